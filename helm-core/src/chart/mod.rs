@@ -1,0 +1,1 @@
+//! Charts: Chart.yaml metadata, loading from a directory or a `.tgz`, `.helmignore`.

@@ -1,0 +1,5 @@
+//! Template functions: math (not yet written).
+
+use super::FuncTable;
+
+pub fn register(_t: &mut FuncTable) {}

@@ -1,0 +1,180 @@
+//! The function table: every function a template can call, grouped by family as Sprig does.
+//!
+//! Go's text/template calls typed Go functions and checks each argument against the parameter's
+//! type before the call (`wrong type for value; expected string; got int`), converting untyped
+//! number constants written in the template to the parameter's numeric type. A [`Function`]
+//! therefore declares Go parameter types ([`Param`]); the executor does the checking and
+//! conversion, so an implementation receives arguments already of the declared kinds.
+//!
+//! Implementations never panic: a Go function that would panic or return an error gives a
+//! [`FuncError`] whose text the executor wraps as `error calling NAME: TEXT`.
+
+pub mod builtin;
+pub mod strings;
+pub mod lists;
+pub mod dicts;
+pub mod defaults;
+pub mod math;
+pub mod conversion;
+pub mod regex;
+pub mod reflect;
+pub mod paths;
+pub mod urls;
+pub mod semver;
+pub mod crypto;
+pub mod encoding;
+pub mod hashes;
+pub mod dates;
+pub mod random;
+pub mod network;
+pub mod serialize;
+pub mod helm;
+
+use crate::values::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The Go type of one parameter, as the executor checks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Param {
+    /// `interface{}`: anything, including nil.
+    Any,
+    /// `string`: only a string (nil is "invalid value; expected string").
+    String,
+    /// `int`: an int (or an untyped number constant from the template).
+    Int,
+    /// `int64`.
+    Int64,
+    /// `float64`.
+    Float64,
+    /// `uint64`/`uint32`-like unsigned params.
+    Uint,
+    /// `bool`.
+    Bool,
+    /// `map[string]interface{}`.
+    Map,
+    /// `[]interface{}`.
+    List,
+    /// `[]string`: a list whose items are all strings.
+    StringList,
+    /// `[]byte`.
+    Bytes,
+}
+
+/// A function's failure, as its Go counterpart's error or panic text.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct FuncError(pub String);
+
+impl FuncError {
+    pub fn new(msg: impl Into<String>) -> Self {
+        FuncError(msg.into())
+    }
+}
+
+pub type FuncResult = Result<Value, FuncError>;
+
+/// What a function may ask of the engine that runs it (`include`, `tpl`, randomness).
+pub trait Host {
+    /// Runs the named template with `data` (Helm's `include`).
+    fn include(&mut self, name: &str, data: &Value) -> Result<String, FuncError>;
+    /// Parses and runs `text` as a template with `data` (Helm's `tpl`).
+    fn tpl(&mut self, text: &str, data: &Value) -> Result<String, FuncError>;
+}
+
+/// A plain implementation: arguments in, value out.
+pub type FuncImpl = Arc<dyn Fn(&mut dyn Host, &[Value]) -> FuncResult + Send + Sync>;
+
+/// One callable function with its Go signature.
+#[derive(Clone)]
+pub struct Function {
+    pub name: Arc<str>,
+    /// Fixed parameters.
+    pub params: Vec<Param>,
+    /// Type of the trailing `...T` parameter, if variadic.
+    pub variadic: Option<Param>,
+    pub imp: FuncImpl,
+}
+
+/// The name → function table an engine uses.
+#[derive(Clone, Default)]
+pub struct FuncTable {
+    funcs: HashMap<Arc<str>, Function>,
+}
+
+impl FuncTable {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers (or replaces) a function that needs no engine access.
+    pub fn add(
+        &mut self,
+        name: &str,
+        params: &[Param],
+        variadic: Option<Param>,
+        f: fn(&[Value]) -> FuncResult,
+    ) {
+        self.add_with_host(name, params, variadic, Arc::new(move |_h: &mut dyn Host, a: &[Value]| f(a)));
+    }
+
+    /// Registers (or replaces) a function that may call back into the engine, or a closure.
+    pub fn add_with_host(&mut self, name: &str, params: &[Param], variadic: Option<Param>, imp: FuncImpl) {
+        let name: Arc<str> = Arc::from(name);
+        self.funcs.insert(
+            name.clone(),
+            Function { name, params: params.to_vec(), variadic, imp },
+        );
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        self.funcs.remove(name);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Function> {
+        self.funcs.get(name)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.funcs.contains_key(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.funcs.keys().map(|k| &**k)
+    }
+
+    /// Sprig v3's `TxtFuncMap` minus the functions Helm removes (`env`, `expandenv`).
+    pub fn sprig() -> Self {
+        let mut t = FuncTable::new();
+        strings::register(&mut t);
+        lists::register(&mut t);
+        dicts::register(&mut t);
+        defaults::register(&mut t);
+        math::register(&mut t);
+        conversion::register(&mut t);
+        regex::register(&mut t);
+        reflect::register(&mut t);
+        paths::register(&mut t);
+        urls::register(&mut t);
+        semver::register(&mut t);
+        crypto::register(&mut t);
+        encoding::register(&mut t);
+        hashes::register(&mut t);
+        dates::register(&mut t);
+        random::register(&mut t);
+        network::register(&mut t);
+        t
+    }
+
+    /// Everything a Helm chart template can call: Go's builtins, Sprig, and Helm's own
+    /// (`include`, `tpl`, `required`, `toYaml`, …). `lookup` is added by the renderer.
+    pub fn helm() -> Self {
+        let mut t = FuncTable::new();
+        builtin::register(&mut t);
+        let sprig = FuncTable::sprig();
+        t.funcs.extend(sprig.funcs);
+        serialize::register(&mut t);
+        helm::register(&mut t);
+        t
+    }
+}

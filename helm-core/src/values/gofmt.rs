@@ -1,0 +1,1 @@
+//! gofmt (not yet written).

@@ -1,0 +1,1 @@
+//! json (not yet written).

@@ -1,0 +1,1 @@
+//! schema (not yet written).

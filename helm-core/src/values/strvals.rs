@@ -1,0 +1,1 @@
+//! strvals (not yet written).

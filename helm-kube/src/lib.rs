@@ -1,0 +1,1 @@
+//! The Kubernetes backend of helm-core (issue: releases). Not built yet.
