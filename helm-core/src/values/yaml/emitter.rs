@@ -22,7 +22,7 @@ enum J {
 
 /// Exactly `sigs.k8s.io/yaml.Marshal(v)` (Helm's `toYaml` before trimming the final newline).
 pub fn to_string(v: &Value) -> Result<String, YamlError> {
-    let j = to_j(v, 0).map_err(|m| YamlError { line: 0, column: 0, message: format!("error marshaling into JSON: {m}") })?;
+    let j = to_j(v, 0, false).map_err(|m| YamlError { line: 0, column: 0, message: format!("error marshaling into JSON: {m}") })?;
     let mut e = Emitter::new();
     e.emit_node(&j, true, false, false, false);
     // Document end: yaml.v2 writes an indent (a line break unless already at column 0).
@@ -30,7 +30,19 @@ pub fn to_string(v: &Value) -> Result<String, YamlError> {
     Ok(e.out)
 }
 
-fn to_j(v: &Value, depth: usize) -> Result<J, String> {
+/// Helm 4's `toYamlPretty`: a yaml.v3 Encoder with `SetIndent(2)` on the Go value (no JSON
+/// step): sequences indented under their key, no line folding, floats printed with `%g`
+/// (`1e+06`). Known gap: Go structs keep declaration order and lower-cased field names there.
+pub fn to_string_pretty(v: &Value) -> Result<String, YamlError> {
+    let j = to_j(v, 0, true).map_err(|m| YamlError { line: 0, column: 0, message: m })?;
+    let mut e = Emitter::new();
+    e.pretty = true;
+    e.emit_node(&j, true, false, false, false);
+    e.write_indent_at(0);
+    Ok(e.out)
+}
+
+fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, String> {
     if depth > 10_000 {
         return Err("json: unsupported value: encountered a cycle".into());
     }
@@ -43,18 +55,22 @@ fn to_j(v: &Value, depth: usize) -> Result<J, String> {
             if f.is_nan() || f.is_infinite() {
                 return Err(format!("json: unsupported value: {}", format_go_float_g(*f, false)));
             }
-            J::Num(go_json_float(*f))
+            if pretty {
+                J::Num(format_go_float_g(*f, false))
+            } else {
+                J::Num(go_json_float(*f))
+            }
         }
         Value::String(s) => J::Str(json_roundtrip_string(s)),
         Value::Bytes(b) => {
             use base64::Engine;
             J::Str(base64::engine::general_purpose::STANDARD.encode(b))
         }
-        Value::List(items) => J::List(items.iter().map(|i| to_j(i, depth + 1)).collect::<Result<_, _>>()?),
+        Value::List(items) => J::List(items.iter().map(|i| to_j(i, depth + 1, pretty)).collect::<Result<_, _>>()?),
         Value::Map(m) => {
             let mut entries: Vec<(String, J)> = Vec::new();
             for (k, v) in m.entries() {
-                entries.push((json_roundtrip_string(&k), to_j(&v, depth + 1)?));
+                entries.push((json_roundtrip_string(&k), to_j(&v, depth + 1, pretty)?));
             }
             entries.sort_by(|a, b| {
                 if key_less(&a.0, &b.0) {
@@ -67,7 +83,7 @@ fn to_j(v: &Value, depth: usize) -> Result<J, String> {
             });
             J::Map(entries)
         }
-        Value::Object(o) => to_j(&o.to_data(), depth + 1)?,
+        Value::Object(o) => to_j(&o.to_data(), depth + 1, pretty)?,
     })
 }
 
@@ -268,6 +284,8 @@ struct Emitter {
     indents: Vec<i64>,
     simple_key_context: bool,
     mapping_context: bool,
+    /// yaml.v3 pretty mode: indented sequences, unlimited width.
+    pretty: bool,
 }
 
 const BEST_INDENT: i64 = 2;
@@ -302,6 +320,7 @@ impl Emitter {
             indents: Vec::new(),
             simple_key_context: false,
             mapping_context: false,
+            pretty: false,
         }
     }
 
@@ -375,7 +394,7 @@ impl Emitter {
                     self.write_indicator("]", false, false, false);
                     return;
                 }
-                let indentless = self.mapping_context && !self.indention;
+                let indentless = !self.pretty && self.mapping_context && !self.indention;
                 self.increase_indent(false, indentless);
                 for item in items {
                     self.write_indent();
@@ -432,7 +451,7 @@ impl Emitter {
             style = ScalarStyle::Double;
         }
         self.increase_indent(true, false);
-        let allow_breaks = !self.simple_key_context;
+        let allow_breaks = !self.simple_key_context && !self.pretty;
         match style {
             ScalarStyle::Plain => self.write_plain(value, allow_breaks),
             ScalarStyle::Single => self.write_single(value, allow_breaks),

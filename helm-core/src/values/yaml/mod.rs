@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-pub use emitter::to_string;
+pub use emitter::{to_string, to_string_pretty};
 pub use emitter::{format_go_float_g, go_json_float};
 
 /// A YAML reading or writing failure. `message` is Go's full error text (what Helm prints,

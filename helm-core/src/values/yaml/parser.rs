@@ -157,6 +157,10 @@ impl Parser {
     /// A parser error: yaml.v2 prints the 0-based line of the token (or of the context).
     fn parse_err<T>(&self, pos: usize, ctx: usize, msg: &str) -> PResult<T> {
         let mut l = self.line0_of(pos);
+        // libyaml puts the stream end on a fresh line.
+        if pos >= self.s.len() && self.col_of(pos) != 0 {
+            l += 1;
+        }
         if l == 0 {
             l = self.line0_of(ctx);
         }
@@ -1184,7 +1188,7 @@ impl Parser {
         loop {
             self.skip_flow_space();
             match self.peek() {
-                None => return self.parse_err(self.pos, start, "did not find expected ',' or ']'"),
+                None => return self.parse_err(self.pos, start, "did not find expected node content"),
                 Some(']') => {
                     self.pos += 1;
                     return Ok(Node::Seq(items));
@@ -1222,7 +1226,7 @@ impl Parser {
         loop {
             self.skip_flow_space();
             match self.peek() {
-                None => return self.parse_err(self.pos, start, "did not find expected ',' or '}'"),
+                None => return self.parse_err(self.pos, start, "did not find expected node content"),
                 Some('}') => {
                     self.pos += 1;
                     return Ok(Node::Map(entries));
