@@ -58,6 +58,8 @@ pub(crate) struct Parser {
     flow: usize,
     /// Columns of the enclosing block mappings (innermost last).
     seq_parent_map_cols: Vec<i64>,
+    /// A tab met in indentation while skipping space, reported by the next token read.
+    tab_error: Option<(usize, &'static str)>,
 }
 
 fn is_blank(c: Option<char>) -> bool {
@@ -111,6 +113,7 @@ impl Parser {
             block_indent: -1,
             flow: 0,
             seq_parent_map_cols: Vec::new(),
+            tab_error: None,
         }
     }
 
@@ -180,6 +183,20 @@ impl Parser {
         let mut crossed = false;
         loop {
             match self.peek() {
+                Some('\t') if self.flow == 0 && self.at_line_indent() && self.tab_error.is_none() => {
+                    // libyaml refuses tabs where indentation is read.
+                    let mut q = self.pos;
+                    while matches!(self.s.get(q), Some(' ') | Some('\t')) {
+                        q += 1;
+                    }
+                    let msg = if matches!(self.s.get(q), None | Some('\n') | Some('#')) {
+                        "found a tab character that violates indentation"
+                    } else {
+                        "found character that cannot start any token"
+                    };
+                    self.tab_error = Some((self.pos, msg));
+                    self.pos += 1;
+                }
                 Some(' ') | Some('\t') => self.pos += 1,
                 Some('\n') => {
                     self.pos += 1;
@@ -194,6 +211,57 @@ impl Parser {
             }
         }
     }
+    /// Whether only spaces/tabs precede the position on its line.
+    fn at_line_indent(&self) -> bool {
+        let l = self.line0_of(self.pos);
+        let ls = self.line_starts.get(l).copied().unwrap_or(0);
+        self.s[ls..self.pos].iter().all(|c| *c == ' ' || *c == '\t')
+    }
+
+    /// Reports a tab found in indentation by `skip_space` (which cannot return errors).
+    fn take_tab_error(&mut self) -> PResult<()> {
+        if let Some((p, msg)) = self.tab_error.take() {
+            return self.scan_err(p, msg);
+        }
+        Ok(())
+    }
+
+    /// libyaml scans the token after the first document's root before stopping: its scanner
+    /// errors (an unterminated quote, a bad block scalar header, a tab) still fail the read.
+    fn check_next_token(&mut self) -> PResult<()> {
+        self.skip_space();
+            self.take_tab_error()?;
+        self.take_tab_error()?;
+        match self.peek() {
+            None => Ok(()),
+            Some('\'') => self.parse_single().map(|_| ()),
+            Some('"') => self.parse_double().map(|_| ()),
+            Some('|') | Some('>') => {
+                self.pos += 1;
+                while matches!(self.peek(), Some('+') | Some('-') | Some('1'..='9')) {
+                    self.pos += 1;
+                }
+                self.skip_inline_space();
+                match self.peek() {
+                    None | Some('\n') => Ok(()),
+                    _ => {
+                        let p = self.pos;
+                        self.scan_err(p, "did not find expected comment or line break")
+                    }
+                }
+            }
+            Some('@') | Some('`') => {
+                let p = self.pos;
+                self.scan_err(p, "found character that cannot start any token")
+            }
+            Some('%') if self.col() > 0 => {
+                let p = self.pos;
+                self.scan_err(p, "found character that cannot start any token")
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Skips spaces/tabs and a comment on the current line only.
     fn skip_inline_space(&mut self) {
         while is_blank(self.peek()) {
@@ -262,6 +330,7 @@ impl Parser {
             docs.push(node);
             first = false;
             if only_first {
+                self.check_next_token()?;
                 return Ok(docs);
             }
             self.skip_space();
@@ -304,9 +373,11 @@ impl Parser {
     fn parse_node_inner(&mut self, parent: i64, ctx: Ctx) -> PResult<Option<Rc<Node>>> {
         let start_line = self.line0_of(self.pos);
         let mut crossed = self.skip_space();
+        self.take_tab_error()?;
         let mut anchor: Option<String> = None;
         let mut tag: Option<String> = None;
         let mut props_col: Option<usize> = None;
+        let mut props_start: Option<usize> = None;
         loop {
             if self.peek().is_none() || self.at_doc_marker(self.pos) {
                 return Ok(self.finish_empty(anchor, tag));
@@ -315,7 +386,10 @@ impl Parser {
             let same_line = self.line0_of(self.pos) == start_line && !crossed;
             // A block sequence may sit at the parent's column when it is a mapping value.
             let seq_here = self.peek() == Some('-') && is_blankz(self.peek_at(1));
-            let ok_col = c > parent || (ctx == Ctx::MapValue && seq_here && c == parent && !same_line);
+            // libyaml lets a block scalar sit at the key's column (it cannot be a simple key).
+            let block_scalar_here = matches!(self.peek(), Some('|') | Some('>'));
+            let ok_col = c > parent
+                || (ctx == Ctx::MapValue && (seq_here || block_scalar_here) && c == parent && !same_line);
             if !ok_col && !(same_line && ctx != Ctx::Top) {
                 return Ok(self.finish_empty(anchor, tag));
             }
@@ -329,20 +403,42 @@ impl Parser {
                     }
                     anchor = Some(name);
                     props_col.get_or_insert(c as usize);
+                    props_start.get_or_insert(p);
                     crossed |= self.skip_space();
+                    self.take_tab_error()?;
                 }
                 Some('!') => {
+                    props_start.get_or_insert(self.pos);
                     let t = self.read_tag();
                     tag = Some(t);
                     props_col.get_or_insert(c as usize);
                     crossed |= self.skip_space();
+                    self.take_tab_error()?;
                 }
                 _ => break,
+            }
+        }
+        // `&a key: v`: the properties belong to the key, the mapping starts at them.
+        if let Some(ps) = props_start {
+            if self.line0_of(ps) == self.line0_of(self.pos) && self.line_is_key()? {
+                let pc = self.col_of(ps) as i64;
+                let same = self.line0_of(ps) == start_line && !crossed_before(&self.s, ps, start_line, self);
+                if same && ctx == Ctx::MapValue {
+                    let p = self.find_colon_pos();
+                    return self.scan_err(p, "mapping values are not allowed in this context");
+                }
+                self.pos = ps;
+                let node = Rc::new(self.parse_block_map(pc, None)?);
+                return Ok(Some(node));
             }
         }
         let c = self.col() as i64;
         let same_line = self.line0_of(self.pos) == start_line && !crossed;
         let ch = self.peek();
+        if same_line && ctx == Ctx::MapValue && ch == Some('?') && is_blankz(self.peek_at(1)) {
+            let p = self.pos;
+            return self.scan_err(p, "mapping keys are not allowed in this context");
+        }
         let node: Rc<Node> = match ch {
             Some('-') if is_blankz(self.peek_at(1)) => {
                 if same_line && ctx == Ctx::MapValue {
@@ -539,7 +635,7 @@ impl Parser {
                     None
                 }
             }
-            Some(c) if matches!(c, '#' | '|' | '>' | '%' | '@' | '`') => None,
+            Some(c) if matches!(c, '#' | '|' | '>' | '%' | '@' | '`' | ',' | ']' | '}') => None,
             Some(_) => {
                 let first = self.peek()?;
                 if matches!(first, '-' | '?' | ':') && is_blankz(self.peek_at(1)) {
@@ -568,6 +664,10 @@ impl Parser {
         loop {
             // At `-`.
             self.pos += 1;
+            if self.peek() == Some('\t') {
+                let p = self.pos;
+                return self.scan_err(p, "found character that cannot start any token");
+            }
             let item = self.parse_node(indent, Ctx::SeqItem)?;
             items.push(item.unwrap_or_else(null_node));
             self.skip_space();
@@ -680,7 +780,12 @@ impl Parser {
             while is_blank(self.peek()) {
                 self.pos += 1;
             }
-            if self.peek() != Some(':') {
+            if self.peek() != Some(':') || !is_blankz(self.peek_at(1)) {
+                // libyaml notices the missing ':' when the simple key expires: at the next token.
+                while !matches!(self.peek(), None | Some('\n')) {
+                    self.pos += 1;
+                }
+                self.skip_space();
                 let p = self.pos;
                 return self.scan_err(p, "could not find expected ':'");
             }
@@ -728,6 +833,7 @@ impl Parser {
                 Ok(Node::Scalar { text: t, style: Style::Single, tag: None })
             }
             _ => {
+                self.check_first_plain_char()?;
                 let start = self.pos;
                 loop {
                     match self.peek() {
@@ -788,13 +894,24 @@ impl Parser {
 
     fn check_first_plain_char(&self) -> PResult<()> {
         let c = self.peek();
-        let bad = match c {
-            Some('@') | Some('`') => true,
-            Some(c) if matches!(c, ',' | ']' | '}') && self.flow == 0 => false,
-            Some('%') => self.col() == 0,
-            Some('\t') => true,
-            _ => false,
-        };
+        if self.flow == 0 && matches!(c, Some(',') | Some(']') | Some('}')) {
+            let ctx = if self.seq_parent_map_cols.is_empty() { "did not find expected node content" } else { "did not find expected key" };
+            return self.parse_err(self.pos, self.pos, ctx);
+        }
+        if self.flow == 0 && matches!(c, Some('|') | Some('>')) {
+            // A block scalar header must end its line.
+            let mut q = self.pos + 1;
+            while matches!(self.s.get(q), Some('+') | Some('-') | Some('0'..='9')) {
+                q += 1;
+            }
+            while matches!(self.s.get(q), Some(' ') | Some('\t')) {
+                q += 1;
+            }
+            if !matches!(self.s.get(q), None | Some('\n') | Some('#')) {
+                return self.scan_err(q, "did not find expected comment or line break");
+            }
+        }
+        let bad = matches!(c, Some('@') | Some('`') | Some('%') | Some('\t'));
         if bad {
             return self.scan_err(self.pos, "found character that cannot start any token");
         }
@@ -808,8 +925,10 @@ impl Parser {
         let mut out = String::new();
         let mut pending_breaks = 0usize; // line breaks since the last text
         let mut first = true;
+        let mut before_break = self.pos;
         loop {
             // Read one line's worth of text.
+            let line_start_save = before_break;
             let mut line = String::new();
             let mut last_non_blank = 0usize;
             loop {
@@ -850,6 +969,11 @@ impl Parser {
                 first = false;
             }
             // Stop at `: ` or `#` or flow indicators.
+            if self.flow == 0 && self.peek() == Some(':') && line.is_empty() && !first {
+                // `: ` opening a continuation line ends the scalar before that line.
+                self.pos = line_start_save;
+                break;
+            }
             if self.flow == 0 && self.peek() == Some(':') {
                 let p = self.pos;
                 return self.scan_err(p, "mapping values are not allowed in this context");
@@ -886,6 +1010,7 @@ impl Parser {
             }
             // Indentation made of tabs only is not allowed in block context, but we accept it.
             pending_breaks = breaks;
+            before_break = save;
             self.pos = p;
         }
         if out.is_empty() && self.pos == start {
@@ -901,7 +1026,7 @@ impl Parser {
         let mut out = String::new();
         loop {
             match self.peek() {
-                None => return self.plain_err(start, "found unexpected end of stream"),
+                None => return self.scan_err(self.pos, "found unexpected end of stream"),
                 Some('\'') => {
                     if self.peek_at(1) == Some('\'') {
                         out.push('\'');
@@ -937,7 +1062,8 @@ impl Parser {
             self.pos += 1;
         }
         if self.peek().is_none() {
-            return self.plain_err(start, "found unexpected end of stream");
+            let _ = start;
+            return self.scan_err(self.pos, "found unexpected end of stream");
         }
         if breaks == 1 {
             out.push(' ');
@@ -955,7 +1081,7 @@ impl Parser {
         let mut out = String::new();
         loop {
             match self.peek() {
-                None => return self.plain_err(start, "found unexpected end of stream"),
+                None => return self.scan_err(self.pos, "found unexpected end of stream"),
                 Some('"') => {
                     self.pos += 1;
                     return Ok(out);
@@ -1319,6 +1445,11 @@ impl Parser {
 
 fn null_node() -> Rc<Node> {
     Rc::new(Node::Scalar { text: String::new(), style: Style::Plain, tag: None })
+}
+
+/// Whether a line break lies between the node's start line and `pos` (used for properties).
+fn crossed_before(_s: &[char], pos: usize, start_line: usize, p: &Parser) -> bool {
+    p.line0_of(pos) != start_line
 }
 
 /// Where a node sits, which decides what may start on the same line.

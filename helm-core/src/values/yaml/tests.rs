@@ -38,7 +38,11 @@ fn reader_errors_and_edge_cases() {
     assert_eq!(read("a:\n  b: 1\n c: 2\n"), "ERR: error converting YAML to JSON: yaml: line 2: did not find expected key");
     assert_eq!(read("a: [1, 2\n"), "ERR: error converting YAML to JSON: yaml: line 1: did not find expected ',' or ']'");
     assert_eq!(read("a: *nope\n"), "ERR: error converting YAML to JSON: yaml: unknown anchor 'nope' referenced");
-    assert_eq!(read("a: 'x\n"), "ERR: error converting YAML to JSON: yaml: found unexpected end of stream");
+    assert_eq!(read("a: 'x\n"), "ERR: error converting YAML to JSON: yaml: line 2: found unexpected end of stream");
+    assert_eq!(read("a: \"x"), "ERR: error converting YAML to JSON: yaml: found unexpected end of stream");
+    assert_eq!(read("a:\nb\n"), "ERR: error converting YAML to JSON: yaml: line 3: could not find expected ':'");
+    assert_eq!(read("a: 1\n\t\nb: 2"), "ERR: error converting YAML to JSON: yaml: line 2: found a tab character that violates indentation");
+    assert_eq!(read("-\ta"), "ERR: error converting YAML to JSON: yaml: found character that cannot start any token");
     assert_eq!(read("a: |\n  x\n y\n"), "ERR: error converting YAML to JSON: yaml: line 2: did not find expected key");
     assert_eq!(read("a:\n- b\n- c\nd: e\n"), r#"{"a":["b","c"],"d":"e"}"#);
     assert_eq!(read("- a\nb: c\n"), "ERR: error converting YAML to JSON: yaml: line 1: did not find expected '-' indicator");
