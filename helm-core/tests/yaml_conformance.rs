@@ -60,6 +60,22 @@ fn conformance_values_read_and_rewrite() {
         }
         std::fs::write(dump, out).expect("write dump");
     }
+    // With `YAML_WRITE_LIST=values.jsonl YAML_DUMP=out.txt`: toYaml of each JSON line, each
+    // output followed by a `%%%` line (the Go side prints yaml.Marshal the same way).
+    if let (Ok(list), Ok(dump)) = (std::env::var("YAML_WRITE_LIST"), std::env::var("YAML_DUMP")) {
+        let mut out = String::new();
+        for line in std::fs::read_to_string(list).unwrap_or_default().lines() {
+            match json::from_str(line) {
+                Ok(v) => match yaml::to_string(&v) {
+                    Ok(y) => out.push_str(&y),
+                    Err(e) => out.push_str(&format!("ERR: {}\n", e.message)),
+                },
+                Err(e) => out.push_str(&format!("BADJSON {}\n", e.message)),
+            }
+            out.push_str("%%%\n");
+        }
+        std::fs::write(dump, out).expect("write dump");
+    }
     let Some(root) = conformance() else {
         println!("conformance data absent; skipping");
         return;

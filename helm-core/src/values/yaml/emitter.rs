@@ -23,6 +23,7 @@ enum J {
 /// Exactly `sigs.k8s.io/yaml.Marshal(v)` (Helm's `toYaml` before trimming the final newline).
 pub fn to_string(v: &Value) -> Result<String, YamlError> {
     let j = to_j(v, 0, false).map_err(|m| YamlError { line: 0, column: 0, message: format!("error marshaling into JSON: {m}") })?;
+    check_json_reread(v)?;
     let mut e = Emitter::new();
     e.emit_node(&j, true, false, false, false);
     // Document end: yaml.v2 writes an indent (a line break unless already at column 0).
@@ -88,13 +89,87 @@ fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, String> {
 }
 
 /// json.Marshal writes U+0085 (NEL) raw, and yaml.v2 re-reading the JSON treats it as a line
-/// break inside a double-quoted scalar, folding it to a space.
+/// break inside a double-quoted scalar: spaces around it are dropped, one break becomes a
+/// space, n consecutive breaks n-1 newlines.
 fn json_roundtrip_string(s: &str) -> String {
-    if s.contains('\u{85}') {
-        s.replace('\u{85}', " ")
-    } else {
-        s.to_string()
+    if !s.contains('\u{85}') {
+        return s.to_string();
     }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '\u{85}' {
+            while out.ends_with(' ') {
+                out.pop();
+            }
+            let mut breaks = 0;
+            while i < chars.len() && (chars[i] == '\u{85}' || chars[i] == ' ') {
+                if chars[i] == '\u{85}' {
+                    breaks += 1;
+                }
+                i += 1;
+            }
+            if breaks == 1 {
+                out.push(' ');
+            } else {
+                for _ in 1..breaks {
+                    out.push('\n');
+                }
+            }
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// yaml.v2 fails to re-read json.Marshal output in which a raw NEL (U+0085, a YAML 1.1 line
+/// break) starts a `---`/`...` line inside a string, or makes an object key span lines.
+fn check_json_reread(v: &Value) -> Result<(), YamlError> {
+    let text = match crate::values::json::marshal(v, true) {
+        Ok(t) => t,
+        Err(_) => return Ok(()),
+    };
+    if !text.contains('\u{85}') {
+        return Ok(());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let err = |m: String| Err(YamlError { line: 0, column: 0, message: m });
+    let mut lines = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '"' {
+            i += 1;
+            continue;
+        }
+        // A JSON string.
+        i += 1;
+        let mut had_break = false;
+        while i < chars.len() && chars[i] != '"' {
+            if chars[i] == '\\' {
+                i += 2;
+                continue;
+            }
+            if chars[i] == '\u{85}' {
+                lines += 1;
+                had_break = true;
+                let rest: String = chars[i + 1..chars.len().min(i + 4)].iter().collect();
+                let after = chars.get(i + 4).copied();
+                let blank = matches!(after, None | Some(' ') | Some('\t') | Some('\u{85}'));
+                if (rest == "---" || rest == "...") && blank {
+                    return err(format!("yaml: line {}: found unexpected document indicator", lines + 1));
+                }
+            }
+            i += 1;
+        }
+        i += 1;
+        if had_break && chars.get(i) == Some(&':') {
+            return err(format!("yaml: line {lines}: did not find expected ',' or '}}'"));
+        }
+    }
+    Ok(())
 }
 
 /// yaml.v2's map key order (sorter.go) for string keys: runs of digits compare as numbers,
@@ -528,9 +603,6 @@ impl Emitter {
                 breaks = false;
             }
             i += 1;
-        }
-        if breaks {
-            self.write_indent();
         }
         self.write_indicator("'", false, false, false);
     }

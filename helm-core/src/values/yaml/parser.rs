@@ -397,7 +397,7 @@ impl Parser {
                 Some('&') => {
                     let p = self.pos;
                     self.pos += 1;
-                    let name = self.read_anchor_name();
+                    let name = self.read_anchor_checked()?;
                     if name.is_empty() {
                         return self.scan_err(p, "did not find expected alphabetic or numeric character");
                     }
@@ -450,7 +450,7 @@ impl Parser {
             Some('*') => {
                 let p = self.pos;
                 self.pos += 1;
-                let name = self.read_anchor_name();
+                let name = self.read_anchor_checked()?;
                 if name.is_empty() {
                     return self.scan_err(p, "did not find expected alphabetic or numeric character");
                 }
@@ -533,14 +533,30 @@ impl Parser {
         }
     }
 
+    fn read_anchor_checked(&mut self) -> PResult<String> {
+        let name = self.read_anchor_name();
+        if name.is_empty() {
+            let p = self.pos;
+            return self.scan_err(p, "did not find expected alphabetic or numeric character");
+        }
+        Ok(name)
+    }
+
+    /// An anchor or alias name: libyaml accepts only ASCII letters, digits, `_` and `-`, and
+    /// the name must be followed by a blank or an indicator.
     fn read_anchor_name(&mut self) -> String {
         let mut name = String::new();
         while let Some(c) = self.peek() {
-            if is_blankz(Some(c)) || is_flow_ind(c) {
+            if !(c.is_ascii_alphanumeric() || c == '_' || c == '-') {
                 break;
             }
             name.push(c);
             self.pos += 1;
+        }
+        let next = self.peek();
+        if !(is_blankz(next) || matches!(next, Some('?') | Some(':') | Some(',') | Some(']') | Some('}') | Some('%') | Some('@') | Some('`'))) {
+            // Signal the error through an empty name (callers report it).
+            return String::new();
         }
         name
     }
@@ -738,7 +754,7 @@ impl Parser {
             } else if self.peek() == Some('*') {
                 let p = self.pos;
                 self.pos += 1;
-                let name = self.read_anchor_name();
+                let name = self.read_anchor_checked()?;
                 match self.anchors.get(&name) {
                     Some((n, _)) => n.clone(),
                     None => return self.plain_err(p, &format!("unknown anchor '{name}' referenced")),
@@ -751,7 +767,7 @@ impl Parser {
                     match self.peek() {
                         Some('&') => {
                             self.pos += 1;
-                            anchor = Some(self.read_anchor_name());
+                            anchor = Some(self.read_anchor_checked()?);
                             while is_blank(self.peek()) {
                                 self.pos += 1;
                             }
@@ -1134,7 +1150,7 @@ impl Parser {
                         }
                         _ => {
                             let p = self.pos.saturating_sub(2);
-                            return self.scan_err(p, "found unknown escape character while parsing a quoted scalar");
+                            return self.scan_err(p, "found unknown escape character");
                         }
                     };
                     let mut v: u32 = 0;
@@ -1392,7 +1408,7 @@ impl Parser {
             match self.peek() {
                 Some('&') => {
                     self.pos += 1;
-                    anchor = Some(self.read_anchor_name());
+                    anchor = Some(self.read_anchor_checked()?);
                     self.skip_flow_space();
                 }
                 Some('!') => {
@@ -1409,7 +1425,7 @@ impl Parser {
             Some('*') => {
                 let p = self.pos;
                 self.pos += 1;
-                let name = self.read_anchor_name();
+                let name = self.read_anchor_checked()?;
                 match self.anchors.get(&name) {
                     Some((n, size)) => {
                         self.alias_nodes += *size;

@@ -90,3 +90,16 @@ fn writer_folding_and_blocks() {
     assert_eq!(write(r#"{"a\nb":1," k":2,"k ":3,"yes":4,"":5}"#),
         "\"\": 5\n' k': 2\n? |-\n  a\n  b\n: 1\n'k ': 3\n\"yes\": 4\n");
 }
+
+#[test]
+fn writer_line_separators_and_nel() {
+    // Go: yaml.Marshal("\u2028") and friends (sigs.k8s.io/yaml v1.6.0).
+    assert_eq!(to_string(&Value::str("\u{2028}")).unwrap(), "'\u{2028}'\n");
+    assert_eq!(to_string(&Value::str(":\u{2028}")).unwrap(), "':\u{2028}'\n");
+    assert_eq!(to_string(&Value::str("x\u{85}y")).unwrap(), "x y\n");
+    assert_eq!(to_string(&Value::str("word \u{85}'`no")).unwrap(), "word '`no\n");
+    let m = crate::values::Map::new();
+    m.insert("a\u{85}b", Value::Float(1.0));
+    assert_eq!(to_string(&Value::Map(m)).unwrap_err().message, "yaml: line 1: did not find expected ',' or '}'");
+    assert_eq!(to_string(&Value::str("x\u{85}--- y")).unwrap_err().message, "yaml: line 2: found unexpected document indicator");
+}
