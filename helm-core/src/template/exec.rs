@@ -83,8 +83,7 @@ pub(crate) struct State<'e> {
 }
 
 /// One running template: its tree and variable stack.
-struct Frame<'t> {
-    tree: &'t Tree,
+struct Frame {
     vars: Vec<V>,
 }
 
@@ -111,7 +110,7 @@ impl<'e> State<'e> {
             ));
         }
         self.depth += 1;
-        let mut frame = Frame { tree, vars: vec![dot.clone()] };
+        let mut frame = Frame { vars: vec![dot.clone()] };
         let mut out = String::new();
         let r = self.walk_list(&mut frame, &dot, &tree.root, &mut out);
         self.depth -= 1;
@@ -266,7 +265,8 @@ impl<'e> State<'e> {
             }
             Value::Int(_) | Value::Int64(_) | Value::Uint(_) => {
                 if decl.len() > 1 {
-                    return Err(at(c.pos, &c.pipe, format!("can't use {} to iterate over more than one variable", gofmt::format_v(&val))));
+                    let (p, ctx) = last_node(&c.pipe);
+                    return Err(Fail::At(p, ctx, format!("can't use {} to iterate over more than one variable", gofmt::format_v(&val))));
                 }
                 let n: i128 = match &val {
                     Value::Uint(u) => *u as i128,
@@ -299,12 +299,14 @@ impl<'e> State<'e> {
                         }
                     }
                     _ => {
-                        return Err(at(c.pos, &c.pipe, format!("range can't iterate over {}", gofmt::format_v(&val))));
+                        let (p, ctx) = last_node(&c.pipe);
+                        return Err(Fail::At(p, ctx, format!("range can't iterate over {}", gofmt::format_v(&val))));
                     }
                 }
             }
             other => {
-                return Err(at(c.pos, &c.pipe, format!("range can't iterate over {}", gofmt::format_v(other))));
+                let (p, ctx) = last_node(&c.pipe);
+                return Err(Fail::At(p, ctx, format!("range can't iterate over {}", gofmt::format_v(other))));
             }
         }
         if !ran {
@@ -325,6 +327,10 @@ impl<'e> State<'e> {
         }
         let value = value.unwrap_or_default();
         for d in &pipe.decl {
+            if d.slot == super::parse::UNDEFINED_SLOT {
+                let (p, ctx) = last_node(pipe);
+                return Err(Fail::At(p, ctx, format!("undefined variable: {}", d.name)));
+            }
             if pipe.is_assign {
                 set_slot(fr, d.slot, V::plain(value.clone()));
             } else {
@@ -348,6 +354,7 @@ impl<'e> State<'e> {
                 }
                 let recv = self.eval_arg_any(fr, dot, node)?;
                 self.eval_field_chain(fr, dot, recv, *pos, first, fields, &cmd.args, fin)
+                    .map_err(|e| relocate_to_last(e, node))
             }
             Arg::Func { pos, name, func } => {
                 self.eval_function(fr, dot, *pos, name, func, cmd, &cmd.args, fin).map(V::plain)
@@ -569,6 +576,7 @@ impl<'e> State<'e> {
                 }
                 let recv = self.eval_arg_any(fr, dot, node)?;
                 self.eval_field_chain(fr, dot, recv, *pos, arg, fields, std::slice::from_ref(arg), None)
+                    .map_err(|e| relocate_to_last(e, node))
             }
             Arg::Pipe(p) => self.eval_pipeline(fr, dot, p).map(V::plain),
             Arg::Func { pos, name, func } => {
@@ -612,6 +620,30 @@ impl<'e> State<'e> {
                 _ => Err(literal_mismatch(param, arg)),
             },
         }
+    }
+}
+
+/// The node Go's executor last visited after evaluating `pipe` successfully (Go reports
+/// later errors, such as a bad range value or a field of a chain, at that node).
+fn last_node(pipe: &Pipe) -> (usize, String) {
+    let Some(cmd) = pipe.cmds.last() else { return (pipe.pos, pipe.to_string()) };
+    let Some(last) = cmd.args.last() else { return (cmd.pos, cmd.to_string()) };
+    let node = if cmd.args.len() > 1 || matches!(last, Arg::Pipe(_)) { last } else { &cmd.args[0] };
+    match node {
+        Arg::Pipe(p) => last_node(p),
+        n => (n.pos(), n.to_string()),
+    }
+}
+
+/// Moves an error raised by reading fields of a chain's value to the node Go blames.
+fn relocate_to_last(e: Fail, node: &Arg) -> Fail {
+    match (e, node) {
+        (Fail::At(_, _, msg), Arg::Pipe(p)) => {
+            let (pos, ctx) = last_node(p);
+            Fail::At(pos, ctx, msg)
+        }
+        (Fail::At(_, _, msg), n) => Fail::At(n.pos(), n.to_string(), msg),
+        (other, _) => other,
     }
 }
 

@@ -223,8 +223,10 @@ impl<'a> Lexer<'a> {
             if !self.lex_text() {
                 return;
             }
-            if !self.lex_left_delim() {
-                return;
+            match self.lex_left_delim() {
+                None => return,
+                Some(false) => continue, // a comment: back to text
+                Some(true) => {}
             }
             if !self.lex_inside_action() {
                 return;
@@ -291,7 +293,8 @@ impl<'a> Lexer<'a> {
         (false, false)
     }
 
-    fn lex_left_delim(&mut self) -> bool {
+    /// Returns Some(true) inside an action, Some(false) after a comment, None on error.
+    fn lex_left_delim(&mut self) -> Option<bool> {
         self.skip_bytes(LEFT.len());
         let trim = self.has_left_trim_marker(self.start + LEFT.len());
         let after_marker = if trim { 2 } else { 0 };
@@ -299,13 +302,13 @@ impl<'a> Lexer<'a> {
         if after.starts_with(LEFT_COMMENT) {
             self.pos += after_marker;
             self.ignore();
-            return self.lex_comment();
+            return if self.lex_comment() { Some(false) } else { None };
         }
         self.emit(ItemKind::LeftDelim);
         self.pos += after_marker;
         self.ignore();
         self.paren_depth = 0;
-        true
+        Some(true)
     }
 
     fn lex_comment(&mut self) -> bool {

@@ -18,6 +18,9 @@ pub const MAX_PARSE_DEPTH: usize = 2000;
 
 type PResult<T> = Result<T, TemplateError>;
 
+/// The slot of an assigned variable that was never declared (an error when executed).
+pub const UNDEFINED_SLOT: usize = usize::MAX;
+
 /// Parses `src` (named `name`) into its trees: the main one first, then each definition, in
 /// source order. Mirrors Go's `parse.Parse` including "multiple definition" checks.
 pub fn parse(name: &str, src: &str, funcs: &FuncTable, cache: &mut FuncCache) -> PResult<Vec<Tree>> {
@@ -93,7 +96,7 @@ struct Parser<'a> {
 /// A statement-level result of `text_or_action`: a node, or the `{{end}}`/`{{else}}` markers.
 enum Step {
     Node(Node),
-    End(usize),
+    End,
     Else(usize),
 }
 
@@ -195,7 +198,7 @@ impl<'a> Parser<'a> {
             }
             match self.text_or_action()? {
                 Step::Node(n) => root.push(n),
-                Step::End(_) => return Err(self.err("unexpected {{end}}")),
+                Step::End => return Err(self.err("unexpected {{end}}")),
                 Step::Else(_) => return Err(self.err("unexpected {{else}}")),
             }
         }
@@ -296,7 +299,7 @@ impl<'a> Parser<'a> {
             }
             ItemKind::End => {
                 self.expect(ItemKind::RightDelim, "end")?;
-                return Ok(Step::End(tok.pos));
+                return Ok(Step::End);
             }
             ItemKind::If => return self.control("if").map(|c| Step::Node(Node::If(c))),
             ItemKind::Range => return self.control("range").map(|c| Step::Node(Node::Range(c))),
@@ -416,7 +419,13 @@ impl<'a> Parser<'a> {
             match next.kind {
                 ItemKind::Assign | ItemKind::Declare => {
                     pipe.is_assign = next.kind == ItemKind::Assign;
-                    let var = if pipe.is_assign { self.lookup_var(&v.val)? } else { self.declare_var(&v.val) };
+                    let var = if pipe.is_assign {
+                        // Go reports an undefined variable here only at run time.
+                        self.lookup_var(&v.val)
+                            .unwrap_or(VarRef { name: Arc::from(v.val.as_str()), slot: UNDEFINED_SLOT })
+                    } else {
+                        self.declare_var(&v.val)
+                    };
                     pipe.decl.push(var);
                     break;
                 }
@@ -532,14 +541,15 @@ impl<'a> Parser<'a> {
                 // Go splits the field text on '.', the leading dot giving nothing.
                 fields.push(Arc::from(t.val.trim_start_matches('.')));
             }
+            // Go gives the merged node the position of the first added field.
             return match node {
-                Arg::Field { pos: p, mut idents } => {
+                Arg::Field { mut idents, .. } => {
                     idents.extend(fields);
-                    Ok(Some(Arg::Field { pos: p, idents }))
+                    Ok(Some(Arg::Field { pos, idents }))
                 }
-                Arg::Var { pos: p, var, mut idents } => {
+                Arg::Var { var, mut idents, .. } => {
                     idents.extend(fields);
-                    Ok(Some(Arg::Var { pos: p, var, idents }))
+                    Ok(Some(Arg::Var { pos, var, idents }))
                 }
                 Arg::Bool(..) | Arg::String { .. } | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_) => {
                     Err(self.err(format!("unexpected . after term {}", go_quote(&node.to_string()))))
@@ -819,6 +829,17 @@ fn parse_go_int(text: &str) -> Option<i64> {
 }
 
 fn parse_go_float(text: &str) -> Option<f64> {
+    // Underscores only between digits.
+    let b = text.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'_' {
+            let prev = if i > 0 { b[i - 1] } else { b' ' };
+            let next = b.get(i + 1).copied().unwrap_or(b' ');
+            if !prev.is_ascii_alphanumeric() || !next.is_ascii_alphanumeric() || matches!(prev, b'e' | b'E' | b'p' | b'P') || matches!(next, b'e' | b'E' | b'p' | b'P') {
+                return None;
+            }
+        }
+    }
     let t: String = text.chars().filter(|&c| c != '_').collect();
     let lower = t.to_ascii_lowercase();
     let (neg, body) = match lower.as_bytes().first()? {

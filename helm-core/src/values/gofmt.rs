@@ -393,7 +393,7 @@ impl Printer {
 
     fn fmt_float_verb(&mut self, x: f64, verb: char, v: &Value) {
         match verb {
-            'v' => self.fmt_float(x, 'g', None),
+            'v' => self.fmt_float(x, 'g', self.f.prec),
             'b' | 'g' | 'G' | 'x' | 'X' => self.fmt_float(x, verb, self.f.prec),
             'f' | 'e' | 'E' | 'F' => self.fmt_float(x, verb, Some(self.f.prec.unwrap_or(6))),
             _ => self.bad_verb(v, verb),

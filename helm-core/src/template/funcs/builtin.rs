@@ -39,7 +39,8 @@ fn length(a: &[Value]) -> FuncResult {
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.len(),
         Value::Map(m) => m.len(),
-        Value::Nil => return Err(FuncError::new("reflect: call of reflect.Value.Type on zero Value")),
+        // A nil from a map lookup is a nil interface in Go (the usual case in charts).
+        Value::Nil => return Err(FuncError::new("len of nil pointer")),
         Value::Object(o) => match o.to_data() {
             Value::List(l) if o.kind_name() == "slice" => l.len(),
             Value::Map(m) if o.kind_name() == "map" => m.len(),
@@ -217,7 +218,7 @@ fn eq_one(x: &Value, y: &Value) -> Result<bool, FuncError> {
                     _ => {
                         return Err(FuncError::new(format!(
                             "non-comparable type {}: {}",
-                            gofmt::format_v(y),
+                            gofmt::sprintf("%s", std::slice::from_ref(y)),
                             y.go_type_name()
                         )))
                     }
