@@ -269,6 +269,13 @@ line2 {{ .x.y.z }}"####, None, Some(r####"template: t:2:11: executing "t" at <.x
     (r####"{{ index .l 18446744073709551615 }}"####, None, Some(r####"template: t:1:12: executing "t" at <18446744073709551615>: 18446744073709551615 overflows int"####)),
 ];
 
+fn funcs() -> FuncTable {
+    #[allow(unused_mut)]
+    let mut t = FuncTable::helm();
+
+    t
+}
+
 fn from_json(j: &serde_json::Value) -> Value {
     match j {
         serde_json::Value::Null => Value::Nil,
@@ -284,7 +291,7 @@ fn from_json(j: &serde_json::Value) -> Value {
 
 /// Runs one template the way the Go program did: parse as "t", execute with the data.
 fn run(src: &str, data: &Value) -> Result<String, String> {
-    let mut e = Engine::new(FuncTable::helm());
+    let mut e = Engine::new(funcs());
     e.parse("t", src).map_err(|e| e.to_string())?;
     e.execute("t", data).map_err(|e| e.to_string())
 }

@@ -119,7 +119,7 @@ impl Printer {
                 if self.f.sharp_v {
                     self.buf.push_str("interface {}(nil)");
                 } else {
-                    self.pad("<nil>");
+                    self.buf.push_str("<nil>");
                 }
                 return;
             }
@@ -144,8 +144,8 @@ impl Printer {
                 't' | 'v' => self.pad(if *b { "true" } else { "false" }),
                 _ => self.bad_verb(v, verb),
             },
-            Value::Int(i) | Value::Int64(i) => self.fmt_integer(i.unsigned_abs(), *i < 0, true, verb, v),
-            Value::Uint(u) => self.fmt_integer(*u, false, false, verb, v),
+            Value::Int(i) | Value::Int64(i) => self.fmt_integer(i.unsigned_abs(), *i < 0, true, verb, v, *i as u64),
+            Value::Uint(u) => self.fmt_integer(*u, false, false, verb, v, *u),
             Value::Float(x) => self.fmt_float_verb(*x, verb, v),
             Value::String(s) => self.fmt_string(s, verb, v),
             Value::Bytes(b) => self.fmt_bytes(b, verb, v, depth),
@@ -292,7 +292,7 @@ impl Printer {
                     if i > 0 {
                         self.buf.push(' ');
                     }
-                    self.fmt_integer(*x as u64, false, false, verb, &Value::Uint(*x as u64));
+                    self.fmt_integer(*x as u64, false, false, verb, &Value::Uint(*x as u64), *x as u64);
                 }
                 self.buf.push(']');
             }
@@ -307,7 +307,8 @@ impl Printer {
         }
     }
 
-    fn fmt_integer(&mut self, u: u64, negative: bool, signed: bool, verb: char, v: &Value) {
+    /// `u`/`negative`: magnitude and sign; `raw`: the two's-complement bits (for %c and %U).
+    fn fmt_integer(&mut self, u: u64, negative: bool, signed: bool, verb: char, v: &Value, raw: u64) {
         let _ = signed;
         match verb {
             'v' | 'd' => self.fmt_int_base(u, negative, 10, false, verb),
@@ -316,14 +317,15 @@ impl Printer {
             'x' => self.fmt_int_base(u, negative, 16, false, verb),
             'X' => self.fmt_int_base(u, negative, 16, true, verb),
             'c' => {
-                let c = if negative { '\u{fffd}' } else { char::from_u32(u as u32).filter(|_| u <= 0x10ffff).unwrap_or('\u{fffd}') };
+                let c = char::from_u32(raw as u32).filter(|_| raw <= 0x10ffff).unwrap_or('\u{fffd}');
                 self.pad(&c.to_string());
             }
             'q' => {
-                let c = if negative { '\u{fffd}' } else { char::from_u32(u as u32).filter(|_| u <= 0x10ffff).unwrap_or('\u{fffd}') };
+                let c = char::from_u32(raw as u32).filter(|_| raw <= 0x10ffff).unwrap_or('\u{fffd}');
                 self.pad(&quote_rune(c));
             }
             'U' => {
+                let u = raw;
                 let mut s = format!("U+{:04X}", u);
                 if self.f.sharp {
                     if let Some(c) = char::from_u32(u as u32) {
@@ -415,10 +417,8 @@ impl Printer {
             self.pad_with(&num, false);
             return;
         }
-        if self.f.sharp && verb != 'b' && !num.contains('.') {
-            // %#g etc. always show a decimal point.
-            let epos = num.find(['e', 'E']).unwrap_or(num.len());
-            num.insert(epos, '.');
+        if self.f.sharp && verb != 'b' {
+            num = sharp_float(num, verb, prec);
         }
         if self.f.plus || !num.starts_with('+') {
             let w = self.f.wid.unwrap_or(0);
@@ -520,8 +520,10 @@ impl Printer {
                     i += 1;
                     match int_from_arg(args, &mut arg_num) {
                         Some(p) if p >= 0 => self.f.prec = Some(p as usize),
-                        Some(_) => self.f.prec = None,
-                        None => self.buf.push_str("%!(BADPREC)"),
+                        _ => {
+                            self.f.prec = None;
+                            self.buf.push_str("%!(BADPREC)");
+                        }
                     }
                     after_index = false;
                 } else {
@@ -591,6 +593,144 @@ impl Printer {
             self.buf.push(')');
         }
     }
+}
+
+/// Go's `%#` for floats: always a decimal point, and for %g/%v/%x trailing zeros up to the
+/// precision (6 when none was given).
+fn sharp_float(num: String, verb: char, prec: Option<usize>) -> String {
+    let mut digits: i64 = match verb {
+        'v' | 'g' | 'G' | 'x' => prec.map_or(6, |p| p as i64),
+        _ => 0,
+    };
+    let b: Vec<char> = num.chars().collect();
+    let mut body: Vec<char> = Vec::new();
+    let mut tail = String::new();
+    let mut has_point = false;
+    let mut saw_nonzero = false;
+    body.push(b[0]);
+    let mut i = 1;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            '.' => has_point = true,
+            'p' | 'P' => {
+                tail = b[i..].iter().collect();
+                break;
+            }
+            'e' | 'E' if verb != 'x' && verb != 'X' => {
+                tail = b[i..].iter().collect();
+                break;
+            }
+            _ => {
+                if c != '0' {
+                    saw_nonzero = true;
+                }
+                if saw_nonzero {
+                    digits -= 1;
+                }
+            }
+        }
+        body.push(c);
+        i += 1;
+    }
+    if !has_point {
+        if body.len() == 2 && body[1] == '0' {
+            digits -= 1;
+        }
+        body.push('.');
+    }
+    while digits > 0 {
+        body.push('0');
+        digits -= 1;
+    }
+    let mut out: String = body.into_iter().collect();
+    out.push_str(&tail);
+    out
+}
+
+/// A float's sign, integer mantissa and binary exponent, as strconv splits it.
+fn float_parts(x: f64) -> (bool, u64, i32) {
+    let bits = x.to_bits();
+    let neg = bits >> 63 != 0;
+    let mut exp = ((bits >> 52) & 0x7ff) as i32;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    if exp == 0 {
+        exp += 1;
+    } else {
+        mant |= 1u64 << 52;
+    }
+    exp -= 1023;
+    (neg, mant, exp)
+}
+
+/// strconv's `'b'` format: `-ddddp±ddd`.
+fn fmt_b(x: f64) -> String {
+    let (neg, mant, exp) = float_parts(x);
+    let e = exp - 52;
+    format!("{}{}p{}{}", if neg { "-" } else { "" }, mant, if e >= 0 { "+" } else { "" }, e)
+}
+
+/// strconv's `'x'` format: `-0x1.yyyyp±dd`.
+fn fmt_x(x: f64, prec: Option<usize>, upper: bool) -> String {
+    let (neg, mant0, exp0) = float_parts(x);
+    let (mut mant, mut exp) = (mant0, exp0);
+    if mant == 0 {
+        exp = 0;
+    }
+    mant <<= 60 - 52;
+    while mant != 0 && mant & (1u64 << 60) == 0 {
+        mant <<= 1;
+        exp -= 1;
+    }
+    if let Some(p) = prec {
+        if p < 15 {
+            let shift = (p * 4) as u32;
+            let extra = (mant << shift) & ((1u64 << 60) - 1);
+            mant >>= 60 - shift;
+            if extra | (mant & 1) > 1u64 << 59 {
+                mant += 1;
+            }
+            mant <<= 60 - shift;
+            if mant & (1u64 << 61) != 0 {
+                mant >>= 1;
+                exp += 1;
+            }
+        }
+    }
+    let hex: &[u8] = if upper { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
+    let mut s = String::new();
+    if neg {
+        s.push('-');
+    }
+    s.push('0');
+    s.push(if upper { 'X' } else { 'x' });
+    s.push((b'0' + ((mant >> 60) & 1) as u8) as char);
+    mant <<= 4;
+    match prec {
+        None if mant != 0 => {
+            s.push('.');
+            while mant != 0 {
+                s.push(hex[((mant >> 60) & 15) as usize] as char);
+                mant <<= 4;
+            }
+        }
+        Some(p) if p > 0 => {
+            s.push('.');
+            for _ in 0..p {
+                s.push(hex[((mant >> 60) & 15) as usize] as char);
+                mant <<= 4;
+            }
+        }
+        _ => {}
+    }
+    s.push(if upper { 'P' } else { 'p' });
+    s.push(if exp < 0 { '-' } else { '+' });
+    let ea = exp.unsigned_abs();
+    if ea < 10 {
+        s.push('0');
+    }
+    s.push_str(&ea.to_string());
+    s
 }
 
 /// Parses a decimal number at `i` (Go's `parsenum`), capped to keep widths sane.
@@ -763,8 +903,10 @@ fn format_float(x: f64, verb: char, prec: Option<usize>) -> String {
                 s
             }
         }
-        'g' | 'G' | 'b' | 'x' | 'X' => {
-            let e = if verb == 'G' || verb == 'X' { 'E' } else { 'e' };
+        'b' => fmt_b(x),
+        'x' | 'X' => fmt_x(x, prec, verb == 'X'),
+        'g' | 'G' => {
+            let e = if verb == 'G' { 'E' } else { 'e' };
             let shortest = prec.is_none();
             let (d, dp) = match prec {
                 None => decimal_digits(x, None),
