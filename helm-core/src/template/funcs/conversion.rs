@@ -7,7 +7,7 @@
 //! Charts rely on those quirks (`int "08"` is 0 because Go reads a leading 0 as octal), so the
 //! helpers here mirror Go's `strconv` grammar rather than Rust's.
 
-use super::{FuncError, FuncTable, Param};
+use super::{FuncTable, Param};
 use crate::values::Value;
 
 pub fn register(t: &mut FuncTable) {
