@@ -405,6 +405,17 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
     if body.starts_with("0x") {
         return parse_hex_float(&lower);
     }
+    let cleaned;
+    let lower = if lower.contains('_') {
+        if !underscore_ok(body) {
+            return None;
+        }
+        cleaned = lower.replace('_', "");
+        cleaned.as_str()
+    } else {
+        lower.as_str()
+    };
+    let body = lower.trim_start_matches(['+', '-']);
     if !body.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-')) {
         return None;
     }
