@@ -780,7 +780,8 @@ fn ca_param(args: &[Value]) -> Result<Certificate, FuncError> {
                 o.type_name()
             ))),
         },
-        Some(Value::Nil) | None => Err(FuncError::new("invalid value; expected sprig.certificate")),
+        Some(Value::Nil) => Err(FuncError::new("wrong type for value; expected sprig.certificate; got interface {}")),
+        None => Err(FuncError::new("invalid value; expected sprig.certificate")),
         Some(v) => Err(FuncError::new(format!(
             "wrong type for value; expected sprig.certificate; got {}",
             v.go_type_name()

@@ -257,11 +257,12 @@ fn html_date_in_zone(args: &[Value]) -> FuncResult {
 }
 
 /// A `time.Time` parameter: anything else is the executor's type error in Go.
-fn time_param<'a>(args: &'a [Value], i: usize) -> Result<&'a Time, FuncError> {
+fn time_param(args: &[Value], i: usize) -> Result<&Time, FuncError> {
     match args.get(i) {
         Some(v) => as_time(v).ok_or_else(|| {
+            // A nil here is a missing map value: Go reports its static type, interface {}.
             FuncError::new(match v {
-                Value::Nil => "invalid value; expected time.Time".to_string(),
+                Value::Nil => "wrong type for value; expected time.Time; got interface {}".to_string(),
                 other => format!("wrong type for value; expected time.Time; got {}", other.go_type_name()),
             })
         }),
@@ -483,6 +484,10 @@ mod tests {
         assert_eq!(gotime::duration_round(1_499_999_999, 1_000_000_000), 1_000_000_000);
         assert_eq!(gotime::duration_round(1_500_000_000, 1_000_000_000), 2_000_000_000);
         assert_eq!(gotime::duration_round(-1_500_000_000, 1_000_000_000), -2_000_000_000);
+        // Go saturates on overflow.
+        assert_eq!(gotime::duration_round(i64::MAX, 1_000_000_000), i64::MAX);
+        assert_eq!(gotime::duration_round(i64::MIN + 1, 3), i64::MIN + 2);
+        assert_eq!(duration_string(gotime::duration_round(i64::MIN, 1_000_000_000)), "-2562047h47m16.854775808s");
     }
 
     #[test]
@@ -491,9 +496,10 @@ mod tests {
             must_date_modify(&[st("1f"), time_value(Time::zero())]).unwrap_err().0,
             r#"time: unknown unit "f" in duration "1f""#
         );
+        // Conformance v0329: `unixEpoch .Time` with .Time missing.
         assert_eq!(
             unix_epoch(&[Value::Nil]).unwrap_err().0,
-            "invalid value; expected time.Time"
+            "wrong type for value; expected time.Time; got interface {}"
         );
         assert_eq!(s(date_modify(&[st("bad"), time_value(Time::zero())])), "0001-01-01 00:00:00 +0000 UTC");
     }

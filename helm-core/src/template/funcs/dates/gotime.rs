@@ -368,7 +368,8 @@ fn is_digit_at(s: &[u8], i: usize) -> bool {
     s.get(i).is_some_and(|c| c.is_ascii_digit())
 }
 
-/// Go's `nextStdChunk`: (literal prefix, token, rest).
+/// Go's `nextStdChunk`: (literal prefix, token, rest). Kept in Go's shape for review.
+#[allow(clippy::collapsible_match)]
 fn next_std_chunk(layout: &[u8]) -> (&[u8], Option<Std>, &[u8]) {
     let l = layout;
     let has = |i: usize, pat: &[u8]| l.len() >= i + pat.len() && &l[i..i + pat.len()] == pat;
@@ -763,6 +764,9 @@ fn parse_time_zone(value: &[u8]) -> Option<usize> {
     }
 }
 
+/// A numeric zone offset split as Go's parser does: sign, hours, minutes, seconds, rest.
+type OffsetParts<'a> = (u8, &'a [u8], &'a [u8], &'a [u8], &'a [u8]);
+
 /// Go's `time.ParseInLocation(layout, value, loc)` (with `Local` as the local zone).
 pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Location>) -> Result<Time, String> {
     let alayout = layout_s.as_bytes();
@@ -958,7 +962,7 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
                     z = Some(Location::utc());
                 } else {
                     use TzKind::*;
-                    let parts: Option<(u8, &[u8], &[u8], &[u8], &[u8])> = match kind {
+                    let parts: Option<OffsetParts<'_>> = match kind {
                         Iso8601Colon | NumColon => (value.len() >= 6 && value[3] == b':')
                             .then(|| (value[0], &value[1..3], &value[4..6], &b"00"[..], &value[6..])),
                         NumShort | Iso8601Short => {
@@ -1230,17 +1234,18 @@ pub fn duration_round(d: i64, m: i64) -> i64 {
         if less_than_half(r, m) {
             return d + r;
         }
-        return match (d - m).checked_add(r) {
-            Some(d1) if d1 < d => d1,
-            _ => i64::MIN,
-        };
+        // Go's wrapping `d - m + r`, then its overflow check.
+        let d1 = d.wrapping_sub(m).wrapping_add(r);
+        return if d1 < d { d1 } else { i64::MIN };
     }
     if less_than_half(r, m) {
         return d - r;
     }
-    match (d + r.wrapping_neg()).checked_add(m) {
-        Some(d1) if d1 > d => d1,
-        _ => i64::MAX,
+    let d1 = d.wrapping_add(m).wrapping_sub(r);
+    if d1 > d {
+        d1
+    } else {
+        i64::MAX
     }
 }
 

@@ -66,7 +66,7 @@ impl Location {
             return Ok(Location::local());
         }
         if contains_dot_dot(name) || name.starts_with('/') || name.starts_with('\\') {
-            return Err(format!("time: invalid location name"));
+            return Err("time: invalid location name".to_string());
         }
         let dirs: Vec<String> = match std::env::var("ZONEINFO") {
             Ok(z) if !z.is_empty() => vec![z],
@@ -94,7 +94,7 @@ impl Location {
             return ("UTC".into(), 0);
         }
         let first_tx = self.tx.first().map(|t| t.0);
-        if first_tx.map_or(true, |w| sec < w) {
+        if first_tx.is_none_or(|w| sec < w) {
             let z = &self.zones[self.first_zone()];
             return (z.name.clone(), z.offset);
         }
