@@ -13,6 +13,7 @@
 //! Certificates are DER-encoded by hand ([`der`]) so field order matches Go's encoder.
 
 mod der;
+mod rsagen;
 
 use super::encoding::{bytes_to_string, go_base64_decode};
 use super::{FuncError, FuncResult, FuncTable, Param};
@@ -276,9 +277,7 @@ const OID_ED25519: &[u64] = &[1, 3, 101, 112];
 
 impl PrivKey {
     fn generate_rsa(bits: usize) -> Result<PrivKey, String> {
-        rsa::RsaPrivateKey::new(&mut rand::thread_rng(), bits)
-            .map(|k| PrivKey::Rsa(Box::new(k)))
-            .map_err(|e| e.to_string())
+        rsagen::generate(bits).map(|k| PrivKey::Rsa(Box::new(k)))
     }
 
     /// The PEM block Sprig's `pemBlockForKey` writes.
