@@ -108,3 +108,43 @@ fn time_parameters_reject_other_types() {
         "time: unknown unit \"f\" in duration \"1f\""
     );
 }
+
+#[test]
+fn more_helm_4_1_4_outputs() {
+    // Recorded with helm-oracle (Helm 4.1.4, TZ=UTC) from one chart template.
+    assert_eq!(v(call("duration", &[s("-90")]).unwrap()), "-1m30s");
+    assert_eq!(v(call("duration", &[s("99999999999999999999")]).unwrap()), "-1s");
+    for (d, want) in [("-3h", "3h"), ("48h1s", "2d"), ("800h", "1mo"), ("9000h", "1y")] {
+        assert_eq!(v(call("durationRound", &[s(d)]).unwrap()), want, "{d}");
+    }
+    assert_eq!(v(call("b64dec", &[s("!")]).unwrap()), "illegal base64 data at input byte 0");
+    assert_eq!(v(call("b32dec", &[s("A")]).unwrap()), "illegal base32 data at input byte 0");
+    if !local_is_utc() {
+        return;
+    }
+    let d = |layout: &str, value: &str| call("toDate", &[s(layout), s(value)]).unwrap();
+    assert_eq!(v(call("unixEpoch", &[d("2006", "1960")]).unwrap()), "-315619200");
+    assert_eq!(v(d("Mon Jan _2 15:04:05 2006", "Thu Mar  4 05:06:07 2021")), "2021-03-04 05:06:07 +0000 UTC");
+    assert_eq!(
+        v(d("2006-01-02 15:04:05.000 MST", "2021-03-04 05:06:07.123 PST")),
+        "2021-03-04 05:06:07.123 +0000 PST"
+    );
+    assert_eq!(
+        v(call("date", &[s("2006-01-02T15:04:05Z07:00"), d("02 Jan 06 15:04 -0700", "04 Mar 21 05:06 -0800")]).unwrap()),
+        "2021-03-04T13:06:00Z"
+    );
+    assert_eq!(
+        v(call(
+            "date",
+            &[s("Monday, 02-Jan-06 3:04:05.999 PM"), d("2006-01-02T15:04:05.999999999", "2021-03-04T17:06:07.1234")]
+        )
+        .unwrap()),
+        "Thursday, 04-Mar-21 5:06:07.123 PM"
+    );
+    if Location::load("Asia/Tokyo").is_ok() {
+        assert_eq!(
+            v(call("htmlDateInZone", &[d("2006-01-02 15:04", "2021-03-04 23:30"), s("Asia/Tokyo")]).unwrap()),
+            "2021-03-05"
+        );
+    }
+}
