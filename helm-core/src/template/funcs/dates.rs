@@ -152,7 +152,7 @@ impl Object for TimeValue {
                 want(3)?;
                 let c = c();
                 let (y, m, d) = (int_arg(0)?, int_arg(1)?, int_arg(2)?);
-                time_value(gotime_date(c.year + y, c.month + m, c.day + d, c, t))
+                time_value(gotime_date(c.year.saturating_add(y), c.month.saturating_add(m), c.day.saturating_add(d), c, t))
             }
             "After" => {
                 want(1)?;
@@ -505,6 +505,20 @@ mod tests {
     }
 
     #[test]
+    fn absurd_inputs_do_not_panic() {
+        let v = time_value(Time::zero());
+        let Value::Object(o) = &v else { unreachable!() };
+        let _ = o.call_method("AddDate", &[Value::Int(i64::MAX), Value::Int(i64::MIN), Value::Int(i64::MAX)]).unwrap();
+        let _ = o.call_method("Add", &[Value::Int64(i64::MIN)]).unwrap();
+        let far = Time::from_unix(i64::MAX, 999_999_999, Location::utc());
+        let _ = far.format("2006-01-02 15:04:05.000000000 Z07:00 __2 Monday");
+        let _ = Time::from_unix(i64::MIN, 0, Location::utc()).go_string();
+        let _ = parse("2006-01-02 15:04:05.999 -07:00:00 MST", "9999-12-31 23:59:59.999999999999 +99:99:99 GMT+99");
+        let _ = parse("__2 002 .000 pm PM", "  1 001 .123 am AM");
+        assert_eq!(s(duration(&[Value::Int64(i64::MIN)])), "0s");
+    }
+
+    #[test]
     fn now_prints_monotonic_reading() {
         let n = s(Ok(time_value(Time::now())));
         assert!(n.contains(" m=+"), "{n}");
@@ -550,5 +564,20 @@ mod zone_tests {
 
     fn gotime_date_for_test(y: i64, m: i64, d: i64, h: i64, mi: i64, loc: &Arc<Location>) -> String {
         gotime::date(y, m, d, h, mi, 0, 0, loc.clone()).go_string()
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn parsing_and_formatting_never_panic(layout in "[-+ :.,_0-9A-Za-zµ/Z]{0,24}", value in "[-+ :.,_0-9A-Za-zµ]{0,24}", secs in any::<i64>()) {
+            let _ = gotime::parse_in_location(&layout, &value, Location::utc());
+            let _ = Time::from_unix(secs, 0, Location::utc()).format(&layout);
+            let _ = parse_duration(&value);
+        }
     }
 }

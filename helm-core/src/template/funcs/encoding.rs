@@ -228,3 +228,25 @@ mod tests {
         assert_eq!(s(b32dec(&[Value::str("mnxw")])), "illegal base32 data at input byte 0");
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn decoders_never_panic(s in "[A-Za-z0-9+/=\r\n!]{0,40}") {
+            let _ = go_base64_decode(s.as_bytes());
+            let _ = go_base32_decode(s.as_bytes());
+        }
+
+        #[test]
+        fn base64_round_trips(s in ".{0,40}") {
+            let enc = b64enc(&[Value::str(&s)]).unwrap();
+            prop_assert_eq!(b64dec(&[enc]).unwrap(), Value::str(&s));
+            let enc = b32enc(&[Value::str(&s)]).unwrap();
+            prop_assert_eq!(b32dec(&[enc]).unwrap(), Value::str(&s));
+        }
+    }
+}

@@ -180,3 +180,23 @@ fn certificate_errors_use_sprigs_texts() {
         "wrong type for value; expected sprig.certificate; got map[string]interface {}"
     );
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn untrusted_inputs_never_panic(s in "[A-Za-z0-9+/= \n-]{0,80}", bytes in proptest::collection::vec(any::<u8>(), 0..120)) {
+            let _ = decrypt_aes(&[st("k"), st(&s)]);
+            let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            let _ = decrypt_aes(&[st("k"), st(&b64)]);
+            let _ = parse_private_key_pem(&s);
+            for kind in ["RSA PRIVATE KEY", "EC PRIVATE KEY", "PRIVATE KEY", "DSA PRIVATE KEY", "CERTIFICATE"] {
+                let _ = parse_private_key_pem(&pem_encode(kind, &bytes));
+            }
+            let _ = der::parse_certificate(&bytes);
+            let _ = build_custom_cert(&[st(&b64), st(&b64)]);
+        }
+    }
+}

@@ -284,10 +284,12 @@ pub fn days_in_month(y: i64, m: i64) -> i64 {
 #[allow(clippy::too_many_arguments)]
 pub fn date(year: i64, month: i64, day: i64, hour: i64, min: i64, sec: i64, nsec: i64, loc: Arc<Location>) -> Time {
     // Normalise month into the year, the rest through plain second arithmetic.
-    let m0 = month - 1;
-    let year = year + m0.div_euclid(12);
+    // Go wraps silently on absurd inputs; clamping keeps the arithmetic panic-free.
+    const LIMIT: i64 = 1 << 40;
+    let m0 = month.clamp(-LIMIT, LIMIT) - 1;
+    let year = year.clamp(-LIMIT, LIMIT) + m0.div_euclid(12);
     let month = m0.rem_euclid(12) + 1;
-    let days = days_from_civil(year, month, 1) + (day - 1);
+    let days = days_from_civil(year, month, 1) + (day.clamp(-LIMIT, LIMIT) - 1);
     let local = days
         .saturating_mul(86400)
         .saturating_add(hour.saturating_mul(3600))
