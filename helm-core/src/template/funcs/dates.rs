@@ -396,7 +396,7 @@ mod tests {
         if Location::local().lookup(0) == ("UTC".to_string(), 0) {
             assert_eq!(s(Ok(d.clone())), "2021-03-04 00:00:00 +0000 UTC");
             assert_eq!(s(date_modify(&[st("+1h"), d.clone()])), "2021-03-04 01:00:00 +0000 UTC");
-            assert_eq!(s(unix_epoch(&[d.clone()])), "1614816000");
+            assert_eq!(s(unix_epoch(std::slice::from_ref(&d))), "1614816000");
             assert_eq!(s(date(&[st("Jan 2, 2006"), d.clone()])), "Mar 4, 2021");
             assert_eq!(s(date(&[st("02/01/2006"), to_date(&[st("2006-01-02"), st("2017-12-31")]).unwrap()])), "31/12/2017");
         }

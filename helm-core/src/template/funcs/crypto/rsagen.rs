@@ -7,7 +7,7 @@
 //! then Miller–Rabin (base 2, then 19 random bases). The key itself is assembled and
 //! validated by the `rsa` crate.
 
-use rand::{Rng, RngCore};
+use rand::RngCore;
 use rsa::BigUint;
 use std::sync::OnceLock;
 
@@ -38,7 +38,7 @@ fn miller_rabin(n: &BigUint, rounds: usize, rng: &mut impl RngCore) -> bool {
     let one = BigUint::from(1u32);
     let two = BigUint::from(2u32);
     let n_minus_1 = n - &one;
-    let s = n_minus_1.trailing_zeros().unwrap_or(0) as usize;
+    let s = n_minus_1.trailing_zeros().unwrap_or(0);
     let d = &n_minus_1 >> s;
     let bytes = n.to_bytes_be().len();
     'rounds: for round in 0..rounds {
@@ -88,7 +88,7 @@ fn random_prime(bits: usize, rng: &mut impl RngCore) -> BigUint {
             let sieved = primes
                 .iter()
                 .zip(&residues)
-                .any(|(&p, &r)| (u64::from(r) + delta) % u64::from(p) == 0);
+                .any(|(&p, &r)| (u64::from(r) + delta).is_multiple_of(u64::from(p)));
             if !sieved {
                 let cand = &base + BigUint::from(delta);
                 if cand.bits() != bits {
@@ -105,7 +105,7 @@ fn random_prime(bits: usize, rng: &mut impl RngCore) -> BigUint {
 
 /// A 2-prime RSA key of `bits` bits with e = 65537, as Go's `rsa.GenerateKey`.
 pub fn generate(bits: usize) -> Result<rsa::RsaPrivateKey, String> {
-    if bits < 64 || bits % 16 != 0 {
+    if bits < 64 || !bits.is_multiple_of(16) {
         return rsa::RsaPrivateKey::new(&mut rand::thread_rng(), bits).map_err(|e| e.to_string());
     }
     let mut rng = rand::thread_rng();
@@ -122,7 +122,6 @@ pub fn generate(bits: usize) -> Result<rsa::RsaPrivateKey, String> {
         if (&p * &q).bits() != bits {
             continue;
         }
-        let _: bool = rng.gen();
         return rsa::RsaPrivateKey::from_p_q(p, q, e).map_err(|e| e.to_string());
     }
     Err("crypto/rsa: failed to generate key".into())
