@@ -176,7 +176,7 @@ fn parse_yaml(file: &str, src: &str) -> Result<Value, ChartError> {
         file: file.to_string(),
         line: e.line,
         column: e.column,
-        message: format!("error converting YAML to JSON: {e}"),
+        message: e.message,
     })
 }
 

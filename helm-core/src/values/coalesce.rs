@@ -124,7 +124,7 @@ pub fn read_values(src: &str) -> Result<Value, ValuesError> {
         let v = crate::values::yaml::from_str(&doc).map_err(|e| ValuesError::Parse {
             line: e.line,
             column: e.column,
-            message: format!("cannot unmarshal yaml document: error converting YAML to JSON: {e}"),
+            message: format!("cannot unmarshal yaml document: {}", e.message),
         })?;
         match v {
             Value::Map(m) => values = merge_maps(&values, &m),

@@ -339,8 +339,9 @@ impl Parser<'_, '_> {
         }
         let (k, last) = self.runes_until(&['[', '.', '=']);
         if !k.is_empty() {
-            let k: String = k.into_iter().collect();
-            return (list, err(format!("unexpected data at end of array index: {}", go_quote(&k))));
+            // Go formats the []rune with %q: each rune single-quoted, space-separated.
+            let runes: Vec<String> = k.iter().map(|c| go_char(*c)).collect();
+            return (list, err(format!("unexpected data at end of array index: [{}]", runes.join(" "))));
         }
         match last {
             None => (list, Err(Flow::Eof)),
