@@ -26,7 +26,11 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
             ChartError::Io(format!("open {}: {}", path.display(), crate::values::strvals::go_io_error(&e)))
         })?;
         ensure_archive(&path.display().to_string(), &data)?;
-        load_archive_bytes(&data)
+        // Helm 4 first reads the archive to pick the chart API version; any failure there
+        // (traversal, size limits, corrupt data, no files) surfaces as this one message.
+        let files = archive::load_archive_files(&data)
+            .map_err(|_| ChartError::Archive("unable to load chart archive".into()))?;
+        load_files(files)
     }
 }
 

@@ -10,16 +10,17 @@
 //! [`archive`] (reading a `.tgz` safely), [`loader`] (files → [`Chart`]), [`show`] (`helm show`).
 
 pub mod archive;
+pub mod dependencies;
 pub mod helmignore;
 pub mod loader;
 pub mod metadata;
 pub mod show;
 
+pub use dependencies::process_dependencies;
 pub use loader::{load, load_archive_bytes, load_dir, load_files};
 pub use metadata::{Dependency, ImportValue, Lock, Maintainer, Metadata};
 
 use crate::values::Value;
-use std::fmt;
 
 /// A file of a chart: its path inside the chart (always `/`-separated) and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,14 +136,5 @@ impl ChartError {
             ChartError::Subchart { source, .. } => source.position(),
             _ => None,
         }
-    }
-}
-
-/// Shows a list of names as Go's `%v` of `[]string` does (`[a b]`).
-pub(crate) struct GoList<'a>(pub &'a [String]);
-
-impl fmt::Display for GoList<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{}]", self.0.join(" "))
     }
 }

@@ -94,12 +94,6 @@ pub fn merge_maps(a: &Map, b: &Map) -> Map {
     out
 }
 
-/// Alias kept for the loader: Helm 4.1.4's `LoadValues` merges documents with plain map merging
-/// (lists replace; checked with `helm template` on a two-document values.yaml).
-pub(crate) fn merge_maps_appending_lists(a: &Map, b: &Map) -> Map {
-    merge_maps(a, b)
-}
-
 /// Merges the next `-f` file's values over the values so far (Helm's `mergeMaps`).
 pub fn merge_values(base: &Value, next: &Value) -> Value {
     match (base, next) {
