@@ -17,7 +17,9 @@ K8S_VERSION="${1:-$(sed -n 's/^const K8sVersion = "\(.*\)"$/\1/p' version.go)}"
 STAGING_VERSION="v0.${K8S_VERSION#v1.}"
 
 export GOFLAGS=-mod=mod
-modfile="$(go mod download -json "k8s.io/kubernetes@${K8S_VERSION}" | sed -n 's/^\s*"GoMod": "\(.*\)",\?$/\1/p')"
+info="$(go mod download -json "k8s.io/kubernetes@${K8S_VERSION}")"
+modfile="$(sed -n 's/^\s*"GoMod": "\(.*\)",\?$/\1/p' <<<"$info")"
+released="$(sed -n 's/^\s*"Time": "\(.*\)",\?$/\1/p' <<<"$info")"
 [ -f "$modfile" ] || { echo "gen-gomod: cannot download go.mod of k8s.io/kubernetes@${K8S_VERSION}" >&2; exit 1; }
 gover="$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$modfile")"
 
@@ -45,5 +47,6 @@ mapfile -t staging < <(sed -n 's#^\s*\(k8s\.io/[A-Za-z0-9._-]*\) => \./staging/s
 } > go.mod
 rm -f go.sum
 go mod tidy
-sed -i "s/^const K8sVersion = .*/const K8sVersion = \"${K8S_VERSION}\"/" version.go
+sed -i -e "s/^const K8sVersion = .*/const K8sVersion = \"${K8S_VERSION}\"/" \
+  -e "s/^const K8sReleaseDate = .*/const K8sReleaseDate = \"${released}\"/" version.go
 echo "gen-gomod: k8s.io/kubernetes ${K8S_VERSION}, ${#staging[@]} staging modules at ${STAGING_VERSION}"
