@@ -17,7 +17,9 @@ K8S_VERSION="${1:-$(sed -n 's/^const K8sVersion = "\(.*\)"$/\1/p' version.go)}"
 STAGING_VERSION="v0.${K8S_VERSION#v1.}"
 
 export GOFLAGS=-mod=mod
-info="$(go mod download -json "k8s.io/kubernetes@${K8S_VERSION}")"
+# Outside any module, so a broken go.mod here cannot get in the way.
+scratch="$(mktemp -d)"; trap 'rm -rf "$scratch"' EXIT
+info="$(cd "$scratch" && GOFLAGS= go list -m -json "k8s.io/kubernetes@${K8S_VERSION}")"
 modfile="$(sed -n 's/^\s*"GoMod": "\(.*\)",\?$/\1/p' <<<"$info")"
 released="$(sed -n 's/^\s*"Time": "\(.*\)",\?$/\1/p' <<<"$info")"
 [ -f "$modfile" ] || { echo "gen-gomod: cannot download go.mod of k8s.io/kubernetes@${K8S_VERSION}" >&2; exit 1; }
