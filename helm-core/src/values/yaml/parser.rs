@@ -40,7 +40,7 @@ pub(crate) struct ParseError {
 type PResult<T> = Result<T, ParseError>;
 
 /// Deepest nesting accepted (yaml.v2 allows 10000; we stay far below the Rust stack limit).
-const MAX_DEPTH: usize = 500;
+const MAX_DEPTH: usize = 200;
 /// Total nodes alias expansion may produce per document before we call it a billion-laughs bomb.
 const MAX_ALIAS_EXPANSION: usize = 2_000_000;
 
@@ -82,7 +82,7 @@ fn node_size(n: &Node) -> usize {
 
 impl Parser {
     pub(crate) fn new(src: &str) -> Parser {
-        // Normalise CRLF/CR line breaks to LF; drop a leading BOM.
+        // Normalise CRLF/CR/NEL line breaks to LF; drop a leading BOM.
         let mut s: Vec<char> = Vec::with_capacity(src.len());
         let mut it = src.chars().peekable();
         while let Some(c) = it.next() {
@@ -90,6 +90,9 @@ impl Parser {
                 if it.peek() == Some(&'\n') {
                     it.next();
                 }
+                s.push('\n');
+            } else if c == '\u{85}' {
+                // NEL is a YAML 1.1 line break; libyaml reads it as '\n'.
                 s.push('\n');
             } else if c == '\u{feff}' && s.is_empty() {
                 continue;
@@ -356,7 +359,7 @@ impl Parser {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             let p = self.pos;
-            return self.scan_err(p, "exceeded max depth of 500");
+            return self.scan_err(p, "exceeded max depth of 200");
         }
         Ok(())
     }
@@ -783,7 +786,7 @@ impl Parser {
                 }
                 let k = match self.peek() {
                     Some('[') | Some('{') => self.parse_flow_collection()?,
-                    Some(':') => Node::Scalar { text: String::new(), style: Style::Plain, tag: None },
+                    Some(':') if is_blankz(self.peek_at(1)) => Node::Scalar { text: String::new(), style: Style::Plain, tag: None },
                     _ => self.parse_key_scalar()?,
                 };
                 let k = Rc::new(self.apply_tag(k, &tag));
