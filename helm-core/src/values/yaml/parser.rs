@@ -205,7 +205,7 @@ impl Parser {
                     self.pos += 1;
                     crossed = true;
                 }
-                Some('#') if self.pos == 0 || is_blankz(self.s.get(self.pos - 1).copied()) => {
+                Some('#') => {
                     while !matches!(self.peek(), None | Some('\n')) {
                         self.pos += 1;
                     }
@@ -233,10 +233,21 @@ impl Parser {
     /// errors (an unterminated quote, a bad block scalar header, a tab) still fail the read.
     fn check_next_token(&mut self) -> PResult<()> {
         self.skip_space();
-            self.take_tab_error()?;
         self.take_tab_error()?;
+        // Right after a node on the same line, no simple key or block indicator may start.
+        if !self.at_line_indent() && self.flow == 0 && is_blankz(self.peek_at(1)) {
+            match self.peek() {
+                Some('?') => return self.plain_err(self.pos, "mapping keys are not allowed in this context"),
+                Some('-') => return self.plain_err(self.pos, "block sequence entries are not allowed in this context"),
+                _ => {}
+            }
+        }
         match self.peek() {
             None => Ok(()),
+            Some('*') | Some('&') => {
+                self.pos += 1;
+                self.read_anchor_checked().map(|_| ())
+            }
             Some('\'') => self.parse_single().map(|_| ()),
             Some('"') => self.parse_double().map(|_| ()),
             Some('|') | Some('>') => {
@@ -438,6 +449,9 @@ impl Parser {
         let c = self.col() as i64;
         let same_line = self.line0_of(self.pos) == start_line && !crossed;
         let ch = self.peek();
+        if self.flow == 0 && matches!(ch, Some(',') | Some(']') | Some('}')) && (anchor.is_some() || tag.is_some()) {
+            return Ok(self.finish_empty(anchor, tag));
+        }
         if same_line && ctx == Ctx::MapValue && ch == Some('?') && is_blankz(self.peek_at(1)) {
             let p = self.pos;
             return self.scan_err(p, "mapping keys are not allowed in this context");
@@ -894,9 +908,17 @@ impl Parser {
     }
 
     /// After a quoted scalar or flow collection in block context only a comment may follow.
-    fn check_trailing(&mut self, _parent: i64) -> PResult<()> {
+    fn check_trailing(&mut self, parent: i64) -> PResult<()> {
+        if parent < 0 {
+            // After the first root node yaml.v2 stops parsing (only scanner errors surface).
+            return Ok(());
+        }
+        let save = self.pos;
         while is_blank(self.peek()) {
             self.pos += 1;
+        }
+        if self.pos > save && self.peek() == Some('#') {
+            return Ok(());
         }
         match self.peek() {
             None | Some('\n') | Some('#') => Ok(()),
@@ -906,7 +928,9 @@ impl Parser {
             }
             _ => {
                 let p = self.pos;
-                self.parse_err(p, p, "did not find expected key")
+                let in_map = self.seq_parent_map_cols.last() == Some(&self.block_indent);
+                let msg = if in_map { "did not find expected key" } else { "did not find expected '-' indicator" };
+                self.parse_err(p, p, msg)
             }
         }
     }
