@@ -910,7 +910,19 @@ impl Parser {
     /// After a quoted scalar or flow collection in block context only a comment may follow.
     fn check_trailing(&mut self, parent: i64) -> PResult<()> {
         if parent < 0 {
-            // After the first root node yaml.v2 stops parsing (only scanner errors surface).
+            // After the first root node yaml.v2 stops parsing (only scanner errors surface),
+            // except that a `key:` later on the same line turns the node into a bad simple key.
+            let mut q = self.pos;
+            while let Some(c) = self.s.get(q) {
+                if *c == '\n' || (*c == '#' && matches!(self.s.get(q.wrapping_sub(1)), Some(' ') | Some('\t'))) {
+                    break;
+                }
+                if *c == ':' && is_blankz(self.s.get(q + 1).copied()) {
+                    let p = self.pos;
+                    return self.plain_err(p, "did not find expected key");
+                }
+                q += 1;
+            }
             return Ok(());
         }
         let save = self.pos;
@@ -1364,9 +1376,15 @@ impl Parser {
                 }
                 _ => {}
             }
+            let item_start = self.pos;
             let item = self.parse_flow_node()?;
+            let item_end_line = self.line0_of(self.pos);
             self.skip_flow_space();
-            // `[a: b]` → a single-pair mapping.
+            // `[a: b]` → a single-pair mapping (a simple key must sit on one line).
+            if self.peek() == Some(':') && (self.line0_of(item_start) != item_end_line || self.line0_of(self.pos) != item_end_line) {
+                let p = self.pos;
+                return self.parse_err(p, start, "did not find expected ',' or ']'");
+            }
             let item = if self.peek() == Some(':') {
                 self.pos += 1;
                 self.skip_flow_space();
@@ -1406,8 +1424,14 @@ impl Parser {
                 self.pos += 1;
                 self.skip_flow_space();
             }
+            let key_start = self.pos;
             let key = if self.peek() == Some(':') { null_node() } else { self.parse_flow_node()? };
+            let key_end_line = self.line0_of(self.pos);
             self.skip_flow_space();
+            if self.peek() == Some(':') && (self.line0_of(key_start) != key_end_line || self.line0_of(self.pos) != key_end_line) {
+                let p = self.pos;
+                return self.parse_err(p, start, "did not find expected ',' or '}'");
+            }
             let value = if self.peek() == Some(':') {
                 self.pos += 1;
                 self.skip_flow_space();
