@@ -143,6 +143,7 @@ fn decode(n: &Rc<Node>, depth: usize) -> Result<GoVal, YamlError> {
         return Err(YamlError::plain(format!("{CONVERT_PREFIX}yaml: exceeded max depth of {MAX_NEST}")));
     }
     Ok(match &**n {
+        Node::Alias(target, _) => decode(target, depth + 1)?,
         Node::Scalar { text, style, tag } => decode_scalar(text, *style, tag.as_deref())?,
         Node::Seq(items) => GoVal::List(items.iter().map(|i| decode(i, depth + 1)).collect::<Result<_, _>>()?),
         Node::Map(entries) => {
@@ -190,24 +191,33 @@ fn set_entry(out: &mut Vec<(GoVal, GoVal)>, k: GoVal, v: GoVal) {
 /// a sequence of maps is applied last to first so earlier maps win.
 fn merge_into(out: &mut Vec<(GoVal, GoVal)>, v: &Rc<Node>, depth: usize) -> Result<(), YamlError> {
     let want_map = || YamlError::plain(format!("{CONVERT_PREFIX}yaml: map merge requires map or sequence of maps as the value"));
-    match &**v {
-        Node::Map(_) => {
-            if let GoVal::Map(entries) = decode(v, depth + 1)? {
-                for (k, val) in entries {
-                    set_entry(out, k, val);
-                }
+    let is_map = |n: &Node| match n {
+        Node::Map(_) => true,
+        Node::Alias(t, _) => matches!(&**t, Node::Map(_)),
+        _ => false,
+    };
+    let mut apply = |out: &mut Vec<(GoVal, GoVal)>, n: &Rc<Node>| -> Result<(), YamlError> {
+        if let GoVal::Map(entries) = decode(n, depth + 1)? {
+            for (k, val) in entries {
+                set_entry(out, k, val);
             }
+        }
+        Ok(())
+    };
+    match &**v {
+        Node::Map(_) => apply(out, v)?,
+        Node::Alias(t, _) => {
+            if !matches!(&**t, Node::Map(_)) {
+                return Err(want_map());
+            }
+            apply(out, v)?
         }
         Node::Seq(items) => {
             for item in items.iter().rev() {
-                if !matches!(&**item, Node::Map(_)) {
+                if !is_map(item) {
                     return Err(want_map());
                 }
-                if let GoVal::Map(entries) = decode(item, depth + 1)? {
-                    for (k, val) in entries {
-                        set_entry(out, k, val);
-                    }
-                }
+                apply(out, item)?;
             }
         }
         _ => return Err(want_map()),

@@ -25,6 +25,9 @@ pub(crate) enum Node {
     Scalar { text: String, style: Style, tag: Option<String> },
     Seq(Vec<Rc<Node>>),
     Map(Vec<(Rc<Node>, Rc<Node>)>),
+    /// A use of an anchored node (`*a`) with the node's expanded size; yaml.v2 treats aliases
+    /// specially in merges (`<<: *a` must name a mapping).
+    Alias(Rc<Node>, usize),
 }
 
 /// A reading failure, already formatted as yaml.v2 formats it (without sigs.k8s.io's prefix).
@@ -75,6 +78,7 @@ fn is_flow_ind(c: char) -> bool {
 fn node_size(n: &Node) -> usize {
     match n {
         Node::Scalar { .. } => 1,
+        Node::Alias(_, size) => *size,
         Node::Seq(items) => 1 + items.iter().map(|i| node_size(i)).sum::<usize>(),
         Node::Map(items) => 1 + items.iter().map(|(k, v)| node_size(k) + node_size(v)).sum::<usize>(),
     }
@@ -464,6 +468,13 @@ impl Parser {
                 }
                 Rc::new(self.parse_block_seq(c)?)
             }
+            Some('*') if anchor.is_some() || tag.is_some() => {
+                // An alias cannot carry properties: libyaml ends the node before it.
+                let p = self.pos;
+                let in_map = self.seq_parent_map_cols.last() == Some(&self.block_indent);
+                let msg = if in_map { "did not find expected key" } else { "did not find expected '-' indicator" };
+                return self.parse_err(p, p, msg);
+            }
             Some('*') => {
                 let p = self.pos;
                 self.pos += 1;
@@ -477,7 +488,7 @@ impl Parser {
                         if self.alias_nodes > MAX_ALIAS_EXPANSION {
                             return self.plain_err(p, "document contains excessive aliasing");
                         }
-                        n.clone()
+                        Rc::new(Node::Alias(n.clone(), *size))
                     }
                     None => return self.plain_err(p, &format!("unknown anchor '{name}' referenced")),
                 };
@@ -773,7 +784,7 @@ impl Parser {
                 self.pos += 1;
                 let name = self.read_anchor_checked()?;
                 match self.anchors.get(&name) {
-                    Some((n, _)) => n.clone(),
+                    Some((n, size)) => Rc::new(Node::Alias(n.clone(), *size)),
                     None => return self.plain_err(p, &format!("unknown anchor '{name}' referenced")),
                 }
             } else {
@@ -1483,7 +1494,7 @@ impl Parser {
                         if self.alias_nodes > MAX_ALIAS_EXPANSION {
                             return self.plain_err(p, "document contains excessive aliasing");
                         }
-                        n.clone()
+                        Rc::new(Node::Alias(n.clone(), *size))
                     }
                     None => return self.plain_err(p, &format!("unknown anchor '{name}' referenced")),
                 }
