@@ -288,16 +288,8 @@ fn to_json_value(g: GoVal) -> Result<Value, YamlError> {
         GoVal::Bool(b) => Value::Bool(b),
         GoVal::Int(i) => Value::Float(i as f64),
         GoVal::Uint(u) => Value::Float(u as f64),
-        GoVal::Float(f) => {
-            if f.is_nan() {
-                return Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: NaN")));
-            }
-            if f.is_infinite() {
-                let s = if f > 0.0 { "+Inf" } else { "-Inf" };
-                return Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: {s}")));
-            }
-            Value::Float(f)
-        }
+        // NaN/Inf are refused by json.Marshal, after all keys were converted (see check_finite).
+        GoVal::Float(f) => Value::Float(f),
         GoVal::Str(s) => Value::String(Arc::from(s.as_str())),
         GoVal::List(items) => Value::list(items.into_iter().map(to_json_value).collect::<Result<_, _>>()?),
         GoVal::Map(entries) => {
@@ -319,7 +311,7 @@ fn to_json_value(g: GoVal) -> Result<Value, YamlError> {
                     GoVal::Null => {
                         return Err(YamlError::plain(format!(
                             "{CONVERT_PREFIX}unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
-                            go_sharp_v(&v)
+                            if matches!(v, GoVal::Null) { "<nil>".to_string() } else { go_sharp_v(&v) }
                         )))
                     }
                     GoVal::Uint(u) => {
@@ -363,7 +355,23 @@ fn go_sharp_v(g: &GoVal) -> String {
 
 fn node_to_value(n: &Rc<Node>, depth: usize) -> Result<Value, YamlError> {
     let g = decode(n, depth)?;
-    to_json_value(g)
+    let v = to_json_value(g)?;
+    check_finite(&v)?;
+    Ok(v)
+}
+
+/// json.Marshal's refusal of NaN and ±Inf (it walks maps in key order).
+fn check_finite(v: &Value) -> Result<(), YamlError> {
+    match v {
+        Value::Float(f) if f.is_nan() => Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: NaN"))),
+        Value::Float(f) if f.is_infinite() => {
+            let s = if *f > 0.0 { "+Inf" } else { "-Inf" };
+            Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: {s}")))
+        }
+        Value::List(items) => items.iter().try_for_each(check_finite),
+        Value::Map(m) => m.with(|e| e.values().try_for_each(check_finite)),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

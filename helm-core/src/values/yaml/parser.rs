@@ -731,6 +731,17 @@ impl Parser {
                 if self.block_indent_is_map_value(indent) {
                     break;
                 }
+                // At the sequence's column a simple key is required: a line that is not a
+                // `key:` fails when that key expires (at the next token).
+                if !self.line_is_key()? && !matches!(self.peek(), Some('?') | Some('#') | Some('[') | Some('{') | Some('|') | Some('>') | Some('*') | Some('&') | Some('!')) {
+                    self.block_indent = saved;
+                    while !matches!(self.peek(), None | Some('\n')) {
+                        self.pos += 1;
+                    }
+                    self.skip_space();
+                    let p = self.pos;
+                    return self.scan_err(p, "could not find expected ':'");
+                }
             }
             let p = self.pos;
             self.block_indent = saved;
