@@ -1,3 +1,5 @@
+// The analysis and writers keep libyaml's branch structure so they can be compared line by line.
+#![allow(clippy::collapsible_match)]
 //! `sigs.k8s.io/yaml.Marshal`: Go value → encoding/json → yaml.v2 re-read → yaml.v2 emitter.
 //!
 //! The JSON step decides number forms (`1e+06` is re-read as a float, `1000000` as an int) and
@@ -303,7 +305,7 @@ pub fn format_go_float_g(f: f64, as_f32: bool) -> String {
     }
     let exp = dp - 1;
     // Go: shortest 'g' uses %e when the exponent is < -4 or >= 6.
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         return fmt_e(neg, &digits, dp);
     }
     fmt_f(neg, &digits, dp)
@@ -315,7 +317,7 @@ pub fn go_json_float(f: f64) -> String {
     let a = f.abs();
     let (neg, digits, dp) = shortest_digits(f, false);
     let neg = neg || (f == 0.0 && f.is_sign_negative());
-    if a != 0.0 && (a < 1e-6 || a >= 1e21) {
+    if a != 0.0 && !(1e-6..1e21).contains(&a) {
         let mut s = fmt_e(neg, &digits, dp);
         // e-09 → e-9
         let n = s.len();
@@ -918,7 +920,7 @@ fn is_timestamp(s: &str) -> bool {
         Some(d) => d,
         None => return false,
     };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let mdays = match month {
         2 => if leap { 29 } else { 28 },
         4 | 6 | 9 | 11 => 30,

@@ -196,7 +196,7 @@ fn merge_into(out: &mut Vec<(GoVal, GoVal)>, v: &Rc<Node>, depth: usize) -> Resu
         Node::Alias(t, _) => matches!(&**t, Node::Map(_)),
         _ => false,
     };
-    let mut apply = |out: &mut Vec<(GoVal, GoVal)>, n: &Rc<Node>| -> Result<(), YamlError> {
+    let apply = |out: &mut Vec<(GoVal, GoVal)>, n: &Rc<Node>| -> Result<(), YamlError> {
         if let GoVal::Map(entries) = decode(n, depth + 1)? {
             for (k, val) in entries {
                 set_entry(out, k, val);

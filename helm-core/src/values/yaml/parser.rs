@@ -408,7 +408,7 @@ impl Parser {
             let block_scalar_here = matches!(self.peek(), Some('|') | Some('>'));
             let ok_col = c > parent
                 || (ctx == Ctx::MapValue && (seq_here || block_scalar_here) && c == parent && !same_line);
-            if !ok_col && !(same_line && ctx != Ctx::Top) {
+            if !ok_col && (!same_line || ctx == Ctx::Top) {
                 return Ok(self.finish_empty(anchor, tag));
             }
             match self.peek() {
@@ -679,7 +679,7 @@ impl Parser {
                     None
                 }
             }
-            Some(c) if matches!(c, '#' | '|' | '>' | '%' | '@' | '`' | ',' | ']' | '}') => None,
+            Some('#' | '|' | '>' | '%' | '@' | '`' | ',' | ']' | '}') => None,
             Some(_) => {
                 let first = self.peek()?;
                 if matches!(first, '-' | '?' | ':') && is_blankz(self.peek_at(1)) {
@@ -1080,7 +1080,7 @@ impl Parser {
                 && next != Some('\n')
                 && !self.at_doc_marker(p)
                 && (self.flow > 0 || col > parent)
-                && !(next == Some('#'));
+                && next != Some('#');
             if !cont {
                 self.pos = save;
                 break;
