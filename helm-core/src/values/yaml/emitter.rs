@@ -17,6 +17,8 @@ enum J {
     Bool(bool),
     /// A number in its JSON spelling, re-resolved by yaml.v2 when printed.
     Num(String),
+    /// A number already in its final form (yaml.v3 pretty mode prints Go values directly).
+    Raw(String),
     Str(String),
     List(Vec<J>),
     Map(Vec<(String, J)>),
@@ -59,12 +61,12 @@ fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, String> {
                 return Err(format!("json: unsupported value: {}", format_go_float_g(*f, false)));
             }
             if pretty {
-                J::Num(format_go_float_g(*f, false))
+                J::Raw(format_go_float_g(*f, false))
             } else {
                 J::Num(go_json_float(*f))
             }
         }
-        Value::String(s) => J::Str(json_roundtrip_string(s)),
+        Value::String(s) => J::Str(if pretty { s.to_string() } else { json_roundtrip_string(s) }),
         Value::Bytes(b) => {
             use base64::Engine;
             J::Str(base64::engine::general_purpose::STANDARD.encode(b))
@@ -73,12 +75,13 @@ fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, String> {
         Value::Map(m) => {
             let mut entries: Vec<(String, J)> = Vec::new();
             for (k, v) in m.entries() {
-                entries.push((json_roundtrip_string(&k), to_j(&v, depth + 1, pretty)?));
+                let key = if pretty { k.to_string() } else { json_roundtrip_string(&k) };
+                entries.push((key, to_j(&v, depth + 1, pretty)?));
             }
             entries.sort_by(|a, b| {
-                if key_less(&a.0, &b.0) {
+                if key_less(&a.0, &b.0, pretty) {
                     std::cmp::Ordering::Less
-                } else if key_less(&b.0, &a.0) {
+                } else if key_less(&b.0, &a.0, pretty) {
                     std::cmp::Ordering::Greater
                 } else {
                     std::cmp::Ordering::Equal
@@ -175,13 +178,16 @@ fn check_json_reread(v: &Value) -> Result<(), YamlError> {
 }
 
 /// yaml.v2's map key order (sorter.go) for string keys: runs of digits compare as numbers,
-/// letters compare by code point, and a non-letter sorts before a letter.
-pub(crate) fn key_less(a: &str, b: &str) -> bool {
+/// letters compare by code point, and a non-letter sorts before a letter. yaml.v3 (`v3`)
+/// reverses that last rule right after a digit shared by both keys.
+pub(crate) fn key_less(a: &str, b: &str, v3: bool) -> bool {
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
     let n = ar.len().min(br.len());
+    let mut digits = false;
     for i in 0..n {
         if ar[i] == br[i] {
+            digits = ar[i].is_numeric();
             continue;
         }
         let al = ar[i].is_alphabetic();
@@ -190,7 +196,7 @@ pub(crate) fn key_less(a: &str, b: &str) -> bool {
             return ar[i] < br[i];
         }
         if al || bl {
-            return bl;
+            return if v3 && digits { al } else { bl };
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
         if ar[i] == '0' || br[i] == '0' {
@@ -455,6 +461,7 @@ impl Emitter {
                 let text = number_text(s);
                 self.emit_scalar(&text, ScalarStyle::Plain)
             }
+            J::Raw(s) => self.emit_scalar(s, ScalarStyle::Plain),
             J::Str(s) => {
                 let style = if s.contains('\n') {
                     ScalarStyle::Literal
@@ -508,7 +515,7 @@ impl Emitter {
     }
 
     fn emit_scalar(&mut self, value: &str, requested: ScalarStyle) {
-        let a = analyze_scalar(value);
+        let a = analyze_scalar(value, self.pretty);
         let mut style = requested;
         if self.simple_key_context && a.multiline {
             style = ScalarStyle::Double;
@@ -735,12 +742,12 @@ fn number_text(s: &str) -> String {
 
 /// yaml_emitter_check_simple_key for a string key.
 fn check_simple_key(k: &str) -> bool {
-    let a = analyze_scalar(k);
+    let a = analyze_scalar(k, false);
     !(a.multiline || k.len() > 128)
 }
 
 /// yaml_emitter_analyze_scalar.
-fn analyze_scalar(value: &str) -> Analysis {
+fn analyze_scalar(value: &str, v3: bool) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -761,6 +768,8 @@ fn analyze_scalar(value: &str) -> Analysis {
     let mut trailing_break = false;
     let mut break_space = false;
     let mut space_break = false;
+    // yaml.v3 keeps tabs out of plain and single-quoted scalars but allows them in block ones.
+    let mut tab_characters = false;
     let mut previous_space = false;
     let mut previous_break = false;
     if value.starts_with("---") || value.starts_with("...") {
@@ -810,7 +819,9 @@ fn analyze_scalar(value: &str) -> Analysis {
                 _ => {}
             }
         }
-        if !is_printable(c) {
+        if v3 && c == '\t' {
+            tab_characters = true;
+        } else if !is_printable(c) {
             special_characters = true;
         }
         if c == ' ' {
@@ -863,10 +874,12 @@ fn analyze_scalar(value: &str) -> Analysis {
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
     }
-    if space_break || special_characters {
+    if space_break || tab_characters || special_characters {
         a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
+    }
+    if space_break || special_characters {
         a.block_allowed = false;
     }
     if line_breaks {
