@@ -619,11 +619,14 @@ impl Emitter {
     fn write_double(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
         let chars: Vec<char> = value.chars().collect();
+        // libyaml's is_bom looks at the value's first bytes whatever the position, so a value
+        // starting with U+FEFF has every character escaped.
+        let bom = value.starts_with('\u{feff}');
         let mut spaces = false;
         let mut i = 0;
         while i < chars.len() {
             let c = chars[i];
-            if !is_printable(c) || c == '\u{feff}' || is_break_c(c) || c == '"' || c == '\\' {
+            if bom || !is_printable(c) || is_break_c(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 match c {
                     '\0' => self.put('0'),

@@ -103,3 +103,11 @@ fn writer_line_separators_and_nel() {
     assert_eq!(to_string(&Value::Map(m)).unwrap_err().message, "yaml: line 1: did not find expected ',' or '}'");
     assert_eq!(to_string(&Value::str("x\u{85}--- y")).unwrap_err().message, "yaml: line 2: found unexpected document indicator");
 }
+
+#[test]
+fn writer_bom_leading_strings_escape_everything() {
+    // yaml.v2/v3 check for a BOM at the value's start at every position (Go output).
+    assert_eq!(to_string(&Value::str("\u{feff}ab")).unwrap(), "\"\\uFEFF\\x61\\x62\"\n");
+    assert_eq!(to_string(&Value::str("x\u{feff}ab")).unwrap(), "\"x\\uFEFFab\"\n");
+    assert_eq!(to_string_pretty(&crate::vmap! {"\u{feff}k" => "v"}).unwrap(), "\"\\uFEFF\\x6B\": v\n");
+}
