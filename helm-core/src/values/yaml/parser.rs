@@ -322,9 +322,6 @@ impl Parser {
                 if had_directive {
                     return self.parse_err(self.pos, self.pos, "did not find expected <document start>");
                 }
-                if first {
-                    docs.push(None);
-                }
                 return Ok(docs);
             }
             let mut explicit = false;
@@ -337,9 +334,6 @@ impl Parser {
                 continue;
             } else if had_directive {
                 return self.parse_err(self.pos, self.pos, "did not find expected <document start>");
-            }
-            if !explicit && !first {
-                // Content after `...` without `---`: a new implicit document.
             }
             self.anchors.clear();
             self.alias_nodes = 0;
