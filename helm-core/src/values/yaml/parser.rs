@@ -294,10 +294,10 @@ impl Parser {
 
     // ----- documents -------------------------------------------------------------------------
 
-    /// Reads every document of the stream (`None` for an empty stream).
+    /// Reads the documents of the stream (none for an empty stream; `None` for an empty
+    /// document). With `only_first`, stops after the first as yaml.v2's Unmarshal does.
     pub(crate) fn parse_stream(&mut self, only_first: bool) -> PResult<Vec<Option<Rc<Node>>>> {
         let mut docs = Vec::new();
-        let mut first = true;
         loop {
             self.skip_space();
             // Directives.
@@ -324,10 +324,8 @@ impl Parser {
                 }
                 return Ok(docs);
             }
-            let mut explicit = false;
             if self.at_line_start_marker(self.pos, '-') {
                 self.pos += 3;
-                explicit = true;
             } else if self.at_line_start_marker(self.pos, '.') {
                 self.pos += 3;
                 self.skip_inline_space();
@@ -340,7 +338,6 @@ impl Parser {
             self.block_indent = -1;
             let node = self.parse_node(-1, Ctx::Top)?;
             docs.push(node);
-            first = false;
             if only_first {
                 self.check_next_token()?;
                 return Ok(docs);
