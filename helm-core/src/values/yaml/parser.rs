@@ -222,7 +222,8 @@ impl Parser {
     fn at_line_indent(&self) -> bool {
         let l = self.line0_of(self.pos);
         let ls = self.line_starts.get(l).copied().unwrap_or(0);
-        self.s[ls..self.pos].iter().all(|c| *c == ' ' || *c == '\t')
+        let end = self.pos.min(self.s.len());
+        self.s.get(ls.min(end)..end).is_none_or(|r| r.iter().all(|c| *c == ' ' || *c == '\t'))
     }
 
     /// Reports a tab found in indentation by `skip_space` (which cannot return errors).
@@ -888,7 +889,8 @@ impl Parser {
                         _ => self.pos += 1,
                     }
                 }
-                let text: String = self.s[start..self.pos].iter().collect::<String>().trim_end().to_string();
+                let end = self.pos.min(self.s.len());
+                let text: String = self.s.get(start.min(end)..end).unwrap_or(&[]).iter().collect::<String>().trim_end().to_string();
                 Ok(Node::Scalar { text, style: Style::Plain, tag: None })
             }
         }
@@ -1104,7 +1106,7 @@ impl Parser {
                         return Ok(out);
                     }
                 }
-                Some('\n') => self.fold_quoted_break(&mut out, start)?,
+                Some('\n') => self.fold_quoted_break(&mut out, start, false)?,
                 Some(c) => {
                     out.push(c);
                     self.pos += 1;
@@ -1115,8 +1117,26 @@ impl Parser {
 
     /// Folds a line break inside a quoted scalar: trailing blanks dropped, one break → space,
     /// n breaks → n-1 newlines, leading blanks of the next line dropped.
-    fn fold_quoted_break(&mut self, out: &mut String, start: usize) -> PResult<()> {
-        while out.ends_with(' ') || out.ends_with('\t') {
+    fn fold_quoted_break(&mut self, out: &mut String, start: usize, double: bool) -> PResult<()> {
+        // Drop the raw blanks that end the line, not blanks written as escapes (`\t`, `\ `).
+        let mut n = 0;
+        let mut q = self.pos.min(self.s.len());
+        while q > start + 1 && matches!(self.s.get(q - 1), Some(' ') | Some('\t')) {
+            q -= 1;
+            n += 1;
+        }
+        if double && n > 0 {
+            let mut backslashes = 0;
+            let mut r = q;
+            while r > start + 1 && self.s.get(r - 1) == Some(&'\\') {
+                r -= 1;
+                backslashes += 1;
+            }
+            if backslashes % 2 == 1 {
+                n -= 1;
+            }
+        }
+        for _ in 0..n {
             out.pop();
         }
         let mut breaks = 0;
@@ -1226,7 +1246,7 @@ impl Parser {
                         }
                     }
                 }
-                Some('\n') => self.fold_quoted_break(&mut out, start)?,
+                Some('\n') => self.fold_quoted_break(&mut out, start, true)?,
                 Some(c) => {
                     out.push(c);
                     self.pos += 1;
