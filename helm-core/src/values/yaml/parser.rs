@@ -765,9 +765,10 @@ impl Parser {
         let start = self.pos;
         loop {
             let key_pos = self.pos;
+            let explicit = first_key.is_none() && self.peek() == Some('?') && is_blankz(self.peek_at(1));
             let key: Rc<Node> = if let Some((k, _)) = first_key.take() {
                 k
-            } else if self.peek() == Some('?') && is_blankz(self.peek_at(1)) {
+            } else if explicit {
                 // Explicit key.
                 self.pos += 1;
                 let k = self.parse_node(indent, Ctx::SeqItem)?.unwrap_or_else(null_node);
@@ -839,7 +840,9 @@ impl Parser {
             let colon = self.pos;
             self.pos += 1;
             let _ = key_pos;
-            let value = self.parse_node(indent, Ctx::MapValue)?;
+            // After an explicit key, `: ` starts a line like `- ` does: compact collections may
+            // follow on the same line.
+            let value = self.parse_node(indent, if explicit { Ctx::SeqItem } else { Ctx::MapValue })?;
             // A value on the colon's line followed by more content at deeper indentation.
             entries.push((key, value.unwrap_or_else(null_node)));
             let _ = colon;
@@ -890,7 +893,7 @@ impl Parser {
                     }
                 }
                 let end = self.pos.min(self.s.len());
-                let text: String = self.s.get(start.min(end)..end).unwrap_or(&[]).iter().collect::<String>().trim_end().to_string();
+                let text: String = self.s.get(start.min(end)..end).unwrap_or(&[]).iter().collect::<String>().trim_end_matches([' ', '\t']).to_string();
                 Ok(Node::Scalar { text, style: Style::Plain, tag: None })
             }
         }
