@@ -417,6 +417,12 @@ mod tests {
         let m = vmap! {"m" => vmap!{"x" => Value::Nil, "y" => Value::Int(1)}};
         assert_eq!(call(to_toml, m), "[m]\n  y = 1\n");
         assert_eq!(call(from_toml, Value::from("a = 1\nb = 'x'\n[c]\nd = 1.5")), r#"{"a":1,"b":"x","c":{"d":1.5}}"#);
+        assert_eq!(
+            call(from_toml, Value::from("a = 1\nb = 1979-05-27T07:32:00Z\nc = [1, 2.5]\nd = {x = 'y'}\n[[t]]\nn = 1\n")),
+            r#"{"a":1,"b":"1979-05-27T07:32:00Z","c":[1,2.5],"d":{"x":"y"},"t":[{"n":1}]}"#
+        );
+        assert_eq!(call(from_toml, Value::from("")), "{}");
+        assert!(call(from_toml, Value::from("x = \"unterminated")).starts_with(r#"{"Error":"toml: "#));
         assert_eq!(call(from_yaml_array, Value::from("a: 1")), r#"["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}"]"#);
         assert_eq!(call(from_yaml_array, Value::from("[1, ")), r#"["error converting YAML to JSON: yaml: line 1: did not find expected node content"]"#);
         assert_eq!(call(from_json_array, Value::from("{}")), r#"["json: cannot unmarshal object into Go value of type []interface {}"]"#);
