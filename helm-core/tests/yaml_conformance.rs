@@ -66,7 +66,7 @@ fn conformance_values_read_and_rewrite() {
         let mut out = String::new();
         for line in std::fs::read_to_string(list).unwrap_or_default().lines() {
             match json::from_str(line) {
-                Ok(v) => match yaml::to_string(&v) {
+                Ok(v) => match if std::env::var("YAML_PRETTY").is_ok() { yaml::to_string_pretty(&v) } else { yaml::to_string(&v) } {
                     Ok(y) => out.push_str(&y),
                     Err(e) => out.push_str(&format!("ERR: {}\n", e.message)),
                 },
@@ -91,4 +91,23 @@ fn conformance_values_read_and_rewrite() {
         let back = yaml::from_str(&y).unwrap_or_else(|e| panic!("{} (re-read): {e}\n{y}", f.display()));
         assert_eq!(json::to_string(&back), json::to_string(&v), "{}", f.display());
     }
+}
+
+/// A throughput probe, not a check: `cargo test --release --test yaml_conformance bench --
+/// --ignored --nocapture` prints read/write speed over the conformance files.
+#[test]
+#[ignore]
+fn bench_read_write() {
+    let Some(root) = conformance() else { return };
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    let srcs: Vec<String> = files.iter().map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned()).collect();
+    let bytes: usize = srcs.iter().map(|s| s.len()).sum();
+    let t = std::time::Instant::now();
+    let vals: Vec<_> = srcs.iter().map(|s| yaml::from_str(s).unwrap()).collect();
+    let read = t.elapsed();
+    let t = std::time::Instant::now();
+    let out: usize = vals.iter().map(|v| yaml::to_string(v).unwrap().len()).sum();
+    let write = t.elapsed();
+    println!("read {bytes} bytes in {read:?}; wrote {out} bytes in {write:?}");
 }

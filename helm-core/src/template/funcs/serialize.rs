@@ -153,7 +153,12 @@ fn to_toml(args: &[Value]) -> FuncResult {
         other => other,
     };
     let Value::Map(m) = v else {
-        return Ok(Value::from("toml: top-level values must be Go maps or structs"));
+        // BurntSushi encodes a lone scalar or array as its TOML value.
+        return Ok(Value::from(match toml_inline(&v) {
+            Ok(Some(s)) => s,
+            Ok(None) => String::new(),
+            Err(e) => e,
+        }));
     };
     let mut out = String::new();
     match toml_table(&mut out, &m, &mut Vec::new(), 0) {
@@ -196,10 +201,9 @@ fn toml_float(f: f64) -> Result<String, String> {
     if f.is_infinite() {
         return Ok(if f > 0.0 { "inf".into() } else { "-inf".into() });
     }
+    // BurntSushi: strconv.FormatFloat(f, 'g', -1, 64), plus ".0" when it reads as an integer.
     let s = yaml::format_go_float_g(f, false);
-    // BurntSushi: strconv.FormatFloat(f, 'f', -1, 64), plus ".0" when there is no fraction.
-    let s = if s.contains('e') { format!("{f}") } else { s };
-    Ok(if s.contains('.') { s } else { format!("{s}.0") })
+    Ok(if s.contains(['.', 'e']) { s } else { format!("{s}.0") })
 }
 
 fn is_table(v: &Value) -> bool {
@@ -221,8 +225,9 @@ fn toml_inline(v: &Value) -> Result<Option<String>, String> {
         Value::List(items) => {
             let mut parts = Vec::new();
             for i in items.iter() {
-                if let Some(s) = toml_inline(i)? {
-                    parts.push(s);
+                match toml_inline(i)? {
+                    Some(s) => parts.push(s),
+                    None => return Err("toml: cannot encode array with nil element".into()),
                 }
             }
             format!("[{}]", parts.join(", "))
@@ -255,6 +260,7 @@ fn toml_table(out: &mut String, m: &Map, path: &mut Vec<String>, depth: usize) -
             out.push_str(&format!("{indent}{} = {s}\n", toml_key(k)));
         }
     }
+    // Then tables and arrays of tables, in key order.
     for (k, v) in &entries {
         let v = match v {
             Value::Object(o) => o.to_data(),
@@ -270,29 +276,25 @@ fn toml_table(out: &mut String, m: &Map, path: &mut Vec<String>, depth: usize) -
             out.push_str(&format!("{ind}[{}]\n", path.join(".")));
             toml_table(out, sub, path, depth + 1)?;
             path.pop();
-        }
-    }
-    for (k, v) in &entries {
-        if !is_table_array(v) {
-            continue;
-        }
-        if let Value::List(items) = v {
-            path.push(toml_key(k));
-            let ind = "  ".repeat(path.len() - 1);
-            for item in items.iter() {
-                let item = match item {
-                    Value::Object(o) => o.to_data(),
-                    other => other.clone(),
-                };
-                if let Value::Map(sub) = &item {
-                    if !out.is_empty() {
-                        out.push('\n');
+        } else if is_table_array(&v) {
+            if let Value::List(items) = &v {
+                path.push(toml_key(k));
+                let ind = "  ".repeat(path.len() - 1);
+                for item in items.iter() {
+                    let item = match item {
+                        Value::Object(o) => o.to_data(),
+                        other => other.clone(),
+                    };
+                    if let Value::Map(sub) = &item {
+                        if !out.is_empty() {
+                            out.push('\n');
+                        }
+                        out.push_str(&format!("{ind}[[{}]]\n", path.join(".")));
+                        toml_table(out, sub, path, depth + 1)?;
                     }
-                    out.push_str(&format!("{ind}[[{}]]\n", path.join(".")));
-                    toml_table(out, sub, path, depth + 1)?;
                 }
+                path.pop();
             }
-            path.pop();
         }
     }
     Ok(())
@@ -387,6 +389,55 @@ mod tests {
         );
         let specialkeys = vmap! {"key with space" => 1.0, "123" => 2.0, "true" => 3.0, "" => 4.0, "a:b" => 5.0, "-dash" => 6.0};
         assert_eq!(call(to_yaml, specialkeys), "\"\": 4\n-dash: 6\n\"123\": 2\na:b: 5\nkey with space: 1\n\"true\": 3");
+    }
+
+    /// Helm 4.1.4 (helm-oracle) output for a values tree through `toToml` and friends.
+    #[test]
+    fn toml_and_error_forms_from_helm() {
+        let src = "t:\n  i: 5\n  f: 1.5\n  big: 1e6\n  s: \"q\\\"uote\"\n  n: null\n  list: [1, \"a\", true]\n  tables:\n  - name: a\n    v: 1\n  - name: b\n  sub:\n    deep:\n      x: 1\n    k: v\n  \"weird key\": 1\n  empty: {}\n  emptylist: []\n";
+        let v = yaml::from_str(src).unwrap();
+        let t = v.as_map().unwrap().get("t").unwrap();
+        assert_eq!(
+            call(to_toml, t),
+            "big = 1e+06\nemptylist = []\nf = 1.5\ni = 5.0\nlist = [1.0, \"a\", true]\ns = \"q\\\"uote\"\n\"weird key\" = 1.0\n\n[empty]\n\n[sub]\n  k = \"v\"\n  [sub.deep]\n    x = 1.0\n\n[[tables]]\n  name = \"a\"\n  v = 1.0\n\n[[tables]]\n  name = \"b\"\n"
+        );
+        let d = vmap! {"a" => Value::Int(1), "b" => Value::list(vec![Value::Int(1), Value::Int(2)]), "c" => Value::Nil};
+        assert_eq!(call(to_toml, d), "a = 1\nb = [1, 2]\n");
+        assert_eq!(call(to_toml, Value::from("str")), "\"str\"");
+        assert_eq!(call(to_toml, vmap! {"l" => Value::list(vec![Value::Int(1), Value::Nil])}), "toml: cannot encode array with nil element");
+        assert_eq!(call(to_toml, vmap! {"l" => Value::list(vec![vmap!{"a" => Value::Int(1)}, Value::Int(2)])}), "l = [{a = 1}, 2]\n");
+        let keys = vmap! {"k.dot" => Value::Int(1), "k-dash" => Value::Int(2), "k_u" => Value::Int(3), "" => Value::Int(4), "1" => Value::Int(5)};
+        assert_eq!(call(to_toml, keys), "\"\" = 4\n1 = 5\nk-dash = 2\n\"k.dot\" = 1\nk_u = 3\n");
+        let floats = vmap! {"f" => 1e21, "g" => 0.000001, "h" => -0.5, "i" => 1e-7};
+        assert_eq!(call(to_toml, floats), "f = 1e+21\ng = 1e-06\nh = -0.5\ni = 1e-07\n");
+        let nested = vmap! {"l" => Value::list(vec![vmap!{"a" => vmap!{"b" => Value::Int(1)}}])};
+        assert_eq!(call(to_toml, nested), "[[l]]\n  [l.a]\n    b = 1\n");
+        let deep = vmap! {"a" => vmap!{"b" => vmap!{"c" => vmap!{"d" => Value::Int(1)}}}};
+        assert_eq!(call(to_toml, deep), "[a]\n  [a.b]\n    [a.b.c]\n      d = 1\n");
+        let m = vmap! {"m" => vmap!{"x" => Value::Nil, "y" => Value::Int(1)}};
+        assert_eq!(call(to_toml, m), "[m]\n  y = 1\n");
+        assert_eq!(call(from_toml, Value::from("a = 1\nb = 'x'\n[c]\nd = 1.5")), r#"{"a":1,"b":"x","c":{"d":1.5}}"#);
+        assert_eq!(
+            call(from_toml, Value::from("a = 1\nb = 1979-05-27T07:32:00Z\nc = [1, 2.5]\nd = {x = 'y'}\n[[t]]\nn = 1\n")),
+            r#"{"a":1,"b":"1979-05-27T07:32:00Z","c":[1,2.5],"d":{"x":"y"},"t":[{"n":1}]}"#
+        );
+        assert_eq!(call(from_toml, Value::from("")), "{}");
+        assert!(call(from_toml, Value::from("x = \"unterminated")).starts_with(r#"{"Error":"toml: "#));
+        assert_eq!(call(from_yaml_array, Value::from("a: 1")), r#"["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}"]"#);
+        assert_eq!(call(from_yaml_array, Value::from("[1, ")), r#"["error converting YAML to JSON: yaml: line 1: did not find expected node content"]"#);
+        assert_eq!(call(from_json_array, Value::from("{}")), r#"["json: cannot unmarshal object into Go value of type []interface {}"]"#);
+        assert_eq!(call(from_json, Value::from("{bad")), r#"{"Error":"invalid character 'b' looking for beginning of object key string"}"#);
+        assert_eq!(call(from_json, Value::from("12")), r#"{"Error":"json: cannot unmarshal number into Go value of type map[string]interface {}"}"#);
+        assert_eq!(call(from_yaml, Value::from("12")), r#"{"Error":"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal number into Go value of type map[string]interface {}"}"#);
+        assert_eq!(call(from_yaml, Value::from("")), "{}");
+        let l = Value::list(vec![Value::Int(1), Value::Int64(2), Value::Float(3.0), Value::Float(1e6)]);
+        assert_eq!(call(to_yaml, l), "- 1\n- 2\n- 3\n- 1000000");
+        let p = vmap! {"a" => Value::list(vec![Value::Int(1), Value::Int(2)]), "b" => vmap!{"c" => 1.5}};
+        assert_eq!(call(to_yaml_pretty, p), "a:\n  - 1\n  - 2\nb:\n  c: 1.5");
+        let e = vmap! {"a" => Value::list(vec![]), "b" => vmap!{}};
+        assert_eq!(call(to_pretty_json, e), "{\n  \"a\": [],\n  \"b\": {}\n}");
+        assert_eq!(call(to_raw_json, vmap! {"a" => "<&>"}), r#"{"a":"<&>"}"#);
+        assert_eq!(call(must_from_json, Value::from("[1,2]")), "[1,2]");
     }
 
     #[test]

@@ -1,3 +1,5 @@
+// The analysis and writers keep libyaml's branch structure so they can be compared line by line.
+#![allow(clippy::collapsible_match)]
 //! `sigs.k8s.io/yaml.Marshal`: Go value → encoding/json → yaml.v2 re-read → yaml.v2 emitter.
 //!
 //! The JSON step decides number forms (`1e+06` is re-read as a float, `1000000` as an int) and
@@ -15,6 +17,8 @@ enum J {
     Bool(bool),
     /// A number in its JSON spelling, re-resolved by yaml.v2 when printed.
     Num(String),
+    /// A number already in its final form (yaml.v3 pretty mode prints Go values directly).
+    Raw(String),
     Str(String),
     List(Vec<J>),
     Map(Vec<(String, J)>),
@@ -57,12 +61,12 @@ fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, String> {
                 return Err(format!("json: unsupported value: {}", format_go_float_g(*f, false)));
             }
             if pretty {
-                J::Num(format_go_float_g(*f, false))
+                J::Raw(format_go_float_g(*f, false))
             } else {
                 J::Num(go_json_float(*f))
             }
         }
-        Value::String(s) => J::Str(json_roundtrip_string(s)),
+        Value::String(s) => J::Str(if pretty { s.to_string() } else { json_roundtrip_string(s) }),
         Value::Bytes(b) => {
             use base64::Engine;
             J::Str(base64::engine::general_purpose::STANDARD.encode(b))
@@ -71,12 +75,13 @@ fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, String> {
         Value::Map(m) => {
             let mut entries: Vec<(String, J)> = Vec::new();
             for (k, v) in m.entries() {
-                entries.push((json_roundtrip_string(&k), to_j(&v, depth + 1, pretty)?));
+                let key = if pretty { k.to_string() } else { json_roundtrip_string(&k) };
+                entries.push((key, to_j(&v, depth + 1, pretty)?));
             }
             entries.sort_by(|a, b| {
-                if key_less(&a.0, &b.0) {
+                if key_less(&a.0, &b.0, pretty) {
                     std::cmp::Ordering::Less
-                } else if key_less(&b.0, &a.0) {
+                } else if key_less(&b.0, &a.0, pretty) {
                     std::cmp::Ordering::Greater
                 } else {
                     std::cmp::Ordering::Equal
@@ -125,9 +130,22 @@ fn json_roundtrip_string(s: &str) -> String {
     out
 }
 
+fn has_nel(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\u{85}'),
+        Value::List(items) => items.iter().any(has_nel),
+        Value::Map(m) => m.with(|e| e.iter().any(|(k, v)| k.contains('\u{85}') || has_nel(v))),
+        Value::Object(o) => has_nel(&o.to_data()),
+        _ => false,
+    }
+}
+
 /// yaml.v2 fails to re-read json.Marshal output in which a raw NEL (U+0085, a YAML 1.1 line
 /// break) starts a `---`/`...` line inside a string, or makes an object key span lines.
 fn check_json_reread(v: &Value) -> Result<(), YamlError> {
+    if !has_nel(v) {
+        return Ok(());
+    }
     let text = match crate::values::json::marshal(v, true) {
         Ok(t) => t,
         Err(_) => return Ok(()),
@@ -173,32 +191,45 @@ fn check_json_reread(v: &Value) -> Result<(), YamlError> {
 }
 
 /// yaml.v2's map key order (sorter.go) for string keys: runs of digits compare as numbers,
-/// letters compare by code point, and a non-letter sorts before a letter.
-pub(crate) fn key_less(a: &str, b: &str) -> bool {
+/// letters compare by code point, and a non-letter sorts before a letter. yaml.v3 (`v3`)
+/// reverses that last rule right after a digit shared by both keys.
+pub(crate) fn key_less(a: &str, b: &str, v3: bool) -> bool {
+    // Keys are nearly always ASCII: compare bytes then, without collecting characters.
+    if a.is_ascii() && b.is_ascii() {
+        return key_less_slice(a.as_bytes(), b.as_bytes(), |c| c as char, v3);
+    }
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    key_less_slice(&ar, &br, |c| c, v3)
+}
+
+fn key_less_slice<T: Copy>(ar: &[T], br: &[T], ch: impl Fn(T) -> char, v3: bool) -> bool {
     let n = ar.len().min(br.len());
+    let mut digits = false;
     for i in 0..n {
-        if ar[i] == br[i] {
+        let (ca, cb) = (ch(ar[i]), ch(br[i]));
+        if ca == cb {
+            digits = ca.is_numeric();
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = ca.is_alphabetic();
+        let bl = cb.is_alphabetic();
         if al && bl {
-            return ar[i] < br[i];
+            return ca < cb;
         }
         if al || bl {
-            return bl;
+            return if v3 && digits { al } else { bl };
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
-        if ar[i] == '0' || br[i] == '0' {
+        if ca == '0' || cb == '0' {
             let mut j = i;
             while j > 0 {
                 j -= 1;
-                if !ar[j].is_numeric() {
+                let cj = ch(ar[j]);
+                if !cj.is_numeric() {
                     break;
                 }
-                if ar[j] != '0' {
+                if cj != '0' {
                     an = 1;
                     bn = 1;
                     break;
@@ -206,13 +237,13 @@ pub(crate) fn key_less(a: &str, b: &str) -> bool {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_numeric() {
-            an = an.wrapping_mul(10).wrapping_add((ar[ai] as i64).wrapping_sub('0' as i64));
+        while ai < ar.len() && ch(ar[ai]).is_numeric() {
+            an = an.wrapping_mul(10).wrapping_add((ch(ar[ai]) as i64).wrapping_sub('0' as i64));
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_numeric() {
-            bn = bn.wrapping_mul(10).wrapping_add((br[bi] as i64).wrapping_sub('0' as i64));
+        while bi < br.len() && ch(br[bi]).is_numeric() {
+            bn = bn.wrapping_mul(10).wrapping_add((ch(br[bi]) as i64).wrapping_sub('0' as i64));
             bi += 1;
         }
         if an != bn {
@@ -221,7 +252,7 @@ pub(crate) fn key_less(a: &str, b: &str) -> bool {
         if ai != bi {
             return ai < bi;
         }
-        return ar[i] < br[i];
+        return ca < cb;
     }
     ar.len() < br.len()
 }
@@ -303,7 +334,7 @@ pub fn format_go_float_g(f: f64, as_f32: bool) -> String {
     }
     let exp = dp - 1;
     // Go: shortest 'g' uses %e when the exponent is < -4 or >= 6.
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         return fmt_e(neg, &digits, dp);
     }
     fmt_f(neg, &digits, dp)
@@ -315,7 +346,7 @@ pub fn go_json_float(f: f64) -> String {
     let a = f.abs();
     let (neg, digits, dp) = shortest_digits(f, false);
     let neg = neg || (f == 0.0 && f.is_sign_negative());
-    if a != 0.0 && (a < 1e-6 || a >= 1e21) {
+    if a != 0.0 && !(1e-6..1e21).contains(&a) {
         let mut s = fmt_e(neg, &digits, dp);
         // e-09 → e-9
         let n = s.len();
@@ -453,6 +484,7 @@ impl Emitter {
                 let text = number_text(s);
                 self.emit_scalar(&text, ScalarStyle::Plain)
             }
+            J::Raw(s) => self.emit_scalar(s, ScalarStyle::Plain),
             J::Str(s) => {
                 let style = if s.contains('\n') {
                     ScalarStyle::Literal
@@ -506,7 +538,7 @@ impl Emitter {
     }
 
     fn emit_scalar(&mut self, value: &str, requested: ScalarStyle) {
-        let a = analyze_scalar(value);
+        let a = analyze_scalar(value, self.pretty);
         let mut style = requested;
         if self.simple_key_context && a.multiline {
             style = ScalarStyle::Double;
@@ -610,11 +642,14 @@ impl Emitter {
     fn write_double(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
         let chars: Vec<char> = value.chars().collect();
+        // libyaml's is_bom looks at the value's first bytes whatever the position, so a value
+        // starting with U+FEFF has every character escaped.
+        let bom = value.starts_with('\u{feff}');
         let mut spaces = false;
         let mut i = 0;
         while i < chars.len() {
             let c = chars[i];
-            if !is_printable(c) || c == '\u{feff}' || is_break_c(c) || c == '"' || c == '\\' {
+            if bom || !is_printable(c) || is_break_c(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 match c {
                     '\0' => self.put('0'),
@@ -733,12 +768,12 @@ fn number_text(s: &str) -> String {
 
 /// yaml_emitter_check_simple_key for a string key.
 fn check_simple_key(k: &str) -> bool {
-    let a = analyze_scalar(k);
+    let a = analyze_scalar(k, false);
     !(a.multiline || k.len() > 128)
 }
 
 /// yaml_emitter_analyze_scalar.
-fn analyze_scalar(value: &str) -> Analysis {
+fn analyze_scalar(value: &str, v3: bool) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -759,6 +794,8 @@ fn analyze_scalar(value: &str) -> Analysis {
     let mut trailing_break = false;
     let mut break_space = false;
     let mut space_break = false;
+    // yaml.v3 keeps tabs out of plain and single-quoted scalars but allows them in block ones.
+    let mut tab_characters = false;
     let mut previous_space = false;
     let mut previous_break = false;
     if value.starts_with("---") || value.starts_with("...") {
@@ -808,7 +845,9 @@ fn analyze_scalar(value: &str) -> Analysis {
                 _ => {}
             }
         }
-        if !is_printable(c) {
+        if v3 && c == '\t' {
+            tab_characters = true;
+        } else if !is_printable(c) {
             special_characters = true;
         }
         if c == ' ' {
@@ -861,10 +900,12 @@ fn analyze_scalar(value: &str) -> Analysis {
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
     }
-    if space_break || special_characters {
+    if space_break || tab_characters || special_characters {
         a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
+    }
+    if space_break || special_characters {
         a.block_allowed = false;
     }
     if line_breaks {
@@ -918,7 +959,7 @@ fn is_timestamp(s: &str) -> bool {
         Some(d) => d,
         None => return false,
     };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let mdays = match month {
         2 => if leap { 29 } else { 28 },
         4 | 6 | 9 | 11 => 30,

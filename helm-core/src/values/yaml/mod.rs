@@ -13,7 +13,23 @@
 //!   style for multi-line strings, folding of long plain lines at 80 columns.
 //!
 //! Charts depend on those details (`1e+06`, `"yes"` being quoted, `|-`), so both directions
-//! reproduce Go's bytes. Errors carry yaml.v2's message text.
+//! reproduce Go's bytes. Errors carry Go's full message text (`error converting YAML to JSON:
+//! yaml: line 3: …`, with yaml.v2's quirky line numbers), which is what Helm prints.
+//!
+//! API: [`from_str`]/[`from_slice`] (any top-level kind; empty → empty map), [`from_str_map`]/
+//! [`from_slice_map`] (Go's error for a non-map document, as values files and `fromYaml`),
+//! [`from_str_list`] (`fromYamlArray`), [`from_str_all`] (a yaml.v2 Decoder loop),
+//! [`to_string`] (`toYaml` before its trim) and [`to_string_pretty`] (Helm 4's
+//! `toYamlPretty`, a yaml.v3 encoder).
+//!
+//! How it was checked: every values file and Chart.yaml of the conformance charts reads and
+//! re-writes byte-identically to Go; recorded Go outputs for generated values and documents
+//! live in `tests/data`. Known differences from Go: error *texts* for malformed input
+//! sometimes differ (line numbers, or which problem is reported first; Go's own map order
+//! makes some of them random); U+2028/U+2029 are not treated as line breaks when reading;
+//! junk after the first document's root is ignored as in yaml.v2 but not every scanner error
+//! libyaml would raise there is reproduced; Go structs (`Object`s) are encoded through their
+//! JSON form, so `toYamlPretty` of `.Capabilities` lacks yaml.v3's lower-cased field names.
 
 mod emitter;
 mod parser;
@@ -61,6 +77,27 @@ pub fn from_str(src: &str) -> Result<Value, YamlError> {
             Ok(if v.is_nil() { Value::empty_map() } else { v })
         }
     }
+}
+
+/// [`from_str`] for raw file bytes: invalid UTF-8 fails as libyaml's reader does.
+pub fn from_slice(src: &[u8]) -> Result<Value, YamlError> {
+    from_str(utf8(src)?)
+}
+
+/// [`from_str_map`] for raw file bytes (values files, Chart.yaml).
+pub fn from_slice_map(src: &[u8]) -> Result<Value, YamlError> {
+    from_str_map(utf8(src)?)
+}
+
+fn utf8(src: &[u8]) -> Result<&str, YamlError> {
+    std::str::from_utf8(src).map_err(|e| {
+        let bad = src.get(e.valid_up_to()).copied().unwrap_or(0);
+        // A byte that cannot start a character is a bad leading octet; a broken or cut-off
+        // sequence a bad trailing one.
+        let leading = (0x80..0xC0).contains(&bad) || bad >= 0xF8;
+        let what = if leading { "leading" } else { "trailing" };
+        YamlError::plain(format!("{CONVERT_PREFIX}yaml: invalid {what} UTF-8 octet"))
+    })
 }
 
 /// Reads the first document into a `map[string]interface{}` as Helm's `chartutil.ReadValues`
@@ -143,6 +180,7 @@ fn decode(n: &Rc<Node>, depth: usize) -> Result<GoVal, YamlError> {
         return Err(YamlError::plain(format!("{CONVERT_PREFIX}yaml: exceeded max depth of {MAX_NEST}")));
     }
     Ok(match &**n {
+        Node::Alias(target, _) => decode(target, depth + 1)?,
         Node::Scalar { text, style, tag } => decode_scalar(text, *style, tag.as_deref())?,
         Node::Seq(items) => GoVal::List(items.iter().map(|i| decode(i, depth + 1)).collect::<Result<_, _>>()?),
         Node::Map(entries) => {
@@ -190,24 +228,33 @@ fn set_entry(out: &mut Vec<(GoVal, GoVal)>, k: GoVal, v: GoVal) {
 /// a sequence of maps is applied last to first so earlier maps win.
 fn merge_into(out: &mut Vec<(GoVal, GoVal)>, v: &Rc<Node>, depth: usize) -> Result<(), YamlError> {
     let want_map = || YamlError::plain(format!("{CONVERT_PREFIX}yaml: map merge requires map or sequence of maps as the value"));
-    match &**v {
-        Node::Map(_) => {
-            if let GoVal::Map(entries) = decode(v, depth + 1)? {
-                for (k, val) in entries {
-                    set_entry(out, k, val);
-                }
+    let is_map = |n: &Node| match n {
+        Node::Map(_) => true,
+        Node::Alias(t, _) => matches!(&**t, Node::Map(_)),
+        _ => false,
+    };
+    let apply = |out: &mut Vec<(GoVal, GoVal)>, n: &Rc<Node>| -> Result<(), YamlError> {
+        if let GoVal::Map(entries) = decode(n, depth + 1)? {
+            for (k, val) in entries {
+                set_entry(out, k, val);
             }
+        }
+        Ok(())
+    };
+    match &**v {
+        Node::Map(_) => apply(out, v)?,
+        Node::Alias(t, _) => {
+            if !matches!(&**t, Node::Map(_)) {
+                return Err(want_map());
+            }
+            apply(out, v)?
         }
         Node::Seq(items) => {
             for item in items.iter().rev() {
-                if !matches!(&**item, Node::Map(_)) {
+                if !is_map(item) {
                     return Err(want_map());
                 }
-                if let GoVal::Map(entries) = decode(item, depth + 1)? {
-                    for (k, val) in entries {
-                        set_entry(out, k, val);
-                    }
-                }
+                apply(out, item)?;
             }
         }
         _ => return Err(want_map()),
@@ -278,16 +325,8 @@ fn to_json_value(g: GoVal) -> Result<Value, YamlError> {
         GoVal::Bool(b) => Value::Bool(b),
         GoVal::Int(i) => Value::Float(i as f64),
         GoVal::Uint(u) => Value::Float(u as f64),
-        GoVal::Float(f) => {
-            if f.is_nan() {
-                return Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: NaN")));
-            }
-            if f.is_infinite() {
-                let s = if f > 0.0 { "+Inf" } else { "-Inf" };
-                return Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: {s}")));
-            }
-            Value::Float(f)
-        }
+        // NaN/Inf are refused by json.Marshal, after all keys were converted (see check_finite).
+        GoVal::Float(f) => Value::Float(f),
         GoVal::Str(s) => Value::String(Arc::from(s.as_str())),
         GoVal::List(items) => Value::list(items.into_iter().map(to_json_value).collect::<Result<_, _>>()?),
         GoVal::Map(entries) => {
@@ -309,7 +348,7 @@ fn to_json_value(g: GoVal) -> Result<Value, YamlError> {
                     GoVal::Null => {
                         return Err(YamlError::plain(format!(
                             "{CONVERT_PREFIX}unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
-                            go_sharp_v(&v)
+                            if matches!(v, GoVal::Null) { "<nil>".to_string() } else { go_sharp_v(&v) }
                         )))
                     }
                     GoVal::Uint(u) => {
@@ -353,7 +392,23 @@ fn go_sharp_v(g: &GoVal) -> String {
 
 fn node_to_value(n: &Rc<Node>, depth: usize) -> Result<Value, YamlError> {
     let g = decode(n, depth)?;
-    to_json_value(g)
+    let v = to_json_value(g)?;
+    check_finite(&v)?;
+    Ok(v)
+}
+
+/// json.Marshal's refusal of NaN and ±Inf (it walks maps in key order).
+fn check_finite(v: &Value) -> Result<(), YamlError> {
+    match v {
+        Value::Float(f) if f.is_nan() => Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: NaN"))),
+        Value::Float(f) if f.is_infinite() => {
+            let s = if *f > 0.0 { "+Inf" } else { "-Inf" };
+            Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: {s}")))
+        }
+        Value::List(items) => items.iter().try_for_each(check_finite),
+        Value::Map(m) => m.with(|e| e.values().try_for_each(check_finite)),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
