@@ -653,10 +653,10 @@ impl<'a> Parser<'a> {
                         return Err(self.err(format!("integer overflow: {}", go_quote(text))));
                     }
                     n.float = Some(f);
-                    if f.fract() == 0.0 && f >= -9.223372036854776e18 && f < 9.223372036854776e18 {
+                    if f.fract() == 0.0 && (-9.223372036854776e18..9.223372036854776e18).contains(&f) {
                         n.int = Some(f as i64);
                     }
-                    if f.fract() == 0.0 && f >= 0.0 && f < 1.8446744073709552e19 {
+                    if f.fract() == 0.0 && (0.0..1.8446744073709552e19).contains(&f) {
                         n.uint = Some(f as u64);
                     }
                 }
@@ -822,7 +822,7 @@ fn parse_go_int(text: &str) -> Option<i64> {
     let mag = u64::from_str_radix(&digits, radix).ok()?;
     if neg {
         if mag <= 1u64 << 63 {
-            Some((mag as i128 * -1) as i64)
+            Some((-(mag as i128)) as i64)
         } else {
             None
         }
