@@ -31,10 +31,6 @@ use funcs::FuncTable;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Native stack size for running templates: deep `include` recursion (Helm allows 1000 levels)
-/// needs far more than a default thread's stack.
-const EXEC_STACK_SIZE: usize = 512 << 20;
-
 /// A set of parsed templates plus the functions they call.
 pub struct Engine {
     funcs: FuncTable,
@@ -84,17 +80,8 @@ impl Engine {
                 format!("no template {} associated with template {}", lexer::go_quote(name), lexer::go_quote(&self.root_name)),
             ));
         };
-        let run = || {
-            let mut state = exec::State::new(self);
-            state.run(&tree, exec::V { v: data.clone(), iface: false })
-        };
-        // Run on a thread with a large stack so deep recursion cannot overflow ours.
-        std::thread::scope(|s| {
-            match std::thread::Builder::new().stack_size(EXEC_STACK_SIZE).spawn_scoped(s, run) {
-                Ok(h) => h.join().unwrap_or_else(|_| Err(TemplateError::other(name, "template execution panicked"))),
-                Err(_) => run(),
-            }
-        })
+        let mut state = exec::State::new(self);
+        state.run(&tree, exec::V { v: data.clone(), iface: false })
     }
 
     /// Helm's `--strict`-like `missingkey=error`: a missing map key is an error.
