@@ -76,7 +76,7 @@ impl Engine {
     pub fn execute(&self, name: &str, data: &Value) -> Result<String, TemplateError> {
         let Some(tree) = self.templates.get(name).cloned() else {
             return Err(TemplateError::other(
-                &self.root_name,
+                "",
                 format!("no template {} associated with template {}", lexer::go_quote(name), lexer::go_quote(&self.root_name)),
             ));
         };
