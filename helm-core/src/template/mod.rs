@@ -14,6 +14,17 @@
 //! Helm's `missingkey=zero` option (a missing key is a nil value), or `missingkey=error` after
 //! [`Engine::set_missing_key_error`]. Helm's `<no value>` → "" rewrite of whole-file output is
 //! the renderer's job; inside `tpl` it is done here, as Helm does.
+//!
+//! Safety (Go has no such limits; a library serving untrusted charts needs them, see
+//! [`Limits`]): at most 512 MiB of output and 200 million actions/iterations per `execute`
+//! (so `range 1000000000` stops with an error instead of hanging), 10 000 nested template
+//! calls, Helm's 1000 nested `include`s of one name, and parentheses/blocks nested at most 100
+//! deep at parse time (real charts use fewer than 20). Deep template recursion moves to a
+//! fresh large-stack thread every [`exec::STACK_HOP`] levels, so no input overflows the stack.
+//!
+//! Known differences from Go: complex-number literals (`1i`) are an execution error; `len nil`
+//! (a literal nil) reports Go's message for a nil *map value* (`len of nil pointer`); `call`
+//! always fails, as templates here have no function values.
 
 pub mod ast;
 pub mod error;
