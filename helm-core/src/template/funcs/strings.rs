@@ -233,7 +233,7 @@ pub(crate) fn go_repeat(s: &str, count: i64) -> Result<String, FuncError> {
     if total > i64::MAX as u128 {
         return Err(FuncError::new("strings: Repeat output length overflow"));
     }
-    if total > (1u128 << 32) {
+    if total > (1u128 << 28) {
         // Go would try to allocate this much and die; refuse instead of exhausting memory.
         return Err(FuncError::new("runtime error: makeslice: len out of range"));
     }
