@@ -439,10 +439,9 @@ fn parse_hex_float(s: &str) -> Option<f64> {
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
     let body = body.strip_prefix("0x")?;
-    let (mant, exp) = match body.split_once('p') {
-        Some((m, e)) => (m, e.parse::<i32>().ok()?),
-        None => (body, 0),
-    };
+    // Go requires the binary exponent in a hex float ("0x1F" alone is a syntax error).
+    let (mant, exp) = body.split_once('p')?;
+    let exp = exp.parse::<i32>().ok()?;
     let (ip, fp) = mant.split_once('.').unwrap_or((mant, ""));
     if ip.is_empty() && fp.is_empty() {
         return None;
