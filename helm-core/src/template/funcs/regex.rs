@@ -219,6 +219,16 @@ fn translate(expr: &str) -> Result<String, String> {
                 None => {
                     out.push('\\');
                     out.push(n);
+                    // \p{Greek}, \P{L}, \x{263a}: the braces belong to the escape.
+                    if matches!(n, 'p' | 'P' | 'x') && chars.get(i) == Some(&'{') {
+                        while i < chars.len() {
+                            out.push(chars[i]);
+                            i += 1;
+                            if chars[i - 1] == '}' {
+                                break;
+                            }
+                        }
+                    }
                 }
             }
             continue;
@@ -245,6 +255,16 @@ fn translate(expr: &str) -> Result<String, String> {
                 '[' | '&' | '~' => {
                     out.push('\\');
                     out.push(c);
+                }
+                '-' if chars.get(i + 1) == Some(&'-') && i > class_start => {
+                    // `X--` is the range X..'-' in Go (Rust would read `--` as set difference).
+                    let start = chars[i - 1];
+                    if start > '-' {
+                        return Err(format!("invalid character class range: `{start}--`"));
+                    }
+                    out.push_str("-\\-");
+                    i += 2;
+                    continue;
                 }
                 '-' if chars.get(i + 1) == Some(&'-') || out.ends_with('-') && !out.ends_with("\\-") => {
                     out.push_str("\\-");
