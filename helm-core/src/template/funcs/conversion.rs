@@ -198,6 +198,10 @@ pub(crate) fn strslice(v: &Value) -> Vec<String> {
         Value::List(l) => l.iter().filter(|x| !x.is_nil()).map(strval).collect(),
         Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
         Value::Nil => Vec::new(),
+        Value::Object(o) if matches!(o.kind_name(), "slice" | "array") => match o.to_data() {
+            Value::List(l) => l.iter().filter(|x| !x.is_nil()).map(strval).collect(),
+            _ => Vec::new(),
+        },
         other => vec![strval(other)],
     }
 }
