@@ -78,60 +78,9 @@ pub fn strval(v: &Value) -> String {
     }
 }
 
-/// Go's `%v` formatting of a value.
+/// Go's `%v` formatting of a value (the engine's printer, so `toString`, `cat` and `{{ }}` agree).
 pub fn format_v(v: &Value) -> String {
-    let mut out = String::new();
-    write_v(&mut out, v, 0);
-    out
-}
-
-fn write_v(out: &mut String, v: &Value, depth: usize) {
-    if depth > 10_000 {
-        return;
-    }
-    match v {
-        Value::Nil => out.push_str("<nil>"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
-        Value::Uint(u) => out.push_str(&u.to_string()),
-        Value::Float(f) => out.push_str(&format_float_g(*f)),
-        Value::String(s) => out.push_str(s),
-        Value::Bytes(b) => {
-            out.push('[');
-            for (i, x) in b.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(&x.to_string());
-            }
-            out.push(']');
-        }
-        Value::List(l) => {
-            out.push('[');
-            for (i, x) in l.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                write_v(out, x, depth + 1);
-            }
-            out.push(']');
-        }
-        Value::Map(m) => {
-            out.push_str("map[");
-            m.with(|e| {
-                for (i, (k, x)) in e.iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    out.push_str(k);
-                    out.push(':');
-                    write_v(out, x, depth + 1);
-                }
-            });
-            out.push(']');
-        }
-        Value::Object(o) => out.push_str(&o.go_string()),
-    }
+    crate::values::gofmt::format_v(v)
 }
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`, which is what `%v` prints for a float64:
