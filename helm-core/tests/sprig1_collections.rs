@@ -184,7 +184,7 @@ fn defaults_and_reflection_match_go() {
     ]);
     // deepCopy gives an independent map.
     let m = d(vec![("x", d(vec![("y", i(1))]))]);
-    let c = call("deepCopy", &[m.clone()]).unwrap();
+    let c = call("deepCopy", std::slice::from_ref(&m)).unwrap();
     call("set", &[c.as_map().unwrap().get("x").unwrap(), s("z"), i(2)]).unwrap();
     assert_eq!(helm_core::template::funcs::conversion::format_v(&m), "map[x:map[y:1]]");
 }

@@ -25,7 +25,7 @@ fn semver_objects_match_go() {
     assert_eq!(v.go_kind_name(), "ptr");
 
     let v = call("semver", &[s("1.2")]).unwrap();
-    assert_eq!(show("toString", &[v.clone()]), "1.2.0");
+    assert_eq!(show("toString", std::slice::from_ref(&v)), "1.2.0");
     assert!(matches!(method(&v, "Compare", &[call("semver", &[s("1.2.0")]).unwrap()]), Value::Int(0)));
     assert_eq!(method(&v, "LessThan", &[call("semver", &[s("1.3")]).unwrap()]), Value::Bool(true));
     let inc = method(&v, "IncMinor", &[]);

@@ -187,13 +187,7 @@ pub fn to_float64(v: &Value) -> f64 {
         Value::Uint(u) => *u as f64,
         Value::Float(f) => *f,
         Value::String(s) => parse_float(s).unwrap_or(0.0),
-        Value::Bool(b) => {
-            if *b {
-                1.0
-            } else {
-                0.0
-            }
-        }
+        Value::Bool(true) => 1.0,
         _ => 0.0,
     }
 }
