@@ -127,9 +127,11 @@ fn render(issues: Vec<Issue>) -> String {
             None => groups.push((key, vec![i])),
         }
     }
+    // A lone failing property is not wrapped: santhosh collapses single-cause chains.
+    let single = groups.len() == 1;
     let mut out = String::new();
     for (key, items) in groups {
-        if items.len() == 1 || key.is_empty() {
+        if single || items.len() == 1 || key.is_empty() {
             for i in items {
                 let _ = writeln!(out, "- at '{}': {}", i.path, i.message);
             }
