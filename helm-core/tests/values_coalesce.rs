@@ -83,7 +83,7 @@ fn scalar_over_table_default_warns_like_helm() {
     let mut user = Value::empty_map();
     parse_set("scal.x=1", &mut user).unwrap();
     let out = coalesce_values_with_warnings(&c, &user).unwrap();
-    assert!(out.warnings.contains(&"warning: skipped value for parent.scal: Not a table.".to_string()), "{:?}", out.warnings);
+    assert!(out.warnings.contains(&"level=INFO msg=\"warning: skipped value for parent.scal: Not a table.\"".to_string()), "{:?}", out.warnings);
 }
 
 #[test]
