@@ -350,3 +350,39 @@ fn apiversion_v1_requirements_like_helm() {
     assert!(off.dependencies.is_empty());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn archived_subcharts_load() {
+    // A parent whose charts/ holds the example chart packed as a .tgz.
+    let mut buf = Vec::new();
+    {
+        let gz = flate2::write::GzEncoder::new(&mut buf, flate2::Compression::default());
+        let mut tar = tar::Builder::new(gz);
+        let c = chart::load(&hello()).unwrap();
+        for f in &c.raw {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(f.data.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            tar.append_data(&mut h, format!("hello/{}", f.name), f.data.as_slice()).unwrap();
+        }
+        tar.into_inner().unwrap().finish().unwrap();
+    }
+    let dir = scratch(
+        "tgzsub",
+        &[
+            ("Chart.yaml", b"apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n- name: hello\n  version: ^0.1.0\n"),
+            ("charts/hello-0.1.0.tgz", &buf),
+            ("charts/_ignored/Chart.yaml", b"not: [valid"),
+            ("charts/hello-0.1.0.tgz.prov", b"signature"),
+        ],
+    );
+    let c = chart::load(&dir).unwrap();
+    assert_eq!(c.dependencies.len(), 1);
+    let hello = &c.dependencies[0];
+    assert_eq!(hello.name(), "hello");
+    assert_eq!(hello.dependencies[0].name(), "cache");
+    assert!(c.files.iter().any(|f| f.name == "charts/hello-0.1.0.tgz.prov"));
+    assert!(c.check_dependencies().is_ok());
+    let _ = std::fs::remove_dir_all(dir);
+}
