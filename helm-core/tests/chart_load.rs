@@ -386,3 +386,11 @@ fn archived_subcharts_load() {
     assert!(c.check_dependencies().is_ok());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn oversized_files_are_refused() {
+    let big = vec![b'a'; (archive::MAX_DECOMPRESSED_FILE_SIZE + 1) as usize];
+    let dir = scratch("bigfile", &[("Chart.yaml", CHART), ("data.bin", &big)]);
+    assert_eq!(load_err(&dir), "chart file \"data.bin\" is larger than the maximum file size 5242880");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -93,7 +93,7 @@ fn set_string_json_literal_like_helm() {
     // Helm reports --set-json failures without the decoder's reason.
     for bad in ["a={bad", "a=1 x", "a=[1,"] {
         let mut v = Value::empty_map();
-        assert!(parse_set_json(bad, &mut v).is_err(), "{bad}");
+        assert_eq!(parse_set_json(bad, &mut v).unwrap_err().to_string(), format!("failed parsing --set-json data {bad}"));
     }
     let mut v = Value::empty_map();
     assert_eq!(
