@@ -3,5 +3,120 @@
 //! It knows nothing of charts: Helm's renderer gives it template sources, a [`funcs::FuncTable`]
 //! and the data `.`. Output must be byte-identical to Go's, including Go's own printing of
 //! values (`<no value>`, `map[a:1]`, `1e+06`) and its error texts.
+//!
+//! Pipeline: [`lexer`] splits the source into items exactly as Go's lexer does (trim markers,
+//! comments, numbers), [`parse`] builds [`ast::Tree`]s with functions resolved and variables
+//! given stack slots, and [`exec`] walks a tree with data. Sources are parsed once and can be
+//! executed many times; values are shared, never deep-copied.
+//!
+//! Like Helm's engine the set of templates is shared: every file's `define`s are visible to all
+//! (`include`, `template`), and a later definition replaces an earlier one. Execution behaves as
+//! Helm's `missingkey=zero` option (a missing key is a nil value), or `missingkey=error` after
+//! [`Engine::set_missing_key_error`]. Helm's `<no value>` → "" rewrite of whole-file output is
+//! the renderer's job; inside `tpl` it is done here, as Helm does.
 
+pub mod ast;
+pub mod error;
+pub mod exec;
 pub mod funcs;
+pub mod lexer;
+pub mod parse;
+
+pub use error::{ErrorKind, TemplateError};
+pub use exec::Limits;
+
+use crate::values::Value;
+use ast::{is_empty_list, Tree};
+use funcs::FuncTable;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Native stack size for running templates: deep `include` recursion (Helm allows 1000 levels)
+/// needs far more than a default thread's stack.
+const EXEC_STACK_SIZE: usize = 512 << 20;
+
+/// A set of parsed templates plus the functions they call.
+pub struct Engine {
+    funcs: FuncTable,
+    cache: parse::FuncCache,
+    templates: HashMap<Arc<str>, Arc<Tree>>,
+    missing_key_error: bool,
+    limits: Limits,
+    /// The name of Go's root template (Helm: "gotpl"), shown in `include` and `tpl` errors.
+    root_name: String,
+}
+
+impl Engine {
+    pub fn new(funcs: FuncTable) -> Engine {
+        Engine {
+            funcs,
+            cache: parse::FuncCache::default(),
+            templates: HashMap::new(),
+            missing_key_error: false,
+            limits: Limits::default(),
+            root_name: "gotpl".into(),
+        }
+    }
+
+    /// Parses `src` as template `name`, adding it and its `define`s to the set. A later
+    /// definition replaces an earlier one, except that an empty one never replaces a
+    /// non-empty one (Go's rule).
+    pub fn parse(&mut self, name: &str, src: &str) -> Result<(), TemplateError> {
+        let trees = parse::parse(name, src, &self.funcs, &mut self.cache)?;
+        for t in trees {
+            if is_empty_list(&t.root) {
+                if let Some(old) = self.templates.get(&t.name) {
+                    if !is_empty_list(&old.root) {
+                        continue;
+                    }
+                }
+            }
+            self.templates.insert(t.name.clone(), Arc::new(t));
+        }
+        Ok(())
+    }
+
+    /// Runs template `name` with `data` as `.` and `$`.
+    pub fn execute(&self, name: &str, data: &Value) -> Result<String, TemplateError> {
+        let Some(tree) = self.templates.get(name).cloned() else {
+            return Err(TemplateError::other(
+                &self.root_name,
+                format!("no template {} associated with template {}", lexer::go_quote(name), lexer::go_quote(&self.root_name)),
+            ));
+        };
+        let run = || {
+            let mut state = exec::State::new(self);
+            state.run(&tree, exec::V { v: data.clone(), iface: false })
+        };
+        // Run on a thread with a large stack so deep recursion cannot overflow ours.
+        std::thread::scope(|s| {
+            match std::thread::Builder::new().stack_size(EXEC_STACK_SIZE).spawn_scoped(s, run) {
+                Ok(h) => h.join().unwrap_or_else(|_| Err(TemplateError::other(name, "template execution panicked"))),
+                Err(_) => run(),
+            }
+        })
+    }
+
+    /// Helm's `--strict`-like `missingkey=error`: a missing map key is an error.
+    pub fn set_missing_key_error(&mut self, on: bool) {
+        self.missing_key_error = on;
+    }
+
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// Whether a template (file or `define`) of that name exists.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.templates.contains_key(name)
+    }
+
+    /// The names of all templates in the set.
+    pub fn template_names(&self) -> impl Iterator<Item = &str> {
+        self.templates.keys().map(|k| &**k)
+    }
+
+    pub fn funcs(&self) -> &FuncTable {
+        &self.funcs
+    }
+}
