@@ -1,1 +1,473 @@
-//! json (not yet written).
+//! JSON exactly as Go's `encoding/json` reads and writes Helm's values.
+//!
+//! Writing follows `json.Marshal`: map keys in byte order, `<`, `>`, `&` escaped as `\u003c`
+//! … (unless HTML escaping is off, as in Sprig's `toRawJson`), U+2028/U+2029 escaped, floats
+//! in Go's shortest form (`1e+21`, `1e-7`, `0.000001`), NaN/Inf refused. Reading follows
+//! `json.Unmarshal` into `interface{}`: every number is a float64, later duplicate keys win,
+//! and errors use Go's wording (`invalid character 'x' looking for beginning of value`).
+
+use super::yaml::{format_go_float_g, go_json_float};
+use super::{Map, Str, Value};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Arc;
+
+/// A JSON encoding or decoding failure with Go's message text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct JsonError {
+    /// Byte offset of the failure when reading (Go's `SyntaxError.Offset`), 0 otherwise.
+    pub offset: usize,
+    pub message: String,
+}
+
+impl JsonError {
+    fn new(offset: usize, message: impl Into<String>) -> Self {
+        JsonError { offset, message: message.into() }
+    }
+}
+
+// ----- writing -----------------------------------------------------------------------------------
+
+/// `json.Marshal(v)`; Helm's `toJson` prints "" when that fails (NaN/Inf), and so does this.
+pub fn to_string(v: &Value) -> String {
+    marshal(v, true).unwrap_or_default()
+}
+
+/// `json.Marshal(v)` with its error.
+pub fn marshal(v: &Value, escape_html: bool) -> Result<String, JsonError> {
+    let mut out = String::new();
+    write_value(&mut out, v, escape_html, None, 0)?;
+    Ok(out)
+}
+
+/// `json.MarshalIndent(v, prefix, indent)`; "" on error (as Sprig's `toPrettyJson`).
+pub fn to_string_indent(v: &Value, prefix: &str, indent: &str) -> String {
+    marshal_indent(v, prefix, indent, true).unwrap_or_default()
+}
+
+/// `json.MarshalIndent` (or an Encoder with `SetIndent`/`SetEscapeHTML`) with its error.
+pub fn marshal_indent(v: &Value, prefix: &str, indent: &str, escape_html: bool) -> Result<String, JsonError> {
+    let mut out = String::new();
+    write_value(&mut out, v, escape_html, Some((prefix, indent)), 0)?;
+    Ok(out)
+}
+
+fn newline(out: &mut String, ind: Option<(&str, &str)>, depth: usize) {
+    if let Some((prefix, indent)) = ind {
+        out.push('\n');
+        out.push_str(prefix);
+        for _ in 0..depth {
+            out.push_str(indent);
+        }
+    }
+}
+
+fn write_value(out: &mut String, v: &Value, html: bool, ind: Option<(&str, &str)>, depth: usize) -> Result<(), JsonError> {
+    if depth > 10_000 {
+        return Err(JsonError::new(0, "json: unsupported value: encountered a cycle"));
+    }
+    match v {
+        Value::Nil => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) | Value::Int64(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Uint(u) => {
+            let _ = write!(out, "{u}");
+        }
+        Value::Float(f) => {
+            if f.is_nan() || f.is_infinite() {
+                return Err(JsonError::new(0, format!("json: unsupported value: {}", format_go_float_g(*f, false))));
+            }
+            out.push_str(&go_json_float(*f));
+        }
+        Value::String(s) => write_string(out, s, html),
+        Value::Bytes(b) => {
+            use base64::Engine;
+            out.push('"');
+            out.push_str(&base64::engine::general_purpose::STANDARD.encode(b));
+            out.push('"');
+        }
+        Value::List(items) => {
+            if items.is_empty() {
+                out.push_str("[]");
+                return Ok(());
+            }
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, ind, depth + 1);
+                write_value(out, item, html, ind, depth + 1)?;
+            }
+            newline(out, ind, depth);
+            out.push(']');
+        }
+        Value::Map(m) => {
+            let entries = m.entries();
+            if entries.is_empty() {
+                out.push_str("{}");
+                return Ok(());
+            }
+            out.push('{');
+            for (i, (k, val)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, ind, depth + 1);
+                write_string(out, k, html);
+                out.push(':');
+                if ind.is_some() {
+                    out.push(' ');
+                }
+                write_value(out, val, html, ind, depth + 1)?;
+            }
+            newline(out, ind, depth);
+            out.push('}');
+        }
+        Value::Object(o) => write_value(out, &o.to_data(), html, ind, depth + 1)?,
+    }
+    Ok(())
+}
+
+/// Go's `appendString`: `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`, other controls as `\u00XX`,
+/// HTML characters as `\u003c` etc. when asked, U+2028/U+2029 always escaped.
+pub fn write_string(out: &mut String, s: &str, html: bool) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' if html => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            '\u{2028}' | '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+// ----- reading -----------------------------------------------------------------------------------
+
+/// `json.Unmarshal` into `interface{}`: numbers → `Float`, objects → maps, arrays → lists.
+pub fn from_str(s: &str) -> Result<Value, JsonError> {
+    let mut p = Reader { b: s.as_bytes(), src: s, pos: 0, depth: 0 };
+    p.skip_ws();
+    if p.pos >= p.b.len() {
+        return Err(JsonError::new(p.pos, "unexpected end of JSON input"));
+    }
+    let v = p.value()?;
+    p.skip_ws();
+    if p.pos < p.b.len() {
+        let c = p.cur_char();
+        return Err(JsonError::new(p.pos, format!("invalid character {} after top-level value", quote_char(c))));
+    }
+    Ok(v)
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    src: &'a str,
+    pos: usize,
+    depth: usize,
+}
+
+/// Go's `quoteChar`.
+fn quote_char(c: char) -> String {
+    match c {
+        '\'' => "'\\''".into(),
+        '"' => "'\"'".into(),
+        c if (c as u32) < 0x20 || c == '\u{7f}' => format!("{c:?}").replace("\\u{", "\\x").replace('}', ""),
+        c => format!("'{c}'"),
+    }
+}
+
+impl<'a> Reader<'a> {
+    fn cur_char(&self) -> char {
+        self.src.get(self.pos..).and_then(|r| r.chars().next()).unwrap_or('\u{fffd}')
+    }
+    fn skip_ws(&mut self) {
+        while self.pos < self.b.len() && matches!(self.b[self.pos], b' ' | b'\t' | b'\n' | b'\r') {
+            self.pos += 1;
+        }
+    }
+    fn eof(&self) -> JsonError {
+        JsonError::new(self.pos, "unexpected end of JSON input")
+    }
+    fn bad(&self, ctx: &str) -> JsonError {
+        if self.pos >= self.b.len() {
+            return self.eof();
+        }
+        JsonError::new(self.pos, format!("invalid character {} {ctx}", quote_char(self.cur_char())))
+    }
+
+    fn value(&mut self) -> Result<Value, JsonError> {
+        self.depth += 1;
+        if self.depth > 10_000 {
+            return Err(JsonError::new(self.pos, "exceeded max depth"));
+        }
+        let r = self.value_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn value_inner(&mut self) -> Result<Value, JsonError> {
+        let c = match self.b.get(self.pos) {
+            Some(c) => *c,
+            None => return Err(self.eof()),
+        };
+        match c {
+            b'{' => {
+                self.pos += 1;
+                let mut m: BTreeMap<Str, Value> = BTreeMap::new();
+                self.skip_ws();
+                if self.b.get(self.pos) == Some(&b'}') {
+                    self.pos += 1;
+                    return Ok(Value::Map(Map::from_btree(m)));
+                }
+                loop {
+                    self.skip_ws();
+                    if self.b.get(self.pos) != Some(&b'"') {
+                        return Err(self.bad("looking for beginning of object key string"));
+                    }
+                    let k = self.string()?;
+                    self.skip_ws();
+                    if self.b.get(self.pos) != Some(&b':') {
+                        return Err(self.bad("after object key"));
+                    }
+                    self.pos += 1;
+                    self.skip_ws();
+                    let v = self.value()?;
+                    m.insert(Arc::from(k.as_str()), v);
+                    self.skip_ws();
+                    match self.b.get(self.pos) {
+                        Some(b',') => self.pos += 1,
+                        Some(b'}') => {
+                            self.pos += 1;
+                            return Ok(Value::Map(Map::from_btree(m)));
+                        }
+                        _ => return Err(self.bad("after object key:value pair")),
+                    }
+                }
+            }
+            b'[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.skip_ws();
+                if self.b.get(self.pos) == Some(&b']') {
+                    self.pos += 1;
+                    return Ok(Value::list(items));
+                }
+                loop {
+                    self.skip_ws();
+                    items.push(self.value()?);
+                    self.skip_ws();
+                    match self.b.get(self.pos) {
+                        Some(b',') => self.pos += 1,
+                        Some(b']') => {
+                            self.pos += 1;
+                            return Ok(Value::list(items));
+                        }
+                        _ => return Err(self.bad("after array element")),
+                    }
+                }
+            }
+            b'"' => Ok(Value::from(self.string()?)),
+            b't' => self.literal("true", Value::Bool(true)),
+            b'f' => self.literal("false", Value::Bool(false)),
+            b'n' => self.literal("null", Value::Nil),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => Err(self.bad("looking for beginning of value")),
+        }
+    }
+
+    fn literal(&mut self, word: &str, v: Value) -> Result<Value, JsonError> {
+        let wb = word.as_bytes();
+        for (i, expected) in wb.iter().enumerate() {
+            match self.b.get(self.pos + i) {
+                None => {
+                    self.pos += i;
+                    return Err(self.eof());
+                }
+                Some(c) if c == expected => {}
+                Some(_) => {
+                    self.pos += i;
+                    return Err(self.bad(&format!("in literal {word} (expecting '{}')", *expected as char)));
+                }
+            }
+        }
+        self.pos += wb.len();
+        Ok(v)
+    }
+
+    fn number(&mut self) -> Result<Value, JsonError> {
+        let start = self.pos;
+        if self.b.get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        match self.b.get(self.pos) {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                while matches!(self.b.get(self.pos), Some(b'0'..=b'9')) {
+                    self.pos += 1;
+                }
+            }
+            _ => return Err(self.bad("in numeric literal")),
+        }
+        if self.b.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            if !matches!(self.b.get(self.pos), Some(b'0'..=b'9')) {
+                return Err(self.bad("after decimal point in numeric literal"));
+            }
+            while matches!(self.b.get(self.pos), Some(b'0'..=b'9')) {
+                self.pos += 1;
+            }
+        }
+        if matches!(self.b.get(self.pos), Some(b'e') | Some(b'E')) {
+            self.pos += 1;
+            if matches!(self.b.get(self.pos), Some(b'+') | Some(b'-')) {
+                self.pos += 1;
+            }
+            if !matches!(self.b.get(self.pos), Some(b'0'..=b'9')) {
+                return Err(self.bad("in exponent of numeric literal"));
+            }
+            while matches!(self.b.get(self.pos), Some(b'0'..=b'9')) {
+                self.pos += 1;
+            }
+        }
+        let text = &self.src[start..self.pos];
+        match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Value::Float(f)),
+            _ => Err(JsonError::new(start, format!("json: cannot unmarshal number {text} into Go value of type float64"))),
+        }
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        // At the opening quote.
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let c = match self.b.get(self.pos) {
+                None => return Err(self.eof()),
+                Some(c) => *c,
+            };
+            match c {
+                b'"' => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                b'\\' => {
+                    self.pos += 1;
+                    let e = match self.b.get(self.pos) {
+                        None => return Err(self.eof()),
+                        Some(e) => *e,
+                    };
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let cp = self.hex4(self.pos + 1)?;
+                            self.pos += 4;
+                            if (0xD800..0xDC00).contains(&cp) {
+                                // A surrogate pair, or U+FFFD when the low half is missing.
+                                if self.b.get(self.pos + 1) == Some(&b'\\') && self.b.get(self.pos + 2) == Some(&b'u') {
+                                    if let Ok(lo) = self.hex4(self.pos + 3) {
+                                        if (0xDC00..0xE000).contains(&lo) {
+                                            let full = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                                            out.push(char::from_u32(full).unwrap_or('\u{fffd}'));
+                                            self.pos += 7;
+                                            continue;
+                                        }
+                                    }
+                                }
+                                out.push('\u{fffd}');
+                            } else {
+                                out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
+                            }
+                        }
+                        _ => return Err(self.bad("in string escape code")),
+                    }
+                    self.pos += 1;
+                }
+                c if c < 0x20 => return Err(self.bad("in string literal")),
+                _ => {
+                    // Copy one UTF-8 character (input is a valid &str).
+                    let ch = self.cur_char();
+                    out.push(ch);
+                    self.pos += ch.len_utf8();
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self, at: usize) -> Result<u32, JsonError> {
+        let mut v = 0u32;
+        for i in 0..4 {
+            match self.b.get(at + i) {
+                None => {
+                    self.pos = at + i;
+                    return Err(self.eof());
+                }
+                Some(c) => match (*c as char).to_digit(16) {
+                    Some(d) => v = v * 16 + d,
+                    None => {
+                        self.pos = at + i;
+                        return Err(self.bad("in \\u hexadecimal character escape"));
+                    }
+                },
+            }
+        }
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vmap;
+
+    #[test]
+    fn marshal_like_go() {
+        let v = vmap! {"b" => 1e21, "a" => "<x>&\u{2028}\n\t\u{1}", "c" => Value::list(vec![]), "d" => vmap!{}};
+        assert_eq!(to_string(&v), r#"{"a":"\u003cx\u003e\u0026\u2028\n\t\u0001","b":1e+21,"c":[],"d":{}}"#);
+        assert_eq!(marshal(&Value::str("<"), false).unwrap(), r#""<""#);
+        assert_eq!(to_string(&Value::Float(f64::NAN)), "");
+        assert_eq!(marshal(&Value::Float(f64::INFINITY), true).unwrap_err().message, "json: unsupported value: +Inf");
+        let v = vmap! {"a" => Value::list(vec![Value::Float(1.0), vmap!{"x" => Value::Nil}]), "e" => Value::list(vec![])};
+        assert_eq!(to_string_indent(&v, "", "  "), "{\n  \"a\": [\n    1,\n    {\n      \"x\": null\n    }\n  ],\n  \"e\": []\n}");
+    }
+
+    #[test]
+    fn unmarshal_like_go() {
+        let v = from_str(r#" {"a": [1, 2.5e3, "x\u00e9\ud83d\ude00"], "a": true, "n": null} "#).unwrap();
+        assert_eq!(to_string(&v), "{\"a\":true,\"n\":null}");
+        assert_eq!(from_str("[1, 2").unwrap_err().message, "unexpected end of JSON input");
+        assert_eq!(from_str("{a}").unwrap_err().message, "invalid character 'a' looking for beginning of object key string");
+        assert_eq!(from_str("[1 2]").unwrap_err().message, "invalid character '2' after array element");
+        assert_eq!(from_str("x").unwrap_err().message, "invalid character 'x' looking for beginning of value");
+        assert_eq!(from_str("1 x").unwrap_err().message, "invalid character 'x' after top-level value");
+        assert_eq!(from_str("tru").unwrap_err().message, "unexpected end of JSON input");
+        assert_eq!(from_str("trux").unwrap_err().message, "invalid character 'x' in literal true (expecting 'e')");
+        assert_eq!(from_str("").unwrap_err().message, "unexpected end of JSON input");
+        assert_eq!(from_str("12345678901234567890").unwrap(), Value::Float(12345678901234567890.0));
+    }
+}

@@ -1,1 +1,360 @@
-//! YAML (not yet written).
+//! YAML exactly as Helm reads and writes it, without a YAML crate.
+//!
+//! Helm never uses a YAML library directly: values files, Chart.yaml, `fromYaml` and `toYaml`
+//! all go through `sigs.k8s.io/yaml`, which is yaml.v2 (YAML 1.1) glued to `encoding/json`:
+//!
+//! * reading = yaml.v2 decodes into `interface{}`, the result is converted to JSON-able data
+//!   (map keys stringified: `yes:` becomes `"true"`, `1:` becomes `"1"`), marshalled to JSON and
+//!   unmarshalled again, so every number ends up a `float64`, `.inf`/`.nan` fail (JSON cannot
+//!   encode them), timestamps stay strings and merge keys/aliases are expanded;
+//! * writing = `encoding/json` marshals the value, yaml.v2 re-reads that JSON (choosing int,
+//!   uint or float per number) and its emitter prints it: keys in yaml.v2's "natural" order,
+//!   2-space indent, unindented sequences under keys, YAML 1.1-aware quoting, literal block
+//!   style for multi-line strings, folding of long plain lines at 80 columns.
+//!
+//! Charts depend on those details (`1e+06`, `"yes"` being quoted, `|-`), so both directions
+//! reproduce Go's bytes. Errors carry yaml.v2's message text.
+
+mod emitter;
+mod parser;
+mod resolve;
+
+use crate::values::{Map, Str, Value};
+use parser::{Node, Parser, Style};
+use resolve::Resolved;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+pub use emitter::{to_string, to_string_pretty};
+pub use emitter::{format_go_float_g, go_json_float};
+
+/// A YAML reading or writing failure. `message` is Go's full error text (what Helm prints,
+/// e.g. `error converting YAML to JSON: yaml: line 3: mapping values are not allowed in this
+/// context`); `line`/`column` are 1-based where known (0 when not).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct YamlError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl YamlError {
+    fn plain(message: impl Into<String>) -> Self {
+        YamlError { line: 0, column: 0, message: message.into() }
+    }
+}
+
+const CONVERT_PREFIX: &str = "error converting YAML to JSON: ";
+
+/// Reads the first document as Helm reads values files and `fromYaml`
+/// (`sigs.k8s.io/yaml.Unmarshal` into `interface{}`). An empty document gives an empty map;
+/// any other top-level kind (list, scalar) is returned as is.
+pub fn from_str(src: &str) -> Result<Value, YamlError> {
+    let mut p = Parser::new(src);
+    let docs = p.parse_stream(true).map_err(convert_err)?;
+    match docs.into_iter().next().flatten() {
+        None => Ok(Value::empty_map()),
+        Some(n) => {
+            let v = node_to_value(&n, 0)?;
+            Ok(if v.is_nil() { Value::empty_map() } else { v })
+        }
+    }
+}
+
+/// Reads the first document into a `map[string]interface{}` as Helm's `chartutil.ReadValues`
+/// and `fromYaml` do: a top-level list or scalar is Go's JSON type error.
+pub fn from_str_map(src: &str) -> Result<Value, YamlError> {
+    let v = from_str(src)?;
+    match &v {
+        Value::Map(_) => Ok(v),
+        other => Err(YamlError::plain(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            json_kind(other)
+        ))),
+    }
+}
+
+/// Reads the first document into a `[]interface{}` (Helm's `fromYamlArray`).
+pub fn from_str_list(src: &str) -> Result<Value, YamlError> {
+    let mut p = Parser::new(src);
+    let docs = p.parse_stream(true).map_err(convert_err)?;
+    let v = match docs.into_iter().next().flatten() {
+        None => return Ok(Value::list(Vec::new())),
+        Some(n) => node_to_value(&n, 0)?,
+    };
+    match &v {
+        Value::List(_) => Ok(v),
+        Value::Nil => Ok(Value::list(Vec::new())),
+        other => Err(YamlError::plain(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
+            json_kind(other)
+        ))),
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::List(_) => "array",
+        Value::Map(_) => "object",
+        Value::String(_) => "string",
+        Value::Bool(_) => "bool",
+        Value::Nil => "null",
+        _ => "number",
+    }
+}
+
+/// Reads every document of a stream (`---`-separated). Empty documents are `Nil`.
+pub fn from_str_all(src: &str) -> Result<Vec<Value>, YamlError> {
+    let mut p = Parser::new(src);
+    let docs = p.parse_stream(false).map_err(convert_err)?;
+    let mut out = Vec::with_capacity(docs.len());
+    for d in docs {
+        out.push(match d {
+            None => Value::Nil,
+            Some(n) => node_to_value(&n, 0)?,
+        });
+    }
+    Ok(out)
+}
+
+fn convert_err(e: parser::ParseError) -> YamlError {
+    YamlError { line: e.line, column: e.column, message: format!("{CONVERT_PREFIX}{}", e.message) }
+}
+
+/// A decoded Go value before the JSON round trip (what yaml.v2 gives for `interface{}`).
+enum GoVal {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    Str(String),
+    List(Vec<GoVal>),
+    Map(Vec<(GoVal, GoVal)>),
+}
+
+const MAX_NEST: usize = 10_000;
+
+/// Node → yaml.v2's `interface{}` value, expanding merge keys.
+fn decode(n: &Rc<Node>, depth: usize) -> Result<GoVal, YamlError> {
+    if depth > MAX_NEST {
+        return Err(YamlError::plain(format!("{CONVERT_PREFIX}yaml: exceeded max depth of {MAX_NEST}")));
+    }
+    Ok(match &**n {
+        Node::Scalar { text, style, tag } => decode_scalar(text, *style, tag.as_deref())?,
+        Node::Seq(items) => GoVal::List(items.iter().map(|i| decode(i, depth + 1)).collect::<Result<_, _>>()?),
+        Node::Map(entries) => {
+            let mut out: Vec<(GoVal, GoVal)> = Vec::with_capacity(entries.len());
+            for (k, v) in entries {
+                if is_merge_key(k) {
+                    merge_into(&mut out, v, depth)?;
+                    continue;
+                }
+                let kv = decode(k, depth + 1)?;
+                let vv = decode(v, depth + 1)?;
+                set_entry(&mut out, kv, vv);
+            }
+            GoVal::Map(out)
+        }
+    })
+}
+
+fn is_merge_key(k: &Node) -> bool {
+    matches!(k, Node::Scalar { text, style: Style::Plain, tag: None } if text == "<<")
+}
+
+fn go_key_eq(a: &GoVal, b: &GoVal) -> bool {
+    match (a, b) {
+        (GoVal::Null, GoVal::Null) => true,
+        (GoVal::Bool(x), GoVal::Bool(y)) => x == y,
+        (GoVal::Int(x), GoVal::Int(y)) => x == y,
+        (GoVal::Uint(x), GoVal::Uint(y)) => x == y,
+        (GoVal::Float(x), GoVal::Float(y)) => x == y,
+        (GoVal::Str(x), GoVal::Str(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Go map assignment: a repeated key replaces the earlier value (yaml.v2 is not strict).
+fn set_entry(out: &mut Vec<(GoVal, GoVal)>, k: GoVal, v: GoVal) {
+    if let Some(slot) = out.iter_mut().find(|(ek, _)| go_key_eq(ek, &k)) {
+        slot.1 = v;
+    } else {
+        out.push((k, v));
+    }
+}
+
+/// yaml.v2's `merge`: a map (or alias of one) is decoded into the current map, overwriting;
+/// a sequence of maps is applied last to first so earlier maps win.
+fn merge_into(out: &mut Vec<(GoVal, GoVal)>, v: &Rc<Node>, depth: usize) -> Result<(), YamlError> {
+    let want_map = || YamlError::plain(format!("{CONVERT_PREFIX}yaml: map merge requires map or sequence of maps as the value"));
+    match &**v {
+        Node::Map(_) => {
+            if let GoVal::Map(entries) = decode(v, depth + 1)? {
+                for (k, val) in entries {
+                    set_entry(out, k, val);
+                }
+            }
+        }
+        Node::Seq(items) => {
+            for item in items.iter().rev() {
+                if !matches!(&**item, Node::Map(_)) {
+                    return Err(want_map());
+                }
+                if let GoVal::Map(entries) = decode(item, depth + 1)? {
+                    for (k, val) in entries {
+                        set_entry(out, k, val);
+                    }
+                }
+            }
+        }
+        _ => return Err(want_map()),
+    }
+    Ok(())
+}
+
+const TAG_PREFIX: &str = "tag:yaml.org,2002:";
+
+fn decode_scalar(text: &str, style: Style, tag: Option<&str>) -> Result<GoVal, YamlError> {
+    let short = tag.map(|t| t.strip_prefix(TAG_PREFIX).map(|s| format!("!!{s}")).unwrap_or_else(|| t.to_string()));
+    match short.as_deref() {
+        None if style == Style::Plain => Ok(resolved_to_go(resolve::resolve_plain(text), text)),
+        None | Some("!") => Ok(GoVal::Str(text.to_string())),
+        Some("!!str") => Ok(GoVal::Str(text.to_string())),
+        Some("!!binary") => {
+            use base64::Engine;
+            let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            match base64::engine::general_purpose::STANDARD.decode(cleaned.as_bytes()) {
+                Ok(bytes) => Ok(GoVal::Str(String::from_utf8_lossy(&bytes).into_owned())),
+                Err(e) => Err(YamlError::plain(format!("{CONVERT_PREFIX}yaml: !!binary value contains invalid base64 data: {e}"))),
+            }
+        }
+        Some(t @ ("!!int" | "!!float" | "!!bool" | "!!null" | "!!timestamp")) => {
+            let r = resolve::resolve_plain(text);
+            let ok = match (t, &r) {
+                ("!!int", Resolved::Int(_) | Resolved::Uint(_)) => true,
+                ("!!float", Resolved::Float(_)) => true,
+                ("!!float", Resolved::Int(_) | Resolved::Uint(_)) => true,
+                ("!!bool", Resolved::Bool(_)) => true,
+                ("!!null", Resolved::Null) => true,
+                ("!!timestamp", _) => return Ok(GoVal::Str(text.to_string())),
+                _ => false,
+            };
+            if !ok {
+                return Err(YamlError::plain(format!(
+                    "{CONVERT_PREFIX}yaml: cannot decode !!str `{}` as a {t}",
+                    text
+                )));
+            }
+            let r = match (t, r) {
+                ("!!float", Resolved::Int(i)) => Resolved::Float(i as f64),
+                ("!!float", Resolved::Uint(u)) => Resolved::Float(u as f64),
+                (_, r) => r,
+            };
+            Ok(resolved_to_go(r, text))
+        }
+        // Unknown or collection tags: the scalar keeps its text.
+        Some(_) => Ok(GoVal::Str(text.to_string())),
+    }
+}
+
+fn resolved_to_go(r: Resolved, text: &str) -> GoVal {
+    match r {
+        Resolved::Null => GoVal::Null,
+        Resolved::Bool(b) => GoVal::Bool(b),
+        Resolved::Int(i) => GoVal::Int(i),
+        Resolved::Uint(u) => GoVal::Uint(u),
+        Resolved::Float(f) => GoVal::Float(f),
+        Resolved::Merge | Resolved::Str => GoVal::Str(text.to_string()),
+    }
+}
+
+/// sigs.k8s.io/yaml's `convertToJSONableObject` + the JSON round trip into `interface{}`.
+fn to_json_value(g: GoVal) -> Result<Value, YamlError> {
+    Ok(match g {
+        GoVal::Null => Value::Nil,
+        GoVal::Bool(b) => Value::Bool(b),
+        GoVal::Int(i) => Value::Float(i as f64),
+        GoVal::Uint(u) => Value::Float(u as f64),
+        GoVal::Float(f) => {
+            if f.is_nan() {
+                return Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: NaN")));
+            }
+            if f.is_infinite() {
+                let s = if f > 0.0 { "+Inf" } else { "-Inf" };
+                return Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: {s}")));
+            }
+            Value::Float(f)
+        }
+        GoVal::Str(s) => Value::String(Arc::from(s.as_str())),
+        GoVal::List(items) => Value::list(items.into_iter().map(to_json_value).collect::<Result<_, _>>()?),
+        GoVal::Map(entries) => {
+            let mut m: BTreeMap<Str, Value> = BTreeMap::new();
+            for (k, v) in entries {
+                let key: String = match k {
+                    GoVal::Str(s) => s,
+                    GoVal::Int(i) => i.to_string(),
+                    GoVal::Float(f) => {
+                        if f.is_nan() {
+                            ".nan".into()
+                        } else if f.is_infinite() {
+                            if f > 0.0 { ".inf".into() } else { "-.inf".into() }
+                        } else {
+                            format_go_float_g(f, true)
+                        }
+                    }
+                    GoVal::Bool(b) => b.to_string(),
+                    GoVal::Null => {
+                        return Err(YamlError::plain(format!(
+                            "{CONVERT_PREFIX}unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
+                            go_sharp_v(&v)
+                        )))
+                    }
+                    GoVal::Uint(u) => {
+                        return Err(YamlError::plain(format!(
+                            "{CONVERT_PREFIX}unsupported map key of type: uint64, key: {u:#x}, value: {}",
+                            go_sharp_v(&v)
+                        )))
+                    }
+                    GoVal::List(_) | GoVal::Map(_) => {
+                        return Err(YamlError::plain(format!("{CONVERT_PREFIX}yaml: invalid map key: {}", go_sharp_v(&k))))
+                    }
+                };
+                let val = to_json_value(v)?;
+                // The JSON object keeps the last of duplicate keys.
+                m.insert(Arc::from(key.as_str()), val);
+            }
+            Value::Map(Map::from_btree(m))
+        }
+    })
+}
+
+/// Go's `%#v` of a decoded value, for the rare error messages that print one.
+fn go_sharp_v(g: &GoVal) -> String {
+    match g {
+        GoVal::Null => "interface {}(nil)".into(),
+        GoVal::Bool(b) => b.to_string(),
+        GoVal::Int(i) => i.to_string(),
+        GoVal::Uint(u) => format!("{u:#x}"),
+        GoVal::Float(f) => format_go_float_g(*f, false),
+        GoVal::Str(s) => format!("{s:?}"),
+        GoVal::List(items) => format!(
+            "[]interface {{}}{{{}}}",
+            items.iter().map(go_sharp_v).collect::<Vec<_>>().join(", ")
+        ),
+        GoVal::Map(entries) => format!(
+            "map[interface {{}}]interface {{}}{{{}}}",
+            entries.iter().map(|(k, v)| format!("{}:{}", go_sharp_v(k), go_sharp_v(v))).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn node_to_value(n: &Rc<Node>, depth: usize) -> Result<Value, YamlError> {
+    let g = decode(n, depth)?;
+    to_json_value(g)
+}
+
+#[cfg(test)]
+mod tests;
