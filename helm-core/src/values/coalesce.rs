@@ -1,1 +1,373 @@
-//! coalesce (not yet written).
+//! Coalescing values: chart defaults ← parent chart values ← `-f` files ← `--set*`.
+//!
+//! Why exact: what a template sees under `.Values` is the result of Helm's chartutil
+//! `CoalesceValues`, with rules charts rely on — a user `null` deletes a default key, maps merge
+//! while scalars and lists replace, a subchart's values live under its name (or alias) in the
+//! parent's values, `global` is copied down into every subchart, and a table/non-table clash
+//! keeps the user's value with a warning. Helm 4.1.4 keeps `null`s that are set both by the user
+//! and by the chart defaults, and nulls in chart defaults the user did not touch; we follow that.
+//!
+//! Helm prints warnings through `log.Printf` (as `level=INFO msg="warning: ..."` in Helm 4);
+//! here they are returned so the caller decides where they go.
+
+use crate::chart::Chart;
+use crate::values::{Map, Value};
+
+/// The key Helm copies down into every subchart.
+pub const GLOBAL_KEY: &str = "global";
+
+/// Errors from coalescing and reading values files.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ValuesError {
+    /// A subchart's key in the parent's values is not a map (`type mismatch on sub: %!t(...)`).
+    #[error("type mismatch on {name}: %!t({value})")]
+    TypeMismatch { name: String, value: String },
+    /// A values file that does not parse (Display without the file name; the CLI adds
+    /// `failed to parse FILE: `).
+    #[error("{message}")]
+    Parse { line: usize, column: usize, message: String },
+}
+
+/// The coalesced values plus the warnings Helm would log.
+#[derive(Debug, Clone)]
+pub struct Coalesced {
+    pub values: Value,
+    pub warnings: Vec<String>,
+}
+
+/// Helm's `CoalesceValues(chart, vals)`: user values (already merged from `-f` and `--set*`)
+/// over the chart's defaults, recursively for subcharts, with globals copied down. Null user
+/// values delete keys. The input is not modified.
+pub fn coalesce_values(chart: &Chart, overrides: &Value) -> Result<Value, ValuesError> {
+    coalesce_values_with_warnings(chart, overrides).map(|c| c.values)
+}
+
+/// [`coalesce_values`] that also returns Helm's warnings.
+pub fn coalesce_values_with_warnings(chart: &Chart, overrides: &Value) -> Result<Coalesced, ValuesError> {
+    run(chart, overrides, false)
+}
+
+/// Helm's `MergeValues(chart, vals)`: like [`coalesce_values`] but nulls are kept (used before
+/// dependency processing, so a later coalesce can still see them).
+pub fn merge_chart_values(chart: &Chart, overrides: &Value) -> Result<Coalesced, ValuesError> {
+    run(chart, overrides, true)
+}
+
+fn run(chart: &Chart, overrides: &Value, merge: bool) -> Result<Coalesced, ValuesError> {
+    let dest = match overrides.deep_copy() {
+        Value::Map(m) => m,
+        _ => Map::new(),
+    };
+    let mut c = Ctx { warnings: Vec::new() };
+    c.coalesce(chart, &dest, "", merge)?;
+    Ok(Coalesced { values: Value::Map(dest), warnings: c.warnings })
+}
+
+/// Helm's `CoalesceTables(dst, src)`: merges `src` into `dst` in place (dst wins; a null in dst
+/// removes the key when src had a value). Returns the warnings.
+pub fn coalesce_tables(dst: &Map, src: &Map) -> Vec<String> {
+    let mut c = Ctx { warnings: Vec::new() };
+    c.coalesce_tables_full_key(dst, src, "", false);
+    c.warnings
+}
+
+/// Helm's `MergeTables(dst, src)`: like [`coalesce_tables`] but nulls are kept.
+pub fn merge_tables(dst: &Map, src: &Map) -> Vec<String> {
+    let mut c = Ctx { warnings: Vec::new() };
+    c.coalesce_tables_full_key(dst, src, "", true);
+    c.warnings
+}
+
+/// The CLI's merge of `-f` files (and documents of one values file): a new map where `b`'s keys
+/// win, maps merging recursively; lists and scalars replace.
+pub fn merge_maps(a: &Map, b: &Map) -> Map {
+    let out = a.shallow_copy();
+    for (k, v) in b.entries() {
+        if let Value::Map(vm) = &v {
+            if let Some(Value::Map(bv)) = out.get(&k) {
+                out.insert(k, Value::Map(merge_maps(&bv, vm)));
+                continue;
+            }
+        }
+        out.insert(k, v);
+    }
+    out
+}
+
+/// Merges the next `-f` file's values over the values so far (Helm's `mergeMaps`).
+pub fn merge_values(base: &Value, next: &Value) -> Value {
+    match (base, next) {
+        (Value::Map(a), Value::Map(b)) => Value::Map(merge_maps(a, b)),
+        (Value::Map(a), _) => Value::Map(a.shallow_copy()),
+        (_, Value::Map(b)) => Value::Map(b.shallow_copy()),
+        _ => Value::empty_map(),
+    }
+}
+
+/// Reads a values file as Helm does (`LoadValues`): one or more YAML documents, each a map (or
+/// empty), merged in order. Errors read like Helm's (`cannot unmarshal yaml document: ...`).
+pub fn read_values(src: &str) -> Result<Value, ValuesError> {
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let docs = crate::chart::loader::split_yaml_documents(src).map_err(|m| ValuesError::Parse {
+        line: 0,
+        column: 0,
+        message: format!("error reading yaml document: {m}"),
+    })?;
+    let mut values = Map::new();
+    for doc in docs {
+        let v = crate::values::yaml::from_str(&doc).map_err(|e| ValuesError::Parse {
+            line: e.line,
+            column: e.column,
+            message: format!("cannot unmarshal yaml document: {}", e.message),
+        })?;
+        match v {
+            Value::Map(m) => values = merge_maps(&values, &m),
+            Value::Nil => {}
+            other => {
+                let kind = match other {
+                    Value::Bool(_) => "bool",
+                    Value::String(_) => "string",
+                    Value::List(_) => "array",
+                    _ => "number",
+                };
+                return Err(ValuesError::Parse {
+                    line: 0,
+                    column: 0,
+                    message: format!(
+                        "cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}"
+                    ),
+                });
+            }
+        }
+    }
+    Ok(Value::Map(values))
+}
+
+fn concat_prefix(a: &str, b: &str) -> String {
+    if a.is_empty() {
+        b.to_string()
+    } else {
+        format!("{a}.{b}")
+    }
+}
+
+fn is_table(v: &Value) -> bool {
+    matches!(v, Value::Map(_))
+}
+
+/// Go's `%v` for warning texts.
+fn go_v(v: &Value) -> String {
+    let mut out = String::new();
+    write_go_v(v, &mut out);
+    out
+}
+
+fn write_go_v(v: &Value, out: &mut String) {
+    match v {
+        Value::Nil => out.push_str("<nil>"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
+        Value::Uint(u) => out.push_str(&u.to_string()),
+        Value::Float(f) => out.push_str(&go_float_g(*f)),
+        Value::String(s) => out.push_str(s),
+        Value::Bytes(b) => out.push_str(&format!("{:?}", b.as_ref())),
+        Value::List(l) => {
+            out.push('[');
+            for (i, item) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_go_v(item, out);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push_str("map[");
+            for (i, (k, item)) in m.entries().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(k);
+                out.push(':');
+                write_go_v(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(o) => out.push_str(&o.go_string()),
+    }
+}
+
+/// Go's `%v` for a float64: shortest digits, exponent form below 1e-4 and from 1e+06.
+pub(crate) fn go_float_g(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    let e = format!("{f:e}");
+    let Some((mant, ex)) = e.split_once('e') else { return e };
+    let ex: i32 = ex.parse().unwrap_or(0);
+    if (-4..6).contains(&ex) {
+        format!("{f}")
+    } else {
+        format!("{mant}e{}{:02}", if ex < 0 { '-' } else { '+' }, ex.abs())
+    }
+}
+
+struct Ctx {
+    warnings: Vec<String>,
+}
+
+impl Ctx {
+    fn warn(&mut self, s: String) {
+        self.warnings.push(s);
+    }
+
+    fn coalesce(&mut self, ch: &Chart, dest: &Map, prefix: &str, merge: bool) -> Result<(), ValuesError> {
+        self.coalesce_chart_values(ch, dest, prefix, merge);
+        self.coalesce_deps(ch, dest, prefix, merge)
+    }
+
+    fn coalesce_deps(&mut self, ch: &Chart, dest: &Map, prefix: &str, merge: bool) -> Result<(), ValuesError> {
+        for sub in &ch.dependencies {
+            let name = sub.name();
+            let dv = match dest.get(name) {
+                None => {
+                    let m = Map::new();
+                    dest.insert(name, Value::Map(m.clone()));
+                    m
+                }
+                Some(Value::Map(m)) => m,
+                Some(other) => {
+                    return Err(ValuesError::TypeMismatch { name: name.to_string(), value: go_dyn(&other) })
+                }
+            };
+            let sub_prefix = concat_prefix(prefix, ch.name());
+            self.coalesce_globals(&dv, dest, &sub_prefix);
+            self.coalesce(sub, &dv, &sub_prefix, merge)?;
+            dest.insert(name, Value::Map(dv));
+        }
+        Ok(())
+    }
+
+    /// Copies `src.global` into `dest.global` (src wins; maps merge top-down).
+    fn coalesce_globals(&mut self, dest: &Map, src: &Map, prefix: &str) {
+        let dg = match dest.get(GLOBAL_KEY) {
+            None => Map::new(),
+            Some(Value::Map(m)) => m,
+            Some(_) => {
+                self.warn(format!("warning: skipping globals because destination {GLOBAL_KEY} is not a table."));
+                return;
+            }
+        };
+        let sg = match src.get(GLOBAL_KEY) {
+            None => Map::new(),
+            Some(Value::Map(m)) => m,
+            Some(_) => {
+                self.warn(format!("warning: skipping globals because source {GLOBAL_KEY} is not a table."));
+                return;
+            }
+        };
+        for (key, val) in sg.entries() {
+            if let Value::Map(vm) = &val {
+                let vv = vm.shallow_copy();
+                match dg.get(&key) {
+                    None => {
+                        dg.insert(key, Value::Map(vv));
+                    }
+                    Some(Value::Map(destv)) => {
+                        let sub_prefix = concat_prefix(prefix, &key);
+                        self.coalesce_tables_full_key(&vv, &destv, &sub_prefix, true);
+                        dg.insert(key, Value::Map(vv));
+                    }
+                    Some(_) => {
+                        self.warn(format!("Conflict: cannot merge map onto non-map for {}. Skipping.", crate::values::strvals::go_quote(&key)));
+                    }
+                }
+            } else if matches!(dg.get(&key), Some(Value::Map(_))) {
+                self.warn(format!("key {key} is table. Skipping"));
+            } else {
+                dg.insert(key, val);
+            }
+        }
+        dest.insert(GLOBAL_KEY, Value::Map(dg));
+    }
+
+    /// Helm's `coalesceValues`: the chart's defaults under the user's values `v`.
+    fn coalesce_chart_values(&mut self, ch: &Chart, v: &Map, prefix: &str, merge: bool) {
+        let sub_prefix = concat_prefix(prefix, ch.name());
+        let vc = match ch.values.deep_copy() {
+            Value::Map(m) => m,
+            _ => Map::new(),
+        };
+        for (key, val) in vc.entries() {
+            match v.get(&key) {
+                Some(value) => {
+                    if value.is_nil() && !merge {
+                        v.remove(&key);
+                    } else if let Value::Map(dest) = &value {
+                        match &val {
+                            Value::Map(src) => {
+                                let child_merge = merge || ch.dependencies.iter().any(|d| d.name() == &*key);
+                                self.coalesce_tables_full_key(dest, src, &concat_prefix(&sub_prefix, &key), child_merge);
+                            }
+                            Value::Nil => {}
+                            _ => self.warn(format!("warning: skipped value for {sub_prefix}.{key}: Not a table.")),
+                        }
+                    }
+                }
+                None => {
+                    v.insert(key, val);
+                }
+            }
+        }
+    }
+
+    /// Helm's `coalesceTablesFullKey`: merges `src` into `dst` (dst wins).
+    fn coalesce_tables_full_key(&mut self, dst: &Map, src: &Map, prefix: &str, merge: bool) {
+        let src_non_nil: Vec<_> = src.with(|e| e.iter().filter(|(_, v)| !v.is_nil()).map(|(k, _)| k.clone()).collect());
+        for (key, val) in dst.entries() {
+            if val.is_nil() {
+                src.insert(key, Value::Nil);
+            }
+        }
+        for (key, val) in src.entries() {
+            let full_key = concat_prefix(prefix, &key);
+            let dv = dst.get(&key);
+            match dv {
+                Some(Value::Nil) if !merge && src_non_nil.contains(&key) => {
+                    dst.remove(&key);
+                }
+                None => {
+                    dst.insert(key, val);
+                }
+                Some(dv) => {
+                    if let Value::Map(sv) = &val {
+                        if let Value::Map(dm) = &dv {
+                            self.coalesce_tables_full_key(dm, sv, &full_key, merge);
+                        } else {
+                            self.warn(format!(
+                                "warning: cannot overwrite table with non table for {full_key} ({})",
+                                go_v(&val)
+                            ));
+                        }
+                    } else if is_table(&dv) && !val.is_nil() {
+                        self.warn(format!(
+                            "warning: destination for {full_key} is a table. Ignoring non-table value ({})",
+                            go_v(&val)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Go's `%t` argument text for a non-bool (`%!t(string=x)`), used in the type-mismatch error.
+fn go_dyn(v: &Value) -> String {
+    format!("{}={}", v.go_type_name(), go_v(v))
+}

@@ -1,0 +1,515 @@
+//! Dependency processing before rendering: aliases, `condition`/`tags`, `import-values`.
+//!
+//! Why: Helm's `ProcessDependencies` (pkg/chart/v2/util) rewrites the chart before values are
+//! coalesced for rendering, and its effects are visible in output: a subchart is copied under
+//! its alias, disabled subcharts disappear, `.Chart.Dependencies` entries get `Enabled: true`
+//! and normalized `ImportValues`, and — for every chart that declares dependencies — the chart's
+//! own values are replaced by the merged values of its whole tree plus imported child values
+//! (so a subchart default `null` then acts like a user `null`). We follow it step by step.
+
+use super::metadata::{Dependency, ImportValue};
+use super::Chart;
+use crate::values::coalesce::{coalesce_values_with_warnings, merge_chart_values, merge_tables, ValuesError};
+use crate::values::{Map, Value};
+
+/// Helm's `ProcessDependencies(chart, vals)`: enables/disables and aliases subcharts
+/// (recursively), then imports child values. Returns Helm's warnings.
+pub fn process_dependencies(chart: &mut Chart, vals: &Value) -> Result<Vec<String>, ValuesError> {
+    let mut warnings = Vec::new();
+    process_enabled(chart, vals, "", &mut warnings, 0)?;
+    process_import_values_rec(chart, &mut warnings, 0)?;
+    Ok(warnings)
+}
+
+const MAX_DEPTH: usize = 64;
+
+fn process_enabled(c: &mut Chart, v: &Value, path: &str, warnings: &mut Vec<String>, depth: usize) -> Result<(), ValuesError> {
+    if c.metadata.dependencies.is_empty() || depth > MAX_DEPTH {
+        return Ok(());
+    }
+    let mut chart_deps: Vec<Chart> = Vec::new();
+    for existing in &c.dependencies {
+        let declared = c
+            .metadata
+            .dependencies
+            .iter()
+            .any(|req| existing.name() == req.name && is_compatible_range(&req.version, &existing.metadata.version));
+        if !declared {
+            chart_deps.push(existing.clone());
+        }
+    }
+    for req in &mut c.metadata.dependencies {
+        if let Some(dep) = alias_dependency(&c.dependencies, req) {
+            chart_deps.push(dep);
+        }
+        if !req.alias.is_empty() {
+            req.name = req.alias.clone();
+        }
+    }
+    c.dependencies = chart_deps;
+    for req in &mut c.metadata.dependencies {
+        req.enabled = true;
+    }
+    let co = coalesce_values_with_warnings(c, v)?;
+    warnings.extend(co.warnings);
+    let cvals = co.values;
+    process_tags(&mut c.metadata.dependencies, &cvals, warnings);
+    process_conditions(&mut c.metadata.dependencies, &cvals, path, warnings);
+    let removed: Vec<String> =
+        c.metadata.dependencies.iter().filter(|r| !r.enabled).map(|r| r.name.clone()).collect();
+    c.dependencies.retain(|d| !removed.iter().any(|n| n == d.name()));
+    c.metadata.dependencies.retain(|d| !removed.contains(&d.name));
+    for t in &mut c.dependencies {
+        let sub_path = format!("{path}{}.", t.name());
+        process_enabled(t, &cvals, &sub_path, warnings, depth + 1)?;
+    }
+    Ok(())
+}
+
+/// Helm's `getAliasDependency`: a copy of the first matching subchart, renamed to the alias.
+fn alias_dependency(charts: &[Chart], dep: &Dependency) -> Option<Chart> {
+    let c = charts
+        .iter()
+        .find(|c| c.name() == dep.name && is_compatible_range(&dep.version, &c.metadata.version))?;
+    let mut out = c.clone();
+    if !dep.alias.is_empty() {
+        out.metadata.name = dep.alias.clone();
+    }
+    Some(out)
+}
+
+fn process_tags(reqs: &mut [Dependency], cvals: &Value, warnings: &mut Vec<String>) {
+    let Some(Value::Map(vt)) = cvals.as_map().and_then(|m| m.get("tags")) else { return };
+    for r in reqs.iter_mut() {
+        let (mut has_true, mut has_false) = (false, false);
+        for k in &r.tags {
+            if let Some(b) = vt.get(k) {
+                match b {
+                    Value::Bool(true) => has_true = true,
+                    Value::Bool(false) => has_false = true,
+                    _ => warnings.push(format!("level=WARN msg=\"returned non-bool value\" tag={k} chart={}", r.name)),
+                }
+            }
+        }
+        if !has_true && has_false {
+            r.enabled = false;
+        } else if has_true || (!has_true && !has_false) {
+            r.enabled = true;
+        }
+    }
+}
+
+fn process_conditions(reqs: &mut [Dependency], cvals: &Value, cpath: &str, warnings: &mut Vec<String>) {
+    for r in reqs.iter_mut() {
+        for cond in r.condition.trim().split(',') {
+            if cond.is_empty() {
+                continue;
+            }
+            match path_value(cvals, &format!("{cpath}{cond}")) {
+                Some(Value::Bool(b)) => {
+                    r.enabled = b;
+                    break;
+                }
+                Some(_) => warnings.push(format!("level=WARN msg=\"returned non-bool value\" path={cond} chart={}", r.name)),
+                None => {}
+            }
+        }
+    }
+}
+
+/// Helm's `Values.Table`: the map at a dotted path, or the `"KEY" is not a table` error.
+pub fn table(v: &Value, name: &str) -> Result<Map, String> {
+    let mut cur = match v {
+        Value::Map(m) => m.clone(),
+        _ => Map::new(),
+    };
+    for part in name.split('.') {
+        match cur.get(part) {
+            Some(Value::Map(m)) => cur = m,
+            _ => return Err(format!("{} is not a table", crate::values::strvals::go_quote(part))),
+        }
+    }
+    Ok(cur)
+}
+
+/// Helm's `Values.PathValue`: a non-table value at a dotted path.
+pub fn path_value(v: &Value, path: &str) -> Option<Value> {
+    if path.is_empty() {
+        return None;
+    }
+    let (parent, key) = match path.rsplit_once('.') {
+        Some((p, k)) => (Some(p), k),
+        None => (None, path),
+    };
+    let t = match parent {
+        None => v.as_map()?.clone(),
+        Some(p) => table(v, p).ok()?,
+    };
+    match t.get(key) {
+        Some(Value::Map(_)) | None => None,
+        Some(x) => Some(x),
+    }
+}
+
+fn process_import_values_rec(c: &mut Chart, warnings: &mut Vec<String>, depth: usize) -> Result<(), ValuesError> {
+    if depth > MAX_DEPTH {
+        return Ok(());
+    }
+    for d in &mut c.dependencies {
+        process_import_values_rec(d, warnings, depth + 1)?;
+    }
+    process_import_values(c, warnings)
+}
+
+/// Wraps a map under a dotted path (`a.b` → `{a: {b: data}}`; `.` → data).
+fn path_to_map(path: &str, data: Map) -> Map {
+    if path == "." {
+        return data;
+    }
+    let mut cur = data;
+    for part in path.split('.').rev() {
+        let m = Map::new();
+        m.insert(part, Value::Map(cur));
+        cur = m;
+    }
+    cur
+}
+
+fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<(), ValuesError> {
+    if c.metadata.dependencies.is_empty() {
+        return Ok(());
+    }
+    let co = merge_chart_values(c, &Value::empty_map())?;
+    warnings.extend(co.warnings);
+    let cvals = co.values;
+    let b = Map::new();
+    for r in &mut c.metadata.dependencies {
+        let mut out = Vec::new();
+        for iv in &r.import_values {
+            match iv {
+                ImportValue::Map { child, parent } => {
+                    out.push(ImportValue::Map { child: child.clone(), parent: parent.clone() });
+                    match table(&cvals, &format!("{}.{child}", r.name)) {
+                        Ok(vv) => warnings.extend(merge_tables(&b, &path_to_map(parent, vv))),
+                        Err(e) => warnings.push(format!(
+                            "level=WARN msg=\"ImportValues missing table from chart\" chart={} error={}",
+                            r.name,
+                            crate::values::strvals::go_quote(&e)
+                        )),
+                    }
+                }
+                ImportValue::Other(Value::Map(m)) => {
+                    // Helm formats child/parent with %v, whatever their type.
+                    let fmt = |k: &str| match m.get(k) {
+                        Some(Value::String(s)) => s.to_string(),
+                        Some(Value::Nil) | None => "<nil>".to_string(),
+                        Some(other) => format!("{other:?}"),
+                    };
+                    let (child, parent) = (fmt("child"), fmt("parent"));
+                    out.push(ImportValue::Map { child: child.clone(), parent: parent.clone() });
+                    match table(&cvals, &format!("{}.{child}", r.name)) {
+                        Ok(vv) => warnings.extend(merge_tables(&b, &path_to_map(&parent, vv))),
+                        Err(e) => warnings.push(format!(
+                            "level=WARN msg=\"ImportValues missing table from chart\" chart={} error={}",
+                            r.name,
+                            crate::values::strvals::go_quote(&e)
+                        )),
+                    }
+                }
+                ImportValue::Path(s) => {
+                    let child = format!("exports.{s}");
+                    out.push(ImportValue::Map { child: child.clone(), parent: ".".into() });
+                    match table(&cvals, &format!("{}.{child}", r.name)) {
+                        Ok(vm) => warnings.extend(merge_tables(&b, &vm)),
+                        Err(e) => warnings.push(format!(
+                            "level=WARN msg=\"ImportValues missing table\" error={}",
+                            crate::values::strvals::go_quote(&e)
+                        )),
+                    }
+                }
+                ImportValue::Other(_) => {}
+            }
+        }
+        r.import_values = out;
+    }
+    let cvals = match cvals.deep_copy() {
+        Value::Map(m) => m,
+        _ => Map::new(),
+    };
+    warnings.extend(merge_tables(&cvals, &b));
+    c.values = Value::Map(cvals);
+    Ok(())
+}
+
+/// Masterminds semver's `Constraints.Check` for dependency version ranges (`^1.2`, `~1.2.3`,
+/// `>=1, <2`, `1.2.x`, `1 - 2`, `a || b`). An unparsable range or version is incompatible.
+pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
+    let Some(v) = parse_version(version) else { return false };
+    let constraint = constraint.trim();
+    if constraint.is_empty() {
+        return false;
+    }
+    let mut any_ok = false;
+    for alt in constraint.split("||") {
+        let Some(parts) = split_and(alt) else { return false };
+        if parts.is_empty() {
+            return false;
+        }
+        let mut all = true;
+        for p in parts {
+            match check_one(&p, &v) {
+                Some(true) => {}
+                Some(false) => all = false,
+                None => return false,
+            }
+        }
+        if all {
+            any_ok = true;
+        }
+    }
+    any_ok
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Ver {
+    major: u64,
+    minor: u64,
+    patch: u64,
+    pre: String,
+}
+
+fn parse_version(s: &str) -> Option<Ver> {
+    if !super::metadata::is_valid_semver(s) {
+        return None;
+    }
+    let s = s.strip_prefix('v').unwrap_or(s);
+    let s = s.split('+').next().unwrap_or(s);
+    let (core, pre) = match s.split_once('-') {
+        Some((a, b)) => (a, b.to_string()),
+        None => (s, String::new()),
+    };
+    let mut it = core.split('.').map(|p| p.parse::<u64>().ok());
+    Some(Ver {
+        major: it.next().flatten()?,
+        minor: it.next().flatten().unwrap_or(0),
+        patch: it.next().flatten().unwrap_or(0),
+        pre,
+    })
+}
+
+fn cmp_ver(a: &Ver, b: &Ver) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    let c = (a.major, a.minor, a.patch).cmp(&(b.major, b.minor, b.patch));
+    if c != Equal {
+        return c;
+    }
+    match (a.pre.is_empty(), b.pre.is_empty()) {
+        (true, true) => Equal,
+        (true, false) => Greater,
+        (false, true) => Less,
+        (false, false) => {
+            let pa: Vec<&str> = a.pre.split('.').collect();
+            let pb: Vec<&str> = b.pre.split('.').collect();
+            for (x, y) in pa.iter().zip(pb.iter()) {
+                let o = match (x.parse::<u64>(), y.parse::<u64>()) {
+                    (Ok(n), Ok(m)) => n.cmp(&m),
+                    (Ok(_), Err(_)) => Less,
+                    (Err(_), Ok(_)) => Greater,
+                    _ => x.cmp(y),
+                };
+                if o != Equal {
+                    return o;
+                }
+            }
+            pa.len().cmp(&pb.len())
+        }
+    }
+}
+
+/// Splits an AND group on commas and spaces, joining hyphen ranges and `op version` pairs.
+fn split_and(s: &str) -> Option<Vec<String>> {
+    let tokens: Vec<&str> = s.split([',', ' ']).filter(|t| !t.is_empty()).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        if tokens.get(i + 1) == Some(&"-") {
+            let hi = tokens.get(i + 2)?;
+            out.push(format!(">={t}"));
+            out.push(format!("<={hi}"));
+            i += 3;
+            continue;
+        }
+        if matches!(t, "=" | "!=" | ">" | "<" | ">=" | "=>" | "<=" | "=<" | "~" | "~>" | "^") {
+            let v = tokens.get(i + 1)?;
+            out.push(format!("{t}{v}"));
+            i += 2;
+            continue;
+        }
+        out.push(t.to_string());
+        i += 1;
+    }
+    Some(out)
+}
+
+/// A constraint's version: parts may be missing or wildcards (`x`, `X`, `*`).
+struct CVer {
+    parts: [Option<u64>; 3],
+    /// How many parts were written (wildcards count as written but `None`).
+    given: usize,
+    pre: String,
+}
+
+fn parse_cver(s: &str) -> Option<CVer> {
+    let s = s.strip_prefix('v').unwrap_or(s);
+    let s = s.split('+').next().unwrap_or(s);
+    let (core, pre) = match s.split_once('-') {
+        Some((a, b)) => (a, b.to_string()),
+        None => (s, String::new()),
+    };
+    let raw: Vec<&str> = core.split('.').collect();
+    if raw.is_empty() || raw.len() > 3 {
+        return None;
+    }
+    let mut parts = [None; 3];
+    let mut wild = false;
+    for (i, p) in raw.iter().enumerate() {
+        if matches!(*p, "x" | "X" | "*") {
+            wild = true;
+            continue;
+        }
+        if wild {
+            // Anything after a wildcard is a wildcard too.
+            continue;
+        }
+        parts[i] = Some(p.parse::<u64>().ok()?);
+    }
+    Some(CVer { parts, given: raw.len(), pre })
+}
+
+fn check_one(c: &str, v: &Ver) -> Option<bool> {
+    let ops = [">=", "=>", "<=", "=<", "!=", "~>", ">", "<", "=", "~", "^"];
+    let (op, rest) = ops
+        .iter()
+        .find_map(|op| c.strip_prefix(op).map(|r| (*op, r.trim())))
+        .unwrap_or(("", c));
+    let cv = parse_cver(rest)?;
+    // A prerelease version only satisfies constraints that mention a prerelease.
+    if !v.pre.is_empty() && cv.pre.is_empty() {
+        return Some(false);
+    }
+    let wild = cv.parts.iter().take(cv.given).any(Option::is_none);
+    let base = Ver {
+        major: cv.parts[0].unwrap_or(0),
+        minor: cv.parts[1].unwrap_or(0),
+        patch: cv.parts[2].unwrap_or(0),
+        pre: cv.pre.clone(),
+    };
+    let bump = |level: usize| -> Ver {
+        match level {
+            0 => Ver { major: base.major + 1, minor: 0, patch: 0, pre: String::new() },
+            1 => Ver { major: base.major, minor: base.minor + 1, patch: 0, pre: String::new() },
+            _ => Ver { major: base.major, minor: base.minor, patch: base.patch + 1, pre: String::new() },
+        }
+    };
+    // The number of leading concrete parts.
+    let fixed = cv.parts.iter().take(cv.given).take_while(|p| p.is_some()).count();
+    use std::cmp::Ordering::*;
+    let ord = cmp_ver(v, &base);
+    let in_wild_range = |v: &Ver| -> bool {
+        if fixed == 0 {
+            return true;
+        }
+        cmp_ver(v, &base) != Less && cmp_ver(v, &bump(fixed - 1)) == Less
+    };
+    Some(match op {
+        "" | "=" => {
+            if wild {
+                in_wild_range(v)
+            } else {
+                ord == Equal
+            }
+        }
+        "!=" => {
+            if wild {
+                !in_wild_range(v)
+            } else {
+                ord != Equal
+            }
+        }
+        ">" => {
+            if wild && fixed > 0 {
+                cmp_ver(v, &bump(fixed - 1)) != Less
+            } else if wild {
+                false
+            } else {
+                ord == Greater
+            }
+        }
+        ">=" | "=>" => ord != Less,
+        "<" => ord == Less,
+        "<=" | "=<" => {
+            if wild && fixed > 0 {
+                cmp_ver(v, &bump(fixed - 1)) == Less
+            } else if wild {
+                true
+            } else {
+                ord != Greater
+            }
+        }
+        "~" | "~>" => {
+            if ord == Less {
+                false
+            } else if cv.given <= 1 || fixed <= 1 {
+                cmp_ver(v, &bump(0)) == Less
+            } else {
+                cmp_ver(v, &bump(1)) == Less
+            }
+        }
+        "^" => {
+            if ord == Less {
+                false
+            } else if base.major > 0 || fixed <= 1 {
+                cmp_ver(v, &bump(0)) == Less
+            } else if base.minor > 0 || fixed <= 2 {
+                cmp_ver(v, &bump(1)) == Less
+            } else {
+                cmp_ver(v, &bump(2)) == Less
+            }
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert!(is_compatible_range("0.1.0", "0.1.0"));
+        assert!(!is_compatible_range("0.1.0", "0.1.1"));
+        assert!(is_compatible_range("^1.2.0", "1.9.3"));
+        assert!(!is_compatible_range("^1.2.0", "2.0.0"));
+        assert!(is_compatible_range("~1.2.0", "1.2.9"));
+        assert!(!is_compatible_range("~1.2.0", "1.3.0"));
+        assert!(is_compatible_range("1.2.x", "1.2.7"));
+        assert!(is_compatible_range(">=1.0.0, <2.0.0", "1.5.0"));
+        assert!(is_compatible_range(">=1.0.0 <2.0.0", "1.5.0"));
+        assert!(is_compatible_range("1.0.0 - 2.0.0", "2.0.0"));
+        assert!(is_compatible_range("<1 || >=3", "3.1.0"));
+        assert!(is_compatible_range("*", "7.0.0"));
+        assert!(!is_compatible_range("*", "7.0.0-rc1"));
+        assert!(!is_compatible_range("", "1.0.0"));
+        assert!(is_compatible_range("^0.2.3", "0.2.9"));
+        assert!(!is_compatible_range("^0.2.3", "0.3.0"));
+    }
+
+    #[test]
+    fn table_and_path_value() {
+        let v = crate::vmap! {"a" => crate::vmap!{"b" => true, "t" => crate::vmap!{}}};
+        assert_eq!(path_value(&v, "a.b"), Some(Value::Bool(true)));
+        assert_eq!(path_value(&v, "a.t"), None);
+        assert_eq!(table(&v, "a.x").unwrap_err(), "\"x\" is not a table");
+    }
+}

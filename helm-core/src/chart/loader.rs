@@ -1,0 +1,367 @@
+//! From files to a [`Chart`]: Helm's `LoadDir`, `LoadArchive` and `LoadFiles`.
+//!
+//! Why in-memory files first: a directory and an archive end up as the same list of
+//! `(path, bytes)` pairs, and Helm sorts them into the chart the same way for both; doing the
+//! same keeps `.Files`, template order and subchart discovery identical between the two forms.
+
+use super::archive::{self, MAX_DECOMPRESSED_FILE_SIZE};
+use super::helmignore::Rules;
+use super::metadata::{Lock, Metadata};
+use super::{Chart, ChartError, File};
+use crate::values::Value;
+use std::path::Path;
+
+/// Deepest directory nesting followed while walking a chart (guards symlink loops).
+const MAX_WALK_DEPTH: usize = 64;
+
+/// Loads a chart from a directory or a `.tgz` file (Helm's `loader.Load`).
+pub fn load(path: &Path) -> Result<Chart, ChartError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|_| ChartError::Io(format!("path {} not found", crate::values::strvals::go_quote(&path.display().to_string()))))?;
+    if meta.is_dir() {
+        check_dir_api_version(path)?;
+        load_dir(path)
+    } else {
+        let data = std::fs::read(path).map_err(|e| {
+            ChartError::Io(format!("open {}: {}", path.display(), crate::values::strvals::go_io_error(&e)))
+        })?;
+        ensure_archive(&path.display().to_string(), &data)?;
+        // Helm 4 first reads the archive to pick the chart API version; any failure there
+        // (traversal, size limits, corrupt data, no files) surfaces as this one message.
+        let files = archive::load_archive_files(&data)
+            .map_err(|_| ChartError::Archive("unable to load chart archive".into()))?;
+        load_files(files)
+    }
+}
+
+/// Helm 4 picks the chart API (v2 for apiVersion v1/v2) from the directory's Chart.yaml before
+/// loading; a Chart.yaml without `apiVersion`, or with `v3`, is refused there.
+fn check_dir_api_version(dir: &Path) -> Result<(), ChartError> {
+    let file = dir.join("Chart.yaml");
+    let data = std::fs::read(&file).map_err(|e| {
+        ChartError::Io(format!(
+            "unable to detect chart at {}: open {}: {}",
+            file.display(),
+            file.display(),
+            crate::values::strvals::go_io_error(&e)
+        ))
+    })?;
+    let text = String::from_utf8_lossy(&archive::trim_bom(data)).into_owned();
+    // Parse errors are reported later with the full loader's wording.
+    let Ok(doc) = parse_yaml("Chart.yaml", &text) else { return Ok(()) };
+    let api = doc.as_map().and_then(|m| m.get("apiVersion"));
+    match api {
+        None => Err(ChartError::ApiVersion("invalid chart apiVersion".into())),
+        Some(Value::String(s)) if matches!(&*s, "" | "v1" | "v2") => Ok(()),
+        Some(Value::Nil) => Ok(()),
+        Some(Value::String(s)) if &*s == "v3" => Err(ChartError::ApiVersion("invalid chart apiVersion".into())),
+        Some(_) => Err(ChartError::ApiVersion("unsupported chart version".into())),
+    }
+}
+
+/// Helm's `EnsureArchive`: a friendly error when a non-gzip file is given as a chart.
+fn ensure_archive(name: &str, data: &[u8]) -> Result<(), ChartError> {
+    if archive::is_gzip(data) {
+        return Ok(());
+    }
+    if name.ends_with(".yml") || name.ends_with(".yaml") {
+        return Err(ChartError::Archive(format!(
+            "file '{name}' seems to be a YAML file, but expected a gzipped archive"
+        )));
+    }
+    Err(ChartError::Archive(format!(
+        "file '{name}' does not appear to be a gzipped archive; got '{}'",
+        sniff_content_type(data)
+    )))
+}
+
+/// Go's `http.DetectContentType` on a zero-padded 512-byte buffer, reduced to the answers that
+/// matter here: short files read as binary because of the padding.
+fn sniff_content_type(data: &[u8]) -> &'static str {
+    let head = &data[..data.len().min(512)];
+    if head.starts_with(b"PK\x03\x04") {
+        return "application/zip";
+    }
+    if head.starts_with(b"%PDF-") {
+        return "application/pdf";
+    }
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return "image/png";
+    }
+    let binary = data.len() < 512
+        || head.iter().any(|&b| b <= 0x08 || b == 0x0B || (0x0E..=0x1A).contains(&b) || (0x1C..=0x1F).contains(&b));
+    if binary {
+        "application/octet-stream"
+    } else {
+        "text/plain; charset=utf-8"
+    }
+}
+
+/// Loads a chart from a directory (Helm's `LoadDir`): `.helmignore` applies, files are walked in
+/// sorted order following symlinks, and each file's BOM is stripped.
+pub fn load_dir(dir: &Path) -> Result<Chart, ChartError> {
+    let mut rules = Rules::empty();
+    let ignore_file = dir.join(".helmignore");
+    if ignore_file.is_file() {
+        let text = std::fs::read(&ignore_file)
+            .map_err(|e| ChartError::Io(format!("open {}: {}", ignore_file.display(), crate::values::strvals::go_io_error(&e))))?;
+        rules = Rules::parse(&String::from_utf8_lossy(&text))?;
+    }
+    rules.add_defaults();
+    let mut files = Vec::new();
+    walk(dir, "", &rules, &mut files, 0)?;
+    load_files(files)
+}
+
+fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<File>, depth: usize) -> Result<(), ChartError> {
+    if depth > MAX_WALK_DEPTH {
+        return Err(ChartError::Io(format!("{}: too many levels of symbolic links", dir.display())));
+    }
+    let io_err = |p: &Path, e: std::io::Error| {
+        ChartError::Io(format!("open {}: {}", p.display(), crate::values::strvals::go_io_error(&e)))
+    };
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| io_err(dir, e))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in names {
+        let full = dir.join(&name);
+        let n = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+        let meta = match std::fs::metadata(&full) {
+            Ok(m) => m,
+            Err(e) => {
+                // A broken symlink: respect .helmignore before failing.
+                if rules.ignore(&n, false) {
+                    continue;
+                }
+                return Err(ChartError::Io(format!("stat {}: {}", full.display(), crate::values::strvals::go_io_error(&e))));
+            }
+        };
+        if meta.is_dir() {
+            if rules.ignore(&n, true) {
+                continue;
+            }
+            walk(&full, &n, rules, out, depth + 1)?;
+            continue;
+        }
+        if rules.ignore(&n, false) {
+            continue;
+        }
+        if !meta.is_file() {
+            return Err(ChartError::Io(format!(
+                "cannot load irregular file {} as it has file mode type bits set",
+                full.display()
+            )));
+        }
+        if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(ChartError::Io(format!(
+                "chart file {} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}",
+                crate::values::strvals::go_quote(&name)
+            )));
+        }
+        let data = std::fs::read(&full)
+            .map_err(|e| ChartError::Io(format!("error reading {n}: {}", crate::values::strvals::go_io_error(&e))))?;
+        out.push(File { name: n, data: archive::trim_bom(data) });
+    }
+    Ok(())
+}
+
+/// Loads a chart from the bytes of a `.tgz` (Helm's `LoadArchive`).
+pub fn load_archive_bytes(data: &[u8]) -> Result<Chart, ChartError> {
+    let files = archive::load_archive_files(data)?;
+    load_files(files)
+}
+
+/// Parses one YAML document as Helm reads chart files.
+fn parse_yaml(file: &str, src: &str) -> Result<Value, ChartError> {
+    crate::values::yaml::from_str(src).map_err(|e| ChartError::Yaml {
+        file: file.to_string(),
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })
+}
+
+/// Splits a YAML stream into documents as k8s' `YAMLReader` does (lines starting with `---`;
+/// only a comment may follow the marker) for Helm's multi-document values files.
+pub(crate) fn split_yaml_documents(src: &str) -> Result<Vec<String>, String> {
+    let mut docs = Vec::new();
+    let mut buf = String::new();
+    for line in src.split_inclusive('\n') {
+        if let Some(after) = line.strip_prefix("---") {
+            let trimmed = after.trim();
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                return Err(format!("invalid Yaml document separator: {trimmed}"));
+            }
+            if !buf.is_empty() {
+                docs.push(std::mem::take(&mut buf));
+            }
+            continue;
+        }
+        buf.push_str(line);
+    }
+    if !buf.is_empty() {
+        docs.push(buf);
+    }
+    Ok(docs)
+}
+
+/// Helm's `LoadValues` for a chart's values.yaml: each YAML document must be a map (or
+/// empty); documents are merged in order (maps merge, everything else replaces).
+pub fn load_values(src: &str) -> Result<Value, ChartError> {
+    crate::values::coalesce::read_values(src).map_err(|e| match e {
+        crate::values::coalesce::ValuesError::Parse { line, column, message } if line > 0 => {
+            ChartError::Yaml { file: "values.yaml".into(), line, column, message }
+        }
+        other => ChartError::Decode { file: "values.yaml".into(), message: other.to_string() },
+    })
+}
+
+/// Sorts in-memory files into a chart (Helm's `LoadFiles`), loading subcharts recursively.
+pub fn load_files(files: Vec<File>) -> Result<Chart, ChartError> {
+    load_files_depth(files, 0)
+}
+
+/// Subchart nesting deeper than this is refused (guards against archive recursion bombs).
+const MAX_CHART_DEPTH: usize = 64;
+
+fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError> {
+    if depth > MAX_CHART_DEPTH {
+        return Err(ChartError::Archive("chart nesting is too deep".into()));
+    }
+    let mut metadata: Option<Metadata> = None;
+    for f in &files {
+        if f.name == "Chart.yaml" {
+            let md = metadata.get_or_insert_with(Metadata::default);
+            let doc = parse_yaml("Chart.yaml", &String::from_utf8_lossy(&f.data))?;
+            md.merge_from(&doc, "Chart.yaml")?;
+            if md.api_version.is_empty() {
+                md.api_version = "v1".into();
+            }
+        }
+    }
+    let mut chart = Chart {
+        metadata: Metadata::default(),
+        lock: None,
+        templates: Vec::new(),
+        files: Vec::new(),
+        values: Value::empty_map(),
+        raw_values: None,
+        schema: None,
+        dependencies: Vec::new(),
+        raw: files.clone(),
+    };
+    // Subchart name → its files (paths relative to charts/), in first-seen order.
+    let mut subcharts: Vec<(String, Vec<File>)> = Vec::new();
+    for f in files {
+        match f.name.as_str() {
+            "Chart.yaml" => {}
+            "Chart.lock" => {
+                let doc = parse_yaml("Chart.lock", &String::from_utf8_lossy(&f.data))?;
+                chart.lock = Some(Lock::from_value(&doc, "Chart.lock")?);
+            }
+            "values.yaml" => {
+                chart.values = load_values(&String::from_utf8_lossy(&f.data))?;
+                chart.raw_values = Some(f.data);
+            }
+            "values.schema.json" => chart.schema = Some(f.data),
+            "requirements.yaml" => {
+                let md = metadata.get_or_insert_with(Metadata::default);
+                let doc = parse_yaml("requirements.yaml", &String::from_utf8_lossy(&f.data))?;
+                md.merge_from(&doc, "requirements.yaml")?;
+                if md.api_version == "v1" {
+                    chart.files.push(f);
+                }
+            }
+            "requirements.lock" => {
+                let doc = parse_yaml("requirements.lock", &String::from_utf8_lossy(&f.data))?;
+                chart.lock = Some(Lock::from_value(&doc, "requirements.lock")?);
+                let md = metadata.get_or_insert_with(Metadata::default);
+                if md.api_version == "v1" {
+                    chart.files.push(f);
+                }
+            }
+            name if name.starts_with("templates/") => chart.templates.push(f),
+            name if name.starts_with("charts/") => {
+                if name.ends_with(".prov") && go_ext(name) == ".prov" {
+                    chart.files.push(f);
+                    continue;
+                }
+                let fname = &name["charts/".len()..];
+                let cname = fname.split('/').next().unwrap_or("").to_string();
+                let sub = File { name: fname.to_string(), data: f.data };
+                match subcharts.iter_mut().find(|(n, _)| *n == cname) {
+                    Some((_, v)) => v.push(sub),
+                    None => subcharts.push((cname, vec![sub])),
+                }
+            }
+            _ => chart.files.push(f),
+        }
+    }
+    let Some(mut md) = metadata else { return Err(ChartError::MissingChartYaml) };
+    md.validate()?;
+    chart.metadata = md;
+
+    subcharts.sort_by(|a, b| a.0.cmp(&b.0));
+    for (n, files) in subcharts {
+        if n.starts_with('_') || n.starts_with('.') {
+            continue;
+        }
+        let wrap = |e: ChartError| ChartError::Subchart {
+            subchart: n.clone(),
+            parent: chart.metadata.name.clone(),
+            source: Box::new(e),
+        };
+        let sub = if go_ext(&n) == ".tgz" {
+            let Some(file) = files.first() else { continue };
+            if file.name != n {
+                return Err(ChartError::Archive(format!(
+                    "error unpacking subchart tar in {}: expected {}, got {}",
+                    chart.metadata.name, n, file.name
+                )));
+            }
+            archive::load_archive_files(&file.data)
+                .and_then(|fs| load_files_depth(fs, depth + 1))
+                .map_err(wrap)?
+        } else {
+            let buff: Vec<File> = files
+                .into_iter()
+                .filter_map(|f| {
+                    f.name.split_once('/').map(|(_, rest)| File { name: rest.to_string(), data: f.data })
+                })
+                .collect();
+            load_files_depth(buff, depth + 1).map_err(wrap)?
+        };
+        chart.dependencies.push(sub);
+    }
+    Ok(chart)
+}
+
+/// Go's `filepath.Ext`: the suffix from the last `.` in the final element.
+fn go_ext(p: &str) -> &str {
+    let base_start = p.rfind('/').map(|i| i + 1).unwrap_or(0);
+    match p[base_start..].rfind('.') {
+        Some(i) => &p[base_start + i..],
+        None => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_document_splitting() {
+        assert_eq!(split_yaml_documents("a: 1\n---\nb: 2\n").unwrap(), vec!["a: 1\n", "b: 2\n"]);
+        assert_eq!(split_yaml_documents("---\na: 1\n--- # c\n").unwrap(), vec!["a: 1\n"]);
+        assert!(split_yaml_documents("--- x\n").is_err());
+    }
+
+    #[test]
+    fn extensions() {
+        assert_eq!(go_ext("charts/a.tgz"), ".tgz");
+        assert_eq!(go_ext("a.b/c"), "");
+    }
+}
