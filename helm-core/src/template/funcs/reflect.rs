@@ -1,5 +1,54 @@
-//! Template functions: reflect (not yet written).
+//! Template functions: reflection (`typeOf`, `typeIs`, `typeIsLike`, `kindOf`, `kindIs`,
+//! `deepEqual`).
+//!
+//! Go type names come from [`Value::go_type_name`] (`%T`) and kinds from
+//! [`Value::go_kind_name`]; `deepEqual` is `reflect.DeepEqual`, which compares types as well as
+//! contents, so `deepEqual 1 1.0` is false and an `int` never equals an `int64`.
 
-use super::FuncTable;
+use super::conversion::{arg, str_arg};
+use super::{FuncTable, Param};
+use crate::values::Value;
 
-pub fn register(_t: &mut FuncTable) {}
+pub fn register(t: &mut FuncTable) {
+    use Param::{Any, String as S};
+    t.add("typeOf", &[Any], None, |a| Ok(Value::from(arg(a, 0).go_type_name())));
+    t.add("typeIs", &[S, Any], None, |a| Ok(Value::Bool(str_arg(a, 0) == arg(a, 1).go_type_name())));
+    t.add("typeIsLike", &[S, Any], None, |a| {
+        let (target, ty) = (str_arg(a, 0), arg(a, 1).go_type_name());
+        Ok(Value::Bool(target == ty || format!("*{target}") == ty))
+    });
+    t.add("kindOf", &[Any], None, |a| Ok(Value::from(arg(a, 0).go_kind_name())));
+    t.add("kindIs", &[S, Any], None, |a| Ok(Value::Bool(str_arg(a, 0) == arg(a, 1).go_kind_name())));
+    t.add("deepEqual", &[Any, Any], None, |a| Ok(Value::Bool(deep_equal(arg(a, 0), arg(a, 1)))));
+}
+
+/// Go's `reflect.DeepEqual` on template values: same dynamic type and equal contents (NaN is
+/// never equal to itself; maps compare by entries unless they are the same map).
+pub fn deep_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Nil, Value::Nil) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Int64(x), Value::Int64(y)) => x == y,
+        (Value::Uint(x), Value::Uint(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Bytes(x), Value::Bytes(y)) => x == y,
+        (Value::List(x), Value::List(y)) => {
+            std::sync::Arc::ptr_eq(x, y) || x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.ptr_eq(y)
+                || x.with(|mx| {
+                    y.with(|my| {
+                        mx.len() == my.len()
+                            && mx.iter().all(|(k, v)| my.get(k).is_some_and(|w| deep_equal(v, w)))
+                    })
+                })
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            std::sync::Arc::ptr_eq(x, y) || x.type_name() == y.type_name() && x.go_string() == y.go_string()
+        }
+        _ => false,
+    }
+}

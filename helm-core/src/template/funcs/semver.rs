@@ -1,5 +1,547 @@
-//! Template functions: semver (not yet written).
+//! Template functions: semantic versions (`semver`, `semverCompare`), as
+//! `Masterminds/semver/v3` v3.4.0 (the version Helm 4.1.4 builds with) defines them.
+//!
+//! Charts call `semverCompare ">=1.21-0" .Capabilities.KubeVersion.Version` everywhere, so the
+//! constraint language is reproduced exactly: the same regular expressions (`rewriteRange` for
+//! `1.2 - 1.4`, `||` alternatives, `,`/space conjunctions), the same wildcard "dirty" flags for
+//! `x`/`X`/`*`/missing parts, and each operator's own check — including the rule that a
+//! prerelease version only satisfies a constraint group that itself names a prerelease.
+//! Versions parse leniently (Masterminds' coercing mode: `v` prefix, missing minor/patch,
+//! leading zeros).
+//!
+//! `semver` returns a `*semver.Version` object whose methods (`Major`, `Compare`, `IncPatch`,
+//! …) templates call; the `Inc*`/`Set*` methods return a `semver.Version` value, which (as in
+//! Go) has no `Original` method since that one is on the pointer.
 
-use super::FuncTable;
+use super::conversion::str_arg;
+use super::regex::compile;
+use super::{FuncError, FuncTable, Param};
+use crate::values::{Object, Value};
+use regex::Regex;
+use std::cmp::Ordering;
+use std::sync::{Arc, LazyLock};
 
-pub fn register(_t: &mut FuncTable) {}
+pub fn register(t: &mut FuncTable) {
+    use Param::String as S;
+    t.add("semver", &[S], None, |a| {
+        let v = Version::parse(str_arg(a, 0)).map_err(FuncError::new)?;
+        Ok(Value::Object(Arc::new(SemverObject { v, pointer: true })))
+    });
+    t.add("semverCompare", &[S, S], None, |a| {
+        let c = Constraints::parse(str_arg(a, 0)).map_err(FuncError::new)?;
+        let v = Version::parse(str_arg(a, 1)).map_err(FuncError::new)?;
+        Ok(Value::Bool(c.check(&v)))
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Versions
+
+/// A parsed semantic version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Version {
+    pub major: u64,
+    pub minor: u64,
+    pub patch: u64,
+    pub pre: String,
+    pub metadata: String,
+    pub original: String,
+}
+
+const LOOSE_SEMVER: &str = r"v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?";
+
+fn go_regex(src: &str) -> Regex {
+    // The patterns are constants known to compile; a failure would be a bug caught by tests.
+    compile(src).unwrap_or_else(|e| panic!("semver regex {src}: {e}"))
+}
+
+static LOOSE_VERSION: LazyLock<Regex> = LazyLock::new(|| go_regex(&format!("^{LOOSE_SEMVER}$")));
+
+const ALLOWED: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789";
+
+fn parse_segment(s: &str) -> Result<u64, String> {
+    s.parse::<u64>().map_err(|_| {
+        format!("error parsing version segment: strconv.ParseUint: parsing {}: value out of range", super::strings::go_quote(s))
+    })
+}
+
+fn validate_prerelease(p: &str) -> Result<(), String> {
+    for part in p.split('.') {
+        if part.is_empty() {
+            return Err("invalid prerelease string".into());
+        } else if part.bytes().all(|b| b.is_ascii_digit()) {
+            if part.len() > 1 && part.starts_with('0') {
+                return Err("version segment starts with 0".into());
+            }
+        } else if !part.chars().all(|c| ALLOWED.contains(c)) {
+            return Err("invalid prerelease string".into());
+        }
+    }
+    Ok(())
+}
+
+fn validate_metadata(m: &str) -> Result<(), String> {
+    for part in m.split('.') {
+        if part.is_empty() || !part.chars().all(|c| ALLOWED.contains(c)) {
+            return Err("invalid metadata string".into());
+        }
+    }
+    Ok(())
+}
+
+impl Version {
+    /// `semver.NewVersion` in its default coercing mode.
+    pub fn parse(v: &str) -> Result<Version, String> {
+        let m = LOOSE_VERSION.captures(v).ok_or("invalid semantic version")?;
+        let g = |i: usize| m.get(i).map(|x| x.as_str()).unwrap_or("");
+        let mut out = Version {
+            major: parse_segment(g(1))?,
+            minor: 0,
+            patch: 0,
+            pre: g(5).to_string(),
+            metadata: g(8).to_string(),
+            original: v.to_string(),
+        };
+        if !g(2).is_empty() {
+            out.minor = parse_segment(g(2).trim_start_matches('.'))?;
+        }
+        if !g(3).is_empty() {
+            out.patch = parse_segment(g(3).trim_start_matches('.'))?;
+        }
+        if !out.pre.is_empty() {
+            validate_prerelease(&out.pre)?;
+        }
+        if !out.metadata.is_empty() {
+            validate_metadata(&out.metadata)?;
+        }
+        Ok(out)
+    }
+
+    /// `Version.Compare`: -1, 0 or 1 by precedence (metadata ignored).
+    pub fn compare(&self, o: &Version) -> i64 {
+        let ord = (self.major, self.minor, self.patch).cmp(&(o.major, o.minor, o.patch));
+        if ord != Ordering::Equal {
+            return if ord == Ordering::Less { -1 } else { 1 };
+        }
+        match (self.pre.is_empty(), o.pre.is_empty()) {
+            (true, true) => 0,
+            (true, false) => 1,
+            (false, true) => -1,
+            (false, false) => compare_prerelease(&self.pre, &o.pre),
+        }
+    }
+
+    fn v_prefix(&self) -> &str {
+        if self.original.starts_with('v') {
+            "v"
+        } else {
+            ""
+        }
+    }
+
+    fn with_original(mut self, prefix: &str) -> Version {
+        self.original = format!("{prefix}{self}");
+        self
+    }
+
+    fn inc_patch(&self) -> Version {
+        let mut n = self.clone();
+        n.metadata.clear();
+        if self.pre.is_empty() {
+            n.patch = self.patch.wrapping_add(1);
+        }
+        n.pre.clear();
+        n.with_original(self.v_prefix())
+    }
+
+    fn inc_minor(&self) -> Version {
+        let mut n = self.clone();
+        n.metadata.clear();
+        n.pre.clear();
+        n.patch = 0;
+        n.minor = self.minor.wrapping_add(1);
+        n.with_original(self.v_prefix())
+    }
+
+    fn inc_major(&self) -> Version {
+        let mut n = self.clone();
+        n.metadata.clear();
+        n.pre.clear();
+        n.patch = 0;
+        n.minor = 0;
+        n.major = self.major.wrapping_add(1);
+        n.with_original(self.v_prefix())
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)?;
+        if !self.pre.is_empty() {
+            write!(f, "-{}", self.pre)?;
+        }
+        if !self.metadata.is_empty() {
+            write!(f, "+{}", self.metadata)?;
+        }
+        Ok(())
+    }
+}
+
+fn compare_prerelease(v: &str, o: &str) -> i64 {
+    let sp: Vec<&str> = v.split('.').collect();
+    let op: Vec<&str> = o.split('.').collect();
+    for i in 0..sp.len().max(op.len()) {
+        let d = compare_pre_part(sp.get(i).copied().unwrap_or(""), op.get(i).copied().unwrap_or(""));
+        if d != 0 {
+            return d;
+        }
+    }
+    0
+}
+
+fn compare_pre_part(s: &str, o: &str) -> i64 {
+    if s == o {
+        return 0;
+    }
+    if s.is_empty() {
+        return -1;
+    }
+    if o.is_empty() {
+        return 1;
+    }
+    match (s.parse::<u64>(), o.parse::<u64>()) {
+        (Err(_), Err(_)) => {
+            if s > o {
+                1
+            } else {
+                -1
+            }
+        }
+        (Ok(_), Err(_)) => -1,
+        (Err(_), Ok(_)) => 1,
+        (Ok(si), Ok(oi)) => {
+            if si > oi {
+                1
+            } else {
+                -1
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The *semver.Version object
+
+/// A `*semver.Version` (pointer) or `semver.Version` (value, from `IncPatch` & co.).
+pub struct SemverObject {
+    pub v: Version,
+    pub pointer: bool,
+}
+
+impl SemverObject {
+    fn value(v: Version) -> Value {
+        Value::Object(Arc::new(SemverObject { v, pointer: false }))
+    }
+
+    /// The `*Version` argument of `Compare`, `LessThan`, ….
+    fn version_arg(args: &[Value], method: &str) -> Result<Version, String> {
+        match args.first() {
+            Some(Value::Object(o)) => match o.as_any().downcast_ref::<SemverObject>() {
+                Some(s) if s.pointer => Ok(s.v.clone()),
+                Some(_) => Err("wrong type for value; expected *semver.Version; got semver.Version".into()),
+                None => Err(format!("wrong type for value; expected *semver.Version; got {}", o.type_name())),
+            },
+            Some(other) => Err(format!("wrong type for value; expected *semver.Version; got {}", other.go_type_name())),
+            None => Err(format!("wrong number of args for {method}: want 1 got 0")),
+        }
+    }
+}
+
+const METHODS: &[&str] = &[
+    "Major", "Minor", "Patch", "Prerelease", "Metadata", "String", "Compare", "LessThan", "LessThanEqual",
+    "GreaterThan", "GreaterThanEqual", "Equal", "IncPatch", "IncMinor", "IncMajor", "SetPrerelease",
+    "SetMetadata", "MarshalText", "MarshalJSON",
+];
+
+impl Object for SemverObject {
+    fn type_name(&self) -> &str {
+        if self.pointer {
+            "*semver.Version"
+        } else {
+            "semver.Version"
+        }
+    }
+    fn kind_name(&self) -> &str {
+        if self.pointer {
+            "ptr"
+        } else {
+            "struct"
+        }
+    }
+    fn has_method(&self, name: &str) -> bool {
+        METHODS.contains(&name) || self.pointer && name == "Original"
+    }
+    fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, String> {
+        let v = &self.v;
+        Ok(match name {
+            "Major" => Value::Uint(v.major),
+            "Minor" => Value::Uint(v.minor),
+            "Patch" => Value::Uint(v.patch),
+            "Prerelease" => Value::str(&v.pre),
+            "Metadata" => Value::str(&v.metadata),
+            "Original" if self.pointer => Value::str(&v.original),
+            "String" => Value::from(v.to_string()),
+            "MarshalText" => Value::Bytes(v.to_string().into_bytes().into()),
+            "MarshalJSON" => Value::Bytes(format!("{:?}", v.to_string()).into_bytes().into()),
+            "Compare" => Value::Int(v.compare(&Self::version_arg(args, name)?)),
+            "LessThan" => Value::Bool(v.compare(&Self::version_arg(args, name)?) < 0),
+            "LessThanEqual" => Value::Bool(v.compare(&Self::version_arg(args, name)?) <= 0),
+            "GreaterThan" => Value::Bool(v.compare(&Self::version_arg(args, name)?) > 0),
+            "GreaterThanEqual" => Value::Bool(v.compare(&Self::version_arg(args, name)?) >= 0),
+            "Equal" => Value::Bool(v.compare(&Self::version_arg(args, name)?) == 0),
+            "IncPatch" => Self::value(v.inc_patch()),
+            "IncMinor" => Self::value(v.inc_minor()),
+            "IncMajor" => Self::value(v.inc_major()),
+            "SetPrerelease" | "SetMetadata" => {
+                let s = match args.first() {
+                    Some(Value::String(s)) => s.to_string(),
+                    _ => return Err("wrong type for value; expected string".into()),
+                };
+                let mut n = v.clone();
+                if name == "SetPrerelease" {
+                    if !s.is_empty() {
+                        validate_prerelease(&s)?;
+                    }
+                    n.pre = s;
+                } else {
+                    if !s.is_empty() {
+                        validate_metadata(&s)?;
+                    }
+                    n.metadata = s;
+                }
+                Self::value(n.with_original(v.v_prefix()))
+            }
+            _ => return Err(format!("can't call method {name}")),
+        })
+    }
+    fn go_string(&self) -> String {
+        self.v.to_string()
+    }
+    fn to_data(&self) -> Value {
+        Value::from(self.v.to_string())
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constraints
+
+const OPS: &str = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^";
+const CV: &str = r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?";
+
+static CONSTRAINT: LazyLock<Regex> = LazyLock::new(|| go_regex(&format!(r"^\s*({OPS})\s*({CV})\s*$")));
+static CONSTRAINT_RANGE: LazyLock<Regex> = LazyLock::new(|| go_regex(&format!(r"\s*({CV})\s+-\s+({CV})\s*")));
+static FIND_CONSTRAINT: LazyLock<Regex> = LazyLock::new(|| go_regex(&format!(r"({OPS})\s*({CV})")));
+static VALID_CONSTRAINT: LazyLock<Regex> =
+    LazyLock::new(|| go_regex(&format!(r"^(\s*({OPS})\s*({CV})\s*)((?:\s+|,\s*)({OPS})\s*({CV})\s*)*$")));
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    TildeOrEqual,
+    NotEqual,
+    Greater,
+    Less,
+    GreaterEqual,
+    LessEqual,
+    Tilde,
+    Caret,
+}
+
+#[derive(Clone, Debug)]
+struct Constraint {
+    con: Version,
+    op: Op,
+    minor_dirty: bool,
+    patch_dirty: bool,
+    dirty: bool,
+}
+
+/// A parsed constraint expression: alternatives (`||`) of conjunctions.
+#[derive(Clone, Debug)]
+pub struct Constraints {
+    groups: Vec<(Vec<Constraint>, bool)>,
+}
+
+fn is_x(s: &str) -> bool {
+    matches!(s, "x" | "*" | "X")
+}
+
+/// Masterminds' `rewriteRange`: `A - B` becomes `>= A, <= B `.
+fn rewrite_range(i: &str) -> String {
+    let mut o = i.to_string();
+    for m in CONSTRAINT_RANGE.captures_iter(i) {
+        let g = |k: usize| m.get(k).map(|x| x.as_str()).unwrap_or("");
+        let t = format!(">= {}, <= {} ", g(1), g(11));
+        o = o.replacen(g(0), &t, 1);
+    }
+    o
+}
+
+fn parse_constraint(c: &str) -> Result<Constraint, String> {
+    let m = CONSTRAINT.captures(c).ok_or_else(|| format!("improper constraint: {c}"))?;
+    let g = |k: usize| m.get(k).map(|x| x.as_str()).unwrap_or("");
+    let op = match g(1) {
+        "" | "=" => Op::TildeOrEqual,
+        "!=" => Op::NotEqual,
+        ">" => Op::Greater,
+        "<" => Op::Less,
+        ">=" | "=>" => Op::GreaterEqual,
+        "<=" | "=<" => Op::LessEqual,
+        "~" | "~>" => Op::Tilde,
+        _ => Op::Caret,
+    };
+    let (mut minor_dirty, mut patch_dirty, mut dirty) = (false, false, false);
+    let mut ver = g(2).to_string();
+    if is_x(g(3)) || g(3).is_empty() {
+        ver = format!("0.0.0{}", g(6));
+        dirty = true;
+    } else if is_x(g(4).trim_start_matches('.')) || g(4).is_empty() {
+        minor_dirty = true;
+        dirty = true;
+        ver = format!("{}.0.0{}", g(3), g(6));
+    } else if is_x(g(5).trim_start_matches('.')) || g(5).is_empty() {
+        dirty = true;
+        patch_dirty = true;
+        ver = format!("{}{}.0{}", g(3), g(4), g(6));
+    }
+    let con = Version::parse(&ver).map_err(|_| "constraint parser error".to_string())?;
+    Ok(Constraint { con, op, minor_dirty, patch_dirty, dirty })
+}
+
+impl Constraints {
+    /// `semver.NewConstraint`.
+    pub fn parse(c: &str) -> Result<Constraints, String> {
+        let c = rewrite_range(c);
+        let mut groups = Vec::new();
+        for v in c.split("||") {
+            if !VALID_CONSTRAINT.is_match(v) {
+                return Err(format!("improper constraint: {v}"));
+            }
+            let mut found: Vec<&str> = FIND_CONSTRAINT.find_iter(v).map(|m| m.as_str()).collect();
+            if found.is_empty() {
+                found.push(v);
+            }
+            let mut has_pre = false;
+            let mut group = Vec::with_capacity(found.len());
+            for s in found {
+                let pc = parse_constraint(s)?;
+                if !pc.con.pre.is_empty() {
+                    has_pre = true;
+                }
+                group.push(pc);
+            }
+            groups.push((group, has_pre));
+        }
+        Ok(Constraints { groups })
+    }
+
+    /// `Constraints.Check`: some alternative whose every constraint holds.
+    pub fn check(&self, v: &Version) -> bool {
+        self.groups.iter().any(|(group, has_pre)| group.iter().all(|c| c.check(v, *has_pre)))
+    }
+}
+
+impl Constraint {
+    fn check(&self, v: &Version, include_pre: bool) -> bool {
+        if !v.pre.is_empty() && !include_pre {
+            return false;
+        }
+        let c = &self.con;
+        match self.op {
+            Op::NotEqual => {
+                if self.dirty {
+                    if c.major != v.major {
+                        return true;
+                    }
+                    if c.minor != v.minor && !self.minor_dirty {
+                        return true;
+                    } else if self.minor_dirty {
+                        return false;
+                    } else if c.patch != v.patch && !self.patch_dirty {
+                        return true;
+                    } else if self.patch_dirty {
+                        if !v.pre.is_empty() || !c.pre.is_empty() {
+                            return compare_prerelease(&v.pre, &c.pre) != 0;
+                        }
+                        return false;
+                    }
+                }
+                v.compare(c) != 0
+            }
+            Op::Greater => {
+                if !self.dirty {
+                    return v.compare(c) == 1;
+                }
+                if v.major > c.major {
+                    true
+                } else if v.major < c.major || self.minor_dirty {
+                    false
+                } else if self.patch_dirty {
+                    v.minor > c.minor
+                } else {
+                    v.compare(c) == 1
+                }
+            }
+            Op::Less => v.compare(c) < 0,
+            Op::GreaterEqual => v.compare(c) >= 0,
+            Op::LessEqual => {
+                if !self.dirty {
+                    return v.compare(c) <= 0;
+                }
+                !(v.major > c.major || v.major == c.major && v.minor > c.minor && !self.minor_dirty)
+            }
+            Op::Tilde => self.tilde(v),
+            Op::TildeOrEqual => {
+                if self.dirty {
+                    self.tilde(v)
+                } else {
+                    v.compare(c) == 0
+                }
+            }
+            Op::Caret => {
+                if v.compare(c) < 0 {
+                    return false;
+                }
+                if c.major > 0 || self.minor_dirty {
+                    return v.major == c.major;
+                }
+                if v.major > 0 {
+                    return false;
+                }
+                if c.minor > 0 || self.patch_dirty {
+                    return v.minor == c.minor;
+                }
+                if v.minor > 0 {
+                    return false;
+                }
+                c.patch == v.patch
+            }
+        }
+    }
+
+    fn tilde(&self, v: &Version) -> bool {
+        let c = &self.con;
+        if v.compare(c) < 0 {
+            return false;
+        }
+        if c.major == 0 && c.minor == 0 && c.patch == 0 && !self.minor_dirty && !self.patch_dirty {
+            return true;
+        }
+        if v.major != c.major {
+            return false;
+        }
+        !(v.minor != c.minor && !self.minor_dirty)
+    }
+}
