@@ -248,15 +248,21 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
 }
 
 fn run_show(what: ShowCommand) -> Result<(), CmdError> {
-    let (args, which) = match &what {
-        ShowCommand::All(a) => (a, chart::show::ShowKind::All),
-        ShowCommand::Chart(a) => (a, chart::show::ShowKind::Chart),
-        ShowCommand::Values(a) => (a, chart::show::ShowKind::Values),
-        ShowCommand::Readme(a) => (a, chart::show::ShowKind::Readme),
-        ShowCommand::Crds(a) => (a, chart::show::ShowKind::Crds),
+    let (args, kind) = match &what {
+        ShowCommand::All(a) => (a, "all"),
+        ShowCommand::Chart(a) => (a, "chart"),
+        ShowCommand::Values(a) => (a, "values"),
+        ShowCommand::Readme(a) => (a, "readme"),
+        ShowCommand::Crds(a) => (a, "crds"),
     };
     let c = chart::load(std::path::Path::new(&args.chart))?;
-    let text = chart::show::show(&c, which).map_err(|e| CmdError(e.to_string()))?;
+    let text = match kind {
+        "all" => chart::show::show_all(&c)?,
+        "chart" => chart::show::show_chart(&c)?,
+        "values" => chart::show::show_values(&c),
+        "readme" => chart::show::show_readme(&c),
+        _ => chart::show::show_crds(&c),
+    };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes()).map_err(|e| CmdError(e.to_string()))?;
     Ok(())

@@ -149,21 +149,10 @@ fn process_enabled(chart: &mut Chart, vals: &Value, prefix: &str) -> Result<(), 
     Ok(())
 }
 
-/// Helm's `MergeTables`: fills `dst` with what it lacks from `src`; `dst` wins on conflicts.
+/// Helm's `MergeTables`: fills `dst` with what it lacks from `src`; `dst` wins on conflicts,
+/// nulls are kept.
 pub fn merge_tables(dst: &Map, src: &Map) {
-    for (k, v) in src.entries() {
-        match dst.get(&k) {
-            None => {
-                dst.insert(k, v);
-            }
-            Some(Value::Map(d)) => {
-                if let Value::Map(s) = &v {
-                    merge_tables(&d, s);
-                }
-            }
-            Some(_) => {}
-        }
-    }
+    let _warnings = coalesce::merge_tables(dst, src);
 }
 
 /// Helm's `pathToMap`: `a.b` + data → `{a: {b: data}}`; `.` → data.
@@ -185,14 +174,18 @@ fn process_import_values(chart: &mut Chart) -> Result<(), DependencyError> {
     if chart.metadata.dependencies.is_empty() {
         return Ok(());
     }
-    let cvals = coalesce::coalesce_values(chart, &Value::empty_map()).map_err(|e| DependencyError(e.to_string()))?;
+    let cvals = coalesce::merge_chart_values(chart, &Value::empty_map())
+        .map_err(|e| DependencyError(e.to_string()))?
+        .values;
     let imported = Map::new();
     for dep in chart.metadata.dependencies.iter_mut() {
         let mut normalized = Vec::new();
         for iv in &dep.import_values {
             let (child, parent) = match iv {
                 ImportValue::Map { child, parent } => (child.clone(), parent.clone()),
-                ImportValue::String(s) => (format!("exports.{s}"), ".".to_string()),
+                ImportValue::Path(s) => (format!("exports.{s}"), ".".to_string()),
+                // Helm drops entries of other shapes.
+                ImportValue::Other(_) => continue,
             };
             normalized.push(ImportValue::Map { child: child.clone(), parent: parent.clone() });
             let Some(t) = table(&cvals, &format!("{}.{}", dep.name, child)) else { continue };

@@ -94,7 +94,8 @@ pub enum RenderError {
     Dependencies(String),
     #[error("{0}")]
     Values(String),
-    #[error("values don't meet the specifications of the schema(s) in the following chart(s):\n{0}")]
+    /// The full schema message (`values don't meet the specifications ...`).
+    #[error("{0}")]
     Schema(String),
     /// Errors from rendering proper; Helm adds a hint to use `--debug`.
     #[error("{0}\n\nUse --debug flag to render out invalid YAML")]
@@ -173,25 +174,7 @@ fn release_value(r: &ReleaseOptions) -> Value {
 
 /// Helm's `ValidateAgainstSchema`: every chart with a schema, scoped to its values.
 fn validate_schemas(chart: &Chart, vals: &Value) -> Result<(), RenderError> {
-    let mut errors = String::new();
-    collect_schema_errors(chart, vals, &mut errors);
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(RenderError::Schema(errors))
-    }
-}
-
-fn collect_schema_errors(chart: &Chart, vals: &Value, out: &mut String) {
-    if let Some(schema) = &chart.schema {
-        if let Err(e) = crate::values::schema::validate(schema, vals) {
-            out.push_str(&format!("{}:\n{}", chart.name(), e));
-        }
-    }
-    for sub in &chart.dependencies {
-        let sub_vals = vals.as_map().and_then(|m| m.get(sub.name())).unwrap_or_else(Value::empty_map);
-        collect_schema_errors(sub, &sub_vals, out);
-    }
+    crate::values::schema::validate_chart(chart, vals).map_err(|e| RenderError::Schema(e.to_string()))
 }
 
 /// One template to execute: its source, the shared top-level object of its chart, and the

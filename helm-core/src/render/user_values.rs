@@ -4,7 +4,7 @@
 //! Helm applies them by kind, not in command-line order: all files, then `--set-json`, `--set`,
 //! `--set-string`, `--set-file`, `--set-literal`; a later source overrides an earlier one.
 
-use crate::values::{json, strvals, yaml, Map, Value};
+use crate::values::{coalesce, json, strvals, Map, Value};
 
 /// The values flags of a command.
 #[derive(Clone, Debug, Default)]
@@ -17,20 +17,7 @@ pub struct ValueOptions {
     pub literal_values: Vec<String>,
 }
 
-/// Helm's `MergeMaps`: `b` over `a`, merging nested maps.
-pub fn merge_maps(a: &Map, b: &Map) -> Map {
-    let out = a.shallow_copy();
-    for (k, v) in b.entries() {
-        if let Value::Map(vm) = &v {
-            if let Some(Value::Map(am)) = out.get(&k) {
-                out.insert(k, Value::Map(merge_maps(&am, vm)));
-                continue;
-            }
-        }
-        out.insert(k, v);
-    }
-    out
-}
+pub use coalesce::merge_maps;
 
 /// Reads one values file as Helm does (`-` is standard input).
 fn read_values_file(path: &str) -> Result<Map, String> {
@@ -45,19 +32,10 @@ fn read_values_file(path: &str) -> Result<Map, String> {
         })?;
         String::from_utf8_lossy(&bytes).into_owned()
     };
-    match yaml::from_str(&raw) {
+    match coalesce::read_values(&raw) {
         Ok(Value::Map(m)) => Ok(m),
-        Ok(Value::Nil) => Ok(Map::new()),
-        Ok(other) => Err(format!(
-            "failed to parse {path}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            match other {
-                Value::List(_) => "array",
-                Value::String(_) => "string",
-                Value::Bool(_) => "bool",
-                _ => "number",
-            }
-        )),
-        Err(e) => Err(format!("failed to parse {path}: error converting YAML to JSON: {e}")),
+        Ok(_) => Ok(Map::new()),
+        Err(e) => Err(format!("failed to parse {path}: {e}")),
     }
 }
 
@@ -91,7 +69,7 @@ impl ValueOptions {
             strvals::parse_set_string(v, &mut base).map_err(|e| format!("failed parsing --set-string data: {e}"))?;
         }
         for v in &self.file_values {
-            strvals::parse_set_file(v, &mut base).map_err(|e| format!("failed parsing --set-file data: {e}"))?;
+            strvals::parse_set_file_from_disk(v, &mut base).map_err(|e| format!("failed parsing --set-file data: {e}"))?;
         }
         for v in &self.literal_values {
             strvals::parse_set_literal(v, &mut base).map_err(|e| format!("failed parsing --set-literal data: {e}"))?;
