@@ -72,7 +72,7 @@ fn compare(got: &str, want: &str, mask: &BTreeSet<usize>) -> Option<String> {
     let w: Vec<&str> = want.split('\n').collect();
     for (i, (a, b)) in g.iter().zip(w.iter()).enumerate() {
         if a != b && !mask.contains(&(i + 1)) {
-            return Some(format!("line {}:\n      want: {:?}\n      got:  {:?}", i + 1, b, a));
+            return Some(format!("line {}:\n      want: {}\n      got:  {}", i + 1, clip(&format!("{b:?}")), clip(&format!("{a:?}"))));
         }
     }
     if g.len() != w.len() {
@@ -87,6 +87,15 @@ fn compare(got: &str, want: &str, mask: &BTreeSet<usize>) -> Option<String> {
         ));
     }
     None
+}
+
+/// Keeps report lines readable (some errors print whole files as byte lists).
+fn clip(s: &str) -> String {
+    if s.chars().count() > 400 {
+        format!("{}…", s.chars().take(400).collect::<String>())
+    } else {
+        s.to_string()
+    }
 }
 
 fn run_case(dir: &Path, case: &Case) -> Outcome {
@@ -105,7 +114,7 @@ fn run_case(dir: &Path, case: &Case) -> Outcome {
     match (result, case.expect_error) {
         (Err(_), true) => Outcome::Pass,
         (Ok(_), true) => Outcome::Fail("expected an error, rendered fine".into()),
-        (Err(e), false) => Outcome::Fail(format!("error: {}", e.lines().take(6).collect::<Vec<_>>().join("\n      "))),
+        (Err(e), false) => Outcome::Fail(format!("error: {}", clip(&e.lines().take(4).collect::<Vec<_>>().join("\n      ")))),
         (Ok(out), false) => {
             let golden = dir.join("golden");
             let want = std::fs::read_to_string(golden.join(format!("{}.yaml", case.name))).unwrap_or_default();
