@@ -67,19 +67,20 @@ impl ItemKind {
 
 /// One scanned item: kind, byte offset, text and the line it starts on (1-based).
 #[derive(Clone, Debug)]
-pub struct Item {
+pub struct Item<'a> {
     pub kind: ItemKind,
     pub pos: usize,
-    pub val: String,
+    /// The item's text, borrowed from the source (owned only for error messages).
+    pub val: Cow<'a, str>,
     pub line: usize,
 }
 
-impl Item {
+impl Item<'_> {
     /// Go's `item.String()`, used in "unexpected X in Y" messages.
     pub fn describe(&self) -> String {
         match self.kind {
             ItemKind::Eof => "EOF".into(),
-            ItemKind::Error => self.val.clone(),
+            ItemKind::Error => self.val.to_string(),
             k if k.is_keyword() => format!("<{}>", self.val),
             _ => {
                 if self.val.chars().count() > 10 {
@@ -137,13 +138,15 @@ pub fn is_go_printable(c: char) -> bool {
     true
 }
 
+use std::borrow::Cow;
+
 const LEFT: &str = "{{";
 const RIGHT: &str = "}}";
 const LEFT_COMMENT: &str = "/*";
 const RIGHT_COMMENT: &str = "*/";
 
 /// Scans the whole input into items (the parser needs arbitrary look-back, so we collect).
-pub fn lex(input: &str) -> Vec<Item> {
+pub fn lex(input: &str) -> Vec<Item<'_>> {
     let mut l = Lexer { input, pos: 0, start: 0, line: 1, start_line: 1, items: Vec::new(), paren_depth: 0 };
     l.run();
     l.items
@@ -155,7 +158,7 @@ struct Lexer<'a> {
     start: usize,
     line: usize,
     start_line: usize,
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
     paren_depth: usize,
 }
 
@@ -193,7 +196,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit(&mut self, kind: ItemKind) {
-        let val = self.input.get(self.start..self.pos).unwrap_or("").to_string();
+        let val = Cow::Borrowed(self.input.get(self.start..self.pos).unwrap_or(""));
         self.items.push(Item { kind, pos: self.start, val, line: self.start_line });
         self.start = self.pos;
         self.start_line = self.line;
@@ -207,7 +210,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn error(&mut self, msg: String) {
-        self.items.push(Item { kind: ItemKind::Error, pos: self.start, val: msg, line: self.start_line });
+        self.items.push(Item { kind: ItemKind::Error, pos: self.start, val: Cow::Owned(msg), line: self.start_line });
     }
 
     /// Advances over `n` bytes of known ASCII/UTF-8 text, counting newlines.
@@ -250,7 +253,7 @@ impl<'a> Lexer<'a> {
                     self.items.push(Item {
                         kind: ItemKind::Text,
                         pos: self.start,
-                        val: self.input.get(self.start..self.pos).unwrap_or("").to_string(),
+                        val: Cow::Borrowed(self.input.get(self.start..self.pos).unwrap_or("")),
                         line: self.start_line,
                     });
                     self.pos += trim;
@@ -675,7 +678,7 @@ mod tests {
     use super::*;
 
     fn kinds(src: &str) -> Vec<(ItemKind, String)> {
-        lex(src).into_iter().map(|i| (i.kind, i.val)).collect()
+        lex(src).into_iter().map(|i| (i.kind, i.val.to_string())).collect()
     }
 
     #[test]

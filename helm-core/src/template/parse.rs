@@ -78,7 +78,7 @@ impl FuncCache {
 }
 
 struct Parser<'a> {
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
     idx: usize,
     parse_name: Arc<str>,
     vars: Vec<Arc<str>>,
@@ -108,11 +108,11 @@ impl<'a> Parser<'a> {
         self.items.get(i).or_else(|| self.items.last()).map_or(1, |t| t.line)
     }
 
-    fn next(&mut self) -> Item {
+    fn next(&mut self) -> Item<'a> {
         let it = self.items.get(self.idx).cloned().unwrap_or_else(|| Item {
             kind: ItemKind::Eof,
             pos: self.source.len(),
-            val: String::new(),
+            val: std::borrow::Cow::Borrowed(""),
             line: self.items.last().map_or(1, |t| t.line),
         });
         if self.idx < self.items.len() {
@@ -129,11 +129,11 @@ impl<'a> Parser<'a> {
         self.items.get(self.idx).map_or(ItemKind::Eof, |t| t.kind)
     }
 
-    fn peek_item(&self) -> Option<&Item> {
+    fn peek_item(&self) -> Option<&Item<'a>> {
         self.items.get(self.idx)
     }
 
-    fn next_non_space(&mut self) -> Item {
+    fn next_non_space(&mut self) -> Item<'a> {
         loop {
             let t = self.next();
             if t.kind != ItemKind::Space {
@@ -166,7 +166,7 @@ impl<'a> Parser<'a> {
         TemplateError::parse(&self.parse_name, tok.line, format!("unexpected {} in {}", tok.describe(), context))
     }
 
-    fn expect(&mut self, kind: ItemKind, context: &str) -> PResult<Item> {
+    fn expect(&mut self, kind: ItemKind, context: &str) -> PResult<Item<'a>> {
         let t = self.next_non_space();
         if t.kind != kind {
             return Err(self.unexpected(&t, context));
@@ -204,7 +204,7 @@ impl<'a> Parser<'a> {
         }
         if let Some(e) = self.items.iter().find(|i| i.kind == ItemKind::Error) {
             // Unreachable in practice (errors stop the loop above), kept for safety.
-            return Err(TemplateError::parse(&self.parse_name, e.line, e.val.clone()));
+            return Err(TemplateError::parse(&self.parse_name, e.line, e.val.to_string()));
         }
         Ok(root)
     }
@@ -254,7 +254,7 @@ impl<'a> Parser<'a> {
     fn text_or_action(&mut self) -> PResult<Step> {
         let tok = self.next_non_space();
         match tok.kind {
-            ItemKind::Text => Ok(Step::Node(Node::Text(Arc::from(tok.val.as_str())))),
+            ItemKind::Text => Ok(Step::Node(Node::Text(Arc::from(&*tok.val)))),
             ItemKind::LeftDelim => {
                 self.action_line = tok.line;
                 let r = self.action();
@@ -422,7 +422,7 @@ impl<'a> Parser<'a> {
                     let var = if pipe.is_assign {
                         // Go reports an undefined variable here only at run time.
                         self.lookup_var(&v.val)
-                            .unwrap_or(VarRef { name: Arc::from(v.val.as_str()), slot: UNDEFINED_SLOT })
+                            .unwrap_or(VarRef { name: Arc::from(&*v.val), slot: UNDEFINED_SLOT })
                     } else {
                         self.declare_var(&v.val)
                     };
@@ -566,7 +566,7 @@ impl<'a> Parser<'a> {
         Ok(Some(match tok.kind {
             ItemKind::Identifier => {
                 let func = self.resolve_func(&tok.val)?;
-                Arg::Func { pos, name: Arc::from(tok.val.as_str()), func }
+                Arg::Func { pos, name: Arc::from(&*tok.val), func }
             }
             ItemKind::Dot => Arg::Dot(pos),
             ItemKind::Nil => Arg::Nil(pos),
@@ -585,7 +585,7 @@ impl<'a> Parser<'a> {
             }
             ItemKind::String | ItemKind::RawString => {
                 let value = self.unquote(&tok.val)?;
-                Arg::String { pos, quoted: Arc::from(tok.val.as_str()), value: Arc::from(value.as_str()) }
+                Arg::String { pos, quoted: Arc::from(&*tok.val), value: Arc::from(value.as_str()) }
             }
             _ => {
                 self.backup();
@@ -616,7 +616,7 @@ impl<'a> Parser<'a> {
     }
 
     fn number(&self, tok: &Item) -> PResult<Number> {
-        let text = tok.val.as_str();
+        let text = &*tok.val;
         let mut n = Number { text: Arc::from(text), int: None, uint: None, float: None, is_complex: false };
         if tok.kind == ItemKind::CharConst {
             let inner = unquote_char(text).ok_or_else(|| self.err(format!("malformed character constant: {text}")))?;
@@ -653,10 +653,10 @@ impl<'a> Parser<'a> {
                         return Err(self.err(format!("integer overflow: {}", go_quote(text))));
                     }
                     n.float = Some(f);
-                    if f.fract() == 0.0 && f >= -9.223372036854776e18 && f < 9.223372036854776e18 {
+                    if f.fract() == 0.0 && (-9.223372036854776e18..9.223372036854776e18).contains(&f) {
                         n.int = Some(f as i64);
                     }
-                    if f.fract() == 0.0 && f >= 0.0 && f < 1.8446744073709552e19 {
+                    if f.fract() == 0.0 && (0.0..1.8446744073709552e19).contains(&f) {
                         n.uint = Some(f as u64);
                     }
                 }
@@ -822,7 +822,7 @@ fn parse_go_int(text: &str) -> Option<i64> {
     let mag = u64::from_str_radix(&digits, radix).ok()?;
     if neg {
         if mag <= 1u64 << 63 {
-            Some((mag as i128 * -1) as i64)
+            Some((-(mag as i128)) as i64)
         } else {
             None
         }

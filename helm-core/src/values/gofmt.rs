@@ -503,7 +503,7 @@ impl Printer {
                 i = ni;
             }
             // precision
-            if i + 1 <= end && i < end && b[i] == b'.' {
+            if i < end && b[i] == b'.' {
                 i += 1;
                 if after_index {
                     good_arg_num = false;
@@ -949,7 +949,7 @@ mod tests {
     fn floats_like_go() {
         assert_eq!(format_float_v(1e6), "1e+06");
         assert_eq!(format_float_v(100000.0), "100000");
-        assert_eq!(format_float_v(3.14), "3.14");
+        assert_eq!(format_float_v(2.75), "2.75");
         assert_eq!(format_float_v(1e-6), "1e-06");
         assert_eq!(format_float_v(0.0001), "0.0001");
         assert_eq!(format_float_v(123456789.0), "1.23456789e+08");
@@ -969,10 +969,10 @@ mod tests {
         assert_eq!(sprintf("%s", &[Value::Int(1)]), "%!s(int=1)");
         assert_eq!(sprintf("%d %d", &[Value::Int(1)]), "1 %!d(MISSING)");
         assert_eq!(sprintf("%d", &[Value::Int(1), Value::Int(3)]), "1%!(EXTRA int=3)");
-        assert_eq!(sprintf("%05.2f|%-5s|%5s", &[Value::Float(3.14159), Value::str("ab"), Value::str("cd")]), "03.14|ab   |   cd");
+        assert_eq!(sprintf("%05.2f|%-5s|%5s", &[Value::Float(1.23456), Value::str("ab"), Value::str("cd")]), "01.23|ab   |   cd");
         assert_eq!(sprintf("%*d", &[Value::Int(4), Value::Int(7)]), "   7");
         assert_eq!(sprintf("%x %X %o %b", &[Value::Int(255), Value::Int(255), Value::Int(8), Value::Int(5)]), "ff FF 10 101");
         assert_eq!(sprintf("%q", &[Value::str("a\"b")]), "\"a\\\"b\"");
-        assert_eq!(sprintf("%.3g|%e|%g", &[Value::Float(3.14159), Value::Float(1234.5), Value::Float(1e21)]), "3.14|1.234500e+03|1e+21");
+        assert_eq!(sprintf("%.3g|%e|%g", &[Value::Float(1.23456), Value::Float(1234.5), Value::Float(1e21)]), "1.23|1.234500e+03|1e+21");
     }
 }

@@ -1,0 +1,44 @@
+//! The engine never panics, whatever the template text: random soups of template syntax are
+//! parsed and, when they parse, executed (with small limits) against varied data.
+
+use helm_core::template::{funcs::FuncTable, Engine, Limits};
+use helm_core::values::Value;
+use helm_core::vmap;
+use proptest::prelude::*;
+
+const PIECES: &[&str] = &[
+    "{{", "}}", "{{-", "-}}", " ", "\n", "/*", "*/", ".", ".a", ".b.c", "$", "$x", "$y", ":=", "=", "|", "(", ")",
+    ",", "\"s\"", "`r`", "'c'", "1", "-2", "3.5", "0x1F", "1e3", "nil", "true", "if", "else", "end", "range",
+    "with", "define", "template", "block", "break", "continue", "\"t\"", "print", "printf", "\"%d %s %v\"",
+    "len", "index", "slice", "eq", "lt", "and", "or", "not", "html", "js", "urlquery", "call", "include", "tpl",
+    "required", "fail", "text", "é", "\\", "\"", "{", "}", "-", "#", "@",
+];
+
+fn data() -> Value {
+    vmap! {
+        "a" => vec![Value::Int(1), Value::str("x"), Value::Nil],
+        "b" => vmap! { "c" => 2.5, "d" => vmap! {} },
+        "s" => "str",
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+    #[test]
+    fn random_templates_never_panic(parts in proptest::collection::vec(0..PIECES.len(), 0..40)) {
+        let src: String = parts.iter().map(|&i| PIECES[i]).collect();
+        let mut e = Engine::new(FuncTable::helm());
+        e.set_limits(Limits { max_steps: 10_000, max_output: 100_000, max_depth: 50, max_include_nesting: 20 });
+        if e.parse("t", &src).is_ok() {
+            let _ = e.execute("t", &data());
+        }
+    }
+
+    #[test]
+    fn random_text_never_panics(src in "\\PC{0,80}") {
+        let mut e = Engine::new(FuncTable::helm());
+        if e.parse("t", &src).is_ok() {
+            let _ = e.execute("t", &data());
+        }
+    }
+}
