@@ -66,7 +66,7 @@ fn conformance_values_read_and_rewrite() {
         let mut out = String::new();
         for line in std::fs::read_to_string(list).unwrap_or_default().lines() {
             match json::from_str(line) {
-                Ok(v) => match yaml::to_string(&v) {
+                Ok(v) => match if std::env::var("YAML_PRETTY").is_ok() { yaml::to_string_pretty(&v) } else { yaml::to_string(&v) } {
                     Ok(y) => out.push_str(&y),
                     Err(e) => out.push_str(&format!("ERR: {}\n", e.message)),
                 },

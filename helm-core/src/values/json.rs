@@ -172,8 +172,8 @@ pub fn from_str(s: &str) -> Result<Value, JsonError> {
     let v = p.value()?;
     p.skip_ws();
     if p.pos < p.b.len() {
-        let c = p.cur_char();
-        return Err(JsonError::new(p.pos, format!("invalid character {} after top-level value", quote_char(c))));
+        let c = p.cur_byte();
+        return Err(JsonError::new(p.pos, format!("invalid character {} after top-level value", quote_byte(c))));
     }
     Ok(v)
 }
@@ -185,19 +185,34 @@ struct Reader<'a> {
     depth: usize,
 }
 
-/// Go's `quoteChar`.
-fn quote_char(c: char) -> String {
-    match c {
-        '\'' => "'\\''".into(),
-        '"' => "'\"'".into(),
-        c if (c as u32) < 0x20 || c == '\u{7f}' => format!("{c:?}").replace("\\u{", "\\x").replace('}', ""),
-        c => format!("'{c}'"),
+/// Go's `quoteChar`: it sees one byte, so a multi-byte character shows as its first byte
+/// read as Latin-1 (`é` → `'Ã'`).
+fn quote_byte(b: u8) -> String {
+    match b {
+        b'\'' => "'\\''".into(),
+        b'"' => "'\"'".into(),
+        b'\n' => "'\\n'".into(),
+        b'\r' => "'\\r'".into(),
+        b'\t' => "'\\t'".into(),
+        0x07 => "'\\a'".into(),
+        0x08 => "'\\b'".into(),
+        0x0c => "'\\f'".into(),
+        0x0b => "'\\v'".into(),
+        b'\\' => "'\\\\'".into(),
+        b if b < 0x20 || b == 0x7f => format!("'\\x{b:02x}'"),
+        b if b < 0x80 => format!("'{}'", b as char),
+        // A lone byte ≥ 0x80 is the rune U+0080..U+00FF; strconv.Quote escapes the C1 controls.
+        b if b < 0xa0 => format!("'\\u{:04x}'", b as u32),
+        b => format!("'{}'", b as char),
     }
 }
 
 impl<'a> Reader<'a> {
     fn cur_char(&self) -> char {
         self.src.get(self.pos..).and_then(|r| r.chars().next()).unwrap_or('\u{fffd}')
+    }
+    fn cur_byte(&self) -> u8 {
+        self.b.get(self.pos).copied().unwrap_or(0)
     }
     fn skip_ws(&mut self) {
         while self.pos < self.b.len() && matches!(self.b[self.pos], b' ' | b'\t' | b'\n' | b'\r') {
@@ -211,7 +226,18 @@ impl<'a> Reader<'a> {
         if self.pos >= self.b.len() {
             return self.eof();
         }
-        JsonError::new(self.pos, format!("invalid character {} {ctx}", quote_char(self.cur_char())))
+        self.bad_here(ctx)
+    }
+    /// Inside a number or literal Go's checker feeds a space at the end of input, so running
+    /// out there reads `invalid character ' ' …`.
+    fn bad_in_token(&self, ctx: &str) -> JsonError {
+        if self.pos >= self.b.len() {
+            return JsonError::new(self.pos, format!("invalid character ' ' {ctx}"));
+        }
+        self.bad_here(ctx)
+    }
+    fn bad_here(&self, ctx: &str) -> JsonError {
+        JsonError::new(self.pos, format!("invalid character {} {ctx}", quote_byte(self.cur_byte())))
     }
 
     fn value(&mut self) -> Result<Value, JsonError> {
@@ -300,7 +326,7 @@ impl<'a> Reader<'a> {
             match self.b.get(self.pos + i) {
                 None => {
                     self.pos += i;
-                    return Err(self.eof());
+                    return Err(self.bad_in_token(&format!("in literal {word} (expecting '{}')", *expected as char)));
                 }
                 Some(c) if c == expected => {}
                 Some(_) => {
@@ -325,12 +351,12 @@ impl<'a> Reader<'a> {
                     self.pos += 1;
                 }
             }
-            _ => return Err(self.bad("in numeric literal")),
+            _ => return Err(self.bad_in_token("in numeric literal")),
         }
         if self.b.get(self.pos) == Some(&b'.') {
             self.pos += 1;
             if !matches!(self.b.get(self.pos), Some(b'0'..=b'9')) {
-                return Err(self.bad("after decimal point in numeric literal"));
+                return Err(self.bad_in_token("after decimal point in numeric literal"));
             }
             while matches!(self.b.get(self.pos), Some(b'0'..=b'9')) {
                 self.pos += 1;
@@ -342,7 +368,7 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
             }
             if !matches!(self.b.get(self.pos), Some(b'0'..=b'9')) {
-                return Err(self.bad("in exponent of numeric literal"));
+                return Err(self.bad_in_token("in exponent of numeric literal"));
             }
             while matches!(self.b.get(self.pos), Some(b'0'..=b'9')) {
                 self.pos += 1;
@@ -465,7 +491,21 @@ mod tests {
         assert_eq!(from_str("[1 2]").unwrap_err().message, "invalid character '2' after array element");
         assert_eq!(from_str("x").unwrap_err().message, "invalid character 'x' looking for beginning of value");
         assert_eq!(from_str("1 x").unwrap_err().message, "invalid character 'x' after top-level value");
-        assert_eq!(from_str("tru").unwrap_err().message, "unexpected end of JSON input");
+        // Go: json.Unmarshal error texts (go 1.26).
+        assert_eq!(from_str("tru").unwrap_err().message, "invalid character ' ' in literal true (expecting 'e')");
+        assert_eq!(from_str("é").unwrap_err().message, "invalid character 'Ã' looking for beginning of value");
+        assert_eq!(from_str("\x01").unwrap_err().message, "invalid character '\\x01' looking for beginning of value");
+        assert_eq!(from_str("'").unwrap_err().message, "invalid character '\\'' looking for beginning of value");
+        assert_eq!(from_str("1.").unwrap_err().message, "invalid character ' ' after decimal point in numeric literal");
+        assert_eq!(from_str("-").unwrap_err().message, "invalid character ' ' in numeric literal");
+        assert_eq!(from_str("01").unwrap_err().message, "invalid character '1' after top-level value");
+        assert_eq!(from_str("\"\\q\"").unwrap_err().message, "invalid character 'q' in string escape code");
+        assert_eq!(from_str("\"\\u12g4\"").unwrap_err().message, "invalid character 'g' in \\u hexadecimal character escape");
+        assert_eq!(from_str("\"a\tb\"").unwrap_err().message, "invalid character '\\t' in string literal");
+        assert_eq!(from_str("1e+").unwrap_err().message, "invalid character ' ' in exponent of numeric literal");
+        assert_eq!(from_str("{\"a\"").unwrap_err().message, "unexpected end of JSON input");
+        assert_eq!(from_str("\u{85}").unwrap_err().message, "invalid character 'Â' looking for beginning of value");
+        assert_eq!(from_str("{\"a\":1 \"b\"}").unwrap_err().message, "invalid character '\"' after object key:value pair");
         assert_eq!(from_str("trux").unwrap_err().message, "invalid character 'x' in literal true (expecting 'e')");
         assert_eq!(from_str("").unwrap_err().message, "unexpected end of JSON input");
         assert_eq!(from_str("12345678901234567890").unwrap(), Value::Float(12345678901234567890.0));

@@ -196,10 +196,9 @@ fn toml_float(f: f64) -> Result<String, String> {
     if f.is_infinite() {
         return Ok(if f > 0.0 { "inf".into() } else { "-inf".into() });
     }
+    // BurntSushi: strconv.FormatFloat(f, 'g', -1, 64), plus ".0" when it reads as an integer.
     let s = yaml::format_go_float_g(f, false);
-    // BurntSushi: strconv.FormatFloat(f, 'f', -1, 64), plus ".0" when there is no fraction.
-    let s = if s.contains('e') { format!("{f}") } else { s };
-    Ok(if s.contains('.') { s } else { format!("{s}.0") })
+    Ok(if s.contains(['.', 'e']) { s } else { format!("{s}.0") })
 }
 
 fn is_table(v: &Value) -> bool {
@@ -255,6 +254,7 @@ fn toml_table(out: &mut String, m: &Map, path: &mut Vec<String>, depth: usize) -
             out.push_str(&format!("{indent}{} = {s}\n", toml_key(k)));
         }
     }
+    // Then tables and arrays of tables, in key order.
     for (k, v) in &entries {
         let v = match v {
             Value::Object(o) => o.to_data(),
@@ -270,29 +270,25 @@ fn toml_table(out: &mut String, m: &Map, path: &mut Vec<String>, depth: usize) -
             out.push_str(&format!("{ind}[{}]\n", path.join(".")));
             toml_table(out, sub, path, depth + 1)?;
             path.pop();
-        }
-    }
-    for (k, v) in &entries {
-        if !is_table_array(v) {
-            continue;
-        }
-        if let Value::List(items) = v {
-            path.push(toml_key(k));
-            let ind = "  ".repeat(path.len() - 1);
-            for item in items.iter() {
-                let item = match item {
-                    Value::Object(o) => o.to_data(),
-                    other => other.clone(),
-                };
-                if let Value::Map(sub) = &item {
-                    if !out.is_empty() {
-                        out.push('\n');
+        } else if is_table_array(&v) {
+            if let Value::List(items) = &v {
+                path.push(toml_key(k));
+                let ind = "  ".repeat(path.len() - 1);
+                for item in items.iter() {
+                    let item = match item {
+                        Value::Object(o) => o.to_data(),
+                        other => other.clone(),
+                    };
+                    if let Value::Map(sub) = &item {
+                        if !out.is_empty() {
+                            out.push('\n');
+                        }
+                        out.push_str(&format!("{ind}[[{}]]\n", path.join(".")));
+                        toml_table(out, sub, path, depth + 1)?;
                     }
-                    out.push_str(&format!("{ind}[[{}]]\n", path.join(".")));
-                    toml_table(out, sub, path, depth + 1)?;
                 }
+                path.pop();
             }
-            path.pop();
         }
     }
     Ok(())
@@ -387,6 +383,36 @@ mod tests {
         );
         let specialkeys = vmap! {"key with space" => 1.0, "123" => 2.0, "true" => 3.0, "" => 4.0, "a:b" => 5.0, "-dash" => 6.0};
         assert_eq!(call(to_yaml, specialkeys), "\"\": 4\n-dash: 6\n\"123\": 2\na:b: 5\nkey with space: 1\n\"true\": 3");
+    }
+
+    /// Helm 4.1.4 (helm-oracle) output for a values tree through `toToml` and friends.
+    #[test]
+    fn toml_and_error_forms_from_helm() {
+        let src = "t:\n  i: 5\n  f: 1.5\n  big: 1e6\n  s: \"q\\\"uote\"\n  n: null\n  list: [1, \"a\", true]\n  tables:\n  - name: a\n    v: 1\n  - name: b\n  sub:\n    deep:\n      x: 1\n    k: v\n  \"weird key\": 1\n  empty: {}\n  emptylist: []\n";
+        let v = yaml::from_str(src).unwrap();
+        let t = v.as_map().unwrap().get("t").unwrap();
+        assert_eq!(
+            call(to_toml, t),
+            "big = 1e+06\nemptylist = []\nf = 1.5\ni = 5.0\nlist = [1.0, \"a\", true]\ns = \"q\\\"uote\"\n\"weird key\" = 1.0\n\n[empty]\n\n[sub]\n  k = \"v\"\n  [sub.deep]\n    x = 1.0\n\n[[tables]]\n  name = \"a\"\n  v = 1.0\n\n[[tables]]\n  name = \"b\"\n"
+        );
+        let d = vmap! {"a" => Value::Int(1), "b" => Value::list(vec![Value::Int(1), Value::Int(2)]), "c" => Value::Nil};
+        assert_eq!(call(to_toml, d), "a = 1\nb = [1, 2]\n");
+        assert_eq!(call(from_toml, Value::from("a = 1\nb = 'x'\n[c]\nd = 1.5")), r#"{"a":1,"b":"x","c":{"d":1.5}}"#);
+        assert_eq!(call(from_yaml_array, Value::from("a: 1")), r#"["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}"]"#);
+        assert_eq!(call(from_yaml_array, Value::from("[1, ")), r#"["error converting YAML to JSON: yaml: line 1: did not find expected node content"]"#);
+        assert_eq!(call(from_json_array, Value::from("{}")), r#"["json: cannot unmarshal object into Go value of type []interface {}"]"#);
+        assert_eq!(call(from_json, Value::from("{bad")), r#"{"Error":"invalid character 'b' looking for beginning of object key string"}"#);
+        assert_eq!(call(from_json, Value::from("12")), r#"{"Error":"json: cannot unmarshal number into Go value of type map[string]interface {}"}"#);
+        assert_eq!(call(from_yaml, Value::from("12")), r#"{"Error":"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal number into Go value of type map[string]interface {}"}"#);
+        assert_eq!(call(from_yaml, Value::from("")), "{}");
+        let l = Value::list(vec![Value::Int(1), Value::Int64(2), Value::Float(3.0), Value::Float(1e6)]);
+        assert_eq!(call(to_yaml, l), "- 1\n- 2\n- 3\n- 1000000");
+        let p = vmap! {"a" => Value::list(vec![Value::Int(1), Value::Int(2)]), "b" => vmap!{"c" => 1.5}};
+        assert_eq!(call(to_yaml_pretty, p), "a:\n  - 1\n  - 2\nb:\n  c: 1.5");
+        let e = vmap! {"a" => Value::list(vec![]), "b" => vmap!{}};
+        assert_eq!(call(to_pretty_json, e), "{\n  \"a\": [],\n  \"b\": {}\n}");
+        assert_eq!(call(to_raw_json, vmap! {"a" => "<&>"}), r#"{"a":"<&>"}"#);
+        assert_eq!(call(must_from_json, Value::from("[1,2]")), "[1,2]");
     }
 
     #[test]

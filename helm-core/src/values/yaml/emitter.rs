@@ -1,3 +1,5 @@
+// The analysis and writers keep libyaml's branch structure so they can be compared line by line.
+#![allow(clippy::collapsible_match)]
 //! `sigs.k8s.io/yaml.Marshal`: Go value → encoding/json → yaml.v2 re-read → yaml.v2 emitter.
 //!
 //! The JSON step decides number forms (`1e+06` is re-read as a float, `1000000` as an int) and
@@ -15,6 +17,8 @@ enum J {
     Bool(bool),
     /// A number in its JSON spelling, re-resolved by yaml.v2 when printed.
     Num(String),
+    /// A number already in its final form (yaml.v3 pretty mode prints Go values directly).
+    Raw(String),
     Str(String),
     List(Vec<J>),
     Map(Vec<(String, J)>),
@@ -57,12 +61,12 @@ fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, String> {
                 return Err(format!("json: unsupported value: {}", format_go_float_g(*f, false)));
             }
             if pretty {
-                J::Num(format_go_float_g(*f, false))
+                J::Raw(format_go_float_g(*f, false))
             } else {
                 J::Num(go_json_float(*f))
             }
         }
-        Value::String(s) => J::Str(json_roundtrip_string(s)),
+        Value::String(s) => J::Str(if pretty { s.to_string() } else { json_roundtrip_string(s) }),
         Value::Bytes(b) => {
             use base64::Engine;
             J::Str(base64::engine::general_purpose::STANDARD.encode(b))
@@ -71,12 +75,13 @@ fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, String> {
         Value::Map(m) => {
             let mut entries: Vec<(String, J)> = Vec::new();
             for (k, v) in m.entries() {
-                entries.push((json_roundtrip_string(&k), to_j(&v, depth + 1, pretty)?));
+                let key = if pretty { k.to_string() } else { json_roundtrip_string(&k) };
+                entries.push((key, to_j(&v, depth + 1, pretty)?));
             }
             entries.sort_by(|a, b| {
-                if key_less(&a.0, &b.0) {
+                if key_less(&a.0, &b.0, pretty) {
                     std::cmp::Ordering::Less
-                } else if key_less(&b.0, &a.0) {
+                } else if key_less(&b.0, &a.0, pretty) {
                     std::cmp::Ordering::Greater
                 } else {
                     std::cmp::Ordering::Equal
@@ -173,13 +178,16 @@ fn check_json_reread(v: &Value) -> Result<(), YamlError> {
 }
 
 /// yaml.v2's map key order (sorter.go) for string keys: runs of digits compare as numbers,
-/// letters compare by code point, and a non-letter sorts before a letter.
-pub(crate) fn key_less(a: &str, b: &str) -> bool {
+/// letters compare by code point, and a non-letter sorts before a letter. yaml.v3 (`v3`)
+/// reverses that last rule right after a digit shared by both keys.
+pub(crate) fn key_less(a: &str, b: &str, v3: bool) -> bool {
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
     let n = ar.len().min(br.len());
+    let mut digits = false;
     for i in 0..n {
         if ar[i] == br[i] {
+            digits = ar[i].is_numeric();
             continue;
         }
         let al = ar[i].is_alphabetic();
@@ -188,7 +196,7 @@ pub(crate) fn key_less(a: &str, b: &str) -> bool {
             return ar[i] < br[i];
         }
         if al || bl {
-            return bl;
+            return if v3 && digits { al } else { bl };
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
         if ar[i] == '0' || br[i] == '0' {
@@ -303,7 +311,7 @@ pub fn format_go_float_g(f: f64, as_f32: bool) -> String {
     }
     let exp = dp - 1;
     // Go: shortest 'g' uses %e when the exponent is < -4 or >= 6.
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         return fmt_e(neg, &digits, dp);
     }
     fmt_f(neg, &digits, dp)
@@ -315,7 +323,7 @@ pub fn go_json_float(f: f64) -> String {
     let a = f.abs();
     let (neg, digits, dp) = shortest_digits(f, false);
     let neg = neg || (f == 0.0 && f.is_sign_negative());
-    if a != 0.0 && (a < 1e-6 || a >= 1e21) {
+    if a != 0.0 && !(1e-6..1e21).contains(&a) {
         let mut s = fmt_e(neg, &digits, dp);
         // e-09 → e-9
         let n = s.len();
@@ -453,6 +461,7 @@ impl Emitter {
                 let text = number_text(s);
                 self.emit_scalar(&text, ScalarStyle::Plain)
             }
+            J::Raw(s) => self.emit_scalar(s, ScalarStyle::Plain),
             J::Str(s) => {
                 let style = if s.contains('\n') {
                     ScalarStyle::Literal
@@ -506,7 +515,7 @@ impl Emitter {
     }
 
     fn emit_scalar(&mut self, value: &str, requested: ScalarStyle) {
-        let a = analyze_scalar(value);
+        let a = analyze_scalar(value, self.pretty);
         let mut style = requested;
         if self.simple_key_context && a.multiline {
             style = ScalarStyle::Double;
@@ -610,11 +619,14 @@ impl Emitter {
     fn write_double(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
         let chars: Vec<char> = value.chars().collect();
+        // libyaml's is_bom looks at the value's first bytes whatever the position, so a value
+        // starting with U+FEFF has every character escaped.
+        let bom = value.starts_with('\u{feff}');
         let mut spaces = false;
         let mut i = 0;
         while i < chars.len() {
             let c = chars[i];
-            if !is_printable(c) || c == '\u{feff}' || is_break_c(c) || c == '"' || c == '\\' {
+            if bom || !is_printable(c) || is_break_c(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 match c {
                     '\0' => self.put('0'),
@@ -733,12 +745,12 @@ fn number_text(s: &str) -> String {
 
 /// yaml_emitter_check_simple_key for a string key.
 fn check_simple_key(k: &str) -> bool {
-    let a = analyze_scalar(k);
+    let a = analyze_scalar(k, false);
     !(a.multiline || k.len() > 128)
 }
 
 /// yaml_emitter_analyze_scalar.
-fn analyze_scalar(value: &str) -> Analysis {
+fn analyze_scalar(value: &str, v3: bool) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -759,6 +771,8 @@ fn analyze_scalar(value: &str) -> Analysis {
     let mut trailing_break = false;
     let mut break_space = false;
     let mut space_break = false;
+    // yaml.v3 keeps tabs out of plain and single-quoted scalars but allows them in block ones.
+    let mut tab_characters = false;
     let mut previous_space = false;
     let mut previous_break = false;
     if value.starts_with("---") || value.starts_with("...") {
@@ -808,7 +822,9 @@ fn analyze_scalar(value: &str) -> Analysis {
                 _ => {}
             }
         }
-        if !is_printable(c) {
+        if v3 && c == '\t' {
+            tab_characters = true;
+        } else if !is_printable(c) {
             special_characters = true;
         }
         if c == ' ' {
@@ -861,10 +877,12 @@ fn analyze_scalar(value: &str) -> Analysis {
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
     }
-    if space_break || special_characters {
+    if space_break || tab_characters || special_characters {
         a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
+    }
+    if space_break || special_characters {
         a.block_allowed = false;
     }
     if line_breaks {
@@ -918,7 +936,7 @@ fn is_timestamp(s: &str) -> bool {
         Some(d) => d,
         None => return false,
     };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let mdays = match month {
         2 => if leap { 29 } else { 28 },
         4 | 6 | 9 | 11 => 30,

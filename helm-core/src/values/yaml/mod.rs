@@ -143,6 +143,7 @@ fn decode(n: &Rc<Node>, depth: usize) -> Result<GoVal, YamlError> {
         return Err(YamlError::plain(format!("{CONVERT_PREFIX}yaml: exceeded max depth of {MAX_NEST}")));
     }
     Ok(match &**n {
+        Node::Alias(target, _) => decode(target, depth + 1)?,
         Node::Scalar { text, style, tag } => decode_scalar(text, *style, tag.as_deref())?,
         Node::Seq(items) => GoVal::List(items.iter().map(|i| decode(i, depth + 1)).collect::<Result<_, _>>()?),
         Node::Map(entries) => {
@@ -190,24 +191,33 @@ fn set_entry(out: &mut Vec<(GoVal, GoVal)>, k: GoVal, v: GoVal) {
 /// a sequence of maps is applied last to first so earlier maps win.
 fn merge_into(out: &mut Vec<(GoVal, GoVal)>, v: &Rc<Node>, depth: usize) -> Result<(), YamlError> {
     let want_map = || YamlError::plain(format!("{CONVERT_PREFIX}yaml: map merge requires map or sequence of maps as the value"));
-    match &**v {
-        Node::Map(_) => {
-            if let GoVal::Map(entries) = decode(v, depth + 1)? {
-                for (k, val) in entries {
-                    set_entry(out, k, val);
-                }
+    let is_map = |n: &Node| match n {
+        Node::Map(_) => true,
+        Node::Alias(t, _) => matches!(&**t, Node::Map(_)),
+        _ => false,
+    };
+    let apply = |out: &mut Vec<(GoVal, GoVal)>, n: &Rc<Node>| -> Result<(), YamlError> {
+        if let GoVal::Map(entries) = decode(n, depth + 1)? {
+            for (k, val) in entries {
+                set_entry(out, k, val);
             }
+        }
+        Ok(())
+    };
+    match &**v {
+        Node::Map(_) => apply(out, v)?,
+        Node::Alias(t, _) => {
+            if !matches!(&**t, Node::Map(_)) {
+                return Err(want_map());
+            }
+            apply(out, v)?
         }
         Node::Seq(items) => {
             for item in items.iter().rev() {
-                if !matches!(&**item, Node::Map(_)) {
+                if !is_map(item) {
                     return Err(want_map());
                 }
-                if let GoVal::Map(entries) = decode(item, depth + 1)? {
-                    for (k, val) in entries {
-                        set_entry(out, k, val);
-                    }
-                }
+                apply(out, item)?;
             }
         }
         _ => return Err(want_map()),
@@ -278,16 +288,8 @@ fn to_json_value(g: GoVal) -> Result<Value, YamlError> {
         GoVal::Bool(b) => Value::Bool(b),
         GoVal::Int(i) => Value::Float(i as f64),
         GoVal::Uint(u) => Value::Float(u as f64),
-        GoVal::Float(f) => {
-            if f.is_nan() {
-                return Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: NaN")));
-            }
-            if f.is_infinite() {
-                let s = if f > 0.0 { "+Inf" } else { "-Inf" };
-                return Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: {s}")));
-            }
-            Value::Float(f)
-        }
+        // NaN/Inf are refused by json.Marshal, after all keys were converted (see check_finite).
+        GoVal::Float(f) => Value::Float(f),
         GoVal::Str(s) => Value::String(Arc::from(s.as_str())),
         GoVal::List(items) => Value::list(items.into_iter().map(to_json_value).collect::<Result<_, _>>()?),
         GoVal::Map(entries) => {
@@ -309,7 +311,7 @@ fn to_json_value(g: GoVal) -> Result<Value, YamlError> {
                     GoVal::Null => {
                         return Err(YamlError::plain(format!(
                             "{CONVERT_PREFIX}unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
-                            go_sharp_v(&v)
+                            if matches!(v, GoVal::Null) { "<nil>".to_string() } else { go_sharp_v(&v) }
                         )))
                     }
                     GoVal::Uint(u) => {
@@ -353,7 +355,23 @@ fn go_sharp_v(g: &GoVal) -> String {
 
 fn node_to_value(n: &Rc<Node>, depth: usize) -> Result<Value, YamlError> {
     let g = decode(n, depth)?;
-    to_json_value(g)
+    let v = to_json_value(g)?;
+    check_finite(&v)?;
+    Ok(v)
+}
+
+/// json.Marshal's refusal of NaN and ±Inf (it walks maps in key order).
+fn check_finite(v: &Value) -> Result<(), YamlError> {
+    match v {
+        Value::Float(f) if f.is_nan() => Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: NaN"))),
+        Value::Float(f) if f.is_infinite() => {
+            let s = if *f > 0.0 { "+Inf" } else { "-Inf" };
+            Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: {s}")))
+        }
+        Value::List(items) => items.iter().try_for_each(check_finite),
+        Value::Map(m) => m.with(|e| e.values().try_for_each(check_finite)),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

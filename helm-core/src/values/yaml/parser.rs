@@ -25,6 +25,9 @@ pub(crate) enum Node {
     Scalar { text: String, style: Style, tag: Option<String> },
     Seq(Vec<Rc<Node>>),
     Map(Vec<(Rc<Node>, Rc<Node>)>),
+    /// A use of an anchored node (`*a`) with the node's expanded size; yaml.v2 treats aliases
+    /// specially in merges (`<<: *a` must name a mapping).
+    Alias(Rc<Node>, usize),
 }
 
 /// A reading failure, already formatted as yaml.v2 formats it (without sigs.k8s.io's prefix).
@@ -40,7 +43,7 @@ pub(crate) struct ParseError {
 type PResult<T> = Result<T, ParseError>;
 
 /// Deepest nesting accepted (yaml.v2 allows 10000; we stay far below the Rust stack limit).
-const MAX_DEPTH: usize = 500;
+const MAX_DEPTH: usize = 200;
 /// Total nodes alias expansion may produce per document before we call it a billion-laughs bomb.
 const MAX_ALIAS_EXPANSION: usize = 2_000_000;
 
@@ -75,6 +78,7 @@ fn is_flow_ind(c: char) -> bool {
 fn node_size(n: &Node) -> usize {
     match n {
         Node::Scalar { .. } => 1,
+        Node::Alias(_, size) => *size,
         Node::Seq(items) => 1 + items.iter().map(|i| node_size(i)).sum::<usize>(),
         Node::Map(items) => 1 + items.iter().map(|(k, v)| node_size(k) + node_size(v)).sum::<usize>(),
     }
@@ -82,7 +86,7 @@ fn node_size(n: &Node) -> usize {
 
 impl Parser {
     pub(crate) fn new(src: &str) -> Parser {
-        // Normalise CRLF/CR line breaks to LF; drop a leading BOM.
+        // Normalise CRLF/CR/NEL line breaks to LF; drop a leading BOM.
         let mut s: Vec<char> = Vec::with_capacity(src.len());
         let mut it = src.chars().peekable();
         while let Some(c) = it.next() {
@@ -90,6 +94,9 @@ impl Parser {
                 if it.peek() == Some(&'\n') {
                     it.next();
                 }
+                s.push('\n');
+            } else if c == '\u{85}' {
+                // NEL is a YAML 1.1 line break; libyaml reads it as '\n'.
                 s.push('\n');
             } else if c == '\u{feff}' && s.is_empty() {
                 continue;
@@ -202,7 +209,7 @@ impl Parser {
                     self.pos += 1;
                     crossed = true;
                 }
-                Some('#') if self.pos == 0 || is_blankz(self.s.get(self.pos - 1).copied()) => {
+                Some('#') => {
                     while !matches!(self.peek(), None | Some('\n')) {
                         self.pos += 1;
                     }
@@ -230,10 +237,21 @@ impl Parser {
     /// errors (an unterminated quote, a bad block scalar header, a tab) still fail the read.
     fn check_next_token(&mut self) -> PResult<()> {
         self.skip_space();
-            self.take_tab_error()?;
         self.take_tab_error()?;
+        // Right after a node on the same line, no simple key or block indicator may start.
+        if !self.at_line_indent() && self.flow == 0 && is_blankz(self.peek_at(1)) {
+            match self.peek() {
+                Some('?') => return self.plain_err(self.pos, "mapping keys are not allowed in this context"),
+                Some('-') => return self.plain_err(self.pos, "block sequence entries are not allowed in this context"),
+                _ => {}
+            }
+        }
         match self.peek() {
             None => Ok(()),
+            Some('*') | Some('&') => {
+                self.pos += 1;
+                self.read_anchor_checked().map(|_| ())
+            }
             Some('\'') => self.parse_single().map(|_| ()),
             Some('"') => self.parse_double().map(|_| ()),
             Some('|') | Some('>') => {
@@ -276,10 +294,10 @@ impl Parser {
 
     // ----- documents -------------------------------------------------------------------------
 
-    /// Reads every document of the stream (`None` for an empty stream).
+    /// Reads the documents of the stream (none for an empty stream; `None` for an empty
+    /// document). With `only_first`, stops after the first as yaml.v2's Unmarshal does.
     pub(crate) fn parse_stream(&mut self, only_first: bool) -> PResult<Vec<Option<Rc<Node>>>> {
         let mut docs = Vec::new();
-        let mut first = true;
         loop {
             self.skip_space();
             // Directives.
@@ -304,15 +322,10 @@ impl Parser {
                 if had_directive {
                     return self.parse_err(self.pos, self.pos, "did not find expected <document start>");
                 }
-                if first {
-                    docs.push(None);
-                }
                 return Ok(docs);
             }
-            let mut explicit = false;
             if self.at_line_start_marker(self.pos, '-') {
                 self.pos += 3;
-                explicit = true;
             } else if self.at_line_start_marker(self.pos, '.') {
                 self.pos += 3;
                 self.skip_inline_space();
@@ -320,15 +333,11 @@ impl Parser {
             } else if had_directive {
                 return self.parse_err(self.pos, self.pos, "did not find expected <document start>");
             }
-            if !explicit && !first {
-                // Content after `...` without `---`: a new implicit document.
-            }
             self.anchors.clear();
             self.alias_nodes = 0;
             self.block_indent = -1;
             let node = self.parse_node(-1, Ctx::Top)?;
             docs.push(node);
-            first = false;
             if only_first {
                 self.check_next_token()?;
                 return Ok(docs);
@@ -356,7 +365,7 @@ impl Parser {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             let p = self.pos;
-            return self.scan_err(p, "exceeded max depth of 500");
+            return self.scan_err(p, "exceeded max depth of 200");
         }
         Ok(())
     }
@@ -390,7 +399,7 @@ impl Parser {
             let block_scalar_here = matches!(self.peek(), Some('|') | Some('>'));
             let ok_col = c > parent
                 || (ctx == Ctx::MapValue && (seq_here || block_scalar_here) && c == parent && !same_line);
-            if !ok_col && !(same_line && ctx != Ctx::Top) {
+            if !ok_col && (!same_line || ctx == Ctx::Top) {
                 return Ok(self.finish_empty(anchor, tag));
             }
             match self.peek() {
@@ -435,6 +444,9 @@ impl Parser {
         let c = self.col() as i64;
         let same_line = self.line0_of(self.pos) == start_line && !crossed;
         let ch = self.peek();
+        if self.flow == 0 && matches!(ch, Some(',') | Some(']') | Some('}')) && (anchor.is_some() || tag.is_some()) {
+            return Ok(self.finish_empty(anchor, tag));
+        }
         if same_line && ctx == Ctx::MapValue && ch == Some('?') && is_blankz(self.peek_at(1)) {
             let p = self.pos;
             return self.scan_err(p, "mapping keys are not allowed in this context");
@@ -446,6 +458,13 @@ impl Parser {
                     return self.scan_err(p, "block sequence entries are not allowed in this context");
                 }
                 Rc::new(self.parse_block_seq(c)?)
+            }
+            Some('*') if anchor.is_some() || tag.is_some() => {
+                // An alias cannot carry properties: libyaml ends the node before it.
+                let p = self.pos;
+                let in_map = self.seq_parent_map_cols.last() == Some(&self.block_indent);
+                let msg = if in_map { "did not find expected key" } else { "did not find expected '-' indicator" };
+                return self.parse_err(p, p, msg);
             }
             Some('*') => {
                 let p = self.pos;
@@ -460,7 +479,7 @@ impl Parser {
                         if self.alias_nodes > MAX_ALIAS_EXPANSION {
                             return self.plain_err(p, "document contains excessive aliasing");
                         }
-                        n.clone()
+                        Rc::new(Node::Alias(n.clone(), *size))
                     }
                     None => return self.plain_err(p, &format!("unknown anchor '{name}' referenced")),
                 };
@@ -651,7 +670,7 @@ impl Parser {
                     None
                 }
             }
-            Some(c) if matches!(c, '#' | '|' | '>' | '%' | '@' | '`' | ',' | ']' | '}') => None,
+            Some('#' | '|' | '>' | '%' | '@' | '`' | ',' | ']' | '}') => None,
             Some(_) => {
                 let first = self.peek()?;
                 if matches!(first, '-' | '?' | ':') && is_blankz(self.peek_at(1)) {
@@ -702,6 +721,17 @@ impl Parser {
                 // unless the sequence is the top-level node.
                 if self.block_indent_is_map_value(indent) {
                     break;
+                }
+                // At the sequence's column a simple key is required: a line that is not a
+                // `key:` fails when that key expires (at the next token).
+                if !self.line_is_key()? && !matches!(self.peek(), Some('?') | Some('#') | Some('[') | Some('{') | Some('|') | Some('>') | Some('*') | Some('&') | Some('!')) {
+                    self.block_indent = saved;
+                    while !matches!(self.peek(), None | Some('\n')) {
+                        self.pos += 1;
+                    }
+                    self.skip_space();
+                    let p = self.pos;
+                    return self.scan_err(p, "could not find expected ':'");
                 }
             }
             let p = self.pos;
@@ -756,7 +786,7 @@ impl Parser {
                 self.pos += 1;
                 let name = self.read_anchor_checked()?;
                 match self.anchors.get(&name) {
-                    Some((n, _)) => n.clone(),
+                    Some((n, size)) => Rc::new(Node::Alias(n.clone(), *size)),
                     None => return self.plain_err(p, &format!("unknown anchor '{name}' referenced")),
                 }
             } else {
@@ -783,7 +813,7 @@ impl Parser {
                 }
                 let k = match self.peek() {
                     Some('[') | Some('{') => self.parse_flow_collection()?,
-                    Some(':') => Node::Scalar { text: String::new(), style: Style::Plain, tag: None },
+                    Some(':') if is_blankz(self.peek_at(1)) => Node::Scalar { text: String::new(), style: Style::Plain, tag: None },
                     _ => self.parse_key_scalar()?,
                 };
                 let k = Rc::new(self.apply_tag(k, &tag));
@@ -891,9 +921,29 @@ impl Parser {
     }
 
     /// After a quoted scalar or flow collection in block context only a comment may follow.
-    fn check_trailing(&mut self, _parent: i64) -> PResult<()> {
+    fn check_trailing(&mut self, parent: i64) -> PResult<()> {
+        if parent < 0 {
+            // After the first root node yaml.v2 stops parsing (only scanner errors surface),
+            // except that a `key:` later on the same line turns the node into a bad simple key.
+            let mut q = self.pos;
+            while let Some(c) = self.s.get(q) {
+                if *c == '\n' || (*c == '#' && matches!(self.s.get(q.wrapping_sub(1)), Some(' ') | Some('\t'))) {
+                    break;
+                }
+                if *c == ':' && is_blankz(self.s.get(q + 1).copied()) {
+                    let p = self.pos;
+                    return self.plain_err(p, "did not find expected key");
+                }
+                q += 1;
+            }
+            return Ok(());
+        }
+        let save = self.pos;
         while is_blank(self.peek()) {
             self.pos += 1;
+        }
+        if self.pos > save && self.peek() == Some('#') {
+            return Ok(());
         }
         match self.peek() {
             None | Some('\n') | Some('#') => Ok(()),
@@ -903,7 +953,9 @@ impl Parser {
             }
             _ => {
                 let p = self.pos;
-                self.parse_err(p, p, "did not find expected key")
+                let in_map = self.seq_parent_map_cols.last() == Some(&self.block_indent);
+                let msg = if in_map { "did not find expected key" } else { "did not find expected '-' indicator" };
+                self.parse_err(p, p, msg)
             }
         }
     }
@@ -1019,7 +1071,7 @@ impl Parser {
                 && next != Some('\n')
                 && !self.at_doc_marker(p)
                 && (self.flow > 0 || col > parent)
-                && !(next == Some('#'));
+                && next != Some('#');
             if !cont {
                 self.pos = save;
                 break;
@@ -1337,9 +1389,15 @@ impl Parser {
                 }
                 _ => {}
             }
+            let item_start = self.pos;
             let item = self.parse_flow_node()?;
+            let item_end_line = self.line0_of(self.pos);
             self.skip_flow_space();
-            // `[a: b]` → a single-pair mapping.
+            // `[a: b]` → a single-pair mapping (a simple key must sit on one line).
+            if self.peek() == Some(':') && (self.line0_of(item_start) != item_end_line || self.line0_of(self.pos) != item_end_line) {
+                let p = self.pos;
+                return self.parse_err(p, start, "did not find expected ',' or ']'");
+            }
             let item = if self.peek() == Some(':') {
                 self.pos += 1;
                 self.skip_flow_space();
@@ -1379,8 +1437,14 @@ impl Parser {
                 self.pos += 1;
                 self.skip_flow_space();
             }
+            let key_start = self.pos;
             let key = if self.peek() == Some(':') { null_node() } else { self.parse_flow_node()? };
+            let key_end_line = self.line0_of(self.pos);
             self.skip_flow_space();
+            if self.peek() == Some(':') && (self.line0_of(key_start) != key_end_line || self.line0_of(self.pos) != key_end_line) {
+                let p = self.pos;
+                return self.parse_err(p, start, "did not find expected ',' or '}'");
+            }
             let value = if self.peek() == Some(':') {
                 self.pos += 1;
                 self.skip_flow_space();
@@ -1432,7 +1496,7 @@ impl Parser {
                         if self.alias_nodes > MAX_ALIAS_EXPANSION {
                             return self.plain_err(p, "document contains excessive aliasing");
                         }
-                        n.clone()
+                        Rc::new(Node::Alias(n.clone(), *size))
                     }
                     None => return self.plain_err(p, &format!("unknown anchor '{name}' referenced")),
                 }

@@ -103,3 +103,31 @@ fn writer_line_separators_and_nel() {
     assert_eq!(to_string(&Value::Map(m)).unwrap_err().message, "yaml: line 1: did not find expected ',' or '}'");
     assert_eq!(to_string(&Value::str("x\u{85}--- y")).unwrap_err().message, "yaml: line 2: found unexpected document indicator");
 }
+
+#[test]
+fn writer_bom_leading_strings_escape_everything() {
+    // yaml.v2/v3 check for a BOM at the value's start at every position (Go output).
+    assert_eq!(to_string(&Value::str("\u{feff}ab")).unwrap(), "\"\\uFEFF\\x61\\x62\"\n");
+    assert_eq!(to_string(&Value::str("x\u{feff}ab")).unwrap(), "\"x\\uFEFFab\"\n");
+    assert_eq!(to_string_pretty(&crate::vmap! {"\u{feff}k" => "v"}).unwrap(), "\"\\uFEFF\\x6B\": v\n");
+}
+
+#[test]
+fn multi_document_streams() {
+    // Go: a yaml.v2 Decoder loop, each document converted as sigs.k8s.io/yaml does (errors
+    // keep the sigs.k8s.io/yaml prefix that from_str uses).
+    let all = |s: &str| match from_str_all(s) {
+        Ok(docs) => docs.iter().map(j).collect::<Vec<_>>().join("|"),
+        Err(e) => format!("ERR {}", e.message),
+    };
+    assert_eq!(all("a: 1\n---\nb: 2\n"), r#"{"a":1}|{"b":2}"#);
+    assert_eq!(all("---\n---\n"), "null|null");
+    assert_eq!(all("a: 1\n...\n---\nb: 2"), r#"{"a":1}|{"b":2}"#);
+    assert_eq!(all("--- a\n--- b\n"), r#""a"|"b""#);
+    assert_eq!(all("%YAML 1.1\n---\na: 1\n"), r#"{"a":1}"#);
+    assert_eq!(all(""), "");
+    assert_eq!(all("# c\n"), "");
+    assert_eq!(all("a: 1\n---\n"), r#"{"a":1}|null"#);
+    assert_eq!(all("---\na: 1\n--- |\n  x\n"), r#"{"a":1}|"x\n""#);
+    assert_eq!(all("a: 1\n---\nb: [\n"), "ERR error converting YAML to JSON: yaml: line 3: did not find expected node content");
+}
