@@ -280,7 +280,7 @@ fn directory_and_archive_load_alike() {
         let gz = flate2::write::GzEncoder::new(&mut buf, flate2::Compression::default());
         let mut tar = tar::Builder::new(gz);
         let c = chart::load(&hello()).unwrap();
-        let mut add = |prefix: &str, files: &[chart::File], tar: &mut tar::Builder<_>| {
+        let add = |prefix: &str, files: &[chart::File], tar: &mut tar::Builder<_>| {
             for f in files {
                 let mut h = tar::Header::new_gnu();
                 h.set_size(f.data.len() as u64);
@@ -310,4 +310,87 @@ fn never_panics_on_garbage_archives() {
         gz.extend(&data);
         let _ = chart::load_archive_bytes(&gz);
     }
+}
+
+#[test]
+fn apiversion_v1_requirements_like_helm() {
+    let dir = scratch(
+        "v1req",
+        &[
+            ("Chart.yaml", b"apiVersion: v1\nname: v1c\nversion: 1.0.0\n"),
+            ("requirements.yaml", b"dependencies:\n- name: dep\n  version: 0.1.0\n  alias: dd\n  condition: dd.on\n"),
+            (
+                "requirements.lock",
+                b"dependencies:\n- name: dep\n  version: 0.1.0\ndigest: sha256:abc\ngenerated: \"2020-01-01T00:00:00Z\"\n",
+            ),
+            ("charts/dep/Chart.yaml", b"apiVersion: v1\nname: dep\nversion: 0.1.0\n"),
+        ],
+    );
+    let c = chart::load(&dir).unwrap();
+    // Helm 4.1.4 listed `.Files` as `requirements.lock requirements.yaml` for this chart.
+    let files: Vec<&str> = c.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(files, vec!["requirements.lock", "requirements.yaml"]);
+    assert_eq!(c.lock.as_ref().unwrap().digest, "sha256:abc");
+    assert_eq!(c.metadata.dependencies[0].alias, "dd");
+
+    // `.Values` printed `dd: {global: {}}` by default; `--set dd.on=false` removed the subchart.
+    let mut on = c.clone();
+    let user = Value::empty_map();
+    chart::process_dependencies(&mut on, &user).unwrap();
+    let v = helm_core::values::coalesce::coalesce_values(&on, &user).unwrap();
+    assert_eq!(yaml::to_string(&v).unwrap(), "dd:\n  global: {}\n");
+    assert_eq!(on.dependencies[0].name(), "dd");
+
+    let mut off = c.clone();
+    let mut user = Value::empty_map();
+    helm_core::values::strvals::parse_set("dd.on=false", &mut user).unwrap();
+    chart::process_dependencies(&mut off, &user).unwrap();
+    let v = helm_core::values::coalesce::coalesce_values(&off, &user).unwrap();
+    assert_eq!(yaml::to_string(&v).unwrap(), "dd:\n  \"on\": false\n");
+    assert!(off.dependencies.is_empty());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn archived_subcharts_load() {
+    // A parent whose charts/ holds the example chart packed as a .tgz.
+    let mut buf = Vec::new();
+    {
+        let gz = flate2::write::GzEncoder::new(&mut buf, flate2::Compression::default());
+        let mut tar = tar::Builder::new(gz);
+        let c = chart::load(&hello()).unwrap();
+        for f in &c.raw {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(f.data.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            tar.append_data(&mut h, format!("hello/{}", f.name), f.data.as_slice()).unwrap();
+        }
+        tar.into_inner().unwrap().finish().unwrap();
+    }
+    let dir = scratch(
+        "tgzsub",
+        &[
+            ("Chart.yaml", b"apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n- name: hello\n  version: ^0.1.0\n"),
+            ("charts/hello-0.1.0.tgz", &buf),
+            ("charts/_ignored/Chart.yaml", b"not: [valid"),
+            ("charts/hello-0.1.0.tgz.prov", b"signature"),
+        ],
+    );
+    let c = chart::load(&dir).unwrap();
+    assert_eq!(c.dependencies.len(), 1);
+    let hello = &c.dependencies[0];
+    assert_eq!(hello.name(), "hello");
+    assert_eq!(hello.dependencies[0].name(), "cache");
+    assert!(c.files.iter().any(|f| f.name == "charts/hello-0.1.0.tgz.prov"));
+    assert!(c.check_dependencies().is_ok());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn oversized_files_are_refused() {
+    let big = vec![b'a'; (archive::MAX_DECOMPRESSED_FILE_SIZE + 1) as usize];
+    let dir = scratch("bigfile", &[("Chart.yaml", CHART), ("data.bin", &big)]);
+    assert_eq!(load_err(&dir), "chart file \"data.bin\" is larger than the maximum file size 5242880");
+    let _ = std::fs::remove_dir_all(dir);
 }

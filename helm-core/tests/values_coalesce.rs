@@ -83,7 +83,7 @@ fn scalar_over_table_default_warns_like_helm() {
     let mut user = Value::empty_map();
     parse_set("scal.x=1", &mut user).unwrap();
     let out = coalesce_values_with_warnings(&c, &user).unwrap();
-    assert!(out.warnings.contains(&"warning: skipped value for parent.scal: Not a table.".to_string()), "{:?}", out.warnings);
+    assert!(out.warnings.contains(&"level=INFO msg=\"warning: skipped value for parent.scal: Not a table.\"".to_string()), "{:?}", out.warnings);
 }
 
 #[test]
@@ -91,7 +91,24 @@ fn subchart_key_must_be_a_table() {
     let c = chart::load(&testdata("coalesce")).unwrap();
     let mut user = Value::empty_map();
     parse_set("sub=3", &mut user).unwrap();
-    assert!(coalesce_values(&c, &user).is_err());
+    // Helm 4.1.4: `Error: chart dependencies processing failed: type mismatch on sub: %!t(int64=3)`.
+    assert_eq!(coalesce_values(&c, &user).unwrap_err().to_string(), "type mismatch on sub: %!t(int64=3)");
+    let mut c2 = c.clone();
+    assert_eq!(
+        chart::process_dependencies(&mut c2, &user).unwrap_err().to_string(),
+        "type mismatch on sub: %!t(int64=3)"
+    );
+}
+
+#[test]
+fn non_table_global_is_skipped_with_helms_warning() {
+    let c = chart::load(&testdata("coalesce")).unwrap();
+    let mut user = Value::empty_map();
+    parse_set("global=3", &mut user).unwrap();
+    let out = coalesce_values_with_warnings(&c, &user).unwrap();
+    assert!(out
+        .warnings
+        .contains(&"level=INFO msg=\"warning: skipping globals because source global is not a table.\"".to_string()));
 }
 
 #[test]

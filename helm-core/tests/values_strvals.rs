@@ -93,7 +93,7 @@ fn set_string_json_literal_like_helm() {
     // Helm reports --set-json failures without the decoder's reason.
     for bad in ["a={bad", "a=1 x", "a=[1,"] {
         let mut v = Value::empty_map();
-        assert!(parse_set_json(bad, &mut v).is_err(), "{bad}");
+        assert_eq!(parse_set_json(bad, &mut v).unwrap_err().to_string(), format!("failed parsing --set-json data {bad}"));
     }
     let mut v = Value::empty_map();
     assert_eq!(
@@ -124,4 +124,19 @@ fn flags_merge_into_existing_values_in_helm_order() {
     parse_set_string("a=2", &mut v).unwrap();
     parse_set_literal("b=3", &mut v).unwrap();
     assert_eq!(yaml::to_string(&v).unwrap(), "a: \"2\"\nb: \"3\"\n");
+}
+
+proptest::proptest! {
+    /// No input makes any `--set` parser panic (Helm recovers from its own panics; we must not have any).
+    #[test]
+    fn parsers_never_panic(s in "[a-z0-9.,=\\[\\]{}\\\\\": -]{0,40}") {
+        let mut v = Value::empty_map();
+        let _ = parse_set(&s, &mut v);
+        let _ = parse_set_string(&s, &mut v);
+        let _ = parse_set_literal(&s, &mut v);
+        let mut w = Value::empty_map();
+        let _ = parse_set_json(&s, &mut w);
+        let mut reader = |p: &str| -> Result<Value, StrvalsError> { Ok(Value::str(p)) };
+        let _ = parse_set_file(&s, &mut w, &mut reader);
+    }
 }

@@ -93,7 +93,7 @@ fn process_tags(reqs: &mut [Dependency], cvals: &Value, warnings: &mut Vec<Strin
         }
         if !has_true && has_false {
             r.enabled = false;
-        } else if has_true || (!has_true && !has_false) {
+        } else if has_true || !has_false {
             r.enabled = true;
         }
     }

@@ -132,15 +132,19 @@ fn go_path_base(p: &str) -> &str {
     }
 }
 
+/// Go's `filepath.ErrBadPattern`: the pattern is malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadPattern;
+
 /// Go's `path/filepath.Match` (Unix): `*` any run of non-`/`, `?` one non-`/` char, `[...]`
-/// classes with `^` negation and ranges, `\` escapes. `Err` is `ErrBadPattern`.
-pub fn glob_match(pattern: &str, name: &str) -> Result<bool, ()> {
+/// classes with `^` negation and ranges, `\` escapes.
+pub fn glob_match(pattern: &str, name: &str) -> Result<bool, BadPattern> {
     let pat: Vec<char> = pattern.chars().collect();
     let name: Vec<char> = name.chars().collect();
     match_from(&pat, &name)
 }
 
-fn match_from(mut pat: &[char], mut name: &[char]) -> Result<bool, ()> {
+fn match_from(mut pat: &[char], mut name: &[char]) -> Result<bool, BadPattern> {
     'outer: while !pat.is_empty() {
         let (star, chunk, rest) = scan_chunk(pat);
         pat = rest;
@@ -151,7 +155,7 @@ fn match_from(mut pat: &[char], mut name: &[char]) -> Result<bool, ()> {
         // Try the chunk at the current position.
         let (t, ok, err) = match_chunk(chunk, name);
         if err {
-            return Err(());
+            return Err(BadPattern);
         }
         if ok && (t.is_empty() || !pat.is_empty()) {
             name = t;
@@ -162,7 +166,7 @@ fn match_from(mut pat: &[char], mut name: &[char]) -> Result<bool, ()> {
             while i < name.len() && name[i] != '/' {
                 let (t, ok, err) = match_chunk(chunk, &name[i + 1..]);
                 if err {
-                    return Err(());
+                    return Err(BadPattern);
                 }
                 if ok {
                     if pat.is_empty() && !t.is_empty() {
@@ -181,7 +185,7 @@ fn match_from(mut pat: &[char], mut name: &[char]) -> Result<bool, ()> {
             pat = rest;
             let (_, _, err) = match_chunk(chunk, &[]);
             if err {
-                return Err(());
+                return Err(BadPattern);
             }
         }
         return Ok(false);

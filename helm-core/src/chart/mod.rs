@@ -7,7 +7,16 @@
 //! `requirements.yaml` merged into the metadata for apiVersion v1 charts).
 //!
 //! Layout: [`metadata`] (Chart.yaml as Helm decodes it), [`helmignore`] (the ignore rules),
-//! [`archive`] (reading a `.tgz` safely), [`loader`] (files → [`Chart`]), [`show`] (`helm show`).
+//! [`archive`] (reading a `.tgz` safely), [`loader`] (files → [`Chart`]), [`dependencies`]
+//! (aliases, conditions, tags and import-values before rendering), [`show`] (`helm show`).
+//!
+//! The pre-render pipeline of `helm template`, in Helm's order:
+//! 1. [`load`] the chart; 2. merge `-f` files ([`crate::values::coalesce::read_values`],
+//!    [`crate::values::coalesce::merge_values`]) and `--set*` flags ([`crate::values::strvals`]);
+//! 3. [`Chart::check_dependencies`]; 4. [`process_dependencies`]; 5.
+//!    [`crate::values::coalesce::coalesce_values`]; 6.
+//!    [`crate::values::schema::validate_chart`] on the result; then render, where a subchart's
+//!    `.Values` is the coalesced map under its (alias) name.
 
 pub mod archive;
 pub mod dependencies;
@@ -81,7 +90,8 @@ impl Chart {
             .collect()
     }
 
-    /// Helm's `CheckDependencies` error, if any dependency is missing from `charts/`.
+    /// Helm's `CheckDependencies` error, if any dependency is missing from `charts/` (matched by
+    /// chart name). `helm template` prints it after [`CHECK_DEPENDENCIES_PREFIX`].
     pub fn check_dependencies(&self) -> Result<(), ChartError> {
         let missing = self.missing_dependencies();
         if missing.is_empty() {
@@ -91,6 +101,9 @@ impl Chart {
         }
     }
 }
+
+/// What Helm's install/template action puts before a [`ChartError::MissingDependencies`] error.
+pub const CHECK_DEPENDENCIES_PREFIX: &str = "an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: ";
 
 /// Errors loading a chart; Display reproduces Helm's messages.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -8,7 +8,7 @@
 //! and by the chart defaults, and nulls in chart defaults the user did not touch; we follow that.
 //!
 //! Helm prints warnings through `log.Printf` (as `level=INFO msg="warning: ..."` in Helm 4);
-//! here they are returned so the caller decides where they go.
+//! here they are returned, already formatted as those lines, so the caller decides where they go.
 
 use crate::chart::Chart;
 use crate::values::{Map, Value};
@@ -28,7 +28,7 @@ pub enum ValuesError {
     Parse { line: usize, column: usize, message: String },
 }
 
-/// The coalesced values plus the warnings Helm would log.
+/// The coalesced values plus the warnings Helm would log, each a full stderr line.
 #[derive(Debug, Clone)]
 pub struct Coalesced {
     pub values: Value,
@@ -223,8 +223,10 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// Records a warning as the line Helm 4 writes to stderr (`log.Printf` through slog's text
+    /// handler: `level=INFO msg="warning: ..."`).
     fn warn(&mut self, s: String) {
-        self.warnings.push(s);
+        self.warnings.push(format!("level=INFO msg={}", crate::values::strvals::go_quote(&s)));
     }
 
     fn coalesce(&mut self, ch: &Chart, dest: &Map, prefix: &str, merge: bool) -> Result<(), ValuesError> {

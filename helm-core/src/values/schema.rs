@@ -72,7 +72,8 @@ fn collect(chart: &Chart, values: &Value, out: &mut String, depth: usize) {
 pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<(), String> {
     let text = String::from_utf8_lossy(schema_json);
     let schema_value = crate::values::strvals::parse_json_document(&text)?;
-    let schema = to_json(&schema_value, 0);
+    let mut schema = to_json(&schema_value, 0);
+    normalize_meta_schema(&mut schema);
     let validator = jsonschema::options().build(&schema).map_err(|e| e.to_string())?;
     let instance = to_json(values, 0);
     let errors: Vec<Issue> = validator.iter_errors(&instance).map(|e| describe(&e)).collect();
@@ -80,6 +81,32 @@ pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<(), String>
         return Ok(());
     }
     Err(render(merge_required(errors)))
+}
+
+/// Charts write `$schema` loosely (`http://json-schema.org/schema#`, `https://...draft-07...`);
+/// Helm's validator accepts those, the `jsonschema` crate only knows canonical URIs. Map any
+/// URI naming a draft to that draft's canonical URI and drop the rest (default: 2020-12).
+fn normalize_meta_schema(schema: &mut serde_json::Value) {
+    let serde_json::Value::Object(obj) = schema else { return };
+    let Some(serde_json::Value::String(uri)) = obj.get("$schema") else { return };
+    let canonical = [
+        ("draft-04", "http://json-schema.org/draft-04/schema#"),
+        ("draft-06", "http://json-schema.org/draft-06/schema#"),
+        ("draft-07", "http://json-schema.org/draft-07/schema#"),
+        ("2019-09", "https://json-schema.org/draft/2019-09/schema"),
+        ("2020-12", "https://json-schema.org/draft/2020-12/schema"),
+    ]
+    .iter()
+    .find(|(k, _)| uri.contains(k))
+    .map(|(_, v)| *v);
+    match canonical {
+        Some(c) => {
+            obj.insert("$schema".into(), serde_json::Value::String(c.into()));
+        }
+        None => {
+            obj.remove("$schema");
+        }
+    }
 }
 
 /// One reported problem: where, and what.
@@ -127,9 +154,11 @@ fn render(issues: Vec<Issue>) -> String {
             None => groups.push((key, vec![i])),
         }
     }
+    // A lone failing property is not wrapped: santhosh collapses single-cause chains.
+    let single = groups.len() == 1;
     let mut out = String::new();
     for (key, items) in groups {
-        if items.len() == 1 || key.is_empty() {
+        if single || items.len() == 1 || key.is_empty() {
             for i in items {
                 let _ = writeln!(out, "- at '{}': {}", i.path, i.message);
             }

@@ -67,7 +67,9 @@ pub fn parse_set_string(s: &str, dest: &mut Value) -> Result<(), StrvalsError> {
 }
 
 /// `--set-json`: `name=<json>` pairs (numbers become float64, as Go's `encoding/json`), or, as
-/// Helm 4 accepts, a whole JSON object (`{"a":{"b":1}}`) merged into the values.
+/// Helm 4 accepts, a whole JSON object (`{"a":{"b":1}}`) merged into the values. Unlike the
+/// other parsers, the error is Helm's complete text (`failed parsing --set-json data ...`):
+/// Helm drops the reason, so the CLI prints it without adding a prefix.
 pub fn parse_set_json(s: &str, dest: &mut Value) -> Result<(), StrvalsError> {
     let trimmed = s.trim();
     if trimmed.starts_with('{') {
@@ -84,7 +86,9 @@ pub fn parse_set_json(s: &str, dest: &mut Value) -> Result<(), StrvalsError> {
             _ => Err(StrvalsError { message: format!("failed parsing --set-json data JSON: {s}") }),
         };
     }
+    // Helm reports any failure of this form without the reason.
     run(s, dest, ValueMode::Json)
+        .map_err(|_| StrvalsError { message: format!("failed parsing --set-json data {s}") })
 }
 
 /// `--set-literal`: `name=value` where everything after the first `=` is the string value.
