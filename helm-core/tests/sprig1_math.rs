@@ -5,6 +5,7 @@ use helm_core::Value;
 use sprig1_support::*;
 
 #[test]
+#[allow(clippy::approx_constant)] // 3.14159 is test data, not π
 fn integer_math_matches_go() {
     let nil = Value::Nil;
     check(&[

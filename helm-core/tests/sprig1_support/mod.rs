@@ -49,7 +49,7 @@ pub fn l(items: Vec<Value>) -> Value {
     Value::list(items)
 }
 pub fn strs(items: &[&str]) -> Value {
-    Value::list(items.iter().map(|x| Value::str(x)).collect())
+    Value::list(items.iter().map(Value::str).collect())
 }
 
 /// Asserts each `(name, args, expected)`; expected strings were produced by Go + Sprig v3.3.0.

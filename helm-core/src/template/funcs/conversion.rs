@@ -42,10 +42,8 @@ pub(crate) fn str_arg(a: &[Value], i: usize) -> &str {
 pub(crate) fn int_arg(a: &[Value], i: usize) -> i64 {
     match a.get(i) {
         Some(Value::Float(f)) => go_f64_to_i64(*f),
-        Some(v) => v.as_i64().unwrap_or_else(|| match v {
-            Value::Uint(u) => *u as i64,
-            _ => 0,
-        }),
+        Some(Value::Uint(u)) => *u as i64,
+        Some(v) => v.as_i64().unwrap_or(0),
         None => 0,
     }
 }
@@ -55,9 +53,17 @@ pub(crate) fn string_list(items: Vec<String>) -> Value {
     Value::list(items.into_iter().map(Value::from).collect())
 }
 
-/// Text from bytes that Go would keep as a (possibly invalid UTF-8) string.
+/// Text from bytes that Go would keep as a (possibly invalid UTF-8) string. Each invalid byte
+/// becomes one U+FFFD, as Go sees it when ranging over the string or encoding it as JSON.
 pub(crate) fn bytes_to_string(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    let mut out = String::with_capacity(b.len());
+    for chunk in b.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for _ in chunk.invalid() {
+            out.push('\u{FFFD}');
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -72,60 +78,9 @@ pub fn strval(v: &Value) -> String {
     }
 }
 
-/// Go's `%v` formatting of a value.
+/// Go's `%v` formatting of a value (the engine's printer, so `toString`, `cat` and `{{ }}` agree).
 pub fn format_v(v: &Value) -> String {
-    let mut out = String::new();
-    write_v(&mut out, v, 0);
-    out
-}
-
-fn write_v(out: &mut String, v: &Value, depth: usize) {
-    if depth > 10_000 {
-        return;
-    }
-    match v {
-        Value::Nil => out.push_str("<nil>"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
-        Value::Uint(u) => out.push_str(&u.to_string()),
-        Value::Float(f) => out.push_str(&format_float_g(*f)),
-        Value::String(s) => out.push_str(s),
-        Value::Bytes(b) => {
-            out.push('[');
-            for (i, x) in b.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(&x.to_string());
-            }
-            out.push(']');
-        }
-        Value::List(l) => {
-            out.push('[');
-            for (i, x) in l.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                write_v(out, x, depth + 1);
-            }
-            out.push(']');
-        }
-        Value::Map(m) => {
-            out.push_str("map[");
-            m.with(|e| {
-                for (i, (k, x)) in e.iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    out.push_str(k);
-                    out.push(':');
-                    write_v(out, x, depth + 1);
-                }
-            });
-            out.push(']');
-        }
-        Value::Object(o) => out.push_str(&o.go_string()),
-    }
+    crate::values::gofmt::format_v(v)
 }
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`, which is what `%v` prints for a float64:
@@ -143,7 +98,7 @@ pub fn format_float_g(f: f64) -> String {
     if neg {
         out.push('-');
     }
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         out.push_str(&digits[..1]);
         if digits.len() > 1 {
             out.push('.');
@@ -192,6 +147,10 @@ pub(crate) fn strslice(v: &Value) -> Vec<String> {
         Value::List(l) => l.iter().filter(|x| !x.is_nil()).map(strval).collect(),
         Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
         Value::Nil => Vec::new(),
+        Value::Object(o) if matches!(o.kind_name(), "slice" | "array") => match o.to_data() {
+            Value::List(l) => l.iter().filter(|x| !x.is_nil()).map(strval).collect(),
+            _ => Vec::new(),
+        },
         other => vec![strval(other)],
     }
 }
@@ -201,7 +160,8 @@ pub(crate) fn strslice(v: &Value) -> Vec<String> {
 
 /// Go's `int64(f)` conversion on amd64: out-of-range and NaN give the minimum int64.
 pub(crate) fn go_f64_to_i64(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
+    // i64::MAX as f64 is 2^63, the first value out of range.
+    if f.is_nan() || !(i64::MIN as f64..i64::MAX as f64).contains(&f) {
         i64::MIN
     } else {
         f as i64
@@ -227,13 +187,7 @@ pub fn to_float64(v: &Value) -> f64 {
         Value::Uint(u) => *u as f64,
         Value::Float(f) => *f,
         Value::String(s) => parse_float(s).unwrap_or(0.0),
-        Value::Bool(b) => {
-            if *b {
-                1.0
-            } else {
-                0.0
-            }
-        }
+        Value::Bool(true) => 1.0,
         _ => 0.0,
     }
 }
@@ -432,10 +386,9 @@ fn parse_hex_float(s: &str) -> Option<f64> {
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
     let body = body.strip_prefix("0x")?;
-    let (mant, exp) = match body.split_once('p') {
-        Some((m, e)) => (m, e.parse::<i32>().ok()?),
-        None => (body, 0),
-    };
+    // Go requires the binary exponent in a hex float ("0x1F" alone is a syntax error).
+    let (mant, exp) = body.split_once('p')?;
+    let exp = exp.parse::<i32>().ok()?;
     let (ip, fp) = mant.split_once('.').unwrap_or((mant, ""));
     if ip.is_empty() && fp.is_empty() {
         return None;
@@ -458,6 +411,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::approx_constant)] // 3.14 is test data, not π
     fn float_v_matches_go() {
         // Checked with Go: fmt.Sprintf("%v", x)
         assert_eq!(format_float_g(1000000.0), "1e+06");

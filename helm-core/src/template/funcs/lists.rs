@@ -130,6 +130,11 @@ pub(crate) fn list_items(v: &Value) -> Option<Vec<Value>> {
     match v {
         Value::List(l) => Some(l.to_vec()),
         Value::Bytes(b) => Some(b.iter().map(|x| Value::Uint(u64::from(*x))).collect()),
+        // Go slice types behind objects (Helm's `VersionSet`): reflection sees a slice.
+        Value::Object(o) if matches!(o.kind_name(), "slice" | "array") => match o.to_data() {
+            Value::List(l) => Some(l.to_vec()),
+            _ => Some(Vec::new()),
+        },
         _ => None,
     }
 }

@@ -144,11 +144,15 @@ fn until_step(start: i64, stop: i64, step: i64) -> Result<Vec<i64>, FuncError> {
     } else if step <= 0 {
         return Ok(v);
     }
+    // The number of elements, computed up front so an absurd range fails without building it.
+    let span = (i128::from(stop) - i128::from(start)).unsigned_abs();
+    let count = span.div_ceil(i128::from(step).unsigned_abs());
+    if count > MAX_SEQUENCE as u128 {
+        return Err(FuncError::new("runtime error: makeslice: len out of range"));
+    }
+    v.reserve(count as usize);
     let mut i = start;
     while if stop < start { i > stop } else { i < stop } {
-        if v.len() >= MAX_SEQUENCE {
-            return Err(FuncError::new("runtime error: makeslice: len out of range"));
-        }
         v.push(i);
         match i.checked_add(step) {
             Some(n) => i = n,

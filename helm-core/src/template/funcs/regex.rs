@@ -15,6 +15,7 @@ use super::conversion::{int_arg, str_arg, string_list};
 use super::{FuncError, FuncResult, FuncTable, Param};
 use crate::values::Value;
 use regex::{NoExpand, Regex};
+use std::collections::HashMap;
 
 pub fn register(t: &mut FuncTable) {
     use Param::{Int, String as S};
@@ -122,8 +123,27 @@ fn go_quote_expr(s: &str) -> String {
     }
 }
 
+/// Compiled patterns by source: charts call the same `regexReplaceAll` in loops, and Go's
+/// per-call compile is the slow part. Bounded: cleared when it grows past `CACHE_MAX`.
+static CACHE: std::sync::LazyLock<parking_lot::Mutex<HashMap<String, Result<Regex, String>>>> =
+    std::sync::LazyLock::new(Default::default);
+const CACHE_MAX: usize = 512;
+
 /// `regexp.Compile`: the pattern in Go syntax, or Go's error text.
 pub fn compile(expr: &str) -> Result<Regex, String> {
+    if let Some(r) = CACHE.lock().get(expr) {
+        return r.clone();
+    }
+    let r = compile_uncached(expr);
+    let mut c = CACHE.lock();
+    if c.len() >= CACHE_MAX {
+        c.clear();
+    }
+    c.insert(expr.to_string(), r.clone());
+    r
+}
+
+fn compile_uncached(expr: &str) -> Result<Regex, String> {
     let translated = translate(expr).map_err(|code| format!("error parsing regexp: {code}"))?;
     regex::RegexBuilder::new(&translated)
         .octal(true)
@@ -219,6 +239,16 @@ fn translate(expr: &str) -> Result<String, String> {
                 None => {
                     out.push('\\');
                     out.push(n);
+                    // \p{Greek}, \P{L}, \x{263a}: the braces belong to the escape.
+                    if matches!(n, 'p' | 'P' | 'x') && chars.get(i) == Some(&'{') {
+                        while i < chars.len() {
+                            out.push(chars[i]);
+                            i += 1;
+                            if chars[i - 1] == '}' {
+                                break;
+                            }
+                        }
+                    }
                 }
             }
             continue;
@@ -245,6 +275,16 @@ fn translate(expr: &str) -> Result<String, String> {
                 '[' | '&' | '~' => {
                     out.push('\\');
                     out.push(c);
+                }
+                '-' if chars.get(i + 1) == Some(&'-') && i > class_start => {
+                    // `X--` is the range X..'-' in Go (Rust would read `--` as set difference).
+                    let start = chars[i - 1];
+                    if start > '-' {
+                        return Err(format!("invalid character class range: `{start}--`"));
+                    }
+                    out.push_str("-\\-");
+                    i += 2;
+                    continue;
                 }
                 '-' if chars.get(i + 1) == Some(&'-') || out.ends_with('-') && !out.ends_with("\\-") => {
                     out.push_str("\\-");

@@ -204,7 +204,7 @@ fn go_title(s: &str) -> String {
     }
     fn c_is_digit(r: char) -> bool {
         // unicode.IsDigit: category Nd.
-        r.is_numeric() && (r.to_digit(10).is_some() || ('\u{660}'..='\u{669}').contains(&r) || ('\u{6F0}'..='\u{6F9}').contains(&r) || ('\u{966}'..='\u{96F}').contains(&r) || ('\u{FF10}'..='\u{FF19}').contains(&r))
+        r.is_numeric() && (r.is_ascii_digit() || ('\u{660}'..='\u{669}').contains(&r) || ('\u{6F0}'..='\u{6F9}').contains(&r) || ('\u{966}'..='\u{96F}').contains(&r) || ('\u{FF10}'..='\u{FF19}').contains(&r))
     }
     let mut prev = ' ';
     s.chars()
@@ -233,7 +233,7 @@ pub(crate) fn go_repeat(s: &str, count: i64) -> Result<String, FuncError> {
     if total > i64::MAX as u128 {
         return Err(FuncError::new("strings: Repeat output length overflow"));
     }
-    if total > (1u128 << 32) {
+    if total > (1u128 << 28) {
         // Go would try to allocate this much and die; refuse instead of exhausting memory.
         return Err(FuncError::new("runtime error: makeslice: len out of range"));
     }

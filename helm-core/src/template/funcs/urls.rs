@@ -5,7 +5,7 @@
 //! fragment), so `url.Parse` and `(*URL).String` are reimplemented here, including the escape
 //! tables for each URL part.
 
-use super::conversion::str_arg;
+use super::conversion::{bytes_to_string, str_arg};
 use super::strings::go_quote;
 use super::{FuncError, FuncResult, FuncTable, Param};
 use crate::values::{Map, Value};
@@ -100,7 +100,7 @@ fn unescape(s: &str, mode: Enc) -> Result<String, String> {
             b'%' => {
                 if i + 2 >= b.len() || !b[i + 1].is_ascii_hexdigit() || !b[i + 2].is_ascii_hexdigit() {
                     let rest = &b[i..];
-                    let e = String::from_utf8_lossy(&rest[..rest.len().min(3)]).into_owned();
+                    let e = bytes_to_string(&rest[..rest.len().min(3)]);
                     return Err(format!("invalid URL escape {}", go_quote(&e)));
                 }
                 let esc = &s[i..i + 3];
@@ -141,7 +141,7 @@ fn unescape(s: &str, mode: Enc) -> Result<String, String> {
             }
         }
     }
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    Ok(bytes_to_string(&out))
 }
 
 fn valid_optional_port(port: &str) -> bool {
