@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Minimum number of identical cases (out of all cases) for the test to pass.
-const THRESHOLD: usize = 0;
+const THRESHOLD: usize = 255;
 
 struct Case {
     name: String,
