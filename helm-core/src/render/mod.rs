@@ -86,7 +86,7 @@ pub struct TemplateOutput {
 pub enum RenderError {
     #[error("{0} charts are not installable")]
     NotInstallable(String),
-    #[error("release name {name:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53")]
+    #[error("release name check failed: release name {name:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53")]
     InvalidReleaseName { name: String },
     #[error("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}", .0.join(", "))]
     MissingDependencies(Vec<String>),
@@ -383,8 +383,9 @@ pub fn template(chart: Chart, user_values: &Value, opts: &TemplateOptions) -> Re
         }
     });
     if opts.include_crds {
+        // CRDs go to the output directory itself, never under the release name.
         for crd in crd_objects(&chart) {
-            match &out_dir {
+            match &opts.output_dir {
                 None => manifest_doc.push_str(&format!("---\n# Source: {}\n{}\n", crd.filename, crd.data)),
                 Some(d) => {
                     let append = !written.insert(crd.filename.clone());

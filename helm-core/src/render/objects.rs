@@ -102,7 +102,7 @@ impl KubeVersion {
     /// Helm's `ParseKubeVersion` (`--kube-version`): a lenient semantic version, stored with a
     /// leading `v`. The `Err` is the reason text.
     pub fn parse(s: &str) -> Result<KubeVersion, String> {
-        let v = parse_lenient_semver(s).ok_or_else(|| "Invalid Semantic Version".to_string())?;
+        let v = parse_lenient_semver(s).ok_or_else(|| format!("could not parse {s:?} as version"))?;
         Ok(KubeVersion { version: format!("v{}", v.text), major: v.major.to_string(), minor: v.minor.to_string() })
     }
 }
