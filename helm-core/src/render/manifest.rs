@@ -119,11 +119,17 @@ fn unmarshal_err(found: &Value, field: &str, ty: &str) -> String {
     )
 }
 
-/// A string field of the head: null leaves it empty, other non-strings fail as in Go's JSON.
+/// A string field of the head. sigs.k8s.io/yaml converts YAML scalars to strings when the Go
+/// target is a string (so `name: n`, a YAML 1.1 bool, is the string "false"); null leaves it
+/// empty; only lists and maps fail, as in Go's JSON decoding.
 fn head_string(v: Option<Value>, field: &str) -> Result<String, String> {
     match v {
         None | Some(Value::Nil) => Ok(String::new()),
         Some(Value::String(s)) => Ok(s.to_string()),
+        Some(Value::Bool(b)) => Ok(b.to_string()),
+        Some(v @ (Value::Int(_) | Value::Int64(_) | Value::Uint(_) | Value::Float(_))) => {
+            Ok(crate::values::gofmt::format_v(&v))
+        }
         Some(other) => Err(unmarshal_err(&other, field, "string")),
     }
 }
@@ -157,16 +163,7 @@ pub fn parse_head(doc: &str) -> Result<SimpleHead, String> {
                     let mut out = BTreeMap::new();
                     for (k, v) in a.entries() {
                         let field = "SimpleHead.metadata.annotations";
-                        match v {
-                            Value::String(s) => {
-                                out.insert(k.to_string(), s.to_string());
-                            }
-                            // JSON null into a map[string]string element gives "".
-                            Value::Nil => {
-                                out.insert(k.to_string(), String::new());
-                            }
-                            other => return Err(unmarshal_err(&other, field, "string")),
-                        }
+                        out.insert(k.to_string(), head_string(Some(v), field)?);
                     }
                     Some(out)
                 }
@@ -360,6 +357,20 @@ mod tests {
         let mut kinds = vec!["Zed", "Deployment", "Alpha", "Namespace", "Service"];
         kinds.sort_by(|a, b| kind_cmp(a, b, &order));
         assert_eq!(kinds, vec!["Namespace", "Service", "Deployment", "Alpha", "Zed"]);
+    }
+
+    #[test]
+    fn head_scalars_become_strings() {
+        // Helm 4.1.4 renders `metadata: {name: n}` (a YAML 1.1 bool) without complaint, and a
+        // numeric hook weight is read as its text.
+        let h = parse_head("kind: Job\nmetadata:\n  name: n\n  annotations:\n    helm.sh/hook-weight: 5\n");
+        let h = h.unwrap_or_default();
+        assert_eq!(h.kind, "Job");
+        let md = h.metadata.unwrap_or_default();
+        assert_eq!(md.name, "false");
+        assert_eq!(md.annotations.unwrap_or_default().get(HOOK_WEIGHT_ANNOTATION).map(String::as_str), Some("5"));
+        assert!(parse_head("kind: [a]\n").is_err());
+        assert!(parse_head("- a\n").is_err());
     }
 
     #[test]
