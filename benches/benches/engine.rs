@@ -176,6 +176,10 @@ fn bench_execute(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(out_len as u64));
     g.bench_function("execute_deployment", |b| b.iter(|| e.execute("deploy.yaml", &data)));
     g.finish();
+    // The fixed cost of one execution (dominated by starting the big-stack thread).
+    let mut tiny = Engine::new(FuncTable::helm());
+    tiny.parse("tiny", "{{ .Release.Name }}").expect("parses");
+    c.bench_function("engine/execute_tiny", |b| b.iter(|| tiny.execute("tiny", &data)));
 }
 
 criterion_group!(benches, bench_parse, bench_execute);

@@ -267,6 +267,36 @@ line2 {{ .x.y.z }}"####, None, Some(r####"template: t:2:11: executing "t" at <.x
     (r####"{{ 9223372036854775808 }}"####, None, Some(r####"template: t:1:3: executing "t" at <9223372036854775808>: 9223372036854775808 overflows int"####)),
     (r####"{{ print 18446744073709551615 }}"####, None, Some(r####"template: t:1:9: executing "t" at <18446744073709551615>: 18446744073709551615 overflows int"####)),
     (r####"{{ index .l 18446744073709551615 }}"####, None, Some(r####"template: t:1:12: executing "t" at <18446744073709551615>: 18446744073709551615 overflows int"####)),
+    (r####"{{ $x := 1 }}{{ range .ints }}{{ $x = . }}{{ end }}{{ $x }}"####, Some(r####"2"####), None),
+    (r####"{{ define "x" }}[{{ . }}|{{ $ }}]{{ end }}{{ template "x" }}"####, Some(r####"[<no value>|<no value>]"####), None),
+    (r####"{{ with $x := 0 }}a{{ else }}b{{ end }}"####, Some(r####"b"####), None),
+    (r####"{{ range $i, $v := .words }}{{ if $i }},{{ end }}{{ $v }}{{ end }}"####, Some(r####"b,a,c"####), None),
+    (r####"{{ $m := .m }}{{ range $k, $v := $m }}{{ $k }}{{ end }}{{ $m.b }}"####, Some(r####"abc2"####), None),
+    (r####"{{ if and .a (not .e) (or .z .s) }}ok{{ end }}"####, Some(r####"ok"####), None),
+    (r####"{{ if eq .s "x" "hello" }}in{{ end }}"####, Some(r####"in"####), None),
+    (r####"{{ .m.c }} {{ index .m.c 1 }} {{ len .m.c }}"####, Some(r####"[1 2] 2 2"####), None),
+    (r####"{{ printf "%s=%v" "k" .m.c }}"####, Some(r####"k=[1 2]"####), None),
+    (r####"{{- range .words }}
+- {{ . }}
+{{- end }}"####, Some(r####"
+- b
+- a
+- c"####), None),
+    (r####"{{ range $i, $_ := .ints }}{{ $i }}{{ end }}"####, Some(r####"012"####), None),
+    (r####"{{ $_ := 1 }}{{ $_ }}"####, Some(r####"1"####), None),
+    (r####"{{ (index .l 4).k }} {{ (index .l 4).missing }}"####, Some(r####"v <no value>"####), None),
+    (r####"{{ .l.k }}"####, None, Some(r####"template: t:1:5: executing "t" at <.l.k>: can't evaluate field k in type interface {}"####)),
+    (r####"{{ $.nested.x.y.z }}"####, Some(r####"deep"####), None),
+    (r####"{{ .t | not | not }}"####, Some(r####"true"####), None),
+    (r####"{{ if not .missing }}absent{{ end }}"####, Some(r####"absent"####), None),
+    (r####"{{ with .nested }}{{ with .x }}{{ .y.z }}{{ end }}{{ end }}"####, Some(r####"deep"####), None),
+    (r####"{{ range .words }}{{ $.s }}{{ end }}"####, Some(r####"hellohellohello"####), None),
+    (r####"{{ $x := .ints }}{{ range $x }}{{ . }}{{ end }}"####, Some(r####"312"####), None),
+    (r####"{{ eq .neg -3.0 }} {{ lt .neg 0.0 }}"####, Some(r####"true true"####), None),
+    (r####"{{ printf "%v %s" .t .t }}"####, Some(r####"true %!s(bool=true)"####), None),
+    (r####"{{ print .e "|" .z }}"####, Some(r####"|0"####), None),
+    (r####"{{ printf "%d" (len .words) }}"####, Some(r####"3"####), None),
+    (r####"{{ index . "a" }}"####, Some(r####"1"####), None),
 ];
 
 fn funcs() -> FuncTable {

@@ -241,3 +241,12 @@ fn object_fields_and_methods() {
     let err = render("{{ .Capabilities.Nope }}").unwrap_err();
     assert_eq!(err.message, "can't evaluate field Nope in type *chartutil.Capabilities");
 }
+
+#[test]
+fn engine_is_shareable_and_reports_unknown_names() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Engine>();
+    let e = Engine::new(funcs());
+    let err = e.execute("nope.yaml", &Value::Nil).unwrap_err();
+    assert_eq!(err.to_string(), r#"template: no template "nope.yaml" associated with template "gotpl""#);
+}

@@ -42,3 +42,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn deep_nesting_is_bounded() {
+    // Nesting within the parser's limit runs; beyond it is a parse error, never a stack overflow.
+    let ok = format!("{{{{ {}1{} }}}}", "(".repeat(40), ")".repeat(40));
+    let mut e = Engine::new(FuncTable::helm());
+    e.parse("ok", &ok).unwrap();
+    assert_eq!(e.execute("ok", &Value::Nil).unwrap(), "1");
+    let deep = format!("{{{{ {}1{} }}}}", "(".repeat(5000), ")".repeat(5000));
+    let err = e.parse("deep", &deep).unwrap_err();
+    assert!(err.message.contains("nesting deeper than"), "{err}");
+    let ifs = format!("{}x{}", "{{ if true }}".repeat(5000), "{{ end }}".repeat(5000));
+    assert!(e.parse("ifs", &ifs).is_err());
+}

@@ -105,6 +105,7 @@ impl fmt::Display for TemplateError {
                 self.context,
                 self.message
             ),
+            ErrorKind::Other if self.template.is_empty() => write!(f, "template: {}", self.message),
             ErrorKind::Other => write!(f, "template: {}: {}", self.template, self.message),
         }
     }

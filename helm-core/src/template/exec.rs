@@ -42,6 +42,11 @@ impl Default for Limits {
     }
 }
 
+/// Template nesting levels run on one native stack before moving to a fresh thread.
+pub const STACK_HOP: usize = 16;
+/// Stack size of those threads (virtual memory: only the pages used are committed).
+const HOP_STACK_SIZE: usize = 256 << 20;
+
 /// A value with Go's "came out of an interface{} slot" bit (see the module docs).
 #[derive(Clone, Debug, Default)]
 pub struct V {
@@ -102,6 +107,11 @@ impl<'e> State<'e> {
     }
 
     /// Runs `tree` with `dot` into a new string.
+    ///
+    /// Nested templates (`template`, `include`, `tpl`) recurse on the native stack. The first
+    /// [`STACK_HOP`] levels run on the caller's thread (no thread start for ordinary
+    /// templates); every further [`STACK_HOP`] levels continue on a fresh thread with a large
+    /// stack, so Helm's 1000 nested includes cannot overflow any stack.
     pub fn run(&mut self, tree: &Tree, dot: V) -> Result<String, TemplateError> {
         if self.depth >= self.engine.limits.max_depth {
             return Err(TemplateError::other(
@@ -109,6 +119,23 @@ impl<'e> State<'e> {
                 format!("exceeded maximum template depth ({})", self.engine.limits.max_depth),
             ));
         }
+        if self.depth > 0 && self.depth % STACK_HOP == 0 {
+            let started = std::thread::scope(|s| {
+                std::thread::Builder::new()
+                    .stack_size(HOP_STACK_SIZE)
+                    .spawn_scoped(s, || self.run_here(tree, dot))
+                    .map(|h| h.join())
+            });
+            return match started {
+                Ok(Ok(r)) => r,
+                Ok(Err(_)) => Err(TemplateError::other(&tree.name, "template execution panicked")),
+                Err(e) => Err(TemplateError::other(&tree.name, format!("cannot start a thread for deep nesting: {e}"))),
+            };
+        }
+        self.run_here(tree, dot)
+    }
+
+    fn run_here(&mut self, tree: &Tree, dot: V) -> Result<String, TemplateError> {
         self.depth += 1;
         let mut frame = Frame { vars: vec![dot.clone()] };
         let mut out = String::new();

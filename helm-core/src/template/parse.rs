@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Deepest nesting of parentheses and control structures accepted (guards the native stack).
-pub const MAX_PARSE_DEPTH: usize = 2000;
+pub const MAX_PARSE_DEPTH: usize = 100;
 
 type PResult<T> = Result<T, TemplateError>;
 
