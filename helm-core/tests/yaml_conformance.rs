@@ -92,3 +92,24 @@ fn conformance_values_read_and_rewrite() {
         assert_eq!(json::to_string(&back), json::to_string(&v), "{}", f.display());
     }
 }
+
+/// `YAML_BENCH=1 cargo test --release --test yaml_conformance bench -- --nocapture` prints
+/// read/write throughput over the conformance files.
+#[test]
+fn bench_read_write() {
+    if std::env::var("YAML_BENCH").is_err() {
+        return;
+    }
+    let Some(root) = conformance() else { return };
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    let srcs: Vec<String> = files.iter().map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned()).collect();
+    let bytes: usize = srcs.iter().map(|s| s.len()).sum();
+    let t = std::time::Instant::now();
+    let vals: Vec<_> = srcs.iter().map(|s| yaml::from_str(s).unwrap()).collect();
+    let read = t.elapsed();
+    let t = std::time::Instant::now();
+    let out: usize = vals.iter().map(|v| yaml::to_string(v).unwrap().len()).sum();
+    let write = t.elapsed();
+    println!("read {bytes} bytes in {read:?}; wrote {out} bytes in {write:?}");
+}

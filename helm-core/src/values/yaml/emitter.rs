@@ -130,9 +130,22 @@ fn json_roundtrip_string(s: &str) -> String {
     out
 }
 
+fn has_nel(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\u{85}'),
+        Value::List(items) => items.iter().any(has_nel),
+        Value::Map(m) => m.with(|e| e.iter().any(|(k, v)| k.contains('\u{85}') || has_nel(v))),
+        Value::Object(o) => has_nel(&o.to_data()),
+        _ => false,
+    }
+}
+
 /// yaml.v2 fails to re-read json.Marshal output in which a raw NEL (U+0085, a YAML 1.1 line
 /// break) starts a `---`/`...` line inside a string, or makes an object key span lines.
 fn check_json_reread(v: &Value) -> Result<(), YamlError> {
+    if !has_nel(v) {
+        return Ok(());
+    }
     let text = match crate::values::json::marshal(v, true) {
         Ok(t) => t,
         Err(_) => return Ok(()),
@@ -181,32 +194,42 @@ fn check_json_reread(v: &Value) -> Result<(), YamlError> {
 /// letters compare by code point, and a non-letter sorts before a letter. yaml.v3 (`v3`)
 /// reverses that last rule right after a digit shared by both keys.
 pub(crate) fn key_less(a: &str, b: &str, v3: bool) -> bool {
+    // Keys are nearly always ASCII: compare bytes then, without collecting characters.
+    if a.is_ascii() && b.is_ascii() {
+        return key_less_slice(a.as_bytes(), b.as_bytes(), |c| c as char, v3);
+    }
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    key_less_slice(&ar, &br, |c| c, v3)
+}
+
+fn key_less_slice<T: Copy>(ar: &[T], br: &[T], ch: impl Fn(T) -> char, v3: bool) -> bool {
     let n = ar.len().min(br.len());
     let mut digits = false;
     for i in 0..n {
-        if ar[i] == br[i] {
-            digits = ar[i].is_numeric();
+        let (ca, cb) = (ch(ar[i]), ch(br[i]));
+        if ca == cb {
+            digits = ca.is_numeric();
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = ca.is_alphabetic();
+        let bl = cb.is_alphabetic();
         if al && bl {
-            return ar[i] < br[i];
+            return ca < cb;
         }
         if al || bl {
             return if v3 && digits { al } else { bl };
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
-        if ar[i] == '0' || br[i] == '0' {
+        if ca == '0' || cb == '0' {
             let mut j = i;
             while j > 0 {
                 j -= 1;
-                if !ar[j].is_numeric() {
+                let cj = ch(ar[j]);
+                if !cj.is_numeric() {
                     break;
                 }
-                if ar[j] != '0' {
+                if cj != '0' {
                     an = 1;
                     bn = 1;
                     break;
@@ -214,13 +237,13 @@ pub(crate) fn key_less(a: &str, b: &str, v3: bool) -> bool {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_numeric() {
-            an = an.wrapping_mul(10).wrapping_add((ar[ai] as i64).wrapping_sub('0' as i64));
+        while ai < ar.len() && ch(ar[ai]).is_numeric() {
+            an = an.wrapping_mul(10).wrapping_add((ch(ar[ai]) as i64).wrapping_sub('0' as i64));
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_numeric() {
-            bn = bn.wrapping_mul(10).wrapping_add((br[bi] as i64).wrapping_sub('0' as i64));
+        while bi < br.len() && ch(br[bi]).is_numeric() {
+            bn = bn.wrapping_mul(10).wrapping_add((ch(br[bi]) as i64).wrapping_sub('0' as i64));
             bi += 1;
         }
         if an != bn {
@@ -229,7 +252,7 @@ pub(crate) fn key_less(a: &str, b: &str, v3: bool) -> bool {
         if ai != bi {
             return ai < bi;
         }
-        return ar[i] < br[i];
+        return ca < cb;
     }
     ar.len() < br.len()
 }

@@ -13,7 +13,23 @@
 //!   style for multi-line strings, folding of long plain lines at 80 columns.
 //!
 //! Charts depend on those details (`1e+06`, `"yes"` being quoted, `|-`), so both directions
-//! reproduce Go's bytes. Errors carry yaml.v2's message text.
+//! reproduce Go's bytes. Errors carry Go's full message text (`error converting YAML to JSON:
+//! yaml: line 3: …`, with yaml.v2's quirky line numbers), which is what Helm prints.
+//!
+//! API: [`from_str`]/[`from_slice`] (any top-level kind; empty → empty map), [`from_str_map`]/
+//! [`from_slice_map`] (Go's error for a non-map document, as values files and `fromYaml`),
+//! [`from_str_list`] (`fromYamlArray`), [`from_str_all`] (a yaml.v2 Decoder loop),
+//! [`to_string`] (`toYaml` before its trim) and [`to_string_pretty`] (Helm 4's
+//! `toYamlPretty`, a yaml.v3 encoder).
+//!
+//! How it was checked: every values file and Chart.yaml of the conformance charts reads and
+//! re-writes byte-identically to Go; recorded Go outputs for generated values and documents
+//! live in `tests/data`. Known differences from Go: error *texts* for malformed input
+//! sometimes differ (line numbers, or which problem is reported first; Go's own map order
+//! makes some of them random); U+2028/U+2029 are not treated as line breaks when reading;
+//! junk after the first document's root is ignored as in yaml.v2 but not every scanner error
+//! libyaml would raise there is reproduced; Go structs (`Object`s) are encoded through their
+//! JSON form, so `toYamlPretty` of `.Capabilities` lacks yaml.v3's lower-cased field names.
 
 mod emitter;
 mod parser;
@@ -61,6 +77,27 @@ pub fn from_str(src: &str) -> Result<Value, YamlError> {
             Ok(if v.is_nil() { Value::empty_map() } else { v })
         }
     }
+}
+
+/// [`from_str`] for raw file bytes: invalid UTF-8 fails as libyaml's reader does.
+pub fn from_slice(src: &[u8]) -> Result<Value, YamlError> {
+    from_str(utf8(src)?)
+}
+
+/// [`from_str_map`] for raw file bytes (values files, Chart.yaml).
+pub fn from_slice_map(src: &[u8]) -> Result<Value, YamlError> {
+    from_str_map(utf8(src)?)
+}
+
+fn utf8(src: &[u8]) -> Result<&str, YamlError> {
+    std::str::from_utf8(src).map_err(|e| {
+        let bad = src.get(e.valid_up_to()).copied().unwrap_or(0);
+        // A byte that cannot start a character is a bad leading octet; a broken or cut-off
+        // sequence a bad trailing one.
+        let leading = (0x80..0xC0).contains(&bad) || bad >= 0xF8;
+        let what = if leading { "leading" } else { "trailing" };
+        YamlError::plain(format!("{CONVERT_PREFIX}yaml: invalid {what} UTF-8 octet"))
+    })
 }
 
 /// Reads the first document into a `map[string]interface{}` as Helm's `chartutil.ReadValues`

@@ -222,7 +222,8 @@ impl Parser {
     fn at_line_indent(&self) -> bool {
         let l = self.line0_of(self.pos);
         let ls = self.line_starts.get(l).copied().unwrap_or(0);
-        self.s[ls..self.pos].iter().all(|c| *c == ' ' || *c == '\t')
+        let end = self.pos.min(self.s.len());
+        self.s.get(ls.min(end)..end).is_none_or(|r| r.iter().all(|c| *c == ' ' || *c == '\t'))
     }
 
     /// Reports a tab found in indentation by `skip_space` (which cannot return errors).
@@ -764,9 +765,10 @@ impl Parser {
         let start = self.pos;
         loop {
             let key_pos = self.pos;
+            let explicit = first_key.is_none() && self.peek() == Some('?') && is_blankz(self.peek_at(1));
             let key: Rc<Node> = if let Some((k, _)) = first_key.take() {
                 k
-            } else if self.peek() == Some('?') && is_blankz(self.peek_at(1)) {
+            } else if explicit {
                 // Explicit key.
                 self.pos += 1;
                 let k = self.parse_node(indent, Ctx::SeqItem)?.unwrap_or_else(null_node);
@@ -838,7 +840,9 @@ impl Parser {
             let colon = self.pos;
             self.pos += 1;
             let _ = key_pos;
-            let value = self.parse_node(indent, Ctx::MapValue)?;
+            // After an explicit key, `: ` starts a line like `- ` does: compact collections may
+            // follow on the same line.
+            let value = self.parse_node(indent, if explicit { Ctx::SeqItem } else { Ctx::MapValue })?;
             // A value on the colon's line followed by more content at deeper indentation.
             entries.push((key, value.unwrap_or_else(null_node)));
             let _ = colon;
@@ -888,7 +892,8 @@ impl Parser {
                         _ => self.pos += 1,
                     }
                 }
-                let text: String = self.s[start..self.pos].iter().collect::<String>().trim_end().to_string();
+                let end = self.pos.min(self.s.len());
+                let text: String = self.s.get(start.min(end)..end).unwrap_or(&[]).iter().collect::<String>().trim_end_matches([' ', '\t']).to_string();
                 Ok(Node::Scalar { text, style: Style::Plain, tag: None })
             }
         }
@@ -1104,7 +1109,7 @@ impl Parser {
                         return Ok(out);
                     }
                 }
-                Some('\n') => self.fold_quoted_break(&mut out, start)?,
+                Some('\n') => self.fold_quoted_break(&mut out, start, false)?,
                 Some(c) => {
                     out.push(c);
                     self.pos += 1;
@@ -1115,8 +1120,26 @@ impl Parser {
 
     /// Folds a line break inside a quoted scalar: trailing blanks dropped, one break → space,
     /// n breaks → n-1 newlines, leading blanks of the next line dropped.
-    fn fold_quoted_break(&mut self, out: &mut String, start: usize) -> PResult<()> {
-        while out.ends_with(' ') || out.ends_with('\t') {
+    fn fold_quoted_break(&mut self, out: &mut String, start: usize, double: bool) -> PResult<()> {
+        // Drop the raw blanks that end the line, not blanks written as escapes (`\t`, `\ `).
+        let mut n = 0;
+        let mut q = self.pos.min(self.s.len());
+        while q > start + 1 && matches!(self.s.get(q - 1), Some(' ') | Some('\t')) {
+            q -= 1;
+            n += 1;
+        }
+        if double && n > 0 {
+            let mut backslashes = 0;
+            let mut r = q;
+            while r > start + 1 && self.s.get(r - 1) == Some(&'\\') {
+                r -= 1;
+                backslashes += 1;
+            }
+            if backslashes % 2 == 1 {
+                n -= 1;
+            }
+        }
+        for _ in 0..n {
             out.pop();
         }
         let mut breaks = 0;
@@ -1226,7 +1249,7 @@ impl Parser {
                         }
                     }
                 }
-                Some('\n') => self.fold_quoted_break(&mut out, start)?,
+                Some('\n') => self.fold_quoted_break(&mut out, start, true)?,
                 Some(c) => {
                     out.push(c);
                     self.pos += 1;

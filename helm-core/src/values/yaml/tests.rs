@@ -131,3 +131,22 @@ fn multi_document_streams() {
     assert_eq!(all("---\na: 1\n--- |\n  x\n"), r#"{"a":1}|"x\n""#);
     assert_eq!(all("a: 1\n---\nb: [\n"), "ERR error converting YAML to JSON: yaml: line 3: did not find expected node content");
 }
+
+#[test]
+fn invalid_utf8_bytes() {
+    // Go: yaml.Unmarshal of these bytes.
+    assert_eq!(from_slice(b"a: \xff\n").unwrap_err().message, "error converting YAML to JSON: yaml: invalid leading UTF-8 octet");
+    assert_eq!(from_slice(b"a: b\xc3\n").unwrap_err().message, "error converting YAML to JSON: yaml: invalid trailing UTF-8 octet");
+    assert_eq!(from_slice(b"a: \xe2\x82\n").unwrap_err().message, "error converting YAML to JSON: yaml: invalid trailing UTF-8 octet");
+    assert_eq!(j(&from_slice_map(b"a: 1\n").unwrap()), r#"{"a":1}"#);
+}
+
+#[test]
+fn quoted_folding_keeps_escaped_blanks() {
+    // Go: escaped blanks before a folded line break survive, raw ones are dropped.
+    assert_eq!(read("a: \"x\\t\n  y\""), r#"{"a":"x\t y"}"#);
+    assert_eq!(read("a: \"x\\ \n  y\""), r#"{"a":"x  y"}"#);
+    assert_eq!(read("a: \"x \t\n  y\""), r#"{"a":"x y"}"#);
+    assert_eq!(read("a: 'x\t\n  y'"), r#"{"a":"x y"}"#);
+    assert_eq!(read("a: \"x\\\\ \n  y\""), r#"{"a":"x\\ y"}"#);
+}
