@@ -1,5 +1,269 @@
 //! `helm-rs`: the command line, with Helm's commands and flags. Thin: all logic is in helm-core.
-fn main() {
-    eprintln!("helm-rs: no commands yet");
-    std::process::exit(1);
+//!
+//! Like Helm, errors go to standard error as `Error: MESSAGE` with exit code 1, and log lines
+//! (`level=WARN msg="this chart is deprecated"`) go to standard error before the output.
+
+use clap::{Args, Parser, Subcommand};
+use helm_core::chart;
+use helm_core::render::{self, objects::KubeVersion, ReleaseOptions, TemplateOptions};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "helm-rs", version, about = "The Kubernetes package manager, in Rust")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Locally render templates.
+    Template(TemplateArgs),
+    /// Show information of a chart.
+    Show {
+        #[command(subcommand)]
+        what: ShowCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ShowCommand {
+    /// Show all information of the chart.
+    All(ShowArgs),
+    /// Show the chart's definition.
+    Chart(ShowArgs),
+    /// Show the chart's values.
+    Values(ShowArgs),
+    /// Show the chart's README.
+    Readme(ShowArgs),
+    /// Show the chart's CRDs.
+    Crds(ShowArgs),
+}
+
+#[derive(Args)]
+struct ShowArgs {
+    chart: String,
+    /// Chart version (accepted for compatibility; local charts only).
+    #[arg(long)]
+    version: Option<String>,
+    /// For `show values`: a JSONPath-like key to print (not supported).
+    #[arg(long)]
+    jsonpath: Option<String>,
+}
+
+/// The values flags shared by install/upgrade/template (Helm's `values.Options`).
+#[derive(Args, Default, Clone)]
+pub struct ValueArgs {
+    /// Values files (repeatable, or comma-separated).
+    #[arg(short = 'f', long = "values", value_delimiter = ',')]
+    pub values: Vec<String>,
+    #[arg(long = "set")]
+    pub set: Vec<String>,
+    #[arg(long = "set-string")]
+    pub set_string: Vec<String>,
+    #[arg(long = "set-file")]
+    pub set_file: Vec<String>,
+    #[arg(long = "set-json")]
+    pub set_json: Vec<String>,
+    #[arg(long = "set-literal")]
+    pub set_literal: Vec<String>,
+}
+
+#[derive(Args)]
+struct TemplateArgs {
+    /// `[NAME] CHART`
+    #[arg(num_args = 1..=3, required = true)]
+    args: Vec<String>,
+    #[arg(short = 'n', long, default_value = "default")]
+    namespace: String,
+    #[command(flatten)]
+    values: ValueArgs,
+    /// Only show manifests rendered from the given templates.
+    #[arg(short = 's', long = "show-only")]
+    show_only: Vec<String>,
+    /// Write each template to a file in this directory instead of stdout.
+    #[arg(long = "output-dir")]
+    output_dir: Option<PathBuf>,
+    #[arg(long = "include-crds")]
+    include_crds: bool,
+    #[arg(long = "skip-crds")]
+    skip_crds: bool,
+    #[arg(long = "skip-tests")]
+    skip_tests: bool,
+    #[arg(long = "no-hooks")]
+    no_hooks: bool,
+    #[arg(long = "is-upgrade")]
+    is_upgrade: bool,
+    #[arg(long = "kube-version")]
+    kube_version: Option<String>,
+    #[arg(short = 'a', long = "api-versions", value_delimiter = ',')]
+    api_versions: Vec<String>,
+    /// Use the release name in the output-dir path.
+    #[arg(long = "release-name")]
+    release_name: bool,
+    #[arg(long = "name-template")]
+    name_template: Option<String>,
+    #[arg(short = 'g', long = "generate-name")]
+    generate_name: bool,
+    #[arg(long = "post-renderer")]
+    post_renderer: Option<String>,
+    #[arg(long = "post-renderer-args")]
+    post_renderer_args: Vec<String>,
+    #[arg(long = "skip-schema-validation")]
+    skip_schema_validation: bool,
+    /// Accepted for compatibility (no effect offline).
+    #[arg(long)]
+    validate: bool,
+    #[arg(long)]
+    debug: bool,
+    #[arg(long)]
+    devel: bool,
+    #[arg(long)]
+    version: Option<String>,
+    #[arg(long)]
+    description: Option<String>,
+    #[arg(long = "dependency-update")]
+    dependency_update: bool,
+}
+
+impl ValueArgs {
+    fn to_options(&self) -> render::user_values::ValueOptions {
+        render::user_values::ValueOptions {
+            value_files: self.values.clone(),
+            values: self.set.clone(),
+            string_values: self.set_string.clone(),
+            file_values: self.set_file.clone(),
+            json_values: self.set_json.clone(),
+            literal_values: self.set_literal.clone(),
+        }
+    }
+}
+
+/// A failure of a command: Helm's message and log lines already printed.
+struct CmdError(String);
+
+impl From<render::RenderError> for CmdError {
+    fn from(e: render::RenderError) -> Self {
+        CmdError(e.to_string())
+    }
+}
+
+impl From<chart::ChartError> for CmdError {
+    fn from(e: chart::ChartError) -> Self {
+        CmdError(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Template(a) => run_template(a),
+        Command::Show { what } => run_show(what),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CmdError(msg)) => {
+            eprintln!("Error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Helm's `NameAndChart` for `helm template` (whose default release name is `release-name`).
+fn name_and_chart(a: &TemplateArgs) -> Result<(String, String), CmdError> {
+    match a.args.as_slice() {
+        [name, chart] => {
+            if a.generate_name {
+                return Err(CmdError("cannot set --generate-name and also specify a name".into()));
+            }
+            if a.name_template.is_some() {
+                return Err(CmdError("cannot set --name-template and also specify a name".into()));
+            }
+            Ok((name.clone(), chart.clone()))
+        }
+        [chart] => match &a.name_template {
+            Some(t) => Ok((render_name_template(t)?, chart.clone())),
+            None => Ok(("release-name".into(), chart.clone())),
+        },
+        [_, _, rest @ ..] => Err(CmdError(format!(
+            "expected at most two arguments, unexpected arguments: {}",
+            rest.join(", ")
+        ))),
+        [] => Err(CmdError("requires at least 1 arg(s), only received 0".into())),
+    }
+}
+
+/// `--name-template`: a text/template with Sprig functions and no data.
+fn render_name_template(t: &str) -> Result<String, CmdError> {
+    let mut engine = helm_core::template::Engine::new(helm_core::template::funcs::FuncTable::sprig());
+    engine.parse("name-template", t).map_err(|e| CmdError(e.to_string()))?;
+    engine
+        .execute("name-template", &helm_core::Value::Nil)
+        .map_err(|e| CmdError(e.to_string()))
+}
+
+fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
+    if a.post_renderer.is_some() {
+        return Err(CmdError("post-renderers are not supported by helm-rs".into()));
+    }
+    let (name, chart_path) = name_and_chart(&a)?;
+    let kube_version = match &a.kube_version {
+        Some(v) => Some(
+            KubeVersion::parse(v).map_err(|e| CmdError(format!("invalid kube version '{v}': {e}")))?,
+        ),
+        None => None,
+    };
+    let chart = chart::load(std::path::Path::new(&chart_path))?;
+    if chart.metadata.deprecated {
+        eprintln!("level=WARN msg=\"this chart is deprecated\"");
+    }
+    let user_values = a.values.to_options().merge_values().map_err(CmdError)?;
+    let opts = TemplateOptions {
+        release: ReleaseOptions {
+            name,
+            namespace: a.namespace.clone(),
+            revision: 1,
+            is_upgrade: a.is_upgrade,
+            is_install: !a.is_upgrade,
+        },
+        kube_version,
+        api_versions: a.api_versions.clone(),
+        include_crds: a.include_crds,
+        no_hooks: a.no_hooks,
+        skip_tests: a.skip_tests,
+        show_only: a.show_only.clone(),
+        output_dir: a.output_dir.clone(),
+        use_release_name: a.release_name,
+        skip_schema_validation: a.skip_schema_validation,
+    };
+    let out = render::template(chart, &user_values, &opts)?;
+    for line in out.log.iter().filter(|l| !l.contains("this chart is deprecated")) {
+        eprintln!("{line}");
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.stdout.as_bytes()).map_err(|e| CmdError(e.to_string()))?;
+    Ok(())
+}
+
+fn run_show(what: ShowCommand) -> Result<(), CmdError> {
+    let (args, kind) = match &what {
+        ShowCommand::All(a) => (a, "all"),
+        ShowCommand::Chart(a) => (a, "chart"),
+        ShowCommand::Values(a) => (a, "values"),
+        ShowCommand::Readme(a) => (a, "readme"),
+        ShowCommand::Crds(a) => (a, "crds"),
+    };
+    let c = chart::load(std::path::Path::new(&args.chart))?;
+    let text = match kind {
+        "all" => chart::show::show_all(&c)?,
+        "chart" => chart::show::show_chart(&c)?,
+        "values" => chart::show::show_values(&c),
+        "readme" => chart::show::show_readme(&c),
+        _ => chart::show::show_crds(&c),
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).map_err(|e| CmdError(e.to_string()))?;
+    Ok(())
 }

@@ -1,1 +1,605 @@
-//! Rendering a chart: values per subchart, the top-level object, ordering, hooks, NOTES.
+//! Rendering a chart as `helm template` does: dependencies, values per subchart, the top-level
+//! object, template execution, hooks, ordering and printing.
+//!
+//! The pipeline follows Helm 4.1.4 step by step, because each step is visible in the output:
+//! 1. [`dependencies::process_dependencies`] (aliases, tags, conditions, import-values);
+//! 2. values coalesced and checked against every chart's schema ([`render_values`]);
+//! 3. [`render_templates`]: every template of the tree parsed into one set (deepest charts
+//!    first, so parents' `define`s win), each non-partial executed with its chart's top-level
+//!    object, `<no value>` removed (Helm's `engine.Render`);
+//! 4. [`manifest::sort_manifests`]: documents split, hooks set apart, install-order sort;
+//! 5. [`template`]: the text `helm template` prints (or writes with `--output-dir`).
+
+pub mod dependencies;
+pub mod manifest;
+pub mod objects;
+pub mod user_values;
+
+use crate::chart::Chart;
+use crate::template::funcs::{FuncTable, Param};
+use crate::template::{Engine, TemplateError};
+use crate::values::{coalesce, Map, Value};
+use objects::{Capabilities, Files, KubeVersion};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use manifest::{Hook, Manifest, ManifestError, INSTALL_ORDER};
+
+/// `.Release` and the rest of what identifies a release.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReleaseOptions {
+    pub name: String,
+    pub namespace: String,
+    pub revision: i64,
+    pub is_upgrade: bool,
+    pub is_install: bool,
+}
+
+impl Default for ReleaseOptions {
+    fn default() -> Self {
+        ReleaseOptions {
+            name: "release-name".into(),
+            namespace: "default".into(),
+            revision: 1,
+            is_upgrade: false,
+            is_install: true,
+        }
+    }
+}
+
+/// Options of `helm template` (flag names in the field docs).
+#[derive(Clone, Debug, Default)]
+pub struct TemplateOptions {
+    pub release: ReleaseOptions,
+    /// `--kube-version` (None: Helm's default, v1.35.0).
+    pub kube_version: Option<KubeVersion>,
+    /// `--api-versions`, added to the defaults.
+    pub api_versions: Vec<String>,
+    /// `--include-crds`: print `crds/` files first.
+    pub include_crds: bool,
+    /// `--no-hooks`.
+    pub no_hooks: bool,
+    /// `--skip-tests`.
+    pub skip_tests: bool,
+    /// `--show-only` patterns (paths relative to the chart, e.g. `templates/x.yaml`).
+    pub show_only: Vec<String>,
+    /// `--output-dir`.
+    pub output_dir: Option<PathBuf>,
+    /// `--release-name`: put files under `<output-dir>/<release name>/`.
+    pub use_release_name: bool,
+    /// `--skip-schema-validation`.
+    pub skip_schema_validation: bool,
+}
+
+/// What `helm template` produced.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TemplateOutput {
+    /// Standard output.
+    pub stdout: String,
+    /// Lines Helm logs to standard error (warnings, skipped hooks).
+    pub log: Vec<String>,
+}
+
+/// A rendering failure. Display is Helm's message (what follows `Error: `).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RenderError {
+    #[error("{0} charts are not installable")]
+    NotInstallable(String),
+    #[error("release name check failed: release name {name:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53")]
+    InvalidReleaseName { name: String },
+    #[error("an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}", .0.join(", "))]
+    MissingDependencies(Vec<String>),
+    #[error("{0}")]
+    Dependencies(String),
+    #[error("{0}")]
+    Values(String),
+    /// The full schema message (`values don't meet the specifications ...`).
+    #[error("{0}")]
+    Schema(String),
+    /// Errors from rendering proper; Helm adds a hint to use `--debug`.
+    #[error("{0}\n\nUse --debug flag to render out invalid YAML")]
+    Render(String),
+    #[error("could not find template {0} in chart")]
+    ShowOnlyNotFound(String),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl From<TemplateError> for RenderError {
+    fn from(e: TemplateError) -> Self {
+        RenderError::Render(e.helm_message())
+    }
+}
+
+/// Helm's release name rule (DNS-1123 subdomain, at most 53 characters).
+pub fn validate_release_name(name: &str) -> bool {
+    if name.is_empty() || name.len() > 53 {
+        return false;
+    }
+    name.split('.').all(|label| {
+        let b = label.as_bytes();
+        let ok = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+        match (b.first(), b.last()) {
+            (Some(f), Some(l)) => ok(f) && ok(l) && b.iter().all(|c| ok(c) || *c == b'-'),
+            _ => false,
+        }
+    })
+}
+
+/// The function table for chart templates: Helm's functions plus `lookup`, which in
+/// `helm template` (no cluster) always returns an empty map.
+pub fn template_funcs() -> FuncTable {
+    let mut t = FuncTable::helm();
+    t.add(
+        "lookup",
+        &[Param::String, Param::String, Param::String, Param::String],
+        None,
+        |_| Ok(Value::empty_map()),
+    );
+    t
+}
+
+/// Helm's `ToRenderValues`: the root top-level object (`Values` coalesced; `Chart`,
+/// `Capabilities`, `Release`), after checking values against the charts' schemas.
+pub fn render_values(
+    chart: &Chart,
+    user_values: &Value,
+    release: &ReleaseOptions,
+    caps: &Capabilities,
+    skip_schema_validation: bool,
+) -> Result<Value, RenderError> {
+    let top = Map::new();
+    top.insert("Chart", chart.chart_value(true));
+    top.insert("Capabilities", Value::Object(Arc::new(caps.clone())));
+    top.insert("Release", release_value(release));
+    let vals = coalesce::coalesce_values(chart, user_values).map_err(|e| RenderError::Values(e.to_string()))?;
+    if !skip_schema_validation {
+        validate_schemas(chart, &vals)?;
+    }
+    top.insert("Values", vals);
+    Ok(Value::Map(top))
+}
+
+fn release_value(r: &ReleaseOptions) -> Value {
+    let m = Map::new();
+    m.insert("Name", Value::str(&r.name));
+    m.insert("Namespace", Value::str(&r.namespace));
+    m.insert("Revision", Value::Int(r.revision));
+    m.insert("IsUpgrade", Value::Bool(r.is_upgrade));
+    m.insert("IsInstall", Value::Bool(r.is_install));
+    m.insert("Service", Value::str("Helm"));
+    Value::Map(m)
+}
+
+/// Helm's `ValidateAgainstSchema`: every chart with a schema, scoped to its values.
+fn validate_schemas(chart: &Chart, vals: &Value) -> Result<(), RenderError> {
+    crate::values::schema::validate_chart(chart, vals).map_err(|e| RenderError::Schema(e.to_string()))
+}
+
+/// One template to execute: its source, the shared top-level object of its chart, and the
+/// `.Template.BasePath`.
+struct Renderable {
+    source: Arc<str>,
+    vals: Map,
+    base_path: String,
+}
+
+fn is_partial(name: &str) -> bool {
+    name.rsplit('/').next().unwrap_or(name).starts_with('_')
+}
+
+/// Helm's `recAllTpls`: builds each chart's top-level object (subcharts see their slice of the
+/// parent's `.Values`) and collects templates under `parent/charts/sub/templates/x.yaml`.
+fn collect_templates(
+    chart: &Chart,
+    full_path: &str,
+    is_root: bool,
+    parent: &Map,
+    out: &mut BTreeMap<String, Renderable>,
+) -> Map {
+    let next = Map::new();
+    let subcharts = Map::new();
+    next.insert("Chart", chart.chart_value(is_root));
+    next.insert("Files", Value::Object(Arc::new(Files::from_chart_files(&chart.files))));
+    next.insert("Release", parent.get("Release").unwrap_or_default());
+    next.insert("Capabilities", parent.get("Capabilities").unwrap_or_default());
+    let values = if is_root {
+        parent.get("Values").unwrap_or_else(Value::empty_map)
+    } else {
+        match parent.get("Values") {
+            Some(v) => dependencies::table(&v, chart.name()).map(Value::Map).unwrap_or_else(Value::empty_map),
+            None => Value::empty_map(),
+        }
+    };
+    next.insert("Values", values);
+    next.insert("Subcharts", Value::Map(subcharts.clone()));
+    for sub in &chart.dependencies {
+        let sub_path = format!("{full_path}/charts/{}", sub.name());
+        let sub_next = collect_templates(sub, &sub_path, false, &next, out);
+        subcharts.insert(sub.name(), Value::Map(sub_next));
+    }
+    let library = chart.metadata.chart_type == "library";
+    for t in &chart.templates {
+        if library && !is_partial(&t.name) {
+            continue;
+        }
+        out.insert(
+            format!("{full_path}/{}", t.name),
+            Renderable {
+                source: Arc::from(String::from_utf8_lossy(&t.data).as_ref()),
+                vals: next.clone(),
+                base_path: format!("{full_path}/templates"),
+            },
+        );
+    }
+    next
+}
+
+/// Helm's template order: deeper paths first, then reverse lexical order (so that, parsed in
+/// this order, a parent chart's `define` replaces a subchart's of the same name).
+fn sort_templates(names: &mut [&String]) {
+    names.sort_by(|a, b| {
+        let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
+        cb.cmp(&ca).then_with(|| b.cmp(a))
+    });
+}
+
+/// Helm's `engine.Render`: every template of the chart tree, rendered; keys are template paths.
+/// Partials are parsed but not in the result.
+pub fn render_templates(chart: &Chart, top: &Value) -> Result<BTreeMap<String, String>, RenderError> {
+    let top_map = top.as_map().cloned().unwrap_or_default();
+    let mut tpls = BTreeMap::new();
+    collect_templates(chart, chart.name(), true, &top_map, &mut tpls);
+    let mut names: Vec<&String> = tpls.keys().collect();
+    sort_templates(&mut names);
+    let mut engine = Engine::new(template_funcs());
+    for name in &names {
+        if let Some(r) = tpls.get(*name) {
+            engine.parse(name, &r.source)?;
+        }
+    }
+    let mut rendered = BTreeMap::new();
+    for name in &names {
+        if is_partial(name) {
+            continue;
+        }
+        let Some(r) = tpls.get(*name) else { continue };
+        let tmeta = Map::new();
+        tmeta.insert("Name", Value::str(name.as_str()));
+        tmeta.insert("BasePath", Value::str(&r.base_path));
+        r.vals.insert("Template", Value::Map(tmeta));
+        let out = engine.execute(name, &Value::Map(r.vals.clone()))?;
+        rendered.insert((*name).clone(), out.replace("<no value>", ""));
+    }
+    Ok(rendered)
+}
+
+/// A file from a chart's `crds/` directory (Helm's `CRDObjects`, subcharts included).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Crd {
+    /// `chart/crds/x.yaml` (with `charts/sub/` for subcharts).
+    pub filename: String,
+    pub data: String,
+}
+
+pub fn crd_objects(chart: &Chart) -> Vec<Crd> {
+    let mut out = Vec::new();
+    collect_crds(chart, chart.name(), &mut out);
+    out
+}
+
+fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<Crd>) {
+    for f in &chart.files {
+        let ext_ok = [".yaml", ".yml", ".json"].iter().any(|e| f.name.ends_with(e));
+        if f.name.starts_with("crds/") && ext_ok {
+            out.push(Crd {
+                filename: format!("{full_path}/{}", f.name),
+                data: String::from_utf8_lossy(&f.data).into_owned(),
+            });
+        }
+    }
+    for sub in &chart.dependencies {
+        collect_crds(sub, &format!("{full_path}/charts/{}", sub.name()), out);
+    }
+}
+
+/// Rendered, sorted release content (Helm's `renderResources` result).
+#[derive(Clone, Debug, Default)]
+pub struct Rendered {
+    pub hooks: Vec<Hook>,
+    pub manifests: Vec<Manifest>,
+    /// The root chart's NOTES.txt, rendered.
+    pub notes: String,
+    pub log: Vec<String>,
+}
+
+/// Steps 1–4 of the pipeline for a loaded chart and the user's merged values.
+pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOptions) -> Result<(Chart, Rendered), RenderError> {
+    let ty = chart.metadata.chart_type.as_str();
+    if !ty.is_empty() && ty != "application" {
+        return Err(RenderError::NotInstallable(ty.to_string()));
+    }
+    let mut log = Vec::new();
+    if chart.metadata.deprecated {
+        log.push("level=WARN msg=\"this chart is deprecated\"".to_string());
+    }
+    let missing = chart.missing_dependencies();
+    if !missing.is_empty() {
+        return Err(RenderError::MissingDependencies(missing));
+    }
+    if !validate_release_name(&opts.release.name) {
+        return Err(RenderError::InvalidReleaseName { name: opts.release.name.clone() });
+    }
+    dependencies::process_dependencies(&mut chart, user_values).map_err(|e| RenderError::Dependencies(e.0))?;
+    let caps = Capabilities::new(opts.kube_version.clone().unwrap_or_default(), &opts.api_versions);
+    let top = render_values(&chart, user_values, &opts.release, &caps, opts.skip_schema_validation)?;
+
+    let kv = chart.metadata.kube_version.clone();
+    if !kv.is_empty() && !dependencies::is_compatible_range(&kv, &caps.kube_version.version) {
+        return Err(RenderError::Render(format!(
+            "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
+            kv, caps.kube_version.version
+        )));
+    }
+
+    let mut files = render_templates(&chart, &top)?;
+    let notes_key = format!("{}/templates/NOTES.txt", chart.name());
+    let notes = files.get(&notes_key).cloned().unwrap_or_default();
+    files.retain(|k, _| !k.ends_with("NOTES.txt"));
+    let sorted = manifest::sort_manifests(&files, INSTALL_ORDER).map_err(|e| RenderError::Render(e.to_string()))?;
+    log.extend(sorted.log);
+    Ok((chart, Rendered { hooks: sorted.hooks, manifests: sorted.manifests, notes, log }))
+}
+
+/// Appends one document as Helm's `writeToFile` does, returning the `wrote PATH` line.
+fn write_to_file(dir: &Path, name: &str, data: &str, append: bool) -> Result<String, RenderError> {
+    use std::io::Write;
+    let path = format!("{}/{}", dir.display(), name);
+    if let Some(parent) = Path::new(&path).parent() {
+        std::fs::create_dir_all(parent).map_err(|e| RenderError::Io(format!("{}: {e}", parent.display())))?;
+    }
+    let mut f = if append {
+        std::fs::OpenOptions::new().append(true).open(&path)
+    } else {
+        std::fs::File::create(&path)
+    }
+    .map_err(|e| RenderError::Io(format!("open {path}: {e}")))?;
+    write!(f, "---\n# Source: {name}\n{data}\n").map_err(|e| RenderError::Io(format!("write {path}: {e}")))?;
+    Ok(format!("wrote {path}\n"))
+}
+
+/// Runs `helm template`: the whole pipeline and Helm's printing of the result.
+pub fn template(chart: Chart, user_values: &Value, opts: &TemplateOptions) -> Result<TemplateOutput, RenderError> {
+    let (chart, rendered) = render_chart(chart, user_values, opts)?;
+    let mut stdout = String::new();
+    let mut manifest_doc = String::new();
+    let mut written: std::collections::HashSet<String> = Default::default();
+    let out_dir = opts.output_dir.as_ref().map(|d| {
+        if opts.use_release_name {
+            d.join(&opts.release.name)
+        } else {
+            d.clone()
+        }
+    });
+    if opts.include_crds {
+        // CRDs go to the output directory itself, never under the release name.
+        for crd in crd_objects(&chart) {
+            match &opts.output_dir {
+                None => manifest_doc.push_str(&format!("---\n# Source: {}\n{}\n", crd.filename, crd.data)),
+                Some(d) => {
+                    let append = !written.insert(crd.filename.clone());
+                    stdout.push_str(&write_to_file(d, &crd.filename, &crd.data, append)?);
+                }
+            }
+        }
+    }
+    for m in &rendered.manifests {
+        match &out_dir {
+            None => manifest_doc.push_str(&format!("---\n# Source: {}\n{}\n", m.name, m.content)),
+            Some(d) => {
+                let append = !written.insert(m.name.clone());
+                stdout.push_str(&write_to_file(d, &m.name, &m.content, append)?);
+            }
+        }
+    }
+    let mut manifests = format!("{}\n", manifest_doc.trim());
+    if !opts.no_hooks {
+        let mut hook_written: std::collections::HashSet<String> = Default::default();
+        for h in &rendered.hooks {
+            if opts.skip_tests && h.is_test() {
+                continue;
+            }
+            match &out_dir {
+                None => manifests.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest)),
+                Some(d) => {
+                    let append = !hook_written.insert(h.path.clone());
+                    stdout.push_str(&write_to_file(d, &h.path, &h.manifest, append)?);
+                }
+            }
+        }
+    }
+    if opts.show_only.is_empty() {
+        stdout.push_str(&manifests);
+    } else {
+        stdout.push_str(&show_only(&manifests, &opts.show_only)?);
+    }
+    Ok(TemplateOutput { stdout, log: rendered.log })
+}
+
+/// `--show-only`: the documents whose `# Source:` path (without the chart name) matches one of
+/// the patterns (Go's `filepath.Match`), pattern by pattern.
+fn show_only(manifests: &str, patterns: &[String]) -> Result<String, RenderError> {
+    let docs = manifest::split_manifests(manifests);
+    let mut out = String::new();
+    for pat in patterns {
+        let pat = pat.replace('\\', "/");
+        let mut missing = true;
+        for doc in &docs {
+            let Some(name) = source_path(doc) else { continue };
+            if go_path_match(&pat, name) {
+                out.push_str(&format!("---\n{doc}\n"));
+                missing = false;
+            }
+        }
+        if missing {
+            return Err(RenderError::ShowOnlyNotFound(pat));
+        }
+    }
+    Ok(out)
+}
+
+/// The path in the first `# Source: chart/PATH` line of a document.
+fn source_path(doc: &str) -> Option<&str> {
+    let idx = doc.find("# Source: ")?;
+    let rest = &doc[idx + "# Source: ".len()..];
+    let line = rest.split('\n').next().unwrap_or("");
+    let slash = line.find('/')?;
+    if slash == 0 {
+        return None;
+    }
+    let p = &line[slash + 1..];
+    if p.is_empty() {
+        None
+    } else {
+        Some(p)
+    }
+}
+
+/// Go's `path/filepath.Match` with `/` separators (a malformed pattern matches nothing).
+pub fn go_path_match(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    match_from(&p, &n, 0)
+}
+
+fn match_from(p: &[char], n: &[char], depth: usize) -> bool {
+    if depth > 256 {
+        return false;
+    }
+    let (mut pi, mut ni) = (0, 0);
+    while pi < p.len() {
+        match p[pi] {
+            '*' => {
+                let rest = &p[pi + 1..];
+                let mut k = ni;
+                loop {
+                    if match_from(rest, &n[k..], depth + 1) {
+                        return true;
+                    }
+                    if k >= n.len() || n[k] == '/' {
+                        return false;
+                    }
+                    k += 1;
+                }
+            }
+            '?' => {
+                if ni >= n.len() || n[ni] == '/' {
+                    return false;
+                }
+            }
+            '[' => {
+                let Some(c) = n.get(ni) else { return false };
+                let mut i = pi + 1;
+                let negate = p.get(i) == Some(&'^');
+                if negate {
+                    i += 1;
+                }
+                let mut matched = false;
+                let mut first = true;
+                loop {
+                    let Some(&ch) = p.get(i) else { return false };
+                    if ch == ']' && !first {
+                        break;
+                    }
+                    first = false;
+                    let lo = if ch == '\\' {
+                        i += 1;
+                        match p.get(i) {
+                            Some(&e) => e,
+                            None => return false,
+                        }
+                    } else {
+                        ch
+                    };
+                    i += 1;
+                    let mut hi = lo;
+                    if p.get(i) == Some(&'-') && p.get(i + 1).is_some_and(|&x| x != ']') {
+                        hi = p[i + 1];
+                        i += 2;
+                    }
+                    if lo <= *c && *c <= hi {
+                        matched = true;
+                    }
+                }
+                if matched == negate || *c == '/' {
+                    return false;
+                }
+                pi = i;
+            }
+            '\\' => {
+                pi += 1;
+                match (p.get(pi), n.get(ni)) {
+                    (Some(a), Some(b)) if a == b => {}
+                    _ => return false,
+                }
+            }
+            c => {
+                if n.get(ni) != Some(&c) {
+                    return false;
+                }
+            }
+        }
+        pi += 1;
+        ni += 1;
+    }
+    ni == n.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_names() {
+        assert!(validate_release_name("rel"));
+        assert!(validate_release_name("a.b-c"));
+        assert!(!validate_release_name("Rel"));
+        assert!(!validate_release_name("-a"));
+        assert!(!validate_release_name(""));
+        assert!(!validate_release_name(&"a".repeat(54)));
+    }
+
+    #[test]
+    fn template_order() {
+        let names: Vec<String> = vec![
+            "c/templates/a.yaml".into(),
+            "c/templates/b.yaml".into(),
+            "c/charts/s/templates/a.yaml".into(),
+            "c/templates/_h.tpl".into(),
+        ];
+        let mut refs: Vec<&String> = names.iter().collect();
+        sort_templates(&mut refs);
+        let got: Vec<&str> = refs.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            got,
+            vec!["c/charts/s/templates/a.yaml", "c/templates/b.yaml", "c/templates/a.yaml", "c/templates/_h.tpl"]
+        );
+    }
+
+    #[test]
+    fn filepath_match() {
+        assert!(go_path_match("templates/*.yaml", "templates/a.yaml"));
+        assert!(!go_path_match("templates/*", "templates/x/a.yaml"));
+        assert!(go_path_match("templates/[ab].yaml", "templates/b.yaml"));
+        assert!(!go_path_match("templates/[^ab].yaml", "templates/b.yaml"));
+        assert!(go_path_match("charts/sub/templates/b.yaml", "charts/sub/templates/b.yaml"));
+        assert!(!go_path_match("templates/a.yaml", "templates/a.yamlx"));
+    }
+
+    #[test]
+    fn source_paths() {
+        assert_eq!(source_path("# Source: c1/templates/a.yaml\nkind: X"), Some("templates/a.yaml"));
+        assert_eq!(source_path("kind: X"), None);
+    }
+}

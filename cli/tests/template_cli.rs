@@ -1,0 +1,71 @@
+//! The `helm-rs` binary: Helm's output on stdout, `Error: ...` on stderr with exit code 1.
+//! Expected texts were printed by Helm 4.1.4 for the same chart and flags.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn chart(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("helm-rs-cli-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
+    std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: c\nversion: 1.0.0\n").expect("write");
+    std::fs::write(dir.join("values.yaml"), "name: x\n").expect("write");
+    std::fs::write(
+        dir.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n  namespace: {{ .Release.Namespace }}\ndata:\n  rel: {{ .Release.Name }}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("templates/NOTES.txt"), "notes are not printed\n").expect("write");
+    dir
+}
+
+fn helm_rs(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_helm-rs")).args(args).output().expect("run helm-rs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn template_prints_like_helm() {
+    let dir = chart("ok");
+    let d = dir.to_string_lossy().into_owned();
+    let (code, out, _) = helm_rs(&["template", "rel", &d, "-n", "ns", "--set", "name=y"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\n  namespace: ns\ndata:\n  rel: rel\n"
+    );
+    // One argument: Helm's default release name for `template`.
+    let (code, out, _) = helm_rs(&["template", &d]);
+    assert_eq!(code, 0);
+    assert!(out.contains("  rel: release-name\n"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn errors_go_to_stderr_with_exit_code_1() {
+    let dir = chart("err");
+    let d = dir.to_string_lossy().into_owned();
+    let (code, out, err) = helm_rs(&["template", "rel", &d, "-s", "templates/nope.yaml"]);
+    assert_eq!(code, 1);
+    assert_eq!(out, "");
+    assert_eq!(err, "Error: could not find template templates/nope.yaml in chart\n");
+    let (code, _, err) = helm_rs(&["template", "Bad_Name", &d]);
+    assert_eq!(code, 1);
+    assert!(err.starts_with("Error: release name check failed: release name \"Bad_Name\": invalid release name"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn show_values_prints_the_file() {
+    let dir = chart("show");
+    let d = dir.to_string_lossy().into_owned();
+    let (code, out, _) = helm_rs(&["show", "values", &d]);
+    assert_eq!(code, 0);
+    // Helm 4.1.4 prints the file followed by a newline.
+    assert_eq!(out, "name: x\n\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,572 @@
+//! The Go structs Helm puts in a template's top-level object: `.Capabilities` (with
+//! `KubeVersion`, `APIVersions`, `HelmVersion`) and `.Files`.
+//!
+//! They are [`Object`]s rather than maps because charts call their methods
+//! (`.Capabilities.APIVersions.Has`, `.Files.Glob`, `.Files.AsConfig`) and because `toJson`,
+//! `%T` and `{{ . }}` show them as Go shows the structs. `.Release`, `.Chart` and `.Template` are
+//! plain maps in Helm 4 and are built in [`super`].
+
+use crate::values::{yaml, Map, Object, Value};
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The Kubernetes version `helm template` assumes without `--kube-version` (the client-go
+/// version Helm 4.1.4 was built with; checked with the reference).
+pub const DEFAULT_KUBE_VERSION: &str = "v1.35.0";
+
+/// Helm 4.1.4's build information, as `.Capabilities.HelmVersion` shows it.
+pub const HELM_VERSION: &str = "v4.1.4";
+const HELM_GIT_COMMIT: &str = "05fa37973dc9e42b76e1d2883494c87174b6074f";
+const HELM_GIT_TREE_STATE: &str = "clean";
+const HELM_GO_VERSION: &str = "go1.25.9";
+const HELM_KUBE_CLIENT_VERSION: &str = "v1.35";
+
+/// The API versions `helm template` assumes present (Helm 4.1.4's defaults, in its order).
+pub const DEFAULT_API_VERSIONS: &[&str] = &[
+    "v1",
+    "admissionregistration.k8s.io/v1",
+    "admissionregistration.k8s.io/v1alpha1",
+    "admissionregistration.k8s.io/v1beta1",
+    "internal.apiserver.k8s.io/v1alpha1",
+    "apps/v1",
+    "apps/v1beta1",
+    "apps/v1beta2",
+    "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1",
+    "authentication.k8s.io/v1beta1",
+    "authorization.k8s.io/v1",
+    "authorization.k8s.io/v1beta1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "autoscaling/v2beta1",
+    "autoscaling/v2beta2",
+    "batch/v1",
+    "batch/v1beta1",
+    "certificates.k8s.io/v1",
+    "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1",
+    "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1beta1",
+    "events.k8s.io/v1",
+    "events.k8s.io/v1beta1",
+    "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1beta2",
+    "flowcontrol.apiserver.k8s.io/v1beta3",
+    "networking.k8s.io/v1",
+    "networking.k8s.io/v1beta1",
+    "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1",
+    "node.k8s.io/v1beta1",
+    "policy/v1",
+    "policy/v1beta1",
+    "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1",
+    "rbac.authorization.k8s.io/v1alpha1",
+    "resource.k8s.io/v1",
+    "resource.k8s.io/v1beta2",
+    "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1alpha1",
+    "scheduling.k8s.io/v1beta1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1beta1",
+    "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
+];
+
+/// `.Capabilities.KubeVersion` (`common.KubeVersion`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KubeVersion {
+    /// `v1.35.0` (always with the `v`).
+    pub version: String,
+    pub major: String,
+    pub minor: String,
+}
+
+impl Default for KubeVersion {
+    fn default() -> Self {
+        KubeVersion { version: DEFAULT_KUBE_VERSION.into(), major: "1".into(), minor: "35".into() }
+    }
+}
+
+impl KubeVersion {
+    /// Helm's `ParseKubeVersion` (`--kube-version`): a lenient semantic version, stored with a
+    /// leading `v`. The `Err` is the reason text.
+    pub fn parse(s: &str) -> Result<KubeVersion, String> {
+        let v = parse_lenient_semver(s).ok_or_else(|| format!("could not parse {s:?} as version"))?;
+        Ok(KubeVersion { version: format!("v{}", v.text), major: v.major.to_string(), minor: v.minor.to_string() })
+    }
+}
+
+/// A version read as Masterminds' `semver.NewVersion` does (`v` optional, minor/patch optional).
+struct LenientVersion {
+    major: u64,
+    minor: u64,
+    /// `MAJOR.MINOR.PATCH[-pre][+meta]`.
+    text: String,
+}
+
+fn parse_lenient_semver(s: &str) -> Option<LenientVersion> {
+    let s = s.strip_prefix('v').unwrap_or(s);
+    let (core, meta) = match s.split_once('+') {
+        Some((c, m)) => (c, Some(m)),
+        None => (s, None),
+    };
+    let (core, pre) = match core.split_once('-') {
+        Some((c, p)) => (c, Some(p)),
+        None => (core, None),
+    };
+    let nums: Vec<&str> = core.split('.').collect();
+    if nums.is_empty() || nums.len() > 3 {
+        return None;
+    }
+    let mut parsed = [0u64; 3];
+    for (i, n) in nums.iter().enumerate() {
+        if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        parsed[i] = n.parse().ok()?;
+    }
+    let ident_ok = |x: &str| !x.is_empty() && x.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    let mut text = format!("{}.{}.{}", parsed[0], parsed[1], parsed[2]);
+    if let Some(p) = pre {
+        if !ident_ok(p) {
+            return None;
+        }
+        text.push('-');
+        text.push_str(p);
+    }
+    if let Some(m) = meta {
+        if !ident_ok(m) {
+            return None;
+        }
+        text.push('+');
+        text.push_str(m);
+    }
+    Some(LenientVersion { major: parsed[0], minor: parsed[1], text })
+}
+
+impl Object for KubeVersion {
+    fn type_name(&self) -> &str {
+        "common.KubeVersion"
+    }
+    fn kind_name(&self) -> &str {
+        "struct"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "Version" => Some(Value::str(&self.version)),
+            "Major" => Some(Value::str(&self.major)),
+            "Minor" => Some(Value::str(&self.minor)),
+            _ => None,
+        }
+    }
+    fn has_method(&self, name: &str) -> bool {
+        matches!(name, "String" | "GitVersion")
+    }
+    fn call_method(&self, name: &str, _args: &[Value]) -> Result<Value, String> {
+        match name {
+            "String" | "GitVersion" => Ok(Value::str(&self.version)),
+            _ => Err(format!("can't call method {name}")),
+        }
+    }
+    /// Printed through its `String` method, as Go's template printer does for addressable fields.
+    fn go_string(&self) -> String {
+        self.version.clone()
+    }
+    fn to_data(&self) -> Value {
+        crate::vmap! { "Version" => self.version.as_str(), "Major" => self.major.as_str(), "Minor" => self.minor.as_str() }
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// `.Capabilities.APIVersions` (`common.VersionSet`, a `[]string` with a `Has` method).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionSet(pub Vec<String>);
+
+impl Object for VersionSet {
+    fn type_name(&self) -> &str {
+        "common.VersionSet"
+    }
+    fn kind_name(&self) -> &str {
+        "slice"
+    }
+    fn has_method(&self, name: &str) -> bool {
+        name == "Has"
+    }
+    fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, String> {
+        match (name, args) {
+            ("Has", [Value::String(s)]) => Ok(Value::Bool(self.0.iter().any(|v| v == &**s))),
+            ("Has", [other]) => Err(format!(
+                "wrong type for value; expected string; got {}",
+                other.go_type_name()
+            )),
+            ("Has", _) => Err(format!("wrong number of args for Has: want 1 got {}", args.len())),
+            _ => Err(format!("can't call method {name}")),
+        }
+    }
+    fn go_string(&self) -> String {
+        format!("[{}]", self.0.join(" "))
+    }
+    fn to_data(&self) -> Value {
+        Value::list(self.0.iter().map(Value::str).collect())
+    }
+    fn is_truthy(&self) -> bool {
+        !self.0.is_empty()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// `.Capabilities.HelmVersion` (`version.BuildInfo`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildInfo;
+
+impl Object for BuildInfo {
+    fn type_name(&self) -> &str {
+        "version.BuildInfo"
+    }
+    fn kind_name(&self) -> &str {
+        "struct"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        Some(Value::str(match name {
+            "Version" => HELM_VERSION,
+            "GitCommit" => HELM_GIT_COMMIT,
+            "GitTreeState" => HELM_GIT_TREE_STATE,
+            "GoVersion" => HELM_GO_VERSION,
+            "KubeClientVersion" => HELM_KUBE_CLIENT_VERSION,
+            _ => return None,
+        }))
+    }
+    fn go_string(&self) -> String {
+        format!(
+            "{{{HELM_VERSION} {HELM_GIT_COMMIT} {HELM_GIT_TREE_STATE} {HELM_GO_VERSION} {HELM_KUBE_CLIENT_VERSION}}}"
+        )
+    }
+    fn to_data(&self) -> Value {
+        crate::vmap! {
+            "version" => HELM_VERSION,
+            "git_commit" => HELM_GIT_COMMIT,
+            "git_tree_state" => HELM_GIT_TREE_STATE,
+            "go_version" => HELM_GO_VERSION,
+            "kube_client_version" => HELM_KUBE_CLIENT_VERSION,
+        }
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// `.Capabilities` (`*common.Capabilities`).
+#[derive(Clone, Debug)]
+pub struct Capabilities {
+    pub kube_version: Arc<KubeVersion>,
+    pub api_versions: Arc<VersionSet>,
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Capabilities::new(KubeVersion::default(), &[])
+    }
+}
+
+impl Capabilities {
+    /// The defaults plus `extra` API versions (`--api-versions`), with the given Kubernetes version.
+    pub fn new(kube_version: KubeVersion, extra_api_versions: &[String]) -> Self {
+        let mut apis: Vec<String> = DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
+        apis.extend(extra_api_versions.iter().cloned());
+        Capabilities { kube_version: Arc::new(kube_version), api_versions: Arc::new(VersionSet(apis)) }
+    }
+}
+
+impl Object for Capabilities {
+    fn type_name(&self) -> &str {
+        "*common.Capabilities"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "KubeVersion" => Some(Value::Object(self.kube_version.clone())),
+            "APIVersions" => Some(Value::Object(self.api_versions.clone())),
+            "HelmVersion" => Some(Value::Object(Arc::new(BuildInfo))),
+            _ => None,
+        }
+    }
+    fn go_string(&self) -> String {
+        let kv = &self.kube_version;
+        format!(
+            "&{{{{{} {} {}}} {} {}}}",
+            kv.version,
+            kv.major,
+            kv.minor,
+            self.api_versions.go_string(),
+            BuildInfo.go_string()
+        )
+    }
+    fn to_data(&self) -> Value {
+        crate::vmap! {
+            "KubeVersion" => self.kube_version.to_data(),
+            "APIVersions" => self.api_versions.to_data(),
+            "HelmVersion" => BuildInfo.to_data(),
+        }
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// `.Files` (`engine.files`, a `map[string][]byte` of the chart's non-template files).
+#[derive(Clone, Debug, Default)]
+pub struct Files(pub BTreeMap<String, Arc<[u8]>>);
+
+impl Files {
+    pub fn from_chart_files(files: &[crate::chart::File]) -> Files {
+        Files(files.iter().map(|f| (f.name.clone(), Arc::from(f.data.as_slice()))).collect())
+    }
+
+    fn get_str(&self, name: &str) -> String {
+        self.0.get(name).map(|d| String::from_utf8_lossy(d).into_owned()).unwrap_or_default()
+    }
+
+    /// Helm's `Glob`: the files whose path matches a gobwas/glob pattern with `/` separators
+    /// (a pattern that does not compile matches everything, as Helm falls back to `**`).
+    pub fn glob(&self, pattern: &str) -> Files {
+        let re = glob_regex(pattern);
+        Files(
+            self.0
+                .iter()
+                .filter(|(k, _)| re.as_ref().map(|r| r.is_match(k)).unwrap_or(true))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+
+    /// Helm's `Lines`: the file split on `\n`, without a trailing empty line.
+    pub fn lines(&self, name: &str) -> Vec<String> {
+        match self.0.get(name) {
+            None => Vec::new(),
+            Some(d) => {
+                let s = String::from_utf8_lossy(d);
+                let s = s.strip_suffix('\n').unwrap_or(&s);
+                s.split('\n').map(str::to_string).collect()
+            }
+        }
+    }
+
+    fn by_base_name(&self, f: impl Fn(&[u8]) -> String) -> Result<String, String> {
+        let m = Map::new();
+        for (k, v) in &self.0 {
+            let base = k.rsplit('/').next().unwrap_or(k);
+            m.insert(base, Value::str(f(v)));
+        }
+        let y = yaml::to_string(&Value::Map(m)).map_err(|e| e.to_string())?;
+        Ok(y.strip_suffix('\n').unwrap_or(&y).to_string())
+    }
+
+    /// Helm's `AsConfig`: `toYaml` of base name → content.
+    pub fn as_config(&self) -> Result<String, String> {
+        self.by_base_name(|d| String::from_utf8_lossy(d).into_owned())
+    }
+
+    /// Helm's `AsSecrets`: `toYaml` of base name → base64 content.
+    pub fn as_secrets(&self) -> Result<String, String> {
+        use base64::Engine as _;
+        self.by_base_name(|d| base64::engine::general_purpose::STANDARD.encode(d))
+    }
+}
+
+/// Translates a gobwas/glob pattern (separator `/`) into an anchored regex.
+fn glob_regex(pattern: &str) -> Option<regex::Regex> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut re = String::from("^");
+    let mut i = 0;
+    let mut in_alt = 0usize;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '*' => {
+                if chars.get(i + 1) == Some(&'*') {
+                    re.push_str(".*");
+                    i += 1;
+                } else {
+                    re.push_str("[^/]*");
+                }
+            }
+            '?' => re.push_str("[^/]"),
+            '\\' => {
+                i += 1;
+                let e = chars.get(i)?;
+                re.push_str(&regex::escape(&e.to_string()));
+            }
+            '[' => {
+                let close = chars[i + 1..].iter().position(|&x| x == ']')? + i + 1;
+                let mut body: String = chars[i + 1..close].iter().collect();
+                if let Some(rest) = body.strip_prefix('!') {
+                    body = format!("^{rest}");
+                }
+                if body.is_empty() || body == "^" {
+                    return None;
+                }
+                re.push('[');
+                for ch in body.chars() {
+                    if matches!(ch, '[' | ']' | '\\' | '&' | '~') {
+                        re.push('\\');
+                    }
+                    re.push(ch);
+                }
+                re.push(']');
+                i = close;
+            }
+            '{' => {
+                in_alt += 1;
+                re.push_str("(?:");
+            }
+            '}' if in_alt > 0 => {
+                in_alt -= 1;
+                re.push(')');
+            }
+            ',' if in_alt > 0 => re.push('|'),
+            other => re.push_str(&regex::escape(&other.to_string())),
+        }
+        i += 1;
+    }
+    if in_alt > 0 {
+        return None;
+    }
+    re.push('$');
+    regex::Regex::new(&re).ok()
+}
+
+fn string_arg(method: &str, args: &[Value]) -> Result<String, String> {
+    match args {
+        [Value::String(s)] => Ok(s.to_string()),
+        [other] => Err(format!("wrong type for value; expected string; got {}", other.go_type_name())),
+        _ => Err(format!("wrong number of args for {method}: want 1 got {}", args.len())),
+    }
+}
+
+impl Object for Files {
+    fn type_name(&self) -> &str {
+        "engine.files"
+    }
+    fn kind_name(&self) -> &str {
+        "map"
+    }
+    /// Map indexing (`index .Files "name"`) yields the bytes.
+    fn field(&self, name: &str) -> Option<Value> {
+        self.0.get(name).map(|d| Value::Bytes(d.clone()))
+    }
+    fn has_method(&self, name: &str) -> bool {
+        matches!(name, "Get" | "GetBytes" | "Glob" | "AsConfig" | "AsSecrets" | "Lines")
+    }
+    fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, String> {
+        match name {
+            "Get" => Ok(Value::str(self.get_str(&string_arg(name, args)?))),
+            "GetBytes" => {
+                let n = string_arg(name, args)?;
+                Ok(Value::Bytes(self.0.get(&n).cloned().unwrap_or_else(|| Arc::from(&[][..]))))
+            }
+            "Glob" => Ok(Value::Object(Arc::new(self.glob(&string_arg(name, args)?)))),
+            "Lines" => Ok(Value::list(self.lines(&string_arg(name, args)?).into_iter().map(Value::from).collect())),
+            "AsConfig" | "AsSecrets" => {
+                if !args.is_empty() {
+                    return Err(format!("wrong number of args for {name}: want 0 got {}", args.len()));
+                }
+                let s = if name == "AsConfig" { self.as_config()? } else { self.as_secrets()? };
+                Ok(Value::str(s))
+            }
+            _ => Err(format!("can't call method {name}")),
+        }
+    }
+    /// Go's `%v` of `map[string][]byte`: `map[a.txt:[97 10]]`.
+    fn go_string(&self) -> String {
+        let mut s = String::from("map[");
+        for (i, (k, v)) in self.0.iter().enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            s.push_str(k);
+            s.push_str(":[");
+            let bytes: Vec<String> = v.iter().map(|b| b.to_string()).collect();
+            s.push_str(&bytes.join(" "));
+            s.push(']');
+        }
+        s.push(']');
+        s
+    }
+    fn to_data(&self) -> Value {
+        Value::Map(self.0.iter().map(|(k, v)| (Arc::from(k.as_str()), Value::Bytes(v.clone()))).collect())
+    }
+    fn is_truthy(&self) -> bool {
+        !self.0.is_empty()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files() -> Files {
+        let mut m = BTreeMap::new();
+        m.insert("files/a.txt".to_string(), Arc::from(&b"a\nb: 1\n"[..]));
+        m.insert("files/sub/b.conf".to_string(), Arc::from(&b"x=1\n"[..]));
+        m.insert("files/c.bin".to_string(), Arc::from(&b"bin\x00\xff"[..]));
+        Files(m)
+    }
+
+    #[test]
+    fn glob_like_gobwas() {
+        let f = files();
+        // Checked with Helm 4.1.4: `files/*` does not cross `/`, `files/**` does.
+        assert_eq!(f.glob("files/*").0.keys().collect::<Vec<_>>(), vec!["files/a.txt", "files/c.bin"]);
+        assert_eq!(f.glob("files/**").0.len(), 3);
+        assert_eq!(f.glob("files/{a,c}.*").0.len(), 2);
+        assert_eq!(f.glob("zz/*").0.len(), 0);
+    }
+
+    #[test]
+    fn lines_and_print() {
+        let f = files();
+        // Helm 4.1.4: `{{ .Files.Lines "files/a.txt" }}` → `[a b: 1]`, missing → `[]`.
+        assert_eq!(f.lines("files/a.txt"), vec!["a", "b: 1"]);
+        assert!(f.lines("nope").is_empty());
+        assert_eq!(f.glob("files/a*").go_string(), "map[files/a.txt:[97 10 98 58 32 49 10]]");
+    }
+
+    #[test]
+    fn capabilities_defaults() {
+        let c = Capabilities::default();
+        assert_eq!(c.kube_version.go_string(), "v1.35.0");
+        assert_eq!(c.api_versions.0.len(), 57);
+        assert_eq!(
+            c.api_versions.call_method("Has", &[Value::str("apps/v1")]).ok(),
+            Some(Value::Bool(true))
+        );
+        assert_eq!(
+            BuildInfo.go_string(),
+            "{v4.1.4 05fa37973dc9e42b76e1d2883494c87174b6074f clean go1.25.9 v1.35}"
+        );
+    }
+
+    #[test]
+    fn kube_version_parse() {
+        let k = KubeVersion::parse("1.28").unwrap_or_default();
+        assert_eq!((k.version.as_str(), k.major.as_str(), k.minor.as_str()), ("v1.28.0", "1", "28"));
+        assert!(KubeVersion::parse("abc").is_err());
+    }
+}
