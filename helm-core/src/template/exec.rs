@@ -325,6 +325,15 @@ impl<'e> State<'e> {
                             }
                         }
                     }
+                    // A Go map type (e.g. Helm's `files` from `.Files.Glob`): its entries in key order.
+                    Value::Map(m) if o.kind_name() == "map" => {
+                        for (k, v) in m.entries() {
+                            ran = true;
+                            if iterate!(V::plain(Value::String(k)), V { v, iface: true }) {
+                                break;
+                            }
+                        }
+                    }
                     _ => {
                         let (p, ctx) = last_node(&c.pipe);
                         return Err(Fail::At(p, ctx, format!("range can't iterate over {}", gofmt::format_v(&val))));

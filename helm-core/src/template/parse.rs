@@ -406,6 +406,9 @@ impl<'a> Parser<'a> {
         self.enter()?;
         let pos = self.peek_item_non_space_pos();
         let mut pipe = Pipe { pos, is_assign: false, decl: Vec::new(), cmds: Vec::new() };
+        // Variables declared here come into scope only after the pipeline is evaluated (Go pushes
+        // them then), so `$x := f $x` reads the outer `$x`: their slots are given at the end.
+        let mut declared: Vec<Arc<str>> = Vec::new();
         // Declarations or assignments.
         'decls: loop {
             let save = self.idx;
@@ -424,14 +427,15 @@ impl<'a> Parser<'a> {
                         self.lookup_var(&v.val)
                             .unwrap_or(VarRef { name: Arc::from(&*v.val), slot: UNDEFINED_SLOT })
                     } else {
-                        self.declare_var(&v.val)
+                        declared.push(Arc::from(&*v.val));
+                        VarRef { name: Arc::from(&*v.val), slot: UNDEFINED_SLOT }
                     };
                     pipe.decl.push(var);
                     break;
                 }
                 ItemKind::Char if next.val == "," => {
-                    let var = self.declare_var(&v.val);
-                    pipe.decl.push(var);
+                    declared.push(Arc::from(&*v.val));
+                    pipe.decl.push(VarRef { name: Arc::from(&*v.val), slot: UNDEFINED_SLOT });
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space() {
                             ItemKind::Variable | ItemKind::RightDelim | ItemKind::RightParen => continue 'decls,
@@ -451,6 +455,10 @@ impl<'a> Parser<'a> {
             let tok = self.next_non_space();
             if tok.kind == end {
                 self.check_pipeline(&pipe, context)?;
+                let first_declared = pipe.decl.len() - declared.len();
+                for (i, name) in declared.iter().enumerate() {
+                    pipe.decl[first_declared + i] = self.declare_var(name);
+                }
                 self.depth -= 1;
                 return Ok(pipe);
             }
