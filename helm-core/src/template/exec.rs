@@ -621,8 +621,24 @@ impl<'e> State<'e> {
         let pos = arg.pos();
         match arg {
             Arg::Dot(_) | Arg::Field { .. } | Arg::Var { .. } | Arg::Pipe(_) | Arg::Func { .. } | Arg::Chain { .. } => {
-                let v = self.eval_arg_any(fr, dot, arg)?.v;
-                validate(v, param).map_err(|m| at(pos, arg, m))
+                let v = self.eval_arg_any(fr, dot, arg)?;
+                // A nil read straight out of a map (a missing key under `missingkey=zero`, or a
+                // null value) is a typed nil interface in Go: not assignable to any concrete type.
+                if v.iface && v.v.is_nil() && param != Param::Any {
+                    return Err(at(
+                        pos,
+                        arg,
+                        format!("wrong type for value; expected {}; got interface {{}}", param_type_name(param)),
+                    ));
+                }
+                validate(v.v, param).map_err(|m| match arg {
+                    // Go blames the last node it evaluated inside the parentheses.
+                    Arg::Pipe(p) => {
+                        let (p, ctx) = last_node(p);
+                        Fail::At(p, ctx, m)
+                    }
+                    _ => at(pos, arg, m),
+                })
             }
             Arg::Nil(_) => match param {
                 Param::Any | Param::Map | Param::List | Param::StringList | Param::Bytes => {
