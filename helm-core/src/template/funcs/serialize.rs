@@ -153,7 +153,12 @@ fn to_toml(args: &[Value]) -> FuncResult {
         other => other,
     };
     let Value::Map(m) = v else {
-        return Ok(Value::from("toml: top-level values must be Go maps or structs"));
+        // BurntSushi encodes a lone scalar or array as its TOML value.
+        return Ok(Value::from(match toml_inline(&v) {
+            Ok(Some(s)) => s,
+            Ok(None) => String::new(),
+            Err(e) => e,
+        }));
     };
     let mut out = String::new();
     match toml_table(&mut out, &m, &mut Vec::new(), 0) {
@@ -220,8 +225,9 @@ fn toml_inline(v: &Value) -> Result<Option<String>, String> {
         Value::List(items) => {
             let mut parts = Vec::new();
             for i in items.iter() {
-                if let Some(s) = toml_inline(i)? {
-                    parts.push(s);
+                match toml_inline(i)? {
+                    Some(s) => parts.push(s),
+                    None => return Err("toml: cannot encode array with nil element".into()),
                 }
             }
             format!("[{}]", parts.join(", "))
@@ -397,7 +403,26 @@ mod tests {
         );
         let d = vmap! {"a" => Value::Int(1), "b" => Value::list(vec![Value::Int(1), Value::Int(2)]), "c" => Value::Nil};
         assert_eq!(call(to_toml, d), "a = 1\nb = [1, 2]\n");
+        assert_eq!(call(to_toml, Value::from("str")), "\"str\"");
+        assert_eq!(call(to_toml, vmap! {"l" => Value::list(vec![Value::Int(1), Value::Nil])}), "toml: cannot encode array with nil element");
+        assert_eq!(call(to_toml, vmap! {"l" => Value::list(vec![vmap!{"a" => Value::Int(1)}, Value::Int(2)])}), "l = [{a = 1}, 2]\n");
+        let keys = vmap! {"k.dot" => Value::Int(1), "k-dash" => Value::Int(2), "k_u" => Value::Int(3), "" => Value::Int(4), "1" => Value::Int(5)};
+        assert_eq!(call(to_toml, keys), "\"\" = 4\n1 = 5\nk-dash = 2\n\"k.dot\" = 1\nk_u = 3\n");
+        let floats = vmap! {"f" => 1e21, "g" => 0.000001, "h" => -0.5, "i" => 1e-7};
+        assert_eq!(call(to_toml, floats), "f = 1e+21\ng = 1e-06\nh = -0.5\ni = 1e-07\n");
+        let nested = vmap! {"l" => Value::list(vec![vmap!{"a" => vmap!{"b" => Value::Int(1)}}])};
+        assert_eq!(call(to_toml, nested), "[[l]]\n  [l.a]\n    b = 1\n");
+        let deep = vmap! {"a" => vmap!{"b" => vmap!{"c" => vmap!{"d" => Value::Int(1)}}}};
+        assert_eq!(call(to_toml, deep), "[a]\n  [a.b]\n    [a.b.c]\n      d = 1\n");
+        let m = vmap! {"m" => vmap!{"x" => Value::Nil, "y" => Value::Int(1)}};
+        assert_eq!(call(to_toml, m), "[m]\n  y = 1\n");
         assert_eq!(call(from_toml, Value::from("a = 1\nb = 'x'\n[c]\nd = 1.5")), r#"{"a":1,"b":"x","c":{"d":1.5}}"#);
+        assert_eq!(
+            call(from_toml, Value::from("a = 1\nb = 1979-05-27T07:32:00Z\nc = [1, 2.5]\nd = {x = 'y'}\n[[t]]\nn = 1\n")),
+            r#"{"a":1,"b":"1979-05-27T07:32:00Z","c":[1,2.5],"d":{"x":"y"},"t":[{"n":1}]}"#
+        );
+        assert_eq!(call(from_toml, Value::from("")), "{}");
+        assert!(call(from_toml, Value::from("x = \"unterminated")).starts_with(r#"{"Error":"toml: "#));
         assert_eq!(call(from_yaml_array, Value::from("a: 1")), r#"["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}"]"#);
         assert_eq!(call(from_yaml_array, Value::from("[1, ")), r#"["error converting YAML to JSON: yaml: line 1: did not find expected node content"]"#);
         assert_eq!(call(from_json_array, Value::from("{}")), r#"["json: cannot unmarshal object into Go value of type []interface {}"]"#);

@@ -281,6 +281,34 @@ impl Parser {
         }
     }
 
+    /// Moves to the token at which libyaml notices that a required simple key has no `:`: past
+    /// the rest of the line and any plain-scalar continuation lines indented beyond `indent`.
+    fn skip_expired_key(&mut self, indent: i64) {
+        let mut in_plain = !matches!(self.peek(), Some('"') | Some('\''));
+        loop {
+            while !matches!(self.peek(), None | Some('\n')) {
+                if self.peek() == Some('#') && self.pos > 0 && matches!(self.s.get(self.pos - 1), Some(' ') | Some('\t')) {
+                    in_plain = false;
+                }
+                self.pos += 1;
+            }
+            self.skip_space();
+            self.tab_error = None;
+            let continues = in_plain
+                && self.peek().is_some()
+                && !self.at_doc_marker(self.pos)
+                && self.col() as i64 > indent
+                && !self.at_line_start_comment();
+            if !continues {
+                return;
+            }
+        }
+    }
+
+    fn at_line_start_comment(&self) -> bool {
+        self.peek() == Some('#')
+    }
+
     /// Skips spaces/tabs and a comment on the current line only.
     fn skip_inline_space(&mut self) {
         while is_blank(self.peek()) {
@@ -725,12 +753,14 @@ impl Parser {
                 }
                 // At the sequence's column a simple key is required: a line that is not a
                 // `key:` fails when that key expires (at the next token).
-                if !self.line_is_key()? && !matches!(self.peek(), Some('?') | Some('#') | Some('[') | Some('{') | Some('|') | Some('>') | Some('*') | Some('&') | Some('!')) {
+                if !self.line_is_key()?
+                    && !matches!(
+                        self.peek(),
+                        Some('?' | '#' | '[' | '{' | ']' | '}' | ',' | '|' | '>' | '*' | '&' | '!' | '\'' | '"')
+                    )
+                {
                     self.block_indent = saved;
-                    while !matches!(self.peek(), None | Some('\n')) {
-                        self.pos += 1;
-                    }
-                    self.skip_space();
+                    self.skip_expired_key(indent);
                     let p = self.pos;
                     return self.scan_err(p, "could not find expected ':'");
                 }
@@ -830,10 +860,7 @@ impl Parser {
             }
             if self.peek() != Some(':') || !is_blankz(self.peek_at(1)) {
                 // libyaml notices the missing ':' when the simple key expires: at the next token.
-                while !matches!(self.peek(), None | Some('\n')) {
-                    self.pos += 1;
-                }
-                self.skip_space();
+                self.skip_expired_key(indent);
                 let p = self.pos;
                 return self.scan_err(p, "could not find expected ':'");
             }
@@ -983,6 +1010,10 @@ impl Parser {
             if !matches!(self.s.get(q), None | Some('\n') | Some('#')) {
                 return self.scan_err(q, "did not find expected comment or line break");
             }
+            // A valid block scalar where a key is expected.
+            let in_map = self.seq_parent_map_cols.last() == Some(&self.block_indent);
+            let msg = if in_map { "did not find expected key" } else { "did not find expected '-' indicator" };
+            return self.parse_err(self.pos, self.pos, msg);
         }
         let bad = matches!(c, Some('@') | Some('`') | Some('%') | Some('\t'));
         if bad {
