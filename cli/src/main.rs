@@ -74,7 +74,6 @@ pub struct ValueArgs {
 #[derive(Args)]
 struct TemplateArgs {
     /// `[NAME] CHART`
-    #[arg(num_args = 1..=3, required = true)]
     args: Vec<String>,
     #[arg(short = 'n', long, default_value = "default")]
     namespace: String,
@@ -191,7 +190,9 @@ fn name_and_chart(a: &TemplateArgs) -> Result<(String, String), CmdError> {
             "expected at most two arguments, unexpected arguments: {}",
             rest.join(", ")
         ))),
-        [] => Err(CmdError("requires at least 1 arg(s), only received 0".into())),
+        [] => Err(CmdError(
+            "\"helm template\" requires at least 1 argument\n\nUsage:  helm template [NAME] [CHART] [flags]".into(),
+        )),
     }
 }
 
