@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Minimum number of identical cases (out of all cases) for the test to pass.
-const THRESHOLD: usize = 255;
+const THRESHOLD: usize = 338;
 
 struct Case {
     name: String,
