@@ -2,7 +2,7 @@
 //! object, template execution, hooks, ordering and printing.
 //!
 //! The pipeline follows Helm 4.1.4 step by step, because each step is visible in the output:
-//! 1. [`dependencies::process_dependencies`] (aliases, tags, conditions, import-values);
+//! 1. [`crate::chart::process_dependencies`] (aliases, tags, conditions, import-values);
 //! 2. values coalesced and checked against every chart's schema ([`render_values`]);
 //! 3. [`render_templates`]: every template of the tree parsed into one set (deepest charts
 //!    first, so parents' `define`s win), each non-partial executed with its chart's top-level
@@ -10,12 +10,11 @@
 //! 4. [`manifest::sort_manifests`]: documents split, hooks set apart, install-order sort;
 //! 5. [`template`]: the text `helm template` prints (or writes with `--output-dir`).
 
-pub mod dependencies;
 pub mod manifest;
 pub mod objects;
 pub mod user_values;
 
-use crate::chart::Chart;
+use crate::chart::{dependencies, Chart};
 use crate::template::funcs::{FuncTable, Param};
 use crate::template::{Engine, TemplateError};
 use crate::values::{coalesce, Map, Value};
@@ -208,7 +207,7 @@ fn collect_templates(
         parent.get("Values").unwrap_or_else(Value::empty_map)
     } else {
         match parent.get("Values") {
-            Some(v) => dependencies::table(&v, chart.name()).map(Value::Map).unwrap_or_else(Value::empty_map),
+            Some(v) => dependencies::table(&v, chart.name()).map(Value::Map).unwrap_or_else(|_| Value::empty_map()),
             None => Value::empty_map(),
         }
     };
@@ -331,7 +330,7 @@ pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOption
     if !validate_release_name(&opts.release.name) {
         return Err(RenderError::InvalidReleaseName { name: opts.release.name.clone() });
     }
-    dependencies::process_dependencies(&mut chart, user_values).map_err(|e| RenderError::Dependencies(e.0))?;
+    log.extend(dependencies::process_dependencies(&mut chart, user_values).map_err(|e| RenderError::Dependencies(e.to_string()))?);
     let caps = Capabilities::new(opts.kube_version.clone().unwrap_or_default(), &opts.api_versions);
     let top = render_values(&chart, user_values, &opts.release, &caps, opts.skip_schema_validation)?;
 
