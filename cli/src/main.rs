@@ -26,6 +26,37 @@ enum Command {
         #[command(subcommand)]
         what: ShowCommand,
     },
+    /// Create a new chart with the given name.
+    Create(CreateArgs),
+    /// Package a chart directory into a chart archive.
+    Package(PackageArgs),
+}
+
+#[derive(Args)]
+struct CreateArgs {
+    /// `NAME`: the chart directory to create (its last element is the chart name).
+    args: Vec<String>,
+    /// The name or absolute path to a Helm starter scaffold (not supported by helm-rs).
+    #[arg(short = 'p', long)]
+    starter: Option<String>,
+}
+
+#[derive(Args)]
+struct PackageArgs {
+    /// `[CHART_PATH] [...]`
+    args: Vec<String>,
+    /// Set the version on the chart to this semver version.
+    #[arg(long)]
+    version: Option<String>,
+    /// Set the appVersion on the chart to this version.
+    #[arg(long = "app-version")]
+    app_version: Option<String>,
+    /// Location to write the chart.
+    #[arg(short = 'd', long, default_value = ".")]
+    destination: String,
+    /// Update dependencies first (not supported offline; refused).
+    #[arg(short = 'u', long = "dependency-update")]
+    dependency_update: bool,
 }
 
 #[derive(Subcommand)]
@@ -155,11 +186,20 @@ impl From<chart::ChartError> for CmdError {
     }
 }
 
+/// `println!` that ignores a closed standard output (e.g. `| head`) instead of panicking.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Template(a) => run_template(a),
         Command::Show { what } => run_show(what),
+        Command::Create(a) => run_create(a),
+        Command::Package(a) => run_package(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -266,5 +306,74 @@ fn run_show(what: ShowCommand) -> Result<(), CmdError> {
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes()).map_err(|e| CmdError(e.to_string()))?;
+    Ok(())
+}
+
+/// `helm create NAME`: prints `Creating NAME`, then any overwrite warnings (on stdout, as Helm).
+fn run_create(a: CreateArgs) -> Result<(), CmdError> {
+    let [arg] = a.args.as_slice() else {
+        return Err(CmdError("\"helm create\" requires 1 argument\n\nUsage:  helm create NAME [flags]".into()));
+    };
+    say!("Creating {arg}");
+    if a.starter.is_some() {
+        return Err(CmdError("starter charts are not supported by helm-rs".into()));
+    }
+    // Go's filepath.Base and filepath.Dir: `foo/` has base `foo` and dir `foo`, as in Helm.
+    let name = match arg.trim_end_matches('/') {
+        "" if arg.is_empty() => ".",
+        "" => "/",
+        t => t.rsplit('/').next().unwrap_or(t),
+    };
+    let dir = match arg.rfind('/') {
+        None => PathBuf::from("."),
+        Some(0) => PathBuf::from("/"),
+        Some(i) => PathBuf::from(arg.get(..i).unwrap_or(".")),
+    };
+    let created = chart::create::create(name, &dir).map_err(|e| CmdError(e.to_string()))?;
+    for w in &created.warnings {
+        say!("{w}");
+    }
+    Ok(())
+}
+
+/// `helm package CHART...`: one archive per chart directory.
+fn run_package(a: PackageArgs) -> Result<(), CmdError> {
+    if a.args.is_empty() {
+        return Err(CmdError("need at least one argument, the path to the chart".into()));
+    }
+    if a.dependency_update {
+        return Err(CmdError("--dependency-update is not supported by helm-rs (no network access)".into()));
+    }
+    let destination = if a.destination == "." {
+        std::env::current_dir().map_err(|e| CmdError(e.to_string()))?
+    } else {
+        PathBuf::from(&a.destination)
+    };
+    let opts = chart::package::PackageOptions {
+        version: a.version.clone(),
+        app_version: a.app_version.clone(),
+        destination,
+    };
+    for arg in &a.args {
+        let path = std::path::Path::new(arg);
+        if std::fs::metadata(path).is_err() {
+            return Err(CmdError(format!("stat {arg}: no such file or directory")));
+        }
+        let abs = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir().map_err(|e| CmdError(e.to_string()))?.join(path)
+        };
+        if !abs.is_dir() {
+            let cy = abs.join("Chart.yaml");
+            return Err(CmdError(format!(
+                "unable to detect chart at {}: open {}: not a directory",
+                cy.display(),
+                cy.display()
+            )));
+        }
+        let written = chart::package::package_dir(&abs, &opts).map_err(|e| CmdError(e.to_string()))?;
+        say!("Successfully packaged chart and saved it to: {}", written.display());
+    }
     Ok(())
 }
