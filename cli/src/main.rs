@@ -30,6 +30,24 @@ enum Command {
     Create(CreateArgs),
     /// Package a chart directory into a chart archive.
     Package(PackageArgs),
+    /// Examine a chart for possible issues.
+    Lint(LintArgs),
+}
+
+#[derive(Args)]
+struct LintArgs {
+    /// `PATH...` (default: the current directory).
+    args: Vec<String>,
+    /// Fail on lint warnings.
+    #[arg(long)]
+    strict: bool,
+    /// Print only warnings and errors.
+    #[arg(long)]
+    quiet: bool,
+    #[arg(short = 'n', long, default_value = "default")]
+    namespace: String,
+    #[command(flatten)]
+    values: ValueArgs,
 }
 
 #[derive(Args)]
@@ -200,6 +218,7 @@ fn main() -> ExitCode {
         Command::Show { what } => run_show(what),
         Command::Create(a) => run_create(a),
         Command::Package(a) => run_package(a),
+        Command::Lint(a) => run_lint(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -374,6 +393,50 @@ fn run_package(a: PackageArgs) -> Result<(), CmdError> {
         }
         let written = chart::package::package_dir(&abs, &opts).map_err(|e| CmdError(e.to_string()))?;
         say!("Successfully packaged chart and saved it to: {}", written.display());
+    }
+    Ok(())
+}
+
+/// `helm lint PATH...`: Helm's report, then the summary (an error when a chart failed).
+fn run_lint(a: LintArgs) -> Result<(), CmdError> {
+    use helm_core::lint::{self, Severity};
+    let paths = if a.args.is_empty() { vec![".".to_string()] } else { a.args.clone() };
+    let user_values = a.values.to_options().merge_values().map_err(CmdError)?;
+    let opts = lint::LintOptions { namespace: a.namespace.clone() };
+    let mut report = String::new();
+    let (mut failed, mut with_findings) = (0, 0);
+    for p in &paths {
+        let result = lint::lint(std::path::Path::new(p), &user_values, &opts);
+        let has = !result.errors.is_empty() || result.messages.iter().any(|m| m.severity > Severity::Info);
+        if has {
+            with_findings += 1;
+        }
+        if a.quiet && !has {
+            continue;
+        }
+        report.push_str(&format!("==> Linting {p}\n"));
+        if result.messages.is_empty() {
+            for e in &result.errors {
+                report.push_str(&format!("Error {e}\n"));
+            }
+        }
+        for m in &result.messages {
+            if !a.quiet || m.severity > Severity::Info {
+                report.push_str(&format!("{m}\n"));
+            }
+        }
+        if result.failed(a.strict) {
+            failed += 1;
+        }
+        report.push('\n');
+    }
+    let _ = std::io::stdout().lock().write_all(report.as_bytes());
+    let summary = format!("{} chart(s) linted, {} chart(s) failed", paths.len(), failed);
+    if failed > 0 {
+        return Err(CmdError(summary));
+    }
+    if !a.quiet || with_findings > 0 {
+        say!("{summary}");
     }
     Ok(())
 }
