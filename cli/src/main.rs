@@ -265,8 +265,13 @@ fn render_name_template(t: &str) -> Result<String, CmdError> {
 }
 
 fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
-    if a.post_renderer.is_some() {
-        return Err(CmdError("post-renderers are not supported by helm-rs".into()));
+    if let Some(pr) = &a.post_renderer {
+        // Helm 4 post-renderers are plugins of type postrenderer/v1 looked up by name (a path to
+        // an executable is not accepted). helm-rs has no plugin system, so every name is
+        // reported as Helm reports a plugin it cannot find.
+        return Err(CmdError(format!(
+            "invalid argument {pr:?} for \"--post-renderer\" flag: plugin: {{Name:{pr} Type:postrenderer/v1}} not found"
+        )));
     }
     let (name, chart_path) = name_and_chart(&a)?;
     let kube_version = match &a.kube_version {
