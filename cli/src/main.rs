@@ -411,7 +411,7 @@ fn run_lint(a: LintArgs) -> Result<(), CmdError> {
     let mut report = String::new();
     let (mut failed, mut with_findings) = (0, 0);
     for p in &paths {
-        let result = lint::lint(std::path::Path::new(p), &user_values, &opts);
+        let result = lint::lint_path(std::path::Path::new(p), &user_values, &opts);
         let has = !result.errors.is_empty() || result.messages.iter().any(|m| m.severity > Severity::Info);
         if has {
             with_findings += 1;

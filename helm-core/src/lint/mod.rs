@@ -96,11 +96,56 @@ impl Linter {
     }
 }
 
+/// Lints a chart directory, or a `.tgz`/`.tar.gz` archive which (as Helm does) is first
+/// expanded into a temporary directory.
+pub fn lint_path(path: &Path, user_values: &Value, opts: &LintOptions) -> LintResult {
+    let p = path.to_string_lossy();
+    if !(p.ends_with(".tgz") || p.ends_with(".tar.gz")) {
+        return lint(path, user_values, opts);
+    }
+    let fail = |e: String| LintResult { messages: Vec::new(), errors: vec![e] };
+    let data = match std::fs::read(path) {
+        Ok(d) => d,
+        Err(e) => return fail(format!("unable to open tarball: {e}")),
+    };
+    let files = match chart::archive::load_archive_files(&data) {
+        Ok(f) => f,
+        Err(e) => return fail(format!("unable to extract tarball: {e}")),
+    };
+    let tmp = std::env::temp_dir().join(format!(
+        "helm-rs-lint-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    ));
+    // The chart directory is named after the archive, up to its last '-' (Helm's rule).
+    let base = path.file_name().map(|b| b.to_string_lossy().into_owned()).unwrap_or_default();
+    let base = base.rsplit_once('-').map(|(a, _)| a.to_string()).unwrap_or(base);
+    let dir = tmp.join(if base.is_empty() { "chart".to_string() } else { base });
+    for f in &files {
+        let target = dir.join(&f.name);
+        let written = target
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&target, &f.data));
+        if let Err(e) = written {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return fail(format!("unable to extract tarball: {e}"));
+        }
+    }
+    let result = lint(&dir, user_values, opts);
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
 /// Lints the chart directory `dir` with the user's merged values (`-f`/`--set`).
 pub fn lint(dir: &Path, user_values: &Value, opts: &LintOptions) -> LintResult {
     let chart_yaml = dir.join("Chart.yaml");
     if let Err(e) = std::fs::metadata(&chart_yaml) {
-        let reason = if e.kind() == std::io::ErrorKind::NotFound { "no such file or directory".to_string() } else { e.to_string() };
+        let reason = match (e.kind(), e.raw_os_error()) {
+            (std::io::ErrorKind::NotFound, _) => "no such file or directory".to_string(),
+            (_, Some(20)) => "not a directory".to_string(),
+            _ => e.to_string(),
+        };
         return LintResult {
             messages: Vec::new(),
             errors: vec![format!("unable to check Chart.yaml file in chart: stat {}: {reason}", chart_yaml.display())],
