@@ -266,12 +266,7 @@ fn render_name_template(t: &str) -> Result<String, CmdError> {
 
 fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
     if let Some(pr) = &a.post_renderer {
-        // Helm 4 post-renderers are plugins of type postrenderer/v1 looked up by name (a path to
-        // an executable is not accepted). helm-rs has no plugin system, so every name is
-        // reported as Helm reports a plugin it cannot find.
-        return Err(CmdError(format!(
-            "invalid argument {pr:?} for \"--post-renderer\" flag: plugin: {{Name:{pr} Type:postrenderer/v1}} not found"
-        )));
+        return Err(post_renderer_error(pr));
     }
     let (name, chart_path) = name_and_chart(&a)?;
     let kube_version = match &a.kube_version {
@@ -444,4 +439,45 @@ fn run_lint(a: LintArgs) -> Result<(), CmdError> {
         say!("{summary}");
     }
     Ok(())
+}
+
+/// `--post-renderer NAME`. In Helm 4 a post-renderer is a plugin of type `postrenderer/v1` found
+/// by name under `$HELM_PLUGINS` (a path to an executable is not accepted). Helm sends every
+/// rendered document (hooks included) to it, each annotated with
+/// `postrenderer.helm.sh/postrender-filename` and re-serialized by kyaml, and splits the result
+/// back into files. helm-rs cannot reproduce kyaml's re-serialization byte for byte, so it does
+/// not run post-renderers: a name with no such plugin gets Helm's own error, and an installed
+/// plugin gets a clear "not supported" error instead of output that would differ from Helm's.
+fn post_renderer_error(name: &str) -> CmdError {
+    if find_postrenderer_plugin(name) {
+        return CmdError(format!(
+            "post-renderer plugin {name:?} found, but post-renderer plugins are not supported by helm-rs"
+        ));
+    }
+    CmdError(format!(
+        "invalid argument {name:?} for \"--post-renderer\" flag: plugin: {{Name:{name} Type:postrenderer/v1}} not found"
+    ))
+}
+
+/// Whether a `postrenderer/v1` plugin called `name` is installed (Helm's plugin directories:
+/// `$HELM_PLUGINS`, a `:`-separated list, else `$XDG_DATA_HOME/helm/plugins`, else
+/// `~/.local/share/helm/plugins`).
+fn find_postrenderer_plugin(name: &str) -> bool {
+    let dirs: Vec<PathBuf> = match std::env::var_os("HELM_PLUGINS") {
+        Some(v) => std::env::split_paths(&v).collect(),
+        None => match (std::env::var_os("XDG_DATA_HOME"), std::env::var_os("HOME")) {
+            (Some(x), _) => vec![PathBuf::from(x).join("helm/plugins")],
+            (None, Some(h)) => vec![PathBuf::from(h).join(".local/share/helm/plugins")],
+            (None, None) => Vec::new(),
+        },
+    };
+    dirs.iter().filter_map(|d| std::fs::read_dir(d).ok()).flatten().flatten().any(|entry| {
+        let Ok(text) = std::fs::read_to_string(entry.path().join("plugin.yaml")) else { return false };
+        let Ok(doc) = helm_core::values::yaml::from_str(&text) else { return false };
+        let field = |k: &str| match doc.as_map().and_then(|m| m.get(k)) {
+            Some(helm_core::Value::String(s)) => s.to_string(),
+            _ => String::new(),
+        };
+        field("name") == name && field("type") == "postrenderer/v1"
+    })
 }

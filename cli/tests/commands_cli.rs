@@ -145,3 +145,26 @@ fn post_renderer_is_a_plugin_name_in_helm_4() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn installed_post_renderer_plugin_is_refused_clearly() {
+    let d = tmp("plugin");
+    run(&d, &["create", "mychart"]);
+    write(
+        &d.join("plugins/myrend"),
+        &[("plugin.yaml", "apiVersion: v1\nname: myrend\ntype: postrenderer/v1\nruntime: subprocess\nversion: 0.1.0\n")],
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_helm-rs"))
+        .current_dir(&d)
+        .env("HELM_PLUGINS", d.join("plugins"))
+        .args(["template", "mychart", "--post-renderer", "myrend"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "Error: post-renderer plugin \"myrend\" found, but post-renderer plugins are not supported by helm-rs\n"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
