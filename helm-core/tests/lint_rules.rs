@@ -89,3 +89,67 @@ fn missing_chart_yaml() {
     );
     assert!(r.failed(false));
 }
+
+#[test]
+fn chart_yaml_types_and_template_rules() {
+    let d = tmp("b4").join("b4");
+    write(
+        &d,
+        &[
+            ("Chart.yaml", "apiVersion: v1\nname: b4\nversion: 0.1\ntype: application\nappVersion: 1.2\nmaintainers:\n  - email: a@b.c\n"),
+            ("templates/d.yaml", "kind: Deployment\nmetadata:\n  name: x\nspec: {}\n"),
+            ("templates/x.json", "a: b\n"),
+            ("templates/svc.yaml", "kind: Service\nmetadata:\n  name: 1abc\n---\nkind: Namespace\nmetadata:\n  name: a.b\n"),
+        ],
+    );
+    let r = lint::lint(&d, &empty(), &LintOptions::default());
+    let got: Vec<String> = r.messages.iter().map(|m| m.to_string()).collect();
+    let expected = [
+        "[ERROR] Chart.yaml: version should be of type string but it's of type float64",
+        "[ERROR] Chart.yaml: appVersion should be of type string but it's of type float64",
+        "[ERROR] Chart.yaml: each maintainer requires a name",
+        "[INFO] Chart.yaml: icon is recommended",
+        "[ERROR] Chart.yaml: chart type is not valid in apiVersion 'v1'. It is valid in apiVersion 'v2'",
+        "[WARNING] Chart.yaml: version '0.1' is not a valid SemVerV2",
+        "[INFO] values.yaml: file does not exist",
+        "[ERROR] templates/d.yaml: a Deployment must contain matchLabels or matchExpressions, and \"x\" does not",
+        "[WARNING] templates/svc.yaml: object name does not conform to Kubernetes naming requirements: \"1abc\": metadata.name: Invalid value: \"1abc\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+        "[WARNING] templates/svc.yaml: object name does not conform to Kubernetes naming requirements: \"a.b\": metadata.name: Invalid value: \"a.b\": must not contain dots",
+        "[ERROR] templates/x.json: file extension '.json' not valid. Valid extensions are .yaml, .yml, .tpl, or .txt",
+    ];
+    assert_eq!(got, expected);
+    assert!(r.failed(false));
+}
+
+#[test]
+fn unparsable_rendered_yaml_stops_template_checks() {
+    let d = tmp("bad").join("bad");
+    write(
+        &d,
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: bad\nversion: 1.0.0\nicon: https://x/y.png\n"),
+            ("values.yaml", ""),
+            ("templates/bad.yaml", "a: [\n"),
+            ("templates/x.json", "a: b\n"),
+        ],
+    );
+    // Helm 4.1.4 stops at the first unparsable document (the x.json rule never runs).
+    assert_eq!(
+        messages(&d, &empty()),
+        vec!["[ERROR] templates/bad.yaml: unable to parse YAML: error converting YAML to JSON: yaml: line 1: did not find expected node content"]
+    );
+}
+
+#[test]
+fn no_templates_directory_is_a_warning() {
+    let d = tmp("b5").join("b5");
+    write(&d, &[("Chart.yaml", "apiVersion: v2\nname: b5\nversion: 1.0.0\n")]);
+    assert_eq!(
+        messages(&d, &empty()),
+        vec![
+            "[INFO] Chart.yaml: icon is recommended",
+            "[INFO] values.yaml: file does not exist",
+            "[WARNING] templates/: directory does not exist",
+        ]
+    );
+}

@@ -385,7 +385,12 @@ fn validate_metadata_name(doc: &Value) -> Result<(), String> {
                 errs.push("must be no more than 63 characters".to_string());
             }
             if !is_label(&name, false) {
-                errs.push(LABEL_MSG.to_string());
+                // apimachinery: a valid subdomain that is not a label can only differ by dots.
+                if name.split('.').all(|p| is_label(p, false)) {
+                    errs.push("must not contain dots".to_string());
+                } else {
+                    errs.push(LABEL_MSG.to_string());
+                }
             }
         }
         "Service" => {
