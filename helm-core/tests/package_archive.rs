@@ -100,3 +100,45 @@ fn helm_made_archive_layout_loads() {
     assert_eq!(c.metadata.name, "c");
     assert_eq!(c.templates.len(), 1);
 }
+
+fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+}
+
+#[test]
+fn archived_subchart_is_repacked_as_a_directory_like_helm() {
+    // Helm 4.1.4: `inner` (mtimes @1500000000) packaged into par/charts, `par` (mtimes
+    // @1600000000) packaged; the tar inside par-0.1.0.tgz has this SHA-256. The subchart's
+    // entries keep the inner archive's mtimes.
+    let d = tmp("sub");
+    write(
+        &d.join("inner"),
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: inner\nversion: 0.2.0\n"),
+            ("templates/b.yaml", "b: {{ .Values.v }}\n"),
+            ("values.yaml", "v: 2\n"),
+        ],
+    );
+    set_mtimes(&d.join("inner"), 1_500_000_000);
+    let opts = package::PackageOptions { destination: d.join("par/charts"), ..Default::default() };
+    package::package_dir(&d.join("inner"), &opts).expect("package inner");
+    write(
+        &d.join("par"),
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: par\nversion: 0.1.0\ndependencies:\n  - name: inner\n    version: 0.2.0\n"),
+            ("templates/a.yaml", "a: 1\n"),
+        ],
+    );
+    set_mtimes(&d.join("par"), 1_600_000_000);
+    let opts = package::PackageOptions { destination: d.join("out"), ..Default::default() };
+    let written = package::package_dir(&d.join("par"), &opts).expect("package par");
+    assert_eq!(
+        hex::encode(Sha256::digest(gunzip(&written))),
+        "abcf9b50f3bd6d1ccd7d540a54cb905d795ebffcb591c037969f432663391222"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -13,7 +13,9 @@
 //! - gzip with header mtime 0, OS byte 255, Helm's extra field
 //!   (`+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=`) and comment `Helm`.
 //!
-//! Differences from Helm: the deflate stream comes from a different compressor than Go's
+//! Differences from Helm: a `.tgz` subchart's entries take their mtimes from the archive whose
+//! top directory is the subchart's name (Helm keeps the loaded files' times, whatever the
+//! archive is called); the deflate stream comes from a different compressor than Go's
 //! `compress/flate`, so the `.tgz` bytes differ while the tar inside is identical; names that do
 //! not fit a USTAR header (over 256 bytes, or non-ASCII) are refused instead of written as PAX.
 //! Our output is deterministic for the same inputs (same files, same mtimes).
@@ -102,17 +104,88 @@ fn io_err(p: &Path, source: std::io::Error) -> PackageError {
     PackageError::Io { path: p.display().to_string(), source }
 }
 
+/// Where modification times come from: the chart directory on disk, or the tar headers of a
+/// subchart archive in `charts/` (Helm keeps the archive's mtimes when it re-packs a `.tgz`
+/// subchart as a directory).
+enum Times {
+    Dir(PathBuf),
+    /// Header mtimes keyed by path inside the chart, and the time for paths not found.
+    Archive(std::collections::HashMap<String, u64>, u64),
+}
+
+impl Times {
+    fn of(&self, name: &str) -> u64 {
+        match self {
+            Times::Dir(dir) => mtime_of(dir, name),
+            Times::Archive(map, fallback) => map.get(name).copied().unwrap_or(*fallback),
+        }
+    }
+
+    /// The times for subchart `sub` of the chart these times belong to.
+    fn sub(&self, sub: &str) -> Times {
+        match self {
+            Times::Dir(dir) => {
+                let sub_dir = dir.join("charts").join(sub);
+                if sub_dir.is_dir() {
+                    return Times::Dir(sub_dir);
+                }
+                archive_times(&dir.join("charts"), sub).unwrap_or_else(|| Times::Dir(dir.join("charts")))
+            }
+            Times::Archive(map, fallback) => {
+                let prefix = format!("charts/{sub}/");
+                let inner: std::collections::HashMap<String, u64> = map
+                    .iter()
+                    .filter_map(|(k, v)| k.strip_prefix(&prefix).map(|rest| (rest.to_string(), *v)))
+                    .collect();
+                Times::Archive(inner, *fallback)
+            }
+        }
+    }
+}
+
+/// The header mtimes of the `.tgz` in `charts_dir` whose top directory is `sub`.
+fn archive_times(charts_dir: &Path, sub: &str) -> Option<Times> {
+    let mut names: Vec<PathBuf> = fs::read_dir(charts_dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "tgz"))
+        .collect();
+    names.sort();
+    for path in names {
+        let Ok(file) = fs::File::open(&path) else { continue };
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+        let Ok(entries) = archive.entries() else { continue };
+        let mut map = std::collections::HashMap::new();
+        let mut top_ok = true;
+        for entry in entries.flatten() {
+            let Ok(p) = entry.path() else { continue };
+            let p = p.to_string_lossy().into_owned();
+            let (top, rest) = p.split_once('/').unwrap_or((p.as_str(), ""));
+            if top != sub {
+                top_ok = false;
+                break;
+            }
+            map.insert(rest.to_string(), entry.header().mtime().unwrap_or(0));
+        }
+        if top_ok && !map.is_empty() {
+            return Some(Times::Archive(map, mtime_of(&path, "")));
+        }
+    }
+    None
+}
+
 /// The archive entries of `chart` loaded from directory `dir`, in Helm's order. Modification
-/// times are read from the files under `dir` (a file that cannot be stat'ed, such as one from a
-/// subchart archive, gets the mtime of the nearest existing path above it).
+/// times are read from the files under `dir`; for a subchart from a `.tgz` in `charts/`, from
+/// that archive's headers.
 pub fn entries(chart: &Chart, dir: &Path) -> Result<Vec<Entry>, PackageError> {
     let mut out = Vec::new();
-    collect(chart, dir, &chart.metadata.name, &mut out)?;
+    collect(chart, &Times::Dir(dir.to_path_buf()), &chart.metadata.name, &mut out)?;
     Ok(out)
 }
 
-fn collect(chart: &Chart, dir: &Path, base: &str, out: &mut Vec<Entry>) -> Result<(), PackageError> {
-    let mtime = |name: &str| mtime_of(dir, name);
+fn collect(chart: &Chart, times: &Times, base: &str, out: &mut Vec<Entry>) -> Result<(), PackageError> {
+    let mtime = |name: &str| times.of(name);
     out.push(Entry { name: format!("{base}/Chart.yaml"), data: chart_yaml(&chart.metadata)?, mtime: mtime("Chart.yaml") });
     if chart.metadata.api_version == "v2" {
         if let Some(lock) = &chart.lock {
@@ -136,10 +209,8 @@ fn collect(chart: &Chart, dir: &Path, base: &str, out: &mut Vec<Entry>) -> Resul
         out.push(Entry { name: format!("{base}/{}", f.name), data: f.data.clone(), mtime: mtime(&f.name) });
     }
     for dep in &chart.dependencies {
-        let sub_dir = dir.join("charts").join(&dep.metadata.name);
         let sub_base = format!("{base}/charts/{}", dep.metadata.name);
-        let sub_dir = if sub_dir.is_dir() { sub_dir } else { dir.join("charts") };
-        collect(dep, &sub_dir, &sub_base, out)?;
+        collect(dep, &times.sub(&dep.metadata.name), &sub_base, out)?;
     }
     Ok(())
 }
@@ -148,7 +219,7 @@ fn collect(chart: &Chart, dir: &Path, base: &str, out: &mut Vec<Entry>) -> Resul
 /// the format is left to it); walks up to the nearest existing path when the file is not on
 /// disk; 0 when nothing can be stat'ed.
 fn mtime_of(dir: &Path, name: &str) -> u64 {
-    let mut p = dir.join(name);
+    let mut p = if name.is_empty() { dir.to_path_buf() } else { dir.join(name) };
     loop {
         if let Ok(t) = fs::symlink_metadata(&p).and_then(|m| m.modified()) {
             if let Ok(d) = t.duration_since(std::time::UNIX_EPOCH) {
