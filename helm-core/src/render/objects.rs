@@ -6,7 +6,7 @@
 //! `%T` and `{{ . }}` show them as Go shows the structs. `.Release`, `.Chart` and `.Template` are
 //! plain maps in Helm 4 and are built in [`super`].
 
-use crate::values::{yaml, Map, Object, Value};
+use crate::values::{yaml, Map, Object, StructField, Value};
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -186,6 +186,13 @@ impl Object for KubeVersion {
     fn to_data(&self) -> Value {
         crate::vmap! { "Version" => self.version.as_str(), "Major" => self.major.as_str(), "Minor" => self.minor.as_str() }
     }
+    fn struct_fields(&self) -> Option<Vec<StructField>> {
+        Some(vec![
+            StructField { go_name: "Version", json_name: "Version", value: Value::str(&self.version) },
+            StructField { go_name: "Major", json_name: "Major", value: Value::str(&self.major) },
+            StructField { go_name: "Minor", json_name: "Minor", value: Value::str(&self.minor) },
+        ])
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -265,6 +272,16 @@ impl Object for BuildInfo {
             "kube_client_version" => HELM_KUBE_CLIENT_VERSION,
         }
     }
+    fn struct_fields(&self) -> Option<Vec<StructField>> {
+        let f = |go_name, json_name, v: &str| StructField { go_name, json_name, value: Value::str(v) };
+        Some(vec![
+            f("Version", "version", HELM_VERSION),
+            f("GitCommit", "git_commit", HELM_GIT_COMMIT),
+            f("GitTreeState", "git_tree_state", HELM_GIT_TREE_STATE),
+            f("GoVersion", "go_version", HELM_GO_VERSION),
+            f("KubeClientVersion", "kube_client_version", HELM_KUBE_CLIENT_VERSION),
+        ])
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -314,6 +331,21 @@ impl Object for Capabilities {
             self.api_versions.go_string(),
             BuildInfo.go_string()
         )
+    }
+    fn struct_fields(&self) -> Option<Vec<StructField>> {
+        Some(vec![
+            StructField {
+                go_name: "KubeVersion",
+                json_name: "KubeVersion",
+                value: Value::Object(self.kube_version.clone()),
+            },
+            StructField {
+                go_name: "APIVersions",
+                json_name: "APIVersions",
+                value: Value::Object(self.api_versions.clone()),
+            },
+            StructField { go_name: "HelmVersion", json_name: "HelmVersion", value: Value::Object(Arc::new(BuildInfo)) },
+        ])
     }
     fn to_data(&self) -> Value {
         crate::vmap! {

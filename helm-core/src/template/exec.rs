@@ -19,7 +19,7 @@ use super::error::{ErrorKind, TemplateError};
 use super::funcs::{FuncError, Host, Param};
 use super::lexer::go_quote;
 use super::Engine;
-use crate::values::{gofmt, Map, Value};
+use crate::values::{gofmt, GoMapType, Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -778,6 +778,13 @@ pub fn validate(v: Value, p: Param) -> Result<Value, String> {
     let ok = match (&v, p) {
         (_, Param::Any) => true,
         (Value::Nil, Param::Map) => return Ok(Value::Map(Map::new())),
+        // A common.Values converts to map[string]interface{} on the call (so `merge` returns the
+        // plain type); a map[string]string does not convert at all.
+        (Value::Map(m), Param::Map) => match m.go_type() {
+            GoMapType::Interface => true,
+            GoMapType::HelmValues => return Ok(Value::Map(m.with_go_type(GoMapType::Interface))),
+            GoMapType::StringMap | GoMapType::NilStringMap => false,
+        },
         (Value::Nil, Param::List | Param::StringList) => return Ok(Value::list(Vec::new())),
         (Value::Nil, Param::Bytes) => return Ok(Value::Bytes(Arc::from(Vec::new()))),
         (Value::Nil, _) => return Err(format!("invalid value; expected {}", param_type_name(p))),
@@ -787,7 +794,6 @@ pub fn validate(v: Value, p: Param) -> Result<Value, String> {
         | (Value::Uint(_), Param::Uint)
         | (Value::Float(_), Param::Float64)
         | (Value::Bool(_), Param::Bool)
-        | (Value::Map(_), Param::Map)
         | (Value::List(_), Param::List)
         | (Value::Bytes(_), Param::Bytes) => true,
         (Value::List(l), Param::StringList) => l.iter().all(|x| matches!(x, Value::String(_))),
