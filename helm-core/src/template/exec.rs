@@ -580,9 +580,22 @@ impl<'e> State<'e> {
                     argv.push(self.eval_arg(fr, dot, p, a)?);
                 }
                 if let Some(fv) = fin {
+                    // The piped value arrives as a bare reflect.Value: a missing one makes the
+                    // builtin len panic inside reflect, which Go reports as the call's error.
+                    if fv.is_nil() && &**name == "len" {
+                        return Err(at(pos, cmd, "error calling len: reflect: call of reflect.Value.Type on zero Value"));
+                    }
                     let i = args.len();
                     let p = f.params.get(i).copied().or(f.variadic).unwrap_or(Param::Any);
-                    let v = validate(fv, p).map_err(|m| at(pos, name, m))?;
+                    // Go blames the node it visited last: the last explicit argument, if any.
+                    let v = validate(fv, p).map_err(|m| match args.last() {
+                        Some(Arg::Pipe(lp)) => {
+                            let (lpos, lctx) = last_node(lp);
+                            Fail::At(lpos, lctx, m)
+                        }
+                        Some(n) => Fail::At(n.pos(), n.to_string(), m),
+                        None => at(pos, name, m),
+                    })?;
                     argv.push(v);
                 }
                 let imp = f.imp.clone();
