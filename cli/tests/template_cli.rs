@@ -69,3 +69,28 @@ fn show_values_prints_the_file() {
     assert_eq!(out, "name: x\n\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Flag errors in cobra's words and `--dry-run`'s spellings, as Helm 4.1.4 prints them.
+#[test]
+fn flag_errors_and_dry_run_like_helm() {
+    let dir = chart("flags");
+    let d = dir.to_string_lossy().into_owned();
+    let cases: [(&[&str], i32, &str); 9] = [
+        (&["-o", "json"], 1, "Error: unknown shorthand flag: 'o' in -o\n"),
+        (&["-zx"], 1, "Error: unknown shorthand flag: 'z' in -zx\n"),
+        (&["--bogus=3"], 1, "Error: unknown flag: --bogus\n"),
+        (&["-f"], 1, "Error: flag needs an argument: 'f' in -f\n"),
+        (&["--set"], 1, "Error: flag needs an argument: --set\n"),
+        (&["--dry-run=none"], 1, "Error: invalid dry-run value (\"none\"). Must be \"server\" or \"client\"\n"),
+        (&["--dry-run=bogus"], 1, "Error: invalid dry-run value (\"bogus\"). Must be \"none\", \"server\", or \"client\"\n"),
+        (&["--dry-run"], 0, "level=WARN msg=\"--dry-run is deprecated and should be replaced with '--dry-run=client'\"\n"),
+        (&["--dry-run=True"], 0, "level=WARN msg=\"boolean '--dry-run=True' flag is deprecated and must be replaced with '--dry-run=client'\"\n"),
+    ];
+    for (extra, want_code, want_err) in cases {
+        let mut args = vec!["template", "rel", d.as_str()];
+        args.extend_from_slice(extra);
+        let (code, _, err) = helm_rs(&args);
+        assert_eq!((code, err.as_str()), (want_code, want_err), "for {extra:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
