@@ -341,7 +341,7 @@ pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOption
     let top = render_values(&chart, user_values, &opts.release, &caps, opts.skip_schema_validation)?;
 
     let kv = chart.metadata.kube_version.clone();
-    if !kv.is_empty() && !dependencies::is_compatible_range(&kv, &caps.kube_version.version) {
+    if !kv.is_empty() && !dependencies::is_compatible_range(&kv, &caps.kube_version.display()) {
         return Err(RenderError::Render(format!(
             "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
             kv, caps.kube_version.version

@@ -184,6 +184,7 @@ impl<'e> State<'e> {
                 if pipe.decl.is_empty() {
                     let s = match &v {
                         Value::Nil => "<no value>".to_string(),
+                        Value::Object(o) => o.print_string(),
                         other => gofmt::format_v(other),
                     };
                     self.write(out, &s, pipe.pos, pipe)?;

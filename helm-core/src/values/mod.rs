@@ -75,8 +75,13 @@ pub trait Object: Send + Sync {
     fn call_method(&self, name: &str, _args: &[Value]) -> Result<Value, String> {
         Err(format!("can't call method {name}"))
     }
-    /// How `%v` (and so `{{ . }}`, `print`, `toString`) prints the value.
+    /// How `%v` (and so `print`, `toString`, `printf`) prints the value.
     fn go_string(&self) -> String;
+    /// How an action (`{{ .X }}`) prints it: text/template calls a `String` method that has a
+    /// pointer receiver when the value is addressable (a struct field), fmt does not.
+    fn print_string(&self) -> String {
+        self.go_string()
+    }
     /// The plain data form used by `toYaml`/`toJson` (Go's JSON encoding of the struct).
     fn to_data(&self) -> Value {
         Value::Nil
