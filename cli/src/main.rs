@@ -3,6 +3,7 @@
 //! Like Helm, errors go to standard error as `Error: MESSAGE` with exit code 1, and log lines
 //! (`level=WARN msg="this chart is deprecated"`) go to standard error before the output.
 
+mod excerpt;
 use clap::{Args, Parser, Subcommand};
 use helm_core::chart;
 use helm_core::render::{self, objects::KubeVersion, ReleaseOptions, TemplateOptions};
@@ -367,7 +368,8 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
         ),
         None => None,
     };
-    let chart = chart::load(std::path::Path::new(&chart_path))?;
+    let chart = chart::load(std::path::Path::new(&chart_path))
+        .map_err(|e| CmdError(excerpt::attach(e.to_string(), std::path::Path::new(&chart_path))))?;
     if chart.metadata.deprecated {
         eprintln!("level=WARN msg=\"this chart is deprecated\"");
     }
@@ -390,7 +392,8 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
         use_release_name: a.release_name,
         skip_schema_validation: a.skip_schema_validation,
     };
-    let out = render::template(chart, &user_values, &opts)?;
+    let out = render::template(chart, &user_values, &opts)
+        .map_err(|e| CmdError(excerpt::attach(e.to_string(), std::path::Path::new(&chart_path))))?;
     for line in out.log.iter().filter(|l| !l.contains("this chart is deprecated")) {
         eprintln!("{line}");
     }

@@ -122,3 +122,24 @@ fn kube_version_like_helm_4() {
     assert!(err.starts_with("Error: chart requires kubeVersion: >=1.19.0 which is incompatible with Kubernetes v1.18.9-gke.1\n"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// After Helm's message (unchanged, checked against Helm 4.1.4), the failing source line.
+#[test]
+fn errors_show_the_source_line() {
+    let dir = chart("excerpt");
+    let d = dir.to_string_lossy().into_owned();
+    std::fs::write(dir.join("templates/cm.yaml"), "x: 1\ny: {{ .Values.a.b.c }}\n").expect("write");
+    let (code, _, err) = helm_rs(&["template", "r", &d]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "Error: c/templates/cm.yaml:2:13\n  executing \"c/templates/cm.yaml\" at <.Values.a.b.c>:\n    nil pointer evaluating interface {}.b\n  --> c/templates/cm.yaml:2:13\n  |\n2 | y: {{ .Values.a.b.c }}\n  |              ^\n\nUse --debug flag to render out invalid YAML\n"
+    );
+    std::fs::write(dir.join("templates/cm.yaml"), "x: 1\ny: {{ .Values.a }\n").expect("write");
+    let (_, _, err) = helm_rs(&["template", "r", &d]);
+    assert_eq!(
+        err,
+        "Error: parse error at (c/templates/cm.yaml:2): unexpected \"}\" in operand\n  --> c/templates/cm.yaml:2\n  |\n2 | y: {{ .Values.a }\n\nUse --debug flag to render out invalid YAML\n"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
