@@ -4,6 +4,7 @@
 //! (`level=WARN msg="this chart is deprecated"`) go to standard error before the output.
 
 mod excerpt;
+mod version;
 use clap::{Args, Parser, Subcommand};
 use helm_core::chart;
 use helm_core::render::{self, objects::KubeVersion, ReleaseOptions, TemplateOptions};
@@ -33,6 +34,18 @@ enum Command {
     Package(PackageArgs),
     /// Examine a chart for possible issues.
     Lint(LintArgs),
+    /// Print the version information (the Helm release reproduced, with helm-rs's version).
+    Version(VersionArgs),
+}
+
+#[derive(Args)]
+struct VersionArgs {
+    /// Print the version number only.
+    #[arg(long)]
+    short: bool,
+    /// A Go template for the version.BuildInfo fields.
+    #[arg(long)]
+    template: Option<String>,
 }
 
 #[derive(Args)]
@@ -226,6 +239,14 @@ fn main() -> ExitCode {
         Command::Create(a) => run_create(a),
         Command::Package(a) => run_package(a),
         Command::Lint(a) => run_lint(a),
+        Command::Version(a) => version::render(a.short, a.template.as_deref()).map_err(CmdError).map(|text| {
+            // --template prints exactly the template's output; the other forms end a line.
+            if a.template.is_some() {
+                print!("{text}");
+            } else {
+                println!("{text}");
+            }
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
