@@ -396,8 +396,9 @@ impl Client {
         .await;
         match outcome {
             Ok(()) => {
+                // Helm changes only the status of superseded revisions (their description stays).
                 if let Some(mut d) = deployed {
-                    d.set_status(Status::Superseded, "Superseded");
+                    d.info_mut().status = Status::Superseded;
                     store.update(&d).await?;
                 }
                 let desc = opts.description.clone().unwrap_or_else(|| "Upgrade complete".into());
@@ -480,7 +481,7 @@ impl Client {
         match outcome {
             Ok(()) => {
                 for mut r in all.into_iter().filter(|r| r.status() == Status::Deployed) {
-                    r.set_status(Status::Superseded, "Superseded");
+                    r.info_mut().status = Status::Superseded;
                     store.update(&r).await?;
                 }
                 rel.set_status(Status::Deployed, format!("Rollback to {target_v}"));

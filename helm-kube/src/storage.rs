@@ -70,7 +70,9 @@ impl KubeStorage {
     fn decode(data: &str, labels: Option<&BTreeMap<String, String>>, ns: Option<&str>) -> Result<Release, StorageError> {
         let mut rel = codec::decode(data)?;
         if let Some(l) = labels {
-            rel.labels = l.iter().filter(|(k, _)| !SYSTEM_LABELS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+            // All of the object's labels, as Helm fills `Release.Labels` (`helm get metadata`
+            // prints them); the system ones are dropped again when a record is written.
+            rel.labels = l.clone();
         }
         if rel.namespace.is_empty() {
             rel.namespace = ns.unwrap_or_default().to_string();

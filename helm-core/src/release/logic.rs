@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 /// Helm's message when the latest revision is `pending-*` (an operation is running, or died).
 pub const ERR_PENDING: &str = "another operation (install/upgrade/rollback) is in progress";
 /// Helm's message when installing over a name still in use.
-pub const ERR_NAME_IN_USE: &str = "cannot re-use a name that is still in use";
+pub const ERR_NAME_IN_USE: &str = "cannot reuse a name that is still in use";
 
 /// Helm's `UninstallOrder`: kinds deleted earlier come first (webhooks before what they guard).
 pub const UNINSTALL_ORDER: &[&str] = &[
