@@ -452,7 +452,7 @@ async fn do_install(
         }
         _ => CmdError(format!("INSTALLATION FAILED: {e}")),
     })?;
-    print_release(&rel, &d.output, false, d.hide_notes)
+    print_release(&rel, &d.output, true, d.hide_notes)
 }
 
 async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
@@ -496,7 +496,7 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
     if d.output == "table" {
         out(&format!("Release \"{name}\" has been upgraded. Happy Helming!\n"));
     }
-    print_release(&rel, &d.output, false, d.hide_notes)
+    print_release(&rel, &d.output, true, d.hide_notes)
 }
 
 async fn rollback(a: RollbackArgs) -> Result<(), CmdError> {
@@ -569,8 +569,14 @@ fn check_output(fmt: &str) -> Result<(), CmdError> {
 }
 
 /// Helm's status printer (`statusPrinter.WriteTable`) and its json/yaml forms.
-fn print_release(rel: &Release, output: &str, show_metadata: bool, hide_notes: bool) -> Result<(), CmdError> {
+fn print_release(rel: &Release, output: &str, with_chart: bool, hide_notes: bool) -> Result<(), CmdError> {
     check_output(output)?;
+    // `helm status -o json` leaves the chart out; install/upgrade results keep it.
+    let mut rel_out = rel.clone();
+    if !with_chart {
+        rel_out.chart = None;
+    }
+    let rel = &rel_out;
     match output {
         "json" => {
             out(&format!("{}\n", serde_json::to_string(rel).map_err(err)?));
@@ -583,7 +589,7 @@ fn print_release(rel: &Release, output: &str, show_metadata: bool, hide_notes: b
         }
         _ => {}
     }
-    out(&status_text(rel, show_metadata, false, hide_notes));
+    out(&status_text(rel, false, false, hide_notes));
     Ok(())
 }
 
@@ -697,20 +703,20 @@ async fn history(a: HistoryArgs) -> Result<(), CmdError> {
     let updated = |r: &Release| r.info.as_ref().and_then(|i| i.last_deployed);
     match a.output.as_str() {
         "json" | "yaml" => {
-            let items: Vec<serde_json::Value> = h
+            let items: Vec<String> = h
                 .iter()
                 .map(|r| {
-                    serde_json::json!({
-                        "revision": r.version,
-                        "updated": updated(r).map(|t| t.to_rfc3339_nano()).unwrap_or_else(|| "0001-01-01T00:00:00Z".into()),
-                        "status": r.status().as_str(),
-                        "chart": chart_label(r),
-                        "app_version": r.app_version(),
-                        "description": r.info.as_ref().map(|i| i.description.clone()).unwrap_or_default(),
-                    })
+                    ordered(&[
+                        ("revision", r.version.into()),
+                        ("updated", updated(r).map(|t| t.to_rfc3339_nano()).unwrap_or_else(|| "0001-01-01T00:00:00Z".into()).into()),
+                        ("status", r.status().as_str().into()),
+                        ("chart", chart_label(r).into()),
+                        ("app_version", r.app_version().into()),
+                        ("description", r.info.as_ref().map(|i| i.description.clone()).unwrap_or_default().into()),
+                    ])
                 })
                 .collect();
-            emit_structured(&serde_json::Value::Array(items), &a.output)
+            emit_list(items, &a.output)
         }
         _ => {
             let mut rows = vec![["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DESCRIPTION"].map(String::from).to_vec()];
@@ -727,6 +733,24 @@ async fn history(a: HistoryArgs) -> Result<(), CmdError> {
             out(&table(&rows, 60));
             Ok(())
         }
+    }
+}
+
+/// A JSON object with its keys in the given order (Go structs marshal in field order).
+fn ordered(fields: &[(&str, serde_json::Value)]) -> String {
+    let parts: Vec<String> = fields.iter().map(|(k, v)| format!("{}:{}", serde_json::Value::from(*k), v)).collect();
+    format!("{{{}}}", parts.join(","))
+}
+
+/// A list of [`ordered`] objects as JSON (field order kept) or YAML (keys sorted, as Go's YAML
+/// output of these structs goes through JSON maps).
+fn emit_list(items: Vec<String>, fmt: &str) -> Result<(), CmdError> {
+    let json = format!("[{}]", items.join(","));
+    if fmt == "json" {
+        out(&format!("{json}\n"));
+        Ok(())
+    } else {
+        emit_structured(&serde_json::from_str(&json).map_err(err)?, fmt)
     }
 }
 
@@ -782,16 +806,21 @@ async fn list(a: ListArgs) -> Result<(), CmdError> {
     let time_s = |r: &Release| updated(r).map(|t| t.go_string()).unwrap_or_else(|| "0001-01-01 00:00:00 +0000 UTC".into());
     match a.output.as_str() {
         "json" | "yaml" => {
-            let items: Vec<serde_json::Value> = rels
+            let items: Vec<String> = rels
                 .iter()
                 .map(|r| {
-                    serde_json::json!({
-                        "name": r.name, "namespace": r.namespace, "revision": r.version.to_string(),
-                        "updated": time_s(r), "status": r.status().as_str(), "chart": chart_label(r), "app_version": r.app_version(),
-                    })
+                    ordered(&[
+                        ("name", r.name.clone().into()),
+                        ("namespace", r.namespace.clone().into()),
+                        ("revision", r.version.to_string().into()),
+                        ("updated", time_s(r).into()),
+                        ("status", r.status().as_str().into()),
+                        ("chart", chart_label(r).into()),
+                        ("app_version", r.app_version().into()),
+                    ])
                 })
                 .collect();
-            emit_structured(&serde_json::Value::Array(items), &a.output)
+            emit_list(items, &a.output)
         }
         _ => {
             let mut rows = Vec::new();
