@@ -605,6 +605,9 @@ pub fn status_text(rel: &Release, show_metadata: bool, debug: bool, hide_notes: 
         s.push_str(&format!("CHART: {}\nVERSION: {}\nAPP_VERSION: {}\n", rel.chart_name(), rel.chart_version(), rel.app_version()));
     }
     s.push_str(&format!("DESCRIPTION: {}\n", info.description));
+    if !rel.hooks.iter().any(|h| h.has_event("test")) {
+        s.push_str("TEST SUITE: None\n");
+    }
     for h in rel.hooks.iter().filter(|h| h.has_event("test")) {
         if let Some(start) = h.last_run.started_at {
             let done = h.last_run.completed_at.map(|t| t.ansic()).unwrap_or_default();

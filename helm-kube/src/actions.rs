@@ -310,8 +310,10 @@ impl Client {
             return new_values.clone();
         }
         if opts.reuse_values {
-            // Old chart defaults stay the base, old user values under the new ones.
-            chart.values = json_to_core(&serde_json::Value::Object(current.chart_values()));
+            // Helm's reuseValues: the chart's values become the old release's computed values
+            // (old chart defaults coalesced with old user values), new values over old ones.
+            let old_defaults = json_to_core(&serde_json::Value::Object(current.chart_values()));
+            chart.values = merge_values(&old_defaults, &old_config);
             return merge_values(&old_config, new_values);
         }
         if opts.reset_then_reuse_values {
@@ -578,11 +580,14 @@ impl Client {
         } else {
             vec![Status::Deployed, Status::Failed]
         };
-        Ok(logic::list_latest(all)
+        // Helm filters revisions by state and name first, then keeps the latest of each
+        // release among them (so `--superseded` shows superseded revisions).
+        let matching: Vec<Release> = all
             .into_iter()
             .filter(|r| states.contains(&r.status()))
             .filter(|r| re.as_ref().map(|re| re.is_match(&r.name)).unwrap_or(true))
-            .collect())
+            .collect();
+        Ok(logic::list_latest(matching))
     }
 
     /// `helm get values` (with `all`: the chart's defaults coalesced under the user's).
