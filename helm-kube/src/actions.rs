@@ -434,9 +434,10 @@ impl Client {
         let store = self.storage(Some(&ns));
         let history = store.history(name).await?;
         if history.is_empty() {
-            return Err(Error::Action(format!("release: not found")));
+            return Err(Error::Action("release: not found".into()));
         }
-        logic::ensure_not_pending(&history).map_err(|m| Error::Action(m.into()))?;
+        // No pending check: Helm 4.1.4 lets rollback recover a release whose last operation
+        // died `pending-*` (checked with helm-oracle); the pending revision stays as it is.
         let current = logic::latest(&history).cloned().unwrap_or_default();
         let target_v = if opts.revision > 0 { opts.revision } else { current.version - 1 };
         if target_v < 1 {

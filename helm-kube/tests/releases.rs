@@ -160,8 +160,13 @@ async fn refusals_pending_name_in_use_and_foreign_objects() {
     store.create(&pending).await.expect("create pending");
     let err = c.upgrade("y", load(&chart), &Value::empty_map(), UpgradeOptions::default()).await.err().map(|e| e.to_string());
     assert_eq!(err.as_deref(), Some("another operation (install/upgrade/rollback) is in progress"));
-    let err = c.rollback("y", RollbackOptions::default()).await.err().map(|e| e.to_string());
-    assert_eq!(err.as_deref(), Some("another operation (install/upgrade/rollback) is in progress"));
+    // ... but rollback recovers it, as in Helm 4.1.4: revision 3 rolls back to 1, the
+    // pending revision stays pending.
+    let rel = c.rollback("y", RollbackOptions::default()).await.expect("rollback recovers");
+    assert_eq!((rel.version, rel.status()), (3, Status::Deployed));
+    let h = c.history("y", None).await.expect("history");
+    assert_eq!(h.iter().map(|r| r.status()).collect::<Vec<_>>(), vec![Status::Superseded, Status::PendingUpgrade, Status::Deployed]);
+    c.upgrade("y", load(&chart), &Value::empty_map(), UpgradeOptions::default()).await.expect("upgrade after recovery");
 
     // upgrade of an unknown release
     let err = c.upgrade("nope", load(&chart), &Value::empty_map(), UpgradeOptions::default()).await.err().map(|e| e.to_string());
@@ -312,4 +317,73 @@ async fn interop_helm_rs_drives_helm_releases() {
     assert!(ok);
     assert_eq!(out, "");
     assert!(cm(&c, &ns, "ih-cm").await.is_none());
+}
+
+/// Pods never run here (no nodes): a background task plays the kubelet by patching the status
+/// of the named Pod once it exists.
+fn finish_pod(c: &Client, ns: &str, name: &str, phase: &'static str) -> tokio::task::JoinHandle<()> {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Patch, PatchParams};
+    let api: Api<Pod> = Api::namespaced(c.kube().clone(), ns);
+    let name = name.to_string();
+    tokio::spawn(async move {
+        for _ in 0..200 {
+            if let Ok(Some(_)) = api.get_opt(&name).await {
+                let patch = serde_json::json!({"status": {"phase": phase}});
+                if api.patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch)).await.is_ok() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+}
+
+#[tokio::test]
+async fn hook_pods_are_waited_for_and_tests_report_failure() {
+    let Some(env) = env() else { return };
+    let ns = unique("hooks");
+    let c = client(env, &ns).await;
+    let dir = scratch(&ns);
+    let chart = write_chart(&dir, "hooks", "0.1.0");
+    let pod = |name: &str, hook: &str, policy: &str| {
+        format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{{{ .Release.Name }}}}-{name}\n  annotations:\n    helm.sh/hook: {hook}\n    helm.sh/hook-weight: \"1\"\n{policy}spec:\n  restartPolicy: Never\n  containers:\n  - name: c\n    image: busybox\n")
+    };
+    std::fs::write(chart.join("templates/hookpod.yaml"), pod("hookpod", "post-install", "    helm.sh/hook-delete-policy: hook-succeeded\n")).expect("write");
+    std::fs::write(chart.join("templates/testpod.yaml"), pod("testpod", "test", "")).expect("write");
+
+    let finisher = finish_pod(&c, &ns, "hk-hookpod", "Succeeded");
+    let rel = c
+        .install(load(&chart), &Value::empty_map(), InstallOptions { name: Some("hk".into()), timeout: Some(Duration::from_secs(30)), ..Default::default() })
+        .await
+        .expect("install waits for the hook pod");
+    let _ = finisher.await;
+    let hookpod = rel.hooks.iter().find(|h| h.name == "hk-hookpod").expect("hook");
+    assert_eq!(hookpod.last_run.phase, "Succeeded");
+    assert!(hookpod.last_run.started_at.is_some() && hookpod.last_run.completed_at.is_some());
+    // the pre-install ConfigMap hook (weight -5) ran too; the test hook did not
+    assert_eq!(rel.hooks.iter().find(|h| h.name == "hk-hook").map(|h| h.last_run.phase.as_str()), Some("Succeeded"));
+    assert_eq!(rel.hooks.iter().find(|h| h.name == "hk-testpod").map(|h| h.last_run.phase.as_str()), Some(""));
+
+    // helm test: the test pod fails → error, and the result is stored
+    let finisher = finish_pod(&c, &ns, "hk-testpod", "Failed");
+    let err = c.test("hk", None, Some(Duration::from_secs(30))).await.err().map(|e| e.to_string()).unwrap_or_default();
+    let _ = finisher.await;
+    assert!(err.contains("hk-testpod"), "{err}");
+    let stored = c.get_release("hk", None, 0).await.expect("get");
+    assert_eq!(stored.hooks.iter().find(|h| h.name == "hk-testpod").map(|h| h.last_run.phase.as_str()), Some("Failed"));
+
+    // a failing post-upgrade hook fails the upgrade and marks the revision failed
+    std::fs::write(chart.join("templates/hookpod.yaml"), pod("uphook", "post-upgrade", "")).expect("write");
+    let finisher = finish_pod(&c, &ns, "hk-uphook", "Failed");
+    let err = c
+        .upgrade("hk", load(&chart), &Value::empty_map(), UpgradeOptions { timeout: Some(Duration::from_secs(30)), ..Default::default() })
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let _ = finisher.await;
+    assert!(err.contains("post-upgrade hook"), "{err}");
+    let h = c.history("hk", None).await.expect("history");
+    assert_eq!(h.iter().map(|r| r.status()).collect::<Vec<_>>(), vec![Status::Deployed, Status::Failed]);
 }
