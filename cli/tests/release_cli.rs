@@ -134,3 +134,32 @@ fn action_outputs_match_helm() {
     both(&["uninstall", "app", "other", "-n", "NS"]);
     both(&["list", "-n", "NS"]);
 }
+
+#[test]
+fn failure_outputs_match_helm() {
+    let Some(env) = env() else { return };
+    let Some(h) = oracle() else { return };
+    let (ns_h, ns_r) = (unique("cli-fail-h"), unique("cli-fail-r"));
+    let dir = scratch(&ns_r);
+    let chart_dir = write_chart(&dir, "failchart", "0.1.0");
+    // never ready here: no nodes run its pods
+    std::fs::write(
+        chart_dir.join("templates/deploy.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n",
+    )
+    .expect("write");
+    let chart = chart_dir.to_string_lossy().to_string();
+    let both = |args: &[&str]| {
+        let with = |ns: &str| args.iter().map(|a| if *a == "NS" { ns.to_string() } else { a.to_string() }).collect::<Vec<_>>();
+        let (ah, ar) = (with(&ns_h), with(&ns_r));
+        let theirs = helm(env, &h, &ah.iter().map(String::as_str).collect::<Vec<_>>());
+        let ours = rs(env, &ar.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(ours.0, theirs.0, "exit status of {args:?}: {} / {}", ours.2, theirs.2);
+        assert_eq!(mask(&ours.1, &ns_r), mask(&theirs.1, &ns_h), "stdout of {args:?}");
+        assert_eq!(mask(&ours.2, &ns_r), mask(&theirs.2, &ns_h), "stderr of {args:?}");
+    };
+    both(&["install", "w", &chart, "-n", "NS", "--create-namespace", "--wait", "--timeout", "4s"]);
+    both(&["history", "w", "-n", "NS"]);
+    both(&["install", "a", &chart, "-n", "NS", "--atomic", "--timeout", "4s"]);
+    both(&["list", "-n", "NS"]);
+}
