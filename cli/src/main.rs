@@ -12,6 +12,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod release;
+
 #[derive(Parser)]
 #[command(name = "helm-rs", version, about = "The Kubernetes package manager, in Rust")]
 struct Cli {
@@ -36,6 +38,9 @@ enum Command {
     Lint(LintArgs),
     /// Print the version information (the Helm release reproduced, with helm-rs's version).
     Version(VersionArgs),
+    /// install, upgrade, rollback, uninstall, status, history, list, get, test (cli/src/release.rs)
+    #[command(flatten)]
+    Release(release::ReleaseCommand),
 }
 
 #[derive(Args)]
@@ -239,6 +244,7 @@ fn main() -> ExitCode {
         Command::Create(a) => run_create(a),
         Command::Package(a) => run_package(a),
         Command::Lint(a) => run_lint(a),
+        Command::Release(c) => release::run(c),
         Command::Version(a) => version::render(a.short, a.template.as_deref()).map_err(CmdError).map(|text| {
             // --template prints exactly the template's output; the other forms end a line.
             if a.template.is_some() {
