@@ -390,3 +390,31 @@ async fn hook_pods_are_waited_for_and_tests_report_failure() {
     let h = c.history("hk", None).await.expect("history");
     assert_eq!(h.iter().map(|r| r.status()).collect::<Vec<_>>(), vec![Status::Deployed, Status::Failed]);
 }
+
+#[tokio::test]
+async fn crds_are_installed_first_and_custom_resources_applied() {
+    let Some(env) = env() else { return };
+    let ns = unique("crds");
+    let c = client(env, &ns).await;
+    let dir = scratch(&ns);
+    let chart = write_chart(&dir, "crdchart", "0.1.0");
+    let group = format!("{ns}.example.com");
+    std::fs::create_dir_all(chart.join("crds")).expect("mkdir");
+    std::fs::write(
+        chart.join("crds/widget.yaml"),
+        format!("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.{group}\nspec:\n  group: {group}\n  names: {{kind: Widget, plural: widgets, singular: widget}}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        x-kubernetes-preserve-unknown-fields: true\n"),
+    )
+    .expect("write");
+    std::fs::write(chart.join("templates/widget.yaml"), format!("apiVersion: {group}/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 3\n")).expect("write");
+    let rel = c.install(load(&chart), &Value::empty_map(), InstallOptions { name: Some("cr".into()), ..Default::default() }).await.expect("install");
+    assert!(rel.manifest.contains("kind: Widget"));
+    assert!(!rel.manifest.contains("CustomResourceDefinition"), "CRDs are not part of the release manifest");
+    let doc = helm_core::release::logic::parse_manifest(&rel.manifest).expect("parse").into_iter().find(|d| d.kind == "Widget").expect("widget");
+    let live = c.get_object(&doc, &ns).await.expect("get").expect("exists");
+    assert_eq!(live.data.pointer("/spec/size"), Some(&serde_json::json!(3)));
+    // uninstall removes the custom resource but, as Helm, never the CRD
+    c.uninstall("cr", UninstallOptions::default()).await.expect("uninstall");
+    assert!(c.get_object(&doc, &ns).await.expect("get").is_none());
+    let crd = helm_core::release::logic::parse_manifest(&std::fs::read_to_string(chart.join("crds/widget.yaml")).expect("read")).expect("parse");
+    assert!(c.get_object(&crd[0], &ns).await.expect("get").is_some());
+}
