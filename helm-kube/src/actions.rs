@@ -263,10 +263,14 @@ impl Client {
                 .await
                 .map_err(|e| Error::Action(format!("rendered manifests contain a resource that already exists. {e}")))?;
         }
-        // History of a replaced release is overwritten revision by revision, as Helm does.
+        // `--replace` (Helm's replaceRelease): the history stays, the new record takes the next
+        // revision and the previous last one becomes superseded.
         if opts.replace {
-            for old in store.history(&name).await? {
-                let _ = store.delete(&name, old.version).await;
+            let history = store.history(&name).await?;
+            if let Some(mut last) = logic::latest(&history).cloned() {
+                rel.version = last.version + 1;
+                last.set_status(Status::Superseded, "superseded by new release");
+                store.update(&last).await?;
             }
         }
         store.create(&rel).await?;

@@ -117,6 +117,15 @@ async fn lifecycle_in_helms_secret_format() {
     assert!(cm(&c, &ns, "app-cm").await.is_none());
     let err = c.uninstall("app", UninstallOptions { keep_history: true, ..Default::default() }).await.err().map(|e| e.to_string());
     assert_eq!(err.as_deref(), Some("the release named \"app\" is already deleted"));
+    // --replace reuses the name of an uninstalled release, keeping its history
+    let rel = c
+        .install(load(&chart), &Value::empty_map(), InstallOptions { name: Some("app".into()), replace: true, ..Default::default() })
+        .await
+        .expect("install --replace");
+    assert_eq!(rel.version, 5);
+    let h = c.history("app", None).await.expect("history");
+    assert_eq!(h.iter().map(|r| r.status()).collect::<Vec<_>>()[3..], [Status::Superseded, Status::Deployed]);
+    assert_eq!(h[3].info.as_ref().map(|i| i.description.as_str()), Some("superseded by new release"));
     c.uninstall("app", UninstallOptions::default()).await.expect("purge");
     assert!(c.history("app", None).await.is_err());
     assert!(secrets.list(&Default::default()).await.expect("list").items.iter().all(|s| !s.metadata.name.clone().unwrap_or_default().starts_with("sh.helm.release.v1.app.")));
