@@ -427,3 +427,21 @@ async fn crds_are_installed_first_and_custom_resources_applied() {
     let crd = helm_core::release::logic::parse_manifest(&std::fs::read_to_string(chart.join("crds/widget.yaml")).expect("read")).expect("parse");
     assert!(c.get_object(&crd[0], &ns).await.expect("get").is_some());
 }
+
+#[tokio::test]
+async fn wait_skips_jobs_unless_wait_for_jobs() {
+    let Some(env) = env() else { return };
+    let ns = unique("jobs");
+    let c = client(env, &ns).await;
+    let dir = scratch(&ns);
+    let chart = write_chart(&dir, "jobchart", "0.1.0");
+    std::fs::write(
+        chart.join("templates/job.yaml"),
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}-job\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n",
+    )
+    .expect("write");
+    let opts = |name: &str, jobs: bool| InstallOptions { name: Some(name.into()), wait: true, wait_for_jobs: jobs, timeout: Some(Duration::from_secs(2)), ..Default::default() };
+    c.install(load(&chart), &Value::empty_map(), opts("nojobs", false)).await.expect("--wait does not wait for Jobs");
+    let err = c.install(load(&chart), &Value::empty_map(), opts("jobs", true)).await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.starts_with(&format!("resource Job/{ns}/jobs-job not ready. status: InProgress")), "{err}");
+}
