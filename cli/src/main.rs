@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod release;
+mod serve;
 
 #[derive(Parser)]
 #[command(name = "helm-rs", version, about = "The Kubernetes package manager, in Rust")]
@@ -37,6 +38,8 @@ enum Command {
     /// install, upgrade, rollback, uninstall, status, history, list, get, test (cli/src/release.rs)
     #[command(flatten)]
     Release(release::ReleaseCommand),
+    /// Run the release server: an HTTP API over the release actions (cli/src/serve.rs).
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Args)]
@@ -225,6 +228,7 @@ fn main() -> ExitCode {
         Command::Package(a) => run_package(a),
         Command::Lint(a) => run_lint(a),
         Command::Release(c) => release::run(c),
+        Command::Serve(a) => return serve::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -500,7 +500,6 @@ impl Ctx {
         Fut: std::future::Future<Output = (u16, serde_json::Value)> + Send + 'static,
     {
         let op = lock.op.clone();
-        op.push("accepted", format!("{} {}/{}", op.kind.as_str(), op.namespace, op.release));
         super::log("info", "operation started", serde_json::json!({ "operation": op.id, "kind": op.kind.as_str(), "namespace": op.namespace, "release": op.release, "caller": self.caller }));
         let task_op = op.clone();
         tokio::spawn(async move {

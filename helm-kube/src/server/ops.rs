@@ -191,6 +191,7 @@ impl Registry {
             result: Mutex::default(),
             notify: Notify::new(),
         });
+        op.push("accepted", format!("{} {namespace}/{release}", kind.as_str()));
         locks.insert(key.clone(), op.clone());
         self.running.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut ops) = self.ops.lock() {

@@ -132,7 +132,7 @@ mod tests {
         obs.observe(&Method::GET, "/apis/apps/v1/namespaces/a/deployments/web", "", 200);
         obs.observe(&Method::GET, "/apis/apps/v1/namespaces/a/deployments/web", "", 200);
         obs.observe(&Method::DELETE, "/api/v1/namespaces/a/configmaps/old", "", 200);
-        let phases: Vec<String> = lock.op.events_from(0).into_iter().map(|e| format!("{} {}", e.phase, e.message)).collect();
+        let phases: Vec<String> = lock.op.events_from(1).into_iter().map(|e| format!("{} {}", e.phase, e.message)).collect();
         assert_eq!(
             phases,
             vec![
