@@ -3,6 +3,8 @@
 //! Like Helm, errors go to standard error as `Error: MESSAGE` with exit code 1, and log lines
 //! (`level=WARN msg="this chart is deprecated"`) go to standard error before the output.
 
+mod excerpt;
+mod version;
 use clap::{Args, Parser, Subcommand};
 use helm_core::chart;
 use helm_core::render::{self, objects::KubeVersion, ReleaseOptions, TemplateOptions};
@@ -40,6 +42,18 @@ enum Command {
     Release(release::ReleaseCommand),
     /// Run the release server: an HTTP API over the release actions (cli/src/serve.rs).
     Serve(serve::ServeArgs),
+    /// Print the version information (the Helm release reproduced, with helm-rs's version).
+    Version(VersionArgs),
+}
+
+#[derive(Args)]
+struct VersionArgs {
+    /// Print the version number only.
+    #[arg(long)]
+    short: bool,
+    /// A Go template for the version.BuildInfo fields.
+    #[arg(long)]
+    template: Option<String>,
 }
 
 #[derive(Args)]
@@ -172,6 +186,9 @@ struct TemplateArgs {
     /// Accepted for compatibility (no effect offline).
     #[arg(long)]
     validate: bool,
+    /// `client` (what template always does); `--dry-run` alone and boolean forms are deprecated.
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = "unchanged")]
+    dry_run: Option<String>,
     #[arg(long)]
     debug: bool,
     #[arg(long)]
@@ -220,7 +237,10 @@ macro_rules! say {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return flag_error(e),
+    };
     let result = match cli.command {
         Command::Template(a) => run_template(a),
         Command::Show { what } => run_show(what),
@@ -229,6 +249,14 @@ fn main() -> ExitCode {
         Command::Lint(a) => run_lint(a),
         Command::Release(c) => release::run(c),
         Command::Serve(a) => return serve::run(a),
+        Command::Version(a) => version::render(a.short, a.template.as_deref()).map_err(CmdError).map(|text| {
+            // --template prints exactly the template's output; the other forms end a line.
+            if a.template.is_some() {
+                print!("{text}");
+            } else {
+                println!("{text}");
+            }
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -236,6 +264,89 @@ fn main() -> ExitCode {
             eprintln!("Error: {msg}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// Command-line errors in cobra's words (Helm's CLI library), exit code 1; help and version
+/// print as clap does.
+fn flag_error(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let ctx = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => v.first().cloned(),
+        _ => None,
+    };
+    // "-fx" → 'f' in -fx; "--set" stays whole; "--bogus=3" loses its value.
+    let flag_words = |arg: &str| -> String {
+        if let Some(long) = arg.strip_prefix("--") {
+            format!("--{}", long.split('=').next().unwrap_or(long))
+        } else {
+            let c = arg.chars().nth(1).unwrap_or('-');
+            format!("'{c}' in {arg}")
+        }
+    };
+    let msg = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::UnknownArgument => match ctx(ContextKind::InvalidArg) {
+            Some(a) if a.starts_with("--") => format!("unknown flag: {}", flag_words(&a)),
+            Some(a) if a.starts_with('-') => {
+                // clap names the single letter; cobra quotes the whole cluster typed (`-zx`).
+                let typed = std::env::args().skip(1).find(|x| !x.starts_with("--") && x.starts_with(&a)).unwrap_or(a);
+                format!("unknown shorthand flag: {}", flag_words(&typed))
+            }
+            Some(a) => format!("unknown command {a:?} for \"helm-rs\"\nRun 'helm-rs --help' for usage."),
+            None => e.to_string(),
+        },
+        ErrorKind::InvalidSubcommand => match ctx(ContextKind::InvalidSubcommand) {
+            Some(a) => format!("unknown command {a:?} for \"helm-rs\"\nRun 'helm-rs --help' for usage."),
+            None => e.to_string(),
+        },
+        ErrorKind::InvalidValue | ErrorKind::NoEquals if ctx(ContextKind::InvalidValue).unwrap_or_default().is_empty() => {
+            // A flag lacking its value ends the command line: name it as typed (`-f`, `--set`).
+            let flag = ctx(ContextKind::InvalidArg).unwrap_or_default();
+            let typed = std::env::args()
+                .last()
+                .filter(|a| a.starts_with('-'))
+                .unwrap_or_else(|| flag.split(' ').next().unwrap_or("").to_string());
+            format!("flag needs an argument: {}", flag_words(&typed))
+        }
+        _ => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("").trim_start_matches("error: ").to_string();
+            first
+        }
+    };
+    eprintln!("Error: {msg}");
+    ExitCode::from(1)
+}
+
+/// `helm template --dry-run[=MODE]`: client (the default) renders offline; the bare flag and
+/// Go booleans are deprecated spellings of it; none/false make no sense for template; server
+/// needs a cluster, which `helm-rs template` does not contact.
+fn check_template_dry_run(mode: Option<&str>) -> Result<(), CmdError> {
+    let Some(mode) = mode else { return Ok(()) };
+    match mode {
+        "client" => Ok(()),
+        "unchanged" => {
+            eprintln!("level=WARN msg=\"--dry-run is deprecated and should be replaced with '--dry-run=client'\"");
+            Ok(())
+        }
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => {
+            eprintln!(
+                "level=WARN msg=\"boolean '--dry-run={mode}' flag is deprecated and must be replaced with '--dry-run=client'\""
+            );
+            Ok(())
+        }
+        "none" | "0" | "f" | "F" | "FALSE" | "false" | "False" => {
+            Err(CmdError(format!("invalid dry-run value ({mode:?}). Must be \"server\" or \"client\"")))
+        }
+        "server" => Err(CmdError("--dry-run=server needs a Kubernetes cluster; helm-rs template renders offline only".into())),
+        other => Err(CmdError(format!(
+            "invalid dry-run value ({other:?}). Must be \"none\", \"server\", or \"client\""
+        ))),
     }
 }
 
@@ -278,6 +389,9 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
     if let Some(pr) = &a.post_renderer {
         return Err(post_renderer_error(pr));
     }
+    if !a.args.is_empty() {
+        check_template_dry_run(a.dry_run.as_deref())?;
+    }
     let (name, chart_path) = name_and_chart(&a)?;
     let kube_version = match &a.kube_version {
         Some(v) => Some(
@@ -285,7 +399,8 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
         ),
         None => None,
     };
-    let chart = chart::load(std::path::Path::new(&chart_path))?;
+    let chart = chart::load(std::path::Path::new(&chart_path))
+        .map_err(|e| CmdError(excerpt::attach(e.to_string(), std::path::Path::new(&chart_path))))?;
     if chart.metadata.deprecated {
         eprintln!("level=WARN msg=\"this chart is deprecated\"");
     }
@@ -308,7 +423,8 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
         use_release_name: a.release_name,
         skip_schema_validation: a.skip_schema_validation,
     };
-    let out = render::template(chart, &user_values, &opts)?;
+    let out = render::template(chart, &user_values, &opts)
+        .map_err(|e| CmdError(excerpt::attach(e.to_string(), std::path::Path::new(&chart_path))))?;
     for line in out.log.iter().filter(|l| !l.contains("this chart is deprecated")) {
         eprintln!("{line}");
     }

@@ -391,6 +391,13 @@ fn load_chart(path: &str) -> Result<helm_core::chart::Chart, CmdError> {
     Ok(chart)
 }
 
+/// cobra's deprecation notice for `--atomic` (Helm 4 renamed it `--rollback-on-failure`).
+fn warn_atomic() {
+    if std::env::args().any(|a| a == "--atomic" || a.starts_with("--atomic=")) {
+        eprintln!("Flag --atomic has been deprecated, use --rollback-on-failure instead");
+    }
+}
+
 fn dry_run_flag(d: &Option<String>) -> Result<bool, CmdError> {
     match d.as_deref() {
         None | Some("none") | Some("false") => Ok(false),
@@ -428,6 +435,7 @@ async fn do_install(
     if d.dry_run.as_deref() == Some("client") && std::env::args().any(|x| x == "--dry-run") {
         eprintln!("level=WARN msg=\"--dry-run is deprecated and should be replaced with '--dry-run=client'\"");
     }
+    warn_atomic();
     let opts = helm_kube::InstallOptions {
         name,
         generate_name,
@@ -440,6 +448,7 @@ async fn do_install(
         skip_crds,
         no_hooks: d.no_hooks,
         wait: d.wait.as_deref().map(|w| w != "hookOnly").unwrap_or(false) || d.atomic,
+        wait_for_jobs: d.wait_for_jobs,
         timeout: Some(parse_go_duration(&d.timeout)?),
         atomic: d.atomic,
         force_conflicts: d.force_conflicts,
@@ -475,6 +484,7 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
     }
     let chart = load_chart(chart_path)?;
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
+    warn_atomic();
     let opts = helm_kube::UpgradeOptions {
         namespace: a.kube.namespace.clone(),
         dry_run: dry_run_flag(&d.dry_run)?,
@@ -482,6 +492,7 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
         labels: labels(&d.labels)?,
         no_hooks: d.no_hooks,
         wait: d.wait.as_deref().map(|w| w != "hookOnly").unwrap_or(false) || d.atomic,
+        wait_for_jobs: d.wait_for_jobs,
         timeout: Some(parse_go_duration(&d.timeout)?),
         atomic: d.atomic,
         reuse_values: a.reuse_values,
@@ -605,6 +616,9 @@ pub fn status_text(rel: &Release, show_metadata: bool, debug: bool, hide_notes: 
         s.push_str(&format!("CHART: {}\nVERSION: {}\nAPP_VERSION: {}\n", rel.chart_name(), rel.chart_version(), rel.app_version()));
     }
     s.push_str(&format!("DESCRIPTION: {}\n", info.description));
+    if !rel.hooks.iter().any(|h| h.has_event("test")) {
+        s.push_str("TEST SUITE: None\n");
+    }
     for h in rel.hooks.iter().filter(|h| h.has_event("test")) {
         if let Some(start) = h.last_run.started_at {
             let done = h.last_run.completed_at.map(|t| t.ansic()).unwrap_or_default();
@@ -660,29 +674,45 @@ fn values_yaml(v: &Value) -> String {
 }
 
 /// gosuri/uitable as Helm uses it: every cell padded to its column's width, cells joined by a
-/// tab; cells wider than `max` (when non-zero) truncated with `...`.
+/// tab. A column is as wide as its widest cell, where a multi-line cell counts its widest line;
+/// a cell wider than that (its newlines count zero) is cut to it with `...` (seen with Helm
+/// 4.1.4 on a failed release whose description holds "...\ncontext deadline exceeded").
+/// `max` (when non-zero) caps column widths.
 fn table(rows: &[Vec<String>], max: usize) -> String {
-    let cell = |c: &String| -> String {
-        let n = c.chars().count();
-        if max > 0 && n > max {
-            let mut t: String = c.chars().take(max.saturating_sub(3)).collect();
+    let line_width = |c: &str| c.split('\n').map(|l| l.chars().count()).max().unwrap_or(0);
+    let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let mut widths = vec![0usize; cols];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(line_width(c));
+        }
+    }
+    if max > 0 {
+        for w in widths.iter_mut() {
+            *w = (*w).min(max);
+        }
+    }
+    let fit = |c: &str, w: usize| -> String {
+        let n = c.chars().filter(|ch| *ch != '\n').count();
+        if n > w {
+            let mut t: String = c.chars().take(w.saturating_sub(3)).collect();
             t.push_str("...");
             t
         } else {
-            c.clone()
+            c.to_string()
         }
     };
-    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(cell).collect()).collect();
-    let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
-    let mut widths = vec![0usize; cols];
-    for r in &rows {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(c.chars().count());
-        }
-    }
     let mut s = String::new();
-    for r in &rows {
-        let line: Vec<String> = r.iter().enumerate().map(|(i, c)| format!("{c}{}", " ".repeat(widths[i] - c.chars().count()))).collect();
+    for r in rows {
+        let line: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let c = fit(c, widths[i]);
+                let pad = widths[i].saturating_sub(line_width(&c));
+                format!("{c}{}", " ".repeat(pad))
+            })
+            .collect();
         s.push_str(&line.join("\t"));
         s.push('\n');
     }
@@ -730,7 +760,8 @@ async fn history(a: HistoryArgs) -> Result<(), CmdError> {
                     r.info.as_ref().map(|i| i.description.clone()).unwrap_or_default(),
                 ]);
             }
-            out(&table(&rows, 60));
+            // Helm 4.1.4 prints long descriptions whole (checked with a failed release).
+            out(&table(&rows, 0));
             Ok(())
         }
     }

@@ -69,3 +69,77 @@ fn show_values_prints_the_file() {
     assert_eq!(out, "name: x\n\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Flag errors in cobra's words and `--dry-run`'s spellings, as Helm 4.1.4 prints them.
+#[test]
+fn flag_errors_and_dry_run_like_helm() {
+    let dir = chart("flags");
+    let d = dir.to_string_lossy().into_owned();
+    let cases: [(&[&str], i32, &str); 9] = [
+        (&["-o", "json"], 1, "Error: unknown shorthand flag: 'o' in -o\n"),
+        (&["-zx"], 1, "Error: unknown shorthand flag: 'z' in -zx\n"),
+        (&["--bogus=3"], 1, "Error: unknown flag: --bogus\n"),
+        (&["-f"], 1, "Error: flag needs an argument: 'f' in -f\n"),
+        (&["--set"], 1, "Error: flag needs an argument: --set\n"),
+        (&["--dry-run=none"], 1, "Error: invalid dry-run value (\"none\"). Must be \"server\" or \"client\"\n"),
+        (&["--dry-run=bogus"], 1, "Error: invalid dry-run value (\"bogus\"). Must be \"none\", \"server\", or \"client\"\n"),
+        (&["--dry-run"], 0, "level=WARN msg=\"--dry-run is deprecated and should be replaced with '--dry-run=client'\"\n"),
+        (&["--dry-run=True"], 0, "level=WARN msg=\"boolean '--dry-run=True' flag is deprecated and must be replaced with '--dry-run=client'\"\n"),
+    ];
+    for (extra, want_code, want_err) in cases {
+        let mut args = vec!["template", "rel", d.as_str()];
+        args.extend_from_slice(extra);
+        let (code, _, err) = helm_rs(&args);
+        assert_eq!((code, err.as_str()), (want_code, want_err), "for {extra:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--kube-version` as Helm 4 reads it (apimachinery's ParseGeneric; `Version` keeps the text,
+/// `String()` the numbers) and how each printing path shows `.Capabilities.KubeVersion`.
+#[test]
+fn kube_version_like_helm_4() {
+    let dir = std::env::temp_dir().join(format!("helm-rs-cli-{}-kv", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
+    std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: k\nversion: 0.1.0\n").expect("write");
+    std::fs::write(dir.join("templates/a.yaml"), r#"# {{ printf "%v" .Capabilities | trunc 60 }} | {{ .Capabilities | toString | trunc 40 }} | {{ .Capabilities.KubeVersion | toString }} | {{ print .Capabilities.KubeVersion }} | {{ list .Capabilities.KubeVersion }} | {{ .Capabilities.KubeVersion | quote }} | {{ cat .Capabilities.KubeVersion }} {{ .Capabilities.KubeVersion }} {{ .Capabilities.KubeVersion.Version }} {{ .Capabilities.KubeVersion.GitVersion }} {{ .Capabilities.KubeVersion.String }} {{ toJson .Capabilities.KubeVersion }}
+"#).expect("write");
+    let d = dir.to_string_lossy().into_owned();
+    let cases = [("v1.19.3-gke.1+b", r#"# &{{v1.19.3-gke.1+b v1.19.3 1 19} [v1 admissionregistration.k | &{{v1.19.3-gke.1+b v1.19.3 1 19} [v1 adm | {v1.19.3-gke.1+b v1.19.3 1 19} | {v1.19.3-gke.1+b v1.19.3 1 19} | [{v1.19.3-gke.1+b v1.19.3 1 19}] | "{v1.19.3-gke.1+b v1.19.3 1 19}" | {v1.19.3-gke.1+b v1.19.3 1 19} v1.19.3 v1.19.3-gke.1+b v1.19.3-gke.1+b v1.19.3 {"Version":"v1.19.3-gke.1+b","Major":"1","Minor":"19"}"#), ("1.19.03", r#"# &{{v1.19.03 v1.19.3 1 19} [v1 admissionregistration.k8s.io/v | &{{v1.19.03 v1.19.3 1 19} [v1 admissionr | {v1.19.03 v1.19.3 1 19} | {v1.19.03 v1.19.3 1 19} | [{v1.19.03 v1.19.3 1 19}] | "{v1.19.03 v1.19.3 1 19}" | {v1.19.03 v1.19.3 1 19} v1.19.3 v1.19.03 v1.19.03 v1.19.3 {"Version":"v1.19.03","Major":"1","Minor":"19"}"#)];
+    for (kv, want) in cases {
+        let (code, out, _) = helm_rs(&["template", "r", &d, "--kube-version", kv]);
+        assert_eq!(code, 0);
+        assert_eq!(out.lines().last(), Some(want), "for {kv}");
+    }
+    let (code, _, err) = helm_rs(&["template", "r", &d, "--kube-version", "01.19"]);
+    assert_eq!((code, err.as_str()), (1, "Error: invalid kube version '01.19': illegal zero-prefixed version component \"01\" in \"01.19\"\n"));
+    std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: k\nversion: 0.1.0\nkubeVersion: \">=1.19.0\"\n").expect("write");
+    let (code, _, _) = helm_rs(&["template", "r", &d, "--kube-version", "1.19.0-rc.1"]);
+    assert_eq!(code, 0, "a pre-release cluster satisfies >=1.19.0 (checked on String())");
+    let (code, _, err) = helm_rs(&["template", "r", &d, "--kube-version", "1.18.9-gke.1"]);
+    assert_eq!(code, 1);
+    assert!(err.starts_with("Error: chart requires kubeVersion: >=1.19.0 which is incompatible with Kubernetes v1.18.9-gke.1\n"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// After Helm's message (unchanged, checked against Helm 4.1.4), the failing source line.
+#[test]
+fn errors_show_the_source_line() {
+    let dir = chart("excerpt");
+    let d = dir.to_string_lossy().into_owned();
+    std::fs::write(dir.join("templates/cm.yaml"), "x: 1\ny: {{ .Values.a.b.c }}\n").expect("write");
+    let (code, _, err) = helm_rs(&["template", "r", &d]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "Error: c/templates/cm.yaml:2:13\n  executing \"c/templates/cm.yaml\" at <.Values.a.b.c>:\n    nil pointer evaluating interface {}.b\n  --> c/templates/cm.yaml:2:13\n  |\n2 | y: {{ .Values.a.b.c }}\n  |              ^\n\nUse --debug flag to render out invalid YAML\n"
+    );
+    std::fs::write(dir.join("templates/cm.yaml"), "x: 1\ny: {{ .Values.a }\n").expect("write");
+    let (_, _, err) = helm_rs(&["template", "r", &d]);
+    assert_eq!(
+        err,
+        "Error: parse error at (c/templates/cm.yaml:2): unexpected \"}\" in operand\n  --> c/templates/cm.yaml:2\n  |\n2 | y: {{ .Values.a }\n\nUse --debug flag to render out invalid YAML\n"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

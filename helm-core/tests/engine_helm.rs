@@ -250,3 +250,44 @@ fn engine_is_shareable_and_reports_unknown_names() {
     let err = e.execute("nope.yaml", &Value::Nil).unwrap_err();
     assert_eq!(err.to_string(), r#"template: no template "nope.yaml" associated with template "gotpl""#);
 }
+
+/// Helm 4's multi-line form of execution errors (`reformatExecErrorMsg`), and the cases it
+/// leaves as Go printed them. Expected texts are Helm 4.1.4's (`helm template` stderr).
+#[test]
+fn exec_errors_reformatted_like_helm_4() {
+    let cases = [
+        (
+            r#"{{ .Values.a.b.c }}"#,
+            "c1/templates/a.yaml:1:10\n  executing \"c1/templates/a.yaml\" at <.Values.a.b.c>:\n    nil pointer evaluating interface {}.b",
+        ),
+        (
+            r#"{{ toYaml }}"#,
+            "c1/templates/a.yaml:1:3\n  executing \"c1/templates/a.yaml\" at <toYaml>:\n    wrong number of args for toYaml: want 1 got 0",
+        ),
+        (
+            r#"{{ include "nope" . }}"#,
+            "c1/templates/a.yaml:1:3\n  executing \"c1/templates/a.yaml\" at <include \"nope\" .>:\n    error calling include:\ntemplate: no template \"nope\" associated with template \"gotpl\"",
+        ),
+        (
+            r#"{{ include "t2" . }}{{ define "t2" }}{{ .Values.q.w }}{{ end }}"#,
+            "c1/templates/a.yaml:1:3\n  executing \"c1/templates/a.yaml\" at <include \"t2\" .>:\n    error calling include:\nc1/templates/a.yaml:1:47\n  executing \"t2\" at <.Values.q.w>:\n    nil pointer evaluating interface {}.w",
+        ),
+        (
+            r#"{{ template "nope" }}"#,
+            "c1/templates/a.yaml:1:12\n  executing \"c1/templates/a.yaml\" at <{{template \"nope\"}}>:\n    template \"nope\" not defined",
+        ),
+        // A function's own error stays as Go wrote it.
+        (
+            r#"{{ index .Values 3 }}"#,
+            "template: c1/templates/a.yaml:1:3: executing \"c1/templates/a.yaml\" at <index .Values 3>: error calling index: value has type int; should be string",
+        ),
+        (
+            r#"{{ include "t2" . }}{{ define "t2" }}{{ tpl "{{ .x.y }}" . }}{{ end }}"#,
+            "template: c1/templates/a.yaml:1:3: executing \"c1/templates/a.yaml\" at <include \"t2\" .>: error calling include: template: c1/templates/a.yaml:1:40: executing \"t2\" at <tpl \"{{ .x.y }}\" .>: error calling tpl: error during tpl function execution for \"{{ .x.y }}\": template: gotpl:1:5: executing \"gotpl\" at <.x.y>: nil pointer evaluating interface {}.y",
+        ),
+    ];
+    for (src, want) in cases {
+        let err = render(src).unwrap_err();
+        assert_eq!(err.helm_message(), want, "for {src}");
+    }
+}

@@ -42,6 +42,8 @@ pub struct InstallOptions {
     pub no_hooks: bool,
     /// `--wait`.
     pub wait: bool,
+    /// `--wait-for-jobs`: with `wait`, Jobs must complete too.
+    pub wait_for_jobs: bool,
     /// `--timeout` (None: 5m).
     pub timeout: Option<Duration>,
     /// `--atomic` / `--rollback-on-failure`: uninstall on failure.
@@ -61,6 +63,8 @@ pub struct UpgradeOptions {
     pub labels: BTreeMap<String, String>,
     pub no_hooks: bool,
     pub wait: bool,
+    /// `--wait-for-jobs`.
+    pub wait_for_jobs: bool,
     pub timeout: Option<Duration>,
     /// `--atomic`: roll back to the previous release on failure.
     pub atomic: bool,
@@ -188,6 +192,12 @@ impl Client {
         Ok(())
     }
 
+    /// `--wait` without `--wait-for-jobs` does not wait for Jobs (Helm).
+    async fn wait_release(&self, docs: &[ResourceDoc], ns: &str, timeout: Duration, wait_for_jobs: bool) -> Result<()> {
+        let docs: Vec<ResourceDoc> = docs.iter().filter(|d| wait_for_jobs || d.kind != "Job").cloned().collect();
+        self.wait_ready(&docs, ns, timeout).await
+    }
+
     async fn apply_all(&self, docs: &[ResourceDoc], name: &str, ns: &str, force: bool) -> Result<()> {
         for d in docs {
             self.apply_object(d, ns, Some(name), force, false).await?;
@@ -263,10 +273,14 @@ impl Client {
                 .await
                 .map_err(|e| Error::Action(format!("rendered manifests contain a resource that already exists. {e}")))?;
         }
-        // History of a replaced release is overwritten revision by revision, as Helm does.
+        // `--replace` (Helm's replaceRelease): the history stays, the new record takes the next
+        // revision and the previous last one becomes superseded.
         if opts.replace {
-            for old in store.history(&name).await? {
-                let _ = store.delete(&name, old.version).await;
+            let history = store.history(&name).await?;
+            if let Some(mut last) = logic::latest(&history).cloned() {
+                rel.version = last.version + 1;
+                last.set_status(Status::Superseded, "superseded by new release");
+                store.update(&last).await?;
             }
         }
         store.create(&rel).await?;
@@ -274,7 +288,7 @@ impl Client {
             self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-install", &ns, timeout).await?;
             self.apply_all(&docs, &name, &ns, opts.force_conflicts).await?;
             if opts.wait {
-                self.wait_ready(&docs, &ns, timeout).await?;
+                self.wait_release(&docs, &ns, timeout, opts.wait_for_jobs).await?;
             }
             self.hooks(!opts.no_hooks, &mut rel.hooks, "post-install", &ns, timeout).await?;
             Ok(())
@@ -310,8 +324,10 @@ impl Client {
             return new_values.clone();
         }
         if opts.reuse_values {
-            // Old chart defaults stay the base, old user values under the new ones.
-            chart.values = json_to_core(&serde_json::Value::Object(current.chart_values()));
+            // Helm's reuseValues: the chart's values become the old release's computed values
+            // (old chart defaults coalesced with old user values), new values over old ones.
+            let old_defaults = json_to_core(&serde_json::Value::Object(current.chart_values()));
+            chart.values = merge_values(&old_defaults, &old_config);
             return merge_values(&old_config, new_values);
         }
         if opts.reset_then_reuse_values {
@@ -388,7 +404,7 @@ impl Client {
             self.apply_all(&new_docs, name, &ns, opts.force_conflicts).await?;
             self.delete_all(&logic::dropped_resources(&old_docs, &new_docs, &ns), &ns).await?;
             if opts.wait {
-                self.wait_ready(&new_docs, &ns, timeout).await?;
+                self.wait_release(&new_docs, &ns, timeout, opts.wait_for_jobs).await?;
             }
             self.hooks(!opts.no_hooks, &mut rel.hooks, "post-upgrade", &ns, timeout).await?;
             Ok(())
@@ -432,9 +448,10 @@ impl Client {
         let store = self.storage(Some(&ns));
         let history = store.history(name).await?;
         if history.is_empty() {
-            return Err(Error::Action(format!("release: not found")));
+            return Err(Error::Action("release: not found".into()));
         }
-        logic::ensure_not_pending(&history).map_err(|m| Error::Action(m.into()))?;
+        // No pending check: Helm 4.1.4 lets rollback recover a release whose last operation
+        // died `pending-*` (checked with helm-oracle); the pending revision stays as it is.
         let current = logic::latest(&history).cloned().unwrap_or_default();
         let target_v = if opts.revision > 0 { opts.revision } else { current.version - 1 };
         if target_v < 1 {
@@ -472,7 +489,7 @@ impl Client {
             self.apply_all(&new_docs, name, &ns, opts.force_conflicts).await?;
             self.delete_all(&logic::dropped_resources(&old_docs, &new_docs, &ns), &ns).await?;
             if opts.wait {
-                self.wait_ready(&new_docs, &ns, timeout).await?;
+                self.wait_release(&new_docs, &ns, timeout, false).await?;
             }
             self.hooks(!opts.no_hooks, &mut rel.hooks, "post-rollback", &ns, timeout).await?;
             Ok(())
@@ -578,11 +595,14 @@ impl Client {
         } else {
             vec![Status::Deployed, Status::Failed]
         };
-        Ok(logic::list_latest(all)
+        // Helm filters revisions by state and name first, then keeps the latest of each
+        // release among them (so `--superseded` shows superseded revisions).
+        let matching: Vec<Release> = all
             .into_iter()
             .filter(|r| states.contains(&r.status()))
             .filter(|r| re.as_ref().map(|re| re.is_match(&r.name)).unwrap_or(true))
-            .collect())
+            .collect();
+        Ok(logic::list_latest(matching))
     }
 
     /// `helm get values` (with `all`: the chart's defaults coalesced under the user's).

@@ -128,6 +128,15 @@ impl Client {
         Ok((ar, namespaced))
     }
 
+    /// Whether a kind is namespaced, if it was resolved before.
+    pub(crate) fn resources_cached(&self, api_version: &str, kind: &str) -> Option<bool> {
+        let (group, version) = match api_version.split_once('/') {
+            Some((g, v)) => (g.to_string(), v.to_string()),
+            None => (String::new(), api_version.to_string()),
+        };
+        self.resources.lock().ok()?.get(&(group, version, kind.to_string())).map(|(_, n)| *n)
+    }
+
     /// Forgets cached API endpoints (after CRDs are installed).
     pub fn reset_resolver(&self) {
         if let Ok(mut m) = self.resources.lock() {

@@ -109,30 +109,58 @@ impl Client {
     /// DaemonSets rolled out, Jobs complete, PVCs bound, LoadBalancer Services with an
     /// address, Pods ready; other kinds are ready once they exist.
     pub async fn is_ready(&self, doc: &ResourceDoc, release_ns: &str) -> Result<bool> {
-        let Some(live) = self.get_object(doc, release_ns).await? else { return Ok(false) };
-        Ok(object_ready(&doc.kind, &serde_json::to_value(&live).unwrap_or(J::Null)))
+        Ok(self.readiness(doc, release_ns).await?.is_none())
     }
 
-    /// `--wait`: polls until every object is ready or `timeout` passes.
+    /// None when ready, else kstatus' in-progress message for the object.
+    async fn readiness(&self, doc: &ResourceDoc, release_ns: &str) -> Result<Option<String>> {
+        let Some(live) = self.get_object(doc, release_ns).await? else { return Ok(Some("Resource not found".into())) };
+        let v = serde_json::to_value(&live).unwrap_or(J::Null);
+        if object_ready(&doc.kind, &v) {
+            Ok(None)
+        } else {
+            Ok(Some(in_progress_message(&doc.kind, &v)))
+        }
+    }
+
+    /// `--wait`: polls until every object is ready or `timeout` passes; the error is Helm 4's
+    /// (`resource Deployment/NS/NAME not ready. status: InProgress, message: Available: 0/1`
+    /// per object, then `context deadline exceeded`).
     pub async fn wait_ready(&self, docs: &[ResourceDoc], release_ns: &str, timeout: Duration) -> Result<()> {
         let start = Instant::now();
         let mut pending: Vec<&ResourceDoc> = docs.iter().collect();
         loop {
             let mut still = Vec::new();
             for d in pending {
-                if !self.is_ready(d, release_ns).await? {
-                    still.push(d);
+                if let Some(msg) = self.readiness(d, release_ns).await? {
+                    still.push((d, msg));
                 }
             }
             if still.is_empty() {
                 return Ok(());
             }
             if start.elapsed() >= timeout {
-                let names: Vec<String> = still.iter().map(|d| format!("{}/{}", d.kind, d.name)).collect();
-                return Err(Error::Timeout(format!("context deadline exceeded: resources not ready: {}", names.join(", "))));
+                let mut lines: Vec<String> = still
+                    .iter()
+                    .map(|(d, msg)| format!("resource {}/{}/{} not ready. status: InProgress, message: {msg}", d.kind, self.object_ns(d, release_ns), d.name))
+                    .collect();
+                lines.push("context deadline exceeded".into());
+                return Err(Error::Timeout(lines.join("\n")));
             }
-            pending = still;
+            pending = still.into_iter().map(|(d, _)| d).collect();
             tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// The namespace an object lives in (empty for cluster-scoped kinds).
+    fn object_ns(&self, d: &ResourceDoc, release_ns: &str) -> String {
+        let namespaced = self
+            .resources_cached(&d.api_version, &d.kind)
+            .unwrap_or(true);
+        if namespaced {
+            d.namespace.clone().unwrap_or_else(|| release_ns.to_string())
+        } else {
+            String::new()
         }
     }
 
@@ -189,7 +217,7 @@ impl Client {
                             let _ = self.delete_object(d, release_ns).await;
                         }
                     }
-                    return Err(Error::Action(format!("{event} hook {} failed: {e}", h.path)));
+                    return Err(Error::Action(format!("failed {event}: {e}")));
                 }
             }
         }
@@ -214,14 +242,26 @@ impl Client {
                             return Ok(());
                         }
                         if st == "True" && ty == "Failed" {
-                            let reason = c.get("reason").and_then(|t| t.as_str()).unwrap_or("");
-                            return Err(Error::Action(format!("job {} failed: {reason}", doc.name)));
+                            let failed = v.pointer("/status/failed").and_then(|x| x.as_i64()).unwrap_or(0);
+                            let want = v.pointer("/spec/completions").and_then(|x| x.as_i64()).unwrap_or(1);
+                            return Err(Error::Action(format!(
+                                "resource Job/{}/{} not ready. status: Failed, message: Job Failed. failed: {failed}/{want}",
+                                self.object_ns(doc, release_ns),
+                                doc.name
+                            )));
                         }
                     }
                 } else {
                     match v.pointer("/status/phase").and_then(|p| p.as_str()) {
                         Some("Succeeded") => return Ok(()),
-                        Some("Failed") => return Err(Error::Action(format!("pod {} failed", doc.name))),
+                        Some("Failed") => {
+                            return Err(Error::Action(format!(
+                                "resource Pod/{}/{} not ready. status: Failed, message: pod {} failed",
+                                self.object_ns(doc, release_ns),
+                                doc.name,
+                                doc.name
+                            )))
+                        }
                         _ => {}
                     }
                 }
@@ -278,6 +318,37 @@ pub fn ownership_problems(live: &DynamicObject, release: &str, release_ns: &str)
         Ok(())
     } else {
         Err(errs.join("; "))
+    }
+}
+
+/// kstatus' message for an object still in progress (the Deployment rules are kstatus'
+/// order: replicas, updated, pending termination, available).
+pub fn in_progress_message(kind: &str, v: &J) -> String {
+    let int = |p: &str| v.pointer(p).and_then(|x| x.as_i64()).unwrap_or(0);
+    match kind {
+        "Deployment" | "ReplicaSet" => {
+            let spec = v.pointer("/spec/replicas").and_then(|x| x.as_i64()).unwrap_or(1);
+            let (replicas, updated, available) = (int("/status/replicas"), int("/status/updatedReplicas"), int("/status/availableReplicas"));
+            if spec > replicas {
+                format!("Replicas: {replicas}/{spec}")
+            } else if updated < spec {
+                format!("Updated: {updated}/{spec}")
+            } else if replicas > spec {
+                format!("Pending termination: {}", replicas - spec)
+            } else {
+                format!("Available: {available}/{spec}")
+            }
+        }
+        "StatefulSet" => {
+            let spec = v.pointer("/spec/replicas").and_then(|x| x.as_i64()).unwrap_or(1);
+            format!("Ready: {}/{spec}", int("/status/readyReplicas"))
+        }
+        "DaemonSet" => format!("Ready: {}/{}", int("/status/numberReady"), int("/status/desiredNumberScheduled")),
+        "PersistentVolumeClaim" => "PVC is not Bound".into(),
+        "Job" => format!("Job in progress. success:{}, active: {}, failed: {}", int("/status/succeeded"), int("/status/active"), int("/status/failed")),
+        "Pod" => "Pod phase not available".into(),
+        "Service" => "Service is not ready".into(),
+        _ => "Resource is not ready".into(),
     }
 }
 

@@ -115,8 +115,12 @@ impl Metadata {
         let s = |x: &str| Value::str(x);
         let list = |xs: &[String]| Value::list(xs.iter().map(Value::str).collect());
         m.insert("APIVersion", s(&self.api_version));
-        // Go's nil map prints `map[]` and ranges as empty; an empty map serves templates best.
-        let ann = Map::new();
+        // A map[string]string, nil when Chart.yaml has no annotations (`toJson` writes null).
+        let ann = Map::new().with_go_type(if self.annotations.is_some() {
+            crate::values::GoMapType::StringMap
+        } else {
+            crate::values::GoMapType::NilStringMap
+        });
         if let Some(a) = &self.annotations {
             for (k, v) in a {
                 ann.insert(k.as_str(), Value::str(v));

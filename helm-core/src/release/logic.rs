@@ -182,7 +182,8 @@ pub fn latest(history: &[Release]) -> Option<&Release> {
     history.iter().max_by_key(|r| r.version)
 }
 
-/// Refuses an upgrade or rollback while the latest revision is `pending-*`.
+/// Refuses an upgrade while the latest revision is `pending-*` (rollback is allowed: it is
+/// how a release whose operation died is recovered).
 pub fn ensure_not_pending(history: &[Release]) -> Result<(), &'static str> {
     match latest(history) {
         Some(r) if r.status().is_pending() => Err(ERR_PENDING),

@@ -350,7 +350,11 @@ impl Release {
     pub fn chart_from(chart: &Chart) -> serde_json::Value {
         use serde_json::{json, Value as J};
         let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+        // Go writes a nil slice (no files) as null.
         let files = |fs: &[crate::chart::File]| -> J {
+            if fs.is_empty() {
+                return J::Null;
+            }
             J::Array(fs.iter().map(|f| json!({"name": f.name, "data": b64(&f.data)})).collect())
         };
         let metadata = core_to_json(&chart.metadata.to_json_value());

@@ -137,7 +137,14 @@ fn head_string(v: Option<Value>, field: &str) -> Result<String, String> {
 /// Decodes a document's head as `sigs.k8s.io/yaml.Unmarshal` into `SimpleHead` would.
 /// The `Err` string is the text after `YAML parse error on FILE: `.
 pub fn parse_head(doc: &str) -> Result<SimpleHead, String> {
-    let v = yaml::from_str(doc).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
+    // The reader's messages already carry sigs.k8s.io/yaml's "error converting YAML to JSON: ".
+    let v = yaml::from_str(doc).map_err(|e| {
+        if e.message.starts_with("error converting YAML to JSON: ") {
+            e.message
+        } else {
+            format!("error converting YAML to JSON: {e}")
+        }
+    })?;
     let m = match v {
         Value::Nil => return Ok(SimpleHead::default()),
         Value::Map(m) => m,

@@ -17,7 +17,7 @@ pub mod user_values;
 use crate::chart::{dependencies, Chart};
 use crate::template::funcs::{FuncTable, Param};
 use crate::template::{Engine, TemplateError};
-use crate::values::{coalesce, Map, Value};
+use crate::values::{coalesce, GoMapType, Map, Value};
 use objects::{Capabilities, Files, KubeVersion};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -211,6 +211,11 @@ fn collect_templates(
             None => Value::empty_map(),
         }
     };
+    // `.Values` is a common.Values (Helm's Values.Table), its nested maps plain ones.
+    let values = match values {
+        Value::Map(m) => Value::Map(m.with_go_type(GoMapType::HelmValues)),
+        other => other,
+    };
     next.insert("Values", values);
     next.insert("Subcharts", Value::Map(subcharts.clone()));
     for sub in &chart.dependencies {
@@ -264,11 +269,12 @@ pub fn render_templates(chart: &Chart, top: &Value) -> Result<BTreeMap<String, S
             continue;
         }
         let Some(r) = tpls.get(*name) else { continue };
-        let tmeta = Map::new();
+        let tmeta = Map::new().with_go_type(GoMapType::HelmValues);
         tmeta.insert("Name", Value::str(name.as_str()));
         tmeta.insert("BasePath", Value::str(&r.base_path));
         r.vals.insert("Template", Value::Map(tmeta));
-        let out = engine.execute(name, &Value::Map(r.vals.clone()))?;
+        // Helm's renderable.vals is a common.Values: `typeOf .` says so.
+        let out = engine.execute(name, &Value::Map(r.vals.with_go_type(GoMapType::HelmValues)))?;
         rendered.insert((*name).clone(), out.replace("<no value>", ""));
     }
     Ok(rendered)
@@ -335,7 +341,7 @@ pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOption
     let top = render_values(&chart, user_values, &opts.release, &caps, opts.skip_schema_validation)?;
 
     let kv = chart.metadata.kube_version.clone();
-    if !kv.is_empty() && !dependencies::is_compatible_range(&kv, &caps.kube_version.version) {
+    if !kv.is_empty() && !dependencies::is_compatible_range(&kv, &caps.kube_version.display()) {
         return Err(RenderError::Render(format!(
             "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
             kv, caps.kube_version.version

@@ -6,7 +6,7 @@
 //! `%T` and `{{ . }}` show them as Go shows the structs. `.Release`, `.Chart` and `.Template` are
 //! plain maps in Helm 4 and are built in [`super`].
 
-use crate::values::{yaml, Map, Object, Value};
+use crate::values::{yaml, Map, Object, StructField, Value};
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -99,60 +99,62 @@ impl Default for KubeVersion {
 }
 
 impl KubeVersion {
-    /// Helm's `ParseKubeVersion` (`--kube-version`): a lenient semantic version, stored with a
-    /// leading `v`. The `Err` is the reason text.
+    /// Helm 4's `ParseKubeVersion` (`--kube-version`): apimachinery's `ParseGeneric` checks
+    /// the text (two or more dot-separated numbers, an optional `v`, anything after them
+    /// ignored), `Version` keeps the text as given with a leading `v`. The `Err` is the reason.
     pub fn parse(s: &str) -> Result<KubeVersion, String> {
-        let v = parse_lenient_semver(s).ok_or_else(|| format!("could not parse {s:?} as version"))?;
-        Ok(KubeVersion { version: format!("v{}", v.text), major: v.major.to_string(), minor: v.minor.to_string() })
+        let comps = parse_generic_version(s)?;
+        let version = if s.starts_with('v') { s.to_string() } else { format!("v{s}") };
+        Ok(KubeVersion { version, major: comps[0].to_string(), minor: comps[1].to_string() })
+    }
+
+    /// Go's `String()`: the numeric components only (`v1.19.3` for `v1.19.03-gke.1`), what
+    /// `{{ .Capabilities.KubeVersion }}` prints and the chart's `kubeVersion` is checked against.
+    pub fn display(&self) -> String {
+        // `version` is the input with a `v` put in front: read the input back.
+        let input = self.version.strip_prefix('v').unwrap_or(&self.version);
+        match parse_generic_version(input) {
+            Ok(c) => format!("v{}", c.iter().map(u64::to_string).collect::<Vec<_>>().join(".")),
+            Err(_) => self.version.clone(),
+        }
     }
 }
 
-/// A version read as Masterminds' `semver.NewVersion` does (`v` optional, minor/patch optional).
-struct LenientVersion {
-    major: u64,
-    minor: u64,
-    /// `MAJOR.MINOR.PATCH[-pre][+meta]`.
-    text: String,
-}
-
-fn parse_lenient_semver(s: &str) -> Option<LenientVersion> {
-    let s = s.strip_prefix('v').unwrap_or(s);
-    let (core, meta) = match s.split_once('+') {
-        Some((c, m)) => (c, Some(m)),
-        None => (s, None),
-    };
-    let (core, pre) = match core.split_once('-') {
-        Some((c, p)) => (c, Some(p)),
-        None => (core, None),
-    };
-    let nums: Vec<&str> = core.split('.').collect();
-    if nums.is_empty() || nums.len() > 3 {
-        return None;
+/// apimachinery's `version.ParseGeneric`: `^\s*v?([0-9]+(\.[0-9]+)*)(.*)$`, at least two
+/// components, no zero-prefixed first component; the rest of the text is not looked at.
+fn parse_generic_version(s: &str) -> Result<Vec<u64>, String> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let t = t.strip_prefix('v').unwrap_or(t);
+    let mut end = 0;
+    let b = t.as_bytes();
+    // Digits, then (".", digits)* — a dot not followed by a digit ends the numbers.
+    while end < b.len() && b[end].is_ascii_digit() {
+        end += 1;
     }
-    let mut parsed = [0u64; 3];
-    for (i, n) in nums.iter().enumerate() {
-        if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
+    if end == 0 {
+        return Err(format!("could not parse {s:?} as version"));
+    }
+    while end + 1 < b.len() && b[end] == b'.' && b[end + 1].is_ascii_digit() {
+        end += 1;
+        while end < b.len() && b[end].is_ascii_digit() {
+            end += 1;
         }
-        parsed[i] = n.parse().ok()?;
     }
-    let ident_ok = |x: &str| !x.is_empty() && x.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
-    let mut text = format!("{}.{}.{}", parsed[0], parsed[1], parsed[2]);
-    if let Some(p) = pre {
-        if !ident_ok(p) {
-            return None;
+    let comps: Vec<&str> = t[..end].split('.').collect();
+    if comps.len() < 2 {
+        return Err(format!("illegal version string {s:?}"));
+    }
+    let mut out = Vec::with_capacity(comps.len());
+    for (i, c) in comps.iter().enumerate() {
+        if i == 0 && c.starts_with('0') && *c != "0" {
+            return Err(format!("illegal zero-prefixed version component {c:?} in {s:?}"));
         }
-        text.push('-');
-        text.push_str(p);
+        let n: u64 = c
+            .parse()
+            .map_err(|_| format!("illegal non-numeric version component {c:?} in {s:?}: strconv.ParseUint: parsing {c:?}: value out of range"))?;
+        out.push(n);
     }
-    if let Some(m) = meta {
-        if !ident_ok(m) {
-            return None;
-        }
-        text.push('+');
-        text.push_str(m);
-    }
-    Some(LenientVersion { major: parsed[0], minor: parsed[1], text })
+    Ok(out)
 }
 
 impl Object for KubeVersion {
@@ -175,16 +177,28 @@ impl Object for KubeVersion {
     }
     fn call_method(&self, name: &str, _args: &[Value]) -> Result<Value, String> {
         match name {
-            "String" | "GitVersion" => Ok(Value::str(&self.version)),
+            "String" => Ok(Value::str(&self.display())),
+            "GitVersion" => Ok(Value::str(&self.version)),
             _ => Err(format!("can't call method {name}")),
         }
     }
-    /// Printed through its `String` method, as Go's template printer does for addressable fields.
+    /// fmt prints the struct, its unexported normalized version included.
     fn go_string(&self) -> String {
-        self.version.clone()
+        format!("{{{} {} {} {}}}", self.version, self.display(), self.major, self.minor)
+    }
+    /// An action prints a field through its `String` method (pointer receiver, addressable).
+    fn print_string(&self) -> String {
+        self.display()
     }
     fn to_data(&self) -> Value {
         crate::vmap! { "Version" => self.version.as_str(), "Major" => self.major.as_str(), "Minor" => self.minor.as_str() }
+    }
+    fn struct_fields(&self) -> Option<Vec<StructField>> {
+        Some(vec![
+            StructField { go_name: "Version", json_name: "Version", value: Value::str(&self.version) },
+            StructField { go_name: "Major", json_name: "Major", value: Value::str(&self.major) },
+            StructField { go_name: "Minor", json_name: "Minor", value: Value::str(&self.minor) },
+        ])
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -265,6 +279,16 @@ impl Object for BuildInfo {
             "kube_client_version" => HELM_KUBE_CLIENT_VERSION,
         }
     }
+    fn struct_fields(&self) -> Option<Vec<StructField>> {
+        let f = |go_name, json_name, v: &str| StructField { go_name, json_name, value: Value::str(v) };
+        Some(vec![
+            f("Version", "version", HELM_VERSION),
+            f("GitCommit", "git_commit", HELM_GIT_COMMIT),
+            f("GitTreeState", "git_tree_state", HELM_GIT_TREE_STATE),
+            f("GoVersion", "go_version", HELM_GO_VERSION),
+            f("KubeClientVersion", "kube_client_version", HELM_KUBE_CLIENT_VERSION),
+        ])
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -305,15 +329,27 @@ impl Object for Capabilities {
         }
     }
     fn go_string(&self) -> String {
-        let kv = &self.kube_version;
         format!(
-            "&{{{{{} {} {}}} {} {}}}",
-            kv.version,
-            kv.major,
-            kv.minor,
+            "&{{{} {} {}}}",
+            self.kube_version.go_string(),
             self.api_versions.go_string(),
             BuildInfo.go_string()
         )
+    }
+    fn struct_fields(&self) -> Option<Vec<StructField>> {
+        Some(vec![
+            StructField {
+                go_name: "KubeVersion",
+                json_name: "KubeVersion",
+                value: Value::Object(self.kube_version.clone()),
+            },
+            StructField {
+                go_name: "APIVersions",
+                json_name: "APIVersions",
+                value: Value::Object(self.api_versions.clone()),
+            },
+            StructField { go_name: "HelmVersion", json_name: "HelmVersion", value: Value::Object(Arc::new(BuildInfo)) },
+        ])
     }
     fn to_data(&self) -> Value {
         crate::vmap! {
@@ -552,7 +588,8 @@ mod tests {
     #[test]
     fn capabilities_defaults() {
         let c = Capabilities::default();
-        assert_eq!(c.kube_version.go_string(), "v1.35.0");
+        assert_eq!(c.kube_version.go_string(), "{v1.35.0 v1.35.0 1 35}");
+        assert_eq!(c.kube_version.print_string(), "v1.35.0");
         assert_eq!(c.api_versions.0.len(), 57);
         assert_eq!(
             c.api_versions.call_method("Has", &[Value::str("apps/v1")]).ok(),
@@ -567,7 +604,10 @@ mod tests {
     #[test]
     fn kube_version_parse() {
         let k = KubeVersion::parse("1.28").unwrap_or_default();
-        assert_eq!((k.version.as_str(), k.major.as_str(), k.minor.as_str()), ("v1.28.0", "1", "28"));
+        assert_eq!((k.version.as_str(), k.major.as_str(), k.minor.as_str()), ("v1.28", "1", "28"));
+        assert_eq!(KubeVersion::parse("v1.19.03-gke.1+b").map(|k| k.display()), Ok("v1.19.3".to_string()));
+        assert_eq!(KubeVersion::parse("01.19"), Err("illegal zero-prefixed version component \"01\" in \"01.19\"".to_string()));
+        assert_eq!(KubeVersion::parse("1"), Err("illegal version string \"1\"".to_string()));
         assert!(KubeVersion::parse("abc").is_err());
     }
 }

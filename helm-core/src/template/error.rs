@@ -84,11 +84,71 @@ impl TemplateError {
             }
             ErrorKind::Exec => match crate::template::funcs::helm::user_error_text(&self.message) {
                 Some(msg) => format!("execution error at ({}): {}", self.location(), msg),
-                None => full,
+                None => reformat_exec_chain(&full).unwrap_or(full),
             },
             ErrorKind::Other => full,
         }
     }
+}
+
+/// Helm 4's `reformatExecErrorMsg`: an execution error, and the template errors it wraps
+/// (through `include`), printed one level per block:
+///
+/// ```text
+/// chart/templates/x.yaml:1:3
+///   executing "chart/templates/x.yaml" at <include "t2" .>:
+///     error calling include:
+/// chart/templates/x.yaml:1:47
+///   executing "t2" at <.Values.q.w>:
+///     nil pointer evaluating interface {}.w
+/// ```
+///
+/// Helm walks Go's error chain and keeps the message unchanged as soon as one link is not a
+/// template error: a function's own error (`error calling index: index of untyped nil`,
+/// `error calling tpl: error during tpl function execution ...`), or any multi-line text.
+/// Our errors carry that chain as text, so the walk reads it back from the text.
+fn reformat_exec_chain(full: &str) -> Option<String> {
+    if full.contains('\n') {
+        return None;
+    }
+    let mut out = String::new();
+    let mut cur = full;
+    loop {
+        let body = cur.strip_prefix("template: ")?;
+        let Some((loc, after)) = body.split_once(": executing ") else {
+            // A template error without a location (`template: no template "x" associated
+            // with template "gotpl"`): the last link, printed whole.
+            out.push_str(cur);
+            break;
+        };
+        let (name, after) = after.split_once(" at ")?;
+        let (ctx, rest) = after.split_once(": ")?;
+        out.push_str(&format!("{loc}\n  executing {name} at {ctx}:\n    "));
+        match rest.find(" template:") {
+            Some(i) => {
+                // The wrapped error must itself be a template error: `error calling include:`
+                // directly followed by it, not `error calling tpl: error during tpl ...`.
+                let msg = &rest[..i];
+                let direct = msg
+                    .strip_prefix("error calling ")
+                    .and_then(|f| f.strip_suffix(':'))
+                    .is_some_and(|f| !f.is_empty() && !f.contains(' '));
+                if !direct {
+                    return None;
+                }
+                out.push_str(msg);
+                out.push('\n');
+                cur = &rest[i + 1..];
+            }
+            // A function's own error wrapped by text/template: Helm leaves the whole as is.
+            None if rest.starts_with("error calling ") => return None,
+            None => {
+                out.push_str(rest);
+                break;
+            }
+        }
+    }
+    Some(out.trim().to_string())
 }
 
 impl fmt::Display for TemplateError {

@@ -19,7 +19,7 @@ use super::error::{ErrorKind, TemplateError};
 use super::funcs::{FuncError, Host, Param};
 use super::lexer::go_quote;
 use super::Engine;
-use crate::values::{gofmt, Map, Value};
+use crate::values::{gofmt, GoMapType, Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -184,6 +184,7 @@ impl<'e> State<'e> {
                 if pipe.decl.is_empty() {
                     let s = match &v {
                         Value::Nil => "<no value>".to_string(),
+                        Value::Object(o) => o.print_string(),
                         other => gofmt::format_v(other),
                     };
                     self.write(out, &s, pipe.pos, pipe)?;
@@ -580,9 +581,22 @@ impl<'e> State<'e> {
                     argv.push(self.eval_arg(fr, dot, p, a)?);
                 }
                 if let Some(fv) = fin {
+                    // The piped value arrives as a bare reflect.Value: a missing one makes the
+                    // builtin len panic inside reflect, which Go reports as the call's error.
+                    if fv.is_nil() && &**name == "len" {
+                        return Err(at(pos, cmd, "error calling len: reflect: call of reflect.Value.Type on zero Value"));
+                    }
                     let i = args.len();
                     let p = f.params.get(i).copied().or(f.variadic).unwrap_or(Param::Any);
-                    let v = validate(fv, p).map_err(|m| at(pos, name, m))?;
+                    // Go blames the node it visited last: the last explicit argument, if any.
+                    let v = validate(fv, p).map_err(|m| match args.last() {
+                        Some(Arg::Pipe(lp)) => {
+                            let (lpos, lctx) = last_node(lp);
+                            Fail::At(lpos, lctx, m)
+                        }
+                        Some(n) => Fail::At(n.pos(), n.to_string(), m),
+                        None => at(pos, name, m),
+                    })?;
                     argv.push(v);
                 }
                 let imp = f.imp.clone();
@@ -778,6 +792,13 @@ pub fn validate(v: Value, p: Param) -> Result<Value, String> {
     let ok = match (&v, p) {
         (_, Param::Any) => true,
         (Value::Nil, Param::Map) => return Ok(Value::Map(Map::new())),
+        // A common.Values converts to map[string]interface{} on the call (so `merge` returns the
+        // plain type); a map[string]string does not convert at all.
+        (Value::Map(m), Param::Map) => match m.go_type() {
+            GoMapType::Interface => true,
+            GoMapType::HelmValues => return Ok(Value::Map(m.with_go_type(GoMapType::Interface))),
+            GoMapType::StringMap | GoMapType::NilStringMap => false,
+        },
         (Value::Nil, Param::List | Param::StringList) => return Ok(Value::list(Vec::new())),
         (Value::Nil, Param::Bytes) => return Ok(Value::Bytes(Arc::from(Vec::new()))),
         (Value::Nil, _) => return Err(format!("invalid value; expected {}", param_type_name(p))),
@@ -787,7 +808,6 @@ pub fn validate(v: Value, p: Param) -> Result<Value, String> {
         | (Value::Uint(_), Param::Uint)
         | (Value::Float(_), Param::Float64)
         | (Value::Bool(_), Param::Bool)
-        | (Value::Map(_), Param::Map)
         | (Value::List(_), Param::List)
         | (Value::Bytes(_), Param::Bytes) => true,
         (Value::List(l), Param::StringList) => l.iter().all(|x| matches!(x, Value::String(_))),

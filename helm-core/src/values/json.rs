@@ -105,6 +105,7 @@ fn write_value(out: &mut String, v: &Value, html: bool, ind: Option<(&str, &str)
             newline(out, ind, depth);
             out.push(']');
         }
+        Value::Map(m) if m.is_go_nil() => out.push_str("null"),
         Value::Map(m) => {
             let entries = m.entries();
             if entries.is_empty() {
@@ -127,7 +128,26 @@ fn write_value(out: &mut String, v: &Value, html: bool, ind: Option<(&str, &str)
             newline(out, ind, depth);
             out.push('}');
         }
-        Value::Object(o) => write_value(out, &o.to_data(), html, ind, depth + 1)?,
+        Value::Object(o) => match o.struct_fields() {
+            Some(fields) if !fields.is_empty() => {
+                out.push('{');
+                for (i, f) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    newline(out, ind, depth + 1);
+                    write_string(out, f.json_name, html);
+                    out.push(':');
+                    if ind.is_some() {
+                        out.push(' ');
+                    }
+                    write_value(out, &f.value, html, ind, depth + 1)?;
+                }
+                newline(out, ind, depth);
+                out.push('}');
+            }
+            _ => write_value(out, &o.to_data(), html, ind, depth + 1)?,
+        },
     }
     Ok(())
 }

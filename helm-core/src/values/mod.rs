@@ -75,11 +75,21 @@ pub trait Object: Send + Sync {
     fn call_method(&self, name: &str, _args: &[Value]) -> Result<Value, String> {
         Err(format!("can't call method {name}"))
     }
-    /// How `%v` (and so `{{ . }}`, `print`, `toString`) prints the value.
+    /// How `%v` (and so `print`, `toString`, `printf`) prints the value.
     fn go_string(&self) -> String;
+    /// How an action (`{{ .X }}`) prints it: text/template calls a `String` method that has a
+    /// pointer receiver when the value is addressable (a struct field), fmt does not.
+    fn print_string(&self) -> String {
+        self.go_string()
+    }
     /// The plain data form used by `toYaml`/`toJson` (Go's JSON encoding of the struct).
     fn to_data(&self) -> Value {
         Value::Nil
+    }
+    /// A Go struct's fields in declaration order, for the encoders that keep that order
+    /// (`toJson` and yaml.v3's `toYamlPretty`); `None` when `to_data` says it all.
+    fn struct_fields(&self) -> Option<Vec<StructField>> {
+        None
     }
     /// Whether Go's template truth rules see this value as empty.
     fn is_truthy(&self) -> bool {
@@ -89,16 +99,56 @@ pub trait Object: Send + Sync {
     fn as_any(&self) -> &dyn std::any::Any;
 }
 
+/// One exported field of a Go struct, as the encoders see it.
+#[derive(Clone, Debug)]
+pub struct StructField {
+    /// The Go field name; yaml.v3 (no `yaml` tags in Helm's structs) writes it lower-cased.
+    pub go_name: &'static str,
+    /// The name encoding/json writes (the `json` tag, else the Go name).
+    pub json_name: &'static str,
+    pub value: Value,
+}
+
 /// A shared, interior-mutable `map[string]interface{}` with sorted keys.
+///
+/// The handle also carries the Go type the map has where Helm hands it to templates
+/// ([`GoMapType`]): `typeOf .Values` is `common.Values`, `.Chart.Annotations` a
+/// `map[string]string` that is nil (JSON `null`) when Chart.yaml has none. Two handles of one
+/// map may carry different types, as a Go map converted to a named map type does.
 #[derive(Clone, Default)]
-pub struct Map(Arc<RwLock<BTreeMap<Str, Value>>>);
+pub struct Map(Arc<RwLock<BTreeMap<Str, Value>>>, GoMapType);
+
+/// The Go type of a [`Map`] as `typeOf`/`%T` name it and as the encoders treat a nil one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GoMapType {
+    /// `map[string]interface {}`: values files, `dict`, decoded YAML/JSON.
+    #[default]
+    Interface,
+    /// Helm's `common.Values`: the root context and `.Values`.
+    HelmValues,
+    /// `map[string]string` (chart annotations).
+    StringMap,
+    /// A nil `map[string]string`: empty, and `null` for `toJson`/`toYaml`.
+    NilStringMap,
+}
 
 impl Map {
     pub fn new() -> Self {
         Map::default()
     }
     pub fn from_btree(m: BTreeMap<Str, Value>) -> Self {
-        Map(Arc::new(RwLock::new(m)))
+        Map(Arc::new(RwLock::new(m)), GoMapType::Interface)
+    }
+    /// The same Go map seen with another Go type.
+    pub fn with_go_type(&self, t: GoMapType) -> Map {
+        Map(self.0.clone(), t)
+    }
+    pub fn go_type(&self) -> GoMapType {
+        self.1
+    }
+    /// A nil Go map (typed): prints `map[]`, encodes as `null` while it stays empty.
+    pub fn is_go_nil(&self) -> bool {
+        self.1 == GoMapType::NilStringMap && self.is_empty()
     }
     pub fn get(&self, key: &str) -> Option<Value> {
         self.0.read().get(key).cloned()
@@ -235,7 +285,11 @@ impl Value {
             Value::String(_) => "string".into(),
             Value::Bytes(_) => "[]uint8".into(),
             Value::List(_) => "[]interface {}".into(),
-            Value::Map(_) => "map[string]interface {}".into(),
+            Value::Map(m) => match m.go_type() {
+                GoMapType::Interface => "map[string]interface {}".into(),
+                GoMapType::HelmValues => "common.Values".into(),
+                GoMapType::StringMap | GoMapType::NilStringMap => "map[string]string".into(),
+            },
             Value::Object(o) => o.type_name().into(),
         }
     }
@@ -259,9 +313,11 @@ impl Value {
     /// Deep copy: nested maps become new maps (Sprig's `deepCopy`, and values isolation).
     pub fn deep_copy(&self) -> Value {
         match self {
-            Value::Map(m) => Value::Map(m.with(|e| {
-                Map::from_btree(e.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect())
-            })),
+            // copystructure keeps the copied map's Go type.
+            Value::Map(m) => Value::Map(
+                m.with(|e| Map::from_btree(e.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect()))
+                    .with_go_type(m.go_type()),
+            ),
             Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
             other => other.clone(),
         }

@@ -154,7 +154,8 @@ fn dig(ps: &[Value]) -> FuncResult {
     }
     let assert_map = |v: &Value| -> Result<Map, FuncError> {
         match v {
-            Value::Map(m) => Ok(m.clone()),
+            // A type assertion, not a conversion: common.Values (`.Values`) fails it in Go.
+            Value::Map(m) if m.go_type() == crate::values::GoMapType::Interface => Ok(m.clone()),
             other => Err(FuncError::new(format!(
                 "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
                 iface_type(other)

@@ -67,10 +67,14 @@ fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, String> {
             }
         }
         Value::String(s) => J::Str(if pretty { s.to_string() } else { json_roundtrip_string(s) }),
+        // yaml.v3 encodes a []byte as the sequence of its numbers.
+        Value::Bytes(b) if pretty => J::List(b.iter().map(|x| J::Num(x.to_string())).collect()),
         Value::Bytes(b) => {
             use base64::Engine;
             J::Str(base64::engine::general_purpose::STANDARD.encode(b))
         }
+        // encoding/json writes a nil map as null; yaml.v3 as an empty mapping.
+        Value::Map(m) if m.is_go_nil() && !pretty => J::Null,
         Value::List(items) => J::List(items.iter().map(|i| to_j(i, depth + 1, pretty)).collect::<Result<_, _>>()?),
         Value::Map(m) => {
             let mut entries: Vec<(String, J)> = Vec::new();
@@ -89,7 +93,16 @@ fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, String> {
             });
             J::Map(entries)
         }
-        Value::Object(o) => to_j(&o.to_data(), depth + 1, pretty)?,
+        Value::Object(o) => match o.struct_fields() {
+            // yaml.v3 walks the struct itself: declaration order, lower-cased field names.
+            Some(fields) if pretty && !fields.is_empty() => J::Map(
+                fields
+                    .iter()
+                    .map(|f| Ok((f.go_name.to_lowercase(), to_j(&f.value, depth + 1, pretty)?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+            _ => to_j(&o.to_data(), depth + 1, pretty)?,
+        },
     })
 }
 

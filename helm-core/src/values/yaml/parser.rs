@@ -164,6 +164,19 @@ impl Parser {
         let message = if l0 == 0 { format!("yaml: {msg}") } else { format!("yaml: line {line}: {msg}") };
         Err(ParseError { line, column: self.col_of(pos) + 1, message })
     }
+    /// A required simple key that expired without its ':'. At the end of the stream libyaml
+    /// first moves to a fresh line (when the last one has no line break), then notices.
+    fn expired_key_err<T>(&self) -> PResult<T> {
+        let p = self.pos;
+        let mut l0 = self.line0_of(p);
+        if p >= self.s.len() && self.col_of(p) != 0 {
+            l0 += 1;
+        }
+        let line = l0 + 1;
+        let msg = "could not find expected ':'";
+        let message = if l0 == 0 { format!("yaml: {msg}") } else { format!("yaml: line {line}: {msg}") };
+        Err(ParseError { line, column: 1, message })
+    }
     /// A parser error: yaml.v2 prints the 0-based line of the token (or of the context).
     fn parse_err<T>(&self, pos: usize, ctx: usize, msg: &str) -> PResult<T> {
         let mut l = self.line0_of(pos);
@@ -761,8 +774,7 @@ impl Parser {
                 {
                     self.block_indent = saved;
                     self.skip_expired_key(indent);
-                    let p = self.pos;
-                    return self.scan_err(p, "could not find expected ':'");
+                    return self.expired_key_err();
                 }
             }
             let p = self.pos;
@@ -861,8 +873,7 @@ impl Parser {
             if self.peek() != Some(':') || !is_blankz(self.peek_at(1)) {
                 // libyaml notices the missing ':' when the simple key expires: at the next token.
                 self.skip_expired_key(indent);
-                let p = self.pos;
-                return self.scan_err(p, "could not find expected ':'");
+                return self.expired_key_err();
             }
             let colon = self.pos;
             self.pos += 1;

@@ -41,6 +41,8 @@ fn reader_errors_and_edge_cases() {
     assert_eq!(read("a: 'x\n"), "ERR: error converting YAML to JSON: yaml: line 2: found unexpected end of stream");
     assert_eq!(read("a: \"x"), "ERR: error converting YAML to JSON: yaml: found unexpected end of stream");
     assert_eq!(read("a:\nb\n"), "ERR: error converting YAML to JSON: yaml: line 3: could not find expected ':'");
+    // No final line break: libyaml moves the stream end to a fresh line first (Helm 4.1.4).
+    assert_eq!(read("a: 1\nb"), "ERR: error converting YAML to JSON: yaml: line 3: could not find expected ':'");
     assert_eq!(read("a: 1\n\t\nb: 2"), "ERR: error converting YAML to JSON: yaml: line 2: found a tab character that violates indentation");
     assert_eq!(read("-\ta"), "ERR: error converting YAML to JSON: yaml: found character that cannot start any token");
     assert_eq!(read("a: |\n  x\n y\n"), "ERR: error converting YAML to JSON: yaml: line 2: did not find expected key");

@@ -1,0 +1,165 @@
+//! `helm-rs` release commands against a real API server, output compared with Helm 4.1.4
+//! (`../shared/tools/helm-oracle`) on the same cluster: both tools print the same text for
+//! the same release, and each drives releases the other installed.
+
+#[path = "../../helm-kube/tests/common/mod.rs"]
+mod common;
+
+use common::{env, helm, oracle, scratch, unique, write_chart, Env};
+use std::process::Command;
+
+fn rs(env: &Env, args: &[&str]) -> (bool, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_helm-rs"))
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(&env.kubeconfig)
+        .env_remove("KUBECONFIG")
+        .env_remove("HELM_NAMESPACE")
+        .env_remove("HELM_DRIVER")
+        .output()
+        .expect("run helm-rs");
+    (o.status.success(), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+}
+
+/// Runs the same command with both tools and asserts identical exit status, stdout, stderr.
+fn same(env: &Env, h: &std::path::Path, args: &[&str]) -> String {
+    let theirs = helm(env, h, args);
+    let ours = rs(env, args);
+    assert_eq!(ours, theirs, "helm-rs vs helm for {args:?}");
+    ours.1
+}
+
+/// Masks what legitimately differs between two installs (times, the namespace).
+/// Also masks timestamps in -o yaml output and drops the chart's file `modtime`s (helm-rs
+/// does not record file times).
+fn mask(s: &str, ns: &str) -> String {
+    let masked = s
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("modtime:") && !l.trim_start().starts_with("schemamodtime:"))
+        .map(|l| {
+            let t = l.trim_start();
+            if l.starts_with("LAST DEPLOYED: ") {
+                "LAST DEPLOYED: <time>"
+            } else if ["first_deployed:", "last_deployed:", "started_at:", "completed_at:"].iter().any(|p| t.starts_with(p)) {
+                "<time>"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace(ns, "<ns>");
+    // `helm history` times (Go's ANSIC layout)
+    let ansic = regex::Regex::new(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4}").expect("regex");
+    let masked = ansic.replace_all(&masked, "<ansic time>").to_string();
+    // `helm list` times (Go's time.Time.String())
+    let gotime = regex::Regex::new(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [+-]\d{4} [A-Z]+").expect("regex");
+    gotime.replace_all(&masked, |c: &regex::Captures| "T".repeat(c[0].len())).to_string()
+}
+
+#[test]
+fn outputs_match_helm_for_the_same_release() {
+    let Some(env) = env() else { return };
+    let Some(h) = oracle() else { return };
+    let ns = unique("cli-same");
+    let dir = scratch(&ns);
+    let chart = write_chart(&dir, "clichart", "0.1.0").to_string_lossy().to_string();
+    let (ok, _, err) = rs(env, &["install", "web", &chart, "-n", &ns, "--create-namespace", "--set", "data=x", "--labels", "team=a"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = rs(env, &["upgrade", "web", &chart, "-n", &ns, "--set", "data=y"]);
+    assert!(ok, "{err}");
+    for args in [
+        vec!["list", "-n", &ns],
+        vec!["list", "-n", &ns, "-o", "json"],
+        vec!["list", "-n", &ns, "-o", "yaml"],
+        vec!["list", "-n", &ns, "-q"],
+        vec!["list", "-n", &ns, "--superseded"],
+        vec!["history", "web", "-n", &ns],
+        vec!["history", "web", "-n", &ns, "-o", "json"],
+        vec!["history", "web", "-n", &ns, "--max", "1"],
+        vec!["get", "values", "web", "-n", &ns],
+        vec!["get", "values", "web", "-n", &ns, "--revision", "1", "-o", "json"],
+        vec!["get", "values", "web", "-n", &ns, "-a"],
+        vec!["get", "manifest", "web", "-n", &ns],
+        vec!["get", "hooks", "web", "-n", &ns],
+        vec!["get", "notes", "web", "-n", &ns],
+        vec!["get", "all", "web", "-n", &ns],
+        vec!["get", "metadata", "web", "-n", &ns],
+        vec!["status", "nope", "-n", &ns],
+        vec!["history", "nope", "-n", &ns],
+        vec!["rollback", "web", "9", "-n", &ns],
+        vec!["upgrade", "nope", &chart, "-n", &ns],
+        vec!["uninstall", "nope", "-n", &ns],
+    ] {
+        same(env, &h, &args);
+    }
+    // Helm rolls back what helm-rs upgraded; both agree on the result.
+    let (ok, out, _) = helm(env, &h, &["rollback", "web", "-n", &ns]);
+    assert!(ok);
+    assert_eq!(out, "Rollback was a success! Happy Helming!\n");
+    same(env, &h, &["history", "web", "-n", &ns]);
+    same(env, &h, &["get", "values", "web", "-n", &ns]);
+    // name in use: Helm's log line and error
+    same(env, &h, &["install", "web", &chart, "-n", &ns]);
+}
+
+#[test]
+fn action_outputs_match_helm() {
+    let Some(env) = env() else { return };
+    let Some(h) = oracle() else { return };
+    let (ns_h, ns_r) = (unique("cli-act-h"), unique("cli-act-r"));
+    let dir = scratch(&ns_r);
+    let chart = write_chart(&dir, "actchart", "0.1.0").to_string_lossy().to_string();
+    let both = |args: &[&str]| {
+        let with = |ns: &str| args.iter().map(|a| if *a == "NS" { ns.to_string() } else { a.to_string() }).collect::<Vec<_>>();
+        let (ah, ar) = (with(&ns_h), with(&ns_r));
+        let theirs = helm(env, &h, &ah.iter().map(String::as_str).collect::<Vec<_>>());
+        let ours = rs(env, &ar.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(ours.0, theirs.0, "exit status of {args:?}: {} / {}", ours.2, theirs.2);
+        assert_eq!(mask(&ours.1, &ns_r), mask(&theirs.1, &ns_h), "stdout of {args:?}");
+        assert_eq!(mask(&ours.2, &ns_r), mask(&theirs.2, &ns_h), "stderr of {args:?}");
+    };
+    both(&["install", "app", &chart, "-n", "NS", "--create-namespace", "--dry-run"]);
+    both(&["install", "app", &chart, "-n", "NS", "--create-namespace", "--description", "first one"]);
+    both(&["upgrade", "app", &chart, "-n", "NS", "--set", "data=two", "--set", "extra=true"]);
+    both(&["upgrade", "app", &chart, "-n", "NS", "--reuse-values", "--set", "kept=true", "-o", "yaml"]);
+    both(&["get", "values", "app", "-n", "NS"]);
+    both(&["upgrade", "app", &chart, "-n", "NS", "--reset-values"]);
+    both(&["get", "values", "app", "-n", "NS"]);
+    both(&["upgrade", "other", &chart, "-n", "NS", "--install"]);
+    both(&["rollback", "app", "2", "-n", "NS"]);
+    both(&["history", "app", "-n", "NS"].map(|s| s).to_vec().as_slice());
+    both(&["uninstall", "app", "-n", "NS", "--keep-history"]);
+    both(&["list", "-n", "NS", "--uninstalled"]);
+    both(&["uninstall", "app", "other", "-n", "NS"]);
+    both(&["list", "-n", "NS"]);
+}
+
+#[test]
+fn failure_outputs_match_helm() {
+    let Some(env) = env() else { return };
+    let Some(h) = oracle() else { return };
+    let (ns_h, ns_r) = (unique("cli-fail-h"), unique("cli-fail-r"));
+    let dir = scratch(&ns_r);
+    let chart_dir = write_chart(&dir, "failchart", "0.1.0");
+    // never ready here: no nodes run its pods
+    std::fs::write(
+        chart_dir.join("templates/deploy.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n",
+    )
+    .expect("write");
+    let chart = chart_dir.to_string_lossy().to_string();
+    let both = |args: &[&str]| {
+        let with = |ns: &str| args.iter().map(|a| if *a == "NS" { ns.to_string() } else { a.to_string() }).collect::<Vec<_>>();
+        let (ah, ar) = (with(&ns_h), with(&ns_r));
+        let theirs = helm(env, &h, &ah.iter().map(String::as_str).collect::<Vec<_>>());
+        let ours = rs(env, &ar.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(ours.0, theirs.0, "exit status of {args:?}: {} / {}", ours.2, theirs.2);
+        assert_eq!(mask(&ours.1, &ns_r), mask(&theirs.1, &ns_h), "stdout of {args:?}");
+        assert_eq!(mask(&ours.2, &ns_r), mask(&theirs.2, &ns_h), "stderr of {args:?}");
+    };
+    both(&["install", "w", &chart, "-n", "NS", "--create-namespace", "--wait", "--timeout", "4s"]);
+    both(&["history", "w", "-n", "NS"]);
+    both(&["install", "a", &chart, "-n", "NS", "--atomic", "--timeout", "4s"]);
+    both(&["list", "-n", "NS"]);
+}
