@@ -85,6 +85,8 @@ pub struct InstallRequest {
     #[serde(default)]
     pub wait: bool,
     #[serde(default)]
+    pub wait_for_jobs: bool,
+    #[serde(default)]
     pub timeout_seconds: Option<u64>,
     #[serde(default)]
     pub atomic: bool,
@@ -118,6 +120,8 @@ pub struct UpgradeRequest {
     pub no_hooks: bool,
     #[serde(default)]
     pub wait: bool,
+    #[serde(default)]
+    pub wait_for_jobs: bool,
     #[serde(default)]
     pub timeout_seconds: Option<u64>,
     #[serde(default)]
@@ -581,6 +585,7 @@ impl Ctx {
             skip_crds: b.skip_crds,
             no_hooks: b.no_hooks,
             wait: b.wait,
+            wait_for_jobs: b.wait_for_jobs,
             timeout: b.timeout_seconds.map(Duration::from_secs),
             atomic: b.atomic,
             force_conflicts: b.force_conflicts,
@@ -626,6 +631,7 @@ impl Ctx {
             labels: b.labels.clone(),
             no_hooks: b.no_hooks,
             wait: b.wait,
+            wait_for_jobs: b.wait_for_jobs,
             timeout,
             atomic: b.atomic,
             force_conflicts: b.force_conflicts,
@@ -639,6 +645,7 @@ impl Ctx {
             labels: b.labels,
             no_hooks: b.no_hooks,
             wait: b.wait,
+            wait_for_jobs: b.wait_for_jobs,
             timeout,
             atomic: b.atomic,
             reuse_values: b.reuse_values,
