@@ -179,6 +179,28 @@ async fn rbac_decides_and_concurrent_upgrades_are_serialized() {
     assert_eq!((st, body["release"]["version"].as_i64()), (200, Some(3)), "{body}");
     let (st, body) = call(reqwest::Method::DELETE, &format!("{base}?keep_history=true"), Some(&f.token_a), None).await;
     assert_eq!((st, body["release"]["info"]["status"].as_str()), (200, Some("uninstalled")), "{body}");
+
+    // The same through RemoteClient (helm_kube::Client's method names), as caller B.
+    let tgz = base64::engine::general_purpose::STANDARD.decode(&f.chart_b64).expect("b64");
+    let remote = helm_kube::server::RemoteClient::new(&f.url, &f.token_b, Some(&f.ns_b)).expect("remote");
+    let mut values = helm_core::Value::empty_map();
+    helm_core::values::strvals::parse_set("data=remote", &mut values).expect("set");
+    let rel = remote.upgrade("web", &tgz, &values, helm_kube::UpgradeOptions { max_history: 10, ..Default::default() }).await.expect("remote upgrade");
+    assert_eq!((rel.version, rel.status().as_str()), (2, "deployed"));
+    let hist = remote.history("web", None).await.expect("history");
+    assert_eq!(hist.iter().map(|r| r.version).collect::<Vec<_>>(), vec![1, 2]);
+    let vals = remote.get_values("web", None, 0, false).await.expect("values");
+    assert_eq!(helm_core::release::record::core_to_json(&vals), json!({ "data": "remote" }));
+    assert_eq!(remote.list(Default::default()).await.expect("list").len(), 1);
+    assert!(remote.get_manifest("web", None, 0).await.expect("manifest").contains("value: \"remote\""));
+    let (manifest, notes) = remote.template(&tgz, &values, "t", None).await.expect("template");
+    assert!(manifest.contains("name: t-cm") && notes == "Thanks for installing t.\n");
+    match remote.get_release("web", Some(&f.ns_a), 0).await {
+        Err(helm_kube::server::RemoteError::Status { status: 403, message, .. }) => assert!(message.contains("is forbidden"), "{message}"),
+        other => panic!("expected 403, got {:?}", other.map(|r| r.version)),
+    }
+    let un = remote.uninstall("web", helm_kube::UninstallOptions::default()).await.expect("uninstall");
+    assert_eq!(un.release.status().as_str(), "uninstalled");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

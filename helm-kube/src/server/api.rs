@@ -515,8 +515,10 @@ impl Ctx {
             });
             task_op.push(phase, msg);
             super::log(if status < 400 { "info" } else { "warn" }, "operation finished", serde_json::json!({ "operation": task_op.id, "status": status }));
-            task_op.finish(status, body);
+            // The release is free before anyone sees the result, so a caller reacting to it
+            // never gets a stale 409.
             drop(lock);
+            task_op.finish(status, body);
         });
         let accepted = || {
             let mut r = json(202, &serde_json::json!({ "operation_id": op.id, "status_url": format!("/v1/operations/{}", op.id), "events_url": format!("/v1/operations/{}/events", op.id) }));

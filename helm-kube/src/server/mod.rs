@@ -19,6 +19,9 @@ pub mod api;
 pub mod openapi;
 pub mod ops;
 pub mod progress;
+pub mod remote;
+
+pub use remote::{chart_archive, RemoteClient, RemoteError};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
