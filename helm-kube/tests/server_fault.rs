@@ -152,4 +152,14 @@ async fn killed_mid_upgrade_the_release_stays_pending_and_rollback_recovers_it()
     let (st, body) = call(reqwest::Method::POST, &format!("{rel_url}/rollback"), &token, Some(json!({}))).await;
     assert_eq!(st, 200, "{body}");
     assert_eq!(body["release"]["version"].as_i64(), Some(5));
+
+    // The CLI through the server: `helm-rs --server URL --token T history/status`.
+    let out = Command::new(&bin).args(["--server", &s3.url, "--token", &token, "history", "rel", "-n", &ns]).output().expect("helm-rs history");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(text.lines().count(), 6, "{text}");
+    assert!(text.lines().nth(5).unwrap_or("").contains("deployed"), "{text}");
+    let out = Command::new(&bin).args(["--server", &s3.url, "history", "rel", "-n", &ns]).env("HELM_RS_TOKEN", "not-a-token").output().expect("helm-rs history");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Unauthorized"), "{}", String::from_utf8_lossy(&out.stderr));
 }
