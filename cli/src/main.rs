@@ -13,12 +13,19 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod release;
+mod serve;
 
 #[derive(Parser)]
 #[command(name = "helm-rs", version, about = "The Kubernetes package manager, in Rust")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Send release commands to a `helm-rs serve` server at this URL (cli/src/serve.rs).
+    #[arg(long, global = true)]
+    server: Option<String>,
+    /// Bearer token for --server (default: $HELM_RS_TOKEN).
+    #[arg(long, global = true)]
+    token: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -41,6 +48,8 @@ enum Command {
     /// install, upgrade, rollback, uninstall, status, history, list, get, test (cli/src/release.rs)
     #[command(flatten)]
     Release(release::ReleaseCommand),
+    /// Run the release server: an HTTP API over the release actions (cli/src/serve.rs).
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Args)]
@@ -238,13 +247,33 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return flag_error(e),
     };
-    let result = match cli.command {
+    let result = match (cli.server, cli.command) {
+        (Some(url), Command::Release(c)) => serve::run_remote(c, &url, cli.token),
+        (_, command) => run_local(command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CmdError(msg)) => {
+            eprintln!("Error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_local(command: Command) -> Result<(), CmdError> {
+    let result = match command {
         Command::Template(a) => run_template(a),
         Command::Show { what } => run_show(what),
         Command::Create(a) => run_create(a),
         Command::Package(a) => run_package(a),
         Command::Lint(a) => run_lint(a),
         Command::Release(c) => release::run(c),
+        Command::Serve(a) => {
+            return match serve::run(a) {
+                c if c == ExitCode::SUCCESS => Ok(()),
+                _ => Err(CmdError("the server stopped with operations abandoned (see its log)".into())),
+            }
+        }
         Command::Version(a) => version::render(a.short, a.template.as_deref()).map_err(CmdError).map(|text| {
             // --template prints exactly the template's output; the other forms end a line.
             if a.template.is_some() {
@@ -254,13 +283,7 @@ fn main() -> ExitCode {
             }
         }),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(CmdError(msg)) => {
-            eprintln!("Error: {msg}");
-            ExitCode::from(1)
-        }
-    }
+    result
 }
 
 /// Command-line errors in cobra's words (Helm's CLI library), exit code 1; help and version

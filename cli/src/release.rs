@@ -580,7 +580,7 @@ fn check_output(fmt: &str) -> Result<(), CmdError> {
 }
 
 /// Helm's status printer (`statusPrinter.WriteTable`) and its json/yaml forms.
-fn print_release(rel: &Release, output: &str, with_chart: bool, hide_notes: bool) -> Result<(), CmdError> {
+pub(crate) fn print_release(rel: &Release, output: &str, with_chart: bool, hide_notes: bool) -> Result<(), CmdError> {
     check_output(output)?;
     // `helm status -o json` leaves the chart out; install/upgrade results keep it.
     let mut rel_out = rel.clone();

@@ -47,6 +47,7 @@ pub mod actions;
 pub mod client;
 pub mod error;
 pub mod resources;
+pub mod server;
 pub mod storage;
 
 pub use actions::{merge_values, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};

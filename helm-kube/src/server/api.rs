@@ -1,0 +1,925 @@
+//! Routing, request bodies and the handlers of every endpoint.
+
+use super::ops::{OpKind, Operation, ReleaseLock};
+use super::progress::{ObserveLayer, Observer};
+use super::{error, json, Body, State};
+use crate::actions::{InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
+use crate::error::Error;
+use base64::Engine;
+use helm_core::chart::Chart;
+use helm_core::release::record::{core_to_json, json_to_core};
+use helm_core::values::Value;
+use http_body_util::BodyExt;
+use hyper::body::{Bytes, Incoming};
+use hyper::{Method, Request, Response};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where the chart comes from. Only uploads: a server reading paths would let callers read
+/// the server's files.
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct ChartSource {
+    /// The chart archive (`helm package` output), base64.
+    pub tgz_base64: String,
+}
+
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateRequest {
+    pub chart: ChartSource,
+    #[serde(default)]
+    pub values: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub values_yaml: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub kube_version: Option<String>,
+    #[serde(default)]
+    pub api_versions: Vec<String>,
+    #[serde(default)]
+    pub include_crds: bool,
+    #[serde(default)]
+    pub no_hooks: bool,
+    #[serde(default)]
+    pub skip_tests: bool,
+    #[serde(default)]
+    pub show_only: Vec<String>,
+    #[serde(default)]
+    pub is_upgrade: bool,
+    #[serde(default)]
+    pub skip_schema_validation: bool,
+}
+
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct InstallRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub chart: ChartSource,
+    #[serde(default)]
+    pub values: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub values_yaml: Option<String>,
+    #[serde(default)]
+    pub generate_name: bool,
+    #[serde(default)]
+    pub create_namespace: bool,
+    #[serde(default)]
+    pub dry_run: bool,
+    #[serde(default)]
+    pub replace: bool,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub skip_crds: bool,
+    #[serde(default)]
+    pub no_hooks: bool,
+    #[serde(default)]
+    pub wait: bool,
+    #[serde(default)]
+    pub wait_for_jobs: bool,
+    #[serde(default)]
+    pub timeout_seconds: Option<u64>,
+    #[serde(default)]
+    pub atomic: bool,
+    #[serde(default)]
+    pub force_conflicts: bool,
+    #[serde(default)]
+    pub skip_schema_validation: bool,
+    /// Answer 202 with the operation id at once instead of waiting.
+    #[serde(default, rename = "async")]
+    pub run_async: bool,
+}
+
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct UpgradeRequest {
+    pub chart: ChartSource,
+    #[serde(default)]
+    pub values: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub values_yaml: Option<String>,
+    /// `upgrade --install`: install when the release does not exist.
+    #[serde(default)]
+    pub install: bool,
+    #[serde(default)]
+    pub dry_run: bool,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub no_hooks: bool,
+    #[serde(default)]
+    pub wait: bool,
+    #[serde(default)]
+    pub wait_for_jobs: bool,
+    #[serde(default)]
+    pub timeout_seconds: Option<u64>,
+    #[serde(default)]
+    pub atomic: bool,
+    #[serde(default)]
+    pub reuse_values: bool,
+    #[serde(default)]
+    pub reset_values: bool,
+    #[serde(default)]
+    pub reset_then_reuse_values: bool,
+    #[serde(default)]
+    pub cleanup_on_fail: bool,
+    /// Default 10, as Helm's CLI.
+    #[serde(default)]
+    pub max_history: Option<i64>,
+    #[serde(default)]
+    pub force_conflicts: bool,
+    #[serde(default)]
+    pub skip_schema_validation: bool,
+    #[serde(default, rename = "async")]
+    pub run_async: bool,
+}
+
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RollbackRequest {
+    /// 0 or absent: the previous revision.
+    #[serde(default)]
+    pub revision: i64,
+    #[serde(default)]
+    pub dry_run: bool,
+    #[serde(default)]
+    pub no_hooks: bool,
+    #[serde(default)]
+    pub wait: bool,
+    #[serde(default)]
+    pub timeout_seconds: Option<u64>,
+    #[serde(default)]
+    pub max_history: Option<i64>,
+    #[serde(default)]
+    pub force_conflicts: bool,
+    #[serde(default, rename = "async")]
+    pub run_async: bool,
+}
+
+/// Routes a request; returns the response and the caller's id for the log.
+pub async fn route(state: Arc<State>, req: Request<Incoming>) -> (Response<Body>, Option<String>) {
+    let path = req.uri().path().to_string();
+    let segs: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect();
+    let segs: Vec<&str> = segs.iter().map(|s| s.as_str()).collect();
+    let method = req.method().clone();
+    match (segs.as_slice(), &method) {
+        (["healthz"], &Method::GET) => return (json(200, &serde_json::json!({ "status": "ok" })), None),
+        (["readyz"], &Method::GET) => {
+            let down = state.shutting_down.load(std::sync::atomic::Ordering::SeqCst);
+            let status = if down { 503 } else { 200 };
+            return (json(status, &serde_json::json!({ "ready": !down, "cluster": state.base.is_some() })), None);
+        }
+        (["openapi.json"], &Method::GET) => return (json(200, &super::openapi::document()), None),
+        _ => {}
+    }
+    if segs.first() != Some(&"v1") {
+        return (error(404, format!("no such endpoint: {method} {path}")), None);
+    }
+    let Some(token) = bearer(&req) else {
+        let mut r = error(401, "Unauthorized: send your Kubernetes token as `Authorization: Bearer <token>`");
+        r.headers_mut().insert(hyper::header::WWW_AUTHENTICATE, hyper::header::HeaderValue::from_static("Bearer"));
+        return (r, None);
+    };
+    let caller = caller_id(&token);
+    let ctx = Ctx { state: state.clone(), token, caller: caller.clone() };
+    // The events feed is long-lived and does not count against the caller's limit.
+    if let (["v1", "operations", id, "events"], &Method::GET) = (segs.as_slice(), &method) {
+        return (ctx.events(id), Some(caller));
+    }
+    let Some(slot) = state.reg.caller_slot(&caller, state.cfg.max_concurrent_per_caller) else {
+        return (error(429, format!("too many concurrent requests from this caller (limit {})", state.cfg.max_concurrent_per_caller)), Some(caller));
+    };
+    let query = parse_query(req.uri().query().unwrap_or(""));
+    let resp = match (segs.as_slice(), &method) {
+        (["v1", "template"], &Method::POST) => match ctx.body::<TemplateRequest>(req).await {
+            Ok(b) => template(b),
+            Err(r) => r,
+        },
+        (["v1", "releases"], &Method::GET) => ctx.list(None, &query).await,
+        (["v1", "namespaces", ns, "releases"], &Method::GET) => ctx.list(Some(ns), &query).await,
+        (["v1", "namespaces", ns, "releases"], &Method::POST) => match ctx.body::<InstallRequest>(req).await {
+            Ok(b) => ctx.install(ns, b, slot).await,
+            Err(r) => r,
+        },
+        (["v1", "namespaces", ns, "releases", name], &Method::GET) => ctx.read(ns, name, "status", &query).await,
+        (["v1", "namespaces", ns, "releases", name, what @ ("history" | "values" | "manifest" | "notes" | "hooks")], &Method::GET) => {
+            ctx.read(ns, name, what, &query).await
+        }
+        (["v1", "namespaces", ns, "releases", name], &Method::PUT) => match ctx.body::<UpgradeRequest>(req).await {
+            Ok(b) => ctx.upgrade(ns, name, b, slot).await,
+            Err(r) => r,
+        },
+        (["v1", "namespaces", ns, "releases", name, "rollback"], &Method::POST) => match ctx.body::<RollbackRequest>(req).await {
+            Ok(b) => ctx.rollback(ns, name, b, slot).await,
+            Err(r) => r,
+        },
+        (["v1", "namespaces", ns, "releases", name], &Method::DELETE) => ctx.uninstall(ns, name, &query, slot).await,
+        (["v1", "operations", id], &Method::GET) => ctx.operation(id),
+        _ => error(404, format!("no such endpoint: {method} {path}")),
+    };
+    (resp, Some(caller))
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn parse_query(q: &str) -> HashMap<String, String> {
+    q.split('&').filter(|p| !p.is_empty()).map(|p| {
+        let (k, v) = p.split_once('=').unwrap_or((p, ""));
+        (percent_decode(&k.replace('+', " ")), percent_decode(&v.replace('+', " ")))
+    }).collect()
+}
+
+fn qbool(q: &HashMap<String, String>, k: &str) -> Result<bool, Response<Body>> {
+    match q.get(k).map(|s| s.as_str()) {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") | Some("") => Ok(true),
+        Some(v) => Err(error(400, format!("query parameter {k}: expected true or false, got {v:?}"))),
+    }
+}
+
+fn qint(q: &HashMap<String, String>, k: &str) -> Result<i64, Response<Body>> {
+    match q.get(k) {
+        None => Ok(0),
+        Some(v) => v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| error(400, format!("query parameter {k}: expected a non-negative integer, got {v:?}"))),
+    }
+}
+
+/// The token of `Authorization: Bearer <token>` (visible ASCII, no spaces).
+fn bearer(req: &Request<Incoming>) -> Option<String> {
+    let h = req.headers().get(hyper::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = h.trim().split_once(' ')?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return None;
+    }
+    Some(token.to_string())
+}
+
+/// Who the caller is, for limits and logs: a hash of the token, never the token.
+pub fn caller_id(token: &str) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(token.as_bytes());
+    d.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Kubernetes object names: DNS-1123 labels for namespaces, Helm's rule for release names.
+fn valid_namespace(ns: &str) -> bool {
+    !ns.is_empty() && ns.len() <= 63 && ns.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') && !ns.starts_with('-') && !ns.ends_with('-')
+}
+
+fn check_names(ns: &str, name: Option<&str>) -> Result<(), Response<Body>> {
+    if !valid_namespace(ns) {
+        return Err(error(400, format!("invalid namespace {ns:?}: must be a DNS-1123 label")));
+    }
+    if let Some(n) = name {
+        if !helm_core::render::validate_release_name(n) {
+            return Err(error(400, format!("invalid release name {n:?}: must be a DNS-1123 subdomain of at most 53 characters")));
+        }
+    }
+    Ok(())
+}
+
+/// HTTP status for an action's error. helm-kube keeps the API server's message, not its code,
+/// so Kubernetes' fixed message shapes are recognised ("... is forbidden: User ...",
+/// "Unauthorized").
+pub fn status_of(e: &Error) -> u16 {
+    let text = e.to_string();
+    if text.contains(" is forbidden: ") || text.starts_with("forbidden") {
+        return 403;
+    }
+    if text == "Unauthorized" || text.ends_with(": Unauthorized") {
+        return 401;
+    }
+    if text.contains("another operation (install/upgrade/rollback) is in progress") || text.contains("cannot re-use a name that is still in use") || text.contains("is already deleted") {
+        return 409;
+    }
+    if text.contains("release: not found") || text.contains("has no deployed releases") || text.contains("Release not loaded") || text.contains("has no ") && text.contains(" version") {
+        return 404;
+    }
+    match e {
+        Error::Render(_) => 422,
+        Error::Action(_) => 422,
+        Error::Timeout(_) => 504,
+        Error::Config(_) | Error::Api(_) | Error::Storage(_) => 502,
+    }
+}
+
+fn load_chart(src: &ChartSource) -> Result<Chart, Response<Body>> {
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(src.tgz_base64.trim())
+        .map_err(|e| error(400, format!("chart.tgz_base64: {e}")))?;
+    helm_core::chart::loader::load_archive_bytes(&data).map_err(|e| error(400, format!("chart: {e}")))
+}
+
+fn user_values(values: &Option<serde_json::Map<String, serde_json::Value>>, yaml: &Option<String>) -> Result<Value, Response<Body>> {
+    let mut out = Value::empty_map();
+    if let Some(y) = yaml {
+        out = helm_core::chart::loader::load_values(y).map_err(|e| error(400, format!("values_yaml: {e}")))?;
+    }
+    if let Some(v) = values {
+        out = crate::actions::merge_values(&out, &json_to_core(&serde_json::Value::Object(v.clone())));
+    }
+    Ok(out)
+}
+
+fn release_name_for(req_name: &Option<String>, generate: bool, chart: &Chart) -> Result<String, Response<Body>> {
+    match (req_name, generate) {
+        (_, true) => Ok(format!("{}-{}", chart.name(), chrono::Utc::now().timestamp())),
+        (Some(n), false) => Ok(n.clone()),
+        (None, false) => Err(error(400, "must either provide a name or specify generate_name")),
+    }
+}
+
+/// `POST /v1/template`: Helm's `template` on an uploaded chart; no cluster involved.
+fn template(b: TemplateRequest) -> Response<Body> {
+    let chart = match load_chart(&b.chart) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let values = match user_values(&b.values, &b.values_yaml) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let kube_version = match &b.kube_version {
+        Some(v) => match helm_core::render::objects::KubeVersion::parse(v) {
+            Ok(k) => Some(k),
+            Err(e) => return error(400, format!("invalid kube version '{v}': {e}")),
+        },
+        None => None,
+    };
+    let name = b.name.clone().unwrap_or_else(|| "release-name".into());
+    let namespace = b.namespace.clone().unwrap_or_else(|| "default".into());
+    if let Err(r) = check_names(&namespace, Some(&name)) {
+        return r;
+    }
+    let opts = helm_core::render::TemplateOptions {
+        release: helm_core::render::ReleaseOptions { name, namespace, revision: 1, is_upgrade: b.is_upgrade, is_install: !b.is_upgrade },
+        kube_version,
+        api_versions: b.api_versions.clone(),
+        include_crds: b.include_crds,
+        no_hooks: b.no_hooks,
+        skip_tests: b.skip_tests,
+        show_only: b.show_only.clone(),
+        output_dir: None,
+        use_release_name: false,
+        skip_schema_validation: b.skip_schema_validation,
+    };
+    let notes = match helm_core::render::render_chart(chart.clone(), &values, &opts) {
+        Ok((_, r)) => r.notes,
+        Err(e) => return error(422, e.to_string()),
+    };
+    match helm_core::render::template(chart, &values, &opts) {
+        Ok(out) => json(200, &serde_json::json!({ "manifest": out.stdout, "notes": notes, "warnings": out.log })),
+        Err(e) => error(422, e.to_string()),
+    }
+}
+
+/// The chart's hook objects as (plural resource, name), to name progress events.
+fn hook_objects(chart: &Chart, values: &Value, name: &str, ns: &str) -> HashSet<(String, String)> {
+    let opts = helm_core::render::TemplateOptions {
+        release: helm_core::render::ReleaseOptions { name: name.into(), namespace: ns.into(), revision: 1, is_upgrade: false, is_install: true },
+        skip_schema_validation: true,
+        ..Default::default()
+    };
+    let Ok((_, r)) = helm_core::render::render_chart(chart.clone(), values, &opts) else { return HashSet::new() };
+    let mut out = HashSet::new();
+    for h in &r.hooks {
+        let rec = helm_core::release::record::HookRecord::from_rendered(h);
+        if let Ok(docs) = helm_core::release::logic::parse_manifest(&rec.manifest) {
+            for d in docs {
+                out.insert((plural(&d.kind), d.name.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Kubernetes' default plural of a kind (the rules the API server's RESTMapper guesses with).
+fn plural(kind: &str) -> String {
+    let k = kind.to_ascii_lowercase();
+    if k.ends_with('s') || k.ends_with("ch") || k.ends_with("sh") || k.ends_with('x') {
+        format!("{k}es")
+    } else if k.ends_with('y') && !k.ends_with("ey") && !k.ends_with("ay") && !k.ends_with("oy") {
+        format!("{}ies", &k[..k.len() - 1])
+    } else {
+        format!("{k}s")
+    }
+}
+
+fn release_json(rel: &helm_core::release::Release) -> serde_json::Value {
+    serde_json::to_value(rel).unwrap_or(serde_json::Value::Null)
+}
+
+struct Ctx {
+    state: Arc<State>,
+    token: String,
+    caller: String,
+}
+
+impl Ctx {
+    async fn body<T: for<'de> Deserialize<'de>>(&self, req: Request<Incoming>) -> Result<T, Response<Body>> {
+        let limit = self.state.cfg.max_body_bytes;
+        if let Some(len) = req.headers().get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()) {
+            if len > limit as u64 {
+                return Err(error(413, format!("request body of {len} bytes is over the limit of {limit} bytes")));
+            }
+        }
+        let limited = http_body_util::Limited::new(req.into_body(), limit);
+        let bytes: Bytes = match limited.collect().await {
+            Ok(c) => c.to_bytes(),
+            Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+                return Err(error(413, format!("request body is over the limit of {limit} bytes")))
+            }
+            Err(e) => return Err(error(400, format!("reading the request body: {e}"))),
+        };
+        serde_json::from_slice(&bytes).map_err(|e| error(400, format!("request body: {e}")))
+    }
+
+    /// A kube client acting as the caller (its token, the server's view of where the cluster is).
+    fn kube(&self, ns: &str, observer: Option<Arc<Observer>>) -> Result<crate::Client, Response<Body>> {
+        let Some(base) = &self.state.base else {
+            return Err(error(503, format!("the server has no cluster configured: {}", self.state.base_error.clone().unwrap_or_default())));
+        };
+        let mut cfg = base.clone();
+        cfg.auth_info = kube::config::AuthInfo { token: Some(self.token.clone().into()), ..Default::default() };
+        cfg.default_namespace = ns.to_string();
+        let builder = kube::client::ClientBuilder::try_from(cfg).map_err(|e| error(502, format!("kubernetes client: {e}")))?;
+        let client = match observer {
+            Some(obs) => builder.with_layer(&ObserveLayer(obs)).build(),
+            None => builder.build(),
+        };
+        Ok(crate::Client::from_kube(client, ns))
+    }
+
+    fn conflict(&self, other: &Operation) -> Response<Body> {
+        let mut pending = serde_json::json!({
+            "status": other.kind.pending_status(),
+            "operation": other.kind.as_str(),
+            "started": other.started,
+        });
+        if other.caller == self.caller {
+            pending["operation_id"] = other.id.clone().into();
+        }
+        json(
+            409,
+            &serde_json::json!({
+                "error": format!("another operation ({}) is in progress for release {}/{}", other.kind.as_str(), other.namespace, other.release),
+                "pending": pending,
+            }),
+        )
+    }
+
+    /// Runs `action` as a task holding the release lock and the caller's slot; answers with its
+    /// result, or 202 if `run_async` or it outlives the request timeout.
+    async fn run_operation<F, Fut>(&self, lock: ReleaseLock, slot: super::ops::CallerSlot, run_async: bool, action: F) -> Response<Body>
+    where
+        F: FnOnce(Arc<Operation>) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = (u16, serde_json::Value)> + Send + 'static,
+    {
+        let op = lock.op.clone();
+        super::log("info", "operation started", serde_json::json!({ "operation": op.id, "kind": op.kind.as_str(), "namespace": op.namespace, "release": op.release, "caller": self.caller }));
+        let task_op = op.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            let (status, body) = action(task_op.clone()).await;
+            let phase = if status < 400 { "done" } else { "failed" };
+            let msg = body.get("error").and_then(|e| e.as_str()).map(String::from).unwrap_or_else(|| {
+                format!("release {} revision {} {}", task_op.release, body.pointer("/release/version").and_then(|v| v.as_i64()).unwrap_or(0), body.pointer("/release/info/status").and_then(|v| v.as_str()).unwrap_or(""))
+            });
+            task_op.push(phase, msg);
+            super::log(if status < 400 { "info" } else { "warn" }, "operation finished", serde_json::json!({ "operation": task_op.id, "status": status }));
+            // The release is free before anyone sees the result, so a caller reacting to it
+            // never gets a stale 409.
+            drop(lock);
+            task_op.finish(status, body);
+        });
+        let accepted = || {
+            let mut r = json(202, &serde_json::json!({ "operation_id": op.id, "status_url": format!("/v1/operations/{}", op.id), "events_url": format!("/v1/operations/{}/events", op.id) }));
+            if let Ok(v) = hyper::header::HeaderValue::from_str(&op.id) {
+                r.headers_mut().insert("x-operation-id", v);
+            }
+            r
+        };
+        if run_async {
+            return accepted();
+        }
+        let deadline = tokio::time::Instant::now() + self.state.cfg.request_timeout;
+        loop {
+            let n = op.notify.notified();
+            tokio::pin!(n);
+            n.as_mut().enable();
+            if let Some((status, mut body)) = op.result() {
+                body["operation_id"] = op.id.clone().into();
+                let mut r = json(status, &body);
+                if let Ok(v) = hyper::header::HeaderValue::from_str(&op.id) {
+                    r.headers_mut().insert("x-operation-id", v);
+                }
+                return r;
+            }
+            if tokio::time::timeout_at(deadline, n).await.is_err() {
+                return accepted();
+            }
+        }
+    }
+
+    async fn install(&self, ns: &str, b: InstallRequest, slot: super::ops::CallerSlot) -> Response<Body> {
+        let chart = match load_chart(&b.chart) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        let values = match user_values(&b.values, &b.values_yaml) {
+            Ok(v) => v,
+            Err(r) => return r,
+        };
+        let name = match release_name_for(&b.name, b.generate_name, &chart) {
+            Ok(n) => n,
+            Err(r) => return r,
+        };
+        if let Err(r) = check_names(ns, Some(&name)) {
+            return r;
+        }
+        let lock = match self.state.reg.begin(OpKind::Install, ns, &name, &self.caller) {
+            Ok(l) => l,
+            Err(other) => return self.conflict(&other),
+        };
+        lock.op.push("rendering", "rendering the chart");
+        let obs = Observer::new(lock.op.clone(), hook_objects(&chart, &values, &name, ns));
+        let client = match self.kube(ns, Some(obs)) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        let opts = InstallOptions {
+            name: Some(name),
+            generate_name: false,
+            namespace: Some(ns.to_string()),
+            create_namespace: b.create_namespace,
+            dry_run: b.dry_run,
+            replace: b.replace,
+            description: b.description,
+            labels: b.labels,
+            skip_crds: b.skip_crds,
+            no_hooks: b.no_hooks,
+            wait: b.wait,
+            wait_for_jobs: b.wait_for_jobs,
+            timeout: b.timeout_seconds.map(Duration::from_secs),
+            atomic: b.atomic,
+            force_conflicts: b.force_conflicts,
+            skip_schema_validation: b.skip_schema_validation,
+        };
+        self.run_operation(lock, slot, b.run_async, move |_op| async move {
+            match client.install(chart, &values, opts).await {
+                Ok(rel) => (201, serde_json::json!({ "release": release_json(&rel) })),
+                Err(e) => (status_of(&e), serde_json::json!({ "error": e.to_string() })),
+            }
+        })
+        .await
+    }
+
+    async fn upgrade(&self, ns: &str, name: &str, b: UpgradeRequest, slot: super::ops::CallerSlot) -> Response<Body> {
+        if let Err(r) = check_names(ns, Some(name)) {
+            return r;
+        }
+        let chart = match load_chart(&b.chart) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        let values = match user_values(&b.values, &b.values_yaml) {
+            Ok(v) => v,
+            Err(r) => return r,
+        };
+        let lock = match self.state.reg.begin(OpKind::Upgrade, ns, name, &self.caller) {
+            Ok(l) => l,
+            Err(other) => return self.conflict(&other),
+        };
+        lock.op.push("rendering", "rendering the chart");
+        let obs = Observer::new(lock.op.clone(), hook_objects(&chart, &values, name, ns));
+        let client = match self.kube(ns, Some(obs)) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        let timeout = b.timeout_seconds.map(Duration::from_secs);
+        let install_opts = InstallOptions {
+            name: Some(name.to_string()),
+            namespace: Some(ns.to_string()),
+            dry_run: b.dry_run,
+            description: b.description.clone(),
+            labels: b.labels.clone(),
+            no_hooks: b.no_hooks,
+            wait: b.wait,
+            wait_for_jobs: b.wait_for_jobs,
+            timeout,
+            atomic: b.atomic,
+            force_conflicts: b.force_conflicts,
+            skip_schema_validation: b.skip_schema_validation,
+            ..Default::default()
+        };
+        let opts = UpgradeOptions {
+            namespace: Some(ns.to_string()),
+            dry_run: b.dry_run,
+            description: b.description,
+            labels: b.labels,
+            no_hooks: b.no_hooks,
+            wait: b.wait,
+            wait_for_jobs: b.wait_for_jobs,
+            timeout,
+            atomic: b.atomic,
+            reuse_values: b.reuse_values,
+            reset_values: b.reset_values,
+            reset_then_reuse_values: b.reset_then_reuse_values,
+            cleanup_on_fail: b.cleanup_on_fail,
+            max_history: b.max_history.unwrap_or(10),
+            force_conflicts: b.force_conflicts,
+            skip_schema_validation: b.skip_schema_validation,
+        };
+        let name = name.to_string();
+        let install = b.install;
+        let ns2 = ns.to_string();
+        self.run_operation(lock, slot, b.run_async, move |_op| async move {
+            if install {
+                // `upgrade --install`: no history at all means install.
+                match client.history(&name, Some(&ns2)).await {
+                    Err(e) if status_of(&e) == 404 => {
+                        return match client.install(chart, &values, install_opts).await {
+                            Ok(rel) => (201, serde_json::json!({ "release": release_json(&rel) })),
+                            Err(e) => (status_of(&e), serde_json::json!({ "error": e.to_string() })),
+                        };
+                    }
+                    Err(e) => return (status_of(&e), serde_json::json!({ "error": e.to_string() })),
+                    Ok(_) => {}
+                }
+            }
+            match client.upgrade(&name, chart, &values, opts).await {
+                Ok(rel) => (200, serde_json::json!({ "release": release_json(&rel) })),
+                Err(e) => pending_aware(&client, &name, &ns2, e).await,
+            }
+        })
+        .await
+    }
+
+    async fn rollback(&self, ns: &str, name: &str, b: RollbackRequest, slot: super::ops::CallerSlot) -> Response<Body> {
+        if let Err(r) = check_names(ns, Some(name)) {
+            return r;
+        }
+        let lock = match self.state.reg.begin(OpKind::Rollback, ns, name, &self.caller) {
+            Ok(l) => l,
+            Err(other) => return self.conflict(&other),
+        };
+        let obs = Observer::new(lock.op.clone(), HashSet::new());
+        let client = match self.kube(ns, Some(obs)) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        let opts = RollbackOptions {
+            namespace: Some(ns.to_string()),
+            revision: b.revision,
+            dry_run: b.dry_run,
+            no_hooks: b.no_hooks,
+            wait: b.wait,
+            timeout: b.timeout_seconds.map(Duration::from_secs),
+            max_history: b.max_history.unwrap_or(10),
+            force_conflicts: b.force_conflicts,
+        };
+        let name = name.to_string();
+        let ns2 = ns.to_string();
+        self.run_operation(lock, slot, b.run_async, move |_op| async move {
+            match client.rollback(&name, opts).await {
+                Ok(rel) => (200, serde_json::json!({ "release": release_json(&rel) })),
+                Err(e) => pending_aware(&client, &name, &ns2, e).await,
+            }
+        })
+        .await
+    }
+
+    async fn uninstall(&self, ns: &str, name: &str, q: &HashMap<String, String>, slot: super::ops::CallerSlot) -> Response<Body> {
+        if let Err(r) = check_names(ns, Some(name)) {
+            return r;
+        }
+        let parsed = (|| -> Result<(UninstallOptions, bool), Response<Body>> {
+            let timeout = qint(q, "timeout_seconds")?;
+            Ok((
+                UninstallOptions {
+                    namespace: Some(ns.to_string()),
+                    keep_history: qbool(q, "keep_history")?,
+                    dry_run: qbool(q, "dry_run")?,
+                    no_hooks: qbool(q, "no_hooks")?,
+                    wait: qbool(q, "wait")?,
+                    timeout: if timeout > 0 { Some(Duration::from_secs(timeout as u64)) } else { None },
+                    description: q.get("description").cloned(),
+                },
+                qbool(q, "async")?,
+            ))
+        })();
+        let (opts, run_async) = match parsed {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
+        let lock = match self.state.reg.begin(OpKind::Uninstall, ns, name, &self.caller) {
+            Ok(l) => l,
+            Err(other) => return self.conflict(&other),
+        };
+        let obs = Observer::new(lock.op.clone(), HashSet::new());
+        let client = match self.kube(ns, Some(obs)) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        let name = name.to_string();
+        self.run_operation(lock, slot, run_async, move |_op| async move {
+            match client.uninstall(&name, opts).await {
+                Ok(res) => (200, serde_json::json!({ "release": release_json(&res.release), "kept": res.kept })),
+                Err(e) => (status_of(&e), serde_json::json!({ "error": e.to_string() })),
+            }
+        })
+        .await
+    }
+
+    async fn list(&self, ns: Option<&str>, q: &HashMap<String, String>) -> Response<Body> {
+        if let Some(ns) = ns {
+            if let Err(r) = check_names(ns, None) {
+                return r;
+            }
+        }
+        let all = match qbool(q, "all") {
+            Ok(a) => a,
+            Err(r) => return r,
+        };
+        let client = match self.kube(ns.unwrap_or("default"), None) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        let mut states = Vec::new();
+        if let Some(s) = q.get("states") {
+            for st in s.split(',').filter(|s| !s.is_empty()) {
+                match helm_core::release::Status::ALL.iter().find(|x| x.as_str() == st) {
+                    Some(x) => states.push(*x),
+                    None => return error(400, format!("query parameter states: unknown status {st:?}")),
+                }
+            }
+        }
+        let opts = ListOptions { namespace: ns.map(String::from), all_namespaces: ns.is_none(), all, states, filter: q.get("filter").cloned() };
+        match client.list(opts).await {
+            Ok(rels) => json(200, &serde_json::json!({ "releases": rels.iter().map(release_json).collect::<Vec<_>>() })),
+            Err(e) => error(status_of(&e), e.to_string()),
+        }
+    }
+
+    async fn read(&self, ns: &str, name: &str, what: &str, q: &HashMap<String, String>) -> Response<Body> {
+        if let Err(r) = check_names(ns, Some(name)) {
+            return r;
+        }
+        let revision = match qint(q, "revision") {
+            Ok(r) => r,
+            Err(r) => return r,
+        };
+        let client = match self.kube(ns, None) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        let res = match what {
+            "history" => client.history(name, Some(ns)).await.map(|h| serde_json::json!({ "history": h.iter().map(release_json).collect::<Vec<_>>() })),
+            "values" => {
+                let all = match qbool(q, "all") {
+                    Ok(a) => a,
+                    Err(r) => return r,
+                };
+                client.get_values(name, Some(ns), revision, all).await.map(|v| serde_json::json!({ "values": core_to_json(&v) }))
+            }
+            _ => client.get_release(name, Some(ns), revision).await.map(|rel| match what {
+                "manifest" => serde_json::json!({ "manifest": rel.manifest }),
+                "notes" => serde_json::json!({ "notes": rel.info.as_ref().map(|i| i.notes.clone()).unwrap_or_default() }),
+                "hooks" => serde_json::json!({ "hooks": rel.hooks }),
+                _ => serde_json::json!({ "release": release_json(&rel) }),
+            }),
+        };
+        match res {
+            Ok(body) => json(200, &body),
+            Err(e) => error(status_of(&e), e.to_string()),
+        }
+    }
+
+    fn owned_operation(&self, id: &str) -> Result<Arc<Operation>, Response<Body>> {
+        match self.state.reg.operation(id) {
+            Some(op) if op.caller == self.caller => Ok(op),
+            _ => Err(error(404, format!("no operation {id} of this caller"))),
+        }
+    }
+
+    fn operation(&self, id: &str) -> Response<Body> {
+        match self.owned_operation(id) {
+            Ok(op) => json(200, &op.summary()),
+            Err(r) => r,
+        }
+    }
+
+    /// `GET /v1/operations/{id}/events`: Server-Sent Events, replaying what happened so far and
+    /// following until the operation ends.
+    fn events(&self, id: &str) -> Response<Body> {
+        let op = match self.owned_operation(id) {
+            Ok(op) => op,
+            Err(r) => return r,
+        };
+        let stream = futures_util::stream::unfold((op, 0usize, false), |(op, next, ended)| async move {
+            if ended {
+                return None;
+            }
+            loop {
+                let waiter = op.clone();
+                let n = waiter.notify.notified();
+                tokio::pin!(n);
+                n.as_mut().enable();
+                let evs = op.events_from(next);
+                let finished = op.result().is_some();
+                if !evs.is_empty() {
+                    let mut text = String::new();
+                    for e in &evs {
+                        text.push_str(&format!("id: {}\nevent: {}\ndata: {}\n\n", e.seq, e.phase, serde_json::to_string(e).unwrap_or_default()));
+                    }
+                    let next2 = next + evs.len();
+                    let ended = finished && op.events_from(next2).is_empty();
+                    return Some((Ok::<_, std::convert::Infallible>(hyper::body::Frame::data(Bytes::from(text))), (op, next2, ended)));
+                }
+                if finished {
+                    return None;
+                }
+                // Keep-alive comment every 15 s so proxies keep the stream open.
+                if tokio::time::timeout(Duration::from_secs(15), n).await.is_err() {
+                    return Some((Ok(hyper::body::Frame::data(Bytes::from_static(b": keep-alive\n\n"))), (op, next, false)));
+                }
+            }
+        });
+        let body = http_body_util::StreamBody::new(stream);
+        let mut r = Response::new(BodyExt::boxed(body));
+        r.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/event-stream"));
+        r.headers_mut().insert(hyper::header::CACHE_CONTROL, hyper::header::HeaderValue::from_static("no-cache"));
+        r
+    }
+}
+
+/// An action's error; for "another operation is in progress" the body says which pending state
+/// the release is in (as stored, e.g. left by an interrupted server).
+async fn pending_aware(client: &crate::Client, name: &str, ns: &str, e: Error) -> (u16, serde_json::Value) {
+    let status = status_of(&e);
+    let mut body = serde_json::json!({ "error": e.to_string() });
+    if status == 409 {
+        if let Ok(rel) = client.get_release(name, Some(ns), 0).await {
+            body["pending"] = serde_json::json!({ "status": rel.status().as_str(), "revision": rel.version });
+        }
+    }
+    (status, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plurals_and_names() {
+        assert_eq!(plural("Deployment"), "deployments");
+        assert_eq!(plural("Ingress"), "ingresses");
+        assert_eq!(plural("NetworkPolicy"), "networkpolicies");
+        assert!(valid_namespace("team-a"));
+        assert!(!valid_namespace("Team"));
+        assert!(!valid_namespace("-a"));
+        assert_eq!(caller_id("abc").len(), 16);
+        assert_eq!(percent_decode("a%2Fb"), "a/b");
+        assert_eq!(parse_query("all=true&filter=a+b").get("filter").map(String::as_str), Some("a b"));
+    }
+
+    #[test]
+    fn kubernetes_errors_map_to_http() {
+        let forbidden = Error::Storage(helm_core::release::StorageError::Backend(
+            "secrets is forbidden: User \"system:serviceaccount:a:x\" cannot list resource \"secrets\" in API group \"\" in the namespace \"b\"".into(),
+        ));
+        assert_eq!(status_of(&forbidden), 403);
+        assert_eq!(status_of(&Error::Api("Unauthorized".into())), 401);
+        assert_eq!(status_of(&Error::Action("another operation (install/upgrade/rollback) is in progress".into())), 409);
+        assert_eq!(status_of(&Error::Storage(helm_core::release::StorageError::NotFound)), 404);
+        assert_eq!(status_of(&Error::Timeout("timed out".into())), 504);
+    }
+}

@@ -1,0 +1,157 @@
+//! The OpenAPI 3 description served at `/openapi.json`, written by hand next to the handlers
+//! (api.rs) so that it lists exactly what they accept and answer.
+
+use serde_json::{json, Value};
+
+fn err(desc: &str) -> Value {
+    json!({ "description": desc, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn ok(desc: &str, schema: Value) -> Value {
+    json!({ "description": desc, "content": { "application/json": { "schema": schema } } })
+}
+
+fn common(mut responses: serde_json::Map<String, Value>) -> Value {
+    for (code, d) in [("400", "bad request"), ("401", "no or bad bearer token; or the API server refused it"), ("403", "Kubernetes RBAC refused the caller (the API server's message)"), ("404", "not found"), ("413", "request body too large"), ("429", "too many concurrent requests from this caller"), ("502", "the API server failed"), ("503", "no cluster configured")] {
+        responses.entry(code.to_string()).or_insert_with(|| err(d));
+    }
+    Value::Object(responses)
+}
+
+fn path_param(name: &str, desc: &str) -> Value {
+    json!({ "name": name, "in": "path", "required": true, "description": desc, "schema": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "maxLength": 63 } })
+}
+
+fn query_bool(name: &str, desc: &str) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": desc, "schema": { "type": "boolean" } })
+}
+
+fn query_int(name: &str, desc: &str) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": desc, "schema": { "type": "integer", "minimum": 0, "maximum": 2147483647 } })
+}
+
+fn op_responses(ok_code: &str) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert(ok_code.into(), ok("the operation finished", json!({ "$ref": "#/components/schemas/ReleaseResult" })));
+    m.insert("202".into(), ok("still running (async, or past the request timeout)", json!({ "$ref": "#/components/schemas/Accepted" })));
+    m.insert("409".into(), ok("another operation on this release is in progress", json!({ "$ref": "#/components/schemas/Conflict" })));
+    m.insert("422".into(), err("the chart failed to render or the action refused"));
+    m.insert("504".into(), err("hooks or --wait timed out"));
+    common(m)
+}
+
+fn read_responses(schema: Value) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("200".into(), ok("ok", schema));
+    common(m)
+}
+
+/// The document.
+pub fn document() -> Value {
+    let ns = path_param("namespace", "Kubernetes namespace");
+    let name = path_param("name", "release name");
+    let rev = query_int("revision", "revision (0 or absent: the latest)");
+    let values_props = json!({
+        "values": { "type": "object", "description": "values as JSON (merged over values_yaml)" },
+        "values_yaml": { "type": "string", "description": "a values.yaml document" },
+    });
+    let mut install_props = json!({
+        "name": { "type": "string" }, "chart": { "$ref": "#/components/schemas/Chart" },
+        "generate_name": { "type": "boolean" }, "create_namespace": { "type": "boolean" }, "dry_run": { "type": "boolean" },
+        "replace": { "type": "boolean" }, "description": { "type": "string" },
+        "labels": { "type": "object", "additionalProperties": { "type": "string" } },
+        "skip_crds": { "type": "boolean" }, "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "wait_for_jobs": { "type": "boolean" },
+        "timeout_seconds": { "type": "integer", "minimum": 0 }, "atomic": { "type": "boolean" },
+        "force_conflicts": { "type": "boolean" }, "skip_schema_validation": { "type": "boolean" }, "async": { "type": "boolean" },
+    });
+    let mut upgrade_props = json!({
+        "chart": { "$ref": "#/components/schemas/Chart" }, "install": { "type": "boolean" }, "dry_run": { "type": "boolean" },
+        "description": { "type": "string" }, "labels": { "type": "object", "additionalProperties": { "type": "string" } },
+        "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "wait_for_jobs": { "type": "boolean" }, "timeout_seconds": { "type": "integer", "minimum": 0 },
+        "atomic": { "type": "boolean" }, "reuse_values": { "type": "boolean" }, "reset_values": { "type": "boolean" },
+        "reset_then_reuse_values": { "type": "boolean" }, "cleanup_on_fail": { "type": "boolean" },
+        "max_history": { "type": "integer", "minimum": 0 }, "force_conflicts": { "type": "boolean" },
+        "skip_schema_validation": { "type": "boolean" }, "async": { "type": "boolean" },
+    });
+    let mut template_props = json!({
+        "chart": { "$ref": "#/components/schemas/Chart" }, "name": { "type": "string" }, "namespace": { "type": "string" },
+        "kube_version": { "type": "string" }, "api_versions": { "type": "array", "items": { "type": "string" } },
+        "include_crds": { "type": "boolean" }, "no_hooks": { "type": "boolean" }, "skip_tests": { "type": "boolean" },
+        "show_only": { "type": "array", "items": { "type": "string" } }, "is_upgrade": { "type": "boolean" },
+        "skip_schema_validation": { "type": "boolean" },
+    });
+    for p in [&mut install_props, &mut upgrade_props, &mut template_props] {
+        if let (Some(m), Some(v)) = (p.as_object_mut(), values_props.as_object()) {
+            m.extend(v.clone());
+        }
+    }
+    let body = |props: Value, required: Value| json!({ "required": true, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "required": required, "properties": props } } } });
+    let security = json!([{ "bearer": [] }]);
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "helm-rs release server",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Helm release actions over HTTP. Every /v1 request carries the caller's Kubernetes bearer token; the server calls the API server with it, so Kubernetes RBAC decides."
+        },
+        "servers": [{ "url": "/" }],
+        "security": security,
+        "paths": {
+            "/healthz": { "get": { "operationId": "healthz", "security": [], "responses": { "200": ok("alive", json!({ "type": "object" })) } } },
+            "/readyz": { "get": { "operationId": "readyz", "security": [], "responses": { "200": ok("ready", json!({ "type": "object" })), "503": ok("shutting down", json!({ "type": "object" })) } } },
+            "/openapi.json": { "get": { "operationId": "openapi", "security": [], "responses": { "200": ok("this document", json!({ "type": "object" })) } } },
+            "/v1/template": { "post": {
+                "operationId": "template", "summary": "helm template (no cluster)",
+                "requestBody": body(template_props, json!(["chart"])),
+                "responses": { "200": ok("rendered", json!({ "type": "object", "properties": { "manifest": { "type": "string" }, "notes": { "type": "string" }, "warnings": { "type": "array", "items": { "type": "string" } } } })),
+                    "400": err("bad request"), "401": err("no token"), "413": err("too large"), "422": err("render error"), "429": err("too many requests") }
+            } },
+            "/v1/releases": { "get": { "operationId": "listAll", "summary": "helm list -A",
+                "parameters": [query_bool("all", "every status"), { "name": "states", "in": "query", "schema": { "type": "string" }, "description": "comma-separated statuses" }, { "name": "filter", "in": "query", "schema": { "type": "string" }, "description": "regular expression on names" }],
+                "responses": read_responses(json!({ "$ref": "#/components/schemas/ReleaseList" })) } },
+            "/v1/namespaces/{namespace}/releases": {
+                "parameters": [ns],
+                "get": { "operationId": "list", "summary": "helm list -n NAMESPACE",
+                    "parameters": [query_bool("all", "every status"), { "name": "states", "in": "query", "schema": { "type": "string" } }, { "name": "filter", "in": "query", "schema": { "type": "string" } }],
+                    "responses": read_responses(json!({ "$ref": "#/components/schemas/ReleaseList" })) },
+                "post": { "operationId": "install", "summary": "helm install", "requestBody": body(install_props, json!(["chart"])), "responses": op_responses("201") }
+            },
+            "/v1/namespaces/{namespace}/releases/{name}": {
+                "parameters": [ns, name],
+                "get": { "operationId": "status", "summary": "helm status", "parameters": [rev], "responses": read_responses(json!({ "$ref": "#/components/schemas/ReleaseResult" })) },
+                "put": { "operationId": "upgrade", "summary": "helm upgrade", "requestBody": body(upgrade_props, json!(["chart"])), "responses": op_responses("200") },
+                "delete": { "operationId": "uninstall", "summary": "helm uninstall",
+                    "parameters": [query_bool("keep_history", ""), query_bool("dry_run", ""), query_bool("no_hooks", ""), query_bool("wait", ""), query_int("timeout_seconds", ""), { "name": "description", "in": "query", "schema": { "type": "string" } }, query_bool("async", "")],
+                    "responses": op_responses("200") }
+            },
+            "/v1/namespaces/{namespace}/releases/{name}/rollback": {
+                "parameters": [ns, name],
+                "post": { "operationId": "rollback", "summary": "helm rollback",
+                    "requestBody": body(json!({ "revision": { "type": "integer", "minimum": 0 }, "dry_run": { "type": "boolean" }, "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "timeout_seconds": { "type": "integer", "minimum": 0 }, "max_history": { "type": "integer", "minimum": 0 }, "force_conflicts": { "type": "boolean" }, "async": { "type": "boolean" } }), json!([])),
+                    "responses": op_responses("200") }
+            },
+            "/v1/namespaces/{namespace}/releases/{name}/history": { "parameters": [ns, name], "get": { "operationId": "history", "summary": "helm history", "responses": read_responses(json!({ "type": "object", "properties": { "history": { "type": "array", "items": { "$ref": "#/components/schemas/Release" } } } })) } },
+            "/v1/namespaces/{namespace}/releases/{name}/values": { "parameters": [ns, name], "get": { "operationId": "getValues", "summary": "helm get values", "parameters": [rev, query_bool("all", "chart defaults too")], "responses": read_responses(json!({ "type": "object", "properties": { "values": { "type": "object" } } })) } },
+            "/v1/namespaces/{namespace}/releases/{name}/manifest": { "parameters": [ns, name], "get": { "operationId": "getManifest", "summary": "helm get manifest", "parameters": [rev], "responses": read_responses(json!({ "type": "object", "properties": { "manifest": { "type": "string" } } })) } },
+            "/v1/namespaces/{namespace}/releases/{name}/notes": { "parameters": [ns, name], "get": { "operationId": "getNotes", "summary": "helm get notes", "parameters": [rev], "responses": read_responses(json!({ "type": "object", "properties": { "notes": { "type": "string" } } })) } },
+            "/v1/namespaces/{namespace}/releases/{name}/hooks": { "parameters": [ns, name], "get": { "operationId": "getHooks", "summary": "helm get hooks", "parameters": [rev], "responses": read_responses(json!({ "type": "object", "properties": { "hooks": { "type": "array", "items": { "type": "object" } } } })) } },
+            "/v1/operations/{id}": { "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "get": { "operationId": "operation", "summary": "an operation of this caller and its result", "responses": read_responses(json!({ "type": "object" })) } },
+            "/v1/operations/{id}/events": { "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "get": { "operationId": "operationEvents", "summary": "progress as Server-Sent Events (accepted, rendering, record, hook, apply, delete, waiting, done, failed)",
+                    "responses": { "200": { "description": "event stream", "content": { "text/event-stream": { "schema": { "type": "string" } } } }, "401": err("no token"), "404": err("no such operation of this caller") } } }
+        },
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "the caller's Kubernetes token" } },
+            "schemas": {
+                "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } },
+                "Chart": { "type": "object", "additionalProperties": false, "required": ["tgz_base64"], "properties": { "tgz_base64": { "type": "string", "description": "a packaged chart (.tgz), base64" } } },
+                "Release": { "type": "object", "description": "Helm's release record (the JSON Helm stores)" },
+                "ReleaseResult": { "type": "object", "properties": { "release": { "$ref": "#/components/schemas/Release" }, "operation_id": { "type": "string" } } },
+                "ReleaseList": { "type": "object", "properties": { "releases": { "type": "array", "items": { "$ref": "#/components/schemas/Release" } } } },
+                "Accepted": { "type": "object", "properties": { "operation_id": { "type": "string" }, "status_url": { "type": "string" }, "events_url": { "type": "string" } } },
+                "Conflict": { "type": "object", "properties": { "error": { "type": "string" }, "pending": { "type": "object", "properties": { "status": { "type": "string" }, "operation": { "type": "string" }, "revision": { "type": "integer" } } } } }
+            }
+        }
+    })
+}

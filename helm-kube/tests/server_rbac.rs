@@ -1,0 +1,237 @@
+//! The release server against a real API server (`scripts/kube-testenv`): each caller acts with
+//! its own ServiceAccount token, so Kubernetes RBAC decides (403 passed through); no token is
+//! 401; two upgrades of one release at once give one success and one 409, history intact; the
+//! SSE feed shows the phases of an operation.
+
+mod common;
+
+use base64::Engine;
+use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
+use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
+use kube::api::{ObjectMeta, PostParams};
+use kube::Api;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+struct Fixture {
+    url: String,
+    token_a: String,
+    token_b: String,
+    ns_a: String,
+    ns_b: String,
+    chart_b64: String,
+}
+
+async fn create<K>(api: &Api<K>, obj: &K)
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug,
+{
+    api.create(&PostParams::default(), obj).await.expect("create");
+}
+
+fn meta(name: &str, ns: Option<&str>) -> ObjectMeta {
+    ObjectMeta { name: Some(name.into()), namespace: ns.map(String::from), ..Default::default() }
+}
+
+/// ServiceAccount `sa` in `home`, with every right in namespace `allowed` only; its token.
+async fn account(admin: &kube::Client, home: &str, sa: &str, allowed: &str) -> String {
+    create(&Api::<ServiceAccount>::namespaced(admin.clone(), home), &ServiceAccount { metadata: meta(sa, Some(home)), ..Default::default() }).await;
+    let rule = PolicyRule { api_groups: Some(vec!["*".into()]), resources: Some(vec!["*".into()]), verbs: vec!["*".into()], ..Default::default() };
+    create(&Api::<Role>::namespaced(admin.clone(), allowed), &Role { metadata: meta("all", Some(allowed)), rules: Some(vec![rule]) }).await;
+    create(
+        &Api::<RoleBinding>::namespaced(admin.clone(), allowed),
+        &RoleBinding {
+            metadata: meta(&format!("{sa}-all"), Some(allowed)),
+            role_ref: RoleRef { api_group: Some("rbac.authorization.k8s.io".into()), kind: "Role".into(), name: "all".into() },
+            subjects: Some(vec![Subject { kind: "ServiceAccount".into(), name: sa.into(), namespace: Some(home.into()), ..Default::default() }]),
+        },
+    )
+    .await;
+    let tr = TokenRequest { spec: Some(TokenRequestSpec { expiration_seconds: Some(3600), ..Default::default() }), ..Default::default() };
+    let got = Api::<ServiceAccount>::namespaced(admin.clone(), home).create_token_request(sa, &PostParams::default(), &tr).await.expect("token request");
+    got.status.and_then(|s| s.token).expect("token")
+}
+
+async fn fixture() -> Option<Fixture> {
+    let env = common::env()?;
+    let admin = helm_kube::Client::new(helm_kube::ClientOptions { kubeconfig: Some(env.kubeconfig.clone()), ..Default::default() }).await.expect("client");
+    let admin = admin.kube().clone();
+    let ns_a = common::unique("srv-a");
+    let ns_b = common::unique("srv-b");
+    for ns in [&ns_a, &ns_b] {
+        create(&Api::<Namespace>::all(admin.clone()), &Namespace { metadata: meta(ns, None), ..Default::default() }).await;
+    }
+    let token_a = account(&admin, &ns_a, "deployer-a", &ns_a).await;
+    let token_b = account(&admin, &ns_a, "deployer-b", &ns_b).await;
+
+    let dir = common::scratch("server");
+    let chart = common::write_chart(&dir, "srvchart", "0.1.0");
+    // `many` ConfigMaps make an upgrade take long enough to overlap with another request.
+    std::fs::write(
+        chart.join("templates/many.yaml"),
+        "{{- range $i := until (int (default 0 .Values.many)) }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ $.Release.Name }}-many-{{ $i }}\ndata:\n  v: {{ $.Values.data | quote }}\n{{- end }}\n",
+    )
+    .expect("write");
+    let tgz = helm_core::chart::package::package_dir(&chart, &helm_core::chart::package::PackageOptions { version: None, app_version: None, destination: dir.clone() }).expect("package");
+    let chart_b64 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(tgz).expect("read tgz"));
+
+    let cfg = helm_kube::server::ServerConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        kubeconfig: Some(env.kubeconfig.clone()),
+        max_concurrent_per_caller: 8,
+        ..Default::default()
+    };
+    let server = helm_kube::server::Server::bind(cfg).await.expect("bind");
+    let url = format!("http://{}", server.local_addr().expect("addr"));
+    tokio::spawn(server.run(std::future::pending::<()>()));
+    Some(Fixture { url, token_a, token_b, ns_a, ns_b, chart_b64 })
+}
+
+async fn call(method: reqwest::Method, url: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    let client = reqwest::Client::new();
+    let mut req = client.request(method, url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("send");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rbac_decides_and_concurrent_upgrades_are_serialized() {
+    let Some(f) = fixture().await else { return };
+    let post = reqwest::Method::POST;
+    let install = |name: &str| json!({ "name": name, "chart": { "tgz_base64": f.chart_b64 }, "values": { "data": "v1" } });
+
+    // No token: refused before anything reaches the cluster.
+    let (st, body) = call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_a), None, Some(install("web"))).await;
+    assert_eq!(st, 401, "{body}");
+    let (st, _) = call(reqwest::Method::GET, &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_a), Some("not-a-valid-token"), None).await;
+    assert_eq!(st, 401, "the API server refuses an unknown token");
+
+    // A installs in a, is refused in b; B the reverse.
+    let (st, body) = call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_a), Some(&f.token_a), Some(install("web"))).await;
+    assert_eq!(st, 201, "{body}");
+    assert_eq!(body["release"]["info"]["status"], "deployed");
+    assert_eq!(body["release"]["version"], 1);
+    let (st, body) = call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_b), Some(&f.token_a), Some(install("web"))).await;
+    assert_eq!(st, 403, "{body}");
+    let msg = body["error"].as_str().unwrap_or("");
+    assert!(msg.contains("is forbidden: User \"system:serviceaccount:") && msg.contains("deployer-a"), "Kubernetes' message passed through: {msg}");
+    let (st, body) = call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_b), Some(&f.token_b), Some(install("web"))).await;
+    assert_eq!(st, 201, "{body}");
+    let (st, body) = call(reqwest::Method::GET, &format!("{}/v1/namespaces/{}/releases/web", f.url, f.ns_a), Some(&f.token_b), None).await;
+    assert_eq!(st, 403, "{body}");
+    let (st, body) = call(reqwest::Method::GET, &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_b), Some(&f.token_b), None).await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(body["releases"].as_array().map(|a| a.len()), Some(1));
+
+    // Reads through the server.
+    let base = format!("{}/v1/namespaces/{}/releases/web", f.url, f.ns_a);
+    let (st, body) = call(reqwest::Method::GET, &format!("{base}/values"), Some(&f.token_a), None).await;
+    assert_eq!((st, body["values"].clone()), (200, json!({ "data": "v1" })));
+    let (st, body) = call(reqwest::Method::GET, &format!("{base}/notes"), Some(&f.token_a), None).await;
+    assert_eq!((st, body["notes"].as_str()), (200, Some("Thanks for installing web.\n")));
+    let (st, body) = call(reqwest::Method::GET, &format!("{base}/manifest"), Some(&f.token_a), None).await;
+    assert_eq!(st, 200);
+    assert!(body["manifest"].as_str().unwrap_or("").contains("name: web-cm"), "{body}");
+
+    // Two upgrades at once: the first runs (async, 40 objects), the second gets 409.
+    let upgrade = |data: &str, run_async: bool| json!({ "chart": { "tgz_base64": f.chart_b64 }, "values": { "data": data, "many": 40 }, "async": run_async });
+    let (st, first) = call(reqwest::Method::PUT, &base, Some(&f.token_a), Some(upgrade("v2", true))).await;
+    assert_eq!(st, 202, "{first}");
+    let op = first["operation_id"].as_str().expect("operation id").to_string();
+    let (st, second) = call(reqwest::Method::PUT, &base, Some(&f.token_a), Some(upgrade("v3", false))).await;
+    assert_eq!(st, 409, "{second}");
+    assert_eq!(second["pending"]["status"], "pending-upgrade", "{second}");
+    assert_eq!(second["pending"]["operation_id"], op.as_str());
+
+    // The event feed of the first ends with done; it shows records, the hook and applied objects.
+    let resp = reqwest::Client::new().get(format!("{}/v1/operations/{op}/events", f.url)).bearer_auth(&f.token_a).send().await.expect("events");
+    assert_eq!(resp.status().as_u16(), 200);
+    let feed = tokio::time::timeout(Duration::from_secs(60), resp.text()).await.expect("feed ends").expect("feed");
+    let phases: Vec<&str> = feed.lines().filter_map(|l| l.strip_prefix("event: ")).collect();
+    assert_eq!(phases.first(), Some(&"accepted"), "{feed}");
+    assert_eq!(phases.last(), Some(&"done"), "{feed}");
+    for p in ["rendering", "record", "hook", "apply"] {
+        assert!(phases.contains(&p), "phase {p} in {phases:?}");
+    }
+    assert!(feed.contains("applied configmaps/web-many-39"), "{feed}");
+    // Another caller cannot read it.
+    let (st, _) = call(reqwest::Method::GET, &format!("{}/v1/operations/{op}", f.url), Some(&f.token_b), None).await;
+    assert_eq!(st, 404);
+    let (st, done) = call(reqwest::Method::GET, &format!("{}/v1/operations/{op}", f.url), Some(&f.token_a), None).await;
+    assert_eq!((st, done["http_status"].as_u64()), (200, Some(200)), "{done}");
+
+    let (st, body) = call(reqwest::Method::GET, &format!("{base}/history"), Some(&f.token_a), None).await;
+    assert_eq!(st, 200, "{body}");
+    let hist: Vec<(i64, String)> = body["history"].as_array().expect("history").iter().map(|r| (r["version"].as_i64().unwrap_or(0), r["info"]["status"].as_str().unwrap_or("").to_string())).collect();
+    assert_eq!(hist, vec![(1, "superseded".to_string()), (2, "deployed".to_string())]);
+
+    // Rollback and uninstall through the server.
+    let (st, body) = call(post.clone(), &format!("{base}/rollback"), Some(&f.token_a), Some(json!({ "revision": 1 }))).await;
+    assert_eq!((st, body["release"]["version"].as_i64()), (200, Some(3)), "{body}");
+    let (st, body) = call(reqwest::Method::DELETE, &format!("{base}?keep_history=true"), Some(&f.token_a), None).await;
+    assert_eq!((st, body["release"]["info"]["status"].as_str()), (200, Some("uninstalled")), "{body}");
+
+    // The same through RemoteClient (helm_kube::Client's method names), as caller B.
+    let tgz = base64::engine::general_purpose::STANDARD.decode(&f.chart_b64).expect("b64");
+    let remote = helm_kube::server::RemoteClient::new(&f.url, &f.token_b, Some(&f.ns_b)).expect("remote");
+    let mut values = helm_core::Value::empty_map();
+    helm_core::values::strvals::parse_set("data=remote", &mut values).expect("set");
+    let rel = remote.upgrade("web", &tgz, &values, helm_kube::UpgradeOptions { max_history: 10, ..Default::default() }).await.expect("remote upgrade");
+    assert_eq!((rel.version, rel.status().as_str()), (2, "deployed"));
+    let hist = remote.history("web", None).await.expect("history");
+    assert_eq!(hist.iter().map(|r| r.version).collect::<Vec<_>>(), vec![1, 2]);
+    let vals = remote.get_values("web", None, 0, false).await.expect("values");
+    assert_eq!(helm_core::release::record::core_to_json(&vals), json!({ "data": "remote" }));
+    assert_eq!(remote.list(Default::default()).await.expect("list").len(), 1);
+    assert!(remote.get_manifest("web", None, 0).await.expect("manifest").contains("value: \"remote\""));
+    let (manifest, notes) = remote.template(&tgz, &values, "t", None).await.expect("template");
+    assert!(manifest.contains("name: t-cm") && notes == "Thanks for installing t.\n");
+    match remote.get_release("web", Some(&f.ns_a), 0).await {
+        Err(helm_kube::server::RemoteError::Status { status: 403, message, .. }) => assert!(message.contains("is forbidden"), "{message}"),
+        other => panic!("expected 403, got {:?}", other.map(|r| r.version)),
+    }
+    let un = remote.uninstall("web", helm_kube::UninstallOptions::default()).await.expect("uninstall");
+    assert_eq!(un.release.status().as_str(), "uninstalled");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_and_template_without_a_cluster() {
+    // A server with no cluster still templates; body limits and bad input are 4xx.
+    let dir = common::scratch("server-tpl");
+    let chart = common::write_chart(&dir, "tplchart", "0.1.0");
+    let tgz = helm_core::chart::package::package_dir(&chart, &helm_core::chart::package::PackageOptions { version: None, app_version: None, destination: dir.clone() }).expect("package");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(tgz).expect("read"));
+    let missing = dir.join("no-kubeconfig");
+    std::fs::write(&missing, "not: a kubeconfig\n").expect("write");
+    let cfg = helm_kube::server::ServerConfig { listen: "127.0.0.1:0".parse().expect("addr"), kubeconfig: Some(missing), max_body_bytes: 64 * 1024, ..Default::default() };
+    let server = helm_kube::server::Server::bind(cfg).await.expect("bind");
+    let url = format!("http://{}", server.local_addr().expect("addr"));
+    tokio::spawn(server.run(std::future::pending::<()>()));
+
+    let (st, body) = call(reqwest::Method::POST, &format!("{url}/v1/template"), Some("t"), Some(json!({ "chart": { "tgz_base64": b64 }, "name": "x", "values": { "data": "hello" } }))).await;
+    assert_eq!(st, 200, "{body}");
+    let manifest = body["manifest"].as_str().unwrap_or("");
+    assert!(manifest.contains("# Source: tplchart/templates/cm.yaml") && manifest.contains("value: \"hello\""), "{manifest}");
+    assert_eq!(body["notes"], "Thanks for installing x.\n");
+    let big = "x".repeat(100 * 1024);
+    let (st, _) = call(reqwest::Method::POST, &format!("{url}/v1/template"), Some("t"), Some(json!({ "chart": { "tgz_base64": big } }))).await;
+    assert_eq!(st, 413);
+    let (st, _) = call(reqwest::Method::POST, &format!("{url}/v1/template"), Some("t"), Some(json!({ "chart": { "tgz_base64": "!!" } }))).await;
+    assert_eq!(st, 400);
+    let (st, _) = call(reqwest::Method::POST, &format!("{url}/v1/template"), None, Some(json!({}))).await;
+    assert_eq!(st, 401);
+    let (st, body) = call(reqwest::Method::GET, &format!("{url}/openapi.json"), None, None).await;
+    assert_eq!(st, 200);
+    assert_eq!(body["openapi"], "3.0.3");
+    let (st, _) = call(reqwest::Method::GET, &format!("{url}/healthz"), None, None).await;
+    assert_eq!(st, 200);
+}
