@@ -1,0 +1,34 @@
+"""helm_rs: Helm's chart rendering in Python, natively (no helm binary, no Go).
+
+`load_chart` and `template` are helm-core's, through a thin native module (`helm_rs._native`):
+`template(...).manifest` is byte for byte what `helm template` prints for the same chart,
+values and flags. Rendering releases the GIL.
+"""
+
+from ._native import (
+    Chart,
+    ChartError,
+    HelmError,
+    KubeError,
+    ReleaseNotFound,
+    RenderError,
+    RenderResult,
+    ValuesError,
+    __version__,
+    load_chart,
+    template,
+)
+
+__all__ = [
+    "Chart",
+    "ChartError",
+    "HelmError",
+    "KubeError",
+    "ReleaseNotFound",
+    "RenderError",
+    "RenderResult",
+    "ValuesError",
+    "__version__",
+    "load_chart",
+    "template",
+]
