@@ -92,7 +92,7 @@ test('render errors carry template, line and column', async () => {
     assert.equal(e.template, 'bad/templates/cm.yaml');
     assert.equal(e.line, 5);
     assert.equal(e.column, 15);
-    assert.match(e.message, /nil pointer evaluating interface \{\}\.c/);
+    assert.match(e.message, /nil pointer evaluating interface \{\}\.b/);
     return true;
   };
   assert.throws(() => helm.template(chart), check);
@@ -103,7 +103,7 @@ test('render errors carry template, line and column', async () => {
     e.message.startsWith('execution error at (bad/templates/cm.yaml:2:3): no way'));
   chart = badChart('a: 1\nb: {{ .Values.x \n');
   assert.throws(() => helm.template(chart), (e) =>
-    e.code === 'RenderError' && e.line === 2 && e.column === null && e.message.startsWith('parse error at (bad/templates/cm.yaml:2)'));
+    e.code === 'RenderError' && e.line === 3 && e.column === null && e.message.startsWith('parse error at (bad/templates/cm.yaml:3): unclosed action started at bad/templates/cm.yaml:2'));
 });
 
 test('render error message equals the CLI', { skip: noCli }, () => {

@@ -199,7 +199,8 @@ pub fn hook_event_name(e: HookEvent) -> &'static str {
 
 /// The outermost location in a render error message. Helm's messages have four shapes:
 /// `parse error at (FILE:LINE): …`, `execution error at (FILE:LINE:COL): …`,
-/// `template: FILE:LINE[:COL]: …` (Go's own text) and `YAML parse error on FILE: …`.
+/// `template: FILE:LINE[:COL]: …` (Go's own text, or Helm 4's `FILE:LINE:COL` first line) and
+/// `YAML parse error on FILE: …`.
 pub fn template_location(message: &str) -> Option<TemplateLocation> {
     for prefix in ["parse error at (", "execution error at ("] {
         if let Some(rest) = message.strip_prefix(prefix) {
@@ -212,6 +213,13 @@ pub fn template_location(message: &str) -> Option<TemplateLocation> {
         return split_location(loc).or_else(|| {
             Some(TemplateLocation { template: loc.to_string(), line: 0, column: None })
         });
+    }
+    // Helm 4's layout of Go's execution errors: `FILE:LINE:COL` alone on the first line.
+    let first = message.split('\n').next().unwrap_or("");
+    if message.contains('\n') && !first.contains(' ') {
+        if let Some(loc) = split_location(first) {
+            return Some(loc);
+        }
     }
     if let Some(rest) = message.strip_prefix("YAML parse error on ") {
         let file = &rest[..rest.find(": ")?];
@@ -257,6 +265,11 @@ mod tests {
         assert_eq!(
             template_location("YAML parse error on c/templates/a.yaml: error converting YAML to JSON"),
             loc("c/templates/a.yaml", 0, None)
+        );
+        // Helm 4.1.4's own layout of the same error.
+        assert_eq!(
+            template_location("bad/templates/cm.yaml:5:15\n  executing \"bad/templates/cm.yaml\" at <.Values.a.b.c>:\n    nil pointer evaluating interface {}.b\n\nUse --debug flag to render out invalid YAML"),
+            loc("bad/templates/cm.yaml", 5, Some(15))
         );
         assert_eq!(template_location("chart requires kubeVersion: >=1.40"), None);
     }
