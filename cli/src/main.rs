@@ -10,6 +10,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod release;
+
 #[derive(Parser)]
 #[command(name = "helm-rs", version, about = "The Kubernetes package manager, in Rust")]
 struct Cli {
@@ -32,6 +34,9 @@ enum Command {
     Package(PackageArgs),
     /// Examine a chart for possible issues.
     Lint(LintArgs),
+    /// install, upgrade, rollback, uninstall, status, history, list, get, test (cli/src/release.rs)
+    #[command(flatten)]
+    Release(release::ReleaseCommand),
 }
 
 #[derive(Args)]
@@ -219,6 +224,7 @@ fn main() -> ExitCode {
         Command::Create(a) => run_create(a),
         Command::Package(a) => run_package(a),
         Command::Lint(a) => run_lint(a),
+        Command::Release(c) => release::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

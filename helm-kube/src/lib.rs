@@ -1,1 +1,55 @@
-//! The Kubernetes backend of helm-core (issue: releases). Not built yet.
+//! helm-kube: Helm releases on a real Kubernetes API server (kube-rs + k8s-openapi + tokio),
+//! interoperable with Helm 4 (same storage records, same ownership metadata, same apply
+//! method), on top of helm-core's pure release logic (`helm_core::release`).
+//!
+//! # API (what exists today)
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), helm_kube::Error> {
+//! use helm_kube::{Client, ClientOptions, InstallOptions, UpgradeOptions, RollbackOptions, UninstallOptions, ListOptions};
+//! let client = Client::new(ClientOptions {
+//!     kubeconfig: Some("/tmp/kenv/kubeconfig".into()), // None: $KUBECONFIG, ~/.kube/config, in-cluster
+//!     context: None,                                   // --kube-context
+//!     namespace: Some("apps".into()),                  // -n (None: the context's namespace)
+//!     ..Default::default()                             // driver: Secret (or DriverKind::ConfigMap)
+//! }).await?;
+//! let chart = helm_core::chart::load("./mychart".as_ref()).expect("chart");
+//! let values = helm_core::Value::empty_map();              // the user's merged -f/--set values
+//! let rel = client.install(chart.clone(), &values, InstallOptions { name: Some("web".into()), wait: false, ..Default::default() }).await?;
+//! let rel = client.upgrade("web", chart, &values, UpgradeOptions { max_history: 10, ..Default::default() }).await?;
+//! let rel = client.rollback("web", RollbackOptions { revision: 1, ..Default::default() }).await?;
+//! let st = client.get_release("web", None, 0).await?;      // status / get (0: latest revision)
+//! let hist = client.history("web", None).await?;           // oldest first
+//! let all = client.list(ListOptions { all_namespaces: true, ..Default::default() }).await?;
+//! let vals = client.get_values("web", None, 0, false).await?;
+//! let res = client.uninstall("web", UninstallOptions { keep_history: false, ..Default::default() }).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Records are [`helm_core::release::Release`] (Helm's JSON). Lower-level pieces are public
+//! too: [`Client::capabilities`] (discovery → `.Capabilities`), [`KubeStorage`] (the Secret /
+//! ConfigMap drivers, a [`helm_core::release::ReleaseStorage`]), [`Client::apply_object`]
+//! (server-side apply, field manager `helm`), [`Client::check_ownership`],
+//! [`Client::wait_ready`], [`Client::run_hooks`].
+//!
+//! Behaviour follows Helm 4.1.4: objects get `meta.helm.sh/release-name`/`-namespace`
+//! annotations and `app.kubernetes.io/managed-by: Helm`; existing objects without them are
+//! refused with Helm's "invalid ownership metadata" error; an upgrade deletes what its manifest
+//! dropped unless annotated `helm.sh/resource-policy: keep`; hooks run by weight with delete
+//! policies (default `before-hook-creation`); a `pending-*` release refuses upgrade/rollback
+//! with "another operation (install/upgrade/rollback) is in progress".
+//!
+//! Not yet: `lookup` against the cluster while rendering (renders see an empty map), client-side
+//! apply for Helm 3 releases (`apply_method: csa` records are upgraded by SSA), kstatus-exact
+//! `--wait` messages, hook output logs, `--dry-run=server`.
+
+pub mod actions;
+pub mod client;
+pub mod error;
+pub mod resources;
+pub mod storage;
+
+pub use actions::{merge_values, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};
+pub use client::{Client, ClientOptions, ClusterCapabilities};
+pub use error::{Error, Result};
+pub use storage::{object_name, DriverKind, KubeStorage};

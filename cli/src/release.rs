@@ -1,0 +1,950 @@
+//! Release commands (`install`, `upgrade`, `rollback`, `uninstall`, `status`, `history`,
+//! `list`, `get`, `test`): Helm's flags and output texts over `helm_kube`'s async API, run on
+//! a single-threaded tokio runtime. Output formats were checked against Helm 4.1.4.
+
+use crate::{CmdError, ValueArgs};
+use clap::{Args, Subcommand};
+use helm_core::release::{Release, Status};
+use helm_core::values::{json as gojson, yaml, Value};
+use helm_kube::{Client, ClientOptions, DriverKind};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Cluster flags every release command takes.
+#[derive(Args, Clone, Default)]
+pub struct KubeArgs {
+    /// namespace scope for this request
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// path to the kubeconfig file
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// name of the kubeconfig context to use
+    #[arg(long = "kube-context")]
+    pub kube_context: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum ReleaseCommand {
+    /// Install a chart.
+    Install(InstallArgs),
+    /// Upgrade a release.
+    Upgrade(UpgradeArgs),
+    /// Roll back a release to a previous revision.
+    Rollback(RollbackArgs),
+    /// Uninstall a release.
+    #[command(alias = "delete", alias = "del", alias = "un")]
+    Uninstall(UninstallArgs),
+    /// Display the status of the named release.
+    Status(StatusArgs),
+    /// Fetch release history.
+    #[command(alias = "hist")]
+    History(HistoryArgs),
+    /// List releases.
+    #[command(alias = "ls")]
+    List(ListArgs),
+    /// Download extended information of a named release.
+    Get {
+        #[command(subcommand)]
+        what: GetCommand,
+    },
+    /// Run tests for a release.
+    Test(TestArgs),
+}
+
+/// Flags shared by install and upgrade.
+#[derive(Args, Clone, Default)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub values: ValueArgs,
+    /// simulate (client: render only; server is treated as client here)
+    #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "client", require_equals = true)]
+    pub dry_run: Option<String>,
+    /// add a custom description
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Labels that would be added to release metadata (k=v,k2=v2)
+    #[arg(long, value_delimiter = ',')]
+    pub labels: Vec<String>,
+    /// prevent hooks from running
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    /// wait until all resources are ready (optional value: watcher/legacy/hookOnly)
+    #[arg(long, num_args = 0..=1, default_missing_value = "watcher", require_equals = true)]
+    pub wait: Option<String>,
+    /// also wait for Jobs to complete
+    #[arg(long = "wait-for-jobs")]
+    pub wait_for_jobs: bool,
+    /// time to wait for any individual Kubernetes operation (Go duration, default 5m0s)
+    #[arg(long, default_value = "5m0s")]
+    pub timeout: String,
+    /// roll back (uninstall for install) on failure
+    #[arg(long, alias = "rollback-on-failure")]
+    pub atomic: bool,
+    /// take ownership of fields another field manager owns
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
+    /// skip the values schema check
+    #[arg(long = "skip-schema-validation")]
+    pub skip_schema_validation: bool,
+    /// do not print NOTES
+    #[arg(long = "hide-notes")]
+    pub hide_notes: bool,
+    /// table, json or yaml
+    #[arg(short = 'o', long, default_value = "table")]
+    pub output: String,
+    /// chart version constraint (local charts only: accepted and ignored)
+    #[arg(long)]
+    pub version: Option<String>,
+    #[arg(long)]
+    pub devel: bool,
+}
+
+#[derive(Args)]
+pub struct InstallArgs {
+    /// `[NAME] CHART`
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+    /// create the release namespace if not present
+    #[arg(long = "create-namespace")]
+    pub create_namespace: bool,
+    /// generate the name (and omit the NAME parameter)
+    #[arg(short = 'g', long = "generate-name")]
+    pub generate_name: bool,
+    /// re-use the given name, only if that name is a deleted release
+    #[arg(long)]
+    pub replace: bool,
+    /// if set, no CRDs will be installed
+    #[arg(long = "skip-crds")]
+    pub skip_crds: bool,
+}
+
+#[derive(Args)]
+pub struct UpgradeArgs {
+    /// `RELEASE CHART`
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+    /// if a release by this name doesn't already exist, run an install
+    #[arg(short = 'i', long)]
+    pub install: bool,
+    #[arg(long = "create-namespace")]
+    pub create_namespace: bool,
+    #[arg(long = "reuse-values")]
+    pub reuse_values: bool,
+    #[arg(long = "reset-values")]
+    pub reset_values: bool,
+    #[arg(long = "reset-then-reuse-values")]
+    pub reset_then_reuse_values: bool,
+    /// Helm 4: an alias of --force-replace/--force-conflicts; treated as --force-conflicts
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long = "cleanup-on-fail")]
+    pub cleanup_on_fail: bool,
+    /// limit the maximum number of revisions saved per release (0: no limit)
+    #[arg(long = "max-history", default_value_t = 10)]
+    pub max_history: i64,
+    #[arg(long = "skip-crds")]
+    pub skip_crds: bool,
+}
+
+#[derive(Args)]
+pub struct RollbackArgs {
+    /// `RELEASE [REVISION]`
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "client", require_equals = true)]
+    pub dry_run: Option<String>,
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    #[arg(long, num_args = 0..=1, default_missing_value = "watcher", require_equals = true)]
+    pub wait: Option<String>,
+    #[arg(long, default_value = "5m0s")]
+    pub timeout: String,
+    #[arg(long = "max-history", default_value_t = 10)]
+    pub max_history: i64,
+    #[arg(long = "force-conflicts", alias = "force")]
+    pub force_conflicts: bool,
+    #[arg(long = "cleanup-on-fail")]
+    pub cleanup_on_fail: bool,
+}
+
+#[derive(Args)]
+pub struct UninstallArgs {
+    /// `RELEASE_NAME [...]`
+    pub names: Vec<String>,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    #[arg(long = "keep-history")]
+    pub keep_history: bool,
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    #[arg(long, num_args = 0..=1, default_missing_value = "watcher", require_equals = true)]
+    pub wait: Option<String>,
+    #[arg(long, default_value = "5m0s")]
+    pub timeout: String,
+    #[arg(long)]
+    pub description: Option<String>,
+    #[arg(long = "ignore-not-found")]
+    pub ignore_not_found: bool,
+}
+
+#[derive(Args)]
+pub struct StatusArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    #[arg(long, default_value_t = 0)]
+    pub revision: i64,
+    #[arg(short = 'o', long, default_value = "table")]
+    pub output: String,
+}
+
+#[derive(Args)]
+pub struct HistoryArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    #[arg(long, default_value_t = 256)]
+    pub max: usize,
+    #[arg(short = 'o', long, default_value = "table")]
+    pub output: String,
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    #[arg(short = 'A', long = "all-namespaces")]
+    pub all_namespaces: bool,
+    #[arg(short = 'f', long)]
+    pub filter: Option<String>,
+    #[arg(long)]
+    pub deployed: bool,
+    #[arg(long)]
+    pub failed: bool,
+    #[arg(long)]
+    pub pending: bool,
+    #[arg(long)]
+    pub superseded: bool,
+    #[arg(long)]
+    pub uninstalled: bool,
+    #[arg(long)]
+    pub uninstalling: bool,
+    #[arg(short = 'q', long)]
+    pub short: bool,
+    #[arg(long = "no-headers")]
+    pub no_headers: bool,
+    #[arg(short = 'r', long)]
+    pub reverse: bool,
+    #[arg(short = 'd', long)]
+    pub date: bool,
+    #[arg(short = 'm', long, default_value_t = 256)]
+    pub max: usize,
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    #[arg(short = 'o', long, default_value = "table")]
+    pub output: String,
+}
+
+#[derive(Args)]
+pub struct GetArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    #[arg(long, default_value_t = 0)]
+    pub revision: i64,
+}
+
+#[derive(Subcommand)]
+pub enum GetCommand {
+    /// download all information for a named release
+    All(GetArgs),
+    /// download the hooks for a named release
+    Hooks(GetArgs),
+    /// download the manifest for a named release
+    Manifest(GetArgs),
+    /// download the notes for a named release
+    Notes(GetArgs),
+    /// fetch metadata for a given release
+    Metadata {
+        #[command(flatten)]
+        get: GetArgs,
+        #[arg(short = 'o', long, default_value = "table")]
+        output: String,
+    },
+    /// download the values file for a named release
+    Values {
+        #[command(flatten)]
+        get: GetArgs,
+        #[arg(short = 'a', long)]
+        all: bool,
+        #[arg(short = 'o', long, default_value = "table")]
+        output: String,
+    },
+}
+
+#[derive(Args)]
+pub struct TestArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    #[arg(long, default_value = "5m0s")]
+    pub timeout: String,
+}
+
+fn err<E: std::fmt::Display>(e: E) -> CmdError {
+    CmdError(e.to_string())
+}
+
+fn out(s: &str) {
+    let _ = std::io::stdout().lock().write_all(s.as_bytes());
+}
+
+/// Go's `time.ParseDuration` for the forms Helm users write (`300s`, `5m0s`, `1h2m3.5s`, `500ms`).
+pub fn parse_go_duration(s: &str) -> Result<Duration, CmdError> {
+    let bad = || CmdError(format!("invalid argument \"{s}\" for \"--timeout\" flag: time: invalid duration \"{s}\""));
+    if s == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let mut rest = s;
+    let mut total = 0f64;
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    while !rest.is_empty() {
+        let n = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
+        let (num, tail) = rest.split_at(n);
+        let v: f64 = num.parse().map_err(|_| bad())?;
+        let u = tail.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(u);
+        let mult = match unit {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(bad()),
+        };
+        total += v * mult;
+        rest = tail;
+    }
+    Ok(Duration::from_secs_f64(total))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CmdError> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(err)
+}
+
+async fn client(k: &KubeArgs) -> Result<Client, CmdError> {
+    let driver = match std::env::var("HELM_DRIVER").unwrap_or_default().to_lowercase().as_str() {
+        "configmap" | "configmaps" => DriverKind::ConfigMap,
+        _ => DriverKind::Secret,
+    };
+    let namespace = k.namespace.clone().or_else(|| std::env::var("HELM_NAMESPACE").ok().filter(|s| !s.is_empty()));
+    Client::new(ClientOptions { kubeconfig: k.kubeconfig.clone(), context: k.kube_context.clone(), namespace, driver }).await.map_err(err)
+}
+
+fn labels(list: &[String]) -> Result<BTreeMap<String, String>, CmdError> {
+    let mut m = BTreeMap::new();
+    for kv in list.iter().filter(|s| !s.is_empty()) {
+        let (k, v) = kv.split_once('=').ok_or_else(|| CmdError(format!("invalid label: {kv:?}")))?;
+        m.insert(k.to_string(), v.to_string());
+    }
+    Ok(m)
+}
+
+/// Runs one release command.
+pub fn run(cmd: ReleaseCommand) -> Result<(), CmdError> {
+    let rt = runtime()?;
+    rt.block_on(async move {
+        match cmd {
+            ReleaseCommand::Install(a) => install(a).await,
+            ReleaseCommand::Upgrade(a) => upgrade(a).await,
+            ReleaseCommand::Rollback(a) => rollback(a).await,
+            ReleaseCommand::Uninstall(a) => uninstall(a).await,
+            ReleaseCommand::Status(a) => status(a).await,
+            ReleaseCommand::History(a) => history(a).await,
+            ReleaseCommand::List(a) => list(a).await,
+            ReleaseCommand::Get { what } => get(what).await,
+            ReleaseCommand::Test(a) => test(a).await,
+        }
+    })
+}
+
+fn load_chart(path: &str) -> Result<helm_core::chart::Chart, CmdError> {
+    let chart = helm_core::chart::load(std::path::Path::new(path))?;
+    if chart.metadata.deprecated {
+        eprintln!("level=WARN msg=\"this chart is deprecated\"");
+    }
+    Ok(chart)
+}
+
+fn dry_run_flag(d: &Option<String>) -> Result<bool, CmdError> {
+    match d.as_deref() {
+        None | Some("none") | Some("false") => Ok(false),
+        Some("client") | Some("true") | Some("server") => Ok(true),
+        Some(other) => Err(CmdError(format!("invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\""))),
+    }
+}
+
+async fn install(a: InstallArgs) -> Result<(), CmdError> {
+    let (name, chart_path) = match (a.args.as_slice(), a.generate_name) {
+        ([chart], true) => (None, chart.clone()),
+        ([name, chart], false) => (Some(name.clone()), chart.clone()),
+        ([_], false) => return Err(CmdError("must either provide a name or specify --generate-name".into())),
+        (_, true) if a.args.len() == 2 => return Err(CmdError("expected at most 1 argument, unexpected arguments: ".to_string() + &a.args[0])),
+        _ => return Err(CmdError(format!("\"helm-rs install\" requires at least 1 argument\n\nUsage:  helm-rs install [NAME] [CHART] [flags]"))),
+    };
+    let c = client(&a.kube).await?;
+    do_install(&c, name, &chart_path, &a.deploy, a.create_namespace, a.generate_name, a.replace, a.skip_crds, a.kube.namespace.clone()).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn do_install(
+    c: &Client,
+    name: Option<String>,
+    chart_path: &str,
+    d: &DeployArgs,
+    create_namespace: bool,
+    generate_name: bool,
+    replace: bool,
+    skip_crds: bool,
+    namespace: Option<String>,
+) -> Result<(), CmdError> {
+    let chart = load_chart(chart_path)?;
+    let values = d.values.to_options().merge_values().map_err(CmdError)?;
+    if d.dry_run.as_deref() == Some("client") && std::env::args().any(|x| x == "--dry-run") {
+        eprintln!("level=WARN msg=\"--dry-run is deprecated and should be replaced with '--dry-run=client'\"");
+    }
+    let opts = helm_kube::InstallOptions {
+        name,
+        generate_name,
+        namespace,
+        create_namespace,
+        dry_run: dry_run_flag(&d.dry_run)?,
+        replace,
+        description: d.description.clone(),
+        labels: labels(&d.labels)?,
+        skip_crds,
+        no_hooks: d.no_hooks,
+        wait: d.wait.as_deref().map(|w| w != "hookOnly").unwrap_or(false) || d.atomic,
+        timeout: Some(parse_go_duration(&d.timeout)?),
+        atomic: d.atomic,
+        force_conflicts: d.force_conflicts,
+        skip_schema_validation: d.skip_schema_validation,
+    };
+    let rel = c.install(chart, &values, opts).await.map_err(|e| match &e {
+        helm_kube::Error::Action(m) if m == helm_core::release::logic::ERR_NAME_IN_USE => {
+            eprintln!("level=ERROR msg=\"release name check failed\" error=\"{m}\"");
+            CmdError(format!("INSTALLATION FAILED: release name check failed: {m}"))
+        }
+        _ => CmdError(format!("INSTALLATION FAILED: {e}")),
+    })?;
+    print_release(&rel, &d.output, true, d.hide_notes)
+}
+
+async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
+    let [name, chart_path] = a.args.as_slice() else {
+        return Err(CmdError(format!("\"helm-rs upgrade\" requires 2 arguments\n\nUsage:  helm-rs upgrade [RELEASE] [CHART] [flags]")));
+    };
+    let c = client(&a.kube).await?;
+    let d = &a.deploy;
+    if a.install {
+        let ns = a.kube.namespace.clone().unwrap_or_else(|| c.namespace().to_string());
+        let hist = c.storage(Some(&ns));
+        let h = helm_core::release::ReleaseStorage::history(&hist, name).await.map_err(err)?;
+        if h.is_empty() || h.iter().all(|r| r.status() == Status::Uninstalled) {
+            if d.output == "table" {
+                out(&format!("Release \"{name}\" does not exist. Installing it now.\n"));
+            }
+            let replace = !h.is_empty();
+            return do_install(&c, Some(name.clone()), chart_path, d, a.create_namespace, false, replace, a.skip_crds, a.kube.namespace.clone()).await;
+        }
+    }
+    let chart = load_chart(chart_path)?;
+    let values = d.values.to_options().merge_values().map_err(CmdError)?;
+    let opts = helm_kube::UpgradeOptions {
+        namespace: a.kube.namespace.clone(),
+        dry_run: dry_run_flag(&d.dry_run)?,
+        description: d.description.clone(),
+        labels: labels(&d.labels)?,
+        no_hooks: d.no_hooks,
+        wait: d.wait.as_deref().map(|w| w != "hookOnly").unwrap_or(false) || d.atomic,
+        timeout: Some(parse_go_duration(&d.timeout)?),
+        atomic: d.atomic,
+        reuse_values: a.reuse_values,
+        reset_values: a.reset_values,
+        reset_then_reuse_values: a.reset_then_reuse_values,
+        cleanup_on_fail: a.cleanup_on_fail,
+        max_history: a.max_history,
+        force_conflicts: d.force_conflicts || a.force,
+        skip_schema_validation: d.skip_schema_validation,
+    };
+    let rel = c.upgrade(name, chart, &values, opts).await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
+    if d.output == "table" {
+        out(&format!("Release \"{name}\" has been upgraded. Happy Helming!\n"));
+    }
+    print_release(&rel, &d.output, true, d.hide_notes)
+}
+
+async fn rollback(a: RollbackArgs) -> Result<(), CmdError> {
+    let (name, revision) = match a.args.as_slice() {
+        [n] => (n.clone(), 0),
+        [n, r] => (n.clone(), r.parse::<i64>().map_err(|_| CmdError(format!("strconv.Atoi: parsing {r:?}: invalid syntax")))?),
+        _ => return Err(CmdError("\"helm-rs rollback\" requires at least 1 argument\n\nUsage:  helm-rs rollback <RELEASE> [REVISION] [flags]".into())),
+    };
+    let c = client(&a.kube).await?;
+    let opts = helm_kube::RollbackOptions {
+        namespace: a.kube.namespace.clone(),
+        revision,
+        dry_run: dry_run_flag(&a.dry_run)?,
+        no_hooks: a.no_hooks,
+        wait: a.wait.is_some(),
+        timeout: Some(parse_go_duration(&a.timeout)?),
+        max_history: a.max_history,
+        force_conflicts: a.force_conflicts,
+    };
+    c.rollback(&name, opts).await.map_err(err)?;
+    out("Rollback was a success! Happy Helming!\n");
+    Ok(())
+}
+
+async fn uninstall(a: UninstallArgs) -> Result<(), CmdError> {
+    if a.names.is_empty() {
+        return Err(CmdError("\"helm-rs uninstall\" requires at least 1 argument\n\nUsage:  helm-rs uninstall RELEASE_NAME [...] [flags]".into()));
+    }
+    let c = client(&a.kube).await?;
+    for name in &a.names {
+        let opts = helm_kube::UninstallOptions {
+            namespace: a.kube.namespace.clone(),
+            keep_history: a.keep_history,
+            dry_run: a.dry_run,
+            no_hooks: a.no_hooks,
+            wait: a.wait.is_some(),
+            timeout: Some(parse_go_duration(&a.timeout)?),
+            description: a.description.clone(),
+        };
+        match c.uninstall(name, opts).await {
+            Ok(res) => {
+                if !res.kept.is_empty() {
+                    let mut s = String::from("These resources were kept due to the resource policy:\n");
+                    for k in &res.kept {
+                        let (kind, n) = k.split_once('/').unwrap_or((k, ""));
+                        s.push_str(&format!("[{kind}] {n}\n"));
+                    }
+                    out(&s);
+                }
+                out(&format!("release \"{name}\" uninstalled\n"));
+            }
+            Err(e) if a.ignore_not_found && e.to_string().contains("not found") => {}
+            Err(e) => return Err(err(e)),
+        }
+    }
+    Ok(())
+}
+
+async fn status(a: StatusArgs) -> Result<(), CmdError> {
+    let c = client(&a.kube).await?;
+    let rel = c.get_release(&a.name, a.kube.namespace.as_deref(), a.revision).await.map_err(err)?;
+    print_release(&rel, &a.output, false, false)
+}
+
+fn check_output(fmt: &str) -> Result<(), CmdError> {
+    match fmt {
+        "table" | "json" | "yaml" => Ok(()),
+        other => Err(CmdError(format!("invalid argument \"{other}\" for \"-o, --output\" flag: invalid format type"))),
+    }
+}
+
+/// Helm's status printer (`statusPrinter.WriteTable`) and its json/yaml forms.
+fn print_release(rel: &Release, output: &str, with_chart: bool, hide_notes: bool) -> Result<(), CmdError> {
+    check_output(output)?;
+    // `helm status -o json` leaves the chart out; install/upgrade results keep it.
+    let mut rel_out = rel.clone();
+    if !with_chart {
+        rel_out.chart = None;
+    }
+    let rel = &rel_out;
+    match output {
+        "json" => {
+            out(&format!("{}\n", serde_json::to_string(rel).map_err(err)?));
+            return Ok(());
+        }
+        "yaml" => {
+            let v = helm_core::release::record::json_to_core(&serde_json::to_value(rel).map_err(err)?);
+            out(&yaml::to_string(&v).map_err(err)?);
+            return Ok(());
+        }
+        _ => {}
+    }
+    out(&status_text(rel, false, false, hide_notes));
+    Ok(())
+}
+
+/// The text of `helm status` (and of install/upgrade results, and `get all` with `debug`).
+pub fn status_text(rel: &Release, show_metadata: bool, debug: bool, hide_notes: bool) -> String {
+    let info = rel.info.clone().unwrap_or_default();
+    let mut s = format!("NAME: {}\n", rel.name);
+    if let Some(t) = info.last_deployed {
+        s.push_str(&format!("LAST DEPLOYED: {}\n", t.ansic()));
+    }
+    s.push_str(&format!("NAMESPACE: {}\nSTATUS: {}\nREVISION: {}\n", rel.namespace, info.status, rel.version));
+    if show_metadata {
+        s.push_str(&format!("CHART: {}\nVERSION: {}\nAPP_VERSION: {}\n", rel.chart_name(), rel.chart_version(), rel.app_version()));
+    }
+    s.push_str(&format!("DESCRIPTION: {}\n", info.description));
+    for h in rel.hooks.iter().filter(|h| h.has_event("test")) {
+        if let Some(start) = h.last_run.started_at {
+            let done = h.last_run.completed_at.map(|t| t.ansic()).unwrap_or_default();
+            s.push_str(&format!(
+                "TEST SUITE:     {}\nLast Started:   {}\nLast Completed: {}\nPhase:          {}\n",
+                h.name,
+                start.ansic(),
+                done,
+                h.last_run.phase
+            ));
+        }
+    }
+    if debug {
+        s.push_str("USER-SUPPLIED VALUES:\n");
+        s.push_str(&values_yaml(&config_value(rel)));
+        s.push('\n');
+        s.push_str("COMPUTED VALUES:\n");
+        s.push_str(&values_yaml(&computed_values(rel)));
+        s.push('\n');
+    }
+    if info.description.eq_ignore_ascii_case("Dry run complete") || debug {
+        s.push_str("HOOKS:\n");
+        for h in &rel.hooks {
+            s.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
+        }
+        s.push_str(&format!("MANIFEST:\n{}\n", rel.manifest));
+    }
+    if !hide_notes && !info.notes.is_empty() {
+        s.push_str(&format!("NOTES:\n{}\n", info.notes.trim()));
+    }
+    s
+}
+
+fn config_value(rel: &Release) -> Value {
+    if rel.config.is_empty() {
+        return Value::Nil;
+    }
+    helm_core::release::record::json_to_core(&serde_json::Value::Object(rel.config.clone()))
+}
+
+fn computed_values(rel: &Release) -> Value {
+    let user = helm_core::release::record::json_to_core(&serde_json::Value::Object(rel.config.clone()));
+    let defaults = helm_core::release::record::json_to_core(&serde_json::Value::Object(rel.chart_values()));
+    helm_kube::merge_values(&defaults, &user)
+}
+
+/// Go's `yaml.Marshal` of a values map (`null` for none).
+fn values_yaml(v: &Value) -> String {
+    if v.is_nil() {
+        return "null\n".into();
+    }
+    yaml::to_string(v).unwrap_or_default()
+}
+
+/// gosuri/uitable as Helm uses it: every cell padded to its column's width, cells joined by a
+/// tab; cells wider than `max` (when non-zero) truncated with `...`.
+fn table(rows: &[Vec<String>], max: usize) -> String {
+    let cell = |c: &String| -> String {
+        let n = c.chars().count();
+        if max > 0 && n > max {
+            let mut t: String = c.chars().take(max.saturating_sub(3)).collect();
+            t.push_str("...");
+            t
+        } else {
+            c.clone()
+        }
+    };
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(cell).collect()).collect();
+    let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let mut widths = vec![0usize; cols];
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let mut s = String::new();
+    for r in &rows {
+        let line: Vec<String> = r.iter().enumerate().map(|(i, c)| format!("{c}{}", " ".repeat(widths[i] - c.chars().count()))).collect();
+        s.push_str(&line.join("\t"));
+        s.push('\n');
+    }
+    s
+}
+
+fn chart_label(rel: &Release) -> String {
+    format!("{}-{}", rel.chart_name(), rel.chart_version())
+}
+
+async fn history(a: HistoryArgs) -> Result<(), CmdError> {
+    check_output(&a.output)?;
+    let c = client(&a.kube).await?;
+    let mut h = c.history(&a.name, a.kube.namespace.as_deref()).await.map_err(err)?;
+    if h.len() > a.max {
+        h = h.split_off(h.len() - a.max);
+    }
+    let updated = |r: &Release| r.info.as_ref().and_then(|i| i.last_deployed);
+    match a.output.as_str() {
+        "json" | "yaml" => {
+            let items: Vec<String> = h
+                .iter()
+                .map(|r| {
+                    ordered(&[
+                        ("revision", r.version.into()),
+                        ("updated", updated(r).map(|t| t.to_rfc3339_nano()).unwrap_or_else(|| "0001-01-01T00:00:00Z".into()).into()),
+                        ("status", r.status().as_str().into()),
+                        ("chart", chart_label(r).into()),
+                        ("app_version", r.app_version().into()),
+                        ("description", r.info.as_ref().map(|i| i.description.clone()).unwrap_or_default().into()),
+                    ])
+                })
+                .collect();
+            emit_list(items, &a.output)
+        }
+        _ => {
+            let mut rows = vec![["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DESCRIPTION"].map(String::from).to_vec()];
+            for r in &h {
+                rows.push(vec![
+                    r.version.to_string(),
+                    updated(r).map(|t| t.ansic()).unwrap_or_else(|| "Mon Jan  1 00:00:00 0001".into()),
+                    r.status().to_string(),
+                    chart_label(r),
+                    r.app_version().to_string(),
+                    r.info.as_ref().map(|i| i.description.clone()).unwrap_or_default(),
+                ]);
+            }
+            out(&table(&rows, 60));
+            Ok(())
+        }
+    }
+}
+
+/// A JSON object with its keys in the given order (Go structs marshal in field order).
+fn ordered(fields: &[(&str, serde_json::Value)]) -> String {
+    let parts: Vec<String> = fields.iter().map(|(k, v)| format!("{}:{}", serde_json::Value::from(*k), v)).collect();
+    format!("{{{}}}", parts.join(","))
+}
+
+/// A list of [`ordered`] objects as JSON (field order kept) or YAML (keys sorted, as Go's YAML
+/// output of these structs goes through JSON maps).
+fn emit_list(items: Vec<String>, fmt: &str) -> Result<(), CmdError> {
+    let json = format!("[{}]", items.join(","));
+    if fmt == "json" {
+        out(&format!("{json}\n"));
+        Ok(())
+    } else {
+        emit_structured(&serde_json::from_str(&json).map_err(err)?, fmt)
+    }
+}
+
+/// JSON with Go's field order as given; YAML through helm-core's Go-compatible emitter.
+fn emit_structured(v: &serde_json::Value, fmt: &str) -> Result<(), CmdError> {
+    if fmt == "json" {
+        out(&format!("{}\n", serde_json::to_string(v).map_err(err)?));
+    } else {
+        out(&yaml::to_string(&helm_core::release::record::json_to_core(v)).map_err(err)?);
+    }
+    Ok(())
+}
+
+async fn list(a: ListArgs) -> Result<(), CmdError> {
+    check_output(&a.output)?;
+    let c = client(&a.kube).await?;
+    let mut states = Vec::new();
+    for (on, st) in [
+        (a.deployed, vec![Status::Deployed]),
+        (a.failed, vec![Status::Failed]),
+        (a.pending, vec![Status::PendingInstall, Status::PendingUpgrade, Status::PendingRollback]),
+        (a.superseded, vec![Status::Superseded]),
+        (a.uninstalled, vec![Status::Uninstalled]),
+        (a.uninstalling, vec![Status::Uninstalling]),
+    ] {
+        if on {
+            states.extend(st);
+        }
+    }
+    let opts = helm_kube::ListOptions {
+        namespace: a.kube.namespace.clone(),
+        all_namespaces: a.all_namespaces,
+        // Helm 4 lists every state unless state flags narrow it.
+        all: true,
+        states,
+        filter: a.filter.clone(),
+    };
+    let mut rels = c.list(opts).await.map_err(err)?;
+    let updated = |r: &Release| r.info.as_ref().and_then(|i| i.last_deployed);
+    if a.date {
+        rels.sort_by(|x, y| updated(x).cmp(&updated(y)));
+    }
+    if a.reverse {
+        rels.reverse();
+    }
+    let rels: Vec<Release> = rels.into_iter().skip(a.offset).take(if a.max == 0 { usize::MAX } else { a.max }).collect();
+    if a.short {
+        for r in &rels {
+            out(&format!("{}\n", r.name));
+        }
+        return Ok(());
+    }
+    let time_s = |r: &Release| updated(r).map(|t| t.go_string()).unwrap_or_else(|| "0001-01-01 00:00:00 +0000 UTC".into());
+    match a.output.as_str() {
+        "json" | "yaml" => {
+            let items: Vec<String> = rels
+                .iter()
+                .map(|r| {
+                    ordered(&[
+                        ("name", r.name.clone().into()),
+                        ("namespace", r.namespace.clone().into()),
+                        ("revision", r.version.to_string().into()),
+                        ("updated", time_s(r).into()),
+                        ("status", r.status().as_str().into()),
+                        ("chart", chart_label(r).into()),
+                        ("app_version", r.app_version().into()),
+                    ])
+                })
+                .collect();
+            emit_list(items, &a.output)
+        }
+        _ => {
+            let mut rows = Vec::new();
+            if !a.no_headers {
+                rows.push(["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"].map(String::from).to_vec());
+            }
+            for r in &rels {
+                rows.push(vec![r.name.clone(), r.namespace.clone(), r.version.to_string(), time_s(r), r.status().to_string(), chart_label(r), r.app_version().to_string()]);
+            }
+            out(&table(&rows, 0));
+            Ok(())
+        }
+    }
+}
+
+async fn get(what: GetCommand) -> Result<(), CmdError> {
+    let g = match &what {
+        GetCommand::All(g) | GetCommand::Hooks(g) | GetCommand::Manifest(g) | GetCommand::Notes(g) => g,
+        GetCommand::Metadata { get, .. } | GetCommand::Values { get, .. } => get,
+    };
+    let c = client(&g.kube).await?;
+    let rel = c.get_release(&g.name, g.kube.namespace.as_deref(), g.revision).await.map_err(err)?;
+    match &what {
+        GetCommand::All(_) => out(&status_text(&rel, true, true, false)),
+        GetCommand::Hooks(_) => {
+            let mut s = String::new();
+            for h in &rel.hooks {
+                s.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
+            }
+            out(&s);
+        }
+        GetCommand::Manifest(_) => out(&format!("{}\n", rel.manifest)),
+        GetCommand::Notes(_) => {
+            let notes = rel.info.as_ref().map(|i| i.notes.clone()).unwrap_or_default();
+            if !notes.is_empty() {
+                out(&format!("NOTES:\n{notes}\n"));
+            }
+        }
+        GetCommand::Values { all, output, .. } => {
+            check_output(output)?;
+            let (title, v) = if *all { ("COMPUTED VALUES", computed_values(&rel)) } else { ("USER-SUPPLIED VALUES", config_value(&rel)) };
+            match output.as_str() {
+                "json" => out(&format!("{}\n", gojson::to_string(&v))),
+                "yaml" => out(&values_yaml(&v)),
+                _ => out(&format!("{title}:\n{}", values_yaml(&v))),
+            }
+        }
+        GetCommand::Metadata { output, .. } => {
+            check_output(output)?;
+            let chart_md = rel.chart.as_ref().and_then(|c| c.get("metadata")).cloned().unwrap_or_default();
+            let annotations: BTreeMap<String, String> = chart_md
+                .get("annotations")
+                .and_then(|a| a.as_object())
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+                .unwrap_or_default();
+            let deps: Vec<serde_json::Value> = chart_md.get("dependencies").and_then(|d| d.as_array()).cloned().unwrap_or_default();
+            let info = rel.info.clone().unwrap_or_default();
+            let deployed = info.last_deployed.map(|t| t.0.format("%Y-%m-%dT%H:%M:%S%:z").to_string().replace("+00:00", "Z")).unwrap_or_default();
+            let method = if rel.apply_method == "ssa" { "server-side apply" } else { "client-side apply" };
+            let kv = |m: &BTreeMap<String, String>| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+            match output.as_str() {
+                "json" | "yaml" => {
+                    let v = serde_json::json!({
+                        "name": rel.name, "chart": rel.chart_name(), "version": rel.chart_version(), "appVersion": rel.app_version(),
+                        "annotations": annotations, "labels": rel.labels, "dependencies": deps, "namespace": rel.namespace,
+                        "revision": rel.version, "status": info.status.as_str(), "deployedAt": deployed, "applyMethod": rel.apply_method,
+                    });
+                    emit_structured(&v, output)?;
+                }
+                _ => {
+                    let dep_names: Vec<String> = deps.iter().filter_map(|d| d.get("name").and_then(|n| n.as_str()).map(String::from)).collect();
+                    out(&format!(
+                        "NAME: {}\nCHART: {}\nVERSION: {}\nAPP_VERSION: {}\nANNOTATIONS: {}\nLABELS: {}\nDEPENDENCIES: {}\nNAMESPACE: {}\nREVISION: {}\nSTATUS: {}\nDEPLOYED_AT: {}\nAPPLY_METHOD: {}\n",
+                        rel.name,
+                        rel.chart_name(),
+                        rel.chart_version(),
+                        rel.app_version(),
+                        kv(&annotations),
+                        kv(&rel.labels),
+                        dep_names.join(","),
+                        rel.namespace,
+                        rel.version,
+                        info.status,
+                        deployed,
+                        method
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn test(a: TestArgs) -> Result<(), CmdError> {
+    let c = client(&a.kube).await?;
+    let timeout = parse_go_duration(&a.timeout)?;
+    let rel = c.test(&a.name, a.kube.namespace.as_deref(), Some(timeout)).await.map_err(err)?;
+    out(&status_text(&rel, false, false, true));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(parse_go_duration("5m0s").ok(), Some(Duration::from_secs(300)));
+        assert_eq!(parse_go_duration("90s").ok(), Some(Duration::from_secs(90)));
+        assert_eq!(parse_go_duration("1h1m").ok(), Some(Duration::from_secs(3660)));
+        assert_eq!(parse_go_duration("500ms").ok(), Some(Duration::from_millis(500)));
+        assert!(parse_go_duration("5").is_err());
+        assert!(parse_go_duration("abc").is_err());
+    }
+
+    #[test]
+    fn uitable_layout() {
+        // Layout of `helm list` as Helm 4.1.4 printed it (cells padded, tab-joined).
+        let rows = vec![
+            ["NAME", "NAMESPACE", "REVISION"].map(String::from).to_vec(),
+            ["r1", "default", "1"].map(String::from).to_vec(),
+        ];
+        assert_eq!(table(&rows, 0), "NAME\tNAMESPACE\tREVISION\nr1  \tdefault  \t1       \n");
+        let rows = vec![vec!["x".repeat(70)]];
+        assert_eq!(table(&rows, 60).trim_end().chars().count(), 60);
+    }
+}

@@ -1,0 +1,630 @@
+//! Helm's release actions on a cluster: install, upgrade, rollback, uninstall, status,
+//! history, list, get values, test. The rules (revisions, pending refusal, pruning, kind
+//! order) come from `helm_core::release::logic`; this module sequences the cluster calls.
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use helm_core::chart::Chart;
+use helm_core::release::logic::{self, ResourceDoc};
+use helm_core::release::record::{core_to_json, json_to_core, HookRecord};
+use helm_core::release::storage::ReleaseStorageExt;
+use helm_core::release::{Info, Release, ReleaseStorage, Status, Time};
+use helm_core::render::{self, ReleaseOptions, TemplateOptions};
+use helm_core::values::Value;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Helm's default `--timeout` (5m).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// `helm install` options (flag names in the docs).
+#[derive(Clone, Debug, Default)]
+pub struct InstallOptions {
+    /// The release name (None with `generate_name`: `CHART-UNIXTIME`).
+    pub name: Option<String>,
+    /// `--generate-name`.
+    pub generate_name: bool,
+    /// `-n` (None: the client's namespace).
+    pub namespace: Option<String>,
+    /// `--create-namespace`.
+    pub create_namespace: bool,
+    /// `--dry-run` (client: render only, nothing sent to the cluster).
+    pub dry_run: bool,
+    /// `--replace`: reuse the name of an uninstalled/failed release.
+    pub replace: bool,
+    /// `--description`.
+    pub description: Option<String>,
+    /// `--labels`.
+    pub labels: BTreeMap<String, String>,
+    /// `--skip-crds`.
+    pub skip_crds: bool,
+    /// `--no-hooks`.
+    pub no_hooks: bool,
+    /// `--wait`.
+    pub wait: bool,
+    /// `--timeout` (None: 5m).
+    pub timeout: Option<Duration>,
+    /// `--atomic` / `--rollback-on-failure`: uninstall on failure.
+    pub atomic: bool,
+    /// `--force-conflicts`: take over fields owned by other managers.
+    pub force_conflicts: bool,
+    /// `--skip-schema-validation`.
+    pub skip_schema_validation: bool,
+}
+
+/// `helm upgrade` options.
+#[derive(Clone, Debug, Default)]
+pub struct UpgradeOptions {
+    pub namespace: Option<String>,
+    pub dry_run: bool,
+    pub description: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub no_hooks: bool,
+    pub wait: bool,
+    pub timeout: Option<Duration>,
+    /// `--atomic`: roll back to the previous release on failure.
+    pub atomic: bool,
+    /// `--reuse-values`.
+    pub reuse_values: bool,
+    /// `--reset-values`.
+    pub reset_values: bool,
+    /// `--reset-then-reuse-values`.
+    pub reset_then_reuse_values: bool,
+    /// `--cleanup-on-fail`: delete objects this upgrade created when it fails.
+    pub cleanup_on_fail: bool,
+    /// `--max-history` (0: unlimited; Helm's CLI default is 10).
+    pub max_history: i64,
+    /// `--force` / `--force-conflicts`.
+    pub force_conflicts: bool,
+    pub skip_schema_validation: bool,
+}
+
+/// `helm rollback` options.
+#[derive(Clone, Debug, Default)]
+pub struct RollbackOptions {
+    pub namespace: Option<String>,
+    /// The revision to roll back to (0: the previous one).
+    pub revision: i64,
+    pub dry_run: bool,
+    pub no_hooks: bool,
+    pub wait: bool,
+    pub timeout: Option<Duration>,
+    pub max_history: i64,
+    pub force_conflicts: bool,
+}
+
+/// `helm uninstall` options.
+#[derive(Clone, Debug, Default)]
+pub struct UninstallOptions {
+    pub namespace: Option<String>,
+    /// `--keep-history`.
+    pub keep_history: bool,
+    pub dry_run: bool,
+    pub no_hooks: bool,
+    pub wait: bool,
+    pub timeout: Option<Duration>,
+    /// `--description`.
+    pub description: Option<String>,
+}
+
+/// What uninstall did.
+#[derive(Clone, Debug)]
+pub struct UninstallResult {
+    pub release: Release,
+    /// `Kind/name` of objects kept by `helm.sh/resource-policy: keep`.
+    pub kept: Vec<String>,
+}
+
+/// `helm list` options.
+#[derive(Clone, Debug, Default)]
+pub struct ListOptions {
+    pub namespace: Option<String>,
+    /// `-A`.
+    pub all_namespaces: bool,
+    /// `-a/--all`: every status.
+    pub all: bool,
+    /// Explicit states (`--deployed`, `--failed`, `--pending`, `--superseded`, `--uninstalled`,
+    /// `--uninstalling`); empty: deployed + failed (or all with `all`).
+    pub states: Vec<Status>,
+    /// `-f/--filter` regular expression on the name.
+    pub filter: Option<String>,
+}
+
+fn manifest_text(rendered: &render::Rendered) -> String {
+    let mut out = String::new();
+    for m in &rendered.manifests {
+        out.push_str(&format!("---\n# Source: {}\n{}\n", m.name, m.content));
+    }
+    out
+}
+
+fn map_to_json(v: &Value) -> serde_json::Map<String, serde_json::Value> {
+    core_to_json(v).as_object().cloned().unwrap_or_default()
+}
+
+impl Client {
+    fn ns_or(&self, ns: &Option<String>) -> String {
+        ns.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| self.namespace().to_string())
+    }
+
+    async fn render_for(&self, chart: Chart, values: &Value, release: ReleaseOptions, skip_schema: bool, dry_run: bool) -> Result<(Chart, render::Rendered)> {
+        let mut opts = TemplateOptions { release, skip_schema_validation: skip_schema, ..Default::default() };
+        if !dry_run {
+            let caps = self.capabilities().await?;
+            opts.kube_version = Some(caps.kube_version);
+            opts.api_versions = caps.api_versions;
+        }
+        Ok(render::render_chart(chart, values, &opts)?)
+    }
+
+    async fn create_namespace(&self, ns: &str) -> Result<()> {
+        use k8s_openapi::api::core::v1::Namespace;
+        let api: kube::Api<Namespace> = kube::Api::all(self.kube.clone());
+        let obj = Namespace { metadata: kube::api::ObjectMeta { name: Some(ns.into()), ..Default::default() }, ..Default::default() };
+        match api.create(&Default::default(), &obj).await {
+            Ok(_) => Ok(()),
+            Err(e) if crate::error::is_conflict(&e) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn install_crds(&self, chart: &Chart, ns: &str, timeout: Duration) -> Result<()> {
+        let crds = render::crd_objects(chart);
+        if crds.is_empty() {
+            return Ok(());
+        }
+        let mut docs = Vec::new();
+        for c in &crds {
+            docs.extend(logic::parse_manifest(&c.data).map_err(|e| Error::Action(format!("failed to install CRD {}: {e}", c.filename)))?);
+        }
+        for d in &docs {
+            // Helm creates CRDs and leaves existing ones alone.
+            if self.get_object(d, ns).await?.is_none() {
+                self.apply_object(d, ns, None, false, false).await?;
+            }
+        }
+        self.wait_ready(&docs, ns, timeout).await?;
+        self.reset_resolver();
+        Ok(())
+    }
+
+    async fn apply_all(&self, docs: &[ResourceDoc], name: &str, ns: &str, force: bool) -> Result<()> {
+        for d in docs {
+            self.apply_object(d, ns, Some(name), force, false).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete_all(&self, docs: &[ResourceDoc], ns: &str) -> Result<Vec<String>> {
+        let mut kept = Vec::new();
+        for d in logic::uninstall_order(docs.to_vec()) {
+            if logic::is_kept(&d) {
+                kept.push(d.key());
+                continue;
+            }
+            self.delete_object(&d, ns).await?;
+        }
+        Ok(kept)
+    }
+
+    async fn hooks(&self, run: bool, hooks: &mut [HookRecord], event: &str, ns: &str, timeout: Duration) -> Result<()> {
+        if run {
+            self.run_hooks(hooks, event, ns, timeout).await
+        } else {
+            Ok(())
+        }
+    }
+
+    /// `helm install`: renders against the cluster's capabilities, refuses a name in use and
+    /// objects owned by others, stores `pending-install`, runs pre-install hooks, applies, waits,
+    /// runs post-install hooks, stores `deployed` (or `failed`, uninstalling with `atomic`).
+    pub async fn install(&self, chart: Chart, values: &Value, opts: InstallOptions) -> Result<Release> {
+        let ns = self.ns_or(&opts.namespace);
+        let name = match (&opts.name, opts.generate_name) {
+            (Some(n), false) => n.clone(),
+            (_, true) => format!("{}-{}", chart.name(), chrono::Utc::now().timestamp()),
+            (None, false) => return Err(Error::Action("must either provide a name or specify --generate-name".into())),
+        };
+        let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let store = self.storage(Some(&ns));
+        if !opts.dry_run {
+            let history = store.history(&name).await?;
+            logic::ensure_name_available(&history, opts.replace).map_err(|m| Error::Action(m.into()))?;
+        }
+        let ro = ReleaseOptions { name: name.clone(), namespace: ns.clone(), revision: 1, is_upgrade: false, is_install: true };
+        let chart_json = Release::chart_from(&chart);
+        let (chart, rendered) = self.render_for(chart, values, ro, opts.skip_schema_validation, opts.dry_run).await?;
+        let now = Time::now();
+        let mut rel = Release {
+            name: name.clone(),
+            info: Some(Info { first_deployed: Some(now), last_deployed: Some(now), status: Status::PendingInstall, notes: rendered.notes.clone(), ..Default::default() }),
+            chart: Some(chart_json),
+            config: map_to_json(values),
+            manifest: manifest_text(&rendered),
+            hooks: rendered.hooks.iter().map(HookRecord::from_rendered).collect(),
+            version: 1,
+            namespace: ns.clone(),
+            labels: opts.labels.clone(),
+            apply_method: "ssa".into(),
+        };
+        if opts.dry_run {
+            rel.set_status(Status::PendingInstall, "Dry run complete");
+            return Ok(rel);
+        }
+        if opts.create_namespace {
+            self.create_namespace(&ns).await?;
+        }
+        if !opts.skip_crds {
+            self.install_crds(&chart, &ns, timeout).await?;
+        }
+        let docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?);
+        if !opts.replace {
+            self.check_ownership(&docs, &name, &ns, "install")
+                .await
+                .map_err(|e| Error::Action(format!("rendered manifests contain a resource that already exists. {e}")))?;
+        }
+        // History of a replaced release is overwritten revision by revision, as Helm does.
+        if opts.replace {
+            for old in store.history(&name).await? {
+                let _ = store.delete(&name, old.version).await;
+            }
+        }
+        store.create(&rel).await?;
+        let outcome: Result<()> = async {
+            self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-install", &ns, timeout).await?;
+            self.apply_all(&docs, &name, &ns, opts.force_conflicts).await?;
+            if opts.wait {
+                self.wait_ready(&docs, &ns, timeout).await?;
+            }
+            self.hooks(!opts.no_hooks, &mut rel.hooks, "post-install", &ns, timeout).await?;
+            Ok(())
+        }
+        .await;
+        match outcome {
+            Ok(()) => {
+                let desc = opts.description.clone().unwrap_or_else(|| "Install complete".into());
+                rel.set_status(Status::Deployed, desc);
+                store.update(&rel).await?;
+                Ok(rel)
+            }
+            Err(e) => {
+                rel.set_status(Status::Failed, format!("Release \"{name}\" failed: {e}"));
+                let _ = store.update(&rel).await;
+                if opts.atomic {
+                    let un = UninstallOptions { namespace: Some(ns.clone()), timeout: Some(timeout), ..Default::default() };
+                    match self.uninstall(&name, un).await {
+                        Ok(_) => return Err(Error::Action(format!("release {name} failed, and has been uninstalled due to rollback-on-failure being set: {e}"))),
+                        Err(e2) => return Err(Error::Action(format!("an error occurred while uninstalling the release. original install error: {e}: {e2}"))),
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// The values an upgrade renders with (Helm's `reuseValues`).
+    fn upgrade_values(current: &Release, new_values: &Value, opts: &UpgradeOptions, chart: &mut Chart) -> Value {
+        let old_config = json_to_core(&serde_json::Value::Object(current.config.clone()));
+        let new_empty = new_values.as_map().map(|m| m.is_empty()).unwrap_or(true);
+        if opts.reset_values {
+            return new_values.clone();
+        }
+        if opts.reuse_values {
+            // Old chart defaults stay the base, old user values under the new ones.
+            chart.values = json_to_core(&serde_json::Value::Object(current.chart_values()));
+            return merge_values(&old_config, new_values);
+        }
+        if opts.reset_then_reuse_values {
+            return merge_values(&old_config, new_values);
+        }
+        if new_empty {
+            return old_config;
+        }
+        new_values.clone()
+    }
+
+    /// `helm upgrade`: refuses while `pending-*`, renders revision N+1, prunes history to
+    /// `max_history`, applies, deletes what the new manifest dropped (unless kept), supersedes
+    /// the deployed revision. On failure the new revision is `failed`; `cleanup_on_fail` deletes
+    /// objects it created; `atomic` rolls back.
+    pub async fn upgrade(&self, name: &str, mut chart: Chart, values: &Value, opts: UpgradeOptions) -> Result<Release> {
+        let ns = self.ns_or(&opts.namespace);
+        let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let store = self.storage(Some(&ns));
+        let history = store.history(name).await?;
+        if history.is_empty() {
+            return Err(Error::Action(format!("\"{name}\" has no deployed releases")));
+        }
+        logic::ensure_not_pending(&history).map_err(|m| Error::Action(m.into()))?;
+        let last = logic::latest(&history).cloned().unwrap_or_default();
+        let deployed = history.iter().filter(|r| r.status() == Status::Deployed).max_by_key(|r| r.version).cloned();
+        let current = deployed.clone().unwrap_or_else(|| last.clone());
+        let vals = Self::upgrade_values(&current, values, &opts, &mut chart);
+        let revision = last.version + 1;
+        let ro = ReleaseOptions { name: name.to_string(), namespace: ns.clone(), revision, is_upgrade: true, is_install: false };
+        let chart_json = Release::chart_from(&chart);
+        let (_chart, rendered) = self.render_for(chart, &vals, ro, opts.skip_schema_validation, false).await?;
+        let mut rel = Release {
+            name: name.to_string(),
+            info: Some(Info {
+                first_deployed: current.info.as_ref().and_then(|i| i.first_deployed),
+                last_deployed: Some(Time::now()),
+                status: Status::PendingUpgrade,
+                description: "Preparing upgrade".into(),
+                notes: rendered.notes.clone(),
+                ..Default::default()
+            }),
+            chart: Some(chart_json),
+            config: map_to_json(&vals),
+            manifest: manifest_text(&rendered),
+            hooks: rendered.hooks.iter().map(HookRecord::from_rendered).collect(),
+            version: revision,
+            namespace: ns.clone(),
+            labels: if opts.labels.is_empty() { current.labels.clone() } else { opts.labels.clone() },
+            apply_method: "ssa".into(),
+        };
+        if opts.dry_run {
+            rel.set_status(Status::PendingUpgrade, "Dry run complete");
+            return Ok(rel);
+        }
+        let new_docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?);
+        let old_docs = logic::parse_manifest(&current.manifest).unwrap_or_default();
+        // Objects new to this release must be free or already ours.
+        let added: Vec<ResourceDoc> = {
+            let old_ids: std::collections::HashSet<_> = old_docs.iter().map(|d| d.identity(&ns)).collect();
+            new_docs.iter().filter(|d| !old_ids.contains(&d.identity(&ns))).cloned().collect()
+        };
+        self.check_ownership(&added, name, &ns, "update")
+            .await
+            .map_err(|e| Error::Action(format!("rendered manifests contain a resource that already exists. {e}")))?;
+        let mut all = history.clone();
+        for v in logic::revisions_to_prune(&all, opts.max_history) {
+            let _ = store.delete(name, v).await;
+            all.retain(|r| r.version != v);
+        }
+        store.create(&rel).await?;
+        let outcome: Result<()> = async {
+            self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-upgrade", &ns, timeout).await?;
+            self.apply_all(&new_docs, name, &ns, opts.force_conflicts).await?;
+            self.delete_all(&logic::dropped_resources(&old_docs, &new_docs, &ns), &ns).await?;
+            if opts.wait {
+                self.wait_ready(&new_docs, &ns, timeout).await?;
+            }
+            self.hooks(!opts.no_hooks, &mut rel.hooks, "post-upgrade", &ns, timeout).await?;
+            Ok(())
+        }
+        .await;
+        match outcome {
+            Ok(()) => {
+                // Helm changes only the status of superseded revisions (their description stays).
+                if let Some(mut d) = deployed {
+                    d.info_mut().status = Status::Superseded;
+                    store.update(&d).await?;
+                }
+                let desc = opts.description.clone().unwrap_or_else(|| "Upgrade complete".into());
+                rel.set_status(Status::Deployed, desc);
+                store.update(&rel).await?;
+                Ok(rel)
+            }
+            Err(e) => {
+                rel.set_status(Status::Failed, format!("Upgrade \"{name}\" failed: {e}"));
+                let _ = store.update(&rel).await;
+                if opts.cleanup_on_fail {
+                    let _ = self.delete_all(&added, &ns).await;
+                }
+                if opts.atomic {
+                    let ro = RollbackOptions { namespace: Some(ns.clone()), timeout: Some(timeout), wait: opts.wait, ..Default::default() };
+                    return match self.rollback(name, ro).await {
+                        Ok(_) => Err(Error::Action(format!("release {name} failed, and has been rolled back due to rollback-on-failure being set: {e}"))),
+                        Err(e2) => Err(Error::Action(format!("an error occurred while rolling back the release. original upgrade error: {e}: {e2}"))),
+                    };
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// `helm rollback NAME [REVISION]`: a new revision with the target's chart, values and
+    /// manifest; every deployed revision becomes superseded.
+    pub async fn rollback(&self, name: &str, opts: RollbackOptions) -> Result<Release> {
+        let ns = self.ns_or(&opts.namespace);
+        let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let store = self.storage(Some(&ns));
+        let history = store.history(name).await?;
+        if history.is_empty() {
+            return Err(Error::Action(format!("release: not found")));
+        }
+        logic::ensure_not_pending(&history).map_err(|m| Error::Action(m.into()))?;
+        let current = logic::latest(&history).cloned().unwrap_or_default();
+        let target_v = if opts.revision > 0 { opts.revision } else { current.version - 1 };
+        if target_v < 1 {
+            return Err(Error::Action("release has no previous version to roll back to".into()));
+        }
+        let target = history
+            .iter()
+            .find(|r| r.version == target_v)
+            .cloned()
+            .ok_or_else(|| Error::Action(format!("release has no {target_v} version")))?;
+        let mut rel = target.clone();
+        rel.version = current.version + 1;
+        rel.info = Some(Info {
+            first_deployed: current.info.as_ref().and_then(|i| i.first_deployed),
+            last_deployed: Some(Time::now()),
+            status: Status::PendingRollback,
+            notes: target.info.as_ref().map(|i| i.notes.clone()).unwrap_or_default(),
+            description: format!("Rollback to {target_v}"),
+            ..Default::default()
+        });
+        rel.apply_method = "ssa".into();
+        if opts.dry_run {
+            return Ok(rel);
+        }
+        let new_docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?);
+        let old_docs = logic::parse_manifest(&current.manifest).unwrap_or_default();
+        let mut all = history.clone();
+        for v in logic::revisions_to_prune(&all, opts.max_history) {
+            let _ = store.delete(name, v).await;
+            all.retain(|r| r.version != v);
+        }
+        store.create(&rel).await?;
+        let outcome: Result<()> = async {
+            self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-rollback", &ns, timeout).await?;
+            self.apply_all(&new_docs, name, &ns, opts.force_conflicts).await?;
+            self.delete_all(&logic::dropped_resources(&old_docs, &new_docs, &ns), &ns).await?;
+            if opts.wait {
+                self.wait_ready(&new_docs, &ns, timeout).await?;
+            }
+            self.hooks(!opts.no_hooks, &mut rel.hooks, "post-rollback", &ns, timeout).await?;
+            Ok(())
+        }
+        .await;
+        match outcome {
+            Ok(()) => {
+                for mut r in all.into_iter().filter(|r| r.status() == Status::Deployed) {
+                    r.info_mut().status = Status::Superseded;
+                    store.update(&r).await?;
+                }
+                rel.set_status(Status::Deployed, format!("Rollback to {target_v}"));
+                store.update(&rel).await?;
+                Ok(rel)
+            }
+            Err(e) => {
+                rel.set_status(Status::Failed, format!("Rollback \"{name}\" failed: {e}"));
+                let _ = store.update(&rel).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// `helm uninstall`: pre-delete hooks, objects deleted in uninstall order (except
+    /// `helm.sh/resource-policy: keep`), post-delete hooks, then the history is purged or, with
+    /// `keep_history`, the last revision marked `uninstalled`.
+    pub async fn uninstall(&self, name: &str, opts: UninstallOptions) -> Result<UninstallResult> {
+        let ns = self.ns_or(&opts.namespace);
+        let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let store = self.storage(Some(&ns));
+        let history = store.history(name).await?;
+        let Some(mut rel) = logic::latest(&history).cloned() else {
+            return Err(Error::Action(format!("uninstall: Release not loaded: {name}: release: not found")));
+        };
+        if opts.dry_run {
+            return Ok(UninstallResult { release: rel, kept: Vec::new() });
+        }
+        if rel.status() == Status::Uninstalled {
+            if !opts.keep_history {
+                for r in &history {
+                    store.delete(name, r.version).await?;
+                }
+                return Ok(UninstallResult { release: rel, kept: Vec::new() });
+            }
+            return Err(Error::Action(format!("the release named \"{name}\" is already deleted")));
+        }
+        rel.set_status(Status::Uninstalling, "Deletion in progress (or silently failed)");
+        rel.info_mut().deleted = Some(Time::now());
+        store.update(&rel).await?;
+        self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-delete", &ns, timeout).await?;
+        let docs = logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?;
+        let kept = self.delete_all(&docs, &ns).await?;
+        if opts.wait {
+            for d in docs.iter().filter(|d| !logic::is_kept(d)) {
+                self.wait_deleted(d, &ns, timeout).await?;
+            }
+        }
+        self.hooks(!opts.no_hooks, &mut rel.hooks, "post-delete", &ns, timeout).await?;
+        rel.set_status(Status::Uninstalled, opts.description.clone().unwrap_or_else(|| "Uninstallation complete".into()));
+        if opts.keep_history {
+            store.update(&rel).await?;
+        } else {
+            for r in &history {
+                store.delete(name, r.version).await?;
+            }
+        }
+        Ok(UninstallResult { release: rel, kept })
+    }
+
+    /// `helm status` / `helm get`: one revision (0: the latest).
+    pub async fn get_release(&self, name: &str, namespace: Option<&str>, revision: i64) -> Result<Release> {
+        let ns = self.ns_or(&namespace.map(String::from));
+        let store = self.storage(Some(&ns));
+        if revision > 0 {
+            return Ok(store.get(name, revision).await?);
+        }
+        Ok(store.last(name).await?)
+    }
+
+    /// `helm history`: every revision, oldest first.
+    pub async fn history(&self, name: &str, namespace: Option<&str>) -> Result<Vec<Release>> {
+        let ns = self.ns_or(&namespace.map(String::from));
+        let mut h = self.storage(Some(&ns)).history(name).await?;
+        if h.is_empty() {
+            return Err(Error::Action("release: not found".into()));
+        }
+        h.sort_by_key(|r| r.version);
+        Ok(h)
+    }
+
+    /// `helm list`: the latest revision of each release, by name.
+    pub async fn list(&self, opts: ListOptions) -> Result<Vec<Release>> {
+        let store = if opts.all_namespaces { self.storage(None) } else { self.storage(Some(&self.ns_or(&opts.namespace))) };
+        let all = store.list().await?;
+        let re = match &opts.filter {
+            Some(f) => Some(regex_lite(f)?),
+            None => None,
+        };
+        let states: Vec<Status> = if !opts.states.is_empty() {
+            opts.states.clone()
+        } else if opts.all {
+            Status::ALL.to_vec()
+        } else {
+            vec![Status::Deployed, Status::Failed]
+        };
+        Ok(logic::list_latest(all)
+            .into_iter()
+            .filter(|r| states.contains(&r.status()))
+            .filter(|r| re.as_ref().map(|re| re.is_match(&r.name)).unwrap_or(true))
+            .collect())
+    }
+
+    /// `helm get values` (with `all`: the chart's defaults coalesced under the user's).
+    pub async fn get_values(&self, name: &str, namespace: Option<&str>, revision: i64, all: bool) -> Result<Value> {
+        let rel = self.get_release(name, namespace, revision).await?;
+        let user = json_to_core(&serde_json::Value::Object(rel.config.clone()));
+        if !all {
+            return Ok(user);
+        }
+        let defaults = json_to_core(&serde_json::Value::Object(rel.chart_values()));
+        Ok(merge_values(&defaults, &user))
+    }
+
+    /// `helm test`: runs the release's `test` hooks and stores their results.
+    pub async fn test(&self, name: &str, namespace: Option<&str>, timeout: Option<Duration>) -> Result<Release> {
+        let ns = self.ns_or(&namespace.map(String::from));
+        let store = self.storage(Some(&ns));
+        let mut rel = store.last(name).await?;
+        let r = self.run_hooks(&mut rel.hooks, "test", &ns, timeout.unwrap_or(DEFAULT_TIMEOUT)).await;
+        store.update(&rel).await?;
+        r.map(|_| rel)
+    }
+}
+
+/// `over` on top of `base` (maps merged deeply, other values replaced).
+pub fn merge_values(base: &Value, over: &Value) -> Value {
+    match (base.as_map(), over.as_map()) {
+        (Some(b), Some(o)) => {
+            let out = b.shallow_copy();
+            for (k, v) in o.entries() {
+                let merged = match out.get(&k) {
+                    Some(old) => merge_values(&old, &v),
+                    None => v.clone(),
+                };
+                out.insert(k, merged);
+            }
+            Value::Map(out)
+        }
+        _ => over.clone(),
+    }
+}
+
+fn regex_lite(pattern: &str) -> Result<regex::Regex> {
+    regex::Regex::new(pattern).map_err(|e| Error::Action(format!("error parsing regexp: {e}")))
+}

@@ -1,0 +1,137 @@
+//! Cluster access: kubeconfig/context/namespace loading (Helm's `--kubeconfig`,
+//! `--kube-context`, `-n`), discovery for `.Capabilities`, and resolving a manifest's
+//! `apiVersion`/`kind` to an API endpoint.
+
+use crate::error::{Error, Result};
+use crate::storage::{DriverKind, KubeStorage};
+use helm_core::render::objects::KubeVersion;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::core::{ApiResource, GroupVersionKind};
+use kube::discovery::Scope;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// How to reach the cluster; every field optional, as Helm's flags.
+#[derive(Clone, Debug, Default)]
+pub struct ClientOptions {
+    /// `--kubeconfig` (default: `$KUBECONFIG`, then `~/.kube/config`, then in-cluster).
+    pub kubeconfig: Option<PathBuf>,
+    /// `--kube-context` (default: the kubeconfig's current context).
+    pub context: Option<String>,
+    /// `-n/--namespace` (default: the context's namespace, else `default`).
+    pub namespace: Option<String>,
+    /// Release storage (`HELM_DRIVER`): Secret (default) or ConfigMap.
+    pub driver: DriverKind,
+}
+
+/// `.Capabilities` as the cluster reports it.
+#[derive(Clone, Debug)]
+pub struct ClusterCapabilities {
+    pub kube_version: KubeVersion,
+    /// `group/version` and `group/version/Kind` for every served resource (Helm's VersionSet).
+    pub api_versions: Vec<String>,
+}
+
+/// A connection to one cluster, with the namespace actions default to.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) kube: kube::Client,
+    namespace: String,
+    driver: DriverKind,
+    resources: Arc<Mutex<HashMap<(String, String, String), (ApiResource, bool)>>>,
+}
+
+impl Client {
+    /// Loads the kubeconfig (or in-cluster config) and connects lazily (no request is made).
+    pub async fn new(opts: ClientOptions) -> Result<Client> {
+        let kopts = KubeConfigOptions { context: opts.context.clone(), ..Default::default() };
+        let config = match &opts.kubeconfig {
+            Some(path) => {
+                let kc = Kubeconfig::read_from(path).map_err(|e| Error::Config(e.to_string()))?;
+                kube::Config::from_custom_kubeconfig(kc, &kopts).await.map_err(|e| Error::Config(e.to_string()))?
+            }
+            None if opts.context.is_some() => kube::Config::from_kubeconfig(&kopts).await.map_err(|e| Error::Config(e.to_string()))?,
+            None => kube::Config::infer().await.map_err(|e| Error::Config(e.to_string()))?,
+        };
+        let namespace = opts.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| config.default_namespace.clone());
+        let kube = kube::Client::try_from(config).map_err(|e| Error::Config(e.to_string()))?;
+        Ok(Client { kube, namespace, driver: opts.driver, resources: Arc::default() })
+    }
+
+    /// Wraps an existing kube-rs client.
+    pub fn from_kube(kube: kube::Client, namespace: &str) -> Client {
+        Client { kube, namespace: namespace.to_string(), driver: DriverKind::Secret, resources: Arc::default() }
+    }
+
+    /// The namespace actions use when none is given.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The underlying kube-rs client.
+    pub fn kube(&self) -> &kube::Client {
+        &self.kube
+    }
+
+    /// Release storage for `namespace` (None: all namespaces, for listing).
+    pub fn storage(&self, namespace: Option<&str>) -> KubeStorage {
+        KubeStorage::new(self.kube.clone(), namespace.map(String::from), self.driver)
+    }
+
+    /// Discovery → `.Capabilities.KubeVersion` and `.Capabilities.APIVersions`.
+    pub async fn capabilities(&self) -> Result<ClusterCapabilities> {
+        let v = self.kube.apiserver_version().await?;
+        let version = if v.git_version.starts_with('v') { v.git_version.clone() } else { format!("v{}", v.git_version) };
+        let kube_version = KubeVersion { version, major: v.major.clone(), minor: v.minor.trim_end_matches('+').to_string() };
+        let mut api_versions = Vec::new();
+        let core = self.kube.list_core_api_versions().await?;
+        for ver in &core.versions {
+            api_versions.push(ver.clone());
+            let res = self.kube.list_core_api_resources(ver).await?;
+            for r in res.resources.iter().filter(|r| !r.name.contains('/')) {
+                api_versions.push(format!("{ver}/{}", r.kind));
+            }
+        }
+        let groups = self.kube.list_api_groups().await?;
+        for g in &groups.groups {
+            for gv in &g.versions {
+                api_versions.push(gv.group_version.clone());
+                if let Ok(res) = self.kube.list_api_group_resources(&gv.group_version).await {
+                    for r in res.resources.iter().filter(|r| !r.name.contains('/')) {
+                        api_versions.push(format!("{}/{}", gv.group_version, r.kind));
+                    }
+                }
+            }
+        }
+        Ok(ClusterCapabilities { kube_version, api_versions })
+    }
+
+    /// The API endpoint of `apiVersion`+`kind`, and whether it is namespaced (cached).
+    pub async fn resolve(&self, api_version: &str, kind: &str) -> Result<(ApiResource, bool)> {
+        let (group, version) = match api_version.split_once('/') {
+            Some((g, v)) => (g.to_string(), v.to_string()),
+            None => (String::new(), api_version.to_string()),
+        };
+        let key = (group.clone(), version.clone(), kind.to_string());
+        if let Some(hit) = self.resources.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(hit);
+        }
+        let gvk = GroupVersionKind::gvk(&group, &version, kind);
+        let (ar, caps) = kube::discovery::pinned_kind(&self.kube, &gvk).await.map_err(|_| {
+            Error::Api(format!("resource mapping not found for kind \"{kind}\" in version \"{api_version}\": ensure CRDs are installed first"))
+        })?;
+        let namespaced = matches!(caps.scope, Scope::Namespaced);
+        if let Ok(mut m) = self.resources.lock() {
+            m.insert(key, (ar.clone(), namespaced));
+        }
+        Ok((ar, namespaced))
+    }
+
+    /// Forgets cached API endpoints (after CRDs are installed).
+    pub fn reset_resolver(&self) {
+        if let Ok(mut m) = self.resources.lock() {
+            m.clear();
+        }
+    }
+}

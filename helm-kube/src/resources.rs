@@ -1,0 +1,353 @@
+//! Applying, inspecting and deleting a release's objects, as Helm 4 does: server-side apply
+//! with field manager `helm`, Helm's ownership metadata on every object, adoption of objects
+//! that already carry this release's metadata and refusal of any other existing object,
+//! readiness waits, and hooks (weights, delete policies, Jobs/Pods waited to completion).
+
+use crate::client::Client;
+use crate::error::{api_message, is_not_found, Error, Result};
+use helm_core::release::logic::ResourceDoc;
+use helm_core::release::{HookRecord, Time};
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
+use serde_json::{json, Value as J};
+use std::time::{Duration, Instant};
+
+/// Helm 4's server-side apply field manager.
+pub const FIELD_MANAGER: &str = "helm";
+pub const ANN_RELEASE_NAME: &str = "meta.helm.sh/release-name";
+pub const ANN_RELEASE_NAMESPACE: &str = "meta.helm.sh/release-namespace";
+pub const LABEL_MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+
+impl Client {
+    async fn api_for(&self, doc: &ResourceDoc, release_ns: &str) -> Result<(Api<DynamicObject>, bool)> {
+        let (ar, namespaced) = self.resolve(&doc.api_version, &doc.kind).await?;
+        let api = if namespaced {
+            let ns = doc.namespace.clone().unwrap_or_else(|| release_ns.to_string());
+            Api::namespaced_with(self.kube.clone(), &ns, &ar)
+        } else {
+            Api::all_with(self.kube.clone(), &ar)
+        };
+        Ok((api, namespaced))
+    }
+
+    /// The live object, if it exists.
+    pub async fn get_object(&self, doc: &ResourceDoc, release_ns: &str) -> Result<Option<DynamicObject>> {
+        let (api, _) = self.api_for(doc, release_ns).await?;
+        match api.get(&doc.name).await {
+            Ok(o) => Ok(Some(o)),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Server-side apply of one object (field manager `helm`); `owner` adds Helm's ownership
+    /// metadata (release name/namespace annotations, managed-by label).
+    pub async fn apply_object(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, force: bool, dry_run: bool) -> Result<()> {
+        let (api, namespaced) = self.api_for(doc, release_ns).await?;
+        let mut obj = doc.object.clone();
+        if let Some(release) = owner {
+            set_ownership(&mut obj, release, release_ns);
+        }
+        if namespaced {
+            let ns = doc.namespace.clone().unwrap_or_else(|| release_ns.to_string());
+            if let Some(md) = obj.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+                md.insert("namespace".into(), J::String(ns));
+            }
+        }
+        let mut pp = PatchParams::apply(FIELD_MANAGER);
+        pp.force = force;
+        pp.dry_run = dry_run;
+        api.patch(&doc.name, &pp, &Patch::Apply(&obj))
+            .await
+            .map_err(|e| Error::Api(format!("{} \"{}\": {}", doc.kind, doc.name, api_message(&e))))?;
+        Ok(())
+    }
+
+    /// Deletes one object (background propagation, as Helm); a missing object is fine.
+    /// Returns whether it existed.
+    pub async fn delete_object(&self, doc: &ResourceDoc, release_ns: &str) -> Result<bool> {
+        let (api, _) = self.api_for(doc, release_ns).await?;
+        let dp = DeleteParams { propagation_policy: Some(PropagationPolicy::Background), ..Default::default() };
+        match api.delete(&doc.name, &dp).await {
+            Ok(_) => Ok(true),
+            Err(e) if is_not_found(&e) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Waits until the object is gone (after a delete), up to `timeout`.
+    pub async fn wait_deleted(&self, doc: &ResourceDoc, release_ns: &str, timeout: Duration) -> Result<()> {
+        let start = Instant::now();
+        while self.get_object(doc, release_ns).await?.is_some() {
+            if start.elapsed() > timeout {
+                return Err(Error::Timeout(format!("timed out waiting for {} to be deleted", doc.key())));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Ok(())
+    }
+
+    /// Helm's `existingResourceConflict`: for each object that already exists, it must carry
+    /// this release's ownership metadata (then it is adopted); otherwise Helm's error. Returns
+    /// the objects that already existed.
+    pub async fn check_ownership(&self, docs: &[ResourceDoc], release: &str, release_ns: &str, verb: &str) -> Result<Vec<ResourceDoc>> {
+        let mut existing = Vec::new();
+        for doc in docs {
+            let Some(live) = self.get_object(doc, release_ns).await? else { continue };
+            if let Err(why) = ownership_problems(&live, release, release_ns) {
+                let ns = doc.namespace.clone().unwrap_or_else(|| release_ns.to_string());
+                return Err(Error::Action(format!(
+                    "Unable to continue with {verb}: {} \"{}\" in namespace \"{}\" exists and cannot be imported into the current release: invalid ownership metadata; {}",
+                    doc.kind, doc.name, ns, why
+                )));
+            }
+            existing.push(doc.clone());
+        }
+        Ok(existing)
+    }
+
+    /// Whether the object is ready in Helm's sense (`--wait`): Deployments/StatefulSets/
+    /// DaemonSets rolled out, Jobs complete, PVCs bound, LoadBalancer Services with an
+    /// address, Pods ready; other kinds are ready once they exist.
+    pub async fn is_ready(&self, doc: &ResourceDoc, release_ns: &str) -> Result<bool> {
+        let Some(live) = self.get_object(doc, release_ns).await? else { return Ok(false) };
+        Ok(object_ready(&doc.kind, &serde_json::to_value(&live).unwrap_or(J::Null)))
+    }
+
+    /// `--wait`: polls until every object is ready or `timeout` passes.
+    pub async fn wait_ready(&self, docs: &[ResourceDoc], release_ns: &str, timeout: Duration) -> Result<()> {
+        let start = Instant::now();
+        let mut pending: Vec<&ResourceDoc> = docs.iter().collect();
+        loop {
+            let mut still = Vec::new();
+            for d in pending {
+                if !self.is_ready(d, release_ns).await? {
+                    still.push(d);
+                }
+            }
+            if still.is_empty() {
+                return Ok(());
+            }
+            if start.elapsed() >= timeout {
+                let names: Vec<String> = still.iter().map(|d| format!("{}/{}", d.kind, d.name)).collect();
+                return Err(Error::Timeout(format!("context deadline exceeded: resources not ready: {}", names.join(", "))));
+            }
+            pending = still;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// Runs the hooks of `event` (Helm's `execHook`): in weight order, each created by
+    /// server-side apply after `before-hook-creation` deletes its previous instance, Jobs and
+    /// Pods waited to completion, then deleted per `hook-succeeded`/`hook-failed`. Updates
+    /// each hook's `last_run`.
+    pub async fn run_hooks(&self, hooks: &mut [HookRecord], event: &str, release_ns: &str, timeout: Duration) -> Result<()> {
+        let mut order: Vec<usize> = (0..hooks.len()).filter(|i| hooks[*i].has_event(event)).collect();
+        order.sort_by(|a, b| hooks[*a].weight.cmp(&hooks[*b].weight).then_with(|| hooks[*a].name.cmp(&hooks[*b].name)));
+        for i in order {
+            let h = &mut hooks[i];
+            if h.delete_policies.is_empty() {
+                h.delete_policies.push("before-hook-creation".into());
+            }
+            let docs = helm_core::release::logic::parse_manifest(&h.manifest).map_err(|e| Error::Action(e.to_string()))?;
+            if h.delete_policies.iter().any(|p| p == "before-hook-creation") {
+                for d in &docs {
+                    if self.delete_object(d, release_ns).await? {
+                        self.wait_deleted(d, release_ns, timeout).await?;
+                    }
+                }
+            }
+            h.last_run = helm_core::release::HookExecution { started_at: Some(Time::now()), completed_at: None, phase: "Running".into() };
+            let mut outcome = Ok(());
+            for d in &docs {
+                if let Err(e) = self.apply_object(d, release_ns, None, false, false).await {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+            if outcome.is_ok() {
+                for d in &docs {
+                    if let Err(e) = self.wait_hook(d, release_ns, timeout).await {
+                        outcome = Err(e);
+                        break;
+                    }
+                }
+            }
+            h.last_run.completed_at = Some(Time::now());
+            match outcome {
+                Ok(()) => {
+                    h.last_run.phase = "Succeeded".into();
+                    if h.delete_policies.iter().any(|p| p == "hook-succeeded") {
+                        for d in &docs {
+                            self.delete_object(d, release_ns).await?;
+                        }
+                    }
+                }
+                Err(e) => {
+                    h.last_run.phase = "Failed".into();
+                    if h.delete_policies.iter().any(|p| p == "hook-failed") {
+                        for d in &docs {
+                            let _ = self.delete_object(d, release_ns).await;
+                        }
+                    }
+                    return Err(Error::Action(format!("{event} hook {} failed: {e}", h.path)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A hook Job must complete (or fail), a hook Pod must succeed (or fail); other kinds are
+    /// done once created.
+    async fn wait_hook(&self, doc: &ResourceDoc, release_ns: &str, timeout: Duration) -> Result<()> {
+        if doc.kind != "Job" && doc.kind != "Pod" {
+            return Ok(());
+        }
+        let start = Instant::now();
+        loop {
+            if let Some(live) = self.get_object(doc, release_ns).await? {
+                let v = serde_json::to_value(&live).unwrap_or(J::Null);
+                if doc.kind == "Job" {
+                    for c in v.pointer("/status/conditions").and_then(|c| c.as_array()).cloned().unwrap_or_default() {
+                        let ty = c.get("type").and_then(|t| t.as_str()).unwrap_or("");
+                        let st = c.get("status").and_then(|t| t.as_str()).unwrap_or("");
+                        if st == "True" && ty == "Complete" {
+                            return Ok(());
+                        }
+                        if st == "True" && ty == "Failed" {
+                            let reason = c.get("reason").and_then(|t| t.as_str()).unwrap_or("");
+                            return Err(Error::Action(format!("job {} failed: {reason}", doc.name)));
+                        }
+                    }
+                } else {
+                    match v.pointer("/status/phase").and_then(|p| p.as_str()) {
+                        Some("Succeeded") => return Ok(()),
+                        Some("Failed") => return Err(Error::Action(format!("pod {} failed", doc.name))),
+                        _ => {}
+                    }
+                }
+            }
+            if start.elapsed() >= timeout {
+                return Err(Error::Timeout(format!("timed out waiting for the condition on {}", doc.key())));
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+}
+
+/// Adds `meta.helm.sh/release-name`, `meta.helm.sh/release-namespace` and
+/// `app.kubernetes.io/managed-by: Helm` (Helm's `setMetadataVisitor`).
+pub fn set_ownership(obj: &mut J, release: &str, release_ns: &str) {
+    let Some(root) = obj.as_object_mut() else { return };
+    let md = root.entry("metadata").or_insert_with(|| json!({}));
+    let Some(md) = md.as_object_mut() else { return };
+    let ann = md.entry("annotations").or_insert_with(|| json!({}));
+    if !ann.is_object() {
+        *ann = json!({});
+    }
+    if let Some(a) = ann.as_object_mut() {
+        a.insert(ANN_RELEASE_NAME.into(), J::String(release.into()));
+        a.insert(ANN_RELEASE_NAMESPACE.into(), J::String(release_ns.into()));
+    }
+    let labels = md.entry("labels").or_insert_with(|| json!({}));
+    if !labels.is_object() {
+        *labels = json!({});
+    }
+    if let Some(l) = labels.as_object_mut() {
+        l.insert(LABEL_MANAGED_BY.into(), J::String("Helm".into()));
+    }
+}
+
+/// Helm's `checkOwnership` messages, joined as Helm joins them (`; `).
+pub fn ownership_problems(live: &DynamicObject, release: &str, release_ns: &str) -> std::result::Result<(), String> {
+    let mut errs = Vec::new();
+    let labels = live.metadata.labels.clone().unwrap_or_default();
+    let ann = live.metadata.annotations.clone().unwrap_or_default();
+    match labels.get(LABEL_MANAGED_BY) {
+        None => errs.push(format!("label validation error: missing key \"{LABEL_MANAGED_BY}\": must be set to \"Helm\"")),
+        Some(v) if v != "Helm" => errs.push(format!("label validation error: key \"{LABEL_MANAGED_BY}\" must equal \"Helm\": current value is \"{v}\"")),
+        _ => {}
+    }
+    for (key, want) in [(ANN_RELEASE_NAME, release), (ANN_RELEASE_NAMESPACE, release_ns)] {
+        match ann.get(key) {
+            None => errs.push(format!("annotation validation error: missing key \"{key}\": must be set to \"{want}\"")),
+            Some(v) if v != want => errs.push(format!("annotation validation error: key \"{key}\" must equal \"{want}\": current value is \"{v}\"")),
+            _ => {}
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(errs.join("; "))
+    }
+}
+
+/// Readiness of a live object by kind (Helm's `ReadyChecker`, without the pod lookups).
+pub fn object_ready(kind: &str, v: &J) -> bool {
+    let int = |p: &str| v.pointer(p).and_then(|x| x.as_i64());
+    let gen_ok = match (int("/metadata/generation"), int("/status/observedGeneration")) {
+        (Some(g), Some(o)) => o >= g,
+        (Some(_), None) => false,
+        _ => true,
+    };
+    match kind {
+        "Deployment" | "StatefulSet" | "ReplicaSet" => {
+            let want = int("/spec/replicas").unwrap_or(1);
+            let ready = int("/status/readyReplicas").unwrap_or(0);
+            let updated = if kind == "StatefulSet" { int("/status/updatedReplicas").unwrap_or(0) } else { int("/status/updatedReplicas").unwrap_or(0) };
+            gen_ok && ready >= want && updated >= want
+        }
+        "DaemonSet" => {
+            let want = int("/status/desiredNumberScheduled").unwrap_or(0);
+            gen_ok && int("/status/numberReady").unwrap_or(0) >= want && int("/status/updatedNumberScheduled").unwrap_or(0) >= want
+        }
+        "Job" => v
+            .pointer("/status/conditions")
+            .and_then(|c| c.as_array())
+            .map(|cs| cs.iter().any(|c| c.get("type").and_then(|t| t.as_str()) == Some("Complete") && c.get("status").and_then(|t| t.as_str()) == Some("True")))
+            .unwrap_or(false),
+        "PersistentVolumeClaim" => v.pointer("/status/phase").and_then(|p| p.as_str()) == Some("Bound"),
+        "Service" => {
+            if v.pointer("/spec/type").and_then(|t| t.as_str()) == Some("LoadBalancer") {
+                v.pointer("/status/loadBalancer/ingress").and_then(|i| i.as_array()).map(|a| !a.is_empty()).unwrap_or(false)
+            } else {
+                true
+            }
+        }
+        "Pod" => v
+            .pointer("/status/conditions")
+            .and_then(|c| c.as_array())
+            .map(|cs| cs.iter().any(|c| c.get("type").and_then(|t| t.as_str()) == Some("Ready") && c.get("status").and_then(|t| t.as_str()) == Some("True")))
+            .unwrap_or(false),
+        "CustomResourceDefinition" => v
+            .pointer("/status/conditions")
+            .and_then(|c| c.as_array())
+            .map(|cs| cs.iter().any(|c| c.get("type").and_then(|t| t.as_str()) == Some("Established") && c.get("status").and_then(|t| t.as_str()) == Some("True")))
+            .unwrap_or(false),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readiness_rules() {
+        let d = json!({"metadata":{"generation":2},"spec":{"replicas":2},"status":{"observedGeneration":2,"readyReplicas":2,"updatedReplicas":2}});
+        assert!(object_ready("Deployment", &d));
+        let d = json!({"metadata":{"generation":3},"spec":{"replicas":2},"status":{"observedGeneration":2,"readyReplicas":2,"updatedReplicas":2}});
+        assert!(!object_ready("Deployment", &d));
+        assert!(!object_ready("PersistentVolumeClaim", &json!({"status":{"phase":"Pending"}})));
+        assert!(object_ready("ConfigMap", &json!({})));
+        assert!(!object_ready("Job", &json!({"status":{}})));
+    }
+
+    #[test]
+    fn ownership_metadata() {
+        let mut o = json!({"metadata":{"name":"x","labels":{"a":"b"}}});
+        set_ownership(&mut o, "r", "ns");
+        assert_eq!(o.pointer("/metadata/labels/app.kubernetes.io~1managed-by"), Some(&json!("Helm")));
+        assert_eq!(o.pointer("/metadata/annotations/meta.helm.sh~1release-name"), Some(&json!("r")));
+        assert_eq!(o.pointer("/metadata/labels/a"), Some(&json!("b")));
+    }
+}

@@ -1,0 +1,126 @@
+//! One real API server per test binary (`scripts/kube-testenv`), started on first use and
+//! stopped when the test process exits (`HELM_RS_TESTENV_WATCH_PID`). Tests skip, printing one
+//! line, when the environment's binaries are not built (`scripts/test.d/setup-kube.sh` builds
+//! them) or it does not start.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+pub struct Env {
+    pub dir: PathBuf,
+    pub kubeconfig: PathBuf,
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn binaries_present() -> bool {
+    if std::env::var_os("HELM_RS_TESTENV_BIN").is_some() {
+        return true;
+    }
+    let cache = std::env::var_os("HELM_RS_TESTENV_CACHE").map(PathBuf::from).unwrap_or_else(|| {
+        let base = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
+        base.join("helm-rs/testenv")
+    });
+    std::fs::read_dir(&cache)
+        .map(|rd| rd.flatten().any(|e| e.path().join("bin/kube-apiserver").exists()))
+        .unwrap_or(false)
+}
+
+/// The shared environment, or None (after printing why) when it cannot run here.
+pub fn env() -> Option<&'static Env> {
+    static ENV: OnceLock<Option<Env>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        if !binaries_present() {
+            eprintln!("SKIP: kube test environment binaries not built (run scripts/kube-testenv build)");
+            return None;
+        }
+        let dir = std::env::temp_dir().join(format!("helm-kube-tests-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let out = Command::new(root().join("scripts/kube-testenv"))
+            .arg("start")
+            .arg(&dir)
+            .env("HELM_RS_TESTENV_WATCH_PID", std::process::id().to_string())
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Some(Env { kubeconfig: dir.join("kubeconfig"), dir }),
+            Ok(o) => {
+                eprintln!("SKIP: kube-testenv start failed: {}", String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or(""));
+                None
+            }
+            Err(e) => {
+                eprintln!("SKIP: cannot run scripts/kube-testenv: {e}");
+                None
+            }
+        }
+    })
+    .as_ref()
+}
+
+/// Helm 4.1.4 (`../shared/tools/helm-oracle`), when present.
+pub fn oracle() -> Option<PathBuf> {
+    let p = root().join("../shared/tools/helm-oracle");
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("SKIP: ../shared/tools/helm-oracle is absent");
+        None
+    }
+}
+
+/// Runs Helm against the environment; (exit ok, stdout, stderr).
+pub fn helm(env: &Env, oracle: &Path, args: &[&str]) -> (bool, String, String) {
+    let o = Command::new(oracle)
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(&env.kubeconfig)
+        .env("HOME", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("helm-home"))
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("run helm-oracle");
+    (o.status.success(), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+}
+
+/// A unique name for a test's namespace/release.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!("{prefix}-{}", N.fetch_add(1, Ordering::SeqCst))
+}
+
+/// Writes a small chart: a ConfigMap whose data comes from `.Values.data`, an optional second
+/// ConfigMap (`.Values.extra`), one kept by `helm.sh/resource-policy: keep` (`.Values.kept`),
+/// a Service, and a pre-install/pre-upgrade hook ConfigMap deleted on success.
+pub fn write_chart(dir: &Path, name: &str, version: &str) -> PathBuf {
+    let c = dir.join(name);
+    std::fs::create_dir_all(c.join("templates")).expect("mkdir");
+    std::fs::write(c.join("Chart.yaml"), format!("apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: \"1.0\"\n")).expect("write");
+    std::fs::write(c.join("values.yaml"), "data: one\nextra: false\nkept: false\nhook: true\n").expect("write");
+    std::fs::write(
+        c.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  value: {{ .Values.data | quote }}\n  revision: {{ .Release.Revision | quote }}\n{{- if .Values.extra }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-extra\ndata:\n  a: b\n{{- end }}\n{{- if .Values.kept }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-kept\n  annotations:\n    helm.sh/resource-policy: keep\ndata:\n  a: b\n{{- end }}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        c.join("templates/svc.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}-svc\nspec:\n  ports:\n  - port: 80\n",
+    )
+    .expect("write");
+    std::fs::write(
+        c.join("templates/hook.yaml"),
+        "{{- if .Values.hook }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hook\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-weight: \"-5\"\n    helm.sh/hook-delete-policy: hook-succeeded\ndata:\n  a: b\n{{- end }}\n",
+    )
+    .expect("write");
+    std::fs::write(c.join("templates/NOTES.txt"), "Thanks for installing {{ .Release.Name }}.\n").expect("write");
+    c
+}
+
+pub fn scratch(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("charts-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("mkdir");
+    d
+}
