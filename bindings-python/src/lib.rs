@@ -315,6 +315,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<PyChart>()?;
     m.add_class::<PyRenderResult>()?;
+    m.add_class::<PyClient>()?;
     m.add_function(wrap_pyfunction!(load_chart, m)?)?;
     m.add_function(wrap_pyfunction!(template, m)?)?;
     m.add("HelmError", py.get_type_bound::<HelmError>())?;
@@ -325,4 +326,278 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ReleaseNotFound", py.get_type_bound::<ReleaseNotFound>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
+}
+
+// ---- releases on a cluster (helm-kube)
+
+/// helm-kube's error as the matching Python exception.
+fn kube_err(py: Python<'_>, e: helm_kube::Error) -> PyErr {
+    use helm_core::release::StorageError;
+    match e {
+        helm_kube::Error::Render(r) => to_py_err(py, ApiError::from(r)),
+        helm_kube::Error::Storage(StorageError::NotFound) => ReleaseNotFound::new_err(e.to_string()),
+        e if e.to_string().ends_with("release: not found") => ReleaseNotFound::new_err(e.to_string()),
+        e => KubeError::new_err(e.to_string()),
+    }
+}
+
+/// The runtime every Client shares (helm-kube's futures need one; two workers suffice for
+/// API calls).
+fn runtime() -> PyResult<&'static tokio::runtime::Runtime> {
+    static RT: std::sync::OnceLock<Result<tokio::runtime::Runtime, String>> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(|e| HelmError::new_err(format!("cannot start the async runtime: {e}")))
+}
+
+fn timeout(seconds: Option<f64>) -> Option<std::time::Duration> {
+    seconds.filter(|s| *s >= 0.0 && s.is_finite()).map(std::time::Duration::from_secs_f64)
+}
+
+/// The chart argument of install/upgrade: a Chart or a path, loaded without the GIL.
+enum ChartArg {
+    Loaded(Chart),
+    Path(PathBuf),
+}
+
+impl ChartArg {
+    fn from_py(chart: &Bound<'_, PyAny>) -> PyResult<ChartArg> {
+        match chart.downcast::<PyChart>() {
+            Ok(c) => Ok(ChartArg::Loaded(c.get().chart.clone())),
+            Err(_) => chart
+                .extract::<PathBuf>()
+                .map(ChartArg::Path)
+                .map_err(|_| PyTypeError::new_err("chart must be a Chart or a path")),
+        }
+    }
+    fn load(self) -> Result<Chart, ApiError> {
+        match self {
+            ChartArg::Loaded(c) => Ok(c),
+            ChartArg::Path(p) => Ok(chart::load(&p)?),
+        }
+    }
+}
+
+/// Either failure of a cluster action: bad input (chart, values) or the cluster's.
+enum ActionError {
+    Input(ApiError),
+    Kube(helm_kube::Error),
+}
+
+impl From<ApiError> for ActionError {
+    fn from(e: ApiError) -> Self {
+        ActionError::Input(e)
+    }
+}
+impl From<helm_kube::Error> for ActionError {
+    fn from(e: helm_kube::Error) -> Self {
+        ActionError::Kube(e)
+    }
+}
+
+fn action_err(py: Python<'_>, e: ActionError) -> PyErr {
+    match e {
+        ActionError::Input(e) => to_py_err(py, e),
+        ActionError::Kube(e) => kube_err(py, e),
+    }
+}
+
+/// Releases on one cluster: Helm's install/upgrade/rollback/uninstall/status/history/list/
+/// get values. Methods block (without the GIL); `helm_rs.AsyncClient` wraps them for asyncio.
+/// Results are dicts (`helm_core::render::api::release_summary`); `helm_rs.Client` turns them
+/// into `Release` objects.
+#[pyclass(module = "helm_rs._native", name = "NativeClient", frozen)]
+struct PyClient {
+    client: helm_kube::Client,
+}
+
+fn values_input(values: Option<&Bound<'_, PyAny>>, value_files: Vec<PathBuf>, set: Vec<String>, set_string: Vec<String>) -> PyResult<ValuesInput> {
+    Ok(ValuesInput {
+        value_files: value_files.into_iter().map(path_string).collect(),
+        values: values.map(py_to_value).transpose()?,
+        set,
+        set_string,
+    })
+}
+
+#[pymethods]
+impl PyClient {
+    #[new]
+    #[pyo3(signature = (kubeconfig = None, context = None, namespace = None, driver = "secret"))]
+    fn new(py: Python<'_>, kubeconfig: Option<PathBuf>, context: Option<String>, namespace: Option<String>, driver: &str) -> PyResult<Self> {
+        let driver = match driver.to_ascii_lowercase().as_str() {
+            "secret" | "secrets" | "" => helm_kube::DriverKind::Secret,
+            "configmap" | "configmaps" => helm_kube::DriverKind::ConfigMap,
+            other => return Err(HelmError::new_err(format!("unknown driver {other:?} (secret or configmap)"))),
+        };
+        let rt = runtime()?;
+        let opts = helm_kube::ClientOptions { kubeconfig, context, namespace, driver };
+        let client = py.allow_threads(|| rt.block_on(helm_kube::Client::new(opts))).map_err(|e| kube_err(py, e))?;
+        Ok(PyClient { client })
+    }
+
+    /// The namespace actions default to.
+    #[getter]
+    fn namespace(&self) -> &str {
+        self.client.namespace()
+    }
+
+    #[pyo3(signature = (
+        name, chart, values = None, value_files = Vec::new(), set = Vec::new(), set_string = Vec::new(),
+        namespace = None, create_namespace = false, wait = false, timeout = None, atomic = false,
+        no_hooks = false, skip_crds = false, description = None, dry_run = false
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn install(
+        &self, py: Python<'_>, name: String, chart: &Bound<'_, PyAny>, values: Option<&Bound<'_, PyAny>>,
+        value_files: Vec<PathBuf>, set: Vec<String>, set_string: Vec<String>, namespace: Option<String>,
+        create_namespace: bool, wait: bool, timeout: Option<f64>, atomic: bool, no_hooks: bool, skip_crds: bool,
+        description: Option<String>, dry_run: bool,
+    ) -> PyResult<PyObject> {
+        let chart = ChartArg::from_py(chart)?;
+        let input = values_input(values, value_files, set, set_string)?;
+        let opts = helm_kube::InstallOptions {
+            name: Some(name),
+            namespace,
+            create_namespace,
+            wait,
+            timeout: self::timeout(timeout),
+            atomic,
+            no_hooks,
+            skip_crds,
+            description,
+            dry_run,
+            ..Default::default()
+        };
+        let rt = runtime()?;
+        let client = &self.client;
+        let rel = py.allow_threads(|| -> Result<_, ActionError> {
+            let chart = chart.load()?;
+            let vals = input.merge()?;
+            Ok(rt.block_on(client.install(chart, &vals, opts))?)
+        });
+        let rel = rel.map_err(|e| action_err(py, e))?;
+        value_to_py(py, &api::release_summary(&rel))
+    }
+
+    #[pyo3(signature = (
+        name, chart, values = None, value_files = Vec::new(), set = Vec::new(), set_string = Vec::new(),
+        namespace = None, wait = false, timeout = None, atomic = false, no_hooks = false,
+        reuse_values = false, reset_values = false, max_history = 0, description = None, dry_run = false
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn upgrade(
+        &self, py: Python<'_>, name: String, chart: &Bound<'_, PyAny>, values: Option<&Bound<'_, PyAny>>,
+        value_files: Vec<PathBuf>, set: Vec<String>, set_string: Vec<String>, namespace: Option<String>,
+        wait: bool, timeout: Option<f64>, atomic: bool, no_hooks: bool, reuse_values: bool, reset_values: bool,
+        max_history: i64, description: Option<String>, dry_run: bool,
+    ) -> PyResult<PyObject> {
+        let chart = ChartArg::from_py(chart)?;
+        let input = values_input(values, value_files, set, set_string)?;
+        let opts = helm_kube::UpgradeOptions {
+            namespace,
+            wait,
+            timeout: self::timeout(timeout),
+            atomic,
+            no_hooks,
+            reuse_values,
+            reset_values,
+            max_history,
+            description,
+            dry_run,
+            ..Default::default()
+        };
+        let rt = runtime()?;
+        let client = &self.client;
+        let rel = py.allow_threads(|| -> Result<_, ActionError> {
+            let chart = chart.load()?;
+            let vals = input.merge()?;
+            Ok(rt.block_on(client.upgrade(&name, chart, &vals, opts))?)
+        });
+        let rel = rel.map_err(|e| action_err(py, e))?;
+        value_to_py(py, &api::release_summary(&rel))
+    }
+
+    #[pyo3(signature = (name, revision = 0, namespace = None, wait = false, timeout = None, no_hooks = false, max_history = 0, dry_run = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn rollback(
+        &self, py: Python<'_>, name: String, revision: i64, namespace: Option<String>, wait: bool, timeout: Option<f64>,
+        no_hooks: bool, max_history: i64, dry_run: bool,
+    ) -> PyResult<PyObject> {
+        let opts = helm_kube::RollbackOptions {
+            namespace,
+            revision,
+            wait,
+            timeout: self::timeout(timeout),
+            no_hooks,
+            max_history,
+            dry_run,
+            ..Default::default()
+        };
+        let rt = runtime()?;
+        let rel = py.allow_threads(|| rt.block_on(self.client.rollback(&name, opts))).map_err(|e| kube_err(py, e))?;
+        value_to_py(py, &api::release_summary(&rel))
+    }
+
+    #[pyo3(signature = (name, namespace = None, keep_history = false, wait = false, timeout = None, no_hooks = false, description = None, dry_run = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn uninstall(
+        &self, py: Python<'_>, name: String, namespace: Option<String>, keep_history: bool, wait: bool,
+        timeout: Option<f64>, no_hooks: bool, description: Option<String>, dry_run: bool,
+    ) -> PyResult<PyObject> {
+        let opts = helm_kube::UninstallOptions {
+            namespace,
+            keep_history,
+            wait,
+            timeout: self::timeout(timeout),
+            no_hooks,
+            description,
+            dry_run,
+            ..Default::default()
+        };
+        let rt = runtime()?;
+        let res = py.allow_threads(|| rt.block_on(self.client.uninstall(&name, opts))).map_err(|e| kube_err(py, e))?;
+        let summary = api::release_summary(&res.release);
+        if let Some(m) = summary.as_map() {
+            m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
+        }
+        value_to_py(py, &summary)
+    }
+
+    #[pyo3(signature = (name, revision = 0, namespace = None))]
+    fn status(&self, py: Python<'_>, name: String, revision: i64, namespace: Option<String>) -> PyResult<PyObject> {
+        let rt = runtime()?;
+        let rel = py
+            .allow_threads(|| rt.block_on(self.client.get_release(&name, namespace.as_deref(), revision)))
+            .map_err(|e| kube_err(py, e))?;
+        value_to_py(py, &api::release_summary(&rel))
+    }
+
+    #[pyo3(signature = (name, namespace = None))]
+    fn history(&self, py: Python<'_>, name: String, namespace: Option<String>) -> PyResult<PyObject> {
+        let rt = runtime()?;
+        let rels = py
+            .allow_threads(|| rt.block_on(self.client.history(&name, namespace.as_deref())))
+            .map_err(|e| kube_err(py, e))?;
+        value_to_py(py, &Value::list(rels.iter().map(api::release_summary).collect()))
+    }
+
+    #[pyo3(signature = (namespace = None, all_namespaces = false, all = false, filter = None))]
+    fn list(&self, py: Python<'_>, namespace: Option<String>, all_namespaces: bool, all: bool, filter: Option<String>) -> PyResult<PyObject> {
+        let rt = runtime()?;
+        let opts = helm_kube::ListOptions { namespace, all_namespaces, all, filter, ..Default::default() };
+        let rels = py.allow_threads(|| rt.block_on(self.client.list(opts))).map_err(|e| kube_err(py, e))?;
+        value_to_py(py, &Value::list(rels.iter().map(api::release_summary).collect()))
+    }
+
+    #[pyo3(signature = (name, revision = 0, namespace = None, all = false))]
+    fn get_values(&self, py: Python<'_>, name: String, revision: i64, namespace: Option<String>, all: bool) -> PyResult<PyObject> {
+        let rt = runtime()?;
+        let vals = py
+            .allow_threads(|| rt.block_on(self.client.get_values(&name, namespace.as_deref(), revision, all)))
+            .map_err(|e| kube_err(py, e))?;
+        value_to_py(py, &vals)
+    }
 }

@@ -2,7 +2,8 @@
 
 `load_chart` and `template` are helm-core's, through a thin native module (`helm_rs._native`):
 `template(...).manifest` is byte for byte what `helm template` prints for the same chart,
-values and flags. Rendering releases the GIL.
+values and flags. Rendering releases the GIL. `Client`/`AsyncClient` install, upgrade,
+roll back and inspect releases on a cluster as Helm 4 does (helm-kube).
 """
 
 from ._native import (
@@ -18,8 +19,12 @@ from ._native import (
     load_chart,
     template,
 )
+from ._client import AsyncClient, Client, Release
 
 __all__ = [
+    "AsyncClient",
+    "Client",
+    "Release",
     "Chart",
     "ChartError",
     "HelmError",
