@@ -81,3 +81,73 @@ export declare function loadChart(path: string): Chart;
 export declare function template(chart: Chart | string, options?: TemplateOptions): TemplateResult;
 /** Renders on libuv's thread pool. */
 export declare function templateAsync(chart: Chart | string, options?: TemplateOptions): Promise<TemplateResult>;
+
+// ---- releases on a cluster
+
+export interface ClientOptions {
+  /** Default: $KUBECONFIG, then ~/.kube/config, then in-cluster. */
+  kubeconfig?: string;
+  context?: string;
+  /** Default: the context's namespace. */
+  namespace?: string;
+  /** Release storage: 'secret' (default) or 'configmap'. */
+  driver?: 'secret' | 'configmap';
+}
+
+export interface InstallOptions {
+  values?: Record<string, unknown>;
+  valueFiles?: string[];
+  set?: string[];
+  setString?: string[];
+  namespace?: string;
+  createNamespace?: boolean;
+  wait?: boolean;
+  /** Seconds. */
+  timeout?: number;
+  atomic?: boolean;
+  noHooks?: boolean;
+  skipCrds?: boolean;
+  description?: string;
+  dryRun?: boolean;
+}
+
+export interface UpgradeOptions extends Omit<InstallOptions, 'createNamespace' | 'skipCrds'> {
+  reuseValues?: boolean;
+  resetValues?: boolean;
+  maxHistory?: number;
+}
+
+export interface Release {
+  name: string;
+  namespace: string;
+  revision: number;
+  /** 'deployed', 'superseded', 'failed', 'uninstalled', 'pending-install', … */
+  status: string;
+  chart: string;
+  chartVersion: string;
+  appVersion: string;
+  manifest: string;
+  /** The user-supplied values. */
+  values: Record<string, unknown>;
+  notes: string;
+  description: string;
+  firstDeployed: string | null;
+  lastDeployed: string | null;
+  /** uninstall only: objects kept by helm.sh/resource-policy: keep. */
+  kept?: string[];
+  /** The whole stored record, as Helm's JSON. */
+  record: Record<string, unknown>;
+}
+
+export declare class Client {
+  constructor(options?: ClientOptions);
+  readonly namespace: string;
+  install(name: string, chart: Chart | string, options?: InstallOptions): Promise<Release>;
+  upgrade(name: string, chart: Chart | string, options?: UpgradeOptions): Promise<Release>;
+  rollback(name: string, options?: { revision?: number; namespace?: string; wait?: boolean; timeout?: number; noHooks?: boolean; maxHistory?: number; dryRun?: boolean }): Promise<Release>;
+  uninstall(name: string, options?: { namespace?: string; keepHistory?: boolean; wait?: boolean; timeout?: number; noHooks?: boolean; description?: string; dryRun?: boolean }): Promise<Release>;
+  status(name: string, options?: { revision?: number; namespace?: string }): Promise<Release>;
+  history(name: string, options?: { namespace?: string }): Promise<Release[]>;
+  list(options?: { namespace?: string; allNamespaces?: boolean; all?: boolean; filter?: string }): Promise<Release[]>;
+  getValues(name: string, options?: { revision?: number; namespace?: string; all?: boolean }): Promise<Record<string, unknown>>;
+}

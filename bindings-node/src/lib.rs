@@ -340,3 +340,331 @@ pub fn template_chart_async(chart: &JsChart, opts: Option<NativeTemplateOptions>
 pub fn template_path_async(path: String, opts: Option<NativeTemplateOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<RenderTask>> {
     Ok(AsyncTask::new(RenderTask(Some(RenderJob::new(Err(path), opts, values)?))))
 }
+
+// ---- releases on a cluster (helm-kube)
+
+/// Either failure of a cluster action: bad input (chart, values) or the cluster's.
+enum ActionError {
+    Input(ApiError),
+    Kube(helm_kube::Error),
+}
+
+impl From<ApiError> for ActionError {
+    fn from(e: ApiError) -> Self {
+        ActionError::Input(e)
+    }
+}
+impl From<helm_kube::Error> for ActionError {
+    fn from(e: helm_kube::Error) -> Self {
+        match e {
+            helm_kube::Error::Render(r) => ActionError::Input(ApiError::from(r)),
+            e => ActionError::Kube(e),
+        }
+    }
+}
+
+fn action_error(e: ActionError) -> Error {
+    use helm_core::release::StorageError;
+    match e {
+        ActionError::Input(e) => api_error(e),
+        ActionError::Kube(e) => {
+            let not_found = matches!(e, helm_kube::Error::Storage(StorageError::NotFound)) || e.to_string().ends_with("release: not found");
+            let m = Map::new();
+            m.insert("code", Value::str(if not_found { "ReleaseNotFound" } else { "KubeError" }));
+            m.insert("message", Value::str(e.to_string()));
+            Error::new(Status::GenericFailure, format!("helm-rs:{}", json::to_string(&Value::Map(m))))
+        }
+    }
+}
+
+fn runtime() -> Result<&'static tokio::runtime::Runtime> {
+    static RT: std::sync::OnceLock<std::result::Result<tokio::runtime::Runtime, String>> = std::sync::OnceLock::new();
+    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| Error::new(Status::GenericFailure, format!("cannot start the async runtime: {e}")))
+}
+
+type Job = Box<dyn FnOnce() -> std::result::Result<Value, ActionError> + Send>;
+
+/// One cluster action on libuv's thread pool, resolving to plain JS data.
+pub struct KubeTask(Option<Job>);
+
+impl Task for KubeTask {
+    type Output = Value;
+    type JsValue = JsUnknown;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        match self.0.take() {
+            Some(job) => job().map_err(action_error),
+            None => Err(Error::new(Status::GenericFailure, "task ran twice")),
+        }
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        value_to_js(&env, &output)
+    }
+}
+
+fn task(job: impl FnOnce() -> std::result::Result<Value, ActionError> + Send + 'static) -> AsyncTask<KubeTask> {
+    AsyncTask::new(KubeTask(Some(Box::new(job))))
+}
+
+#[napi(object)]
+pub struct ClientOptions {
+    pub kubeconfig: Option<String>,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+    /// `secret` (default) or `configmap`.
+    pub driver: Option<String>,
+}
+
+#[napi(object)]
+pub struct InstallOptions {
+    pub value_files: Option<Vec<String>>,
+    pub set: Option<Vec<String>>,
+    pub set_string: Option<Vec<String>>,
+    pub namespace: Option<String>,
+    pub create_namespace: Option<bool>,
+    pub wait: Option<bool>,
+    /// Seconds.
+    pub timeout: Option<f64>,
+    pub atomic: Option<bool>,
+    pub no_hooks: Option<bool>,
+    pub skip_crds: Option<bool>,
+    pub description: Option<String>,
+    pub dry_run: Option<bool>,
+    pub reuse_values: Option<bool>,
+    pub reset_values: Option<bool>,
+    pub max_history: Option<i64>,
+}
+
+#[napi(object)]
+pub struct ActionOptions {
+    pub namespace: Option<String>,
+    pub revision: Option<i64>,
+    pub wait: Option<bool>,
+    pub timeout: Option<f64>,
+    pub no_hooks: Option<bool>,
+    pub max_history: Option<i64>,
+    pub dry_run: Option<bool>,
+    pub keep_history: Option<bool>,
+    pub description: Option<String>,
+    pub all: Option<bool>,
+    pub all_namespaces: Option<bool>,
+    pub filter: Option<String>,
+}
+
+fn seconds(s: Option<f64>) -> Option<std::time::Duration> {
+    s.filter(|s| *s >= 0.0 && s.is_finite()).map(std::time::Duration::from_secs_f64)
+}
+
+fn release(rel: &helm_core::release::Release) -> Value {
+    api::release_summary(rel)
+}
+
+/// Releases on one cluster; every method returns a Promise (index.js wraps this class).
+#[napi]
+pub struct NativeClient {
+    client: helm_kube::Client,
+}
+
+#[napi]
+impl NativeClient {
+    #[napi(constructor)]
+    pub fn new(opts: Option<ClientOptions>) -> Result<Self> {
+        let o = opts.unwrap_or(ClientOptions { kubeconfig: None, context: None, namespace: None, driver: None });
+        let driver = match o.driver.as_deref().unwrap_or("secret").to_ascii_lowercase().as_str() {
+            "secret" | "secrets" | "" => helm_kube::DriverKind::Secret,
+            "configmap" | "configmaps" => helm_kube::DriverKind::ConfigMap,
+            other => return Err(api_error(ApiError::Invalid(format!("unknown driver {other:?} (secret or configmap)")))),
+        };
+        let opts = helm_kube::ClientOptions { kubeconfig: o.kubeconfig.map(Into::into), context: o.context, namespace: o.namespace, driver };
+        // Loads the kubeconfig only: no request is made here.
+        let client = runtime()?.block_on(helm_kube::Client::new(opts)).map_err(|e| action_error(e.into()))?;
+        Ok(NativeClient { client })
+    }
+
+    #[napi(getter)]
+    pub fn namespace(&self) -> String {
+        self.client.namespace().to_string()
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn install(&self, name: String, chart: &JsChart, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_install);
+        let input = ValuesInput {
+            value_files: o.value_files.clone().unwrap_or_default(),
+            values: values.map(js_to_value).transpose()?,
+            set: o.set.clone().unwrap_or_default(),
+            set_string: o.set_string.clone().unwrap_or_default(),
+        };
+        let kopts = helm_kube::InstallOptions {
+            name: Some(name),
+            namespace: o.namespace,
+            create_namespace: o.create_namespace.unwrap_or(false),
+            wait: o.wait.unwrap_or(false),
+            timeout: seconds(o.timeout),
+            atomic: o.atomic.unwrap_or(false),
+            no_hooks: o.no_hooks.unwrap_or(false),
+            skip_crds: o.skip_crds.unwrap_or(false),
+            description: o.description,
+            dry_run: o.dry_run.unwrap_or(false),
+            ..Default::default()
+        };
+        let (client, chart, rt) = (self.client.clone(), chart.chart.clone(), runtime()?);
+        Ok(task(move || {
+            let vals = input.merge()?;
+            Ok(release(&rt.block_on(client.install(chart, &vals, kopts))?))
+        }))
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn upgrade(&self, name: String, chart: &JsChart, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_install);
+        let input = ValuesInput {
+            value_files: o.value_files.clone().unwrap_or_default(),
+            values: values.map(js_to_value).transpose()?,
+            set: o.set.clone().unwrap_or_default(),
+            set_string: o.set_string.clone().unwrap_or_default(),
+        };
+        let kopts = helm_kube::UpgradeOptions {
+            namespace: o.namespace,
+            wait: o.wait.unwrap_or(false),
+            timeout: seconds(o.timeout),
+            atomic: o.atomic.unwrap_or(false),
+            no_hooks: o.no_hooks.unwrap_or(false),
+            reuse_values: o.reuse_values.unwrap_or(false),
+            reset_values: o.reset_values.unwrap_or(false),
+            max_history: o.max_history.unwrap_or(0),
+            description: o.description,
+            dry_run: o.dry_run.unwrap_or(false),
+            ..Default::default()
+        };
+        let (client, chart, rt) = (self.client.clone(), chart.chart.clone(), runtime()?);
+        Ok(task(move || {
+            let vals = input.merge()?;
+            Ok(release(&rt.block_on(client.upgrade(&name, chart, &vals, kopts))?))
+        }))
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn rollback(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_release);
+        let kopts = helm_kube::RollbackOptions {
+            namespace: o.namespace,
+            revision: o.revision.unwrap_or(0),
+            wait: o.wait.unwrap_or(false),
+            timeout: seconds(o.timeout),
+            no_hooks: o.no_hooks.unwrap_or(false),
+            max_history: o.max_history.unwrap_or(0),
+            dry_run: o.dry_run.unwrap_or(false),
+            ..Default::default()
+        };
+        let (client, rt) = (self.client.clone(), runtime()?);
+        Ok(task(move || Ok(release(&rt.block_on(client.rollback(&name, kopts))?))))
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn uninstall(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_release);
+        let kopts = helm_kube::UninstallOptions {
+            namespace: o.namespace,
+            keep_history: o.keep_history.unwrap_or(false),
+            wait: o.wait.unwrap_or(false),
+            timeout: seconds(o.timeout),
+            no_hooks: o.no_hooks.unwrap_or(false),
+            description: o.description,
+            dry_run: o.dry_run.unwrap_or(false),
+            ..Default::default()
+        };
+        let (client, rt) = (self.client.clone(), runtime()?);
+        Ok(task(move || {
+            let res = rt.block_on(client.uninstall(&name, kopts))?;
+            let summary = release(&res.release);
+            if let Some(m) = summary.as_map() {
+                m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
+            }
+            Ok(summary)
+        }))
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn status(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_release);
+        let (client, rt) = (self.client.clone(), runtime()?);
+        Ok(task(move || Ok(release(&rt.block_on(client.get_release(&name, o.namespace.as_deref(), o.revision.unwrap_or(0)))?))))
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn history(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_release);
+        let (client, rt) = (self.client.clone(), runtime()?);
+        Ok(task(move || {
+            let rels = rt.block_on(client.history(&name, o.namespace.as_deref()))?;
+            Ok(Value::list(rels.iter().map(release).collect()))
+        }))
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn list(&self, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_release);
+        let kopts = helm_kube::ListOptions {
+            namespace: o.namespace,
+            all_namespaces: o.all_namespaces.unwrap_or(false),
+            all: o.all.unwrap_or(false),
+            filter: o.filter,
+            ..Default::default()
+        };
+        let (client, rt) = (self.client.clone(), runtime()?);
+        Ok(task(move || {
+            let rels = rt.block_on(client.list(kopts))?;
+            Ok(Value::list(rels.iter().map(release).collect()))
+        }))
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn get_values(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_release);
+        let (client, rt) = (self.client.clone(), runtime()?);
+        Ok(task(move || {
+            Ok(rt.block_on(client.get_values(&name, o.namespace.as_deref(), o.revision.unwrap_or(0), o.all.unwrap_or(false)))?)
+        }))
+    }
+}
+
+fn empty_install() -> InstallOptions {
+    InstallOptions {
+        value_files: None,
+        set: None,
+        set_string: None,
+        namespace: None,
+        create_namespace: None,
+        wait: None,
+        timeout: None,
+        atomic: None,
+        no_hooks: None,
+        skip_crds: None,
+        description: None,
+        dry_run: None,
+        reuse_values: None,
+        reset_values: None,
+        max_history: None,
+    }
+}
+
+fn empty_release() -> ActionOptions {
+    ActionOptions {
+        namespace: None,
+        revision: None,
+        wait: None,
+        timeout: None,
+        no_hooks: None,
+        max_history: None,
+        dry_run: None,
+        keep_history: None,
+        description: None,
+        all: None,
+        all_namespaces: None,
+        filter: None,
+    }
+}
