@@ -10,6 +10,7 @@
 //! 4. [`manifest::sort_manifests`]: documents split, hooks set apart, install-order sort;
 //! 5. [`template`]: the text `helm template` prints (or writes with `--output-dir`).
 
+pub mod api;
 pub mod manifest;
 pub mod objects;
 pub mod user_values;
@@ -377,6 +378,12 @@ fn write_to_file(dir: &Path, name: &str, data: &str, append: bool) -> Result<Str
 /// Runs `helm template`: the whole pipeline and Helm's printing of the result.
 pub fn template(chart: Chart, user_values: &Value, opts: &TemplateOptions) -> Result<TemplateOutput, RenderError> {
     let (chart, rendered) = render_chart(chart, user_values, opts)?;
+    print_template(&chart, &rendered, opts)
+}
+
+/// Helm's printing of a rendered release for `helm template` (or its `--output-dir` files):
+/// `chart` is the processed chart [`render_chart`] returned.
+pub fn print_template(chart: &Chart, rendered: &Rendered, opts: &TemplateOptions) -> Result<TemplateOutput, RenderError> {
     let mut stdout = String::new();
     let mut manifest_doc = String::new();
     let mut written: std::collections::HashSet<String> = Default::default();
@@ -389,7 +396,7 @@ pub fn template(chart: Chart, user_values: &Value, opts: &TemplateOptions) -> Re
     });
     if opts.include_crds {
         // CRDs go to the output directory itself, never under the release name.
-        for crd in crd_objects(&chart) {
+        for crd in crd_objects(chart) {
             match &opts.output_dir {
                 None => manifest_doc.push_str(&format!("---\n# Source: {}\n{}\n", crd.filename, crd.data)),
                 Some(d) => {
@@ -429,7 +436,7 @@ pub fn template(chart: Chart, user_values: &Value, opts: &TemplateOptions) -> Re
     } else {
         stdout.push_str(&show_only(&manifests, &opts.show_only)?);
     }
-    Ok(TemplateOutput { stdout, log: rendered.log })
+    Ok(TemplateOutput { stdout, log: rendered.log.clone() })
 }
 
 /// `--show-only`: the documents whose `# Source:` path (without the chart name) matches one of

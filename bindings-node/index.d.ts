@@ -1,0 +1,153 @@
+/** helm-rs: Helm's chart rendering, natively in Node (no helm binary, no Go). */
+
+/** A loaded chart (directory or .tgz), with its subcharts. */
+export declare class Chart {
+  private constructor();
+  readonly name: string;
+  readonly version: string;
+  /** Chart.yaml `appVersion` ('' when absent). */
+  readonly appVersion: string;
+  /** values.yaml. */
+  readonly values: Record<string, unknown>;
+  /** Chart.yaml `dependencies`. */
+  readonly dependencies: Array<Record<string, unknown>>;
+  /** Chart.yaml with its JSON keys (apiVersion, appVersion, …). */
+  readonly metadata: Record<string, unknown>;
+  /** Names of the subcharts loaded from charts/. */
+  readonly subcharts: string[];
+}
+
+export interface TemplateOptions {
+  /** Default 'release-name'. */
+  releaseName?: string;
+  /** Default 'default'. */
+  namespace?: string;
+  /** Merged after valueFiles and before set, like one more values file. */
+  values?: Record<string, unknown>;
+  /** `-f` files. */
+  valueFiles?: string[];
+  /** `--set` expressions. */
+  set?: string[];
+  /** `--set-string` expressions. */
+  setString?: string[];
+  /** `--kube-version` (default v1.35.0). */
+  kubeVersion?: string;
+  /** `--api-versions`. */
+  apiVersions?: string[];
+  /** `--include-crds`. */
+  includeCrds?: boolean;
+  isUpgrade?: boolean;
+  noHooks?: boolean;
+  skipTests?: boolean;
+  skipSchemaValidation?: boolean;
+}
+
+export interface RenderedManifest {
+  name: string;
+  kind: string;
+  /** The template it came from, e.g. 'mychart/templates/service.yaml'. */
+  path: string;
+  content: string;
+}
+
+export interface RenderedHook extends RenderedManifest {
+  events: string[];
+  weight: number;
+  deletePolicies: string[];
+}
+
+export interface TemplateResult {
+  /** Exactly what `helm template` prints. */
+  manifest: string;
+  manifests: RenderedManifest[];
+  hooks: RenderedHook[];
+  /** The rendered NOTES.txt. */
+  notes: string;
+  /** Warnings Helm would log on standard error. */
+  log: string[];
+}
+
+/** Errors thrown (or rejected) by helm-rs. */
+export interface HelmError extends Error {
+  code: 'HelmError' | 'ChartError' | 'ValuesError' | 'RenderError' | 'KubeError' | 'ReleaseNotFound';
+  /** RenderError only: the template file, 1-based line and Go's 0-based column (null when unknown). */
+  template?: string | null;
+  line?: number | null;
+  column?: number | null;
+}
+
+export declare function loadChart(path: string): Chart;
+/** Renders on the calling thread. */
+export declare function template(chart: Chart | string, options?: TemplateOptions): TemplateResult;
+/** Renders on libuv's thread pool. */
+export declare function templateAsync(chart: Chart | string, options?: TemplateOptions): Promise<TemplateResult>;
+
+// ---- releases on a cluster
+
+export interface ClientOptions {
+  /** Default: $KUBECONFIG, then ~/.kube/config, then in-cluster. */
+  kubeconfig?: string;
+  context?: string;
+  /** Default: the context's namespace. */
+  namespace?: string;
+  /** Release storage: 'secret' (default) or 'configmap'. */
+  driver?: 'secret' | 'configmap';
+}
+
+export interface InstallOptions {
+  values?: Record<string, unknown>;
+  valueFiles?: string[];
+  set?: string[];
+  setString?: string[];
+  namespace?: string;
+  createNamespace?: boolean;
+  wait?: boolean;
+  /** Seconds. */
+  timeout?: number;
+  atomic?: boolean;
+  noHooks?: boolean;
+  skipCrds?: boolean;
+  description?: string;
+  dryRun?: boolean;
+}
+
+export interface UpgradeOptions extends Omit<InstallOptions, 'createNamespace' | 'skipCrds'> {
+  reuseValues?: boolean;
+  resetValues?: boolean;
+  maxHistory?: number;
+}
+
+export interface Release {
+  name: string;
+  namespace: string;
+  revision: number;
+  /** 'deployed', 'superseded', 'failed', 'uninstalled', 'pending-install', … */
+  status: string;
+  chart: string;
+  chartVersion: string;
+  appVersion: string;
+  manifest: string;
+  /** The user-supplied values. */
+  values: Record<string, unknown>;
+  notes: string;
+  description: string;
+  firstDeployed: string | null;
+  lastDeployed: string | null;
+  /** uninstall only: objects kept by helm.sh/resource-policy: keep. */
+  kept?: string[];
+  /** The whole stored record, as Helm's JSON. */
+  record: Record<string, unknown>;
+}
+
+export declare class Client {
+  constructor(options?: ClientOptions);
+  readonly namespace: string;
+  install(name: string, chart: Chart | string, options?: InstallOptions): Promise<Release>;
+  upgrade(name: string, chart: Chart | string, options?: UpgradeOptions): Promise<Release>;
+  rollback(name: string, options?: { revision?: number; namespace?: string; wait?: boolean; timeout?: number; noHooks?: boolean; maxHistory?: number; dryRun?: boolean }): Promise<Release>;
+  uninstall(name: string, options?: { namespace?: string; keepHistory?: boolean; wait?: boolean; timeout?: number; noHooks?: boolean; description?: string; dryRun?: boolean }): Promise<Release>;
+  status(name: string, options?: { revision?: number; namespace?: string }): Promise<Release>;
+  history(name: string, options?: { namespace?: string }): Promise<Release[]>;
+  list(options?: { namespace?: string; allNamespaces?: boolean; all?: boolean; filter?: string }): Promise<Release[]>;
+  getValues(name: string, options?: { revision?: number; namespace?: string; all?: boolean }): Promise<Record<string, unknown>>;
+}

@@ -1,0 +1,39 @@
+"""helm_rs: Helm's chart rendering in Python, natively (no helm binary, no Go).
+
+`load_chart` and `template` are helm-core's, through a thin native module (`helm_rs._native`):
+`template(...).manifest` is byte for byte what `helm template` prints for the same chart,
+values and flags. Rendering releases the GIL. `Client`/`AsyncClient` install, upgrade,
+roll back and inspect releases on a cluster as Helm 4 does (helm-kube).
+"""
+
+from ._native import (
+    Chart,
+    ChartError,
+    HelmError,
+    KubeError,
+    ReleaseNotFound,
+    RenderError,
+    RenderResult,
+    ValuesError,
+    __version__,
+    load_chart,
+    template,
+)
+from ._client import AsyncClient, Client, Release
+
+__all__ = [
+    "AsyncClient",
+    "Client",
+    "Release",
+    "Chart",
+    "ChartError",
+    "HelmError",
+    "KubeError",
+    "ReleaseNotFound",
+    "RenderError",
+    "RenderResult",
+    "ValuesError",
+    "__version__",
+    "load_chart",
+    "template",
+]

@@ -1,0 +1,104 @@
+"""helm_rs.Client / AsyncClient against a real API server (scripts/kube-testenv); skipped when
+the test environment's binaries are not built."""
+
+import asyncio
+import os
+import pathlib
+import subprocess
+import tempfile
+import uuid
+
+import pytest
+
+import helm_rs
+from conftest import HELLO, ROOT
+
+
+def _testenv_built():
+    if os.environ.get("HELM_RS_TESTENV_BIN"):
+        return True
+    cache = pathlib.Path(os.environ.get("HELM_RS_TESTENV_CACHE", pathlib.Path.home() / ".cache" / "helm-rs" / "testenv"))
+    return cache.is_dir() and any((p / "bin" / "kube-apiserver").exists() for p in cache.iterdir())
+
+
+@pytest.fixture(scope="session")
+def kubeconfig():
+    if not _testenv_built():
+        pytest.skip("kube test environment not built (scripts/kube-testenv build)")
+    d = tempfile.mkdtemp(prefix="helm-rs-py-kube-")
+    p = subprocess.run([str(ROOT / "scripts" / "kube-testenv"), "start", d], capture_output=True, text=True,
+                       env={**os.environ, "HELM_RS_TESTENV_WATCH_PID": str(os.getpid())})
+    if p.returncode != 0:
+        pytest.skip(f"kube-testenv start failed: {p.stderr.strip().splitlines()[-1:]}")
+    yield os.path.join(d, "kubeconfig")
+    subprocess.run([str(ROOT / "scripts" / "kube-testenv"), "stop", d], capture_output=True)
+
+
+def _ns():
+    return "py-" + uuid.uuid4().hex[:8]
+
+
+def test_release_lifecycle(kubeconfig):
+    ns = _ns()
+    c = helm_rs.Client(kubeconfig=kubeconfig, namespace=ns)
+    assert c.namespace == ns
+    rel = c.install("web", HELLO, values={"replicaCount": 2}, create_namespace=True)
+    assert isinstance(rel, helm_rs.Release)
+    assert (rel.name, rel.namespace, rel.revision, rel.status) == ("web", ns, 1, "deployed")
+    assert rel.chart == "hello" and rel.chart_version == helm_rs.load_chart(HELLO).version
+    assert rel.values == {"replicaCount": 2}
+    assert "kind: Deployment" in rel.manifest
+    assert c.status("web").revision == 1
+
+    rel = c.upgrade("web", helm_rs.load_chart(HELLO), set=["replicaCount=3"])
+    assert (rel.revision, rel.status) == (2, "deployed")
+    assert c.get_values("web") == {"replicaCount": 3}
+    assert [(r.revision, r.status) for r in c.history("web")] == [(1, "superseded"), (2, "deployed")]
+
+    rel = c.rollback("web", 1)
+    assert (rel.revision, rel.status) == (3, "deployed")
+    assert c.get_values("web") == {"replicaCount": 2}
+    assert c.get_values("web", revision=2) == {"replicaCount": 3}
+    assert "web" in [r.name for r in c.list()]
+
+    rel = c.uninstall("web")
+    assert rel.status == "uninstalled"
+    with pytest.raises(helm_rs.ReleaseNotFound):
+        c.status("web")
+    assert "web" not in [r.name for r in c.list()]
+
+
+def test_errors(kubeconfig, tmp_path):
+    c = helm_rs.Client(kubeconfig=kubeconfig, namespace=_ns())
+    with pytest.raises(helm_rs.ReleaseNotFound):
+        c.status("nope")
+    with pytest.raises(helm_rs.ReleaseNotFound):
+        c.history("nope")
+    with pytest.raises(helm_rs.ValuesError):
+        c.install("web", HELLO, set=["a"], create_namespace=True)
+    with pytest.raises(helm_rs.ChartError):
+        c.install("web", tmp_path / "missing-chart")
+    with pytest.raises(helm_rs.KubeError):
+        helm_rs.Client(kubeconfig=tmp_path / "no-kubeconfig")
+    assert issubclass(helm_rs.ReleaseNotFound, helm_rs.KubeError)
+
+
+def test_async_client(kubeconfig):
+    ns = _ns()
+
+    async def main():
+        c = await helm_rs.AsyncClient.connect(kubeconfig=kubeconfig, namespace=ns)
+        rel = await c.install("api", HELLO, create_namespace=True)
+        statuses = await asyncio.gather(c.status("api"), c.history("api"), c.list())
+        up = await c.upgrade("api", HELLO, values={"replicaCount": 5})
+        vals = await c.get_values("api")
+        gone = await c.uninstall("api")
+        with pytest.raises(helm_rs.ReleaseNotFound):
+            await c.status("api")
+        return rel, statuses, up, vals, gone
+
+    rel, (status, history, listed), up, vals, gone = asyncio.run(main())
+    assert rel.revision == 1 and status.revision == 1 and len(history) == 1
+    assert "api" in [r.name for r in listed]
+    assert up.revision == 2 and vals == {"replicaCount": 5}
+    assert gone.status == "uninstalled"
