@@ -16,3 +16,4 @@ pub mod render;
 
 pub use values::{Map, Value};
 pub mod lint;
+pub mod repo;
