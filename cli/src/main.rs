@@ -10,6 +10,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod repo;
+
 #[derive(Parser)]
 #[command(name = "helm-rs", version, about = "The Kubernetes package manager, in Rust")]
 struct Cli {
@@ -32,6 +34,19 @@ enum Command {
     Package(PackageArgs),
     /// Examine a chart for possible issues.
     Lint(LintArgs),
+    /// Add, list, remove, update, and index chart repositories.
+    Repo {
+        #[command(subcommand)]
+        what: repo::RepoCommand,
+    },
+    /// Search for a keyword in charts.
+    Search {
+        #[command(subcommand)]
+        what: repo::SearchCommand,
+    },
+    /// Download a chart from a repository and (optionally) unpack it in a local directory.
+    #[command(alias = "fetch")]
+    Pull(repo::PullArgs),
 }
 
 #[derive(Args)]
@@ -219,6 +234,9 @@ fn main() -> ExitCode {
         Command::Create(a) => run_create(a),
         Command::Package(a) => run_package(a),
         Command::Lint(a) => run_lint(a),
+        Command::Repo { what } => repo::run_repo(what),
+        Command::Search { what } => repo::run_search(what),
+        Command::Pull(a) => repo::run_pull(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -275,7 +293,8 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
         ),
         None => None,
     };
-    let chart = chart::load(std::path::Path::new(&chart_path))?;
+    let (chart_path, _download_dir) = repo::locate_chart(&chart_path, a.version.as_deref(), a.devel)?;
+    let chart = chart::load(&chart_path)?;
     if chart.metadata.deprecated {
         eprintln!("level=WARN msg=\"this chart is deprecated\"");
     }

@@ -72,7 +72,12 @@ impl SearchIndex {
     pub fn search(&self, term: &str, regexp: bool) -> Result<Vec<SearchResult>, RepoError> {
         let mut out = Vec::new();
         if regexp {
-            let re = regex::Regex::new(term).map_err(|e| RepoError::Other(format!("error parsing regexp: {e}")))?;
+            let re = regex::Regex::new(term).map_err(|e| {
+                // Go's form on one line: `error parsing regexp: <what>: `<term>``.
+                let text = e.to_string();
+                let what = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+                RepoError::Other(format!("error parsing regexp: {}: `{term}`", what.trim_start_matches("error: ")))
+            })?;
             for (k, line) in &self.lines {
                 if let Some(m) = re.find(line) {
                     let score = calc_score(m.start(), line);
