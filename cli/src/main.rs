@@ -47,6 +47,13 @@ enum Command {
     /// Download a chart from a repository and (optionally) unpack it in a local directory.
     #[command(alias = "fetch")]
     Pull(repo::PullArgs),
+    /// Push a chart to a remote (OCI registry).
+    Push(repo::PushArgs),
+    /// Login to or logout from a registry.
+    Registry {
+        #[command(subcommand)]
+        what: repo::RegistryCommand,
+    },
 }
 
 #[derive(Args)]
@@ -189,6 +196,9 @@ struct TemplateArgs {
     description: Option<String>,
     #[arg(long = "dependency-update")]
     dependency_update: bool,
+    /// Use insecure HTTP connections for the chart download (OCI registries).
+    #[arg(long = "plain-http")]
+    plain_http: bool,
 }
 
 impl ValueArgs {
@@ -237,6 +247,8 @@ fn main() -> ExitCode {
         Command::Repo { what } => repo::run_repo(what),
         Command::Search { what } => repo::run_search(what),
         Command::Pull(a) => repo::run_pull(a),
+        Command::Push(a) => repo::run_push(a),
+        Command::Registry { what } => repo::run_registry(what),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -293,7 +305,7 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
         ),
         None => None,
     };
-    let (chart_path, _download_dir) = repo::locate_chart(&chart_path, a.version.as_deref(), a.devel)?;
+    let (chart_path, _download_dir) = repo::locate_chart(&chart_path, a.version.as_deref(), a.devel, a.plain_http)?;
     let chart = chart::load(&chart_path)?;
     if chart.metadata.deprecated {
         eprintln!("level=WARN msg=\"this chart is deprecated\"");

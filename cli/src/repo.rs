@@ -159,6 +159,104 @@ pub struct PullArgs {
     pub plain_http: bool,
 }
 
+#[derive(Args)]
+pub struct PushArgs {
+    /// The packaged chart (`.tgz`).
+    chart: String,
+    /// `oci://host[:port]/path`: the chart is pushed to `path/<chart name>:<version>`.
+    remote: String,
+    #[command(flatten)]
+    conn: ConnArgs,
+    #[arg(long = "plain-http")]
+    plain_http: bool,
+}
+
+#[derive(Subcommand)]
+pub enum RegistryCommand {
+    /// Login to a registry.
+    Login(LoginArgs),
+    /// Logout from a registry.
+    Logout {
+        host: String,
+    },
+}
+
+#[derive(Args)]
+pub struct LoginArgs {
+    host: String,
+    #[arg(short = 'u', long)]
+    username: Option<String>,
+    #[arg(short = 'p', long)]
+    password: Option<String>,
+    #[arg(long = "password-stdin")]
+    password_stdin: bool,
+    /// Allow connections to TLS registry without certs.
+    #[arg(long)]
+    insecure: bool,
+    #[arg(long = "plain-http")]
+    plain_http: bool,
+    #[arg(long = "ca-file")]
+    ca_file: Option<String>,
+    #[arg(long = "cert-file")]
+    cert_file: Option<String>,
+    #[arg(long = "key-file")]
+    key_file: Option<String>,
+}
+
+fn oci_options(conn: &ConnArgs, plain_http: bool) -> kube_repo::oci::OciOptions {
+    kube_repo::oci::OciOptions {
+        plain_http,
+        tls: kube_repo::HttpOptions::from_entry(&conn.entry("", "")),
+        registry_config: paths::registry_config(),
+    }
+}
+
+pub fn run_push(a: PushArgs) -> Result<(), CmdError> {
+    if !a.remote.starts_with("oci://") {
+        return Err(CmdError(format!("scheme prefix missing from remote (e.g. \"oci://\")")));
+    }
+    let archive = Path::new(&a.chart);
+    if !archive.is_file() {
+        return Err(CmdError(format!("stat {}: no such file or directory", a.chart)));
+    }
+    let prov = PathBuf::from(format!("{}.prov", a.chart));
+    let prov = prov.is_file().then_some(prov);
+    let r = kube_repo::oci::push_chart(archive, prov.as_deref(), &a.remote, &oci_options(&a.conn, a.plain_http))?;
+    eprintln!("Pushed: {}\nDigest: {}", r.reference, r.digest);
+    Ok(())
+}
+
+pub fn run_registry(cmd: RegistryCommand) -> Result<(), CmdError> {
+    match cmd {
+        RegistryCommand::Login(a) => {
+            let username = a.username.clone().ok_or_else(|| CmdError("--username is required (helm-rs does not prompt)".into()))?;
+            let password = if a.password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_line(&mut s).map_err(|e| CmdError(e.to_string()))?;
+                s.trim_end_matches(['\n', '\r']).to_string()
+            } else {
+                a.password.clone().ok_or_else(|| CmdError("--password or --password-stdin is required (helm-rs does not prompt)".into()))?
+            };
+            let conn = ConnArgs {
+                ca_file: a.ca_file.clone(),
+                cert_file: a.cert_file.clone(),
+                key_file: a.key_file.clone(),
+                insecure_skip_tls_verify: a.insecure,
+                ..Default::default()
+            };
+            kube_repo::oci::login(&a.host, &username, &password, &oci_options(&conn, a.plain_http))
+                .map_err(|e| CmdError(format!("login attempt to {} failed: {e}", a.host)))?;
+            eprintln!("Login Succeeded");
+            Ok(())
+        }
+        RegistryCommand::Logout { host } => {
+            eprintln!("Removing login credentials for {host}");
+            kube_repo::oci::logout(&host, &oci_options(&ConnArgs::default(), false))?;
+            Ok(())
+        }
+    }
+}
+
 pub fn run_repo(cmd: RepoCommand) -> Result<(), CmdError> {
     match cmd {
         RepoCommand::Add(a) => repo_add(a),
@@ -330,9 +428,12 @@ pub fn fetch_chart(
     repo_url: Option<&str>,
     conn: &ConnArgs,
     dir: &Path,
+    plain_http: bool,
 ) -> Result<PathBuf, CmdError> {
     if reference.starts_with("oci://") {
-        return Err(CmdError(format!("{reference}: OCI registries are not supported by helm-rs yet")));
+        let r = kube_repo::oci::pull_chart(reference, version, dir, &oci_options(conn, plain_http))?;
+        eprintln!("Pulled: {}\nDigest: {}", r.reference, r.digest);
+        return Ok(r.path);
     }
     let resolved = match repo_url {
         Some(u) => kube_repo::find_chart_in_repo_url(u, reference, version, &conn.entry("", u))?,
@@ -346,7 +447,12 @@ pub fn fetch_chart(
 
 /// `helm template|install CHART` where CHART is not a directory or archive on disk: Helm's
 /// `LocateChart` downloads it first. Returns the local path (and a temp dir to keep alive).
-pub fn locate_chart(name: &str, version: Option<&str>, devel: bool) -> Result<(PathBuf, Option<tempfile::TempDir>), CmdError> {
+pub fn locate_chart(
+    name: &str,
+    version: Option<&str>,
+    devel: bool,
+    plain_http: bool,
+) -> Result<(PathBuf, Option<tempfile::TempDir>), CmdError> {
     let p = Path::new(name);
     if p.exists() {
         return Ok((p.to_path_buf(), None));
@@ -362,7 +468,7 @@ pub fn locate_chart(name: &str, version: Option<&str>, devel: bool) -> Result<(P
         return Err(CmdError(format!("repo  not found (a chart reference is repo/chart, a URL, or a path: {name:?})")));
     }
     let tmp = tempfile::tempdir().map_err(|e| CmdError(e.to_string()))?;
-    let path = fetch_chart(name, &version, None, &ConnArgs::default(), tmp.path())?;
+    let path = fetch_chart(name, &version, None, &ConnArgs::default(), tmp.path(), plain_http)?;
     Ok((path, Some(tmp)))
 }
 
@@ -380,12 +486,12 @@ pub fn run_pull(a: PullArgs) -> Result<(), CmdError> {
     for chart in &a.charts {
         if a.untar {
             let tmp = tempfile::tempdir().map_err(|e| CmdError(e.to_string()))?;
-            let archive = fetch_chart(chart, &version, a.repo.as_deref(), &a.conn, tmp.path())?;
+            let archive = fetch_chart(chart, &version, a.repo.as_deref(), &a.conn, tmp.path(), a.plain_http)?;
             untar(&archive, Path::new(&a.untardir), Path::new(&a.destination))?;
         } else {
             let dest = PathBuf::from(&a.destination);
             std::fs::create_dir_all(&dest).map_err(|e| CmdError(format!("{}: {e}", dest.display())))?;
-            fetch_chart(chart, &version, a.repo.as_deref(), &a.conn, &dest)?;
+            fetch_chart(chart, &version, a.repo.as_deref(), &a.conn, &dest, a.plain_http)?;
         }
     }
     Ok(())

@@ -12,6 +12,7 @@
 //! a temporary file in the same directory then renamed, so no reader ever sees half a file.
 
 pub mod index;
+pub mod oci;
 pub mod paths;
 pub mod repo_file;
 pub mod search;

@@ -51,8 +51,8 @@ fn read_file(path: &str) -> Result<Vec<u8>, RepoIoError> {
     std::fs::read(path).map_err(|e| RepoIoError::Io { path: PathBuf::from(path), source: e })
 }
 
-impl Getter {
-    pub fn new(opts: &HttpOptions) -> Result<Getter, RepoIoError> {
+/// A blocking client with `opts`' TLS settings and the redirect policy of the module docs.
+pub fn build_client(opts: &HttpOptions) -> Result<reqwest::blocking::Client, RepoIoError> {
         let tls = |e: reqwest::Error| RepoIoError::Tls(format!("can't create TLS config for client: {e}"));
         let mut b = reqwest::blocking::Client::builder()
             .user_agent(concat!("Helm/4.1.4 (helm-rs ", env!("CARGO_PKG_VERSION"), ")"))
@@ -94,8 +94,12 @@ impl Getter {
         if opts.insecure_skip_tls_verify {
             b = b.danger_accept_invalid_certs(true);
         }
-        let client = b.build().map_err(tls)?;
-        Ok(Getter { client, opts: opts.clone() })
+        b.build().map_err(tls)
+}
+
+impl Getter {
+    pub fn new(opts: &HttpOptions) -> Result<Getter, RepoIoError> {
+        Ok(Getter { client: build_client(opts)?, opts: opts.clone() })
     }
 
     fn limit(&self) -> u64 {
@@ -140,14 +144,27 @@ impl Getter {
     /// Streams `url` into a temporary file beside `dest`, checks the sha256 against
     /// `expected_digest` (when not empty), then renames it to `dest`. Returns the digest.
     pub fn download_to(&self, url: &str, dest: &Path, expected_digest: &str) -> Result<String, RepoIoError> {
+        let resp = self.send(url)?;
+        stream_to_file(resp, url, dest, expected_digest, self.limit())
+    }
+}
+
+/// Streams a response body into a temporary file beside `dest`, refusing more than `limit`
+/// bytes, checks the sha256 against `expected_digest` (`sha256:` prefix optional; empty means
+/// unchecked), then renames it to `dest`. Returns the hex digest.
+pub fn stream_to_file(
+    mut resp: reqwest::blocking::Response,
+    url: &str,
+    dest: &Path,
+    expected_digest: &str,
+    limit: u64,
+) -> Result<String, RepoIoError> {
         let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| RepoIoError::Io { path: dir.into(), source: e })?;
         let mut tmp = tempfile::Builder::new()
             .prefix(".helm-rs-download-")
             .tempfile_in(dir)
             .map_err(|e| RepoIoError::Io { path: dir.into(), source: e })?;
-        let mut resp = self.send(url)?;
-        let limit = self.limit();
         let mut hasher = sha2::Sha256::new();
         let mut total: u64 = 0;
         let mut buf = vec![0u8; 64 * 1024];
@@ -176,11 +193,10 @@ impl Getter {
         }
         tmp.persist(dest).map_err(|e| RepoIoError::Io { path: dest.into(), source: e.error })?;
         Ok(actual)
-    }
 }
 
 /// A reqwest error with its causes (`error sending request: ... : connection refused`).
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cur = e.source();
     while let Some(c) = cur {

@@ -13,6 +13,7 @@
 
 pub mod chart_repo;
 pub mod http;
+pub mod oci;
 
 pub use chart_repo::{download_index, find_chart_in_repo_url, resolve_chart, ResolvedChart};
 pub use http::{Getter, HttpOptions};
