@@ -49,6 +49,12 @@ enum Command {
     Pull(repo::PullArgs),
     /// Push a chart to a remote (OCI registry).
     Push(repo::PushArgs),
+    /// Manage a chart's dependencies.
+    #[command(alias = "dep", alias = "dependencies")]
+    Dependency {
+        #[command(subcommand)]
+        what: repo::DependencyCommand,
+    },
     /// Login to or logout from a registry.
     Registry {
         #[command(subcommand)]
@@ -249,6 +255,7 @@ fn main() -> ExitCode {
         Command::Pull(a) => repo::run_pull(a),
         Command::Push(a) => repo::run_push(a),
         Command::Registry { what } => repo::run_registry(what),
+        Command::Dependency { what } => repo::run_dependency(what),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -257,6 +257,79 @@ pub fn run_registry(cmd: RegistryCommand) -> Result<(), CmdError> {
     }
 }
 
+#[derive(Subcommand)]
+pub enum DependencyCommand {
+    /// List the dependencies for the given chart.
+    #[command(alias = "ls")]
+    List(DepListArgs),
+    /// Update charts/ based on the contents of Chart.yaml.
+    #[command(alias = "up")]
+    Update(DepArgs),
+    /// Rebuild the charts/ directory based on the Chart.lock file.
+    Build(DepArgs),
+}
+
+#[derive(Args)]
+pub struct DepListArgs {
+    #[arg(default_value = ".")]
+    chart: String,
+    #[arg(long = "max-col-width", default_value_t = 80)]
+    max_col_width: usize,
+}
+
+#[derive(Args)]
+pub struct DepArgs {
+    #[arg(default_value = ".")]
+    chart: String,
+    #[arg(long = "skip-refresh")]
+    skip_refresh: bool,
+    #[arg(long = "plain-http")]
+    plain_http: bool,
+    #[arg(long)]
+    verify: bool,
+    #[arg(long)]
+    keyring: Option<String>,
+    #[command(flatten)]
+    conn: ConnArgs,
+}
+
+pub fn run_dependency(cmd: DependencyCommand) -> Result<(), CmdError> {
+    match cmd {
+        DependencyCommand::List(a) => {
+            let dir = Path::new(&a.chart);
+            let c = helm_core::chart::load(dir)?;
+            let _ = a.max_col_width;
+            out(&core_repo::deps::list_output(dir, &c));
+            Ok(())
+        }
+        DependencyCommand::Update(a) | DependencyCommand::Build(a) if a.verify => {
+            let _ = a;
+            Err(CmdError("--verify is not supported by helm-rs dependency commands".into()))
+        }
+        DependencyCommand::Update(a) => {
+            let opts = dep_options(&a)?;
+            let mut stdout = std::io::stdout();
+            kube_repo::deps::update(Path::new(&a.chart), &opts, &mut stdout)?;
+            Ok(())
+        }
+        DependencyCommand::Build(a) => {
+            let opts = dep_options(&a)?;
+            let mut stdout = std::io::stdout();
+            kube_repo::deps::build(Path::new(&a.chart), &opts, &mut stdout)?;
+            Ok(())
+        }
+    }
+}
+
+fn dep_options(a: &DepArgs) -> Result<kube_repo::deps::DepOptions, CmdError> {
+    Ok(kube_repo::deps::DepOptions {
+        repos: RepoFile::load_file_or_empty(&paths::repository_config())?,
+        cache: paths::repository_cache(),
+        oci: oci_options(&a.conn, a.plain_http),
+        skip_refresh: a.skip_refresh,
+    })
+}
+
 pub fn run_repo(cmd: RepoCommand) -> Result<(), CmdError> {
     match cmd {
         RepoCommand::Add(a) => repo_add(a),

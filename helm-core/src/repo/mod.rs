@@ -11,6 +11,7 @@
 //! emitter of [`crate::values::yaml`] (keys sorted, as sigs.k8s.io/yaml marshals), and written to
 //! a temporary file in the same directory then renamed, so no reader ever sees half a file.
 
+pub mod deps;
 pub mod index;
 pub mod oci;
 pub mod paths;

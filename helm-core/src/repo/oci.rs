@@ -101,28 +101,7 @@ pub fn config_blob(md: &Metadata) -> Vec<u8> {
         "condition", "tags", "appVersion", "deprecated", "annotations", "kubeVersion", "dependencies", "type",
     ];
     const MAINTAINER: &[&str] = &["name", "email", "url"];
-    const DEPENDENCY: &[&str] =
-        &["name", "version", "repository", "condition", "tags", "enabled", "import-values", "alias"];
-    fn ordered(v: &Value, order: &[&str], child: &dyn Fn(&str) -> Option<&'static [&'static str]>) -> String {
-        let Some(m) = v.as_map() else { return json::to_string(v) };
-        let mut parts = Vec::new();
-        let mut keys: Vec<String> = order.iter().map(|k| k.to_string()).collect();
-        keys.extend(m.keys().into_iter().map(|k| k.to_string()).filter(|k| !order.contains(&k.as_str())));
-        for k in keys {
-            let Some(val) = m.get(&k) else { continue };
-            let mut key = String::new();
-            json::write_string(&mut key, &k, true);
-            let text = match (child(&k), &val) {
-                (Some(o), Value::List(items)) => format!(
-                    "[{}]",
-                    items.iter().map(|i| ordered(i, o, &|_| None)).collect::<Vec<_>>().join(",")
-                ),
-                _ => json::to_string(&val),
-            };
-            parts.push(format!("{key}:{text}"));
-        }
-        format!("{{{}}}", parts.join(","))
-    }
+    const DEPENDENCY: &[&str] = super::deps::DEPENDENCY_FIELDS;
     let child = |k: &str| -> Option<&'static [&'static str]> {
         match k {
             "maintainers" => Some(MAINTAINER),
@@ -130,7 +109,29 @@ pub fn config_blob(md: &Metadata) -> Vec<u8> {
             _ => None,
         }
     };
-    ordered(&md.to_json_value(), METADATA, &child).into_bytes()
+    go_struct_json(&md.to_json_value(), METADATA, &child).into_bytes()
+}
+
+/// `json.Marshal` of a Go struct given as a map: keys in the struct's field `order` (unknown
+/// keys after, sorted), lists under keys that `child` names serialized with that order.
+pub fn go_struct_json(v: &Value, order: &[&str], child: &dyn Fn(&str) -> Option<&'static [&'static str]>) -> String {
+    let Some(m) = v.as_map() else { return json::to_string(v) };
+    let mut parts = Vec::new();
+    let mut keys: Vec<String> = order.iter().map(|k| k.to_string()).collect();
+    keys.extend(m.keys().into_iter().map(|k| k.to_string()).filter(|k| !order.contains(&k.as_str())));
+    for k in keys {
+        let Some(val) = m.get(&k) else { continue };
+        let mut key = String::new();
+        json::write_string(&mut key, &k, true);
+        let text = match (child(&k), &val) {
+            (Some(o), Value::List(items)) => {
+                format!("[{}]", items.iter().map(|i| go_struct_json(i, o, &|_| None)).collect::<Vec<_>>().join(","))
+            }
+            _ => json::to_string(&val),
+        };
+        parts.push(format!("{key}:{text}"));
+    }
+    format!("{{{}}}", parts.join(","))
 }
 
 /// The modification time (Unix seconds) of `Chart.yaml` inside a chart archive: the time the

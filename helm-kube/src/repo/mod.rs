@@ -12,6 +12,7 @@
 //! host (reqwest drops the `Authorization` header across hosts).
 
 pub mod chart_repo;
+pub mod deps;
 pub mod http;
 pub mod oci;
 
