@@ -44,11 +44,17 @@ pub enum Source {
     Oci(String),
 }
 
-/// `resolveRepoNames`: each dependency's source. An HTTP URL must be a configured repository
-/// (Helm's rule), `@name` and `alias:name` name one.
+/// The cache name Helm gives a repository a dependency names by URL without `helm repo add`
+/// (`helm-manager-<sha256 of the URL>`).
+pub fn unmanaged_repo_name(url: &str) -> String {
+    format!("helm-manager-{}", hex::encode(sha2::Sha256::digest(url.as_bytes())))
+}
+
+/// `resolveRepoNames` + `ensureMissingRepos`: each dependency's source. `@name` and
+/// `alias:name` must name a configured repository; an HTTP URL that is not configured is used
+/// anyway as an "unmanaged" repository (Helm 4), with `unmanaged` set on its entry's name.
 pub fn sources(chart_dir: &Path, deps: &[Dependency], repos: &RepoFile) -> Result<Vec<Source>, RepoError> {
     let mut out = Vec::new();
-    let mut missing = Vec::new();
     for d in deps {
         let r = d.repository.as_str();
         if let Some(p) = r.strip_prefix("file://") {
@@ -66,18 +72,13 @@ pub fn sources(chart_dir: &Path, deps: &[Dependency], repos: &RepoFile) -> Resul
             let want = r.trim_end_matches('/');
             match repos.repositories.iter().find(|e| e.url.trim_end_matches('/') == want) {
                 Some(e) => out.push(Source::Http(e.clone())),
-                None => {
-                    missing.push(r.to_string());
-                    out.push(Source::Oci(String::new()));
-                }
+                None => out.push(Source::Http(RepoEntry {
+                    name: unmanaged_repo_name(r),
+                    url: r.to_string(),
+                    ..Default::default()
+                })),
             }
         }
-    }
-    if !missing.is_empty() {
-        return Err(RepoError::Other(format!(
-            "no repository definition for {}. Please add the missing repos via 'helm repo add'",
-            missing.join(", ")
-        )));
     }
     Ok(out)
 }

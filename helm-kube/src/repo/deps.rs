@@ -27,6 +27,33 @@ fn other(e: impl std::fmt::Display) -> RepoIoError {
     RepoIoError::Other(e.to_string())
 }
 
+/// Helm's `ensureMissingRepos`: indexes of repositories named by URL only, fetched into the
+/// cache under their `helm-manager-…` names; returns the repositories file extended with them.
+fn fetch_unmanaged(sources: &[Source], opts: &DepOptions, out: &mut dyn Write) -> Result<RepoFile, RepoIoError> {
+    let mut repos = opts.repos.clone();
+    let unmanaged: Vec<&helm_core::repo::RepoEntry> = sources
+        .iter()
+        .filter_map(|s| match s {
+            Source::Http(e) if !opts.repos.has(&e.name) => Some(e),
+            _ => None,
+        })
+        .collect();
+    if unmanaged.is_empty() {
+        return Ok(repos);
+    }
+    let _ = writeln!(out, "Getting updates for unmanaged Helm repositories...");
+    for e in unmanaged {
+        if repos.has(&e.name) {
+            continue;
+        }
+        download_index(e, &opts.cache)
+            .map_err(|err| other(format!("no cached repository for {} found. (try 'helm repo update'): {err}", e.url)))?;
+        let _ = writeln!(out, "...Successfully got an update from the {:?} chart repository", e.url);
+        repos.update(e.clone());
+    }
+    Ok(repos)
+}
+
 /// Helm's `UpdateRepositories`: refreshes every configured repository's index.
 fn refresh(opts: &DepOptions, out: &mut dyn Write) -> Result<(), RepoIoError> {
     if opts.skip_refresh || opts.repos.repositories.is_empty() {
@@ -97,7 +124,14 @@ fn resolve(chart_dir: &Path, req: &[Dependency], sources: &[Source], opts: &DepO
 
 /// Fetches every locked dependency into a staging directory, then replaces the archives in
 /// `charts/` with them.
-fn download_all(chart_dir: &Path, locked: &[Dependency], sources: &[Source], opts: &DepOptions, out: &mut dyn Write) -> Result<(), RepoIoError> {
+fn download_all(
+    chart_dir: &Path,
+    locked: &[Dependency],
+    sources: &[Source],
+    repos: &RepoFile,
+    opts: &DepOptions,
+    out: &mut dyn Write,
+) -> Result<(), RepoIoError> {
     let _ = writeln!(out, "Saving {} charts", locked.len());
     let staging = tempfile::tempdir().map_err(|e| RepoIoError::Io { path: std::env::temp_dir(), source: e })?;
     for (d, src) in locked.iter().zip(sources) {
@@ -112,7 +146,7 @@ fn download_all(chart_dir: &Path, locked: &[Dependency], sources: &[Source], opt
             }
             Source::Http(entry) => {
                 let _ = writeln!(out, "Downloading {} from repo {}", d.name, entry.url);
-                let r = resolve_chart(&format!("{}/{}", entry.name, d.name), &d.version, &opts.repos, &opts.cache)?;
+                let r = resolve_chart(&format!("{}/{}", entry.name, d.name), &d.version, repos, &opts.cache)?;
                 r.download(staging.path())?;
             }
             Source::Oci(repo) => {
@@ -161,9 +195,10 @@ pub fn update(chart_dir: &Path, opts: &DepOptions, out: &mut dyn Write) -> Resul
         return Ok(());
     }
     let sources = deps::sources(chart_dir, &req, &opts.repos)?;
+    let repos = fetch_unmanaged(&sources, opts, out)?;
     refresh(opts, out)?;
     let locked = resolve(chart_dir, &req, &sources, opts)?;
-    download_all(chart_dir, &locked, &sources, opts, out)?;
+    download_all(chart_dir, &locked, &sources, &repos, opts, out)?;
     let digest = deps::hash_req(&req, &locked);
     if c.lock.as_ref().is_some_and(|l| l.digest == digest) {
         return Ok(());
@@ -181,11 +216,12 @@ pub fn build(chart_dir: &Path, opts: &DepOptions, out: &mut dyn Write) -> Result
         return Err(other("the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml). Please update the dependencies"));
     }
     let sources = deps::sources(chart_dir, &lock.dependencies, &opts.repos)?;
+    let repos = fetch_unmanaged(&sources, opts, out)?;
     refresh(opts, out)?;
     for d in &lock.dependencies {
         if Version::parse(&d.version).is_err() {
             return Err(other(format!("dependency {:?} has an invalid locked version {:?}", d.name, d.version)));
         }
     }
-    download_all(chart_dir, &lock.dependencies, &sources, opts, out)
+    download_all(chart_dir, &lock.dependencies, &sources, &repos, opts, out)
 }
