@@ -49,6 +49,8 @@ enum Command {
     Pull(repo::PullArgs),
     /// Push a chart to a remote (OCI registry).
     Push(repo::PushArgs),
+    /// Verify that a chart at the given path has been signed and is valid.
+    Verify(repo::VerifyArgs),
     /// Manage a chart's dependencies.
     #[command(alias = "dep", alias = "dependencies")]
     Dependency {
@@ -103,6 +105,18 @@ struct PackageArgs {
     /// Update dependencies first (not supported offline; refused).
     #[arg(short = 'u', long = "dependency-update")]
     dependency_update: bool,
+    /// Use a PGP private key to sign this package.
+    #[arg(long)]
+    sign: bool,
+    /// Name of the key to use when signing.
+    #[arg(long)]
+    key: Option<String>,
+    /// Location of a public keyring.
+    #[arg(long)]
+    keyring: Option<String>,
+    /// Location of a file which contains the passphrase for the signing key ("-" for stdin).
+    #[arg(long = "passphrase-file")]
+    passphrase_file: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -256,6 +270,7 @@ fn main() -> ExitCode {
         Command::Push(a) => repo::run_push(a),
         Command::Registry { what } => repo::run_registry(what),
         Command::Dependency { what } => repo::run_dependency(what),
+        Command::Verify(a) => repo::run_verify(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -430,6 +445,10 @@ fn run_package(a: PackageArgs) -> Result<(), CmdError> {
             )));
         }
         let written = chart::package::package_dir(&abs, &opts).map_err(|e| CmdError(e.to_string()))?;
+        if a.sign {
+            let key = a.key.as_deref().ok_or_else(|| CmdError("--key is required for signing a package".into()))?;
+            repo::sign_package(&written, key, a.keyring.as_deref(), a.passphrase_file.as_deref())?;
+        }
         say!("Successfully packaged chart and saved it to: {}", written.display());
     }
     Ok(())

@@ -330,6 +330,55 @@ fn dep_options(a: &DepArgs) -> Result<kube_repo::deps::DepOptions, CmdError> {
     })
 }
 
+/// Helm's default keyring: `~/.gnupg/pubring.gpg`.
+pub fn default_keyring() -> String {
+    let home = std::env::var("HOME").unwrap_or_default();
+    format!("{home}/.gnupg/pubring.gpg")
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    chart: String,
+    #[arg(long)]
+    keyring: Option<String>,
+}
+
+fn print_verification(v: &core_repo::provenance::Verification) {
+    out(&format!("Signed by: {}\nUsing Key With Fingerprint: {}\nChart Hash Verified: {}\n", v.signed_by, v.fingerprint, v.file_hash));
+}
+
+fn verify_archive(archive: &Path, keyring: &str) -> Result<core_repo::provenance::Verification, CmdError> {
+    let prov_path = PathBuf::from(format!("{}.prov", archive.display()));
+    let prov = std::fs::read_to_string(&prov_path)
+        .map_err(|_| CmdError(format!("could not load provenance file {}: stat {}: no such file or directory", prov_path.display(), prov_path.display())))?;
+    Ok(core_repo::provenance::verify(archive, &prov, Path::new(keyring))?)
+}
+
+/// `helm verify CHART.tgz`.
+pub fn run_verify(a: VerifyArgs) -> Result<(), CmdError> {
+    let keyring = a.keyring.clone().unwrap_or_else(default_keyring);
+    let v = verify_archive(Path::new(&a.chart), &keyring)?;
+    print_verification(&v);
+    Ok(())
+}
+
+/// `helm package --sign`: writes `ARCHIVE.prov` beside the archive (atomically).
+pub fn sign_package(archive: &Path, key: &str, keyring: Option<&str>, passphrase_file: Option<&str>) -> Result<(), CmdError> {
+    let keyring = keyring.map(str::to_string).unwrap_or_else(default_keyring);
+    let passphrase = match passphrase_file {
+        Some("-") => {
+            let mut s = String::new();
+            std::io::stdin().read_line(&mut s).map_err(|e| CmdError(e.to_string()))?;
+            s.trim_end_matches(['\n', '\r']).to_string()
+        }
+        Some(f) => std::fs::read_to_string(f).map_err(|e| CmdError(format!("{f}: {e}")))?.trim_end_matches(['\n', '\r']).to_string(),
+        None => String::new(),
+    };
+    let prov = core_repo::provenance::sign(archive, Path::new(&keyring), key, &passphrase)?;
+    core_repo::atomic_write(&PathBuf::from(format!("{}.prov", archive.display())), prov.as_bytes(), 0o644)?;
+    Ok(())
+}
+
 pub fn run_repo(cmd: RepoCommand) -> Result<(), CmdError> {
     match cmd {
         RepoCommand::Add(a) => repo_add(a),
@@ -518,6 +567,28 @@ pub fn fetch_chart(
     Ok(resolved.download(dir)?)
 }
 
+/// The `.prov` of a chart from an HTTP repository (its URL plus `.prov`), saved beside
+/// `archive`. None when the chart comes from an OCI registry without a provenance layer.
+fn fetch_prov(reference: &str, version: &str, repo_url: Option<&str>, conn: &ConnArgs, archive: &Path) -> Result<Option<PathBuf>, CmdError> {
+    if reference.starts_with("oci://") {
+        return Ok(None);
+    }
+    let mut resolved = match repo_url {
+        Some(u) => kube_repo::find_chart_in_repo_url(u, reference, version, &conn.entry("", u))?,
+        None => {
+            let repos = RepoFile::load_file_or_empty(&paths::repository_config())?;
+            kube_repo::resolve_chart(reference, version, &repos, &paths::repository_cache())?
+        }
+    };
+    resolved.url = format!("{}.prov", resolved.url);
+    resolved.digest = String::new();
+    let dest = PathBuf::from(format!("{}.prov", archive.display()));
+    kube_repo::Getter::new(&resolved.options)?
+        .download_to(&resolved.url, &dest, "")
+        .map_err(|e| CmdError(format!("failed to fetch provenance {:?}: {e}", resolved.url)))?;
+    Ok(Some(dest))
+}
+
 /// `helm template|install CHART` where CHART is not a directory or archive on disk: Helm's
 /// `LocateChart` downloads it first. Returns the local path (and a temp dir to keep alive).
 pub fn locate_chart(
@@ -549,22 +620,32 @@ pub fn run_pull(a: PullArgs) -> Result<(), CmdError> {
     if a.charts.is_empty() {
         return Err(CmdError("\"helm pull\" requires at least 1 argument\n\nUsage:  helm pull [chart URL | repo/chartname] [...] [flags]".into()));
     }
-    if a.verify {
-        return Err(CmdError("--verify: provenance verification is not supported by helm-rs yet".into()));
-    }
     let mut version = a.version.clone().unwrap_or_default();
     if version.is_empty() && a.devel {
         version = ">0.0.0-0".into();
     }
+    let keyring = a.keyring.clone().unwrap_or_else(default_keyring);
     for chart in &a.charts {
+        // Download into a staging directory so an unverified chart never reaches the destination.
+        let tmp = tempfile::tempdir().map_err(|e| CmdError(e.to_string()))?;
+        let archive = fetch_chart(chart, &version, a.repo.as_deref(), &a.conn, tmp.path(), a.plain_http)?;
+        let prov = if a.verify || a.prov { fetch_prov(chart, &version, a.repo.as_deref(), &a.conn, &archive)? } else { None };
+        if a.verify {
+            if prov.is_none() {
+                return Err(CmdError(format!("failed to fetch provenance \"{}.prov\"", archive.display())));
+            }
+            print_verification(&verify_archive(&archive, &keyring)?);
+        }
         if a.untar {
-            let tmp = tempfile::tempdir().map_err(|e| CmdError(e.to_string()))?;
-            let archive = fetch_chart(chart, &version, a.repo.as_deref(), &a.conn, tmp.path(), a.plain_http)?;
             untar(&archive, Path::new(&a.untardir), Path::new(&a.destination))?;
         } else {
             let dest = PathBuf::from(&a.destination);
             std::fs::create_dir_all(&dest).map_err(|e| CmdError(format!("{}: {e}", dest.display())))?;
-            fetch_chart(chart, &version, a.repo.as_deref(), &a.conn, &dest, a.plain_http)?;
+            for f in std::iter::once(archive.clone()).chain(prov) {
+                let target = dest.join(f.file_name().unwrap_or_default());
+                let data = std::fs::read(&f).map_err(|e| CmdError(format!("{}: {e}", f.display())))?;
+                core_repo::atomic_write(&target, &data, 0o644)?;
+            }
         }
     }
     Ok(())

@@ -15,6 +15,7 @@ pub mod deps;
 pub mod index;
 pub mod oci;
 pub mod paths;
+pub mod provenance;
 pub mod repo_file;
 pub mod search;
 
