@@ -134,28 +134,15 @@ pub fn go_struct_json(v: &Value, order: &[&str], child: &dyn Fn(&str) -> Option<
     format!("{{{}}}", parts.join(","))
 }
 
-/// The modification time (Unix seconds) of `Chart.yaml` inside a chart archive: the time the
-/// chart was packaged, which Helm uses for the `created` annotation.
-pub fn packaged_time(archive: &[u8]) -> Option<i64> {
-    let gz = flate2::read::GzDecoder::new(archive);
-    let mut tar = tar::Archive::new(gz);
-    for entry in tar.entries().ok()? {
-        let entry = entry.ok()?;
-        let path = entry.path().ok()?.to_string_lossy().into_owned();
-        if path.split('/').nth(1) == Some("Chart.yaml") && path.matches('/').count() == 1 {
-            return entry.header().mtime().ok().map(|t| t as i64);
-        }
+/// `created` as Helm sets it: the chart archive's modification time, RFC 3339 in local time
+/// (`Z` for UTC), whole seconds.
+pub fn created_annotation(modified: std::time::SystemTime) -> String {
+    let t: chrono::DateTime<chrono::Local> = modified.into();
+    let s = t.format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    match s.strip_suffix("+00:00") {
+        Some(base) => format!("{base}Z"),
+        None => s,
     }
-    None
-}
-
-/// `created` for an archive: its packaging time in RFC 3339 (UTC, seconds).
-pub fn created_annotation(archive: &[u8]) -> String {
-    use chrono::TimeZone;
-    let t = packaged_time(archive)
-        .and_then(|s| chrono::Utc.timestamp_opt(s, 0).single())
-        .unwrap_or_else(chrono::Utc::now);
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Helm's manifest annotations for a chart (`generateOCIAnnotations`).

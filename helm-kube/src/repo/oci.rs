@@ -352,7 +352,8 @@ pub fn push_chart(archive: &Path, prov: Option<&Path>, remote: &str, o: &OciOpti
         d.media_type = core_oci::PROV_LAYER_MEDIA_TYPE.into();
         layers.push(d);
     }
-    let created = core_oci::created_annotation(&data);
+    let modified = std::fs::metadata(archive).and_then(|m| m.modified()).unwrap_or_else(|_| std::time::SystemTime::now());
+    let created = core_oci::created_annotation(modified);
     let manifest = core_oci::manifest_json(&cfg_d, &layers, &core_oci::annotations(md, &created));
     let tag = core_oci::version_to_tag(&md.version);
     let digest = reg.push_manifest(&base.repository, &tag, &manifest)?;
