@@ -213,7 +213,7 @@ fn oci_options(conn: &ConnArgs, plain_http: bool) -> kube_repo::oci::OciOptions 
 
 pub fn run_push(a: PushArgs) -> Result<(), CmdError> {
     if !a.remote.starts_with("oci://") {
-        return Err(CmdError(format!("scheme prefix missing from remote (e.g. \"oci://\")")));
+        return Err(CmdError("scheme prefix missing from remote (e.g. \"oci://\")".into()));
     }
     let archive = Path::new(&a.chart);
     if !archive.is_file() {

@@ -44,7 +44,7 @@ fn start_registry(dir: &Path, htpasswd: Option<(&str, &str)>) -> Option<Registry
         config.push_str(&format!("auth:\n  htpasswd:\n    realm: test\n    path: {}\n", dir.join("htpasswd").display()));
     }
     std::fs::write(dir.join("config.yml"), config).unwrap();
-    let child = Command::new(bin)
+    let mut child = Command::new(bin)
         .args(["serve", dir.join("config.yml").to_str().unwrap()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -57,6 +57,8 @@ fn start_registry(dir: &Path, htpasswd: Option<(&str, &str)>) -> Option<Registry
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("docker-registry did not start on {host}");
 }
 
