@@ -121,6 +121,19 @@ fn repo_commands_and_pull() {
     assert!(e.contains("digest mismatch"), "{e}");
     assert!(std::fs::read_dir(&bad).map(|d| d.count() == 0).unwrap_or(true), "a failed pull left files behind");
 
+    // An index without apiVersion: Helm 4.1.4's message; the repository is not added.
+    let bad_dir = home.path().join("badrepo");
+    std::fs::create_dir_all(&bad_dir).unwrap();
+    std::fs::write(bad_dir.join("index.yaml"), "entries: {}\n").unwrap();
+    let bad_url = serve(&bad_dir, None);
+    assert_eq!(
+        home.err(&["repo", "add", "bad", &bad_url]),
+        format!("Error: looks like \"{bad_url}\" is not a valid chart repository or cannot be reached: no API version specified\n")
+    );
+    std::fs::write(bad_dir.join("index.yaml"), "apiVersion: v1\nentries: [\n").unwrap();
+    assert!(home.err(&["repo", "add", "bad", &bad_url]).contains("is not a valid chart repository"));
+    assert!(!home.ok(&["repo", "list"]).contains("bad"));
+
     assert_eq!(home.ok(&["repo", "remove", "myrepo"]), "\"myrepo\" has been removed from your repositories\n");
     assert!(!home.path().join("home/cache/myrepo-index.yaml").exists());
     assert_eq!(home.err(&["repo", "list"]), "Error: no repositories to show\n");
