@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 mod release;
 mod serve;
+mod repo;
 
 #[derive(Parser)]
 #[command(name = "helm-rs", version, about = "The Kubernetes package manager, in Rust")]
@@ -50,6 +51,34 @@ enum Command {
     Release(release::ReleaseCommand),
     /// Run the release server: an HTTP API over the release actions (cli/src/serve.rs).
     Serve(serve::ServeArgs),
+    /// Add, list, remove, update, and index chart repositories.
+    Repo {
+        #[command(subcommand)]
+        what: repo::RepoCommand,
+    },
+    /// Search for a keyword in charts.
+    Search {
+        #[command(subcommand)]
+        what: repo::SearchCommand,
+    },
+    /// Download a chart from a repository and (optionally) unpack it in a local directory.
+    #[command(alias = "fetch")]
+    Pull(repo::PullArgs),
+    /// Push a chart to a remote (OCI registry).
+    Push(repo::PushArgs),
+    /// Verify that a chart at the given path has been signed and is valid.
+    Verify(repo::VerifyArgs),
+    /// Manage a chart's dependencies.
+    #[command(alias = "dep", alias = "dependencies")]
+    Dependency {
+        #[command(subcommand)]
+        what: repo::DependencyCommand,
+    },
+    /// Login to or logout from a registry.
+    Registry {
+        #[command(subcommand)]
+        what: repo::RegistryCommand,
+    },
 }
 
 #[derive(Args)]
@@ -103,6 +132,18 @@ struct PackageArgs {
     /// Update dependencies first (not supported offline; refused).
     #[arg(short = 'u', long = "dependency-update")]
     dependency_update: bool,
+    /// Use a PGP private key to sign this package.
+    #[arg(long)]
+    sign: bool,
+    /// Name of the key to use when signing.
+    #[arg(long)]
+    key: Option<String>,
+    /// Location of a public keyring.
+    #[arg(long)]
+    keyring: Option<String>,
+    /// Location of a file which contains the passphrase for the signing key ("-" for stdin).
+    #[arg(long = "passphrase-file")]
+    passphrase_file: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -205,6 +246,9 @@ struct TemplateArgs {
     description: Option<String>,
     #[arg(long = "dependency-update")]
     dependency_update: bool,
+    /// Use insecure HTTP connections for the chart download (OCI registries).
+    #[arg(long = "plain-http")]
+    plain_http: bool,
 }
 
 impl ValueArgs {
@@ -268,6 +312,13 @@ fn run_local(command: Command) -> Result<(), CmdError> {
         Command::Package(a) => run_package(a),
         Command::Lint(a) => run_lint(a),
         Command::Release(c) => release::run(c),
+        Command::Repo { what } => repo::run_repo(what),
+        Command::Search { what } => repo::run_search(what),
+        Command::Pull(a) => repo::run_pull(a),
+        Command::Push(a) => repo::run_push(a),
+        Command::Registry { what } => repo::run_registry(what),
+        Command::Dependency { what } => repo::run_dependency(what),
+        Command::Verify(a) => repo::run_verify(a),
         Command::Serve(a) => {
             return match serve::run(a) {
                 c if c == ExitCode::SUCCESS => Ok(()),
@@ -418,6 +469,10 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
         ),
         None => None,
     };
+    // A repository/OCI/URL reference is downloaded into a temporary directory that lives
+    // until the end of the command.
+    let (located, _download_dir) = repo::locate_chart(&chart_path, a.version.as_deref(), a.devel, a.plain_http)?;
+    let chart_path = located.to_string_lossy().into_owned();
     let chart = chart::load(std::path::Path::new(&chart_path))
         .map_err(|e| CmdError(excerpt::attach(e.to_string(), std::path::Path::new(&chart_path))))?;
     if chart.metadata.deprecated {
@@ -537,6 +592,10 @@ fn run_package(a: PackageArgs) -> Result<(), CmdError> {
             )));
         }
         let written = chart::package::package_dir(&abs, &opts).map_err(|e| CmdError(e.to_string()))?;
+        if a.sign {
+            let key = a.key.as_deref().ok_or_else(|| CmdError("--key is required for signing a package".into()))?;
+            repo::sign_package(&written, key, a.keyring.as_deref(), a.passphrase_file.as_deref())?;
+        }
         say!("Successfully packaged chart and saved it to: {}", written.display());
     }
     Ok(())

@@ -17,3 +17,4 @@ pub mod render;
 pub use values::{Map, Value};
 pub mod lint;
 pub mod release;
+pub mod repo;

@@ -46,6 +46,7 @@
 pub mod actions;
 pub mod client;
 pub mod error;
+pub mod repo;
 pub mod resources;
 pub mod server;
 pub mod storage;

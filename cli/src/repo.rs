@@ -1,0 +1,689 @@
+//! `helm-rs repo|search|pull`: chart repositories on the command line.
+//!
+//! Thin by design: the index, repositories file and search logic are `helm_core::repo`, the
+//! transport is `helm_kube::repo`; this module parses flags, prints Helm's messages and maps
+//! errors to Helm's wording.
+
+use crate::CmdError;
+use clap::{Args, Subcommand};
+use helm_core::repo::{self as core_repo, paths, search, IndexFile, RepoEntry, RepoFile};
+use helm_kube::repo::{self as kube_repo, RepoIoError};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+impl From<core_repo::RepoError> for CmdError {
+    fn from(e: core_repo::RepoError) -> Self {
+        CmdError(e.to_string())
+    }
+}
+
+impl From<RepoIoError> for CmdError {
+    fn from(e: RepoIoError) -> Self {
+        CmdError(e.to_string())
+    }
+}
+
+fn out(s: &str) {
+    let _ = std::io::stdout().lock().write_all(s.as_bytes());
+}
+
+#[derive(Subcommand)]
+pub enum RepoCommand {
+    /// Add a chart repository.
+    Add(RepoAddArgs),
+    /// List chart repositories.
+    #[command(alias = "ls")]
+    List(RepoListArgs),
+    /// Remove one or more chart repositories.
+    #[command(alias = "rm")]
+    Remove { names: Vec<String> },
+    /// Update information of available charts locally from chart repositories.
+    #[command(alias = "up")]
+    Update { names: Vec<String> },
+    /// Generate an index file given a directory containing packaged charts.
+    Index(RepoIndexArgs),
+}
+
+/// Connection flags shared by `repo add`, `pull` and `--repo` lookups.
+#[derive(Args, Default, Clone)]
+pub struct ConnArgs {
+    #[arg(long)]
+    pub username: Option<String>,
+    #[arg(long)]
+    pub password: Option<String>,
+    #[arg(long = "ca-file")]
+    pub ca_file: Option<String>,
+    #[arg(long = "cert-file")]
+    pub cert_file: Option<String>,
+    #[arg(long = "key-file")]
+    pub key_file: Option<String>,
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    #[arg(long = "pass-credentials")]
+    pub pass_credentials: bool,
+}
+
+impl ConnArgs {
+    fn entry(&self, name: &str, url: &str) -> RepoEntry {
+        RepoEntry {
+            name: name.into(),
+            url: url.into(),
+            username: self.username.clone().unwrap_or_default(),
+            password: self.password.clone().unwrap_or_default(),
+            cert_file: self.cert_file.clone().unwrap_or_default(),
+            key_file: self.key_file.clone().unwrap_or_default(),
+            ca_file: self.ca_file.clone().unwrap_or_default(),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            pass_credentials_all: self.pass_credentials,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct RepoAddArgs {
+    name: String,
+    url: String,
+    #[command(flatten)]
+    conn: ConnArgs,
+    /// Replace (overwrite) the repo if it already exists.
+    #[arg(long = "force-update")]
+    force_update: bool,
+}
+
+#[derive(Args)]
+pub struct RepoListArgs {
+    #[arg(short = 'o', long, default_value = "table")]
+    output: String,
+}
+
+#[derive(Args)]
+pub struct RepoIndexArgs {
+    dir: String,
+    /// URL of the chart repository.
+    #[arg(long)]
+    url: Option<String>,
+    /// Merge the generated index into the given index.
+    #[arg(long)]
+    merge: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum SearchCommand {
+    /// Search repositories for a keyword in charts.
+    Repo(SearchRepoArgs),
+}
+
+#[derive(Args)]
+pub struct SearchRepoArgs {
+    keywords: Vec<String>,
+    #[arg(short = 'r', long)]
+    regexp: bool,
+    #[arg(short = 'l', long)]
+    versions: bool,
+    #[arg(long)]
+    devel: bool,
+    #[arg(long, default_value = "")]
+    version: String,
+    #[arg(short = 'o', long, default_value = "table")]
+    output: String,
+    #[arg(long = "max-col-width", default_value_t = 50)]
+    max_col_width: usize,
+}
+
+#[derive(Args)]
+pub struct PullArgs {
+    charts: Vec<String>,
+    #[arg(long)]
+    version: Option<String>,
+    #[arg(long)]
+    devel: bool,
+    #[arg(long)]
+    untar: bool,
+    #[arg(long, default_value = ".")]
+    untardir: String,
+    #[arg(short = 'd', long, default_value = ".")]
+    destination: String,
+    /// Verify the package before using it.
+    #[arg(long)]
+    verify: bool,
+    #[arg(long)]
+    keyring: Option<String>,
+    #[arg(long)]
+    prov: bool,
+    /// Chart repository URL where to locate the requested chart.
+    #[arg(long)]
+    repo: Option<String>,
+    #[command(flatten)]
+    conn: ConnArgs,
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+}
+
+#[derive(Args)]
+pub struct PushArgs {
+    /// The packaged chart (`.tgz`).
+    chart: String,
+    /// `oci://host[:port]/path`: the chart is pushed to `path/<chart name>:<version>`.
+    remote: String,
+    #[command(flatten)]
+    conn: ConnArgs,
+    #[arg(long = "plain-http")]
+    plain_http: bool,
+}
+
+#[derive(Subcommand)]
+pub enum RegistryCommand {
+    /// Login to a registry.
+    Login(LoginArgs),
+    /// Logout from a registry.
+    Logout {
+        host: String,
+    },
+}
+
+#[derive(Args)]
+pub struct LoginArgs {
+    host: String,
+    #[arg(short = 'u', long)]
+    username: Option<String>,
+    #[arg(short = 'p', long)]
+    password: Option<String>,
+    #[arg(long = "password-stdin")]
+    password_stdin: bool,
+    /// Allow connections to TLS registry without certs.
+    #[arg(long)]
+    insecure: bool,
+    #[arg(long = "plain-http")]
+    plain_http: bool,
+    #[arg(long = "ca-file")]
+    ca_file: Option<String>,
+    #[arg(long = "cert-file")]
+    cert_file: Option<String>,
+    #[arg(long = "key-file")]
+    key_file: Option<String>,
+}
+
+fn oci_options(conn: &ConnArgs, plain_http: bool) -> kube_repo::oci::OciOptions {
+    kube_repo::oci::OciOptions {
+        plain_http,
+        tls: kube_repo::HttpOptions::from_entry(&conn.entry("", "")),
+        registry_config: paths::registry_config(),
+    }
+}
+
+pub fn run_push(a: PushArgs) -> Result<(), CmdError> {
+    if !a.remote.starts_with("oci://") {
+        return Err(CmdError("scheme prefix missing from remote (e.g. \"oci://\")".into()));
+    }
+    let archive = Path::new(&a.chart);
+    if !archive.is_file() {
+        return Err(CmdError(format!("stat {}: no such file or directory", a.chart)));
+    }
+    let prov = PathBuf::from(format!("{}.prov", a.chart));
+    let prov = prov.is_file().then_some(prov);
+    let r = kube_repo::oci::push_chart(archive, prov.as_deref(), &a.remote, &oci_options(&a.conn, a.plain_http))?;
+    eprintln!("Pushed: {}\nDigest: {}", r.reference, r.digest);
+    Ok(())
+}
+
+pub fn run_registry(cmd: RegistryCommand) -> Result<(), CmdError> {
+    match cmd {
+        RegistryCommand::Login(a) => {
+            let username = a.username.clone().ok_or_else(|| CmdError("--username is required (helm-rs does not prompt)".into()))?;
+            let password = if a.password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_line(&mut s).map_err(|e| CmdError(e.to_string()))?;
+                s.trim_end_matches(['\n', '\r']).to_string()
+            } else {
+                a.password.clone().ok_or_else(|| CmdError("--password or --password-stdin is required (helm-rs does not prompt)".into()))?
+            };
+            let conn = ConnArgs {
+                ca_file: a.ca_file.clone(),
+                cert_file: a.cert_file.clone(),
+                key_file: a.key_file.clone(),
+                insecure_skip_tls_verify: a.insecure,
+                ..Default::default()
+            };
+            kube_repo::oci::login(&a.host, &username, &password, &oci_options(&conn, a.plain_http))
+                .map_err(|e| CmdError(format!("login attempt to {} failed: {e}", a.host)))?;
+            eprintln!("Login Succeeded");
+            Ok(())
+        }
+        RegistryCommand::Logout { host } => {
+            eprintln!("Removing login credentials for {host}");
+            kube_repo::oci::logout(&host, &oci_options(&ConnArgs::default(), false))?;
+            Ok(())
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum DependencyCommand {
+    /// List the dependencies for the given chart.
+    #[command(alias = "ls")]
+    List(DepListArgs),
+    /// Update charts/ based on the contents of Chart.yaml.
+    #[command(alias = "up")]
+    Update(DepArgs),
+    /// Rebuild the charts/ directory based on the Chart.lock file.
+    Build(DepArgs),
+}
+
+#[derive(Args)]
+pub struct DepListArgs {
+    #[arg(default_value = ".")]
+    chart: String,
+    #[arg(long = "max-col-width", default_value_t = 80)]
+    max_col_width: usize,
+}
+
+#[derive(Args)]
+pub struct DepArgs {
+    #[arg(default_value = ".")]
+    chart: String,
+    #[arg(long = "skip-refresh")]
+    skip_refresh: bool,
+    #[arg(long = "plain-http")]
+    plain_http: bool,
+    #[arg(long)]
+    verify: bool,
+    #[arg(long)]
+    keyring: Option<String>,
+    #[command(flatten)]
+    conn: ConnArgs,
+}
+
+pub fn run_dependency(cmd: DependencyCommand) -> Result<(), CmdError> {
+    match cmd {
+        DependencyCommand::List(a) => {
+            let dir = Path::new(&a.chart);
+            let c = helm_core::chart::load(dir)?;
+            let _ = a.max_col_width;
+            out(&core_repo::deps::list_output(dir, &c));
+            Ok(())
+        }
+        DependencyCommand::Update(a) | DependencyCommand::Build(a) if a.verify => {
+            let _ = a;
+            Err(CmdError("--verify is not supported by helm-rs dependency commands".into()))
+        }
+        DependencyCommand::Update(a) => {
+            let opts = dep_options(&a)?;
+            let mut stdout = std::io::stdout();
+            kube_repo::deps::update(Path::new(&a.chart), &opts, &mut stdout)?;
+            Ok(())
+        }
+        DependencyCommand::Build(a) => {
+            let opts = dep_options(&a)?;
+            let mut stdout = std::io::stdout();
+            kube_repo::deps::build(Path::new(&a.chart), &opts, &mut stdout)?;
+            Ok(())
+        }
+    }
+}
+
+fn dep_options(a: &DepArgs) -> Result<kube_repo::deps::DepOptions, CmdError> {
+    Ok(kube_repo::deps::DepOptions {
+        repos: RepoFile::load_file_or_empty(&paths::repository_config())?,
+        cache: paths::repository_cache(),
+        oci: oci_options(&a.conn, a.plain_http),
+        skip_refresh: a.skip_refresh,
+    })
+}
+
+/// Helm's default keyring: `~/.gnupg/pubring.gpg`.
+pub fn default_keyring() -> String {
+    let home = std::env::var("HOME").unwrap_or_default();
+    format!("{home}/.gnupg/pubring.gpg")
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    chart: String,
+    #[arg(long)]
+    keyring: Option<String>,
+}
+
+fn print_verification(v: &core_repo::provenance::Verification) {
+    out(&format!("Signed by: {}\nUsing Key With Fingerprint: {}\nChart Hash Verified: {}\n", v.signed_by, v.fingerprint, v.file_hash));
+}
+
+fn verify_archive(archive: &Path, keyring: &str) -> Result<core_repo::provenance::Verification, CmdError> {
+    let prov_path = PathBuf::from(format!("{}.prov", archive.display()));
+    let prov = std::fs::read_to_string(&prov_path)
+        .map_err(|_| CmdError(format!("could not load provenance file {}: stat {}: no such file or directory", prov_path.display(), prov_path.display())))?;
+    Ok(core_repo::provenance::verify(archive, &prov, Path::new(keyring))?)
+}
+
+/// `helm verify CHART.tgz`.
+pub fn run_verify(a: VerifyArgs) -> Result<(), CmdError> {
+    let keyring = a.keyring.clone().unwrap_or_else(default_keyring);
+    let v = verify_archive(Path::new(&a.chart), &keyring)?;
+    print_verification(&v);
+    Ok(())
+}
+
+/// `helm package --sign`: writes `ARCHIVE.prov` beside the archive (atomically).
+pub fn sign_package(archive: &Path, key: &str, keyring: Option<&str>, passphrase_file: Option<&str>) -> Result<(), CmdError> {
+    let keyring = keyring.map(str::to_string).unwrap_or_else(default_keyring);
+    let passphrase = match passphrase_file {
+        Some("-") => {
+            let mut s = String::new();
+            std::io::stdin().read_line(&mut s).map_err(|e| CmdError(e.to_string()))?;
+            s.trim_end_matches(['\n', '\r']).to_string()
+        }
+        Some(f) => std::fs::read_to_string(f).map_err(|e| CmdError(format!("{f}: {e}")))?.trim_end_matches(['\n', '\r']).to_string(),
+        None => String::new(),
+    };
+    let prov = core_repo::provenance::sign(archive, Path::new(&keyring), key, &passphrase)?;
+    core_repo::atomic_write(&PathBuf::from(format!("{}.prov", archive.display())), prov.as_bytes(), 0o644)?;
+    Ok(())
+}
+
+pub fn run_repo(cmd: RepoCommand) -> Result<(), CmdError> {
+    match cmd {
+        RepoCommand::Add(a) => repo_add(a),
+        RepoCommand::List(a) => repo_list(a),
+        RepoCommand::Remove { names } => repo_remove(names),
+        RepoCommand::Update { names } => repo_update(names),
+        RepoCommand::Index(a) => repo_index(a),
+    }
+}
+
+fn repo_add(a: RepoAddArgs) -> Result<(), CmdError> {
+    if a.name.contains('/') {
+        return Err(CmdError(format!(
+            "repository name ({}) contains '/', please specify a different name without '/'",
+            a.name
+        )));
+    }
+    if a.conn.username.is_some() && a.conn.password.is_none() {
+        return Err(CmdError("--password is required with --username (helm-rs does not prompt)".into()));
+    }
+    let file = paths::repository_config();
+    let mut repos = RepoFile::load_file_or_empty(&file)?;
+    let entry = a.conn.entry(&a.name, &a.url);
+    if !a.force_update {
+        if let Some(existing) = repos.get(&a.name) {
+            if *existing != entry {
+                return Err(CmdError(format!(
+                    "repository name ({}) already exists, please specify a different name",
+                    a.name
+                )));
+            }
+            out(&format!("{:?} already exists with the same configuration, skipping\n", a.name));
+            return Ok(());
+        }
+    }
+    kube_repo::download_index(&entry, &paths::repository_cache()).map_err(|e| {
+        CmdError(format!("looks like {:?} is not a valid chart repository or cannot be reached: {e}", a.url))
+    })?;
+    repos.update(entry);
+    repos.write_file(&file)?;
+    out(&format!("{:?} has been added to your repositories\n", a.name));
+    Ok(())
+}
+
+fn load_repos_nonempty(msg: &str) -> Result<RepoFile, CmdError> {
+    let repos = RepoFile::load_file_or_empty(&paths::repository_config())?;
+    if repos.repositories.is_empty() {
+        return Err(CmdError(msg.into()));
+    }
+    Ok(repos)
+}
+
+fn repo_list(a: RepoListArgs) -> Result<(), CmdError> {
+    let repos = load_repos_nonempty("no repositories to show")?;
+    match a.output.as_str() {
+        "table" => {
+            let mut rows = vec![vec!["NAME".to_string(), "URL".to_string()]];
+            rows.extend(repos.repositories.iter().map(|r| vec![r.name.clone(), r.url.clone()]));
+            out(&format!("{}\n", search::uitable(&rows, 0)));
+        }
+        "json" | "yaml" => {
+            let list: Vec<helm_core::Value> = repos
+                .repositories
+                .iter()
+                .map(|r| {
+                    let m = helm_core::Map::new();
+                    m.insert("name", helm_core::Value::str(&r.name));
+                    m.insert("url", helm_core::Value::str(&r.url));
+                    helm_core::Value::Map(m)
+                })
+                .collect();
+            let v = helm_core::Value::list(list);
+            if a.output == "json" {
+                out(&format!("{}\n", helm_core::values::json::to_string(&v)));
+            } else {
+                out(&helm_core::values::yaml::to_string(&v).map_err(|e| CmdError(e.to_string()))?);
+            }
+        }
+        other => return Err(CmdError(format!("invalid format type {other:?}"))),
+    }
+    Ok(())
+}
+
+fn repo_remove(names: Vec<String>) -> Result<(), CmdError> {
+    if names.is_empty() {
+        return Err(CmdError("need at least one argument, name of chart repository".into()));
+    }
+    let file = paths::repository_config();
+    let mut repos = load_repos_nonempty("no repositories configured")?;
+    let cache = paths::repository_cache();
+    for name in &names {
+        if !repos.remove(name) {
+            return Err(CmdError(format!("no repo named {name:?} found")));
+        }
+        repos.write_file(&file)?;
+        for f in [paths::cache_index_file(name), paths::cache_charts_file(name)] {
+            let _ = std::fs::remove_file(cache.join(f));
+        }
+        out(&format!("{name:?} has been removed from your repositories\n"));
+    }
+    Ok(())
+}
+
+fn repo_update(names: Vec<String>) -> Result<(), CmdError> {
+    let repos = load_repos_nonempty("no repositories found. You must add one before updating")?;
+    let mut selected = Vec::new();
+    for n in &names {
+        match repos.get(n) {
+            Some(e) => selected.push(e.clone()),
+            None => return Err(CmdError(format!("no repositories found matching '{n}'.  Nothing will be updated"))),
+        }
+    }
+    if names.is_empty() {
+        selected = repos.repositories.clone();
+    }
+    out("Hang tight while we grab the latest from your chart repositories...\n");
+    let cache = paths::repository_cache();
+    let mut failed = Vec::new();
+    for e in &selected {
+        match kube_repo::download_index(e, &cache) {
+            Ok(_) => out(&format!("...Successfully got an update from the {:?} chart repository\n", e.name)),
+            Err(err) => {
+                out(&format!("...Unable to get an update from the {:?} chart repository ({}):\n\t{err}\n", e.name, e.url));
+                failed.push(e.url.clone());
+            }
+        }
+    }
+    if !failed.is_empty() {
+        return Err(CmdError(format!("failed to update the following repositories: [{}]", failed.join(" "))));
+    }
+    out("Update Complete. ⎈Happy Helming!⎈\n");
+    Ok(())
+}
+
+fn repo_index(a: RepoIndexArgs) -> Result<(), CmdError> {
+    let dir = Path::new(&a.dir);
+    if !dir.is_dir() {
+        return Err(CmdError(format!("stat {}: no such file or directory", a.dir)));
+    }
+    core_repo::index::repo_index(dir, a.url.as_deref().unwrap_or(""), a.merge.as_deref().map(Path::new))?;
+    Ok(())
+}
+
+pub fn run_search(cmd: SearchCommand) -> Result<(), CmdError> {
+    let SearchCommand::Repo(a) = cmd;
+    let repos = load_repos_nonempty("no repositories configured")?;
+    let cache = paths::repository_cache();
+    let mut indexes = Vec::new();
+    for r in &repos.repositories {
+        match IndexFile::load_file(&cache.join(paths::cache_index_file(&r.name))) {
+            Ok(i) => indexes.push((r.name.clone(), i)),
+            Err(e) => {
+                eprintln!("level=WARN msg=\"repo {:?} is corrupt or missing. Try 'helm repo update'.\"", r.name);
+                eprintln!("level=WARN msg=\"{e}\"");
+            }
+        }
+    }
+    let results = search::search_repos(&indexes, &a.keywords, a.regexp, a.versions, a.devel, &a.version)?;
+    out(&search::format_results(&results, &a.output, a.max_col_width)?);
+    Ok(())
+}
+
+/// Resolves a chart reference that is not a local path to a downloaded archive in `dir`:
+/// `repo/chart` through the repositories file and cache, an `http(s)://` URL directly, or a
+/// chart name in `--repo URL`.
+pub fn fetch_chart(
+    reference: &str,
+    version: &str,
+    repo_url: Option<&str>,
+    conn: &ConnArgs,
+    dir: &Path,
+    plain_http: bool,
+) -> Result<PathBuf, CmdError> {
+    if reference.starts_with("oci://") {
+        let r = kube_repo::oci::pull_chart(reference, version, dir, &oci_options(conn, plain_http))?;
+        eprintln!("Pulled: {}\nDigest: {}", r.reference, r.digest);
+        return Ok(r.path);
+    }
+    let resolved = match repo_url {
+        Some(u) => kube_repo::find_chart_in_repo_url(u, reference, version, &conn.entry("", u))?,
+        None => {
+            let repos = RepoFile::load_file_or_empty(&paths::repository_config())?;
+            kube_repo::resolve_chart(reference, version, &repos, &paths::repository_cache())?
+        }
+    };
+    Ok(resolved.download(dir)?)
+}
+
+/// The `.prov` of a chart from an HTTP repository (its URL plus `.prov`), saved beside
+/// `archive`. None when the chart comes from an OCI registry without a provenance layer.
+fn fetch_prov(reference: &str, version: &str, repo_url: Option<&str>, conn: &ConnArgs, archive: &Path) -> Result<Option<PathBuf>, CmdError> {
+    if reference.starts_with("oci://") {
+        return Ok(None);
+    }
+    let mut resolved = match repo_url {
+        Some(u) => kube_repo::find_chart_in_repo_url(u, reference, version, &conn.entry("", u))?,
+        None => {
+            let repos = RepoFile::load_file_or_empty(&paths::repository_config())?;
+            kube_repo::resolve_chart(reference, version, &repos, &paths::repository_cache())?
+        }
+    };
+    resolved.url = format!("{}.prov", resolved.url);
+    resolved.digest = String::new();
+    let dest = PathBuf::from(format!("{}.prov", archive.display()));
+    kube_repo::Getter::new(&resolved.options)?
+        .download_to(&resolved.url, &dest, "")
+        .map_err(|e| CmdError(format!("failed to fetch provenance {:?}: {e}", resolved.url)))?;
+    Ok(Some(dest))
+}
+
+/// `helm template|install CHART` where CHART is not a directory or archive on disk: Helm's
+/// `LocateChart` downloads it first. Returns the local path (and a temp dir to keep alive).
+pub fn locate_chart(
+    name: &str,
+    version: Option<&str>,
+    devel: bool,
+    plain_http: bool,
+) -> Result<(PathBuf, Option<tempfile::TempDir>), CmdError> {
+    let p = Path::new(name);
+    if p.exists() {
+        return Ok((p.to_path_buf(), None));
+    }
+    if p.is_absolute() || name.starts_with('.') {
+        return Err(CmdError(format!("path {name:?} not found")));
+    }
+    let mut version = version.unwrap_or("").to_string();
+    if version.is_empty() && devel {
+        version = ">0.0.0-0".into();
+    }
+    if !name.contains('/') {
+        return Err(CmdError(format!("repo  not found (a chart reference is repo/chart, a URL, or a path: {name:?})")));
+    }
+    let tmp = tempfile::tempdir().map_err(|e| CmdError(e.to_string()))?;
+    let path = fetch_chart(name, &version, None, &ConnArgs::default(), tmp.path(), plain_http)?;
+    Ok((path, Some(tmp)))
+}
+
+pub fn run_pull(a: PullArgs) -> Result<(), CmdError> {
+    if a.charts.is_empty() {
+        return Err(CmdError("\"helm pull\" requires at least 1 argument\n\nUsage:  helm pull [chart URL | repo/chartname] [...] [flags]".into()));
+    }
+    let mut version = a.version.clone().unwrap_or_default();
+    if version.is_empty() && a.devel {
+        version = ">0.0.0-0".into();
+    }
+    let keyring = a.keyring.clone().unwrap_or_else(default_keyring);
+    for chart in &a.charts {
+        // Download into a staging directory so an unverified chart never reaches the destination.
+        let tmp = tempfile::tempdir().map_err(|e| CmdError(e.to_string()))?;
+        let archive = fetch_chart(chart, &version, a.repo.as_deref(), &a.conn, tmp.path(), a.plain_http)?;
+        let prov = if a.verify || a.prov { fetch_prov(chart, &version, a.repo.as_deref(), &a.conn, &archive)? } else { None };
+        if a.verify {
+            if prov.is_none() {
+                return Err(CmdError(format!("failed to fetch provenance \"{}.prov\"", archive.display())));
+            }
+            print_verification(&verify_archive(&archive, &keyring)?);
+        }
+        if a.untar {
+            untar(&archive, Path::new(&a.untardir), Path::new(&a.destination))?;
+        } else {
+            let dest = PathBuf::from(&a.destination);
+            std::fs::create_dir_all(&dest).map_err(|e| CmdError(format!("{}: {e}", dest.display())))?;
+            for f in std::iter::once(archive.clone()).chain(prov) {
+                let target = dest.join(f.file_name().unwrap_or_default());
+                let data = std::fs::read(&f).map_err(|e| CmdError(format!("{}: {e}", f.display())))?;
+                core_repo::atomic_write(&target, &data, 0o644)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `--untar`: extract into `destination/untardir/<chart name>`; an existing directory of that
+/// name is an error, as in Helm. Extraction goes to a temp dir first, then one rename.
+fn untar(archive: &Path, untardir: &Path, destination: &Path) -> Result<(), CmdError> {
+    let data = std::fs::read(archive).map_err(|e| CmdError(format!("{}: {e}", archive.display())))?;
+    let chart = helm_core::chart::load_archive_bytes(&data)?;
+    let base = if untardir.is_absolute() { untardir.to_path_buf() } else { destination.join(untardir) };
+    // Go's filepath.Join cleans the path (`./.` → `.`), so messages name `mychart`, not `././mychart`.
+    let base = PathBuf::from(core_repo::go_path_clean(&base.to_string_lossy()));
+    let target = PathBuf::from(core_repo::go_path_clean(&base.join(chart.name()).to_string_lossy()));
+    if target.exists() {
+        return Err(CmdError(format!(
+            "failed to untar: a file or directory with the name {} already exists",
+            target.display()
+        )));
+    }
+    std::fs::create_dir_all(&base).map_err(|e| CmdError(format!("{}: {e}", base.display())))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".helm-rs-untar-")
+        .tempdir_in(&base)
+        .map_err(|e| CmdError(format!("{}: {e}", base.display())))?;
+    let files = helm_core::chart::archive::load_archive_files(&data)?;
+    for f in files {
+        let rel = Path::new(&f.name);
+        if rel.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+            return Err(CmdError(format!("chart illegally contains path {:?}", f.name)));
+        }
+        let p = staging.path().join(chart.name()).join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| CmdError(format!("{}: {e}", parent.display())))?;
+        }
+        std::fs::write(&p, &f.data).map_err(|e| CmdError(format!("{}: {e}", p.display())))?;
+    }
+    std::fs::rename(staging.path().join(chart.name()), &target)
+        .map_err(|e| CmdError(format!("{}: {e}", target.display())))?;
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! `helm-rs dependency list|update|build` with an HTTP repository on 127.0.0.1 and a
+//! `file://` dependency; Helm 4.1.4 builds from the Chart.lock we write and we build from its.
+
+mod repo_common;
+use repo_common::*;
+use std::path::Path;
+
+fn parent_chart(home: &Home, url: &str) -> std::path::PathBuf {
+    let work = home.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    for name in ["parent", "localsub"] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_helm-rs")).args(["create", name]).current_dir(&work).output().unwrap();
+        assert!(o.status.success());
+    }
+    let cy = work.join("parent/Chart.yaml");
+    let mut text = std::fs::read_to_string(&cy).unwrap();
+    text.push_str(&format!(
+        "dependencies:\n- name: mychart\n  version: \"~0.1.0\"\n  repository: {url}\n- name: localsub\n  version: \">=0.0.1\"\n  repository: file://../localsub\n  condition: localsub.enabled\n"
+    ));
+    std::fs::write(&cy, text).unwrap();
+    work.join("parent")
+}
+
+fn lock_without_time(p: &Path) -> String {
+    std::fs::read_to_string(p.join("Chart.lock")).unwrap().lines().filter(|l| !l.starts_with("generated:")).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn dependency_update_build_list() {
+    let home = Home::new();
+    let repo_dir = home.path().join("repo");
+    make_chart(&home, "mychart", "0.1.0", &repo_dir);
+    make_chart(&home, "mychart", "0.1.5", &repo_dir);
+    make_chart(&home, "mychart", "0.2.0", &repo_dir);
+    home.ok(&["repo", "index", repo_dir.to_str().unwrap()]);
+    let url = serve(&repo_dir, None);
+    let parent = parent_chart(&home, &url);
+    let p = parent.to_str().unwrap();
+
+    // A repository named by URL only is used as an "unmanaged" repository (Helm 4's output).
+    assert_eq!(
+        home.ok(&["dependency", "update", p]),
+        format!("Getting updates for unmanaged Helm repositories...\n...Successfully got an update from the \"{url}\" chart repository\nSaving 2 charts\nDownloading mychart from repo {url}\nDeleting outdated charts\n")
+    );
+    std::fs::remove_file(parent.join("Chart.lock")).unwrap();
+    std::fs::remove_dir_all(parent.join("charts")).unwrap();
+    home.ok(&["repo", "add", "myrepo", &url]);
+    assert_eq!(
+        home.ok(&["dependency", "list", p]),
+        format!("NAME    \tVERSION\tREPOSITORY{pad}\tSTATUS \nmychart \t~0.1.0 \t{url}\tmissing\nlocalsub\t>=0.0.1\tfile://../localsub{pad2}\tmissing\n\n",
+            pad = " ".repeat(url.len() - 10), pad2 = " ".repeat(url.len() - 18))
+    );
+    assert_eq!(
+        home.ok(&["dependency", "update", p]),
+        format!("Hang tight while we grab the latest from your chart repositories...\n...Successfully got an update from the \"myrepo\" chart repository\nUpdate Complete. ⎈Happy Helming!⎈\nSaving 2 charts\nDownloading mychart from repo {url}\nDeleting outdated charts\n")
+    );
+    assert!(parent.join("charts/mychart-0.1.5.tgz").is_file() && parent.join("charts/localsub-0.1.0.tgz").is_file());
+    let lock = std::fs::read_to_string(parent.join("Chart.lock")).unwrap();
+    assert!(lock.starts_with(&format!("dependencies:\n- name: mychart\n  repository: {url}\n  version: 0.1.5\n- name: localsub\n  repository: file://../localsub\n  version: 0.1.0\ndigest: sha256:")), "{lock}");
+    let listed = home.ok(&["dependency", "list", p]);
+    assert!(listed.contains("\tok") && !listed.contains("missing"), "{listed}");
+    // An unchanged update keeps the lock file (Helm does not rewrite it).
+    home.ok(&["dependency", "update", p, "--skip-refresh"]);
+    assert_eq!(std::fs::read_to_string(parent.join("Chart.lock")).unwrap(), lock);
+    // build: exactly the locked versions, even with a newer match in the repository.
+    make_chart(&home, "mychart", "0.1.9", &repo_dir);
+    home.ok(&["repo", "index", repo_dir.to_str().unwrap()]);
+    std::fs::remove_dir_all(parent.join("charts")).unwrap();
+    home.ok(&["dependency", "build", p]);
+    assert!(parent.join("charts/mychart-0.1.5.tgz").is_file());
+    // The rendered parent includes the subcharts.
+    assert!(home.ok(&["template", "rel", p]).contains("# Source: parent/charts/mychart/templates/service.yaml"));
+    // A lock out of sync with Chart.yaml is refused.
+    let cy = parent.join("Chart.yaml");
+    std::fs::write(&cy, std::fs::read_to_string(&cy).unwrap().replace("~0.1.0", "~0.1.x")).unwrap();
+    assert_eq!(
+        home.err(&["dependency", "build", p]),
+        "Error: the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml). Please update the dependencies\n"
+    );
+    home.ok(&["dependency", "update", p]);
+    assert!(parent.join("charts/mychart-0.1.9.tgz").is_file() && !parent.join("charts/mychart-0.1.5.tgz").exists());
+
+    let Some(helm) = oracle() else { return };
+    // Helm agrees on the lock (digest included) and builds from ours; we build from Helm's.
+    let ours = lock_without_time(&parent);
+    std::fs::remove_file(parent.join("Chart.lock")).unwrap();
+    home.helm_ok(&helm, &["repo", "add", "myrepo", &url]);
+    home.helm_ok(&helm, &["dependency", "update", p]);
+    assert_eq!(lock_without_time(&parent), ours);
+    std::fs::remove_dir_all(parent.join("charts")).unwrap();
+    home.ok(&["dependency", "build", p]);
+    home.helm_ok(&helm, &["dependency", "build", p]);
+    assert_eq!(home.ok(&["dependency", "list", p]), home.helm_ok(&helm, &["dependency", "list", p]));
+}
