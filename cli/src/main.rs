@@ -26,6 +26,55 @@ enum Command {
         #[command(subcommand)]
         what: ShowCommand,
     },
+    /// Create a new chart with the given name.
+    Create(CreateArgs),
+    /// Package a chart directory into a chart archive.
+    Package(PackageArgs),
+    /// Examine a chart for possible issues.
+    Lint(LintArgs),
+}
+
+#[derive(Args)]
+struct LintArgs {
+    /// `PATH...` (default: the current directory).
+    args: Vec<String>,
+    /// Fail on lint warnings.
+    #[arg(long)]
+    strict: bool,
+    /// Print only warnings and errors.
+    #[arg(long)]
+    quiet: bool,
+    #[arg(short = 'n', long, default_value = "default")]
+    namespace: String,
+    #[command(flatten)]
+    values: ValueArgs,
+}
+
+#[derive(Args)]
+struct CreateArgs {
+    /// `NAME`: the chart directory to create (its last element is the chart name).
+    args: Vec<String>,
+    /// The name or absolute path to a Helm starter scaffold (not supported by helm-rs).
+    #[arg(short = 'p', long)]
+    starter: Option<String>,
+}
+
+#[derive(Args)]
+struct PackageArgs {
+    /// `[CHART_PATH] [...]`
+    args: Vec<String>,
+    /// Set the version on the chart to this semver version.
+    #[arg(long)]
+    version: Option<String>,
+    /// Set the appVersion on the chart to this version.
+    #[arg(long = "app-version")]
+    app_version: Option<String>,
+    /// Location to write the chart.
+    #[arg(short = 'd', long, default_value = ".")]
+    destination: String,
+    /// Update dependencies first (not supported offline; refused).
+    #[arg(short = 'u', long = "dependency-update")]
+    dependency_update: bool,
 }
 
 #[derive(Subcommand)]
@@ -155,11 +204,21 @@ impl From<chart::ChartError> for CmdError {
     }
 }
 
+/// `println!` that ignores a closed standard output (e.g. `| head`) instead of panicking.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Template(a) => run_template(a),
         Command::Show { what } => run_show(what),
+        Command::Create(a) => run_create(a),
+        Command::Package(a) => run_package(a),
+        Command::Lint(a) => run_lint(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -206,8 +265,8 @@ fn render_name_template(t: &str) -> Result<String, CmdError> {
 }
 
 fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
-    if a.post_renderer.is_some() {
-        return Err(CmdError("post-renderers are not supported by helm-rs".into()));
+    if let Some(pr) = &a.post_renderer {
+        return Err(post_renderer_error(pr));
     }
     let (name, chart_path) = name_and_chart(&a)?;
     let kube_version = match &a.kube_version {
@@ -267,4 +326,158 @@ fn run_show(what: ShowCommand) -> Result<(), CmdError> {
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes()).map_err(|e| CmdError(e.to_string()))?;
     Ok(())
+}
+
+/// `helm create NAME`: prints `Creating NAME`, then any overwrite warnings (on stdout, as Helm).
+fn run_create(a: CreateArgs) -> Result<(), CmdError> {
+    let [arg] = a.args.as_slice() else {
+        return Err(CmdError("\"helm create\" requires 1 argument\n\nUsage:  helm create NAME [flags]".into()));
+    };
+    say!("Creating {arg}");
+    if a.starter.is_some() {
+        return Err(CmdError("starter charts are not supported by helm-rs".into()));
+    }
+    // Go's filepath.Base and filepath.Dir: `foo/` has base `foo` and dir `foo`, as in Helm.
+    let name = match arg.trim_end_matches('/') {
+        "" if arg.is_empty() => ".",
+        "" => "/",
+        t => t.rsplit('/').next().unwrap_or(t),
+    };
+    let dir = match arg.rfind('/') {
+        None => PathBuf::from("."),
+        Some(0) => PathBuf::from("/"),
+        Some(i) => PathBuf::from(arg.get(..i).unwrap_or(".")),
+    };
+    let created = chart::create::create(name, &dir).map_err(|e| CmdError(e.to_string()))?;
+    for w in &created.warnings {
+        say!("{w}");
+    }
+    Ok(())
+}
+
+/// `helm package CHART...`: one archive per chart directory.
+fn run_package(a: PackageArgs) -> Result<(), CmdError> {
+    if a.args.is_empty() {
+        return Err(CmdError("need at least one argument, the path to the chart".into()));
+    }
+    if a.dependency_update {
+        return Err(CmdError("--dependency-update is not supported by helm-rs (no network access)".into()));
+    }
+    let destination = if a.destination == "." {
+        std::env::current_dir().map_err(|e| CmdError(e.to_string()))?
+    } else {
+        PathBuf::from(&a.destination)
+    };
+    let opts = chart::package::PackageOptions {
+        version: a.version.clone(),
+        app_version: a.app_version.clone(),
+        destination,
+    };
+    for arg in &a.args {
+        let path = std::path::Path::new(arg);
+        if std::fs::metadata(path).is_err() {
+            return Err(CmdError(format!("stat {arg}: no such file or directory")));
+        }
+        let abs = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir().map_err(|e| CmdError(e.to_string()))?.join(path)
+        };
+        if !abs.is_dir() {
+            let cy = abs.join("Chart.yaml");
+            return Err(CmdError(format!(
+                "unable to detect chart at {}: open {}: not a directory",
+                cy.display(),
+                cy.display()
+            )));
+        }
+        let written = chart::package::package_dir(&abs, &opts).map_err(|e| CmdError(e.to_string()))?;
+        say!("Successfully packaged chart and saved it to: {}", written.display());
+    }
+    Ok(())
+}
+
+/// `helm lint PATH...`: Helm's report, then the summary (an error when a chart failed).
+fn run_lint(a: LintArgs) -> Result<(), CmdError> {
+    use helm_core::lint::{self, Severity};
+    let paths = if a.args.is_empty() { vec![".".to_string()] } else { a.args.clone() };
+    let user_values = a.values.to_options().merge_values().map_err(CmdError)?;
+    let opts = lint::LintOptions { namespace: a.namespace.clone() };
+    let mut report = String::new();
+    let (mut failed, mut with_findings) = (0, 0);
+    for p in &paths {
+        let result = lint::lint_path(std::path::Path::new(p), &user_values, &opts);
+        let has = !result.errors.is_empty() || result.messages.iter().any(|m| m.severity > Severity::Info);
+        if has {
+            with_findings += 1;
+        }
+        if a.quiet && !has {
+            continue;
+        }
+        report.push_str(&format!("==> Linting {p}\n"));
+        if result.messages.is_empty() {
+            for e in &result.errors {
+                report.push_str(&format!("Error {e}\n"));
+            }
+        }
+        for m in &result.messages {
+            if !a.quiet || m.severity > Severity::Info {
+                report.push_str(&format!("{m}\n"));
+            }
+        }
+        if result.failed(a.strict) {
+            failed += 1;
+        }
+        report.push('\n');
+    }
+    let _ = std::io::stdout().lock().write_all(report.as_bytes());
+    let summary = format!("{} chart(s) linted, {} chart(s) failed", paths.len(), failed);
+    if failed > 0 {
+        return Err(CmdError(summary));
+    }
+    if !a.quiet || with_findings > 0 {
+        say!("{summary}");
+    }
+    Ok(())
+}
+
+/// `--post-renderer NAME`. In Helm 4 a post-renderer is a plugin of type `postrenderer/v1` found
+/// by name under `$HELM_PLUGINS` (a path to an executable is not accepted). Helm sends every
+/// rendered document (hooks included) to it, each annotated with
+/// `postrenderer.helm.sh/postrender-filename` and re-serialized by kyaml, and splits the result
+/// back into files. helm-rs cannot reproduce kyaml's re-serialization byte for byte, so it does
+/// not run post-renderers: a name with no such plugin gets Helm's own error, and an installed
+/// plugin gets a clear "not supported" error instead of output that would differ from Helm's.
+fn post_renderer_error(name: &str) -> CmdError {
+    if find_postrenderer_plugin(name) {
+        return CmdError(format!(
+            "post-renderer plugin {name:?} found, but post-renderer plugins are not supported by helm-rs"
+        ));
+    }
+    CmdError(format!(
+        "invalid argument {name:?} for \"--post-renderer\" flag: plugin: {{Name:{name} Type:postrenderer/v1}} not found"
+    ))
+}
+
+/// Whether a `postrenderer/v1` plugin called `name` is installed (Helm's plugin directories:
+/// `$HELM_PLUGINS`, a `:`-separated list, else `$XDG_DATA_HOME/helm/plugins`, else
+/// `~/.local/share/helm/plugins`).
+fn find_postrenderer_plugin(name: &str) -> bool {
+    let dirs: Vec<PathBuf> = match std::env::var_os("HELM_PLUGINS") {
+        Some(v) => std::env::split_paths(&v).collect(),
+        None => match (std::env::var_os("XDG_DATA_HOME"), std::env::var_os("HOME")) {
+            (Some(x), _) => vec![PathBuf::from(x).join("helm/plugins")],
+            (None, Some(h)) => vec![PathBuf::from(h).join(".local/share/helm/plugins")],
+            (None, None) => Vec::new(),
+        },
+    };
+    dirs.iter().filter_map(|d| std::fs::read_dir(d).ok()).flatten().flatten().any(|entry| {
+        let Ok(text) = std::fs::read_to_string(entry.path().join("plugin.yaml")) else { return false };
+        let Ok(doc) = helm_core::values::yaml::from_str(&text) else { return false };
+        let field = |k: &str| match doc.as_map().and_then(|m| m.get(k)) {
+            Some(helm_core::Value::String(s)) => s.to_string(),
+            _ => String::new(),
+        };
+        field("name") == name && field("type") == "postrenderer/v1"
+    })
 }

@@ -15,3 +15,4 @@ pub mod chart;
 pub mod render;
 
 pub use values::{Map, Value};
+pub mod lint;

@@ -19,10 +19,12 @@
 //!    `.Values` is the coalesced map under its (alias) name.
 
 pub mod archive;
+pub mod create;
 pub mod dependencies;
 pub mod helmignore;
 pub mod loader;
 pub mod metadata;
+pub mod package;
 pub mod show;
 
 pub use dependencies::process_dependencies;

@@ -2,7 +2,7 @@
 //! object, template execution, hooks, ordering and printing.
 //!
 //! The pipeline follows Helm 4.1.4 step by step, because each step is visible in the output:
-//! 1. [`dependencies::process_dependencies`] (aliases, tags, conditions, import-values);
+//! 1. [`crate::chart::process_dependencies`] (aliases, tags, conditions, import-values);
 //! 2. values coalesced and checked against every chart's schema ([`render_values`]);
 //! 3. [`render_templates`]: every template of the tree parsed into one set (deepest charts
 //!    first, so parents' `define`s win), each non-partial executed with its chart's top-level
@@ -10,12 +10,11 @@
 //! 4. [`manifest::sort_manifests`]: documents split, hooks set apart, install-order sort;
 //! 5. [`template`]: the text `helm template` prints (or writes with `--output-dir`).
 
-pub mod dependencies;
 pub mod manifest;
 pub mod objects;
 pub mod user_values;
 
-use crate::chart::Chart;
+use crate::chart::{dependencies, Chart};
 use crate::template::funcs::{FuncTable, Param};
 use crate::template::{Engine, TemplateError};
 use crate::values::{coalesce, Map, Value};
@@ -208,7 +207,7 @@ fn collect_templates(
         parent.get("Values").unwrap_or_else(Value::empty_map)
     } else {
         match parent.get("Values") {
-            Some(v) => dependencies::table(&v, chart.name()).map(Value::Map).unwrap_or_else(Value::empty_map),
+            Some(v) => dependencies::table(&v, chart.name()).map(Value::Map).unwrap_or_else(|_| Value::empty_map()),
             None => Value::empty_map(),
         }
     };
@@ -331,7 +330,7 @@ pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOption
     if !validate_release_name(&opts.release.name) {
         return Err(RenderError::InvalidReleaseName { name: opts.release.name.clone() });
     }
-    dependencies::process_dependencies(&mut chart, user_values).map_err(|e| RenderError::Dependencies(e.0))?;
+    log.extend(dependencies::process_dependencies(&mut chart, user_values).map_err(|e| RenderError::Dependencies(e.to_string()))?);
     let caps = Capabilities::new(opts.kube_version.clone().unwrap_or_default(), &opts.api_versions);
     let top = render_values(&chart, user_values, &opts.release, &caps, opts.skip_schema_validation)?;
 
@@ -468,92 +467,7 @@ fn source_path(doc: &str) -> Option<&str> {
 
 /// Go's `path/filepath.Match` with `/` separators (a malformed pattern matches nothing).
 pub fn go_path_match(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    match_from(&p, &n, 0)
-}
-
-fn match_from(p: &[char], n: &[char], depth: usize) -> bool {
-    if depth > 256 {
-        return false;
-    }
-    let (mut pi, mut ni) = (0, 0);
-    while pi < p.len() {
-        match p[pi] {
-            '*' => {
-                let rest = &p[pi + 1..];
-                let mut k = ni;
-                loop {
-                    if match_from(rest, &n[k..], depth + 1) {
-                        return true;
-                    }
-                    if k >= n.len() || n[k] == '/' {
-                        return false;
-                    }
-                    k += 1;
-                }
-            }
-            '?' => {
-                if ni >= n.len() || n[ni] == '/' {
-                    return false;
-                }
-            }
-            '[' => {
-                let Some(c) = n.get(ni) else { return false };
-                let mut i = pi + 1;
-                let negate = p.get(i) == Some(&'^');
-                if negate {
-                    i += 1;
-                }
-                let mut matched = false;
-                let mut first = true;
-                loop {
-                    let Some(&ch) = p.get(i) else { return false };
-                    if ch == ']' && !first {
-                        break;
-                    }
-                    first = false;
-                    let lo = if ch == '\\' {
-                        i += 1;
-                        match p.get(i) {
-                            Some(&e) => e,
-                            None => return false,
-                        }
-                    } else {
-                        ch
-                    };
-                    i += 1;
-                    let mut hi = lo;
-                    if p.get(i) == Some(&'-') && p.get(i + 1).is_some_and(|&x| x != ']') {
-                        hi = p[i + 1];
-                        i += 2;
-                    }
-                    if lo <= *c && *c <= hi {
-                        matched = true;
-                    }
-                }
-                if matched == negate || *c == '/' {
-                    return false;
-                }
-                pi = i;
-            }
-            '\\' => {
-                pi += 1;
-                match (p.get(pi), n.get(ni)) {
-                    (Some(a), Some(b)) if a == b => {}
-                    _ => return false,
-                }
-            }
-            c => {
-                if n.get(ni) != Some(&c) {
-                    return false;
-                }
-            }
-        }
-        pi += 1;
-        ni += 1;
-    }
-    ni == n.len()
+    crate::chart::helmignore::glob_match(pattern, name).unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -464,9 +464,10 @@ impl Object for Files {
     fn kind_name(&self) -> &str {
         "map"
     }
-    /// Map indexing (`index .Files "name"`) yields the bytes.
+    /// Map indexing (`index .Files "name"`, `.Files.name`) yields the bytes; as for any Go map,
+    /// a missing key gives the zero value, an empty `[]byte` (Helm's engine_test: `.Files.author`).
     fn field(&self, name: &str) -> Option<Value> {
-        self.0.get(name).map(|d| Value::Bytes(d.clone()))
+        Some(Value::Bytes(self.0.get(name).cloned().unwrap_or_else(|| Arc::from(&[][..]))))
     }
     fn has_method(&self, name: &str) -> bool {
         matches!(name, "Get" | "GetBytes" | "Glob" | "AsConfig" | "AsSecrets" | "Lines")

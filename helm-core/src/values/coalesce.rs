@@ -157,65 +157,7 @@ fn is_table(v: &Value) -> bool {
 
 /// Go's `%v` for warning texts.
 fn go_v(v: &Value) -> String {
-    let mut out = String::new();
-    write_go_v(v, &mut out);
-    out
-}
-
-fn write_go_v(v: &Value, out: &mut String) {
-    match v {
-        Value::Nil => out.push_str("<nil>"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
-        Value::Uint(u) => out.push_str(&u.to_string()),
-        Value::Float(f) => out.push_str(&go_float_g(*f)),
-        Value::String(s) => out.push_str(s),
-        Value::Bytes(b) => out.push_str(&format!("{:?}", b.as_ref())),
-        Value::List(l) => {
-            out.push('[');
-            for (i, item) in l.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                write_go_v(item, out);
-            }
-            out.push(']');
-        }
-        Value::Map(m) => {
-            out.push_str("map[");
-            for (i, (k, item)) in m.entries().iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(k);
-                out.push(':');
-                write_go_v(item, out);
-            }
-            out.push(']');
-        }
-        Value::Object(o) => out.push_str(&o.go_string()),
-    }
-}
-
-/// Go's `%v` for a float64: shortest digits, exponent form below 1e-4 and from 1e+06.
-pub(crate) fn go_float_g(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
-    }
-    let e = format!("{f:e}");
-    let Some((mant, ex)) = e.split_once('e') else { return e };
-    let ex: i32 = ex.parse().unwrap_or(0);
-    if (-4..6).contains(&ex) {
-        format!("{f}")
-    } else {
-        format!("{mant}e{}{:02}", if ex < 0 { '-' } else { '+' }, ex.abs())
-    }
+    super::gofmt::format_v(v)
 }
 
 struct Ctx {

@@ -208,7 +208,7 @@ fn number_text(n: &serde_json::Number) -> String {
     if let Some(u) = n.as_u64() {
         return u.to_string();
     }
-    n.as_f64().map(crate::values::coalesce::go_float_g).unwrap_or_else(|| n.to_string())
+    n.as_f64().map(crate::values::gofmt::format_float_v).unwrap_or_else(|| n.to_string())
 }
 
 fn count_of(v: &serde_json::Value) -> usize {
@@ -259,7 +259,7 @@ fn describe(e: &jsonschema::ValidationError<'_>) -> Issue {
         K::MultipleOf { multiple_of } => format!(
             "multipleOf: got {}, want {}",
             quote(inst),
-            crate::values::coalesce::go_float_g(*multiple_of)
+            crate::values::gofmt::format_float_v(*multiple_of)
         ),
         K::MinLength { limit } => format!("minLength: got {}, want {limit}", count_of(inst)),
         K::MaxLength { limit } => format!("maxLength: got {}, want {limit}", count_of(inst)),

@@ -1,0 +1,170 @@
+//! `helm-rs create|package|lint` and `template --post-renderer` as commands: stdout, stderr and
+//! exit codes. Every expected text was printed by the reference Helm 4.1.4 for the same input.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn tmp(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("helm-rs-cmd-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("mkdir");
+    d
+}
+
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_helm-rs")).current_dir(dir).args(args).output().expect("run helm-rs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+}
+
+const BAD_NAME_WARNING: &str = "[WARNING] templates/cm.yaml: object name does not conform to Kubernetes naming requirements: \"Bad_Name\": metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
+fn bad_name_chart(d: &Path) {
+    write(
+        &d.join("b2"),
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: b2\nversion: 1.0.0\nicon: https://x/y.png\n"),
+            ("templates/cm.yaml", "kind: ConfigMap\nmetadata:\n  name: {{ .Values.nm }}\n"),
+            ("values.yaml", "nm: Bad_Name\n"),
+        ],
+    );
+}
+
+#[test]
+fn create_then_lint_then_package() {
+    let d = tmp("flow");
+    assert_eq!(run(&d, &["create", "mychart"]), (0, "Creating mychart\n".into(), String::new()));
+    let (code, out, _) = run(&d, &["create", "mychart"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with(&format!(
+        "Creating mychart\nWARNING: File \"{}/mychart/Chart.yaml\" already exists. Overwriting.\n",
+        d.display()
+    )));
+    assert_eq!(out.lines().count(), 13);
+
+    assert_eq!(
+        run(&d, &["lint", "mychart"]),
+        (0, "==> Linting mychart\n[INFO] Chart.yaml: icon is recommended\n\n1 chart(s) linted, 0 chart(s) failed\n".into(), String::new())
+    );
+    assert_eq!(run(&d, &["lint", "mychart", "--quiet"]), (0, String::new(), String::new()));
+
+    assert_eq!(
+        run(&d, &["package", "mychart", "-d", "pk1"]),
+        (0, "Successfully packaged chart and saved it to: pk1/mychart-0.1.0.tgz\n".into(), String::new())
+    );
+    // Default destination: the current directory, printed as an absolute path.
+    assert_eq!(
+        run(&d, &["package", "mychart", "--version", "v1.2.3"]),
+        (0, format!("Successfully packaged chart and saved it to: {}/mychart-v1.2.3.tgz\n", d.display()), String::new())
+    );
+    // The archive lints and renders.
+    let (code, out, _) = run(&d, &["lint", "pk1/mychart-0.1.0.tgz"]);
+    assert_eq!((code, out.as_str()), (0, "==> Linting pk1/mychart-0.1.0.tgz\n[INFO] Chart.yaml: icon is recommended\n\n1 chart(s) linted, 0 chart(s) failed\n"));
+    let (code, out, _) = run(&d, &["template", "pk1/mychart-0.1.0.tgz"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("---\n# Source: mychart/templates/serviceaccount.yaml\n"));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn create_errors() {
+    let d = tmp("cerr");
+    assert_eq!(
+        run(&d, &["create", "a b"]),
+        (1, "Creating a b\n".into(), "Error: chart name must match the regular expression \"^[a-zA-Z0-9._-]+$\"\n".into())
+    );
+    assert_eq!(
+        run(&d, &["create", "foo/"]),
+        (1, "Creating foo/\n".into(), format!("Error: stat {}/foo: no such file or directory\n", d.display()))
+    );
+    assert_eq!(
+        run(&d, &["create"]),
+        (1, String::new(), "Error: \"helm create\" requires 1 argument\n\nUsage:  helm create NAME [flags]\n".into())
+    );
+}
+
+#[test]
+fn package_errors() {
+    let d = tmp("perr");
+    run(&d, &["create", "mychart"]);
+    assert_eq!(run(&d, &["package", "mychart", "--version", "notsemver"]), (1, String::new(), "Error: invalid semantic version\n".into()));
+    assert_eq!(run(&d, &["package", "nonexist"]), (1, String::new(), "Error: stat nonexist: no such file or directory\n".into()));
+    assert_eq!(run(&d, &["package"]), (1, String::new(), "Error: need at least one argument, the path to the chart\n".into()));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn lint_strict_and_failures() {
+    let d = tmp("lint");
+    bad_name_chart(&d);
+    assert_eq!(
+        run(&d, &["lint", "b2"]),
+        (0, format!("==> Linting b2\n{BAD_NAME_WARNING}\n\n1 chart(s) linted, 0 chart(s) failed\n"), String::new())
+    );
+    assert_eq!(
+        run(&d, &["lint", "b2", "--strict"]),
+        (1, format!("==> Linting b2\n{BAD_NAME_WARNING}\n\n"), "Error: 1 chart(s) linted, 1 chart(s) failed\n".into())
+    );
+    assert_eq!(
+        run(&d, &["lint", "b2", "--set", "nm=good"]),
+        (0, "==> Linting b2\n\n1 chart(s) linted, 0 chart(s) failed\n".into(), String::new())
+    );
+    assert_eq!(
+        run(&d, &["lint", "b2", "nonexist"]),
+        (
+            1,
+            format!("==> Linting b2\n{BAD_NAME_WARNING}\n\n==> Linting nonexist\nError unable to check Chart.yaml file in chart: stat nonexist/Chart.yaml: no such file or directory\n\n"),
+            "Error: 2 chart(s) linted, 1 chart(s) failed\n".into()
+        )
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn post_renderer_is_a_plugin_name_in_helm_4() {
+    let d = tmp("post");
+    run(&d, &["create", "mychart"]);
+    assert_eq!(
+        run(&d, &["template", "mychart", "--post-renderer", "./pr.sh"]),
+        (
+            1,
+            String::new(),
+            "Error: invalid argument \"./pr.sh\" for \"--post-renderer\" flag: plugin: {Name:./pr.sh Type:postrenderer/v1} not found\n".into()
+        )
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn installed_post_renderer_plugin_is_refused_clearly() {
+    let d = tmp("plugin");
+    run(&d, &["create", "mychart"]);
+    write(
+        &d.join("plugins/myrend"),
+        &[("plugin.yaml", "apiVersion: v1\nname: myrend\ntype: postrenderer/v1\nruntime: subprocess\nversion: 0.1.0\n")],
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_helm-rs"))
+        .current_dir(&d)
+        .env("HELM_PLUGINS", d.join("plugins"))
+        .args(["template", "mychart", "--post-renderer", "myrend"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "Error: post-renderer plugin \"myrend\" found, but post-renderer plugins are not supported by helm-rs\n"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

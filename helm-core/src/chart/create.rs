@@ -1,0 +1,181 @@
+//! `helm create`: write Helm 4.1.4's chart scaffold.
+//!
+//! Why byte-identical texts: users diff a freshly created chart against Helm's, CI pipelines run
+//! `helm create` then `helm lint`/`helm template` and compare, and the scaffold's templates are the
+//! most-rendered chart there is. The texts live in `scaffold/` with the placeholder
+//! `<CHARTNAME>`, which Helm replaces by the chart name (the last path element) in every file.
+//!
+//! Helm's rules mirrored here (pkg/chart/v2/util/create.go):
+//! - the name must match `^[a-zA-Z0-9._-]+$` and be 1..=250 characters long;
+//! - the parent directory must already exist (Helm reports the `stat` error);
+//! - an existing non-directory at the chart path is refused;
+//! - existing files are overwritten, each announced by a `WARNING: File "PATH" already exists.
+//!   Overwriting.` line (Helm prints these on standard output);
+//! - files are written in Helm's order, then an empty `charts/` directory is made.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The placeholder Helm replaces with the chart name.
+pub const CHARTNAME_PLACEHOLDER: &str = "<CHARTNAME>";
+
+/// The scaffold: each file's path inside the chart and its text (with `<CHARTNAME>`), in the
+/// order Helm writes them.
+pub const SCAFFOLD: &[(&str, &str)] = &[
+    ("Chart.yaml", include_str!("scaffold/Chart.yaml")),
+    ("values.yaml", include_str!("scaffold/values.yaml")),
+    (".helmignore", include_str!("scaffold/helmignore")),
+    ("templates/ingress.yaml", include_str!("scaffold/ingress.yaml")),
+    ("templates/httproute.yaml", include_str!("scaffold/httproute.yaml")),
+    ("templates/deployment.yaml", include_str!("scaffold/deployment.yaml")),
+    ("templates/service.yaml", include_str!("scaffold/service.yaml")),
+    ("templates/serviceaccount.yaml", include_str!("scaffold/serviceaccount.yaml")),
+    ("templates/hpa.yaml", include_str!("scaffold/hpa.yaml")),
+    ("templates/NOTES.txt", include_str!("scaffold/NOTES.txt")),
+    ("templates/_helpers.tpl", include_str!("scaffold/_helpers.tpl")),
+    ("templates/tests/test-connection.yaml", include_str!("scaffold/tests_test-connection.yaml")),
+];
+
+/// The longest chart name Helm accepts.
+pub const MAX_CHART_NAME_LEN: usize = 250;
+
+/// Why `create` failed; Display is Helm's message.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("chart name must be between 1 and {MAX_CHART_NAME_LEN} characters")]
+    NameLength,
+    #[error("chart name must match the regular expression \"^[a-zA-Z0-9._-]+$\"")]
+    NameChars,
+    #[error("stat {path}: no such file or directory")]
+    NoParent { path: String },
+    #[error("no such directory {path}")]
+    ParentNotDir { path: String },
+    #[error("file {path} already exists and is not a directory")]
+    NotADirectory { path: String },
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+}
+
+/// Helm's `validateChartName`.
+pub fn validate_chart_name(name: &str) -> Result<(), CreateError> {
+    if name.is_empty() || name.len() > MAX_CHART_NAME_LEN {
+        return Err(CreateError::NameLength);
+    }
+    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
+        return Err(CreateError::NameChars);
+    }
+    Ok(())
+}
+
+/// The scaffold's files for a chart called `name` (placeholder replaced), in Helm's order.
+pub fn scaffold_files(name: &str) -> Vec<(&'static str, String)> {
+    SCAFFOLD.iter().map(|(path, text)| (*path, text.replace(CHARTNAME_PLACEHOLDER, name))).collect()
+}
+
+/// What [`create`] did: the chart directory and the warnings Helm would print.
+#[derive(Debug, Default)]
+pub struct Created {
+    pub dir: PathBuf,
+    /// `WARNING: File "…" already exists. Overwriting.` lines, in order.
+    pub warnings: Vec<String>,
+}
+
+/// Helm's `chartutil.Create(name, dir)`: write the scaffold for `name` into `dir/name`.
+/// `dir` must exist. Relative paths are made absolute against the current directory, as Go's
+/// `filepath.Abs` does, so messages show the same paths as Helm's.
+pub fn create(name: &str, dir: &Path) -> Result<Created, CreateError> {
+    validate_chart_name(name)?;
+    let parent = absolute(dir);
+    let shown = parent.display().to_string();
+    match fs::metadata(&parent) {
+        Err(_) => return Err(CreateError::NoParent { path: shown }),
+        Ok(m) if !m.is_dir() => return Err(CreateError::ParentNotDir { path: shown }),
+        Ok(_) => {}
+    }
+    let cdir = parent.join(name);
+    if let Ok(m) = fs::metadata(&cdir) {
+        if !m.is_dir() {
+            return Err(CreateError::NotADirectory { path: cdir.display().to_string() });
+        }
+    }
+    let mut out = Created { dir: cdir.clone(), warnings: Vec::new() };
+    for (rel, text) in scaffold_files(name) {
+        let path = cdir.join(rel);
+        let shown = path.display().to_string();
+        if path.exists() {
+            out.warnings.push(format!("WARNING: File {} already exists. Overwriting.", go_quote(&shown)));
+        }
+        if let Some(p) = path.parent() {
+            fs::create_dir_all(p).map_err(|source| CreateError::Io { path: p.display().to_string(), source })?;
+        }
+        fs::write(&path, text.as_bytes()).map_err(|source| CreateError::Io { path: shown, source })?;
+    }
+    let charts = cdir.join("charts");
+    fs::create_dir_all(&charts).map_err(|source| CreateError::Io { path: charts.display().to_string(), source })?;
+    Ok(out)
+}
+
+/// Go's `filepath.Abs` followed by `Clean`: join with the current directory and drop `.` and
+/// `..` lexically.
+fn absolute(p: &Path) -> PathBuf {
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().map(|c| c.join(p)).unwrap_or_else(|_| p.to_path_buf())
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Go's `%q` for the plain paths Helm prints (escapes `"` and `\`; control characters as `\xNN`).
+fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_checked_like_helm() {
+        assert!(validate_chart_name("my_chart.v-1").is_ok());
+        assert_eq!(
+            validate_chart_name("a b").unwrap_err().to_string(),
+            "chart name must match the regular expression \"^[a-zA-Z0-9._-]+$\""
+        );
+        assert_eq!(
+            validate_chart_name(&"a".repeat(251)).unwrap_err().to_string(),
+            "chart name must be between 1 and 250 characters"
+        );
+        assert!(validate_chart_name(&"a".repeat(250)).is_ok());
+    }
+
+    #[test]
+    fn placeholder_replaced_everywhere() {
+        for (_, text) in scaffold_files("zz") {
+            assert!(!text.contains(CHARTNAME_PLACEHOLDER));
+        }
+    }
+}
