@@ -376,7 +376,10 @@ fn write_to_file(dir: &Path, name: &str, data: &str, append: bool) -> Result<Str
 }
 
 /// Runs `helm template`: the whole pipeline and Helm's printing of the result.
-pub fn template(chart: Chart, user_values: &Value, opts: &TemplateOptions) -> Result<TemplateOutput, RenderError> {
+pub fn template(mut chart: Chart, user_values: &Value, opts: &TemplateOptions) -> Result<TemplateOutput, RenderError> {
+    // The chart is consumed here: its `raw` copy of every file (subcharts' included, for
+    // packaging) plays no part in rendering, so free it before rendering needs memory.
+    drop_raw_files(&mut chart);
     let (chart, rendered) = render_chart(chart, user_values, opts)?;
     print_template(&chart, &rendered, opts)
 }
@@ -437,6 +440,13 @@ pub fn print_template(chart: &Chart, rendered: &Rendered, opts: &TemplateOptions
         stdout.push_str(&show_only(&manifests, &opts.show_only)?);
     }
     Ok(TemplateOutput { stdout, log: rendered.log.clone() })
+}
+
+fn drop_raw_files(chart: &mut Chart) {
+    chart.raw = Vec::new();
+    for sub in &mut chart.dependencies {
+        drop_raw_files(sub);
+    }
 }
 
 /// `--show-only`: the documents whose `# Source:` path (without the chart name) matches one of

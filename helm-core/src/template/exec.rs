@@ -880,14 +880,13 @@ impl Host for State<'_> {
     }
 
     fn tpl(&mut self, text: &str, data: &Value) -> Result<String, FuncError> {
-        let root = self.engine.root_name.clone();
-        let mut cache = super::parse::FuncCache::default();
-        let trees = super::parse::parse(&root, text, &self.engine.funcs, &mut cache)
+        let trees = self
+            .engine
+            .parse_tpl(text)
             .map_err(|e| FuncError(format!("cannot parse template {}: {e}", go_quote(text))))?;
         let mut set: HashMap<Arc<str>, Arc<Tree>> = HashMap::new();
         let mut main = None;
-        for (i, t) in trees.into_iter().enumerate() {
-            let t = Arc::new(t);
+        for (i, t) in trees.iter().cloned().enumerate() {
             if i == 0 {
                 main = Some(t.clone());
             }

@@ -51,7 +51,13 @@ pub struct Engine {
     limits: Limits,
     /// The name of Go's root template (Helm: "gotpl"), shown in `include` and `tpl` errors.
     root_name: String,
+    /// `tpl` texts already parsed (charts pass the same few values through `tpl` for every
+    /// resource, e.g. Bitnami's `common.tplvalues.render`): parsing is pure, so reuse it.
+    tpl_cache: parking_lot::Mutex<HashMap<Arc<str>, Arc<Vec<Arc<Tree>>>>>,
 }
+
+/// At most this many distinct `tpl` texts are kept parsed.
+const TPL_CACHE_ENTRIES: usize = 4096;
 
 impl Engine {
     pub fn new(funcs: FuncTable) -> Engine {
@@ -62,7 +68,23 @@ impl Engine {
             missing_key_error: false,
             limits: Limits::default(),
             root_name: "gotpl".into(),
+            tpl_cache: Default::default(),
         }
+    }
+
+    /// Parses a `tpl` text under the root template's name (cached; see `tpl_cache`).
+    pub(crate) fn parse_tpl(&self, text: &str) -> Result<Arc<Vec<Arc<Tree>>>, TemplateError> {
+        if let Some(t) = self.tpl_cache.lock().get(text) {
+            return Ok(t.clone());
+        }
+        let mut cache = parse::FuncCache::default();
+        let trees = parse::parse(&self.root_name, text, &self.funcs, &mut cache)?;
+        let trees: Arc<Vec<Arc<Tree>>> = Arc::new(trees.into_iter().map(Arc::new).collect());
+        let mut c = self.tpl_cache.lock();
+        if c.len() < TPL_CACHE_ENTRIES {
+            c.insert(Arc::from(text), trees.clone());
+        }
+        Ok(trees)
     }
 
     /// Parses `src` as template `name`, adding it and its `define`s to the set. A later

@@ -76,6 +76,10 @@ pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<(), String>
     normalize_meta_schema(&mut schema);
     let validator = jsonschema::options().build(&schema).map_err(|e| e.to_string())?;
     let instance = to_json(values, 0);
+    // The boolean check is much cheaper than collecting errors; most values are valid.
+    if validator.is_valid(&instance) {
+        return Ok(());
+    }
     let errors: Vec<Issue> = validator.iter_errors(&instance).map(|e| describe(&e)).collect();
     if errors.is_empty() {
         return Ok(());
@@ -222,9 +226,9 @@ fn count_of(v: &serde_json::Value) -> usize {
 
 fn describe(e: &jsonschema::ValidationError<'_>) -> Issue {
     use jsonschema::error::{TypeKind, ValidationErrorKind as K};
-    let inst: &serde_json::Value = &e.instance;
+    let inst: &serde_json::Value = e.instance();
     let mut missing = Vec::new();
-    let message = match &e.kind {
+    let message = match e.kind() {
         K::Type { kind } => {
             const ORDER: [&str; 7] = ["null", "boolean", "number", "integer", "string", "array", "object"];
             let mut want: Vec<String> = match kind {
@@ -244,7 +248,7 @@ fn describe(e: &jsonschema::ValidationError<'_>) -> Issue {
             format!("additional properties {} not allowed", names.join(", "))
         }
         K::Enum { options } => {
-            let opts = match options {
+            let opts = match &**options {
                 serde_json::Value::Array(a) => a.iter().map(quote).collect::<Vec<_>>().join(", "),
                 other => quote(other),
             };
@@ -269,15 +273,15 @@ fn describe(e: &jsonschema::ValidationError<'_>) -> Issue {
         K::MaxProperties { limit } => format!("maxProperties: got {}, want {limit}", count_of(inst)),
         K::Not { .. } => "'not' failed".into(),
         K::FalseSchema => "false schema".into(),
-        K::AnyOf => "'anyOf' failed".into(),
-        K::OneOfNotValid => "'oneOf' failed, none matched".into(),
-        K::OneOfMultipleValid => "'oneOf' failed, multiple matched".into(),
+        K::AnyOf { .. } => "'anyOf' failed".into(),
+        K::OneOfNotValid { .. } => "'oneOf' failed, none matched".into(),
+        K::OneOfMultipleValid { .. } => "'oneOf' failed, multiple matched".into(),
         K::UniqueItems => "items are not unique".into(),
         K::Format { format } => format!("{} is not valid {format}", quote(inst)),
         K::Contains => "no items match contains schema".into(),
         _ => e.to_string(),
     };
-    Issue { path: e.instance_path.as_str().to_string(), message, missing }
+    Issue { path: e.instance_path().as_str().to_string(), message, missing }
 }
 
 /// Values → serde_json for the validator. Integral floats become integers so `type: integer`
