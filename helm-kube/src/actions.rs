@@ -153,12 +153,52 @@ impl Client {
 
     async fn render_for(&self, chart: Chart, values: &Value, release: ReleaseOptions, skip_schema: bool, dry_run: bool) -> Result<(Chart, render::Rendered)> {
         let mut opts = TemplateOptions { release, skip_schema_validation: skip_schema, ..Default::default() };
-        if !dry_run {
-            let caps = self.capabilities().await?;
-            opts.kube_version = Some(caps.kube_version);
-            opts.api_versions = caps.api_versions;
+        if dry_run {
+            // Helm's client dry-run: no cluster, `lookup` sees nothing.
+            return Ok(render::render_chart(chart, values, &opts)?);
         }
-        Ok(render::render_chart(chart, values, &opts)?)
+        let caps = self.capabilities().await?;
+        opts.kube_version = Some(caps.kube_version);
+        opts.api_versions = caps.api_versions;
+        // `lookup` reads the cluster: templates run on a blocking thread that waits on this
+        // runtime for each call.
+        let handle = tokio::runtime::Handle::current();
+        let me = self.clone();
+        opts.lookup = render::ClusterLookup(Some(std::sync::Arc::new(move |api_version: &str, kind: &str, ns: &str, name: &str| {
+            let me = me.clone();
+            let (av, k, ns, name) = (api_version.to_string(), kind.to_string(), ns.to_string(), name.to_string());
+            handle.block_on(async move { me.lookup(&av, &k, &ns, &name).await })
+        })));
+        let values = values.clone();
+        match tokio::task::spawn_blocking(move || render::render_chart(chart, &values, &opts)).await {
+            Ok(r) => Ok(r?),
+            Err(e) => Err(Error::Api(format!("rendering stopped: {e}"))),
+        }
+    }
+
+    /// Helm's `lookup`: the object (or, with an empty name, the list) as unstructured data; an
+    /// empty map when it does not exist.
+    pub async fn lookup(&self, api_version: &str, kind: &str, ns: &str, name: &str) -> std::result::Result<Value, String> {
+        let (ar, namespaced) = self.resolve(api_version, kind).await.map_err(|e| e.to_string())?;
+        let api: kube::Api<kube::api::DynamicObject> = if namespaced && !ns.is_empty() {
+            kube::Api::namespaced_with(self.kube.clone(), ns, &ar)
+        } else {
+            kube::Api::all_with(self.kube.clone(), &ar)
+        };
+        let json = if name.is_empty() {
+            match api.list(&Default::default()).await {
+                Ok(list) => serde_json::to_string(&list).map_err(|e| e.to_string())?,
+                Err(e) if crate::error::is_not_found(&e) => return Ok(Value::empty_map()),
+                Err(e) => return Err(e.to_string()),
+            }
+        } else {
+            match api.get_opt(name).await {
+                Ok(Some(obj)) => serde_json::to_string(&obj).map_err(|e| e.to_string())?,
+                Ok(None) => return Ok(Value::empty_map()),
+                Err(e) => return Err(e.to_string()),
+            }
+        };
+        helm_core::values::json::from_str(&json).map_err(|e| e.to_string())
     }
 
     async fn create_namespace(&self, ns: &str) -> Result<()> {

@@ -39,8 +39,10 @@
 //! policies (default `before-hook-creation`); a `pending-*` release refuses upgrade/rollback
 //! with "another operation (install/upgrade/rollback) is in progress".
 //!
-//! Not yet: `lookup` against the cluster while rendering (renders see an empty map), client-side
-//! apply for Helm 3 releases (`apply_method: csa` records are upgraded by SSA), kstatus-exact
+//! Templates' `lookup` reads the cluster during install/upgrade ([`Client::lookup`]; rendering
+//! runs on a blocking thread that waits on the runtime per call); client dry-runs see empty maps.
+//!
+//! Not yet: client-side apply for Helm 3 releases (`apply_method: csa` records are upgraded by SSA), kstatus-exact
 //! `--wait` messages, hook output logs, `--dry-run=server`.
 
 pub mod actions;

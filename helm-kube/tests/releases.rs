@@ -445,3 +445,48 @@ async fn wait_skips_jobs_unless_wait_for_jobs() {
     let err = c.install(load(&chart), &Value::empty_map(), opts("jobs", true)).await.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.starts_with(&format!("resource Job/{ns}/jobs-job not ready. status: InProgress")), "{err}");
 }
+
+/// `lookup` reads the cluster while installing (as Helm does against a cluster); a client
+/// dry-run has no cluster and sees empty maps.
+#[tokio::test]
+async fn lookup_reads_the_cluster() {
+    let Some(env) = env() else { return };
+    let ns = unique("lookup");
+    let c = client(env, &ns).await;
+    let cms: Api<ConfigMap> = Api::namespaced(c.kube().clone(), &ns);
+    let pre = ConfigMap {
+        metadata: kube::api::ObjectMeta { name: Some("pre".into()), ..Default::default() },
+        data: Some([("k".to_string(), "from-cluster".to_string())].into_iter().collect()),
+        ..Default::default()
+    };
+    cms.create(&PostParams::default(), &pre).await.expect("create pre");
+    let dir = scratch(&ns);
+    let chart = dir.join("lk");
+    std::fs::create_dir_all(chart.join("templates")).expect("mkdir");
+    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: lk\nversion: 0.1.0\n").expect("write");
+    std::fs::write(
+        chart.join("templates/cm.yaml"),
+        concat!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-out\ndata:\n",
+            "  seen: {{ dig \"data\" \"k\" \"none\" (lookup \"v1\" \"ConfigMap\" .Release.Namespace \"pre\") | quote }}\n",
+            "  missing: {{ lookup \"v1\" \"ConfigMap\" .Release.Namespace \"nope\" | len | quote }}\n",
+            "  listed: {{ gt (len (default list (lookup \"v1\" \"ConfigMap\" .Release.Namespace \"\").items)) 0 | quote }}\n",
+            "  ns: {{ dig \"metadata\" \"name\" \"none\" (lookup \"v1\" \"Namespace\" \"\" .Release.Namespace) | quote }}\n",
+        ),
+    )
+    .expect("write");
+    c.install(load(&chart), &Value::empty_map(), InstallOptions { name: Some("lk".into()), ..Default::default() })
+        .await
+        .expect("install");
+    let data = cm(&c, &ns, "lk-out").await.and_then(|c| c.data).unwrap_or_default();
+    assert_eq!(data.get("seen").map(String::as_str), Some("from-cluster"));
+    assert_eq!(data.get("missing").map(String::as_str), Some("0"));
+    assert_eq!(data.get("listed").map(String::as_str), Some("true"));
+    assert_eq!(data.get("ns").map(String::as_str), Some(ns.as_str()));
+    let dry = c
+        .install(load(&chart), &Value::empty_map(), InstallOptions { name: Some("lk2".into()), dry_run: true, ..Default::default() })
+        .await
+        .expect("dry run");
+    assert!(dry.manifest.contains("seen: \"none\""), "{}", dry.manifest);
+    assert!(dry.manifest.contains("listed: \"false\""), "{}", dry.manifest);
+}

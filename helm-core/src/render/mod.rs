@@ -70,6 +70,24 @@ pub struct TemplateOptions {
     pub use_release_name: bool,
     /// `--skip-schema-validation`.
     pub skip_schema_validation: bool,
+    /// What `lookup` reads; none for `helm template` (an empty map, as Helm's client mode).
+    pub lookup: ClusterLookup,
+}
+
+/// The cluster behind the `lookup` function: helm-kube supplies one when it installs or
+/// upgrades; `helm template` and client dry-runs have none and `lookup` returns an empty map,
+/// as in Helm. Arguments: apiVersion, kind, namespace, name (empty name: the list). The `Err`
+/// is the text shown after `error calling lookup: `.
+#[derive(Clone, Default)]
+pub struct ClusterLookup(pub Option<LookupFn>);
+
+/// A `lookup` implementation (see [`ClusterLookup`]).
+pub type LookupFn = Arc<dyn Fn(&str, &str, &str, &str) -> Result<Value, String> + Send + Sync>;
+
+impl std::fmt::Debug for ClusterLookup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "ClusterLookup(cluster)" } else { "ClusterLookup(none)" })
+    }
 }
 
 /// What `helm template` produced.
@@ -130,13 +148,28 @@ pub fn validate_release_name(name: &str) -> bool {
 /// The function table for chart templates: Helm's functions plus `lookup`, which in
 /// `helm template` (no cluster) always returns an empty map.
 pub fn template_funcs() -> FuncTable {
+    template_funcs_with(&ClusterLookup::default())
+}
+
+/// [`template_funcs`] with `lookup` reading `cluster`.
+pub fn template_funcs_with(cluster: &ClusterLookup) -> FuncTable {
     let mut t = FuncTable::helm();
-    t.add(
-        "lookup",
-        &[Param::String, Param::String, Param::String, Param::String],
-        None,
-        |_| Ok(Value::empty_map()),
-    );
+    let params = [Param::String, Param::String, Param::String, Param::String];
+    match &cluster.0 {
+        None => t.add("lookup", &params, None, |_| Ok(Value::empty_map())),
+        Some(f) => {
+            let f = f.clone();
+            t.add_with_host(
+                "lookup",
+                &params,
+                None,
+                Arc::new(move |_h, a: &[Value]| {
+                    let s = |i: usize| a.get(i).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                    f(&s(0), &s(1), &s(2), &s(3)).map_err(crate::template::funcs::FuncError::new)
+                }),
+            )
+        }
+    }
     t
 }
 
@@ -253,12 +286,17 @@ fn sort_templates(names: &mut [&String]) {
 /// Helm's `engine.Render`: every template of the chart tree, rendered; keys are template paths.
 /// Partials are parsed but not in the result.
 pub fn render_templates(chart: &Chart, top: &Value) -> Result<BTreeMap<String, String>, RenderError> {
+    render_templates_with(chart, top, &ClusterLookup::default())
+}
+
+/// [`render_templates`] with `lookup` reading `cluster`.
+pub fn render_templates_with(chart: &Chart, top: &Value, cluster: &ClusterLookup) -> Result<BTreeMap<String, String>, RenderError> {
     let top_map = top.as_map().cloned().unwrap_or_default();
     let mut tpls = BTreeMap::new();
     collect_templates(chart, chart.name(), true, &top_map, &mut tpls);
     let mut names: Vec<&String> = tpls.keys().collect();
     sort_templates(&mut names);
-    let mut engine = Engine::new(template_funcs());
+    let mut engine = Engine::new(template_funcs_with(cluster));
     for name in &names {
         if let Some(r) = tpls.get(*name) {
             engine.parse(name, &r.source)?;
@@ -349,7 +387,7 @@ pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOption
         )));
     }
 
-    let mut files = render_templates(&chart, &top)?;
+    let mut files = render_templates_with(&chart, &top, &opts.lookup)?;
     let notes_key = format!("{}/templates/NOTES.txt", chart.name());
     let notes = files.get(&notes_key).cloned().unwrap_or_default();
     files.retain(|k, _| !k.ends_with("NOTES.txt"));

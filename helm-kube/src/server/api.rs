@@ -390,6 +390,8 @@ fn template(b: TemplateRequest) -> Response<Body> {
         output_dir: None,
         use_release_name: false,
         skip_schema_validation: b.skip_schema_validation,
+        // The server renders `template` requests without a cluster, as `helm template`.
+        lookup: Default::default(),
     };
     let notes = match helm_core::render::render_chart(chart.clone(), &values, &opts) {
         Ok((_, r)) => r.notes,
