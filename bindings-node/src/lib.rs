@@ -6,7 +6,7 @@
 //! "line", "column"}`) that index.js turns into an `Error` with those properties, the one form
 //! that survives both a synchronous throw and an AsyncTask's rejection.
 
-use helm_core::chart::{self, Chart};
+use helm_core::chart::{self, Chart as CoreChart};
 use helm_core::render::api::{self, ApiError, RenderResult, ValuesInput};
 use helm_core::render::objects::KubeVersion;
 use helm_core::render::{ReleaseOptions, TemplateOptions};
@@ -110,13 +110,15 @@ fn value_to_js(env: &Env, v: &Value) -> Result<JsUnknown> {
 }
 
 /// A loaded chart (directory or `.tgz`), with its subcharts.
-#[napi(js_name = "Chart")]
-pub struct JsChart {
-    chart: Chart,
+// The Rust name is the JS name: napi v2 looks the constructor up by the struct's name in some
+// paths, so a `js_name` that differs breaks `Chart` objects returned to JS.
+#[napi]
+pub struct Chart {
+    chart: CoreChart,
 }
 
 #[napi]
-impl JsChart {
+impl Chart {
     /// Chart.yaml `name`.
     #[napi(getter)]
     pub fn name(&self) -> String {
@@ -230,13 +232,13 @@ fn result_to_js(r: RenderResult) -> TemplateResult {
 
 /// What one render needs, gathered on the JS thread so it can run on another.
 pub struct RenderJob {
-    chart: std::result::Result<Chart, String>,
+    chart: std::result::Result<CoreChart, String>,
     input: ValuesInput,
     opts: std::result::Result<TemplateOptions, ApiError>,
 }
 
 impl RenderJob {
-    fn new(chart: std::result::Result<Chart, String>, opts: Option<NativeTemplateOptions>, values: Option<JsUnknown>) -> Result<Self> {
+    fn new(chart: std::result::Result<CoreChart, String>, opts: Option<NativeTemplateOptions>, values: Option<JsUnknown>) -> Result<Self> {
         let o = opts.unwrap_or(NativeTemplateOptions {
             release_name: None,
             namespace: None,
@@ -294,13 +296,13 @@ impl RenderJob {
 
 /// Loads a chart from a directory or a `.tgz` archive.
 #[napi]
-pub fn load_chart(path: String) -> Result<JsChart> {
-    chart::load(std::path::Path::new(&path)).map(|chart| JsChart { chart }).map_err(|e| api_error(e.into()))
+pub fn load_chart(path: String) -> Result<Chart> {
+    chart::load(std::path::Path::new(&path)).map(|chart| Chart { chart }).map_err(|e| api_error(e.into()))
 }
 
 /// Renders a loaded chart on the calling thread.
 #[napi]
-pub fn template_chart(chart: &JsChart, opts: Option<NativeTemplateOptions>, values: Option<JsUnknown>) -> Result<TemplateResult> {
+pub fn template_chart(chart: &Chart, opts: Option<NativeTemplateOptions>, values: Option<JsUnknown>) -> Result<TemplateResult> {
     RenderJob::new(Ok(chart.chart.clone()), opts, values)?.run().map(result_to_js).map_err(api_error)
 }
 
@@ -331,7 +333,7 @@ impl Task for RenderTask {
 
 /// `template_chart` off the main thread; resolves to the same result.
 #[napi(ts_return_type = "Promise<TemplateResult>")]
-pub fn template_chart_async(chart: &JsChart, opts: Option<NativeTemplateOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<RenderTask>> {
+pub fn template_chart_async(chart: &Chart, opts: Option<NativeTemplateOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<RenderTask>> {
     Ok(AsyncTask::new(RenderTask(Some(RenderJob::new(Ok(chart.chart.clone()), opts, values)?))))
 }
 
@@ -490,7 +492,7 @@ impl NativeClient {
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
-    pub fn install(&self, name: String, chart: &JsChart, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
+    pub fn install(&self, name: String, chart: &Chart, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
         let o = opts.unwrap_or_else(empty_install);
         let input = ValuesInput {
             value_files: o.value_files.clone().unwrap_or_default(),
@@ -519,7 +521,7 @@ impl NativeClient {
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
-    pub fn upgrade(&self, name: String, chart: &JsChart, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
+    pub fn upgrade(&self, name: String, chart: &Chart, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
         let o = opts.unwrap_or_else(empty_install);
         let input = ValuesInput {
             value_files: o.value_files.clone().unwrap_or_default(),

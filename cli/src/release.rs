@@ -95,7 +95,7 @@ pub struct DeployArgs {
     /// table, json or yaml
     #[arg(short = 'o', long, default_value = "table")]
     pub output: String,
-    /// chart version constraint (local charts only: accepted and ignored)
+    /// chart version constraint (for repository and OCI references)
     #[arg(long)]
     pub version: Option<String>,
     #[arg(long)]
@@ -383,8 +383,11 @@ pub fn run(cmd: ReleaseCommand) -> Result<(), CmdError> {
     })
 }
 
-fn load_chart(path: &str) -> Result<helm_core::chart::Chart, CmdError> {
-    let chart = helm_core::chart::load(std::path::Path::new(path))?;
+/// A chart directory or archive, or a `repo/chart`, `oci://` or `https://` reference
+/// (downloaded to a temporary directory first, as `template` and `pull` do).
+fn load_chart(path: &str, version: Option<&str>, devel: bool) -> Result<helm_core::chart::Chart, CmdError> {
+    let (located, _download_dir) = crate::repo::locate_chart(path, version, devel, false)?;
+    let chart = helm_core::chart::load(&located)?;
     if chart.metadata.deprecated {
         eprintln!("level=WARN msg=\"this chart is deprecated\"");
     }
@@ -430,7 +433,7 @@ async fn do_install(
     skip_crds: bool,
     namespace: Option<String>,
 ) -> Result<(), CmdError> {
-    let chart = load_chart(chart_path)?;
+    let chart = load_chart(chart_path, d.version.as_deref(), d.devel)?;
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
     if d.dry_run.as_deref() == Some("client") && std::env::args().any(|x| x == "--dry-run") {
         eprintln!("level=WARN msg=\"--dry-run is deprecated and should be replaced with '--dry-run=client'\"");
@@ -482,7 +485,7 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
             return do_install(&c, Some(name.clone()), chart_path, d, a.create_namespace, false, replace, a.skip_crds, a.kube.namespace.clone()).await;
         }
     }
-    let chart = load_chart(chart_path)?;
+    let chart = load_chart(chart_path, d.version.as_deref(), d.devel)?;
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
     warn_atomic();
     let opts = helm_kube::UpgradeOptions {
