@@ -125,32 +125,9 @@ pub fn go_path_join(parts: &[String]) -> String {
     go_path_clean(&joined.join("/"))
 }
 
-/// Go's `path.Clean`.
+/// Go's `path.Clean` (the one port, in `chart::archive`).
 pub fn go_path_clean(p: &str) -> String {
-    if p.is_empty() {
-        return ".".into();
-    }
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|l| *l != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            s => out.push(s),
-        }
-    }
-    let body = out.join("/");
-    match (rooted, body.is_empty()) {
-        (true, _) => format!("/{body}"),
-        (false, true) => ".".into(),
-        (false, false) => body,
-    }
+    crate::chart::archive::clean_path(p)
 }
 
 /// Helm's `repo.ResolveReferenceURL`: a chart URL from an index, resolved against the
