@@ -210,10 +210,9 @@ fn validate_schemas(chart: &Chart, vals: &Value) -> Result<(), RenderError> {
     crate::values::schema::validate_chart(chart, vals).map_err(|e| RenderError::Schema(e.to_string()))
 }
 
-/// One template to execute: its source, the shared top-level object of its chart, and the
+/// One template to execute: the shared top-level object of its chart, and the
 /// `.Template.BasePath`.
 struct Renderable {
-    source: Arc<str>,
     vals: Map,
     base_path: String,
 }
@@ -265,7 +264,6 @@ fn collect_templates(
         out.insert(
             format!("{full_path}/{}", t.name),
             Renderable {
-                source: Arc::from(String::from_utf8_lossy(&t.data).as_ref()),
                 vals: next.clone(),
                 base_path: format!("{full_path}/templates"),
             },
@@ -291,17 +289,54 @@ pub fn render_templates(chart: &Chart, top: &Value) -> Result<BTreeMap<String, S
 
 /// [`render_templates`] with `lookup` reading `cluster`.
 pub fn render_templates_with(chart: &Chart, top: &Value, cluster: &ClusterLookup) -> Result<BTreeMap<String, String>, RenderError> {
+    let engine = parse_templates(chart, cluster)?;
+    execute_templates(&engine, chart, top)
+}
+
+/// Every template of the chart tree (library charts: only their partials) with its full
+/// name, in Helm's parse order.
+fn template_sources(chart: &Chart) -> Vec<(String, std::borrow::Cow<'_, str>)> {
+    fn walk<'c>(chart: &'c Chart, full_path: &str, out: &mut Vec<(String, std::borrow::Cow<'c, str>)>) {
+        for sub in &chart.dependencies {
+            walk(sub, &format!("{full_path}/charts/{}", sub.name()), out);
+        }
+        let library = chart.metadata.chart_type == "library";
+        for t in &chart.templates {
+            if library && !is_partial(&t.name) {
+                continue;
+            }
+            out.push((format!("{full_path}/{}", t.name), String::from_utf8_lossy(&t.data)));
+        }
+    }
+    let mut out = Vec::new();
+    walk(chart, chart.name(), &mut out);
+    // A later template of the same full name replaces an earlier one (as Helm's map).
+    let mut seen = std::collections::HashSet::new();
+    let mut unique: Vec<_> = out.into_iter().rev().filter(|(n, _)| seen.insert(n.clone())).collect();
+    unique.sort_by(|(a, _), (b, _)| {
+        let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
+        cb.cmp(&ca).then_with(|| b.cmp(a))
+    });
+    unique
+}
+
+/// Parses every template of the chart tree into one engine whose `lookup` reads `cluster`.
+/// Needs no values, so [`render_chart`] runs it while the values are coalesced and checked.
+pub fn parse_templates(chart: &Chart, cluster: &ClusterLookup) -> Result<Engine, RenderError> {
+    let sources = template_sources(chart);
+    let refs: Vec<(&str, &str)> = sources.iter().map(|(n, s)| (n.as_str(), s.as_ref())).collect();
+    let mut engine = Engine::new(template_funcs_with(cluster));
+    engine.parse_many(&refs)?;
+    Ok(engine)
+}
+
+/// Executes the parsed chart tree's templates (partials aside) against `top`.
+fn execute_templates(engine: &Engine, chart: &Chart, top: &Value) -> Result<BTreeMap<String, String>, RenderError> {
     let top_map = top.as_map().cloned().unwrap_or_default();
     let mut tpls = BTreeMap::new();
     collect_templates(chart, chart.name(), true, &top_map, &mut tpls);
     let mut names: Vec<&String> = tpls.keys().collect();
     sort_templates(&mut names);
-    let mut engine = Engine::new(template_funcs_with(cluster));
-    for name in &names {
-        if let Some(r) = tpls.get(*name) {
-            engine.parse(name, &r.source)?;
-        }
-    }
     let mut rendered = BTreeMap::new();
     for name in &names {
         if is_partial(name) {
@@ -377,7 +412,15 @@ pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOption
     }
     log.extend(dependencies::process_dependencies(&mut chart, user_values).map_err(|e| RenderError::Dependencies(e.to_string()))?);
     let caps = Capabilities::new(opts.kube_version.clone().unwrap_or_default(), &opts.api_versions);
-    let top = render_values(&chart, user_values, &opts.release, &caps, opts.skip_schema_validation)?;
+    // Templates are parsed on another thread while the values are coalesced and checked
+    // against the schemas; errors keep Helm's order (values, kubeVersion, then templates).
+    let (top, engine) = std::thread::scope(|s| {
+        let parsing = s.spawn(|| parse_templates(&chart, &opts.lookup));
+        let top = render_values(&chart, user_values, &opts.release, &caps, opts.skip_schema_validation);
+        let engine = parsing.join().unwrap_or_else(|_| parse_templates(&chart, &opts.lookup));
+        (top, engine)
+    });
+    let top = top?;
 
     let kv = chart.metadata.kube_version.clone();
     if !kv.is_empty() && !dependencies::is_compatible_range(&kv, &caps.kube_version.display()) {
@@ -387,7 +430,7 @@ pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOption
         )));
     }
 
-    let mut files = render_templates_with(&chart, &top, &opts.lookup)?;
+    let mut files = execute_templates(&engine?, &chart, &top)?;
     let notes_key = format!("{}/templates/NOTES.txt", chart.name());
     let notes = files.get(&notes_key).cloned().unwrap_or_default();
     files.retain(|k, _| !k.ends_with("NOTES.txt"));
