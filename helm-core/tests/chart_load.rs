@@ -286,7 +286,7 @@ fn directory_and_archive_load_alike() {
                 h.set_size(f.data.len() as u64);
                 h.set_mode(0o644);
                 h.set_cksum();
-                tar.append_data(&mut h, format!("{prefix}{}", f.name), f.data.as_slice()).unwrap();
+                tar.append_data(&mut h, format!("{prefix}{}", f.name), &f.data[..]).unwrap();
             }
         };
         add("hello/", &c.raw, &mut tar);
@@ -364,7 +364,7 @@ fn archived_subcharts_load() {
             h.set_size(f.data.len() as u64);
             h.set_mode(0o644);
             h.set_cksum();
-            tar.append_data(&mut h, format!("hello/{}", f.name), f.data.as_slice()).unwrap();
+            tar.append_data(&mut h, format!("hello/{}", f.name), &f.data[..]).unwrap();
         }
         tar.into_inner().unwrap().finish().unwrap();
     }

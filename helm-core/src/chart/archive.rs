@@ -132,7 +132,7 @@ pub fn load_archive_files(data: &[u8]) -> Result<Vec<File>, ChartError> {
                 "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
             )));
         }
-        files.push(File { name: n, data: trim_bom(buf) });
+        files.push(File { name: n, data: trim_bom(buf).into() });
     }
     if files.is_empty() {
         return Err(archive_err("no files in chart archive"));

@@ -163,7 +163,7 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<File>, depth: usize)
         }
         let data = std::fs::read(&full)
             .map_err(|e| ChartError::Io(format!("error reading {n}: {}", crate::values::strvals::go_io_error(&e))))?;
-        out.push(File { name: n, data: archive::trim_bom(data) });
+        out.push(File { name: n, data: archive::trim_bom(data).into() });
     }
     Ok(())
 }
@@ -264,9 +264,9 @@ fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError>
             }
             "values.yaml" => {
                 chart.values = load_values(&String::from_utf8_lossy(&f.data))?;
-                chart.raw_values = Some(f.data);
+                chart.raw_values = Some(f.data.to_vec());
             }
-            "values.schema.json" => chart.schema = Some(f.data),
+            "values.schema.json" => chart.schema = Some(f.data.to_vec()),
             "requirements.yaml" => {
                 let md = metadata.get_or_insert_with(Metadata::default);
                 let doc = parse_yaml("requirements.yaml", &String::from_utf8_lossy(&f.data))?;

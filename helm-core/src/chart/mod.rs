@@ -37,7 +37,7 @@ use crate::values::Value;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct File {
     pub name: String,
-    pub data: Vec<u8>,
+    pub data: std::sync::Arc<[u8]>,
 }
 
 /// A loaded chart, as Helm's `chart.Chart`.

@@ -193,7 +193,7 @@ fn collect(chart: &Chart, times: &Times, base: &str, out: &mut Vec<Entry>) -> Re
         }
     }
     if let Some(f) = chart.raw.iter().find(|f| f.name == "values.yaml") {
-        out.push(Entry { name: format!("{base}/values.yaml"), data: f.data.clone(), mtime: mtime("values.yaml") });
+        out.push(Entry { name: format!("{base}/values.yaml"), data: f.data.to_vec(), mtime: mtime("values.yaml") });
     }
     if let Some(schema) = &chart.schema {
         if serde_json::from_slice::<serde_json::Value>(schema).is_err() {
@@ -206,7 +206,7 @@ fn collect(chart: &Chart, times: &Times, base: &str, out: &mut Vec<Entry>) -> Re
         });
     }
     for f in chart.templates.iter().chain(chart.files.iter()) {
-        out.push(Entry { name: format!("{base}/{}", f.name), data: f.data.clone(), mtime: mtime(&f.name) });
+        out.push(Entry { name: format!("{base}/{}", f.name), data: f.data.to_vec(), mtime: mtime(&f.name) });
     }
     for dep in &chart.dependencies {
         let sub_base = format!("{base}/charts/{}", dep.metadata.name);

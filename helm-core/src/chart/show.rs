@@ -75,7 +75,7 @@ fn find_readme(chart: &Chart) -> Option<&[u8]> {
         .files
         .iter()
         .find(|f| README_NAMES.iter().any(|n| f.name.eq_ignore_ascii_case(n)))
-        .map(|f| f.data.as_slice())
+        .map(|f| &f.data[..])
 }
 
 /// The chart's CRD files (`crds/*.yaml|yml|json`, at any depth under crds/), then its
@@ -85,7 +85,7 @@ pub fn crd_files(chart: &Chart) -> Vec<&[u8]> {
         .files
         .iter()
         .filter(|f| f.name.starts_with("crds/") && has_manifest_extension(&f.name))
-        .map(|f| f.data.as_slice())
+        .map(|f| &f.data[..])
         .collect();
     for dep in &chart.dependencies {
         out.extend(crd_files(dep));

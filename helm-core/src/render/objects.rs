@@ -369,7 +369,7 @@ pub struct Files(pub BTreeMap<String, Arc<[u8]>>);
 
 impl Files {
     pub fn from_chart_files(files: &[crate::chart::File]) -> Files {
-        Files(files.iter().map(|f| (f.name.clone(), Arc::from(f.data.as_slice()))).collect())
+        Files(files.iter().map(|f| (f.name.clone(), f.data.clone())).collect())
     }
 
     fn get_str(&self, name: &str) -> String {
