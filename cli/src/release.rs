@@ -59,7 +59,7 @@ pub enum ReleaseCommand {
 pub struct DeployArgs {
     #[command(flatten)]
     pub values: ValueArgs,
-    /// simulate (client: render only; server is treated as client here)
+    /// simulate: `client` renders offline; `server` renders against the cluster (lookup, capabilities, ownership checks); nothing is changed
     #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "client", require_equals = true)]
     pub dry_run: Option<String>,
     /// add a custom description
@@ -401,12 +401,18 @@ fn warn_atomic() {
     }
 }
 
-fn dry_run_flag(d: &Option<String>) -> Result<bool, CmdError> {
+/// `--dry-run[=client|server|none]` → (dry run, server dry run).
+fn dry_run_mode(d: &Option<String>) -> Result<(bool, bool), CmdError> {
     match d.as_deref() {
-        None | Some("none") | Some("false") => Ok(false),
-        Some("client") | Some("true") | Some("server") => Ok(true),
+        None | Some("none") | Some("false") => Ok((false, false)),
+        Some("client") | Some("true") => Ok((true, false)),
+        Some("server") => Ok((true, true)),
         Some(other) => Err(CmdError(format!("invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\""))),
     }
+}
+
+fn dry_run_flag(d: &Option<String>) -> Result<bool, CmdError> {
+    Ok(dry_run_mode(d)?.0)
 }
 
 async fn install(a: InstallArgs) -> Result<(), CmdError> {
@@ -445,6 +451,7 @@ async fn do_install(
         namespace,
         create_namespace,
         dry_run: dry_run_flag(&d.dry_run)?,
+        dry_run_server: dry_run_mode(&d.dry_run)?.1,
         replace,
         description: d.description.clone(),
         labels: labels(&d.labels)?,
@@ -491,6 +498,7 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
     let opts = helm_kube::UpgradeOptions {
         namespace: a.kube.namespace.clone(),
         dry_run: dry_run_flag(&d.dry_run)?,
+        dry_run_server: dry_run_mode(&d.dry_run)?.1,
         description: d.description.clone(),
         labels: labels(&d.labels)?,
         no_hooks: d.no_hooks,

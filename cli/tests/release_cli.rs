@@ -167,3 +167,53 @@ fn failure_outputs_match_helm() {
     both(&["install", "a", &chart, "-n", "NS", "--atomic", "--timeout", "4s"]);
     both(&["list", "-n", "NS"]);
 }
+
+/// `--dry-run=server` and `--dry-run=client` for install and upgrade, against Helm 4.1.4:
+/// server renders with the cluster's capabilities and a `lookup` that reads it and refuses
+/// objects owned by another release; client install uses default capabilities and an empty
+/// `lookup`; upgrade's client dry-run reads capabilities but not `lookup`. Nothing is stored.
+#[test]
+fn dry_run_modes_match_helm() {
+    let Some(env) = env() else { return };
+    let Some(h) = oracle() else { return };
+    let (ns_h, ns_r) = (unique("cli-dry-h"), unique("cli-dry-r"));
+    let dir = scratch(&ns_r);
+    let chart_dir = write_chart(&dir, "drychart", "0.1.0");
+    std::fs::write(
+        chart_dir.join("templates/lookup.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-lookup\ndata:\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n  ns: {{ (lookup \"v1\" \"Namespace\" \"\" .Release.Namespace).metadata | default dict | dig \"name\" \"none\" | quote }}\n",
+    )
+    .expect("write");
+    let chart = chart_dir.to_string_lossy().to_string();
+    // a chart whose ConfigMap has the name `app`'s chart renders, owned by release `other`
+    let foreign = dir.join("foreign");
+    std::fs::create_dir_all(foreign.join("templates")).expect("mkdir");
+    std::fs::write(foreign.join("Chart.yaml"), "apiVersion: v2\nname: foreign\nversion: 0.1.0\n").expect("write");
+    std::fs::write(foreign.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-cm\ndata: {}\n").expect("write");
+    let foreign = foreign.to_string_lossy().to_string();
+    let both = |args: &[&str]| {
+        let with = |ns: &str| args.iter().map(|a| if *a == "NS" { ns.to_string() } else { a.to_string() }).collect::<Vec<_>>();
+        let (ah, ar) = (with(&ns_h), with(&ns_r));
+        let theirs = helm(env, &h, &ah.iter().map(String::as_str).collect::<Vec<_>>());
+        let ours = rs(env, &ar.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(ours.0, theirs.0, "exit status of {args:?}: {} / {}", ours.2, theirs.2);
+        assert_eq!(mask(&ours.1, &ns_r), mask(&theirs.1, &ns_h), "stdout of {args:?}");
+        assert_eq!(mask(&ours.2, &ns_r), mask(&theirs.2, &ns_h), "stderr of {args:?}");
+        ours.1
+    };
+    both(&["install", "base", &chart, "-n", "NS", "--create-namespace"]);
+    let server = both(&["install", "app", &chart, "-n", "NS", "--dry-run=server"]);
+    assert!(server.contains(&format!("ns: \"{ns_r}\"")), "lookup read the cluster: {server}");
+    let client = both(&["install", "app", &chart, "-n", "NS", "--dry-run=client"]);
+    assert!(client.contains("ns: \"none\""), "{client}");
+    both(&["upgrade", "base", &chart, "-n", "NS", "--dry-run=server", "--set", "data=two"]);
+    both(&["upgrade", "base", &chart, "-n", "NS", "--dry-run=client"]);
+    both(&["install", "other", &foreign, "-n", "NS"]);
+    both(&["install", "app", &chart, "-n", "NS", "--dry-run=server"]);
+    both(&["install", "app", &chart, "-n", "NS", "--dry-run=client"]);
+    // the name check is skipped by any dry run
+    both(&["install", "base", &chart, "-n", "NS", "--dry-run=server"]);
+    both(&["list", "-n", "NS"]);
+    both(&["history", "base", "-n", "NS"]);
+    both(&["get", "manifest", "base", "-n", "NS"]);
+}

@@ -28,8 +28,14 @@ pub struct InstallOptions {
     pub namespace: Option<String>,
     /// `--create-namespace`.
     pub create_namespace: bool,
-    /// `--dry-run` (client: render only, nothing sent to the cluster).
+    /// `--dry-run` / `--dry-run=client`: render only, with default capabilities and an empty
+    /// `lookup`; no cluster access, nothing stored.
     pub dry_run: bool,
+    /// `--dry-run=server` (a dry run on its own, whatever `dry_run` says): renders against the
+    /// cluster (its capabilities, `lookup` reading it) and checks that no existing object
+    /// belongs to someone else, as Helm 4.1.4 does; nothing is applied or stored. Helm 4.1.4
+    /// does not send the objects to the API server as a server-side dry run, so neither do we.
+    pub dry_run_server: bool,
     /// `--replace`: reuse the name of an uninstalled/failed release.
     pub replace: bool,
     /// `--description`.
@@ -58,7 +64,10 @@ pub struct InstallOptions {
 #[derive(Clone, Debug, Default)]
 pub struct UpgradeOptions {
     pub namespace: Option<String>,
+    /// `--dry-run` / `--dry-run=client`: the cluster's capabilities, an empty `lookup`.
     pub dry_run: bool,
+    /// `--dry-run=server`: also `lookup` reads the cluster (a dry run on its own).
+    pub dry_run_server: bool,
     pub description: Option<String>,
     pub labels: BTreeMap<String, String>,
     pub no_hooks: bool,
@@ -151,15 +160,19 @@ impl Client {
         ns.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| self.namespace().to_string())
     }
 
-    async fn render_for(&self, chart: Chart, values: &Value, release: ReleaseOptions, skip_schema: bool, dry_run: bool) -> Result<(Chart, render::Rendered)> {
+    /// Renders for an action. `cluster_caps`: `.Capabilities` from discovery (else Helm's
+    /// defaults, as `install --dry-run=client`); `cluster_lookup`: `lookup` reads the cluster
+    /// (else it sees nothing, as any client dry-run).
+    async fn render_for(&self, chart: Chart, values: &Value, release: ReleaseOptions, skip_schema: bool, cluster_caps: bool, cluster_lookup: bool) -> Result<(Chart, render::Rendered)> {
         let mut opts = TemplateOptions { release, skip_schema_validation: skip_schema, ..Default::default() };
-        if dry_run {
-            // Helm's client dry-run: no cluster, `lookup` sees nothing.
+        if cluster_caps {
+            let caps = self.capabilities().await?;
+            opts.kube_version = Some(caps.kube_version);
+            opts.api_versions = caps.api_versions;
+        }
+        if !cluster_lookup {
             return Ok(render::render_chart(chart, values, &opts)?);
         }
-        let caps = self.capabilities().await?;
-        opts.kube_version = Some(caps.kube_version);
-        opts.api_versions = caps.api_versions;
         // `lookup` reads the cluster: templates run on a blocking thread that waits on this
         // runtime for each call.
         let handle = tokio::runtime::Handle::current();
@@ -172,7 +185,7 @@ impl Client {
         let values = values.clone();
         match tokio::task::spawn_blocking(move || render::render_chart(chart, &values, &opts)).await {
             Ok(r) => Ok(r?),
-            Err(e) => Err(Error::Api(format!("rendering stopped: {e}"))),
+            Err(e) => Err(Error::Action(format!("rendering stopped: {e}"))),
         }
     }
 
@@ -238,11 +251,24 @@ impl Client {
         self.wait_ready(&docs, ns, timeout).await
     }
 
+    /// Applies every object, as Helm 4's `perform` does: a failure does not stop the others,
+    /// and the API server's messages are joined by newlines (Helm's `errors.Join`; Helm runs
+    /// objects of one kind concurrently, so its order within a kind may differ from ours).
     async fn apply_all(&self, docs: &[ResourceDoc], name: &str, ns: &str, force: bool) -> Result<()> {
+        let mut errs: Vec<Error> = Vec::new();
         for d in docs {
-            self.apply_object(d, ns, Some(name), force, false).await?;
+            if let Err(e) = self.apply_object(d, ns, Some(name), force, false).await {
+                errs.push(e);
+            }
         }
-        Ok(())
+        match errs.len() {
+            0 => Ok(()),
+            1 => Err(errs.remove(0)),
+            _ => {
+                let code = errs.iter().find_map(|e| e.http_code()).unwrap_or(0);
+                Err(Error::Api { code, message: errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n") })
+            }
+        }
     }
 
     async fn delete_all(&self, docs: &[ResourceDoc], ns: &str) -> Result<Vec<String>> {
@@ -277,13 +303,15 @@ impl Client {
         };
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let store = self.storage(Some(&ns));
-        if !opts.dry_run {
+        let dry_run = opts.dry_run || opts.dry_run_server;
+        if !dry_run {
             let history = store.history(&name).await?;
             logic::ensure_name_available(&history, opts.replace).map_err(|m| Error::Action(m.into()))?;
         }
         let ro = ReleaseOptions { name: name.clone(), namespace: ns.clone(), revision: 1, is_upgrade: false, is_install: true };
         let chart_json = Release::chart_from(&chart);
-        let (chart, rendered) = self.render_for(chart, values, ro, opts.skip_schema_validation, opts.dry_run).await?;
+        let on_cluster = !dry_run || opts.dry_run_server;
+        let (chart, rendered) = self.render_for(chart, values, ro, opts.skip_schema_validation, on_cluster, on_cluster).await?;
         let now = Time::now();
         let mut rel = Release {
             name: name.clone(),
@@ -297,7 +325,15 @@ impl Client {
             labels: opts.labels.clone(),
             apply_method: "ssa".into(),
         };
-        if opts.dry_run {
+        if opts.dry_run && !opts.dry_run_server {
+            rel.set_status(Status::PendingInstall, "Dry run complete");
+            return Ok(rel);
+        }
+        let docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?);
+        // Helm checks every rendered object (also under `--dry-run=server`, before it bails
+        // out); existing ones carrying this release's metadata are adopted.
+        self.check_ownership(&docs, &name, &ns, "install").await?;
+        if dry_run {
             rel.set_status(Status::PendingInstall, "Dry run complete");
             return Ok(rel);
         }
@@ -306,12 +342,6 @@ impl Client {
         }
         if !opts.skip_crds {
             self.install_crds(&chart, &ns, timeout).await?;
-        }
-        let docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?);
-        if !opts.replace {
-            self.check_ownership(&docs, &name, &ns, "install")
-                .await
-                .map_err(|e| Error::Action(format!("rendered manifests contain a resource that already exists. {e}")))?;
         }
         // `--replace` (Helm's replaceRelease): the history stays, the new record takes the next
         // revision and the previous last one becomes superseded.
@@ -399,7 +429,10 @@ impl Client {
         let revision = last.version + 1;
         let ro = ReleaseOptions { name: name.to_string(), namespace: ns.clone(), revision, is_upgrade: true, is_install: false };
         let chart_json = Release::chart_from(&chart);
-        let (_chart, rendered) = self.render_for(chart, &vals, ro, opts.skip_schema_validation, false).await?;
+        // Upgrade's client dry-run still reads the cluster's capabilities; only
+        // `--dry-run=server` (or a real upgrade) lets `lookup` read the cluster.
+        let dry_run = opts.dry_run || opts.dry_run_server;
+        let (_chart, rendered) = self.render_for(chart, &vals, ro, opts.skip_schema_validation, true, !dry_run || opts.dry_run_server).await?;
         let mut rel = Release {
             name: name.to_string(),
             info: Some(Info {
@@ -419,10 +452,6 @@ impl Client {
             labels: if opts.labels.is_empty() { current.labels.clone() } else { opts.labels.clone() },
             apply_method: "ssa".into(),
         };
-        if opts.dry_run {
-            rel.set_status(Status::PendingUpgrade, "Dry run complete");
-            return Ok(rel);
-        }
         let new_docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?);
         let old_docs = logic::parse_manifest(&current.manifest).unwrap_or_default();
         // Objects new to this release must be free or already ours.
@@ -430,9 +459,12 @@ impl Client {
             let old_ids: std::collections::HashSet<_> = old_docs.iter().map(|d| d.identity(&ns)).collect();
             new_docs.iter().filter(|d| !old_ids.contains(&d.identity(&ns))).cloned().collect()
         };
-        self.check_ownership(&added, name, &ns, "update")
-            .await
-            .map_err(|e| Error::Action(format!("rendered manifests contain a resource that already exists. {e}")))?;
+        // Checked under both dry-run modes too (Helm 4.1.4).
+        self.check_ownership(&added, name, &ns, "update").await?;
+        if dry_run {
+            rel.set_status(Status::PendingUpgrade, "Dry run complete");
+            return Ok(rel);
+        }
         let mut all = history.clone();
         for v in logic::revisions_to_prune(&all, opts.max_history) {
             let _ = store.delete(name, v).await;

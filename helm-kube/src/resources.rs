@@ -4,7 +4,7 @@
 //! readiness waits, and hooks (weights, delete policies, Jobs/Pods waited to completion).
 
 use crate::client::Client;
-use crate::error::{api_message, is_not_found, Error, Result};
+use crate::error::{is_not_found, Error, Result};
 use helm_core::release::logic::ResourceDoc;
 use helm_core::release::{HookRecord, Time};
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
@@ -58,7 +58,7 @@ impl Client {
         pp.dry_run = dry_run;
         api.patch(&doc.name, &pp, &Patch::Apply(&obj))
             .await
-            .map_err(|e| Error::Api(format!("{} \"{}\": {}", doc.kind, doc.name, api_message(&e))))?;
+            .map_err(Error::from)?;
         Ok(())
     }
 
@@ -96,7 +96,7 @@ impl Client {
             if let Err(why) = ownership_problems(&live, release, release_ns) {
                 let ns = doc.namespace.clone().unwrap_or_else(|| release_ns.to_string());
                 return Err(Error::Action(format!(
-                    "Unable to continue with {verb}: {} \"{}\" in namespace \"{}\" exists and cannot be imported into the current release: invalid ownership metadata; {}",
+                    "unable to continue with {verb}: {} \"{}\" in namespace \"{}\" exists and cannot be imported into the current release: invalid ownership metadata; {}",
                     doc.kind, doc.name, ns, why
                 )));
             }

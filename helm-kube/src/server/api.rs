@@ -327,7 +327,7 @@ pub fn status_of(e: &Error) -> u16 {
         Error::Render(_) => 422,
         Error::Action(_) => 422,
         Error::Timeout(_) => 504,
-        Error::Config(_) | Error::Api(_) | Error::Storage(_) => 502,
+        Error::Config(_) | Error::Api { .. } | Error::Storage(_) => 502,
     }
 }
 
@@ -594,6 +594,7 @@ impl Ctx {
             atomic: b.atomic,
             force_conflicts: b.force_conflicts,
             skip_schema_validation: b.skip_schema_validation,
+            ..Default::default()
         };
         self.run_operation(lock, slot, b.run_async, move |_op| async move {
             match client.install(chart, &values, opts).await {
@@ -659,6 +660,7 @@ impl Ctx {
             max_history: b.max_history.unwrap_or(10),
             force_conflicts: b.force_conflicts,
             skip_schema_validation: b.skip_schema_validation,
+            ..Default::default()
         };
         let name = name.to_string();
         let install = b.install;
@@ -919,7 +921,7 @@ mod tests {
             "secrets is forbidden: User \"system:serviceaccount:a:x\" cannot list resource \"secrets\" in API group \"\" in the namespace \"b\"".into(),
         ));
         assert_eq!(status_of(&forbidden), 403);
-        assert_eq!(status_of(&Error::Api("Unauthorized".into())), 401);
+        assert_eq!(status_of(&Error::Api { code: 401, message: "Unauthorized".into() }), 401);
         assert_eq!(status_of(&Error::Action("another operation (install/upgrade/rollback) is in progress".into())), 409);
         assert_eq!(status_of(&Error::Storage(helm_core::release::StorageError::NotFound)), 404);
         assert_eq!(status_of(&Error::Timeout("timed out".into())), 504);
