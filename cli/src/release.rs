@@ -100,6 +100,9 @@ pub struct DeployArgs {
     pub version: Option<String>,
     #[arg(long)]
     pub devel: bool,
+    /// enable verbose output (progress of the action as `level=DEBUG` lines on stderr)
+    #[arg(long)]
+    pub debug: bool,
 }
 
 #[derive(Args)]
@@ -356,6 +359,44 @@ async fn client(k: &KubeArgs) -> Result<Client, CmdError> {
     Client::new(ClientOptions { kubeconfig: k.kubeconfig.clone(), context: k.kube_context.clone(), namespace, driver }).await.map_err(err)
 }
 
+/// Progress of the action on stderr, only when stderr is a terminal (plain lines) or with
+/// `--debug` (`level=DEBUG` lines): Helm 4 prints nothing extra otherwise, so piped output
+/// stays identical to Helm's.
+fn show_progress(c: Client, debug: bool) -> Client {
+    use std::io::IsTerminal;
+    let terminal = std::io::stderr().is_terminal();
+    if !terminal && !debug {
+        return c;
+    }
+    c.with_progress(std::sync::Arc::new(move |ev: helm_kube::ProgressEvent| {
+        // On a terminal objects read as `Kind namespace/name`; the server's lines keep the API's
+        // resource names.
+        let line = match (&ev, ev.object()) {
+            (helm_kube::ProgressEvent::ResourceApplied { .. }, Some(o)) => format!("applied {o}"),
+            (helm_kube::ProgressEvent::ResourceDeleted { .. }, Some(o)) => format!("deleted {o}"),
+            _ => ev.to_string(),
+        };
+        let text = if terminal { format!("{line}\n") } else { format!("level=DEBUG msg={}\n", go_quote(&line)) };
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }))
+}
+
+/// Go's `%q` for the printable ASCII text of progress lines (slog's quoting).
+fn go_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn labels(list: &[String]) -> Result<BTreeMap<String, String>, CmdError> {
     let mut m = BTreeMap::new();
     for kv in list.iter().filter(|s| !s.is_empty()) {
@@ -423,7 +464,7 @@ async fn install(a: InstallArgs) -> Result<(), CmdError> {
         (_, true) if a.args.len() == 2 => return Err(CmdError("expected at most 1 argument, unexpected arguments: ".to_string() + &a.args[0])),
         _ => return Err(CmdError(format!("\"helm-rs install\" requires at least 1 argument\n\nUsage:  helm-rs install [NAME] [CHART] [flags]"))),
     };
-    let c = client(&a.kube).await?;
+    let c = show_progress(client(&a.kube).await?, a.deploy.debug);
     do_install(&c, name, &chart_path, &a.deploy, a.create_namespace, a.generate_name, a.replace, a.skip_crds, a.kube.namespace.clone()).await
 }
 
@@ -478,7 +519,7 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
     let [name, chart_path] = a.args.as_slice() else {
         return Err(CmdError(format!("\"helm-rs upgrade\" requires 2 arguments\n\nUsage:  helm-rs upgrade [RELEASE] [CHART] [flags]")));
     };
-    let c = client(&a.kube).await?;
+    let c = show_progress(client(&a.kube).await?, a.deploy.debug);
     let d = &a.deploy;
     if a.install {
         let ns = a.kube.namespace.clone().unwrap_or_else(|| c.namespace().to_string());
@@ -527,7 +568,7 @@ async fn rollback(a: RollbackArgs) -> Result<(), CmdError> {
         [n, r] => (n.clone(), r.parse::<i64>().map_err(|_| CmdError(format!("strconv.Atoi: parsing {r:?}: invalid syntax")))?),
         _ => return Err(CmdError("\"helm-rs rollback\" requires at least 1 argument\n\nUsage:  helm-rs rollback <RELEASE> [REVISION] [flags]".into())),
     };
-    let c = client(&a.kube).await?;
+    let c = show_progress(client(&a.kube).await?, false);
     let opts = helm_kube::RollbackOptions {
         namespace: a.kube.namespace.clone(),
         revision,
@@ -547,7 +588,7 @@ async fn uninstall(a: UninstallArgs) -> Result<(), CmdError> {
     if a.names.is_empty() {
         return Err(CmdError("\"helm-rs uninstall\" requires at least 1 argument\n\nUsage:  helm-rs uninstall RELEASE_NAME [...] [flags]".into()));
     }
-    let c = client(&a.kube).await?;
+    let c = show_progress(client(&a.kube).await?, false);
     for name in &a.names {
         let opts = helm_kube::UninstallOptions {
             namespace: a.kube.namespace.clone(),
@@ -957,7 +998,7 @@ async fn get(what: GetCommand) -> Result<(), CmdError> {
 }
 
 async fn test(a: TestArgs) -> Result<(), CmdError> {
-    let c = client(&a.kube).await?;
+    let c = show_progress(client(&a.kube).await?, false);
     let timeout = parse_go_duration(&a.timeout)?;
     let rel = c.test(&a.name, a.kube.namespace.as_deref(), Some(timeout)).await.map_err(err)?;
     out(&status_text(&rel, false, false, true));

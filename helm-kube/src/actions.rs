@@ -4,6 +4,8 @@
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::progress::ProgressEvent;
+use crate::storage::KubeStorage;
 use helm_core::chart::Chart;
 use helm_core::release::logic::{self, ResourceDoc};
 use helm_core::release::record::{core_to_json, json_to_core, HookRecord};
@@ -238,11 +240,43 @@ impl Client {
             // Helm creates CRDs and leaves existing ones alone.
             if self.get_object(d, ns).await?.is_none() {
                 self.apply_object(d, ns, None, false, false).await?;
+                self.report_object(d, ns, true).await;
             }
         }
         self.wait_ready(&docs, ns, timeout).await?;
         self.reset_resolver();
         Ok(())
+    }
+
+    /// Stores a new revision and reports it.
+    async fn record_create(&self, store: &KubeStorage, rel: &Release) -> Result<()> {
+        store.create(rel).await?;
+        self.report_record(rel, true);
+        Ok(())
+    }
+
+    /// Replaces a stored revision and reports it.
+    async fn record_update(&self, store: &KubeStorage, rel: &Release) -> Result<()> {
+        store.update(rel).await?;
+        self.report_record(rel, false);
+        Ok(())
+    }
+
+    /// Removes a stored revision and reports it.
+    async fn record_delete(&self, store: &KubeStorage, name: &str, version: i64) -> Result<Release> {
+        let gone = store.delete(name, version).await?;
+        self.emit(ProgressEvent::ReleaseRecordDeleted { name: name.to_string(), namespace: gone.namespace.clone(), revision: version });
+        Ok(gone)
+    }
+
+    fn report_record(&self, rel: &Release, created: bool) {
+        self.emit(ProgressEvent::ReleaseRecorded {
+            name: rel.name.clone(),
+            namespace: rel.namespace.clone(),
+            revision: rel.version,
+            status: rel.status().as_str().to_string(),
+            created,
+        });
     }
 
     /// `--wait` without `--wait-for-jobs` does not wait for Jobs (Helm).
@@ -257,8 +291,9 @@ impl Client {
     async fn apply_all(&self, docs: &[ResourceDoc], name: &str, ns: &str, force: bool) -> Result<()> {
         let mut errs: Vec<Error> = Vec::new();
         for d in docs {
-            if let Err(e) = self.apply_object(d, ns, Some(name), force, false).await {
-                errs.push(e);
+            match self.apply_object(d, ns, Some(name), force, false).await {
+                Ok(()) => self.report_object(d, ns, true).await,
+                Err(e) => errs.push(e),
             }
         }
         match errs.len() {
@@ -278,7 +313,9 @@ impl Client {
                 kept.push(d.key());
                 continue;
             }
-            self.delete_object(&d, ns).await?;
+            if self.delete_object(&d, ns).await? {
+                self.report_object(&d, ns, false).await;
+            }
         }
         Ok(kept)
     }
@@ -331,9 +368,10 @@ impl Client {
         }
         let docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?);
         // Helm checks every rendered object (also under `--dry-run=server`, before it bails
-        // out); existing ones carrying this release's metadata are adopted.
-        self.check_ownership(&docs, &name, &ns, "install").await?;
+        // out; a dry run installs no CRDs); existing ones carrying this release's metadata are
+        // adopted.
         if dry_run {
+            self.check_ownership(&docs, &name, &ns, "install").await?;
             rel.set_status(Status::PendingInstall, "Dry run complete");
             return Ok(rel);
         }
@@ -343,6 +381,7 @@ impl Client {
         if !opts.skip_crds {
             self.install_crds(&chart, &ns, timeout).await?;
         }
+        self.check_ownership(&docs, &name, &ns, "install").await?;
         // `--replace` (Helm's replaceRelease): the history stays, the new record takes the next
         // revision and the previous last one becomes superseded.
         if opts.replace {
@@ -350,10 +389,10 @@ impl Client {
             if let Some(mut last) = logic::latest(&history).cloned() {
                 rel.version = last.version + 1;
                 last.set_status(Status::Superseded, "superseded by new release");
-                store.update(&last).await?;
+                self.record_update(&store, &last).await?;
             }
         }
-        store.create(&rel).await?;
+        self.record_create(&store, &rel).await?;
         let outcome: Result<()> = async {
             self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-install", &ns, timeout).await?;
             self.apply_all(&docs, &name, &ns, opts.force_conflicts).await?;
@@ -368,12 +407,12 @@ impl Client {
             Ok(()) => {
                 let desc = opts.description.clone().unwrap_or_else(|| "Install complete".into());
                 rel.set_status(Status::Deployed, desc);
-                store.update(&rel).await?;
+                self.record_update(&store, &rel).await?;
                 Ok(rel)
             }
             Err(e) => {
                 rel.set_status(Status::Failed, format!("Release \"{name}\" failed: {e}"));
-                let _ = store.update(&rel).await;
+                let _ = self.record_update(&store, &rel).await;
                 if opts.atomic {
                     let un = UninstallOptions { namespace: Some(ns.clone()), timeout: Some(timeout), ..Default::default() };
                     match self.uninstall(&name, un).await {
@@ -467,10 +506,10 @@ impl Client {
         }
         let mut all = history.clone();
         for v in logic::revisions_to_prune(&all, opts.max_history) {
-            let _ = store.delete(name, v).await;
+            let _ = self.record_delete(&store, name, v).await;
             all.retain(|r| r.version != v);
         }
-        store.create(&rel).await?;
+        self.record_create(&store, &rel).await?;
         let outcome: Result<()> = async {
             self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-upgrade", &ns, timeout).await?;
             self.apply_all(&new_docs, name, &ns, opts.force_conflicts).await?;
@@ -487,16 +526,16 @@ impl Client {
                 // Helm changes only the status of superseded revisions (their description stays).
                 if let Some(mut d) = deployed {
                     d.info_mut().status = Status::Superseded;
-                    store.update(&d).await?;
+                    self.record_update(&store, &d).await?;
                 }
                 let desc = opts.description.clone().unwrap_or_else(|| "Upgrade complete".into());
                 rel.set_status(Status::Deployed, desc);
-                store.update(&rel).await?;
+                self.record_update(&store, &rel).await?;
                 Ok(rel)
             }
             Err(e) => {
                 rel.set_status(Status::Failed, format!("Upgrade \"{name}\" failed: {e}"));
-                let _ = store.update(&rel).await;
+                let _ = self.record_update(&store, &rel).await;
                 if opts.cleanup_on_fail {
                     let _ = self.delete_all(&added, &ns).await;
                 }
@@ -552,10 +591,10 @@ impl Client {
         let old_docs = logic::parse_manifest(&current.manifest).unwrap_or_default();
         let mut all = history.clone();
         for v in logic::revisions_to_prune(&all, opts.max_history) {
-            let _ = store.delete(name, v).await;
+            let _ = self.record_delete(&store, name, v).await;
             all.retain(|r| r.version != v);
         }
-        store.create(&rel).await?;
+        self.record_create(&store, &rel).await?;
         let outcome: Result<()> = async {
             self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-rollback", &ns, timeout).await?;
             self.apply_all(&new_docs, name, &ns, opts.force_conflicts).await?;
@@ -571,15 +610,15 @@ impl Client {
             Ok(()) => {
                 for mut r in all.into_iter().filter(|r| r.status() == Status::Deployed) {
                     r.info_mut().status = Status::Superseded;
-                    store.update(&r).await?;
+                    self.record_update(&store, &r).await?;
                 }
                 rel.set_status(Status::Deployed, format!("Rollback to {target_v}"));
-                store.update(&rel).await?;
+                self.record_update(&store, &rel).await?;
                 Ok(rel)
             }
             Err(e) => {
                 rel.set_status(Status::Failed, format!("Rollback \"{name}\" failed: {e}"));
-                let _ = store.update(&rel).await;
+                let _ = self.record_update(&store, &rel).await;
                 Err(e)
             }
         }
@@ -602,7 +641,7 @@ impl Client {
         if rel.status() == Status::Uninstalled {
             if !opts.keep_history {
                 for r in &history {
-                    store.delete(name, r.version).await?;
+                    self.record_delete(&store, name, r.version).await?;
                 }
                 return Ok(UninstallResult { release: rel, kept: Vec::new() });
             }
@@ -610,7 +649,7 @@ impl Client {
         }
         rel.set_status(Status::Uninstalling, "Deletion in progress (or silently failed)");
         rel.info_mut().deleted = Some(Time::now());
-        store.update(&rel).await?;
+        self.record_update(&store, &rel).await?;
         self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-delete", &ns, timeout).await?;
         let docs = logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?;
         let kept = self.delete_all(&docs, &ns).await?;
@@ -622,10 +661,10 @@ impl Client {
         self.hooks(!opts.no_hooks, &mut rel.hooks, "post-delete", &ns, timeout).await?;
         rel.set_status(Status::Uninstalled, opts.description.clone().unwrap_or_else(|| "Uninstallation complete".into()));
         if opts.keep_history {
-            store.update(&rel).await?;
+            self.record_update(&store, &rel).await?;
         } else {
             for r in &history {
-                store.delete(name, r.version).await?;
+                self.record_delete(&store, name, r.version).await?;
             }
         }
         Ok(UninstallResult { release: rel, kept })
@@ -694,7 +733,7 @@ impl Client {
         let store = self.storage(Some(&ns));
         let mut rel = store.last(name).await?;
         let r = self.run_hooks(&mut rel.hooks, "test", &ns, timeout.unwrap_or(DEFAULT_TIMEOUT)).await;
-        store.update(&rel).await?;
+        self.record_update(&store, &rel).await?;
         r.map(|_| rel)
     }
 }

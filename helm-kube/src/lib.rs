@@ -42,12 +42,19 @@
 //! Templates' `lookup` reads the cluster during install/upgrade ([`Client::lookup`]; rendering
 //! runs on a blocking thread that waits on the runtime per call); client dry-runs see empty maps.
 //!
+//! Progress (hooks, applied/deleted objects, what `--wait` waits for, records written) goes to
+//! the sink set by [`Client::with_progress`] ([`progress`]).
+//!
+//! `--dry-run=server` ([`InstallOptions::dry_run_server`]) renders against the cluster and
+//! checks ownership, as Helm 4.1.4 (which does not send a server-side dry run either).
+//!
 //! Not yet: client-side apply for Helm 3 releases (`apply_method: csa` records are upgraded by SSA), kstatus-exact
-//! `--wait` messages, hook output logs, `--dry-run=server`.
+//! `--wait` messages, hook output logs.
 
 pub mod actions;
 pub mod client;
 pub mod error;
+pub mod progress;
 pub mod repo;
 pub mod resources;
 pub mod server;
@@ -56,4 +63,5 @@ pub mod storage;
 pub use actions::{merge_values, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};
 pub use client::{Client, ClientOptions, ClusterCapabilities};
 pub use error::{Error, Result};
+pub use progress::{NotReady, Progress, ProgressEvent};
 pub use storage::{object_name, DriverKind, KubeStorage};

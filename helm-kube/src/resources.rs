@@ -5,6 +5,7 @@
 
 use crate::client::Client;
 use crate::error::{is_not_found, Error, Result};
+use crate::progress::{NotReady, ProgressEvent};
 use helm_core::release::logic::ResourceDoc;
 use helm_core::release::{HookRecord, Time};
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
@@ -60,6 +61,24 @@ impl Client {
             .await
             .map_err(Error::from)?;
         Ok(())
+    }
+
+    /// Reports an object applied (`applied`) or deleted to the progress sink.
+    pub(crate) async fn report_object(&self, doc: &ResourceDoc, release_ns: &str, applied: bool) {
+        if !self.reporting() {
+            return;
+        }
+        let (resource, namespaced) = match self.resolve(&doc.api_version, &doc.kind).await {
+            Ok((ar, namespaced)) => (ar.plural, namespaced),
+            Err(_) => (doc.kind.to_ascii_lowercase(), true),
+        };
+        let namespace = if namespaced { doc.namespace.clone().unwrap_or_else(|| release_ns.to_string()) } else { String::new() };
+        let (kind, name) = (doc.kind.clone(), doc.name.clone());
+        self.emit(if applied {
+            ProgressEvent::ResourceApplied { kind, namespace, name, resource }
+        } else {
+            ProgressEvent::ResourceDeleted { kind, namespace, name, resource }
+        });
     }
 
     /// Deletes one object (background propagation, as Helm); a missing object is fine.
@@ -129,6 +148,7 @@ impl Client {
     pub async fn wait_ready(&self, docs: &[ResourceDoc], release_ns: &str, timeout: Duration) -> Result<()> {
         let start = Instant::now();
         let mut pending: Vec<&ResourceDoc> = docs.iter().collect();
+        let mut reported: Vec<NotReady> = Vec::new();
         loop {
             let mut still = Vec::new();
             for d in pending {
@@ -137,7 +157,19 @@ impl Client {
                 }
             }
             if still.is_empty() {
+                if !docs.is_empty() {
+                    self.emit(ProgressEvent::Ready { count: docs.len() });
+                }
                 return Ok(());
+            }
+            let not_ready: Vec<NotReady> = still
+                .iter()
+                .map(|(d, msg)| NotReady { kind: d.kind.clone(), namespace: self.object_ns(d, release_ns), name: d.name.clone(), reason: msg.clone() })
+                .collect();
+            if not_ready != reported {
+                // Only changes are reported: a poll that sees the same state says nothing new.
+                self.emit(ProgressEvent::Waiting { not_ready: not_ready.clone() });
+                reported = not_ready;
             }
             if start.elapsed() >= timeout {
                 let mut lines: Vec<String> = still
@@ -185,6 +217,8 @@ impl Client {
                 }
             }
             h.last_run = helm_core::release::HookExecution { started_at: Some(Time::now()), completed_at: None, phase: "Running".into() };
+            let (hk, hn, hw) = (h.kind.clone(), h.name.clone(), h.weight);
+            self.emit(ProgressEvent::HookStarted { event: event.to_string(), kind: hk.clone(), name: hn.clone(), weight: hw });
             let mut outcome = Ok(());
             for d in &docs {
                 if let Err(e) = self.apply_object(d, release_ns, None, false, false).await {
@@ -204,6 +238,7 @@ impl Client {
             match outcome {
                 Ok(()) => {
                     h.last_run.phase = "Succeeded".into();
+                    self.emit(ProgressEvent::HookSucceeded { event: event.to_string(), kind: hk, name: hn, weight: hw });
                     if h.delete_policies.iter().any(|p| p == "hook-succeeded") {
                         for d in &docs {
                             self.delete_object(d, release_ns).await?;
@@ -212,6 +247,7 @@ impl Client {
                 }
                 Err(e) => {
                     h.last_run.phase = "Failed".into();
+                    self.emit(ProgressEvent::HookFailed { event: event.to_string(), kind: hk, name: hn, weight: hw, error: e.to_string() });
                     if h.delete_policies.iter().any(|p| p == "hook-failed") {
                         for d in &docs {
                             let _ = self.delete_object(d, release_ns).await;

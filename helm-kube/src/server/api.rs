@@ -1,7 +1,7 @@
 //! Routing, request bodies and the handlers of every endpoint.
 
 use super::ops::{OpKind, Operation, ReleaseLock};
-use super::progress::{ObserveLayer, Observer};
+use super::progress::Observer;
 use super::{error, json, Body, State};
 use crate::actions::{InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
 use crate::error::Error;
@@ -473,11 +473,11 @@ impl Ctx {
         cfg.auth_info = kube::config::AuthInfo { token: Some(self.token.clone().into()), ..Default::default() };
         cfg.default_namespace = ns.to_string();
         let builder = kube::client::ClientBuilder::try_from(cfg).map_err(|e| error(502, format!("kubernetes client: {e}")))?;
-        let client = match observer {
-            Some(obs) => builder.with_layer(&ObserveLayer(obs)).build(),
-            None => builder.build(),
-        };
-        Ok(crate::Client::from_kube(client, ns))
+        let client = crate::Client::from_kube(builder.build(), ns);
+        Ok(match observer {
+            Some(obs) => client.with_progress(obs),
+            None => client,
+        })
     }
 
     fn conflict(&self, other: &Operation) -> Response<Body> {
