@@ -620,7 +620,10 @@ async fn uninstall(a: UninstallArgs) -> Result<(), CmdError> {
 
 async fn status(a: StatusArgs) -> Result<(), CmdError> {
     let c = client(&a.kube).await?;
-    let rel = c.get_release(&a.name, a.kube.namespace.as_deref(), a.revision).await.map_err(err)?;
+    check_output(&a.output)?;
+    // Helm 4 shows the release's live objects: Table renderings for the table output, the
+    // objects themselves for json/yaml.
+    let rel = c.status(&a.name, a.kube.namespace.as_deref(), a.revision, a.output == "table").await.map_err(err)?;
     print_release(&rel, &a.output, false, false)
 }
 
@@ -668,6 +671,9 @@ pub fn status_text(rel: &Release, show_metadata: bool, debug: bool, hide_notes: 
         s.push_str(&format!("CHART: {}\nVERSION: {}\nAPP_VERSION: {}\n", rel.chart_name(), rel.chart_version(), rel.app_version()));
     }
     s.push_str(&format!("DESCRIPTION: {}\n", info.description));
+    if let Some(resources) = info.resources.as_ref().and_then(|r| r.as_object()).filter(|r| !r.is_empty()) {
+        s.push_str(&format!("RESOURCES:\n{}\n", resources_text(resources)));
+    }
     if !rel.hooks.iter().any(|h| h.has_event("test")) {
         s.push_str("TEST SUITE: None\n");
     }
@@ -702,6 +708,92 @@ pub fn status_text(rel: &Release, show_metadata: bool, debug: bool, hide_notes: 
         s.push_str(&format!("NOTES:\n{}\n", info.notes.trim()));
     }
     s
+}
+
+/// Helm's RESOURCES section: `==> VERSION/Kind` then each object's Table as kubectl's human
+/// printer prints it (one shared printer: a header only when the columns differ from the
+/// last printed ones; each object in its own tabwriter, so rows of different objects are not
+/// aligned with each other, as in Helm). Helm walks a Go map here (random order); we go by key.
+fn resources_text(resources: &serde_json::Map<String, serde_json::Value>) -> String {
+    let mut buf = String::new();
+    let mut last_columns: Option<serde_json::Value> = None;
+    let mut printed_headers = false;
+    for (key, objects) in resources {
+        buf.push_str(&format!("==> {key}\n"));
+        for t in objects.as_array().map(|a| a.as_slice()).unwrap_or_default() {
+            let cols = t.get("columnDefinitions").cloned().unwrap_or(serde_json::Value::Null);
+            let empty_cols = cols.as_array().map(|c| c.is_empty()).unwrap_or(true);
+            let no_headers = printed_headers && (empty_cols || Some(&cols) == last_columns.as_ref());
+            let cols = if empty_cols {
+                last_columns.clone().unwrap_or(serde_json::Value::Null)
+            } else {
+                if Some(&cols) != last_columns.as_ref() {
+                    last_columns = Some(cols.clone());
+                    printed_headers = false;
+                }
+                cols
+            };
+            let rows = t.get("rows").and_then(|r| r.as_array()).cloned().unwrap_or_default();
+            if !rows.is_empty() {
+                printed_headers = true;
+            } else {
+                continue;
+            }
+            // priority 0 columns only (kubectl without `-o wide`)
+            let shown: Vec<usize> = cols
+                .as_array()
+                .map(|c| c.iter().enumerate().filter(|(_, d)| d.get("priority").and_then(|p| p.as_i64()).unwrap_or(0) == 0).map(|(i, _)| i).collect())
+                .unwrap_or_default();
+            let mut lines: Vec<Vec<String>> = Vec::new();
+            if !no_headers {
+                let names = cols.as_array().cloned().unwrap_or_default();
+                lines.push(shown.iter().map(|i| names.get(*i).and_then(|d| d.get("name")).and_then(|n| n.as_str()).unwrap_or("").to_uppercase()).collect());
+            }
+            for r in &rows {
+                let cells = r.get("cells").and_then(|c| c.as_array()).cloned().unwrap_or_default();
+                lines.push(shown.iter().map(|i| go_cell(cells.get(*i))).collect());
+            }
+            buf.push_str(&tabwriter(&lines));
+        }
+        buf.push('\n');
+    }
+    buf
+}
+
+/// `fmt.Fprint` of a Table cell as the unstructured decoder left it.
+fn go_cell(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => "<nil>".into(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(serde_json::Value::Bool(b)) => b.to_string(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// kubectl's tabwriter (minimum width 6, padding 3, spaces): every column but the last padded
+/// to its widest cell.
+fn tabwriter(lines: &[Vec<String>]) -> String {
+    let ncols = lines.iter().map(|l| l.len()).max().unwrap_or(0);
+    let mut widths = vec![0usize; ncols];
+    for l in lines {
+        for (i, c) in l.iter().enumerate() {
+            if i + 1 < l.len() {
+                widths[i] = widths[i].max(c.chars().count() + 3).max(6);
+            }
+        }
+    }
+    let mut out = String::new();
+    for l in lines {
+        for (i, c) in l.iter().enumerate() {
+            out.push_str(c);
+            if i + 1 < l.len() {
+                out.push_str(&" ".repeat(widths[i] - c.chars().count()));
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn config_value(rel: &Release) -> Value {

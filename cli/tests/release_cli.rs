@@ -217,3 +217,64 @@ fn dry_run_modes_match_helm() {
     both(&["history", "base", "-n", "NS"]);
     both(&["get", "manifest", "base", "-n", "NS"]);
 }
+
+/// Helm 4's RESOURCES section in any order of its `==> ` groups (Helm walks a Go map there),
+/// with the AGE column (the last one, unpadded) masked.
+fn status_normalized(s: &str) -> String {
+    let age = regex::Regex::new(r"(?m)   \d+[smhd](\d+[smh])?$").expect("regex");
+    let s = age.replace_all(s, "   <age>").to_string();
+    let Some(start) = s.find("RESOURCES:\n") else { return s };
+    let end = s.find("TEST SUITE").unwrap_or(s.len());
+    let mut groups: Vec<&str> = s[start + "RESOURCES:\n".len()..end].split("==> ").map(|g| g.trim_end_matches('\n')).filter(|g| !g.is_empty()).collect();
+    groups.sort();
+    format!("{}RESOURCES:\n==> {}\n{}", &s[..start], groups.join("\n==> "), &s[end..])
+}
+
+/// `helm status` of a release, its json/yaml forms and `--revision`, against Helm 4.1.4 on
+/// the same release: the live objects as the API server's Tables (kubectl's layout), pods
+/// related to workloads, and the objects themselves in json/yaml.
+#[test]
+fn status_matches_helm() {
+    let Some(env) = env() else { return };
+    let Some(h) = oracle() else { return };
+    let ns = unique("cli-status");
+    let dir = scratch(&ns);
+    let chart_dir = write_chart(&dir, "statuschart", "0.1.0");
+    std::fs::write(
+        chart_dir.join("templates/deploy.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: {{ .Release.Name }}}\n  template:\n    metadata:\n      labels: {app: {{ .Release.Name }}}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-none\nspec:\n  replicas: 0\n  selector:\n    matchLabels: {app: none}\n  template:\n    metadata:\n      labels: {app: none}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n",
+    )
+    .expect("write");
+    let chart = chart_dir.to_string_lossy().to_string();
+    let (ok, _, err) = helm(env, &h, &["install", "web", &chart, "-n", &ns, "--create-namespace", "--set", "extra=true"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = rs(env, &["upgrade", "web", &chart, "-n", &ns]);
+    assert!(ok, "{err}");
+    // pods exist (pending: no nodes) before comparing
+    for _ in 0..50 {
+        if helm(env, &h, &["status", "web", "-n", &ns]).1.contains("Pod(related)") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    for args in [vec!["status", "web", "-n", &ns], vec!["status", "web", "-n", &ns, "--revision", "1"]] {
+        let theirs = helm(env, &h, &args);
+        let ours = rs(env, &args);
+        assert_eq!(ours.0, theirs.0, "{args:?}: {}", ours.2);
+        assert!(theirs.1.contains("==> v1/Pod(related)") && theirs.1.contains("==> v1/Deployment"), "{}", theirs.1);
+        assert_eq!(status_normalized(&ours.1), status_normalized(&theirs.1), "{args:?}");
+        assert_eq!(ours.2, theirs.2);
+    }
+    for fmt in ["json", "yaml"] {
+        let args = ["status", "web", "-n", &ns, "-o", fmt];
+        let theirs = helm(env, &h, &args);
+        let ours = rs(env, &args);
+        if fmt == "json" {
+            let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).expect("json");
+            assert_eq!(parse(&ours.1), parse(&theirs.1), "-o json");
+            assert!(theirs.1.contains("\"resources\":{\"v1/ConfigMap\":["), "{}", theirs.1);
+        } else {
+            assert_eq!(ours.1, theirs.1, "-o yaml");
+        }
+    }
+}

@@ -680,6 +680,20 @@ impl Client {
         Ok(store.last(name).await?)
     }
 
+    /// `helm status` (Helm 4): one revision (0: the latest) with `info.resources` filled from
+    /// the cluster ([`Client::release_resources`]); `table` asks for the API server's Table
+    /// renderings (what the table output prints) instead of the objects (`-o json|yaml`).
+    pub async fn status(&self, name: &str, namespace: Option<&str>, revision: i64, table: bool) -> Result<Release> {
+        let mut rel = self.get_release(name, namespace, revision).await?;
+        let ns = self.ns_or(&namespace.map(String::from));
+        let resources = self.release_resources(&rel.manifest, &ns, table).await?;
+        let map: serde_json::Map<String, serde_json::Value> = resources.into_iter().map(|(k, v)| (k, serde_json::Value::Array(v))).collect();
+        if !map.is_empty() {
+            rel.info_mut().resources = Some(serde_json::Value::Object(map));
+        }
+        Ok(rel)
+    }
+
     /// `helm history`: every revision, oldest first.
     pub async fn history(&self, name: &str, namespace: Option<&str>) -> Result<Vec<Release>> {
         let ns = self.ns_or(&namespace.map(String::from));

@@ -10,6 +10,7 @@ use helm_core::release::logic::ResourceDoc;
 use helm_core::release::{HookRecord, Time};
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
 use serde_json::{json, Value as J};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// Helm 4's server-side apply field manager.
@@ -308,6 +309,96 @@ impl Client {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
     }
+}
+
+/// The `Accept` header Helm sends for server-side printing (`transformRequests`): a
+/// `meta.k8s.io` Table (v1, else v1beta1), else the object.
+const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+
+impl Client {
+    /// GET of a path as JSON; `table` asks for the API server's Table rendering (with the
+    /// object included, as Helm asks). None when the object does not exist.
+    async fn get_raw(&self, path: &str, table: bool) -> Result<Option<J>> {
+        let (path, accept) = if table {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            (format!("{path}{sep}includeObject=Object"), TABLE_ACCEPT)
+        } else {
+            (path.to_string(), "application/json")
+        };
+        let req = http::Request::get(path)
+            .header(http::header::ACCEPT, accept)
+            .body(Vec::new())
+            .map_err(|e| Error::Action(format!("building a request: {e}")))?;
+        match self.kube.request::<J>(req).await {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Helm 4's `helm status` resources (`kube.Client.Get(resources, related=true)`): the live
+    /// objects of the release's manifest grouped by `VERSION/Kind` (the group left out, as
+    /// Helm), plus `v1/Pod(related)`: for each Deployment/ReplicaSet/StatefulSet/DaemonSet/Job
+    /// (`spec.selector.matchLabels`) or ReplicationController (`spec.selector`), the list of
+    /// pods it selects (each selector once). With `table`, each entry is the API server's Table
+    /// rendering (what `helm status` prints); without, the objects (`-o json|yaml`), pods as a
+    /// `PodList`. Objects that no longer exist are left out, as Helm does.
+    pub async fn release_resources(&self, manifest: &str, release_ns: &str, table: bool) -> Result<BTreeMap<String, Vec<J>>> {
+        let docs = helm_core::release::logic::parse_manifest(manifest).map_err(|e| Error::Action(e.to_string()))?;
+        let mut out: BTreeMap<String, Vec<J>> = BTreeMap::new();
+        let mut selectors: Vec<BTreeMap<String, String>> = Vec::new();
+        for doc in &docs {
+            let (api, namespaced) = self.api_for(doc, release_ns).await?;
+            let Some(obj) = self.get_raw(&format!("{}/{}", api.resource_url(), doc.name), table).await? else { continue };
+            let version = doc.api_version.rsplit('/').next().unwrap_or(&doc.api_version);
+            out.entry(format!("{version}/{}", doc.kind)).or_default().push(obj);
+            let Some(selector) = pod_selector(&doc.kind, &doc.object) else { continue };
+            if selectors.contains(&selector) {
+                continue;
+            }
+            selectors.push(selector.clone());
+            let ns = if namespaced { doc.namespace.clone().unwrap_or_else(|| release_ns.to_string()) } else { release_ns.to_string() };
+            let label_selector: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let path = format!("/api/v1/namespaces/{ns}/pods?labelSelector={}", url_escape(&label_selector.join(",")));
+            if let Some(mut pods) = self.get_raw(&path, table).await? {
+                if !table {
+                    // Go's unstructured list encoding names each item's kind.
+                    if let Some(items) = pods.get_mut("items").and_then(|i| i.as_array_mut()) {
+                        for it in items.iter_mut().filter_map(|i| i.as_object_mut()) {
+                            it.entry("apiVersion").or_insert_with(|| J::String("v1".into()));
+                            it.entry("kind").or_insert_with(|| J::String("Pod".into()));
+                        }
+                    }
+                }
+                out.entry("v1/Pod(related)".into()).or_default().push(pods);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Helm's `getSelectorFromObject`: the labels selecting an object's pods.
+fn pod_selector(kind: &str, obj: &J) -> Option<BTreeMap<String, String>> {
+    let sel = match kind {
+        "ReplicaSet" | "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => obj.pointer("/spec/selector/matchLabels")?,
+        "ReplicationController" => obj.pointer("/spec/selector")?,
+        _ => return None,
+    };
+    let map = sel.as_object()?;
+    Some(map.iter().map(|(k, v)| (k.clone(), v.as_str().map(String::from).unwrap_or_else(|| v.to_string()))).collect())
+}
+
+/// Percent-encoding of a query value.
+fn url_escape(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Adds `meta.helm.sh/release-name`, `meta.helm.sh/release-namespace` and
