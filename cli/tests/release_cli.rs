@@ -30,12 +30,11 @@ fn same(env: &Env, h: &std::path::Path, args: &[&str]) -> String {
 }
 
 /// Masks what legitimately differs between two installs (times, the namespace).
-/// Also masks timestamps in -o yaml output and drops the chart's file `modtime`s (helm-rs
-/// does not record file times).
+/// Also masks timestamps in -o yaml output (the chart's file `modtime`s are the same: both
+/// tools read the same chart directory).
 fn mask(s: &str, ns: &str) -> String {
     let masked = s
         .lines()
-        .filter(|l| !l.trim_start().starts_with("modtime:") && !l.trim_start().starts_with("schemamodtime:"))
         .map(|l| {
             let t = l.trim_start();
             if l.starts_with("LAST DEPLOYED: ") {

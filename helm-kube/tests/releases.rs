@@ -265,6 +265,12 @@ async fn interop_helm_reads_helm_rs_releases() {
     assert!(ok, "helm upgrade of a helm-rs release: {err}");
     let data = cm(&c, &ns, "ir-cm").await.and_then(|c| c.data).unwrap_or_default();
     assert_eq!(data.get("value").map(String::as_str), Some("from-helm"));
+    // The stored chart is the same JSON whoever wrote it, Helm's file times (`modtime`,
+    // `schemamodtime`) included.
+    let hist = c.history("ir", None).await.expect("history");
+    assert_eq!(hist[0].chart, hist[1].chart, "chart written by helm-rs (rev 1) and by Helm (rev 2)");
+    let modtime = hist[0].chart.as_ref().and_then(|c| c.get("modtime")).and_then(|m| m.as_str()).unwrap_or("").to_string();
+    assert!(!modtime.is_empty() && !modtime.starts_with("0001-"), "{modtime}");
     let (ok, _, err) = helm(env, &h, &["rollback", "ir", "1", "-n", &ns]);
     assert!(ok, "helm rollback: {err}");
     let hist = c.history("ir", None).await.expect("history");

@@ -355,8 +355,11 @@ impl Release {
             if fs.is_empty() {
                 return J::Null;
             }
-            J::Array(fs.iter().map(|f| json!({"name": f.name, "data": b64(&f.data)})).collect())
+            J::Array(fs.iter().map(|f| json!({"name": f.name, "data": b64(&f.data), "modtime": go_time(f.modtime)})).collect())
         };
+        // The chart's own time is Chart.yaml's, the schema's its file's (Helm's loader); Go's
+        // zero time when unknown or absent.
+        let raw_time = |name: &str| go_time(chart.raw.iter().find(|f| f.name == name).and_then(|f| f.modtime));
         let metadata = core_to_json(&chart.metadata.to_json_value());
         let lock = match &chart.lock {
             None => J::Null,
@@ -377,8 +380,19 @@ impl Release {
             "templates": files(&chart.templates),
             "values": core_to_json(&chart.values),
             "schema": chart.schema.as_ref().map(|s| J::String(b64(s))).unwrap_or(J::Null),
+            "schemamodtime": if chart.schema.is_some() { raw_time("values.schema.json") } else { go_time(None) },
             "files": files(&chart.files),
+            "modtime": raw_time("Chart.yaml"),
         })
+    }
+}
+
+/// A file time as Go's `time.Time` marshals it (local zone, as Go's `os.Stat` and tar reader
+/// give it); Go's zero time for None.
+fn go_time(t: Option<std::time::SystemTime>) -> serde_json::Value {
+    match t {
+        Some(t) => serde_json::Value::String(Time(chrono::DateTime::<chrono::Local>::from(t).fixed_offset()).to_rfc3339_nano()),
+        None => serde_json::Value::String("0001-01-01T00:00:00Z".into()),
     }
 }
 
