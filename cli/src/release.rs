@@ -125,6 +125,9 @@ pub struct InstallArgs {
     /// if set, no CRDs will be installed
     #[arg(long = "skip-crds")]
     pub skip_crds: bool,
+    /// object updates run in the server instead of the client (default true; false is refused: helm-rs applies server-side only)
+    #[arg(long = "server-side", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub server_side: Option<String>,
 }
 
 #[derive(Args)]
@@ -156,6 +159,9 @@ pub struct UpgradeArgs {
     pub max_history: i64,
     #[arg(long = "skip-crds")]
     pub skip_crds: bool,
+    /// must be "true", "false" or "auto": "auto" uses the method the release was deployed with
+    #[arg(long = "server-side", default_value = "auto")]
+    pub server_side: String,
 }
 
 #[derive(Args)]
@@ -178,6 +184,9 @@ pub struct RollbackArgs {
     pub force_conflicts: bool,
     #[arg(long = "cleanup-on-fail")]
     pub cleanup_on_fail: bool,
+    /// must be "true", "false" or "auto": "auto" uses the method of the revision rolled back to
+    #[arg(long = "server-side", default_value = "auto")]
+    pub server_side: String,
 }
 
 #[derive(Args)]
@@ -442,6 +451,16 @@ fn warn_atomic() {
     }
 }
 
+/// Helm 4's `--server-side` value (`auto`: None).
+fn server_side_flag(v: &str) -> Result<Option<bool>, CmdError> {
+    match v {
+        "auto" => Ok(None),
+        "true" => Ok(Some(true)),
+        "false" => Ok(Some(false)),
+        other => Err(CmdError(format!("invalid server-side value ({other}). Must be \"true\", \"false\", or \"auto\""))),
+    }
+}
+
 /// `--dry-run[=client|server|none]` → (dry run, server dry run).
 fn dry_run_mode(d: &Option<String>) -> Result<(bool, bool), CmdError> {
     match d.as_deref() {
@@ -465,7 +484,11 @@ async fn install(a: InstallArgs) -> Result<(), CmdError> {
         _ => return Err(CmdError(format!("\"helm-rs install\" requires at least 1 argument\n\nUsage:  helm-rs install [NAME] [CHART] [flags]"))),
     };
     let c = show_progress(client(&a.kube).await?, a.deploy.debug);
-    do_install(&c, name, &chart_path, &a.deploy, a.create_namespace, a.generate_name, a.replace, a.skip_crds, a.kube.namespace.clone()).await
+    let server_side = match a.server_side.as_deref() {
+        None => None,
+        Some(v) => server_side_flag(v)?,
+    };
+    do_install(&c, name, &chart_path, &a.deploy, a.create_namespace, a.generate_name, a.replace, a.skip_crds, a.kube.namespace.clone(), server_side).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -479,6 +502,7 @@ async fn do_install(
     replace: bool,
     skip_crds: bool,
     namespace: Option<String>,
+    server_side: Option<bool>,
 ) -> Result<(), CmdError> {
     let chart = load_chart(chart_path, d.version.as_deref(), d.devel)?;
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
@@ -504,6 +528,7 @@ async fn do_install(
         atomic: d.atomic,
         force_conflicts: d.force_conflicts,
         skip_schema_validation: d.skip_schema_validation,
+        server_side,
     };
     let rel = c.install(chart, &values, opts).await.map_err(|e| match &e {
         helm_kube::Error::Action(m) if m == helm_core::release::logic::ERR_NAME_IN_USE => {
@@ -530,7 +555,7 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
                 out(&format!("Release \"{name}\" does not exist. Installing it now.\n"));
             }
             let replace = !h.is_empty();
-            return do_install(&c, Some(name.clone()), chart_path, d, a.create_namespace, false, replace, a.skip_crds, a.kube.namespace.clone()).await;
+            return do_install(&c, Some(name.clone()), chart_path, d, a.create_namespace, false, replace, a.skip_crds, a.kube.namespace.clone(), server_side_flag(&a.server_side)?).await;
         }
     }
     let chart = load_chart(chart_path, d.version.as_deref(), d.devel)?;
@@ -554,6 +579,7 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
         max_history: a.max_history,
         force_conflicts: d.force_conflicts || a.force,
         skip_schema_validation: d.skip_schema_validation,
+        server_side: server_side_flag(&a.server_side)?,
     };
     let rel = c.upgrade(name, chart, &values, opts).await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
     if d.output == "table" {
@@ -578,6 +604,7 @@ async fn rollback(a: RollbackArgs) -> Result<(), CmdError> {
         timeout: Some(parse_go_duration(&a.timeout)?),
         max_history: a.max_history,
         force_conflicts: a.force_conflicts,
+        server_side: server_side_flag(&a.server_side)?,
     };
     c.rollback(&name, opts).await.map_err(err)?;
     out("Rollback was a success! Happy Helming!\n");

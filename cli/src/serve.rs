@@ -161,6 +161,7 @@ pub fn run_remote(cmd: crate::release::ReleaseCommand, url: &str, token: Option<
                 let opts = helm_kube::RollbackOptions {
                     namespace: ns_of(&a.kube), revision, dry_run: a.dry_run.is_some(), no_hooks: a.no_hooks, wait: a.wait.is_some(),
                     timeout: Some(dur(&a.timeout)?), max_history: a.max_history, force_conflicts: a.force_conflicts,
+                    ..Default::default()
                 };
                 client(ns_of(&a.kube))?.rollback(&name, opts).await.map_err(err)?;
                 println!("Rollback was a success! Happy Helming!");

@@ -60,6 +60,9 @@ pub struct InstallOptions {
     pub force_conflicts: bool,
     /// `--skip-schema-validation`.
     pub skip_schema_validation: bool,
+    /// `--server-side` (None: true, Helm 4's default). Client-side apply (`Some(false)`) is
+    /// refused: helm-rs applies server-side only.
+    pub server_side: Option<bool>,
 }
 
 /// `helm upgrade` options.
@@ -92,6 +95,11 @@ pub struct UpgradeOptions {
     /// `--force` / `--force-conflicts`.
     pub force_conflicts: bool,
     pub skip_schema_validation: bool,
+    /// `--server-side` (None: `auto`, the method the release was last deployed with). A
+    /// release deployed with client-side apply (Helm 3, or Helm 4 `--server-side=false`) is
+    /// refused under `auto`; `Some(true)` moves its objects to server-side apply (their
+    /// client-side field ownership handed to the `helm` apply manager first, as Helm 4 does).
+    pub server_side: Option<bool>,
 }
 
 /// `helm rollback` options.
@@ -106,6 +114,9 @@ pub struct RollbackOptions {
     pub timeout: Option<Duration>,
     pub max_history: i64,
     pub force_conflicts: bool,
+    /// `--server-side` (None: `auto`, the method of the revision rolled back to), as for
+    /// [`UpgradeOptions::server_side`].
+    pub server_side: Option<bool>,
 }
 
 /// `helm uninstall` options.
@@ -341,6 +352,9 @@ impl Client {
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let store = self.storage(Some(&ns));
         let dry_run = opts.dry_run || opts.dry_run_server;
+        if opts.server_side == Some(false) {
+            return Err(Error::Action(CSA_UNSUPPORTED.into()));
+        }
         if !dry_run {
             let history = store.history(&name).await?;
             logic::ensure_name_available(&history, opts.replace).map_err(|m| Error::Action(m.into()))?;
@@ -464,6 +478,7 @@ impl Client {
         let last = logic::latest(&history).cloned().unwrap_or_default();
         let deployed = history.iter().filter(|r| r.status() == Status::Deployed).max_by_key(|r| r.version).cloned();
         let current = deployed.clone().unwrap_or_else(|| last.clone());
+        let migrate_csa = apply_method_for(name, &current, opts.server_side)?;
         let vals = Self::upgrade_values(&current, values, &opts, &mut chart);
         let revision = last.version + 1;
         let ro = ReleaseOptions { name: name.to_string(), namespace: ns.clone(), revision, is_upgrade: true, is_install: false };
@@ -512,6 +527,9 @@ impl Client {
         self.record_create(&store, &rel).await?;
         let outcome: Result<()> = async {
             self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-upgrade", &ns, timeout).await?;
+            if migrate_csa {
+                self.migrate_csa_ownership(&new_docs, &ns).await?;
+            }
             self.apply_all(&new_docs, name, &ns, opts.force_conflicts).await?;
             self.delete_all(&logic::dropped_resources(&old_docs, &new_docs, &ns), &ns).await?;
             if opts.wait {
@@ -573,6 +591,8 @@ impl Client {
             .find(|r| r.version == target_v)
             .cloned()
             .ok_or_else(|| Error::Action(format!("release has no {target_v} version")))?;
+        // Helm 4's `auto` follows the revision rolled back to.
+        let migrate_csa = apply_method_for(name, &target, opts.server_side)? || !is_ssa(&current);
         let mut rel = target.clone();
         rel.version = current.version + 1;
         rel.info = Some(Info {
@@ -597,6 +617,9 @@ impl Client {
         self.record_create(&store, &rel).await?;
         let outcome: Result<()> = async {
             self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-rollback", &ns, timeout).await?;
+            if migrate_csa {
+                self.migrate_csa_ownership(&new_docs, &ns).await?;
+            }
             self.apply_all(&new_docs, name, &ns, opts.force_conflicts).await?;
             self.delete_all(&logic::dropped_resources(&old_docs, &new_docs, &ns), &ns).await?;
             if opts.wait {
@@ -749,6 +772,30 @@ impl Client {
         let r = self.run_hooks(&mut rel.hooks, "test", &ns, timeout.unwrap_or(DEFAULT_TIMEOUT)).await;
         self.record_update(&store, &rel).await?;
         r.map(|_| rel)
+    }
+}
+
+/// Why `--server-side=false` is refused.
+const CSA_UNSUPPORTED: &str = "client-side apply (--server-side=false) is not supported by helm-rs: it applies with server-side apply only (Helm 4's default)";
+
+/// Whether a release was deployed with server-side apply (Helm 3 records have no method: they
+/// were client-side).
+fn is_ssa(rel: &Release) -> bool {
+    rel.apply_method == "ssa"
+}
+
+/// Helm 4's `--server-side` for upgrade/rollback against the release `prev` (the deployed one,
+/// or the rollback target): `auto` keeps its method. helm-rs applies server-side only, so a
+/// client-side release is refused under `auto` (and `false` always), with what to do instead.
+/// Returns whether the objects' client-side ownership must be handed over first.
+fn apply_method_for(name: &str, prev: &Release, server_side: Option<bool>) -> Result<bool> {
+    match server_side {
+        Some(false) => Err(Error::Action(CSA_UNSUPPORTED.into())),
+        Some(true) => Ok(!is_ssa(prev)),
+        None if is_ssa(prev) => Ok(false),
+        None => Err(Error::Action(format!(
+            "release \"{name}\" was deployed with client-side apply (by Helm 3, or Helm 4 with --server-side=false), which helm-rs does not do; pass --server-side=true to move its objects to server-side apply, as Helm 4 does with that flag"
+        ))),
     }
 }
 

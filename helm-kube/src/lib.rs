@@ -48,8 +48,16 @@
 //! `--dry-run=server` ([`InstallOptions::dry_run_server`]) renders against the cluster and
 //! checks ownership, as Helm 4.1.4 (which does not send a server-side dry run either).
 //!
-//! Not yet: client-side apply for Helm 3 releases (`apply_method: csa` records are upgraded by SSA), kstatus-exact
-//! `--wait` messages, hook output logs.
+//! `--server-side`: helm-rs applies server-side only. A release deployed with client-side
+//! apply (Helm 3, or Helm 4 `--server-side=false`; `apply_method` `csa` or empty) is refused
+//! under `auto` with an explanation; `server_side: Some(true)` first hands the objects'
+//! client-side field ownership to the `helm` apply manager (client-go's `csaupgrade`), as
+//! Helm 4 does, then applies.
+//!
+//! `helm status` ([`Client::status`]) fills `info.resources` from the cluster: the API
+//! server's Table renderings (for the table printer) or the objects, plus related pods.
+//!
+//! Not yet: client-side apply itself, kstatus-exact `--wait` messages, hook output logs.
 
 pub mod actions;
 pub mod client;

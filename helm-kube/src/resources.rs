@@ -82,6 +82,47 @@ impl Client {
         });
     }
 
+    /// Moves objects from client-side to server-side apply, as Helm 4 does when a release
+    /// deployed with client-side apply is upgraded with `--server-side=true` (client-go's
+    /// `csaupgrade`): the fields the `helm` manager owns through `Update` operations become
+    /// owned by its `Apply` entry. Without this the API server would keep merging the old
+    /// client-side fields into every apply (a Service's old port stays next to the new one).
+    pub(crate) async fn migrate_csa_ownership(&self, docs: &[ResourceDoc], release_ns: &str) -> Result<()> {
+        for doc in docs {
+            let (api, _) = self.api_for(doc, release_ns).await?;
+            let Some(live) = api.get_opt(&doc.name).await? else { continue };
+            let v = serde_json::to_value(&live).unwrap_or(J::Null);
+            let entries = v.pointer("/metadata/managedFields").and_then(|m| m.as_array()).cloned().unwrap_or_default();
+            let is = |e: &J, op: &str| {
+                e.get("manager").and_then(|m| m.as_str()) == Some(FIELD_MANAGER)
+                    && e.get("operation").and_then(|o| o.as_str()) == Some(op)
+                    && e.get("subresource").and_then(|s| s.as_str()).unwrap_or("").is_empty()
+            };
+            let updates: Vec<&J> = entries.iter().filter(|e| is(e, "Update")).collect();
+            if updates.is_empty() {
+                continue;
+            }
+            let mut apply = entries.iter().find(|e| is(e, "Apply")).cloned().unwrap_or_else(|| {
+                let mut e = updates[0].clone();
+                if let Some(o) = e.as_object_mut() {
+                    o.insert("operation".into(), J::String("Apply".into()));
+                    o.insert("fieldsV1".into(), json!({}));
+                }
+                e
+            });
+            for u in &updates {
+                if let (Some(into), Some(from)) = (apply.get_mut("fieldsV1"), u.get("fieldsV1")) {
+                    merge_field_sets(into, from);
+                }
+            }
+            let mut kept: Vec<J> = entries.iter().filter(|e| !is(e, "Update") && !is(e, "Apply")).cloned().collect();
+            kept.push(apply);
+            let patch = json!({ "metadata": { "resourceVersion": live.metadata.resource_version, "managedFields": kept } });
+            api.patch(&doc.name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
+        }
+        Ok(())
+    }
+
     /// Deletes one object (background propagation, as Helm); a missing object is fine.
     /// Returns whether it existed.
     pub async fn delete_object(&self, doc: &ResourceDoc, release_ns: &str) -> Result<bool> {
@@ -374,6 +415,19 @@ impl Client {
             }
         }
         Ok(out)
+    }
+}
+
+/// The union of two managed-field sets (`fieldsV1`: nested `f:`/`k:`/`v:` keys, `{}` leaves).
+fn merge_field_sets(into: &mut J, from: &J) {
+    let (Some(a), Some(b)) = (into.as_object_mut(), from.as_object()) else { return };
+    for (k, v) in b {
+        match a.get_mut(k) {
+            Some(existing) => merge_field_sets(existing, v),
+            None => {
+                a.insert(k.clone(), v.clone());
+            }
+        }
     }
 }
 

@@ -596,3 +596,47 @@ async fn progress_events_of_an_install_with_a_hook_job_and_wait() {
     }
     assert_eq!(evs.last(), Some(&ProgressEvent::ReleaseRecordDeleted { name: s("pg"), namespace: ns.clone(), revision: 1 }), "{evs:#?}");
 }
+
+/// A release Helm deployed with client-side apply (`--server-side=false`, as Helm 3 did):
+/// under `auto` helm-rs refuses to upgrade it (Helm 4 would go on with client-side apply,
+/// which helm-rs does not do) and stores nothing; with `--server-side=true` it hands the
+/// client-side field ownership to the `helm` apply manager first (as Helm 4), so the Service
+/// ends up with the new port only, and Helm keeps driving the release afterwards.
+#[tokio::test]
+async fn client_side_applied_releases_are_refused_or_moved_to_server_side() {
+    use k8s_openapi::api::core::v1::Service;
+    let Some(env) = env() else { return };
+    let Some(h) = oracle() else { return };
+    let ns = unique("csa");
+    let c = client(env, &ns).await;
+    let dir = scratch(&ns);
+    let chart = write_chart(&dir, "csachart", "0.1.0");
+    std::fs::write(chart.join("templates/svc.yaml"), "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}-svc\nspec:\n  ports:\n  - port: {{ .Values.port | default 80 }}\n").expect("write");
+    let chart_s = chart.to_string_lossy().to_string();
+    let (ok, _, err) = helm(env, &h, &["install", "old", &chart_s, "-n", &ns, "--server-side=false"]);
+    assert!(ok, "{err}");
+    assert_eq!(c.get_release("old", None, 0).await.expect("get").apply_method, "csa");
+
+    let err = c.upgrade("old", load(&chart), &vals("port: 81\n"), UpgradeOptions::default()).await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("was deployed with client-side apply") && err.contains("--server-side=true"), "{err}");
+    assert_eq!(c.history("old", None).await.expect("history").len(), 1, "nothing stored");
+
+    let rel = c.upgrade("old", load(&chart), &vals("port: 81\n"), UpgradeOptions { server_side: Some(true), ..Default::default() }).await.expect("upgrade --server-side=true");
+    assert_eq!(rel.apply_method, "ssa");
+    let svc = Api::<Service>::namespaced(c.kube().clone(), &ns).get("old-svc").await.expect("svc");
+    let ports: Vec<i32> = svc.spec.and_then(|s| s.ports).unwrap_or_default().iter().map(|p| p.port).collect();
+    assert_eq!(ports, vec![81], "the client-side port is gone, not merged");
+    let managers: Vec<(String, String)> = svc
+        .metadata
+        .managed_fields
+        .unwrap_or_default()
+        .iter()
+        .map(|m| (m.manager.clone().unwrap_or_default(), m.operation.clone().unwrap_or_default()))
+        .collect();
+    assert!(managers.contains(&("helm".to_string(), "Apply".to_string())) && !managers.contains(&("helm".to_string(), "Update".to_string())), "{managers:?}");
+
+    let (ok, _, err) = helm(env, &h, &["upgrade", "old", &chart_s, "-n", &ns, "--set", "port=82"]);
+    assert!(ok, "Helm upgrades it after: {err}");
+    let err = c.install(load(&chart), &Value::empty_map(), InstallOptions { name: Some("new".into()), server_side: Some(false), ..Default::default() }).await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.starts_with("client-side apply (--server-side=false) is not supported"), "{err}");
+}

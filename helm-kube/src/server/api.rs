@@ -709,6 +709,7 @@ impl Ctx {
             timeout: b.timeout_seconds.map(Duration::from_secs),
             max_history: b.max_history.unwrap_or(10),
             force_conflicts: b.force_conflicts,
+            ..Default::default()
         };
         let name = name.to_string();
         let ns2 = ns.to_string();
