@@ -33,8 +33,12 @@ fn same(env: &Env, h: &std::path::Path, args: &[&str]) -> String {
 /// Also masks timestamps in -o yaml output (the chart's file `modtime`s are the same: both
 /// tools read the same chart directory).
 fn mask(s: &str, ns: &str) -> String {
+    // client-go's klog lines (`I1124 17:44:10.636191   25452 reflector.go:578] ...`) that Helm
+    // prints now and then when its watch is cancelled: noise of Helm's, not output.
+    let klog = regex::Regex::new(r"^[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w.-]+\.go:\d+\] ").expect("regex");
     let masked = s
         .lines()
+        .filter(|l| !klog.is_match(l))
         .map(|l| {
             let t = l.trim_start();
             if l.starts_with("LAST DEPLOYED: ") {
