@@ -654,6 +654,11 @@ async fn status(a: StatusArgs) -> Result<(), CmdError> {
     print_release(&rel, &a.output, false, false)
 }
 
+/// JSON as Go's `json.Encoder` writes it (Helm's `-o json`): `<`, `>`, `&` escaped.
+fn go_json(bytes: Vec<u8>) -> Result<String, CmdError> {
+    String::from_utf8(helm_core::release::codec::go_html_escape(&bytes)).map_err(err)
+}
+
 fn check_output(fmt: &str) -> Result<(), CmdError> {
     match fmt {
         "table" | "json" | "yaml" => Ok(()),
@@ -672,7 +677,7 @@ pub(crate) fn print_release(rel: &Release, output: &str, with_chart: bool, hide_
     let rel = &rel_out;
     match output {
         "json" => {
-            out(&format!("{}\n", serde_json::to_string(rel).map_err(err)?));
+            out(&format!("{}\n", go_json(serde_json::to_vec(rel).map_err(err)?)?));
             return Ok(());
         }
         "yaml" => {
@@ -959,7 +964,7 @@ fn emit_list(items: Vec<String>, fmt: &str) -> Result<(), CmdError> {
 /// JSON with Go's field order as given; YAML through helm-core's Go-compatible emitter.
 fn emit_structured(v: &serde_json::Value, fmt: &str) -> Result<(), CmdError> {
     if fmt == "json" {
-        out(&format!("{}\n", serde_json::to_string(v).map_err(err)?));
+        out(&format!("{}\n", go_json(serde_json::to_vec(v).map_err(err)?)?));
     } else {
         out(&yaml::to_string(&helm_core::release::record::json_to_core(v)).map_err(err)?);
     }

@@ -360,9 +360,11 @@ impl Client {
             logic::ensure_name_available(&history, opts.replace).map_err(|m| Error::Action(m.into()))?;
         }
         let ro = ReleaseOptions { name: name.clone(), namespace: ns.clone(), revision: 1, is_upgrade: false, is_install: true };
-        let chart_json = Release::chart_from(&chart);
         let on_cluster = !dry_run || opts.dry_run_server;
         let (chart, rendered) = self.render_for(chart, values, ro, opts.skip_schema_validation, on_cluster, on_cluster).await?;
+        // Helm stores the chart as dependency processing left it (aliases applied, `enabled`
+        // set, imported values merged).
+        let chart_json = Release::chart_from(&chart);
         let now = Time::now();
         let mut rel = Release {
             name: name.clone(),
@@ -482,11 +484,11 @@ impl Client {
         let vals = Self::upgrade_values(&current, values, &opts, &mut chart);
         let revision = last.version + 1;
         let ro = ReleaseOptions { name: name.to_string(), namespace: ns.clone(), revision, is_upgrade: true, is_install: false };
-        let chart_json = Release::chart_from(&chart);
         // Upgrade's client dry-run still reads the cluster's capabilities; only
         // `--dry-run=server` (or a real upgrade) lets `lookup` read the cluster.
         let dry_run = opts.dry_run || opts.dry_run_server;
-        let (_chart, rendered) = self.render_for(chart, &vals, ro, opts.skip_schema_validation, true, !dry_run || opts.dry_run_server).await?;
+        let (chart, rendered) = self.render_for(chart, &vals, ro, opts.skip_schema_validation, true, !dry_run || opts.dry_run_server).await?;
+        let chart_json = Release::chart_from(&chart);
         let mut rel = Release {
             name: name.to_string(),
             info: Some(Info {

@@ -640,3 +640,43 @@ async fn client_side_applied_releases_are_refused_or_moved_to_server_side() {
     let err = c.install(load(&chart), &Value::empty_map(), InstallOptions { name: Some("new".into()), server_side: Some(false), ..Default::default() }).await.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.starts_with("client-side apply (--server-side=false) is not supported"), "{err}");
 }
+
+/// The record helm-rs stores is Helm's byte for byte (times and namespace aside): field order
+/// of Helm's Go structs in the chart, Go's escaping of `<`, `>`, `&`, file `modtime`s, the
+/// chart as dependency processing left it.
+#[tokio::test]
+async fn stored_record_is_byte_identical_to_helms() {
+    use base64::Engine as _;
+    use std::io::Read as _;
+    let Some(env) = env() else { return };
+    let Some(h) = oracle() else { return };
+    let (ns_h, ns_r) = (unique("bytes-h"), unique("bytes-r"));
+    let c = client(env, &ns_r).await;
+    let _ = client(env, &ns_h).await;
+    let dir = scratch(&ns_r);
+    let chart = write_chart(&dir, "bytes", "0.1.0");
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: bytes\nversion: 0.1.0\nappVersion: \"1.0\"\nkubeVersion: \">=1.20.0-0\"\ndescription: a <b> & c\nkeywords: [x]\nmaintainers:\n- name: me\n  email: me@example.com\nannotations: {z: \"1\", a: \"2\"}\n",
+    )
+    .expect("write");
+    std::fs::write(chart.join("values.schema.json"), "{\"type\":\"object\"}\n").expect("write");
+    let (ok, _, err) = helm(env, &h, &["install", "rec", &chart.to_string_lossy(), "-n", &ns_h, "--set", "data=a<b&c"]);
+    assert!(ok, "{err}");
+    c.install(load(&chart), &vals("data: a<b&c\n"), InstallOptions { name: Some("rec".into()), ..Default::default() }).await.expect("install");
+    let raw = |ns: String| {
+        let kube = c.kube().clone();
+        async move {
+            let s = Api::<Secret>::namespaced(kube, &ns).get("sh.helm.release.v1.rec.v1").await.expect("secret");
+            let data = s.data.and_then(|d| d.get("release").cloned()).expect("release").0;
+            let gz = base64::engine::general_purpose::STANDARD.decode(&data).expect("base64");
+            let mut json = String::new();
+            flate2::read::GzDecoder::new(&gz[..]).read_to_string(&mut json).expect("gunzip");
+            let time = regex::Regex::new(r#""\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)""#).expect("regex");
+            time.replace_all(&json, "T").replace(&format!("\"namespace\":\"{ns}\""), "NS")
+        }
+    };
+    let (theirs, ours) = (raw(ns_h.clone()).await, raw(ns_r.clone()).await);
+    assert!(theirs.contains("\\u003c") && theirs.contains("\"modtime\":T"), "{theirs}");
+    assert_eq!(ours, theirs);
+}
