@@ -59,7 +59,7 @@ pub enum ReleaseCommand {
 pub struct DeployArgs {
     #[command(flatten)]
     pub values: ValueArgs,
-    /// simulate (client: render only; server is treated as client here)
+    /// simulate: `client` renders offline; `server` renders against the cluster (lookup, capabilities, ownership checks); nothing is changed
     #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "client", require_equals = true)]
     pub dry_run: Option<String>,
     /// add a custom description
@@ -100,6 +100,9 @@ pub struct DeployArgs {
     pub version: Option<String>,
     #[arg(long)]
     pub devel: bool,
+    /// enable verbose output (progress of the action as `level=DEBUG` lines on stderr)
+    #[arg(long)]
+    pub debug: bool,
 }
 
 #[derive(Args)]
@@ -122,6 +125,9 @@ pub struct InstallArgs {
     /// if set, no CRDs will be installed
     #[arg(long = "skip-crds")]
     pub skip_crds: bool,
+    /// object updates run in the server instead of the client (default true; false is refused: helm-rs applies server-side only)
+    #[arg(long = "server-side", num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub server_side: Option<String>,
 }
 
 #[derive(Args)]
@@ -153,6 +159,9 @@ pub struct UpgradeArgs {
     pub max_history: i64,
     #[arg(long = "skip-crds")]
     pub skip_crds: bool,
+    /// must be "true", "false" or "auto": "auto" uses the method the release was deployed with
+    #[arg(long = "server-side", default_value = "auto")]
+    pub server_side: String,
 }
 
 #[derive(Args)]
@@ -175,6 +184,9 @@ pub struct RollbackArgs {
     pub force_conflicts: bool,
     #[arg(long = "cleanup-on-fail")]
     pub cleanup_on_fail: bool,
+    /// must be "true", "false" or "auto": "auto" uses the method of the revision rolled back to
+    #[arg(long = "server-side", default_value = "auto")]
+    pub server_side: String,
 }
 
 #[derive(Args)]
@@ -356,6 +368,44 @@ async fn client(k: &KubeArgs) -> Result<Client, CmdError> {
     Client::new(ClientOptions { kubeconfig: k.kubeconfig.clone(), context: k.kube_context.clone(), namespace, driver }).await.map_err(err)
 }
 
+/// Progress of the action on stderr, only when stderr is a terminal (plain lines) or with
+/// `--debug` (`level=DEBUG` lines): Helm 4 prints nothing extra otherwise, so piped output
+/// stays identical to Helm's.
+fn show_progress(c: Client, debug: bool) -> Client {
+    use std::io::IsTerminal;
+    let terminal = std::io::stderr().is_terminal();
+    if !terminal && !debug {
+        return c;
+    }
+    c.with_progress(std::sync::Arc::new(move |ev: helm_kube::ProgressEvent| {
+        // On a terminal objects read as `Kind namespace/name`; the server's lines keep the API's
+        // resource names.
+        let line = match (&ev, ev.object()) {
+            (helm_kube::ProgressEvent::ResourceApplied { .. }, Some(o)) => format!("applied {o}"),
+            (helm_kube::ProgressEvent::ResourceDeleted { .. }, Some(o)) => format!("deleted {o}"),
+            _ => ev.to_string(),
+        };
+        let text = if terminal { format!("{line}\n") } else { format!("level=DEBUG msg={}\n", go_quote(&line)) };
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }))
+}
+
+/// Go's `%q` for the printable ASCII text of progress lines (slog's quoting).
+fn go_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn labels(list: &[String]) -> Result<BTreeMap<String, String>, CmdError> {
     let mut m = BTreeMap::new();
     for kv in list.iter().filter(|s| !s.is_empty()) {
@@ -401,12 +451,28 @@ fn warn_atomic() {
     }
 }
 
-fn dry_run_flag(d: &Option<String>) -> Result<bool, CmdError> {
+/// Helm 4's `--server-side` value (`auto`: None).
+fn server_side_flag(v: &str) -> Result<Option<bool>, CmdError> {
+    match v {
+        "auto" => Ok(None),
+        "true" => Ok(Some(true)),
+        "false" => Ok(Some(false)),
+        other => Err(CmdError(format!("invalid server-side value ({other}). Must be \"true\", \"false\", or \"auto\""))),
+    }
+}
+
+/// `--dry-run[=client|server|none]` → (dry run, server dry run).
+fn dry_run_mode(d: &Option<String>) -> Result<(bool, bool), CmdError> {
     match d.as_deref() {
-        None | Some("none") | Some("false") => Ok(false),
-        Some("client") | Some("true") | Some("server") => Ok(true),
+        None | Some("none") | Some("false") => Ok((false, false)),
+        Some("client") | Some("true") => Ok((true, false)),
+        Some("server") => Ok((true, true)),
         Some(other) => Err(CmdError(format!("invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\""))),
     }
+}
+
+fn dry_run_flag(d: &Option<String>) -> Result<bool, CmdError> {
+    Ok(dry_run_mode(d)?.0)
 }
 
 async fn install(a: InstallArgs) -> Result<(), CmdError> {
@@ -417,8 +483,12 @@ async fn install(a: InstallArgs) -> Result<(), CmdError> {
         (_, true) if a.args.len() == 2 => return Err(CmdError("expected at most 1 argument, unexpected arguments: ".to_string() + &a.args[0])),
         _ => return Err(CmdError(format!("\"helm-rs install\" requires at least 1 argument\n\nUsage:  helm-rs install [NAME] [CHART] [flags]"))),
     };
-    let c = client(&a.kube).await?;
-    do_install(&c, name, &chart_path, &a.deploy, a.create_namespace, a.generate_name, a.replace, a.skip_crds, a.kube.namespace.clone()).await
+    let c = show_progress(client(&a.kube).await?, a.deploy.debug);
+    let server_side = match a.server_side.as_deref() {
+        None => None,
+        Some(v) => server_side_flag(v)?,
+    };
+    do_install(&c, name, &chart_path, &a.deploy, a.create_namespace, a.generate_name, a.replace, a.skip_crds, a.kube.namespace.clone(), server_side).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -432,6 +502,7 @@ async fn do_install(
     replace: bool,
     skip_crds: bool,
     namespace: Option<String>,
+    server_side: Option<bool>,
 ) -> Result<(), CmdError> {
     let chart = load_chart(chart_path, d.version.as_deref(), d.devel)?;
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
@@ -445,6 +516,7 @@ async fn do_install(
         namespace,
         create_namespace,
         dry_run: dry_run_flag(&d.dry_run)?,
+        dry_run_server: dry_run_mode(&d.dry_run)?.1,
         replace,
         description: d.description.clone(),
         labels: labels(&d.labels)?,
@@ -456,6 +528,7 @@ async fn do_install(
         atomic: d.atomic,
         force_conflicts: d.force_conflicts,
         skip_schema_validation: d.skip_schema_validation,
+        server_side,
     };
     let rel = c.install(chart, &values, opts).await.map_err(|e| match &e {
         helm_kube::Error::Action(m) if m == helm_core::release::logic::ERR_NAME_IN_USE => {
@@ -471,7 +544,7 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
     let [name, chart_path] = a.args.as_slice() else {
         return Err(CmdError(format!("\"helm-rs upgrade\" requires 2 arguments\n\nUsage:  helm-rs upgrade [RELEASE] [CHART] [flags]")));
     };
-    let c = client(&a.kube).await?;
+    let c = show_progress(client(&a.kube).await?, a.deploy.debug);
     let d = &a.deploy;
     if a.install {
         let ns = a.kube.namespace.clone().unwrap_or_else(|| c.namespace().to_string());
@@ -482,7 +555,7 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
                 out(&format!("Release \"{name}\" does not exist. Installing it now.\n"));
             }
             let replace = !h.is_empty();
-            return do_install(&c, Some(name.clone()), chart_path, d, a.create_namespace, false, replace, a.skip_crds, a.kube.namespace.clone()).await;
+            return do_install(&c, Some(name.clone()), chart_path, d, a.create_namespace, false, replace, a.skip_crds, a.kube.namespace.clone(), server_side_flag(&a.server_side)?).await;
         }
     }
     let chart = load_chart(chart_path, d.version.as_deref(), d.devel)?;
@@ -491,6 +564,7 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
     let opts = helm_kube::UpgradeOptions {
         namespace: a.kube.namespace.clone(),
         dry_run: dry_run_flag(&d.dry_run)?,
+        dry_run_server: dry_run_mode(&d.dry_run)?.1,
         description: d.description.clone(),
         labels: labels(&d.labels)?,
         no_hooks: d.no_hooks,
@@ -505,6 +579,7 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
         max_history: a.max_history,
         force_conflicts: d.force_conflicts || a.force,
         skip_schema_validation: d.skip_schema_validation,
+        server_side: server_side_flag(&a.server_side)?,
     };
     let rel = c.upgrade(name, chart, &values, opts).await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
     if d.output == "table" {
@@ -519,7 +594,7 @@ async fn rollback(a: RollbackArgs) -> Result<(), CmdError> {
         [n, r] => (n.clone(), r.parse::<i64>().map_err(|_| CmdError(format!("strconv.Atoi: parsing {r:?}: invalid syntax")))?),
         _ => return Err(CmdError("\"helm-rs rollback\" requires at least 1 argument\n\nUsage:  helm-rs rollback <RELEASE> [REVISION] [flags]".into())),
     };
-    let c = client(&a.kube).await?;
+    let c = show_progress(client(&a.kube).await?, false);
     let opts = helm_kube::RollbackOptions {
         namespace: a.kube.namespace.clone(),
         revision,
@@ -529,6 +604,7 @@ async fn rollback(a: RollbackArgs) -> Result<(), CmdError> {
         timeout: Some(parse_go_duration(&a.timeout)?),
         max_history: a.max_history,
         force_conflicts: a.force_conflicts,
+        server_side: server_side_flag(&a.server_side)?,
     };
     c.rollback(&name, opts).await.map_err(err)?;
     out("Rollback was a success! Happy Helming!\n");
@@ -539,7 +615,7 @@ async fn uninstall(a: UninstallArgs) -> Result<(), CmdError> {
     if a.names.is_empty() {
         return Err(CmdError("\"helm-rs uninstall\" requires at least 1 argument\n\nUsage:  helm-rs uninstall RELEASE_NAME [...] [flags]".into()));
     }
-    let c = client(&a.kube).await?;
+    let c = show_progress(client(&a.kube).await?, false);
     for name in &a.names {
         let opts = helm_kube::UninstallOptions {
             namespace: a.kube.namespace.clone(),
@@ -571,8 +647,16 @@ async fn uninstall(a: UninstallArgs) -> Result<(), CmdError> {
 
 async fn status(a: StatusArgs) -> Result<(), CmdError> {
     let c = client(&a.kube).await?;
-    let rel = c.get_release(&a.name, a.kube.namespace.as_deref(), a.revision).await.map_err(err)?;
+    check_output(&a.output)?;
+    // Helm 4 shows the release's live objects: Table renderings for the table output, the
+    // objects themselves for json/yaml.
+    let rel = c.status(&a.name, a.kube.namespace.as_deref(), a.revision, a.output == "table").await.map_err(err)?;
     print_release(&rel, &a.output, false, false)
+}
+
+/// JSON as Go's `json.Encoder` writes it (Helm's `-o json`): `<`, `>`, `&` escaped.
+fn go_json(bytes: Vec<u8>) -> Result<String, CmdError> {
+    String::from_utf8(helm_core::release::codec::go_html_escape(&bytes)).map_err(err)
 }
 
 fn check_output(fmt: &str) -> Result<(), CmdError> {
@@ -593,7 +677,7 @@ pub(crate) fn print_release(rel: &Release, output: &str, with_chart: bool, hide_
     let rel = &rel_out;
     match output {
         "json" => {
-            out(&format!("{}\n", serde_json::to_string(rel).map_err(err)?));
+            out(&format!("{}\n", go_json(serde_json::to_vec(rel).map_err(err)?)?));
             return Ok(());
         }
         "yaml" => {
@@ -619,6 +703,9 @@ pub fn status_text(rel: &Release, show_metadata: bool, debug: bool, hide_notes: 
         s.push_str(&format!("CHART: {}\nVERSION: {}\nAPP_VERSION: {}\n", rel.chart_name(), rel.chart_version(), rel.app_version()));
     }
     s.push_str(&format!("DESCRIPTION: {}\n", info.description));
+    if let Some(resources) = info.resources.as_ref().and_then(|r| r.as_object()).filter(|r| !r.is_empty()) {
+        s.push_str(&format!("RESOURCES:\n{}\n", resources_text(resources)));
+    }
     if !rel.hooks.iter().any(|h| h.has_event("test")) {
         s.push_str("TEST SUITE: None\n");
     }
@@ -653,6 +740,92 @@ pub fn status_text(rel: &Release, show_metadata: bool, debug: bool, hide_notes: 
         s.push_str(&format!("NOTES:\n{}\n", info.notes.trim()));
     }
     s
+}
+
+/// Helm's RESOURCES section: `==> VERSION/Kind` then each object's Table as kubectl's human
+/// printer prints it (one shared printer: a header only when the columns differ from the
+/// last printed ones; each object in its own tabwriter, so rows of different objects are not
+/// aligned with each other, as in Helm). Helm walks a Go map here (random order); we go by key.
+fn resources_text(resources: &serde_json::Map<String, serde_json::Value>) -> String {
+    let mut buf = String::new();
+    let mut last_columns: Option<serde_json::Value> = None;
+    let mut printed_headers = false;
+    for (key, objects) in resources {
+        buf.push_str(&format!("==> {key}\n"));
+        for t in objects.as_array().map(|a| a.as_slice()).unwrap_or_default() {
+            let cols = t.get("columnDefinitions").cloned().unwrap_or(serde_json::Value::Null);
+            let empty_cols = cols.as_array().map(|c| c.is_empty()).unwrap_or(true);
+            let no_headers = printed_headers && (empty_cols || Some(&cols) == last_columns.as_ref());
+            let cols = if empty_cols {
+                last_columns.clone().unwrap_or(serde_json::Value::Null)
+            } else {
+                if Some(&cols) != last_columns.as_ref() {
+                    last_columns = Some(cols.clone());
+                    printed_headers = false;
+                }
+                cols
+            };
+            let rows = t.get("rows").and_then(|r| r.as_array()).cloned().unwrap_or_default();
+            if !rows.is_empty() {
+                printed_headers = true;
+            } else {
+                continue;
+            }
+            // priority 0 columns only (kubectl without `-o wide`)
+            let shown: Vec<usize> = cols
+                .as_array()
+                .map(|c| c.iter().enumerate().filter(|(_, d)| d.get("priority").and_then(|p| p.as_i64()).unwrap_or(0) == 0).map(|(i, _)| i).collect())
+                .unwrap_or_default();
+            let mut lines: Vec<Vec<String>> = Vec::new();
+            if !no_headers {
+                let names = cols.as_array().cloned().unwrap_or_default();
+                lines.push(shown.iter().map(|i| names.get(*i).and_then(|d| d.get("name")).and_then(|n| n.as_str()).unwrap_or("").to_uppercase()).collect());
+            }
+            for r in &rows {
+                let cells = r.get("cells").and_then(|c| c.as_array()).cloned().unwrap_or_default();
+                lines.push(shown.iter().map(|i| go_cell(cells.get(*i))).collect());
+            }
+            buf.push_str(&tabwriter(&lines));
+        }
+        buf.push('\n');
+    }
+    buf
+}
+
+/// `fmt.Fprint` of a Table cell as the unstructured decoder left it.
+fn go_cell(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => "<nil>".into(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(serde_json::Value::Bool(b)) => b.to_string(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// kubectl's tabwriter (minimum width 6, padding 3, spaces): every column but the last padded
+/// to its widest cell.
+fn tabwriter(lines: &[Vec<String>]) -> String {
+    let ncols = lines.iter().map(|l| l.len()).max().unwrap_or(0);
+    let mut widths = vec![0usize; ncols];
+    for l in lines {
+        for (i, c) in l.iter().enumerate() {
+            if i + 1 < l.len() {
+                widths[i] = widths[i].max(c.chars().count() + 3).max(6);
+            }
+        }
+    }
+    let mut out = String::new();
+    for l in lines {
+        for (i, c) in l.iter().enumerate() {
+            out.push_str(c);
+            if i + 1 < l.len() {
+                out.push_str(&" ".repeat(widths[i] - c.chars().count()));
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn config_value(rel: &Release) -> Value {
@@ -791,7 +964,7 @@ fn emit_list(items: Vec<String>, fmt: &str) -> Result<(), CmdError> {
 /// JSON with Go's field order as given; YAML through helm-core's Go-compatible emitter.
 fn emit_structured(v: &serde_json::Value, fmt: &str) -> Result<(), CmdError> {
     if fmt == "json" {
-        out(&format!("{}\n", serde_json::to_string(v).map_err(err)?));
+        out(&format!("{}\n", go_json(serde_json::to_vec(v).map_err(err)?)?));
     } else {
         out(&yaml::to_string(&helm_core::release::record::json_to_core(v)).map_err(err)?);
     }
@@ -949,7 +1122,7 @@ async fn get(what: GetCommand) -> Result<(), CmdError> {
 }
 
 async fn test(a: TestArgs) -> Result<(), CmdError> {
-    let c = client(&a.kube).await?;
+    let c = show_progress(client(&a.kube).await?, false);
     let timeout = parse_go_duration(&a.timeout)?;
     let rel = c.test(&a.name, a.kube.namespace.as_deref(), Some(timeout)).await.map_err(err)?;
     out(&status_text(&rel, false, false, true));
@@ -959,6 +1132,19 @@ async fn test(a: TestArgs) -> Result<(), CmdError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Tables the API server (v1.37) returned for a release's objects and related pods, and
+    /// the RESOURCES text Helm 4.1.4 printed for them (its `==>` groups put in key order: Helm
+    /// walks a Go map there).
+    #[test]
+    fn resources_section_as_helm_prints_it() {
+        let tables: serde_json::Map<String, serde_json::Value> = serde_json::from_str(r#"{"v1/ConfigMap":[{"kind":"Table","apiVersion":"meta.k8s.io/v1","columnDefinitions":[{"name":"Name","type":"string","format":"name","priority":0},{"name":"Data","type":"string","format":"","priority":0},{"name":"Age","type":"string","format":"","priority":0}],"rows":[{"cells":["dd-a",1,"29m"]}]},{"kind":"Table","apiVersion":"meta.k8s.io/v1","columnDefinitions":[{"name":"Name","type":"string","format":"name","priority":0},{"name":"Data","type":"string","format":"","priority":0},{"name":"Age","type":"string","format":"","priority":0}],"rows":[{"cells":["dd-longer-name",2,"29m"]}]}],"v1/Deployment":[{"kind":"Table","apiVersion":"meta.k8s.io/v1","columnDefinitions":[{"name":"Name","type":"string","format":"name","priority":0},{"name":"Ready","type":"string","format":"","priority":0},{"name":"Up-to-date","type":"string","format":"","priority":0},{"name":"Available","type":"string","format":"","priority":0},{"name":"Age","type":"string","format":"","priority":0},{"name":"Containers","type":"string","format":"","priority":1},{"name":"Images","type":"string","format":"","priority":1},{"name":"Selector","type":"string","format":"","priority":1}],"rows":[{"cells":["dd-d","0/2",2,0,"29m","c","busybox","app=dd"]}]},{"kind":"Table","apiVersion":"meta.k8s.io/v1","columnDefinitions":[{"name":"Name","type":"string","format":"name","priority":0},{"name":"Ready","type":"string","format":"","priority":0},{"name":"Up-to-date","type":"string","format":"","priority":0},{"name":"Available","type":"string","format":"","priority":0},{"name":"Age","type":"string","format":"","priority":0},{"name":"Containers","type":"string","format":"","priority":1},{"name":"Images","type":"string","format":"","priority":1},{"name":"Selector","type":"string","format":"","priority":1}],"rows":[{"cells":["dd-nopods","0/0",0,0,"29m","c","busybox","app=none-dd"]}]}],"v1/Pod(related)":[{"kind":"Table","apiVersion":"meta.k8s.io/v1","columnDefinitions":[{"name":"Name","type":"string","format":"name","priority":0},{"name":"Ready","type":"string","format":"","priority":0},{"name":"Status","type":"string","format":"","priority":0},{"name":"Restarts","type":"string","format":"","priority":0},{"name":"Age","type":"string","format":"","priority":0},{"name":"IP","type":"string","format":"","priority":1},{"name":"Node","type":"string","format":"","priority":1},{"name":"Nominated Node","type":"string","format":"","priority":1},{"name":"Readiness Gates","type":"string","format":"","priority":1}],"rows":[{"cells":["dd-d-5f9c9f7d55-fb7qt","0/1","Pending","0","29m","<none>","<none>","<none>","<none>"]},{"cells":["dd-d-5f9c9f7d55-t9nj2","0/1","Pending","0","29m","<none>","<none>","<none>","<none>"]}]},{"kind":"Table","apiVersion":"meta.k8s.io/v1","columnDefinitions":[{"name":"Name","type":"string","format":"name","priority":0},{"name":"Ready","type":"string","format":"","priority":0},{"name":"Status","type":"string","format":"","priority":0},{"name":"Restarts","type":"string","format":"","priority":0},{"name":"Age","type":"string","format":"","priority":0},{"name":"IP","type":"string","format":"","priority":1},{"name":"Node","type":"string","format":"","priority":1},{"name":"Nominated Node","type":"string","format":"","priority":1},{"name":"Readiness Gates","type":"string","format":"","priority":1}],"rows":[]}]}"#).expect("json");
+        let helm = "==> v1/ConfigMap\nNAME   DATA   AGE\ndd-a   1      29m\ndd-longer-name   2     29m\n\n\
+                    ==> v1/Deployment\nNAME   READY   UP-TO-DATE   AVAILABLE   AGE\ndd-d   0/2     2            0           29m\ndd-nopods   0/0   0     0     29m\n\n\
+                    ==> v1/Pod(related)\nNAME                    READY   STATUS    RESTARTS   AGE\n\
+                    dd-d-5f9c9f7d55-fb7qt   0/1     Pending   0          29m\ndd-d-5f9c9f7d55-t9nj2   0/1     Pending   0          29m\n\n";
+        assert_eq!(resources_text(&tables), helm);
+    }
 
     #[test]
     fn go_durations() {

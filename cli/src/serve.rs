@@ -128,6 +128,7 @@ pub fn run_remote(cmd: crate::release::ReleaseCommand, url: &str, token: Option<
                     dry_run: d.dry_run.is_some(), replace: a.replace, description: d.description.clone(), labels: labels(&d.labels)?,
                     skip_crds: a.skip_crds, no_hooks: d.no_hooks, wait: d.wait.is_some() || d.atomic, wait_for_jobs: d.wait_for_jobs,
                     timeout: Some(dur(&d.timeout)?), atomic: d.atomic, force_conflicts: d.force_conflicts, skip_schema_validation: d.skip_schema_validation,
+                    ..Default::default()
                 };
                 let rel = client(ns_of(&a.kube))?.install(&tgz, &values, opts).await.map_err(|e| CmdError(format!("INSTALLATION FAILED: {e}")))?;
                 print_release(&rel, &d.output, true, d.hide_notes)
@@ -143,6 +144,7 @@ pub fn run_remote(cmd: crate::release::ReleaseCommand, url: &str, token: Option<
                     atomic: d.atomic, reuse_values: a.reuse_values, reset_values: a.reset_values, reset_then_reuse_values: a.reset_then_reuse_values,
                     cleanup_on_fail: a.cleanup_on_fail, max_history: a.max_history, force_conflicts: d.force_conflicts || a.force,
                     skip_schema_validation: d.skip_schema_validation,
+                    ..Default::default()
                 };
                 let rel = client(ns_of(&a.kube))?.upgrade_or_install(name, &tgz, &values, opts, a.install).await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
                 if d.output == "table" {
@@ -159,6 +161,7 @@ pub fn run_remote(cmd: crate::release::ReleaseCommand, url: &str, token: Option<
                 let opts = helm_kube::RollbackOptions {
                     namespace: ns_of(&a.kube), revision, dry_run: a.dry_run.is_some(), no_hooks: a.no_hooks, wait: a.wait.is_some(),
                     timeout: Some(dur(&a.timeout)?), max_history: a.max_history, force_conflicts: a.force_conflicts,
+                    ..Default::default()
                 };
                 client(ns_of(&a.kube))?.rollback(&name, opts).await.map_err(err)?;
                 println!("Rollback was a success! Happy Helming!");

@@ -23,7 +23,7 @@ fn conformance() -> Option<PathBuf> {
 fn run_vector(base: &chart::Chart, template: &str) -> Result<String, String> {
     let mut c = base.clone();
     c.templates.retain(|f| f.name != "templates/_case.tpl");
-    c.templates.push(File { name: "templates/_case.tpl".into(), data: template.as_bytes().into() });
+    c.templates.push(File { name: "templates/_case.tpl".into(), data: template.as_bytes().into(), modtime: None });
     let opts = TemplateOptions {
         release: ReleaseOptions { name: "rel".into(), namespace: "vec-ns".into(), ..Default::default() },
         ..Default::default()

@@ -4,6 +4,8 @@
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::progress::ProgressEvent;
+use crate::storage::KubeStorage;
 use helm_core::chart::Chart;
 use helm_core::release::logic::{self, ResourceDoc};
 use helm_core::release::record::{core_to_json, json_to_core, HookRecord};
@@ -28,8 +30,14 @@ pub struct InstallOptions {
     pub namespace: Option<String>,
     /// `--create-namespace`.
     pub create_namespace: bool,
-    /// `--dry-run` (client: render only, nothing sent to the cluster).
+    /// `--dry-run` / `--dry-run=client`: render only, with default capabilities and an empty
+    /// `lookup`; no cluster access, nothing stored.
     pub dry_run: bool,
+    /// `--dry-run=server` (a dry run on its own, whatever `dry_run` says): renders against the
+    /// cluster (its capabilities, `lookup` reading it) and checks that no existing object
+    /// belongs to someone else, as Helm 4.1.4 does; nothing is applied or stored. Helm 4.1.4
+    /// does not send the objects to the API server as a server-side dry run, so neither do we.
+    pub dry_run_server: bool,
     /// `--replace`: reuse the name of an uninstalled/failed release.
     pub replace: bool,
     /// `--description`.
@@ -52,13 +60,19 @@ pub struct InstallOptions {
     pub force_conflicts: bool,
     /// `--skip-schema-validation`.
     pub skip_schema_validation: bool,
+    /// `--server-side` (None: true, Helm 4's default). Client-side apply (`Some(false)`) is
+    /// refused: helm-rs applies server-side only.
+    pub server_side: Option<bool>,
 }
 
 /// `helm upgrade` options.
 #[derive(Clone, Debug, Default)]
 pub struct UpgradeOptions {
     pub namespace: Option<String>,
+    /// `--dry-run` / `--dry-run=client`: the cluster's capabilities, an empty `lookup`.
     pub dry_run: bool,
+    /// `--dry-run=server`: also `lookup` reads the cluster (a dry run on its own).
+    pub dry_run_server: bool,
     pub description: Option<String>,
     pub labels: BTreeMap<String, String>,
     pub no_hooks: bool,
@@ -81,6 +95,11 @@ pub struct UpgradeOptions {
     /// `--force` / `--force-conflicts`.
     pub force_conflicts: bool,
     pub skip_schema_validation: bool,
+    /// `--server-side` (None: `auto`, the method the release was last deployed with). A
+    /// release deployed with client-side apply (Helm 3, or Helm 4 `--server-side=false`) is
+    /// refused under `auto`; `Some(true)` moves its objects to server-side apply (their
+    /// client-side field ownership handed to the `helm` apply manager first, as Helm 4 does).
+    pub server_side: Option<bool>,
 }
 
 /// `helm rollback` options.
@@ -95,6 +114,9 @@ pub struct RollbackOptions {
     pub timeout: Option<Duration>,
     pub max_history: i64,
     pub force_conflicts: bool,
+    /// `--server-side` (None: `auto`, the method of the revision rolled back to), as for
+    /// [`UpgradeOptions::server_side`].
+    pub server_side: Option<bool>,
 }
 
 /// `helm uninstall` options.
@@ -151,15 +173,19 @@ impl Client {
         ns.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| self.namespace().to_string())
     }
 
-    async fn render_for(&self, chart: Chart, values: &Value, release: ReleaseOptions, skip_schema: bool, dry_run: bool) -> Result<(Chart, render::Rendered)> {
+    /// Renders for an action. `cluster_caps`: `.Capabilities` from discovery (else Helm's
+    /// defaults, as `install --dry-run=client`); `cluster_lookup`: `lookup` reads the cluster
+    /// (else it sees nothing, as any client dry-run).
+    async fn render_for(&self, chart: Chart, values: &Value, release: ReleaseOptions, skip_schema: bool, cluster_caps: bool, cluster_lookup: bool) -> Result<(Chart, render::Rendered)> {
         let mut opts = TemplateOptions { release, skip_schema_validation: skip_schema, ..Default::default() };
-        if dry_run {
-            // Helm's client dry-run: no cluster, `lookup` sees nothing.
+        if cluster_caps {
+            let caps = self.capabilities().await?;
+            opts.kube_version = Some(caps.kube_version);
+            opts.api_versions = caps.api_versions;
+        }
+        if !cluster_lookup {
             return Ok(render::render_chart(chart, values, &opts)?);
         }
-        let caps = self.capabilities().await?;
-        opts.kube_version = Some(caps.kube_version);
-        opts.api_versions = caps.api_versions;
         // `lookup` reads the cluster: templates run on a blocking thread that waits on this
         // runtime for each call.
         let handle = tokio::runtime::Handle::current();
@@ -172,7 +198,7 @@ impl Client {
         let values = values.clone();
         match tokio::task::spawn_blocking(move || render::render_chart(chart, &values, &opts)).await {
             Ok(r) => Ok(r?),
-            Err(e) => Err(Error::Api(format!("rendering stopped: {e}"))),
+            Err(e) => Err(Error::Action(format!("rendering stopped: {e}"))),
         }
     }
 
@@ -225,11 +251,43 @@ impl Client {
             // Helm creates CRDs and leaves existing ones alone.
             if self.get_object(d, ns).await?.is_none() {
                 self.apply_object(d, ns, None, false, false).await?;
+                self.report_object(d, ns, true).await;
             }
         }
         self.wait_ready(&docs, ns, timeout).await?;
         self.reset_resolver();
         Ok(())
+    }
+
+    /// Stores a new revision and reports it.
+    async fn record_create(&self, store: &KubeStorage, rel: &Release) -> Result<()> {
+        store.create(rel).await?;
+        self.report_record(rel, true);
+        Ok(())
+    }
+
+    /// Replaces a stored revision and reports it.
+    async fn record_update(&self, store: &KubeStorage, rel: &Release) -> Result<()> {
+        store.update(rel).await?;
+        self.report_record(rel, false);
+        Ok(())
+    }
+
+    /// Removes a stored revision and reports it.
+    async fn record_delete(&self, store: &KubeStorage, name: &str, version: i64) -> Result<Release> {
+        let gone = store.delete(name, version).await?;
+        self.emit(ProgressEvent::ReleaseRecordDeleted { name: name.to_string(), namespace: gone.namespace.clone(), revision: version });
+        Ok(gone)
+    }
+
+    fn report_record(&self, rel: &Release, created: bool) {
+        self.emit(ProgressEvent::ReleaseRecorded {
+            name: rel.name.clone(),
+            namespace: rel.namespace.clone(),
+            revision: rel.version,
+            status: rel.status().as_str().to_string(),
+            created,
+        });
     }
 
     /// `--wait` without `--wait-for-jobs` does not wait for Jobs (Helm).
@@ -238,11 +296,25 @@ impl Client {
         self.wait_ready(&docs, ns, timeout).await
     }
 
+    /// Applies every object, as Helm 4's `perform` does: a failure does not stop the others,
+    /// and the API server's messages are joined by newlines (Helm's `errors.Join`; Helm runs
+    /// objects of one kind concurrently, so its order within a kind may differ from ours).
     async fn apply_all(&self, docs: &[ResourceDoc], name: &str, ns: &str, force: bool) -> Result<()> {
+        let mut errs: Vec<Error> = Vec::new();
         for d in docs {
-            self.apply_object(d, ns, Some(name), force, false).await?;
+            match self.apply_object(d, ns, Some(name), force, false).await {
+                Ok(()) => self.report_object(d, ns, true).await,
+                Err(e) => errs.push(e),
+            }
         }
-        Ok(())
+        match errs.len() {
+            0 => Ok(()),
+            1 => Err(errs.remove(0)),
+            _ => {
+                let code = errs.iter().find_map(|e| e.http_code()).unwrap_or(0);
+                Err(Error::Api { code, message: errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n") })
+            }
+        }
     }
 
     async fn delete_all(&self, docs: &[ResourceDoc], ns: &str) -> Result<Vec<String>> {
@@ -252,7 +324,9 @@ impl Client {
                 kept.push(d.key());
                 continue;
             }
-            self.delete_object(&d, ns).await?;
+            if self.delete_object(&d, ns).await? {
+                self.report_object(&d, ns, false).await;
+            }
         }
         Ok(kept)
     }
@@ -277,13 +351,20 @@ impl Client {
         };
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let store = self.storage(Some(&ns));
-        if !opts.dry_run {
+        let dry_run = opts.dry_run || opts.dry_run_server;
+        if opts.server_side == Some(false) {
+            return Err(Error::Action(CSA_UNSUPPORTED.into()));
+        }
+        if !dry_run {
             let history = store.history(&name).await?;
             logic::ensure_name_available(&history, opts.replace).map_err(|m| Error::Action(m.into()))?;
         }
         let ro = ReleaseOptions { name: name.clone(), namespace: ns.clone(), revision: 1, is_upgrade: false, is_install: true };
+        let on_cluster = !dry_run || opts.dry_run_server;
+        let (chart, rendered) = self.render_for(chart, values, ro, opts.skip_schema_validation, on_cluster, on_cluster).await?;
+        // Helm stores the chart as dependency processing left it (aliases applied, `enabled`
+        // set, imported values merged).
         let chart_json = Release::chart_from(&chart);
-        let (chart, rendered) = self.render_for(chart, values, ro, opts.skip_schema_validation, opts.dry_run).await?;
         let now = Time::now();
         let mut rel = Release {
             name: name.clone(),
@@ -297,7 +378,16 @@ impl Client {
             labels: opts.labels.clone(),
             apply_method: "ssa".into(),
         };
-        if opts.dry_run {
+        if opts.dry_run && !opts.dry_run_server {
+            rel.set_status(Status::PendingInstall, "Dry run complete");
+            return Ok(rel);
+        }
+        let docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?);
+        // Helm checks every rendered object (also under `--dry-run=server`, before it bails
+        // out; a dry run installs no CRDs); existing ones carrying this release's metadata are
+        // adopted.
+        if dry_run {
+            self.check_ownership(&docs, &name, &ns, "install").await?;
             rel.set_status(Status::PendingInstall, "Dry run complete");
             return Ok(rel);
         }
@@ -307,12 +397,7 @@ impl Client {
         if !opts.skip_crds {
             self.install_crds(&chart, &ns, timeout).await?;
         }
-        let docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?);
-        if !opts.replace {
-            self.check_ownership(&docs, &name, &ns, "install")
-                .await
-                .map_err(|e| Error::Action(format!("rendered manifests contain a resource that already exists. {e}")))?;
-        }
+        self.check_ownership(&docs, &name, &ns, "install").await?;
         // `--replace` (Helm's replaceRelease): the history stays, the new record takes the next
         // revision and the previous last one becomes superseded.
         if opts.replace {
@@ -320,10 +405,10 @@ impl Client {
             if let Some(mut last) = logic::latest(&history).cloned() {
                 rel.version = last.version + 1;
                 last.set_status(Status::Superseded, "superseded by new release");
-                store.update(&last).await?;
+                self.record_update(&store, &last).await?;
             }
         }
-        store.create(&rel).await?;
+        self.record_create(&store, &rel).await?;
         let outcome: Result<()> = async {
             self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-install", &ns, timeout).await?;
             self.apply_all(&docs, &name, &ns, opts.force_conflicts).await?;
@@ -338,12 +423,12 @@ impl Client {
             Ok(()) => {
                 let desc = opts.description.clone().unwrap_or_else(|| "Install complete".into());
                 rel.set_status(Status::Deployed, desc);
-                store.update(&rel).await?;
+                self.record_update(&store, &rel).await?;
                 Ok(rel)
             }
             Err(e) => {
                 rel.set_status(Status::Failed, format!("Release \"{name}\" failed: {e}"));
-                let _ = store.update(&rel).await;
+                let _ = self.record_update(&store, &rel).await;
                 if opts.atomic {
                     let un = UninstallOptions { namespace: Some(ns.clone()), timeout: Some(timeout), ..Default::default() };
                     match self.uninstall(&name, un).await {
@@ -395,11 +480,15 @@ impl Client {
         let last = logic::latest(&history).cloned().unwrap_or_default();
         let deployed = history.iter().filter(|r| r.status() == Status::Deployed).max_by_key(|r| r.version).cloned();
         let current = deployed.clone().unwrap_or_else(|| last.clone());
+        let migrate_csa = apply_method_for(name, &current, opts.server_side)?;
         let vals = Self::upgrade_values(&current, values, &opts, &mut chart);
         let revision = last.version + 1;
         let ro = ReleaseOptions { name: name.to_string(), namespace: ns.clone(), revision, is_upgrade: true, is_install: false };
+        // Upgrade's client dry-run still reads the cluster's capabilities; only
+        // `--dry-run=server` (or a real upgrade) lets `lookup` read the cluster.
+        let dry_run = opts.dry_run || opts.dry_run_server;
+        let (chart, rendered) = self.render_for(chart, &vals, ro, opts.skip_schema_validation, true, !dry_run || opts.dry_run_server).await?;
         let chart_json = Release::chart_from(&chart);
-        let (_chart, rendered) = self.render_for(chart, &vals, ro, opts.skip_schema_validation, false).await?;
         let mut rel = Release {
             name: name.to_string(),
             info: Some(Info {
@@ -419,10 +508,6 @@ impl Client {
             labels: if opts.labels.is_empty() { current.labels.clone() } else { opts.labels.clone() },
             apply_method: "ssa".into(),
         };
-        if opts.dry_run {
-            rel.set_status(Status::PendingUpgrade, "Dry run complete");
-            return Ok(rel);
-        }
         let new_docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?);
         let old_docs = logic::parse_manifest(&current.manifest).unwrap_or_default();
         // Objects new to this release must be free or already ours.
@@ -430,17 +515,23 @@ impl Client {
             let old_ids: std::collections::HashSet<_> = old_docs.iter().map(|d| d.identity(&ns)).collect();
             new_docs.iter().filter(|d| !old_ids.contains(&d.identity(&ns))).cloned().collect()
         };
-        self.check_ownership(&added, name, &ns, "update")
-            .await
-            .map_err(|e| Error::Action(format!("rendered manifests contain a resource that already exists. {e}")))?;
+        // Checked under both dry-run modes too (Helm 4.1.4).
+        self.check_ownership(&added, name, &ns, "update").await?;
+        if dry_run {
+            rel.set_status(Status::PendingUpgrade, "Dry run complete");
+            return Ok(rel);
+        }
         let mut all = history.clone();
         for v in logic::revisions_to_prune(&all, opts.max_history) {
-            let _ = store.delete(name, v).await;
+            let _ = self.record_delete(&store, name, v).await;
             all.retain(|r| r.version != v);
         }
-        store.create(&rel).await?;
+        self.record_create(&store, &rel).await?;
         let outcome: Result<()> = async {
             self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-upgrade", &ns, timeout).await?;
+            if migrate_csa {
+                self.migrate_csa_ownership(&new_docs, &ns).await?;
+            }
             self.apply_all(&new_docs, name, &ns, opts.force_conflicts).await?;
             self.delete_all(&logic::dropped_resources(&old_docs, &new_docs, &ns), &ns).await?;
             if opts.wait {
@@ -455,16 +546,16 @@ impl Client {
                 // Helm changes only the status of superseded revisions (their description stays).
                 if let Some(mut d) = deployed {
                     d.info_mut().status = Status::Superseded;
-                    store.update(&d).await?;
+                    self.record_update(&store, &d).await?;
                 }
                 let desc = opts.description.clone().unwrap_or_else(|| "Upgrade complete".into());
                 rel.set_status(Status::Deployed, desc);
-                store.update(&rel).await?;
+                self.record_update(&store, &rel).await?;
                 Ok(rel)
             }
             Err(e) => {
                 rel.set_status(Status::Failed, format!("Upgrade \"{name}\" failed: {e}"));
-                let _ = store.update(&rel).await;
+                let _ = self.record_update(&store, &rel).await;
                 if opts.cleanup_on_fail {
                     let _ = self.delete_all(&added, &ns).await;
                 }
@@ -502,6 +593,8 @@ impl Client {
             .find(|r| r.version == target_v)
             .cloned()
             .ok_or_else(|| Error::Action(format!("release has no {target_v} version")))?;
+        // Helm 4's `auto` follows the revision rolled back to.
+        let migrate_csa = apply_method_for(name, &target, opts.server_side)? || !is_ssa(&current);
         let mut rel = target.clone();
         rel.version = current.version + 1;
         rel.info = Some(Info {
@@ -520,12 +613,15 @@ impl Client {
         let old_docs = logic::parse_manifest(&current.manifest).unwrap_or_default();
         let mut all = history.clone();
         for v in logic::revisions_to_prune(&all, opts.max_history) {
-            let _ = store.delete(name, v).await;
+            let _ = self.record_delete(&store, name, v).await;
             all.retain(|r| r.version != v);
         }
-        store.create(&rel).await?;
+        self.record_create(&store, &rel).await?;
         let outcome: Result<()> = async {
             self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-rollback", &ns, timeout).await?;
+            if migrate_csa {
+                self.migrate_csa_ownership(&new_docs, &ns).await?;
+            }
             self.apply_all(&new_docs, name, &ns, opts.force_conflicts).await?;
             self.delete_all(&logic::dropped_resources(&old_docs, &new_docs, &ns), &ns).await?;
             if opts.wait {
@@ -539,15 +635,15 @@ impl Client {
             Ok(()) => {
                 for mut r in all.into_iter().filter(|r| r.status() == Status::Deployed) {
                     r.info_mut().status = Status::Superseded;
-                    store.update(&r).await?;
+                    self.record_update(&store, &r).await?;
                 }
                 rel.set_status(Status::Deployed, format!("Rollback to {target_v}"));
-                store.update(&rel).await?;
+                self.record_update(&store, &rel).await?;
                 Ok(rel)
             }
             Err(e) => {
                 rel.set_status(Status::Failed, format!("Rollback \"{name}\" failed: {e}"));
-                let _ = store.update(&rel).await;
+                let _ = self.record_update(&store, &rel).await;
                 Err(e)
             }
         }
@@ -570,7 +666,7 @@ impl Client {
         if rel.status() == Status::Uninstalled {
             if !opts.keep_history {
                 for r in &history {
-                    store.delete(name, r.version).await?;
+                    self.record_delete(&store, name, r.version).await?;
                 }
                 return Ok(UninstallResult { release: rel, kept: Vec::new() });
             }
@@ -578,7 +674,7 @@ impl Client {
         }
         rel.set_status(Status::Uninstalling, "Deletion in progress (or silently failed)");
         rel.info_mut().deleted = Some(Time::now());
-        store.update(&rel).await?;
+        self.record_update(&store, &rel).await?;
         self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-delete", &ns, timeout).await?;
         let docs = logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?;
         let kept = self.delete_all(&docs, &ns).await?;
@@ -590,10 +686,10 @@ impl Client {
         self.hooks(!opts.no_hooks, &mut rel.hooks, "post-delete", &ns, timeout).await?;
         rel.set_status(Status::Uninstalled, opts.description.clone().unwrap_or_else(|| "Uninstallation complete".into()));
         if opts.keep_history {
-            store.update(&rel).await?;
+            self.record_update(&store, &rel).await?;
         } else {
             for r in &history {
-                store.delete(name, r.version).await?;
+                self.record_delete(&store, name, r.version).await?;
             }
         }
         Ok(UninstallResult { release: rel, kept })
@@ -607,6 +703,20 @@ impl Client {
             return Ok(store.get(name, revision).await?);
         }
         Ok(store.last(name).await?)
+    }
+
+    /// `helm status` (Helm 4): one revision (0: the latest) with `info.resources` filled from
+    /// the cluster ([`Client::release_resources`]); `table` asks for the API server's Table
+    /// renderings (what the table output prints) instead of the objects (`-o json|yaml`).
+    pub async fn status(&self, name: &str, namespace: Option<&str>, revision: i64, table: bool) -> Result<Release> {
+        let mut rel = self.get_release(name, namespace, revision).await?;
+        let ns = self.ns_or(&namespace.map(String::from));
+        let resources = self.release_resources(&rel.manifest, &ns, table).await?;
+        let map: serde_json::Map<String, serde_json::Value> = resources.into_iter().map(|(k, v)| (k, serde_json::Value::Array(v))).collect();
+        if !map.is_empty() {
+            rel.info_mut().resources = Some(serde_json::Value::Object(map));
+        }
+        Ok(rel)
     }
 
     /// `helm history`: every revision, oldest first.
@@ -662,8 +772,32 @@ impl Client {
         let store = self.storage(Some(&ns));
         let mut rel = store.last(name).await?;
         let r = self.run_hooks(&mut rel.hooks, "test", &ns, timeout.unwrap_or(DEFAULT_TIMEOUT)).await;
-        store.update(&rel).await?;
+        self.record_update(&store, &rel).await?;
         r.map(|_| rel)
+    }
+}
+
+/// Why `--server-side=false` is refused.
+const CSA_UNSUPPORTED: &str = "client-side apply (--server-side=false) is not supported by helm-rs: it applies with server-side apply only (Helm 4's default)";
+
+/// Whether a release was deployed with server-side apply (Helm 3 records have no method: they
+/// were client-side).
+fn is_ssa(rel: &Release) -> bool {
+    rel.apply_method == "ssa"
+}
+
+/// Helm 4's `--server-side` for upgrade/rollback against the release `prev` (the deployed one,
+/// or the rollback target): `auto` keeps its method. helm-rs applies server-side only, so a
+/// client-side release is refused under `auto` (and `false` always), with what to do instead.
+/// Returns whether the objects' client-side ownership must be handed over first.
+fn apply_method_for(name: &str, prev: &Release, server_side: Option<bool>) -> Result<bool> {
+    match server_side {
+        Some(false) => Err(Error::Action(CSA_UNSUPPORTED.into())),
+        Some(true) => Ok(!is_ssa(prev)),
+        None if is_ssa(prev) => Ok(false),
+        None => Err(Error::Action(format!(
+            "release \"{name}\" was deployed with client-side apply (by Helm 3, or Helm 4 with --server-side=false), which helm-rs does not do; pass --server-side=true to move its objects to server-side apply, as Helm 4 does with that flag"
+        ))),
     }
 }
 

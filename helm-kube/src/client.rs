@@ -3,6 +3,7 @@
 //! `apiVersion`/`kind` to an API endpoint.
 
 use crate::error::{Error, Result};
+use crate::progress::{Progress, ProgressEvent};
 use crate::storage::{DriverKind, KubeStorage};
 use helm_core::render::objects::KubeVersion;
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -40,6 +41,8 @@ pub struct Client {
     namespace: String,
     driver: DriverKind,
     resources: Arc<Mutex<HashMap<(String, String, String), (ApiResource, bool)>>>,
+    /// Where actions report progress (None: nowhere).
+    progress: Option<Arc<dyn Progress>>,
 }
 
 impl Client {
@@ -56,12 +59,31 @@ impl Client {
         };
         let namespace = opts.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| config.default_namespace.clone());
         let kube = kube::Client::try_from(config).map_err(|e| Error::Config(e.to_string()))?;
-        Ok(Client { kube, namespace, driver: opts.driver, resources: Arc::default() })
+        Ok(Client { kube, namespace, driver: opts.driver, resources: Arc::default(), progress: None })
     }
 
     /// Wraps an existing kube-rs client.
     pub fn from_kube(kube: kube::Client, namespace: &str) -> Client {
-        Client { kube, namespace: namespace.to_string(), driver: DriverKind::Secret, resources: Arc::default() }
+        Client { kube, namespace: namespace.to_string(), driver: DriverKind::Secret, resources: Arc::default(), progress: None }
+    }
+
+    /// The same client, with actions reporting their progress to `sink` (hooks, applied and
+    /// deleted objects, `--wait` state, release records); see [`crate::progress`].
+    pub fn with_progress(mut self, sink: Arc<dyn Progress>) -> Client {
+        self.progress = Some(sink);
+        self
+    }
+
+    /// Reports one progress event to the sink, if there is one.
+    pub(crate) fn emit(&self, ev: ProgressEvent) {
+        if let Some(p) = &self.progress {
+            p.event(ev);
+        }
+    }
+
+    /// Whether a progress sink is set (to skip building events nobody reads).
+    pub(crate) fn reporting(&self) -> bool {
+        self.progress.is_some()
     }
 
     /// The namespace actions use when none is given.
@@ -119,7 +141,7 @@ impl Client {
         }
         let gvk = GroupVersionKind::gvk(&group, &version, kind);
         let (ar, caps) = kube::discovery::pinned_kind(&self.kube, &gvk).await.map_err(|_| {
-            Error::Api(format!("resource mapping not found for kind \"{kind}\" in version \"{api_version}\": ensure CRDs are installed first"))
+            Error::Action(format!("resource mapping not found for kind \"{kind}\" in version \"{api_version}\": ensure CRDs are installed first"))
         })?;
         let namespaced = matches!(caps.scope, Scope::Namespaced);
         if let Ok(mut m) = self.resources.lock() {

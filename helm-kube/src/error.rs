@@ -9,9 +9,11 @@ pub enum Error {
     /// Kubeconfig could not be loaded or the context does not exist.
     #[error("kubernetes cluster unreachable: {0}")]
     Config(String),
-    /// An API call failed; the text is the API server's message when it sent one.
-    #[error("{0}")]
-    Api(String),
+    /// An API call failed: the HTTP status code the API server answered with (0 when no
+    /// answer came: connection, TLS or decoding failures) and its message, which is what Helm
+    /// prints.
+    #[error("{message}")]
+    Api { code: u16, message: String },
     #[error("{0}")]
     Storage(#[from] StorageError),
     #[error("{0}")]
@@ -26,7 +28,33 @@ pub enum Error {
 
 impl From<kube::Error> for Error {
     fn from(e: kube::Error) -> Self {
-        Error::Api(api_message(&e))
+        Error::Api { code: api_code(&e), message: api_message(&e) }
+    }
+}
+
+impl Error {
+    /// An API error with the API server's code and `context` put before its message.
+    pub fn api(e: &kube::Error, context: impl std::fmt::Display) -> Error {
+        Error::Api { code: api_code(e), message: format!("{context}{}", api_message(e)) }
+    }
+
+    /// The API server's HTTP status code behind this error (401, 403, 404, 409, 422, ...), if
+    /// it came from the API server, also through release storage. Callers decide by code, not
+    /// by the message's wording.
+    pub fn http_code(&self) -> Option<u16> {
+        match self {
+            Error::Api { code, .. } if *code > 0 => Some(*code),
+            Error::Storage(StorageError::Api { code, .. }) => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+/// The HTTP status code of an API error (0 when the API server did not answer).
+pub fn api_code(e: &kube::Error) -> u16 {
+    match e {
+        kube::Error::Api(s) => s.code,
+        _ => 0,
     }
 }
 

@@ -42,12 +42,27 @@
 //! Templates' `lookup` reads the cluster during install/upgrade ([`Client::lookup`]; rendering
 //! runs on a blocking thread that waits on the runtime per call); client dry-runs see empty maps.
 //!
-//! Not yet: client-side apply for Helm 3 releases (`apply_method: csa` records are upgraded by SSA), kstatus-exact
-//! `--wait` messages, hook output logs, `--dry-run=server`.
+//! Progress (hooks, applied/deleted objects, what `--wait` waits for, records written) goes to
+//! the sink set by [`Client::with_progress`] ([`progress`]).
+//!
+//! `--dry-run=server` ([`InstallOptions::dry_run_server`]) renders against the cluster and
+//! checks ownership, as Helm 4.1.4 (which does not send a server-side dry run either).
+//!
+//! `--server-side`: helm-rs applies server-side only. A release deployed with client-side
+//! apply (Helm 3, or Helm 4 `--server-side=false`; `apply_method` `csa` or empty) is refused
+//! under `auto` with an explanation; `server_side: Some(true)` first hands the objects'
+//! client-side field ownership to the `helm` apply manager (client-go's `csaupgrade`), as
+//! Helm 4 does, then applies.
+//!
+//! `helm status` ([`Client::status`]) fills `info.resources` from the cluster: the API
+//! server's Table renderings (for the table printer) or the objects, plus related pods.
+//!
+//! Not yet: client-side apply itself, kstatus-exact `--wait` messages, hook output logs.
 
 pub mod actions;
 pub mod client;
 pub mod error;
+pub mod progress;
 pub mod repo;
 pub mod resources;
 pub mod server;
@@ -56,4 +71,5 @@ pub mod storage;
 pub use actions::{merge_values, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};
 pub use client::{Client, ClientOptions, ClusterCapabilities};
 pub use error::{Error, Result};
+pub use progress::{NotReady, Progress, ProgressEvent};
 pub use storage::{object_name, DriverKind, KubeStorage};

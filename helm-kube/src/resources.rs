@@ -4,11 +4,13 @@
 //! readiness waits, and hooks (weights, delete policies, Jobs/Pods waited to completion).
 
 use crate::client::Client;
-use crate::error::{api_message, is_not_found, Error, Result};
+use crate::error::{is_not_found, Error, Result};
+use crate::progress::{NotReady, ProgressEvent};
 use helm_core::release::logic::ResourceDoc;
 use helm_core::release::{HookRecord, Time};
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
 use serde_json::{json, Value as J};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// Helm 4's server-side apply field manager.
@@ -58,7 +60,66 @@ impl Client {
         pp.dry_run = dry_run;
         api.patch(&doc.name, &pp, &Patch::Apply(&obj))
             .await
-            .map_err(|e| Error::Api(format!("{} \"{}\": {}", doc.kind, doc.name, api_message(&e))))?;
+            .map_err(Error::from)?;
+        Ok(())
+    }
+
+    /// Reports an object applied (`applied`) or deleted to the progress sink.
+    pub(crate) async fn report_object(&self, doc: &ResourceDoc, release_ns: &str, applied: bool) {
+        if !self.reporting() {
+            return;
+        }
+        let (resource, namespaced) = match self.resolve(&doc.api_version, &doc.kind).await {
+            Ok((ar, namespaced)) => (ar.plural, namespaced),
+            Err(_) => (doc.kind.to_ascii_lowercase(), true),
+        };
+        let namespace = if namespaced { doc.namespace.clone().unwrap_or_else(|| release_ns.to_string()) } else { String::new() };
+        let (kind, name) = (doc.kind.clone(), doc.name.clone());
+        self.emit(if applied {
+            ProgressEvent::ResourceApplied { kind, namespace, name, resource }
+        } else {
+            ProgressEvent::ResourceDeleted { kind, namespace, name, resource }
+        });
+    }
+
+    /// Moves objects from client-side to server-side apply, as Helm 4 does when a release
+    /// deployed with client-side apply is upgraded with `--server-side=true` (client-go's
+    /// `csaupgrade`): the fields the `helm` manager owns through `Update` operations become
+    /// owned by its `Apply` entry. Without this the API server would keep merging the old
+    /// client-side fields into every apply (a Service's old port stays next to the new one).
+    pub(crate) async fn migrate_csa_ownership(&self, docs: &[ResourceDoc], release_ns: &str) -> Result<()> {
+        for doc in docs {
+            let (api, _) = self.api_for(doc, release_ns).await?;
+            let Some(live) = api.get_opt(&doc.name).await? else { continue };
+            let v = serde_json::to_value(&live).unwrap_or(J::Null);
+            let entries = v.pointer("/metadata/managedFields").and_then(|m| m.as_array()).cloned().unwrap_or_default();
+            let is = |e: &J, op: &str| {
+                e.get("manager").and_then(|m| m.as_str()) == Some(FIELD_MANAGER)
+                    && e.get("operation").and_then(|o| o.as_str()) == Some(op)
+                    && e.get("subresource").and_then(|s| s.as_str()).unwrap_or("").is_empty()
+            };
+            let updates: Vec<&J> = entries.iter().filter(|e| is(e, "Update")).collect();
+            if updates.is_empty() {
+                continue;
+            }
+            let mut apply = entries.iter().find(|e| is(e, "Apply")).cloned().unwrap_or_else(|| {
+                let mut e = updates[0].clone();
+                if let Some(o) = e.as_object_mut() {
+                    o.insert("operation".into(), J::String("Apply".into()));
+                    o.insert("fieldsV1".into(), json!({}));
+                }
+                e
+            });
+            for u in &updates {
+                if let (Some(into), Some(from)) = (apply.get_mut("fieldsV1"), u.get("fieldsV1")) {
+                    merge_field_sets(into, from);
+                }
+            }
+            let mut kept: Vec<J> = entries.iter().filter(|e| !is(e, "Update") && !is(e, "Apply")).cloned().collect();
+            kept.push(apply);
+            let patch = json!({ "metadata": { "resourceVersion": live.metadata.resource_version, "managedFields": kept } });
+            api.patch(&doc.name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
+        }
         Ok(())
     }
 
@@ -96,7 +157,7 @@ impl Client {
             if let Err(why) = ownership_problems(&live, release, release_ns) {
                 let ns = doc.namespace.clone().unwrap_or_else(|| release_ns.to_string());
                 return Err(Error::Action(format!(
-                    "Unable to continue with {verb}: {} \"{}\" in namespace \"{}\" exists and cannot be imported into the current release: invalid ownership metadata; {}",
+                    "unable to continue with {verb}: {} \"{}\" in namespace \"{}\" exists and cannot be imported into the current release: invalid ownership metadata; {}",
                     doc.kind, doc.name, ns, why
                 )));
             }
@@ -129,6 +190,7 @@ impl Client {
     pub async fn wait_ready(&self, docs: &[ResourceDoc], release_ns: &str, timeout: Duration) -> Result<()> {
         let start = Instant::now();
         let mut pending: Vec<&ResourceDoc> = docs.iter().collect();
+        let mut reported: Vec<NotReady> = Vec::new();
         loop {
             let mut still = Vec::new();
             for d in pending {
@@ -137,7 +199,19 @@ impl Client {
                 }
             }
             if still.is_empty() {
+                if !docs.is_empty() {
+                    self.emit(ProgressEvent::Ready { count: docs.len() });
+                }
                 return Ok(());
+            }
+            let not_ready: Vec<NotReady> = still
+                .iter()
+                .map(|(d, msg)| NotReady { kind: d.kind.clone(), namespace: self.object_ns(d, release_ns), name: d.name.clone(), reason: msg.clone() })
+                .collect();
+            if not_ready != reported {
+                // Only changes are reported: a poll that sees the same state says nothing new.
+                self.emit(ProgressEvent::Waiting { not_ready: not_ready.clone() });
+                reported = not_ready;
             }
             if start.elapsed() >= timeout {
                 let mut lines: Vec<String> = still
@@ -185,6 +259,8 @@ impl Client {
                 }
             }
             h.last_run = helm_core::release::HookExecution { started_at: Some(Time::now()), completed_at: None, phase: "Running".into() };
+            let (hk, hn, hw) = (h.kind.clone(), h.name.clone(), h.weight);
+            self.emit(ProgressEvent::HookStarted { event: event.to_string(), kind: hk.clone(), name: hn.clone(), weight: hw });
             let mut outcome = Ok(());
             for d in &docs {
                 if let Err(e) = self.apply_object(d, release_ns, None, false, false).await {
@@ -204,6 +280,7 @@ impl Client {
             match outcome {
                 Ok(()) => {
                     h.last_run.phase = "Succeeded".into();
+                    self.emit(ProgressEvent::HookSucceeded { event: event.to_string(), kind: hk, name: hn, weight: hw });
                     if h.delete_policies.iter().any(|p| p == "hook-succeeded") {
                         for d in &docs {
                             self.delete_object(d, release_ns).await?;
@@ -212,6 +289,7 @@ impl Client {
                 }
                 Err(e) => {
                     h.last_run.phase = "Failed".into();
+                    self.emit(ProgressEvent::HookFailed { event: event.to_string(), kind: hk, name: hn, weight: hw, error: e.to_string() });
                     if h.delete_policies.iter().any(|p| p == "hook-failed") {
                         for d in &docs {
                             let _ = self.delete_object(d, release_ns).await;
@@ -272,6 +350,109 @@ impl Client {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
     }
+}
+
+/// The `Accept` header Helm sends for server-side printing (`transformRequests`): a
+/// `meta.k8s.io` Table (v1, else v1beta1), else the object.
+const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+
+impl Client {
+    /// GET of a path as JSON; `table` asks for the API server's Table rendering (with the
+    /// object included, as Helm asks). None when the object does not exist.
+    async fn get_raw(&self, path: &str, table: bool) -> Result<Option<J>> {
+        let (path, accept) = if table {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            (format!("{path}{sep}includeObject=Object"), TABLE_ACCEPT)
+        } else {
+            (path.to_string(), "application/json")
+        };
+        let req = http::Request::get(path)
+            .header(http::header::ACCEPT, accept)
+            .body(Vec::new())
+            .map_err(|e| Error::Action(format!("building a request: {e}")))?;
+        match self.kube.request::<J>(req).await {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Helm 4's `helm status` resources (`kube.Client.Get(resources, related=true)`): the live
+    /// objects of the release's manifest grouped by `VERSION/Kind` (the group left out, as
+    /// Helm), plus `v1/Pod(related)`: for each Deployment/ReplicaSet/StatefulSet/DaemonSet/Job
+    /// (`spec.selector.matchLabels`) or ReplicationController (`spec.selector`), the list of
+    /// pods it selects (each selector once). With `table`, each entry is the API server's Table
+    /// rendering (what `helm status` prints); without, the objects (`-o json|yaml`), pods as a
+    /// `PodList`. Objects that no longer exist are left out, as Helm does.
+    pub async fn release_resources(&self, manifest: &str, release_ns: &str, table: bool) -> Result<BTreeMap<String, Vec<J>>> {
+        let docs = helm_core::release::logic::parse_manifest(manifest).map_err(|e| Error::Action(e.to_string()))?;
+        let mut out: BTreeMap<String, Vec<J>> = BTreeMap::new();
+        let mut selectors: Vec<BTreeMap<String, String>> = Vec::new();
+        for doc in &docs {
+            let (api, namespaced) = self.api_for(doc, release_ns).await?;
+            let Some(obj) = self.get_raw(&format!("{}/{}", api.resource_url(), doc.name), table).await? else { continue };
+            let version = doc.api_version.rsplit('/').next().unwrap_or(&doc.api_version);
+            out.entry(format!("{version}/{}", doc.kind)).or_default().push(obj);
+            let Some(selector) = pod_selector(&doc.kind, &doc.object) else { continue };
+            if selectors.contains(&selector) {
+                continue;
+            }
+            selectors.push(selector.clone());
+            let ns = if namespaced { doc.namespace.clone().unwrap_or_else(|| release_ns.to_string()) } else { release_ns.to_string() };
+            let label_selector: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let path = format!("/api/v1/namespaces/{ns}/pods?labelSelector={}", url_escape(&label_selector.join(",")));
+            if let Some(mut pods) = self.get_raw(&path, table).await? {
+                if !table {
+                    // Go's unstructured list encoding names each item's kind.
+                    if let Some(items) = pods.get_mut("items").and_then(|i| i.as_array_mut()) {
+                        for it in items.iter_mut().filter_map(|i| i.as_object_mut()) {
+                            it.entry("apiVersion").or_insert_with(|| J::String("v1".into()));
+                            it.entry("kind").or_insert_with(|| J::String("Pod".into()));
+                        }
+                    }
+                }
+                out.entry("v1/Pod(related)".into()).or_default().push(pods);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The union of two managed-field sets (`fieldsV1`: nested `f:`/`k:`/`v:` keys, `{}` leaves).
+fn merge_field_sets(into: &mut J, from: &J) {
+    let (Some(a), Some(b)) = (into.as_object_mut(), from.as_object()) else { return };
+    for (k, v) in b {
+        match a.get_mut(k) {
+            Some(existing) => merge_field_sets(existing, v),
+            None => {
+                a.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// Helm's `getSelectorFromObject`: the labels selecting an object's pods.
+fn pod_selector(kind: &str, obj: &J) -> Option<BTreeMap<String, String>> {
+    let sel = match kind {
+        "ReplicaSet" | "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => obj.pointer("/spec/selector/matchLabels")?,
+        "ReplicationController" => obj.pointer("/spec/selector")?,
+        _ => return None,
+    };
+    let map = sel.as_object()?;
+    Some(map.iter().map(|(k, v)| (k.clone(), v.as_str().map(String::from).unwrap_or_else(|| v.to_string()))).collect())
+}
+
+/// Percent-encoding of a query value.
+fn url_escape(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Adds `meta.helm.sh/release-name`, `meta.helm.sh/release-namespace` and

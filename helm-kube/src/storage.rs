@@ -147,7 +147,10 @@ fn backend(e: kube::Error) -> StorageError {
     if is_not_found(&e) {
         StorageError::NotFound
     } else {
-        StorageError::Backend(api_message(&e))
+        match crate::error::api_code(&e) {
+            0 => StorageError::Backend(api_message(&e)),
+            code => StorageError::Api { code, message: api_message(&e) },
+        }
     }
 }
 

@@ -145,7 +145,7 @@ async fn refusals_pending_name_in_use_and_foreign_objects() {
     let err = c.install(load(&chart), &Value::empty_map(), InstallOptions { name: Some("x".into()), ..Default::default() }).await.err().map(|e| e.to_string()).unwrap_or_default();
     assert_eq!(
         err,
-        format!("rendered manifests contain a resource that already exists. Unable to continue with install: ConfigMap \"x-cm\" in namespace \"{ns}\" exists and cannot be imported into the current release: invalid ownership metadata; label validation error: missing key \"app.kubernetes.io/managed-by\": must be set to \"Helm\"; annotation validation error: missing key \"meta.helm.sh/release-name\": must be set to \"x\"; annotation validation error: missing key \"meta.helm.sh/release-namespace\": must be set to \"{ns}\"")
+        format!("unable to continue with install: ConfigMap \"x-cm\" in namespace \"{ns}\" exists and cannot be imported into the current release: invalid ownership metadata; label validation error: missing key \"app.kubernetes.io/managed-by\": must be set to \"Helm\"; annotation validation error: missing key \"meta.helm.sh/release-name\": must be set to \"x\"; annotation validation error: missing key \"meta.helm.sh/release-namespace\": must be set to \"{ns}\"")
     );
     assert!(c.history("x", None).await.is_err(), "nothing stored");
 
@@ -265,6 +265,12 @@ async fn interop_helm_reads_helm_rs_releases() {
     assert!(ok, "helm upgrade of a helm-rs release: {err}");
     let data = cm(&c, &ns, "ir-cm").await.and_then(|c| c.data).unwrap_or_default();
     assert_eq!(data.get("value").map(String::as_str), Some("from-helm"));
+    // The stored chart is the same JSON whoever wrote it, Helm's file times (`modtime`,
+    // `schemamodtime`) included.
+    let hist = c.history("ir", None).await.expect("history");
+    assert_eq!(hist[0].chart, hist[1].chart, "chart written by helm-rs (rev 1) and by Helm (rev 2)");
+    let modtime = hist[0].chart.as_ref().and_then(|c| c.get("modtime")).and_then(|m| m.as_str()).unwrap_or("").to_string();
+    assert!(!modtime.is_empty() && !modtime.starts_with("0001-"), "{modtime}");
     let (ok, _, err) = helm(env, &h, &["rollback", "ir", "1", "-n", &ns]);
     assert!(ok, "helm rollback: {err}");
     let hist = c.history("ir", None).await.expect("history");
@@ -489,4 +495,188 @@ async fn lookup_reads_the_cluster() {
         .expect("dry run");
     assert!(dry.manifest.contains("seen: \"none\""), "{}", dry.manifest);
     assert!(dry.manifest.contains("listed: \"false\""), "{}", dry.manifest);
+}
+
+/// Jobs never run here (no nodes): a background task plays an external Job controller (the
+/// Jobs carry `spec.managedBy`, so the built-in one leaves them alone) and marks the named Job
+/// complete once it exists, after `delay`.
+fn complete_job(c: &Client, ns: &str, name: &str, delay: Duration) -> tokio::task::JoinHandle<()> {
+    use k8s_openapi::api::batch::v1::Job;
+    use kube::api::{Patch, PatchParams};
+    let api: Api<Job> = Api::namespaced(c.kube().clone(), ns);
+    let name = name.to_string();
+    tokio::spawn(async move {
+        for _ in 0..300 {
+            if let Ok(Some(_)) = api.get_opt(&name).await {
+                tokio::time::sleep(delay).await;
+                let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+                let cond = |t: &str| serde_json::json!({"type": t, "status": "True", "lastTransitionTime": now, "lastProbeTime": now});
+                let patch = serde_json::json!({"status": {"startTime": now, "completionTime": now, "succeeded": 1, "conditions": [cond("SuccessCriteriaMet"), cond("Complete")]}});
+                if api.patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch)).await.is_ok() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+}
+
+/// The progress events of an install with a hook Job and `--wait --wait-for-jobs`, in order:
+/// record, hooks by weight (started/succeeded), objects applied, what the wait waits for and
+/// why, ready, the final record.
+#[tokio::test]
+async fn progress_events_of_an_install_with_a_hook_job_and_wait() {
+    use helm_kube::{NotReady, ProgressEvent};
+    let Some(env) = env() else { return };
+    let ns = unique("progress");
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::<ProgressEvent>::new()));
+    let sink = events.clone();
+    let c = client(env, &ns).await.with_progress(std::sync::Arc::new(move |ev: ProgressEvent| sink.lock().expect("lock").push(ev)));
+    let dir = scratch(&ns);
+    let chart = write_chart(&dir, "progress", "0.1.0");
+    let job = |name: &str, hook: &str| {
+        format!("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{{{ .Release.Name }}}}-{name}\n{hook}spec:\n  managedBy: example.com/helm-rs-tests\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n")
+    };
+    std::fs::write(chart.join("templates/hookjob.yaml"), job("migrate", "  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"3\"\n")).expect("write");
+    std::fs::write(chart.join("templates/job.yaml"), job("work", "")).expect("write");
+    let hook_done = complete_job(&c, &ns, "pg-migrate", Duration::from_millis(300));
+    let work_done = complete_job(&c, &ns, "pg-work", Duration::from_millis(1500));
+    let opts = InstallOptions { name: Some("pg".into()), wait: true, wait_for_jobs: true, timeout: Some(Duration::from_secs(60)), ..Default::default() };
+    let rel = c.install(load(&chart), &Value::empty_map(), opts).await.expect("install");
+    let _ = (hook_done.await, work_done.await);
+    assert_eq!(rel.status(), Status::Deployed);
+
+    let evs = events.lock().expect("lock").clone();
+    let s = |x: &str| x.to_string();
+    let hook = |kind: &str, name: &str, weight: i64, done: bool| {
+        if done {
+            ProgressEvent::HookSucceeded { event: s("pre-install"), kind: s(kind), name: s(name), weight }
+        } else {
+            ProgressEvent::HookStarted { event: s("pre-install"), kind: s(kind), name: s(name), weight }
+        }
+    };
+    let applied = |kind: &str, name: &str, resource: &str| ProgressEvent::ResourceApplied { kind: s(kind), namespace: ns.clone(), name: s(name), resource: s(resource) };
+    let record = |status: &str, created: bool| ProgressEvent::ReleaseRecorded { name: s("pg"), namespace: ns.clone(), revision: 1, status: s(status), created };
+    // The wait reports the Job until it completes (the first report, possibly more if its
+    // state changes), then ready.
+    let waits: Vec<&ProgressEvent> = evs.iter().filter(|e| matches!(e, ProgressEvent::Waiting { .. })).collect();
+    assert!(!waits.is_empty(), "{evs:#?}");
+    let first_wait = ProgressEvent::Waiting {
+        not_ready: vec![NotReady { kind: s("Job"), namespace: ns.clone(), name: s("pg-work"), reason: s("Job in progress. success:0, active: 0, failed: 0") }],
+    };
+    assert_eq!(waits[0], &first_wait, "{evs:#?}");
+    let without_waits: Vec<ProgressEvent> = evs.iter().filter(|e| !matches!(e, ProgressEvent::Waiting { .. })).cloned().collect();
+    assert_eq!(
+        without_waits,
+        vec![
+            record("pending-install", true),
+            hook("ConfigMap", "pg-hook", -5, false),
+            hook("ConfigMap", "pg-hook", -5, true),
+            hook("Job", "pg-migrate", 3, false),
+            hook("Job", "pg-migrate", 3, true),
+            applied("ConfigMap", "pg-cm", "configmaps"),
+            applied("Service", "pg-svc", "services"),
+            applied("Job", "pg-work", "jobs"),
+            ProgressEvent::Ready { count: 3 },
+            record("deployed", false),
+        ],
+        "{evs:#?}"
+    );
+    // the waits sit between the last apply and ready
+    let pos = |e: &ProgressEvent| evs.iter().position(|x| x == e).unwrap_or(usize::MAX);
+    assert!(pos(&applied("Job", "pg-work", "jobs")) < pos(waits[0]) && pos(waits[0]) < pos(&ProgressEvent::Ready { count: 3 }), "{evs:#?}");
+
+    // a failing hook reports hook_failed with Helm's error; uninstall reports deletions and
+    // the records it removes
+    events.lock().expect("lock").clear();
+    c.uninstall("pg", UninstallOptions::default()).await.expect("uninstall");
+    let evs = events.lock().expect("lock").clone();
+    for kind in ["ConfigMap", "Service", "Job"] {
+        assert!(evs.iter().any(|e| matches!(e, ProgressEvent::ResourceDeleted { kind: k, .. } if k == kind)), "{kind} deleted: {evs:#?}");
+    }
+    assert_eq!(evs.last(), Some(&ProgressEvent::ReleaseRecordDeleted { name: s("pg"), namespace: ns.clone(), revision: 1 }), "{evs:#?}");
+}
+
+/// A release Helm deployed with client-side apply (`--server-side=false`, as Helm 3 did):
+/// under `auto` helm-rs refuses to upgrade it (Helm 4 would go on with client-side apply,
+/// which helm-rs does not do) and stores nothing; with `--server-side=true` it hands the
+/// client-side field ownership to the `helm` apply manager first (as Helm 4), so the Service
+/// ends up with the new port only, and Helm keeps driving the release afterwards.
+#[tokio::test]
+async fn client_side_applied_releases_are_refused_or_moved_to_server_side() {
+    use k8s_openapi::api::core::v1::Service;
+    let Some(env) = env() else { return };
+    let Some(h) = oracle() else { return };
+    let ns = unique("csa");
+    let c = client(env, &ns).await;
+    let dir = scratch(&ns);
+    let chart = write_chart(&dir, "csachart", "0.1.0");
+    std::fs::write(chart.join("templates/svc.yaml"), "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}-svc\nspec:\n  ports:\n  - port: {{ .Values.port | default 80 }}\n").expect("write");
+    let chart_s = chart.to_string_lossy().to_string();
+    let (ok, _, err) = helm(env, &h, &["install", "old", &chart_s, "-n", &ns, "--server-side=false"]);
+    assert!(ok, "{err}");
+    assert_eq!(c.get_release("old", None, 0).await.expect("get").apply_method, "csa");
+
+    let err = c.upgrade("old", load(&chart), &vals("port: 81\n"), UpgradeOptions::default()).await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("was deployed with client-side apply") && err.contains("--server-side=true"), "{err}");
+    assert_eq!(c.history("old", None).await.expect("history").len(), 1, "nothing stored");
+
+    let rel = c.upgrade("old", load(&chart), &vals("port: 81\n"), UpgradeOptions { server_side: Some(true), ..Default::default() }).await.expect("upgrade --server-side=true");
+    assert_eq!(rel.apply_method, "ssa");
+    let svc = Api::<Service>::namespaced(c.kube().clone(), &ns).get("old-svc").await.expect("svc");
+    let ports: Vec<i32> = svc.spec.and_then(|s| s.ports).unwrap_or_default().iter().map(|p| p.port).collect();
+    assert_eq!(ports, vec![81], "the client-side port is gone, not merged");
+    let managers: Vec<(String, String)> = svc
+        .metadata
+        .managed_fields
+        .unwrap_or_default()
+        .iter()
+        .map(|m| (m.manager.clone().unwrap_or_default(), m.operation.clone().unwrap_or_default()))
+        .collect();
+    assert!(managers.contains(&("helm".to_string(), "Apply".to_string())) && !managers.contains(&("helm".to_string(), "Update".to_string())), "{managers:?}");
+
+    let (ok, _, err) = helm(env, &h, &["upgrade", "old", &chart_s, "-n", &ns, "--set", "port=82"]);
+    assert!(ok, "Helm upgrades it after: {err}");
+    let err = c.install(load(&chart), &Value::empty_map(), InstallOptions { name: Some("new".into()), server_side: Some(false), ..Default::default() }).await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.starts_with("client-side apply (--server-side=false) is not supported"), "{err}");
+}
+
+/// The record helm-rs stores is Helm's byte for byte (times and namespace aside): field order
+/// of Helm's Go structs in the chart, Go's escaping of `<`, `>`, `&`, file `modtime`s, the
+/// chart as dependency processing left it.
+#[tokio::test]
+async fn stored_record_is_byte_identical_to_helms() {
+    use base64::Engine as _;
+    use std::io::Read as _;
+    let Some(env) = env() else { return };
+    let Some(h) = oracle() else { return };
+    let (ns_h, ns_r) = (unique("bytes-h"), unique("bytes-r"));
+    let c = client(env, &ns_r).await;
+    let _ = client(env, &ns_h).await;
+    let dir = scratch(&ns_r);
+    let chart = write_chart(&dir, "bytes", "0.1.0");
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: bytes\nversion: 0.1.0\nappVersion: \"1.0\"\nkubeVersion: \">=1.20.0-0\"\ndescription: a <b> & c\nkeywords: [x]\nmaintainers:\n- name: me\n  email: me@example.com\nannotations: {z: \"1\", a: \"2\"}\n",
+    )
+    .expect("write");
+    std::fs::write(chart.join("values.schema.json"), "{\"type\":\"object\"}\n").expect("write");
+    let (ok, _, err) = helm(env, &h, &["install", "rec", &chart.to_string_lossy(), "-n", &ns_h, "--set", "data=a<b&c"]);
+    assert!(ok, "{err}");
+    c.install(load(&chart), &vals("data: a<b&c\n"), InstallOptions { name: Some("rec".into()), ..Default::default() }).await.expect("install");
+    let raw = |ns: String| {
+        let kube = c.kube().clone();
+        async move {
+            let s = Api::<Secret>::namespaced(kube, &ns).get("sh.helm.release.v1.rec.v1").await.expect("secret");
+            let data = s.data.and_then(|d| d.get("release").cloned()).expect("release").0;
+            let gz = base64::engine::general_purpose::STANDARD.decode(&data).expect("base64");
+            let mut json = String::new();
+            flate2::read::GzDecoder::new(&gz[..]).read_to_string(&mut json).expect("gunzip");
+            let time = regex::Regex::new(r#""\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)""#).expect("regex");
+            time.replace_all(&json, "T").replace(&format!("\"namespace\":\"{ns}\""), "NS")
+        }
+    };
+    let (theirs, ours) = (raw(ns_h.clone()).await, raw(ns_r.clone()).await);
+    assert!(theirs.contains("\\u003c") && theirs.contains("\"modtime\":T"), "{theirs}");
+    assert_eq!(ours, theirs);
 }

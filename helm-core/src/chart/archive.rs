@@ -110,6 +110,7 @@ pub fn load_archive_files(data: &[u8]) -> Result<Vec<File>, ChartError> {
             return Err(archive_err("chart yaml not in base directory"));
         }
         let size = entry.header().size().unwrap_or(0) as i64;
+        let mtime = entry.header().mtime().ok();
         if size > remaining {
             return Err(archive_err(format!(
                 "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
@@ -132,7 +133,8 @@ pub fn load_archive_files(data: &[u8]) -> Result<Vec<File>, ChartError> {
                 "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
             )));
         }
-        files.push(File { name: n, data: trim_bom(buf).into() });
+        let modtime = mtime.map(|s| std::time::UNIX_EPOCH + std::time::Duration::from_secs(s));
+        files.push(File { name: n, data: trim_bom(buf).into(), modtime });
     }
     if files.is_empty() {
         return Err(archive_err("no files in chart archive"));

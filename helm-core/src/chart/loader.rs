@@ -163,7 +163,7 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<File>, depth: usize)
         }
         let data = std::fs::read(&full)
             .map_err(|e| ChartError::Io(format!("error reading {n}: {}", crate::values::strvals::go_io_error(&e))))?;
-        out.push(File { name: n, data: archive::trim_bom(data).into() });
+        out.push(File { name: n, data: archive::trim_bom(data).into(), modtime: meta.modified().ok() });
     }
     Ok(())
 }
@@ -291,7 +291,7 @@ fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError>
                 }
                 let fname = &name["charts/".len()..];
                 let cname = fname.split('/').next().unwrap_or("").to_string();
-                let sub = File { name: fname.to_string(), data: f.data };
+                let sub = File { name: fname.to_string(), data: f.data, modtime: f.modtime };
                 match subcharts.iter_mut().find(|(n, _)| *n == cname) {
                     Some((_, v)) => v.push(sub),
                     None => subcharts.push((cname, vec![sub])),
@@ -329,7 +329,7 @@ fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError>
             let buff: Vec<File> = files
                 .into_iter()
                 .filter_map(|f| {
-                    f.name.split_once('/').map(|(_, rest)| File { name: rest.to_string(), data: f.data })
+                    f.name.split_once('/').map(|(_, rest)| File { name: rest.to_string(), data: f.data, modtime: f.modtime })
                 })
                 .collect();
             load_files_depth(buff, depth + 1).map_err(wrap)?

@@ -34,11 +34,24 @@ pub use metadata::{Dependency, ImportValue, Lock, Maintainer, Metadata};
 use crate::values::Value;
 
 /// A file of a chart: its path inside the chart (always `/`-separated) and its bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Equality is by name and content: the modification time says where a copy came from, not
+/// what the chart is.
+#[derive(Clone, Debug)]
 pub struct File {
     pub name: String,
     pub data: std::sync::Arc<[u8]>,
+    /// When the file was last modified (the directory entry's time, or the tar header's);
+    /// None when unknown. Helm records these in stored releases (`modtime`).
+    pub modtime: Option<std::time::SystemTime>,
 }
+
+impl PartialEq for File {
+    fn eq(&self, other: &File) -> bool {
+        self.name == other.name && self.data == other.data
+    }
+}
+
+impl Eq for File {}
 
 /// A loaded chart, as Helm's `chart.Chart`.
 #[derive(Clone, Debug)]

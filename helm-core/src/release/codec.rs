@@ -20,11 +20,33 @@ const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 
 /// `base64(gzip(json(release)))`.
 pub fn encode(rel: &Release) -> Result<String, CodecError> {
-    let json = serde_json::to_vec(rel).map_err(|e| CodecError::Json(e.to_string()))?;
+    let json = go_html_escape(&serde_json::to_vec(rel).map_err(|e| CodecError::Json(e.to_string()))?);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(&json).map_err(|e| CodecError::Gzip(e.to_string()))?;
     let bytes = gz.finish().map_err(|e| CodecError::Gzip(e.to_string()))?;
     Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+/// Go's `encoding/json` escapes `<`, `>`, `&`, U+2028 and U+2029 in strings (`\u003c`, ...).
+/// They only occur inside strings in JSON text, so replacing them everywhere is exact.
+pub fn go_html_escape(json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(json.len());
+    let mut i = 0;
+    while i < json.len() {
+        match json[i] {
+            b'<' => out.extend_from_slice(b"\\u003c"),
+            b'>' => out.extend_from_slice(b"\\u003e"),
+            b'&' => out.extend_from_slice(b"\\u0026"),
+            0xE2 if json.get(i + 1) == Some(&0x80) && matches!(json.get(i + 2), Some(0xA8) | Some(0xA9)) => {
+                out.extend_from_slice(if json[i + 2] == 0xA8 { b"\\u2028" } else { b"\\u2029" });
+                i += 3;
+                continue;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The inverse of [`encode`]; plain JSON after base64 is accepted.
@@ -45,6 +67,12 @@ pub fn decode(data: &str) -> Result<Release, CodecError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_are_escaped_as_go_does() {
+        let j = serde_json::to_vec(&serde_json::json!({"a": "x<y>&z\u{2028}é"})).expect("json");
+        assert_eq!(String::from_utf8(go_html_escape(&j)).expect("utf8"), r#"{"a":"x\u003cy\u003e\u0026z\u2028é"}"#);
+    }
     use crate::release::record::{Info, Status};
 
     /// The head of the JSON Helm 4.1.4 wrote for `helm install r1 demo --set image.tag=x`

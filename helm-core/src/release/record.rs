@@ -266,6 +266,86 @@ pub fn hook_event_name(e: crate::render::manifest::HookEvent) -> &'static str {
     }
 }
 
+/// Which Go struct a JSON object of the stored chart is (its fields' order).
+#[derive(Clone, Copy)]
+enum Shape {
+    Chart,
+    Metadata,
+    Maintainer,
+    Dependency,
+    Lock,
+    File,
+    /// A Go map or free-form data: sorted keys, as Go writes maps.
+    Map,
+}
+
+impl Shape {
+    fn order(self) -> &'static [&'static str] {
+        match self {
+            Shape::Chart => &["metadata", "lock", "templates", "values", "schema", "schemamodtime", "files", "modtime"],
+            Shape::Metadata => &[
+                "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon", "apiVersion", "condition", "tags",
+                "appVersion", "deprecated", "annotations", "kubeVersion", "dependencies", "type",
+            ],
+            Shape::Maintainer => &["name", "email", "url"],
+            Shape::Dependency => &["name", "version", "repository", "condition", "tags", "enabled", "import-values", "alias"],
+            Shape::Lock => &["generated", "digest", "dependencies"],
+            Shape::File => &["name", "data", "modtime"],
+            Shape::Map => &[],
+        }
+    }
+
+    /// The shape of a field's value (of each element, for lists).
+    fn child(self, key: &str) -> Shape {
+        match (self, key) {
+            (Shape::Chart, "metadata") => Shape::Metadata,
+            (Shape::Chart, "lock") => Shape::Lock,
+            (Shape::Chart, "templates" | "files") => Shape::File,
+            (Shape::Metadata, "maintainers") => Shape::Maintainer,
+            (Shape::Metadata | Shape::Lock, "dependencies") => Shape::Dependency,
+            _ => Shape::Map,
+        }
+    }
+}
+
+struct Ordered<'a>(&'a serde_json::Value, Shape);
+
+impl Serialize for Ordered<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            serde_json::Value::Object(m) => {
+                let order = self.1.order();
+                let mut map = ser.serialize_map(Some(m.len()))?;
+                for k in order.iter().filter(|k| m.contains_key(**k)) {
+                    map.serialize_entry(k, &Ordered(&m[*k], self.1.child(k)))?;
+                }
+                let mut rest: Vec<&String> = m.keys().filter(|k| !order.contains(&k.as_str())).collect();
+                rest.sort();
+                for k in rest {
+                    map.serialize_entry(k, &Ordered(&m[k], self.1.child(k)))?;
+                }
+                map.end()
+            }
+            serde_json::Value::Array(a) => {
+                let mut seq = ser.serialize_seq(Some(a.len()))?;
+                for v in a {
+                    seq.serialize_element(&Ordered(v, self.1))?;
+                }
+                seq.end()
+            }
+            other => other.serialize(ser),
+        }
+    }
+}
+
+fn ser_chart<S: Serializer>(chart: &Option<serde_json::Value>, ser: S) -> Result<S::Ok, S::Error> {
+    match chart {
+        Some(c) => Ordered(c, Shape::Chart).serialize(ser),
+        None => ser.serialize_none(),
+    }
+}
+
 /// One revision of a release (`pkg/release/v1.Release`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Release {
@@ -274,7 +354,9 @@ pub struct Release {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<Info>,
     /// The chart as Helm stores it (metadata, lock, templates, values, schema, files).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Written with the field order of Helm's Go structs (the JSON is then byte for byte
+    /// Helm's); maps (values) keep Go's sorted keys.
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "ser_chart")]
     pub chart: Option<serde_json::Value>,
     /// The user-supplied values (`config`).
     #[serde(default, skip_serializing_if = "is_empty_map", deserialize_with = "de_null_map")]
@@ -355,8 +437,11 @@ impl Release {
             if fs.is_empty() {
                 return J::Null;
             }
-            J::Array(fs.iter().map(|f| json!({"name": f.name, "data": b64(&f.data)})).collect())
+            J::Array(fs.iter().map(|f| json!({"name": f.name, "data": b64(&f.data), "modtime": go_time(f.modtime)})).collect())
         };
+        // The chart's own time is Chart.yaml's, the schema's its file's (Helm's loader); Go's
+        // zero time when unknown or absent.
+        let raw_time = |name: &str| go_time(chart.raw.iter().find(|f| f.name == name).and_then(|f| f.modtime));
         let metadata = core_to_json(&chart.metadata.to_json_value());
         let lock = match &chart.lock {
             None => J::Null,
@@ -377,8 +462,19 @@ impl Release {
             "templates": files(&chart.templates),
             "values": core_to_json(&chart.values),
             "schema": chart.schema.as_ref().map(|s| J::String(b64(s))).unwrap_or(J::Null),
+            "schemamodtime": if chart.schema.is_some() { raw_time("values.schema.json") } else { go_time(None) },
             "files": files(&chart.files),
+            "modtime": raw_time("Chart.yaml"),
         })
+    }
+}
+
+/// A file time as Go's `time.Time` marshals it (local zone, as Go's `os.Stat` and tar reader
+/// give it); Go's zero time for None.
+fn go_time(t: Option<std::time::SystemTime>) -> serde_json::Value {
+    match t {
+        Some(t) => serde_json::Value::String(Time(chrono::DateTime::<chrono::Local>::from(t).fixed_offset()).to_rfc3339_nano()),
+        None => serde_json::Value::String("0001-01-01T00:00:00Z".into()),
     }
 }
 

@@ -22,9 +22,13 @@ pub enum StorageError {
     Conflict(String),
     #[error("{0}")]
     Codec(#[from] super::codec::CodecError),
-    /// Anything the backend reports (API errors, ...).
+    /// Anything the backend reports.
     #[error("{0}")]
     Backend(String),
+    /// An HTTP API answered with an error status (the Kubernetes drivers: 401, 403, ...); the
+    /// message is the server's.
+    #[error("{message}")]
+    Api { code: u16, message: String },
 }
 
 /// Where release records live. Keys are (name, revision) within the storage's namespace (or

@@ -1,7 +1,7 @@
 //! Routing, request bodies and the handlers of every endpoint.
 
 use super::ops::{OpKind, Operation, ReleaseLock};
-use super::progress::{ObserveLayer, Observer};
+use super::progress::Observer;
 use super::{error, json, Body, State};
 use crate::actions::{InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
 use crate::error::Error;
@@ -327,7 +327,7 @@ pub fn status_of(e: &Error) -> u16 {
         Error::Render(_) => 422,
         Error::Action(_) => 422,
         Error::Timeout(_) => 504,
-        Error::Config(_) | Error::Api(_) | Error::Storage(_) => 502,
+        Error::Config(_) | Error::Api { .. } | Error::Storage(_) => 502,
     }
 }
 
@@ -473,11 +473,11 @@ impl Ctx {
         cfg.auth_info = kube::config::AuthInfo { token: Some(self.token.clone().into()), ..Default::default() };
         cfg.default_namespace = ns.to_string();
         let builder = kube::client::ClientBuilder::try_from(cfg).map_err(|e| error(502, format!("kubernetes client: {e}")))?;
-        let client = match observer {
-            Some(obs) => builder.with_layer(&ObserveLayer(obs)).build(),
-            None => builder.build(),
-        };
-        Ok(crate::Client::from_kube(client, ns))
+        let client = crate::Client::from_kube(builder.build(), ns);
+        Ok(match observer {
+            Some(obs) => client.with_progress(obs),
+            None => client,
+        })
     }
 
     fn conflict(&self, other: &Operation) -> Response<Body> {
@@ -594,6 +594,7 @@ impl Ctx {
             atomic: b.atomic,
             force_conflicts: b.force_conflicts,
             skip_schema_validation: b.skip_schema_validation,
+            ..Default::default()
         };
         self.run_operation(lock, slot, b.run_async, move |_op| async move {
             match client.install(chart, &values, opts).await {
@@ -659,6 +660,7 @@ impl Ctx {
             max_history: b.max_history.unwrap_or(10),
             force_conflicts: b.force_conflicts,
             skip_schema_validation: b.skip_schema_validation,
+            ..Default::default()
         };
         let name = name.to_string();
         let install = b.install;
@@ -707,6 +709,7 @@ impl Ctx {
             timeout: b.timeout_seconds.map(Duration::from_secs),
             max_history: b.max_history.unwrap_or(10),
             force_conflicts: b.force_conflicts,
+            ..Default::default()
         };
         let name = name.to_string();
         let ns2 = ns.to_string();
@@ -919,7 +922,7 @@ mod tests {
             "secrets is forbidden: User \"system:serviceaccount:a:x\" cannot list resource \"secrets\" in API group \"\" in the namespace \"b\"".into(),
         ));
         assert_eq!(status_of(&forbidden), 403);
-        assert_eq!(status_of(&Error::Api("Unauthorized".into())), 401);
+        assert_eq!(status_of(&Error::Api { code: 401, message: "Unauthorized".into() }), 401);
         assert_eq!(status_of(&Error::Action("another operation (install/upgrade/rollback) is in progress".into())), 409);
         assert_eq!(status_of(&Error::Storage(helm_core::release::StorageError::NotFound)), 404);
         assert_eq!(status_of(&Error::Timeout("timed out".into())), 504);

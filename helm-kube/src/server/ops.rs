@@ -43,9 +43,14 @@ impl OpKind {
 pub struct Event {
     pub seq: u64,
     pub time: String,
-    /// `accepted`, `rendering`, `record`, `hook`, `apply`, `delete`, `waiting`, `done`, `failed`.
+    /// `accepted`, `rendering`, `record`, `hook`, `apply`, `delete`, `waiting`, `ready`, `done`,
+    /// `failed`.
     pub phase: String,
     pub message: String,
+    /// The action's progress event as JSON ([`crate::progress::ProgressEvent`], tagged by
+    /// `type`), for the phases that come from one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<serde_json::Value>,
 }
 
 /// A mutating request's life: events as they happen, then the final HTTP status and body.
@@ -64,9 +69,14 @@ pub struct Operation {
 
 impl Operation {
     pub fn push(&self, phase: &str, message: impl Into<String>) {
+        self.push_detail(phase, message, None)
+    }
+
+    /// An event with the structured progress event it came from.
+    pub fn push_detail(&self, phase: &str, message: impl Into<String>, detail: Option<serde_json::Value>) {
         if let Ok(mut ev) = self.events.lock() {
             let seq = ev.len() as u64 + 1;
-            ev.push(Event { seq, time: now_rfc3339(), phase: phase.into(), message: message.into() });
+            ev.push(Event { seq, time: now_rfc3339(), phase: phase.into(), message: message.into(), detail });
         }
         self.notify.notify_waiters();
     }
