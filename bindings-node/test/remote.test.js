@@ -9,11 +9,12 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const http = require('node:http');
 const https = require('node:https');
 const crypto = require('node:crypto');
 const { spawn, spawnSync } = require('node:child_process');
 const helm = require('..');
-const { ROOT, HELLO, CLI } = require('./helpers');
+const { ROOT, HELLO, CLI, cli } = require('./helpers');
 
 function testenvBuilt() {
   if (process.env.HELM_RS_TESTENV_BIN) return true;
@@ -177,5 +178,37 @@ test('RemoteClient through helm-rs serve', { skip }, async (t) => {
     assert.deepEqual(history.map((r) => r.revision), Array.from({ length: ok.length + 1 }, (_, i) => i + 1));
     assert.equal(history[history.length - 1].status, 'deployed');
     await c.uninstall('busy');
+  });
+
+  await t.test('charts the server downloads: repository and URL references', async () => {
+    // A chart repository on 127.0.0.1: the example chart packaged by the CLI, its index.yaml.
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-rs-node-repo-'));
+    t.after(() => fs.rmSync(repo, { recursive: true, force: true }));
+    const packaged = cli('package', HELLO, '-d', repo);
+    assert.equal(packaged.code, 0, packaged.stderr);
+    const archive = fs.readdirSync(repo).find((f) => f.endsWith('.tgz'));
+    const version = helm.loadChart(path.join(repo, archive)).version;
+    const digest = crypto.createHash('sha256').update(fs.readFileSync(path.join(repo, archive))).digest('hex');
+    fs.writeFileSync(
+      path.join(repo, 'index.yaml'),
+      `apiVersion: v1\nentries:\n  hello:\n  - apiVersion: v2\n    name: hello\n    version: ${version}\n    digest: ${digest}\n    urls:\n    - ${archive}\ngenerated: "2024-01-01T00:00:00Z"\n`,
+    );
+    const files = http.createServer((req, res) => {
+      const f = path.join(repo, path.basename(req.url));
+      if (fs.existsSync(f)) res.end(fs.readFileSync(f));
+      else res.writeHead(404).end();
+    });
+    await new Promise((r) => files.listen(0, '127.0.0.1', r));
+    t.after(() => files.close());
+    const repoUrl = `http://127.0.0.1:${files.address().port}`;
+
+    const c = new helm.RemoteClient({ url, token, namespace: nsA });
+    let rel = await c.install('fromrepo', 'hello', { repo: repoUrl, version, values: { replicaCount: 4 } });
+    assert.deepEqual([rel.chart, rel.chartVersion, rel.revision], ['hello', version, 1]);
+    rel = await c.upgrade('fromrepo', `${repoUrl}/${archive}`, { set: ['replicaCount=5'] });
+    assert.equal(rel.revision, 2);
+    assert.deepEqual(await c.getValues('fromrepo'), { replicaCount: 5 });
+    await assert.rejects(c.install('nochart', 'nochart', { repo: repoUrl }), (e) => e.code === 'ChartError' && e.status === 400 && /nochart/.test(e.message));
+    await c.uninstall('fromrepo');
   });
 });

@@ -5,17 +5,14 @@ in one namespace only, so Kubernetes RBAC decides: its calls into another namesp
 environment or the CLI is not built."""
 
 import asyncio
+import functools
+import hashlib
 import http.server
 import json
-import os
-import shutil
-import socket
 import ssl
 import subprocess
-import tarfile
 import threading
 import time
-import urllib.error
 import urllib.request
 import uuid
 
@@ -214,3 +211,43 @@ def test_async_remote_client(remote):
     rel, status, history, gone = asyncio.run(main())
     assert rel.revision == 1 and status.revision == 1 and len(history) == 1
     assert gone.status == "uninstalled"
+
+
+@pytest.fixture(scope="module")
+def chart_repo(tmp_path_factory, helm_rs_cli):
+    """A chart repository on 127.0.0.1: the example chart packaged by the CLI, its index.yaml."""
+    d = tmp_path_factory.mktemp("repo")
+    code, out, err = helm_rs_cli("package", HELLO, "-d", d)
+    assert code == 0, err
+    tgz = next(d.glob("hello-*.tgz"))
+    version = helm_rs.load_chart(tgz).version
+    digest = hashlib.sha256(tgz.read_bytes()).hexdigest()
+    (d / "index.yaml").write_text(
+        "apiVersion: v1\nentries:\n  hello:\n  - apiVersion: v2\n    name: hello\n"
+        f"    version: {version}\n    digest: {digest}\n    urls:\n    - {tgz.name}\n"
+        'generated: "2024-01-01T00:00:00Z"\n'
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(d))
+    handler.log_message = lambda *a: None
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}", tgz.name, version
+    srv.shutdown()
+
+
+def test_charts_the_server_downloads(remote, chart_repo):
+    url, archive, version = chart_repo
+    c = helm_rs.RemoteClient(remote["url"], remote["token"], namespace=remote["ns_a"])
+    # `helm install --repo URL hello --version V`: the server reads the index and downloads.
+    rel = c.install("fromrepo", "hello", repo=url, version=version, values={"replicaCount": 4})
+    assert (rel.chart, rel.chart_version, rel.revision) == ("hello", version, 1)
+    assert rel.values == {"replicaCount": 4}
+    # A chart URL.
+    rel = c.upgrade("fromrepo", f"{url}/{archive}", set=["replicaCount=5"])
+    assert rel.revision == 2 and c.get_values("fromrepo") == {"replicaCount": 5}
+    with pytest.raises(helm_rs.ChartError) as e:
+        c.install("nochart", "nochart", repo=url)
+    assert "nochart" in str(e.value) and e.value.status == 400
+    with pytest.raises(helm_rs.ChartError):
+        c.upgrade("fromrepo", "hello", repo=url, version="99.0.0")
+    c.uninstall("fromrepo")
