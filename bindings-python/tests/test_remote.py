@@ -9,6 +9,8 @@ import functools
 import hashlib
 import http.server
 import json
+import shutil
+import socket
 import ssl
 import subprocess
 import threading
@@ -251,3 +253,40 @@ def test_charts_the_server_downloads(remote, chart_repo):
     with pytest.raises(helm_rs.ChartError):
         c.upgrade("fromrepo", "hello", repo=url, version="99.0.0")
     c.uninstall("fromrepo")
+
+
+def test_chart_from_an_oci_registry(remote, chart_repo, helm_rs_cli, tmp_path):
+    """Debian's docker-registry on 127.0.0.1 over plain HTTP (scripts/test.d/setup-repo.sh)."""
+    registry = shutil.which("docker-registry")
+    if registry is None:
+        pytest.skip("docker-registry is not installed (scripts/test.d/setup-repo.sh)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (tmp_path / "config.yml").write_text(
+        f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {tmp_path / 'data'}\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n"
+    )
+    proc = subprocess.Popen([registry, "serve", str(tmp_path / "config.yml")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        url, archive, version = chart_repo
+        tgz = tmp_path / archive
+        with urllib.request.urlopen(f"{url}/{archive}") as r:
+            tgz.write_bytes(r.read())
+        code, _, err = helm_rs_cli("push", tgz, f"oci://127.0.0.1:{port}/charts", "--plain-http")
+        assert code == 0, err
+        c = helm_rs.RemoteClient(remote["url"], remote["token"], namespace=remote["ns_a"])
+        rel = c.install("fromoci", f"oci://127.0.0.1:{port}/charts/hello", version=version, plain_http=True)
+        assert (rel.chart, rel.chart_version, rel.status) == ("hello", version, "deployed")
+        with pytest.raises(helm_rs.ChartError):
+            c.install("nooci", f"oci://127.0.0.1:{port}/charts/hello", version="99.0.0", plain_http=True)
+        c.uninstall("fromoci")
+    finally:
+        proc.kill()
+        proc.wait()
