@@ -294,3 +294,36 @@ impl RemoteClient {
         Ok((out["manifest"].as_str().unwrap_or("").to_string(), out["notes"].as_str().unwrap_or("").to_string()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_sources_as_the_api_takes_them() {
+        assert_eq!(RemoteChart::Archive(b"x".to_vec()).to_json(), json!({ "tgz_base64": "eA==" }));
+        let oci = RemoteChart::Reference { reference: "oci://r.example/charts/web".into(), version: "1.2.3".into(), plain_http: true };
+        assert_eq!(oci.to_json(), json!({ "ref": "oci://r.example/charts/web", "version": "1.2.3", "plain_http": true }));
+        let url = RemoteChart::Reference { reference: "https://c.example/web-1.0.0.tgz".into(), version: String::new(), plain_http: false };
+        assert_eq!(url.to_json(), json!({ "ref": "https://c.example/web-1.0.0.tgz" }));
+        let repo = RemoteChart::Repo { repo_url: "https://c.example".into(), name: "web".into(), version: "^1".into() };
+        assert_eq!(repo.to_json(), json!({ "repo_url": "https://c.example", "name": "web", "version": "^1" }));
+    }
+
+    #[test]
+    fn a_loaded_chart_is_packaged_again() {
+        let dir = std::env::temp_dir().join(format!("helm-rs-remote-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
+        std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: c\nversion: 0.1.0\n").expect("write");
+        std::fs::write(dir.join("values.yaml"), "a: 1\n").expect("write");
+        std::fs::write(dir.join("templates/cm.yaml"), "kind: ConfigMap\n").expect("write");
+        let chart = helm_core::chart::load(&dir).expect("load");
+        let tgz = loaded_chart_archive(&chart).expect("archive");
+        let back = helm_core::chart::loader::load_archive_bytes(&tgz).expect("reload");
+        assert_eq!((back.metadata.name.as_str(), back.metadata.version.as_str()), ("c", "0.1.0"));
+        assert_eq!(back.templates.len(), 1);
+        assert_eq!(back.raw_values.as_deref(), Some(&b"a: 1\n"[..]));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
