@@ -237,7 +237,7 @@ def chart_repo(tmp_path_factory, helm_rs_cli):
     srv.shutdown()
 
 
-def test_charts_the_server_downloads(remote, chart_repo):
+def test_charts_the_server_downloads(remote, chart_repo, helm_rs_cli):
     url, archive, version = chart_repo
     c = helm_rs.RemoteClient(remote["url"], remote["token"], namespace=remote["ns_a"])
     # `helm install --repo URL hello --version V`: the server reads the index and downloads.
@@ -253,6 +253,12 @@ def test_charts_the_server_downloads(remote, chart_repo):
     with pytest.raises(helm_rs.ChartError):
         c.upgrade("fromrepo", "hello", repo=url, version="99.0.0")
     c.uninstall("fromrepo")
+    # The CLI's --server mode sends a URL reference the same way (the server downloads it).
+    code, out, err = helm_rs_cli("--server", remote["url"], "--token", remote["token"], "install", "fromcli",
+                                 f"{url}/{archive}", "-n", remote["ns_a"])
+    assert code == 0, err
+    assert c.status("fromcli").chart_version == version
+    c.uninstall("fromcli")
 
 
 def test_chart_from_an_oci_registry(remote, chart_repo, helm_rs_cli, tmp_path):
