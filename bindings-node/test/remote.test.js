@@ -210,5 +210,31 @@ test('RemoteClient through helm-rs serve', { skip }, async (t) => {
     assert.deepEqual(await c.getValues('fromrepo'), { replicaCount: 5 });
     await assert.rejects(c.install('nochart', 'nochart', { repo: repoUrl }), (e) => e.code === 'ChartError' && e.status === 400 && /nochart/.test(e.message));
     await c.uninstall('fromrepo');
+
+    // An OCI registry: Debian's docker-registry over plain HTTP (scripts/test.d/setup-repo.sh).
+    const which = spawnSync('sh', ['-c', 'command -v docker-registry'], { encoding: 'utf8' });
+    if (which.status !== 0) return t.diagnostic('docker-registry not installed: OCI part skipped');
+    const port = await new Promise((resolve) => {
+      const s = require('node:net').createServer().listen(0, '127.0.0.1', () => {
+        const p = s.address().port;
+        s.close(() => resolve(p));
+      });
+    });
+    fs.writeFileSync(path.join(repo, 'config.yml'), `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(repo, 'data')}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+    const registry = spawn(which.stdout.trim(), ['serve', path.join(repo, 'config.yml')], { stdio: 'ignore' });
+    t.after(() => registry.kill());
+    for (let i = 0; i < 100; i++) {
+      const up = await new Promise((resolve) => {
+        const sock = require('node:net').connect(port, '127.0.0.1', () => { sock.end(); resolve(true); });
+        sock.on('error', () => resolve(false));
+      });
+      if (up) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const pushed = cli('push', path.join(repo, archive), `oci://127.0.0.1:${port}/charts`, '--plain-http');
+    assert.equal(pushed.code, 0, pushed.stderr);
+    rel = await c.install('fromoci', `oci://127.0.0.1:${port}/charts/hello`, { version, plainHttp: true });
+    assert.deepEqual([rel.chart, rel.chartVersion, rel.status], ['hello', version, 'deployed']);
+    await c.uninstall('fromoci');
   });
 });
