@@ -151,3 +151,35 @@ export declare class Client {
   list(options?: { namespace?: string; allNamespaces?: boolean; all?: boolean; filter?: string }): Promise<Release[]>;
   getValues(name: string, options?: { revision?: number; namespace?: string; all?: boolean }): Promise<Record<string, unknown>>;
 }
+
+// ---- releases through a release server (`helm-rs serve`)
+
+export interface RemoteClientOptions {
+  /** `http(s)://host:port` of the release server. */
+  url: string;
+  /** The caller's Kubernetes bearer token: the server acts with it, so RBAC decides. */
+  token: string;
+  /** Default: 'default'. */
+  namespace?: string;
+}
+
+/** Where the server gets a chart given as a reference (not a Chart or a local path). */
+export interface RemoteChartOptions {
+  /** Version (constraint) of an `oci://` or repository chart. */
+  version?: string;
+  /** Repository URL (`helm install --repo URL NAME`): the chart argument is then the name. */
+  repo?: string;
+  /** OCI registry over plain HTTP. */
+  plainHttp?: boolean;
+}
+
+/**
+ * Client's methods through a release server. `chart` may also be an `oci://` or `http(s)://`
+ * reference, or a chart name with `{ repo }`. Errors have Client's codes; the server's
+ * refusals also carry `status` (401, 403, 409, …) and, on 409, `pending`.
+ */
+export declare class RemoteClient extends Client {
+  constructor(options: RemoteClientOptions);
+  install(name: string, chart: Chart | string, options?: InstallOptions & RemoteChartOptions): Promise<Release>;
+  upgrade(name: string, chart: Chart | string, options?: UpgradeOptions & RemoteChartOptions & { install?: boolean }): Promise<Release>;
+}

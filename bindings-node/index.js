@@ -1,5 +1,5 @@
 'use strict';
-// The public face of helm-rs for Node: loadChart, template, templateAsync, Client.
+// The public face of helm-rs for Node: loadChart, template, templateAsync, Client, RemoteClient.
 // The native module (helm-rs.node, built by `npm run build`) does the work; this file only
 // dispatches on the chart argument and turns native errors into Errors with `code`
 // (ChartError, ValuesError, RenderError, HelmError) and, for render errors, template/line/column.
@@ -26,6 +26,10 @@ function toHelmError(e) {
     err.line = info.line ?? null;
     err.column = info.column ?? null;
   }
+  // RemoteClient: the release server's HTTP status (401, 403, 409, …) and, on 409, the
+  // release's pending state.
+  if (info.status !== undefined) err.status = info.status;
+  if (info.pending !== undefined) err.pending = info.pending;
   return err;
 }
 
@@ -92,8 +96,9 @@ function chartArg(chart) {
 
 /** Releases on one cluster (helm-kube); every method returns a Promise. */
 class Client {
-  constructor(options) {
-    this._native = call(() => new native.NativeClient(options ?? undefined));
+  constructor(options, nativeClient) {
+    // nativeClient: RemoteClient passes its own (same methods, sent to a release server).
+    this._native = nativeClient ?? call(() => new native.NativeClient(options ?? undefined));
   }
 
   get namespace() {
@@ -135,4 +140,50 @@ class Client {
   }
 }
 
-module.exports = { Chart: native.Chart, Client, loadChart, template, templateAsync };
+const REFERENCE = /^(oci|https?):\/\//;
+
+/**
+ * Releases through a release server (`helm-rs serve`), acting with the caller's Kubernetes
+ * token: Client's methods, arguments and results. `chart` may also be an `oci://` or
+ * `http(s)://` reference, or a chart name with `{ repo: URL }`; the server downloads it
+ * (`version`, `plainHttp` for OCI registries over plain HTTP). A chart directory or a Chart
+ * is packaged here and uploaded. Errors carry `status` (401 no valid token, 403 forbidden by
+ * RBAC, 409 another operation holds the release, with `pending`).
+ */
+class RemoteClient extends Client {
+  constructor(options) {
+    super(undefined, call(() => new native.NativeRemoteClient(options ?? {})));
+  }
+
+  async install(name, chart, options) {
+    const [opts, values, source] = remoteSplit(chart, options);
+    return settle(
+      call(() => (source ? this._native.installSource(name, source, opts, values) : this._native.install(name, chart, opts, values))),
+      toRelease,
+    );
+  }
+
+  async upgrade(name, chart, options) {
+    const [opts, values, source, install] = remoteSplit(chart, options);
+    return settle(
+      call(() =>
+        source ? this._native.upgradeSource(name, source, opts, values, install) : this._native.upgrade(name, chart, opts, values, install),
+      ),
+      toRelease,
+    );
+  }
+}
+
+function remoteSplit(chart, options) {
+  const { values, version, repo, plainHttp, install, ...opts } = options ?? {};
+  let source = null;
+  if (!(chart instanceof native.Chart)) {
+    const s = String(chart);
+    if (repo !== undefined) source = { repoUrl: String(repo), name: s, version };
+    else if (REFERENCE.test(s)) source = { reference: s, version, plainHttp };
+    else source = { path: s };
+  }
+  return [opts, values, source, install ?? false];
+}
+
+module.exports = { Chart: native.Chart, Client, RemoteClient, loadChart, template, templateAsync };

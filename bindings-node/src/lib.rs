@@ -349,6 +349,8 @@ pub fn template_path_async(path: String, opts: Option<NativeTemplateOptions>, va
 enum ActionError {
     Input(ApiError),
     Kube(helm_kube::Error),
+    /// A release server's refusal (RemoteClient).
+    Remote(helm_kube::server::RemoteError),
 }
 
 impl From<ApiError> for ActionError {
@@ -369,6 +371,7 @@ fn action_error(e: ActionError) -> Error {
     use helm_core::release::StorageError;
     match e {
         ActionError::Input(e) => api_error(e),
+        ActionError::Remote(e) => remote_error(e),
         ActionError::Kube(e) => {
             let not_found = matches!(e, helm_kube::Error::Storage(StorageError::NotFound)) || e.to_string().ends_with("release: not found");
             let m = Map::new();
@@ -668,5 +671,302 @@ fn empty_release() -> ActionOptions {
         all: None,
         all_namespaces: None,
         filter: None,
+    }
+}
+
+// ---- releases through a release server (`helm-rs serve`)
+
+/// A release server's refusal, coded as the local client's error for the same cause
+/// (ReleaseNotFound, ChartError, ValuesError, RenderError, else KubeError) with the HTTP
+/// `status` and, on 409, the release's `pending` state.
+fn remote_error(e: helm_kube::server::RemoteError) -> Error {
+    use helm_kube::server::RemoteError;
+    let m = Map::new();
+    match e {
+        RemoteError::Status { status, message, pending } => {
+            let code = if status == 404 && (message.contains("not found") || message.contains("has no deployed releases")) {
+                "ReleaseNotFound"
+            } else if status == 400 && message.starts_with("chart") {
+                "ChartError"
+            } else if status == 400 && message.starts_with("values") {
+                "ValuesError"
+            } else if status == 422 && (message.starts_with("template: ") || message.contains("execution error at")) {
+                "RenderError"
+            } else {
+                "KubeError"
+            };
+            m.insert("code", Value::str(code));
+            m.insert("message", Value::str(message));
+            m.insert("status", Value::Int64(status as i64));
+            if let Some(p) = pending {
+                m.insert("pending", helm_core::release::record::json_to_core(&p));
+            }
+        }
+        RemoteError::Chart(msg) => {
+            m.insert("code", Value::str("ChartError"));
+            m.insert("message", Value::str(msg));
+        }
+        e => {
+            m.insert("code", Value::str("KubeError"));
+            m.insert("message", Value::str(e.to_string()));
+        }
+    }
+    Error::new(Status::GenericFailure, format!("helm-rs:{}", json::to_string(&Value::Map(m))))
+}
+
+impl From<helm_kube::server::RemoteError> for ActionError {
+    fn from(e: helm_kube::server::RemoteError) -> Self {
+        ActionError::Remote(e)
+    }
+}
+
+#[napi(object)]
+pub struct RemoteClientOptions {
+    /// `http(s)://host:port` of the release server.
+    pub url: String,
+    /// The caller's Kubernetes bearer token.
+    pub token: String,
+    pub namespace: Option<String>,
+}
+
+/// Where a remote install/upgrade gets its chart when it is not a loaded Chart: a local path
+/// (a directory is packaged, a .tgz sent as is) or a reference the server downloads.
+#[napi(object)]
+pub struct ChartSourceSpec {
+    pub path: Option<String>,
+    /// `oci://…` or an `http(s)://` chart URL.
+    pub reference: Option<String>,
+    /// With `name`: `helm install --repo URL NAME`.
+    pub repo_url: Option<String>,
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub plain_http: Option<bool>,
+}
+
+impl ChartSourceSpec {
+    fn resolve(self) -> std::result::Result<helm_kube::server::RemoteChart, ActionError> {
+        use helm_kube::server::{chart_archive, RemoteChart};
+        let version = self.version.unwrap_or_default();
+        if let Some(repo_url) = self.repo_url {
+            let name = self.name.ok_or_else(|| ActionError::Input(ApiError::Invalid("repo needs the chart's name".into())))?;
+            return Ok(RemoteChart::Repo { repo_url, name, version });
+        }
+        if let Some(reference) = self.reference {
+            return Ok(RemoteChart::Reference { reference, version, plain_http: self.plain_http.unwrap_or(false) });
+        }
+        let path = std::path::PathBuf::from(self.path.unwrap_or_default());
+        if !path.exists() {
+            return Err(ActionError::Input(ApiError::Chart(format!("path {:?} not found", path.display().to_string()))));
+        }
+        Ok(RemoteChart::Archive(chart_archive(&path)?))
+    }
+}
+
+/// Releases through a release server; the methods of NativeClient (index.js wraps this class
+/// as `RemoteClient`). `installSource`/`upgradeSource` take a path or reference instead of a
+/// loaded Chart.
+#[napi]
+pub struct NativeRemoteClient {
+    client: helm_kube::server::RemoteClient,
+}
+
+fn remote_install_opts(name: String, o: InstallOptions) -> helm_kube::InstallOptions {
+    helm_kube::InstallOptions {
+        name: Some(name),
+        namespace: o.namespace,
+        create_namespace: o.create_namespace.unwrap_or(false),
+        wait: o.wait.unwrap_or(false),
+        timeout: seconds(o.timeout),
+        atomic: o.atomic.unwrap_or(false),
+        no_hooks: o.no_hooks.unwrap_or(false),
+        skip_crds: o.skip_crds.unwrap_or(false),
+        description: o.description,
+        dry_run: o.dry_run.unwrap_or(false),
+        ..Default::default()
+    }
+}
+
+fn remote_upgrade_opts(o: InstallOptions) -> helm_kube::UpgradeOptions {
+    helm_kube::UpgradeOptions {
+        namespace: o.namespace,
+        wait: o.wait.unwrap_or(false),
+        timeout: seconds(o.timeout),
+        atomic: o.atomic.unwrap_or(false),
+        no_hooks: o.no_hooks.unwrap_or(false),
+        reuse_values: o.reuse_values.unwrap_or(false),
+        reset_values: o.reset_values.unwrap_or(false),
+        max_history: o.max_history.unwrap_or(0),
+        description: o.description,
+        dry_run: o.dry_run.unwrap_or(false),
+        ..Default::default()
+    }
+}
+
+fn values_of(o: &InstallOptions, values: Option<JsUnknown>) -> Result<ValuesInput> {
+    Ok(ValuesInput {
+        value_files: o.value_files.clone().unwrap_or_default(),
+        values: values.map(js_to_value).transpose()?,
+        set: o.set.clone().unwrap_or_default(),
+        set_string: o.set_string.clone().unwrap_or_default(),
+    })
+}
+
+enum PendingChart {
+    Loaded(CoreChart),
+    Source(ChartSourceSpec),
+}
+
+impl PendingChart {
+    fn resolve(self) -> std::result::Result<helm_kube::server::RemoteChart, ActionError> {
+        match self {
+            PendingChart::Loaded(c) => Ok(helm_kube::server::RemoteChart::Archive(helm_kube::server::loaded_chart_archive(&c)?)),
+            PendingChart::Source(s) => s.resolve(),
+        }
+    }
+}
+
+impl NativeRemoteClient {
+    fn install_task(&self, name: String, chart: PendingChart, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_install);
+        let input = values_of(&o, values)?;
+        let kopts = remote_install_opts(name, o);
+        let (client, rt) = (self.client.clone(), runtime()?);
+        Ok(task(move || {
+            let chart = chart.resolve()?;
+            let vals = input.merge()?;
+            Ok(release(&rt.block_on(client.install_chart(&chart, &vals, kopts))?))
+        }))
+    }
+
+    fn upgrade_task(&self, name: String, chart: PendingChart, opts: Option<InstallOptions>, values: Option<JsUnknown>, install: bool) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_install);
+        let input = values_of(&o, values)?;
+        let kopts = remote_upgrade_opts(o);
+        let (client, rt) = (self.client.clone(), runtime()?);
+        Ok(task(move || {
+            let chart = chart.resolve()?;
+            let vals = input.merge()?;
+            Ok(release(&rt.block_on(client.upgrade_chart(&name, &chart, &vals, kopts, install))?))
+        }))
+    }
+}
+
+#[napi]
+impl NativeRemoteClient {
+    #[napi(constructor)]
+    pub fn new(opts: RemoteClientOptions) -> Result<Self> {
+        if !(opts.url.starts_with("http://") || opts.url.starts_with("https://")) {
+            return Err(api_error(ApiError::Invalid(format!("release server URL must start with http:// or https://, got {:?}", opts.url))));
+        }
+        let _guard = runtime()?.enter();
+        let client = helm_kube::server::RemoteClient::new(&opts.url, &opts.token, opts.namespace.as_deref()).map_err(remote_error)?;
+        Ok(NativeRemoteClient { client })
+    }
+
+    #[napi(getter)]
+    pub fn namespace(&self) -> String {
+        self.client.namespace().to_string()
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn install(&self, name: String, chart: &Chart, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
+        self.install_task(name, PendingChart::Loaded(chart.chart.clone()), opts, values)
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn install_source(&self, name: String, source: ChartSourceSpec, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
+        self.install_task(name, PendingChart::Source(source), opts, values)
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn upgrade(&self, name: String, chart: &Chart, opts: Option<InstallOptions>, values: Option<JsUnknown>, install: Option<bool>) -> Result<AsyncTask<KubeTask>> {
+        self.upgrade_task(name, PendingChart::Loaded(chart.chart.clone()), opts, values, install.unwrap_or(false))
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn upgrade_source(&self, name: String, source: ChartSourceSpec, opts: Option<InstallOptions>, values: Option<JsUnknown>, install: Option<bool>) -> Result<AsyncTask<KubeTask>> {
+        self.upgrade_task(name, PendingChart::Source(source), opts, values, install.unwrap_or(false))
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn rollback(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_release);
+        let kopts = helm_kube::RollbackOptions {
+            namespace: o.namespace,
+            revision: o.revision.unwrap_or(0),
+            wait: o.wait.unwrap_or(false),
+            timeout: seconds(o.timeout),
+            no_hooks: o.no_hooks.unwrap_or(false),
+            max_history: o.max_history.unwrap_or(0),
+            dry_run: o.dry_run.unwrap_or(false),
+            ..Default::default()
+        };
+        let (client, rt) = (self.client.clone(), runtime()?);
+        Ok(task(move || Ok(release(&rt.block_on(client.rollback(&name, kopts))?))))
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn uninstall(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_release);
+        let kopts = helm_kube::UninstallOptions {
+            namespace: o.namespace,
+            keep_history: o.keep_history.unwrap_or(false),
+            wait: o.wait.unwrap_or(false),
+            timeout: seconds(o.timeout),
+            no_hooks: o.no_hooks.unwrap_or(false),
+            description: o.description,
+            dry_run: o.dry_run.unwrap_or(false),
+            ..Default::default()
+        };
+        let (client, rt) = (self.client.clone(), runtime()?);
+        Ok(task(move || {
+            let res = rt.block_on(client.uninstall(&name, kopts))?;
+            let summary = release(&res.release);
+            if let Some(m) = summary.as_map() {
+                m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
+            }
+            Ok(summary)
+        }))
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn status(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_release);
+        let (client, rt) = (self.client.clone(), runtime()?);
+        Ok(task(move || Ok(release(&rt.block_on(client.get_release(&name, o.namespace.as_deref(), o.revision.unwrap_or(0)))?))))
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn history(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_release);
+        let (client, rt) = (self.client.clone(), runtime()?);
+        Ok(task(move || {
+            let rels = rt.block_on(client.history(&name, o.namespace.as_deref()))?;
+            Ok(Value::list(rels.iter().map(release).collect()))
+        }))
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn list(&self, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_release);
+        let kopts = helm_kube::ListOptions {
+            namespace: o.namespace,
+            all_namespaces: o.all_namespaces.unwrap_or(false),
+            all: o.all.unwrap_or(false),
+            filter: o.filter,
+            ..Default::default()
+        };
+        let (client, rt) = (self.client.clone(), runtime()?);
+        Ok(task(move || {
+            let rels = rt.block_on(client.list(kopts))?;
+            Ok(Value::list(rels.iter().map(release).collect()))
+        }))
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn get_values(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_else(empty_release);
+        let (client, rt) = (self.client.clone(), runtime()?);
+        Ok(task(move || Ok(rt.block_on(client.get_values(&name, o.namespace.as_deref(), o.revision.unwrap_or(0), o.all.unwrap_or(false)))?)))
     }
 }

@@ -316,6 +316,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyChart>()?;
     m.add_class::<PyRenderResult>()?;
     m.add_class::<PyClient>()?;
+    m.add_class::<PyRemoteClient>()?;
     m.add_function(wrap_pyfunction!(load_chart, m)?)?;
     m.add_function(wrap_pyfunction!(template, m)?)?;
     m.add("HelmError", py.get_type_bound::<HelmError>())?;
@@ -324,6 +325,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RenderError", py.get_type_bound::<RenderError>())?;
     m.add("KubeError", py.get_type_bound::<KubeError>())?;
     m.add("ReleaseNotFound", py.get_type_bound::<ReleaseNotFound>())?;
+    m.add("ServerError", py.get_type_bound::<ServerError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
@@ -598,6 +600,304 @@ impl PyClient {
         let vals = py
             .allow_threads(|| rt.block_on(self.client.get_values(&name, namespace.as_deref(), revision, all)))
             .map_err(|e| kube_err(py, e))?;
+        value_to_py(py, &vals)
+    }
+}
+
+// ---- releases through a release server (`helm-rs serve`)
+
+create_exception!(helm_rs, ServerError, KubeError, "The release server refused a request; .status is the HTTP status, .pending the release's pending state on 409.");
+
+/// A release server's refusal as the exception the local client raises for the same cause
+/// (ReleaseNotFound, ChartError, ValuesError, RenderError or KubeError — the latter as
+/// ServerError, a KubeError subclass with .status and .pending).
+fn remote_err(py: Python<'_>, e: helm_kube::server::RemoteError) -> PyErr {
+    use helm_kube::server::RemoteError;
+    match e {
+        RemoteError::Status { status, message, pending } => {
+            let err = if status == 404 && (message.contains("not found") || message.contains("has no deployed releases")) {
+                ReleaseNotFound::new_err(message)
+            } else if status == 400 && message.starts_with("chart") {
+                ChartError::new_err(message)
+            } else if status == 400 && message.starts_with("values") {
+                ValuesError::new_err(message)
+            } else if status == 422 && (message.starts_with("template: ") || message.contains("execution error at")) {
+                RenderError::new_err(message)
+            } else {
+                ServerError::new_err(message)
+            };
+            let v = err.value_bound(py);
+            let _ = v.setattr("status", status);
+            let pending = match pending {
+                Some(p) => value_to_py(py, &helm_core::release::record::json_to_core(&p)).unwrap_or_else(|_| py.None()),
+                None => py.None(),
+            };
+            let _ = v.setattr("pending", pending);
+            if v.is_instance_of::<RenderError>() {
+                let _ = v.setattr("template", py.None());
+                let _ = v.setattr("line", py.None());
+                let _ = v.setattr("column", py.None());
+            }
+            err
+        }
+        RemoteError::Chart(m) => ChartError::new_err(m),
+        e => KubeError::new_err(e.to_string()),
+    }
+}
+
+/// Either failure of a remote action: bad input (chart, values) found here, or the server's.
+enum RemoteActionError {
+    Input(ApiError),
+    Remote(helm_kube::server::RemoteError),
+}
+
+impl From<ApiError> for RemoteActionError {
+    fn from(e: ApiError) -> Self {
+        RemoteActionError::Input(e)
+    }
+}
+impl From<helm_kube::server::RemoteError> for RemoteActionError {
+    fn from(e: helm_kube::server::RemoteError) -> Self {
+        RemoteActionError::Remote(e)
+    }
+}
+
+fn remote_action_err(py: Python<'_>, e: RemoteActionError) -> PyErr {
+    match e {
+        RemoteActionError::Input(e) => to_py_err(py, e),
+        RemoteActionError::Remote(e) => remote_err(py, e),
+    }
+}
+
+/// The chart argument of a remote install/upgrade: a Chart (packaged again), a path (a
+/// directory is packaged, a .tgz sent as is), or a reference the server downloads: `oci://…`,
+/// an `http(s)://` chart URL, or a chart name with `repo=URL`.
+enum RemoteChartArg {
+    Loaded(Chart),
+    Path(PathBuf),
+    Ready(helm_kube::server::RemoteChart),
+}
+
+impl RemoteChartArg {
+    fn from_py(chart: &Bound<'_, PyAny>, version: Option<String>, repo: Option<String>, plain_http: bool) -> PyResult<RemoteChartArg> {
+        use helm_kube::server::RemoteChart;
+        if let Ok(c) = chart.downcast::<PyChart>() {
+            return Ok(RemoteChartArg::Loaded(c.get().chart.clone()));
+        }
+        let version = version.unwrap_or_default();
+        if let Some(repo_url) = repo {
+            let name: String = chart.extract().map_err(|_| PyTypeError::new_err("with repo=, chart is the chart's name (str)"))?;
+            return Ok(RemoteChartArg::Ready(RemoteChart::Repo { repo_url, name, version }));
+        }
+        if let Ok(s) = chart.extract::<String>() {
+            if s.starts_with("oci://") || s.starts_with("http://") || s.starts_with("https://") {
+                return Ok(RemoteChartArg::Ready(RemoteChart::Reference { reference: s, version, plain_http }));
+            }
+        }
+        chart
+            .extract::<PathBuf>()
+            .map(RemoteChartArg::Path)
+            .map_err(|_| PyTypeError::new_err("chart must be a Chart, a path, or an oci:// or http(s):// reference"))
+    }
+
+    fn resolve(self) -> Result<helm_kube::server::RemoteChart, RemoteActionError> {
+        use helm_kube::server::{chart_archive, loaded_chart_archive, RemoteChart};
+        Ok(match self {
+            RemoteChartArg::Loaded(c) => RemoteChart::Archive(loaded_chart_archive(&c)?),
+            RemoteChartArg::Path(p) => {
+                if !p.exists() {
+                    return Err(RemoteActionError::Input(ApiError::Chart(format!("path {:?} not found", p.display().to_string()))));
+                }
+                RemoteChart::Archive(chart_archive(&p)?)
+            }
+            RemoteChartArg::Ready(r) => r,
+        })
+    }
+}
+
+/// Releases through a release server (`helm-rs serve`), acting with the caller's Kubernetes
+/// token: the methods, arguments and results of NativeClient; `helm_rs.RemoteClient` wraps it.
+#[pyclass(module = "helm_rs._native", name = "NativeRemoteClient", frozen)]
+struct PyRemoteClient {
+    client: helm_kube::server::RemoteClient,
+}
+
+#[pymethods]
+impl PyRemoteClient {
+    #[new]
+    #[pyo3(signature = (url, token, namespace = None))]
+    fn new(url: &str, token: &str, namespace: Option<String>) -> PyResult<Self> {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(HelmError::new_err(format!("release server URL must start with http:// or https://, got {url:?}")));
+        }
+        // reqwest's client needs the runtime's reactor only when requests run.
+        let rt = runtime()?;
+        let _guard = rt.enter();
+        let client = helm_kube::server::RemoteClient::new(url, token, namespace.as_deref()).map_err(|e| KubeError::new_err(e.to_string()))?;
+        Ok(PyRemoteClient { client })
+    }
+
+    /// The namespace actions default to.
+    #[getter]
+    fn namespace(&self) -> &str {
+        self.client.namespace()
+    }
+
+    #[pyo3(signature = (
+        name, chart, values = None, value_files = Vec::new(), set = Vec::new(), set_string = Vec::new(),
+        namespace = None, create_namespace = false, wait = false, timeout = None, atomic = false,
+        no_hooks = false, skip_crds = false, description = None, dry_run = false,
+        version = None, repo = None, plain_http = false
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn install(
+        &self, py: Python<'_>, name: String, chart: &Bound<'_, PyAny>, values: Option<&Bound<'_, PyAny>>,
+        value_files: Vec<PathBuf>, set: Vec<String>, set_string: Vec<String>, namespace: Option<String>,
+        create_namespace: bool, wait: bool, timeout: Option<f64>, atomic: bool, no_hooks: bool, skip_crds: bool,
+        description: Option<String>, dry_run: bool, version: Option<String>, repo: Option<String>, plain_http: bool,
+    ) -> PyResult<PyObject> {
+        let chart = RemoteChartArg::from_py(chart, version, repo, plain_http)?;
+        let input = values_input(values, value_files, set, set_string)?;
+        let opts = helm_kube::InstallOptions {
+            name: Some(name),
+            namespace,
+            create_namespace,
+            wait,
+            timeout: self::timeout(timeout),
+            atomic,
+            no_hooks,
+            skip_crds,
+            description,
+            dry_run,
+            ..Default::default()
+        };
+        let rt = runtime()?;
+        let client = &self.client;
+        let rel = py.allow_threads(|| -> Result<_, RemoteActionError> {
+            let chart = chart.resolve()?;
+            let vals = input.merge()?;
+            Ok(rt.block_on(client.install_chart(&chart, &vals, opts))?)
+        });
+        let rel = rel.map_err(|e| remote_action_err(py, e))?;
+        value_to_py(py, &api::release_summary(&rel))
+    }
+
+    #[pyo3(signature = (
+        name, chart, values = None, value_files = Vec::new(), set = Vec::new(), set_string = Vec::new(),
+        namespace = None, wait = false, timeout = None, atomic = false, no_hooks = false,
+        reuse_values = false, reset_values = false, max_history = 0, description = None, dry_run = false,
+        install = false, version = None, repo = None, plain_http = false
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn upgrade(
+        &self, py: Python<'_>, name: String, chart: &Bound<'_, PyAny>, values: Option<&Bound<'_, PyAny>>,
+        value_files: Vec<PathBuf>, set: Vec<String>, set_string: Vec<String>, namespace: Option<String>,
+        wait: bool, timeout: Option<f64>, atomic: bool, no_hooks: bool, reuse_values: bool, reset_values: bool,
+        max_history: i64, description: Option<String>, dry_run: bool, install: bool, version: Option<String>,
+        repo: Option<String>, plain_http: bool,
+    ) -> PyResult<PyObject> {
+        let chart = RemoteChartArg::from_py(chart, version, repo, plain_http)?;
+        let input = values_input(values, value_files, set, set_string)?;
+        let opts = helm_kube::UpgradeOptions {
+            namespace,
+            wait,
+            timeout: self::timeout(timeout),
+            atomic,
+            no_hooks,
+            reuse_values,
+            reset_values,
+            max_history,
+            description,
+            dry_run,
+            ..Default::default()
+        };
+        let rt = runtime()?;
+        let client = &self.client;
+        let rel = py.allow_threads(|| -> Result<_, RemoteActionError> {
+            let chart = chart.resolve()?;
+            let vals = input.merge()?;
+            Ok(rt.block_on(client.upgrade_chart(&name, &chart, &vals, opts, install))?)
+        });
+        let rel = rel.map_err(|e| remote_action_err(py, e))?;
+        value_to_py(py, &api::release_summary(&rel))
+    }
+
+    #[pyo3(signature = (name, revision = 0, namespace = None, wait = false, timeout = None, no_hooks = false, max_history = 0, dry_run = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn rollback(
+        &self, py: Python<'_>, name: String, revision: i64, namespace: Option<String>, wait: bool, timeout: Option<f64>,
+        no_hooks: bool, max_history: i64, dry_run: bool,
+    ) -> PyResult<PyObject> {
+        let opts = helm_kube::RollbackOptions {
+            namespace,
+            revision,
+            wait,
+            timeout: self::timeout(timeout),
+            no_hooks,
+            max_history,
+            dry_run,
+            ..Default::default()
+        };
+        let rt = runtime()?;
+        let rel = py.allow_threads(|| rt.block_on(self.client.rollback(&name, opts))).map_err(|e| remote_err(py, e))?;
+        value_to_py(py, &api::release_summary(&rel))
+    }
+
+    #[pyo3(signature = (name, namespace = None, keep_history = false, wait = false, timeout = None, no_hooks = false, description = None, dry_run = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn uninstall(
+        &self, py: Python<'_>, name: String, namespace: Option<String>, keep_history: bool, wait: bool,
+        timeout: Option<f64>, no_hooks: bool, description: Option<String>, dry_run: bool,
+    ) -> PyResult<PyObject> {
+        let opts = helm_kube::UninstallOptions {
+            namespace,
+            keep_history,
+            wait,
+            timeout: self::timeout(timeout),
+            no_hooks,
+            description,
+            dry_run,
+            ..Default::default()
+        };
+        let rt = runtime()?;
+        let res = py.allow_threads(|| rt.block_on(self.client.uninstall(&name, opts))).map_err(|e| remote_err(py, e))?;
+        let summary = api::release_summary(&res.release);
+        if let Some(m) = summary.as_map() {
+            m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
+        }
+        value_to_py(py, &summary)
+    }
+
+    #[pyo3(signature = (name, revision = 0, namespace = None))]
+    fn status(&self, py: Python<'_>, name: String, revision: i64, namespace: Option<String>) -> PyResult<PyObject> {
+        let rt = runtime()?;
+        let rel = py
+            .allow_threads(|| rt.block_on(self.client.get_release(&name, namespace.as_deref(), revision)))
+            .map_err(|e| remote_err(py, e))?;
+        value_to_py(py, &api::release_summary(&rel))
+    }
+
+    #[pyo3(signature = (name, namespace = None))]
+    fn history(&self, py: Python<'_>, name: String, namespace: Option<String>) -> PyResult<PyObject> {
+        let rt = runtime()?;
+        let rels = py.allow_threads(|| rt.block_on(self.client.history(&name, namespace.as_deref()))).map_err(|e| remote_err(py, e))?;
+        value_to_py(py, &Value::list(rels.iter().map(api::release_summary).collect()))
+    }
+
+    #[pyo3(signature = (namespace = None, all_namespaces = false, all = false, filter = None))]
+    fn list(&self, py: Python<'_>, namespace: Option<String>, all_namespaces: bool, all: bool, filter: Option<String>) -> PyResult<PyObject> {
+        let rt = runtime()?;
+        let opts = helm_kube::ListOptions { namespace, all_namespaces, all, filter, ..Default::default() };
+        let rels = py.allow_threads(|| rt.block_on(self.client.list(opts))).map_err(|e| remote_err(py, e))?;
+        value_to_py(py, &Value::list(rels.iter().map(api::release_summary).collect()))
+    }
+
+    #[pyo3(signature = (name, revision = 0, namespace = None, all = false))]
+    fn get_values(&self, py: Python<'_>, name: String, revision: i64, namespace: Option<String>, all: bool) -> PyResult<PyObject> {
+        let rt = runtime()?;
+        let vals = py
+            .allow_threads(|| rt.block_on(self.client.get_values(&name, namespace.as_deref(), revision, all)))
+            .map_err(|e| remote_err(py, e))?;
         value_to_py(py, &vals)
     }
 }

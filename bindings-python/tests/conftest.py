@@ -3,6 +3,7 @@
 import os
 import pathlib
 import subprocess
+import tempfile
 
 import pytest
 
@@ -42,3 +43,30 @@ def corpus():
     if not (CONFORMANCE / "cases.tsv").exists():
         pytest.skip("../shared/conformance is absent")
     return CONFORMANCE
+
+
+def _testenv_built():
+    if os.environ.get("HELM_RS_TESTENV_BIN"):
+        return True
+    cache = pathlib.Path(os.environ.get("HELM_RS_TESTENV_CACHE", pathlib.Path.home() / ".cache" / "helm-rs" / "testenv"))
+    return cache.is_dir() and any((p / "bin" / "kube-apiserver").exists() for p in cache.iterdir())
+
+
+@pytest.fixture(scope="session")
+def testenv_dir():
+    """One kube-testenv for the session (scripts/kube-testenv): its directory (kubeconfig,
+    token, pki/)."""
+    if not _testenv_built():
+        pytest.skip("kube test environment not built (scripts/kube-testenv build)")
+    d = tempfile.mkdtemp(prefix="helm-rs-py-kube-")
+    p = subprocess.run([str(ROOT / "scripts" / "kube-testenv"), "start", d], capture_output=True, text=True,
+                       env={**os.environ, "HELM_RS_TESTENV_WATCH_PID": str(os.getpid())})
+    if p.returncode != 0:
+        pytest.skip(f"kube-testenv start failed: {p.stderr.strip().splitlines()[-1:]}")
+    yield pathlib.Path(d)
+    subprocess.run([str(ROOT / "scripts" / "kube-testenv"), "stop", d], capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def kubeconfig(testenv_dir):
+    return str(testenv_dir / "kubeconfig")

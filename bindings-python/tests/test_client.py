@@ -2,36 +2,12 @@
 the test environment's binaries are not built."""
 
 import asyncio
-import os
-import pathlib
-import subprocess
-import tempfile
 import uuid
 
 import pytest
 
 import helm_rs
-from conftest import HELLO, ROOT
-
-
-def _testenv_built():
-    if os.environ.get("HELM_RS_TESTENV_BIN"):
-        return True
-    cache = pathlib.Path(os.environ.get("HELM_RS_TESTENV_CACHE", pathlib.Path.home() / ".cache" / "helm-rs" / "testenv"))
-    return cache.is_dir() and any((p / "bin" / "kube-apiserver").exists() for p in cache.iterdir())
-
-
-@pytest.fixture(scope="session")
-def kubeconfig():
-    if not _testenv_built():
-        pytest.skip("kube test environment not built (scripts/kube-testenv build)")
-    d = tempfile.mkdtemp(prefix="helm-rs-py-kube-")
-    p = subprocess.run([str(ROOT / "scripts" / "kube-testenv"), "start", d], capture_output=True, text=True,
-                       env={**os.environ, "HELM_RS_TESTENV_WATCH_PID": str(os.getpid())})
-    if p.returncode != 0:
-        pytest.skip(f"kube-testenv start failed: {p.stderr.strip().splitlines()[-1:]}")
-    yield os.path.join(d, "kubeconfig")
-    subprocess.run([str(ROOT / "scripts" / "kube-testenv"), "stop", d], capture_output=True)
+from conftest import HELLO
 
 
 def _ns():

@@ -96,13 +96,38 @@ pub fn run(a: ServeArgs) -> ExitCode {
     })
 }
 
+/// The chart of `--server` install/upgrade: a local directory or archive is packaged and
+/// uploaded; `oci://…` and `http(s)://` references, and `repo/chart` of a repository in the
+/// local repositories.yaml (sent as its URL plus the chart's name), are downloaded by the
+/// server. Repository credentials stay here: the server downloads anonymously.
+fn remote_chart(chart: &str, version: Option<&str>) -> Result<helm_kube::server::RemoteChart, crate::CmdError> {
+    use crate::CmdError;
+    use helm_kube::server::{chart_archive, RemoteChart};
+    let path = std::path::Path::new(chart);
+    let version = version.unwrap_or("").to_string();
+    if path.exists() {
+        return chart_archive(path).map(RemoteChart::Archive).map_err(|e| CmdError(e.to_string()));
+    }
+    if chart.starts_with("oci://") || chart.starts_with("http://") || chart.starts_with("https://") {
+        return Ok(RemoteChart::Reference { reference: chart.to_string(), version, plain_http: false });
+    }
+    match chart.split_once('/') {
+        Some((repo, name)) if !path.is_absolute() && !chart.starts_with('.') => {
+            let repos = helm_core::repo::RepoFile::load_file_or_empty(&helm_core::repo::paths::repository_config()).map_err(|e| CmdError(e.to_string()))?;
+            let entry = repos.get(repo).ok_or_else(|| CmdError(format!("repo {repo} not found")))?;
+            Ok(RemoteChart::Repo { repo_url: entry.url.clone(), name: name.to_string(), version })
+        }
+        _ => Err(CmdError(format!("path {chart:?} not found"))),
+    }
+}
+
 /// `helm-rs --server URL [--token T] COMMAND`: the release commands (and `template`) sent to a
 /// release server through `helm_kube::server::RemoteClient`. install/upgrade/rollback/status
 /// print as the local commands do; history/list print Helm's table columns.
 pub fn run_remote(cmd: crate::release::ReleaseCommand, url: &str, token: Option<String>) -> Result<(), crate::CmdError> {
     use crate::release::{print_release, GetCommand, ReleaseCommand};
     use crate::CmdError;
-    use helm_kube::server::{chart_archive, RemoteClient};
+    use helm_kube::server::RemoteClient;
     let token = token.or_else(|| std::env::var("HELM_RS_TOKEN").ok()).filter(|t| !t.is_empty()).ok_or_else(|| CmdError("--server needs a token: --token or HELM_RS_TOKEN".into()))?;
     let err = |e: helm_kube::server::RemoteError| CmdError(e.to_string());
     let dur = |s: &str| crate::release::parse_go_duration(s);
@@ -122,7 +147,7 @@ pub fn run_remote(cmd: crate::release::ReleaseCommand, url: &str, token: Option<
                 };
                 let d = &a.deploy;
                 let values = d.values.to_options().merge_values().map_err(CmdError)?;
-                let tgz = chart_archive(std::path::Path::new(&chart)).map_err(err)?;
+                let chart = remote_chart(&chart, d.version.as_deref())?;
                 let opts = helm_kube::InstallOptions {
                     name, generate_name: a.generate_name, namespace: ns_of(&a.kube), create_namespace: a.create_namespace,
                     dry_run: d.dry_run.is_some(), replace: a.replace, description: d.description.clone(), labels: labels(&d.labels)?,
@@ -130,14 +155,14 @@ pub fn run_remote(cmd: crate::release::ReleaseCommand, url: &str, token: Option<
                     timeout: Some(dur(&d.timeout)?), atomic: d.atomic, force_conflicts: d.force_conflicts, skip_schema_validation: d.skip_schema_validation,
                     ..Default::default()
                 };
-                let rel = client(ns_of(&a.kube))?.install(&tgz, &values, opts).await.map_err(|e| CmdError(format!("INSTALLATION FAILED: {e}")))?;
+                let rel = client(ns_of(&a.kube))?.install_chart(&chart, &values, opts).await.map_err(|e| CmdError(format!("INSTALLATION FAILED: {e}")))?;
                 print_release(&rel, &d.output, true, d.hide_notes)
             }
             ReleaseCommand::Upgrade(a) => {
                 let [name, chart] = a.args.as_slice() else { return Err(CmdError("usage: helm-rs upgrade RELEASE CHART".into())) };
                 let d = &a.deploy;
                 let values = d.values.to_options().merge_values().map_err(CmdError)?;
-                let tgz = chart_archive(std::path::Path::new(chart)).map_err(err)?;
+                let chart = remote_chart(chart, d.version.as_deref())?;
                 let opts = helm_kube::UpgradeOptions {
                     namespace: ns_of(&a.kube), dry_run: d.dry_run.is_some(), description: d.description.clone(), labels: labels(&d.labels)?,
                     no_hooks: d.no_hooks, wait: d.wait.is_some() || d.atomic, wait_for_jobs: d.wait_for_jobs, timeout: Some(dur(&d.timeout)?),
@@ -146,7 +171,7 @@ pub fn run_remote(cmd: crate::release::ReleaseCommand, url: &str, token: Option<
                     skip_schema_validation: d.skip_schema_validation,
                     ..Default::default()
                 };
-                let rel = client(ns_of(&a.kube))?.upgrade_or_install(name, &tgz, &values, opts, a.install).await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
+                let rel = client(ns_of(&a.kube))?.upgrade_chart(name, &chart, &values, opts, a.install).await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
                 if d.output == "table" {
                     println!("Release \"{name}\" has been upgraded. Happy Helming!");
                 }

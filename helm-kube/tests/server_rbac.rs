@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 struct Fixture {
+    dir: std::path::PathBuf,
     url: String,
     token_a: String,
     token_b: String,
@@ -65,7 +66,7 @@ async fn fixture() -> Option<Fixture> {
     let token_a = account(&admin, &ns_a, "deployer-a", &ns_a).await;
     let token_b = account(&admin, &ns_a, "deployer-b", &ns_b).await;
 
-    let dir = common::scratch("server");
+    let dir = common::scratch(&common::unique("server"));
     let chart = common::write_chart(&dir, "srvchart", "0.1.0");
     // `many` ConfigMaps make an upgrade take long enough to overlap with another request.
     std::fs::write(
@@ -85,7 +86,7 @@ async fn fixture() -> Option<Fixture> {
     let server = helm_kube::server::Server::bind(cfg).await.expect("bind");
     let url = format!("http://{}", server.local_addr().expect("addr"));
     tokio::spawn(server.run(std::future::pending::<()>()));
-    Some(Fixture { url, token_a, token_b, ns_a, ns_b, chart_b64 })
+    Some(Fixture { dir, url, token_a, token_b, ns_a, ns_b, chart_b64 })
 }
 
 async fn call(method: reqwest::Method, url: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
@@ -124,6 +125,17 @@ async fn rbac_decides_and_concurrent_upgrades_are_serialized() {
     assert_eq!(st, 403, "{body}");
     let msg = body["error"].as_str().unwrap_or("");
     assert!(msg.contains("is forbidden: User \"system:serviceaccount:") && msg.contains("deployer-a"), "Kubernetes' message passed through: {msg}");
+    // `async` requests are checked before the 202: a bad token is 401, a refusal 403.
+    let install_async = |name: &str| json!({ "name": name, "chart": { "tgz_base64": f.chart_b64 }, "async": true });
+    let (st, body) = call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_a), Some("not-a-valid-token"), Some(install_async("web2"))).await;
+    assert_eq!(st, 401, "{body}");
+    let (st, body) = call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_b), Some(&f.token_a), Some(install_async("web2"))).await;
+    assert_eq!(st, 403, "{body}");
+    assert!(body["error"].as_str().unwrap_or("").contains("forbidden"), "{body}");
+    let (st, body) = call(reqwest::Method::PUT, &format!("{}/v1/namespaces/{}/releases/web", f.url, f.ns_b), Some(&f.token_a), Some(json!({ "chart": { "tgz_base64": f.chart_b64 }, "async": true }))).await;
+    assert_eq!(st, 403, "{body}");
+    let (st, body) = call(reqwest::Method::DELETE, &format!("{}/v1/namespaces/{}/releases/web?async=true", f.url, f.ns_b), Some("not-a-valid-token"), None).await;
+    assert_eq!(st, 401, "{body}");
     let (st, body) = call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_b), Some(&f.token_b), Some(install("web"))).await;
     assert_eq!(st, 201, "{body}");
     let (st, body) = call(reqwest::Method::GET, &format!("{}/v1/namespaces/{}/releases/web", f.url, f.ns_a), Some(&f.token_b), None).await;
@@ -234,4 +246,135 @@ async fn limits_and_template_without_a_cluster() {
     assert_eq!(body["openapi"], "3.0.3");
     let (st, _) = call(reqwest::Method::GET, &format!("{url}/healthz"), None, None).await;
     assert_eq!(st, 200);
+}
+
+/// A static file server on 127.0.0.1 (HTTP/1.0, GET only) for `dir`: a chart repository as
+/// `helm repo index` leaves it on disk.
+fn serve_dir(dir: std::path::PathBuf) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).map(|n| n == 0).unwrap_or(true) || h == "\r\n" {
+                        break;
+                    }
+                }
+                let path = line.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_string();
+                let mut out = stream;
+                match (!path.contains("..")).then(|| std::fs::read(dir.join(&path))).and_then(Result::ok) {
+                    Some(data) => {
+                        let _ = write!(out, "HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n", data.len());
+                        let _ = out.write_all(&data);
+                    }
+                    None => {
+                        let _ = write!(out, "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// Debian's docker-registry on a free port over plain HTTP (None when not installed:
+/// scripts/test.d/setup-repo.sh installs it).
+fn start_registry(dir: &std::path::Path) -> Option<(std::process::Child, String)> {
+    let found = std::process::Command::new("sh").args(["-c", "command -v docker-registry"]).output().ok().filter(|o| o.status.success())?;
+    let bin = String::from_utf8_lossy(&found.stdout).trim().to_string();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+    let config = format!("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n", dir.join("data").display());
+    std::fs::write(dir.join("config.yml"), config).expect("write");
+    let mut child = std::process::Command::new(bin)
+        .args(["serve", dir.join("config.yml").to_str().expect("utf8")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let host = format!("127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(&host).is_ok() {
+            return Some((child, host));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("docker-registry did not start on {host}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn charts_from_repositories_urls_and_registries() {
+    let Some(f) = fixture().await else { return };
+    use sha2::Digest;
+    // A chart repository: index.yaml + the archive, served over HTTP on 127.0.0.1.
+    let repo = f.dir.join("repo");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    let tgz = base64::engine::general_purpose::STANDARD.decode(&f.chart_b64).expect("b64");
+    std::fs::write(repo.join("srvchart-0.1.0.tgz"), &tgz).expect("write");
+    let digest = hex::encode(sha2::Sha256::digest(&tgz));
+    std::fs::write(
+        repo.join("index.yaml"),
+        format!("apiVersion: v1\nentries:\n  srvchart:\n  - apiVersion: v2\n    name: srvchart\n    version: 0.1.0\n    appVersion: \"1.0\"\n    digest: {digest}\n    urls:\n    - srvchart-0.1.0.tgz\ngenerated: \"2024-01-01T00:00:00Z\"\n"),
+    )
+    .expect("write");
+    let repo_url = serve_dir(repo.clone());
+    let releases = format!("{}/v1/namespaces/{}/releases", f.url, f.ns_a);
+
+    // `helm install --repo URL srvchart --version 0.1.0` through the server.
+    let body = json!({ "name": "fromrepo", "chart": { "repo_url": repo_url, "name": "srvchart", "version": "0.1.0" }, "values": { "data": "repo" } });
+    let (st, body) = call(reqwest::Method::POST, &releases, Some(&f.token_a), Some(body)).await;
+    assert_eq!(st, 201, "{body}");
+    assert_eq!(body["release"]["chart"]["metadata"]["name"], "srvchart");
+    assert!(body["release"]["manifest"].as_str().unwrap_or("").contains("value: \"repo\""), "{body}");
+    // A chart URL, for an upgrade.
+    let body = json!({ "chart": { "ref": format!("{repo_url}/srvchart-0.1.0.tgz") }, "values": { "data": "url" } });
+    let (st, body) = call(reqwest::Method::PUT, &format!("{releases}/fromrepo"), Some(&f.token_a), Some(body)).await;
+    assert_eq!((st, body["release"]["version"].as_i64()), (200, Some(2)), "{body}");
+    // Not in the repository, a version that does not exist, bad references: 400 with the cause.
+    for (chart, want) in [
+        (json!({ "repo_url": repo_url, "name": "nochart" }), "nochart"),
+        (json!({ "repo_url": repo_url, "name": "srvchart", "version": "9.9.9" }), "9.9.9"),
+        (json!({ "ref": format!("{repo_url}/missing.tgz") }), "404"),
+        (json!({ "ref": "file:///etc/passwd" }), "oci:// or http(s)://"),
+        (json!({ "repo_url": repo_url }), "chart.name"),
+        (json!({ "ref": "oci://x/y", "tgz_base64": "" }), "exactly one"),
+    ] {
+        let (st, body) = call(reqwest::Method::POST, &format!("{}/v1/template", f.url), Some(&f.token_a), Some(json!({ "chart": chart }))).await;
+        assert_eq!(st, 400, "{chart}: {body}");
+        assert!(body["error"].as_str().unwrap_or("").contains(want), "{chart}: {body}");
+    }
+    // RemoteClient with a repository reference.
+    let remote = helm_kube::server::RemoteClient::new(&f.url, &f.token_a, Some(&f.ns_a)).expect("remote");
+    let chart = helm_kube::server::RemoteChart::Repo { repo_url: repo_url.clone(), name: "srvchart".into(), version: String::new() };
+    let (manifest, _) = remote.template_chart(&chart, &helm_core::Value::empty_map(), "t", None).await.expect("template");
+    assert!(manifest.contains("name: t-cm"), "{manifest}");
+    let rel = remote.upgrade_chart("fromrepo", &chart, &helm_core::Value::empty_map(), helm_kube::UpgradeOptions { max_history: 10, ..Default::default() }, false).await.expect("upgrade");
+    assert_eq!(rel.version, 3);
+
+    // An OCI registry (anonymous, plain HTTP on 127.0.0.1).
+    let Some((mut registry, host)) = start_registry(&f.dir) else {
+        println!("skipping the OCI part: docker-registry is not installed (scripts/test.d/setup-repo.sh)");
+        return;
+    };
+    let o = helm_kube::repo::oci::OciOptions { plain_http: true, ..Default::default() };
+    let archive = repo.join("srvchart-0.1.0.tgz");
+    let remote_ref = format!("oci://{host}/charts");
+    tokio::task::spawn_blocking(move || helm_kube::repo::oci::push_chart(&archive, None, &remote_ref, &o).map(|_| ())).await.expect("join").expect("push");
+    let chart = helm_kube::server::RemoteChart::Reference { reference: format!("oci://{host}/charts/srvchart"), version: "0.1.0".into(), plain_http: true };
+    let mut values = helm_core::Value::empty_map();
+    helm_core::values::strvals::parse_set("data=oci", &mut values).expect("set");
+    let rel = remote.install_chart(&chart, &values, helm_kube::InstallOptions { name: Some("fromoci".into()), ..Default::default() }).await.expect("install from oci");
+    assert_eq!((rel.version, rel.chart_name()), (1, "srvchart"));
+    assert!(rel.manifest.contains("value: \"oci\""));
+    let (st, body) = call(reqwest::Method::POST, &releases, Some(&f.token_a), Some(json!({ "name": "nooci", "chart": { "ref": format!("oci://{host}/charts/srvchart"), "version": "7.0.0", "plain_http": true } }))).await;
+    assert_eq!(st, 400, "{body}");
+    let _ = registry.kill();
+    let _ = registry.wait();
 }

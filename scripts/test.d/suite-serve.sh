@@ -35,7 +35,8 @@ passed=0; failed=0; skipped=0
 run() { # label, token, extra args...
   local label="$1" token="$2"; shift 2
   local out
-  out=$(timeout 600 "$ST" run "http://127.0.0.1:$PORT/openapi.json" -c not_a_server_error -n "${SERVE_MAX_EXAMPLES:-20}" \
+  # From the scratch directory: schemathesis keeps a cache (.schemathesis/) in its cwd.
+  out=$(cd "$WORK" && timeout 600 "$ST" run "http://127.0.0.1:$PORT/openapi.json" -c not_a_server_error -n "${SERVE_MAX_EXAMPLES:-20}" \
         -H "Authorization: Bearer $token" --request-timeout 30 --no-color "$@" 2>&1)
   local rc=$?
   echo "$out" | tail -25

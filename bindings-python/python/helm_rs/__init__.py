@@ -3,7 +3,8 @@
 `load_chart` and `template` are helm-core's, through a thin native module (`helm_rs._native`):
 `template(...).manifest` is byte for byte what `helm template` prints for the same chart,
 values and flags. Rendering releases the GIL. `Client`/`AsyncClient` install, upgrade,
-roll back and inspect releases on a cluster as Helm 4 does (helm-kube).
+roll back and inspect releases on a cluster as Helm 4 does (helm-kube); `RemoteClient`/
+`AsyncRemoteClient` do the same through a release server (`helm-rs serve`).
 """
 
 from ._native import (
@@ -14,16 +15,20 @@ from ._native import (
     ReleaseNotFound,
     RenderError,
     RenderResult,
+    ServerError,
     ValuesError,
     __version__,
     load_chart,
     template,
 )
-from ._client import AsyncClient, Client, Release
+from ._client import AsyncClient, AsyncRemoteClient, Client, Release, RemoteClient
 
 __all__ = [
     "AsyncClient",
+    "AsyncRemoteClient",
     "Client",
+    "RemoteClient",
+    "ServerError",
     "Release",
     "Chart",
     "ChartError",

@@ -67,6 +67,13 @@ class RenderError(HelmError):
 class KubeError(HelmError): ...
 class ReleaseNotFound(KubeError): ...
 
+class ServerError(KubeError):
+    """A release server's refusal (RemoteClient): 401 no valid token, 403 forbidden by RBAC,
+    409 another operation holds the release, 5xx the server or cluster failed."""
+    status: int
+    #: On 409: the release's pending state, e.g. {"status": "pending-upgrade", ...}.
+    pending: Optional[Dict[str, Any]]
+
 def load_chart(path: StrPath) -> Chart: ...
 def template(
     chart: Union[Chart, StrPath],
@@ -215,3 +222,62 @@ class AsyncClient:
     async def history(self, name: str, namespace: Optional[str] = None) -> List[Release]: ...
     async def list(self, **kwargs: Any) -> List[Release]: ...
     async def get_values(self, name: str, revision: int = 0, namespace: Optional[str] = None, all: bool = False) -> Dict[str, Any]: ...
+
+# ---- releases through a release server (`helm-rs serve`)
+
+class RemoteClient(Client):
+    """Client's methods through a release server, acting with `token`. `chart` may also be an
+    `oci://` or `http(s)://` reference, or a chart name with `repo=URL`; the server downloads it."""
+
+    def __init__(self, url: str, token: str, namespace: Optional[str] = None) -> None: ...
+    def install(  # type: ignore[override]
+        self,
+        name: str,
+        chart: Union[Chart, StrPath],
+        *,
+        values: Optional[Mapping[str, Any]] = None,
+        value_files: Sequence[StrPath] = (),
+        set: Sequence[str] = (),
+        set_string: Sequence[str] = (),
+        namespace: Optional[str] = None,
+        create_namespace: bool = False,
+        wait: bool = False,
+        timeout: Optional[float] = None,
+        atomic: bool = False,
+        no_hooks: bool = False,
+        skip_crds: bool = False,
+        description: Optional[str] = None,
+        dry_run: bool = False,
+        version: Optional[str] = None,
+        repo: Optional[str] = None,
+        plain_http: bool = False,
+    ) -> Release: ...
+    def upgrade(  # type: ignore[override]
+        self,
+        name: str,
+        chart: Union[Chart, StrPath],
+        *,
+        values: Optional[Mapping[str, Any]] = None,
+        value_files: Sequence[StrPath] = (),
+        set: Sequence[str] = (),
+        set_string: Sequence[str] = (),
+        namespace: Optional[str] = None,
+        wait: bool = False,
+        timeout: Optional[float] = None,
+        atomic: bool = False,
+        no_hooks: bool = False,
+        reuse_values: bool = False,
+        reset_values: bool = False,
+        max_history: int = 0,
+        description: Optional[str] = None,
+        dry_run: bool = False,
+        install: bool = False,
+        version: Optional[str] = None,
+        repo: Optional[str] = None,
+        plain_http: bool = False,
+    ) -> Release: ...
+
+class AsyncRemoteClient(AsyncClient):
+    def __init__(self, url: str, token: str, namespace: Optional[str] = None) -> None: ...  # type: ignore[override]
+    @classmethod
+    async def connect(cls, url: str, token: str, namespace: Optional[str] = None) -> "AsyncRemoteClient": ...  # type: ignore[override]

@@ -1,6 +1,8 @@
 """Client and AsyncClient: Helm's release actions on a cluster (helm-kube, through the native
 module). The native client does the work with the GIL released; this file only turns its dicts
-into `Release` objects and, for AsyncClient, runs the blocking calls in worker threads."""
+into `Release` objects and, for AsyncClient, runs the blocking calls in worker threads.
+RemoteClient and AsyncRemoteClient: the same methods sent to a release server (`helm-rs
+serve`), which acts on the cluster with the caller's token."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from ._native import NativeClient
+from ._native import NativeClient, NativeRemoteClient
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,24 @@ class Client:
         return self._native.get_values(name, revision, namespace, all)
 
 
+class RemoteClient(Client):
+    """Releases through a release server (`helm-rs serve`): Client's methods, arguments and
+    results, acting with `token` (the caller's Kubernetes bearer token), so Kubernetes RBAC
+    decides what it may do.
+
+    RemoteClient(url, token, namespace=None): namespace None is `default`. Charts travel as
+    packaged archives (a Chart or a chart directory is packaged here; a .tgz is sent as is), or
+    as references the server downloads: an `oci://` or `http(s)://` chart reference, or a chart
+    name with `repo="https://charts.example/"`, each with `version=`. The server's refusals
+    raise the local client's exceptions; the cluster's (403 forbidden, 401 without a valid
+    token, 409 when another operation holds the release) raise ServerError, a KubeError with
+    `.status` and, on 409, `.pending` (the release's pending state).
+    """
+
+    def __init__(self, url, token, namespace=None):
+        self._native = NativeRemoteClient(url, token, namespace=namespace)
+
+
 def _in_thread(method):
     @functools.wraps(method)
     async def run(self, *args, **kwargs):
@@ -125,3 +145,14 @@ class AsyncClient:
 
     @_in_thread
     async def get_values(self, name, revision=0, namespace=None, all=False) -> Dict[str, Any]: ...
+
+
+class AsyncRemoteClient(AsyncClient):
+    """RemoteClient's methods as coroutines (each runs in a worker thread)."""
+
+    def __init__(self, url, token, namespace=None):
+        self._client = RemoteClient(url, token, namespace=namespace)
+
+    @classmethod
+    async def connect(cls, url, token, namespace=None) -> "AsyncRemoteClient":
+        return await asyncio.to_thread(cls, url, token, namespace)

@@ -17,13 +17,32 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Where the chart comes from. Only uploads: a server reading paths would let callers read
-/// the server's files.
+/// Where the chart comes from: an uploaded archive, or a reference the server downloads —
+/// `oci://…` or an `http(s)://` chart URL (`ref`), or a chart in an HTTP repository
+/// (`repo_url` + `name`, as `helm install --repo`). Never a path: a server reading paths would
+/// let callers read the server's files. Downloads are anonymous (no stored credentials are
+/// used) and verify TLS; the server fetches with its own network reach, so deployments that
+/// must not reach internal hosts put it behind an egress policy.
 #[derive(Deserialize, Default, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct ChartSource {
     /// The chart archive (`helm package` output), base64.
-    pub tgz_base64: String,
+    #[serde(default)]
+    pub tgz_base64: Option<String>,
+    /// `oci://host/repository/name[:tag|@digest]` or `http(s)://…/chart.tgz`.
+    #[serde(default, rename = "ref")]
+    pub reference: Option<String>,
+    /// A chart repository's URL (the directory of its index.yaml); `name` is the chart.
+    #[serde(default)]
+    pub repo_url: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Version or constraint for `ref` (OCI without a tag) and `repo_url` (empty: the newest).
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Talk to an OCI registry over plain HTTP.
+    #[serde(default)]
+    pub plain_http: bool,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -203,7 +222,7 @@ pub async fn route(state: Arc<State>, req: Request<Incoming>) -> (Response<Body>
     let query = parse_query(req.uri().query().unwrap_or(""));
     let resp = match (segs.as_slice(), &method) {
         (["v1", "template"], &Method::POST) => match ctx.body::<TemplateRequest>(req).await {
-            Ok(b) => template(b),
+            Ok(b) => template(b).await,
             Err(r) => r,
         },
         (["v1", "releases"], &Method::GET) => ctx.list(None, &query).await,
@@ -331,11 +350,64 @@ pub fn status_of(e: &Error) -> u16 {
     }
 }
 
-fn load_chart(src: &ChartSource) -> Result<Chart, Response<Body>> {
-    let data = base64::engine::general_purpose::STANDARD
-        .decode(src.tgz_base64.trim())
-        .map_err(|e| error(400, format!("chart.tgz_base64: {e}")))?;
-    helm_core::chart::loader::load_archive_bytes(&data).map_err(|e| error(400, format!("chart: {e}")))
+/// The chart a request names: decoded from the upload, or downloaded (on a blocking thread:
+/// the repository transport is synchronous) into a temporary directory and loaded from there.
+async fn load_chart(src: &ChartSource) -> Result<Chart, Response<Body>> {
+    let given = [src.tgz_base64.is_some(), src.reference.is_some(), src.repo_url.is_some()].iter().filter(|b| **b).count();
+    if given != 1 {
+        return Err(error(400, "chart: give exactly one of tgz_base64, ref, or repo_url with name"));
+    }
+    if let Some(b64) = &src.tgz_base64 {
+        let data = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|e| error(400, format!("chart.tgz_base64: {e}")))?;
+        return helm_core::chart::loader::load_archive_bytes(&data).map_err(|e| error(400, format!("chart: {e}")));
+    }
+    let version = src.version.clone().unwrap_or_default();
+    enum Fetch {
+        Oci(String, bool),
+        Url(String),
+        Repo(String, String),
+    }
+    let fetch = if let Some(r) = &src.reference {
+        if r.starts_with("oci://") {
+            if let Err(e) = helm_core::repo::oci::Reference::parse(r) {
+                return Err(error(400, format!("chart.ref: {e}")));
+            }
+            Fetch::Oci(r.clone(), src.plain_http)
+        } else if (r.starts_with("https://") || r.starts_with("http://")) && url::Url::parse(r).is_ok() {
+            Fetch::Url(r.clone())
+        } else {
+            return Err(error(400, format!("chart.ref: expected an oci:// or http(s):// reference, got {r:?}")));
+        }
+    } else {
+        let repo_url = src.repo_url.clone().unwrap_or_default();
+        if !(repo_url.starts_with("https://") || repo_url.starts_with("http://")) || url::Url::parse(&repo_url).is_err() {
+            return Err(error(400, format!("chart.repo_url: expected an http(s):// URL, got {repo_url:?}")));
+        }
+        let name = src.name.clone().filter(|n| !n.is_empty()).ok_or_else(|| error(400, "chart.name: the chart's name in the repository is required with repo_url"))?;
+        Fetch::Repo(repo_url, name)
+    };
+    let fetched = tokio::task::spawn_blocking(move || -> Result<Chart, String> {
+        use crate::repo;
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let path = match fetch {
+            Fetch::Oci(r, plain_http) => {
+                let o = repo::oci::OciOptions { plain_http, ..Default::default() };
+                repo::oci::pull_chart(&r, &version, dir.path(), &o).map_err(|e| e.to_string())?.path
+            }
+            Fetch::Url(u) => repo::ResolvedChart { url: u, digest: String::new(), options: Default::default(), chart: None }.download(dir.path()).map_err(|e| e.to_string())?,
+            Fetch::Repo(repo_url, name) => repo::find_chart_in_repo_url(&repo_url, &name, &version, &Default::default())
+                .and_then(|c| c.download(dir.path()))
+                .map_err(|e| e.to_string())?,
+        };
+        let data = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        helm_core::chart::loader::load_archive_bytes(&data).map_err(|e| e.to_string())
+    })
+    .await;
+    match fetched {
+        Ok(Ok(chart)) => Ok(chart),
+        Ok(Err(e)) => Err(error(400, format!("chart: {e}"))),
+        Err(e) => Err(error(400, format!("chart: download failed: {e}"))),
+    }
 }
 
 fn user_values(values: &Option<serde_json::Map<String, serde_json::Value>>, yaml: &Option<String>) -> Result<Value, Response<Body>> {
@@ -358,8 +430,8 @@ fn release_name_for(req_name: &Option<String>, generate: bool, chart: &Chart) ->
 }
 
 /// `POST /v1/template`: Helm's `template` on an uploaded chart; no cluster involved.
-fn template(b: TemplateRequest) -> Response<Body> {
-    let chart = match load_chart(&b.chart) {
+async fn template(b: TemplateRequest) -> Response<Body> {
+    let chart = match load_chart(&b.chart).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -464,6 +536,32 @@ impl Ctx {
         serde_json::from_slice(&bytes).map_err(|e| error(400, format!("request body: {e}")))
     }
 
+    /// Before answering 202 to an `async` request, the caller must be known to the API server
+    /// and allowed to `verb` release records (Secrets) in `ns`: a SelfSubjectAccessReview made
+    /// with the caller's token, which any authenticated identity may create. An unknown token
+    /// gets the API server's 401, a refusal 403 — not an accepted operation that fails later.
+    async fn authorize_async(&self, ns: &str, verb: &str) -> Result<(), Response<Body>> {
+        use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
+        let client = self.kube(ns, None)?;
+        let review = SelfSubjectAccessReview {
+            spec: SelfSubjectAccessReviewSpec {
+                resource_attributes: Some(ResourceAttributes { namespace: Some(ns.into()), verb: Some(verb.into()), resource: Some("secrets".into()), ..Default::default() }),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let api: kube::Api<SelfSubjectAccessReview> = kube::Api::all(client.kube().clone());
+        match api.create(&kube::api::PostParams::default(), &review).await {
+            Ok(r) if r.status.as_ref().is_some_and(|s| s.allowed) => Ok(()),
+            Ok(r) => {
+                let reason = r.status.and_then(|s| s.reason).filter(|s| !s.is_empty()).map(|s| format!(": {s}")).unwrap_or_default();
+                Err(error(403, format!("secrets is forbidden: the caller cannot {verb} resource \"secrets\" in API group \"\" in the namespace \"{ns}\" (release records){reason}")))
+            }
+            Err(kube::Error::Api(e)) if e.code == 401 || e.code == 403 => Err(error(e.code, e.message)),
+            Err(e) => Err(error(502, format!("checking the caller's access: {e}"))),
+        }
+    }
+
     /// A kube client acting as the caller (its token, the server's view of where the cluster is).
     fn kube(&self, ns: &str, observer: Option<Arc<Observer>>) -> Result<crate::Client, Response<Body>> {
         let Some(base) = &self.state.base else {
@@ -552,7 +650,7 @@ impl Ctx {
     }
 
     async fn install(&self, ns: &str, b: InstallRequest, slot: super::ops::CallerSlot) -> Response<Body> {
-        let chart = match load_chart(&b.chart) {
+        let chart = match load_chart(&b.chart).await {
             Ok(c) => c,
             Err(r) => return r,
         };
@@ -566,6 +664,11 @@ impl Ctx {
         };
         if let Err(r) = check_names(ns, Some(&name)) {
             return r;
+        }
+        if b.run_async {
+            if let Err(r) = self.authorize_async(ns, "create").await {
+                return r;
+            }
         }
         let lock = match self.state.reg.begin(OpKind::Install, ns, &name, &self.caller) {
             Ok(l) => l,
@@ -609,7 +712,12 @@ impl Ctx {
         if let Err(r) = check_names(ns, Some(name)) {
             return r;
         }
-        let chart = match load_chart(&b.chart) {
+        if b.run_async {
+            if let Err(r) = self.authorize_async(ns, "update").await {
+                return r;
+            }
+        }
+        let chart = match load_chart(&b.chart).await {
             Ok(c) => c,
             Err(r) => return r,
         };
@@ -691,6 +799,11 @@ impl Ctx {
         if let Err(r) = check_names(ns, Some(name)) {
             return r;
         }
+        if b.run_async {
+            if let Err(r) = self.authorize_async(ns, "update").await {
+                return r;
+            }
+        }
         let lock = match self.state.reg.begin(OpKind::Rollback, ns, name, &self.caller) {
             Ok(l) => l,
             Err(other) => return self.conflict(&other),
@@ -745,6 +858,11 @@ impl Ctx {
             Ok(p) => p,
             Err(r) => return r,
         };
+        if run_async {
+            if let Err(r) = self.authorize_async(ns, "delete").await {
+                return r;
+            }
+        }
         let lock = match self.state.reg.begin(OpKind::Uninstall, ns, name, &self.caller) {
             Ok(l) => l,
             Err(other) => return self.conflict(&other),

@@ -21,7 +21,7 @@ pub mod ops;
 pub mod progress;
 pub mod remote;
 
-pub use remote::{chart_archive, RemoteClient, RemoteError};
+pub use remote::{chart_archive, loaded_chart_archive, RemoteChart, RemoteClient, RemoteError};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};

@@ -35,6 +35,8 @@ fn op_responses(ok_code: &str) -> Value {
     m.insert(ok_code.into(), ok("the operation finished", json!({ "$ref": "#/components/schemas/ReleaseResult" })));
     m.insert("202".into(), ok("still running (async, or past the request timeout)", json!({ "$ref": "#/components/schemas/Accepted" })));
     m.insert("409".into(), ok("another operation on this release is in progress", json!({ "$ref": "#/components/schemas/Conflict" })));
+    m.insert("401".into(), err("no or bad bearer token (async requests are checked before 202)"));
+    m.insert("403".into(), err("Kubernetes RBAC refused the caller (async requests: checked with a SelfSubjectAccessReview before 202)"));
     m.insert("422".into(), err("the chart failed to render or the action refused"));
     m.insert("504".into(), err("hooks or --wait timed out"));
     common(m)
@@ -145,7 +147,17 @@ pub fn document() -> Value {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "the caller's Kubernetes token" } },
             "schemas": {
                 "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } },
-                "Chart": { "type": "object", "additionalProperties": false, "required": ["tgz_base64"], "properties": { "tgz_base64": { "type": "string", "description": "a packaged chart (.tgz), base64" } } },
+                "Chart": { "description": "exactly one source: an uploaded archive, a reference (oci:// or a chart URL), or a repository URL with the chart's name (helm install --repo). The server downloads references anonymously, TLS verified.", "oneOf": [
+                    { "type": "object", "additionalProperties": false, "required": ["tgz_base64"], "properties": { "tgz_base64": { "type": "string", "description": "a packaged chart (.tgz), base64" } } },
+                    { "type": "object", "additionalProperties": false, "required": ["ref"], "properties": {
+                        "ref": { "type": "string", "pattern": "^(oci|https?)://", "description": "oci://host/repository/name[:tag|@digest] or an http(s):// chart archive URL" },
+                        "version": { "type": "string", "description": "version or constraint (OCI references without a tag)" },
+                        "plain_http": { "type": "boolean", "description": "the OCI registry speaks plain HTTP" } } },
+                    { "type": "object", "additionalProperties": false, "required": ["repo_url", "name"], "properties": {
+                        "repo_url": { "type": "string", "pattern": "^https?://", "description": "the chart repository (where index.yaml is)" },
+                        "name": { "type": "string", "description": "the chart's name in the repository" },
+                        "version": { "type": "string", "description": "version or constraint (empty: the newest)" } } }
+                ] },
                 "Release": { "type": "object", "description": "Helm's release record (the JSON Helm stores)" },
                 "ReleaseResult": { "type": "object", "properties": { "release": { "$ref": "#/components/schemas/Release" }, "operation_id": { "type": "string" } } },
                 "ReleaseList": { "type": "object", "properties": { "releases": { "type": "array", "items": { "$ref": "#/components/schemas/Release" } } } },

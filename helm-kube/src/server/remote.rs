@@ -1,7 +1,9 @@
 //! `RemoteClient`: the release actions of [`crate::Client`], with the same method names and
 //! option structs, sent to a `helm-rs serve` server instead of the cluster (reqwest over
 //! rustls). The difference: charts travel as packaged archives (`.tgz` bytes), since the
-//! server must not read the caller's paths; [`chart_archive`] makes one from a directory.
+//! server must not read the caller's paths; [`chart_archive`] makes one from a directory —
+//! or as references the server downloads itself ([`RemoteChart`]: `oci://…`, a repository URL
+//! plus chart name as `helm install --repo`, or a chart URL).
 
 use crate::actions::{InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions};
 use base64::Engine;
@@ -36,6 +38,54 @@ pub fn chart_archive(path: &std::path::Path) -> Result<Vec<u8>> {
         data
     } else {
         std::fs::read(path).map_err(|e| RemoteError::Chart(format!("{}: {e}", path.display())))
+    }
+}
+
+/// A loaded chart packaged again (Helm's `chartutil.Save` layout, subcharts under `charts/`),
+/// for callers holding a [`helm_core::chart::Chart`] rather than a path.
+pub fn loaded_chart_archive(chart: &helm_core::chart::Chart) -> Result<Vec<u8>> {
+    use helm_core::chart::package;
+    // No directory: modification times fall back to the nearest existing path (they do not
+    // matter to the server).
+    let entries = package::entries(chart, std::path::Path::new("/nonexistent-helm-rs-chart")).map_err(|e| RemoteError::Chart(e.to_string()))?;
+    package::tgz(&entries).map_err(|e| RemoteError::Chart(e.to_string()))
+}
+
+/// Where the server gets the chart of an install/upgrade/template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RemoteChart {
+    /// A packaged chart, uploaded with the request.
+    Archive(Vec<u8>),
+    /// `oci://host/repo/name[:tag]` or an `http(s)://…/chart.tgz` URL; `version` is a
+    /// constraint for OCI references without a tag (empty: the newest).
+    Reference { reference: String, version: String, plain_http: bool },
+    /// `helm install --repo URL NAME --version V`: looked up in that repository's index.
+    Repo { repo_url: String, name: String, version: String },
+}
+
+impl RemoteChart {
+    /// The `chart` object of a request body (see `/openapi.json`).
+    pub fn to_json(&self) -> J {
+        match self {
+            RemoteChart::Archive(tgz) => chart_json(tgz),
+            RemoteChart::Reference { reference, version, plain_http } => {
+                let mut o = json!({ "ref": reference });
+                if !version.is_empty() {
+                    o["version"] = version.clone().into();
+                }
+                if *plain_http {
+                    o["plain_http"] = true.into();
+                }
+                o
+            }
+            RemoteChart::Repo { repo_url, name, version } => {
+                let mut o = json!({ "repo_url": repo_url, "name": name });
+                if !version.is_empty() {
+                    o["version"] = version.clone().into();
+                }
+                o
+            }
+        }
     }
 }
 
@@ -125,9 +175,14 @@ impl RemoteClient {
 
     /// `helm install` with a packaged chart.
     pub async fn install(&self, chart_tgz: &[u8], values: &Value, opts: InstallOptions) -> Result<Release> {
+        self.install_chart(&RemoteChart::Archive(chart_tgz.to_vec()), values, opts).await
+    }
+
+    /// `helm install` with a chart from anywhere [`RemoteChart`] allows.
+    pub async fn install_chart(&self, chart: &RemoteChart, values: &Value, opts: InstallOptions) -> Result<Release> {
         let ns = self.ns(&opts.namespace);
         let body = json!({
-            "name": opts.name, "chart": chart_json(chart_tgz), "values": values_json(values),
+            "name": opts.name, "chart": chart.to_json(), "values": values_json(values),
             "generate_name": opts.generate_name, "create_namespace": opts.create_namespace, "dry_run": opts.dry_run,
             "replace": opts.replace, "description": opts.description, "labels": opts.labels, "skip_crds": opts.skip_crds,
             "no_hooks": opts.no_hooks, "wait": opts.wait, "wait_for_jobs": opts.wait_for_jobs,
@@ -143,9 +198,14 @@ impl RemoteClient {
     }
 
     pub async fn upgrade_or_install(&self, name: &str, chart_tgz: &[u8], values: &Value, opts: UpgradeOptions, install: bool) -> Result<Release> {
+        self.upgrade_chart(name, &RemoteChart::Archive(chart_tgz.to_vec()), values, opts, install).await
+    }
+
+    /// `helm upgrade [--install]` with a chart from anywhere [`RemoteChart`] allows.
+    pub async fn upgrade_chart(&self, name: &str, chart: &RemoteChart, values: &Value, opts: UpgradeOptions, install: bool) -> Result<Release> {
         let ns = self.ns(&opts.namespace);
         let body = json!({
-            "chart": chart_json(chart_tgz), "values": values_json(values), "install": install, "dry_run": opts.dry_run,
+            "chart": chart.to_json(), "values": values_json(values), "install": install, "dry_run": opts.dry_run,
             "description": opts.description, "labels": opts.labels, "no_hooks": opts.no_hooks, "wait": opts.wait,
             "wait_for_jobs": opts.wait_for_jobs, "timeout_seconds": opts.timeout.map(|t| t.as_secs()), "atomic": opts.atomic,
             "reuse_values": opts.reuse_values, "reset_values": opts.reset_values, "reset_then_reuse_values": opts.reset_then_reuse_values,
@@ -224,8 +284,46 @@ impl RemoteClient {
 
     /// `helm template` on the server: (manifest text as `helm template` prints it, notes).
     pub async fn template(&self, chart_tgz: &[u8], values: &Value, name: &str, namespace: Option<&str>) -> Result<(String, String)> {
-        let body = json!({ "chart": chart_json(chart_tgz), "values": values_json(values), "name": name, "namespace": self.ns(&namespace.map(String::from)) });
+        self.template_chart(&RemoteChart::Archive(chart_tgz.to_vec()), values, name, namespace).await
+    }
+
+    /// `helm template` on the server with a chart from anywhere [`RemoteChart`] allows.
+    pub async fn template_chart(&self, chart: &RemoteChart, values: &Value, name: &str, namespace: Option<&str>) -> Result<(String, String)> {
+        let body = json!({ "chart": chart.to_json(), "values": values_json(values), "name": name, "namespace": self.ns(&namespace.map(String::from)) });
         let out = self.send(reqwest::Method::POST, &format!("{}/v1/template", self.base), Some(body)).await?;
         Ok((out["manifest"].as_str().unwrap_or("").to_string(), out["notes"].as_str().unwrap_or("").to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_sources_as_the_api_takes_them() {
+        assert_eq!(RemoteChart::Archive(b"x".to_vec()).to_json(), json!({ "tgz_base64": "eA==" }));
+        let oci = RemoteChart::Reference { reference: "oci://r.example/charts/web".into(), version: "1.2.3".into(), plain_http: true };
+        assert_eq!(oci.to_json(), json!({ "ref": "oci://r.example/charts/web", "version": "1.2.3", "plain_http": true }));
+        let url = RemoteChart::Reference { reference: "https://c.example/web-1.0.0.tgz".into(), version: String::new(), plain_http: false };
+        assert_eq!(url.to_json(), json!({ "ref": "https://c.example/web-1.0.0.tgz" }));
+        let repo = RemoteChart::Repo { repo_url: "https://c.example".into(), name: "web".into(), version: "^1".into() };
+        assert_eq!(repo.to_json(), json!({ "repo_url": "https://c.example", "name": "web", "version": "^1" }));
+    }
+
+    #[test]
+    fn a_loaded_chart_is_packaged_again() {
+        let dir = std::env::temp_dir().join(format!("helm-rs-remote-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
+        std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: c\nversion: 0.1.0\n").expect("write");
+        std::fs::write(dir.join("values.yaml"), "a: 1\n").expect("write");
+        std::fs::write(dir.join("templates/cm.yaml"), "kind: ConfigMap\n").expect("write");
+        let chart = helm_core::chart::load(&dir).expect("load");
+        let tgz = loaded_chart_archive(&chart).expect("archive");
+        let back = helm_core::chart::loader::load_archive_bytes(&tgz).expect("reload");
+        assert_eq!((back.metadata.name.as_str(), back.metadata.version.as_str()), ("c", "0.1.0"));
+        assert_eq!(back.templates.len(), 1);
+        assert_eq!(back.raw_values.as_deref(), Some(&b"a: 1\n"[..]));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
