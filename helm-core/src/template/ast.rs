@@ -29,11 +29,12 @@ pub type List = Vec<Node>;
 pub enum Node {
     Text(Arc<str>),
     Action(Pipe),
-    If(Control),
-    With(Control),
-    Range(Control),
+    // Boxed so that a `Node` (mostly `Text`) stays small.
+    If(Box<Control>),
+    With(Box<Control>),
+    Range(Box<Control>),
     /// `{{template "name" pipeline}}` (and the call site of a `block`).
-    Template { pos: usize, name: Arc<str>, pipe: Option<Pipe> },
+    Template { pos: usize, name: Arc<str>, pipe: Option<Box<Pipe>> },
     Break(usize),
     Continue(usize),
 }
@@ -114,7 +115,8 @@ pub enum Arg {
     Dot(usize),
     Nil(usize),
     Bool(usize, bool),
-    Number(usize, Number),
+    /// Boxed: the largest operand, and rare; keeps every `Arg` small.
+    Number(usize, Box<Number>),
     /// A string literal: its quoted source text and its value.
     String { pos: usize, quoted: Arc<str>, value: Arc<str> },
     Pipe(Box<Pipe>),

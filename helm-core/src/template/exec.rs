@@ -215,7 +215,7 @@ impl<'e> State<'e> {
             }
             Node::Template { pos, name, pipe } => {
                 let Some(tree) = self.lookup(name) else {
-                    return Err(at(*pos, &TemplateNodeText(name, pipe.as_ref()), format!("template {} not defined", go_quote(name))));
+                    return Err(at(*pos, &TemplateNodeText(name, pipe.as_deref()), format!("template {} not defined", go_quote(name))));
                 };
                 let d = match pipe {
                     Some(p) => V::plain(self.eval_pipeline(fr, dot, p)?),
@@ -224,7 +224,7 @@ impl<'e> State<'e> {
                 if self.depth >= self.engine.limits.max_depth {
                     return Err(at(
                         *pos,
-                        &TemplateNodeText(name, pipe.as_ref()),
+                        &TemplateNodeText(name, pipe.as_deref()),
                         format!("exceeded maximum template depth ({})", self.engine.limits.max_depth),
                     ));
                 }

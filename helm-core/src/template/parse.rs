@@ -206,6 +206,7 @@ impl<'a> Parser<'a> {
             // Unreachable in practice (errors stop the loop above), kept for safety.
             return Err(TemplateError::parse(&self.parse_name, e.line, e.val.to_string()));
         }
+        root.shrink_to_fit();
         Ok(root)
     }
 
@@ -239,6 +240,7 @@ impl<'a> Parser<'a> {
                 Step::Node(n) => list.push(n),
                 other => {
                     self.depth -= 1;
+                    list.shrink_to_fit();
                     return Ok((list, other));
                 }
             }
@@ -313,14 +315,14 @@ impl<'a> Parser<'a> {
         Ok(Step::Node(Node::Action(pipe)))
     }
 
-    fn control(&mut self, context: &str) -> PResult<Control> {
+    fn control(&mut self, context: &str) -> PResult<Box<Control>> {
         let mark = self.vars.len();
         let r = self.control_inner(context, mark);
         self.vars.truncate(mark);
         r
     }
 
-    fn control_inner(&mut self, context: &str, mark: usize) -> PResult<Control> {
+    fn control_inner(&mut self, context: &str, mark: usize) -> PResult<Box<Control>> {
         let pipe = self.pipeline(context, ItemKind::RightDelim)?;
         if context == "range" {
             self.range_depth += 1;
@@ -357,7 +359,7 @@ impl<'a> Parser<'a> {
                 else_list = Some(l);
             }
         }
-        Ok(Control { pos: pipe.pos, pipe, list, else_list, mark })
+        Ok(Box::new(Control { pos: pipe.pos, pipe, list, else_list, mark }))
     }
 
     fn template_name(&mut self, tok: &Item, context: &str) -> PResult<String> {
@@ -377,7 +379,7 @@ impl<'a> Parser<'a> {
         } else {
             None
         };
-        Ok(Node::Template { pos: tok.pos, name: Arc::from(name.as_str()), pipe })
+        Ok(Node::Template { pos: tok.pos, name: Arc::from(name.as_str()), pipe: pipe.map(Box::new) })
     }
 
     fn block_control(&mut self) -> PResult<Node> {
@@ -397,7 +399,7 @@ impl<'a> Parser<'a> {
         }
         let name: Arc<str> = Arc::from(name.as_str());
         self.defs.push((name.clone(), list, line));
-        Ok(Node::Template { pos: tok.pos, name, pipe: Some(pipe) })
+        Ok(Node::Template { pos: tok.pos, name, pipe: Some(Box::new(pipe)) })
     }
 
     // ----- pipelines -----
@@ -460,6 +462,8 @@ impl<'a> Parser<'a> {
                     pipe.decl[first_declared + i] = self.declare_var(name);
                 }
                 self.depth -= 1;
+                pipe.cmds.shrink_to_fit();
+                pipe.decl.shrink_to_fit();
                 return Ok(pipe);
             }
             match tok.kind {
@@ -536,6 +540,8 @@ impl<'a> Parser<'a> {
         if cmd.args.is_empty() {
             return Err(self.err("empty command"));
         }
+        // Trees live until the render ends: no spare capacity (a Vec grows to 4 at its first push).
+        cmd.args.shrink_to_fit();
         Ok(cmd)
     }
 
@@ -549,14 +555,17 @@ impl<'a> Parser<'a> {
                 // Go splits the field text on '.', the leading dot giving nothing.
                 fields.push(Arc::from(t.val.trim_start_matches('.')));
             }
+            fields.shrink_to_fit();
             // Go gives the merged node the position of the first added field.
             return match node {
                 Arg::Field { mut idents, .. } => {
                     idents.extend(fields);
+                    idents.shrink_to_fit();
                     Ok(Some(Arg::Field { pos, idents }))
                 }
                 Arg::Var { var, mut idents, .. } => {
                     idents.extend(fields);
+                    idents.shrink_to_fit();
                     Ok(Some(Arg::Var { pos, var, idents }))
                 }
                 Arg::Bool(..) | Arg::String { .. } | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_) => {
@@ -585,7 +594,7 @@ impl<'a> Parser<'a> {
             ItemKind::Field => Arg::Field { pos, idents: vec![Arc::from(tok.val.trim_start_matches('.'))] },
             ItemKind::Bool => Arg::Bool(pos, tok.val == "true"),
             ItemKind::CharConst | ItemKind::Complex | ItemKind::Number => {
-                Arg::Number(pos, self.number(&tok)?)
+                Arg::Number(pos, Box::new(self.number(&tok)?))
             }
             ItemKind::LeftParen => {
                 let p = self.pipeline("parenthesized pipeline", ItemKind::RightParen)?;
