@@ -291,6 +291,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return flag_error(e),
     };
+    if let Command::Release(c) = &cli.command {
+        c.deprecation_notices();
+    }
     let result = match (cli.server, cli.command) {
         (Some(url), Command::Release(c)) => serve::run_remote(c, &url, cli.token),
         (_, command) => run_local(command),

@@ -86,6 +86,9 @@ pub struct DeployArgs {
     /// take ownership of fields another field manager owns
     #[arg(long = "force-conflicts")]
     pub force_conflicts: bool,
+    /// force resource updates by replacement (refused with server-side apply, as Helm 4 does)
+    #[arg(long = "force-replace")]
+    pub force_replace: bool,
     /// skip the values schema check
     #[arg(long = "skip-schema-validation")]
     pub skip_schema_validation: bool,
@@ -149,7 +152,7 @@ pub struct UpgradeArgs {
     pub reset_values: bool,
     #[arg(long = "reset-then-reuse-values")]
     pub reset_then_reuse_values: bool,
-    /// Helm 4: an alias of --force-replace/--force-conflicts; treated as --force-conflicts
+    /// deprecated: use --force-replace (Helm 4 prints the same notice)
     #[arg(long)]
     pub force: bool,
     #[arg(long = "cleanup-on-fail")]
@@ -180,8 +183,14 @@ pub struct RollbackArgs {
     pub timeout: String,
     #[arg(long = "max-history", default_value_t = 10)]
     pub max_history: i64,
-    #[arg(long = "force-conflicts", alias = "force")]
+    #[arg(long = "force-conflicts")]
     pub force_conflicts: bool,
+    /// force resource updates by replacement (refused with server-side apply, as Helm 4 does)
+    #[arg(long = "force-replace")]
+    pub force_replace: bool,
+    /// deprecated: use --force-replace
+    #[arg(long)]
+    pub force: bool,
     #[arg(long = "cleanup-on-fail")]
     pub cleanup_on_fail: bool,
     /// must be "true", "false" or "auto": "auto" uses the method of the revision rolled back to
@@ -371,13 +380,23 @@ async fn client(k: &KubeArgs) -> Result<Client, CmdError> {
 /// Progress of the action on stderr, only when stderr is a terminal (plain lines) or with
 /// `--debug` (`level=DEBUG` lines): Helm 4 prints nothing extra otherwise, so piped output
 /// stays identical to Helm's.
+///
+/// Failed upgrades and rollbacks are always logged, as Helm's `level=WARN` lines.
 fn show_progress(c: Client, debug: bool) -> Client {
     use std::io::IsTerminal;
     let terminal = std::io::stderr().is_terminal();
-    if !terminal && !debug {
-        return c;
-    }
     c.with_progress(std::sync::Arc::new(move |ev: helm_kube::ProgressEvent| {
+        if let helm_kube::ProgressEvent::ActionFailed { action, name, error } = &ev {
+            let text = match action.as_str() {
+                "rollback" => format!("level=WARN msg={}\n", go_quote(&format!("Rollback {} failed: {error}", go_quote(name)))),
+                _ => format!("level=WARN msg=\"{action} failed\" name={} error={}\n", slog_value(name), slog_value(error)),
+            };
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+            return;
+        }
+        if !terminal && !debug {
+            return;
+        }
         // On a terminal objects read as `Kind namespace/name`; the server's lines keep the API's
         // resource names.
         let line = match (&ev, ev.object()) {
@@ -406,6 +425,16 @@ fn go_quote(s: &str) -> String {
     out
 }
 
+/// A value as slog's text handler writes it: bare unless it is empty or has a space, `=`, `"`
+/// or a character that is not printable.
+fn slog_value(s: &str) -> String {
+    if s.is_empty() || s.chars().any(|c| c == ' ' || c == '=' || c == '"' || c.is_control()) {
+        go_quote(s)
+    } else {
+        s.to_string()
+    }
+}
+
 fn labels(list: &[String]) -> Result<BTreeMap<String, String>, CmdError> {
     let mut m = BTreeMap::new();
     for kv in list.iter().filter(|s| !s.is_empty()) {
@@ -413,6 +442,21 @@ fn labels(list: &[String]) -> Result<BTreeMap<String, String>, CmdError> {
         m.insert(k.to_string(), v.to_string());
     }
     Ok(m)
+}
+
+impl ReleaseCommand {
+    /// What cobra prints on standard error when a deprecated flag is used, before the command
+    /// runs.
+    pub fn deprecation_notices(&self) {
+        let force = match self {
+            ReleaseCommand::Upgrade(a) => a.force,
+            ReleaseCommand::Rollback(a) => a.force,
+            _ => false,
+        };
+        if force {
+            eprintln!("Flag --force has been deprecated, use --force-replace instead");
+        }
+    }
 }
 
 /// Runs one release command.
@@ -577,7 +621,8 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
         reset_then_reuse_values: a.reset_then_reuse_values,
         cleanup_on_fail: a.cleanup_on_fail,
         max_history: a.max_history,
-        force_conflicts: d.force_conflicts || a.force,
+        force_conflicts: d.force_conflicts,
+        force_replace: d.force_replace || a.force,
         skip_schema_validation: d.skip_schema_validation,
         server_side: server_side_flag(&a.server_side)?,
     };
@@ -604,6 +649,8 @@ async fn rollback(a: RollbackArgs) -> Result<(), CmdError> {
         timeout: Some(parse_go_duration(&a.timeout)?),
         max_history: a.max_history,
         force_conflicts: a.force_conflicts,
+        force_replace: a.force_replace || a.force,
+        cleanup_on_fail: a.cleanup_on_fail,
         server_side: server_side_flag(&a.server_side)?,
     };
     c.rollback(&name, opts).await.map_err(err)?;
@@ -634,6 +681,8 @@ async fn uninstall(a: UninstallArgs) -> Result<(), CmdError> {
                         let (kind, n) = k.split_once('/').unwrap_or((k, ""));
                         s.push_str(&format!("[{kind}] {n}\n"));
                     }
+                    // Helm's Fprintln of a text that already ends in a newline
+                    s.push('\n');
                     out(&s);
                 }
                 out(&format!("release \"{name}\" uninstalled\n"));
@@ -998,7 +1047,8 @@ async fn list(a: ListArgs) -> Result<(), CmdError> {
     let mut rels = c.list(opts).await.map_err(err)?;
     let updated = |r: &Release| r.info.as_ref().and_then(|i| i.last_deployed);
     if a.date {
-        rels.sort_by(|x, y| updated(x).cmp(&updated(y)));
+        // Helm compares whole seconds (`Unix()`); ties keep the storage order.
+        rels.sort_by_key(|r| updated(r).map(|t| t.0.timestamp()));
     }
     if a.reverse {
         rels.reverse();

@@ -167,7 +167,7 @@ pub fn run_remote(cmd: crate::release::ReleaseCommand, url: &str, token: Option<
                     namespace: ns_of(&a.kube), dry_run: d.dry_run.is_some(), description: d.description.clone(), labels: labels(&d.labels)?,
                     no_hooks: d.no_hooks, wait: d.wait.is_some() || d.atomic, wait_for_jobs: d.wait_for_jobs, timeout: Some(dur(&d.timeout)?),
                     atomic: d.atomic, reuse_values: a.reuse_values, reset_values: a.reset_values, reset_then_reuse_values: a.reset_then_reuse_values,
-                    cleanup_on_fail: a.cleanup_on_fail, max_history: a.max_history, force_conflicts: d.force_conflicts || a.force,
+                    cleanup_on_fail: a.cleanup_on_fail, max_history: a.max_history, force_conflicts: d.force_conflicts, force_replace: d.force_replace || a.force,
                     skip_schema_validation: d.skip_schema_validation,
                     ..Default::default()
                 };
@@ -186,7 +186,7 @@ pub fn run_remote(cmd: crate::release::ReleaseCommand, url: &str, token: Option<
                 let opts = helm_kube::RollbackOptions {
                     namespace: ns_of(&a.kube), revision, dry_run: a.dry_run.is_some(), no_hooks: a.no_hooks, wait: a.wait.is_some(),
                     timeout: Some(dur(&a.timeout)?), max_history: a.max_history, force_conflicts: a.force_conflicts,
-                    ..Default::default()
+                    force_replace: a.force_replace || a.force, ..Default::default()
                 };
                 client(ns_of(&a.kube))?.rollback(&name, opts).await.map_err(err)?;
                 println!("Rollback was a success! Happy Helming!");

@@ -281,3 +281,91 @@ fn status_matches_helm() {
         }
     }
 }
+
+/// The remaining install/upgrade/rollback/list flags against Helm 4.1.4, output and stored
+/// history alike: `--force`/`--force-replace` (Helm 4 refuses replacement under server-side
+/// apply, after the pre-upgrade hooks, and records the failure; `--atomic` rolls back with the
+/// same force options), rollback `--cleanup-on-fail`, `--reset-then-reuse-values`,
+/// `--generate-name`, `--skip-crds`, `--replace`, and `list -A` with filters and states.
+#[test]
+fn more_flags_match_helm() {
+    let Some(env) = env() else { return };
+    let Some(h) = oracle() else { return };
+    let (ns_h, ns_r) = (unique("cli-more-h"), unique("cli-more-r"));
+    let dir = scratch(&ns_r);
+    let chart_dir = write_chart(&dir, "morechart", "0.1.0");
+    // a CRD (skipped with --skip-crds) and NOTES saying whether the cluster has it
+    let crd = format!("widgets{}.more.helm-rs.dev", std::process::id());
+    let plural = crd.split('.').next().expect("plural").to_string();
+    std::fs::create_dir_all(chart_dir.join("crds")).expect("mkdir");
+    std::fs::write(
+        chart_dir.join("crds/widget.yaml"),
+        format!("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: {crd}\nspec:\n  group: more.helm-rs.dev\n  names:\n    kind: Widget{pid}\n    plural: {plural}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        x-kubernetes-preserve-unknown-fields: true\n", pid = std::process::id()),
+    )
+    .expect("write");
+    std::fs::write(
+        chart_dir.join("templates/NOTES.txt"),
+        format!("crd present: {{{{ not (empty (lookup \"apiextensions.k8s.io/v1\" \"CustomResourceDefinition\" \"\" \"{crd}\")) }}}}\n"),
+    )
+    .expect("write");
+    let chart = chart_dir.to_string_lossy().to_string();
+    let generated = regex::Regex::new(r"morechart-\d{10}").expect("regex");
+    let both = |args: &[&str]| {
+        let with = |ns: &str| args.iter().map(|a| if *a == "NS" { ns.to_string() } else { a.to_string() }).collect::<Vec<_>>();
+        let (ah, ar) = (with(&ns_h), with(&ns_r));
+        let theirs = helm(env, &h, &ah.iter().map(String::as_str).collect::<Vec<_>>());
+        let ours = rs(env, &ar.iter().map(String::as_str).collect::<Vec<_>>());
+        let m = |s: &str, ns: &str| generated.replace_all(&mask(s, ns), "morechart-<time>").to_string();
+        assert_eq!(ours.0, theirs.0, "exit status of {args:?}: {} / {}", ours.2, theirs.2);
+        assert_eq!(m(&ours.1, &ns_r), m(&theirs.1, &ns_h), "stdout of {args:?}");
+        assert_eq!(m(&ours.2, &ns_r), m(&theirs.2, &ns_h), "stderr of {args:?}");
+        ours.1
+    };
+    let out = both(&["install", "moreapp", &chart, "-n", "NS", "--create-namespace", "--skip-crds"]);
+    assert!(out.contains("crd present: false"), "{out}");
+    both(&["upgrade", "moreapp", &chart, "-n", "NS", "--force"]);
+    both(&["rollback", "moreapp", "1", "-n", "NS", "--force-replace"]);
+    both(&["history", "moreapp", "-n", "NS"]);
+    both(&["upgrade", "moreapp", &chart, "-n", "NS", "--force-replace", "--atomic"]);
+    both(&["rollback", "moreapp", "1", "-n", "NS", "--force-replace", "--cleanup-on-fail"]);
+    both(&["history", "moreapp", "-n", "NS"]);
+    both(&["rollback", "moreapp", "1", "-n", "NS"]);
+    both(&["upgrade", "moreapp", &chart, "-n", "NS", "--set", "data=z", "--set", "extra=true"]);
+    both(&["upgrade", "moreapp", &chart, "-n", "NS", "--reset-then-reuse-values", "--set", "kept=true"]);
+    both(&["get", "values", "moreapp", "-n", "NS"]);
+    both(&["get", "values", "moreapp", "-n", "NS", "--all"]);
+    both(&["install", &chart, "-n", "NS", "--generate-name", "--skip-crds"]);
+    both(&["uninstall", "moreapp", "-n", "NS", "--keep-history"]);
+    both(&["install", "moreapp", &chart, "-n", "NS", "--skip-crds"]);
+    both(&["install", "moreapp", &chart, "-n", "NS", "--skip-crds", "--replace"]);
+    both(&["history", "moreapp", "-n", "NS"]);
+    both(&["list", "-n", "NS", "--filter", "^moreapp$", "--uninstalled"]);
+    both(&["list", "-n", "NS", "--failed"]);
+    both(&["list", "-n", "NS", "--deployed", "-q"]);
+    both(&["list", "-n", "NS", "--pending"]);
+    // (--date is left out: two installs in one second tie, and which second is timing)
+    both(&["list", "-n", "NS", "-r"]);
+    // Both namespaces hold the same releases: -A lists them all, from either tool alike (Helm
+    // orders releases of one name in several namespaces at random: rows compared as sets).
+    let rows = |s: &str| {
+        let s = mask(s, "<none>");
+        let mut v: Vec<String> = if s.starts_with('[') {
+            serde_json::from_str::<Vec<serde_json::Value>>(&s).expect("json list").iter().map(|x| x.to_string()).collect()
+        } else {
+            s.lines().map(String::from).collect()
+        };
+        v.sort();
+        v
+    };
+    for args in [
+        vec!["list", "-A", "--filter", "^moreapp$"],
+        vec!["list", "-A", "--filter", "^morechart-", "-q"],
+        vec!["list", "-A", "--filter", "^moreapp$", "-o", "json"],
+    ] {
+        let theirs = helm(env, &h, &args);
+        let ours = rs(env, &args);
+        assert_eq!(ours.0, theirs.0, "{args:?}: {}", ours.2);
+        assert_eq!(rows(&ours.1), rows(&theirs.1), "{args:?}");
+        assert!(ours.1.contains(&ns_h) && ours.1.contains(&ns_r) || args.contains(&"-q"), "{args:?}: {} {}", ours.1, ours.2);
+    }
+}

@@ -92,8 +92,12 @@ pub struct UpgradeOptions {
     pub cleanup_on_fail: bool,
     /// `--max-history` (0: unlimited; Helm's CLI default is 10).
     pub max_history: i64,
-    /// `--force` / `--force-conflicts`.
+    /// `--force-conflicts`.
     pub force_conflicts: bool,
+    /// `--force-replace` (and the deprecated `--force`): Helm 4 replaces objects only with
+    /// client-side apply, so with server-side apply the upgrade fails (after pre-upgrade hooks,
+    /// recorded as failed) with Helm's "cannot use server-side apply and force replace together".
+    pub force_replace: bool,
     pub skip_schema_validation: bool,
     /// `--server-side` (None: `auto`, the method the release was last deployed with). A
     /// release deployed with client-side apply (Helm 3, or Helm 4 `--server-side=false`) is
@@ -114,6 +118,10 @@ pub struct RollbackOptions {
     pub timeout: Option<Duration>,
     pub max_history: i64,
     pub force_conflicts: bool,
+    /// `--force-replace` / `--force`, as [`UpgradeOptions::force_replace`].
+    pub force_replace: bool,
+    /// `--cleanup-on-fail`: delete objects this rollback created when it fails.
+    pub cleanup_on_fail: bool,
     /// `--server-side` (None: `auto`, the method of the revision rolled back to), as for
     /// [`UpgradeOptions::server_side`].
     pub server_side: Option<bool>,
@@ -529,6 +537,9 @@ impl Client {
         self.record_create(&store, &rel).await?;
         let outcome: Result<()> = async {
             self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-upgrade", &ns, timeout).await?;
+            if opts.force_replace {
+                return Err(force_replace_refused());
+            }
             if migrate_csa {
                 self.migrate_csa_ownership(&new_docs, &ns).await?;
             }
@@ -554,13 +565,22 @@ impl Client {
                 Ok(rel)
             }
             Err(e) => {
+                self.emit(ProgressEvent::ActionFailed { action: "upgrade".into(), name: name.to_string(), error: e.to_string() });
                 rel.set_status(Status::Failed, format!("Upgrade \"{name}\" failed: {e}"));
                 let _ = self.record_update(&store, &rel).await;
                 if opts.cleanup_on_fail {
                     let _ = self.delete_all(&added, &ns).await;
                 }
                 if opts.atomic {
-                    let ro = RollbackOptions { namespace: Some(ns.clone()), timeout: Some(timeout), wait: opts.wait, ..Default::default() };
+                    // Helm's rollback inherits the upgrade's force options.
+                    let ro = RollbackOptions {
+                        namespace: Some(ns.clone()),
+                        timeout: Some(timeout),
+                        wait: opts.wait,
+                        force_conflicts: opts.force_conflicts,
+                        force_replace: opts.force_replace,
+                        ..Default::default()
+                    };
                     return match self.rollback(name, ro).await {
                         Ok(_) => Err(Error::Action(format!("release {name} failed, and has been rolled back due to rollback-on-failure being set: {e}"))),
                         Err(e2) => Err(Error::Action(format!("an error occurred while rolling back the release. original upgrade error: {e}: {e2}"))),
@@ -617,8 +637,14 @@ impl Client {
             all.retain(|r| r.version != v);
         }
         self.record_create(&store, &rel).await?;
+        // Objects this rollback brings back (deleted again by `cleanup_on_fail`), once applying began.
+        let applying = std::sync::atomic::AtomicBool::new(false);
         let outcome: Result<()> = async {
             self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-rollback", &ns, timeout).await?;
+            if opts.force_replace {
+                return Err(force_replace_refused());
+            }
+            applying.store(true, std::sync::atomic::Ordering::Relaxed);
             if migrate_csa {
                 self.migrate_csa_ownership(&new_docs, &ns).await?;
             }
@@ -642,8 +668,33 @@ impl Client {
                 Ok(rel)
             }
             Err(e) => {
+                self.emit(ProgressEvent::ActionFailed { action: "rollback".into(), name: name.to_string(), error: e.to_string() });
+                // Helm marks the release rolled back from superseded, the new revision failed.
+                if current.version > 0 && current.version != target_v {
+                    let mut cur = current.clone();
+                    cur.info_mut().status = Status::Superseded;
+                    let _ = self.record_update(&store, &cur).await;
+                }
                 rel.set_status(Status::Failed, format!("Rollback \"{name}\" failed: {e}"));
                 let _ = self.record_update(&store, &rel).await;
+                if opts.cleanup_on_fail {
+                    let created: Vec<ResourceDoc> = if applying.load(std::sync::atomic::Ordering::Relaxed) {
+                        let old_ids: std::collections::HashSet<_> = old_docs.iter().map(|d| d.identity(&ns)).collect();
+                        new_docs.iter().filter(|d| !old_ids.contains(&d.identity(&ns))).cloned().collect()
+                    } else {
+                        Vec::new()
+                    };
+                    // Helm 4.1.4 deletes the created list even when it is empty, and then fails
+                    // with the resource builder's "no objects visited" (checked with helm-oracle).
+                    let cleanup = if created.is_empty() {
+                        Err("unable to cleanup resources: object not found, skipping delete: no objects visited".to_string())
+                    } else {
+                        self.delete_all(&created, &ns).await.map(|_| ()).map_err(|e| format!("unable to cleanup resources: {e}"))
+                    };
+                    if let Err(ce) = cleanup {
+                        return Err(Error::Action(format!("an error occurred while cleaning up resources. original rollback error: {ce}")));
+                    }
+                }
                 Err(e)
             }
         }
@@ -745,14 +796,14 @@ impl Client {
         } else {
             vec![Status::Deployed, Status::Failed]
         };
-        // Helm filters revisions by state and name first, then keeps the latest of each
-        // release among them (so `--superseded` shows superseded revisions).
-        let matching: Vec<Release> = all
-            .into_iter()
-            .filter(|r| states.contains(&r.status()))
-            .filter(|r| re.as_ref().map(|re| re.is_match(&r.name)).unwrap_or(true))
-            .collect();
-        Ok(logic::list_latest(matching))
+        // As Helm's List: the name filter, then the latest revision of each release (except
+        // when only superseded ones are asked for: every superseded revision), then the states,
+        // so a release whose latest revision is deployed is not listed by `--failed`. Helm
+        // keeps the latest in a Go map, so releases of one name in several namespaces (`-A`)
+        // come out in random order there; here by namespace.
+        let named: Vec<Release> = all.into_iter().filter(|r| re.as_ref().map(|re| re.is_match(&r.name)).unwrap_or(true)).collect();
+        let candidates = if states == [Status::Superseded] { named } else { logic::list_latest(named) };
+        Ok(candidates.into_iter().filter(|r| states.contains(&r.status())).collect())
     }
 
     /// `helm get values` (with `all`: the chart's defaults coalesced under the user's).
@@ -790,6 +841,12 @@ fn is_ssa(rel: &Release) -> bool {
 /// or the rollback target): `auto` keeps its method. helm-rs applies server-side only, so a
 /// client-side release is refused under `auto` (and `false` always), with what to do instead.
 /// Returns whether the objects' client-side ownership must be handed over first.
+/// Helm 4's kube client refuses to replace objects it applies server-side (helm-rs always
+/// applies server-side), checked when the update starts.
+fn force_replace_refused() -> Error {
+    Error::Action("invalid operation: cannot use server-side apply and force replace together".into())
+}
+
 fn apply_method_for(name: &str, prev: &Release, server_side: Option<bool>) -> Result<bool> {
     match server_side {
         Some(false) => Err(Error::Action(CSA_UNSUPPORTED.into())),

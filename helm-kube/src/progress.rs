@@ -56,6 +56,9 @@ pub enum ProgressEvent {
     ReleaseRecorded { name: String, namespace: String, revision: i64, status: String, created: bool },
     /// A release record was removed (uninstall without `--keep-history`, `--max-history`).
     ReleaseRecordDeleted { name: String, namespace: String, revision: i64 },
+    /// An upgrade or rollback failed after its pending record was written (`action`:
+    /// `upgrade` or `rollback`); the record is marked failed next. Helm logs these as warnings.
+    ActionFailed { action: String, name: String, error: String },
 }
 
 impl ProgressEvent {
@@ -68,6 +71,7 @@ impl ProgressEvent {
             ProgressEvent::Waiting { .. } => "waiting",
             ProgressEvent::Ready { .. } => "ready",
             ProgressEvent::ReleaseRecorded { .. } | ProgressEvent::ReleaseRecordDeleted { .. } => "record",
+            ProgressEvent::ActionFailed { .. } => "failed",
         }
     }
 }
@@ -99,6 +103,7 @@ impl fmt::Display for ProgressEvent {
                 write!(f, "{} release record sh.helm.release.v1.{name}.v{revision} ({status})", if *created { "created" } else { "updated" })
             }
             ProgressEvent::ReleaseRecordDeleted { name, revision, .. } => write!(f, "deleted release record sh.helm.release.v1.{name}.v{revision}"),
+            ProgressEvent::ActionFailed { action, name, error } => write!(f, "{action} of {name} failed: {error}"),
         }
     }
 }

@@ -158,6 +158,9 @@ pub struct UpgradeRequest {
     pub max_history: Option<i64>,
     #[serde(default)]
     pub force_conflicts: bool,
+    /// `--force-replace`: refused with server-side apply, as Helm 4 does.
+    #[serde(default)]
+    pub force_replace: bool,
     #[serde(default)]
     pub skip_schema_validation: bool,
     #[serde(default, rename = "async")]
@@ -182,6 +185,8 @@ pub struct RollbackRequest {
     pub max_history: Option<i64>,
     #[serde(default)]
     pub force_conflicts: bool,
+    #[serde(default)]
+    pub force_replace: bool,
     #[serde(default, rename = "async")]
     pub run_async: bool,
 }
@@ -767,6 +772,7 @@ impl Ctx {
             cleanup_on_fail: b.cleanup_on_fail,
             max_history: b.max_history.unwrap_or(10),
             force_conflicts: b.force_conflicts,
+            force_replace: b.force_replace,
             skip_schema_validation: b.skip_schema_validation,
             ..Default::default()
         };
@@ -822,6 +828,7 @@ impl Ctx {
             timeout: b.timeout_seconds.map(Duration::from_secs),
             max_history: b.max_history.unwrap_or(10),
             force_conflicts: b.force_conflicts,
+            force_replace: b.force_replace,
             ..Default::default()
         };
         let name = name.to_string();

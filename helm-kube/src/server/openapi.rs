@@ -72,7 +72,7 @@ pub fn document() -> Value {
         "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "wait_for_jobs": { "type": "boolean" }, "timeout_seconds": { "type": "integer", "minimum": 0 },
         "atomic": { "type": "boolean" }, "reuse_values": { "type": "boolean" }, "reset_values": { "type": "boolean" },
         "reset_then_reuse_values": { "type": "boolean" }, "cleanup_on_fail": { "type": "boolean" },
-        "max_history": { "type": "integer", "minimum": 0 }, "force_conflicts": { "type": "boolean" },
+        "max_history": { "type": "integer", "minimum": 0 }, "force_conflicts": { "type": "boolean" }, "force_replace": { "type": "boolean" },
         "skip_schema_validation": { "type": "boolean" }, "async": { "type": "boolean" },
     });
     let mut template_props = json!({
@@ -129,7 +129,7 @@ pub fn document() -> Value {
             "/v1/namespaces/{namespace}/releases/{name}/rollback": {
                 "parameters": [ns, name],
                 "post": { "operationId": "rollback", "summary": "helm rollback",
-                    "requestBody": body(json!({ "revision": { "type": "integer", "minimum": 0 }, "dry_run": { "type": "boolean" }, "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "timeout_seconds": { "type": "integer", "minimum": 0 }, "max_history": { "type": "integer", "minimum": 0 }, "force_conflicts": { "type": "boolean" }, "async": { "type": "boolean" } }), json!([])),
+                    "requestBody": body(json!({ "revision": { "type": "integer", "minimum": 0 }, "dry_run": { "type": "boolean" }, "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "timeout_seconds": { "type": "integer", "minimum": 0 }, "max_history": { "type": "integer", "minimum": 0 }, "force_conflicts": { "type": "boolean" }, "force_replace": { "type": "boolean" }, "async": { "type": "boolean" } }), json!([])),
                     "responses": op_responses("200") }
             },
             "/v1/namespaces/{namespace}/releases/{name}/history": { "parameters": [ns, name], "get": { "operationId": "history", "summary": "helm history", "responses": read_responses(json!({ "type": "object", "properties": { "history": { "type": "array", "items": { "$ref": "#/components/schemas/Release" } } } })) } },

@@ -209,7 +209,7 @@ impl RemoteClient {
             "description": opts.description, "labels": opts.labels, "no_hooks": opts.no_hooks, "wait": opts.wait,
             "wait_for_jobs": opts.wait_for_jobs, "timeout_seconds": opts.timeout.map(|t| t.as_secs()), "atomic": opts.atomic,
             "reuse_values": opts.reuse_values, "reset_values": opts.reset_values, "reset_then_reuse_values": opts.reset_then_reuse_values,
-            "cleanup_on_fail": opts.cleanup_on_fail, "max_history": opts.max_history, "force_conflicts": opts.force_conflicts,
+            "cleanup_on_fail": opts.cleanup_on_fail, "max_history": opts.max_history, "force_conflicts": opts.force_conflicts, "force_replace": opts.force_replace,
             "skip_schema_validation": opts.skip_schema_validation,
         });
         release_of(&self.send(reqwest::Method::PUT, &self.rel_url(&ns, name), Some(body)).await?)
@@ -219,7 +219,7 @@ impl RemoteClient {
         let ns = self.ns(&opts.namespace);
         let body = json!({
             "revision": opts.revision, "dry_run": opts.dry_run, "no_hooks": opts.no_hooks, "wait": opts.wait,
-            "timeout_seconds": opts.timeout.map(|t| t.as_secs()), "max_history": opts.max_history, "force_conflicts": opts.force_conflicts,
+            "timeout_seconds": opts.timeout.map(|t| t.as_secs()), "max_history": opts.max_history, "force_conflicts": opts.force_conflicts, "force_replace": opts.force_replace,
         });
         release_of(&self.send(reqwest::Method::POST, &format!("{}/rollback", self.rel_url(&ns, name)), Some(body)).await?)
     }
