@@ -507,7 +507,8 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
         eprintln!("{line}");
     }
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.stdout.as_bytes()).map_err(|e| CmdError(e.to_string()))?;
+    // Binary contents a template wrote (`.Files.Get` of a binary file) go out as Go's bytes.
+    stdout.write_all(&helm_core::values::gostring::go_bytes(&out.stdout)).map_err(|e| CmdError(e.to_string()))?;
     Ok(())
 }
 

@@ -143,3 +143,54 @@ fn errors_show_the_source_line() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A binary file read with `.Files.Get` keeps its bytes, as Go strings do: encoded, hashed,
+/// measured and quoted like Helm 4.1.4 does (expected output printed by helm-oracle for this
+/// chart); written raw into a manifest it fails as Helm's YAML reader does.
+#[test]
+fn binary_file_contents_keep_go_bytes() {
+    let dir = chart("binary");
+    std::fs::create_dir_all(dir.join("files")).expect("mkdir");
+    std::fs::remove_file(dir.join("templates/cm.yaml")).expect("rm");
+    std::fs::write(dir.join("files/blob.bin"), b"BZh\x91\x41\xff\xfe\xe2\x82x\xf0\x00end\xc3\xa9").expect("write");
+    std::fs::write(
+        dir.join("templates/bin.yaml"),
+        concat!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bin\ndata:\n",
+            "  b64: {{ .Files.Get \"files/blob.bin\" | b64enc | quote }}\n",
+            "  b32: {{ .Files.Get \"files/blob.bin\" | b32enc | quote }}\n",
+            "  len: {{ .Files.Get \"files/blob.bin\" | len | quote }}\n",
+            "  sha: {{ .Files.Get \"files/blob.bin\" | sha256sum | quote }}\n",
+            "  adler: {{ .Files.Get \"files/blob.bin\" | adler32sum | quote }}\n",
+            "  round: {{ \"QlpokUH//g==\" | b64dec | b64enc | quote }}\n",
+            "  roundlen: {{ \"QlpokUH//g==\" | b64dec | len }}\n",
+            "  q: {{ .Files.Get \"files/blob.bin\" | quote }}\n",
+            "  pq: {{ printf \"%q\" (.Files.Get \"files/blob.bin\") }}\n",
+            "  px: {{ printf \"%x\" (.Files.Get \"files/blob.bin\") }}\n",
+        ),
+    )
+    .expect("write");
+    let d = dir.to_string_lossy().into_owned();
+    let (code, out, err) = helm_rs(&["template", "r", &d]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        concat!(
+            "---\n# Source: c/templates/bin.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bin\ndata:\n",
+            "  b64: \"QlpokUH//uKCePAAZW5kw6k=\"\n  b32: \"IJNGREKB777OFATY6AAGK3TEYOUQ====\"\n  len: \"17\"\n",
+            "  sha: \"7dbda8ebaccea63825601390ac111b5583e48970fc205be058943cdcaf465648\"\n  adler: \"1359350083\"\n",
+            "  round: \"QlpokUH//g==\"\n  roundlen: 7\n",
+            "  q: \"BZh\\x91A\\xff\\xfe\\xe2\\x82x\\xf0\\x00endé\"\n  pq: \"BZh\\x91A\\xff\\xfe\\xe2\\x82x\\xf0\\x00endé\"\n",
+            "  px: 425a689141fffee28278f000656e64c3a9\n",
+        )
+    );
+    std::fs::write(dir.join("templates/raw.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: raw\ndata:\n  raw: '{{ .Files.Get \"files/blob.bin\" }}'\n")
+        .expect("write");
+    let (code, _, err) = helm_rs(&["template", "r", &d]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("Error: YAML parse error on c/templates/raw.yaml: error converting YAML to JSON: yaml: invalid leading UTF-8 octet\n"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -137,6 +137,10 @@ fn head_string(v: Option<Value>, field: &str) -> Result<String, String> {
 /// Decodes a document's head as `sigs.k8s.io/yaml.Unmarshal` into `SimpleHead` would.
 /// The `Err` string is the text after `YAML parse error on FILE: `.
 pub fn parse_head(doc: &str) -> Result<SimpleHead, String> {
+    // Raw bytes of a binary file written into the manifest: go-yaml's reader refuses them.
+    if let Some(problem) = crate::values::gostring::yaml_reader_error(doc) {
+        return Err(format!("error converting YAML to JSON: yaml: {problem}"));
+    }
     // The reader's messages already carry sigs.k8s.io/yaml's "error converting YAML to JSON: ".
     let v = yaml::from_str(doc).map_err(|e| {
         if e.message.starts_with("error converting YAML to JSON: ") {

@@ -452,7 +452,9 @@ fn write_to_file(dir: &Path, name: &str, data: &str, append: bool) -> Result<Str
         std::fs::File::create(&path)
     }
     .map_err(|e| RenderError::Io(format!("open {path}: {e}")))?;
-    write!(f, "---\n# Source: {name}\n{data}\n").map_err(|e| RenderError::Io(format!("write {path}: {e}")))?;
+    // Go's bytes: binary file contents a template wrote are restored (values::gostring).
+    let text = format!("---\n# Source: {name}\n{data}\n");
+    f.write_all(&crate::values::gostring::go_bytes(&text)).map_err(|e| RenderError::Io(format!("write {path}: {e}")))?;
     Ok(format!("wrote {path}\n"))
 }
 

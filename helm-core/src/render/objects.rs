@@ -373,7 +373,8 @@ impl Files {
     }
 
     fn get_str(&self, name: &str) -> String {
-        self.0.get(name).map(|d| String::from_utf8_lossy(d).into_owned()).unwrap_or_default()
+        // Go's string(bytes): binary contents kept (see values::gostring).
+        self.0.get(name).map(|d| crate::values::gostring::from_go_bytes(d)).unwrap_or_default()
     }
 
     /// Helm's `Glob`: the files whose path matches a gobwas/glob pattern with `/` separators

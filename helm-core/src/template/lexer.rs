@@ -110,6 +110,10 @@ pub fn go_quote(s: &str) -> String {
             '\u{c}' => out.push_str("\\f"),
             '\u{b}' => out.push_str("\\v"),
             c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            // a byte of a Go string that is not UTF-8 (values::gostring)
+            c if crate::values::gostring::raw_byte(c).is_some() => {
+                out.push_str(&format!("\\x{:02x}", crate::values::gostring::raw_byte(c).unwrap_or(0)))
+            }
             c if is_go_printable(c) => out.push(c),
             c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push_str(&format!("\\U{:08x}", c as u32)),

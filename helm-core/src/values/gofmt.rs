@@ -235,8 +235,8 @@ impl Printer {
                 }
             }
             's' => self.fmt_s(s),
-            'x' => self.fmt_sx(s.as_bytes(), "0123456789abcdef"),
-            'X' => self.fmt_sx(s.as_bytes(), "0123456789ABCDEF"),
+            'x' => self.fmt_sx(&crate::values::gostring::go_bytes(s), "0123456789abcdef"),
+            'X' => self.fmt_sx(&crate::values::gostring::go_bytes(s), "0123456789ABCDEF"),
             'q' => self.fmt_q(s),
             _ => self.bad_verb(v, verb),
         }

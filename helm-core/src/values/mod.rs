@@ -20,6 +20,7 @@ pub mod json;
 pub mod coalesce;
 pub mod strvals;
 pub mod schema;
+pub mod gostring;
 
 use parking_lot::RwLock;
 use std::collections::BTreeMap;

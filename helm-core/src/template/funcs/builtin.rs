@@ -35,7 +35,7 @@ pub fn register(t: &mut FuncTable) {
 
 fn length(a: &[Value]) -> FuncResult {
     let n = match &a[0] {
-        Value::String(s) => s.len(),
+        Value::String(s) => crate::values::gostring::go_bytes(s).len(),
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.len(),
         Value::Map(m) => m.len(),

@@ -16,25 +16,26 @@ pub fn register(t: &mut FuncTable) {
     t.add("adler32sum", &[Param::String], None, adler32sum);
 }
 
-fn input(args: &[Value]) -> &[u8] {
-    args.first().and_then(Value::as_str).unwrap_or("").as_bytes()
+/// The Go string's bytes (binary file contents included, see [`crate::values::gostring`]).
+fn input(args: &[Value]) -> std::borrow::Cow<'_, [u8]> {
+    crate::values::gostring::go_bytes(args.first().and_then(Value::as_str).unwrap_or(""))
 }
 
 fn sha1sum(args: &[Value]) -> FuncResult {
-    Ok(Value::from(hex::encode(sha1::Sha1::digest(input(args)))))
+    Ok(Value::from(hex::encode(sha1::Sha1::digest(&*input(args)))))
 }
 
 fn sha256sum(args: &[Value]) -> FuncResult {
-    Ok(Value::from(hex::encode(sha2::Sha256::digest(input(args)))))
+    Ok(Value::from(hex::encode(sha2::Sha256::digest(&*input(args)))))
 }
 
 fn sha512sum(args: &[Value]) -> FuncResult {
-    Ok(Value::from(hex::encode(sha2::Sha512::digest(input(args)))))
+    Ok(Value::from(hex::encode(sha2::Sha512::digest(&*input(args)))))
 }
 
 fn adler32sum(args: &[Value]) -> FuncResult {
     let mut a = adler::Adler32::new();
-    a.write_slice(input(args));
+    a.write_slice(&input(args));
     Ok(Value::from(a.checksum().to_string()))
 }
 

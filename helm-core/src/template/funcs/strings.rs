@@ -283,6 +283,10 @@ pub(crate) fn go_quote(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\u{b}' => out.push_str("\\v"),
             c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            // a byte of a Go string that is not UTF-8 (values::gostring)
+            c if crate::values::gostring::raw_byte(c).is_some() => {
+                out.push_str(&format!("\\x{:02x}", crate::values::gostring::raw_byte(c).unwrap_or(0)))
+            }
             c if !is_print(c) => {
                 if (c as u32) < 0x10000 {
                     out.push_str(&format!("\\u{:04x}", c as u32));

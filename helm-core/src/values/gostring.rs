@@ -1,0 +1,125 @@
+//! Go strings are bytes; ours are UTF-8. This keeps the bytes of a Go string that is not
+//! valid UTF-8 (a binary file from `.Files.Get`, a `b64dec` of binary data) so that they come
+//! back out exactly where Go would use them as bytes: `b64enc`, `b32enc`, the digests, `len`,
+//! and the rendered output.
+//!
+//! Why not a byte-string `Value`: almost every function takes text, and Go's own behaviour for
+//! invalid UTF-8 there (ranging gives U+FFFD) is rarely met in charts; what charts do with
+//! binary files is encode them (`{{ .Files.Get "keystore.jks" | b64enc }}`). So each byte of an
+//! invalid sequence is carried as one character of a private-use block (U+10FF00 + byte), which
+//! no chart text uses, and turned back into that byte by [`go_bytes`].
+
+use std::borrow::Cow;
+
+/// The first character of the escape block: byte `b` is `char::from_u32(RAW_BASE + b)`.
+const RAW_BASE: u32 = 0x10FF00;
+
+/// A Go string's bytes as our text: valid UTF-8 as is, each byte of an invalid sequence as
+/// one escape character.
+pub fn from_go_bytes(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len());
+    for chunk in b.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for &byte in chunk.invalid() {
+            out.push(char::from_u32(RAW_BASE + byte as u32).expect("escape block is valid"));
+        }
+    }
+    out
+}
+
+/// The bytes Go would hold for this text (the inverse of [`from_go_bytes`]); borrowed when
+/// there is nothing to turn back, the usual case.
+pub fn go_bytes(s: &str) -> Cow<'_, [u8]> {
+    // Escape characters encode as F4 8F BC..BF xx: look for the lead bytes first.
+    if !s.as_bytes().windows(2).any(|w| w[0] == 0xF4 && w[1] == 0x8F) {
+        return Cow::Borrowed(s.as_bytes());
+    }
+    let mut out = Vec::with_capacity(s.len());
+    let mut buf = [0u8; 4];
+    for c in s.chars() {
+        let u = c as u32;
+        if (RAW_BASE..=RAW_BASE + 0xFF).contains(&u) {
+            out.push((u - RAW_BASE) as u8);
+        } else {
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The byte an escape character stands for, if it is one.
+pub fn raw_byte(c: char) -> Option<u8> {
+    let u = c as u32;
+    (RAW_BASE..=RAW_BASE + 0xFF).contains(&u).then(|| (u - RAW_BASE) as u8)
+}
+
+/// What go-yaml's reader says about text that is not valid UTF-8 (None when it is): Helm
+/// fails on rendered manifests holding raw binary bytes with this.
+pub fn yaml_reader_error(s: &str) -> Option<&'static str> {
+    if !s.chars().any(|c| raw_byte(c).is_some()) {
+        return None;
+    }
+    let b = go_bytes(s);
+    let mut i = 0;
+    while i < b.len() {
+        let lead = b[i];
+        let width = match lead {
+            0x00..=0x7F => 1,
+            _ if lead & 0xE0 == 0xC0 => 2,
+            _ if lead & 0xF0 == 0xE0 => 3,
+            _ if lead & 0xF8 == 0xF0 => 4,
+            _ => return Some("invalid leading UTF-8 octet"),
+        };
+        if i + width > b.len() {
+            return Some("incomplete UTF-8 octet sequence");
+        }
+        let mut value: u32 = match width {
+            1 => lead as u32,
+            2 => (lead & 0x1F) as u32,
+            3 => (lead & 0x0F) as u32,
+            _ => (lead & 0x07) as u32,
+        };
+        for k in 1..width {
+            let t = b[i + k];
+            if t & 0xC0 != 0x80 {
+                return Some("invalid trailing UTF-8 octet");
+            }
+            value = (value << 6) | (t & 0x3F) as u32;
+        }
+        let shortest = match width {
+            1 => true,
+            2 => value >= 0x80,
+            3 => value >= 0x800,
+            _ => value >= 0x10000,
+        };
+        if !shortest {
+            return Some("invalid length of a UTF-8 sequence");
+        }
+        if (0xD800..=0xDFFF).contains(&value) || value > 0x10FFFF {
+            return Some("invalid Unicode character");
+        }
+        i += width;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_round_trips_and_text_is_untouched() {
+        let bin: Vec<u8> = vec![b'B', b'Z', b'h', 0x91, 0x41, 0xff, 0xfe, 0xe2, 0x82, b'x', 0xf0];
+        let s = from_go_bytes(&bin);
+        assert_eq!(&*go_bytes(&s), &bin[..]);
+        assert!(s.starts_with("BZh"));
+        let text = "naïve 😀 \u{10FEFF} text";
+        assert_eq!(from_go_bytes(text.as_bytes()), text);
+        assert_eq!(&*go_bytes(text), text.as_bytes());
+        assert!(matches!(go_bytes("naïve 😀"), Cow::Borrowed(_)));
+        assert_eq!(yaml_reader_error(text), None);
+        assert_eq!(yaml_reader_error(&s), Some("invalid leading UTF-8 octet"));
+        assert_eq!(yaml_reader_error(&from_go_bytes(b"a\xe2\x82")), Some("incomplete UTF-8 octet sequence"));
+        assert_eq!(yaml_reader_error(&from_go_bytes(b"a\xe2(b")), Some("invalid trailing UTF-8 octet"));
+    }
+}
