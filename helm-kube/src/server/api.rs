@@ -13,7 +13,7 @@ use http_body_util::BodyExt;
 use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -480,38 +480,6 @@ async fn template(b: TemplateRequest) -> Response<Body> {
     }
 }
 
-/// The chart's hook objects as (plural resource, name), to name progress events.
-fn hook_objects(chart: &Chart, values: &Value, name: &str, ns: &str) -> HashSet<(String, String)> {
-    let opts = helm_core::render::TemplateOptions {
-        release: helm_core::render::ReleaseOptions { name: name.into(), namespace: ns.into(), revision: 1, is_upgrade: false, is_install: true },
-        skip_schema_validation: true,
-        ..Default::default()
-    };
-    let Ok((_, r)) = helm_core::render::render_chart(chart.clone(), values, &opts) else { return HashSet::new() };
-    let mut out = HashSet::new();
-    for h in &r.hooks {
-        let rec = helm_core::release::record::HookRecord::from_rendered(h);
-        if let Ok(docs) = helm_core::release::logic::parse_manifest(&rec.manifest) {
-            for d in docs {
-                out.insert((plural(&d.kind), d.name.clone()));
-            }
-        }
-    }
-    out
-}
-
-/// Kubernetes' default plural of a kind (the rules the API server's RESTMapper guesses with).
-fn plural(kind: &str) -> String {
-    let k = kind.to_ascii_lowercase();
-    if k.ends_with('s') || k.ends_with("ch") || k.ends_with("sh") || k.ends_with('x') {
-        format!("{k}es")
-    } else if k.ends_with('y') && !k.ends_with("ey") && !k.ends_with("ay") && !k.ends_with("oy") {
-        format!("{}ies", &k[..k.len() - 1])
-    } else {
-        format!("{k}s")
-    }
-}
-
 fn release_json(rel: &helm_core::release::Release) -> serde_json::Value {
     serde_json::to_value(rel).unwrap_or(serde_json::Value::Null)
 }
@@ -680,7 +648,7 @@ impl Ctx {
             Err(other) => return self.conflict(&other),
         };
         lock.op.push("rendering", "rendering the chart");
-        let obs = Observer::new(lock.op.clone(), hook_objects(&chart, &values, &name, ns));
+        let obs = Observer::new(lock.op.clone());
         let client = match self.kube(ns, Some(obs)) {
             Ok(c) => c,
             Err(r) => return r,
@@ -735,7 +703,7 @@ impl Ctx {
             Err(other) => return self.conflict(&other),
         };
         lock.op.push("rendering", "rendering the chart");
-        let obs = Observer::new(lock.op.clone(), hook_objects(&chart, &values, name, ns));
+        let obs = Observer::new(lock.op.clone());
         let client = match self.kube(ns, Some(obs)) {
             Ok(c) => c,
             Err(r) => return r,
@@ -814,7 +782,7 @@ impl Ctx {
             Ok(l) => l,
             Err(other) => return self.conflict(&other),
         };
-        let obs = Observer::new(lock.op.clone(), HashSet::new());
+        let obs = Observer::new(lock.op.clone());
         let client = match self.kube(ns, Some(obs)) {
             Ok(c) => c,
             Err(r) => return r,
@@ -874,7 +842,7 @@ impl Ctx {
             Ok(l) => l,
             Err(other) => return self.conflict(&other),
         };
-        let obs = Observer::new(lock.op.clone(), HashSet::new());
+        let obs = Observer::new(lock.op.clone());
         let client = match self.kube(ns, Some(obs)) {
             Ok(c) => c,
             Err(r) => return r,
@@ -1029,10 +997,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn plurals_and_names() {
-        assert_eq!(plural("Deployment"), "deployments");
-        assert_eq!(plural("Ingress"), "ingresses");
-        assert_eq!(plural("NetworkPolicy"), "networkpolicies");
+    fn names() {
         assert!(valid_namespace("team-a"));
         assert!(!valid_namespace("Team"));
         assert!(!valid_namespace("-a"));

@@ -11,7 +11,6 @@
 
 use super::ops::Operation;
 use crate::progress::{Progress, ProgressEvent};
-use std::collections::HashSet;
 use std::sync::Arc;
 
 /// The progress sink of one operation.
@@ -20,9 +19,7 @@ pub struct Observer {
 }
 
 impl Observer {
-    /// `_hooks` is no longer needed (hook events come from the action itself); the parameter
-    /// stays so the request handlers need no change.
-    pub fn new(op: Arc<Operation>, _hooks: HashSet<(String, String)>) -> Arc<Observer> {
+    pub fn new(op: Arc<Operation>) -> Arc<Observer> {
         Arc::new(Observer { op })
     }
 }
@@ -44,7 +41,7 @@ mod tests {
     fn events_become_phases_with_details() {
         let reg = Arc::new(Registry::default());
         let lock = reg.begin(OpKind::Upgrade, "a", "web", "c").ok().unwrap();
-        let obs = Observer::new(lock.op.clone(), HashSet::new());
+        let obs = Observer::new(lock.op.clone());
         let s = |x: &str| x.to_string();
         obs.event(ProgressEvent::ReleaseRecorded { name: s("web"), namespace: s("a"), revision: 2, status: s("pending-upgrade"), created: true });
         obs.event(ProgressEvent::HookStarted { event: s("pre-upgrade"), kind: s("Job"), name: s("web-migrate"), weight: -5 });
