@@ -377,6 +377,13 @@ async fn client(k: &KubeArgs) -> Result<Client, CmdError> {
     Client::new(ClientOptions { kubeconfig: k.kubeconfig.clone(), context: k.kube_context.clone(), namespace, driver }).await.map_err(err)
 }
 
+/// A client whose cluster answered Helm's reachability check, as Helm's commands start.
+async fn connected(k: &KubeArgs) -> Result<Client, CmdError> {
+    let c = client(k).await?;
+    c.reachable().await.map_err(err)?;
+    Ok(c)
+}
+
 /// Progress of the action on stderr, only when stderr is a terminal (plain lines) or with
 /// `--debug` (`level=DEBUG` lines): Helm 4 prints nothing extra otherwise, so piped output
 /// stays identical to Helm's.
@@ -574,6 +581,14 @@ async fn do_install(
         skip_schema_validation: d.skip_schema_validation,
         server_side,
     };
+    // Helm checks the cluster unless the dry run is client-only (which needs no cluster).
+    if !(opts.dry_run && !opts.dry_run_server) {
+        if let Err(e) = c.reachable().await {
+            let m = format!("cluster reachability check failed: {e}");
+            eprintln!("level=ERROR msg={}", go_quote(&m));
+            return Err(CmdError(format!("INSTALLATION FAILED: {m}")));
+        }
+    }
     let rel = c.install(chart, &values, opts).await.map_err(|e| match &e {
         helm_kube::Error::Action(m) if m == helm_core::release::logic::ERR_NAME_IN_USE => {
             eprintln!("level=ERROR msg=\"release name check failed\" error=\"{m}\"");
@@ -591,6 +606,8 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
     let c = show_progress(client(&a.kube).await?, a.deploy.debug);
     let d = &a.deploy;
     if a.install {
+        // Helm looks the release up first, and that checks the cluster (no UPGRADE FAILED prefix).
+        c.reachable().await.map_err(err)?;
         let ns = a.kube.namespace.clone().unwrap_or_else(|| c.namespace().to_string());
         let hist = c.storage(Some(&ns));
         let h = helm_core::release::ReleaseStorage::history(&hist, name).await.map_err(err)?;
@@ -626,6 +643,9 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
         skip_schema_validation: d.skip_schema_validation,
         server_side: server_side_flag(&a.server_side)?,
     };
+    if !a.install {
+        c.reachable().await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
+    }
     let rel = c.upgrade(name, chart, &values, opts).await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
     if d.output == "table" {
         out(&format!("Release \"{name}\" has been upgraded. Happy Helming!\n"));
@@ -639,7 +659,7 @@ async fn rollback(a: RollbackArgs) -> Result<(), CmdError> {
         [n, r] => (n.clone(), r.parse::<i64>().map_err(|_| CmdError(format!("strconv.Atoi: parsing {r:?}: invalid syntax")))?),
         _ => return Err(CmdError("\"helm-rs rollback\" requires at least 1 argument\n\nUsage:  helm-rs rollback <RELEASE> [REVISION] [flags]".into())),
     };
-    let c = show_progress(client(&a.kube).await?, false);
+    let c = show_progress(connected(&a.kube).await?, false);
     let opts = helm_kube::RollbackOptions {
         namespace: a.kube.namespace.clone(),
         revision,
@@ -662,7 +682,7 @@ async fn uninstall(a: UninstallArgs) -> Result<(), CmdError> {
     if a.names.is_empty() {
         return Err(CmdError("\"helm-rs uninstall\" requires at least 1 argument\n\nUsage:  helm-rs uninstall RELEASE_NAME [...] [flags]".into()));
     }
-    let c = show_progress(client(&a.kube).await?, false);
+    let c = show_progress(connected(&a.kube).await?, false);
     for name in &a.names {
         let opts = helm_kube::UninstallOptions {
             namespace: a.kube.namespace.clone(),
@@ -695,7 +715,7 @@ async fn uninstall(a: UninstallArgs) -> Result<(), CmdError> {
 }
 
 async fn status(a: StatusArgs) -> Result<(), CmdError> {
-    let c = client(&a.kube).await?;
+    let c = connected(&a.kube).await?;
     check_output(&a.output)?;
     // Helm 4 shows the release's live objects: Table renderings for the table output, the
     // objects themselves for json/yaml.
@@ -950,7 +970,7 @@ fn chart_label(rel: &Release) -> String {
 
 async fn history(a: HistoryArgs) -> Result<(), CmdError> {
     check_output(&a.output)?;
-    let c = client(&a.kube).await?;
+    let c = connected(&a.kube).await?;
     let mut h = c.history(&a.name, a.kube.namespace.as_deref()).await.map_err(err)?;
     if h.len() > a.max {
         h = h.split_off(h.len() - a.max);
@@ -1022,7 +1042,7 @@ fn emit_structured(v: &serde_json::Value, fmt: &str) -> Result<(), CmdError> {
 
 async fn list(a: ListArgs) -> Result<(), CmdError> {
     check_output(&a.output)?;
-    let c = client(&a.kube).await?;
+    let c = connected(&a.kube).await?;
     let mut states = Vec::new();
     for (on, st) in [
         (a.deployed, vec![Status::Deployed]),
@@ -1098,7 +1118,7 @@ async fn get(what: GetCommand) -> Result<(), CmdError> {
         GetCommand::All(g) | GetCommand::Hooks(g) | GetCommand::Manifest(g) | GetCommand::Notes(g) => g,
         GetCommand::Metadata { get, .. } | GetCommand::Values { get, .. } => get,
     };
-    let c = client(&g.kube).await?;
+    let c = connected(&g.kube).await?;
     let rel = c.get_release(&g.name, g.kube.namespace.as_deref(), g.revision).await.map_err(err)?;
     match &what {
         GetCommand::All(_) => out(&status_text(&rel, true, true, false)),
@@ -1172,7 +1192,7 @@ async fn get(what: GetCommand) -> Result<(), CmdError> {
 }
 
 async fn test(a: TestArgs) -> Result<(), CmdError> {
-    let c = show_progress(client(&a.kube).await?, false);
+    let c = show_progress(connected(&a.kube).await?, false);
     let timeout = parse_go_duration(&a.timeout)?;
     let rel = c.test(&a.name, a.kube.namespace.as_deref(), Some(timeout)).await.map_err(err)?;
     out(&status_text(&rel, false, false, true));

@@ -369,3 +369,53 @@ fn more_flags_match_helm() {
         assert!(ours.1.contains(&ns_h) && ours.1.contains(&ns_r) || args.contains(&"-q"), "{args:?}: {} {}", ours.1, ours.2);
     }
 }
+
+/// A cluster that does not answer: every release command fails with Helm's reachability text
+/// (install with its `level=ERROR` line and prefix, upgrade --install without one), and a
+/// client-only dry run works without it, as with Helm 4.1.4. Needs only helm-oracle.
+#[test]
+fn unreachable_cluster_like_helm() {
+    let Some(h) = oracle() else { return };
+    let dir = scratch("unreachable");
+    let chart = write_chart(&dir, "offchart", "0.1.0").to_string_lossy().to_string();
+    // port 1 on loopback: nothing listens there, the connection is refused at once
+    let kubeconfig = dir.join("dead-kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: dead\n  cluster:\n    server: http://127.0.0.1:1\ncontexts:\n- name: dead\n  context:\n    cluster: dead\n    user: u\n    namespace: offline\ncurrent-context: dead\nusers:\n- name: u\n  user:\n    token: t\n",
+    )
+    .expect("write");
+    let run = |bin: &std::path::Path, args: &[&str]| {
+        let o = Command::new(bin)
+            .args(args)
+            .env("KUBECONFIG", &kubeconfig)
+            .env("HOME", dir.join("home"))
+            .env_remove("HELM_NAMESPACE")
+            .env_remove("HELM_DRIVER")
+            .output()
+            .expect("run");
+        (o.status.success(), String::from_utf8_lossy(&o.stdout).to_string(), String::from_utf8_lossy(&o.stderr).to_string())
+    };
+    let ours = std::path::PathBuf::from(env!("CARGO_BIN_EXE_helm-rs"));
+    for args in [
+        vec!["list"],
+        vec!["status", "r"],
+        vec!["history", "r"],
+        vec!["get", "values", "r"],
+        vec!["install", "r", &chart],
+        vec!["install", "r", &chart, "--dry-run=server"],
+        vec!["upgrade", "r", &chart],
+        vec!["upgrade", "r", &chart, "--install"],
+        vec!["rollback", "r", "1"],
+        vec!["uninstall", "r"],
+        vec!["test", "r"],
+    ] {
+        let (t, o) = (run(&h, &args), run(&ours, &args));
+        assert_eq!(o, t, "{args:?}");
+        assert!(o.2.contains("kubernetes cluster unreachable: Get \"http://127.0.0.1:1/version\": dial tcp 127.0.0.1:1: connect: connection refused"), "{args:?}: {}", o.2);
+    }
+    let (t, o) = (run(&h, &["install", "r", &chart, "--dry-run=client"]), run(&ours, &["install", "r", &chart, "--dry-run=client"]));
+    assert!(o.0, "{}", o.2);
+    assert_eq!(mask(&o.1, "offline"), mask(&t.1, "offline"));
+    assert!(o.1.contains("NAMESPACE: offline\nSTATUS: pending-install\n"), "{}", o.1);
+}

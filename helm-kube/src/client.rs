@@ -43,6 +43,8 @@ pub struct Client {
     resources: Arc<Mutex<HashMap<(String, String, String), (ApiResource, bool)>>>,
     /// Where actions report progress (None: nowhere).
     progress: Option<Arc<dyn Progress>>,
+    /// The API server's URL, for Helm's "cluster unreachable" message (empty when unknown).
+    cluster_url: String,
 }
 
 impl Client {
@@ -55,16 +57,33 @@ impl Client {
                 kube::Config::from_custom_kubeconfig(kc, &kopts).await.map_err(|e| Error::Config(e.to_string()))?
             }
             None if opts.context.is_some() => kube::Config::from_kubeconfig(&kopts).await.map_err(|e| Error::Config(e.to_string()))?,
-            None => kube::Config::infer().await.map_err(|e| Error::Config(e.to_string()))?,
+            // No kubeconfig and not in a pod: client-go (so Helm) falls back to the insecure
+            // local address; commands then fail when they first call it, and the ones that make
+            // no call (install --dry-run=client) work, as with Helm.
+            None => match kube::Config::infer().await {
+                Ok(c) => c,
+                Err(_) => kube::Config::new("http://localhost:8080".parse().map_err(|e: http::uri::InvalidUri| Error::Config(e.to_string()))?),
+            },
         };
         let namespace = opts.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| config.default_namespace.clone());
+        let cluster_url = config.cluster_url.to_string().trim_end_matches('/').to_string();
         let kube = kube::Client::try_from(config).map_err(|e| Error::Config(e.to_string()))?;
-        Ok(Client { kube, namespace, driver: opts.driver, resources: Arc::default(), progress: None })
+        Ok(Client { kube, namespace, driver: opts.driver, resources: Arc::default(), progress: None, cluster_url })
     }
 
     /// Wraps an existing kube-rs client.
     pub fn from_kube(kube: kube::Client, namespace: &str) -> Client {
-        Client { kube, namespace: namespace.to_string(), driver: DriverKind::Secret, resources: Arc::default(), progress: None }
+        Client { kube, namespace: namespace.to_string(), driver: DriverKind::Secret, resources: Arc::default(), progress: None, cluster_url: String::new() }
+    }
+
+    /// Helm's reachability check (`GET /version`), which its commands run before acting; the
+    /// error reads as Helm's: `kubernetes cluster unreachable: Get "URL/version": dial tcp
+    /// 127.0.0.1:8080: connect: connection refused`.
+    pub async fn reachable(&self) -> Result<()> {
+        match self.kube.apiserver_version().await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(Error::Config(format!("Get \"{}/version\": {}", self.cluster_url, dial_error(&e, &self.cluster_url)))),
+        }
     }
 
     /// The same client, with actions reporting their progress to `sink` (hooks, applied and
@@ -164,5 +183,35 @@ impl Client {
         if let Ok(mut m) = self.resources.lock() {
             m.clear();
         }
+    }
+}
+
+/// Go's net error text for a failed connection where we can tell it (refused), else ours.
+fn dial_error(e: &kube::Error, url: &str) -> String {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return format!("dial tcp {}: connect: connection refused", dial_address(url));
+            }
+        }
+        source = err.source();
+    }
+    e.to_string()
+}
+
+/// `host:port` as Go's dialer reports it: the address it dialed (a name resolved, IPv4 first).
+fn dial_address(url: &str) -> String {
+    let Ok(uri) = url.parse::<http::Uri>() else { return url.to_string() };
+    let host = uri.host().unwrap_or("").trim_start_matches('[').trim_end_matches(']').to_string();
+    let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("https") { 443 } else { 80 });
+    use std::net::ToSocketAddrs;
+    let resolved = (host.as_str(), port).to_socket_addrs().ok().and_then(|addrs| {
+        let all: Vec<std::net::SocketAddr> = addrs.collect();
+        all.iter().find(|a| a.is_ipv4()).or(all.first()).copied()
+    });
+    match resolved {
+        Some(a) => a.to_string(),
+        None => format!("{host}:{port}"),
     }
 }

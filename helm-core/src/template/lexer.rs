@@ -123,23 +123,19 @@ pub fn go_quote(s: &str) -> String {
     out
 }
 
-/// An approximation of Go's `strconv.IsPrint` (letters, marks, numbers, punctuation, symbols
-/// and the ASCII space).
+/// Go's `strconv.IsPrint` (letters, marks, numbers, punctuation, symbols and the ASCII space),
+/// approximated by Unicode properties plus the format characters, private-use planes and
+/// unassigned ranges Go rejects that charts may meet.
 pub fn is_go_printable(c: char) -> bool {
-    let u = c as u32;
-    if u < 0x20 || (0x7f..0xa0).contains(&u) {
-        return false;
+    if c.is_ascii() {
+        return !c.is_ascii_control();
     }
-    if c == '\u{ad}' || c == '\u{feff}' || (0x2028..=0x202e).contains(&u) || (0x2060..=0x206f).contains(&u) {
-        return false;
-    }
-    if c.is_whitespace() && c != ' ' {
-        return false;
-    }
-    if (0xd800..0xe000).contains(&u) || (0xe000..0xf900).contains(&u) || u >= 0xf0000 {
-        return false;
-    }
-    true
+    !(c.is_control()
+        || c.is_whitespace()
+        || matches!(c, '\u{AD}' | '\u{600}'..='\u{605}' | '\u{61C}' | '\u{6DD}' | '\u{70F}' | '\u{180E}'
+            | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
+            | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{10FFFF}'
+            | '\u{E0001}' | '\u{E0020}'..='\u{E007F}'))
 }
 
 use std::borrow::Cow;
