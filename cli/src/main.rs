@@ -500,6 +500,7 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
         use_release_name: a.release_name,
         skip_schema_validation: a.skip_schema_validation,
         lookup: Default::default(),
+        render_subchart_notes: false,
     };
     let out = render::template(chart, &user_values, &opts)
         .map_err(|e| CmdError(excerpt::attach(e.to_string(), std::path::Path::new(&chart_path))))?;

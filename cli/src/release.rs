@@ -92,6 +92,12 @@ pub struct DeployArgs {
     /// skip the values schema check
     #[arg(long = "skip-schema-validation")]
     pub skip_schema_validation: bool,
+    /// adopt existing objects whatever release owns them
+    #[arg(long = "take-ownership")]
+    pub take_ownership: bool,
+    /// render subcharts' NOTES.txt along with the chart's
+    #[arg(long = "render-subchart-notes")]
+    pub render_subchart_notes: bool,
     /// do not print NOTES
     #[arg(long = "hide-notes")]
     pub hide_notes: bool,
@@ -218,6 +224,9 @@ pub struct UninstallArgs {
     pub description: Option<String>,
     #[arg(long = "ignore-not-found")]
     pub ignore_not_found: bool,
+    /// "background", "orphan" or "foreground": how the objects' dependents are deleted
+    #[arg(long, default_value = "background")]
+    pub cascade: String,
 }
 
 #[derive(Args)]
@@ -268,6 +277,9 @@ pub struct ListArgs {
     pub no_headers: bool,
     #[arg(short = 'r', long)]
     pub reverse: bool,
+    /// format time using a Go time layout, e.g. "2006-01-02 15:04:05Z0700"
+    #[arg(long = "time-format")]
+    pub time_format: Option<String>,
     #[arg(short = 'd', long)]
     pub date: bool,
     #[arg(short = 'm', long, default_value_t = 256)]
@@ -522,6 +534,18 @@ fn dry_run_mode(d: &Option<String>) -> Result<(bool, bool), CmdError> {
     }
 }
 
+/// Helm 4's warnings for the deprecated spellings of `--dry-run` (the bare flag, Go booleans).
+fn warn_dry_run_spelling(d: &Option<String>) {
+    if d.is_none() {
+        return;
+    }
+    if std::env::args().any(|x| x == "--dry-run") {
+        eprintln!("level=WARN msg=\"--dry-run is deprecated and should be replaced with '--dry-run=client'\"");
+    } else if let Some(m @ ("1" | "t" | "T" | "TRUE" | "true" | "True")) = d.as_deref() {
+        eprintln!("level=WARN msg=\"boolean '--dry-run={m}' flag is deprecated and must be replaced with '--dry-run=client'\"");
+    }
+}
+
 fn dry_run_flag(d: &Option<String>) -> Result<bool, CmdError> {
     Ok(dry_run_mode(d)?.0)
 }
@@ -534,6 +558,7 @@ async fn install(a: InstallArgs) -> Result<(), CmdError> {
         (_, true) if a.args.len() == 2 => return Err(CmdError("expected at most 1 argument, unexpected arguments: ".to_string() + &a.args[0])),
         _ => return Err(CmdError(format!("\"helm-rs install\" requires at least 1 argument\n\nUsage:  helm-rs install [NAME] [CHART] [flags]"))),
     };
+    warn_dry_run_spelling(&a.deploy.dry_run);
     let c = show_progress(client(&a.kube).await?, a.deploy.debug);
     let server_side = match a.server_side.as_deref() {
         None => None,
@@ -557,9 +582,6 @@ async fn do_install(
 ) -> Result<(), CmdError> {
     let chart = load_chart(chart_path, d.version.as_deref(), d.devel)?;
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
-    if d.dry_run.as_deref() == Some("client") && std::env::args().any(|x| x == "--dry-run") {
-        eprintln!("level=WARN msg=\"--dry-run is deprecated and should be replaced with '--dry-run=client'\"");
-    }
     warn_atomic();
     let opts = helm_kube::InstallOptions {
         name,
@@ -580,6 +602,8 @@ async fn do_install(
         force_conflicts: d.force_conflicts,
         skip_schema_validation: d.skip_schema_validation,
         server_side,
+        take_ownership: d.take_ownership,
+        render_subchart_notes: d.render_subchart_notes,
     };
     // Helm checks the cluster unless the dry run is client-only (which needs no cluster).
     if !(opts.dry_run && !opts.dry_run_server) {
@@ -603,6 +627,7 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
     let [name, chart_path] = a.args.as_slice() else {
         return Err(CmdError(format!("\"helm-rs upgrade\" requires 2 arguments\n\nUsage:  helm-rs upgrade [RELEASE] [CHART] [flags]")));
     };
+    warn_dry_run_spelling(&a.deploy.dry_run);
     let c = show_progress(client(&a.kube).await?, a.deploy.debug);
     let d = &a.deploy;
     if a.install {
@@ -642,6 +667,8 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
         force_replace: d.force_replace || a.force,
         skip_schema_validation: d.skip_schema_validation,
         server_side: server_side_flag(&a.server_side)?,
+        take_ownership: d.take_ownership,
+        render_subchart_notes: d.render_subchart_notes,
     };
     if !a.install {
         c.reachable().await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
@@ -659,6 +686,7 @@ async fn rollback(a: RollbackArgs) -> Result<(), CmdError> {
         [n, r] => (n.clone(), r.parse::<i64>().map_err(|_| CmdError(format!("strconv.Atoi: parsing {r:?}: invalid syntax")))?),
         _ => return Err(CmdError("\"helm-rs rollback\" requires at least 1 argument\n\nUsage:  helm-rs rollback <RELEASE> [REVISION] [flags]".into())),
     };
+    warn_dry_run_spelling(&a.dry_run);
     let c = show_progress(connected(&a.kube).await?, false);
     let opts = helm_kube::RollbackOptions {
         namespace: a.kube.namespace.clone(),
@@ -679,6 +707,9 @@ async fn rollback(a: RollbackArgs) -> Result<(), CmdError> {
 }
 
 async fn uninstall(a: UninstallArgs) -> Result<(), CmdError> {
+    if !matches!(a.cascade.as_str(), "background" | "foreground" | "orphan") {
+        return Err(CmdError(format!("invalid cascade value ({}). Must be \"background\", \"foreground\", or \"orphan\"", a.cascade)));
+    }
     if a.names.is_empty() {
         return Err(CmdError("\"helm-rs uninstall\" requires at least 1 argument\n\nUsage:  helm-rs uninstall RELEASE_NAME [...] [flags]".into()));
     }
@@ -692,6 +723,7 @@ async fn uninstall(a: UninstallArgs) -> Result<(), CmdError> {
             wait: a.wait.is_some(),
             timeout: Some(parse_go_duration(&a.timeout)?),
             description: a.description.clone(),
+            cascade: Some(a.cascade.clone()),
         };
         match c.uninstall(name, opts).await {
             Ok(res) => {
@@ -707,7 +739,8 @@ async fn uninstall(a: UninstallArgs) -> Result<(), CmdError> {
                 }
                 out(&format!("release \"{name}\" uninstalled\n"));
             }
-            Err(e) if a.ignore_not_found && e.to_string().contains("not found") => {}
+            // Helm reports the release uninstalled all the same.
+            Err(e) if a.ignore_not_found && e.to_string().contains("not found") => out(&format!("release \"{name}\" uninstalled\n")),
             Err(e) => return Err(err(e)),
         }
     }
@@ -1080,7 +1113,16 @@ async fn list(a: ListArgs) -> Result<(), CmdError> {
         }
         return Ok(());
     }
-    let time_s = |r: &Release| updated(r).map(|t| t.go_string()).unwrap_or_else(|| "0001-01-01 00:00:00 +0000 UTC".into());
+    let time_s = |r: &Release| match (updated(r), &a.time_format) {
+        (Some(t), Some(layout)) if !layout.is_empty() => helm_core::template::funcs::dates::format_go_layout(
+            t.0.timestamp(),
+            t.0.timestamp_subsec_nanos() as i64,
+            t.0.offset().local_minus_utc(),
+            layout,
+        ),
+        (Some(t), _) => t.go_string(),
+        (None, _) => "0001-01-01 00:00:00 +0000 UTC".into(),
+    };
     match a.output.as_str() {
         "json" | "yaml" => {
             let items: Vec<String> = rels
@@ -1160,12 +1202,33 @@ async fn get(what: GetCommand) -> Result<(), CmdError> {
             let kv = |m: &BTreeMap<String, String>| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
             match output.as_str() {
                 "json" | "yaml" => {
-                    let v = serde_json::json!({
-                        "name": rel.name, "chart": rel.chart_name(), "version": rel.chart_version(), "appVersion": rel.app_version(),
-                        "annotations": annotations, "labels": rel.labels, "dependencies": deps, "namespace": rel.namespace,
-                        "revision": rel.version, "status": info.status.as_str(), "deployedAt": deployed, "applyMethod": rel.apply_method,
-                    });
-                    emit_structured(&v, output)?;
+                    // Helm's Metadata struct: its field order in JSON, empty annotations and
+                    // dependencies left out (omitempty); YAML sorts keys.
+                    let mut f: Vec<(&str, serde_json::Value)> = vec![
+                        ("name", rel.name.clone().into()),
+                        ("chart", rel.chart_name().into()),
+                        ("version", rel.chart_version().into()),
+                        ("appVersion", rel.app_version().into()),
+                    ];
+                    if !annotations.is_empty() {
+                        f.push(("annotations", serde_json::json!(annotations)));
+                    }
+                    f.push(("labels", serde_json::json!(rel.labels)));
+                    if !deps.is_empty() {
+                        f.push(("dependencies", serde_json::Value::Array(deps.clone())));
+                    }
+                    f.extend([
+                        ("namespace", rel.namespace.clone().into()),
+                        ("revision", rel.version.into()),
+                        ("status", info.status.as_str().into()),
+                        ("deployedAt", deployed.clone().into()),
+                        ("applyMethod", rel.apply_method.clone().into()),
+                    ]);
+                    if output == "json" {
+                        out(&format!("{}\n", go_json(ordered(&f).into_bytes())?));
+                    } else {
+                        emit_structured(&serde_json::Value::Object(f.into_iter().map(|(k, v)| (k.to_string(), v)).collect()), output)?;
+                    }
                 }
                 _ => {
                     let dep_names: Vec<String> = deps.iter().filter_map(|d| d.get("name").and_then(|n| n.as_str()).map(String::from)).collect();

@@ -198,10 +198,11 @@ pub fn run_remote(cmd: crate::release::ReleaseCommand, url: &str, token: Option<
                     let opts = helm_kube::UninstallOptions {
                         namespace: ns_of(&a.kube), keep_history: a.keep_history, dry_run: a.dry_run, no_hooks: a.no_hooks,
                         wait: a.wait.is_some(), timeout: Some(dur(&a.timeout)?), description: a.description.clone(),
+                        cascade: Some(a.cascade.clone()),
                     };
                     match c.uninstall(name, opts).await {
                         Ok(_) => println!("release \"{name}\" uninstalled"),
-                        Err(e) if a.ignore_not_found && e.to_string().contains("not found") => {}
+                        Err(e) if a.ignore_not_found && e.to_string().contains("not found") => println!("release \"{name}\" uninstalled"),
                         Err(e) => return Err(err(e)),
                     }
                 }

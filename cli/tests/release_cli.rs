@@ -92,6 +92,10 @@ fn outputs_match_helm_for_the_same_release() {
         vec!["get", "notes", "web", "-n", &ns],
         vec!["get", "all", "web", "-n", &ns],
         vec!["get", "metadata", "web", "-n", &ns],
+        vec!["get", "metadata", "web", "-n", &ns, "-o", "json"],
+        vec!["get", "metadata", "web", "-n", &ns, "-o", "yaml"],
+        vec!["list", "-n", &ns, "--time-format", "2006-01-02 15:04"],
+        vec!["rollback", "web", "-n", &ns, "--dry-run"],
         vec!["status", "nope", "-n", &ns],
         vec!["history", "nope", "-n", &ns],
         vec!["rollback", "web", "9", "-n", &ns],
@@ -418,4 +422,60 @@ fn unreachable_cluster_like_helm() {
     assert!(o.0, "{}", o.2);
     assert_eq!(mask(&o.1, "offline"), mask(&t.1, "offline"));
     assert!(o.1.contains("NAMESPACE: offline\nSTATUS: pending-install\n"), "{}", o.1);
+}
+
+/// `--take-ownership`, `--render-subchart-notes`, `uninstall --cascade` and
+/// `--ignore-not-found`, against Helm 4.1.4 on one API server. Helm joins subchart notes in
+/// random (Go map) order, so those are compared as sets of paragraphs.
+#[test]
+fn ownership_notes_and_cascade_match_helm() {
+    let Some(env) = env() else { return };
+    let Some(h) = oracle() else { return };
+    let (ns_h, ns_r) = (unique("cli-own-h"), unique("cli-own-r"));
+    let dir = scratch(&ns_r);
+    let chart_dir = write_chart(&dir, "ownchart", "0.1.0");
+    std::fs::write(chart_dir.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.cmName | default (printf \"%s-cm\" .Release.Name) }}\ndata:\n  a: b\n").expect("write");
+    std::fs::create_dir_all(chart_dir.join("charts/sub/templates")).expect("mkdir");
+    std::fs::write(chart_dir.join("charts/sub/Chart.yaml"), "apiVersion: v2\nname: sub\nversion: 0.1.0\n").expect("write");
+    std::fs::write(chart_dir.join("charts/sub/templates/NOTES.txt"), "sub notes for {{ .Release.Name }}\n").expect("write");
+    let chart = chart_dir.to_string_lossy().to_string();
+    let both = |args: &[&str]| {
+        let with = |ns: &str| args.iter().map(|a| if *a == "NS" { ns.to_string() } else { a.to_string() }).collect::<Vec<_>>();
+        let (ah, ar) = (with(&ns_h), with(&ns_r));
+        let theirs = helm(env, &h, &ah.iter().map(String::as_str).collect::<Vec<_>>());
+        let ours = rs(env, &ar.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(ours.0, theirs.0, "exit status of {args:?}: {} / {}", ours.2, theirs.2);
+        assert_eq!(mask(&ours.2, &ns_r), mask(&theirs.2, &ns_h), "stderr of {args:?}");
+        (mask(&ours.1, &ns_r), mask(&theirs.1, &ns_h))
+    };
+    let same = |args: &[&str]| {
+        let (o, t) = both(args);
+        assert_eq!(o, t, "stdout of {args:?}");
+    };
+    same(&["install", "one", &chart, "-n", "NS", "--create-namespace"]);
+    // `two` renders `one`'s ConfigMap: refused, then adopted with --take-ownership
+    same(&["install", "two", &chart, "-n", "NS", "--set", "cmName=one-cm"]);
+    same(&["install", "two", &chart, "-n", "NS", "--set", "cmName=one-cm", "--take-ownership"]);
+    same(&["upgrade", "one", &chart, "-n", "NS", "--take-ownership"]);
+    // a first revision has nothing to roll back to
+    same(&["rollback", "two", "-n", "NS"]);
+    same(&["get", "manifest", "two", "-n", "NS"]);
+    let paragraphs = |s: &str| {
+        let mut v: Vec<String> = s.replace("NOTES:\n", "NOTES:\n\n").split("\n\n").map(|p| p.trim().to_string()).collect();
+        v.sort();
+        v
+    };
+    for args in [
+        vec!["install", "three", &chart, "-n", "NS", "--render-subchart-notes"],
+        vec!["upgrade", "three", &chart, "-n", "NS", "--render-subchart-notes"],
+        vec!["get", "notes", "three", "-n", "NS"],
+    ] {
+        let (o, t) = both(&args);
+        assert_eq!(paragraphs(&o), paragraphs(&t), "{args:?}");
+        assert!(o.contains("sub notes for three"), "{o}");
+    }
+    same(&["uninstall", "three", "-n", "NS", "--cascade", "orphan"]);
+    same(&["uninstall", "nope", "-n", "NS", "--ignore-not-found"]);
+    same(&["uninstall", "nope", "-n", "NS", "--cascade", "bogus"]);
+    same(&["list", "-n", "NS"]);
 }

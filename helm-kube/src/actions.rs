@@ -63,6 +63,10 @@ pub struct InstallOptions {
     /// `--server-side` (None: true, Helm 4's default). Client-side apply (`Some(false)`) is
     /// refused: helm-rs applies server-side only.
     pub server_side: Option<bool>,
+    /// `--take-ownership`: adopt existing objects whatever release (or none) owns them.
+    pub take_ownership: bool,
+    /// `--render-subchart-notes`: subcharts' NOTES too.
+    pub render_subchart_notes: bool,
 }
 
 /// `helm upgrade` options.
@@ -104,6 +108,10 @@ pub struct UpgradeOptions {
     /// refused under `auto`; `Some(true)` moves its objects to server-side apply (their
     /// client-side field ownership handed to the `helm` apply manager first, as Helm 4 does).
     pub server_side: Option<bool>,
+    /// `--take-ownership`, as [`InstallOptions::take_ownership`].
+    pub take_ownership: bool,
+    /// `--render-subchart-notes`.
+    pub render_subchart_notes: bool,
 }
 
 /// `helm rollback` options.
@@ -139,6 +147,9 @@ pub struct UninstallOptions {
     pub timeout: Option<Duration>,
     /// `--description`.
     pub description: Option<String>,
+    /// `--cascade`: how dependents are deleted (`background`, Helm's default, `foreground` or
+    /// `orphan`; None: background).
+    pub cascade: Option<String>,
 }
 
 /// What uninstall did.
@@ -184,8 +195,18 @@ impl Client {
     /// Renders for an action. `cluster_caps`: `.Capabilities` from discovery (else Helm's
     /// defaults, as `install --dry-run=client`); `cluster_lookup`: `lookup` reads the cluster
     /// (else it sees nothing, as any client dry-run).
-    async fn render_for(&self, chart: Chart, values: &Value, release: ReleaseOptions, skip_schema: bool, cluster_caps: bool, cluster_lookup: bool) -> Result<(Chart, render::Rendered)> {
-        let mut opts = TemplateOptions { release, skip_schema_validation: skip_schema, ..Default::default() };
+    #[allow(clippy::too_many_arguments)]
+    async fn render_for(
+        &self,
+        chart: Chart,
+        values: &Value,
+        release: ReleaseOptions,
+        skip_schema: bool,
+        cluster_caps: bool,
+        cluster_lookup: bool,
+        subchart_notes: bool,
+    ) -> Result<(Chart, render::Rendered)> {
+        let mut opts = TemplateOptions { release, skip_schema_validation: skip_schema, render_subchart_notes: subchart_notes, ..Default::default() };
         if cluster_caps {
             let caps = self.capabilities().await?;
             opts.kube_version = Some(caps.kube_version);
@@ -326,13 +347,18 @@ impl Client {
     }
 
     async fn delete_all(&self, docs: &[ResourceDoc], ns: &str) -> Result<Vec<String>> {
+        self.delete_all_cascading(docs, ns, None).await
+    }
+
+    /// [`Self::delete_all`] with `--cascade` (None: background).
+    async fn delete_all_cascading(&self, docs: &[ResourceDoc], ns: &str, cascade: Option<&str>) -> Result<Vec<String>> {
         let mut kept = Vec::new();
         for d in logic::uninstall_order(docs.to_vec()) {
             if logic::is_kept(&d) {
                 kept.push(d.key());
                 continue;
             }
-            if self.delete_object(&d, ns).await? {
+            if self.delete_object_cascading(&d, ns, cascade).await? {
                 self.report_object(&d, ns, false).await;
             }
         }
@@ -369,7 +395,7 @@ impl Client {
         }
         let ro = ReleaseOptions { name: name.clone(), namespace: ns.clone(), revision: 1, is_upgrade: false, is_install: true };
         let on_cluster = !dry_run || opts.dry_run_server;
-        let (chart, rendered) = self.render_for(chart, values, ro, opts.skip_schema_validation, on_cluster, on_cluster).await?;
+        let (chart, rendered) = self.render_for(chart, values, ro, opts.skip_schema_validation, on_cluster, on_cluster, opts.render_subchart_notes).await?;
         // Helm stores the chart as dependency processing left it (aliases applied, `enabled`
         // set, imported values merged).
         let chart_json = Release::chart_from(&chart);
@@ -395,7 +421,9 @@ impl Client {
         // out; a dry run installs no CRDs); existing ones carrying this release's metadata are
         // adopted.
         if dry_run {
-            self.check_ownership(&docs, &name, &ns, "install").await?;
+            if !opts.take_ownership {
+                self.check_ownership(&docs, &name, &ns, "install").await?;
+            }
             rel.set_status(Status::PendingInstall, "Dry run complete");
             return Ok(rel);
         }
@@ -405,7 +433,9 @@ impl Client {
         if !opts.skip_crds {
             self.install_crds(&chart, &ns, timeout).await?;
         }
-        self.check_ownership(&docs, &name, &ns, "install").await?;
+        if !opts.take_ownership {
+            self.check_ownership(&docs, &name, &ns, "install").await?;
+        }
         // `--replace` (Helm's replaceRelease): the history stays, the new record takes the next
         // revision and the previous last one becomes superseded.
         if opts.replace {
@@ -495,7 +525,7 @@ impl Client {
         // Upgrade's client dry-run still reads the cluster's capabilities; only
         // `--dry-run=server` (or a real upgrade) lets `lookup` read the cluster.
         let dry_run = opts.dry_run || opts.dry_run_server;
-        let (chart, rendered) = self.render_for(chart, &vals, ro, opts.skip_schema_validation, true, !dry_run || opts.dry_run_server).await?;
+        let (chart, rendered) = self.render_for(chart, &vals, ro, opts.skip_schema_validation, true, !dry_run || opts.dry_run_server, opts.render_subchart_notes).await?;
         let chart_json = Release::chart_from(&chart);
         let mut rel = Release {
             name: name.to_string(),
@@ -524,7 +554,9 @@ impl Client {
             new_docs.iter().filter(|d| !old_ids.contains(&d.identity(&ns))).cloned().collect()
         };
         // Checked under both dry-run modes too (Helm 4.1.4).
-        self.check_ownership(&added, name, &ns, "update").await?;
+        if !opts.take_ownership {
+            self.check_ownership(&added, name, &ns, "update").await?;
+        }
         if dry_run {
             rel.set_status(Status::PendingUpgrade, "Dry run complete");
             return Ok(rel);
@@ -604,10 +636,8 @@ impl Client {
         // No pending check: Helm 4.1.4 lets rollback recover a release whose last operation
         // died `pending-*` (checked with helm-oracle); the pending revision stays as it is.
         let current = logic::latest(&history).cloned().unwrap_or_default();
+        // A first revision has no previous one: Helm 4.1.4 then says "release has no 0 version".
         let target_v = if opts.revision > 0 { opts.revision } else { current.version - 1 };
-        if target_v < 1 {
-            return Err(Error::Action("release has no previous version to roll back to".into()));
-        }
         let target = history
             .iter()
             .find(|r| r.version == target_v)
@@ -728,7 +758,7 @@ impl Client {
         self.record_update(&store, &rel).await?;
         self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-delete", &ns, timeout).await?;
         let docs = logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?;
-        let kept = self.delete_all(&docs, &ns).await?;
+        let kept = self.delete_all_cascading(&docs, &ns, opts.cascade.as_deref()).await?;
         if opts.wait {
             for d in docs.iter().filter(|d| !logic::is_kept(d)) {
                 self.wait_deleted(d, &ns, timeout).await?;

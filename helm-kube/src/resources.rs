@@ -126,8 +126,19 @@ impl Client {
     /// Deletes one object (background propagation, as Helm); a missing object is fine.
     /// Returns whether it existed.
     pub async fn delete_object(&self, doc: &ResourceDoc, release_ns: &str) -> Result<bool> {
+        self.delete_object_cascading(doc, release_ns, None).await
+    }
+
+    /// [`Self::delete_object`] with a propagation policy (`background` when None or unknown,
+    /// `foreground`, `orphan`), as `helm uninstall --cascade`.
+    pub async fn delete_object_cascading(&self, doc: &ResourceDoc, release_ns: &str, cascade: Option<&str>) -> Result<bool> {
         let (api, _) = self.api_for(doc, release_ns).await?;
-        let dp = DeleteParams { propagation_policy: Some(PropagationPolicy::Background), ..Default::default() };
+        let policy = match cascade {
+            Some("foreground") => PropagationPolicy::Foreground,
+            Some("orphan") => PropagationPolicy::Orphan,
+            _ => PropagationPolicy::Background,
+        };
+        let dp = DeleteParams { propagation_policy: Some(policy), ..Default::default() };
         match api.delete(&doc.name, &dp).await {
             Ok(_) => Ok(true),
             Err(e) if is_not_found(&e) => Ok(false),

@@ -72,6 +72,10 @@ pub struct TemplateOptions {
     pub skip_schema_validation: bool,
     /// What `lookup` reads; none for `helm template` (an empty map, as Helm's client mode).
     pub lookup: ClusterLookup,
+    /// `--render-subchart-notes` (install/upgrade): subcharts' NOTES.txt joined after the
+    /// chart's own, a newline between (Helm joins them in Go map order, which is random; here
+    /// the chart's first, then by path).
+    pub render_subchart_notes: bool,
 }
 
 /// The cluster behind the `lookup` function: helm-kube supplies one when it installs or
@@ -432,7 +436,16 @@ pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOption
 
     let mut files = execute_templates(&engine?, &chart, &top)?;
     let notes_key = format!("{}/templates/NOTES.txt", chart.name());
-    let notes = files.get(&notes_key).cloned().unwrap_or_default();
+    let mut notes = files.get(&notes_key).cloned().unwrap_or_default();
+    if opts.render_subchart_notes {
+        for (k, v) in files.iter().filter(|(k, _)| k.ends_with("/templates/NOTES.txt") && **k != notes_key) {
+            let _ = k;
+            if !notes.is_empty() {
+                notes.push('\n');
+            }
+            notes.push_str(v);
+        }
+    }
     files.retain(|k, _| !k.ends_with("NOTES.txt"));
     let sorted = manifest::sort_manifests(&files, INSTALL_ORDER).map_err(|e| RenderError::Render(e.to_string()))?;
     log.extend(sorted.log);

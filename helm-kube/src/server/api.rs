@@ -469,6 +469,7 @@ async fn template(b: TemplateRequest) -> Response<Body> {
         skip_schema_validation: b.skip_schema_validation,
         // The server renders `template` requests without a cluster, as `helm template`.
         lookup: Default::default(),
+        render_subchart_notes: false,
     };
     let notes = match helm_core::render::render_chart(chart.clone(), &values, &opts) {
         Ok((_, r)) => r.notes,
@@ -825,6 +826,7 @@ impl Ctx {
                     wait: qbool(q, "wait")?,
                     timeout: if timeout > 0 { Some(Duration::from_secs(timeout as u64)) } else { None },
                     description: q.get("description").cloned(),
+                    cascade: None,
                 },
                 qbool(q, "async")?,
             ))

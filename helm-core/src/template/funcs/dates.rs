@@ -12,6 +12,14 @@
 //! Helm 4.1.4 adds no date functions of its own beyond Sprig v3.3.0's.
 
 mod gotime;
+
+/// Formats an instant with a Go layout (`2006-01-02 15:04:05Z0700`), as Go's `Time.Format`
+/// does for a time at this UTC offset: UTC when the offset is zero, else a fixed zone. For
+/// callers outside the template engine (`helm list --time-format`).
+pub fn format_go_layout(unix_secs: i64, nanos: i64, offset_secs: i32, layout: &str) -> String {
+    let loc = if offset_secs == 0 { Location::utc() } else { Location::fixed("", offset_secs) };
+    gotime::Time::from_unix(unix_secs, nanos, loc).format(layout)
+}
 mod zone;
 
 pub use gotime::{duration_string, parse_duration, Time};
