@@ -5,6 +5,8 @@
 use crate::{CmdError, ValueArgs};
 use clap::{Args, Subcommand};
 use helm_core::release::{Release, Status};
+// slog's text handler quotes with strconv.Quote, which this is.
+use helm_core::template::lexer::go_quote;
 use helm_core::values::{json as gojson, yaml, Value};
 use helm_kube::{Client, ClientOptions, DriverKind};
 use std::collections::BTreeMap;
@@ -428,21 +430,6 @@ fn show_progress(c: Client, debug: bool) -> Client {
     }))
 }
 
-/// Go's `%q` for the printable ASCII text of progress lines (slog's quoting).
-fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 /// A value as slog's text handler writes it: bare unless it is empty or has a space, `=`, `"`
 /// or a character that is not printable.

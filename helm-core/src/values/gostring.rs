@@ -30,8 +30,7 @@ pub fn from_go_bytes(b: &[u8]) -> String {
 /// The bytes Go would hold for this text (the inverse of [`from_go_bytes`]); borrowed when
 /// there is nothing to turn back, the usual case.
 pub fn go_bytes(s: &str) -> Cow<'_, [u8]> {
-    // Escape characters encode as F4 8F BC..BF xx: look for the lead bytes first.
-    if !s.as_bytes().windows(2).any(|w| w[0] == 0xF4 && w[1] == 0x8F) {
+    if !has_raw_bytes(s) {
         return Cow::Borrowed(s.as_bytes());
     }
     let mut out = Vec::with_capacity(s.len());
@@ -47,6 +46,12 @@ pub fn go_bytes(s: &str) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
+/// Whether the text carries any escaped byte: a byte scan (escape characters encode as
+/// F4 8F BC..BF xx), cheap enough for every rendered document.
+fn has_raw_bytes(s: &str) -> bool {
+    s.as_bytes().windows(3).any(|w| w[0] == 0xF4 && w[1] == 0x8F && w[2] >= 0xBC)
+}
+
 /// The byte an escape character stands for, if it is one.
 pub fn raw_byte(c: char) -> Option<u8> {
     let u = c as u32;
@@ -56,7 +61,7 @@ pub fn raw_byte(c: char) -> Option<u8> {
 /// What go-yaml's reader says about text that is not valid UTF-8 (None when it is): Helm
 /// fails on rendered manifests holding raw binary bytes with this.
 pub fn yaml_reader_error(s: &str) -> Option<&'static str> {
-    if !s.chars().any(|c| raw_byte(c).is_some()) {
+    if !has_raw_bytes(s) {
         return None;
     }
     let b = go_bytes(s);
