@@ -64,6 +64,43 @@ fn mask(s: &str, ns: &str) -> String {
     padding.replace_all(&masked, "$1").to_string()
 }
 
+/// One command run by Helm in one namespace and by helm-rs in another (`NS` in the arguments
+/// names the namespace), compared after [`mask`].
+struct SideBySide<'a> {
+    env: &'a Env,
+    helm: std::path::PathBuf,
+    ns_h: String,
+    ns_r: String,
+}
+
+impl SideBySide<'_> {
+    /// Asserts the same exit status and stderr (masked, then `extra`); returns our raw stdout and
+    /// both masked stdouts (ours, theirs).
+    fn checked(&self, args: &[&str], extra: impl Fn(String) -> String) -> (String, String, String) {
+        let with = |ns: &str| args.iter().map(|a| if *a == "NS" { ns.to_string() } else { a.to_string() }).collect::<Vec<_>>();
+        let (ah, ar) = (with(&self.ns_h), with(&self.ns_r));
+        let theirs = helm(self.env, &self.helm, &ah.iter().map(String::as_str).collect::<Vec<_>>());
+        let ours = rs(self.env, &ar.iter().map(String::as_str).collect::<Vec<_>>());
+        let m = |s: &str, ns: &str| extra(mask(s, ns));
+        assert_eq!(ours.0, theirs.0, "exit status of {args:?}: {} / {}", ours.2, theirs.2);
+        assert_eq!(m(&ours.2, &self.ns_r), m(&theirs.2, &self.ns_h), "stderr of {args:?}");
+        let (o, t) = (m(&ours.1, &self.ns_r), m(&theirs.1, &self.ns_h));
+        (ours.1, o, t)
+    }
+
+    /// Asserts the same exit status, stdout and stderr (masked, then `extra`); returns our raw
+    /// stdout.
+    fn same_with(&self, args: &[&str], extra: impl Fn(String) -> String) -> String {
+        let (raw, o, t) = self.checked(args, extra);
+        assert_eq!(o, t, "stdout of {args:?}");
+        raw
+    }
+
+    fn same(&self, args: &[&str]) -> String {
+        self.same_with(args, |s| s)
+    }
+}
+
 #[test]
 fn outputs_match_helm_for_the_same_release() {
     let Some(env) = env() else { return };
@@ -121,14 +158,9 @@ fn action_outputs_match_helm() {
     let (ns_h, ns_r) = (unique("cli-act-h"), unique("cli-act-r"));
     let dir = scratch(&ns_r);
     let chart = write_chart(&dir, "actchart", "0.1.0").to_string_lossy().to_string();
+    let pair = SideBySide { env, helm: h.clone(), ns_h: ns_h.clone(), ns_r: ns_r.clone() };
     let both = |args: &[&str]| {
-        let with = |ns: &str| args.iter().map(|a| if *a == "NS" { ns.to_string() } else { a.to_string() }).collect::<Vec<_>>();
-        let (ah, ar) = (with(&ns_h), with(&ns_r));
-        let theirs = helm(env, &h, &ah.iter().map(String::as_str).collect::<Vec<_>>());
-        let ours = rs(env, &ar.iter().map(String::as_str).collect::<Vec<_>>());
-        assert_eq!(ours.0, theirs.0, "exit status of {args:?}: {} / {}", ours.2, theirs.2);
-        assert_eq!(mask(&ours.1, &ns_r), mask(&theirs.1, &ns_h), "stdout of {args:?}");
-        assert_eq!(mask(&ours.2, &ns_r), mask(&theirs.2, &ns_h), "stderr of {args:?}");
+        pair.same(args);
     };
     both(&["install", "app", &chart, "-n", "NS", "--create-namespace", "--dry-run"]);
     both(&["install", "app", &chart, "-n", "NS", "--create-namespace", "--description", "first one"]);
@@ -160,14 +192,9 @@ fn failure_outputs_match_helm() {
     )
     .expect("write");
     let chart = chart_dir.to_string_lossy().to_string();
+    let pair = SideBySide { env, helm: h.clone(), ns_h: ns_h.clone(), ns_r: ns_r.clone() };
     let both = |args: &[&str]| {
-        let with = |ns: &str| args.iter().map(|a| if *a == "NS" { ns.to_string() } else { a.to_string() }).collect::<Vec<_>>();
-        let (ah, ar) = (with(&ns_h), with(&ns_r));
-        let theirs = helm(env, &h, &ah.iter().map(String::as_str).collect::<Vec<_>>());
-        let ours = rs(env, &ar.iter().map(String::as_str).collect::<Vec<_>>());
-        assert_eq!(ours.0, theirs.0, "exit status of {args:?}: {} / {}", ours.2, theirs.2);
-        assert_eq!(mask(&ours.1, &ns_r), mask(&theirs.1, &ns_h), "stdout of {args:?}");
-        assert_eq!(mask(&ours.2, &ns_r), mask(&theirs.2, &ns_h), "stderr of {args:?}");
+        pair.same(args);
     };
     both(&["install", "w", &chart, "-n", "NS", "--create-namespace", "--wait", "--timeout", "4s"]);
     both(&["history", "w", "-n", "NS"]);
@@ -198,16 +225,8 @@ fn dry_run_modes_match_helm() {
     std::fs::write(foreign.join("Chart.yaml"), "apiVersion: v2\nname: foreign\nversion: 0.1.0\n").expect("write");
     std::fs::write(foreign.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-cm\ndata: {}\n").expect("write");
     let foreign = foreign.to_string_lossy().to_string();
-    let both = |args: &[&str]| {
-        let with = |ns: &str| args.iter().map(|a| if *a == "NS" { ns.to_string() } else { a.to_string() }).collect::<Vec<_>>();
-        let (ah, ar) = (with(&ns_h), with(&ns_r));
-        let theirs = helm(env, &h, &ah.iter().map(String::as_str).collect::<Vec<_>>());
-        let ours = rs(env, &ar.iter().map(String::as_str).collect::<Vec<_>>());
-        assert_eq!(ours.0, theirs.0, "exit status of {args:?}: {} / {}", ours.2, theirs.2);
-        assert_eq!(mask(&ours.1, &ns_r), mask(&theirs.1, &ns_h), "stdout of {args:?}");
-        assert_eq!(mask(&ours.2, &ns_r), mask(&theirs.2, &ns_h), "stderr of {args:?}");
-        ours.1
-    };
+    let pair = SideBySide { env, helm: h.clone(), ns_h: ns_h.clone(), ns_r: ns_r.clone() };
+    let both = |args: &[&str]| pair.same(args);
     both(&["install", "base", &chart, "-n", "NS", "--create-namespace"]);
     let server = both(&["install", "app", &chart, "-n", "NS", "--dry-run=server"]);
     assert!(server.contains(&format!("ns: \"{ns_r}\"")), "lookup read the cluster: {server}");
@@ -314,17 +333,8 @@ fn more_flags_match_helm() {
     .expect("write");
     let chart = chart_dir.to_string_lossy().to_string();
     let generated = regex::Regex::new(r"morechart-\d{10}").expect("regex");
-    let both = |args: &[&str]| {
-        let with = |ns: &str| args.iter().map(|a| if *a == "NS" { ns.to_string() } else { a.to_string() }).collect::<Vec<_>>();
-        let (ah, ar) = (with(&ns_h), with(&ns_r));
-        let theirs = helm(env, &h, &ah.iter().map(String::as_str).collect::<Vec<_>>());
-        let ours = rs(env, &ar.iter().map(String::as_str).collect::<Vec<_>>());
-        let m = |s: &str, ns: &str| generated.replace_all(&mask(s, ns), "morechart-<time>").to_string();
-        assert_eq!(ours.0, theirs.0, "exit status of {args:?}: {} / {}", ours.2, theirs.2);
-        assert_eq!(m(&ours.1, &ns_r), m(&theirs.1, &ns_h), "stdout of {args:?}");
-        assert_eq!(m(&ours.2, &ns_r), m(&theirs.2, &ns_h), "stderr of {args:?}");
-        ours.1
-    };
+    let pair = SideBySide { env, helm: h.clone(), ns_h: ns_h.clone(), ns_r: ns_r.clone() };
+    let both = |args: &[&str]| pair.same_with(args, |s| generated.replace_all(&s, "morechart-<time>").to_string());
     let out = both(&["install", "moreapp", &chart, "-n", "NS", "--create-namespace", "--skip-crds"]);
     assert!(out.contains("crd present: false"), "{out}");
     both(&["upgrade", "moreapp", &chart, "-n", "NS", "--force"]);
@@ -439,18 +449,9 @@ fn ownership_notes_and_cascade_match_helm() {
     std::fs::write(chart_dir.join("charts/sub/Chart.yaml"), "apiVersion: v2\nname: sub\nversion: 0.1.0\n").expect("write");
     std::fs::write(chart_dir.join("charts/sub/templates/NOTES.txt"), "sub notes for {{ .Release.Name }}\n").expect("write");
     let chart = chart_dir.to_string_lossy().to_string();
-    let both = |args: &[&str]| {
-        let with = |ns: &str| args.iter().map(|a| if *a == "NS" { ns.to_string() } else { a.to_string() }).collect::<Vec<_>>();
-        let (ah, ar) = (with(&ns_h), with(&ns_r));
-        let theirs = helm(env, &h, &ah.iter().map(String::as_str).collect::<Vec<_>>());
-        let ours = rs(env, &ar.iter().map(String::as_str).collect::<Vec<_>>());
-        assert_eq!(ours.0, theirs.0, "exit status of {args:?}: {} / {}", ours.2, theirs.2);
-        assert_eq!(mask(&ours.2, &ns_r), mask(&theirs.2, &ns_h), "stderr of {args:?}");
-        (mask(&ours.1, &ns_r), mask(&theirs.1, &ns_h))
-    };
+    let pair = SideBySide { env, helm: h.clone(), ns_h: ns_h.clone(), ns_r: ns_r.clone() };
     let same = |args: &[&str]| {
-        let (o, t) = both(args);
-        assert_eq!(o, t, "stdout of {args:?}");
+        pair.same(args);
     };
     same(&["install", "one", &chart, "-n", "NS", "--create-namespace"]);
     // `two` renders `one`'s ConfigMap: refused, then adopted with --take-ownership
@@ -470,7 +471,7 @@ fn ownership_notes_and_cascade_match_helm() {
         vec!["upgrade", "three", &chart, "-n", "NS", "--render-subchart-notes"],
         vec!["get", "notes", "three", "-n", "NS"],
     ] {
-        let (o, t) = both(&args);
+        let (_, o, t) = pair.checked(&args, |s| s);
         assert_eq!(paragraphs(&o), paragraphs(&t), "{args:?}");
         assert!(o.contains("sub notes for three"), "{o}");
     }

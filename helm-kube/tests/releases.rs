@@ -337,17 +337,25 @@ async fn interop_helm_rs_drives_helm_releases() {
     assert!(cm(&c, &ns, "ih-cm").await.is_none());
 }
 
-/// Pods never run here (no nodes): a background task plays the kubelet by patching the status
-/// of the named Pod once it exists.
-fn finish_pod(c: &Client, ns: &str, name: &str, phase: &'static str) -> tokio::task::JoinHandle<()> {
-    use k8s_openapi::api::core::v1::Pod;
+/// Plays a controller in a background task: polls (every 100 ms, `tries` times) until the
+/// named object exists, waits `delay`, then merges `status()` into its status subresource.
+fn patch_status_once_created<K>(
+    api: Api<K>,
+    name: &str,
+    tries: usize,
+    delay: Duration,
+    status: impl Fn() -> serde_json::Value + Send + 'static,
+) -> tokio::task::JoinHandle<()>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + 'static,
+{
     use kube::api::{Patch, PatchParams};
-    let api: Api<Pod> = Api::namespaced(c.kube().clone(), ns);
     let name = name.to_string();
     tokio::spawn(async move {
-        for _ in 0..200 {
+        for _ in 0..tries {
             if let Ok(Some(_)) = api.get_opt(&name).await {
-                let patch = serde_json::json!({"status": {"phase": phase}});
+                tokio::time::sleep(delay).await;
+                let patch = serde_json::json!({ "status": status() });
                 if api.patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch)).await.is_ok() {
                     return;
                 }
@@ -355,6 +363,14 @@ fn finish_pod(c: &Client, ns: &str, name: &str, phase: &'static str) -> tokio::t
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     })
+}
+
+/// Pods never run here (no nodes): a background task plays the kubelet by patching the status
+/// of the named Pod once it exists.
+fn finish_pod(c: &Client, ns: &str, name: &str, phase: &'static str) -> tokio::task::JoinHandle<()> {
+    use k8s_openapi::api::core::v1::Pod;
+    let api: Api<Pod> = Api::namespaced(c.kube().clone(), ns);
+    patch_status_once_created(api, name, 200, Duration::ZERO, move || serde_json::json!({"phase": phase}))
 }
 
 #[tokio::test]
@@ -502,22 +518,11 @@ async fn lookup_reads_the_cluster() {
 /// complete once it exists, after `delay`.
 fn complete_job(c: &Client, ns: &str, name: &str, delay: Duration) -> tokio::task::JoinHandle<()> {
     use k8s_openapi::api::batch::v1::Job;
-    use kube::api::{Patch, PatchParams};
     let api: Api<Job> = Api::namespaced(c.kube().clone(), ns);
-    let name = name.to_string();
-    tokio::spawn(async move {
-        for _ in 0..300 {
-            if let Ok(Some(_)) = api.get_opt(&name).await {
-                tokio::time::sleep(delay).await;
-                let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-                let cond = |t: &str| serde_json::json!({"type": t, "status": "True", "lastTransitionTime": now, "lastProbeTime": now});
-                let patch = serde_json::json!({"status": {"startTime": now, "completionTime": now, "succeeded": 1, "conditions": [cond("SuccessCriteriaMet"), cond("Complete")]}});
-                if api.patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch)).await.is_ok() {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+    patch_status_once_created(api, name, 300, delay, || {
+        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let cond = |t: &str| serde_json::json!({"type": t, "status": "True", "lastTransitionTime": now, "lastProbeTime": now});
+        serde_json::json!({"startTime": now, "completionTime": now, "succeeded": 1, "conditions": [cond("SuccessCriteriaMet"), cond("Complete")]})
     })
 }
 
