@@ -293,8 +293,17 @@ fn status_matches_helm() {
     }
     for fmt in ["json", "yaml"] {
         let args = ["status", "web", "-n", &ns, "-o", fmt];
-        let theirs = helm(env, &h, &args);
-        let ours = rs(env, &args);
+        // The live objects are read twice, once per tool: the controller-manager may update a
+        // Deployment's or Pod's status in between, so the pair is read again (up to 5 times)
+        // until both reads saw the same state; the comparison below is unchanged.
+        let (mut theirs, mut ours) = (helm(env, &h, &args), rs(env, &args));
+        for _ in 0..4 {
+            if ours.1 == theirs.1 || (fmt == "json" && serde_json::from_str::<serde_json::Value>(&ours.1).ok() == serde_json::from_str(&theirs.1).ok()) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            (theirs, ours) = (helm(env, &h, &args), rs(env, &args));
+        }
         if fmt == "json" {
             let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).expect("json");
             assert_eq!(parse(&ours.1), parse(&theirs.1), "-o json");
