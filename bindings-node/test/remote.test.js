@@ -91,7 +91,8 @@ function startServer(kubeconfig) {
     const timer = setTimeout(() => reject(new Error(`helm-rs serve did not start:\n${log}`)), 30000);
     proc.stderr.on('data', (d) => {
       log += d;
-      for (const line of log.split('\n')) {
+      // Only whole lines: a chunk may end in the middle of the JSON log line.
+      for (const line of log.split('\n').slice(0, -1)) {
         if (line.includes('"listening"')) {
           clearTimeout(timer);
           resolve({ proc, url: `http://${JSON.parse(line).addr}` });

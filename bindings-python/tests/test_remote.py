@@ -89,7 +89,8 @@ def _start_server(kubeconfig, log_path):
     proc = subprocess.Popen([str(cli), "serve", "--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig], stdout=log, stderr=log)
     deadline = time.time() + 30
     while time.time() < deadline:
-        for line in open(log_path).read().splitlines():
+        # Only whole lines: the server may be in the middle of writing the JSON log line.
+        for line in open(log_path).read().split("\n")[:-1]:
             if '"listening"' in line:
                 return proc, "http://" + json.loads(line)["addr"]
         if proc.poll() is not None:
