@@ -13,6 +13,7 @@
 //! Certificates are DER-encoded by hand ([`der`]) so field order matches Go's encoder.
 
 mod der;
+mod monty;
 mod rsagen;
 
 use super::encoding::{bytes_to_string, go_base64_decode};

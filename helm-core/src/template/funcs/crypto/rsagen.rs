@@ -2,24 +2,28 @@
 //!
 //! Bitnami-style charts call `genCA` + `genSignedCert` (2048-bit keys) on every render, and
 //! `genPrivateKey "rsa"` makes a 4096-bit key; the `rsa` crate's generic prime search takes
-//! seconds for those. Output is random, so only speed and validity matter. The search:
+//! seconds for those, and Go's (what Helm runs) about two for a 4096-bit key. Output is random,
+//! so only speed and validity matter. The search:
 //! - random candidates with the top two bits set (so the modulus has exactly the requested
 //!   size) and the low bit set;
 //! - a window sieve: the candidate's residues modulo the odd primes below 2^16 are computed
-//!   once, then every offset `base + 2i` (i < [`WINDOW`]) divisible by one of them, or with
-//!   `p ≡ 1 (mod 65537)` (e would not be invertible), is struck out in one pass;
-//! - Miller–Rabin on the survivors (base 2 first, which rejects almost every composite with a
-//!   single modular exponentiation), with the number of rounds FIPS 186-5 Table B.1 prescribes
-//!   for primes of that size (as Go's `crypto/rsa` does; random candidates, error < 2^-100);
-//! - p and q are searched on two threads at once.
+//!   once (two primes per division), then every offset `base + 2i` (i < [`WINDOW`]) divisible
+//!   by one of them, or with `p ≡ 1 (mod 65537)` (e would not be invertible), is struck out;
+//! - Miller–Rabin on the survivors in fixed-width Montgomery arithmetic ([`super::monty`]):
+//!   base 2 first, which rejects almost every composite with squarings alone, then the number
+//!   of random-base rounds FIPS 186-5 Table B.1 prescribes for primes of that size (as Go's
+//!   `crypto/rsa` does; random candidates, error < 2^-100);
+//! - two threads search together and the first two primes found become p and q, each from its
+//!   own random starting point (p and q are never from one window). Expected time is one
+//!   prime's search, where "p on one thread, q on the other" waits for the slower of two.
 //!
-//! Arithmetic is `num-bigint`'s Montgomery `modpow`, several times faster than the `rsa`
-//! crate's `num-bigint-dig`. The key itself is assembled and validated by the `rsa` crate.
+//! The key itself is assembled and validated by the `rsa` crate.
 
-use num_bigint::BigUint as Fast;
+use super::monty::Monty;
 use rand::RngCore;
 use rsa::BigUint;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 /// Sieve primes bound: odd primes below this.
 const SIEVE_BOUND: usize = 1 << 16;
@@ -28,16 +32,17 @@ const WINDOW: usize = 1 << 14;
 /// The public exponent.
 const E: u32 = 65_537;
 
-/// Odd primes below [`SIEVE_BOUND`].
-fn small_primes() -> &'static [u32] {
-    static P: OnceLock<Vec<u32>> = OnceLock::new();
+/// Odd primes below [`SIEVE_BOUND`], paired so that each pair's product is below 2^32 (one
+/// 64-by-32-bit division per digit then serves both).
+fn sieve_pairs() -> &'static [(u32, u32)] {
+    static P: OnceLock<Vec<(u32, u32)>> = OnceLock::new();
     P.get_or_init(|| {
         let mut composite = vec![false; SIEVE_BOUND];
-        let mut out = Vec::new();
+        let mut primes = Vec::new();
         for i in 2..SIEVE_BOUND {
             if !composite[i] {
                 if i > 2 {
-                    out.push(i as u32);
+                    primes.push(i as u32);
                 }
                 let mut j = i * i;
                 while j < SIEVE_BOUND {
@@ -46,13 +51,22 @@ fn small_primes() -> &'static [u32] {
                 }
             }
         }
-        out
+        // Smallest with largest: every product is at most about (2^15)^2. An odd count leaves
+        // the middle prime paired with 1.
+        let (mut lo, mut hi) = (0usize, primes.len());
+        let mut pairs = Vec::with_capacity(primes.len() / 2 + 1);
+        while lo < hi {
+            hi -= 1;
+            pairs.push(if lo == hi { (primes[lo], 1) } else { (primes[lo], primes[hi]) });
+            lo += 1;
+        }
+        pairs
     })
 }
 
 /// Miller–Rabin rounds for a random candidate of `bits` bits: FIPS 186-5 Table B.1 for RSA
 /// primes (1024-bit: 5, 1536-bit and up: 4); conservative counts below that.
-fn rounds_for(bits: u64) -> usize {
+fn rounds_for(bits: usize) -> usize {
     match bits {
         1536.. => 4,
         1024.. => 5,
@@ -61,125 +75,117 @@ fn rounds_for(bits: u64) -> usize {
     }
 }
 
-/// `n mod m` for a small `m`, from `n`'s 32-bit digits (most significant first).
+/// `n mod m` for `m < 2^32`, from `n`'s 32-bit digits (most significant first).
 fn rem_small(digits_be: &[u32], m: u32) -> u32 {
     let m = u64::from(m);
     digits_be.iter().fold(0u64, |r, &d| ((r << 32) | u64::from(d)) % m) as u32
 }
 
-/// Miller–Rabin with base 2 first, then `rounds - 1` random bases. `n` must be odd and > 3.
-fn miller_rabin(n: &Fast, rounds: usize, rng: &mut impl RngCore) -> bool {
-    let one = Fast::from(1u32);
-    let two = Fast::from(2u32);
-    if n < &Fast::from(5u32) {
-        return n == &two || n == &Fast::from(3u32);
+/// Strikes `base + 2i ≡ target (mod p)` from the window: `i ≡ (target - r)·2⁻¹ (mod p)` with
+/// `r = base mod p` and `2⁻¹ = (p + 1) / 2`.
+fn strike(struck: &mut [bool], r: u32, target: u32, p: u32) {
+    let p64 = u64::from(p);
+    let mut i = ((p64 + u64::from(target) - u64::from(r)) % p64 * p64.div_ceil(2) % p64) as usize;
+    while i < struck.len() {
+        struck[i] = true;
+        i += p as usize;
     }
-    if !n.bit(0) {
-        return false;
-    }
-    let n_minus_1 = n - &one;
-    let s = n_minus_1.trailing_zeros().unwrap_or(0);
-    let d = &n_minus_1 >> s;
-    let bytes = n.to_bytes_be().len();
-    let n_minus_3 = n - 3u32;
-    'rounds: for round in 0..rounds {
-        let a = if round == 0 {
-            two.clone()
-        } else {
-            let mut buf = vec![0u8; bytes];
-            rng.fill_bytes(&mut buf);
-            (Fast::from_bytes_be(&buf) % &n_minus_3) + &two
-        };
-        let mut x = a.modpow(&d, n);
-        if x == one || x == n_minus_1 {
-            continue;
-        }
-        for _ in 1..s {
-            x = (&x * &x) % n;
-            if x == n_minus_1 {
-                continue 'rounds;
-            }
-            if x == one {
-                return false;
-            }
-        }
-        return false;
-    }
-    true
 }
 
-/// A random prime of exactly `bits` bits (a multiple of 8, at least 32) with its top two bits
-/// set and `p - 1` prime to 65537.
-fn random_prime(bits: usize, rng: &mut impl RngCore) -> Fast {
-    let nbytes = bits / 8;
-    let primes = small_primes();
-    let rounds = rounds_for(bits as u64);
+/// A random prime of exactly `64·N` bits with its top two bits set and `p - 1` prime to
+/// 65537, or `None` once `stop` is set (another thread finished the search).
+fn random_prime<const N: usize>(rng: &mut impl RngCore, stop: &AtomicBool) -> Option<BigUint> {
+    let rounds = rounds_for(64 * N);
     let mut struck = vec![false; WINDOW];
+    let mut fill = |a: &mut [u64; N]| a.iter_mut().for_each(|l| *l = rng.next_u64());
     loop {
-        let mut b = vec![0u8; nbytes];
-        rng.fill_bytes(&mut b);
-        b[0] |= 0xC0;
-        if let Some(last) = b.last_mut() {
-            *last |= 1;
-        }
-        let base = Fast::from_bytes_be(&b);
-        let mut digits = base.to_u32_digits();
-        digits.reverse();
+        let mut base = [0u64; N];
+        fill(&mut base);
+        base[N - 1] |= 0b11 << 62;
+        base[0] |= 1;
+        let digits: Vec<u32> = base.iter().rev().flat_map(|&l| [(l >> 32) as u32, l as u32]).collect();
         struck.iter_mut().for_each(|s| *s = false);
-        // Strike base + 2i ≡ 0 (mod p): i ≡ -r · 2⁻¹ (mod p), with 2⁻¹ = (p + 1) / 2.
-        for &p in primes {
-            let r = u64::from(rem_small(&digits, p));
-            let p64 = u64::from(p);
-            let mut i = (((p64 - r) % p64) * p64.div_ceil(2) % p64) as usize;
-            while i < WINDOW {
-                struck[i] = true;
-                i += p as usize;
+        for &(p1, p2) in sieve_pairs() {
+            let r = rem_small(&digits, p1 * p2);
+            strike(&mut struck, r % p1, 0, p1);
+            if p2 > 1 {
+                strike(&mut struck, r % p2, 0, p2);
             }
         }
-        // Strike base + 2i ≡ 1 (mod 65537), so that e is invertible mod p - 1.
-        {
-            let e = u64::from(E);
-            let r = u64::from(rem_small(&digits, E));
-            let mut i = (((e + 1 - r) % e) * e.div_ceil(2) % e) as usize;
-            while i < WINDOW {
-                struck[i] = true;
-                i += E as usize;
-            }
-        }
+        strike(&mut struck, rem_small(&digits, E), 1, E);
         for (i, _) in struck.iter().enumerate().filter(|(_, s)| !**s) {
-            let cand = &base + Fast::from(2 * i as u64);
-            if cand.bits() != bits as u64 {
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            // base + 2i; a carry out of the top limb would change the size: next base.
+            let mut cand = base;
+            let mut carry = 2 * i as u64;
+            for l in cand.iter_mut() {
+                let (s, over) = l.overflowing_add(carry);
+                *l = s;
+                carry = u64::from(over);
+                if carry == 0 {
+                    break;
+                }
+            }
+            if carry != 0 {
                 break;
             }
-            // Tiny sizes: the sieve may strike the prime itself; nothing here is that small
-            // except in tests, which re-check with Miller–Rabin anyway.
-            if miller_rabin(&cand, rounds, rng) {
-                return cand;
+            let Some(m) = Monty::new(cand) else { break };
+            if m.miller_rabin(rounds, &mut fill) {
+                let bytes: Vec<u8> = cand.iter().rev().flat_map(|l| l.to_be_bytes()).collect();
+                return Some(BigUint::from_bytes_be(&bytes));
             }
         }
     }
+}
+
+/// Two random primes of `bits` bits (512, 1024 or 2048), searched for by two threads.
+fn two_primes(bits: usize) -> (BigUint, BigUint) {
+    let found = Mutex::new(Vec::with_capacity(3));
+    let stop = AtomicBool::new(false);
+    let search = || {
+        let mut rng = rand::thread_rng();
+        while !stop.load(Ordering::Relaxed) {
+            let p = match bits {
+                512 => random_prime::<8>(&mut rng, &stop),
+                1024 => random_prime::<16>(&mut rng, &stop),
+                _ => random_prime::<32>(&mut rng, &stop),
+            };
+            if let Some(p) = p {
+                let mut f = found.lock().unwrap_or_else(|e| e.into_inner());
+                f.push(p);
+                if f.len() >= 2 {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    };
+    std::thread::scope(|s| {
+        let helper = s.spawn(search);
+        search();
+        // A helper that panicked found nothing; the search above ran until two were found.
+        let _ = helper.join();
+    });
+    let mut f = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    let q = f.pop().unwrap_or_default();
+    let p = f.pop().unwrap_or_default();
+    (p, q)
 }
 
 /// A 2-prime RSA key of `bits` bits with e = 65537, as Go's `rsa.GenerateKey`.
 pub fn generate(bits: usize) -> Result<rsa::RsaPrivateKey, String> {
-    if bits < 256 || !bits.is_multiple_of(16) {
+    if !matches!(bits, 1024 | 2048 | 4096) {
         return rsa::RsaPrivateKey::new(&mut rand::thread_rng(), bits).map_err(|e| e.to_string());
     }
     let e = BigUint::from(E);
     for _ in 0..64 {
-        // p and q independently, one on a helper thread (keys are 4096 bits for
-        // `genPrivateKey "rsa"`: each prime is a second or so of work).
-        let (p, q) = std::thread::scope(|s| {
-            let other = s.spawn(|| random_prime(bits / 2, &mut rand::thread_rng()));
-            let p = random_prime(bits / 2, &mut rand::thread_rng());
-            let q = other.join().unwrap_or_else(|_| random_prime(bits / 2, &mut rand::thread_rng()));
-            (p, q)
-        });
-        if p == q || (&p * &q).bits() != bits as u64 {
+        let (p, q) = two_primes(bits / 2);
+        // FIPS 186-5 A.1.3: |p - q| > 2^(bits/2 - 100); the modulus of exactly `bits` bits.
+        let diff = if p > q { &p - &q } else { &q - &p };
+        if diff.bits() <= bits / 2 - 100 || (&p * &q).bits() != bits {
             continue;
         }
-        let p = BigUint::from_bytes_be(&p.to_bytes_be());
-        let q = BigUint::from_bytes_be(&q.to_bytes_be());
         return rsa::RsaPrivateKey::from_p_q(p, q, e).map_err(|e| e.to_string());
     }
     Err("crypto/rsa: failed to generate key".into())
@@ -207,24 +213,47 @@ mod tests {
     }
 
     #[test]
-    fn primality_test_knows_small_cases() {
+    fn random_primes_are_prime_and_sized() {
         let mut rng = rand::thread_rng();
-        assert!(miller_rabin(&Fast::from(1_000_000_007u32), 20, &mut rng));
-        assert!(!miller_rabin(&Fast::from(1_000_000_011u64 * 3), 20, &mut rng));
-        // Carmichael number 561 fools Fermat, not Miller–Rabin.
-        assert!(!miller_rabin(&Fast::from(561u32), 20, &mut rng));
+        let stop = AtomicBool::new(false);
+        for _ in 0..3 {
+            let p = random_prime::<8>(&mut rng, &stop).unwrap();
+            assert_eq!(p.bits(), 512);
+            assert_eq!(&p >> 510usize, BigUint::from(3u32), "top two bits set");
+            // Fermat to several bases (num-bigint-dig's modpow: independent arithmetic).
+            for a in [2u32, 3, 5, 7, 11] {
+                assert_eq!(BigUint::from(a).modpow(&(&p - 1u32), &p), BigUint::from(1u32));
+            }
+            assert_ne!(&p % E, BigUint::from(1u32));
+            for &(a, b) in sieve_pairs().iter().take(100) {
+                assert_ne!(&p % a, BigUint::from(0u32));
+                assert_ne!(&p % b, BigUint::from(0u32));
+            }
+        }
+        // A stop request ends the search.
+        stop.store(true, Ordering::Relaxed);
+        assert!(random_prime::<16>(&mut rng, &stop).is_none());
     }
 
     #[test]
-    fn random_primes_are_prime_and_sized() {
-        let mut rng = rand::thread_rng();
-        for bits in [64usize, 256] {
-            let p = random_prime(bits, &mut rng);
-            assert_eq!(p.bits(), bits as u64);
-            assert!(miller_rabin(&p, 40, &mut rng));
-            assert_ne!(&p % E, Fast::from(1u32));
-            // Every odd prime below the sieve bound is absent as a factor.
-            assert!(small_primes().iter().take(100).all(|&q| &p % q != Fast::from(0u32)));
+    fn sieve_pairs_cover_the_odd_primes_below_the_bound() {
+        let mut all: Vec<u32> = sieve_pairs().iter().flat_map(|&(a, b)| [a, b]).filter(|&x| x > 1).collect();
+        all.sort();
+        assert_eq!(all.len(), 6541, "odd primes below 2^16");
+        assert_eq!((all[0], all[all.len() - 1]), (3, 65521));
+        assert!(sieve_pairs().iter().all(|&(a, b)| u64::from(a) * u64::from(b) < 1 << 32));
+    }
+
+    #[test]
+    #[ignore = "timing: cargo test --release -p helm-core rsagen -- --ignored --nocapture"]
+    fn keygen_timing() {
+        for bits in [2048, 4096] {
+            let n = if bits == 2048 { 20 } else { 5 };
+            let t = std::time::Instant::now();
+            for _ in 0..n {
+                generate(bits).unwrap();
+            }
+            eprintln!("{bits}-bit: {:.1} ms per key", t.elapsed().as_secs_f64() * 1000.0 / n as f64);
         }
     }
 }
