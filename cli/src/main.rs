@@ -502,6 +502,8 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
         lookup: Default::default(),
         render_subchart_notes: false,
     };
+    // One render, then exit: the render need not free its parse trees and values.
+    render::set_process_exits_after_render(true);
     let out = render::template(chart, &user_values, &opts)
         .map_err(|e| CmdError(excerpt::attach(e.to_string(), std::path::Path::new(&chart_path))))?;
     for line in out.log.iter().filter(|l| !l.contains("this chart is deprecated")) {

@@ -280,15 +280,46 @@ fn atoi(s: &str) -> Option<i64> {
 
 /// Helm's `SortManifests`: files in path order (partials and blank files skipped), documents in
 /// file order, split into hooks and manifests, each stably sorted by `ordering`.
+/// [`parse_head`] of every document, in order; large outputs on two threads (each document's
+/// head is independent, and decoding them is a tenth of a large chart's render).
+fn parse_heads(docs: &[(&String, String)]) -> Vec<Result<SimpleHead, String>> {
+    let total: usize = docs.iter().map(|(_, d)| d.len()).sum();
+    let heads = |part: &[(&String, String)]| part.iter().map(|(_, d)| parse_head(d)).collect::<Vec<_>>();
+    if total < 256 * 1024 {
+        return heads(docs);
+    }
+    let (mut acc, mut split) = (0, docs.len());
+    for (i, (_, d)) in docs.iter().enumerate() {
+        if acc >= total / 2 {
+            split = i;
+            break;
+        }
+        acc += d.len();
+    }
+    let (first, second) = docs.split_at(split);
+    std::thread::scope(|s| {
+        let later = s.spawn(|| heads(second));
+        let mut out = heads(first);
+        // A panic on the helper thread is a bug; decode that half here instead of failing.
+        out.extend(later.join().unwrap_or_else(|_| heads(second)));
+        out
+    })
+}
+
 pub fn sort_manifests(files: &BTreeMap<String, String>, ordering: &[&str]) -> Result<Sorted, ManifestError> {
     let mut out = Sorted::default();
+    let mut docs: Vec<(&String, String)> = Vec::new();
     for (path, content) in files {
         let base = path.rsplit('/').next().unwrap_or(path);
         if base.starts_with('_') || content.trim().is_empty() {
             continue;
         }
-        for doc in split_manifests(content) {
-            let head = parse_head(&doc).map_err(|message| ManifestError { path: path.clone(), message })?;
+        docs.extend(split_manifests(content).into_iter().map(|d| (path, d)));
+    }
+    let heads = parse_heads(&docs);
+    for ((path, doc), head) in docs.into_iter().zip(heads) {
+        {
+            let head = head.map_err(|message| ManifestError { path: path.clone(), message })?;
             let annotations = head.metadata.as_ref().and_then(|m| m.annotations.as_ref());
             let hook_types = annotations.and_then(|a| a.get(HOOK_ANNOTATION)).cloned();
             let Some(hook_types) = hook_types else {

@@ -434,7 +434,12 @@ pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOption
         )));
     }
 
-    let mut files = execute_templates(&engine?, &chart, &top)?;
+    let engine = engine?;
+    let mut files = execute_templates(&engine, &chart, &top)?;
+    if process_exits_after_render() {
+        std::mem::forget(engine);
+        std::mem::forget(top);
+    }
     let notes_key = format!("{}/templates/NOTES.txt", chart.name());
     let mut notes = files.get(&notes_key).cloned().unwrap_or_default();
     if opts.render_subchart_notes {
@@ -477,7 +482,27 @@ pub fn template(mut chart: Chart, user_values: &Value, opts: &TemplateOptions) -
     // packaging) plays no part in rendering, so free it before rendering needs memory.
     drop_raw_files(&mut chart);
     let (chart, rendered) = render_chart(chart, user_values, opts)?;
-    print_template(&chart, &rendered, opts)
+    let out = print_template(&chart, &rendered, opts);
+    if process_exits_after_render() {
+        std::mem::forget(chart);
+        std::mem::forget(rendered);
+    }
+    out
+}
+
+static PROCESS_EXITS_AFTER_RENDER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Declares that this process ends soon after rendering (a one-shot command line such as
+/// `helm-rs template`): rendering then skips freeing what it built (parse trees of every
+/// template, coalesced values, the chart), which the exit returns to the system anyway.
+/// On a large chart (kube-prometheus-stack) freeing those is ~10% of the command's time.
+/// Libraries and servers that render repeatedly must leave this off (the default).
+pub fn set_process_exits_after_render(yes: bool) {
+    PROCESS_EXITS_AFTER_RENDER.store(yes, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn process_exits_after_render() -> bool {
+    PROCESS_EXITS_AFTER_RENDER.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Helm's printing of a rendered release for `helm template` (or its `--output-dir` files):
