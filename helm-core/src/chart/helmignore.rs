@@ -22,7 +22,8 @@ pub struct Rules {
 #[derive(Clone, Debug)]
 struct Pattern {
     /// The pattern after removing `!`, the trailing `/` and a leading `/`.
-    glob: String,
+    /// The glob as chars, split once: every file of the chart is matched against it.
+    glob: Vec<char>,
     negate: bool,
     must_dir: bool,
     kind: MatchKind,
@@ -85,7 +86,7 @@ impl Rules {
         } else {
             (rest.to_string(), MatchKind::BaseName)
         };
-        self.patterns.push(Pattern { glob, negate, must_dir, kind });
+        self.patterns.push(Pattern { glob: glob.chars().collect(), negate, must_dir, kind });
         Ok(())
     }
 
@@ -94,12 +95,14 @@ impl Rules {
         if path.is_empty() || path == "." || path == "./" {
             return false;
         }
+        let full: Vec<char> = path.chars().collect();
+        let base: Vec<char> = go_path_base(path).chars().collect();
         for p in &self.patterns {
             let subject = match p.kind {
-                MatchKind::FullPath => path,
-                MatchKind::BaseName => go_path_base(path),
+                MatchKind::FullPath => &full,
+                MatchKind::BaseName => &base,
             };
-            let matched = glob_match(&p.glob, subject).unwrap_or(false);
+            let matched = match_from(&p.glob, subject).unwrap_or(false);
             if p.negate {
                 if p.must_dir && !is_dir {
                     return true;

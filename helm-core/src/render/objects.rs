@@ -424,8 +424,26 @@ impl Files {
     }
 }
 
-/// Translates a gobwas/glob pattern (separator `/`) into an anchored regex.
+/// [`glob_regex_uncached`], kept by pattern: charts call `.Files.Glob` with the same few
+/// patterns for every resource, and compiling a regex costs more than the match. Bounded:
+/// cleared when it grows past 256 patterns.
 fn glob_regex(pattern: &str) -> Option<regex::Regex> {
+    static CACHE: std::sync::LazyLock<parking_lot::Mutex<std::collections::HashMap<String, Option<regex::Regex>>>> =
+        std::sync::LazyLock::new(Default::default);
+    if let Some(r) = CACHE.lock().get(pattern) {
+        return r.clone();
+    }
+    let r = glob_regex_uncached(pattern);
+    let mut c = CACHE.lock();
+    if c.len() >= 256 {
+        c.clear();
+    }
+    c.insert(pattern.to_string(), r.clone());
+    r
+}
+
+/// Translates a gobwas/glob pattern (separator `/`) into an anchored regex.
+fn glob_regex_uncached(pattern: &str) -> Option<regex::Regex> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut re = String::from("^");
     let mut i = 0;
