@@ -426,6 +426,22 @@ enum Op {
     Caret,
 }
 
+impl Op {
+    /// The operator a constraint's text names (Masterminds' `constraintOps`; none is `=`).
+    fn from_text(op: &str) -> Op {
+        match op {
+            "" | "=" => Op::TildeOrEqual,
+            "!=" => Op::NotEqual,
+            ">" => Op::Greater,
+            "<" => Op::Less,
+            ">=" | "=>" => Op::GreaterEqual,
+            "<=" | "=<" => Op::LessEqual,
+            "~" | "~>" => Op::Tilde,
+            _ => Op::Caret,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 struct Constraint {
     con: Version,
@@ -459,16 +475,7 @@ fn rewrite_range(i: &str) -> String {
 fn parse_constraint(c: &str) -> Result<Constraint, String> {
     let m = CONSTRAINT.captures(c).ok_or_else(|| format!("improper constraint: {c}"))?;
     let g = |k: usize| m.get(k).map(|x| x.as_str()).unwrap_or("");
-    let op = match g(1) {
-        "" | "=" => Op::TildeOrEqual,
-        "!=" => Op::NotEqual,
-        ">" => Op::Greater,
-        "<" => Op::Less,
-        ">=" | "=>" => Op::GreaterEqual,
-        "<=" | "=<" => Op::LessEqual,
-        "~" | "~>" => Op::Tilde,
-        _ => Op::Caret,
-    };
+    let op = Op::from_text(g(1));
     let (mut minor_dirty, mut patch_dirty, mut dirty) = (false, false, false);
     let mut ver = g(2).to_string();
     if is_x(g(3)) || g(3).is_empty() {
@@ -514,16 +521,7 @@ fn simple_constraint(text: &str) -> Option<Constraint> {
     if !g.metadata.is_empty() {
         return None;
     }
-    let op = match op_text {
-        "" | "=" => Op::TildeOrEqual,
-        "!=" => Op::NotEqual,
-        ">" => Op::Greater,
-        "<" => Op::Less,
-        ">=" | "=>" => Op::GreaterEqual,
-        "<=" | "=<" => Op::LessEqual,
-        "~" | "~>" => Op::Tilde,
-        _ => Op::Caret,
-    };
+    let op = Op::from_text(op_text);
     let dash_pre = if g.pre.is_empty() { String::new() } else { format!("-{}", g.pre) };
     let (minor_dirty, patch_dirty, ver) = if g.minor.is_empty() {
         (true, false, format!("{}.0.0{dash_pre}", g.major))
