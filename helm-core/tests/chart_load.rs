@@ -394,3 +394,30 @@ fn oversized_files_are_refused() {
     assert_eq!(load_err(&dir), "chart file \"data.bin\" is larger than the maximum file size 5242880");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// values.yaml is parsed on its own thread when large; a broken one still wins over a broken
+/// subchart, as in Helm's LoadFiles (texts from helm-oracle 4.1.4 on the same directories).
+#[test]
+fn values_errors_come_before_subchart_errors() {
+    let mut big = String::from("pad:\n");
+    for i in 0..2000 {
+        big.push_str(&format!("  k{i}: value-{i}\n"));
+    }
+    for (name, values, line) in [("small", String::new(), 1), ("big", big.clone(), 2002)] {
+        let bad = format!("{values}x: [1\n");
+        let dir = scratch(
+            &format!("valsub-{name}"),
+            &[("Chart.yaml", CHART), ("values.yaml", bad.as_bytes()), ("charts/sub/values.yaml", b"a: 1\n")],
+        );
+        assert_eq!(
+            load_err(&dir),
+            format!("cannot load values.yaml: cannot unmarshal yaml document: error converting YAML to JSON: yaml: line {line}: did not find expected ',' or ']'")
+        );
+        std::fs::write(dir.join("values.yaml"), format!("{values}x: 1\n")).unwrap();
+        assert_eq!(load_err(&dir), "error unpacking subchart sub in c1: Chart.yaml file is missing");
+        std::fs::write(dir.join("charts/sub/Chart.yaml"), "apiVersion: v2\nname: sub\nversion: 0.1.0\n").unwrap();
+        let c = chart::load(&dir).unwrap();
+        assert_eq!(yaml::to_string(&c.values).unwrap().lines().last(), Some("x: 1"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

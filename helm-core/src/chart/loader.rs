@@ -108,38 +108,64 @@ pub fn load_dir(dir: &Path) -> Result<Chart, ChartError> {
         rules = Rules::parse(&String::from_utf8_lossy(&text))?;
     }
     rules.add_defaults();
-    let mut files = Vec::new();
-    walk(dir, "", &rules, &mut files, 0)?;
+    // Two passes: list the files (directory order, .helmignore, symlinks), then read them on
+    // two threads. Reading is most of a large chart's load (READMEs and CHANGELOGs included,
+    // since `.Files` may ask for them); errors still surface in the walk's order.
+    let mut entries = Vec::new();
+    let walk_error = walk(dir, "", &rules, &mut entries, 0).err();
+    let files = read_entries(&entries)?;
+    if let Some(e) = walk_error {
+        return Err(e);
+    }
     load_files(files)
 }
 
-fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<File>, depth: usize) -> Result<(), ChartError> {
+/// A file the walk found: its chart-relative name and its path.
+struct Entry {
+    name: String,
+    path: std::path::PathBuf,
+}
+
+fn io_error(p: &Path, e: &std::io::Error) -> ChartError {
+    ChartError::Io(format!("open {}: {}", p.display(), crate::values::strvals::go_io_error(e)))
+}
+
+/// Lists the chart's files in Helm's walk order. Stops at the first error (returned after
+/// the entries listed before it, which the caller still reads: an error reading one of those
+/// came first in Helm's walk).
+fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<Entry>, depth: usize) -> Result<(), ChartError> {
     if depth > MAX_WALK_DEPTH {
         return Err(ChartError::Io(format!("{}: too many levels of symbolic links", dir.display())));
     }
-    let io_err = |p: &Path, e: std::io::Error| {
-        ChartError::Io(format!("open {}: {}", p.display(), crate::values::strvals::go_io_error(&e)))
-    };
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map_err(|e| io_err(dir, e))?
+    let mut names: Vec<(String, Option<std::fs::FileType>)> = std::fs::read_dir(dir)
+        .map_err(|e| io_error(dir, &e))?
         .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.file_type().ok()))
         .collect();
-    names.sort();
-    for name in names {
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, file_type) in names {
         let full = dir.join(&name);
         let n = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
-        let meta = match std::fs::metadata(&full) {
-            Ok(m) => m,
-            Err(e) => {
-                // A broken symlink: respect .helmignore before failing.
-                if rules.ignore(&n, false) {
-                    continue;
+        // The directory entry's type saves a stat per file; symlinks are followed.
+        let (is_dir, is_file) = match file_type {
+            Some(t) if t.is_dir() => (true, false),
+            Some(t) if t.is_file() => (false, true),
+            _ => match std::fs::metadata(&full) {
+                Ok(m) => (m.is_dir(), m.is_file()),
+                Err(e) => {
+                    // A broken symlink: respect .helmignore before failing.
+                    if rules.ignore(&n, false) {
+                        continue;
+                    }
+                    return Err(ChartError::Io(format!(
+                        "stat {}: {}",
+                        full.display(),
+                        crate::values::strvals::go_io_error(&e)
+                    )));
                 }
-                return Err(ChartError::Io(format!("stat {}: {}", full.display(), crate::values::strvals::go_io_error(&e))));
-            }
+            },
         };
-        if meta.is_dir() {
+        if is_dir {
             if rules.ignore(&n, true) {
                 continue;
             }
@@ -149,23 +175,52 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<File>, depth: usize)
         if rules.ignore(&n, false) {
             continue;
         }
-        if !meta.is_file() {
+        if !is_file {
             return Err(ChartError::Io(format!(
                 "cannot load irregular file {} as it has file mode type bits set",
                 full.display()
             )));
         }
-        if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
-            return Err(ChartError::Io(format!(
-                "chart file {} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}",
-                crate::values::strvals::go_quote(&name)
-            )));
-        }
-        let data = std::fs::read(&full)
-            .map_err(|e| ChartError::Io(format!("error reading {n}: {}", crate::values::strvals::go_io_error(&e))))?;
-        out.push(File { name: n, data: archive::trim_bom(data).into(), modtime: meta.modified().ok() });
+        out.push(Entry { name: n, path: full });
     }
     Ok(())
+}
+
+/// Reads one listed file: size limit, BOM stripped, modification time kept.
+fn read_entry(e: &Entry) -> Result<File, ChartError> {
+    use std::io::Read;
+    let read_err =
+        |err: &std::io::Error| ChartError::Io(format!("error reading {}: {}", e.name, crate::values::strvals::go_io_error(err)));
+    let mut f = std::fs::File::open(&e.path).map_err(|err| read_err(&err))?;
+    let meta = f.metadata().map_err(|err| read_err(&err))?;
+    if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
+        let base = e.name.rsplit('/').next().unwrap_or(&e.name);
+        return Err(ChartError::Io(format!(
+            "chart file {} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}",
+            crate::values::strvals::go_quote(base)
+        )));
+    }
+    let mut data = Vec::with_capacity(meta.len() as usize + 1);
+    f.read_to_end(&mut data).map_err(|err| read_err(&err))?;
+    Ok(File { name: e.name.clone(), data: archive::trim_bom(data).into(), modtime: meta.modified().ok() })
+}
+
+/// Reads the listed files in order, on two threads when there is enough to read; the first
+/// failure in list order wins.
+fn read_entries(entries: &[Entry]) -> Result<Vec<File>, ChartError> {
+    let read_all = |part: &[Entry]| -> Result<Vec<File>, ChartError> { part.iter().map(read_entry).collect() };
+    if entries.len() < 32 {
+        return read_all(entries);
+    }
+    let (first, second) = entries.split_at(entries.len() / 2);
+    let (a, b) = std::thread::scope(|s| {
+        let later = s.spawn(|| read_all(second));
+        let a = read_all(first);
+        (a, later.join().unwrap_or_else(|_| read_all(second)))
+    });
+    let mut files = a?;
+    files.extend(b?);
+    Ok(files)
 }
 
 /// Loads a chart from the bytes of a `.tgz` (Helm's `LoadArchive`).
@@ -242,6 +297,49 @@ fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError>
             }
         }
     }
+    // The values files (normally one) are parsed on another thread while the rest of this
+    // chart and its subcharts load: on charts with large values files that parse is most of
+    // the load. Errors keep the sequential order: a values error wins over any error met at a
+    // later file or after the loop.
+    let values_files: Vec<(usize, std::sync::Arc<[u8]>)> =
+        files.iter().enumerate().filter(|(_, f)| f.name == "values.yaml").map(|(i, f)| (i, f.data.clone())).collect();
+    let parse_values = |list: &[(usize, std::sync::Arc<[u8]>)]| -> Result<Option<Value>, (usize, ChartError)> {
+        let mut last = None;
+        for (i, data) in list {
+            last = Some(load_values(&String::from_utf8_lossy(data)).map_err(|e| (*i, e))?);
+        }
+        Ok(last)
+    };
+    std::thread::scope(|s| {
+        let big = values_files.iter().map(|(_, d)| d.len()).sum::<usize>() >= PARALLEL_VALUES_BYTES;
+        let job = big.then(|| s.spawn(|| parse_values(&values_files)));
+        let rest = load_files_rest(files, metadata, depth);
+        let values = match job {
+            Some(h) => h.join().unwrap_or_else(|_| parse_values(&values_files)),
+            None => parse_values(&values_files),
+        };
+        match (values, rest) {
+            (Err((i, e)), Err((at, _))) if i < at => Err(e),
+            (Err((_, e)), Ok(_)) => Err(e),
+            (_, Err((_, e))) => Err(e),
+            (Ok(v), Ok(mut chart)) => {
+                if let Some(v) = v {
+                    chart.values = v;
+                }
+                Ok(chart)
+            }
+        }
+    })
+}
+
+/// Values files at least this large are parsed on a thread of their own.
+const PARALLEL_VALUES_BYTES: usize = 16 * 1024;
+
+/// Everything of [`load_files_depth`] but the values: sorts the files into the chart and
+/// loads the subcharts. An error comes with the index of the file it was met at
+/// (`usize::MAX` after the loop over the files).
+fn load_files_rest(files: Vec<File>, metadata: Option<Metadata>, depth: usize) -> Result<Chart, (usize, ChartError)> {
+    let mut metadata = metadata;
     let mut chart = Chart {
         metadata: Metadata::default(),
         lock: None,
@@ -255,29 +353,27 @@ fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError>
     };
     // Subchart name → its files (paths relative to charts/), in first-seen order.
     let mut subcharts: Vec<(String, Vec<File>)> = Vec::new();
-    for f in files {
+    for (index, f) in files.into_iter().enumerate() {
+        let at = |e: ChartError| (index, e);
         match f.name.as_str() {
             "Chart.yaml" => {}
             "Chart.lock" => {
-                let doc = parse_yaml("Chart.lock", &String::from_utf8_lossy(&f.data))?;
-                chart.lock = Some(Lock::from_value(&doc, "Chart.lock")?);
+                let doc = parse_yaml("Chart.lock", &String::from_utf8_lossy(&f.data)).map_err(at)?;
+                chart.lock = Some(Lock::from_value(&doc, "Chart.lock").map_err(at)?);
             }
-            "values.yaml" => {
-                chart.values = load_values(&String::from_utf8_lossy(&f.data))?;
-                chart.raw_values = Some(f.data.to_vec());
-            }
+            "values.yaml" => chart.raw_values = Some(f.data.to_vec()),
             "values.schema.json" => chart.schema = Some(f.data.to_vec()),
             "requirements.yaml" => {
                 let md = metadata.get_or_insert_with(Metadata::default);
-                let doc = parse_yaml("requirements.yaml", &String::from_utf8_lossy(&f.data))?;
-                md.merge_from(&doc, "requirements.yaml")?;
+                let doc = parse_yaml("requirements.yaml", &String::from_utf8_lossy(&f.data)).map_err(at)?;
+                md.merge_from(&doc, "requirements.yaml").map_err(at)?;
                 if md.api_version == "v1" {
                     chart.files.push(f);
                 }
             }
             "requirements.lock" => {
-                let doc = parse_yaml("requirements.lock", &String::from_utf8_lossy(&f.data))?;
-                chart.lock = Some(Lock::from_value(&doc, "requirements.lock")?);
+                let doc = parse_yaml("requirements.lock", &String::from_utf8_lossy(&f.data)).map_err(at)?;
+                chart.lock = Some(Lock::from_value(&doc, "requirements.lock").map_err(at)?);
                 let md = metadata.get_or_insert_with(Metadata::default);
                 if md.api_version == "v1" {
                     chart.files.push(f);
@@ -300,8 +396,8 @@ fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError>
             _ => chart.files.push(f),
         }
     }
-    let Some(mut md) = metadata else { return Err(ChartError::MissingChartYaml) };
-    md.validate()?;
+    let Some(mut md) = metadata else { return Err((usize::MAX, ChartError::MissingChartYaml)) };
+    md.validate().map_err(|e| (usize::MAX, e))?;
     chart.metadata = md;
 
     subcharts.sort_by(|a, b| a.0.cmp(&b.0));
@@ -317,14 +413,14 @@ fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError>
         let sub = if go_ext(&n) == ".tgz" {
             let Some(file) = files.first() else { continue };
             if file.name != n {
-                return Err(ChartError::Archive(format!(
+                return Err((usize::MAX, ChartError::Archive(format!(
                     "error unpacking subchart tar in {}: expected {}, got {}",
                     chart.metadata.name, n, file.name
-                )));
+                ))));
             }
             archive::load_archive_files(&file.data)
                 .and_then(|fs| load_files_depth(fs, depth + 1))
-                .map_err(wrap)?
+                .map_err(|e| (usize::MAX, wrap(e)))?
         } else {
             let buff: Vec<File> = files
                 .into_iter()
@@ -332,7 +428,7 @@ fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError>
                     f.name.split_once('/').map(|(_, rest)| File { name: rest.to_string(), data: f.data, modtime: f.modtime })
                 })
                 .collect();
-            load_files_depth(buff, depth + 1).map_err(wrap)?
+            load_files_depth(buff, depth + 1).map_err(|e| (usize::MAX, wrap(e)))?
         };
         chart.dependencies.push(sub);
     }
