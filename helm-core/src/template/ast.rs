@@ -27,7 +27,8 @@ pub type List = Vec<Node>;
 /// A statement-level node.
 #[derive(Debug)]
 pub enum Node {
-    Text(Arc<str>),
+    /// Literal text: a byte range of the tree's `source` (no copy per text run).
+    Text(std::ops::Range<usize>),
     Action(Pipe),
     // Boxed so that a `Node` (mostly `Text`) stays small.
     If(Box<Control>),
@@ -215,7 +216,7 @@ impl fmt::Display for Pipe {
 }
 
 /// Go's `parse.IsEmptyTree`: only whitespace text (an empty `define` does not replace a
-/// non-empty template of the same name).
-pub fn is_empty_list(list: &List) -> bool {
-    list.iter().all(|n| matches!(n, Node::Text(t) if t.trim().is_empty()))
+/// non-empty template of the same name). `source` is the text the list was parsed from.
+pub fn is_empty_list(list: &List, source: &str) -> bool {
+    list.iter().all(|n| matches!(n, Node::Text(t) if source.get(t.clone()).is_none_or(|s| s.trim().is_empty())))
 }

@@ -90,6 +90,8 @@ pub(crate) struct State<'e> {
 /// One running template: its tree and variable stack.
 struct Frame {
     vars: Vec<V>,
+    /// The tree's source, which its text nodes index.
+    source: Arc<str>,
 }
 
 impl<'e> State<'e> {
@@ -137,7 +139,7 @@ impl<'e> State<'e> {
 
     fn run_here(&mut self, tree: &Tree, dot: V) -> Result<String, TemplateError> {
         self.depth += 1;
-        let mut frame = Frame { vars: vec![dot.clone()] };
+        let mut frame = Frame { vars: vec![dot.clone()], source: tree.source.clone() };
         let mut out = String::new();
         let r = self.walk_list(&mut frame, &dot, &tree.root, &mut out);
         self.depth -= 1;
@@ -177,7 +179,7 @@ impl<'e> State<'e> {
 
     fn walk(&mut self, fr: &mut Frame, dot: &V, node: &Node, out: &mut String) -> R<()> {
         match node {
-            Node::Text(t) => self.write(out, t, 0, &""),
+            Node::Text(t) => self.write(out, fr.source.get(t.clone()).unwrap_or(""), 0, &""),
             Node::Action(pipe) => {
                 self.step(pipe.pos, pipe)?;
                 let v = self.eval_pipeline(fr, dot, pipe)?;
@@ -891,9 +893,9 @@ impl Host for State<'_> {
                 main = Some(t.clone());
             }
             // An empty definition does not replace an existing non-empty one (Go's associate).
-            if is_empty_list(&t.root) {
+            if is_empty_list(&t.root, &t.source) {
                 if let Some(old) = self.lookup(&t.name) {
-                    if !is_empty_list(&old.root) {
+                    if !is_empty_list(&old.root, &old.source) {
                         continue;
                     }
                 }

@@ -162,6 +162,11 @@ struct Lexer<'a> {
     paren_depth: usize,
 }
 
+/// Newlines in `s` (SIMD search: text between actions is most of a template).
+fn count_newlines(s: &str) -> usize {
+    memchr::memchr_iter(b'\n', s.as_bytes()).count()
+}
+
 fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
@@ -203,8 +208,6 @@ impl<'a> Lexer<'a> {
     }
 
     fn ignore(&mut self) {
-        let skipped = self.input.get(self.start..self.pos).unwrap_or("");
-        self.start_line += skipped.matches('\n').count();
         self.start = self.pos;
         self.start_line = self.line;
     }
@@ -216,7 +219,7 @@ impl<'a> Lexer<'a> {
     /// Advances over `n` bytes of known ASCII/UTF-8 text, counting newlines.
     fn skip_bytes(&mut self, n: usize) {
         let s = self.input.get(self.pos..self.pos + n).unwrap_or("");
-        self.line += s.matches('\n').count();
+        self.line += count_newlines(s);
         self.pos += n;
     }
 
@@ -239,7 +242,7 @@ impl<'a> Lexer<'a> {
 
     /// Scans text up to the next `{{`. Returns false at EOF (after emitting Eof).
     fn lex_text(&mut self) -> bool {
-        match self.rest().find(LEFT) {
+        match memchr::memmem::find(self.rest().as_bytes(), LEFT.as_bytes()) {
             Some(x) => {
                 if x > 0 {
                     self.skip_bytes(x);
@@ -265,7 +268,7 @@ impl<'a> Lexer<'a> {
             None => {
                 self.pos = self.input.len();
                 let rest = self.input.get(self.start..).unwrap_or("");
-                self.line += rest.matches('\n').count();
+                self.line += count_newlines(rest);
                 if self.pos > self.start {
                     self.emit(ItemKind::Text);
                 }

@@ -147,9 +147,9 @@ impl Engine {
 
     fn insert_trees(&mut self, trees: Vec<Tree>) {
         for t in trees {
-            if is_empty_list(&t.root) {
+            if is_empty_list(&t.root, &t.source) {
                 if let Some(old) = self.templates.get(&t.name) {
-                    if !is_empty_list(&old.root) {
+                    if !is_empty_list(&old.root, &old.source) {
                         continue;
                     }
                 }

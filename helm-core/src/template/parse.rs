@@ -10,8 +10,19 @@ use super::ast::*;
 use super::error::TemplateError;
 use super::funcs::FuncTable;
 use super::lexer::{go_quote, lex, Item, ItemKind};
+use smallvec::SmallVec;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Trees live until the render ends, so their vectors should have no spare capacity; growing
+/// a `Vec` and then shrinking it costs a realloc per node. Items are gathered on the stack
+/// and moved into one allocation of the exact size.
+fn exact<A: smallvec::Array>(v: SmallVec<A>) -> Vec<A::Item> {
+    let mut v = v.into_vec();
+    v.shrink_to_fit();
+    v
+}
 
 /// Deepest nesting of parentheses and control structures accepted (guards the native stack).
 pub const MAX_PARSE_DEPTH: usize = 100;
@@ -31,7 +42,7 @@ pub fn parse(name: &str, src: &str, funcs: &FuncTable, cache: &mut FuncCache) ->
         items,
         idx: 0,
         parse_name: parse_name.clone(),
-        vars: vec![Arc::from("$")],
+        vars: vec![cache.intern("$")],
         funcs,
         cache,
         range_depth: 0,
@@ -48,8 +59,8 @@ pub fn parse(name: &str, src: &str, funcs: &FuncTable, cache: &mut FuncCache) ->
     seen.insert(parse_name.clone(), 0);
     for (def_name, root, line) in std::mem::take(&mut p.defs) {
         match seen.get(&def_name) {
-            Some(&i) if !is_empty_list(&out[i].root) => {
-                if !is_empty_list(&root) {
+            Some(&i) if !is_empty_list(&out[i].root, src) => {
+                if !is_empty_list(&root, src) {
                     return Err(TemplateError::parse(
                         name,
                         line,
@@ -67,13 +78,25 @@ pub fn parse(name: &str, src: &str, funcs: &FuncTable, cache: &mut FuncCache) ->
     Ok(out)
 }
 
-/// Function lookups shared between parses (so each name is wrapped once).
+/// What parses on one thread share: function lookups (so each name is wrapped once) and
+/// the names met in templates (field, variable and function names repeat across a chart's
+/// templates; one shared string each instead of an allocation per use).
 #[derive(Default)]
-pub struct FuncCache(HashMap<Arc<str>, FuncRef>);
+pub struct FuncCache(FxHashMap<Arc<str>, FuncRef>, FxHashSet<Arc<str>>);
 
 impl FuncCache {
     pub fn clear(&mut self) {
         self.0.clear();
+        self.1.clear();
+    }
+
+    fn intern(&mut self, name: &str) -> Arc<str> {
+        if let Some(n) = self.1.get(name) {
+            return n.clone();
+        }
+        let n: Arc<str> = Arc::from(name);
+        self.1.insert(n.clone());
+        n
     }
 }
 
@@ -185,7 +208,7 @@ impl<'a> Parser<'a> {
     // ----- statements -----
 
     fn parse_top(&mut self) -> PResult<List> {
-        let mut root = Vec::new();
+        let mut root: SmallVec<[Node; 16]> = SmallVec::new();
         while self.peek() != ItemKind::Eof {
             if self.peek() == ItemKind::LeftDelim {
                 let save = self.idx;
@@ -206,8 +229,7 @@ impl<'a> Parser<'a> {
             // Unreachable in practice (errors stop the loop above), kept for safety.
             return Err(TemplateError::parse(&self.parse_name, e.line, e.val.to_string()));
         }
-        root.shrink_to_fit();
-        Ok(root)
+        Ok(exact(root))
     }
 
     fn parse_definition(&mut self) -> PResult<()> {
@@ -219,7 +241,7 @@ impl<'a> Parser<'a> {
             _ => return Err(self.unexpected(&tok, context)),
         };
         self.expect(ItemKind::RightDelim, context)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Arc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![self.cache.intern("$")]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
@@ -234,14 +256,13 @@ impl<'a> Parser<'a> {
     /// Parses nodes up to `{{end}}` or `{{else}}`, returning which one stopped it.
     fn item_list(&mut self) -> PResult<(List, Step)> {
         self.enter()?;
-        let mut list = Vec::new();
+        let mut list: SmallVec<[Node; 8]> = SmallVec::new();
         while self.peek_non_space() != ItemKind::Eof {
             match self.text_or_action()? {
                 Step::Node(n) => list.push(n),
                 other => {
                     self.depth -= 1;
-                    list.shrink_to_fit();
-                    return Ok((list, other));
+                    return Ok((exact(list), other));
                 }
             }
         }
@@ -256,7 +277,8 @@ impl<'a> Parser<'a> {
     fn text_or_action(&mut self) -> PResult<Step> {
         let tok = self.next_non_space();
         match tok.kind {
-            ItemKind::Text => Ok(Step::Node(Node::Text(Arc::from(&*tok.val)))),
+            // Text items borrow the source at their position.
+            ItemKind::Text => Ok(Step::Node(Node::Text(tok.pos..tok.pos + tok.val.len()))),
             ItemKind::LeftDelim => {
                 self.action_line = tok.line;
                 let r = self.action();
@@ -388,7 +410,7 @@ impl<'a> Parser<'a> {
         let name = self.template_name(&tok, context)?;
         let line = tok.line;
         let pipe = self.pipeline(context, ItemKind::RightDelim)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Arc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![self.cache.intern("$")]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         let r = self.item_list();
         self.vars = saved_vars;
@@ -408,6 +430,7 @@ impl<'a> Parser<'a> {
         self.enter()?;
         let pos = self.peek_item_non_space_pos();
         let mut pipe = Pipe { pos, is_assign: false, decl: Vec::new(), cmds: Vec::new() };
+        let mut cmds: SmallVec<[Command; 4]> = SmallVec::new();
         // Variables declared here come into scope only after the pipeline is evaluated (Go pushes
         // them then), so `$x := f $x` reads the outer `$x`: their slots are given at the end.
         let mut declared: Vec<Arc<str>> = Vec::new();
@@ -427,17 +450,19 @@ impl<'a> Parser<'a> {
                     let var = if pipe.is_assign {
                         // Go reports an undefined variable here only at run time.
                         self.lookup_var(&v.val)
-                            .unwrap_or(VarRef { name: Arc::from(&*v.val), slot: UNDEFINED_SLOT })
+                            .unwrap_or(VarRef { name: self.cache.intern(&v.val), slot: UNDEFINED_SLOT })
                     } else {
-                        declared.push(Arc::from(&*v.val));
-                        VarRef { name: Arc::from(&*v.val), slot: UNDEFINED_SLOT }
+                        let name = self.cache.intern(&v.val);
+                        declared.push(name.clone());
+                        VarRef { name, slot: UNDEFINED_SLOT }
                     };
                     pipe.decl.push(var);
                     break;
                 }
                 ItemKind::Char if next.val == "," => {
-                    declared.push(Arc::from(&*v.val));
-                    pipe.decl.push(VarRef { name: Arc::from(&*v.val), slot: UNDEFINED_SLOT });
+                    let name = self.cache.intern(&v.val);
+                    declared.push(name.clone());
+                    pipe.decl.push(VarRef { name, slot: UNDEFINED_SLOT });
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space() {
                             ItemKind::Variable | ItemKind::RightDelim | ItemKind::RightParen => continue 'decls,
@@ -456,13 +481,13 @@ impl<'a> Parser<'a> {
         loop {
             let tok = self.next_non_space();
             if tok.kind == end {
+                pipe.cmds = exact(std::mem::take(&mut cmds));
                 self.check_pipeline(&pipe, context)?;
                 let first_declared = pipe.decl.len() - declared.len();
                 for (i, name) in declared.iter().enumerate() {
                     pipe.decl[first_declared + i] = self.declare_var(name);
                 }
                 self.depth -= 1;
-                pipe.cmds.shrink_to_fit();
                 pipe.decl.shrink_to_fit();
                 return Ok(pipe);
             }
@@ -481,7 +506,7 @@ impl<'a> Parser<'a> {
                 | ItemKind::LeftParen => {
                     self.backup();
                     let c = self.command()?;
-                    pipe.cmds.push(c);
+                    cmds.push(c);
                 }
                 _ => return Err(self.unexpected(&tok, context)),
             }
@@ -507,7 +532,7 @@ impl<'a> Parser<'a> {
     }
 
     fn declare_var(&mut self, name: &str) -> VarRef {
-        let name: Arc<str> = Arc::from(name);
+        let name = self.cache.intern(name);
         let slot = self.vars.len();
         self.vars.push(name.clone());
         VarRef { name, slot }
@@ -522,11 +547,11 @@ impl<'a> Parser<'a> {
 
     fn command(&mut self) -> PResult<Command> {
         let pos = self.peek_item_non_space_pos();
-        let mut cmd = Command { pos, args: Vec::new() };
+        let mut args: SmallVec<[Arg; 4]> = SmallVec::new();
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
-                cmd.args.push(op);
+                args.push(op);
             }
             let tok = self.next();
             match tok.kind {
@@ -537,37 +562,31 @@ impl<'a> Parser<'a> {
             }
             break;
         }
-        if cmd.args.is_empty() {
+        if args.is_empty() {
             return Err(self.err("empty command"));
         }
-        // Trees live until the render ends: no spare capacity (a Vec grows to 4 at its first push).
-        cmd.args.shrink_to_fit();
-        Ok(cmd)
+        Ok(Command { pos, args: exact(args) })
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
         let Some(node) = self.term()? else { return Ok(None) };
         if self.peek() == ItemKind::Field {
             let pos = self.peek_item().map_or(0, |t| t.pos);
-            let mut fields: Vec<Arc<str>> = Vec::new();
+            // A field or variable chain is collected whole: `.a.b.c` is one node in Go too.
+            let mut more: SmallVec<[Arc<str>; 4]> = match &node {
+                Arg::Field { idents, .. } | Arg::Var { idents, .. } => idents.iter().cloned().collect(),
+                _ => SmallVec::new(),
+            };
             while self.peek() == ItemKind::Field {
                 let t = self.next();
                 // Go splits the field text on '.', the leading dot giving nothing.
-                fields.push(Arc::from(t.val.trim_start_matches('.')));
+                more.push(self.cache.intern(t.val.trim_start_matches('.')));
             }
-            fields.shrink_to_fit();
+            let fields = exact(more);
             // Go gives the merged node the position of the first added field.
             return match node {
-                Arg::Field { mut idents, .. } => {
-                    idents.extend(fields);
-                    idents.shrink_to_fit();
-                    Ok(Some(Arg::Field { pos, idents }))
-                }
-                Arg::Var { var, mut idents, .. } => {
-                    idents.extend(fields);
-                    idents.shrink_to_fit();
-                    Ok(Some(Arg::Var { pos, var, idents }))
-                }
+                Arg::Field { .. } => Ok(Some(Arg::Field { pos, idents: fields })),
+                Arg::Var { var, .. } => Ok(Some(Arg::Var { pos, var, idents: fields })),
                 Arg::Bool(..) | Arg::String { .. } | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_) => {
                     Err(self.err(format!("unexpected . after term {}", go_quote(&node.to_string()))))
                 }
@@ -583,7 +602,7 @@ impl<'a> Parser<'a> {
         Ok(Some(match tok.kind {
             ItemKind::Identifier => {
                 let func = self.resolve_func(&tok.val)?;
-                Arg::Func { pos, name: Arc::from(&*tok.val), func }
+                Arg::Func { pos, name: self.cache.intern(&tok.val), func }
             }
             ItemKind::Dot => Arg::Dot(pos),
             ItemKind::Nil => Arg::Nil(pos),
@@ -591,7 +610,7 @@ impl<'a> Parser<'a> {
                 let var = self.lookup_var(&tok.val)?;
                 Arg::Var { pos, var, idents: Vec::new() }
             }
-            ItemKind::Field => Arg::Field { pos, idents: vec![Arc::from(tok.val.trim_start_matches('.'))] },
+            ItemKind::Field => Arg::Field { pos, idents: vec![self.cache.intern(tok.val.trim_start_matches('.'))] },
             ItemKind::Bool => Arg::Bool(pos, tok.val == "true"),
             ItemKind::CharConst | ItemKind::Complex | ItemKind::Number => {
                 Arg::Number(pos, Box::new(self.number(&tok)?))
@@ -624,7 +643,8 @@ impl<'a> Parser<'a> {
                 _ => return Err(self.err(format!("function {} not defined", go_quote(name)))),
             },
         };
-        self.cache.0.insert(Arc::from(name), f.clone());
+        let key = self.cache.intern(name);
+        self.cache.0.insert(key, f.clone());
         Ok(f)
     }
 
