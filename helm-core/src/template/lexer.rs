@@ -172,7 +172,7 @@ fn is_space(c: char) -> bool {
 }
 
 fn is_alnum(c: char) -> bool {
-    c == '_' || c.is_alphabetic() || c.is_numeric()
+    c == '_' || c.is_ascii_alphanumeric() || (!c.is_ascii() && (c.is_alphabetic() || c.is_numeric()))
 }
 
 impl<'a> Lexer<'a> {
@@ -181,7 +181,26 @@ impl<'a> Lexer<'a> {
     }
 
     fn peek(&self) -> Option<char> {
+        // Template actions are almost all ASCII: skip UTF-8 decoding for those bytes.
+        let b = *self.input.as_bytes().get(self.pos)?;
+        if b < 0x80 {
+            return Some(b as char);
+        }
         self.rest().chars().next()
+    }
+
+    /// Advances over identifier characters (letters, digits, `_`); they never hold newlines.
+    fn skip_word(&mut self) {
+        let bytes = self.input.as_bytes();
+        loop {
+            while self.pos < bytes.len() && (bytes[self.pos].is_ascii_alphanumeric() || bytes[self.pos] == b'_') {
+                self.pos += 1;
+            }
+            match self.peek() {
+                Some(c) if !c.is_ascii() && is_alnum(c) => self.pos += c.len_utf8(),
+                _ => return,
+            }
+        }
     }
 
     fn next(&mut self) -> Option<char> {
@@ -286,14 +305,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn at_right_delim(&self) -> (bool, bool) {
-        let r = self.rest();
-        // " -}}" : trim marker
-        if let Some(after) = r.strip_prefix(|c: char| is_space(c)) {
-            if after.starts_with("-}}") {
-                return (true, true);
-            }
+        let r = self.input.as_bytes().get(self.pos..).unwrap_or(&[]);
+        // " -}}" : trim marker (every space character is ASCII)
+        if r.len() >= 4 && matches!(r[0], b' ' | b'\t' | b'\r' | b'\n') && &r[1..4] == b"-}}" {
+            return (true, true);
         }
-        if r.starts_with(RIGHT) {
+        if r.starts_with(RIGHT.as_bytes()) {
             return (true, false);
         }
         (false, false)
@@ -464,7 +481,7 @@ impl<'a> Lexer<'a> {
             self.next();
             n += 1;
             // Stop before " -}}": that space belongs to the trim marker.
-            if self.rest().starts_with("-}}") && n > 0 {
+            if self.input.as_bytes().get(self.pos..).is_some_and(|r| r.starts_with(b"-}}")) && n > 0 {
                 self.backup(c);
                 n -= 1;
                 break;
@@ -476,13 +493,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_identifier(&mut self) -> bool {
-        while let Some(c) = self.peek() {
-            if is_alnum(c) {
-                self.next();
-            } else {
-                break;
-            }
-        }
+        self.skip_word();
         if !self.at_terminator() {
             let c = self.peek().unwrap_or('\0');
             self.error(format!("bad character {}", go_char_u(c)));
@@ -514,13 +525,7 @@ impl<'a> Lexer<'a> {
             self.emit(if kind == ItemKind::Variable { ItemKind::Variable } else { ItemKind::Dot });
             return;
         }
-        while let Some(c) = self.peek() {
-            if is_alnum(c) {
-                self.next();
-            } else {
-                break;
-            }
-        }
+        self.skip_word();
         if !self.at_terminator() {
             let c = self.peek().unwrap_or('\0');
             self.error(format!("bad character {}", go_char_u(c)));
@@ -537,7 +542,7 @@ impl<'a> Lexer<'a> {
         if matches!(c, '.' | ',' | '|' | ':' | ')' | '(') {
             return true;
         }
-        self.rest().starts_with(RIGHT)
+        self.input.as_bytes().get(self.pos..).is_some_and(|r| r.starts_with(RIGHT.as_bytes()))
     }
 
     fn lex_char(&mut self) -> bool {

@@ -401,7 +401,7 @@ impl<'a> Parser<'a> {
         } else {
             None
         };
-        Ok(Node::Template { pos: tok.pos, name: Arc::from(name.as_str()), pipe: pipe.map(Box::new) })
+        Ok(Node::Template { pos: tok.pos, name: self.cache.intern(&name), pipe: pipe.map(Box::new) })
     }
 
     fn block_control(&mut self) -> PResult<Node> {
@@ -620,8 +620,20 @@ impl<'a> Parser<'a> {
                 Arg::Pipe(Box::new(p))
             }
             ItemKind::String | ItemKind::RawString => {
-                let value = self.unquote(&tok.val)?;
-                Arg::String { pos, quoted: Arc::from(&*tok.val), value: Arc::from(value.as_str()) }
+                // Most literals need no unescaping: their value is the text between the quotes.
+                let q = &*tok.val;
+                let plain = q.len() >= 2 && match tok.kind {
+                    ItemKind::String => !q[1..q.len() - 1].contains(['\\', '"', '\n']),
+                    _ => !q.contains('\r'),
+                };
+                // Template names in `include "x"` repeat across a chart: interned like names.
+                let value = if plain {
+                    self.cache.intern(&q[1..q.len() - 1])
+                } else {
+                    let v = self.unquote(q)?;
+                    self.cache.intern(&v)
+                };
+                Arg::String { pos, quoted: self.cache.intern(q), value }
             }
             _ => {
                 self.backup();
