@@ -413,6 +413,7 @@ fn unreachable_cluster_like_helm() {
             .args(args)
             .env("KUBECONFIG", &kubeconfig)
             .env("HOME", dir.join("home"))
+            .env("HELM_ORACLE_CACHE", common::oracle_cache())
             .env_remove("HELM_NAMESPACE")
             .env_remove("HELM_DRIVER")
             .output()

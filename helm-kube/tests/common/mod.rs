@@ -60,10 +60,28 @@ pub fn env() -> Option<&'static Env> {
     .as_ref()
 }
 
-/// Helm 4.1.4 (`../shared/tools/helm-oracle`), when present.
+/// Where helm-oracle keeps its unpacked Helm: the invoking user's cache. Tests run Helm with
+/// a scratch HOME (its config must not leak between tests); without this the oracle would
+/// unpack Helm again under that HOME, and two tests doing so at once fail ("Text file busy").
+pub fn oracle_cache() -> PathBuf {
+    if let Some(c) = std::env::var_os("HELM_ORACLE_CACHE") {
+        return PathBuf::from(c);
+    }
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"))
+        .join("helm-oracle")
+}
+
+/// Helm 4.1.4 (`../shared/tools/helm-oracle`), when present. The first call unpacks it (once
+/// per test process, before tests run it side by side).
 pub fn oracle() -> Option<PathBuf> {
     let p = root().join("../shared/tools/helm-oracle");
     if p.exists() {
+        static UNPACKED: std::sync::Once = std::sync::Once::new();
+        UNPACKED.call_once(|| {
+            let _ = Command::new(&p).arg("version").env("HELM_ORACLE_CACHE", oracle_cache()).output();
+        });
         Some(p)
     } else {
         eprintln!("SKIP: ../shared/tools/helm-oracle is absent");
@@ -78,6 +96,7 @@ pub fn helm(env: &Env, oracle: &Path, args: &[&str]) -> (bool, String, String) {
         .arg("--kubeconfig")
         .arg(&env.kubeconfig)
         .env("HOME", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("helm-home"))
+        .env("HELM_ORACLE_CACHE", oracle_cache())
         .env_remove("KUBECONFIG")
         .output()
         .expect("run helm-oracle");
