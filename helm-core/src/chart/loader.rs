@@ -46,7 +46,7 @@ fn check_dir_api_version(dir: &Path) -> Result<(), ChartError> {
             crate::values::strvals::go_io_error(&e)
         ))
     })?;
-    let text = String::from_utf8_lossy(&archive::trim_bom(data)).into_owned();
+    let text = crate::values::gostring::utf8_lossy(&archive::trim_bom(data)).into_owned();
     // Parse errors are reported later with the full loader's wording.
     let Ok(doc) = parse_yaml("Chart.yaml", &text) else { return Ok(()) };
     let api = doc.as_map().and_then(|m| m.get("apiVersion"));
@@ -105,7 +105,7 @@ pub fn load_dir(dir: &Path) -> Result<Chart, ChartError> {
     if ignore_file.is_file() {
         let text = std::fs::read(&ignore_file)
             .map_err(|e| ChartError::Io(format!("open {}: {}", ignore_file.display(), crate::values::strvals::go_io_error(&e))))?;
-        rules = Rules::parse(&String::from_utf8_lossy(&text))?;
+        rules = Rules::parse(&crate::values::gostring::utf8_lossy(&text))?;
     }
     rules.add_defaults();
     // Two passes: list the files (directory order, .helmignore, symlinks), then read them on
@@ -290,7 +290,7 @@ fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError>
     for f in &files {
         if f.name == "Chart.yaml" {
             let md = metadata.get_or_insert_with(Metadata::default);
-            let doc = parse_yaml("Chart.yaml", &String::from_utf8_lossy(&f.data))?;
+            let doc = parse_yaml("Chart.yaml", &crate::values::gostring::utf8_lossy(&f.data))?;
             md.merge_from(&doc, "Chart.yaml")?;
             if md.api_version.is_empty() {
                 md.api_version = "v1".into();
@@ -306,7 +306,7 @@ fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError>
     let parse_values = |list: &[(usize, std::sync::Arc<[u8]>)]| -> Result<Option<Value>, (usize, ChartError)> {
         let mut last = None;
         for (i, data) in list {
-            last = Some(load_values(&String::from_utf8_lossy(data)).map_err(|e| (*i, e))?);
+            last = Some(load_values(&crate::values::gostring::utf8_lossy(data)).map_err(|e| (*i, e))?);
         }
         Ok(last)
     };
@@ -358,21 +358,21 @@ fn load_files_rest(files: Vec<File>, metadata: Option<Metadata>, depth: usize) -
         match f.name.as_str() {
             "Chart.yaml" => {}
             "Chart.lock" => {
-                let doc = parse_yaml("Chart.lock", &String::from_utf8_lossy(&f.data)).map_err(at)?;
+                let doc = parse_yaml("Chart.lock", &crate::values::gostring::utf8_lossy(&f.data)).map_err(at)?;
                 chart.lock = Some(Lock::from_value(&doc, "Chart.lock").map_err(at)?);
             }
             "values.yaml" => chart.raw_values = Some(f.data.to_vec()),
             "values.schema.json" => chart.schema = Some(f.data.to_vec()),
             "requirements.yaml" => {
                 let md = metadata.get_or_insert_with(Metadata::default);
-                let doc = parse_yaml("requirements.yaml", &String::from_utf8_lossy(&f.data)).map_err(at)?;
+                let doc = parse_yaml("requirements.yaml", &crate::values::gostring::utf8_lossy(&f.data)).map_err(at)?;
                 md.merge_from(&doc, "requirements.yaml").map_err(at)?;
                 if md.api_version == "v1" {
                     chart.files.push(f);
                 }
             }
             "requirements.lock" => {
-                let doc = parse_yaml("requirements.lock", &String::from_utf8_lossy(&f.data)).map_err(at)?;
+                let doc = parse_yaml("requirements.lock", &crate::values::gostring::utf8_lossy(&f.data)).map_err(at)?;
                 chart.lock = Some(Lock::from_value(&doc, "requirements.lock").map_err(at)?);
                 let md = metadata.get_or_insert_with(Metadata::default);
                 if md.api_version == "v1" {

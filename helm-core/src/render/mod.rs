@@ -309,7 +309,7 @@ fn template_sources(chart: &Chart) -> Vec<(String, std::borrow::Cow<'_, str>)> {
             if library && !is_partial(&t.name) {
                 continue;
             }
-            out.push((format!("{full_path}/{}", t.name), String::from_utf8_lossy(&t.data)));
+            out.push((format!("{full_path}/{}", t.name), crate::values::gostring::utf8_lossy(&t.data)));
         }
     }
     let mut out = Vec::new();
@@ -378,7 +378,7 @@ fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<Crd>) {
         if f.name.starts_with("crds/") && ext_ok {
             out.push(Crd {
                 filename: format!("{full_path}/{}", f.name),
-                data: String::from_utf8_lossy(&f.data).into_owned(),
+                data: crate::values::gostring::utf8_lossy(&f.data).into_owned(),
             });
         }
     }

@@ -395,7 +395,7 @@ impl Files {
         match self.0.get(name) {
             None => Vec::new(),
             Some(d) => {
-                let s = String::from_utf8_lossy(d);
+                let s = crate::values::gostring::utf8_lossy(d);
                 let s = s.strip_suffix('\n').unwrap_or(&s);
                 s.split('\n').map(str::to_string).collect()
             }
@@ -414,7 +414,7 @@ impl Files {
 
     /// Helm's `AsConfig`: `toYaml` of base name → content.
     pub fn as_config(&self) -> Result<String, String> {
-        self.by_base_name(|d| String::from_utf8_lossy(d).into_owned())
+        self.by_base_name(|d| crate::values::gostring::utf8_lossy(d).into_owned())
     }
 
     /// Helm's `AsSecrets`: `toYaml` of base name → base64 content.

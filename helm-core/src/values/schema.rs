@@ -70,7 +70,7 @@ fn collect(chart: &Chart, values: &Value, out: &mut String, depth: usize) {
 /// Validates values against one schema document. `Err` is the text Helm prints under the
 /// chart's name: the error lines ending in `\n`, or the schema's JSON/compile error.
 pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<(), String> {
-    let text = String::from_utf8_lossy(schema_json);
+    let text = crate::values::gostring::utf8_lossy(schema_json);
     let schema_value = crate::values::strvals::parse_json_document(&text)?;
     let mut schema = to_json(&schema_value, 0);
     normalize_meta_schema(&mut schema);
@@ -303,7 +303,7 @@ fn to_json(v: &Value, depth: usize) -> serde_json::Value {
             }
         }
         Value::String(s) => serde_json::Value::String(s.to_string()),
-        Value::Bytes(b) => serde_json::Value::String(String::from_utf8_lossy(b).into_owned()),
+        Value::Bytes(b) => serde_json::Value::String(crate::values::gostring::utf8_lossy(b).into_owned()),
         Value::List(l) => serde_json::Value::Array(l.iter().map(|x| to_json(x, depth + 1)).collect()),
         Value::Map(m) => serde_json::Value::Object(
             m.entries().into_iter().map(|(k, x)| (k.to_string(), to_json(&x, depth + 1))).collect(),
