@@ -160,11 +160,12 @@ impl Parser {
         self.col_of(self.pos)
     }
     fn at_line_start_marker(&self, pos: usize, marker: char) -> bool {
-        self.col_of(pos) == 0
-            && self.s.get(pos) == Some(&marker)
+        // The characters first: they rule out almost every position without a line lookup.
+        self.s.get(pos) == Some(&marker)
             && self.s.get(pos + 1) == Some(&marker)
             && self.s.get(pos + 2) == Some(&marker)
             && is_blankz(self.s.get(pos + 3).copied())
+            && (pos == 0 || self.s.get(pos - 1) == Some(&'\n'))
     }
     /// `---` or `...` at the start of a line.
     fn at_doc_marker(&self, pos: usize) -> bool {
