@@ -29,7 +29,7 @@ enum Outcome {
 }
 
 fn conformance_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("../../shared/conformance")
 }
 
 fn read_cases(dir: &Path) -> Vec<Case> {

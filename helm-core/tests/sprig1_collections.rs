@@ -224,7 +224,7 @@ fn to_json(v: &Value) -> serde_json::Value {
 /// `sprig1_data/gen_merge_go.go.txt`).
 #[test]
 fn merge_table_matches_mergo() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sprig1_data/merge_go.json");
+    let path = format!("{}/tests/sprig1_data/merge_go.json", std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()));
     let rows: Vec<std::collections::HashMap<String, String>> =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert_eq!(rows.len(), 400);

@@ -12,7 +12,7 @@ use helm_core::values::{yaml, Value};
 use std::path::PathBuf;
 
 fn testdata(p: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/testdata").join(p)
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("tests/testdata").join(p)
 }
 
 fn expected(name: &str) -> String {

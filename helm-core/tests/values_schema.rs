@@ -9,7 +9,7 @@ use helm_core::values::Value;
 use std::path::PathBuf;
 
 fn check(set: &str) -> Result<(), String> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/schema");
+    let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("tests/testdata/schema");
     let mut c = chart::load(&dir).unwrap();
     let mut user = Value::empty_map();
     if !set.is_empty() {

@@ -9,7 +9,7 @@ use helm_core::values::{json, yaml};
 use std::path::{Path, PathBuf};
 
 fn conformance() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance");
+    let p = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("../../shared/conformance");
     p.exists().then_some(p)
 }
 

@@ -8,7 +8,7 @@
 use helm_core::values::{json, yaml, Value};
 
 fn load(name: &str) -> Vec<Value> {
-    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/data/{name}", std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()));
     let text = std::fs::read_to_string(path).expect("test data");
     json::from_str(&text).expect("valid json").as_list().expect("a list").to_vec()
 }

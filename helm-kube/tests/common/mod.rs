@@ -13,8 +13,12 @@ pub struct Env {
     pub kubeconfig: PathBuf,
 }
 
+/// The checkout's root. Read at run time (cargo sets CARGO_MANIFEST_DIR for test processes):
+/// checkouts sharing a target dir reuse each other's test binaries when the sources match, and
+/// the compile-time value would then name the checkout that built them (tests in all files
+/// look their data up this way, falling back to the compile-time value outside cargo).
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("..")
 }
 
 fn binaries_present() -> bool {
