@@ -9,6 +9,9 @@
 //! coalescing), [`template`] (a Go text/template engine with Sprig and Helm functions, unaware of
 //! charts), [`chart`] (Chart.yaml, loading), [`render`] (a chart + values → manifests as Helm).
 
+mod halves;
+#[cfg(test)]
+mod testgen;
 pub mod values;
 pub mod template;
 pub mod chart;

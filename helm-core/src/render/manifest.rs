@@ -6,6 +6,7 @@
 //! `helm.sh/hook`) are set apart and printed after the manifests; documents with unknown hook
 //! types are dropped (Helm only logs them).
 
+use crate::template::funcs::regex::is_go_space;
 use crate::values::{yaml, Value};
 use std::collections::BTreeMap;
 
@@ -59,11 +60,6 @@ pub const HOOK_WEIGHT_ANNOTATION: &str = "helm.sh/hook-weight";
 /// The hook delete policy annotation (comma list).
 pub const HOOK_DELETE_ANNOTATION: &str = "helm.sh/hook-delete-policy";
 
-/// Go's `\s` in Helm's separator pattern: ASCII whitespace only.
-fn is_sep_space(b: u8) -> bool {
-    matches!(b, b'\t' | b'\n' | 0x0C | b'\r' | b' ')
-}
-
 /// The pieces of `s` between matches of Helm's document separator
 /// `(?:^|\s*\n)---\s*` (leftmost-first, as Go's `Regexp.Split`).
 ///
@@ -74,7 +70,7 @@ fn is_sep_space(b: u8) -> bool {
 fn split_on_separators(s: &str) -> Vec<&str> {
     let b = s.as_bytes();
     let skip_space = |mut e: usize| {
-        while e < b.len() && is_sep_space(b[e]) {
+        while e < b.len() && is_go_space(b[e]) {
             e += 1;
         }
         e
@@ -90,7 +86,7 @@ fn split_on_separators(s: &str) -> Vec<&str> {
     // whitespace run before that newline does (not before the search position).
     while let Some(q) = b[from..].windows(4).position(|w| w == b"\n---").map(|i| i + from) {
         let mut start = q;
-        while start > from && is_sep_space(b[start - 1]) {
+        while start > from && is_go_space(b[start - 1]) {
             start -= 1;
         }
         pieces.push(&s[last..start]);
@@ -307,8 +303,6 @@ fn atoi(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
-/// Helm's `SortManifests`: files in path order (partials and blank files skipped), documents in
-/// file order, split into hooks and manifests, each stably sorted by `ordering`.
 /// [`parse_head`] of every document, in order; large outputs on two threads (each document's
 /// head is independent, and decoding them is a tenth of a large chart's render).
 fn parse_heads(docs: &[(&String, String)]) -> Vec<Result<SimpleHead, String>> {
@@ -317,24 +311,13 @@ fn parse_heads(docs: &[(&String, String)]) -> Vec<Result<SimpleHead, String>> {
     if total < 256 * 1024 {
         return heads(docs);
     }
-    let (mut acc, mut split) = (0, docs.len());
-    for (i, (_, d)) in docs.iter().enumerate() {
-        if acc >= total / 2 {
-            split = i;
-            break;
-        }
-        acc += d.len();
-    }
-    let (first, second) = docs.split_at(split);
-    std::thread::scope(|s| {
-        let later = s.spawn(|| heads(second));
-        let mut out = heads(first);
-        // A panic on the helper thread is a bug; decode that half here instead of failing.
-        out.extend(later.join().unwrap_or_else(|_| heads(second)));
-        out
-    })
+    let (mut first, second) = crate::halves::on_two_threads(docs, |(_, d)| d.len(), heads);
+    first.extend(second);
+    first
 }
 
+/// Helm's `SortManifests`: files in path order (partials and blank files skipped), documents in
+/// file order, split into hooks and manifests, each stably sorted by `ordering`.
 pub fn sort_manifests(files: &BTreeMap<String, String>, ordering: &[&str]) -> Result<Sorted, ManifestError> {
     let mut out = Sorted::default();
     let mut docs: Vec<(&String, String)> = Vec::new();
@@ -414,16 +397,7 @@ mod tests {
     fn separator_split_matches_helms_regex() {
         let re = regex::Regex::new(r"(?:^|[\t\n\x0C\r ]*\n)---[\t\n\x0C\r ]*").unwrap();
         let alphabet = ["-", "-", "---", "\n", " ", "\t", "\r", "a", "é", "\x0C", "\u{a0}"];
-        let mut seed = 0x9E3779B97F4A7C15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        for _ in 0..20_000 {
-            let len = (next() % 14) as usize;
-            let text: String = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+        for text in crate::testgen::texts(0x9E3779B97F4A7C15, 20_000, &alphabet, 14) {
             let expect: Vec<&str> = re.split(&text).collect();
             assert_eq!(split_on_separators(&text), expect, "{text:?}");
         }

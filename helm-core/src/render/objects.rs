@@ -425,21 +425,11 @@ impl Files {
 }
 
 /// [`glob_regex_uncached`], kept by pattern: charts call `.Files.Glob` with the same few
-/// patterns for every resource, and compiling a regex costs more than the match. Bounded:
-/// cleared when it grows past 256 patterns.
+/// patterns for every resource.
 fn glob_regex(pattern: &str) -> Option<regex::Regex> {
-    static CACHE: std::sync::LazyLock<parking_lot::Mutex<std::collections::HashMap<String, Option<regex::Regex>>>> =
-        std::sync::LazyLock::new(Default::default);
-    if let Some(r) = CACHE.lock().get(pattern) {
-        return r.clone();
-    }
-    let r = glob_regex_uncached(pattern);
-    let mut c = CACHE.lock();
-    if c.len() >= 256 {
-        c.clear();
-    }
-    c.insert(pattern.to_string(), r.clone());
-    r
+    static CACHE: crate::template::funcs::regex::PatternCache<Option<regex::Regex>> =
+        crate::template::funcs::regex::PatternCache::new(256);
+    CACHE.get(pattern, glob_regex_uncached)
 }
 
 /// Translates a gobwas/glob pattern (separator `/`) into an anchored regex.

@@ -107,17 +107,6 @@ impl Engine {
             }
             return Ok(());
         }
-        // Split by total size, not count: one big template can outweigh twenty helpers.
-        let total: usize = sources.iter().map(|(_, s)| s.len()).sum();
-        let (mut acc, mut split) = (0, sources.len());
-        for (i, (_, s)) in sources.iter().enumerate() {
-            if acc >= total / 2 {
-                split = i;
-                break;
-            }
-            acc += s.len();
-        }
-        let (first, second) = sources.split_at(split);
         let funcs = &self.funcs;
         let parse_all = |part: &[(&str, &str)]| -> Vec<Result<Vec<Tree>, TemplateError>> {
             let mut cache = parse::FuncCache::default();
@@ -132,13 +121,7 @@ impl Engine {
             }
             out
         };
-        let (a, b) = std::thread::scope(|s| {
-            let later = s.spawn(|| parse_all(second));
-            let a = parse_all(first);
-            // A panic on the helper thread is a bug; parse that half here instead of failing.
-            let b = later.join().unwrap_or_else(|_| parse_all(second));
-            (a, b)
-        });
+        let (a, b) = crate::halves::on_two_threads(sources, |(_, s)| s.len(), parse_all);
         for r in a.into_iter().chain(b) {
             self.insert_trees(r?);
         }

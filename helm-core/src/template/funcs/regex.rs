@@ -123,24 +123,43 @@ fn go_quote_expr(s: &str) -> String {
     }
 }
 
-/// Compiled patterns by source: charts call the same `regexReplaceAll` in loops, and Go's
-/// per-call compile is the slow part. Bounded: cleared when it grows past `CACHE_MAX`.
-static CACHE: std::sync::LazyLock<parking_lot::Mutex<HashMap<String, Result<Regex, String>>>> =
-    std::sync::LazyLock::new(Default::default);
-const CACHE_MAX: usize = 512;
+/// Compiled patterns by their source text, for the whole process: charts use the same few
+/// patterns for every resource, and compiling costs more than matching. Bounded: cleared when
+/// it holds `max` patterns (a chart making patterns from data cannot grow it without end).
+pub struct PatternCache<V: 'static> {
+    max: usize,
+    map: std::sync::LazyLock<parking_lot::Mutex<HashMap<String, V>>>,
+}
 
-/// `regexp.Compile`: the pattern in Go syntax, or Go's error text.
+fn empty_map<V>() -> parking_lot::Mutex<HashMap<String, V>> {
+    parking_lot::Mutex::new(HashMap::new())
+}
+
+impl<V: Clone> PatternCache<V> {
+    pub const fn new(max: usize) -> Self {
+        PatternCache { max, map: std::sync::LazyLock::new(empty_map::<V>) }
+    }
+
+    /// The cached value for `pattern`, or `compile(pattern)` (then cached).
+    pub fn get(&self, pattern: &str, compile: impl FnOnce(&str) -> V) -> V {
+        if let Some(v) = self.map.lock().get(pattern) {
+            return v.clone();
+        }
+        let v = compile(pattern);
+        let mut m = self.map.lock();
+        if m.len() >= self.max {
+            m.clear();
+        }
+        m.insert(pattern.to_string(), v.clone());
+        v
+    }
+}
+
+/// `regexp.Compile`: the pattern in Go syntax, or Go's error text. Charts call the same
+/// `regexReplaceAll` in loops, and Go's per-call compile is the slow part: cached.
 pub fn compile(expr: &str) -> Result<Regex, String> {
-    if let Some(r) = CACHE.lock().get(expr) {
-        return r.clone();
-    }
-    let r = compile_uncached(expr);
-    let mut c = CACHE.lock();
-    if c.len() >= CACHE_MAX {
-        c.clear();
-    }
-    c.insert(expr.to_string(), r.clone());
-    r
+    static CACHE: PatternCache<Result<Regex, String>> = PatternCache::new(512);
+    CACHE.get(expr, compile_uncached)
 }
 
 fn compile_uncached(expr: &str) -> Result<Regex, String> {
@@ -176,6 +195,12 @@ fn go_error_guess(expr: &str, rust: &str) -> String {
 const GO_DIGIT: &str = "0-9";
 const GO_WORD: &str = "0-9A-Za-z_";
 const GO_SPACE: &str = "\\t\\n\\f\\r ";
+
+/// Go's `\s` as a byte test (the same set as [`GO_SPACE`]): for hand-written matchers that
+/// replace a Go pattern.
+pub fn is_go_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0C | b'\r' | b' ')
+}
 
 /// Rewrites Go regexp syntax into Rust `regex` syntax with the same meaning.
 fn translate(expr: &str) -> Result<String, String> {

@@ -14,7 +14,7 @@
 //! Go) has no `Original` method since that one is on the pointer.
 
 use super::conversion::str_arg;
-use super::regex::compile;
+use super::regex::{compile, is_go_space};
 use super::{FuncError, FuncTable, Param};
 use crate::values::{Object, Value};
 use regex::Regex;
@@ -494,10 +494,6 @@ fn parse_constraint(c: &str) -> Result<Constraint, String> {
     Ok(Constraint { con, op, minor_dirty, patch_dirty, dirty })
 }
 
-/// Go's `\s`: ASCII whitespace.
-fn is_go_space(b: u8) -> bool {
-    matches!(b, b'\t' | b'\n' | 0x0C | b'\r' | b' ')
-}
 
 /// A single `OP VERSION` constraint with a plain version (digits, optional prerelease, no
 /// wildcards, build metadata, ranges or alternatives): what charts pass to `semverCompare`
@@ -675,19 +671,7 @@ mod tests {
 
     /// Texts over the characters that matter to versions and constraints.
     fn generated(count: usize, alphabet: &[&str], max_len: u64) -> Vec<String> {
-        let mut seed = 0x2545F4914F6CDD1Du64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        (0..count)
-            .map(|_| {
-                let len = next() % max_len;
-                (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect()
-            })
-            .collect()
+        crate::testgen::texts(0x2545F4914F6CDD1D, count, alphabet, max_len)
     }
 
     #[test]
