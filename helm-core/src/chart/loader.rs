@@ -334,8 +334,7 @@ const PARALLEL_VALUES_BYTES: usize = 16 * 1024;
 /// Everything of [`load_files_depth`] but the values: sorts the files into the chart and
 /// loads the subcharts. An error comes with the index of the file it was met at
 /// (`usize::MAX` after the loop over the files).
-fn load_files_rest(files: Vec<File>, metadata: Option<Metadata>, depth: usize) -> Result<Chart, (usize, ChartError)> {
-    let mut metadata = metadata;
+fn load_files_rest(files: Vec<File>, mut metadata: Option<Metadata>, depth: usize) -> Result<Chart, (usize, ChartError)> {
     let mut chart = Chart {
         metadata: Metadata::default(),
         lock: None,
