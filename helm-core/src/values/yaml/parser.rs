@@ -7,6 +7,7 @@
 //! Errors mimic yaml.v2's messages and its odd line numbers: scanner errors report the 1-based
 //! line, parser errors the 0-based line of the offending token (and omit the line when it is 0).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -47,8 +48,47 @@ const MAX_DEPTH: usize = 200;
 /// Total nodes alias expansion may produce per document before we call it a billion-laughs bomb.
 const MAX_ALIAS_EXPANSION: usize = 2_000_000;
 
-pub(crate) struct Parser {
-    s: Vec<char>,
+/// The source as the parser reads it. ASCII sources (nearly every values file and rendered
+/// manifest) are read in place as bytes, one byte a character, with no copy unless CR line
+/// breaks need normalising; others are decoded once into chars. A `Vec<char>` of every source
+/// cost 4 bytes per input byte (page faults on large files) and a char-by-char copy.
+enum Text<'a> {
+    Ascii(Cow<'a, [u8]>),
+    Wide(Vec<char>),
+}
+
+impl Text<'_> {
+    #[inline]
+    fn get(&self, i: usize) -> Option<char> {
+        match self {
+            Text::Ascii(b) => b.get(i).map(|&b| b as char),
+            Text::Wide(c) => c.get(i).copied(),
+        }
+    }
+    fn len(&self) -> usize {
+        match self {
+            Text::Ascii(b) => b.len(),
+            Text::Wide(c) => c.len(),
+        }
+    }
+    /// Whether every character in `range` passes `f` (true when the range is out of bounds).
+    fn all(&self, range: std::ops::Range<usize>, f: impl Fn(char) -> bool) -> bool {
+        match self {
+            Text::Ascii(b) => b.get(range).is_none_or(|r| r.iter().all(|&b| f(b as char))),
+            Text::Wide(c) => c.get(range).is_none_or(|r| r.iter().all(|&c| f(c))),
+        }
+    }
+    /// The characters in `range` as a string (empty when out of bounds).
+    fn string(&self, range: std::ops::Range<usize>) -> String {
+        match self {
+            Text::Ascii(b) => b.get(range).map(|r| r.iter().map(|&b| b as char).collect()).unwrap_or_default(),
+            Text::Wide(c) => c.get(range).map(|r| r.iter().collect()).unwrap_or_default(),
+        }
+    }
+}
+
+pub(crate) struct Parser<'a> {
+    s: Text<'a>,
     pos: usize,
     /// Start offset of every line, for line/column reporting.
     line_starts: Vec<usize>,
@@ -84,13 +124,36 @@ fn node_size(n: &Node) -> usize {
     }
 }
 
-impl Parser {
-    pub(crate) fn new(src: &str) -> Parser {
+impl<'a> Parser<'a> {
+    pub(crate) fn new(src: &'a str) -> Parser<'a> {
         // Normalise CRLF/CR/NEL line breaks to LF; drop a leading BOM. Values files are
         // mostly ASCII, so bytes below 0x80 skip UTF-8 decoding (this loop was a tenth of
         // loading a chart with large values files).
         let src = src.trim_start_matches('\u{feff}');
         let bytes = src.as_bytes();
+        if bytes.is_ascii() {
+            let text: Cow<'a, [u8]> = if memchr::memchr(b'\r', bytes).is_none() {
+                Cow::Borrowed(bytes)
+            } else {
+                // CRLF and lone CR both become LF.
+                let mut out = Vec::with_capacity(bytes.len());
+                let mut i = 0;
+                while i < bytes.len() {
+                    if bytes[i] == b'\r' {
+                        out.push(b'\n');
+                        i += if bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+                    } else {
+                        out.push(bytes[i]);
+                        i += 1;
+                    }
+                }
+                Cow::Owned(out)
+            };
+            let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+            line_starts.push(0);
+            line_starts.extend(memchr::memchr_iter(b'\n', &text).map(|i| i + 1));
+            return Parser::with_text(Text::Ascii(text), line_starts);
+        }
         let mut s: Vec<char> = Vec::with_capacity(src.len());
         let mut line_starts = Vec::with_capacity(src.len() / 32 + 1);
         line_starts.push(0);
@@ -124,6 +187,10 @@ impl Parser {
                 s.push(c);
             }
         }
+        Parser::with_text(Text::Wide(s), line_starts)
+    }
+
+    fn with_text(s: Text<'a>, line_starts: Vec<usize>) -> Parser<'a> {
         Parser {
             s,
             pos: 0,
@@ -141,10 +208,10 @@ impl Parser {
     // ----- position helpers -------------------------------------------------------------
 
     fn peek(&self) -> Option<char> {
-        self.s.get(self.pos).copied()
+        self.s.get(self.pos)
     }
     fn peek_at(&self, k: usize) -> Option<char> {
-        self.s.get(self.pos + k).copied()
+        self.s.get(self.pos + k)
     }
     fn line0_of(&self, pos: usize) -> usize {
         match self.line_starts.binary_search(&pos) {
@@ -161,11 +228,11 @@ impl Parser {
     }
     fn at_line_start_marker(&self, pos: usize, marker: char) -> bool {
         // The characters first: they rule out almost every position without a line lookup.
-        self.s.get(pos) == Some(&marker)
-            && self.s.get(pos + 1) == Some(&marker)
-            && self.s.get(pos + 2) == Some(&marker)
-            && is_blankz(self.s.get(pos + 3).copied())
-            && (pos == 0 || self.s.get(pos - 1) == Some(&'\n'))
+        self.s.get(pos) == Some(marker)
+            && self.s.get(pos + 1) == Some(marker)
+            && self.s.get(pos + 2) == Some(marker)
+            && is_blankz(self.s.get(pos + 3))
+            && (pos == 0 || self.s.get(pos - 1) == Some('\n'))
     }
     /// `---` or `...` at the start of a line.
     fn at_doc_marker(&self, pos: usize) -> bool {
@@ -251,7 +318,7 @@ impl Parser {
         let l = self.line0_of(self.pos);
         let ls = self.line_starts.get(l).copied().unwrap_or(0);
         let end = self.pos.min(self.s.len());
-        self.s.get(ls.min(end)..end).is_none_or(|r| r.iter().all(|c| *c == ' ' || *c == '\t'))
+        self.s.all(ls.min(end)..end, |c| c == ' ' || c == '\t')
     }
 
     /// Reports a tab found in indentation by `skip_space` (which cannot return errors).
@@ -488,7 +555,7 @@ impl Parser {
         if let Some(ps) = props_start {
             if self.line0_of(ps) == self.line0_of(self.pos) && self.line_is_key()? {
                 let pc = self.col_of(ps) as i64;
-                let same = self.line0_of(ps) == start_line && !crossed_before(&self.s, ps, start_line, self);
+                let same = self.line0_of(ps) == start_line && !crossed_before(ps, start_line, self);
                 if same && ctx == Ctx::MapValue {
                     let p = self.find_colon_pos();
                     return self.scan_err(p, "mapping values are not allowed in this context");
@@ -737,7 +804,7 @@ impl Parser {
                     match self.peek() {
                         None | Some('\n') => return None,
                         Some(':') if is_blankz(self.peek_at(1)) => return Some(self.pos),
-                        Some('#') if is_blank(self.s.get(self.pos.wrapping_sub(1)).copied()) => return None,
+                        Some('#') if is_blank(self.s.get(self.pos.wrapping_sub(1))) => return None,
                         _ => self.pos += 1,
                     }
                 }
@@ -946,7 +1013,7 @@ impl Parser {
                     }
                 }
                 let end = self.pos.min(self.s.len());
-                let text: String = self.s.get(start.min(end)..end).unwrap_or(&[]).iter().collect::<String>().trim_end_matches([' ', '\t']).to_string();
+                let text: String = self.s.string(start.min(end)..end).trim_end_matches([' ', '\t']).to_string();
                 Ok(Node::Scalar { text, style: Style::Plain, tag: None })
             }
         }
@@ -985,10 +1052,10 @@ impl Parser {
             // except that a `key:` later on the same line turns the node into a bad simple key.
             let mut q = self.pos;
             while let Some(c) = self.s.get(q) {
-                if *c == '\n' || (*c == '#' && matches!(self.s.get(q.wrapping_sub(1)), Some(' ') | Some('\t'))) {
+                if c == '\n' || (c == '#' && matches!(self.s.get(q.wrapping_sub(1)), Some(' ') | Some('\t'))) {
                     break;
                 }
-                if *c == ':' && is_blankz(self.s.get(q + 1).copied()) {
+                if c == ':' && is_blankz(self.s.get(q + 1)) {
                     let p = self.pos;
                     return self.plain_err(p, "did not find expected key");
                 }
@@ -1075,7 +1142,7 @@ impl Parser {
                 if self.flow > 0 && is_flow_ind(c) {
                     break;
                 }
-                if c == '#' && self.s.get(self.pos.wrapping_sub(1)).map(|p| matches!(*p, ' ' | '\t' | '\n')).unwrap_or(true) {
+                if c == '#' && self.s.get(self.pos.wrapping_sub(1)).map(|p| matches!(p, ' ' | '\t' | '\n')).unwrap_or(true) {
                     break;
                 }
                 line.push(c);
@@ -1117,7 +1184,7 @@ impl Parser {
             let mut breaks = 0usize;
             let mut p = self.pos;
             loop {
-                if self.s.get(p) == Some(&'\n') {
+                if self.s.get(p) == Some('\n') {
                     breaks += 1;
                     p += 1;
                     while matches!(self.s.get(p), Some(' ') | Some('\t')) {
@@ -1128,7 +1195,7 @@ impl Parser {
                 break;
             }
             let col = self.col_of(p) as i64;
-            let next = self.s.get(p).copied();
+            let next = self.s.get(p);
             let cont = next.is_some()
                 && next != Some('\n')
                 && !self.at_doc_marker(p)
@@ -1188,7 +1255,7 @@ impl Parser {
         if double && n > 0 {
             let mut backslashes = 0;
             let mut r = q;
-            while r > start + 1 && self.s.get(r - 1) == Some(&'\\') {
+            while r > start + 1 && self.s.get(r - 1) == Some('\\') {
                 r -= 1;
                 backslashes += 1;
             }
@@ -1402,7 +1469,7 @@ impl Parser {
         // Leave the position at the start of the line that ended the scalar.
         let l = self.line0_of(self.pos);
         if let Some(ls) = self.line_starts.get(l) {
-            if self.pos > *ls && self.s[*ls..self.pos].iter().all(|c| *c == ' ') {
+            if self.pos > *ls && self.s.all(*ls..self.pos, |c| c == ' ') {
                 self.pos = *ls;
             }
         }
@@ -1608,7 +1675,7 @@ fn null_node() -> Rc<Node> {
 }
 
 /// Whether a line break lies between the node's start line and `pos` (used for properties).
-fn crossed_before(_s: &[char], pos: usize, start_line: usize, p: &Parser) -> bool {
+fn crossed_before(pos: usize, start_line: usize, p: &Parser) -> bool {
     p.line0_of(pos) != start_line
 }
 
