@@ -4,6 +4,7 @@
 //! (`level=WARN msg="this chart is deprecated"`) go to standard error before the output.
 
 mod excerpt;
+mod heap;
 mod version;
 use clap::{Args, Parser, Subcommand};
 use helm_core::chart;
@@ -459,6 +460,7 @@ fn render_name_template(t: &str) -> Result<String, CmdError> {
 }
 
 fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
+    heap::use_huge_pages_for_one_shot_run();
     if let Some(pr) = &a.post_renderer {
         return Err(post_renderer_error(pr));
     }
