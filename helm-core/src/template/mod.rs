@@ -45,7 +45,7 @@ use std::sync::Arc;
 /// A set of parsed templates plus the functions they call.
 pub struct Engine {
     funcs: FuncTable,
-    cache: parse::FuncCache,
+    cache: parse::ParseShared,
     templates: HashMap<Arc<str>, Arc<Tree>>,
     missing_key_error: bool,
     limits: Limits,
@@ -63,7 +63,7 @@ impl Engine {
     pub fn new(funcs: FuncTable) -> Engine {
         Engine {
             funcs,
-            cache: parse::FuncCache::default(),
+            cache: parse::ParseShared::default(),
             templates: HashMap::new(),
             missing_key_error: false,
             limits: Limits::default(),
@@ -77,7 +77,7 @@ impl Engine {
         if let Some(t) = self.tpl_cache.lock().get(text) {
             return Ok(t.clone());
         }
-        let mut cache = parse::FuncCache::default();
+        let mut cache = parse::ParseShared::default();
         let trees = parse::parse(&self.root_name, text, &self.funcs, &mut cache)?;
         let trees: Arc<Vec<Arc<Tree>>> = Arc::new(trees.into_iter().map(Arc::new).collect());
         let mut c = self.tpl_cache.lock();
@@ -109,7 +109,7 @@ impl Engine {
         }
         let funcs = &self.funcs;
         let parse_all = |part: &[(&str, &str)]| -> Vec<Result<Vec<Tree>, TemplateError>> {
-            let mut cache = parse::FuncCache::default();
+            let mut cache = parse::ParseShared::default();
             let mut out = Vec::with_capacity(part.len());
             for (name, src) in part {
                 let r = parse::parse(name, src, funcs, &mut cache);

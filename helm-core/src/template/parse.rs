@@ -34,7 +34,7 @@ pub const UNDEFINED_SLOT: usize = usize::MAX;
 
 /// Parses `src` (named `name`) into its trees: the main one first, then each definition, in
 /// source order. Mirrors Go's `parse.Parse` including "multiple definition" checks.
-pub fn parse(name: &str, src: &str, funcs: &FuncTable, cache: &mut FuncCache) -> PResult<Vec<Tree>> {
+pub fn parse(name: &str, src: &str, funcs: &FuncTable, cache: &mut ParseShared) -> PResult<Vec<Tree>> {
     let items = lex(src);
     let source: Arc<str> = Arc::from(src);
     let parse_name: Arc<str> = Arc::from(name);
@@ -82,20 +82,25 @@ pub fn parse(name: &str, src: &str, funcs: &FuncTable, cache: &mut FuncCache) ->
 /// the names met in templates (field, variable and function names repeat across a chart's
 /// templates; one shared string each instead of an allocation per use).
 #[derive(Default)]
-pub struct FuncCache(FxHashMap<Arc<str>, FuncRef>, FxHashSet<Arc<str>>);
+pub struct ParseShared {
+    /// Functions looked up by name, each wrapped once.
+    funcs: FxHashMap<Arc<str>, FuncRef>,
+    /// Interned names.
+    names: FxHashSet<Arc<str>>,
+}
 
-impl FuncCache {
+impl ParseShared {
     pub fn clear(&mut self) {
-        self.0.clear();
-        self.1.clear();
+        self.funcs.clear();
+        self.names.clear();
     }
 
     fn intern(&mut self, name: &str) -> Arc<str> {
-        if let Some(n) = self.1.get(name) {
+        if let Some(n) = self.names.get(name) {
             return n.clone();
         }
         let n: Arc<str> = Arc::from(name);
-        self.1.insert(n.clone());
+        self.names.insert(n.clone());
         n
     }
 }
@@ -106,7 +111,7 @@ struct Parser<'a> {
     parse_name: Arc<str>,
     vars: Vec<Arc<str>>,
     funcs: &'a FuncTable,
-    cache: &'a mut FuncCache,
+    cache: &'a mut ParseShared,
     range_depth: usize,
     depth: usize,
     action_line: usize,
@@ -643,7 +648,7 @@ impl<'a> Parser<'a> {
     }
 
     fn resolve_func(&mut self, name: &str) -> PResult<FuncRef> {
-        if let Some(f) = self.cache.0.get(name) {
+        if let Some(f) = self.cache.funcs.get(name) {
             return Ok(f.clone());
         }
         let f = match self.funcs.get(name) {
@@ -656,7 +661,7 @@ impl<'a> Parser<'a> {
             },
         };
         let key = self.cache.intern(name);
-        self.cache.0.insert(key, f.clone());
+        self.cache.funcs.insert(key, f.clone());
         Ok(f)
     }
 
