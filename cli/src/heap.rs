@@ -12,9 +12,10 @@
 //!   (`M_MMAP_THRESHOLD`), so file contents and output land in it too;
 //! - one allocation makes it grow, and the grown range is marked `MADV_HUGEPAGE`.
 //!
-//! The heap is used from the bottom up, so resident memory grows by less than one 2 MiB page
-//! (kube-prometheus-stack: 33 → 36 MiB peak, still under half of Helm's 78). Helper threads keep glibc's per-thread arenas with
-//! 4 KiB pages: advising those too cut more faults but did not shorten the corpus run.
+//! The heap is used from the bottom up, so resident memory grows only by 2–3 MiB
+//! (kube-prometheus-stack: 33 → 36 MiB peak, still under half of Helm's 78). Helper threads
+//! keep glibc's per-thread arenas with 4 KiB pages: advising those too cut more faults but did
+//! not shorten the corpus run.
 //! Measured over the corpus without the three RSA-heavy charts, alternating 3 rounds: 0.94x
 //! time (0.97x with glibc's default mmap threshold: the large blocks are where the faults are).
 //!

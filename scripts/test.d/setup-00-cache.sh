@@ -11,11 +11,14 @@ set -uo pipefail
 t="${CARGO_TARGET_DIR:-$HOME/.cache/helm-rs/target}"
 [ -d "$t" ] || exit 0
 limit_gb="${HELM_RS_TARGET_LIMIT_GB:-40}"
-size_gb() { du -s --block-size=1G "$t" 2>/dev/null | cut -f1; }
-free_gb() { df --output=avail --block-size=1G "$t" | tail -1 | tr -d ' '; }
-over() { [ "$(size_gb)" -gt "$limit_gb" ] || [ "$(free_gb)" -lt 8 ]; }
+# Measures once per check (du walks the whole dir): sets size and free, in GB.
+over() {
+  size=$(du -s --block-size=1G "$t" 2>/dev/null | cut -f1)
+  free=$(df --output=avail --block-size=1G "$t" | tail -1 | tr -d ' ')
+  [ "${size:-0}" -gt "$limit_gb" ] || [ "${free:-0}" -lt 8 ]
+}
 over || exit 0
-echo "build cache: $(size_gb) GB, $(free_gb) GB free on its disk: pruning"
+echo "build cache: $size GB, $free GB free on its disk: pruning"
 rm -rf "$t"/*/incremental
 for deps in "$t"/*/deps; do
   [ -d "$deps" ] || continue
@@ -32,7 +35,8 @@ for deps in "$t"/*/deps; do
   unset seen
 done
 if over; then
-  echo "build cache: still $(size_gb) GB: removing the build dirs"
+  echo "build cache: still $size GB: removing the build dirs"
   rm -rf "$t"/debug "$t"/release "$t"/dist
+  over
 fi
-echo "build cache: $(size_gb) GB, $(free_gb) GB free"
+echo "build cache: $size GB, $free GB free"

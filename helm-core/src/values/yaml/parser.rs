@@ -126,9 +126,9 @@ fn node_size(n: &Node) -> usize {
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(src: &'a str) -> Parser<'a> {
-        // Normalise CRLF/CR/NEL line breaks to LF; drop a leading BOM. Values files are
-        // mostly ASCII, so bytes below 0x80 skip UTF-8 decoding (this loop was a tenth of
-        // loading a chart with large values files).
+        // Normalise CRLF/CR/NEL line breaks to LF; drop a leading BOM. An ASCII source is
+        // read in place (copied only to replace CRs); any other is decoded into chars, with
+        // bytes below 0x80 taken without UTF-8 decoding.
         let src = src.trim_start_matches('\u{feff}');
         let bytes = src.as_bytes();
         if bytes.is_ascii() {
@@ -555,7 +555,8 @@ impl<'a> Parser<'a> {
         if let Some(ps) = props_start {
             if self.line0_of(ps) == self.line0_of(self.pos) && self.line_is_key()? {
                 let pc = self.col_of(ps) as i64;
-                let same = self.line0_of(ps) == start_line && !crossed_before(ps, start_line, self);
+                // The properties (anchor, tag) sit on the node's own start line.
+                let same = self.line0_of(ps) == start_line;
                 if same && ctx == Ctx::MapValue {
                     let p = self.find_colon_pos();
                     return self.scan_err(p, "mapping values are not allowed in this context");
@@ -1672,11 +1673,6 @@ impl<'a> Parser<'a> {
 
 fn null_node() -> Rc<Node> {
     Rc::new(Node::Scalar { text: String::new(), style: Style::Plain, tag: None })
-}
-
-/// Whether a line break lies between the node's start line and `pos` (used for properties).
-fn crossed_before(pos: usize, start_line: usize, p: &Parser) -> bool {
-    p.line0_of(pos) != start_line
 }
 
 /// Where a node sits, which decides what may start on the same line.
