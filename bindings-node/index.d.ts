@@ -67,13 +67,33 @@ export interface TemplateResult {
   log: string[];
 }
 
-/** Errors thrown (or rejected) by helm-rs. */
+/** What kind of failure (as the release server names it). */
+export type ErrorKind =
+  | 'invalid_input' | 'not_found' | 'name_in_use' | 'pending' | 'conflict' | 'unauthorized' | 'forbidden'
+  | 'render' | 'timeout' | 'failed' | 'cluster' | 'unavailable' | 'internal';
+
+/**
+ * Errors thrown (or rejected) by helm-rs. `code` follows from `kind` alone, so Client and
+ * RemoteClient give the same code for the same failure; decide on `kind` for the finer cases:
+ *
+ * | kind                                        | code            |
+ * |---------------------------------------------|-----------------|
+ * | invalid_input                               | ChartError (ValuesError: the values given here are wrong; HelmError: other bad arguments) |
+ * | render                                      | RenderError (`template`, `line`, `column`) |
+ * | not_found                                   | ReleaseNotFound |
+ * | name_in_use, pending, conflict, unauthorized, forbidden, timeout, failed, cluster, unavailable, internal | KubeError |
+ */
 export interface HelmError extends Error {
   code: 'HelmError' | 'ChartError' | 'ValuesError' | 'RenderError' | 'KubeError' | 'ReleaseNotFound';
-  /** RenderError only: the template file, 1-based line and Go's 0-based column (null when unknown). */
+  kind: ErrorKind | null;
+  /** RenderError only: the template file, 1-based line and Go's 0-based column (null when unknown, and from a release server). */
   template?: string | null;
   line?: number | null;
   column?: number | null;
+  /** RemoteClient: the release server's HTTP status (400, 401, 403, 404, 409, 422, 5xx). */
+  status?: number;
+  /** RemoteClient, kind 'pending': the release's pending state, e.g. `{ status: 'pending-upgrade', … }`. */
+  pending?: Record<string, unknown>;
 }
 
 export declare function loadChart(path: string): Chart;
@@ -94,7 +114,17 @@ export interface ClientOptions {
   driver?: 'secret' | 'configmap';
 }
 
-export interface InstallOptions {
+/** Where a chart given as a reference (not a Chart or a local path) comes from. */
+export interface ChartOptions {
+  /** Version (constraint) of an `oci://` or repository chart. */
+  version?: string;
+  /** Repository URL (`helm install --repo URL NAME`): the chart argument is then the name. */
+  repo?: string;
+  /** OCI registry over plain HTTP. */
+  plainHttp?: boolean;
+}
+
+export interface InstallOptions extends ChartOptions {
   values?: Record<string, unknown>;
   valueFiles?: string[];
   set?: string[];
@@ -111,7 +141,9 @@ export interface InstallOptions {
   dryRun?: boolean;
 }
 
-export interface UpgradeOptions extends Omit<InstallOptions, 'createNamespace' | 'skipCrds'> {
+export interface UpgradeOptions extends InstallOptions {
+  /** `upgrade --install`: install when the release does not exist (`createNamespace`, `skipCrds` apply then). */
+  install?: boolean;
   reuseValues?: boolean;
   resetValues?: boolean;
   maxHistory?: number;
@@ -139,6 +171,10 @@ export interface Release {
   record: Record<string, unknown>;
 }
 
+/**
+ * Helm's release actions. `chart` is a Chart, a chart directory or .tgz, an `oci://` or
+ * `http(s)://` reference, or a chart name with `{ repo }`.
+ */
 export declare class Client {
   constructor(options?: ClientOptions);
   readonly namespace: string;
@@ -150,6 +186,8 @@ export declare class Client {
   history(name: string, options?: { namespace?: string }): Promise<Release[]>;
   list(options?: { namespace?: string; allNamespaces?: boolean; all?: boolean; filter?: string }): Promise<Release[]>;
   getValues(name: string, options?: { revision?: number; namespace?: string; all?: boolean }): Promise<Record<string, unknown>>;
+  /** `helm test`: runs the release's test hooks (timeout in seconds). */
+  test(name: string, options?: { namespace?: string; timeout?: number }): Promise<Release>;
 }
 
 // ---- releases through a release server (`helm-rs serve`)
@@ -163,23 +201,14 @@ export interface RemoteClientOptions {
   namespace?: string;
 }
 
-/** Where the server gets a chart given as a reference (not a Chart or a local path). */
-export interface RemoteChartOptions {
-  /** Version (constraint) of an `oci://` or repository chart. */
-  version?: string;
-  /** Repository URL (`helm install --repo URL NAME`): the chart argument is then the name. */
-  repo?: string;
-  /** OCI registry over plain HTTP. */
-  plainHttp?: boolean;
-}
-
 /**
- * Client's methods through a release server. `chart` may also be an `oci://` or `http(s)://`
- * reference, or a chart name with `{ repo }`. Errors have Client's codes; the server's
- * refusals also carry `status` (401, 403, 409, …) and, on 409, `pending`.
+ * Client's methods, arguments, results and errors through a release server (errors also carry
+ * the server's `status` and, for kind 'pending', `pending`). A Chart or a chart directory is
+ * packaged here and uploaded; references are downloaded by the server.
  */
 export declare class RemoteClient extends Client {
   constructor(options: RemoteClientOptions);
-  install(name: string, chart: Chart | string, options?: InstallOptions & RemoteChartOptions): Promise<Release>;
-  upgrade(name: string, chart: Chart | string, options?: UpgradeOptions & RemoteChartOptions & { install?: boolean }): Promise<Release>;
 }
+
+/** @deprecated Use ChartOptions (the same options, for both clients). */
+export type RemoteChartOptions = ChartOptions;

@@ -2,7 +2,8 @@
 // The public face of helm-rs for Node: loadChart, template, templateAsync, Client, RemoteClient.
 // The native module (helm-rs.node, built by `npm run build`) does the work; this file only
 // dispatches on the chart argument and turns native errors into Errors with `code`
-// (ChartError, ValuesError, RenderError, HelmError) and, for render errors, template/line/column.
+// (ChartError, ValuesError, RenderError, HelmError, KubeError, ReleaseNotFound), `kind` and, for
+// render errors, template/line/column.
 
 const native = require('./helm-rs.node');
 
@@ -21,6 +22,8 @@ function toHelmError(e) {
   const err = new Error(info.message);
   err.name = info.code;
   err.code = info.code;
+  // What kind of failure, as data (invalid_input, not_found, pending, forbidden, render, …).
+  err.kind = info.kind ?? null;
   if (info.code === 'RenderError') {
     err.template = info.template ?? null;
     err.line = info.line ?? null;
@@ -90,14 +93,17 @@ async function settle(promise, convert) {
   }
 }
 
-function chartArg(chart) {
-  return chart instanceof native.Chart ? chart : loadChart(chart);
-}
+const REFERENCE = /^(oci|https?):\/\//;
 
-/** Releases on one cluster (helm-kube); every method returns a Promise. */
+/**
+ * Helm's release actions on a cluster (helm-kube); every method returns a Promise. `chart` is a
+ * Chart, a chart directory or .tgz, an `oci://` or `http(s)://` reference (`version`,
+ * `plainHttp`), or a chart name with `{ repo: URL }`. Errors carry `code` and `kind` (index.d.ts
+ * has the table); RemoteClient's also the release server's `status` and `pending`.
+ */
 class Client {
   constructor(options, nativeClient) {
-    // nativeClient: RemoteClient passes its own (same methods, sent to a release server).
+    // nativeClient: RemoteClient passes its own (the same methods, sent to a release server).
     this._native = nativeClient ?? call(() => new native.NativeClient(options ?? undefined));
   }
 
@@ -106,13 +112,19 @@ class Client {
   }
 
   async install(name, chart, options) {
-    const [opts, values] = split(options);
-    return settle(call(() => this._native.install(name, chartArg(chart), opts, values)), toRelease);
+    const [opts, values, source] = chartSplit(chart, options);
+    return settle(
+      call(() => (source ? this._native.installSource(name, source, opts, values) : this._native.install(name, chart, opts, values))),
+      toRelease,
+    );
   }
 
   async upgrade(name, chart, options) {
-    const [opts, values] = split(options);
-    return settle(call(() => this._native.upgrade(name, chartArg(chart), opts, values)), toRelease);
+    const [opts, values, source] = chartSplit(chart, options);
+    return settle(
+      call(() => (source ? this._native.upgradeSource(name, source, opts, values) : this._native.upgrade(name, chart, opts, values))),
+      toRelease,
+    );
   }
 
   rollback(name, options) {
@@ -138,44 +150,26 @@ class Client {
   getValues(name, options) {
     return settle(call(() => this._native.getValues(name, options ?? undefined)), (v) => v);
   }
-}
 
-const REFERENCE = /^(oci|https?):\/\//;
+  test(name, options) {
+    return settle(call(() => this._native.test(name, options ?? undefined)), toRelease);
+  }
+}
 
 /**
  * Releases through a release server (`helm-rs serve`), acting with the caller's Kubernetes
- * token: Client's methods, arguments and results. `chart` may also be an `oci://` or
- * `http(s)://` reference, or a chart name with `{ repo: URL }`; the server downloads it
- * (`version`, `plainHttp` for OCI registries over plain HTTP). A chart directory or a Chart
- * is packaged here and uploaded. Errors carry `status` (401 no valid token, 403 forbidden by
- * RBAC, 409 another operation holds the release, with `pending`).
+ * token: Client's methods, arguments, results and errors. A chart directory or a Chart is
+ * packaged here and uploaded; references are downloaded by the server.
  */
 class RemoteClient extends Client {
   constructor(options) {
-    super(undefined, call(() => new native.NativeRemoteClient(options ?? {})));
-  }
-
-  async install(name, chart, options) {
-    const [opts, values, source] = remoteSplit(chart, options);
-    return settle(
-      call(() => (source ? this._native.installSource(name, source, opts, values) : this._native.install(name, chart, opts, values))),
-      toRelease,
-    );
-  }
-
-  async upgrade(name, chart, options) {
-    const [opts, values, source, install] = remoteSplit(chart, options);
-    return settle(
-      call(() =>
-        source ? this._native.upgradeSource(name, source, opts, values, install) : this._native.upgrade(name, chart, opts, values, install),
-      ),
-      toRelease,
-    );
+    super(undefined, call(() => native.NativeClient.remote(options ?? {})));
   }
 }
 
-function remoteSplit(chart, options) {
-  const { values, version, repo, plainHttp, install, ...opts } = options ?? {};
+/** [native options, values, chart source (null for a loaded Chart)]. */
+function chartSplit(chart, options) {
+  const { values, version, repo, plainHttp, ...opts } = options ?? {};
   let source = null;
   if (!(chart instanceof native.Chart)) {
     const s = String(chart);
@@ -183,7 +177,7 @@ function remoteSplit(chart, options) {
     else if (REFERENCE.test(s)) source = { reference: s, version, plainHttp };
     else source = { path: s };
   }
-  return [opts, values, source, install ?? false];
+  return [opts, values, source];
 }
 
 module.exports = { Chart: native.Chart, Client, RemoteClient, loadChart, template, templateAsync };

@@ -2,39 +2,55 @@
 //!
 //! Only conversion lives here: JS values to helm-core values and options, results and errors
 //! back. Every decision (values order, rendering, error kinds, locations) is helm-core's
-//! (`helm_core::render::api`). Errors cross as a JSON message (`{"code", "message", "template",
-//! "line", "column"}`) that index.js turns into an `Error` with those properties, the one form
+//! (`helm_core::render::api`). Errors cross as a JSON message (`{"code", "kind", "message",
+//! "template", "line", "column", "status", "pending"}`) that index.js turns into an `Error` with those properties, the one form
 //! that survives both a synchronous throw and an AsyncTask's rejection.
 
 use helm_core::chart::{self, Chart as CoreChart};
-use helm_core::render::api::{self, ApiError, RenderResult, ValuesInput};
+use helm_core::render::api::{self, ApiError, RenderResult, TemplateLocation, ValuesInput};
 use helm_core::render::objects::KubeVersion;
 use helm_core::render::{ReleaseOptions, TemplateOptions};
 use helm_core::values::json;
 use helm_core::{Map, Value};
+use helm_kube::server::RemoteClient;
+use helm_kube::{ChartRef, ErrorKind, ReleaseApi};
 use napi::bindgen_prelude::*;
+use std::path::{Path, PathBuf};
 use napi::{Env, JsObject, JsUnknown, ValueType};
 use napi_derive::napi;
 
-/// An error for index.js: the kind (`ChartError`, `RenderError`…) and Helm's message.
-fn api_error(e: ApiError) -> Error {
+/// An error for index.js: its code (`ChartError`, `RenderError`…), kind (`invalid_input`,
+/// `render`…) and Helm's message; where they apply a render error's location and a release
+/// server's HTTP status and pending state.
+fn helm_error(code: &str, kind: ErrorKind, message: String, location: Option<TemplateLocation>, status: Option<u16>, pending: Option<Value>) -> Error {
     let m = Map::new();
-    let (code, message) = match &e {
-        ApiError::Chart(m) => ("ChartError", m.clone()),
-        ApiError::Values(m) => ("ValuesError", m.clone()),
-        ApiError::Invalid(m) => ("HelmError", m.clone()),
-        ApiError::Render { message, .. } => ("RenderError", message.clone()),
-    };
     m.insert("code", Value::str(code));
+    m.insert("kind", Value::str(kind.as_str()));
     m.insert("message", Value::str(message));
-    if let ApiError::Render { location: Some(loc), .. } = &e {
+    if let Some(loc) = location {
         m.insert("template", Value::str(&loc.template));
         m.insert("line", Value::Int64(loc.line as i64));
         if let Some(c) = loc.column {
             m.insert("column", Value::Int64(c as i64));
         }
     }
+    if let Some(s) = status {
+        m.insert("status", Value::Int64(s as i64));
+    }
+    if let Some(p) = pending {
+        m.insert("pending", p);
+    }
     Error::new(Status::GenericFailure, format!("helm-rs:{}", json::to_string(&Value::Map(m))))
+}
+
+/// helm-core's error for index.js.
+fn api_error(e: ApiError) -> Error {
+    match e {
+        ApiError::Chart(m) => helm_error("ChartError", ErrorKind::InvalidInput, m, None, None, None),
+        ApiError::Values(m) => helm_error("ValuesError", ErrorKind::InvalidInput, m, None, None, None),
+        ApiError::Invalid(m) => helm_error("HelmError", ErrorKind::InvalidInput, m, None, None, None),
+        ApiError::Render { message, location } => helm_error("RenderError", ErrorKind::Render, message, location, None, None),
+    }
 }
 
 /// A JS value as a Go value, as Python's binding does: integral numbers as int64 (like
@@ -343,43 +359,52 @@ pub fn template_path_async(path: String, opts: Option<NativeTemplateOptions>, va
     Ok(AsyncTask::new(RenderTask(Some(RenderJob::new(Err(path), opts, values)?))))
 }
 
-// ---- releases on a cluster (helm-kube)
+// ---- releases: one set of methods for the cluster's client and a release server's
 
-/// Either failure of a cluster action: bad input (chart, values) or the cluster's.
-enum ActionError {
+/// Either failure of a release action: bad input found here (the chart, the values), or the
+/// client's (cluster or release server), which carries its kind as data.
+enum Failure {
     Input(ApiError),
-    Kube(helm_kube::Error),
-    /// A release server's refusal (RemoteClient).
-    Remote(helm_kube::server::RemoteError),
+    Client(helm_kube::Error),
 }
 
-impl From<ApiError> for ActionError {
+impl From<ApiError> for Failure {
     fn from(e: ApiError) -> Self {
-        ActionError::Input(e)
+        Failure::Input(e)
     }
 }
-impl From<helm_kube::Error> for ActionError {
+impl From<helm_kube::Error> for Failure {
     fn from(e: helm_kube::Error) -> Self {
-        match e {
-            helm_kube::Error::Render(r) => ActionError::Input(ApiError::from(r)),
-            e => ActionError::Kube(e),
-        }
+        Failure::Client(e)
     }
 }
 
-fn action_error(e: ActionError) -> Error {
-    use helm_core::release::StorageError;
-    match e {
-        ActionError::Input(e) => api_error(e),
-        ActionError::Remote(e) => remote_error(e),
-        ActionError::Kube(e) => {
-            let not_found = matches!(e, helm_kube::Error::Storage(StorageError::NotFound)) || e.to_string().ends_with("release: not found");
-            let m = Map::new();
-            m.insert("code", Value::str(if not_found { "ReleaseNotFound" } else { "KubeError" }));
-            m.insert("message", Value::str(e.to_string()));
-            Error::new(Status::GenericFailure, format!("helm-rs:{}", json::to_string(&Value::Map(m))))
-        }
-    }
+/// A release action's failure for index.js: the code of its kind (index.d.ts has the table),
+/// the kind, Helm's message, and from a release server its HTTP `status` and `pending` state.
+/// Decided on the kind, never on the message; the same kind gives the same code through
+/// either client.
+fn failure_error(e: Failure) -> Error {
+    let e = match e {
+        Failure::Input(e) => return api_error(e),
+        Failure::Client(e) => e,
+    };
+    let kind = e.kind();
+    let code = match kind {
+        ErrorKind::InvalidInput => "ChartError",
+        ErrorKind::NotFound => "ReleaseNotFound",
+        ErrorKind::Render => "RenderError",
+        _ => "KubeError",
+    };
+    // A render error's location, as data (helm-core's conversion).
+    let location = match e.render_error().map(|r| ApiError::from(r.clone())) {
+        Some(ApiError::Render { location, .. }) => location,
+        _ => None,
+    };
+    let (status, pending) = match &e {
+        helm_kube::Error::Server { status, pending, .. } => (Some(*status), pending.as_ref().map(helm_core::release::record::json_to_core)),
+        _ => (None, None),
+    };
+    helm_error(code, kind, e.to_string(), location, status, pending)
 }
 
 fn runtime() -> Result<&'static tokio::runtime::Runtime> {
@@ -389,9 +414,9 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime> {
         .map_err(|e| Error::new(Status::GenericFailure, format!("cannot start the async runtime: {e}")))
 }
 
-type Job = Box<dyn FnOnce() -> std::result::Result<Value, ActionError> + Send>;
+type Job = Box<dyn FnOnce() -> std::result::Result<Value, Failure> + Send>;
 
-/// One cluster action on libuv's thread pool, resolving to plain JS data.
+/// One release action on libuv's thread pool, resolving to plain JS data.
 pub struct KubeTask(Option<Job>);
 
 impl Task for KubeTask {
@@ -400,7 +425,7 @@ impl Task for KubeTask {
 
     fn compute(&mut self) -> Result<Self::Output> {
         match self.0.take() {
-            Some(job) => job().map_err(action_error),
+            Some(job) => job().map_err(failure_error),
             None => Err(Error::new(Status::GenericFailure, "task ran twice")),
         }
     }
@@ -408,10 +433,6 @@ impl Task for KubeTask {
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
         value_to_js(&env, &output)
     }
-}
-
-fn task(job: impl FnOnce() -> std::result::Result<Value, ActionError> + Send + 'static) -> AsyncTask<KubeTask> {
-    AsyncTask::new(KubeTask(Some(Box::new(job))))
 }
 
 #[napi(object)]
@@ -424,6 +445,17 @@ pub struct ClientOptions {
 }
 
 #[napi(object)]
+pub struct RemoteClientOptions {
+    /// `http(s)://host:port` of the release server.
+    pub url: String,
+    /// The caller's Kubernetes bearer token.
+    pub token: String,
+    pub namespace: Option<String>,
+}
+
+/// install/upgrade options (index.d.ts documents them).
+#[napi(object)]
+#[derive(Default)]
 pub struct InstallOptions {
     pub value_files: Option<Vec<String>>,
     pub set: Option<Vec<String>>,
@@ -441,9 +473,13 @@ pub struct InstallOptions {
     pub reuse_values: Option<bool>,
     pub reset_values: Option<bool>,
     pub max_history: Option<i64>,
+    /// upgrade: `upgrade --install`.
+    pub install: Option<bool>,
 }
 
+/// The options of the other actions (index.d.ts documents which applies where).
 #[napi(object)]
+#[derive(Default)]
 pub struct ActionOptions {
     pub namespace: Option<String>,
     pub revision: Option<i64>,
@@ -459,278 +495,8 @@ pub struct ActionOptions {
     pub filter: Option<String>,
 }
 
-fn seconds(s: Option<f64>) -> Option<std::time::Duration> {
-    s.filter(|s| *s >= 0.0 && s.is_finite()).map(std::time::Duration::from_secs_f64)
-}
-
-fn release(rel: &helm_core::release::Release) -> Value {
-    api::release_summary(rel)
-}
-
-/// Releases on one cluster; every method returns a Promise (index.js wraps this class).
-#[napi]
-pub struct NativeClient {
-    client: helm_kube::Client,
-}
-
-#[napi]
-impl NativeClient {
-    #[napi(constructor)]
-    pub fn new(opts: Option<ClientOptions>) -> Result<Self> {
-        let o = opts.unwrap_or(ClientOptions { kubeconfig: None, context: None, namespace: None, driver: None });
-        let driver = match o.driver.as_deref().unwrap_or("secret").to_ascii_lowercase().as_str() {
-            "secret" | "secrets" | "" => helm_kube::DriverKind::Secret,
-            "configmap" | "configmaps" => helm_kube::DriverKind::ConfigMap,
-            other => return Err(api_error(ApiError::Invalid(format!("unknown driver {other:?} (secret or configmap)")))),
-        };
-        let opts = helm_kube::ClientOptions { kubeconfig: o.kubeconfig.map(Into::into), context: o.context, namespace: o.namespace, driver };
-        // Loads the kubeconfig only: no request is made here.
-        let client = runtime()?.block_on(helm_kube::Client::new(opts)).map_err(|e| action_error(e.into()))?;
-        Ok(NativeClient { client })
-    }
-
-    #[napi(getter)]
-    pub fn namespace(&self) -> String {
-        self.client.namespace().to_string()
-    }
-
-    #[napi(ts_return_type = "Promise<unknown>")]
-    pub fn install(&self, name: String, chart: &Chart, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_install);
-        let input = ValuesInput {
-            value_files: o.value_files.clone().unwrap_or_default(),
-            values: values.map(js_to_value).transpose()?,
-            set: o.set.clone().unwrap_or_default(),
-            set_string: o.set_string.clone().unwrap_or_default(),
-        };
-        let kopts = helm_kube::InstallOptions {
-            name: Some(name),
-            namespace: o.namespace,
-            create_namespace: o.create_namespace.unwrap_or(false),
-            wait: o.wait.unwrap_or(false),
-            timeout: seconds(o.timeout),
-            atomic: o.atomic.unwrap_or(false),
-            no_hooks: o.no_hooks.unwrap_or(false),
-            skip_crds: o.skip_crds.unwrap_or(false),
-            description: o.description,
-            dry_run: o.dry_run.unwrap_or(false),
-            ..Default::default()
-        };
-        let (client, chart, rt) = (self.client.clone(), chart.chart.clone(), runtime()?);
-        Ok(task(move || {
-            let vals = input.merge()?;
-            Ok(release(&rt.block_on(client.install(chart, &vals, kopts))?))
-        }))
-    }
-
-    #[napi(ts_return_type = "Promise<unknown>")]
-    pub fn upgrade(&self, name: String, chart: &Chart, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_install);
-        let input = ValuesInput {
-            value_files: o.value_files.clone().unwrap_or_default(),
-            values: values.map(js_to_value).transpose()?,
-            set: o.set.clone().unwrap_or_default(),
-            set_string: o.set_string.clone().unwrap_or_default(),
-        };
-        let kopts = helm_kube::UpgradeOptions {
-            namespace: o.namespace,
-            wait: o.wait.unwrap_or(false),
-            timeout: seconds(o.timeout),
-            atomic: o.atomic.unwrap_or(false),
-            no_hooks: o.no_hooks.unwrap_or(false),
-            reuse_values: o.reuse_values.unwrap_or(false),
-            reset_values: o.reset_values.unwrap_or(false),
-            max_history: o.max_history.unwrap_or(0),
-            description: o.description,
-            dry_run: o.dry_run.unwrap_or(false),
-            ..Default::default()
-        };
-        let (client, chart, rt) = (self.client.clone(), chart.chart.clone(), runtime()?);
-        Ok(task(move || {
-            let vals = input.merge()?;
-            Ok(release(&rt.block_on(client.upgrade(&name, chart, &vals, kopts))?))
-        }))
-    }
-
-    #[napi(ts_return_type = "Promise<unknown>")]
-    pub fn rollback(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_release);
-        let kopts = helm_kube::RollbackOptions {
-            namespace: o.namespace,
-            revision: o.revision.unwrap_or(0),
-            wait: o.wait.unwrap_or(false),
-            timeout: seconds(o.timeout),
-            no_hooks: o.no_hooks.unwrap_or(false),
-            max_history: o.max_history.unwrap_or(0),
-            dry_run: o.dry_run.unwrap_or(false),
-            ..Default::default()
-        };
-        let (client, rt) = (self.client.clone(), runtime()?);
-        Ok(task(move || Ok(release(&rt.block_on(client.rollback(&name, kopts))?))))
-    }
-
-    #[napi(ts_return_type = "Promise<unknown>")]
-    pub fn uninstall(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_release);
-        let kopts = helm_kube::UninstallOptions {
-            namespace: o.namespace,
-            keep_history: o.keep_history.unwrap_or(false),
-            wait: o.wait.unwrap_or(false),
-            timeout: seconds(o.timeout),
-            no_hooks: o.no_hooks.unwrap_or(false),
-            description: o.description,
-            dry_run: o.dry_run.unwrap_or(false),
-            ..Default::default()
-        };
-        let (client, rt) = (self.client.clone(), runtime()?);
-        Ok(task(move || {
-            let res = rt.block_on(client.uninstall(&name, kopts))?;
-            let summary = release(&res.release);
-            if let Some(m) = summary.as_map() {
-                m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
-            }
-            Ok(summary)
-        }))
-    }
-
-    #[napi(ts_return_type = "Promise<unknown>")]
-    pub fn status(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_release);
-        let (client, rt) = (self.client.clone(), runtime()?);
-        Ok(task(move || Ok(release(&rt.block_on(client.get_release(&name, o.namespace.as_deref(), o.revision.unwrap_or(0)))?))))
-    }
-
-    #[napi(ts_return_type = "Promise<unknown>")]
-    pub fn history(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_release);
-        let (client, rt) = (self.client.clone(), runtime()?);
-        Ok(task(move || {
-            let rels = rt.block_on(client.history(&name, o.namespace.as_deref()))?;
-            Ok(Value::list(rels.iter().map(release).collect()))
-        }))
-    }
-
-    #[napi(ts_return_type = "Promise<unknown>")]
-    pub fn list(&self, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_release);
-        let kopts = helm_kube::ListOptions {
-            namespace: o.namespace,
-            all_namespaces: o.all_namespaces.unwrap_or(false),
-            all: o.all.unwrap_or(false),
-            filter: o.filter,
-            ..Default::default()
-        };
-        let (client, rt) = (self.client.clone(), runtime()?);
-        Ok(task(move || {
-            let rels = rt.block_on(client.list(kopts))?;
-            Ok(Value::list(rels.iter().map(release).collect()))
-        }))
-    }
-
-    #[napi(ts_return_type = "Promise<unknown>")]
-    pub fn get_values(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_release);
-        let (client, rt) = (self.client.clone(), runtime()?);
-        Ok(task(move || {
-            Ok(rt.block_on(client.get_values(&name, o.namespace.as_deref(), o.revision.unwrap_or(0), o.all.unwrap_or(false)))?)
-        }))
-    }
-}
-
-fn empty_install() -> InstallOptions {
-    InstallOptions {
-        value_files: None,
-        set: None,
-        set_string: None,
-        namespace: None,
-        create_namespace: None,
-        wait: None,
-        timeout: None,
-        atomic: None,
-        no_hooks: None,
-        skip_crds: None,
-        description: None,
-        dry_run: None,
-        reuse_values: None,
-        reset_values: None,
-        max_history: None,
-    }
-}
-
-fn empty_release() -> ActionOptions {
-    ActionOptions {
-        namespace: None,
-        revision: None,
-        wait: None,
-        timeout: None,
-        no_hooks: None,
-        max_history: None,
-        dry_run: None,
-        keep_history: None,
-        description: None,
-        all: None,
-        all_namespaces: None,
-        filter: None,
-    }
-}
-
-// ---- releases through a release server (`helm-rs serve`)
-
-/// A release server's refusal, coded as the local client's error for the same cause
-/// (ReleaseNotFound, ChartError, ValuesError, RenderError, else KubeError) with the HTTP
-/// `status` and, on 409, the release's `pending` state.
-fn remote_error(e: helm_kube::server::RemoteError) -> Error {
-    use helm_kube::server::RemoteError;
-    let m = Map::new();
-    match e {
-        RemoteError::Status { status, message, pending } => {
-            let code = if status == 404 && (message.contains("not found") || message.contains("has no deployed releases")) {
-                "ReleaseNotFound"
-            } else if status == 400 && message.starts_with("chart") {
-                "ChartError"
-            } else if status == 400 && message.starts_with("values") {
-                "ValuesError"
-            } else if status == 422 && (message.starts_with("template: ") || message.contains("execution error at")) {
-                "RenderError"
-            } else {
-                "KubeError"
-            };
-            m.insert("code", Value::str(code));
-            m.insert("message", Value::str(message));
-            m.insert("status", Value::Int64(status as i64));
-            if let Some(p) = pending {
-                m.insert("pending", helm_core::release::record::json_to_core(&p));
-            }
-        }
-        RemoteError::Chart(msg) => {
-            m.insert("code", Value::str("ChartError"));
-            m.insert("message", Value::str(msg));
-        }
-        e => {
-            m.insert("code", Value::str("KubeError"));
-            m.insert("message", Value::str(e.to_string()));
-        }
-    }
-    Error::new(Status::GenericFailure, format!("helm-rs:{}", json::to_string(&Value::Map(m))))
-}
-
-impl From<helm_kube::server::RemoteError> for ActionError {
-    fn from(e: helm_kube::server::RemoteError) -> Self {
-        ActionError::Remote(e)
-    }
-}
-
-#[napi(object)]
-pub struct RemoteClientOptions {
-    /// `http(s)://host:port` of the release server.
-    pub url: String,
-    /// The caller's Kubernetes bearer token.
-    pub token: String,
-    pub namespace: Option<String>,
-}
-
-/// Where a remote install/upgrade gets its chart when it is not a loaded Chart: a local path
-/// (a directory is packaged, a .tgz sent as is) or a reference the server downloads.
+/// Where install/upgrade get a chart that is not a loaded Chart: a local path, or a reference
+/// the client downloads (the cluster's client itself, a release server on its side).
 #[napi(object)]
 pub struct ChartSourceSpec {
     pub path: Option<String>,
@@ -743,34 +509,20 @@ pub struct ChartSourceSpec {
     pub plain_http: Option<bool>,
 }
 
-impl ChartSourceSpec {
-    fn resolve(self) -> std::result::Result<helm_kube::server::RemoteChart, ActionError> {
-        use helm_kube::server::{chart_archive, RemoteChart};
-        let version = self.version.unwrap_or_default();
-        if let Some(repo_url) = self.repo_url {
-            let name = self.name.ok_or_else(|| ActionError::Input(ApiError::Invalid("repo needs the chart's name".into())))?;
-            return Ok(RemoteChart::Repo { repo_url, name, version });
-        }
-        if let Some(reference) = self.reference {
-            return Ok(RemoteChart::Reference { reference, version, plain_http: self.plain_http.unwrap_or(false) });
-        }
-        let path = std::path::PathBuf::from(self.path.unwrap_or_default());
-        if !path.exists() {
-            return Err(ActionError::Input(ApiError::Chart(format!("path {:?} not found", path.display().to_string()))));
-        }
-        Ok(RemoteChart::Archive(chart_archive(&path)?))
-    }
+fn seconds(s: Option<f64>) -> Option<std::time::Duration> {
+    s.filter(|s| *s >= 0.0 && s.is_finite()).map(std::time::Duration::from_secs_f64)
 }
 
-/// Releases through a release server; the methods of NativeClient (index.js wraps this class
-/// as `RemoteClient`). `installSource`/`upgradeSource` take a path or reference instead of a
-/// loaded Chart.
-#[napi]
-pub struct NativeRemoteClient {
-    client: helm_kube::server::RemoteClient,
+fn values_of(o: &InstallOptions, values: Option<JsUnknown>) -> Result<ValuesInput> {
+    Ok(ValuesInput {
+        value_files: o.value_files.clone().unwrap_or_default(),
+        values: values.map(js_to_value).transpose()?,
+        set: o.set.clone().unwrap_or_default(),
+        set_string: o.set_string.clone().unwrap_or_default(),
+    })
 }
 
-fn remote_install_opts(name: String, o: InstallOptions) -> helm_kube::InstallOptions {
+fn install_opts(name: String, o: InstallOptions) -> helm_kube::InstallOptions {
     helm_kube::InstallOptions {
         name: Some(name),
         namespace: o.namespace,
@@ -786,9 +538,12 @@ fn remote_install_opts(name: String, o: InstallOptions) -> helm_kube::InstallOpt
     }
 }
 
-fn remote_upgrade_opts(o: InstallOptions) -> helm_kube::UpgradeOptions {
+fn upgrade_opts(o: InstallOptions) -> helm_kube::UpgradeOptions {
     helm_kube::UpgradeOptions {
         namespace: o.namespace,
+        install: o.install.unwrap_or(false),
+        create_namespace: o.create_namespace.unwrap_or(false),
+        skip_crds: o.skip_crds.unwrap_or(false),
         wait: o.wait.unwrap_or(false),
         timeout: seconds(o.timeout),
         atomic: o.atomic.unwrap_or(false),
@@ -802,171 +557,264 @@ fn remote_upgrade_opts(o: InstallOptions) -> helm_kube::UpgradeOptions {
     }
 }
 
-fn values_of(o: &InstallOptions, values: Option<JsUnknown>) -> Result<ValuesInput> {
-    Ok(ValuesInput {
-        value_files: o.value_files.clone().unwrap_or_default(),
-        values: values.map(js_to_value).transpose()?,
-        set: o.set.clone().unwrap_or_default(),
-        set_string: o.set_string.clone().unwrap_or_default(),
-    })
+/// What a client does with the chart of install/upgrade given as a local path.
+trait Releases: ReleaseApi {
+    fn path_chart(path: &Path) -> std::result::Result<ChartRef, Failure>;
 }
 
-enum PendingChart {
-    Loaded(CoreChart),
-    Source(ChartSourceSpec),
+/// The cluster's client loads it.
+impl Releases for helm_kube::Client {
+    fn path_chart(path: &Path) -> std::result::Result<ChartRef, Failure> {
+        Ok(ChartRef::Loaded(chart::load(path).map_err(ApiError::from)?))
+    }
 }
 
-impl PendingChart {
-    fn resolve(self) -> std::result::Result<helm_kube::server::RemoteChart, ActionError> {
+/// A release server never reads the caller's paths: a directory is packaged, a .tgz sent as is.
+impl Releases for RemoteClient {
+    fn path_chart(path: &Path) -> std::result::Result<ChartRef, Failure> {
+        if !path.exists() {
+            return Err(Failure::Input(ApiError::Chart(format!("path {:?} not found", path.display().to_string()))));
+        }
+        Ok(ChartRef::Archive(helm_kube::chart_archive(path)?))
+    }
+}
+
+/// The chart of install/upgrade: a path (loaded or packaged on the pool thread, as the client
+/// needs it) or a reference.
+enum ChartArg {
+    Path(PathBuf),
+    Ref(ChartRef),
+}
+
+impl ChartArg {
+    fn of(spec: ChartSourceSpec) -> ChartArg {
+        let version = spec.version.unwrap_or_default();
+        match (spec.repo_url, spec.reference) {
+            (Some(repo_url), _) => ChartArg::Ref(ChartRef::Repo { repo_url, name: spec.name.unwrap_or_default(), version }),
+            (None, Some(reference)) => ChartArg::Ref(ChartRef::Reference { reference, version, plain_http: spec.plain_http.unwrap_or(false) }),
+            (None, None) => ChartArg::Path(PathBuf::from(spec.path.unwrap_or_default())),
+        }
+    }
+
+    fn resolve<C: Releases>(self) -> std::result::Result<ChartRef, Failure> {
         match self {
-            PendingChart::Loaded(c) => Ok(helm_kube::server::RemoteChart::Archive(helm_kube::server::loaded_chart_archive(&c)?)),
-            PendingChart::Source(s) => s.resolve(),
+            ChartArg::Path(p) => C::path_chart(&p),
+            ChartArg::Ref(r) => Ok(r),
         }
     }
 }
 
-impl NativeRemoteClient {
-    fn install_task(&self, name: String, chart: PendingChart, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_install);
-        let input = values_of(&o, values)?;
-        let kopts = remote_install_opts(name, o);
-        let (client, rt) = (self.client.clone(), runtime()?);
-        Ok(task(move || {
-            let chart = chart.resolve()?;
-            let vals = input.merge()?;
-            Ok(release(&rt.block_on(client.install_chart(&chart, &vals, kopts))?))
-        }))
-    }
+// The release actions, written once for any client; plain data (helm-core's
+// `release_summary`) for index.js.
 
-    fn upgrade_task(&self, name: String, chart: PendingChart, opts: Option<InstallOptions>, values: Option<JsUnknown>, install: bool) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_install);
-        let input = values_of(&o, values)?;
-        let kopts = remote_upgrade_opts(o);
-        let (client, rt) = (self.client.clone(), runtime()?);
-        Ok(task(move || {
-            let chart = chart.resolve()?;
-            let vals = input.merge()?;
-            Ok(release(&rt.block_on(client.upgrade_chart(&name, &chart, &vals, kopts, install))?))
-        }))
+type Out = std::result::Result<Value, Failure>;
+
+async fn install<C: Releases>(c: &C, chart: ChartArg, input: ValuesInput, opts: helm_kube::InstallOptions) -> Out {
+    let chart = chart.resolve::<C>()?;
+    let vals = input.merge()?;
+    Ok(api::release_summary(&c.install(chart, &vals, opts).await?))
+}
+
+async fn upgrade<C: Releases>(c: &C, name: String, chart: ChartArg, input: ValuesInput, opts: helm_kube::UpgradeOptions) -> Out {
+    let chart = chart.resolve::<C>()?;
+    let vals = input.merge()?;
+    Ok(api::release_summary(&c.upgrade(&name, chart, &vals, opts).await?))
+}
+
+async fn rollback<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
+    let opts = helm_kube::RollbackOptions {
+        namespace: o.namespace,
+        revision: o.revision.unwrap_or(0),
+        wait: o.wait.unwrap_or(false),
+        timeout: seconds(o.timeout),
+        no_hooks: o.no_hooks.unwrap_or(false),
+        max_history: o.max_history.unwrap_or(0),
+        dry_run: o.dry_run.unwrap_or(false),
+        ..Default::default()
+    };
+    Ok(api::release_summary(&c.rollback(&name, opts).await?))
+}
+
+async fn uninstall<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
+    let opts = helm_kube::UninstallOptions {
+        namespace: o.namespace,
+        keep_history: o.keep_history.unwrap_or(false),
+        wait: o.wait.unwrap_or(false),
+        timeout: seconds(o.timeout),
+        no_hooks: o.no_hooks.unwrap_or(false),
+        description: o.description,
+        dry_run: o.dry_run.unwrap_or(false),
+        ..Default::default()
+    };
+    let res = c.uninstall(&name, opts).await?;
+    let summary = api::release_summary(&res.release);
+    if let Some(m) = summary.as_map() {
+        m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
     }
+    Ok(summary)
+}
+
+async fn status<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
+    Ok(api::release_summary(&c.get_release(&name, o.namespace.as_deref(), o.revision.unwrap_or(0)).await?))
+}
+
+async fn history<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
+    Ok(Value::list(c.history(&name, o.namespace.as_deref()).await?.iter().map(api::release_summary).collect()))
+}
+
+async fn list<C: ReleaseApi>(c: &C, o: ActionOptions) -> Out {
+    let opts = helm_kube::ListOptions {
+        namespace: o.namespace,
+        all_namespaces: o.all_namespaces.unwrap_or(false),
+        all: o.all.unwrap_or(false),
+        filter: o.filter,
+        ..Default::default()
+    };
+    Ok(Value::list(c.list(opts).await?.iter().map(api::release_summary).collect()))
+}
+
+async fn get_values<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
+    Ok(c.get_values(&name, o.namespace.as_deref(), o.revision.unwrap_or(0), o.all.unwrap_or(false)).await?)
+}
+
+async fn test<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
+    Ok(api::release_summary(&c.test(&name, o.namespace.as_deref(), seconds(o.timeout)).await?))
+}
+
+/// Where a NativeClient's actions run.
+#[derive(Clone)]
+enum Backend {
+    /// On the cluster (helm-kube).
+    Local(helm_kube::Client),
+    /// Through a release server (`helm-rs serve`), with the caller's Kubernetes token.
+    Remote(RemoteClient),
+}
+
+/// Runs one of the release functions above on the client's backend, on libuv's pool.
+macro_rules! on_backend {
+    ($self:ident, $f:ident($($arg:expr),* $(,)?)) => {{
+        let (backend, rt) = ($self.backend.clone(), runtime()?);
+        let job: Job = Box::new(move || match &backend {
+            Backend::Local(c) => rt.block_on($f(c, $($arg),*)),
+            Backend::Remote(c) => rt.block_on($f(c, $($arg),*)),
+        });
+        Ok(AsyncTask::new(KubeTask(Some(job))))
+    }};
+}
+
+/// Helm's release actions, on a cluster (`new NativeClient(...)`) or through a release server
+/// (`NativeClient.remote(...)`): the same methods, arguments, results and errors either way.
+/// Every method returns a Promise; index.js wraps this class as `Client` and `RemoteClient`.
+/// `installSource`/`upgradeSource` take a path or reference instead of a loaded Chart.
+#[napi]
+pub struct NativeClient {
+    backend: Backend,
 }
 
 #[napi]
-impl NativeRemoteClient {
+impl NativeClient {
     #[napi(constructor)]
-    pub fn new(opts: RemoteClientOptions) -> Result<Self> {
+    pub fn new(opts: Option<ClientOptions>) -> Result<Self> {
+        let o = opts.unwrap_or(ClientOptions { kubeconfig: None, context: None, namespace: None, driver: None });
+        let driver = match o.driver.as_deref().unwrap_or("secret").to_ascii_lowercase().as_str() {
+            "secret" | "secrets" | "" => helm_kube::DriverKind::Secret,
+            "configmap" | "configmaps" => helm_kube::DriverKind::ConfigMap,
+            other => return Err(api_error(ApiError::Invalid(format!("unknown driver {other:?} (secret or configmap)")))),
+        };
+        let opts = helm_kube::ClientOptions { kubeconfig: o.kubeconfig.map(Into::into), context: o.context, namespace: o.namespace, driver };
+        // Loads the kubeconfig only: no request is made here.
+        let client = runtime()?.block_on(helm_kube::Client::new(opts)).map_err(|e| failure_error(e.into()))?;
+        Ok(NativeClient { backend: Backend::Local(client) })
+    }
+
+    /// A client of a release server, acting with the caller's token.
+    #[napi(factory)]
+    pub fn remote(opts: RemoteClientOptions) -> Result<Self> {
         if !(opts.url.starts_with("http://") || opts.url.starts_with("https://")) {
             return Err(api_error(ApiError::Invalid(format!("release server URL must start with http:// or https://, got {:?}", opts.url))));
         }
         let _guard = runtime()?.enter();
-        let client = helm_kube::server::RemoteClient::new(&opts.url, &opts.token, opts.namespace.as_deref()).map_err(remote_error)?;
-        Ok(NativeRemoteClient { client })
+        let client = RemoteClient::new(&opts.url, &opts.token, opts.namespace.as_deref()).map_err(|e| failure_error(e.into()))?;
+        Ok(NativeClient { backend: Backend::Remote(client) })
     }
 
     #[napi(getter)]
     pub fn namespace(&self) -> String {
-        self.client.namespace().to_string()
+        match &self.backend {
+            Backend::Local(c) => ReleaseApi::namespace(c).to_string(),
+            Backend::Remote(c) => ReleaseApi::namespace(c).to_string(),
+        }
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn install(&self, name: String, chart: &Chart, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
-        self.install_task(name, PendingChart::Loaded(chart.chart.clone()), opts, values)
+        self.install_chart(name, ChartArg::Ref(ChartRef::Loaded(chart.chart.clone())), opts, values)
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn install_source(&self, name: String, source: ChartSourceSpec, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
-        self.install_task(name, PendingChart::Source(source), opts, values)
+        self.install_chart(name, ChartArg::of(source), opts, values)
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
-    pub fn upgrade(&self, name: String, chart: &Chart, opts: Option<InstallOptions>, values: Option<JsUnknown>, install: Option<bool>) -> Result<AsyncTask<KubeTask>> {
-        self.upgrade_task(name, PendingChart::Loaded(chart.chart.clone()), opts, values, install.unwrap_or(false))
+    pub fn upgrade(&self, name: String, chart: &Chart, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
+        self.upgrade_chart(name, ChartArg::Ref(ChartRef::Loaded(chart.chart.clone())), opts, values)
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
-    pub fn upgrade_source(&self, name: String, source: ChartSourceSpec, opts: Option<InstallOptions>, values: Option<JsUnknown>, install: Option<bool>) -> Result<AsyncTask<KubeTask>> {
-        self.upgrade_task(name, PendingChart::Source(source), opts, values, install.unwrap_or(false))
+    pub fn upgrade_source(&self, name: String, source: ChartSourceSpec, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
+        self.upgrade_chart(name, ChartArg::of(source), opts, values)
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn rollback(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_release);
-        let kopts = helm_kube::RollbackOptions {
-            namespace: o.namespace,
-            revision: o.revision.unwrap_or(0),
-            wait: o.wait.unwrap_or(false),
-            timeout: seconds(o.timeout),
-            no_hooks: o.no_hooks.unwrap_or(false),
-            max_history: o.max_history.unwrap_or(0),
-            dry_run: o.dry_run.unwrap_or(false),
-            ..Default::default()
-        };
-        let (client, rt) = (self.client.clone(), runtime()?);
-        Ok(task(move || Ok(release(&rt.block_on(client.rollback(&name, kopts))?))))
+        on_backend!(self, rollback(name, opts.unwrap_or_default()))
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn uninstall(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_release);
-        let kopts = helm_kube::UninstallOptions {
-            namespace: o.namespace,
-            keep_history: o.keep_history.unwrap_or(false),
-            wait: o.wait.unwrap_or(false),
-            timeout: seconds(o.timeout),
-            no_hooks: o.no_hooks.unwrap_or(false),
-            description: o.description,
-            dry_run: o.dry_run.unwrap_or(false),
-            ..Default::default()
-        };
-        let (client, rt) = (self.client.clone(), runtime()?);
-        Ok(task(move || {
-            let res = rt.block_on(client.uninstall(&name, kopts))?;
-            let summary = release(&res.release);
-            if let Some(m) = summary.as_map() {
-                m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
-            }
-            Ok(summary)
-        }))
+        on_backend!(self, uninstall(name, opts.unwrap_or_default()))
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn status(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_release);
-        let (client, rt) = (self.client.clone(), runtime()?);
-        Ok(task(move || Ok(release(&rt.block_on(client.get_release(&name, o.namespace.as_deref(), o.revision.unwrap_or(0)))?))))
+        on_backend!(self, status(name, opts.unwrap_or_default()))
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn history(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_release);
-        let (client, rt) = (self.client.clone(), runtime()?);
-        Ok(task(move || {
-            let rels = rt.block_on(client.history(&name, o.namespace.as_deref()))?;
-            Ok(Value::list(rels.iter().map(release).collect()))
-        }))
+        on_backend!(self, history(name, opts.unwrap_or_default()))
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn list(&self, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_release);
-        let kopts = helm_kube::ListOptions {
-            namespace: o.namespace,
-            all_namespaces: o.all_namespaces.unwrap_or(false),
-            all: o.all.unwrap_or(false),
-            filter: o.filter,
-            ..Default::default()
-        };
-        let (client, rt) = (self.client.clone(), runtime()?);
-        Ok(task(move || {
-            let rels = rt.block_on(client.list(kopts))?;
-            Ok(Value::list(rels.iter().map(release).collect()))
-        }))
+        on_backend!(self, list(opts.unwrap_or_default()))
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn get_values(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        let o = opts.unwrap_or_else(empty_release);
-        let (client, rt) = (self.client.clone(), runtime()?);
-        Ok(task(move || Ok(rt.block_on(client.get_values(&name, o.namespace.as_deref(), o.revision.unwrap_or(0), o.all.unwrap_or(false)))?)))
+        on_backend!(self, get_values(name, opts.unwrap_or_default()))
+    }
+
+    /// `helm test`: runs the release's test hooks (`namespace`, `timeout` apply).
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn test(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
+        on_backend!(self, test(name, opts.unwrap_or_default()))
+    }
+}
+
+impl NativeClient {
+    fn install_chart(&self, name: String, chart: ChartArg, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_default();
+        let input = values_of(&o, values)?;
+        let opts = install_opts(name, o);
+        on_backend!(self, install(chart, input, opts))
+    }
+
+    fn upgrade_chart(&self, name: String, chart: ChartArg, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_default();
+        let input = values_of(&o, values)?;
+        let opts = upgrade_opts(o);
+        on_backend!(self, upgrade(name, chart, input, opts))
     }
 }

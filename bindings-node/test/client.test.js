@@ -9,7 +9,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const { spawnSync } = require('node:child_process');
 const helm = require('..');
-const { ROOT, HELLO } = require('./helpers');
+const { ROOT, HELLO, badChart } = require('./helpers');
 
 function testenvBuilt() {
   if (process.env.HELM_RS_TESTENV_BIN) return true;
@@ -23,6 +23,7 @@ function testenvBuilt() {
 
 const skip = testenvBuilt() ? false : 'kube test environment not built (scripts/kube-testenv build)';
 const ns = () => `node-${crypto.randomBytes(4).toString('hex')}`;
+
 
 test('Client against a real API server', { skip }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-rs-node-kube-'));
@@ -70,5 +71,21 @@ test('Client against a real API server', { skip }, async (t) => {
     await assert.rejects(c.install('web', HELLO, { set: ['a'], createNamespace: true }), (e) => e.code === 'ValuesError');
     await assert.rejects(c.install('web', '/nonexistent/chart'), (e) => e.code === 'ChartError');
     assert.throws(() => new helm.Client({ kubeconfig: '/nonexistent/kubeconfig' }), (e) => e.code === 'KubeError');
+  });
+
+  await t.test('one real failure per kind family (remote.test.js: the same through a server)', async () => {
+    const c = new helm.Client({ kubeconfig, namespace: ns() });
+    await assert.rejects(c.status('nope'), (e) => e.code === 'ReleaseNotFound' && e.kind === 'not_found');
+    await c.install('web', HELLO, { createNamespace: true });
+    await assert.rejects(c.install('web', HELLO), (e) => e.code === 'KubeError' && e.kind === 'name_in_use');
+    await assert.rejects(c.install('other', '/nonexistent/chart'), (e) => e.code === 'ChartError' && e.kind === 'invalid_input');
+    await assert.rejects(c.upgrade('web', badChart()), (e) =>
+      e.code === 'RenderError' && e.kind === 'render' && e.template === 'bad/templates/cm.yaml' && e.line === 5);
+    // upgrade --install installs a release that does not exist; test runs its (no) test hooks.
+    const rel = await c.upgrade('fresh', HELLO, { install: true });
+    assert.deepEqual([rel.revision, rel.status], [1, 'deployed']);
+    assert.equal((await c.test('fresh')).name, 'fresh');
+    await c.uninstall('fresh');
+    await c.uninstall('web');
   });
 });

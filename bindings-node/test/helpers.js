@@ -1,6 +1,7 @@
 'use strict';
 // Shared paths and the helm-rs CLI to compare with (the same checks as the Python suite).
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
@@ -23,4 +24,14 @@ function cli(...args) {
   return { code: p.status, stdout: p.stdout, stderr: p.stderr };
 }
 
-module.exports = { ROOT, HELLO, CONFORMANCE, CLI, cli, hasCorpus: fs.existsSync(path.join(CONFORMANCE, 'cases.tsv')) };
+/** A chart `bad` with one template, templates/cm.yaml (by default failing at line 5: nil pointer). */
+function badChart(template = 'kind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ .Values.a.b.c }}\n') {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-rs-node-bad-'));
+  const chart = path.join(dir, 'bad');
+  fs.mkdirSync(path.join(chart, 'templates'), { recursive: true });
+  fs.writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: bad\nversion: 0.1.0\n');
+  fs.writeFileSync(path.join(chart, 'templates', 'cm.yaml'), template);
+  return chart;
+}
+
+module.exports = { ROOT, HELLO, CONFORMANCE, CLI, cli, badChart, hasCorpus: fs.existsSync(path.join(CONFORMANCE, 'cases.tsv')) };

@@ -14,7 +14,7 @@ const https = require('node:https');
 const crypto = require('node:crypto');
 const { spawn, spawnSync } = require('node:child_process');
 const helm = require('..');
-const { ROOT, HELLO, CLI, cli } = require('./helpers');
+const { ROOT, HELLO, CLI, cli, badChart } = require('./helpers');
 
 function testenvBuilt() {
   if (process.env.HELM_RS_TESTENV_BIN) return true;
@@ -104,6 +104,7 @@ function startServer(kubeconfig) {
   });
 }
 
+
 test('RemoteClient through helm-rs serve', { skip }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-rs-node-remote-'));
   const start = spawnSync(path.join(ROOT, 'scripts', 'kube-testenv'), ['start', dir], {
@@ -153,16 +154,30 @@ test('RemoteClient through helm-rs serve', { skip }, async (t) => {
 
   await t.test('RBAC, token and input errors', async () => {
     const c = new helm.RemoteClient({ url, token, namespace: nsA });
-    await assert.rejects(c.install('web', HELLO, { namespace: nsB }), (e) => e.code === 'KubeError' && e.status === 403 && /forbidden/.test(e.message));
+    await assert.rejects(c.install('web', HELLO, { namespace: nsB }), (e) => e.code === 'KubeError' && e.kind === 'forbidden' && e.status === 403 && /forbidden/.test(e.message));
     await assert.rejects(c.list({ namespace: nsB }), (e) => e.code === 'KubeError' && e.status === 403);
     for (const bad of ['', 'not-a-valid-token']) {
-      await assert.rejects(new helm.RemoteClient({ url, token: bad, namespace: nsA }).list(), (e) => e.code === 'KubeError' && e.status === 401);
+      await assert.rejects(new helm.RemoteClient({ url, token: bad, namespace: nsA }).list(), (e) => e.code === 'KubeError' && e.kind === 'unauthorized' && e.status === 401);
     }
     await assert.rejects(c.status('nope'), (e) => e.code === 'ReleaseNotFound' && e.status === 404);
     await assert.rejects(c.history('nope'), (e) => e.code === 'ReleaseNotFound');
     await assert.rejects(c.install('web', HELLO, { set: ['a'] }), (e) => e.code === 'ValuesError');
     await assert.rejects(c.install('web', '/nonexistent/chart'), (e) => e.code === 'ChartError');
     assert.throws(() => new helm.RemoteClient({ url: 'ftp://nowhere', token }), (e) => e.code === 'HelmError');
+  });
+
+  await t.test('one real failure per kind family, as the local client gives them', async () => {
+    const c = new helm.RemoteClient({ url, token, namespace: nsA });
+    await assert.rejects(c.status('nope'), (e) => e.code === 'ReleaseNotFound' && e.kind === 'not_found' && e.status === 404);
+    await c.install('kinds', HELLO);
+    await assert.rejects(c.install('kinds', HELLO), (e) => e.code === 'KubeError' && e.kind === 'name_in_use' && e.status === 409);
+    await assert.rejects(c.install('Bad_Name', HELLO), (e) => e.code === 'ChartError' && e.kind === 'invalid_input' && e.status === 400);
+    await assert.rejects(c.upgrade('kinds', badChart()), (e) => e.code === 'RenderError' && e.kind === 'render' && e.status === 422);
+    const rel = await c.upgrade('fresh', HELLO, { install: true });
+    assert.deepEqual([rel.revision, rel.status], [1, 'deployed']);
+    assert.equal((await c.test('fresh')).name, 'fresh');
+    await c.uninstall('fresh');
+    await c.uninstall('kinds');
   });
 
   await t.test('concurrent upgrades: 409 with the pending state', async () => {
@@ -173,6 +188,7 @@ test('RemoteClient through helm-rs serve', { skip }, async (t) => {
     assert.ok(ok.length >= 1);
     for (const r of results.filter((r) => r.status === 'rejected')) {
       assert.equal(r.reason.status, 409, String(r.reason));
+      assert.equal(r.reason.kind, 'pending');
       assert.equal(r.reason.pending.status, 'pending-upgrade');
     }
     const history = await c.history('busy');

@@ -7,18 +7,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const helm = require('..');
-const { HELLO, CONFORMANCE, CLI, cli, hasCorpus } = require('./helpers');
+const { HELLO, CONFORMANCE, CLI, cli, badChart, hasCorpus } = require('./helpers');
 
 const noCli = CLI ? false : 'helm-rs CLI not built (set HELM_RS_BIN)';
-
-function badChart(template) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-rs-node-'));
-  const chart = path.join(dir, 'bad');
-  fs.mkdirSync(path.join(chart, 'templates'), { recursive: true });
-  fs.writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: bad\nversion: 0.1.0\n');
-  fs.writeFileSync(path.join(chart, 'templates', 'cm.yaml'), template);
-  return chart;
-}
 
 test('loadChart fields', () => {
   const c = helm.loadChart(HELLO);

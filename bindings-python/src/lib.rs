@@ -6,7 +6,7 @@
 //! Rendering runs with the GIL released, so threads can render charts in parallel.
 
 use helm_core::chart::{self, Chart};
-use helm_core::render::api::{self, ApiError, RenderResult, ValuesInput};
+use helm_core::render::api::{self, ApiError, RenderResult, TemplateLocation, ValuesInput};
 use helm_core::render::objects::KubeVersion;
 use helm_core::render::{ReleaseOptions, TemplateOptions};
 use helm_core::{Map, Value};
@@ -14,41 +14,67 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use std::path::PathBuf;
+use helm_kube::server::RemoteClient;
+use helm_kube::{ChartRef, ErrorKind, InstallOptions, ListOptions, ReleaseApi, RollbackOptions, UninstallOptions, UpgradeOptions};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-create_exception!(helm_rs, HelmError, PyException, "Any helm-rs failure; the message is Helm's.");
-create_exception!(helm_rs, ChartError, HelmError, "The chart cannot be loaded or installed.");
-create_exception!(helm_rs, ValuesError, HelmError, "Values files, --set expressions or the chart's schema are wrong.");
+create_exception!(helm_rs, HelmError, PyException, "Any helm-rs failure; the message is Helm's, .kind its kind.");
+create_exception!(helm_rs, ChartError, HelmError, "Kind invalid_input: the chart or the request cannot be installed as asked.");
+create_exception!(helm_rs, ValuesError, HelmError, "Values files, --set expressions or values= are wrong (kind invalid_input).");
 create_exception!(
     helm_rs,
     RenderError,
     HelmError,
-    "A template failed; .template, .line and .column say where (None when unknown)."
+    "Kind render: the chart did not render; .template, .line and .column say where (None when unknown)."
 );
-create_exception!(helm_rs, KubeError, HelmError, "The cluster refused or could not be reached.");
-create_exception!(helm_rs, ReleaseNotFound, KubeError, "No release of that name.");
+create_exception!(helm_rs, KubeError, HelmError, "The cluster or the release server refused or failed.");
+create_exception!(helm_rs, ReleaseNotFound, KubeError, "Kind not_found: no release (or revision) of that name.");
+create_exception!(
+    helm_rs,
+    ServerError,
+    KubeError,
+    "The API server or the release server refused or failed (kinds failed, cluster, unavailable, internal); .status is the release server's HTTP status."
+);
+create_exception!(helm_rs, Forbidden, ServerError, "Kinds unauthorized and forbidden: no valid credentials, or RBAC refuses.");
+create_exception!(helm_rs, ReleaseConflict, ServerError, "Kinds name_in_use and conflict: the release's or an object's state is in the way.");
+create_exception!(helm_rs, ReleasePending, ReleaseConflict, "Kind pending: another operation holds the release; .pending its state (release server).");
+create_exception!(helm_rs, ReleaseTimeout, ServerError, "Kind timeout: hooks or wait ran out of time.");
+
+/// `err` with the attributes every helm-rs exception has: `.kind` (the kind's name), `.status`
+/// and `.pending` (a release server's HTTP status and pending state; None otherwise).
+fn with_attrs(py: Python<'_>, err: PyErr, kind: ErrorKind, status: Option<u16>, pending: Option<PyObject>) -> PyErr {
+    let v = err.value_bound(py);
+    // Setting attributes on a fresh exception instance cannot fail short of memory.
+    let _ = v.setattr("kind", kind.as_str());
+    let _ = v.setattr("status", status);
+    let _ = v.setattr("pending", pending);
+    err
+}
+
+/// A RenderError with where in the chart it happened (None when unknown).
+fn render_exception(py: Python<'_>, message: String, location: Option<TemplateLocation>) -> PyErr {
+    let err = RenderError::new_err(message);
+    let v = err.value_bound(py);
+    let (t, l, c) = match location {
+        Some(loc) => (Some(loc.template), Some(loc.line), loc.column),
+        None => (None, None, None),
+    };
+    let _ = v.setattr("template", t);
+    let _ = v.setattr("line", l);
+    let _ = v.setattr("column", c);
+    err
+}
 
 /// helm-core's error as the matching Python exception.
 fn to_py_err(py: Python<'_>, e: ApiError) -> PyErr {
-    match e {
-        ApiError::Chart(m) => ChartError::new_err(m),
-        ApiError::Values(m) => ValuesError::new_err(m),
-        ApiError::Invalid(m) => HelmError::new_err(m),
-        ApiError::Render { message, location } => {
-            let err = RenderError::new_err(message);
-            let v = err.value_bound(py);
-            let (t, l, c) = match location {
-                Some(loc) => (Some(loc.template), Some(loc.line), loc.column),
-                None => (None, None, None),
-            };
-            // Setting attributes on a fresh exception instance cannot fail short of memory.
-            let _ = v.setattr("template", t);
-            let _ = v.setattr("line", l);
-            let _ = v.setattr("column", c);
-            err
-        }
-    }
+    let (err, kind) = match e {
+        ApiError::Chart(m) => (ChartError::new_err(m), ErrorKind::InvalidInput),
+        ApiError::Values(m) => (ValuesError::new_err(m), ErrorKind::InvalidInput),
+        ApiError::Invalid(m) => (HelmError::new_err(m), ErrorKind::InvalidInput),
+        ApiError::Render { message, location } => (render_exception(py, message, location), ErrorKind::Render),
+    };
+    with_attrs(py, err, kind, None, None)
 }
 
 /// A Python object as a Go value, as Helm would hold the same data read from YAML or `--set`
@@ -276,7 +302,7 @@ fn template(
     };
     let kube_version = match kube_version {
         Some(v) => Some(
-            KubeVersion::parse(v).map_err(|e| HelmError::new_err(format!("invalid kube version '{v}': {e}")))?,
+            KubeVersion::parse(v).map_err(|e| to_py_err(py, ApiError::Invalid(format!("invalid kube version '{v}': {e}"))))?,
         ),
         None => None,
     };
@@ -316,34 +342,89 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyChart>()?;
     m.add_class::<PyRenderResult>()?;
     m.add_class::<PyClient>()?;
-    m.add_class::<PyRemoteClient>()?;
     m.add_function(wrap_pyfunction!(load_chart, m)?)?;
     m.add_function(wrap_pyfunction!(template, m)?)?;
-    m.add("HelmError", py.get_type_bound::<HelmError>())?;
+    let base = py.get_type_bound::<HelmError>();
+    // Defaults for exceptions raised without them (class attributes).
+    for attr in ["kind", "status", "pending"] {
+        base.setattr(attr, py.None())?;
+    }
+    let render = py.get_type_bound::<RenderError>();
+    for attr in ["template", "line", "column"] {
+        render.setattr(attr, py.None())?;
+    }
+    m.add("HelmError", base)?;
     m.add("ChartError", py.get_type_bound::<ChartError>())?;
     m.add("ValuesError", py.get_type_bound::<ValuesError>())?;
     m.add("RenderError", py.get_type_bound::<RenderError>())?;
     m.add("KubeError", py.get_type_bound::<KubeError>())?;
     m.add("ReleaseNotFound", py.get_type_bound::<ReleaseNotFound>())?;
     m.add("ServerError", py.get_type_bound::<ServerError>())?;
+    m.add("Forbidden", py.get_type_bound::<Forbidden>())?;
+    m.add("ReleaseConflict", py.get_type_bound::<ReleaseConflict>())?;
+    m.add("ReleasePending", py.get_type_bound::<ReleasePending>())?;
+    m.add("ReleaseTimeout", py.get_type_bound::<ReleaseTimeout>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
 
-// ---- releases on a cluster (helm-kube)
+// ---- releases: one set of methods for the cluster's client and a release server's
 
-/// helm-kube's error as the matching Python exception.
-fn kube_err(py: Python<'_>, e: helm_kube::Error) -> PyErr {
-    use helm_core::release::StorageError;
-    match e {
-        helm_kube::Error::Render(r) => to_py_err(py, ApiError::from(r)),
-        helm_kube::Error::Storage(StorageError::NotFound) => ReleaseNotFound::new_err(e.to_string()),
-        e if e.to_string().ends_with("release: not found") => ReleaseNotFound::new_err(e.to_string()),
-        e => KubeError::new_err(e.to_string()),
+/// Either failure of a release action: bad input found here (the chart, the values), or the
+/// client's (cluster or release server), which carries its kind as data.
+enum Failure {
+    Input(ApiError),
+    Client(helm_kube::Error),
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Failure::Input(e)
+    }
+}
+impl From<helm_kube::Error> for Failure {
+    fn from(e: helm_kube::Error) -> Self {
+        Failure::Client(e)
     }
 }
 
-/// The runtime every Client shares (helm-kube's futures need one; two workers suffice for
+/// A release action's failure as the exception of its kind (the table in `__init__.pyi`),
+/// with `.kind`, and from a release server `.status` and `.pending`. Decided on the kind, never
+/// on the message; the same kind gives the same class through either client.
+fn failure_err(py: Python<'_>, e: Failure) -> PyErr {
+    let e = match e {
+        Failure::Input(e) => return to_py_err(py, e),
+        Failure::Client(e) => e,
+    };
+    let message = e.to_string();
+    let kind = e.kind();
+    let err = match kind {
+        ErrorKind::InvalidInput => ChartError::new_err(message),
+        ErrorKind::NotFound => ReleaseNotFound::new_err(message),
+        ErrorKind::NameInUse | ErrorKind::Conflict => ReleaseConflict::new_err(message),
+        ErrorKind::Pending => ReleasePending::new_err(message),
+        ErrorKind::Unauthorized | ErrorKind::Forbidden => Forbidden::new_err(message),
+        ErrorKind::Timeout => ReleaseTimeout::new_err(message),
+        ErrorKind::Render => {
+            // Where in the chart, as data (helm-core's conversion); None when not a template's.
+            let location = match e.render_error().map(|r| ApiError::from(r.clone())) {
+                Some(ApiError::Render { location, .. }) => location,
+                _ => None,
+            };
+            render_exception(py, message, location)
+        }
+        ErrorKind::Failed | ErrorKind::Cluster | ErrorKind::Unavailable | ErrorKind::Internal => ServerError::new_err(message),
+    };
+    let (status, pending) = match &e {
+        helm_kube::Error::Server { status, pending, .. } => {
+            (Some(*status), pending.as_ref().and_then(|p| value_to_py(py, &helm_core::release::record::json_to_core(p)).ok()))
+        }
+        _ => (None, None),
+    };
+    with_attrs(py, err, kind, status, pending)
+}
+
+/// The runtime every client shares (helm-kube's futures need one; two workers suffice for
 /// API calls).
 fn runtime() -> PyResult<&'static tokio::runtime::Runtime> {
     static RT: std::sync::OnceLock<Result<tokio::runtime::Runtime, String>> = std::sync::OnceLock::new();
@@ -358,63 +439,6 @@ fn timeout(seconds: Option<f64>) -> Option<std::time::Duration> {
     seconds.filter(|s| *s >= 0.0 && s.is_finite()).map(std::time::Duration::from_secs_f64)
 }
 
-/// The chart argument of install/upgrade: a Chart or a path, loaded without the GIL.
-enum ChartArg {
-    Loaded(Chart),
-    Path(PathBuf),
-}
-
-impl ChartArg {
-    fn from_py(chart: &Bound<'_, PyAny>) -> PyResult<ChartArg> {
-        match chart.downcast::<PyChart>() {
-            Ok(c) => Ok(ChartArg::Loaded(c.get().chart.clone())),
-            Err(_) => chart
-                .extract::<PathBuf>()
-                .map(ChartArg::Path)
-                .map_err(|_| PyTypeError::new_err("chart must be a Chart or a path")),
-        }
-    }
-    fn load(self) -> Result<Chart, ApiError> {
-        match self {
-            ChartArg::Loaded(c) => Ok(c),
-            ChartArg::Path(p) => Ok(chart::load(&p)?),
-        }
-    }
-}
-
-/// Either failure of a cluster action: bad input (chart, values) or the cluster's.
-enum ActionError {
-    Input(ApiError),
-    Kube(helm_kube::Error),
-}
-
-impl From<ApiError> for ActionError {
-    fn from(e: ApiError) -> Self {
-        ActionError::Input(e)
-    }
-}
-impl From<helm_kube::Error> for ActionError {
-    fn from(e: helm_kube::Error) -> Self {
-        ActionError::Kube(e)
-    }
-}
-
-fn action_err(py: Python<'_>, e: ActionError) -> PyErr {
-    match e {
-        ActionError::Input(e) => to_py_err(py, e),
-        ActionError::Kube(e) => kube_err(py, e),
-    }
-}
-
-/// Releases on one cluster: Helm's install/upgrade/rollback/uninstall/status/history/list/
-/// get values. Methods block (without the GIL); `helm_rs.AsyncClient` wraps them for asyncio.
-/// Results are dicts (`helm_core::render::api::release_summary`); `helm_rs.Client` turns them
-/// into `Release` objects.
-#[pyclass(module = "helm_rs._native", name = "NativeClient", frozen)]
-struct PyClient {
-    client: helm_kube::Client,
-}
-
 fn values_input(values: Option<&Bound<'_, PyAny>>, value_files: Vec<PathBuf>, set: Vec<String>, set_string: Vec<String>) -> PyResult<ValuesInput> {
     Ok(ValuesInput {
         value_files: value_files.into_iter().map(path_string).collect(),
@@ -422,6 +446,143 @@ fn values_input(values: Option<&Bound<'_, PyAny>>, value_files: Vec<PathBuf>, se
         set,
         set_string,
     })
+}
+
+/// What a client does with the chart of install/upgrade given as a local path.
+trait Releases: ReleaseApi {
+    fn path_chart(path: &Path) -> Result<ChartRef, Failure>;
+}
+
+/// The cluster's client loads it.
+impl Releases for helm_kube::Client {
+    fn path_chart(path: &Path) -> Result<ChartRef, Failure> {
+        Ok(ChartRef::Loaded(chart::load(path).map_err(ApiError::from)?))
+    }
+}
+
+/// A release server never reads the caller's paths: a directory is packaged, a .tgz sent as is.
+impl Releases for RemoteClient {
+    fn path_chart(path: &Path) -> Result<ChartRef, Failure> {
+        if !path.exists() {
+            return Err(Failure::Input(ApiError::Chart(format!("path {:?} not found", path.display().to_string()))));
+        }
+        Ok(ChartRef::Archive(helm_kube::chart_archive(path)?))
+    }
+}
+
+/// The chart argument of install/upgrade: a Chart, a path (loaded or packaged without the
+/// GIL, as the client needs it), or a reference the client downloads: `oci://…`, an
+/// `http(s)://` chart URL, or a chart name with `repo=URL`.
+enum ChartArg {
+    Path(PathBuf),
+    Ref(ChartRef),
+}
+
+impl ChartArg {
+    fn from_py(chart: &Bound<'_, PyAny>, version: Option<String>, repo: Option<String>, plain_http: bool) -> PyResult<ChartArg> {
+        if let Ok(c) = chart.downcast::<PyChart>() {
+            return Ok(ChartArg::Ref(ChartRef::Loaded(c.get().chart.clone())));
+        }
+        let version = version.unwrap_or_default();
+        if let Some(repo_url) = repo {
+            let name: String = chart.extract().map_err(|_| PyTypeError::new_err("with repo=, chart is the chart's name (str)"))?;
+            return Ok(ChartArg::Ref(ChartRef::Repo { repo_url, name, version }));
+        }
+        if let Ok(s) = chart.extract::<String>() {
+            if s.starts_with("oci://") || s.starts_with("http://") || s.starts_with("https://") {
+                return Ok(ChartArg::Ref(ChartRef::Reference { reference: s, version, plain_http }));
+            }
+        }
+        chart
+            .extract::<PathBuf>()
+            .map(ChartArg::Path)
+            .map_err(|_| PyTypeError::new_err("chart must be a Chart, a path, or an oci:// or http(s):// reference"))
+    }
+
+    fn resolve<C: Releases>(self) -> Result<ChartRef, Failure> {
+        match self {
+            ChartArg::Path(p) => C::path_chart(&p),
+            ChartArg::Ref(r) => Ok(r),
+        }
+    }
+}
+
+// The release methods, written once for any client. Each returns plain data (helm-core's
+// `release_summary` dicts) for the class to hand to Python.
+
+async fn install<C: Releases>(c: &C, chart: ChartArg, input: ValuesInput, opts: InstallOptions) -> Result<Value, Failure> {
+    let chart = chart.resolve::<C>()?;
+    let vals = input.merge()?;
+    Ok(api::release_summary(&c.install(chart, &vals, opts).await?))
+}
+
+async fn upgrade<C: Releases>(c: &C, name: String, chart: ChartArg, input: ValuesInput, opts: UpgradeOptions) -> Result<Value, Failure> {
+    let chart = chart.resolve::<C>()?;
+    let vals = input.merge()?;
+    Ok(api::release_summary(&c.upgrade(&name, chart, &vals, opts).await?))
+}
+
+async fn rollback<C: ReleaseApi>(c: &C, name: String, opts: RollbackOptions) -> Result<Value, Failure> {
+    Ok(api::release_summary(&c.rollback(&name, opts).await?))
+}
+
+async fn uninstall<C: ReleaseApi>(c: &C, name: String, opts: UninstallOptions) -> Result<Value, Failure> {
+    let res = c.uninstall(&name, opts).await?;
+    let summary = api::release_summary(&res.release);
+    if let Some(m) = summary.as_map() {
+        m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
+    }
+    Ok(summary)
+}
+
+async fn status<C: ReleaseApi>(c: &C, name: String, revision: i64, namespace: Option<String>) -> Result<Value, Failure> {
+    Ok(api::release_summary(&c.get_release(&name, namespace.as_deref(), revision).await?))
+}
+
+async fn history<C: ReleaseApi>(c: &C, name: String, namespace: Option<String>) -> Result<Value, Failure> {
+    Ok(Value::list(c.history(&name, namespace.as_deref()).await?.iter().map(api::release_summary).collect()))
+}
+
+async fn list<C: ReleaseApi>(c: &C, opts: ListOptions) -> Result<Value, Failure> {
+    Ok(Value::list(c.list(opts).await?.iter().map(api::release_summary).collect()))
+}
+
+async fn get_values<C: ReleaseApi>(c: &C, name: String, revision: i64, namespace: Option<String>, all: bool) -> Result<Value, Failure> {
+    Ok(c.get_values(&name, namespace.as_deref(), revision, all).await?)
+}
+
+async fn test<C: ReleaseApi>(c: &C, name: String, namespace: Option<String>, timeout: Option<std::time::Duration>) -> Result<Value, Failure> {
+    Ok(api::release_summary(&c.test(&name, namespace.as_deref(), timeout).await?))
+}
+
+/// Where a NativeClient's actions run.
+enum Backend {
+    /// On the cluster (helm-kube).
+    Local(helm_kube::Client),
+    /// Through a release server (`helm-rs serve`), with the caller's Kubernetes token.
+    Remote(RemoteClient),
+}
+
+/// Runs one of the release functions above on the client's backend without the GIL; its
+/// result as Python data.
+macro_rules! on_backend {
+    ($self:ident, $py:ident, $f:ident($($arg:expr),* $(,)?)) => {{
+        let rt = runtime()?;
+        let out = $py.allow_threads(|| match &$self.backend {
+            Backend::Local(c) => rt.block_on($f(c, $($arg),*)),
+            Backend::Remote(c) => rt.block_on($f(c, $($arg),*)),
+        });
+        value_to_py($py, &out.map_err(|e| failure_err($py, e))?)
+    }};
+}
+
+/// Helm's release actions, on a cluster (`NativeClient(...)`) or through a release server
+/// (`NativeClient.remote(url, token)`): the same methods, arguments and results either way.
+/// Methods block (without the GIL); `helm_rs.Client`/`RemoteClient` turn their dicts into
+/// `Release` objects, `AsyncClient`/`AsyncRemoteClient` run them in threads.
+#[pyclass(module = "helm_rs._native", name = "NativeClient", frozen)]
+struct PyClient {
+    backend: Backend,
 }
 
 #[pymethods]
@@ -432,315 +593,34 @@ impl PyClient {
         let driver = match driver.to_ascii_lowercase().as_str() {
             "secret" | "secrets" | "" => helm_kube::DriverKind::Secret,
             "configmap" | "configmaps" => helm_kube::DriverKind::ConfigMap,
-            other => return Err(HelmError::new_err(format!("unknown driver {other:?} (secret or configmap)"))),
+            other => return Err(to_py_err(py, ApiError::Invalid(format!("unknown driver {other:?} (secret or configmap)")))),
         };
         let rt = runtime()?;
         let opts = helm_kube::ClientOptions { kubeconfig, context, namespace, driver };
-        let client = py.allow_threads(|| rt.block_on(helm_kube::Client::new(opts))).map_err(|e| kube_err(py, e))?;
-        Ok(PyClient { client })
+        let client = py.allow_threads(|| rt.block_on(helm_kube::Client::new(opts))).map_err(|e| failure_err(py, e.into()))?;
+        Ok(PyClient { backend: Backend::Local(client) })
     }
 
-    /// The namespace actions default to.
-    #[getter]
-    fn namespace(&self) -> &str {
-        self.client.namespace()
-    }
-
-    #[pyo3(signature = (
-        name, chart, values = None, value_files = Vec::new(), set = Vec::new(), set_string = Vec::new(),
-        namespace = None, create_namespace = false, wait = false, timeout = None, atomic = false,
-        no_hooks = false, skip_crds = false, description = None, dry_run = false
-    ))]
-    #[allow(clippy::too_many_arguments)]
-    fn install(
-        &self, py: Python<'_>, name: String, chart: &Bound<'_, PyAny>, values: Option<&Bound<'_, PyAny>>,
-        value_files: Vec<PathBuf>, set: Vec<String>, set_string: Vec<String>, namespace: Option<String>,
-        create_namespace: bool, wait: bool, timeout: Option<f64>, atomic: bool, no_hooks: bool, skip_crds: bool,
-        description: Option<String>, dry_run: bool,
-    ) -> PyResult<PyObject> {
-        let chart = ChartArg::from_py(chart)?;
-        let input = values_input(values, value_files, set, set_string)?;
-        let opts = helm_kube::InstallOptions {
-            name: Some(name),
-            namespace,
-            create_namespace,
-            wait,
-            timeout: self::timeout(timeout),
-            atomic,
-            no_hooks,
-            skip_crds,
-            description,
-            dry_run,
-            ..Default::default()
-        };
-        let rt = runtime()?;
-        let client = &self.client;
-        let rel = py.allow_threads(|| -> Result<_, ActionError> {
-            let chart = chart.load()?;
-            let vals = input.merge()?;
-            Ok(rt.block_on(client.install(chart, &vals, opts))?)
-        });
-        let rel = rel.map_err(|e| action_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
-    }
-
-    #[pyo3(signature = (
-        name, chart, values = None, value_files = Vec::new(), set = Vec::new(), set_string = Vec::new(),
-        namespace = None, wait = false, timeout = None, atomic = false, no_hooks = false,
-        reuse_values = false, reset_values = false, max_history = 0, description = None, dry_run = false
-    ))]
-    #[allow(clippy::too_many_arguments)]
-    fn upgrade(
-        &self, py: Python<'_>, name: String, chart: &Bound<'_, PyAny>, values: Option<&Bound<'_, PyAny>>,
-        value_files: Vec<PathBuf>, set: Vec<String>, set_string: Vec<String>, namespace: Option<String>,
-        wait: bool, timeout: Option<f64>, atomic: bool, no_hooks: bool, reuse_values: bool, reset_values: bool,
-        max_history: i64, description: Option<String>, dry_run: bool,
-    ) -> PyResult<PyObject> {
-        let chart = ChartArg::from_py(chart)?;
-        let input = values_input(values, value_files, set, set_string)?;
-        let opts = helm_kube::UpgradeOptions {
-            namespace,
-            wait,
-            timeout: self::timeout(timeout),
-            atomic,
-            no_hooks,
-            reuse_values,
-            reset_values,
-            max_history,
-            description,
-            dry_run,
-            ..Default::default()
-        };
-        let rt = runtime()?;
-        let client = &self.client;
-        let rel = py.allow_threads(|| -> Result<_, ActionError> {
-            let chart = chart.load()?;
-            let vals = input.merge()?;
-            Ok(rt.block_on(client.upgrade(&name, chart, &vals, opts))?)
-        });
-        let rel = rel.map_err(|e| action_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
-    }
-
-    #[pyo3(signature = (name, revision = 0, namespace = None, wait = false, timeout = None, no_hooks = false, max_history = 0, dry_run = false))]
-    #[allow(clippy::too_many_arguments)]
-    fn rollback(
-        &self, py: Python<'_>, name: String, revision: i64, namespace: Option<String>, wait: bool, timeout: Option<f64>,
-        no_hooks: bool, max_history: i64, dry_run: bool,
-    ) -> PyResult<PyObject> {
-        let opts = helm_kube::RollbackOptions {
-            namespace,
-            revision,
-            wait,
-            timeout: self::timeout(timeout),
-            no_hooks,
-            max_history,
-            dry_run,
-            ..Default::default()
-        };
-        let rt = runtime()?;
-        let rel = py.allow_threads(|| rt.block_on(self.client.rollback(&name, opts))).map_err(|e| kube_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
-    }
-
-    #[pyo3(signature = (name, namespace = None, keep_history = false, wait = false, timeout = None, no_hooks = false, description = None, dry_run = false))]
-    #[allow(clippy::too_many_arguments)]
-    fn uninstall(
-        &self, py: Python<'_>, name: String, namespace: Option<String>, keep_history: bool, wait: bool,
-        timeout: Option<f64>, no_hooks: bool, description: Option<String>, dry_run: bool,
-    ) -> PyResult<PyObject> {
-        let opts = helm_kube::UninstallOptions {
-            namespace,
-            keep_history,
-            wait,
-            timeout: self::timeout(timeout),
-            no_hooks,
-            description,
-            dry_run,
-            ..Default::default()
-        };
-        let rt = runtime()?;
-        let res = py.allow_threads(|| rt.block_on(self.client.uninstall(&name, opts))).map_err(|e| kube_err(py, e))?;
-        let summary = api::release_summary(&res.release);
-        if let Some(m) = summary.as_map() {
-            m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
-        }
-        value_to_py(py, &summary)
-    }
-
-    #[pyo3(signature = (name, revision = 0, namespace = None))]
-    fn status(&self, py: Python<'_>, name: String, revision: i64, namespace: Option<String>) -> PyResult<PyObject> {
-        let rt = runtime()?;
-        let rel = py
-            .allow_threads(|| rt.block_on(self.client.get_release(&name, namespace.as_deref(), revision)))
-            .map_err(|e| kube_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
-    }
-
-    #[pyo3(signature = (name, namespace = None))]
-    fn history(&self, py: Python<'_>, name: String, namespace: Option<String>) -> PyResult<PyObject> {
-        let rt = runtime()?;
-        let rels = py
-            .allow_threads(|| rt.block_on(self.client.history(&name, namespace.as_deref())))
-            .map_err(|e| kube_err(py, e))?;
-        value_to_py(py, &Value::list(rels.iter().map(api::release_summary).collect()))
-    }
-
-    #[pyo3(signature = (namespace = None, all_namespaces = false, all = false, filter = None))]
-    fn list(&self, py: Python<'_>, namespace: Option<String>, all_namespaces: bool, all: bool, filter: Option<String>) -> PyResult<PyObject> {
-        let rt = runtime()?;
-        let opts = helm_kube::ListOptions { namespace, all_namespaces, all, filter, ..Default::default() };
-        let rels = py.allow_threads(|| rt.block_on(self.client.list(opts))).map_err(|e| kube_err(py, e))?;
-        value_to_py(py, &Value::list(rels.iter().map(api::release_summary).collect()))
-    }
-
-    #[pyo3(signature = (name, revision = 0, namespace = None, all = false))]
-    fn get_values(&self, py: Python<'_>, name: String, revision: i64, namespace: Option<String>, all: bool) -> PyResult<PyObject> {
-        let rt = runtime()?;
-        let vals = py
-            .allow_threads(|| rt.block_on(self.client.get_values(&name, namespace.as_deref(), revision, all)))
-            .map_err(|e| kube_err(py, e))?;
-        value_to_py(py, &vals)
-    }
-}
-
-// ---- releases through a release server (`helm-rs serve`)
-
-create_exception!(helm_rs, ServerError, KubeError, "The release server refused a request; .status is the HTTP status, .pending the release's pending state on 409.");
-
-/// A release server's refusal as the exception the local client raises for the same cause
-/// (ReleaseNotFound, ChartError, ValuesError, RenderError or KubeError — the latter as
-/// ServerError, a KubeError subclass with .status and .pending).
-fn remote_err(py: Python<'_>, e: helm_kube::server::RemoteError) -> PyErr {
-    use helm_kube::server::RemoteError;
-    match e {
-        RemoteError::Status { status, message, pending } => {
-            let err = if status == 404 && (message.contains("not found") || message.contains("has no deployed releases")) {
-                ReleaseNotFound::new_err(message)
-            } else if status == 400 && message.starts_with("chart") {
-                ChartError::new_err(message)
-            } else if status == 400 && message.starts_with("values") {
-                ValuesError::new_err(message)
-            } else if status == 422 && (message.starts_with("template: ") || message.contains("execution error at")) {
-                RenderError::new_err(message)
-            } else {
-                ServerError::new_err(message)
-            };
-            let v = err.value_bound(py);
-            let _ = v.setattr("status", status);
-            let pending = match pending {
-                Some(p) => value_to_py(py, &helm_core::release::record::json_to_core(&p)).unwrap_or_else(|_| py.None()),
-                None => py.None(),
-            };
-            let _ = v.setattr("pending", pending);
-            if v.is_instance_of::<RenderError>() {
-                let _ = v.setattr("template", py.None());
-                let _ = v.setattr("line", py.None());
-                let _ = v.setattr("column", py.None());
-            }
-            err
-        }
-        RemoteError::Chart(m) => ChartError::new_err(m),
-        e => KubeError::new_err(e.to_string()),
-    }
-}
-
-/// Either failure of a remote action: bad input (chart, values) found here, or the server's.
-enum RemoteActionError {
-    Input(ApiError),
-    Remote(helm_kube::server::RemoteError),
-}
-
-impl From<ApiError> for RemoteActionError {
-    fn from(e: ApiError) -> Self {
-        RemoteActionError::Input(e)
-    }
-}
-impl From<helm_kube::server::RemoteError> for RemoteActionError {
-    fn from(e: helm_kube::server::RemoteError) -> Self {
-        RemoteActionError::Remote(e)
-    }
-}
-
-fn remote_action_err(py: Python<'_>, e: RemoteActionError) -> PyErr {
-    match e {
-        RemoteActionError::Input(e) => to_py_err(py, e),
-        RemoteActionError::Remote(e) => remote_err(py, e),
-    }
-}
-
-/// The chart argument of a remote install/upgrade: a Chart (packaged again), a path (a
-/// directory is packaged, a .tgz sent as is), or a reference the server downloads: `oci://…`,
-/// an `http(s)://` chart URL, or a chart name with `repo=URL`.
-enum RemoteChartArg {
-    Loaded(Chart),
-    Path(PathBuf),
-    Ready(helm_kube::server::RemoteChart),
-}
-
-impl RemoteChartArg {
-    fn from_py(chart: &Bound<'_, PyAny>, version: Option<String>, repo: Option<String>, plain_http: bool) -> PyResult<RemoteChartArg> {
-        use helm_kube::server::RemoteChart;
-        if let Ok(c) = chart.downcast::<PyChart>() {
-            return Ok(RemoteChartArg::Loaded(c.get().chart.clone()));
-        }
-        let version = version.unwrap_or_default();
-        if let Some(repo_url) = repo {
-            let name: String = chart.extract().map_err(|_| PyTypeError::new_err("with repo=, chart is the chart's name (str)"))?;
-            return Ok(RemoteChartArg::Ready(RemoteChart::Repo { repo_url, name, version }));
-        }
-        if let Ok(s) = chart.extract::<String>() {
-            if s.starts_with("oci://") || s.starts_with("http://") || s.starts_with("https://") {
-                return Ok(RemoteChartArg::Ready(RemoteChart::Reference { reference: s, version, plain_http }));
-            }
-        }
-        chart
-            .extract::<PathBuf>()
-            .map(RemoteChartArg::Path)
-            .map_err(|_| PyTypeError::new_err("chart must be a Chart, a path, or an oci:// or http(s):// reference"))
-    }
-
-    fn resolve(self) -> Result<helm_kube::server::RemoteChart, RemoteActionError> {
-        use helm_kube::server::{chart_archive, loaded_chart_archive, RemoteChart};
-        Ok(match self {
-            RemoteChartArg::Loaded(c) => RemoteChart::Archive(loaded_chart_archive(&c)?),
-            RemoteChartArg::Path(p) => {
-                if !p.exists() {
-                    return Err(RemoteActionError::Input(ApiError::Chart(format!("path {:?} not found", p.display().to_string()))));
-                }
-                RemoteChart::Archive(chart_archive(&p)?)
-            }
-            RemoteChartArg::Ready(r) => r,
-        })
-    }
-}
-
-/// Releases through a release server (`helm-rs serve`), acting with the caller's Kubernetes
-/// token: the methods, arguments and results of NativeClient; `helm_rs.RemoteClient` wraps it.
-#[pyclass(module = "helm_rs._native", name = "NativeRemoteClient", frozen)]
-struct PyRemoteClient {
-    client: helm_kube::server::RemoteClient,
-}
-
-#[pymethods]
-impl PyRemoteClient {
-    #[new]
+    /// A client of the release server at `url` (http:// or https://), acting with `token`.
+    #[staticmethod]
     #[pyo3(signature = (url, token, namespace = None))]
-    fn new(url: &str, token: &str, namespace: Option<String>) -> PyResult<Self> {
+    fn remote(py: Python<'_>, url: &str, token: &str, namespace: Option<String>) -> PyResult<Self> {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(HelmError::new_err(format!("release server URL must start with http:// or https://, got {url:?}")));
+            return Err(to_py_err(py, ApiError::Invalid(format!("release server URL must start with http:// or https://, got {url:?}"))));
         }
         // reqwest's client needs the runtime's reactor only when requests run.
-        let rt = runtime()?;
-        let _guard = rt.enter();
-        let client = helm_kube::server::RemoteClient::new(url, token, namespace.as_deref()).map_err(|e| KubeError::new_err(e.to_string()))?;
-        Ok(PyRemoteClient { client })
+        let _guard = runtime()?.enter();
+        let client = RemoteClient::new(url, token, namespace.as_deref()).map_err(|e| failure_err(py, e.into()))?;
+        Ok(PyClient { backend: Backend::Remote(client) })
     }
 
     /// The namespace actions default to.
     #[getter]
     fn namespace(&self) -> &str {
-        self.client.namespace()
+        match &self.backend {
+            Backend::Local(c) => ReleaseApi::namespace(c),
+            Backend::Remote(c) => ReleaseApi::namespace(c),
+        }
     }
 
     #[pyo3(signature = (
@@ -756,37 +636,18 @@ impl PyRemoteClient {
         create_namespace: bool, wait: bool, timeout: Option<f64>, atomic: bool, no_hooks: bool, skip_crds: bool,
         description: Option<String>, dry_run: bool, version: Option<String>, repo: Option<String>, plain_http: bool,
     ) -> PyResult<PyObject> {
-        let chart = RemoteChartArg::from_py(chart, version, repo, plain_http)?;
+        let chart = ChartArg::from_py(chart, version, repo, plain_http)?;
         let input = values_input(values, value_files, set, set_string)?;
-        let opts = helm_kube::InstallOptions {
-            name: Some(name),
-            namespace,
-            create_namespace,
-            wait,
-            timeout: self::timeout(timeout),
-            atomic,
-            no_hooks,
-            skip_crds,
-            description,
-            dry_run,
-            ..Default::default()
-        };
-        let rt = runtime()?;
-        let client = &self.client;
-        let rel = py.allow_threads(|| -> Result<_, RemoteActionError> {
-            let chart = chart.resolve()?;
-            let vals = input.merge()?;
-            Ok(rt.block_on(client.install_chart(&chart, &vals, opts))?)
-        });
-        let rel = rel.map_err(|e| remote_action_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
+        let timeout = self::timeout(timeout);
+        let opts = InstallOptions { name: Some(name), namespace, create_namespace, wait, timeout, atomic, no_hooks, skip_crds, description, dry_run, ..Default::default() };
+        on_backend!(self, py, install(chart, input, opts))
     }
 
     #[pyo3(signature = (
         name, chart, values = None, value_files = Vec::new(), set = Vec::new(), set_string = Vec::new(),
         namespace = None, wait = false, timeout = None, atomic = false, no_hooks = false,
         reuse_values = false, reset_values = false, max_history = 0, description = None, dry_run = false,
-        install = false, version = None, repo = None, plain_http = false
+        install = false, version = None, repo = None, plain_http = false, create_namespace = false, skip_crds = false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn upgrade(
@@ -794,32 +655,16 @@ impl PyRemoteClient {
         value_files: Vec<PathBuf>, set: Vec<String>, set_string: Vec<String>, namespace: Option<String>,
         wait: bool, timeout: Option<f64>, atomic: bool, no_hooks: bool, reuse_values: bool, reset_values: bool,
         max_history: i64, description: Option<String>, dry_run: bool, install: bool, version: Option<String>,
-        repo: Option<String>, plain_http: bool,
+        repo: Option<String>, plain_http: bool, create_namespace: bool, skip_crds: bool,
     ) -> PyResult<PyObject> {
-        let chart = RemoteChartArg::from_py(chart, version, repo, plain_http)?;
+        let chart = ChartArg::from_py(chart, version, repo, plain_http)?;
         let input = values_input(values, value_files, set, set_string)?;
-        let opts = helm_kube::UpgradeOptions {
-            namespace,
-            wait,
-            timeout: self::timeout(timeout),
-            atomic,
-            no_hooks,
-            reuse_values,
-            reset_values,
-            max_history,
-            description,
-            dry_run,
-            ..Default::default()
+        let timeout = self::timeout(timeout);
+        let opts = UpgradeOptions {
+            namespace, install, create_namespace, skip_crds, wait, timeout, atomic, no_hooks, reuse_values, reset_values, max_history,
+            description, dry_run, ..Default::default()
         };
-        let rt = runtime()?;
-        let client = &self.client;
-        let rel = py.allow_threads(|| -> Result<_, RemoteActionError> {
-            let chart = chart.resolve()?;
-            let vals = input.merge()?;
-            Ok(rt.block_on(client.upgrade_chart(&name, &chart, &vals, opts, install))?)
-        });
-        let rel = rel.map_err(|e| remote_action_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
+        on_backend!(self, py, upgrade(name, chart, input, opts))
     }
 
     #[pyo3(signature = (name, revision = 0, namespace = None, wait = false, timeout = None, no_hooks = false, max_history = 0, dry_run = false))]
@@ -828,19 +673,9 @@ impl PyRemoteClient {
         &self, py: Python<'_>, name: String, revision: i64, namespace: Option<String>, wait: bool, timeout: Option<f64>,
         no_hooks: bool, max_history: i64, dry_run: bool,
     ) -> PyResult<PyObject> {
-        let opts = helm_kube::RollbackOptions {
-            namespace,
-            revision,
-            wait,
-            timeout: self::timeout(timeout),
-            no_hooks,
-            max_history,
-            dry_run,
-            ..Default::default()
-        };
-        let rt = runtime()?;
-        let rel = py.allow_threads(|| rt.block_on(self.client.rollback(&name, opts))).map_err(|e| remote_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
+        let timeout = self::timeout(timeout);
+        let opts = RollbackOptions { namespace, revision, wait, timeout, no_hooks, max_history, dry_run, ..Default::default() };
+        on_backend!(self, py, rollback(name, opts))
     }
 
     #[pyo3(signature = (name, namespace = None, keep_history = false, wait = false, timeout = None, no_hooks = false, description = None, dry_run = false))]
@@ -849,55 +684,34 @@ impl PyRemoteClient {
         &self, py: Python<'_>, name: String, namespace: Option<String>, keep_history: bool, wait: bool,
         timeout: Option<f64>, no_hooks: bool, description: Option<String>, dry_run: bool,
     ) -> PyResult<PyObject> {
-        let opts = helm_kube::UninstallOptions {
-            namespace,
-            keep_history,
-            wait,
-            timeout: self::timeout(timeout),
-            no_hooks,
-            description,
-            dry_run,
-            ..Default::default()
-        };
-        let rt = runtime()?;
-        let res = py.allow_threads(|| rt.block_on(self.client.uninstall(&name, opts))).map_err(|e| remote_err(py, e))?;
-        let summary = api::release_summary(&res.release);
-        if let Some(m) = summary.as_map() {
-            m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
-        }
-        value_to_py(py, &summary)
+        let timeout = self::timeout(timeout);
+        let opts = UninstallOptions { namespace, keep_history, wait, timeout, no_hooks, description, dry_run, ..Default::default() };
+        on_backend!(self, py, uninstall(name, opts))
     }
 
     #[pyo3(signature = (name, revision = 0, namespace = None))]
     fn status(&self, py: Python<'_>, name: String, revision: i64, namespace: Option<String>) -> PyResult<PyObject> {
-        let rt = runtime()?;
-        let rel = py
-            .allow_threads(|| rt.block_on(self.client.get_release(&name, namespace.as_deref(), revision)))
-            .map_err(|e| remote_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
+        on_backend!(self, py, status(name, revision, namespace))
     }
 
     #[pyo3(signature = (name, namespace = None))]
     fn history(&self, py: Python<'_>, name: String, namespace: Option<String>) -> PyResult<PyObject> {
-        let rt = runtime()?;
-        let rels = py.allow_threads(|| rt.block_on(self.client.history(&name, namespace.as_deref()))).map_err(|e| remote_err(py, e))?;
-        value_to_py(py, &Value::list(rels.iter().map(api::release_summary).collect()))
+        on_backend!(self, py, history(name, namespace))
     }
 
     #[pyo3(signature = (namespace = None, all_namespaces = false, all = false, filter = None))]
     fn list(&self, py: Python<'_>, namespace: Option<String>, all_namespaces: bool, all: bool, filter: Option<String>) -> PyResult<PyObject> {
-        let rt = runtime()?;
-        let opts = helm_kube::ListOptions { namespace, all_namespaces, all, filter, ..Default::default() };
-        let rels = py.allow_threads(|| rt.block_on(self.client.list(opts))).map_err(|e| remote_err(py, e))?;
-        value_to_py(py, &Value::list(rels.iter().map(api::release_summary).collect()))
+        on_backend!(self, py, list(ListOptions { namespace, all_namespaces, all, filter, ..Default::default() }))
     }
 
     #[pyo3(signature = (name, revision = 0, namespace = None, all = false))]
     fn get_values(&self, py: Python<'_>, name: String, revision: i64, namespace: Option<String>, all: bool) -> PyResult<PyObject> {
-        let rt = runtime()?;
-        let vals = py
-            .allow_threads(|| rt.block_on(self.client.get_values(&name, namespace.as_deref(), revision, all)))
-            .map_err(|e| remote_err(py, e))?;
-        value_to_py(py, &vals)
+        on_backend!(self, py, get_values(name, revision, namespace, all))
+    }
+
+    /// `helm test`: runs the release's test hooks; the release with their results.
+    #[pyo3(signature = (name, namespace = None, timeout = None))]
+    fn test(&self, py: Python<'_>, name: String, namespace: Option<String>, timeout: Option<f64>) -> PyResult<PyObject> {
+        on_backend!(self, py, test(name, namespace, self::timeout(timeout)))
     }
 }

@@ -12,6 +12,15 @@ HELLO = ROOT / "examples" / "charts" / "hello"
 CONFORMANCE = ROOT.parent / "shared" / "conformance"
 
 
+def bad_chart(tmp_path):
+    """A chart whose template fails at bad/templates/cm.yaml line 5 (nil pointer)."""
+    d = tmp_path / "bad"
+    (d / "templates").mkdir(parents=True)
+    (d / "Chart.yaml").write_text("apiVersion: v2\nname: bad\nversion: 0.1.0\n")
+    (d / "templates" / "cm.yaml").write_text("kind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ .Values.a.b.c }}\n")
+    return d
+
+
 def _cli_path():
     env = os.environ.get("HELM_RS_BIN")
     if env:

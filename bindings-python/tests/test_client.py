@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 import helm_rs
-from conftest import HELLO
+from conftest import HELLO, bad_chart
 
 
 def _ns():
@@ -57,6 +57,31 @@ def test_errors(kubeconfig, tmp_path):
     with pytest.raises(helm_rs.KubeError):
         helm_rs.Client(kubeconfig=tmp_path / "no-kubeconfig")
     assert issubclass(helm_rs.ReleaseNotFound, helm_rs.KubeError)
+
+
+def test_error_kinds(kubeconfig, tmp_path):
+    """One real failure per kind family; test_remote.py provokes the same through a server."""
+    c = helm_rs.Client(kubeconfig=kubeconfig, namespace=_ns())
+    with pytest.raises(helm_rs.ReleaseNotFound) as e:
+        c.status("nope")
+    assert (e.value.kind, e.value.status) == ("not_found", None)
+    c.install("web", HELLO, create_namespace=True)
+    with pytest.raises(helm_rs.ReleaseConflict) as e:
+        c.install("web", HELLO)
+    assert e.value.kind == "name_in_use"
+    with pytest.raises(helm_rs.ChartError) as e:
+        c.install("other", tmp_path / "missing-chart")
+    assert e.value.kind == "invalid_input"
+    bad = bad_chart(tmp_path)
+    with pytest.raises(helm_rs.RenderError) as e:
+        c.upgrade("web", bad)
+    assert (e.value.kind, e.value.template, e.value.line) == ("render", "bad/templates/cm.yaml", 5)
+    # upgrade --install installs a release that does not exist; `test` runs its (no) test hooks.
+    rel = c.upgrade("fresh", HELLO, install=True)
+    assert (rel.revision, rel.status) == (1, "deployed")
+    assert c.test("fresh").name == "fresh"
+    c.uninstall("fresh")
+    c.uninstall("web")
 
 
 def test_async_client(kubeconfig):

@@ -21,7 +21,7 @@ import uuid
 import pytest
 
 import helm_rs
-from conftest import HELLO, _cli_path
+from conftest import HELLO, _cli_path, bad_chart
 
 
 class Admin:
@@ -151,6 +151,7 @@ def test_rbac_and_token_errors(remote, tmp_path):
     with pytest.raises(helm_rs.ServerError) as e:
         c.install("web", HELLO, namespace=remote["ns_b"])
     assert e.value.status == 403 and "forbidden" in str(e.value)
+    assert isinstance(e.value, helm_rs.Forbidden) and e.value.kind == "forbidden"
     assert isinstance(e.value, helm_rs.KubeError)
     with pytest.raises(helm_rs.ServerError) as e:
         c.list(namespace=remote["ns_b"])
@@ -160,6 +161,7 @@ def test_rbac_and_token_errors(remote, tmp_path):
         with pytest.raises(helm_rs.KubeError) as e:
             helm_rs.RemoteClient(remote["url"], token, namespace=remote["ns_a"]).list()
         assert e.value.status == 401, str(e.value)
+        assert isinstance(e.value, helm_rs.Forbidden) and e.value.kind == "unauthorized"
     # The local client's error types for the same causes.
     with pytest.raises(helm_rs.ReleaseNotFound):
         c.status("nope")
@@ -196,11 +198,36 @@ def test_conflict_is_409_with_pending_state(remote):
     assert ok, results
     for e in refused:
         assert isinstance(e, helm_rs.ServerError) and e.status == 409, repr(e)
+        assert isinstance(e, helm_rs.ReleasePending) and e.kind == "pending"
         assert e.pending["status"] == "pending-upgrade"
     history = c.history("busy")
     assert [r.revision for r in history] == list(range(1, len(ok) + 2))
     assert history[-1].status == "deployed"
     c.uninstall("busy")
+
+
+def test_error_kinds(remote, tmp_path):
+    """test_client.py's failures through the server: the same classes and kinds."""
+    c = helm_rs.RemoteClient(remote["url"], remote["token"], namespace=remote["ns_a"])
+    with pytest.raises(helm_rs.ReleaseNotFound) as e:
+        c.status("nope")
+    assert (e.value.kind, e.value.status) == ("not_found", 404)
+    c.install("kinds", HELLO)
+    with pytest.raises(helm_rs.ReleaseConflict) as e:
+        c.install("kinds", HELLO)
+    assert (e.value.kind, e.value.status) == ("name_in_use", 409)
+    with pytest.raises(helm_rs.ChartError) as e:
+        c.install("Bad_Name", HELLO)
+    assert (e.value.kind, e.value.status) == ("invalid_input", 400)
+    bad = bad_chart(tmp_path)
+    with pytest.raises(helm_rs.RenderError) as e:
+        c.upgrade("kinds", bad)
+    assert (e.value.kind, e.value.status) == ("render", 422)
+    rel = c.upgrade("fresh", HELLO, install=True)
+    assert (rel.revision, rel.status) == (1, "deployed")
+    assert c.test("fresh").name == "fresh"
+    c.uninstall("fresh")
+    c.uninstall("kinds")
 
 
 def test_async_remote_client(remote):

@@ -22,7 +22,7 @@ mod repo;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Send release commands to a `helm-rs serve` server at this URL (cli/src/serve.rs).
+    /// Send release commands to a `helm-rs serve` server at this URL (helm-rs only, not in Helm).
     #[arg(long, global = true)]
     server: Option<String>,
     /// Bearer token for --server (default: $HELM_RS_TOKEN).
@@ -50,7 +50,7 @@ enum Command {
     /// install, upgrade, rollback, uninstall, status, history, list, get, test (cli/src/release.rs)
     #[command(flatten)]
     Release(release::ReleaseCommand),
-    /// Run the release server: an HTTP API over the release actions (cli/src/serve.rs).
+    /// Run the release server: an HTTP API over the release actions (helm-rs only).
     Serve(serve::ServeArgs),
     /// Add, list, remove, update, and index chart repositories.
     Repo {
@@ -296,7 +296,7 @@ fn main() -> ExitCode {
         c.deprecation_notices();
     }
     let result = match (cli.server, cli.command) {
-        (Some(url), Command::Release(c)) => serve::run_remote(c, &url, cli.token),
+        (Some(url), Command::Release(c)) => release::run(c, release::Target::Server { url, token: cli.token }),
         (_, command) => run_local(command),
     };
     match result {
@@ -315,7 +315,7 @@ fn run_local(command: Command) -> Result<(), CmdError> {
         Command::Create(a) => run_create(a),
         Command::Package(a) => run_package(a),
         Command::Lint(a) => run_lint(a),
-        Command::Release(c) => release::run(c),
+        Command::Release(c) => release::run(c, release::Target::Cluster),
         Command::Repo { what } => repo::run_repo(what),
         Command::Search { what } => repo::run_search(what),
         Command::Pull(a) => repo::run_pull(a),

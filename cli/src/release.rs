@@ -8,7 +8,10 @@ use helm_core::release::{Release, Status};
 // slog's text handler quotes with strconv.Quote, which this is.
 use helm_core::template::lexer::go_quote;
 use helm_core::values::{json as gojson, yaml, Value};
-use helm_kube::{Client, ClientOptions, DriverKind};
+use helm_kube::server::RemoteClient;
+use helm_kube::{ChartRef, Client, ClientOptions, DriverKind, ErrorKind, ReleaseApi};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -387,33 +390,57 @@ async fn client(k: &KubeArgs) -> Result<Client, CmdError> {
         "configmap" | "configmaps" => DriverKind::ConfigMap,
         _ => DriverKind::Secret,
     };
-    let namespace = k.namespace.clone().or_else(|| std::env::var("HELM_NAMESPACE").ok().filter(|s| !s.is_empty()));
+    let namespace = namespace_of(k);
     Client::new(ClientOptions { kubeconfig: k.kubeconfig.clone(), context: k.kube_context.clone(), namespace, driver }).await.map_err(err)
 }
 
-/// A client whose cluster answered Helm's reachability check, as Helm's commands start.
-async fn connected(k: &KubeArgs) -> Result<Client, CmdError> {
-    let c = client(k).await?;
-    c.reachable().await.map_err(err)?;
-    Ok(c)
+/// `-n`, else `$HELM_NAMESPACE`.
+fn namespace_of(k: &KubeArgs) -> Option<String> {
+    k.namespace.clone().or_else(|| std::env::var("HELM_NAMESPACE").ok().filter(|s| !s.is_empty()))
+}
+
+/// Whether the cluster (or server) answers, as Helm's commands check first.
+async fn connected<C: ReleaseApi>(c: &C) -> Result<(), CmdError> {
+    c.reachable().await.map_err(err)
+}
+
+/// What a command run needs beside its client: whether the client is a release server (charts
+/// are then sent as archives or references), and whether `upgrade --install` went on to
+/// install (its errors then read `INSTALLATION FAILED`).
+#[derive(Clone, Default)]
+struct Session {
+    remote: bool,
+    installing: Arc<AtomicBool>,
 }
 
 /// Progress of the action on stderr, only when stderr is a terminal (plain lines) or with
 /// `--debug` (`level=DEBUG` lines): Helm 4 prints nothing extra otherwise, so piped output
 /// stays identical to Helm's.
 ///
-/// Failed upgrades and rollbacks are always logged, as Helm's `level=WARN` lines.
-fn show_progress(c: Client, debug: bool) -> Client {
+/// Failed upgrades and rollbacks are always logged, as Helm's `level=WARN` lines; an
+/// `upgrade --install` that installs prints Helm's line saying so (table output only).
+fn show_progress(c: Client, debug: bool, table_output: bool, session: &Session) -> Client {
     use std::io::IsTerminal;
     let terminal = std::io::stderr().is_terminal();
-    c.with_progress(std::sync::Arc::new(move |ev: helm_kube::ProgressEvent| {
-        if let helm_kube::ProgressEvent::ActionFailed { action, name, error } = &ev {
-            let text = match action.as_str() {
-                "rollback" => format!("level=WARN msg={}\n", go_quote(&format!("Rollback {} failed: {error}", go_quote(name)))),
-                _ => format!("level=WARN msg=\"{action} failed\" name={} error={}\n", slog_value(name), slog_value(error)),
-            };
-            let _ = std::io::stderr().lock().write_all(text.as_bytes());
-            return;
+    let installing = session.installing.clone();
+    c.with_progress(Arc::new(move |ev: helm_kube::ProgressEvent| {
+        match &ev {
+            helm_kube::ProgressEvent::ActionFailed { action, name, error } => {
+                let text = match action.as_str() {
+                    "rollback" => format!("level=WARN msg={}\n", go_quote(&format!("Rollback {} failed: {error}", go_quote(name)))),
+                    _ => format!("level=WARN msg=\"{action} failed\" name={} error={}\n", slog_value(name), slog_value(error)),
+                };
+                let _ = std::io::stderr().lock().write_all(text.as_bytes());
+                return;
+            }
+            helm_kube::ProgressEvent::InstallingInstead { name, .. } => {
+                installing.store(true, Ordering::SeqCst);
+                if table_output {
+                    out(&format!("Release \"{name}\" does not exist. Installing it now.\n"));
+                }
+                return;
+            }
+            _ => {}
         }
         if !terminal && !debug {
             return;
@@ -429,7 +456,6 @@ fn show_progress(c: Client, debug: bool) -> Client {
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }))
 }
-
 
 /// A value as slog's text handler writes it: bare unless it is empty or has a space, `=`, `"`
 /// or a character that is not printable.
@@ -465,22 +491,75 @@ impl ReleaseCommand {
     }
 }
 
-/// Runs one release command.
-pub fn run(cmd: ReleaseCommand) -> Result<(), CmdError> {
+impl ReleaseCommand {
+    /// The cluster flags of this command.
+    fn kube(&self) -> &KubeArgs {
+        match self {
+            ReleaseCommand::Install(a) => &a.kube,
+            ReleaseCommand::Upgrade(a) => &a.kube,
+            ReleaseCommand::Rollback(a) => &a.kube,
+            ReleaseCommand::Uninstall(a) => &a.kube,
+            ReleaseCommand::Status(a) => &a.kube,
+            ReleaseCommand::History(a) => &a.kube,
+            ReleaseCommand::List(a) => &a.kube,
+            ReleaseCommand::Get { what } => match what {
+                GetCommand::All(g) | GetCommand::Hooks(g) | GetCommand::Manifest(g) | GetCommand::Notes(g) => &g.kube,
+                GetCommand::Metadata { get, .. } | GetCommand::Values { get, .. } => &get.kube,
+            },
+            ReleaseCommand::Test(a) => &a.kube,
+        }
+    }
+
+    /// `--debug` and whether the result prints as a table (install/upgrade).
+    fn progress_flags(&self) -> (bool, bool) {
+        match self {
+            ReleaseCommand::Install(a) => (a.deploy.debug, a.deploy.output == "table"),
+            ReleaseCommand::Upgrade(a) => (a.deploy.debug, a.deploy.output == "table"),
+            _ => (false, true),
+        }
+    }
+}
+
+/// Where release commands run: on the cluster of the kubeconfig, or on a `helm-rs serve`
+/// release server (`--server URL`, with the caller's token).
+pub enum Target {
+    Cluster,
+    Server { url: String, token: Option<String> },
+}
+
+/// Runs one release command against `target`: the commands are written once, over
+/// [`ReleaseApi`], and the target only decides which client they get.
+pub fn run(cmd: ReleaseCommand, target: Target) -> Result<(), CmdError> {
     let rt = runtime()?;
     rt.block_on(async move {
-        match cmd {
-            ReleaseCommand::Install(a) => install(a).await,
-            ReleaseCommand::Upgrade(a) => upgrade(a).await,
-            ReleaseCommand::Rollback(a) => rollback(a).await,
-            ReleaseCommand::Uninstall(a) => uninstall(a).await,
-            ReleaseCommand::Status(a) => status(a).await,
-            ReleaseCommand::History(a) => history(a).await,
-            ReleaseCommand::List(a) => list(a).await,
-            ReleaseCommand::Get { what } => get(what).await,
-            ReleaseCommand::Test(a) => test(a).await,
+        match target {
+            Target::Server { url, token } => {
+                let token = token.or_else(|| std::env::var("HELM_RS_TOKEN").ok()).filter(|t| !t.is_empty()).ok_or_else(|| CmdError("--server needs a token: --token or HELM_RS_TOKEN".into()))?;
+                let c = RemoteClient::new(&url, &token, namespace_of(cmd.kube()).as_deref()).map_err(err)?;
+                run_on(&c, cmd, Session { remote: true, ..Default::default() }).await
+            }
+            Target::Cluster => {
+                let session = Session::default();
+                let (debug, table) = cmd.progress_flags();
+                let c = show_progress(client(cmd.kube()).await?, debug, table, &session);
+                run_on(&c, cmd, session).await
+            }
         }
     })
+}
+
+async fn run_on<C: ReleaseApi>(c: &C, cmd: ReleaseCommand, session: Session) -> Result<(), CmdError> {
+    match cmd {
+        ReleaseCommand::Install(a) => install(c, a, &session).await,
+        ReleaseCommand::Upgrade(a) => upgrade(c, a, &session).await,
+        ReleaseCommand::Rollback(a) => rollback(c, a).await,
+        ReleaseCommand::Uninstall(a) => uninstall(c, a).await,
+        ReleaseCommand::Status(a) => status(c, a).await,
+        ReleaseCommand::History(a) => history(c, a).await,
+        ReleaseCommand::List(a) => list(c, a).await,
+        ReleaseCommand::Get { what } => get(c, what).await,
+        ReleaseCommand::Test(a) => test(c, a).await,
+    }
 }
 
 /// A chart directory or archive, or a `repo/chart`, `oci://` or `https://` reference
@@ -492,6 +571,33 @@ fn load_chart(path: &str, version: Option<&str>, devel: bool) -> Result<helm_cor
         eprintln!("level=WARN msg=\"this chart is deprecated\"");
     }
     Ok(chart)
+}
+
+/// The chart of an install or upgrade. On a cluster: loaded here (repositories and registries
+/// with this machine's credentials). For a release server: a local chart is packaged and
+/// uploaded; `oci://` and `http(s)://` references, and `repo/chart` of a repository in the
+/// local repositories.yaml (sent as its URL plus the chart's name), are downloaded by the
+/// server, anonymously (credentials stay here).
+fn chart_ref(chart: &str, version: Option<&str>, devel: bool, session: &Session) -> Result<ChartRef, CmdError> {
+    if !session.remote {
+        return load_chart(chart, version, devel).map(ChartRef::Loaded);
+    }
+    let path = std::path::Path::new(chart);
+    let version = version.unwrap_or("").to_string();
+    if path.exists() {
+        return helm_kube::chart_archive(path).map(ChartRef::Archive).map_err(err);
+    }
+    if chart.starts_with("oci://") || chart.starts_with("http://") || chart.starts_with("https://") {
+        return Ok(ChartRef::Reference { reference: chart.to_string(), version, plain_http: false });
+    }
+    match chart.split_once('/') {
+        Some((repo, name)) if !path.is_absolute() && !chart.starts_with('.') => {
+            let repos = helm_core::repo::RepoFile::load_file_or_empty(&helm_core::repo::paths::repository_config()).map_err(err)?;
+            let entry = repos.get(repo).ok_or_else(|| CmdError(format!("repo {repo} not found")))?;
+            Ok(ChartRef::Repo { repo_url: entry.url.clone(), name: name.to_string(), version })
+        }
+        _ => Err(CmdError(format!("path {chart:?} not found"))),
+    }
 }
 
 /// cobra's deprecation notice for `--atomic` (Helm 4 renamed it `--rollback-on-failure`).
@@ -537,7 +643,7 @@ fn dry_run_flag(d: &Option<String>) -> Result<bool, CmdError> {
     Ok(dry_run_mode(d)?.0)
 }
 
-async fn install(a: InstallArgs) -> Result<(), CmdError> {
+async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Result<(), CmdError> {
     let (name, chart_path) = match (a.args.as_slice(), a.generate_name) {
         ([chart], true) => (None, chart.clone()),
         ([name, chart], false) => (Some(name.clone()), chart.clone()),
@@ -546,43 +652,28 @@ async fn install(a: InstallArgs) -> Result<(), CmdError> {
         _ => return Err(CmdError(format!("\"helm-rs install\" requires at least 1 argument\n\nUsage:  helm-rs install [NAME] [CHART] [flags]"))),
     };
     warn_dry_run_spelling(&a.deploy.dry_run);
-    let c = show_progress(client(&a.kube).await?, a.deploy.debug);
     let server_side = match a.server_side.as_deref() {
         None => None,
         Some(v) => server_side_flag(v)?,
     };
-    do_install(&c, name, &chart_path, &a.deploy, a.create_namespace, a.generate_name, a.replace, a.skip_crds, a.kube.namespace.clone(), server_side).await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn do_install(
-    c: &Client,
-    name: Option<String>,
-    chart_path: &str,
-    d: &DeployArgs,
-    create_namespace: bool,
-    generate_name: bool,
-    replace: bool,
-    skip_crds: bool,
-    namespace: Option<String>,
-    server_side: Option<bool>,
-) -> Result<(), CmdError> {
-    let chart = load_chart(chart_path, d.version.as_deref(), d.devel)?;
+    let d = &a.deploy;
+    let chart = chart_ref(&chart_path, d.version.as_deref(), d.devel, session)?;
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
     warn_atomic();
+    let (dry_run, dry_run_server) = dry_run_mode(&d.dry_run)?;
     let opts = helm_kube::InstallOptions {
         name,
-        generate_name,
-        namespace,
-        create_namespace,
-        dry_run: dry_run_flag(&d.dry_run)?,
-        dry_run_server: dry_run_mode(&d.dry_run)?.1,
-        replace,
+        generate_name: a.generate_name,
+        namespace: a.kube.namespace.clone(),
+        create_namespace: a.create_namespace,
+        dry_run,
+        dry_run_server,
+        replace: a.replace,
         description: d.description.clone(),
         labels: labels(&d.labels)?,
-        skip_crds,
+        skip_crds: a.skip_crds,
         no_hooks: d.no_hooks,
-        wait: d.wait.as_deref().map(|w| w != "hookOnly").unwrap_or(false) || d.atomic,
+        wait: wait_flag(d),
         wait_for_jobs: d.wait_for_jobs,
         timeout: Some(parse_go_duration(&d.timeout)?),
         atomic: d.atomic,
@@ -600,48 +691,50 @@ async fn do_install(
             return Err(CmdError(format!("INSTALLATION FAILED: {m}")));
         }
     }
-    let rel = c.install(chart, &values, opts).await.map_err(|e| match &e {
-        helm_kube::Error::Action(m) if m == helm_core::release::logic::ERR_NAME_IN_USE => {
-            eprintln!("level=ERROR msg=\"release name check failed\" error=\"{m}\"");
-            CmdError(format!("INSTALLATION FAILED: release name check failed: {m}"))
-        }
-        _ => CmdError(format!("INSTALLATION FAILED: {e}")),
-    })?;
+    let rel = c.install(chart, &values, opts).await.map_err(install_failed)?;
     print_release(&rel, &d.output, true, d.hide_notes)
 }
 
-async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
+/// `--wait` (any strategy but `hookOnly`), implied by `--atomic`.
+fn wait_flag(d: &DeployArgs) -> bool {
+    d.wait.as_deref().map(|w| w != "hookOnly").unwrap_or(false) || d.atomic
+}
+
+/// An install's error as Helm prints it; a name in use is logged first, as Helm's name check.
+fn install_failed(e: helm_kube::Error) -> CmdError {
+    if e.kind() == ErrorKind::NameInUse {
+        eprintln!("level=ERROR msg=\"release name check failed\" error={}", go_quote(&e.to_string()));
+        return CmdError(format!("INSTALLATION FAILED: release name check failed: {e}"));
+    }
+    CmdError(format!("INSTALLATION FAILED: {e}"))
+}
+
+async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Result<(), CmdError> {
     let [name, chart_path] = a.args.as_slice() else {
         return Err(CmdError(format!("\"helm-rs upgrade\" requires 2 arguments\n\nUsage:  helm-rs upgrade [RELEASE] [CHART] [flags]")));
     };
     warn_dry_run_spelling(&a.deploy.dry_run);
-    let c = show_progress(client(&a.kube).await?, a.deploy.debug);
     let d = &a.deploy;
+    // Helm looks the release up first with `--install`, and that checks the cluster (no
+    // UPGRADE FAILED prefix).
     if a.install {
-        // Helm looks the release up first, and that checks the cluster (no UPGRADE FAILED prefix).
-        c.reachable().await.map_err(err)?;
-        let ns = a.kube.namespace.clone().unwrap_or_else(|| c.namespace().to_string());
-        let hist = c.storage(Some(&ns));
-        let h = helm_core::release::ReleaseStorage::history(&hist, name).await.map_err(err)?;
-        if h.is_empty() || h.iter().all(|r| r.status() == Status::Uninstalled) {
-            if d.output == "table" {
-                out(&format!("Release \"{name}\" does not exist. Installing it now.\n"));
-            }
-            let replace = !h.is_empty();
-            return do_install(&c, Some(name.clone()), chart_path, d, a.create_namespace, false, replace, a.skip_crds, a.kube.namespace.clone(), server_side_flag(&a.server_side)?).await;
-        }
+        connected(c).await?;
     }
-    let chart = load_chart(chart_path, d.version.as_deref(), d.devel)?;
+    let chart = chart_ref(chart_path, d.version.as_deref(), d.devel, session)?;
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
     warn_atomic();
+    let (dry_run, dry_run_server) = dry_run_mode(&d.dry_run)?;
     let opts = helm_kube::UpgradeOptions {
         namespace: a.kube.namespace.clone(),
-        dry_run: dry_run_flag(&d.dry_run)?,
-        dry_run_server: dry_run_mode(&d.dry_run)?.1,
+        install: a.install,
+        create_namespace: a.create_namespace,
+        skip_crds: a.skip_crds,
+        dry_run,
+        dry_run_server,
         description: d.description.clone(),
         labels: labels(&d.labels)?,
         no_hooks: d.no_hooks,
-        wait: d.wait.as_deref().map(|w| w != "hookOnly").unwrap_or(false) || d.atomic,
+        wait: wait_flag(d),
         wait_for_jobs: d.wait_for_jobs,
         timeout: Some(parse_go_duration(&d.timeout)?),
         atomic: d.atomic,
@@ -660,21 +753,28 @@ async fn upgrade(a: UpgradeArgs) -> Result<(), CmdError> {
     if !a.install {
         c.reachable().await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
     }
-    let rel = c.upgrade(name, chart, &values, opts).await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
+    let rel = match c.upgrade(name, chart, &values, opts).await {
+        Ok(rel) => rel,
+        Err(e) if session.installing.load(Ordering::SeqCst) => return Err(install_failed(e)),
+        Err(e) => return Err(CmdError(format!("UPGRADE FAILED: {e}"))),
+    };
+    if session.installing.load(Ordering::SeqCst) {
+        return print_release(&rel, &d.output, true, d.hide_notes);
+    }
     if d.output == "table" {
         out(&format!("Release \"{name}\" has been upgraded. Happy Helming!\n"));
     }
     print_release(&rel, &d.output, true, d.hide_notes)
 }
 
-async fn rollback(a: RollbackArgs) -> Result<(), CmdError> {
+async fn rollback<C: ReleaseApi>(c: &C, a: RollbackArgs) -> Result<(), CmdError> {
     let (name, revision) = match a.args.as_slice() {
         [n] => (n.clone(), 0),
         [n, r] => (n.clone(), r.parse::<i64>().map_err(|_| CmdError(format!("strconv.Atoi: parsing {r:?}: invalid syntax")))?),
         _ => return Err(CmdError("\"helm-rs rollback\" requires at least 1 argument\n\nUsage:  helm-rs rollback <RELEASE> [REVISION] [flags]".into())),
     };
     warn_dry_run_spelling(&a.dry_run);
-    let c = show_progress(connected(&a.kube).await?, false);
+    connected(c).await?;
     let opts = helm_kube::RollbackOptions {
         namespace: a.kube.namespace.clone(),
         revision,
@@ -693,14 +793,14 @@ async fn rollback(a: RollbackArgs) -> Result<(), CmdError> {
     Ok(())
 }
 
-async fn uninstall(a: UninstallArgs) -> Result<(), CmdError> {
+async fn uninstall<C: ReleaseApi>(c: &C, a: UninstallArgs) -> Result<(), CmdError> {
     if !matches!(a.cascade.as_str(), "background" | "foreground" | "orphan") {
         return Err(CmdError(format!("invalid cascade value ({}). Must be \"background\", \"foreground\", or \"orphan\"", a.cascade)));
     }
     if a.names.is_empty() {
         return Err(CmdError("\"helm-rs uninstall\" requires at least 1 argument\n\nUsage:  helm-rs uninstall RELEASE_NAME [...] [flags]".into()));
     }
-    let c = show_progress(connected(&a.kube).await?, false);
+    connected(c).await?;
     for name in &a.names {
         let opts = helm_kube::UninstallOptions {
             namespace: a.kube.namespace.clone(),
@@ -727,15 +827,15 @@ async fn uninstall(a: UninstallArgs) -> Result<(), CmdError> {
                 out(&format!("release \"{name}\" uninstalled\n"));
             }
             // Helm reports the release uninstalled all the same.
-            Err(e) if a.ignore_not_found && e.to_string().contains("not found") => out(&format!("release \"{name}\" uninstalled\n")),
+            Err(e) if a.ignore_not_found && e.kind() == ErrorKind::NotFound => out(&format!("release \"{name}\" uninstalled\n")),
             Err(e) => return Err(err(e)),
         }
     }
     Ok(())
 }
 
-async fn status(a: StatusArgs) -> Result<(), CmdError> {
-    let c = connected(&a.kube).await?;
+async fn status<C: ReleaseApi>(c: &C, a: StatusArgs) -> Result<(), CmdError> {
+    connected(c).await?;
     check_output(&a.output)?;
     // Helm 4 shows the release's live objects: Table renderings for the table output, the
     // objects themselves for json/yaml.
@@ -988,9 +1088,9 @@ fn chart_label(rel: &Release) -> String {
     format!("{}-{}", rel.chart_name(), rel.chart_version())
 }
 
-async fn history(a: HistoryArgs) -> Result<(), CmdError> {
+async fn history<C: ReleaseApi>(c: &C, a: HistoryArgs) -> Result<(), CmdError> {
     check_output(&a.output)?;
-    let c = connected(&a.kube).await?;
+    connected(c).await?;
     let mut h = c.history(&a.name, a.kube.namespace.as_deref()).await.map_err(err)?;
     if h.len() > a.max {
         h = h.split_off(h.len() - a.max);
@@ -1060,9 +1160,9 @@ fn emit_structured(v: &serde_json::Value, fmt: &str) -> Result<(), CmdError> {
     Ok(())
 }
 
-async fn list(a: ListArgs) -> Result<(), CmdError> {
+async fn list<C: ReleaseApi>(c: &C, a: ListArgs) -> Result<(), CmdError> {
     check_output(&a.output)?;
-    let c = connected(&a.kube).await?;
+    connected(c).await?;
     let mut states = Vec::new();
     for (on, st) in [
         (a.deployed, vec![Status::Deployed]),
@@ -1142,12 +1242,12 @@ async fn list(a: ListArgs) -> Result<(), CmdError> {
     }
 }
 
-async fn get(what: GetCommand) -> Result<(), CmdError> {
+async fn get<C: ReleaseApi>(c: &C, what: GetCommand) -> Result<(), CmdError> {
     let g = match &what {
         GetCommand::All(g) | GetCommand::Hooks(g) | GetCommand::Manifest(g) | GetCommand::Notes(g) => g,
         GetCommand::Metadata { get, .. } | GetCommand::Values { get, .. } => get,
     };
-    let c = connected(&g.kube).await?;
+    connected(c).await?;
     let rel = c.get_release(&g.name, g.kube.namespace.as_deref(), g.revision).await.map_err(err)?;
     match &what {
         GetCommand::All(_) => out(&status_text(&rel, true, true, false)),
@@ -1241,8 +1341,8 @@ async fn get(what: GetCommand) -> Result<(), CmdError> {
     Ok(())
 }
 
-async fn test(a: TestArgs) -> Result<(), CmdError> {
-    let c = show_progress(connected(&a.kube).await?, false);
+async fn test<C: ReleaseApi>(c: &C, a: TestArgs) -> Result<(), CmdError> {
+    connected(c).await?;
     let timeout = parse_go_duration(&a.timeout)?;
     let rel = c.test(&a.name, a.kube.namespace.as_deref(), Some(timeout)).await.map_err(err)?;
     out(&status_text(&rel, false, false, true));

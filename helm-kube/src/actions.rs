@@ -7,173 +7,16 @@ use crate::error::{Error, Result};
 use crate::progress::ProgressEvent;
 use crate::storage::KubeStorage;
 use helm_core::chart::Chart;
+use crate::api::resolve_chart;
+use helm_core::release::api::{ChartRef, ErrorKind};
+pub use helm_core::release::api::{InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};
 use helm_core::release::logic::{self, ResourceDoc};
 use helm_core::release::record::{core_to_json, json_to_core, HookRecord};
 use helm_core::release::storage::ReleaseStorageExt;
 use helm_core::release::{Info, Release, ReleaseStorage, Status, Time};
 use helm_core::render::{self, ReleaseOptions, TemplateOptions};
 use helm_core::values::Value;
-use std::collections::BTreeMap;
 use std::time::Duration;
-
-/// Helm's default `--timeout` (5m).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// `helm install` options (flag names in the docs).
-#[derive(Clone, Debug, Default)]
-pub struct InstallOptions {
-    /// The release name (None with `generate_name`: `CHART-UNIXTIME`).
-    pub name: Option<String>,
-    /// `--generate-name`.
-    pub generate_name: bool,
-    /// `-n` (None: the client's namespace).
-    pub namespace: Option<String>,
-    /// `--create-namespace`.
-    pub create_namespace: bool,
-    /// `--dry-run` / `--dry-run=client`: render only, with default capabilities and an empty
-    /// `lookup`; no cluster access, nothing stored.
-    pub dry_run: bool,
-    /// `--dry-run=server` (a dry run on its own, whatever `dry_run` says): renders against the
-    /// cluster (its capabilities, `lookup` reading it) and checks that no existing object
-    /// belongs to someone else, as Helm 4.1.4 does; nothing is applied or stored. Helm 4.1.4
-    /// does not send the objects to the API server as a server-side dry run, so neither do we.
-    pub dry_run_server: bool,
-    /// `--replace`: reuse the name of an uninstalled/failed release.
-    pub replace: bool,
-    /// `--description`.
-    pub description: Option<String>,
-    /// `--labels`.
-    pub labels: BTreeMap<String, String>,
-    /// `--skip-crds`.
-    pub skip_crds: bool,
-    /// `--no-hooks`.
-    pub no_hooks: bool,
-    /// `--wait`.
-    pub wait: bool,
-    /// `--wait-for-jobs`: with `wait`, Jobs must complete too.
-    pub wait_for_jobs: bool,
-    /// `--timeout` (None: 5m).
-    pub timeout: Option<Duration>,
-    /// `--atomic` / `--rollback-on-failure`: uninstall on failure.
-    pub atomic: bool,
-    /// `--force-conflicts`: take over fields owned by other managers.
-    pub force_conflicts: bool,
-    /// `--skip-schema-validation`.
-    pub skip_schema_validation: bool,
-    /// `--server-side` (None: true, Helm 4's default). Client-side apply (`Some(false)`) is
-    /// refused: helm-rs applies server-side only.
-    pub server_side: Option<bool>,
-    /// `--take-ownership`: adopt existing objects whatever release (or none) owns them.
-    pub take_ownership: bool,
-    /// `--render-subchart-notes`: subcharts' NOTES too.
-    pub render_subchart_notes: bool,
-}
-
-/// `helm upgrade` options.
-#[derive(Clone, Debug, Default)]
-pub struct UpgradeOptions {
-    pub namespace: Option<String>,
-    /// `--dry-run` / `--dry-run=client`: the cluster's capabilities, an empty `lookup`.
-    pub dry_run: bool,
-    /// `--dry-run=server`: also `lookup` reads the cluster (a dry run on its own).
-    pub dry_run_server: bool,
-    pub description: Option<String>,
-    pub labels: BTreeMap<String, String>,
-    pub no_hooks: bool,
-    pub wait: bool,
-    /// `--wait-for-jobs`.
-    pub wait_for_jobs: bool,
-    pub timeout: Option<Duration>,
-    /// `--atomic`: roll back to the previous release on failure.
-    pub atomic: bool,
-    /// `--reuse-values`.
-    pub reuse_values: bool,
-    /// `--reset-values`.
-    pub reset_values: bool,
-    /// `--reset-then-reuse-values`.
-    pub reset_then_reuse_values: bool,
-    /// `--cleanup-on-fail`: delete objects this upgrade created when it fails.
-    pub cleanup_on_fail: bool,
-    /// `--max-history` (0: unlimited; Helm's CLI default is 10).
-    pub max_history: i64,
-    /// `--force-conflicts`.
-    pub force_conflicts: bool,
-    /// `--force-replace` (and the deprecated `--force`): Helm 4 replaces objects only with
-    /// client-side apply, so with server-side apply the upgrade fails (after pre-upgrade hooks,
-    /// recorded as failed) with Helm's "cannot use server-side apply and force replace together".
-    pub force_replace: bool,
-    pub skip_schema_validation: bool,
-    /// `--server-side` (None: `auto`, the method the release was last deployed with). A
-    /// release deployed with client-side apply (Helm 3, or Helm 4 `--server-side=false`) is
-    /// refused under `auto`; `Some(true)` moves its objects to server-side apply (their
-    /// client-side field ownership handed to the `helm` apply manager first, as Helm 4 does).
-    pub server_side: Option<bool>,
-    /// `--take-ownership`, as [`InstallOptions::take_ownership`].
-    pub take_ownership: bool,
-    /// `--render-subchart-notes`.
-    pub render_subchart_notes: bool,
-}
-
-/// `helm rollback` options.
-#[derive(Clone, Debug, Default)]
-pub struct RollbackOptions {
-    pub namespace: Option<String>,
-    /// The revision to roll back to (0: the previous one).
-    pub revision: i64,
-    pub dry_run: bool,
-    pub no_hooks: bool,
-    pub wait: bool,
-    pub timeout: Option<Duration>,
-    pub max_history: i64,
-    pub force_conflicts: bool,
-    /// `--force-replace` / `--force`, as [`UpgradeOptions::force_replace`].
-    pub force_replace: bool,
-    /// `--cleanup-on-fail`: delete objects this rollback created when it fails.
-    pub cleanup_on_fail: bool,
-    /// `--server-side` (None: `auto`, the method of the revision rolled back to), as for
-    /// [`UpgradeOptions::server_side`].
-    pub server_side: Option<bool>,
-}
-
-/// `helm uninstall` options.
-#[derive(Clone, Debug, Default)]
-pub struct UninstallOptions {
-    pub namespace: Option<String>,
-    /// `--keep-history`.
-    pub keep_history: bool,
-    pub dry_run: bool,
-    pub no_hooks: bool,
-    pub wait: bool,
-    pub timeout: Option<Duration>,
-    /// `--description`.
-    pub description: Option<String>,
-    /// `--cascade`: how dependents are deleted (`background`, Helm's default, `foreground` or
-    /// `orphan`; None: background).
-    pub cascade: Option<String>,
-}
-
-/// What uninstall did.
-#[derive(Clone, Debug)]
-pub struct UninstallResult {
-    pub release: Release,
-    /// `Kind/name` of objects kept by `helm.sh/resource-policy: keep`.
-    pub kept: Vec<String>,
-}
-
-/// `helm list` options.
-#[derive(Clone, Debug, Default)]
-pub struct ListOptions {
-    pub namespace: Option<String>,
-    /// `-A`.
-    pub all_namespaces: bool,
-    /// `-a/--all`: every status.
-    pub all: bool,
-    /// Explicit states (`--deployed`, `--failed`, `--pending`, `--superseded`, `--uninstalled`,
-    /// `--uninstalling`); empty: deployed + failed (or all with `all`).
-    pub states: Vec<Status>,
-    /// `-f/--filter` regular expression on the name.
-    pub filter: Option<String>,
-}
 
 fn manifest_text(rendered: &render::Rendered) -> String {
     let mut out = String::new();
@@ -227,7 +70,7 @@ impl Client {
         let values = values.clone();
         match tokio::task::spawn_blocking(move || render::render_chart(chart, &values, &opts)).await {
             Ok(r) => Ok(r?),
-            Err(e) => Err(Error::Action(format!("rendering stopped: {e}"))),
+            Err(e) => Err(Error::action(ErrorKind::Internal, format!("rendering stopped: {e}"))),
         }
     }
 
@@ -274,7 +117,7 @@ impl Client {
         }
         let mut docs = Vec::new();
         for c in &crds {
-            docs.extend(logic::parse_manifest(&c.data).map_err(|e| Error::Action(format!("failed to install CRD {}: {e}", c.filename)))?);
+            docs.extend(logic::parse_manifest(&c.data).map_err(|e| Error::invalid(format!("failed to install CRD {}: {e}", c.filename)))?);
         }
         for d in &docs {
             // Helm creates CRDs and leaves existing ones alone.
@@ -376,22 +219,23 @@ impl Client {
     /// `helm install`: renders against the cluster's capabilities, refuses a name in use and
     /// objects owned by others, stores `pending-install`, runs pre-install hooks, applies, waits,
     /// runs post-install hooks, stores `deployed` (or `failed`, uninstalling with `atomic`).
-    pub async fn install(&self, chart: Chart, values: &Value, opts: InstallOptions) -> Result<Release> {
+    pub async fn install(&self, chart: impl Into<ChartRef>, values: &Value, opts: InstallOptions) -> Result<Release> {
+        let chart = resolve_chart(chart.into()).await?;
         let ns = self.ns_or(&opts.namespace);
         let name = match (&opts.name, opts.generate_name) {
             (Some(n), false) => n.clone(),
             (_, true) => format!("{}-{}", chart.name(), chrono::Utc::now().timestamp()),
-            (None, false) => return Err(Error::Action("must either provide a name or specify --generate-name".into())),
+            (None, false) => return Err(Error::invalid("must either provide a name or specify --generate-name")),
         };
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let store = self.storage(Some(&ns));
         let dry_run = opts.dry_run || opts.dry_run_server;
         if opts.server_side == Some(false) {
-            return Err(Error::Action(CSA_UNSUPPORTED.into()));
+            return Err(Error::invalid(CSA_UNSUPPORTED));
         }
         if !dry_run {
             let history = store.history(&name).await?;
-            logic::ensure_name_available(&history, opts.replace).map_err(|m| Error::Action(m.into()))?;
+            logic::ensure_name_available(&history, opts.replace).map_err(|m| Error::action(ErrorKind::NameInUse, m))?;
         }
         let ro = ReleaseOptions { name: name.clone(), namespace: ns.clone(), revision: 1, is_upgrade: false, is_install: true };
         let on_cluster = !dry_run || opts.dry_run_server;
@@ -416,7 +260,7 @@ impl Client {
             rel.set_status(Status::PendingInstall, "Dry run complete");
             return Ok(rel);
         }
-        let docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?);
+        let docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?);
         // Helm checks every rendered object (also under `--dry-run=server`, before it bails
         // out; a dry run installs no CRDs); existing ones carrying this release's metadata are
         // adopted.
@@ -470,8 +314,8 @@ impl Client {
                 if opts.atomic {
                     let un = UninstallOptions { namespace: Some(ns.clone()), timeout: Some(timeout), ..Default::default() };
                     match self.uninstall(&name, un).await {
-                        Ok(_) => return Err(Error::Action(format!("release {name} failed, and has been uninstalled due to rollback-on-failure being set: {e}"))),
-                        Err(e2) => return Err(Error::Action(format!("an error occurred while uninstalling the release. original install error: {e}: {e2}"))),
+                        Ok(_) => return Err(Error::action(e.kind(), format!("release {name} failed, and has been uninstalled due to rollback-on-failure being set: {e}"))),
+                        Err(e2) => return Err(Error::action(e.kind(), format!("an error occurred while uninstalling the release. original install error: {e}: {e2}"))),
                     }
                 }
                 Err(e)
@@ -505,16 +349,25 @@ impl Client {
     /// `helm upgrade`: refuses while `pending-*`, renders revision N+1, prunes history to
     /// `max_history`, applies, deletes what the new manifest dropped (unless kept), supersedes
     /// the deployed revision. On failure the new revision is `failed`; `cleanup_on_fail` deletes
-    /// objects it created; `atomic` rolls back.
-    pub async fn upgrade(&self, name: &str, mut chart: Chart, values: &Value, opts: UpgradeOptions) -> Result<Release> {
+    /// objects it created; `atomic` rolls back. With `install` (`upgrade --install`) a release
+    /// without history, or with only uninstalled revisions, is installed instead (reported as
+    /// [`ProgressEvent::InstallingInstead`] first).
+    pub async fn upgrade(&self, name: &str, chart: impl Into<ChartRef>, values: &Value, opts: UpgradeOptions) -> Result<Release> {
+        let mut chart = resolve_chart(chart.into()).await?;
         let ns = self.ns_or(&opts.namespace);
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let store = self.storage(Some(&ns));
         let history = store.history(name).await?;
-        if history.is_empty() {
-            return Err(Error::Action(format!("\"{name}\" has no deployed releases")));
+        if opts.install && history.iter().all(|r| r.status() == Status::Uninstalled) {
+            self.emit(ProgressEvent::InstallingInstead { name: name.to_string(), namespace: ns.clone() });
+            let mut install = opts.as_install(name, !history.is_empty());
+            install.namespace = Some(ns);
+            return Box::pin(self.install(chart, values, install)).await;
         }
-        logic::ensure_not_pending(&history).map_err(|m| Error::Action(m.into()))?;
+        if history.is_empty() {
+            return Err(Error::not_found(format!("\"{name}\" has no deployed releases")));
+        }
+        logic::ensure_not_pending(&history).map_err(|m| Error::action(ErrorKind::Pending, m))?;
         let last = logic::latest(&history).cloned().unwrap_or_default();
         let deployed = history.iter().filter(|r| r.status() == Status::Deployed).max_by_key(|r| r.version).cloned();
         let current = deployed.clone().unwrap_or_else(|| last.clone());
@@ -546,7 +399,7 @@ impl Client {
             labels: if opts.labels.is_empty() { current.labels.clone() } else { opts.labels.clone() },
             apply_method: "ssa".into(),
         };
-        let new_docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?);
+        let new_docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?);
         let old_docs = logic::parse_manifest(&current.manifest).unwrap_or_default();
         // Objects new to this release must be free or already ours.
         let added: Vec<ResourceDoc> = {
@@ -614,8 +467,8 @@ impl Client {
                         ..Default::default()
                     };
                     return match self.rollback(name, ro).await {
-                        Ok(_) => Err(Error::Action(format!("release {name} failed, and has been rolled back due to rollback-on-failure being set: {e}"))),
-                        Err(e2) => Err(Error::Action(format!("an error occurred while rolling back the release. original upgrade error: {e}: {e2}"))),
+                        Ok(_) => Err(Error::action(e.kind(), format!("release {name} failed, and has been rolled back due to rollback-on-failure being set: {e}"))),
+                        Err(e2) => Err(Error::action(e.kind(), format!("an error occurred while rolling back the release. original upgrade error: {e}: {e2}"))),
                     };
                 }
                 Err(e)
@@ -631,7 +484,7 @@ impl Client {
         let store = self.storage(Some(&ns));
         let history = store.history(name).await?;
         if history.is_empty() {
-            return Err(Error::Action("release: not found".into()));
+            return Err(Error::not_found("release: not found"));
         }
         // No pending check: Helm 4.1.4 lets rollback recover a release whose last operation
         // died `pending-*` (checked with helm-oracle); the pending revision stays as it is.
@@ -642,7 +495,7 @@ impl Client {
             .iter()
             .find(|r| r.version == target_v)
             .cloned()
-            .ok_or_else(|| Error::Action(format!("release has no {target_v} version")))?;
+            .ok_or_else(|| Error::not_found(format!("release has no {target_v} version")))?;
         // Helm 4's `auto` follows the revision rolled back to.
         let migrate_csa = apply_method_for(name, &target, opts.server_side)? || !is_ssa(&current);
         let mut rel = target.clone();
@@ -659,7 +512,7 @@ impl Client {
         if opts.dry_run {
             return Ok(rel);
         }
-        let new_docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?);
+        let new_docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?);
         let old_docs = logic::parse_manifest(&current.manifest).unwrap_or_default();
         let mut all = history.clone();
         for v in logic::revisions_to_prune(&all, opts.max_history) {
@@ -722,7 +575,7 @@ impl Client {
                         self.delete_all(&created, &ns).await.map(|_| ()).map_err(|e| format!("unable to cleanup resources: {e}"))
                     };
                     if let Err(ce) = cleanup {
-                        return Err(Error::Action(format!("an error occurred while cleaning up resources. original rollback error: {ce}")));
+                        return Err(Error::action(e.kind(), format!("an error occurred while cleaning up resources. original rollback error: {ce}")));
                     }
                 }
                 Err(e)
@@ -739,7 +592,7 @@ impl Client {
         let store = self.storage(Some(&ns));
         let history = store.history(name).await?;
         let Some(mut rel) = logic::latest(&history).cloned() else {
-            return Err(Error::Action(format!("uninstall: Release not loaded: {name}: release: not found")));
+            return Err(Error::not_found(format!("uninstall: Release not loaded: {name}: release: not found")));
         };
         if opts.dry_run {
             return Ok(UninstallResult { release: rel, kept: Vec::new() });
@@ -751,13 +604,13 @@ impl Client {
                 }
                 return Ok(UninstallResult { release: rel, kept: Vec::new() });
             }
-            return Err(Error::Action(format!("the release named \"{name}\" is already deleted")));
+            return Err(Error::action(ErrorKind::Conflict, format!("the release named \"{name}\" is already deleted")));
         }
         rel.set_status(Status::Uninstalling, "Deletion in progress (or silently failed)");
         rel.info_mut().deleted = Some(Time::now());
         self.record_update(&store, &rel).await?;
         self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-delete", &ns, timeout).await?;
-        let docs = logic::parse_manifest(&rel.manifest).map_err(|e| Error::Action(e.to_string()))?;
+        let docs = logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?;
         let kept = self.delete_all_cascading(&docs, &ns, opts.cascade.as_deref()).await?;
         if opts.wait {
             for d in docs.iter().filter(|d| !logic::is_kept(d)) {
@@ -805,7 +658,7 @@ impl Client {
         let ns = self.ns_or(&namespace.map(String::from));
         let mut h = self.storage(Some(&ns)).history(name).await?;
         if h.is_empty() {
-            return Err(Error::Action("release: not found".into()));
+            return Err(Error::not_found("release: not found"));
         }
         h.sort_by_key(|r| r.version);
         Ok(h)
@@ -874,15 +727,15 @@ fn is_ssa(rel: &Release) -> bool {
 /// Helm 4's kube client refuses to replace objects it applies server-side (helm-rs always
 /// applies server-side), checked when the update starts.
 fn force_replace_refused() -> Error {
-    Error::Action("invalid operation: cannot use server-side apply and force replace together".into())
+    Error::invalid("invalid operation: cannot use server-side apply and force replace together")
 }
 
 fn apply_method_for(name: &str, prev: &Release, server_side: Option<bool>) -> Result<bool> {
     match server_side {
-        Some(false) => Err(Error::Action(CSA_UNSUPPORTED.into())),
+        Some(false) => Err(Error::invalid(CSA_UNSUPPORTED)),
         Some(true) => Ok(!is_ssa(prev)),
         None if is_ssa(prev) => Ok(false),
-        None => Err(Error::Action(format!(
+        None => Err(Error::invalid(format!(
             "release \"{name}\" was deployed with client-side apply (by Helm 3, or Helm 4 with --server-side=false), which helm-rs does not do; pass --server-side=true to move its objects to server-side apply, as Helm 4 does with that flag"
         ))),
     }
@@ -907,5 +760,55 @@ pub fn merge_values(base: &Value, over: &Value) -> Value {
 }
 
 fn regex_lite(pattern: &str) -> Result<regex::Regex> {
-    regex::Regex::new(pattern).map_err(|e| Error::Action(format!("error parsing regexp: {e}")))
+    regex::Regex::new(pattern).map_err(|e| Error::invalid(format!("error parsing regexp: {e}")))
+}
+
+impl crate::api::ReleaseApi for Client {
+    fn namespace(&self) -> &str {
+        Client::namespace(self)
+    }
+
+    fn reachable(&self) -> impl std::future::Future<Output = Result<()>> + Send {
+        Client::reachable(self)
+    }
+
+    fn install(&self, chart: ChartRef, values: &Value, opts: InstallOptions) -> impl std::future::Future<Output = Result<Release>> + Send {
+        Client::install(self, chart, values, opts)
+    }
+
+    fn upgrade(&self, name: &str, chart: ChartRef, values: &Value, opts: UpgradeOptions) -> impl std::future::Future<Output = Result<Release>> + Send {
+        Client::upgrade(self, name, chart, values, opts)
+    }
+
+    fn rollback(&self, name: &str, opts: RollbackOptions) -> impl std::future::Future<Output = Result<Release>> + Send {
+        Client::rollback(self, name, opts)
+    }
+
+    fn uninstall(&self, name: &str, opts: UninstallOptions) -> impl std::future::Future<Output = Result<UninstallResult>> + Send {
+        Client::uninstall(self, name, opts)
+    }
+
+    fn get_release(&self, name: &str, namespace: Option<&str>, revision: i64) -> impl std::future::Future<Output = Result<Release>> + Send {
+        Client::get_release(self, name, namespace, revision)
+    }
+
+    fn status(&self, name: &str, namespace: Option<&str>, revision: i64, table: bool) -> impl std::future::Future<Output = Result<Release>> + Send {
+        Client::status(self, name, namespace, revision, table)
+    }
+
+    fn history(&self, name: &str, namespace: Option<&str>) -> impl std::future::Future<Output = Result<Vec<Release>>> + Send {
+        Client::history(self, name, namespace)
+    }
+
+    fn list(&self, opts: ListOptions) -> impl std::future::Future<Output = Result<Vec<Release>>> + Send {
+        Client::list(self, opts)
+    }
+
+    fn get_values(&self, name: &str, namespace: Option<&str>, revision: i64, all: bool) -> impl std::future::Future<Output = Result<Value>> + Send {
+        Client::get_values(self, name, namespace, revision, all)
+    }
+
+    fn test(&self, name: &str, namespace: Option<&str>, timeout: Option<Duration>) -> impl std::future::Future<Output = Result<Release>> + Send {
+        Client::test(self, name, namespace, timeout)
+    }
 }

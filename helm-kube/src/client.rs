@@ -160,7 +160,7 @@ impl Client {
         }
         let gvk = GroupVersionKind::gvk(&group, &version, kind);
         let (ar, caps) = kube::discovery::pinned_kind(&self.kube, &gvk).await.map_err(|_| {
-            Error::Action(format!("resource mapping not found for kind \"{kind}\" in version \"{api_version}\": ensure CRDs are installed first"))
+            Error::invalid(format!("resource mapping not found for kind \"{kind}\" in version \"{api_version}\": ensure CRDs are installed first"))
         })?;
         let namespaced = matches!(caps.scope, Scope::Namespaced);
         if let Ok(mut m) = self.resources.lock() {

@@ -1,6 +1,8 @@
-//! helm-kube's error enum: cluster access, storage, rendering and action failures. Display is
-//! what Helm prints after `Error: ` where Helm has a fixed text.
+//! helm-kube's error enum: cluster access, storage, rendering, action and release-server
+//! failures. Each carries its [`ErrorKind`] as data ([`Error::kind`]); `Display` is what Helm
+//! prints after `Error: ` where Helm has a fixed text.
 
+use helm_core::release::api::ErrorKind;
 use helm_core::release::StorageError;
 use helm_core::render::RenderError;
 
@@ -18,12 +20,26 @@ pub enum Error {
     Storage(#[from] StorageError),
     #[error("{0}")]
     Render(#[from] RenderError),
-    /// An action refused or failed with Helm's message.
+    /// The chart could not be loaded, packaged or downloaded.
     #[error("{0}")]
-    Action(String),
+    Chart(String),
+    /// An action refused or failed with Helm's message.
+    #[error("{message}")]
+    Action { kind: ErrorKind, message: String },
     /// `--wait`/hooks did not finish in time.
     #[error("{0}")]
     Timeout(String),
+    /// A release server answered with an error: its HTTP status, the kind it sent, its message,
+    /// and on a pending conflict the release's pending state (`status`, `revision` or
+    /// `operation`, `started`).
+    #[error("{message}")]
+    Server { status: u16, kind: ErrorKind, message: String, pending: Option<serde_json::Value> },
+    /// A release server could not be reached.
+    #[error("release server unreachable: {0}")]
+    Transport(String),
+    /// A release server's answer could not be read.
+    #[error("unexpected answer from the release server: {0}")]
+    Decode(String),
 }
 
 impl From<kube::Error> for Error {
@@ -38,6 +54,45 @@ impl Error {
         Error::Api { code: api_code(e), message: format!("{context}{}", api_message(e)) }
     }
 
+    /// An action's refusal or failure of the given kind, with Helm's message.
+    pub fn action(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error::Action { kind, message: message.into() }
+    }
+
+    /// The request is wrong (bad option, name or manifest; unsupported mode).
+    pub fn invalid(message: impl Into<String>) -> Error {
+        Error::action(ErrorKind::InvalidInput, message)
+    }
+
+    /// The release or revision does not exist.
+    pub fn not_found(message: impl Into<String>) -> Error {
+        Error::action(ErrorKind::NotFound, message)
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Config(_) => ErrorKind::Cluster,
+            Error::Api { code, .. } => api_kind(*code),
+            Error::Storage(s) => match s {
+                StorageError::NotFound => ErrorKind::NotFound,
+                StorageError::AlreadyExists | StorageError::Conflict(_) => ErrorKind::Conflict,
+                StorageError::Codec(_) => ErrorKind::Internal,
+                StorageError::Backend(_) => ErrorKind::Cluster,
+                StorageError::Api { code, .. } => api_kind(*code),
+            },
+            // A bad release name is the request's fault, whichever side checks it.
+            Error::Render(RenderError::InvalidReleaseName { .. }) => ErrorKind::InvalidInput,
+            Error::Render(_) => ErrorKind::Render,
+            Error::Chart(_) => ErrorKind::InvalidInput,
+            Error::Action { kind, .. } => *kind,
+            Error::Timeout(_) => ErrorKind::Timeout,
+            Error::Server { kind, .. } => *kind,
+            Error::Transport(_) => ErrorKind::Unavailable,
+            Error::Decode(_) => ErrorKind::Internal,
+        }
+    }
+
     /// The API server's HTTP status code behind this error (401, 403, 404, 409, 422, ...), if
     /// it came from the API server, also through release storage. Callers decide by code, not
     /// by the message's wording.
@@ -47,6 +102,34 @@ impl Error {
             Error::Storage(StorageError::Api { code, .. }) => Some(*code),
             _ => None,
         }
+    }
+
+    /// The HTTP status a release server answers with for this error.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Error::Server { status, .. } => *status,
+            e => e.kind().http_status(),
+        }
+    }
+
+    /// Where in the chart a render error happened, as data (None for other errors).
+    pub fn render_error(&self) -> Option<&RenderError> {
+        match self {
+            Error::Render(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// The kind of an error the API server answered with. Only the caller's own standing (401,
+/// 403) and conflicts are the caller's to act on; a 404 or 422 from the API server during an
+/// action is the cluster refusing something the chart asked for, not "release not found".
+fn api_kind(code: u16) -> ErrorKind {
+    match code {
+        401 => ErrorKind::Unauthorized,
+        403 => ErrorKind::Forbidden,
+        409 => ErrorKind::Conflict,
+        _ => ErrorKind::Cluster,
     }
 }
 
@@ -77,3 +160,20 @@ pub fn is_conflict(e: &kube::Error) -> bool {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_come_from_variants_and_codes() {
+        assert_eq!(Error::Api { code: 403, message: "x is forbidden: User y".into() }.kind(), ErrorKind::Forbidden);
+        assert_eq!(Error::Storage(StorageError::Api { code: 401, message: "Unauthorized".into() }).kind(), ErrorKind::Unauthorized);
+        assert_eq!(Error::Storage(StorageError::NotFound).kind(), ErrorKind::NotFound);
+        assert_eq!(Error::Api { code: 404, message: "namespaces \"x\" not found".into() }.kind(), ErrorKind::Cluster);
+        assert_eq!(Error::Timeout("timed out".into()).kind(), ErrorKind::Timeout);
+        assert_eq!(Error::action(ErrorKind::Pending, "another operation (install/upgrade/rollback) is in progress").http_status(), 409);
+        let server = Error::Server { status: 404, kind: ErrorKind::NotFound, message: "release: not found".into(), pending: None };
+        assert_eq!((server.kind(), server.http_status(), server.to_string().as_str()), (ErrorKind::NotFound, 404, "release: not found"));
+    }
+}

@@ -2,11 +2,17 @@
 //! interoperable with Helm 4 (same storage records, same ownership metadata, same apply
 //! method), on top of helm-core's pure release logic (`helm_core::release`).
 //!
-//! # API (what exists today)
+//! # The release API
+//!
+//! [`ReleaseApi`] is the one interface every front end uses (the CLI, the release server's
+//! handlers, the Python and Node bindings): [`Client`] runs it on a cluster,
+//! [`server::RemoteClient`] sends it to a `helm-rs serve` release server. Options are
+//! [`helm_core::release::api`]'s structs (the server's request bodies are those structs);
+//! failures are [`Error`]s whose [`Error::kind`] says what went wrong as data.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), helm_kube::Error> {
-//! use helm_kube::{Client, ClientOptions, InstallOptions, UpgradeOptions, RollbackOptions, UninstallOptions, ListOptions};
+//! use helm_kube::{ChartRef, Client, ClientOptions, InstallOptions, ListOptions, ReleaseApi, RollbackOptions, UninstallOptions, UpgradeOptions};
 //! let client = Client::new(ClientOptions {
 //!     kubeconfig: Some("/tmp/kenv/kubeconfig".into()), // None: $KUBECONFIG, ~/.kube/config, in-cluster
 //!     context: None,                                   // --kube-context
@@ -15,14 +21,17 @@
 //! }).await?;
 //! let chart = helm_core::chart::load("./mychart".as_ref()).expect("chart");
 //! let values = helm_core::Value::empty_map();              // the user's merged -f/--set values
-//! let rel = client.install(chart.clone(), &values, InstallOptions { name: Some("web".into()), wait: false, ..Default::default() }).await?;
-//! let rel = client.upgrade("web", chart, &values, UpgradeOptions { max_history: 10, ..Default::default() }).await?;
+//! let rel = client.install(ChartRef::Loaded(chart.clone()), &values, InstallOptions { name: Some("web".into()), ..Default::default() }).await?;
+//! let rel = client.upgrade("web", chart, &values, UpgradeOptions { max_history: 10, install: true, ..Default::default() }).await?;
 //! let rel = client.rollback("web", RollbackOptions { revision: 1, ..Default::default() }).await?;
 //! let st = client.get_release("web", None, 0).await?;      // status / get (0: latest revision)
 //! let hist = client.history("web", None).await?;           // oldest first
 //! let all = client.list(ListOptions { all_namespaces: true, ..Default::default() }).await?;
 //! let vals = client.get_values("web", None, 0, false).await?;
-//! let res = client.uninstall("web", UninstallOptions { keep_history: false, ..Default::default() }).await?;
+//! match client.uninstall("web", UninstallOptions::default()).await {
+//!     Err(e) if e.kind() == helm_kube::ErrorKind::NotFound => {} // already gone
+//!     other => { other?; }
+//! }
 //! # Ok(()) }
 //! ```
 //!
@@ -60,6 +69,7 @@
 //! Not yet: client-side apply itself, kstatus-exact `--wait` messages, hook output logs.
 
 pub mod actions;
+pub mod api;
 pub mod client;
 pub mod error;
 pub mod progress;
@@ -68,7 +78,9 @@ pub mod resources;
 pub mod server;
 pub mod storage;
 
-pub use actions::{merge_values, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};
+pub use actions::merge_values;
+pub use api::{chart_archive, loaded_chart_archive, resolve_chart, ReleaseApi};
+pub use helm_core::release::api::{ChartRef, ErrorKind, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};
 pub use client::{Client, ClientOptions, ClusterCapabilities};
 pub use error::{Error, Result};
 pub use progress::{NotReady, Progress, ProgressEvent};

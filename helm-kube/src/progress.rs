@@ -59,6 +59,9 @@ pub enum ProgressEvent {
     /// An upgrade or rollback failed after its pending record was written (`action`:
     /// `upgrade` or `rollback`); the record is marked failed next. Helm logs these as warnings.
     ActionFailed { action: String, name: String, error: String },
+    /// `upgrade --install` found no release to upgrade (no history, or only uninstalled
+    /// revisions) and installs it instead.
+    InstallingInstead { name: String, namespace: String },
 }
 
 impl ProgressEvent {
@@ -72,6 +75,7 @@ impl ProgressEvent {
             ProgressEvent::Ready { .. } => "ready",
             ProgressEvent::ReleaseRecorded { .. } | ProgressEvent::ReleaseRecordDeleted { .. } => "record",
             ProgressEvent::ActionFailed { .. } => "failed",
+            ProgressEvent::InstallingInstead { .. } => "installing",
         }
     }
 }
@@ -104,6 +108,7 @@ impl fmt::Display for ProgressEvent {
             }
             ProgressEvent::ReleaseRecordDeleted { name, revision, .. } => write!(f, "deleted release record sh.helm.release.v1.{name}.v{revision}"),
             ProgressEvent::ActionFailed { action, name, error } => write!(f, "{action} of {name} failed: {error}"),
+            ProgressEvent::InstallingInstead { name, .. } => write!(f, "release {name} does not exist: installing it"),
         }
     }
 }

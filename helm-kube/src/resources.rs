@@ -5,6 +5,7 @@
 
 use crate::client::Client;
 use crate::error::{is_not_found, Error, Result};
+use helm_core::release::api::ErrorKind;
 use crate::progress::{NotReady, ProgressEvent};
 use helm_core::release::logic::ResourceDoc;
 use helm_core::release::{HookRecord, Time};
@@ -167,7 +168,7 @@ impl Client {
             let Some(live) = self.get_object(doc, release_ns).await? else { continue };
             if let Err(why) = ownership_problems(&live, release, release_ns) {
                 let ns = doc.namespace.clone().unwrap_or_else(|| release_ns.to_string());
-                return Err(Error::Action(format!(
+                return Err(Error::action(ErrorKind::Conflict, format!(
                     "unable to continue with {verb}: {} \"{}\" in namespace \"{}\" exists and cannot be imported into the current release: invalid ownership metadata; {}",
                     doc.kind, doc.name, ns, why
                 )));
@@ -261,7 +262,7 @@ impl Client {
             if h.delete_policies.is_empty() {
                 h.delete_policies.push("before-hook-creation".into());
             }
-            let docs = helm_core::release::logic::parse_manifest(&h.manifest).map_err(|e| Error::Action(e.to_string()))?;
+            let docs = helm_core::release::logic::parse_manifest(&h.manifest).map_err(|e| Error::invalid(e.to_string()))?;
             if h.delete_policies.iter().any(|p| p == "before-hook-creation") {
                 for d in &docs {
                     if self.delete_object(d, release_ns).await? {
@@ -306,7 +307,7 @@ impl Client {
                             let _ = self.delete_object(d, release_ns).await;
                         }
                     }
-                    return Err(Error::Action(format!("failed {event}: {e}")));
+                    return Err(Error::action(if e.kind() == ErrorKind::Timeout { ErrorKind::Timeout } else { ErrorKind::Failed }, format!("failed {event}: {e}")));
                 }
             }
         }
@@ -333,7 +334,7 @@ impl Client {
                         if st == "True" && ty == "Failed" {
                             let failed = v.pointer("/status/failed").and_then(|x| x.as_i64()).unwrap_or(0);
                             let want = v.pointer("/spec/completions").and_then(|x| x.as_i64()).unwrap_or(1);
-                            return Err(Error::Action(format!(
+                            return Err(Error::action(ErrorKind::Failed, format!(
                                 "resource Job/{}/{} not ready. status: Failed, message: Job Failed. failed: {failed}/{want}",
                                 self.object_ns(doc, release_ns),
                                 doc.name
@@ -344,7 +345,7 @@ impl Client {
                     match v.pointer("/status/phase").and_then(|p| p.as_str()) {
                         Some("Succeeded") => return Ok(()),
                         Some("Failed") => {
-                            return Err(Error::Action(format!(
+                            return Err(Error::action(ErrorKind::Failed, format!(
                                 "resource Pod/{}/{} not ready. status: Failed, message: pod {} failed",
                                 self.object_ns(doc, release_ns),
                                 doc.name,
@@ -380,7 +381,7 @@ impl Client {
         let req = http::Request::get(path)
             .header(http::header::ACCEPT, accept)
             .body(Vec::new())
-            .map_err(|e| Error::Action(format!("building a request: {e}")))?;
+            .map_err(|e| Error::action(ErrorKind::Internal, format!("building a request: {e}")))?;
         match self.kube.request::<J>(req).await {
             Ok(v) => Ok(Some(v)),
             Err(e) if is_not_found(&e) => Ok(None),
@@ -396,7 +397,7 @@ impl Client {
     /// rendering (what `helm status` prints); without, the objects (`-o json|yaml`), pods as a
     /// `PodList`. Objects that no longer exist are left out, as Helm does.
     pub async fn release_resources(&self, manifest: &str, release_ns: &str, table: bool) -> Result<BTreeMap<String, Vec<J>>> {
-        let docs = helm_core::release::logic::parse_manifest(manifest).map_err(|e| Error::Action(e.to_string()))?;
+        let docs = helm_core::release::logic::parse_manifest(manifest).map_err(|e| Error::invalid(e.to_string()))?;
         let mut out: BTreeMap<String, Vec<J>> = BTreeMap::new();
         let mut selectors: Vec<BTreeMap<String, String>> = Vec::new();
         for doc in &docs {

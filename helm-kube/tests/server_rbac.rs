@@ -6,6 +6,7 @@
 mod common;
 
 use base64::Engine;
+use helm_kube::{ChartRef, ErrorKind, ReleaseApi};
 use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
@@ -197,7 +198,7 @@ async fn rbac_decides_and_concurrent_upgrades_are_serialized() {
     let remote = helm_kube::server::RemoteClient::new(&f.url, &f.token_b, Some(&f.ns_b)).expect("remote");
     let mut values = helm_core::Value::empty_map();
     helm_core::values::strvals::parse_set("data=remote", &mut values).expect("set");
-    let rel = remote.upgrade("web", &tgz, &values, helm_kube::UpgradeOptions { max_history: 10, ..Default::default() }).await.expect("remote upgrade");
+    let rel = remote.upgrade("web", ChartRef::Archive(tgz.clone()), &values, helm_kube::UpgradeOptions { max_history: 10, ..Default::default() }).await.expect("remote upgrade");
     assert_eq!((rel.version, rel.status().as_str()), (2, "deployed"));
     let hist = remote.history("web", None).await.expect("history");
     assert_eq!(hist.iter().map(|r| r.version).collect::<Vec<_>>(), vec![1, 2]);
@@ -205,10 +206,13 @@ async fn rbac_decides_and_concurrent_upgrades_are_serialized() {
     assert_eq!(helm_core::release::record::core_to_json(&vals), json!({ "data": "remote" }));
     assert_eq!(remote.list(Default::default()).await.expect("list").len(), 1);
     assert!(remote.get_manifest("web", None, 0).await.expect("manifest").contains("value: \"remote\""));
-    let (manifest, notes) = remote.template(&tgz, &values, "t", None).await.expect("template");
+    let (manifest, notes) = remote.template(&ChartRef::Archive(tgz.clone()), &values, "t", None).await.expect("template");
     assert!(manifest.contains("name: t-cm") && notes == "Thanks for installing t.\n");
     match remote.get_release("web", Some(&f.ns_a), 0).await {
-        Err(helm_kube::server::RemoteError::Status { status: 403, message, .. }) => assert!(message.contains("is forbidden"), "{message}"),
+        Err(e @ helm_kube::Error::Server { status: 403, .. }) => {
+            assert_eq!(e.kind(), ErrorKind::Forbidden);
+            assert!(e.to_string().contains("is forbidden"), "{e}");
+        }
         other => panic!("expected 403, got {:?}", other.map(|r| r.version)),
     }
     let un = remote.uninstall("web", helm_kube::UninstallOptions::default()).await.expect("uninstall");
@@ -352,10 +356,10 @@ async fn charts_from_repositories_urls_and_registries() {
     }
     // RemoteClient with a repository reference.
     let remote = helm_kube::server::RemoteClient::new(&f.url, &f.token_a, Some(&f.ns_a)).expect("remote");
-    let chart = helm_kube::server::RemoteChart::Repo { repo_url: repo_url.clone(), name: "srvchart".into(), version: String::new() };
-    let (manifest, _) = remote.template_chart(&chart, &helm_core::Value::empty_map(), "t", None).await.expect("template");
+    let chart = ChartRef::Repo { repo_url: repo_url.clone(), name: "srvchart".into(), version: String::new() };
+    let (manifest, _) = remote.template(&chart, &helm_core::Value::empty_map(), "t", None).await.expect("template");
     assert!(manifest.contains("name: t-cm"), "{manifest}");
-    let rel = remote.upgrade_chart("fromrepo", &chart, &helm_core::Value::empty_map(), helm_kube::UpgradeOptions { max_history: 10, ..Default::default() }, false).await.expect("upgrade");
+    let rel = remote.upgrade("fromrepo", chart.clone(), &helm_core::Value::empty_map(), helm_kube::UpgradeOptions { max_history: 10, ..Default::default() }).await.expect("upgrade");
     assert_eq!(rel.version, 3);
 
     // An OCI registry (anonymous, plain HTTP on 127.0.0.1).
@@ -367,10 +371,10 @@ async fn charts_from_repositories_urls_and_registries() {
     let archive = repo.join("srvchart-0.1.0.tgz");
     let remote_ref = format!("oci://{host}/charts");
     tokio::task::spawn_blocking(move || helm_kube::repo::oci::push_chart(&archive, None, &remote_ref, &o).map(|_| ())).await.expect("join").expect("push");
-    let chart = helm_kube::server::RemoteChart::Reference { reference: format!("oci://{host}/charts/srvchart"), version: "0.1.0".into(), plain_http: true };
+    let chart = ChartRef::Reference { reference: format!("oci://{host}/charts/srvchart"), version: "0.1.0".into(), plain_http: true };
     let mut values = helm_core::Value::empty_map();
     helm_core::values::strvals::parse_set("data=oci", &mut values).expect("set");
-    let rel = remote.install_chart(&chart, &values, helm_kube::InstallOptions { name: Some("fromoci".into()), ..Default::default() }).await.expect("install from oci");
+    let rel = remote.install(chart, &values, helm_kube::InstallOptions { name: Some("fromoci".into()), ..Default::default() }).await.expect("install from oci");
     assert_eq!((rel.version, rel.chart_name()), (1, "srvchart"));
     assert!(rel.manifest.contains("value: \"oci\""));
     let (st, body) = call(reqwest::Method::POST, &releases, Some(&f.token_a), Some(json!({ "name": "nooci", "chart": { "ref": format!("oci://{host}/charts/srvchart"), "version": "7.0.0", "plain_http": true } }))).await;

@@ -55,24 +55,71 @@ class RenderResult:
     @property
     def log(self) -> List[str]: ...
 
-class HelmError(Exception): ...
-class ChartError(HelmError): ...
-class ValuesError(HelmError): ...
+# ---- exceptions
+#
+# Every exception has .kind (the failure's kind, as the release server names it), and .status /
+# .pending (the release server's HTTP status and, on ReleasePending, the release's pending
+# state; None from the local Client). The class follows from the kind alone, so Client and
+# RemoteClient raise the same class for the same failure:
+#
+#   kind                         class              base
+#   invalid_input                ChartError         HelmError   (ValuesError: the values given
+#                                                                here are wrong, found before
+#                                                                anything is sent)
+#   render                       RenderError        HelmError   (.template/.line/.column)
+#   not_found                    ReleaseNotFound    KubeError
+#   name_in_use, conflict        ReleaseConflict    ServerError
+#   pending                      ReleasePending     ReleaseConflict
+#   unauthorized, forbidden      Forbidden          ServerError
+#   timeout                      ReleaseTimeout     ServerError
+#   failed, cluster,             ServerError        KubeError
+#   unavailable, internal
+
+class HelmError(Exception):
+    #: invalid_input, not_found, name_in_use, pending, conflict, unauthorized, forbidden,
+    #: render, timeout, failed, cluster, unavailable or internal (None if not known).
+    kind: Optional[str]
+    #: RemoteClient: the release server's HTTP status (400, 401, 403, 404, 409, 422, 5xx).
+    status: Optional[int]
+    #: RemoteClient, ReleasePending: the release's pending state, e.g. {"status": "pending-upgrade", ...}.
+    pending: Optional[Dict[str, Any]]
+
+class ChartError(HelmError):
+    """invalid_input: the chart cannot be loaded, packaged or downloaded, or the request is
+    wrong (a bad release name or option)."""
+
+class ValuesError(HelmError):
+    """invalid_input: values files, --set expressions or values= are wrong."""
 
 class RenderError(HelmError):
+    """render: the chart did not render (a template, the schema, dependencies)."""
+    #: Where a template failed (None when unknown, and from a release server).
     template: Optional[str]
     line: Optional[int]
     column: Optional[int]
 
-class KubeError(HelmError): ...
-class ReleaseNotFound(KubeError): ...
+class KubeError(HelmError):
+    """The cluster or the release server refused or failed."""
+
+class ReleaseNotFound(KubeError):
+    """not_found: no release (or revision) of that name."""
 
 class ServerError(KubeError):
-    """A release server's refusal (RemoteClient): 401 no valid token, 403 forbidden by RBAC,
-    409 another operation holds the release, 5xx the server or cluster failed."""
-    status: int
-    #: On 409: the release's pending state, e.g. {"status": "pending-upgrade", ...}.
-    pending: Optional[Dict[str, Any]]
+    """failed, cluster, unavailable, internal: the Kubernetes API server or the release server
+    failed; base of the refusals below."""
+
+class Forbidden(ServerError):
+    """unauthorized (no valid credentials or token) or forbidden (Kubernetes RBAC)."""
+
+class ReleaseConflict(ServerError):
+    """name_in_use (install: the name belongs to a release) or conflict (the release's or an
+    object's state is in the way)."""
+
+class ReleasePending(ReleaseConflict):
+    """pending: another operation (install/upgrade/rollback) holds the release."""
+
+class ReleaseTimeout(ServerError):
+    """timeout: hooks or --wait ran out of time."""
 
 def load_chart(path: StrPath) -> Chart: ...
 def template(
@@ -112,6 +159,9 @@ class Release:
     record: Dict[str, Any]
 
 class Client:
+    """Releases on one cluster. `chart` is a Chart, a chart directory or .tgz, an `oci://` or
+    `http(s)://` reference (with `version=`, `plain_http=`), or a chart name with `repo=URL`."""
+
     def __init__(
         self,
         kubeconfig: Optional[StrPath] = None,
@@ -139,6 +189,9 @@ class Client:
         skip_crds: bool = False,
         description: Optional[str] = None,
         dry_run: bool = False,
+        version: Optional[str] = None,
+        repo: Optional[str] = None,
+        plain_http: bool = False,
     ) -> Release: ...
     def upgrade(
         self,
@@ -159,6 +212,12 @@ class Client:
         max_history: int = 0,
         description: Optional[str] = None,
         dry_run: bool = False,
+        install: bool = False,
+        version: Optional[str] = None,
+        repo: Optional[str] = None,
+        plain_http: bool = False,
+        create_namespace: bool = False,
+        skip_crds: bool = False,
     ) -> Release: ...
     def rollback(
         self,
@@ -195,6 +254,8 @@ class Client:
         filter: Optional[str] = None,
     ) -> List[Release]: ...
     def get_values(self, name: str, revision: int = 0, namespace: Optional[str] = None, all: bool = False) -> Dict[str, Any]: ...
+    def test(self, name: str, namespace: Optional[str] = None, timeout: Optional[float] = None) -> Release:
+        """`helm test`: runs the release's test hooks."""
 
 class AsyncClient:
     def __init__(
@@ -222,60 +283,15 @@ class AsyncClient:
     async def history(self, name: str, namespace: Optional[str] = None) -> List[Release]: ...
     async def list(self, **kwargs: Any) -> List[Release]: ...
     async def get_values(self, name: str, revision: int = 0, namespace: Optional[str] = None, all: bool = False) -> Dict[str, Any]: ...
+    async def test(self, name: str, namespace: Optional[str] = None, timeout: Optional[float] = None) -> Release: ...
 
 # ---- releases through a release server (`helm-rs serve`)
 
 class RemoteClient(Client):
-    """Client's methods through a release server, acting with `token`. `chart` may also be an
-    `oci://` or `http(s)://` reference, or a chart name with `repo=URL`; the server downloads it."""
+    """Client's methods, arguments, results and exceptions through a release server, acting
+    with `token`. Paths are packaged here and uploaded; references are downloaded by the server."""
 
-    def __init__(self, url: str, token: str, namespace: Optional[str] = None) -> None: ...
-    def install(  # type: ignore[override]
-        self,
-        name: str,
-        chart: Union[Chart, StrPath],
-        *,
-        values: Optional[Mapping[str, Any]] = None,
-        value_files: Sequence[StrPath] = (),
-        set: Sequence[str] = (),
-        set_string: Sequence[str] = (),
-        namespace: Optional[str] = None,
-        create_namespace: bool = False,
-        wait: bool = False,
-        timeout: Optional[float] = None,
-        atomic: bool = False,
-        no_hooks: bool = False,
-        skip_crds: bool = False,
-        description: Optional[str] = None,
-        dry_run: bool = False,
-        version: Optional[str] = None,
-        repo: Optional[str] = None,
-        plain_http: bool = False,
-    ) -> Release: ...
-    def upgrade(  # type: ignore[override]
-        self,
-        name: str,
-        chart: Union[Chart, StrPath],
-        *,
-        values: Optional[Mapping[str, Any]] = None,
-        value_files: Sequence[StrPath] = (),
-        set: Sequence[str] = (),
-        set_string: Sequence[str] = (),
-        namespace: Optional[str] = None,
-        wait: bool = False,
-        timeout: Optional[float] = None,
-        atomic: bool = False,
-        no_hooks: bool = False,
-        reuse_values: bool = False,
-        reset_values: bool = False,
-        max_history: int = 0,
-        description: Optional[str] = None,
-        dry_run: bool = False,
-        install: bool = False,
-        version: Optional[str] = None,
-        repo: Optional[str] = None,
-        plain_http: bool = False,
-    ) -> Release: ...
+    def __init__(self, url: str, token: str, namespace: Optional[str] = None) -> None: ...  # type: ignore[override]
 
 class AsyncRemoteClient(AsyncClient):
     def __init__(self, url: str, token: str, namespace: Optional[str] = None) -> None: ...  # type: ignore[override]

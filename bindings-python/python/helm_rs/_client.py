@@ -2,7 +2,9 @@
 module). The native client does the work with the GIL released; this file only turns its dicts
 into `Release` objects and, for AsyncClient, runs the blocking calls in worker threads.
 RemoteClient and AsyncRemoteClient: the same methods sent to a release server (`helm-rs
-serve`), which acts on the cluster with the caller's token."""
+serve`), which acts on the cluster with the caller's token. Both kinds of client are one native
+class (`NativeClient`, or `NativeClient.remote(...)`): one set of methods, arguments, results
+and exceptions."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from ._native import NativeClient, NativeRemoteClient
+from ._native import NativeClient
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,10 @@ class Client:
 
     Client(kubeconfig=None, context=None, namespace=None, driver="secret"): kubeconfig None
     reads $KUBECONFIG, then ~/.kube/config, then the in-cluster config; namespace None is the
-    context's. Methods block; see AsyncClient for asyncio.
+    context's. `chart` is a Chart, a chart directory or .tgz, an `oci://` or `http(s)://`
+    reference (`version=`, `plain_http=`), or a chart name with `repo=URL`. Exceptions follow
+    the failure's kind (`.kind`; the table is in __init__.pyi). Methods block; see AsyncClient
+    for asyncio.
     """
 
     def __init__(self, kubeconfig=None, context=None, namespace=None, driver="secret"):
@@ -80,23 +85,24 @@ class Client:
     def get_values(self, name, revision=0, namespace=None, all=False) -> Dict[str, Any]:
         return self._native.get_values(name, revision, namespace, all)
 
+    def test(self, name, namespace=None, timeout=None) -> Release:
+        return Release._from_native(self._native.test(name, namespace, timeout))
+
 
 class RemoteClient(Client):
-    """Releases through a release server (`helm-rs serve`): Client's methods, arguments and
-    results, acting with `token` (the caller's Kubernetes bearer token), so Kubernetes RBAC
-    decides what it may do.
+    """Releases through a release server (`helm-rs serve`): Client's methods, arguments,
+    results and exceptions, acting with `token` (the caller's Kubernetes bearer token), so
+    Kubernetes RBAC decides what it may do.
 
     RemoteClient(url, token, namespace=None): namespace None is `default`. Charts travel as
     packaged archives (a Chart or a chart directory is packaged here; a .tgz is sent as is), or
-    as references the server downloads: an `oci://` or `http(s)://` chart reference, or a chart
-    name with `repo="https://charts.example/"`, each with `version=`. The server's refusals
-    raise the local client's exceptions; the cluster's (403 forbidden, 401 without a valid
-    token, 409 when another operation holds the release) raise ServerError, a KubeError with
-    `.status` and, on 409, `.pending` (the release's pending state).
+    as references the server downloads (`oci://`, `http(s)://`, or a name with `repo=`).
+    Exceptions are the local client's for the same kind, with `.status` (the server's HTTP
+    status) and, on ReleasePending, `.pending` (the release's pending state).
     """
 
     def __init__(self, url, token, namespace=None):
-        self._native = NativeRemoteClient(url, token, namespace=namespace)
+        self._native = NativeClient.remote(url, token, namespace=namespace)
 
 
 def _in_thread(method):
@@ -145,6 +151,9 @@ class AsyncClient:
 
     @_in_thread
     async def get_values(self, name, revision=0, namespace=None, all=False) -> Dict[str, Any]: ...
+
+    @_in_thread
+    async def test(self, name, namespace=None, timeout=None) -> Release: ...
 
 
 class AsyncRemoteClient(AsyncClient):

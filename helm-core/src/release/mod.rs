@@ -12,9 +12,12 @@
 //! - [`codec`]: `base64(gzip(json))`, the `data.release` payload of Helm's Secret/ConfigMap drivers.
 //! - [`storage`]: the [`ReleaseStorage`] trait (create/update/delete/get/list/history/last
 //!   deployed) and [`MemoryStorage`].
+//! - [`api`]: the release API's vocabulary: option structs (serde-able: the release server's
+//!   request bodies), [`api::ErrorKind`], [`api::ChartRef`].
 //! - [`logic`]: next revision, pending-operation refusal, supersede, history pruning, manifest
 //!   splitting into resources and Helm's install/uninstall order.
 
+pub mod api;
 pub mod codec;
 pub mod logic;
 pub mod record;

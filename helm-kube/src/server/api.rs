@@ -3,9 +3,9 @@
 use super::ops::{OpKind, Operation, ReleaseLock};
 use super::progress::Observer;
 use super::{error, json, Body, State};
-use crate::actions::{InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
+use crate::api::resolve_chart;
 use crate::error::Error;
-use base64::Engine;
+use helm_core::release::api::{InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
 use helm_core::chart::Chart;
 use helm_core::release::record::{core_to_json, json_to_core};
 use helm_core::values::Value;
@@ -13,37 +13,17 @@ use http_body_util::BodyExt;
 use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Where the chart comes from: an uploaded archive, or a reference the server downloads —
-/// `oci://…` or an `http(s)://` chart URL (`ref`), or a chart in an HTTP repository
-/// (`repo_url` + `name`, as `helm install --repo`). Never a path: a server reading paths would
-/// let callers read the server's files. Downloads are anonymous (no stored credentials are
-/// used) and verify TLS; the server fetches with its own network reach, so deployments that
-/// must not reach internal hosts put it behind an egress policy.
-#[derive(Deserialize, Default, Debug)]
-#[serde(deny_unknown_fields)]
-pub struct ChartSource {
-    /// The chart archive (`helm package` output), base64.
-    #[serde(default)]
-    pub tgz_base64: Option<String>,
-    /// `oci://host/repository/name[:tag|@digest]` or `http(s)://…/chart.tgz`.
-    #[serde(default, rename = "ref")]
-    pub reference: Option<String>,
-    /// A chart repository's URL (the directory of its index.yaml); `name` is the chart.
-    #[serde(default)]
-    pub repo_url: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Version or constraint for `ref` (OCI without a tag) and `repo_url` (empty: the newest).
-    #[serde(default)]
-    pub version: Option<String>,
-    /// Talk to an OCI registry over plain HTTP.
-    #[serde(default)]
-    pub plain_http: bool,
-}
+/// Where the chart comes from ([`ChartSource`]): an uploaded archive, or a reference the
+/// server downloads — `oci://…` or an `http(s)://` chart URL (`ref`), or a chart in an HTTP
+/// repository (`repo_url` + `name`, as `helm install --repo`). Never a path: a server reading
+/// paths would let callers read the server's files. Downloads are anonymous (no stored
+/// credentials are used) and verify TLS; the server fetches with its own network reach, so
+/// deployments that must not reach internal hosts put it behind an egress policy.
+pub use crate::api::ChartSource;
 
 #[derive(Deserialize, Default, Debug)]
 #[serde(deny_unknown_fields)]
@@ -75,120 +55,55 @@ pub struct TemplateRequest {
     pub skip_schema_validation: bool,
 }
 
-#[derive(Deserialize, Default, Debug)]
-#[serde(deny_unknown_fields)]
-pub struct InstallRequest {
-    #[serde(default)]
-    pub name: Option<String>,
-    pub chart: ChartSource,
-    #[serde(default)]
+/// The body of an install, upgrade, rollback or test request: the action's option struct
+/// ([`InstallOptions`], [`UpgradeOptions`], [`RollbackOptions`]) with, beside its fields, where
+/// the chart and values come from (`chart`, `values`, `values_yaml`; install and upgrade only)
+/// and `async` (answer 202 with the operation id at once instead of waiting).
+pub struct ActionRequest<O> {
+    pub chart: Option<ChartSource>,
     pub values: Option<serde_json::Map<String, serde_json::Value>>,
-    #[serde(default)]
     pub values_yaml: Option<String>,
-    #[serde(default)]
-    pub generate_name: bool,
-    #[serde(default)]
-    pub create_namespace: bool,
-    #[serde(default)]
-    pub dry_run: bool,
-    #[serde(default)]
-    pub replace: bool,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
-    #[serde(default)]
-    pub skip_crds: bool,
-    #[serde(default)]
-    pub no_hooks: bool,
-    #[serde(default)]
-    pub wait: bool,
-    #[serde(default)]
-    pub wait_for_jobs: bool,
-    #[serde(default)]
-    pub timeout_seconds: Option<u64>,
-    #[serde(default)]
-    pub atomic: bool,
-    #[serde(default)]
-    pub force_conflicts: bool,
-    #[serde(default)]
-    pub skip_schema_validation: bool,
-    /// Answer 202 with the operation id at once instead of waiting.
-    #[serde(default, rename = "async")]
     pub run_async: bool,
+    pub opts: O,
 }
 
-#[derive(Deserialize, Default, Debug)]
-#[serde(deny_unknown_fields)]
-pub struct UpgradeRequest {
-    pub chart: ChartSource,
-    #[serde(default)]
-    pub values: Option<serde_json::Map<String, serde_json::Value>>,
-    #[serde(default)]
-    pub values_yaml: Option<String>,
-    /// `upgrade --install`: install when the release does not exist.
-    #[serde(default)]
-    pub install: bool,
-    #[serde(default)]
-    pub dry_run: bool,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
-    #[serde(default)]
-    pub no_hooks: bool,
-    #[serde(default)]
-    pub wait: bool,
-    #[serde(default)]
-    pub wait_for_jobs: bool,
-    #[serde(default)]
-    pub timeout_seconds: Option<u64>,
-    #[serde(default)]
-    pub atomic: bool,
-    #[serde(default)]
-    pub reuse_values: bool,
-    #[serde(default)]
-    pub reset_values: bool,
-    #[serde(default)]
-    pub reset_then_reuse_values: bool,
-    #[serde(default)]
-    pub cleanup_on_fail: bool,
-    /// Default 10, as Helm's CLI.
-    #[serde(default)]
-    pub max_history: Option<i64>,
-    #[serde(default)]
-    pub force_conflicts: bool,
-    /// `--force-replace`: refused with server-side apply, as Helm 4 does.
-    #[serde(default)]
-    pub force_replace: bool,
-    #[serde(default)]
-    pub skip_schema_validation: bool,
-    #[serde(default, rename = "async")]
-    pub run_async: bool,
+impl<O: serde::de::DeserializeOwned> ActionRequest<O> {
+    /// Splits a body; `with_chart`: whether `chart`/`values`/`values_yaml` belong to this action
+    /// (elsewhere they are unknown fields, as any other).
+    fn parse(body: serde_json::Value, with_chart: bool) -> Result<ActionRequest<O>, Response<Body>> {
+        let serde_json::Value::Object(mut m) = body else {
+            return Err(error(400, "request body: expected a JSON object"));
+        };
+        let run_async = match m.remove("async") {
+            None | Some(serde_json::Value::Null) => false,
+            Some(serde_json::Value::Bool(b)) => b,
+            Some(v) => return Err(error(400, format!("request body: async: expected a boolean, got {v}"))),
+        };
+        let (mut chart, mut values, mut values_yaml) = (None, None, None);
+        if with_chart {
+            let chart_json = m.remove("chart").ok_or_else(|| error(400, "request body: missing field `chart`"))?;
+            chart = Some(serde_json::from_value(chart_json).map_err(|e| error(400, format!("request body: chart: {e}")))?);
+            values = match m.remove("values") {
+                None | Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::Object(v)) => Some(v),
+                Some(v) => return Err(error(400, format!("request body: values: expected an object, got {v}"))),
+            };
+            values_yaml = match m.remove("values_yaml") {
+                None | Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::String(y)) => Some(y),
+                Some(v) => return Err(error(400, format!("request body: values_yaml: expected a string, got {v}"))),
+            };
+        }
+        let opts = serde_json::from_value(serde_json::Value::Object(m)).map_err(|e| error(400, format!("request body: {e}")))?;
+        Ok(ActionRequest { chart, values, values_yaml, run_async, opts })
+    }
 }
 
+/// `POST …/releases/{name}/test`: `helm test` with its timeout.
 #[derive(Deserialize, Default, Debug)]
-#[serde(deny_unknown_fields)]
-pub struct RollbackRequest {
-    /// 0 or absent: the previous revision.
-    #[serde(default)]
-    pub revision: i64,
-    #[serde(default)]
-    pub dry_run: bool,
-    #[serde(default)]
-    pub no_hooks: bool,
-    #[serde(default)]
-    pub wait: bool,
-    #[serde(default)]
+#[serde(default, deny_unknown_fields)]
+pub struct TestOptions {
     pub timeout_seconds: Option<u64>,
-    #[serde(default)]
-    pub max_history: Option<i64>,
-    #[serde(default)]
-    pub force_conflicts: bool,
-    #[serde(default)]
-    pub force_replace: bool,
-    #[serde(default, rename = "async")]
-    pub run_async: bool,
 }
 
 /// Routes a request; returns the response and the caller's id for the log.
@@ -232,7 +147,7 @@ pub async fn route(state: Arc<State>, req: Request<Incoming>) -> (Response<Body>
         },
         (["v1", "releases"], &Method::GET) => ctx.list(None, &query).await,
         (["v1", "namespaces", ns, "releases"], &Method::GET) => ctx.list(Some(ns), &query).await,
-        (["v1", "namespaces", ns, "releases"], &Method::POST) => match ctx.body::<InstallRequest>(req).await {
+        (["v1", "namespaces", ns, "releases"], &Method::POST) => match ctx.action_body::<InstallOptions>(req, true).await {
             Ok(b) => ctx.install(ns, b, slot).await,
             Err(r) => r,
         },
@@ -240,12 +155,16 @@ pub async fn route(state: Arc<State>, req: Request<Incoming>) -> (Response<Body>
         (["v1", "namespaces", ns, "releases", name, what @ ("history" | "values" | "manifest" | "notes" | "hooks")], &Method::GET) => {
             ctx.read(ns, name, what, &query).await
         }
-        (["v1", "namespaces", ns, "releases", name], &Method::PUT) => match ctx.body::<UpgradeRequest>(req).await {
+        (["v1", "namespaces", ns, "releases", name], &Method::PUT) => match ctx.action_body::<UpgradeOptions>(req, true).await {
             Ok(b) => ctx.upgrade(ns, name, b, slot).await,
             Err(r) => r,
         },
-        (["v1", "namespaces", ns, "releases", name, "rollback"], &Method::POST) => match ctx.body::<RollbackRequest>(req).await {
+        (["v1", "namespaces", ns, "releases", name, "rollback"], &Method::POST) => match ctx.action_body::<RollbackOptions>(req, false).await {
             Ok(b) => ctx.rollback(ns, name, b, slot).await,
+            Err(r) => r,
+        },
+        (["v1", "namespaces", ns, "releases", name, "test"], &Method::POST) => match ctx.action_body::<TestOptions>(req, false).await {
+            Ok(b) => ctx.test(ns, name, b, slot).await,
             Err(r) => r,
         },
         (["v1", "namespaces", ns, "releases", name], &Method::DELETE) => ctx.uninstall(ns, name, &query, slot).await,
@@ -330,89 +249,34 @@ fn check_names(ns: &str, name: Option<&str>) -> Result<(), Response<Body>> {
     Ok(())
 }
 
-/// HTTP status for an action's error. helm-kube keeps the API server's message, not its code,
-/// so Kubernetes' fixed message shapes are recognised ("... is forbidden: User ...",
-/// "Unauthorized").
+/// HTTP status for an action's error: its kind's ([`ErrorKind::http_status`](helm_core::release::api::ErrorKind::http_status)).
 pub fn status_of(e: &Error) -> u16 {
-    let text = e.to_string();
-    if text.contains(" is forbidden: ") || text.starts_with("forbidden") {
-        return 403;
-    }
-    if text == "Unauthorized" || text.ends_with(": Unauthorized") {
-        return 401;
-    }
-    if text.contains("another operation (install/upgrade/rollback) is in progress") || text.contains("cannot re-use a name that is still in use") || text.contains("is already deleted") {
-        return 409;
-    }
-    if text.contains("release: not found") || text.contains("has no deployed releases") || text.contains("Release not loaded") || text.contains("has no ") && text.contains(" version") {
-        return 404;
-    }
-    match e {
-        Error::Render(_) => 422,
-        Error::Action(_) => 422,
-        Error::Timeout(_) => 504,
-        Error::Config(_) | Error::Api { .. } | Error::Storage(_) => 502,
-    }
+    e.http_status()
 }
 
-/// The chart a request names: decoded from the upload, or downloaded (on a blocking thread:
-/// the repository transport is synchronous) into a temporary directory and loaded from there.
-async fn load_chart(src: &ChartSource) -> Result<Chart, Response<Body>> {
-    let given = [src.tgz_base64.is_some(), src.reference.is_some(), src.repo_url.is_some()].iter().filter(|b| **b).count();
-    if given != 1 {
-        return Err(error(400, "chart: give exactly one of tgz_base64, ref, or repo_url with name"));
-    }
-    if let Some(b64) = &src.tgz_base64 {
-        let data = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|e| error(400, format!("chart.tgz_base64: {e}")))?;
-        return helm_core::chart::loader::load_archive_bytes(&data).map_err(|e| error(400, format!("chart: {e}")));
-    }
-    let version = src.version.clone().unwrap_or_default();
-    enum Fetch {
-        Oci(String, bool),
-        Url(String),
-        Repo(String, String),
-    }
-    let fetch = if let Some(r) = &src.reference {
-        if r.starts_with("oci://") {
-            if let Err(e) = helm_core::repo::oci::Reference::parse(r) {
-                return Err(error(400, format!("chart.ref: {e}")));
-            }
-            Fetch::Oci(r.clone(), src.plain_http)
-        } else if (r.starts_with("https://") || r.starts_with("http://")) && url::Url::parse(r).is_ok() {
-            Fetch::Url(r.clone())
-        } else {
-            return Err(error(400, format!("chart.ref: expected an oci:// or http(s):// reference, got {r:?}")));
+/// The error body of a failed action: Helm's message, its kind, and for render errors where
+/// in the chart it happened.
+pub fn error_body(e: &Error) -> serde_json::Value {
+    let mut body = serde_json::json!({ "error": e.to_string(), "kind": e.kind().as_str() });
+    if let Some(r) = e.render_error() {
+        if let helm_core::render::api::ApiError::Render { location: Some(loc), .. } = helm_core::render::api::ApiError::from(r.clone()) {
+            body["location"] = serde_json::json!({ "template": loc.template, "line": loc.line, "column": loc.column });
         }
-    } else {
-        let repo_url = src.repo_url.clone().unwrap_or_default();
-        if !(repo_url.starts_with("https://") || repo_url.starts_with("http://")) || url::Url::parse(&repo_url).is_err() {
-            return Err(error(400, format!("chart.repo_url: expected an http(s):// URL, got {repo_url:?}")));
-        }
-        let name = src.name.clone().filter(|n| !n.is_empty()).ok_or_else(|| error(400, "chart.name: the chart's name in the repository is required with repo_url"))?;
-        Fetch::Repo(repo_url, name)
-    };
-    let fetched = tokio::task::spawn_blocking(move || -> Result<Chart, String> {
-        use crate::repo;
-        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let path = match fetch {
-            Fetch::Oci(r, plain_http) => {
-                let o = repo::oci::OciOptions { plain_http, ..Default::default() };
-                repo::oci::pull_chart(&r, &version, dir.path(), &o).map_err(|e| e.to_string())?.path
-            }
-            Fetch::Url(u) => repo::ResolvedChart { url: u, digest: String::new(), options: Default::default(), chart: None }.download(dir.path()).map_err(|e| e.to_string())?,
-            Fetch::Repo(repo_url, name) => repo::find_chart_in_repo_url(&repo_url, &name, &version, &Default::default())
-                .and_then(|c| c.download(dir.path()))
-                .map_err(|e| e.to_string())?,
-        };
-        let data = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        helm_core::chart::loader::load_archive_bytes(&data).map_err(|e| e.to_string())
-    })
-    .await;
-    match fetched {
-        Ok(Ok(chart)) => Ok(chart),
-        Ok(Err(e)) => Err(error(400, format!("chart: {e}"))),
-        Err(e) => Err(error(400, format!("chart: download failed: {e}"))),
     }
+    body
+}
+
+/// An error answer for an action's error.
+fn action_error(e: &Error) -> Response<Body> {
+    json(status_of(e), &error_body(e))
+}
+
+/// The chart a request names: decoded from the upload, or downloaded ([`resolve_chart`]).
+async fn load_chart(src: Option<ChartSource>) -> Result<Chart, Response<Body>> {
+    let src = src.ok_or_else(|| error(400, "request body: missing field `chart`"))?;
+    // A chart that cannot be had is a bad request, whatever the reason.
+    let chart_ref = src.into_chart_ref().map_err(|e| error(400, e.to_string()))?;
+    resolve_chart(chart_ref).await.map_err(|e| error(400, e.to_string()))
 }
 
 fn user_values(values: &Option<serde_json::Map<String, serde_json::Value>>, yaml: &Option<String>) -> Result<Value, Response<Body>> {
@@ -435,8 +299,8 @@ fn release_name_for(req_name: &Option<String>, generate: bool, chart: &Chart) ->
 }
 
 /// `POST /v1/template`: Helm's `template` on an uploaded chart; no cluster involved.
-async fn template(b: TemplateRequest) -> Response<Body> {
-    let chart = match load_chart(&b.chart).await {
+async fn template(mut b: TemplateRequest) -> Response<Body> {
+    let chart = match load_chart(Some(std::mem::take(&mut b.chart))).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -623,8 +487,24 @@ impl Ctx {
         }
     }
 
-    async fn install(&self, ns: &str, b: InstallRequest, slot: super::ops::CallerSlot) -> Response<Body> {
-        let chart = match load_chart(&b.chart).await {
+    async fn action_body<O: serde::de::DeserializeOwned>(&self, req: Request<Incoming>, with_chart: bool) -> Result<ActionRequest<O>, Response<Body>> {
+        ActionRequest::parse(self.body::<serde_json::Value>(req).await?, with_chart)
+    }
+
+    /// Checks names and, for `async` requests, the caller's access; takes the release's lock
+    /// and makes the caller's client with the operation's progress sink.
+    async fn begin(&self, kind: OpKind, ns: &str, name: &str, run_async: bool, verb: &str) -> Result<(ReleaseLock, crate::Client), Response<Body>> {
+        check_names(ns, Some(name))?;
+        if run_async {
+            self.authorize_async(ns, verb).await?;
+        }
+        let lock = self.state.reg.begin(kind, ns, name, &self.caller).map_err(|other| self.conflict(&other))?;
+        let client = self.kube(ns, Some(Observer::new(lock.op.clone())))?;
+        Ok((lock, client))
+    }
+
+    async fn install(&self, ns: &str, b: ActionRequest<InstallOptions>, slot: super::ops::CallerSlot) -> Response<Body> {
+        let chart = match load_chart(b.chart).await {
             Ok(c) => c,
             Err(r) => return r,
         };
@@ -632,66 +512,31 @@ impl Ctx {
             Ok(v) => v,
             Err(r) => return r,
         };
-        let name = match release_name_for(&b.name, b.generate_name, &chart) {
+        let mut opts = b.opts;
+        let name = match release_name_for(&opts.name, opts.generate_name, &chart) {
             Ok(n) => n,
             Err(r) => return r,
         };
-        if let Err(r) = check_names(ns, Some(&name)) {
-            return r;
-        }
-        if b.run_async {
-            if let Err(r) = self.authorize_async(ns, "create").await {
-                return r;
-            }
-        }
-        let lock = match self.state.reg.begin(OpKind::Install, ns, &name, &self.caller) {
-            Ok(l) => l,
-            Err(other) => return self.conflict(&other),
-        };
-        lock.op.push("rendering", "rendering the chart");
-        let obs = Observer::new(lock.op.clone());
-        let client = match self.kube(ns, Some(obs)) {
-            Ok(c) => c,
+        let (lock, client) = match self.begin(OpKind::Install, ns, &name, b.run_async, "create").await {
+            Ok(x) => x,
             Err(r) => return r,
         };
-        let opts = InstallOptions {
-            name: Some(name),
-            generate_name: false,
-            namespace: Some(ns.to_string()),
-            create_namespace: b.create_namespace,
-            dry_run: b.dry_run,
-            replace: b.replace,
-            description: b.description,
-            labels: b.labels,
-            skip_crds: b.skip_crds,
-            no_hooks: b.no_hooks,
-            wait: b.wait,
-            wait_for_jobs: b.wait_for_jobs,
-            timeout: b.timeout_seconds.map(Duration::from_secs),
-            atomic: b.atomic,
-            force_conflicts: b.force_conflicts,
-            skip_schema_validation: b.skip_schema_validation,
-            ..Default::default()
-        };
+        lock.op.push("rendering", "rendering the chart");
+        (opts.name, opts.generate_name, opts.namespace) = (Some(name), false, Some(ns.to_string()));
         self.run_operation(lock, slot, b.run_async, move |_op| async move {
             match client.install(chart, &values, opts).await {
                 Ok(rel) => (201, serde_json::json!({ "release": release_json(&rel) })),
-                Err(e) => (status_of(&e), serde_json::json!({ "error": e.to_string() })),
+                Err(e) => (status_of(&e), error_body(&e)),
             }
         })
         .await
     }
 
-    async fn upgrade(&self, ns: &str, name: &str, b: UpgradeRequest, slot: super::ops::CallerSlot) -> Response<Body> {
+    async fn upgrade(&self, ns: &str, name: &str, b: ActionRequest<UpgradeOptions>, slot: super::ops::CallerSlot) -> Response<Body> {
         if let Err(r) = check_names(ns, Some(name)) {
             return r;
         }
-        if b.run_async {
-            if let Err(r) = self.authorize_async(ns, "update").await {
-                return r;
-            }
-        }
-        let chart = match load_chart(&b.chart).await {
+        let chart = match load_chart(b.chart).await {
             Ok(c) => c,
             Err(r) => return r,
         };
@@ -699,124 +544,67 @@ impl Ctx {
             Ok(v) => v,
             Err(r) => return r,
         };
-        let lock = match self.state.reg.begin(OpKind::Upgrade, ns, name, &self.caller) {
-            Ok(l) => l,
-            Err(other) => return self.conflict(&other),
-        };
-        lock.op.push("rendering", "rendering the chart");
-        let obs = Observer::new(lock.op.clone());
-        let client = match self.kube(ns, Some(obs)) {
-            Ok(c) => c,
+        let (lock, client) = match self.begin(OpKind::Upgrade, ns, name, b.run_async, "update").await {
+            Ok(x) => x,
             Err(r) => return r,
         };
-        let timeout = b.timeout_seconds.map(Duration::from_secs);
-        let install_opts = InstallOptions {
-            name: Some(name.to_string()),
-            namespace: Some(ns.to_string()),
-            dry_run: b.dry_run,
-            description: b.description.clone(),
-            labels: b.labels.clone(),
-            no_hooks: b.no_hooks,
-            wait: b.wait,
-            wait_for_jobs: b.wait_for_jobs,
-            timeout,
-            atomic: b.atomic,
-            force_conflicts: b.force_conflicts,
-            skip_schema_validation: b.skip_schema_validation,
-            ..Default::default()
-        };
-        let opts = UpgradeOptions {
-            namespace: Some(ns.to_string()),
-            dry_run: b.dry_run,
-            description: b.description,
-            labels: b.labels,
-            no_hooks: b.no_hooks,
-            wait: b.wait,
-            wait_for_jobs: b.wait_for_jobs,
-            timeout,
-            atomic: b.atomic,
-            reuse_values: b.reuse_values,
-            reset_values: b.reset_values,
-            reset_then_reuse_values: b.reset_then_reuse_values,
-            cleanup_on_fail: b.cleanup_on_fail,
-            max_history: b.max_history.unwrap_or(10),
-            force_conflicts: b.force_conflicts,
-            force_replace: b.force_replace,
-            skip_schema_validation: b.skip_schema_validation,
-            ..Default::default()
-        };
-        let name = name.to_string();
-        let install = b.install;
-        let ns2 = ns.to_string();
-        self.run_operation(lock, slot, b.run_async, move |_op| async move {
-            if install {
-                // `upgrade --install`: no history at all means install.
-                match client.history(&name, Some(&ns2)).await {
-                    Err(e) if status_of(&e) == 404 => {
-                        return match client.install(chart, &values, install_opts).await {
-                            Ok(rel) => (201, serde_json::json!({ "release": release_json(&rel) })),
-                            Err(e) => (status_of(&e), serde_json::json!({ "error": e.to_string() })),
-                        };
-                    }
-                    Err(e) => return (status_of(&e), serde_json::json!({ "error": e.to_string() })),
-                    Ok(_) => {}
-                }
-            }
+        lock.op.push("rendering", "rendering the chart");
+        let mut opts = b.opts;
+        opts.namespace = Some(ns.to_string());
+        let (name, ns) = (name.to_string(), ns.to_string());
+        self.run_operation(lock, slot, b.run_async, move |op| async move {
             match client.upgrade(&name, chart, &values, opts).await {
+                // `upgrade --install` that installed: created, as an install is.
+                Ok(rel) if op.events_from(0).iter().any(|e| e.phase == "installing") => (201, serde_json::json!({ "release": release_json(&rel) })),
                 Ok(rel) => (200, serde_json::json!({ "release": release_json(&rel) })),
-                Err(e) => pending_aware(&client, &name, &ns2, e).await,
+                Err(e) => pending_aware(&client, &name, &ns, e).await,
             }
         })
         .await
     }
 
-    async fn rollback(&self, ns: &str, name: &str, b: RollbackRequest, slot: super::ops::CallerSlot) -> Response<Body> {
-        if let Err(r) = check_names(ns, Some(name)) {
-            return r;
-        }
-        if b.run_async {
-            if let Err(r) = self.authorize_async(ns, "update").await {
-                return r;
-            }
-        }
-        let lock = match self.state.reg.begin(OpKind::Rollback, ns, name, &self.caller) {
-            Ok(l) => l,
-            Err(other) => return self.conflict(&other),
-        };
-        let obs = Observer::new(lock.op.clone());
-        let client = match self.kube(ns, Some(obs)) {
-            Ok(c) => c,
+    async fn rollback(&self, ns: &str, name: &str, b: ActionRequest<RollbackOptions>, slot: super::ops::CallerSlot) -> Response<Body> {
+        let (lock, client) = match self.begin(OpKind::Rollback, ns, name, b.run_async, "update").await {
+            Ok(x) => x,
             Err(r) => return r,
         };
-        let opts = RollbackOptions {
-            namespace: Some(ns.to_string()),
-            revision: b.revision,
-            dry_run: b.dry_run,
-            no_hooks: b.no_hooks,
-            wait: b.wait,
-            timeout: b.timeout_seconds.map(Duration::from_secs),
-            max_history: b.max_history.unwrap_or(10),
-            force_conflicts: b.force_conflicts,
-            force_replace: b.force_replace,
-            ..Default::default()
-        };
-        let name = name.to_string();
-        let ns2 = ns.to_string();
+        let mut opts = b.opts;
+        opts.namespace = Some(ns.to_string());
+        let (name, ns) = (name.to_string(), ns.to_string());
         self.run_operation(lock, slot, b.run_async, move |_op| async move {
             match client.rollback(&name, opts).await {
                 Ok(rel) => (200, serde_json::json!({ "release": release_json(&rel) })),
-                Err(e) => pending_aware(&client, &name, &ns2, e).await,
+                Err(e) => pending_aware(&client, &name, &ns, e).await,
+            }
+        })
+        .await
+    }
+
+    async fn test(&self, ns: &str, name: &str, b: ActionRequest<TestOptions>, slot: super::ops::CallerSlot) -> Response<Body> {
+        let (lock, client) = match self.begin(OpKind::Test, ns, name, b.run_async, "update").await {
+            Ok(x) => x,
+            Err(r) => return r,
+        };
+        let timeout = b.opts.timeout_seconds.map(Duration::from_secs);
+        let (name, ns) = (name.to_string(), ns.to_string());
+        self.run_operation(lock, slot, b.run_async, move |_op| async move {
+            match client.test(&name, Some(&ns), timeout).await {
+                Ok(rel) => (200, serde_json::json!({ "release": release_json(&rel) })),
+                Err(e) => (status_of(&e), error_body(&e)),
             }
         })
         .await
     }
 
     async fn uninstall(&self, ns: &str, name: &str, q: &HashMap<String, String>, slot: super::ops::CallerSlot) -> Response<Body> {
-        if let Err(r) = check_names(ns, Some(name)) {
-            return r;
-        }
         let parsed = (|| -> Result<(UninstallOptions, bool), Response<Body>> {
             let timeout = qint(q, "timeout_seconds")?;
+            let cascade = q.get("cascade").cloned();
+            if let Some(c) = &cascade {
+                if !matches!(c.as_str(), "background" | "foreground" | "orphan") {
+                    return Err(error(400, format!("invalid cascade value ({c}). Must be \"background\", \"foreground\", or \"orphan\"")));
+                }
+            }
             Ok((
                 UninstallOptions {
                     namespace: Some(ns.to_string()),
@@ -826,7 +614,7 @@ impl Ctx {
                     wait: qbool(q, "wait")?,
                     timeout: if timeout > 0 { Some(Duration::from_secs(timeout as u64)) } else { None },
                     description: q.get("description").cloned(),
-                    cascade: None,
+                    cascade,
                 },
                 qbool(q, "async")?,
             ))
@@ -835,25 +623,15 @@ impl Ctx {
             Ok(p) => p,
             Err(r) => return r,
         };
-        if run_async {
-            if let Err(r) = self.authorize_async(ns, "delete").await {
-                return r;
-            }
-        }
-        let lock = match self.state.reg.begin(OpKind::Uninstall, ns, name, &self.caller) {
-            Ok(l) => l,
-            Err(other) => return self.conflict(&other),
-        };
-        let obs = Observer::new(lock.op.clone());
-        let client = match self.kube(ns, Some(obs)) {
-            Ok(c) => c,
+        let (lock, client) = match self.begin(OpKind::Uninstall, ns, name, run_async, "delete").await {
+            Ok(x) => x,
             Err(r) => return r,
         };
         let name = name.to_string();
         self.run_operation(lock, slot, run_async, move |_op| async move {
             match client.uninstall(&name, opts).await {
                 Ok(res) => (200, serde_json::json!({ "release": release_json(&res.release), "kept": res.kept })),
-                Err(e) => (status_of(&e), serde_json::json!({ "error": e.to_string() })),
+                Err(e) => (status_of(&e), error_body(&e)),
             }
         })
         .await
@@ -885,7 +663,7 @@ impl Ctx {
         let opts = ListOptions { namespace: ns.map(String::from), all_namespaces: ns.is_none(), all, states, filter: q.get("filter").cloned() };
         match client.list(opts).await {
             Ok(rels) => json(200, &serde_json::json!({ "releases": rels.iter().map(release_json).collect::<Vec<_>>() })),
-            Err(e) => error(status_of(&e), e.to_string()),
+            Err(e) => action_error(&e),
         }
     }
 
@@ -910,6 +688,11 @@ impl Ctx {
                 };
                 client.get_values(name, Some(ns), revision, all).await.map(|v| serde_json::json!({ "values": core_to_json(&v) }))
             }
+            // `?resources=table|objects`: `helm status` with the release's live objects.
+            "status" if q.contains_key("resources") => {
+                let table = q.get("resources").map(|r| r == "table").unwrap_or(false);
+                client.status(name, Some(ns), revision, table).await.map(|rel| serde_json::json!({ "release": release_json(&rel) }))
+            }
             _ => client.get_release(name, Some(ns), revision).await.map(|rel| match what {
                 "manifest" => serde_json::json!({ "manifest": rel.manifest }),
                 "notes" => serde_json::json!({ "notes": rel.info.as_ref().map(|i| i.notes.clone()).unwrap_or_default() }),
@@ -919,7 +702,7 @@ impl Ctx {
         };
         match res {
             Ok(body) => json(200, &body),
-            Err(e) => error(status_of(&e), e.to_string()),
+            Err(e) => action_error(&e),
         }
     }
 
@@ -985,8 +768,8 @@ impl Ctx {
 /// the release is in (as stored, e.g. left by an interrupted server).
 async fn pending_aware(client: &crate::Client, name: &str, ns: &str, e: Error) -> (u16, serde_json::Value) {
     let status = status_of(&e);
-    let mut body = serde_json::json!({ "error": e.to_string() });
-    if status == 409 {
+    let mut body = error_body(&e);
+    if e.kind() == helm_core::release::api::ErrorKind::Pending {
         if let Ok(rel) = client.get_release(name, Some(ns), 0).await {
             body["pending"] = serde_json::json!({ "status": rel.status().as_str(), "revision": rel.version });
         }
@@ -1010,13 +793,26 @@ mod tests {
 
     #[test]
     fn kubernetes_errors_map_to_http() {
-        let forbidden = Error::Storage(helm_core::release::StorageError::Backend(
-            "secrets is forbidden: User \"system:serviceaccount:a:x\" cannot list resource \"secrets\" in API group \"\" in the namespace \"b\"".into(),
-        ));
+        let forbidden = Error::Storage(helm_core::release::StorageError::Api {
+            code: 403,
+            message: "secrets is forbidden: User \"system:serviceaccount:a:x\" cannot list resource \"secrets\" in API group \"\" in the namespace \"b\"".into(),
+        });
         assert_eq!(status_of(&forbidden), 403);
         assert_eq!(status_of(&Error::Api { code: 401, message: "Unauthorized".into() }), 401);
-        assert_eq!(status_of(&Error::Action("another operation (install/upgrade/rollback) is in progress".into())), 409);
+        assert_eq!(status_of(&Error::action(helm_core::release::api::ErrorKind::Pending, "another operation (install/upgrade/rollback) is in progress")), 409);
         assert_eq!(status_of(&Error::Storage(helm_core::release::StorageError::NotFound)), 404);
         assert_eq!(status_of(&Error::Timeout("timed out".into())), 504);
+        let body = error_body(&Error::not_found("release: not found"));
+        assert_eq!((body["error"].as_str(), body["kind"].as_str()), (Some("release: not found"), Some("not_found")));
+    }
+
+    #[test]
+    fn action_bodies_are_option_structs() {
+        let body = serde_json::json!({ "chart": { "ref": "oci://r/c" }, "values": { "a": 1 }, "install": true, "wait": true, "async": true });
+        let r = ActionRequest::<UpgradeOptions>::parse(body, true).ok().expect("parsed");
+        assert!(r.run_async && r.opts.install && r.opts.wait && r.chart.is_some() && r.values.is_some());
+        assert_eq!(r.opts.max_history, 10);
+        assert!(ActionRequest::<UpgradeOptions>::parse(serde_json::json!({ "chart": {}, "wiat": true }), true).is_err(), "unknown fields are refused");
+        assert!(ActionRequest::<RollbackOptions>::parse(serde_json::json!({ "chart": {} }), false).is_err(), "rollback takes no chart");
     }
 }

@@ -21,7 +21,8 @@ pub mod ops;
 pub mod progress;
 pub mod remote;
 
-pub use remote::{chart_archive, loaded_chart_archive, RemoteChart, RemoteClient, RemoteError};
+pub use crate::api::{chart_archive, loaded_chart_archive};
+pub use remote::RemoteClient;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};

@@ -65,6 +65,7 @@ pub fn document() -> Value {
         "skip_crds": { "type": "boolean" }, "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "wait_for_jobs": { "type": "boolean" },
         "timeout_seconds": { "type": "integer", "minimum": 0 }, "atomic": { "type": "boolean" },
         "force_conflicts": { "type": "boolean" }, "skip_schema_validation": { "type": "boolean" }, "async": { "type": "boolean" },
+        "dry_run_server": { "type": "boolean" }, "server_side": { "type": "boolean" }, "take_ownership": { "type": "boolean" }, "render_subchart_notes": { "type": "boolean" },
     });
     let mut upgrade_props = json!({
         "chart": { "$ref": "#/components/schemas/Chart" }, "install": { "type": "boolean" }, "dry_run": { "type": "boolean" },
@@ -74,6 +75,13 @@ pub fn document() -> Value {
         "reset_then_reuse_values": { "type": "boolean" }, "cleanup_on_fail": { "type": "boolean" },
         "max_history": { "type": "integer", "minimum": 0 }, "force_conflicts": { "type": "boolean" }, "force_replace": { "type": "boolean" },
         "skip_schema_validation": { "type": "boolean" }, "async": { "type": "boolean" },
+        "create_namespace": { "type": "boolean" }, "skip_crds": { "type": "boolean" }, "dry_run_server": { "type": "boolean" }, "server_side": { "type": "boolean" },
+        "take_ownership": { "type": "boolean" }, "render_subchart_notes": { "type": "boolean" },
+    });
+    let rollback_props = json!({
+        "revision": { "type": "integer", "minimum": 0 }, "dry_run": { "type": "boolean" }, "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" },
+        "timeout_seconds": { "type": "integer", "minimum": 0 }, "max_history": { "type": "integer", "minimum": 0 }, "force_conflicts": { "type": "boolean" },
+        "force_replace": { "type": "boolean" }, "cleanup_on_fail": { "type": "boolean" }, "server_side": { "type": "boolean" }, "async": { "type": "boolean" },
     });
     let mut template_props = json!({
         "chart": { "$ref": "#/components/schemas/Chart" }, "name": { "type": "string" }, "namespace": { "type": "string" },
@@ -120,16 +128,22 @@ pub fn document() -> Value {
             },
             "/v1/namespaces/{namespace}/releases/{name}": {
                 "parameters": [ns, name],
-                "get": { "operationId": "status", "summary": "helm status", "parameters": [rev], "responses": read_responses(json!({ "$ref": "#/components/schemas/ReleaseResult" })) },
+                "get": { "operationId": "status", "summary": "helm status", "parameters": [rev, { "name": "resources", "in": "query", "required": false, "description": "also the release's live objects: the API server's Table renderings (table) or the objects (objects)", "schema": { "type": "string", "enum": ["table", "objects"] } }], "responses": read_responses(json!({ "$ref": "#/components/schemas/ReleaseResult" })) },
                 "put": { "operationId": "upgrade", "summary": "helm upgrade", "requestBody": body(upgrade_props, json!(["chart"])), "responses": op_responses("200") },
                 "delete": { "operationId": "uninstall", "summary": "helm uninstall",
-                    "parameters": [query_bool("keep_history", ""), query_bool("dry_run", ""), query_bool("no_hooks", ""), query_bool("wait", ""), query_int("timeout_seconds", ""), { "name": "description", "in": "query", "schema": { "type": "string" } }, query_bool("async", "")],
+                    "parameters": [query_bool("keep_history", ""), query_bool("dry_run", ""), query_bool("no_hooks", ""), query_bool("wait", ""), query_int("timeout_seconds", ""), { "name": "description", "in": "query", "schema": { "type": "string" } }, { "name": "cascade", "in": "query", "schema": { "type": "string", "enum": ["background", "foreground", "orphan"] } }, query_bool("async", "")],
                     "responses": op_responses("200") }
             },
             "/v1/namespaces/{namespace}/releases/{name}/rollback": {
                 "parameters": [ns, name],
                 "post": { "operationId": "rollback", "summary": "helm rollback",
-                    "requestBody": body(json!({ "revision": { "type": "integer", "minimum": 0 }, "dry_run": { "type": "boolean" }, "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "timeout_seconds": { "type": "integer", "minimum": 0 }, "max_history": { "type": "integer", "minimum": 0 }, "force_conflicts": { "type": "boolean" }, "force_replace": { "type": "boolean" }, "async": { "type": "boolean" } }), json!([])),
+                    "requestBody": body(rollback_props.clone(), json!([])),
+                    "responses": op_responses("200") }
+            },
+            "/v1/namespaces/{namespace}/releases/{name}/test": {
+                "parameters": [ns, name],
+                "post": { "operationId": "test", "summary": "helm test: runs the release's test hooks",
+                    "requestBody": body(json!({ "timeout_seconds": { "type": "integer", "minimum": 0 }, "async": { "type": "boolean" } }), json!([])),
                     "responses": op_responses("200") }
             },
             "/v1/namespaces/{namespace}/releases/{name}/history": { "parameters": [ns, name], "get": { "operationId": "history", "summary": "helm history", "responses": read_responses(json!({ "type": "object", "properties": { "history": { "type": "array", "items": { "$ref": "#/components/schemas/Release" } } } })) } },
@@ -146,7 +160,10 @@ pub fn document() -> Value {
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "the caller's Kubernetes token" } },
             "schemas": {
-                "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } },
+                "Error": { "type": "object", "required": ["error"], "properties": {
+                    "error": { "type": "string", "description": "Helm's message" },
+                    "kind": { "type": "string", "enum": helm_core::release::api::ErrorKind::ALL.map(|k| k.as_str()), "description": "what kind of failure (decide on this, not on the message)" },
+                    "location": { "type": "object", "description": "render errors: where in the chart", "properties": { "template": { "type": "string" }, "line": { "type": "integer" }, "column": { "type": "integer", "nullable": true } } } } },
                 "Chart": { "description": "exactly one source: an uploaded archive, a reference (oci:// or a chart URL), or a repository URL with the chart's name (helm install --repo). The server downloads references anonymously, TLS verified.", "oneOf": [
                     { "type": "object", "additionalProperties": false, "required": ["tgz_base64"], "properties": { "tgz_base64": { "type": "string", "description": "a packaged chart (.tgz), base64" } } },
                     { "type": "object", "additionalProperties": false, "required": ["ref"], "properties": {
@@ -166,4 +183,30 @@ pub fn document() -> Value {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use helm_core::release::api::{InstallOptions, RollbackOptions, UpgradeOptions};
+    use std::collections::BTreeSet;
+
+    /// The documented body of an action, less what the server reads beside the options.
+    fn documented(doc: &Value, path: &str, method: &str) -> BTreeSet<String> {
+        let props = &doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["properties"];
+        props.as_object().expect("properties").keys().filter(|k| !matches!(k.as_str(), "chart" | "values" | "values_yaml" | "async")).cloned().collect()
+    }
+
+    fn fields<T: serde::Serialize>(opts: &T) -> BTreeSet<String> {
+        serde_json::to_value(opts).expect("json").as_object().expect("object").keys().cloned().collect()
+    }
+
+    /// The request bodies are the option structs: every field is documented, nothing more.
+    #[test]
+    fn bodies_document_the_option_structs() {
+        let doc = document();
+        assert_eq!(documented(&doc, "/v1/namespaces/{namespace}/releases", "post"), fields(&InstallOptions::default()));
+        assert_eq!(documented(&doc, "/v1/namespaces/{namespace}/releases/{name}", "put"), fields(&UpgradeOptions::default()));
+        assert_eq!(documented(&doc, "/v1/namespaces/{namespace}/releases/{name}/rollback", "post"), fields(&RollbackOptions::default()));
+    }
 }

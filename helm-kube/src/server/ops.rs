@@ -16,6 +16,8 @@ pub enum OpKind {
     Upgrade,
     Rollback,
     Uninstall,
+    /// `helm test`: runs test hooks; the release keeps its status meanwhile.
+    Test,
 }
 
 impl OpKind {
@@ -25,6 +27,7 @@ impl OpKind {
             OpKind::Upgrade => "upgrade",
             OpKind::Rollback => "rollback",
             OpKind::Uninstall => "uninstall",
+            OpKind::Test => "test",
         }
     }
     /// Helm's status for a release while this kind of operation runs.
@@ -34,6 +37,7 @@ impl OpKind {
             OpKind::Upgrade => "pending-upgrade",
             OpKind::Rollback => "pending-rollback",
             OpKind::Uninstall => "uninstalling",
+            OpKind::Test => "deployed",
         }
     }
 }

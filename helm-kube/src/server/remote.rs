@@ -1,93 +1,17 @@
-//! `RemoteClient`: the release actions of [`crate::Client`], with the same method names and
-//! option structs, sent to a `helm-rs serve` server instead of the cluster (reqwest over
-//! rustls). The difference: charts travel as packaged archives (`.tgz` bytes), since the
-//! server must not read the caller's paths; [`chart_archive`] makes one from a directory —
-//! or as references the server downloads itself ([`RemoteChart`]: `oci://…`, a repository URL
-//! plus chart name as `helm install --repo`, or a chart URL).
+//! `RemoteClient`: the [`ReleaseApi`] sent to a `helm-rs serve` server instead of the cluster
+//! (reqwest over rustls). Charts travel as packaged archives, since the server must not read
+//! the caller's paths, or as references the server downloads itself ([`ChartRef`]). Option
+//! structs are the request bodies as they are; the server's errors come back with their kind.
 
-use crate::actions::{InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions};
-use base64::Engine;
+use crate::api::{ChartSource, ReleaseApi};
+use crate::error::{Error, Result};
+use helm_core::release::api::{ChartRef, ErrorKind, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions};
 use helm_core::release::record::{core_to_json, json_to_core};
 use helm_core::release::Release;
 use helm_core::values::Value;
 use serde_json::{json, Value as J};
-
-#[derive(Debug, thiserror::Error)]
-pub enum RemoteError {
-    /// The server answered with an error status; `pending` is the release's pending state on 409.
-    #[error("{message}")]
-    Status { status: u16, message: String, pending: Option<J> },
-    #[error("release server unreachable: {0}")]
-    Transport(String),
-    #[error("unexpected answer from the release server: {0}")]
-    Decode(String),
-    #[error("{0}")]
-    Chart(String),
-}
-
-pub type Result<T, E = RemoteError> = std::result::Result<T, E>;
-
-/// A packaged chart: a `.tgz` file as is, a chart directory packaged (Helm's `package`).
-pub fn chart_archive(path: &std::path::Path) -> Result<Vec<u8>> {
-    if path.is_dir() {
-        let tmp = std::env::temp_dir().join(format!("helm-rs-remote-{}-{}", std::process::id(), chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)));
-        let opts = helm_core::chart::package::PackageOptions { version: None, app_version: None, destination: tmp.clone() };
-        let file = helm_core::chart::package::package_dir(path, &opts).map_err(|e| RemoteError::Chart(e.to_string()))?;
-        let data = std::fs::read(&file).map_err(|e| RemoteError::Chart(format!("{}: {e}", file.display())));
-        let _ = std::fs::remove_dir_all(&tmp);
-        data
-    } else {
-        std::fs::read(path).map_err(|e| RemoteError::Chart(format!("{}: {e}", path.display())))
-    }
-}
-
-/// A loaded chart packaged again (Helm's `chartutil.Save` layout, subcharts under `charts/`),
-/// for callers holding a [`helm_core::chart::Chart`] rather than a path.
-pub fn loaded_chart_archive(chart: &helm_core::chart::Chart) -> Result<Vec<u8>> {
-    use helm_core::chart::package;
-    // No directory: modification times fall back to the nearest existing path (they do not
-    // matter to the server).
-    let entries = package::entries(chart, std::path::Path::new("/nonexistent-helm-rs-chart")).map_err(|e| RemoteError::Chart(e.to_string()))?;
-    package::tgz(&entries).map_err(|e| RemoteError::Chart(e.to_string()))
-}
-
-/// Where the server gets the chart of an install/upgrade/template.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RemoteChart {
-    /// A packaged chart, uploaded with the request.
-    Archive(Vec<u8>),
-    /// `oci://host/repo/name[:tag]` or an `http(s)://…/chart.tgz` URL; `version` is a
-    /// constraint for OCI references without a tag (empty: the newest).
-    Reference { reference: String, version: String, plain_http: bool },
-    /// `helm install --repo URL NAME --version V`: looked up in that repository's index.
-    Repo { repo_url: String, name: String, version: String },
-}
-
-impl RemoteChart {
-    /// The `chart` object of a request body (see `/openapi.json`).
-    pub fn to_json(&self) -> J {
-        match self {
-            RemoteChart::Archive(tgz) => chart_json(tgz),
-            RemoteChart::Reference { reference, version, plain_http } => {
-                let mut o = json!({ "ref": reference });
-                if !version.is_empty() {
-                    o["version"] = version.clone().into();
-                }
-                if *plain_http {
-                    o["plain_http"] = true.into();
-                }
-                o
-            }
-            RemoteChart::Repo { repo_url, name, version } => {
-                let mut o = json!({ "repo_url": repo_url, "name": name });
-                if !version.is_empty() {
-                    o["version"] = version.clone().into();
-                }
-                o
-            }
-        }
-    }
-}
+use std::future::Future;
+use std::time::Duration;
 
 /// A connection to a release server, acting with `token` (the caller's Kubernetes token).
 #[derive(Clone)]
@@ -105,27 +29,42 @@ fn values_json(v: &Value) -> J {
     }
 }
 
-fn chart_json(tgz: &[u8]) -> J {
-    json!({ "tgz_base64": base64::engine::general_purpose::STANDARD.encode(tgz) })
+fn release_of(body: &J) -> Result<Release> {
+    serde_json::from_value(body.get("release").cloned().unwrap_or(J::Null)).map_err(|e| Error::Decode(e.to_string()))
 }
 
-fn release_of(body: &J) -> Result<Release> {
-    serde_json::from_value(body.get("release").cloned().unwrap_or(J::Null)).map_err(|e| RemoteError::Decode(e.to_string()))
+/// An options struct as a request body, with the chart and values beside its fields.
+fn body_of<T: serde::Serialize>(opts: &T, extra: &[(&str, J)]) -> Result<J> {
+    let mut body = serde_json::to_value(opts).map_err(|e| Error::Decode(e.to_string()))?;
+    if let J::Object(m) = &mut body {
+        for (k, v) in extra {
+            m.insert(k.to_string(), v.clone());
+        }
+    }
+    Ok(body)
+}
+
+/// `s` as one URL query value.
+fn query_escape(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// The error a server's error answer stands for: the kind it names (older servers send none:
+/// then the HTTP status decides).
+fn server_error(status: u16, body: &J, text: &str) -> Error {
+    let kind = body.get("kind").and_then(|k| k.as_str()).and_then(ErrorKind::parse).unwrap_or_else(|| ErrorKind::from_http_status(status));
+    Error::Server { status, kind, message: body["error"].as_str().unwrap_or(text).to_string(), pending: body.get("pending").cloned() }
 }
 
 impl RemoteClient {
     /// `url`: `http(s)://host:port`; `namespace`: the default for actions (None: `default`).
     pub fn new(url: &str, token: &str, namespace: Option<&str>) -> Result<RemoteClient> {
-        let http = reqwest::Client::builder().build().map_err(|e| RemoteError::Transport(e.to_string()))?;
+        let http = reqwest::Client::builder().build().map_err(|e| Error::Transport(e.to_string()))?;
         Ok(RemoteClient { http, base: url.trim_end_matches('/').to_string(), token: token.to_string(), namespace: namespace.filter(|n| !n.is_empty()).unwrap_or("default").to_string() })
     }
 
-    pub fn namespace(&self) -> &str {
-        &self.namespace
-    }
-
-    fn ns(&self, ns: &Option<String>) -> String {
-        ns.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| self.namespace.clone())
+    fn ns(&self, ns: Option<&str>) -> String {
+        ns.filter(|n| !n.is_empty()).map(String::from).unwrap_or_else(|| self.namespace.clone())
     }
 
     fn rel_url(&self, ns: &str, name: &str) -> String {
@@ -137,17 +76,17 @@ impl RemoteClient {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let resp = req.send().await.map_err(|e| RemoteError::Transport(e.to_string()))?;
+        let resp = req.send().await.map_err(|e| Error::Transport(e.to_string()))?;
         let status = resp.status().as_u16();
-        let text = resp.text().await.map_err(|e| RemoteError::Transport(e.to_string()))?;
-        let body: J = serde_json::from_str(&text).map_err(|e| RemoteError::Decode(format!("{e}: {text}")))?;
+        let text = resp.text().await.map_err(|e| Error::Transport(e.to_string()))?;
+        let body: J = serde_json::from_str(&text).map_err(|e| Error::Decode(format!("{e}: {text}")))?;
         if status == 202 {
             // Still running past the server's request timeout: follow the operation.
             let id = body["operation_id"].as_str().unwrap_or("").to_string();
             return self.follow(&id).await;
         }
         if status >= 400 {
-            return Err(RemoteError::Status { status, message: body["error"].as_str().unwrap_or(&text).to_string(), pending: body.get("pending").cloned() });
+            return Err(server_error(status, &body, &text));
         }
         Ok(body)
     }
@@ -156,142 +95,175 @@ impl RemoteClient {
     async fn follow(&self, id: &str) -> Result<J> {
         loop {
             let url = format!("{}/v1/operations/{id}", self.base);
-            let resp = self.http.get(&url).bearer_auth(&self.token).send().await.map_err(|e| RemoteError::Transport(e.to_string()))?;
-            let op: J = resp.json().await.map_err(|e| RemoteError::Decode(e.to_string()))?;
+            let resp = self.http.get(&url).bearer_auth(&self.token).send().await.map_err(|e| Error::Transport(e.to_string()))?;
+            let op: J = resp.json().await.map_err(|e| Error::Decode(e.to_string()))?;
             if op["done"] == true {
                 let status = op["http_status"].as_u64().unwrap_or(500) as u16;
                 let result = op["result"].clone();
                 if status >= 400 {
-                    return Err(RemoteError::Status { status, message: result["error"].as_str().unwrap_or("").to_string(), pending: result.get("pending").cloned() });
+                    return Err(server_error(status, &result, ""));
                 }
                 return Ok(result);
             }
             if op.get("error").is_some() {
-                return Err(RemoteError::Status { status: 404, message: op["error"].as_str().unwrap_or("").to_string(), pending: None });
+                return Err(server_error(404, &op, ""));
             }
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }
 
-    /// `helm install` with a packaged chart.
-    pub async fn install(&self, chart_tgz: &[u8], values: &Value, opts: InstallOptions) -> Result<Release> {
-        self.install_chart(&RemoteChart::Archive(chart_tgz.to_vec()), values, opts).await
+    /// `helm get manifest`.
+    pub async fn get_manifest(&self, name: &str, namespace: Option<&str>, revision: i64) -> Result<String> {
+        let ns = self.ns(namespace);
+        let body = self.send(reqwest::Method::GET, &format!("{}/manifest?revision={revision}", self.rel_url(&ns, name)), None).await?;
+        Ok(body["manifest"].as_str().unwrap_or("").to_string())
     }
 
-    /// `helm install` with a chart from anywhere [`RemoteChart`] allows.
-    pub async fn install_chart(&self, chart: &RemoteChart, values: &Value, opts: InstallOptions) -> Result<Release> {
-        let ns = self.ns(&opts.namespace);
-        let body = json!({
-            "name": opts.name, "chart": chart.to_json(), "values": values_json(values),
-            "generate_name": opts.generate_name, "create_namespace": opts.create_namespace, "dry_run": opts.dry_run,
-            "replace": opts.replace, "description": opts.description, "labels": opts.labels, "skip_crds": opts.skip_crds,
-            "no_hooks": opts.no_hooks, "wait": opts.wait, "wait_for_jobs": opts.wait_for_jobs,
-            "timeout_seconds": opts.timeout.map(|t| t.as_secs()), "atomic": opts.atomic,
-            "force_conflicts": opts.force_conflicts, "skip_schema_validation": opts.skip_schema_validation,
-        });
+    /// `helm get notes`.
+    pub async fn get_notes(&self, name: &str, namespace: Option<&str>, revision: i64) -> Result<String> {
+        let ns = self.ns(namespace);
+        let body = self.send(reqwest::Method::GET, &format!("{}/notes?revision={revision}", self.rel_url(&ns, name)), None).await?;
+        Ok(body["notes"].as_str().unwrap_or("").to_string())
+    }
+
+    /// `helm template` on the server: (manifest text as `helm template` prints it, notes).
+    pub async fn template(&self, chart: &ChartRef, values: &Value, name: &str, namespace: Option<&str>) -> Result<(String, String)> {
+        let body = json!({ "chart": ChartSource::json_of(chart)?, "values": values_json(values), "name": name, "namespace": self.ns(namespace) });
+        let out = self.send(reqwest::Method::POST, &format!("{}/v1/template", self.base), Some(body)).await?;
+        Ok((out["manifest"].as_str().unwrap_or("").to_string(), out["notes"].as_str().unwrap_or("").to_string()))
+    }
+
+    async fn do_install(&self, chart: ChartRef, values: &Value, opts: InstallOptions) -> Result<Release> {
+        let ns = self.ns(opts.namespace.as_deref());
+        let body = body_of(&opts, &[("chart", ChartSource::json_of(&chart)?), ("values", values_json(values))])?;
         release_of(&self.send(reqwest::Method::POST, &format!("{}/v1/namespaces/{ns}/releases", self.base), Some(body)).await?)
     }
 
-    /// `helm upgrade` with a packaged chart (`install`: `upgrade --install`).
-    pub async fn upgrade(&self, name: &str, chart_tgz: &[u8], values: &Value, opts: UpgradeOptions) -> Result<Release> {
-        self.upgrade_or_install(name, chart_tgz, values, opts, false).await
-    }
-
-    pub async fn upgrade_or_install(&self, name: &str, chart_tgz: &[u8], values: &Value, opts: UpgradeOptions, install: bool) -> Result<Release> {
-        self.upgrade_chart(name, &RemoteChart::Archive(chart_tgz.to_vec()), values, opts, install).await
-    }
-
-    /// `helm upgrade [--install]` with a chart from anywhere [`RemoteChart`] allows.
-    pub async fn upgrade_chart(&self, name: &str, chart: &RemoteChart, values: &Value, opts: UpgradeOptions, install: bool) -> Result<Release> {
-        let ns = self.ns(&opts.namespace);
-        let body = json!({
-            "chart": chart.to_json(), "values": values_json(values), "install": install, "dry_run": opts.dry_run,
-            "description": opts.description, "labels": opts.labels, "no_hooks": opts.no_hooks, "wait": opts.wait,
-            "wait_for_jobs": opts.wait_for_jobs, "timeout_seconds": opts.timeout.map(|t| t.as_secs()), "atomic": opts.atomic,
-            "reuse_values": opts.reuse_values, "reset_values": opts.reset_values, "reset_then_reuse_values": opts.reset_then_reuse_values,
-            "cleanup_on_fail": opts.cleanup_on_fail, "max_history": opts.max_history, "force_conflicts": opts.force_conflicts, "force_replace": opts.force_replace,
-            "skip_schema_validation": opts.skip_schema_validation,
-        });
+    async fn do_upgrade(&self, name: &str, chart: ChartRef, values: &Value, opts: UpgradeOptions) -> Result<Release> {
+        let ns = self.ns(opts.namespace.as_deref());
+        let body = body_of(&opts, &[("chart", ChartSource::json_of(&chart)?), ("values", values_json(values))])?;
         release_of(&self.send(reqwest::Method::PUT, &self.rel_url(&ns, name), Some(body)).await?)
     }
 
-    pub async fn rollback(&self, name: &str, opts: RollbackOptions) -> Result<Release> {
-        let ns = self.ns(&opts.namespace);
-        let body = json!({
-            "revision": opts.revision, "dry_run": opts.dry_run, "no_hooks": opts.no_hooks, "wait": opts.wait,
-            "timeout_seconds": opts.timeout.map(|t| t.as_secs()), "max_history": opts.max_history, "force_conflicts": opts.force_conflicts, "force_replace": opts.force_replace,
-        });
+    async fn do_rollback(&self, name: &str, opts: RollbackOptions) -> Result<Release> {
+        let ns = self.ns(opts.namespace.as_deref());
+        let body = body_of(&opts, &[])?;
         release_of(&self.send(reqwest::Method::POST, &format!("{}/rollback", self.rel_url(&ns, name)), Some(body)).await?)
     }
 
-    pub async fn uninstall(&self, name: &str, opts: UninstallOptions) -> Result<UninstallResult> {
-        let ns = self.ns(&opts.namespace);
+    async fn do_uninstall(&self, name: &str, opts: UninstallOptions) -> Result<UninstallResult> {
+        let ns = self.ns(opts.namespace.as_deref());
         let mut url = format!("{}?keep_history={}&dry_run={}&no_hooks={}&wait={}", self.rel_url(&ns, name), opts.keep_history, opts.dry_run, opts.no_hooks, opts.wait);
         if let Some(t) = opts.timeout {
             url.push_str(&format!("&timeout_seconds={}", t.as_secs()));
         }
         if let Some(d) = &opts.description {
-            let enc: String = d.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-            url.push_str(&format!("&description={enc}"));
+            url.push_str(&format!("&description={}", query_escape(d)));
+        }
+        if let Some(c) = &opts.cascade {
+            url.push_str(&format!("&cascade={}", query_escape(c)));
         }
         let body = self.send(reqwest::Method::DELETE, &url, None).await?;
         let kept = body["kept"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default();
         Ok(UninstallResult { release: release_of(&body)?, kept })
     }
 
-    pub async fn get_release(&self, name: &str, namespace: Option<&str>, revision: i64) -> Result<Release> {
-        let ns = self.ns(&namespace.map(String::from));
-        release_of(&self.send(reqwest::Method::GET, &format!("{}?revision={revision}", self.rel_url(&ns, name)), None).await?)
+    async fn do_status(&self, name: &str, namespace: Option<&str>, revision: i64, resources: Option<bool>) -> Result<Release> {
+        let ns = self.ns(namespace);
+        let mut url = format!("{}?revision={revision}", self.rel_url(&ns, name));
+        if let Some(table) = resources {
+            url.push_str(if table { "&resources=table" } else { "&resources=objects" });
+        }
+        release_of(&self.send(reqwest::Method::GET, &url, None).await?)
     }
 
-    pub async fn history(&self, name: &str, namespace: Option<&str>) -> Result<Vec<Release>> {
-        let ns = self.ns(&namespace.map(String::from));
+    async fn do_history(&self, name: &str, namespace: Option<&str>) -> Result<Vec<Release>> {
+        let ns = self.ns(namespace);
         let body = self.send(reqwest::Method::GET, &format!("{}/history", self.rel_url(&ns, name)), None).await?;
-        serde_json::from_value(body["history"].clone()).map_err(|e| RemoteError::Decode(e.to_string()))
+        serde_json::from_value(body["history"].clone()).map_err(|e| Error::Decode(e.to_string()))
     }
 
-    pub async fn list(&self, opts: ListOptions) -> Result<Vec<Release>> {
-        let mut url = if opts.all_namespaces { format!("{}/v1/releases", self.base) } else { format!("{}/v1/namespaces/{}/releases", self.base, self.ns(&opts.namespace)) };
+    async fn do_list(&self, opts: ListOptions) -> Result<Vec<Release>> {
+        let mut url = if opts.all_namespaces { format!("{}/v1/releases", self.base) } else { format!("{}/v1/namespaces/{}/releases", self.base, self.ns(opts.namespace.as_deref())) };
         url.push_str(&format!("?all={}", opts.all));
         if !opts.states.is_empty() {
             url.push_str(&format!("&states={}", opts.states.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")));
         }
         if let Some(f) = &opts.filter {
-            let enc: String = f.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-            url.push_str(&format!("&filter={enc}"));
+            url.push_str(&format!("&filter={}", query_escape(f)));
         }
         let body = self.send(reqwest::Method::GET, &url, None).await?;
-        serde_json::from_value(body["releases"].clone()).map_err(|e| RemoteError::Decode(e.to_string()))
+        serde_json::from_value(body["releases"].clone()).map_err(|e| Error::Decode(e.to_string()))
     }
 
-    pub async fn get_values(&self, name: &str, namespace: Option<&str>, revision: i64, all: bool) -> Result<Value> {
-        let ns = self.ns(&namespace.map(String::from));
+    async fn do_get_values(&self, name: &str, namespace: Option<&str>, revision: i64, all: bool) -> Result<Value> {
+        let ns = self.ns(namespace);
         let body = self.send(reqwest::Method::GET, &format!("{}/values?revision={revision}&all={all}", self.rel_url(&ns, name)), None).await?;
         Ok(json_to_core(&body["values"]))
     }
 
-    pub async fn get_manifest(&self, name: &str, namespace: Option<&str>, revision: i64) -> Result<String> {
-        let ns = self.ns(&namespace.map(String::from));
-        let body = self.send(reqwest::Method::GET, &format!("{}/manifest?revision={revision}", self.rel_url(&ns, name)), None).await?;
-        Ok(body["manifest"].as_str().unwrap_or("").to_string())
+    async fn do_test(&self, name: &str, namespace: Option<&str>, timeout: Option<Duration>) -> Result<Release> {
+        let ns = self.ns(namespace);
+        let body = json!({ "timeout_seconds": timeout.map(|t| t.as_secs()) });
+        release_of(&self.send(reqwest::Method::POST, &format!("{}/test", self.rel_url(&ns, name)), Some(body)).await?)
     }
 
-    pub async fn get_notes(&self, name: &str, namespace: Option<&str>, revision: i64) -> Result<String> {
-        let ns = self.ns(&namespace.map(String::from));
-        let body = self.send(reqwest::Method::GET, &format!("{}/notes?revision={revision}", self.rel_url(&ns, name)), None).await?;
-        Ok(body["notes"].as_str().unwrap_or("").to_string())
+    async fn do_reachable(&self) -> Result<()> {
+        let body = self.send(reqwest::Method::GET, &format!("{}/readyz", self.base), None).await?;
+        if body["cluster"] == false {
+            return Err(Error::Server { status: 503, kind: ErrorKind::Cluster, message: "the release server has no cluster configured".into(), pending: None });
+        }
+        Ok(())
+    }
+}
+
+impl ReleaseApi for RemoteClient {
+    fn namespace(&self) -> &str {
+        &self.namespace
     }
 
-    /// `helm template` on the server: (manifest text as `helm template` prints it, notes).
-    pub async fn template(&self, chart_tgz: &[u8], values: &Value, name: &str, namespace: Option<&str>) -> Result<(String, String)> {
-        self.template_chart(&RemoteChart::Archive(chart_tgz.to_vec()), values, name, namespace).await
+    fn reachable(&self) -> impl Future<Output = Result<()>> + Send {
+        self.do_reachable()
     }
 
-    /// `helm template` on the server with a chart from anywhere [`RemoteChart`] allows.
-    pub async fn template_chart(&self, chart: &RemoteChart, values: &Value, name: &str, namespace: Option<&str>) -> Result<(String, String)> {
-        let body = json!({ "chart": chart.to_json(), "values": values_json(values), "name": name, "namespace": self.ns(&namespace.map(String::from)) });
-        let out = self.send(reqwest::Method::POST, &format!("{}/v1/template", self.base), Some(body)).await?;
-        Ok((out["manifest"].as_str().unwrap_or("").to_string(), out["notes"].as_str().unwrap_or("").to_string()))
+    fn install(&self, chart: ChartRef, values: &Value, opts: InstallOptions) -> impl Future<Output = Result<Release>> + Send {
+        self.do_install(chart, values, opts)
+    }
+
+    fn upgrade(&self, name: &str, chart: ChartRef, values: &Value, opts: UpgradeOptions) -> impl Future<Output = Result<Release>> + Send {
+        self.do_upgrade(name, chart, values, opts)
+    }
+
+    fn rollback(&self, name: &str, opts: RollbackOptions) -> impl Future<Output = Result<Release>> + Send {
+        self.do_rollback(name, opts)
+    }
+
+    fn uninstall(&self, name: &str, opts: UninstallOptions) -> impl Future<Output = Result<UninstallResult>> + Send {
+        self.do_uninstall(name, opts)
+    }
+
+    fn get_release(&self, name: &str, namespace: Option<&str>, revision: i64) -> impl Future<Output = Result<Release>> + Send {
+        self.do_status(name, namespace, revision, None)
+    }
+
+    fn status(&self, name: &str, namespace: Option<&str>, revision: i64, table: bool) -> impl Future<Output = Result<Release>> + Send {
+        self.do_status(name, namespace, revision, Some(table))
+    }
+
+    fn history(&self, name: &str, namespace: Option<&str>) -> impl Future<Output = Result<Vec<Release>>> + Send {
+        self.do_history(name, namespace)
+    }
+
+    fn list(&self, opts: ListOptions) -> impl Future<Output = Result<Vec<Release>>> + Send {
+        self.do_list(opts)
+    }
+
+    fn get_values(&self, name: &str, namespace: Option<&str>, revision: i64, all: bool) -> impl Future<Output = Result<Value>> + Send {
+        self.do_get_values(name, namespace, revision, all)
+    }
+
+    fn test(&self, name: &str, namespace: Option<&str>, timeout: Option<Duration>) -> impl Future<Output = Result<Release>> + Send {
+        self.do_test(name, namespace, timeout)
     }
 }
 
@@ -300,30 +272,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chart_sources_as_the_api_takes_them() {
-        assert_eq!(RemoteChart::Archive(b"x".to_vec()).to_json(), json!({ "tgz_base64": "eA==" }));
-        let oci = RemoteChart::Reference { reference: "oci://r.example/charts/web".into(), version: "1.2.3".into(), plain_http: true };
-        assert_eq!(oci.to_json(), json!({ "ref": "oci://r.example/charts/web", "version": "1.2.3", "plain_http": true }));
-        let url = RemoteChart::Reference { reference: "https://c.example/web-1.0.0.tgz".into(), version: String::new(), plain_http: false };
-        assert_eq!(url.to_json(), json!({ "ref": "https://c.example/web-1.0.0.tgz" }));
-        let repo = RemoteChart::Repo { repo_url: "https://c.example".into(), name: "web".into(), version: "^1".into() };
-        assert_eq!(repo.to_json(), json!({ "repo_url": "https://c.example", "name": "web", "version": "^1" }));
+    fn server_errors_keep_the_kind_they_name() {
+        let e = server_error(409, &json!({ "error": "another operation (upgrade) is in progress for release a/b", "kind": "pending", "pending": { "status": "pending-upgrade" } }), "");
+        assert_eq!((e.kind(), e.http_status()), (ErrorKind::Pending, 409));
+        assert!(matches!(&e, Error::Server { pending: Some(p), .. } if p["status"] == "pending-upgrade"));
+        // No kind (a proxy's answer, an older server): the status decides.
+        assert_eq!(server_error(403, &json!({ "error": "nope" }), "").kind(), ErrorKind::Forbidden);
+        assert_eq!(server_error(502, &json!({}), "bad gateway").to_string(), "bad gateway");
     }
 
     #[test]
-    fn a_loaded_chart_is_packaged_again() {
-        let dir = std::env::temp_dir().join(format!("helm-rs-remote-test-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
-        std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: c\nversion: 0.1.0\n").expect("write");
-        std::fs::write(dir.join("values.yaml"), "a: 1\n").expect("write");
-        std::fs::write(dir.join("templates/cm.yaml"), "kind: ConfigMap\n").expect("write");
-        let chart = helm_core::chart::load(&dir).expect("load");
-        let tgz = loaded_chart_archive(&chart).expect("archive");
-        let back = helm_core::chart::loader::load_archive_bytes(&tgz).expect("reload");
-        assert_eq!((back.metadata.name.as_str(), back.metadata.version.as_str()), ("c", "0.1.0"));
-        assert_eq!(back.templates.len(), 1);
-        assert_eq!(back.raw_values.as_deref(), Some(&b"a: 1\n"[..]));
-        let _ = std::fs::remove_dir_all(&dir);
+    fn options_become_request_bodies() {
+        let o = InstallOptions { name: Some("web".into()), wait: true, timeout: Some(Duration::from_secs(60)), namespace: Some("ns".into()), ..Default::default() };
+        let b = body_of(&o, &[("values", json!({ "a": 1 }))]).unwrap();
+        assert_eq!((b["name"].as_str(), b["wait"].as_bool(), b["timeout_seconds"].as_u64(), b["values"]["a"].as_i64()), (Some("web"), Some(true), Some(60), Some(1)));
+        assert!(b.get("namespace").is_none(), "the namespace is in the URL");
     }
 }
