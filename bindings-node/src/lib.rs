@@ -12,7 +12,7 @@ use helm_core::render::objects::KubeVersion;
 use helm_core::render::{ReleaseOptions, TemplateOptions};
 use helm_core::values::json;
 use helm_core::{Map, Value};
-use helm_kube::server::RemoteClient;
+use helm_kube::RemoteClient;
 use helm_kube::{ChartRef, ErrorKind, ReleaseApi};
 use napi::bindgen_prelude::*;
 use std::path::{Path, PathBuf};

@@ -14,7 +14,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use helm_kube::server::RemoteClient;
+use helm_kube::RemoteClient;
 use helm_kube::{ChartRef, ErrorKind, InstallOptions, ListOptions, ReleaseApi, RollbackOptions, UninstallOptions, UpgradeOptions};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

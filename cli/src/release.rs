@@ -8,7 +8,7 @@ use helm_core::release::{Release, Status};
 // slog's text handler quotes with strconv.Quote, which this is.
 use helm_core::template::lexer::go_quote;
 use helm_core::values::{json as gojson, yaml, Value};
-use helm_kube::server::RemoteClient;
+use helm_kube::RemoteClient;
 use helm_kube::{ChartRef, Client, ClientOptions, DriverKind, ErrorKind, ReleaseApi};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 //! The one release API: [`ReleaseApi`], implemented by the cluster client ([`crate::Client`])
-//! and by the release server's client ([`crate::server::RemoteClient`]).
+//! and by the release server's client ([`crate::RemoteClient`]).
 //!
 //! Why one trait: the CLI, the release server's handlers and the Python and Node bindings all
 //! run the same actions; each maps its own input (flags, a JSON body, keyword arguments) to

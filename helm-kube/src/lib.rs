@@ -6,7 +6,7 @@
 //!
 //! [`ReleaseApi`] is the one interface every front end uses (the CLI, the release server's
 //! handlers, the Python and Node bindings): [`Client`] runs it on a cluster,
-//! [`server::RemoteClient`] sends it to a `helm-rs serve` release server. Options are
+//! [`RemoteClient`] sends it to a `helm-rs serve` release server. Options are
 //! [`helm_core::release::api`]'s structs (the server's request bodies are those structs);
 //! failures are [`Error`]s whose [`Error::kind`] says what went wrong as data.
 //!
@@ -52,7 +52,7 @@
 //! runs on a blocking thread that waits on the runtime per call); client dry-runs see empty maps.
 //!
 //! Progress (hooks, applied/deleted objects, what `--wait` waits for, records written) goes to
-//! the sink set by [`Client::with_progress`] ([`progress`]).
+//! the sink set by [`Client::with_progress`] ([`cluster::progress`]).
 //!
 //! `--dry-run=server` ([`InstallOptions::dry_run_server`]) renders against the cluster and
 //! checks ownership, as Helm 4.1.4 (which does not send a server-side dry run either).
@@ -68,20 +68,30 @@
 //!
 //! Not yet: client-side apply itself, kstatus-exact `--wait` messages, hook output logs.
 
-pub mod actions;
-pub mod api;
-pub mod client;
-pub mod error;
-pub mod progress;
-pub mod repo;
-pub mod resources;
-pub mod server;
-pub mod storage;
+//! # Modules, by concern
+//!
+//! - [`api`]: the [`ReleaseApi`] trait and where charts come from ([`ChartRef`] resolution).
+//! - [`cluster`]: the actions on a Kubernetes API server (kube-rs): [`Client`], the Secret /
+//!   ConfigMap storage drivers, object apply/wait/hooks, progress events.
+//! - [`remote`]: [`RemoteClient`], the same API sent to a release server.
+//! - [`server`] (cargo feature `server`, on by default): the release server itself (hyper,
+//!   rustls). Programs that only call the API (the bindings) build without it.
+//! - [`repo`]: chart-repository and OCI-registry transport (no cluster needed).
+//! - [`error`]: the one error enum of this crate, each error with its kind.
 
-pub use actions::merge_values;
+pub mod api;
+pub mod cluster;
+pub mod error;
+pub mod remote;
+pub mod repo;
+#[cfg(feature = "server")]
+pub mod server;
+
 pub use api::{chart_archive, loaded_chart_archive, resolve_chart, ReleaseApi};
-pub use helm_core::release::api::{ChartRef, ErrorKind, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};
-pub use client::{Client, ClientOptions, ClusterCapabilities};
+pub use cluster::actions::merge_values;
+pub use cluster::client::{Client, ClientOptions, ClusterCapabilities};
+pub use cluster::progress::{NotReady, Progress, ProgressEvent};
+pub use cluster::storage::{object_name, DriverKind, KubeStorage};
 pub use error::{Error, Result};
-pub use progress::{NotReady, Progress, ProgressEvent};
-pub use storage::{object_name, DriverKind, KubeStorage};
+pub use helm_core::release::api::{ChartRef, ErrorKind, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};
+pub use remote::RemoteClient;

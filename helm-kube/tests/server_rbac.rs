@@ -195,7 +195,7 @@ async fn rbac_decides_and_concurrent_upgrades_are_serialized() {
 
     // The same through RemoteClient (helm_kube::Client's method names), as caller B.
     let tgz = base64::engine::general_purpose::STANDARD.decode(&f.chart_b64).expect("b64");
-    let remote = helm_kube::server::RemoteClient::new(&f.url, &f.token_b, Some(&f.ns_b)).expect("remote");
+    let remote = helm_kube::RemoteClient::new(&f.url, &f.token_b, Some(&f.ns_b)).expect("remote");
     let mut values = helm_core::Value::empty_map();
     helm_core::values::strvals::parse_set("data=remote", &mut values).expect("set");
     let rel = remote.upgrade("web", ChartRef::Archive(tgz.clone()), &values, helm_kube::UpgradeOptions { max_history: 10, ..Default::default() }).await.expect("remote upgrade");
@@ -355,7 +355,7 @@ async fn charts_from_repositories_urls_and_registries() {
         assert!(body["error"].as_str().unwrap_or("").contains(want), "{chart}: {body}");
     }
     // RemoteClient with a repository reference.
-    let remote = helm_kube::server::RemoteClient::new(&f.url, &f.token_a, Some(&f.ns_a)).expect("remote");
+    let remote = helm_kube::RemoteClient::new(&f.url, &f.token_a, Some(&f.ns_a)).expect("remote");
     let chart = ChartRef::Repo { repo_url: repo_url.clone(), name: "srvchart".into(), version: String::new() };
     let (manifest, _) = remote.template(&chart, &helm_core::Value::empty_map(), "t", None).await.expect("template");
     assert!(manifest.contains("name: t-cm"), "{manifest}");

@@ -285,7 +285,7 @@ fn user_values(values: &Option<serde_json::Map<String, serde_json::Value>>, yaml
         out = helm_core::chart::loader::load_values(y).map_err(|e| error(400, format!("values_yaml: {e}")))?;
     }
     if let Some(v) = values {
-        out = crate::actions::merge_values(&out, &json_to_core(&serde_json::Value::Object(v.clone())));
+        out = crate::cluster::actions::merge_values(&out, &json_to_core(&serde_json::Value::Object(v.clone())));
     }
     Ok(out)
 }

@@ -19,10 +19,7 @@ pub mod api;
 pub mod openapi;
 pub mod ops;
 pub mod progress;
-pub mod remote;
 
-pub use crate::api::{chart_archive, loaded_chart_archive};
-pub use remote::RemoteClient;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};

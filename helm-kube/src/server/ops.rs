@@ -51,7 +51,7 @@ pub struct Event {
     /// `failed`.
     pub phase: String,
     pub message: String,
-    /// The action's progress event as JSON ([`crate::progress::ProgressEvent`], tagged by
+    /// The action's progress event as JSON ([`crate::cluster::progress::ProgressEvent`], tagged by
     /// `type`), for the phases that come from one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<serde_json::Value>,

@@ -1,4 +1,4 @@
-//! Progress of an operation, fed by helm-kube's own progress events ([`crate::progress`]):
+//! Progress of an operation, fed by helm-kube's own progress events ([`crate::cluster::progress`]):
 //! the per-request client carries an [`Observer`] as its progress sink, and each event becomes
 //! one entry of the operation's SSE feed. The phases and messages keep the shape the feed has
 //! always had (`record`, `hook`, `apply`, `delete`, `waiting`, plus `ready`; messages such as
@@ -10,7 +10,7 @@
 //! HTTP requests could only guess.
 
 use super::ops::Operation;
-use crate::progress::{Progress, ProgressEvent};
+use crate::cluster::progress::{Progress, ProgressEvent};
 use std::sync::Arc;
 
 /// The progress sink of one operation.
@@ -34,7 +34,7 @@ impl Progress for Observer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::progress::NotReady;
+    use crate::cluster::progress::NotReady;
     use crate::server::ops::{OpKind, Registry};
 
     #[test]

@@ -1,4 +1,4 @@
-//! `RemoteClient`: the [`ReleaseApi`] sent to a `helm-rs serve` server instead of the cluster
+//! [`RemoteClient`]: the [`ReleaseApi`] sent to a `helm-rs serve` server instead of the cluster
 //! (reqwest over rustls). Charts travel as packaged archives, since the server must not read
 //! the caller's paths, or as references the server downloads itself ([`ChartRef`]). Option
 //! structs are the request bodies as they are; the server's errors come back with their kind.

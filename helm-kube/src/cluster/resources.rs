@@ -3,10 +3,10 @@
 //! that already carry this release's metadata and refusal of any other existing object,
 //! readiness waits, and hooks (weights, delete policies, Jobs/Pods waited to completion).
 
-use crate::client::Client;
+use crate::cluster::client::Client;
 use crate::error::{is_not_found, Error, Result};
 use helm_core::release::api::ErrorKind;
-use crate::progress::{NotReady, ProgressEvent};
+use crate::cluster::progress::{NotReady, ProgressEvent};
 use helm_core::release::logic::ResourceDoc;
 use helm_core::release::{HookRecord, Time};
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};

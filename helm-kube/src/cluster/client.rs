@@ -3,8 +3,8 @@
 //! `apiVersion`/`kind` to an API endpoint.
 
 use crate::error::{Error, Result};
-use crate::progress::{Progress, ProgressEvent};
-use crate::storage::{DriverKind, KubeStorage};
+use crate::cluster::progress::{Progress, ProgressEvent};
+use crate::cluster::storage::{DriverKind, KubeStorage};
 use helm_core::render::objects::KubeVersion;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{ApiResource, GroupVersionKind};
@@ -87,7 +87,7 @@ impl Client {
     }
 
     /// The same client, with actions reporting their progress to `sink` (hooks, applied and
-    /// deleted objects, `--wait` state, release records); see [`crate::progress`].
+    /// deleted objects, `--wait` state, release records); see [`crate::cluster::progress`].
     pub fn with_progress(mut self, sink: Arc<dyn Progress>) -> Client {
         self.progress = Some(sink);
         self

@@ -2,10 +2,10 @@
 //! history, list, get values, test. The rules (revisions, pending refusal, pruning, kind
 //! order) come from `helm_core::release::logic`; this module sequences the cluster calls.
 
-use crate::client::Client;
+use crate::cluster::client::Client;
 use crate::error::{Error, Result};
-use crate::progress::ProgressEvent;
-use crate::storage::KubeStorage;
+use crate::cluster::progress::ProgressEvent;
+use crate::cluster::storage::KubeStorage;
 use helm_core::chart::Chart;
 use crate::api::resolve_chart;
 use helm_core::release::api::{ChartRef, ErrorKind};
