@@ -15,7 +15,7 @@ use helm_core::{Map, Value};
 use helm_kube::RemoteClient;
 use helm_kube::{ChartRef, ErrorKind, ReleaseApi};
 use napi::bindgen_prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use napi::{Env, JsObject, JsUnknown, ValueType};
 use napi_derive::napi;
 
@@ -557,28 +557,6 @@ fn upgrade_opts(o: InstallOptions) -> helm_kube::UpgradeOptions {
     }
 }
 
-/// What a client does with the chart of install/upgrade given as a local path.
-trait Releases: ReleaseApi {
-    fn path_chart(path: &Path) -> std::result::Result<ChartRef, Failure>;
-}
-
-/// The cluster's client loads it.
-impl Releases for helm_kube::Client {
-    fn path_chart(path: &Path) -> std::result::Result<ChartRef, Failure> {
-        Ok(ChartRef::Loaded(chart::load(path).map_err(ApiError::from)?))
-    }
-}
-
-/// A release server never reads the caller's paths: a directory is packaged, a .tgz sent as is.
-impl Releases for RemoteClient {
-    fn path_chart(path: &Path) -> std::result::Result<ChartRef, Failure> {
-        if !path.exists() {
-            return Err(Failure::Input(ApiError::Chart(format!("path {:?} not found", path.display().to_string()))));
-        }
-        Ok(ChartRef::Archive(helm_kube::chart_archive(path)?))
-    }
-}
-
 /// The chart of install/upgrade: a path (loaded or packaged on the pool thread, as the client
 /// needs it) or a reference.
 enum ChartArg {
@@ -596,9 +574,9 @@ impl ChartArg {
         }
     }
 
-    fn resolve<C: Releases>(self) -> std::result::Result<ChartRef, Failure> {
+    fn resolve<C: ReleaseApi>(self, c: &C) -> std::result::Result<ChartRef, Failure> {
         match self {
-            ChartArg::Path(p) => C::path_chart(&p),
+            ChartArg::Path(p) => Ok(c.local_chart(&p)?),
             ChartArg::Ref(r) => Ok(r),
         }
     }
@@ -609,14 +587,14 @@ impl ChartArg {
 
 type Out = std::result::Result<Value, Failure>;
 
-async fn install<C: Releases>(c: &C, chart: ChartArg, input: ValuesInput, opts: helm_kube::InstallOptions) -> Out {
-    let chart = chart.resolve::<C>()?;
+async fn install<C: ReleaseApi>(c: &C, chart: ChartArg, input: ValuesInput, opts: helm_kube::InstallOptions) -> Out {
+    let chart = chart.resolve(c)?;
     let vals = input.merge()?;
     Ok(api::release_summary(&c.install(chart, &vals, opts).await?))
 }
 
-async fn upgrade<C: Releases>(c: &C, name: String, chart: ChartArg, input: ValuesInput, opts: helm_kube::UpgradeOptions) -> Out {
-    let chart = chart.resolve::<C>()?;
+async fn upgrade<C: ReleaseApi>(c: &C, name: String, chart: ChartArg, input: ValuesInput, opts: helm_kube::UpgradeOptions) -> Out {
+    let chart = chart.resolve(c)?;
     let vals = input.merge()?;
     Ok(api::release_summary(&c.upgrade(&name, chart, &vals, opts).await?))
 }

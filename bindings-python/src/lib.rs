@@ -16,7 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use helm_kube::RemoteClient;
 use helm_kube::{ChartRef, ErrorKind, InstallOptions, ListOptions, ReleaseApi, RollbackOptions, UninstallOptions, UpgradeOptions};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 create_exception!(helm_rs, HelmError, PyException, "Any helm-rs failure; the message is Helm's, .kind its kind.");
@@ -448,28 +448,6 @@ fn values_input(values: Option<&Bound<'_, PyAny>>, value_files: Vec<PathBuf>, se
     })
 }
 
-/// What a client does with the chart of install/upgrade given as a local path.
-trait Releases: ReleaseApi {
-    fn path_chart(path: &Path) -> Result<ChartRef, Failure>;
-}
-
-/// The cluster's client loads it.
-impl Releases for helm_kube::Client {
-    fn path_chart(path: &Path) -> Result<ChartRef, Failure> {
-        Ok(ChartRef::Loaded(chart::load(path).map_err(ApiError::from)?))
-    }
-}
-
-/// A release server never reads the caller's paths: a directory is packaged, a .tgz sent as is.
-impl Releases for RemoteClient {
-    fn path_chart(path: &Path) -> Result<ChartRef, Failure> {
-        if !path.exists() {
-            return Err(Failure::Input(ApiError::Chart(format!("path {:?} not found", path.display().to_string()))));
-        }
-        Ok(ChartRef::Archive(helm_kube::chart_archive(path)?))
-    }
-}
-
 /// The chart argument of install/upgrade: a Chart, a path (loaded or packaged without the
 /// GIL, as the client needs it), or a reference the client downloads: `oci://…`, an
 /// `http(s)://` chart URL, or a chart name with `repo=URL`.
@@ -499,9 +477,9 @@ impl ChartArg {
             .map_err(|_| PyTypeError::new_err("chart must be a Chart, a path, or an oci:// or http(s):// reference"))
     }
 
-    fn resolve<C: Releases>(self) -> Result<ChartRef, Failure> {
+    fn resolve<C: ReleaseApi>(self, c: &C) -> Result<ChartRef, Failure> {
         match self {
-            ChartArg::Path(p) => C::path_chart(&p),
+            ChartArg::Path(p) => Ok(c.local_chart(&p)?),
             ChartArg::Ref(r) => Ok(r),
         }
     }
@@ -510,14 +488,14 @@ impl ChartArg {
 // The release methods, written once for any client. Each returns plain data (helm-core's
 // `release_summary` dicts) for the class to hand to Python.
 
-async fn install<C: Releases>(c: &C, chart: ChartArg, input: ValuesInput, opts: InstallOptions) -> Result<Value, Failure> {
-    let chart = chart.resolve::<C>()?;
+async fn install<C: ReleaseApi>(c: &C, chart: ChartArg, input: ValuesInput, opts: InstallOptions) -> Result<Value, Failure> {
+    let chart = chart.resolve(c)?;
     let vals = input.merge()?;
     Ok(api::release_summary(&c.install(chart, &vals, opts).await?))
 }
 
-async fn upgrade<C: Releases>(c: &C, name: String, chart: ChartArg, input: ValuesInput, opts: UpgradeOptions) -> Result<Value, Failure> {
-    let chart = chart.resolve::<C>()?;
+async fn upgrade<C: ReleaseApi>(c: &C, name: String, chart: ChartArg, input: ValuesInput, opts: UpgradeOptions) -> Result<Value, Failure> {
+    let chart = chart.resolve(c)?;
     let vals = input.merge()?;
     Ok(api::release_summary(&c.upgrade(&name, chart, &vals, opts).await?))
 }

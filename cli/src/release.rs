@@ -578,14 +578,14 @@ fn load_chart(path: &str, version: Option<&str>, devel: bool) -> Result<helm_cor
 /// uploaded; `oci://` and `http(s)://` references, and `repo/chart` of a repository in the
 /// local repositories.yaml (sent as its URL plus the chart's name), are downloaded by the
 /// server, anonymously (credentials stay here).
-fn chart_ref(chart: &str, version: Option<&str>, devel: bool, session: &Session) -> Result<ChartRef, CmdError> {
+fn chart_ref<C: ReleaseApi>(c: &C, chart: &str, version: Option<&str>, devel: bool, session: &Session) -> Result<ChartRef, CmdError> {
     if !session.remote {
         return load_chart(chart, version, devel).map(ChartRef::Loaded);
     }
     let path = std::path::Path::new(chart);
     let version = version.unwrap_or("").to_string();
     if path.exists() {
-        return helm_kube::chart_archive(path).map(ChartRef::Archive).map_err(err);
+        return c.local_chart(path).map_err(err);
     }
     if chart.starts_with("oci://") || chart.starts_with("http://") || chart.starts_with("https://") {
         return Ok(ChartRef::Reference { reference: chart.to_string(), version, plain_http: false });
@@ -657,7 +657,7 @@ async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Res
         Some(v) => server_side_flag(v)?,
     };
     let d = &a.deploy;
-    let chart = chart_ref(&chart_path, d.version.as_deref(), d.devel, session)?;
+    let chart = chart_ref(c, &chart_path, d.version.as_deref(), d.devel, session)?;
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
     warn_atomic();
     let (dry_run, dry_run_server) = dry_run_mode(&d.dry_run)?;
@@ -720,7 +720,7 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
     if a.install {
         connected(c).await?;
     }
-    let chart = chart_ref(chart_path, d.version.as_deref(), d.devel, session)?;
+    let chart = chart_ref(c, chart_path, d.version.as_deref(), d.devel, session)?;
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
     warn_atomic();
     let (dry_run, dry_run_server) = dry_run_mode(&d.dry_run)?;

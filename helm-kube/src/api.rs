@@ -26,6 +26,11 @@ pub trait ReleaseApi: Send + Sync {
     /// Whether the cluster (or the release server) answers; Helm checks this before acting.
     fn reachable(&self) -> impl Future<Output = Result<()>> + Send;
 
+    /// The chart at a local path (a chart directory or a `.tgz`) as this client passes it on:
+    /// loaded here for a cluster, packaged for a release server (which never reads the
+    /// caller's paths).
+    fn local_chart(&self, path: &std::path::Path) -> Result<ChartRef>;
+
     /// `helm install`.
     fn install(&self, chart: ChartRef, values: &Value, opts: InstallOptions) -> impl Future<Output = Result<Release>> + Send;
 

@@ -226,6 +226,13 @@ impl ReleaseApi for RemoteClient {
         self.do_reachable()
     }
 
+    fn local_chart(&self, path: &std::path::Path) -> Result<ChartRef> {
+        if !path.exists() {
+            return Err(Error::Chart(format!("path {:?} not found", path.display().to_string())));
+        }
+        crate::api::chart_archive(path).map(ChartRef::Archive)
+    }
+
     fn install(&self, chart: ChartRef, values: &Value, opts: InstallOptions) -> impl Future<Output = Result<Release>> + Send {
         self.do_install(chart, values, opts)
     }

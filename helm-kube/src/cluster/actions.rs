@@ -772,6 +772,10 @@ impl crate::api::ReleaseApi for Client {
         Client::reachable(self)
     }
 
+    fn local_chart(&self, path: &std::path::Path) -> Result<ChartRef> {
+        helm_core::chart::load(path).map(ChartRef::Loaded).map_err(|e| Error::Chart(e.to_string()))
+    }
+
     fn install(&self, chart: ChartRef, values: &Value, opts: InstallOptions) -> impl std::future::Future<Output = Result<Release>> + Send {
         Client::install(self, chart, values, opts)
     }
