@@ -35,7 +35,7 @@ fn to_py_err(py: Python<'_>, e: ApiError) -> PyErr {
         ApiError::Chart(m) => ChartError::new_err(m),
         ApiError::Values(m) => ValuesError::new_err(m),
         ApiError::Invalid(m) => HelmError::new_err(m),
-        ApiError::Render { message, location } => {
+        ApiError::Render { message, location, .. } => {
             let err = RenderError::new_err(message);
             let v = err.value_bound(py);
             let (t, l, c) = match location {
