@@ -49,7 +49,7 @@ fn api_error(e: ApiError) -> Error {
         ApiError::Chart(m) => helm_error("ChartError", ErrorKind::InvalidInput, m, None, None, None),
         ApiError::Values(m) => helm_error("ValuesError", ErrorKind::InvalidInput, m, None, None, None),
         ApiError::Invalid(m) => helm_error("HelmError", ErrorKind::InvalidInput, m, None, None, None),
-        ApiError::Render { message, location } => helm_error("RenderError", ErrorKind::Render, message, location, None, None),
+        ApiError::Render { message, location, .. } => helm_error("RenderError", ErrorKind::Render, message, location, None, None),
     }
 }
 
@@ -396,10 +396,7 @@ fn failure_error(e: Failure) -> Error {
         _ => "KubeError",
     };
     // A render error's location, as data (helm-core's conversion).
-    let location = match e.render_error().map(|r| ApiError::from(r.clone())) {
-        Some(ApiError::Render { location, .. }) => location,
-        _ => None,
-    };
+    let location = e.template_location();
     let (status, pending) = match &e {
         helm_kube::Error::Server { status, pending, .. } => (Some(*status), pending.as_ref().map(helm_core::release::record::json_to_core)),
         _ => (None, None),

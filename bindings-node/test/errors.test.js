@@ -35,6 +35,7 @@ test('release server errors by kind', async (t) => {
     const kind = req.url.split('?')[0].split('/').pop().replaceAll('-', '_');
     const body = { error: `refused: ${kind}`, kind };
     if (kind === 'pending') body.pending = PENDING;
+    if (kind === 'render') body.location = { template: 'c/templates/cm.yaml', line: 2, column: 3 };
     res.writeHead(KINDS[kind][0], { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   });
@@ -46,6 +47,8 @@ test('release server errors by kind', async (t) => {
       assert.ok(e instanceof Error);
       assert.deepEqual([e.code, e.kind, e.status, e.message], [code, kind, status, `refused: ${kind}`]);
       assert.deepEqual(e.pending, kind === 'pending' ? PENDING : undefined);
+      // The server's location of a render error comes through as data.
+      if (kind === 'render') assert.deepEqual([e.template, e.line, e.column], ['c/templates/cm.yaml', 2, 3]);
       return true;
     });
   }

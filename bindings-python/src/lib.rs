@@ -72,7 +72,7 @@ fn to_py_err(py: Python<'_>, e: ApiError) -> PyErr {
         ApiError::Chart(m) => (ChartError::new_err(m), ErrorKind::InvalidInput),
         ApiError::Values(m) => (ValuesError::new_err(m), ErrorKind::InvalidInput),
         ApiError::Invalid(m) => (HelmError::new_err(m), ErrorKind::InvalidInput),
-        ApiError::Render { message, location } => (render_exception(py, message, location), ErrorKind::Render),
+        ApiError::Render { message, location, .. } => (render_exception(py, message, location), ErrorKind::Render),
     };
     with_attrs(py, err, kind, None, None)
 }
@@ -407,11 +407,7 @@ fn failure_err(py: Python<'_>, e: Failure) -> PyErr {
         ErrorKind::Timeout => ReleaseTimeout::new_err(message),
         ErrorKind::Render => {
             // Where in the chart, as data (helm-core's conversion); None when not a template's.
-            let location = match e.render_error().map(|r| ApiError::from(r.clone())) {
-                Some(ApiError::Render { location, .. }) => location,
-                _ => None,
-            };
-            render_exception(py, message, location)
+            render_exception(py, message, e.template_location())
         }
         ErrorKind::Failed | ErrorKind::Cluster | ErrorKind::Unavailable | ErrorKind::Internal => ServerError::new_err(message),
     };

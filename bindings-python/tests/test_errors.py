@@ -76,6 +76,9 @@ def test_remote_errors_by_kind(stub_url, kind):
     assert isinstance(err, helm_rs.HelmError)
     if kind != "render":
         assert isinstance(err, helm_rs.KubeError) == (kind not in ("invalid_input",))
+    else:
+        # The server's location comes through as data.
+        assert (err.template, err.line, err.column) == ("c/templates/cm.yaml", 2, 3)
 
 
 def test_every_kind_has_one_class():

@@ -8,14 +8,17 @@
 //!    |          ^
 //! ```
 //!
-//! The location is read back from the message text (the same text Helm prints, so nothing
-//! about it changes), and the line from the chart on disk (subcharts included).
+//! The location comes from the error itself: for a template error, the innermost level of its
+//! call chain that is a file of the chart (inside an `include`d template, where the error was
+//! raised; a `tpl` text is no file, so its call site); for a chart file that does not parse,
+//! the YAML line. The line is read from the chart on disk (subcharts included).
 
-use helm_core::chart::{self, Chart};
+use helm_core::chart::{self, Chart, ChartError};
+use helm_core::render::{RenderError, DEBUG_HINT};
 use std::path::Path;
 
 /// A place in a chart file: the chart-qualified path (`chart/templates/x.yaml`), the 1-based
-/// line, and Go's column (a 0-based byte offset in that line) when the message has one.
+/// line, and Go's column (a 0-based byte offset in that line) when the error has one.
 #[derive(Debug, PartialEq, Eq)]
 struct Place {
     file: String,
@@ -23,77 +26,47 @@ struct Place {
     column: Option<usize>,
 }
 
-/// The excerpt for an error message of `helm-rs template`/`lint` on the chart at `chart_path`,
-/// or `None` when the message names no template line that can be read.
-pub fn for_chart_error(message: &str, chart_path: &Path) -> Option<String> {
-    if let Some(ex) = chart_file_error(message, chart_path) {
-        return Some(ex);
+/// Helm's message for a rendering error of the chart at `chart_path`, with the excerpt after
+/// the message and before the `--debug` hint.
+pub fn attach_render_error(e: &RenderError, chart_path: &Path) -> String {
+    let message = e.message();
+    let hint = if e.has_debug_hint() { DEBUG_HINT } else { "" };
+    match template_excerpt(e, chart_path) {
+        Some(ex) => format!("{message}\n{ex}{hint}"),
+        None => format!("{message}{hint}"),
     }
-    let place = locate(message)?;
+}
+
+/// Helm's message for a chart that does not load, with the excerpt of the chart file
+/// (Chart.yaml, values.yaml) whose YAML does not parse.
+pub fn attach_chart_error(e: &ChartError, chart_path: &Path) -> String {
+    let message = e.to_string();
+    match chart_file_excerpt(e, chart_path) {
+        Some(ex) => format!("{message}\n{ex}"),
+        None => message,
+    }
+}
+
+/// The excerpt of the innermost level of a template error that is a template of the chart.
+fn template_excerpt(e: &RenderError, chart_path: &Path) -> Option<String> {
+    let chain = e.chain();
+    if chain.is_empty() {
+        return None;
+    }
     let chart = chart::load(chart_path).ok()?;
-    let source = template_source(&chart, &place.file)?;
-    render(&place, &source)
+    chain.iter().rev().find_map(|loc| {
+        let source = template_source(&chart, &loc.template)?;
+        render(&Place { file: loc.template.clone(), line: loc.line, column: loc.column }, &source)
+    })
 }
 
-/// Inserts the excerpt after Helm's message and before its `--debug` hint.
-pub fn attach(message: String, chart_path: &Path) -> String {
-    let Some(ex) = for_chart_error(&message, chart_path) else { return message };
-    const HINT: &str = "\n\nUse --debug flag to render out invalid YAML";
-    match message.strip_suffix(HINT) {
-        Some(head) => format!("{head}\n{ex}{HINT}"),
-        None => format!("{message}\n{ex}"),
-    }
-}
-
-fn locate(message: &str) -> Option<Place> {
-    let first = message.lines().next()?;
-    // parse error at (FILE:LINE): ...
-    if let Some(rest) = first.strip_prefix("parse error at (").or_else(|| first.strip_prefix("execution error at (")) {
-        let loc = rest.split_once("): ")?.0;
-        return place_of(loc);
-    }
-    // Helm 4's layout: `FILE:LINE:COL` alone on a line, one per `include` level; the last
-    // is where it failed.
-    if !first.contains(' ') && first.matches(':').count() >= 2 {
-        let innermost = message
-            .lines()
-            .filter(|l| !l.starts_with(' ') && !l.contains(' ') && l.matches(':').count() >= 2)
-            .last()
-            .unwrap_or(first);
-        return place_of(innermost);
-    }
-    // Go's own text: `template: FILE:LINE:COL: executing ...`.
-    if let Some(rest) = first.strip_prefix("template: ") {
-        let loc = rest.split(": ").next()?;
-        return place_of(loc);
-    }
-    None
-}
-
-/// `cannot load values.yaml: ... yaml: line N: ...` (and Chart.yaml) for a chart directory.
-fn chart_file_error(message: &str, chart_path: &Path) -> Option<String> {
-    let file = ["values.yaml", "Chart.yaml"]
-        .into_iter()
-        .find(|f| message.starts_with(&format!("cannot load {f}: ")))?;
-    let (_, after) = message.split_once("yaml: line ")?;
-    let line: usize = after.split(':').next()?.parse().ok()?;
+/// The YAML error of a file of the chart itself (a subchart's errors name no file under
+/// `chart_path`). The column is not shown: the line is what the excerpt is for.
+fn chart_file_excerpt(e: &ChartError, chart_path: &Path) -> Option<String> {
+    let ChartError::Yaml { file, line, .. } = e else { return None };
     let source = std::fs::read_to_string(chart_path.join(file)).ok()?;
     let shown = format!("{}/{file}", chart_path.display());
-    render(&Place { file: shown, line, column: None }, &source)
-}
-
-/// `FILE:LINE` or `FILE:LINE:COL`.
-fn place_of(loc: &str) -> Option<Place> {
-    let mut parts = loc.rsplitn(3, ':');
-    let last = parts.next()?.parse::<usize>().ok()?;
-    let mid = parts.next()?;
-    match (mid.parse::<usize>(), parts.next()) {
-        (Ok(line), Some(file)) => Some(Place { file: file.to_string(), line, column: Some(last) }),
-        _ => {
-            let file = loc.rsplit_once(':')?.0;
-            Some(Place { file: file.to_string(), line: last, column: None })
-        }
-    }
+    render(&Place { file: shown, line: *line, column: None }, &source)
 }
 
 /// The text of `chart/charts/sub/templates/x.yaml`, walking subcharts by name.
@@ -148,31 +121,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn locations_from_helms_messages() {
-        assert_eq!(
-            locate("parse error at (c/templates/a.yaml:2): unexpected \"}\" in operand"),
-            Some(Place { file: "c/templates/a.yaml".into(), line: 2, column: None })
-        );
-        assert_eq!(
-            locate("c/templates/a.yaml:2:13\n  executing \"c/templates/a.yaml\" at <.Values.a.b.c>:\n    x"),
-            Some(Place { file: "c/templates/a.yaml".into(), line: 2, column: Some(13) })
-        );
-        assert_eq!(
-            locate("template: c/charts/s/templates/a.yaml:1:3: executing \"x\" at <index .A 3>: error calling index: y"),
-            Some(Place { file: "c/charts/s/templates/a.yaml".into(), line: 1, column: Some(3) })
-        );
-        assert_eq!(
-            locate("execution error at (c/templates/a.yaml:4:7): need x"),
-            Some(Place { file: "c/templates/a.yaml".into(), line: 4, column: Some(7) })
-        );
-        assert_eq!(
-            locate("c/templates/a.yaml:1:6\n  executing \"c/templates/a.yaml\" at <include \"t2\" .>:\n    error calling include:\nc/templates/a.yaml:3:12\n  executing \"t2\" at <.Values.q.w>:\n    nil"),
-            Some(Place { file: "c/templates/a.yaml".into(), line: 3, column: Some(12) })
-        );
-        assert_eq!(locate("cannot load values.yaml: error converting YAML to JSON: yaml: line 3: x"), None);
-    }
-
-    #[test]
     fn excerpt_points_at_the_column() {
         let p = Place { file: "c/templates/a.yaml".into(), line: 2, column: Some(13) };
         assert_eq!(
@@ -181,5 +129,61 @@ mod tests {
         );
         let p = Place { file: "f".into(), line: 9, column: None };
         assert_eq!(render(&p, "one line"), None);
+    }
+
+    /// A chart `c` in a fresh directory with these files.
+    fn chart_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        std::fs::write(root.join("Chart.yaml"), "apiVersion: v2\nname: c\nversion: 0.1.0\n").expect("write");
+        for (name, text) in files {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+        dir
+    }
+
+    fn render_error_text(files: &[(&str, &str)]) -> String {
+        let dir = chart_dir(files);
+        let chart = chart::load(dir.path()).expect("chart loads");
+        let opts = helm_core::render::TemplateOptions::default();
+        match helm_core::render::template(chart, &helm_core::values::Value::empty_map(), &opts) {
+            Ok(_) => panic!("rendered without error"),
+            Err(e) => attach_render_error(&e, dir.path()),
+        }
+    }
+
+    #[test]
+    fn caret_inside_the_included_template() {
+        let helpers = "{{- define \"t2\" -}}\nw: {{ .Values.q.w }}\n{{- end }}\n";
+        let text = render_error_text(&[("templates/_h.tpl", helpers), ("templates/a.yaml", "a: {{ include \"t2\" . }}\n")]);
+        assert!(text.ends_with("\n  --> c/templates/_h.tpl:2:13\n  |\n2 | w: {{ .Values.q.w }}\n  |              ^\n\nUse --debug flag to render out invalid YAML"), "{text}");
+    }
+
+    #[test]
+    fn caret_at_the_tpl_call() {
+        let text = render_error_text(&[("templates/a.yaml", "x: 1\na: {{ tpl \"{{ .Values.q.w }}\" . }}\n")]);
+        assert!(text.starts_with("template: c/templates/a.yaml:2:6: executing "), "{text}");
+        assert!(text.ends_with("\n  --> c/templates/a.yaml:2:6\n  |\n2 | a: {{ tpl \"{{ .Values.q.w }}\" . }}\n  |       ^\n\nUse --debug flag to render out invalid YAML"), "{text}");
+    }
+
+    #[test]
+    fn no_excerpt_without_a_line() {
+        let text = render_error_text(&[("templates/a.yaml", "a: b: c\n")]);
+        assert!(text.starts_with("YAML parse error on c/templates/a.yaml: "), "{text}");
+        assert!(!text.contains("-->"), "{text}");
+    }
+
+    #[test]
+    fn values_yaml_line() {
+        let dir = chart_dir(&[("values.yaml", "a: 1\n  b: 2\n")]);
+        let e = chart::load(dir.path()).expect_err("values.yaml does not parse");
+        let text = attach_chart_error(&e, dir.path());
+        let shown = format!("{}/values.yaml", dir.path().display());
+        assert_eq!(
+            text,
+            format!("cannot load values.yaml: cannot unmarshal yaml document: error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context\n  --> {shown}:2\n  |\n2 |   b: 2")
+        );
     }
 }

@@ -479,7 +479,7 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
     let (located, _download_dir) = repo::locate_chart(&chart_path, a.version.as_deref(), a.devel, a.plain_http)?;
     let chart_path = located.to_string_lossy().into_owned();
     let chart = chart::load(std::path::Path::new(&chart_path))
-        .map_err(|e| CmdError(excerpt::attach(e.to_string(), std::path::Path::new(&chart_path))))?;
+        .map_err(|e| CmdError(excerpt::attach_chart_error(&e, std::path::Path::new(&chart_path))))?;
     if chart.metadata.deprecated {
         eprintln!("level=WARN msg=\"this chart is deprecated\"");
     }
@@ -507,7 +507,7 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
     // One render, then exit: the render need not free its parse trees and values.
     render::set_process_exits_after_render(true);
     let out = render::template(chart, &user_values, &opts)
-        .map_err(|e| CmdError(excerpt::attach(e.to_string(), std::path::Path::new(&chart_path))))?;
+        .map_err(|e| CmdError(excerpt::attach_render_error(&e, std::path::Path::new(&chart_path))))?;
     for line in out.log.iter().filter(|l| !l.contains("this chart is deprecated")) {
         eprintln!("{line}");
     }

@@ -5,6 +5,7 @@
 use helm_core::release::api::ErrorKind;
 use helm_core::release::StorageError;
 use helm_core::render::RenderError;
+use helm_core::template::error::TemplateLocation;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -30,10 +31,10 @@ pub enum Error {
     #[error("{0}")]
     Timeout(String),
     /// A release server answered with an error: its HTTP status, the kind it sent, its message,
-    /// and on a pending conflict the release's pending state (`status`, `revision` or
-    /// `operation`, `started`).
+    /// on a pending conflict the release's pending state (`status`, `revision` or `operation`,
+    /// `started`), and for a render error where in the chart it happened.
     #[error("{message}")]
-    Server { status: u16, kind: ErrorKind, message: String, pending: Option<serde_json::Value> },
+    Server { status: u16, kind: ErrorKind, message: String, pending: Option<serde_json::Value>, location: Option<TemplateLocation> },
     /// A release server could not be reached.
     #[error("release server unreachable: {0}")]
     Transport(String),
@@ -112,10 +113,20 @@ impl Error {
         }
     }
 
-    /// Where in the chart a render error happened, as data (None for other errors).
+    /// The render error behind this error, when it happened here.
     pub fn render_error(&self) -> Option<&RenderError> {
         match self {
             Error::Render(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Where in the chart a render error happened (the chart's own template), as data,
+    /// whether it happened here or on a release server.
+    pub fn template_location(&self) -> Option<TemplateLocation> {
+        match self {
+            Error::Render(r) => r.location(),
+            Error::Server { location, .. } => location.clone(),
             _ => None,
         }
     }
@@ -173,7 +184,7 @@ mod tests {
         assert_eq!(Error::Api { code: 404, message: "namespaces \"x\" not found".into() }.kind(), ErrorKind::Cluster);
         assert_eq!(Error::Timeout("timed out".into()).kind(), ErrorKind::Timeout);
         assert_eq!(Error::action(ErrorKind::Pending, "another operation (install/upgrade/rollback) is in progress").http_status(), 409);
-        let server = Error::Server { status: 404, kind: ErrorKind::NotFound, message: "release: not found".into(), pending: None };
+        let server = Error::Server { status: 404, kind: ErrorKind::NotFound, message: "release: not found".into(), pending: None, location: None };
         assert_eq!((server.kind(), server.http_status(), server.to_string().as_str()), (ErrorKind::NotFound, 404, "release: not found"));
     }
 }

@@ -53,7 +53,8 @@ fn query_escape(s: &str) -> String {
 /// then the HTTP status decides).
 fn server_error(status: u16, body: &J, text: &str) -> Error {
     let kind = body.get("kind").and_then(|k| k.as_str()).and_then(ErrorKind::parse).unwrap_or_else(|| ErrorKind::from_http_status(status));
-    Error::Server { status, kind, message: body["error"].as_str().unwrap_or(text).to_string(), pending: body.get("pending").cloned() }
+    let location = body.get("location").and_then(|l| serde_json::from_value(l.clone()).ok());
+    Error::Server { status, kind, message: body["error"].as_str().unwrap_or(text).to_string(), pending: body.get("pending").cloned(), location }
 }
 
 impl RemoteClient {
@@ -211,7 +212,7 @@ impl RemoteClient {
     async fn do_reachable(&self) -> Result<()> {
         let body = self.send(reqwest::Method::GET, &format!("{}/readyz", self.base), None).await?;
         if body["cluster"] == false {
-            return Err(Error::Server { status: 503, kind: ErrorKind::Cluster, message: "the release server has no cluster configured".into(), pending: None });
+            return Err(Error::Server { status: 503, kind: ErrorKind::Cluster, message: "the release server has no cluster configured".into(), pending: None, location: None });
         }
         Ok(())
     }
@@ -286,6 +287,9 @@ mod tests {
         // No kind (a proxy's answer, an older server): the status decides.
         assert_eq!(server_error(403, &json!({ "error": "nope" }), "").kind(), ErrorKind::Forbidden);
         assert_eq!(server_error(502, &json!({}), "bad gateway").to_string(), "bad gateway");
+        let located = server_error(422, &json!({ "error": "x", "kind": "render", "location": { "template": "c/templates/a.yaml", "line": 3, "column": 7, "executing": "c/templates/a.yaml" } }), "");
+        let loc = located.template_location().expect("location");
+        assert_eq!((loc.template.as_str(), loc.line, loc.column), ("c/templates/a.yaml", 3, Some(7)));
     }
 
     #[test]

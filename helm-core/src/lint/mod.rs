@@ -274,10 +274,7 @@ fn values_rules(l: &mut Linter, dir: &Path) {
 }
 
 fn render_err(e: RenderError) -> String {
-    match e {
-        RenderError::Render(m) => m,
-        other => other.to_string(),
-    }
+    e.message()
 }
 
 fn templates_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintOptions) {

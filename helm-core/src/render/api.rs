@@ -58,17 +58,7 @@ pub struct RenderResult {
     pub log: Vec<String>,
 }
 
-/// Where a template error happened, as Helm's message gives it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TemplateLocation {
-    /// The template file, e.g. `mychart/templates/deployment.yaml`.
-    pub template: String,
-    /// 1-based line (0 when the message has none).
-    pub line: usize,
-    /// Go's column (a 0-based byte offset within the line); `None` when Helm's message has none
-    /// (parse errors, YAML errors of a rendered document).
-    pub column: Option<usize>,
-}
+pub use crate::template::error::TemplateLocation;
 
 /// A failure, sorted by what the caller has to fix. Display is Helm's message (what follows
 /// `Error: ` on the CLI).
@@ -81,9 +71,12 @@ pub enum ApiError {
     /// The values are wrong: a values file, `--set` syntax, or the chart's schema.
     #[error("{0}")]
     Values(String),
-    /// A template failed to parse or execute, or rendered invalid YAML.
+    /// A template failed to parse or execute, or rendered invalid YAML. `location` is where
+    /// the chart's own template failed; `chain` every level of the failure, from there to the
+    /// `include`d or `tpl` template where the error was raised (see
+    /// [`RenderError::chain`]).
     #[error("{message}")]
-    Render { message: String, location: Option<TemplateLocation> },
+    Render { message: String, location: Option<TemplateLocation>, chain: Vec<TemplateLocation> },
     /// Anything else (an invalid release name or Kubernetes version, file output).
     #[error("{0}")]
     Invalid(String),
@@ -103,7 +96,10 @@ impl From<RenderError> for ApiError {
                 ApiError::Chart(message)
             }
             RenderError::Values(_) | RenderError::Schema(_) => ApiError::Values(message),
-            RenderError::Render(inner) => ApiError::Render { location: template_location(&inner), message },
+            RenderError::Template(_) | RenderError::Manifest(_) | RenderError::KubeVersion { .. } => {
+                let chain = e.chain();
+                ApiError::Render { location: chain.first().cloned(), chain, message }
+            }
             RenderError::InvalidReleaseName { .. } | RenderError::ShowOnlyNotFound(_) | RenderError::Io(_) => {
                 ApiError::Invalid(message)
             }
@@ -197,49 +193,6 @@ pub fn hook_event_name(e: HookEvent) -> &'static str {
     }
 }
 
-/// The outermost location in a render error message. Helm's messages have four shapes:
-/// `parse error at (FILE:LINE): …`, `execution error at (FILE:LINE:COL): …`,
-/// `template: FILE:LINE[:COL]: …` (Go's own text, or Helm 4's `FILE:LINE:COL` first line) and
-/// `YAML parse error on FILE: …`.
-pub fn template_location(message: &str) -> Option<TemplateLocation> {
-    for prefix in ["parse error at (", "execution error at ("] {
-        if let Some(rest) = message.strip_prefix(prefix) {
-            let loc = &rest[..rest.find("): ")?];
-            return split_location(loc);
-        }
-    }
-    if let Some(rest) = message.strip_prefix("template: ") {
-        let loc = &rest[..rest.find(": ").unwrap_or(rest.len())];
-        return split_location(loc).or_else(|| {
-            Some(TemplateLocation { template: loc.to_string(), line: 0, column: None })
-        });
-    }
-    // Helm 4's layout of Go's execution errors: `FILE:LINE:COL` alone on the first line.
-    let first = message.split('\n').next().unwrap_or("");
-    if message.contains('\n') && !first.contains(' ') {
-        if let Some(loc) = split_location(first) {
-            return Some(loc);
-        }
-    }
-    if let Some(rest) = message.strip_prefix("YAML parse error on ") {
-        let file = &rest[..rest.find(": ")?];
-        return Some(TemplateLocation { template: file.to_string(), line: 0, column: None });
-    }
-    None
-}
-
-/// `FILE:LINE` or `FILE:LINE:COL`.
-fn split_location(loc: &str) -> Option<TemplateLocation> {
-    let (head, last) = loc.rsplit_once(':')?;
-    let last_n: usize = last.parse().ok()?;
-    if let Some((file, line)) = head.rsplit_once(':') {
-        if let Ok(line_n) = line.parse::<usize>() {
-            return Some(TemplateLocation { template: file.to_string(), line: line_n, column: Some(last_n) });
-        }
-    }
-    Some(TemplateLocation { template: head.to_string(), line: last_n, column: None })
-}
-
 /// A stored release as the bindings show it: Helm's record flattened to what `helm status`,
 /// `helm list` and `helm get` print (`name`, `namespace`, `revision`, `status`, `chart`,
 /// `chart_version`, `app_version`, `manifest`, `values` (the user's), `notes`, `description`,
@@ -270,34 +223,111 @@ pub fn release_summary(rel: &crate::release::Release) -> Value {
 mod tests {
     use super::*;
 
-    fn loc(t: &str, line: usize, column: Option<usize>) -> Option<TemplateLocation> {
-        Some(TemplateLocation { template: t.into(), line, column })
+    fn loc(t: &str, line: usize, column: Option<usize>, executing: &str) -> TemplateLocation {
+        TemplateLocation { template: t.into(), line, column, executing: executing.into() }
+    }
+
+    /// Renders chart `c` (Chart.yaml `extra` lines added) with the given templates and returns
+    /// the error as the API gives it.
+    fn render_error(extra: &str, templates: &[(&str, &str)]) -> ApiError {
+        let mut files = vec![crate::chart::File {
+            name: "Chart.yaml".into(),
+            data: format!("apiVersion: v2\nname: c\nversion: 0.1.0\n{extra}").into_bytes().into(),
+            modtime: None,
+        }];
+        for (name, src) in templates {
+            files.push(crate::chart::File { name: (*name).into(), data: src.as_bytes().into(), modtime: None });
+        }
+        let chart = crate::chart::load_files(files).expect("chart loads");
+        match render_release(chart, &Value::empty_map(), &TemplateOptions::default()) {
+            Ok(_) => panic!("rendered without error"),
+            Err(e) => e,
+        }
+    }
+
+    fn location_and_chain(e: &ApiError) -> (Option<TemplateLocation>, Vec<TemplateLocation>) {
+        match e {
+            ApiError::Render { location, chain, .. } => (location.clone(), chain.clone()),
+            other => panic!("not a render error: {other:?}"),
+        }
     }
 
     #[test]
-    fn locations_from_helm_messages() {
+    fn parse_error_location() {
+        let e = render_error("", &[("templates/a.yaml", "x: 1\ny: {{ .Values.a }\n")]);
+        assert_eq!(e.to_string(), "parse error at (c/templates/a.yaml:2): unexpected \"}\" in operand\n\nUse --debug flag to render out invalid YAML");
+        let (location, chain) = location_and_chain(&e);
+        assert_eq!(location, Some(loc("c/templates/a.yaml", 2, None, "")));
+        assert_eq!(chain, vec![loc("c/templates/a.yaml", 2, None, "")]);
+    }
+
+    #[test]
+    fn exec_error_location() {
+        let e = render_error("", &[("templates/a.yaml", "x: 1\ny: {{ .Values.a.b.c }}\n")]);
+        assert!(e.to_string().starts_with("c/templates/a.yaml:2:13\n  executing \"c/templates/a.yaml\" at <.Values.a.b.c>:\n"));
+        let (location, chain) = location_and_chain(&e);
+        assert_eq!(location, Some(loc("c/templates/a.yaml", 2, Some(13), "c/templates/a.yaml")));
+        assert_eq!(chain.len(), 1);
+    }
+
+    #[test]
+    fn fail_and_required_inside_include() {
+        let helpers = "{{- define \"c.need\" }}{{ required \"need x\" .Values.x }}{{ end -}}\n";
+        let e = render_error("", &[("templates/_h.tpl", helpers), ("templates/a.yaml", "a: 1\nb: {{ include \"c.need\" . }}\n")]);
+        assert_eq!(e.to_string(), "execution error at (c/templates/a.yaml:2:6): need x\n\nUse --debug flag to render out invalid YAML");
+        let (location, chain) = location_and_chain(&e);
+        assert_eq!(location, Some(loc("c/templates/a.yaml", 2, Some(6), "c/templates/a.yaml")));
+        assert_eq!(chain, vec![loc("c/templates/a.yaml", 2, Some(6), "c/templates/a.yaml"), loc("c/templates/_h.tpl", 1, Some(25), "c.need")]);
+        let e = render_error("", &[("templates/a.yaml", "{{ fail \"boom\" }}")]);
+        assert_eq!(location_and_chain(&e).0, Some(loc("c/templates/a.yaml", 1, Some(3), "c/templates/a.yaml")));
+    }
+
+    #[test]
+    fn nested_include_chain() {
+        let helpers = "{{- define \"t1\" }}{{ include \"t2\" . }}{{ end -}}\n{{- define \"t2\" }}{{ .Values.q.w }}{{ end -}}\n";
+        let e = render_error("", &[("templates/_h.tpl", helpers), ("templates/a.yaml", "a: {{ include \"t1\" . }}\n")]);
+        let (location, chain) = location_and_chain(&e);
+        assert_eq!(location, Some(loc("c/templates/a.yaml", 1, Some(6), "c/templates/a.yaml")));
         assert_eq!(
-            template_location("parse error at (c/templates/a.yaml:3): unexpected \"}\" in operand"),
-            loc("c/templates/a.yaml", 3, None)
+            chain,
+            vec![
+                loc("c/templates/a.yaml", 1, Some(6), "c/templates/a.yaml"),
+                loc("c/templates/_h.tpl", 1, Some(21), "t1"),
+                loc("c/templates/_h.tpl", 2, Some(28), "t2"),
+            ]
         );
         assert_eq!(
-            template_location("execution error at (c/templates/a.yaml:2:5): boom"),
-            loc("c/templates/a.yaml", 2, Some(5))
+            e.to_string(),
+            "c/templates/a.yaml:1:6\n  executing \"c/templates/a.yaml\" at <include \"t1\" .>:\n    error calling include:\nc/templates/_h.tpl:1:21\n  executing \"t1\" at <include \"t2\" .>:\n    error calling include:\nc/templates/_h.tpl:2:28\n  executing \"t2\" at <.Values.q.w>:\n    nil pointer evaluating interface {}.w\n\nUse --debug flag to render out invalid YAML"
         );
+    }
+
+    #[test]
+    fn tpl_chain_reaches_the_tpl_text() {
+        let e = render_error("", &[("templates/a.yaml", "a: {{ tpl \"{{ .Values.q.w }}\" . }}\n")]);
+        let (location, chain) = location_and_chain(&e);
+        assert_eq!(location, Some(loc("c/templates/a.yaml", 1, Some(6), "c/templates/a.yaml")));
+        assert_eq!(chain.last(), Some(&loc("gotpl", 1, Some(10), "gotpl")));
+        assert!(e.to_string().starts_with("template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <tpl \"{{ .Values.q.w }}\" .>: error calling tpl: error during tpl function execution for \"{{ .Values.q.w }}\": template: gotpl:1:10: "));
+    }
+
+    #[test]
+    fn yaml_error_of_a_rendered_file() {
+        let e = render_error("", &[("templates/a.yaml", "a: b: c\n")]);
+        assert!(e.to_string().starts_with("YAML parse error on c/templates/a.yaml: "), "{e}");
+        let (location, chain) = location_and_chain(&e);
+        assert_eq!(location, Some(loc("c/templates/a.yaml", 0, None, "")));
+        assert_eq!(chain.len(), 1);
+    }
+
+    #[test]
+    fn kube_version_error_has_no_location() {
+        let e = render_error("kubeVersion: \">=1.40.0-0\"\n", &[("templates/a.yaml", "a: 1\n")]);
         assert_eq!(
-            template_location("template: c/templates/a.yaml:4:11: executing \"c/templates/a.yaml\" at <.Values.x.y>: nil pointer"),
-            loc("c/templates/a.yaml", 4, Some(11))
+            e.to_string(),
+            "chart requires kubeVersion: >=1.40.0-0 which is incompatible with Kubernetes v1.35.0\n\nUse --debug flag to render out invalid YAML"
         );
-        assert_eq!(
-            template_location("YAML parse error on c/templates/a.yaml: error converting YAML to JSON"),
-            loc("c/templates/a.yaml", 0, None)
-        );
-        // Helm 4.1.4's own layout of the same error.
-        assert_eq!(
-            template_location("bad/templates/cm.yaml:5:15\n  executing \"bad/templates/cm.yaml\" at <.Values.a.b.c>:\n    nil pointer evaluating interface {}.b\n\nUse --debug flag to render out invalid YAML"),
-            loc("bad/templates/cm.yaml", 5, Some(15))
-        );
-        assert_eq!(template_location("chart requires kubeVersion: >=1.40"), None);
+        assert_eq!(location_and_chain(&e), (None, Vec::new()));
     }
 
     fn hello() -> Option<Chart> {

@@ -17,6 +17,7 @@ pub mod user_values;
 
 use crate::chart::{dependencies, Chart};
 use crate::template::funcs::{FuncTable, Param};
+use crate::template::error::TemplateLocation;
 use crate::template::{Engine, TemplateError};
 use crate::values::{coalesce, GoMapType, Map, Value};
 use objects::{Capabilities, Files, KubeVersion};
@@ -103,6 +104,9 @@ pub struct TemplateOutput {
     pub log: Vec<String>,
 }
 
+/// The hint Helm prints after errors of rendering proper (templates, their YAML, kubeVersion).
+pub const DEBUG_HINT: &str = "\n\nUse --debug flag to render out invalid YAML";
+
 /// A rendering failure. Display is Helm's message (what follows `Error: `).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RenderError {
@@ -119,18 +123,72 @@ pub enum RenderError {
     /// The full schema message (`values don't meet the specifications ...`).
     #[error("{0}")]
     Schema(String),
-    /// Errors from rendering proper; Helm adds a hint to use `--debug`.
-    #[error("{0}\n\nUse --debug flag to render out invalid YAML")]
-    Render(String),
+    /// A template failed to parse or execute (Helm's text: [`TemplateError::helm_message`]).
+    #[error("{}{}", .0.helm_message(), DEBUG_HINT)]
+    Template(TemplateError),
+    /// A rendered document is not valid YAML (`YAML parse error on FILE: …`).
+    #[error("{}{}", .0, DEBUG_HINT)]
+    Manifest(ManifestError),
+    /// The chart's `kubeVersion` excludes the Kubernetes version rendered for.
+    #[error("{}{}", kube_version_message(.required, .actual), DEBUG_HINT)]
+    KubeVersion { required: String, actual: String },
     #[error("could not find template {0} in chart")]
     ShowOnlyNotFound(String),
     #[error("{0}")]
     Io(String),
 }
 
+fn kube_version_message(required: &str, actual: &str) -> String {
+    format!("chart requires kubeVersion: {required} which is incompatible with Kubernetes {actual}")
+}
+
 impl From<TemplateError> for RenderError {
     fn from(e: TemplateError) -> Self {
-        RenderError::Render(e.helm_message())
+        RenderError::Template(e)
+    }
+}
+
+impl RenderError {
+    /// Helm's message without the [`DEBUG_HINT`] `helm template` puts after errors of
+    /// rendering proper (`helm lint` prints them without it).
+    pub fn message(&self) -> String {
+        match self {
+            RenderError::Template(e) => e.helm_message(),
+            RenderError::Manifest(e) => e.to_string(),
+            RenderError::KubeVersion { required, actual } => kube_version_message(required, actual),
+            other => other.to_string(),
+        }
+    }
+
+    /// Whether Display ends with [`DEBUG_HINT`] (after [`Self::message`]).
+    pub fn has_debug_hint(&self) -> bool {
+        matches!(self, RenderError::Template(_) | RenderError::Manifest(_) | RenderError::KubeVersion { .. })
+    }
+
+    /// Where the chart's own template failed (the outermost level of a template error's call
+    /// chain), or the rendered file that is not valid YAML (line 0); `None` for errors that
+    /// are not about one template.
+    pub fn location(&self) -> Option<TemplateLocation> {
+        self.chain().into_iter().next()
+    }
+
+    /// Where the error was raised: the innermost level of the call chain (inside the
+    /// `include`d or `tpl` template).
+    pub fn innermost_location(&self) -> Option<TemplateLocation> {
+        self.chain().pop()
+    }
+
+    /// The call chain of a template error, from the chart's template Helm executed to the
+    /// template where the error was raised (one level for a parse error or a rendered file
+    /// that is not valid YAML; empty for other errors).
+    pub fn chain(&self) -> Vec<TemplateLocation> {
+        match self {
+            RenderError::Template(e) => e.chain(),
+            RenderError::Manifest(e) => {
+                vec![TemplateLocation { template: e.path.clone(), line: 0, column: None, executing: String::new() }]
+            }
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -428,10 +486,7 @@ pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOption
 
     let kv = chart.metadata.kube_version.clone();
     if !kv.is_empty() && !dependencies::is_compatible_range(&kv, &caps.kube_version.display()) {
-        return Err(RenderError::Render(format!(
-            "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
-            kv, caps.kube_version.version
-        )));
+        return Err(RenderError::KubeVersion { required: kv, actual: caps.kube_version.version.to_string() });
     }
 
     let engine = engine?;
@@ -452,7 +507,7 @@ pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOption
         }
     }
     files.retain(|k, _| !k.ends_with("NOTES.txt"));
-    let sorted = manifest::sort_manifests(&files, INSTALL_ORDER).map_err(|e| RenderError::Render(e.to_string()))?;
+    let sorted = manifest::sort_manifests(&files, INSTALL_ORDER).map_err(RenderError::Manifest)?;
     log.extend(sorted.log);
     Ok((chart, Rendered { hooks: sorted.hooks, manifests: sorted.manifests, notes, log }))
 }

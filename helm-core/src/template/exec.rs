@@ -64,6 +64,9 @@ impl V {
 pub(crate) enum Fail {
     /// A Go execution error at a node: (byte offset of the node, node text, message).
     At(usize, String, String),
+    /// A function call that failed at a node (Go's `error calling NAME: …`): (byte offset of
+    /// the node, node text, the call's error).
+    Call(usize, String, CallError),
     /// An error already complete (from a nested template): propagates unchanged.
     Done(TemplateError),
     Break,
@@ -71,6 +74,22 @@ pub(crate) enum Fail {
 }
 
 type R<T> = Result<T, Fail>;
+
+/// Why a function call failed.
+pub(crate) struct CallError {
+    function: String,
+    /// The function's error text; with a cause, its words before the nested error (empty
+    /// when it returned the nested error itself).
+    message: String,
+    cause: Option<Box<TemplateError>>,
+}
+
+/// A template error raised inside `include`/`tpl`, kept for the call that failed with it.
+struct Nested {
+    /// The function's words around it (`error during tpl function execution for "…"`).
+    words: Option<String>,
+    error: TemplateError,
+}
 
 fn at(pos: usize, node: &dyn std::fmt::Display, msg: impl Into<String>) -> Fail {
     Fail::At(pos, node.to_string(), msg.into())
@@ -85,6 +104,9 @@ pub(crate) struct State<'e> {
     pub steps: u64,
     pub output: usize,
     pub include_counts: HashMap<String, usize>,
+    /// The template error an `include`/`tpl` just failed with: functions return text
+    /// ([`FuncError`]), so the executor takes the structured error from here.
+    nested: Option<Nested>,
 }
 
 /// One running template: its tree and variable stack.
@@ -96,7 +118,15 @@ struct Frame {
 
 impl<'e> State<'e> {
     pub fn new(engine: &'e Engine) -> Self {
-        State { engine, overlays: Vec::new(), depth: 0, steps: 0, output: 0, include_counts: HashMap::new() }
+        State {
+            engine,
+            overlays: Vec::new(),
+            depth: 0,
+            steps: 0,
+            output: 0,
+            include_counts: HashMap::new(),
+            nested: None,
+        }
     }
 
     pub fn lookup(&self, name: &str) -> Option<Arc<Tree>> {
@@ -146,7 +176,8 @@ impl<'e> State<'e> {
         match r {
             Ok(()) => Ok(out),
             Err(Fail::Done(e)) => Err(e),
-            Err(Fail::At(pos, ctx, msg)) => Err(locate(tree, pos, ctx, msg)),
+            Err(Fail::At(pos, ctx, msg)) => Err(locate(tree, pos, ctx, None, msg, None)),
+            Err(Fail::Call(pos, ctx, c)) => Err(locate(tree, pos, ctx, Some(c.function), c.message, c.cause)),
             Err(Fail::Break | Fail::Continue) => Ok(out),
         }
     }
@@ -496,7 +527,7 @@ impl<'e> State<'e> {
                     }
                     return match o.call_method(name, &argv) {
                         Ok(v) => Ok(V::plain(v)),
-                        Err(e) => Err(at(pos, node, format!("error calling {name}: {e}"))),
+                        Err(e) => Err(call_failed(pos, node, name, e.to_string())),
                     };
                 }
                 match o.field(name) {
@@ -561,7 +592,7 @@ impl<'e> State<'e> {
                 } else {
                     format!("non-function {fname} of type {}", fv.go_type_name())
                 };
-                Err(at(pos, cmd, format!("error calling call: {msg}")))
+                Err(call_failed(pos, cmd, "call", msg))
             }
             FuncRef::Table(fb) => {
                 let f = &fb.0;
@@ -586,7 +617,7 @@ impl<'e> State<'e> {
                     // The piped value arrives as a bare reflect.Value: a missing one makes the
                     // builtin len panic inside reflect, which Go reports as the call's error.
                     if fv.is_nil() && &**name == "len" {
-                        return Err(at(pos, cmd, "error calling len: reflect: call of reflect.Value.Type on zero Value"));
+                        return Err(call_failed(pos, cmd, "len", "reflect: call of reflect.Value.Type on zero Value".into()));
                     }
                     let i = args.len();
                     let p = f.params.get(i).copied().or(f.variadic).unwrap_or(Param::Any);
@@ -602,9 +633,22 @@ impl<'e> State<'e> {
                     argv.push(v);
                 }
                 let imp = f.imp.clone();
-                match imp(self, &argv) {
+                let r = imp(self, &argv);
+                let nested = self.nested.take();
+                match r {
                     Ok(v) => Ok(v),
-                    Err(e) => Err(at(pos, cmd, format!("error calling {name}: {}", e.0))),
+                    Err(e) => Err(Fail::Call(
+                        pos,
+                        cmd.to_string(),
+                        match nested {
+                            Some(n) => CallError {
+                                function: name.to_string(),
+                                message: n.words.unwrap_or_default(),
+                                cause: Some(Box::new(n.error)),
+                            },
+                            None => CallError { function: name.to_string(), message: e.0, cause: None },
+                        },
+                    )),
                 }
             }
         }
@@ -705,14 +749,26 @@ fn last_node(pipe: &Pipe) -> (usize, String) {
 
 /// Moves an error raised by reading fields of a chain's value to the node Go blames.
 fn relocate_to_last(e: Fail, node: &Arg) -> Fail {
-    match (e, node) {
-        (Fail::At(_, _, msg), Arg::Pipe(p)) => {
-            let (pos, ctx) = last_node(p);
+    let blamed = || match node {
+        Arg::Pipe(p) => last_node(p),
+        n => (n.pos(), n.to_string()),
+    };
+    match e {
+        Fail::At(_, _, msg) => {
+            let (pos, ctx) = blamed();
             Fail::At(pos, ctx, msg)
         }
-        (Fail::At(_, _, msg), n) => Fail::At(n.pos(), n.to_string(), msg),
-        (other, _) => other,
+        Fail::Call(_, _, call) => {
+            let (pos, ctx) = blamed();
+            Fail::Call(pos, ctx, call)
+        }
+        other => other,
     }
+}
+
+/// A function's own error at a node.
+fn call_failed(pos: usize, node: &dyn std::fmt::Display, function: &str, message: String) -> Fail {
+    Fail::Call(pos, node.to_string(), CallError { function: function.to_string(), message, cause: None })
 }
 
 fn set_slot(fr: &mut Frame, slot: usize, v: V) {
@@ -823,7 +879,14 @@ pub fn validate(v: Value, p: Param) -> Result<Value, String> {
 }
 
 /// Turns a node position into Go's `FILE:LINE:COL` error.
-fn locate(tree: &Tree, pos: usize, context: String, msg: String) -> TemplateError {
+fn locate(
+    tree: &Tree,
+    pos: usize,
+    context: String,
+    function: Option<String>,
+    message: String,
+    cause: Option<Box<TemplateError>>,
+) -> TemplateError {
     let src = &*tree.source;
     let pos = pos.min(src.len());
     let before = src.get(..pos).unwrap_or("");
@@ -839,7 +902,9 @@ fn locate(tree: &Tree, pos: usize, context: String, msg: String) -> TemplateErro
         column,
         executing: tree.name.to_string(),
         context,
-        message: msg,
+        function,
+        message,
+        cause,
     }
 }
 
@@ -857,6 +922,19 @@ impl std::fmt::Display for TemplateNodeText<'_> {
 
 // ----- include / tpl: the engine side of Helm's functions -----
 
+impl State<'_> {
+    /// Keeps the template error `include`/`tpl` failed with (see [`State::nested`]) and gives
+    /// the function Go's text of it, after the function's own `words` if any.
+    fn failed_inside(&mut self, words: Option<String>, error: TemplateError) -> FuncError {
+        let text = match &words {
+            Some(w) => format!("{w}: {error}"),
+            None => error.to_string(),
+        };
+        self.nested = Some(Nested { words, error });
+        FuncError(text)
+    }
+}
+
 impl Host for State<'_> {
     fn include(&mut self, name: &str, data: &Value) -> Result<String, FuncError> {
         let limit = self.engine.limits.max_include_nesting;
@@ -868,12 +946,15 @@ impl Host for State<'_> {
         }
         *count += 1;
         let r = match self.lookup(name) {
-            Some(tree) => self.run(&tree, V::plain(data.clone())).map_err(|e| FuncError(e.to_string())),
-            None => Err(FuncError(format!(
-                "template: no template {} associated with template {}",
-                go_quote(name),
-                go_quote(&self.engine.root_name)
-            ))),
+            Some(tree) => self.run(&tree, V::plain(data.clone())).map_err(|e| self.failed_inside(None, e)),
+            None => {
+                let missing = format!(
+                    "no template {} associated with template {}",
+                    go_quote(name),
+                    go_quote(&self.engine.root_name)
+                );
+                Err(self.failed_inside(None, TemplateError::other("", missing)))
+            }
         };
         if let Some(c) = self.include_counts.get_mut(name) {
             *c = c.saturating_sub(1);
@@ -882,10 +963,10 @@ impl Host for State<'_> {
     }
 
     fn tpl(&mut self, text: &str, data: &Value) -> Result<String, FuncError> {
-        let trees = self
-            .engine
-            .parse_tpl(text)
-            .map_err(|e| FuncError(format!("cannot parse template {}: {e}", go_quote(text))))?;
+        let trees = match self.engine.parse_tpl(text) {
+            Ok(t) => t,
+            Err(e) => return Err(self.failed_inside(Some(format!("cannot parse template {}", go_quote(text))), e)),
+        };
         let mut set: HashMap<Arc<str>, Arc<Tree>> = HashMap::new();
         let mut main = None;
         for (i, t) in trees.iter().cloned().enumerate() {
@@ -908,7 +989,7 @@ impl Host for State<'_> {
         self.overlays.pop();
         match r {
             Ok(s) => Ok(s.replace("<no value>", "")),
-            Err(e) => Err(FuncError(format!("error during tpl function execution for {}: {e}", go_quote(text)))),
+            Err(e) => Err(self.failed_inside(Some(format!("error during tpl function execution for {}", go_quote(text))), e)),
         }
     }
 }

@@ -259,8 +259,9 @@ pub fn status_of(e: &Error) -> u16 {
 pub fn error_body(e: &Error) -> serde_json::Value {
     let mut body = serde_json::json!({ "error": e.to_string(), "kind": e.kind().as_str() });
     if let Some(r) = e.render_error() {
-        if let helm_core::render::api::ApiError::Render { location: Some(loc), .. } = helm_core::render::api::ApiError::from(r.clone()) {
-            body["location"] = serde_json::json!({ "template": loc.template, "line": loc.line, "column": loc.column });
+        if let Some(loc) = r.location() {
+            body["location"] = serde_json::to_value(loc).unwrap_or_default();
+            body["chain"] = serde_json::to_value(r.chain()).unwrap_or_default();
         }
     }
     body
