@@ -7,6 +7,7 @@
 //! that survives both a synchronous throw and an AsyncTask's rejection.
 
 use helm_core::chart::{self, Chart as CoreChart};
+use helm_core::release::release_summary;
 use helm_core::render::api::{self, ApiError, RenderResult, ValuesInput};
 use helm_core::render::objects::KubeVersion;
 use helm_core::render::{ReleaseOptions, TemplateOptions};
@@ -464,7 +465,7 @@ fn seconds(s: Option<f64>) -> Option<std::time::Duration> {
 }
 
 fn release(rel: &helm_core::release::Release) -> Value {
-    api::release_summary(rel)
+    release_summary(rel)
 }
 
 /// Releases on one cluster; every method returns a Promise (index.js wraps this class).

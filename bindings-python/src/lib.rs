@@ -6,6 +6,7 @@
 //! Rendering runs with the GIL released, so threads can render charts in parallel.
 
 use helm_core::chart::{self, Chart};
+use helm_core::release::release_summary;
 use helm_core::render::api::{self, ApiError, RenderResult, ValuesInput};
 use helm_core::render::objects::KubeVersion;
 use helm_core::render::{ReleaseOptions, TemplateOptions};
@@ -408,7 +409,7 @@ fn action_err(py: Python<'_>, e: ActionError) -> PyErr {
 
 /// Releases on one cluster: Helm's install/upgrade/rollback/uninstall/status/history/list/
 /// get values. Methods block (without the GIL); `helm_rs.AsyncClient` wraps them for asyncio.
-/// Results are dicts (`helm_core::render::api::release_summary`); `helm_rs.Client` turns them
+/// Results are dicts (`helm_core::release::release_summary`); `helm_rs.Client` turns them
 /// into `Release` objects.
 #[pyclass(module = "helm_rs._native", name = "NativeClient", frozen)]
 struct PyClient {
@@ -481,7 +482,7 @@ impl PyClient {
             Ok(rt.block_on(client.install(chart, &vals, opts))?)
         });
         let rel = rel.map_err(|e| action_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
+        value_to_py(py, &release_summary(&rel))
     }
 
     #[pyo3(signature = (
@@ -519,7 +520,7 @@ impl PyClient {
             Ok(rt.block_on(client.upgrade(&name, chart, &vals, opts))?)
         });
         let rel = rel.map_err(|e| action_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
+        value_to_py(py, &release_summary(&rel))
     }
 
     #[pyo3(signature = (name, revision = 0, namespace = None, wait = false, timeout = None, no_hooks = false, max_history = 0, dry_run = false))]
@@ -540,7 +541,7 @@ impl PyClient {
         };
         let rt = runtime()?;
         let rel = py.allow_threads(|| rt.block_on(self.client.rollback(&name, opts))).map_err(|e| kube_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
+        value_to_py(py, &release_summary(&rel))
     }
 
     #[pyo3(signature = (name, namespace = None, keep_history = false, wait = false, timeout = None, no_hooks = false, description = None, dry_run = false))]
@@ -561,7 +562,7 @@ impl PyClient {
         };
         let rt = runtime()?;
         let res = py.allow_threads(|| rt.block_on(self.client.uninstall(&name, opts))).map_err(|e| kube_err(py, e))?;
-        let summary = api::release_summary(&res.release);
+        let summary = release_summary(&res.release);
         if let Some(m) = summary.as_map() {
             m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
         }
@@ -574,7 +575,7 @@ impl PyClient {
         let rel = py
             .allow_threads(|| rt.block_on(self.client.get_release(&name, namespace.as_deref(), revision)))
             .map_err(|e| kube_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
+        value_to_py(py, &release_summary(&rel))
     }
 
     #[pyo3(signature = (name, namespace = None))]
@@ -583,7 +584,7 @@ impl PyClient {
         let rels = py
             .allow_threads(|| rt.block_on(self.client.history(&name, namespace.as_deref())))
             .map_err(|e| kube_err(py, e))?;
-        value_to_py(py, &Value::list(rels.iter().map(api::release_summary).collect()))
+        value_to_py(py, &Value::list(rels.iter().map(release_summary).collect()))
     }
 
     #[pyo3(signature = (namespace = None, all_namespaces = false, all = false, filter = None))]
@@ -591,7 +592,7 @@ impl PyClient {
         let rt = runtime()?;
         let opts = helm_kube::ListOptions { namespace, all_namespaces, all, filter, ..Default::default() };
         let rels = py.allow_threads(|| rt.block_on(self.client.list(opts))).map_err(|e| kube_err(py, e))?;
-        value_to_py(py, &Value::list(rels.iter().map(api::release_summary).collect()))
+        value_to_py(py, &Value::list(rels.iter().map(release_summary).collect()))
     }
 
     #[pyo3(signature = (name, revision = 0, namespace = None, all = false))]
@@ -779,7 +780,7 @@ impl PyRemoteClient {
             Ok(rt.block_on(client.install_chart(&chart, &vals, opts))?)
         });
         let rel = rel.map_err(|e| remote_action_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
+        value_to_py(py, &release_summary(&rel))
     }
 
     #[pyo3(signature = (
@@ -819,7 +820,7 @@ impl PyRemoteClient {
             Ok(rt.block_on(client.upgrade_chart(&name, &chart, &vals, opts, install))?)
         });
         let rel = rel.map_err(|e| remote_action_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
+        value_to_py(py, &release_summary(&rel))
     }
 
     #[pyo3(signature = (name, revision = 0, namespace = None, wait = false, timeout = None, no_hooks = false, max_history = 0, dry_run = false))]
@@ -840,7 +841,7 @@ impl PyRemoteClient {
         };
         let rt = runtime()?;
         let rel = py.allow_threads(|| rt.block_on(self.client.rollback(&name, opts))).map_err(|e| remote_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
+        value_to_py(py, &release_summary(&rel))
     }
 
     #[pyo3(signature = (name, namespace = None, keep_history = false, wait = false, timeout = None, no_hooks = false, description = None, dry_run = false))]
@@ -861,7 +862,7 @@ impl PyRemoteClient {
         };
         let rt = runtime()?;
         let res = py.allow_threads(|| rt.block_on(self.client.uninstall(&name, opts))).map_err(|e| remote_err(py, e))?;
-        let summary = api::release_summary(&res.release);
+        let summary = release_summary(&res.release);
         if let Some(m) = summary.as_map() {
             m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
         }
@@ -874,14 +875,14 @@ impl PyRemoteClient {
         let rel = py
             .allow_threads(|| rt.block_on(self.client.get_release(&name, namespace.as_deref(), revision)))
             .map_err(|e| remote_err(py, e))?;
-        value_to_py(py, &api::release_summary(&rel))
+        value_to_py(py, &release_summary(&rel))
     }
 
     #[pyo3(signature = (name, namespace = None))]
     fn history(&self, py: Python<'_>, name: String, namespace: Option<String>) -> PyResult<PyObject> {
         let rt = runtime()?;
         let rels = py.allow_threads(|| rt.block_on(self.client.history(&name, namespace.as_deref()))).map_err(|e| remote_err(py, e))?;
-        value_to_py(py, &Value::list(rels.iter().map(api::release_summary).collect()))
+        value_to_py(py, &Value::list(rels.iter().map(release_summary).collect()))
     }
 
     #[pyo3(signature = (namespace = None, all_namespaces = false, all = false, filter = None))]
@@ -889,7 +890,7 @@ impl PyRemoteClient {
         let rt = runtime()?;
         let opts = helm_kube::ListOptions { namespace, all_namespaces, all, filter, ..Default::default() };
         let rels = py.allow_threads(|| rt.block_on(self.client.list(opts))).map_err(|e| remote_err(py, e))?;
-        value_to_py(py, &Value::list(rels.iter().map(api::release_summary).collect()))
+        value_to_py(py, &Value::list(rels.iter().map(release_summary).collect()))
     }
 
     #[pyo3(signature = (name, revision = 0, namespace = None, all = false))]

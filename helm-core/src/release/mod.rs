@@ -12,6 +12,7 @@
 //! - [`codec`]: `base64(gzip(json))`, the `data.release` payload of Helm's Secret/ConfigMap drivers.
 //! - [`storage`]: the [`ReleaseStorage`] trait (create/update/delete/get/list/history/last
 //!   deployed) and [`MemoryStorage`].
+//! - [`summary`]: a release as the bindings show it ([`release_summary`]).
 //! - [`logic`]: next revision, pending-operation refusal, supersede, history pruning, manifest
 //!   splitting into resources and Helm's install/uninstall order.
 
@@ -19,6 +20,8 @@ pub mod codec;
 pub mod logic;
 pub mod record;
 pub mod storage;
+pub mod summary;
 
 pub use record::{HookExecution, HookRecord, Info, Release, Status, Time};
 pub use storage::{MemoryStorage, ReleaseStorage, StorageError};
+pub use summary::release_summary;

@@ -22,16 +22,16 @@ fn arg_str(args: &[Value], i: usize) -> &str {
 }
 
 /// Go's `string([]byte)` keeps invalid UTF-8 as is; ours keeps those bytes escaped
-/// ([`crate::values::gostring`]) so that encoding them again gives Go's bytes.
+/// ([`crate::gocompat::gostring`]) so that encoding them again gives Go's bytes.
 pub(crate) fn bytes_to_string(b: Vec<u8>) -> String {
     match String::from_utf8(b) {
         Ok(s) => s,
-        Err(e) => crate::values::gostring::from_go_bytes(e.as_bytes()),
+        Err(e) => crate::gocompat::gostring::from_go_bytes(e.as_bytes()),
     }
 }
 
 fn b64enc(args: &[Value]) -> FuncResult {
-    Ok(Value::from(base64::engine::general_purpose::STANDARD.encode(crate::values::gostring::go_bytes(arg_str(args, 0)))))
+    Ok(Value::from(base64::engine::general_purpose::STANDARD.encode(crate::gocompat::gostring::go_bytes(arg_str(args, 0)))))
 }
 
 fn b64dec(args: &[Value]) -> FuncResult {
@@ -42,7 +42,7 @@ fn b64dec(args: &[Value]) -> FuncResult {
 }
 
 fn b32enc(args: &[Value]) -> FuncResult {
-    Ok(Value::from(data_encoding::BASE32.encode(&crate::values::gostring::go_bytes(arg_str(args, 0)))))
+    Ok(Value::from(data_encoding::BASE32.encode(&crate::gocompat::gostring::go_bytes(arg_str(args, 0)))))
 }
 
 fn b32dec(args: &[Value]) -> FuncResult {
