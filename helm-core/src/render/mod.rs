@@ -471,7 +471,7 @@ fn write_to_file(dir: &Path, name: &str, data: &str, append: bool) -> Result<Str
         std::fs::File::create(&path)
     }
     .map_err(|e| RenderError::Io(format!("open {path}: {e}")))?;
-    // Go's bytes: binary file contents a template wrote are restored (values::gostring).
+    // Go's bytes: binary file contents a template wrote are restored (gocompat::gostring).
     let text = format!("---\n# Source: {name}\n{data}\n");
     f.write_all(&crate::gocompat::gostring::go_bytes(&text)).map_err(|e| RenderError::Io(format!("write {path}: {e}")))?;
     Ok(format!("wrote {path}\n"))

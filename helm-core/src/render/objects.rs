@@ -373,7 +373,7 @@ impl Files {
     }
 
     fn get_str(&self, name: &str) -> String {
-        // Go's string(bytes): binary contents kept (see values::gostring).
+        // Go's string(bytes): binary contents kept (see gocompat::gostring).
         self.0.get(name).map(|d| crate::gocompat::gostring::from_go_bytes(d)).unwrap_or_default()
     }
 

@@ -244,7 +244,7 @@ mod fuzz {
         #[test]
         fn base64_round_trips(s in ".{0,40}") {
             // U+10FF00..=U+10FFFF stand for raw (non-UTF-8) bytes of Go strings (see
-            // values::gostring): such a character encodes as its byte, by design.
+            // gocompat::gostring): such a character encodes as its byte, by design.
             prop_assume!(!s.chars().any(|c| (0x10FF00..=0x10FFFF).contains(&u32::from(c))));
             let enc = b64enc(&[Value::str(&s)]).unwrap();
             prop_assert_eq!(b64dec(&[enc]).unwrap(), Value::str(&s));
