@@ -7,6 +7,7 @@
 //! that survives both a synchronous throw and an AsyncTask's rejection.
 
 use helm_core::chart::{self, Chart as CoreChart};
+use helm_core::release::release_summary;
 use helm_core::render::api::{self, ApiError, RenderResult, TemplateLocation, ValuesInput};
 use helm_core::render::objects::KubeVersion;
 use helm_core::render::{ReleaseOptions, TemplateOptions};
@@ -587,13 +588,13 @@ type Out = std::result::Result<Value, Failure>;
 async fn install<C: ReleaseApi>(c: &C, chart: ChartArg, input: ValuesInput, opts: helm_kube::InstallOptions) -> Out {
     let chart = chart.resolve(c)?;
     let vals = input.merge()?;
-    Ok(api::release_summary(&c.install(chart, &vals, opts).await?))
+    Ok(release_summary(&c.install(chart, &vals, opts).await?))
 }
 
 async fn upgrade<C: ReleaseApi>(c: &C, name: String, chart: ChartArg, input: ValuesInput, opts: helm_kube::UpgradeOptions) -> Out {
     let chart = chart.resolve(c)?;
     let vals = input.merge()?;
-    Ok(api::release_summary(&c.upgrade(&name, chart, &vals, opts).await?))
+    Ok(release_summary(&c.upgrade(&name, chart, &vals, opts).await?))
 }
 
 async fn rollback<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
@@ -607,7 +608,7 @@ async fn rollback<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
         dry_run: o.dry_run.unwrap_or(false),
         ..Default::default()
     };
-    Ok(api::release_summary(&c.rollback(&name, opts).await?))
+    Ok(release_summary(&c.rollback(&name, opts).await?))
 }
 
 async fn uninstall<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
@@ -622,7 +623,7 @@ async fn uninstall<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out 
         ..Default::default()
     };
     let res = c.uninstall(&name, opts).await?;
-    let summary = api::release_summary(&res.release);
+    let summary = release_summary(&res.release);
     if let Some(m) = summary.as_map() {
         m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
     }
@@ -630,11 +631,11 @@ async fn uninstall<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out 
 }
 
 async fn status<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
-    Ok(api::release_summary(&c.get_release(&name, o.namespace.as_deref(), o.revision.unwrap_or(0)).await?))
+    Ok(release_summary(&c.get_release(&name, o.namespace.as_deref(), o.revision.unwrap_or(0)).await?))
 }
 
 async fn history<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
-    Ok(Value::list(c.history(&name, o.namespace.as_deref()).await?.iter().map(api::release_summary).collect()))
+    Ok(Value::list(c.history(&name, o.namespace.as_deref()).await?.iter().map(release_summary).collect()))
 }
 
 async fn list<C: ReleaseApi>(c: &C, o: ActionOptions) -> Out {
@@ -645,7 +646,7 @@ async fn list<C: ReleaseApi>(c: &C, o: ActionOptions) -> Out {
         filter: o.filter,
         ..Default::default()
     };
-    Ok(Value::list(c.list(opts).await?.iter().map(api::release_summary).collect()))
+    Ok(Value::list(c.list(opts).await?.iter().map(release_summary).collect()))
 }
 
 async fn get_values<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
@@ -653,7 +654,7 @@ async fn get_values<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out
 }
 
 async fn test<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
-    Ok(api::release_summary(&c.test(&name, o.namespace.as_deref(), seconds(o.timeout)).await?))
+    Ok(release_summary(&c.test(&name, o.namespace.as_deref(), seconds(o.timeout)).await?))
 }
 
 /// Where a NativeClient's actions run.

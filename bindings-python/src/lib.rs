@@ -6,6 +6,7 @@
 //! Rendering runs with the GIL released, so threads can render charts in parallel.
 
 use helm_core::chart::{self, Chart};
+use helm_core::release::release_summary;
 use helm_core::render::api::{self, ApiError, RenderResult, TemplateLocation, ValuesInput};
 use helm_core::render::objects::KubeVersion;
 use helm_core::render::{ReleaseOptions, TemplateOptions};
@@ -487,22 +488,22 @@ impl ChartArg {
 async fn install<C: ReleaseApi>(c: &C, chart: ChartArg, input: ValuesInput, opts: InstallOptions) -> Result<Value, Failure> {
     let chart = chart.resolve(c)?;
     let vals = input.merge()?;
-    Ok(api::release_summary(&c.install(chart, &vals, opts).await?))
+    Ok(release_summary(&c.install(chart, &vals, opts).await?))
 }
 
 async fn upgrade<C: ReleaseApi>(c: &C, name: String, chart: ChartArg, input: ValuesInput, opts: UpgradeOptions) -> Result<Value, Failure> {
     let chart = chart.resolve(c)?;
     let vals = input.merge()?;
-    Ok(api::release_summary(&c.upgrade(&name, chart, &vals, opts).await?))
+    Ok(release_summary(&c.upgrade(&name, chart, &vals, opts).await?))
 }
 
 async fn rollback<C: ReleaseApi>(c: &C, name: String, opts: RollbackOptions) -> Result<Value, Failure> {
-    Ok(api::release_summary(&c.rollback(&name, opts).await?))
+    Ok(release_summary(&c.rollback(&name, opts).await?))
 }
 
 async fn uninstall<C: ReleaseApi>(c: &C, name: String, opts: UninstallOptions) -> Result<Value, Failure> {
     let res = c.uninstall(&name, opts).await?;
-    let summary = api::release_summary(&res.release);
+    let summary = release_summary(&res.release);
     if let Some(m) = summary.as_map() {
         m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
     }
@@ -510,15 +511,15 @@ async fn uninstall<C: ReleaseApi>(c: &C, name: String, opts: UninstallOptions) -
 }
 
 async fn status<C: ReleaseApi>(c: &C, name: String, revision: i64, namespace: Option<String>) -> Result<Value, Failure> {
-    Ok(api::release_summary(&c.get_release(&name, namespace.as_deref(), revision).await?))
+    Ok(release_summary(&c.get_release(&name, namespace.as_deref(), revision).await?))
 }
 
 async fn history<C: ReleaseApi>(c: &C, name: String, namespace: Option<String>) -> Result<Value, Failure> {
-    Ok(Value::list(c.history(&name, namespace.as_deref()).await?.iter().map(api::release_summary).collect()))
+    Ok(Value::list(c.history(&name, namespace.as_deref()).await?.iter().map(release_summary).collect()))
 }
 
 async fn list<C: ReleaseApi>(c: &C, opts: ListOptions) -> Result<Value, Failure> {
-    Ok(Value::list(c.list(opts).await?.iter().map(api::release_summary).collect()))
+    Ok(Value::list(c.list(opts).await?.iter().map(release_summary).collect()))
 }
 
 async fn get_values<C: ReleaseApi>(c: &C, name: String, revision: i64, namespace: Option<String>, all: bool) -> Result<Value, Failure> {
@@ -526,7 +527,7 @@ async fn get_values<C: ReleaseApi>(c: &C, name: String, revision: i64, namespace
 }
 
 async fn test<C: ReleaseApi>(c: &C, name: String, namespace: Option<String>, timeout: Option<std::time::Duration>) -> Result<Value, Failure> {
-    Ok(api::release_summary(&c.test(&name, namespace.as_deref(), timeout).await?))
+    Ok(release_summary(&c.test(&name, namespace.as_deref(), timeout).await?))
 }
 
 /// Where a NativeClient's actions run.

@@ -513,7 +513,7 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
     }
     let mut stdout = std::io::stdout().lock();
     // Binary contents a template wrote (`.Files.Get` of a binary file) go out as Go's bytes.
-    stdout.write_all(&helm_core::values::gostring::go_bytes(&out.stdout)).map_err(|e| CmdError(e.to_string()))?;
+    stdout.write_all(&helm_core::gocompat::gostring::go_bytes(&out.stdout)).map_err(|e| CmdError(e.to_string()))?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use crate::{CmdError, ValueArgs};
 use clap::{Args, Subcommand};
 use helm_core::release::{Release, Status};
 // slog's text handler quotes with strconv.Quote, which this is.
-use helm_core::template::lexer::go_quote;
+use helm_core::gocompat::strconv::go_quote;
 use helm_core::values::{json as gojson, yaml, Value};
 use helm_kube::RemoteClient;
 use helm_kube::{ChartRef, Client, ClientOptions, DriverKind, ErrorKind, ReleaseApi};
@@ -1201,7 +1201,7 @@ async fn list<C: ReleaseApi>(c: &C, a: ListArgs) -> Result<(), CmdError> {
         return Ok(());
     }
     let time_s = |r: &Release| match (updated(r), &a.time_format) {
-        (Some(t), Some(layout)) if !layout.is_empty() => helm_core::template::funcs::dates::format_go_layout(
+        (Some(t), Some(layout)) if !layout.is_empty() => helm_core::gocompat::time::format_go_layout(
             t.0.timestamp(),
             t.0.timestamp_subsec_nanos() as i64,
             t.0.offset().local_minus_utc(),

@@ -5,19 +5,32 @@
 //! a network or an async runtime. Cluster and storage access live behind traits implemented in
 //! `helm-kube`, so the core stays testable with plain data.
 //!
-//! Layers, bottom up: [`values`] (Go-like data, YAML/JSON as Go reads and writes them,
-//! coalescing), [`template`] (a Go text/template engine with Sprig and Helm functions, unaware of
-//! charts), [`chart`] (Chart.yaml, loading), [`render`] (a chart + values → manifests as Helm).
+//! Layers, bottom up; a module uses only modules below it (`tests/layers.rs` checks this):
+//! 1. [`values`]: Go-like data (`Value`, `Map`), YAML/JSON as Go reads and writes them, values
+//!    files;
+//! 2. [`gocompat`]: ports of Go's `strconv`, `fmt`, `time`, `regexp` and Masterminds semver;
+//! 3. [`strvals`] (`--set` parsing) and [`template`] (a Go text/template engine with Sprig and
+//!    Helm functions, unaware of charts);
+//! 4. [`chart`]: Chart.yaml, loading, packaging;
+//! 5. [`chart_values`]: coalescing, dependency conditions and imports, the values schema;
+//! 6. [`render`]: a chart + values → manifests as Helm;
+//! 7. [`lint`], [`release`] (stored releases), [`repo`] (repositories).
+//!
+//! `halves` and `testgen` are small helpers any layer may use.
 
 mod halves;
 #[cfg(test)]
 mod testgen;
+
 pub mod values;
+pub mod gocompat;
+pub mod strvals;
 pub mod template;
 pub mod chart;
+pub mod chart_values;
 pub mod render;
-
-pub use values::{Map, Value};
 pub mod lint;
 pub mod release;
 pub mod repo;
+
+pub use values::{Map, Value};

@@ -4,8 +4,9 @@
 //! (`expect=ok`) must pass all of them. Skips when `../shared/conformance` is absent.
 
 use helm_core::chart;
-use helm_core::values::coalesce::{coalesce_values, read_values};
-use helm_core::values::schema::validate_chart;
+use helm_core::chart_values::coalesce::coalesce_values;
+use helm_core::values::file::read_values;
+use helm_core::chart_values::schema::validate_chart;
 use helm_core::values::Value;
 use std::path::PathBuf;
 
@@ -35,7 +36,7 @@ fn corpus_charts_load_and_coalesce() {
                 read_values(&text).map_err(|e| format!("values: {e}"))?
             };
             c.check_dependencies().map_err(|e| e.to_string())?;
-            chart::process_dependencies(&mut c, &user).map_err(|e| format!("deps: {e}"))?;
+            helm_core::chart_values::process_dependencies(&mut c, &user).map_err(|e| format!("deps: {e}"))?;
             let vals = coalesce_values(&c, &user).map_err(|e| format!("coalesce: {e}"))?;
             validate_chart(&c, &vals).map_err(|e| format!("schema: {e}"))?;
             Ok(())

@@ -336,16 +336,16 @@ fn apiversion_v1_requirements_like_helm() {
     // `.Values` printed `dd: {global: {}}` by default; `--set dd.on=false` removed the subchart.
     let mut on = c.clone();
     let user = Value::empty_map();
-    chart::process_dependencies(&mut on, &user).unwrap();
-    let v = helm_core::values::coalesce::coalesce_values(&on, &user).unwrap();
+    helm_core::chart_values::process_dependencies(&mut on, &user).unwrap();
+    let v = helm_core::chart_values::coalesce::coalesce_values(&on, &user).unwrap();
     assert_eq!(yaml::to_string(&v).unwrap(), "dd:\n  global: {}\n");
     assert_eq!(on.dependencies[0].name(), "dd");
 
     let mut off = c.clone();
     let mut user = Value::empty_map();
-    helm_core::values::strvals::parse_set("dd.on=false", &mut user).unwrap();
-    chart::process_dependencies(&mut off, &user).unwrap();
-    let v = helm_core::values::coalesce::coalesce_values(&off, &user).unwrap();
+    helm_core::strvals::parse_set("dd.on=false", &mut user).unwrap();
+    helm_core::chart_values::process_dependencies(&mut off, &user).unwrap();
+    let v = helm_core::chart_values::coalesce::coalesce_values(&off, &user).unwrap();
     assert_eq!(yaml::to_string(&v).unwrap(), "dd:\n  \"on\": false\n");
     assert!(off.dependencies.is_empty());
     let _ = std::fs::remove_dir_all(dir);

@@ -75,7 +75,7 @@ fn object_name_warning_and_strict() {
     assert!(r.failed(true));
     // `--set nm=good`: clean.
     let mut v2 = empty();
-    helm_core::values::strvals::parse_set("nm=good", &mut v2).expect("set");
+    helm_core::strvals::parse_set("nm=good", &mut v2).expect("set");
     assert!(messages(&d, &v2).is_empty());
 }
 

@@ -1,7 +1,8 @@
 //! Date functions through the function table, with expectations taken from Helm 4.1.4
 //! (`helm template` of a chart using them, machine TZ=UTC).
 
-use helm_core::template::funcs::dates::{as_time, Location};
+use helm_core::gocompat::time::Location;
+use helm_core::template::funcs::dates::as_time;
 use helm_core::template::funcs::{FuncError, FuncTable, Host};
 use helm_core::Value;
 

@@ -6,8 +6,9 @@
 //! `helm template r testdata/coalesce ARGS` printed (first line: `.Chart.Dependencies`).
 
 use helm_core::chart::{self, Chart};
-use helm_core::values::coalesce::{coalesce_values, coalesce_values_with_warnings, read_values};
-use helm_core::values::strvals::parse_set;
+use helm_core::chart_values::coalesce::{coalesce_values, coalesce_values_with_warnings};
+use helm_core::values::file::read_values;
+use helm_core::strvals::parse_set;
 use helm_core::values::{yaml, Value};
 use std::path::PathBuf;
 
@@ -23,7 +24,7 @@ fn expected(name: &str) -> String {
 
 fn render_values(user: &Value) -> (Chart, String) {
     let mut c = chart::load(&testdata("coalesce")).unwrap();
-    chart::process_dependencies(&mut c, user).unwrap();
+    helm_core::chart_values::process_dependencies(&mut c, user).unwrap();
     let v = coalesce_values(&c, user).unwrap();
     (c, yaml::to_string(&v).unwrap())
 }
@@ -95,7 +96,7 @@ fn subchart_key_must_be_a_table() {
     assert_eq!(coalesce_values(&c, &user).unwrap_err().to_string(), "type mismatch on sub: %!t(int64=3)");
     let mut c2 = c.clone();
     assert_eq!(
-        chart::process_dependencies(&mut c2, &user).unwrap_err().to_string(),
+        helm_core::chart_values::process_dependencies(&mut c2, &user).unwrap_err().to_string(),
         "type mismatch on sub: %!t(int64=3)"
     );
 }

@@ -2,9 +2,9 @@
 //! `helm template r testdata/schema --set ARGS` printed (after `Error: `).
 
 use helm_core::chart;
-use helm_core::values::coalesce::coalesce_values;
-use helm_core::values::schema::validate_chart;
-use helm_core::values::strvals::parse_set;
+use helm_core::chart_values::coalesce::coalesce_values;
+use helm_core::chart_values::schema::validate_chart;
+use helm_core::strvals::parse_set;
 use helm_core::values::Value;
 use std::path::PathBuf;
 
@@ -15,7 +15,7 @@ fn check(set: &str) -> Result<(), String> {
     if !set.is_empty() {
         parse_set(set, &mut user).unwrap();
     }
-    chart::process_dependencies(&mut c, &user).unwrap();
+    helm_core::chart_values::process_dependencies(&mut c, &user).unwrap();
     let vals = coalesce_values(&c, &user).unwrap();
     validate_chart(&c, &vals).map_err(|e| e.to_string())
 }

@@ -2,7 +2,7 @@
 //! `helm template r CHART --set ...` printed for a chart whose only template is
 //! `{{ toYaml .Values }}` (a chart without defaults, so the values are the parsed flags).
 
-use helm_core::values::strvals::{
+use helm_core::strvals::{
     parse_set, parse_set_file, parse_set_json, parse_set_literal, parse_set_string, StrvalsError,
 };
 use helm_core::values::{yaml, Value};
@@ -109,7 +109,7 @@ fn set_file_reads_through_the_reader() {
     parse_set_file("a.b=/x/y,c=z", &mut v, &mut reader).unwrap();
     assert_eq!(yaml::to_string(&v).unwrap(), "a:\n  b: contents of /x/y\nc: contents of z\n");
     let mut v = Value::empty_map();
-    let e = helm_core::values::strvals::parse_set_file_from_disk("a=/nope", &mut v).unwrap_err();
+    let e = helm_core::strvals::parse_set_file_from_disk("a=/nope", &mut v).unwrap_err();
     assert_eq!(e.to_string(), "open /nope: no such file or directory");
 }
 

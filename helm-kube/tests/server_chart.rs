@@ -9,7 +9,7 @@ fn ours(args: &[&str]) -> String {
     let chart = helm_core::chart::load(&common::root().join("examples/charts/helm-rs-server")).expect("load");
     let mut values = helm_core::Value::empty_map();
     for a in args {
-        helm_core::values::strvals::parse_set(a, &mut values).expect("set");
+        helm_core::strvals::parse_set(a, &mut values).expect("set");
     }
     let opts = helm_core::render::TemplateOptions {
         release: helm_core::render::ReleaseOptions { name: "srv".into(), namespace: "default".into(), revision: 1, is_upgrade: false, is_install: true },

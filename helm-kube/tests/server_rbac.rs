@@ -197,7 +197,7 @@ async fn rbac_decides_and_concurrent_upgrades_are_serialized() {
     let tgz = base64::engine::general_purpose::STANDARD.decode(&f.chart_b64).expect("b64");
     let remote = helm_kube::RemoteClient::new(&f.url, &f.token_b, Some(&f.ns_b)).expect("remote");
     let mut values = helm_core::Value::empty_map();
-    helm_core::values::strvals::parse_set("data=remote", &mut values).expect("set");
+    helm_core::strvals::parse_set("data=remote", &mut values).expect("set");
     let rel = remote.upgrade("web", ChartRef::Archive(tgz.clone()), &values, helm_kube::UpgradeOptions { max_history: 10, ..Default::default() }).await.expect("remote upgrade");
     assert_eq!((rel.version, rel.status().as_str()), (2, "deployed"));
     let hist = remote.history("web", None).await.expect("history");
@@ -373,7 +373,7 @@ async fn charts_from_repositories_urls_and_registries() {
     tokio::task::spawn_blocking(move || helm_kube::repo::oci::push_chart(&archive, None, &remote_ref, &o).map(|_| ())).await.expect("join").expect("push");
     let chart = ChartRef::Reference { reference: format!("oci://{host}/charts/srvchart"), version: "0.1.0".into(), plain_http: true };
     let mut values = helm_core::Value::empty_map();
-    helm_core::values::strvals::parse_set("data=oci", &mut values).expect("set");
+    helm_core::strvals::parse_set("data=oci", &mut values).expect("set");
     let rel = remote.install(chart, &values, helm_kube::InstallOptions { name: Some("fromoci".into()), ..Default::default() }).await.expect("install from oci");
     assert_eq!((rel.version, rel.chart_name()), (1, "srvchart"));
     assert!(rel.manifest.contains("value: \"oci\""));

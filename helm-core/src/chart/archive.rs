@@ -96,7 +96,7 @@ pub fn load_archive_files(data: &[u8]) -> Result<Vec<File>, ChartError> {
         if n == "." {
             return Err(archive_err(format!(
                 "chart illegally contains content outside the base directory: {}",
-                crate::values::strvals::go_quote(&raw_name)
+                crate::gocompat::strconv::go_quote(&raw_name)
             )));
         }
         if n.starts_with("..") {
@@ -119,7 +119,7 @@ pub fn load_archive_files(data: &[u8]) -> Result<Vec<File>, ChartError> {
         if size > MAX_DECOMPRESSED_FILE_SIZE as i64 {
             return Err(archive_err(format!(
                 "decompressed chart file {} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}",
-                crate::values::strvals::go_quote(&raw_name)
+                crate::gocompat::strconv::go_quote(&raw_name)
             )));
         }
         let mut buf = Vec::with_capacity(size.clamp(0, 1 << 20) as usize);

@@ -13,6 +13,7 @@
 //!   Overwriting.` line (Helm prints these on standard output);
 //! - files are written in Helm's order, then an empty `charts/` directory is made.
 
+use crate::gocompat::strconv::go_quote;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -133,24 +134,6 @@ fn absolute(p: &Path) -> PathBuf {
             other => out.push(other.as_os_str()),
         }
     }
-    out
-}
-
-/// Go's `%q` for the plain paths Helm prints (escapes `"` and `\`; control characters as `\xNN`).
-fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
     out
 }
 

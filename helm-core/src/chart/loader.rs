@@ -17,13 +17,13 @@ const MAX_WALK_DEPTH: usize = 64;
 /// Loads a chart from a directory or a `.tgz` file (Helm's `loader.Load`).
 pub fn load(path: &Path) -> Result<Chart, ChartError> {
     let meta = std::fs::metadata(path)
-        .map_err(|_| ChartError::Io(format!("path {} not found", crate::values::strvals::go_quote(&path.display().to_string()))))?;
+        .map_err(|_| ChartError::Io(format!("path {} not found", crate::gocompat::strconv::go_quote(&path.display().to_string()))))?;
     if meta.is_dir() {
         check_dir_api_version(path)?;
         load_dir(path)
     } else {
         let data = std::fs::read(path).map_err(|e| {
-            ChartError::Io(format!("open {}: {}", path.display(), crate::values::strvals::go_io_error(&e)))
+            ChartError::Io(format!("open {}: {}", path.display(), crate::gocompat::os::go_io_error(&e)))
         })?;
         ensure_archive(&path.display().to_string(), &data)?;
         // Helm 4 first reads the archive to pick the chart API version; any failure there
@@ -43,10 +43,10 @@ fn check_dir_api_version(dir: &Path) -> Result<(), ChartError> {
             "unable to detect chart at {}: open {}: {}",
             file.display(),
             file.display(),
-            crate::values::strvals::go_io_error(&e)
+            crate::gocompat::os::go_io_error(&e)
         ))
     })?;
-    let text = crate::values::gostring::utf8_lossy(&archive::trim_bom(data)).into_owned();
+    let text = crate::gocompat::gostring::utf8_lossy(&archive::trim_bom(data)).into_owned();
     // Parse errors are reported later with the full loader's wording.
     let Ok(doc) = parse_yaml("Chart.yaml", &text) else { return Ok(()) };
     let api = doc.as_map().and_then(|m| m.get("apiVersion"));
@@ -104,8 +104,8 @@ pub fn load_dir(dir: &Path) -> Result<Chart, ChartError> {
     let ignore_file = dir.join(".helmignore");
     if ignore_file.is_file() {
         let text = std::fs::read(&ignore_file)
-            .map_err(|e| ChartError::Io(format!("open {}: {}", ignore_file.display(), crate::values::strvals::go_io_error(&e))))?;
-        rules = Rules::parse(&crate::values::gostring::utf8_lossy(&text))?;
+            .map_err(|e| ChartError::Io(format!("open {}: {}", ignore_file.display(), crate::gocompat::os::go_io_error(&e))))?;
+        rules = Rules::parse(&crate::gocompat::gostring::utf8_lossy(&text))?;
     }
     rules.add_defaults();
     // Two passes: list the files (directory order, .helmignore, symlinks), then read them on
@@ -127,7 +127,7 @@ struct Entry {
 }
 
 fn io_error(p: &Path, e: &std::io::Error) -> ChartError {
-    ChartError::Io(format!("open {}: {}", p.display(), crate::values::strvals::go_io_error(e)))
+    ChartError::Io(format!("open {}: {}", p.display(), crate::gocompat::os::go_io_error(e)))
 }
 
 /// Lists the chart's files in Helm's walk order. Stops at the first error (returned after
@@ -160,7 +160,7 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<Entry>, depth: usize
                     return Err(ChartError::Io(format!(
                         "stat {}: {}",
                         full.display(),
-                        crate::values::strvals::go_io_error(&e)
+                        crate::gocompat::os::go_io_error(&e)
                     )));
                 }
             },
@@ -190,14 +190,14 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<Entry>, depth: usize
 fn read_entry(e: &Entry) -> Result<File, ChartError> {
     use std::io::Read;
     let read_err =
-        |err: &std::io::Error| ChartError::Io(format!("error reading {}: {}", e.name, crate::values::strvals::go_io_error(err)));
+        |err: &std::io::Error| ChartError::Io(format!("error reading {}: {}", e.name, crate::gocompat::os::go_io_error(err)));
     let mut f = std::fs::File::open(&e.path).map_err(|err| read_err(&err))?;
     let meta = f.metadata().map_err(|err| read_err(&err))?;
     if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
         let base = e.name.rsplit('/').next().unwrap_or(&e.name);
         return Err(ChartError::Io(format!(
             "chart file {} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}",
-            crate::values::strvals::go_quote(base)
+            crate::gocompat::strconv::go_quote(base)
         )));
     }
     let mut data = Vec::with_capacity(meta.len() as usize + 1);
@@ -235,35 +235,11 @@ fn parse_yaml(file: &str, src: &str) -> Result<Value, ChartError> {
     })
 }
 
-/// Splits a YAML stream into documents as k8s' `YAMLReader` does (lines starting with `---`;
-/// only a comment may follow the marker) for Helm's multi-document values files.
-pub(crate) fn split_yaml_documents(src: &str) -> Result<Vec<String>, String> {
-    let mut docs = Vec::new();
-    let mut buf = String::new();
-    for line in src.split_inclusive('\n') {
-        if let Some(after) = line.strip_prefix("---") {
-            let trimmed = after.trim();
-            if !trimmed.is_empty() && !trimmed.starts_with('#') {
-                return Err(format!("invalid Yaml document separator: {trimmed}"));
-            }
-            if !buf.is_empty() {
-                docs.push(std::mem::take(&mut buf));
-            }
-            continue;
-        }
-        buf.push_str(line);
-    }
-    if !buf.is_empty() {
-        docs.push(buf);
-    }
-    Ok(docs)
-}
-
 /// Helm's `LoadValues` for a chart's values.yaml: each YAML document must be a map (or
 /// empty); documents are merged in order (maps merge, everything else replaces).
 pub fn load_values(src: &str) -> Result<Value, ChartError> {
-    crate::values::coalesce::read_values(src).map_err(|e| match e {
-        crate::values::coalesce::ValuesError::Parse { line, column, message } if line > 0 => {
+    crate::values::file::read_values(src).map_err(|e| match e {
+        crate::values::file::ValuesError::Parse { line, column, message } if line > 0 => {
             ChartError::Yaml { file: "values.yaml".into(), line, column, message }
         }
         other => ChartError::Decode { file: "values.yaml".into(), message: other.to_string() },
@@ -286,7 +262,7 @@ fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError>
     for f in &files {
         if f.name == "Chart.yaml" {
             let md = metadata.get_or_insert_with(Metadata::default);
-            let doc = parse_yaml("Chart.yaml", &crate::values::gostring::utf8_lossy(&f.data))?;
+            let doc = parse_yaml("Chart.yaml", &crate::gocompat::gostring::utf8_lossy(&f.data))?;
             md.merge_from(&doc, "Chart.yaml")?;
             if md.api_version.is_empty() {
                 md.api_version = "v1".into();
@@ -302,7 +278,7 @@ fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError>
     let parse_values = |list: &[(usize, std::sync::Arc<[u8]>)]| -> Result<Option<Value>, (usize, ChartError)> {
         let mut last = None;
         for (i, data) in list {
-            last = Some(load_values(&crate::values::gostring::utf8_lossy(data)).map_err(|e| (*i, e))?);
+            last = Some(load_values(&crate::gocompat::gostring::utf8_lossy(data)).map_err(|e| (*i, e))?);
         }
         Ok(last)
     };
@@ -353,21 +329,21 @@ fn load_files_rest(files: Vec<File>, mut metadata: Option<Metadata>, depth: usiz
         match f.name.as_str() {
             "Chart.yaml" => {}
             "Chart.lock" => {
-                let doc = parse_yaml("Chart.lock", &crate::values::gostring::utf8_lossy(&f.data)).map_err(at)?;
+                let doc = parse_yaml("Chart.lock", &crate::gocompat::gostring::utf8_lossy(&f.data)).map_err(at)?;
                 chart.lock = Some(Lock::from_value(&doc, "Chart.lock").map_err(at)?);
             }
             "values.yaml" => chart.raw_values = Some(f.data.to_vec()),
             "values.schema.json" => chart.schema = Some(f.data.to_vec()),
             "requirements.yaml" => {
                 let md = metadata.get_or_insert_with(Metadata::default);
-                let doc = parse_yaml("requirements.yaml", &crate::values::gostring::utf8_lossy(&f.data)).map_err(at)?;
+                let doc = parse_yaml("requirements.yaml", &crate::gocompat::gostring::utf8_lossy(&f.data)).map_err(at)?;
                 md.merge_from(&doc, "requirements.yaml").map_err(at)?;
                 if md.api_version == "v1" {
                     chart.files.push(f);
                 }
             }
             "requirements.lock" => {
-                let doc = parse_yaml("requirements.lock", &crate::values::gostring::utf8_lossy(&f.data)).map_err(at)?;
+                let doc = parse_yaml("requirements.lock", &crate::gocompat::gostring::utf8_lossy(&f.data)).map_err(at)?;
                 chart.lock = Some(Lock::from_value(&doc, "requirements.lock").map_err(at)?);
                 let md = metadata.get_or_insert_with(Metadata::default);
                 if md.api_version == "v1" {
@@ -442,13 +418,6 @@ fn go_ext(p: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn yaml_document_splitting() {
-        assert_eq!(split_yaml_documents("a: 1\n---\nb: 2\n").unwrap(), vec!["a: 1\n", "b: 2\n"]);
-        assert_eq!(split_yaml_documents("---\na: 1\n--- # c\n").unwrap(), vec!["a: 1\n"]);
-        assert!(split_yaml_documents("--- x\n").is_err());
-    }
 
     #[test]
     fn extensions() {

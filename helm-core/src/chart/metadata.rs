@@ -258,7 +258,7 @@ impl Metadata {
         if self.name != go_base(&self.name) {
             return Err(ChartError::Validation(format!(
                 "chart.metadata.name {} is invalid",
-                crate::values::strvals::go_quote(&self.name)
+                crate::gocompat::strconv::go_quote(&self.name)
             )));
         }
         if self.version.is_empty() {
@@ -267,7 +267,7 @@ impl Metadata {
         if !is_valid_semver(&self.version) {
             return Err(ChartError::Validation(format!(
                 "chart.metadata.version {} is invalid",
-                crate::values::strvals::go_quote(&self.version)
+                crate::gocompat::strconv::go_quote(&self.version)
             )));
         }
         if !matches!(self.chart_type.as_str(), "" | "application" | "library") {
@@ -292,14 +292,14 @@ impl Metadata {
             {
                 return Err(ChartError::Validation(format!(
                     "dependency {} has disallowed characters in the alias",
-                    crate::values::strvals::go_quote(&d.name)
+                    crate::gocompat::strconv::go_quote(&d.name)
                 )));
             }
             let key = if d.alias.is_empty() { d.name.clone() } else { d.alias.clone() };
             if seen.contains(&key) {
                 return Err(ChartError::Validation(format!(
                     "more than one dependency with name or alias {}",
-                    crate::values::strvals::go_quote(&key)
+                    crate::gocompat::strconv::go_quote(&key)
                 )));
             }
             seen.push(key);

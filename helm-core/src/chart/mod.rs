@@ -7,27 +7,26 @@
 //! `requirements.yaml` merged into the metadata for apiVersion v1 charts).
 //!
 //! Layout: [`metadata`] (Chart.yaml as Helm decodes it), [`helmignore`] (the ignore rules),
-//! [`archive`] (reading a `.tgz` safely), [`loader`] (files → [`Chart`]), [`dependencies`]
-//! (aliases, conditions, tags and import-values before rendering), [`show`] (`helm show`).
+//! [`archive`] (reading a `.tgz` safely), [`loader`] (files → [`Chart`]), [`show`] (`helm show`).
+//! Rules that walk a loaded chart's values (coalescing, conditions/tags/import-values, the
+//! schema) sit one layer up in [`crate::chart_values`]; this layer only reads values files.
 //!
 //! The pre-render pipeline of `helm template`, in Helm's order:
-//! 1. [`load`] the chart; 2. merge `-f` files ([`crate::values::coalesce::read_values`],
-//!    [`crate::values::coalesce::merge_values`]) and `--set*` flags ([`crate::values::strvals`]);
-//! 3. [`Chart::check_dependencies`]; 4. [`process_dependencies`]; 5.
-//!    [`crate::values::coalesce::coalesce_values`]; 6.
-//!    [`crate::values::schema::validate_chart`] on the result; then render, where a subchart's
+//! 1. [`load`] the chart; 2. merge `-f` files ([`crate::values::file::read_values`],
+//!    [`crate::values::file::merge_maps`]) and `--set*` flags ([`crate::strvals`]);
+//! 3. [`Chart::check_dependencies`]; 4. [`crate::chart_values::process_dependencies`]; 5.
+//!    [`crate::chart_values::coalesce::coalesce_values`]; 6.
+//!    [`crate::chart_values::schema::validate_chart`] on the result; then render, where a subchart's
 //!    `.Values` is the coalesced map under its (alias) name.
 
 pub mod archive;
 pub mod create;
-pub mod dependencies;
 pub mod helmignore;
 pub mod loader;
 pub mod metadata;
 pub mod package;
 pub mod show;
 
-pub use dependencies::process_dependencies;
 pub use loader::{load, load_archive_bytes, load_dir, load_files};
 pub use metadata::{Dependency, ImportValue, Lock, Maintainer, Metadata};
 

@@ -15,7 +15,9 @@
 
 use crate::chart::{self, metadata::is_valid_semver, Chart};
 use crate::render::{self, objects::Capabilities, ReleaseOptions, RenderError};
-use crate::values::{gofmt, yaml, Value};
+use crate::gocompat::fmt as gofmt;
+use crate::gocompat::strconv::go_quote;
+use crate::values::{yaml, Value};
 use std::fmt;
 use std::path::Path;
 
@@ -291,7 +293,7 @@ fn templates_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintO
             return;
         }
     };
-    if chart::process_dependencies(&mut chart, user_values).is_err() {
+    if crate::chart_values::process_dependencies(&mut chart, user_values).is_err() {
         return;
     }
     let release = ReleaseOptions { name: "test-release".into(), namespace: opts.namespace.clone(), ..ReleaseOptions::default() };
@@ -440,8 +442,4 @@ fn validate_match_selector(doc: &Value, manifest: &str) -> Result<(), String> {
         return Err(format!("a {kind} must contain matchLabels or matchExpressions, and {} does not", go_quote(&name)));
     }
     Ok(())
-}
-
-fn go_quote(s: &str) -> String {
-    gofmt::sprintf("%q", &[Value::str(s)])
 }

@@ -14,6 +14,7 @@
 //!   deployed) and [`MemoryStorage`].
 //! - [`api`]: the release API's vocabulary: option structs (serde-able: the release server's
 //!   request bodies), [`api::ErrorKind`], [`api::ChartRef`].
+//! - [`summary`]: a release as the bindings show it ([`release_summary`]).
 //! - [`logic`]: next revision, pending-operation refusal, supersede, history pruning, manifest
 //!   splitting into resources and Helm's install/uninstall order.
 
@@ -22,6 +23,8 @@ pub mod codec;
 pub mod logic;
 pub mod record;
 pub mod storage;
+pub mod summary;
 
 pub use record::{HookExecution, HookRecord, Info, Release, Status, Time};
 pub use storage::{MemoryStorage, ReleaseStorage, StorageError};
+pub use summary::release_summary;

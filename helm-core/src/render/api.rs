@@ -13,7 +13,9 @@ use super::manifest::HookEvent;
 use super::user_values::ValueOptions;
 use super::{print_template, render_chart, RenderError, TemplateOptions};
 use crate::chart::{Chart, ChartError};
-use crate::values::{coalesce, strvals, Map, Value};
+use crate::strvals;
+use crate::values::file::merge_maps;
+use crate::values::{Map, Value};
 
 /// One rendered Kubernetes document that is not a hook.
 #[derive(Clone, Debug, PartialEq)]
@@ -127,7 +129,7 @@ impl ValuesInput {
             None | Some(Value::Nil) => {}
             Some(Value::Map(m)) => {
                 let cur = base.as_map().cloned().unwrap_or_default();
-                base = Value::Map(coalesce::merge_maps(&cur, m));
+                base = Value::Map(merge_maps(&cur, m));
             }
             Some(other) => {
                 return Err(ApiError::Values(format!("values must be a map, not {}", other.go_type_name())));
@@ -191,32 +193,6 @@ pub fn hook_event_name(e: HookEvent) -> &'static str {
         HookEvent::PostRollback => "post-rollback",
         HookEvent::Test => "test",
     }
-}
-
-/// A stored release as the bindings show it: Helm's record flattened to what `helm status`,
-/// `helm list` and `helm get` print (`name`, `namespace`, `revision`, `status`, `chart`,
-/// `chart_version`, `app_version`, `manifest`, `values` (the user's), `notes`, `description`,
-/// `first_deployed`, `last_deployed`), plus `record`: the whole record as Helm's JSON.
-pub fn release_summary(rel: &crate::release::Release) -> Value {
-    let json = |v: &serde_json::Value| crate::values::json::from_str(&v.to_string()).unwrap_or_default();
-    let m = Map::new();
-    m.insert("name", Value::str(&rel.name));
-    m.insert("namespace", Value::str(&rel.namespace));
-    m.insert("revision", Value::Int64(rel.version));
-    m.insert("status", Value::str(rel.status().as_str()));
-    m.insert("chart", Value::str(rel.chart_name()));
-    m.insert("chart_version", Value::str(rel.chart_version()));
-    m.insert("app_version", Value::str(rel.app_version()));
-    m.insert("manifest", Value::str(&rel.manifest));
-    m.insert("values", json(&serde_json::Value::Object(rel.config.clone())));
-    let info = rel.info.clone().unwrap_or_default();
-    m.insert("notes", Value::str(&info.notes));
-    m.insert("description", Value::str(&info.description));
-    let time = |t: &Option<crate::release::record::Time>| t.as_ref().map(|t| Value::str(t.to_rfc3339_nano())).unwrap_or(Value::Nil);
-    m.insert("first_deployed", time(&info.first_deployed));
-    m.insert("last_deployed", time(&info.last_deployed));
-    m.insert("record", serde_json::to_value(rel).map(|v| json(&v)).unwrap_or_default());
-    Value::Map(m)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! `helm.sh/hook`) are set apart and printed after the manifests; documents with unknown hook
 //! types are dropped (Helm only logs them).
 
-use crate::template::funcs::regex::is_go_space;
+use crate::gocompat::regexp::is_go_space;
 use crate::values::{yaml, Value};
 use std::collections::BTreeMap;
 
@@ -153,7 +153,7 @@ fn head_string(v: Option<Value>, field: &str) -> Result<String, String> {
         Some(Value::String(s)) => Ok(s.to_string()),
         Some(Value::Bool(b)) => Ok(b.to_string()),
         Some(v @ (Value::Int(_) | Value::Int64(_) | Value::Uint(_) | Value::Float(_))) => {
-            Ok(crate::values::gofmt::format_v(&v))
+            Ok(crate::gocompat::fmt::format_v(&v))
         }
         Some(other) => Err(unmarshal_err(&other, field, "string")),
     }
@@ -163,7 +163,7 @@ fn head_string(v: Option<Value>, field: &str) -> Result<String, String> {
 /// The `Err` string is the text after `YAML parse error on FILE: `.
 pub fn parse_head(doc: &str) -> Result<SimpleHead, String> {
     // Raw bytes of a binary file written into the manifest: go-yaml's reader refuses them.
-    if let Some(problem) = crate::values::gostring::yaml_reader_error(doc) {
+    if let Some(problem) = crate::gocompat::gostring::yaml_reader_error(doc) {
         return Err(format!("error converting YAML to JSON: yaml: {problem}"));
     }
     // The reader's messages already carry sigs.k8s.io/yaml's "error converting YAML to JSON: ".

@@ -2,7 +2,7 @@
 //! object, template execution, hooks, ordering and printing.
 //!
 //! The pipeline follows Helm 4.1.4 step by step, because each step is visible in the output:
-//! 1. [`crate::chart::process_dependencies`] (aliases, tags, conditions, import-values);
+//! 1. [`crate::chart_values::process_dependencies`] (aliases, tags, conditions, import-values);
 //! 2. values coalesced and checked against every chart's schema ([`render_values`]);
 //! 3. [`render_templates`]: every template of the tree parsed into one set (deepest charts
 //!    first, so parents' `define`s win), each non-partial executed with its chart's top-level
@@ -15,11 +15,12 @@ pub mod manifest;
 pub mod objects;
 pub mod user_values;
 
-use crate::chart::{dependencies, Chart};
+use crate::chart::Chart;
+use crate::chart_values::{coalesce, dependencies};
 use crate::template::funcs::{FuncTable, Param};
 use crate::template::error::TemplateLocation;
 use crate::template::{Engine, TemplateError};
-use crate::values::{coalesce, GoMapType, Map, Value};
+use crate::values::{GoMapType, Map, Value};
 use objects::{Capabilities, Files, KubeVersion};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -269,7 +270,7 @@ fn release_value(r: &ReleaseOptions) -> Value {
 
 /// Helm's `ValidateAgainstSchema`: every chart with a schema, scoped to its values.
 fn validate_schemas(chart: &Chart, vals: &Value) -> Result<(), RenderError> {
-    crate::values::schema::validate_chart(chart, vals).map_err(|e| RenderError::Schema(e.to_string()))
+    crate::chart_values::schema::validate_chart(chart, vals).map_err(|e| RenderError::Schema(e.to_string()))
 }
 
 /// One template to execute: the shared top-level object of its chart, and the
@@ -367,7 +368,7 @@ fn template_sources(chart: &Chart) -> Vec<(String, std::borrow::Cow<'_, str>)> {
             if library && !is_partial(&t.name) {
                 continue;
             }
-            out.push((format!("{full_path}/{}", t.name), crate::values::gostring::utf8_lossy(&t.data)));
+            out.push((format!("{full_path}/{}", t.name), crate::gocompat::gostring::utf8_lossy(&t.data)));
         }
     }
     let mut out = Vec::new();
@@ -436,7 +437,7 @@ fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<Crd>) {
         if f.name.starts_with("crds/") && ext_ok {
             out.push(Crd {
                 filename: format!("{full_path}/{}", f.name),
-                data: crate::values::gostring::utf8_lossy(&f.data).into_owned(),
+                data: crate::gocompat::gostring::utf8_lossy(&f.data).into_owned(),
             });
         }
     }
@@ -525,9 +526,9 @@ fn write_to_file(dir: &Path, name: &str, data: &str, append: bool) -> Result<Str
         std::fs::File::create(&path)
     }
     .map_err(|e| RenderError::Io(format!("open {path}: {e}")))?;
-    // Go's bytes: binary file contents a template wrote are restored (values::gostring).
+    // Go's bytes: binary file contents a template wrote are restored (gocompat::gostring).
     let text = format!("---\n# Source: {name}\n{data}\n");
-    f.write_all(&crate::values::gostring::go_bytes(&text)).map_err(|e| RenderError::Io(format!("write {path}: {e}")))?;
+    f.write_all(&crate::gocompat::gostring::go_bytes(&text)).map_err(|e| RenderError::Io(format!("write {path}: {e}")))?;
     Ok(format!("wrote {path}\n"))
 }
 

@@ -373,8 +373,8 @@ impl Files {
     }
 
     fn get_str(&self, name: &str) -> String {
-        // Go's string(bytes): binary contents kept (see values::gostring).
-        self.0.get(name).map(|d| crate::values::gostring::from_go_bytes(d)).unwrap_or_default()
+        // Go's string(bytes): binary contents kept (see gocompat::gostring).
+        self.0.get(name).map(|d| crate::gocompat::gostring::from_go_bytes(d)).unwrap_or_default()
     }
 
     /// Helm's `Glob`: the files whose path matches a gobwas/glob pattern with `/` separators
@@ -395,7 +395,7 @@ impl Files {
         match self.0.get(name) {
             None => Vec::new(),
             Some(d) => {
-                let s = crate::values::gostring::utf8_lossy(d);
+                let s = crate::gocompat::gostring::utf8_lossy(d);
                 let s = s.strip_suffix('\n').unwrap_or(&s);
                 s.split('\n').map(str::to_string).collect()
             }
@@ -414,7 +414,7 @@ impl Files {
 
     /// Helm's `AsConfig`: `toYaml` of base name → content.
     pub fn as_config(&self) -> Result<String, String> {
-        self.by_base_name(|d| crate::values::gostring::utf8_lossy(d).into_owned())
+        self.by_base_name(|d| crate::gocompat::gostring::utf8_lossy(d).into_owned())
     }
 
     /// Helm's `AsSecrets`: `toYaml` of base name → base64 content.
@@ -427,8 +427,8 @@ impl Files {
 /// [`glob_regex_uncached`], kept by pattern: charts call `.Files.Glob` with the same few
 /// patterns for every resource.
 fn glob_regex(pattern: &str) -> Option<regex::Regex> {
-    static CACHE: crate::template::funcs::regex::PatternCache<Option<regex::Regex>> =
-        crate::template::funcs::regex::PatternCache::new(256);
+    static CACHE: crate::gocompat::regexp::PatternCache<Option<regex::Regex>> =
+        crate::gocompat::regexp::PatternCache::new(256);
     CACHE.get(pattern, glob_regex_uncached)
 }
 

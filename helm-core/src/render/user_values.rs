@@ -4,7 +4,9 @@
 //! Helm applies them by kind, not in command-line order: all files, then `--set-json`, `--set`,
 //! `--set-string`, `--set-file`, `--set-literal`; a later source overrides an earlier one.
 
-use crate::values::{coalesce, json, strvals, Map, Value};
+use crate::strvals;
+use crate::values::file::{merge_maps, read_values};
+use crate::values::{json, Map, Value};
 
 /// The values flags of a command.
 #[derive(Clone, Debug, Default)]
@@ -16,8 +18,6 @@ pub struct ValueOptions {
     pub json_values: Vec<String>,
     pub literal_values: Vec<String>,
 }
-
-pub use coalesce::merge_maps;
 
 /// Reads one values file as Helm does (`-` is standard input).
 fn read_values_file(path: &str) -> Result<Map, String> {
@@ -32,7 +32,7 @@ fn read_values_file(path: &str) -> Result<Map, String> {
         })?;
         String::from_utf8_lossy(&bytes).into_owned()
     };
-    match coalesce::read_values(&raw) {
+    match read_values(&raw) {
         Ok(Value::Map(m)) => Ok(m),
         Ok(_) => Ok(Map::new()),
         Err(e) => Err(format!("failed to parse {path}: {e}")),

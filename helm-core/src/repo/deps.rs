@@ -8,7 +8,7 @@
 use super::oci::go_struct_json;
 use super::{IndexFile, RepoEntry, RepoError, RepoFile};
 use crate::chart::{Chart, Dependency, Metadata};
-use crate::template::funcs::semver::{Constraints, Version};
+use crate::gocompat::semver::{Constraints, Version};
 use sha2::Digest;
 use std::path::{Path, PathBuf};
 

@@ -8,7 +8,7 @@
 
 use super::{atomic_write, format_rfc3339_nano, now_rfc3339_nano, url_join, RepoError};
 use crate::chart::Metadata;
-use crate::template::funcs::semver::{Constraints, Version};
+use crate::gocompat::semver::{Constraints, Version};
 use crate::values::{yaml, Map, Value};
 use sha2::Digest;
 use std::collections::BTreeMap;

@@ -8,7 +8,7 @@
 
 use super::RepoError;
 use crate::chart::Metadata;
-use crate::template::funcs::semver::{Constraints, Version};
+use crate::gocompat::semver::{Constraints, Version};
 use crate::values::{json, Map, Value};
 
 pub const CONFIG_MEDIA_TYPE: &str = "application/vnd.cncf.helm.config.v1+json";

@@ -8,7 +8,7 @@
 //! with `--versions`.
 
 use super::{ChartVersion, IndexFile, RepoError};
-use crate::template::funcs::semver::{Constraints, Version};
+use crate::gocompat::semver::{Constraints, Version};
 use crate::values::{Map, Value};
 use std::collections::BTreeMap;
 

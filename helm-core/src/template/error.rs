@@ -162,7 +162,7 @@ impl TemplateError {
                 self.template,
                 self.line,
                 self.column,
-                crate::template::lexer::go_quote(&self.executing),
+                crate::gocompat::strconv::go_quote(&self.executing),
                 self.context,
             ),
             ErrorKind::Other if self.template.is_empty() => f.write_str("template: "),
@@ -226,7 +226,7 @@ impl TemplateError {
             out.push_str(&format!(
                 "{}\n  executing {} at <{}>:\n    ",
                 cur.position(),
-                crate::template::lexer::go_quote(&cur.executing),
+                crate::gocompat::strconv::go_quote(&cur.executing),
                 cur.context
             ));
             match (&cur.function, &cur.cause) {

@@ -17,9 +17,10 @@
 use super::ast::*;
 use super::error::{ErrorKind, TemplateError};
 use super::funcs::{FuncError, Host, Param};
-use super::lexer::go_quote;
 use super::Engine;
-use crate::values::{gofmt, GoMapType, Map, Value};
+use crate::gocompat::fmt as gofmt;
+use crate::gocompat::strconv::go_quote;
+use crate::values::{GoMapType, Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 

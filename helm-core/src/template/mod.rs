@@ -36,6 +36,7 @@ pub mod parse;
 pub use error::{ErrorKind, TemplateError};
 pub use exec::Limits;
 
+use crate::gocompat::strconv::go_quote;
 use crate::values::Value;
 use ast::{is_empty_list, Tree};
 use funcs::FuncTable;
@@ -146,7 +147,7 @@ impl Engine {
         let Some(tree) = self.templates.get(name).cloned() else {
             return Err(TemplateError::other(
                 "",
-                format!("no template {} associated with template {}", lexer::go_quote(name), lexer::go_quote(&self.root_name)),
+                format!("no template {} associated with template {}", go_quote(name), go_quote(&self.root_name)),
             ));
         };
         let mut state = exec::State::new(self);

@@ -9,7 +9,8 @@
 use super::ast::*;
 use super::error::TemplateError;
 use super::funcs::FuncTable;
-use super::lexer::{go_quote, lex, Item, ItemKind};
+use super::lexer::{lex, Item, ItemKind};
+use crate::gocompat::strconv::go_quote;
 use smallvec::SmallVec;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;

@@ -13,14 +13,15 @@
 //!
 //! Structs and method receivers (`.Chart`, `.Capabilities`, `.Files`, `semver` results, `genCA`
 //! certificates, `time.Time`) are [`Object`]s: the engine asks them for fields and methods.
+//!
+//! The bottom layer of helm-core: the data model and its formats ([`yaml`] and [`json`] as Go's
+//! libraries read and write them, values [`file`]s), nothing else of the crate. Go's printing
+//! of values (`fmt`) sits above in [`crate::gocompat`]; rules that need a chart (coalescing,
+//! dependencies, schema) in [`crate::chart_values`].
 
-pub mod gofmt;
-pub mod yaml;
+pub mod file;
 pub mod json;
-pub mod coalesce;
-pub mod strvals;
-pub mod schema;
-pub mod gostring;
+pub mod yaml;
 
 use parking_lot::RwLock;
 use std::collections::BTreeMap;

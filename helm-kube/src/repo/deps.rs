@@ -10,7 +10,7 @@ use super::{download_index, resolve_chart, RepoIoError};
 use helm_core::chart::{self, Dependency, Lock};
 use helm_core::repo::deps::{self, Source};
 use helm_core::repo::{paths, IndexFile, RepoFile};
-use helm_core::template::funcs::semver::Version;
+use helm_core::gocompat::semver::Version;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

@@ -7,7 +7,8 @@
 //! equals nil.
 
 use super::{FuncError, FuncResult, FuncTable, Param};
-use crate::values::{gofmt, Value};
+use crate::gocompat::fmt as gofmt;
+use crate::values::Value;
 use std::sync::Arc;
 
 pub fn register(t: &mut FuncTable) {
@@ -35,7 +36,7 @@ pub fn register(t: &mut FuncTable) {
 
 fn length(a: &[Value]) -> FuncResult {
     let n = match &a[0] {
-        Value::String(s) => crate::values::gostring::go_bytes(s).len(),
+        Value::String(s) => crate::gocompat::gostring::go_bytes(s).len(),
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.len(),
         Value::Map(m) => m.len(),
@@ -299,7 +300,7 @@ fn js_escape(s: &str) -> String {
             '=' => out.push_str("\\u003D"),
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
             c if (c as u32) < 0x80 => out.push(c),
-            c if crate::template::lexer::is_go_printable(c) => out.push(c),
+            c if crate::gocompat::strconv::is_go_printable(c) => out.push(c),
             c => out.push_str(&format!("\\u{:04X}", c as u32)),
         }
     }

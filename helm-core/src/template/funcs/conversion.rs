@@ -80,7 +80,7 @@ pub fn strval(v: &Value) -> String {
 
 /// Go's `%v` formatting of a value (the engine's printer, so `toString`, `cat` and `{{ }}` agree).
 pub fn format_v(v: &Value) -> String {
-    crate::values::gofmt::format_v(v)
+    crate::gocompat::fmt::format_v(v)
 }
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`, which is what `%v` prints for a float64:

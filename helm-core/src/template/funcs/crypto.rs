@@ -614,7 +614,7 @@ fn subject_name(cn: &str) -> Vec<u8> {
 
 /// UTCTime for 1950..2050, GeneralizedTime otherwise, as Go's asn1 does for certificates.
 fn asn1_time(unix: i64) -> Result<Vec<u8>, String> {
-    use super::dates::{Location, Time};
+    use crate::gocompat::time::{Location, Time};
     let t = Time::from_unix(unix, 0, Location::utc());
     let year = t.civil().year;
     if (1950..2050).contains(&year) {
@@ -667,7 +667,7 @@ fn create_certificate(
     let mut serial = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut serial);
 
-    let now = super::dates::Time::now();
+    let now = crate::gocompat::time::Time::now();
     let not_after = now.unix.wrapping_add((tpl.days.wrapping_mul(86_400_000_000_000) / 1_000_000_000).wrapping_add(0));
     let validity = der::seq(&[asn1_time(now.unix).map_err(wrap)?, asn1_time(not_after).map_err(wrap)?]);
 

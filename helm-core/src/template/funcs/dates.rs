@@ -11,20 +11,7 @@
 //!
 //! Helm 4.1.4 adds no date functions of its own beyond Sprig v3.3.0's.
 
-mod gotime;
-
-/// Formats an instant with a Go layout (`2006-01-02 15:04:05Z0700`), as Go's `Time.Format`
-/// does for a time at this UTC offset: UTC when the offset is zero, else a fixed zone. For
-/// callers outside the template engine (`helm list --time-format`).
-pub fn format_go_layout(unix_secs: i64, nanos: i64, offset_secs: i32, layout: &str) -> String {
-    let loc = if offset_secs == 0 { Location::utc() } else { Location::fixed("", offset_secs) };
-    gotime::Time::from_unix(unix_secs, nanos, loc).format(layout)
-}
-mod zone;
-
-pub use gotime::{duration_string, parse_duration, Time};
-pub use zone::Location;
-
+use crate::gocompat::time::{self, duration_string, parse_duration, Location, Time};
 use super::{FuncError, FuncResult, FuncTable, Param};
 use crate::values::{Object, Value};
 use std::sync::Arc;
@@ -195,8 +182,8 @@ impl Object for TimeValue {
             "Year" => Value::Int(c().year),
             "YearDay" => Value::Int(c().yday),
             // time.Month / time.Weekday print their names.
-            "Month" => Value::from(gotime::MONTHS[(c().month - 1).clamp(0, 11) as usize]),
-            "Weekday" => Value::from(gotime::DAYS[c().weekday.clamp(0, 6) as usize]),
+            "Month" => Value::from(time::MONTHS[(c().month - 1).clamp(0, 11) as usize]),
+            "Weekday" => Value::from(time::DAYS[c().weekday.clamp(0, 6) as usize]),
             "IsZero" => Value::Bool(t.is_zero()),
             "Local" => time_value(t.in_loc(Location::local())),
             "UTC" => time_value(t.in_loc(Location::utc())),
@@ -221,8 +208,8 @@ impl Object for TimeValue {
 }
 
 /// `AddDate`: Go's `Date(year+y, month+m, day+d, hour, min, sec, nsec, loc)`.
-fn gotime_date(y: i64, m: i64, d: i64, c: gotime::Civil, t: &Time) -> Time {
-    gotime::date(y, m, d, c.hour, c.minute, c.second, i64::from(t.nsec), t.loc.clone())
+fn gotime_date(y: i64, m: i64, d: i64, c: time::Civil, t: &Time) -> Time {
+    time::date(y, m, d, c.hour, c.minute, c.second, i64::from(t.nsec), t.loc.clone())
 }
 
 fn str_arg(args: &[Value], i: usize) -> &str {
@@ -301,7 +288,7 @@ fn ago(args: &[Value]) -> FuncResult {
         None => Time::now(),
     };
     let since = Time::now().sub(&t);
-    Ok(Value::from(duration_string(gotime::duration_round(since, 1_000_000_000))))
+    Ok(Value::from(duration_string(time::duration_round(since, 1_000_000_000))))
 }
 
 /// Go's `strconv.ParseInt(s, 10, 64)` value (out-of-range saturates, syntax errors give 0).
@@ -363,12 +350,12 @@ fn duration_round(args: &[Value]) -> FuncResult {
 
 fn to_date(args: &[Value]) -> FuncResult {
     Ok(time_value(
-        gotime::parse_in_location(str_arg(args, 0), str_arg(args, 1), Location::local()).unwrap_or_else(|_| Time::zero()),
+        time::parse_in_location(str_arg(args, 0), str_arg(args, 1), Location::local()).unwrap_or_else(|_| Time::zero()),
     ))
 }
 
 fn must_to_date(args: &[Value]) -> FuncResult {
-    gotime::parse_in_location(str_arg(args, 0), str_arg(args, 1), Location::local())
+    time::parse_in_location(str_arg(args, 0), str_arg(args, 1), Location::local())
         .map(time_value)
         .map_err(FuncError::new)
 }
@@ -392,7 +379,7 @@ mod tests {
         Value::str(x)
     }
     fn parse(layout: &str, v: &str) -> Result<Time, String> {
-        gotime::parse_in_location(layout, v, Location::utc())
+        time::parse_in_location(layout, v, Location::utc())
     }
 
     #[test]
@@ -424,12 +411,12 @@ mod tests {
     #[test]
     fn go_layout_formatting() {
         // Checked against Go 1.26 time.Format.
-        let t = gotime::date(2009, 11, 10, 23, 4, 5, 123_456_789, Location::fixed("", -7 * 3600 - 1800));
+        let t = time::date(2009, 11, 10, 23, 4, 5, 123_456_789, Location::fixed("", -7 * 3600 - 1800));
         assert_eq!(t.format("Mon Jan _2 15:04:05 MST 2006"), "Tue Nov 10 23:04:05 -0730 2009");
         assert_eq!(t.format("2006-01-02T15:04:05.999999999Z07:00"), "2009-11-10T23:04:05.123456789-07:30");
         assert_eq!(t.format("3:4:5 PM pm .000 ,00 .9 002 __2 _2 06 -07 -070000 Z07:00:00"), "11:4:5 PM pm .123 ,12 .1 314 314 10 09 -07 -073000 -07:30:00");
         assert_eq!(t.format("January Monday 01 02 03 04 05"), "November Tuesday 11 10 11 04 05");
-        let u = gotime::date(2021, 3, 4, 0, 0, 0, 0, Location::utc());
+        let u = time::date(2021, 3, 4, 0, 0, 0, 0, Location::utc());
         assert_eq!(u.format(time_rfc3339()), "2021-03-04T00:00:00Z");
         assert_eq!(u.format("Z0700 .999"), "Z ");
         assert_eq!(u.format("Janet Mond"), "Janet Mond");
@@ -489,13 +476,13 @@ mod tests {
         assert_eq!(parse_duration("1").unwrap_err(), r#"time: missing unit in duration "1""#);
         assert_eq!(parse_duration("").unwrap_err(), r#"time: invalid duration """#);
         assert_eq!(parse_duration("9999999999h").unwrap_err(), r#"time: invalid duration "9999999999h""#);
-        assert_eq!(gotime::duration_round(1_499_999_999, 1_000_000_000), 1_000_000_000);
-        assert_eq!(gotime::duration_round(1_500_000_000, 1_000_000_000), 2_000_000_000);
-        assert_eq!(gotime::duration_round(-1_500_000_000, 1_000_000_000), -2_000_000_000);
+        assert_eq!(time::duration_round(1_499_999_999, 1_000_000_000), 1_000_000_000);
+        assert_eq!(time::duration_round(1_500_000_000, 1_000_000_000), 2_000_000_000);
+        assert_eq!(time::duration_round(-1_500_000_000, 1_000_000_000), -2_000_000_000);
         // Go saturates on overflow.
-        assert_eq!(gotime::duration_round(i64::MAX, 1_000_000_000), i64::MAX);
-        assert_eq!(gotime::duration_round(i64::MIN + 1, 3), i64::MIN + 2);
-        assert_eq!(duration_string(gotime::duration_round(i64::MIN, 1_000_000_000)), "-2562047h47m16.854775808s");
+        assert_eq!(time::duration_round(i64::MAX, 1_000_000_000), i64::MAX);
+        assert_eq!(time::duration_round(i64::MIN + 1, 3), i64::MIN + 2);
+        assert_eq!(duration_string(time::duration_round(i64::MIN, 1_000_000_000)), "-2562047h47m16.854775808s");
     }
 
     #[test]
@@ -553,7 +540,7 @@ mod zone_tests {
         assert_eq!(Time::from_unix(1625140800, 0, ny.clone()).go_string(), "2021-07-01 08:00:00 -0400 EDT");
         assert_eq!(gotime_date_for_test(2021, 3, 14, 2, 30, &ny), "2021-03-14 01:30:00 -0500 EST");
         assert_eq!(gotime_date_for_test(2021, 11, 7, 1, 30, &ny), "2021-11-07 01:30:00 -0400 EDT");
-        let p = |l: &str, v: &str| gotime::parse_in_location(l, v, Location::utc()).unwrap().go_string();
+        let p = |l: &str, v: &str| time::parse_in_location(l, v, Location::utc()).unwrap().go_string();
         if Location::local().lookup(0) == ("UTC".to_string(), 0) {
             assert_eq!(p("2006-01-02 MST", "2021-01-02 EST"), "2021-01-02 00:00:00 +0000 EST");
             assert_eq!(p("2006-01-02 MST", "2021-01-02 GMT+3"), "2021-01-02 03:00:00 +0300 GMT+3");
@@ -571,7 +558,7 @@ mod zone_tests {
     }
 
     fn gotime_date_for_test(y: i64, m: i64, d: i64, h: i64, mi: i64, loc: &Arc<Location>) -> String {
-        gotime::date(y, m, d, h, mi, 0, 0, loc.clone()).go_string()
+        time::date(y, m, d, h, mi, 0, 0, loc.clone()).go_string()
     }
 }
 
@@ -583,7 +570,7 @@ mod fuzz {
     proptest! {
         #[test]
         fn parsing_and_formatting_never_panic(layout in "[-+ :.,_0-9A-Za-zµ/Z]{0,24}", value in "[-+ :.,_0-9A-Za-zµ]{0,24}", secs in any::<i64>()) {
-            let _ = gotime::parse_in_location(&layout, &value, Location::utc());
+            let _ = time::parse_in_location(&layout, &value, Location::utc());
             let _ = Time::from_unix(secs, 0, Location::utc()).format(&layout);
             let _ = parse_duration(&value);
         }

@@ -22,16 +22,16 @@ fn arg_str(args: &[Value], i: usize) -> &str {
 }
 
 /// Go's `string([]byte)` keeps invalid UTF-8 as is; ours keeps those bytes escaped
-/// ([`crate::values::gostring`]) so that encoding them again gives Go's bytes.
+/// ([`crate::gocompat::gostring`]) so that encoding them again gives Go's bytes.
 pub(crate) fn bytes_to_string(b: Vec<u8>) -> String {
     match String::from_utf8(b) {
         Ok(s) => s,
-        Err(e) => crate::values::gostring::from_go_bytes(e.as_bytes()),
+        Err(e) => crate::gocompat::gostring::from_go_bytes(e.as_bytes()),
     }
 }
 
 fn b64enc(args: &[Value]) -> FuncResult {
-    Ok(Value::from(base64::engine::general_purpose::STANDARD.encode(crate::values::gostring::go_bytes(arg_str(args, 0)))))
+    Ok(Value::from(base64::engine::general_purpose::STANDARD.encode(crate::gocompat::gostring::go_bytes(arg_str(args, 0)))))
 }
 
 fn b64dec(args: &[Value]) -> FuncResult {
@@ -42,7 +42,7 @@ fn b64dec(args: &[Value]) -> FuncResult {
 }
 
 fn b32enc(args: &[Value]) -> FuncResult {
-    Ok(Value::from(data_encoding::BASE32.encode(&crate::values::gostring::go_bytes(arg_str(args, 0)))))
+    Ok(Value::from(data_encoding::BASE32.encode(&crate::gocompat::gostring::go_bytes(arg_str(args, 0)))))
 }
 
 fn b32dec(args: &[Value]) -> FuncResult {
@@ -244,7 +244,7 @@ mod fuzz {
         #[test]
         fn base64_round_trips(s in ".{0,40}") {
             // U+10FF00..=U+10FFFF stand for raw (non-UTF-8) bytes of Go strings (see
-            // values::gostring): such a character encodes as its byte, by design.
+            // gocompat::gostring): such a character encodes as its byte, by design.
             prop_assume!(!s.chars().any(|c| (0x10FF00..=0x10FFFF).contains(&u32::from(c))));
             let enc = b64enc(&[Value::str(&s)]).unwrap();
             prop_assert_eq!(b64dec(&[enc]).unwrap(), Value::str(&s));

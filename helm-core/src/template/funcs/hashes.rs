@@ -16,9 +16,9 @@ pub fn register(t: &mut FuncTable) {
     t.add("adler32sum", &[Param::String], None, adler32sum);
 }
 
-/// The Go string's bytes (binary file contents included, see [`crate::values::gostring`]).
+/// The Go string's bytes (binary file contents included, see [`crate::gocompat::gostring`]).
 fn input(args: &[Value]) -> std::borrow::Cow<'_, [u8]> {
-    crate::values::gostring::go_bytes(args.first().and_then(Value::as_str).unwrap_or(""))
+    crate::gocompat::gostring::go_bytes(args.first().and_then(Value::as_str).unwrap_or(""))
 }
 
 fn sha1sum(args: &[Value]) -> FuncResult {

@@ -268,7 +268,7 @@ pub(crate) fn go_split(s: &str, sep: &str, n: i64) -> Vec<String> {
 }
 
 /// Go's `strconv.Quote` (what `%q` prints for a string): one implementation, the lexer's.
-pub(crate) use crate::template::lexer::go_quote;
+use crate::gocompat::strconv::go_quote;
 
 fn indent(spaces: i64, v: &str) -> Result<String, FuncError> {
     let pad = go_repeat(" ", spaces)?;

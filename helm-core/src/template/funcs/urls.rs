@@ -6,7 +6,7 @@
 //! tables for each URL part.
 
 use super::conversion::{bytes_to_string, str_arg};
-use super::strings::go_quote;
+use crate::gocompat::strconv::go_quote;
 use super::{FuncError, FuncResult, FuncTable, Param};
 use crate::values::{Map, Value};
 

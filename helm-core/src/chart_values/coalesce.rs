@@ -11,22 +11,11 @@
 //! here they are returned, already formatted as those lines, so the caller decides where they go.
 
 use crate::chart::Chart;
+use crate::values::file::ValuesError;
 use crate::values::{Map, Value};
 
 /// The key Helm copies down into every subchart.
 pub const GLOBAL_KEY: &str = "global";
-
-/// Errors from coalescing and reading values files.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ValuesError {
-    /// A subchart's key in the parent's values is not a map (`type mismatch on sub: %!t(...)`).
-    #[error("type mismatch on {name}: %!t({value})")]
-    TypeMismatch { name: String, value: String },
-    /// A values file that does not parse (Display without the file name; the CLI adds
-    /// `failed to parse FILE: `).
-    #[error("{message}")]
-    Parse { line: usize, column: usize, message: String },
-}
 
 /// The coalesced values plus the warnings Helm would log, each a full stderr line.
 #[derive(Debug, Clone)]
@@ -78,71 +67,6 @@ pub fn merge_tables(dst: &Map, src: &Map) -> Vec<String> {
     c.warnings
 }
 
-/// The CLI's merge of `-f` files (and documents of one values file): a new map where `b`'s keys
-/// win, maps merging recursively; lists and scalars replace.
-pub fn merge_maps(a: &Map, b: &Map) -> Map {
-    let out = a.shallow_copy();
-    for (k, v) in b.entries() {
-        if let Value::Map(vm) = &v {
-            if let Some(Value::Map(bv)) = out.get(&k) {
-                out.insert(k, Value::Map(merge_maps(&bv, vm)));
-                continue;
-            }
-        }
-        out.insert(k, v);
-    }
-    out
-}
-
-/// Merges the next `-f` file's values over the values so far (Helm's `mergeMaps`).
-pub fn merge_values(base: &Value, next: &Value) -> Value {
-    match (base, next) {
-        (Value::Map(a), Value::Map(b)) => Value::Map(merge_maps(a, b)),
-        (Value::Map(a), _) => Value::Map(a.shallow_copy()),
-        (_, Value::Map(b)) => Value::Map(b.shallow_copy()),
-        _ => Value::empty_map(),
-    }
-}
-
-/// Reads a values file as Helm does (`LoadValues`): one or more YAML documents, each a map (or
-/// empty), merged in order. Errors read like Helm's (`cannot unmarshal yaml document: ...`).
-pub fn read_values(src: &str) -> Result<Value, ValuesError> {
-    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let docs = crate::chart::loader::split_yaml_documents(src).map_err(|m| ValuesError::Parse {
-        line: 0,
-        column: 0,
-        message: format!("error reading yaml document: {m}"),
-    })?;
-    let mut values = Map::new();
-    for doc in docs {
-        let v = crate::values::yaml::from_str(&doc).map_err(|e| ValuesError::Parse {
-            line: e.line,
-            column: e.column,
-            message: format!("cannot unmarshal yaml document: {}", e.message),
-        })?;
-        match v {
-            Value::Map(m) => values = merge_maps(&values, &m),
-            Value::Nil => {}
-            other => {
-                let kind = match other {
-                    Value::Bool(_) => "bool",
-                    Value::String(_) => "string",
-                    Value::List(_) => "array",
-                    _ => "number",
-                };
-                return Err(ValuesError::Parse {
-                    line: 0,
-                    column: 0,
-                    message: format!(
-                        "cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}"
-                    ),
-                });
-            }
-        }
-    }
-    Ok(Value::Map(values))
-}
-
 fn concat_prefix(a: &str, b: &str) -> String {
     if a.is_empty() {
         b.to_string()
@@ -157,7 +81,7 @@ fn is_table(v: &Value) -> bool {
 
 /// Go's `%v` for warning texts.
 fn go_v(v: &Value) -> String {
-    super::gofmt::format_v(v)
+    crate::gocompat::fmt::format_v(v)
 }
 
 struct Ctx {
@@ -168,7 +92,7 @@ impl Ctx {
     /// Records a warning as the line Helm 4 writes to stderr (`log.Printf` through slog's text
     /// handler: `level=INFO msg="warning: ..."`).
     fn warn(&mut self, s: String) {
-        self.warnings.push(format!("level=INFO msg={}", crate::values::strvals::go_quote(&s)));
+        self.warnings.push(format!("level=INFO msg={}", crate::gocompat::strconv::go_quote(&s)));
     }
 
     fn coalesce(&mut self, ch: &Chart, dest: &Map, prefix: &str, merge: bool) -> Result<(), ValuesError> {
@@ -229,7 +153,7 @@ impl Ctx {
                         dg.insert(key, Value::Map(vv));
                     }
                     Some(_) => {
-                        self.warn(format!("Conflict: cannot merge map onto non-map for {}. Skipping.", crate::values::strvals::go_quote(&key)));
+                        self.warn(format!("Conflict: cannot merge map onto non-map for {}. Skipping.", crate::gocompat::strconv::go_quote(&key)));
                     }
                 }
             } else if matches!(dg.get(&key), Some(Value::Map(_))) {

@@ -8,8 +8,14 @@
 //!
 //! Every entry point merges into an existing map (Helm's `ParseInto*`): later flags overwrite
 //! earlier keys, nested maps are shared and updated in place, as Go's maps are.
+//!
+//! A layer of its own above [`crate::gocompat`] (its errors quote as Go's `%q` does): it needs
+//! values and Go's texts, never a chart or the template engine.
 
-use super::{Map, Value};
+use crate::gocompat::os::go_io_error;
+use crate::gocompat::strconv::go_quote;
+use crate::values::file::merge_maps;
+use crate::values::{Map, Value};
 use std::fmt;
 
 /// The largest list index `--set` accepts (Helm's `strvals.MaxIndex`).
@@ -79,7 +85,7 @@ pub fn parse_set_json(s: &str, dest: &mut Value) -> Result<(), StrvalsError> {
         return match parsed {
             Ok(Value::Map(m)) => {
                 let base = ensure_map(dest);
-                let merged = super::coalesce::merge_maps(&base, &m);
+                let merged = merge_maps(&base, &m);
                 *dest = Value::Map(merged);
                 Ok(())
             }
@@ -117,21 +123,6 @@ pub fn parse_set_file_from_disk(s: &str, dest: &mut Value) -> Result<(), Strvals
     parse_set_file(s, dest, &mut reader)
 }
 
-/// Go's wording for common OS errors (`no such file or directory`).
-pub(crate) fn go_io_error(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => {
-            let s = e.to_string();
-            // Rust appends " (os error N)"; Go does not.
-            match s.find(" (os error") {
-                Some(i) => s[..i].to_lowercase(),
-                None => s,
-            }
-        }
-    }
-}
 
 fn ensure_map(dest: &mut Value) -> Map {
     match dest {
@@ -580,28 +571,6 @@ fn go_atoi(s: &str) -> Result<i64, String> {
         .map_err(|_| format!("strconv.Atoi: parsing {}: value out of range", go_quote(s)))
 }
 
-/// Go's `%q` for a string (strconv.Quote): escapes quotes, backslashes and control characters.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
-            '\x0b' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 /// Parses one whole JSON document with Go's `encoding/json` error texts (numbers → float64).
 pub(crate) fn parse_json_document(s: &str) -> Result<Value, String> {

@@ -344,10 +344,10 @@ impl PosixTz {
         // Year of `sec` in standard time.
         let local = sec + i64::from(self.std_off);
         let days = local.div_euclid(86400);
-        let (year, _, _) = super::gotime::civil_from_days(days);
-        let year_start = super::gotime::days_from_civil(year, 1, 1) * 86400;
+        let (year, _, _) = super::civil_from_days(days);
+        let year_start = super::days_from_civil(year, 1, 1) * 86400;
         let ysec = sec + i64::from(self.std_off) - year_start;
-        let leap = super::gotime::is_leap(year);
+        let leap = super::is_leap(year);
         // Start is in standard time; end is in daylight time.
         let s = rule_time(year, *start, leap) ;
         let e = rule_time(year, *end, leap) - i64::from(dst_off - self.std_off);
@@ -368,12 +368,12 @@ fn rule_time(year: i64, r: Rule, leap: bool) -> i64 {
         }
         Rule::N(n, t) => i64::from(n) * 86400 + t,
         Rule::M(m, w, wd, t) => {
-            let first = super::gotime::days_from_civil(year, m as i64, 1);
-            let year_start = super::gotime::days_from_civil(year, 1, 1);
+            let first = super::days_from_civil(year, m as i64, 1);
+            let year_start = super::days_from_civil(year, 1, 1);
             // Weekday of the month's first day (0 = Sunday).
             let fwd = (first + 4).rem_euclid(7);
             let mut d = (i64::from(wd) - fwd).rem_euclid(7) + 1;
-            let dim = super::gotime::days_in_month(year, m as i64);
+            let dim = super::days_in_month(year, m as i64);
             for _ in 1..w {
                 if d + 7 > dim {
                     break;
@@ -494,9 +494,9 @@ mod tests {
     fn posix_rule_new_york() {
         let tz = PosixTz::parse("EST5EDT,M3.2.0,M11.1.0").unwrap();
         // 2040-07-01T12:00:00Z is summer: EDT -4h.
-        let summer = super::super::gotime::days_from_civil(2040, 7, 1) * 86400 + 43200;
+        let summer = super::super::days_from_civil(2040, 7, 1) * 86400 + 43200;
         assert_eq!(tz.lookup(summer, 0).unwrap(), ("EDT".into(), -4 * 3600));
-        let winter = super::super::gotime::days_from_civil(2040, 1, 15) * 86400;
+        let winter = super::super::days_from_civil(2040, 1, 15) * 86400;
         assert_eq!(tz.lookup(winter, 0).unwrap(), ("EST".into(), -5 * 3600));
     }
 
@@ -507,7 +507,7 @@ mod tests {
             return;
         }
         let ny = Location::load("America/New_York").unwrap();
-        let summer = super::super::gotime::days_from_civil(2021, 7, 1) * 86400;
+        let summer = super::super::days_from_civil(2021, 7, 1) * 86400;
         assert_eq!(ny.lookup(summer), ("EDT".into(), -4 * 3600));
         assert!(Location::load("Nowhere/Land").is_err());
         assert!(Location::load("../etc/passwd").is_err());

@@ -8,7 +8,10 @@
 //! `Z` for UTC, parse errors quoting the layout element). This module follows Go's
 //! `time/format.go` token by token, working on bytes so no input can split a character and panic.
 
-use super::zone::Location;
+mod zone;
+
+pub use zone::Location;
+
 use std::sync::Arc;
 
 pub const NANOS_PER_SEC: i64 = 1_000_000_000;
@@ -556,8 +559,9 @@ fn format_offset(b: &mut Vec<u8>, kind: TzKind, offset: i32) {
 
 // ---- parsing
 
-/// Go's `strconv`-free `quote` used in time error messages.
-pub fn go_quote(s: &[u8]) -> String {
+/// The time package's own `quote` for its error messages: unlike `strconv.Quote` it escapes
+/// every byte of a non-ASCII character (`"\xc3\xa9"`).
+fn quote(s: &[u8]) -> String {
     let mut out = String::from("\"");
     let mut i = 0;
     while i < s.len() {
@@ -603,13 +607,13 @@ fn parse_error(layout: &[u8], value: &[u8], le: &[u8], ve: &[u8], msg: &str) -> 
     if msg.is_empty() {
         format!(
             "parsing time {} as {}: cannot parse {} as {}",
-            go_quote(value),
-            go_quote(layout),
-            go_quote(ve),
-            go_quote(le)
+            quote(value),
+            quote(layout),
+            quote(ve),
+            quote(le)
         )
     } else {
-        format!("parsing time {}{}", go_quote(value), msg)
+        format!("parsing time {}{}", quote(value), msg)
     }
 }
 
@@ -792,7 +796,7 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
         };
         let Some(std) = std else {
             if !value.is_empty() {
-                return Err(parse_error(alayout, avalue, b"", value, &format!(": extra text: {}", go_quote(value))));
+                return Err(parse_error(alayout, avalue, b"", value, &format!(": extra text: {}", quote(value))));
             }
             break;
         };
@@ -1253,7 +1257,7 @@ pub fn duration_round(d: i64, m: i64) -> i64 {
 
 /// Go's `time.ParseDuration`; the error is Go's text (`time: invalid duration "x"`).
 pub fn parse_duration(orig: &str) -> Result<i64, String> {
-    let err = |what: &str| format!("time: {what} {}", go_quote(orig.as_bytes()));
+    let err = |what: &str| format!("time: {what} {}", quote(orig.as_bytes()));
     let mut s = orig.as_bytes();
     let mut d: u64 = 0;
     let mut neg = false;
@@ -1324,8 +1328,8 @@ pub fn parse_duration(orig: &str) -> Result<i64, String> {
             _ => {
                 return Err(format!(
                     "time: unknown unit {} in duration {}",
-                    go_quote(u),
-                    go_quote(orig.as_bytes())
+                    quote(u),
+                    quote(orig.as_bytes())
                 ))
             }
         };
@@ -1351,4 +1355,12 @@ pub fn parse_duration(orig: &str) -> Result<i64, String> {
         return Err(err("invalid duration"));
     }
     Ok(d as i64)
+}
+
+/// Formats an instant with a Go layout (`2006-01-02 15:04:05Z0700`), as Go's `Time.Format`
+/// does for a time at this UTC offset: UTC when the offset is zero, else a fixed zone. For
+/// callers outside the template engine (`helm list --time-format`).
+pub fn format_go_layout(unix_secs: i64, nanos: i64, offset_secs: i32, layout: &str) -> String {
+    let loc = if offset_secs == 0 { Location::utc() } else { Location::fixed("", offset_secs) };
+    Time::from_unix(unix_secs, nanos, loc).format(layout)
 }

@@ -6,7 +6,7 @@
 //! strconv's shortest `'g'` form (`1e+06`, `3.14`, `100000`), maps as `map[k:v]` in sorted key
 //! order, lists as `[a b]`, nil as `<nil>`.
 
-use super::Value;
+use crate::values::Value;
 
 /// Go's `fmt.Sprint(v)` / `%v`.
 pub fn format_v(v: &Value) -> String {
@@ -235,8 +235,8 @@ impl Printer {
                 }
             }
             's' => self.fmt_s(s),
-            'x' => self.fmt_sx(&crate::values::gostring::go_bytes(s), "0123456789abcdef"),
-            'X' => self.fmt_sx(&crate::values::gostring::go_bytes(s), "0123456789ABCDEF"),
+            'x' => self.fmt_sx(&crate::gocompat::gostring::go_bytes(s), "0123456789abcdef"),
+            'X' => self.fmt_sx(&crate::gocompat::gostring::go_bytes(s), "0123456789ABCDEF"),
             'q' => self.fmt_q(s),
             _ => self.bad_verb(v, verb),
         }
@@ -248,7 +248,7 @@ impl Printer {
             self.pad(&format!("`{s}`"));
             return;
         }
-        let q = if self.f.plus { quote_ascii(&s) } else { crate::template::lexer::go_quote(&s) };
+        let q = if self.f.plus { quote_ascii(&s) } else { crate::gocompat::strconv::go_quote(&s) };
         self.pad(&q);
     }
 
@@ -329,7 +329,7 @@ impl Printer {
                 let mut s = format!("U+{:04X}", u);
                 if self.f.sharp {
                     if let Some(c) = char::from_u32(u as u32) {
-                        if crate::template::lexer::is_go_printable(c) {
+                        if crate::gocompat::strconv::is_go_printable(c) {
                             s.push_str(&format!(" '{c}'"));
                         }
                     }
@@ -788,7 +788,7 @@ fn quote_rune(c: char) -> String {
         '\'' => "'\\''".into(),
         '"' => "'\"'".into(),
         _ => {
-            let q = crate::template::lexer::go_quote(&c.to_string());
+            let q = crate::gocompat::strconv::go_quote(&c.to_string());
             format!("'{}'", &q[1..q.len() - 1])
         }
     }
@@ -796,7 +796,7 @@ fn quote_rune(c: char) -> String {
 
 /// strconv.QuoteToASCII.
 fn quote_ascii(s: &str) -> String {
-    let q = crate::template::lexer::go_quote(s);
+    let q = crate::gocompat::strconv::go_quote(s);
     let mut out = String::new();
     for c in q.chars() {
         if c.is_ascii() {

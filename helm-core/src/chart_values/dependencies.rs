@@ -7,9 +7,9 @@
 //! own values are replaced by the merged values of its whole tree plus imported child values
 //! (so a subchart default `null` then acts like a user `null`). We follow it step by step.
 
-use super::metadata::{Dependency, ImportValue};
-use super::Chart;
-use crate::values::coalesce::{coalesce_values_with_warnings, merge_chart_values, merge_tables, ValuesError};
+use super::coalesce::{coalesce_values_with_warnings, merge_chart_values, merge_tables};
+use crate::chart::{Chart, Dependency, ImportValue};
+use crate::values::file::ValuesError;
 use crate::values::{Map, Value};
 
 /// Helm's `ProcessDependencies(chart, vals)`: enables/disables and aliases subcharts
@@ -126,7 +126,7 @@ pub fn table(v: &Value, name: &str) -> Result<Map, String> {
     for part in name.split('.') {
         match cur.get(part) {
             Some(Value::Map(m)) => cur = m,
-            _ => return Err(format!("{} is not a table", crate::values::strvals::go_quote(part))),
+            _ => return Err(format!("{} is not a table", crate::gocompat::strconv::go_quote(part))),
         }
     }
     Ok(cur)
@@ -194,7 +194,7 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<()
                         Err(e) => warnings.push(format!(
                             "level=WARN msg=\"ImportValues missing table from chart\" chart={} error={}",
                             r.name,
-                            crate::values::strvals::go_quote(&e)
+                            crate::gocompat::strconv::go_quote(&e)
                         )),
                     }
                 }
@@ -212,7 +212,7 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<()
                         Err(e) => warnings.push(format!(
                             "level=WARN msg=\"ImportValues missing table from chart\" chart={} error={}",
                             r.name,
-                            crate::values::strvals::go_quote(&e)
+                            crate::gocompat::strconv::go_quote(&e)
                         )),
                     }
                 }
@@ -223,7 +223,7 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<()
                         Ok(vm) => warnings.extend(merge_tables(&b, &vm)),
                         Err(e) => warnings.push(format!(
                             "level=WARN msg=\"ImportValues missing table\" error={}",
-                            crate::values::strvals::go_quote(&e)
+                            crate::gocompat::strconv::go_quote(&e)
                         )),
                     }
                 }
@@ -245,7 +245,7 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<()
 /// (`^1.2`, `~1.2.3`, `>=1, <2`, `1.2.x`, `1 - 2`, `a || b`). An unparsable range or version is
 /// incompatible. The constraint language is Sprig's `semverCompare` one, implemented once.
 pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
-    use crate::template::funcs::semver::{Constraints, Version};
+    use crate::gocompat::semver::{Constraints, Version};
     match (Constraints::parse(constraint), Version::parse(version)) {
         (Ok(c), Ok(v)) => c.check(&v),
         _ => false,

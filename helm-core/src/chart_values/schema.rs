@@ -70,8 +70,8 @@ fn collect(chart: &Chart, values: &Value, out: &mut String, depth: usize) {
 /// Validates values against one schema document. `Err` is the text Helm prints under the
 /// chart's name: the error lines ending in `\n`, or the schema's JSON/compile error.
 pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<(), String> {
-    let text = crate::values::gostring::utf8_lossy(schema_json);
-    let schema_value = crate::values::strvals::parse_json_document(&text)?;
+    let text = crate::gocompat::gostring::utf8_lossy(schema_json);
+    let schema_value = crate::strvals::parse_json_document(&text)?;
     let mut schema = to_json(&schema_value, 0);
     normalize_meta_schema(&mut schema);
     let validator = jsonschema::options().build(&schema).map_err(|e| e.to_string())?;
@@ -212,7 +212,7 @@ fn number_text(n: &serde_json::Number) -> String {
     if let Some(u) = n.as_u64() {
         return u.to_string();
     }
-    n.as_f64().map(crate::values::gofmt::format_float_v).unwrap_or_else(|| n.to_string())
+    n.as_f64().map(crate::gocompat::fmt::format_float_v).unwrap_or_else(|| n.to_string())
 }
 
 fn count_of(v: &serde_json::Value) -> usize {
@@ -263,7 +263,7 @@ fn describe(e: &jsonschema::ValidationError<'_>) -> Issue {
         K::MultipleOf { multiple_of } => format!(
             "multipleOf: got {}, want {}",
             quote(inst),
-            crate::values::gofmt::format_float_v(*multiple_of)
+            crate::gocompat::fmt::format_float_v(*multiple_of)
         ),
         K::MinLength { limit } => format!("minLength: got {}, want {limit}", count_of(inst)),
         K::MaxLength { limit } => format!("maxLength: got {}, want {limit}", count_of(inst)),
@@ -303,7 +303,7 @@ fn to_json(v: &Value, depth: usize) -> serde_json::Value {
             }
         }
         Value::String(s) => serde_json::Value::String(s.to_string()),
-        Value::Bytes(b) => serde_json::Value::String(crate::values::gostring::utf8_lossy(b).into_owned()),
+        Value::Bytes(b) => serde_json::Value::String(crate::gocompat::gostring::utf8_lossy(b).into_owned()),
         Value::List(l) => serde_json::Value::Array(l.iter().map(|x| to_json(x, depth + 1)).collect()),
         Value::Map(m) => serde_json::Value::Object(
             m.entries().into_iter().map(|(k, x)| (k.to_string(), to_json(&x, depth + 1))).collect(),

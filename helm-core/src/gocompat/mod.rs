@@ -1,0 +1,24 @@
+//! Go compatibility: ports of the Go libraries whose behaviour shows in Helm's output.
+//!
+//! Helm's text comes from Go code: `%v` and `%q` printing, `strconv` quoting, `time` layouts
+//! and durations, RE2 patterns, OS error wording, Masterminds semver ranges. Charts and users
+//! see those strings (and tests pin them), so each is ported once here and shared by every
+//! layer above: the template engine, chart loading, the `--set` parser, lint, repositories and
+//! releases. Nothing here knows Helm; the one dependency is [`crate::values`], because Go's
+//! `fmt` prints Go values.
+//!
+//! - [`strconv`]: `Quote` (`%q`) and `IsPrint`.
+//! - [`fmt`]: `Sprint`, `Sprintf` and `%v` over [`crate::values::Value`].
+//! - [`gostring`]: Go strings as bytes (non-UTF-8 bytes carried through our `str`s).
+//! - [`time`]: `time.Time`, layouts, zones, `Duration` printing and parsing.
+//! - [`regexp`]: Go regular expressions compiled with Rust's `regex` crate.
+//! - [`os`]: Go's wording of OS errors.
+//! - [`semver`]: Masterminds `semver/v3`, the version library Helm builds with.
+
+pub mod fmt;
+pub mod gostring;
+pub mod os;
+pub mod regexp;
+pub mod semver;
+pub mod strconv;
+pub mod time;
