@@ -2,8 +2,10 @@
 //!
 //! Why a separate core: Rust programs, the Python and Node bindings and the `helm-rs` CLI all
 //! need the same chart loading, values coalescing and template rendering, and none of that needs
-//! a network or an async runtime. Cluster and storage access live behind traits implemented in
-//! `helm-kube`, so the core stays testable with plain data.
+//! a network or an async runtime. What touches a cluster lives in `helm-kube`: the release
+//! storage drivers (behind [`release::ReleaseStorage`], with [`release::MemoryStorage`] here for
+//! tests) and the actions; the release API's options and error kinds ([`release::api`]) are
+//! plain data here, so every front end shares them.
 //!
 //! Layers, bottom up; a module uses only modules below it (`tests/layers.rs` checks this):
 //! 1. [`values`]: Go-like data (`Value`, `Map`), YAML/JSON as Go reads and writes them, values
