@@ -168,8 +168,8 @@ pub struct UpgradeArgs {
     pub force: bool,
     #[arg(long = "cleanup-on-fail")]
     pub cleanup_on_fail: bool,
-    /// limit the maximum number of revisions saved per release (0: no limit)
-    #[arg(long = "max-history", default_value_t = 10)]
+    /// limit the maximum number of revisions saved per release. Use 0 for no limit
+    #[arg(long = "history-max", alias = "max-history", default_value_t = 10)]
     pub max_history: i64,
     #[arg(long = "skip-crds")]
     pub skip_crds: bool,
@@ -192,7 +192,8 @@ pub struct RollbackArgs {
     pub wait: Option<String>,
     #[arg(long, default_value = "5m0s")]
     pub timeout: String,
-    #[arg(long = "max-history", default_value_t = 10)]
+    /// limit the maximum number of revisions saved per release. Use 0 for no limit
+    #[arg(long = "history-max", alias = "max-history", default_value_t = 10)]
     pub max_history: i64,
     #[arg(long = "force-conflicts")]
     pub force_conflicts: bool,

@@ -168,3 +168,25 @@ fn installed_post_renderer_plugin_is_refused_clearly() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// `--history-max` is Helm's spelling on upgrade and rollback (helmfile and pyhelm3 pass it);
+/// `--max-history` stays accepted. With no cluster answering, both tools then fail on the
+/// reachability check (texts printed by Helm 4.1.4 for the same kubeconfig).
+#[test]
+fn history_max_is_helms_flag() {
+    let d = tmp("history-max");
+    write(
+        &d,
+        &[
+            ("kc", "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:1\"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: t}}]\n"),
+            ("ch/Chart.yaml", "apiVersion: v2\nname: ch\nversion: 0.1.0\n"),
+        ],
+    );
+    let unreachable = "kubernetes cluster unreachable: Get \"https://127.0.0.1:1/version\": dial tcp 127.0.0.1:1: connect: connection refused\n";
+    for flag in ["--history-max", "--max-history"] {
+        let (code, out, err) = run(&d, &["upgrade", "r", "./ch", flag, "3", "--kubeconfig", "kc"]);
+        assert_eq!((code, out.as_str(), err), (1, "", format!("Error: UPGRADE FAILED: {unreachable}")), "{flag}");
+        let (code, out, err) = run(&d, &["rollback", "r", "1", flag, "3", "--kubeconfig", "kc"]);
+        assert_eq!((code, out.as_str(), err), (1, "", format!("Error: {unreachable}")), "{flag}");
+    }
+}

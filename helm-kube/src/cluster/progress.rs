@@ -54,7 +54,7 @@ pub enum ProgressEvent {
     Ready { count: usize },
     /// A release record was written (`created` or `updated`) with this status.
     ReleaseRecorded { name: String, namespace: String, revision: i64, status: String, created: bool },
-    /// A release record was removed (uninstall without `--keep-history`, `--max-history`).
+    /// A release record was removed (uninstall without `--keep-history`, `--history-max`).
     ReleaseRecordDeleted { name: String, namespace: String, revision: i64 },
     /// An upgrade or rollback failed after its pending record was written (`action`:
     /// `upgrade` or `rollback`); the record is marked failed next. Helm logs these as warnings.
