@@ -430,6 +430,7 @@ impl Ctx {
             409,
             &serde_json::json!({
                 "error": format!("another operation ({}) is in progress for release {}/{}", other.kind.as_str(), other.namespace, other.release),
+                "kind": helm_core::release::api::ErrorKind::Pending.as_str(),
                 "pending": pending,
             }),
         )

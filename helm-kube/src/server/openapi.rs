@@ -179,7 +179,7 @@ pub fn document() -> Value {
                 "ReleaseResult": { "type": "object", "properties": { "release": { "$ref": "#/components/schemas/Release" }, "operation_id": { "type": "string" } } },
                 "ReleaseList": { "type": "object", "properties": { "releases": { "type": "array", "items": { "$ref": "#/components/schemas/Release" } } } },
                 "Accepted": { "type": "object", "properties": { "operation_id": { "type": "string" }, "status_url": { "type": "string" }, "events_url": { "type": "string" } } },
-                "Conflict": { "type": "object", "properties": { "error": { "type": "string" }, "pending": { "type": "object", "properties": { "status": { "type": "string" }, "operation": { "type": "string" }, "revision": { "type": "integer" } } } } }
+                "Conflict": { "type": "object", "properties": { "error": { "type": "string" }, "kind": { "type": "string", "description": "pending (another operation runs), name_in_use or conflict" }, "pending": { "type": "object", "properties": { "status": { "type": "string" }, "operation": { "type": "string" }, "revision": { "type": "integer" } } } } }
             }
         }
     })
