@@ -511,6 +511,18 @@ impl ReleaseCommand {
         }
     }
 
+    /// The argument errors Helm reports before it touches any configuration (cobra checks
+    /// arguments first), so they come before a bad `--kubeconfig` does.
+    fn check_args(&self) -> Result<(), CmdError> {
+        match self {
+            ReleaseCommand::Install(a) => install_args(a).map(|_| ()),
+            ReleaseCommand::Upgrade(a) => upgrade_args(a).map(|_| ()),
+            ReleaseCommand::Rollback(a) => rollback_args(a).map(|_| ()),
+            ReleaseCommand::Uninstall(a) => uninstall_args(a),
+            _ => Ok(()),
+        }
+    }
+
     /// `--debug` and whether the result prints as a table (install/upgrade).
     fn progress_flags(&self) -> (bool, bool) {
         match self {
@@ -531,6 +543,7 @@ pub enum Target {
 /// Runs one release command against `target`: the commands are written once, over
 /// [`ReleaseApi`], and the target only decides which client they get.
 pub fn run(cmd: ReleaseCommand, target: Target) -> Result<(), CmdError> {
+    cmd.check_args()?;
     let rt = runtime()?;
     rt.block_on(async move {
         match target {
@@ -644,14 +657,57 @@ fn dry_run_flag(d: &Option<String>) -> Result<bool, CmdError> {
     Ok(dry_run_mode(d)?.0)
 }
 
+/// Cobra's error for a wrong number of arguments, naming the binary as it was invoked (`helm`
+/// when helm-rs is installed as `helm`, as tools that exec `helm` parse these texts).
+fn usage_error(cmd: &str, need: &str, usage: &str) -> CmdError {
+    let bin = std::env::args_os()
+        .next()
+        .and_then(|a| std::path::Path::new(&a).file_name().map(|f| f.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "helm-rs".into());
+    CmdError(format!("\"{bin} {cmd}\" requires {need}\n\nUsage:  {bin} {cmd} {usage} [flags]"))
+}
+
+/// `install [NAME] CHART` (or `CHART` with `--generate-name`).
+fn install_args(a: &InstallArgs) -> Result<(Option<String>, String), CmdError> {
+    match (a.args.as_slice(), a.generate_name) {
+        ([chart], true) => Ok((None, chart.clone())),
+        ([name, chart], false) => Ok((Some(name.clone()), chart.clone())),
+        ([_], false) => Err(CmdError("INSTALLATION FAILED: must either provide a name or specify --generate-name".into())),
+        ([_, _], true) => Err(CmdError("INSTALLATION FAILED: cannot set --generate-name and also specify a name".into())),
+        _ => Err(usage_error("install", "at least 1 argument", "[NAME] [CHART]")),
+    }
+}
+
+/// `upgrade RELEASE CHART`.
+fn upgrade_args(a: &UpgradeArgs) -> Result<(String, String), CmdError> {
+    match a.args.as_slice() {
+        [name, chart] => Ok((name.clone(), chart.clone())),
+        _ => Err(usage_error("upgrade", "2 arguments", "[RELEASE] [CHART]")),
+    }
+}
+
+/// `rollback RELEASE [REVISION]` (0: the previous revision).
+fn rollback_args(a: &RollbackArgs) -> Result<(String, i64), CmdError> {
+    match a.args.as_slice() {
+        [n] => Ok((n.clone(), 0)),
+        [n, r] => Ok((n.clone(), r.parse::<i64>().map_err(|_| CmdError(format!("could not convert revision to a number: strconv.Atoi: parsing {r:?}: invalid syntax")))?)),
+        _ => Err(usage_error("rollback", "at least 1 argument", "<RELEASE> [REVISION]")),
+    }
+}
+
+/// `uninstall RELEASE_NAME [...]` with a valid `--cascade`.
+fn uninstall_args(a: &UninstallArgs) -> Result<(), CmdError> {
+    if !matches!(a.cascade.as_str(), "background" | "foreground" | "orphan") {
+        return Err(CmdError(format!("invalid cascade value ({}). Must be \"background\", \"foreground\", or \"orphan\"", a.cascade)));
+    }
+    if a.names.is_empty() {
+        return Err(usage_error("uninstall", "at least 1 argument", "RELEASE_NAME [...]"));
+    }
+    Ok(())
+}
+
 async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Result<(), CmdError> {
-    let (name, chart_path) = match (a.args.as_slice(), a.generate_name) {
-        ([chart], true) => (None, chart.clone()),
-        ([name, chart], false) => (Some(name.clone()), chart.clone()),
-        ([_], false) => return Err(CmdError("must either provide a name or specify --generate-name".into())),
-        (_, true) if a.args.len() == 2 => return Err(CmdError("expected at most 1 argument, unexpected arguments: ".to_string() + &a.args[0])),
-        _ => return Err(CmdError(format!("\"helm-rs install\" requires at least 1 argument\n\nUsage:  helm-rs install [NAME] [CHART] [flags]"))),
-    };
+    let (name, chart_path) = install_args(&a)?;
     warn_dry_run_spelling(&a.deploy.dry_run);
     let server_side = match a.server_side.as_deref() {
         None => None,
@@ -711,9 +767,7 @@ fn install_failed(e: helm_kube::Error) -> CmdError {
 }
 
 async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Result<(), CmdError> {
-    let [name, chart_path] = a.args.as_slice() else {
-        return Err(CmdError(format!("\"helm-rs upgrade\" requires 2 arguments\n\nUsage:  helm-rs upgrade [RELEASE] [CHART] [flags]")));
-    };
+    let (name, chart_path) = upgrade_args(&a)?;
     warn_dry_run_spelling(&a.deploy.dry_run);
     let d = &a.deploy;
     // Helm looks the release up first with `--install`, and that checks the cluster (no
@@ -721,7 +775,7 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
     if a.install {
         connected(c).await?;
     }
-    let chart = chart_ref(c, chart_path, d.version.as_deref(), d.devel, session)?;
+    let chart = chart_ref(c, &chart_path, d.version.as_deref(), d.devel, session)?;
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
     warn_atomic();
     let (dry_run, dry_run_server) = dry_run_mode(&d.dry_run)?;
@@ -754,7 +808,7 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
     if !a.install {
         c.reachable().await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
     }
-    let rel = match c.upgrade(name, chart, &values, opts).await {
+    let rel = match c.upgrade(&name, chart, &values, opts).await {
         Ok(rel) => rel,
         Err(e) if session.installing.load(Ordering::SeqCst) => return Err(install_failed(e)),
         Err(e) => return Err(CmdError(format!("UPGRADE FAILED: {e}"))),
@@ -769,11 +823,7 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
 }
 
 async fn rollback<C: ReleaseApi>(c: &C, a: RollbackArgs) -> Result<(), CmdError> {
-    let (name, revision) = match a.args.as_slice() {
-        [n] => (n.clone(), 0),
-        [n, r] => (n.clone(), r.parse::<i64>().map_err(|_| CmdError(format!("strconv.Atoi: parsing {r:?}: invalid syntax")))?),
-        _ => return Err(CmdError("\"helm-rs rollback\" requires at least 1 argument\n\nUsage:  helm-rs rollback <RELEASE> [REVISION] [flags]".into())),
-    };
+    let (name, revision) = rollback_args(&a)?;
     warn_dry_run_spelling(&a.dry_run);
     connected(c).await?;
     let opts = helm_kube::RollbackOptions {
@@ -795,12 +845,7 @@ async fn rollback<C: ReleaseApi>(c: &C, a: RollbackArgs) -> Result<(), CmdError>
 }
 
 async fn uninstall<C: ReleaseApi>(c: &C, a: UninstallArgs) -> Result<(), CmdError> {
-    if !matches!(a.cascade.as_str(), "background" | "foreground" | "orphan") {
-        return Err(CmdError(format!("invalid cascade value ({}). Must be \"background\", \"foreground\", or \"orphan\"", a.cascade)));
-    }
-    if a.names.is_empty() {
-        return Err(CmdError("\"helm-rs uninstall\" requires at least 1 argument\n\nUsage:  helm-rs uninstall RELEASE_NAME [...] [flags]".into()));
-    }
+    uninstall_args(&a)?;
     connected(c).await?;
     for name in &a.names {
         let opts = helm_kube::UninstallOptions {

@@ -190,3 +190,28 @@ fn history_max_is_helms_flag() {
         assert_eq!((code, out.as_str(), err), (1, "", format!("Error: {unreachable}")), "{flag}");
     }
 }
+
+/// Argument errors of the release commands come before any configuration is read (a missing
+/// `--kubeconfig` here), and name the binary as invoked: run as `helm`, helm-rs prints what
+/// Helm 4.1.4 printed for the same command lines.
+#[test]
+fn release_argument_errors_as_helm_prints_them() {
+    let d = tmp("release-args");
+    let helm = d.join("helm");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_helm-rs"), &helm).expect("symlink");
+    let cases: [(&[&str], &str); 8] = [
+        (&["install", "r"], "Error: INSTALLATION FAILED: must either provide a name or specify --generate-name\n"),
+        (&["install", "a", "b", "--generate-name"], "Error: INSTALLATION FAILED: cannot set --generate-name and also specify a name\n"),
+        (&["install"], "Error: \"helm install\" requires at least 1 argument\n\nUsage:  helm install [NAME] [CHART] [flags]\n"),
+        (&["upgrade", "r"], "Error: \"helm upgrade\" requires 2 arguments\n\nUsage:  helm upgrade [RELEASE] [CHART] [flags]\n"),
+        (&["rollback"], "Error: \"helm rollback\" requires at least 1 argument\n\nUsage:  helm rollback <RELEASE> [REVISION] [flags]\n"),
+        (&["rollback", "r", "x"], "Error: could not convert revision to a number: strconv.Atoi: parsing \"x\": invalid syntax\n"),
+        (&["uninstall"], "Error: \"helm uninstall\" requires at least 1 argument\n\nUsage:  helm uninstall RELEASE_NAME [...] [flags]\n"),
+        (&["uninstall", "r", "--cascade", "bad"], "Error: invalid cascade value (bad). Must be \"background\", \"foreground\", or \"orphan\"\n"),
+    ];
+    for (args, want) in cases {
+        let out = Command::new(&helm).current_dir(&d).args(args).args(["--kubeconfig", "/nonexistent"]).output().expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!((out.status.code(), err.as_ref()), (Some(1), want), "{args:?}");
+    }
+}
