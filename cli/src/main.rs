@@ -22,6 +22,8 @@ mod repo;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    kube: release::KubeArgs,
     /// Send release commands to a `helm-rs serve` server at this URL (helm-rs only, not in Helm).
     #[arg(long, global = true)]
     server: Option<String>,
@@ -102,8 +104,6 @@ struct LintArgs {
     /// Print only warnings and errors.
     #[arg(long)]
     quiet: bool,
-    #[arg(short = 'n', long, default_value = "default")]
-    namespace: String,
     #[command(flatten)]
     values: ValueArgs,
 }
@@ -194,8 +194,6 @@ pub struct ValueArgs {
 struct TemplateArgs {
     /// `[NAME] CHART`
     args: Vec<String>,
-    #[arg(short = 'n', long, default_value = "default")]
-    namespace: String,
     #[command(flatten)]
     values: ValueArgs,
     /// Only show manifests rendered from the given templates.
@@ -288,16 +286,17 @@ macro_rules! say {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return flag_error(e),
     };
-    if let Command::Release(c) = &cli.command {
+    if let Command::Release(c) = &mut cli.command {
         c.deprecation_notices();
+        c.set_kube(cli.kube.clone());
     }
     let result = match (cli.server, cli.command) {
         (Some(url), Command::Release(c)) => release::run(c, release::Target::Server { url, token: cli.token }),
-        (_, command) => run_local(command),
+        (_, command) => run_local(command, &cli.kube),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -308,13 +307,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_local(command: Command) -> Result<(), CmdError> {
+fn run_local(command: Command, kube: &release::KubeArgs) -> Result<(), CmdError> {
     let result = match command {
-        Command::Template(a) => run_template(a),
+        Command::Template(a) => run_template(a, namespace_flag(kube)),
         Command::Show { what } => run_show(what),
         Command::Create(a) => run_create(a),
         Command::Package(a) => run_package(a),
-        Command::Lint(a) => run_lint(a),
+        Command::Lint(a) => run_lint(a, namespace_flag(kube)),
         Command::Release(c) => release::run(c, release::Target::Cluster),
         Command::Repo { what } => repo::run_repo(what),
         Command::Search { what } => repo::run_search(what),
@@ -459,7 +458,13 @@ fn render_name_template(t: &str) -> Result<String, CmdError> {
         .map_err(|e| CmdError(e.to_string()))
 }
 
-fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
+/// `-n` for the commands that render offline: the flag, else `default` (they read no
+/// kubeconfig).
+fn namespace_flag(kube: &release::KubeArgs) -> String {
+    kube.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "default".into())
+}
+
+fn run_template(a: TemplateArgs, namespace: String) -> Result<(), CmdError> {
     heap::use_huge_pages_for_one_shot_run();
     if let Some(pr) = &a.post_renderer {
         return Err(post_renderer_error(pr));
@@ -487,7 +492,7 @@ fn run_template(a: TemplateArgs) -> Result<(), CmdError> {
     let opts = TemplateOptions {
         release: ReleaseOptions {
             name,
-            namespace: a.namespace.clone(),
+            namespace,
             revision: 1,
             is_upgrade: a.is_upgrade,
             is_install: !a.is_upgrade,
@@ -612,11 +617,11 @@ fn run_package(a: PackageArgs) -> Result<(), CmdError> {
 }
 
 /// `helm lint PATH...`: Helm's report, then the summary (an error when a chart failed).
-fn run_lint(a: LintArgs) -> Result<(), CmdError> {
+fn run_lint(a: LintArgs, namespace: String) -> Result<(), CmdError> {
     use helm_core::lint::{self, Severity};
     let paths = if a.args.is_empty() { vec![".".to_string()] } else { a.args.clone() };
     let user_values = a.values.to_options().merge_values().map_err(CmdError)?;
-    let opts = lint::LintOptions { namespace: a.namespace.clone() };
+    let opts = lint::LintOptions { namespace };
     let mut report = String::new();
     let (mut failed, mut with_findings) = (0, 0);
     for p in &paths {

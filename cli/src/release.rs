@@ -17,17 +17,19 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Cluster flags every release command takes.
+/// Helm's global cluster flags: accepted before or after any command (`helm -n x template …`,
+/// `helm template … --kube-context y`), as tools that exec `helm` pass them. Parsed once on the
+/// top-level command; the release commands get a copy ([`ReleaseCommand::set_kube`]).
 #[derive(Args, Clone, Default)]
 pub struct KubeArgs {
     /// namespace scope for this request
-    #[arg(short = 'n', long)]
+    #[arg(short = 'n', long, global = true)]
     pub namespace: Option<String>,
     /// path to the kubeconfig file
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub kubeconfig: Option<PathBuf>,
     /// name of the kubeconfig context to use
-    #[arg(long = "kube-context")]
+    #[arg(long = "kube-context", global = true)]
     pub kube_context: Option<String>,
 }
 
@@ -123,7 +125,7 @@ pub struct DeployArgs {
 pub struct InstallArgs {
     /// `[NAME] CHART`
     pub args: Vec<String>,
-    #[command(flatten)]
+    #[arg(skip)]
     pub kube: KubeArgs,
     #[command(flatten)]
     pub deploy: DeployArgs,
@@ -148,7 +150,7 @@ pub struct InstallArgs {
 pub struct UpgradeArgs {
     /// `RELEASE CHART`
     pub args: Vec<String>,
-    #[command(flatten)]
+    #[arg(skip)]
     pub kube: KubeArgs,
     #[command(flatten)]
     pub deploy: DeployArgs,
@@ -182,7 +184,7 @@ pub struct UpgradeArgs {
 pub struct RollbackArgs {
     /// `RELEASE [REVISION]`
     pub args: Vec<String>,
-    #[command(flatten)]
+    #[arg(skip)]
     pub kube: KubeArgs,
     #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "client", require_equals = true)]
     pub dry_run: Option<String>,
@@ -214,7 +216,7 @@ pub struct RollbackArgs {
 pub struct UninstallArgs {
     /// `RELEASE_NAME [...]`
     pub names: Vec<String>,
-    #[command(flatten)]
+    #[arg(skip)]
     pub kube: KubeArgs,
     #[arg(long = "keep-history")]
     pub keep_history: bool,
@@ -238,7 +240,7 @@ pub struct UninstallArgs {
 #[derive(Args)]
 pub struct StatusArgs {
     pub name: String,
-    #[command(flatten)]
+    #[arg(skip)]
     pub kube: KubeArgs,
     #[arg(long, default_value_t = 0)]
     pub revision: i64,
@@ -249,7 +251,7 @@ pub struct StatusArgs {
 #[derive(Args)]
 pub struct HistoryArgs {
     pub name: String,
-    #[command(flatten)]
+    #[arg(skip)]
     pub kube: KubeArgs,
     #[arg(long, default_value_t = 256)]
     pub max: usize,
@@ -259,7 +261,7 @@ pub struct HistoryArgs {
 
 #[derive(Args)]
 pub struct ListArgs {
-    #[command(flatten)]
+    #[arg(skip)]
     pub kube: KubeArgs,
     #[arg(short = 'A', long = "all-namespaces")]
     pub all_namespaces: bool,
@@ -299,7 +301,7 @@ pub struct ListArgs {
 #[derive(Args)]
 pub struct GetArgs {
     pub name: String,
-    #[command(flatten)]
+    #[arg(skip)]
     pub kube: KubeArgs,
     #[arg(long, default_value_t = 0)]
     pub revision: i64,
@@ -336,7 +338,7 @@ pub enum GetCommand {
 #[derive(Args)]
 pub struct TestArgs {
     pub name: String,
-    #[command(flatten)]
+    #[arg(skip)]
     pub kube: KubeArgs,
     #[arg(long, default_value = "5m0s")]
     pub timeout: String,
@@ -508,6 +510,24 @@ impl ReleaseCommand {
                 GetCommand::Metadata { get, .. } | GetCommand::Values { get, .. } => &get.kube,
             },
             ReleaseCommand::Test(a) => &a.kube,
+        }
+    }
+
+    /// Gives this command the global cluster flags.
+    pub fn set_kube(&mut self, k: KubeArgs) {
+        match self {
+            ReleaseCommand::Install(a) => a.kube = k,
+            ReleaseCommand::Upgrade(a) => a.kube = k,
+            ReleaseCommand::Rollback(a) => a.kube = k,
+            ReleaseCommand::Uninstall(a) => a.kube = k,
+            ReleaseCommand::Status(a) => a.kube = k,
+            ReleaseCommand::History(a) => a.kube = k,
+            ReleaseCommand::List(a) => a.kube = k,
+            ReleaseCommand::Get { what } => match what {
+                GetCommand::All(g) | GetCommand::Hooks(g) | GetCommand::Manifest(g) | GetCommand::Notes(g) => g.kube = k,
+                GetCommand::Metadata { get, .. } | GetCommand::Values { get, .. } => get.kube = k,
+            },
+            ReleaseCommand::Test(a) => a.kube = k,
         }
     }
 

@@ -215,3 +215,32 @@ fn release_argument_errors_as_helm_prints_them() {
         assert_eq!((out.status.code(), err.as_ref()), (Some(1), want), "{args:?}");
     }
 }
+
+/// Helm's global cluster flags go before or after the command (helmfile writes
+/// `helm --kube-context X template …`; pyhelm3 passes `--kubeconfig` to every command); an
+/// unknown context is refused in client-go's words. Outputs printed by Helm 4.1.4.
+#[test]
+fn global_cluster_flags_anywhere() {
+    let d = tmp("global-flags");
+    write(
+        &d,
+        &[
+            ("kc", "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:1\"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: t}}]\n"),
+            ("ch/Chart.yaml", "apiVersion: v2\nname: ch\nversion: 0.1.0\n"),
+            ("ch/templates/cm.yaml", "kind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n  namespace: {{ .Release.Namespace }}\n"),
+        ],
+    );
+    let rendered = |ns: &str| format!("---\n# Source: ch/templates/cm.yaml\nkind: ConfigMap\nmetadata:\n  name: r\n  namespace: {ns}\n");
+    for (args, ns) in [
+        (&["-n", "foo", "--kube-context", "x", "template", "r", "./ch"][..], "foo"),
+        (&["template", "r", "./ch", "--kubeconfig", "kc", "--kube-context", "c", "-n", "bar"][..], "bar"),
+        (&["--kubeconfig", "kc", "template", "r", "./ch"][..], "default"),
+    ] {
+        let (code, out, err) = run(&d, args);
+        assert_eq!((code, out, err.as_str()), (0, rendered(ns), ""), "{args:?}");
+    }
+    let (code, _, err) = run(&d, &["lint", "./ch", "-n", "x", "--kube-context", "y"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&d, &["--kube-context", "nope", "--kubeconfig", "kc", "list"]);
+    assert_eq!((code, out.as_str(), err.as_str()), (1, "", "Error: kubernetes cluster unreachable: context \"nope\" does not exist\n"));
+}

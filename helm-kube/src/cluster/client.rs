@@ -51,12 +51,23 @@ impl Client {
     /// Loads the kubeconfig (or in-cluster config) and connects lazily (no request is made).
     pub async fn new(opts: ClientOptions) -> Result<Client> {
         let kopts = KubeConfigOptions { context: opts.context.clone(), ..Default::default() };
+        // client-go's words for a context the kubeconfig does not have (what Helm prints).
+        let known_context = |kc: &Kubeconfig| match &opts.context {
+            Some(c) if !kc.contexts.iter().any(|n| &n.name == c) => Err(Error::Config(format!("context {c:?} does not exist"))),
+            _ => Ok(()),
+        };
         let config = match &opts.kubeconfig {
             Some(path) => {
                 let kc = Kubeconfig::read_from(path).map_err(|e| Error::Config(e.to_string()))?;
+                known_context(&kc)?;
                 kube::Config::from_custom_kubeconfig(kc, &kopts).await.map_err(|e| Error::Config(e.to_string()))?
             }
-            None if opts.context.is_some() => kube::Config::from_kubeconfig(&kopts).await.map_err(|e| Error::Config(e.to_string()))?,
+            None if opts.context.is_some() => {
+                if let Ok(kc) = Kubeconfig::read() {
+                    known_context(&kc)?;
+                }
+                kube::Config::from_kubeconfig(&kopts).await.map_err(|e| Error::Config(e.to_string()))?
+            }
             // No kubeconfig and not in a pod: client-go (so Helm) falls back to the insecure
             // local address; commands then fail when they first call it, and the ones that make
             // no call (install --dry-run=client) work, as with Helm.
