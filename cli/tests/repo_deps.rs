@@ -92,3 +92,37 @@ fn dependency_update_build_list() {
     home.helm_ok(&helm, &["dependency", "build", p]);
     assert_eq!(home.ok(&["dependency", "list", p]), home.helm_ok(&helm, &["dependency", "list", p]));
 }
+
+/// A dependency without `repository:` is taken from `charts/NAME` as it is (Helm's resolver:
+/// kube-prometheus-stack's `crds` subchart is declared so); Chart.lock records it with an
+/// empty repository. Texts and the lock's digest are what Helm 4.1.4 printed and wrote for
+/// this chart; a missing directory is Helm's error.
+#[test]
+fn dependency_without_repository_is_in_charts() {
+    let home = Home::new();
+    let write = |dir: &str, with_sub: bool| {
+        let d = home.path().join(dir);
+        std::fs::create_dir_all(d.join("charts")).unwrap();
+        std::fs::write(d.join("Chart.yaml"), "apiVersion: v2\nname: dp\nversion: 0.1.0\ndependencies:\n- name: sub\n  version: 0.2.0\n").unwrap();
+        if with_sub {
+            std::fs::create_dir_all(d.join("charts/sub/templates")).unwrap();
+            std::fs::write(d.join("charts/sub/Chart.yaml"), "apiVersion: v2\nname: sub\nversion: 0.2.0\n").unwrap();
+        }
+    };
+    let said = "Saving 1 charts\nDependency sub did not declare a repository. Assuming it exists in the charts directory\nDeleting outdated charts\n";
+    for cmd in ["update", "build"] {
+        let dir = format!("dp-{cmd}");
+        write(&dir, true);
+        assert_eq!(home.ok(&["dependency", cmd, &dir]), said, "{cmd}");
+        assert_eq!(
+            lock_without_time(&home.path().join(&dir)),
+            "dependencies:\n- name: sub\n  repository: \"\"\n  version: 0.2.0\ndigest: sha256:d47f0cc2ebe51d172b91b8f88004b9088c111c665c2aaadcd21efa08fc640350"
+        );
+        assert!(home.path().join(&dir).join("charts/sub/Chart.yaml").is_file(), "the subchart stays");
+        // Building again from the lock just written.
+        assert_eq!(home.ok(&["dependency", "build", &dir]), said);
+        let missing = format!("dp-{cmd}-missing");
+        write(&missing, false);
+        assert_eq!(home.err(&["dependency", cmd, &missing]), format!("Error: directory {missing}/charts/sub not found\n"));
+    }
+}

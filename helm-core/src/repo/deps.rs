@@ -38,6 +38,9 @@ pub fn hash_req(req: &[Dependency], lock: &[Dependency]) -> String {
 pub enum Source {
     /// `file://PATH`, resolved against the chart directory.
     Local(PathBuf),
+    /// No `repository:` at all: Helm assumes the chart is already in `charts/NAME` (as
+    /// kube-prometheus-stack's `crds` subchart is) and leaves it there.
+    InCharts(PathBuf),
     /// A configured HTTP repository.
     Http(RepoEntry),
     /// `oci://…` (the repository, without the chart name).
@@ -67,7 +70,7 @@ pub fn sources(chart_dir: &Path, deps: &[Dependency], repos: &RepoFile) -> Resul
                 None => return Err(RepoError::Other(format!("no repository definition for {r}"))),
             }
         } else if r.is_empty() {
-            return Err(RepoError::Other(format!("dependency {:?} has no repository", d.name)));
+            out.push(Source::InCharts(chart_dir.join("charts").join(&d.name)));
         } else {
             let want = r.trim_end_matches('/');
             match repos.repositories.iter().find(|e| e.url.trim_end_matches('/') == want) {

@@ -80,6 +80,13 @@ fn resolve(chart_dir: &Path, req: &[Dependency], sources: &[Source], opts: &DepO
     let mut missing = Vec::new();
     for (d, src) in req.iter().zip(sources) {
         let version = match src {
+            // Helm's resolver locks the declared version as it is, once the directory is there.
+            Source::InCharts(dir) => {
+                if !dir.is_dir() {
+                    return Err(other(format!("directory {} not found", dir.display())));
+                }
+                Some(d.version.clone())
+            }
             Source::Local(dir) => {
                 let c = chart::load_dir(dir).map_err(|e| {
                     other(format!("directory {} not found: {e}", dir.display()))
@@ -136,6 +143,9 @@ fn download_all(
     let staging = tempfile::tempdir().map_err(|e| RepoIoError::Io { path: std::env::temp_dir(), source: e })?;
     for (d, src) in locked.iter().zip(sources) {
         match src {
+            Source::InCharts(_) => {
+                let _ = writeln!(out, "Dependency {} did not declare a repository. Assuming it exists in the charts directory", d.name);
+            }
             Source::Local(dir) => {
                 let c = chart::load_dir(dir).map_err(other)?;
                 if c.metadata.version != d.version {
@@ -218,8 +228,8 @@ pub fn build(chart_dir: &Path, opts: &DepOptions, out: &mut dyn Write) -> Result
     let sources = deps::sources(chart_dir, &lock.dependencies, &opts.repos)?;
     let repos = fetch_unmanaged(&sources, opts, out)?;
     refresh(opts, out)?;
-    for d in &lock.dependencies {
-        if Version::parse(&d.version).is_err() {
+    for (d, src) in lock.dependencies.iter().zip(&sources) {
+        if !matches!(src, Source::InCharts(_)) && Version::parse(&d.version).is_err() {
             return Err(other(format!("dependency {:?} has an invalid locked version {:?}", d.name, d.version)));
         }
     }
