@@ -128,6 +128,9 @@ pub struct SearchRepoArgs {
     output: String,
     #[arg(long = "max-col-width", default_value_t = 50)]
     max_col_width: usize,
+    /// search fails if no results are found
+    #[arg(long = "fail-on-no-result")]
+    fail_on_no_result: bool,
 }
 
 #[derive(Args)]
@@ -537,6 +540,9 @@ pub fn run_search(cmd: SearchCommand) -> Result<(), CmdError> {
         }
     }
     let results = search::search_repos(&indexes, &a.keywords, a.regexp, a.versions, a.devel, &a.version)?;
+    if results.is_empty() && a.fail_on_no_result {
+        return Err(CmdError("no results found".into()));
+    }
     out(&search::format_results(&results, &a.output, a.max_col_width)?);
     Ok(())
 }

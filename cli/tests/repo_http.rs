@@ -81,6 +81,11 @@ fn repo_commands_and_pull() {
         "- app_version: 1.16.0\n  description: A Helm chart for Kubernetes\n  name: myrepo/other\n  version: 1.2.3\n"
     );
     assert_eq!(home.ok(&["search", "repo", "nothing"]), "No results found\n");
+    // --fail-on-no-result (what Helm 4.1.4 prints, in every output format).
+    for o in ["table", "json", "yaml"] {
+        assert_eq!(home.err(&["search", "repo", "nothing", "-o", o, "--fail-on-no-result"]), "Error: no results found\n");
+    }
+    assert!(home.ok(&["search", "repo", "mychart", "--fail-on-no-result"]).starts_with("NAME"));
     assert_eq!(home.err(&["search", "repo", "--regexp", "["]).lines().next().unwrap(), "Error: error parsing regexp: unclosed character class: `[`");
 
     // pull: the newest stable version by default, a pre-release when asked, one level down too.
