@@ -163,10 +163,14 @@ enum ShowCommand {
 
 #[derive(Args)]
 struct ShowArgs {
+    /// a chart directory or archive, `repo/chart`, `oci://…` or a chart URL
     chart: String,
-    /// Chart version (accepted for compatibility; local charts only).
+    /// specify a version constraint for the chart version to use
     #[arg(long)]
     version: Option<String>,
+    /// use development versions, too (version '>0.0.0-0' when --version is not set)
+    #[arg(long)]
+    devel: bool,
     /// For `show values`: a JSONPath-like key to print (not supported).
     #[arg(long)]
     jsonpath: Option<String>,
@@ -530,7 +534,9 @@ fn run_show(what: ShowCommand) -> Result<(), CmdError> {
         ShowCommand::Readme(a) => (a, "readme"),
         ShowCommand::Crds(a) => (a, "crds"),
     };
-    let c = chart::load(std::path::Path::new(&args.chart))?;
+    // A reference is downloaded first, as `helm show` does (the directory lives until the end).
+    let (located, _download_dir) = repo::locate_chart(&args.chart, args.version.as_deref(), args.devel, false)?;
+    let c = chart::load(&located)?;
     let text = match kind {
         "all" => chart::show::show_all(&c)?,
         "chart" => chart::show::show_chart(&c)?,

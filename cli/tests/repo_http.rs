@@ -244,6 +244,10 @@ fn helm_uses_our_repository_and_we_use_helms() {
     assert_eq!(home.ok(&["search", "repo", "ours/", "--versions"]), helm_search);
     let helm_out = home.helm_ok(&helm, &["template", "rel", "ours/mychart", "--version", "0.1.0"]);
     assert_eq!(home.ok(&["template", "rel", "ours/mychart", "--version", "0.1.0"]), helm_out);
+    // `show` downloads a repository chart too (the newest, or --version).
+    for args in [&["show", "chart", "ours/mychart"][..], &["show", "all", "ours/mychart", "--version", "0.1.0"][..], &["show", "values", "ours/mychart", "--devel"][..]] {
+        assert_eq!(home.ok(args), home.helm_ok(&helm, args), "{args:?}");
+    }
     let pulled = home.path().join("helm-pulled");
     std::fs::create_dir_all(&pulled).unwrap();
     home.helm_ok(&helm, &["pull", "ours/mychart", "-d", pulled.to_str().unwrap()]);
