@@ -106,6 +106,10 @@ fn metadata_errors_match_helm() {
         ("badver", b"apiVersion: v2\nname: c1\nversion: v1.x\n", "validation: chart.metadata.version \"v1.x\" is invalid"),
         ("nover", b"apiVersion: v2\nname: c1\n", "validation: chart.metadata.version is required"),
         ("noname", b"apiVersion: v2\nversion: 1.0.0\n", "validation: chart.metadata.name is required"),
+        // Names that are no directory of their own (written out, they would escape the target).
+        ("dotdot", b"apiVersion: v2\nname: \"..\"\nversion: 1.0.0\n", "validation: chart.metadata.name \"..\" is not allowed"),
+        ("dot", b"apiVersion: v2\nname: \".\"\nversion: 1.0.0\n", "validation: chart.metadata.name \".\" is not allowed"),
+        ("slash", b"apiVersion: v2\nname: a/b\nversion: 1.0.0\n", "validation: chart.metadata.name \"a/b\" is invalid"),
         (
             "badkw",
             b"apiVersion: v2\nname: c1\nversion: 1.0.0\nkeywords: 3\n",

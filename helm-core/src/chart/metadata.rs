@@ -255,6 +255,14 @@ impl Metadata {
         if self.name.is_empty() {
             return Err(v("chart.metadata.name is required"));
         }
+        // `.` and `..` name no directory of their own: written out (`template --output-dir`,
+        // `package`) they would land beside or above the target.
+        if self.name == "." || self.name == ".." {
+            return Err(ChartError::Validation(format!(
+                "chart.metadata.name {} is not allowed",
+                crate::gocompat::strconv::go_quote(&self.name)
+            )));
+        }
         if self.name != go_base(&self.name) {
             return Err(ChartError::Validation(format!(
                 "chart.metadata.name {} is invalid",
