@@ -184,7 +184,7 @@ fn decode(n: &Rc<Node>, depth: usize) -> Result<GoVal, YamlError> {
         Node::Scalar { text, style, tag } => decode_scalar(text, *style, tag.as_deref())?,
         Node::Seq(items) => GoVal::List(items.iter().map(|i| decode(i, depth + 1)).collect::<Result<_, _>>()?),
         Node::Map(entries) => {
-            let mut out: Vec<(GoVal, GoVal)> = Vec::with_capacity(entries.len());
+            let mut out = MapBuilder::with_capacity(entries.len());
             for (k, v) in entries {
                 if is_merge_key(k) {
                     merge_into(&mut out, v, depth)?;
@@ -192,9 +192,9 @@ fn decode(n: &Rc<Node>, depth: usize) -> Result<GoVal, YamlError> {
                 }
                 let kv = decode(k, depth + 1)?;
                 let vv = decode(v, depth + 1)?;
-                set_entry(&mut out, kv, vv);
+                out.set(kv, vv);
             }
-            GoVal::Map(out)
+            GoVal::Map(out.entries)
         }
     })
 }
@@ -215,28 +215,90 @@ fn go_key_eq(a: &GoVal, b: &GoVal) -> bool {
     }
 }
 
-/// Go map assignment: a repeated key replaces the earlier value (yaml.v2 is not strict).
-fn set_entry(out: &mut Vec<(GoVal, GoVal)>, k: GoVal, v: GoVal) {
-    if let Some(slot) = out.iter_mut().find(|(ek, _)| go_key_eq(ek, &k)) {
-        slot.1 = v;
-    } else {
-        out.push((k, v));
+/// A Go map being assigned key by key (yaml.v2 is not strict: a repeated key replaces the
+/// earlier entry; Go's map also takes the new key's representation, which shows for `0.0`
+/// then `-0.0`), entries kept in first-assignment order. Past a few entries a hash index
+/// finds the repeated key: a linear search per key made a mapping of n keys cost n² (60k keys
+/// took seconds).
+struct MapBuilder {
+    entries: Vec<(GoVal, GoVal)>,
+    /// Key hash → positions in `entries`; built once the map outgrows [`Self::LINEAR`].
+    index: Option<rustc_hash::FxHashMap<u64, smallvec::SmallVec<[usize; 1]>>>,
+}
+
+impl MapBuilder {
+    /// Up to this many entries a linear search beats hashing.
+    const LINEAR: usize = 16;
+
+    fn with_capacity(n: usize) -> MapBuilder {
+        MapBuilder { entries: Vec::with_capacity(n), index: None }
     }
+
+    fn set(&mut self, k: GoVal, v: GoVal) {
+        let MapBuilder { entries, index } = self;
+        let Some(index) = index else {
+            if let Some(slot) = entries.iter_mut().find(|(ek, _)| go_key_eq(ek, &k)) {
+                *slot = (k, v);
+                return;
+            }
+            entries.push((k, v));
+            if entries.len() > Self::LINEAR {
+                let mut built = rustc_hash::FxHashMap::default();
+                for (i, (ek, _)) in entries.iter().enumerate() {
+                    if let Some(h) = key_hash(ek) {
+                        built.entry(h).or_insert_with(smallvec::SmallVec::new).push(i);
+                    }
+                }
+                *index = Some(built);
+            }
+            return;
+        };
+        // A key without a hash equals no other key (NaN, lists, maps): always a new entry.
+        let Some(h) = key_hash(&k) else {
+            entries.push((k, v));
+            return;
+        };
+        let slots = index.entry(h).or_default();
+        if let Some(&i) = slots.iter().find(|&&i| go_key_eq(&entries[i].0, &k)) {
+            entries[i] = (k, v);
+            return;
+        }
+        slots.push(entries.len());
+        entries.push((k, v));
+    }
+}
+
+/// A hash consistent with [`go_key_eq`] (equal keys hash alike: `0.0` and `-0.0` too), or
+/// None for keys equal to nothing.
+fn key_hash(k: &GoVal) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    match k {
+        GoVal::Null => 0u8.hash(&mut h),
+        GoVal::Bool(b) => (1u8, *b).hash(&mut h),
+        GoVal::Int(i) => (2u8, *i).hash(&mut h),
+        GoVal::Uint(u) => (3u8, *u).hash(&mut h),
+        GoVal::Float(f) if f.is_nan() => return None,
+        GoVal::Float(f) => (4u8, if *f == 0.0 { 0 } else { f.to_bits() }).hash(&mut h),
+        GoVal::Str(s) => (5u8, s.as_str()).hash(&mut h),
+        GoVal::List(_) | GoVal::Map(_) => return None,
+    }
+    Some(h.finish())
 }
 
 /// yaml.v2's `merge`: a map (or alias of one) is decoded into the current map, overwriting;
 /// a sequence of maps is applied last to first so earlier maps win.
-fn merge_into(out: &mut Vec<(GoVal, GoVal)>, v: &Rc<Node>, depth: usize) -> Result<(), YamlError> {
+fn merge_into(out: &mut MapBuilder, v: &Rc<Node>, depth: usize) -> Result<(), YamlError> {
     let want_map = || YamlError::plain(format!("{CONVERT_PREFIX}yaml: map merge requires map or sequence of maps as the value"));
     let is_map = |n: &Node| match n {
         Node::Map(_) => true,
         Node::Alias(t, _) => matches!(&**t, Node::Map(_)),
         _ => false,
     };
-    let apply = |out: &mut Vec<(GoVal, GoVal)>, n: &Rc<Node>| -> Result<(), YamlError> {
+    let apply = |out: &mut MapBuilder, n: &Rc<Node>| -> Result<(), YamlError> {
         if let GoVal::Map(entries) = decode(n, depth + 1)? {
             for (k, val) in entries {
-                set_entry(out, k, val);
+                out.set(k, val);
             }
         }
         Ok(())

@@ -152,3 +152,24 @@ fn quoted_folding_keeps_escaped_blanks() {
     assert_eq!(read("a: 'x\t\n  y'"), r#"{"a":"x y"}"#);
     assert_eq!(read("a: \"x\\\\ \n  y\""), r#"{"a":"x\\ y"}"#);
 }
+
+/// Repeated keys in a mapping past the linear-search size still replace the earlier value,
+/// whatever their type (the hash index agrees with Go's key equality: 1 and "1" differ in the
+/// map, 0.0 and -0.0 do not; NaN keys never match).
+#[test]
+fn repeated_keys_in_large_mappings() {
+    let mut src: String = (0..200).map(|i| format!("k{i}: {i}\n")).collect();
+    src.push_str("k5: five\nk150: 150b\n");
+    let v = from_str(&src).expect("yaml");
+    let m = v.as_map().expect("map");
+    assert_eq!(m.len(), 200);
+    assert_eq!((j(&m.get("k5").unwrap()), j(&m.get("k150").unwrap()), j(&m.get("k199").unwrap())), ("\"five\"".into(), "\"150b\"".into(), "199".into()));
+    // Typed keys past the linear limit, as sigs.k8s.io/yaml v1.6.0 reads them: 0.0 and -0.0
+    // are one key, which takes the later representation; "x" and x are one key.
+    let mut typed: String = (0..40).map(|i| format!("s{i}: {i}\n")).collect();
+    typed.push_str("0.0: a\n-0.0: b\n1: c\n\"x\": d\nx: e\n");
+    let mut want: Vec<String> = (0..40).map(|i| format!("\"s{i}\":{i}")).collect();
+    want.extend(["\"-0\":\"b\"".to_string(), "\"1\":\"c\"".to_string(), "\"x\":\"e\"".to_string()]);
+    want.sort();
+    assert_eq!(read(&typed), format!("{{{}}}", want.join(",")));
+}
