@@ -171,7 +171,8 @@ struct ShowArgs {
     /// use development versions, too (version '>0.0.0-0' when --version is not set)
     #[arg(long)]
     devel: bool,
-    /// For `show values`: a JSONPath-like key to print (not supported).
+    /// For `show values`: a JSONPath template over the values (refused: not implemented yet;
+    /// Helm has the flag on `show values` only).
     #[arg(long)]
     jsonpath: Option<String>,
 }
@@ -534,6 +535,12 @@ fn run_show(what: ShowCommand) -> Result<(), CmdError> {
         ShowCommand::Readme(a) => (a, "readme"),
         ShowCommand::Crds(a) => (a, "crds"),
     };
+    if args.jsonpath.is_some() {
+        return Err(CmdError(match kind {
+            "values" => "show values --jsonpath is not supported by helm-rs yet".into(),
+            _ => "unknown flag: --jsonpath".into(),
+        }));
+    }
     // A reference is downloaded first, as `helm show` does (the directory lives until the end).
     let (located, _download_dir) = repo::locate_chart(&args.chart, args.version.as_deref(), args.devel, false)?;
     let c = chart::load(&located)?;

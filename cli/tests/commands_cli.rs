@@ -244,3 +244,15 @@ fn global_cluster_flags_anywhere() {
     let (code, out, err) = run(&d, &["--kube-context", "nope", "--kubeconfig", "kc", "list"]);
     assert_eq!((code, out.as_str(), err.as_str()), (1, "", "Error: kubernetes cluster unreachable: context \"nope\" does not exist\n"));
 }
+
+/// `show values --jsonpath` is refused rather than ignored (not implemented yet); the other
+/// `show` commands have no such flag, in Helm's words.
+#[test]
+fn show_jsonpath_is_refused_not_ignored() {
+    let d = tmp("jsonpath");
+    write(&d, &[("ch/Chart.yaml", "apiVersion: v2\nname: ch\nversion: 0.1.0\n"), ("ch/values.yaml", "a:\n  b: 1\n")]);
+    let (code, out, err) = run(&d, &["show", "values", "./ch", "--jsonpath", "{.a}"]);
+    assert_eq!((code, out.as_str(), err.as_str()), (1, "", "Error: show values --jsonpath is not supported by helm-rs yet\n"));
+    let (code, _, err) = run(&d, &["show", "chart", "./ch", "--jsonpath", "{.a}"]);
+    assert_eq!((code, err.as_str()), (1, "Error: unknown flag: --jsonpath\n"));
+}
