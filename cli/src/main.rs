@@ -291,16 +291,15 @@ macro_rules! say {
 }
 
 fn main() -> ExitCode {
-    let mut cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return flag_error(e),
     };
-    if let Command::Release(c) = &mut cli.command {
+    if let Command::Release(c) = &cli.command {
         c.deprecation_notices();
-        c.set_kube(cli.kube.clone());
     }
     let result = match (cli.server, cli.command) {
-        (Some(url), Command::Release(c)) => release::run(c, release::Target::Server { url, token: cli.token }),
+        (Some(url), Command::Release(c)) => release::run(c, release::Target::Server { url, token: cli.token }, &cli.kube),
         (_, command) => run_local(command, &cli.kube),
     };
     match result {
@@ -319,7 +318,7 @@ fn run_local(command: Command, kube: &release::KubeArgs) -> Result<(), CmdError>
         Command::Create(a) => run_create(a),
         Command::Package(a) => run_package(a),
         Command::Lint(a) => run_lint(a, namespace_flag(kube)),
-        Command::Release(c) => release::run(c, release::Target::Cluster),
+        Command::Release(c) => release::run(c, release::Target::Cluster, kube),
         Command::Repo { what } => repo::run_repo(what),
         Command::Search { what } => repo::run_search(what),
         Command::Pull(a) => repo::run_pull(a),

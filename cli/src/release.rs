@@ -19,7 +19,8 @@ use std::time::Duration;
 
 /// Helm's global cluster flags: accepted before or after any command (`helm -n x template …`,
 /// `helm template … --kube-context y`), as tools that exec `helm` pass them. Parsed once on the
-/// top-level command; the release commands get a copy ([`ReleaseCommand::set_kube`]).
+/// top-level command; a release command's client is made from them, so the actions' own
+/// `namespace` options stay unset (the client's namespace is the flag's).
 #[derive(Args, Clone, Default)]
 pub struct KubeArgs {
     /// namespace scope for this request
@@ -125,8 +126,6 @@ pub struct DeployArgs {
 pub struct InstallArgs {
     /// `[NAME] CHART`
     pub args: Vec<String>,
-    #[arg(skip)]
-    pub kube: KubeArgs,
     #[command(flatten)]
     pub deploy: DeployArgs,
     /// create the release namespace if not present
@@ -150,8 +149,6 @@ pub struct InstallArgs {
 pub struct UpgradeArgs {
     /// `RELEASE CHART`
     pub args: Vec<String>,
-    #[arg(skip)]
-    pub kube: KubeArgs,
     #[command(flatten)]
     pub deploy: DeployArgs,
     /// if a release by this name doesn't already exist, run an install
@@ -184,8 +181,6 @@ pub struct UpgradeArgs {
 pub struct RollbackArgs {
     /// `RELEASE [REVISION]`
     pub args: Vec<String>,
-    #[arg(skip)]
-    pub kube: KubeArgs,
     #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "client", require_equals = true)]
     pub dry_run: Option<String>,
     #[arg(long = "no-hooks")]
@@ -216,8 +211,6 @@ pub struct RollbackArgs {
 pub struct UninstallArgs {
     /// `RELEASE_NAME [...]`
     pub names: Vec<String>,
-    #[arg(skip)]
-    pub kube: KubeArgs,
     #[arg(long = "keep-history")]
     pub keep_history: bool,
     #[arg(long = "dry-run")]
@@ -240,8 +233,6 @@ pub struct UninstallArgs {
 #[derive(Args)]
 pub struct StatusArgs {
     pub name: String,
-    #[arg(skip)]
-    pub kube: KubeArgs,
     #[arg(long, default_value_t = 0)]
     pub revision: i64,
     #[arg(short = 'o', long, default_value = "table")]
@@ -251,8 +242,6 @@ pub struct StatusArgs {
 #[derive(Args)]
 pub struct HistoryArgs {
     pub name: String,
-    #[arg(skip)]
-    pub kube: KubeArgs,
     #[arg(long, default_value_t = 256)]
     pub max: usize,
     #[arg(short = 'o', long, default_value = "table")]
@@ -261,8 +250,6 @@ pub struct HistoryArgs {
 
 #[derive(Args)]
 pub struct ListArgs {
-    #[arg(skip)]
-    pub kube: KubeArgs,
     #[arg(short = 'A', long = "all-namespaces")]
     pub all_namespaces: bool,
     #[arg(short = 'f', long)]
@@ -301,8 +288,6 @@ pub struct ListArgs {
 #[derive(Args)]
 pub struct GetArgs {
     pub name: String,
-    #[arg(skip)]
-    pub kube: KubeArgs,
     #[arg(long, default_value_t = 0)]
     pub revision: i64,
 }
@@ -338,8 +323,6 @@ pub enum GetCommand {
 #[derive(Args)]
 pub struct TestArgs {
     pub name: String,
-    #[arg(skip)]
-    pub kube: KubeArgs,
     #[arg(long, default_value = "5m0s")]
     pub timeout: String,
 }
@@ -495,42 +478,6 @@ impl ReleaseCommand {
 }
 
 impl ReleaseCommand {
-    /// The cluster flags of this command.
-    fn kube(&self) -> &KubeArgs {
-        match self {
-            ReleaseCommand::Install(a) => &a.kube,
-            ReleaseCommand::Upgrade(a) => &a.kube,
-            ReleaseCommand::Rollback(a) => &a.kube,
-            ReleaseCommand::Uninstall(a) => &a.kube,
-            ReleaseCommand::Status(a) => &a.kube,
-            ReleaseCommand::History(a) => &a.kube,
-            ReleaseCommand::List(a) => &a.kube,
-            ReleaseCommand::Get { what } => match what {
-                GetCommand::All(g) | GetCommand::Hooks(g) | GetCommand::Manifest(g) | GetCommand::Notes(g) => &g.kube,
-                GetCommand::Metadata { get, .. } | GetCommand::Values { get, .. } => &get.kube,
-            },
-            ReleaseCommand::Test(a) => &a.kube,
-        }
-    }
-
-    /// Gives this command the global cluster flags.
-    pub fn set_kube(&mut self, k: KubeArgs) {
-        match self {
-            ReleaseCommand::Install(a) => a.kube = k,
-            ReleaseCommand::Upgrade(a) => a.kube = k,
-            ReleaseCommand::Rollback(a) => a.kube = k,
-            ReleaseCommand::Uninstall(a) => a.kube = k,
-            ReleaseCommand::Status(a) => a.kube = k,
-            ReleaseCommand::History(a) => a.kube = k,
-            ReleaseCommand::List(a) => a.kube = k,
-            ReleaseCommand::Get { what } => match what {
-                GetCommand::All(g) | GetCommand::Hooks(g) | GetCommand::Manifest(g) | GetCommand::Notes(g) => g.kube = k,
-                GetCommand::Metadata { get, .. } | GetCommand::Values { get, .. } => get.kube = k,
-            },
-            ReleaseCommand::Test(a) => a.kube = k,
-        }
-    }
-
     /// The argument errors Helm reports before it touches any configuration (cobra checks
     /// arguments first), so they come before a bad `--kubeconfig` does.
     fn check_args(&self) -> Result<(), CmdError> {
@@ -562,20 +509,20 @@ pub enum Target {
 
 /// Runs one release command against `target`: the commands are written once, over
 /// [`ReleaseApi`], and the target only decides which client they get.
-pub fn run(cmd: ReleaseCommand, target: Target) -> Result<(), CmdError> {
+pub fn run(cmd: ReleaseCommand, target: Target, kube: &KubeArgs) -> Result<(), CmdError> {
     cmd.check_args()?;
     let rt = runtime()?;
     rt.block_on(async move {
         match target {
             Target::Server { url, token } => {
                 let token = token.or_else(|| std::env::var("HELM_RS_TOKEN").ok()).filter(|t| !t.is_empty()).ok_or_else(|| CmdError("--server needs a token: --token or HELM_RS_TOKEN".into()))?;
-                let c = RemoteClient::new(&url, &token, namespace_of(cmd.kube()).as_deref()).map_err(err)?;
+                let c = RemoteClient::new(&url, &token, namespace_of(kube).as_deref()).map_err(err)?;
                 run_on(&c, cmd, Session { remote: true, ..Default::default() }).await
             }
             Target::Cluster => {
                 let session = Session::default();
                 let (debug, table) = cmd.progress_flags();
-                let c = show_progress(client(cmd.kube()).await?, debug, table, &session);
+                let c = show_progress(client(kube).await?, debug, table, &session);
                 run_on(&c, cmd, session).await
             }
         }
@@ -741,7 +688,7 @@ async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Res
     let opts = helm_kube::InstallOptions {
         name,
         generate_name: a.generate_name,
-        namespace: a.kube.namespace.clone(),
+        namespace: None,
         create_namespace: a.create_namespace,
         dry_run,
         dry_run_server,
@@ -800,7 +747,7 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
     warn_atomic();
     let (dry_run, dry_run_server) = dry_run_mode(&d.dry_run)?;
     let opts = helm_kube::UpgradeOptions {
-        namespace: a.kube.namespace.clone(),
+        namespace: None,
         install: a.install,
         create_namespace: a.create_namespace,
         skip_crds: a.skip_crds,
@@ -847,7 +794,7 @@ async fn rollback<C: ReleaseApi>(c: &C, a: RollbackArgs) -> Result<(), CmdError>
     warn_dry_run_spelling(&a.dry_run);
     connected(c).await?;
     let opts = helm_kube::RollbackOptions {
-        namespace: a.kube.namespace.clone(),
+        namespace: None,
         revision,
         dry_run: dry_run_flag(&a.dry_run)?,
         no_hooks: a.no_hooks,
@@ -869,7 +816,7 @@ async fn uninstall<C: ReleaseApi>(c: &C, a: UninstallArgs) -> Result<(), CmdErro
     connected(c).await?;
     for name in &a.names {
         let opts = helm_kube::UninstallOptions {
-            namespace: a.kube.namespace.clone(),
+            namespace: None,
             keep_history: a.keep_history,
             dry_run: a.dry_run,
             no_hooks: a.no_hooks,
@@ -905,7 +852,7 @@ async fn status<C: ReleaseApi>(c: &C, a: StatusArgs) -> Result<(), CmdError> {
     check_output(&a.output)?;
     // Helm 4 shows the release's live objects: Table renderings for the table output, the
     // objects themselves for json/yaml.
-    let rel = c.status(&a.name, a.kube.namespace.as_deref(), a.revision, a.output == "table").await.map_err(err)?;
+    let rel = c.status(&a.name, None, a.revision, a.output == "table").await.map_err(err)?;
     print_release(&rel, &a.output, false, false)
 }
 
@@ -1157,7 +1104,7 @@ fn chart_label(rel: &Release) -> String {
 async fn history<C: ReleaseApi>(c: &C, a: HistoryArgs) -> Result<(), CmdError> {
     check_output(&a.output)?;
     connected(c).await?;
-    let mut h = c.history(&a.name, a.kube.namespace.as_deref()).await.map_err(err)?;
+    let mut h = c.history(&a.name, None).await.map_err(err)?;
     if h.len() > a.max {
         h = h.split_off(h.len() - a.max);
     }
@@ -1243,7 +1190,7 @@ async fn list<C: ReleaseApi>(c: &C, a: ListArgs) -> Result<(), CmdError> {
         }
     }
     let opts = helm_kube::ListOptions {
-        namespace: a.kube.namespace.clone(),
+        namespace: None,
         all_namespaces: a.all_namespaces,
         // Helm 4 lists every state unless state flags narrow it.
         all: true,
@@ -1314,7 +1261,7 @@ async fn get<C: ReleaseApi>(c: &C, what: GetCommand) -> Result<(), CmdError> {
         GetCommand::Metadata { get, .. } | GetCommand::Values { get, .. } => get,
     };
     connected(c).await?;
-    let rel = c.get_release(&g.name, g.kube.namespace.as_deref(), g.revision).await.map_err(err)?;
+    let rel = c.get_release(&g.name, None, g.revision).await.map_err(err)?;
     match &what {
         GetCommand::All(_) => out(&status_text(&rel, true, true, false)),
         GetCommand::Hooks(_) => {
@@ -1410,7 +1357,7 @@ async fn get<C: ReleaseApi>(c: &C, what: GetCommand) -> Result<(), CmdError> {
 async fn test<C: ReleaseApi>(c: &C, a: TestArgs) -> Result<(), CmdError> {
     connected(c).await?;
     let timeout = parse_go_duration(&a.timeout)?;
-    let rel = c.test(&a.name, a.kube.namespace.as_deref(), Some(timeout)).await.map_err(err)?;
+    let rel = c.test(&a.name, None, Some(timeout)).await.map_err(err)?;
     out(&status_text(&rel, false, false, true));
     Ok(())
 }
