@@ -44,9 +44,9 @@ fn body_of<T: serde::Serialize>(opts: &T, extra: &[(&str, J)]) -> Result<J> {
     Ok(body)
 }
 
-/// `s` as one URL query value.
+/// `s` as one URL query value (`application/x-www-form-urlencoded`, as the server decodes it).
 fn query_escape(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// The error a server's error answer stands for: the kind it names (older servers send none:

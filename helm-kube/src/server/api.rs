@@ -267,14 +267,19 @@ pub fn error_body(e: &Error) -> serde_json::Value {
     body
 }
 
+/// An action's error as an operation's result: its status and body.
+fn failure(e: &Error) -> (u16, serde_json::Value) {
+    (status_of(e), error_body(e))
+}
+
 /// An error answer for an action's error.
 fn action_error(e: &Error) -> Response<Body> {
-    json(status_of(e), &error_body(e))
+    let (status, body) = failure(e);
+    json(status, &body)
 }
 
 /// The chart a request names: decoded from the upload, or downloaded ([`resolve_chart`]).
-async fn load_chart(src: Option<ChartSource>) -> Result<Chart, Response<Body>> {
-    let src = src.ok_or_else(|| error(400, "request body: missing field `chart`"))?;
+async fn load_chart(src: ChartSource) -> Result<Chart, Response<Body>> {
     // A chart that cannot be had is a bad request, whatever the reason.
     let chart_ref = src.into_chart_ref().map_err(|e| error(400, e.to_string()))?;
     resolve_chart(chart_ref).await.map_err(|e| error(400, e.to_string()))
@@ -301,7 +306,7 @@ fn release_name_for(req_name: &Option<String>, generate: bool, chart: &Chart) ->
 
 /// `POST /v1/template`: Helm's `template` on an uploaded chart; no cluster involved.
 async fn template(mut b: TemplateRequest) -> Response<Body> {
-    let chart = match load_chart(Some(std::mem::take(&mut b.chart))).await {
+    let chart = match load_chart(std::mem::take(&mut b.chart)).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -506,7 +511,8 @@ impl Ctx {
     }
 
     async fn install(&self, ns: &str, b: ActionRequest<InstallOptions>, slot: super::ops::CallerSlot) -> Response<Body> {
-        let chart = match load_chart(b.chart).await {
+        // Present: `ActionRequest::parse` requires it for install and upgrade.
+        let chart = match load_chart(b.chart.unwrap_or_default()).await {
             Ok(c) => c,
             Err(r) => return r,
         };
@@ -528,7 +534,7 @@ impl Ctx {
         self.run_operation(lock, slot, b.run_async, move |_op| async move {
             match client.install(chart, &values, opts).await {
                 Ok(rel) => (201, serde_json::json!({ "release": release_json(&rel) })),
-                Err(e) => (status_of(&e), error_body(&e)),
+                Err(e) => failure(&e),
             }
         })
         .await
@@ -538,7 +544,8 @@ impl Ctx {
         if let Err(r) = check_names(ns, Some(name)) {
             return r;
         }
-        let chart = match load_chart(b.chart).await {
+        // Present: `ActionRequest::parse` requires it for install and upgrade.
+        let chart = match load_chart(b.chart.unwrap_or_default()).await {
             Ok(c) => c,
             Err(r) => return r,
         };
@@ -592,7 +599,7 @@ impl Ctx {
         self.run_operation(lock, slot, b.run_async, move |_op| async move {
             match client.test(&name, Some(&ns), timeout).await {
                 Ok(rel) => (200, serde_json::json!({ "release": release_json(&rel) })),
-                Err(e) => (status_of(&e), error_body(&e)),
+                Err(e) => failure(&e),
             }
         })
         .await
@@ -633,7 +640,7 @@ impl Ctx {
         self.run_operation(lock, slot, run_async, move |_op| async move {
             match client.uninstall(&name, opts).await {
                 Ok(res) => (200, serde_json::json!({ "release": release_json(&res.release), "kept": res.kept })),
-                Err(e) => (status_of(&e), error_body(&e)),
+                Err(e) => failure(&e),
             }
         })
         .await
@@ -769,8 +776,7 @@ impl Ctx {
 /// An action's error; for "another operation is in progress" the body says which pending state
 /// the release is in (as stored, e.g. left by an interrupted server).
 async fn pending_aware(client: &crate::Client, name: &str, ns: &str, e: Error) -> (u16, serde_json::Value) {
-    let status = status_of(&e);
-    let mut body = error_body(&e);
+    let (status, mut body) = failure(&e);
     if e.kind() == helm_core::release::api::ErrorKind::Pending {
         if let Ok(rel) = client.get_release(name, Some(ns), 0).await {
             body["pending"] = serde_json::json!({ "status": rel.status().as_str(), "revision": rel.version });
