@@ -1,5 +1,7 @@
-//! The one release API: [`ReleaseApi`], implemented by the cluster client ([`crate::Client`])
-//! and by the release server's client ([`crate::RemoteClient`]).
+//! The one release API: [`ReleaseApi`], implemented by every [`Cluster`](crate::cluster::Cluster)
+//! (the actions in [`crate::cluster::actions`]: [`crate::Client`] on a Kubernetes API server,
+//! [`FakeCluster`](crate::cluster::fake::FakeCluster) in memory) and by the release server's
+//! client ([`crate::RemoteClient`]).
 //!
 //! Why one trait: the CLI, the release server's handlers and the Python and Node bindings all
 //! run the same actions; each maps its own input (flags, a JSON body, keyword arguments) to
@@ -32,11 +34,11 @@ pub trait ReleaseApi: Send + Sync {
     fn local_chart(&self, path: &std::path::Path) -> Result<ChartRef>;
 
     /// `helm install`.
-    fn install(&self, chart: ChartRef, values: &Value, opts: InstallOptions) -> impl Future<Output = Result<Release>> + Send;
+    fn install(&self, chart: impl Into<ChartRef> + Send, values: &Value, opts: InstallOptions) -> impl Future<Output = Result<Release>> + Send;
 
     /// `helm upgrade` (with `opts.install`: `upgrade --install`, which installs when the
     /// release has no history or only uninstalled revisions).
-    fn upgrade(&self, name: &str, chart: ChartRef, values: &Value, opts: UpgradeOptions) -> impl Future<Output = Result<Release>> + Send;
+    fn upgrade(&self, name: &str, chart: impl Into<ChartRef> + Send, values: &Value, opts: UpgradeOptions) -> impl Future<Output = Result<Release>> + Send;
 
     /// `helm rollback NAME [REVISION]`.
     fn rollback(&self, name: &str, opts: RollbackOptions) -> impl Future<Output = Result<Release>> + Send;

@@ -35,11 +35,13 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Records are [`helm_core::release::Release`] (Helm's JSON). Lower-level pieces are public
-//! too: [`Client::capabilities`] (discovery → `.Capabilities`), [`KubeStorage`] (the Secret /
-//! ConfigMap drivers, a [`helm_core::release::ReleaseStorage`]), [`Client::apply_object`]
-//! (server-side apply, field manager `helm`), [`Client::check_ownership`],
-//! [`Client::wait_ready`], [`Client::run_hooks`].
+//! Records are [`helm_core::release::Release`] (Helm's JSON). The actions run on any
+//! [`Cluster`] (what they need from one: storage, object get/apply/delete, waits); [`Client`]
+//! is the Kubernetes one, [`FakeCluster`] an in-memory one whose failures tests inject. Lower-level
+//! pieces are public too: [`Client::capabilities`] (discovery → `.Capabilities`),
+//! [`KubeStorage`] (the Secret / ConfigMap drivers, a [`helm_core::release::ReleaseStorage`]),
+//! and the [`Cluster`] operations on a `Client` (server-side apply with field manager `helm`,
+//! `--wait` readiness).
 //!
 //! Behaviour follows Helm 4.1.4: objects get `meta.helm.sh/release-name`/`-namespace`
 //! annotations and `app.kubernetes.io/managed-by: Helm`; existing objects without them are
@@ -48,7 +50,7 @@
 //! policies (default `before-hook-creation`); a `pending-*` release refuses upgrade/rollback
 //! with "another operation (install/upgrade/rollback) is in progress".
 //!
-//! Templates' `lookup` reads the cluster during install/upgrade ([`Client::lookup`]; rendering
+//! Templates' `lookup` reads the cluster during install/upgrade ([`Cluster::lookup`]; rendering
 //! runs on a blocking thread that waits on the runtime per call); client dry-runs see empty maps.
 //!
 //! Progress (hooks, applied/deleted objects, what `--wait` waits for, records written) goes to
@@ -63,7 +65,7 @@
 //! client-side field ownership to the `helm` apply manager (client-go's `csaupgrade`), as
 //! Helm 4 does, then applies.
 //!
-//! `helm status` ([`Client::status`]) fills `info.resources` from the cluster: the API
+//! `helm status` ([`ReleaseApi::status`]) fills `info.resources` from the cluster: the API
 //! server's Table renderings (for the table printer) or the objects, plus related pods.
 //!
 //! Not yet: client-side apply itself, kstatus-exact `--wait` messages, hook output logs.
@@ -90,6 +92,8 @@ pub mod server;
 pub use api::{chart_archive, loaded_chart_archive, resolve_chart, ReleaseApi};
 pub use cluster::actions::merge_values;
 pub use cluster::client::{Client, ClientOptions, ClusterCapabilities};
+pub use cluster::fake::FakeCluster;
+pub use cluster::Cluster;
 pub use cluster::progress::{NotReady, Progress, ProgressEvent};
 pub use cluster::storage::{object_name, DriverKind, KubeStorage};
 pub use error::{Error, Result};

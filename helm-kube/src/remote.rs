@@ -234,12 +234,12 @@ impl ReleaseApi for RemoteClient {
         crate::api::chart_archive(path).map(ChartRef::Archive)
     }
 
-    fn install(&self, chart: ChartRef, values: &Value, opts: InstallOptions) -> impl Future<Output = Result<Release>> + Send {
-        self.do_install(chart, values, opts)
+    fn install(&self, chart: impl Into<ChartRef> + Send, values: &Value, opts: InstallOptions) -> impl Future<Output = Result<Release>> + Send {
+        self.do_install(chart.into(), values, opts)
     }
 
-    fn upgrade(&self, name: &str, chart: ChartRef, values: &Value, opts: UpgradeOptions) -> impl Future<Output = Result<Release>> + Send {
-        self.do_upgrade(name, chart, values, opts)
+    fn upgrade(&self, name: &str, chart: impl Into<ChartRef> + Send, values: &Value, opts: UpgradeOptions) -> impl Future<Output = Result<Release>> + Send {
+        self.do_upgrade(name, chart.into(), values, opts)
     }
 
     fn rollback(&self, name: &str, opts: RollbackOptions) -> impl Future<Output = Result<Release>> + Send {

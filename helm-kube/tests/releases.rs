@@ -6,7 +6,7 @@ mod common;
 use common::{env, helm, oracle, scratch, unique, write_chart};
 use helm_core::release::{ReleaseStorage, Status};
 use helm_core::values::Value;
-use helm_kube::{Client, ClientOptions, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
+use helm_kube::{Client, ClientOptions, Cluster, InstallOptions, ListOptions, ReleaseApi, RollbackOptions, UninstallOptions, UpgradeOptions};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
 use kube::api::{Api, PostParams};
 use std::time::Duration;
@@ -441,13 +441,13 @@ async fn crds_are_installed_first_and_custom_resources_applied() {
     assert!(rel.manifest.contains("kind: Widget"));
     assert!(!rel.manifest.contains("CustomResourceDefinition"), "CRDs are not part of the release manifest");
     let doc = helm_core::release::logic::parse_manifest(&rel.manifest).expect("parse").into_iter().find(|d| d.kind == "Widget").expect("widget");
-    let live = c.get_object(&doc, &ns).await.expect("get").expect("exists");
-    assert_eq!(live.data.pointer("/spec/size"), Some(&serde_json::json!(3)));
+    let live = c.get(&doc, &ns).await.expect("get").expect("exists");
+    assert_eq!(live.pointer("/spec/size"), Some(&serde_json::json!(3)));
     // uninstall removes the custom resource but, as Helm, never the CRD
     c.uninstall("cr", UninstallOptions::default()).await.expect("uninstall");
-    assert!(c.get_object(&doc, &ns).await.expect("get").is_none());
+    assert!(c.get(&doc, &ns).await.expect("get").is_none());
     let crd = helm_core::release::logic::parse_manifest(&std::fs::read_to_string(chart.join("crds/widget.yaml")).expect("read")).expect("parse");
-    assert!(c.get_object(&crd[0], &ns).await.expect("get").is_some());
+    assert!(c.get(&crd[0], &ns).await.expect("get").is_some());
 }
 
 #[tokio::test]

@@ -71,18 +71,24 @@ pub trait ReleaseStorageExt: ReleaseStorage {
 
 impl<T: ReleaseStorage + ?Sized> ReleaseStorageExt for T {}
 
-/// Helm's `memory` driver: records in a map, for tests and `--dry-run`.
-#[derive(Debug, Default)]
+/// Helm's `memory` driver: records in a map, for tests and `--dry-run`. Clones (and
+/// [`MemoryStorage::scoped`] views) share the records.
+#[derive(Debug, Default, Clone)]
 pub struct MemoryStorage {
     /// (namespace, name, version) → record.
-    records: Mutex<BTreeMap<(String, String, i64), Release>>,
+    records: std::sync::Arc<Mutex<BTreeMap<(String, String, i64), Release>>>,
     namespace: String,
 }
 
 impl MemoryStorage {
     /// A store scoped to `namespace` (empty: all namespaces).
     pub fn new(namespace: &str) -> Self {
-        MemoryStorage { records: Mutex::new(BTreeMap::new()), namespace: namespace.to_string() }
+        MemoryStorage { records: Default::default(), namespace: namespace.to_string() }
+    }
+
+    /// The same records seen from `namespace` (empty: all namespaces).
+    pub fn scoped(&self, namespace: &str) -> Self {
+        MemoryStorage { records: self.records.clone(), namespace: namespace.to_string() }
     }
 
     fn key(&self, name: &str, version: i64) -> (String, String, i64) {

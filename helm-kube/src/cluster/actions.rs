@@ -1,11 +1,15 @@
-//! Helm's release actions on a cluster: install, upgrade, rollback, uninstall, status,
-//! history, list, get values, test. The rules (revisions, pending refusal, pruning, kind
-//! order) come from `helm_core::release::logic`; this module sequences the cluster calls.
+//! Helm's release actions on any [`Cluster`]: install, upgrade, rollback, uninstall, status,
+//! history, list, get values, test — the release API ([`ReleaseApi`]) of every type that
+//! implements `Cluster`. The rules (revisions, pending refusal, pruning, kind order) come from
+//! `helm_core::release::logic`; this module sequences the cluster and storage calls: when each
+//! record is written, hooks by weight around the objects, ownership checks, what a failure
+//! leaves behind.
 
-use crate::cluster::client::Client;
-use crate::error::{Error, Result};
+use crate::api::ReleaseApi;
+use crate::cluster::backend::Cluster;
 use crate::cluster::progress::ProgressEvent;
-use crate::cluster::storage::KubeStorage;
+use crate::cluster::resources::ownership_problems;
+use crate::error::{Error, Result};
 use helm_core::chart::Chart;
 use crate::api::resolve_chart;
 use helm_core::release::api::{ChartRef, ErrorKind};
@@ -13,7 +17,7 @@ pub use helm_core::release::api::{InstallOptions, ListOptions, RollbackOptions, 
 use helm_core::release::logic::{self, ResourceDoc};
 use helm_core::release::record::{core_to_json, json_to_core, HookRecord};
 use helm_core::release::storage::ReleaseStorageExt;
-use helm_core::release::{Info, Release, ReleaseStorage, Status, Time};
+use helm_core::release::{HookExecution, Info, Release, ReleaseStorage, Status, Time};
 use helm_core::render::{self, ReleaseOptions, TemplateOptions};
 use helm_core::values::Value;
 use std::time::Duration;
@@ -30,198 +34,279 @@ fn map_to_json(v: &Value) -> serde_json::Map<String, serde_json::Value> {
     core_to_json(v).as_object().cloned().unwrap_or_default()
 }
 
-impl Client {
-    fn ns_or(&self, ns: &Option<String>) -> String {
-        ns.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| self.namespace().to_string())
-    }
+fn ns_or<C: Cluster>(c: &C, ns: &Option<String>) -> String {
+    ns.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| c.default_namespace().to_string())
+}
 
-    /// Renders for an action. `cluster_caps`: `.Capabilities` from discovery (else Helm's
-    /// defaults, as `install --dry-run=client`); `cluster_lookup`: `lookup` reads the cluster
-    /// (else it sees nothing, as any client dry-run).
-    #[allow(clippy::too_many_arguments)]
-    async fn render_for(
-        &self,
-        chart: Chart,
-        values: &Value,
-        release: ReleaseOptions,
-        skip_schema: bool,
-        cluster_caps: bool,
-        cluster_lookup: bool,
-        subchart_notes: bool,
-    ) -> Result<(Chart, render::Rendered)> {
-        let mut opts = TemplateOptions { release, skip_schema_validation: skip_schema, render_subchart_notes: subchart_notes, ..Default::default() };
-        if cluster_caps {
-            let caps = self.capabilities().await?;
-            opts.kube_version = Some(caps.kube_version);
-            opts.api_versions = caps.api_versions;
-        }
-        if !cluster_lookup {
-            return Ok(render::render_chart(chart, values, &opts)?);
-        }
-        // `lookup` reads the cluster: templates run on a blocking thread that waits on this
-        // runtime for each call.
-        let handle = tokio::runtime::Handle::current();
-        let me = self.clone();
-        opts.lookup = render::ClusterLookup(Some(std::sync::Arc::new(move |api_version: &str, kind: &str, ns: &str, name: &str| {
-            let me = me.clone();
-            let (av, k, ns, name) = (api_version.to_string(), kind.to_string(), ns.to_string(), name.to_string());
-            handle.block_on(async move { me.lookup(&av, &k, &ns, &name).await })
-        })));
-        let values = values.clone();
-        match tokio::task::spawn_blocking(move || render::render_chart(chart, &values, &opts)).await {
-            Ok(r) => Ok(r?),
-            Err(e) => Err(Error::action(ErrorKind::Internal, format!("rendering stopped: {e}"))),
+/// Renders for an action. `cluster_caps`: `.Capabilities` from discovery (else Helm's
+/// defaults, as `install --dry-run=client`); `cluster_lookup`: `lookup` reads the cluster
+/// (else it sees nothing, as any client dry-run).
+#[allow(clippy::too_many_arguments)]
+async fn render_for<C: Cluster>(
+    c: &C,
+    chart: Chart,
+    values: &Value,
+    release: ReleaseOptions,
+    skip_schema: bool,
+    cluster_caps: bool,
+    cluster_lookup: bool,
+    subchart_notes: bool,
+) -> Result<(Chart, render::Rendered)> {
+    let mut opts = TemplateOptions { release, skip_schema_validation: skip_schema, render_subchart_notes: subchart_notes, ..Default::default() };
+    if cluster_caps {
+        let caps = c.capabilities().await?;
+        opts.kube_version = Some(caps.kube_version);
+        opts.api_versions = caps.api_versions;
+    }
+    if !cluster_lookup {
+        return Ok(render::render_chart(chart, values, &opts)?);
+    }
+    // `lookup` reads the cluster: templates run on a blocking thread that waits on this
+    // runtime for each call.
+    let handle = tokio::runtime::Handle::current();
+    let me = c.clone();
+    opts.lookup = render::ClusterLookup(Some(std::sync::Arc::new(move |api_version: &str, kind: &str, ns: &str, name: &str| {
+        let me = me.clone();
+        let (av, k, ns, name) = (api_version.to_string(), kind.to_string(), ns.to_string(), name.to_string());
+        handle.block_on(async move { me.lookup(&av, &k, &ns, &name).await })
+    })));
+    let values = values.clone();
+    match tokio::task::spawn_blocking(move || render::render_chart(chart, &values, &opts)).await {
+        Ok(r) => Ok(r?),
+        Err(e) => Err(Error::action(ErrorKind::Internal, format!("rendering stopped: {e}"))),
+    }
+}
+
+async fn install_crds<C: Cluster>(c: &C, chart: &Chart, ns: &str, timeout: Duration) -> Result<()> {
+    let crds = render::crd_objects(chart);
+    if crds.is_empty() {
+        return Ok(());
+    }
+    let mut docs = Vec::new();
+    for crd in &crds {
+        docs.extend(logic::parse_manifest(&crd.data).map_err(|e| Error::invalid(format!("failed to install CRD {}: {e}", crd.filename)))?);
+    }
+    for d in &docs {
+        // Helm creates CRDs and leaves existing ones alone.
+        if c.get(d, ns).await?.is_none() {
+            c.apply(d, ns, None, false).await?;
+            c.report_object(d, ns, true).await;
         }
     }
+    c.wait_ready(&docs, ns, timeout).await?;
+    c.kinds_changed();
+    Ok(())
+}
 
-    /// Helm's `lookup`: the object (or, with an empty name, the list) as unstructured data; an
-    /// empty map when it does not exist.
-    pub async fn lookup(&self, api_version: &str, kind: &str, ns: &str, name: &str) -> std::result::Result<Value, String> {
-        let (ar, namespaced) = self.resolve(api_version, kind).await.map_err(|e| e.to_string())?;
-        let api: kube::Api<kube::api::DynamicObject> = if namespaced && !ns.is_empty() {
-            kube::Api::namespaced_with(self.kube.clone(), ns, &ar)
-        } else {
-            kube::Api::all_with(self.kube.clone(), &ar)
-        };
-        let json = if name.is_empty() {
-            match api.list(&Default::default()).await {
-                Ok(list) => serde_json::to_string(&list).map_err(|e| e.to_string())?,
-                Err(e) if crate::error::is_not_found(&e) => return Ok(Value::empty_map()),
-                Err(e) => return Err(e.to_string()),
+/// Stores a new revision and reports it.
+async fn record_create<C: Cluster>(c: &C, store: &C::Storage, rel: &Release) -> Result<()> {
+    store.create(rel).await?;
+    report_record(c, rel, true);
+    Ok(())
+}
+
+/// Replaces a stored revision and reports it.
+async fn record_update<C: Cluster>(c: &C, store: &C::Storage, rel: &Release) -> Result<()> {
+    store.update(rel).await?;
+    report_record(c, rel, false);
+    Ok(())
+}
+
+/// Removes a stored revision and reports it.
+async fn record_delete<C: Cluster>(c: &C, store: &C::Storage, name: &str, version: i64) -> Result<Release> {
+    let gone = store.delete(name, version).await?;
+    c.emit(ProgressEvent::ReleaseRecordDeleted { name: name.to_string(), namespace: gone.namespace.clone(), revision: version });
+    Ok(gone)
+}
+
+fn report_record<C: Cluster>(c: &C, rel: &Release, created: bool) {
+    c.emit(ProgressEvent::ReleaseRecorded {
+        name: rel.name.clone(),
+        namespace: rel.namespace.clone(),
+        revision: rel.version,
+        status: rel.status().as_str().to_string(),
+        created,
+    });
+}
+
+/// `--wait` without `--wait-for-jobs` does not wait for Jobs (Helm).
+async fn wait_release<C: Cluster>(c: &C, docs: &[ResourceDoc], ns: &str, timeout: Duration, wait_for_jobs: bool) -> Result<()> {
+    let docs: Vec<ResourceDoc> = docs.iter().filter(|d| wait_for_jobs || d.kind != "Job").cloned().collect();
+    c.wait_ready(&docs, ns, timeout).await
+}
+
+/// Applies every object, as Helm 4's `perform` does: a failure does not stop the others,
+/// and the API server's messages are joined by newlines (Helm's `errors.Join`; Helm runs
+/// objects of one kind concurrently, so its order within a kind may differ from ours).
+async fn apply_all<C: Cluster>(c: &C, docs: &[ResourceDoc], name: &str, ns: &str, force: bool) -> Result<()> {
+    let mut errs: Vec<Error> = Vec::new();
+    for d in docs {
+        match c.apply(d, ns, Some(name), force).await {
+            Ok(()) => c.report_object(d, ns, true).await,
+            Err(e) => errs.push(e),
+        }
+    }
+    match errs.len() {
+        0 => Ok(()),
+        1 => Err(errs.remove(0)),
+        _ => {
+            let code = errs.iter().find_map(|e| e.http_code()).unwrap_or(0);
+            Err(Error::Api { code, message: errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n") })
+        }
+    }
+}
+
+async fn delete_all<C: Cluster>(c: &C, docs: &[ResourceDoc], ns: &str) -> Result<Vec<String>> {
+    delete_all_cascading(c, docs, ns, None).await
+}
+
+/// [`Self::delete_all`] with `--cascade` (None: background).
+async fn delete_all_cascading<C: Cluster>(c: &C, docs: &[ResourceDoc], ns: &str, cascade: Option<&str>) -> Result<Vec<String>> {
+    let mut kept = Vec::new();
+    for d in logic::uninstall_order(docs.to_vec()) {
+        if logic::is_kept(&d) {
+            kept.push(d.key());
+            continue;
+        }
+        if c.delete(&d, ns, cascade).await? {
+            c.report_object(&d, ns, false).await;
+        }
+    }
+    Ok(kept)
+}
+
+async fn hooks<C: Cluster>(c: &C, run: bool, hooks: &mut [HookRecord], event: &str, ns: &str, timeout: Duration) -> Result<()> {
+    if run {
+        run_hooks(c, hooks, event, ns, timeout).await
+    } else {
+        Ok(())
+    }
+}
+
+
+/// Helm's `existingResourceConflict`: each object that already exists must carry this
+/// release's ownership metadata (then it is adopted); otherwise Helm's error (`verb`:
+/// `install` or `update`).
+async fn check_ownership<C: Cluster>(c: &C, docs: &[ResourceDoc], release: &str, release_ns: &str, verb: &str) -> Result<()> {
+    for doc in docs {
+        let Some(live) = c.get(doc, release_ns).await? else { continue };
+        if let Err(why) = ownership_problems(&live, release, release_ns) {
+            let ns = doc.namespace.clone().unwrap_or_else(|| release_ns.to_string());
+            return Err(Error::action(ErrorKind::Conflict, format!(
+                "unable to continue with {verb}: {} \"{}\" in namespace \"{}\" exists and cannot be imported into the current release: invalid ownership metadata; {}",
+                doc.kind, doc.name, ns, why
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Runs the hooks of `event` (Helm's `execHook`): in weight order (then name), each created
+/// by server-side apply after `before-hook-creation` (the default policy) deletes its previous
+/// instance, Jobs and Pods waited to completion, then deleted per `hook-succeeded` /
+/// `hook-failed`. Updates each hook's `last_run`.
+async fn run_hooks<C: Cluster>(c: &C, hooks: &mut [HookRecord], event: &str, release_ns: &str, timeout: Duration) -> Result<()> {
+    let mut order: Vec<usize> = (0..hooks.len()).filter(|i| hooks[*i].has_event(event)).collect();
+    order.sort_by(|a, b| hooks[*a].weight.cmp(&hooks[*b].weight).then_with(|| hooks[*a].name.cmp(&hooks[*b].name)));
+    for i in order {
+        let h = &mut hooks[i];
+        if h.delete_policies.is_empty() {
+            h.delete_policies.push("before-hook-creation".into());
+        }
+        let docs = logic::parse_manifest(&h.manifest).map_err(|e| Error::invalid(e.to_string()))?;
+        if h.delete_policies.iter().any(|p| p == "before-hook-creation") {
+            for d in &docs {
+                if c.delete(d, release_ns, None).await? {
+                    c.wait_deleted(d, release_ns, timeout).await?;
+                }
             }
-        } else {
-            match api.get_opt(name).await {
-                Ok(Some(obj)) => serde_json::to_string(&obj).map_err(|e| e.to_string())?,
-                Ok(None) => return Ok(Value::empty_map()),
-                Err(e) => return Err(e.to_string()),
-            }
-        };
-        helm_core::values::json::from_str(&json).map_err(|e| e.to_string())
-    }
-
-    async fn create_namespace(&self, ns: &str) -> Result<()> {
-        use k8s_openapi::api::core::v1::Namespace;
-        let api: kube::Api<Namespace> = kube::Api::all(self.kube.clone());
-        let obj = Namespace { metadata: kube::api::ObjectMeta { name: Some(ns.into()), ..Default::default() }, ..Default::default() };
-        match api.create(&Default::default(), &obj).await {
-            Ok(_) => Ok(()),
-            Err(e) if crate::error::is_conflict(&e) => Ok(()),
-            Err(e) => Err(e.into()),
         }
-    }
-
-    async fn install_crds(&self, chart: &Chart, ns: &str, timeout: Duration) -> Result<()> {
-        let crds = render::crd_objects(chart);
-        if crds.is_empty() {
-            return Ok(());
-        }
-        let mut docs = Vec::new();
-        for c in &crds {
-            docs.extend(logic::parse_manifest(&c.data).map_err(|e| Error::invalid(format!("failed to install CRD {}: {e}", c.filename)))?);
-        }
+        h.last_run = HookExecution { started_at: Some(Time::now()), completed_at: None, phase: "Running".into() };
+        let (hk, hn, hw) = (h.kind.clone(), h.name.clone(), h.weight);
+        c.emit(ProgressEvent::HookStarted { event: event.to_string(), kind: hk.clone(), name: hn.clone(), weight: hw });
+        let mut outcome = Ok(());
         for d in &docs {
-            // Helm creates CRDs and leaves existing ones alone.
-            if self.get_object(d, ns).await?.is_none() {
-                self.apply_object(d, ns, None, false, false).await?;
-                self.report_object(d, ns, true).await;
+            if let Err(e) = c.apply(d, release_ns, None, false).await {
+                outcome = Err(e);
+                break;
             }
         }
-        self.wait_ready(&docs, ns, timeout).await?;
-        self.reset_resolver();
-        Ok(())
-    }
-
-    /// Stores a new revision and reports it.
-    async fn record_create(&self, store: &KubeStorage, rel: &Release) -> Result<()> {
-        store.create(rel).await?;
-        self.report_record(rel, true);
-        Ok(())
-    }
-
-    /// Replaces a stored revision and reports it.
-    async fn record_update(&self, store: &KubeStorage, rel: &Release) -> Result<()> {
-        store.update(rel).await?;
-        self.report_record(rel, false);
-        Ok(())
-    }
-
-    /// Removes a stored revision and reports it.
-    async fn record_delete(&self, store: &KubeStorage, name: &str, version: i64) -> Result<Release> {
-        let gone = store.delete(name, version).await?;
-        self.emit(ProgressEvent::ReleaseRecordDeleted { name: name.to_string(), namespace: gone.namespace.clone(), revision: version });
-        Ok(gone)
-    }
-
-    fn report_record(&self, rel: &Release, created: bool) {
-        self.emit(ProgressEvent::ReleaseRecorded {
-            name: rel.name.clone(),
-            namespace: rel.namespace.clone(),
-            revision: rel.version,
-            status: rel.status().as_str().to_string(),
-            created,
-        });
-    }
-
-    /// `--wait` without `--wait-for-jobs` does not wait for Jobs (Helm).
-    async fn wait_release(&self, docs: &[ResourceDoc], ns: &str, timeout: Duration, wait_for_jobs: bool) -> Result<()> {
-        let docs: Vec<ResourceDoc> = docs.iter().filter(|d| wait_for_jobs || d.kind != "Job").cloned().collect();
-        self.wait_ready(&docs, ns, timeout).await
-    }
-
-    /// Applies every object, as Helm 4's `perform` does: a failure does not stop the others,
-    /// and the API server's messages are joined by newlines (Helm's `errors.Join`; Helm runs
-    /// objects of one kind concurrently, so its order within a kind may differ from ours).
-    async fn apply_all(&self, docs: &[ResourceDoc], name: &str, ns: &str, force: bool) -> Result<()> {
-        let mut errs: Vec<Error> = Vec::new();
-        for d in docs {
-            match self.apply_object(d, ns, Some(name), force, false).await {
-                Ok(()) => self.report_object(d, ns, true).await,
-                Err(e) => errs.push(e),
+        if outcome.is_ok() {
+            for d in &docs {
+                if let Err(e) = c.wait_hook(d, release_ns, timeout).await {
+                    outcome = Err(e);
+                    break;
+                }
             }
         }
-        match errs.len() {
-            0 => Ok(()),
-            1 => Err(errs.remove(0)),
-            _ => {
-                let code = errs.iter().find_map(|e| e.http_code()).unwrap_or(0);
-                Err(Error::Api { code, message: errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n") })
+        h.last_run.completed_at = Some(Time::now());
+        match outcome {
+            Ok(()) => {
+                h.last_run.phase = "Succeeded".into();
+                c.emit(ProgressEvent::HookSucceeded { event: event.to_string(), kind: hk, name: hn, weight: hw });
+                if h.delete_policies.iter().any(|p| p == "hook-succeeded") {
+                    for d in &docs {
+                        c.delete(d, release_ns, None).await?;
+                    }
+                }
+            }
+            Err(e) => {
+                h.last_run.phase = "Failed".into();
+                c.emit(ProgressEvent::HookFailed { event: event.to_string(), kind: hk, name: hn, weight: hw, error: e.to_string() });
+                if h.delete_policies.iter().any(|p| p == "hook-failed") {
+                    for d in &docs {
+                        let _ = c.delete(d, release_ns, None).await;
+                    }
+                }
+                return Err(Error::action(if e.kind() == ErrorKind::Timeout { ErrorKind::Timeout } else { ErrorKind::Failed }, format!("failed {event}: {e}")));
             }
         }
     }
+    Ok(())
+}
 
-    async fn delete_all(&self, docs: &[ResourceDoc], ns: &str) -> Result<Vec<String>> {
-        self.delete_all_cascading(docs, ns, None).await
+/// The values an upgrade renders with (Helm's `reuseValues`).
+fn upgrade_values(current: &Release, new_values: &Value, opts: &UpgradeOptions, chart: &mut Chart) -> Value {
+    let old_config = json_to_core(&serde_json::Value::Object(current.config.clone()));
+    let new_empty = new_values.as_map().map(|m| m.is_empty()).unwrap_or(true);
+    if opts.reset_values {
+        return new_values.clone();
+    }
+    if opts.reuse_values {
+        // Helm's reuseValues: the chart's values become the old release's computed values
+        // (old chart defaults coalesced with old user values), new values over old ones.
+        let old_defaults = json_to_core(&serde_json::Value::Object(current.chart_values()));
+        chart.values = merge_values(&old_defaults, &old_config);
+        return merge_values(&old_config, new_values);
+    }
+    if opts.reset_then_reuse_values {
+        return merge_values(&old_config, new_values);
+    }
+    if new_empty {
+        return old_config;
+    }
+    new_values.clone()
+}
+
+impl<C: Cluster> ReleaseApi for C {
+    fn namespace(&self) -> &str {
+        self.default_namespace()
     }
 
-    /// [`Self::delete_all`] with `--cascade` (None: background).
-    async fn delete_all_cascading(&self, docs: &[ResourceDoc], ns: &str, cascade: Option<&str>) -> Result<Vec<String>> {
-        let mut kept = Vec::new();
-        for d in logic::uninstall_order(docs.to_vec()) {
-            if logic::is_kept(&d) {
-                kept.push(d.key());
-                continue;
-            }
-            if self.delete_object_cascading(&d, ns, cascade).await? {
-                self.report_object(&d, ns, false).await;
-            }
-        }
-        Ok(kept)
+    async fn reachable(&self) -> Result<()> {
+        self.ping().await
     }
 
-    async fn hooks(&self, run: bool, hooks: &mut [HookRecord], event: &str, ns: &str, timeout: Duration) -> Result<()> {
-        if run {
-            self.run_hooks(hooks, event, ns, timeout).await
-        } else {
-            Ok(())
-        }
+    fn local_chart(&self, path: &std::path::Path) -> Result<ChartRef> {
+        helm_core::chart::load(path).map(ChartRef::Loaded).map_err(|e| Error::Chart(e.to_string()))
     }
 
     /// `helm install`: renders against the cluster's capabilities, refuses a name in use and
     /// objects owned by others, stores `pending-install`, runs pre-install hooks, applies, waits,
     /// runs post-install hooks, stores `deployed` (or `failed`, uninstalling with `atomic`).
-    pub async fn install(&self, chart: impl Into<ChartRef>, values: &Value, opts: InstallOptions) -> Result<Release> {
+    async fn install(&self, chart: impl Into<ChartRef> + Send, values: &Value, opts: InstallOptions) -> Result<Release> {
         let chart = resolve_chart(chart.into()).await?;
-        let ns = self.ns_or(&opts.namespace);
+        let ns = ns_or(self, &opts.namespace);
         let name = match (&opts.name, opts.generate_name) {
             (Some(n), false) => n.clone(),
             (_, true) => format!("{}-{}", chart.name(), chrono::Utc::now().timestamp()),
@@ -239,7 +324,7 @@ impl Client {
         }
         let ro = ReleaseOptions { name: name.clone(), namespace: ns.clone(), revision: 1, is_upgrade: false, is_install: true };
         let on_cluster = !dry_run || opts.dry_run_server;
-        let (chart, rendered) = self.render_for(chart, values, ro, opts.skip_schema_validation, on_cluster, on_cluster, opts.render_subchart_notes).await?;
+        let (chart, rendered) = render_for(self, chart, values, ro, opts.skip_schema_validation, on_cluster, on_cluster, opts.render_subchart_notes).await?;
         // Helm stores the chart as dependency processing left it (aliases applied, `enabled`
         // set, imported values merged).
         let chart_json = Release::chart_from(&chart);
@@ -266,7 +351,7 @@ impl Client {
         // adopted.
         if dry_run {
             if !opts.take_ownership {
-                self.check_ownership(&docs, &name, &ns, "install").await?;
+                check_ownership(self, &docs, &name, &ns, "install").await?;
             }
             rel.set_status(Status::PendingInstall, "Dry run complete");
             return Ok(rel);
@@ -275,10 +360,10 @@ impl Client {
             self.create_namespace(&ns).await?;
         }
         if !opts.skip_crds {
-            self.install_crds(&chart, &ns, timeout).await?;
+            install_crds(self, &chart, &ns, timeout).await?;
         }
         if !opts.take_ownership {
-            self.check_ownership(&docs, &name, &ns, "install").await?;
+            check_ownership(self, &docs, &name, &ns, "install").await?;
         }
         // `--replace` (Helm's replaceRelease): the history stays, the new record takes the next
         // revision and the previous last one becomes superseded.
@@ -287,17 +372,17 @@ impl Client {
             if let Some(mut last) = logic::latest(&history).cloned() {
                 rel.version = last.version + 1;
                 last.set_status(Status::Superseded, "superseded by new release");
-                self.record_update(&store, &last).await?;
+                record_update(self, &store, &last).await?;
             }
         }
-        self.record_create(&store, &rel).await?;
+        record_create(self, &store, &rel).await?;
         let outcome: Result<()> = async {
-            self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-install", &ns, timeout).await?;
-            self.apply_all(&docs, &name, &ns, opts.force_conflicts).await?;
+            hooks(self, !opts.no_hooks, &mut rel.hooks, "pre-install", &ns, timeout).await?;
+            apply_all(self, &docs, &name, &ns, opts.force_conflicts).await?;
             if opts.wait {
-                self.wait_release(&docs, &ns, timeout, opts.wait_for_jobs).await?;
+                wait_release(self, &docs, &ns, timeout, opts.wait_for_jobs).await?;
             }
-            self.hooks(!opts.no_hooks, &mut rel.hooks, "post-install", &ns, timeout).await?;
+            hooks(self, !opts.no_hooks, &mut rel.hooks, "post-install", &ns, timeout).await?;
             Ok(())
         }
         .await;
@@ -305,12 +390,12 @@ impl Client {
             Ok(()) => {
                 let desc = opts.description.clone().unwrap_or_else(|| "Install complete".into());
                 rel.set_status(Status::Deployed, desc);
-                self.record_update(&store, &rel).await?;
+                record_update(self, &store, &rel).await?;
                 Ok(rel)
             }
             Err(e) => {
                 rel.set_status(Status::Failed, format!("Release \"{name}\" failed: {e}"));
-                let _ = self.record_update(&store, &rel).await;
+                let _ = record_update(self, &store, &rel).await;
                 if opts.atomic {
                     let un = UninstallOptions { namespace: Some(ns.clone()), timeout: Some(timeout), ..Default::default() };
                     match self.uninstall(&name, un).await {
@@ -323,38 +408,15 @@ impl Client {
         }
     }
 
-    /// The values an upgrade renders with (Helm's `reuseValues`).
-    fn upgrade_values(current: &Release, new_values: &Value, opts: &UpgradeOptions, chart: &mut Chart) -> Value {
-        let old_config = json_to_core(&serde_json::Value::Object(current.config.clone()));
-        let new_empty = new_values.as_map().map(|m| m.is_empty()).unwrap_or(true);
-        if opts.reset_values {
-            return new_values.clone();
-        }
-        if opts.reuse_values {
-            // Helm's reuseValues: the chart's values become the old release's computed values
-            // (old chart defaults coalesced with old user values), new values over old ones.
-            let old_defaults = json_to_core(&serde_json::Value::Object(current.chart_values()));
-            chart.values = merge_values(&old_defaults, &old_config);
-            return merge_values(&old_config, new_values);
-        }
-        if opts.reset_then_reuse_values {
-            return merge_values(&old_config, new_values);
-        }
-        if new_empty {
-            return old_config;
-        }
-        new_values.clone()
-    }
-
     /// `helm upgrade`: refuses while `pending-*`, renders revision N+1, prunes history to
     /// `max_history`, applies, deletes what the new manifest dropped (unless kept), supersedes
     /// the deployed revision. On failure the new revision is `failed`; `cleanup_on_fail` deletes
     /// objects it created; `atomic` rolls back. With `install` (`upgrade --install`) a release
     /// without history, or with only uninstalled revisions, is installed instead (reported as
     /// [`ProgressEvent::InstallingInstead`] first).
-    pub async fn upgrade(&self, name: &str, chart: impl Into<ChartRef>, values: &Value, opts: UpgradeOptions) -> Result<Release> {
+    async fn upgrade(&self, name: &str, chart: impl Into<ChartRef> + Send, values: &Value, opts: UpgradeOptions) -> Result<Release> {
         let mut chart = resolve_chart(chart.into()).await?;
-        let ns = self.ns_or(&opts.namespace);
+        let ns = ns_or(self, &opts.namespace);
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let store = self.storage(Some(&ns));
         let history = store.history(name).await?;
@@ -372,13 +434,13 @@ impl Client {
         let deployed = history.iter().filter(|r| r.status() == Status::Deployed).max_by_key(|r| r.version).cloned();
         let current = deployed.clone().unwrap_or_else(|| last.clone());
         let migrate_csa = apply_method_for(name, &current, opts.server_side)?;
-        let vals = Self::upgrade_values(&current, values, &opts, &mut chart);
+        let vals = upgrade_values(&current, values, &opts, &mut chart);
         let revision = last.version + 1;
         let ro = ReleaseOptions { name: name.to_string(), namespace: ns.clone(), revision, is_upgrade: true, is_install: false };
         // Upgrade's client dry-run still reads the cluster's capabilities; only
         // `--dry-run=server` (or a real upgrade) lets `lookup` read the cluster.
         let dry_run = opts.dry_run || opts.dry_run_server;
-        let (chart, rendered) = self.render_for(chart, &vals, ro, opts.skip_schema_validation, true, !dry_run || opts.dry_run_server, opts.render_subchart_notes).await?;
+        let (chart, rendered) = render_for(self, chart, &vals, ro, opts.skip_schema_validation, true, !dry_run || opts.dry_run_server, opts.render_subchart_notes).await?;
         let chart_json = Release::chart_from(&chart);
         let mut rel = Release {
             name: name.to_string(),
@@ -408,7 +470,7 @@ impl Client {
         };
         // Checked under both dry-run modes too (Helm 4.1.4).
         if !opts.take_ownership {
-            self.check_ownership(&added, name, &ns, "update").await?;
+            check_ownership(self, &added, name, &ns, "update").await?;
         }
         if dry_run {
             rel.set_status(Status::PendingUpgrade, "Dry run complete");
@@ -416,24 +478,24 @@ impl Client {
         }
         let mut all = history.clone();
         for v in logic::revisions_to_prune(&all, opts.max_history) {
-            let _ = self.record_delete(&store, name, v).await;
+            let _ = record_delete(self, &store, name, v).await;
             all.retain(|r| r.version != v);
         }
-        self.record_create(&store, &rel).await?;
+        record_create(self, &store, &rel).await?;
         let outcome: Result<()> = async {
-            self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-upgrade", &ns, timeout).await?;
+            hooks(self, !opts.no_hooks, &mut rel.hooks, "pre-upgrade", &ns, timeout).await?;
             if opts.force_replace {
                 return Err(force_replace_refused());
             }
             if migrate_csa {
                 self.migrate_csa_ownership(&new_docs, &ns).await?;
             }
-            self.apply_all(&new_docs, name, &ns, opts.force_conflicts).await?;
-            self.delete_all(&logic::dropped_resources(&old_docs, &new_docs, &ns), &ns).await?;
+            apply_all(self, &new_docs, name, &ns, opts.force_conflicts).await?;
+            delete_all(self, &logic::dropped_resources(&old_docs, &new_docs, &ns), &ns).await?;
             if opts.wait {
-                self.wait_release(&new_docs, &ns, timeout, opts.wait_for_jobs).await?;
+                wait_release(self, &new_docs, &ns, timeout, opts.wait_for_jobs).await?;
             }
-            self.hooks(!opts.no_hooks, &mut rel.hooks, "post-upgrade", &ns, timeout).await?;
+            hooks(self, !opts.no_hooks, &mut rel.hooks, "post-upgrade", &ns, timeout).await?;
             Ok(())
         }
         .await;
@@ -442,28 +504,36 @@ impl Client {
                 // Helm changes only the status of superseded revisions (their description stays).
                 if let Some(mut d) = deployed {
                     d.info_mut().status = Status::Superseded;
-                    self.record_update(&store, &d).await?;
+                    record_update(self, &store, &d).await?;
                 }
                 let desc = opts.description.clone().unwrap_or_else(|| "Upgrade complete".into());
                 rel.set_status(Status::Deployed, desc);
-                self.record_update(&store, &rel).await?;
+                record_update(self, &store, &rel).await?;
                 Ok(rel)
             }
             Err(e) => {
                 self.emit(ProgressEvent::ActionFailed { action: "upgrade".into(), name: name.to_string(), error: e.to_string() });
                 rel.set_status(Status::Failed, format!("Upgrade \"{name}\" failed: {e}"));
-                let _ = self.record_update(&store, &rel).await;
+                let _ = record_update(self, &store, &rel).await;
                 if opts.cleanup_on_fail {
-                    let _ = self.delete_all(&added, &ns).await;
+                    let _ = delete_all(self, &added, &ns).await;
                 }
                 if opts.atomic {
-                    // Helm's rollback inherits the upgrade's force options.
+                    // Helm rolls back to the last successful revision (the newest superseded or
+                    // deployed one), with the upgrade's hooks, wait and force options.
+                    let history = store.history(name).await?;
+                    let Some(target) = history.iter().filter(|r| matches!(r.status(), Status::Superseded | Status::Deployed)).map(|r| r.version).max() else {
+                        return Err(Error::action(e.kind(), format!("unable to find a previously successful release when attempting to rollback. original upgrade error: {e}")));
+                    };
                     let ro = RollbackOptions {
                         namespace: Some(ns.clone()),
+                        revision: target,
                         timeout: Some(timeout),
                         wait: opts.wait,
+                        no_hooks: opts.no_hooks,
                         force_conflicts: opts.force_conflicts,
                         force_replace: opts.force_replace,
+                        server_side: opts.server_side,
                         ..Default::default()
                     };
                     return match self.rollback(name, ro).await {
@@ -478,8 +548,8 @@ impl Client {
 
     /// `helm rollback NAME [REVISION]`: a new revision with the target's chart, values and
     /// manifest; every deployed revision becomes superseded.
-    pub async fn rollback(&self, name: &str, opts: RollbackOptions) -> Result<Release> {
-        let ns = self.ns_or(&opts.namespace);
+    async fn rollback(&self, name: &str, opts: RollbackOptions) -> Result<Release> {
+        let ns = ns_or(self, &opts.namespace);
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let store = self.storage(Some(&ns));
         let history = store.history(name).await?;
@@ -516,14 +586,14 @@ impl Client {
         let old_docs = logic::parse_manifest(&current.manifest).unwrap_or_default();
         let mut all = history.clone();
         for v in logic::revisions_to_prune(&all, opts.max_history) {
-            let _ = self.record_delete(&store, name, v).await;
+            let _ = record_delete(self, &store, name, v).await;
             all.retain(|r| r.version != v);
         }
-        self.record_create(&store, &rel).await?;
+        record_create(self, &store, &rel).await?;
         // Objects this rollback brings back (deleted again by `cleanup_on_fail`), once applying began.
         let applying = std::sync::atomic::AtomicBool::new(false);
         let outcome: Result<()> = async {
-            self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-rollback", &ns, timeout).await?;
+            hooks(self, !opts.no_hooks, &mut rel.hooks, "pre-rollback", &ns, timeout).await?;
             if opts.force_replace {
                 return Err(force_replace_refused());
             }
@@ -531,12 +601,12 @@ impl Client {
             if migrate_csa {
                 self.migrate_csa_ownership(&new_docs, &ns).await?;
             }
-            self.apply_all(&new_docs, name, &ns, opts.force_conflicts).await?;
-            self.delete_all(&logic::dropped_resources(&old_docs, &new_docs, &ns), &ns).await?;
+            apply_all(self, &new_docs, name, &ns, opts.force_conflicts).await?;
+            delete_all(self, &logic::dropped_resources(&old_docs, &new_docs, &ns), &ns).await?;
             if opts.wait {
-                self.wait_release(&new_docs, &ns, timeout, false).await?;
+                wait_release(self, &new_docs, &ns, timeout, false).await?;
             }
-            self.hooks(!opts.no_hooks, &mut rel.hooks, "post-rollback", &ns, timeout).await?;
+            hooks(self, !opts.no_hooks, &mut rel.hooks, "post-rollback", &ns, timeout).await?;
             Ok(())
         }
         .await;
@@ -544,10 +614,10 @@ impl Client {
             Ok(()) => {
                 for mut r in all.into_iter().filter(|r| r.status() == Status::Deployed) {
                     r.info_mut().status = Status::Superseded;
-                    self.record_update(&store, &r).await?;
+                    record_update(self, &store, &r).await?;
                 }
                 rel.set_status(Status::Deployed, format!("Rollback to {target_v}"));
-                self.record_update(&store, &rel).await?;
+                record_update(self, &store, &rel).await?;
                 Ok(rel)
             }
             Err(e) => {
@@ -556,10 +626,10 @@ impl Client {
                 if current.version > 0 && current.version != target_v {
                     let mut cur = current.clone();
                     cur.info_mut().status = Status::Superseded;
-                    let _ = self.record_update(&store, &cur).await;
+                    let _ = record_update(self, &store, &cur).await;
                 }
                 rel.set_status(Status::Failed, format!("Rollback \"{name}\" failed: {e}"));
-                let _ = self.record_update(&store, &rel).await;
+                let _ = record_update(self, &store, &rel).await;
                 if opts.cleanup_on_fail {
                     let created: Vec<ResourceDoc> = if applying.load(std::sync::atomic::Ordering::Relaxed) {
                         let old_ids: std::collections::HashSet<_> = old_docs.iter().map(|d| d.identity(&ns)).collect();
@@ -572,7 +642,7 @@ impl Client {
                     let cleanup = if created.is_empty() {
                         Err("unable to cleanup resources: object not found, skipping delete: no objects visited".to_string())
                     } else {
-                        self.delete_all(&created, &ns).await.map(|_| ()).map_err(|e| format!("unable to cleanup resources: {e}"))
+                        delete_all(self, &created, &ns).await.map(|_| ()).map_err(|e| format!("unable to cleanup resources: {e}"))
                     };
                     if let Err(ce) = cleanup {
                         return Err(Error::action(e.kind(), format!("an error occurred while cleaning up resources. original rollback error: {ce}")));
@@ -586,8 +656,8 @@ impl Client {
     /// `helm uninstall`: pre-delete hooks, objects deleted in uninstall order (except
     /// `helm.sh/resource-policy: keep`), post-delete hooks, then the history is purged or, with
     /// `keep_history`, the last revision marked `uninstalled`.
-    pub async fn uninstall(&self, name: &str, opts: UninstallOptions) -> Result<UninstallResult> {
-        let ns = self.ns_or(&opts.namespace);
+    async fn uninstall(&self, name: &str, opts: UninstallOptions) -> Result<UninstallResult> {
+        let ns = ns_or(self, &opts.namespace);
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let store = self.storage(Some(&ns));
         let history = store.history(name).await?;
@@ -600,7 +670,7 @@ impl Client {
         if rel.status() == Status::Uninstalled {
             if !opts.keep_history {
                 for r in &history {
-                    self.record_delete(&store, name, r.version).await?;
+                    record_delete(self, &store, name, r.version).await?;
                 }
                 return Ok(UninstallResult { release: rel, kept: Vec::new() });
             }
@@ -608,30 +678,30 @@ impl Client {
         }
         rel.set_status(Status::Uninstalling, "Deletion in progress (or silently failed)");
         rel.info_mut().deleted = Some(Time::now());
-        self.record_update(&store, &rel).await?;
-        self.hooks(!opts.no_hooks, &mut rel.hooks, "pre-delete", &ns, timeout).await?;
+        record_update(self, &store, &rel).await?;
+        hooks(self, !opts.no_hooks, &mut rel.hooks, "pre-delete", &ns, timeout).await?;
         let docs = logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?;
-        let kept = self.delete_all_cascading(&docs, &ns, opts.cascade.as_deref()).await?;
+        let kept = delete_all_cascading(self, &docs, &ns, opts.cascade.as_deref()).await?;
         if opts.wait {
             for d in docs.iter().filter(|d| !logic::is_kept(d)) {
                 self.wait_deleted(d, &ns, timeout).await?;
             }
         }
-        self.hooks(!opts.no_hooks, &mut rel.hooks, "post-delete", &ns, timeout).await?;
+        hooks(self, !opts.no_hooks, &mut rel.hooks, "post-delete", &ns, timeout).await?;
         rel.set_status(Status::Uninstalled, opts.description.clone().unwrap_or_else(|| "Uninstallation complete".into()));
         if opts.keep_history {
-            self.record_update(&store, &rel).await?;
+            record_update(self, &store, &rel).await?;
         } else {
             for r in &history {
-                self.record_delete(&store, name, r.version).await?;
+                record_delete(self, &store, name, r.version).await?;
             }
         }
         Ok(UninstallResult { release: rel, kept })
     }
 
     /// `helm status` / `helm get`: one revision (0: the latest).
-    pub async fn get_release(&self, name: &str, namespace: Option<&str>, revision: i64) -> Result<Release> {
-        let ns = self.ns_or(&namespace.map(String::from));
+    async fn get_release(&self, name: &str, namespace: Option<&str>, revision: i64) -> Result<Release> {
+        let ns = ns_or(self, &namespace.map(String::from));
         let store = self.storage(Some(&ns));
         if revision > 0 {
             return Ok(store.get(name, revision).await?);
@@ -640,11 +710,11 @@ impl Client {
     }
 
     /// `helm status` (Helm 4): one revision (0: the latest) with `info.resources` filled from
-    /// the cluster ([`Client::release_resources`]); `table` asks for the API server's Table
+    /// the cluster ([`Cluster::release_resources`]); `table` asks for the API server's Table
     /// renderings (what the table output prints) instead of the objects (`-o json|yaml`).
-    pub async fn status(&self, name: &str, namespace: Option<&str>, revision: i64, table: bool) -> Result<Release> {
+    async fn status(&self, name: &str, namespace: Option<&str>, revision: i64, table: bool) -> Result<Release> {
         let mut rel = self.get_release(name, namespace, revision).await?;
-        let ns = self.ns_or(&namespace.map(String::from));
+        let ns = ns_or(self, &namespace.map(String::from));
         let resources = self.release_resources(&rel.manifest, &ns, table).await?;
         let map: serde_json::Map<String, serde_json::Value> = resources.into_iter().map(|(k, v)| (k, serde_json::Value::Array(v))).collect();
         if !map.is_empty() {
@@ -654,8 +724,8 @@ impl Client {
     }
 
     /// `helm history`: every revision, oldest first.
-    pub async fn history(&self, name: &str, namespace: Option<&str>) -> Result<Vec<Release>> {
-        let ns = self.ns_or(&namespace.map(String::from));
+    async fn history(&self, name: &str, namespace: Option<&str>) -> Result<Vec<Release>> {
+        let ns = ns_or(self, &namespace.map(String::from));
         let mut h = self.storage(Some(&ns)).history(name).await?;
         if h.is_empty() {
             return Err(Error::not_found("release: not found"));
@@ -665,8 +735,8 @@ impl Client {
     }
 
     /// `helm list`: the latest revision of each release, by name.
-    pub async fn list(&self, opts: ListOptions) -> Result<Vec<Release>> {
-        let store = if opts.all_namespaces { self.storage(None) } else { self.storage(Some(&self.ns_or(&opts.namespace))) };
+    async fn list(&self, opts: ListOptions) -> Result<Vec<Release>> {
+        let store = if opts.all_namespaces { self.storage(None) } else { self.storage(Some(&ns_or(self, &opts.namespace))) };
         let all = store.list().await?;
         let re = match &opts.filter {
             Some(f) => Some(regex_lite(f)?),
@@ -690,7 +760,7 @@ impl Client {
     }
 
     /// `helm get values` (with `all`: the chart's defaults coalesced under the user's).
-    pub async fn get_values(&self, name: &str, namespace: Option<&str>, revision: i64, all: bool) -> Result<Value> {
+    async fn get_values(&self, name: &str, namespace: Option<&str>, revision: i64, all: bool) -> Result<Value> {
         let rel = self.get_release(name, namespace, revision).await?;
         let user = json_to_core(&serde_json::Value::Object(rel.config.clone()));
         if !all {
@@ -701,12 +771,12 @@ impl Client {
     }
 
     /// `helm test`: runs the release's `test` hooks and stores their results.
-    pub async fn test(&self, name: &str, namespace: Option<&str>, timeout: Option<Duration>) -> Result<Release> {
-        let ns = self.ns_or(&namespace.map(String::from));
+    async fn test(&self, name: &str, namespace: Option<&str>, timeout: Option<Duration>) -> Result<Release> {
+        let ns = ns_or(self, &namespace.map(String::from));
         let store = self.storage(Some(&ns));
         let mut rel = store.last(name).await?;
-        let r = self.run_hooks(&mut rel.hooks, "test", &ns, timeout.unwrap_or(DEFAULT_TIMEOUT)).await;
-        self.record_update(&store, &rel).await?;
+        let r = run_hooks(self, &mut rel.hooks, "test", &ns, timeout.unwrap_or(DEFAULT_TIMEOUT)).await;
+        record_update(self, &store, &rel).await?;
         r.map(|_| rel)
     }
 }
@@ -763,56 +833,3 @@ fn regex_lite(pattern: &str) -> Result<regex::Regex> {
     regex::Regex::new(pattern).map_err(|e| Error::invalid(format!("error parsing regexp: {e}")))
 }
 
-impl crate::api::ReleaseApi for Client {
-    fn namespace(&self) -> &str {
-        Client::namespace(self)
-    }
-
-    fn reachable(&self) -> impl std::future::Future<Output = Result<()>> + Send {
-        Client::reachable(self)
-    }
-
-    fn local_chart(&self, path: &std::path::Path) -> Result<ChartRef> {
-        helm_core::chart::load(path).map(ChartRef::Loaded).map_err(|e| Error::Chart(e.to_string()))
-    }
-
-    fn install(&self, chart: ChartRef, values: &Value, opts: InstallOptions) -> impl std::future::Future<Output = Result<Release>> + Send {
-        Client::install(self, chart, values, opts)
-    }
-
-    fn upgrade(&self, name: &str, chart: ChartRef, values: &Value, opts: UpgradeOptions) -> impl std::future::Future<Output = Result<Release>> + Send {
-        Client::upgrade(self, name, chart, values, opts)
-    }
-
-    fn rollback(&self, name: &str, opts: RollbackOptions) -> impl std::future::Future<Output = Result<Release>> + Send {
-        Client::rollback(self, name, opts)
-    }
-
-    fn uninstall(&self, name: &str, opts: UninstallOptions) -> impl std::future::Future<Output = Result<UninstallResult>> + Send {
-        Client::uninstall(self, name, opts)
-    }
-
-    fn get_release(&self, name: &str, namespace: Option<&str>, revision: i64) -> impl std::future::Future<Output = Result<Release>> + Send {
-        Client::get_release(self, name, namespace, revision)
-    }
-
-    fn status(&self, name: &str, namespace: Option<&str>, revision: i64, table: bool) -> impl std::future::Future<Output = Result<Release>> + Send {
-        Client::status(self, name, namespace, revision, table)
-    }
-
-    fn history(&self, name: &str, namespace: Option<&str>) -> impl std::future::Future<Output = Result<Vec<Release>>> + Send {
-        Client::history(self, name, namespace)
-    }
-
-    fn list(&self, opts: ListOptions) -> impl std::future::Future<Output = Result<Vec<Release>>> + Send {
-        Client::list(self, opts)
-    }
-
-    fn get_values(&self, name: &str, namespace: Option<&str>, revision: i64, all: bool) -> impl std::future::Future<Output = Result<Value>> + Send {
-        Client::get_values(self, name, namespace, revision, all)
-    }
-
-    fn test(&self, name: &str, namespace: Option<&str>, timeout: Option<Duration>) -> impl std::future::Future<Output = Result<Release>> + Send {
-        Client::test(self, name, namespace, timeout)
-    }
-}

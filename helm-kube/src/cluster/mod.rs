@@ -1,10 +1,15 @@
-//! Helm's release actions on a Kubernetes API server: the [`client::Client`] (kube-rs), the
-//! actions' sequencing ([`actions`]), what they do to objects (apply, ownership, waiting,
-//! hooks: [`resources`]), where records are stored ([`storage`]) and what they report while
-//! they run ([`progress`]).
+//! Helm's release actions on a cluster: what the actions need from one ([`backend::Cluster`]),
+//! the actions' sequencing over it ([`actions`]), the Kubernetes implementation — the
+//! [`client::Client`] (kube-rs), what it does to objects ([`resources`]: apply, ownership
+//! metadata, waiting) and where it stores records ([`storage`]) — an in-memory one for tests
+//! ([`fake`]), and what actions report while they run ([`progress`]).
 
 pub mod actions;
+pub mod backend;
 pub mod client;
+pub mod fake;
 pub mod progress;
 pub mod resources;
 pub mod storage;
+
+pub use backend::Cluster;

@@ -1,14 +1,16 @@
-//! Applying, inspecting and deleting a release's objects, as Helm 4 does: server-side apply
-//! with field manager `helm`, Helm's ownership metadata on every object, adoption of objects
-//! that already carry this release's metadata and refusal of any other existing object,
-//! readiness waits, and hooks (weights, delete policies, Jobs/Pods waited to completion).
+//! [`Cluster`] on a Kubernetes API server: a release's objects applied, inspected and
+//! deleted as Helm 4 does (server-side apply with field manager `helm`, Helm's ownership
+//! metadata on every object), readiness waits with kstatus' messages, hook objects waited to
+//! completion, and `helm status`' live resources. The order of things (hooks by weight,
+//! ownership checks, what is deleted when) is the actions' ([`crate::cluster::actions`]).
 
-use crate::cluster::client::Client;
+use crate::cluster::backend::Cluster;
+use crate::cluster::client::{Client, ClusterCapabilities};
+use crate::cluster::progress::{NotReady, ProgressEvent};
+use crate::cluster::storage::KubeStorage;
 use crate::error::{is_not_found, Error, Result};
 use helm_core::release::api::ErrorKind;
-use crate::cluster::progress::{NotReady, ProgressEvent};
 use helm_core::release::logic::ResourceDoc;
-use helm_core::release::{HookRecord, Time};
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
 use serde_json::{json, Value as J};
 use std::collections::BTreeMap;
@@ -32,19 +34,97 @@ impl Client {
         Ok((api, namespaced))
     }
 
-    /// The live object, if it exists.
-    pub async fn get_object(&self, doc: &ResourceDoc, release_ns: &str) -> Result<Option<DynamicObject>> {
+    /// None when ready, else kstatus' in-progress message for the object.
+    async fn readiness(&self, doc: &ResourceDoc, release_ns: &str) -> Result<Option<String>> {
+        let Some(live) = self.get(doc, release_ns).await? else { return Ok(Some("Resource not found".into())) };
+        if object_ready(&doc.kind, &live) {
+            Ok(None)
+        } else {
+            Ok(Some(in_progress_message(&doc.kind, &live)))
+        }
+    }
+
+    /// The namespace an object lives in (empty for cluster-scoped kinds).
+    fn object_ns(&self, d: &ResourceDoc, release_ns: &str) -> String {
+        let namespaced = self
+            .resources_cached(&d.api_version, &d.kind)
+            .unwrap_or(true);
+        if namespaced {
+            d.namespace.clone().unwrap_or_else(|| release_ns.to_string())
+        } else {
+            String::new()
+        }
+    }
+}
+
+impl Cluster for Client {
+    type Storage = KubeStorage;
+
+    fn default_namespace(&self) -> &str {
+        self.namespace()
+    }
+
+    fn storage(&self, namespace: Option<&str>) -> KubeStorage {
+        Client::storage(self, namespace)
+    }
+
+    fn emit(&self, event: ProgressEvent) {
+        Client::emit(self, event)
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.reachable().await
+    }
+
+    async fn capabilities(&self) -> Result<ClusterCapabilities> {
+        Client::capabilities(self).await
+    }
+
+    async fn lookup(&self, api_version: &str, kind: &str, ns: &str, name: &str) -> std::result::Result<helm_core::values::Value, String> {
+        let (ar, namespaced) = self.resolve(api_version, kind).await.map_err(|e| e.to_string())?;
+        let api: kube::Api<kube::api::DynamicObject> = if namespaced && !ns.is_empty() {
+            kube::Api::namespaced_with(self.kube.clone(), ns, &ar)
+        } else {
+            kube::Api::all_with(self.kube.clone(), &ar)
+        };
+        let json = if name.is_empty() {
+            match api.list(&Default::default()).await {
+                Ok(list) => serde_json::to_string(&list).map_err(|e| e.to_string())?,
+                Err(e) if crate::error::is_not_found(&e) => return Ok(helm_core::values::Value::empty_map()),
+                Err(e) => return Err(e.to_string()),
+            }
+        } else {
+            match api.get_opt(name).await {
+                Ok(Some(obj)) => serde_json::to_string(&obj).map_err(|e| e.to_string())?,
+                Ok(None) => return Ok(helm_core::values::Value::empty_map()),
+                Err(e) => return Err(e.to_string()),
+            }
+        };
+        helm_core::values::json::from_str(&json).map_err(|e| e.to_string())
+    }
+
+
+    async fn create_namespace(&self, ns: &str) -> Result<()> {
+        use k8s_openapi::api::core::v1::Namespace;
+        let api: kube::Api<Namespace> = kube::Api::all(self.kube.clone());
+        let obj = Namespace { metadata: kube::api::ObjectMeta { name: Some(ns.into()), ..Default::default() }, ..Default::default() };
+        match api.create(&Default::default(), &obj).await {
+            Ok(_) => Ok(()),
+            Err(e) if crate::error::is_conflict(&e) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn get(&self, doc: &ResourceDoc, release_ns: &str) -> Result<Option<J>> {
         let (api, _) = self.api_for(doc, release_ns).await?;
         match api.get(&doc.name).await {
-            Ok(o) => Ok(Some(o)),
+            Ok(o) => Ok(Some(serde_json::to_value(&o).unwrap_or(J::Null))),
             Err(e) if is_not_found(&e) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
 
-    /// Server-side apply of one object (field manager `helm`); `owner` adds Helm's ownership
-    /// metadata (release name/namespace annotations, managed-by label).
-    pub async fn apply_object(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, force: bool, dry_run: bool) -> Result<()> {
+    async fn apply(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, force: bool) -> Result<()> {
         let (api, namespaced) = self.api_for(doc, release_ns).await?;
         let mut obj = doc.object.clone();
         if let Some(release) = owner {
@@ -58,15 +138,26 @@ impl Client {
         }
         let mut pp = PatchParams::apply(FIELD_MANAGER);
         pp.force = force;
-        pp.dry_run = dry_run;
-        api.patch(&doc.name, &pp, &Patch::Apply(&obj))
-            .await
-            .map_err(Error::from)?;
+        api.patch(&doc.name, &pp, &Patch::Apply(&obj)).await.map_err(Error::from)?;
         Ok(())
     }
 
-    /// Reports an object applied (`applied`) or deleted to the progress sink.
-    pub(crate) async fn report_object(&self, doc: &ResourceDoc, release_ns: &str, applied: bool) {
+    async fn delete(&self, doc: &ResourceDoc, release_ns: &str, cascade: Option<&str>) -> Result<bool> {
+        let (api, _) = self.api_for(doc, release_ns).await?;
+        let policy = match cascade {
+            Some("foreground") => PropagationPolicy::Foreground,
+            Some("orphan") => PropagationPolicy::Orphan,
+            _ => PropagationPolicy::Background,
+        };
+        let dp = DeleteParams { propagation_policy: Some(policy), ..Default::default() };
+        match api.delete(&doc.name, &dp).await {
+            Ok(_) => Ok(true),
+            Err(e) if is_not_found(&e) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn report_object(&self, doc: &ResourceDoc, release_ns: &str, applied: bool) {
         if !self.reporting() {
             return;
         }
@@ -83,12 +174,7 @@ impl Client {
         });
     }
 
-    /// Moves objects from client-side to server-side apply, as Helm 4 does when a release
-    /// deployed with client-side apply is upgraded with `--server-side=true` (client-go's
-    /// `csaupgrade`): the fields the `helm` manager owns through `Update` operations become
-    /// owned by its `Apply` entry. Without this the API server would keep merging the old
-    /// client-side fields into every apply (a Service's old port stays next to the new one).
-    pub(crate) async fn migrate_csa_ownership(&self, docs: &[ResourceDoc], release_ns: &str) -> Result<()> {
+    async fn migrate_csa_ownership(&self, docs: &[ResourceDoc], release_ns: &str) -> Result<()> {
         for doc in docs {
             let (api, _) = self.api_for(doc, release_ns).await?;
             let Some(live) = api.get_opt(&doc.name).await? else { continue };
@@ -124,33 +210,9 @@ impl Client {
         Ok(())
     }
 
-    /// Deletes one object (background propagation, as Helm); a missing object is fine.
-    /// Returns whether it existed.
-    pub async fn delete_object(&self, doc: &ResourceDoc, release_ns: &str) -> Result<bool> {
-        self.delete_object_cascading(doc, release_ns, None).await
-    }
-
-    /// [`Self::delete_object`] with a propagation policy (`background` when None or unknown,
-    /// `foreground`, `orphan`), as `helm uninstall --cascade`.
-    pub async fn delete_object_cascading(&self, doc: &ResourceDoc, release_ns: &str, cascade: Option<&str>) -> Result<bool> {
-        let (api, _) = self.api_for(doc, release_ns).await?;
-        let policy = match cascade {
-            Some("foreground") => PropagationPolicy::Foreground,
-            Some("orphan") => PropagationPolicy::Orphan,
-            _ => PropagationPolicy::Background,
-        };
-        let dp = DeleteParams { propagation_policy: Some(policy), ..Default::default() };
-        match api.delete(&doc.name, &dp).await {
-            Ok(_) => Ok(true),
-            Err(e) if is_not_found(&e) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    /// Waits until the object is gone (after a delete), up to `timeout`.
-    pub async fn wait_deleted(&self, doc: &ResourceDoc, release_ns: &str, timeout: Duration) -> Result<()> {
+    async fn wait_deleted(&self, doc: &ResourceDoc, release_ns: &str, timeout: Duration) -> Result<()> {
         let start = Instant::now();
-        while self.get_object(doc, release_ns).await?.is_some() {
+        while self.get(doc, release_ns).await?.is_some() {
             if start.elapsed() > timeout {
                 return Err(Error::Timeout(format!("timed out waiting for {} to be deleted", doc.key())));
             }
@@ -159,47 +221,7 @@ impl Client {
         Ok(())
     }
 
-    /// Helm's `existingResourceConflict`: for each object that already exists, it must carry
-    /// this release's ownership metadata (then it is adopted); otherwise Helm's error. Returns
-    /// the objects that already existed.
-    pub async fn check_ownership(&self, docs: &[ResourceDoc], release: &str, release_ns: &str, verb: &str) -> Result<Vec<ResourceDoc>> {
-        let mut existing = Vec::new();
-        for doc in docs {
-            let Some(live) = self.get_object(doc, release_ns).await? else { continue };
-            if let Err(why) = ownership_problems(&live, release, release_ns) {
-                let ns = doc.namespace.clone().unwrap_or_else(|| release_ns.to_string());
-                return Err(Error::action(ErrorKind::Conflict, format!(
-                    "unable to continue with {verb}: {} \"{}\" in namespace \"{}\" exists and cannot be imported into the current release: invalid ownership metadata; {}",
-                    doc.kind, doc.name, ns, why
-                )));
-            }
-            existing.push(doc.clone());
-        }
-        Ok(existing)
-    }
-
-    /// Whether the object is ready in Helm's sense (`--wait`): Deployments/StatefulSets/
-    /// DaemonSets rolled out, Jobs complete, PVCs bound, LoadBalancer Services with an
-    /// address, Pods ready; other kinds are ready once they exist.
-    pub async fn is_ready(&self, doc: &ResourceDoc, release_ns: &str) -> Result<bool> {
-        Ok(self.readiness(doc, release_ns).await?.is_none())
-    }
-
-    /// None when ready, else kstatus' in-progress message for the object.
-    async fn readiness(&self, doc: &ResourceDoc, release_ns: &str) -> Result<Option<String>> {
-        let Some(live) = self.get_object(doc, release_ns).await? else { return Ok(Some("Resource not found".into())) };
-        let v = serde_json::to_value(&live).unwrap_or(J::Null);
-        if object_ready(&doc.kind, &v) {
-            Ok(None)
-        } else {
-            Ok(Some(in_progress_message(&doc.kind, &v)))
-        }
-    }
-
-    /// `--wait`: polls until every object is ready or `timeout` passes; the error is Helm 4's
-    /// (`resource Deployment/NS/NAME not ready. status: InProgress, message: Available: 0/1`
-    /// per object, then `context deadline exceeded`).
-    pub async fn wait_ready(&self, docs: &[ResourceDoc], release_ns: &str, timeout: Duration) -> Result<()> {
+    async fn wait_ready(&self, docs: &[ResourceDoc], release_ns: &str, timeout: Duration) -> Result<()> {
         let start = Instant::now();
         let mut pending: Vec<&ResourceDoc> = docs.iter().collect();
         let mut reported: Vec<NotReady> = Vec::new();
@@ -238,92 +260,13 @@ impl Client {
         }
     }
 
-    /// The namespace an object lives in (empty for cluster-scoped kinds).
-    fn object_ns(&self, d: &ResourceDoc, release_ns: &str) -> String {
-        let namespaced = self
-            .resources_cached(&d.api_version, &d.kind)
-            .unwrap_or(true);
-        if namespaced {
-            d.namespace.clone().unwrap_or_else(|| release_ns.to_string())
-        } else {
-            String::new()
-        }
-    }
-
-    /// Runs the hooks of `event` (Helm's `execHook`): in weight order, each created by
-    /// server-side apply after `before-hook-creation` deletes its previous instance, Jobs and
-    /// Pods waited to completion, then deleted per `hook-succeeded`/`hook-failed`. Updates
-    /// each hook's `last_run`.
-    pub async fn run_hooks(&self, hooks: &mut [HookRecord], event: &str, release_ns: &str, timeout: Duration) -> Result<()> {
-        let mut order: Vec<usize> = (0..hooks.len()).filter(|i| hooks[*i].has_event(event)).collect();
-        order.sort_by(|a, b| hooks[*a].weight.cmp(&hooks[*b].weight).then_with(|| hooks[*a].name.cmp(&hooks[*b].name)));
-        for i in order {
-            let h = &mut hooks[i];
-            if h.delete_policies.is_empty() {
-                h.delete_policies.push("before-hook-creation".into());
-            }
-            let docs = helm_core::release::logic::parse_manifest(&h.manifest).map_err(|e| Error::invalid(e.to_string()))?;
-            if h.delete_policies.iter().any(|p| p == "before-hook-creation") {
-                for d in &docs {
-                    if self.delete_object(d, release_ns).await? {
-                        self.wait_deleted(d, release_ns, timeout).await?;
-                    }
-                }
-            }
-            h.last_run = helm_core::release::HookExecution { started_at: Some(Time::now()), completed_at: None, phase: "Running".into() };
-            let (hk, hn, hw) = (h.kind.clone(), h.name.clone(), h.weight);
-            self.emit(ProgressEvent::HookStarted { event: event.to_string(), kind: hk.clone(), name: hn.clone(), weight: hw });
-            let mut outcome = Ok(());
-            for d in &docs {
-                if let Err(e) = self.apply_object(d, release_ns, None, false, false).await {
-                    outcome = Err(e);
-                    break;
-                }
-            }
-            if outcome.is_ok() {
-                for d in &docs {
-                    if let Err(e) = self.wait_hook(d, release_ns, timeout).await {
-                        outcome = Err(e);
-                        break;
-                    }
-                }
-            }
-            h.last_run.completed_at = Some(Time::now());
-            match outcome {
-                Ok(()) => {
-                    h.last_run.phase = "Succeeded".into();
-                    self.emit(ProgressEvent::HookSucceeded { event: event.to_string(), kind: hk, name: hn, weight: hw });
-                    if h.delete_policies.iter().any(|p| p == "hook-succeeded") {
-                        for d in &docs {
-                            self.delete_object(d, release_ns).await?;
-                        }
-                    }
-                }
-                Err(e) => {
-                    h.last_run.phase = "Failed".into();
-                    self.emit(ProgressEvent::HookFailed { event: event.to_string(), kind: hk, name: hn, weight: hw, error: e.to_string() });
-                    if h.delete_policies.iter().any(|p| p == "hook-failed") {
-                        for d in &docs {
-                            let _ = self.delete_object(d, release_ns).await;
-                        }
-                    }
-                    return Err(Error::action(if e.kind() == ErrorKind::Timeout { ErrorKind::Timeout } else { ErrorKind::Failed }, format!("failed {event}: {e}")));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// A hook Job must complete (or fail), a hook Pod must succeed (or fail); other kinds are
-    /// done once created.
     async fn wait_hook(&self, doc: &ResourceDoc, release_ns: &str, timeout: Duration) -> Result<()> {
         if doc.kind != "Job" && doc.kind != "Pod" {
             return Ok(());
         }
         let start = Instant::now();
         loop {
-            if let Some(live) = self.get_object(doc, release_ns).await? {
-                let v = serde_json::to_value(&live).unwrap_or(J::Null);
+            if let Some(v) = self.get(doc, release_ns).await? {
                 if doc.kind == "Job" {
                     for c in v.pointer("/status/conditions").and_then(|c| c.as_array()).cloned().unwrap_or_default() {
                         let ty = c.get("type").and_then(|t| t.as_str()).unwrap_or("");
@@ -362,32 +305,6 @@ impl Client {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
     }
-}
-
-/// The `Accept` header Helm sends for server-side printing (`transformRequests`): a
-/// `meta.k8s.io` Table (v1, else v1beta1), else the object.
-const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
-
-impl Client {
-    /// GET of a path as JSON; `table` asks for the API server's Table rendering (with the
-    /// object included, as Helm asks). None when the object does not exist.
-    async fn get_raw(&self, path: &str, table: bool) -> Result<Option<J>> {
-        let (path, accept) = if table {
-            let sep = if path.contains('?') { '&' } else { '?' };
-            (format!("{path}{sep}includeObject=Object"), TABLE_ACCEPT)
-        } else {
-            (path.to_string(), "application/json")
-        };
-        let req = http::Request::get(path)
-            .header(http::header::ACCEPT, accept)
-            .body(Vec::new())
-            .map_err(|e| Error::action(ErrorKind::Internal, format!("building a request: {e}")))?;
-        match self.kube.request::<J>(req).await {
-            Ok(v) => Ok(Some(v)),
-            Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
-    }
 
     /// Helm 4's `helm status` resources (`kube.Client.Get(resources, related=true)`): the live
     /// objects of the release's manifest grouped by `VERSION/Kind` (the group left out, as
@@ -396,7 +313,7 @@ impl Client {
     /// pods it selects (each selector once). With `table`, each entry is the API server's Table
     /// rendering (what `helm status` prints); without, the objects (`-o json|yaml`), pods as a
     /// `PodList`. Objects that no longer exist are left out, as Helm does.
-    pub async fn release_resources(&self, manifest: &str, release_ns: &str, table: bool) -> Result<BTreeMap<String, Vec<J>>> {
+    async fn release_resources(&self, manifest: &str, release_ns: &str, table: bool) -> Result<BTreeMap<String, Vec<J>>> {
         let docs = helm_core::release::logic::parse_manifest(manifest).map_err(|e| Error::invalid(e.to_string()))?;
         let mut out: BTreeMap<String, Vec<J>> = BTreeMap::new();
         let mut selectors: Vec<BTreeMap<String, String>> = Vec::new();
@@ -427,6 +344,36 @@ impl Client {
             }
         }
         Ok(out)
+    }
+
+    fn kinds_changed(&self) {
+        self.reset_resolver()
+    }
+}
+
+/// The `Accept` header Helm sends for server-side printing (`transformRequests`): a
+/// `meta.k8s.io` Table (v1, else v1beta1), else the object.
+const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+
+impl Client {
+    /// GET of a path as JSON; `table` asks for the API server's Table rendering (with the
+    /// object included, as Helm asks). None when the object does not exist.
+    async fn get_raw(&self, path: &str, table: bool) -> Result<Option<J>> {
+        let (path, accept) = if table {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            (format!("{path}{sep}includeObject=Object"), TABLE_ACCEPT)
+        } else {
+            (path.to_string(), "application/json")
+        };
+        let req = http::Request::get(path)
+            .header(http::header::ACCEPT, accept)
+            .body(Vec::new())
+            .map_err(|e| Error::action(ErrorKind::Internal, format!("building a request: {e}")))?;
+        match self.kube.request::<J>(req).await {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 
@@ -491,17 +438,16 @@ pub fn set_ownership(obj: &mut J, release: &str, release_ns: &str) {
 }
 
 /// Helm's `checkOwnership` messages, joined as Helm joins them (`; `).
-pub fn ownership_problems(live: &DynamicObject, release: &str, release_ns: &str) -> std::result::Result<(), String> {
+pub fn ownership_problems(live: &J, release: &str, release_ns: &str) -> std::result::Result<(), String> {
     let mut errs = Vec::new();
-    let labels = live.metadata.labels.clone().unwrap_or_default();
-    let ann = live.metadata.annotations.clone().unwrap_or_default();
-    match labels.get(LABEL_MANAGED_BY) {
+    let field = |map: &str, key: &str| live.pointer(&format!("/metadata/{map}")).and_then(|m| m.get(key)).map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string()));
+    match field("labels", LABEL_MANAGED_BY) {
         None => errs.push(format!("label validation error: missing key \"{LABEL_MANAGED_BY}\": must be set to \"Helm\"")),
         Some(v) if v != "Helm" => errs.push(format!("label validation error: key \"{LABEL_MANAGED_BY}\" must equal \"Helm\": current value is \"{v}\"")),
         _ => {}
     }
     for (key, want) in [(ANN_RELEASE_NAME, release), (ANN_RELEASE_NAMESPACE, release_ns)] {
-        match ann.get(key) {
+        match field("annotations", key) {
             None => errs.push(format!("annotation validation error: missing key \"{key}\": must be set to \"{want}\"")),
             Some(v) if v != want => errs.push(format!("annotation validation error: key \"{key}\" must equal \"{want}\": current value is \"{v}\"")),
             _ => {}

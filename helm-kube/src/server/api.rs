@@ -3,7 +3,7 @@
 use super::ops::{OpKind, Operation, ReleaseLock};
 use super::progress::Observer;
 use super::{error, json, Body, State};
-use crate::api::resolve_chart;
+use crate::api::{resolve_chart, ReleaseApi};
 use crate::error::Error;
 use helm_core::release::api::{InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
 use helm_core::chart::Chart;
