@@ -685,3 +685,51 @@ async fn stored_record_is_byte_identical_to_helms() {
     assert!(theirs.contains("\\u003c") && theirs.contains("\"modtime\":T"), "{theirs}");
     assert_eq!(ours, theirs);
 }
+
+/// Writers racing for one release: 8 clients upgrade it at once, 6 rounds. The revision is
+/// claimed by a create that fails when it exists, so every upgrade either gets its own
+/// revision or is refused with Helm's "another operation … is in progress": no revision is
+/// written twice, none is skipped, and one revision is deployed at the end of each round.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_upgrades_claim_distinct_revisions() {
+    let Some(env) = env() else { return };
+    let ns = unique("race");
+    let c = client(env, &ns).await;
+    let dir = scratch(&ns);
+    let chart = load(&write_chart(&dir, "race", "0.1.0"));
+    c.install(chart.clone(), &Value::empty_map(), InstallOptions { name: Some("r".into()), ..Default::default() }).await.expect("install");
+    let mut clients = Vec::new();
+    for _ in 0..8 {
+        clients.push(Client::new(ClientOptions { kubeconfig: Some(env.kubeconfig.clone()), namespace: Some(ns.clone()), ..Default::default() }).await.expect("client"));
+    }
+    let mut won = 0;
+    for round in 0..6 {
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(clients.len()));
+        let tasks: Vec<_> = clients
+            .iter()
+            .enumerate()
+            .map(|(i, cl)| {
+                let (cl, chart, barrier) = (cl.clone(), chart.clone(), barrier.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    cl.upgrade("r", chart, &vals(&format!("data: r{round}w{i}\n")), UpgradeOptions::default()).await
+                })
+            })
+            .collect();
+        let mut round_wins = Vec::new();
+        for t in tasks {
+            match t.await.expect("task") {
+                Ok(rel) => round_wins.push(rel.version),
+                Err(e) => {
+                    assert_eq!(e.kind(), helm_kube::ErrorKind::Pending, "{e}");
+                    assert_eq!(e.to_string(), "another operation (install/upgrade/rollback) is in progress");
+                }
+            }
+        }
+        assert!(!round_wins.is_empty(), "round {round}: some upgrade wins");
+        won += round_wins.len();
+        let h = c.history("r", None).await.expect("history");
+        assert_eq!(h.iter().map(|r| r.version).collect::<Vec<_>>(), (1..=(1 + won as i64)).collect::<Vec<_>>(), "no gap, no duplicate");
+        assert_eq!(h.iter().filter(|r| r.status() == Status::Deployed).count(), 1, "{:?}", h.iter().map(|r| (r.version, r.status())).collect::<Vec<_>>());
+    }
+}

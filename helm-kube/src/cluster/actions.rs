@@ -17,7 +17,7 @@ pub use helm_core::release::api::{InstallOptions, ListOptions, RollbackOptions, 
 use helm_core::release::logic::{self, ResourceDoc};
 use helm_core::release::record::{core_to_json, json_to_core, HookRecord};
 use helm_core::release::storage::ReleaseStorageExt;
-use helm_core::release::{HookExecution, Info, Release, ReleaseStorage, Status, Time};
+use helm_core::release::{HookExecution, Info, Release, ReleaseStorage, Status, StorageError, Time};
 use helm_core::render::{self, ReleaseOptions, TemplateOptions};
 use helm_core::values::Value;
 use std::time::Duration;
@@ -98,11 +98,21 @@ async fn install_crds<C: Cluster>(c: &C, chart: &Chart, ns: &str, timeout: Durat
     Ok(())
 }
 
-/// Stores a new revision and reports it.
-async fn record_create<C: Cluster>(c: &C, store: &C::Storage, rel: &Release) -> Result<()> {
-    store.create(rel).await?;
-    report_record(c, rel, true);
-    Ok(())
+/// Stores a new revision and reports it: the claim that makes this action the one that
+/// writes this revision. The create fails when the revision exists, so of two writers racing
+/// for one release exactly one wins, without a lock; the other gets Helm's refusal for a
+/// release another operation holds (`lost`: [`ErrorKind::Pending`] for an upgrade or
+/// rollback, [`ErrorKind::NameInUse`] for an install). Nothing is changed before the claim.
+async fn claim_revision<C: Cluster>(c: &C, store: &C::Storage, rel: &Release, lost: ErrorKind) -> Result<()> {
+    match store.create(rel).await {
+        Ok(()) => {
+            report_record(c, rel, true);
+            Ok(())
+        }
+        Err(StorageError::AlreadyExists) if lost == ErrorKind::NameInUse => Err(Error::action(lost, logic::ERR_NAME_IN_USE)),
+        Err(StorageError::AlreadyExists) => Err(Error::action(lost, logic::ERR_PENDING)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Replaces a stored revision and reports it.
@@ -367,15 +377,15 @@ impl<C: Cluster> ReleaseApi for C {
         }
         // `--replace` (Helm's replaceRelease): the history stays, the new record takes the next
         // revision and the previous last one becomes superseded.
-        if opts.replace {
-            let history = store.history(&name).await?;
-            if let Some(mut last) = logic::latest(&history).cloned() {
-                rel.version = last.version + 1;
-                last.set_status(Status::Superseded, "superseded by new release");
-                record_update(self, &store, &last).await?;
-            }
+        let replaced = if opts.replace { logic::latest(&store.history(&name).await?).cloned() } else { None };
+        if let Some(last) = &replaced {
+            rel.version = last.version + 1;
         }
-        record_create(self, &store, &rel).await?;
+        claim_revision(self, &store, &rel, ErrorKind::NameInUse).await?;
+        if let Some(mut last) = replaced {
+            last.set_status(Status::Superseded, "superseded by new release");
+            record_update(self, &store, &last).await?;
+        }
         let outcome: Result<()> = async {
             hooks(self, !opts.no_hooks, &mut rel.hooks, "pre-install", &ns, timeout).await?;
             apply_all(self, &docs, &name, &ns, opts.force_conflicts).await?;
@@ -476,12 +486,12 @@ impl<C: Cluster> ReleaseApi for C {
             rel.set_status(Status::PendingUpgrade, "Dry run complete");
             return Ok(rel);
         }
+        claim_revision(self, &store, &rel, ErrorKind::Pending).await?;
         let mut all = history.clone();
         for v in logic::revisions_to_prune(&all, opts.max_history) {
             let _ = record_delete(self, &store, name, v).await;
             all.retain(|r| r.version != v);
         }
-        record_create(self, &store, &rel).await?;
         let outcome: Result<()> = async {
             hooks(self, !opts.no_hooks, &mut rel.hooks, "pre-upgrade", &ns, timeout).await?;
             if opts.force_replace {
@@ -584,12 +594,12 @@ impl<C: Cluster> ReleaseApi for C {
         }
         let new_docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?);
         let old_docs = logic::parse_manifest(&current.manifest).unwrap_or_default();
+        claim_revision(self, &store, &rel, ErrorKind::Pending).await?;
         let mut all = history.clone();
         for v in logic::revisions_to_prune(&all, opts.max_history) {
             let _ = record_delete(self, &store, name, v).await;
             all.retain(|r| r.version != v);
         }
-        record_create(self, &store, &rel).await?;
         // Objects this rollback brings back (deleted again by `cleanup_on_fail`), once applying began.
         let applying = std::sync::atomic::AtomicBool::new(false);
         let outcome: Result<()> = async {
