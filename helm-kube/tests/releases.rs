@@ -733,3 +733,115 @@ async fn racing_upgrades_claim_distinct_revisions() {
         assert_eq!(h.iter().filter(|r| r.status() == Status::Deployed).count(), 1, "{:?}", h.iter().map(|r| (r.version, r.status())).collect::<Vec<_>>());
     }
 }
+
+/// Random text that gzip cannot shrink much (base64 of xorshift bytes), `len` characters.
+fn incompressible(seed: u64, len: usize) -> String {
+    use base64::Engine;
+    let mut x = seed | 1;
+    let bytes: Vec<u8> = (0..len * 3 / 4 + 3)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let mut s = base64::engine::general_purpose::STANDARD.encode(bytes);
+    s.truncate(len);
+    s
+}
+
+/// A chart whose release record is about `blobs` × 2 × `size` bytes: each blob is in the
+/// user's values and again in a ConfigMap of the manifest.
+fn blob_release(dir: &std::path::Path, name: &str, blobs: usize, size: usize, seed: u64) -> (helm_core::chart::Chart, Value) {
+    let chart = write_chart(dir, name, "0.1.0");
+    std::fs::write(
+        chart.join("templates/blobs.yaml"),
+        "{{- range $i, $b := .Values.blobs }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ $.Release.Name }}-blob{{ $i }}\ndata:\n  b: {{ $b | quote }}\n{{- end }}\n",
+    )
+    .expect("write");
+    let values = (0..blobs).map(|i| format!("- {}\n", incompressible(seed + i as u64, size))).collect::<String>();
+    (load(&chart), vals(&format!("blobs:\n{values}")))
+}
+
+/// A release over the API server's 1 MiB object limit (Helm fails to store it) is stored in
+/// parts, and every action works on it; one under the limit stays in Helm's format, which
+/// Helm reads.
+#[tokio::test]
+async fn releases_over_the_object_limit_are_stored_in_parts() {
+    let Some(env) = env() else { return };
+    let ns = unique("big");
+    let c = client(env, &ns).await;
+    let dir = scratch(&ns);
+    let secrets: Api<Secret> = Api::namespaced(c.kube().clone(), &ns);
+    let parts_of = |name: &str| {
+        let secrets = secrets.clone();
+        let sel = format!("owner=helm-rs,name={name}");
+        async move { secrets.list(&kube::api::ListParams::default().labels(&sel)).await.expect("list").items.len() }
+    };
+
+    // ~3.2 MiB of record: 3 blobs of 560 kB, each twice
+    let (chart, values) = blob_release(&dir, "big", 3, 560_000, 7);
+    let rel = c.install(chart.clone(), &values, InstallOptions { name: Some("big".into()), ..Default::default() }).await.expect("install");
+    let encoded = helm_core::release::codec::encode(&rel).expect("encode").len();
+    assert!(encoded > 3 * 1024 * 1024, "record of {encoded} bytes");
+    let record = secrets.get("sh.helm.release.v1.big.v1").await.expect("record object");
+    let data = record.data.clone().unwrap_or_default();
+    assert!(!data.contains_key("release") && data.contains_key("chunks"), "an index, not a record: {:?}", data.keys().collect::<Vec<_>>());
+    assert_eq!(record.metadata.labels.unwrap_or_default().get("owner").map(String::as_str), Some("helm"));
+    assert_eq!(parts_of("big").await, encoded.div_ceil(helm_kube::cluster::storage::PART_SIZE));
+
+    let got = c.get_release("big", None, 0).await.expect("get");
+    assert_eq!(got.manifest, rel.manifest);
+    assert_eq!(c.get_values("big", None, 0, false).await.expect("values"), values);
+    assert_eq!(c.list(ListOptions::default()).await.expect("list").iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["big"]);
+
+    // upgrade with other blobs; rev 1 becomes superseded (its record rewritten in new parts)
+    let (_, values2) = blob_release(&dir, "big2", 3, 560_000, 99);
+    let rel2 = c.upgrade("big", chart.clone(), &values2, UpgradeOptions::default()).await.expect("upgrade");
+    assert_eq!(rel2.version, 2);
+    let h = c.history("big", None).await.expect("history");
+    assert_eq!(h.iter().map(|r| (r.version, r.status())).collect::<Vec<_>>(), [(1, Status::Superseded), (2, Status::Deployed)]);
+    let per_record = encoded.div_ceil(helm_kube::cluster::storage::PART_SIZE);
+    assert_eq!(parts_of("big").await, 2 * per_record, "old parts of rev 1 removed when it was rewritten");
+
+    // rollback to 1, then uninstall: no record, no part left
+    let rel3 = c.rollback("big", RollbackOptions { revision: 1, ..Default::default() }).await.expect("rollback");
+    assert_eq!(c.get_values("big", None, 3, false).await.expect("values"), values);
+    assert_eq!(rel3.version, 3);
+    c.uninstall("big", UninstallOptions::default()).await.expect("uninstall");
+    assert_eq!(parts_of("big").await, 0);
+    assert!(c.history("big", None).await.is_err());
+
+    // a corrupted part is an error, never a truncated release
+    let (chart, values) = blob_release(&dir, "bad", 3, 560_000, 3);
+    c.install(chart, &values, InstallOptions { name: Some("bad".into()), ..Default::default() }).await.expect("install");
+    let part = secrets.list(&kube::api::ListParams::default().labels("owner=helm-rs,name=bad")).await.expect("list").items.remove(0);
+    let mut broken = part.clone();
+    broken.data = Some([("part".to_string(), k8s_openapi::ByteString(b"AAAA".to_vec()))].into());
+    secrets.replace(part.metadata.name.as_deref().unwrap_or(""), &PostParams::default(), &broken).await.expect("corrupt");
+    let err = c.get_release("bad", None, 1).await.expect_err("corrupt part");
+    assert!(err.to_string().contains("does not match its digest"), "{err}");
+
+    // under the limit: Helm's format, read by Helm
+    let Some(h) = oracle() else { return };
+    let (chart, values) = blob_release(&dir, "small", 1, 250_000, 11);
+    c.install(chart, &values, InstallOptions { name: Some("small".into()), ..Default::default() }).await.expect("install");
+    let data = secrets.get("sh.helm.release.v1.small.v1").await.expect("record").data.unwrap_or_default();
+    assert!(data.contains_key("release") && data["release"].0.len() > 400_000, "Helm's format");
+    let (ok, out, err) = helm(env, &h, &["get", "values", "small", "-n", &ns, "-o", "json"]);
+    assert!(ok, "{err}");
+    assert_eq!(helm_core::values::json::from_str(&out).expect("json"), values);
+    // Helm leaves a split record out of `list` (it cannot decode it) and lists the others.
+    let (ok, out, err) = helm(env, &h, &["list", "-n", &ns, "-q"]);
+    assert!(ok, "{err}");
+    assert_eq!(out, "small\n");
+    // ... and out of `history`; `get` of it fails; `uninstall` does not find it.
+    let (ok, out, _) = helm(env, &h, &["history", "bad", "-n", &ns]);
+    assert!(ok && out.lines().count() == 1, "only the header: {out}");
+    let (ok, _, err) = helm(env, &h, &["get", "values", "bad", "-n", &ns, "--revision", "1"]);
+    assert!(!ok);
+    assert_eq!(err, "Error: get: failed to decode data \"sh.helm.release.v1.bad.v1\": unexpected end of JSON input\n");
+    let (ok, _, err) = helm(env, &h, &["uninstall", "bad", "-n", &ns]);
+    assert!(!ok && err.starts_with("Error: no release provided"), "{err}");
+}

@@ -3,6 +3,27 @@
 //! object name `sh.helm.release.v1.NAME.vREV`, Secret type `helm.sh/release.v1`, labels
 //! `name`, `owner=helm`, `status`, `version`, `modifiedAt` (plus the release's custom labels),
 //! and `data.release` = base64(gzip(JSON)) (a Secret's data is that text's bytes).
+//!
+//! # Releases over the object size limit
+//!
+//! The API server refuses a Secret or ConfigMap whose data exceeds 1 MiB, so Helm cannot store
+//! a release whose record is bigger (a chart with large files or CRDs, many subcharts). Here a
+//! record whose encoded text exceeds [`RECORD_LIMIT`] is split: its text is cut into parts of
+//! [`PART_SIZE`] bytes, each stored in its own object (`…vREV.DIGEST.N`, labelled
+//! `owner=helm-rs`, so Helm's `owner=helm` queries never see them), and the record's own object
+//! (Helm's name and labels, so `list` and `history` find it) holds, instead of `data.release`,
+//! `data.chunks`: the parts' names, sizes and SHA-256 digests and the digest of the whole.
+//! Parts are written first and the record's object last, so a reader finds either the whole
+//! record or none of it; a part that does not match its digest is an error, never a truncated
+//! release. Part names carry the record's digest, so two writers racing for one revision never
+//! overwrite each other's parts (the record's create decides the winner; the loser removes its
+//! parts). Records under the limit keep Helm's exact format.
+//!
+//! Helm 4.1.4 and a split record (checked with it): `helm list` and `helm history` leave it out
+//! (Helm skips records it cannot decode), `helm get` of that revision fails with `get: failed
+//! to decode data "sh.helm.release.v1.NAME.vREV": unexpected end of JSON input`, and `helm
+//! uninstall` finds no release to remove (`no release provided`). Helm never writes to a split
+//! record; helm-rs reads, updates and removes it with its parts.
 
 use crate::error::{api_message, is_conflict, is_not_found};
 use helm_core::release::codec;
@@ -11,6 +32,8 @@ use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::ByteString;
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::future::Future;
 
@@ -25,9 +48,102 @@ pub enum DriverKind {
 /// Labels Helm manages itself; the rest of an object's labels are the release's custom labels.
 const SYSTEM_LABELS: [&str; 6] = ["name", "owner", "status", "version", "createdAt", "modifiedAt"];
 
+/// The largest encoded record stored as one object, as Helm stores it (the API server's limit
+/// is 1 MiB of data; the rest is left for the labels).
+pub const RECORD_LIMIT: usize = 1_000_000;
+
+/// The size of each part of a split record.
+pub const PART_SIZE: usize = 900_000;
+
+/// The data key of a split record's index (in place of `release`).
+const CHUNKS_KEY: &str = "chunks";
+/// The data key of a part.
+const PART_KEY: &str = "part";
+/// The `owner` label of parts.
+const PART_OWNER: &str = "helm-rs";
+/// The format name in an index.
+const CHUNKS_FORMAT: &str = "helm-rs.io/release-chunks.v1";
+
 /// `sh.helm.release.v1.NAME.vREV`.
 pub fn object_name(name: &str, version: i64) -> String {
     format!("sh.helm.release.v1.{name}.v{version}")
+}
+
+/// A split record's index: where its parts are and what they must hash to.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct ChunkIndex {
+    format: String,
+    /// SHA-256 (hex) of the whole encoded record.
+    sha256: String,
+    size: usize,
+    parts: Vec<ChunkPart>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct ChunkPart {
+    name: String,
+    sha256: String,
+    size: usize,
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+/// One stored object as the driver sees it, Secret or ConfigMap alike (a Secret's data bytes
+/// are text here: every value this driver writes is ASCII).
+#[derive(Clone, Debug, Default)]
+struct Stored {
+    name: String,
+    namespace: Option<String>,
+    labels: BTreeMap<String, String>,
+    data: BTreeMap<String, String>,
+    resource_version: Option<String>,
+}
+
+impl Stored {
+    fn from_secret(s: Secret) -> Stored {
+        Stored {
+            name: s.metadata.name.unwrap_or_default(),
+            namespace: s.metadata.namespace,
+            labels: s.metadata.labels.unwrap_or_default(),
+            data: s.data.unwrap_or_default().into_iter().map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned())).collect(),
+            resource_version: s.metadata.resource_version,
+        }
+    }
+
+    fn from_cfgmap(c: ConfigMap) -> Stored {
+        Stored {
+            name: c.metadata.name.unwrap_or_default(),
+            namespace: c.metadata.namespace,
+            labels: c.metadata.labels.unwrap_or_default(),
+            data: c.data.unwrap_or_default(),
+            resource_version: c.metadata.resource_version,
+        }
+    }
+
+    fn meta(&self) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(self.name.clone()),
+            namespace: self.namespace.clone(),
+            labels: Some(self.labels.clone()),
+            resource_version: self.resource_version.clone(),
+            ..Default::default()
+        }
+    }
+
+    fn to_secret(&self, type_: &str) -> Secret {
+        Secret {
+            metadata: self.meta(),
+            type_: Some(type_.into()),
+            data: Some(self.data.iter().map(|(k, v)| (k.clone(), ByteString(v.clone().into_bytes()))).collect()),
+            ..Default::default()
+        }
+    }
+
+    fn to_cfgmap(&self) -> ConfigMap {
+        ConfigMap { metadata: self.meta(), data: Some(self.data.clone()), ..Default::default() }
+    }
 }
 
 /// A Secret or ConfigMap driver scoped to one namespace (or all, for `list -A`).
@@ -54,92 +170,178 @@ impl KubeStorage {
         l
     }
 
-    fn meta(&self, rel: &Release) -> ObjectMeta {
-        ObjectMeta {
-            name: Some(object_name(&rel.name, rel.version)),
-            namespace: Some(self.ns_for(rel)),
-            labels: Some(Self::labels(rel)),
-            ..Default::default()
-        }
-    }
-
     fn ns_for(&self, rel: &Release) -> String {
         self.namespace.clone().unwrap_or_else(|| rel.namespace.clone())
     }
 
-    fn decode(data: &str, labels: Option<&BTreeMap<String, String>>, ns: Option<&str>) -> Result<Release, StorageError> {
-        let mut rel = codec::decode(data)?;
-        if let Some(l) = labels {
-            // All of the object's labels, as Helm fills `Release.Labels` (`helm get metadata`
-            // prints them); the system ones are dropped again when a record is written.
-            rel.labels = l.clone();
+    fn ns_required(&self) -> Result<&str, StorageError> {
+        self.namespace.as_deref().ok_or_else(|| StorageError::Backend("storage driver has no namespace".into()))
+    }
+
+    // The five API calls, for either kind of object.
+
+    async fn create_object(&self, ns: &str, obj: &Stored) -> Result<(), kube::Error> {
+        let pp = PostParams::default();
+        match self.kind {
+            DriverKind::Secret => {
+                let type_ = if obj.data.contains_key(PART_KEY) { "helm-rs.io/release.v1.part" } else { "helm.sh/release.v1" };
+                Api::<Secret>::namespaced(self.client.clone(), ns).create(&pp, &obj.to_secret(type_)).await.map(|_| ())
+            }
+            DriverKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).create(&pp, &obj.to_cfgmap()).await.map(|_| ()),
         }
+    }
+
+    async fn replace_object(&self, ns: &str, obj: &Stored) -> Result<(), kube::Error> {
+        let pp = PostParams::default();
+        match self.kind {
+            DriverKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns).replace(&obj.name, &pp, &obj.to_secret("helm.sh/release.v1")).await.map(|_| ()),
+            DriverKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).replace(&obj.name, &pp, &obj.to_cfgmap()).await.map(|_| ()),
+        }
+    }
+
+    async fn get_object(&self, ns: &str, name: &str) -> Result<Option<Stored>, kube::Error> {
+        Ok(match self.kind {
+            DriverKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns).get_opt(name).await?.map(Stored::from_secret),
+            DriverKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).get_opt(name).await?.map(Stored::from_cfgmap),
+        })
+    }
+
+    async fn delete_object(&self, ns: &str, name: &str) -> Result<(), kube::Error> {
+        let dp = DeleteParams::default();
+        let r = match self.kind {
+            DriverKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns).delete(name, &dp).await.map(|_| ()),
+            DriverKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).delete(name, &dp).await.map(|_| ()),
+        };
+        match r {
+            Err(e) if is_not_found(&e) => Ok(()),
+            other => other,
+        }
+    }
+
+    async fn list_objects(&self, selector: &str) -> Result<Vec<Stored>, kube::Error> {
+        let lp = ListParams::default().labels(selector);
+        Ok(match (self.kind, self.namespace.as_deref()) {
+            (DriverKind::Secret, Some(ns)) => Api::<Secret>::namespaced(self.client.clone(), ns).list(&lp).await?.items.into_iter().map(Stored::from_secret).collect(),
+            (DriverKind::Secret, None) => Api::<Secret>::all(self.client.clone()).list(&lp).await?.items.into_iter().map(Stored::from_secret).collect(),
+            (DriverKind::ConfigMap, Some(ns)) => Api::<ConfigMap>::namespaced(self.client.clone(), ns).list(&lp).await?.items.into_iter().map(Stored::from_cfgmap).collect(),
+            (DriverKind::ConfigMap, None) => Api::<ConfigMap>::all(self.client.clone()).list(&lp).await?.items.into_iter().map(Stored::from_cfgmap).collect(),
+        })
+    }
+
+    // Records as objects.
+
+    /// The record's object and, when the record is over [`RECORD_LIMIT`], its parts.
+    fn objects_of(&self, rel: &Release) -> Result<(Stored, Vec<Stored>), StorageError> {
+        let text = codec::encode(rel)?;
+        let mut record = Stored { name: object_name(&rel.name, rel.version), namespace: Some(self.ns_for(rel)), labels: Self::labels(rel), ..Default::default() };
+        if text.len() <= RECORD_LIMIT {
+            record.data.insert("release".into(), text);
+            return Ok((record, Vec::new()));
+        }
+        let digest = sha256_hex(text.as_bytes());
+        let mut parts = Vec::new();
+        let mut index = ChunkIndex { format: CHUNKS_FORMAT.into(), sha256: digest.clone(), size: text.len(), parts: Vec::new() };
+        // The text is base64: ASCII, so any byte offset is a character boundary.
+        for (i, piece) in text.as_bytes().chunks(PART_SIZE).enumerate() {
+            let piece = String::from_utf8_lossy(piece).into_owned();
+            let name = format!("{}.{}.{i}", record.name, &digest[..10]);
+            index.parts.push(ChunkPart { name: name.clone(), sha256: sha256_hex(piece.as_bytes()), size: piece.len() });
+            let labels = BTreeMap::from([
+                ("name".to_string(), rel.name.clone()),
+                ("owner".to_string(), PART_OWNER.to_string()),
+                ("version".to_string(), rel.version.to_string()),
+            ]);
+            parts.push(Stored { name, namespace: record.namespace.clone(), labels, data: BTreeMap::from([(PART_KEY.to_string(), piece)]), resource_version: None });
+        }
+        record.data.insert(CHUNKS_KEY.into(), serde_json::to_string(&index).map_err(|e| StorageError::Backend(e.to_string()))?);
+        Ok((record, parts))
+    }
+
+    /// The parts a stored record refers to (none for one in Helm's format).
+    fn index_of(obj: &Stored) -> Result<Option<ChunkIndex>, StorageError> {
+        match obj.data.get(CHUNKS_KEY) {
+            None => Ok(None),
+            Some(json) => {
+                let index: ChunkIndex = serde_json::from_str(json).map_err(|e| StorageError::Backend(format!("release {}: unreadable chunk index: {e}", obj.name)))?;
+                if index.format != CHUNKS_FORMAT {
+                    return Err(StorageError::Backend(format!("release {}: unknown chunk format {:?}", obj.name, index.format)));
+                }
+                Ok(Some(index))
+            }
+        }
+    }
+
+    /// Creates parts; one that exists with the same content (the same record written again)
+    /// is fine.
+    async fn create_parts(&self, ns: &str, parts: &[Stored]) -> Result<(), StorageError> {
+        for p in parts {
+            match self.create_object(ns, p).await {
+                Ok(()) => {}
+                Err(e) if is_conflict(&e) => {
+                    let same = self.get_object(ns, &p.name).await.map_err(backend)?.map(|o| o.data.get(PART_KEY) == p.data.get(PART_KEY)).unwrap_or(false);
+                    if !same {
+                        return Err(StorageError::Backend(format!("part {} exists with other content", p.name)));
+                    }
+                }
+                Err(e) => return Err(backend(e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes parts, except those `keep` (another index) still refers to.
+    async fn delete_parts(&self, ns: &str, index: Option<&ChunkIndex>, keep: Option<&ChunkIndex>) -> Result<(), StorageError> {
+        let Some(index) = index else { return Ok(()) };
+        for p in &index.parts {
+            if keep.map(|k| k.parts.iter().any(|q| q.name == p.name)).unwrap_or(false) {
+                continue;
+            }
+            self.delete_object(ns, &p.name).await.map_err(backend)?;
+        }
+        Ok(())
+    }
+
+    /// The record stored in `obj`, its parts read and checked when it is split.
+    async fn decode(&self, obj: &Stored, ns_hint: Option<&str>) -> Result<Release, StorageError> {
+        let ns = obj.namespace.clone().or_else(|| ns_hint.map(String::from)).unwrap_or_default();
+        let text = match (obj.data.get("release"), Self::index_of(obj)?) {
+            (Some(text), _) => text.clone(),
+            (None, Some(index)) => {
+                let mut text = String::with_capacity(index.size);
+                for p in &index.parts {
+                    let part = self.get_object(&ns, &p.name).await.map_err(backend)?.ok_or_else(|| StorageError::Backend(format!("release {}: part {} is missing", obj.name, p.name)))?;
+                    let piece = part.data.get(PART_KEY).map(String::as_str).unwrap_or("");
+                    if sha256_hex(piece.as_bytes()) != p.sha256 {
+                        return Err(StorageError::Backend(format!("release {}: part {} does not match its digest", obj.name, p.name)));
+                    }
+                    text.push_str(piece);
+                }
+                if sha256_hex(text.as_bytes()) != index.sha256 {
+                    return Err(StorageError::Backend(format!("release {}: its parts do not match the record's digest", obj.name)));
+                }
+                text
+            }
+            (None, None) => return Err(StorageError::NotFound),
+        };
+        let mut rel = codec::decode(&text)?;
+        // All of the object's labels, as Helm fills `Release.Labels` (`helm get metadata`
+        // prints them); the system ones are dropped again when a record is written.
+        rel.labels = obj.labels.clone();
         if rel.namespace.is_empty() {
-            rel.namespace = ns.unwrap_or_default().to_string();
+            rel.namespace = ns;
         }
         Ok(rel)
     }
 
-    fn secrets(&self, ns: Option<&str>) -> Api<Secret> {
-        match ns {
-            Some(ns) => Api::namespaced(self.client.clone(), ns),
-            None => Api::all(self.client.clone()),
-        }
-    }
-
-    fn cfgmaps(&self, ns: Option<&str>) -> Api<ConfigMap> {
-        match ns {
-            Some(ns) => Api::namespaced(self.client.clone(), ns),
-            None => Api::all(self.client.clone()),
-        }
-    }
-
-    fn secret_of(&self, rel: &Release) -> Result<Secret, StorageError> {
-        let data = codec::encode(rel)?;
-        Ok(Secret {
-            metadata: self.meta(rel),
-            type_: Some("helm.sh/release.v1".into()),
-            data: Some(BTreeMap::from([("release".to_string(), ByteString(data.into_bytes()))])),
-            ..Default::default()
-        })
-    }
-
-    fn cfgmap_of(&self, rel: &Release) -> Result<ConfigMap, StorageError> {
-        let data = codec::encode(rel)?;
-        Ok(ConfigMap { metadata: self.meta(rel), data: Some(BTreeMap::from([("release".to_string(), data)])), ..Default::default() })
-    }
-
     async fn list_selector(&self, selector: &str) -> Result<Vec<Release>, StorageError> {
-        let lp = ListParams::default().labels(selector);
-        let ns = self.namespace.as_deref();
         let mut out = Vec::new();
-        match self.kind {
-            DriverKind::Secret => {
-                let list = self.secrets(ns).list(&lp).await.map_err(backend)?;
-                for s in list.items {
-                    let Some(d) = s.data.as_ref().and_then(|d| d.get("release")) else { continue };
-                    let text = String::from_utf8_lossy(&d.0).to_string();
-                    // Helm skips records it cannot decode (logging them); so do we.
-                    if let Ok(r) = Self::decode(&text, s.metadata.labels.as_ref(), s.metadata.namespace.as_deref()) {
-                        out.push(r);
-                    }
-                }
-            }
-            DriverKind::ConfigMap => {
-                let list = self.cfgmaps(ns).list(&lp).await.map_err(backend)?;
-                for c in list.items {
-                    let Some(d) = c.data.as_ref().and_then(|d| d.get("release")) else { continue };
-                    if let Ok(r) = Self::decode(d, c.metadata.labels.as_ref(), c.metadata.namespace.as_deref()) {
-                        out.push(r);
-                    }
-                }
+        for obj in self.list_objects(selector).await.map_err(backend)? {
+            // Helm skips records it cannot decode (logging them); so do we.
+            if let Ok(r) = self.decode(&obj, self.namespace.as_deref()).await {
+                out.push(r);
             }
         }
         Ok(out)
-    }
-
-    fn ns_required(&self) -> Result<&str, StorageError> {
-        self.namespace.as_deref().ok_or_else(|| StorageError::Backend("storage driver has no namespace".into()))
     }
 }
 
@@ -166,12 +368,26 @@ impl ReleaseStorage for KubeStorage {
         let rel = rel.clone();
         async move {
             let ns = self.ns_for(&rel);
-            let pp = PostParams::default();
-            let r = match self.kind {
-                DriverKind::Secret => self.secrets(Some(&ns)).create(&pp, &self.secret_of(&rel)?).await.map(|_| ()),
-                DriverKind::ConfigMap => self.cfgmaps(Some(&ns)).create(&pp, &self.cfgmap_of(&rel)?).await.map(|_| ()),
-            };
-            r.map_err(|e| if is_conflict(&e) { StorageError::AlreadyExists } else { backend(e) })
+            let (record, parts) = self.objects_of(&rel)?;
+            // Parts first, the record last: a reader never finds a record without its parts.
+            self.create_parts(&ns, &parts).await?;
+            match self.create_object(&ns, &record).await {
+                Ok(()) => Ok(()),
+                Err(e) if is_conflict(&e) => {
+                    // Lost the revision to another writer: take back the parts it does not share.
+                    let theirs = match self.get_object(&ns, &record.name).await {
+                        Ok(Some(obj)) => Self::index_of(&obj).ok().flatten(),
+                        _ => None,
+                    };
+                    let mine = Self::index_of(&record)?;
+                    let _ = self.delete_parts(&ns, mine.as_ref(), theirs.as_ref()).await;
+                    Err(StorageError::AlreadyExists)
+                }
+                Err(e) => {
+                    let _ = self.delete_parts(&ns, Self::index_of(&record)?.as_ref(), None).await;
+                    Err(backend(e))
+                }
+            }
         }
     }
 
@@ -179,61 +395,45 @@ impl ReleaseStorage for KubeStorage {
         let rel = rel.clone();
         async move {
             let ns = self.ns_for(&rel);
-            let name = object_name(&rel.name, rel.version);
-            let pp = PostParams::default();
-            // Read the current resourceVersion and write with it: a concurrent writer makes this
-            // fail with a conflict instead of being silently overwritten.
-            let r = match self.kind {
-                DriverKind::Secret => {
-                    let api = self.secrets(Some(&ns));
-                    let cur = api.get(&name).await.map_err(backend)?;
-                    let mut s = self.secret_of(&rel)?;
-                    s.metadata.resource_version = cur.metadata.resource_version;
-                    api.replace(&name, &pp, &s).await.map(|_| ())
-                }
-                DriverKind::ConfigMap => {
-                    let api = self.cfgmaps(Some(&ns));
-                    let cur = api.get(&name).await.map_err(backend)?;
-                    let mut c = self.cfgmap_of(&rel)?;
-                    c.metadata.resource_version = cur.metadata.resource_version;
-                    api.replace(&name, &pp, &c).await.map(|_| ())
-                }
-            };
-            r.map_err(|e| if is_conflict(&e) { StorageError::Conflict(api_message(&e)) } else { backend(e) })
+            let (mut record, parts) = self.objects_of(&rel)?;
+            // Written with the resourceVersion read here: a concurrent writer makes this fail
+            // with a conflict instead of being silently overwritten.
+            let current = self.get_object(&ns, &record.name).await.map_err(backend)?.ok_or(StorageError::NotFound)?;
+            record.resource_version = current.resource_version.clone();
+            self.create_parts(&ns, &parts).await?;
+            let new_index = Self::index_of(&record)?;
+            if let Err(e) = self.replace_object(&ns, &record).await {
+                let old_index = Self::index_of(&current).ok().flatten();
+                let _ = self.delete_parts(&ns, new_index.as_ref(), old_index.as_ref()).await;
+                return Err(if is_conflict(&e) { StorageError::Conflict(api_message(&e)) } else { backend(e) });
+            }
+            // The old parts the new record no longer uses.
+            self.delete_parts(&ns, Self::index_of(&current)?.as_ref(), new_index.as_ref()).await
         }
     }
 
     fn delete(&self, name: &str, version: i64) -> impl Future<Output = Result<Release, StorageError>> + Send {
         let (name, version) = (name.to_string(), version);
         async move {
-            let rel = self.get(&name, version).await?;
             let ns = self.ns_required()?.to_string();
-            let obj = object_name(&name, version);
-            let dp = DeleteParams::default();
-            match self.kind {
-                DriverKind::Secret => self.secrets(Some(&ns)).delete(&obj, &dp).await.map(|_| ()).map_err(backend)?,
-                DriverKind::ConfigMap => self.cfgmaps(Some(&ns)).delete(&obj, &dp).await.map(|_| ()).map_err(backend)?,
+            let obj = self.get_object(&ns, &object_name(&name, version)).await.map_err(backend)?.ok_or(StorageError::NotFound)?;
+            let rel = self.decode(&obj, Some(&ns)).await?;
+            // The record first, its parts after: a reader never finds a record without parts.
+            match self.delete_object(&ns, &obj.name).await {
+                Ok(()) => {}
+                Err(e) => return Err(backend(e)),
             }
+            self.delete_parts(&ns, Self::index_of(&obj)?.as_ref(), None).await?;
             Ok(rel)
         }
     }
 
     fn get(&self, name: &str, version: i64) -> impl Future<Output = Result<Release, StorageError>> + Send {
-        let obj = object_name(name, version);
+        let obj_name = object_name(name, version);
         async move {
             let ns = self.ns_required()?.to_string();
-            match self.kind {
-                DriverKind::Secret => {
-                    let s = self.secrets(Some(&ns)).get(&obj).await.map_err(backend)?;
-                    let d = s.data.as_ref().and_then(|d| d.get("release")).ok_or(StorageError::NotFound)?;
-                    Self::decode(&String::from_utf8_lossy(&d.0), s.metadata.labels.as_ref(), Some(&ns))
-                }
-                DriverKind::ConfigMap => {
-                    let c = self.cfgmaps(Some(&ns)).get(&obj).await.map_err(backend)?;
-                    let d = c.data.as_ref().and_then(|d| d.get("release")).ok_or(StorageError::NotFound)?;
-                    Self::decode(d, c.metadata.labels.as_ref(), Some(&ns))
-                }
-            }
+            let obj = self.get_object(&ns, &obj_name).await.map_err(backend)?.ok_or(StorageError::NotFound)?;
+            self.decode(&obj, Some(&ns)).await
         }
     }
 
