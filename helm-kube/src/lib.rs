@@ -95,7 +95,7 @@ pub use cluster::client::{Client, ClientOptions, ClusterCapabilities};
 pub use cluster::fake::FakeCluster;
 pub use cluster::Cluster;
 pub use cluster::progress::{NotReady, Progress, ProgressEvent};
-pub use cluster::storage::{object_name, DriverKind, KubeStorage};
+pub use cluster::storage::{object_name, DriverKind, KubeStorage, Storage};
 pub use error::{Error, Result};
 pub use helm_core::release::api::{ChartRef, ErrorKind, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};
 pub use remote::RemoteClient;

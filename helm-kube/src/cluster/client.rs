@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::cluster::progress::{Progress, ProgressEvent};
-use crate::cluster::storage::{DriverKind, KubeStorage};
+use crate::cluster::storage::{DriverKind, KubeStorage, Storage};
 use helm_core::render::objects::KubeVersion;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{ApiResource, GroupVersionKind};
@@ -22,8 +22,42 @@ pub struct ClientOptions {
     pub context: Option<String>,
     /// `-n/--namespace` (default: the context's namespace, else `default`).
     pub namespace: Option<String>,
-    /// Release storage (`HELM_DRIVER`): Secret (default) or ConfigMap.
+    /// Release storage (`HELM_DRIVER`): Secret (default), ConfigMap, Memory or Sql.
     pub driver: DriverKind,
+    /// The database of the `sql` driver (Helm's `HELM_DRIVER_SQL_CONNECTION_STRING`: a
+    /// `postgres://` URL or `key=value` pairs).
+    pub sql_connection: Option<String>,
+}
+
+/// Where a client's release records are (see [`DriverKind`]).
+#[derive(Clone)]
+enum Records {
+    Kube(DriverKind),
+    /// Shared by the client's clones, for as long as the process runs.
+    Memory(helm_core::release::MemoryStorage),
+    #[cfg(feature = "sql")]
+    Sql(crate::cluster::sql::SqlDatabase),
+}
+
+impl Records {
+    /// Opens the driver's store (connects to the database for `sql`).
+    async fn open(driver: DriverKind, sql_connection: Option<&str>) -> Result<Records> {
+        Ok(match driver {
+            DriverKind::Secret | DriverKind::ConfigMap => Records::Kube(driver),
+            DriverKind::Memory => Records::Memory(helm_core::release::MemoryStorage::new("")),
+            #[cfg(feature = "sql")]
+            DriverKind::Sql => Records::Sql(
+                crate::cluster::sql::SqlDatabase::connect(sql_connection.unwrap_or_default())
+                    .await
+                    .map_err(|e| Error::Config(format!("unable to instantiate SQL driver: {e}")))?,
+            ),
+            #[cfg(not(feature = "sql"))]
+            DriverKind::Sql => {
+                let _ = sql_connection;
+                return Err(Error::Config("the sql storage driver is not built in (cargo feature `sql` of helm-kube)".into()));
+            }
+        })
+    }
 }
 
 /// `.Capabilities` as the cluster reports it.
@@ -39,7 +73,7 @@ pub struct ClusterCapabilities {
 pub struct Client {
     pub(crate) kube: kube::Client,
     namespace: String,
-    driver: DriverKind,
+    records: Records,
     resources: Arc<Mutex<HashMap<(String, String, String), (ApiResource, bool)>>>,
     /// Where actions report progress (None: nowhere).
     progress: Option<Arc<dyn Progress>>,
@@ -79,12 +113,13 @@ impl Client {
         let namespace = opts.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| config.default_namespace.clone());
         let cluster_url = config.cluster_url.to_string().trim_end_matches('/').to_string();
         let kube = kube::Client::try_from(config).map_err(|e| Error::Config(e.to_string()))?;
-        Ok(Client { kube, namespace, driver: opts.driver, resources: Arc::default(), progress: None, cluster_url })
+        let records = Records::open(opts.driver, opts.sql_connection.as_deref()).await?;
+        Ok(Client { kube, namespace, records, resources: Arc::default(), progress: None, cluster_url })
     }
 
     /// Wraps an existing kube-rs client.
     pub fn from_kube(kube: kube::Client, namespace: &str) -> Client {
-        Client { kube, namespace: namespace.to_string(), driver: DriverKind::Secret, resources: Arc::default(), progress: None, cluster_url: String::new() }
+        Client { kube, namespace: namespace.to_string(), records: Records::Kube(DriverKind::Secret), resources: Arc::default(), progress: None, cluster_url: String::new() }
     }
 
     /// Helm's reachability check (`GET /version`), which its commands run before acting; the
@@ -127,8 +162,13 @@ impl Client {
     }
 
     /// Release storage for `namespace` (None: all namespaces, for listing).
-    pub fn storage(&self, namespace: Option<&str>) -> KubeStorage {
-        KubeStorage::new(self.kube.clone(), namespace.map(String::from), self.driver)
+    pub fn storage(&self, namespace: Option<&str>) -> Storage {
+        match &self.records {
+            Records::Kube(kind) => Storage::Kube(KubeStorage::new(self.kube.clone(), namespace.map(String::from), *kind)),
+            Records::Memory(m) => Storage::Memory(m.scoped(namespace.unwrap_or(""))),
+            #[cfg(feature = "sql")]
+            Records::Sql(db) => Storage::Sql(db.storage(namespace.unwrap_or(""))),
+        }
     }
 
     /// Discovery → `.Capabilities.KubeVersion` and `.Capabilities.APIVersions`.

@@ -10,6 +10,8 @@ pub mod client;
 pub mod fake;
 pub mod progress;
 pub mod resources;
+#[cfg(feature = "sql")]
+pub mod sql;
 pub mod storage;
 
 pub use backend::Cluster;

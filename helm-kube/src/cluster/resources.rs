@@ -7,7 +7,7 @@
 use crate::cluster::backend::Cluster;
 use crate::cluster::client::{Client, ClusterCapabilities};
 use crate::cluster::progress::{NotReady, ProgressEvent};
-use crate::cluster::storage::KubeStorage;
+use crate::cluster::storage::Storage;
 use crate::error::{is_not_found, Error, Result};
 use helm_core::release::api::ErrorKind;
 use helm_core::release::logic::ResourceDoc;
@@ -58,13 +58,13 @@ impl Client {
 }
 
 impl Cluster for Client {
-    type Storage = KubeStorage;
+    type Storage = Storage;
 
     fn default_namespace(&self) -> &str {
         self.namespace()
     }
 
-    fn storage(&self, namespace: Option<&str>) -> KubeStorage {
+    fn storage(&self, namespace: Option<&str>) -> Storage {
         Client::storage(self, namespace)
     }
 

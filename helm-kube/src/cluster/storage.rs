@@ -37,12 +37,32 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::future::Future;
 
-/// Which kind of object holds the records (Helm's `HELM_DRIVER`: `secret`, `configmap`).
+/// Where release records are kept: Helm's `HELM_DRIVER` (`secret`, `configmap`, `memory`,
+/// `sql`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum DriverKind {
+    /// Secrets in the release's namespace (Helm's default).
     #[default]
     Secret,
+    /// ConfigMaps in the release's namespace.
     ConfigMap,
+    /// In this process only (lost when it ends); for dry runs and tests.
+    Memory,
+    /// PostgreSQL in Helm's schema (`HELM_DRIVER_SQL_CONNECTION_STRING`).
+    Sql,
+}
+
+impl DriverKind {
+    /// Helm's names for `HELM_DRIVER` (empty: the default); Helm's error for any other.
+    pub fn from_helm_driver(name: &str) -> Result<DriverKind, String> {
+        match name {
+            "" | "secret" | "secrets" => Ok(DriverKind::Secret),
+            "configmap" | "configmaps" => Ok(DriverKind::ConfigMap),
+            "memory" => Ok(DriverKind::Memory),
+            "sql" => Ok(DriverKind::Sql),
+            other => Err(format!("unknown driver {other:?}")),
+        }
+    }
 }
 
 /// Labels Helm manages itself; the rest of an object's labels are the release's custom labels.
@@ -152,12 +172,29 @@ pub struct KubeStorage {
     client: kube::Client,
     /// None: every namespace (read-only use: list/history).
     namespace: Option<String>,
-    kind: DriverKind,
+    /// ConfigMaps rather than Secrets.
+    configmaps: bool,
+}
+
+/// The kind of object a [`KubeStorage`] writes.
+#[derive(Clone, Copy)]
+enum ObjectKind {
+    Secret,
+    ConfigMap,
 }
 
 impl KubeStorage {
+    /// Helm's Secret driver, or with `kind` [`DriverKind::ConfigMap`] its ConfigMap driver.
     pub fn new(client: kube::Client, namespace: Option<String>, kind: DriverKind) -> Self {
-        KubeStorage { client, namespace, kind }
+        KubeStorage { client, namespace, configmaps: kind == DriverKind::ConfigMap }
+    }
+
+    fn kind(&self) -> ObjectKind {
+        if self.configmaps {
+            ObjectKind::ConfigMap
+        } else {
+            ObjectKind::Secret
+        }
     }
 
     fn labels(rel: &Release) -> BTreeMap<String, String> {
@@ -182,35 +219,35 @@ impl KubeStorage {
 
     async fn create_object(&self, ns: &str, obj: &Stored) -> Result<(), kube::Error> {
         let pp = PostParams::default();
-        match self.kind {
-            DriverKind::Secret => {
+        match self.kind() {
+            ObjectKind::Secret => {
                 let type_ = if obj.data.contains_key(PART_KEY) { "helm-rs.io/release.v1.part" } else { "helm.sh/release.v1" };
                 Api::<Secret>::namespaced(self.client.clone(), ns).create(&pp, &obj.to_secret(type_)).await.map(|_| ())
             }
-            DriverKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).create(&pp, &obj.to_cfgmap()).await.map(|_| ()),
+            ObjectKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).create(&pp, &obj.to_cfgmap()).await.map(|_| ()),
         }
     }
 
     async fn replace_object(&self, ns: &str, obj: &Stored) -> Result<(), kube::Error> {
         let pp = PostParams::default();
-        match self.kind {
-            DriverKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns).replace(&obj.name, &pp, &obj.to_secret("helm.sh/release.v1")).await.map(|_| ()),
-            DriverKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).replace(&obj.name, &pp, &obj.to_cfgmap()).await.map(|_| ()),
+        match self.kind() {
+            ObjectKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns).replace(&obj.name, &pp, &obj.to_secret("helm.sh/release.v1")).await.map(|_| ()),
+            ObjectKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).replace(&obj.name, &pp, &obj.to_cfgmap()).await.map(|_| ()),
         }
     }
 
     async fn get_object(&self, ns: &str, name: &str) -> Result<Option<Stored>, kube::Error> {
-        Ok(match self.kind {
-            DriverKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns).get_opt(name).await?.map(Stored::from_secret),
-            DriverKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).get_opt(name).await?.map(Stored::from_cfgmap),
+        Ok(match self.kind() {
+            ObjectKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns).get_opt(name).await?.map(Stored::from_secret),
+            ObjectKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).get_opt(name).await?.map(Stored::from_cfgmap),
         })
     }
 
     async fn delete_object(&self, ns: &str, name: &str) -> Result<(), kube::Error> {
         let dp = DeleteParams::default();
-        let r = match self.kind {
-            DriverKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns).delete(name, &dp).await.map(|_| ()),
-            DriverKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).delete(name, &dp).await.map(|_| ()),
+        let r = match self.kind() {
+            ObjectKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns).delete(name, &dp).await.map(|_| ()),
+            ObjectKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).delete(name, &dp).await.map(|_| ()),
         };
         match r {
             Err(e) if is_not_found(&e) => Ok(()),
@@ -220,11 +257,11 @@ impl KubeStorage {
 
     async fn list_objects(&self, selector: &str) -> Result<Vec<Stored>, kube::Error> {
         let lp = ListParams::default().labels(selector);
-        Ok(match (self.kind, self.namespace.as_deref()) {
-            (DriverKind::Secret, Some(ns)) => Api::<Secret>::namespaced(self.client.clone(), ns).list(&lp).await?.items.into_iter().map(Stored::from_secret).collect(),
-            (DriverKind::Secret, None) => Api::<Secret>::all(self.client.clone()).list(&lp).await?.items.into_iter().map(Stored::from_secret).collect(),
-            (DriverKind::ConfigMap, Some(ns)) => Api::<ConfigMap>::namespaced(self.client.clone(), ns).list(&lp).await?.items.into_iter().map(Stored::from_cfgmap).collect(),
-            (DriverKind::ConfigMap, None) => Api::<ConfigMap>::all(self.client.clone()).list(&lp).await?.items.into_iter().map(Stored::from_cfgmap).collect(),
+        Ok(match (self.kind(), self.namespace.as_deref()) {
+            (ObjectKind::Secret, Some(ns)) => Api::<Secret>::namespaced(self.client.clone(), ns).list(&lp).await?.items.into_iter().map(Stored::from_secret).collect(),
+            (ObjectKind::Secret, None) => Api::<Secret>::all(self.client.clone()).list(&lp).await?.items.into_iter().map(Stored::from_secret).collect(),
+            (ObjectKind::ConfigMap, Some(ns)) => Api::<ConfigMap>::namespaced(self.client.clone(), ns).list(&lp).await?.items.into_iter().map(Stored::from_cfgmap).collect(),
+            (ObjectKind::ConfigMap, None) => Api::<ConfigMap>::all(self.client.clone()).list(&lp).await?.items.into_iter().map(Stored::from_cfgmap).collect(),
         })
     }
 
@@ -358,9 +395,10 @@ fn backend(e: kube::Error) -> StorageError {
 
 impl ReleaseStorage for KubeStorage {
     fn name(&self) -> &'static str {
-        match self.kind {
-            DriverKind::Secret => "Secret",
-            DriverKind::ConfigMap => "ConfigMap",
+        if self.configmaps {
+            "ConfigMap"
+        } else {
+            "Secret"
         }
     }
 
@@ -444,5 +482,64 @@ impl ReleaseStorage for KubeStorage {
     fn history(&self, name: &str) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
         let sel = format!("name={name},owner=helm");
         async move { self.list_selector(&sel).await }
+    }
+}
+
+/// Release storage as `HELM_DRIVER` chooses it: one type for the actions whichever driver.
+#[derive(Clone)]
+pub enum Storage {
+    /// Secrets or ConfigMaps.
+    Kube(KubeStorage),
+    /// This process's memory.
+    Memory(helm_core::release::MemoryStorage),
+    /// PostgreSQL.
+    #[cfg(feature = "sql")]
+    Sql(crate::cluster::sql::SqlStorage),
+}
+
+/// Runs one [`ReleaseStorage`] call on whichever driver a [`Storage`] holds.
+macro_rules! on_driver {
+    ($storage:expr, $s:ident => $call:expr) => {
+        match $storage {
+            Storage::Kube($s) => $call.await,
+            Storage::Memory($s) => $call.await,
+            #[cfg(feature = "sql")]
+            Storage::Sql($s) => $call.await,
+        }
+    };
+}
+
+impl ReleaseStorage for Storage {
+    fn name(&self) -> &'static str {
+        match self {
+            Storage::Kube(s) => s.name(),
+            Storage::Memory(s) => s.name(),
+            #[cfg(feature = "sql")]
+            Storage::Sql(s) => s.name(),
+        }
+    }
+
+    fn create(&self, rel: &Release) -> impl Future<Output = Result<(), StorageError>> + Send {
+        async move { on_driver!(self, s => s.create(rel)) }
+    }
+
+    fn update(&self, rel: &Release) -> impl Future<Output = Result<(), StorageError>> + Send {
+        async move { on_driver!(self, s => s.update(rel)) }
+    }
+
+    fn delete(&self, name: &str, version: i64) -> impl Future<Output = Result<Release, StorageError>> + Send {
+        async move { on_driver!(self, s => s.delete(name, version)) }
+    }
+
+    fn get(&self, name: &str, version: i64) -> impl Future<Output = Result<Release, StorageError>> + Send {
+        async move { on_driver!(self, s => s.get(name, version)) }
+    }
+
+    fn list(&self) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
+        async move { on_driver!(self, s => s.list()) }
+    }
+
+    fn history(&self, name: &str) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
+        async move { on_driver!(self, s => s.history(name)) }
     }
 }
