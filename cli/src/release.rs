@@ -17,22 +17,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Helm's global cluster flags: accepted before or after any command (`helm -n x template …`,
-/// `helm template … --kube-context y`), as tools that exec `helm` pass them. Parsed once on the
-/// top-level command; a release command's client is made from them, so the actions' own
-/// `namespace` options stay unset (the client's namespace is the flag's).
-#[derive(Args, Clone, Default)]
-pub struct KubeArgs {
-    /// namespace scope for this request
-    #[arg(short = 'n', long, global = true)]
-    pub namespace: Option<String>,
-    /// path to the kubeconfig file
-    #[arg(long, global = true)]
-    pub kubeconfig: Option<PathBuf>,
-    /// name of the kubeconfig context to use
-    #[arg(long = "kube-context", global = true)]
-    pub kube_context: Option<String>,
-}
+/// The cluster flags, with Helm's other global flags in `crate::settings`.
+pub use crate::settings::KubeArgs;
 
 #[derive(Subcommand)]
 pub enum ReleaseCommand {
@@ -117,9 +103,6 @@ pub struct DeployArgs {
     pub version: Option<String>,
     #[arg(long)]
     pub devel: bool,
-    /// enable verbose output (progress of the action as `level=DEBUG` lines on stderr)
-    #[arg(long)]
-    pub debug: bool,
 }
 
 #[derive(Args)]
@@ -377,7 +360,7 @@ async fn client(k: &KubeArgs) -> Result<Client, CmdError> {
         _ => DriverKind::Secret,
     };
     let namespace = namespace_of(k);
-    Client::new(ClientOptions { kubeconfig: k.kubeconfig.clone(), context: k.kube_context.clone(), namespace, driver }).await.map_err(err)
+    Client::new(k.client_options(namespace, driver)).await.map_err(err)
 }
 
 /// `-n`, else `$HELM_NAMESPACE`.
@@ -493,8 +476,8 @@ impl ReleaseCommand {
     /// `--debug` and whether the result prints as a table (install/upgrade).
     fn progress_flags(&self) -> (bool, bool) {
         match self {
-            ReleaseCommand::Install(a) => (a.deploy.debug, a.deploy.output == "table"),
-            ReleaseCommand::Upgrade(a) => (a.deploy.debug, a.deploy.output == "table"),
+            ReleaseCommand::Install(a) => (crate::settings::debug(), a.deploy.output == "table"),
+            ReleaseCommand::Upgrade(a) => (crate::settings::debug(), a.deploy.output == "table"),
             _ => (false, true),
         }
     }
