@@ -9,12 +9,11 @@ use helm_core::release::{Release, Status};
 use helm_core::gocompat::strconv::go_quote;
 use helm_core::values::{json as gojson, yaml, Value};
 use helm_kube::RemoteClient;
-use helm_kube::{ChartRef, Client, ClientOptions, DriverKind, ErrorKind, ReleaseApi};
+use helm_kube::{ChartRef, Client, DriverKind, ErrorKind, ReleaseApi};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// The cluster flags, with Helm's other global flags in `crate::settings`.

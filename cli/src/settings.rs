@@ -332,7 +332,9 @@ impl EnvSettings {
         set(&mut s.kube_token, &k.kube_token);
         set(&mut s.kube_as_user, &k.kube_as_user);
         if !k.kube_as_group.is_empty() {
-            s.kube_as_groups = k.kube_as_group.clone();
+            // Helm parses its global flags twice (once early, once with the command) into the
+            // same list, so each `--kube-as-group` counts twice; `helm env` shows them so.
+            s.kube_as_groups = [k.kube_as_group.clone(), k.kube_as_group.clone()].concat();
         }
         set(&mut s.kube_apiserver, &k.kube_apiserver);
         set(&mut s.kube_ca_file, &k.kube_ca_file);

@@ -9,7 +9,6 @@
 use super::engine::{Answer, ParsedFlags, Provider, Request, ACTIVE_HELP_MARKER, DIRECTIVE_ERROR, DIRECTIVE_NO_FILE_COMP, DIRECTIVE_NO_SPACE};
 use crate::settings::{EnvSettings, GlobalArgs, KubeArgs};
 use helm_core::repo::{paths, IndexFile, RepoFile};
-use helm_kube::ReleaseApi;
 use std::path::{Path, PathBuf};
 
 pub struct HelmProvider<'a> {
@@ -129,17 +128,17 @@ fn arguments(req: &Request, s: &EnvSettings) -> Option<Answer> {
             if n != 0 {
                 no_more_args()
             } else {
-                releases(s, args)
+                releases(s, args, to_complete)
             }
         }
-        "uninstall" => releases(s, args),
+        "uninstall" => releases(s, args, to_complete),
         "rollback" => match n {
-            0 => releases(s, args),
+            0 => releases(s, args, to_complete),
             1 => revisions(&args[0], s),
             _ => no_more_args(),
         },
         "upgrade" => match n {
-            0 => releases(s, args),
+            0 => releases(s, args, to_complete),
             1 => charts(to_complete, true, s),
             _ => no_more_args(),
         },
@@ -203,7 +202,10 @@ async fn client(s: &EnvSettings) -> Option<helm_kube::Client> {
 
 /// Helm's `compListReleases`: every release of the namespace, whatever its state, but those
 /// already typed; `name\tchart-version -> status`.
-fn releases(s: &EnvSettings, typed: &[String]) -> Answer {
+fn releases(s: &EnvSettings, typed: &[String], to_complete: &str) -> Answer {
+    if s.debug {
+        eprintln!("[Debug] compListReleases with toComplete {to_complete}");
+    }
     let listed = block_on(async {
         let c = client(s).await?;
         c.list(helm_core::release::api::ListOptions { all: true, ..Default::default() }).await.ok()
@@ -241,7 +243,8 @@ fn namespaces(s: &EnvSettings) -> Answer {
     let names = block_on(async {
         let c = client(s).await?;
         let api: kube::Api<Namespace> = kube::Api::all(c.kube().clone());
-        let list = api.list(&kube::api::ListParams::default().timeout(3)).await.ok()?;
+        // Helm gives the request three seconds.
+        let list = tokio::time::timeout(std::time::Duration::from_secs(3), api.list(&kube::api::ListParams::default())).await.ok()?.ok()?;
         Some(list.items.into_iter().filter_map(|n| n.metadata.name).collect::<Vec<_>>())
     })
     .flatten();
@@ -306,12 +309,14 @@ fn charts(to_complete: &str, include_files: bool, s: &EnvSettings) -> Answer {
             no_space = true;
         }
     }
-    for (prefix, desc) in [("oci://", "Chart OCI prefix"), ("https://", "Chart URL prefix"), ("http://", "Chart URL prefix"), ("file://", "Chart local URL prefix")] {
-        if to_complete.starts_with(prefix) {
+    // Helm compares what is typed with the whole candidate, description included, so a full
+    // prefix (`oci://x`) is never recognized and leaves the shell's default completion.
+    for candidate in ["oci://\tChart OCI prefix", "https://\tChart URL prefix", "http://\tChart URL prefix", "file://\tChart local URL prefix"] {
+        if to_complete.starts_with(candidate) {
             no_file = true;
             no_space = true;
-        } else if prefix.starts_with(to_complete) {
-            out.push(format!("{prefix}\t{desc}"));
+        } else if candidate.starts_with(to_complete) {
+            out.push(candidate.to_string());
             no_space = true;
         }
     }
@@ -384,7 +389,7 @@ fn plugins(s: &EnvSettings, typed: &[String]) -> Vec<String> {
             let kind = get(&doc, "type");
             let help = match kind.as_str() {
                 "" => get(&doc, "usage"),
-                "cli/v1" => doc.as_map().and_then(|m| m.get("config")).map(|c| get(c, "shortHelp")).unwrap_or_default(),
+                "cli/v1" => doc.as_map().and_then(|m| m.get("config")).map(|c| get(&c, "shortHelp")).unwrap_or_default(),
                 _ => continue,
             };
             if !name.is_empty() && !typed.contains(&name) {

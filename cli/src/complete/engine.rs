@@ -46,6 +46,8 @@ pub fn directive_names(d: u32) -> String {
 #[derive(Default, Debug, Clone)]
 pub struct ParsedFlags {
     pub values: HashMap<&'static str, Vec<String>>,
+    /// Every flag given, in order.
+    pub order: Vec<&'static str>,
     pub args: Vec<String>,
 }
 
@@ -78,8 +80,8 @@ pub struct Outcome {
     pub completions: Vec<String>,
     pub directive: u32,
     pub error: Option<String>,
-    /// The flags parsed for the command found (for settings such as `-n` and `--kubeconfig`).
-    pub flags: ParsedFlags,
+    /// Deprecated flags given (pflag prints a notice each time it parses one).
+    pub deprecated: Vec<&'static str>,
 }
 
 /// A provider of the dynamic completions (command arguments and flag values).
@@ -98,11 +100,11 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
         Some((last, rest)) => (last.clone(), rest.to_vec()),
         None => (String::new(), Vec::new()),
     };
-    let fail = |msg: String, flags: ParsedFlags| Outcome { completions: Vec::new(), directive: 0, error: Some(msg), flags };
+    let fail = |msg: String| Outcome { completions: Vec::new(), directive: 0, error: Some(msg), deprecated: Vec::new() };
     let (cmd, args) = find(tree, &typed);
     // The root takes no arguments: an unknown first word names no command.
     if cmd == 0 && !strip_flags(tree, 0, &args).is_empty() {
-        return fail(format!("unable to find a command for arguments: {}", go_list(&typed)), ParsedFlags::default());
+        return fail(format!("unable to find a command for arguments: {}", go_list(&typed)));
     }
 
     let (flag, args, to_complete, flag_err) = flag_being_completed(tree, cmd, args, to_complete);
@@ -115,16 +117,17 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
     };
     let parsed = match parse(tree, cmd, &args) {
         Ok(p) => p,
-        Err(e) => return fail(format!("Error while parsing flags from args {}: {e}", go_list(&args)), ParsedFlags::default()),
+        Err(e) => return fail(format!("Error while parsing flags from args {}: {e}", go_list(&args))),
     };
     let flag_completion = with_end <= parsed.args.len();
+    let deprecated: Vec<&'static str> = parsed.order.iter().copied().filter(|n| tree.lookup_long(cmd, n).is_some_and(|f| f.hidden && super::tree::deprecation_notice(n).is_some() && cmd != 0)).collect();
     if let Some(e) = flag_err {
         if flag_completion || !e.1 {
-            return fail(e.0, parsed);
+            return fail(e.0);
         }
     }
     if parsed.changed("help") {
-        return Outcome { completions: Vec::new(), directive: DIRECTIVE_NO_FILE_COMP, error: None, flags: parsed };
+        return Outcome { completions: Vec::new(), directive: DIRECTIVE_NO_FILE_COMP, error: None, deprecated: deprecated.clone() };
     }
     let positional = parsed.args.clone();
 
@@ -156,7 +159,7 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
             offer(f);
         }
         let directive = if out.len() == 1 && out[0].ends_with('=') { DIRECTIVE_NO_SPACE } else { DIRECTIVE_NO_FILE_COMP };
-        return Outcome { completions: out, directive, error: None, flags: parsed };
+        return Outcome { completions: out, directive, error: None, deprecated: deprecated.clone() };
     }
 
     let mut completions = Vec::new();
@@ -181,7 +184,7 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
         completions.extend(more);
         directive = d;
     }
-    Outcome { completions, directive, error: None, flags: parsed }
+    Outcome { completions, directive, error: None, deprecated: deprecated.clone() }
 }
 
 /// `--name` and `-x` for a flag, when they start with what is typed.
@@ -406,6 +409,7 @@ fn set(out: &mut ParsedFlags, f: &FlagDef, value: String) -> Result<(), String> 
         return Err(format!("invalid argument {} for {:?} flag: {e}", go_quote(&value), name));
     }
     out.values.entry(f.name).or_default().push(value);
+    out.order.push(f.name);
     Ok(())
 }
 

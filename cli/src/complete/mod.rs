@@ -50,6 +50,15 @@ pub fn run_protocol(words: &[String], no_descriptions: bool) -> ExitCode {
         eprintln!("Error: requires at least 1 arg(s), only received 0");
         return ExitCode::from(1);
     }
+    // Helm reads its global flags from the whole line before anything else, the word being
+    // completed included, and stops on a color mode it does not know (`--color <TAB>`).
+    if let Some(mode) = color_on_line(words) {
+        if !matches!(mode.as_str(), "never" | "auto" | "always") {
+            let msg = format!("invalid color mode {mode:?}: must be one of: never, auto, always");
+            eprintln!("level=WARN msg=\"command failed\" error={}", helm_core::gocompat::strconv::go_quote(&msg));
+            return ExitCode::from(1);
+        }
+    }
     let tree = tree::Tree::helm();
     let outcome = engine::complete(&tree, words, &dynamic::HelmProvider { tree: &tree });
     let mut no_desc = no_descriptions;
@@ -59,12 +68,21 @@ pub fn run_protocol(words: &[String], no_descriptions: bool) -> ExitCode {
         }
     }
     let active_help_off = std::env::var("COBRA_ACTIVE_HELP").as_deref() == Ok("0") || std::env::var("HELM_ACTIVE_HELP").as_deref() == Ok("0");
-    let mut err = String::new();
+    // pflag's notices for deprecated flags, once for each of the three parses Helm makes.
+    for _ in 0..3 {
+        for name in &outcome.deprecated {
+            if let Some(n) = tree::deprecation_notice(name) {
+                eprintln!("{n}");
+            }
+        }
+    }
+    // In cobra's order: the error, the answer, then the directive's report.
     if let Some(e) = &outcome.error {
         let line = format!("[Debug] [Error] {e}\n");
         debug_file(&line);
-        err.push_str(&line);
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
     }
+    let mut err = String::new();
     let mut out = String::new();
     for c in &outcome.completions {
         if active_help_off && c.starts_with(engine::ACTIVE_HELP_MARKER) {
@@ -83,6 +101,26 @@ pub fn run_protocol(words: &[String], no_descriptions: bool) -> ExitCode {
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
     let _ = std::io::stderr().lock().write_all(err.as_bytes());
     ExitCode::SUCCESS
+}
+
+/// The last `--color`/`--colour` value on the line (`--color X` or `--color=X`).
+fn color_on_line(words: &[String]) -> Option<String> {
+    let mut mode = None;
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        if w == "--" {
+            break;
+        }
+        if w == "--color" || w == "--colour" {
+            mode = words.get(i + 1).cloned();
+            i += 1;
+        } else if let Some(v) = w.strip_prefix("--color=").or_else(|| w.strip_prefix("--colour=")) {
+            mode = Some(v.to_string());
+        }
+        i += 1;
+    }
+    mode
 }
 
 /// cobra also appends its debug lines to `$BASH_COMP_DEBUG_FILE` when set.

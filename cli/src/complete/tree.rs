@@ -89,6 +89,17 @@ const DEPRECATED_FLAGS: &[(&str, &str)] = &[
     ("template", "validate"),
 ];
 
+/// pflag's notice when a deprecated flag is parsed.
+pub fn deprecation_notice(name: &str) -> Option<String> {
+    let how = match name {
+        "force" => "use --force-replace instead",
+        "atomic" => "use --rollback-on-failure instead",
+        "validate" => "use '--dry-run=server' instead",
+        _ => return None,
+    };
+    Some(format!("Flag --{name} has been deprecated, {how}"))
+}
+
 const FORCE_GROUPS: &[&[&str]] = &[&["force-replace", "force-conflicts"], &["force", "force-conflicts"]];
 const TEMPLATE_GROUPS: &[&[&str]] = &[&["force-replace", "force-conflicts"], &["force", "force-conflicts"], &["validate", "dry-run"]];
 
@@ -145,7 +156,9 @@ impl Tree {
     fn add_hidden(&mut self, by_path: &std::collections::HashMap<&str, usize>) {
         let root = 0;
         for &(name, kind, no_opt) in KLOG_FLAGS {
-            let def = FlagDef { name, shorthand: "", kind, no_opt, usage: "" };
+            // pflag gives a one-letter Go flag that letter as its shorthand (`-v 3`).
+            let shorthand = if name.len() == 1 { name } else { "" };
+            let def = FlagDef { name, shorthand, kind, no_opt, usage: "" };
             self.cmds[root].flags.push(Flag { def, hidden: true, persistent: true });
         }
         for &(path, name) in DEPRECATED_FLAGS {
