@@ -697,7 +697,7 @@ impl NativeClient {
             "configmap" | "configmaps" => helm_kube::DriverKind::ConfigMap,
             other => return Err(api_error(ApiError::Invalid(format!("unknown driver {other:?} (secret or configmap)")))),
         };
-        let opts = helm_kube::ClientOptions { kubeconfig: o.kubeconfig.map(Into::into), context: o.context, namespace: o.namespace, driver };
+        let opts = helm_kube::ClientOptions { kubeconfig: o.kubeconfig.map(Into::into), context: o.context, namespace: o.namespace, driver, ..Default::default() };
         // Loads the kubeconfig only: no request is made here.
         let client = runtime()?.block_on(helm_kube::Client::new(opts)).map_err(|e| failure_error(e.into()))?;
         Ok(NativeClient { backend: Backend::Local(client) })

@@ -571,7 +571,7 @@ impl PyClient {
             other => return Err(to_py_err(py, ApiError::Invalid(format!("unknown driver {other:?} (secret or configmap)")))),
         };
         let rt = runtime()?;
-        let opts = helm_kube::ClientOptions { kubeconfig, context, namespace, driver };
+        let opts = helm_kube::ClientOptions { kubeconfig, context, namespace, driver, ..Default::default() };
         let client = py.allow_threads(|| rt.block_on(helm_kube::Client::new(opts))).map_err(|e| failure_err(py, e.into()))?;
         Ok(PyClient { backend: Backend::Local(client) })
     }

@@ -13,17 +13,20 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod complete;
 mod release;
 mod serve;
 mod repo;
+mod settings;
 
 #[derive(Parser)]
 #[command(name = "helm-rs", version, about = "The Kubernetes package manager, in Rust")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Helm's global flags (cli/src/settings.rs).
     #[command(flatten)]
-    kube: release::KubeArgs,
+    global: settings::GlobalArgs,
     /// Send release commands to a `helm-rs serve` server at this URL (helm-rs only, not in Helm).
     #[arg(long, global = true)]
     server: Option<String>,
@@ -82,6 +85,13 @@ enum Command {
         #[command(subcommand)]
         what: repo::RegistryCommand,
     },
+    /// generate autocompletion scripts for the specified shell
+    Completion {
+        #[command(subcommand)]
+        shell: complete::Shell,
+    },
+    /// helm client environment information
+    Env(settings::EnvArgs),
 }
 
 #[derive(Args)]
@@ -241,8 +251,6 @@ struct TemplateArgs {
     #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = "unchanged")]
     dry_run: Option<String>,
     #[arg(long)]
-    debug: bool,
-    #[arg(long)]
     devel: bool,
     #[arg(long)]
     version: Option<String>,
@@ -291,16 +299,36 @@ macro_rules! say {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // The shell scripts' requests bypass the command line parser, as in cobra.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(no_descriptions) = complete::protocol_request(args.get(1).map(String::as_str)) {
+        return complete::run_protocol(args.get(2..).unwrap_or(&[]), no_descriptions);
+    }
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return flag_error(e),
     };
+    let settings = match settings::EnvSettings::new(&cli.global) {
+        Ok(s) => s,
+        Err(CmdError(msg)) => {
+            eprintln!("Error: {msg}");
+            return ExitCode::from(1);
+        }
+    };
+    if let Err(msg) = settings.check_color() {
+        // Helm reports this before any command runs, as a log line.
+        eprintln!("level=WARN msg=\"command failed\" error={}", helm_core::gocompat::strconv::go_quote(&msg));
+        return ExitCode::from(1);
+    }
+    settings.export();
+    cli.global.kube = settings.kube_args();
     if let Command::Release(c) = &cli.command {
         c.deprecation_notices();
     }
     let result = match (cli.server, cli.command) {
-        (Some(url), Command::Release(c)) => release::run(c, release::Target::Server { url, token: cli.token }, &cli.kube),
-        (_, command) => run_local(command, &cli.kube),
+        (Some(url), Command::Release(c)) => release::run(c, release::Target::Server { url, token: cli.token }, &cli.global.kube),
+        (_, Command::Env(a)) => settings::run_env(&a, &settings),
+        (_, command) => run_local(command, &cli.global.kube),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -326,6 +354,8 @@ fn run_local(command: Command, kube: &release::KubeArgs) -> Result<(), CmdError>
         Command::Registry { what } => repo::run_registry(what),
         Command::Dependency { what } => repo::run_dependency(what),
         Command::Verify(a) => repo::run_verify(a),
+        Command::Completion { shell } => complete::run_script(&shell),
+        Command::Env(_) => Ok(()),
         Command::Serve(a) => {
             return match serve::run(a) {
                 c if c == ExitCode::SUCCESS => Ok(()),

@@ -9,30 +9,15 @@ use helm_core::release::{Release, Status};
 use helm_core::gocompat::strconv::go_quote;
 use helm_core::values::{json as gojson, yaml, Value};
 use helm_kube::RemoteClient;
-use helm_kube::{ChartRef, Client, ClientOptions, DriverKind, ErrorKind, ReleaseApi};
+use helm_kube::{ChartRef, Client, DriverKind, ErrorKind, ReleaseApi};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
 use std::time::Duration;
 
-/// Helm's global cluster flags: accepted before or after any command (`helm -n x template …`,
-/// `helm template … --kube-context y`), as tools that exec `helm` pass them. Parsed once on the
-/// top-level command; a release command's client is made from them, so the actions' own
-/// `namespace` options stay unset (the client's namespace is the flag's).
-#[derive(Args, Clone, Default)]
-pub struct KubeArgs {
-    /// namespace scope for this request
-    #[arg(short = 'n', long, global = true)]
-    pub namespace: Option<String>,
-    /// path to the kubeconfig file
-    #[arg(long, global = true)]
-    pub kubeconfig: Option<PathBuf>,
-    /// name of the kubeconfig context to use
-    #[arg(long = "kube-context", global = true)]
-    pub kube_context: Option<String>,
-}
+/// The cluster flags, with Helm's other global flags in `crate::settings`.
+pub use crate::settings::KubeArgs;
 
 #[derive(Subcommand)]
 pub enum ReleaseCommand {
@@ -117,9 +102,6 @@ pub struct DeployArgs {
     pub version: Option<String>,
     #[arg(long)]
     pub devel: bool,
-    /// enable verbose output (progress of the action as `level=DEBUG` lines on stderr)
-    #[arg(long)]
-    pub debug: bool,
 }
 
 #[derive(Args)]
@@ -372,12 +354,9 @@ fn runtime() -> Result<tokio::runtime::Runtime, CmdError> {
 }
 
 async fn client(k: &KubeArgs) -> Result<Client, CmdError> {
-    let driver = match std::env::var("HELM_DRIVER").unwrap_or_default().to_lowercase().as_str() {
-        "configmap" | "configmaps" => DriverKind::ConfigMap,
-        _ => DriverKind::Secret,
-    };
+    let driver = DriverKind::from_helm_driver(&std::env::var("HELM_DRIVER").unwrap_or_default()).map_err(err)?;
     let namespace = namespace_of(k);
-    Client::new(ClientOptions { kubeconfig: k.kubeconfig.clone(), context: k.kube_context.clone(), namespace, driver }).await.map_err(err)
+    Client::new(k.client_options(namespace, driver)).await.map_err(err)
 }
 
 /// `-n`, else `$HELM_NAMESPACE`.
@@ -493,8 +472,8 @@ impl ReleaseCommand {
     /// `--debug` and whether the result prints as a table (install/upgrade).
     fn progress_flags(&self) -> (bool, bool) {
         match self {
-            ReleaseCommand::Install(a) => (a.deploy.debug, a.deploy.output == "table"),
-            ReleaseCommand::Upgrade(a) => (a.deploy.debug, a.deploy.output == "table"),
+            ReleaseCommand::Install(a) => (crate::settings::debug(), a.deploy.output == "table"),
+            ReleaseCommand::Upgrade(a) => (crate::settings::debug(), a.deploy.output == "table"),
             _ => (false, true),
         }
     }

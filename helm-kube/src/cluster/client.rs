@@ -27,6 +27,21 @@ pub struct ClientOptions {
     /// The database of the `sql` driver (Helm's `HELM_DRIVER_SQL_CONNECTION_STRING`: a
     /// `postgres://` URL or `key=value` pairs).
     pub sql_connection: Option<String>,
+    /// `--kube-apiserver`: the API server's address, over the kubeconfig's (`https://` is
+    /// assumed when it names no scheme).
+    pub api_server: Option<String>,
+    /// `--kube-token`: a bearer token, over the kubeconfig user's credentials.
+    pub token: Option<String>,
+    /// `--kube-as-user`: the user to impersonate.
+    pub impersonate_user: Option<String>,
+    /// `--kube-as-group` (repeatable): the groups to impersonate.
+    pub impersonate_groups: Vec<String>,
+    /// `--kube-ca-file`: the certificate authority for the API server, over the kubeconfig's.
+    pub ca_file: Option<PathBuf>,
+    /// `--kube-insecure-skip-tls-verify`: do not check the API server's certificate.
+    pub insecure_skip_tls_verify: bool,
+    /// `--kube-tls-server-name`: the name the API server's certificate must carry.
+    pub tls_server_name: Option<String>,
 }
 
 /// Where a client's release records are (see [`DriverKind`]).
@@ -110,6 +125,38 @@ impl Client {
                 Err(_) => kube::Config::new("http://localhost:8080".parse().map_err(|e: http::uri::InvalidUri| Error::Config(e.to_string()))?),
             },
         };
+        // The cluster flags over the kubeconfig (client-go's ConfigOverrides): --kube-apiserver
+        // (https:// when no scheme), --kube-token, --kube-as-user/--kube-as-group,
+        // --kube-ca-file, --kube-insecure-skip-tls-verify, --kube-tls-server-name.
+        let mut config = config;
+        if let Some(server) = opts.api_server.as_deref().filter(|s| !s.is_empty()) {
+            let url = if server.contains("://") { server.to_string() } else { format!("https://{server}") };
+            config.cluster_url = url.parse().map_err(|e: http::uri::InvalidUri| Error::Config(format!("--kube-apiserver {server:?}: {e}")))?;
+        }
+        if let Some(token) = opts.token.as_deref().filter(|t| !t.is_empty()) {
+            // AuthInfo keeps a token as a secret; its serialized form builds one.
+            let auth: kube::config::AuthInfo = serde_json::from_value(serde_json::json!({ "token": token })).map_err(|e| Error::Config(e.to_string()))?;
+            config.auth_info.token = auth.token;
+            config.auth_info.token_file = None;
+        }
+        if let Some(user) = opts.impersonate_user.as_deref().filter(|u| !u.is_empty()) {
+            config.auth_info.impersonate = Some(user.to_string());
+        }
+        if !opts.impersonate_groups.is_empty() {
+            config.auth_info.impersonate_groups = Some(opts.impersonate_groups.clone());
+        }
+        if let Some(ca) = opts.ca_file.clone().filter(|p| !p.as_os_str().is_empty()) {
+            config.root_cert = None;
+            config.root_cert_file = Some(ca);
+        }
+        if opts.insecure_skip_tls_verify {
+            config.accept_invalid_certs = true;
+            config.root_cert = None;
+            config.root_cert_file = None;
+        }
+        if let Some(name) = opts.tls_server_name.as_deref().filter(|n| !n.is_empty()) {
+            config.tls_server_name = Some(name.to_string());
+        }
         let namespace = opts.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| config.default_namespace.clone());
         let cluster_url = config.cluster_url.to_string().trim_end_matches('/').to_string();
         let kube = kube::Client::try_from(config).map_err(|e| Error::Config(e.to_string()))?;
@@ -266,3 +313,4 @@ fn dial_address(url: &str) -> String {
         None => format!("{host}:{port}"),
     }
 }
+
