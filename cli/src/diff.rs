@@ -6,11 +6,15 @@
 //! The plugin compares manifests, not live objects: the release's stored manifest (plus its
 //! hooks) against the chart rendered as the upgrade would render it. Here the rendering is a
 //! dry-run `upgrade`/`install` through [`ReleaseApi`] (the same code path as the real action,
-//! so values reuse, capabilities and hooks are the action's), and the comparison and its
-//! printing are helm-core's [`helm_core::release::plan`], checked byte for byte against the
-//! plugin. Not offered: `--three-way-merge` against live objects (accepted, with a notice; the
+//! so values reuse, capabilities and hooks are the action's): the plugin's
+//! `HELM_DIFF_USE_UPGRADE_DRY_RUN=true` mode. Its default mode renders with `helm template
+//! --is-upgrade` instead, where `.Release.Revision` is always 1; only charts that print it
+//! differ between the two. The comparison and its printing are helm-core's
+//! [`helm_core::release::plan`], checked byte for byte against the plugin.
+//!
+//! Not offered: `--three-way-merge` against live objects (accepted, with a notice; the
 //! comparison stays manifest to manifest), `--take-ownership`'s ownership entries, `dyff` and
-//! `structured` outputs, `local`.
+//! `structured` outputs, `local`, `--server` (a release server).
 
 use crate::release::{client, load_chart};
 use crate::{CmdError, ValueArgs};
@@ -276,10 +280,14 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeDiffArgs, install_only: bool) -
         && a.values.set_file.is_empty()
         && a.values.set_json.is_empty()
         && a.values.set_literal.is_empty();
+    // Rendered against the cluster (its capabilities, `lookup`), as the plugin does with Helm 4,
+    // unless `--dry-run`/`--dry-run=client` asks for an offline rendering.
+    let server = !matches!(a.dry_run.as_deref(), Some("client" | "true"));
     let new = match &current {
         Some(_) => {
             let opts = helm_kube::UpgradeOptions {
                 dry_run: true,
+                dry_run_server: server,
                 no_hooks: a.no_hooks,
                 // The plugin renders with the release's values when no values are given.
                 reuse_values: (a.reuse_values || no_value_flags) && !a.reset_values,
@@ -295,6 +303,7 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeDiffArgs, install_only: bool) -
             let opts = helm_kube::InstallOptions {
                 name: Some(name.to_string()),
                 dry_run: true,
+                dry_run_server: server,
                 no_hooks: a.no_hooks,
                 skip_schema_validation: a.skip_schema_validation,
                 ..Default::default()

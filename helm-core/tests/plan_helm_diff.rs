@@ -94,6 +94,13 @@ impl Runner {
         match (code, got) {
             (0 | 2, Ok((text, changed))) => {
                 if text != want || changed != (code == 2) {
+                    // Both outputs and inputs kept for a look: target/tmp/plan-diff/N.*
+                    let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plan-diff");
+                    let n = self.failures.len();
+                    let _ = std::fs::create_dir_all(&keep);
+                    for (ext, body) in [("ours", text.as_str()), ("ref", want.as_str()), ("old.yaml", old), ("new.yaml", new)] {
+                        let _ = std::fs::write(keep.join(format!("{n}.{ext}")), body);
+                    }
                     let at = text.bytes().zip(want.bytes()).position(|(a, b)| a != b).unwrap_or(text.len().min(want.len()));
                     let line = want[..at].matches('\n').count() + 1;
                     self.failures.push(format!(
@@ -182,22 +189,22 @@ fn edge_cases() -> Vec<(&'static str, String, String)> {
         (
             "empty and comment-only documents",
             format!("---\n---\n# nothing\n---\n\n{}\n---\n", cm("", "a", "  x: \"1\"\n")),
-            format!("{}---\n# Source: c/templates/empty.yaml\n---\n", cm("", "a", "  x: \"2\"\n  y: \"3\"\n")),
+            format!("{}---\n# Source: c/templates/empty.yaml\n---\n", cm("", "a", "  x: \"2\"\n  q: \"3\"\n")),
         ),
         (
             "CRLF",
-            cm("", "a", "  x: \"1\"\n  y: \"2\"\n").replace('\n', "\r\n"),
-            cm("", "a", "  x: \"1\"\n  y: \"3\"\n").replace("\n  y", "\r\n  y").replace("\"\n", "\"\r\n"),
+            cm("", "a", "  x: \"1\"\n  q: \"2\"\n").replace('\n', "\r\n"),
+            cm("", "a", "  x: \"1\"\n  q: \"3\"\n").replace("\n  q", "\r\n  q").replace("\"\n", "\"\r\n"),
         ),
         (
             "renamed object",
-            cm("", "old-name", "  x: \"1\"\n  y: \"2\"\n  z: \"3\"\n  w: \"4\"\n"),
-            cm("", "new-name", "  x: \"1\"\n  y: \"2\"\n  z: \"3\"\n  w: \"5\"\n"),
+            cm("", "old-name", "  a: \"1\"\n  b: \"2\"\n  c: \"3\"\n  d: \"4\"\n"),
+            cm("", "new-name", "  a: \"1\"\n  b: \"2\"\n  c: \"3\"\n  d: \"5\"\n"),
         ),
         (
             "list kinds",
-            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n  data:\n    x: \"1\"\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\n".into(),
-            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n  data:\n    x: \"2\"\n".into(),
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n    labels: {z: \"1\", a: \"2\"}\n  data:\n    x: \"1\"\n    m: 1.50\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\n".into(),
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n    labels: {z: \"1\", a: \"3\"}\n  data:\n    x: \"2\"\n    m: 1.50\n".into(),
         ),
         (
             "keep policy and test hooks",

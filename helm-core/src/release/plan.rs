@@ -29,11 +29,12 @@
 //! - [`Plan::render`]: the `diff`, `simple`, `template` and `json` outputs, `--context N`,
 //!   `--suppress KIND`, colours as the plugin's `mgutz/ansi` writes them.
 //!
-//! Known differences from the plugin: `--normalize-manifests` and the items of `*List` kinds
-//! are re-encoded through `sigs.k8s.io/yaml` (JSON numbers, string keys, sorted keys) where the
-//! plugin uses yaml.v2 directly (which keeps a list item's top-level key order and integer map
-//! keys); a Secret that does not decode as a typed Secret is shown unmasked where the plugin
-//! prints Go's decoding error in its place; `--output dyff`/`structured` and `HELM_DIFF_TPL`
+//! Known differences from the plugin: under `--normalize-manifests` and in the items of `*List`
+//! kinds, map keys that are not strings (`1:`, or `y:`/`on:`, booleans to YAML 1.1) are written
+//! quoted where the plugin's yaml.v2 writes them bare; a Secret that does not decode as a typed
+//! Secret is shown unmasked where the plugin prints Go's decoding error in its place; with
+//! `--find-renames` the plugin masks a Secret again on each candidate pairing (and then fails to
+//! decode it), here it is masked once; `--output dyff`/`structured` and `HELM_DIFF_TPL`
 //! templates are not offered.
 
 use crate::values::{yaml, Map, Value};
@@ -155,17 +156,14 @@ fn parse_document(doc: &str, opts: &ParseOptions, depth: usize) -> Result<Vec<Ma
             return Err(manifest_error("lists nested too deeply", doc));
         }
         let mut out = Vec::new();
-        if let Some(items) = top.get("items").as_ref().and_then(|i| i.as_list()) {
-            for item in items {
-                let sub = yaml::to_string(item).map_err(|e| manifest_error(e.message, doc))?;
-                out.extend(parse_document(&sub, opts, depth + 1)?);
-            }
+        for sub in yaml::reencode_v2_items(doc, "items").map_err(|e| manifest_error(e.message, doc))? {
+            out.extend(parse_document(&sub, opts, depth + 1)?);
         }
         return Ok(out);
     }
 
     let content = if opts.normalize {
-        yaml::to_string(&value).map_err(|e| manifest_error(e.message, doc))?
+        yaml::reencode_v2(doc, false).map_err(|e| manifest_error(e.message, doc))?
     } else {
         doc.to_string()
     };
@@ -258,7 +256,7 @@ pub fn diff_texts(old: &str, new: &str, strip_trailing_cr: bool) -> Vec<DiffLine
 pub fn diff_lines(a: &[&str], b: &[&str]) -> Vec<DiffLine> {
     // Lines become small integers: equal lines, equal ids.
     let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut intern = |lines: &[&str]| -> Vec<u32> {
+    fn intern<'s>(ids: &mut FxHashMap<&'s str, u32>, lines: &[&'s str]) -> Vec<u32> {
         lines
             .iter()
             .map(|s| {
@@ -266,9 +264,9 @@ pub fn diff_lines(a: &[&str], b: &[&str]) -> Vec<DiffLine> {
                 *ids.entry(*s).or_insert(n)
             })
             .collect()
-    };
-    let ai = intern(a);
-    let bi = intern(b);
+    }
+    let ai = intern(&mut ids, a);
+    let bi = intern(&mut ids, b);
     let ops = align(&ai, &bi);
     let (mut i, mut j) = (0, 0);
     ops.into_iter()
@@ -440,7 +438,14 @@ struct TypedSecret {
 
 /// Decodes a Secret's text; `None` where the plugin's typed decoding would fail.
 fn decode_secret(content: &str) -> Option<TypedSecret> {
-    let v = yaml::from_str(content).ok()?;
+    // The plugin decodes through apimachinery's YAML reader, which reads line by line and ends
+    // every line, the last included, with a bare `\n` (a literal block at the very end then
+    // keeps its final line break).
+    let mut text = content.replace("\r\n", "\n");
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let v = yaml::from_str(&text).ok()?;
     let top = v.as_map()?;
     let opt_str = |k: &str| -> Option<Option<String>> {
         match top.get(k) {
