@@ -31,7 +31,10 @@ fn rs(env: &Env, args: &[&str]) -> Run {
     (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
 }
 
-fn helm_with_plugin(env: &Env, h: &Path, plugins: &Path, args: &[&str]) -> Run {
+/// `upgrade_dry_run`: the plugin renders with `helm upgrade --dry-run=server` (its
+/// `HELM_DIFF_USE_UPGRADE_DRY_RUN` mode, what helm-rs always does) instead of `helm template
+/// --is-upgrade`; the two differ for charts that print `.Release.Revision`.
+fn helm_with_plugin(env: &Env, h: &Path, plugins: &Path, args: &[&str], upgrade_dry_run: bool) -> Run {
     let o = Command::new(h)
         .args(args)
         .arg("--kubeconfig")
@@ -39,6 +42,7 @@ fn helm_with_plugin(env: &Env, h: &Path, plugins: &Path, args: &[&str]) -> Run {
         .env("HOME", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("helm-home"))
         .env("HELM_ORACLE_CACHE", oracle_cache())
         .env("HELM_PLUGINS", plugins)
+        .env("HELM_DIFF_USE_UPGRADE_DRY_RUN", if upgrade_dry_run { "true" } else { "false" })
         .env_remove("KUBECONFIG")
         .env_remove("HELM_NAMESPACE")
         .env_remove("HELM_DIFF_COLOR")
@@ -70,11 +74,14 @@ fn conformance_chart(name: &str) -> Option<String> {
     }
 }
 
+static COMPARED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Runs `diff ARGS` with both tools and compares stdout and exit status.
-fn compare(env: &Env, h: &Path, plugins: &Path, args: &[&str], failures: &mut Vec<String>) {
+fn compare(env: &Env, h: &Path, plugins: &Path, args: &[&str], upgrade_dry_run: bool, failures: &mut Vec<String>) {
+    COMPARED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let mut full = vec!["diff"];
     full.extend_from_slice(args);
-    let theirs = helm_with_plugin(env, h, plugins, &full);
+    let theirs = helm_with_plugin(env, h, plugins, &full, upgrade_dry_run);
     let ours = rs(env, &full);
     if theirs.0 != 0 && theirs.0 != 2 {
         failures.push(format!("helm diff {args:?} failed ({}): {}", theirs.0, theirs.2));
@@ -111,7 +118,8 @@ fn diff_upgrade_matches_the_plugin() {
         vec!["upgrade", "web", &small, "-n", &ns, "--set", "data=z", "--reset-values", "-C", "1"],
         vec!["upgrade", "absent", &small, "-n", &ns, "--allow-unreleased", "--set", "data=q"],
     ] {
-        compare(env, &h, &plugins, &args, &mut failures);
+        // The test chart prints .Release.Revision: the plugin renders as the upgrade would.
+        compare(env, &h, &plugins, &args, true, &mut failures);
     }
     // An upgrade, then the revision and rollback views of the two revisions.
     let (code, _, err) = rs(env, &["upgrade", "web", &small, "-n", &ns, "--set", "data=w", "--set", "kept=true"]);
@@ -121,7 +129,7 @@ fn diff_upgrade_matches_the_plugin() {
         vec!["revision", "web", "1", "-n", &ns, "--output", "simple"],
         vec!["rollback", "web", "1", "-n", &ns, "--detailed-exitcode"],
     ] {
-        compare(env, &h, &plugins, &args, &mut failures);
+        compare(env, &h, &plugins, &args, false, &mut failures);
     }
 
     // Corpus charts: Secrets (masked, suppressed, shown), ConfigMaps, workloads.
@@ -148,9 +156,12 @@ fn diff_upgrade_matches_the_plugin() {
         for extra in *upgrades {
             let mut args = vec!["upgrade", rel.as_str(), path.as_str(), "-n", ns.as_str()];
             args.extend_from_slice(extra);
-            compare(env, &h, &plugins, &args, &mut failures);
+            // The plugin's default rendering (`helm template --is-upgrade`), as helmfile runs it.
+            compare(env, &h, &plugins, &args, false, &mut failures);
         }
     }
+    let n = COMPARED.load(std::sync::atomic::Ordering::SeqCst);
+    eprintln!("{n} diff commands compared with the helm-diff plugin, {} differ", failures.len());
     assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n\n"));
 }
 
@@ -165,7 +176,7 @@ fn upgrade_plan_prints_the_diff_and_applies_nothing() {
     let (code, out, err) = rs(env, &["upgrade", "web", &chart, "-n", &ns, "--set", "data=y", "--set", "extra=true", "--plan"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains(&format!("{ns}, web-cm, ConfigMap (v1) has changed:\n")), "{out}");
-    assert!(out.contains("-   value: \"x\"\n+   value: \"y\"\n"), "{out}");
+    assert!(out.contains("-   value: \"x\"\n-   revision: \"1\"\n+   value: \"y\"\n+   revision: \"2\"\n"), "{out}");
     assert!(out.contains(&format!("{ns}, web-extra, ConfigMap (v1) has been added:\n")), "{out}");
     assert!(out.ends_with("Plan: 1 to add, 1 to change, 0 to destroy, 0 to change ownership.\n"), "{out}");
     // Nothing applied: still revision 1 with the old value.
