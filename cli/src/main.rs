@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod complete;
+mod diff;
 mod release;
 mod serve;
 mod repo;
@@ -55,6 +56,11 @@ enum Command {
     /// install, upgrade, rollback, uninstall, status, history, list, get, test (cli/src/release.rs)
     #[command(flatten)]
     Release(release::ReleaseCommand),
+    /// Preview an upgrade, install or rollback as a diff (the helm-diff plugin's commands; cli/src/diff.rs)
+    Diff {
+        #[command(subcommand)]
+        what: diff::DiffCommand,
+    },
     /// Run the release server: an HTTP API over the release actions (helm-rs only).
     Serve(serve::ServeArgs),
     /// Add, list, remove, update, and index chart repositories.
@@ -347,6 +353,7 @@ fn run_local(command: Command, kube: &release::KubeArgs) -> Result<(), CmdError>
         Command::Package(a) => run_package(a),
         Command::Lint(a) => run_lint(a, namespace_flag(kube)),
         Command::Release(c) => release::run(c, release::Target::Cluster, kube),
+        Command::Diff { what } => diff::run(what, kube),
         Command::Repo { what } => repo::run_repo(what),
         Command::Search { what } => repo::run_search(what),
         Command::Pull(a) => repo::run_pull(a),

@@ -102,6 +102,9 @@ pub struct DeployArgs {
     pub version: Option<String>,
     #[arg(long)]
     pub devel: bool,
+    /// print what would change (helm-diff's report and a Plan line; -o json: the structured plan) and stop (helm-rs only)
+    #[arg(long)]
+    pub plan: bool,
 }
 
 #[derive(Args)]
@@ -353,7 +356,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CmdError> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(err)
 }
 
-async fn client(k: &KubeArgs) -> Result<Client, CmdError> {
+pub(crate) async fn client(k: &KubeArgs) -> Result<Client, CmdError> {
     let driver = DriverKind::from_helm_driver(&std::env::var("HELM_DRIVER").unwrap_or_default()).map_err(err)?;
     let namespace = namespace_of(k);
     Client::new(k.client_options(namespace, driver)).await.map_err(err)
@@ -524,7 +527,7 @@ async fn run_on<C: ReleaseApi>(c: &C, cmd: ReleaseCommand, session: Session) -> 
 
 /// A chart directory or archive, or a `repo/chart`, `oci://` or `https://` reference
 /// (downloaded to a temporary directory first, as `template` and `pull` do).
-fn load_chart(path: &str, version: Option<&str>, devel: bool) -> Result<helm_core::chart::Chart, CmdError> {
+pub(crate) fn load_chart(path: &str, version: Option<&str>, devel: bool) -> Result<helm_core::chart::Chart, CmdError> {
     let (located, _download_dir) = crate::repo::locate_chart(path, version, devel, false)?;
     let chart = helm_core::chart::load(&located)?;
     if chart.metadata.deprecated {
@@ -694,6 +697,9 @@ async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Res
             return Err(CmdError(format!("INSTALLATION FAILED: {m}")));
         }
     }
+    if d.plan {
+        return crate::diff::plan_install(c, chart, &values, opts, &d.output).await;
+    }
     let rel = c.install(chart, &values, opts).await.map_err(install_failed)?;
     print_release(&rel, &d.output, true, d.hide_notes)
 }
@@ -753,6 +759,9 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
     };
     if !a.install {
         c.reachable().await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
+    }
+    if d.plan {
+        return crate::diff::plan_upgrade(c, &name, chart, &values, opts, &d.output).await;
     }
     let rel = match c.upgrade(&name, chart, &values, opts).await {
         Ok(rel) => rel,

@@ -700,7 +700,7 @@ async fn racing_upgrades_claim_distinct_revisions() {
     c.install(chart.clone(), &Value::empty_map(), InstallOptions { name: Some("r".into()), ..Default::default() }).await.expect("install");
     let mut clients = Vec::new();
     for _ in 0..8 {
-        clients.push(Client::new(ClientOptions { kubeconfig: Some(env.kubeconfig.clone()), namespace: Some(ns.clone()), ..Default::default() }).await.expect("client"));
+        clients.push(client(env, &ns).await);
     }
     let mut won = 0;
     for round in 0..6 {

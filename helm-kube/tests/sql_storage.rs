@@ -54,6 +54,18 @@ fn helm_sql(env: &common::Env, helm: &std::path::Path, conn: &str, args: &[&str]
     (o.status.success(), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
 }
 
+/// A helm-rs client keeping its records in the database `conn`.
+async fn sql_client(env: &common::Env, ns: &str, conn: &str) -> Client {
+    let opts = ClientOptions {
+        kubeconfig: Some(env.kubeconfig.clone()),
+        namespace: Some(ns.to_string()),
+        driver: DriverKind::Sql,
+        sql_connection: Some(conn.to_string()),
+        ..Default::default()
+    };
+    Client::new(opts).await.expect("client")
+}
+
 #[tokio::test]
 async fn helm_and_helm_rs_share_releases_in_postgresql() {
     let Some(env) = env() else { return };
@@ -67,15 +79,7 @@ async fn helm_and_helm_rs_share_releases_in_postgresql() {
     // Helm first: it creates the schema, and helm-rs finds its migrations applied.
     let (ok, _, err) = helm_sql(env, &h, conn, &["install", "hs", &chart_s, "-n", &ns, "--create-namespace", "--set", "data=by-helm"]);
     assert!(ok, "helm install: {err}");
-    let c = Client::new(ClientOptions {
-        kubeconfig: Some(env.kubeconfig.clone()),
-        namespace: Some(ns.clone()),
-        driver: DriverKind::Sql,
-        sql_connection: Some(conn.to_string()),
-        ..Default::default()
-    })
-    .await
-    .expect("client");
+    let c = sql_client(env, &ns, conn).await;
     let listed = c.list(Default::default()).await.expect("list");
     assert_eq!(listed.iter().map(|r| (r.name.as_str(), r.version, r.status())).collect::<Vec<_>>(), [("hs", 1, Status::Deployed)]);
     let v = c.get_values("hs", None, 0, false).await.expect("values");
@@ -150,15 +154,7 @@ async fn schema_created_by_helm_rs_is_helms() {
     let ns = unique("sqlrs");
     let dir = scratch(&ns);
     let chart = write_chart(&dir, "sqlfirst", "0.1.0");
-    let c = Client::new(ClientOptions {
-        kubeconfig: Some(env.kubeconfig.clone()),
-        namespace: Some(ns.clone()),
-        driver: DriverKind::Sql,
-        sql_connection: Some(conn.clone()),
-        ..Default::default()
-    })
-    .await
-    .expect("client");
+    let c = sql_client(env, &ns, &conn).await;
     let _ = kube::Api::<k8s_openapi::api::core::v1::Namespace>::all(c.kube().clone())
         .create(&Default::default(), &k8s_openapi::api::core::v1::Namespace { metadata: kube::api::ObjectMeta { name: Some(ns.clone()), ..Default::default() }, ..Default::default() })
         .await;

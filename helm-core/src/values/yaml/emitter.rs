@@ -12,7 +12,7 @@ use super::YamlError;
 use crate::values::Value;
 
 /// What yaml.v2 holds after reading the JSON text back.
-enum J {
+pub(super) enum J {
     Null,
     Bool(bool),
     /// A number in its JSON spelling, re-resolved by yaml.v2 when printed.
@@ -22,6 +22,14 @@ enum J {
     Str(String),
     List(Vec<J>),
     Map(Vec<(String, J)>),
+}
+
+/// yaml.v2's `Marshal` of an already-built value (entries printed in the order given).
+pub(super) fn emit_v2(j: &J) -> String {
+    let mut e = Emitter::new();
+    e.emit_node(j, true, false, false, false);
+    e.write_indent_at(0);
+    e.out
 }
 
 /// Exactly `sigs.k8s.io/yaml.Marshal(v)` (Helm's `toYaml` before trimming the final newline).

@@ -156,6 +156,82 @@ pub fn from_str_all(src: &str) -> Result<Vec<Value>, YamlError> {
     Ok(out)
 }
 
+/// yaml.v2 alone (no JSON step) reading the first document and writing it again: mappings in
+/// their source order (`ordered`: what decoding into `yaml.MapSlice` keeps) or in yaml.v2's
+/// sorted key order (decoding into `map[interface{}]interface{}`), numbers as Go holds them.
+/// What the helm-diff plugin does to the items of `*List` objects and with
+/// `--normalize-manifests`. Non-string keys are written as strings (quoted where yaml.v2
+/// would write them bare).
+pub fn reencode_v2(src: &str, ordered: bool) -> Result<String, YamlError> {
+    Ok(emitter::emit_v2(&v2_to_j(decode_first_v2(src)?, ordered)))
+}
+
+/// The elements of the top-level mapping's `key` sequence, each written by itself as
+/// [`reencode_v2`] writes a document in source order (yaml.v2 decoding a list object's
+/// `items` into `[]yaml.MapSlice` and marshalling each).
+pub fn reencode_v2_items(src: &str, key: &str) -> Result<Vec<String>, YamlError> {
+    let GoVal::Map(entries) = decode_first_v2(src)? else { return Ok(Vec::new()) };
+    // yaml.v2 decoding into a struct keeps the last of repeated keys.
+    let items = entries.into_iter().rev().find(|(k, _)| matches!(k, GoVal::Str(s) if s == key)).map(|(_, v)| v);
+    Ok(match items {
+        Some(GoVal::List(items)) => items.into_iter().map(|i| emitter::emit_v2(&v2_to_j(i, true))).collect(),
+        _ => Vec::new(),
+    })
+}
+
+fn decode_first_v2(src: &str) -> Result<GoVal, YamlError> {
+    let mut p = Parser::new(src);
+    let docs = p.parse_stream(true).map_err(convert_err)?;
+    match docs.into_iter().next().flatten() {
+        None => Ok(GoVal::Null),
+        Some(n) => decode(&n, 0),
+    }
+}
+
+fn v2_to_j(g: GoVal, ordered: bool) -> emitter::J {
+    fn key_text(k: &GoVal) -> String {
+        match k {
+            GoVal::Str(s) => s.clone(),
+            GoVal::Null => "null".into(),
+            GoVal::Bool(b) => b.to_string(),
+            GoVal::Int(i) => i.to_string(),
+            GoVal::Uint(u) => u.to_string(),
+            GoVal::Float(f) => format_go_float_g(*f, false),
+            other => go_sharp_v(other),
+        }
+    }
+    fn to_j(g: GoVal, ordered: bool) -> emitter::J {
+        use emitter::J;
+        match g {
+            GoVal::Null => J::Null,
+            GoVal::Bool(b) => J::Bool(b),
+            GoVal::Int(i) => J::Raw(i.to_string()),
+            GoVal::Uint(u) => J::Raw(u.to_string()),
+            GoVal::Float(f) if f.is_nan() => J::Raw(".nan".into()),
+            GoVal::Float(f) if f.is_infinite() => J::Raw(if f > 0.0 { ".inf".into() } else { "-.inf".into() }),
+            GoVal::Float(f) => J::Raw(format_go_float_g(f, false)),
+            GoVal::Str(s) => J::Str(s),
+            GoVal::List(items) => J::List(items.into_iter().map(|i| to_j(i, ordered)).collect()),
+            GoVal::Map(entries) => {
+                let mut out: Vec<(String, J)> = entries.into_iter().map(|(k, v)| (key_text(&k), to_j(v, ordered))).collect();
+                if !ordered {
+                    out.sort_by(|a, b| {
+                        if emitter::key_less(&a.0, &b.0, false) {
+                            std::cmp::Ordering::Less
+                        } else if emitter::key_less(&b.0, &a.0, false) {
+                            std::cmp::Ordering::Greater
+                        } else {
+                            std::cmp::Ordering::Equal
+                        }
+                    });
+                }
+                J::Map(out)
+            }
+        }
+    }
+    to_j(g, ordered)
+}
+
 fn convert_err(e: parser::ParseError) -> YamlError {
     YamlError { line: e.line, column: e.column, message: format!("{CONVERT_PREFIX}{}", e.message) }
 }
