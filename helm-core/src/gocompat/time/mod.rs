@@ -890,36 +890,24 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
                     None => ok = false,
                 }
             }
-            Std::Hour => match getnum(value, false) {
-                Some((h, rest)) => {
-                    hour = h;
-                    value = rest;
-                    if !(0..24).contains(&hour) {
-                        range_err = "hour";
+            Std::Hour | Std::Hour12 | Std::ZeroHour12 | Std::Minute | Std::ZeroMinute => {
+                // The field, its largest value and its name in a range error.
+                let (field, max, what) = match std {
+                    Std::Hour => (&mut hour, 23, "hour"),
+                    Std::Hour12 | Std::ZeroHour12 => (&mut hour, 12, "hour"),
+                    _ => (&mut min, 59, "minute"),
+                };
+                match getnum(value, matches!(std, Std::ZeroHour12 | Std::ZeroMinute)) {
+                    Some((n, rest)) => {
+                        *field = n;
+                        value = rest;
+                        if !(0..=max).contains(&n) {
+                            range_err = what;
+                        }
                     }
+                    None => ok = false,
                 }
-                None => ok = false,
-            },
-            Std::Hour12 | Std::ZeroHour12 => match getnum(value, std == Std::ZeroHour12) {
-                Some((h, rest)) => {
-                    hour = h;
-                    value = rest;
-                    if !(0..=12).contains(&hour) {
-                        range_err = "hour";
-                    }
-                }
-                None => ok = false,
-            },
-            Std::Minute | Std::ZeroMinute => match getnum(value, std == Std::ZeroMinute) {
-                Some((m, rest)) => {
-                    min = m;
-                    value = rest;
-                    if !(0..60).contains(&min) {
-                        range_err = "minute";
-                    }
-                }
-                None => ok = false,
-            },
+            }
             Std::Second | Std::ZeroSecond => match getnum(value, std == Std::ZeroSecond) {
                 Some((s, rest)) => {
                     sec = s;

@@ -598,16 +598,7 @@ impl<'a> Parser<'a> {
                 if name.is_empty() {
                     return self.scan_err(p, "did not find expected alphabetic or numeric character");
                 }
-                let node = match self.anchors.get(&name) {
-                    Some((n, size)) => {
-                        self.alias_nodes += *size;
-                        if self.alias_nodes > MAX_ALIAS_EXPANSION {
-                            return self.plain_err(p, "document contains excessive aliasing");
-                        }
-                        Rc::new(Node::Alias(n.clone(), *size))
-                    }
-                    None => return self.plain_err(p, &format!("unknown anchor '{name}' referenced")),
-                };
+                let node = self.alias(p, &name)?;
                 // An alias used as a mapping key: `*a : value`.
                 let save = self.pos;
                 while is_blank(self.peek()) {
@@ -1524,50 +1515,23 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_flow_seq(&mut self) -> PResult<Node> {
-        let start = self.pos;
-        self.pos += 1;
-        let mut items = Vec::new();
-        loop {
-            self.skip_flow_space();
-            match self.peek() {
-                None => return self.parse_err(self.pos, start, "did not find expected node content"),
-                Some(']') => {
-                    self.pos += 1;
-                    return Ok(Node::Seq(items));
-                }
-                _ => {}
-            }
-            let item_start = self.pos;
-            let item = self.parse_flow_node()?;
-            let item_end_line = self.line0_of(self.pos);
-            self.skip_flow_space();
-            // `[a: b]` → a single-pair mapping (a simple key must sit on one line).
-            if self.peek() == Some(':') && (self.line0_of(item_start) != item_end_line || self.line0_of(self.pos) != item_end_line) {
-                let p = self.pos;
-                return self.parse_err(p, start, "did not find expected ',' or ']'");
-            }
-            let item = if self.peek() == Some(':') {
-                self.pos += 1;
-                self.skip_flow_space();
-                let v = if matches!(self.peek(), Some(',') | Some(']')) { null_node() } else { self.parse_flow_node()? };
-                self.skip_flow_space();
-                Rc::new(Node::Map(vec![(item, v)]))
-            } else {
-                item
-            };
-            items.push(item);
-            match self.peek() {
-                Some(',') => self.pos += 1,
-                Some(']') => {}
-                _ => {
-                    let p = self.pos;
-                    return self.parse_err(p, start, "did not find expected ',' or ']'");
-                }
-            }
-        }
+        let entries = self.parse_flow_entries(']')?;
+        // `[a: b]` → a single-pair mapping.
+        let items = entries.into_iter().map(|(item, value)| match value {
+            Some(v) => Rc::new(Node::Map(vec![(item, v)])),
+            None => item,
+        });
+        Ok(Node::Seq(items.collect()))
     }
 
     fn parse_flow_map(&mut self) -> PResult<Node> {
+        let entries = self.parse_flow_entries('}')?;
+        Ok(Node::Map(entries.into_iter().map(|(k, v)| (k, v.unwrap_or_else(null_node))).collect()))
+    }
+
+    /// The entries of a flow sequence (`close` is `]`) or mapping (`}`), from its opening
+    /// bracket to its closing one: each a node and the value after its `:`, if any.
+    fn parse_flow_entries(&mut self, close: char) -> PResult<Vec<(Rc<Node>, Option<Rc<Node>>)>> {
         let start = self.pos;
         self.pos += 1;
         let mut entries = Vec::new();
@@ -1575,41 +1539,64 @@ impl<'a> Parser<'a> {
             self.skip_flow_space();
             match self.peek() {
                 None => return self.parse_err(self.pos, start, "did not find expected node content"),
-                Some('}') => {
+                Some(c) if c == close => {
                     self.pos += 1;
-                    return Ok(Node::Map(entries));
+                    return Ok(entries);
                 }
                 _ => {}
             }
-            if self.peek() == Some('?') && is_blankz(self.peek_at(1)) {
-                self.pos += 1;
-                self.skip_flow_space();
-            }
-            let key_start = self.pos;
-            let key = if self.peek() == Some(':') { null_node() } else { self.parse_flow_node()? };
-            let key_end_line = self.line0_of(self.pos);
-            self.skip_flow_space();
-            if self.peek() == Some(':') && (self.line0_of(key_start) != key_end_line || self.line0_of(self.pos) != key_end_line) {
-                let p = self.pos;
-                return self.parse_err(p, start, "did not find expected ',' or '}'");
-            }
-            let value = if self.peek() == Some(':') {
-                self.pos += 1;
-                self.skip_flow_space();
-                if matches!(self.peek(), Some(',') | Some('}')) { null_node() } else { self.parse_flow_node()? }
-            } else {
-                null_node()
-            };
-            entries.push((key, value));
-            self.skip_flow_space();
+            entries.push(self.parse_flow_entry(start, close)?);
             match self.peek() {
                 Some(',') => self.pos += 1,
-                Some('}') => {}
+                Some(c) if c == close => {}
                 _ => {
                     let p = self.pos;
-                    return self.parse_err(p, start, "did not find expected ',' or '}'");
+                    return self.parse_err(p, start, &format!("did not find expected ',' or '{close}'"));
                 }
             }
+        }
+    }
+
+    /// One entry of a flow collection opened at `start`: its node (the key), and after a `:`
+    /// the value (null when none follows). In a mapping an entry may start with `? ` and the
+    /// key may be left out. Leaves the position after the entry's trailing space.
+    fn parse_flow_entry(&mut self, start: usize, close: char) -> PResult<(Rc<Node>, Option<Rc<Node>>)> {
+        let in_map = close == '}';
+        if in_map && self.peek() == Some('?') && is_blankz(self.peek_at(1)) {
+            self.pos += 1;
+            self.skip_flow_space();
+        }
+        let key_start = self.pos;
+        let key = if in_map && self.peek() == Some(':') { null_node() } else { self.parse_flow_node()? };
+        let key_end_line = self.line0_of(self.pos);
+        self.skip_flow_space();
+        // A simple key must sit on one line, with its `:`.
+        if self.peek() == Some(':') && (self.line0_of(key_start) != key_end_line || self.line0_of(self.pos) != key_end_line) {
+            let p = self.pos;
+            return self.parse_err(p, start, &format!("did not find expected ',' or '{close}'"));
+        }
+        if self.peek() != Some(':') {
+            return Ok((key, None));
+        }
+        self.pos += 1;
+        self.skip_flow_space();
+        let value = if self.peek() == Some(',') || self.peek() == Some(close) { null_node() } else { self.parse_flow_node()? };
+        self.skip_flow_space();
+        Ok((key, Some(value)))
+    }
+
+    /// The node the alias `*name` (at `p`) stands for; its size counts against the expansion
+    /// limit.
+    fn alias(&mut self, p: usize, name: &str) -> PResult<Rc<Node>> {
+        match self.anchors.get(name) {
+            Some((n, size)) => {
+                self.alias_nodes += *size;
+                if self.alias_nodes > MAX_ALIAS_EXPANSION {
+                    return self.plain_err(p, "document contains excessive aliasing");
+                }
+                Ok(Rc::new(Node::Alias(n.clone(), *size)))
+            }
+            None => self.plain_err(p, &format!("unknown anchor '{name}' referenced")),
         }
     }
 
@@ -1638,16 +1625,7 @@ impl<'a> Parser<'a> {
                 let p = self.pos;
                 self.pos += 1;
                 let name = self.read_anchor_checked()?;
-                match self.anchors.get(&name) {
-                    Some((n, size)) => {
-                        self.alias_nodes += *size;
-                        if self.alias_nodes > MAX_ALIAS_EXPANSION {
-                            return self.plain_err(p, "document contains excessive aliasing");
-                        }
-                        Rc::new(Node::Alias(n.clone(), *size))
-                    }
-                    None => return self.plain_err(p, &format!("unknown anchor '{name}' referenced")),
-                }
+                self.alias(p, &name)?
             }
             Some(',') | Some(']') | Some('}') => Rc::new(Node::Scalar { text: String::new(), style: Style::Plain, tag: tag.clone() }),
             None => {
