@@ -14,17 +14,7 @@ const https = require('node:https');
 const crypto = require('node:crypto');
 const { spawn, spawnSync } = require('node:child_process');
 const helm = require('..');
-const { ROOT, HELLO, CLI, cli, badChart } = require('./helpers');
-
-function testenvBuilt() {
-  if (process.env.HELM_RS_TESTENV_BIN) return true;
-  const cache = process.env.HELM_RS_TESTENV_CACHE ?? path.join(os.homedir(), '.cache', 'helm-rs', 'testenv');
-  try {
-    return fs.readdirSync(cache).some((d) => fs.existsSync(path.join(cache, d, 'bin', 'kube-apiserver')));
-  } catch {
-    return false;
-  }
-}
+const { HELLO, CLI, cli, badChart, testenvBuilt, startTestenv, releaseLifecycle, inputErrors, upgradeInstallAndTest } = require('./helpers');
 
 const skip = !testenvBuilt()
   ? 'kube test environment not built (scripts/kube-testenv build)'
@@ -106,13 +96,8 @@ function startServer(kubeconfig) {
 
 
 test('RemoteClient through helm-rs serve', { skip }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-rs-node-remote-'));
-  const start = spawnSync(path.join(ROOT, 'scripts', 'kube-testenv'), ['start', dir], {
-    encoding: 'utf8',
-    env: { ...process.env, HELM_RS_TESTENV_WATCH_PID: String(process.pid) },
-  });
-  if (start.status !== 0) return t.skip(`kube-testenv start failed: ${start.stderr.trim().split('\n').pop()}`);
-  t.after(() => spawnSync(path.join(ROOT, 'scripts', 'kube-testenv'), ['stop', dir]));
+  const dir = startTestenv(t, 'remote');
+  if (!dir) return;
   const kube = admin(dir);
   const nsA = `noder-a-${suffix()}`;
   const nsB = `noder-b-${suffix()}`;
@@ -125,31 +110,7 @@ test('RemoteClient through helm-rs serve', { skip }, async (t) => {
   await t.test('release lifecycle', async () => {
     const c = new helm.RemoteClient({ url, token, namespace: nsA });
     assert.ok(c instanceof helm.Client);
-    assert.equal(c.namespace, nsA);
-    let rel = await c.install('web', HELLO, { values: { replicaCount: 2 } });
-    assert.deepEqual([rel.name, rel.namespace, rel.revision, rel.status], ['web', nsA, 1, 'deployed']);
-    assert.equal(rel.chart, 'hello');
-    assert.equal(rel.chartVersion, helm.loadChart(HELLO).version);
-    assert.deepEqual(rel.values, { replicaCount: 2 });
-    assert.match(rel.manifest, /kind: Deployment/);
-    assert.equal((await c.status('web')).revision, 1);
-
-    // A loaded Chart is packaged again and uploaded.
-    rel = await c.upgrade('web', helm.loadChart(HELLO), { set: ['replicaCount=3'] });
-    assert.deepEqual([rel.revision, rel.status], [2, 'deployed']);
-    assert.deepEqual(await c.getValues('web'), { replicaCount: 3 });
-    assert.deepEqual((await c.history('web')).map((r) => [r.revision, r.status]), [[1, 'superseded'], [2, 'deployed']]);
-
-    rel = await c.rollback('web', { revision: 1 });
-    assert.deepEqual([rel.revision, rel.status], [3, 'deployed']);
-    assert.deepEqual(await c.getValues('web'), { replicaCount: 2 });
-    assert.deepEqual(await c.getValues('web', { revision: 2 }), { replicaCount: 3 });
-    assert.ok((await c.list()).map((r) => r.name).includes('web'));
-
-    rel = await c.uninstall('web');
-    assert.equal(rel.status, 'uninstalled');
-    await assert.rejects(c.status('web'), (e) => e.code === 'ReleaseNotFound');
-    assert.ok(!(await c.list()).map((r) => r.name).includes('web'));
+    await releaseLifecycle(c, nsA);
   });
 
   await t.test('RBAC, token and input errors', async () => {
@@ -160,9 +121,7 @@ test('RemoteClient through helm-rs serve', { skip }, async (t) => {
       await assert.rejects(new helm.RemoteClient({ url, token: bad, namespace: nsA }).list(), (e) => e.code === 'KubeError' && e.kind === 'unauthorized' && e.status === 401);
     }
     await assert.rejects(c.status('nope'), (e) => e.code === 'ReleaseNotFound' && e.status === 404);
-    await assert.rejects(c.history('nope'), (e) => e.code === 'ReleaseNotFound');
-    await assert.rejects(c.install('web', HELLO, { set: ['a'] }), (e) => e.code === 'ValuesError');
-    await assert.rejects(c.install('web', '/nonexistent/chart'), (e) => e.code === 'ChartError');
+    await inputErrors(c);
     assert.throws(() => new helm.RemoteClient({ url: 'ftp://nowhere', token }), (e) => e.code === 'HelmError');
   });
 
@@ -173,10 +132,7 @@ test('RemoteClient through helm-rs serve', { skip }, async (t) => {
     await assert.rejects(c.install('kinds', HELLO), (e) => e.code === 'KubeError' && e.kind === 'name_in_use' && e.status === 409);
     await assert.rejects(c.install('Bad_Name', HELLO), (e) => e.code === 'ChartError' && e.kind === 'invalid_input' && e.status === 400);
     await assert.rejects(c.upgrade('kinds', badChart()), (e) => e.code === 'RenderError' && e.kind === 'render' && e.status === 422);
-    const rel = await c.upgrade('fresh', HELLO, { install: true });
-    assert.deepEqual([rel.revision, rel.status], [1, 'deployed']);
-    assert.equal((await c.test('fresh')).name, 'fresh');
-    await c.uninstall('fresh');
+    await upgradeInstallAndTest(c);
     await c.uninstall('kinds');
   });
 

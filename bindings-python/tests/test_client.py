@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 import helm_rs
+import scenarios
 from conftest import HELLO, bad_chart
 
 
@@ -16,44 +17,12 @@ def _ns():
 
 def test_release_lifecycle(kubeconfig):
     ns = _ns()
-    c = helm_rs.Client(kubeconfig=kubeconfig, namespace=ns)
-    assert c.namespace == ns
-    rel = c.install("web", HELLO, values={"replicaCount": 2}, create_namespace=True)
-    assert isinstance(rel, helm_rs.Release)
-    assert (rel.name, rel.namespace, rel.revision, rel.status) == ("web", ns, 1, "deployed")
-    assert rel.chart == "hello" and rel.chart_version == helm_rs.load_chart(HELLO).version
-    assert rel.values == {"replicaCount": 2}
-    assert "kind: Deployment" in rel.manifest
-    assert c.status("web").revision == 1
-
-    rel = c.upgrade("web", helm_rs.load_chart(HELLO), set=["replicaCount=3"])
-    assert (rel.revision, rel.status) == (2, "deployed")
-    assert c.get_values("web") == {"replicaCount": 3}
-    assert [(r.revision, r.status) for r in c.history("web")] == [(1, "superseded"), (2, "deployed")]
-
-    rel = c.rollback("web", 1)
-    assert (rel.revision, rel.status) == (3, "deployed")
-    assert c.get_values("web") == {"replicaCount": 2}
-    assert c.get_values("web", revision=2) == {"replicaCount": 3}
-    assert "web" in [r.name for r in c.list()]
-
-    rel = c.uninstall("web")
-    assert rel.status == "uninstalled"
-    with pytest.raises(helm_rs.ReleaseNotFound):
-        c.status("web")
-    assert "web" not in [r.name for r in c.list()]
+    scenarios.release_lifecycle(helm_rs.Client(kubeconfig=kubeconfig, namespace=ns), ns, create_namespace=True)
 
 
 def test_errors(kubeconfig, tmp_path):
     c = helm_rs.Client(kubeconfig=kubeconfig, namespace=_ns())
-    with pytest.raises(helm_rs.ReleaseNotFound):
-        c.status("nope")
-    with pytest.raises(helm_rs.ReleaseNotFound):
-        c.history("nope")
-    with pytest.raises(helm_rs.ValuesError):
-        c.install("web", HELLO, set=["a"], create_namespace=True)
-    with pytest.raises(helm_rs.ChartError):
-        c.install("web", tmp_path / "missing-chart")
+    scenarios.input_errors(c, tmp_path, create_namespace=True)
     with pytest.raises(helm_rs.KubeError):
         helm_rs.Client(kubeconfig=tmp_path / "no-kubeconfig")
     assert issubclass(helm_rs.ReleaseNotFound, helm_rs.KubeError)
@@ -76,11 +45,7 @@ def test_error_kinds(kubeconfig, tmp_path):
     with pytest.raises(helm_rs.RenderError) as e:
         c.upgrade("web", bad)
     assert (e.value.kind, e.value.template, e.value.line) == ("render", "bad/templates/cm.yaml", 5)
-    # upgrade --install installs a release that does not exist; `test` runs its (no) test hooks.
-    rel = c.upgrade("fresh", HELLO, install=True)
-    assert (rel.revision, rel.status) == (1, "deployed")
-    assert c.test("fresh").name == "fresh"
-    c.uninstall("fresh")
+    scenarios.upgrade_install_and_test(c)
     c.uninstall("web")
 
 

@@ -21,6 +21,7 @@ import uuid
 import pytest
 
 import helm_rs
+import scenarios
 from conftest import HELLO, _cli_path, bad_chart
 
 
@@ -116,33 +117,8 @@ def remote(testenv_dir, kubeconfig, tmp_path_factory):
 def test_release_lifecycle(remote):
     ns = remote["ns_a"]
     c = helm_rs.RemoteClient(remote["url"], remote["token"], namespace=ns)
-    assert isinstance(c, helm_rs.Client) and c.namespace == ns
-    rel = c.install("web", HELLO, values={"replicaCount": 2})
-    assert isinstance(rel, helm_rs.Release)
-    assert (rel.name, rel.namespace, rel.revision, rel.status) == ("web", ns, 1, "deployed")
-    assert rel.chart == "hello" and rel.chart_version == helm_rs.load_chart(HELLO).version
-    assert rel.values == {"replicaCount": 2}
-    assert "kind: Deployment" in rel.manifest
-    assert c.status("web").revision == 1
-
-    # A loaded Chart is packaged again and uploaded.
-    rel = c.upgrade("web", helm_rs.load_chart(HELLO), set=["replicaCount=3"])
-    assert (rel.revision, rel.status) == (2, "deployed")
-    assert c.get_values("web") == {"replicaCount": 3}
-    assert c.get_values("web", all=True)["replicaCount"] == 3
-    assert [(r.revision, r.status) for r in c.history("web")] == [(1, "superseded"), (2, "deployed")]
-
-    rel = c.rollback("web", 1)
-    assert (rel.revision, rel.status) == (3, "deployed")
-    assert c.get_values("web") == {"replicaCount": 2}
-    assert c.get_values("web", revision=2) == {"replicaCount": 3}
-    assert "web" in [r.name for r in c.list()]
-
-    rel = c.uninstall("web")
-    assert rel.status == "uninstalled"
-    with pytest.raises(helm_rs.ReleaseNotFound):
-        c.status("web")
-    assert "web" not in [r.name for r in c.list()]
+    assert isinstance(c, helm_rs.Client)
+    scenarios.release_lifecycle(c, ns)
 
 
 def test_rbac_and_token_errors(remote, tmp_path):
@@ -163,14 +139,7 @@ def test_rbac_and_token_errors(remote, tmp_path):
         assert e.value.status == 401, str(e.value)
         assert isinstance(e.value, helm_rs.Forbidden) and e.value.kind == "unauthorized"
     # The local client's error types for the same causes.
-    with pytest.raises(helm_rs.ReleaseNotFound):
-        c.status("nope")
-    with pytest.raises(helm_rs.ReleaseNotFound):
-        c.history("nope")
-    with pytest.raises(helm_rs.ValuesError):
-        c.install("web", HELLO, set=["a"])
-    with pytest.raises(helm_rs.ChartError):
-        c.install("web", tmp_path / "missing-chart")
+    scenarios.input_errors(c, tmp_path)
     with pytest.raises(helm_rs.HelmError):
         helm_rs.RemoteClient("ftp://nowhere", "t")
 
@@ -223,10 +192,7 @@ def test_error_kinds(remote, tmp_path):
     with pytest.raises(helm_rs.RenderError) as e:
         c.upgrade("kinds", bad)
     assert (e.value.kind, e.value.status) == ("render", 422)
-    rel = c.upgrade("fresh", HELLO, install=True)
-    assert (rel.revision, rel.status) == (1, "deployed")
-    assert c.test("fresh").name == "fresh"
-    c.uninstall("fresh")
+    scenarios.upgrade_install_and_test(c)
     c.uninstall("kinds")
 
 

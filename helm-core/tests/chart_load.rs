@@ -1,32 +1,47 @@
 //! Chart loading, checked against Helm 4.1.4 (`helm template` / `helm show` on the same input;
 //! expected error texts are what Helm printed after `Error: `).
 
+mod common;
+use common::manifest_dir;
 use helm_core::chart::{self, archive, ChartError};
 use helm_core::values::{yaml, Value};
 use std::path::{Path, PathBuf};
 
-fn root() -> PathBuf {
-    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()))
-}
-
 fn hello() -> PathBuf {
-    root().join("../examples/charts/hello")
+    manifest_dir().join("../examples/charts/hello")
 }
 
 /// A scratch chart directory with the given files.
 fn scratch(name: &str, files: &[(&str, &[u8])]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("helm-rs-chart-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    for (p, data) in files {
-        let full = dir.join(p);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, data).unwrap();
+    common::scratch_chart(name, files)
+}
+
+/// The example chart's files in a .tgz under `hello/`, as `helm package` lays them out.
+fn hello_tgz() -> Vec<u8> {
+    let mut buf = Vec::new();
+    let gz = flate2::write::GzEncoder::new(&mut buf, flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    for f in &chart::load(&hello()).unwrap().raw {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(f.data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tar.append_data(&mut h, format!("hello/{}", f.name), &f.data[..]).unwrap();
     }
-    dir
+    tar.into_inner().unwrap().finish().unwrap();
+    buf
 }
 
 fn load_err(dir: &Path) -> String {
     chart::load(dir).unwrap_err().to_string()
+}
+
+/// The error of loading a chart whose Chart.yaml is `chart_yaml` (in a scratch directory `name`).
+fn chart_yaml_err(name: &str, chart_yaml: &[u8]) -> ChartError {
+    let dir = scratch(name, &[("Chart.yaml", chart_yaml)]);
+    let err = chart::load(&dir).unwrap_err();
+    let _ = std::fs::remove_dir_all(dir);
+    err
 }
 
 const CHART: &[u8] = b"apiVersion: v2\nname: c1\nversion: 1.0.0\n";
@@ -121,9 +136,7 @@ fn metadata_errors_match_helm() {
         ("v9", b"apiVersion: v9\nname: c1\nversion: 1.0.0\n", "unsupported chart version"),
     ];
     for (name, chart_yaml, want) in cases {
-        let dir = scratch(name, &[("Chart.yaml", chart_yaml)]);
-        assert_eq!(load_err(&dir), *want, "{name}");
-        let _ = std::fs::remove_dir_all(dir);
+        assert_eq!(chart_yaml_err(name, chart_yaml).to_string(), *want, "{name}");
     }
 }
 
@@ -134,11 +147,9 @@ fn chart_yaml_syntax_errors_match_helm() {
         ("y4", b"apiVersion: v2\nname: c1\n- x\n", "yaml: line 2: did not find expected key"),
     ];
     for (name, chart_yaml, want) in cases {
-        let dir = scratch(name, &[("Chart.yaml", chart_yaml)]);
-        let err = chart::load(&dir).unwrap_err();
+        let err = chart_yaml_err(name, chart_yaml);
         assert_eq!(err.to_string(), format!("cannot load Chart.yaml: error converting YAML to JSON: {want}"), "{name}");
         assert!(err.position().is_some(), "{name}");
-        let _ = std::fs::remove_dir_all(dir);
     }
 }
 
@@ -241,7 +252,7 @@ fn helmignore_rules_like_helm() {
 
 #[test]
 fn archives_like_helm() {
-    let data = |n: &str| std::fs::read(root().join("tests/testdata/archives").join(n)).unwrap();
+    let data = |n: &str| std::fs::read(manifest_dir().join("tests/testdata/archives").join(n)).unwrap();
     // Detailed reasons (Helm shows these for subchart archives).
     let cases = [
         ("trav.tgz", "chart illegally references parent directory"),
@@ -253,16 +264,16 @@ fn archives_like_helm() {
     for (name, want) in cases {
         assert_eq!(archive::load_archive_files(&data(name)).unwrap_err().to_string(), want, "{name}");
         // For the chart itself Helm 4.1.4 prints one generic message.
-        let path = root().join("tests/testdata/archives").join(name);
+        let path = manifest_dir().join("tests/testdata/archives").join(name);
         assert_eq!(load_err(&path), "unable to load chart archive", "{name}");
     }
     // BOMs are stripped and CRLF values read (Helm rendered `a: 1`, `b: [x]`).
-    let c = chart::load(&root().join("tests/testdata/archives/bom.tgz")).unwrap();
+    let c = chart::load(&manifest_dir().join("tests/testdata/archives/bom.tgz")).unwrap();
     assert_eq!(c.name(), "t");
     assert_eq!(yaml::to_string(&c.values).unwrap(), "a: 1\nb:\n- x\n");
     assert_eq!(c.templates[0].name, "templates/a.yaml");
     assert_eq!(
-        load_err(&root().join("tests/testdata/archives/sub.tgz")),
+        load_err(&manifest_dir().join("tests/testdata/archives/sub.tgz")),
         "error unpacking subchart tar in t: expected s.tgz, got s.tgz/x"
     );
     let bad = scratch("notgz", &[("bad.tgz", b"garbage")]);
@@ -279,24 +290,7 @@ fn archives_like_helm() {
 #[test]
 fn directory_and_archive_load_alike() {
     // Pack the example chart as `helm package` would lay it out and compare.
-    let mut buf = Vec::new();
-    {
-        let gz = flate2::write::GzEncoder::new(&mut buf, flate2::Compression::default());
-        let mut tar = tar::Builder::new(gz);
-        let c = chart::load(&hello()).unwrap();
-        let add = |prefix: &str, files: &[chart::File], tar: &mut tar::Builder<_>| {
-            for f in files {
-                let mut h = tar::Header::new_gnu();
-                h.set_size(f.data.len() as u64);
-                h.set_mode(0o644);
-                h.set_cksum();
-                tar.append_data(&mut h, format!("{prefix}{}", f.name), &f.data[..]).unwrap();
-            }
-        };
-        add("hello/", &c.raw, &mut tar);
-        tar.into_inner().unwrap().finish().unwrap();
-    }
-    let from_tgz = chart::load_archive_bytes(&buf).unwrap();
+    let from_tgz = chart::load_archive_bytes(&hello_tgz()).unwrap();
     let from_dir = chart::load(&hello()).unwrap();
     assert_eq!(from_tgz.metadata, from_dir.metadata);
     assert_eq!(from_tgz.templates, from_dir.templates);
@@ -358,20 +352,7 @@ fn apiversion_v1_requirements_like_helm() {
 #[test]
 fn archived_subcharts_load() {
     // A parent whose charts/ holds the example chart packed as a .tgz.
-    let mut buf = Vec::new();
-    {
-        let gz = flate2::write::GzEncoder::new(&mut buf, flate2::Compression::default());
-        let mut tar = tar::Builder::new(gz);
-        let c = chart::load(&hello()).unwrap();
-        for f in &c.raw {
-            let mut h = tar::Header::new_gnu();
-            h.set_size(f.data.len() as u64);
-            h.set_mode(0o644);
-            h.set_cksum();
-            tar.append_data(&mut h, format!("hello/{}", f.name), &f.data[..]).unwrap();
-        }
-        tar.into_inner().unwrap().finish().unwrap();
-    }
+    let buf = hello_tgz();
     let dir = scratch(
         "tgzsub",
         &[

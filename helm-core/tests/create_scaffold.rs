@@ -1,16 +1,10 @@
 //! `helm create`: the scaffold must be byte-identical to Helm 4.1.4's. The SHA-256 of each file
 //! was taken from `helm create mychart` run with the reference Helm 4.1.4.
 
+mod common;
+use common::scratch_dir;
 use helm_core::chart::create;
 use sha2::{Digest, Sha256};
-use std::path::PathBuf;
-
-fn tmp(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("helm-rs-create-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("mkdir");
-    d
-}
 
 const HELM_MYCHART_SHA256: &[(&str, &str)] = &[
     (".helmignore", "bb987e6a8ef45a99255d1d632812482d5f0f3255ea841520b4d90342df5fe2b3"),
@@ -29,7 +23,7 @@ const HELM_MYCHART_SHA256: &[(&str, &str)] = &[
 
 #[test]
 fn scaffold_is_byte_identical_to_helm() {
-    let d = tmp("ident");
+    let d = scratch_dir("ident");
     let created = create::create("mychart", &d).expect("create");
     assert!(created.warnings.is_empty());
     assert!(created.dir.join("charts").is_dir());
@@ -43,7 +37,7 @@ fn scaffold_is_byte_identical_to_helm() {
 
 #[test]
 fn second_create_warns_in_helms_order() {
-    let d = tmp("warn");
+    let d = scratch_dir("warn");
     create::create("c1", &d).expect("create");
     let again = create::create("c1", &d).expect("create again");
     let dir = again.dir.display().to_string();
@@ -62,7 +56,7 @@ fn second_create_warns_in_helms_order() {
 
 #[test]
 fn errors_are_helms() {
-    let d = tmp("err");
+    let d = scratch_dir("err");
     assert_eq!(
         create::create("a b", &d).unwrap_err().to_string(),
         "chart name must match the regular expression \"^[a-zA-Z0-9._-]+$\""
@@ -82,7 +76,7 @@ fn errors_are_helms() {
 
 #[test]
 fn created_chart_loads_and_renders() {
-    let d = tmp("render");
+    let d = scratch_dir("render");
     let created = create::create("zz", &d).expect("create");
     let c = helm_core::chart::load(&created.dir).expect("load");
     assert_eq!(c.metadata.name, "zz");

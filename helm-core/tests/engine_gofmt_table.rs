@@ -1,77 +1,15 @@
 //! Go `fmt` printing (`printf`, `print`, `println`, `{{ value }}`) of every value kind with
 //! every verb, flag, width and precision, compared with Go (go1.26, text/template + fmt).
 //! Expected outputs were produced by running each template through Go with the same data.
+//!
+//! The cases are in `tests/data/engine_gofmt_table.json`: the data each template ran with, and per
+//! template Go's output or Go's error text.
 
-use helm_core::template::{funcs::FuncTable, Engine};
-use helm_core::values::{Map, Value};
-
-const DATA: &str = 
-r####"{"f": 1.5, "i": 42, "neg": -7, "s": "h\u00e9llo", "l": [1, "a", null, 2.5], "m": {"k": [1, {"z": null}], "a": "x"}, "pi": 3.141592653589793, "tiny": 1.5e-07, "huge": 1.7976931348623157e+308, "e": 2.718281828, "zero": 0, "half": 0.5, "big": 123456789012}"####;
-
-/// (template, Go's output, Go's error)
-const CASES: &[(&str, Option<&str>, Option<&str>)] = &[
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f .f }}"####, Some(r####"1.5|%!d(float64=1.5)|%!s(float64=1.5)|%!q(float64=1.5)|0x1.8p+00|0X1.8P+00|%!o(float64=1.5)|6755399441055744p-52|1.500000e+00|1.500000E+00|1.500000|1.500000|1.5|1.5|%!t(float64=1.5)|%!c(float64=1.5)|%!U(float64=1.5)|float64|  1.5|1.5  ||001.5|1.5|1.5|1.5|     1.5| 1.5|0x1.8p+00|0x1.8000p+00|%!o(float64=1.50000)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i .i }}"####, Some(r####"42|%!d(float64=42)|%!s(float64=42)|%!q(float64=42)|0x1.5p+05|0X1.5P+05|%!o(float64=42)|5910974510923776p-47|4.200000e+01|4.200000E+01|42.000000|42.000000|42|42|%!t(float64=42)|%!c(float64=42)|%!U(float64=42)|float64|   42|42   ||00042|42|42|42|      42| 42|0x1.5p+05|0x1.5000p+05|%!o(float64=42.0000)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg .neg }}"####, Some(r####"-7|%!d(float64=-7)|%!s(float64=-7)|%!q(float64=-7)|-0x1.cp+02|-0X1.CP+02|%!o(float64=-7)|-7881299347898368p-50|-7.000000e+00|-7.000000E+00|-7.000000|-7.000000|-7|-7|%!t(float64=-7)|%!c(float64=-7)|%!U(float64=-7)|float64|   -7|-7   ||-0007|-7|-7|-7|      -7|-7|-0x1.cp+02|-0x1.c000p+02|%!o(float64=-7.00000)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s .s }}"####, Some(r####"héllo|%!d(string=héllo)|héllo|"héllo"|68c3a96c6c6f|68C3A96C6C6F|%!o(string=héllo)|%!b(string=héllo)|%!e(string=héllo)|%!E(string=héllo)|%!f(string=héllo)|%!F(string=héllo)|%!g(string=héllo)|%!G(string=héllo)|%!t(string=héllo)|%!c(string=héllo)|%!U(string=héllo)|string|héllo|héllo||héllo|hé|héllo|"héllo"|     hél|héllo|68c3a96c6c6f|0x68c3a96c6c6f|%!o(string=héllo)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l .l }}"####, Some(r####"[1 a <nil> 2.5]|[%!d(float64=1) %!d(string=a) <nil> %!d(float64=2.5)]|[%!s(float64=1) a <nil> %!s(float64=2.5)]|[%!q(float64=1) "a" <nil> %!q(float64=2.5)]|[0x1p+00 61 <nil> 0x1.4p+01]|[0X1P+00 61 <nil> 0X1.4P+01]|[%!o(float64=1) %!o(string=a) <nil> %!o(float64=2.5)]|[4503599627370496p-52 %!b(string=a) <nil> 5629499534213120p-51]|[1.000000e+00 %!e(string=a) <nil> 2.500000e+00]|[1.000000E+00 %!E(string=a) <nil> 2.500000E+00]|[1.000000 %!f(string=a) <nil> 2.500000]|[1.000000 %!F(string=a) <nil> 2.500000]|[1 %!g(string=a) <nil> 2.5]|[1 %!G(string=a) <nil> 2.5]|[%!t(float64=1) %!t(string=a) <nil> %!t(float64=2.5)]|[%!c(float64=1) %!c(string=a) <nil> %!c(float64=2.5)]|[%!U(float64=1) %!U(string=a) <nil> %!U(float64=2.5)]|[]interface {}|[    1     a <nil>   2.5]|[1     a     <nil> 2.5  ]||[00001 0000a <nil> 002.5]|[1 a <nil> 2.5]|[1 a <nil> 2.5]|[]interface {}{1, "a", interface {}(nil), 2.5}|[       1        a <nil>      2.5]|[ 1 a <nil>  2.5]|[0x1p+00 61 <nil> 0x1.4p+01]|[0x1.0000p+00 0x61 <nil> 0x1.4000p+01]|[%!o(float64=1.00000) %!o(string=a) <nil> %!o(float64=2.50000)]"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m .m }}"####, Some(r####"map[a:x k:[1 map[z:<nil>]]]|map[%!d(string=a):%!d(string=x) %!d(string=k):[%!d(float64=1) map[%!d(string=z):<nil>]]]|map[a:x k:[%!s(float64=1) map[z:<nil>]]]|map["a":"x" "k":[%!q(float64=1) map["z":<nil>]]]|map[61:78 6b:[0x1p+00 map[7a:<nil>]]]|map[61:78 6B:[0X1P+00 map[7A:<nil>]]]|map[%!o(string=a):%!o(string=x) %!o(string=k):[%!o(float64=1) map[%!o(string=z):<nil>]]]|map[%!b(string=a):%!b(string=x) %!b(string=k):[4503599627370496p-52 map[%!b(string=z):<nil>]]]|map[%!e(string=a):%!e(string=x) %!e(string=k):[1.000000e+00 map[%!e(string=z):<nil>]]]|map[%!E(string=a):%!E(string=x) %!E(string=k):[1.000000E+00 map[%!E(string=z):<nil>]]]|map[%!f(string=a):%!f(string=x) %!f(string=k):[1.000000 map[%!f(string=z):<nil>]]]|map[%!F(string=a):%!F(string=x) %!F(string=k):[1.000000 map[%!F(string=z):<nil>]]]|map[%!g(string=a):%!g(string=x) %!g(string=k):[1 map[%!g(string=z):<nil>]]]|map[%!G(string=a):%!G(string=x) %!G(string=k):[1 map[%!G(string=z):<nil>]]]|map[%!t(string=a):%!t(string=x) %!t(string=k):[%!t(float64=1) map[%!t(string=z):<nil>]]]|map[%!c(string=a):%!c(string=x) %!c(string=k):[%!c(float64=1) map[%!c(string=z):<nil>]]]|map[%!U(string=a):%!U(string=x) %!U(string=k):[%!U(float64=1) map[%!U(string=z):<nil>]]]|map[string]interface {}|map[    a:    x     k:[    1 map[    z:<nil>]]]|map[a    :x     k    :[1     map[z    :<nil>]]]||map[0000a:0000x 0000k:[00001 map[0000z:<nil>]]]|map[a:x k:[1 map[z:<nil>]]]|map[a:x k:[1 map[z:<nil>]]]|map[string]interface {}{"a":"x", "k":[]interface {}{1, map[string]interface {}{"z":interface {}(nil)}}}|map[       a:       x        k:[       1 map[       z:<nil>]]]|map[a:x k:[ 1 map[z:<nil>]]]|map[61:78 6b:[0x1p+00 map[7a:<nil>]]]|map[0x61:0x78 0x6b:[0x1.0000p+00 map[0x7a:<nil>]]]|map[%!o(string=a):%!o(string=x) %!o(string=k):[%!o(float64=1.00000) map[%!o(string=z):<nil>]]]"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi .pi }}"####, Some(r####"3.141592653589793|%!d(float64=3.141592653589793)|%!s(float64=3.141592653589793)|%!q(float64=3.141592653589793)|0x1.921fb54442d18p+01|0X1.921FB54442D18P+01|%!o(float64=3.141592653589793)|7074237752028440p-51|3.141593e+00|3.141593E+00|3.141593|3.141593|3.141592653589793|3.141592653589793|%!t(float64=3.141592653589793)|%!c(float64=3.141592653589793)|%!U(float64=3.141592653589793)|float64|3.141592653589793|3.141592653589793||3.141592653589793|3.1|3.141592653589793|3.141592653589793|    3.14| 3.141592653589793|0x1.921fb54442d18p+01|0x1.921fb54442d18p+01|%!o(float64=3.141592653589793)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny .tiny }}"####, Some(r####"1.5e-07|%!d(float64=1.5e-07)|%!s(float64=1.5e-07)|%!q(float64=1.5e-07)|0x1.421f5f40d8376p-23|0X1.421F5F40D8376P-23|%!o(float64=1.5e-07)|5666839779443574p-75|1.500000e-07|1.500000E-07|0.000000|0.000000|1.5e-07|1.5E-07|%!t(float64=1.5e-07)|%!c(float64=1.5e-07)|%!U(float64=1.5e-07)|float64|1.5e-07|1.5e-07||1.5e-07|1.5e-07|1.5e-07|1.5e-07| 1.5e-07| 1.5e-07|0x1.421f5f40d8376p-23|0x1.421f5f40d8376p-23|%!o(float64=1.50000e-07)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge .huge }}"####, Some(r####"1.7976931348623157e+308|%!d(float64=1.7976931348623157e+308)|%!s(float64=1.7976931348623157e+308)|%!q(float64=1.7976931348623157e+308)|0x1.fffffffffffffp+1023|0X1.FFFFFFFFFFFFFP+1023|%!o(float64=1.7976931348623157e+308)|9007199254740991p+971|1.797693e+308|1.797693E+308|179769313486231570814527423731704356798070567525844996598917476803157260780028538760589558632766878171540458953514382464234321326889464182768467546703537516986049910576551282076245490090389328944075868508455133942304583236903222948165808559332123348274797826204144723168738177180919299881250404026184124858368.000000|179769313486231570814527423731704356798070567525844996598917476803157260780028538760589558632766878171540458953514382464234321326889464182768467546703537516986049910576551282076245490090389328944075868508455133942304583236903222948165808559332123348274797826204144723168738177180919299881250404026184124858368.000000|1.7976931348623157e+308|1.7976931348623157E+308|%!t(float64=1.7976931348623157e+308)|%!c(float64=1.7976931348623157e+308)|%!U(float64=1.7976931348623157e+308)|float64|1.7976931348623157e+308|1.7976931348623157e+308||1.7976931348623157e+308|1.8e+308|1.7976931348623157e+308|1.7976931348623157e+308|1.8e+308| 1.7976931348623157e+308|0x1.fffffffffffffp+1023|0x1.fffffffffffffp+1023|%!o(float64=1.7976931348623157e+308)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero .zero }}"####, Some(r####"0|%!d(float64=0)|%!s(float64=0)|%!q(float64=0)|0x0p+00|0X0P+00|%!o(float64=0)|0p-1074|0.000000e+00|0.000000E+00|0.000000|0.000000|0|0|%!t(float64=0)|%!c(float64=0)|%!U(float64=0)|float64|    0|0    ||00000|0|0|0|       0| 0|0x0p+00|0x0.0000p+00|%!o(float64=0.00000)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half .half }}"####, Some(r####"0.5|%!d(float64=0.5)|%!s(float64=0.5)|%!q(float64=0.5)|0x1p-01|0X1P-01|%!o(float64=0.5)|4503599627370496p-53|5.000000e-01|5.000000E-01|0.500000|0.500000|0.5|0.5|%!t(float64=0.5)|%!c(float64=0.5)|%!U(float64=0.5)|float64|  0.5|0.5  ||000.5|0.5|0.5|0.5|     0.5| 0.5|0x1p-01|0x1.0000p-01|%!o(float64=0.500000)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big .big }}"####, Some(r####"1.23456789012e+11|%!d(float64=1.23456789012e+11)|%!s(float64=1.23456789012e+11)|%!q(float64=1.23456789012e+11)|0x1.cbe991a14p+36|0X1.CBE991A14P+36|%!o(float64=1.23456789012e+11)|8090864124690432p-16|1.234568e+11|1.234568E+11|123456789012.000000|123456789012.000000|1.23456789012e+11|1.23456789012E+11|%!t(float64=1.23456789012e+11)|%!c(float64=1.23456789012e+11)|%!U(float64=1.23456789012e+11)|float64|1.23456789012e+11|1.23456789012e+11||1.23456789012e+11|1.2e+11|1.23456789012e+11|1.23456789012e+11|1.23e+11| 1.23456789012e+11|0x1.cbe991a14p+36|0x1.cbe991a14p+36|%!o(float64=1.23456789012e+11)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" true true true true true true true true true true true true true true true true true true true true true true true true true true true true true }}"####, Some(r####"true|%!d(bool=true)|%!s(bool=true)|%!q(bool=true)|%!x(bool=true)|%!X(bool=true)|%!o(bool=true)|%!b(bool=true)|%!e(bool=true)|%!E(bool=true)|%!f(bool=true)|%!F(bool=true)|%!g(bool=true)|%!G(bool=true)|true|%!c(bool=true)|%!U(bool=true)|bool| true|true ||0true|true|true|true|    true|true|%!x(bool=true)|%!x(bool=true)|%!o(bool=true)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil nil }}"####, Some(r####"<nil>|%!d(<nil>)|%!s(<nil>)|%!q(<nil>)|%!x(<nil>)|%!X(<nil>)|%!o(<nil>)|%!b(<nil>)|%!e(<nil>)|%!E(<nil>)|%!f(<nil>)|%!F(<nil>)|%!g(<nil>)|%!G(<nil>)|%!t(<nil>)|%!c(<nil>)|%!U(<nil>)|<nil>|<nil>|<nil>||<nil>|<nil>|<nil>|<nil>|   <nil>|<nil>|%!x(<nil>)|%!x(<nil>)|%!o(<nil>)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) (int64 5) }}"####, Some(r####"5|5|%!s(int64=5)|'\x05'|5|5|5|101|%!e(int64=5)|%!E(int64=5)|%!f(int64=5)|%!F(int64=5)|%!g(int64=5)|%!G(int64=5)|%!t(int64=5)||U+0005|int64|    5|5    ||00005|05|5|5|     005| 5|5|0x5|05"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) (int64 -12) }}"####, Some(r####"-12|-12|%!s(int64=-12)|'�'|-c|-C|-14|-1100|%!e(int64=-12)|%!E(int64=-12)|%!f(int64=-12)|%!F(int64=-12)|%!g(int64=-12)|%!G(int64=-12)|%!t(int64=-12)|�|U+FFFFFFFFFFFFFFF4|int64|  -12|-12  ||-0012|-12|-12|-12|    -012|-12|-c|-0xc|-014"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 }}"####, Some(r####"7|7|%!s(int=7)|'\a'|7|7|7|111|%!e(int=7)|%!E(int=7)|%!f(int=7)|%!F(int=7)|%!g(int=7)|%!G(int=7)|%!t(int=7)||U+0007|int|    7|7    ||00007|07|7|7|     007| 7|7|0x7|07"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 -3 }}"####, Some(r####"-3|-3|%!s(int=-3)|'�'|-3|-3|-3|-11|%!e(int=-3)|%!E(int=-3)|%!f(int=-3)|%!F(int=-3)|%!g(int=-3)|%!G(int=-3)|%!t(int=-3)|�|U+FFFFFFFFFFFFFFFD|int|   -3|-3   ||-0003|-03|-3|-3|    -003|-3|-3|-0x3|-03"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' 'x' }}"####, Some(r####"120|120|%!s(int=120)|'x'|78|78|170|1111000|%!e(int=120)|%!E(int=120)|%!f(int=120)|%!F(int=120)|%!g(int=120)|%!G(int=120)|%!t(int=120)|x|U+0078|int|  120|120  ||00120|120|120|120|     120| 120|78|0x78|0170"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" "" }}"####, Some(r####"|%!d(string=)||""|||%!o(string=)|%!b(string=)|%!e(string=)|%!E(string=)|%!f(string=)|%!F(string=)|%!g(string=)|%!G(string=)|%!t(string=)|%!c(string=)|%!U(string=)|string|     |     ||00000|||""|        ||||%!o(string=)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 1e6 }}"####, Some(r####"1e+06|%!d(float64=1e+06)|%!s(float64=1e+06)|%!q(float64=1e+06)|0x1.e848p+19|0X1.E848P+19|%!o(float64=1e+06)|8589934592000000p-33|1.000000e+06|1.000000E+06|1000000.000000|1000000.000000|1e+06|1E+06|%!t(float64=1e+06)|%!c(float64=1e+06)|%!U(float64=1e+06)|float64|1e+06|1e+06||1e+06|1e+06|1e+06|1e+06|   1e+06| 1e+06|0x1.e848p+19|0x1.e848p+19|%!o(float64=1.00000e+06)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 100000.0 }}"####, Some(r####"100000|%!d(float64=100000)|%!s(float64=100000)|%!q(float64=100000)|0x1.86ap+16|0X1.86AP+16|%!o(float64=100000)|6871947673600000p-36|1.000000e+05|1.000000E+05|100000.000000|100000.000000|100000|100000|%!t(float64=100000)|%!c(float64=100000)|%!U(float64=100000)|float64|100000|100000||100000|1e+05|100000|100000|   1e+05| 100000|0x1.86ap+16|0x1.86a0p+16|%!o(float64=100000.)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 123456789.0 }}"####, Some(r####"1.23456789e+08|%!d(float64=1.23456789e+08)|%!s(float64=1.23456789e+08)|%!q(float64=1.23456789e+08)|0x1.d6f3454p+26|0X1.D6F3454P+26|%!o(float64=1.23456789e+08)|8285044862877696p-26|1.234568e+08|1.234568E+08|123456789.000000|123456789.000000|1.23456789e+08|1.23456789E+08|%!t(float64=1.23456789e+08)|%!c(float64=1.23456789e+08)|%!U(float64=1.23456789e+08)|float64|1.23456789e+08|1.23456789e+08||1.23456789e+08|1.2e+08|1.23456789e+08|1.23456789e+08|1.23e+08| 1.23456789e+08|0x1.d6f3454p+26|0x1.d6f3454p+26|%!o(float64=1.23456789e+08)"####), None),
-    (r####"{{ printf "%v|%d|%s|%q|%x|%X|%o|%b|%e|%E|%f|%F|%g|%G|%t|%c|%U|%T|%5v|%-5v||%05v|%.2v|%+v|%#v|%8.3v|% v|%x|%#x|%#o" 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 0.000012345 }}"####, Some(r####"1.2345e-05|%!d(float64=1.2345e-05)|%!s(float64=1.2345e-05)|%!q(float64=1.2345e-05)|0x1.9e3abe16fc70dp-17|0X1.9E3ABE16FC70DP-17|%!o(float64=1.2345e-05)|7287201778878221p-69|1.234500e-05|1.234500E-05|0.000012|0.000012|1.2345e-05|1.2345E-05|%!t(float64=1.2345e-05)|%!c(float64=1.2345e-05)|%!U(float64=1.2345e-05)|float64|1.2345e-05|1.2345e-05||1.2345e-05|1.2e-05|1.2345e-05|1.2345e-05|1.23e-05| 1.2345e-05|0x1.9e3abe16fc70dp-17|0x1.9e3abe16fc70dp-17|%!o(float64=1.23450e-05)"####), None),
-    (r####"{{ printf "%3d|%-3d|%03d|%+3d|%x|%X|%#b" (int64 7) (int64 7) (int64 -7) (int64 7) (int64 -255) (int64 255) (int64 5) }}"####, Some(r####"  7|7  |-07| +7|-ff|FF|0b101"####), None),
-    (r####"{{ printf "%.3s|%.10s|%-8q|%8q" .s .s "a" "b" }}"####, Some(r####"hél|héllo|"a"     |     "b""####), None),
-    (r####"{{ printf "%6.2f|%-8.3e|%+.2g|%010.4f|% .3f" .pi .pi .pi .neg .pi }}"####, Some(r####"  3.14|3.142e+00|+3.1|-0007.0000| 3.142"####), None),
-    (r####"{{ printf "%.0f %.0f %.0f %.0f" 0.5 1.5 2.5 -0.5 }}"####, Some(r####"0 2 2 -0"####), None),
-    (r####"{{ printf "%.1f %.2f %.3f" 0.05 0.125 1.0005 }}"####, Some(r####"0.1 0.12 1.000"####), None),
-    (r####"{{ printf "%g %g %g %g %g %g" 1e-4 1e-5 123456.0 1234567.0 0.1 1e100 }}"####, Some(r####"0.0001 1e-05 123456 1.234567e+06 0.1 1e+100"####), None),
-    (r####"{{ printf "%.3g %.3g %.1g %.0g %.5g" 1234.5 0.00012345 0.15 7.0 100.0 }}"####, Some(r####"1.23e+03 0.000123 0.1 7 100"####), None),
-    (r####"{{ printf "%e %.0e %.1e" 0.0 5.0 123.45 }}"####, Some(r####"0.000000e+00 5e+00 1.2e+02"####), None),
-    (r####"{{ printf "%v %v %v" .l .m (list 1 2) }}"####, Some(r####"[1 a <nil> 2.5] map[a:x k:[1 map[z:<nil>]]] [1 2]"####), None),
-    (r####"{{ printf "%d %s %v" .l .l .l }}"####, Some(r####"[%!d(float64=1) %!d(string=a) <nil> %!d(float64=2.5)] [%!s(float64=1) a <nil> %!s(float64=2.5)] [1 a <nil> 2.5]"####), None),
-    (r####"{{ printf "%[1]d %[1]x %[2]s" 10 "z" }}"####, Some(r####"10 a z"####), None),
-    (r####"{{ printf "%[0]d %[5]d %[x]d" 1 }}"####, Some(r####"%!d(BADINDEX) %!d(BADINDEX) %!d(BADINDEX)"####), None),
-    (r####"{{ printf "%.*f|%-*d|%*s" 2 .pi -4 3 5 "ab" }}"####, Some(r####"3.14|3   |   ab"####), None),
-    (r####"{{ printf "%*d" "x" 3 }}"####, Some(r####"%!(BADWIDTH)3"####), None),
-    (r####"{{ printf "%.*d" -1 3 }}"####, Some(r####"%!(BADPREC)3"####), None),
-    (r####"{{ printf "%!d %z" 1 }}"####, Some(r####"%!!(int=1)d %!z(MISSING)"####), None),
-    (r####"{{ printf "%v %v" }}"####, Some(r####"%!v(MISSING) %!v(MISSING)"####), None),
-    (r####"{{ printf "%s" nil }}{{ printf "%v" nil }}{{ printf "%d" nil }}"####, Some(r####"%!s(<nil>)<nil>%!d(<nil>)"####), None),
-    (r####"{{ printf "%d %d %d" 1 "a" nil 4 nil }}"####, Some(r####"1 %!d(string=a) %!d(<nil>)%!(EXTRA int=4, <nil>)"####), None),
-    (r####"{{ printf "abc" 1 "x" nil }}"####, Some(r####"abc%!(EXTRA int=1, string=x, <nil>)"####), None),
-    (r####"{{ print 1 2 "a" 3 "b" "c" 4.5 nil true }}"####, Some(r####"1 2a3bc4.5 <nil> true"####), None),
-    (r####"{{ println 1 "a" nil }}"####, Some(r####"1 a <nil>
-"####), None),
-    (r####"{{ print .l .m .f .i }}"####, Some(r####"[1 a <nil> 2.5] map[a:x k:[1 map[z:<nil>]]] 1.5 42"####), None),
-    (r####"{{ print (int64 3) (int64 4) }}"####, Some(r####"3 4"####), None),
-    (r####"{{ printf "%q %q %q" "\x00\t\u2028é" "日本" "a\"b\\" }}"####, Some(r####""\x00\t\u2028é" "日本" "a\"b\\""####), None),
-    (r####"{{ printf "%+q %#q %#q" "日本" "abc" "a\nb" }}"####, Some(r####""\u65e5\u672c" `abc` "a\nb""####), None),
-    (r####"{{ printf "%x %X % x %#x % #x" "héllo" "abc" "abc" "abc" "abc" }}"####, Some(r####"68c3a96c6c6f 616263 61 62 63 0x616263 0x61 0x62 0x63"####), None),
-    (r####"{{ printf "%c%c%c %q %U %#U" 72 105 0x1F600 0x1F600 0x1F600 0x41 }}"####, Some(r####"Hi😀 '😀' U+1F600 U+0041 'A'"####), None),
-    (r####"{{ printf "%5t|%-6t|" true false }}"####, Some(r####" true|false |"####), None),
-    (r####"{{ printf "%08.3f|%-08.3f|%+08.3f|%08v" -3.14159 3.14159 3.14159 -2.5 }}"####, Some(r####"-003.142|3.142   |+003.142|-00002.5"####), None),
-    (r####"{{ printf "%6.2f%%" 99.5 }}"####, Some(r####" 99.50%"####), None),
-    (r####"{{ printf "%v" .huge }}{{ printf " %f" 1e20 }}"####, Some(r####"1.7976931348623157e+308 100000000000000000000.000000"####), None),
-    (r####"{{ .f }} {{ .tiny }} {{ .huge }} {{ .big }} {{ 1e21 }} {{ 1e20 }} {{ 123456.0 }} {{ 1234567.0 }} {{ 0.1 }} {{ -0.0 }}"####, Some(r####"1.5 1.5e-07 1.7976931348623157e+308 1.23456789012e+11 1e+21 1e+20 123456 1.234567e+06 0.1 -0"####), None),
-];
+mod common;
+use helm_core::template::funcs::FuncTable;
+use helm_core::values::Value;
 
 fn funcs() -> FuncTable {
-    #[allow(unused_mut)]
     let mut t = FuncTable::helm();
     // Stand-ins for the two Sprig functions these cases use (`int64` as Sprig's cast, `list`).
     t.add("int64", &[helm_core::template::funcs::Param::Any], None, |a| {
@@ -81,47 +19,10 @@ fn funcs() -> FuncTable {
         }))
     });
     t.add("list", &[], Some(helm_core::template::funcs::Param::Any), |a| Ok(Value::list(a.to_vec())));
-
     t
-}
-
-fn from_json(j: &serde_json::Value) -> Value {
-    match j {
-        serde_json::Value::Null => Value::Nil,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
-        serde_json::Value::String(s) => Value::str(s),
-        serde_json::Value::Array(a) => Value::list(a.iter().map(from_json).collect()),
-        serde_json::Value::Object(o) => {
-            Value::Map(o.iter().map(|(k, v)| (k.as_str().into(), from_json(v))).collect::<Map>())
-        }
-    }
-}
-
-/// Runs one template the way the Go program did: parse as "t", execute with the data.
-fn run(src: &str, data: &Value) -> Result<String, String> {
-    let mut e = Engine::new(funcs());
-    e.parse("t", src).map_err(|e| e.to_string())?;
-    e.execute("t", data).map_err(|e| e.to_string())
 }
 
 #[test]
 fn engine_matches_go() {
-    let data = from_json(&serde_json::from_str(DATA).expect("test data is JSON"));
-    let mut failures = Vec::new();
-    for (src, out, err) in CASES {
-        let got = run(src, &data);
-        let ok = match (&got, out, err) {
-            (Ok(g), Some(o), None) => g == o,
-            (Err(g), _, Some(e)) => g == e,
-            _ => false,
-        };
-        if !ok {
-            failures.push(format!("template: {src:?}\n  go:   {:?}\n  ours: {got:?}", err.map_or(out.map(|s| s.to_string()), |e| Some(format!("ERR {e}")))));
-        }
-    }
-    for f in &failures {
-        eprintln!("{f}");
-    }
-    assert!(failures.is_empty(), "{} of {} cases differ from Go", failures.len(), CASES.len());
+    common::check_go_table("engine_gofmt_table.json", 57, &funcs());
 }

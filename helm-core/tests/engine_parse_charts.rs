@@ -2,32 +2,24 @@
 //! subcharts) must parse: a parse failure there means a chart Helm renders that we cannot.
 //! Skips when the corpus (`../shared/conformance`) is absent.
 
+mod common;
 use helm_core::template::{funcs::FuncTable, Engine};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.components().any(|c| c.as_os_str() == "templates")
-            && matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml" | "tpl" | "txt"))
-        {
-            out.push(p);
-        }
-    }
+/// A template file of a chart (or of a subchart vendored in it).
+fn is_template(p: &Path) -> bool {
+    p.components().any(|c| c.as_os_str() == "templates")
+        && matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml" | "tpl" | "txt"))
 }
 
 #[test]
 fn every_corpus_template_parses() {
-    let root = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("../../shared/conformance/charts");
+    let root = common::conformance_dir().join("charts");
     if !root.is_dir() {
         eprintln!("skipping: conformance corpus not found at {}", root.display());
         return;
     }
-    let mut files = Vec::new();
-    collect(&root, &mut files);
+    let files = common::files_below(&root, &is_template);
     assert!(files.len() > 1000, "expected the corpus to hold many templates, found {}", files.len());
     // Helm's function set; families not yet in this build are added as permissive stubs so
     // that only syntax is checked here.

@@ -1,24 +1,18 @@
 //! `helm lint` rules. Every expected message was printed by the reference Helm 4.1.4's
 //! `helm lint` for the same chart.
 
+mod common;
+use common::{scratch_dir, write_files};
 use helm_core::chart::create;
 use helm_core::lint::{self, LintOptions};
 use helm_core::Value;
 use std::path::{Path, PathBuf};
 
-fn tmp(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("helm-rs-lint-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("mkdir");
+/// A chart directory `name` (in a scratch directory of its own) holding `files`.
+fn chart(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let d = scratch_dir(name).join(name);
+    write_files(&d, files);
     d
-}
-
-fn write(dir: &Path, files: &[(&str, &str)]) {
-    for (name, text) in files {
-        let p = dir.join(name);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
 }
 
 fn messages(dir: &Path, vals: &Value) -> Vec<String> {
@@ -31,7 +25,7 @@ fn empty() -> Value {
 
 #[test]
 fn scaffold_only_recommends_an_icon() {
-    let d = tmp("scaffold");
+    let d = scratch_dir("scaffold");
     let c = create::create("mychart", &d).expect("create");
     let r = lint::lint(&c.dir, &empty(), &LintOptions::default());
     assert_eq!(r.messages.iter().map(|m| m.to_string()).collect::<Vec<_>>(), vec!["[INFO] Chart.yaml: icon is recommended"]);
@@ -41,8 +35,7 @@ fn scaffold_only_recommends_an_icon() {
 
 #[test]
 fn broken_values_yaml() {
-    let d = tmp("b1").join("b1");
-    write(&d, &[("Chart.yaml", "apiVersion: v2\nname: b1\nversion: 1.0.0\n"), ("values.yaml", "a: [\n"), ("templates/.keep", "")]);
+    let d = chart("b1", &[("Chart.yaml", "apiVersion: v2\nname: b1\nversion: 1.0.0\n"), ("values.yaml", "a: [\n"), ("templates/.keep", "")]);
     let got = messages(&d, &empty());
     assert_eq!(got[0], "[INFO] Chart.yaml: icon is recommended");
     assert_eq!(
@@ -59,9 +52,8 @@ fn broken_values_yaml() {
 
 #[test]
 fn object_name_warning_and_strict() {
-    let d = tmp("b2").join("b2");
-    write(
-        &d,
+    let d = chart(
+        "b2",
         &[
             ("Chart.yaml", "apiVersion: v2\nname: b2\nversion: 1.0.0\nicon: https://x/y.png\n"),
             ("templates/cm.yaml", "kind: ConfigMap\nmetadata:\n  name: {{ .Values.nm }}\n"),
@@ -81,7 +73,7 @@ fn object_name_warning_and_strict() {
 
 #[test]
 fn missing_chart_yaml() {
-    let d = tmp("none");
+    let d = scratch_dir("none");
     let r = lint::lint(&d.join("nonexist"), &empty(), &LintOptions::default());
     assert_eq!(
         r.errors,
@@ -92,9 +84,8 @@ fn missing_chart_yaml() {
 
 #[test]
 fn chart_yaml_types_and_template_rules() {
-    let d = tmp("b4").join("b4");
-    write(
-        &d,
+    let d = chart(
+        "b4",
         &[
             ("Chart.yaml", "apiVersion: v1\nname: b4\nversion: 0.1\ntype: application\nappVersion: 1.2\nmaintainers:\n  - email: a@b.c\n"),
             ("templates/d.yaml", "kind: Deployment\nmetadata:\n  name: x\nspec: {}\n"),
@@ -123,9 +114,8 @@ fn chart_yaml_types_and_template_rules() {
 
 #[test]
 fn unparsable_rendered_yaml_stops_template_checks() {
-    let d = tmp("bad").join("bad");
-    write(
-        &d,
+    let d = chart(
+        "bad",
         &[
             ("Chart.yaml", "apiVersion: v2\nname: bad\nversion: 1.0.0\nicon: https://x/y.png\n"),
             ("values.yaml", ""),
@@ -142,8 +132,7 @@ fn unparsable_rendered_yaml_stops_template_checks() {
 
 #[test]
 fn no_templates_directory_is_a_warning() {
-    let d = tmp("b5").join("b5");
-    write(&d, &[("Chart.yaml", "apiVersion: v2\nname: b5\nversion: 1.0.0\n")]);
+    let d = chart("b5", &[("Chart.yaml", "apiVersion: v2\nname: b5\nversion: 1.0.0\n")]);
     assert_eq!(
         messages(&d, &empty()),
         vec![

@@ -3,17 +3,12 @@
 //! Chart.yaml text come from `helm package mychart -d out --version 1.2.3-rc.1 --app-version 2.0`
 //! run with the reference Helm 4.1.4 on `helm create mychart` with every mtime set to @1600000000.
 
+mod common;
+use common::{scratch_dir, write_files};
 use helm_core::chart::{self, create, package};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-
-fn tmp(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("helm-rs-package-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("mkdir");
-    d
-}
 
 fn set_mtimes(dir: &Path, secs: u64) {
     let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
@@ -34,7 +29,7 @@ fn gunzip(path: &Path) -> Vec<u8> {
 }
 
 fn scaffold(tag: &str) -> (PathBuf, PathBuf) {
-    let d = tmp(tag);
+    let d = scratch_dir(tag);
     let created = create::create("mychart", &d).expect("create");
     set_mtimes(&created.dir, 1_600_000_000);
     (d, created.dir)
@@ -101,21 +96,13 @@ fn helm_made_archive_layout_loads() {
     assert_eq!(c.templates.len(), 1);
 }
 
-fn write(dir: &Path, files: &[(&str, &str)]) {
-    for (name, text) in files {
-        let p = dir.join(name);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-}
-
 #[test]
 fn archived_subchart_is_repacked_as_a_directory_like_helm() {
     // Helm 4.1.4: `inner` (mtimes @1500000000) packaged into par/charts, `par` (mtimes
     // @1600000000) packaged; the tar inside par-0.1.0.tgz has this SHA-256. The subchart's
     // entries keep the inner archive's mtimes.
-    let d = tmp("sub");
-    write(
+    let d = scratch_dir("sub");
+    write_files(
         &d.join("inner"),
         &[
             ("Chart.yaml", "apiVersion: v2\nname: inner\nversion: 0.2.0\n"),
@@ -126,7 +113,7 @@ fn archived_subchart_is_repacked_as_a_directory_like_helm() {
     set_mtimes(&d.join("inner"), 1_500_000_000);
     let opts = package::PackageOptions { destination: d.join("par/charts"), ..Default::default() };
     package::package_dir(&d.join("inner"), &opts).expect("package inner");
-    write(
+    write_files(
         &d.join("par"),
         &[
             ("Chart.yaml", "apiVersion: v2\nname: par\nversion: 0.1.0\ndependencies:\n  - name: inner\n    version: 0.2.0\n"),

@@ -3,9 +3,8 @@
 //! `map[string]string`, `.Capabilities` structs keep their field order in JSON and yaml.v3's
 //! lower-cased names. Expected output: Helm 4.1.4's `helm template r c`.
 
-use helm_core::chart;
-use helm_core::render::{self, ReleaseOptions, TemplateOptions};
-use helm_core::Value;
+mod common;
+use common::template_scratch_chart;
 
 const T_YAML: &str = r####"# a: {{ toJson .Chart }}
 # b: {{ toJson .Capabilities.KubeVersion }}
@@ -51,23 +50,18 @@ const EXPECT: &str = r####"---
 
 #[test]
 fn template_objects_have_helms_go_types() {
-    let dir = std::env::temp_dir().join(format!("helm-rs-go-types-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
-    std::fs::create_dir_all(dir.join("charts/sub/templates")).expect("mkdir");
-    std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: \"2\"\ndescription: d\n").expect("write");
-    std::fs::write(dir.join("values.yaml"), "a:\n  b: 1\n").expect("write");
-    std::fs::write(dir.join("templates/t.yaml"), T_YAML).expect("write");
-    std::fs::write(dir.join("templates/u.yaml"), U_YAML).expect("write");
-    std::fs::write(dir.join("charts/sub/Chart.yaml"), "apiVersion: v2\nname: sub\nversion: 0.1.0\nannotations:\n  x: \"y\"\n").expect("write");
-    std::fs::write(dir.join("charts/sub/values.yaml"), "k: v\n").expect("write");
-    std::fs::write(dir.join("charts/sub/templates/s.yaml"), S_YAML).expect("write");
-    let c = chart::load(&dir).expect("load");
-    let opts = TemplateOptions {
-        release: ReleaseOptions { name: "r".into(), ..Default::default() },
-        ..Default::default()
-    };
-    let out = render::template(c, &Value::empty_map(), &opts).expect("render");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(out.stdout, EXPECT);
+    let out = template_scratch_chart(
+        "go-types",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: \"2\"\ndescription: d\n"),
+            ("values.yaml", "a:\n  b: 1\n"),
+            ("templates/t.yaml", T_YAML),
+            ("templates/u.yaml", U_YAML),
+            ("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\nannotations:\n  x: \"y\"\n"),
+            ("charts/sub/values.yaml", "k: v\n"),
+            ("charts/sub/templates/s.yaml", S_YAML),
+        ],
+        "r",
+    );
+    assert_eq!(out, EXPECT);
 }

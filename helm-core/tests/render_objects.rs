@@ -2,9 +2,8 @@
 //! Glob, Lines, AsConfig, AsSecrets, `%v` and `toJson` forms), `.Capabilities` (KubeVersion,
 //! APIVersions.Has, `len`), `.Subcharts` and `%T` names. The expected output is Helm 4.1.4's.
 
-use helm_core::chart;
-use helm_core::render::{self, ReleaseOptions, TemplateOptions};
-use helm_core::Value;
+mod common;
+use common::template_scratch_chart;
 
 const TEMPLATE: &str = r####"{{- define "c" }}
 kvy: {{ .Capabilities.KubeVersion.GitVersion }} {{ .Capabilities.KubeVersion.String }}
@@ -34,21 +33,13 @@ x: "\nkvy: v1.35.0 v1.35.0\napi: true false false\napil: 57\napis: [v1 admission
 
 #[test]
 fn files_and_capabilities_like_helm() {
-    let dir = std::env::temp_dir().join(format!("helm-rs-render-objects-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
-    std::fs::create_dir_all(dir.join("files/sub")).expect("mkdir");
-    std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: c5\nversion: 1.0.0\nkubeVersion: \">=1.20.0-0\"\n").expect("write");
-    std::fs::write(dir.join("files/a.txt"), "a\nb: 1\n").expect("write");
-    std::fs::write(dir.join("files/sub/b.conf"), "x=1\n").expect("write");
-    std::fs::write(dir.join("files/c.bin"), b"bin\x00\xff").expect("write");
-    std::fs::write(dir.join("templates/a.yaml"), TEMPLATE).expect("write");
-    let c = chart::load(&dir).expect("load");
-    let opts = TemplateOptions {
-        release: ReleaseOptions { name: "rel".into(), ..Default::default() },
-        ..Default::default()
-    };
-    let out = render::template(c, &Value::empty_map(), &opts).expect("render");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(out.stdout, EXPECT);
+    let files: &[(&str, &[u8])] = &[
+        ("Chart.yaml", "apiVersion: v2\nname: c5\nversion: 1.0.0\nkubeVersion: \">=1.20.0-0\"\n".as_bytes()),
+        ("files/a.txt", b"a\nb: 1\n"),
+        ("files/sub/b.conf", b"x=1\n"),
+        ("files/c.bin", b"bin\x00\xff"),
+        ("templates/a.yaml", TEMPLATE.as_bytes()),
+    ];
+    let out = template_scratch_chart("render-objects", files, "rel");
+    assert_eq!(out, EXPECT);
 }

@@ -1,8 +1,8 @@
 //! Sprig list, dict, default and reflection functions against outputs recorded from Go
 //! (text/template + Sprig v3.3.0, mergo v1.0.1).
-mod sprig1_support;
+mod common;
 use helm_core::{vmap, Value};
-use sprig1_support::*;
+use common::*;
 
 fn d(pairs: Vec<(&str, Value)>) -> Value {
     let m = helm_core::Map::new();
@@ -189,23 +189,6 @@ fn defaults_and_reflection_match_go() {
     assert_eq!(helm_core::template::funcs::conversion::format_v(&m), "map[x:map[y:1]]");
 }
 
-fn from_json(j: &serde_json::Value) -> Value {
-    match j {
-        serde_json::Value::Null => Value::Nil,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap()),
-        serde_json::Value::String(s) => Value::str(s),
-        serde_json::Value::Array(a) => Value::list(a.iter().map(from_json).collect()),
-        serde_json::Value::Object(o) => {
-            let m = helm_core::Map::new();
-            for (k, v) in o {
-                m.insert(k.as_str(), from_json(v));
-            }
-            Value::Map(m)
-        }
-    }
-}
-
 fn to_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Nil => serde_json::Value::Null,
@@ -224,21 +207,17 @@ fn to_json(v: &Value) -> serde_json::Value {
 /// `sprig1_data/gen_merge_go.go.txt`).
 #[test]
 fn merge_table_matches_mergo() {
-    let path = format!("{}/tests/sprig1_data/merge_go.json", std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()));
-    let rows: Vec<std::collections::HashMap<String, String>> =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let rows: Vec<std::collections::HashMap<String, String>> = sprig_rows("merge_go.json");
     assert_eq!(rows.len(), 400);
-    let mut bad = Vec::new();
-    for r in &rows {
+    assert_rows(&rows, |r, bad| {
         for f in ["merge", "mergeOverwrite"] {
-            let dst = from_json(&serde_json::from_str(&r["dst"]).unwrap());
-            let src = from_json(&serde_json::from_str(&r["src"]).unwrap());
+            let dst = value_from_json(&serde_json::from_str(&r["dst"]).unwrap());
+            let src = value_from_json(&serde_json::from_str(&r["src"]).unwrap());
             let out = call(f, &[dst, src.clone()]).unwrap();
             let got = format!("{}|{}", to_json(&out), to_json(&src));
             if got != r[f] {
                 bad.push(format!("{f} dst={} src={}: got {got} want {}", r["dst"], r["src"], r[f]));
             }
         }
-    }
-    assert!(bad.is_empty(), "{} differ:\n{}", bad.len(), bad.join("\n"));
+    });
 }

@@ -1,8 +1,8 @@
 //! Sprig math and conversion functions against outputs recorded from Go (Sprig v3.3.0,
 //! spf13/cast v1.7.0, shopspring/decimal v1.4.0).
-mod sprig1_support;
+mod common;
 use helm_core::Value;
-use sprig1_support::*;
+use common::*;
 
 #[test]
 #[allow(clippy::approx_constant)] // 3.14159 is test data, not π

@@ -1,26 +1,10 @@
 //! Robustness: every function of the sprig1 families, called with many combinations of odd
 //! arguments (wrong kinds, nil, extremes, NaN, invalid patterns, non-ASCII text), must return
 //! a value or an error and never panic.
-mod sprig1_support;
+mod common;
+use common::NoHost;
 use helm_core::template::funcs::*;
 use helm_core::Value;
-use sprig1_support::NoHost;
-
-fn table() -> FuncTable {
-    let mut t = FuncTable::new();
-    strings::register(&mut t);
-    lists::register(&mut t);
-    dicts::register(&mut t);
-    defaults::register(&mut t);
-    math::register(&mut t);
-    conversion::register(&mut t);
-    regex::register(&mut t);
-    reflect::register(&mut t);
-    paths::register(&mut t);
-    urls::register(&mut t);
-    semver::register(&mut t);
-    t
-}
 
 fn samples() -> Vec<Value> {
     let m = helm_core::vmap! { "a" => 1.0, "scheme" => "http", "host" => "h", "x" => helm_core::vmap!{"y" => "z"} };
@@ -58,7 +42,7 @@ fn samples() -> Vec<Value> {
 
 #[test]
 fn no_function_panics() {
-    let t = table();
+    let t = FuncTable::sprig_text_and_data();
     let vals = samples();
     let mut names: Vec<String> = t.names().map(str::to_string).collect();
     names.sort();

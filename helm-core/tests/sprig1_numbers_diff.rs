@@ -6,10 +6,10 @@
 //!
 //! The functions are called directly, so the test plays text/template's part of rejecting an
 //! argument whose Go type does not match a typed parameter (`until "3"` is an error in Go).
-mod sprig1_support;
+mod common;
 use helm_core::template::funcs::Param;
 use helm_core::Value;
-use sprig1_support::*;
+use common::*;
 
 #[derive(serde::Deserialize)]
 struct Typed {
@@ -45,13 +45,10 @@ fn accepts(p: Param, v: &Value) -> bool {
 
 #[test]
 fn number_functions_match_go_table() {
-    let path = format!("{}/tests/sprig1_data/numbers_go.json", std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()));
-    let rows: Vec<(String, Vec<Typed>, String, String)> =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let rows: Vec<(String, Vec<Typed>, String, String)> = sprig_rows("numbers_go.json");
     assert!(rows.len() > 3000);
     let table = table();
-    let mut bad = Vec::new();
-    for (spec, inputs, want, want_type) in &rows {
+    assert_rows(&rows, |(spec, inputs, want, want_type), bad| {
         // "round . 1" → name "round", args [input, 1]; "cat . ." → [input, input].
         let mut parts = spec.split_whitespace();
         let name = parts.next().unwrap();
@@ -84,6 +81,5 @@ fn number_functions_match_go_table() {
         if &got != want || !type_ok {
             bad.push(format!("{spec} {:?}: got {got:?} ({got_type}) want {want:?} ({want_type})", vals));
         }
-    }
-    assert!(bad.is_empty(), "{} of {} differ:\n{}", bad.len(), rows.len(), bad.join("\n"));
+    });
 }

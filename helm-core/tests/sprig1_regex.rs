@@ -1,6 +1,6 @@
 //! Sprig regex functions against outputs recorded from Go (regexp, Sprig v3.3.0).
-mod sprig1_support;
-use sprig1_support::*;
+mod common;
+use common::*;
 
 #[test]
 fn regex_functions_match_go() {
@@ -77,11 +77,9 @@ fn regex_table_matches_go() {
         Split: String,
         Match: String,
     }
-    let path = format!("{}/tests/sprig1_data/regex_go.json", std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()));
-    let rows: Vec<Row> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let rows: Vec<Row> = sprig_rows("regex_go.json");
     assert!(rows.len() > 600);
-    let mut bad = Vec::new();
-    for r in &rows {
+    assert_rows(&rows, |r, bad| {
         let (p, inp) = (s(&r.P), s(&r.I));
         let fa = call("mustRegexFindAll", &[p.clone(), inp.clone(), i(-1)]).map(|v| q_list(&v));
         let rp = call("mustRegexReplaceAll", &[p.clone(), inp.clone(), s("<$1|${user}>")])
@@ -96,6 +94,5 @@ fn regex_table_matches_go() {
                 bad.push(format!("#{k} {:?} on {:?}: got {:?} want {:?}", r.P, r.I, got[k], want[k]));
             }
         }
-    }
-    assert!(bad.is_empty(), "{} differ:\n{}", bad.len(), bad.join("\n"));
+    });
 }

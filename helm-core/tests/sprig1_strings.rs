@@ -1,6 +1,6 @@
 //! Sprig string functions against outputs recorded from Go (text/template + Sprig v3.3.0).
-mod sprig1_support;
-use sprig1_support::*;
+mod common;
+use common::*;
 use helm_core::Value;
 
 #[test]

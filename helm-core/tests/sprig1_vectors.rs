@@ -3,13 +3,14 @@
 //! paths) run through the template engine and compared with Helm 4.1.4's output. Vectors
 //! that need chart data (`.Values`, `.Chart`, …) or functions of other families are left to
 //! the renderer's tests. Skips cleanly when `../shared/conformance` is absent.
+mod common;
 use helm_core::template::funcs::FuncTable;
 use helm_core::template::Engine;
 use helm_core::Value;
 
 #[test]
 fn sprig_vectors_match_helm() {
-    let dir = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("../../shared/conformance");
+    let dir = common::conformance_dir();
     let Ok(text) = std::fs::read_to_string(dir.join("vectors.json")) else {
         println!("skipping: no conformance data at {}", dir.display());
         return;

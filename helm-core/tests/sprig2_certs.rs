@@ -2,19 +2,11 @@
 //! installed) the way a cluster would consume them: the chain verifies, and the fields are the
 //! ones a Go-generated certificate from sprig v3.3.0 shows in `openssl x509 -text`.
 
-use helm_core::template::funcs::{FuncError, FuncTable, Host};
+mod common;
+use common::NoHost;
+use helm_core::template::funcs::{FuncError, FuncTable};
 use helm_core::Value;
 use std::process::Command;
-
-struct NoHost;
-impl Host for NoHost {
-    fn include(&mut self, _: &str, _: &Value) -> Result<String, FuncError> {
-        Err(FuncError::new("no include here"))
-    }
-    fn tpl(&mut self, _: &str, _: &Value) -> Result<String, FuncError> {
-        Err(FuncError::new("no tpl here"))
-    }
-}
 
 fn call(t: &FuncTable, name: &str, args: &[Value]) -> Result<Value, FuncError> {
     let f = t.get(name).unwrap_or_else(|| panic!("{name} not registered"));
@@ -34,6 +26,16 @@ fn openssl(args: &[&str]) -> Option<String> {
     Some(String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
 }
 
+/// `openssl x509 -text` of the certificate `what` at `pem` shows every line of `wants`, and
+/// not `absent`.
+fn assert_cert_text(what: &str, pem: &str, wants: &[&str], absent: &str) {
+    let text = openssl(&["x509", "-in", pem, "-noout", "-text"]).unwrap();
+    for want in wants {
+        assert!(text.contains(want), "{what} lacks {want:?}:\n{text}");
+    }
+    assert!(!text.contains(absent), "{what} has {absent:?}:\n{text}");
+}
+
 #[test]
 fn ca_and_signed_cert_verify_and_show_sprig_fields() {
     let t = FuncTable::sprig();
@@ -42,11 +44,11 @@ fn ca_and_signed_cert_verify_and_show_sprig_fields() {
         &t,
         "genSignedCert",
         &[
-            Value::str("svc.ns"),
-            Value::list(vec![Value::str("10.0.0.1"), Value::str("::1")]),
-            Value::list(vec![Value::str("svc"), Value::str("svc.ns.svc")]),
-            Value::Int(30),
-            ca.clone(),
+                Value::str("svc.ns"),
+                Value::list(vec![Value::str("10.0.0.1"), Value::str("::1")]),
+                Value::list(vec![Value::str("svc"), Value::str("svc.ns.svc")]),
+                Value::Int(30),
+                ca.clone(),
         ],
     )
     .unwrap();
@@ -65,8 +67,7 @@ fn ca_and_signed_cert_verify_and_show_sprig_fields() {
         println!("openssl not installed; skipping the OpenSSL checks");
         return;
     }
-    let dir = std::env::temp_dir().join(format!("sprig2-certs-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("sprig2-certs");
     let w = |n: &str, s: &str| {
         let p = dir.join(n);
         std::fs::write(&p, s).unwrap();
@@ -80,33 +81,35 @@ fn ca_and_signed_cert_verify_and_show_sprig_fields() {
     let v = openssl(&["verify", "-CAfile", &ca_p, &leaf_p]).unwrap();
     assert!(v.contains(": OK"), "{v}");
 
-    let ca_text = openssl(&["x509", "-in", &ca_p, "-noout", "-text"]).unwrap();
-    for want in [
-        "Version: 3 (0x2)",
-        "Signature Algorithm: sha256WithRSAEncryption",
-        "Issuer: CN = my-ca",
-        "Subject: CN = my-ca",
-        "Public-Key: (2048 bit)",
-        "X509v3 Key Usage: critical\n                Digital Signature, Key Encipherment, Certificate Sign",
-        "X509v3 Extended Key Usage: \n                TLS Web Server Authentication, TLS Web Client Authentication",
-        "X509v3 Basic Constraints: critical\n                CA:TRUE",
-        "X509v3 Subject Key Identifier:",
-    ] {
-        assert!(ca_text.contains(want), "CA lacks {want:?}:\n{ca_text}");
-    }
-    assert!(!ca_text.contains("Authority Key Identifier"));
-    let leaf_text = openssl(&["x509", "-in", &leaf_p, "-noout", "-text"]).unwrap();
-    for want in [
-        "Issuer: CN = my-ca",
-        "Subject: CN = svc.ns",
-        "X509v3 Key Usage: critical\n                Digital Signature, Key Encipherment\n",
-        "X509v3 Basic Constraints: critical\n                CA:FALSE",
-        "X509v3 Authority Key Identifier:",
-        "X509v3 Subject Alternative Name: \n                DNS:svc, DNS:svc.ns.svc, IP Address:10.0.0.1, IP Address:0:0:0:0:0:0:0:1",
-    ] {
-        assert!(leaf_text.contains(want), "leaf lacks {want:?}:\n{leaf_text}");
-    }
-    assert!(!leaf_text.contains("Subject Key Identifier"));
+    assert_cert_text(
+        "CA",
+        &ca_p,
+        &[
+            "Version: 3 (0x2)",
+            "Signature Algorithm: sha256WithRSAEncryption",
+            "Issuer: CN = my-ca",
+            "Subject: CN = my-ca",
+            "Public-Key: (2048 bit)",
+            "X509v3 Key Usage: critical\n                Digital Signature, Key Encipherment, Certificate Sign",
+            "X509v3 Extended Key Usage: \n                TLS Web Server Authentication, TLS Web Client Authentication",
+            "X509v3 Basic Constraints: critical\n                CA:TRUE",
+            "X509v3 Subject Key Identifier:",
+        ],
+        "Authority Key Identifier",
+    );
+    assert_cert_text(
+        "leaf",
+        &leaf_p,
+        &[
+            "Issuer: CN = my-ca",
+            "Subject: CN = svc.ns",
+            "X509v3 Key Usage: critical\n                Digital Signature, Key Encipherment\n",
+            "X509v3 Basic Constraints: critical\n                CA:FALSE",
+            "X509v3 Authority Key Identifier:",
+            "X509v3 Subject Alternative Name: \n                DNS:svc, DNS:svc.ns.svc, IP Address:10.0.0.1, IP Address:0:0:0:0:0:0:0:1",
+        ],
+        "Subject Key Identifier",
+    );
     // 30 days of validity.
     let dates = openssl(&["x509", "-in", &leaf_p, "-noout", "-startdate", "-enddate"]).unwrap();
     assert!(dates.contains("notBefore=") && dates.contains("notAfter="));

@@ -1,26 +1,11 @@
 //! Date functions through the function table, with expectations taken from Helm 4.1.4
 //! (`helm template` of a chart using them, machine TZ=UTC).
 
+mod common;
+use common::{call, s};
 use helm_core::gocompat::time::Location;
 use helm_core::template::funcs::dates::as_time;
-use helm_core::template::funcs::{FuncError, FuncTable, Host};
 use helm_core::Value;
-
-struct NoHost;
-impl Host for NoHost {
-    fn include(&mut self, _: &str, _: &Value) -> Result<String, FuncError> {
-        Err(FuncError::new("no include here"))
-    }
-    fn tpl(&mut self, _: &str, _: &Value) -> Result<String, FuncError> {
-        Err(FuncError::new("no tpl here"))
-    }
-}
-
-fn call(name: &str, args: &[Value]) -> Result<Value, FuncError> {
-    let t = FuncTable::sprig();
-    let f = t.get(name).unwrap_or_else(|| panic!("{name} not registered"));
-    (f.imp)(&mut NoHost, args)
-}
 
 /// `%v` as the template prints it.
 fn v(val: Value) -> String {
@@ -30,10 +15,6 @@ fn v(val: Value) -> String {
         Value::Int(i) | Value::Int64(i) => i.to_string(),
         other => format!("{other:?}"),
     }
-}
-
-fn s(x: &str) -> Value {
-    Value::str(x)
 }
 
 fn local_is_utc() -> bool {

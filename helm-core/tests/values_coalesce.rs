@@ -5,6 +5,7 @@
 //! table/scalar clashes. Each `expected-*.yaml` is the parent's `{{ toYaml .Values }}` that
 //! `helm template r testdata/coalesce ARGS` printed (first line: `.Chart.Dependencies`).
 
+mod common;
 use helm_core::chart::{self, Chart};
 use helm_core::chart_values::coalesce::{coalesce_values, coalesce_values_with_warnings};
 use helm_core::values::file::read_values;
@@ -13,7 +14,7 @@ use helm_core::values::{yaml, Value};
 use std::path::PathBuf;
 
 fn testdata(p: &str) -> PathBuf {
-    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("tests/testdata").join(p)
+    common::manifest_dir().join("tests/testdata").join(p)
 }
 
 fn expected(name: &str) -> String {
@@ -22,8 +23,25 @@ fn expected(name: &str) -> String {
     text.split_once('\n').map(|(_, rest)| rest.to_string()).unwrap()
 }
 
+/// The test chart, `testdata/coalesce`.
+fn coalesce_chart() -> Chart {
+    chart::load(&testdata("coalesce")).unwrap()
+}
+
+/// User values from `--set` expressions.
+fn set_values(set: &str) -> Value {
+    let mut user = Value::empty_map();
+    parse_set(set, &mut user).unwrap();
+    user
+}
+
+/// The warnings Helm logs when coalescing the test chart's values with `--set set`.
+fn coalesce_warnings(set: &str) -> Vec<String> {
+    coalesce_values_with_warnings(&coalesce_chart(), &set_values(set)).unwrap().warnings
+}
+
 fn render_values(user: &Value) -> (Chart, String) {
-    let mut c = chart::load(&testdata("coalesce")).unwrap();
+    let mut c = coalesce_chart();
     helm_core::chart_values::process_dependencies(&mut c, user).unwrap();
     let v = coalesce_values(&c, user).unwrap();
     (c, yaml::to_string(&v).unwrap())
@@ -59,9 +77,7 @@ fn values_file_nulls_and_type_clashes() {
 
 #[test]
 fn condition_and_tags_disable_subcharts() {
-    let mut user = Value::empty_map();
-    parse_set("tags.backend=false,sub.enabled=false", &mut user).unwrap();
-    let (c, got) = render_values(&user);
+    let (c, got) = render_values(&set_values("tags.backend=false,sub.enabled=false"));
     assert_eq!(got, expected("expected-disabled.yaml"));
     assert!(c.dependencies.is_empty());
     assert!(c.metadata.dependencies.is_empty());
@@ -69,9 +85,7 @@ fn condition_and_tags_disable_subcharts() {
 
 #[test]
 fn global_condition_path() {
-    let mut user = Value::empty_map();
-    parse_set("global.subEnabled=false,imported.j=5", &mut user).unwrap();
-    let (c, got) = render_values(&user);
+    let (c, got) = render_values(&set_values("global.subEnabled=false,imported.j=5"));
     assert_eq!(got, expected("expected-global-cond.yaml"));
     assert_eq!(c.dependencies.len(), 1);
 }
@@ -80,18 +94,14 @@ fn global_condition_path() {
 fn scalar_over_table_default_warns_like_helm() {
     // helm template with --set scal.x=1 logs:
     // level=INFO msg="warning: skipped value for parent.scal: Not a table."
-    let c = chart::load(&testdata("coalesce")).unwrap();
-    let mut user = Value::empty_map();
-    parse_set("scal.x=1", &mut user).unwrap();
-    let out = coalesce_values_with_warnings(&c, &user).unwrap();
-    assert!(out.warnings.contains(&"level=INFO msg=\"warning: skipped value for parent.scal: Not a table.\"".to_string()), "{:?}", out.warnings);
+    let warnings = coalesce_warnings("scal.x=1");
+    assert!(warnings.contains(&"level=INFO msg=\"warning: skipped value for parent.scal: Not a table.\"".to_string()), "{warnings:?}");
 }
 
 #[test]
 fn subchart_key_must_be_a_table() {
-    let c = chart::load(&testdata("coalesce")).unwrap();
-    let mut user = Value::empty_map();
-    parse_set("sub=3", &mut user).unwrap();
+    let c = coalesce_chart();
+    let user = set_values("sub=3");
     // Helm 4.1.4: `Error: chart dependencies processing failed: type mismatch on sub: %!t(int64=3)`.
     assert_eq!(coalesce_values(&c, &user).unwrap_err().to_string(), "type mismatch on sub: %!t(int64=3)");
     let mut c2 = c.clone();
@@ -103,12 +113,7 @@ fn subchart_key_must_be_a_table() {
 
 #[test]
 fn non_table_global_is_skipped_with_helms_warning() {
-    let c = chart::load(&testdata("coalesce")).unwrap();
-    let mut user = Value::empty_map();
-    parse_set("global=3", &mut user).unwrap();
-    let out = coalesce_values_with_warnings(&c, &user).unwrap();
-    assert!(out
-        .warnings
+    assert!(coalesce_warnings("global=3")
         .contains(&"level=INFO msg=\"warning: skipping globals because source global is not a table.\"".to_string()));
 }
 

@@ -6,18 +6,13 @@
 //! The whole pipeline is used (not the engine alone) because the reference's output went through
 //! it too: Helm strips `<no value>` from each rendered file, `.Files`/`.Chart` are real objects.
 
+mod common;
 use helm_core::chart::{self, File};
 use helm_core::render::{self, ReleaseOptions, TemplateOptions};
-use helm_core::values::{json, yaml, Value};
-use std::path::PathBuf;
+use helm_core::values::{yaml, Value};
 
 /// Vectors passing required by the template-engine issue (≥ 98 %).
 const REQUIRED_PASS_RATE: f64 = 0.98;
-
-fn conformance() -> Option<PathBuf> {
-    let p = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("../../shared/conformance");
-    p.join("vectors.json").exists().then_some(p)
-}
 
 /// Renders one vector; `Ok(out)` is the decoded `data.out`.
 fn run_vector(base: &chart::Chart, template: &str) -> Result<String, String> {
@@ -44,11 +39,7 @@ fn run_vector(base: &chart::Chart, template: &str) -> Result<String, String> {
 
 #[test]
 fn conformance_vectors() {
-    let Some(root) = conformance() else {
-        println!("skipped: ../shared/conformance/vectors.json is absent");
-        return;
-    };
-    let vectors = json::from_str(&std::fs::read_to_string(root.join("vectors.json")).unwrap()).unwrap();
+    let Some((root, vectors)) = common::conformance_vectors() else { return };
     let base = chart::load(&root.join("vector-chart")).expect("vector chart loads");
     let field = |v: &Value, k: &str| v.as_map().and_then(|m| m.get(k));
     let (mut pass, mut fail) = (0usize, Vec::new());

@@ -5,27 +5,19 @@
 //! sigs.k8s.io/yaml prints, so the two outputs can be diffed (that is how this reader and writer
 //! were checked: all 1194 files identical).
 
+mod common;
 use helm_core::values::{json, yaml};
 use std::path::{Path, PathBuf};
 
 fn conformance() -> Option<PathBuf> {
-    let p = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("../../shared/conformance");
+    let p = common::conformance_dir();
     p.exists().then_some(p)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if let Some(name) = p.file_name().and_then(|n| n.to_str()) {
-            let in_values = p.to_string_lossy().contains("values");
-            if name == "Chart.yaml" || (name.ends_with(".yaml") && in_values) {
-                out.push(p);
-            }
-        }
-    }
+/// A Chart.yaml, or a YAML file with "values" in its path.
+fn is_values_or_chart_yaml(p: &Path) -> bool {
+    let Some(name) = p.file_name().and_then(|n| n.to_str()) else { return false };
+    name == "Chart.yaml" || (name.ends_with(".yaml") && p.to_string_lossy().contains("values"))
 }
 
 fn dump_one(path: &str, out: &mut String) {
@@ -80,8 +72,7 @@ fn conformance_values_read_and_rewrite() {
         println!("conformance data absent; skipping");
         return;
     };
-    let mut files = Vec::new();
-    walk(&root, &mut files);
+    let files = common::files_below(&root, &is_values_or_chart_yaml);
     assert!(!files.is_empty());
     for f in &files {
         let src = String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned();
@@ -99,8 +90,7 @@ fn conformance_values_read_and_rewrite() {
 #[ignore]
 fn bench_read_write() {
     let Some(root) = conformance() else { return };
-    let mut files = Vec::new();
-    walk(&root, &mut files);
+    let files = common::files_below(&root, &is_values_or_chart_yaml);
     let srcs: Vec<String> = files.iter().map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned()).collect();
     let bytes: usize = srcs.iter().map(|s| s.len()).sum();
     let t = std::time::Instant::now();

@@ -1,13 +1,8 @@
 //! The conformance vectors whose template is `toYaml`/`toJson` of the vector chart's values:
 //! read values.yaml with our reader, write with our writers, compare with Helm 4.1.4's output.
 
+mod common;
 use helm_core::values::{json, yaml, Value};
-use std::path::Path;
-
-fn root() -> Option<std::path::PathBuf> {
-    let p = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("../../shared/conformance");
-    p.exists().then_some(p)
-}
 
 fn vector(vectors: &Value, id: &str) -> Option<String> {
     vectors.as_list()?.iter().find_map(|v| {
@@ -22,11 +17,7 @@ fn vector(vectors: &Value, id: &str) -> Option<String> {
 
 #[test]
 fn vector_chart_values_through_to_yaml_and_to_json() {
-    let Some(root) = root() else {
-        println!("conformance data absent; skipping");
-        return;
-    };
-    let vectors = json::from_str(&std::fs::read_to_string(root.join("vectors.json")).unwrap()).unwrap();
+    let Some((root, vectors)) = common::conformance_vectors() else { return };
     let values = yaml::from_str(&std::fs::read_to_string(root.join("vector-chart/values.yaml")).unwrap()).unwrap();
     let m = values.as_map().unwrap().clone();
     let to_yaml = |v: &Value| yaml::to_string(v).unwrap().trim_end_matches('\n').to_string();

@@ -21,6 +21,29 @@ async fn client(env: &common::Env, ns: &str) -> Client {
     c
 }
 
+/// What most tests start from: a namespace of their own (`prefix-N`), a client working in it,
+/// and in a scratch directory the chart of [`write_chart`] named `chart`, with the files
+/// `extra` (path in the chart, text) added.
+struct Case {
+    env: &'static common::Env,
+    ns: String,
+    c: Client,
+    chart: std::path::PathBuf,
+}
+
+/// The [`Case`] of a test, or None (after printing why) without a test environment.
+async fn case(prefix: &str, chart: &str, extra: &[(&str, &str)]) -> Option<Case> {
+    let env = env()?;
+    let ns = unique(prefix);
+    let c = client(env, &ns).await;
+    let dir = scratch(&ns);
+    let chart = write_chart(&dir, chart, "0.1.0");
+    for (path, text) in extra {
+        std::fs::write(chart.join(path), text).expect("write");
+    }
+    Some(Case { env, ns, c, chart })
+}
+
 fn vals(yaml: &str) -> Value {
     helm_core::values::yaml::from_str(yaml).expect("yaml")
 }
@@ -35,11 +58,7 @@ async fn cm(c: &Client, ns: &str, name: &str) -> Option<ConfigMap> {
 
 #[tokio::test]
 async fn lifecycle_in_helms_secret_format() {
-    let Some(env) = env() else { return };
-    let ns = unique("life");
-    let c = client(env, &ns).await;
-    let dir = scratch(&ns);
-    let chart = write_chart(&dir, "life", "0.1.0");
+    let Some(Case { ns, c, chart, .. }) = case("life", "life", &[]).await else { return };
 
     // install
     let rel = c
@@ -133,11 +152,7 @@ async fn lifecycle_in_helms_secret_format() {
 
 #[tokio::test]
 async fn refusals_pending_name_in_use_and_foreign_objects() {
-    let Some(env) = env() else { return };
-    let ns = unique("refuse");
-    let c = client(env, &ns).await;
-    let dir = scratch(&ns);
-    let chart = write_chart(&dir, "refuse", "0.1.0");
+    let Some(Case { ns, c, chart, .. }) = case("refuse", "refuse", &[]).await else { return };
 
     // an object without Helm's ownership metadata blocks the install, with Helm's message
     let foreign = ConfigMap { metadata: kube::api::ObjectMeta { name: Some("x-cm".into()), ..Default::default() }, ..Default::default() };
@@ -210,17 +225,9 @@ async fn max_history_and_configmap_driver() {
 
 #[tokio::test]
 async fn wait_timeout_fails_and_atomic_uninstalls() {
-    let Some(env) = env() else { return };
-    let ns = unique("wait");
-    let c = client(env, &ns).await;
-    let dir = scratch(&ns);
-    let chart = write_chart(&dir, "wait", "0.1.0");
     // A Deployment never becomes ready here (no nodes).
-    std::fs::write(
-        chart.join("templates/deploy.yaml"),
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n",
-    )
-    .expect("write");
+    let extra = [("templates/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n")];
+    let Some(Case { ns, c, chart, .. }) = case("wait", "wait", &extra).await else { return };
     let opts = InstallOptions { name: Some("w".into()), wait: true, timeout: Some(Duration::from_secs(2)), ..Default::default() };
     let err = c.install(load(&chart), &Value::empty_map(), opts).await.err().map(|e| e.to_string()).unwrap_or_default();
     // Helm 4's text; the kstatus message ("Available: 0/1" once the controllers have set the
@@ -241,12 +248,8 @@ async fn wait_timeout_fails_and_atomic_uninstalls() {
 /// helm-rs installs; Helm lists, upgrades and rolls back; both print the same manifest.
 #[tokio::test]
 async fn interop_helm_reads_helm_rs_releases() {
-    let Some(env) = env() else { return };
+    let Some(Case { env, ns, c, chart, .. }) = case("rs2helm", "interop", &[]).await else { return };
     let Some(h) = oracle() else { return };
-    let ns = unique("rs2helm");
-    let c = client(env, &ns).await;
-    let dir = scratch(&ns);
-    let chart = write_chart(&dir, "interop", "0.1.0");
     c.install(load(&chart), &vals("data: from-rs\n"), InstallOptions { name: Some("ir".into()), ..Default::default() }).await.expect("install");
 
     let (ok, out, err) = helm(env, &h, &["list", "-n", &ns, "-q"]);
@@ -291,12 +294,8 @@ async fn interop_helm_reads_helm_rs_releases() {
 /// Helm installs; helm-rs lists, upgrades, rolls back and uninstalls; Helm sees the result.
 #[tokio::test]
 async fn interop_helm_rs_drives_helm_releases() {
-    let Some(env) = env() else { return };
+    let Some(Case { env, ns, c, chart, .. }) = case("helm2rs", "interop", &[]).await else { return };
     let Some(h) = oracle() else { return };
-    let ns = unique("helm2rs");
-    let c = client(env, &ns).await;
-    let dir = scratch(&ns);
-    let chart = write_chart(&dir, "interop", "0.1.0");
     let chart_s = chart.to_string_lossy().to_string();
     let (ok, _, err) = helm(env, &h, &["install", "ih", &chart_s, "-n", &ns, "--set", "data=helm1"]);
     assert!(ok, "{err}");
@@ -375,11 +374,7 @@ fn finish_pod(c: &Client, ns: &str, name: &str, phase: &'static str) -> tokio::t
 
 #[tokio::test]
 async fn hook_pods_are_waited_for_and_tests_report_failure() {
-    let Some(env) = env() else { return };
-    let ns = unique("hooks");
-    let c = client(env, &ns).await;
-    let dir = scratch(&ns);
-    let chart = write_chart(&dir, "hooks", "0.1.0");
+    let Some(Case { ns, c, chart, .. }) = case("hooks", "hooks", &[]).await else { return };
     let pod = |name: &str, hook: &str, policy: &str| {
         format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{{{ .Release.Name }}}}-{name}\n  annotations:\n    helm.sh/hook: {hook}\n    helm.sh/hook-weight: \"1\"\n{policy}spec:\n  restartPolicy: Never\n  containers:\n  - name: c\n    image: busybox\n")
     };
@@ -424,11 +419,7 @@ async fn hook_pods_are_waited_for_and_tests_report_failure() {
 
 #[tokio::test]
 async fn crds_are_installed_first_and_custom_resources_applied() {
-    let Some(env) = env() else { return };
-    let ns = unique("crds");
-    let c = client(env, &ns).await;
-    let dir = scratch(&ns);
-    let chart = write_chart(&dir, "crdchart", "0.1.0");
+    let Some(Case { ns, c, chart, .. }) = case("crds", "crdchart", &[]).await else { return };
     let group = format!("{ns}.example.com");
     std::fs::create_dir_all(chart.join("crds")).expect("mkdir");
     std::fs::write(
@@ -452,16 +443,8 @@ async fn crds_are_installed_first_and_custom_resources_applied() {
 
 #[tokio::test]
 async fn wait_skips_jobs_unless_wait_for_jobs() {
-    let Some(env) = env() else { return };
-    let ns = unique("jobs");
-    let c = client(env, &ns).await;
-    let dir = scratch(&ns);
-    let chart = write_chart(&dir, "jobchart", "0.1.0");
-    std::fs::write(
-        chart.join("templates/job.yaml"),
-        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}-job\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n",
-    )
-    .expect("write");
+    let extra = [("templates/job.yaml", "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}-job\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n")];
+    let Some(Case { ns, c, chart, .. }) = case("jobs", "jobchart", &extra).await else { return };
     let opts = |name: &str, jobs: bool| InstallOptions { name: Some(name.into()), wait: true, wait_for_jobs: jobs, timeout: Some(Duration::from_secs(2)), ..Default::default() };
     c.install(load(&chart), &Value::empty_map(), opts("nojobs", false)).await.expect("--wait does not wait for Jobs");
     let err = c.install(load(&chart), &Value::empty_map(), opts("jobs", true)).await.err().map(|e| e.to_string()).unwrap_or_default();
@@ -610,12 +593,8 @@ async fn progress_events_of_an_install_with_a_hook_job_and_wait() {
 #[tokio::test]
 async fn client_side_applied_releases_are_refused_or_moved_to_server_side() {
     use k8s_openapi::api::core::v1::Service;
-    let Some(env) = env() else { return };
+    let Some(Case { env, ns, c, chart, .. }) = case("csa", "csachart", &[]).await else { return };
     let Some(h) = oracle() else { return };
-    let ns = unique("csa");
-    let c = client(env, &ns).await;
-    let dir = scratch(&ns);
-    let chart = write_chart(&dir, "csachart", "0.1.0");
     std::fs::write(chart.join("templates/svc.yaml"), "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}-svc\nspec:\n  ports:\n  - port: {{ .Values.port | default 80 }}\n").expect("write");
     let chart_s = chart.to_string_lossy().to_string();
     let (ok, _, err) = helm(env, &h, &["install", "old", &chart_s, "-n", &ns, "--server-side=false"]);
@@ -653,19 +632,17 @@ async fn client_side_applied_releases_are_refused_or_moved_to_server_side() {
 async fn stored_record_is_byte_identical_to_helms() {
     use base64::Engine as _;
     use std::io::Read as _;
-    let Some(env) = env() else { return };
+    let extra = [
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: bytes\nversion: 0.1.0\nappVersion: \"1.0\"\nkubeVersion: \">=1.20.0-0\"\ndescription: a <b> & c\nkeywords: [x]\nmaintainers:\n- name: me\n  email: me@example.com\nannotations: {z: \"1\", a: \"2\"}\n",
+        ),
+        ("values.schema.json", "{\"type\":\"object\"}\n"),
+    ];
+    let Some(Case { env, ns: ns_r, c, chart, .. }) = case("bytes-r", "bytes", &extra).await else { return };
     let Some(h) = oracle() else { return };
-    let (ns_h, ns_r) = (unique("bytes-h"), unique("bytes-r"));
-    let c = client(env, &ns_r).await;
+    let ns_h = unique("bytes-h");
     let _ = client(env, &ns_h).await;
-    let dir = scratch(&ns_r);
-    let chart = write_chart(&dir, "bytes", "0.1.0");
-    std::fs::write(
-        chart.join("Chart.yaml"),
-        "apiVersion: v2\nname: bytes\nversion: 0.1.0\nappVersion: \"1.0\"\nkubeVersion: \">=1.20.0-0\"\ndescription: a <b> & c\nkeywords: [x]\nmaintainers:\n- name: me\n  email: me@example.com\nannotations: {z: \"1\", a: \"2\"}\n",
-    )
-    .expect("write");
-    std::fs::write(chart.join("values.schema.json"), "{\"type\":\"object\"}\n").expect("write");
     let (ok, _, err) = helm(env, &h, &["install", "rec", &chart.to_string_lossy(), "-n", &ns_h, "--set", "data=a<b&c"]);
     assert!(ok, "{err}");
     c.install(load(&chart), &vals("data: a<b&c\n"), InstallOptions { name: Some("rec".into()), ..Default::default() }).await.expect("install");

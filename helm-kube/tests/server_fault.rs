@@ -5,7 +5,6 @@
 
 mod common;
 
-use base64::Engine;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -57,21 +56,10 @@ impl Drop for Served {
     }
 }
 
-async fn call(method: reqwest::Method, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = reqwest::Client::new().request(method, url).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("send");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
 async fn wait_status(url: &str, token: &str, want: &str, version: i64) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let (st, body) = call(reqwest::Method::GET, url, token, None).await;
+        let (st, body) = common::server_call(reqwest::Method::GET, url, Some(token), None).await;
         if st == 200 && body["release"]["info"]["status"] == want && body["release"]["version"] == version {
             return;
         }
@@ -98,14 +86,13 @@ async fn killed_mid_upgrade_the_release_stays_pending_and_rollback_recovers_it()
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  deploy: {{ .Values.deploy | quote }}\n{{- if .Values.deploy }}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-app\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      containers:\n      - name: c\n        image: registry.invalid/none:1\n{{- end }}\n",
     )
     .expect("write");
-    let tgz = helm_core::chart::package::package_dir(&chart, &helm_core::chart::package::PackageOptions { version: None, app_version: None, destination: dir.clone() }).expect("package");
-    let b64 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(tgz).expect("read"));
+    let b64 = common::chart_tgz_base64(&chart, &dir);
 
     let s1 = serve(&bin, &env.kubeconfig, dir.join("serve1.log"), &[]);
     let base = format!("{}/v1/namespaces/{ns}/releases", s1.url);
-    let (st, body) = call(reqwest::Method::POST, &base, &token, Some(json!({ "name": "rel", "chart": { "tgz_base64": b64 }, "create_namespace": true }))).await;
+    let (st, body) = common::server_call(reqwest::Method::POST, &base, Some(&token), Some(json!({ "name": "rel", "chart": { "tgz_base64": b64 }, "create_namespace": true }))).await;
     assert_eq!(st, 201, "{body}");
-    let (st, body) = call(reqwest::Method::PUT, &format!("{base}/rel"), &token, Some(json!({ "chart": { "tgz_base64": b64 }, "values": { "deploy": true }, "wait": true, "timeout_seconds": 120, "async": true }))).await;
+    let (st, body) = common::server_call(reqwest::Method::PUT, &format!("{base}/rel"), Some(&token), Some(json!({ "chart": { "tgz_base64": b64 }, "values": { "deploy": true }, "wait": true, "timeout_seconds": 120, "async": true }))).await;
     assert_eq!(st, 202, "{body}");
     wait_status(&format!("{base}/rel"), &token, "pending-upgrade", 2).await;
     // SIGKILL: nothing gets to run.
@@ -115,21 +102,21 @@ async fn killed_mid_upgrade_the_release_stays_pending_and_rollback_recovers_it()
 
     let s2 = serve(&bin, &env.kubeconfig, dir.join("serve2.log"), &["--shutdown-grace", "1"]);
     let rel_url = format!("{}/v1/namespaces/{ns}/releases/rel", s2.url);
-    let (st, body) = call(reqwest::Method::GET, &rel_url, &token, None).await;
+    let (st, body) = common::server_call(reqwest::Method::GET, &rel_url, Some(&token), None).await;
     assert_eq!((st, body["release"]["info"]["status"].as_str()), (200, Some("pending-upgrade")), "{body}");
-    let (st, body) = call(reqwest::Method::PUT, &rel_url, &token, Some(json!({ "chart": { "tgz_base64": b64 } }))).await;
+    let (st, body) = common::server_call(reqwest::Method::PUT, &rel_url, Some(&token), Some(json!({ "chart": { "tgz_base64": b64 } }))).await;
     assert_eq!(st, 409, "{body}");
     assert_eq!(body["pending"]["status"], "pending-upgrade", "{body}");
-    let (st, body) = call(reqwest::Method::POST, &format!("{rel_url}/rollback"), &token, Some(json!({ "revision": 1 }))).await;
+    let (st, body) = common::server_call(reqwest::Method::POST, &format!("{rel_url}/rollback"), Some(&token), Some(json!({ "revision": 1 }))).await;
     assert_eq!(st, 200, "{body}");
     assert_eq!((body["release"]["version"].as_i64(), body["release"]["info"]["status"].as_str()), (Some(3), Some("deployed")));
-    let (st, body) = call(reqwest::Method::GET, &format!("{rel_url}/history"), &token, None).await;
+    let (st, body) = common::server_call(reqwest::Method::GET, &format!("{rel_url}/history"), Some(&token), None).await;
     assert_eq!(st, 200);
     let statuses: Vec<&str> = body["history"].as_array().expect("history").iter().map(|r| r["info"]["status"].as_str().unwrap_or("")).collect();
     assert_eq!(statuses, vec!["superseded", "pending-upgrade", "deployed"]);
 
     // SIGTERM during an upgrade: stop accepting, wait the grace (1 s), report, exit 1.
-    let (st, body) = call(reqwest::Method::PUT, &rel_url, &token, Some(json!({ "chart": { "tgz_base64": b64 }, "values": { "deploy": true }, "wait": true, "timeout_seconds": 120, "async": true }))).await;
+    let (st, body) = common::server_call(reqwest::Method::PUT, &rel_url, Some(&token), Some(json!({ "chart": { "tgz_base64": b64 }, "values": { "deploy": true }, "wait": true, "timeout_seconds": 120, "async": true }))).await;
     assert_eq!(st, 202, "{body}");
     wait_status(&rel_url, &token, "pending-upgrade", 4).await;
     let mut s2 = s2;
@@ -149,7 +136,7 @@ async fn killed_mid_upgrade_the_release_stays_pending_and_rollback_recovers_it()
     assert_eq!((abandoned["release"].as_str(), abandoned["left_as"].as_str()), (Some("rel"), Some("pending-upgrade")), "{abandoned}");
     let s3 = serve(&bin, &env.kubeconfig, dir.join("serve3.log"), &[]);
     let rel_url = format!("{}/v1/namespaces/{ns}/releases/rel", s3.url);
-    let (st, body) = call(reqwest::Method::POST, &format!("{rel_url}/rollback"), &token, Some(json!({}))).await;
+    let (st, body) = common::server_call(reqwest::Method::POST, &format!("{rel_url}/rollback"), Some(&token), Some(json!({}))).await;
     assert_eq!(st, 200, "{body}");
     assert_eq!(body["release"]["version"].as_i64(), Some(5));
 

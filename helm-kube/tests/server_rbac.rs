@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use kube::api::{ObjectMeta, PostParams};
 use kube::Api;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::Duration;
 
 struct Fixture {
@@ -75,8 +75,7 @@ async fn fixture() -> Option<Fixture> {
         "{{- range $i := until (int (default 0 .Values.many)) }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ $.Release.Name }}-many-{{ $i }}\ndata:\n  v: {{ $.Values.data | quote }}\n{{- end }}\n",
     )
     .expect("write");
-    let tgz = helm_core::chart::package::package_dir(&chart, &helm_core::chart::package::PackageOptions { version: None, app_version: None, destination: dir.clone() }).expect("package");
-    let chart_b64 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(tgz).expect("read tgz"));
+    let chart_b64 = common::chart_tgz_base64(&chart, &dir);
 
     let cfg = helm_kube::server::ServerConfig {
         listen: "127.0.0.1:0".parse().expect("addr"),
@@ -90,21 +89,6 @@ async fn fixture() -> Option<Fixture> {
     Some(Fixture { dir, url, token_a, token_b, ns_a, ns_b, chart_b64 })
 }
 
-async fn call(method: reqwest::Method, url: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
-    let client = reqwest::Client::new();
-    let mut req = client.request(method, url);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("send");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rbac_decides_and_concurrent_upgrades_are_serialized() {
     let Some(f) = fixture().await else { return };
@@ -112,55 +96,55 @@ async fn rbac_decides_and_concurrent_upgrades_are_serialized() {
     let install = |name: &str| json!({ "name": name, "chart": { "tgz_base64": f.chart_b64 }, "values": { "data": "v1" } });
 
     // No token: refused before anything reaches the cluster.
-    let (st, body) = call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_a), None, Some(install("web"))).await;
+    let (st, body) = common::server_call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_a), None, Some(install("web"))).await;
     assert_eq!(st, 401, "{body}");
-    let (st, _) = call(reqwest::Method::GET, &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_a), Some("not-a-valid-token"), None).await;
+    let (st, _) = common::server_call(reqwest::Method::GET, &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_a), Some("not-a-valid-token"), None).await;
     assert_eq!(st, 401, "the API server refuses an unknown token");
 
     // A installs in a, is refused in b; B the reverse.
-    let (st, body) = call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_a), Some(&f.token_a), Some(install("web"))).await;
+    let (st, body) = common::server_call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_a), Some(&f.token_a), Some(install("web"))).await;
     assert_eq!(st, 201, "{body}");
     assert_eq!(body["release"]["info"]["status"], "deployed");
     assert_eq!(body["release"]["version"], 1);
-    let (st, body) = call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_b), Some(&f.token_a), Some(install("web"))).await;
+    let (st, body) = common::server_call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_b), Some(&f.token_a), Some(install("web"))).await;
     assert_eq!(st, 403, "{body}");
     let msg = body["error"].as_str().unwrap_or("");
     assert!(msg.contains("is forbidden: User \"system:serviceaccount:") && msg.contains("deployer-a"), "Kubernetes' message passed through: {msg}");
     // `async` requests are checked before the 202: a bad token is 401, a refusal 403.
     let install_async = |name: &str| json!({ "name": name, "chart": { "tgz_base64": f.chart_b64 }, "async": true });
-    let (st, body) = call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_a), Some("not-a-valid-token"), Some(install_async("web2"))).await;
+    let (st, body) = common::server_call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_a), Some("not-a-valid-token"), Some(install_async("web2"))).await;
     assert_eq!(st, 401, "{body}");
-    let (st, body) = call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_b), Some(&f.token_a), Some(install_async("web2"))).await;
+    let (st, body) = common::server_call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_b), Some(&f.token_a), Some(install_async("web2"))).await;
     assert_eq!(st, 403, "{body}");
     assert!(body["error"].as_str().unwrap_or("").contains("forbidden"), "{body}");
-    let (st, body) = call(reqwest::Method::PUT, &format!("{}/v1/namespaces/{}/releases/web", f.url, f.ns_b), Some(&f.token_a), Some(json!({ "chart": { "tgz_base64": f.chart_b64 }, "async": true }))).await;
+    let (st, body) = common::server_call(reqwest::Method::PUT, &format!("{}/v1/namespaces/{}/releases/web", f.url, f.ns_b), Some(&f.token_a), Some(json!({ "chart": { "tgz_base64": f.chart_b64 }, "async": true }))).await;
     assert_eq!(st, 403, "{body}");
-    let (st, body) = call(reqwest::Method::DELETE, &format!("{}/v1/namespaces/{}/releases/web?async=true", f.url, f.ns_b), Some("not-a-valid-token"), None).await;
+    let (st, body) = common::server_call(reqwest::Method::DELETE, &format!("{}/v1/namespaces/{}/releases/web?async=true", f.url, f.ns_b), Some("not-a-valid-token"), None).await;
     assert_eq!(st, 401, "{body}");
-    let (st, body) = call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_b), Some(&f.token_b), Some(install("web"))).await;
+    let (st, body) = common::server_call(post.clone(), &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_b), Some(&f.token_b), Some(install("web"))).await;
     assert_eq!(st, 201, "{body}");
-    let (st, body) = call(reqwest::Method::GET, &format!("{}/v1/namespaces/{}/releases/web", f.url, f.ns_a), Some(&f.token_b), None).await;
+    let (st, body) = common::server_call(reqwest::Method::GET, &format!("{}/v1/namespaces/{}/releases/web", f.url, f.ns_a), Some(&f.token_b), None).await;
     assert_eq!(st, 403, "{body}");
-    let (st, body) = call(reqwest::Method::GET, &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_b), Some(&f.token_b), None).await;
+    let (st, body) = common::server_call(reqwest::Method::GET, &format!("{}/v1/namespaces/{}/releases", f.url, f.ns_b), Some(&f.token_b), None).await;
     assert_eq!(st, 200, "{body}");
     assert_eq!(body["releases"].as_array().map(|a| a.len()), Some(1));
 
     // Reads through the server.
     let base = format!("{}/v1/namespaces/{}/releases/web", f.url, f.ns_a);
-    let (st, body) = call(reqwest::Method::GET, &format!("{base}/values"), Some(&f.token_a), None).await;
+    let (st, body) = common::server_call(reqwest::Method::GET, &format!("{base}/values"), Some(&f.token_a), None).await;
     assert_eq!((st, body["values"].clone()), (200, json!({ "data": "v1" })));
-    let (st, body) = call(reqwest::Method::GET, &format!("{base}/notes"), Some(&f.token_a), None).await;
+    let (st, body) = common::server_call(reqwest::Method::GET, &format!("{base}/notes"), Some(&f.token_a), None).await;
     assert_eq!((st, body["notes"].as_str()), (200, Some("Thanks for installing web.\n")));
-    let (st, body) = call(reqwest::Method::GET, &format!("{base}/manifest"), Some(&f.token_a), None).await;
+    let (st, body) = common::server_call(reqwest::Method::GET, &format!("{base}/manifest"), Some(&f.token_a), None).await;
     assert_eq!(st, 200);
     assert!(body["manifest"].as_str().unwrap_or("").contains("name: web-cm"), "{body}");
 
     // Two upgrades at once: the first runs (async, 40 objects), the second gets 409.
     let upgrade = |data: &str, run_async: bool| json!({ "chart": { "tgz_base64": f.chart_b64 }, "values": { "data": data, "many": 40 }, "async": run_async });
-    let (st, first) = call(reqwest::Method::PUT, &base, Some(&f.token_a), Some(upgrade("v2", true))).await;
+    let (st, first) = common::server_call(reqwest::Method::PUT, &base, Some(&f.token_a), Some(upgrade("v2", true))).await;
     assert_eq!(st, 202, "{first}");
     let op = first["operation_id"].as_str().expect("operation id").to_string();
-    let (st, second) = call(reqwest::Method::PUT, &base, Some(&f.token_a), Some(upgrade("v3", false))).await;
+    let (st, second) = common::server_call(reqwest::Method::PUT, &base, Some(&f.token_a), Some(upgrade("v3", false))).await;
     assert_eq!(st, 409, "{second}");
     assert_eq!(second["pending"]["status"], "pending-upgrade", "{second}");
     assert_eq!(second["pending"]["operation_id"], op.as_str());
@@ -177,20 +161,20 @@ async fn rbac_decides_and_concurrent_upgrades_are_serialized() {
     }
     assert!(feed.contains("applied configmaps/web-many-39"), "{feed}");
     // Another caller cannot read it.
-    let (st, _) = call(reqwest::Method::GET, &format!("{}/v1/operations/{op}", f.url), Some(&f.token_b), None).await;
+    let (st, _) = common::server_call(reqwest::Method::GET, &format!("{}/v1/operations/{op}", f.url), Some(&f.token_b), None).await;
     assert_eq!(st, 404);
-    let (st, done) = call(reqwest::Method::GET, &format!("{}/v1/operations/{op}", f.url), Some(&f.token_a), None).await;
+    let (st, done) = common::server_call(reqwest::Method::GET, &format!("{}/v1/operations/{op}", f.url), Some(&f.token_a), None).await;
     assert_eq!((st, done["http_status"].as_u64()), (200, Some(200)), "{done}");
 
-    let (st, body) = call(reqwest::Method::GET, &format!("{base}/history"), Some(&f.token_a), None).await;
+    let (st, body) = common::server_call(reqwest::Method::GET, &format!("{base}/history"), Some(&f.token_a), None).await;
     assert_eq!(st, 200, "{body}");
     let hist: Vec<(i64, String)> = body["history"].as_array().expect("history").iter().map(|r| (r["version"].as_i64().unwrap_or(0), r["info"]["status"].as_str().unwrap_or("").to_string())).collect();
     assert_eq!(hist, vec![(1, "superseded".to_string()), (2, "deployed".to_string())]);
 
     // Rollback and uninstall through the server.
-    let (st, body) = call(post.clone(), &format!("{base}/rollback"), Some(&f.token_a), Some(json!({ "revision": 1 }))).await;
+    let (st, body) = common::server_call(post.clone(), &format!("{base}/rollback"), Some(&f.token_a), Some(json!({ "revision": 1 }))).await;
     assert_eq!((st, body["release"]["version"].as_i64()), (200, Some(3)), "{body}");
-    let (st, body) = call(reqwest::Method::DELETE, &format!("{base}?keep_history=true"), Some(&f.token_a), None).await;
+    let (st, body) = common::server_call(reqwest::Method::DELETE, &format!("{base}?keep_history=true"), Some(&f.token_a), None).await;
     assert_eq!((st, body["release"]["info"]["status"].as_str()), (200, Some("uninstalled")), "{body}");
 
     // The same through RemoteClient (helm_kube::Client's method names), as caller B.
@@ -224,8 +208,7 @@ async fn limits_and_template_without_a_cluster() {
     // A server with no cluster still templates; body limits and bad input are 4xx.
     let dir = common::scratch("server-tpl");
     let chart = common::write_chart(&dir, "tplchart", "0.1.0");
-    let tgz = helm_core::chart::package::package_dir(&chart, &helm_core::chart::package::PackageOptions { version: None, app_version: None, destination: dir.clone() }).expect("package");
-    let b64 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(tgz).expect("read"));
+    let b64 = common::chart_tgz_base64(&chart, &dir);
     let missing = dir.join("no-kubeconfig");
     std::fs::write(&missing, "not: a kubeconfig\n").expect("write");
     let cfg = helm_kube::server::ServerConfig { listen: "127.0.0.1:0".parse().expect("addr"), kubeconfig: Some(missing), max_body_bytes: 64 * 1024, ..Default::default() };
@@ -233,22 +216,22 @@ async fn limits_and_template_without_a_cluster() {
     let url = format!("http://{}", server.local_addr().expect("addr"));
     tokio::spawn(server.run(std::future::pending::<()>()));
 
-    let (st, body) = call(reqwest::Method::POST, &format!("{url}/v1/template"), Some("t"), Some(json!({ "chart": { "tgz_base64": b64 }, "name": "x", "values": { "data": "hello" } }))).await;
+    let (st, body) = common::server_call(reqwest::Method::POST, &format!("{url}/v1/template"), Some("t"), Some(json!({ "chart": { "tgz_base64": b64 }, "name": "x", "values": { "data": "hello" } }))).await;
     assert_eq!(st, 200, "{body}");
     let manifest = body["manifest"].as_str().unwrap_or("");
     assert!(manifest.contains("# Source: tplchart/templates/cm.yaml") && manifest.contains("value: \"hello\""), "{manifest}");
     assert_eq!(body["notes"], "Thanks for installing x.\n");
     let big = "x".repeat(100 * 1024);
-    let (st, _) = call(reqwest::Method::POST, &format!("{url}/v1/template"), Some("t"), Some(json!({ "chart": { "tgz_base64": big } }))).await;
+    let (st, _) = common::server_call(reqwest::Method::POST, &format!("{url}/v1/template"), Some("t"), Some(json!({ "chart": { "tgz_base64": big } }))).await;
     assert_eq!(st, 413);
-    let (st, _) = call(reqwest::Method::POST, &format!("{url}/v1/template"), Some("t"), Some(json!({ "chart": { "tgz_base64": "!!" } }))).await;
+    let (st, _) = common::server_call(reqwest::Method::POST, &format!("{url}/v1/template"), Some("t"), Some(json!({ "chart": { "tgz_base64": "!!" } }))).await;
     assert_eq!(st, 400);
-    let (st, _) = call(reqwest::Method::POST, &format!("{url}/v1/template"), None, Some(json!({}))).await;
+    let (st, _) = common::server_call(reqwest::Method::POST, &format!("{url}/v1/template"), None, Some(json!({}))).await;
     assert_eq!(st, 401);
-    let (st, body) = call(reqwest::Method::GET, &format!("{url}/openapi.json"), None, None).await;
+    let (st, body) = common::server_call(reqwest::Method::GET, &format!("{url}/openapi.json"), None, None).await;
     assert_eq!(st, 200);
     assert_eq!(body["openapi"], "3.0.3");
-    let (st, _) = call(reqwest::Method::GET, &format!("{url}/healthz"), None, None).await;
+    let (st, _) = common::server_call(reqwest::Method::GET, &format!("{url}/healthz"), None, None).await;
     assert_eq!(st, 200);
 }
 
@@ -333,13 +316,13 @@ async fn charts_from_repositories_urls_and_registries() {
 
     // `helm install --repo URL srvchart --version 0.1.0` through the server.
     let body = json!({ "name": "fromrepo", "chart": { "repo_url": repo_url, "name": "srvchart", "version": "0.1.0" }, "values": { "data": "repo" } });
-    let (st, body) = call(reqwest::Method::POST, &releases, Some(&f.token_a), Some(body)).await;
+    let (st, body) = common::server_call(reqwest::Method::POST, &releases, Some(&f.token_a), Some(body)).await;
     assert_eq!(st, 201, "{body}");
     assert_eq!(body["release"]["chart"]["metadata"]["name"], "srvchart");
     assert!(body["release"]["manifest"].as_str().unwrap_or("").contains("value: \"repo\""), "{body}");
     // A chart URL, for an upgrade.
     let body = json!({ "chart": { "ref": format!("{repo_url}/srvchart-0.1.0.tgz") }, "values": { "data": "url" } });
-    let (st, body) = call(reqwest::Method::PUT, &format!("{releases}/fromrepo"), Some(&f.token_a), Some(body)).await;
+    let (st, body) = common::server_call(reqwest::Method::PUT, &format!("{releases}/fromrepo"), Some(&f.token_a), Some(body)).await;
     assert_eq!((st, body["release"]["version"].as_i64()), (200, Some(2)), "{body}");
     // Not in the repository, a version that does not exist, bad references: 400 with the cause.
     for (chart, want) in [
@@ -350,7 +333,7 @@ async fn charts_from_repositories_urls_and_registries() {
         (json!({ "repo_url": repo_url }), "chart.name"),
         (json!({ "ref": "oci://x/y", "tgz_base64": "" }), "exactly one"),
     ] {
-        let (st, body) = call(reqwest::Method::POST, &format!("{}/v1/template", f.url), Some(&f.token_a), Some(json!({ "chart": chart }))).await;
+        let (st, body) = common::server_call(reqwest::Method::POST, &format!("{}/v1/template", f.url), Some(&f.token_a), Some(json!({ "chart": chart }))).await;
         assert_eq!(st, 400, "{chart}: {body}");
         assert!(body["error"].as_str().unwrap_or("").contains(want), "{chart}: {body}");
     }
@@ -377,7 +360,7 @@ async fn charts_from_repositories_urls_and_registries() {
     let rel = remote.install(chart, &values, helm_kube::InstallOptions { name: Some("fromoci".into()), ..Default::default() }).await.expect("install from oci");
     assert_eq!((rel.version, rel.chart_name()), (1, "srvchart"));
     assert!(rel.manifest.contains("value: \"oci\""));
-    let (st, body) = call(reqwest::Method::POST, &releases, Some(&f.token_a), Some(json!({ "name": "nooci", "chart": { "ref": format!("oci://{host}/charts/srvchart"), "version": "7.0.0", "plain_http": true } }))).await;
+    let (st, body) = common::server_call(reqwest::Method::POST, &releases, Some(&f.token_a), Some(json!({ "name": "nooci", "chart": { "ref": format!("oci://{host}/charts/srvchart"), "version": "7.0.0", "plain_http": true } }))).await;
     assert_eq!(st, 400, "{body}");
     let _ = registry.kill();
     let _ = registry.wait();

@@ -18,14 +18,18 @@ count() { # FILE WORD: the number before WORD in pytest's closing summary line
   grep -E ' in [0-9.]+s' "$1" | tail -1 | grep -oE "[0-9]+ $2" | grep -oE '^[0-9]+' || echo 0
 }
 
+tally() { # RC PASSED FAILED SKIPPED: one suite's counts; a failed run that counted no failure counts one
+  local f=$3
+  [ "$1" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  P=$((P + $2)) F=$((F + f)) S=$((S + $4))
+}
+
 echo "== pytest bindings-python/tests"
 if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import helm_rs' 2>/dev/null; then
   (cd "$root/bindings-python" && "$venv/bin/python" -m pytest -q -rs -p no:cacheprovider tests) 2>&1 | tee "$logs/py.log"
   rc=${PIPESTATUS[0]}
   p=$(count "$logs/py.log" passed); f=$(count "$logs/py.log" failed); e=$(count "$logs/py.log" error); s=$(count "$logs/py.log" skipped)
-  f=$((f + e))
-  [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-  P=$((P + p)) F=$((F + f)) S=$((S + s))
+  tally "$rc" "$p" "$((f + e))" "$s"
 else
   echo "helm_rs is not installed in $venv (setup-bindings.sh failed?)"
   F=$((F + 1))
@@ -39,9 +43,7 @@ if [ -f "$root/bindings-node/helm-rs.node" ]; then
   f=$(grep -E '^# fail ' "$logs/node.log" | tail -1 | grep -oE '[0-9]+' || echo 0)
   s=$(grep -E '^# skipped ' "$logs/node.log" | tail -1 | grep -oE '[0-9]+' || echo 0)
   c=$(grep -E '^# cancelled ' "$logs/node.log" | tail -1 | grep -oE '[0-9]+' || echo 0)
-  f=$((f + c))
-  [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-  P=$((P + p)) F=$((F + f)) S=$((S + s))
+  tally "$rc" "$p" "$((f + c))" "$s"
 else
   echo "bindings-node/helm-rs.node is missing (setup-bindings.sh failed?)"
   F=$((F + 1))

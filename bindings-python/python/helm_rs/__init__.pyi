@@ -141,22 +141,8 @@ def template(
 
 # ---- releases on a cluster
 
-class Release:
-    name: str
-    namespace: str
-    revision: int
-    status: str
-    chart: str
-    chart_version: str
-    app_version: str
-    manifest: str
-    values: Dict[str, Any]
-    notes: str
-    description: str
-    first_deployed: Optional[str]
-    last_deployed: Optional[str]
-    kept: List[str]
-    record: Dict[str, Any]
+# Release is plain Python (a dataclass in _client.py); its annotations there are its types.
+from ._client import Release as Release
 
 class Client:
     """Releases on one cluster. `chart` is a Chart, a chart directory or .tgz, an `oci://` or

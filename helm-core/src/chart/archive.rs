@@ -27,34 +27,6 @@ fn archive_err(m: impl Into<String>) -> ChartError {
     ChartError::Archive(m.into())
 }
 
-/// Go's `path.Clean` for a `/`-separated path.
-pub(crate) fn clean_path(p: &str) -> String {
-    if p.is_empty() {
-        return ".".into();
-    }
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|l| *l != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    let joined = out.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".into(),
-        (false, false) => joined,
-    }
-}
-
 /// Whether the first bytes look like gzip (Go's content sniffing for `application/x-gzip`).
 pub fn is_gzip(data: &[u8]) -> bool {
     data.starts_with(&[0x1f, 0x8b, 0x08])
@@ -92,7 +64,7 @@ pub fn load_archive_files(data: &[u8]) -> Result<Vec<File>, ChartError> {
         if n.starts_with('/') {
             return Err(archive_err("chart illegally contains absolute paths"));
         }
-        let n = clean_path(&n);
+        let n = crate::gocompat::path::clean(&n);
         if n == "." {
             return Err(archive_err(format!(
                 "chart illegally contains content outside the base directory: {}",
@@ -153,20 +125,5 @@ fn tar_error_text(e: &std::io::Error) -> String {
                 s
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clean_paths_like_go() {
-        assert_eq!(clean_path("a/../b"), "b");
-        assert_eq!(clean_path("../x"), "../x");
-        assert_eq!(clean_path("a/./b/"), "a/b");
-        assert_eq!(clean_path(""), ".");
-        assert_eq!(clean_path("a/.."), ".");
-        assert_eq!(clean_path("/a/../.."), "/");
     }
 }

@@ -352,7 +352,7 @@ fn load_files_rest(files: Vec<File>, mut metadata: Option<Metadata>, depth: usiz
             }
             name if name.starts_with("templates/") => chart.templates.push(f),
             name if name.starts_with("charts/") => {
-                if name.ends_with(".prov") && go_ext(name) == ".prov" {
+                if name.ends_with(".prov") && crate::gocompat::path::ext(name) == ".prov" {
                     chart.files.push(f);
                     continue;
                 }
@@ -381,7 +381,7 @@ fn load_files_rest(files: Vec<File>, mut metadata: Option<Metadata>, depth: usiz
             parent: chart.metadata.name.clone(),
             source: Box::new(e),
         };
-        let sub = if go_ext(&n) == ".tgz" {
+        let sub = if crate::gocompat::path::ext(&n) == ".tgz" {
             let Some(file) = files.first() else { continue };
             if file.name != n {
                 return Err((usize::MAX, ChartError::Archive(format!(
@@ -404,24 +404,4 @@ fn load_files_rest(files: Vec<File>, mut metadata: Option<Metadata>, depth: usiz
         chart.dependencies.push(sub);
     }
     Ok(chart)
-}
-
-/// Go's `filepath.Ext`: the suffix from the last `.` in the final element.
-fn go_ext(p: &str) -> &str {
-    let base_start = p.rfind('/').map(|i| i + 1).unwrap_or(0);
-    match p[base_start..].rfind('.') {
-        Some(i) => &p[base_start + i..],
-        None => "",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn extensions() {
-        assert_eq!(go_ext("charts/a.tgz"), ".tgz");
-        assert_eq!(go_ext("a.b/c"), "");
-    }
 }

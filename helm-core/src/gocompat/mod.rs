@@ -13,11 +13,13 @@
 //! - [`time`]: `time.Time`, layouts, zones, `Duration` printing and parsing.
 //! - [`regexp`]: Go regular expressions compiled with Rust's `regex` crate.
 //! - [`os`]: Go's wording of OS errors.
+//! - [`path`]: `path.Clean`, `Base`, `Dir`, `Ext`.
 //! - [`semver`]: Masterminds `semver/v3`, the version library Helm builds with.
 
 pub mod fmt;
 pub mod gostring;
 pub mod os;
+pub mod path;
 pub mod regexp;
 pub mod semver;
 pub mod strconv;

@@ -192,32 +192,27 @@ impl Version {
         self
     }
 
+    /// A pre-release's next patch is its own release (`1.2.3-rc.1` → `1.2.3`).
     pub fn inc_patch(&self) -> Version {
-        let mut n = self.clone();
-        n.metadata.clear();
-        if self.pre.is_empty() {
-            n.patch = self.patch.wrapping_add(1);
-        }
-        n.pre.clear();
-        n.with_original(self.v_prefix())
+        let patch = if self.pre.is_empty() { self.patch.wrapping_add(1) } else { self.patch };
+        self.release(self.major, self.minor, patch)
     }
 
     pub fn inc_minor(&self) -> Version {
-        let mut n = self.clone();
-        n.metadata.clear();
-        n.pre.clear();
-        n.patch = 0;
-        n.minor = self.minor.wrapping_add(1);
-        n.with_original(self.v_prefix())
+        self.release(self.major, self.minor.wrapping_add(1), 0)
     }
 
     pub fn inc_major(&self) -> Version {
+        self.release(self.major.wrapping_add(1), 0, 0)
+    }
+
+    /// The release `major.minor.patch` (no pre-release, no metadata), written with this
+    /// version's `v` prefix when it had one.
+    fn release(&self, major: u64, minor: u64, patch: u64) -> Version {
         let mut n = self.clone();
         n.metadata.clear();
         n.pre.clear();
-        n.patch = 0;
-        n.minor = 0;
-        n.major = self.major.wrapping_add(1);
+        (n.major, n.minor, n.patch) = (major, minor, patch);
         n.with_original(self.v_prefix())
     }
 }

@@ -1,4 +1,4 @@
-//! Go's `strconv` quoting: `Quote` (what `%q` prints) and `IsPrint`.
+//! Go's `strconv` pieces: `Quote` (what `%q` prints), `IsPrint`, and the value of a hex float.
 //!
 //! Go error texts and Helm's messages quote names, paths and values with `%q`; users compare
 //! those messages (and tests pin them), so one implementation serves every caller.
@@ -8,15 +8,12 @@ pub fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
+        if let Some(e) = crate::values::json::short_escape(c) {
+            out.push_str(e);
+            continue;
+        }
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
             '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
             '\u{b}' => out.push_str("\\v"),
             c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
             // a byte of a Go string that is not UTF-8 ([`super::gostring`])
@@ -30,6 +27,25 @@ pub fn go_quote(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// The value of a hexadecimal float written after its `0x` and without a sign: hex digits with
+/// an optional point, then the binary exponent Go requires (`1.8p3` is 1.5 × 2³). None when
+/// the exponent is missing or malformed, or a digit is not hexadecimal.
+pub fn hex_float_magnitude(hex: &str) -> Option<f64> {
+    let (mant, exp) = hex.split_once('p')?;
+    let exp: i32 = exp.parse().ok()?;
+    let (ip, fp) = mant.split_once('.').unwrap_or((mant, ""));
+    let mut v = 0f64;
+    for c in ip.chars() {
+        v = v * 16.0 + c.to_digit(16)? as f64;
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in fp.chars() {
+        v += c.to_digit(16)? as f64 * scale;
+        scale /= 16.0;
+    }
+    Some(v * 2f64.powi(exp))
 }
 
 /// Go's `strconv.IsPrint` (letters, marks, numbers, punctuation, symbols and the ASCII space),

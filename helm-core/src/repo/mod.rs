@@ -125,10 +125,8 @@ pub fn go_path_join(parts: &[String]) -> String {
     go_path_clean(&joined.join("/"))
 }
 
-/// Go's `path.Clean` (the one port, in `chart::archive`).
-pub fn go_path_clean(p: &str) -> String {
-    crate::chart::archive::clean_path(p)
-}
+/// Go's `path.Clean`.
+pub use crate::gocompat::path::clean as go_path_clean;
 
 /// Helm's `repo.ResolveReferenceURL`: a chart URL from an index, resolved against the
 /// repository URL (treated as a directory), keeping the repository URL's query string.

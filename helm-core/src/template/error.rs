@@ -68,29 +68,24 @@ pub struct TemplateError {
 
 impl TemplateError {
     pub fn parse(template: &str, line: usize, message: impl Into<String>) -> Self {
+        TemplateError::unplaced(ErrorKind::Parse, template, line, message.into())
+    }
+
+    pub fn other(template: &str, message: impl Into<String>) -> Self {
+        TemplateError::unplaced(ErrorKind::Other, template, 0, message.into())
+    }
+
+    /// An error known only by its template and line: no column, node or called function.
+    fn unplaced(kind: ErrorKind, template: &str, line: usize, message: String) -> Self {
         TemplateError {
-            kind: ErrorKind::Parse,
+            kind,
             template: template.into(),
             line,
             column: 0,
             executing: String::new(),
             context: String::new(),
             function: None,
-            message: message.into(),
-            cause: None,
-        }
-    }
-
-    pub fn other(template: &str, message: impl Into<String>) -> Self {
-        TemplateError {
-            kind: ErrorKind::Other,
-            template: template.into(),
-            line: 0,
-            column: 0,
-            executing: String::new(),
-            context: String::new(),
-            function: None,
-            message: message.into(),
+            message,
             cause: None,
         }
     }

@@ -506,46 +506,35 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_char(&mut self) -> bool {
-        loop {
-            match self.next() {
-                Some('\\') => {
-                    if self.next().is_some_and(|c| c != '\n') {
-                        continue;
-                    }
-                    self.error("unterminated character constant".into());
-                    return false;
-                }
-                None | Some('\n') => {
-                    self.error("unterminated character constant".into());
-                    return false;
-                }
-                Some('\'') => break,
-                Some(_) => {}
-            }
-        }
-        self.emit(ItemKind::CharConst);
-        true
+        self.lex_escaped_until('\'', ItemKind::CharConst, "unterminated character constant")
     }
 
     fn lex_quote(&mut self) -> bool {
+        self.lex_escaped_until('"', ItemKind::String, "unterminated quoted string")
+    }
+
+    /// The rest of a character constant or quoted string, up to the closing `close`: a
+    /// backslash escapes the next character, and a newline or the end of input before `close`
+    /// is the error `unterminated`.
+    fn lex_escaped_until(&mut self, close: char, kind: ItemKind, unterminated: &str) -> bool {
         loop {
             match self.next() {
                 Some('\\') => {
                     if self.next().is_some_and(|c| c != '\n') {
                         continue;
                     }
-                    self.error("unterminated quoted string".into());
+                    self.error(unterminated.into());
                     return false;
                 }
                 None | Some('\n') => {
-                    self.error("unterminated quoted string".into());
+                    self.error(unterminated.into());
                     return false;
                 }
-                Some('"') => break,
+                Some(c) if c == close => break,
                 Some(_) => {}
             }
         }
-        self.emit(ItemKind::String);
+        self.emit(kind);
         true
     }
 

@@ -295,28 +295,29 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// The rest of `{{break}}` or `{{continue}}` (`what`): the closing delimiter, and a
+    /// `{{range}}` around it.
+    fn loop_control(&mut self, what: &str) -> PResult<()> {
+        let t = self.next_non_space();
+        if t.kind != ItemKind::RightDelim {
+            return Err(self.unexpected(&t, what));
+        }
+        if self.range_depth == 0 {
+            return Err(self.err(format!("{what} outside {{{{range}}}}")));
+        }
+        Ok(())
+    }
+
     fn action(&mut self) -> PResult<Step> {
         let tok = self.next_non_space();
         match tok.kind {
             ItemKind::Block => return self.block_control().map(Step::Node),
             ItemKind::Break => {
-                let t = self.next_non_space();
-                if t.kind != ItemKind::RightDelim {
-                    return Err(self.unexpected(&t, "{{break}}"));
-                }
-                if self.range_depth == 0 {
-                    return Err(self.err("{{break}} outside {{range}}"));
-                }
+                self.loop_control("{{break}}")?;
                 return Ok(Step::Node(Node::Break(tok.pos)));
             }
             ItemKind::Continue => {
-                let t = self.next_non_space();
-                if t.kind != ItemKind::RightDelim {
-                    return Err(self.unexpected(&t, "{{continue}}"));
-                }
-                if self.range_depth == 0 {
-                    return Err(self.err("{{continue}} outside {{range}}"));
-                }
+                self.loop_control("{{continue}}")?;
                 return Ok(Step::Node(Node::Continue(tok.pos)));
             }
             ItemKind::Else => {
@@ -906,20 +907,7 @@ fn parse_go_float(text: &str) -> Option<f64> {
         _ => (false, &lower[..]),
     };
     let v = if let Some(hex) = body.strip_prefix("0x") {
-        // Hex float: mantissa p exponent.
-        let (mant, exp) = hex.split_once('p')?;
-        let exp: i32 = exp.parse().ok()?;
-        let (ip, fp) = mant.split_once('.').unwrap_or((mant, ""));
-        let mut v = 0f64;
-        for c in ip.chars() {
-            v = v * 16.0 + c.to_digit(16)? as f64;
-        }
-        let mut scale = 1.0 / 16.0;
-        for c in fp.chars() {
-            v += c.to_digit(16)? as f64 * scale;
-            scale /= 16.0;
-        }
-        v * 2f64.powi(exp)
+        crate::gocompat::strconv::hex_float_magnitude(hex)?
     } else {
         if body.is_empty() || !body.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '.') {
             return None;

@@ -152,19 +152,31 @@ fn write_value(out: &mut String, v: &Value, html: bool, ind: Option<(&str, &str)
     Ok(())
 }
 
-/// Go's `appendString`: `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`, other controls as `\u00XX`,
-/// HTML characters as `\u003c` etc. when asked, U+2028/U+2029 always escaped.
+/// The two-character escapes of a JSON string: `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`. Go's
+/// `strconv.Quote` and TOML's basic strings use the same ones (and add their own).
+pub fn short_escape(c: char) -> Option<&'static str> {
+    Some(match c {
+        '"' => "\\\"",
+        '\\' => "\\\\",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        '\u{8}' => "\\b",
+        '\u{c}' => "\\f",
+        _ => return None,
+    })
+}
+
+/// Go's `appendString`: the [`short_escape`]s, other controls as `\u00XX`, HTML characters as
+/// `\u003c` etc. when asked, U+2028/U+2029 always escaped.
 pub fn write_string(out: &mut String, s: &str, html: bool) {
     out.push('"');
     for c in s.chars() {
+        if let Some(e) = short_escape(c) {
+            out.push_str(e);
+            continue;
+        }
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
             '<' | '>' | '&' if html => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }

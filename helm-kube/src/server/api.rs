@@ -106,6 +106,10 @@ pub struct TestOptions {
     pub timeout_seconds: Option<u64>,
 }
 
+/// A handler's response; `Err` for a request it refuses (the response says why), so that each
+/// check can end the handler with `?`.
+type Answer = Result<Response<Body>, Response<Body>>;
+
 /// Routes a request; returns the response and the caller's id for the log.
 pub async fn route(state: Arc<State>, req: Request<Incoming>) -> (Response<Body>, Option<String>) {
     let path = req.uri().path().to_string();
@@ -134,43 +138,33 @@ pub async fn route(state: Arc<State>, req: Request<Incoming>) -> (Response<Body>
     let ctx = Ctx { state: state.clone(), token, caller: caller.clone() };
     // The events feed is long-lived and does not count against the caller's limit.
     if let (["v1", "operations", id, "events"], &Method::GET) = (segs.as_slice(), &method) {
-        return (ctx.events(id), Some(caller));
+        return (ctx.events(id).unwrap_or_else(|r| r), Some(caller));
     }
     let Some(slot) = state.reg.caller_slot(&caller, state.cfg.max_concurrent_per_caller) else {
         return (error(429, format!("too many concurrent requests from this caller (limit {})", state.cfg.max_concurrent_per_caller)), Some(caller));
     };
     let query = parse_query(req.uri().query().unwrap_or(""));
-    let resp = match (segs.as_slice(), &method) {
-        (["v1", "template"], &Method::POST) => match ctx.body::<TemplateRequest>(req).await {
-            Ok(b) => template(b).await,
-            Err(r) => r,
-        },
-        (["v1", "releases"], &Method::GET) => ctx.list(None, &query).await,
-        (["v1", "namespaces", ns, "releases"], &Method::GET) => ctx.list(Some(ns), &query).await,
-        (["v1", "namespaces", ns, "releases"], &Method::POST) => match ctx.action_body::<InstallOptions>(req, true).await {
-            Ok(b) => ctx.install(ns, b, slot).await,
-            Err(r) => r,
-        },
-        (["v1", "namespaces", ns, "releases", name], &Method::GET) => ctx.read(ns, name, "status", &query).await,
-        (["v1", "namespaces", ns, "releases", name, what @ ("history" | "values" | "manifest" | "notes" | "hooks")], &Method::GET) => {
-            ctx.read(ns, name, what, &query).await
+    // Each handler answers `Err(response)` for a request it refuses.
+    let answer: Answer = async {
+        match (segs.as_slice(), &method) {
+            (["v1", "template"], &Method::POST) => template(ctx.body::<TemplateRequest>(req).await?).await,
+            (["v1", "releases"], &Method::GET) => ctx.list(None, &query).await,
+            (["v1", "namespaces", ns, "releases"], &Method::GET) => ctx.list(Some(ns), &query).await,
+            (["v1", "namespaces", ns, "releases"], &Method::POST) => ctx.install(ns, ctx.action_body::<InstallOptions>(req, true).await?, slot).await,
+            (["v1", "namespaces", ns, "releases", name], &Method::GET) => ctx.read(ns, name, "status", &query).await,
+            (["v1", "namespaces", ns, "releases", name, what @ ("history" | "values" | "manifest" | "notes" | "hooks")], &Method::GET) => {
+                ctx.read(ns, name, what, &query).await
+            }
+            (["v1", "namespaces", ns, "releases", name], &Method::PUT) => ctx.upgrade(ns, name, ctx.action_body::<UpgradeOptions>(req, true).await?, slot).await,
+            (["v1", "namespaces", ns, "releases", name, "rollback"], &Method::POST) => ctx.rollback(ns, name, ctx.action_body::<RollbackOptions>(req, false).await?, slot).await,
+            (["v1", "namespaces", ns, "releases", name, "test"], &Method::POST) => ctx.test(ns, name, ctx.action_body::<TestOptions>(req, false).await?, slot).await,
+            (["v1", "namespaces", ns, "releases", name], &Method::DELETE) => ctx.uninstall(ns, name, &query, slot).await,
+            (["v1", "operations", id], &Method::GET) => Ok(ctx.operation(id)),
+            _ => Err(error(404, format!("no such endpoint: {method} {path}"))),
         }
-        (["v1", "namespaces", ns, "releases", name], &Method::PUT) => match ctx.action_body::<UpgradeOptions>(req, true).await {
-            Ok(b) => ctx.upgrade(ns, name, b, slot).await,
-            Err(r) => r,
-        },
-        (["v1", "namespaces", ns, "releases", name, "rollback"], &Method::POST) => match ctx.action_body::<RollbackOptions>(req, false).await {
-            Ok(b) => ctx.rollback(ns, name, b, slot).await,
-            Err(r) => r,
-        },
-        (["v1", "namespaces", ns, "releases", name, "test"], &Method::POST) => match ctx.action_body::<TestOptions>(req, false).await {
-            Ok(b) => ctx.test(ns, name, b, slot).await,
-            Err(r) => r,
-        },
-        (["v1", "namespaces", ns, "releases", name], &Method::DELETE) => ctx.uninstall(ns, name, &query, slot).await,
-        (["v1", "operations", id], &Method::GET) => ctx.operation(id),
-        _ => error(404, format!("no such endpoint: {method} {path}")),
-    };
+    }
+    .await;
+    let resp = answer.unwrap_or_else(|r| r);
     (resp, Some(caller))
 }
 
@@ -305,27 +299,19 @@ fn release_name_for(req_name: &Option<String>, generate: bool, chart: &Chart) ->
 }
 
 /// `POST /v1/template`: Helm's `template` on an uploaded chart; no cluster involved.
-async fn template(mut b: TemplateRequest) -> Response<Body> {
-    let chart = match load_chart(std::mem::take(&mut b.chart)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let values = match user_values(&b.values, &b.values_yaml) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn template(mut b: TemplateRequest) -> Answer {
+    let chart = load_chart(std::mem::take(&mut b.chart)).await?;
+    let values = user_values(&b.values, &b.values_yaml)?;
     let kube_version = match &b.kube_version {
         Some(v) => match helm_core::render::objects::KubeVersion::parse(v) {
             Ok(k) => Some(k),
-            Err(e) => return error(400, format!("invalid kube version '{v}': {e}")),
+            Err(e) => return Err(error(400, format!("invalid kube version '{v}': {e}"))),
         },
         None => None,
     };
     let name = b.name.clone().unwrap_or_else(|| "release-name".into());
     let namespace = b.namespace.clone().unwrap_or_else(|| "default".into());
-    if let Err(r) = check_names(&namespace, Some(&name)) {
-        return r;
-    }
+    check_names(&namespace, Some(&name))?;
     let opts = helm_core::render::TemplateOptions {
         release: helm_core::render::ReleaseOptions { name, namespace, revision: 1, is_upgrade: b.is_upgrade, is_install: !b.is_upgrade },
         kube_version,
@@ -343,12 +329,17 @@ async fn template(mut b: TemplateRequest) -> Response<Body> {
     };
     let notes = match helm_core::render::render_chart(chart.clone(), &values, &opts) {
         Ok((_, r)) => r.notes,
-        Err(e) => return error(422, e.to_string()),
+        Err(e) => return Err(error(422, e.to_string())),
     };
     match helm_core::render::template(chart, &values, &opts) {
-        Ok(out) => json(200, &serde_json::json!({ "manifest": out.stdout, "notes": notes, "warnings": out.log })),
-        Err(e) => error(422, e.to_string()),
+        Ok(out) => Ok(json(200, &serde_json::json!({ "manifest": out.stdout, "notes": notes, "warnings": out.log }))),
+        Err(e) => Err(error(422, e.to_string())),
     }
+}
+
+/// An action's answer: `status` and `{"release": …}`.
+fn released(status: u16, rel: &helm_core::release::Release) -> (u16, serde_json::Value) {
+    (status, serde_json::json!({ "release": release_json(rel) }))
 }
 
 fn release_json(rel: &helm_core::release::Release) -> serde_json::Value {
@@ -510,102 +501,73 @@ impl Ctx {
         Ok((lock, client))
     }
 
-    async fn install(&self, ns: &str, b: ActionRequest<InstallOptions>, slot: super::ops::CallerSlot) -> Response<Body> {
+    async fn install(&self, ns: &str, b: ActionRequest<InstallOptions>, slot: super::ops::CallerSlot) -> Answer {
         // Present: `ActionRequest::parse` requires it for install and upgrade.
-        let chart = match load_chart(b.chart.unwrap_or_default()).await {
-            Ok(c) => c,
-            Err(r) => return r,
-        };
-        let values = match user_values(&b.values, &b.values_yaml) {
-            Ok(v) => v,
-            Err(r) => return r,
-        };
+        let chart = load_chart(b.chart.unwrap_or_default()).await?;
+        let values = user_values(&b.values, &b.values_yaml)?;
         let mut opts = b.opts;
-        let name = match release_name_for(&opts.name, opts.generate_name, &chart) {
-            Ok(n) => n,
-            Err(r) => return r,
-        };
-        let (lock, client) = match self.begin(OpKind::Install, ns, &name, b.run_async, "create").await {
-            Ok(x) => x,
-            Err(r) => return r,
-        };
+        let name = release_name_for(&opts.name, opts.generate_name, &chart)?;
+        let (lock, client) = self.begin(OpKind::Install, ns, &name, b.run_async, "create").await?;
         lock.op.push("rendering", "rendering the chart");
         (opts.name, opts.generate_name, opts.namespace) = (Some(name), false, Some(ns.to_string()));
-        self.run_operation(lock, slot, b.run_async, move |_op| async move {
+        Ok(self.run_operation(lock, slot, b.run_async, move |_op| async move {
             match client.install(chart, &values, opts).await {
-                Ok(rel) => (201, serde_json::json!({ "release": release_json(&rel) })),
+                Ok(rel) => released(201, &rel),
                 Err(e) => failure(&e),
             }
         })
-        .await
+        .await)
     }
 
-    async fn upgrade(&self, ns: &str, name: &str, b: ActionRequest<UpgradeOptions>, slot: super::ops::CallerSlot) -> Response<Body> {
-        if let Err(r) = check_names(ns, Some(name)) {
-            return r;
-        }
+    async fn upgrade(&self, ns: &str, name: &str, b: ActionRequest<UpgradeOptions>, slot: super::ops::CallerSlot) -> Answer {
+        check_names(ns, Some(name))?;
         // Present: `ActionRequest::parse` requires it for install and upgrade.
-        let chart = match load_chart(b.chart.unwrap_or_default()).await {
-            Ok(c) => c,
-            Err(r) => return r,
-        };
-        let values = match user_values(&b.values, &b.values_yaml) {
-            Ok(v) => v,
-            Err(r) => return r,
-        };
-        let (lock, client) = match self.begin(OpKind::Upgrade, ns, name, b.run_async, "update").await {
-            Ok(x) => x,
-            Err(r) => return r,
-        };
+        let chart = load_chart(b.chart.unwrap_or_default()).await?;
+        let values = user_values(&b.values, &b.values_yaml)?;
+        let (lock, client) = self.begin(OpKind::Upgrade, ns, name, b.run_async, "update").await?;
         lock.op.push("rendering", "rendering the chart");
         let mut opts = b.opts;
         opts.namespace = Some(ns.to_string());
         let (name, ns) = (name.to_string(), ns.to_string());
-        self.run_operation(lock, slot, b.run_async, move |op| async move {
+        Ok(self.run_operation(lock, slot, b.run_async, move |op| async move {
             match client.upgrade(&name, chart, &values, opts).await {
                 // `upgrade --install` that installed: created, as an install is.
-                Ok(rel) if op.events_from(0).iter().any(|e| e.phase == "installing") => (201, serde_json::json!({ "release": release_json(&rel) })),
-                Ok(rel) => (200, serde_json::json!({ "release": release_json(&rel) })),
+                Ok(rel) if op.events_from(0).iter().any(|e| e.phase == "installing") => released(201, &rel),
+                Ok(rel) => released(200, &rel),
                 Err(e) => pending_aware(&client, &name, &ns, e).await,
             }
         })
-        .await
+        .await)
     }
 
-    async fn rollback(&self, ns: &str, name: &str, b: ActionRequest<RollbackOptions>, slot: super::ops::CallerSlot) -> Response<Body> {
-        let (lock, client) = match self.begin(OpKind::Rollback, ns, name, b.run_async, "update").await {
-            Ok(x) => x,
-            Err(r) => return r,
-        };
+    async fn rollback(&self, ns: &str, name: &str, b: ActionRequest<RollbackOptions>, slot: super::ops::CallerSlot) -> Answer {
+        let (lock, client) = self.begin(OpKind::Rollback, ns, name, b.run_async, "update").await?;
         let mut opts = b.opts;
         opts.namespace = Some(ns.to_string());
         let (name, ns) = (name.to_string(), ns.to_string());
-        self.run_operation(lock, slot, b.run_async, move |_op| async move {
+        Ok(self.run_operation(lock, slot, b.run_async, move |_op| async move {
             match client.rollback(&name, opts).await {
-                Ok(rel) => (200, serde_json::json!({ "release": release_json(&rel) })),
+                Ok(rel) => released(200, &rel),
                 Err(e) => pending_aware(&client, &name, &ns, e).await,
             }
         })
-        .await
+        .await)
     }
 
-    async fn test(&self, ns: &str, name: &str, b: ActionRequest<TestOptions>, slot: super::ops::CallerSlot) -> Response<Body> {
-        let (lock, client) = match self.begin(OpKind::Test, ns, name, b.run_async, "update").await {
-            Ok(x) => x,
-            Err(r) => return r,
-        };
+    async fn test(&self, ns: &str, name: &str, b: ActionRequest<TestOptions>, slot: super::ops::CallerSlot) -> Answer {
+        let (lock, client) = self.begin(OpKind::Test, ns, name, b.run_async, "update").await?;
         let timeout = b.opts.timeout_seconds.map(Duration::from_secs);
         let (name, ns) = (name.to_string(), ns.to_string());
-        self.run_operation(lock, slot, b.run_async, move |_op| async move {
+        Ok(self.run_operation(lock, slot, b.run_async, move |_op| async move {
             match client.test(&name, Some(&ns), timeout).await {
-                Ok(rel) => (200, serde_json::json!({ "release": release_json(&rel) })),
+                Ok(rel) => released(200, &rel),
                 Err(e) => failure(&e),
             }
         })
-        .await
+        .await)
     }
 
-    async fn uninstall(&self, ns: &str, name: &str, q: &HashMap<String, String>, slot: super::ops::CallerSlot) -> Response<Body> {
+    async fn uninstall(&self, ns: &str, name: &str, q: &HashMap<String, String>, slot: super::ops::CallerSlot) -> Answer {
         let parsed = (|| -> Result<(UninstallOptions, bool), Response<Body>> {
             let timeout = qint(q, "timeout_seconds")?;
             let cascade = q.get("cascade").cloned();
@@ -628,73 +590,48 @@ impl Ctx {
                 qbool(q, "async")?,
             ))
         })();
-        let (opts, run_async) = match parsed {
-            Ok(p) => p,
-            Err(r) => return r,
-        };
-        let (lock, client) = match self.begin(OpKind::Uninstall, ns, name, run_async, "delete").await {
-            Ok(x) => x,
-            Err(r) => return r,
-        };
+        let (opts, run_async) = parsed?;
+        let (lock, client) = self.begin(OpKind::Uninstall, ns, name, run_async, "delete").await?;
         let name = name.to_string();
-        self.run_operation(lock, slot, run_async, move |_op| async move {
+        Ok(self.run_operation(lock, slot, run_async, move |_op| async move {
             match client.uninstall(&name, opts).await {
                 Ok(res) => (200, serde_json::json!({ "release": release_json(&res.release), "kept": res.kept })),
                 Err(e) => failure(&e),
             }
         })
-        .await
+        .await)
     }
 
-    async fn list(&self, ns: Option<&str>, q: &HashMap<String, String>) -> Response<Body> {
+    async fn list(&self, ns: Option<&str>, q: &HashMap<String, String>) -> Answer {
         if let Some(ns) = ns {
-            if let Err(r) = check_names(ns, None) {
-                return r;
-            }
+            check_names(ns, None)?;
         }
-        let all = match qbool(q, "all") {
-            Ok(a) => a,
-            Err(r) => return r,
-        };
-        let client = match self.kube(ns.unwrap_or("default"), None) {
-            Ok(c) => c,
-            Err(r) => return r,
-        };
+        let all = qbool(q, "all")?;
+        let client = self.kube(ns.unwrap_or("default"), None)?;
         let mut states = Vec::new();
         if let Some(s) = q.get("states") {
             for st in s.split(',').filter(|s| !s.is_empty()) {
                 match helm_core::release::Status::ALL.iter().find(|x| x.as_str() == st) {
                     Some(x) => states.push(*x),
-                    None => return error(400, format!("query parameter states: unknown status {st:?}")),
+                    None => return Err(error(400, format!("query parameter states: unknown status {st:?}"))),
                 }
             }
         }
         let opts = ListOptions { namespace: ns.map(String::from), all_namespaces: ns.is_none(), all, states, filter: q.get("filter").cloned() };
         match client.list(opts).await {
-            Ok(rels) => json(200, &serde_json::json!({ "releases": rels.iter().map(release_json).collect::<Vec<_>>() })),
-            Err(e) => action_error(&e),
+            Ok(rels) => Ok(json(200, &serde_json::json!({ "releases": rels.iter().map(release_json).collect::<Vec<_>>() }))),
+            Err(e) => Err(action_error(&e)),
         }
     }
 
-    async fn read(&self, ns: &str, name: &str, what: &str, q: &HashMap<String, String>) -> Response<Body> {
-        if let Err(r) = check_names(ns, Some(name)) {
-            return r;
-        }
-        let revision = match qint(q, "revision") {
-            Ok(r) => r,
-            Err(r) => return r,
-        };
-        let client = match self.kube(ns, None) {
-            Ok(c) => c,
-            Err(r) => return r,
-        };
+    async fn read(&self, ns: &str, name: &str, what: &str, q: &HashMap<String, String>) -> Answer {
+        check_names(ns, Some(name))?;
+        let revision = qint(q, "revision")?;
+        let client = self.kube(ns, None)?;
         let res = match what {
             "history" => client.history(name, Some(ns)).await.map(|h| serde_json::json!({ "history": h.iter().map(release_json).collect::<Vec<_>>() })),
             "values" => {
-                let all = match qbool(q, "all") {
-                    Ok(a) => a,
-                    Err(r) => return r,
-                };
+                let all = qbool(q, "all")?;
                 client.get_values(name, Some(ns), revision, all).await.map(|v| serde_json::json!({ "values": core_to_json(&v) }))
             }
             // `?resources=table|objects`: `helm status` with the release's live objects.
@@ -710,8 +647,8 @@ impl Ctx {
             }),
         };
         match res {
-            Ok(body) => json(200, &body),
-            Err(e) => action_error(&e),
+            Ok(body) => Ok(json(200, &body)),
+            Err(e) => Err(action_error(&e)),
         }
     }
 
@@ -731,11 +668,8 @@ impl Ctx {
 
     /// `GET /v1/operations/{id}/events`: Server-Sent Events, replaying what happened so far and
     /// following until the operation ends.
-    fn events(&self, id: &str) -> Response<Body> {
-        let op = match self.owned_operation(id) {
-            Ok(op) => op,
-            Err(r) => return r,
-        };
+    fn events(&self, id: &str) -> Answer {
+        let op = self.owned_operation(id)?;
         let stream = futures_util::stream::unfold((op, 0usize, false), |(op, next, ended)| async move {
             if ended {
                 return None;
@@ -769,7 +703,7 @@ impl Ctx {
         let mut r = Response::new(BodyExt::boxed(body));
         r.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/event-stream"));
         r.headers_mut().insert(hyper::header::CACHE_CONTROL, hyper::header::HeaderValue::from_static("no-cache"));
-        r
+        Ok(r)
     }
 }
 

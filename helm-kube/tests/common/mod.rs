@@ -147,3 +147,28 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).expect("mkdir");
     d
 }
+
+/// A chart directory packaged into `dir` as `helm package` would, base64-encoded as the release
+/// server's `tgz_base64` takes it.
+pub fn chart_tgz_base64(chart: &Path, dir: &Path) -> String {
+    use base64::Engine;
+    let opts = helm_core::chart::package::PackageOptions { version: None, app_version: None, destination: dir.to_path_buf() };
+    let tgz = helm_core::chart::package::package_dir(chart, &opts).expect("package");
+    base64::engine::general_purpose::STANDARD.encode(std::fs::read(tgz).expect("read tgz"))
+}
+
+/// One request to the release server, with `token` as the bearer token: the status and the
+/// JSON body (the text as a JSON string when it is not JSON).
+pub async fn server_call(method: reqwest::Method, url: &str, token: Option<&str>, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+    let mut req = reqwest::Client::new().request(method, url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("send");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+}

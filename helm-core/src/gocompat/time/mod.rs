@@ -829,38 +829,38 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
                     }
                 }
             }
-            Std::Month | Std::LongMonth => {
-                let tab: Vec<&str> = if std == Std::Month {
-                    MONTHS.iter().map(|m| &m[..3]).collect()
-                } else {
-                    MONTHS.to_vec()
-                };
+            Std::Month | Std::LongMonth | Std::WeekDay | Std::LongWeekDay => {
+                // A month's or weekday's English name, in full or its first three letters; the
+                // weekday is checked, not used.
+                let names: &[&str] = if matches!(std, Std::Month | Std::LongMonth) { &MONTHS } else { &DAYS };
+                let short = matches!(std, Std::Month | Std::WeekDay);
+                let tab: Vec<&str> = names.iter().map(|n| if short { &n[..3] } else { *n }).collect();
                 match lookup_name(&tab, value) {
-                    Some((m, rest)) => {
-                        month = m + 1;
+                    Some((i, rest)) => {
+                        if matches!(std, Std::Month | Std::LongMonth) {
+                            month = i + 1;
+                        }
                         value = rest;
                     }
                     None => ok = false,
                 }
             }
-            Std::NumMonth | Std::ZeroMonth => match getnum(value, std == Std::ZeroMonth) {
-                Some((m, rest)) => {
-                    month = m;
-                    value = rest;
-                    if month <= 0 || month > 12 {
-                        range_err = "month";
-                    }
-                }
-                None => ok = false,
-            },
-            Std::WeekDay | Std::LongWeekDay => {
-                let tab: Vec<&str> = if std == Std::WeekDay {
-                    DAYS.iter().map(|m| &m[..3]).collect()
-                } else {
-                    DAYS.to_vec()
+            Std::NumMonth | Std::ZeroMonth | Std::Hour | Std::Hour12 | Std::ZeroHour12 | Std::Minute | Std::ZeroMinute => {
+                // The field, its range and its name in a range error.
+                let (field, range, what) = match std {
+                    Std::NumMonth | Std::ZeroMonth => (&mut month, 1..=12, "month"),
+                    Std::Hour => (&mut hour, 0..=23, "hour"),
+                    Std::Hour12 | Std::ZeroHour12 => (&mut hour, 0..=12, "hour"),
+                    _ => (&mut min, 0..=59, "minute"),
                 };
-                match lookup_name(&tab, value) {
-                    Some((_, rest)) => value = rest,
+                match getnum(value, matches!(std, Std::ZeroMonth | Std::ZeroHour12 | Std::ZeroMinute)) {
+                    Some((n, rest)) => {
+                        *field = n;
+                        value = rest;
+                        if !range.contains(&n) {
+                            range_err = what;
+                        }
+                    }
                     None => ok = false,
                 }
             }
@@ -890,36 +890,7 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
                     None => ok = false,
                 }
             }
-            Std::Hour => match getnum(value, false) {
-                Some((h, rest)) => {
-                    hour = h;
-                    value = rest;
-                    if !(0..24).contains(&hour) {
-                        range_err = "hour";
-                    }
-                }
-                None => ok = false,
-            },
-            Std::Hour12 | Std::ZeroHour12 => match getnum(value, std == Std::ZeroHour12) {
-                Some((h, rest)) => {
-                    hour = h;
-                    value = rest;
-                    if !(0..=12).contains(&hour) {
-                        range_err = "hour";
-                    }
-                }
-                None => ok = false,
-            },
-            Std::Minute | Std::ZeroMinute => match getnum(value, std == Std::ZeroMinute) {
-                Some((m, rest)) => {
-                    min = m;
-                    value = rest;
-                    if !(0..60).contains(&min) {
-                        range_err = "minute";
-                    }
-                }
-                None => ok = false,
-            },
+
             Std::Second | Std::ZeroSecond => match getnum(value, std == Std::ZeroSecond) {
                 Some((s, rest)) => {
                     sec = s;

@@ -386,23 +386,11 @@ fn parse_hex_float(s: &str) -> Option<f64> {
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
     let body = body.strip_prefix("0x")?;
-    // Go requires the binary exponent in a hex float ("0x1F" alone is a syntax error).
-    let (mant, exp) = body.split_once('p')?;
-    let exp = exp.parse::<i32>().ok()?;
-    let (ip, fp) = mant.split_once('.').unwrap_or((mant, ""));
-    if ip.is_empty() && fp.is_empty() {
+    // A mantissa without a digit ("0xp1", "0x.p1") is a syntax error.
+    if matches!(body.split_once('p'), Some(("" | ".", _))) {
         return None;
     }
-    let mut v = 0f64;
-    for c in ip.chars() {
-        v = v * 16.0 + c.to_digit(16)? as f64;
-    }
-    let mut scale = 1.0 / 16.0;
-    for c in fp.chars() {
-        v += c.to_digit(16)? as f64 * scale;
-        scale /= 16.0;
-    }
-    let v = v * 2f64.powi(exp);
+    let v = crate::gocompat::strconv::hex_float_magnitude(body)?;
     Some(if neg { -v } else { v })
 }
 

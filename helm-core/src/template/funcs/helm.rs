@@ -28,26 +28,25 @@ pub fn user_error_text(text: &str) -> Option<&str> {
     text.get(start..end)
 }
 
+/// Registers `name STRING DATA`, a function the engine itself answers (`include NAME DATA`,
+/// `tpl TEXT DATA`) through `call`.
+fn add_engine_call(
+    t: &mut FuncTable,
+    name: &str,
+    call: fn(&mut dyn Host, &str, &Value) -> Result<std::string::String, FuncError>,
+) {
+    t.add_with_host(
+        name,
+        &[Param::String, Param::Any],
+        None,
+        Arc::new(move |h: &mut dyn Host, a: &[Value]| call(h, a[0].as_str().unwrap_or(""), &a[1]).map(Value::from)),
+    );
+}
+
 pub fn register(t: &mut FuncTable) {
     use Param::*;
-    t.add_with_host(
-        "include",
-        &[String, Any],
-        None,
-        Arc::new(|h: &mut dyn Host, a: &[Value]| {
-            let name = a[0].as_str().unwrap_or("");
-            h.include(name, &a[1]).map(Value::from)
-        }),
-    );
-    t.add_with_host(
-        "tpl",
-        &[String, Any],
-        None,
-        Arc::new(|h: &mut dyn Host, a: &[Value]| {
-            let text = a[0].as_str().unwrap_or("");
-            h.tpl(text, &a[1]).map(Value::from)
-        }),
-    );
+    add_engine_call(t, "include", |h, name, data| h.include(name, data));
+    add_engine_call(t, "tpl", |h, text, data| h.tpl(text, data));
     t.add("required", &[String, Any], None, |a| {
         let msg = a[0].as_str().unwrap_or("");
         match &a[1] {

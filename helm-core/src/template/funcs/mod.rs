@@ -96,6 +96,26 @@ pub struct Function {
     pub imp: FuncImpl,
 }
 
+/// The registration of each of Sprig's text and data families
+/// ([`FuncTable::sprig_text_and_data`]).
+const SPRIG_TEXT_AND_DATA: &[fn(&mut FuncTable)] = &[
+    strings::register,
+    lists::register,
+    dicts::register,
+    defaults::register,
+    math::register,
+    conversion::register,
+    regex::register,
+    reflect::register,
+    paths::register,
+    urls::register,
+    semver::register,
+];
+
+/// The rest of Sprig: certificates and keys, encodings, hashes, dates, random values, network.
+const SPRIG_OTHERS: &[fn(&mut FuncTable)] =
+    &[crypto::register, encoding::register, hashes::register, dates::register, random::register, network::register];
+
 /// The name → function table an engine uses.
 #[derive(Clone, Default)]
 pub struct FuncTable {
@@ -143,26 +163,23 @@ impl FuncTable {
         self.funcs.keys().map(|k| &**k)
     }
 
+    /// Sprig's text and data families: strings, lists, dicts, defaults, math, conversions,
+    /// regular expressions, reflection, paths, URLs and semver. They read no clock, make no keys
+    /// and touch no network, so robustness tests can call each of them with arbitrary arguments.
+    pub fn sprig_text_and_data() -> Self {
+        let mut t = FuncTable::new();
+        for register in SPRIG_TEXT_AND_DATA {
+            register(&mut t);
+        }
+        t
+    }
+
     /// Sprig v3's `TxtFuncMap` minus the functions Helm removes (`env`, `expandenv`).
     pub fn sprig() -> Self {
-        let mut t = FuncTable::new();
-        strings::register(&mut t);
-        lists::register(&mut t);
-        dicts::register(&mut t);
-        defaults::register(&mut t);
-        math::register(&mut t);
-        conversion::register(&mut t);
-        regex::register(&mut t);
-        reflect::register(&mut t);
-        paths::register(&mut t);
-        urls::register(&mut t);
-        semver::register(&mut t);
-        crypto::register(&mut t);
-        encoding::register(&mut t);
-        hashes::register(&mut t);
-        dates::register(&mut t);
-        random::register(&mut t);
-        network::register(&mut t);
+        let mut t = FuncTable::sprig_text_and_data();
+        for register in SPRIG_OTHERS {
+            register(&mut t);
+        }
         t
     }
 

@@ -178,14 +178,11 @@ fn toml_key(k: &str) -> String {
 fn toml_string(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
+        if let Some(e) = crate::values::json::short_escape(c) {
+            out.push_str(e);
+            continue;
+        }
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
             c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04X}", c as u32)),
             c => out.push(c),
         }

@@ -459,6 +459,13 @@ impl Emitter {
         self.out.push('\n');
         self.column = 0;
     }
+    /// libyaml's WRITE_BREAK: a line break of the value itself (`\n`, or a Unicode line break
+    /// kept as it is) starts a new line that counts as indentation so far.
+    fn write_break(&mut self, c: char) {
+        self.out.push(c);
+        self.column = 0;
+        self.indention = true;
+    }
     fn increase_indent(&mut self, flow: bool, indentless: bool) {
         self.indents.push(self.indent);
         if self.indent < 0 {
@@ -635,13 +642,7 @@ impl Emitter {
                 if !breaks && c == '\n' {
                     self.put_break();
                 }
-                if c == '\n' {
-                    self.put_break();
-                } else {
-                    self.out.push(c);
-                    self.column = 0;
-                }
-                self.indention = true;
+                self.write_break(c);
                 breaks = true;
             } else {
                 if breaks {
@@ -753,13 +754,7 @@ impl Emitter {
         let mut breaks = true;
         for c in chars {
             if is_break_c(c) {
-                if c == '\n' {
-                    self.put_break();
-                } else {
-                    self.out.push(c);
-                    self.column = 0;
-                }
-                self.indention = true;
+                self.write_break(c);
                 breaks = true;
             } else {
                 if breaks {

@@ -348,8 +348,8 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 self.read_anchor_checked().map(|_| ())
             }
-            Some('\'') => self.parse_single().map(|_| ()),
-            Some('"') => self.parse_double().map(|_| ()),
+            Some('\'') => self.parse_quoted(false).map(|_| ()),
+            Some('"') => self.parse_quoted(true).map(|_| ()),
             Some('|') | Some('>') => {
                 self.pos += 1;
                 while matches!(self.peek(), Some('+') | Some('-') | Some('1'..='9')) {
@@ -598,16 +598,7 @@ impl<'a> Parser<'a> {
                 if name.is_empty() {
                     return self.scan_err(p, "did not find expected alphabetic or numeric character");
                 }
-                let node = match self.anchors.get(&name) {
-                    Some((n, size)) => {
-                        self.alias_nodes += *size;
-                        if self.alias_nodes > MAX_ALIAS_EXPANSION {
-                            return self.plain_err(p, "document contains excessive aliasing");
-                        }
-                        Rc::new(Node::Alias(n.clone(), *size))
-                    }
-                    None => return self.plain_err(p, &format!("unknown anchor '{name}' referenced")),
-                };
+                let node = self.alias(p, &name)?;
                 // An alias used as a mapping key: `*a : value`.
                 let save = self.pos;
                 while is_blank(self.peek()) {
@@ -642,15 +633,7 @@ impl<'a> Parser<'a> {
                 }
             }
         };
-        let node = match (&*node, &tag) {
-            (Node::Scalar { .. }, Some(_)) => Rc::new(self.apply_tag_rc(&node, &tag)),
-            _ => node,
-        };
-        if let Some(a) = anchor {
-            let size = node_size(&node);
-            self.anchors.insert(a, (node.clone(), size));
-        }
-        Ok(Some(node))
+        Ok(Some(self.with_properties(node, &tag, anchor)))
     }
 
     fn finish_empty(&mut self, anchor: Option<String>, tag: Option<String>) -> Option<Rc<Node>> {
@@ -662,6 +645,20 @@ impl<'a> Parser<'a> {
             self.anchors.insert(a, (n.clone(), 1));
         }
         Some(n)
+    }
+
+    /// A parsed node with its properties: `tag` applied to a scalar, and the node recorded as
+    /// `anchor`'s.
+    fn with_properties(&mut self, node: Rc<Node>, tag: &Option<String>, anchor: Option<String>) -> Rc<Node> {
+        let node = match (&*node, tag) {
+            (Node::Scalar { .. }, Some(_)) => Rc::new(self.apply_tag_rc(&node, tag)),
+            _ => node,
+        };
+        if let Some(a) = anchor {
+            let size = node_size(&node);
+            self.anchors.insert(a, (node.clone(), size));
+        }
+        node
     }
 
     fn apply_tag(&self, n: Node, tag: &Option<String>) -> Node {
@@ -738,6 +735,19 @@ impl<'a> Parser<'a> {
         r
     }
 
+    /// After a quoted or flow key (spaces skipped): where its `:` stands when a mapping value
+    /// indicator (`:` and a blank) follows.
+    fn colon_after_key(&mut self) -> Option<usize> {
+        while is_blank(self.peek()) {
+            self.pos += 1;
+        }
+        if self.peek() == Some(':') && is_blankz(self.peek_at(1)) {
+            Some(self.pos)
+        } else {
+            None
+        }
+    }
+
     /// Scans a would-be simple key from the current position; returns the position of its `:`.
     fn scan_key_end(&mut self) -> Option<usize> {
         match self.peek() {
@@ -759,14 +769,7 @@ impl<'a> Parser<'a> {
                         _ => self.pos += 1,
                     }
                 }
-                while is_blank(self.peek()) {
-                    self.pos += 1;
-                }
-                if self.peek() == Some(':') && is_blankz(self.peek_at(1)) {
-                    Some(self.pos)
-                } else {
-                    None
-                }
+                self.colon_after_key()
             }
             Some('[') | Some('{') => {
                 // A flow collection used as a key: find the matching bracket on this line.
@@ -786,14 +789,7 @@ impl<'a> Parser<'a> {
                     }
                     self.pos += 1;
                 }
-                while is_blank(self.peek()) {
-                    self.pos += 1;
-                }
-                if self.peek() == Some(':') && is_blankz(self.peek_at(1)) {
-                    Some(self.pos)
-                } else {
-                    None
-                }
+                self.colon_after_key()
             }
             Some('#' | '|' | '>' | '%' | '@' | '`' | ',' | ']' | '}') => None,
             Some(_) => {
@@ -996,11 +992,11 @@ impl<'a> Parser<'a> {
     fn parse_key_scalar(&mut self) -> PResult<Node> {
         match self.peek() {
             Some('"') => {
-                let t = self.parse_double()?;
+                let t = self.parse_quoted(true)?;
                 Ok(Node::Scalar { text: t, style: Style::Double, tag: None })
             }
             Some('\'') => {
-                let t = self.parse_single()?;
+                let t = self.parse_quoted(false)?;
                 Ok(Node::Scalar { text: t, style: Style::Single, tag: None })
             }
             _ => {
@@ -1030,12 +1026,12 @@ impl<'a> Parser<'a> {
                 Ok(n)
             }
             Some('"') => {
-                let t = self.parse_double()?;
+                let t = self.parse_quoted(true)?;
                 self.check_trailing(parent)?;
                 Ok(Node::Scalar { text: t, style: Style::Double, tag: None })
             }
             Some('\'') => {
-                let t = self.parse_single()?;
+                let t = self.parse_quoted(false)?;
                 self.check_trailing(parent)?;
                 Ok(Node::Scalar { text: t, style: Style::Single, tag: None })
             }
@@ -1218,23 +1214,27 @@ impl<'a> Parser<'a> {
         Ok(out)
     }
 
-    fn parse_single(&mut self) -> PResult<String> {
+    /// A single- (`double` false) or double-quoted scalar, from its opening quote: libyaml's
+    /// flow scalar scanner. `''` is a quote in the one, backslash escapes work in the other,
+    /// and line breaks fold alike.
+    fn parse_quoted(&mut self, double: bool) -> PResult<String> {
+        let close = if double { '"' } else { '\'' };
         let start = self.pos;
         self.pos += 1;
         let mut out = String::new();
         loop {
             match self.peek() {
                 None => return self.scan_err(self.pos, "found unexpected end of stream"),
-                Some('\'') => {
-                    if self.peek_at(1) == Some('\'') {
-                        out.push('\'');
-                        self.pos += 2;
-                    } else {
-                        self.pos += 1;
-                        return Ok(out);
-                    }
+                Some('\'') if !double && self.peek_at(1) == Some('\'') => {
+                    out.push('\'');
+                    self.pos += 2;
                 }
-                Some('\n') => self.fold_quoted_break(&mut out, start, false)?,
+                Some(c) if c == close => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some('\\') if double => self.parse_escape(&mut out)?,
+                Some('\n') => self.fold_quoted_break(&mut out, start, double)?,
                 Some(c) => {
                     out.push(c);
                     self.pos += 1;
@@ -1291,94 +1291,80 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn parse_double(&mut self) -> PResult<String> {
-        let start = self.pos;
-        self.pos += 1;
-        let mut out = String::new();
-        loop {
-            match self.peek() {
-                None => return self.scan_err(self.pos, "found unexpected end of stream"),
-                Some('"') => {
-                    self.pos += 1;
-                    return Ok(out);
-                }
-                Some('\\') => {
-                    let e = self.peek_at(1);
-                    self.pos += 2;
-                    let simple = match e {
-                        Some('0') => Some('\0'),
-                        Some('a') => Some('\x07'),
-                        Some('b') => Some('\x08'),
-                        Some('t') | Some('\t') => Some('\t'),
-                        Some('n') => Some('\n'),
-                        Some('v') => Some('\x0b'),
-                        Some('f') => Some('\x0c'),
-                        Some('r') => Some('\r'),
-                        Some('e') => Some('\x1b'),
-                        Some(' ') => Some(' '),
-                        Some('"') => Some('"'),
-                        Some('/') => Some('/'),
-                        Some('\'') => Some('\''),
-                        Some('\\') => Some('\\'),
-                        Some('N') => Some('\u{85}'),
-                        Some('_') => Some('\u{a0}'),
-                        Some('L') => Some('\u{2028}'),
-                        Some('P') => Some('\u{2029}'),
-                        _ => None,
-                    };
-                    if let Some(c) = simple {
-                        out.push(c);
-                        continue;
-                    }
-                    let len = match e {
-                        Some('x') => 2,
-                        Some('u') => 4,
-                        Some('U') => 8,
-                        Some('\n') => {
-                            // Escaped line break: join without a space.
-                            while is_blank(self.peek()) {
-                                self.pos += 1;
-                            }
-                            while self.peek() == Some('\n') {
-                                out.push('\n');
-                                self.pos += 1;
-                                while is_blank(self.peek()) {
-                                    self.pos += 1;
-                                }
-                            }
-                            continue;
-                        }
-                        _ => {
-                            let p = self.pos.saturating_sub(2);
-                            return self.scan_err(p, "found unknown escape character");
-                        }
-                    };
-                    let mut v: u32 = 0;
-                    for _ in 0..len {
-                        match self.peek().and_then(|c| c.to_digit(16)) {
-                            Some(d) => {
-                                v = v * 16 + d;
-                                self.pos += 1;
-                            }
-                            None => {
-                                let p = self.pos;
-                                return self.scan_err(p, "did not find expected hexdecimal number");
-                            }
-                        }
-                    }
-                    match char::from_u32(v) {
-                        Some(c) => out.push(c),
-                        None => {
-                            let p = self.pos;
-                            return self.scan_err(p, "found invalid Unicode character escape code");
-                        }
-                    }
-                }
-                Some('\n') => self.fold_quoted_break(&mut out, start, true)?,
-                Some(c) => {
-                    out.push(c);
+    /// A backslash escape of a double-quoted scalar (at the backslash), its character pushed
+    /// to `out`; an escaped line break joins the lines without a space.
+    fn parse_escape(&mut self, out: &mut String) -> PResult<()> {
+        let e = self.peek_at(1);
+        self.pos += 2;
+        let simple = match e {
+            Some('0') => Some('\0'),
+            Some('a') => Some('\x07'),
+            Some('b') => Some('\x08'),
+            Some('t') | Some('\t') => Some('\t'),
+            Some('n') => Some('\n'),
+            Some('v') => Some('\x0b'),
+            Some('f') => Some('\x0c'),
+            Some('r') => Some('\r'),
+            Some('e') => Some('\x1b'),
+            Some(' ') => Some(' '),
+            Some('"') => Some('"'),
+            Some('/') => Some('/'),
+            Some('\'') => Some('\''),
+            Some('\\') => Some('\\'),
+            Some('N') => Some('\u{85}'),
+            Some('_') => Some('\u{a0}'),
+            Some('L') => Some('\u{2028}'),
+            Some('P') => Some('\u{2029}'),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            out.push(c);
+            return Ok(());
+        }
+        let len = match e {
+            Some('x') => 2,
+            Some('u') => 4,
+            Some('U') => 8,
+            Some('\n') => {
+                // Escaped line break: join without a space.
+                while is_blank(self.peek()) {
                     self.pos += 1;
                 }
+                while self.peek() == Some('\n') {
+                    out.push('\n');
+                    self.pos += 1;
+                    while is_blank(self.peek()) {
+                        self.pos += 1;
+                    }
+                }
+                return Ok(());
+            }
+            _ => {
+                let p = self.pos.saturating_sub(2);
+                return self.scan_err(p, "found unknown escape character");
+            }
+        };
+        let mut v: u32 = 0;
+        for _ in 0..len {
+            match self.peek().and_then(|c| c.to_digit(16)) {
+                Some(d) => {
+                    v = v * 16 + d;
+                    self.pos += 1;
+                }
+                None => {
+                    let p = self.pos;
+                    return self.scan_err(p, "did not find expected hexdecimal number");
+                }
+            }
+        }
+        match char::from_u32(v) {
+            Some(c) => {
+                out.push(c);
+                Ok(())
+            }
+            None => {
+                let p = self.pos;
+                self.scan_err(p, "found invalid Unicode character escape code")
             }
         }
     }
@@ -1524,50 +1510,23 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_flow_seq(&mut self) -> PResult<Node> {
-        let start = self.pos;
-        self.pos += 1;
-        let mut items = Vec::new();
-        loop {
-            self.skip_flow_space();
-            match self.peek() {
-                None => return self.parse_err(self.pos, start, "did not find expected node content"),
-                Some(']') => {
-                    self.pos += 1;
-                    return Ok(Node::Seq(items));
-                }
-                _ => {}
-            }
-            let item_start = self.pos;
-            let item = self.parse_flow_node()?;
-            let item_end_line = self.line0_of(self.pos);
-            self.skip_flow_space();
-            // `[a: b]` → a single-pair mapping (a simple key must sit on one line).
-            if self.peek() == Some(':') && (self.line0_of(item_start) != item_end_line || self.line0_of(self.pos) != item_end_line) {
-                let p = self.pos;
-                return self.parse_err(p, start, "did not find expected ',' or ']'");
-            }
-            let item = if self.peek() == Some(':') {
-                self.pos += 1;
-                self.skip_flow_space();
-                let v = if matches!(self.peek(), Some(',') | Some(']')) { null_node() } else { self.parse_flow_node()? };
-                self.skip_flow_space();
-                Rc::new(Node::Map(vec![(item, v)]))
-            } else {
-                item
-            };
-            items.push(item);
-            match self.peek() {
-                Some(',') => self.pos += 1,
-                Some(']') => {}
-                _ => {
-                    let p = self.pos;
-                    return self.parse_err(p, start, "did not find expected ',' or ']'");
-                }
-            }
-        }
+        let entries = self.parse_flow_entries(']')?;
+        // `[a: b]` → a single-pair mapping.
+        let items = entries.into_iter().map(|(item, value)| match value {
+            Some(v) => Rc::new(Node::Map(vec![(item, v)])),
+            None => item,
+        });
+        Ok(Node::Seq(items.collect()))
     }
 
     fn parse_flow_map(&mut self) -> PResult<Node> {
+        let entries = self.parse_flow_entries('}')?;
+        Ok(Node::Map(entries.into_iter().map(|(k, v)| (k, v.unwrap_or_else(null_node))).collect()))
+    }
+
+    /// The entries of a flow sequence (`close` is `]`) or mapping (`}`), from its opening
+    /// bracket to its closing one: each a node and the value after its `:`, if any.
+    fn parse_flow_entries(&mut self, close: char) -> PResult<Vec<(Rc<Node>, Option<Rc<Node>>)>> {
         let start = self.pos;
         self.pos += 1;
         let mut entries = Vec::new();
@@ -1575,41 +1534,64 @@ impl<'a> Parser<'a> {
             self.skip_flow_space();
             match self.peek() {
                 None => return self.parse_err(self.pos, start, "did not find expected node content"),
-                Some('}') => {
+                Some(c) if c == close => {
                     self.pos += 1;
-                    return Ok(Node::Map(entries));
+                    return Ok(entries);
                 }
                 _ => {}
             }
-            if self.peek() == Some('?') && is_blankz(self.peek_at(1)) {
-                self.pos += 1;
-                self.skip_flow_space();
-            }
-            let key_start = self.pos;
-            let key = if self.peek() == Some(':') { null_node() } else { self.parse_flow_node()? };
-            let key_end_line = self.line0_of(self.pos);
-            self.skip_flow_space();
-            if self.peek() == Some(':') && (self.line0_of(key_start) != key_end_line || self.line0_of(self.pos) != key_end_line) {
-                let p = self.pos;
-                return self.parse_err(p, start, "did not find expected ',' or '}'");
-            }
-            let value = if self.peek() == Some(':') {
-                self.pos += 1;
-                self.skip_flow_space();
-                if matches!(self.peek(), Some(',') | Some('}')) { null_node() } else { self.parse_flow_node()? }
-            } else {
-                null_node()
-            };
-            entries.push((key, value));
-            self.skip_flow_space();
+            entries.push(self.parse_flow_entry(start, close)?);
             match self.peek() {
                 Some(',') => self.pos += 1,
-                Some('}') => {}
+                Some(c) if c == close => {}
                 _ => {
                     let p = self.pos;
-                    return self.parse_err(p, start, "did not find expected ',' or '}'");
+                    return self.parse_err(p, start, &format!("did not find expected ',' or '{close}'"));
                 }
             }
+        }
+    }
+
+    /// One entry of a flow collection opened at `start`: its node (the key), and after a `:`
+    /// the value (null when none follows). In a mapping an entry may start with `? ` and the
+    /// key may be left out. Leaves the position after the entry's trailing space.
+    fn parse_flow_entry(&mut self, start: usize, close: char) -> PResult<(Rc<Node>, Option<Rc<Node>>)> {
+        let in_map = close == '}';
+        if in_map && self.peek() == Some('?') && is_blankz(self.peek_at(1)) {
+            self.pos += 1;
+            self.skip_flow_space();
+        }
+        let key_start = self.pos;
+        let key = if in_map && self.peek() == Some(':') { null_node() } else { self.parse_flow_node()? };
+        let key_end_line = self.line0_of(self.pos);
+        self.skip_flow_space();
+        // A simple key must sit on one line, with its `:`.
+        if self.peek() == Some(':') && (self.line0_of(key_start) != key_end_line || self.line0_of(self.pos) != key_end_line) {
+            let p = self.pos;
+            return self.parse_err(p, start, &format!("did not find expected ',' or '{close}'"));
+        }
+        if self.peek() != Some(':') {
+            return Ok((key, None));
+        }
+        self.pos += 1;
+        self.skip_flow_space();
+        let value = if self.peek() == Some(',') || self.peek() == Some(close) { null_node() } else { self.parse_flow_node()? };
+        self.skip_flow_space();
+        Ok((key, Some(value)))
+    }
+
+    /// The node the alias `*name` (at `p`) stands for; its size counts against the expansion
+    /// limit.
+    fn alias(&mut self, p: usize, name: &str) -> PResult<Rc<Node>> {
+        match self.anchors.get(name) {
+            Some((n, size)) => {
+                self.alias_nodes += *size;
+                if self.alias_nodes > MAX_ALIAS_EXPANSION {
+                    return self.plain_err(p, "document contains excessive aliasing");
+                }
+                Ok(Rc::new(Node::Alias(n.clone(), *size)))
+            }
+            None => self.plain_err(p, &format!("unknown anchor '{name}' referenced")),
         }
     }
 
@@ -1632,22 +1614,13 @@ impl<'a> Parser<'a> {
         }
         let node: Rc<Node> = match self.peek() {
             Some('[') | Some('{') => Rc::new(self.parse_flow_collection()?),
-            Some('"') => Rc::new(Node::Scalar { text: self.parse_double()?, style: Style::Double, tag: tag.clone() }),
-            Some('\'') => Rc::new(Node::Scalar { text: self.parse_single()?, style: Style::Single, tag: tag.clone() }),
+            Some('"') => Rc::new(Node::Scalar { text: self.parse_quoted(true)?, style: Style::Double, tag: tag.clone() }),
+            Some('\'') => Rc::new(Node::Scalar { text: self.parse_quoted(false)?, style: Style::Single, tag: tag.clone() }),
             Some('*') => {
                 let p = self.pos;
                 self.pos += 1;
                 let name = self.read_anchor_checked()?;
-                match self.anchors.get(&name) {
-                    Some((n, size)) => {
-                        self.alias_nodes += *size;
-                        if self.alias_nodes > MAX_ALIAS_EXPANSION {
-                            return self.plain_err(p, "document contains excessive aliasing");
-                        }
-                        Rc::new(Node::Alias(n.clone(), *size))
-                    }
-                    None => return self.plain_err(p, &format!("unknown anchor '{name}' referenced")),
-                }
+                self.alias(p, &name)?
             }
             Some(',') | Some(']') | Some('}') => Rc::new(Node::Scalar { text: String::new(), style: Style::Plain, tag: tag.clone() }),
             None => {
@@ -1659,15 +1632,7 @@ impl<'a> Parser<'a> {
                 Rc::new(Node::Scalar { text: t, style: Style::Plain, tag: tag.clone() })
             }
         };
-        let node = match (&*node, &tag) {
-            (Node::Scalar { .. }, Some(_)) => Rc::new(self.apply_tag_rc(&node, &tag)),
-            _ => node,
-        };
-        if let Some(a) = anchor {
-            let size = node_size(&node);
-            self.anchors.insert(a, (node.clone(), size));
-        }
-        Ok(node)
+        Ok(self.with_properties(node, &tag, anchor))
     }
 }
 
