@@ -135,14 +135,15 @@ impl<'e> State<'e> {
         self.engine.templates.get(name).cloned()
     }
 
-    /// Runs `tree` with `dot` into a new string.
+    /// Runs `tree` with `dot` into a new string. The top-level template runs at depth 0 and
+    /// each nested call one deeper; Go refuses a call made at its 100,000th level.
     ///
     /// Nested templates (`template`, `include`, `tpl`) and nested control structures recurse
     /// on the native stack, continuing on fresh stack segments when it runs low
     /// ([`crate::values::deep`]), so Go's 100,000 nested template calls and Helm's 1000
     /// nested `include`s need no large stack reserved up front.
     pub fn run(&mut self, tree: &Tree, dot: V) -> Result<String, TemplateError> {
-        if self.depth >= self.engine.limits.max_depth {
+        if self.depth > self.engine.limits.max_depth {
             return Err(TemplateError::other(
                 &tree.name,
                 format!("exceeded maximum template depth ({})", self.engine.limits.max_depth),
@@ -217,7 +218,7 @@ impl<'e> State<'e> {
                     Some(p) => V::plain(self.eval_pipeline(fr, dot, p)?),
                     None => V::default(),
                 };
-                if self.depth >= self.engine.limits.max_depth {
+                if self.depth > self.engine.limits.max_depth {
                     return Err(at(
                         *pos,
                         &TemplateNodeText(name, pipe.as_deref()),
