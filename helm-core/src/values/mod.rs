@@ -386,15 +386,24 @@ impl Value {
 
     /// Deep copy: nested maps become new maps (Sprig's `deepCopy`, and values isolation).
     pub fn deep_copy(&self) -> Value {
+        self.deep_copy_at(0)
+    }
+
+    /// Below [`deep::MAX_VALUE_DEPTH`] levels (only a map that contains itself gets there; Go
+    /// recurses until its stack overflows) the rest is shared instead of copied.
+    fn deep_copy_at(&self, depth: usize) -> Value {
+        if depth >= deep::MAX_VALUE_DEPTH {
+            return self.clone();
+        }
         match self {
             // copystructure keeps the copied map's Go type.
             Value::Map(m) => deep::guard(|| {
                 Value::Map(
-                    m.with(|e| Map::from_btree(e.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect()))
+                    m.with(|e| Map::from_btree(e.iter().map(|(k, v)| (k.clone(), v.deep_copy_at(depth + 1))).collect()))
                         .with_go_type(m.go_type()),
                 )
             }),
-            Value::List(l) => deep::guard(|| Value::list(l.iter().map(Value::deep_copy).collect())),
+            Value::List(l) => deep::guard(|| Value::list(l.iter().map(|v| v.deep_copy_at(depth + 1)).collect())),
             other => other.clone(),
         }
     }
