@@ -90,6 +90,7 @@ fn yaml_depth_limits() {
         let mut v = Value::empty_map();
         parse_set(&format!("a{}=1", "[0]".repeat(9_999)), &mut v).unwrap();
         assert_eq!(yaml::to_string(&v).unwrap().len(), 20_003);
+        let mut v = Value::empty_map();
         parse_set(&format!("a{}=1", "[0]".repeat(10_000)), &mut v).unwrap();
         assert_eq!(yaml::to_string(&v).unwrap_err().message, "yaml: exceeded max depth of 10000");
     });
