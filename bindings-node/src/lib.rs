@@ -7,12 +7,12 @@
 //! that survives both a synchronous throw and an AsyncTask's rejection.
 
 use helm_core::chart::{self, Chart as CoreChart};
-use helm_core::release::release_summary;
 use helm_core::render::api::{self, ApiError, RenderResult, TemplateLocation, ValuesInput};
 use helm_core::render::objects::KubeVersion;
 use helm_core::render::{ReleaseOptions, TemplateOptions};
 use helm_core::values::json;
 use helm_core::{Map, Value};
+use helm_kube::summary::{self, ActionFailure, ChartArg};
 use helm_kube::RemoteClient;
 use helm_kube::{ChartRef, ErrorKind, ReleaseApi};
 use napi::bindgen_prelude::*;
@@ -362,32 +362,14 @@ pub fn template_path_async(path: String, opts: Option<NativeTemplateOptions>, va
 
 // ---- releases: one set of methods for the cluster's client and a release server's
 
-/// Either failure of a release action: bad input found here (the chart, the values), or the
-/// client's (cluster or release server), which carries its kind as data.
-enum Failure {
-    Input(ApiError),
-    Client(helm_kube::Error),
-}
-
-impl From<ApiError> for Failure {
-    fn from(e: ApiError) -> Self {
-        Failure::Input(e)
-    }
-}
-impl From<helm_kube::Error> for Failure {
-    fn from(e: helm_kube::Error) -> Self {
-        Failure::Client(e)
-    }
-}
-
 /// A release action's failure for index.js: the code of its kind (index.d.ts has the table),
 /// the kind, Helm's message, and from a release server its HTTP `status` and `pending` state.
 /// Decided on the kind, never on the message; the same kind gives the same code through
 /// either client.
-fn failure_error(e: Failure) -> Error {
+fn failure_error(e: ActionFailure) -> Error {
     let e = match e {
-        Failure::Input(e) => return api_error(e),
-        Failure::Client(e) => e,
+        ActionFailure::Input(e) => return api_error(e),
+        ActionFailure::Client(e) => e,
     };
     let kind = e.kind();
     let code = match kind {
@@ -412,7 +394,7 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime> {
         .map_err(|e| Error::new(Status::GenericFailure, format!("cannot start the async runtime: {e}")))
 }
 
-type Job = Box<dyn FnOnce() -> std::result::Result<Value, Failure> + Send>;
+type Job = Box<dyn FnOnce() -> std::result::Result<Value, ActionFailure> + Send>;
 
 /// One release action on libuv's thread pool, resolving to plain JS data.
 pub struct KubeTask(Option<Job>);
@@ -557,44 +539,26 @@ fn upgrade_opts(o: InstallOptions) -> helm_kube::UpgradeOptions {
 
 /// The chart of install/upgrade: a path (loaded or packaged on the pool thread, as the client
 /// needs it) or a reference.
-enum ChartArg {
-    Path(PathBuf),
-    Ref(ChartRef),
-}
-
-impl ChartArg {
-    fn of(spec: ChartSourceSpec) -> ChartArg {
-        let version = spec.version.unwrap_or_default();
-        match (spec.repo_url, spec.reference) {
-            (Some(repo_url), _) => ChartArg::Ref(ChartRef::Repo { repo_url, name: spec.name.unwrap_or_default(), version }),
-            (None, Some(reference)) => ChartArg::Ref(ChartRef::Reference { reference, version, plain_http: spec.plain_http.unwrap_or(false) }),
-            (None, None) => ChartArg::Path(PathBuf::from(spec.path.unwrap_or_default())),
-        }
-    }
-
-    fn resolve<C: ReleaseApi>(self, c: &C) -> std::result::Result<ChartRef, Failure> {
-        match self {
-            ChartArg::Path(p) => Ok(c.local_chart(&p)?),
-            ChartArg::Ref(r) => Ok(r),
-        }
+fn chart_arg(spec: ChartSourceSpec) -> ChartArg {
+    let version = spec.version.unwrap_or_default();
+    match (spec.repo_url, spec.reference) {
+        (Some(repo_url), _) => ChartArg::Ref(ChartRef::Repo { repo_url, name: spec.name.unwrap_or_default(), version }),
+        (None, Some(reference)) => ChartArg::Ref(ChartRef::Reference { reference, version, plain_http: spec.plain_http.unwrap_or(false) }),
+        (None, None) => ChartArg::Path(PathBuf::from(spec.path.unwrap_or_default())),
     }
 }
 
-// The release actions, written once for any client; plain data (helm-core's
-// `release_summary`) for index.js.
+// The release actions for index.js: its option objects mapped to the release API's, then
+// the same calls as every binding (`helm_kube::summary`).
 
-type Out = std::result::Result<Value, Failure>;
+type Out = summary::Answer;
 
 async fn install<C: ReleaseApi>(c: &C, chart: ChartArg, input: ValuesInput, opts: helm_kube::InstallOptions) -> Out {
-    let chart = chart.resolve(c)?;
-    let vals = input.merge()?;
-    Ok(release_summary(&c.install(chart, &vals, opts).await?))
+    summary::install(c, chart, input, opts).await
 }
 
 async fn upgrade<C: ReleaseApi>(c: &C, name: String, chart: ChartArg, input: ValuesInput, opts: helm_kube::UpgradeOptions) -> Out {
-    let chart = chart.resolve(c)?;
-    let vals = input.merge()?;
-    Ok(release_summary(&c.upgrade(&name, chart, &vals, opts).await?))
+    summary::upgrade(c, name, chart, input, opts).await
 }
 
 async fn rollback<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
@@ -608,7 +572,7 @@ async fn rollback<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
         dry_run: o.dry_run.unwrap_or(false),
         ..Default::default()
     };
-    Ok(release_summary(&c.rollback(&name, opts).await?))
+    summary::rollback(c, name, opts).await
 }
 
 async fn uninstall<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
@@ -622,20 +586,15 @@ async fn uninstall<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out 
         dry_run: o.dry_run.unwrap_or(false),
         ..Default::default()
     };
-    let res = c.uninstall(&name, opts).await?;
-    let summary = release_summary(&res.release);
-    if let Some(m) = summary.as_map() {
-        m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
-    }
-    Ok(summary)
+    summary::uninstall(c, name, opts).await
 }
 
 async fn status<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
-    Ok(release_summary(&c.get_release(&name, o.namespace.as_deref(), o.revision.unwrap_or(0)).await?))
+    summary::status(c, name, o.revision.unwrap_or(0), o.namespace).await
 }
 
 async fn history<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
-    Ok(Value::list(c.history(&name, o.namespace.as_deref()).await?.iter().map(release_summary).collect()))
+    summary::history(c, name, o.namespace).await
 }
 
 async fn list<C: ReleaseApi>(c: &C, o: ActionOptions) -> Out {
@@ -646,15 +605,15 @@ async fn list<C: ReleaseApi>(c: &C, o: ActionOptions) -> Out {
         filter: o.filter,
         ..Default::default()
     };
-    Ok(Value::list(c.list(opts).await?.iter().map(release_summary).collect()))
+    summary::list(c, opts).await
 }
 
 async fn get_values<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
-    Ok(c.get_values(&name, o.namespace.as_deref(), o.revision.unwrap_or(0), o.all.unwrap_or(false)).await?)
+    summary::get_values(c, name, o.revision.unwrap_or(0), o.namespace, o.all.unwrap_or(false)).await
 }
 
 async fn test<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
-    Ok(release_summary(&c.test(&name, o.namespace.as_deref(), seconds(o.timeout)).await?))
+    summary::test(c, name, o.namespace, seconds(o.timeout)).await
 }
 
 /// Where a NativeClient's actions run.
@@ -729,7 +688,7 @@ impl NativeClient {
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn install_source(&self, name: String, source: ChartSourceSpec, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
-        self.install_chart(name, ChartArg::of(source), opts, values)
+        self.install_chart(name, chart_arg(source), opts, values)
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
@@ -739,7 +698,7 @@ impl NativeClient {
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn upgrade_source(&self, name: String, source: ChartSourceSpec, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
-        self.upgrade_chart(name, ChartArg::of(source), opts, values)
+        self.upgrade_chart(name, chart_arg(source), opts, values)
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]

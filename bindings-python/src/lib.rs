@@ -6,7 +6,6 @@
 //! Rendering runs with the GIL released, so threads can render charts in parallel.
 
 use helm_core::chart::{self, Chart};
-use helm_core::release::release_summary;
 use helm_core::render::api::{self, ApiError, RenderResult, TemplateLocation, ValuesInput};
 use helm_core::render::objects::KubeVersion;
 use helm_core::render::{ReleaseOptions, TemplateOptions};
@@ -15,6 +14,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use helm_kube::summary::{self, ActionFailure, ChartArg};
 use helm_kube::RemoteClient;
 use helm_kube::{ChartRef, ErrorKind, InstallOptions, ListOptions, ReleaseApi, RollbackOptions, UninstallOptions, UpgradeOptions};
 use std::path::PathBuf;
@@ -371,31 +371,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 // ---- releases: one set of methods for the cluster's client and a release server's
 
-/// Either failure of a release action: bad input found here (the chart, the values), or the
-/// client's (cluster or release server), which carries its kind as data.
-enum Failure {
-    Input(ApiError),
-    Client(helm_kube::Error),
-}
-
-impl From<ApiError> for Failure {
-    fn from(e: ApiError) -> Self {
-        Failure::Input(e)
-    }
-}
-impl From<helm_kube::Error> for Failure {
-    fn from(e: helm_kube::Error) -> Self {
-        Failure::Client(e)
-    }
-}
-
 /// A release action's failure as the exception of its kind (the table in `__init__.pyi`),
 /// with `.kind`, and from a release server `.status` and `.pending`. Decided on the kind, never
 /// on the message; the same kind gives the same class through either client.
-fn failure_err(py: Python<'_>, e: Failure) -> PyErr {
+fn failure_err(py: Python<'_>, e: ActionFailure) -> PyErr {
     let e = match e {
-        Failure::Input(e) => return to_py_err(py, e),
-        Failure::Client(e) => e,
+        ActionFailure::Input(e) => return to_py_err(py, e),
+        ActionFailure::Client(e) => e,
     };
     let message = e.to_string();
     let kind = e.kind();
@@ -448,86 +430,24 @@ fn values_input(values: Option<&Bound<'_, PyAny>>, value_files: Vec<PathBuf>, se
 /// The chart argument of install/upgrade: a Chart, a path (loaded or packaged without the
 /// GIL, as the client needs it), or a reference the client downloads: `oci://…`, an
 /// `http(s)://` chart URL, or a chart name with `repo=URL`.
-enum ChartArg {
-    Path(PathBuf),
-    Ref(ChartRef),
-}
-
-impl ChartArg {
-    fn from_py(chart: &Bound<'_, PyAny>, version: Option<String>, repo: Option<String>, plain_http: bool) -> PyResult<ChartArg> {
-        if let Ok(c) = chart.downcast::<PyChart>() {
-            return Ok(ChartArg::Ref(ChartRef::Loaded(c.get().chart.clone())));
-        }
-        let version = version.unwrap_or_default();
-        if let Some(repo_url) = repo {
-            let name: String = chart.extract().map_err(|_| PyTypeError::new_err("with repo=, chart is the chart's name (str)"))?;
-            return Ok(ChartArg::Ref(ChartRef::Repo { repo_url, name, version }));
-        }
-        if let Ok(s) = chart.extract::<String>() {
-            if s.starts_with("oci://") || s.starts_with("http://") || s.starts_with("https://") {
-                return Ok(ChartArg::Ref(ChartRef::Reference { reference: s, version, plain_http }));
-            }
-        }
-        chart
-            .extract::<PathBuf>()
-            .map(ChartArg::Path)
-            .map_err(|_| PyTypeError::new_err("chart must be a Chart, a path, or an oci:// or http(s):// reference"))
+fn chart_arg(chart: &Bound<'_, PyAny>, version: Option<String>, repo: Option<String>, plain_http: bool) -> PyResult<ChartArg> {
+    if let Ok(c) = chart.downcast::<PyChart>() {
+        return Ok(ChartArg::Ref(ChartRef::Loaded(c.get().chart.clone())));
     }
-
-    fn resolve<C: ReleaseApi>(self, c: &C) -> Result<ChartRef, Failure> {
-        match self {
-            ChartArg::Path(p) => Ok(c.local_chart(&p)?),
-            ChartArg::Ref(r) => Ok(r),
+    let version = version.unwrap_or_default();
+    if let Some(repo_url) = repo {
+        let name: String = chart.extract().map_err(|_| PyTypeError::new_err("with repo=, chart is the chart's name (str)"))?;
+        return Ok(ChartArg::Ref(ChartRef::Repo { repo_url, name, version }));
+    }
+    if let Ok(s) = chart.extract::<String>() {
+        if s.starts_with("oci://") || s.starts_with("http://") || s.starts_with("https://") {
+            return Ok(ChartArg::Ref(ChartRef::Reference { reference: s, version, plain_http }));
         }
     }
-}
-
-// The release methods, written once for any client. Each returns plain data (helm-core's
-// `release_summary` dicts) for the class to hand to Python.
-
-async fn install<C: ReleaseApi>(c: &C, chart: ChartArg, input: ValuesInput, opts: InstallOptions) -> Result<Value, Failure> {
-    let chart = chart.resolve(c)?;
-    let vals = input.merge()?;
-    Ok(release_summary(&c.install(chart, &vals, opts).await?))
-}
-
-async fn upgrade<C: ReleaseApi>(c: &C, name: String, chart: ChartArg, input: ValuesInput, opts: UpgradeOptions) -> Result<Value, Failure> {
-    let chart = chart.resolve(c)?;
-    let vals = input.merge()?;
-    Ok(release_summary(&c.upgrade(&name, chart, &vals, opts).await?))
-}
-
-async fn rollback<C: ReleaseApi>(c: &C, name: String, opts: RollbackOptions) -> Result<Value, Failure> {
-    Ok(release_summary(&c.rollback(&name, opts).await?))
-}
-
-async fn uninstall<C: ReleaseApi>(c: &C, name: String, opts: UninstallOptions) -> Result<Value, Failure> {
-    let res = c.uninstall(&name, opts).await?;
-    let summary = release_summary(&res.release);
-    if let Some(m) = summary.as_map() {
-        m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
-    }
-    Ok(summary)
-}
-
-async fn status<C: ReleaseApi>(c: &C, name: String, revision: i64, namespace: Option<String>) -> Result<Value, Failure> {
-    Ok(release_summary(&c.get_release(&name, namespace.as_deref(), revision).await?))
-}
-
-async fn history<C: ReleaseApi>(c: &C, name: String, namespace: Option<String>) -> Result<Value, Failure> {
-    Ok(Value::list(c.history(&name, namespace.as_deref()).await?.iter().map(release_summary).collect()))
-}
-
-async fn list<C: ReleaseApi>(c: &C, opts: ListOptions) -> Result<Value, Failure> {
-    Ok(Value::list(c.list(opts).await?.iter().map(release_summary).collect()))
-}
-
-async fn get_values<C: ReleaseApi>(c: &C, name: String, revision: i64, namespace: Option<String>, all: bool) -> Result<Value, Failure> {
-    Ok(c.get_values(&name, namespace.as_deref(), revision, all).await?)
-}
-
-async fn test<C: ReleaseApi>(c: &C, name: String, namespace: Option<String>, timeout: Option<std::time::Duration>) -> Result<Value, Failure> {
-    Ok(release_summary(&c.test(&name, namespace.as_deref(), timeout).await?))
+    chart
+        .extract::<PathBuf>()
+        .map(ChartArg::Path)
+        .map_err(|_| PyTypeError::new_err("chart must be a Chart, a path, or an oci:// or http(s):// reference"))
 }
 
 /// Where a NativeClient's actions run.
@@ -544,8 +464,8 @@ macro_rules! on_backend {
     ($self:ident, $py:ident, $f:ident($($arg:expr),* $(,)?)) => {{
         let rt = runtime()?;
         let out = $py.allow_threads(|| match &$self.backend {
-            Backend::Local(c) => rt.block_on($f(c, $($arg),*)),
-            Backend::Remote(c) => rt.block_on($f(c, $($arg),*)),
+            Backend::Local(c) => rt.block_on(summary::$f(c, $($arg),*)),
+            Backend::Remote(c) => rt.block_on(summary::$f(c, $($arg),*)),
         });
         value_to_py($py, &out.map_err(|e| failure_err($py, e))?)
     }};
@@ -611,7 +531,7 @@ impl PyClient {
         create_namespace: bool, wait: bool, timeout: Option<f64>, atomic: bool, no_hooks: bool, skip_crds: bool,
         description: Option<String>, dry_run: bool, version: Option<String>, repo: Option<String>, plain_http: bool,
     ) -> PyResult<PyObject> {
-        let chart = ChartArg::from_py(chart, version, repo, plain_http)?;
+        let chart = chart_arg(chart, version, repo, plain_http)?;
         let input = values_input(values, value_files, set, set_string)?;
         let timeout = self::timeout(timeout);
         let opts = InstallOptions { name: Some(name), namespace, create_namespace, wait, timeout, atomic, no_hooks, skip_crds, description, dry_run, ..Default::default() };
@@ -632,7 +552,7 @@ impl PyClient {
         max_history: i64, description: Option<String>, dry_run: bool, install: bool, version: Option<String>,
         repo: Option<String>, plain_http: bool, create_namespace: bool, skip_crds: bool,
     ) -> PyResult<PyObject> {
-        let chart = ChartArg::from_py(chart, version, repo, plain_http)?;
+        let chart = chart_arg(chart, version, repo, plain_http)?;
         let input = values_input(values, value_files, set, set_string)?;
         let timeout = self::timeout(timeout);
         let opts = UpgradeOptions {

@@ -233,10 +233,10 @@ impl Parser<'_, '_> {
                 })?;
                 let list: Vec<Value> = match data.get(&k) {
                     None => Vec::new(),
-                    Some(Value::List(l)) => l.as_ref().clone(),
+                    Some(Value::List(l)) => l.to_vec(),
                     Some(other) => return Err(conversion_panic(&other, "[]interface {}")),
                 };
-                let (list, res) = self.list_item(list, i, level);
+                let (list, res) = crate::values::deep::guard(|| self.list_item(list, i, level));
                 set(data, &k, Value::list(list));
                 res
             }
@@ -258,7 +258,7 @@ impl Parser<'_, '_> {
                     Some(Value::Map(m)) => m,
                     Some(other) => return Err(conversion_panic(&other, "map[string]interface {}")),
                 };
-                let e = self.key(&inner, level);
+                let e = crate::values::deep::guard(|| self.key(&inner, level));
                 if e.is_ok() && inner.is_empty() {
                     return err(format!("key map {} has no value", go_quote(&k)));
                 }
@@ -396,13 +396,15 @@ impl Parser<'_, '_> {
                 };
                 let crt: Vec<Value> = match list.get(i as usize) {
                     None | Some(Value::Nil) => Vec::new(),
-                    Some(Value::List(l)) => l.as_ref().clone(),
+                    Some(Value::List(l)) => l.to_vec(),
                     Some(other) => {
                         let f = conversion_panic(other, "[]interface {}");
                         return (list, Err(f));
                     }
                 };
-                let (list2, res) = self.list_item(crt, next, level);
+                // `a[0][0]…` nests one list per index, with no limit in Helm (the shell's
+                // argument size bounds it to ~43,000): continue on fresh stack segments.
+                let (list2, res) = crate::values::deep::guard(|| self.list_item(crt, next, level));
                 if let Err(e) = res {
                     return (list, Err(e));
                 }
@@ -424,7 +426,7 @@ impl Parser<'_, '_> {
                         m
                     }
                 };
-                if let Err(e) = self.key(&inner, level) {
+                if let Err(e) = crate::values::deep::guard(|| self.key(&inner, level)) {
                     return (list, Err(e));
                 }
                 match set_index(list, i, Value::Map(inner)) {
@@ -610,6 +612,10 @@ impl JsonParser<'_> {
         if depth > JSON_MAX_DEPTH {
             return Err("exceeded max depth".into());
         }
+        crate::values::deep::guard(|| self.parse_value_here(depth))
+    }
+
+    fn parse_value_here(&mut self, depth: usize) -> Result<Value, String> {
         self.skip_ws();
         match self.peek() {
             None => Err("EOF".into()),

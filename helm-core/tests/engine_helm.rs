@@ -162,7 +162,7 @@ fn later_definitions_replace_earlier_but_empty_ones_do_not() {
 #[test]
 fn limits_stop_runaway_templates() {
     let mut e = Engine::new(funcs());
-    e.set_limits(Limits { max_steps: 10_000, max_output: 1000, ..Limits::default() });
+    e.set_limits(Limits { max_steps: 10_000, max_output: 1000, max_depth: 1000, ..Limits::default() });
     e.parse("loop", "{{ range 1000000000 }}{{ end }}").unwrap();
     let err = e.execute("loop", &Value::Nil).unwrap_err();
     assert!(err.message.contains("execution steps"), "{err}");
@@ -171,7 +171,7 @@ fn limits_stop_runaway_templates() {
     assert!(err.message.contains("output exceeds"), "{err}");
     e.parse("self", r#"{{ define "s" }}{{ template "s" . }}{{ end }}{{ template "s" . }}"#).unwrap();
     let err = e.execute("self", &Value::Nil).unwrap_err();
-    assert!(err.to_string().contains("exceeded maximum template depth"), "{err}");
+    assert!(err.to_string().contains("exceeded maximum template depth (1000)"), "{err}");
 }
 
 #[test]

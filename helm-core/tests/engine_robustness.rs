@@ -44,15 +44,24 @@ proptest! {
 }
 
 #[test]
-fn deep_nesting_is_bounded() {
-    // Nesting within the parser's limit runs; beyond it is a parse error, never a stack overflow.
-    let ok = format!("{{{{ {}1{} }}}}", "(".repeat(40), ")".repeat(40));
+fn deep_nesting_is_gos() {
+    // Go's parser allows 10,000 nested parentheses (`max expression depth exceeded` beyond) and
+    // any nesting of control structures; neither may overflow the stack.
+    let ok = format!("{{{{ {}1{} }}}}", "(".repeat(10_000), ")".repeat(10_000));
     let mut e = Engine::new(FuncTable::helm());
     e.parse("ok", &ok).unwrap();
     assert_eq!(e.execute("ok", &Value::Nil).unwrap(), "1");
-    let deep = format!("{{{{ {}1{} }}}}", "(".repeat(5000), ")".repeat(5000));
+    let deep = format!("{{{{ {}1{} }}}}", "(".repeat(10_001), ")".repeat(10_001));
     let err = e.parse("deep", &deep).unwrap_err();
-    assert!(err.message.contains("nesting deeper than"), "{err}");
-    let ifs = format!("{}x{}", "{{ if true }}".repeat(5000), "{{ end }}".repeat(5000));
-    assert!(e.parse("ifs", &ifs).is_err());
+    assert_eq!(err.to_string(), "template: deep:1: max expression depth exceeded");
+    let ifs = format!("{}x{}", "{{ if true }}".repeat(20_000), "{{ end }}".repeat(20_000));
+    e.parse("ifs", &ifs).unwrap();
+    assert_eq!(e.execute("ifs", &Value::Nil).unwrap(), "x");
+    // Go's maxExecDepth: the top-level template plus 100,000 nested calls is one too many.
+    e.set_limits(Limits { max_depth: 300, ..Limits::default() });
+    let rec = |n: usize| format!(r#"{{{{ define "t" }}}}{{{{ if lt . {n} }}}}{{{{ template "t" (add . 1) }}}}{{{{ else }}}}{{{{ . }}}}{{{{ end }}}}{{{{ end }}}}{{{{ template "t" 0 }}}}"#);
+    e.parse("r300", &rec(299)).unwrap();
+    assert_eq!(e.execute("r300", &Value::Nil).unwrap(), "299");
+    e.parse("r301", &rec(300)).unwrap();
+    assert!(e.execute("r301", &Value::Nil).unwrap_err().to_string().contains("exceeded maximum template depth (300)"));
 }

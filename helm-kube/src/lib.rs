@@ -79,6 +79,8 @@
 //! - [`server`] (cargo feature `server`, on by default): the release server itself (hyper,
 //!   rustls). Programs that only call the API (the bindings) build without it.
 //! - [`repo`]: chart-repository and OCI-registry transport (no cluster needed).
+//! - [`summary`]: the release API as the Python and Node bindings hand it on (values as
+//!   written, releases as summaries, one failure type).
 //! - [`error`]: the one error enum of this crate, each error with its kind.
 
 pub mod api;
@@ -86,6 +88,7 @@ pub mod cluster;
 pub mod error;
 pub mod remote;
 pub mod repo;
+pub mod summary;
 #[cfg(feature = "server")]
 pub mod server;
 

@@ -11,8 +11,11 @@ use super::{Chart, ChartError, File};
 use crate::values::Value;
 use std::path::Path;
 
-/// Deepest directory nesting followed while walking a chart (guards symlink loops).
-const MAX_WALK_DEPTH: usize = 64;
+/// Deepest directory nesting followed while walking a chart. Helm has no limit of its own: a
+/// symlink loop ends with the system's `too many levels of symbolic links` (40 links in one
+/// path) and real directories with its path length limit (~2,000 levels), both met long
+/// before this; the walk recursion continues on fresh stack segments.
+const MAX_WALK_DEPTH: usize = 10_000;
 
 /// Loads a chart from a directory or a `.tgz` file (Helm's `loader.Load`).
 pub fn load(path: &Path) -> Result<Chart, ChartError> {
@@ -169,7 +172,7 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<Entry>, depth: usize
             if rules.ignore(&n, true) {
                 continue;
             }
-            walk(&full, &n, rules, out, depth + 1)?;
+            crate::values::deep::guard(|| walk(&full, &n, rules, out, depth + 1))?;
             continue;
         }
         if rules.ignore(&n, false) {
@@ -251,8 +254,11 @@ pub fn load_files(files: Vec<File>) -> Result<Chart, ChartError> {
     load_files_depth(files, 0)
 }
 
-/// Subchart nesting deeper than this is refused (guards against archive recursion bombs).
-const MAX_CHART_DEPTH: usize = 64;
+/// Subchart nesting deeper than this is refused. Helm has no limit (it renders a chart whose
+/// `charts/` holds a chart of the same name a hundred levels down); this only stops archive
+/// recursion bombs (a gzip quine), beyond what a directory tree can hold (the 4 KiB path
+/// limit allows some 450 levels of `charts/x/`).
+pub const MAX_CHART_DEPTH: usize = 1000;
 
 fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError> {
     if depth > MAX_CHART_DEPTH {
@@ -390,7 +396,7 @@ fn load_files_rest(files: Vec<File>, mut metadata: Option<Metadata>, depth: usiz
                 ))));
             }
             archive::load_archive_files(&file.data)
-                .and_then(|fs| load_files_depth(fs, depth + 1))
+                .and_then(|fs| crate::values::deep::guard(|| load_files_depth(fs, depth + 1)))
                 .map_err(|e| (usize::MAX, wrap(e)))?
         } else {
             let buff: Vec<File> = files
@@ -399,7 +405,7 @@ fn load_files_rest(files: Vec<File>, mut metadata: Option<Metadata>, depth: usiz
                     f.name.split_once('/').map(|(_, rest)| File { name: rest.to_string(), data: f.data, modtime: f.modtime })
                 })
                 .collect();
-            load_files_depth(buff, depth + 1).map_err(|e| (usize::MAX, wrap(e)))?
+            crate::values::deep::guard(|| load_files_depth(buff, depth + 1)).map_err(|e| (usize::MAX, wrap(e)))?
         };
         chart.dependencies.push(sub);
     }

@@ -572,7 +572,7 @@ fn set_bool(dst: &mut bool, v: &Value, path: &str) -> Result<(), String> {
     }
 }
 
-fn list_or_null(v: &Value, path: &str, go_type: &str) -> Result<Option<std::sync::Arc<Vec<Value>>>, String> {
+fn list_or_null(v: &Value, path: &str, go_type: &str) -> Result<Option<std::sync::Arc<crate::values::ValueList>>, String> {
     match v {
         Value::Nil => Ok(None),
         Value::List(l) => Ok(Some(l.clone())),

@@ -85,6 +85,14 @@ pub fn package_dir(dir: &Path, opts: &PackageOptions) -> Result<PathBuf, Package
     save_entries(&chart, &entries, &opts.destination)
 }
 
+/// Helm's `chartutil.Save` of a loaded chart directory, without `package`'s dependency check:
+/// what `helm dependency build` does with a `file://` dependency. A dependency that lists its
+/// parent (a cycle) is packaged as it is, as Helm does.
+pub fn save_dir(chart: &Chart, dir: &Path, dest: &Path) -> Result<PathBuf, PackageError> {
+    let entries = entries(chart, dir)?;
+    save_entries(chart, &entries, dest)
+}
+
 /// Writes `entries` as `DEST/NAME-VERSION.tgz` (Helm's `chartutil.Save` file handling).
 pub fn save_entries(chart: &Chart, entries: &[Entry], dest: &Path) -> Result<PathBuf, PackageError> {
     let mut md = chart.metadata.clone();

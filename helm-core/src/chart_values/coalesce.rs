@@ -216,7 +216,7 @@ impl Ctx {
                 Some(dv) => {
                     if let Value::Map(sv) = &val {
                         if let Value::Map(dm) = &dv {
-                            self.coalesce_tables_full_key(dm, sv, &full_key, merge);
+                            crate::values::deep::guard(|| self.coalesce_tables_full_key(dm, sv, &full_key, merge));
                         } else {
                             self.warn(format!(
                                 "warning: cannot overwrite table with non table for {full_key} ({})",

@@ -21,7 +21,8 @@ pub fn process_dependencies(chart: &mut Chart, vals: &Value) -> Result<Vec<Strin
     Ok(warnings)
 }
 
-const MAX_DEPTH: usize = 64;
+/// Subchart levels processed: all that the loader accepts.
+const MAX_DEPTH: usize = crate::chart::loader::MAX_CHART_DEPTH;
 
 fn process_enabled(c: &mut Chart, v: &Value, path: &str, warnings: &mut Vec<String>, depth: usize) -> Result<(), ValuesError> {
     if c.metadata.dependencies.is_empty() || depth > MAX_DEPTH {
@@ -61,7 +62,7 @@ fn process_enabled(c: &mut Chart, v: &Value, path: &str, warnings: &mut Vec<Stri
     c.metadata.dependencies.retain(|d| !removed.contains(&d.name));
     for t in &mut c.dependencies {
         let sub_path = format!("{path}{}.", t.name());
-        process_enabled(t, &cvals, &sub_path, warnings, depth + 1)?;
+        crate::values::deep::guard(|| process_enabled(t, &cvals, &sub_path, warnings, depth + 1))?;
     }
     Ok(())
 }
@@ -156,7 +157,7 @@ fn process_import_values_rec(c: &mut Chart, warnings: &mut Vec<String>, depth: u
         return Ok(());
     }
     for d in &mut c.dependencies {
-        process_import_values_rec(d, warnings, depth + 1)?;
+        crate::values::deep::guard(|| process_import_values_rec(d, warnings, depth + 1))?;
     }
     process_import_values(c, warnings)
 }

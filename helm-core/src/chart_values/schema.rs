@@ -39,7 +39,8 @@ pub fn validate_chart(chart: &Chart, values: &Value) -> Result<(), SchemaError> 
     }
 }
 
-const MAX_DEPTH: usize = 64;
+/// Subchart levels validated: all that the loader accepts.
+const MAX_DEPTH: usize = crate::chart::loader::MAX_CHART_DEPTH;
 
 fn collect(chart: &Chart, values: &Value, out: &mut String, depth: usize) {
     if depth > MAX_DEPTH {
@@ -54,7 +55,7 @@ fn collect(chart: &Chart, values: &Value, out: &mut String, depth: usize) {
     for sub in &chart.dependencies {
         match map.get(sub.name()) {
             None | Some(Value::Nil) => continue,
-            Some(v @ Value::Map(_)) => collect(sub, &v, out, depth + 1),
+            Some(v @ Value::Map(_)) => crate::values::deep::guard(|| collect(sub, &v, out, depth + 1)),
             Some(other) => {
                 let _ = write!(
                     out,

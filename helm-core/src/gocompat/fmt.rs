@@ -113,6 +113,19 @@ impl Printer {
     // ----- the verbs -----
 
     fn print_arg(&mut self, v: &Value, verb: char, depth: usize) {
+        if matches!(v, Value::List(_) | Value::Map(_)) {
+            // Go recurses until its stack overflows (a map that contains itself); past the
+            // deepest value anything else handles, print a marker instead.
+            if depth >= crate::values::deep::MAX_VALUE_DEPTH {
+                self.buf.push_str("%!v(DEPTH)");
+                return;
+            }
+            return crate::values::deep::guard(|| self.print_arg_here(v, verb, depth));
+        }
+        self.print_arg_here(v, verb, depth)
+    }
+
+    fn print_arg_here(&mut self, v: &Value, verb: char, depth: usize) {
         if let Value::Nil = v {
             if depth > 0 {
                 // A nil inside a list or map prints as <nil> whatever the verb.

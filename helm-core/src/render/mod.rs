@@ -316,7 +316,7 @@ fn collect_templates(
     next.insert("Subcharts", Value::Map(subcharts.clone()));
     for sub in &chart.dependencies {
         let sub_path = format!("{full_path}/charts/{}", sub.name());
-        let sub_next = collect_templates(sub, &sub_path, false, &next, out);
+        let sub_next = crate::values::deep::guard(|| collect_templates(sub, &sub_path, false, &next, out));
         subcharts.insert(sub.name(), Value::Map(sub_next));
     }
     let library = chart.metadata.chart_type == "library";
@@ -361,7 +361,7 @@ pub fn render_templates_with(chart: &Chart, top: &Value, cluster: &ClusterLookup
 fn template_sources(chart: &Chart) -> Vec<(String, std::borrow::Cow<'_, str>)> {
     fn walk<'c>(chart: &'c Chart, full_path: &str, out: &mut Vec<(String, std::borrow::Cow<'c, str>)>) {
         for sub in &chart.dependencies {
-            walk(sub, &format!("{full_path}/charts/{}", sub.name()), out);
+            crate::values::deep::guard(|| walk(sub, &format!("{full_path}/charts/{}", sub.name()), out));
         }
         let library = chart.metadata.chart_type == "library";
         for t in &chart.templates {
@@ -442,7 +442,7 @@ fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<Crd>) {
         }
     }
     for sub in &chart.dependencies {
-        collect_crds(sub, &format!("{full_path}/charts/{}", sub.name()), out);
+        crate::values::deep::guard(|| collect_crds(sub, &format!("{full_path}/charts/{}", sub.name()), out));
     }
 }
 
@@ -622,7 +622,7 @@ pub fn print_template(chart: &Chart, rendered: &Rendered, opts: &TemplateOptions
 fn drop_raw_files(chart: &mut Chart) {
     chart.raw = Vec::new();
     for sub in &mut chart.dependencies {
-        drop_raw_files(sub);
+        crate::values::deep::guard(|| drop_raw_files(sub));
     }
 }
 

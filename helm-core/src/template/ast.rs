@@ -173,7 +173,7 @@ impl fmt::Display for Arg {
             Arg::Bool(_, b) => write!(f, "{b}"),
             Arg::Number(_, n) => write!(f, "{}", n.text),
             Arg::String { quoted, .. } => write!(f, "{quoted}"),
-            Arg::Pipe(p) => write!(f, "{p}"),
+            Arg::Pipe(p) => crate::values::deep::guard(|| write!(f, "{p}")),
         }
     }
 }
@@ -219,4 +219,80 @@ impl fmt::Display for Pipe {
 /// non-empty template of the same name). `source` is the text the list was parsed from.
 pub fn is_empty_list(list: &List, source: &str) -> bool {
     list.iter().all(|n| matches!(n, Node::Text(t) if source.get(t.clone()).is_none_or(|s| s.trim().is_empty())))
+}
+
+// Dropping a tree is iterative: Helm parses 100,000 nested `{{if}}`s and 10,000 nested
+// parentheses, and the compiler's recursive drop of such a tree would exhaust the stack.
+// Each `Drop` moves the nested parts into a heap work list and drops them one level at a time.
+
+/// Parts of a tree waiting to be dropped.
+#[derive(Default)]
+struct Pending {
+    nodes: Vec<Node>,
+    args: Vec<Arg>,
+}
+
+impl Pending {
+    fn take_pipe(&mut self, p: &mut Pipe) {
+        for mut c in std::mem::take(&mut p.cmds) {
+            self.args.append(&mut c.args);
+        }
+    }
+    fn drain(&mut self) {
+        loop {
+            if let Some(n) = self.nodes.pop() {
+                match n {
+                    Node::If(mut c) | Node::With(mut c) | Node::Range(mut c) => {
+                        self.nodes.append(&mut c.list);
+                        if let Some(mut e) = c.else_list.take() {
+                            self.nodes.append(&mut e);
+                        }
+                        self.take_pipe(&mut c.pipe);
+                    }
+                    Node::Action(mut p) => self.take_pipe(&mut p),
+                    Node::Template { pipe: Some(mut p), .. } => self.take_pipe(&mut p),
+                    _ => {}
+                }
+            } else if let Some(a) = self.args.pop() {
+                match a {
+                    Arg::Pipe(mut p) => self.take_pipe(&mut p),
+                    Arg::Chain { node, .. } => self.args.push(*node),
+                    _ => {}
+                }
+            } else {
+                return;
+            }
+        }
+    }
+}
+
+/// Whether an operand holds a nested pipeline (only those make dropping recursive).
+fn nests(a: &Arg) -> bool {
+    matches!(a, Arg::Pipe(_) | Arg::Chain { .. })
+}
+
+impl Drop for Control {
+    fn drop(&mut self) {
+        let nested = |l: &List| l.iter().any(|n| matches!(n, Node::If(_) | Node::With(_) | Node::Range(_)));
+        if !nested(&self.list) && !self.else_list.as_ref().is_some_and(nested) {
+            return;
+        }
+        let mut p = Pending::default();
+        p.nodes.append(&mut self.list);
+        if let Some(mut e) = self.else_list.take() {
+            p.nodes.append(&mut e);
+        }
+        p.drain();
+    }
+}
+
+impl Drop for Pipe {
+    fn drop(&mut self) {
+        if !self.cmds.iter().any(|c| c.args.iter().any(nests)) {
+            return;
+        }
+        let mut p = Pending::default();
+        p.take_pipe(self);
+        p.drain();
+    }
 }

@@ -12,7 +12,8 @@
 //!
 //! Safety limits (Go has none, but a server must not hang or run out of memory):
 //! [`Limits::max_output`] bytes of output per execution, [`Limits::max_steps`] loop iterations
-//! plus actions per execution, and [`Limits::max_depth`] nested template calls.
+//! plus actions per execution, and [`Limits::max_depth`] nested template calls (Go's own
+//! limit). Deep nesting recurses on growable stack segments ([`crate::values::deep`]).
 
 use super::ast::*;
 use super::error::{ErrorKind, TemplateError};
@@ -31,7 +32,7 @@ pub struct Limits {
     pub max_output: usize,
     /// Maximum number of range iterations plus actions evaluated by one `execute`.
     pub max_steps: u64,
-    /// Maximum nesting of `template`/`include`/`tpl` calls.
+    /// Maximum nesting of `template`/`include`/`tpl` calls (Go's `maxExecDepth`, 100,000).
     pub max_depth: usize,
     /// Helm's limit on nested `include`s of one name (`recursionMaxNums`).
     pub max_include_nesting: usize,
@@ -39,14 +40,9 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_output: 512 << 20, max_steps: 200_000_000, max_depth: 10_000, max_include_nesting: 1000 }
+        Limits { max_output: 512 << 20, max_steps: 200_000_000, max_depth: 100_000, max_include_nesting: 1000 }
     }
 }
-
-/// Template nesting levels run on one native stack before moving to a fresh thread.
-pub const STACK_HOP: usize = 16;
-/// Stack size of those threads (virtual memory: only the pages used are committed).
-const HOP_STACK_SIZE: usize = 256 << 20;
 
 /// A value with Go's "came out of an interface{} slot" bit (see the module docs).
 #[derive(Clone, Debug, Default)]
@@ -139,33 +135,21 @@ impl<'e> State<'e> {
         self.engine.templates.get(name).cloned()
     }
 
-    /// Runs `tree` with `dot` into a new string.
+    /// Runs `tree` with `dot` into a new string. The top-level template runs at depth 0 and
+    /// each nested call one deeper; Go refuses a call made at its 100,000th level.
     ///
-    /// Nested templates (`template`, `include`, `tpl`) recurse on the native stack. The first
-    /// [`STACK_HOP`] levels run on the caller's thread (no thread start for ordinary
-    /// templates); every further [`STACK_HOP`] levels continue on a fresh thread with a large
-    /// stack, so Helm's 1000 nested includes cannot overflow any stack.
+    /// Nested templates (`template`, `include`, `tpl`) and nested control structures recurse
+    /// on the native stack, continuing on fresh stack segments when it runs low
+    /// ([`crate::values::deep`]), so Go's 100,000 nested template calls and Helm's 1000
+    /// nested `include`s need no large stack reserved up front.
     pub fn run(&mut self, tree: &Tree, dot: V) -> Result<String, TemplateError> {
-        if self.depth >= self.engine.limits.max_depth {
+        if self.depth > self.engine.limits.max_depth {
             return Err(TemplateError::other(
                 &tree.name,
                 format!("exceeded maximum template depth ({})", self.engine.limits.max_depth),
             ));
         }
-        if self.depth > 0 && self.depth % STACK_HOP == 0 {
-            let started = std::thread::scope(|s| {
-                std::thread::Builder::new()
-                    .stack_size(HOP_STACK_SIZE)
-                    .spawn_scoped(s, || self.run_here(tree, dot))
-                    .map(|h| h.join())
-            });
-            return match started {
-                Ok(Ok(r)) => r,
-                Ok(Err(_)) => Err(TemplateError::other(&tree.name, "template execution panicked")),
-                Err(e) => Err(TemplateError::other(&tree.name, format!("cannot start a thread for deep nesting: {e}"))),
-            };
-        }
-        self.run_here(tree, dot)
+        crate::values::deep::guard(|| self.run_here(tree, dot))
     }
 
     fn run_here(&mut self, tree: &Tree, dot: V) -> Result<String, TemplateError> {
@@ -225,6 +209,35 @@ impl<'e> State<'e> {
                 }
                 Ok(())
             }
+            Node::If(_) | Node::With(_) | Node::Range(_) => crate::values::deep::guard(|| self.walk_control(fr, dot, node, out)),
+            Node::Template { pos, name, pipe } => {
+                let Some(tree) = self.lookup(name) else {
+                    return Err(at(*pos, &TemplateNodeText(name, pipe.as_deref()), format!("template {} not defined", go_quote(name))));
+                };
+                let d = match pipe {
+                    Some(p) => V::plain(self.eval_pipeline(fr, dot, p)?),
+                    None => V::default(),
+                };
+                if self.depth > self.engine.limits.max_depth {
+                    return Err(at(
+                        *pos,
+                        &TemplateNodeText(name, pipe.as_deref()),
+                        format!("exceeded maximum template depth ({})", self.engine.limits.max_depth),
+                    ));
+                }
+                let s = self.run(&tree, d).map_err(Fail::Done)?;
+                // Output size was already counted while running the nested template.
+                out.push_str(&s);
+                Ok(())
+            }
+            Node::Break(_) => Err(Fail::Break),
+            Node::Continue(_) => Err(Fail::Continue),
+        }
+    }
+
+    /// `if`, `with` and `range` (a nesting level: one guarded step of the walk).
+    fn walk_control(&mut self, fr: &mut Frame, dot: &V, node: &Node, out: &mut String) -> R<()> {
+        match node {
             Node::If(c) | Node::With(c) => {
                 let is_with = matches!(node, Node::With(_));
                 let v = self.eval_pipeline(fr, dot, &c.pipe)?;
@@ -247,28 +260,7 @@ impl<'e> State<'e> {
                 fr.vars.truncate(c.mark);
                 r
             }
-            Node::Template { pos, name, pipe } => {
-                let Some(tree) = self.lookup(name) else {
-                    return Err(at(*pos, &TemplateNodeText(name, pipe.as_deref()), format!("template {} not defined", go_quote(name))));
-                };
-                let d = match pipe {
-                    Some(p) => V::plain(self.eval_pipeline(fr, dot, p)?),
-                    None => V::default(),
-                };
-                if self.depth >= self.engine.limits.max_depth {
-                    return Err(at(
-                        *pos,
-                        &TemplateNodeText(name, pipe.as_deref()),
-                        format!("exceeded maximum template depth ({})", self.engine.limits.max_depth),
-                    ));
-                }
-                let s = self.run(&tree, d).map_err(Fail::Done)?;
-                // Output size was already counted while running the nested template.
-                out.push_str(&s);
-                Ok(())
-            }
-            Node::Break(_) => Err(Fail::Break),
-            Node::Continue(_) => Err(Fail::Continue),
+            _ => Ok(()),
         }
     }
 
@@ -392,6 +384,10 @@ impl<'e> State<'e> {
     // ----- pipelines and commands -----
 
     fn eval_pipeline(&mut self, fr: &mut Frame, dot: &V, pipe: &Pipe) -> R<Value> {
+        crate::values::deep::guard(|| self.eval_pipeline_here(fr, dot, pipe))
+    }
+
+    fn eval_pipeline_here(&mut self, fr: &mut Frame, dot: &V, pipe: &Pipe) -> R<Value> {
         let mut value: Option<Value> = None;
         for cmd in &pipe.cmds {
             value = Some(self.eval_command(fr, dot, cmd, value)?.v);
@@ -739,12 +735,15 @@ impl<'e> State<'e> {
 /// The node Go's executor last visited after evaluating `pipe` successfully (Go reports
 /// later errors, such as a bad range value or a field of a chain, at that node).
 fn last_node(pipe: &Pipe) -> (usize, String) {
-    let Some(cmd) = pipe.cmds.last() else { return (pipe.pos, pipe.to_string()) };
-    let Some(last) = cmd.args.last() else { return (cmd.pos, cmd.to_string()) };
-    let node = if cmd.args.len() > 1 || matches!(last, Arg::Pipe(_)) { last } else { &cmd.args[0] };
-    match node {
-        Arg::Pipe(p) => last_node(p),
-        n => (n.pos(), n.to_string()),
+    let mut pipe = pipe;
+    loop {
+        let Some(cmd) = pipe.cmds.last() else { return (pipe.pos, pipe.to_string()) };
+        let Some(last) = cmd.args.last() else { return (cmd.pos, cmd.to_string()) };
+        let node = if cmd.args.len() > 1 || matches!(last, Arg::Pipe(_)) { last } else { &cmd.args[0] };
+        match node {
+            Arg::Pipe(p) => pipe = p,
+            n => return (n.pos(), n.to_string()),
+        }
     }
 }
 

@@ -17,10 +17,11 @@
 //!
 //! Safety (Go has no such limits; a library serving untrusted charts needs them, see
 //! [`Limits`]): at most 512 MiB of output and 200 million actions/iterations per `execute`
-//! (so `range 1000000000` stops with an error instead of hanging), 10 000 nested template
-//! calls, Helm's 1000 nested `include`s of one name, and parentheses/blocks nested at most 100
-//! deep at parse time (real charts use fewer than 20). Deep template recursion moves to a
-//! fresh large-stack thread every [`exec::STACK_HOP`] levels, so no input overflows the stack.
+//! (so `range 1000000000` stops with an error instead of hanging). Nesting limits are Go's
+//! and Helm's: 100,000 nested template calls, 1000 nested `include`s of one name, 10,000
+//! nested parentheses; control structures nest without a limit of their own (up to
+//! [`parse::MAX_PARSE_DEPTH`]). Deep recursion continues on fresh stack segments
+//! ([`crate::values::deep`]), so no input overflows the stack and none needs a big one.
 //!
 //! Known differences from Go: complex-number literals (`1i`) are an execution error; `len nil`
 //! (a literal nil) reports Go's message for a nil *map value* (`len of nil pointer`); `call`

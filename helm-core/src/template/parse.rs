@@ -25,8 +25,13 @@ fn exact<A: smallvec::Array>(v: SmallVec<A>) -> Vec<A::Item> {
     v
 }
 
-/// Deepest nesting of parentheses and control structures accepted (guards the native stack).
-pub const MAX_PARSE_DEPTH: usize = 100;
+/// Deepest nesting of control structures and pipelines accepted. Go has no limit (Helm's 5 MB
+/// template file limit allows ~350,000 nested `{{if}}`s, and Helm parses 100,000 in a few
+/// seconds); the recursion runs on growable stack segments ([`crate::values::deep`]) and this
+/// only bounds memory for `tpl` strings beyond anything Go survives.
+pub const MAX_PARSE_DEPTH: usize = 1_000_000;
+/// Go's `maxStackDepth`: nested parenthesised expressions, `max expression depth exceeded`.
+pub const MAX_PAREN_DEPTH: usize = 10_000;
 
 type PResult<T> = Result<T, TemplateError>;
 
@@ -48,6 +53,7 @@ pub fn parse(name: &str, src: &str, funcs: &FuncTable, cache: &mut ParseShared) 
         cache,
         range_depth: 0,
         depth: 0,
+        paren_depth: 0,
         action_line: 0,
         defs: Vec::new(),
         source: source.clone(),
@@ -115,6 +121,8 @@ struct Parser<'a> {
     cache: &'a mut ParseShared,
     range_depth: usize,
     depth: usize,
+    /// Parentheses open around the current term (Go counts these alone).
+    paren_depth: usize,
     action_line: usize,
     /// Definitions found: (name, body, line of the define).
     defs: Vec<(Arc<str>, List, usize)>,
@@ -261,6 +269,10 @@ impl<'a> Parser<'a> {
 
     /// Parses nodes up to `{{end}}` or `{{else}}`, returning which one stopped it.
     fn item_list(&mut self) -> PResult<(List, Step)> {
+        crate::values::deep::guard(|| self.item_list_here())
+    }
+
+    fn item_list_here(&mut self) -> PResult<(List, Step)> {
         self.enter()?;
         let mut list: SmallVec<[Node; 8]> = SmallVec::new();
         while self.peek_non_space() != ItemKind::Eof {
@@ -434,6 +446,10 @@ impl<'a> Parser<'a> {
     // ----- pipelines -----
 
     fn pipeline(&mut self, context: &str, end: ItemKind) -> PResult<Pipe> {
+        crate::values::deep::guard(|| self.pipeline_here(context, end))
+    }
+
+    fn pipeline_here(&mut self, context: &str, end: ItemKind) -> PResult<Pipe> {
         self.enter()?;
         let pos = self.peek_item_non_space_pos();
         let mut pipe = Pipe { pos, is_assign: false, decl: Vec::new(), cmds: Vec::new() };
@@ -623,8 +639,13 @@ impl<'a> Parser<'a> {
                 Arg::Number(pos, Box::new(self.number(&tok)?))
             }
             ItemKind::LeftParen => {
-                let p = self.pipeline("parenthesized pipeline", ItemKind::RightParen)?;
-                Arg::Pipe(Box::new(p))
+                if self.paren_depth >= MAX_PAREN_DEPTH {
+                    return Err(self.err("max expression depth exceeded"));
+                }
+                self.paren_depth += 1;
+                let p = self.pipeline("parenthesized pipeline", ItemKind::RightParen);
+                self.paren_depth -= 1;
+                Arg::Pipe(Box::new(p?))
             }
             ItemKind::String | ItemKind::RawString => {
                 // Most literals need no unescaping: their value is the text between the quotes.

@@ -89,7 +89,7 @@ pub fn merge_maps(a: &Map, b: &Map) -> Map {
     for (k, v) in b.entries() {
         if let Value::Map(vm) = &v {
             if let Some(Value::Map(bv)) = out.get(&k) {
-                out.insert(k, Value::Map(merge_maps(&bv, vm)));
+                out.insert(k, Value::Map(super::deep::guard(|| merge_maps(&bv, vm))));
                 continue;
             }
         }

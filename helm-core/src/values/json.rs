@@ -7,6 +7,7 @@
 //! and errors use Go's wording (`invalid character 'x' looking for beginning of value`).
 
 use super::yaml::{format_go_float_g, go_json_float};
+use super::deep::{guard, MAX_VALUE_DEPTH};
 use super::{Map, Str, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -37,7 +38,7 @@ pub fn to_string(v: &Value) -> String {
 /// `json.Marshal(v)` with its error.
 pub fn marshal(v: &Value, escape_html: bool) -> Result<String, JsonError> {
     let mut out = String::new();
-    write_value(&mut out, v, escape_html, None, 0)?;
+    write_value(&mut out, v, escape_html, None, 0, &mut Cycles::default())?;
     Ok(out)
 }
 
@@ -49,7 +50,7 @@ pub fn to_string_indent(v: &Value, prefix: &str, indent: &str) -> String {
 /// `json.MarshalIndent` (or an Encoder with `SetIndent`/`SetEscapeHTML`) with its error.
 pub fn marshal_indent(v: &Value, prefix: &str, indent: &str, escape_html: bool) -> Result<String, JsonError> {
     let mut out = String::new();
-    write_value(&mut out, v, escape_html, Some((prefix, indent)), 0)?;
+    write_value(&mut out, v, escape_html, Some((prefix, indent)), 0, &mut Cycles::default())?;
     Ok(out)
 }
 
@@ -63,10 +64,50 @@ fn newline(out: &mut String, ind: Option<(&str, &str)>, depth: usize) {
     }
 }
 
-fn write_value(out: &mut String, v: &Value, html: bool, ind: Option<(&str, &str)>, depth: usize) -> Result<(), JsonError> {
-    if depth > 10_000 {
-        return Err(JsonError::new(0, "json: unsupported value: encountered a cycle"));
+/// Go's encoder starts looking for cycles (a map that contains itself, as `set $d "d" $d`
+/// makes) only below this depth, so ordinary values pay nothing.
+const START_DETECTING_CYCLES_AFTER: usize = 1000;
+
+/// The maps on the path from the root to the value being written, once deep enough to track.
+#[derive(Default)]
+struct Cycles(rustc_hash::FxHashSet<usize>);
+
+fn write_value(
+    out: &mut String,
+    v: &Value,
+    html: bool,
+    ind: Option<(&str, &str)>,
+    depth: usize,
+    cycles: &mut Cycles,
+) -> Result<(), JsonError> {
+    match v {
+        Value::List(_) | Value::Map(_) | Value::Object(_) => {
+            if depth >= MAX_VALUE_DEPTH {
+                return Err(JsonError::new(0, format!("json: value nested deeper than {MAX_VALUE_DEPTH} levels")));
+            }
+            let tracked = match v {
+                Value::Map(m) if depth > START_DETECTING_CYCLES_AFTER => {
+                    if !cycles.0.insert(m.addr()) {
+                        return Err(JsonError::new(
+                            0,
+                            format!("json: unsupported value: encountered a cycle via {}", v.go_type_name()),
+                        ));
+                    }
+                    Some(m.addr())
+                }
+                _ => None,
+            };
+            let r = guard(|| write_container(out, v, html, ind, depth, cycles));
+            if let Some(a) = tracked {
+                cycles.0.remove(&a);
+            }
+            r
+        }
+        _ => write_scalar(out, v, html),
     }
+}
+
+fn write_scalar(out: &mut String, v: &Value, html: bool) -> Result<(), JsonError> {
     match v {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -89,6 +130,21 @@ fn write_value(out: &mut String, v: &Value, html: bool, ind: Option<(&str, &str)
             out.push_str(&base64::engine::general_purpose::STANDARD.encode(b));
             out.push('"');
         }
+        // Containers are routed to write_container by write_value.
+        Value::List(_) | Value::Map(_) | Value::Object(_) => {}
+    }
+    Ok(())
+}
+
+fn write_container(
+    out: &mut String,
+    v: &Value,
+    html: bool,
+    ind: Option<(&str, &str)>,
+    depth: usize,
+    cycles: &mut Cycles,
+) -> Result<(), JsonError> {
+    match v {
         Value::List(items) => {
             if items.is_empty() {
                 out.push_str("[]");
@@ -100,7 +156,7 @@ fn write_value(out: &mut String, v: &Value, html: bool, ind: Option<(&str, &str)
                     out.push(',');
                 }
                 newline(out, ind, depth + 1);
-                write_value(out, item, html, ind, depth + 1)?;
+                write_value(out, item, html, ind, depth + 1, cycles)?;
             }
             newline(out, ind, depth);
             out.push(']');
@@ -123,7 +179,7 @@ fn write_value(out: &mut String, v: &Value, html: bool, ind: Option<(&str, &str)
                 if ind.is_some() {
                     out.push(' ');
                 }
-                write_value(out, val, html, ind, depth + 1)?;
+                write_value(out, val, html, ind, depth + 1, cycles)?;
             }
             newline(out, ind, depth);
             out.push('}');
@@ -141,13 +197,14 @@ fn write_value(out: &mut String, v: &Value, html: bool, ind: Option<(&str, &str)
                     if ind.is_some() {
                         out.push(' ');
                     }
-                    write_value(out, &f.value, html, ind, depth + 1)?;
+                    write_value(out, &f.value, html, ind, depth + 1, cycles)?;
                 }
                 newline(out, ind, depth);
                 out.push('}');
             }
-            _ => write_value(out, &o.to_data(), html, ind, depth + 1)?,
+            _ => write_value(out, &o.to_data(), html, ind, depth + 1, cycles)?,
         },
+        scalar => write_scalar(out, scalar, html)?,
     }
     Ok(())
 }
@@ -277,7 +334,7 @@ impl<'a> Reader<'a> {
         if self.depth > 10_000 {
             return Err(JsonError::new(self.pos, "exceeded max depth"));
         }
-        let r = self.value_inner();
+        let r = guard(|| self.value_inner());
         self.depth -= 1;
         r
     }

@@ -19,6 +19,7 @@
 //! of values (`fmt`) sits above in [`crate::gocompat`]; rules that need a chart (coalescing,
 //! dependencies, schema) in [`crate::chart_values`].
 
+pub mod deep;
 pub mod file;
 pub mod json;
 pub mod yaml;
@@ -50,7 +51,7 @@ pub enum Value {
     /// Go `[]byte` (from `.Files.GetBytes`, `b64dec` never: it returns a string).
     Bytes(Arc<[u8]>),
     /// `[]interface{}` (and, printed alike, `[]string` / `[]int`).
-    List(Arc<Vec<Value>>),
+    List(Arc<ValueList>),
     /// `map[string]interface{}`: a shared, mutable reference as in Go.
     Map(Map),
     /// A Go struct or pointer with fields and methods.
@@ -193,6 +194,77 @@ impl Map {
     pub fn ptr_eq(&self, other: &Map) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
+    /// The map's identity (for cycle detection while walking nested maps).
+    pub fn addr(&self) -> usize {
+        Arc::as_ptr(&self.0) as *const () as usize
+    }
+    /// The entries, when this handle is the map's only owner (used when dropping it).
+    fn unique_entries(&mut self) -> Option<&mut BTreeMap<Str, Value>> {
+        Arc::get_mut(&mut self.0).map(RwLock::get_mut)
+    }
+}
+
+impl Drop for Map {
+    fn drop(&mut self) {
+        deep::drop_map(self);
+    }
+}
+
+/// The items of a [`Value::List`]: a `Vec<Value>` (it derefs to one) whose `Drop` takes
+/// nested lists and maps apart iteratively, so a list nested a million levels deep (a
+/// template can build one with `list`) drops without recursion.
+#[derive(Clone, Default, PartialEq)]
+pub struct ValueList(Vec<Value>);
+
+impl ValueList {
+    pub fn into_vec(mut self) -> Vec<Value> {
+        std::mem::take(&mut self.0)
+    }
+}
+
+impl std::ops::Deref for ValueList {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ValueList {
+    fn deref_mut(&mut self) -> &mut Vec<Value> {
+        &mut self.0
+    }
+}
+
+impl From<Vec<Value>> for ValueList {
+    fn from(v: Vec<Value>) -> Self {
+        ValueList(v)
+    }
+}
+
+impl FromIterator<Value> for ValueList {
+    fn from_iter<I: IntoIterator<Item = Value>>(iter: I) -> Self {
+        ValueList(iter.into_iter().collect())
+    }
+}
+
+impl<'a> IntoIterator for &'a ValueList {
+    type Item = &'a Value;
+    type IntoIter = std::slice::Iter<'a, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl fmt::Debug for ValueList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl Drop for ValueList {
+    fn drop(&mut self) {
+        deep::drop_items(&mut self.0);
+    }
 }
 
 impl FromIterator<(Str, Value)> for Map {
@@ -206,7 +278,7 @@ impl Value {
         Value::String(Arc::from(s.as_ref()))
     }
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Arc::new(items))
+        Value::List(Arc::new(ValueList(items)))
     }
     pub fn map(m: Map) -> Value {
         Value::Map(m)
@@ -314,13 +386,24 @@ impl Value {
 
     /// Deep copy: nested maps become new maps (Sprig's `deepCopy`, and values isolation).
     pub fn deep_copy(&self) -> Value {
+        self.deep_copy_at(0)
+    }
+
+    /// Below [`deep::MAX_VALUE_DEPTH`] levels (only a map that contains itself gets there; Go
+    /// recurses until its stack overflows) the rest is shared instead of copied.
+    fn deep_copy_at(&self, depth: usize) -> Value {
+        if depth >= deep::MAX_VALUE_DEPTH {
+            return self.clone();
+        }
         match self {
             // copystructure keeps the copied map's Go type.
-            Value::Map(m) => Value::Map(
-                m.with(|e| Map::from_btree(e.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect()))
-                    .with_go_type(m.go_type()),
-            ),
-            Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
+            Value::Map(m) => deep::guard(|| {
+                Value::Map(
+                    m.with(|e| Map::from_btree(e.iter().map(|(k, v)| (k.clone(), v.deep_copy_at(depth + 1))).collect()))
+                        .with_go_type(m.go_type()),
+                )
+            }),
+            Value::List(l) => deep::guard(|| Value::list(l.iter().map(|v| v.deep_copy_at(depth + 1)).collect())),
             other => other.clone(),
         }
     }
@@ -337,8 +420,8 @@ impl fmt::Debug for Value {
             Value::Float(x) => write!(f, "Float({x:?})"),
             Value::String(s) => write!(f, "String({s:?})"),
             Value::Bytes(b) => write!(f, "Bytes({b:?})"),
-            Value::List(l) => f.debug_list().entries(l.iter()).finish(),
-            Value::Map(m) => m.with(|e| f.debug_map().entries(e.iter()).finish()),
+            Value::List(l) => deep::guard(|| f.debug_list().entries(l.iter()).finish()),
+            Value::Map(m) => deep::guard(|| m.with(|e| f.debug_map().entries(e.iter()).finish())),
             Value::Object(o) => write!(f, "Object({})", o.type_name()),
         }
     }
@@ -361,8 +444,8 @@ impl PartialEq for Value {
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::String(a), Value::String(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
-            (Value::List(a), Value::List(b)) => a == b,
-            (Value::Map(a), Value::Map(b)) => a.ptr_eq(b) || a.with(|x| b.with(|y| x == y)),
+            (Value::List(a), Value::List(b)) => Arc::ptr_eq(a, b) || deep::guard(|| a == b),
+            (Value::Map(a), Value::Map(b)) => a.ptr_eq(b) || deep::guard(|| a.with(|x| b.with(|y| x == y))),
             (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
             _ => false,
         }

@@ -151,8 +151,7 @@ fn download_all(
                 if c.metadata.version != d.version {
                     return Err(other(format!("can't get a valid version for dependency {}", d.name)));
                 }
-                let po = chart::package::PackageOptions { version: None, app_version: None, destination: staging.path().to_path_buf() };
-                chart::package::package_dir(dir, &po).map_err(other)?;
+                chart::package::save_dir(&c, dir, staging.path()).map_err(other)?;
             }
             Source::Http(entry) => {
                 let _ = writeln!(out, "Downloading {} from repo {}", d.name, entry.url);

@@ -25,6 +25,19 @@ pub fn register(t: &mut FuncTable) {
 /// Go's `reflect.DeepEqual` on template values: same dynamic type and equal contents (NaN is
 /// never equal to itself; maps compare by entries unless they are the same map).
 pub fn deep_equal(a: &Value, b: &Value) -> bool {
+    deep_equal_at(a, b, 0)
+}
+
+/// `depth` bounds the walk: two distinct maps that contain themselves never end (Go's
+/// `reflect.DeepEqual` remembers visited pairs; such values are too rare to pay for that).
+fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth >= crate::values::deep::MAX_VALUE_DEPTH {
+        return false;
+    }
+    crate::values::deep::guard(|| deep_equal_here(a, b, depth))
+}
+
+fn deep_equal_here(a: &Value, b: &Value, depth: usize) -> bool {
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
@@ -35,14 +48,14 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
         (Value::String(x), Value::String(y)) => x == y,
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
-            std::sync::Arc::ptr_eq(x, y) || x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q))
+            std::sync::Arc::ptr_eq(x, y) || x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal_at(p, q, depth + 1))
         }
         (Value::Map(x), Value::Map(y)) => {
             x.ptr_eq(y)
                 || x.with(|mx| {
                     y.with(|my| {
                         mx.len() == my.len()
-                            && mx.iter().all(|(k, v)| my.get(k).is_some_and(|w| deep_equal(v, w)))
+                            && mx.iter().all(|(k, v)| my.get(k).is_some_and(|w| deep_equal_at(v, w, depth + 1)))
                     })
                 })
         }

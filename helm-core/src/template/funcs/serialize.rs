@@ -211,6 +211,20 @@ fn is_table_array(v: &Value) -> bool {
 }
 
 fn toml_inline(v: &Value) -> Result<Option<String>, String> {
+    toml_inline_at(v, 0)
+}
+
+fn toml_inline_at(v: &Value, depth: usize) -> Result<Option<String>, String> {
+    if !matches!(v, Value::List(_) | Value::Map(_) | Value::Object(_)) {
+        return toml_inline_here(v, depth);
+    }
+    if depth >= crate::values::deep::MAX_VALUE_DEPTH {
+        return Err("toml: value nested too deep".into());
+    }
+    crate::values::deep::guard(|| toml_inline_here(v, depth))
+}
+
+fn toml_inline_here(v: &Value, depth: usize) -> Result<Option<String>, String> {
     Ok(Some(match v {
         Value::Nil => return Ok(None),
         Value::Bool(b) => b.to_string(),
@@ -222,7 +236,7 @@ fn toml_inline(v: &Value) -> Result<Option<String>, String> {
         Value::List(items) => {
             let mut parts = Vec::new();
             for i in items.iter() {
-                match toml_inline(i)? {
+                match toml_inline_at(i, depth + 1)? {
                     Some(s) => parts.push(s),
                     None => return Err("toml: cannot encode array with nil element".into()),
                 }
@@ -232,13 +246,13 @@ fn toml_inline(v: &Value) -> Result<Option<String>, String> {
         Value::Map(m) => {
             let mut parts = Vec::new();
             for (k, v) in m.entries() {
-                if let Some(s) = toml_inline(&v)? {
+                if let Some(s) = toml_inline_at(&v, depth + 1)? {
                     parts.push(format!("{} = {}", toml_key(&k), s));
                 }
             }
             format!("{{{}}}", parts.join(", "))
         }
-        Value::Object(o) => return toml_inline(&o.to_data()),
+        Value::Object(o) => return toml_inline_at(&o.to_data(), depth + 1),
     }))
 }
 
@@ -271,7 +285,7 @@ fn toml_table(out: &mut String, m: &Map, path: &mut Vec<String>, depth: usize) -
                 out.push('\n');
             }
             out.push_str(&format!("{ind}[{}]\n", path.join(".")));
-            toml_table(out, sub, path, depth + 1)?;
+            crate::values::deep::guard(|| toml_table(out, sub, path, depth + 1))?;
             path.pop();
         } else if is_table_array(&v) {
             if let Value::List(items) = &v {
@@ -287,7 +301,7 @@ fn toml_table(out: &mut String, m: &Map, path: &mut Vec<String>, depth: usize) -
                             out.push('\n');
                         }
                         out.push_str(&format!("{ind}[[{}]]\n", path.join(".")));
-                        toml_table(out, sub, path, depth + 1)?;
+                        crate::values::deep::guard(|| toml_table(out, sub, path, depth + 1))?;
                     }
                 }
                 path.pop();

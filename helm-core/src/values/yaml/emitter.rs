@@ -9,6 +9,7 @@
 
 use super::resolve::{go_parse_float, is_base60_float, resolve_plain, Resolved};
 use super::YamlError;
+use crate::values::deep::{guard, MAX_VALUE_DEPTH};
 use crate::values::Value;
 
 /// What yaml.v2 holds after reading the JSON text back.
@@ -32,9 +33,33 @@ pub(super) fn emit_v2(j: &J) -> String {
     e.out
 }
 
+impl Drop for J {
+    /// Iterative, so a `J` as deep as the value it came from drops in constant stack.
+    fn drop(&mut self) {
+        let is_nested = |j: &J| matches!(j, J::List(_) | J::Map(_));
+        let mut pending: Vec<J> = Vec::new();
+        let take = |j: &mut J, pending: &mut Vec<J>| match j {
+            J::List(items) if items.iter().any(is_nested) => pending.extend(items.drain(..).filter(is_nested)),
+            J::Map(entries) if entries.iter().any(|(_, v)| is_nested(v)) => {
+                pending.extend(entries.drain(..).map(|(_, v)| v).filter(is_nested))
+            }
+            _ => {}
+        };
+        take(self, &mut pending);
+        while let Some(mut j) = pending.pop() {
+            take(&mut j, &mut pending);
+        }
+    }
+}
+
 /// Exactly `sigs.k8s.io/yaml.Marshal(v)` (Helm's `toYaml` before trimming the final newline).
 pub fn to_string(v: &Value) -> Result<String, YamlError> {
-    let j = to_j(v, 0, false).map_err(|m| YamlError { line: 0, column: 0, message: format!("error marshaling into JSON: {m}") })?;
+    let mut cx = ToJ { pretty: false, cycles: Default::default(), deepest: 0 };
+    let j = cx.to_j(v, 0).map_err(|m| YamlError { line: 0, column: 0, message: format!("error marshaling into JSON: {m}") })?;
+    // yaml.v2 re-reading the JSON text stops at its flow depth limit.
+    if cx.deepest > YAML_MAX_DEPTH {
+        return Err(YamlError { line: 0, column: 0, message: format!("yaml: exceeded max depth of {YAML_MAX_DEPTH}") });
+    }
     check_json_reread(v)?;
     let mut e = Emitter::new();
     e.emit_node(&j, true, false, false, false);
@@ -47,7 +72,8 @@ pub fn to_string(v: &Value) -> Result<String, YamlError> {
 /// step): sequences indented under their key, no line folding, floats printed with `%g`
 /// (`1e+06`). Known gap: Go structs keep declaration order and lower-cased field names there.
 pub fn to_string_pretty(v: &Value) -> Result<String, YamlError> {
-    let j = to_j(v, 0, true).map_err(|m| YamlError { line: 0, column: 0, message: m })?;
+    let mut cx = ToJ { pretty: true, cycles: Default::default(), deepest: 0 };
+    let j = cx.to_j(v, 0).map_err(|m| YamlError { line: 0, column: 0, message: m })?;
     let mut e = Emitter::new();
     e.pretty = true;
     e.emit_node(&j, true, false, false, false);
@@ -55,10 +81,47 @@ pub fn to_string_pretty(v: &Value) -> Result<String, YamlError> {
     Ok(e.out)
 }
 
-fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, String> {
-    if depth > 10_000 {
-        return Err("json: unsupported value: encountered a cycle".into());
+/// yaml.v2's nesting limit, which `toYaml`'s re-read of the JSON text runs into.
+const YAML_MAX_DEPTH: usize = 10_000;
+/// Maps deeper than this are checked for cycles (as Go's JSON encoder does).
+const START_DETECTING_CYCLES_AFTER: usize = 1000;
+
+/// The walk from a Go value to what yaml.v2 (or v3) emits.
+struct ToJ {
+    pretty: bool,
+    /// Maps on the current path below [`START_DETECTING_CYCLES_AFTER`].
+    cycles: rustc_hash::FxHashSet<usize>,
+    /// The deepest container level reached (the root container is level 1).
+    deepest: usize,
+}
+
+impl ToJ {
+    fn to_j(&mut self, v: &Value, depth: usize) -> Result<J, String> {
+        if !matches!(v, Value::List(_) | Value::Map(_) | Value::Object(_)) {
+            return self.to_j_inner(v, depth);
+        }
+        if depth >= MAX_VALUE_DEPTH {
+            return Err(format!("json: value nested deeper than {MAX_VALUE_DEPTH} levels"));
+        }
+        self.deepest = self.deepest.max(depth + 1);
+        let tracked = match v {
+            Value::Map(m) if depth > START_DETECTING_CYCLES_AFTER => {
+                if !self.cycles.insert(m.addr()) {
+                    return Err(format!("json: unsupported value: encountered a cycle via {}", v.go_type_name()));
+                }
+                Some(m.addr())
+            }
+            _ => None,
+        };
+        let r = guard(|| self.to_j_inner(v, depth));
+        if let Some(a) = tracked {
+            self.cycles.remove(&a);
+        }
+        r
     }
+
+    fn to_j_inner(&mut self, v: &Value, depth: usize) -> Result<J, String> {
+    let pretty = self.pretty;
     Ok(match v {
         Value::Nil => J::Null,
         Value::Bool(b) => J::Bool(*b),
@@ -83,12 +146,12 @@ fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, String> {
         }
         // encoding/json writes a nil map as null; yaml.v3 as an empty mapping.
         Value::Map(m) if m.is_go_nil() && !pretty => J::Null,
-        Value::List(items) => J::List(items.iter().map(|i| to_j(i, depth + 1, pretty)).collect::<Result<_, _>>()?),
+        Value::List(items) => J::List(items.iter().map(|i| self.to_j(i, depth + 1)).collect::<Result<_, _>>()?),
         Value::Map(m) => {
             let mut entries: Vec<(String, J)> = Vec::new();
             for (k, v) in m.entries() {
                 let key = if pretty { k.to_string() } else { json_roundtrip_string(&k) };
-                entries.push((key, to_j(&v, depth + 1, pretty)?));
+                entries.push((key, self.to_j(&v, depth + 1)?));
             }
             entries.sort_by(|a, b| {
                 if key_less(&a.0, &b.0, pretty) {
@@ -106,12 +169,13 @@ fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, String> {
             Some(fields) if pretty && !fields.is_empty() => J::Map(
                 fields
                     .iter()
-                    .map(|f| Ok((f.go_name.to_lowercase(), to_j(&f.value, depth + 1, pretty)?)))
+                    .map(|f| Ok((f.go_name.to_lowercase(), self.to_j(&f.value, depth + 1)?)))
                     .collect::<Result<_, String>>()?,
             ),
-            _ => to_j(&o.to_data(), depth + 1, pretty)?,
+            _ => self.to_j(&o.to_data(), depth + 1)?,
         },
     })
+    }
 }
 
 /// json.Marshal writes U+0085 (NEL) raw, and yaml.v2 re-reading the JSON treats it as a line
@@ -154,8 +218,8 @@ fn json_roundtrip_string(s: &str) -> String {
 fn has_nel(v: &Value) -> bool {
     match v {
         Value::String(s) => s.contains('\u{85}'),
-        Value::List(items) => items.iter().any(has_nel),
-        Value::Map(m) => m.with(|e| e.iter().any(|(k, v)| k.contains('\u{85}') || has_nel(v))),
+        Value::List(items) => guard(|| items.iter().any(has_nel)),
+        Value::Map(m) => guard(|| m.with(|e| e.iter().any(|(k, v)| k.contains('\u{85}') || has_nel(v)))),
         Value::Object(o) => has_nel(&o.to_data()),
         _ => false,
     }
@@ -502,7 +566,14 @@ impl Emitter {
         self.indention = self.indention && is_indention;
     }
 
-    fn emit_node(&mut self, n: &J, _root: bool, _sequence: bool, mapping: bool, simple_key: bool) {
+    fn emit_node(&mut self, n: &J, root: bool, sequence: bool, mapping: bool, simple_key: bool) {
+        match n {
+            J::List(_) | J::Map(_) => guard(|| self.emit_node_here(n, root, sequence, mapping, simple_key)),
+            _ => self.emit_node_here(n, root, sequence, mapping, simple_key),
+        }
+    }
+
+    fn emit_node_here(&mut self, n: &J, _root: bool, _sequence: bool, mapping: bool, simple_key: bool) {
         self.mapping_context = mapping;
         self.simple_key_context = simple_key;
         match n {

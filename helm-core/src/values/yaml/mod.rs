@@ -73,7 +73,7 @@ pub fn from_str(src: &str) -> Result<Value, YamlError> {
     match docs.into_iter().next().flatten() {
         None => Ok(Value::empty_map()),
         Some(n) => {
-            let v = node_to_value(&n, 0)?;
+            let v = node_to_value(&n)?;
             Ok(if v.is_nil() { Value::empty_map() } else { v })
         }
     }
@@ -119,7 +119,7 @@ pub fn from_str_list(src: &str) -> Result<Value, YamlError> {
     let docs = p.parse_stream(true).map_err(convert_err)?;
     let v = match docs.into_iter().next().flatten() {
         None => return Ok(Value::list(Vec::new())),
-        Some(n) => node_to_value(&n, 0)?,
+        Some(n) => node_to_value(&n)?,
     };
     match &v {
         Value::List(_) => Ok(v),
@@ -150,7 +150,7 @@ pub fn from_str_all(src: &str) -> Result<Vec<Value>, YamlError> {
     for d in docs {
         out.push(match d {
             None => Value::Nil,
-            Some(n) => node_to_value(&n, 0)?,
+            Some(n) => node_to_value(&n)?,
         });
     }
     Ok(out)
@@ -170,12 +170,15 @@ pub fn reencode_v2(src: &str, ordered: bool) -> Result<String, YamlError> {
 /// [`reencode_v2`] writes a document in source order (yaml.v2 decoding a list object's
 /// `items` into `[]yaml.MapSlice` and marshalling each).
 pub fn reencode_v2_items(src: &str, key: &str) -> Result<Vec<String>, YamlError> {
-    let GoVal::Map(entries) = decode_first_v2(src)? else { return Ok(Vec::new()) };
+    let GoVal::Map(entries) = &mut decode_first_v2(src)? else { return Ok(Vec::new()) };
     // yaml.v2 decoding into a struct keeps the last of repeated keys.
-    let items = entries.into_iter().rev().find(|(k, _)| matches!(k, GoVal::Str(s) if s == key)).map(|(_, v)| v);
+    let items = std::mem::take(entries).into_iter().rev().find(|(k, _)| matches!(k, GoVal::Str(s) if s == key)).map(|(_, v)| v);
     Ok(match items {
-        Some(GoVal::List(items)) => items.into_iter().map(|i| emitter::emit_v2(&v2_to_j(i, true))).collect(),
-        _ => Vec::new(),
+        Some(mut list) => match &mut list {
+            GoVal::List(items) => std::mem::take(items).into_iter().map(|i| emitter::emit_v2(&v2_to_j(i, true))).collect(),
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
     })
 }
 
@@ -184,7 +187,8 @@ fn decode_first_v2(src: &str) -> Result<GoVal, YamlError> {
     let docs = p.parse_stream(true).map_err(convert_err)?;
     match docs.into_iter().next().flatten() {
         None => Ok(GoVal::Null),
-        Some(n) => decode(&n, 0),
+        // helm-diff re-encodes with yaml.v2 alone: no JSON step, so no JSON depth check.
+        Some(n) => decode(&n, 0, &mut Nesting::default()),
     }
 }
 
@@ -200,20 +204,21 @@ fn v2_to_j(g: GoVal, ordered: bool) -> emitter::J {
             other => go_sharp_v(other),
         }
     }
-    fn to_j(g: GoVal, ordered: bool) -> emitter::J {
+    fn to_j(mut g: GoVal, ordered: bool) -> emitter::J {
         use emitter::J;
-        match g {
+        // GoVal drops iteratively (it implements Drop): its parts are taken, not moved out.
+        match &mut g {
             GoVal::Null => J::Null,
-            GoVal::Bool(b) => J::Bool(b),
+            GoVal::Bool(b) => J::Bool(*b),
             GoVal::Int(i) => J::Raw(i.to_string()),
             GoVal::Uint(u) => J::Raw(u.to_string()),
             GoVal::Float(f) if f.is_nan() => J::Raw(".nan".into()),
-            GoVal::Float(f) if f.is_infinite() => J::Raw(if f > 0.0 { ".inf".into() } else { "-.inf".into() }),
-            GoVal::Float(f) => J::Raw(format_go_float_g(f, false)),
-            GoVal::Str(s) => J::Str(s),
-            GoVal::List(items) => J::List(items.into_iter().map(|i| to_j(i, ordered)).collect()),
+            GoVal::Float(f) if f.is_infinite() => J::Raw(if *f > 0.0 { ".inf".into() } else { "-.inf".into() }),
+            GoVal::Float(f) => J::Raw(format_go_float_g(*f, false)),
+            GoVal::Str(s) => J::Str(std::mem::take(s)),
+            GoVal::List(items) => J::List(std::mem::take(items).into_iter().map(|i| to_j(i, ordered)).collect()),
             GoVal::Map(entries) => {
-                let mut out: Vec<(String, J)> = entries.into_iter().map(|(k, v)| (key_text(&k), to_j(v, ordered))).collect();
+                let mut out: Vec<(String, J)> = std::mem::take(entries).into_iter().map(|(k, v)| (key_text(&k), to_j(v, ordered))).collect();
                 if !ordered {
                     out.sort_by(|a, b| {
                         if emitter::key_less(&a.0, &b.0, false) {
@@ -248,29 +253,88 @@ enum GoVal {
     Map(Vec<(GoVal, GoVal)>),
 }
 
-const MAX_NEST: usize = 10_000;
-
-/// Node → yaml.v2's `interface{}` value, expanding merge keys.
-fn decode(n: &Rc<Node>, depth: usize) -> Result<GoVal, YamlError> {
-    if depth > MAX_NEST {
-        return Err(YamlError::plain(format!("{CONVERT_PREFIX}yaml: exceeded max depth of {MAX_NEST}")));
+impl Drop for GoVal {
+    /// Iterative: a decoded document may nest 20,000 levels (10,000 block plus 10,000 flow).
+    fn drop(&mut self) {
+        fn nested(g: &GoVal) -> bool {
+            matches!(g, GoVal::List(_) | GoVal::Map(_))
+        }
+        fn take(g: &mut GoVal, pending: &mut Vec<GoVal>) {
+            match g {
+                GoVal::List(items) if items.iter().any(nested) => pending.extend(items.drain(..).filter(nested)),
+                GoVal::Map(entries) if entries.iter().any(|(k, v)| nested(k) || nested(v)) => {
+                    for (k, v) in entries.drain(..) {
+                        pending.extend([k, v].into_iter().filter(nested));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut pending = Vec::new();
+        take(self, &mut pending);
+        while let Some(mut g) = pending.pop() {
+            take(&mut g, &mut pending);
+        }
     }
+}
+
+/// encoding/json's nesting limit, met when sigs.k8s.io/yaml unmarshals the converted JSON.
+const JSON_MAX_DEPTH: usize = 10_000;
+
+/// What the decode saw of nesting: the JSON text Go builds from the value would be rejected
+/// when read back if a container sits deeper than [`JSON_MAX_DEPTH`].
+#[derive(Default)]
+struct Nesting {
+    /// The opening character (`[` or `{`) of the first container past the limit.
+    too_deep: Option<char>,
+}
+
+impl Nesting {
+    /// Go's error for the JSON step, checked after the YAML-to-JSON conversion succeeded.
+    fn check(&self) -> Result<(), YamlError> {
+        match self.too_deep {
+            None => Ok(()),
+            Some(c) => Err(YamlError::plain(format!(
+                "error unmarshaling JSON: while decoding JSON: invalid character '{c}' exceeded max depth"
+            ))),
+        }
+    }
+}
+
+/// Node → yaml.v2's `interface{}` value, expanding merge keys. `depth` counts the containers
+/// above `n` (aliases add none).
+fn decode(n: &Rc<Node>, depth: usize, nest: &mut Nesting) -> Result<GoVal, YamlError> {
+    match &**n {
+        Node::Seq(_) | Node::Map(_) => {
+            if depth >= JSON_MAX_DEPTH && nest.too_deep.is_none() {
+                nest.too_deep = Some(if matches!(&**n, Node::Seq(_)) { '[' } else { '{' });
+            }
+            crate::values::deep::guard(|| decode_here(n, depth, nest))
+        }
+        Node::Alias(target, _) => decode(target, depth, nest),
+        _ => decode_here(n, depth, nest),
+    }
+}
+
+fn decode_here(n: &Rc<Node>, depth: usize, nest: &mut Nesting) -> Result<GoVal, YamlError> {
     Ok(match &**n {
-        Node::Alias(target, _) => decode(target, depth + 1)?,
+        Node::Alias(target, _) => decode(target, depth, nest)?,
         Node::Scalar { text, style, tag } => decode_scalar(text, *style, tag.as_deref())?,
-        Node::Seq(items) => GoVal::List(items.iter().map(|i| decode(i, depth + 1)).collect::<Result<_, _>>()?),
+        Node::Seq(items) => {
+            GoVal::List(items.iter().map(|i| decode(i, depth + 1, nest)).collect::<Result<_, _>>()?)
+        }
         Node::Map(entries) => {
             let mut out = MapBuilder::with_capacity(entries.len());
             for (k, v) in entries {
                 if is_merge_key(k) {
-                    merge_into(&mut out, v, depth)?;
+                    merge_into(&mut out, v, depth, nest)?;
                     continue;
                 }
-                let kv = decode(k, depth + 1)?;
-                let vv = decode(v, depth + 1)?;
+                let kv = decode(k, depth + 1, nest)?;
+                let vv = decode(v, depth + 1, nest)?;
                 out.set(kv, vv);
             }
-            GoVal::Map(out.entries)
+            GoVal::Map(std::mem::take(&mut out.entries))
         }
     })
 }
@@ -364,35 +428,36 @@ fn key_hash(k: &GoVal) -> Option<u64> {
 
 /// yaml.v2's `merge`: a map (or alias of one) is decoded into the current map, overwriting;
 /// a sequence of maps is applied last to first so earlier maps win.
-fn merge_into(out: &mut MapBuilder, v: &Rc<Node>, depth: usize) -> Result<(), YamlError> {
+fn merge_into(out: &mut MapBuilder, v: &Rc<Node>, depth: usize, nest: &mut Nesting) -> Result<(), YamlError> {
     let want_map = || YamlError::plain(format!("{CONVERT_PREFIX}yaml: map merge requires map or sequence of maps as the value"));
     let is_map = |n: &Node| match n {
         Node::Map(_) => true,
         Node::Alias(t, _) => matches!(&**t, Node::Map(_)),
         _ => false,
     };
-    let apply = |out: &mut MapBuilder, n: &Rc<Node>| -> Result<(), YamlError> {
-        if let GoVal::Map(entries) = decode(n, depth + 1)? {
-            for (k, val) in entries {
+    // The merged map's entries land in the current map: they are as deep as its own.
+    let apply = |out: &mut MapBuilder, n: &Rc<Node>, nest: &mut Nesting| -> Result<(), YamlError> {
+        if let GoVal::Map(entries) = &mut decode(n, depth, nest)? {
+            for (k, val) in std::mem::take(entries) {
                 out.set(k, val);
             }
         }
         Ok(())
     };
     match &**v {
-        Node::Map(_) => apply(out, v)?,
+        Node::Map(_) => apply(out, v, nest)?,
         Node::Alias(t, _) => {
             if !matches!(&**t, Node::Map(_)) {
                 return Err(want_map());
             }
-            apply(out, v)?
+            apply(out, v, nest)?
         }
         Node::Seq(items) => {
             for item in items.iter().rev() {
                 if !is_map(item) {
                     return Err(want_map());
                 }
-                apply(out, item)?;
+                apply(out, item, nest)?;
             }
         }
         _ => return Err(want_map()),
@@ -457,29 +522,34 @@ fn resolved_to_go(r: Resolved, text: &str) -> GoVal {
 }
 
 /// sigs.k8s.io/yaml's `convertToJSONableObject` + the JSON round trip into `interface{}`.
-fn to_json_value(g: GoVal) -> Result<Value, YamlError> {
-    Ok(match g {
+fn to_json_value(mut g: GoVal) -> Result<Value, YamlError> {
+    Ok(match &mut g {
         GoVal::Null => Value::Nil,
-        GoVal::Bool(b) => Value::Bool(b),
-        GoVal::Int(i) => Value::Float(i as f64),
-        GoVal::Uint(u) => Value::Float(u as f64),
+        GoVal::Bool(b) => Value::Bool(*b),
+        GoVal::Int(i) => Value::Float(*i as f64),
+        GoVal::Uint(u) => Value::Float(*u as f64),
         // NaN/Inf are refused by json.Marshal, after all keys were converted (see check_finite).
-        GoVal::Float(f) => Value::Float(f),
+        GoVal::Float(f) => Value::Float(*f),
         GoVal::Str(s) => Value::String(Arc::from(s.as_str())),
-        GoVal::List(items) => Value::list(items.into_iter().map(to_json_value).collect::<Result<_, _>>()?),
+        GoVal::List(items) => crate::values::deep::guard(|| {
+            Ok::<_, YamlError>(Value::list(
+                std::mem::take(items).into_iter().map(to_json_value).collect::<Result<_, _>>()?,
+            ))
+        })?,
         GoVal::Map(entries) => {
+            let entries = std::mem::take(entries);
             let mut m: BTreeMap<Str, Value> = BTreeMap::new();
-            for (k, v) in entries {
-                let key: String = match k {
-                    GoVal::Str(s) => s,
+            for (mut k, v) in entries {
+                let key: String = match &mut k {
+                    GoVal::Str(s) => std::mem::take(s),
                     GoVal::Int(i) => i.to_string(),
                     GoVal::Float(f) => {
                         if f.is_nan() {
                             ".nan".into()
                         } else if f.is_infinite() {
-                            if f > 0.0 { ".inf".into() } else { "-.inf".into() }
+                            if *f > 0.0 { ".inf".into() } else { "-.inf".into() }
                         } else {
-                            format_go_float_g(f, true)
+                            format_go_float_g(*f, true)
                         }
                     }
                     GoVal::Bool(b) => b.to_string(),
@@ -499,7 +569,7 @@ fn to_json_value(g: GoVal) -> Result<Value, YamlError> {
                         return Err(YamlError::plain(format!("{CONVERT_PREFIX}yaml: invalid map key: {}", go_sharp_v(&k))))
                     }
                 };
-                let val = to_json_value(v)?;
+                let val = crate::values::deep::guard(|| to_json_value(v))?;
                 // The JSON object keeps the last of duplicate keys.
                 m.insert(Arc::from(key.as_str()), val);
             }
@@ -510,6 +580,10 @@ fn to_json_value(g: GoVal) -> Result<Value, YamlError> {
 
 /// Go's `%#v` of a decoded value, for the rare error messages that print one.
 fn go_sharp_v(g: &GoVal) -> String {
+    crate::values::deep::guard(|| go_sharp_v_here(g))
+}
+
+fn go_sharp_v_here(g: &GoVal) -> String {
     match g {
         GoVal::Null => "interface {}(nil)".into(),
         GoVal::Bool(b) => b.to_string(),
@@ -528,10 +602,12 @@ fn go_sharp_v(g: &GoVal) -> String {
     }
 }
 
-fn node_to_value(n: &Rc<Node>, depth: usize) -> Result<Value, YamlError> {
-    let g = decode(n, depth)?;
+fn node_to_value(n: &Rc<Node>) -> Result<Value, YamlError> {
+    let mut nest = Nesting::default();
+    let g = decode(n, 0, &mut nest)?;
     let v = to_json_value(g)?;
     check_finite(&v)?;
+    nest.check()?;
     Ok(v)
 }
 
@@ -543,8 +619,8 @@ fn check_finite(v: &Value) -> Result<(), YamlError> {
             let s = if *f > 0.0 { "+Inf" } else { "-Inf" };
             Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: {s}")))
         }
-        Value::List(items) => items.iter().try_for_each(check_finite),
-        Value::Map(m) => m.with(|e| e.values().try_for_each(check_finite)),
+        Value::List(items) => crate::values::deep::guard(|| items.iter().try_for_each(check_finite)),
+        Value::Map(m) => crate::values::deep::guard(|| m.with(|e| e.values().try_for_each(check_finite))),
         _ => Ok(()),
     }
 }

@@ -31,6 +31,35 @@ pub(crate) enum Node {
     Alias(Rc<Node>, usize),
 }
 
+impl Drop for Node {
+    /// Iterative, so the deepest document the limits allow drops in constant stack. Shared
+    /// nodes (anchors) are only taken apart by their last owner.
+    fn drop(&mut self) {
+        fn take(n: &mut Node, pending: &mut Vec<Rc<Node>>) {
+            match n {
+                Node::Seq(items) => pending.append(items),
+                Node::Map(entries) => {
+                    for (k, v) in entries.drain(..) {
+                        pending.push(k);
+                        pending.push(v);
+                    }
+                }
+                Node::Alias(..) | Node::Scalar { .. } => {}
+            }
+        }
+        if matches!(self, Node::Scalar { .. } | Node::Alias(..)) {
+            return;
+        }
+        let mut pending = Vec::new();
+        take(self, &mut pending);
+        while let Some(rc) = pending.pop() {
+            if let Ok(mut n) = Rc::try_unwrap(rc) {
+                take(&mut n, &mut pending);
+            }
+        }
+    }
+}
+
 /// A reading failure, already formatted as yaml.v2 formats it (without sigs.k8s.io's prefix).
 #[derive(Debug, Clone)]
 pub(crate) struct ParseError {
@@ -43,8 +72,14 @@ pub(crate) struct ParseError {
 
 type PResult<T> = Result<T, ParseError>;
 
-/// Deepest nesting accepted (yaml.v2 allows 10000; we stay far below the Rust stack limit).
-const MAX_DEPTH: usize = 200;
+/// yaml.v2's scanner limits: at most this many nested flow collections (`[[[…]]]`), and
+/// separately this many block indentation levels. Deeper input fails with Go's
+/// `exceeded max depth of 10000`; the recursion itself runs on growable stack segments
+/// ([`crate::values::deep`]).
+const MAX_DEPTH: usize = 10_000;
+/// Our node nesting counts the document root and the scalar leaf too, which yaml.v2's
+/// indentation stack does not.
+const MAX_BLOCK_NODES: usize = MAX_DEPTH + 2;
 /// Total nodes alias expansion may produce per document before we call it a billion-laughs bomb.
 const MAX_ALIAS_EXPANSION: usize = 2_000_000;
 
@@ -487,9 +522,9 @@ impl<'a> Parser<'a> {
 
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if self.flow >= MAX_DEPTH || self.depth - self.flow.min(self.depth) > MAX_BLOCK_NODES {
             let p = self.pos;
-            return self.scan_err(p, "exceeded max depth of 200");
+            return self.scan_err(p, &format!("exceeded max depth of {MAX_DEPTH}"));
         }
         Ok(())
     }
@@ -497,8 +532,11 @@ impl<'a> Parser<'a> {
     /// Parses a block node whose content must be indented more than `parent` (a column, -1 at
     /// top level). Returns `None` for an empty node (null).
     fn parse_node(&mut self, parent: i64, ctx: Ctx) -> PResult<Option<Rc<Node>>> {
-        self.enter()?;
-        let r = self.parse_node_inner(parent, ctx);
+        if let Err(e) = self.enter() {
+            self.depth -= 1;
+            return Err(e);
+        }
+        let r = crate::values::deep::guard(|| self.parse_node_inner(parent, ctx));
         self.depth -= 1;
         r
     }
@@ -661,11 +699,11 @@ impl<'a> Parser<'a> {
         node
     }
 
-    fn apply_tag(&self, n: Node, tag: &Option<String>) -> Node {
-        match (n, tag) {
-            (Node::Scalar { text, style, .. }, Some(t)) => Node::Scalar { text, style, tag: Some(t.clone()) },
-            (n, _) => n,
+    fn apply_tag(&self, mut n: Node, tag: &Option<String>) -> Node {
+        if let (Node::Scalar { tag: slot, .. }, Some(t)) = (&mut n, tag) {
+            *slot = Some(t.clone());
         }
+        n
     }
     fn apply_tag_rc(&self, n: &Rc<Node>, tag: &Option<String>) -> Node {
         match &**n {
@@ -1497,9 +1535,18 @@ impl<'a> Parser<'a> {
     // ----- flow collections --------------------------------------------------------------
 
     fn parse_flow_collection(&mut self) -> PResult<Node> {
-        self.enter()?;
+        if let Err(e) = self.enter() {
+            self.depth -= 1;
+            return Err(e);
+        }
         self.flow += 1;
-        let r = if self.peek() == Some('[') { self.parse_flow_seq() } else { self.parse_flow_map() };
+        let r = crate::values::deep::guard(|| {
+            if self.peek() == Some('[') {
+                self.parse_flow_seq()
+            } else {
+                self.parse_flow_map()
+            }
+        });
         self.flow -= 1;
         self.depth -= 1;
         r
