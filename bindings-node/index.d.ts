@@ -111,7 +111,7 @@ export interface ClientOptions {
   /** Default: the context's namespace. */
   namespace?: string;
   /** Release storage: 'secret' (default) or 'configmap'. */
-  driver?: 'secret' | 'configmap';
+  driver?: 'secret' | 'configmap' | 'memory';
 }
 
 /** Where a chart given as a reference (not a Chart or a local path) comes from. */

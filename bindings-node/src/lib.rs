@@ -651,11 +651,7 @@ impl NativeClient {
     #[napi(constructor)]
     pub fn new(opts: Option<ClientOptions>) -> Result<Self> {
         let o = opts.unwrap_or(ClientOptions { kubeconfig: None, context: None, namespace: None, driver: None });
-        let driver = match o.driver.as_deref().unwrap_or("secret").to_ascii_lowercase().as_str() {
-            "secret" | "secrets" | "" => helm_kube::DriverKind::Secret,
-            "configmap" | "configmaps" => helm_kube::DriverKind::ConfigMap,
-            other => return Err(api_error(ApiError::Invalid(format!("unknown driver {other:?} (secret or configmap)")))),
-        };
+        let driver = helm_kube::DriverKind::from_helm_driver(&o.driver.as_deref().unwrap_or("secret").to_ascii_lowercase()).map_err(|e| api_error(ApiError::Invalid(e)))?;
         let opts = helm_kube::ClientOptions { kubeconfig: o.kubeconfig.map(Into::into), context: o.context, namespace: o.namespace, driver, ..Default::default() };
         // Loads the kubeconfig only: no request is made here.
         let client = runtime()?.block_on(helm_kube::Client::new(opts)).map_err(|e| failure_error(e.into()))?;

@@ -485,11 +485,7 @@ impl PyClient {
     #[new]
     #[pyo3(signature = (kubeconfig = None, context = None, namespace = None, driver = "secret"))]
     fn new(py: Python<'_>, kubeconfig: Option<PathBuf>, context: Option<String>, namespace: Option<String>, driver: &str) -> PyResult<Self> {
-        let driver = match driver.to_ascii_lowercase().as_str() {
-            "secret" | "secrets" | "" => helm_kube::DriverKind::Secret,
-            "configmap" | "configmaps" => helm_kube::DriverKind::ConfigMap,
-            other => return Err(to_py_err(py, ApiError::Invalid(format!("unknown driver {other:?} (secret or configmap)")))),
-        };
+        let driver = helm_kube::DriverKind::from_helm_driver(&driver.to_ascii_lowercase()).map_err(|e| to_py_err(py, ApiError::Invalid(e)))?;
         let rt = runtime()?;
         let opts = helm_kube::ClientOptions { kubeconfig, context, namespace, driver, ..Default::default() };
         let client = py.allow_threads(|| rt.block_on(helm_kube::Client::new(opts))).map_err(|e| failure_err(py, e.into()))?;

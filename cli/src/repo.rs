@@ -435,8 +435,10 @@ fn load_repos_nonempty(msg: &str) -> Result<RepoFile, CmdError> {
 }
 
 fn repo_list(a: RepoListArgs) -> Result<(), CmdError> {
-    let repos = load_repos_nonempty("no repositories to show")?;
+    let repos = RepoFile::load_file_or_empty(&paths::repository_config())?;
     match a.output.as_str() {
+        // Helm notes an empty list on stderr and succeeds; -o json|yaml print an empty list.
+        "table" if repos.repositories.is_empty() => eprintln!("no repositories to show"),
         "table" => {
             let mut rows = vec![vec!["NAME".to_string(), "URL".to_string()]];
             rows.extend(repos.repositories.iter().map(|r| vec![r.name.clone(), r.url.clone()]));

@@ -141,7 +141,12 @@ fn repo_commands_and_pull() {
 
     assert_eq!(home.ok(&["repo", "remove", "myrepo"]), "\"myrepo\" has been removed from your repositories\n");
     assert!(!home.path().join("home/cache/myrepo-index.yaml").exists());
-    assert_eq!(home.err(&["repo", "list"]), "Error: no repositories to show\n");
+    // Helm 4.1.4: an empty list is a note on stderr and success; -o json|yaml print `[]`.
+    let o = home.ours(&["repo", "list"]);
+    assert!(o.status.success());
+    assert_eq!((String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned()), (String::new(), "no repositories to show\n".to_string()));
+    assert_eq!(home.ok(&["repo", "list", "-o", "json"]), "[]\n");
+    assert_eq!(home.ok(&["repo", "list", "-o", "yaml"]), "[]\n");
     assert_eq!(home.err(&["repo", "remove", "myrepo"]), "Error: no repositories configured\n");
 }
 

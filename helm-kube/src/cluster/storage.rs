@@ -370,15 +370,25 @@ impl KubeStorage {
         Ok(rel)
     }
 
-    async fn list_selector(&self, selector: &str) -> Result<Vec<Release>, StorageError> {
+    async fn list_selector(&self, selector: &str, context: &str) -> Result<Vec<Release>, StorageError> {
         let mut out = Vec::new();
-        for obj in self.list_objects(selector).await.map_err(backend)? {
+        for obj in self.list_objects(selector).await.map_err(|e| in_context(self.configmaps, context, backend(e)))? {
             // Helm skips records it cannot decode (logging them); so do we.
             if let Ok(r) = self.decode(&obj, self.namespace.as_deref()).await {
                 out.push(r);
             }
         }
         Ok(out)
+    }
+}
+
+/// The Secret driver's context for an API failure (Helm's `list: failed to list: …`,
+/// `query: failed to query with labels: …`); the ConfigMap driver passes it on as it is.
+fn in_context(configmaps: bool, context: &str, e: StorageError) -> StorageError {
+    match e {
+        StorageError::Api { code, message } if !configmaps => StorageError::Api { code, message: format!("{context}: {message}") },
+        StorageError::Backend(message) if !configmaps => StorageError::Backend(format!("{context}: {message}")),
+        other => other,
     }
 }
 
@@ -476,12 +486,12 @@ impl ReleaseStorage for KubeStorage {
     }
 
     fn list(&self) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
-        self.list_selector("owner=helm")
+        self.list_selector("owner=helm", "list: failed to list")
     }
 
     fn history(&self, name: &str) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
         let sel = format!("name={name},owner=helm");
-        async move { self.list_selector(&sel).await }
+        async move { self.list_selector(&sel, "query: failed to query with labels").await }
     }
 }
 
