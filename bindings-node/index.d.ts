@@ -110,7 +110,7 @@ export interface ClientOptions {
   context?: string;
   /** Default: the context's namespace. */
   namespace?: string;
-  /** Release storage: 'secret' (default) or 'configmap'. */
+  /** Release storage: 'secret' (default), 'configmap' or 'memory'. */
   driver?: 'secret' | 'configmap' | 'memory';
 }
 
