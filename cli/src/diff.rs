@@ -19,7 +19,7 @@
 use crate::release::{client, load_chart};
 use crate::{CmdError, ValueArgs};
 use clap::{Args, Subcommand};
-use helm_core::release::plan::{self, OutputFormat, ParseOptions, PlanOptions, ReportOptions, SecretDisplay, TEST_HOOKS};
+use helm_core::release::plan::{self, release_text, OutputFormat, ParseOptions, PlanOptions, ReportOptions, SecretDisplay, TEST_HOOKS};
 use helm_core::release::Release;
 use helm_kube::{ChartRef, ErrorKind, ReleaseApi};
 use std::io::Write;
@@ -200,18 +200,6 @@ fn go_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// What `helm get manifest` prints for a release, and with `hooks`, `helm get hooks` after it:
-/// the text the plugin reads as the release's current state.
-pub fn release_text(rel: &Release, hooks: bool) -> String {
-    let mut s = format!("{}\n", rel.manifest);
-    if hooks {
-        for h in &rel.hooks {
-            s.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
-        }
-    }
-    s
-}
-
 fn err<E: std::fmt::Display>(e: E) -> CmdError {
     CmdError(e.to_string())
 }
@@ -383,33 +371,25 @@ async fn release<C: ReleaseApi>(c: &C, a: RevisionDiffArgs) -> Result<(), CmdErr
     finish(&p, &report, a.report.detailed_exitcode)
 }
 
-/// `upgrade --plan`: the upgrade run as a dry run, its manifest compared with the release's
-/// current one and printed (see [`print_plan`]); nothing is applied.
-pub async fn plan_upgrade<C: ReleaseApi>(c: &C, name: &str, chart: ChartRef, values: &helm_core::Value, mut opts: helm_kube::UpgradeOptions, output: &str) -> Result<(), CmdError> {
-    opts.dry_run = true;
-    let new = c.upgrade(name, chart, values, opts).await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
-    print_plan(c, name, &new, output).await
+/// `upgrade --plan`: the library's plan of the upgrade (a dry run compared with the release's
+/// current objects), printed (see [`print_plan`]); nothing is applied.
+pub async fn plan_upgrade<C: ReleaseApi>(c: &C, name: &str, chart: ChartRef, values: &helm_core::Value, opts: helm_kube::UpgradeOptions, output: &str) -> Result<(), CmdError> {
+    let (parse, options, report) = settings(&ReportArgs::default(), c.namespace())?;
+    let (p, _) = helm_kube::plan::plan_upgrade(c, name, chart, values, opts, &parse, &options).await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
+    print_plan(&p, report, output)
 }
 
-/// `install --plan`: as [`plan_upgrade`], for an install (nothing on the old side).
-pub async fn plan_install<C: ReleaseApi>(c: &C, chart: ChartRef, values: &helm_core::Value, mut opts: helm_kube::InstallOptions, output: &str) -> Result<(), CmdError> {
-    opts.dry_run = true;
-    let new = c.install(chart, values, opts).await.map_err(|e| CmdError(format!("INSTALLATION FAILED: {e}")))?;
-    print_plan(c, &new.name.clone(), &new, output).await
+/// `install --plan`: as [`plan_upgrade`], for an install.
+pub async fn plan_install<C: ReleaseApi>(c: &C, chart: ChartRef, values: &helm_core::Value, opts: helm_kube::InstallOptions, output: &str) -> Result<(), CmdError> {
+    let (parse, options, report) = settings(&ReportArgs::default(), c.namespace())?;
+    let (p, _) = helm_kube::plan::plan_install(c, chart, values, opts, &parse, &options).await.map_err(|e| CmdError(format!("INSTALLATION FAILED: {e}")))?;
+    print_plan(&p, report, output)
 }
 
-/// Prints a dry run's plan: the plugin's diff of the release's current manifest (none when
-/// the release does not exist) and the dry run's, then its `Plan: N to add, N to change, N
-/// to destroy` line; with `-o json` the structured plan (every changed object with its texts
-/// and line diff, and the unchanged keys).
-async fn print_plan<C: ReleaseApi>(c: &C, name: &str, new: &Release, output: &str) -> Result<(), CmdError> {
-    let old_text = match c.get_release(name, None, 0).await {
-        Ok(rel) => release_text(&rel, true),
-        Err(e) if e.kind() == ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(err(e)),
-    };
-    let (parse, opts, mut report) = settings(&ReportArgs::default(), c.namespace())?;
-    let p = plan::plan_manifests(&old_text, &release_text(new, true), &parse, &opts).map_err(err)?;
+/// Prints a plan: the plugin's diff of the release's current objects and the dry run's, then
+/// its `Plan: N to add, N to change, N to destroy` line; with `-o json` the structured plan
+/// (every changed object with its texts and line diff, and the unchanged keys).
+fn print_plan(p: &plan::Plan, mut report: ReportOptions, output: &str) -> Result<(), CmdError> {
     let text = match output {
         "json" => format!("{}\n", serde_json::to_string_pretty(&p).map_err(err)?),
         _ => {

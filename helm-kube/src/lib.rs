@@ -79,6 +79,8 @@
 //! - [`server`] (cargo feature `server`, on by default): the release server itself (hyper,
 //!   rustls). Programs that only call the API (the bindings) build without it.
 //! - [`repo`]: chart-repository and OCI-registry transport (no cluster needed).
+//! - [`plan`]: what an install or upgrade would change (a dry run compared with the release's
+//!   current objects), as structured data.
 //! - [`summary`]: the release API as the Python and Node bindings hand it on (values as
 //!   written, releases as summaries, one failure type).
 //! - [`error`]: the one error enum of this crate, each error with its kind.
@@ -87,6 +89,7 @@ pub mod api;
 pub mod cluster;
 pub mod error;
 pub mod remote;
+pub mod plan;
 pub mod repo;
 pub mod summary;
 #[cfg(feature = "server")]

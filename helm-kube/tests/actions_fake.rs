@@ -200,3 +200,30 @@ async fn uninstall_keep_history_then_upgrade_install_installs_again() {
     assert!(c.history("g", None).await.is_err());
     assert!(c.records().list().await.expect("list").is_empty());
 }
+
+#[tokio::test]
+async fn plan_of_an_upgrade_changes_nothing_and_names_each_object() {
+    use helm_core::release::plan::{Action, ParseOptions, PlanOptions};
+    let c = FakeCluster::new(NS);
+    let ch = chart("plan");
+    c.install(ch.clone(), &Value::empty_map(), install_opts("p")).await.expect("install");
+    c.clear_calls();
+    let parse = ParseOptions { default_namespace: NS.into(), ..Default::default() };
+    let (plan, would_store) = helm_kube::plan::plan_upgrade(&c, "p", ch.clone(), &vals("data: two\nextra: true\n"), UpgradeOptions::default(), &parse, &PlanOptions::default())
+        .await
+        .expect("plan");
+    assert_eq!(would_store.version, 2);
+    let changes: Vec<(String, Action)> = plan.changes.iter().map(|ch| (ch.key.clone(), ch.action)).collect();
+    assert_eq!(
+        changes,
+        [("apps, p-cm, ConfigMap (v1)".to_string(), Action::Modify), ("apps, p-extra, ConfigMap (v1)".to_string(), Action::Add)]
+    );
+    assert_eq!(plan.counts(), (1, 1, 0));
+    assert!(c.calls().iter().all(|call| !call.starts_with("apply") && !call.starts_with("delete")), "{:?}", c.calls());
+    assert_eq!(statuses(&c, "p").await, [(1, Status::Deployed)], "nothing stored");
+
+    // install --plan of a new release: every object is an addition
+    let (plan, _) = helm_kube::plan::plan_install(&c, ch, &Value::empty_map(), install_opts("q"), &parse, &PlanOptions::default()).await.expect("plan");
+    assert!(plan.changes.iter().all(|ch| ch.action == Action::Add) && plan.changes.len() == 3, "{:?}", plan.changes.iter().map(|c| &c.key).collect::<Vec<_>>());
+    assert!(c.history("q", None).await.is_err());
+}

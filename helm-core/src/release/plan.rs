@@ -1112,6 +1112,18 @@ pub fn plan_manifests(old: &str, new: &str, parse: &ParseOptions, opts: &PlanOpt
     plan(&parse_manifest(old, parse)?, &parse_manifest(new, parse)?, opts)
 }
 
+/// A stored release's objects as the plugin reads them (`helm get manifest`, and with
+/// `hooks` each hook after it as its own `# Source:` document).
+pub fn release_text(rel: &crate::release::Release, hooks: bool) -> String {
+    let mut s = format!("{}\n", rel.manifest);
+    if hooks {
+        for h in &rel.hooks {
+            s.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
+        }
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
