@@ -150,3 +150,33 @@ async fn killed_mid_upgrade_the_release_stays_pending_and_rollback_recovers_it()
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Unauthorized"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// `POST …/plan`: what an upgrade would change, as data, with nothing applied or stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_endpoint_reports_changes_and_stores_nothing() {
+    let Some(env) = common::env() else { return };
+    let Some(bin) = helm_rs() else { return };
+    let token = std::fs::read_to_string(env.dir.join("token")).expect("admin token").trim().to_string();
+    let ns = common::unique("srv-plan");
+    let dir = common::scratch("server-plan");
+    let chart = common::write_chart(&dir, "planned", "0.1.0");
+    let b64 = common::chart_tgz_base64(&chart, &dir);
+    let s = serve(&bin, &env.kubeconfig, dir.join("serve.log"), &[]);
+    let base = format!("{}/v1/namespaces/{ns}/releases", s.url);
+    let (st, body) = common::server_call(reqwest::Method::POST, &base, Some(&token), Some(json!({ "name": "p", "chart": { "tgz_base64": b64 }, "create_namespace": true }))).await;
+    assert_eq!(st, 201, "{body}");
+    let (st, body) = common::server_call(reqwest::Method::POST, &format!("{base}/p/plan"), Some(&token), Some(json!({ "chart": { "tgz_base64": b64 }, "values": { "data": "two", "extra": true } }))).await;
+    assert_eq!(st, 200, "{body}");
+    let changes: Vec<(String, String)> = body["plan"]["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| (c["key"].as_str().unwrap_or("").to_string(), c["action"].as_str().unwrap_or("").to_string()))
+        .collect();
+    assert_eq!(changes, [(format!("{ns}, p-cm, ConfigMap (v1)"), "modify".to_string()), (format!("{ns}, p-extra, ConfigMap (v1)"), "add".to_string())]);
+    let (st, body) = common::server_call(reqwest::Method::GET, &format!("{base}/p"), Some(&token), None).await;
+    assert_eq!((st, body["release"]["version"].as_i64()), (200, Some(1)), "nothing stored: {body}");
+    // an unknown release: the upgrade's own refusal, with its kind
+    let (st, body) = common::server_call(reqwest::Method::POST, &format!("{base}/nope/plan"), Some(&token), Some(json!({ "chart": { "tgz_base64": b64 } }))).await;
+    assert_eq!((st, body["kind"].as_str()), (404, Some("not_found")), "{body}");
+}

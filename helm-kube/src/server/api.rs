@@ -157,6 +157,7 @@ pub async fn route(state: Arc<State>, req: Request<Incoming>) -> (Response<Body>
             }
             (["v1", "namespaces", ns, "releases", name], &Method::PUT) => ctx.upgrade(ns, name, ctx.action_body::<UpgradeOptions>(req, true).await?, slot).await,
             (["v1", "namespaces", ns, "releases", name, "rollback"], &Method::POST) => ctx.rollback(ns, name, ctx.action_body::<RollbackOptions>(req, false).await?, slot).await,
+            (["v1", "namespaces", ns, "releases", name, "plan"], &Method::POST) => ctx.plan(ns, name, ctx.action_body::<UpgradeOptions>(req, true).await?).await,
             (["v1", "namespaces", ns, "releases", name, "test"], &Method::POST) => ctx.test(ns, name, ctx.action_body::<TestOptions>(req, false).await?, slot).await,
             (["v1", "namespaces", ns, "releases", name], &Method::DELETE) => ctx.uninstall(ns, name, &query, slot).await,
             (["v1", "operations", id], &Method::GET) => Ok(ctx.operation(id)),
@@ -538,6 +539,25 @@ impl Ctx {
             }
         })
         .await)
+    }
+
+    /// `POST …/plan`: what the upgrade in the body would change (`upgrade --plan`): a dry run
+    /// compared with the release's objects, answered at once as `{"plan": …}`. Nothing is
+    /// applied or stored, so no operation or lock is taken.
+    async fn plan(&self, ns: &str, name: &str, b: ActionRequest<UpgradeOptions>) -> Answer {
+        use helm_core::release::plan::{ParseOptions, PlanOptions, TEST_HOOKS};
+        check_names(ns, Some(name))?;
+        // Present: `ActionRequest::parse` requires it for an upgrade's body.
+        let chart = load_chart(b.chart.unwrap_or_default()).await?;
+        let values = user_values(&b.values, &b.values_yaml)?;
+        let client = self.kube(ns, None)?;
+        let mut opts = b.opts;
+        opts.namespace = Some(ns.to_string());
+        let parse = ParseOptions { default_namespace: ns.to_string(), normalize: false, excluded_hooks: TEST_HOOKS.iter().map(|s| s.to_string()).collect() };
+        match crate::plan::plan_upgrade(&client, name, chart, &values, opts, &parse, &PlanOptions::default()).await {
+            Ok((plan, _)) => Ok(json(200, &serde_json::json!({ "plan": plan }))),
+            Err(e) => Err(action_error(&e)),
+        }
     }
 
     async fn rollback(&self, ns: &str, name: &str, b: ActionRequest<RollbackOptions>, slot: super::ops::CallerSlot) -> Answer {

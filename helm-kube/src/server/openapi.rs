@@ -129,7 +129,7 @@ pub fn document() -> Value {
             "/v1/namespaces/{namespace}/releases/{name}": {
                 "parameters": [ns, name],
                 "get": { "operationId": "status", "summary": "helm status", "parameters": [rev, { "name": "resources", "in": "query", "required": false, "description": "also the release's live objects: the API server's Table renderings (table) or the objects (objects)", "schema": { "type": "string", "enum": ["table", "objects"] } }], "responses": read_responses(json!({ "$ref": "#/components/schemas/ReleaseResult" })) },
-                "put": { "operationId": "upgrade", "summary": "helm upgrade", "requestBody": body(upgrade_props, json!(["chart"])), "responses": op_responses("200") },
+                "put": { "operationId": "upgrade", "summary": "helm upgrade", "requestBody": body(upgrade_props.clone(), json!(["chart"])), "responses": op_responses("200") },
                 "delete": { "operationId": "uninstall", "summary": "helm uninstall",
                     "parameters": [query_bool("keep_history", ""), query_bool("dry_run", ""), query_bool("no_hooks", ""), query_bool("wait", ""), query_int("timeout_seconds", ""), { "name": "description", "in": "query", "schema": { "type": "string" } }, { "name": "cascade", "in": "query", "schema": { "type": "string", "enum": ["background", "foreground", "orphan"] } }, query_bool("async", "")],
                     "responses": op_responses("200") }
@@ -139,6 +139,12 @@ pub fn document() -> Value {
                 "post": { "operationId": "rollback", "summary": "helm rollback",
                     "requestBody": body(rollback_props.clone(), json!([])),
                     "responses": op_responses("200") }
+            },
+            "/v1/namespaces/{namespace}/releases/{name}/plan": {
+                "parameters": [ns, name],
+                "post": { "operationId": "plan", "summary": "upgrade --plan: what the upgrade would change (a dry run compared with the release's objects, helm-diff's rules); nothing is applied",
+                    "requestBody": body(upgrade_props.clone(), json!(["chart"])),
+                    "responses": read_responses(json!({ "type": "object", "properties": { "plan": { "type": "object", "properties": { "changes": { "type": "array", "items": { "type": "object" } }, "unchanged": { "type": "array", "items": { "type": "string" } }, "suppressed_kinds": { "type": "array", "items": { "type": "string" } } } } } })) }
             },
             "/v1/namespaces/{namespace}/releases/{name}/test": {
                 "parameters": [ns, name],
@@ -207,6 +213,7 @@ mod tests {
         let doc = document();
         assert_eq!(documented(&doc, "/v1/namespaces/{namespace}/releases", "post"), fields(&InstallOptions::default()));
         assert_eq!(documented(&doc, "/v1/namespaces/{namespace}/releases/{name}", "put"), fields(&UpgradeOptions::default()));
+        assert_eq!(documented(&doc, "/v1/namespaces/{namespace}/releases/{name}/plan", "post"), fields(&UpgradeOptions::default()));
         assert_eq!(documented(&doc, "/v1/namespaces/{namespace}/releases/{name}/rollback", "post"), fields(&RollbackOptions::default()));
     }
 }
