@@ -9,7 +9,7 @@ use helm_core::release::{Release, Status};
 use helm_core::gocompat::strconv::go_quote;
 use helm_core::values::{json as gojson, yaml, Value};
 use helm_kube::RemoteClient;
-use helm_kube::{ChartRef, Client, DriverKind, ErrorKind, ReleaseApi};
+use helm_kube::{ChartRef, Client, ErrorKind, ReleaseApi};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::collections::BTreeMap;
@@ -357,9 +357,8 @@ fn runtime() -> Result<tokio::runtime::Runtime, CmdError> {
 }
 
 pub(crate) async fn client(k: &KubeArgs) -> Result<Client, CmdError> {
-    let driver = DriverKind::from_helm_driver(&std::env::var("HELM_DRIVER").unwrap_or_default()).map_err(err)?;
     let namespace = namespace_of(k);
-    Client::new(k.client_options(namespace, driver)).await.map_err(err)
+    Client::new(k.client_options(namespace).map_err(err)?).await.map_err(err)
 }
 
 /// `-n`, else `$HELM_NAMESPACE`.

@@ -452,8 +452,11 @@ impl EnvSettings {
 impl KubeArgs {
     /// How to reach the cluster, from these flags (with [`EnvSettings::kube_args`], their
     /// environment defaults).
-    pub fn client_options(&self, namespace: Option<String>, driver: helm_kube::DriverKind) -> helm_kube::ClientOptions {
-        helm_kube::ClientOptions {
+    /// Release storage comes from `HELM_DRIVER` (Helm's names; an unknown one is Helm's
+    /// `unknown driver` error) and `HELM_DRIVER_SQL_CONNECTION_STRING`.
+    pub fn client_options(&self, namespace: Option<String>) -> Result<helm_kube::ClientOptions, String> {
+        let driver = helm_kube::DriverKind::from_helm_driver(&std::env::var("HELM_DRIVER").unwrap_or_default())?;
+        Ok(helm_kube::ClientOptions {
             kubeconfig: self.kubeconfig.clone(),
             context: self.kube_context.clone(),
             namespace,
@@ -466,7 +469,7 @@ impl KubeArgs {
             insecure_skip_tls_verify: self.kube_insecure_skip_tls_verify.unwrap_or(false),
             tls_server_name: self.kube_tls_server_name.clone(),
             sql_connection: std::env::var("HELM_DRIVER_SQL_CONNECTION_STRING").ok().filter(|c| !c.is_empty()),
-        }
+        })
     }
 }
 

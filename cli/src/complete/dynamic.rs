@@ -192,13 +192,9 @@ fn block_on<F: std::future::Future>(f: F) -> Option<F::Output> {
 }
 
 async fn client(s: &EnvSettings) -> Option<helm_kube::Client> {
-    let driver = match std::env::var("HELM_DRIVER").unwrap_or_default().to_lowercase().as_str() {
-        "configmap" | "configmaps" => helm_kube::DriverKind::ConfigMap,
-        _ => helm_kube::DriverKind::Secret,
-    };
     let k = s.kube_args();
     let ns = k.namespace.clone();
-    helm_kube::Client::new(k.client_options(ns, driver)).await.ok()
+    helm_kube::Client::new(k.client_options(ns).ok()?).await.ok()
 }
 
 /// Helm's `compListReleases`: every release of the namespace, whatever its state, but those

@@ -417,6 +417,7 @@ impl ReleaseStorage for KubeStorage {
         async move {
             let ns = self.ns_for(&rel);
             let (record, parts) = self.objects_of(&rel)?;
+            let mine = Self::index_of(&record)?;
             // Parts first, the record last: a reader never finds a record without its parts.
             self.create_parts(&ns, &parts).await?;
             match self.create_object(&ns, &record).await {
@@ -427,12 +428,11 @@ impl ReleaseStorage for KubeStorage {
                         Ok(Some(obj)) => Self::index_of(&obj).ok().flatten(),
                         _ => None,
                     };
-                    let mine = Self::index_of(&record)?;
                     let _ = self.delete_parts(&ns, mine.as_ref(), theirs.as_ref()).await;
                     Err(StorageError::AlreadyExists)
                 }
                 Err(e) => {
-                    let _ = self.delete_parts(&ns, Self::index_of(&record)?.as_ref(), None).await;
+                    let _ = self.delete_parts(&ns, mine.as_ref(), None).await;
                     Err(backend(e))
                 }
             }
@@ -448,15 +448,14 @@ impl ReleaseStorage for KubeStorage {
             // with a conflict instead of being silently overwritten.
             let current = self.get_object(&ns, &record.name).await.map_err(backend)?.ok_or(StorageError::NotFound)?;
             record.resource_version = current.resource_version.clone();
+            let (new_index, old_index) = (Self::index_of(&record)?, Self::index_of(&current)?);
             self.create_parts(&ns, &parts).await?;
-            let new_index = Self::index_of(&record)?;
             if let Err(e) = self.replace_object(&ns, &record).await {
-                let old_index = Self::index_of(&current).ok().flatten();
                 let _ = self.delete_parts(&ns, new_index.as_ref(), old_index.as_ref()).await;
                 return Err(if is_conflict(&e) { StorageError::Conflict(api_message(&e)) } else { backend(e) });
             }
             // The old parts the new record no longer uses.
-            self.delete_parts(&ns, Self::index_of(&current)?.as_ref(), new_index.as_ref()).await
+            self.delete_parts(&ns, old_index.as_ref(), new_index.as_ref()).await
         }
     }
 
