@@ -553,14 +553,6 @@ fn chart_arg(spec: ChartSourceSpec) -> ChartArg {
 
 type Out = summary::Answer;
 
-async fn install<C: ReleaseApi>(c: &C, chart: ChartArg, input: ValuesInput, opts: helm_kube::InstallOptions) -> Out {
-    summary::install(c, chart, input, opts).await
-}
-
-async fn upgrade<C: ReleaseApi>(c: &C, name: String, chart: ChartArg, input: ValuesInput, opts: helm_kube::UpgradeOptions) -> Out {
-    summary::upgrade(c, name, chart, input, opts).await
-}
-
 async fn rollback<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
     let opts = helm_kube::RollbackOptions {
         namespace: o.namespace,
@@ -627,7 +619,7 @@ enum Backend {
 
 /// Runs one of the release functions above on the client's backend, on libuv's pool.
 macro_rules! on_backend {
-    ($self:ident, $f:ident($($arg:expr),* $(,)?)) => {{
+    ($self:ident, $f:path, ($($arg:expr),* $(,)?)) => {{
         let (backend, rt) = ($self.backend.clone(), runtime()?);
         let job: Job = Box::new(move || match &backend {
             Backend::Local(c) => rt.block_on($f(c, $($arg),*)),
@@ -699,38 +691,38 @@ impl NativeClient {
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn rollback(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        on_backend!(self, rollback(name, opts.unwrap_or_default()))
+        on_backend!(self, rollback, (name, opts.unwrap_or_default()))
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn uninstall(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        on_backend!(self, uninstall(name, opts.unwrap_or_default()))
+        on_backend!(self, uninstall, (name, opts.unwrap_or_default()))
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn status(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        on_backend!(self, status(name, opts.unwrap_or_default()))
+        on_backend!(self, status, (name, opts.unwrap_or_default()))
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn history(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        on_backend!(self, history(name, opts.unwrap_or_default()))
+        on_backend!(self, history, (name, opts.unwrap_or_default()))
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn list(&self, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        on_backend!(self, list(opts.unwrap_or_default()))
+        on_backend!(self, list, (opts.unwrap_or_default()))
     }
 
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn get_values(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        on_backend!(self, get_values(name, opts.unwrap_or_default()))
+        on_backend!(self, get_values, (name, opts.unwrap_or_default()))
     }
 
     /// `helm test`: runs the release's test hooks (`namespace`, `timeout` apply).
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn test(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
-        on_backend!(self, test(name, opts.unwrap_or_default()))
+        on_backend!(self, test, (name, opts.unwrap_or_default()))
     }
 }
 
@@ -739,13 +731,13 @@ impl NativeClient {
         let o = opts.unwrap_or_default();
         let input = values_of(&o, values)?;
         let opts = install_opts(name, o);
-        on_backend!(self, install(chart, input, opts))
+        on_backend!(self, summary::install, (chart, input, opts))
     }
 
     fn upgrade_chart(&self, name: String, chart: ChartArg, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
         let o = opts.unwrap_or_default();
         let input = values_of(&o, values)?;
         let opts = upgrade_opts(o);
-        on_backend!(self, upgrade(name, chart, input, opts))
+        on_backend!(self, summary::upgrade, (name, chart, input, opts))
     }
 }
