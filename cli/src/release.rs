@@ -157,6 +157,9 @@ pub struct UpgradeArgs {
     pub max_history: i64,
     #[arg(long = "skip-crds")]
     pub skip_crds: bool,
+    /// also apply the chart's crds/ (create missing CRDs, update changed ones server-side); refuses a CRD that drops a version still in its status.storedVersions (helm-rs only)
+    #[arg(long = "update-crds")]
+    pub update_crds: bool,
     /// must be "true", "false" or "auto": "auto" uses the method the release was deployed with
     #[arg(long = "server-side", default_value = "auto")]
     pub server_side: String,
@@ -735,6 +738,7 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
         install: a.install,
         create_namespace: a.create_namespace,
         skip_crds: a.skip_crds,
+        update_crds: a.update_crds,
         dry_run,
         dry_run_server,
         description: d.description.clone(),

@@ -442,6 +442,62 @@ async fn crds_are_installed_first_and_custom_resources_applied() {
 }
 
 #[tokio::test]
+async fn update_crds_applies_changed_crds_and_refuses_dropping_a_stored_version() {
+    let Some(Case { ns, c, chart, .. }) = case("crdup", "crdup", &[]).await else { return };
+    let group = format!("{ns}.example.com");
+    let crd = |versions: &[String]| {
+        format!(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: gadgets.{group}\nspec:\n  group: {group}\n  names: {{kind: Gadget, plural: gadgets, singular: gadget}}\n  scope: Namespaced\n  versions:\n{}",
+            versions.concat()
+        )
+    };
+    let version = |name: &str, storage: bool, fields: &[&str]| {
+        let props: String = fields.iter().map(|f| format!("              {f}: {{type: string}}\n")).collect();
+        format!("  - name: {name}\n    served: true\n    storage: {storage}\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            properties:\n{props}")
+    };
+    std::fs::create_dir_all(chart.join("crds")).expect("mkdir");
+    let write = |text: String| std::fs::write(chart.join("crds/gadget.yaml"), text).expect("write");
+    write(crd(&[version("v1alpha1", true, &["size"])]));
+    c.install(load(&chart), &Value::empty_map(), InstallOptions { name: Some("g".into()), ..Default::default() }).await.expect("install");
+    let doc = helm_core::release::logic::parse_manifest(&std::fs::read_to_string(chart.join("crds/gadget.yaml")).expect("read")).expect("parse").remove(0);
+    let fields = |live: &serde_json::Value, i: usize| -> Vec<String> {
+        live.pointer(&format!("/spec/versions/{i}/schema/openAPIV3Schema/properties/spec/properties"))
+            .and_then(|p| p.as_object())
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let up = |update_crds: bool, dry_run: bool| UpgradeOptions { update_crds, dry_run, max_history: 10, ..Default::default() };
+
+    // A new field: Helm's default leaves the CRD as it is; --update-crds applies it.
+    write(crd(&[version("v1alpha1", true, &["size", "color"])]));
+    c.upgrade("g", load(&chart), &Value::empty_map(), up(false, false)).await.expect("upgrade");
+    assert_eq!(fields(&c.get(&doc, &ns).await.expect("get").expect("crd"), 0), vec!["size"]);
+    c.upgrade("g", load(&chart), &Value::empty_map(), up(true, true)).await.expect("dry run");
+    assert_eq!(fields(&c.get(&doc, &ns).await.expect("get").expect("crd"), 0), vec!["size"], "a dry run only checks");
+    c.upgrade("g", load(&chart), &Value::empty_map(), up(true, false)).await.expect("upgrade --update-crds");
+    assert_eq!(fields(&c.get(&doc, &ns).await.expect("get").expect("crd"), 0), vec!["color", "size"]);
+
+    // A new storage version beside the old one: allowed; the old one stays stored.
+    write(crd(&[version("v1alpha1", false, &["size", "color"]), version("v1", true, &["size", "color"])]));
+    c.upgrade("g", load(&chart), &Value::empty_map(), up(true, false)).await.expect("new storage version");
+    let live = c.get(&doc, &ns).await.expect("get").expect("crd");
+    assert_eq!(live.pointer("/status/storedVersions"), Some(&serde_json::json!(["v1alpha1", "v1"])));
+
+    // Dropping v1alpha1 while objects may be stored in it: refused before anything is written.
+    write(crd(&[version("v1", true, &["size", "color"])]));
+    let before = c.history("g", None).await.expect("history").len();
+    let err = c.upgrade("g", load(&chart), &Value::empty_map(), up(true, false)).await.expect_err("dropping a stored version");
+    assert_eq!(err.kind(), helm_kube::ErrorKind::InvalidInput);
+    assert_eq!(
+        err.to_string(),
+        format!("cannot update CRD gadgets.{group}: its new spec.versions drops \"v1alpha1\", still listed in status.storedVersions (objects may be stored in it); migrate those objects and remove it from status.storedVersions first")
+    );
+    assert_eq!(c.history("g", None).await.expect("history").len(), before, "no revision written");
+    let live = c.get(&doc, &ns).await.expect("get").expect("crd");
+    assert_eq!(live.pointer("/spec/versions").and_then(|v| v.as_array()).map(|v| v.len()), Some(2), "the CRD is unchanged");
+}
+
+#[tokio::test]
 async fn wait_skips_jobs_unless_wait_for_jobs() {
     let extra = [("templates/job.yaml", "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}-job\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n")];
     let Some(Case { ns, c, chart, .. }) = case("jobs", "jobchart", &extra).await else { return };

@@ -246,6 +246,12 @@ pub struct UpgradeOptions {
     pub create_namespace: bool,
     /// `--skip-crds` (with `install`, when it installs).
     pub skip_crds: bool,
+    /// `--update-crds` (helm-rs only): apply the chart's `crds/` on upgrade too, creating the
+    /// missing CRDs and updating changed ones with server-side apply. A CRD whose new
+    /// `spec.versions` drops a version still listed in its `status.storedVersions` (objects
+    /// may be stored in it) is refused before anything is written. Helm never touches
+    /// `crds/` on upgrade, so without it neither does helm-rs.
+    pub update_crds: bool,
     /// `--dry-run` / `--dry-run=client`: the cluster's capabilities, an empty `lookup`.
     pub dry_run: bool,
     /// `--dry-run=server`: also `lookup` reads the cluster (a dry run on its own).

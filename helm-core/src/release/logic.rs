@@ -253,10 +253,38 @@ pub fn list_latest(all: Vec<Release>) -> Vec<Release> {
     latest.into_values().collect()
 }
 
+/// The versions a CRD update would drop although the API server may still hold objects in
+/// them: those in the live CRD's `status.storedVersions` that the new `spec.versions` no
+/// longer lists. Objects are only ever stored in the versions named there, so an update that
+/// keeps them all loses nothing; one that drops any must wait until those objects are migrated
+/// (and `storedVersions` trimmed), whatever the API server itself would let through.
+pub fn crd_stored_versions_dropped(new: &serde_json::Value, live: &serde_json::Value) -> Vec<String> {
+    let names = |v: Option<&serde_json::Value>| -> Vec<String> {
+        v.and_then(|a| a.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default()
+    };
+    let kept: Vec<String> = new
+        .pointer("/spec/versions")
+        .and_then(|v| v.as_array())
+        .map(|vs| vs.iter().filter_map(|v| v.get("name").and_then(|n| n.as_str()).map(String::from)).collect())
+        .unwrap_or_default();
+    names(live.pointer("/status/storedVersions")).into_iter().filter(|v| !kept.contains(v)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::release::record::Info;
+
+    #[test]
+    fn crd_update_keeps_stored_versions() {
+        let live = serde_json::json!({"status": {"storedVersions": ["v1alpha1", "v1"]}});
+        let both = serde_json::json!({"spec": {"versions": [{"name": "v1alpha1"}, {"name": "v1"}, {"name": "v2"}]}});
+        assert!(crd_stored_versions_dropped(&both, &live).is_empty());
+        let only_v1 = serde_json::json!({"spec": {"versions": [{"name": "v1"}]}});
+        assert_eq!(crd_stored_versions_dropped(&only_v1, &live), vec!["v1alpha1".to_string()]);
+        // a CRD the API server has not reported on yet holds nothing
+        assert!(crd_stored_versions_dropped(&only_v1, &serde_json::json!({})).is_empty());
+    }
 
     fn rel(v: i64, st: Status) -> Release {
         Release { name: "a".into(), version: v, info: Some(Info { status: st, ..Default::default() }), ..Default::default() }

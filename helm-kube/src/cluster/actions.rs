@@ -77,14 +77,19 @@ async fn render_for<C: Cluster>(
     }
 }
 
-async fn install_crds<C: Cluster>(c: &C, chart: &Chart, ns: &str, timeout: Duration) -> Result<()> {
-    let crds = render::crd_objects(chart);
-    if crds.is_empty() {
-        return Ok(());
-    }
+/// The objects of the chart's `crds/` folders (subcharts' too), in file order.
+fn crd_docs(chart: &Chart) -> Result<Vec<ResourceDoc>> {
     let mut docs = Vec::new();
-    for crd in &crds {
+    for crd in render::crd_objects(chart) {
         docs.extend(logic::parse_manifest(&crd.data).map_err(|e| Error::invalid(format!("failed to install CRD {}: {e}", crd.filename)))?);
+    }
+    Ok(docs)
+}
+
+async fn install_crds<C: Cluster>(c: &C, chart: &Chart, ns: &str, timeout: Duration) -> Result<()> {
+    let docs = crd_docs(chart)?;
+    if docs.is_empty() {
+        return Ok(());
     }
     for d in &docs {
         // Helm creates CRDs and leaves existing ones alone.
@@ -94,6 +99,42 @@ async fn install_crds<C: Cluster>(c: &C, chart: &Chart, ns: &str, timeout: Durat
         }
     }
     c.wait_ready(&docs, ns, timeout).await?;
+    c.kinds_changed();
+    Ok(())
+}
+
+/// `upgrade --update-crds`, before anything is written: the chart's CRDs, each checked against
+/// its live object so that no update drops a version objects may still be stored in.
+async fn crds_to_update<C: Cluster>(c: &C, chart: &Chart, ns: &str) -> Result<Vec<ResourceDoc>> {
+    let docs = crd_docs(chart)?;
+    for d in &docs {
+        if let Some(live) = c.get(d, ns).await? {
+            let dropped = logic::crd_stored_versions_dropped(&d.object, &live);
+            if !dropped.is_empty() {
+                let list = dropped.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ");
+                return Err(Error::invalid(format!(
+                    "cannot update CRD {}: its new spec.versions drops {list}, still listed in status.storedVersions (objects may be stored in {}); migrate those objects and remove {} from status.storedVersions first",
+                    d.name,
+                    if dropped.len() == 1 { "it" } else { "them" },
+                    if dropped.len() == 1 { "it" } else { "them" },
+                )));
+            }
+        }
+    }
+    Ok(docs)
+}
+
+/// Applies the checked CRDs server-side (taking over fields another manager set, as the
+/// caller asked for these definitions) and waits until they are established.
+async fn update_crds<C: Cluster>(c: &C, docs: &[ResourceDoc], ns: &str, timeout: Duration) -> Result<()> {
+    if docs.is_empty() {
+        return Ok(());
+    }
+    for d in docs {
+        c.apply(d, ns, None, true).await?;
+        c.report_object(d, ns, true).await;
+    }
+    c.wait_ready(docs, ns, timeout).await?;
     c.kinds_changed();
     Ok(())
 }
@@ -440,6 +481,14 @@ impl<C: Cluster> ReleaseApi for C {
             return Err(Error::not_found(format!("\"{name}\" has no deployed releases")));
         }
         logic::ensure_not_pending(&history).map_err(|m| Error::action(ErrorKind::Pending, m))?;
+        // As install does with `crds/`, the CRDs are in place before rendering, so that the
+        // templates' `.Capabilities` see the kinds they define. A dry run only checks them.
+        if opts.update_crds && !opts.skip_crds {
+            let crds = crds_to_update(self, &chart, &ns).await?;
+            if !(opts.dry_run || opts.dry_run_server) {
+                update_crds(self, &crds, &ns, timeout).await?;
+            }
+        }
         let last = logic::latest(&history).cloned().unwrap_or_default();
         let deployed = history.iter().filter(|r| r.status() == Status::Deployed).max_by_key(|r| r.version).cloned();
         let current = deployed.clone().unwrap_or_else(|| last.clone());

@@ -75,7 +75,7 @@ pub fn document() -> Value {
         "reset_then_reuse_values": { "type": "boolean" }, "cleanup_on_fail": { "type": "boolean" },
         "max_history": { "type": "integer", "minimum": 0 }, "force_conflicts": { "type": "boolean" }, "force_replace": { "type": "boolean" },
         "skip_schema_validation": { "type": "boolean" }, "async": { "type": "boolean" },
-        "create_namespace": { "type": "boolean" }, "skip_crds": { "type": "boolean" }, "dry_run_server": { "type": "boolean" }, "server_side": { "type": "boolean" },
+        "create_namespace": { "type": "boolean" }, "skip_crds": { "type": "boolean" }, "update_crds": { "type": "boolean" }, "dry_run_server": { "type": "boolean" }, "server_side": { "type": "boolean" },
         "take_ownership": { "type": "boolean" }, "render_subchart_notes": { "type": "boolean" },
     });
     let rollback_props = json!({
