@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 mod complete;
 mod diff;
+mod progress;
 mod release;
 mod serve;
 mod repo;

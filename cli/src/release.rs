@@ -102,6 +102,9 @@ pub struct DeployArgs {
     pub version: Option<String>,
     #[arg(long)]
     pub devel: bool,
+    /// show progress on standard error: auto (a live table on a terminal, else nothing), table, plain (one line per event) or none (helm-rs only; also HELM_RS_PROGRESS)
+    #[arg(long)]
+    pub progress: Option<String>,
     /// print what would change (helm-diff's report and a Plan line; -o json: the structured plan) and stop (helm-rs only)
     #[arg(long)]
     pub plan: bool,
@@ -383,16 +386,14 @@ struct Session {
     installing: Arc<AtomicBool>,
 }
 
-/// Progress of the action on stderr, only when stderr is a terminal (plain lines) or with
-/// `--debug` (`level=DEBUG` lines): Helm 4 prints nothing extra otherwise, so piped output
-/// stays identical to Helm's.
+/// Progress of the action on standard error, as [`crate::progress`] chooses (a live table on a
+/// terminal, nothing when piped, so piped output stays identical to Helm's).
 ///
 /// Failed upgrades and rollbacks are always logged, as Helm's `level=WARN` lines; an
 /// `upgrade --install` that installs prints Helm's line saying so (table output only).
-fn show_progress(c: Client, debug: bool, table_output: bool, session: &Session) -> Client {
-    use std::io::IsTerminal;
-    let terminal = std::io::stderr().is_terminal();
+fn show_progress(c: Client, mode: crate::progress::Mode, table_output: bool, session: &Session) -> Client {
     let installing = session.installing.clone();
+    let table = Arc::new(std::sync::Mutex::new(crate::progress::Table::default()));
     c.with_progress(Arc::new(move |ev: helm_kube::ProgressEvent| {
         match &ev {
             helm_kube::ProgressEvent::ActionFailed { action, name, error } => {
@@ -412,18 +413,7 @@ fn show_progress(c: Client, debug: bool, table_output: bool, session: &Session) 
             }
             _ => {}
         }
-        if !terminal && !debug {
-            return;
-        }
-        // On a terminal objects read as `Kind namespace/name`; the server's lines keep the API's
-        // resource names.
-        let line = match (&ev, ev.object()) {
-            (helm_kube::ProgressEvent::ResourceApplied { .. }, Some(o)) => format!("applied {o}"),
-            (helm_kube::ProgressEvent::ResourceDeleted { .. }, Some(o)) => format!("deleted {o}"),
-            _ => ev.to_string(),
-        };
-        let text = if terminal { format!("{line}\n") } else { format!("level=DEBUG msg={}\n", go_quote(&line)) };
-        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        crate::progress::show(mode, &table, &ev);
     }))
 }
 
@@ -474,13 +464,17 @@ impl ReleaseCommand {
         }
     }
 
-    /// `--debug` and whether the result prints as a table (install/upgrade).
-    fn progress_flags(&self) -> (bool, bool) {
-        match self {
-            ReleaseCommand::Install(a) => (crate::settings::debug(), a.deploy.output == "table"),
-            ReleaseCommand::Upgrade(a) => (crate::settings::debug(), a.deploy.output == "table"),
-            _ => (false, true),
-        }
+    /// How progress shows (`--progress`, `--debug`, a terminal) and whether the result prints
+    /// as a table (install/upgrade).
+    fn progress_flags(&self) -> Result<(crate::progress::Mode, bool), CmdError> {
+        use std::io::IsTerminal;
+        let (flag, debug, table) = match self {
+            ReleaseCommand::Install(a) => (a.deploy.progress.as_deref(), crate::settings::debug(), a.deploy.output == "table"),
+            ReleaseCommand::Upgrade(a) => (a.deploy.progress.as_deref(), crate::settings::debug(), a.deploy.output == "table"),
+            _ => (None, false, true),
+        };
+        let mode = crate::progress::Mode::choose(flag, debug, std::io::stderr().is_terminal()).map_err(CmdError)?;
+        Ok((mode, table))
     }
 }
 
@@ -505,8 +499,8 @@ pub fn run(cmd: ReleaseCommand, target: Target, kube: &KubeArgs) -> Result<(), C
             }
             Target::Cluster => {
                 let session = Session::default();
-                let (debug, table) = cmd.progress_flags();
-                let c = show_progress(client(kube).await?, debug, table, &session);
+                let (mode, table) = cmd.progress_flags()?;
+                let c = show_progress(client(kube).await?, mode, table, &session);
                 run_on(&c, cmd, session).await
             }
         }

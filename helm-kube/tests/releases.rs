@@ -565,6 +565,62 @@ fn complete_job(c: &Client, ns: &str, name: &str, delay: Duration) -> tokio::tas
     })
 }
 
+/// `--wait` reports why a Deployment is not ready: its pods (never scheduled here: the test
+/// environment has no nodes) and the Warning events recorded about it, followed through
+/// watches while the wait goes on; the timeout error keeps Helm's text.
+#[tokio::test]
+async fn wait_reports_why_a_deployment_is_not_ready() {
+    use helm_kube::ProgressEvent;
+    use k8s_openapi::api::core::v1::{Event, ObjectReference};
+    let Some(env) = env() else { return };
+    let ns = unique("why");
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::<ProgressEvent>::new()));
+    let sink = events.clone();
+    let c = client(env, &ns).await.with_progress(std::sync::Arc::new(move |ev: ProgressEvent| sink.lock().expect("lock").push(ev)));
+    let dir = scratch(&ns);
+    let chart = write_chart(&dir, "why", "0.1.0");
+    std::fs::write(
+        chart.join("templates/deploy.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n",
+    )
+    .expect("write");
+    // A Warning event about the Deployment, recorded while the wait goes on.
+    let (kube, ns2) = (c.kube().clone(), ns.clone());
+    let recorder = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let ev = Event {
+            metadata: kube::api::ObjectMeta { name: Some("why-d.warning".into()), ..Default::default() },
+            involved_object: ObjectReference { kind: Some("Deployment".into()), name: Some("why-d".into()), namespace: Some(ns2.clone()), ..Default::default() },
+            type_: Some("Warning".into()),
+            reason: Some("FailedCreate".into()),
+            message: Some("pods \"why-d-1\" is forbidden: exceeded quota".into()),
+            ..Default::default()
+        };
+        Api::<Event>::namespaced(kube, &ns2).create(&PostParams::default(), &ev).await.expect("event");
+    });
+    let opts = InstallOptions { name: Some("why".into()), wait: true, timeout: Some(Duration::from_secs(8)), ..Default::default() };
+    let err = c.install(load(&chart), &Value::empty_map(), opts).await.expect_err("never ready").to_string();
+    recorder.await.expect("recorder");
+    assert!(err.starts_with(&format!("resource Deployment/{ns}/why-d not ready. status: InProgress, message: ")), "{err}");
+    assert!(err.ends_with("\ncontext deadline exceeded"), "{err}");
+    let evs = events.lock().expect("lock").clone();
+    let last = evs
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            ProgressEvent::Waiting { not_ready } => not_ready.iter().find(|n| n.name == "why-d").cloned(),
+            _ => None,
+        })
+        .expect("a wait report");
+    let pods: Vec<&String> = last.details.iter().filter(|d| d.starts_with("pod why-d-")).collect();
+    assert_eq!(pods.len(), 2, "{last:?}");
+    assert!(pods.iter().all(|d| d.ends_with(": Pending, not scheduled yet")), "{last:?}");
+    assert!(last.details.contains(&"event: FailedCreate: pods \"why-d-1\" is forbidden: exceeded quota".to_string()), "{last:?}");
+    // Reports come as things change, not once per poll.
+    let waits = evs.iter().filter(|e| matches!(e, ProgressEvent::Waiting { .. })).count();
+    assert!(waits <= 12, "{waits} reports: {evs:#?}");
+}
+
 /// The progress events of an install with a hook Job and `--wait --wait-for-jobs`, in order:
 /// record, hooks by weight (started/succeeded), objects applied, what the wait waits for and
 /// why, ready, the final record.
@@ -606,7 +662,7 @@ async fn progress_events_of_an_install_with_a_hook_job_and_wait() {
     let waits: Vec<&ProgressEvent> = evs.iter().filter(|e| matches!(e, ProgressEvent::Waiting { .. })).collect();
     assert!(!waits.is_empty(), "{evs:#?}");
     let first_wait = ProgressEvent::Waiting {
-        not_ready: vec![NotReady { kind: s("Job"), namespace: ns.clone(), name: s("pg-work"), reason: s("Job in progress. success:0, active: 0, failed: 0") }],
+        not_ready: vec![NotReady { kind: s("Job"), namespace: ns.clone(), name: s("pg-work"), reason: s("Job in progress. success:0, active: 0, failed: 0"), details: vec![] }],
     };
     assert_eq!(waits[0], &first_wait, "{evs:#?}");
     let without_waits: Vec<ProgressEvent> = evs.iter().filter(|e| !matches!(e, ProgressEvent::Waiting { .. })).cloned().collect();

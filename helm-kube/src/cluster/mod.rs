@@ -13,5 +13,6 @@ pub mod resources;
 #[cfg(feature = "sql")]
 pub mod sql;
 pub mod storage;
+pub mod track;
 
 pub use backend::Cluster;

@@ -21,15 +21,24 @@ pub struct NotReady {
     pub name: String,
     /// kstatus' in-progress message (`Available: 0/3`, `PVC is not Bound`, ...).
     pub reason: String,
+    /// What lies behind it, when known: the problems of the pods a workload selects
+    /// (`pod web-1: container app CrashLoopBackOff (last exit 1: …)`) and the latest Warning
+    /// events about the object or those pods (`event: FailedMount: …`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
 }
 
 impl fmt::Display for NotReady {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.namespace.is_empty() {
-            write!(f, "{} {}: {}", self.kind, self.name, self.reason)
+            write!(f, "{} {}: {}", self.kind, self.name, self.reason)?;
         } else {
-            write!(f, "{} {}/{}: {}", self.kind, self.namespace, self.name, self.reason)
+            write!(f, "{} {}/{}: {}", self.kind, self.namespace, self.name, self.reason)?;
         }
+        for d in &self.details {
+            write!(f, " ({d})")?;
+        }
+        Ok(())
     }
 }
 
@@ -141,7 +150,7 @@ mod tests {
     #[test]
     fn lines_and_json_shape() {
         let w = ProgressEvent::Waiting {
-            not_ready: vec![NotReady { kind: "Deployment".into(), namespace: "ns".into(), name: "web".into(), reason: "Available: 1/3".into() }],
+            not_ready: vec![NotReady { kind: "Deployment".into(), namespace: "ns".into(), name: "web".into(), reason: "Available: 1/3".into(), details: vec![] }],
         };
         assert_eq!(w.to_string(), "waiting for 1 resource: Deployment ns/web: Available: 1/3");
         assert_eq!(w.phase(), "waiting");

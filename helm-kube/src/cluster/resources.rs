@@ -6,7 +6,7 @@
 
 use crate::cluster::backend::Cluster;
 use crate::cluster::client::{Client, ClusterCapabilities};
-use crate::cluster::progress::{NotReady, ProgressEvent};
+use crate::cluster::progress::ProgressEvent;
 use crate::cluster::storage::Storage;
 use crate::error::{is_not_found, Error, Result};
 use helm_core::release::api::ErrorKind;
@@ -32,16 +32,6 @@ impl Client {
             Api::all_with(self.kube.clone(), &ar)
         };
         Ok((api, namespaced))
-    }
-
-    /// None when ready, else kstatus' in-progress message for the object.
-    async fn readiness(&self, doc: &ResourceDoc, release_ns: &str) -> Result<Option<String>> {
-        let Some(live) = self.get(doc, release_ns).await? else { return Ok(Some("Resource not found".into())) };
-        if object_ready(&doc.kind, &live) {
-            Ok(None)
-        } else {
-            Ok(Some(in_progress_message(&doc.kind, &live)))
-        }
     }
 
     /// The namespace an object lives in (empty for cluster-scoped kinds).
@@ -222,42 +212,7 @@ impl Cluster for Client {
     }
 
     async fn wait_ready(&self, docs: &[ResourceDoc], release_ns: &str, timeout: Duration) -> Result<()> {
-        let start = Instant::now();
-        let mut pending: Vec<&ResourceDoc> = docs.iter().collect();
-        let mut reported: Vec<NotReady> = Vec::new();
-        loop {
-            let mut still = Vec::new();
-            for d in pending {
-                if let Some(msg) = self.readiness(d, release_ns).await? {
-                    still.push((d, msg));
-                }
-            }
-            if still.is_empty() {
-                if !docs.is_empty() {
-                    self.emit(ProgressEvent::Ready { count: docs.len() });
-                }
-                return Ok(());
-            }
-            let not_ready: Vec<NotReady> = still
-                .iter()
-                .map(|(d, msg)| NotReady { kind: d.kind.clone(), namespace: self.object_ns(d, release_ns), name: d.name.clone(), reason: msg.clone() })
-                .collect();
-            if not_ready != reported {
-                // Only changes are reported: a poll that sees the same state says nothing new.
-                self.emit(ProgressEvent::Waiting { not_ready: not_ready.clone() });
-                reported = not_ready;
-            }
-            if start.elapsed() >= timeout {
-                let mut lines: Vec<String> = still
-                    .iter()
-                    .map(|(d, msg)| format!("resource {}/{}/{} not ready. status: InProgress, message: {msg}", d.kind, self.object_ns(d, release_ns), d.name))
-                    .collect();
-                lines.push("context deadline exceeded".into());
-                return Err(Error::Timeout(lines.join("\n")));
-            }
-            pending = still.into_iter().map(|(d, _)| d).collect();
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
+        crate::cluster::track::wait_ready(self, docs, release_ns, timeout).await
     }
 
     async fn wait_hook(&self, doc: &ResourceDoc, release_ns: &str, timeout: Duration) -> Result<()> {

@@ -47,7 +47,7 @@ mod tests {
         obs.event(ProgressEvent::HookStarted { event: s("pre-upgrade"), kind: s("Job"), name: s("web-migrate"), weight: -5 });
         obs.event(ProgressEvent::HookSucceeded { event: s("pre-upgrade"), kind: s("Job"), name: s("web-migrate"), weight: -5 });
         obs.event(ProgressEvent::ResourceApplied { kind: s("Deployment"), namespace: s("a"), name: s("web"), resource: s("deployments") });
-        obs.event(ProgressEvent::Waiting { not_ready: vec![NotReady { kind: s("Deployment"), namespace: s("a"), name: s("web"), reason: s("Available: 0/1") }] });
+        obs.event(ProgressEvent::Waiting { not_ready: vec![NotReady { kind: s("Deployment"), namespace: s("a"), name: s("web"), reason: s("Available: 0/1"), details: vec![] }] });
         obs.event(ProgressEvent::Ready { count: 1 });
         obs.event(ProgressEvent::ResourceDeleted { kind: s("ConfigMap"), namespace: s("a"), name: s("old"), resource: s("configmaps") });
         let evs = lock.op.events_from(1);
