@@ -115,8 +115,8 @@ impl Table {
             }
             ProgressEvent::Waiting { not_ready } => {
                 let waiting: Vec<String> = not_ready.iter().map(|n| object(&n.kind, &n.namespace, &n.name)).collect();
-                // Objects that were waited for and are no longer in the set became ready.
-                for r in self.rows.iter_mut().filter(|r| r.state == "not ready" && !waiting.contains(&r.object)) {
+                // The wait judges every applied object: those not in the set are ready.
+                for r in self.rows.iter_mut().filter(|r| (r.state == "not ready" || r.state == "applied") && !waiting.contains(&r.object)) {
                     r.state = "ready".into();
                     r.why.clear();
                 }
@@ -138,21 +138,19 @@ impl Table {
         }
     }
 
-    /// The table as lines no wider than `width`: a header, then each row with its reasons
-    /// indented below the first.
+    /// The table as lines no wider than `width`: the release records written so far, a header,
+    /// then each row with its reasons indented below the first.
     pub fn lines(&self, width: usize) -> Vec<String> {
         let w_obj = self.rows.iter().map(|r| r.object.chars().count()).max().unwrap_or(0).max(6);
         let w_state = self.rows.iter().map(|r| r.state.chars().count()).max().unwrap_or(0).max(6);
-        let mut out = vec![format!("{:<w_obj$}  {:<w_state$}  DETAIL", "OBJECT", "STATUS")];
+        let mut out = self.notes.clone();
+        out.push(format!("{:<w_obj$}  {:<w_state$}  DETAIL", "OBJECT", "STATUS"));
         for r in &self.rows {
             let mut why = r.why.iter();
             out.push(format!("{:<w_obj$}  {:<w_state$}  {}", r.object, r.state, why.next().map(String::as_str).unwrap_or("")).trim_end().to_string());
             for more in why {
                 out.push(format!("{:w$}{more}", "", w = w_obj + w_state + 4));
             }
-        }
-        for n in &self.notes {
-            out.push(n.clone());
         }
         out.into_iter().map(|l| clip(&l, width)).collect()
     }
@@ -246,14 +244,16 @@ mod tests {
             t.lines(200),
             vec![
                 "OBJECT             STATUS     DETAIL",
-                "ConfigMap ns/cfg   applied",
+                "ConfigMap ns/cfg   ready",
                 "Deployment ns/web  not ready  Available: 0/1",
                 "                              pod web-1: container app CrashLoopBackOff (last exit 1: boom)",
             ]
         );
         t.update(&ProgressEvent::Ready { count: 2 });
         assert_eq!(t.lines(200)[1..], ["ConfigMap ns/cfg   ready", "Deployment ns/web  ready"]);
-        assert_eq!(t.lines(20)[2], "Deployment ns/web  …");
+        t.update(&ProgressEvent::ReleaseRecorded { name: "r".into(), namespace: "ns".into(), revision: 1, status: "deployed".into(), created: false });
+        assert_eq!(t.lines(200)[0], "updated release record sh.helm.release.v1.r.v1 (deployed)");
+        assert_eq!(t.lines(20)[3], "Deployment ns/web  …");
     }
 
     #[test]

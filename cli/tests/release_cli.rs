@@ -16,6 +16,7 @@ fn rs(env: &Env, args: &[&str]) -> (bool, String, String) {
         .env_remove("KUBECONFIG")
         .env_remove("HELM_NAMESPACE")
         .env_remove("HELM_DRIVER")
+        .env_remove("HELM_RS_PROGRESS")
         .output()
         .expect("run helm-rs");
     (o.status.success(), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
@@ -489,4 +490,35 @@ fn ownership_notes_and_cascade_match_helm() {
     same(&["uninstall", "nope", "-n", "NS", "--ignore-not-found"]);
     same(&["uninstall", "nope", "-n", "NS", "--cascade", "bogus"]);
     same(&["list", "-n", "NS"]);
+}
+
+/// Progress on standard error: nothing when it is not a terminal (Helm's output, unchanged),
+/// one line per event with `--progress=plain`, with why `--wait` is still waiting.
+#[test]
+fn progress_lines_when_asked() {
+    let Some(env) = env() else { return };
+    let ns = unique("prog");
+    let dir = scratch(&ns);
+    let chart = write_chart(&dir, "prog", "0.1.0");
+    std::fs::write(
+        chart.join("templates/deploy.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n",
+    )
+    .expect("write");
+    let chart = chart.to_string_lossy().to_string();
+    let (ok, _, err) = rs(env, &["install", "quiet", &chart, "-n", &ns, "--create-namespace"]);
+    assert!(ok, "{err}");
+    assert_eq!(err, "");
+    let (ok, _, err) = rs(env, &["install", "loud", &chart, "-n", &ns, "--wait", "--timeout", "6s", "--progress=plain"]);
+    assert!(!ok);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines[0], "created release record sh.helm.release.v1.loud.v1 (pending-install)", "{err}");
+    assert!(lines.contains(&format!("applied Deployment {ns}/loud-d").as_str()), "{err}");
+    let waiting = format!("waiting for 1 resource: Deployment {ns}/loud-d: ");
+    assert!(lines.iter().any(|l| l.starts_with(&waiting) && l.contains("Pending, not scheduled yet)")), "{err}");
+    assert!(lines.contains(&"updated release record sh.helm.release.v1.loud.v1 (failed)"), "{err}");
+    assert!(err.ends_with(&format!("Error: INSTALLATION FAILED: resource Deployment/{ns}/loud-d not ready. status: InProgress, message: Available: 0/1\ncontext deadline exceeded\n")), "{err}");
+    let (ok, _, err) = rs(env, &["install", "bad", &chart, "-n", &ns, "--progress=fancy"]);
+    assert!(!ok);
+    assert_eq!(err, "Error: invalid argument \"fancy\" for \"--progress\" flag: must be one of auto, table, plain, none\n");
 }
