@@ -12,9 +12,14 @@
 //! differ between the two. The comparison and its printing are helm-core's
 //! [`helm_core::release::plan`], checked byte for byte against the plugin.
 //!
-//! Not offered: `--three-way-merge` against live objects (accepted, with a notice; the
-//! comparison stays manifest to manifest), `--take-ownership`'s ownership entries, `dyff` and
-//! `structured` outputs, `local`, `--server` (a release server).
+//! `--three-way-merge` (or `HELM_DIFF_THREE_WAY_MERGE=true`) compares with the live objects
+//! instead: each object of the upgrade as a server-side apply dry run would leave it, against
+//! the object as it is ([`helm_kube::plan::live_sides`]), so drift and admission webhooks show.
+//! The plugin's three-way mode merges the manifests client-side instead; for an object
+//! nobody touched by hand both show the same change.
+//!
+//! Not offered: `--take-ownership`'s ownership entries, `dyff` and `structured` outputs,
+//! `local`, `--server` (a release server).
 
 use crate::release::{client, load_chart};
 use crate::{CmdError, ValueArgs};
@@ -239,12 +244,10 @@ fn two_args<'a>(args: &'a [String], cmd: &str, what: &str) -> Result<(&'a str, &
     }
 }
 
-async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeDiffArgs, install_only: bool) -> Result<(), CmdError> {
+async fn upgrade<C: helm_kube::Cluster>(c: &C, a: UpgradeDiffArgs, install_only: bool) -> Result<(), CmdError> {
     let (name, chart_path) = two_args(&a.args, if install_only { "install" } else { "upgrade" }, "release name, chart path")?;
-    if a.three_way_merge || std::env::var("HELM_DIFF_THREE_WAY_MERGE").as_deref() == Ok("true") {
-        eprintln!("note: helm-rs diff compares the release manifest with the rendered chart; --three-way-merge against live objects is not supported");
-    }
-    let (parse, opts, report) = settings(&a.report, c.namespace())?;
+    let live = a.three_way_merge || std::env::var("HELM_DIFF_THREE_WAY_MERGE").as_deref() == Ok("true");
+    let (mut parse, opts, report) = settings(&a.report, c.namespace())?;
     let current = if install_only {
         None
     } else {
@@ -299,9 +302,21 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeDiffArgs, install_only: bool) -
             c.install(chart, &values, opts).await.map_err(|e| CmdError(format!("Failed to render chart: {e}")))?
         }
     };
-    let old_text = current.as_ref().map(|r| release_text(r, !a.no_hooks)).unwrap_or_default();
-    let new_text = release_text(&new, !a.no_hooks);
-    let p = plan::plan_manifests(&old_text, &new_text, &parse, &opts).map_err(err)?;
+    let p = if live {
+        // Against the live objects: what a server-side apply dry run of each object would
+        // change on the cluster (drift and webhooks included), hooks left out.
+        let old_manifest = current.as_ref().map(|r| r.manifest.as_str()).unwrap_or("");
+        let sides = helm_kube::plan::live_sides(c, name, c.namespace(), old_manifest, &new.manifest, false).await.map_err(|e| CmdError(format!("Failed to compare with the live objects: {e}")))?;
+        for conflict in &sides.conflicts {
+            eprintln!("note: the upgrade would conflict with another field manager (it needs --force-conflicts): {conflict}");
+        }
+        parse.normalize = true;
+        plan::plan_manifests(&sides.old, &sides.new, &parse, &opts).map_err(err)?
+    } else {
+        let old_text = current.as_ref().map(|r| release_text(r, !a.no_hooks)).unwrap_or_default();
+        let new_text = release_text(&new, !a.no_hooks);
+        plan::plan_manifests(&old_text, &new_text, &parse, &opts).map_err(err)?
+    };
     finish(&p, &report, a.report.detailed_exitcode)
 }
 

@@ -189,3 +189,43 @@ fn upgrade_plan_prints_the_diff_and_applies_nothing() {
     assert!(changes.iter().any(|c| c["action"] == "modify" && c["kind"] == "ConfigMap"), "{json}");
     assert!(v["unchanged"].as_array().expect("unchanged").iter().any(|k| k.as_str().unwrap_or("").contains("web-svc")), "{json}");
 }
+
+/// Drift: a field changed on the cluster by another manager since the last revision. The
+/// plugin's default comparison (manifest to manifest) cannot see it; `--three-way-merge`
+/// compares with the live objects and shows that the upgrade would set it back.
+#[test]
+fn three_way_merge_shows_drift_that_the_manifest_diff_misses() {
+    let Some(env) = env() else { return };
+    let ns = unique("diff-drift");
+    let dir = scratch(&ns);
+    let chart = write_chart(&dir, "driftchart", "0.1.0").to_string_lossy().to_string();
+    let (code, _, err) = rs(env, &["install", "web", &chart, "-n", &ns, "--create-namespace", "--set", "data=x"]);
+    assert_eq!(code, 0, "{err}");
+    // As `kubectl patch configmap web-cm -p …` would: another field manager changes a value.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let config = kube::Config::from_custom_kubeconfig(kube::config::Kubeconfig::read_from(&env.kubeconfig).expect("kubeconfig"), &Default::default()).await.expect("config");
+        let client = kube::Client::try_from(config).expect("client");
+        let api: kube::Api<k8s_openapi::api::core::v1::ConfigMap> = kube::Api::namespaced(client, &ns);
+        let patch = serde_json::json!({"data": {"value": "drifted"}});
+        api.patch("web-cm", &kube::api::PatchParams { field_manager: Some("kubectl-patch".into()), ..Default::default() }, &kube::api::Patch::Merge(&patch)).await.expect("patch");
+    });
+    // The manifest comparison sees only the release's own change (the ConfigMap's revision).
+    let (code, out, err) = rs(env, &["diff", "upgrade", "web", &chart, "-n", &ns, "--reuse-values", "--detailed-exitcode"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.contains(&format!("{ns}, web-cm, ConfigMap (v1) has changed:\n")), "{out}");
+    assert!(!out.contains("drifted"), "{out}");
+    // Against the live objects the value comes back, and the note says the upgrade would
+    // conflict with the other manager.
+    let (code, out, err) = rs(env, &["diff", "upgrade", "web", &chart, "-n", &ns, "--reuse-values", "--detailed-exitcode", "--three-way-merge"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.contains(&format!("{ns}, web-cm, ConfigMap (v1) has changed:\n")), "{out}");
+    assert!(out.contains("-   value: drifted\n"), "{out}");
+    assert!(out.contains("+   value: x\n"), "{out}");
+    assert!(!out.contains("web-svc"), "{out}");
+    assert!(err.contains("note: the upgrade would conflict with another field manager (it needs --force-conflicts): ConfigMap/web-cm: "), "{err}");
+    // With the drifted object's kind suppressed nothing else is reported.
+    let (code, out, err) = rs(env, &["diff", "upgrade", "web", &chart, "-n", &ns, "--reuse-values", "--three-way-merge", "--suppress", "ConfigMap", "--detailed-exitcode"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(!out.contains("has been added") && !out.contains("has been removed") && !out.contains("web-svc"), "{out}");
+}

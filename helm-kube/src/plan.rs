@@ -41,3 +41,74 @@ async fn plan_against_current<C: ReleaseApi>(c: &C, name: &str, namespace: Optio
     };
     plan::plan_manifests(&old, &release_text(new, true), parse, options).map_err(|e| Error::action(ErrorKind::Render, e.to_string()))
 }
+
+/// The two sides of a plan against the cluster itself, as manifests for
+/// [`plan::plan_manifests`]: on the old side the live objects, on the new side what a
+/// server-side apply dry run of each new object returns. So the plan shows what the upgrade
+/// would really change: fields changed by hand since the last revision (drift, which the
+/// upgrade reverts where Helm owns them), what admission webhooks and defaults make of the
+/// objects, and objects already gone. Hooks are left out (they are created when they run).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveSides {
+    pub old: String,
+    pub new: String,
+    /// Objects whose apply would conflict with fields another manager owns (the upgrade needs
+    /// `--force-conflicts`), as `Kind/name: the API server's message`. Their new side is the
+    /// forced apply's.
+    pub conflicts: Vec<String>,
+}
+
+/// Reads what [`LiveSides`] needs: `old_manifest` is the release's current manifest (the
+/// objects the upgrade would delete are those it drops), `new_manifest` the dry run's.
+pub async fn live_sides<C: crate::Cluster>(c: &C, release: &str, namespace: &str, old_manifest: &str, new_manifest: &str, force: bool) -> Result<LiveSides> {
+    use helm_core::release::logic;
+    let parse = |m: &str| logic::parse_manifest(m).map_err(|e| Error::invalid(e.to_string()));
+    let (old_docs, new_docs) = (parse(old_manifest)?, parse(new_manifest)?);
+    let mut sides = LiveSides::default();
+    for doc in &new_docs {
+        if let Some(live) = c.get(doc, namespace).await? {
+            push_object(&mut sides.old, &live);
+        }
+        let after = match c.apply_dry_run(doc, namespace, Some(release), force).await {
+            Err(e) if !force && is_conflict(&e) => {
+                sides.conflicts.push(format!("{}: {e}", doc.key()));
+                c.apply_dry_run(doc, namespace, Some(release), true).await?
+            }
+            other => other?,
+        };
+        push_object(&mut sides.new, &after);
+    }
+    for doc in logic::dropped_resources(&old_docs, &new_docs, namespace) {
+        if let Some(live) = c.get(&doc, namespace).await? {
+            push_object(&mut sides.old, &live);
+        }
+    }
+    Ok(sides)
+}
+
+fn is_conflict(e: &Error) -> bool {
+    matches!(e, Error::Api { code: 409, .. })
+}
+
+/// Appends one live object to a manifest, without what the API server keeps for itself
+/// (status, managed fields, identity and version stamps): only what a manifest can set.
+fn push_object(manifest: &mut String, live: &serde_json::Value) {
+    let mut o = live.clone();
+    if let Some(m) = o.as_object_mut() {
+        m.remove("status");
+        if let Some(md) = m.get_mut("metadata").and_then(|x| x.as_object_mut()) {
+            for k in ["managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink"] {
+                md.remove(k);
+            }
+            if let Some(ann) = md.get_mut("annotations").and_then(|a| a.as_object_mut()) {
+                ann.remove("kubectl.kubernetes.io/last-applied-configuration");
+            }
+            if md.get("annotations").and_then(|a| a.as_object()).is_some_and(|a| a.is_empty()) {
+                md.remove("annotations");
+            }
+        }
+    }
+    manifest.push_str("---\n");
+    manifest.push_str(&serde_json::to_string(&o).unwrap_or_default());
+    manifest.push('\n');
+}

@@ -59,6 +59,10 @@ pub trait Cluster: Clone + Send + Sync + 'static {
     /// Helm's ownership metadata; `force` takes over conflicting fields.
     fn apply(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, force: bool) -> impl Future<Output = Result<()>> + Send;
 
+    /// What [`apply`](Cluster::apply) would store, without storing it (a server-side apply dry
+    /// run: defaults, admission webhooks and the fields other managers own included).
+    fn apply_dry_run(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, force: bool) -> impl Future<Output = Result<J>> + Send;
+
     /// Deletes one object with a propagation policy (`background` when None, `foreground`,
     /// `orphan`); a missing object is fine. Returns whether it existed.
     fn delete(&self, doc: &ResourceDoc, release_ns: &str, cascade: Option<&str>) -> impl Future<Output = Result<bool>> + Send;

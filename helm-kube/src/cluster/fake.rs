@@ -212,6 +212,15 @@ impl Cluster for FakeCluster {
         Ok(())
     }
 
+    async fn apply_dry_run(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, _force: bool) -> Result<J> {
+        self.log(format!("apply --dry-run {}", self.key(doc, release_ns)));
+        let mut obj = doc.object.clone();
+        if let Some(release) = owner {
+            set_ownership(&mut obj, release, release_ns);
+        }
+        Ok(obj)
+    }
+
     async fn delete(&self, doc: &ResourceDoc, release_ns: &str, _cascade: Option<&str>) -> Result<bool> {
         let key = self.key(doc, release_ns);
         let existed = self.state().objects.remove(&key).is_some();

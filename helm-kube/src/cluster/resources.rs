@@ -34,6 +34,27 @@ impl Client {
         Ok((api, namespaced))
     }
 
+    /// Server-side apply of one object as field manager `helm` (with Helm's ownership metadata
+    /// when `owner` names a release); the object as the API server stored it, or would have.
+    async fn server_side_apply(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, force: bool, dry_run: bool) -> Result<J> {
+        let (api, namespaced) = self.api_for(doc, release_ns).await?;
+        let mut obj = doc.object.clone();
+        if let Some(release) = owner {
+            set_ownership(&mut obj, release, release_ns);
+        }
+        if namespaced {
+            let ns = doc.namespace.clone().unwrap_or_else(|| release_ns.to_string());
+            if let Some(md) = obj.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+                md.insert("namespace".into(), J::String(ns));
+            }
+        }
+        let mut pp = PatchParams::apply(FIELD_MANAGER);
+        pp.force = force;
+        pp.dry_run = dry_run;
+        let stored = api.patch(&doc.name, &pp, &Patch::Apply(&obj)).await.map_err(Error::from)?;
+        Ok(serde_json::to_value(&stored).unwrap_or(J::Null))
+    }
+
     /// The namespace an object lives in (empty for cluster-scoped kinds).
     fn object_ns(&self, d: &ResourceDoc, release_ns: &str) -> String {
         let namespaced = self
@@ -115,21 +136,11 @@ impl Cluster for Client {
     }
 
     async fn apply(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, force: bool) -> Result<()> {
-        let (api, namespaced) = self.api_for(doc, release_ns).await?;
-        let mut obj = doc.object.clone();
-        if let Some(release) = owner {
-            set_ownership(&mut obj, release, release_ns);
-        }
-        if namespaced {
-            let ns = doc.namespace.clone().unwrap_or_else(|| release_ns.to_string());
-            if let Some(md) = obj.get_mut("metadata").and_then(|m| m.as_object_mut()) {
-                md.insert("namespace".into(), J::String(ns));
-            }
-        }
-        let mut pp = PatchParams::apply(FIELD_MANAGER);
-        pp.force = force;
-        api.patch(&doc.name, &pp, &Patch::Apply(&obj)).await.map_err(Error::from)?;
-        Ok(())
+        self.server_side_apply(doc, release_ns, owner, force, false).await.map(|_| ())
+    }
+
+    async fn apply_dry_run(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, force: bool) -> Result<J> {
+        self.server_side_apply(doc, release_ns, owner, force, true).await
     }
 
     async fn delete(&self, doc: &ResourceDoc, release_ns: &str, cascade: Option<&str>) -> Result<bool> {
