@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod complete;
+mod color;
 mod diff;
 mod progress;
 mod release;
@@ -327,6 +328,7 @@ fn main() -> ExitCode {
         eprintln!("level=WARN msg=\"command failed\" error={}", helm_core::gocompat::strconv::go_quote(&msg));
         return ExitCode::from(1);
     }
+    color::init(&settings.color_mode);
     settings.export();
     cli.global.kube = settings.kube_args();
     if let Command::Release(c) = &cli.command {

@@ -885,7 +885,7 @@ pub fn status_text(rel: &Release, show_metadata: bool, debug: bool, hide_notes: 
     if let Some(t) = info.last_deployed {
         s.push_str(&format!("LAST DEPLOYED: {}\n", t.ansic()));
     }
-    s.push_str(&format!("NAMESPACE: {}\nSTATUS: {}\nREVISION: {}\n", rel.namespace, info.status, rel.version));
+    s.push_str(&format!("NAMESPACE: {}\nSTATUS: {}\nREVISION: {}\n", crate::color::namespace(&rel.namespace), crate::color::status(&info.status.to_string()), rel.version));
     if show_metadata {
         s.push_str(&format!("CHART: {}\nVERSION: {}\nAPP_VERSION: {}\n", rel.chart_name(), rel.chart_version(), rel.app_version()));
     }
@@ -1042,7 +1042,7 @@ fn values_yaml(v: &Value) -> String {
 /// 4.1.4 on a failed release whose description holds "...\ncontext deadline exceeded").
 /// `max` (when non-zero) caps column widths.
 fn table(rows: &[Vec<String>], max: usize) -> String {
-    let line_width = |c: &str| c.split('\n').map(|l| l.chars().count()).max().unwrap_or(0);
+    let line_width = |c: &str| c.split('\n').map(crate::color::visible_width).max().unwrap_or(0);
     let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
     let mut widths = vec![0usize; cols];
     for r in rows {
@@ -1056,7 +1056,7 @@ fn table(rows: &[Vec<String>], max: usize) -> String {
         }
     }
     let fit = |c: &str, w: usize| -> String {
-        let n = c.chars().filter(|ch| *ch != '\n').count();
+        let n = crate::color::visible_width(c) - c.matches('\n').count();
         if n > w {
             let mut t: String = c.chars().take(w.saturating_sub(3)).collect();
             t.push_str("...");
@@ -1229,10 +1229,11 @@ async fn list<C: ReleaseApi>(c: &C, a: ListArgs) -> Result<(), CmdError> {
         _ => {
             let mut rows = Vec::new();
             if !a.no_headers {
-                rows.push(["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"].map(String::from).to_vec());
+                rows.push(["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"].map(crate::color::header).to_vec());
             }
             for r in &rels {
-                rows.push(vec![r.name.clone(), r.namespace.clone(), r.version.to_string(), time_s(r), r.status().to_string(), chart_label(r), r.app_version().to_string()]);
+                let status = crate::color::status(&r.status().to_string());
+                rows.push(vec![r.name.clone(), crate::color::namespace(&r.namespace), r.version.to_string(), time_s(r), status, chart_label(r), r.app_version().to_string()]);
             }
             out(&table(&rows, 0));
             Ok(())

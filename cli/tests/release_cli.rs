@@ -133,6 +133,10 @@ fn outputs_match_helm_for_the_same_release() {
         vec!["get", "metadata", "web", "-n", &ns, "-o", "json"],
         vec!["get", "metadata", "web", "-n", &ns, "-o", "yaml"],
         vec!["list", "-n", &ns, "--time-format", "2006-01-02 15:04"],
+        // Helm 4's colours: bold headers, cyan namespaces, statuses by meaning
+        vec!["list", "-n", &ns, "-a", "--color", "always"],
+        vec!["get", "all", "web", "-n", &ns, "--colour=always"],
+        vec!["history", "web", "-n", &ns, "--color=always"],
         vec!["rollback", "web", "-n", &ns, "--dry-run"],
         vec!["status", "nope", "-n", &ns],
         vec!["history", "nope", "-n", &ns],
