@@ -45,6 +45,19 @@ pub enum ReleaseCommand {
     },
     /// Run tests for a release.
     Test(TestArgs),
+    /// Mark a release left pending by a killed operation as failed, so the next upgrade or rollback can run (helm-rs only).
+    Recover(RecoverArgs),
+}
+
+#[derive(Args)]
+pub struct RecoverArgs {
+    pub name: String,
+    /// recover even if the pending revision is younger than --stale-after (its operation may still be running)
+    #[arg(long)]
+    pub force: bool,
+    /// how old a pending revision must be to be taken as abandoned (Go duration)
+    #[arg(long = "stale-after", default_value = "5m0s")]
+    pub stale_after: String,
 }
 
 /// Flags shared by install and upgrade.
@@ -518,6 +531,7 @@ async fn run_on<C: ReleaseApi>(c: &C, cmd: ReleaseCommand, session: Session) -> 
         ReleaseCommand::List(a) => list(c, a).await,
         ReleaseCommand::Get { what } => get(c, what).await,
         ReleaseCommand::Test(a) => test(c, a).await,
+        ReleaseCommand::Recover(a) => recover(c, a).await,
     }
 }
 
@@ -838,7 +852,35 @@ async fn status<C: ReleaseApi>(c: &C, a: StatusArgs) -> Result<(), CmdError> {
     // Helm 4 shows the release's live objects: Table renderings for the table output, the
     // objects themselves for json/yaml.
     let rel = c.status(&a.name, None, a.revision, a.output == "table").await.map_err(err)?;
-    print_release(&rel, &a.output, false, false)
+    print_release(&rel, &a.output, false, false)?;
+    // A pending release blocks every other action until its operation ends: say since when,
+    // and how to recover it if that operation is gone (standard error: Helm's output stays).
+    let status = rel.status();
+    if a.revision == 0 && status.is_pending() {
+        let since = rel.info.as_ref().and_then(|i| i.last_deployed);
+        let age = since.map(|t| (helm_core::release::Time::now().0 - t.0).num_seconds().max(0)).unwrap_or(0);
+        let when = since.map(|t| format!("since {} ({})", t.ansic(), go_duration_secs(age))).unwrap_or_default();
+        eprintln!("note: release {} is {status} {when}; if no operation is running on it any more, `helm-rs recover {}` marks it failed so that it can be upgraded or rolled back", rel.name, rel.name);
+    }
+    Ok(())
+}
+
+/// Seconds as Go prints a `time.Duration` rounded to the second (`1h2m3s`, `45s`).
+fn go_duration_secs(secs: i64) -> String {
+    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    match (h, m) {
+        (0, 0) => format!("{s}s"),
+        (0, _) => format!("{m}m{s}s"),
+        _ => format!("{h}h{m}m{s}s"),
+    }
+}
+
+async fn recover<C: ReleaseApi>(c: &C, a: RecoverArgs) -> Result<(), CmdError> {
+    connected(c).await?;
+    let opts = helm_kube::RecoverOptions { namespace: None, force: a.force, stale_after: Some(parse_go_duration(&a.stale_after)?) };
+    let rel = c.recover(&a.name, opts).await.map_err(err)?;
+    out(&format!("Release \"{}\" recovered: revision {} marked failed ({})\n", rel.name, rel.version, rel.info.as_ref().map(|i| i.description.as_str()).unwrap_or("")));
+    Ok(())
 }
 
 /// JSON as Go's `json.Encoder` writes it (Helm's `-o json`): `<`, `>`, `&` escaped.

@@ -526,3 +526,62 @@ fn progress_lines_when_asked() {
     assert!(!ok);
     assert_eq!(err, "Error: invalid argument \"fancy\" for \"--progress\" flag: must be one of auto, table, plain, none\n");
 }
+
+/// A release left `pending-upgrade` by a killed `helm-rs upgrade`: every action is refused with
+/// Helm's text, `status` says since when, and `recover` (refused while the revision is young,
+/// unless told otherwise) marks it failed so that the next upgrade runs.
+#[test]
+fn a_release_left_pending_by_a_killed_upgrade_is_recovered_explicitly() {
+    let Some(env) = env() else { return };
+    let ns = unique("recover");
+    let dir = scratch(&ns);
+    let chart = write_chart(&dir, "recchart", "0.1.0");
+    // A pre-upgrade hook Job that never completes (no controller runs it), when asked for.
+    std::fs::write(
+        chart.join("templates/hang.yaml"),
+        "{{- if .Values.hang }}\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}-hang\n  annotations:\n    helm.sh/hook: pre-upgrade\nspec:\n  managedBy: example.com/nobody\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n{{- end }}\n",
+    )
+    .expect("write");
+    let chart = chart.to_string_lossy().to_string();
+    let (ok, _, err) = rs(env, &["install", "web", &chart, "-n", &ns, "--create-namespace"]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = rs(env, &["recover", "web", "-n", &ns]);
+    assert!(!ok, "{out}");
+    assert_eq!(err, "Error: nothing to recover: the latest revision is deployed, not pending\n");
+
+    let mut upgrade = Command::new(env!("CARGO_BIN_EXE_helm-rs"))
+        .args(["upgrade", "web", &chart, "-n", &ns, "--set", "hang=true", "--kubeconfig"])
+        .arg(&env.kubeconfig)
+        .env_remove("KUBECONFIG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !rs(env, &["status", "web", "-n", &ns]).1.contains("STATUS: pending-upgrade") {
+        assert!(std::time::Instant::now() < deadline, "the upgrade never became pending");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    upgrade.kill().expect("SIGKILL");
+    let _ = upgrade.wait();
+
+    let (ok, _, err) = rs(env, &["upgrade", "web", &chart, "-n", &ns]);
+    assert!(!ok);
+    assert!(err.ends_with("Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress\n"), "{err}");
+    let (ok, out, err) = rs(env, &["status", "web", "-n", &ns]);
+    assert!(ok && out.contains("STATUS: pending-upgrade\n"), "{out}{err}");
+    assert!(err.starts_with("note: release web is pending-upgrade since "), "{err}");
+    assert!(err.contains("`helm-rs recover web`"), "{err}");
+    let (ok, _, err) = rs(env, &["recover", "web", "-n", &ns]);
+    assert!(!ok);
+    assert!(err.starts_with("Error: the release has been pending-upgrade since ") && err.contains("may still be running"), "{err}");
+    let (ok, out, err) = rs(env, &["recover", "web", "-n", &ns, "--stale-after", "0s"]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("Release \"web\" recovered: revision 2 marked failed (Interrupted upgrade: pending-upgrade since "), "{out}");
+    let (ok, _, err) = rs(env, &["upgrade", "web", &chart, "-n", &ns]);
+    assert!(ok, "{err}");
+    let (_, hist, _) = rs(env, &["history", "web", "-n", &ns, "-o", "json"]);
+    let h: serde_json::Value = serde_json::from_str(&hist).expect("history JSON");
+    let statuses: Vec<&str> = h.as_array().expect("list").iter().map(|r| r["status"].as_str().unwrap_or("")).collect();
+    assert_eq!(statuses, ["superseded", "failed", "deployed"], "{hist}");
+}

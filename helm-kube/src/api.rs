@@ -12,7 +12,7 @@
 
 use crate::error::{Error, Result};
 use helm_core::chart::Chart;
-use helm_core::release::api::{ChartRef, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions};
+use helm_core::release::api::{ChartRef, InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions};
 use helm_core::release::Release;
 use helm_core::values::Value;
 use serde::Deserialize;
@@ -64,6 +64,11 @@ pub trait ReleaseApi: Send + Sync {
 
     /// `helm test`: runs the release's test hooks and stores their results.
     fn test(&self, name: &str, namespace: Option<&str>, timeout: Option<Duration>) -> impl Future<Output = Result<Release>> + Send;
+
+    /// `helm-rs recover`: a release left `pending-*` by an operation that was killed gets its
+    /// pending revision marked failed, so the next action can go on; refused while that
+    /// revision is younger than `stale_after` (unless `force`) or when nothing is pending.
+    fn recover(&self, name: &str, opts: RecoverOptions) -> impl Future<Output = Result<Release>> + Send;
 }
 
 /// A chart reference as the release server's requests carry it (`chart` in a body): exactly

@@ -103,5 +103,5 @@ pub use cluster::Cluster;
 pub use cluster::progress::{NotReady, Progress, ProgressEvent};
 pub use cluster::storage::{object_name, DriverKind, KubeStorage, Storage};
 pub use error::{Error, Result};
-pub use helm_core::release::api::{ChartRef, ErrorKind, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};
+pub use helm_core::release::api::{ChartRef, ErrorKind, InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};
 pub use remote::RemoteClient;

@@ -5,7 +5,7 @@
 
 use crate::api::{ChartSource, ReleaseApi};
 use crate::error::{Error, Result};
-use helm_core::release::api::{ChartRef, ErrorKind, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions};
+use helm_core::release::api::{ChartRef, ErrorKind, InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions};
 use helm_core::release::record::{core_to_json, json_to_core};
 use helm_core::release::Release;
 use helm_core::values::Value;
@@ -209,6 +209,12 @@ impl RemoteClient {
         release_of(&self.send(reqwest::Method::POST, &format!("{}/test", self.rel_url(&ns, name)), Some(body)).await?)
     }
 
+    async fn do_recover(&self, name: &str, opts: RecoverOptions) -> Result<Release> {
+        let ns = self.ns(opts.namespace.as_deref());
+        let body = serde_json::to_value(&opts).map_err(|e| Error::invalid(e.to_string()))?;
+        release_of(&self.send(reqwest::Method::POST, &format!("{}/recover", self.rel_url(&ns, name)), Some(body)).await?)
+    }
+
     async fn do_reachable(&self) -> Result<()> {
         let body = self.send(reqwest::Method::GET, &format!("{}/readyz", self.base), None).await?;
         if body["cluster"] == false {
@@ -272,6 +278,10 @@ impl ReleaseApi for RemoteClient {
 
     fn test(&self, name: &str, namespace: Option<&str>, timeout: Option<Duration>) -> impl Future<Output = Result<Release>> + Send {
         self.do_test(name, namespace, timeout)
+    }
+
+    fn recover(&self, name: &str, opts: RecoverOptions) -> impl Future<Output = Result<Release>> + Send {
+        self.do_recover(name, opts)
     }
 }
 

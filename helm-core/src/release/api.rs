@@ -325,6 +325,22 @@ impl UpgradeOptions {
     }
 }
 
+/// `helm-rs recover` options: what to do with a release left `pending-*` by an operation
+/// that was killed before it could record its end.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecoverOptions {
+    #[serde(skip)]
+    pub namespace: Option<String>,
+    /// Recover even when the pending revision is younger than `stale_after`: the operation
+    /// that wrote it may still be running.
+    pub force: bool,
+    /// How old a pending revision must be before it is taken as abandoned (None: 5m, the
+    /// longest a default operation waits).
+    #[serde(rename = "stale_after_seconds", with = "opt_secs")]
+    pub stale_after: Option<Duration>,
+}
+
 /// `helm rollback` options.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

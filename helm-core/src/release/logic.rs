@@ -253,6 +253,57 @@ pub fn list_latest(all: Vec<Release>) -> Vec<Release> {
     latest.into_values().collect()
 }
 
+/// Why a release cannot be recovered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecoverRefusal {
+    /// No revision at all.
+    NotFound,
+    /// The latest revision is not pending: nothing was interrupted (its status).
+    NotPending(Status),
+    /// The pending revision is younger than the staleness limit: its operation may still run.
+    TooRecent { status: Status, since: String, age_seconds: i64, stale_after_seconds: i64 },
+}
+
+impl std::fmt::Display for RecoverRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecoverRefusal::NotFound => write!(f, "release: not found"),
+            RecoverRefusal::NotPending(s) => write!(f, "nothing to recover: the latest revision is {s}, not pending"),
+            RecoverRefusal::TooRecent { status, since, age_seconds, stale_after_seconds } => write!(
+                f,
+                "the release has been {status} since {since} ({age_seconds}s): the operation that started it may still be running; recover it after {stale_after_seconds}s, or now with --force if that operation is gone"
+            ),
+        }
+    }
+}
+
+/// `helm-rs recover`: the latest revision, when it is pending and old enough (or `force`),
+/// marked failed with a description that says what happened and since when, so that the
+/// next upgrade, rollback or `install --replace` can go on. Nothing else changes: objects
+/// the interrupted operation applied stay as they are, and the next action reconciles them.
+pub fn recover_pending(history: &[Release], now: &super::record::Time, stale_after_seconds: i64, force: bool) -> Result<Release, RecoverRefusal> {
+    let Some(latest) = latest(history) else { return Err(RecoverRefusal::NotFound) };
+    let status = latest.status();
+    if !status.is_pending() {
+        return Err(RecoverRefusal::NotPending(status));
+    }
+    let started = latest.info.as_ref().and_then(|i| i.last_deployed);
+    let since = started.as_ref().map(|t| t.ansic()).unwrap_or_else(|| "an unknown time".into());
+    let age_seconds = started.as_ref().map(|t| (now.0 - t.0).num_seconds()).unwrap_or(i64::MAX);
+    if !force && age_seconds < stale_after_seconds {
+        return Err(RecoverRefusal::TooRecent { status, since, age_seconds, stale_after_seconds });
+    }
+    let mut rel = latest.clone();
+    let action = match status {
+        Status::PendingInstall => "install",
+        Status::PendingUpgrade => "upgrade",
+        Status::PendingRollback => "rollback",
+        _ => "operation",
+    };
+    rel.set_status(Status::Failed, format!("Interrupted {action}: {status} since {since}, marked failed by helm-rs recover"));
+    Ok(rel)
+}
+
 /// The versions a CRD update would drop although the API server may still hold objects in
 /// them: those in the live CRD's `status.storedVersions` that the new `spec.versions` no
 /// longer lists. Objects are only ever stored in the versions named there, so an update that
@@ -274,6 +325,31 @@ pub fn crd_stored_versions_dropped(new: &serde_json::Value, live: &serde_json::V
 mod tests {
     use super::*;
     use crate::release::record::Info;
+
+    #[test]
+    fn recovering_a_pending_release() {
+        use crate::release::record::Time;
+        let at = |s: &str| Time(chrono::DateTime::parse_from_rfc3339(s).expect("time"));
+        let rel = |v: i64, status: Status, t: &str| Release {
+            name: "web".into(),
+            version: v,
+            info: Some(Info { status, last_deployed: Some(at(t)), description: "Preparing upgrade".into(), ..Default::default() }),
+            ..Default::default()
+        };
+        let history = vec![rel(1, Status::Deployed, "2026-01-01T10:00:00Z"), rel(2, Status::PendingUpgrade, "2026-01-01T10:00:00Z")];
+        let now = at("2026-01-01T10:02:00Z");
+        match recover_pending(&history, &now, 300, false) {
+            Err(RecoverRefusal::TooRecent { age_seconds: 120, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+        let fixed = recover_pending(&history, &now, 300, true).expect("forced");
+        assert_eq!((fixed.version, fixed.status()), (2, Status::Failed));
+        let since = at("2026-01-01T10:00:00Z").ansic();
+        assert_eq!(fixed.info.as_ref().map(|i| i.description.clone()), Some(format!("Interrupted upgrade: pending-upgrade since {since}, marked failed by helm-rs recover")));
+        assert!(recover_pending(&history, &at("2026-01-01T10:06:00Z"), 300, false).is_ok());
+        assert_eq!(recover_pending(&history[..1], &now, 300, true), Err(RecoverRefusal::NotPending(Status::Deployed)));
+        assert_eq!(recover_pending(&[], &now, 300, true), Err(RecoverRefusal::NotFound));
+    }
 
     #[test]
     fn crd_update_keeps_stored_versions() {

@@ -12,7 +12,7 @@ use crate::cluster::resources::ownership_problems;
 use crate::error::{Error, Result};
 use helm_core::chart::Chart;
 use crate::api::resolve_chart;
-use helm_core::release::api::{ChartRef, ErrorKind};
+use helm_core::release::api::{ChartRef, ErrorKind, RecoverOptions};
 pub use helm_core::release::api::{InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};
 use helm_core::release::logic::{self, ResourceDoc};
 use helm_core::release::record::{core_to_json, json_to_core, HookRecord};
@@ -837,6 +837,26 @@ impl<C: Cluster> ReleaseApi for C {
         let r = run_hooks(self, &mut rel.hooks, "test", &ns, timeout.unwrap_or(DEFAULT_TIMEOUT)).await;
         record_update(self, &store, &rel).await?;
         r.map(|_| rel)
+    }
+
+    async fn recover(&self, name: &str, opts: RecoverOptions) -> Result<Release> {
+        let ns = ns_or(self, &opts.namespace);
+        let store = self.storage(Some(&ns));
+        let history = store.history(name).await?;
+        let stale_after = opts.stale_after.unwrap_or(DEFAULT_TIMEOUT).as_secs() as i64;
+        let rel = logic::recover_pending(&history, &Time::now(), stale_after, opts.force).map_err(|refusal| match refusal {
+            logic::RecoverRefusal::NotFound => Error::not_found(refusal.to_string()),
+            logic::RecoverRefusal::NotPending(_) => Error::invalid(refusal.to_string()),
+            logic::RecoverRefusal::TooRecent { .. } => Error::action(ErrorKind::Pending, refusal.to_string()),
+        })?;
+        // The operation may be alive after all and record its end meanwhile: only a record
+        // still pending is changed (and the storage's update is guarded by the version it
+        // reads, so a write between the two fails it).
+        if !store.get(name, rel.version).await?.status().is_pending() {
+            return Err(Error::invalid("nothing to recover: the operation recorded its end meanwhile"));
+        }
+        record_update(self, &store, &rel).await?;
+        Ok(rel)
     }
 }
 

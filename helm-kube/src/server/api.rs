@@ -5,7 +5,7 @@ use super::progress::Observer;
 use super::{error, json, Body, State};
 use crate::api::{resolve_chart, ReleaseApi};
 use crate::error::Error;
-use helm_core::release::api::{InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
+use helm_core::release::api::{InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
 use helm_core::chart::Chart;
 use helm_core::release::record::{core_to_json, json_to_core};
 use helm_core::values::Value;
@@ -159,6 +159,7 @@ pub async fn route(state: Arc<State>, req: Request<Incoming>) -> (Response<Body>
             (["v1", "namespaces", ns, "releases", name, "rollback"], &Method::POST) => ctx.rollback(ns, name, ctx.action_body::<RollbackOptions>(req, false).await?, slot).await,
             (["v1", "namespaces", ns, "releases", name, "plan"], &Method::POST) => ctx.plan(ns, name, ctx.action_body::<UpgradeOptions>(req, true).await?).await,
             (["v1", "namespaces", ns, "releases", name, "test"], &Method::POST) => ctx.test(ns, name, ctx.action_body::<TestOptions>(req, false).await?, slot).await,
+            (["v1", "namespaces", ns, "releases", name, "recover"], &Method::POST) => ctx.recover(ns, name, ctx.action_body::<RecoverOptions>(req, false).await?).await,
             (["v1", "namespaces", ns, "releases", name], &Method::DELETE) => ctx.uninstall(ns, name, &query, slot).await,
             (["v1", "operations", id], &Method::GET) => Ok(ctx.operation(id)),
             _ => Err(error(404, format!("no such endpoint: {method} {path}"))),
@@ -556,6 +557,26 @@ impl Ctx {
         let parse = ParseOptions { default_namespace: ns.to_string(), normalize: false, excluded_hooks: TEST_HOOKS.iter().map(|s| s.to_string()).collect() };
         match crate::plan::plan_upgrade(&client, name, chart, &values, opts, &parse, &PlanOptions::default()).await {
             Ok((plan, _)) => Ok(json(200, &serde_json::json!({ "plan": plan }))),
+            Err(e) => Err(action_error(&e)),
+        }
+    }
+
+    /// `POST …/recover`: `helm-rs recover` (a pending revision left by a killed operation
+    /// marked failed). Refused while an operation of this server holds the release; quick, so
+    /// answered at once.
+    async fn recover(&self, ns: &str, name: &str, b: ActionRequest<RecoverOptions>) -> Answer {
+        check_names(ns, Some(name))?;
+        if let Some(other) = self.state.reg.active(ns, name) {
+            return Err(self.conflict(&other));
+        }
+        let client = self.kube(ns, None)?;
+        let mut opts = b.opts;
+        opts.namespace = Some(ns.to_string());
+        match client.recover(name, opts).await {
+            Ok(rel) => {
+                let (status, body) = released(200, &rel);
+                Ok(json(status, &body))
+            }
             Err(e) => Err(action_error(&e)),
         }
     }

@@ -152,6 +152,12 @@ pub fn document() -> Value {
                     "requestBody": body(json!({ "timeout_seconds": { "type": "integer", "minimum": 0 }, "async": { "type": "boolean" } }), json!([])),
                     "responses": op_responses("200") }
             },
+            "/v1/namespaces/{namespace}/releases/{name}/recover": {
+                "parameters": [ns, name],
+                "post": { "operationId": "recover", "summary": "helm-rs recover: a revision left pending by a killed operation marked failed (refused while it is younger than stale_after_seconds, default 300, unless force)",
+                    "requestBody": body(json!({ "force": { "type": "boolean" }, "stale_after_seconds": { "type": "integer", "minimum": 0 } }), json!([])),
+                    "responses": read_responses(json!({ "type": "object", "properties": { "release": { "$ref": "#/components/schemas/Release" } } })) }
+            },
             "/v1/namespaces/{namespace}/releases/{name}/history": { "parameters": [ns, name], "get": { "operationId": "history", "summary": "helm history", "responses": read_responses(json!({ "type": "object", "properties": { "history": { "type": "array", "items": { "$ref": "#/components/schemas/Release" } } } })) } },
             "/v1/namespaces/{namespace}/releases/{name}/values": { "parameters": [ns, name], "get": { "operationId": "getValues", "summary": "helm get values", "parameters": [rev, query_bool("all", "chart defaults too")], "responses": read_responses(json!({ "type": "object", "properties": { "values": { "type": "object" } } })) } },
             "/v1/namespaces/{namespace}/releases/{name}/manifest": { "parameters": [ns, name], "get": { "operationId": "getManifest", "summary": "helm get manifest", "parameters": [rev], "responses": read_responses(json!({ "type": "object", "properties": { "manifest": { "type": "string" } } })) } },

@@ -183,6 +183,12 @@ impl Registry {
     }
 
     /// Starts an operation on `namespace/release`, or returns the one already running (409).
+    /// The operation of this server holding a release, if one does.
+    pub fn active(&self, namespace: &str, release: &str) -> Option<Arc<Operation>> {
+        let locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+        locks.get(&(namespace.to_string(), release.to_string())).cloned()
+    }
+
     pub fn begin(self: &Arc<Self>, kind: OpKind, namespace: &str, release: &str, caller: &str) -> Result<ReleaseLock, Arc<Operation>> {
         let key = (namespace.to_string(), release.to_string());
         let mut locks = match self.locks.lock() {
