@@ -122,3 +122,20 @@ pub fn parse_int(text: &str) -> Option<i64> {
         i64::try_from(mag).ok()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Go's base-0 syntax: underscores between digits and after a base prefix (Helm 4.1.4
+    /// takes `--burst-limit 1_000`, `0x_1f` and `0_7`, and refuses `1__0`, `_1` and `0x`).
+    #[test]
+    fn go_integer_literals() {
+        let cases = [("1_000", Some(1000)), ("0x_1f", Some(31)), ("0_7", Some(7)), ("-0b1", Some(-1)), ("1__0", None), ("_1", None), ("0x", None)];
+        for (text, want) in cases {
+            assert_eq!(parse_int(text), want, "{text}");
+        }
+        assert_eq!(parse_uint("18446744073709551615"), Some(u64::MAX));
+        assert_eq!((parse_uint("+5"), parse_uint("-0")), (None, None));
+    }
+}
