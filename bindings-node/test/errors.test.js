@@ -12,22 +12,20 @@ const path = require('node:path');
 const helm = require('..');
 const { HELLO, badChart } = require('./helpers');
 
-// kind -> [HTTP status the server answers with, code either client gives]
-const KINDS = {
-  invalid_input: [400, 'ChartError'],
-  not_found: [404, 'ReleaseNotFound'],
-  name_in_use: [409, 'KubeError'],
-  conflict: [409, 'KubeError'],
-  pending: [409, 'KubeError'],
-  unauthorized: [401, 'KubeError'],
-  forbidden: [403, 'KubeError'],
-  render: [422, 'RenderError'],
-  timeout: [504, 'KubeError'],
-  failed: [422, 'KubeError'],
-  cluster: [502, 'KubeError'],
-  unavailable: [503, 'KubeError'],
-  internal: [500, 'KubeError'],
+// code either client gives -> {kind: HTTP status the server answers with}
+const KINDS_BY_CODE = {
+  ChartError: { invalid_input: 400 },
+  ReleaseNotFound: { not_found: 404 },
+  RenderError: { render: 422 },
+  KubeError: {
+    name_in_use: 409, conflict: 409, pending: 409, unauthorized: 401, forbidden: 403,
+    timeout: 504, failed: 422, cluster: 502, unavailable: 503, internal: 500,
+  },
 };
+// kind -> [HTTP status, code]
+const KINDS = Object.fromEntries(
+  Object.entries(KINDS_BY_CODE).flatMap(([code, kinds]) => Object.entries(kinds).map(([kind, status]) => [kind, [status, code]])),
+);
 const PENDING = { status: 'pending-upgrade', revision: 3 };
 
 test('release server errors by kind', async (t) => {

@@ -12,22 +12,19 @@ import pytest
 import helm_rs
 from conftest import HELLO, bad_chart
 
-# kind -> (HTTP status the server answers with, class either client raises)
-KINDS = {
-    "invalid_input": (400, helm_rs.ChartError),
-    "not_found": (404, helm_rs.ReleaseNotFound),
-    "name_in_use": (409, helm_rs.ReleaseConflict),
-    "conflict": (409, helm_rs.ReleaseConflict),
-    "pending": (409, helm_rs.ReleasePending),
-    "unauthorized": (401, helm_rs.Forbidden),
-    "forbidden": (403, helm_rs.Forbidden),
-    "render": (422, helm_rs.RenderError),
-    "timeout": (504, helm_rs.ReleaseTimeout),
-    "failed": (422, helm_rs.ServerError),
-    "cluster": (502, helm_rs.ServerError),
-    "unavailable": (503, helm_rs.ServerError),
-    "internal": (500, helm_rs.ServerError),
+# class either client raises -> {kind: HTTP status the server answers with}
+KINDS_BY_CLASS = {
+    helm_rs.ChartError: {"invalid_input": 400},
+    helm_rs.ReleaseNotFound: {"not_found": 404},
+    helm_rs.ReleaseConflict: {"name_in_use": 409, "conflict": 409},
+    helm_rs.ReleasePending: {"pending": 409},
+    helm_rs.Forbidden: {"unauthorized": 401, "forbidden": 403},
+    helm_rs.RenderError: {"render": 422},
+    helm_rs.ReleaseTimeout: {"timeout": 504},
+    helm_rs.ServerError: {"failed": 422, "cluster": 502, "unavailable": 503, "internal": 500},
 }
+# kind -> (HTTP status, class)
+KINDS = {kind: (status, cls) for cls, kinds in KINDS_BY_CLASS.items() for kind, status in kinds.items()}
 
 PENDING = {"status": "pending-upgrade", "revision": 3}
 

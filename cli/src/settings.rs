@@ -10,6 +10,7 @@
 //! settings to plugins).
 
 use crate::CmdError;
+use helm_core::gocompat::strconv::parse_int;
 use clap::Args;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -202,34 +203,6 @@ fn go_bool_value(s: &str) -> Result<bool, String> {
     parse_go_bool(s).ok_or_else(|| format!("strconv.ParseBool: parsing {s:?}: invalid syntax"))
 }
 
-/// Go's `strconv.ParseInt(s, 0, 64)` (pflag's int flags): a sign, then decimal, `0x` hex, `0o`
-/// or leading-`0` octal, or `0b` binary digits, with `_` between digits allowed after a prefix.
-pub fn parse_go_int(s: &str) -> Option<i64> {
-    let (neg, body) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let lower = body.to_ascii_lowercase();
-    let (radix, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
-        (16, d.to_string(), true)
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (8, d.to_string(), true)
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (2, d.to_string(), true)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, lower[1..].to_string(), true)
-    } else {
-        (10, lower.clone(), false)
-    };
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") || (!prefixed && digits.contains('_')) {
-        return None;
-    }
-    let v = i128::from_str_radix(&digits.replace('_', ""), radix).ok()?;
-    let v = if neg { -v } else { v };
-    i64::try_from(v).ok()
-}
-
 /// Go's `strconv.Atoi` (what Helm uses for integer environment variables).
 fn atoi(s: &str) -> Option<i64> {
     let body = s.strip_prefix(['+', '-']).unwrap_or(s);
@@ -350,7 +323,7 @@ impl EnvSettings {
         set(&mut s.repository_cache, &g.repository_cache);
         set(&mut s.content_cache, &g.content_cache);
         if let Some(v) = &g.burst_limit {
-            s.burst_limit = parse_go_int(v).ok_or_else(|| invalid_flag("burst-limit", v, &format!("strconv.ParseInt: parsing {v:?}: invalid syntax")))?;
+            s.burst_limit = parse_int(v).ok_or_else(|| invalid_flag("burst-limit", v, &format!("strconv.ParseInt: parsing {v:?}: invalid syntax")))?;
         }
         if let Some(v) = &g.qps {
             s.qps = v.trim().parse::<f32>().map_err(|_| invalid_flag("qps", v, &format!("strconv.ParseFloat: parsing {v:?}: invalid syntax")))?;

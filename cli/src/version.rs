@@ -2,51 +2,28 @@
 //! helm-rs reproduces (tools that gate features on `helm version` keep working) with
 //! helm-rs's own version as build metadata.
 
+use helm_core::render::objects::BuildInfo;
 use helm_core::template::{funcs::FuncTable, Engine};
-use helm_core::values::{Object, Value};
-use std::any::Any;
+use helm_core::values::Value;
 
 /// The Helm version implemented (what `.Capabilities.HelmVersion` also reports).
 const HELM_LEVEL: &str = "v4.1.4";
 const KUBE_CLIENT_VERSION: &str = "v1.35";
 
-/// `version.BuildInfo` as Go templates see it.
-struct BuildInfo {
-    version: String,
-}
-
-impl BuildInfo {
-    fn current() -> Self {
-        BuildInfo { version: format!("{HELM_LEVEL}+helm-rs.{}", env!("CARGO_PKG_VERSION")) }
-    }
-}
-
-impl Object for BuildInfo {
-    fn type_name(&self) -> &str {
-        "version.BuildInfo"
-    }
-    fn kind_name(&self) -> &str {
-        "struct"
-    }
-    fn field(&self, name: &str) -> Option<Value> {
-        Some(Value::str(match name {
-            "Version" => &self.version,
-            "GitCommit" | "GitTreeState" | "GoVersion" => "",
-            "KubeClientVersion" => KUBE_CLIENT_VERSION,
-            _ => return None,
-        }))
-    }
-    fn go_string(&self) -> String {
-        format!("{{{}    {KUBE_CLIENT_VERSION}}}", self.version)
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
+/// helm-rs's own build: Helm's version with helm-rs's as build metadata, and no Go build data.
+fn current() -> BuildInfo {
+    BuildInfo {
+        version: format!("{HELM_LEVEL}+helm-rs.{}", env!("CARGO_PKG_VERSION")),
+        git_commit: "",
+        git_tree_state: "",
+        go_version: "",
+        kube_client_version: KUBE_CLIENT_VERSION,
     }
 }
 
 /// The text `helm-rs version` prints (without the final newline), or the template error.
 pub fn render(short: bool, template: Option<&str>) -> Result<String, String> {
-    let info = BuildInfo::current();
+    let info = current();
     if let Some(t) = template {
         let mut e = Engine::new(FuncTable::helm());
         e.parse("_", t).map_err(|e| e.to_string())?;

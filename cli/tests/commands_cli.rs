@@ -1,14 +1,15 @@
 //! `helm-rs create|package|lint` and `template --post-renderer` as commands: stdout, stderr and
 //! exit codes. Every expected text was printed by the reference Helm 4.1.4 for the same input.
 
-use std::path::{Path, PathBuf};
+#[path = "../../helm-kube/tests/common/mod.rs"]
+mod common;
+
+use common::{write_files, Scratch};
+use std::path::Path;
 use std::process::Command;
 
-fn tmp(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("helm-rs-cmd-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("mkdir");
-    d
+fn tmp(tag: &str) -> Scratch {
+    Scratch::new(&format!("cmd-{tag}"))
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
@@ -20,18 +21,10 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn write(dir: &Path, files: &[(&str, &str)]) {
-    for (name, text) in files {
-        let p = dir.join(name);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-}
-
 const BAD_NAME_WARNING: &str = "[WARNING] templates/cm.yaml: object name does not conform to Kubernetes naming requirements: \"Bad_Name\": metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
 fn bad_name_chart(d: &Path) {
-    write(
+    write_files(
         &d.join("b2"),
         &[
             ("Chart.yaml", "apiVersion: v2\nname: b2\nversion: 1.0.0\nicon: https://x/y.png\n"),
@@ -74,7 +67,6 @@ fn create_then_lint_then_package() {
     let (code, out, _) = run(&d, &["template", "pk1/mychart-0.1.0.tgz"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("---\n# Source: mychart/templates/serviceaccount.yaml\n"));
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
@@ -101,7 +93,6 @@ fn package_errors() {
     assert_eq!(run(&d, &["package", "mychart", "--version", "notsemver"]), (1, String::new(), "Error: invalid semantic version\n".into()));
     assert_eq!(run(&d, &["package", "nonexist"]), (1, String::new(), "Error: stat nonexist: no such file or directory\n".into()));
     assert_eq!(run(&d, &["package"]), (1, String::new(), "Error: need at least one argument, the path to the chart\n".into()));
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
@@ -128,7 +119,6 @@ fn lint_strict_and_failures() {
             "Error: 2 chart(s) linted, 1 chart(s) failed\n".into()
         )
     );
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
@@ -143,14 +133,13 @@ fn post_renderer_is_a_plugin_name_in_helm_4() {
             "Error: invalid argument \"./pr.sh\" for \"--post-renderer\" flag: plugin: {Name:./pr.sh Type:postrenderer/v1} not found\n".into()
         )
     );
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
 fn installed_post_renderer_plugin_is_refused_clearly() {
     let d = tmp("plugin");
     run(&d, &["create", "mychart"]);
-    write(
+    write_files(
         &d.join("plugins/myrend"),
         &[("plugin.yaml", "apiVersion: v1\nname: myrend\ntype: postrenderer/v1\nruntime: subprocess\nversion: 0.1.0\n")],
     );
@@ -166,7 +155,6 @@ fn installed_post_renderer_plugin_is_refused_clearly() {
         String::from_utf8_lossy(&out.stderr),
         "Error: post-renderer plugin \"myrend\" found, but post-renderer plugins are not supported by helm-rs\n"
     );
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 /// `--history-max` is Helm's spelling on upgrade and rollback (helmfile and pyhelm3 pass it);
@@ -175,7 +163,7 @@ fn installed_post_renderer_plugin_is_refused_clearly() {
 #[test]
 fn history_max_is_helms_flag() {
     let d = tmp("history-max");
-    write(
+    write_files(
         &d,
         &[
             ("kc", "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:1\"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: t}}]\n"),
@@ -222,7 +210,7 @@ fn release_argument_errors_as_helm_prints_them() {
 #[test]
 fn global_cluster_flags_anywhere() {
     let d = tmp("global-flags");
-    write(
+    write_files(
         &d,
         &[
             ("kc", "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:1\"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: t}}]\n"),
@@ -250,7 +238,7 @@ fn global_cluster_flags_anywhere() {
 #[test]
 fn show_jsonpath_is_refused_not_ignored() {
     let d = tmp("jsonpath");
-    write(&d, &[("ch/Chart.yaml", "apiVersion: v2\nname: ch\nversion: 0.1.0\n"), ("ch/values.yaml", "a:\n  b: 1\n")]);
+    write_files(&d, &[("ch/Chart.yaml", "apiVersion: v2\nname: ch\nversion: 0.1.0\n"), ("ch/values.yaml", "a:\n  b: 1\n")]);
     let (code, out, err) = run(&d, &["show", "values", "./ch", "--jsonpath", "{.a}"]);
     assert_eq!((code, out.as_str(), err.as_str()), (1, "", "Error: show values --jsonpath is not supported by helm-rs yet\n"));
     let (code, _, err) = run(&d, &["show", "chart", "./ch", "--jsonpath", "{.a}"]);

@@ -153,16 +153,9 @@ fn fixture() -> &'static Path {
     DIR.get_or_init(|| {
         let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("completion-fixture-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
-        for sub in ["home", "cache", "plugins", "work/testchart"] {
+        for sub in ["home", "plugins", "work/testchart"] {
             std::fs::create_dir_all(d.join(sub)).expect("mkdir");
         }
-        std::fs::write(d.join("work/testfile.txt"), "x").expect("write");
-        std::fs::write(d.join("work/other.txt"), "x").expect("write");
-        std::fs::write(
-            d.join("repositories.yaml"),
-            "apiVersion: \"\"\ngenerated: \"0001-01-01T00:00:00Z\"\nrepositories:\n- name: testing\n  url: http://127.0.0.1:1/testing\n- name: foo\n  url: http://127.0.0.1:1/foo\n- name: bar\n  url: http://127.0.0.1:1/bar\n",
-        )
-        .expect("write");
         let entry = |name: &str, v: &str, app: &str, created: &str, deprecated: bool| {
             format!(
                 "  - apiVersion: v2\n    name: {name}\n    version: {v}\n{}    created: \"{created}\"\n    deprecated: {deprecated}\n    digest: \"0\"\n    urls:\n    - {name}-{v}.tgz\n",
@@ -176,15 +169,25 @@ fn fixture() -> &'static Path {
             entry("alpine", "0.2.0", "", "2020-07-04T00:00:00Z", false),
             entry("nginx", "1.0.0", "1.19", "2020-01-01T00:00:00Z", false),
         );
-        std::fs::write(d.join("cache/testing-index.yaml"), &index).expect("write");
-        std::fs::write(d.join("cache/testing-charts.txt"), "alpine\nnginx\n").expect("write");
         let foo = format!("apiVersion: v1\nentries:\n  zeta:\n{}generated: \"2020-01-01T00:00:00Z\"\n", entry("zeta", "1.0.0", "1", "2020-01-01T00:00:00Z", false));
-        std::fs::write(d.join("cache/foo-index.yaml"), foo).expect("write");
-        std::fs::write(
-            d.join("kubeconfig"),
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: c-a\n  cluster:\n    server: https://127.0.0.1:1\ncontexts:\n- name: ctx-a\n  context:\n    cluster: c-a\n    user: u\n    namespace: team\ncurrent-context: ctx-a\nusers:\n- name: u\n  user:\n    token: t\n",
-        )
-        .expect("write");
+        common::write_files(
+            &d,
+            &[
+                ("work/testfile.txt", "x"),
+                ("work/other.txt", "x"),
+                (
+                    "repositories.yaml",
+                    "apiVersion: \"\"\ngenerated: \"0001-01-01T00:00:00Z\"\nrepositories:\n- name: testing\n  url: http://127.0.0.1:1/testing\n- name: foo\n  url: http://127.0.0.1:1/foo\n- name: bar\n  url: http://127.0.0.1:1/bar\n",
+                ),
+                ("cache/testing-index.yaml", &index),
+                ("cache/testing-charts.txt", "alpine\nnginx\n"),
+                ("cache/foo-index.yaml", &foo),
+                (
+                    "kubeconfig",
+                    "apiVersion: v1\nkind: Config\nclusters:\n- name: c-a\n  cluster:\n    server: https://127.0.0.1:1\ncontexts:\n- name: ctx-a\n  context:\n    cluster: c-a\n    user: u\n    namespace: team\ncurrent-context: ctx-a\nusers:\n- name: u\n  user:\n    token: t\n",
+                ),
+            ],
+        );
         d
     })
 }
@@ -240,8 +243,7 @@ fn load_expected() -> std::collections::HashMap<String, (String, String)> {
 #[test]
 fn complete_answers_match_helm() {
     let oracle = common::oracle();
-    if std::env::var_os("COMPLETION_RECORD").is_some() {
-        let h = oracle.as_ref().expect("recording needs the oracle");
+    if let Some(h) = common::recording("COMPLETION_RECORD", &oracle) {
         let mut text = String::new();
         for case in CASES {
             let (out, err) = run(h, case, &[]);
@@ -250,7 +252,7 @@ fn complete_answers_match_helm() {
         std::fs::write(expected_path(), text).expect("write expected");
     }
     let expected = load_expected();
-    let (mut agree, mut differ) = (0, Vec::new());
+    let mut differ = Vec::new();
     for case in CASES {
         let (want_out, want_err) = expected.get(*case).unwrap_or_else(|| panic!("no recorded answer for {case:?} (COMPLETION_RECORD=1)"));
         if let Some(h) = &oracle {
@@ -258,14 +260,11 @@ fn complete_answers_match_helm() {
             assert_eq!((&normalize(case, &out), &err), (want_out, want_err), "Helm's answer to {case:?} changed from the recorded one");
         }
         let (out, err) = run(&ours(), case, &[]);
-        if (&normalize(case, &out), &err) == (want_out, want_err) {
-            agree += 1;
-        } else {
+        if (&normalize(case, &out), &err) != (want_out, want_err) {
             differ.push(format!("{case}\n--- helm-rs stdout\n{out}--- helm stdout\n{want_out}--- helm-rs stderr\n{err}--- helm stderr\n{want_err}"));
         }
     }
-    eprintln!("completion cases: {agree} agree, {} differ", differ.len());
-    assert!(differ.is_empty(), "{} of {} cases differ from Helm:\n\n{}", differ.len(), CASES.len(), differ.join("\n"));
+    common::assert_all_agree("completion", CASES.len(), &differ);
 }
 
 /// Descriptions can be turned off by the environment, and ActiveHelp hints too.
@@ -327,16 +326,9 @@ fn release_completions_match_helm_on_a_cluster() {
     let kc = env.kubeconfig.to_string_lossy().to_string();
     // The kubeconfig comes from the environment: the last word must stay the one completed.
     let with = |program: &Path, args: &[&str]| {
-        let o = Command::new(program)
-            .args(args)
-            .env("KUBECONFIG", &kc)
-            .env("HOME", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("helm-home"))
-            .env("HELM_ORACLE_CACHE", common::oracle_cache())
-            .env_remove("HELM_NAMESPACE")
-            .env_remove("HELM_DRIVER")
-            .output()
-            .expect("run");
-        (o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+        let mut c = common::isolated(program, args);
+        common::helm_home(c.env("KUBECONFIG", &kc));
+        common::outcome(c.output().expect("run"))
     };
     let rs = |args: &[&str]| with(&ours(), args);
     let (ok, _, err) = rs(&["install", "web", &chart, "-n", &ns, "--create-namespace"]);

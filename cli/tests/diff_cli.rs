@@ -8,49 +8,36 @@
 #[path = "../../helm-kube/tests/common/mod.rs"]
 mod common;
 
-use common::{env, oracle, oracle_cache, root, scratch, unique, write_chart, Env};
+use common::{env, helm_home, on_cluster, oracle, root, scratch, unique, write_chart, Env};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// (exit code, stdout, stderr)
 type Run = (i32, String, String);
 
-fn rs(env: &Env, args: &[&str]) -> Run {
-    let o = Command::new(env!("CARGO_BIN_EXE_helm-rs"))
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(&env.kubeconfig)
-        .env_remove("KUBECONFIG")
-        .env_remove("HELM_NAMESPACE")
-        .env_remove("HELM_DRIVER")
-        .env_remove("HELM_DIFF_COLOR")
-        .env_remove("HELM_DIFF_OUTPUT")
-        .env_remove("HELM_DIFF_OUTPUT_CONTEXT")
-        .output()
-        .expect("run helm-rs");
+/// Leaves the plugin's settings to each test.
+fn without_diff_settings(c: &mut Command) -> &mut Command {
+    c.env_remove("HELM_DIFF_COLOR").env_remove("HELM_DIFF_OUTPUT").env_remove("HELM_DIFF_OUTPUT_CONTEXT")
+}
+
+fn run(c: &mut Command, what: &str) -> Run {
+    let o = c.output().expect(what);
     (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+}
+
+fn rs(env: &Env, args: &[&str]) -> Run {
+    run(without_diff_settings(&mut on_cluster(env!("CARGO_BIN_EXE_helm-rs"), env, args)), "run helm-rs")
 }
 
 /// `upgrade_dry_run`: the plugin renders with `helm upgrade --dry-run=server` (its
 /// `HELM_DIFF_USE_UPGRADE_DRY_RUN` mode, what helm-rs always does) instead of `helm template
 /// --is-upgrade`; the two differ for charts that print `.Release.Revision`.
 fn helm_with_plugin(env: &Env, h: &Path, plugins: &Path, args: &[&str], upgrade_dry_run: bool) -> Run {
-    let o = Command::new(h)
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(&env.kubeconfig)
-        .env("HOME", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("helm-home"))
-        .env("HELM_ORACLE_CACHE", oracle_cache())
+    let mut c = on_cluster(h, env, args);
+    helm_home(without_diff_settings(&mut c))
         .env("HELM_PLUGINS", plugins)
-        .env("HELM_DIFF_USE_UPGRADE_DRY_RUN", if upgrade_dry_run { "true" } else { "false" })
-        .env_remove("KUBECONFIG")
-        .env_remove("HELM_NAMESPACE")
-        .env_remove("HELM_DIFF_COLOR")
-        .env_remove("HELM_DIFF_OUTPUT")
-        .env_remove("HELM_DIFF_OUTPUT_CONTEXT")
-        .output()
-        .expect("run helm-oracle");
-    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+        .env("HELM_DIFF_USE_UPGRADE_DRY_RUN", if upgrade_dry_run { "true" } else { "false" });
+    run(&mut c, "run helm-oracle")
 }
 
 fn plugins_dir() -> Option<PathBuf> {

@@ -83,24 +83,22 @@ fn fixture() -> &'static Path {
     DIR.get_or_init(|| {
         let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("global-flags-fixture-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
-        for sub in ["home", "cache", "work"] {
-            std::fs::create_dir_all(d.join(sub)).expect("mkdir");
-        }
-        std::fs::write(
-            d.join("repositories.yaml"),
-            "apiVersion: \"\"\ngenerated: \"0001-01-01T00:00:00Z\"\nrepositories:\n- name: testing\n  url: http://127.0.0.1:1/testing\n",
-        )
-        .expect("write");
-        std::fs::write(
-            d.join("cache/testing-index.yaml"),
-            "apiVersion: v1\nentries:\n  alpine:\n  - apiVersion: v2\n    name: alpine\n    version: 0.2.0\n    appVersion: \"3.9\"\n    description: Deploy a basic Alpine Linux pod\n    created: \"2020-07-04T00:00:00Z\"\n    digest: \"0\"\n    urls:\n    - alpine-0.2.0.tgz\ngenerated: \"2020-01-01T00:00:00Z\"\n",
-        )
-        .expect("write");
-        std::fs::write(
-            d.join("kubeconfig"),
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: c-a\n  cluster:\n    server: https://127.0.0.1:1\ncontexts:\n- name: ctx-a\n  context:\n    cluster: c-a\n    user: u\n    namespace: team\n- name: other\n  context:\n    cluster: c-a\n    user: u\n    namespace: otherns\ncurrent-context: ctx-a\nusers:\n- name: u\n  user:\n    token: t\n",
-        )
-        .expect("write");
+        std::fs::create_dir_all(d.join("home")).expect("mkdir");
+        std::fs::create_dir_all(d.join("work")).expect("mkdir");
+        common::write_files(
+            &d,
+            &[
+                ("repositories.yaml", "apiVersion: \"\"\ngenerated: \"0001-01-01T00:00:00Z\"\nrepositories:\n- name: testing\n  url: http://127.0.0.1:1/testing\n"),
+                (
+                    "cache/testing-index.yaml",
+                    "apiVersion: v1\nentries:\n  alpine:\n  - apiVersion: v2\n    name: alpine\n    version: 0.2.0\n    appVersion: \"3.9\"\n    description: Deploy a basic Alpine Linux pod\n    created: \"2020-07-04T00:00:00Z\"\n    digest: \"0\"\n    urls:\n    - alpine-0.2.0.tgz\ngenerated: \"2020-01-01T00:00:00Z\"\n",
+                ),
+                (
+                    "kubeconfig",
+                    "apiVersion: v1\nkind: Config\nclusters:\n- name: c-a\n  cluster:\n    server: https://127.0.0.1:1\ncontexts:\n- name: ctx-a\n  context:\n    cluster: c-a\n    user: u\n    namespace: team\n- name: other\n  context:\n    cluster: c-a\n    user: u\n    namespace: otherns\ncurrent-context: ctx-a\nusers:\n- name: u\n  user:\n    token: t\n",
+                ),
+            ],
+        );
         d
     })
 }
@@ -140,8 +138,7 @@ fn key(args: &str, envs: &[&str]) -> String {
 #[test]
 fn global_flags_and_environment_match_helm() {
     let oracle = common::oracle();
-    if std::env::var_os("GLOBAL_FLAGS_RECORD").is_some() {
-        let h = oracle.as_ref().expect("recording needs the oracle");
+    if let Some(h) = common::recording("GLOBAL_FLAGS_RECORD", &oracle) {
         let mut text = String::new();
         for (args, envs) in CASES {
             let (code, out, err) = run(h, args, envs);
@@ -158,7 +155,7 @@ fn global_flags_and_environment_match_helm() {
         let code: i32 = code.trim_start_matches("exit ").parse().expect("exit code");
         expected.insert(k.to_string(), (code, out.to_string(), err.to_string()));
     }
-    let (mut agree, mut differ) = (0, Vec::new());
+    let mut differ = Vec::new();
     for (args, envs) in CASES {
         let k = key(args, envs);
         let want = expected.get(&k).unwrap_or_else(|| panic!("no recorded answer for {k:?} (GLOBAL_FLAGS_RECORD=1)"));
@@ -166,14 +163,11 @@ fn global_flags_and_environment_match_helm() {
             assert_eq!(&run(h, args, envs), want, "Helm's answer to {k:?} changed from the recorded one");
         }
         let got = run(&PathBuf::from(env!("CARGO_BIN_EXE_helm-rs")), args, envs);
-        if &got == want {
-            agree += 1;
-        } else {
-            differ.push(format!("{k}\n--- helm-rs\n{got:?}\n--- helm\n{want:?}"));
+        if &got != want {
+            differ.push(format!("{k}\n--- helm-rs\n{got:?}\n--- helm\n{want:?}\n"));
         }
     }
-    eprintln!("global flag cases: {agree} agree, {} differ", differ.len());
-    assert!(differ.is_empty(), "{} of {} cases differ from Helm:\n\n{}", differ.len(), CASES.len(), differ.join("\n\n"));
+    common::assert_all_agree("global flag", CASES.len(), &differ);
 }
 
 /// The impersonation flags reach the API server: a user with no rights is refused, as with

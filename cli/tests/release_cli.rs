@@ -5,21 +5,10 @@
 #[path = "../../helm-kube/tests/common/mod.rs"]
 mod common;
 
-use common::{env, helm, oracle, scratch, unique, write_chart, Env};
-use std::process::Command;
+use common::{env, helm, on_cluster, oracle, outcome, scratch, unique, write_chart, write_files, Env};
 
 fn rs(env: &Env, args: &[&str]) -> (bool, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_helm-rs"))
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(&env.kubeconfig)
-        .env_remove("KUBECONFIG")
-        .env_remove("HELM_NAMESPACE")
-        .env_remove("HELM_DRIVER")
-        .env_remove("HELM_RS_PROGRESS")
-        .output()
-        .expect("run helm-rs");
-    (o.status.success(), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+    outcome(on_cluster(env!("CARGO_BIN_EXE_helm-rs"), env, args).output().expect("run helm-rs"))
 }
 
 /// Runs the same command with both tools and asserts identical exit status, stdout, stderr.
@@ -65,6 +54,23 @@ fn mask(s: &str, ns: &str) -> String {
     padding.replace_all(&masked, "$1").to_string()
 }
 
+/// The environment and Helm, one namespace `cli-TAG-N` both tools work in, and a scratch
+/// directory; None (after printing why) when either cannot run here.
+fn one_namespace(tag: &str) -> Option<(&'static Env, std::path::PathBuf, String, std::path::PathBuf)> {
+    let env = env()?;
+    let h = oracle()?;
+    let ns = unique(&format!("cli-{tag}"));
+    let dir = scratch(&ns);
+    Some((env, h, ns, dir))
+}
+
+/// [`write_chart`] (version 0.1.0) with `files` added or replaced; its path as an argument.
+fn chart_with(dir: &std::path::Path, name: &str, files: &[(&str, &str)]) -> String {
+    let chart_dir = write_chart(dir, name, "0.1.0");
+    write_files(&chart_dir, files);
+    chart_dir.to_string_lossy().to_string()
+}
+
 /// One command run by Helm in one namespace and by helm-rs in another (`NS` in the arguments
 /// names the namespace), compared after [`mask`].
 struct SideBySide<'a> {
@@ -72,6 +78,18 @@ struct SideBySide<'a> {
     helm: std::path::PathBuf,
     ns_h: String,
     ns_r: String,
+}
+
+impl SideBySide<'static> {
+    /// The environment and Helm, a namespace for each (`cli-TAG-h`, `cli-TAG-r`) and a scratch
+    /// directory; None (after printing why) when either cannot run here.
+    fn start(tag: &str) -> Option<(Self, std::path::PathBuf)> {
+        let env = env()?;
+        let helm = oracle()?;
+        let (ns_h, ns_r) = (unique(&format!("cli-{tag}-h")), unique(&format!("cli-{tag}-r")));
+        let dir = scratch(&ns_r);
+        Some((SideBySide { env, helm, ns_h, ns_r }, dir))
+    }
 }
 
 impl SideBySide<'_> {
@@ -104,10 +122,7 @@ impl SideBySide<'_> {
 
 #[test]
 fn outputs_match_helm_for_the_same_release() {
-    let Some(env) = env() else { return };
-    let Some(h) = oracle() else { return };
-    let ns = unique("cli-same");
-    let dir = scratch(&ns);
+    let Some((env, h, ns, dir)) = one_namespace("same") else { return };
     let chart = write_chart(&dir, "clichart", "0.1.0").to_string_lossy().to_string();
     let (ok, _, err) = rs(env, &["install", "web", &chart, "-n", &ns, "--create-namespace", "--set", "data=x", "--labels", "team=a"]);
     assert!(ok, "{err}");
@@ -158,15 +173,9 @@ fn outputs_match_helm_for_the_same_release() {
 
 #[test]
 fn action_outputs_match_helm() {
-    let Some(env) = env() else { return };
-    let Some(h) = oracle() else { return };
-    let (ns_h, ns_r) = (unique("cli-act-h"), unique("cli-act-r"));
-    let dir = scratch(&ns_r);
+    let Some((pair, dir)) = SideBySide::start("act") else { return };
     let chart = write_chart(&dir, "actchart", "0.1.0").to_string_lossy().to_string();
-    let pair = SideBySide { env, helm: h.clone(), ns_h: ns_h.clone(), ns_r: ns_r.clone() };
-    let both = |args: &[&str]| {
-        pair.same(args);
-    };
+    let both = |args: &[&str]| pair.same(args);
     both(&["install", "app", &chart, "-n", "NS", "--create-namespace", "--dry-run"]);
     both(&["install", "app", &chart, "-n", "NS", "--create-namespace", "--description", "first one"]);
     both(&["upgrade", "app", &chart, "-n", "NS", "--set", "data=two", "--set", "extra=true"]);
@@ -185,22 +194,10 @@ fn action_outputs_match_helm() {
 
 #[test]
 fn failure_outputs_match_helm() {
-    let Some(env) = env() else { return };
-    let Some(h) = oracle() else { return };
-    let (ns_h, ns_r) = (unique("cli-fail-h"), unique("cli-fail-r"));
-    let dir = scratch(&ns_r);
-    let chart_dir = write_chart(&dir, "failchart", "0.1.0");
+    let Some((pair, dir)) = SideBySide::start("fail") else { return };
     // never ready here: no nodes run its pods
-    std::fs::write(
-        chart_dir.join("templates/deploy.yaml"),
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n",
-    )
-    .expect("write");
-    let chart = chart_dir.to_string_lossy().to_string();
-    let pair = SideBySide { env, helm: h.clone(), ns_h: ns_h.clone(), ns_r: ns_r.clone() };
-    let both = |args: &[&str]| {
-        pair.same(args);
-    };
+    let chart = chart_with(&dir, "failchart", &[("templates/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n")]);
+    let both = |args: &[&str]| pair.same(args);
     both(&["install", "w", &chart, "-n", "NS", "--create-namespace", "--wait", "--timeout", "4s"]);
     both(&["history", "w", "-n", "NS"]);
     both(&["install", "a", &chart, "-n", "NS", "--atomic", "--timeout", "4s"]);
@@ -213,28 +210,22 @@ fn failure_outputs_match_helm() {
 /// `lookup`; upgrade's client dry-run reads capabilities but not `lookup`. Nothing is stored.
 #[test]
 fn dry_run_modes_match_helm() {
-    let Some(env) = env() else { return };
-    let Some(h) = oracle() else { return };
-    let (ns_h, ns_r) = (unique("cli-dry-h"), unique("cli-dry-r"));
-    let dir = scratch(&ns_r);
-    let chart_dir = write_chart(&dir, "drychart", "0.1.0");
-    std::fs::write(
-        chart_dir.join("templates/lookup.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-lookup\ndata:\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n  ns: {{ (lookup \"v1\" \"Namespace\" \"\" .Release.Namespace).metadata | default dict | dig \"name\" \"none\" | quote }}\n",
-    )
-    .expect("write");
-    let chart = chart_dir.to_string_lossy().to_string();
+    let Some((pair, dir)) = SideBySide::start("dry") else { return };
+    let chart = chart_with(&dir, "drychart", &[("templates/lookup.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-lookup\ndata:\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n  ns: {{ (lookup \"v1\" \"Namespace\" \"\" .Release.Namespace).metadata | default dict | dig \"name\" \"none\" | quote }}\n")]);
     // a chart whose ConfigMap has the name `app`'s chart renders, owned by release `other`
     let foreign = dir.join("foreign");
-    std::fs::create_dir_all(foreign.join("templates")).expect("mkdir");
-    std::fs::write(foreign.join("Chart.yaml"), "apiVersion: v2\nname: foreign\nversion: 0.1.0\n").expect("write");
-    std::fs::write(foreign.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-cm\ndata: {}\n").expect("write");
+    write_files(
+        &foreign,
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: foreign\nversion: 0.1.0\n"),
+            ("templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-cm\ndata: {}\n"),
+        ],
+    );
     let foreign = foreign.to_string_lossy().to_string();
-    let pair = SideBySide { env, helm: h.clone(), ns_h: ns_h.clone(), ns_r: ns_r.clone() };
     let both = |args: &[&str]| pair.same(args);
     both(&["install", "base", &chart, "-n", "NS", "--create-namespace"]);
     let server = both(&["install", "app", &chart, "-n", "NS", "--dry-run=server"]);
-    assert!(server.contains(&format!("ns: \"{ns_r}\"")), "lookup read the cluster: {server}");
+    assert!(server.contains(&format!("ns: \"{}\"", pair.ns_r)), "lookup read the cluster: {server}");
     let client = both(&["install", "app", &chart, "-n", "NS", "--dry-run=client"]);
     assert!(client.contains("ns: \"none\""), "{client}");
     both(&["upgrade", "base", &chart, "-n", "NS", "--dry-run=server", "--set", "data=two"]);
@@ -266,17 +257,8 @@ fn status_normalized(s: &str) -> String {
 /// related to workloads, and the objects themselves in json/yaml.
 #[test]
 fn status_matches_helm() {
-    let Some(env) = env() else { return };
-    let Some(h) = oracle() else { return };
-    let ns = unique("cli-status");
-    let dir = scratch(&ns);
-    let chart_dir = write_chart(&dir, "statuschart", "0.1.0");
-    std::fs::write(
-        chart_dir.join("templates/deploy.yaml"),
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: {{ .Release.Name }}}\n  template:\n    metadata:\n      labels: {app: {{ .Release.Name }}}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-none\nspec:\n  replicas: 0\n  selector:\n    matchLabels: {app: none}\n  template:\n    metadata:\n      labels: {app: none}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n",
-    )
-    .expect("write");
-    let chart = chart_dir.to_string_lossy().to_string();
+    let Some((env, h, ns, dir)) = one_namespace("status") else { return };
+    let chart = chart_with(&dir, "statuschart", &[("templates/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: {{ .Release.Name }}}\n  template:\n    metadata:\n      labels: {app: {{ .Release.Name }}}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-none\nspec:\n  replicas: 0\n  selector:\n    matchLabels: {app: none}\n  template:\n    metadata:\n      labels: {app: none}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n")]);
     let (ok, _, err) = helm(env, &h, &["install", "web", &chart, "-n", &ns, "--create-namespace", "--set", "extra=true"]);
     assert!(ok, "{err}");
     let (ok, _, err) = rs(env, &["upgrade", "web", &chart, "-n", &ns]);
@@ -326,10 +308,7 @@ fn status_matches_helm() {
 /// `--generate-name`, `--skip-crds`, `--replace`, and `list -A` with filters and states.
 #[test]
 fn more_flags_match_helm() {
-    let Some(env) = env() else { return };
-    let Some(h) = oracle() else { return };
-    let (ns_h, ns_r) = (unique("cli-more-h"), unique("cli-more-r"));
-    let dir = scratch(&ns_r);
+    let Some((pair, dir)) = SideBySide::start("more") else { return };
     let chart_dir = write_chart(&dir, "morechart", "0.1.0");
     // a CRD (skipped with --skip-crds) and NOTES saying whether the cluster has it
     let crd = format!("widgets{}.more.helm-rs.dev", std::process::id());
@@ -347,7 +326,6 @@ fn more_flags_match_helm() {
     .expect("write");
     let chart = chart_dir.to_string_lossy().to_string();
     let generated = regex::Regex::new(r"morechart-\d{10}").expect("regex");
-    let pair = SideBySide { env, helm: h.clone(), ns_h: ns_h.clone(), ns_r: ns_r.clone() };
     let both = |args: &[&str]| pair.same_with(args, |s| generated.replace_all(&s, "morechart-<time>").to_string());
     let out = both(&["install", "moreapp", &chart, "-n", "NS", "--create-namespace", "--skip-crds"]);
     assert!(out.contains("crd present: false"), "{out}");
@@ -390,11 +368,11 @@ fn more_flags_match_helm() {
         vec!["list", "-A", "--filter", "^morechart-", "-q"],
         vec!["list", "-A", "--filter", "^moreapp$", "-o", "json"],
     ] {
-        let theirs = helm(env, &h, &args);
-        let ours = rs(env, &args);
+        let theirs = helm(pair.env, &pair.helm, &args);
+        let ours = rs(pair.env, &args);
         assert_eq!(ours.0, theirs.0, "{args:?}: {}", ours.2);
         assert_eq!(rows(&ours.1), rows(&theirs.1), "{args:?}");
-        assert!(ours.1.contains(&ns_h) && ours.1.contains(&ns_r) || args.contains(&"-q"), "{args:?}: {} {}", ours.1, ours.2);
+        assert!(ours.1.contains(&pair.ns_h) && ours.1.contains(&pair.ns_r) || args.contains(&"-q"), "{args:?}: {} {}", ours.1, ours.2);
     }
 }
 
@@ -414,16 +392,9 @@ fn unreachable_cluster_like_helm() {
     )
     .expect("write");
     let run = |bin: &std::path::Path, args: &[&str]| {
-        let o = Command::new(bin)
-            .args(args)
-            .env("KUBECONFIG", &kubeconfig)
-            .env("HOME", dir.join("home"))
-            .env("HELM_ORACLE_CACHE", common::oracle_cache())
-            .env_remove("HELM_NAMESPACE")
-            .env_remove("HELM_DRIVER")
-            .output()
-            .expect("run");
-        (o.status.success(), String::from_utf8_lossy(&o.stdout).to_string(), String::from_utf8_lossy(&o.stderr).to_string())
+        let mut c = common::isolated(bin, args);
+        c.env("KUBECONFIG", &kubeconfig).env("HOME", dir.join("home")).env("HELM_ORACLE_CACHE", common::oracle_cache());
+        outcome(c.output().expect("run"))
     };
     let ours = std::path::PathBuf::from(env!("CARGO_BIN_EXE_helm-rs"));
     for args in [
@@ -454,20 +425,14 @@ fn unreachable_cluster_like_helm() {
 /// random (Go map) order, so those are compared as sets of paragraphs.
 #[test]
 fn ownership_notes_and_cascade_match_helm() {
-    let Some(env) = env() else { return };
-    let Some(h) = oracle() else { return };
-    let (ns_h, ns_r) = (unique("cli-own-h"), unique("cli-own-r"));
-    let dir = scratch(&ns_r);
+    let Some((pair, dir)) = SideBySide::start("own") else { return };
     let chart_dir = write_chart(&dir, "ownchart", "0.1.0");
     std::fs::write(chart_dir.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.cmName | default (printf \"%s-cm\" .Release.Name) }}\ndata:\n  a: b\n").expect("write");
     std::fs::create_dir_all(chart_dir.join("charts/sub/templates")).expect("mkdir");
     std::fs::write(chart_dir.join("charts/sub/Chart.yaml"), "apiVersion: v2\nname: sub\nversion: 0.1.0\n").expect("write");
     std::fs::write(chart_dir.join("charts/sub/templates/NOTES.txt"), "sub notes for {{ .Release.Name }}\n").expect("write");
     let chart = chart_dir.to_string_lossy().to_string();
-    let pair = SideBySide { env, helm: h.clone(), ns_h: ns_h.clone(), ns_r: ns_r.clone() };
-    let same = |args: &[&str]| {
-        pair.same(args);
-    };
+    let same = |args: &[&str]| pair.same(args);
     same(&["install", "one", &chart, "-n", "NS", "--create-namespace"]);
     // `two` renders `one`'s ConfigMap: refused, then adopted with --take-ownership
     same(&["install", "two", &chart, "-n", "NS", "--set", "cmName=one-cm"]);
@@ -549,10 +514,7 @@ fn a_release_left_pending_by_a_killed_upgrade_is_recovered_explicitly() {
     assert!(!ok, "{out}");
     assert_eq!(err, "Error: nothing to recover: the latest revision is deployed, not pending\n");
 
-    let mut upgrade = Command::new(env!("CARGO_BIN_EXE_helm-rs"))
-        .args(["upgrade", "web", &chart, "-n", &ns, "--set", "hang=true", "--kubeconfig"])
-        .arg(&env.kubeconfig)
-        .env_remove("KUBECONFIG")
+    let mut upgrade = on_cluster(env!("CARGO_BIN_EXE_helm-rs"), env, &["upgrade", "web", &chart, "-n", &ns, "--set", "hang=true"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

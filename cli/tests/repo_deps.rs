@@ -28,11 +28,7 @@ fn lock_without_time(p: &Path) -> String {
 #[test]
 fn dependency_update_build_list() {
     let home = Home::new();
-    let repo_dir = home.path().join("repo");
-    make_chart(&home, "mychart", "0.1.0", &repo_dir);
-    make_chart(&home, "mychart", "0.1.5", &repo_dir);
-    make_chart(&home, "mychart", "0.2.0", &repo_dir);
-    home.ok(&["repo", "index", repo_dir.to_str().unwrap()]);
+    let repo_dir = indexed_repo(&home, &["0.1.0", "0.1.5", "0.2.0"]);
     let url = serve(&repo_dir, None);
     let parent = parent_chart(&home, &url);
     let p = parent.to_str().unwrap();

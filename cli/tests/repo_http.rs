@@ -27,9 +27,7 @@ fn without_times(s: &str) -> String {
 #[test]
 fn seed_walk_create_package_index_serve_add_update_search_template() {
     let home = Home::new();
-    let repo_dir = home.path().join("repo");
-    make_chart(&home, "mychart", "0.1.0", &repo_dir);
-    home.ok(&["repo", "index", repo_dir.to_str().unwrap()]);
+    let repo_dir = indexed_repo(&home, &["0.1.0"]);
     let url = serve(&repo_dir, None);
     assert_eq!(home.ok(&["repo", "add", "myrepo", &url]), "\"myrepo\" has been added to your repositories\n");
     assert_eq!(
@@ -153,9 +151,7 @@ fn repo_commands_and_pull() {
 #[test]
 fn basic_auth_repository() {
     let home = Home::new();
-    let repo_dir = home.path().join("repo");
-    make_chart(&home, "mychart", "0.1.0", &repo_dir);
-    home.ok(&["repo", "index", repo_dir.to_str().unwrap()]);
+    let repo_dir = indexed_repo(&home, &["0.1.0"]);
     let url = serve(&repo_dir, Some(("alice", "s3cret")));
     let e = home.err(&["repo", "add", "private", &url]);
     assert!(e.contains("401 Unauthorized"), "{e}");
@@ -184,9 +180,7 @@ fn tls_repository_with_ca_file_and_insecure() {
         return;
     }
     let home = Home::new();
-    let repo_dir = home.path().join("repo");
-    make_chart(&home, "mychart", "0.1.0", &repo_dir);
-    home.ok(&["repo", "index", repo_dir.to_str().unwrap()]);
+    let repo_dir = indexed_repo(&home, &["0.1.0"]);
     let ca = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
     let cert = home.path().join("cert.pem");
     let key = home.path().join("key.pem");
@@ -238,10 +232,7 @@ fn helm_uses_our_repository_and_we_use_helms() {
     let Some(helm) = oracle() else { return };
     // Helm adds the repository we indexed, searches and templates from it.
     let home = Home::new();
-    let repo_dir = home.path().join("repo");
-    make_chart(&home, "mychart", "0.1.0", &repo_dir);
-    make_chart(&home, "mychart", "0.3.0", &repo_dir);
-    home.ok(&["repo", "index", repo_dir.to_str().unwrap()]);
+    let repo_dir = indexed_repo(&home, &["0.1.0", "0.3.0"]);
     let url = serve(&repo_dir, None);
     home.helm_ok(&helm, &["repo", "add", "ours", &url]);
     let helm_search = home.helm_ok(&helm, &["search", "repo", "ours/", "--versions"]);

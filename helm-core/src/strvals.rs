@@ -645,17 +645,8 @@ impl JsonParser<'_> {
                     }
                     let v = self.parse_value(depth + 1).map_err(eof_unexpected)?;
                     m.insert(k, v);
-                    self.skip_ws();
-                    match self.peek() {
-                        Some(',') => self.pos += 1,
-                        Some('}') => {
-                            self.pos += 1;
-                            return Ok(Value::Map(m));
-                        }
-                        None => return Err("unexpected EOF".into()),
-                        Some(c) => {
-                            return Err(format!("invalid character {} after object key:value pair", go_char(c)))
-                        }
+                    if self.at_close('}', "object key:value pair")? {
+                        return Ok(Value::Map(m));
                     }
                 }
             }
@@ -669,15 +660,8 @@ impl JsonParser<'_> {
                 }
                 loop {
                     items.push(self.parse_value(depth + 1).map_err(eof_unexpected)?);
-                    self.skip_ws();
-                    match self.peek() {
-                        Some(',') => self.pos += 1,
-                        Some(']') => {
-                            self.pos += 1;
-                            return Ok(Value::list(items));
-                        }
-                        None => return Err("unexpected EOF".into()),
-                        Some(c) => return Err(format!("invalid character {} after array element", go_char(c))),
+                    if self.at_close(']', "array element")? {
+                        return Ok(Value::list(items));
                     }
                 }
             }
@@ -689,6 +673,23 @@ impl JsonParser<'_> {
             Some(c) => Err(format!("invalid character {} looking for beginning of value", go_char(c))),
         }
     }
+    /// After a member of an object or array: past its `,` (false) or its closing `close`
+    /// (true); `member` names the member in Go's error.
+    fn at_close(&mut self, close: char, member: &str) -> Result<bool, String> {
+        self.skip_ws();
+        match self.peek() {
+            Some(',') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            None => Err("unexpected EOF".into()),
+            Some(c) => Err(format!("invalid character {} after {member}", go_char(c))),
+        }
+    }
     fn keyword(&mut self, word: &str, v: Value) -> Result<Value, String> {
         for expected in word.chars() {
             match self.peek() {
@@ -698,6 +699,19 @@ impl JsonParser<'_> {
             }
         }
         Ok(v)
+    }
+    /// One or more digits of a number's fraction or exponent; `place` names the part in Go's
+    /// error (`invalid character 'x' after decimal point in numeric literal`).
+    fn digits(&mut self, place: &str) -> Result<(), String> {
+        match self.peek() {
+            Some(c) if c.is_ascii_digit() => {}
+            None => return Err("unexpected EOF".into()),
+            Some(c) => return Err(format!("invalid character {} {place} numeric literal", go_char(c))),
+        }
+        while matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
+            self.pos += 1;
+        }
+        Ok(())
     }
     fn parse_number(&mut self) -> Result<Value, String> {
         let start = self.pos;
@@ -716,30 +730,14 @@ impl JsonParser<'_> {
         }
         if self.peek() == Some('.') {
             self.pos += 1;
-            if !matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
-                return match self.peek() {
-                    None => Err("unexpected EOF".into()),
-                    Some(c) => Err(format!("invalid character {} after decimal point in numeric literal", go_char(c))),
-                };
-            }
-            while matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
-                self.pos += 1;
-            }
+            self.digits("after decimal point in")?;
         }
         if matches!(self.peek(), Some('e' | 'E')) {
             self.pos += 1;
             if matches!(self.peek(), Some('+' | '-')) {
                 self.pos += 1;
             }
-            if !matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
-                return match self.peek() {
-                    None => Err("unexpected EOF".into()),
-                    Some(c) => Err(format!("invalid character {} in exponent of numeric literal", go_char(c))),
-                };
-            }
-            while matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
-                self.pos += 1;
-            }
+            self.digits("in exponent of")?;
         }
         let text: String = self.s.get(start..self.pos).unwrap_or(&[]).iter().collect();
         text.parse::<f64>()

@@ -69,23 +69,16 @@ fn yaml_depth_limits() {
         let flow = |n| format!("a: {}\n", nested("[", "]", n, "1"));
         let v = yaml::from_str_map(&flow(9_999)).unwrap();
         assert_eq!(list_depth(&v.as_map().unwrap().get("a").unwrap()), 9_999);
-        assert_eq!(
-            yaml::from_str_map(&flow(10_000)).unwrap_err().message,
-            "error unmarshaling JSON: while decoding JSON: invalid character '[' exceeded max depth"
-        );
-        assert_eq!(
-            yaml::from_str_map(&flow(10_001)).unwrap_err().message,
-            "error converting YAML to JSON: yaml: exceeded max depth of 10000"
-        );
         let block = |n| format!("a:\n{}1\n", "- ".repeat(n));
-        assert_eq!(
-            yaml::from_str_map(&block(10_000)).unwrap_err().message,
-            "error unmarshaling JSON: while decoding JSON: invalid character '[' exceeded max depth"
-        );
-        assert_eq!(
-            yaml::from_str_map(&block(10_001)).unwrap_err().message,
-            "error converting YAML to JSON: yaml: line 2: exceeded max depth of 10000"
-        );
+        let json_depth = "error unmarshaling JSON: while decoding JSON: invalid character '[' exceeded max depth";
+        for (text, want) in [
+            (flow(10_000), json_depth),
+            (flow(10_001), "error converting YAML to JSON: yaml: exceeded max depth of 10000"),
+            (block(10_000), json_depth),
+            (block(10_001), "error converting YAML to JSON: yaml: line 2: exceeded max depth of 10000"),
+        ] {
+            assert_eq!(yaml::from_str_map(&text).unwrap_err().message, want);
+        }
         // toYaml re-reads its JSON with yaml.v2: 10,000 levels print, 10,001 fail.
         let mut v = Value::empty_map();
         parse_set(&format!("a{}=1", "[0]".repeat(9_999)), &mut v).unwrap();

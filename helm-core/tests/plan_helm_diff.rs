@@ -133,34 +133,9 @@ fn finish(r: Runner, what: &str) {
     assert!(r.failures.is_empty(), "{} of {} differ:\n{}", r.failures.len(), r.compared, r.failures.join("\n"));
 }
 
-const SECRET_OLD: &str = "# Source: c/templates/secret.yaml
-apiVersion: v1
-kind: Secret
-metadata:
-  name: creds
-  labels:
-    app: web
-type: Opaque
-data:
-  password: cGFzc3dvcmQ=
-  token: dG9rZW4=
-  same: c2FtZQ==
-";
-
-const SECRET_NEW: &str = "# Source: c/templates/secret.yaml
-apiVersion: v1
-kind: Secret
-metadata:
-  name: creds
-  labels:
-    app: web
-    tier: back
-type: Opaque
-stringData:
-  password: changed
-  same: same
-  extra: \"1\"
-";
+/// A Secret before and after a change that moves its keys from `data` to `stringData`.
+const SECRET_OLD: &str = include_str!("data/plan/secret_old.yaml");
+const SECRET_NEW: &str = include_str!("data/plan/secret_new.yaml");
 
 fn edge_cases() -> Vec<(&'static str, String, String)> {
     let cm = |ns: &str, name: &str, body: &str| format!("---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n{ns}data:\n{body}");

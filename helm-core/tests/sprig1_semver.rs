@@ -43,14 +43,17 @@ fn semver_objects_match_go() {
     assert!(matches!(cmp("1.0.0-alpha.1", "1.0.0-alpha"), Value::Int(1)));
     assert!(matches!(cmp("1.0.0-1", "1.0.0-a"), Value::Int(-1)));
 
-    check(&[
-        ("semver", vec![s("01.2.3")], "1.2.3"),
-        ("semver", vec![s("1.2.3.4")], "ERR: invalid semantic version"),
-        ("semver", vec![s("1.2.3-01")], "ERR: version segment starts with 0"),
-        ("semver", vec![s("")], "ERR: invalid semantic version"),
-        ("semver", vec![s("1.2.3-")], "ERR: invalid semantic version"),
-        ("semver", vec![s("1.2.3+a..b")], "ERR: invalid semantic version"),
-    ]);
+    check_one(
+        "semver",
+        &[
+            ("01.2.3", "1.2.3"),
+            ("1.2.3.4", "ERR: invalid semantic version"),
+            ("1.2.3-01", "ERR: version segment starts with 0"),
+            ("", "ERR: invalid semantic version"),
+            ("1.2.3-", "ERR: invalid semantic version"),
+            ("1.2.3+a..b", "ERR: invalid semantic version"),
+        ],
+    );
 }
 
 #[test]

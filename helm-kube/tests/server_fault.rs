@@ -20,6 +20,15 @@ fn helm_rs() -> Option<PathBuf> {
     }
 }
 
+/// The environment, the built `helm-rs` and the environment's admin token; None (after
+/// printing why) when the environment or the binary is missing.
+fn prerequisites() -> Option<(&'static common::Env, PathBuf, String)> {
+    let env = common::env()?;
+    let bin = helm_rs()?;
+    let token = std::fs::read_to_string(env.dir.join("token")).expect("admin token").trim().to_string();
+    Some((env, bin, token))
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
 }
@@ -70,22 +79,23 @@ async fn wait_status(url: &str, token: &str, want: &str, version: i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_mid_upgrade_the_release_stays_pending_and_rollback_recovers_it() {
-    let Some(env) = common::env() else { return };
-    let Some(bin) = helm_rs() else { return };
-    let token = std::fs::read_to_string(env.dir.join("token")).expect("admin token").trim().to_string();
+    let Some((env, bin, token)) = prerequisites() else { return };
     let ns = common::unique("srv-fault");
     let dir = common::scratch("server-fault");
     let chart = dir.join("slow");
-    std::fs::create_dir_all(chart.join("templates")).expect("mkdir");
-    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: slow\nversion: 0.1.0\n").expect("write");
-    std::fs::write(chart.join("values.yaml"), "deploy: false\n").expect("write");
     // The test environment has no nodes: a Deployment never becomes ready, so `wait` holds
     // the upgrade in `pending-upgrade` until the server is killed.
-    std::fs::write(
-        chart.join("templates/all.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  deploy: {{ .Values.deploy | quote }}\n{{- if .Values.deploy }}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-app\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      containers:\n      - name: c\n        image: registry.invalid/none:1\n{{- end }}\n",
-    )
-    .expect("write");
+    common::write_files(
+        &chart,
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: slow\nversion: 0.1.0\n"),
+            ("values.yaml", "deploy: false\n"),
+            (
+                "templates/all.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  deploy: {{ .Values.deploy | quote }}\n{{- if .Values.deploy }}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-app\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      containers:\n      - name: c\n        image: registry.invalid/none:1\n{{- end }}\n",
+            ),
+        ],
+    );
     let b64 = common::chart_tgz_base64(&chart, &dir);
 
     let s1 = serve(&bin, &env.kubeconfig, dir.join("serve1.log"), &[]);
@@ -154,9 +164,7 @@ async fn killed_mid_upgrade_the_release_stays_pending_and_rollback_recovers_it()
 /// `POST …/plan`: what an upgrade would change, as data, with nothing applied or stored.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_endpoint_reports_changes_and_stores_nothing() {
-    let Some(env) = common::env() else { return };
-    let Some(bin) = helm_rs() else { return };
-    let token = std::fs::read_to_string(env.dir.join("token")).expect("admin token").trim().to_string();
+    let Some((env, bin, token)) = prerequisites() else { return };
     let ns = common::unique("srv-plan");
     let dir = common::scratch("server-plan");
     let chart = common::write_chart(&dir, "planned", "0.1.0");

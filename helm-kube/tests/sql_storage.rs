@@ -4,12 +4,10 @@
 
 mod common;
 
-use common::{env, oracle, oracle_cache, root, scratch, unique, write_chart};
+use common::{env, helm_home, on_cluster, oracle, outcome, scratch, start_testenv, unique, write_chart};
 use helm_core::release::{ReleaseStorage, Status, StorageError};
 use helm_core::values::Value;
 use helm_kube::{Client, ClientOptions, DriverKind, InstallOptions, ReleaseApi, RollbackOptions, UpgradeOptions};
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::OnceLock;
 
 /// The connection string of this test binary's PostgreSQL server, or None (after printing
@@ -18,40 +16,16 @@ fn postgres() -> Option<&'static str> {
     static CONN: OnceLock<Option<String>> = OnceLock::new();
     CONN.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("helm-kube-pg-{}", std::process::id()));
-        let out = Command::new(root().join("scripts/pg-testenv"))
-            .arg("start")
-            .arg(&dir)
-            .env("HELM_RS_TESTENV_WATCH_PID", std::process::id().to_string())
-            .output();
-        match out {
-            Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).trim().to_string()),
-            Ok(o) => {
-                eprintln!("SKIP: pg-testenv start failed: {}", String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or(""));
-                None
-            }
-            Err(e) => {
-                eprintln!("SKIP: cannot run scripts/pg-testenv: {e}");
-                None
-            }
-        }
+        start_testenv("pg-testenv", &dir).map(|out| out.trim().to_string())
     })
     .as_deref()
 }
 
 /// Helm with `HELM_DRIVER=sql` on that database; (exit ok, stdout, stderr).
 fn helm_sql(env: &common::Env, helm: &std::path::Path, conn: &str, args: &[&str]) -> (bool, String, String) {
-    let o = Command::new(helm)
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(&env.kubeconfig)
-        .env("HOME", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("helm-home"))
-        .env("HELM_ORACLE_CACHE", oracle_cache())
-        .env("HELM_DRIVER", "sql")
-        .env("HELM_DRIVER_SQL_CONNECTION_STRING", conn)
-        .env_remove("KUBECONFIG")
-        .output()
-        .expect("run helm-oracle");
-    (o.status.success(), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+    let mut c = on_cluster(helm, env, args);
+    helm_home(&mut c).env("HELM_DRIVER", "sql").env("HELM_DRIVER_SQL_CONNECTION_STRING", conn);
+    outcome(c.output().expect("run helm-oracle"))
 }
 
 /// A helm-rs client keeping its records in the database `conn`.

@@ -9,6 +9,7 @@
 //! stops subcommand completion, an unparsable flag value gives nothing).
 
 use super::tree::{Flag, FlagDef, Tree};
+use helm_core::gocompat::strconv::{parse_int, parse_uint};
 use std::collections::HashMap;
 
 pub const DIRECTIVE_ERROR: u32 = 1;
@@ -422,8 +423,8 @@ fn check_value(f: &FlagDef, v: &str) -> Result<(), String> {
     let syntax = |func: &str| format!("strconv.{func}: parsing {}: invalid syntax", go_quote(v));
     match f.kind {
         "bool" => crate::settings::parse_go_bool(v).map(|_| ()).ok_or_else(|| syntax("ParseBool")),
-        "int" => crate::settings::parse_go_int(v).map(|_| ()).ok_or_else(|| syntax("ParseInt")),
-        "uint" => crate::settings::parse_go_int(v).filter(|n| *n >= 0).map(|_| ()).ok_or_else(|| syntax("ParseUint")),
+        "int" => parse_int(v).map(|_| ()).ok_or_else(|| syntax("ParseInt")),
+        "uint" => parse_uint(v).map(|_| ()).ok_or_else(|| syntax("ParseUint")),
         "float32" => v.trim().parse::<f32>().map(|_| ()).map_err(|_| syntax("ParseFloat")),
         "duration" => crate::settings::parse_go_duration(v).map(|_| ()).ok_or_else(|| format!("time: invalid duration {}", go_quote(v))),
         "format" => match v {

@@ -7,26 +7,26 @@
 //! extensions, 16 directories only, 32 keep order), and on stderr `Completion ended with
 //! directive: …`. Lines starting `_activeHelp_ ` are hints the shell shows.
 //!
-//! Parts: `tree` (Helm's commands and flags; the visible part generated from Helm into
-//! `helm_tree`), `engine` (cobra's algorithm), `dynamic` (Helm's completion functions: releases,
+//! Parts: `tree` (Helm's commands and flags; the visible part generated from Helm into the
+//! data file `helm_tree.tsv`), `engine` (cobra's algorithm), `dynamic` (Helm's completion functions: releases,
 //! revisions, namespaces, contexts, repositories, charts, versions), and the scripts.
 //!
 //! The scripts in `scripts/` are the ones Helm 4.1.4 generates through cobra (Apache-2.0, the
-//! Cobra Authors), kept byte for byte so the shell side behaves exactly as with Helm; like Helm,
-//! a binary not called `helm` gets a line that hooks its own name to them.
+//! Cobra Authors), kept byte for byte so the shell side behaves exactly as with Helm (stored as
+//! `.txt`: they are data printed as they are, not sources of this crate); like Helm, a binary
+//! not called `helm` gets a line that hooks its own name to them.
 
 mod dynamic;
 mod engine;
-mod helm_tree;
 mod tree;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-const BASH: &str = include_str!("scripts/helm.bash");
-const ZSH: &str = include_str!("scripts/helm.zsh");
-const FISH: &str = include_str!("scripts/helm.fish");
-const POWERSHELL: &str = include_str!("scripts/helm.ps1");
+const BASH: &str = include_str!("scripts/helm.bash.txt");
+const ZSH: &str = include_str!("scripts/helm.zsh.txt");
+const FISH: &str = include_str!("scripts/helm.fish.txt");
+const POWERSHELL: &str = include_str!("scripts/helm.ps1.txt");
 
 /// Whether the first argument asks for completions (`Some(no_descriptions)`).
 pub fn protocol_request(arg: Option<&str>) -> Option<bool> {

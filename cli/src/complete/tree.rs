@@ -4,19 +4,47 @@
 //! Why a separate model instead of clap's: completion must offer Helm's commands and flags in
 //! Helm's words and order (hidden helm-rs extras such as `serve` must not appear), and cobra's
 //! parsing rules (which words are flag values, which flags take none) decide where the cursor
-//! is. The visible part is generated from the reference binary (`helm_tree.rs`); what `--help`
+//! is. The visible part is generated from the reference binary (`helm_tree.tsv`); what `--help`
 //! does not show (hidden and deprecated flags, the hidden `docs` command, cobra's `help`
 //! command, the flag groups) is listed here.
 
-use super::helm_tree::COMMANDS;
+use std::sync::LazyLock;
+
+/// Helm 4.1.4's visible commands and flags, written by `scripts/gen-helm-command-tree.py`.
+const HELM_TREE: &str = include_str!("helm_tree.tsv");
 
 /// One command of the generated table; `path` is the words after `helm` (`""`: the root).
 pub struct CmdDef {
     pub path: &'static str,
     pub short: &'static str,
-    pub aliases: &'static [&'static str],
-    pub flags: &'static [FlagDef],
+    pub aliases: Vec<&'static str>,
+    pub flags: Vec<FlagDef>,
 }
+
+/// The generated table, read once. Its lines are `command PATH SHORT ALIASES` (aliases
+/// comma-separated) and `flag NAME SHORTHAND KIND NO_OPT USAGE` for a flag of the command
+/// above; fields are tab-separated and `#` starts a comment line. The table is built into the
+/// binary, so a malformed line is a bug of the generator and panics in every test.
+static COMMANDS: LazyLock<Vec<CmdDef>> = LazyLock::new(|| {
+    let mut cmds: Vec<CmdDef> = Vec::new();
+    for line in HELM_TREE.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let fields: Vec<&'static str> = line.split('\t').collect();
+        match fields[..] {
+            ["command", path, short, aliases] => cmds.push(CmdDef {
+                path,
+                short,
+                aliases: aliases.split(',').filter(|a| !a.is_empty()).collect(),
+                flags: Vec::new(),
+            }),
+            ["flag", name, shorthand, kind, no_opt, usage] => {
+                let cmd = cmds.last_mut().expect("helm_tree.tsv: a flag before any command");
+                cmd.flags.push(FlagDef { name, shorthand, kind, no_opt, usage });
+            }
+            _ => panic!("helm_tree.tsv: malformed line {line:?}"),
+        }
+    }
+    cmds
+});
 
 /// One flag as pflag knows it. `kind` is pflag's type name (`bool`, `int`, `stringArray`, …),
 /// `no_opt` the value a bare `--flag` takes (`true` for booleans; empty: a value must follow).
@@ -116,7 +144,7 @@ impl Tree {
     pub fn helm() -> Tree {
         let mut cmds: Vec<Command> = Vec::new();
         let mut by_path: std::collections::HashMap<&str, usize> = Default::default();
-        for def in COMMANDS {
+        for def in COMMANDS.iter() {
             let id = cmds.len();
             let words: Vec<String> = def.path.split_whitespace().map(String::from).collect();
             let parent = if def.path.is_empty() {
@@ -130,7 +158,7 @@ impl Tree {
             cmds.push(Command {
                 name: words.last().cloned().unwrap_or_else(|| "helm".into()),
                 short: def.short.into(),
-                aliases: def.aliases.to_vec(),
+                aliases: def.aliases.clone(),
                 hidden: false,
                 flags,
                 children: Vec::new(),

@@ -150,3 +150,13 @@ pub fn make_chart(home: &Home, name: &str, version: &str, repo_dir: &Path) -> St
     format!("{name}-{version}.tgz")
 }
 
+/// A repository directory `repo` in `home` with `mychart` packaged at each of `versions` and
+/// indexed by `helm-rs repo index`.
+pub fn indexed_repo(home: &Home, versions: &[&str]) -> PathBuf {
+    let repo_dir = home.path().join("repo");
+    for v in versions {
+        make_chart(home, "mychart", v, &repo_dir);
+    }
+    home.ok(&["repo", "index", repo_dir.to_str().unwrap()]);
+    repo_dir
+}

@@ -20,20 +20,27 @@ use std::path::{Path, PathBuf};
 /// The placeholder Helm replaces with the chart name.
 pub const CHARTNAME_PLACEHOLDER: &str = "<CHARTNAME>";
 
+/// A file of the scaffold's `templates/`, kept as `scaffold/FILE`: its path in the chart and text.
+macro_rules! template {
+    ($file:literal) => {
+        (concat!("templates/", $file), include_str!(concat!("scaffold/", $file)))
+    };
+}
+
 /// The scaffold: each file's path inside the chart and its text (with `<CHARTNAME>`), in the
 /// order Helm writes them.
 pub const SCAFFOLD: &[(&str, &str)] = &[
     ("Chart.yaml", include_str!("scaffold/Chart.yaml")),
     ("values.yaml", include_str!("scaffold/values.yaml")),
     (".helmignore", include_str!("scaffold/helmignore")),
-    ("templates/ingress.yaml", include_str!("scaffold/ingress.yaml")),
-    ("templates/httproute.yaml", include_str!("scaffold/httproute.yaml")),
-    ("templates/deployment.yaml", include_str!("scaffold/deployment.yaml")),
-    ("templates/service.yaml", include_str!("scaffold/service.yaml")),
-    ("templates/serviceaccount.yaml", include_str!("scaffold/serviceaccount.yaml")),
-    ("templates/hpa.yaml", include_str!("scaffold/hpa.yaml")),
-    ("templates/NOTES.txt", include_str!("scaffold/NOTES.txt")),
-    ("templates/_helpers.tpl", include_str!("scaffold/_helpers.tpl")),
+    template!("ingress.yaml"),
+    template!("httproute.yaml"),
+    template!("deployment.yaml"),
+    template!("service.yaml"),
+    template!("serviceaccount.yaml"),
+    template!("hpa.yaml"),
+    template!("NOTES.txt"),
+    template!("_helpers.tpl"),
     ("templates/tests/test-connection.yaml", include_str!("scaffold/tests_test-connection.yaml")),
 ];
 

@@ -315,6 +315,24 @@ impl Metadata {
         Ok(())
     }
 
+    /// The `string` field of Helm's Metadata with this JSON name.
+    fn string_field(&mut self, name: &str) -> Option<&mut String> {
+        Some(match name {
+            "name" => &mut self.name,
+            "home" => &mut self.home,
+            "version" => &mut self.version,
+            "description" => &mut self.description,
+            "icon" => &mut self.icon,
+            "apiVersion" => &mut self.api_version,
+            "condition" => &mut self.condition,
+            "tags" => &mut self.tags,
+            "appVersion" => &mut self.app_version,
+            "kubeVersion" => &mut self.kube_version,
+            "type" => &mut self.chart_type,
+            _ => return None,
+        })
+    }
+
     /// Fills fields from a decoded Chart.yaml (or requirements.yaml) document; fields not present
     /// keep their current values, as `yaml.Unmarshal` into an existing struct does.
     pub fn merge_from(&mut self, doc: &Value, file: &str) -> Result<(), ChartError> {
@@ -332,27 +350,18 @@ impl Metadata {
         for (key, val) in map.entries() {
             let Some(field) = match_field(&key, METADATA_FIELDS) else { continue };
             let path = format!("Metadata.{field}");
+            if let Some(dst) = self.string_field(field) {
+                set_string(dst, &val, &path).map_err(de)?;
+                continue;
+            }
             match field {
-                "name" => set_string(&mut self.name, &val, &path).map_err(de)?,
-                "home" => set_string(&mut self.home, &val, &path).map_err(de)?,
                 "sources" => set_strings(&mut self.sources, &val, &path).map_err(de)?,
-                "version" => set_string(&mut self.version, &val, &path).map_err(de)?,
-                "description" => set_string(&mut self.description, &val, &path).map_err(de)?,
                 "keywords" => set_strings(&mut self.keywords, &val, &path).map_err(de)?,
                 "maintainers" => {
-                    if let Some(items) = list_or_null(&val, &path, "[]*chart.Maintainer").map_err(de)? {
-                        let mut out = Vec::new();
-                        for item in items.iter() {
-                            out.push(decode_maintainer(item).map_err(de)?);
-                        }
-                        self.maintainers = out;
+                    if let Some(items) = decode_list(&val, &path, "[]*chart.Maintainer", decode_maintainer).map_err(de)? {
+                        self.maintainers = items;
                     }
                 }
-                "icon" => set_string(&mut self.icon, &val, &path).map_err(de)?,
-                "apiVersion" => set_string(&mut self.api_version, &val, &path).map_err(de)?,
-                "condition" => set_string(&mut self.condition, &val, &path).map_err(de)?,
-                "tags" => set_string(&mut self.tags, &val, &path).map_err(de)?,
-                "appVersion" => set_string(&mut self.app_version, &val, &path).map_err(de)?,
                 "deprecated" => set_bool(&mut self.deprecated, &val, &path).map_err(de)?,
                 "annotations" => match &val {
                     Value::Nil => {}
@@ -369,17 +378,12 @@ impl Metadata {
                         return Err(de(type_err(other, &path, "map[string]string")));
                     }
                 },
-                "kubeVersion" => set_string(&mut self.kube_version, &val, &path).map_err(de)?,
                 "dependencies" => {
-                    if let Some(items) = list_or_null(&val, &path, "[]*chart.Dependency").map_err(de)? {
-                        let mut out = Vec::new();
-                        for item in items.iter() {
-                            out.push(decode_dependency(item, "Metadata.dependencies").map_err(de)?);
-                        }
-                        self.dependencies = out;
+                    let decode = |item: &Value| decode_dependency(item, "Metadata.dependencies");
+                    if let Some(items) = decode_list(&val, &path, "[]*chart.Dependency", decode).map_err(de)? {
+                        self.dependencies = items;
                     }
                 }
-                "type" => set_string(&mut self.chart_type, &val, &path).map_err(de)?,
                 _ => {}
             }
         }
@@ -572,6 +576,12 @@ fn set_bool(dst: &mut bool, v: &Value, path: &str) -> Result<(), String> {
     }
 }
 
+/// A list of `go_type` (or null: None) with each item decoded by `decode`.
+fn decode_list<T>(v: &Value, path: &str, go_type: &str, decode: impl Fn(&Value) -> Result<T, String>) -> Result<Option<Vec<T>>, String> {
+    let Some(items) = list_or_null(v, path, go_type)? else { return Ok(None) };
+    items.iter().map(decode).collect::<Result<Vec<T>, String>>().map(Some)
+}
+
 fn list_or_null(v: &Value, path: &str, go_type: &str) -> Result<Option<std::sync::Arc<crate::values::ValueList>>, String> {
     match v {
         Value::Nil => Ok(None),
@@ -581,12 +591,8 @@ fn list_or_null(v: &Value, path: &str, go_type: &str) -> Result<Option<std::sync
 }
 
 fn set_strings(dst: &mut Vec<String>, v: &Value, path: &str) -> Result<(), String> {
-    if let Some(items) = list_or_null(v, path, "[]string")? {
-        let mut out = Vec::with_capacity(items.len());
-        for item in items.iter() {
-            out.push(scalar_string(item, path)?.unwrap_or_default());
-        }
-        *dst = out;
+    if let Some(items) = decode_list(v, path, "[]string", |item| Ok(scalar_string(item, path)?.unwrap_or_default()))? {
+        *dst = items;
     }
     Ok(())
 }

@@ -122,24 +122,23 @@ impl Ctx {
         Ok(())
     }
 
+    /// The `global` table of `values` (a new one when it has none); None, with Helm's warning,
+    /// when `global` is something else. `side` names it in the warning.
+    fn globals_of(&mut self, values: &Map, side: &str) -> Option<Map> {
+        match values.get(GLOBAL_KEY) {
+            None => Some(Map::new()),
+            Some(Value::Map(m)) => Some(m),
+            Some(_) => {
+                self.warn(format!("warning: skipping globals because {side} {GLOBAL_KEY} is not a table."));
+                None
+            }
+        }
+    }
+
     /// Copies `src.global` into `dest.global` (src wins; maps merge top-down).
     fn coalesce_globals(&mut self, dest: &Map, src: &Map, prefix: &str) {
-        let dg = match dest.get(GLOBAL_KEY) {
-            None => Map::new(),
-            Some(Value::Map(m)) => m,
-            Some(_) => {
-                self.warn(format!("warning: skipping globals because destination {GLOBAL_KEY} is not a table."));
-                return;
-            }
-        };
-        let sg = match src.get(GLOBAL_KEY) {
-            None => Map::new(),
-            Some(Value::Map(m)) => m,
-            Some(_) => {
-                self.warn(format!("warning: skipping globals because source {GLOBAL_KEY} is not a table."));
-                return;
-            }
-        };
+        let Some(dg) = self.globals_of(dest, "destination") else { return };
+        let Some(sg) = self.globals_of(src, "source") else { return };
         for (key, val) in sg.entries() {
             if let Value::Map(vm) = &val {
                 let vv = vm.shallow_copy();

@@ -259,22 +259,26 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert!(is_compatible_range("0.1.0", "0.1.0"));
-        assert!(!is_compatible_range("0.1.0", "0.1.1"));
-        assert!(is_compatible_range("^1.2.0", "1.9.3"));
-        assert!(!is_compatible_range("^1.2.0", "2.0.0"));
-        assert!(is_compatible_range("~1.2.0", "1.2.9"));
-        assert!(!is_compatible_range("~1.2.0", "1.3.0"));
-        assert!(is_compatible_range("1.2.x", "1.2.7"));
-        assert!(is_compatible_range(">=1.0.0, <2.0.0", "1.5.0"));
-        assert!(is_compatible_range(">=1.0.0 <2.0.0", "1.5.0"));
-        assert!(is_compatible_range("1.0.0 - 2.0.0", "2.0.0"));
-        assert!(is_compatible_range("<1 || >=3", "3.1.0"));
-        assert!(is_compatible_range("*", "7.0.0"));
-        assert!(!is_compatible_range("*", "7.0.0-rc1"));
-        assert!(!is_compatible_range("", "1.0.0"));
-        assert!(is_compatible_range("^0.2.3", "0.2.9"));
-        assert!(!is_compatible_range("^0.2.3", "0.3.0"));
+        for (constraint, version, compatible) in [
+            ("0.1.0", "0.1.0", true),
+            ("0.1.0", "0.1.1", false),
+            ("^1.2.0", "1.9.3", true),
+            ("^1.2.0", "2.0.0", false),
+            ("~1.2.0", "1.2.9", true),
+            ("~1.2.0", "1.3.0", false),
+            ("1.2.x", "1.2.7", true),
+            (">=1.0.0, <2.0.0", "1.5.0", true),
+            (">=1.0.0 <2.0.0", "1.5.0", true),
+            ("1.0.0 - 2.0.0", "2.0.0", true),
+            ("<1 || >=3", "3.1.0", true),
+            ("*", "7.0.0", true),
+            ("*", "7.0.0-rc1", false),
+            ("", "1.0.0", false),
+            ("^0.2.3", "0.2.9", true),
+            ("^0.2.3", "0.3.0", false),
+        ] {
+            assert_eq!(is_compatible_range(constraint, version), compatible, "{constraint:?} {version:?}");
+        }
     }
 
     #[test]

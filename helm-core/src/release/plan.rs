@@ -984,6 +984,19 @@ fn change_color(c: ChangeType) -> u8 {
     }
 }
 
+/// The words after an object's key in the plugin's `diff` report, or in its `simple` one.
+fn change_message(change: ChangeType, simple: bool) -> &'static str {
+    match (change, simple) {
+        (ChangeType::Add, false) => "has been added:",
+        (ChangeType::Add, true) => "to be added.",
+        (ChangeType::Remove, false) => "has been removed:",
+        (ChangeType::Remove, true) => "to be removed.",
+        (ChangeType::Modify, false) => "has changed:",
+        (ChangeType::Modify, true) => "to be changed.",
+        (ChangeType::ModifySuppressed, _) => "has changed, but diff is empty after suppression.",
+    }
+}
+
 impl Plan {
     /// The report in one of the plugin's formats, byte for byte.
     pub fn render(&self, opts: &ReportOptions) -> String {
@@ -991,12 +1004,7 @@ impl Plan {
         match opts.format {
             OutputFormat::Diff => {
                 for c in &self.changes {
-                    let msg = match c.change {
-                        ChangeType::Add => "has been added:",
-                        ChangeType::Remove => "has been removed:",
-                        ChangeType::Modify => "has changed:",
-                        ChangeType::ModifySuppressed => "has changed, but diff is empty after suppression.",
-                    };
+                    let msg = change_message(c.change, false);
                     paint(&mut out, opts.color, change_color(c.change), &format!("{} {}", c.key, msg));
                     out.push('\n');
                     self.render_lines(c, opts, &mut out);
@@ -1004,12 +1012,7 @@ impl Plan {
             }
             OutputFormat::Simple => {
                 for c in &self.changes {
-                    let msg = match c.change {
-                        ChangeType::Add => "to be added.",
-                        ChangeType::Remove => "to be removed.",
-                        ChangeType::Modify => "to be changed.",
-                        ChangeType::ModifySuppressed => "has changed, but diff is empty after suppression.",
-                    };
+                    let msg = change_message(c.change, true);
                     paint(&mut out, opts.color, change_color(c.change), &format!("{} {}", c.key, msg));
                     out.push('\n');
                 }

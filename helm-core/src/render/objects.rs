@@ -6,7 +6,7 @@
 //! `%T` and `{{ . }}` show them as Go shows the structs. `.Release`, `.Chart` and `.Template` are
 //! plain maps in Helm 4 and are built in [`super`].
 
-use crate::values::{yaml, Map, Object, StructField, Value};
+use crate::values::{go_type_names, yaml, Map, Object, StructField, Value};
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -158,20 +158,7 @@ fn parse_generic_version(s: &str) -> Result<Vec<u64>, String> {
 }
 
 impl Object for KubeVersion {
-    fn type_name(&self) -> &str {
-        "common.KubeVersion"
-    }
-    fn kind_name(&self) -> &str {
-        "struct"
-    }
-    fn field(&self, name: &str) -> Option<Value> {
-        match name {
-            "Version" => Some(Value::str(&self.version)),
-            "Major" => Some(Value::str(&self.major)),
-            "Minor" => Some(Value::str(&self.minor)),
-            _ => None,
-        }
-    }
+    go_type_names!("common.KubeVersion", "struct");
     fn has_method(&self, name: &str) -> bool {
         matches!(name, "String" | "GitVersion")
     }
@@ -190,9 +177,6 @@ impl Object for KubeVersion {
     fn print_string(&self) -> String {
         self.display()
     }
-    fn to_data(&self) -> Value {
-        crate::vmap! { "Version" => self.version.as_str(), "Major" => self.major.as_str(), "Minor" => self.minor.as_str() }
-    }
     fn struct_fields(&self) -> Option<Vec<StructField>> {
         Some(vec![
             StructField { go_name: "Version", json_name: "Version", value: Value::str(&self.version) },
@@ -210,12 +194,7 @@ impl Object for KubeVersion {
 pub struct VersionSet(pub Vec<String>);
 
 impl Object for VersionSet {
-    fn type_name(&self) -> &str {
-        "common.VersionSet"
-    }
-    fn kind_name(&self) -> &str {
-        "slice"
-    }
+    go_type_names!("common.VersionSet", "slice");
     fn has_method(&self, name: &str) -> bool {
         name == "Has"
     }
@@ -244,50 +223,50 @@ impl Object for VersionSet {
     }
 }
 
-/// `.Capabilities.HelmVersion` (`version.BuildInfo`).
+/// `version.BuildInfo`: Helm 4.1.4's build as `.Capabilities.HelmVersion` shows it
+/// ([`BuildInfo::helm`]), and what `helm-rs version` reports of itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BuildInfo;
+pub struct BuildInfo {
+    pub version: String,
+    pub git_commit: &'static str,
+    pub git_tree_state: &'static str,
+    pub go_version: &'static str,
+    pub kube_client_version: &'static str,
+}
 
-impl Object for BuildInfo {
-    fn type_name(&self) -> &str {
-        "version.BuildInfo"
-    }
-    fn kind_name(&self) -> &str {
-        "struct"
-    }
-    fn field(&self, name: &str) -> Option<Value> {
-        Some(Value::str(match name {
-            "Version" => HELM_VERSION,
-            "GitCommit" => HELM_GIT_COMMIT,
-            "GitTreeState" => HELM_GIT_TREE_STATE,
-            "GoVersion" => HELM_GO_VERSION,
-            "KubeClientVersion" => HELM_KUBE_CLIENT_VERSION,
-            _ => return None,
-        }))
-    }
-    fn go_string(&self) -> String {
-        format!(
-            "{{{HELM_VERSION} {HELM_GIT_COMMIT} {HELM_GIT_TREE_STATE} {HELM_GO_VERSION} {HELM_KUBE_CLIENT_VERSION}}}"
-        )
-    }
-    fn to_data(&self) -> Value {
-        crate::vmap! {
-            "version" => HELM_VERSION,
-            "git_commit" => HELM_GIT_COMMIT,
-            "git_tree_state" => HELM_GIT_TREE_STATE,
-            "go_version" => HELM_GO_VERSION,
-            "kube_client_version" => HELM_KUBE_CLIENT_VERSION,
+impl BuildInfo {
+    /// The reference Helm's build.
+    pub fn helm() -> Self {
+        BuildInfo {
+            version: HELM_VERSION.into(),
+            git_commit: HELM_GIT_COMMIT,
+            git_tree_state: HELM_GIT_TREE_STATE,
+            go_version: HELM_GO_VERSION,
+            kube_client_version: HELM_KUBE_CLIENT_VERSION,
         }
     }
+
+    /// The fields in Go's order: Go name, `json` tag, value.
+    fn fields(&self) -> [(&'static str, &'static str, &str); 5] {
+        [
+            ("Version", "version", &self.version),
+            ("GitCommit", "git_commit", self.git_commit),
+            ("GitTreeState", "git_tree_state", self.git_tree_state),
+            ("GoVersion", "go_version", self.go_version),
+            ("KubeClientVersion", "kube_client_version", self.kube_client_version),
+        ]
+    }
+}
+
+impl Object for BuildInfo {
+    go_type_names!("version.BuildInfo", "struct");
+    fn go_string(&self) -> String {
+        let values: Vec<&str> = self.fields().into_iter().map(|(_, _, v)| v).collect();
+        format!("{{{}}}", values.join(" "))
+    }
     fn struct_fields(&self) -> Option<Vec<StructField>> {
-        let f = |go_name, json_name, v: &str| StructField { go_name, json_name, value: Value::str(v) };
-        Some(vec![
-            f("Version", "version", HELM_VERSION),
-            f("GitCommit", "git_commit", HELM_GIT_COMMIT),
-            f("GitTreeState", "git_tree_state", HELM_GIT_TREE_STATE),
-            f("GoVersion", "go_version", HELM_GO_VERSION),
-            f("KubeClientVersion", "kube_client_version", HELM_KUBE_CLIENT_VERSION),
-        ])
+        let fields = self.fields().into_iter();
+        Some(fields.map(|(go_name, json_name, v)| StructField { go_name, json_name, value: Value::str(v) }).collect())
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -320,20 +299,12 @@ impl Object for Capabilities {
     fn type_name(&self) -> &str {
         "*common.Capabilities"
     }
-    fn field(&self, name: &str) -> Option<Value> {
-        match name {
-            "KubeVersion" => Some(Value::Object(self.kube_version.clone())),
-            "APIVersions" => Some(Value::Object(self.api_versions.clone())),
-            "HelmVersion" => Some(Value::Object(Arc::new(BuildInfo))),
-            _ => None,
-        }
-    }
     fn go_string(&self) -> String {
         format!(
             "&{{{} {} {}}}",
             self.kube_version.go_string(),
             self.api_versions.go_string(),
-            BuildInfo.go_string()
+            BuildInfo::helm().go_string()
         )
     }
     fn struct_fields(&self) -> Option<Vec<StructField>> {
@@ -348,14 +319,14 @@ impl Object for Capabilities {
                 json_name: "APIVersions",
                 value: Value::Object(self.api_versions.clone()),
             },
-            StructField { go_name: "HelmVersion", json_name: "HelmVersion", value: Value::Object(Arc::new(BuildInfo)) },
+            StructField { go_name: "HelmVersion", json_name: "HelmVersion", value: Value::Object(Arc::new(BuildInfo::helm())) },
         ])
     }
     fn to_data(&self) -> Value {
         crate::vmap! {
             "KubeVersion" => self.kube_version.to_data(),
             "APIVersions" => self.api_versions.to_data(),
-            "HelmVersion" => BuildInfo.to_data(),
+            "HelmVersion" => BuildInfo::helm().to_data(),
         }
     }
     fn as_any(&self) -> &dyn Any {
@@ -503,12 +474,7 @@ fn string_arg(method: &str, args: &[Value]) -> Result<String, String> {
 }
 
 impl Object for Files {
-    fn type_name(&self) -> &str {
-        "engine.files"
-    }
-    fn kind_name(&self) -> &str {
-        "map"
-    }
+    go_type_names!("engine.files", "map");
     /// Map indexing (`index .Files "name"`, `.Files.name`) yields the bytes; as for any Go map,
     /// a missing key gives the zero value, an empty `[]byte` (Helm's engine_test: `.Files.author`).
     fn field(&self, name: &str) -> Option<Value> {
@@ -605,7 +571,7 @@ mod tests {
             Some(Value::Bool(true))
         );
         assert_eq!(
-            BuildInfo.go_string(),
+            BuildInfo::helm().go_string(),
             "{v4.1.4 05fa37973dc9e42b76e1d2883494c87174b6074f clean go1.25.9 v1.35}"
         );
     }

@@ -10,7 +10,7 @@ use super::ast::*;
 use super::error::TemplateError;
 use super::funcs::FuncTable;
 use super::lexer::{lex, Item, ItemKind};
-use crate::gocompat::strconv::go_quote;
+use crate::gocompat::strconv::{go_quote, parse_int, parse_uint};
 use smallvec::SmallVec;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
@@ -709,11 +709,11 @@ impl<'a> Parser<'a> {
             n.is_complex = true;
             return Ok(n);
         }
-        let u = parse_go_uint(text);
+        let u = parse_uint(text);
         if let Some(u) = u {
             n.uint = Some(u);
         }
-        if let Some(i) = parse_go_int(text) {
+        if let Some(i) = parse_int(text) {
             n.int = Some(i);
             if i == 0 {
                 n.uint = Some(0);
@@ -853,61 +853,6 @@ fn unquote_char(s: &str) -> Option<char> {
     Some(c)
 }
 
-/// Splits a Go integer literal into (negative, radix, digits) with underscores validated.
-fn split_int(text: &str) -> Option<(bool, u32, String)> {
-    let (neg, body) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let lower = body.to_ascii_lowercase();
-    let (radix, digits, prefixed) = if let Some(r) = lower.strip_prefix("0x") {
-        (16, r.to_string(), true)
-    } else if let Some(r) = lower.strip_prefix("0o") {
-        (8, r.to_string(), true)
-    } else if let Some(r) = lower.strip_prefix("0b") {
-        (2, r.to_string(), true)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, lower[1..].to_string(), true)
-    } else {
-        (10, lower.clone(), false)
-    };
-    // Underscores: only between digits (or after a base prefix).
-    if digits.contains('_') {
-        let check = if prefixed { format!("0{digits}") } else { digits.clone() };
-        if check.starts_with('_') || check.ends_with('_') || check.contains("__") {
-            return None;
-        }
-    }
-    let digits: String = digits.chars().filter(|&c| c != '_').collect();
-    if digits.is_empty() {
-        return None;
-    }
-    Some((neg, radix, digits))
-}
-
-fn parse_go_uint(text: &str) -> Option<u64> {
-    let (neg, radix, digits) = split_int(text)?;
-    if neg || text.starts_with('+') {
-        return None;
-    }
-    u64::from_str_radix(&digits, radix).ok()
-}
-
-fn parse_go_int(text: &str) -> Option<i64> {
-    let (neg, radix, digits) = split_int(text)?;
-    let mag = u64::from_str_radix(&digits, radix).ok()?;
-    if neg {
-        if mag <= 1u64 << 63 {
-            Some((-(mag as i128)) as i64)
-        } else {
-            None
-        }
-    } else {
-        i64::try_from(mag).ok()
-    }
-}
-
 fn parse_go_float(text: &str) -> Option<f64> {
     // Underscores only between digits.
     let b = text.as_bytes();
@@ -947,13 +892,13 @@ mod tests {
 
     #[test]
     fn go_numbers() {
-        assert_eq!(parse_go_int("0x1F"), Some(31));
-        assert_eq!(parse_go_int("0o17"), Some(15));
-        assert_eq!(parse_go_int("017"), Some(15));
-        assert_eq!(parse_go_int("0b101"), Some(5));
-        assert_eq!(parse_go_int("1_000"), Some(1000));
-        assert_eq!(parse_go_int("-9223372036854775808"), Some(i64::MIN));
-        assert_eq!(parse_go_int("1__0"), None);
+        assert_eq!(parse_int("0x1F"), Some(31));
+        assert_eq!(parse_int("0o17"), Some(15));
+        assert_eq!(parse_int("017"), Some(15));
+        assert_eq!(parse_int("0b101"), Some(5));
+        assert_eq!(parse_int("1_000"), Some(1000));
+        assert_eq!(parse_int("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_int("1__0"), None);
         assert_eq!(parse_go_float("1e3"), Some(1000.0));
         assert_eq!(parse_go_float("0x1p-2"), Some(0.25));
     }

@@ -37,9 +37,7 @@ pub fn to_string(v: &Value) -> String {
 
 /// `json.Marshal(v)` with its error.
 pub fn marshal(v: &Value, escape_html: bool) -> Result<String, JsonError> {
-    let mut out = String::new();
-    write_value(&mut out, v, escape_html, None, 0, &mut Cycles::default())?;
-    Ok(out)
+    Writer::new(escape_html, None).write(v)
 }
 
 /// `json.MarshalIndent(v, prefix, indent)`; "" on error (as Sprig's `toPrettyJson`).
@@ -49,19 +47,7 @@ pub fn to_string_indent(v: &Value, prefix: &str, indent: &str) -> String {
 
 /// `json.MarshalIndent` (or an Encoder with `SetIndent`/`SetEscapeHTML`) with its error.
 pub fn marshal_indent(v: &Value, prefix: &str, indent: &str, escape_html: bool) -> Result<String, JsonError> {
-    let mut out = String::new();
-    write_value(&mut out, v, escape_html, Some((prefix, indent)), 0, &mut Cycles::default())?;
-    Ok(out)
-}
-
-fn newline(out: &mut String, ind: Option<(&str, &str)>, depth: usize) {
-    if let Some((prefix, indent)) = ind {
-        out.push('\n');
-        out.push_str(prefix);
-        for _ in 0..depth {
-            out.push_str(indent);
-        }
-    }
+    Writer::new(escape_html, Some((prefix, indent))).write(v)
 }
 
 /// Go's encoder starts looking for cycles (a map that contains itself, as `set $d "d" $d`
@@ -72,141 +58,151 @@ const START_DETECTING_CYCLES_AFTER: usize = 1000;
 #[derive(Default)]
 struct Cycles(rustc_hash::FxHashSet<usize>);
 
-fn write_value(
-    out: &mut String,
-    v: &Value,
+/// One encoding: the text so far and the settings every nested value is written with.
+struct Writer<'a> {
+    out: String,
+    /// Escape `<`, `>`, `&` (Go's `SetEscapeHTML`).
     html: bool,
-    ind: Option<(&str, &str)>,
-    depth: usize,
-    cycles: &mut Cycles,
-) -> Result<(), JsonError> {
-    match v {
-        Value::List(_) | Value::Map(_) | Value::Object(_) => {
-            if depth >= MAX_VALUE_DEPTH {
-                return Err(JsonError::new(0, format!("json: value nested deeper than {MAX_VALUE_DEPTH} levels")));
+    /// `MarshalIndent`'s prefix and indent; None writes compact JSON.
+    ind: Option<(&'a str, &'a str)>,
+    cycles: Cycles,
+}
+
+impl<'a> Writer<'a> {
+    fn new(html: bool, ind: Option<(&'a str, &'a str)>) -> Self {
+        Writer { out: String::new(), html, ind, cycles: Cycles::default() }
+    }
+
+    fn write(mut self, v: &Value) -> Result<String, JsonError> {
+        self.value(v, 0)?;
+        Ok(self.out)
+    }
+
+    /// With indentation, a line break and the indent of `depth`; nothing when compact.
+    fn newline(&mut self, depth: usize) {
+        if let Some((prefix, indent)) = self.ind {
+            self.out.push('\n');
+            self.out.push_str(prefix);
+            for _ in 0..depth {
+                self.out.push_str(indent);
             }
-            let tracked = match v {
-                Value::Map(m) if depth > START_DETECTING_CYCLES_AFTER => {
-                    if !cycles.0.insert(m.addr()) {
-                        return Err(JsonError::new(
-                            0,
-                            format!("json: unsupported value: encountered a cycle via {}", v.go_type_name()),
-                        ));
+        }
+    }
+
+    fn value(&mut self, v: &Value, depth: usize) -> Result<(), JsonError> {
+        match v {
+            Value::List(_) | Value::Map(_) | Value::Object(_) => {
+                if depth >= MAX_VALUE_DEPTH {
+                    return Err(JsonError::new(0, format!("json: value nested deeper than {MAX_VALUE_DEPTH} levels")));
+                }
+                let tracked = match v {
+                    Value::Map(m) if depth > START_DETECTING_CYCLES_AFTER => {
+                        if !self.cycles.0.insert(m.addr()) {
+                            return Err(JsonError::new(
+                                0,
+                                format!("json: unsupported value: encountered a cycle via {}", v.go_type_name()),
+                            ));
+                        }
+                        Some(m.addr())
                     }
-                    Some(m.addr())
+                    _ => None,
+                };
+                let r = guard(|| self.container(v, depth));
+                if let Some(a) = tracked {
+                    self.cycles.0.remove(&a);
                 }
-                _ => None,
-            };
-            let r = guard(|| write_container(out, v, html, ind, depth, cycles));
-            if let Some(a) = tracked {
-                cycles.0.remove(&a);
+                r
             }
-            r
+            _ => self.scalar(v),
         }
-        _ => write_scalar(out, v, html),
     }
-}
 
-fn write_scalar(out: &mut String, v: &Value, html: bool) -> Result<(), JsonError> {
-    match v {
-        Value::Nil => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) | Value::Int64(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Value::Uint(u) => {
-            let _ = write!(out, "{u}");
-        }
-        Value::Float(f) => {
-            if f.is_nan() || f.is_infinite() {
-                return Err(JsonError::new(0, format!("json: unsupported value: {}", format_go_float_g(*f, false))));
+    fn scalar(&mut self, v: &Value) -> Result<(), JsonError> {
+        let out = &mut self.out;
+        match v {
+            Value::Nil => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) | Value::Int64(i) => {
+                let _ = write!(out, "{i}");
             }
-            out.push_str(&go_json_float(*f));
+            Value::Uint(u) => {
+                let _ = write!(out, "{u}");
+            }
+            Value::Float(f) => {
+                if f.is_nan() || f.is_infinite() {
+                    return Err(JsonError::new(0, format!("json: unsupported value: {}", format_go_float_g(*f, false))));
+                }
+                out.push_str(&go_json_float(*f));
+            }
+            Value::String(s) => write_string(out, s, self.html),
+            Value::Bytes(b) => {
+                use base64::Engine;
+                out.push('"');
+                out.push_str(&base64::engine::general_purpose::STANDARD.encode(b));
+                out.push('"');
+            }
+            // Containers are routed to `container` by `value`.
+            Value::List(_) | Value::Map(_) | Value::Object(_) => {}
         }
-        Value::String(s) => write_string(out, s, html),
-        Value::Bytes(b) => {
-            use base64::Engine;
-            out.push('"');
-            out.push_str(&base64::engine::general_purpose::STANDARD.encode(b));
-            out.push('"');
-        }
-        // Containers are routed to write_container by write_value.
-        Value::List(_) | Value::Map(_) | Value::Object(_) => {}
+        Ok(())
     }
-    Ok(())
-}
 
-fn write_container(
-    out: &mut String,
-    v: &Value,
-    html: bool,
-    ind: Option<(&str, &str)>,
-    depth: usize,
-    cycles: &mut Cycles,
-) -> Result<(), JsonError> {
-    match v {
-        Value::List(items) => {
-            if items.is_empty() {
-                out.push_str("[]");
-                return Ok(());
-            }
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
+    fn container(&mut self, v: &Value, depth: usize) -> Result<(), JsonError> {
+        match v {
+            Value::List(items) => {
+                if items.is_empty() {
+                    self.out.push_str("[]");
+                    return Ok(());
                 }
-                newline(out, ind, depth + 1);
-                write_value(out, item, html, ind, depth + 1, cycles)?;
-            }
-            newline(out, ind, depth);
-            out.push(']');
-        }
-        Value::Map(m) if m.is_go_nil() => out.push_str("null"),
-        Value::Map(m) => {
-            let entries = m.entries();
-            if entries.is_empty() {
-                out.push_str("{}");
-                return Ok(());
-            }
-            out.push('{');
-            for (i, (k, val)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, ind, depth + 1);
-                write_string(out, k, html);
-                out.push(':');
-                if ind.is_some() {
-                    out.push(' ');
-                }
-                write_value(out, val, html, ind, depth + 1, cycles)?;
-            }
-            newline(out, ind, depth);
-            out.push('}');
-        }
-        Value::Object(o) => match o.struct_fields() {
-            Some(fields) if !fields.is_empty() => {
-                out.push('{');
-                for (i, f) in fields.iter().enumerate() {
+                self.out.push('[');
+                for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        out.push(',');
+                        self.out.push(',');
                     }
-                    newline(out, ind, depth + 1);
-                    write_string(out, f.json_name, html);
-                    out.push(':');
-                    if ind.is_some() {
-                        out.push(' ');
-                    }
-                    write_value(out, &f.value, html, ind, depth + 1, cycles)?;
+                    self.newline(depth + 1);
+                    self.value(item, depth + 1)?;
                 }
-                newline(out, ind, depth);
-                out.push('}');
+                self.newline(depth);
+                self.out.push(']');
             }
-            _ => write_value(out, &o.to_data(), html, ind, depth + 1, cycles)?,
-        },
-        scalar => write_scalar(out, scalar, html)?,
+            Value::Map(m) if m.is_go_nil() => self.out.push_str("null"),
+            Value::Map(m) => {
+                let entries = m.entries();
+                self.object(entries.iter().map(|(k, val)| (&**k, val)), depth)?;
+            }
+            Value::Object(o) => match o.struct_fields() {
+                Some(fields) if !fields.is_empty() => {
+                    self.object(fields.iter().map(|f| (f.json_name, &f.value)), depth)?;
+                }
+                _ => self.value(&o.to_data(), depth + 1)?,
+            },
+            scalar => self.scalar(scalar)?,
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// A JSON object of these members in this order (`{}` when there are none).
+    fn object<'v>(&mut self, members: impl Iterator<Item = (&'v str, &'v Value)>, depth: usize) -> Result<(), JsonError> {
+        let mut empty = true;
+        for (key, val) in members {
+            self.out.push(if empty { '{' } else { ',' });
+            empty = false;
+            self.newline(depth + 1);
+            write_string(&mut self.out, key, self.html);
+            self.out.push(':');
+            if self.ind.is_some() {
+                self.out.push(' ');
+            }
+            self.value(val, depth + 1)?;
+        }
+        if empty {
+            self.out.push_str("{}");
+        } else {
+            self.newline(depth);
+            self.out.push('}');
+        }
+        Ok(())
+    }
 }
 
 /// The two-character escapes of a JSON string: `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`. Go's

@@ -66,9 +66,10 @@ pub trait Object: Send + Sync {
     fn kind_name(&self) -> &str {
         "ptr"
     }
-    /// An exported struct field or map key; `None` when the type has no such field.
-    fn field(&self, _name: &str) -> Option<Value> {
-        None
+    /// An exported struct field or map key; `None` when the type has no such field. By
+    /// default the [`struct_fields`](Object::struct_fields) entry of that Go name.
+    fn field(&self, name: &str) -> Option<Value> {
+        self.struct_fields()?.into_iter().find(|f| f.go_name == name).map(|f| f.value)
     }
     /// Whether the type has a method called `name` (methods win over fields in Go's lookup).
     fn has_method(&self, _name: &str) -> bool {
@@ -85,9 +86,15 @@ pub trait Object: Send + Sync {
     fn print_string(&self) -> String {
         self.go_string()
     }
-    /// The plain data form used by `toYaml`/`toJson` (Go's JSON encoding of the struct).
+    /// The plain data form used by `toYaml`/`toJson` (Go's JSON encoding of the struct). By
+    /// default the [`struct_fields`](Object::struct_fields) by their JSON names (nil without).
     fn to_data(&self) -> Value {
-        Value::Nil
+        let Some(fields) = self.struct_fields() else { return Value::Nil };
+        let m = Map::new();
+        for f in fields {
+            m.insert(f.json_name, f.value);
+        }
+        Value::Map(m)
     }
     /// A Go struct's fields in declaration order, for the encoders that keep that order
     /// (`toJson` and yaml.v3's `toYamlPretty`); `None` when `to_data` says it all.
@@ -101,6 +108,20 @@ pub trait Object: Send + Sync {
     /// Downcasting support for functions that consume their own objects.
     fn as_any(&self) -> &dyn std::any::Any;
 }
+
+/// Defines an [`Object`]'s `type_name` and `kind_name` inside its `impl` block:
+/// `go_type_names!("common.KubeVersion", "struct");`.
+macro_rules! go_type_names {
+    ($type_name:literal, $kind_name:literal) => {
+        fn type_name(&self) -> &str {
+            $type_name
+        }
+        fn kind_name(&self) -> &str {
+            $kind_name
+        }
+    };
+}
+pub(crate) use go_type_names;
 
 /// One exported field of a Go struct, as the encoders see it.
 #[derive(Clone, Debug)]
@@ -372,15 +393,11 @@ impl Value {
     pub fn go_kind_name(&self) -> String {
         match self {
             Value::Nil => "invalid".into(),
-            Value::Bool(_) => "bool".into(),
-            Value::Int(_) => "int".into(),
-            Value::Int64(_) => "int64".into(),
-            Value::Uint(_) => "uint64".into(),
-            Value::Float(_) => "float64".into(),
-            Value::String(_) => "string".into(),
             Value::Bytes(_) | Value::List(_) => "slice".into(),
             Value::Map(_) => "map".into(),
             Value::Object(o) => o.kind_name().into(),
+            // A scalar's kind has its type's name.
+            _ => self.go_type_name(),
         }
     }
 
@@ -452,35 +469,24 @@ impl PartialEq for Value {
     }
 }
 
-impl From<&str> for Value {
-    fn from(s: &str) -> Value {
-        Value::str(s)
-    }
+/// `From` for the Rust values that have one obvious `Value`.
+macro_rules! value_from {
+    ($($t:ty => $make:expr),* $(,)?) => {
+        $(impl From<$t> for Value {
+            fn from(x: $t) -> Value {
+                $make(x)
+            }
+        })*
+    };
 }
-impl From<String> for Value {
-    fn from(s: String) -> Value {
-        Value::String(Arc::from(s))
-    }
-}
-impl From<bool> for Value {
-    fn from(b: bool) -> Value {
-        Value::Bool(b)
-    }
-}
-impl From<f64> for Value {
-    fn from(f: f64) -> Value {
-        Value::Float(f)
-    }
-}
-impl From<Vec<Value>> for Value {
-    fn from(v: Vec<Value>) -> Value {
-        Value::list(v)
-    }
-}
-impl From<Map> for Value {
-    fn from(m: Map) -> Value {
-        Value::Map(m)
-    }
+
+value_from! {
+    &str => Value::str,
+    String => |s: String| Value::String(Arc::from(s)),
+    bool => Value::Bool,
+    f64 => Value::Float,
+    Vec<Value> => Value::list,
+    Map => Value::Map,
 }
 
 /// Builds a `Value::Map` from `key => value` pairs (tests and glue code).

@@ -220,6 +220,18 @@ pub fn strs(items: &[&str]) -> Value {
     Value::list(items.iter().map(Value::str).collect())
 }
 
+/// Asserts `name` applied to each `(argument, expected)` string; expected strings were
+/// produced by Go + Sprig v3.3.0.
+pub fn check_one(name: &str, cases: &[(&str, &str)]) {
+    check(&cases.iter().map(|(arg, want)| (name, vec![s(arg)], *want)).collect::<Vec<_>>());
+}
+
+/// Asserts each `(name, argument, expected)` of functions of one string argument; expected
+/// strings were produced by Go + Sprig v3.3.0.
+pub fn check_unary(cases: &[(&str, &str, &str)]) {
+    check(&cases.iter().map(|(name, arg, want)| (*name, vec![s(arg)], *want)).collect::<Vec<_>>());
+}
+
 /// Asserts each `(name, args, expected)`; expected strings were produced by Go + Sprig v3.3.0.
 pub fn check(cases: &[(&str, Vec<Value>, &str)]) {
     let mut bad = Vec::new();

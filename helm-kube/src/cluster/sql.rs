@@ -136,6 +136,14 @@ impl SqlStorage {
         }
     }
 
+    /// The release whose `body` the one row of `query` (parameters key and namespace) holds,
+    /// with its custom labels; NotFound when there is no row.
+    async fn one(client: &impl tokio_postgres::GenericClient, query: &str, key: &str, namespace: &str) -> Result<Release, StorageError> {
+        let row = client.query_opt(query, &[&key, &namespace]).await.map_err(db_error)?.ok_or(StorageError::NotFound)?;
+        let body: String = row.get(0);
+        Self::decode(client, key, namespace, &body, false).await
+    }
+
     /// The record in `body` with its custom labels (and, as Helm's List gives them, the system
     /// ones when `system`).
     async fn decode(client: &impl tokio_postgres::GenericClient, key: &str, namespace: &str, body: &str, system: bool) -> Result<Release, StorageError> {
@@ -241,13 +249,8 @@ impl ReleaseStorage for SqlStorage {
         async move {
             let mut client = self.db.client.lock().await;
             let tx = client.transaction().await.map_err(db_error)?;
-            let row = tx
-                .query_opt("DELETE FROM releases_v1 WHERE key = $1 AND namespace = $2 RETURNING body", &[&key, &self.namespace])
-                .await
-                .map_err(db_error)?
-                .ok_or(StorageError::NotFound)?;
-            let body: String = row.get(0);
-            let rel = Self::decode(&tx, &key, &self.namespace, &body, false).await?;
+            let delete = "DELETE FROM releases_v1 WHERE key = $1 AND namespace = $2 RETURNING body";
+            let rel = Self::one(&tx, delete, &key, &self.namespace).await?;
             tx.execute("DELETE FROM custom_labels_v1 WHERE releaseKey = $1 AND releaseNamespace = $2", &[&key, &self.namespace]).await.map_err(db_error)?;
             tx.commit().await.map_err(db_error)?;
             Ok(rel)
@@ -258,13 +261,8 @@ impl ReleaseStorage for SqlStorage {
         let key = object_name(name, version);
         async move {
             let client = self.db.client.lock().await;
-            let row = client
-                .query_opt("SELECT body FROM releases_v1 WHERE key = $1 AND namespace = $2", &[&key, &self.namespace])
-                .await
-                .map_err(db_error)?
-                .ok_or(StorageError::NotFound)?;
-            let body: String = row.get(0);
-            Self::decode(&*client, &key, &self.namespace, &body, false).await
+            let select = "SELECT body FROM releases_v1 WHERE key = $1 AND namespace = $2";
+            Self::one(&*client, select, &key, &self.namespace).await
         }
     }
 

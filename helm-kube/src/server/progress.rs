@@ -39,8 +39,8 @@ mod tests {
 
     #[test]
     fn events_become_phases_with_details() {
-        let reg = Arc::new(Registry::default());
-        let lock = reg.begin(OpKind::Upgrade, "a", "web", "c").ok().unwrap();
+        // An upgrade's operation, as the server starts one.
+        let lock = Arc::new(Registry::default()).begin(OpKind::Upgrade, "a", "web", "c").ok().unwrap();
         let obs = Observer::new(lock.op.clone());
         let s = |x: &str| x.to_string();
         obs.event(ProgressEvent::ReleaseRecorded { name: s("web"), namespace: s("a"), revision: 2, status: s("pending-upgrade"), created: true });

@@ -44,24 +44,30 @@ pub fn env() -> Option<&'static Env> {
         }
         let dir = std::env::temp_dir().join(format!("helm-kube-tests-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
-        let out = Command::new(root().join("scripts/kube-testenv"))
-            .arg("start")
-            .arg(&dir)
-            .env("HELM_RS_TESTENV_WATCH_PID", std::process::id().to_string())
-            .output();
-        match out {
-            Ok(o) if o.status.success() => Some(Env { kubeconfig: dir.join("kubeconfig"), dir }),
-            Ok(o) => {
-                eprintln!("SKIP: kube-testenv start failed: {}", String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or(""));
-                None
-            }
-            Err(e) => {
-                eprintln!("SKIP: cannot run scripts/kube-testenv: {e}");
-                None
-            }
-        }
+        start_testenv("kube-testenv", &dir).map(|_| Env { kubeconfig: dir.join("kubeconfig"), dir })
     })
     .as_ref()
+}
+
+/// Starts `scripts/SCRIPT start DIR`, stopped when this test process exits: its stdout, or
+/// None (after printing why) when it does not start here.
+pub fn start_testenv(script: &str, dir: &Path) -> Option<String> {
+    let out = Command::new(root().join("scripts").join(script))
+        .arg("start")
+        .arg(dir)
+        .env("HELM_RS_TESTENV_WATCH_PID", std::process::id().to_string())
+        .output();
+    match out {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        Ok(o) => {
+            eprintln!("SKIP: {script} start failed: {}", String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or(""));
+            None
+        }
+        Err(e) => {
+            eprintln!("SKIP: cannot run scripts/{script}: {e}");
+            None
+        }
+    }
 }
 
 /// Where helm-oracle keeps its unpacked Helm: the invoking user's cache. Tests run Helm with
@@ -93,18 +99,57 @@ pub fn oracle() -> Option<PathBuf> {
     }
 }
 
+/// `program ARGS` seeing none of the caller's kube and Helm settings (KUBECONFIG,
+/// HELM_NAMESPACE, HELM_DRIVER): only what the test sets counts.
+pub fn isolated(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
+    let mut c = Command::new(program);
+    c.args(args).env_remove("KUBECONFIG").env_remove("HELM_NAMESPACE").env_remove("HELM_DRIVER").env_remove("HELM_RS_PROGRESS");
+    c
+}
+
+/// [`isolated`], on the environment's cluster (`--kubeconfig`).
+pub fn on_cluster(program: impl AsRef<std::ffi::OsStr>, env: &Env, args: &[&str]) -> Command {
+    let mut c = isolated(program, args);
+    c.arg("--kubeconfig").arg(&env.kubeconfig);
+    c
+}
+
+/// What Helm needs besides: the tests' shared scratch HOME and the unpacked oracle
+/// ([`oracle_cache`]).
+pub fn helm_home(c: &mut Command) -> &mut Command {
+    c.env("HOME", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("helm-home")).env("HELM_ORACLE_CACHE", oracle_cache())
+}
+
+/// (exit ok, stdout, stderr) of a finished command.
+pub fn outcome(o: std::process::Output) -> (bool, String, String) {
+    (o.status.success(), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+}
+
 /// Runs Helm against the environment; (exit ok, stdout, stderr).
 pub fn helm(env: &Env, oracle: &Path, args: &[&str]) -> (bool, String, String) {
-    let o = Command::new(oracle)
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(&env.kubeconfig)
-        .env("HOME", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("helm-home"))
-        .env("HELM_ORACLE_CACHE", oracle_cache())
-        .env_remove("KUBECONFIG")
-        .output()
-        .expect("run helm-oracle");
-    (o.status.success(), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+    outcome(helm_home(&mut on_cluster(oracle, env, args)).output().expect("run helm-oracle"))
+}
+
+/// Writes `files` (paths relative to `dir`; their directories are created).
+pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().expect("a file in a directory")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+}
+
+/// The oracle, when the environment variable `var` asks to record Helm's answers anew
+/// (recording without the oracle fails).
+pub fn recording<'a>(var: &str, oracle: &'a Option<PathBuf>) -> Option<&'a PathBuf> {
+    std::env::var_os(var).is_some().then(|| oracle.as_ref().expect("recording needs the oracle"))
+}
+
+/// Ends a comparison of a table of cases with Helm: prints how many agree and fails with every
+/// difference (`differ`, one description each) at once.
+pub fn assert_all_agree(what: &str, cases: usize, differ: &[String]) {
+    eprintln!("{what} cases: {} agree, {} differ", cases - differ.len(), differ.len());
+    assert!(differ.is_empty(), "{} of {cases} cases differ from Helm:\n\n{}", differ.len(), differ.join("\n"));
 }
 
 /// A unique name for a test's namespace/release.
@@ -119,26 +164,63 @@ pub fn unique(prefix: &str) -> String {
 /// a Service, and a pre-install/pre-upgrade hook ConfigMap deleted on success.
 pub fn write_chart(dir: &Path, name: &str, version: &str) -> PathBuf {
     let c = dir.join(name);
-    std::fs::create_dir_all(c.join("templates")).expect("mkdir");
-    std::fs::write(c.join("Chart.yaml"), format!("apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: \"1.0\"\n")).expect("write");
-    std::fs::write(c.join("values.yaml"), "data: one\nextra: false\nkept: false\nhook: true\n").expect("write");
-    std::fs::write(
-        c.join("templates/cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  value: {{ .Values.data | quote }}\n  revision: {{ .Release.Revision | quote }}\n{{- if .Values.extra }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-extra\ndata:\n  a: b\n{{- end }}\n{{- if .Values.kept }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-kept\n  annotations:\n    helm.sh/resource-policy: keep\ndata:\n  a: b\n{{- end }}\n",
-    )
-    .expect("write");
-    std::fs::write(
-        c.join("templates/svc.yaml"),
-        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}-svc\nspec:\n  ports:\n  - port: 80\n",
-    )
-    .expect("write");
-    std::fs::write(
-        c.join("templates/hook.yaml"),
-        "{{- if .Values.hook }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hook\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-weight: \"-5\"\n    helm.sh/hook-delete-policy: hook-succeeded\ndata:\n  a: b\n{{- end }}\n",
-    )
-    .expect("write");
-    std::fs::write(c.join("templates/NOTES.txt"), "Thanks for installing {{ .Release.Name }}.\n").expect("write");
+    write_files(
+        &c,
+        &[
+            ("Chart.yaml", &format!("apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: \"1.0\"\n")),
+            ("values.yaml", "data: one\nextra: false\nkept: false\nhook: true\n"),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  value: {{ .Values.data | quote }}\n  revision: {{ .Release.Revision | quote }}\n{{- if .Values.extra }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-extra\ndata:\n  a: b\n{{- end }}\n{{- if .Values.kept }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-kept\n  annotations:\n    helm.sh/resource-policy: keep\ndata:\n  a: b\n{{- end }}\n",
+            ),
+            ("templates/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}-svc\nspec:\n  ports:\n  - port: 80\n"),
+            (
+                "templates/hook.yaml",
+                "{{- if .Values.hook }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hook\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-weight: \"-5\"\n    helm.sh/hook-delete-policy: hook-succeeded\ndata:\n  a: b\n{{- end }}\n",
+            ),
+            ("templates/NOTES.txt", "Thanks for installing {{ .Release.Name }}.\n"),
+        ],
+    );
     c
+}
+
+/// A test's own directory under the system's temp dir (emptied first), removed when the test
+/// passes and kept to look at when it fails.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn new(name: &str) -> Scratch {
+        let d = std::env::temp_dir().join(format!("helm-rs-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).expect("mkdir");
+        Scratch(d)
+    }
+
+    /// The path as a command-line argument.
+    pub fn arg(&self) -> &str {
+        self.0.to_str().expect("temp paths are UTF-8")
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
 
 pub fn scratch(name: &str) -> PathBuf {

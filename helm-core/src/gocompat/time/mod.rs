@@ -373,6 +373,21 @@ fn is_digit_at(s: &[u8], i: usize) -> bool {
     s.get(i).is_some_and(|c| c.is_ascii_digit())
 }
 
+/// The zone elements of a layout (numeric `-07…`, ISO 8601 `Z07…`), each family longest first
+/// as Go tries them.
+const ZONE_LAYOUTS: &[(&[u8], TzKind)] = &[
+    (b"-070000", TzKind::NumSeconds),
+    (b"-07:00:00", TzKind::NumColonSeconds),
+    (b"-0700", TzKind::Num),
+    (b"-07:00", TzKind::NumColon),
+    (b"-07", TzKind::NumShort),
+    (b"Z070000", TzKind::Iso8601Seconds),
+    (b"Z07:00:00", TzKind::Iso8601ColonSeconds),
+    (b"Z0700", TzKind::Iso8601),
+    (b"Z07:00", TzKind::Iso8601Colon),
+    (b"Z07", TzKind::Iso8601Short),
+];
+
 /// Go's `nextStdChunk`: (literal prefix, token, rest). Kept in Go's shape for review.
 #[allow(clippy::collapsible_match)]
 fn next_std_chunk(layout: &[u8]) -> (&[u8], Option<Std>, &[u8]) {
@@ -450,30 +465,9 @@ fn next_std_chunk(layout: &[u8]) -> (&[u8], Option<Std>, &[u8]) {
                     return r(2, Std::Pm);
                 }
             }
-            b'-' => {
-                for (pat, k) in [
-                    (&b"-070000"[..], TzKind::NumSeconds),
-                    (b"-07:00:00", TzKind::NumColonSeconds),
-                    (b"-0700", TzKind::Num),
-                    (b"-07:00", TzKind::NumColon),
-                    (b"-07", TzKind::NumShort),
-                ] {
-                    if has(i, pat) {
-                        return r(pat.len(), Std::Tz(k));
-                    }
-                }
-            }
-            b'Z' => {
-                for (pat, k) in [
-                    (&b"Z070000"[..], TzKind::Iso8601Seconds),
-                    (b"Z07:00:00", TzKind::Iso8601ColonSeconds),
-                    (b"Z0700", TzKind::Iso8601),
-                    (b"Z07:00", TzKind::Iso8601Colon),
-                    (b"Z07", TzKind::Iso8601Short),
-                ] {
-                    if has(i, pat) {
-                        return r(pat.len(), Std::Tz(k));
-                    }
+            b'-' | b'Z' => {
+                if let Some(&(pat, k)) = ZONE_LAYOUTS.iter().find(|(pat, _)| has(i, pat)) {
+                    return r(pat.len(), Std::Tz(k));
                 }
             }
             c @ (b'.' | b',') => {
@@ -864,27 +858,23 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
                     None => ok = false,
                 }
             }
-            Std::Day | Std::UnderDay | Std::ZeroDay => {
-                if std == Std::UnderDay && value.first() == Some(&b' ') {
-                    value = &value[1..];
-                }
-                match getnum(value, std == Std::ZeroDay) {
-                    Some((d, rest)) => {
-                        day = d;
-                        value = rest;
-                    }
-                    None => ok = false,
-                }
-            }
-            Std::UnderYearDay | Std::ZeroYearDay => {
-                for _ in 0..2 {
-                    if std == Std::UnderYearDay && value.first() == Some(&b' ') {
+            Std::Day | Std::UnderDay | Std::ZeroDay | Std::UnderYearDay | Std::ZeroYearDay => {
+                // The field, how many padding spaces its layout allows, and its digits' reader.
+                type Digits = fn(&[u8], bool) -> Option<(i64, &[u8])>;
+                let (field, spaces, read): (_, _, Digits) = match std {
+                    Std::UnderDay => (&mut day, 1, getnum),
+                    Std::Day | Std::ZeroDay => (&mut day, 0, getnum),
+                    Std::UnderYearDay => (&mut yday, 2, getnum3),
+                    _ => (&mut yday, 0, getnum3),
+                };
+                for _ in 0..spaces {
+                    if value.first() == Some(&b' ') {
                         value = &value[1..];
                     }
                 }
-                match getnum3(value, std == Std::ZeroYearDay) {
-                    Some((d, rest)) => {
-                        yday = d;
+                match read(value, matches!(std, Std::ZeroDay | Std::ZeroYearDay)) {
+                    Some((n, rest)) => {
+                        *field = n;
                         value = rest;
                     }
                     None => ok = false,

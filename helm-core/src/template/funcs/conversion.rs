@@ -87,34 +87,7 @@ pub fn format_v(v: &Value) -> String {
 /// shortest round-trip digits, exponent form when the decimal exponent is < -4 or >= 6 (Go
 /// uses precision 6 for that decision when printing the shortest form).
 pub fn format_float_g(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
-    }
-    let (neg, digits, exp) = shortest_digits(f);
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    if !(-4..6).contains(&exp) {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        let e = exp.unsigned_abs();
-        if e < 10 {
-            out.push('0');
-        }
-        out.push_str(&e.to_string());
-    } else {
-        out.push_str(&fixed_from_digits(&digits, exp));
-    }
-    out
+    crate::values::yaml::format_go_float_g(f, false)
 }
 
 /// Shortest round-trip decimal digits of `f` (no leading zeros; "0" for zero) and the decimal
@@ -127,18 +100,6 @@ pub(crate) fn shortest_digits(f: f64) -> (bool, String, i32) {
     let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
     let digits = if digits.is_empty() { "0".to_string() } else { digits };
     (neg, digits, exp)
-}
-
-/// Plain decimal notation from digits and the exponent of the first digit.
-fn fixed_from_digits(digits: &str, exp: i32) -> String {
-    let dp = exp + 1; // position of the decimal point after `dp` digits
-    if dp <= 0 {
-        format!("0.{}{}", "0".repeat((-dp) as usize), digits)
-    } else if dp as usize >= digits.len() {
-        format!("{}{}", digits, "0".repeat(dp as usize - digits.len()))
-    } else {
-        format!("{}.{}", &digits[..dp as usize], &digits[dp as usize..])
-    }
 }
 
 /// Sprig's `strslice`: a list becomes its non-nil items as strings; a non-list one string.
@@ -402,15 +363,19 @@ mod tests {
     #[allow(clippy::approx_constant)] // 3.14 is test data, not π
     fn float_v_matches_go() {
         // Checked with Go: fmt.Sprintf("%v", x)
-        assert_eq!(format_float_g(1000000.0), "1e+06");
-        assert_eq!(format_float_g(123456.0), "123456");
-        assert_eq!(format_float_g(3.14), "3.14");
-        assert_eq!(format_float_g(0.0001), "0.0001");
-        assert_eq!(format_float_g(0.00001), "1e-05");
-        assert_eq!(format_float_g(123456789.123), "1.23456789123e+08");
-        assert_eq!(format_float_g(-0.5), "-0.5");
-        assert_eq!(format_float_g(0.0), "0");
-        assert_eq!(format_float_g(6.02e23), "6.02e+23");
+        for (x, want) in [
+            (1000000.0, "1e+06"),
+            (123456.0, "123456"),
+            (3.14, "3.14"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (123456789.123, "1.23456789123e+08"),
+            (-0.5, "-0.5"),
+            (0.0, "0"),
+            (6.02e23, "6.02e+23"),
+        ] {
+            assert_eq!(format_float_g(x), want, "{x}");
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod rsagen;
 
 use super::encoding::{bytes_to_string, go_base64_decode};
 use super::{FuncError, FuncResult, FuncTable, Param};
-use crate::values::{Object, Value};
+use crate::values::{go_type_names, Object, StructField, Value};
 use base64::Engine as _;
 use rand::RngCore;
 use sha2::Digest as _;
@@ -479,24 +479,15 @@ pub struct Certificate {
 }
 
 impl Object for Certificate {
-    fn type_name(&self) -> &str {
-        "sprig.certificate"
-    }
-    fn kind_name(&self) -> &str {
-        "struct"
-    }
-    fn field(&self, name: &str) -> Option<Value> {
-        match name {
-            "Cert" => Some(Value::str(&self.cert)),
-            "Key" => Some(Value::str(&self.key)),
-            _ => None,
-        }
-    }
+    go_type_names!("sprig.certificate", "struct");
     fn go_string(&self) -> String {
         format!("{{{} {}}}", self.cert, self.key)
     }
-    fn to_data(&self) -> Value {
-        crate::vmap! { "Cert" => self.cert.as_str(), "Key" => self.key.as_str() }
+    fn struct_fields(&self) -> Option<Vec<StructField>> {
+        Some(vec![
+            StructField { go_name: "Cert", json_name: "Cert", value: Value::str(&self.cert) },
+            StructField { go_name: "Key", json_name: "Key", value: Value::str(&self.key) },
+        ])
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self

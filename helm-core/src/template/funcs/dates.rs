@@ -13,7 +13,7 @@
 
 use crate::gocompat::time::{self, duration_string, parse_duration, Location, Time};
 use super::{FuncError, FuncResult, FuncTable, Param};
-use crate::values::{Object, Value};
+use crate::values::{go_type_names, Object, Value};
 use std::sync::Arc;
 
 pub fn register(t: &mut FuncTable) {
@@ -57,12 +57,7 @@ pub fn as_time(v: &Value) -> Option<&Time> {
 pub struct DurationValue(pub i64);
 
 impl Object for DurationValue {
-    fn type_name(&self) -> &str {
-        "time.Duration"
-    }
-    fn kind_name(&self) -> &str {
-        "int64"
-    }
+    go_type_names!("time.Duration", "int64");
     fn has_method(&self, name: &str) -> bool {
         matches!(name, "String" | "Hours" | "Minutes" | "Seconds" | "Milliseconds" | "Microseconds" | "Nanoseconds")
     }
@@ -100,12 +95,7 @@ const TIME_METHODS: &[&str] = &[
 ];
 
 impl Object for TimeValue {
-    fn type_name(&self) -> &str {
-        "time.Time"
-    }
-    fn kind_name(&self) -> &str {
-        "struct"
-    }
+    go_type_names!("time.Time", "struct");
     fn has_method(&self, name: &str) -> bool {
         TIME_METHODS.contains(&name)
     }

@@ -39,14 +39,6 @@ fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
 
 fn deep_equal_here(a: &Value, b: &Value, depth: usize) -> bool {
     match (a, b) {
-        (Value::Nil, Value::Nil) => true,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Int64(x), Value::Int64(y)) => x == y,
-        (Value::Uint(x), Value::Uint(y)) => x == y,
-        (Value::Float(x), Value::Float(y)) => x == y,
-        (Value::String(x), Value::String(y)) => x == y,
-        (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
             std::sync::Arc::ptr_eq(x, y) || x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal_at(p, q, depth + 1))
         }
@@ -62,6 +54,8 @@ fn deep_equal_here(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Object(x), Value::Object(y)) => {
             std::sync::Arc::ptr_eq(x, y) || x.type_name() == y.type_name() && x.go_string() == y.go_string()
         }
-        _ => false,
+        // Scalars (and values of different types, which `==` never walks into): equal values
+        // of one Go type.
+        _ => a == b,
     }
 }

@@ -579,9 +579,7 @@ fn next_word(s: &str) -> (WordType, &str, &str) {
     macro_rules! run {
         ($keep:expr) => {
             while !remaining.is_empty() {
-                let (nr, ns) = next_valid_rune(remaining, r);
-                r = nr;
-                size = ns;
+                (r, size) = next_valid_rune(remaining, r);
                 if !$keep(r) {
                     break;
                 }
@@ -602,17 +600,13 @@ fn next_word(s: &str) -> (WordType, &str, &str) {
         wt = UpperCase;
         remaining = &remaining[size..];
         if !remaining.is_empty() {
-            let (nr, ns) = next_valid_rune(remaining, r);
-            r = nr;
-            size = ns;
+            (r, size) = next_valid_rune(remaining, r);
             if is_upper(r) {
                 let mut prev_size = size;
                 offset += size;
                 remaining = &remaining[size..];
                 while !remaining.is_empty() {
-                    let (nr, ns) = next_valid_rune(remaining, r);
-                    r = nr;
-                    size = ns;
+                    (r, size) = next_valid_rune(remaining, r);
                     if !is_upper(r) {
                         break;
                     }
@@ -642,9 +636,7 @@ fn next_word(s: &str) -> (WordType, &str, &str) {
         wt = Other;
         remaining = &remaining[size..];
         while !remaining.is_empty() {
-            let (nr, ns) = next_valid_rune(remaining, r);
-            r = nr;
-            size = ns;
+            (r, size) = next_valid_rune(remaining, r);
             if size == 0 || is_connector(r) || is_alphabet(r) || is_number(r) || is_punct(r) {
                 break;
             }

@@ -441,9 +441,7 @@ impl<'a> Parser<'a> {
 
     /// Skips spaces/tabs and a comment on the current line only.
     fn skip_inline_space(&mut self) {
-        while is_blank(self.peek()) {
-            self.pos += 1;
-        }
+        self.skip_blanks();
         if self.peek() == Some('#') {
             while !matches!(self.peek(), None | Some('\n')) {
                 self.pos += 1;
@@ -569,9 +567,6 @@ impl<'a> Parser<'a> {
                     let p = self.pos;
                     self.pos += 1;
                     let name = self.read_anchor_checked()?;
-                    if name.is_empty() {
-                        return self.scan_err(p, "did not find expected alphabetic or numeric character");
-                    }
                     anchor = Some(name);
                     props_col.get_or_insert(c as usize);
                     props_start.get_or_insert(p);
@@ -633,15 +628,10 @@ impl<'a> Parser<'a> {
                 let p = self.pos;
                 self.pos += 1;
                 let name = self.read_anchor_checked()?;
-                if name.is_empty() {
-                    return self.scan_err(p, "did not find expected alphabetic or numeric character");
-                }
                 let node = self.alias(p, &name)?;
                 // An alias used as a mapping key: `*a : value`.
                 let save = self.pos;
-                while is_blank(self.peek()) {
-                    self.pos += 1;
-                }
+                self.skip_blanks();
                 if self.peek() == Some(':') && is_blankz(self.peek_at(1)) && !(same_line && ctx == Ctx::MapValue) {
                     self.pos = save;
                     Rc::new(self.parse_block_map(c, Some((node, p)))?)
@@ -712,6 +702,29 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A node's properties, `&anchor` and `!tag` in either order, each followed by the space
+    /// `skip` passes over (blanks in block context, white space and comments in flow context).
+    fn read_properties(&mut self, skip: fn(&mut Self)) -> PResult<(Option<String>, Option<String>)> {
+        let (mut anchor, mut tag) = (None, None);
+        loop {
+            match self.peek() {
+                Some('&') => {
+                    self.pos += 1;
+                    anchor = Some(self.read_anchor_checked()?);
+                }
+                Some('!') => tag = Some(self.read_tag()),
+                _ => return Ok((anchor, tag)),
+            }
+            skip(self);
+        }
+    }
+
+    fn skip_blanks(&mut self) {
+        while is_blank(self.peek()) {
+            self.pos += 1;
+        }
+    }
+
     fn read_anchor_checked(&mut self) -> PResult<String> {
         let name = self.read_anchor_name();
         if name.is_empty() {
@@ -776,9 +789,7 @@ impl<'a> Parser<'a> {
     /// After a quoted or flow key (spaces skipped): where its `:` stands when a mapping value
     /// indicator (`:` and a blank) follows.
     fn colon_after_key(&mut self) -> Option<usize> {
-        while is_blank(self.peek()) {
-            self.pos += 1;
-        }
+        self.skip_blanks();
         if self.peek() == Some(':') && is_blankz(self.peek_at(1)) {
             Some(self.pos)
         } else {
@@ -864,14 +875,9 @@ impl<'a> Parser<'a> {
             }
             let item = self.parse_node(indent, Ctx::SeqItem)?;
             items.push(item.unwrap_or_else(null_node));
-            self.skip_space();
-            if self.peek().is_none() || self.at_doc_marker(self.pos) {
+            let Some(c) = self.next_entry_column(indent) else {
                 break;
-            }
-            let c = self.col() as i64;
-            if c < indent {
-                break;
-            }
+            };
             if c == indent && self.peek() == Some('-') && is_blankz(self.peek_at(1)) {
                 continue;
             }
@@ -952,26 +958,7 @@ impl<'a> Parser<'a> {
                 }
             } else {
                 // Properties on a key: `&a key: v`.
-                let mut anchor = None;
-                let mut tag = None;
-                loop {
-                    match self.peek() {
-                        Some('&') => {
-                            self.pos += 1;
-                            anchor = Some(self.read_anchor_checked()?);
-                            while is_blank(self.peek()) {
-                                self.pos += 1;
-                            }
-                        }
-                        Some('!') => {
-                            tag = Some(self.read_tag());
-                            while is_blank(self.peek()) {
-                                self.pos += 1;
-                            }
-                        }
-                        _ => break,
-                    }
-                }
+                let (anchor, tag) = self.read_properties(Self::skip_blanks)?;
                 let k = match self.peek() {
                     Some('[') | Some('{') => self.parse_flow_collection()?,
                     Some(':') if is_blankz(self.peek_at(1)) => Node::Scalar { text: String::new(), style: Style::Plain, tag: None },
@@ -984,9 +971,7 @@ impl<'a> Parser<'a> {
                 k
             };
             // Expect `:`.
-            while is_blank(self.peek()) {
-                self.pos += 1;
-            }
+            self.skip_blanks();
             if self.peek() != Some(':') || !is_blankz(self.peek_at(1)) {
                 // libyaml notices the missing ':' when the simple key expires: at the next token.
                 self.skip_expired_key(indent);
@@ -1001,14 +986,9 @@ impl<'a> Parser<'a> {
             // A value on the colon's line followed by more content at deeper indentation.
             entries.push((key, value.unwrap_or_else(null_node)));
             let _ = colon;
-            self.skip_space();
-            if self.peek().is_none() || self.at_doc_marker(self.pos) {
+            let Some(c) = self.next_entry_column(indent) else {
                 break;
-            }
-            let c = self.col() as i64;
-            if c < indent {
-                break;
-            }
+            };
             if c == indent {
                 if self.peek() == Some('-') && is_blankz(self.peek_at(1)) {
                     let p = self.pos;
@@ -1024,6 +1004,18 @@ impl<'a> Parser<'a> {
             return self.parse_err(p, start, "did not find expected key");
         }
         Ok(Node::Map(entries))
+    }
+
+    /// After an entry of a block collection at `indent`: the column of the next content, or
+    /// None when the collection ends there (end of input, a document marker, or content less
+    /// indented than the collection).
+    fn next_entry_column(&mut self, indent: i64) -> Option<i64> {
+        self.skip_space();
+        if self.peek().is_none() || self.at_doc_marker(self.pos) {
+            return None;
+        }
+        let c = self.col() as i64;
+        (c >= indent).then_some(c)
     }
 
     /// A key on one line: quoted or plain, ending before `:`.
@@ -1099,9 +1091,7 @@ impl<'a> Parser<'a> {
             return Ok(());
         }
         let save = self.pos;
-        while is_blank(self.peek()) {
-            self.pos += 1;
-        }
+        self.skip_blanks();
         if self.pos > save && self.peek() == Some('#') {
             return Ok(());
         }
@@ -1365,15 +1355,11 @@ impl<'a> Parser<'a> {
             Some('U') => 8,
             Some('\n') => {
                 // Escaped line break: join without a space.
-                while is_blank(self.peek()) {
-                    self.pos += 1;
-                }
+                self.skip_blanks();
                 while self.peek() == Some('\n') {
                     out.push('\n');
                     self.pos += 1;
-                    while is_blank(self.peek()) {
-                        self.pos += 1;
-                    }
+                    self.skip_blanks();
                 }
                 return Ok(());
             }
@@ -1643,22 +1629,7 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_flow_node(&mut self) -> PResult<Rc<Node>> {
-        let mut anchor = None;
-        let mut tag = None;
-        loop {
-            match self.peek() {
-                Some('&') => {
-                    self.pos += 1;
-                    anchor = Some(self.read_anchor_checked()?);
-                    self.skip_flow_space();
-                }
-                Some('!') => {
-                    tag = Some(self.read_tag());
-                    self.skip_flow_space();
-                }
-                _ => break,
-            }
-        }
+        let (anchor, tag) = self.read_properties(Self::skip_flow_space)?;
         let node: Rc<Node> = match self.peek() {
             Some('[') | Some('{') => Rc::new(self.parse_flow_collection()?),
             Some('"') => Rc::new(Node::Scalar { text: self.parse_quoted(true)?, style: Style::Double, tag: tag.clone() }),
