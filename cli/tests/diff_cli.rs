@@ -152,14 +152,20 @@ fn diff_upgrade_matches_the_plugin() {
     assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n\n"));
 }
 
+/// A namespace of its own (`prefix-N`) and the test chart in it, installed by helm-rs as
+/// release `web` with `data=x`; (namespace, chart path).
+fn installed_web(env: &Env, prefix: &str) -> (String, String) {
+    let ns = unique(prefix);
+    let chart = write_chart(&scratch(&ns), "webchart", "0.1.0").to_string_lossy().to_string();
+    let (code, _, err) = rs(env, &["install", "web", &chart, "-n", &ns, "--create-namespace", "--set", "data=x"]);
+    assert_eq!(code, 0, "{err}");
+    (ns, chart)
+}
+
 #[test]
 fn upgrade_plan_prints_the_diff_and_applies_nothing() {
     let Some(env) = env() else { return };
-    let ns = unique("diff-plan");
-    let dir = scratch(&ns);
-    let chart = write_chart(&dir, "planchart", "0.1.0").to_string_lossy().to_string();
-    let (code, _, err) = rs(env, &["install", "web", &chart, "-n", &ns, "--create-namespace", "--set", "data=x"]);
-    assert_eq!(code, 0, "{err}");
+    let (ns, chart) = installed_web(env, "diff-plan");
     let (code, out, err) = rs(env, &["upgrade", "web", &chart, "-n", &ns, "--set", "data=y", "--set", "extra=true", "--plan"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains(&format!("{ns}, web-cm, ConfigMap (v1) has changed:\n")), "{out}");
@@ -183,11 +189,7 @@ fn upgrade_plan_prints_the_diff_and_applies_nothing() {
 #[test]
 fn three_way_merge_shows_drift_that_the_manifest_diff_misses() {
     let Some(env) = env() else { return };
-    let ns = unique("diff-drift");
-    let dir = scratch(&ns);
-    let chart = write_chart(&dir, "driftchart", "0.1.0").to_string_lossy().to_string();
-    let (code, _, err) = rs(env, &["install", "web", &chart, "-n", &ns, "--create-namespace", "--set", "data=x"]);
-    assert_eq!(code, 0, "{err}");
+    let (ns, chart) = installed_web(env, "diff-drift");
     // As `kubectl patch configmap web-cm -p …` would: another field manager changes a value.
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     rt.block_on(async {

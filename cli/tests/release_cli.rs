@@ -196,7 +196,7 @@ fn action_outputs_match_helm() {
 fn failure_outputs_match_helm() {
     let Some((pair, dir)) = SideBySide::start("fail") else { return };
     // never ready here: no nodes run its pods
-    let chart = chart_with(&dir, "failchart", &[("templates/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n")]);
+    let chart = chart_with(&dir, "failchart", &[("templates/deploy.yaml", common::UNREADY_DEPLOYMENT)]);
     let both = |args: &[&str]| pair.same(args);
     both(&["install", "w", &chart, "-n", "NS", "--create-namespace", "--wait", "--timeout", "4s"]);
     both(&["history", "w", "-n", "NS"]);
@@ -467,14 +467,7 @@ fn ownership_notes_and_cascade_match_helm() {
 fn progress_lines_when_asked() {
     let Some(env) = env() else { return };
     let ns = unique("prog");
-    let dir = scratch(&ns);
-    let chart = write_chart(&dir, "prog", "0.1.0");
-    std::fs::write(
-        chart.join("templates/deploy.yaml"),
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n",
-    )
-    .expect("write");
-    let chart = chart.to_string_lossy().to_string();
+    let chart = chart_with(&scratch(&ns), "prog", &[("templates/deploy.yaml", common::UNREADY_DEPLOYMENT)]);
     let (ok, _, err) = rs(env, &["install", "quiet", &chart, "-n", &ns, "--create-namespace"]);
     assert!(ok, "{err}");
     assert_eq!(err, "");
@@ -499,15 +492,9 @@ fn progress_lines_when_asked() {
 fn a_release_left_pending_by_a_killed_upgrade_is_recovered_explicitly() {
     let Some(env) = env() else { return };
     let ns = unique("recover");
-    let dir = scratch(&ns);
-    let chart = write_chart(&dir, "recchart", "0.1.0");
     // A pre-upgrade hook Job that never completes (no controller runs it), when asked for.
-    std::fs::write(
-        chart.join("templates/hang.yaml"),
-        "{{- if .Values.hang }}\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}-hang\n  annotations:\n    helm.sh/hook: pre-upgrade\nspec:\n  managedBy: example.com/nobody\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n{{- end }}\n",
-    )
-    .expect("write");
-    let chart = chart.to_string_lossy().to_string();
+    let hang = "{{- if .Values.hang }}\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}-hang\n  annotations:\n    helm.sh/hook: pre-upgrade\nspec:\n  managedBy: example.com/nobody\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n{{- end }}\n";
+    let chart = chart_with(&scratch(&ns), "recchart", &[("templates/hang.yaml", hang)]);
     let (ok, _, err) = rs(env, &["install", "web", &chart, "-n", &ns, "--create-namespace"]);
     assert!(ok, "{err}");
     let (ok, out, err) = rs(env, &["recover", "web", "-n", &ns]);

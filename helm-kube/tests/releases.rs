@@ -226,7 +226,7 @@ async fn max_history_and_configmap_driver() {
 #[tokio::test]
 async fn wait_timeout_fails_and_atomic_uninstalls() {
     // A Deployment never becomes ready here (no nodes).
-    let extra = [("templates/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n")];
+    let extra = [("templates/deploy.yaml", common::UNREADY_DEPLOYMENT)];
     let Some(Case { ns, c, chart, .. }) = case("wait", "wait", &extra).await else { return };
     let opts = InstallOptions { name: Some("w".into()), wait: true, timeout: Some(Duration::from_secs(2)), ..Default::default() };
     let err = c.install(load(&chart), &Value::empty_map(), opts).await.err().map(|e| e.to_string()).unwrap_or_default();
@@ -579,11 +579,7 @@ async fn wait_reports_why_a_deployment_is_not_ready() {
     let c = client(env, &ns).await.with_progress(std::sync::Arc::new(move |ev: ProgressEvent| sink.lock().expect("lock").push(ev)));
     let dir = scratch(&ns);
     let chart = write_chart(&dir, "why", "0.1.0");
-    std::fs::write(
-        chart.join("templates/deploy.yaml"),
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n",
-    )
-    .expect("write");
+    common::write_files(&chart, &[("templates/deploy.yaml", common::UNREADY_DEPLOYMENT), ("values.yaml", "replicas: 2\n")]);
     // A Warning event about the Deployment, recorded while the wait goes on.
     let (kube, ns2) = (c.kube().clone(), ns.clone());
     let recorder = tokio::spawn(async move {

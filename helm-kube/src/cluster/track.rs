@@ -198,46 +198,57 @@ enum Update {
     Event { namespace: String, involved: String, message: String },
 }
 
-/// Watches the objects named `names` of one kind in one namespace (or cluster-wide), sending
-/// their states; reads them once a second instead when the watch is refused.
-async fn follow(api: Api<DynamicObject>, kind: String, namespace: String, names: BTreeSet<String>, tx: mpsc::UnboundedSender<Update>) {
-    let send = |name: &str, live: Option<J>| tx.send(Update::Object { kind: kind.clone(), namespace: namespace.clone(), name: name.to_string(), live }).is_ok();
-    let params = if names.len() == 1 { WatchParams::default().fields(&format!("metadata.name={}", names.iter().next().map(String::as_str).unwrap_or(""))) } else { WatchParams::default() };
+/// Follows a watch from the current state on, calling `seen` with each object (and whether it
+/// was deleted) until `seen` returns false or the receiver is gone; restarts the watch where it
+/// ended (from the current state again when its version expired). Returns false at once when
+/// the watch cannot be started (not allowed, or not served).
+async fn watch(api: &Api<DynamicObject>, params: &WatchParams, tx: &mpsc::UnboundedSender<Update>, mut seen: impl FnMut(DynamicObject, bool) -> bool) -> bool {
     let mut version = "0".to_string();
     loop {
-        let stream = match api.watch(&params.clone().timeout(290), &version).await {
-            Ok(s) => s,
-            Err(_) => break,
-        };
+        let Ok(stream) = api.watch(&params.clone().timeout(290), &version).await else { return false };
         let mut stream = Box::pin(stream);
         while let Some(ev) = stream.next().await {
-            match ev {
-                Ok(WatchEvent::Added(o)) | Ok(WatchEvent::Modified(o)) => {
-                    version = o.metadata.resource_version.clone().unwrap_or(version);
-                    let name = o.metadata.name.clone().unwrap_or_default();
-                    if names.contains(&name) && !send(&name, serde_json::to_value(&o).ok()) {
-                        return;
-                    }
+            let (o, deleted) = match ev {
+                Ok(WatchEvent::Added(o)) | Ok(WatchEvent::Modified(o)) => (o, false),
+                Ok(WatchEvent::Deleted(o)) => (o, true),
+                Ok(WatchEvent::Bookmark(b)) => {
+                    version = b.metadata.resource_version;
+                    continue;
                 }
-                Ok(WatchEvent::Deleted(o)) => {
-                    let name = o.metadata.name.clone().unwrap_or_default();
-                    if names.contains(&name) && !send(&name, None) {
-                        return;
-                    }
-                }
-                Ok(WatchEvent::Bookmark(b)) => version = b.metadata.resource_version,
-                // 410 Gone: the version is too old; start again from the current state.
+                // 410 Gone (the version is too old) or a broken stream: from the current state.
                 Ok(WatchEvent::Error(_)) | Err(_) => {
                     version = "0".into();
                     break;
                 }
+            };
+            version = o.metadata.resource_version.clone().unwrap_or(version);
+            if !seen(o, deleted) {
+                return true;
             }
         }
         if tx.is_closed() {
-            return;
+            return true;
         }
     }
-    // Not allowed to watch (or watches fail): read each object once a second.
+}
+
+/// Watches the objects named `names` of one kind in one namespace (or cluster-wide), sending
+/// their states; reads them once a second instead when the watch is refused.
+async fn follow(api: Api<DynamicObject>, kind: String, namespace: String, names: BTreeSet<String>, tx: mpsc::UnboundedSender<Update>) {
+    let send = |name: &str, live: Option<J>| tx.send(Update::Object { kind: kind.clone(), namespace: namespace.clone(), name: name.to_string(), live }).is_ok();
+    let params = match names.iter().next() {
+        Some(only) if names.len() == 1 => WatchParams::default().fields(&format!("metadata.name={only}")),
+        _ => WatchParams::default(),
+    };
+    let watched = watch(&api, &params, &tx, |o, deleted| {
+        let name = o.metadata.name.clone().unwrap_or_default();
+        !names.contains(&name) || send(&name, if deleted { None } else { serde_json::to_value(&o).ok() })
+    })
+    .await;
+    if watched {
+        return;
+    }
+    // Not allowed to watch: read each object once a second.
     loop {
         for name in &names {
             let live = match api.get_opt(name).await {
@@ -254,67 +265,26 @@ async fn follow(api: Api<DynamicObject>, kind: String, namespace: String, names:
 
 /// Watches a namespace's pods (for the reasons of workloads); gives up quietly when refused.
 async fn follow_pods(api: Api<DynamicObject>, namespace: String, tx: mpsc::UnboundedSender<Update>) {
-    let mut version = "0".to_string();
-    loop {
-        let Ok(stream) = api.watch(&WatchParams::default().timeout(290), &version).await else { return };
-        let mut stream = Box::pin(stream);
-        while let Some(ev) = stream.next().await {
-            let (o, deleted) = match ev {
-                Ok(WatchEvent::Added(o)) | Ok(WatchEvent::Modified(o)) => (o, false),
-                Ok(WatchEvent::Deleted(o)) => (o, true),
-                Ok(WatchEvent::Bookmark(b)) => {
-                    version = b.metadata.resource_version;
-                    continue;
-                }
-                Ok(WatchEvent::Error(_)) | Err(_) => {
-                    version = "0".into();
-                    break;
-                }
-            };
-            version = o.metadata.resource_version.clone().unwrap_or(version);
-            let name = o.metadata.name.clone().unwrap_or_default();
-            let live = if deleted { None } else { serde_json::to_value(&o).ok() };
-            if tx.send(Update::Pod { namespace: namespace.clone(), name, live }).is_err() {
-                return;
-            }
-        }
-        if tx.is_closed() {
-            return;
-        }
-    }
+    watch(&api, &WatchParams::default(), &tx, |o, deleted| {
+        let name = o.metadata.name.clone().unwrap_or_default();
+        let live = if deleted { None } else { serde_json::to_value(&o).ok() };
+        tx.send(Update::Pod { namespace: namespace.clone(), name, live }).is_ok()
+    })
+    .await;
 }
 
 /// Watches a namespace's Warning events; gives up quietly when refused.
 async fn follow_events(api: Api<DynamicObject>, namespace: String, tx: mpsc::UnboundedSender<Update>) {
-    let mut version = "0".to_string();
-    loop {
-        let Ok(stream) = api.watch(&WatchParams::default().fields("type=Warning").timeout(290), &version).await else { return };
-        let mut stream = Box::pin(stream);
-        while let Some(ev) = stream.next().await {
-            let o = match ev {
-                Ok(WatchEvent::Added(o)) | Ok(WatchEvent::Modified(o)) => o,
-                Ok(WatchEvent::Deleted(_)) => continue,
-                Ok(WatchEvent::Bookmark(b)) => {
-                    version = b.metadata.resource_version;
-                    continue;
-                }
-                Ok(WatchEvent::Error(_)) | Err(_) => {
-                    version = "0".into();
-                    break;
-                }
-            };
-            version = o.metadata.resource_version.clone().unwrap_or(version);
-            let s = |k: &str| o.data.pointer(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
-            let involved = format!("{}/{}", s("/involvedObject/kind"), s("/involvedObject/name"));
-            let message = format!("{}: {}", s("/reason"), last_line(&s("/message")));
-            if tx.send(Update::Event { namespace: namespace.clone(), involved, message }).is_err() {
-                return;
-            }
+    watch(&api, &WatchParams::default().fields("type=Warning"), &tx, |o, deleted| {
+        if deleted {
+            return true;
         }
-        if tx.is_closed() {
-            return;
-        }
-    }
+        let s = |k: &str| o.data.pointer(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+        let involved = format!("{}/{}", s("/involvedObject/kind"), s("/involvedObject/name"));
+        let message = format!("{}: {}", s("/reason"), last_line(&s("/message")));
+        tx.send(Update::Event { namespace: namespace.clone(), involved, message }).is_ok()
+    })
+    .await;
 }
 
 fn core_api(client: &Client, version: &str, kind: &str, plural: &str, namespace: &str) -> Api<DynamicObject> {

@@ -159,6 +159,10 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", N.fetch_add(1, Ordering::SeqCst))
 }
 
+/// A Deployment (`RELEASE-d`, `.Values.replicas` replicas, default 1) that never becomes
+/// ready here: the test environment has no nodes, so its pods are never scheduled.
+pub const UNREADY_DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: {{ .Values.replicas | default 1 }}\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n";
+
 /// Writes a small chart: a ConfigMap whose data comes from `.Values.data`, an optional second
 /// ConfigMap (`.Values.extra`), one kept by `helm.sh/resource-policy: keep` (`.Values.kept`),
 /// a Service, and a pre-install/pre-upgrade hook ConfigMap deleted on success.
