@@ -110,12 +110,8 @@ pub struct UpgradeDiffArgs {
     /// same as --allow-unreleased (as `helm upgrade --install`)
     #[arg(long)]
     pub install: bool,
-    #[arg(long = "reuse-values")]
-    pub reuse_values: bool,
-    #[arg(long = "reset-values")]
-    pub reset_values: bool,
-    #[arg(long = "reset-then-reuse-values")]
-    pub reset_then_reuse_values: bool,
+    #[command(flatten)]
+    pub reuse: crate::release::ReuseArgs,
     /// disable diffing of hooks
     #[arg(long = "no-hooks")]
     pub no_hooks: bool,
@@ -281,9 +277,9 @@ async fn upgrade<C: helm_kube::Cluster>(c: &C, a: UpgradeDiffArgs, install_only:
                 dry_run_server: server,
                 no_hooks: a.no_hooks,
                 // The plugin renders with the release's values when no values are given.
-                reuse_values: (a.reuse_values || no_value_flags) && !a.reset_values,
-                reset_values: a.reset_values,
-                reset_then_reuse_values: a.reset_then_reuse_values,
+                reuse_values: (a.reuse.reuse_values || no_value_flags) && !a.reuse.reset_values,
+                reset_values: a.reuse.reset_values,
+                reset_then_reuse_values: a.reuse.reset_then_reuse_values,
                 skip_schema_validation: a.skip_schema_validation,
                 max_history: 10,
                 ..Default::default()

@@ -146,6 +146,17 @@ pub struct InstallArgs {
     pub server_side: Option<String>,
 }
 
+/// How an upgrade starts from the release's values (upgrade and `diff upgrade`).
+#[derive(Args, Clone, Copy, Default)]
+pub struct ReuseArgs {
+    #[arg(long = "reuse-values")]
+    pub reuse_values: bool,
+    #[arg(long = "reset-values")]
+    pub reset_values: bool,
+    #[arg(long = "reset-then-reuse-values")]
+    pub reset_then_reuse_values: bool,
+}
+
 #[derive(Args)]
 pub struct UpgradeArgs {
     /// `RELEASE CHART`
@@ -157,12 +168,8 @@ pub struct UpgradeArgs {
     pub install: bool,
     #[arg(long = "create-namespace")]
     pub create_namespace: bool,
-    #[arg(long = "reuse-values")]
-    pub reuse_values: bool,
-    #[arg(long = "reset-values")]
-    pub reset_values: bool,
-    #[arg(long = "reset-then-reuse-values")]
-    pub reset_then_reuse_values: bool,
+    #[command(flatten)]
+    pub reuse: ReuseArgs,
     /// deprecated: use --force-replace (Helm 4 prints the same notice)
     #[arg(long)]
     pub force: bool,
@@ -181,18 +188,32 @@ pub struct UpgradeArgs {
     pub server_side: String,
 }
 
+/// `--no-hooks`, `--wait` and `--timeout` of rollback and uninstall.
 #[derive(Args)]
-pub struct RollbackArgs {
-    /// `RELEASE [REVISION]`
-    pub args: Vec<String>,
-    #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "client", require_equals = true)]
-    pub dry_run: Option<String>,
+pub struct HooksWaitArgs {
     #[arg(long = "no-hooks")]
     pub no_hooks: bool,
     #[arg(long, num_args = 0..=1, default_missing_value = "watcher", require_equals = true)]
     pub wait: Option<String>,
     #[arg(long, default_value = "5m0s")]
     pub timeout: String,
+}
+
+impl HooksWaitArgs {
+    /// (no hooks, wait, timeout) as the release API takes them.
+    fn options(&self) -> Result<(bool, bool, Option<std::time::Duration>), CmdError> {
+        Ok((self.no_hooks, self.wait.is_some(), Some(parse_go_duration(&self.timeout)?)))
+    }
+}
+
+#[derive(Args)]
+pub struct RollbackArgs {
+    /// `RELEASE [REVISION]`
+    pub args: Vec<String>,
+    #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "client", require_equals = true)]
+    pub dry_run: Option<String>,
+    #[command(flatten)]
+    pub hooks_wait: HooksWaitArgs,
     /// limit the maximum number of revisions saved per release. Use 0 for no limit
     #[arg(long = "history-max", alias = "max-history", default_value_t = 10)]
     pub max_history: i64,
@@ -219,12 +240,8 @@ pub struct UninstallArgs {
     pub keep_history: bool,
     #[arg(long = "dry-run")]
     pub dry_run: bool,
-    #[arg(long = "no-hooks")]
-    pub no_hooks: bool,
-    #[arg(long, num_args = 0..=1, default_missing_value = "watcher", require_equals = true)]
-    pub wait: Option<String>,
-    #[arg(long, default_value = "5m0s")]
-    pub timeout: String,
+    #[command(flatten)]
+    pub hooks_wait: HooksWaitArgs,
     #[arg(long)]
     pub description: Option<String>,
     #[arg(long = "ignore-not-found")]
@@ -756,9 +773,9 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
         wait_for_jobs: d.wait_for_jobs,
         timeout: Some(parse_go_duration(&d.timeout)?),
         atomic: d.atomic,
-        reuse_values: a.reuse_values,
-        reset_values: a.reset_values,
-        reset_then_reuse_values: a.reset_then_reuse_values,
+        reuse_values: a.reuse.reuse_values,
+        reset_values: a.reuse.reset_values,
+        reset_then_reuse_values: a.reuse.reset_then_reuse_values,
         cleanup_on_fail: a.cleanup_on_fail,
         max_history: a.max_history,
         force_conflicts: d.force_conflicts,
@@ -790,15 +807,16 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
 
 async fn rollback<C: ReleaseApi>(c: &C, a: RollbackArgs) -> Result<(), CmdError> {
     let (name, revision) = rollback_args(&a)?;
+    let (no_hooks, wait, timeout) = a.hooks_wait.options()?;
     warn_dry_run_spelling(&a.dry_run);
     connected(c).await?;
     let opts = helm_kube::RollbackOptions {
         namespace: None,
         revision,
         dry_run: dry_run_flag(&a.dry_run)?,
-        no_hooks: a.no_hooks,
-        wait: a.wait.is_some(),
-        timeout: Some(parse_go_duration(&a.timeout)?),
+        no_hooks,
+        wait,
+        timeout,
         max_history: a.max_history,
         force_conflicts: a.force_conflicts,
         force_replace: a.force_replace || a.force,
@@ -811,6 +829,7 @@ async fn rollback<C: ReleaseApi>(c: &C, a: RollbackArgs) -> Result<(), CmdError>
 }
 
 async fn uninstall<C: ReleaseApi>(c: &C, a: UninstallArgs) -> Result<(), CmdError> {
+    let (no_hooks, wait, timeout) = a.hooks_wait.options()?;
     uninstall_args(&a)?;
     connected(c).await?;
     for name in &a.names {
@@ -818,9 +837,9 @@ async fn uninstall<C: ReleaseApi>(c: &C, a: UninstallArgs) -> Result<(), CmdErro
             namespace: None,
             keep_history: a.keep_history,
             dry_run: a.dry_run,
-            no_hooks: a.no_hooks,
-            wait: a.wait.is_some(),
-            timeout: Some(parse_go_duration(&a.timeout)?),
+            no_hooks,
+            wait,
+            timeout,
             description: a.description.clone(),
             cascade: Some(a.cascade.clone()),
         };

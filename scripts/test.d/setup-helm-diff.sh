@@ -8,6 +8,7 @@
 # ~/.cache/helm-rs/helm-diff/current/{plugins/diff/bin/diff,bin/helm-diff-ref} and skip when
 # they are absent. Without Go or without the vendored archive this step prints why and
 # succeeds (the tests then skip).
+# concurrent: a Go build only (scripts/test runs it beside the Rust build).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 tgz="${HELM_DIFF_TGZ:-$root/../shared/vendor/helm-diff-v3.15.11.tgz}"
@@ -33,7 +34,7 @@ rm -rf "$dir.tmp"
 mkdir -p "$dir.tmp/src" "$dir.tmp/ref" "$dir.tmp/bin" "$dir.tmp/plugins/diff/bin"
 tar xzf "$tgz" -C "$dir.tmp/src"
 export GOFLAGS=-mod=mod
-(cd "$dir.tmp/src" && go build -trimpath -o "$dir.tmp/plugins/diff/bin/diff" .)
+(cd "$dir.tmp/src" && nice -n 15 go build -trimpath -o "$dir.tmp/plugins/diff/bin/diff" .)
 cp "$dir.tmp/src/plugin.yaml" "$dir.tmp/plugins/diff/plugin.yaml"
 # The reference program: its own module, helm-diff replaced by the unpacked source, the
 # dependency versions taken from helm-diff's go.sum.
@@ -52,6 +53,6 @@ MOD
 # The replace must name the final directory: move first, then build the reference.
 rm -rf "$dir"
 mv "$dir.tmp" "$dir"
-(cd "$dir/ref" && go build -trimpath -o "$dir/bin/helm-diff-ref" .)
+(cd "$dir/ref" && nice -n 15 go build -trimpath -o "$dir/bin/helm-diff-ref" .)
 ln -sfn "$hash" "$cache/current"
 echo "helm-diff: built in $(( $(date +%s) - start )) s into $dir"

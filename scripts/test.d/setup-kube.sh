@@ -4,6 +4,7 @@
 # release integration tests (helm-kube/tests, cli/tests) run against a real API
 # server instead of skipping. Cached under ~/.cache/helm-rs/testenv: a no-op
 # when already built; a cold build takes 15-35 minutes on 2 cores (once).
+# concurrent: a Go build only (scripts/test runs it beside the Rust build).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 if [ -n "${HELM_RS_TESTENV_BIN:-}" ]; then

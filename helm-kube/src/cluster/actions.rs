@@ -77,6 +77,15 @@ async fn render_for<C: Cluster>(
     }
 }
 
+/// Where an action on an existing release works: its namespace (the client's when none is
+/// given), that namespace's release storage and the release's history there.
+async fn release_history<C: Cluster>(c: &C, namespace: &Option<String>, name: &str) -> Result<(String, C::Storage, Vec<Release>)> {
+    let ns = ns_or(c, namespace);
+    let store = c.storage(Some(&ns));
+    let history = store.history(name).await?;
+    Ok((ns, store, history))
+}
+
 /// The objects of the chart's `crds/` folders (subcharts' too), in file order.
 fn crd_docs(chart: &Chart) -> Result<Vec<ResourceDoc>> {
     let mut docs = Vec::new();
@@ -467,10 +476,8 @@ impl<C: Cluster> ReleaseApi for C {
     /// [`ProgressEvent::InstallingInstead`] first).
     async fn upgrade(&self, name: &str, chart: impl Into<ChartRef> + Send, values: &Value, opts: UpgradeOptions) -> Result<Release> {
         let mut chart = resolve_chart(chart.into()).await?;
-        let ns = ns_or(self, &opts.namespace);
+        let (ns, store, history) = release_history(self, &opts.namespace, name).await?;
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let store = self.storage(Some(&ns));
-        let history = store.history(name).await?;
         if opts.install && history.iter().all(|r| r.status() == Status::Uninstalled) {
             self.emit(ProgressEvent::InstallingInstead { name: name.to_string(), namespace: ns.clone() });
             let mut install = opts.as_install(name, !history.is_empty());
@@ -608,10 +615,8 @@ impl<C: Cluster> ReleaseApi for C {
     /// `helm rollback NAME [REVISION]`: a new revision with the target's chart, values and
     /// manifest; every deployed revision becomes superseded.
     async fn rollback(&self, name: &str, opts: RollbackOptions) -> Result<Release> {
-        let ns = ns_or(self, &opts.namespace);
+        let (ns, store, history) = release_history(self, &opts.namespace, name).await?;
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let store = self.storage(Some(&ns));
-        let history = store.history(name).await?;
         if history.is_empty() {
             return Err(Error::not_found("release: not found"));
         }
@@ -716,10 +721,8 @@ impl<C: Cluster> ReleaseApi for C {
     /// `helm.sh/resource-policy: keep`), post-delete hooks, then the history is purged or, with
     /// `keep_history`, the last revision marked `uninstalled`.
     async fn uninstall(&self, name: &str, opts: UninstallOptions) -> Result<UninstallResult> {
-        let ns = ns_or(self, &opts.namespace);
+        let (ns, store, history) = release_history(self, &opts.namespace, name).await?;
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let store = self.storage(Some(&ns));
-        let history = store.history(name).await?;
         let Some(mut rel) = logic::latest(&history).cloned() else {
             return Err(Error::not_found(format!("uninstall: Release not loaded: {name}: release: not found")));
         };
@@ -840,9 +843,7 @@ impl<C: Cluster> ReleaseApi for C {
     }
 
     async fn recover(&self, name: &str, opts: RecoverOptions) -> Result<Release> {
-        let ns = ns_or(self, &opts.namespace);
-        let store = self.storage(Some(&ns));
-        let history = store.history(name).await?;
+        let (_, store, history) = release_history(self, &opts.namespace, name).await?;
         let stale_after = opts.stale_after.unwrap_or(DEFAULT_TIMEOUT).as_secs() as i64;
         let rel = logic::recover_pending(&history, &Time::now(), stale_after, opts.force).map_err(|refusal| match refusal {
             logic::RecoverRefusal::NotFound => Error::not_found(refusal.to_string()),
