@@ -20,27 +20,26 @@ use helm_kube::{ChartRef, ErrorKind, InstallOptions, ListOptions, ReleaseApi, Ro
 use std::path::PathBuf;
 use std::sync::Arc;
 
-create_exception!(helm_rs, HelmError, PyException, "Any helm-rs failure; the message is Helm's, .kind its kind.");
-create_exception!(helm_rs, ChartError, HelmError, "Kind invalid_input: the chart or the request cannot be installed as asked.");
-create_exception!(helm_rs, ValuesError, HelmError, "Values files, --set expressions or values= are wrong (kind invalid_input).");
-create_exception!(
-    helm_rs,
-    RenderError,
-    HelmError,
-    "Kind render: the chart did not render; .template, .line and .column say where (None when unknown)."
-);
-create_exception!(helm_rs, KubeError, HelmError, "The cluster or the release server refused or failed.");
-create_exception!(helm_rs, ReleaseNotFound, KubeError, "Kind not_found: no release (or revision) of that name.");
-create_exception!(
-    helm_rs,
-    ServerError,
-    KubeError,
-    "The API server or the release server refused or failed (kinds failed, cluster, unavailable, internal); .status is the release server's HTTP status."
-);
-create_exception!(helm_rs, Forbidden, ServerError, "Kinds unauthorized and forbidden: no valid credentials, or RBAC refuses.");
-create_exception!(helm_rs, ReleaseConflict, ServerError, "Kinds name_in_use and conflict: the release's or an object's state is in the way.");
-create_exception!(helm_rs, ReleasePending, ReleaseConflict, "Kind pending: another operation holds the release; .pending its state (release server).");
-create_exception!(helm_rs, ReleaseTimeout, ServerError, "Kind timeout: hooks or wait ran out of time.");
+/// The exception classes: each with its base class and docstring (the kinds it stands for).
+macro_rules! exceptions {
+    ($($name:ident($base:ident): $doc:literal;)*) => {
+        $(create_exception!(helm_rs, $name, $base, $doc);)*
+    };
+}
+
+exceptions! {
+    HelmError(PyException): "Any helm-rs failure; the message is Helm's, .kind its kind.";
+    ChartError(HelmError): "Kind invalid_input: the chart or the request cannot be installed as asked.";
+    ValuesError(HelmError): "Values files, --set expressions or values= are wrong (kind invalid_input).";
+    RenderError(HelmError): "Kind render: the chart did not render; .template, .line and .column say where (None when unknown).";
+    KubeError(HelmError): "The cluster or the release server refused or failed.";
+    ReleaseNotFound(KubeError): "Kind not_found: no release (or revision) of that name.";
+    ServerError(KubeError): "The API server or the release server refused or failed (kinds failed, cluster, unavailable, internal); .status is the release server's HTTP status.";
+    Forbidden(ServerError): "Kinds unauthorized and forbidden: no valid credentials, or RBAC refuses.";
+    ReleaseConflict(ServerError): "Kinds name_in_use and conflict: the release's or an object's state is in the way.";
+    ReleasePending(ReleaseConflict): "Kind pending: another operation holds the release; .pending its state (release server).";
+    ReleaseTimeout(ServerError): "Kind timeout: hooks or wait ran out of time.";
+}
 
 /// `err` with the attributes every helm-rs exception has: `.kind` (the kind's name), `.status`
 /// and `.pending` (a release server's HTTP status and pending state; None otherwise).
@@ -230,22 +229,22 @@ impl PyRenderResult {
 }
 
 fn result_to_py(py: Python<'_>, r: RenderResult) -> PyResult<PyRenderResult> {
+    // The fields every rendered document has.
+    let document = |name: String, kind: String, path: String, content: String| -> PyResult<Bound<'_, PyDict>> {
+        let d = PyDict::new_bound(py);
+        d.set_item("name", name)?;
+        d.set_item("kind", kind)?;
+        d.set_item("path", path)?;
+        d.set_item("content", content)?;
+        Ok(d)
+    };
     let manifests = PyList::empty_bound(py);
     for m in r.manifests {
-        let d = PyDict::new_bound(py);
-        d.set_item("name", m.name)?;
-        d.set_item("kind", m.kind)?;
-        d.set_item("path", m.path)?;
-        d.set_item("content", m.content)?;
-        manifests.append(d)?;
+        manifests.append(document(m.name, m.kind, m.path, m.content)?)?;
     }
     let hooks = PyList::empty_bound(py);
     for h in r.hooks {
-        let d = PyDict::new_bound(py);
-        d.set_item("name", h.name)?;
-        d.set_item("kind", h.kind)?;
-        d.set_item("path", h.path)?;
-        d.set_item("content", h.content)?;
+        let d = document(h.name, h.kind, h.path, h.content)?;
         d.set_item("events", h.events)?;
         d.set_item("weight", h.weight)?;
         d.set_item("delete_policies", h.delete_policies)?;

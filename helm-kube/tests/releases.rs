@@ -565,6 +565,14 @@ fn complete_job(c: &Client, ns: &str, name: &str, delay: Duration) -> tokio::tas
     })
 }
 
+/// A client in `ns` that records the progress events of its actions.
+async fn recording_client(env: &common::Env, ns: &str) -> (Client, std::sync::Arc<std::sync::Mutex<Vec<helm_kube::ProgressEvent>>>) {
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let c = client(env, ns).await.with_progress(std::sync::Arc::new(move |ev: helm_kube::ProgressEvent| sink.lock().expect("lock").push(ev)));
+    (c, events)
+}
+
 /// `--wait` reports why a Deployment is not ready: its pods (never scheduled here: the test
 /// environment has no nodes) and the Warning events recorded about it, followed through
 /// watches while the wait goes on; the timeout error keeps Helm's text.
@@ -574,9 +582,7 @@ async fn wait_reports_why_a_deployment_is_not_ready() {
     use k8s_openapi::api::core::v1::{Event, ObjectReference};
     let Some(env) = env() else { return };
     let ns = unique("why");
-    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::<ProgressEvent>::new()));
-    let sink = events.clone();
-    let c = client(env, &ns).await.with_progress(std::sync::Arc::new(move |ev: ProgressEvent| sink.lock().expect("lock").push(ev)));
+    let (c, events) = recording_client(env, &ns).await;
     let dir = scratch(&ns);
     let chart = write_chart(&dir, "why", "0.1.0");
     common::write_files(&chart, &[("templates/deploy.yaml", common::UNREADY_DEPLOYMENT), ("values.yaml", "replicas: 2\n")]);
@@ -625,9 +631,7 @@ async fn progress_events_of_an_install_with_a_hook_job_and_wait() {
     use helm_kube::{NotReady, ProgressEvent};
     let Some(env) = env() else { return };
     let ns = unique("progress");
-    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::<ProgressEvent>::new()));
-    let sink = events.clone();
-    let c = client(env, &ns).await.with_progress(std::sync::Arc::new(move |ev: ProgressEvent| sink.lock().expect("lock").push(ev)));
+    let (c, events) = recording_client(env, &ns).await;
     let dir = scratch(&ns);
     let chart = write_chart(&dir, "progress", "0.1.0");
     let job = |name: &str, hook: &str| {

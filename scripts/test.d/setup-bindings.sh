@@ -8,9 +8,7 @@
 # A failed build is reported and left to suite-bindings.sh to count as a failure, so the rest
 # of the project's tests still run.
 set -uo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-cache="$HOME/.cache/helm-rs"
-venv="$cache/venv"
+source "$(dirname "$0")/bindings-env.sh"
 export CARGO_TARGET_DIR="$cache/target-bind"
 # The bindings built for the tests are optimised less than a published wheel or package
 # (opt-level 1 instead of 3): on a cold machine that halves their build, and the suites take

@@ -3,9 +3,7 @@
 # setup-bindings.sh built, and ends with one line `N passed, N failed, N skipped` for both.
 # The suites compare with the helm-rs CLI and the Rust example of the workspace build.
 set -uo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-cache="$HOME/.cache/helm-rs"
-venv="$cache/venv"
+source "$(dirname "$0")/bindings-env.sh"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$cache/target}"
 export HELM_RS_BIN="${HELM_RS_BIN:-$CARGO_TARGET_DIR/debug/helm-rs}"
 if [ ! -x "$HELM_RS_BIN" ] || [ ! -x "$CARGO_TARGET_DIR/debug/examples/render-kinds" ]; then

@@ -180,211 +180,203 @@ mod opt_secs {
     }
 }
 
-/// `helm install` options (flag names in the docs).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct InstallOptions {
-    /// The release name (None with `generate_name`: `CHART-UNIXTIME`).
-    pub name: Option<String>,
-    /// `--generate-name`.
-    pub generate_name: bool,
-    /// `-n` (None: the client's namespace).
-    #[serde(skip)]
-    pub namespace: Option<String>,
-    /// `--create-namespace`.
-    pub create_namespace: bool,
-    /// `--dry-run` / `--dry-run=client`: render only, with default capabilities and an empty
-    /// `lookup`; no cluster access, nothing stored.
-    pub dry_run: bool,
-    /// `--dry-run=server` (a dry run on its own, whatever `dry_run` says): renders against the
-    /// cluster (its capabilities, `lookup` reading it) and checks that no existing object
-    /// belongs to someone else, as Helm 4.1.4 does; nothing is applied or stored. Helm 4.1.4
-    /// does not send the objects to the API server as a server-side dry run, so neither do we.
-    pub dry_run_server: bool,
-    /// `--replace`: reuse the name of an uninstalled/failed release.
-    pub replace: bool,
-    /// `--description`.
-    pub description: Option<String>,
-    /// `--labels`.
-    pub labels: BTreeMap<String, String>,
-    /// `--skip-crds`.
-    pub skip_crds: bool,
-    /// `--no-hooks`.
-    pub no_hooks: bool,
-    /// `--wait`.
-    pub wait: bool,
-    /// `--wait-for-jobs`: with `wait`, Jobs must complete too.
-    pub wait_for_jobs: bool,
-    /// `--timeout` (None: 5m).
-    #[serde(rename = "timeout_seconds", with = "opt_secs")]
-    pub timeout: Option<Duration>,
-    /// `--atomic` / `--rollback-on-failure`: uninstall on failure.
-    pub atomic: bool,
-    /// `--force-conflicts`: take over fields owned by other managers.
-    pub force_conflicts: bool,
-    /// `--skip-schema-validation`.
-    pub skip_schema_validation: bool,
-    /// `--server-side` (None: true, Helm 4's default). Client-side apply (`Some(false)`) is
-    /// refused: helm-rs applies server-side only.
-    pub server_side: Option<bool>,
-    /// `--take-ownership`: adopt existing objects whatever release (or none) owns them.
-    pub take_ownership: bool,
-    /// `--render-subchart-notes`: subcharts' NOTES too.
-    pub render_subchart_notes: bool,
+/// Declares the options of a release action: serde-able as the release server takes them
+/// (unknown fields refused, absent ones at their default), with the namespace the action works
+/// in (`-n`; None: the client's), which travels in the request's path instead.
+macro_rules! action_options {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* pub $field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct $name {
+            #[serde(skip)]
+            pub namespace: Option<String>,
+            $($(#[$fmeta])* pub $field: $ty,)*
+        }
+    };
 }
 
-/// `helm upgrade` options.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct UpgradeOptions {
-    #[serde(skip)]
-    pub namespace: Option<String>,
-    /// `--install`: install when the release has no history, or only uninstalled revisions
-    /// (then the name is reused, as `install --replace`).
-    pub install: bool,
-    /// `--create-namespace` (with `install`, when it installs).
-    pub create_namespace: bool,
-    /// `--skip-crds` (with `install`, when it installs).
-    pub skip_crds: bool,
-    /// `--update-crds` (helm-rs only): apply the chart's `crds/` on upgrade too, creating the
-    /// missing CRDs and updating changed ones with server-side apply. A CRD whose new
-    /// `spec.versions` drops a version still listed in its `status.storedVersions` (objects
-    /// may be stored in it) is refused before anything is written. Helm never touches
-    /// `crds/` on upgrade, so without it neither does helm-rs.
-    pub update_crds: bool,
-    /// `--dry-run` / `--dry-run=client`: the cluster's capabilities, an empty `lookup`.
-    pub dry_run: bool,
-    /// `--dry-run=server`: also `lookup` reads the cluster (a dry run on its own).
-    pub dry_run_server: bool,
-    pub description: Option<String>,
-    pub labels: BTreeMap<String, String>,
-    pub no_hooks: bool,
-    pub wait: bool,
-    /// `--wait-for-jobs`.
-    pub wait_for_jobs: bool,
-    #[serde(rename = "timeout_seconds", with = "opt_secs")]
-    pub timeout: Option<Duration>,
-    /// `--atomic`: roll back to the previous release on failure.
-    pub atomic: bool,
-    /// `--reuse-values`.
-    pub reuse_values: bool,
-    /// `--reset-values`.
-    pub reset_values: bool,
-    /// `--reset-then-reuse-values`.
-    pub reset_then_reuse_values: bool,
-    /// `--cleanup-on-fail`: delete objects this upgrade created when it fails.
-    pub cleanup_on_fail: bool,
-    /// `--history-max` (0: unlimited; Rust's `Default` gives 0 as Helm's SDK does, a request
-    /// without it gets the CLI's 10).
-    #[serde(default = "default_max_history")]
-    pub max_history: i64,
-    /// `--force-conflicts`.
-    pub force_conflicts: bool,
-    /// `--force-replace` (and the deprecated `--force`): Helm 4 replaces objects only with
-    /// client-side apply, so with server-side apply the upgrade fails (after pre-upgrade hooks,
-    /// recorded as failed) with Helm's "cannot use server-side apply and force replace together".
-    pub force_replace: bool,
-    pub skip_schema_validation: bool,
-    /// `--server-side` (None: `auto`, the method the release was last deployed with). A
-    /// release deployed with client-side apply (Helm 3, or Helm 4 `--server-side=false`) is
-    /// refused under `auto`; `Some(true)` moves its objects to server-side apply (their
-    /// client-side field ownership handed to the `helm` apply manager first, as Helm 4 does).
-    pub server_side: Option<bool>,
-    /// `--take-ownership`, as [`InstallOptions::take_ownership`].
-    pub take_ownership: bool,
-    /// `--render-subchart-notes`.
-    pub render_subchart_notes: bool,
+/// Declares the options of the actions that deploy a chart (install, upgrade): each struct's
+/// own fields, then the flags the two share, listed once; `From<&UpgradeOptions>` for
+/// [`InstallOptions`] copies those (`upgrade --install` installs with the upgrade's flags).
+macro_rules! deploy_options {
+    (shared $shared:tt $($(#[$meta:meta])* pub struct $name:ident $own:tt)*) => {
+        $(deploy_options!(@struct $(#[$meta])* $name $own $shared);)*
+        deploy_options!(@install_from_upgrade $shared);
+    };
+    (@struct $(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* pub $field:ident: $ty:ty,)* } { $($(#[$smeta:meta])* pub $shared:ident: $sty:ty,)* }) => {
+        action_options! {
+            $(#[$meta])*
+            pub struct $name {
+                $($(#[$fmeta])* pub $field: $ty,)*
+                $($(#[$smeta])* pub $shared: $sty,)*
+            }
+        }
+    };
+    (@install_from_upgrade { $($(#[$smeta:meta])* pub $shared:ident: $sty:ty,)* }) => {
+        impl From<&UpgradeOptions> for InstallOptions {
+            /// An install with the upgrade's shared flags (name, `replace` and the rest: unset).
+            fn from(u: &UpgradeOptions) -> InstallOptions {
+                InstallOptions { namespace: u.namespace.clone(), $($shared: u.$shared.clone(),)* ..Default::default() }
+            }
+        }
+    };
+}
+
+deploy_options! {
+    shared {
+        /// `--create-namespace` (upgrade: with `install`, when it installs).
+        pub create_namespace: bool,
+        /// `--skip-crds` (upgrade: with `install`, when it installs).
+        pub skip_crds: bool,
+        /// `--dry-run` / `--dry-run=client`: render only, nothing stored. Install renders with
+        /// default capabilities and an empty `lookup`, without cluster access; upgrade with the
+        /// cluster's capabilities.
+        pub dry_run: bool,
+        /// `--dry-run=server` (a dry run on its own, whatever `dry_run` says): renders against
+        /// the cluster (its capabilities, `lookup` reading it) and checks that no existing
+        /// object belongs to someone else, as Helm 4.1.4 does; nothing is applied or stored.
+        /// Helm 4.1.4 does not send the objects to the API server as a server-side dry run, so
+        /// neither do we.
+        pub dry_run_server: bool,
+        /// `--description`.
+        pub description: Option<String>,
+        /// `--labels` (upgrade: none keeps the release's).
+        pub labels: BTreeMap<String, String>,
+        /// `--no-hooks`.
+        pub no_hooks: bool,
+        /// `--wait`.
+        pub wait: bool,
+        /// `--wait-for-jobs`: with `wait`, Jobs must complete too.
+        pub wait_for_jobs: bool,
+        /// `--timeout` (None: 5m).
+        #[serde(rename = "timeout_seconds", with = "opt_secs")]
+        pub timeout: Option<Duration>,
+        /// `--atomic` / `--rollback-on-failure`: on failure, install uninstalls and upgrade
+        /// rolls back to the last successful revision.
+        pub atomic: bool,
+        /// `--force-conflicts`: take over fields owned by other managers.
+        pub force_conflicts: bool,
+        /// `--skip-schema-validation`.
+        pub skip_schema_validation: bool,
+        /// `--take-ownership`: adopt existing objects whatever release (or none) owns them.
+        pub take_ownership: bool,
+        /// `--render-subchart-notes`: subcharts' NOTES too.
+        pub render_subchart_notes: bool,
+    }
+
+    /// `helm install` options (flag names in the docs).
+    pub struct InstallOptions {
+        /// The release name (None with `generate_name`: `CHART-UNIXTIME`).
+        pub name: Option<String>,
+        /// `--generate-name`.
+        pub generate_name: bool,
+        /// `--replace`: reuse the name of an uninstalled/failed release.
+        pub replace: bool,
+        /// `--server-side` (None: true, Helm 4's default). Client-side apply (`Some(false)`) is
+        /// refused: helm-rs applies server-side only.
+        pub server_side: Option<bool>,
+    }
+
+    /// `helm upgrade` options.
+    pub struct UpgradeOptions {
+        /// `--install`: install when the release has no history, or only uninstalled revisions
+        /// (then the name is reused, as `install --replace`).
+        pub install: bool,
+        /// `--update-crds` (helm-rs only): apply the chart's `crds/` on upgrade too, creating
+        /// the missing CRDs and updating changed ones with server-side apply. A CRD whose new
+        /// `spec.versions` drops a version still listed in its `status.storedVersions`
+        /// (objects may be stored in it) is refused before anything is written. Helm never
+        /// touches `crds/` on upgrade, so without it neither does helm-rs.
+        pub update_crds: bool,
+        /// `--reuse-values`.
+        pub reuse_values: bool,
+        /// `--reset-values`.
+        pub reset_values: bool,
+        /// `--reset-then-reuse-values`.
+        pub reset_then_reuse_values: bool,
+        /// `--cleanup-on-fail`: delete objects this upgrade created when it fails.
+        pub cleanup_on_fail: bool,
+        /// `--history-max` (0: unlimited; Rust's `Default` gives 0 as Helm's SDK does, a
+        /// request without it gets the CLI's 10).
+        #[serde(default = "default_max_history")]
+        pub max_history: i64,
+        /// `--force-replace` (and the deprecated `--force`): Helm 4 replaces objects only with
+        /// client-side apply, so with server-side apply the upgrade fails (after pre-upgrade
+        /// hooks, recorded as failed) with Helm's "cannot use server-side apply and force
+        /// replace together".
+        pub force_replace: bool,
+        /// `--server-side` (None: `auto`, the method the release was last deployed with). A
+        /// release deployed with client-side apply (Helm 3, or Helm 4 `--server-side=false`) is
+        /// refused under `auto`; `Some(true)` moves its objects to server-side apply (their
+        /// client-side field ownership handed to the `helm` apply manager first, as Helm 4
+        /// does).
+        pub server_side: Option<bool>,
+    }
 }
 
 impl UpgradeOptions {
     /// The install that `upgrade --install` runs instead when the release does not exist;
     /// `replace` when only uninstalled revisions are left.
     pub fn as_install(&self, name: &str, replace: bool) -> InstallOptions {
-        InstallOptions {
-            name: Some(name.to_string()),
-            generate_name: false,
-            namespace: self.namespace.clone(),
-            create_namespace: self.create_namespace,
-            dry_run: self.dry_run,
-            dry_run_server: self.dry_run_server,
-            replace,
-            description: self.description.clone(),
-            labels: self.labels.clone(),
-            skip_crds: self.skip_crds,
-            no_hooks: self.no_hooks,
-            wait: self.wait,
-            wait_for_jobs: self.wait_for_jobs,
-            timeout: self.timeout,
-            atomic: self.atomic,
-            force_conflicts: self.force_conflicts,
-            skip_schema_validation: self.skip_schema_validation,
-            server_side: self.server_side,
-            take_ownership: self.take_ownership,
-            render_subchart_notes: self.render_subchart_notes,
-        }
+        InstallOptions { name: Some(name.to_string()), replace, server_side: self.server_side, ..InstallOptions::from(self) }
     }
 }
 
-/// `helm-rs recover` options: what to do with a release left `pending-*` by an operation
-/// that was killed before it could record its end.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RecoverOptions {
-    #[serde(skip)]
-    pub namespace: Option<String>,
-    /// Recover even when the pending revision is younger than `stale_after`: the operation
-    /// that wrote it may still be running.
-    pub force: bool,
-    /// How old a pending revision must be before it is taken as abandoned (None: 5m, the
-    /// longest a default operation waits).
-    #[serde(rename = "stale_after_seconds", with = "opt_secs")]
-    pub stale_after: Option<Duration>,
+action_options! {
+    /// `helm-rs recover` options: what to do with a release left `pending-*` by an operation
+    /// that was killed before it could record its end.
+    pub struct RecoverOptions {
+        /// Recover even when the pending revision is younger than `stale_after`: the operation
+        /// that wrote it may still be running.
+        pub force: bool,
+        /// How old a pending revision must be before it is taken as abandoned (None: 5m, the
+        /// longest a default operation waits).
+        #[serde(rename = "stale_after_seconds", with = "opt_secs")]
+        pub stale_after: Option<Duration>,
+    }
 }
 
-/// `helm rollback` options.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RollbackOptions {
-    #[serde(skip)]
-    pub namespace: Option<String>,
-    /// The revision to roll back to (0: the previous one).
-    pub revision: i64,
-    pub dry_run: bool,
-    pub no_hooks: bool,
-    pub wait: bool,
-    #[serde(rename = "timeout_seconds", with = "opt_secs")]
-    pub timeout: Option<Duration>,
-    /// As [`UpgradeOptions::max_history`].
-    #[serde(default = "default_max_history")]
-    pub max_history: i64,
-    pub force_conflicts: bool,
-    /// `--force-replace` / `--force`, as [`UpgradeOptions::force_replace`].
-    pub force_replace: bool,
-    /// `--cleanup-on-fail`: delete objects this rollback created when it fails.
-    pub cleanup_on_fail: bool,
-    /// `--server-side` (None: `auto`, the method of the revision rolled back to), as for
-    /// [`UpgradeOptions::server_side`].
-    pub server_side: Option<bool>,
+action_options! {
+    /// `helm rollback` options.
+    pub struct RollbackOptions {
+        /// The revision to roll back to (0: the previous one).
+        pub revision: i64,
+        pub dry_run: bool,
+        pub no_hooks: bool,
+        pub wait: bool,
+        #[serde(rename = "timeout_seconds", with = "opt_secs")]
+        pub timeout: Option<Duration>,
+        /// As [`UpgradeOptions::max_history`].
+        #[serde(default = "default_max_history")]
+        pub max_history: i64,
+        pub force_conflicts: bool,
+        /// `--force-replace` / `--force`, as [`UpgradeOptions::force_replace`].
+        pub force_replace: bool,
+        /// `--cleanup-on-fail`: delete objects this rollback created when it fails.
+        pub cleanup_on_fail: bool,
+        /// `--server-side` (None: `auto`, the method of the revision rolled back to), as for
+        /// [`UpgradeOptions::server_side`].
+        pub server_side: Option<bool>,
+    }
 }
 
-/// `helm uninstall` options.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct UninstallOptions {
-    #[serde(skip)]
-    pub namespace: Option<String>,
-    /// `--keep-history`.
-    pub keep_history: bool,
-    pub dry_run: bool,
-    pub no_hooks: bool,
-    pub wait: bool,
-    #[serde(rename = "timeout_seconds", with = "opt_secs")]
-    pub timeout: Option<Duration>,
-    /// `--description`.
-    pub description: Option<String>,
-    /// `--cascade`: how dependents are deleted (`background`, Helm's default, `foreground` or
-    /// `orphan`; None: background).
-    pub cascade: Option<String>,
+action_options! {
+    /// `helm uninstall` options.
+    pub struct UninstallOptions {
+        /// `--keep-history`.
+        pub keep_history: bool,
+        pub dry_run: bool,
+        pub no_hooks: bool,
+        pub wait: bool,
+        #[serde(rename = "timeout_seconds", with = "opt_secs")]
+        pub timeout: Option<Duration>,
+        /// `--description`.
+        pub description: Option<String>,
+        /// `--cascade`: how dependents are deleted (`background`, Helm's default, `foreground` or
+        /// `orphan`; None: background).
+        pub cascade: Option<String>,
+    }
 }
 
 /// What uninstall did.

@@ -271,17 +271,23 @@ fn eval_args(a: &[Value]) -> String {
     gofmt::sprint(&printable)
 }
 
+/// Go's `html/template` escapes of `html` (a NUL becomes U+FFFD).
+const HTML_ESCAPES: [(char, &str); 6] = [('"', "&#34;"), ('\'', "&#39;"), ('&', "&amp;"), ('<', "&lt;"), ('>', "&gt;"), ('\0', "\u{fffd}")];
+
+/// Go's escapes of `js` for the characters it names; other control characters and
+/// unprintable ones become `\uXXXX`.
+const JS_ESCAPES: [(char, &str); 7] = [('\\', "\\\\"), ('\'', "\\'"), ('"', "\\\""), ('<', "\\u003C"), ('>', "\\u003E"), ('&', "\\u0026"), ('=', "\\u003D")];
+
+fn escaped(table: &[(char, &'static str)], c: char) -> Option<&'static str> {
+    table.iter().find(|(k, _)| *k == c).map(|(_, e)| *e)
+}
+
 fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("&#34;"),
-            '\'' => out.push_str("&#39;"),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\0' => out.push('\u{fffd}'),
-            c => out.push(c),
+        match escaped(&HTML_ESCAPES, c) {
+            Some(e) => out.push_str(e),
+            None => out.push(c),
         }
     }
     out
@@ -290,18 +296,12 @@ fn html_escape(s: &str) -> String {
 fn js_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '"' => out.push_str("\\\""),
-            '<' => out.push_str("\\u003C"),
-            '>' => out.push_str("\\u003E"),
-            '&' => out.push_str("\\u0026"),
-            '=' => out.push_str("\\u003D"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c if (c as u32) < 0x80 => out.push(c),
-            c if crate::gocompat::strconv::is_go_printable(c) => out.push(c),
-            c => out.push_str(&format!("\\u{:04X}", c as u32)),
+        if let Some(e) = escaped(&JS_ESCAPES, c) {
+            out.push_str(e);
+        } else if (c as u32) >= 0x20 && ((c as u32) < 0x80 || crate::gocompat::strconv::is_go_printable(c)) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\u{:04X}", c as u32));
         }
     }
     out
