@@ -28,7 +28,7 @@ proptest! {
     fn random_templates_never_panic(parts in proptest::collection::vec(0..PIECES.len(), 0..40)) {
         let src: String = parts.iter().map(|&i| PIECES[i]).collect();
         let mut e = Engine::new(FuncTable::helm());
-        e.set_limits(Limits { max_steps: 10_000, max_output: 100_000, max_depth: 50, max_include_nesting: 20 });
+        e.set_limits(Limits { max_steps: 10_000, max_output: 100_000, max_depth: 50, max_include_nesting: 20, ..Limits::default() });
         if e.parse("t", &src).is_ok() {
             let _ = e.execute("t", &data());
         }
@@ -64,4 +64,21 @@ fn deep_nesting_is_gos() {
     assert_eq!(e.execute("r300", &Value::Nil).unwrap(), "299");
     e.parse("r301", &rec(300)).unwrap();
     assert!(e.execute("r301", &Value::Nil).unwrap_err().to_string().contains("exceeded maximum template depth (300)"));
+}
+
+/// A `tpl` that renders itself: Helm recurses until Go's stack overflows (a crash after 15 s and
+/// 4.7 GB); here the nesting stops at a limit with an error, at once.
+#[test]
+fn self_rendering_tpl_stops_at_its_limit() {
+    let mut e = Engine::new(FuncTable::helm());
+    e.parse("rec", r#"{{ tpl . . }}"#).unwrap();
+    let start = std::time::Instant::now();
+    let err = e.execute("rec", &Value::str("{{ tpl . . }}")).unwrap_err().to_string();
+    assert!(err.ends_with(r#"error during tpl function execution for "{{ tpl . . }}": tpl calls nested more than 1000 deep"#), "{}", &err[err.len().saturating_sub(300)..]);
+    assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", start.elapsed());
+    e.set_limits(Limits { max_tpl_nesting: 3, ..Limits::default() });
+    // three nested tpl calls are fine, a fourth is refused
+    e.parse("three", r#"{{ tpl "{{ tpl \"{{ tpl \\\"x\\\" . }}\" . }}" . }}"#).unwrap();
+    assert_eq!(e.execute("three", &Value::Nil).unwrap(), "x");
+    assert!(e.execute("rec", &Value::str("{{ tpl . . }}")).unwrap_err().to_string().ends_with("tpl calls nested more than 3 deep"));
 }
