@@ -26,7 +26,7 @@ fn cases() -> u32 {
 #[test]
 fn tpl_never_panics_on_random_text() {
     let mut engine = Engine::new(FuncTable::helm());
-    engine.set_limits(Limits { max_steps: 20_000, max_output: 200_000, max_depth: 50, max_include_nesting: 20 });
+    engine.set_limits(Limits { max_steps: 20_000, max_output: 200_000, max_depth: 50, max_include_nesting: 20, ..Limits::default() });
     engine.parse("helper", r#"{{ define "t" }}[{{ . }}]{{ end }}"#).unwrap();
     engine.parse("main", "{{ tpl .text . }}").unwrap();
     let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
