@@ -147,6 +147,8 @@ export interface UpgradeOptions extends InstallOptions {
   reuseValues?: boolean;
   resetValues?: boolean;
   maxHistory?: number;
+  /** Also apply the chart's `crds/` (create missing CRDs, update changed ones); refuses a CRD that drops a version still in `status.storedVersions` (helm-rs only). */
+  updateCrds?: boolean;
 }
 
 export interface Release {
@@ -188,6 +190,12 @@ export declare class Client {
   getValues(name: string, options?: { revision?: number; namespace?: string; all?: boolean }): Promise<Record<string, unknown>>;
   /** `helm test`: runs the release's test hooks (timeout in seconds). */
   test(name: string, options?: { namespace?: string; timeout?: number }): Promise<Release>;
+  /**
+   * `helm-rs recover`: a release left pending by a killed operation gets that revision marked
+   * failed; refused (code `pending`) while it is younger than `staleAfter` seconds (300)
+   * unless `force`.
+   */
+  recover(name: string, options?: { namespace?: string; force?: boolean; staleAfter?: number }): Promise<Release>;
 }
 
 // ---- releases through a release server (`helm-rs serve`)

@@ -154,6 +154,10 @@ class Client {
   test(name, options) {
     return settle(call(() => this._native.test(name, options ?? undefined)), toRelease);
   }
+
+  recover(name, options) {
+    return settle(call(() => this._native.recover(name, options ?? undefined)), toRelease);
+  }
 }
 
 /**

@@ -453,6 +453,8 @@ pub struct InstallOptions {
     pub reuse_values: Option<bool>,
     pub reset_values: Option<bool>,
     pub max_history: Option<i64>,
+    /// upgrade: apply the chart's `crds/` too (helm-rs only).
+    pub update_crds: Option<bool>,
     /// upgrade: `upgrade --install`.
     pub install: Option<bool>,
 }
@@ -473,6 +475,10 @@ pub struct ActionOptions {
     pub all: Option<bool>,
     pub all_namespaces: Option<bool>,
     pub filter: Option<String>,
+    /// `recover`: even when the pending revision is younger than `stale_after`.
+    pub force: Option<bool>,
+    /// `recover`: seconds a pending revision must be old to be taken as abandoned (300).
+    pub stale_after: Option<f64>,
 }
 
 /// Where install/upgrade get a chart that is not a loaded Chart: a local path, or a reference
@@ -531,6 +537,7 @@ fn upgrade_opts(o: InstallOptions) -> helm_kube::UpgradeOptions {
         reuse_values: o.reuse_values.unwrap_or(false),
         reset_values: o.reset_values.unwrap_or(false),
         max_history: o.max_history.unwrap_or(0),
+        update_crds: o.update_crds.unwrap_or(false),
         description: o.description,
         dry_run: o.dry_run.unwrap_or(false),
         ..Default::default()
@@ -606,6 +613,11 @@ async fn get_values<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out
 
 async fn test<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
     summary::test(c, name, o.namespace, seconds(o.timeout)).await
+}
+
+async fn recover<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
+    let opts = helm_kube::RecoverOptions { namespace: o.namespace, force: o.force.unwrap_or(false), stale_after: seconds(o.stale_after) };
+    summary::recover(c, name, opts).await
 }
 
 /// Where a NativeClient's actions run.
@@ -723,6 +735,13 @@ impl NativeClient {
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn test(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
         on_backend!(self, test, (name, opts.unwrap_or_default()))
+    }
+
+    /// `helm-rs recover`: a release left pending by a killed operation gets that revision
+    /// marked failed (`namespace`, `force`, `staleAfter` apply).
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn recover(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
+        on_backend!(self, recover, (name, opts.unwrap_or_default()))
     }
 }
 

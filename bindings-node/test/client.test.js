@@ -35,6 +35,9 @@ test('Client against a real API server', { skip }, async (t) => {
     await assert.rejects(c.upgrade('web', badChart()), (e) =>
       e.code === 'RenderError' && e.kind === 'render' && e.template === 'bad/templates/cm.yaml' && e.line === 5);
     await upgradeInstallAndTest(c);
+    // nothing pending: recover refuses, as bad input
+    await assert.rejects(c.recover('web'), (e) => e.code === 'ChartError' && e.kind === 'invalid_input' &&
+      /^nothing to recover: the latest revision is (deployed|superseded|failed), not pending$/.test(e.message));
     await c.uninstall('web');
   });
 });

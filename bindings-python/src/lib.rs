@@ -16,7 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use helm_kube::summary::{self, ActionFailure, ChartArg};
 use helm_kube::RemoteClient;
-use helm_kube::{ChartRef, ErrorKind, InstallOptions, ListOptions, ReleaseApi, RollbackOptions, UninstallOptions, UpgradeOptions};
+use helm_kube::{ChartRef, ErrorKind, InstallOptions, ListOptions, RecoverOptions, ReleaseApi, RollbackOptions, UninstallOptions, UpgradeOptions};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -481,13 +481,26 @@ struct PyClient {
 
 #[pymethods]
 impl PyClient {
+    /// `progress`: called with each progress event of an action (a dict with `type`: `hook_started`,
+    /// `resource_applied`, `waiting` with `not_ready` and their reasons, `ready`, …) on the
+    /// thread that runs the action; what it raises is printed and otherwise ignored.
     #[new]
-    #[pyo3(signature = (kubeconfig = None, context = None, namespace = None, driver = "secret"))]
-    fn new(py: Python<'_>, kubeconfig: Option<PathBuf>, context: Option<String>, namespace: Option<String>, driver: &str) -> PyResult<Self> {
+    #[pyo3(signature = (kubeconfig = None, context = None, namespace = None, driver = "secret", progress = None))]
+    fn new(py: Python<'_>, kubeconfig: Option<PathBuf>, context: Option<String>, namespace: Option<String>, driver: &str, progress: Option<PyObject>) -> PyResult<Self> {
         let driver = helm_kube::DriverKind::from_helm_driver(&driver.to_ascii_lowercase()).map_err(|e| to_py_err(py, ApiError::Invalid(e)))?;
         let rt = runtime()?;
         let opts = helm_kube::ClientOptions { kubeconfig, context, namespace, driver, ..Default::default() };
-        let client = py.allow_threads(|| rt.block_on(helm_kube::Client::new(opts))).map_err(|e| failure_err(py, e.into()))?;
+        let mut client = py.allow_threads(|| rt.block_on(helm_kube::Client::new(opts))).map_err(|e| failure_err(py, e.into()))?;
+        if let Some(callback) = progress {
+            client = client.with_progress(Arc::new(move |ev: helm_kube::ProgressEvent| {
+                Python::with_gil(|py| {
+                    let called = value_to_py(py, &summary::progress_event(&ev)).and_then(|d| callback.call1(py, (d,)));
+                    if let Err(e) = called {
+                        e.print(py);
+                    }
+                })
+            }));
+        }
         Ok(PyClient { backend: Backend::Local(client) })
     }
 
@@ -537,7 +550,8 @@ impl PyClient {
         name, chart, values = None, value_files = Vec::new(), set = Vec::new(), set_string = Vec::new(),
         namespace = None, wait = false, timeout = None, atomic = false, no_hooks = false,
         reuse_values = false, reset_values = false, max_history = 0, description = None, dry_run = false,
-        install = false, version = None, repo = None, plain_http = false, create_namespace = false, skip_crds = false
+        install = false, version = None, repo = None, plain_http = false, create_namespace = false, skip_crds = false,
+        update_crds = false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn upgrade(
@@ -545,14 +559,14 @@ impl PyClient {
         value_files: Vec<PathBuf>, set: Vec<String>, set_string: Vec<String>, namespace: Option<String>,
         wait: bool, timeout: Option<f64>, atomic: bool, no_hooks: bool, reuse_values: bool, reset_values: bool,
         max_history: i64, description: Option<String>, dry_run: bool, install: bool, version: Option<String>,
-        repo: Option<String>, plain_http: bool, create_namespace: bool, skip_crds: bool,
+        repo: Option<String>, plain_http: bool, create_namespace: bool, skip_crds: bool, update_crds: bool,
     ) -> PyResult<PyObject> {
         let chart = chart_arg(chart, version, repo, plain_http)?;
         let input = values_input(values, value_files, set, set_string)?;
         let timeout = self::timeout(timeout);
         let opts = UpgradeOptions {
-            namespace, install, create_namespace, skip_crds, wait, timeout, atomic, no_hooks, reuse_values, reset_values, max_history,
-            description, dry_run, ..Default::default()
+            namespace, install, create_namespace, skip_crds, update_crds, wait, timeout, atomic, no_hooks, reuse_values, reset_values,
+            max_history, description, dry_run, ..Default::default()
         };
         on_backend!(self, py, upgrade(name, chart, input, opts))
     }
@@ -603,5 +617,14 @@ impl PyClient {
     #[pyo3(signature = (name, namespace = None, timeout = None))]
     fn test(&self, py: Python<'_>, name: String, namespace: Option<String>, timeout: Option<f64>) -> PyResult<PyObject> {
         on_backend!(self, py, test(name, namespace, self::timeout(timeout)))
+    }
+
+    /// `helm-rs recover`: a release left pending by a killed operation, its pending revision
+    /// marked failed (refused while younger than `stale_after` seconds, 300 by default, unless
+    /// `force`).
+    #[pyo3(signature = (name, namespace = None, force = false, stale_after = None))]
+    fn recover(&self, py: Python<'_>, name: String, namespace: Option<String>, force: bool, stale_after: Option<f64>) -> PyResult<PyObject> {
+        let opts = RecoverOptions { namespace, force, stale_after: self::timeout(stale_after) };
+        on_backend!(self, py, recover(name, opts))
     }
 }

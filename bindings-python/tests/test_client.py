@@ -68,3 +68,47 @@ def test_async_client(kubeconfig):
     assert "api" in [r.name for r in listed]
     assert up.revision == 2 and vals == {"replicaCount": 5}
     assert gone.status == "uninstalled"
+
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-d
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: d}
+  template:
+    metadata:
+      labels: {app: d}
+    spec:
+      containers:
+      - name: c
+        image: busybox
+"""
+
+
+def test_progress_says_why_wait_waits(kubeconfig, tmp_path):
+    """progress= gets each event of an action as a dict; a Deployment that never becomes ready
+    (the test cluster has no nodes) is reported with its pods' reasons before the timeout."""
+    chart = tmp_path / "never"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: never\nversion: 0.1.0\n")
+    (chart / "templates" / "deploy.yaml").write_text(DEPLOYMENT)
+    events = []
+    c = helm_rs.Client(kubeconfig=kubeconfig, namespace=_ns(), progress=events.append)
+    with pytest.raises(helm_rs.ReleaseTimeout):
+        c.install("never", chart, create_namespace=True, wait=True, timeout=6)
+    types = [e["type"] for e in events]
+    assert types[0] == "release_recorded" and events[0]["status"] == "pending-install", events
+    assert "resource_applied" in types, types
+    waiting = [e["not_ready"] for e in events if e["type"] == "waiting"]
+    assert waiting, types
+    last = waiting[-1][0]
+    assert (last["kind"], last["name"]) == ("Deployment", "never-d"), last
+    assert any(d.endswith(": Pending, not scheduled yet") for d in last.get("details", [])), waiting
+    assert types[-1] == "release_recorded" and events[-1]["status"] == "failed", events[-1]
+    # Nothing is pending after a failure: recover refuses, with the kind of bad input.
+    with pytest.raises(helm_rs.ChartError) as e:
+        c.recover("never")
+    assert str(e.value) == "nothing to recover: the latest revision is failed, not pending"

@@ -10,7 +10,7 @@
 
 use crate::api::ReleaseApi;
 use crate::error::Error;
-use helm_core::release::api::{ChartRef, InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
+use helm_core::release::api::{ChartRef, InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
 use helm_core::release::release_summary;
 use helm_core::render::api::{ApiError, ValuesInput};
 use helm_core::values::Value;
@@ -111,4 +111,15 @@ pub async fn get_values<C: ReleaseApi>(c: &C, name: String, revision: i64, names
 /// `test`: the release's summary with its test hooks' results.
 pub async fn test<C: ReleaseApi>(c: &C, name: String, namespace: Option<String>, timeout: Option<Duration>) -> Answer {
     Ok(release_summary(&c.test(&name, namespace.as_deref(), timeout).await?))
+}
+
+/// `recover`: the release with its interrupted pending revision marked failed.
+pub async fn recover<C: ReleaseApi>(c: &C, name: String, opts: RecoverOptions) -> Answer {
+    Ok(release_summary(&c.recover(&name, opts).await?))
+}
+
+/// A progress event as the bindings hand it to a callback: its JSON form (`type`, and the
+/// event's fields) as helm-core data.
+pub fn progress_event(ev: &crate::ProgressEvent) -> Value {
+    serde_json::to_value(ev).map(|j| helm_core::release::record::json_to_core(&j)).unwrap_or(Value::Nil)
 }

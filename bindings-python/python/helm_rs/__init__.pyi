@@ -1,7 +1,7 @@
 """Type stubs for helm_rs (the native module is helm_rs._native)."""
 
 import os
-from typing import Any, Dict, List, Mapping, Optional, Sequence, TypedDict, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, TypedDict, Union
 
 __version__: str
 
@@ -154,6 +154,7 @@ class Client:
         context: Optional[str] = None,
         namespace: Optional[str] = None,
         driver: str = "secret",
+        progress: Optional[Callable[[Dict[str, Any]], None]] = None,
     ) -> None: ...
     @property
     def namespace(self) -> str: ...
@@ -204,6 +205,7 @@ class Client:
         plain_http: bool = False,
         create_namespace: bool = False,
         skip_crds: bool = False,
+        update_crds: bool = False,
     ) -> Release: ...
     def rollback(
         self,
@@ -242,6 +244,10 @@ class Client:
     def get_values(self, name: str, revision: int = 0, namespace: Optional[str] = None, all: bool = False) -> Dict[str, Any]: ...
     def test(self, name: str, namespace: Optional[str] = None, timeout: Optional[float] = None) -> Release:
         """`helm test`: runs the release's test hooks."""
+    def recover(self, name: str, namespace: Optional[str] = None, force: bool = False, stale_after: Optional[float] = None) -> Release:
+        """`helm-rs recover`: a release left pending by a killed operation gets that revision
+        marked failed; refused (ReleasePending) while it is younger than `stale_after` seconds
+        (300) unless `force`."""
 
 class AsyncClient:
     def __init__(
@@ -250,6 +256,7 @@ class AsyncClient:
         context: Optional[str] = None,
         namespace: Optional[str] = None,
         driver: str = "secret",
+        progress: Optional[Callable[[Dict[str, Any]], None]] = None,
     ) -> None: ...
     @classmethod
     async def connect(
@@ -258,6 +265,7 @@ class AsyncClient:
         context: Optional[str] = None,
         namespace: Optional[str] = None,
         driver: str = "secret",
+        progress: Optional[Callable[[Dict[str, Any]], None]] = None,
     ) -> "AsyncClient": ...
     @property
     def namespace(self) -> str: ...
@@ -270,6 +278,7 @@ class AsyncClient:
     async def list(self, **kwargs: Any) -> List[Release]: ...
     async def get_values(self, name: str, revision: int = 0, namespace: Optional[str] = None, all: bool = False) -> Dict[str, Any]: ...
     async def test(self, name: str, namespace: Optional[str] = None, timeout: Optional[float] = None) -> Release: ...
+    async def recover(self, name: str, namespace: Optional[str] = None, force: bool = False, stale_after: Optional[float] = None) -> Release: ...
 
 # ---- releases through a release server (`helm-rs serve`)
 

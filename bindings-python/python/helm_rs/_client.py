@@ -46,7 +46,8 @@ class Release:
 class Client:
     """Releases on one cluster.
 
-    Client(kubeconfig=None, context=None, namespace=None, driver="secret"): kubeconfig None
+    Client(kubeconfig=None, context=None, namespace=None, driver="secret", progress=None):
+    kubeconfig None
     reads $KUBECONFIG, then ~/.kube/config, then the in-cluster config; namespace None is the
     context's. `chart` is a Chart, a chart directory or .tgz, an `oci://` or `http(s)://`
     reference (`version=`, `plain_http=`), or a chart name with `repo=URL`. Exceptions follow
@@ -54,8 +55,8 @@ class Client:
     for asyncio.
     """
 
-    def __init__(self, kubeconfig=None, context=None, namespace=None, driver="secret"):
-        self._native = NativeClient(kubeconfig=kubeconfig, context=context, namespace=namespace, driver=driver)
+    def __init__(self, kubeconfig=None, context=None, namespace=None, driver="secret", progress=None):
+        self._native = NativeClient(kubeconfig=kubeconfig, context=context, namespace=namespace, driver=driver, progress=progress)
 
     @property
     def namespace(self) -> str:
@@ -88,6 +89,9 @@ class Client:
     def test(self, name, namespace=None, timeout=None) -> Release:
         return Release._from_native(self._native.test(name, namespace, timeout))
 
+    def recover(self, name, namespace=None, force=False, stale_after=None) -> Release:
+        return Release._from_native(self._native.recover(name, namespace, force, stale_after))
+
 
 class RemoteClient(Client):
     """Releases through a release server (`helm-rs serve`): Client's methods, arguments,
@@ -117,12 +121,12 @@ class AsyncClient:
     """Client's methods as coroutines (each runs in a worker thread; the GIL is released
     while it waits on the cluster). Construct with AsyncClient.connect(...) or AsyncClient(...)."""
 
-    def __init__(self, kubeconfig=None, context=None, namespace=None, driver="secret"):
-        self._client = Client(kubeconfig=kubeconfig, context=context, namespace=namespace, driver=driver)
+    def __init__(self, kubeconfig=None, context=None, namespace=None, driver="secret", progress=None):
+        self._client = Client(kubeconfig=kubeconfig, context=context, namespace=namespace, driver=driver, progress=progress)
 
     @classmethod
-    async def connect(cls, kubeconfig=None, context=None, namespace=None, driver="secret") -> "AsyncClient":
-        return await asyncio.to_thread(cls, kubeconfig, context, namespace, driver)
+    async def connect(cls, kubeconfig=None, context=None, namespace=None, driver="secret", progress=None) -> "AsyncClient":
+        return await asyncio.to_thread(cls, kubeconfig, context, namespace, driver, progress)
 
     @property
     def namespace(self) -> str:
@@ -154,6 +158,9 @@ class AsyncClient:
 
     @_in_thread
     async def test(self, name, namespace=None, timeout=None) -> Release: ...
+
+    @_in_thread
+    async def recover(self, name, namespace=None, force=False, stale_after=None) -> Release: ...
 
 
 class AsyncRemoteClient(AsyncClient):
