@@ -112,6 +112,19 @@ export interface ClientOptions {
   namespace?: string;
   /** Release storage: 'secret' (default), 'configmap' or 'memory'. */
   driver?: 'secret' | 'configmap' | 'memory';
+  /**
+   * Called with each progress event of an action, as it happens: `type` ('release_recorded',
+   * 'hook_started', 'resource_applied', 'waiting', 'ready', …) and the event's fields; a
+   * 'waiting' event's `not_ready` entries carry kstatus' `reason` and `details` (pods' problems,
+   * Warning events).
+   */
+  progress?: (event: ProgressEvent) => void;
+}
+
+/** A progress event of a release action (`helm_kube::ProgressEvent` as JSON). */
+export interface ProgressEvent {
+  type: string;
+  [field: string]: unknown;
 }
 
 /** Where a chart given as a reference (not a Chart or a local path) comes from. */

@@ -104,7 +104,10 @@ const REFERENCE = /^(oci|https?):\/\//;
 class Client {
   constructor(options, nativeClient) {
     // nativeClient: RemoteClient passes its own (the same methods, sent to a release server).
-    this._native = nativeClient ?? call(() => new native.NativeClient(options ?? undefined));
+    const progress = options?.progress;
+    const native_options = options ? { ...options, progress: undefined } : undefined;
+    this._native = nativeClient ?? call(() =>
+      new native.NativeClient(native_options, progress ? (json) => progress(JSON.parse(json)) : undefined));
   }
 
   get namespace() {

@@ -17,7 +17,9 @@ use helm_kube::RemoteClient;
 use helm_kube::{ChartRef, ErrorKind, ReleaseApi};
 use napi::bindgen_prelude::*;
 use std::path::PathBuf;
-use napi::{Env, JsObject, JsUnknown, ValueType};
+use napi::threadsafe_function::{ErrorStrategy, ThreadSafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Env, JsFunction, JsObject, JsUnknown, ValueType};
+use std::sync::Arc;
 use napi_derive::napi;
 
 /// An error for index.js: its code (`ChartError`, `RenderError`…), kind (`invalid_input`,
@@ -652,13 +654,23 @@ pub struct NativeClient {
 
 #[napi]
 impl NativeClient {
+    /// `progress`: called on the JavaScript thread with each progress event of an action as
+    /// JSON text (index.js parses it for the user's callback); it does not keep Node running.
     #[napi(constructor)]
-    pub fn new(opts: Option<ClientOptions>) -> Result<Self> {
+    pub fn new(env: Env, opts: Option<ClientOptions>, progress: Option<JsFunction>) -> Result<Self> {
         let o = opts.unwrap_or(ClientOptions { kubeconfig: None, context: None, namespace: None, driver: None });
         let driver = helm_kube::DriverKind::from_helm_driver(&o.driver.as_deref().unwrap_or("secret").to_ascii_lowercase()).map_err(|e| api_error(ApiError::Invalid(e)))?;
         let opts = helm_kube::ClientOptions { kubeconfig: o.kubeconfig.map(Into::into), context: o.context, namespace: o.namespace, driver, ..Default::default() };
         // Loads the kubeconfig only: no request is made here.
-        let client = runtime()?.block_on(helm_kube::Client::new(opts)).map_err(|e| failure_error(e.into()))?;
+        let mut client = runtime()?.block_on(helm_kube::Client::new(opts)).map_err(|e| failure_error(e.into()))?;
+        if let Some(callback) = progress {
+            let mut tsfn: ThreadsafeFunction<String, ErrorStrategy::Fatal> =
+                callback.create_threadsafe_function(0, |ctx: ThreadSafeCallContext<String>| ctx.env.create_string(&ctx.value).map(|s| vec![s]))?;
+            tsfn.unref(&env)?;
+            client = client.with_progress(Arc::new(move |ev: helm_kube::ProgressEvent| {
+                tsfn.call(json::to_string(&summary::progress_event(&ev)), ThreadsafeFunctionCallMode::NonBlocking);
+            }));
+        }
         Ok(NativeClient { backend: Backend::Local(client) })
     }
 

@@ -40,4 +40,24 @@ test('Client against a real API server', { skip }, async (t) => {
       /^nothing to recover: the latest revision is (deployed|superseded|failed), not pending$/.test(e.message));
     await c.uninstall('web');
   });
+
+  await t.test('progress: each event as it happens, with why --wait waits', async () => {
+    const events = [];
+    const c = new helm.Client({ kubeconfig, namespace: ns(), progress: (e) => events.push(e) });
+    // A Deployment that never becomes ready: the test cluster has no nodes.
+    const never = badChart('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 1\n' +
+      '  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n' +
+      '      containers:\n      - name: c\n        image: busybox\n');
+    await assert.rejects(c.install('never', never, { createNamespace: true, wait: true, timeout: 6 }), (e) => e.kind === 'timeout');
+    // Events arrive on the JavaScript thread after the action's own callbacks: let them in.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const types = events.map((e) => e.type);
+    assert.equal(types[0], 'release_recorded', JSON.stringify(events));
+    assert.ok(types.includes('resource_applied'), types.join(','));
+    const waits = events.filter((e) => e.type === 'waiting');
+    assert.ok(waits.length > 0, types.join(','));
+    const last = waits[waits.length - 1].not_ready[0];
+    assert.equal(`${last.kind}/${last.name}`, 'Deployment/never-d');
+    assert.ok((last.details ?? []).some((d) => d.endsWith(': Pending, not scheduled yet')), JSON.stringify(last));
+  });
 });
