@@ -397,10 +397,13 @@ pub async fn plan_install<C: ReleaseApi>(c: &C, chart: ChartRef, values: &helm_c
     print_plan(&p, report, output)
 }
 
-/// Prints a plan: the plugin's diff of the release's current objects and the dry run's, then
-/// its `Plan: N to add, N to change, N to destroy` line; with `-o json` the structured plan
+/// Prints a plan: the plugin's diff of the live objects (or the release's stored ones) and the
+/// dry run's, then its `Plan: N to add, N to change, N to destroy` line; with `-o json` the structured plan
 /// (every changed object with its texts and line diff, and the unchanged keys).
 fn print_plan(p: &plan::Plan, mut report: ReportOptions, output: &str) -> Result<(), CmdError> {
+    for note in &p.notes {
+        eprintln!("note: {note}");
+    }
     let text = match output {
         "json" => format!("{}\n", serde_json::to_string_pretty(&p).map_err(err)?),
         _ => {

@@ -69,6 +69,15 @@ pub trait ReleaseApi: Send + Sync {
     /// pending revision marked failed, so the next action can go on; refused while that
     /// revision is younger than `stale_after` (unless `force`) or when nothing is pending.
     fn recover(&self, name: &str, opts: RecoverOptions) -> impl Future<Output = Result<Release>> + Send;
+
+    /// The two sides of a plan against the live objects ([`crate::plan::live_sides`]): what
+    /// each object of `new_manifest` would become if applied now, against what it is. None
+    /// where this client does not see the objects itself (a release server's client: the
+    /// server plans against the live objects on its side).
+    fn live_sides(&self, release: &str, namespace: Option<&str>, old_manifest: &str, new_manifest: &str, force: bool) -> impl Future<Output = Result<Option<crate::plan::LiveSides>>> + Send {
+        let _ = (release, namespace, old_manifest, new_manifest, force);
+        async { Ok(None) }
+    }
 }
 
 /// A chart reference as the release server's requests carry it (`chart` in a body): exactly

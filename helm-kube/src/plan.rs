@@ -1,8 +1,11 @@
 //! What an install or upgrade would change, for every front end: the action run as a dry run
-//! through the release API, its objects (hooks included) compared with the release's current
-//! ones by helm-core's plan engine ([`helm_core::release::plan`], helm-diff's rules). The
-//! answer is the structured [`Plan`] (each object added, removed or modified, with its texts
-//! and line diff); the CLI prints it as helm-diff does, and any other caller can read it.
+//! through the release API, then compared by helm-core's plan engine
+//! ([`helm_core::release::plan`], helm-diff's rules) with the cluster as it is: each object's
+//! server-side apply dry run against the live object ([`live_sides`]), so drift and what
+//! admission webhooks make of the objects show. A client that does not see the objects itself
+//! (a release server's) compares with the release's stored manifest instead. The answer is the
+//! structured [`Plan`] (each object added, removed or modified, with its texts and line diff);
+//! the CLI prints it as helm-diff does, and any other caller can read it.
 
 use crate::api::ReleaseApi;
 use crate::error::{Error, Result};
@@ -16,8 +19,9 @@ use helm_core::values::Value;
 pub async fn plan_upgrade<C: ReleaseApi>(c: &C, name: &str, chart: impl Into<ChartRef> + Send, values: &Value, mut opts: UpgradeOptions, parse: &ParseOptions, options: &PlanOptions) -> Result<(Plan, Release)> {
     opts.dry_run = true;
     let namespace = opts.namespace.clone();
+    let force = opts.force_conflicts;
     let new = c.upgrade(name, chart, values, opts).await?;
-    let plan = plan_against_current(c, name, namespace.as_deref(), &new, parse, options).await?;
+    let plan = plan_against_current(c, name, namespace.as_deref(), &new, parse, options, force).await?;
     Ok((plan, new))
 }
 
@@ -26,20 +30,33 @@ pub async fn plan_upgrade<C: ReleaseApi>(c: &C, name: &str, chart: impl Into<Cha
 pub async fn plan_install<C: ReleaseApi>(c: &C, chart: impl Into<ChartRef> + Send, values: &Value, mut opts: InstallOptions, parse: &ParseOptions, options: &PlanOptions) -> Result<(Plan, Release)> {
     opts.dry_run = true;
     let namespace = opts.namespace.clone();
+    let force = opts.force_conflicts;
     let new = c.install(chart, values, opts).await?;
-    let plan = plan_against_current(c, &new.name, namespace.as_deref(), &new, parse, options).await?;
+    let plan = plan_against_current(c, &new.name, namespace.as_deref(), &new, parse, options, force).await?;
     Ok((plan, new))
 }
 
-/// `new` (a dry run's release) compared with the stored latest revision of `name` (none when
-/// the release does not exist).
-async fn plan_against_current<C: ReleaseApi>(c: &C, name: &str, namespace: Option<&str>, new: &Release, parse: &ParseOptions, options: &PlanOptions) -> Result<Plan> {
-    let old = match c.get_release(name, namespace, 0).await {
-        Ok(rel) => release_text(&rel, true),
-        Err(e) if e.kind() == ErrorKind::NotFound => String::new(),
+/// `new` (a dry run's release) compared with the live objects where the client sees them, else
+/// with the stored latest revision of `name` (none when the release does not exist).
+async fn plan_against_current<C: ReleaseApi>(c: &C, name: &str, namespace: Option<&str>, new: &Release, parse: &ParseOptions, options: &PlanOptions, force: bool) -> Result<Plan> {
+    let current = match c.get_release(name, namespace, 0).await {
+        Ok(rel) => Some(rel),
+        Err(e) if e.kind() == ErrorKind::NotFound => None,
         Err(e) => return Err(e),
     };
-    plan::plan_manifests(&old, &release_text(new, true), parse, options).map_err(|e| Error::action(ErrorKind::Render, e.to_string()))
+    let failed = |e: helm_core::release::plan::PlanError| Error::action(ErrorKind::Render, e.to_string());
+    let old_manifest = current.as_ref().map(|r| r.manifest.as_str()).unwrap_or("");
+    if let Some(sides) = c.live_sides(name, namespace, old_manifest, &new.manifest, force).await? {
+        // Hooks are created when they run, so they are compared as stored, as helm-diff does.
+        let hooks = |r: &Release| r.hooks.iter().map(|h| format!("---\n# Source: {}\n{}\n", h.path, h.manifest)).collect::<String>();
+        let old = format!("{}{}", sides.old, current.as_ref().map(hooks).unwrap_or_default());
+        let parse = ParseOptions { normalize: true, ..parse.clone() };
+        let mut p = plan::plan_manifests(&old, &format!("{}{}", sides.new, hooks(new)), &parse, options).map_err(failed)?;
+        p.notes = sides.conflicts.iter().map(|c| format!("the upgrade would conflict with another field manager (it needs --force-conflicts): {c}")).collect();
+        return Ok(p);
+    }
+    let old = current.as_ref().map(|r| release_text(r, true)).unwrap_or_default();
+    plan::plan_manifests(&old, &release_text(new, true), parse, options).map_err(failed)
 }
 
 /// The two sides of a plan against the cluster itself, as manifests for

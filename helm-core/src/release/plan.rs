@@ -794,6 +794,10 @@ pub struct Plan {
     pub unchanged: Vec<String>,
     /// Kinds reported without their lines.
     pub suppressed_kinds: Vec<String>,
+    /// What the plan found besides the changes (a plan against the live objects: applies that
+    /// would conflict with another field manager).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -896,7 +900,7 @@ pub fn plan(old: &ManifestIndex, new: &ManifestIndex, opts: &PlanOptions) -> Res
             }
         }
     }
-    Ok(Plan { changes, unchanged, suppressed_kinds: opts.suppressed_kinds.clone() })
+    Ok(Plan { changes, unchanged, suppressed_kinds: opts.suppressed_kinds.clone(), notes: Vec::new() })
 }
 
 /// One object's comparison; `None` when nothing differs.

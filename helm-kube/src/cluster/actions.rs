@@ -842,6 +842,11 @@ impl<C: Cluster> ReleaseApi for C {
         r.map(|_| rel)
     }
 
+    async fn live_sides(&self, release: &str, namespace: Option<&str>, old_manifest: &str, new_manifest: &str, force: bool) -> Result<Option<crate::plan::LiveSides>> {
+        let ns = ns_or(self, &namespace.map(String::from));
+        crate::plan::live_sides(self, release, &ns, old_manifest, new_manifest, force).await.map(Some)
+    }
+
     async fn recover(&self, name: &str, opts: RecoverOptions) -> Result<Release> {
         let (_, store, history) = release_history(self, &opts.namespace, name).await?;
         let stale_after = opts.stale_after.unwrap_or(DEFAULT_TIMEOUT).as_secs() as i64;
