@@ -12,7 +12,8 @@
 //! several texts (template + values, Chart.yaml + values + schema) separate them with a NUL
 //! byte, which none of the formats can contain meaningfully.
 //!
-//! Only `helm_core`, `std` and two of helm-core's own dependencies (`flate2`, `base64`) are
+//! Only `helm_core`, `std` and three of helm-core's own dependencies (`flate2`, `base64`,
+//! `serde_json`) are
 //! used here, so the replay test, which may use those, needs no extra dependency.
 
 use helm_core::chart::File;
@@ -29,6 +30,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("repo_index", repo_index),
     ("oci_manifest", oci_manifest),
     ("release_decode", release_decode),
+    ("server_request", server_request),
 ];
 
 /// Splits `data` at NUL bytes into at most `n` texts (missing ones are empty); invalid UTF-8
@@ -216,4 +218,39 @@ pub fn release_decode(data: &[u8]) {
     } else {
         let _ = helm_core::release::codec::decode(&text(data));
     }
+}
+
+/// The release server's request bodies, as far as helm-core parses them: the JSON body, the
+/// action's options (every option struct of [`helm_core::release::api`], with their custom
+/// duration fields), `values` converted to chart values and `values_yaml` read as a values file
+/// and merged, as helm-kube's `ActionRequest::parse` and `user_values` do. (The `chart` field's
+/// `ChartSource` is helm-kube's own serde type, not covered here; an uploaded archive goes
+/// through the `chart_archive` target's loader.)
+pub fn server_request(data: &[u8]) {
+    use helm_core::release::api::{InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
+    use helm_core::release::record::{core_to_json, json_to_core};
+    let Ok(serde_json::Value::Object(mut body)) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+    body.remove("async");
+    body.remove("chart");
+    let mut values = Value::empty_map();
+    if let Some(serde_json::Value::String(y)) = body.remove("values_yaml") {
+        match helm_core::chart::loader::load_values(&y) {
+            Ok(v) => values = v,
+            Err(_) => return,
+        }
+    }
+    if let Some(v @ serde_json::Value::Object(_)) = body.remove("values") {
+        let given = json_to_core(&v);
+        if let (Some(a), Some(b)) = (values.as_map(), given.as_map()) {
+            values = Value::Map(helm_core::values::file::merge_maps(a, b));
+        }
+        let _ = core_to_json(&values);
+    }
+    let rest = serde_json::Value::Object(body);
+    let _ = serde_json::from_value::<InstallOptions>(rest.clone());
+    let _ = serde_json::from_value::<UpgradeOptions>(rest.clone());
+    let _ = serde_json::from_value::<RollbackOptions>(rest.clone());
+    let _ = serde_json::from_value::<RecoverOptions>(rest.clone());
+    let _ = serde_json::from_value::<UninstallOptions>(rest.clone());
+    let _ = serde_json::from_value::<ListOptions>(rest);
 }
