@@ -101,7 +101,8 @@ pub fn yaml_reader(data: &[u8]) {
     let Ok(v) = yaml::from_str(&src) else { return };
     let _ = json::to_string(&v);
     let Ok(written) = yaml::to_string(&v) else { return };
-    if src.contains(['\u{2028}', '\u{2029}', '\u{feff}']) {
+    // Also when an escape (`"\L"`) put one of them into the data.
+    if src.contains(['\u{2028}', '\u{2029}', '\u{feff}']) || written.contains(['\u{2028}', '\u{2029}', '\u{feff}']) {
         return;
     }
     let back = yaml::from_str(&written).unwrap_or_else(|e| panic!("re-read of {written:?} (from {src:?}): {e}"));
