@@ -63,3 +63,27 @@ fn nesting_and_alias_bombs_fail_cleanly() {
     let e = yaml::from_str(&bomb).unwrap_err();
     assert!(e.message.contains("excessive aliasing"), "{}", e.message);
 }
+
+#[test]
+fn map_keys_that_go_orders_inconsistently_still_print() {
+    // Go's key order compares digit runs as numbers and puts non-letters before letters, which
+    // is not a total order on keys like these (found by the strvals fuzzer): the writer must
+    // print them in some order, not panic in the sort.
+    let alphabet = ["0", "1", "5", "7", "!", "=", "(", "a", "w", "\u{f7}", "\u{667}"];
+    let m = helm_core::Map::new();
+    let mut n = 0;
+    for a in alphabet {
+        for b in alphabet {
+            for c in ["", "0", "6", "!", "a"] {
+                m.insert(format!("{a}{b}{c}"), helm_core::Value::Int(1));
+                n += 1;
+            }
+        }
+    }
+    let v = helm_core::Value::Map(m);
+    let text = yaml::to_string(&v).unwrap();
+    assert_eq!(text.lines().count(), n);
+    let back = yaml::from_str(&text).unwrap();
+    assert_eq!(back.as_map().unwrap().len(), n);
+    let _ = yaml::reencode_v2(&text, false).unwrap();
+}

@@ -153,15 +153,7 @@ impl ToJ {
                 let key = if pretty { k.to_string() } else { json_roundtrip_string(&k) };
                 entries.push((key, self.to_j(&v, depth + 1)?));
             }
-            entries.sort_by(|a, b| {
-                if key_less(&a.0, &b.0, pretty) {
-                    std::cmp::Ordering::Less
-                } else if key_less(&b.0, &a.0, pretty) {
-                    std::cmp::Ordering::Greater
-                } else {
-                    std::cmp::Ordering::Equal
-                }
-            });
+            sort_by_key_less(&mut entries, pretty);
             J::Map(entries)
         }
         Value::Object(o) => match o.struct_fields() {
@@ -273,6 +265,41 @@ fn check_json_reread(v: &Value) -> Result<(), YamlError> {
         }
     }
     Ok(())
+}
+
+/// Sorts map entries by [`key_less`], stably. Go's key order is not a total order for every
+/// pair of keys (digit runs against other characters, non-ASCII digits), which Go's sort
+/// tolerates but Rust's `sort_by` answers with a panic; so this is a plain merge sort, which
+/// gives the same result as any stable sort when the order is total and some order otherwise.
+pub(crate) fn sort_by_key_less<T>(entries: &mut Vec<(String, T)>, v3: bool) {
+    fn merge_sort(idx: &mut [usize], tmp: &mut Vec<usize>, less: &dyn Fn(usize, usize) -> bool) {
+        if idx.len() < 2 {
+            return;
+        }
+        let mid = idx.len() / 2;
+        merge_sort(&mut idx[..mid], tmp, less);
+        merge_sort(&mut idx[mid..], tmp, less);
+        tmp.clear();
+        let (mut i, mut j) = (0, mid);
+        while i < mid && j < idx.len() {
+            // Take from the right only when strictly less: equal keys keep their order.
+            if less(idx[j], idx[i]) {
+                tmp.push(idx[j]);
+                j += 1;
+            } else {
+                tmp.push(idx[i]);
+                i += 1;
+            }
+        }
+        tmp.extend_from_slice(&idx[i..mid]);
+        tmp.extend_from_slice(&idx[j..]);
+        idx.copy_from_slice(tmp);
+    }
+    let mut idx: Vec<usize> = (0..entries.len()).collect();
+    let mut tmp = Vec::with_capacity(entries.len());
+    merge_sort(&mut idx, &mut tmp, &|a, b| key_less(&entries[a].0, &entries[b].0, v3));
+    let mut slots: Vec<Option<(String, T)>> = entries.drain(..).map(Some).collect();
+    entries.extend(idx.into_iter().filter_map(|i| slots[i].take()));
 }
 
 /// yaml.v2's map key order (sorter.go) for string keys: runs of digits compare as numbers,

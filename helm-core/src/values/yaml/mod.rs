@@ -220,15 +220,7 @@ fn v2_to_j(g: GoVal, ordered: bool) -> emitter::J {
             GoVal::Map(entries) => {
                 let mut out: Vec<(String, J)> = std::mem::take(entries).into_iter().map(|(k, v)| (key_text(&k), to_j(v, ordered))).collect();
                 if !ordered {
-                    out.sort_by(|a, b| {
-                        if emitter::key_less(&a.0, &b.0, false) {
-                            std::cmp::Ordering::Less
-                        } else if emitter::key_less(&b.0, &a.0, false) {
-                            std::cmp::Ordering::Greater
-                        } else {
-                            std::cmp::Ordering::Equal
-                        }
-                    });
+                    emitter::sort_by_key_less(&mut out, false);
                 }
                 J::Map(out)
             }
