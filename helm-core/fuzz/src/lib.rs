@@ -71,7 +71,7 @@ pub fn template(data: &[u8]) {
         funcs.remove(f);
     }
     let mut engine = Engine::new(funcs);
-    engine.set_limits(Limits { max_steps: 20_000, max_output: 1 << 20, max_depth: 200, max_include_nesting: 50 });
+    engine.set_limits(Limits { max_steps: 20_000, max_output: 1 << 20, max_depth: 200, max_include_nesting: 50, max_tpl_nesting: 20 });
     engine.parse("_helpers.tpl", r#"{{ define "t" }}[{{ . }}]{{ end }}"#).expect("fixed helper parses");
     if engine.parse("chart/templates/main.yaml", &p[0]).is_err() {
         return;
