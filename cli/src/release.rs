@@ -313,10 +313,19 @@ pub struct GetArgs {
     pub revision: i64,
 }
 
+#[derive(Args)]
+pub struct GetAllArgs {
+    #[command(flatten)]
+    pub get: GetArgs,
+    /// go template for formatting the output, eg: {{.Release.Name}}
+    #[arg(long)]
+    pub template: Option<String>,
+}
+
 #[derive(Subcommand)]
 pub enum GetCommand {
     /// download all information for a named release
-    All(GetArgs),
+    All(GetAllArgs),
     /// download the hooks for a named release
     Hooks(GetArgs),
     /// download the manifest for a named release
@@ -1143,6 +1152,55 @@ fn table(rows: &[Vec<String>], max: usize) -> String {
     s
 }
 
+/// A map standing for a Go struct: its fields by name.
+fn go_struct<K: Into<helm_core::values::Str>>(fields: impl IntoIterator<Item = (K, helm_core::Value)>) -> helm_core::Value {
+    let m = helm_core::Map::new();
+    for (k, v) in fields {
+        m.insert(k, v);
+    }
+    helm_core::Value::map(m)
+}
+
+/// A release as Helm's Go struct shows it to `get all --template`: exported field names
+/// (`.Release.Name`, `.Release.Info.Status`, `.Release.Chart.Metadata.Version`, `.Release.Config`),
+/// times as Go's `time.Time`.
+fn release_as_go_struct(rel: &Release) -> helm_core::Value {
+    use helm_core::release::record::json_to_core;
+    use helm_core::Value;
+    let info = rel.info.clone().unwrap_or_default();
+    let time = |t: Option<helm_core::release::Time>| Value::str(t.map(|t| t.go_string()).unwrap_or_else(|| "0001-01-01 00:00:00 +0000 UTC".into()));
+    let metadata = rel.chart.as_ref().and_then(|c| c.get("metadata")).and_then(|m| m.as_object()).map(|m| {
+        go_struct(m.iter().map(|(k, v)| {
+            let field = match k.as_str() {
+                "apiVersion" => "APIVersion".to_string(),
+                _ => k[..1].to_ascii_uppercase() + &k[1..],
+            };
+            (field, json_to_core(v))
+        }))
+    });
+    let chart_values = rel.chart.as_ref().and_then(|c| c.get("values")).map(json_to_core).unwrap_or_else(Value::empty_map);
+    go_struct([
+        ("Name", Value::str(&rel.name)),
+        (
+            "Info",
+            go_struct([
+                ("FirstDeployed", time(info.first_deployed)),
+                ("LastDeployed", time(info.last_deployed)),
+                ("Deleted", time(info.deleted)),
+                ("Description", Value::str(&info.description)),
+                ("Status", Value::str(info.status.as_str())),
+                ("Notes", Value::str(&info.notes)),
+            ]),
+        ),
+        ("Chart", go_struct([("Metadata", metadata.unwrap_or_else(Value::empty_map)), ("Values", chart_values)])),
+        ("Config", json_to_core(&serde_json::Value::Object(rel.config.clone()))),
+        ("Manifest", Value::str(&rel.manifest)),
+        ("Version", Value::Int(rel.version)),
+        ("Namespace", Value::str(&rel.namespace)),
+        ("Labels", go_struct(rel.labels.iter().map(|(k, v)| (k.clone(), Value::str(v))))),
+    ])
+}
+
 fn chart_label(rel: &Release) -> String {
     format!("{}-{}", rel.chart_name(), rel.chart_version())
 }
@@ -1304,12 +1362,19 @@ async fn list<C: ReleaseApi>(c: &C, a: ListArgs) -> Result<(), CmdError> {
 
 async fn get<C: ReleaseApi>(c: &C, what: GetCommand) -> Result<(), CmdError> {
     let g = match &what {
-        GetCommand::All(g) | GetCommand::Hooks(g) | GetCommand::Manifest(g) | GetCommand::Notes(g) => g,
+        GetCommand::All(GetAllArgs { get: g, .. }) | GetCommand::Hooks(g) | GetCommand::Manifest(g) | GetCommand::Notes(g) => g,
         GetCommand::Metadata { get, .. } | GetCommand::Values { get, .. } => get,
     };
     connected(c).await?;
     let rel = c.get_release(&g.name, None, g.revision).await.map_err(err)?;
     match &what {
+        GetCommand::All(GetAllArgs { template: Some(t), .. }) => {
+            // Helm executes the template on `{"Release": release}`, the release as its Go struct.
+            let mut e = helm_core::template::Engine::new(helm_core::template::funcs::FuncTable::helm());
+            e.parse("_", t).map_err(|e| CmdError(e.to_string()))?;
+            let data = go_struct([("Release", release_as_go_struct(&rel))]);
+            out(&e.execute("_", &data).map_err(|e| CmdError(e.to_string()))?);
+        }
         GetCommand::All(_) => out(&status_text(&rel, true, true, false)),
         GetCommand::Hooks(_) => {
             let mut s = String::new();

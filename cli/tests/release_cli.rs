@@ -151,6 +151,13 @@ fn outputs_match_helm_for_the_same_release() {
         // Helm 4's colours: bold headers, cyan namespaces, statuses by meaning
         vec!["list", "-n", &ns, "-a", "--color", "always"],
         vec!["get", "all", "web", "-n", &ns, "--colour=always"],
+        // `get all --template`: the release as Helm's Go struct
+        vec![
+            "get", "all", "web", "-n", &ns, "--template",
+            "{{.Release.Name}} {{.Release.Version}} {{.Release.Info.Status}} {{.Release.Chart.Metadata.Name}}-{{.Release.Chart.Metadata.Version}} \
+             {{.Release.Chart.Metadata.AppVersion}} {{.Release.Chart.Metadata.APIVersion}} {{.Release.Namespace}} {{.Release.Config.data}} \
+             {{.Release.Info.Description}} {{.Release.Info.LastDeployed}} {{.Release.Chart.Values.data}} {{len .Release.Manifest}}",
+        ],
         vec!["history", "web", "-n", &ns, "--color=always"],
         vec!["rollback", "web", "-n", &ns, "--dry-run"],
         vec!["status", "nope", "-n", &ns],
