@@ -105,6 +105,9 @@ pub struct RepoIndexArgs {
     /// Merge the generated index into the given index.
     #[arg(long)]
     merge: Option<String>,
+    /// output in JSON format
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -523,7 +526,7 @@ fn repo_index(a: RepoIndexArgs) -> Result<(), CmdError> {
     if !dir.is_dir() {
         return Err(CmdError(format!("stat {}: no such file or directory", a.dir)));
     }
-    core_repo::index::repo_index(dir, a.url.as_deref().unwrap_or(""), a.merge.as_deref().map(Path::new))?;
+    core_repo::index::repo_index(dir, a.url.as_deref().unwrap_or(""), a.merge.as_deref().map(Path::new), a.json)?;
     Ok(())
 }
 

@@ -271,6 +271,19 @@ fn helm_uses_our_repository_and_we_use_helms() {
     let our_index = std::fs::read_to_string(our_dir.join("index.yaml")).unwrap();
     assert_eq!(without_times(&our_index), without_times(&helm_index));
 
+    // `--json`: the Go structs' JSON, written into index.yaml, as Helm writes it.
+    let (helm_json, our_json) = (home.path().join("helm-json"), home.path().join("our-json"));
+    for d in [&helm_json, &our_json] {
+        make_chart(&home, "mychart", "1.0.0", d);
+        make_chart(&home, "other", "0.0.1", &d.join("nested"));
+    }
+    home.helm_ok(&helm, &["repo", "index", helm_json.to_str().unwrap(), "--json", "--url", "https://example.com/charts/"]);
+    home.ok(&["repo", "index", our_json.to_str().unwrap(), "--json", "--url", "https://example.com/charts/"]);
+    let times = regex::Regex::new(r#""(created|generated)": "[^"]*""#).unwrap();
+    let json_of = |d: &std::path::Path| times.replace_all(&std::fs::read_to_string(d.join("index.yaml")).unwrap(), "\"$1\": \"<time>\"").to_string();
+    assert_eq!(json_of(&our_json), json_of(&helm_json));
+    assert!(json_of(&our_json).starts_with("{\n  \"apiVersion\": \"v1\",\n  \"generated\": \"<time>\",\n  \"entries\": {"), "{}", json_of(&our_json));
+
     // We add a repository indexed by Helm, search it and pull from it.
     let url2 = serve(&helm_dir, None);
     home.ok(&["repo", "add", "helms", &url2]);

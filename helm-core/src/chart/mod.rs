@@ -21,6 +21,7 @@
 
 pub mod archive;
 pub mod create;
+pub mod gojson;
 pub mod helmignore;
 pub mod loader;
 pub mod metadata;

@@ -27,27 +27,7 @@ pub fn encode(rel: &Release) -> Result<String, CodecError> {
     Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
-/// Go's `encoding/json` escapes `<`, `>`, `&`, U+2028 and U+2029 in strings (`\u003c`, ...).
-/// They only occur inside strings in JSON text, so replacing them everywhere is exact.
-pub fn go_html_escape(json: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(json.len());
-    let mut i = 0;
-    while i < json.len() {
-        match json[i] {
-            b'<' => out.extend_from_slice(b"\\u003c"),
-            b'>' => out.extend_from_slice(b"\\u003e"),
-            b'&' => out.extend_from_slice(b"\\u0026"),
-            0xE2 if json.get(i + 1) == Some(&0x80) && matches!(json.get(i + 2), Some(0xA8) | Some(0xA9)) => {
-                out.extend_from_slice(if json[i + 2] == 0xA8 { b"\\u2028" } else { b"\\u2029" });
-                i += 3;
-                continue;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    out
-}
+pub use crate::gocompat::gostring::go_html_escape;
 
 /// The inverse of [`encode`]; plain JSON after base64 is accepted.
 pub fn decode(data: &str) -> Result<Release, CodecError> {

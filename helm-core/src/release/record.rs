@@ -6,6 +6,7 @@
 //! a release written by Helm must hand the same data back untouched. [`Release::chart_from`]
 //! builds that JSON for charts helm-rs installs.
 
+use crate::chart::gojson::{Ordered, Shape};
 use crate::chart::Chart;
 use base64::Engine as _;
 use chrono::{DateTime, FixedOffset};
@@ -263,79 +264,6 @@ pub fn hook_event_name(e: crate::render::manifest::HookEvent) -> &'static str {
         PreRollback => "pre-rollback",
         PostRollback => "post-rollback",
         Test => "test",
-    }
-}
-
-/// Which Go struct a JSON object of the stored chart is (its fields' order).
-#[derive(Clone, Copy)]
-enum Shape {
-    Chart,
-    Metadata,
-    Maintainer,
-    Dependency,
-    Lock,
-    File,
-    /// A Go map or free-form data: sorted keys, as Go writes maps.
-    Map,
-}
-
-impl Shape {
-    fn order(self) -> &'static [&'static str] {
-        match self {
-            Shape::Chart => &["metadata", "lock", "templates", "values", "schema", "schemamodtime", "files", "modtime"],
-            Shape::Metadata => &[
-                "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon", "apiVersion", "condition", "tags",
-                "appVersion", "deprecated", "annotations", "kubeVersion", "dependencies", "type",
-            ],
-            Shape::Maintainer => &["name", "email", "url"],
-            Shape::Dependency => &["name", "version", "repository", "condition", "tags", "enabled", "import-values", "alias"],
-            Shape::Lock => &["generated", "digest", "dependencies"],
-            Shape::File => &["name", "data", "modtime"],
-            Shape::Map => &[],
-        }
-    }
-
-    /// The shape of a field's value (of each element, for lists).
-    fn child(self, key: &str) -> Shape {
-        match (self, key) {
-            (Shape::Chart, "metadata") => Shape::Metadata,
-            (Shape::Chart, "lock") => Shape::Lock,
-            (Shape::Chart, "templates" | "files") => Shape::File,
-            (Shape::Metadata, "maintainers") => Shape::Maintainer,
-            (Shape::Metadata | Shape::Lock, "dependencies") => Shape::Dependency,
-            _ => Shape::Map,
-        }
-    }
-}
-
-struct Ordered<'a>(&'a serde_json::Value, Shape);
-
-impl Serialize for Ordered<'_> {
-    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{SerializeMap, SerializeSeq};
-        match self.0 {
-            serde_json::Value::Object(m) => {
-                let order = self.1.order();
-                let mut map = ser.serialize_map(Some(m.len()))?;
-                for k in order.iter().filter(|k| m.contains_key(**k)) {
-                    map.serialize_entry(k, &Ordered(&m[*k], self.1.child(k)))?;
-                }
-                let mut rest: Vec<&String> = m.keys().filter(|k| !order.contains(&k.as_str())).collect();
-                rest.sort();
-                for k in rest {
-                    map.serialize_entry(k, &Ordered(&m[k], self.1.child(k)))?;
-                }
-                map.end()
-            }
-            serde_json::Value::Array(a) => {
-                let mut seq = ser.serialize_seq(Some(a.len()))?;
-                for v in a {
-                    seq.serialize_element(&Ordered(v, self.1))?;
-                }
-                seq.end()
-            }
-            other => other.serialize(ser),
-        }
     }
 }
 

@@ -230,8 +230,19 @@ impl IndexFile {
         }
     }
 
+    /// The JSON Helm writes for `repo index --json` (`json.MarshalIndent(IndexFile, "", "  ")`,
+    /// in the Go structs' field order).
+    pub fn to_json(&self) -> String {
+        let json: serde_json::Value = serde_json::from_str(&crate::values::json::to_string(&self.to_value())).unwrap_or_default();
+        crate::chart::gojson::marshal_indent(&json, crate::chart::gojson::Shape::IndexFile)
+    }
+
     /// The YAML Helm writes (`yaml.Marshal(IndexFile)`).
     pub fn to_yaml(&self) -> Result<String, RepoError> {
+        yaml::to_string(&self.to_value()).map_err(|e| RepoError::Yaml(e.to_string()))
+    }
+
+    fn to_value(&self) -> Value {
         let m = Map::new();
         m.insert("apiVersion", Value::str(&self.api_version));
         let entries = Map::new();
@@ -250,12 +261,21 @@ impl IndexFile {
             }
             m.insert("annotations", Value::Map(a));
         }
-        yaml::to_string(&Value::Map(m)).map_err(|e| RepoError::Yaml(e.to_string()))
+        Value::Map(m)
     }
 
     /// `WriteFile`: atomically, mode 0644.
     pub fn write_file(&self, path: &Path) -> Result<(), RepoError> {
         atomic_write(path, self.to_yaml()?.as_bytes(), 0o644)
+    }
+
+    /// Helm's `writeIndexFile`: `WriteJSONFile` (`json`) or `WriteFile`, atomically, mode 0644.
+    pub fn write(&self, path: &Path, json: bool) -> Result<(), RepoError> {
+        if json {
+            atomic_write(path, self.to_json().as_bytes(), 0o644)
+        } else {
+            self.write_file(path)
+        }
     }
 
     /// Chart names, sorted (the cache's `<repo>-charts.txt`, one per line).
@@ -315,20 +335,21 @@ pub fn index_directory(dir: &Path, base_url: &str) -> Result<IndexFile, RepoErro
 
 /// `helm repo index DIR [--url] [--merge]`: index the directory, merge an existing index, sort,
 /// write `DIR/index.yaml`. A `--merge` file that does not exist is created empty first.
-pub fn repo_index(dir: &Path, url: &str, merge: Option<&Path>) -> Result<(), RepoError> {
+pub fn repo_index(dir: &Path, url: &str, merge: Option<&Path>, json: bool) -> Result<(), RepoError> {
     let mut index = index_directory(dir, url)?;
     if let Some(m) = merge {
         let other = if m.exists() {
             IndexFile::load_file(m).map_err(|e| RepoError::Other(format!("merge failed: {e}")))?
         } else {
             let empty = IndexFile::new();
-            empty.write_file(m)?;
+            empty.write(m, json)?;
             empty
         };
         index.merge(&other);
     }
     index.sort_entries();
-    index.write_file(&dir.join("index.yaml"))
+    // `--json` writes JSON into `index.yaml` (YAML readers read it too), as Helm does.
+    index.write(&dir.join("index.yaml"), json)
 }
 
 /// RFC 3339 with nanoseconds for a given time (exposed for tests and callers stamping files).
