@@ -240,10 +240,10 @@ fn two_args<'a>(args: &'a [String], cmd: &str, what: &str) -> Result<(&'a str, &
     }
 }
 
-async fn upgrade<C: helm_kube::Cluster>(c: &C, a: UpgradeDiffArgs, install_only: bool) -> Result<(), CmdError> {
+async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeDiffArgs, install_only: bool) -> Result<(), CmdError> {
     let (name, chart_path) = two_args(&a.args, if install_only { "install" } else { "upgrade" }, "release name, chart path")?;
     let live = a.three_way_merge || std::env::var("HELM_DIFF_THREE_WAY_MERGE").as_deref() == Ok("true");
-    let (mut parse, opts, report) = settings(&a.report, c.namespace())?;
+    let (parse, opts, report) = settings(&a.report, c.namespace())?;
     let current = if install_only {
         None
     } else {
@@ -298,21 +298,23 @@ async fn upgrade<C: helm_kube::Cluster>(c: &C, a: UpgradeDiffArgs, install_only:
             c.install(chart, &values, opts).await.map_err(|e| CmdError(format!("Failed to render chart: {e}")))?
         }
     };
-    let p = if live {
-        // Against the live objects: what a server-side apply dry run of each object would
-        // change on the cluster (drift and webhooks included), hooks left out.
-        let old_manifest = current.as_ref().map(|r| r.manifest.as_str()).unwrap_or("");
-        let sides = helm_kube::plan::live_sides(c, name, c.namespace(), old_manifest, &new.manifest, false).await.map_err(|e| CmdError(format!("Failed to compare with the live objects: {e}")))?;
-        for conflict in &sides.conflicts {
-            eprintln!("note: the upgrade would conflict with another field manager (it needs --force-conflicts): {conflict}");
+    // Against the live objects (`--three-way-merge`): what a server-side apply dry run of each
+    // object would change on the cluster, drift and webhooks included.
+    let sides = match live {
+        true => {
+            let old_manifest = current.as_ref().map(|r| r.manifest.as_str()).unwrap_or("");
+            c.live_sides(name, None, old_manifest, &new.manifest, false).await.map_err(|e| CmdError(format!("Failed to compare with the live objects: {e}")))?
         }
-        parse.normalize = true;
-        plan::plan_manifests(&sides.old, &sides.new, &parse, &opts).map_err(err)?
-    } else {
-        let old_text = current.as_ref().map(|r| release_text(r, !a.no_hooks)).unwrap_or_default();
-        let new_text = release_text(&new, !a.no_hooks);
-        plan::plan_manifests(&old_text, &new_text, &parse, &opts).map_err(err)?
+        false => None,
     };
+    let p = match sides {
+        Some(sides) => helm_kube::plan::plan_live(&sides, current.as_ref(), &new, !a.no_hooks, &parse, &opts).map_err(err)?,
+        None => {
+            let old_text = current.as_ref().map(|r| release_text(r, !a.no_hooks)).unwrap_or_default();
+            plan::plan_manifests(&old_text, &release_text(&new, !a.no_hooks), &parse, &opts).map_err(err)?
+        }
+    };
+    print_notes(&p);
     finish(&p, &report, a.report.detailed_exitcode)
 }
 
@@ -400,10 +402,15 @@ pub async fn plan_install<C: ReleaseApi>(c: &C, chart: ChartRef, values: &helm_c
 /// Prints a plan: the plugin's diff of the live objects (or the release's stored ones) and the
 /// dry run's, then its `Plan: N to add, N to change, N to destroy` line; with `-o json` the structured plan
 /// (every changed object with its texts and line diff, and the unchanged keys).
-fn print_plan(p: &plan::Plan, mut report: ReportOptions, output: &str) -> Result<(), CmdError> {
+/// A plan's notes, on standard error (standard output is the report tools read).
+fn print_notes(p: &plan::Plan) {
     for note in &p.notes {
         eprintln!("note: {note}");
     }
+}
+
+fn print_plan(p: &plan::Plan, mut report: ReportOptions, output: &str) -> Result<(), CmdError> {
+    print_notes(p);
     let text = match output {
         "json" => format!("{}\n", serde_json::to_string_pretty(&p).map_err(err)?),
         _ => {

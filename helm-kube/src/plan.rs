@@ -47,16 +47,22 @@ async fn plan_against_current<C: ReleaseApi>(c: &C, name: &str, namespace: Optio
     let failed = |e: helm_core::release::plan::PlanError| Error::action(ErrorKind::Render, e.to_string());
     let old_manifest = current.as_ref().map(|r| r.manifest.as_str()).unwrap_or("");
     if let Some(sides) = c.live_sides(name, namespace, old_manifest, &new.manifest, force).await? {
-        // Hooks are created when they run, so they are compared as stored, as helm-diff does.
-        let hooks = |r: &Release| r.hooks.iter().map(|h| format!("---\n# Source: {}\n{}\n", h.path, h.manifest)).collect::<String>();
-        let old = format!("{}{}", sides.old, current.as_ref().map(hooks).unwrap_or_default());
-        let parse = ParseOptions { normalize: true, ..parse.clone() };
-        let mut p = plan::plan_manifests(&old, &format!("{}{}", sides.new, hooks(new)), &parse, options).map_err(failed)?;
-        p.notes = sides.conflicts.iter().map(|c| format!("the upgrade would conflict with another field manager (it needs --force-conflicts): {c}")).collect();
-        return Ok(p);
+        return plan_live(&sides, current.as_ref(), new, true, parse, options);
     }
     let old = current.as_ref().map(|r| release_text(r, true)).unwrap_or_default();
     plan::plan_manifests(&old, &release_text(new, true), parse, options).map_err(failed)
+}
+
+/// The plan of [`LiveSides`] (`current`: the release's latest revision, `new`: the dry run's):
+/// with `hooks`, the hooks are compared as stored (they are created when they run), as
+/// helm-diff does; conflicts with other field managers become the plan's notes.
+pub fn plan_live(sides: &LiveSides, current: Option<&Release>, new: &Release, hooks: bool, parse: &ParseOptions, options: &PlanOptions) -> Result<Plan> {
+    let hook_text = |r: &Release| if hooks { plan::hooks_text(r) } else { String::new() };
+    let old = format!("{}{}", sides.old, current.map(hook_text).unwrap_or_default());
+    let parse = ParseOptions { normalize: true, ..parse.clone() };
+    let mut p = plan::plan_manifests(&old, &format!("{}{}", sides.new, hook_text(new)), &parse, options).map_err(|e| Error::action(ErrorKind::Render, e.to_string()))?;
+    p.notes = sides.conflicts.iter().map(|c| format!("the upgrade would conflict with another field manager (it needs --force-conflicts): {c}")).collect();
+    Ok(p)
 }
 
 /// The two sides of a plan against the cluster itself, as manifests for

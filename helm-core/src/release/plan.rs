@@ -1124,11 +1124,14 @@ pub fn plan_manifests(old: &str, new: &str, parse: &ParseOptions, opts: &PlanOpt
 pub fn release_text(rel: &crate::release::Release, hooks: bool) -> String {
     let mut s = format!("{}\n", rel.manifest);
     if hooks {
-        for h in &rel.hooks {
-            s.push_str(&format!("---\n# Source: {}\n{}\n", h.path, h.manifest));
-        }
+        s.push_str(&hooks_text(rel));
     }
     s
+}
+
+/// A release's hooks as manifest documents, each under its `# Source:` line.
+pub fn hooks_text(rel: &crate::release::Release) -> String {
+    rel.hooks.iter().map(|h| format!("---\n# Source: {}\n{}\n", h.path, h.manifest)).collect()
 }
 
 #[cfg(test)]
