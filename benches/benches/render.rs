@@ -11,13 +11,19 @@ use helm_core::Value;
 use std::path::PathBuf;
 
 fn chart_dir(name: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/charts").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/conformance/charts")
+        .join(name);
     p.is_dir().then_some(p)
 }
 
 fn opts() -> TemplateOptions {
     TemplateOptions {
-        release: ReleaseOptions { name: "rel".into(), namespace: "corpus-ns".into(), ..Default::default() },
+        release: ReleaseOptions {
+            name: "rel".into(),
+            namespace: "corpus-ns".into(),
+            ..Default::default()
+        },
         ..Default::default()
     }
 }
@@ -41,7 +47,12 @@ fn bench_chart(c: &mut Criterion, name: &str) {
         })
     });
     g.bench_function("render (loaded)", |b| {
-        b.iter(|| render::template(loaded.clone(), &user, &opts()).unwrap().stdout.len())
+        b.iter(|| {
+            render::template(loaded.clone(), &user, &opts())
+                .unwrap()
+                .stdout
+                .len()
+        })
     });
     g.finish();
 }

@@ -15,7 +15,13 @@ static ENABLED: OnceLock<bool> = OnceLock::new();
 pub fn init(mode: &str) {
     let on = match mode {
         "always" => true,
-        "auto" => std::io::stdout().is_terminal() && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true) && std::env::var("NO_COLOR").map(|v| v.is_empty()).unwrap_or(true),
+        "auto" => {
+            std::io::stdout().is_terminal()
+                && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true)
+                && std::env::var("NO_COLOR")
+                    .map(|v| v.is_empty())
+                    .unwrap_or(true)
+        }
         _ => false,
     };
     let _ = ENABLED.set(on);
@@ -48,7 +54,9 @@ pub fn status(s: &str) -> String {
     match s {
         "deployed" => paint(s, "32", "0"),
         "failed" | "unknown" => paint(s, "31", "0"),
-        "pending-install" | "pending-upgrade" | "pending-rollback" | "uninstalling" => paint(s, "33", "0"),
+        "pending-install" | "pending-upgrade" | "pending-rollback" | "uninstalling" => {
+            paint(s, "33", "0")
+        }
         _ => s.to_string(),
     }
 }

@@ -24,7 +24,10 @@
 use crate::release::{client, load_chart};
 use crate::{CmdError, ValueArgs};
 use clap::{Args, Subcommand};
-use helm_core::release::plan::{self, release_text, OutputFormat, ParseOptions, PlanOptions, ReportOptions, SecretDisplay, TEST_HOOKS};
+use helm_core::release::plan::{
+    self, release_text, OutputFormat, ParseOptions, PlanOptions, ReportOptions, SecretDisplay,
+    TEST_HOOKS,
+};
 use helm_core::release::Release;
 use helm_kube::{ChartRef, ErrorKind, ReleaseApi};
 use std::io::Write;
@@ -154,11 +157,21 @@ pub struct RevisionDiffArgs {
 /// The comparison's settings from the flags and the plugin's environment variables
 /// (`HELM_DIFF_OUTPUT`, `HELM_DIFF_OUTPUT_CONTEXT`, `HELM_DIFF_COLOR`,
 /// `HELM_DIFF_NORMALIZE_MANIFESTS`).
-fn settings(r: &ReportArgs, namespace: &str) -> Result<(ParseOptions, PlanOptions, ReportOptions), CmdError> {
+fn settings(
+    r: &ReportArgs,
+    namespace: &str,
+) -> Result<(ParseOptions, PlanOptions, ReportOptions), CmdError> {
     let env = |k: &str| std::env::var(k).ok();
-    let output = r.output.clone().or_else(|| env("HELM_DIFF_OUTPUT").filter(|v| !v.trim().is_empty())).unwrap_or_else(|| "diff".into());
+    let output = r
+        .output
+        .clone()
+        .or_else(|| env("HELM_DIFF_OUTPUT").filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "diff".into());
     let format: OutputFormat = output.parse().map_err(CmdError)?;
-    let context = r.context.or_else(|| env("HELM_DIFF_OUTPUT_CONTEXT").and_then(|v| v.parse().ok())).unwrap_or(-1);
+    let context = r
+        .context
+        .or_else(|| env("HELM_DIFF_OUTPUT_CONTEXT").and_then(|v| v.parse().ok()))
+        .unwrap_or(-1);
     let color = match (&r.color, r.no_color) {
         (_, true) => false,
         (Some(v), false) => go_bool(v).ok_or_else(|| CmdError(format!("invalid argument {v:?} for \"--color\" flag: strconv.ParseBool: parsing {v:?}: invalid syntax")))?,
@@ -170,7 +183,8 @@ fn settings(r: &ReportArgs, namespace: &str) -> Result<(ParseOptions, PlanOption
             }
         },
     };
-    let normalize = r.normalize_manifests || env("HELM_DIFF_NORMALIZE_MANIFESTS").as_deref() == Some("true");
+    let normalize =
+        r.normalize_manifests || env("HELM_DIFF_NORMALIZE_MANIFESTS").as_deref() == Some("true");
     let mut suppressed = r.suppress.clone();
     if r.suppress_secrets {
         suppressed.push("Secret".into());
@@ -178,7 +192,11 @@ fn settings(r: &ReportArgs, namespace: &str) -> Result<(ParseOptions, PlanOption
     let parse = ParseOptions {
         default_namespace: namespace.to_string(),
         normalize,
-        excluded_hooks: if r.include_tests { Vec::new() } else { TEST_HOOKS.iter().map(|s| s.to_string()).collect() },
+        excluded_hooks: if r.include_tests {
+            Vec::new()
+        } else {
+            TEST_HOOKS.iter().map(|s| s.to_string()).collect()
+        },
     };
     let secrets = if r.show_secrets_decoded {
         SecretDisplay::Decoded
@@ -187,8 +205,18 @@ fn settings(r: &ReportArgs, namespace: &str) -> Result<(ParseOptions, PlanOption
     } else {
         SecretDisplay::Masked
     };
-    let opts = PlanOptions { secrets, suppressed_kinds: suppressed, strip_trailing_cr: r.strip_trailing_cr, find_renames: r.find_renames, suppress_output_line_regex: r.suppress_output_line_regex.clone() };
-    let report = ReportOptions { format, context: usize::try_from(context).ok(), color };
+    let opts = PlanOptions {
+        secrets,
+        suppressed_kinds: suppressed,
+        strip_trailing_cr: r.strip_trailing_cr,
+        find_renames: r.find_renames,
+        suppress_output_line_regex: r.suppress_output_line_regex.clone(),
+    };
+    let report = ReportOptions {
+        format,
+        context: usize::try_from(context).ok(),
+        color,
+    };
     Ok((parse, opts, report))
 }
 
@@ -220,7 +248,10 @@ fn finish(p: &plan::Plan, report: &ReportOptions, detailed: bool) -> Result<(), 
 }
 
 pub fn run(cmd: DiffCommand, kube: &crate::release::KubeArgs) -> Result<(), CmdError> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(err)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(err)?;
     rt.block_on(async move {
         let c = client(kube).await?;
         match cmd {
@@ -236,13 +267,24 @@ pub fn run(cmd: DiffCommand, kube: &crate::release::KubeArgs) -> Result<(), CmdE
 fn two_args<'a>(args: &'a [String], cmd: &str, what: &str) -> Result<(&'a str, &'a str), CmdError> {
     match args {
         [a, b] => Ok((a, b)),
-        _ => Err(CmdError(format!("This command needs 2 arguments: {what}\n\nUsage: helm diff {cmd}"))),
+        _ => Err(CmdError(format!(
+            "This command needs 2 arguments: {what}\n\nUsage: helm diff {cmd}"
+        ))),
     }
 }
 
-async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeDiffArgs, install_only: bool) -> Result<(), CmdError> {
-    let (name, chart_path) = two_args(&a.args, if install_only { "install" } else { "upgrade" }, "release name, chart path")?;
-    let live = a.three_way_merge || std::env::var("HELM_DIFF_THREE_WAY_MERGE").as_deref() == Ok("true");
+async fn upgrade<C: ReleaseApi>(
+    c: &C,
+    a: UpgradeDiffArgs,
+    install_only: bool,
+) -> Result<(), CmdError> {
+    let (name, chart_path) = two_args(
+        &a.args,
+        if install_only { "install" } else { "upgrade" },
+        "release name, chart path",
+    )?;
+    let live =
+        a.three_way_merge || std::env::var("HELM_DIFF_THREE_WAY_MERGE").as_deref() == Ok("true");
     let (parse, opts, report) = settings(&a.report, c.namespace())?;
     let current = if install_only {
         None
@@ -256,7 +298,12 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeDiffArgs, install_only: bool) -
                 }
                 None
             }
-            Err(e) => return Err(CmdError(format!("Failed to get release {name} in namespace {}: {e}", c.namespace()))),
+            Err(e) => {
+                return Err(CmdError(format!(
+                    "Failed to get release {name} in namespace {}: {e}",
+                    c.namespace()
+                )))
+            }
         }
     };
     let chart = ChartRef::Loaded(load_chart(chart_path, a.version.as_deref(), a.devel)?);
@@ -284,7 +331,9 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeDiffArgs, install_only: bool) -
                 max_history: 10,
                 ..Default::default()
             };
-            c.upgrade(name, chart, &values, opts).await.map_err(|e| CmdError(format!("Failed to render chart: {e}")))?
+            c.upgrade(name, chart, &values, opts)
+                .await
+                .map_err(|e| CmdError(format!("Failed to render chart: {e}")))?
         }
         None => {
             let opts = helm_kube::InstallOptions {
@@ -295,7 +344,9 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeDiffArgs, install_only: bool) -
                 skip_schema_validation: a.skip_schema_validation,
                 ..Default::default()
             };
-            c.install(chart, &values, opts).await.map_err(|e| CmdError(format!("Failed to render chart: {e}")))?
+            c.install(chart, &values, opts)
+                .await
+                .map_err(|e| CmdError(format!("Failed to render chart: {e}")))?
         }
     };
     // Against the live objects (`--three-way-merge`): what a server-side apply dry run of each
@@ -303,15 +354,24 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeDiffArgs, install_only: bool) -
     let sides = match live {
         true => {
             let old_manifest = current.as_ref().map(|r| r.manifest.as_str()).unwrap_or("");
-            c.live_sides(name, None, old_manifest, &new.manifest, false).await.map_err(|e| CmdError(format!("Failed to compare with the live objects: {e}")))?
+            c.live_sides(name, None, old_manifest, &new.manifest, false)
+                .await
+                .map_err(|e| CmdError(format!("Failed to compare with the live objects: {e}")))?
         }
         false => None,
     };
     let p = match sides {
-        Some(sides) => helm_kube::plan::plan_live(&sides, current.as_ref(), &new, !a.no_hooks, &parse, &opts).map_err(err)?,
+        Some(sides) => {
+            helm_kube::plan::plan_live(&sides, current.as_ref(), &new, !a.no_hooks, &parse, &opts)
+                .map_err(err)?
+        }
         None => {
-            let old_text = current.as_ref().map(|r| release_text(r, !a.no_hooks)).unwrap_or_default();
-            plan::plan_manifests(&old_text, &release_text(&new, !a.no_hooks), &parse, &opts).map_err(err)?
+            let old_text = current
+                .as_ref()
+                .map(|r| release_text(r, !a.no_hooks))
+                .unwrap_or_default();
+            plan::plan_manifests(&old_text, &release_text(&new, !a.no_hooks), &parse, &opts)
+                .map_err(err)?
         }
     };
     print_notes(&p);
@@ -327,8 +387,17 @@ async fn rollback<C: ReleaseApi>(c: &C, a: RevisionDiffArgs) -> Result<(), CmdEr
     let (name, rev) = two_args(&a.args, "rollback", "release name, revision number")?;
     let (parse, opts, report) = settings(&a.report, c.namespace())?;
     let current = c.get_release(name, None, 0).await.map_err(err)?;
-    let target = c.get_release(name, None, revision_number(rev)).await.map_err(err)?;
-    let p = plan::plan_manifests(&release_text(&current, false), &release_text(&target, false), &parse, &opts).map_err(err)?;
+    let target = c
+        .get_release(name, None, revision_number(rev))
+        .await
+        .map_err(err)?;
+    let p = plan::plan_manifests(
+        &release_text(&current, false),
+        &release_text(&target, false),
+        &parse,
+        &opts,
+    )
+    .map_err(err)?;
     finish(&p, &report, a.report.detailed_exitcode)
 }
 
@@ -359,7 +428,13 @@ async fn revision<C: ReleaseApi>(c: &C, a: RevisionDiffArgs) -> Result<(), CmdEr
 
 /// The chart name a release was made from (the plugin compares releases of one chart only).
 fn chart_name(rel: &Release) -> String {
-    rel.chart.as_ref().and_then(|c| c.get("metadata")).and_then(|m| m.get("name")).and_then(|n| n.as_str()).unwrap_or("").to_string()
+    rel.chart
+        .as_ref()
+        .and_then(|c| c.get("metadata"))
+        .and_then(|m| m.get("name"))
+        .and_then(|n| n.as_str())
+        .unwrap_or("")
+        .to_string()
 }
 
 async fn release<C: ReleaseApi>(c: &C, a: RevisionDiffArgs) -> Result<(), CmdError> {
@@ -377,25 +452,49 @@ async fn release<C: ReleaseApi>(c: &C, a: RevisionDiffArgs) -> Result<(), CmdErr
         return Ok(());
     }
     let (parse1, opts, report) = settings(&a.report, ns1.as_deref().unwrap_or(c.namespace()))?;
-    let parse2 = ParseOptions { default_namespace: ns2.unwrap_or_else(|| c.namespace().to_string()), ..parse1.clone() };
-    let old = plan::reindex_by_source(&plan::parse_manifest(&release_text(&rel1, false), &parse1).map_err(err)?);
-    let new = plan::reindex_by_source(&plan::parse_manifest(&release_text(&rel2, false), &parse2).map_err(err)?);
+    let parse2 = ParseOptions {
+        default_namespace: ns2.unwrap_or_else(|| c.namespace().to_string()),
+        ..parse1.clone()
+    };
+    let old = plan::reindex_by_source(
+        &plan::parse_manifest(&release_text(&rel1, false), &parse1).map_err(err)?,
+    );
+    let new = plan::reindex_by_source(
+        &plan::parse_manifest(&release_text(&rel2, false), &parse2).map_err(err)?,
+    );
     let p = plan::plan(&old, &new, &opts).map_err(err)?;
     finish(&p, &report, a.report.detailed_exitcode)
 }
 
 /// `upgrade --plan`: the library's plan of the upgrade (a dry run compared with the release's
 /// current objects), printed (see [`print_plan`]); nothing is applied.
-pub async fn plan_upgrade<C: ReleaseApi>(c: &C, name: &str, chart: ChartRef, values: &helm_core::Value, opts: helm_kube::UpgradeOptions, output: &str) -> Result<(), CmdError> {
+pub async fn plan_upgrade<C: ReleaseApi>(
+    c: &C,
+    name: &str,
+    chart: ChartRef,
+    values: &helm_core::Value,
+    opts: helm_kube::UpgradeOptions,
+    output: &str,
+) -> Result<(), CmdError> {
     let (parse, options, report) = settings(&ReportArgs::default(), c.namespace())?;
-    let (p, _) = helm_kube::plan::plan_upgrade(c, name, chart, values, opts, &parse, &options).await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
+    let (p, _) = helm_kube::plan::plan_upgrade(c, name, chart, values, opts, &parse, &options)
+        .await
+        .map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
     print_plan(&p, report, output)
 }
 
 /// `install --plan`: as [`plan_upgrade`], for an install.
-pub async fn plan_install<C: ReleaseApi>(c: &C, chart: ChartRef, values: &helm_core::Value, opts: helm_kube::InstallOptions, output: &str) -> Result<(), CmdError> {
+pub async fn plan_install<C: ReleaseApi>(
+    c: &C,
+    chart: ChartRef,
+    values: &helm_core::Value,
+    opts: helm_kube::InstallOptions,
+    output: &str,
+) -> Result<(), CmdError> {
     let (parse, options, report) = settings(&ReportArgs::default(), c.namespace())?;
-    let (p, _) = helm_kube::plan::plan_install(c, chart, values, opts, &parse, &options).await.map_err(|e| CmdError(format!("INSTALLATION FAILED: {e}")))?;
+    let (p, _) = helm_kube::plan::plan_install(c, chart, values, opts, &parse, &options)
+        .await
+        .map_err(|e| CmdError(format!("INSTALLATION FAILED: {e}")))?;
     print_plan(&p, report, output)
 }
 

@@ -56,17 +56,33 @@ fn template_excerpt(e: &RenderError, chart_path: &Path) -> Option<String> {
     let chart = chart::load(chart_path).ok()?;
     chain.iter().rev().find_map(|loc| {
         let source = template_source(&chart, &loc.template)?;
-        render(&Place { file: loc.template.clone(), line: loc.line, column: loc.column }, &source)
+        render(
+            &Place {
+                file: loc.template.clone(),
+                line: loc.line,
+                column: loc.column,
+            },
+            &source,
+        )
     })
 }
 
 /// The YAML error of a file of the chart itself (a subchart's errors name no file under
 /// `chart_path`). The column is not shown: the line is what the excerpt is for.
 fn chart_file_excerpt(e: &ChartError, chart_path: &Path) -> Option<String> {
-    let ChartError::Yaml { file, line, .. } = e else { return None };
+    let ChartError::Yaml { file, line, .. } = e else {
+        return None;
+    };
     let source = std::fs::read_to_string(chart_path.join(file)).ok()?;
     let shown = format!("{}/{file}", chart_path.display());
-    render(&Place { file: shown, line: *line, column: None }, &source)
+    render(
+        &Place {
+            file: shown,
+            line: *line,
+            column: None,
+        },
+        &source,
+    )
 }
 
 /// The text of `chart/charts/sub/templates/x.yaml`, walking subcharts by name.
@@ -122,12 +138,20 @@ mod tests {
 
     #[test]
     fn excerpt_points_at_the_column() {
-        let p = Place { file: "c/templates/a.yaml".into(), line: 2, column: Some(13) };
+        let p = Place {
+            file: "c/templates/a.yaml".into(),
+            line: 2,
+            column: Some(13),
+        };
         assert_eq!(
             render(&p, "x: 1\ny: {{ .Values.a.b.c }}\n").as_deref(),
             Some("  --> c/templates/a.yaml:2:13\n  |\n2 | y: {{ .Values.a.b.c }}\n  |              ^")
         );
-        let p = Place { file: "f".into(), line: 9, column: None };
+        let p = Place {
+            file: "f".into(),
+            line: 9,
+            column: None,
+        };
         assert_eq!(render(&p, "one line"), None);
     }
 
@@ -135,7 +159,11 @@ mod tests {
     fn chart_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path();
-        std::fs::write(root.join("Chart.yaml"), "apiVersion: v2\nname: c\nversion: 0.1.0\n").expect("write");
+        std::fs::write(
+            root.join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        )
+        .expect("write");
         for (name, text) in files {
             let path = root.join(name);
             std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
@@ -157,21 +185,33 @@ mod tests {
     #[test]
     fn caret_inside_the_included_template() {
         let helpers = "{{- define \"t2\" -}}\nw: {{ .Values.q.w }}\n{{- end }}\n";
-        let text = render_error_text(&[("templates/_h.tpl", helpers), ("templates/a.yaml", "a: {{ include \"t2\" . }}\n")]);
+        let text = render_error_text(&[
+            ("templates/_h.tpl", helpers),
+            ("templates/a.yaml", "a: {{ include \"t2\" . }}\n"),
+        ]);
         assert!(text.ends_with("\n  --> c/templates/_h.tpl:2:13\n  |\n2 | w: {{ .Values.q.w }}\n  |              ^\n\nUse --debug flag to render out invalid YAML"), "{text}");
     }
 
     #[test]
     fn caret_at_the_tpl_call() {
-        let text = render_error_text(&[("templates/a.yaml", "x: 1\na: {{ tpl \"{{ .Values.q.w }}\" . }}\n")]);
-        assert!(text.starts_with("template: c/templates/a.yaml:2:6: executing "), "{text}");
+        let text = render_error_text(&[(
+            "templates/a.yaml",
+            "x: 1\na: {{ tpl \"{{ .Values.q.w }}\" . }}\n",
+        )]);
+        assert!(
+            text.starts_with("template: c/templates/a.yaml:2:6: executing "),
+            "{text}"
+        );
         assert!(text.ends_with("\n  --> c/templates/a.yaml:2:6\n  |\n2 | a: {{ tpl \"{{ .Values.q.w }}\" . }}\n  |       ^\n\nUse --debug flag to render out invalid YAML"), "{text}");
     }
 
     #[test]
     fn no_excerpt_without_a_line() {
         let text = render_error_text(&[("templates/a.yaml", "a: b: c\n")]);
-        assert!(text.starts_with("YAML parse error on c/templates/a.yaml: "), "{text}");
+        assert!(
+            text.starts_with("YAML parse error on c/templates/a.yaml: "),
+            "{text}"
+        );
         assert!(!text.contains("-->"), "{text}");
     }
 

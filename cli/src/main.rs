@@ -13,17 +13,21 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-mod complete;
 mod color;
+mod complete;
 mod diff;
 mod progress;
 mod release;
-mod serve;
 mod repo;
+mod serve;
 mod settings;
 
 #[derive(Parser)]
-#[command(name = "helm-rs", version, about = "The Kubernetes package manager, in Rust")]
+#[command(
+    name = "helm-rs",
+    version,
+    about = "The Kubernetes package manager, in Rust"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -325,7 +329,10 @@ fn main() -> ExitCode {
     };
     if let Err(msg) = settings.check_color() {
         // Helm reports this before any command runs, as a log line.
-        eprintln!("level=WARN msg=\"command failed\" error={}", helm_core::gocompat::strconv::go_quote(&msg));
+        eprintln!(
+            "level=WARN msg=\"command failed\" error={}",
+            helm_core::gocompat::strconv::go_quote(&msg)
+        );
         return ExitCode::from(1);
     }
     color::init(&settings.color_mode);
@@ -335,7 +342,14 @@ fn main() -> ExitCode {
         c.deprecation_notices();
     }
     let result = match (cli.server, cli.command) {
-        (Some(url), Command::Release(c)) => release::run(c, release::Target::Server { url, token: cli.token }, &cli.global.kube),
+        (Some(url), Command::Release(c)) => release::run(
+            c,
+            release::Target::Server {
+                url,
+                token: cli.token,
+            },
+            &cli.global.kube,
+        ),
         (_, Command::Env(a)) => settings::run_env(&a, &settings),
         (_, command) => run_local(command, &cli.global.kube),
     };
@@ -369,17 +383,21 @@ fn run_local(command: Command, kube: &release::KubeArgs) -> Result<(), CmdError>
         Command::Serve(a) => {
             return match serve::run(a) {
                 c if c == ExitCode::SUCCESS => Ok(()),
-                _ => Err(CmdError("the server stopped with operations abandoned (see its log)".into())),
+                _ => Err(CmdError(
+                    "the server stopped with operations abandoned (see its log)".into(),
+                )),
             }
         }
-        Command::Version(a) => version::render(a.short, a.template.as_deref()).map_err(CmdError).map(|text| {
-            // --template prints exactly the template's output; the other forms end a line.
-            if a.template.is_some() {
-                print!("{text}");
-            } else {
-                println!("{text}");
-            }
-        }),
+        Command::Version(a) => version::render(a.short, a.template.as_deref())
+            .map_err(CmdError)
+            .map(|text| {
+                // --template prints exactly the template's output; the other forms end a line.
+                if a.template.is_some() {
+                    print!("{text}");
+                } else {
+                    println!("{text}");
+                }
+            }),
     };
     result
 }
@@ -403,7 +421,9 @@ fn flag_error(e: clap::Error) -> ExitCode {
         }
     };
     let msg = match e.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
@@ -411,17 +431,28 @@ fn flag_error(e: clap::Error) -> ExitCode {
             Some(a) if a.starts_with("--") => format!("unknown flag: {}", flag_words(&a)),
             Some(a) if a.starts_with('-') => {
                 // clap names the single letter; cobra quotes the whole cluster typed (`-zx`).
-                let typed = std::env::args().skip(1).find(|x| !x.starts_with("--") && x.starts_with(&a)).unwrap_or(a);
+                let typed = std::env::args()
+                    .skip(1)
+                    .find(|x| !x.starts_with("--") && x.starts_with(&a))
+                    .unwrap_or(a);
                 format!("unknown shorthand flag: {}", flag_words(&typed))
             }
-            Some(a) => format!("unknown command {a:?} for \"helm-rs\"\nRun 'helm-rs --help' for usage."),
+            Some(a) => {
+                format!("unknown command {a:?} for \"helm-rs\"\nRun 'helm-rs --help' for usage.")
+            }
             None => e.to_string(),
         },
         ErrorKind::InvalidSubcommand => match ctx(ContextKind::InvalidSubcommand) {
-            Some(a) => format!("unknown command {a:?} for \"helm-rs\"\nRun 'helm-rs --help' for usage."),
+            Some(a) => {
+                format!("unknown command {a:?} for \"helm-rs\"\nRun 'helm-rs --help' for usage.")
+            }
             None => e.to_string(),
         },
-        ErrorKind::InvalidValue | ErrorKind::NoEquals if ctx(ContextKind::InvalidValue).unwrap_or_default().is_empty() => {
+        ErrorKind::InvalidValue | ErrorKind::NoEquals
+            if ctx(ContextKind::InvalidValue)
+                .unwrap_or_default()
+                .is_empty() =>
+        {
             // A flag lacking its value ends the command line: name it as typed (`-f`, `--set`).
             let flag = ctx(ContextKind::InvalidArg).unwrap_or_default();
             let typed = std::env::args()
@@ -432,7 +463,12 @@ fn flag_error(e: clap::Error) -> ExitCode {
         }
         _ => {
             let text = e.to_string();
-            let first = text.lines().next().unwrap_or("").trim_start_matches("error: ").to_string();
+            let first = text
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ")
+                .to_string();
             first
         }
     };
@@ -457,10 +493,13 @@ fn check_template_dry_run(mode: Option<&str>) -> Result<(), CmdError> {
             );
             Ok(())
         }
-        "none" | "0" | "f" | "F" | "FALSE" | "false" | "False" => {
-            Err(CmdError(format!("invalid dry-run value ({mode:?}). Must be \"server\" or \"client\"")))
-        }
-        "server" => Err(CmdError("--dry-run=server needs a Kubernetes cluster; helm-rs template renders offline only".into())),
+        "none" | "0" | "f" | "F" | "FALSE" | "false" | "False" => Err(CmdError(format!(
+            "invalid dry-run value ({mode:?}). Must be \"server\" or \"client\""
+        ))),
+        "server" => Err(CmdError(
+            "--dry-run=server needs a Kubernetes cluster; helm-rs template renders offline only"
+                .into(),
+        )),
         other => Err(CmdError(format!(
             "invalid dry-run value ({other:?}). Must be \"none\", \"server\", or \"client\""
         ))),
@@ -495,8 +534,11 @@ fn name_and_chart(a: &TemplateArgs) -> Result<(String, String), CmdError> {
 
 /// `--name-template`: a text/template with Sprig functions and no data.
 fn render_name_template(t: &str) -> Result<String, CmdError> {
-    let mut engine = helm_core::template::Engine::new(helm_core::template::funcs::FuncTable::sprig());
-    engine.parse("name-template", t).map_err(|e| CmdError(e.to_string()))?;
+    let mut engine =
+        helm_core::template::Engine::new(helm_core::template::funcs::FuncTable::sprig());
+    engine
+        .parse("name-template", t)
+        .map_err(|e| CmdError(e.to_string()))?;
     engine
         .execute("name-template", &helm_core::Value::Nil)
         .map_err(|e| CmdError(e.to_string()))
@@ -505,7 +547,10 @@ fn render_name_template(t: &str) -> Result<String, CmdError> {
 /// `-n` for the commands that render offline: the flag, else `default` (they read no
 /// kubeconfig).
 fn namespace_flag(kube: &release::KubeArgs) -> String {
-    kube.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "default".into())
+    kube.namespace
+        .clone()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "default".into())
 }
 
 fn run_template(a: TemplateArgs, namespace: String) -> Result<(), CmdError> {
@@ -519,16 +564,22 @@ fn run_template(a: TemplateArgs, namespace: String) -> Result<(), CmdError> {
     let (name, chart_path) = name_and_chart(&a)?;
     let kube_version = match &a.kube_version {
         Some(v) => Some(
-            KubeVersion::parse(v).map_err(|e| CmdError(format!("invalid kube version '{v}': {e}")))?,
+            KubeVersion::parse(v)
+                .map_err(|e| CmdError(format!("invalid kube version '{v}': {e}")))?,
         ),
         None => None,
     };
     // A repository/OCI/URL reference is downloaded into a temporary directory that lives
     // until the end of the command.
-    let (located, _download_dir) = repo::locate_chart(&chart_path, a.version.as_deref(), a.devel, a.plain_http)?;
+    let (located, _download_dir) =
+        repo::locate_chart(&chart_path, a.version.as_deref(), a.devel, a.plain_http)?;
     let chart_path = located.to_string_lossy().into_owned();
-    let chart = chart::load(std::path::Path::new(&chart_path))
-        .map_err(|e| CmdError(excerpt::attach_chart_error(&e, std::path::Path::new(&chart_path))))?;
+    let chart = chart::load(std::path::Path::new(&chart_path)).map_err(|e| {
+        CmdError(excerpt::attach_chart_error(
+            &e,
+            std::path::Path::new(&chart_path),
+        ))
+    })?;
     if chart.metadata.deprecated {
         eprintln!("level=WARN msg=\"this chart is deprecated\"");
     }
@@ -555,14 +606,24 @@ fn run_template(a: TemplateArgs, namespace: String) -> Result<(), CmdError> {
     };
     // One render, then exit: the render need not free its parse trees and values.
     render::set_process_exits_after_render(true);
-    let out = render::template(chart, &user_values, &opts)
-        .map_err(|e| CmdError(excerpt::attach_render_error(&e, std::path::Path::new(&chart_path))))?;
-    for line in out.log.iter().filter(|l| !l.contains("this chart is deprecated")) {
+    let out = render::template(chart, &user_values, &opts).map_err(|e| {
+        CmdError(excerpt::attach_render_error(
+            &e,
+            std::path::Path::new(&chart_path),
+        ))
+    })?;
+    for line in out
+        .log
+        .iter()
+        .filter(|l| !l.contains("this chart is deprecated"))
+    {
         eprintln!("{line}");
     }
     let mut stdout = std::io::stdout().lock();
     // Binary contents a template wrote (`.Files.Get` of a binary file) go out as Go's bytes.
-    stdout.write_all(&helm_core::gocompat::gostring::go_bytes(&out.stdout)).map_err(|e| CmdError(e.to_string()))?;
+    stdout
+        .write_all(&helm_core::gocompat::gostring::go_bytes(&out.stdout))
+        .map_err(|e| CmdError(e.to_string()))?;
     Ok(())
 }
 
@@ -581,7 +642,8 @@ fn run_show(what: ShowCommand) -> Result<(), CmdError> {
         }));
     }
     // A reference is downloaded first, as `helm show` does (the directory lives until the end).
-    let (located, _download_dir) = repo::locate_chart(&args.chart, args.version.as_deref(), args.devel, false)?;
+    let (located, _download_dir) =
+        repo::locate_chart(&args.chart, args.version.as_deref(), args.devel, false)?;
     let c = chart::load(&located)?;
     let text = match kind {
         "all" => chart::show::show_all(&c)?,
@@ -591,18 +653,24 @@ fn run_show(what: ShowCommand) -> Result<(), CmdError> {
         _ => chart::show::show_crds(&c),
     };
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes()).map_err(|e| CmdError(e.to_string()))?;
+    stdout
+        .write_all(text.as_bytes())
+        .map_err(|e| CmdError(e.to_string()))?;
     Ok(())
 }
 
 /// `helm create NAME`: prints `Creating NAME`, then any overwrite warnings (on stdout, as Helm).
 fn run_create(a: CreateArgs) -> Result<(), CmdError> {
     let [arg] = a.args.as_slice() else {
-        return Err(CmdError("\"helm create\" requires 1 argument\n\nUsage:  helm create NAME [flags]".into()));
+        return Err(CmdError(
+            "\"helm create\" requires 1 argument\n\nUsage:  helm create NAME [flags]".into(),
+        ));
     };
     say!("Creating {arg}");
     if a.starter.is_some() {
-        return Err(CmdError("starter charts are not supported by helm-rs".into()));
+        return Err(CmdError(
+            "starter charts are not supported by helm-rs".into(),
+        ));
     }
     // Go's filepath.Base and filepath.Dir: `foo/` has base `foo` and dir `foo`, as in Helm.
     let name = match arg.trim_end_matches('/') {
@@ -625,10 +693,14 @@ fn run_create(a: CreateArgs) -> Result<(), CmdError> {
 /// `helm package CHART...`: one archive per chart directory.
 fn run_package(a: PackageArgs) -> Result<(), CmdError> {
     if a.args.is_empty() {
-        return Err(CmdError("need at least one argument, the path to the chart".into()));
+        return Err(CmdError(
+            "need at least one argument, the path to the chart".into(),
+        ));
     }
     if a.dependency_update {
-        return Err(CmdError("--dependency-update is not supported by helm-rs (no network access)".into()));
+        return Err(CmdError(
+            "--dependency-update is not supported by helm-rs (no network access)".into(),
+        ));
     }
     let destination = if a.destination == "." {
         std::env::current_dir().map_err(|e| CmdError(e.to_string()))?
@@ -648,7 +720,9 @@ fn run_package(a: PackageArgs) -> Result<(), CmdError> {
         let abs = if path.is_absolute() {
             path.to_path_buf()
         } else {
-            std::env::current_dir().map_err(|e| CmdError(e.to_string()))?.join(path)
+            std::env::current_dir()
+                .map_err(|e| CmdError(e.to_string()))?
+                .join(path)
         };
         if !abs.is_dir() {
             let cy = abs.join("Chart.yaml");
@@ -658,12 +732,24 @@ fn run_package(a: PackageArgs) -> Result<(), CmdError> {
                 cy.display()
             )));
         }
-        let written = chart::package::package_dir(&abs, &opts).map_err(|e| CmdError(e.to_string()))?;
+        let written =
+            chart::package::package_dir(&abs, &opts).map_err(|e| CmdError(e.to_string()))?;
         if a.sign {
-            let key = a.key.as_deref().ok_or_else(|| CmdError("--key is required for signing a package".into()))?;
-            repo::sign_package(&written, key, a.keyring.as_deref(), a.passphrase_file.as_deref())?;
+            let key = a
+                .key
+                .as_deref()
+                .ok_or_else(|| CmdError("--key is required for signing a package".into()))?;
+            repo::sign_package(
+                &written,
+                key,
+                a.keyring.as_deref(),
+                a.passphrase_file.as_deref(),
+            )?;
         }
-        say!("Successfully packaged chart and saved it to: {}", written.display());
+        say!(
+            "Successfully packaged chart and saved it to: {}",
+            written.display()
+        );
     }
     Ok(())
 }
@@ -671,14 +757,19 @@ fn run_package(a: PackageArgs) -> Result<(), CmdError> {
 /// `helm lint PATH...`: Helm's report, then the summary (an error when a chart failed).
 fn run_lint(a: LintArgs, namespace: String) -> Result<(), CmdError> {
     use helm_core::lint::{self, Severity};
-    let paths = if a.args.is_empty() { vec![".".to_string()] } else { a.args.clone() };
+    let paths = if a.args.is_empty() {
+        vec![".".to_string()]
+    } else {
+        a.args.clone()
+    };
     let user_values = a.values.to_options().merge_values().map_err(CmdError)?;
     let opts = lint::LintOptions { namespace };
     let mut report = String::new();
     let (mut failed, mut with_findings) = (0, 0);
     for p in &paths {
         let result = lint::lint_path(std::path::Path::new(p), &user_values, &opts);
-        let has = !result.errors.is_empty() || result.messages.iter().any(|m| m.severity > Severity::Info);
+        let has = !result.errors.is_empty()
+            || result.messages.iter().any(|m| m.severity > Severity::Info);
         if has {
             with_findings += 1;
         }
@@ -702,7 +793,11 @@ fn run_lint(a: LintArgs, namespace: String) -> Result<(), CmdError> {
         report.push('\n');
     }
     let _ = std::io::stdout().lock().write_all(report.as_bytes());
-    let summary = format!("{} chart(s) linted, {} chart(s) failed", paths.len(), failed);
+    let summary = format!(
+        "{} chart(s) linted, {} chart(s) failed",
+        paths.len(),
+        failed
+    );
     if failed > 0 {
         return Err(CmdError(summary));
     }
@@ -742,13 +837,21 @@ fn find_postrenderer_plugin(name: &str) -> bool {
             (None, None) => Vec::new(),
         },
     };
-    dirs.iter().filter_map(|d| std::fs::read_dir(d).ok()).flatten().flatten().any(|entry| {
-        let Ok(text) = std::fs::read_to_string(entry.path().join("plugin.yaml")) else { return false };
-        let Ok(doc) = helm_core::values::yaml::from_str(&text) else { return false };
-        let field = |k: &str| match doc.as_map().and_then(|m| m.get(k)) {
-            Some(helm_core::Value::String(s)) => s.to_string(),
-            _ => String::new(),
-        };
-        field("name") == name && field("type") == "postrenderer/v1"
-    })
+    dirs.iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .flatten()
+        .any(|entry| {
+            let Ok(text) = std::fs::read_to_string(entry.path().join("plugin.yaml")) else {
+                return false;
+            };
+            let Ok(doc) = helm_core::values::yaml::from_str(&text) else {
+                return false;
+            };
+            let field = |k: &str| match doc.as_map().and_then(|m| m.get(k)) {
+                Some(helm_core::Value::String(s)) => s.to_string(),
+                _ => String::new(),
+            };
+            field("name") == name && field("type") == "postrenderer/v1"
+        })
 }

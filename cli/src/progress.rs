@@ -32,7 +32,9 @@ impl Mode {
     /// The mode for `--progress` (or `HELM_RS_PROGRESS`), `--debug` and whether standard error
     /// is a terminal.
     pub fn choose(flag: Option<&str>, debug: bool, terminal: bool) -> Result<Mode, String> {
-        let env = std::env::var("HELM_RS_PROGRESS").ok().filter(|s| !s.is_empty());
+        let env = std::env::var("HELM_RS_PROGRESS")
+            .ok()
+            .filter(|s| !s.is_empty());
         match flag.map(String::from).or(env).as_deref().unwrap_or("auto") {
             "table" => Ok(Mode::Table),
             "plain" => Ok(if terminal || !debug { Mode::Plain } else { Mode::Debug }),
@@ -81,73 +83,143 @@ impl Table {
         if let Some(i) = self.rows.iter().position(|r| r.object == object) {
             return &mut self.rows[i];
         }
-        self.rows.push(Row { object, state: String::new(), why: Vec::new() });
+        self.rows.push(Row {
+            object,
+            state: String::new(),
+            why: Vec::new(),
+        });
         self.rows.last_mut().expect("just pushed")
     }
 
     /// Folds one event into the table.
     pub fn update(&mut self, ev: &ProgressEvent) {
         match ev {
-            ProgressEvent::ResourceApplied { kind, namespace, name, .. } => {
+            ProgressEvent::ResourceApplied {
+                kind,
+                namespace,
+                name,
+                ..
+            } => {
                 let r = self.row(object(kind, namespace, name));
                 r.state = "applied".into();
                 r.why.clear();
             }
-            ProgressEvent::ResourceDeleted { kind, namespace, name, .. } => {
+            ProgressEvent::ResourceDeleted {
+                kind,
+                namespace,
+                name,
+                ..
+            } => {
                 let r = self.row(object(kind, namespace, name));
                 r.state = "deleted".into();
                 r.why.clear();
             }
-            ProgressEvent::HookStarted { event, kind, name, weight } => {
+            ProgressEvent::HookStarted {
+                event,
+                kind,
+                name,
+                weight,
+            } => {
                 let r = self.row(format!("{kind} {name} ({event} hook)"));
                 r.state = "running".into();
                 r.why = vec![format!("weight {weight}")];
             }
-            ProgressEvent::HookSucceeded { event, kind, name, .. } => {
+            ProgressEvent::HookSucceeded {
+                event, kind, name, ..
+            } => {
                 let r = self.row(format!("{kind} {name} ({event} hook)"));
                 r.state = "succeeded".into();
                 r.why.clear();
             }
-            ProgressEvent::HookFailed { event, kind, name, error, .. } => {
+            ProgressEvent::HookFailed {
+                event,
+                kind,
+                name,
+                error,
+                ..
+            } => {
                 let r = self.row(format!("{kind} {name} ({event} hook)"));
                 r.state = "failed".into();
                 r.why = vec![error.clone()];
             }
             ProgressEvent::Waiting { not_ready } => {
-                let waiting: Vec<String> = not_ready.iter().map(|n| object(&n.kind, &n.namespace, &n.name)).collect();
+                let waiting: Vec<String> = not_ready
+                    .iter()
+                    .map(|n| object(&n.kind, &n.namespace, &n.name))
+                    .collect();
                 // The wait judges every applied object: those not in the set are ready.
-                for r in self.rows.iter_mut().filter(|r| (r.state == "not ready" || r.state == "applied") && !waiting.contains(&r.object)) {
+                for r in self.rows.iter_mut().filter(|r| {
+                    (r.state == "not ready" || r.state == "applied") && !waiting.contains(&r.object)
+                }) {
                     r.state = "ready".into();
                     r.why.clear();
                 }
                 for n in not_ready {
-                    let NotReady { kind, namespace, name, reason, details } = n;
+                    let NotReady {
+                        kind,
+                        namespace,
+                        name,
+                        reason,
+                        details,
+                    } = n;
                     let r = self.row(object(kind, namespace, name));
                     r.state = "not ready".into();
-                    r.why = std::iter::once(reason.clone()).chain(details.iter().cloned()).collect();
+                    r.why = std::iter::once(reason.clone())
+                        .chain(details.iter().cloned())
+                        .collect();
                 }
             }
             ProgressEvent::Ready { .. } => {
-                for r in self.rows.iter_mut().filter(|r| r.state == "not ready" || r.state == "applied") {
+                for r in self
+                    .rows
+                    .iter_mut()
+                    .filter(|r| r.state == "not ready" || r.state == "applied")
+                {
                     r.state = "ready".into();
                     r.why.clear();
                 }
             }
             ProgressEvent::ActionFailed { .. } | ProgressEvent::InstallingInstead { .. } => {}
-            ProgressEvent::ReleaseRecorded { .. } | ProgressEvent::ReleaseRecordDeleted { .. } => self.notes.push(ev.to_string()),
+            ProgressEvent::ReleaseRecorded { .. } | ProgressEvent::ReleaseRecordDeleted { .. } => {
+                self.notes.push(ev.to_string())
+            }
         }
     }
 
     /// The table as lines no wider than `width`: the release records written so far, a header,
     /// then each row with its reasons indented below the first.
     pub fn lines(&self, width: usize) -> Vec<String> {
-        let w_obj = self.rows.iter().map(|r| r.object.chars().count()).max().unwrap_or(0).max(6);
-        let w_state = self.rows.iter().map(|r| r.state.chars().count()).max().unwrap_or(0).max(6);
+        let w_obj = self
+            .rows
+            .iter()
+            .map(|r| r.object.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(6);
+        let w_state = self
+            .rows
+            .iter()
+            .map(|r| r.state.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(6);
         let mut out = self.notes.clone();
-        out.push(format!("{:<w_obj$}  {:<w_state$}  DETAIL", "OBJECT", "STATUS"));
+        out.push(format!(
+            "{:<w_obj$}  {:<w_state$}  DETAIL",
+            "OBJECT", "STATUS"
+        ));
         for r in &self.rows {
             let mut why = r.why.iter();
-            out.push(format!("{:<w_obj$}  {:<w_state$}  {}", r.object, r.state, why.next().map(String::as_str).unwrap_or("")).trim_end().to_string());
+            out.push(
+                format!(
+                    "{:<w_obj$}  {:<w_state$}  {}",
+                    r.object,
+                    r.state,
+                    why.next().map(String::as_str).unwrap_or("")
+                )
+                .trim_end()
+                .to_string(),
+            );
             for more in why {
                 out.push(format!("{:w$}{more}", "", w = w_obj + w_state + 4));
             }
@@ -194,7 +266,11 @@ pub fn terminal_width() -> usize {
             return ws.ws_col as usize;
         }
     }
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|c| *c > 0).unwrap_or(100)
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|c| *c > 0)
+        .unwrap_or(100)
 }
 
 /// One event as a plain line (objects as `Kind namespace/name`).
@@ -230,16 +306,34 @@ mod tests {
     use super::*;
 
     fn nr(kind: &str, name: &str, reason: &str, details: &[&str]) -> NotReady {
-        NotReady { kind: kind.into(), namespace: "ns".into(), name: name.into(), reason: reason.into(), details: details.iter().map(|s| s.to_string()).collect() }
+        NotReady {
+            kind: kind.into(),
+            namespace: "ns".into(),
+            name: name.into(),
+            reason: reason.into(),
+            details: details.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     #[test]
     fn rows_follow_the_events() {
         let mut t = Table::default();
         for (kind, name) in [("ConfigMap", "cfg"), ("Deployment", "web")] {
-            t.update(&ProgressEvent::ResourceApplied { kind: kind.into(), namespace: "ns".into(), name: name.into(), resource: String::new() });
+            t.update(&ProgressEvent::ResourceApplied {
+                kind: kind.into(),
+                namespace: "ns".into(),
+                name: name.into(),
+                resource: String::new(),
+            });
         }
-        t.update(&ProgressEvent::Waiting { not_ready: vec![nr("Deployment", "web", "Available: 0/1", &["pod web-1: container app CrashLoopBackOff (last exit 1: boom)"])] });
+        t.update(&ProgressEvent::Waiting {
+            not_ready: vec![nr(
+                "Deployment",
+                "web",
+                "Available: 0/1",
+                &["pod web-1: container app CrashLoopBackOff (last exit 1: boom)"],
+            )],
+        });
         assert_eq!(
             t.lines(200),
             vec![
@@ -250,9 +344,21 @@ mod tests {
             ]
         );
         t.update(&ProgressEvent::Ready { count: 2 });
-        assert_eq!(t.lines(200)[1..], ["ConfigMap ns/cfg   ready", "Deployment ns/web  ready"]);
-        t.update(&ProgressEvent::ReleaseRecorded { name: "r".into(), namespace: "ns".into(), revision: 1, status: "deployed".into(), created: false });
-        assert_eq!(t.lines(200)[0], "updated release record sh.helm.release.v1.r.v1 (deployed)");
+        assert_eq!(
+            t.lines(200)[1..],
+            ["ConfigMap ns/cfg   ready", "Deployment ns/web  ready"]
+        );
+        t.update(&ProgressEvent::ReleaseRecorded {
+            name: "r".into(),
+            namespace: "ns".into(),
+            revision: 1,
+            status: "deployed".into(),
+            created: false,
+        });
+        assert_eq!(
+            t.lines(200)[0],
+            "updated release record sh.helm.release.v1.r.v1 (deployed)"
+        );
         assert_eq!(t.lines(20)[3], "Deployment ns/web  …");
     }
 
@@ -260,7 +366,12 @@ mod tests {
     fn redrawing_goes_back_over_the_previous_table() {
         let mut t = Table::default();
         let mut buf = Vec::new();
-        t.update(&ProgressEvent::ResourceApplied { kind: "ConfigMap".into(), namespace: "ns".into(), name: "c".into(), resource: String::new() });
+        t.update(&ProgressEvent::ResourceApplied {
+            kind: "ConfigMap".into(),
+            namespace: "ns".into(),
+            name: "c".into(),
+            resource: String::new(),
+        });
         t.draw(&mut buf, 80);
         t.update(&ProgressEvent::Ready { count: 1 });
         t.draw(&mut buf, 80);

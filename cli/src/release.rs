@@ -10,10 +10,10 @@ use helm_core::gocompat::strconv::go_quote;
 use helm_core::values::{json as gojson, yaml, Value};
 use helm_kube::RemoteClient;
 use helm_kube::{ChartRef, Client, ErrorKind, ReleaseApi};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The cluster flags, with Helm's other global flags in `crate::settings`.
@@ -202,7 +202,11 @@ pub struct HooksWaitArgs {
 impl HooksWaitArgs {
     /// (no hooks, wait, timeout) as the release API takes them.
     fn options(&self) -> Result<(bool, bool, Option<std::time::Duration>), CmdError> {
-        Ok((self.no_hooks, self.wait.is_some(), Some(parse_go_duration(&self.timeout)?)))
+        Ok((
+            self.no_hooks,
+            self.wait.is_some(),
+            Some(parse_go_duration(&self.timeout)?),
+        ))
     }
 }
 
@@ -367,7 +371,11 @@ fn out(s: &str) {
 
 /// Go's `time.ParseDuration` for the forms Helm users write (`300s`, `5m0s`, `1h2m3.5s`, `500ms`).
 pub fn parse_go_duration(s: &str) -> Result<Duration, CmdError> {
-    let bad = || CmdError(format!("invalid argument \"{s}\" for \"--timeout\" flag: time: invalid duration \"{s}\""));
+    let bad = || {
+        CmdError(format!(
+            "invalid argument \"{s}\" for \"--timeout\" flag: time: invalid duration \"{s}\""
+        ))
+    };
     if s == "0" {
         return Ok(Duration::ZERO);
     }
@@ -377,10 +385,14 @@ pub fn parse_go_duration(s: &str) -> Result<Duration, CmdError> {
         return Err(bad());
     }
     while !rest.is_empty() {
-        let n = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
+        let n = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
         let (num, tail) = rest.split_at(n);
         let v: f64 = num.parse().map_err(|_| bad())?;
-        let u = tail.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(tail.len());
+        let u = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
         let (unit, tail) = tail.split_at(u);
         let mult = match unit {
             "ns" => 1e-9,
@@ -398,17 +410,26 @@ pub fn parse_go_duration(s: &str) -> Result<Duration, CmdError> {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CmdError> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(err)
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(err)
 }
 
 pub(crate) async fn client(k: &KubeArgs) -> Result<Client, CmdError> {
     let namespace = namespace_of(k);
-    Client::new(k.client_options(namespace).map_err(err)?).await.map_err(err)
+    Client::new(k.client_options(namespace).map_err(err)?)
+        .await
+        .map_err(err)
 }
 
 /// `-n`, else `$HELM_NAMESPACE`.
 fn namespace_of(k: &KubeArgs) -> Option<String> {
-    k.namespace.clone().or_else(|| std::env::var("HELM_NAMESPACE").ok().filter(|s| !s.is_empty()))
+    k.namespace.clone().or_else(|| {
+        std::env::var("HELM_NAMESPACE")
+            .ok()
+            .filter(|s| !s.is_empty())
+    })
 }
 
 /// Whether the cluster (or server) answers, as Helm's commands check first.
@@ -430,15 +451,31 @@ struct Session {
 ///
 /// Failed upgrades and rollbacks are always logged, as Helm's `level=WARN` lines; an
 /// `upgrade --install` that installs prints Helm's line saying so (table output only).
-fn show_progress(c: Client, mode: crate::progress::Mode, table_output: bool, session: &Session) -> Client {
+fn show_progress(
+    c: Client,
+    mode: crate::progress::Mode,
+    table_output: bool,
+    session: &Session,
+) -> Client {
     let installing = session.installing.clone();
     let table = Arc::new(std::sync::Mutex::new(crate::progress::Table::default()));
     c.with_progress(Arc::new(move |ev: helm_kube::ProgressEvent| {
         match &ev {
-            helm_kube::ProgressEvent::ActionFailed { action, name, error } => {
+            helm_kube::ProgressEvent::ActionFailed {
+                action,
+                name,
+                error,
+            } => {
                 let text = match action.as_str() {
-                    "rollback" => format!("level=WARN msg={}\n", go_quote(&format!("Rollback {} failed: {error}", go_quote(name)))),
-                    _ => format!("level=WARN msg=\"{action} failed\" name={} error={}\n", slog_value(name), slog_value(error)),
+                    "rollback" => format!(
+                        "level=WARN msg={}\n",
+                        go_quote(&format!("Rollback {} failed: {error}", go_quote(name)))
+                    ),
+                    _ => format!(
+                        "level=WARN msg=\"{action} failed\" name={} error={}\n",
+                        slog_value(name),
+                        slog_value(error)
+                    ),
                 };
                 let _ = std::io::stderr().lock().write_all(text.as_bytes());
                 return;
@@ -446,7 +483,9 @@ fn show_progress(c: Client, mode: crate::progress::Mode, table_output: bool, ses
             helm_kube::ProgressEvent::InstallingInstead { name, .. } => {
                 installing.store(true, Ordering::SeqCst);
                 if table_output {
-                    out(&format!("Release \"{name}\" does not exist. Installing it now.\n"));
+                    out(&format!(
+                        "Release \"{name}\" does not exist. Installing it now.\n"
+                    ));
                 }
                 return;
             }
@@ -459,7 +498,10 @@ fn show_progress(c: Client, mode: crate::progress::Mode, table_output: bool, ses
 /// A value as slog's text handler writes it: bare unless it is empty or has a space, `=`, `"`
 /// or a character that is not printable.
 fn slog_value(s: &str) -> String {
-    if s.is_empty() || s.chars().any(|c| c == ' ' || c == '=' || c == '"' || c.is_control()) {
+    if s.is_empty()
+        || s.chars()
+            .any(|c| c == ' ' || c == '=' || c == '"' || c.is_control())
+    {
         go_quote(s)
     } else {
         s.to_string()
@@ -469,7 +511,9 @@ fn slog_value(s: &str) -> String {
 fn labels(list: &[String]) -> Result<BTreeMap<String, String>, CmdError> {
     let mut m = BTreeMap::new();
     for kv in list.iter().filter(|s| !s.is_empty()) {
-        let (k, v) = kv.split_once('=').ok_or_else(|| CmdError(format!("invalid label: {kv:?}")))?;
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| CmdError(format!("invalid label: {kv:?}")))?;
         m.insert(k.to_string(), v.to_string());
     }
     Ok(m)
@@ -508,11 +552,20 @@ impl ReleaseCommand {
     fn progress_flags(&self) -> Result<(crate::progress::Mode, bool), CmdError> {
         use std::io::IsTerminal;
         let (flag, debug, table) = match self {
-            ReleaseCommand::Install(a) => (a.deploy.progress.as_deref(), crate::settings::debug(), a.deploy.output == "table"),
-            ReleaseCommand::Upgrade(a) => (a.deploy.progress.as_deref(), crate::settings::debug(), a.deploy.output == "table"),
+            ReleaseCommand::Install(a) => (
+                a.deploy.progress.as_deref(),
+                crate::settings::debug(),
+                a.deploy.output == "table",
+            ),
+            ReleaseCommand::Upgrade(a) => (
+                a.deploy.progress.as_deref(),
+                crate::settings::debug(),
+                a.deploy.output == "table",
+            ),
             _ => (None, false, true),
         };
-        let mode = crate::progress::Mode::choose(flag, debug, std::io::stderr().is_terminal()).map_err(CmdError)?;
+        let mode = crate::progress::Mode::choose(flag, debug, std::io::stderr().is_terminal())
+            .map_err(CmdError)?;
         Ok((mode, table))
     }
 }
@@ -532,9 +585,23 @@ pub fn run(cmd: ReleaseCommand, target: Target, kube: &KubeArgs) -> Result<(), C
     rt.block_on(async move {
         match target {
             Target::Server { url, token } => {
-                let token = token.or_else(|| std::env::var("HELM_RS_TOKEN").ok()).filter(|t| !t.is_empty()).ok_or_else(|| CmdError("--server needs a token: --token or HELM_RS_TOKEN".into()))?;
-                let c = RemoteClient::new(&url, &token, namespace_of(kube).as_deref()).map_err(err)?;
-                run_on(&c, cmd, Session { remote: true, ..Default::default() }).await
+                let token = token
+                    .or_else(|| std::env::var("HELM_RS_TOKEN").ok())
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(|| {
+                        CmdError("--server needs a token: --token or HELM_RS_TOKEN".into())
+                    })?;
+                let c =
+                    RemoteClient::new(&url, &token, namespace_of(kube).as_deref()).map_err(err)?;
+                run_on(
+                    &c,
+                    cmd,
+                    Session {
+                        remote: true,
+                        ..Default::default()
+                    },
+                )
+                .await
             }
             Target::Cluster => {
                 let session = Session::default();
@@ -546,7 +613,11 @@ pub fn run(cmd: ReleaseCommand, target: Target, kube: &KubeArgs) -> Result<(), C
     })
 }
 
-async fn run_on<C: ReleaseApi>(c: &C, cmd: ReleaseCommand, session: Session) -> Result<(), CmdError> {
+async fn run_on<C: ReleaseApi>(
+    c: &C,
+    cmd: ReleaseCommand,
+    session: Session,
+) -> Result<(), CmdError> {
     match cmd {
         ReleaseCommand::Install(a) => install(c, a, &session).await,
         ReleaseCommand::Upgrade(a) => upgrade(c, a, &session).await,
@@ -563,7 +634,11 @@ async fn run_on<C: ReleaseApi>(c: &C, cmd: ReleaseCommand, session: Session) -> 
 
 /// A chart directory or archive, or a `repo/chart`, `oci://` or `https://` reference
 /// (downloaded to a temporary directory first, as `template` and `pull` do).
-pub(crate) fn load_chart(path: &str, version: Option<&str>, devel: bool) -> Result<helm_core::chart::Chart, CmdError> {
+pub(crate) fn load_chart(
+    path: &str,
+    version: Option<&str>,
+    devel: bool,
+) -> Result<helm_core::chart::Chart, CmdError> {
     let (located, _download_dir) = crate::repo::locate_chart(path, version, devel, false)?;
     let chart = helm_core::chart::load(&located)?;
     if chart.metadata.deprecated {
@@ -577,7 +652,13 @@ pub(crate) fn load_chart(path: &str, version: Option<&str>, devel: bool) -> Resu
 /// uploaded; `oci://` and `http(s)://` references, and `repo/chart` of a repository in the
 /// local repositories.yaml (sent as its URL plus the chart's name), are downloaded by the
 /// server, anonymously (credentials stay here).
-fn chart_ref<C: ReleaseApi>(c: &C, chart: &str, version: Option<&str>, devel: bool, session: &Session) -> Result<ChartRef, CmdError> {
+fn chart_ref<C: ReleaseApi>(
+    c: &C,
+    chart: &str,
+    version: Option<&str>,
+    devel: bool,
+    session: &Session,
+) -> Result<ChartRef, CmdError> {
     if !session.remote {
         return load_chart(chart, version, devel).map(ChartRef::Loaded);
     }
@@ -586,14 +667,28 @@ fn chart_ref<C: ReleaseApi>(c: &C, chart: &str, version: Option<&str>, devel: bo
     if path.exists() {
         return c.local_chart(path).map_err(err);
     }
-    if chart.starts_with("oci://") || chart.starts_with("http://") || chart.starts_with("https://") {
-        return Ok(ChartRef::Reference { reference: chart.to_string(), version, plain_http: false });
+    if chart.starts_with("oci://") || chart.starts_with("http://") || chart.starts_with("https://")
+    {
+        return Ok(ChartRef::Reference {
+            reference: chart.to_string(),
+            version,
+            plain_http: false,
+        });
     }
     match chart.split_once('/') {
         Some((repo, name)) if !path.is_absolute() && !chart.starts_with('.') => {
-            let repos = helm_core::repo::RepoFile::load_file_or_empty(&helm_core::repo::paths::repository_config()).map_err(err)?;
-            let entry = repos.get(repo).ok_or_else(|| CmdError(format!("repo {repo} not found")))?;
-            Ok(ChartRef::Repo { repo_url: entry.url.clone(), name: name.to_string(), version })
+            let repos = helm_core::repo::RepoFile::load_file_or_empty(
+                &helm_core::repo::paths::repository_config(),
+            )
+            .map_err(err)?;
+            let entry = repos
+                .get(repo)
+                .ok_or_else(|| CmdError(format!("repo {repo} not found")))?;
+            Ok(ChartRef::Repo {
+                repo_url: entry.url.clone(),
+                name: name.to_string(),
+                version,
+            })
         }
         _ => Err(CmdError(format!("path {chart:?} not found"))),
     }
@@ -612,7 +707,9 @@ fn server_side_flag(v: &str) -> Result<Option<bool>, CmdError> {
         "auto" => Ok(None),
         "true" => Ok(Some(true)),
         "false" => Ok(Some(false)),
-        other => Err(CmdError(format!("invalid server-side value ({other}). Must be \"true\", \"false\", or \"auto\""))),
+        other => Err(CmdError(format!(
+            "invalid server-side value ({other}). Must be \"true\", \"false\", or \"auto\""
+        ))),
     }
 }
 
@@ -622,7 +719,9 @@ fn dry_run_mode(d: &Option<String>) -> Result<(bool, bool), CmdError> {
         None | Some("none") | Some("false") => Ok((false, false)),
         Some("client") | Some("true") => Ok((true, false)),
         Some("server") => Ok((true, true)),
-        Some(other) => Err(CmdError(format!("invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\""))),
+        Some(other) => Err(CmdError(format!(
+            "invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\""
+        ))),
     }
 }
 
@@ -647,9 +746,15 @@ fn dry_run_flag(d: &Option<String>) -> Result<bool, CmdError> {
 fn usage_error(cmd: &str, need: &str, usage: &str) -> CmdError {
     let bin = std::env::args_os()
         .next()
-        .and_then(|a| std::path::Path::new(&a).file_name().map(|f| f.to_string_lossy().into_owned()))
+        .and_then(|a| {
+            std::path::Path::new(&a)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+        })
         .unwrap_or_else(|| "helm-rs".into());
-    CmdError(format!("\"{bin} {cmd}\" requires {need}\n\nUsage:  {bin} {cmd} {usage} [flags]"))
+    CmdError(format!(
+        "\"{bin} {cmd}\" requires {need}\n\nUsage:  {bin} {cmd} {usage} [flags]"
+    ))
 }
 
 /// `install [NAME] CHART` (or `CHART` with `--generate-name`).
@@ -657,9 +762,17 @@ fn install_args(a: &InstallArgs) -> Result<(Option<String>, String), CmdError> {
     match (a.args.as_slice(), a.generate_name) {
         ([chart], true) => Ok((None, chart.clone())),
         ([name, chart], false) => Ok((Some(name.clone()), chart.clone())),
-        ([_], false) => Err(CmdError("INSTALLATION FAILED: must either provide a name or specify --generate-name".into())),
-        ([_, _], true) => Err(CmdError("INSTALLATION FAILED: cannot set --generate-name and also specify a name".into())),
-        _ => Err(usage_error("install", "at least 1 argument", "[NAME] [CHART]")),
+        ([_], false) => Err(CmdError(
+            "INSTALLATION FAILED: must either provide a name or specify --generate-name".into(),
+        )),
+        ([_, _], true) => Err(CmdError(
+            "INSTALLATION FAILED: cannot set --generate-name and also specify a name".into(),
+        )),
+        _ => Err(usage_error(
+            "install",
+            "at least 1 argument",
+            "[NAME] [CHART]",
+        )),
     }
 }
 
@@ -683,10 +796,17 @@ fn rollback_args(a: &RollbackArgs) -> Result<(String, i64), CmdError> {
 /// `uninstall RELEASE_NAME [...]` with a valid `--cascade`.
 fn uninstall_args(a: &UninstallArgs) -> Result<(), CmdError> {
     if !matches!(a.cascade.as_str(), "background" | "foreground" | "orphan") {
-        return Err(CmdError(format!("invalid cascade value ({}). Must be \"background\", \"foreground\", or \"orphan\"", a.cascade)));
+        return Err(CmdError(format!(
+            "invalid cascade value ({}). Must be \"background\", \"foreground\", or \"orphan\"",
+            a.cascade
+        )));
     }
     if a.names.is_empty() {
-        return Err(usage_error("uninstall", "at least 1 argument", "RELEASE_NAME [...]"));
+        return Err(usage_error(
+            "uninstall",
+            "at least 1 argument",
+            "RELEASE_NAME [...]",
+        ));
     }
     Ok(())
 }
@@ -736,7 +856,10 @@ async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Res
     if d.plan {
         return crate::diff::plan_install(c, chart, &values, opts, &d.output).await;
     }
-    let rel = c.install(chart, &values, opts).await.map_err(install_failed)?;
+    let rel = c
+        .install(chart, &values, opts)
+        .await
+        .map_err(install_failed)?;
     print_release(&rel, &d.output, true, d.hide_notes)
 }
 
@@ -748,8 +871,13 @@ fn wait_flag(d: &DeployArgs) -> bool {
 /// An install's error as Helm prints it; a name in use is logged first, as Helm's name check.
 fn install_failed(e: helm_kube::Error) -> CmdError {
     if e.kind() == ErrorKind::NameInUse {
-        eprintln!("level=ERROR msg=\"release name check failed\" error={}", go_quote(&e.to_string()));
-        return CmdError(format!("INSTALLATION FAILED: release name check failed: {e}"));
+        eprintln!(
+            "level=ERROR msg=\"release name check failed\" error={}",
+            go_quote(&e.to_string())
+        );
+        return CmdError(format!(
+            "INSTALLATION FAILED: release name check failed: {e}"
+        ));
     }
     CmdError(format!("INSTALLATION FAILED: {e}"))
 }
@@ -795,7 +923,9 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
         render_subchart_notes: d.render_subchart_notes,
     };
     if !a.install {
-        c.reachable().await.map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
+        c.reachable()
+            .await
+            .map_err(|e| CmdError(format!("UPGRADE FAILED: {e}")))?;
     }
     if d.plan {
         return crate::diff::plan_upgrade(c, &name, chart, &values, opts, &d.output).await;
@@ -809,7 +939,9 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
         return print_release(&rel, &d.output, true, d.hide_notes);
     }
     if d.output == "table" {
-        out(&format!("Release \"{name}\" has been upgraded. Happy Helming!\n"));
+        out(&format!(
+            "Release \"{name}\" has been upgraded. Happy Helming!\n"
+        ));
     }
     print_release(&rel, &d.output, true, d.hide_notes)
 }
@@ -855,7 +987,8 @@ async fn uninstall<C: ReleaseApi>(c: &C, a: UninstallArgs) -> Result<(), CmdErro
         match c.uninstall(name, opts).await {
             Ok(res) => {
                 if !res.kept.is_empty() {
-                    let mut s = String::from("These resources were kept due to the resource policy:\n");
+                    let mut s =
+                        String::from("These resources were kept due to the resource policy:\n");
                     for k in &res.kept {
                         let (kind, n) = k.split_once('/').unwrap_or((k, ""));
                         s.push_str(&format!("[{kind}] {n}\n"));
@@ -867,7 +1000,9 @@ async fn uninstall<C: ReleaseApi>(c: &C, a: UninstallArgs) -> Result<(), CmdErro
                 out(&format!("release \"{name}\" uninstalled\n"));
             }
             // Helm reports the release uninstalled all the same.
-            Err(e) if a.ignore_not_found && e.kind() == ErrorKind::NotFound => out(&format!("release \"{name}\" uninstalled\n")),
+            Err(e) if a.ignore_not_found && e.kind() == ErrorKind::NotFound => {
+                out(&format!("release \"{name}\" uninstalled\n"))
+            }
             Err(e) => return Err(err(e)),
         }
     }
@@ -879,15 +1014,26 @@ async fn status<C: ReleaseApi>(c: &C, a: StatusArgs) -> Result<(), CmdError> {
     check_output(&a.output)?;
     // Helm 4 shows the release's live objects: Table renderings for the table output, the
     // objects themselves for json/yaml.
-    let rel = c.status(&a.name, None, a.revision, a.output == "table").await.map_err(err)?;
+    let rel = c
+        .status(&a.name, None, a.revision, a.output == "table")
+        .await
+        .map_err(err)?;
     print_release(&rel, &a.output, false, false)?;
     // A pending release blocks every other action until its operation ends: say since when,
     // and how to recover it if that operation is gone (standard error: Helm's output stays).
     let status = rel.status();
     if a.revision == 0 && status.is_pending() {
         let since = rel.info.as_ref().and_then(|i| i.last_deployed);
-        let age = since.map(|t| (helm_core::release::Time::now().0 - t.0).num_seconds().max(0)).unwrap_or(0);
-        let when = since.map(|t| format!("since {} ({})", t.ansic(), go_duration_secs(age))).unwrap_or_default();
+        let age = since
+            .map(|t| {
+                (helm_core::release::Time::now().0 - t.0)
+                    .num_seconds()
+                    .max(0)
+            })
+            .unwrap_or(0);
+        let when = since
+            .map(|t| format!("since {} ({})", t.ansic(), go_duration_secs(age)))
+            .unwrap_or_default();
         eprintln!("note: release {} is {status} {when}; if no operation is running on it any more, `helm-rs recover {}` marks it failed so that it can be upgraded or rolled back", rel.name, rel.name);
     }
     Ok(())
@@ -905,9 +1051,21 @@ fn go_duration_secs(secs: i64) -> String {
 
 async fn recover<C: ReleaseApi>(c: &C, a: RecoverArgs) -> Result<(), CmdError> {
     connected(c).await?;
-    let opts = helm_kube::RecoverOptions { namespace: None, force: a.force, stale_after: Some(parse_go_duration(&a.stale_after)?) };
+    let opts = helm_kube::RecoverOptions {
+        namespace: None,
+        force: a.force,
+        stale_after: Some(parse_go_duration(&a.stale_after)?),
+    };
     let rel = c.recover(&a.name, opts).await.map_err(err)?;
-    out(&format!("Release \"{}\" recovered: revision {} marked failed ({})\n", rel.name, rel.version, rel.info.as_ref().map(|i| i.description.as_str()).unwrap_or("")));
+    out(&format!(
+        "Release \"{}\" recovered: revision {} marked failed ({})\n",
+        rel.name,
+        rel.version,
+        rel.info
+            .as_ref()
+            .map(|i| i.description.as_str())
+            .unwrap_or("")
+    ));
     Ok(())
 }
 
@@ -919,12 +1077,19 @@ fn go_json(bytes: Vec<u8>) -> Result<String, CmdError> {
 fn check_output(fmt: &str) -> Result<(), CmdError> {
     match fmt {
         "table" | "json" | "yaml" => Ok(()),
-        other => Err(CmdError(format!("invalid argument \"{other}\" for \"-o, --output\" flag: invalid format type"))),
+        other => Err(CmdError(format!(
+            "invalid argument \"{other}\" for \"-o, --output\" flag: invalid format type"
+        ))),
     }
 }
 
 /// Helm's status printer (`statusPrinter.WriteTable`) and its json/yaml forms.
-pub(crate) fn print_release(rel: &Release, output: &str, with_chart: bool, hide_notes: bool) -> Result<(), CmdError> {
+pub(crate) fn print_release(
+    rel: &Release,
+    output: &str,
+    with_chart: bool,
+    hide_notes: bool,
+) -> Result<(), CmdError> {
     check_output(output)?;
     // `helm status -o json` leaves the chart out; install/upgrade results keep it.
     let mut rel_out = rel.clone();
@@ -934,11 +1099,15 @@ pub(crate) fn print_release(rel: &Release, output: &str, with_chart: bool, hide_
     let rel = &rel_out;
     match output {
         "json" => {
-            out(&format!("{}\n", go_json(serde_json::to_vec(rel).map_err(err)?)?));
+            out(&format!(
+                "{}\n",
+                go_json(serde_json::to_vec(rel).map_err(err)?)?
+            ));
             return Ok(());
         }
         "yaml" => {
-            let v = helm_core::release::record::json_to_core(&serde_json::to_value(rel).map_err(err)?);
+            let v =
+                helm_core::release::record::json_to_core(&serde_json::to_value(rel).map_err(err)?);
             out(&yaml::to_string(&v).map_err(err)?);
             return Ok(());
         }
@@ -955,12 +1124,27 @@ pub fn status_text(rel: &Release, show_metadata: bool, debug: bool, hide_notes: 
     if let Some(t) = info.last_deployed {
         s.push_str(&format!("LAST DEPLOYED: {}\n", t.ansic()));
     }
-    s.push_str(&format!("NAMESPACE: {}\nSTATUS: {}\nREVISION: {}\n", crate::color::namespace(&rel.namespace), crate::color::status(&info.status.to_string()), rel.version));
+    s.push_str(&format!(
+        "NAMESPACE: {}\nSTATUS: {}\nREVISION: {}\n",
+        crate::color::namespace(&rel.namespace),
+        crate::color::status(&info.status.to_string()),
+        rel.version
+    ));
     if show_metadata {
-        s.push_str(&format!("CHART: {}\nVERSION: {}\nAPP_VERSION: {}\n", rel.chart_name(), rel.chart_version(), rel.app_version()));
+        s.push_str(&format!(
+            "CHART: {}\nVERSION: {}\nAPP_VERSION: {}\n",
+            rel.chart_name(),
+            rel.chart_version(),
+            rel.app_version()
+        ));
     }
     s.push_str(&format!("DESCRIPTION: {}\n", info.description));
-    if let Some(resources) = info.resources.as_ref().and_then(|r| r.as_object()).filter(|r| !r.is_empty()) {
+    if let Some(resources) = info
+        .resources
+        .as_ref()
+        .and_then(|r| r.as_object())
+        .filter(|r| !r.is_empty())
+    {
         s.push_str(&format!("RESOURCES:\n{}\n", resources_text(resources)));
     }
     if !rel.hooks.iter().any(|h| h.has_event("test")) {
@@ -968,7 +1152,11 @@ pub fn status_text(rel: &Release, show_metadata: bool, debug: bool, hide_notes: 
     }
     for h in rel.hooks.iter().filter(|h| h.has_event("test")) {
         if let Some(start) = h.last_run.started_at {
-            let done = h.last_run.completed_at.map(|t| t.ansic()).unwrap_or_default();
+            let done = h
+                .last_run
+                .completed_at
+                .map(|t| t.ansic())
+                .unwrap_or_default();
             s.push_str(&format!(
                 "TEST SUITE:     {}\nLast Started:   {}\nLast Completed: {}\nPhase:          {}\n",
                 h.name,
@@ -1010,9 +1198,13 @@ fn resources_text(resources: &serde_json::Map<String, serde_json::Value>) -> Str
     for (key, objects) in resources {
         buf.push_str(&format!("==> {key}\n"));
         for t in objects.as_array().map(|a| a.as_slice()).unwrap_or_default() {
-            let cols = t.get("columnDefinitions").cloned().unwrap_or(serde_json::Value::Null);
+            let cols = t
+                .get("columnDefinitions")
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
             let empty_cols = cols.as_array().map(|c| c.is_empty()).unwrap_or(true);
-            let no_headers = printed_headers && (empty_cols || Some(&cols) == last_columns.as_ref());
+            let no_headers =
+                printed_headers && (empty_cols || Some(&cols) == last_columns.as_ref());
             let cols = if empty_cols {
                 last_columns.clone().unwrap_or(serde_json::Value::Null)
             } else {
@@ -1022,7 +1214,11 @@ fn resources_text(resources: &serde_json::Map<String, serde_json::Value>) -> Str
                 }
                 cols
             };
-            let rows = t.get("rows").and_then(|r| r.as_array()).cloned().unwrap_or_default();
+            let rows = t
+                .get("rows")
+                .and_then(|r| r.as_array())
+                .cloned()
+                .unwrap_or_default();
             if !rows.is_empty() {
                 printed_headers = true;
             } else {
@@ -1031,15 +1227,39 @@ fn resources_text(resources: &serde_json::Map<String, serde_json::Value>) -> Str
             // priority 0 columns only (kubectl without `-o wide`)
             let shown: Vec<usize> = cols
                 .as_array()
-                .map(|c| c.iter().enumerate().filter(|(_, d)| d.get("priority").and_then(|p| p.as_i64()).unwrap_or(0) == 0).map(|(i, _)| i).collect())
+                .map(|c| {
+                    c.iter()
+                        .enumerate()
+                        .filter(|(_, d)| {
+                            d.get("priority").and_then(|p| p.as_i64()).unwrap_or(0) == 0
+                        })
+                        .map(|(i, _)| i)
+                        .collect()
+                })
                 .unwrap_or_default();
             let mut lines: Vec<Vec<String>> = Vec::new();
             if !no_headers {
                 let names = cols.as_array().cloned().unwrap_or_default();
-                lines.push(shown.iter().map(|i| names.get(*i).and_then(|d| d.get("name")).and_then(|n| n.as_str()).unwrap_or("").to_uppercase()).collect());
+                lines.push(
+                    shown
+                        .iter()
+                        .map(|i| {
+                            names
+                                .get(*i)
+                                .and_then(|d| d.get("name"))
+                                .and_then(|n| n.as_str())
+                                .unwrap_or("")
+                                .to_uppercase()
+                        })
+                        .collect(),
+                );
             }
             for r in &rows {
-                let cells = r.get("cells").and_then(|c| c.as_array()).cloned().unwrap_or_default();
+                let cells = r
+                    .get("cells")
+                    .and_then(|c| c.as_array())
+                    .cloned()
+                    .unwrap_or_default();
                 lines.push(shown.iter().map(|i| go_cell(cells.get(*i))).collect());
             }
             buf.push_str(&tabwriter(&lines));
@@ -1093,8 +1313,10 @@ fn config_value(rel: &Release) -> Value {
 }
 
 fn computed_values(rel: &Release) -> Value {
-    let user = helm_core::release::record::json_to_core(&serde_json::Value::Object(rel.config.clone()));
-    let defaults = helm_core::release::record::json_to_core(&serde_json::Value::Object(rel.chart_values()));
+    let user =
+        helm_core::release::record::json_to_core(&serde_json::Value::Object(rel.config.clone()));
+    let defaults =
+        helm_core::release::record::json_to_core(&serde_json::Value::Object(rel.chart_values()));
     helm_kube::merge_values(&defaults, &user)
 }
 
@@ -1112,7 +1334,12 @@ fn values_yaml(v: &Value) -> String {
 /// 4.1.4 on a failed release whose description holds "...\ncontext deadline exceeded").
 /// `max` (when non-zero) caps column widths.
 fn table(rows: &[Vec<String>], max: usize) -> String {
-    let line_width = |c: &str| c.split('\n').map(crate::color::visible_width).max().unwrap_or(0);
+    let line_width = |c: &str| {
+        c.split('\n')
+            .map(crate::color::visible_width)
+            .max()
+            .unwrap_or(0)
+    };
     let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
     let mut widths = vec![0usize; cols];
     for r in rows {
@@ -1153,7 +1380,9 @@ fn table(rows: &[Vec<String>], max: usize) -> String {
 }
 
 /// A map standing for a Go struct: its fields by name.
-fn go_struct<K: Into<helm_core::values::Str>>(fields: impl IntoIterator<Item = (K, helm_core::Value)>) -> helm_core::Value {
+fn go_struct<K: Into<helm_core::values::Str>>(
+    fields: impl IntoIterator<Item = (K, helm_core::Value)>,
+) -> helm_core::Value {
     let m = helm_core::Map::new();
     for (k, v) in fields {
         m.insert(k, v);
@@ -1168,17 +1397,32 @@ fn release_as_go_struct(rel: &Release) -> helm_core::Value {
     use helm_core::release::record::json_to_core;
     use helm_core::Value;
     let info = rel.info.clone().unwrap_or_default();
-    let time = |t: Option<helm_core::release::Time>| Value::str(t.map(|t| t.go_string()).unwrap_or_else(|| "0001-01-01 00:00:00 +0000 UTC".into()));
-    let metadata = rel.chart.as_ref().and_then(|c| c.get("metadata")).and_then(|m| m.as_object()).map(|m| {
-        go_struct(m.iter().map(|(k, v)| {
-            let field = match k.as_str() {
-                "apiVersion" => "APIVersion".to_string(),
-                _ => k[..1].to_ascii_uppercase() + &k[1..],
-            };
-            (field, json_to_core(v))
-        }))
-    });
-    let chart_values = rel.chart.as_ref().and_then(|c| c.get("values")).map(json_to_core).unwrap_or_else(Value::empty_map);
+    let time = |t: Option<helm_core::release::Time>| {
+        Value::str(
+            t.map(|t| t.go_string())
+                .unwrap_or_else(|| "0001-01-01 00:00:00 +0000 UTC".into()),
+        )
+    };
+    let metadata = rel
+        .chart
+        .as_ref()
+        .and_then(|c| c.get("metadata"))
+        .and_then(|m| m.as_object())
+        .map(|m| {
+            go_struct(m.iter().map(|(k, v)| {
+                let field = match k.as_str() {
+                    "apiVersion" => "APIVersion".to_string(),
+                    _ => k[..1].to_ascii_uppercase() + &k[1..],
+                };
+                (field, json_to_core(v))
+            }))
+        });
+    let chart_values = rel
+        .chart
+        .as_ref()
+        .and_then(|c| c.get("values"))
+        .map(json_to_core)
+        .unwrap_or_else(Value::empty_map);
     go_struct([
         ("Name", Value::str(&rel.name)),
         (
@@ -1192,12 +1436,24 @@ fn release_as_go_struct(rel: &Release) -> helm_core::Value {
                 ("Notes", Value::str(&info.notes)),
             ]),
         ),
-        ("Chart", go_struct([("Metadata", metadata.unwrap_or_else(Value::empty_map)), ("Values", chart_values)])),
-        ("Config", json_to_core(&serde_json::Value::Object(rel.config.clone()))),
+        (
+            "Chart",
+            go_struct([
+                ("Metadata", metadata.unwrap_or_else(Value::empty_map)),
+                ("Values", chart_values),
+            ]),
+        ),
+        (
+            "Config",
+            json_to_core(&serde_json::Value::Object(rel.config.clone())),
+        ),
         ("Manifest", Value::str(&rel.manifest)),
         ("Version", Value::Int(rel.version)),
         ("Namespace", Value::str(&rel.namespace)),
-        ("Labels", go_struct(rel.labels.iter().map(|(k, v)| (k.clone(), Value::str(v))))),
+        (
+            "Labels",
+            go_struct(rel.labels.iter().map(|(k, v)| (k.clone(), Value::str(v)))),
+        ),
     ])
 }
 
@@ -1220,26 +1476,53 @@ async fn history<C: ReleaseApi>(c: &C, a: HistoryArgs) -> Result<(), CmdError> {
                 .map(|r| {
                     ordered(&[
                         ("revision", r.version.into()),
-                        ("updated", updated(r).map(|t| t.to_rfc3339_nano()).unwrap_or_else(|| "0001-01-01T00:00:00Z".into()).into()),
+                        (
+                            "updated",
+                            updated(r)
+                                .map(|t| t.to_rfc3339_nano())
+                                .unwrap_or_else(|| "0001-01-01T00:00:00Z".into())
+                                .into(),
+                        ),
                         ("status", r.status().as_str().into()),
                         ("chart", chart_label(r).into()),
                         ("app_version", r.app_version().into()),
-                        ("description", r.info.as_ref().map(|i| i.description.clone()).unwrap_or_default().into()),
+                        (
+                            "description",
+                            r.info
+                                .as_ref()
+                                .map(|i| i.description.clone())
+                                .unwrap_or_default()
+                                .into(),
+                        ),
                     ])
                 })
                 .collect();
             emit_list(items, &a.output)
         }
         _ => {
-            let mut rows = vec![["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DESCRIPTION"].map(String::from).to_vec()];
+            let mut rows = vec![[
+                "REVISION",
+                "UPDATED",
+                "STATUS",
+                "CHART",
+                "APP VERSION",
+                "DESCRIPTION",
+            ]
+            .map(String::from)
+            .to_vec()];
             for r in &h {
                 rows.push(vec![
                     r.version.to_string(),
-                    updated(r).map(|t| t.ansic()).unwrap_or_else(|| "Mon Jan  1 00:00:00 0001".into()),
+                    updated(r)
+                        .map(|t| t.ansic())
+                        .unwrap_or_else(|| "Mon Jan  1 00:00:00 0001".into()),
                     r.status().to_string(),
                     chart_label(r),
                     r.app_version().to_string(),
-                    r.info.as_ref().map(|i| i.description.clone()).unwrap_or_default(),
+                    r.info
+                        .as_ref()
+                        .map(|i| i.description.clone())
+                        .unwrap_or_default(),
                 ]);
             }
             // Helm 4.1.4 prints long descriptions whole (checked with a failed release).
@@ -1251,7 +1534,10 @@ async fn history<C: ReleaseApi>(c: &C, a: HistoryArgs) -> Result<(), CmdError> {
 
 /// A JSON object with its keys in the given order (Go structs marshal in field order).
 fn ordered(fields: &[(&str, serde_json::Value)]) -> String {
-    let parts: Vec<String> = fields.iter().map(|(k, v)| format!("{}:{}", serde_json::Value::from(*k), v)).collect();
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| format!("{}:{}", serde_json::Value::from(*k), v))
+        .collect();
     format!("{{{}}}", parts.join(","))
 }
 
@@ -1270,7 +1556,10 @@ fn emit_list(items: Vec<String>, fmt: &str) -> Result<(), CmdError> {
 /// JSON with Go's field order as given; YAML through helm-core's Go-compatible emitter.
 fn emit_structured(v: &serde_json::Value, fmt: &str) -> Result<(), CmdError> {
     if fmt == "json" {
-        out(&format!("{}\n", go_json(serde_json::to_vec(v).map_err(err)?)?));
+        out(&format!(
+            "{}\n",
+            go_json(serde_json::to_vec(v).map_err(err)?)?
+        ));
     } else {
         out(&yaml::to_string(&helm_core::release::record::json_to_core(v)).map_err(err)?);
     }
@@ -1284,7 +1573,14 @@ async fn list<C: ReleaseApi>(c: &C, a: ListArgs) -> Result<(), CmdError> {
     for (on, st) in [
         (a.deployed, vec![Status::Deployed]),
         (a.failed, vec![Status::Failed]),
-        (a.pending, vec![Status::PendingInstall, Status::PendingUpgrade, Status::PendingRollback]),
+        (
+            a.pending,
+            vec![
+                Status::PendingInstall,
+                Status::PendingUpgrade,
+                Status::PendingRollback,
+            ],
+        ),
         (a.superseded, vec![Status::Superseded]),
         (a.uninstalled, vec![Status::Uninstalled]),
         (a.uninstalling, vec![Status::Uninstalling]),
@@ -1310,7 +1606,11 @@ async fn list<C: ReleaseApi>(c: &C, a: ListArgs) -> Result<(), CmdError> {
     if a.reverse {
         rels.reverse();
     }
-    let rels: Vec<Release> = rels.into_iter().skip(a.offset).take(if a.max == 0 { usize::MAX } else { a.max }).collect();
+    let rels: Vec<Release> = rels
+        .into_iter()
+        .skip(a.offset)
+        .take(if a.max == 0 { usize::MAX } else { a.max })
+        .collect();
     if a.short {
         for r in &rels {
             out(&format!("{}\n", r.name));
@@ -1318,12 +1618,14 @@ async fn list<C: ReleaseApi>(c: &C, a: ListArgs) -> Result<(), CmdError> {
         return Ok(());
     }
     let time_s = |r: &Release| match (updated(r), &a.time_format) {
-        (Some(t), Some(layout)) if !layout.is_empty() => helm_core::gocompat::time::format_go_layout(
-            t.0.timestamp(),
-            t.0.timestamp_subsec_nanos() as i64,
-            t.0.offset().local_minus_utc(),
-            layout,
-        ),
+        (Some(t), Some(layout)) if !layout.is_empty() => {
+            helm_core::gocompat::time::format_go_layout(
+                t.0.timestamp(),
+                t.0.timestamp_subsec_nanos() as i64,
+                t.0.offset().local_minus_utc(),
+                layout,
+            )
+        }
         (Some(t), _) => t.go_string(),
         (None, _) => "0001-01-01 00:00:00 +0000 UTC".into(),
     };
@@ -1348,11 +1650,31 @@ async fn list<C: ReleaseApi>(c: &C, a: ListArgs) -> Result<(), CmdError> {
         _ => {
             let mut rows = Vec::new();
             if !a.no_headers {
-                rows.push(["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"].map(crate::color::header).to_vec());
+                rows.push(
+                    [
+                        "NAME",
+                        "NAMESPACE",
+                        "REVISION",
+                        "UPDATED",
+                        "STATUS",
+                        "CHART",
+                        "APP VERSION",
+                    ]
+                    .map(crate::color::header)
+                    .to_vec(),
+                );
             }
             for r in &rels {
                 let status = crate::color::status(&r.status().to_string());
-                rows.push(vec![r.name.clone(), crate::color::namespace(&r.namespace), r.version.to_string(), time_s(r), status, chart_label(r), r.app_version().to_string()]);
+                rows.push(vec![
+                    r.name.clone(),
+                    crate::color::namespace(&r.namespace),
+                    r.version.to_string(),
+                    time_s(r),
+                    status,
+                    chart_label(r),
+                    r.app_version().to_string(),
+                ]);
             }
             out(&table(&rows, 0));
             Ok(())
@@ -1362,15 +1684,24 @@ async fn list<C: ReleaseApi>(c: &C, a: ListArgs) -> Result<(), CmdError> {
 
 async fn get<C: ReleaseApi>(c: &C, what: GetCommand) -> Result<(), CmdError> {
     let g = match &what {
-        GetCommand::All(GetAllArgs { get: g, .. }) | GetCommand::Hooks(g) | GetCommand::Manifest(g) | GetCommand::Notes(g) => g,
+        GetCommand::All(GetAllArgs { get: g, .. })
+        | GetCommand::Hooks(g)
+        | GetCommand::Manifest(g)
+        | GetCommand::Notes(g) => g,
         GetCommand::Metadata { get, .. } | GetCommand::Values { get, .. } => get,
     };
     connected(c).await?;
-    let rel = c.get_release(&g.name, None, g.revision).await.map_err(err)?;
+    let rel = c
+        .get_release(&g.name, None, g.revision)
+        .await
+        .map_err(err)?;
     match &what {
-        GetCommand::All(GetAllArgs { template: Some(t), .. }) => {
+        GetCommand::All(GetAllArgs {
+            template: Some(t), ..
+        }) => {
             // Helm executes the template on `{"Release": release}`, the release as its Go struct.
-            let mut e = helm_core::template::Engine::new(helm_core::template::funcs::FuncTable::helm());
+            let mut e =
+                helm_core::template::Engine::new(helm_core::template::funcs::FuncTable::helm());
             e.parse("_", t).map_err(|e| CmdError(e.to_string()))?;
             let data = go_struct([("Release", release_as_go_struct(&rel))]);
             out(&e.execute("_", &data).map_err(|e| CmdError(e.to_string()))?);
@@ -1385,14 +1716,22 @@ async fn get<C: ReleaseApi>(c: &C, what: GetCommand) -> Result<(), CmdError> {
         }
         GetCommand::Manifest(_) => out(&format!("{}\n", rel.manifest)),
         GetCommand::Notes(_) => {
-            let notes = rel.info.as_ref().map(|i| i.notes.clone()).unwrap_or_default();
+            let notes = rel
+                .info
+                .as_ref()
+                .map(|i| i.notes.clone())
+                .unwrap_or_default();
             if !notes.is_empty() {
                 out(&format!("NOTES:\n{notes}\n"));
             }
         }
         GetCommand::Values { all, output, .. } => {
             check_output(output)?;
-            let (title, v) = if *all { ("COMPUTED VALUES", computed_values(&rel)) } else { ("USER-SUPPLIED VALUES", config_value(&rel)) };
+            let (title, v) = if *all {
+                ("COMPUTED VALUES", computed_values(&rel))
+            } else {
+                ("USER-SUPPLIED VALUES", config_value(&rel))
+            };
             match output.as_str() {
                 "json" => out(&format!("{}\n", gojson::to_string(&v))),
                 "yaml" => out(&values_yaml(&v)),
@@ -1401,17 +1740,46 @@ async fn get<C: ReleaseApi>(c: &C, what: GetCommand) -> Result<(), CmdError> {
         }
         GetCommand::Metadata { output, .. } => {
             check_output(output)?;
-            let chart_md = rel.chart.as_ref().and_then(|c| c.get("metadata")).cloned().unwrap_or_default();
+            let chart_md = rel
+                .chart
+                .as_ref()
+                .and_then(|c| c.get("metadata"))
+                .cloned()
+                .unwrap_or_default();
             let annotations: BTreeMap<String, String> = chart_md
                 .get("annotations")
                 .and_then(|a| a.as_object())
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                        .collect()
+                })
                 .unwrap_or_default();
-            let deps: Vec<serde_json::Value> = chart_md.get("dependencies").and_then(|d| d.as_array()).cloned().unwrap_or_default();
+            let deps: Vec<serde_json::Value> = chart_md
+                .get("dependencies")
+                .and_then(|d| d.as_array())
+                .cloned()
+                .unwrap_or_default();
             let info = rel.info.clone().unwrap_or_default();
-            let deployed = info.last_deployed.map(|t| t.0.format("%Y-%m-%dT%H:%M:%S%:z").to_string().replace("+00:00", "Z")).unwrap_or_default();
-            let method = if rel.apply_method == "ssa" { "server-side apply" } else { "client-side apply" };
-            let kv = |m: &BTreeMap<String, String>| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+            let deployed = info
+                .last_deployed
+                .map(|t| {
+                    t.0.format("%Y-%m-%dT%H:%M:%S%:z")
+                        .to_string()
+                        .replace("+00:00", "Z")
+                })
+                .unwrap_or_default();
+            let method = if rel.apply_method == "ssa" {
+                "server-side apply"
+            } else {
+                "client-side apply"
+            };
+            let kv = |m: &BTreeMap<String, String>| {
+                m.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
             match output.as_str() {
                 "json" | "yaml" => {
                     // Helm's Metadata struct: its field order in JSON, empty annotations and
@@ -1439,11 +1807,19 @@ async fn get<C: ReleaseApi>(c: &C, what: GetCommand) -> Result<(), CmdError> {
                     if output == "json" {
                         out(&format!("{}\n", go_json(ordered(&f).into_bytes())?));
                     } else {
-                        emit_structured(&serde_json::Value::Object(f.into_iter().map(|(k, v)| (k.to_string(), v)).collect()), output)?;
+                        emit_structured(
+                            &serde_json::Value::Object(
+                                f.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                            ),
+                            output,
+                        )?;
                     }
                 }
                 _ => {
-                    let dep_names: Vec<String> = deps.iter().filter_map(|d| d.get("name").and_then(|n| n.as_str()).map(String::from)).collect();
+                    let dep_names: Vec<String> = deps
+                        .iter()
+                        .filter_map(|d| d.get("name").and_then(|n| n.as_str()).map(String::from))
+                        .collect();
                     out(&format!(
                         "NAME: {}\nCHART: {}\nVERSION: {}\nAPP_VERSION: {}\nANNOTATIONS: {}\nLABELS: {}\nDEPENDENCIES: {}\nNAMESPACE: {}\nREVISION: {}\nSTATUS: {}\nDEPLOYED_AT: {}\nAPPLY_METHOD: {}\n",
                         rel.name,
@@ -1493,10 +1869,19 @@ mod tests {
 
     #[test]
     fn go_durations() {
-        assert_eq!(parse_go_duration("5m0s").ok(), Some(Duration::from_secs(300)));
+        assert_eq!(
+            parse_go_duration("5m0s").ok(),
+            Some(Duration::from_secs(300))
+        );
         assert_eq!(parse_go_duration("90s").ok(), Some(Duration::from_secs(90)));
-        assert_eq!(parse_go_duration("1h1m").ok(), Some(Duration::from_secs(3660)));
-        assert_eq!(parse_go_duration("500ms").ok(), Some(Duration::from_millis(500)));
+        assert_eq!(
+            parse_go_duration("1h1m").ok(),
+            Some(Duration::from_secs(3660))
+        );
+        assert_eq!(
+            parse_go_duration("500ms").ok(),
+            Some(Duration::from_millis(500))
+        );
         assert!(parse_go_duration("5").is_err());
         assert!(parse_go_duration("abc").is_err());
     }
@@ -1508,7 +1893,10 @@ mod tests {
             ["NAME", "NAMESPACE", "REVISION"].map(String::from).to_vec(),
             ["r1", "default", "1"].map(String::from).to_vec(),
         ];
-        assert_eq!(table(&rows, 0), "NAME\tNAMESPACE\tREVISION\nr1  \tdefault  \t1       \n");
+        assert_eq!(
+            table(&rows, 0),
+            "NAME\tNAMESPACE\tREVISION\nr1  \tdefault  \t1       \n"
+        );
         let rows = vec![vec!["x".repeat(70)]];
         assert_eq!(table(&rows, 60).trim_end().chars().count(), 60);
     }

@@ -182,9 +182,7 @@ pub enum RegistryCommand {
     /// Login to a registry.
     Login(LoginArgs),
     /// Logout from a registry.
-    Logout {
-        host: String,
-    },
+    Logout { host: String },
 }
 
 #[derive(Args)]
@@ -219,15 +217,25 @@ fn oci_options(conn: &ConnArgs, plain_http: bool) -> kube_repo::oci::OciOptions 
 
 pub fn run_push(a: PushArgs) -> Result<(), CmdError> {
     if !a.remote.starts_with("oci://") {
-        return Err(CmdError("scheme prefix missing from remote (e.g. \"oci://\")".into()));
+        return Err(CmdError(
+            "scheme prefix missing from remote (e.g. \"oci://\")".into(),
+        ));
     }
     let archive = Path::new(&a.chart);
     if !archive.is_file() {
-        return Err(CmdError(format!("stat {}: no such file or directory", a.chart)));
+        return Err(CmdError(format!(
+            "stat {}: no such file or directory",
+            a.chart
+        )));
     }
     let prov = PathBuf::from(format!("{}.prov", a.chart));
     let prov = prov.is_file().then_some(prov);
-    let r = kube_repo::oci::push_chart(archive, prov.as_deref(), &a.remote, &oci_options(&a.conn, a.plain_http))?;
+    let r = kube_repo::oci::push_chart(
+        archive,
+        prov.as_deref(),
+        &a.remote,
+        &oci_options(&a.conn, a.plain_http),
+    )?;
     eprintln!("Pushed: {}\nDigest: {}", r.reference, r.digest);
     Ok(())
 }
@@ -235,13 +243,22 @@ pub fn run_push(a: PushArgs) -> Result<(), CmdError> {
 pub fn run_registry(cmd: RegistryCommand) -> Result<(), CmdError> {
     match cmd {
         RegistryCommand::Login(a) => {
-            let username = a.username.clone().ok_or_else(|| CmdError("--username is required (helm-rs does not prompt)".into()))?;
+            let username = a.username.clone().ok_or_else(|| {
+                CmdError("--username is required (helm-rs does not prompt)".into())
+            })?;
             let password = if a.password_stdin {
                 let mut s = String::new();
-                std::io::stdin().read_line(&mut s).map_err(|e| CmdError(e.to_string()))?;
+                std::io::stdin()
+                    .read_line(&mut s)
+                    .map_err(|e| CmdError(e.to_string()))?;
                 s.trim_end_matches(['\n', '\r']).to_string()
             } else {
-                a.password.clone().ok_or_else(|| CmdError("--password or --password-stdin is required (helm-rs does not prompt)".into()))?
+                a.password.clone().ok_or_else(|| {
+                    CmdError(
+                        "--password or --password-stdin is required (helm-rs does not prompt)"
+                            .into(),
+                    )
+                })?
             };
             let conn = ConnArgs {
                 ca_file: a.ca_file.clone(),
@@ -250,8 +267,13 @@ pub fn run_registry(cmd: RegistryCommand) -> Result<(), CmdError> {
                 insecure_skip_tls_verify: a.insecure,
                 ..Default::default()
             };
-            kube_repo::oci::login(&a.host, &username, &password, &oci_options(&conn, a.plain_http))
-                .map_err(|e| CmdError(format!("login attempt to {} failed: {e}", a.host)))?;
+            kube_repo::oci::login(
+                &a.host,
+                &username,
+                &password,
+                &oci_options(&conn, a.plain_http),
+            )
+            .map_err(|e| CmdError(format!("login attempt to {} failed: {e}", a.host)))?;
             eprintln!("Login Succeeded");
             Ok(())
         }
@@ -310,7 +332,9 @@ pub fn run_dependency(cmd: DependencyCommand) -> Result<(), CmdError> {
         }
         DependencyCommand::Update(a) | DependencyCommand::Build(a) if a.verify => {
             let _ = a;
-            Err(CmdError("--verify is not supported by helm-rs dependency commands".into()))
+            Err(CmdError(
+                "--verify is not supported by helm-rs dependency commands".into(),
+            ))
         }
         DependencyCommand::Update(a) => {
             let opts = dep_options(&a)?;
@@ -350,14 +374,29 @@ pub struct VerifyArgs {
 }
 
 fn print_verification(v: &core_repo::provenance::Verification) {
-    out(&format!("Signed by: {}\nUsing Key With Fingerprint: {}\nChart Hash Verified: {}\n", v.signed_by, v.fingerprint, v.file_hash));
+    out(&format!(
+        "Signed by: {}\nUsing Key With Fingerprint: {}\nChart Hash Verified: {}\n",
+        v.signed_by, v.fingerprint, v.file_hash
+    ));
 }
 
-fn verify_archive(archive: &Path, keyring: &str) -> Result<core_repo::provenance::Verification, CmdError> {
+fn verify_archive(
+    archive: &Path,
+    keyring: &str,
+) -> Result<core_repo::provenance::Verification, CmdError> {
     let prov_path = PathBuf::from(format!("{}.prov", archive.display()));
-    let prov = std::fs::read_to_string(&prov_path)
-        .map_err(|_| CmdError(format!("could not load provenance file {}: stat {}: no such file or directory", prov_path.display(), prov_path.display())))?;
-    Ok(core_repo::provenance::verify(archive, &prov, Path::new(keyring))?)
+    let prov = std::fs::read_to_string(&prov_path).map_err(|_| {
+        CmdError(format!(
+            "could not load provenance file {}: stat {}: no such file or directory",
+            prov_path.display(),
+            prov_path.display()
+        ))
+    })?;
+    Ok(core_repo::provenance::verify(
+        archive,
+        &prov,
+        Path::new(keyring),
+    )?)
 }
 
 /// `helm verify CHART.tgz`.
@@ -369,19 +408,33 @@ pub fn run_verify(a: VerifyArgs) -> Result<(), CmdError> {
 }
 
 /// `helm package --sign`: writes `ARCHIVE.prov` beside the archive (atomically).
-pub fn sign_package(archive: &Path, key: &str, keyring: Option<&str>, passphrase_file: Option<&str>) -> Result<(), CmdError> {
+pub fn sign_package(
+    archive: &Path,
+    key: &str,
+    keyring: Option<&str>,
+    passphrase_file: Option<&str>,
+) -> Result<(), CmdError> {
     let keyring = keyring.map(str::to_string).unwrap_or_else(default_keyring);
     let passphrase = match passphrase_file {
         Some("-") => {
             let mut s = String::new();
-            std::io::stdin().read_line(&mut s).map_err(|e| CmdError(e.to_string()))?;
+            std::io::stdin()
+                .read_line(&mut s)
+                .map_err(|e| CmdError(e.to_string()))?;
             s.trim_end_matches(['\n', '\r']).to_string()
         }
-        Some(f) => std::fs::read_to_string(f).map_err(|e| CmdError(format!("{f}: {e}")))?.trim_end_matches(['\n', '\r']).to_string(),
+        Some(f) => std::fs::read_to_string(f)
+            .map_err(|e| CmdError(format!("{f}: {e}")))?
+            .trim_end_matches(['\n', '\r'])
+            .to_string(),
         None => String::new(),
     };
     let prov = core_repo::provenance::sign(archive, Path::new(&keyring), key, &passphrase)?;
-    core_repo::atomic_write(&PathBuf::from(format!("{}.prov", archive.display())), prov.as_bytes(), 0o644)?;
+    core_repo::atomic_write(
+        &PathBuf::from(format!("{}.prov", archive.display())),
+        prov.as_bytes(),
+        0o644,
+    )?;
     Ok(())
 }
 
@@ -403,7 +456,9 @@ fn repo_add(a: RepoAddArgs) -> Result<(), CmdError> {
         )));
     }
     if a.conn.username.is_some() && a.conn.password.is_none() {
-        return Err(CmdError("--password is required with --username (helm-rs does not prompt)".into()));
+        return Err(CmdError(
+            "--password is required with --username (helm-rs does not prompt)".into(),
+        ));
     }
     let file = paths::repository_config();
     let mut repos = RepoFile::load_file_or_empty(&file)?;
@@ -416,16 +471,25 @@ fn repo_add(a: RepoAddArgs) -> Result<(), CmdError> {
                     a.name
                 )));
             }
-            out(&format!("{:?} already exists with the same configuration, skipping\n", a.name));
+            out(&format!(
+                "{:?} already exists with the same configuration, skipping\n",
+                a.name
+            ));
             return Ok(());
         }
     }
     kube_repo::download_index(&entry, &paths::repository_cache()).map_err(|e| {
-        CmdError(format!("looks like {:?} is not a valid chart repository or cannot be reached: {e}", a.url))
+        CmdError(format!(
+            "looks like {:?} is not a valid chart repository or cannot be reached: {e}",
+            a.url
+        ))
     })?;
     repos.update(entry);
     repos.write_file(&file)?;
-    out(&format!("{:?} has been added to your repositories\n", a.name));
+    out(&format!(
+        "{:?} has been added to your repositories\n",
+        a.name
+    ));
     Ok(())
 }
 
@@ -444,7 +508,12 @@ fn repo_list(a: RepoListArgs) -> Result<(), CmdError> {
         "table" if repos.repositories.is_empty() => eprintln!("no repositories to show"),
         "table" => {
             let mut rows = vec![vec!["NAME".to_string(), "URL".to_string()]];
-            rows.extend(repos.repositories.iter().map(|r| vec![r.name.clone(), r.url.clone()]));
+            rows.extend(
+                repos
+                    .repositories
+                    .iter()
+                    .map(|r| vec![r.name.clone(), r.url.clone()]),
+            );
             out(&format!("{}\n", search::uitable(&rows, 0)));
         }
         "json" | "yaml" => {
@@ -472,7 +541,9 @@ fn repo_list(a: RepoListArgs) -> Result<(), CmdError> {
 
 fn repo_remove(names: Vec<String>) -> Result<(), CmdError> {
     if names.is_empty() {
-        return Err(CmdError("need at least one argument, name of chart repository".into()));
+        return Err(CmdError(
+            "need at least one argument, name of chart repository".into(),
+        ));
     }
     let file = paths::repository_config();
     let mut repos = load_repos_nonempty("no repositories configured")?;
@@ -482,10 +553,15 @@ fn repo_remove(names: Vec<String>) -> Result<(), CmdError> {
             return Err(CmdError(format!("no repo named {name:?} found")));
         }
         repos.write_file(&file)?;
-        for f in [paths::cache_index_file(name), paths::cache_charts_file(name)] {
+        for f in [
+            paths::cache_index_file(name),
+            paths::cache_charts_file(name),
+        ] {
             let _ = std::fs::remove_file(cache.join(f));
         }
-        out(&format!("{name:?} has been removed from your repositories\n"));
+        out(&format!(
+            "{name:?} has been removed from your repositories\n"
+        ));
     }
     Ok(())
 }
@@ -496,7 +572,11 @@ fn repo_update(names: Vec<String>) -> Result<(), CmdError> {
     for n in &names {
         match repos.get(n) {
             Some(e) => selected.push(e.clone()),
-            None => return Err(CmdError(format!("no repositories found matching '{n}'.  Nothing will be updated"))),
+            None => {
+                return Err(CmdError(format!(
+                    "no repositories found matching '{n}'.  Nothing will be updated"
+                )))
+            }
         }
     }
     if names.is_empty() {
@@ -507,15 +587,24 @@ fn repo_update(names: Vec<String>) -> Result<(), CmdError> {
     let mut failed = Vec::new();
     for e in &selected {
         match kube_repo::download_index(e, &cache) {
-            Ok(_) => out(&format!("...Successfully got an update from the {:?} chart repository\n", e.name)),
+            Ok(_) => out(&format!(
+                "...Successfully got an update from the {:?} chart repository\n",
+                e.name
+            )),
             Err(err) => {
-                out(&format!("...Unable to get an update from the {:?} chart repository ({}):\n\t{err}\n", e.name, e.url));
+                out(&format!(
+                    "...Unable to get an update from the {:?} chart repository ({}):\n\t{err}\n",
+                    e.name, e.url
+                ));
                 failed.push(e.url.clone());
             }
         }
     }
     if !failed.is_empty() {
-        return Err(CmdError(format!("failed to update the following repositories: [{}]", failed.join(" "))));
+        return Err(CmdError(format!(
+            "failed to update the following repositories: [{}]",
+            failed.join(" ")
+        )));
     }
     out("Update Complete. ⎈Happy Helming!⎈\n");
     Ok(())
@@ -524,9 +613,17 @@ fn repo_update(names: Vec<String>) -> Result<(), CmdError> {
 fn repo_index(a: RepoIndexArgs) -> Result<(), CmdError> {
     let dir = Path::new(&a.dir);
     if !dir.is_dir() {
-        return Err(CmdError(format!("stat {}: no such file or directory", a.dir)));
+        return Err(CmdError(format!(
+            "stat {}: no such file or directory",
+            a.dir
+        )));
     }
-    core_repo::index::repo_index(dir, a.url.as_deref().unwrap_or(""), a.merge.as_deref().map(Path::new), a.json)?;
+    core_repo::index::repo_index(
+        dir,
+        a.url.as_deref().unwrap_or(""),
+        a.merge.as_deref().map(Path::new),
+        a.json,
+    )?;
     Ok(())
 }
 
@@ -539,16 +636,30 @@ pub fn run_search(cmd: SearchCommand) -> Result<(), CmdError> {
         match IndexFile::load_file(&cache.join(paths::cache_index_file(&r.name))) {
             Ok(i) => indexes.push((r.name.clone(), i)),
             Err(e) => {
-                eprintln!("level=WARN msg=\"repo {:?} is corrupt or missing. Try 'helm repo update'.\"", r.name);
+                eprintln!(
+                    "level=WARN msg=\"repo {:?} is corrupt or missing. Try 'helm repo update'.\"",
+                    r.name
+                );
                 eprintln!("level=WARN msg=\"{e}\"");
             }
         }
     }
-    let results = search::search_repos(&indexes, &a.keywords, a.regexp, a.versions, a.devel, &a.version)?;
+    let results = search::search_repos(
+        &indexes,
+        &a.keywords,
+        a.regexp,
+        a.versions,
+        a.devel,
+        &a.version,
+    )?;
     if results.is_empty() && a.fail_on_no_result {
         return Err(CmdError("no results found".into()));
     }
-    out(&search::format_results(&results, &a.output, a.max_col_width)?);
+    out(&search::format_results(
+        &results,
+        &a.output,
+        a.max_col_width,
+    )?);
     Ok(())
 }
 
@@ -564,7 +675,8 @@ pub fn fetch_chart(
     plain_http: bool,
 ) -> Result<PathBuf, CmdError> {
     if reference.starts_with("oci://") {
-        let r = kube_repo::oci::pull_chart(reference, version, dir, &oci_options(conn, plain_http))?;
+        let r =
+            kube_repo::oci::pull_chart(reference, version, dir, &oci_options(conn, plain_http))?;
         eprintln!("Pulled: {}\nDigest: {}", r.reference, r.digest);
         return Ok(r.path);
     }
@@ -580,7 +692,13 @@ pub fn fetch_chart(
 
 /// The `.prov` of a chart from an HTTP repository (its URL plus `.prov`), saved beside
 /// `archive`. None when the chart comes from an OCI registry without a provenance layer.
-fn fetch_prov(reference: &str, version: &str, repo_url: Option<&str>, conn: &ConnArgs, archive: &Path) -> Result<Option<PathBuf>, CmdError> {
+fn fetch_prov(
+    reference: &str,
+    version: &str,
+    repo_url: Option<&str>,
+    conn: &ConnArgs,
+    archive: &Path,
+) -> Result<Option<PathBuf>, CmdError> {
     if reference.starts_with("oci://") {
         return Ok(None);
     }
@@ -596,7 +714,12 @@ fn fetch_prov(reference: &str, version: &str, repo_url: Option<&str>, conn: &Con
     let dest = PathBuf::from(format!("{}.prov", archive.display()));
     kube_repo::Getter::new(&resolved.options)?
         .download_to(&resolved.url, &dest, "")
-        .map_err(|e| CmdError(format!("failed to fetch provenance {:?}: {e}", resolved.url)))?;
+        .map_err(|e| {
+            CmdError(format!(
+                "failed to fetch provenance {:?}: {e}",
+                resolved.url
+            ))
+        })?;
     Ok(Some(dest))
 }
 
@@ -620,10 +743,19 @@ pub fn locate_chart(
         version = ">0.0.0-0".into();
     }
     if !name.contains('/') {
-        return Err(CmdError(format!("repo  not found (a chart reference is repo/chart, a URL, or a path: {name:?})")));
+        return Err(CmdError(format!(
+            "repo  not found (a chart reference is repo/chart, a URL, or a path: {name:?})"
+        )));
     }
     let tmp = tempfile::tempdir().map_err(|e| CmdError(e.to_string()))?;
-    let path = fetch_chart(name, &version, None, &ConnArgs::default(), tmp.path(), plain_http)?;
+    let path = fetch_chart(
+        name,
+        &version,
+        None,
+        &ConnArgs::default(),
+        tmp.path(),
+        plain_http,
+    )?;
     Ok((path, Some(tmp)))
 }
 
@@ -639,11 +771,25 @@ pub fn run_pull(a: PullArgs) -> Result<(), CmdError> {
     for chart in &a.charts {
         // Download into a staging directory so an unverified chart never reaches the destination.
         let tmp = tempfile::tempdir().map_err(|e| CmdError(e.to_string()))?;
-        let archive = fetch_chart(chart, &version, a.repo.as_deref(), &a.conn, tmp.path(), a.plain_http)?;
-        let prov = if a.verify || a.prov { fetch_prov(chart, &version, a.repo.as_deref(), &a.conn, &archive)? } else { None };
+        let archive = fetch_chart(
+            chart,
+            &version,
+            a.repo.as_deref(),
+            &a.conn,
+            tmp.path(),
+            a.plain_http,
+        )?;
+        let prov = if a.verify || a.prov {
+            fetch_prov(chart, &version, a.repo.as_deref(), &a.conn, &archive)?
+        } else {
+            None
+        };
         if a.verify {
             if prov.is_none() {
-                return Err(CmdError(format!("failed to fetch provenance \"{}.prov\"", archive.display())));
+                return Err(CmdError(format!(
+                    "failed to fetch provenance \"{}.prov\"",
+                    archive.display()
+                )));
             }
             print_verification(&verify_archive(&archive, &keyring)?);
         }
@@ -651,10 +797,12 @@ pub fn run_pull(a: PullArgs) -> Result<(), CmdError> {
             untar(&archive, Path::new(&a.untardir), Path::new(&a.destination))?;
         } else {
             let dest = PathBuf::from(&a.destination);
-            std::fs::create_dir_all(&dest).map_err(|e| CmdError(format!("{}: {e}", dest.display())))?;
+            std::fs::create_dir_all(&dest)
+                .map_err(|e| CmdError(format!("{}: {e}", dest.display())))?;
             for f in std::iter::once(archive.clone()).chain(prov) {
                 let target = dest.join(f.file_name().unwrap_or_default());
-                let data = std::fs::read(&f).map_err(|e| CmdError(format!("{}: {e}", f.display())))?;
+                let data =
+                    std::fs::read(&f).map_err(|e| CmdError(format!("{}: {e}", f.display())))?;
                 core_repo::atomic_write(&target, &data, 0o644)?;
             }
         }
@@ -665,12 +813,19 @@ pub fn run_pull(a: PullArgs) -> Result<(), CmdError> {
 /// `--untar`: extract into `destination/untardir/<chart name>`; an existing directory of that
 /// name is an error, as in Helm. Extraction goes to a temp dir first, then one rename.
 fn untar(archive: &Path, untardir: &Path, destination: &Path) -> Result<(), CmdError> {
-    let data = std::fs::read(archive).map_err(|e| CmdError(format!("{}: {e}", archive.display())))?;
+    let data =
+        std::fs::read(archive).map_err(|e| CmdError(format!("{}: {e}", archive.display())))?;
     let chart = helm_core::chart::load_archive_bytes(&data)?;
-    let base = if untardir.is_absolute() { untardir.to_path_buf() } else { destination.join(untardir) };
+    let base = if untardir.is_absolute() {
+        untardir.to_path_buf()
+    } else {
+        destination.join(untardir)
+    };
     // Go's filepath.Join cleans the path (`./.` → `.`), so messages name `mychart`, not `././mychart`.
     let base = PathBuf::from(core_repo::go_path_clean(&base.to_string_lossy()));
-    let target = PathBuf::from(core_repo::go_path_clean(&base.join(chart.name()).to_string_lossy()));
+    let target = PathBuf::from(core_repo::go_path_clean(
+        &base.join(chart.name()).to_string_lossy(),
+    ));
     if target.exists() {
         return Err(CmdError(format!(
             "failed to untar: a file or directory with the name {} already exists",
@@ -685,12 +840,19 @@ fn untar(archive: &Path, untardir: &Path, destination: &Path) -> Result<(), CmdE
     let files = helm_core::chart::archive::load_archive_files(&data)?;
     for f in files {
         let rel = Path::new(&f.name);
-        if rel.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
-            return Err(CmdError(format!("chart illegally contains path {:?}", f.name)));
+        if rel
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
+            return Err(CmdError(format!(
+                "chart illegally contains path {:?}",
+                f.name
+            )));
         }
         let p = staging.path().join(chart.name()).join(rel);
         if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| CmdError(format!("{}: {e}", parent.display())))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| CmdError(format!("{}: {e}", parent.display())))?;
         }
         std::fs::write(&p, &f.data).map_err(|e| CmdError(format!("{}: {e}", p.display())))?;
     }

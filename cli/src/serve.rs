@@ -49,7 +49,10 @@ pub fn run(a: ServeArgs) -> ExitCode {
         request_timeout: Duration::from_secs(a.request_timeout),
         shutdown_grace: Duration::from_secs(a.shutdown_grace),
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("Error: {e}");

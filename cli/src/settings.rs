@@ -10,8 +10,8 @@
 //! settings to plugins).
 
 use crate::CmdError;
-use helm_core::gocompat::strconv::parse_int;
 use clap::Args;
+use helm_core::gocompat::strconv::parse_int;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -133,7 +133,11 @@ fn env(name: &str) -> Option<String> {
 
 /// Go's `filepath.Join(base, elem)`: joined and cleaned (no trailing or doubled slashes).
 fn join_clean(base: &str, elem: &str) -> String {
-    let joined = if elem.is_empty() { base.to_string() } else { format!("{base}/{elem}") };
+    let joined = if elem.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}/{elem}")
+    };
     clean_path(&joined)
 }
 
@@ -166,7 +170,9 @@ fn clean_path(p: &str) -> String {
 }
 
 fn home() -> String {
-    env("HOME").filter(|h| !h.is_empty()).unwrap_or_else(|| "/".into())
+    env("HOME")
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "/".into())
 }
 
 /// Helm's `lazypath`: `HELM_*_HOME`, else `$XDG_*_HOME/helm`, else the Linux default.
@@ -174,7 +180,9 @@ fn helm_path(helm_var: &str, xdg_var: &str, default_base: &str, elem: &str) -> S
     if let Some(base) = env(helm_var).filter(|b| !b.is_empty()) {
         return join_clean(&base, elem);
     }
-    let base = env(xdg_var).filter(|b| !b.is_empty()).unwrap_or_else(|| join_clean(&home(), default_base));
+    let base = env(xdg_var)
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| join_clean(&home(), default_base));
     join_clean(&format!("{base}/helm"), elem)
 }
 
@@ -224,13 +232,17 @@ pub fn parse_go_duration(s: &str) -> Option<f64> {
     let mut rest = body;
     let mut total = 0.0;
     while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         if num_len == 0 {
             return None;
         }
         let n: f64 = rest[..num_len].parse().ok()?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let scale = match &rest[..unit_len] {
             "ns" => 1e-9,
             "us" | "µs" | "μs" => 1e-6,
@@ -247,7 +259,9 @@ pub fn parse_go_duration(s: &str) -> Option<f64> {
 }
 
 fn invalid_flag(flag: &str, value: &str, why: &str) -> CmdError {
-    CmdError(format!("invalid argument {value:?} for \"--{flag}\" flag: {why}"))
+    CmdError(format!(
+        "invalid argument {value:?} for \"--{flag}\" flag: {why}"
+    ))
 }
 
 impl EnvSettings {
@@ -269,20 +283,37 @@ impl EnvSettings {
             kube_context: env("HELM_KUBECONTEXT").unwrap_or_default(),
             kube_token: env("HELM_KUBETOKEN").unwrap_or_default(),
             kube_as_user: env("HELM_KUBEASUSER").unwrap_or_default(),
-            kube_as_groups: if groups.is_empty() { Vec::new() } else { groups.split(',').map(String::from).collect() },
+            kube_as_groups: if groups.is_empty() {
+                Vec::new()
+            } else {
+                groups.split(',').map(String::from).collect()
+            },
             kube_apiserver: env("HELM_KUBEAPISERVER").unwrap_or_default(),
             kube_ca_file: env("HELM_KUBECAFILE").unwrap_or_default(),
-            kube_insecure_skip_tls_verify: env("HELM_KUBEINSECURE_SKIP_TLS_VERIFY").and_then(|v| parse_go_bool(&v)).unwrap_or(false),
+            kube_insecure_skip_tls_verify: env("HELM_KUBEINSECURE_SKIP_TLS_VERIFY")
+                .and_then(|v| parse_go_bool(&v))
+                .unwrap_or(false),
             kube_tls_server_name: env("HELM_KUBETLS_SERVER_NAME").unwrap_or_default(),
-            debug: env("HELM_DEBUG").and_then(|v| parse_go_bool(&v)).unwrap_or(false),
-            registry_config: env("HELM_REGISTRY_CONFIG").unwrap_or_else(|| config_path("registry/config.json")),
-            repository_config: env("HELM_REPOSITORY_CONFIG").unwrap_or_else(|| config_path("repositories.yaml")),
-            repository_cache: env("HELM_REPOSITORY_CACHE").unwrap_or_else(|| cache_path("repository")),
+            debug: env("HELM_DEBUG")
+                .and_then(|v| parse_go_bool(&v))
+                .unwrap_or(false),
+            registry_config: env("HELM_REGISTRY_CONFIG")
+                .unwrap_or_else(|| config_path("registry/config.json")),
+            repository_config: env("HELM_REPOSITORY_CONFIG")
+                .unwrap_or_else(|| config_path("repositories.yaml")),
+            repository_cache: env("HELM_REPOSITORY_CACHE")
+                .unwrap_or_else(|| cache_path("repository")),
             content_cache: env("HELM_CONTENT_CACHE").unwrap_or_else(|| cache_path("content")),
             plugins_directory: env("HELM_PLUGINS").unwrap_or_else(|| data_path("plugins")),
-            max_history: env("HELM_MAX_HISTORY").and_then(|v| atoi(&v)).unwrap_or(DEFAULT_MAX_HISTORY),
-            burst_limit: env("HELM_BURST_LIMIT").and_then(|v| atoi(&v)).unwrap_or(DEFAULT_BURST_LIMIT),
-            qps: env("HELM_QPS").and_then(|v| v.parse::<f32>().ok()).unwrap_or(0.0),
+            max_history: env("HELM_MAX_HISTORY")
+                .and_then(|v| atoi(&v))
+                .unwrap_or(DEFAULT_MAX_HISTORY),
+            burst_limit: env("HELM_BURST_LIMIT")
+                .and_then(|v| atoi(&v))
+                .unwrap_or(DEFAULT_BURST_LIMIT),
+            qps: env("HELM_QPS")
+                .and_then(|v| v.parse::<f32>().ok())
+                .unwrap_or(0.0),
             color_mode,
         }
     }
@@ -323,10 +354,22 @@ impl EnvSettings {
         set(&mut s.repository_cache, &g.repository_cache);
         set(&mut s.content_cache, &g.content_cache);
         if let Some(v) = &g.burst_limit {
-            s.burst_limit = parse_int(v).ok_or_else(|| invalid_flag("burst-limit", v, &format!("strconv.ParseInt: parsing {v:?}: invalid syntax")))?;
+            s.burst_limit = parse_int(v).ok_or_else(|| {
+                invalid_flag(
+                    "burst-limit",
+                    v,
+                    &format!("strconv.ParseInt: parsing {v:?}: invalid syntax"),
+                )
+            })?;
         }
         if let Some(v) = &g.qps {
-            s.qps = v.trim().parse::<f32>().map_err(|_| invalid_flag("qps", v, &format!("strconv.ParseFloat: parsing {v:?}: invalid syntax")))?;
+            s.qps = v.trim().parse::<f32>().map_err(|_| {
+                invalid_flag(
+                    "qps",
+                    v,
+                    &format!("strconv.ParseFloat: parsing {v:?}: invalid syntax"),
+                )
+            })?;
         }
         if let Some(c) = g.colour.as_ref().or(g.color.as_ref()) {
             s.color_mode = c.clone();
@@ -339,7 +382,9 @@ impl EnvSettings {
     pub fn check_color(&self) -> Result<(), String> {
         match self.color_mode.as_str() {
             "never" | "auto" | "always" => Ok(()),
-            other => Err(format!("invalid color mode {other:?}: must be one of: never, auto, always")),
+            other => Err(format!(
+                "invalid color mode {other:?}: must be one of: never, auto, always"
+            )),
         }
     }
 
@@ -383,16 +428,31 @@ impl EnvSettings {
             kube::config::Kubeconfig::read_from(Path::new(&self.kubeconfig)).ok()
         };
         let from_context = kc.and_then(|kc| {
-            let name = if self.kube_context.is_empty() { kc.current_context.clone()? } else { self.kube_context.clone() };
-            kc.contexts.iter().find(|c| c.name == name)?.context.as_ref()?.namespace.clone()
+            let name = if self.kube_context.is_empty() {
+                kc.current_context.clone()?
+            } else {
+                self.kube_context.clone()
+            };
+            kc.contexts
+                .iter()
+                .find(|c| c.name == name)?
+                .context
+                .as_ref()?
+                .namespace
+                .clone()
         });
-        from_context.filter(|n| !n.is_empty()).unwrap_or_else(|| "default".into())
+        from_context
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "default".into())
     }
 
     /// `helm env`'s variables (Helm's `EnvVars()`).
     pub fn env_vars(&self) -> BTreeMap<&'static str, String> {
         let mut m = BTreeMap::new();
-        let bin = std::env::args_os().next().map(|a| a.to_string_lossy().into_owned()).unwrap_or_default();
+        let bin = std::env::args_os()
+            .next()
+            .map(|a| a.to_string_lossy().into_owned())
+            .unwrap_or_default();
         m.insert("HELM_BIN", bin);
         m.insert("HELM_CACHE_HOME", cache_path(""));
         m.insert("HELM_CONFIG_HOME", config_path(""));
@@ -413,8 +473,14 @@ impl EnvSettings {
         m.insert("HELM_KUBEASGROUPS", self.kube_as_groups.join(","));
         m.insert("HELM_KUBEAPISERVER", self.kube_apiserver.clone());
         m.insert("HELM_KUBECAFILE", self.kube_ca_file.clone());
-        m.insert("HELM_KUBEINSECURE_SKIP_TLS_VERIFY", self.kube_insecure_skip_tls_verify.to_string());
-        m.insert("HELM_KUBETLS_SERVER_NAME", self.kube_tls_server_name.clone());
+        m.insert(
+            "HELM_KUBEINSECURE_SKIP_TLS_VERIFY",
+            self.kube_insecure_skip_tls_verify.to_string(),
+        );
+        m.insert(
+            "HELM_KUBETLS_SERVER_NAME",
+            self.kube_tls_server_name.clone(),
+        );
         if !self.kubeconfig.is_empty() {
             m.insert("KUBECONFIG", self.kubeconfig.clone());
         }
@@ -427,8 +493,13 @@ impl KubeArgs {
     /// environment defaults).
     /// Release storage comes from `HELM_DRIVER` (Helm's names; an unknown one is Helm's
     /// `unknown driver` error) and `HELM_DRIVER_SQL_CONNECTION_STRING`.
-    pub fn client_options(&self, namespace: Option<String>) -> Result<helm_kube::ClientOptions, String> {
-        let driver = helm_kube::DriverKind::from_helm_driver(&std::env::var("HELM_DRIVER").unwrap_or_default())?;
+    pub fn client_options(
+        &self,
+        namespace: Option<String>,
+    ) -> Result<helm_kube::ClientOptions, String> {
+        let driver = helm_kube::DriverKind::from_helm_driver(
+            &std::env::var("HELM_DRIVER").unwrap_or_default(),
+        )?;
         Ok(helm_kube::ClientOptions {
             kubeconfig: self.kubeconfig.clone(),
             context: self.kube_context.clone(),
@@ -441,7 +512,9 @@ impl KubeArgs {
             ca_file: self.kube_ca_file.clone().map(PathBuf::from),
             insecure_skip_tls_verify: self.kube_insecure_skip_tls_verify.unwrap_or(false),
             tls_server_name: self.kube_tls_server_name.clone(),
-            sql_connection: std::env::var("HELM_DRIVER_SQL_CONNECTION_STRING").ok().filter(|c| !c.is_empty()),
+            sql_connection: std::env::var("HELM_DRIVER_SQL_CONNECTION_STRING")
+                .ok()
+                .filter(|c| !c.is_empty()),
         })
     }
 }
@@ -456,7 +529,9 @@ pub struct EnvArgs {
 pub fn run_env(a: &EnvArgs, s: &EnvSettings) -> Result<(), CmdError> {
     use std::io::Write;
     if a.args.len() > 1 {
-        return Err(CmdError("\"helm env\" accepts at most 1 argument\n\nUsage:  helm env [flags]".into()));
+        return Err(CmdError(
+            "\"helm env\" accepts at most 1 argument\n\nUsage:  helm env [flags]".into(),
+        ));
     }
     let vars = s.env_vars();
     let mut text = String::new();

@@ -27,7 +27,9 @@ pub fn render(short: bool, template: Option<&str>) -> Result<String, String> {
     if let Some(t) = template {
         let mut e = Engine::new(FuncTable::helm());
         e.parse("_", t).map_err(|e| e.to_string())?;
-        return e.execute("_", &Value::Object(std::sync::Arc::new(info))).map_err(|e| e.to_string());
+        return e
+            .execute("_", &Value::Object(std::sync::Arc::new(info)))
+            .map_err(|e| e.to_string());
     }
     if short {
         return Ok(info.version);
@@ -46,8 +48,13 @@ mod tests {
     fn forms_like_helm() {
         let v = format!("v4.1.4+helm-rs.{}", env!("CARGO_PKG_VERSION"));
         assert_eq!(render(true, None).as_deref(), Ok(v.as_str()));
-        assert!(render(false, None).unwrap_or_default().starts_with(&format!("version.BuildInfo{{Version:\"{v}\", ")));
-        assert_eq!(render(false, Some("{{.Version}} {{.KubeClientVersion}}")), Ok(format!("{v} v1.35")));
+        assert!(render(false, None)
+            .unwrap_or_default()
+            .starts_with(&format!("version.BuildInfo{{Version:\"{v}\", ")));
+        assert_eq!(
+            render(false, Some("{{.Version}} {{.KubeClientVersion}}")),
+            Ok(format!("{v} v1.35"))
+        );
         assert_eq!(
             render(false, Some("{{.Nope}}")),
             Err("template: _:1:2: executing \"_\" at <.Nope>: can't evaluate field Nope in type version.BuildInfo".into())

@@ -13,7 +13,11 @@ fn tmp(tag: &str) -> Scratch {
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_helm-rs")).current_dir(dir).args(args).output().expect("run helm-rs");
+    let out = Command::new(env!("CARGO_BIN_EXE_helm-rs"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run helm-rs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -27,8 +31,14 @@ fn bad_name_chart(d: &Path) {
     write_files(
         &d.join("b2"),
         &[
-            ("Chart.yaml", "apiVersion: v2\nname: b2\nversion: 1.0.0\nicon: https://x/y.png\n"),
-            ("templates/cm.yaml", "kind: ConfigMap\nmetadata:\n  name: {{ .Values.nm }}\n"),
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: b2\nversion: 1.0.0\nicon: https://x/y.png\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "kind: ConfigMap\nmetadata:\n  name: {{ .Values.nm }}\n",
+            ),
             ("values.yaml", "nm: Bad_Name\n"),
         ],
     );
@@ -37,7 +47,10 @@ fn bad_name_chart(d: &Path) {
 #[test]
 fn create_then_lint_then_package() {
     let d = tmp("flow");
-    assert_eq!(run(&d, &["create", "mychart"]), (0, "Creating mychart\n".into(), String::new()));
+    assert_eq!(
+        run(&d, &["create", "mychart"]),
+        (0, "Creating mychart\n".into(), String::new())
+    );
     let (code, out, _) = run(&d, &["create", "mychart"]);
     assert_eq!(code, 0);
     assert!(out.starts_with(&format!(
@@ -50,16 +63,30 @@ fn create_then_lint_then_package() {
         run(&d, &["lint", "mychart"]),
         (0, "==> Linting mychart\n[INFO] Chart.yaml: icon is recommended\n\n1 chart(s) linted, 0 chart(s) failed\n".into(), String::new())
     );
-    assert_eq!(run(&d, &["lint", "mychart", "--quiet"]), (0, String::new(), String::new()));
+    assert_eq!(
+        run(&d, &["lint", "mychart", "--quiet"]),
+        (0, String::new(), String::new())
+    );
 
     assert_eq!(
         run(&d, &["package", "mychart", "-d", "pk1"]),
-        (0, "Successfully packaged chart and saved it to: pk1/mychart-0.1.0.tgz\n".into(), String::new())
+        (
+            0,
+            "Successfully packaged chart and saved it to: pk1/mychart-0.1.0.tgz\n".into(),
+            String::new()
+        )
     );
     // Default destination: the current directory, printed as an absolute path.
     assert_eq!(
         run(&d, &["package", "mychart", "--version", "v1.2.3"]),
-        (0, format!("Successfully packaged chart and saved it to: {}/mychart-v1.2.3.tgz\n", d.display()), String::new())
+        (
+            0,
+            format!(
+                "Successfully packaged chart and saved it to: {}/mychart-v1.2.3.tgz\n",
+                d.display()
+            ),
+            String::new()
+        )
     );
     // The archive lints and renders.
     let (code, out, _) = run(&d, &["lint", "pk1/mychart-0.1.0.tgz"]);
@@ -74,15 +101,31 @@ fn create_errors() {
     let d = tmp("cerr");
     assert_eq!(
         run(&d, &["create", "a b"]),
-        (1, "Creating a b\n".into(), "Error: chart name must match the regular expression \"^[a-zA-Z0-9._-]+$\"\n".into())
+        (
+            1,
+            "Creating a b\n".into(),
+            "Error: chart name must match the regular expression \"^[a-zA-Z0-9._-]+$\"\n".into()
+        )
     );
     assert_eq!(
         run(&d, &["create", "foo/"]),
-        (1, "Creating foo/\n".into(), format!("Error: stat {}/foo: no such file or directory\n", d.display()))
+        (
+            1,
+            "Creating foo/\n".into(),
+            format!(
+                "Error: stat {}/foo: no such file or directory\n",
+                d.display()
+            )
+        )
     );
     assert_eq!(
         run(&d, &["create"]),
-        (1, String::new(), "Error: \"helm create\" requires 1 argument\n\nUsage:  helm create NAME [flags]\n".into())
+        (
+            1,
+            String::new(),
+            "Error: \"helm create\" requires 1 argument\n\nUsage:  helm create NAME [flags]\n"
+                .into()
+        )
     );
 }
 
@@ -90,9 +133,26 @@ fn create_errors() {
 fn package_errors() {
     let d = tmp("perr");
     run(&d, &["create", "mychart"]);
-    assert_eq!(run(&d, &["package", "mychart", "--version", "notsemver"]), (1, String::new(), "Error: invalid semantic version\n".into()));
-    assert_eq!(run(&d, &["package", "nonexist"]), (1, String::new(), "Error: stat nonexist: no such file or directory\n".into()));
-    assert_eq!(run(&d, &["package"]), (1, String::new(), "Error: need at least one argument, the path to the chart\n".into()));
+    assert_eq!(
+        run(&d, &["package", "mychart", "--version", "notsemver"]),
+        (1, String::new(), "Error: invalid semantic version\n".into())
+    );
+    assert_eq!(
+        run(&d, &["package", "nonexist"]),
+        (
+            1,
+            String::new(),
+            "Error: stat nonexist: no such file or directory\n".into()
+        )
+    );
+    assert_eq!(
+        run(&d, &["package"]),
+        (
+            1,
+            String::new(),
+            "Error: need at least one argument, the path to the chart\n".into()
+        )
+    );
 }
 
 #[test]
@@ -101,15 +161,27 @@ fn lint_strict_and_failures() {
     bad_name_chart(&d);
     assert_eq!(
         run(&d, &["lint", "b2"]),
-        (0, format!("==> Linting b2\n{BAD_NAME_WARNING}\n\n1 chart(s) linted, 0 chart(s) failed\n"), String::new())
+        (
+            0,
+            format!("==> Linting b2\n{BAD_NAME_WARNING}\n\n1 chart(s) linted, 0 chart(s) failed\n"),
+            String::new()
+        )
     );
     assert_eq!(
         run(&d, &["lint", "b2", "--strict"]),
-        (1, format!("==> Linting b2\n{BAD_NAME_WARNING}\n\n"), "Error: 1 chart(s) linted, 1 chart(s) failed\n".into())
+        (
+            1,
+            format!("==> Linting b2\n{BAD_NAME_WARNING}\n\n"),
+            "Error: 1 chart(s) linted, 1 chart(s) failed\n".into()
+        )
     );
     assert_eq!(
         run(&d, &["lint", "b2", "--set", "nm=good"]),
-        (0, "==> Linting b2\n\n1 chart(s) linted, 0 chart(s) failed\n".into(), String::new())
+        (
+            0,
+            "==> Linting b2\n\n1 chart(s) linted, 0 chart(s) failed\n".into(),
+            String::new()
+        )
     );
     assert_eq!(
         run(&d, &["lint", "b2", "nonexist"]),
@@ -172,10 +244,21 @@ fn history_max_is_helms_flag() {
     );
     let unreachable = "kubernetes cluster unreachable: Get \"https://127.0.0.1:1/version\": dial tcp 127.0.0.1:1: connect: connection refused\n";
     for flag in ["--history-max", "--max-history"] {
-        let (code, out, err) = run(&d, &["upgrade", "r", "./ch", flag, "3", "--kubeconfig", "kc"]);
-        assert_eq!((code, out.as_str(), err), (1, "", format!("Error: UPGRADE FAILED: {unreachable}")), "{flag}");
+        let (code, out, err) = run(
+            &d,
+            &["upgrade", "r", "./ch", flag, "3", "--kubeconfig", "kc"],
+        );
+        assert_eq!(
+            (code, out.as_str(), err),
+            (1, "", format!("Error: UPGRADE FAILED: {unreachable}")),
+            "{flag}"
+        );
         let (code, out, err) = run(&d, &["rollback", "r", "1", flag, "3", "--kubeconfig", "kc"]);
-        assert_eq!((code, out.as_str(), err), (1, "", format!("Error: {unreachable}")), "{flag}");
+        assert_eq!(
+            (code, out.as_str(), err),
+            (1, "", format!("Error: {unreachable}")),
+            "{flag}"
+        );
     }
 }
 
@@ -198,9 +281,18 @@ fn release_argument_errors_as_helm_prints_them() {
         (&["uninstall", "r", "--cascade", "bad"], "Error: invalid cascade value (bad). Must be \"background\", \"foreground\", or \"orphan\"\n"),
     ];
     for (args, want) in cases {
-        let out = Command::new(&helm).current_dir(&d).args(args).args(["--kubeconfig", "/nonexistent"]).output().expect("run");
+        let out = Command::new(&helm)
+            .current_dir(&d)
+            .args(args)
+            .args(["--kubeconfig", "/nonexistent"])
+            .output()
+            .expect("run");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!((out.status.code(), err.as_ref()), (Some(1), want), "{args:?}");
+        assert_eq!(
+            (out.status.code(), err.as_ref()),
+            (Some(1), want),
+            "{args:?}"
+        );
     }
 }
 
@@ -218,19 +310,50 @@ fn global_cluster_flags_anywhere() {
             ("ch/templates/cm.yaml", "kind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n  namespace: {{ .Release.Namespace }}\n"),
         ],
     );
-    let rendered = |ns: &str| format!("---\n# Source: ch/templates/cm.yaml\nkind: ConfigMap\nmetadata:\n  name: r\n  namespace: {ns}\n");
+    let rendered = |ns: &str| {
+        format!("---\n# Source: ch/templates/cm.yaml\nkind: ConfigMap\nmetadata:\n  name: r\n  namespace: {ns}\n")
+    };
     for (args, ns) in [
-        (&["-n", "foo", "--kube-context", "x", "template", "r", "./ch"][..], "foo"),
-        (&["template", "r", "./ch", "--kubeconfig", "kc", "--kube-context", "c", "-n", "bar"][..], "bar"),
-        (&["--kubeconfig", "kc", "template", "r", "./ch"][..], "default"),
+        (
+            &["-n", "foo", "--kube-context", "x", "template", "r", "./ch"][..],
+            "foo",
+        ),
+        (
+            &[
+                "template",
+                "r",
+                "./ch",
+                "--kubeconfig",
+                "kc",
+                "--kube-context",
+                "c",
+                "-n",
+                "bar",
+            ][..],
+            "bar",
+        ),
+        (
+            &["--kubeconfig", "kc", "template", "r", "./ch"][..],
+            "default",
+        ),
     ] {
         let (code, out, err) = run(&d, args);
         assert_eq!((code, out, err.as_str()), (0, rendered(ns), ""), "{args:?}");
     }
     let (code, _, err) = run(&d, &["lint", "./ch", "-n", "x", "--kube-context", "y"]);
     assert_eq!(code, 0, "{err}");
-    let (code, out, err) = run(&d, &["--kube-context", "nope", "--kubeconfig", "kc", "list"]);
-    assert_eq!((code, out.as_str(), err.as_str()), (1, "", "Error: kubernetes cluster unreachable: context \"nope\" does not exist\n"));
+    let (code, out, err) = run(
+        &d,
+        &["--kube-context", "nope", "--kubeconfig", "kc", "list"],
+    );
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            1,
+            "",
+            "Error: kubernetes cluster unreachable: context \"nope\" does not exist\n"
+        )
+    );
 }
 
 /// `show values --jsonpath` is refused rather than ignored (not implemented yet); the other
@@ -238,9 +361,28 @@ fn global_cluster_flags_anywhere() {
 #[test]
 fn show_jsonpath_is_refused_not_ignored() {
     let d = tmp("jsonpath");
-    write_files(&d, &[("ch/Chart.yaml", "apiVersion: v2\nname: ch\nversion: 0.1.0\n"), ("ch/values.yaml", "a:\n  b: 1\n")]);
+    write_files(
+        &d,
+        &[
+            (
+                "ch/Chart.yaml",
+                "apiVersion: v2\nname: ch\nversion: 0.1.0\n",
+            ),
+            ("ch/values.yaml", "a:\n  b: 1\n"),
+        ],
+    );
     let (code, out, err) = run(&d, &["show", "values", "./ch", "--jsonpath", "{.a}"]);
-    assert_eq!((code, out.as_str(), err.as_str()), (1, "", "Error: show values --jsonpath is not supported by helm-rs yet\n"));
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            1,
+            "",
+            "Error: show values --jsonpath is not supported by helm-rs yet\n"
+        )
+    );
     let (code, _, err) = run(&d, &["show", "chart", "./ch", "--jsonpath", "{.a}"]);
-    assert_eq!((code, err.as_str()), (1, "Error: unknown flag: --jsonpath\n"));
+    assert_eq!(
+        (code, err.as_str()),
+        (1, "Error: unknown flag: --jsonpath\n")
+    );
 }

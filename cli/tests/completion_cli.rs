@@ -195,7 +195,16 @@ fn fixture() -> &'static Path {
 /// Runs `program` with the words of `case` in the fixture's environment.
 fn run(program: &Path, case: &str, extra_env: &[(&str, &str)]) -> (String, String) {
     let d = fixture();
-    let words: Vec<String> = case.split(' ').map(|w| if w == "''" { String::new() } else { w.replace("''", "") }).collect();
+    let words: Vec<String> = case
+        .split(' ')
+        .map(|w| {
+            if w == "''" {
+                String::new()
+            } else {
+                w.replace("''", "")
+            }
+        })
+        .collect();
     let mut c = Command::new(program);
     c.args(&words).current_dir(d.join("work")).env_clear();
     c.env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -209,7 +218,10 @@ fn run(program: &Path, case: &str, extra_env: &[(&str, &str)]) -> (String, Strin
         c.env(k, v);
     }
     let o = c.output().expect("run");
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 fn ours() -> PathBuf {
@@ -230,7 +242,8 @@ fn expected_path() -> PathBuf {
 
 /// The recorded answers: `=== CASE`, then stdout, then `--- stderr`, then stderr.
 fn load_expected() -> std::collections::HashMap<String, (String, String)> {
-    let text = std::fs::read_to_string(expected_path()).expect("read tests/data/completion_expected.txt");
+    let text =
+        std::fs::read_to_string(expected_path()).expect("read tests/data/completion_expected.txt");
     let mut map = std::collections::HashMap::new();
     for block in text.split("=== ").skip(1) {
         let (case, rest) = block.split_once('\n').expect("case line");
@@ -247,17 +260,26 @@ fn complete_answers_match_helm() {
         let mut text = String::new();
         for case in CASES {
             let (out, err) = run(h, case, &[]);
-            text.push_str(&format!("=== {case}\n{}--- stderr\n{err}", normalize(case, &out)));
+            text.push_str(&format!(
+                "=== {case}\n{}--- stderr\n{err}",
+                normalize(case, &out)
+            ));
         }
         std::fs::write(expected_path(), text).expect("write expected");
     }
     let expected = load_expected();
     let mut differ = Vec::new();
     for case in CASES {
-        let (want_out, want_err) = expected.get(*case).unwrap_or_else(|| panic!("no recorded answer for {case:?} (COMPLETION_RECORD=1)"));
+        let (want_out, want_err) = expected
+            .get(*case)
+            .unwrap_or_else(|| panic!("no recorded answer for {case:?} (COMPLETION_RECORD=1)"));
         if let Some(h) = &oracle {
             let (out, err) = run(h, case, &[]);
-            assert_eq!((&normalize(case, &out), &err), (want_out, want_err), "Helm's answer to {case:?} changed from the recorded one");
+            assert_eq!(
+                (&normalize(case, &out), &err),
+                (want_out, want_err),
+                "Helm's answer to {case:?} changed from the recorded one"
+            );
         }
         let (out, err) = run(&ours(), case, &[]);
         if (&normalize(case, &out), &err) != (want_out, want_err) {
@@ -270,13 +292,29 @@ fn complete_answers_match_helm() {
 /// Descriptions can be turned off by the environment, and ActiveHelp hints too.
 #[test]
 fn description_and_active_help_switches() {
-    let (out, _) = run(&ours(), "__complete create foo ''", &[("HELM_ACTIVE_HELP", "0")]);
+    let (out, _) = run(
+        &ours(),
+        "__complete create foo ''",
+        &[("HELM_ACTIVE_HELP", "0")],
+    );
     assert_eq!(out, ":4\n");
-    let (out, _) = run(&ours(), "__complete rep", &[("COBRA_COMPLETION_DESCRIPTIONS", "false")]);
+    let (out, _) = run(
+        &ours(),
+        "__complete rep",
+        &[("COBRA_COMPLETION_DESCRIPTIONS", "false")],
+    );
     assert_eq!(out, "repo\n:4\n");
     if let Some(h) = common::oracle() {
-        for (case, env) in [("__complete create foo ''", ("HELM_ACTIVE_HELP", "0")), ("__complete rep", ("COBRA_COMPLETION_DESCRIPTIONS", "false")), ("__complete rep", ("HELM_COMPLETION_DESCRIPTIONS", "0"))] {
-            assert_eq!(run(&ours(), case, &[env]), run(&h, case, &[env]), "{case} with {env:?}");
+        for (case, env) in [
+            ("__complete create foo ''", ("HELM_ACTIVE_HELP", "0")),
+            ("__complete rep", ("COBRA_COMPLETION_DESCRIPTIONS", "false")),
+            ("__complete rep", ("HELM_COMPLETION_DESCRIPTIONS", "0")),
+        ] {
+            assert_eq!(
+                run(&ours(), case, &[env]),
+                run(&h, case, &[env]),
+                "{case} with {env:?}"
+            );
         }
     }
 }
@@ -286,13 +324,21 @@ fn description_and_active_help_switches() {
 #[test]
 fn completion_scripts_match_helm() {
     let bash = run(&ours(), "completion bash", &[]).0;
-    assert!(bash.starts_with("# bash completion V2 for helm"), "{}", &bash[..80.min(bash.len())]);
+    assert!(
+        bash.starts_with("# bash completion V2 for helm"),
+        "{}",
+        &bash[..80.min(bash.len())]
+    );
     assert!(bash.contains("requestComp=\"${words[0]} __complete ${args[*]}\""));
     assert!(bash.ends_with("    complete -o default -F __start_helm helm-rs\nelse\n    complete -o default -o nospace -F __start_helm helm-rs\nfi\n"));
     let nodesc = run(&ours(), "completion bash --no-descriptions", &[]).0;
     assert!(nodesc.contains("requestComp=\"${words[0]} __completeNoDesc ${args[*]}\""));
     let zsh = run(&ours(), "completion zsh", &[]).0;
-    assert!(zsh.starts_with("#compdef helm\n"), "{}", &zsh[..40.min(zsh.len())]);
+    assert!(
+        zsh.starts_with("#compdef helm\n"),
+        "{}",
+        &zsh[..40.min(zsh.len())]
+    );
     assert!(zsh.ends_with("\ncompdef _helm helm-rs\ncompdef _helm helm"));
     let fish = run(&ours(), "completion fish --no-descriptions", &[]).0;
     assert!(fish.contains("HELM_ACTIVE_HELP=0 $args[1] __completeNoDesc"));
@@ -322,7 +368,9 @@ fn release_completions_match_helm_on_a_cluster() {
     let Some(env) = common::env() else { return };
     let ns = common::unique("comp");
     let dir = common::scratch(&ns);
-    let chart = common::write_chart(&dir, "compchart", "0.1.0").to_string_lossy().to_string();
+    let chart = common::write_chart(&dir, "compchart", "0.1.0")
+        .to_string_lossy()
+        .to_string();
     let kc = env.kubeconfig.to_string_lossy().to_string();
     // The kubeconfig comes from the environment: the last word must stay the one completed.
     let with = |program: &Path, args: &[&str]| {
@@ -360,5 +408,8 @@ fn release_completions_match_helm_on_a_cluster() {
     }
     // Namespaces: this test's namespace is among them.
     let (_, out, _) = rs(&["__complete", "-n", ""]);
-    assert!(out.lines().any(|l| l == ns) && out.ends_with(":4\n"), "{out}");
+    assert!(
+        out.lines().any(|l| l == ns) && out.ends_with(":4\n"),
+        "{out}"
+    );
 }

@@ -105,9 +105,20 @@ fn fixture() -> &'static Path {
 
 fn run(program: &Path, args: &str, envs: &[&str]) -> (i32, String, String) {
     let d = fixture().to_string_lossy().to_string();
-    let words: Vec<String> = args.split(' ').map(|w| if w == "''" { String::new() } else { w.replace('@', &d) }).collect();
+    let words: Vec<String> = args
+        .split(' ')
+        .map(|w| {
+            if w == "''" {
+                String::new()
+            } else {
+                w.replace('@', &d)
+            }
+        })
+        .collect();
     let mut c = Command::new(program);
-    c.args(&words).current_dir(fixture().join("work")).env_clear();
+    c.args(&words)
+        .current_dir(fixture().join("work"))
+        .env_clear();
     c.env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", fixture().join("home"))
         .env("HELM_ORACLE_CACHE", common::oracle_cache())
@@ -120,11 +131,21 @@ fn run(program: &Path, args: &str, envs: &[&str]) -> (i32, String, String) {
     let mask = |s: &[u8]| {
         let text = String::from_utf8_lossy(s).replace(&d, "@");
         text.lines()
-            .map(|l| if l.starts_with("HELM_BIN=") { "HELM_BIN=<program>" } else { l })
+            .map(|l| {
+                if l.starts_with("HELM_BIN=") {
+                    "HELM_BIN=<program>"
+                } else {
+                    l
+                }
+            })
             .map(|l| format!("{l}\n"))
             .collect::<String>()
     };
-    (o.status.code().unwrap_or(-1), mask(&o.stdout), mask(&o.stderr))
+    (
+        o.status.code().unwrap_or(-1),
+        mask(&o.stdout),
+        mask(&o.stderr),
+    )
 }
 
 fn expected_path() -> PathBuf {
@@ -142,11 +163,15 @@ fn global_flags_and_environment_match_helm() {
         let mut text = String::new();
         for (args, envs) in CASES {
             let (code, out, err) = run(h, args, envs);
-            text.push_str(&format!("=== {}\nexit {code}\n{out}--- stderr\n{err}", key(args, envs)));
+            text.push_str(&format!(
+                "=== {}\nexit {code}\n{out}--- stderr\n{err}",
+                key(args, envs)
+            ));
         }
         std::fs::write(expected_path(), text).expect("write expected");
     }
-    let text = std::fs::read_to_string(expected_path()).expect("read tests/data/global_flags_expected.txt");
+    let text = std::fs::read_to_string(expected_path())
+        .expect("read tests/data/global_flags_expected.txt");
     let mut expected = std::collections::HashMap::new();
     for block in text.split("=== ").skip(1) {
         let (k, rest) = block.split_once('\n').expect("case line");
@@ -158,9 +183,15 @@ fn global_flags_and_environment_match_helm() {
     let mut differ = Vec::new();
     for (args, envs) in CASES {
         let k = key(args, envs);
-        let want = expected.get(&k).unwrap_or_else(|| panic!("no recorded answer for {k:?} (GLOBAL_FLAGS_RECORD=1)"));
+        let want = expected
+            .get(&k)
+            .unwrap_or_else(|| panic!("no recorded answer for {k:?} (GLOBAL_FLAGS_RECORD=1)"));
         if let Some(h) = &oracle {
-            assert_eq!(&run(h, args, envs), want, "Helm's answer to {k:?} changed from the recorded one");
+            assert_eq!(
+                &run(h, args, envs),
+                want,
+                "Helm's answer to {k:?} changed from the recorded one"
+            );
         }
         let got = run(&PathBuf::from(env!("CARGO_BIN_EXE_helm-rs")), args, envs);
         if &got != want {
@@ -175,11 +206,28 @@ fn global_flags_and_environment_match_helm() {
 #[test]
 fn impersonation_reaches_the_cluster() {
     let Some(env) = common::env() else { return };
-    let args = ["list", "-n", "default", "--kube-as-user", "nobody", "--kube-as-group", "nogroup"];
-    let o = Command::new(env!("CARGO_BIN_EXE_helm-rs")).args(args).arg("--kubeconfig").arg(&env.kubeconfig).env_remove("KUBECONFIG").output().expect("run");
+    let args = [
+        "list",
+        "-n",
+        "default",
+        "--kube-as-user",
+        "nobody",
+        "--kube-as-group",
+        "nogroup",
+    ];
+    let o = Command::new(env!("CARGO_BIN_EXE_helm-rs"))
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(&env.kubeconfig)
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("run");
     let err = String::from_utf8_lossy(&o.stderr).to_string();
     assert!(!o.status.success(), "impersonated list should be refused");
-    assert!(err.contains("forbidden") && err.contains("\"nobody\""), "{err}");
+    assert!(
+        err.contains("forbidden") && err.contains("\"nobody\""),
+        "{err}"
+    );
     if let Some(h) = common::oracle() {
         let theirs = common::helm(env, &h, &args);
         assert_eq!(o.status.success(), theirs.0);

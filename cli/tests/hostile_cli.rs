@@ -31,7 +31,13 @@ fn output(out: std::process::Output) -> (i32, String, String) {
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    output(Command::new(env!("CARGO_BIN_EXE_helm-rs")).current_dir(dir).args(args).output().expect("run helm-rs"))
+    output(
+        Command::new(env!("CARGO_BIN_EXE_helm-rs"))
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("run helm-rs"),
+    )
 }
 
 /// Runs helm-rs with its address space capped at `kib` KiB (`ulimit -v`), as a small
@@ -81,10 +87,18 @@ fn set_with_20000_indexes_renders_like_helm() {
     let d = tmp("set-idx");
     encoder_chart(&d);
     let set = deep_index_set(20_000);
-    let expected = format!("{SOURCE}json: 40007\nyaml: 0\npretty: 40006\nprint: 40008\ntoml: 40006\neq: true\n");
-    assert_eq!(run(&d, &["template", "r", "h", "--set", &set]), (0, expected.clone(), String::new()));
+    let expected = format!(
+        "{SOURCE}json: 40007\nyaml: 0\npretty: 40006\nprint: 40008\ntoml: 40006\neq: true\n"
+    );
+    assert_eq!(
+        run(&d, &["template", "r", "h", "--set", &set]),
+        (0, expected.clone(), String::new())
+    );
     // Under a 1 GB address-space cap (Helm needs ~100 MB here).
-    assert_eq!(run_capped(&d, 1_000_000, &["template", "r", "h", "--set", &set]), (0, expected, String::new()));
+    assert_eq!(
+        run_capped(&d, 1_000_000, &["template", "r", "h", "--set", &set]),
+        (0, expected, String::new())
+    );
 }
 
 /// Dotted names stop at Helm's `MaxNestedNameLevel` of 30.
@@ -105,7 +119,10 @@ fn set_with_deep_dotted_name_is_helms_error() {
     let ok = format!("{}=1", vec!["a"; 31].join("."));
     let (code, out, _) = run(&d, &["template", "r", "h", "--set", &ok]);
     assert_eq!(code, 0);
-    assert!(out.starts_with(&format!("{SOURCE}json: 187\nyaml: 1024\n")), "{out}");
+    assert!(
+        out.starts_with(&format!("{SOURCE}json: 187\nyaml: 1024\n")),
+        "{out}"
+    );
 }
 
 /// `--set-json` reads with encoding/json's 10,000-level limit.
@@ -116,11 +133,18 @@ fn set_json_depth_limit_is_helms() {
     let ok = format!("a={}", nested("[", "]", 10_000, "1"));
     let (code, out, err) = run(&d, &["template", "r", "h", "--set-json", &ok]);
     assert_eq!((code, err.as_str()), (0, ""));
-    assert!(out.starts_with(&format!("{SOURCE}json: 20007\nyaml: 0\npretty: 20006\n")), "{out}");
+    assert!(
+        out.starts_with(&format!("{SOURCE}json: 20007\nyaml: 0\npretty: 20006\n")),
+        "{out}"
+    );
     let deep = format!("a={}", nested("[", "]", 10_001, "1"));
     assert_eq!(
         run(&d, &["template", "r", "h", "--set-json", &deep]),
-        (1, String::new(), format!("Error: failed parsing --set-json data {deep}\n"))
+        (
+            1,
+            String::new(),
+            format!("Error: failed parsing --set-json data {deep}\n")
+        )
     );
 }
 
@@ -144,9 +168,17 @@ fn values_file_depth_limits_are_helms() {
             ("s10001.yaml", &block_seq(10_001)),
         ],
     );
-    let expected = format!("{SOURCE}json: 20005\nyaml: 20002\npretty: 20004\nprint: 20006\ntoml: 20006\neq: true\n");
-    assert_eq!(run(&d, &["template", "r", "h", "-f", "l9999.yaml"]), (0, expected.clone(), String::new()));
-    assert_eq!(run_capped(&d, 1_000_000, &["template", "r", "h", "-f", "l9999.yaml"]), (0, expected, String::new()));
+    let expected = format!(
+        "{SOURCE}json: 20005\nyaml: 20002\npretty: 20004\nprint: 20006\ntoml: 20006\neq: true\n"
+    );
+    assert_eq!(
+        run(&d, &["template", "r", "h", "-f", "l9999.yaml"]),
+        (0, expected.clone(), String::new())
+    );
+    assert_eq!(
+        run_capped(&d, 1_000_000, &["template", "r", "h", "-f", "l9999.yaml"]),
+        (0, expected, String::new())
+    );
     let json_err = |f: &str, c: char| {
         format!("Error: failed to parse {f}: cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: invalid character '{c}' exceeded max depth\n")
     };
@@ -160,7 +192,11 @@ fn values_file_depth_limits_are_helms() {
         ("l10001.yaml", yaml_err("l10001.yaml", "")),
         ("s10001.yaml", yaml_err("s10001.yaml", "line 2: ")),
     ] {
-        assert_eq!(run(&d, &["template", "r", "h", "-f", file]), (1, String::new(), err), "{file}");
+        assert_eq!(
+            run(&d, &["template", "r", "h", "-f", file]),
+            (1, String::new(), err),
+            "{file}"
+        );
     }
 }
 
@@ -182,14 +218,28 @@ fn deep_templates_render_like_helm() {
         ],
     );
     let expected = "---\n# Source: c/templates/ifs.yaml\nifs: x\n---\n# Source: c/templates/parens.yaml\nparens: 1\n---\n# Source: c/templates/rec.yaml\nrec: 20000\n";
-    assert_eq!(run(&d, &["template", "r", "t"]), (0, expected.into(), String::new()));
-    assert_eq!(run_capped(&d, 1_000_000, &["template", "r", "t"]), (0, expected.into(), String::new()));
-    write(&d.join("t"), &[("templates/parens.yaml", &format!("parens: {{{{ {} }}}}\n", nested("(", ")", 10_001, "1")))]);
+    assert_eq!(
+        run(&d, &["template", "r", "t"]),
+        (0, expected.into(), String::new())
+    );
+    assert_eq!(
+        run_capped(&d, 1_000_000, &["template", "r", "t"]),
+        (0, expected.into(), String::new())
+    );
+    write(
+        &d.join("t"),
+        &[(
+            "templates/parens.yaml",
+            &format!("parens: {{{{ {} }}}}\n", nested("(", ")", 10_001, "1")),
+        )],
+    );
     // Helm's first line; helm-rs then quotes the offending source line.
     let (code, out, err) = run(&d, &["template", "r", "t"]);
     assert_eq!((code, out.as_str()), (1, ""));
     assert!(
-        err.starts_with("Error: parse error at (c/templates/parens.yaml:1): max expression depth exceeded\n"),
+        err.starts_with(
+            "Error: parse error at (c/templates/parens.yaml:1): max expression depth exceeded\n"
+        ),
         "{}",
         &err[..err.len().min(300)]
     );
@@ -203,13 +253,23 @@ fn chart_containing_itself_100_levels_deep_renders() {
     let levels = 100;
     let mut dir = d.join("p");
     for level in 0..=levels {
-        let deps = if level < levels { "dependencies:\n- name: p\n  version: 0.1.0\n" } else { "" };
+        let deps = if level < levels {
+            "dependencies:\n- name: p\n  version: 0.1.0\n"
+        } else {
+            ""
+        };
         write(
             &dir,
             &[
-                ("Chart.yaml", &format!("apiVersion: v2\nname: p\nversion: 0.1.0\n{deps}")),
+                (
+                    "Chart.yaml",
+                    &format!("apiVersion: v2\nname: p\nversion: 0.1.0\n{deps}"),
+                ),
                 ("values.yaml", &format!("level: {level}\n")),
-                ("templates/cm.yaml", "name: {{ .Chart.Name }}-{{ .Values.level }}-{{ .Template.Name | len }}\n---\n"),
+                (
+                    "templates/cm.yaml",
+                    "name: {{ .Chart.Name }}-{{ .Values.level }}-{{ .Template.Name | len }}\n---\n",
+                ),
             ],
         );
         dir = dir.join("charts/p");
@@ -221,7 +281,10 @@ fn chart_containing_itself_100_levels_deep_renders() {
             format!("---\n# Source: {path}\nname: p-{l}-{}\n", path.len())
         })
         .collect();
-    assert_eq!(run(&d, &["template", "r", "p"]), (0, expected, String::new()));
+    assert_eq!(
+        run(&d, &["template", "r", "p"]),
+        (0, expected, String::new())
+    );
 }
 
 /// A dependency cycle through `file://` repositories: `a` needs `b`, `b` needs `a`. Helm's
@@ -244,7 +307,11 @@ fn file_dependency_cycle_builds_and_renders_like_helm() {
     }
     assert_eq!(
         run(&d, &["dependency", "build", "a"]),
-        (0, "Saving 1 charts\nDeleting outdated charts\n".into(), String::new())
+        (
+            0,
+            "Saving 1 charts\nDeleting outdated charts\n".into(),
+            String::new()
+        )
     );
     assert!(d.join("a/charts/b-0.1.0.tgz").is_file());
     assert_eq!(

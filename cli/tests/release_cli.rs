@@ -5,10 +5,16 @@
 #[path = "../../helm-kube/tests/common/mod.rs"]
 mod common;
 
-use common::{env, helm, on_cluster, oracle, outcome, scratch, unique, write_chart, write_files, Env};
+use common::{
+    env, helm, on_cluster, oracle, outcome, scratch, unique, write_chart, write_files, Env,
+};
 
 fn rs(env: &Env, args: &[&str]) -> (bool, String, String) {
-    outcome(on_cluster(env!("CARGO_BIN_EXE_helm-rs"), env, args).output().expect("run helm-rs"))
+    outcome(
+        on_cluster(env!("CARGO_BIN_EXE_helm-rs"), env, args)
+            .output()
+            .expect("run helm-rs"),
+    )
 }
 
 /// Runs the same command with both tools and asserts identical exit status, stdout, stderr.
@@ -25,7 +31,8 @@ fn same(env: &Env, h: &std::path::Path, args: &[&str]) -> String {
 fn mask(s: &str, ns: &str) -> String {
     // client-go's klog lines (`I1124 17:44:10.636191   25452 reflector.go:578] ...`) that Helm
     // prints now and then when its watch is cancelled: noise of Helm's, not output.
-    let klog = regex::Regex::new(r"^[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w.-]+\.go:\d+\] ").expect("regex");
+    let klog = regex::Regex::new(r"^[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w.-]+\.go:\d+\] ")
+        .expect("regex");
     let masked = s
         .lines()
         .filter(|l| !klog.is_match(l))
@@ -33,7 +40,15 @@ fn mask(s: &str, ns: &str) -> String {
             let t = l.trim_start();
             if l.starts_with("LAST DEPLOYED: ") {
                 "LAST DEPLOYED: <time>"
-            } else if ["first_deployed:", "last_deployed:", "started_at:", "completed_at:"].iter().any(|p| t.starts_with(p)) {
+            } else if [
+                "first_deployed:",
+                "last_deployed:",
+                "started_at:",
+                "completed_at:",
+            ]
+            .iter()
+            .any(|p| t.starts_with(p))
+            {
                 "<time>"
             } else {
                 l
@@ -43,10 +58,14 @@ fn mask(s: &str, ns: &str) -> String {
         .join("\n")
         .replace(ns, "<ns>");
     // `helm history` times (Go's ANSIC layout)
-    let ansic = regex::Regex::new(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4}").expect("regex");
+    let ansic = regex::Regex::new(
+        r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4}",
+    )
+    .expect("regex");
     let masked = ansic.replace_all(&masked, "<ansic time>").to_string();
     // `helm list` times (Go's time.Time.String())
-    let gotime = regex::Regex::new(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [+-]\d{4} [A-Z]+").expect("regex");
+    let gotime = regex::Regex::new(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [+-]\d{4} [A-Z]+")
+        .expect("regex");
     let masked = gotime.replace_all(&masked, "<time>").to_string();
     // Column padding follows the time's length (Go trims trailing zeros of the nanoseconds),
     // so table cells are compared without it.
@@ -56,7 +75,9 @@ fn mask(s: &str, ns: &str) -> String {
 
 /// The environment and Helm, one namespace `cli-TAG-N` both tools work in, and a scratch
 /// directory; None (after printing why) when either cannot run here.
-fn one_namespace(tag: &str) -> Option<(&'static Env, std::path::PathBuf, String, std::path::PathBuf)> {
+fn one_namespace(
+    tag: &str,
+) -> Option<(&'static Env, std::path::PathBuf, String, std::path::PathBuf)> {
     let env = env()?;
     let h = oracle()?;
     let ns = unique(&format!("cli-{tag}"));
@@ -86,9 +107,20 @@ impl SideBySide<'static> {
     fn start(tag: &str) -> Option<(Self, std::path::PathBuf)> {
         let env = env()?;
         let helm = oracle()?;
-        let (ns_h, ns_r) = (unique(&format!("cli-{tag}-h")), unique(&format!("cli-{tag}-r")));
+        let (ns_h, ns_r) = (
+            unique(&format!("cli-{tag}-h")),
+            unique(&format!("cli-{tag}-r")),
+        );
         let dir = scratch(&ns_r);
-        Some((SideBySide { env, helm, ns_h, ns_r }, dir))
+        Some((
+            SideBySide {
+                env,
+                helm,
+                ns_h,
+                ns_r,
+            },
+            dir,
+        ))
     }
 }
 
@@ -96,13 +128,35 @@ impl SideBySide<'_> {
     /// Asserts the same exit status and stderr (masked, then `extra`); returns our raw stdout and
     /// both masked stdouts (ours, theirs).
     fn checked(&self, args: &[&str], extra: impl Fn(String) -> String) -> (String, String, String) {
-        let with = |ns: &str| args.iter().map(|a| if *a == "NS" { ns.to_string() } else { a.to_string() }).collect::<Vec<_>>();
+        let with = |ns: &str| {
+            args.iter()
+                .map(|a| {
+                    if *a == "NS" {
+                        ns.to_string()
+                    } else {
+                        a.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
         let (ah, ar) = (with(&self.ns_h), with(&self.ns_r));
-        let theirs = helm(self.env, &self.helm, &ah.iter().map(String::as_str).collect::<Vec<_>>());
+        let theirs = helm(
+            self.env,
+            &self.helm,
+            &ah.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
         let ours = rs(self.env, &ar.iter().map(String::as_str).collect::<Vec<_>>());
         let m = |s: &str, ns: &str| extra(mask(s, ns));
-        assert_eq!(ours.0, theirs.0, "exit status of {args:?}: {} / {}", ours.2, theirs.2);
-        assert_eq!(m(&ours.2, &self.ns_r), m(&theirs.2, &self.ns_h), "stderr of {args:?}");
+        assert_eq!(
+            ours.0, theirs.0,
+            "exit status of {args:?}: {} / {}",
+            ours.2, theirs.2
+        );
+        assert_eq!(
+            m(&ours.2, &self.ns_r),
+            m(&theirs.2, &self.ns_h),
+            "stderr of {args:?}"
+        );
         let (o, t) = (m(&ours.1, &self.ns_r), m(&theirs.1, &self.ns_h));
         (ours.1, o, t)
     }
@@ -122,11 +176,32 @@ impl SideBySide<'_> {
 
 #[test]
 fn outputs_match_helm_for_the_same_release() {
-    let Some((env, h, ns, dir)) = one_namespace("same") else { return };
-    let chart = write_chart(&dir, "clichart", "0.1.0").to_string_lossy().to_string();
-    let (ok, _, err) = rs(env, &["install", "web", &chart, "-n", &ns, "--create-namespace", "--set", "data=x", "--labels", "team=a"]);
+    let Some((env, h, ns, dir)) = one_namespace("same") else {
+        return;
+    };
+    let chart = write_chart(&dir, "clichart", "0.1.0")
+        .to_string_lossy()
+        .to_string();
+    let (ok, _, err) = rs(
+        env,
+        &[
+            "install",
+            "web",
+            &chart,
+            "-n",
+            &ns,
+            "--create-namespace",
+            "--set",
+            "data=x",
+            "--labels",
+            "team=a",
+        ],
+    );
     assert!(ok, "{err}");
-    let (ok, _, err) = rs(env, &["upgrade", "web", &chart, "-n", &ns, "--set", "data=y"]);
+    let (ok, _, err) = rs(
+        env,
+        &["upgrade", "web", &chart, "-n", &ns, "--set", "data=y"],
+    );
     assert!(ok, "{err}");
     for args in [
         vec!["list", "-n", &ns],
@@ -180,19 +255,66 @@ fn outputs_match_helm_for_the_same_release() {
 
 #[test]
 fn action_outputs_match_helm() {
-    let Some((pair, dir)) = SideBySide::start("act") else { return };
-    let chart = write_chart(&dir, "actchart", "0.1.0").to_string_lossy().to_string();
+    let Some((pair, dir)) = SideBySide::start("act") else {
+        return;
+    };
+    let chart = write_chart(&dir, "actchart", "0.1.0")
+        .to_string_lossy()
+        .to_string();
     let both = |args: &[&str]| pair.same(args);
-    both(&["install", "app", &chart, "-n", "NS", "--create-namespace", "--dry-run"]);
-    both(&["install", "app", &chart, "-n", "NS", "--create-namespace", "--description", "first one"]);
-    both(&["upgrade", "app", &chart, "-n", "NS", "--set", "data=two", "--set", "extra=true"]);
-    both(&["upgrade", "app", &chart, "-n", "NS", "--reuse-values", "--set", "kept=true", "-o", "yaml"]);
+    both(&[
+        "install",
+        "app",
+        &chart,
+        "-n",
+        "NS",
+        "--create-namespace",
+        "--dry-run",
+    ]);
+    both(&[
+        "install",
+        "app",
+        &chart,
+        "-n",
+        "NS",
+        "--create-namespace",
+        "--description",
+        "first one",
+    ]);
+    both(&[
+        "upgrade",
+        "app",
+        &chart,
+        "-n",
+        "NS",
+        "--set",
+        "data=two",
+        "--set",
+        "extra=true",
+    ]);
+    both(&[
+        "upgrade",
+        "app",
+        &chart,
+        "-n",
+        "NS",
+        "--reuse-values",
+        "--set",
+        "kept=true",
+        "-o",
+        "yaml",
+    ]);
     both(&["get", "values", "app", "-n", "NS"]);
     both(&["upgrade", "app", &chart, "-n", "NS", "--reset-values"]);
     both(&["get", "values", "app", "-n", "NS"]);
     both(&["upgrade", "other", &chart, "-n", "NS", "--install"]);
     both(&["rollback", "app", "2", "-n", "NS"]);
-    both(&["history", "app", "-n", "NS"].map(|s| s).to_vec().as_slice());
+    both(
+        &["history", "app", "-n", "NS"]
+            .map(|s| s)
+            .to_vec()
+            .as_slice(),
+    );
     both(&["uninstall", "app", "-n", "NS", "--keep-history"]);
     both(&["list", "-n", "NS", "--uninstalled"]);
     both(&["uninstall", "app", "other", "-n", "NS"]);
@@ -201,13 +323,38 @@ fn action_outputs_match_helm() {
 
 #[test]
 fn failure_outputs_match_helm() {
-    let Some((pair, dir)) = SideBySide::start("fail") else { return };
+    let Some((pair, dir)) = SideBySide::start("fail") else {
+        return;
+    };
     // never ready here: no nodes run its pods
-    let chart = chart_with(&dir, "failchart", &[("templates/deploy.yaml", common::UNREADY_DEPLOYMENT)]);
+    let chart = chart_with(
+        &dir,
+        "failchart",
+        &[("templates/deploy.yaml", common::UNREADY_DEPLOYMENT)],
+    );
     let both = |args: &[&str]| pair.same(args);
-    both(&["install", "w", &chart, "-n", "NS", "--create-namespace", "--wait", "--timeout", "4s"]);
+    both(&[
+        "install",
+        "w",
+        &chart,
+        "-n",
+        "NS",
+        "--create-namespace",
+        "--wait",
+        "--timeout",
+        "4s",
+    ]);
     both(&["history", "w", "-n", "NS"]);
-    both(&["install", "a", &chart, "-n", "NS", "--atomic", "--timeout", "4s"]);
+    both(&[
+        "install",
+        "a",
+        &chart,
+        "-n",
+        "NS",
+        "--atomic",
+        "--timeout",
+        "4s",
+    ]);
     both(&["list", "-n", "NS"]);
 }
 
@@ -217,25 +364,45 @@ fn failure_outputs_match_helm() {
 /// `lookup`; upgrade's client dry-run reads capabilities but not `lookup`. Nothing is stored.
 #[test]
 fn dry_run_modes_match_helm() {
-    let Some((pair, dir)) = SideBySide::start("dry") else { return };
+    let Some((pair, dir)) = SideBySide::start("dry") else {
+        return;
+    };
     let chart = chart_with(&dir, "drychart", &[("templates/lookup.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-lookup\ndata:\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n  ns: {{ (lookup \"v1\" \"Namespace\" \"\" .Release.Namespace).metadata | default dict | dig \"name\" \"none\" | quote }}\n")]);
     // a chart whose ConfigMap has the name `app`'s chart renders, owned by release `other`
     let foreign = dir.join("foreign");
     write_files(
         &foreign,
         &[
-            ("Chart.yaml", "apiVersion: v2\nname: foreign\nversion: 0.1.0\n"),
-            ("templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-cm\ndata: {}\n"),
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: foreign\nversion: 0.1.0\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-cm\ndata: {}\n",
+            ),
         ],
     );
     let foreign = foreign.to_string_lossy().to_string();
     let both = |args: &[&str]| pair.same(args);
     both(&["install", "base", &chart, "-n", "NS", "--create-namespace"]);
     let server = both(&["install", "app", &chart, "-n", "NS", "--dry-run=server"]);
-    assert!(server.contains(&format!("ns: \"{}\"", pair.ns_r)), "lookup read the cluster: {server}");
+    assert!(
+        server.contains(&format!("ns: \"{}\"", pair.ns_r)),
+        "lookup read the cluster: {server}"
+    );
     let client = both(&["install", "app", &chart, "-n", "NS", "--dry-run=client"]);
     assert!(client.contains("ns: \"none\""), "{client}");
-    both(&["upgrade", "base", &chart, "-n", "NS", "--dry-run=server", "--set", "data=two"]);
+    both(&[
+        "upgrade",
+        "base",
+        &chart,
+        "-n",
+        "NS",
+        "--dry-run=server",
+        "--set",
+        "data=two",
+    ]);
     both(&["upgrade", "base", &chart, "-n", "NS", "--dry-run=client"]);
     both(&["install", "other", &foreign, "-n", "NS"]);
     both(&["install", "app", &chart, "-n", "NS", "--dry-run=server"]);
@@ -252,11 +419,22 @@ fn dry_run_modes_match_helm() {
 fn status_normalized(s: &str) -> String {
     let age = regex::Regex::new(r"(?m)   \d+[smhd](\d+[smh])?$").expect("regex");
     let s = age.replace_all(s, "   <age>").to_string();
-    let Some(start) = s.find("RESOURCES:\n") else { return s };
+    let Some(start) = s.find("RESOURCES:\n") else {
+        return s;
+    };
     let end = s.find("TEST SUITE").unwrap_or(s.len());
-    let mut groups: Vec<&str> = s[start + "RESOURCES:\n".len()..end].split("==> ").map(|g| g.trim_end_matches('\n')).filter(|g| !g.is_empty()).collect();
+    let mut groups: Vec<&str> = s[start + "RESOURCES:\n".len()..end]
+        .split("==> ")
+        .map(|g| g.trim_end_matches('\n'))
+        .filter(|g| !g.is_empty())
+        .collect();
     groups.sort();
-    format!("{}RESOURCES:\n==> {}\n{}", &s[..start], groups.join("\n==> "), &s[end..])
+    format!(
+        "{}RESOURCES:\n==> {}\n{}",
+        &s[..start],
+        groups.join("\n==> "),
+        &s[end..]
+    )
 }
 
 /// `helm status` of a release, its json/yaml forms and `--revision`, against Helm 4.1.4 on
@@ -264,25 +442,54 @@ fn status_normalized(s: &str) -> String {
 /// related to workloads, and the objects themselves in json/yaml.
 #[test]
 fn status_matches_helm() {
-    let Some((env, h, ns, dir)) = one_namespace("status") else { return };
+    let Some((env, h, ns, dir)) = one_namespace("status") else {
+        return;
+    };
     let chart = chart_with(&dir, "statuschart", &[("templates/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-d\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: {{ .Release.Name }}}\n  template:\n    metadata:\n      labels: {app: {{ .Release.Name }}}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-none\nspec:\n  replicas: 0\n  selector:\n    matchLabels: {app: none}\n  template:\n    metadata:\n      labels: {app: none}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n")]);
-    let (ok, _, err) = helm(env, &h, &["install", "web", &chart, "-n", &ns, "--create-namespace", "--set", "extra=true"]);
+    let (ok, _, err) = helm(
+        env,
+        &h,
+        &[
+            "install",
+            "web",
+            &chart,
+            "-n",
+            &ns,
+            "--create-namespace",
+            "--set",
+            "extra=true",
+        ],
+    );
     assert!(ok, "{err}");
     let (ok, _, err) = rs(env, &["upgrade", "web", &chart, "-n", &ns]);
     assert!(ok, "{err}");
     // pods exist (pending: no nodes) before comparing
     for _ in 0..50 {
-        if helm(env, &h, &["status", "web", "-n", &ns]).1.contains("Pod(related)") {
+        if helm(env, &h, &["status", "web", "-n", &ns])
+            .1
+            .contains("Pod(related)")
+        {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
-    for args in [vec!["status", "web", "-n", &ns], vec!["status", "web", "-n", &ns, "--revision", "1"]] {
+    for args in [
+        vec!["status", "web", "-n", &ns],
+        vec!["status", "web", "-n", &ns, "--revision", "1"],
+    ] {
         let theirs = helm(env, &h, &args);
         let ours = rs(env, &args);
         assert_eq!(ours.0, theirs.0, "{args:?}: {}", ours.2);
-        assert!(theirs.1.contains("==> v1/Pod(related)") && theirs.1.contains("==> v1/Deployment"), "{}", theirs.1);
-        assert_eq!(status_normalized(&ours.1), status_normalized(&theirs.1), "{args:?}");
+        assert!(
+            theirs.1.contains("==> v1/Pod(related)") && theirs.1.contains("==> v1/Deployment"),
+            "{}",
+            theirs.1
+        );
+        assert_eq!(
+            status_normalized(&ours.1),
+            status_normalized(&theirs.1),
+            "{args:?}"
+        );
         assert_eq!(ours.2, theirs.2);
     }
     for fmt in ["json", "yaml"] {
@@ -292,7 +499,11 @@ fn status_matches_helm() {
         // until both reads saw the same state; the comparison below is unchanged.
         let (mut theirs, mut ours) = (helm(env, &h, &args), rs(env, &args));
         for _ in 0..4 {
-            if ours.1 == theirs.1 || (fmt == "json" && serde_json::from_str::<serde_json::Value>(&ours.1).ok() == serde_json::from_str(&theirs.1).ok()) {
+            if ours.1 == theirs.1
+                || (fmt == "json"
+                    && serde_json::from_str::<serde_json::Value>(&ours.1).ok()
+                        == serde_json::from_str(&theirs.1).ok())
+            {
                 break;
             }
             std::thread::sleep(std::time::Duration::from_secs(1));
@@ -301,7 +512,11 @@ fn status_matches_helm() {
         if fmt == "json" {
             let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).expect("json");
             assert_eq!(parse(&ours.1), parse(&theirs.1), "-o json");
-            assert!(theirs.1.contains("\"resources\":{\"v1/ConfigMap\":["), "{}", theirs.1);
+            assert!(
+                theirs.1.contains("\"resources\":{\"v1/ConfigMap\":["),
+                "{}",
+                theirs.1
+            );
         } else {
             assert_eq!(ours.1, theirs.1, "-o yaml");
         }
@@ -315,7 +530,9 @@ fn status_matches_helm() {
 /// `--generate-name`, `--skip-crds`, `--replace`, and `list -A` with filters and states.
 #[test]
 fn more_flags_match_helm() {
-    let Some((pair, dir)) = SideBySide::start("more") else { return };
+    let Some((pair, dir)) = SideBySide::start("more") else {
+        return;
+    };
     let chart_dir = write_chart(&dir, "morechart", "0.1.0");
     // a CRD (skipped with --skip-crds) and NOTES saying whether the cluster has it
     let crd = format!("widgets{}.more.helm-rs.dev", std::process::id());
@@ -333,24 +550,86 @@ fn more_flags_match_helm() {
     .expect("write");
     let chart = chart_dir.to_string_lossy().to_string();
     let generated = regex::Regex::new(r"morechart-\d{10}").expect("regex");
-    let both = |args: &[&str]| pair.same_with(args, |s| generated.replace_all(&s, "morechart-<time>").to_string());
-    let out = both(&["install", "moreapp", &chart, "-n", "NS", "--create-namespace", "--skip-crds"]);
+    let both = |args: &[&str]| {
+        pair.same_with(args, |s| {
+            generated.replace_all(&s, "morechart-<time>").to_string()
+        })
+    };
+    let out = both(&[
+        "install",
+        "moreapp",
+        &chart,
+        "-n",
+        "NS",
+        "--create-namespace",
+        "--skip-crds",
+    ]);
     assert!(out.contains("crd present: false"), "{out}");
     both(&["upgrade", "moreapp", &chart, "-n", "NS", "--force"]);
     both(&["rollback", "moreapp", "1", "-n", "NS", "--force-replace"]);
     both(&["history", "moreapp", "-n", "NS"]);
-    both(&["upgrade", "moreapp", &chart, "-n", "NS", "--force-replace", "--atomic"]);
-    both(&["rollback", "moreapp", "1", "-n", "NS", "--force-replace", "--cleanup-on-fail"]);
+    both(&[
+        "upgrade",
+        "moreapp",
+        &chart,
+        "-n",
+        "NS",
+        "--force-replace",
+        "--atomic",
+    ]);
+    both(&[
+        "rollback",
+        "moreapp",
+        "1",
+        "-n",
+        "NS",
+        "--force-replace",
+        "--cleanup-on-fail",
+    ]);
     both(&["history", "moreapp", "-n", "NS"]);
     both(&["rollback", "moreapp", "1", "-n", "NS"]);
-    both(&["upgrade", "moreapp", &chart, "-n", "NS", "--set", "data=z", "--set", "extra=true"]);
-    both(&["upgrade", "moreapp", &chart, "-n", "NS", "--reset-then-reuse-values", "--set", "kept=true"]);
+    both(&[
+        "upgrade",
+        "moreapp",
+        &chart,
+        "-n",
+        "NS",
+        "--set",
+        "data=z",
+        "--set",
+        "extra=true",
+    ]);
+    both(&[
+        "upgrade",
+        "moreapp",
+        &chart,
+        "-n",
+        "NS",
+        "--reset-then-reuse-values",
+        "--set",
+        "kept=true",
+    ]);
     both(&["get", "values", "moreapp", "-n", "NS"]);
     both(&["get", "values", "moreapp", "-n", "NS", "--all"]);
-    both(&["install", &chart, "-n", "NS", "--generate-name", "--skip-crds"]);
+    both(&[
+        "install",
+        &chart,
+        "-n",
+        "NS",
+        "--generate-name",
+        "--skip-crds",
+    ]);
     both(&["uninstall", "moreapp", "-n", "NS", "--keep-history"]);
     both(&["install", "moreapp", &chart, "-n", "NS", "--skip-crds"]);
-    both(&["install", "moreapp", &chart, "-n", "NS", "--skip-crds", "--replace"]);
+    both(&[
+        "install",
+        "moreapp",
+        &chart,
+        "-n",
+        "NS",
+        "--skip-crds",
+        "--replace",
+    ]);
     both(&["history", "moreapp", "-n", "NS"]);
     both(&["list", "-n", "NS", "--filter", "^moreapp$", "--uninstalled"]);
     both(&["list", "-n", "NS", "--failed"]);
@@ -363,7 +642,11 @@ fn more_flags_match_helm() {
     let rows = |s: &str| {
         let s = mask(s, "<none>");
         let mut v: Vec<String> = if s.starts_with('[') {
-            serde_json::from_str::<Vec<serde_json::Value>>(&s).expect("json list").iter().map(|x| x.to_string()).collect()
+            serde_json::from_str::<Vec<serde_json::Value>>(&s)
+                .expect("json list")
+                .iter()
+                .map(|x| x.to_string())
+                .collect()
         } else {
             s.lines().map(String::from).collect()
         };
@@ -379,7 +662,12 @@ fn more_flags_match_helm() {
         let ours = rs(pair.env, &args);
         assert_eq!(ours.0, theirs.0, "{args:?}: {}", ours.2);
         assert_eq!(rows(&ours.1), rows(&theirs.1), "{args:?}");
-        assert!(ours.1.contains(&pair.ns_h) && ours.1.contains(&pair.ns_r) || args.contains(&"-q"), "{args:?}: {} {}", ours.1, ours.2);
+        assert!(
+            ours.1.contains(&pair.ns_h) && ours.1.contains(&pair.ns_r) || args.contains(&"-q"),
+            "{args:?}: {} {}",
+            ours.1,
+            ours.2
+        );
     }
 }
 
@@ -390,7 +678,9 @@ fn more_flags_match_helm() {
 fn unreachable_cluster_like_helm() {
     let Some(h) = oracle() else { return };
     let dir = scratch("unreachable");
-    let chart = write_chart(&dir, "offchart", "0.1.0").to_string_lossy().to_string();
+    let chart = write_chart(&dir, "offchart", "0.1.0")
+        .to_string_lossy()
+        .to_string();
     // port 1 on loopback: nothing listens there, the connection is refused at once
     let kubeconfig = dir.join("dead-kubeconfig");
     std::fs::write(
@@ -400,7 +690,9 @@ fn unreachable_cluster_like_helm() {
     .expect("write");
     let run = |bin: &std::path::Path, args: &[&str]| {
         let mut c = common::isolated(bin, args);
-        c.env("KUBECONFIG", &kubeconfig).env("HOME", dir.join("home")).env("HELM_ORACLE_CACHE", common::oracle_cache());
+        c.env("KUBECONFIG", &kubeconfig)
+            .env("HOME", dir.join("home"))
+            .env("HELM_ORACLE_CACHE", common::oracle_cache());
         outcome(c.output().expect("run"))
     };
     let ours = std::path::PathBuf::from(env!("CARGO_BIN_EXE_helm-rs"));
@@ -421,10 +713,17 @@ fn unreachable_cluster_like_helm() {
         assert_eq!(o, t, "{args:?}");
         assert!(o.2.contains("kubernetes cluster unreachable: Get \"http://127.0.0.1:1/version\": dial tcp 127.0.0.1:1: connect: connection refused"), "{args:?}: {}", o.2);
     }
-    let (t, o) = (run(&h, &["install", "r", &chart, "--dry-run=client"]), run(&ours, &["install", "r", &chart, "--dry-run=client"]));
+    let (t, o) = (
+        run(&h, &["install", "r", &chart, "--dry-run=client"]),
+        run(&ours, &["install", "r", &chart, "--dry-run=client"]),
+    );
     assert!(o.0, "{}", o.2);
     assert_eq!(mask(&o.1, "offline"), mask(&t.1, "offline"));
-    assert!(o.1.contains("NAMESPACE: offline\nSTATUS: pending-install\n"), "{}", o.1);
+    assert!(
+        o.1.contains("NAMESPACE: offline\nSTATUS: pending-install\n"),
+        "{}",
+        o.1
+    );
 }
 
 /// `--take-ownership`, `--render-subchart-notes`, `uninstall --cascade` and
@@ -432,30 +731,75 @@ fn unreachable_cluster_like_helm() {
 /// random (Go map) order, so those are compared as sets of paragraphs.
 #[test]
 fn ownership_notes_and_cascade_match_helm() {
-    let Some((pair, dir)) = SideBySide::start("own") else { return };
+    let Some((pair, dir)) = SideBySide::start("own") else {
+        return;
+    };
     let chart_dir = write_chart(&dir, "ownchart", "0.1.0");
     std::fs::write(chart_dir.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.cmName | default (printf \"%s-cm\" .Release.Name) }}\ndata:\n  a: b\n").expect("write");
     std::fs::create_dir_all(chart_dir.join("charts/sub/templates")).expect("mkdir");
-    std::fs::write(chart_dir.join("charts/sub/Chart.yaml"), "apiVersion: v2\nname: sub\nversion: 0.1.0\n").expect("write");
-    std::fs::write(chart_dir.join("charts/sub/templates/NOTES.txt"), "sub notes for {{ .Release.Name }}\n").expect("write");
+    std::fs::write(
+        chart_dir.join("charts/sub/Chart.yaml"),
+        "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+    )
+    .expect("write");
+    std::fs::write(
+        chart_dir.join("charts/sub/templates/NOTES.txt"),
+        "sub notes for {{ .Release.Name }}\n",
+    )
+    .expect("write");
     let chart = chart_dir.to_string_lossy().to_string();
     let same = |args: &[&str]| pair.same(args);
     same(&["install", "one", &chart, "-n", "NS", "--create-namespace"]);
     // `two` renders `one`'s ConfigMap: refused, then adopted with --take-ownership
-    same(&["install", "two", &chart, "-n", "NS", "--set", "cmName=one-cm"]);
-    same(&["install", "two", &chart, "-n", "NS", "--set", "cmName=one-cm", "--take-ownership"]);
+    same(&[
+        "install",
+        "two",
+        &chart,
+        "-n",
+        "NS",
+        "--set",
+        "cmName=one-cm",
+    ]);
+    same(&[
+        "install",
+        "two",
+        &chart,
+        "-n",
+        "NS",
+        "--set",
+        "cmName=one-cm",
+        "--take-ownership",
+    ]);
     same(&["upgrade", "one", &chart, "-n", "NS", "--take-ownership"]);
     // a first revision has nothing to roll back to
     same(&["rollback", "two", "-n", "NS"]);
     same(&["get", "manifest", "two", "-n", "NS"]);
     let paragraphs = |s: &str| {
-        let mut v: Vec<String> = s.replace("NOTES:\n", "NOTES:\n\n").split("\n\n").map(|p| p.trim().to_string()).collect();
+        let mut v: Vec<String> = s
+            .replace("NOTES:\n", "NOTES:\n\n")
+            .split("\n\n")
+            .map(|p| p.trim().to_string())
+            .collect();
         v.sort();
         v
     };
     for args in [
-        vec!["install", "three", &chart, "-n", "NS", "--render-subchart-notes"],
-        vec!["upgrade", "three", &chart, "-n", "NS", "--render-subchart-notes"],
+        vec![
+            "install",
+            "three",
+            &chart,
+            "-n",
+            "NS",
+            "--render-subchart-notes",
+        ],
+        vec![
+            "upgrade",
+            "three",
+            &chart,
+            "-n",
+            "NS",
+            "--render-subchart-notes",
+        ],
         vec!["get", "notes", "three", "-n", "NS"],
     ] {
         let (_, o, t) = pair.checked(&args, |s| s);
@@ -474,20 +818,57 @@ fn ownership_notes_and_cascade_match_helm() {
 fn progress_lines_when_asked() {
     let Some(env) = env() else { return };
     let ns = unique("prog");
-    let chart = chart_with(&scratch(&ns), "prog", &[("templates/deploy.yaml", common::UNREADY_DEPLOYMENT)]);
-    let (ok, _, err) = rs(env, &["install", "quiet", &chart, "-n", &ns, "--create-namespace"]);
+    let chart = chart_with(
+        &scratch(&ns),
+        "prog",
+        &[("templates/deploy.yaml", common::UNREADY_DEPLOYMENT)],
+    );
+    let (ok, _, err) = rs(
+        env,
+        &["install", "quiet", &chart, "-n", &ns, "--create-namespace"],
+    );
     assert!(ok, "{err}");
     assert_eq!(err, "");
-    let (ok, _, err) = rs(env, &["install", "loud", &chart, "-n", &ns, "--wait", "--timeout", "6s", "--progress=plain"]);
+    let (ok, _, err) = rs(
+        env,
+        &[
+            "install",
+            "loud",
+            &chart,
+            "-n",
+            &ns,
+            "--wait",
+            "--timeout",
+            "6s",
+            "--progress=plain",
+        ],
+    );
     assert!(!ok);
     let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines[0], "created release record sh.helm.release.v1.loud.v1 (pending-install)", "{err}");
-    assert!(lines.contains(&format!("applied Deployment {ns}/loud-d").as_str()), "{err}");
+    assert_eq!(
+        lines[0], "created release record sh.helm.release.v1.loud.v1 (pending-install)",
+        "{err}"
+    );
+    assert!(
+        lines.contains(&format!("applied Deployment {ns}/loud-d").as_str()),
+        "{err}"
+    );
     let waiting = format!("waiting for 1 resource: Deployment {ns}/loud-d: ");
-    assert!(lines.iter().any(|l| l.starts_with(&waiting) && l.contains("Pending, not scheduled yet)")), "{err}");
-    assert!(lines.contains(&"updated release record sh.helm.release.v1.loud.v1 (failed)"), "{err}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&waiting) && l.contains("Pending, not scheduled yet)")),
+        "{err}"
+    );
+    assert!(
+        lines.contains(&"updated release record sh.helm.release.v1.loud.v1 (failed)"),
+        "{err}"
+    );
     assert!(err.ends_with(&format!("Error: INSTALLATION FAILED: resource Deployment/{ns}/loud-d not ready. status: InProgress, message: Available: 0/1\ncontext deadline exceeded\n")), "{err}");
-    let (ok, _, err) = rs(env, &["install", "bad", &chart, "-n", &ns, "--progress=fancy"]);
+    let (ok, _, err) = rs(
+        env,
+        &["install", "bad", &chart, "-n", &ns, "--progress=fancy"],
+    );
     assert!(!ok);
     assert_eq!(err, "Error: invalid argument \"fancy\" for \"--progress\" flag: must be one of auto, table, plain, none\n");
 }
@@ -502,20 +883,36 @@ fn a_release_left_pending_by_a_killed_upgrade_is_recovered_explicitly() {
     // A pre-upgrade hook Job that never completes (no controller runs it), when asked for.
     let hang = "{{- if .Values.hang }}\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{ .Release.Name }}-hang\n  annotations:\n    helm.sh/hook: pre-upgrade\nspec:\n  managedBy: example.com/nobody\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n{{- end }}\n";
     let chart = chart_with(&scratch(&ns), "recchart", &[("templates/hang.yaml", hang)]);
-    let (ok, _, err) = rs(env, &["install", "web", &chart, "-n", &ns, "--create-namespace"]);
+    let (ok, _, err) = rs(
+        env,
+        &["install", "web", &chart, "-n", &ns, "--create-namespace"],
+    );
     assert!(ok, "{err}");
     let (ok, out, err) = rs(env, &["recover", "web", "-n", &ns]);
     assert!(!ok, "{out}");
-    assert_eq!(err, "Error: nothing to recover: the latest revision is deployed, not pending\n");
+    assert_eq!(
+        err,
+        "Error: nothing to recover: the latest revision is deployed, not pending\n"
+    );
 
-    let mut upgrade = on_cluster(env!("CARGO_BIN_EXE_helm-rs"), env, &["upgrade", "web", &chart, "-n", &ns, "--set", "hang=true"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
+    let mut upgrade = on_cluster(
+        env!("CARGO_BIN_EXE_helm-rs"),
+        env,
+        &["upgrade", "web", &chart, "-n", &ns, "--set", "hang=true"],
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .expect("spawn");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !rs(env, &["status", "web", "-n", &ns]).1.contains("STATUS: pending-upgrade") {
-        assert!(std::time::Instant::now() < deadline, "the upgrade never became pending");
+    while !rs(env, &["status", "web", "-n", &ns])
+        .1
+        .contains("STATUS: pending-upgrade")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the upgrade never became pending"
+        );
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     upgrade.kill().expect("SIGKILL");
@@ -523,14 +920,29 @@ fn a_release_left_pending_by_a_killed_upgrade_is_recovered_explicitly() {
 
     let (ok, _, err) = rs(env, &["upgrade", "web", &chart, "-n", &ns]);
     assert!(!ok);
-    assert!(err.ends_with("Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress\n"), "{err}");
+    assert!(
+        err.ends_with(
+            "Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress\n"
+        ),
+        "{err}"
+    );
     let (ok, out, err) = rs(env, &["status", "web", "-n", &ns]);
-    assert!(ok && out.contains("STATUS: pending-upgrade\n"), "{out}{err}");
-    assert!(err.starts_with("note: release web is pending-upgrade since "), "{err}");
+    assert!(
+        ok && out.contains("STATUS: pending-upgrade\n"),
+        "{out}{err}"
+    );
+    assert!(
+        err.starts_with("note: release web is pending-upgrade since "),
+        "{err}"
+    );
     assert!(err.contains("`helm-rs recover web`"), "{err}");
     let (ok, _, err) = rs(env, &["recover", "web", "-n", &ns]);
     assert!(!ok);
-    assert!(err.starts_with("Error: the release has been pending-upgrade since ") && err.contains("may still be running"), "{err}");
+    assert!(
+        err.starts_with("Error: the release has been pending-upgrade since ")
+            && err.contains("may still be running"),
+        "{err}"
+    );
     let (ok, out, err) = rs(env, &["recover", "web", "-n", &ns, "--stale-after", "0s"]);
     assert!(ok, "{err}");
     assert!(out.starts_with("Release \"web\" recovered: revision 2 marked failed (Interrupted upgrade: pending-upgrade since "), "{out}");
@@ -538,6 +950,11 @@ fn a_release_left_pending_by_a_killed_upgrade_is_recovered_explicitly() {
     assert!(ok, "{err}");
     let (_, hist, _) = rs(env, &["history", "web", "-n", &ns, "-o", "json"]);
     let h: serde_json::Value = serde_json::from_str(&hist).expect("history JSON");
-    let statuses: Vec<&str> = h.as_array().expect("list").iter().map(|r| r["status"].as_str().unwrap_or("")).collect();
+    let statuses: Vec<&str> = h
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| r["status"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(statuses, ["superseded", "failed", "deployed"], "{hist}");
 }

@@ -9,7 +9,11 @@ fn parent_chart(home: &Home, url: &str) -> std::path::PathBuf {
     let work = home.path().join("work");
     std::fs::create_dir_all(&work).unwrap();
     for name in ["parent", "localsub"] {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_helm-rs")).args(["create", name]).current_dir(&work).output().unwrap();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_helm-rs"))
+            .args(["create", name])
+            .current_dir(&work)
+            .output()
+            .unwrap();
         assert!(o.status.success());
     }
     let cy = work.join("parent/Chart.yaml");
@@ -22,7 +26,12 @@ fn parent_chart(home: &Home, url: &str) -> std::path::PathBuf {
 }
 
 fn lock_without_time(p: &Path) -> String {
-    std::fs::read_to_string(p.join("Chart.lock")).unwrap().lines().filter(|l| !l.starts_with("generated:")).collect::<Vec<_>>().join("\n")
+    std::fs::read_to_string(p.join("Chart.lock"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("generated:"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -50,14 +59,23 @@ fn dependency_update_build_list() {
         home.ok(&["dependency", "update", p]),
         format!("Hang tight while we grab the latest from your chart repositories...\n...Successfully got an update from the \"myrepo\" chart repository\nUpdate Complete. ⎈Happy Helming!⎈\nSaving 2 charts\nDownloading mychart from repo {url}\nDeleting outdated charts\n")
     );
-    assert!(parent.join("charts/mychart-0.1.5.tgz").is_file() && parent.join("charts/localsub-0.1.0.tgz").is_file());
+    assert!(
+        parent.join("charts/mychart-0.1.5.tgz").is_file()
+            && parent.join("charts/localsub-0.1.0.tgz").is_file()
+    );
     let lock = std::fs::read_to_string(parent.join("Chart.lock")).unwrap();
     assert!(lock.starts_with(&format!("dependencies:\n- name: mychart\n  repository: {url}\n  version: 0.1.5\n- name: localsub\n  repository: file://../localsub\n  version: 0.1.0\ndigest: sha256:")), "{lock}");
     let listed = home.ok(&["dependency", "list", p]);
-    assert!(listed.contains("\tok") && !listed.contains("missing"), "{listed}");
+    assert!(
+        listed.contains("\tok") && !listed.contains("missing"),
+        "{listed}"
+    );
     // An unchanged update keeps the lock file (Helm does not rewrite it).
     home.ok(&["dependency", "update", p, "--skip-refresh"]);
-    assert_eq!(std::fs::read_to_string(parent.join("Chart.lock")).unwrap(), lock);
+    assert_eq!(
+        std::fs::read_to_string(parent.join("Chart.lock")).unwrap(),
+        lock
+    );
     // build: exactly the locked versions, even with a newer match in the repository.
     make_chart(&home, "mychart", "0.1.9", &repo_dir);
     home.ok(&["repo", "index", repo_dir.to_str().unwrap()]);
@@ -65,16 +83,27 @@ fn dependency_update_build_list() {
     home.ok(&["dependency", "build", p]);
     assert!(parent.join("charts/mychart-0.1.5.tgz").is_file());
     // The rendered parent includes the subcharts.
-    assert!(home.ok(&["template", "rel", p]).contains("# Source: parent/charts/mychart/templates/service.yaml"));
+    assert!(home
+        .ok(&["template", "rel", p])
+        .contains("# Source: parent/charts/mychart/templates/service.yaml"));
     // A lock out of sync with Chart.yaml is refused.
     let cy = parent.join("Chart.yaml");
-    std::fs::write(&cy, std::fs::read_to_string(&cy).unwrap().replace("~0.1.0", "~0.1.x")).unwrap();
+    std::fs::write(
+        &cy,
+        std::fs::read_to_string(&cy)
+            .unwrap()
+            .replace("~0.1.0", "~0.1.x"),
+    )
+    .unwrap();
     assert_eq!(
         home.err(&["dependency", "build", p]),
         "Error: the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml). Please update the dependencies\n"
     );
     home.ok(&["dependency", "update", p]);
-    assert!(parent.join("charts/mychart-0.1.9.tgz").is_file() && !parent.join("charts/mychart-0.1.5.tgz").exists());
+    assert!(
+        parent.join("charts/mychart-0.1.9.tgz").is_file()
+            && !parent.join("charts/mychart-0.1.5.tgz").exists()
+    );
 
     let Some(helm) = oracle() else { return };
     // Helm agrees on the lock (digest included) and builds from ours; we build from Helm's.
@@ -86,7 +115,10 @@ fn dependency_update_build_list() {
     std::fs::remove_dir_all(parent.join("charts")).unwrap();
     home.ok(&["dependency", "build", p]);
     home.helm_ok(&helm, &["dependency", "build", p]);
-    assert_eq!(home.ok(&["dependency", "list", p]), home.helm_ok(&helm, &["dependency", "list", p]));
+    assert_eq!(
+        home.ok(&["dependency", "list", p]),
+        home.helm_ok(&helm, &["dependency", "list", p])
+    );
 }
 
 /// A dependency without `repository:` is taken from `charts/NAME` as it is (Helm's resolver:
@@ -102,7 +134,11 @@ fn dependency_without_repository_is_in_charts() {
         std::fs::write(d.join("Chart.yaml"), "apiVersion: v2\nname: dp\nversion: 0.1.0\ndependencies:\n- name: sub\n  version: 0.2.0\n").unwrap();
         if with_sub {
             std::fs::create_dir_all(d.join("charts/sub/templates")).unwrap();
-            std::fs::write(d.join("charts/sub/Chart.yaml"), "apiVersion: v2\nname: sub\nversion: 0.2.0\n").unwrap();
+            std::fs::write(
+                d.join("charts/sub/Chart.yaml"),
+                "apiVersion: v2\nname: sub\nversion: 0.2.0\n",
+            )
+            .unwrap();
         }
     };
     let said = "Saving 1 charts\nDependency sub did not declare a repository. Assuming it exists in the charts directory\nDeleting outdated charts\n";
@@ -114,11 +150,20 @@ fn dependency_without_repository_is_in_charts() {
             lock_without_time(&home.path().join(&dir)),
             "dependencies:\n- name: sub\n  repository: \"\"\n  version: 0.2.0\ndigest: sha256:d47f0cc2ebe51d172b91b8f88004b9088c111c665c2aaadcd21efa08fc640350"
         );
-        assert!(home.path().join(&dir).join("charts/sub/Chart.yaml").is_file(), "the subchart stays");
+        assert!(
+            home.path()
+                .join(&dir)
+                .join("charts/sub/Chart.yaml")
+                .is_file(),
+            "the subchart stays"
+        );
         // Building again from the lock just written.
         assert_eq!(home.ok(&["dependency", "build", &dir]), said);
         let missing = format!("dp-{cmd}-missing");
         write(&missing, false);
-        assert_eq!(home.err(&["dependency", cmd, &missing]), format!("Error: directory {missing}/charts/sub not found\n"));
+        assert_eq!(
+            home.err(&["dependency", cmd, &missing]),
+            format!("Error: directory {missing}/charts/sub not found\n")
+        );
     }
 }

@@ -15,7 +15,11 @@ fn without_times(s: &str) -> String {
         .map(|l| {
             let t = l.trim_start();
             if t.starts_with("created: ") || t.starts_with("generated: ") {
-                format!("{}{}", &l[..l.len() - t.len()], t.split(':').next().unwrap())
+                format!(
+                    "{}{}",
+                    &l[..l.len() - t.len()],
+                    t.split(':').next().unwrap()
+                )
             } else {
                 l.to_string()
             }
@@ -29,7 +33,10 @@ fn seed_walk_create_package_index_serve_add_update_search_template() {
     let home = Home::new();
     let repo_dir = indexed_repo(&home, &["0.1.0"]);
     let url = serve(&repo_dir, None);
-    assert_eq!(home.ok(&["repo", "add", "myrepo", &url]), "\"myrepo\" has been added to your repositories\n");
+    assert_eq!(
+        home.ok(&["repo", "add", "myrepo", &url]),
+        "\"myrepo\" has been added to your repositories\n"
+    );
     assert_eq!(
         home.ok(&["repo", "update"]),
         "Hang tight while we grab the latest from your chart repositories...\n...Successfully got an update from the \"myrepo\" chart repository\nUpdate Complete. ⎈Happy Helming!⎈\n"
@@ -39,13 +46,20 @@ fn seed_walk_create_package_index_serve_add_update_search_template() {
         "NAME          \tCHART VERSION\tAPP VERSION\tDESCRIPTION                \nmyrepo/mychart\t0.1.0        \t1.16.0     \tA Helm chart for Kubernetes\n"
     );
     let from_repo = home.ok(&["template", "rel", "myrepo/mychart"]);
-    let from_dir = home.ok(&["template", "rel", home.path().join("src/mychart").to_str().unwrap()]);
+    let from_dir = home.ok(&[
+        "template",
+        "rel",
+        home.path().join("src/mychart").to_str().unwrap(),
+    ]);
     assert_eq!(from_repo, from_dir);
     assert!(from_repo.contains("name: rel-mychart"));
     // The repositories file and cache are where the environment says, in Helm's format.
     let rf = std::fs::read_to_string(home.path().join("home/repositories.yaml")).unwrap();
     assert!(rf.contains(&format!("  url: {url}\n")), "{rf}");
-    assert_eq!(std::fs::read_to_string(home.path().join("home/cache/myrepo-charts.txt")).unwrap(), "mychart\n");
+    assert_eq!(
+        std::fs::read_to_string(home.path().join("home/cache/myrepo-charts.txt")).unwrap(),
+        "mychart\n"
+    );
 }
 
 #[test]
@@ -70,37 +84,105 @@ fn repo_commands_and_pull() {
         home.err(&["repo", "add", "bad", &format!("{url}/nothere")]),
         format!("Error: looks like \"{url}/nothere\" is not a valid chart repository or cannot be reached: failed to fetch {url}/nothere/index.yaml : 404 Not Found\n")
     );
-    assert_eq!(home.ok(&["repo", "list"]), format!("NAME  \tURL{}\nmyrepo\t{url}\n", " ".repeat(url.len() - 3)));
-    assert_eq!(home.ok(&["repo", "list", "-o", "json"]), format!("[{{\"name\":\"myrepo\",\"url\":\"{url}\"}}]\n"));
+    assert_eq!(
+        home.ok(&["repo", "list"]),
+        format!("NAME  \tURL{}\nmyrepo\t{url}\n", " ".repeat(url.len() - 3))
+    );
+    assert_eq!(
+        home.ok(&["repo", "list", "-o", "json"]),
+        format!("[{{\"name\":\"myrepo\",\"url\":\"{url}\"}}]\n")
+    );
     let all = home.ok(&["search", "repo", "--devel", "--versions"]);
-    assert!(all.contains("myrepo/mychart\t0.2.0-beta.1") && all.contains("myrepo/other  \t1.2.3"), "{all}");
+    assert!(
+        all.contains("myrepo/mychart\t0.2.0-beta.1") && all.contains("myrepo/other  \t1.2.3"),
+        "{all}"
+    );
     assert_eq!(
         home.ok(&["search", "repo", "other", "-o", "yaml"]),
         "- app_version: 1.16.0\n  description: A Helm chart for Kubernetes\n  name: myrepo/other\n  version: 1.2.3\n"
     );
-    assert_eq!(home.ok(&["search", "repo", "nothing"]), "No results found\n");
+    assert_eq!(
+        home.ok(&["search", "repo", "nothing"]),
+        "No results found\n"
+    );
     // --fail-on-no-result (what Helm 4.1.4 prints, in every output format).
     for o in ["table", "json", "yaml"] {
-        assert_eq!(home.err(&["search", "repo", "nothing", "-o", o, "--fail-on-no-result"]), "Error: no results found\n");
+        assert_eq!(
+            home.err(&["search", "repo", "nothing", "-o", o, "--fail-on-no-result"]),
+            "Error: no results found\n"
+        );
     }
-    assert!(home.ok(&["search", "repo", "mychart", "--fail-on-no-result"]).starts_with("NAME"));
-    assert_eq!(home.err(&["search", "repo", "--regexp", "["]).lines().next().unwrap(), "Error: error parsing regexp: unclosed character class: `[`");
+    assert!(home
+        .ok(&["search", "repo", "mychart", "--fail-on-no-result"])
+        .starts_with("NAME"));
+    assert_eq!(
+        home.err(&["search", "repo", "--regexp", "["])
+            .lines()
+            .next()
+            .unwrap(),
+        "Error: error parsing regexp: unclosed character class: `[`"
+    );
 
     // pull: the newest stable version by default, a pre-release when asked, one level down too.
     let dest = home.path().join("dl");
     home.ok(&["pull", "myrepo/mychart", "-d", dest.to_str().unwrap()]);
-    home.ok(&["pull", "myrepo/mychart", "--devel", "-d", dest.to_str().unwrap()]);
-    home.ok(&["pull", "myrepo/other", "--version", "^1", "-d", dest.to_str().unwrap()]);
-    for f in ["mychart-0.1.0.tgz", "mychart-0.2.0-beta.1.tgz", "other-1.2.3.tgz"] {
-        assert_eq!(std::fs::read(dest.join(f)).unwrap(), std::fs::read(repo_dir.join(if f.starts_with("other") { format!("sub/{f}") } else { f.to_string() })).unwrap());
+    home.ok(&[
+        "pull",
+        "myrepo/mychart",
+        "--devel",
+        "-d",
+        dest.to_str().unwrap(),
+    ]);
+    home.ok(&[
+        "pull",
+        "myrepo/other",
+        "--version",
+        "^1",
+        "-d",
+        dest.to_str().unwrap(),
+    ]);
+    for f in [
+        "mychart-0.1.0.tgz",
+        "mychart-0.2.0-beta.1.tgz",
+        "other-1.2.3.tgz",
+    ] {
+        assert_eq!(
+            std::fs::read(dest.join(f)).unwrap(),
+            std::fs::read(repo_dir.join(if f.starts_with("other") {
+                format!("sub/{f}")
+            } else {
+                f.to_string()
+            }))
+            .unwrap()
+        );
     }
-    home.ok(&["pull", "myrepo/mychart", "--untar", "--untardir", dest.to_str().unwrap()]);
-    assert!(dest.join("mychart/Chart.yaml").is_file() && dest.join("mychart/.helmignore").is_file());
-    assert_eq!(
-        home.err(&["pull", "myrepo/mychart", "--untar", "--untardir", dest.to_str().unwrap()]),
-        format!("Error: failed to untar: a file or directory with the name {}/mychart already exists\n", dest.display())
+    home.ok(&[
+        "pull",
+        "myrepo/mychart",
+        "--untar",
+        "--untardir",
+        dest.to_str().unwrap(),
+    ]);
+    assert!(
+        dest.join("mychart/Chart.yaml").is_file() && dest.join("mychart/.helmignore").is_file()
     );
-    assert_eq!(home.err(&["pull", "nosuch/mychart"]), "Error: repo nosuch not found\n");
+    assert_eq!(
+        home.err(&[
+            "pull",
+            "myrepo/mychart",
+            "--untar",
+            "--untardir",
+            dest.to_str().unwrap()
+        ]),
+        format!(
+            "Error: failed to untar: a file or directory with the name {}/mychart already exists\n",
+            dest.display()
+        )
+    );
+    assert_eq!(
+        home.err(&["pull", "nosuch/mychart"]),
+        "Error: repo nosuch not found\n"
+    );
     assert_eq!(
         home.err(&["pull", "myrepo/nochart"]),
         "Error: chart \"nochart\" matching  not found in myrepo index. (try 'helm repo update'): no chart name found\n"
@@ -109,20 +191,54 @@ fn repo_commands_and_pull() {
         home.err(&["pull", "mychart", "--repo", &url, "--version", "9"]),
         format!("Error: chart \"mychart\" version \"9\" not found in {url} repository\n")
     );
-    home.ok(&["pull", "mychart", "--repo", &url, "-d", home.path().join("dl2").to_str().unwrap()]);
+    home.ok(&[
+        "pull",
+        "mychart",
+        "--repo",
+        &url,
+        "-d",
+        home.path().join("dl2").to_str().unwrap(),
+    ]);
     assert!(home.path().join("dl2/mychart-0.1.0.tgz").is_file());
-    home.ok(&["pull", &format!("{url}/sub/other-1.2.3.tgz"), "-d", home.path().join("dl3").to_str().unwrap()]);
+    home.ok(&[
+        "pull",
+        &format!("{url}/sub/other-1.2.3.tgz"),
+        "-d",
+        home.path().join("dl3").to_str().unwrap(),
+    ]);
     assert!(home.path().join("dl3/other-1.2.3.tgz").is_file());
 
     // A digest in the index that does not match the archive: refused, nothing left behind.
     let index = std::fs::read_to_string(repo_dir.join("index.yaml")).unwrap();
-    let digest = index.lines().find(|l| l.trim_start().starts_with("digest:")).unwrap().split_whitespace().nth(1).unwrap().to_string();
-    std::fs::write(repo_dir.join("index.yaml"), index.replace(&digest, &"0".repeat(64))).unwrap();
+    let digest = index
+        .lines()
+        .find(|l| l.trim_start().starts_with("digest:"))
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        repo_dir.join("index.yaml"),
+        index.replace(&digest, &"0".repeat(64)),
+    )
+    .unwrap();
     home.ok(&["repo", "update", "myrepo"]);
     let bad = home.path().join("bad");
-    let e = home.err(&["pull", "myrepo/mychart", "--devel", "-d", bad.to_str().unwrap()]);
+    let e = home.err(&[
+        "pull",
+        "myrepo/mychart",
+        "--devel",
+        "-d",
+        bad.to_str().unwrap(),
+    ]);
     assert!(e.contains("digest mismatch"), "{e}");
-    assert!(std::fs::read_dir(&bad).map(|d| d.count() == 0).unwrap_or(true), "a failed pull left files behind");
+    assert!(
+        std::fs::read_dir(&bad)
+            .map(|d| d.count() == 0)
+            .unwrap_or(true),
+        "a failed pull left files behind"
+    );
 
     // An index without apiVersion: Helm 4.1.4's message; the repository is not added.
     let bad_dir = home.path().join("badrepo");
@@ -134,18 +250,32 @@ fn repo_commands_and_pull() {
         format!("Error: looks like \"{bad_url}\" is not a valid chart repository or cannot be reached: no API version specified\n")
     );
     std::fs::write(bad_dir.join("index.yaml"), "apiVersion: v1\nentries: [\n").unwrap();
-    assert!(home.err(&["repo", "add", "bad", &bad_url]).contains("is not a valid chart repository"));
+    assert!(home
+        .err(&["repo", "add", "bad", &bad_url])
+        .contains("is not a valid chart repository"));
     assert!(!home.ok(&["repo", "list"]).contains("bad"));
 
-    assert_eq!(home.ok(&["repo", "remove", "myrepo"]), "\"myrepo\" has been removed from your repositories\n");
+    assert_eq!(
+        home.ok(&["repo", "remove", "myrepo"]),
+        "\"myrepo\" has been removed from your repositories\n"
+    );
     assert!(!home.path().join("home/cache/myrepo-index.yaml").exists());
     // Helm 4.1.4: an empty list is a note on stderr and success; -o json|yaml print `[]`.
     let o = home.ours(&["repo", "list"]);
     assert!(o.status.success());
-    assert_eq!((String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned()), (String::new(), "no repositories to show\n".to_string()));
+    assert_eq!(
+        (
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned()
+        ),
+        (String::new(), "no repositories to show\n".to_string())
+    );
     assert_eq!(home.ok(&["repo", "list", "-o", "json"]), "[]\n");
     assert_eq!(home.ok(&["repo", "list", "-o", "yaml"]), "[]\n");
-    assert_eq!(home.err(&["repo", "remove", "myrepo"]), "Error: no repositories configured\n");
+    assert_eq!(
+        home.err(&["repo", "remove", "myrepo"]),
+        "Error: no repositories configured\n"
+    );
 }
 
 #[test]
@@ -155,20 +285,61 @@ fn basic_auth_repository() {
     let url = serve(&repo_dir, Some(("alice", "s3cret")));
     let e = home.err(&["repo", "add", "private", &url]);
     assert!(e.contains("401 Unauthorized"), "{e}");
-    home.err(&["repo", "add", "private", &url, "--username", "alice", "--password", "wrong"]);
-    home.ok(&["repo", "add", "private", &url, "--username", "alice", "--password", "s3cret"]);
+    home.err(&[
+        "repo",
+        "add",
+        "private",
+        &url,
+        "--username",
+        "alice",
+        "--password",
+        "wrong",
+    ]);
+    home.ok(&[
+        "repo",
+        "add",
+        "private",
+        &url,
+        "--username",
+        "alice",
+        "--password",
+        "s3cret",
+    ]);
     let rf = std::fs::read_to_string(home.path().join("home/repositories.yaml")).unwrap();
-    assert!(rf.contains("  password: s3cret\n") && rf.contains("  username: alice\n"), "{rf}");
+    assert!(
+        rf.contains("  password: s3cret\n") && rf.contains("  username: alice\n"),
+        "{rf}"
+    );
     home.ok(&["repo", "update"]);
-    home.ok(&["pull", "private/mychart", "-d", home.path().join("dl").to_str().unwrap()]);
+    home.ok(&[
+        "pull",
+        "private/mychart",
+        "-d",
+        home.path().join("dl").to_str().unwrap(),
+    ]);
     assert!(home.path().join("dl/mychart-0.1.0.tgz").is_file());
-    assert!(home.ok(&["template", "private/mychart"]).contains("release-name-mychart"));
+    assert!(home
+        .ok(&["template", "private/mychart"])
+        .contains("release-name-mychart"));
     if let Some(helm) = oracle() {
         let helm_home = Home::new();
-        helm_home.helm_ok(&helm, &["repo", "add", "private", &url, "--username", "alice", "--password", "s3cret"]);
+        helm_home.helm_ok(
+            &helm,
+            &[
+                "repo",
+                "add",
+                "private",
+                &url,
+                "--username",
+                "alice",
+                "--password",
+                "s3cret",
+            ],
+        );
         // Helm reads the repositories file we wrote, and we read Helm's.
         let ours = std::fs::read_to_string(home.path().join("home/repositories.yaml")).unwrap();
-        let helms = std::fs::read_to_string(helm_home.path().join("home/repositories.yaml")).unwrap();
+        let helms =
+            std::fs::read_to_string(helm_home.path().join("home/repositories.yaml")).unwrap();
         assert_eq!(ours, helms);
     }
 }
@@ -181,12 +352,18 @@ fn tls_repository_with_ca_file_and_insecure() {
     }
     let home = Home::new();
     let repo_dir = indexed_repo(&home, &["0.1.0"]);
-    let ca = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+    let ca =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .unwrap();
     let cert = home.path().join("cert.pem");
     let key = home.path().join("key.pem");
     std::fs::write(&cert, ca.cert.pem()).unwrap();
     std::fs::write(&key, ca.key_pair.serialize_pem()).unwrap();
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let script = format!(
         "import http.server, ssl, functools\n\
          h = functools.partial(http.server.SimpleHTTPRequestHandler, directory={dir:?})\n\
@@ -206,19 +383,42 @@ fn tls_repository_with_ca_file_and_insecure() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     assert_eq!(line.trim(), "ready");
     let url = format!("https://127.0.0.1:{port}");
     let result = std::panic::catch_unwind(|| {
         let e = home.err(&["repo", "add", "tls", &url]);
         assert!(e.contains("not a valid chart repository"), "{e}");
-        home.ok(&["repo", "add", "tls", &url, "--ca-file", cert.to_str().unwrap()]);
-        home.ok(&["repo", "add", "insecure", &url, "--insecure-skip-tls-verify"]);
-        home.ok(&["pull", "tls/mychart", "-d", home.path().join("dl").to_str().unwrap()]);
+        home.ok(&[
+            "repo",
+            "add",
+            "tls",
+            &url,
+            "--ca-file",
+            cert.to_str().unwrap(),
+        ]);
+        home.ok(&[
+            "repo",
+            "add",
+            "insecure",
+            &url,
+            "--insecure-skip-tls-verify",
+        ]);
+        home.ok(&[
+            "pull",
+            "tls/mychart",
+            "-d",
+            home.path().join("dl").to_str().unwrap(),
+        ]);
         assert!(home.path().join("dl/mychart-0.1.0.tgz").is_file());
         let rf = std::fs::read_to_string(home.path().join("home/repositories.yaml")).unwrap();
         assert!(rf.contains("  insecure_skip_tls_verify: true\n"), "{rf}");
-        assert!(rf.contains(&format!("- caFile: {}\n", cert.display())), "{rf}");
+        assert!(
+            rf.contains(&format!("- caFile: {}\n", cert.display())),
+            "{rf}"
+        );
     });
     let _ = child.kill();
     let _ = child.wait();
@@ -237,17 +437,36 @@ fn helm_uses_our_repository_and_we_use_helms() {
     home.helm_ok(&helm, &["repo", "add", "ours", &url]);
     let helm_search = home.helm_ok(&helm, &["search", "repo", "ours/", "--versions"]);
     home.ok(&["repo", "add", "ours", &url]);
-    assert_eq!(home.ok(&["search", "repo", "ours/", "--versions"]), helm_search);
-    let helm_out = home.helm_ok(&helm, &["template", "rel", "ours/mychart", "--version", "0.1.0"]);
-    assert_eq!(home.ok(&["template", "rel", "ours/mychart", "--version", "0.1.0"]), helm_out);
+    assert_eq!(
+        home.ok(&["search", "repo", "ours/", "--versions"]),
+        helm_search
+    );
+    let helm_out = home.helm_ok(
+        &helm,
+        &["template", "rel", "ours/mychart", "--version", "0.1.0"],
+    );
+    assert_eq!(
+        home.ok(&["template", "rel", "ours/mychart", "--version", "0.1.0"]),
+        helm_out
+    );
     // `show` downloads a repository chart too (the newest, or --version).
-    for args in [&["show", "chart", "ours/mychart"][..], &["show", "all", "ours/mychart", "--version", "0.1.0"][..], &["show", "values", "ours/mychart", "--devel"][..]] {
+    for args in [
+        &["show", "chart", "ours/mychart"][..],
+        &["show", "all", "ours/mychart", "--version", "0.1.0"][..],
+        &["show", "values", "ours/mychart", "--devel"][..],
+    ] {
         assert_eq!(home.ok(args), home.helm_ok(&helm, args), "{args:?}");
     }
     let pulled = home.path().join("helm-pulled");
     std::fs::create_dir_all(&pulled).unwrap();
-    home.helm_ok(&helm, &["pull", "ours/mychart", "-d", pulled.to_str().unwrap()]);
-    assert_eq!(std::fs::read(pulled.join("mychart-0.3.0.tgz")).unwrap(), std::fs::read(repo_dir.join("mychart-0.3.0.tgz")).unwrap());
+    home.helm_ok(
+        &helm,
+        &["pull", "ours/mychart", "-d", pulled.to_str().unwrap()],
+    );
+    assert_eq!(
+        std::fs::read(pulled.join("mychart-0.3.0.tgz")).unwrap(),
+        std::fs::read(repo_dir.join("mychart-0.3.0.tgz")).unwrap()
+    );
 
     // Our `repo index` and Helm's agree except for times, with --url and with --merge.
     let helm_dir = home.path().join("helm-index");
@@ -258,15 +477,45 @@ fn helm_uses_our_repository_and_we_use_helms() {
         make_chart(&home, "other", "0.0.1", &d.join("nested"));
         std::fs::write(d.join("not-a-chart.tgz"), b"junk").unwrap();
     }
-    home.helm_ok(&helm, &["repo", "index", helm_dir.to_str().unwrap(), "--url", "https://example.com/charts/"]);
-    home.ok(&["repo", "index", our_dir.to_str().unwrap(), "--url", "https://example.com/charts/"]);
+    home.helm_ok(
+        &helm,
+        &[
+            "repo",
+            "index",
+            helm_dir.to_str().unwrap(),
+            "--url",
+            "https://example.com/charts/",
+        ],
+    );
+    home.ok(&[
+        "repo",
+        "index",
+        our_dir.to_str().unwrap(),
+        "--url",
+        "https://example.com/charts/",
+    ]);
     let helm_index = std::fs::read_to_string(helm_dir.join("index.yaml")).unwrap();
     let our_index = std::fs::read_to_string(our_dir.join("index.yaml")).unwrap();
     assert_eq!(without_times(&our_index), without_times(&helm_index));
     let old = home.path().join("old-index.yaml");
     std::fs::write(&old, "apiVersion: v1\nentries:\n  legacy:\n  - apiVersion: v1\n    created: \"2020-01-02T03:04:05.123-07:00\"\n    digest: abc\n    name: legacy\n    urls:\n    - https://old.example.com/legacy-0.1.0.tgz\n    version: 0.1.0\n  mychart:\n  - apiVersion: v2\n    created: \"2020-01-02T03:04:05Z\"\n    name: mychart\n    urls:\n    - https://old.example.com/mychart-1.0.0.tgz\n    version: 1.0.0\ngenerated: \"2020-01-02T03:04:05Z\"\n").unwrap();
-    home.helm_ok(&helm, &["repo", "index", helm_dir.to_str().unwrap(), "--merge", old.to_str().unwrap()]);
-    home.ok(&["repo", "index", our_dir.to_str().unwrap(), "--merge", old.to_str().unwrap()]);
+    home.helm_ok(
+        &helm,
+        &[
+            "repo",
+            "index",
+            helm_dir.to_str().unwrap(),
+            "--merge",
+            old.to_str().unwrap(),
+        ],
+    );
+    home.ok(&[
+        "repo",
+        "index",
+        our_dir.to_str().unwrap(),
+        "--merge",
+        old.to_str().unwrap(),
+    ]);
     let helm_index = std::fs::read_to_string(helm_dir.join("index.yaml")).unwrap();
     let our_index = std::fs::read_to_string(our_dir.join("index.yaml")).unwrap();
     assert_eq!(without_times(&our_index), without_times(&helm_index));
@@ -277,20 +526,58 @@ fn helm_uses_our_repository_and_we_use_helms() {
         make_chart(&home, "mychart", "1.0.0", d);
         make_chart(&home, "other", "0.0.1", &d.join("nested"));
     }
-    home.helm_ok(&helm, &["repo", "index", helm_json.to_str().unwrap(), "--json", "--url", "https://example.com/charts/"]);
-    home.ok(&["repo", "index", our_json.to_str().unwrap(), "--json", "--url", "https://example.com/charts/"]);
+    home.helm_ok(
+        &helm,
+        &[
+            "repo",
+            "index",
+            helm_json.to_str().unwrap(),
+            "--json",
+            "--url",
+            "https://example.com/charts/",
+        ],
+    );
+    home.ok(&[
+        "repo",
+        "index",
+        our_json.to_str().unwrap(),
+        "--json",
+        "--url",
+        "https://example.com/charts/",
+    ]);
     let times = regex::Regex::new(r#""(created|generated)": "[^"]*""#).unwrap();
-    let json_of = |d: &std::path::Path| times.replace_all(&std::fs::read_to_string(d.join("index.yaml")).unwrap(), "\"$1\": \"<time>\"").to_string();
+    let json_of = |d: &std::path::Path| {
+        times
+            .replace_all(
+                &std::fs::read_to_string(d.join("index.yaml")).unwrap(),
+                "\"$1\": \"<time>\"",
+            )
+            .to_string()
+    };
     assert_eq!(json_of(&our_json), json_of(&helm_json));
-    assert!(json_of(&our_json).starts_with("{\n  \"apiVersion\": \"v1\",\n  \"generated\": \"<time>\",\n  \"entries\": {"), "{}", json_of(&our_json));
+    assert!(
+        json_of(&our_json).starts_with(
+            "{\n  \"apiVersion\": \"v1\",\n  \"generated\": \"<time>\",\n  \"entries\": {"
+        ),
+        "{}",
+        json_of(&our_json)
+    );
 
     // We add a repository indexed by Helm, search it and pull from it.
     let url2 = serve(&helm_dir, None);
     home.ok(&["repo", "add", "helms", &url2]);
     home.helm_ok(&helm, &["repo", "add", "helms", &url2]);
-    for args in [&["search", "repo", "helms/", "--devel", "--versions"][..], &["search", "repo", "chart", "-o", "json"][..]] {
+    for args in [
+        &["search", "repo", "helms/", "--devel", "--versions"][..],
+        &["search", "repo", "chart", "-o", "json"][..],
+    ] {
         assert_eq!(home.ok(args), home.helm_ok(&helm, args), "{args:?}");
     }
-    home.ok(&["pull", "helms/other", "-d", home.path().join("dl").to_str().unwrap()]);
+    home.ok(&[
+        "pull",
+        "helms/other",
+        "-d",
+        home.path().join("dl").to_str().unwrap(),
+    ]);
     assert!(home.path().join("dl/other-0.0.1.tgz").is_file());
 }

@@ -25,7 +25,10 @@ fn chart(tag: &str) -> Scratch {
 }
 
 fn helm_rs(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_helm-rs")).args(args).output().expect("run helm-rs");
+    let out = Command::new(env!("CARGO_BIN_EXE_helm-rs"))
+        .args(args)
+        .output()
+        .expect("run helm-rs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -54,10 +57,18 @@ fn errors_go_to_stderr_with_exit_code_1() {
     let (code, out, err) = helm_rs(&["template", "rel", dir.arg(), "-s", "templates/nope.yaml"]);
     assert_eq!(code, 1);
     assert_eq!(out, "");
-    assert_eq!(err, "Error: could not find template templates/nope.yaml in chart\n");
+    assert_eq!(
+        err,
+        "Error: could not find template templates/nope.yaml in chart\n"
+    );
     let (code, _, err) = helm_rs(&["template", "Bad_Name", dir.arg()]);
     assert_eq!(code, 1);
-    assert!(err.starts_with("Error: release name check failed: release name \"Bad_Name\": invalid release name"), "{err}");
+    assert!(
+        err.starts_with(
+            "Error: release name check failed: release name \"Bad_Name\": invalid release name"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -98,10 +109,23 @@ fn flag_errors_and_dry_run_like_helm() {
 fn kube_version_like_helm_4() {
     let dir = Scratch::new("cli-kv");
     std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
-    std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: k\nversion: 0.1.0\n").expect("write");
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: k\nversion: 0.1.0\n",
+    )
+    .expect("write");
     std::fs::write(dir.join("templates/a.yaml"), r#"# {{ printf "%v" .Capabilities | trunc 60 }} | {{ .Capabilities | toString | trunc 40 }} | {{ .Capabilities.KubeVersion | toString }} | {{ print .Capabilities.KubeVersion }} | {{ list .Capabilities.KubeVersion }} | {{ .Capabilities.KubeVersion | quote }} | {{ cat .Capabilities.KubeVersion }} {{ .Capabilities.KubeVersion }} {{ .Capabilities.KubeVersion.Version }} {{ .Capabilities.KubeVersion.GitVersion }} {{ .Capabilities.KubeVersion.String }} {{ toJson .Capabilities.KubeVersion }}
 "#).expect("write");
-    let cases = [("v1.19.3-gke.1+b", r#"# &{{v1.19.3-gke.1+b v1.19.3 1 19} [v1 admissionregistration.k | &{{v1.19.3-gke.1+b v1.19.3 1 19} [v1 adm | {v1.19.3-gke.1+b v1.19.3 1 19} | {v1.19.3-gke.1+b v1.19.3 1 19} | [{v1.19.3-gke.1+b v1.19.3 1 19}] | "{v1.19.3-gke.1+b v1.19.3 1 19}" | {v1.19.3-gke.1+b v1.19.3 1 19} v1.19.3 v1.19.3-gke.1+b v1.19.3-gke.1+b v1.19.3 {"Version":"v1.19.3-gke.1+b","Major":"1","Minor":"19"}"#), ("1.19.03", r#"# &{{v1.19.03 v1.19.3 1 19} [v1 admissionregistration.k8s.io/v | &{{v1.19.03 v1.19.3 1 19} [v1 admissionr | {v1.19.03 v1.19.3 1 19} | {v1.19.03 v1.19.3 1 19} | [{v1.19.03 v1.19.3 1 19}] | "{v1.19.03 v1.19.3 1 19}" | {v1.19.03 v1.19.3 1 19} v1.19.3 v1.19.03 v1.19.03 v1.19.3 {"Version":"v1.19.03","Major":"1","Minor":"19"}"#)];
+    let cases = [
+        (
+            "v1.19.3-gke.1+b",
+            r#"# &{{v1.19.3-gke.1+b v1.19.3 1 19} [v1 admissionregistration.k | &{{v1.19.3-gke.1+b v1.19.3 1 19} [v1 adm | {v1.19.3-gke.1+b v1.19.3 1 19} | {v1.19.3-gke.1+b v1.19.3 1 19} | [{v1.19.3-gke.1+b v1.19.3 1 19}] | "{v1.19.3-gke.1+b v1.19.3 1 19}" | {v1.19.3-gke.1+b v1.19.3 1 19} v1.19.3 v1.19.3-gke.1+b v1.19.3-gke.1+b v1.19.3 {"Version":"v1.19.3-gke.1+b","Major":"1","Minor":"19"}"#,
+        ),
+        (
+            "1.19.03",
+            r#"# &{{v1.19.03 v1.19.3 1 19} [v1 admissionregistration.k8s.io/v | &{{v1.19.03 v1.19.3 1 19} [v1 admissionr | {v1.19.03 v1.19.3 1 19} | {v1.19.03 v1.19.3 1 19} | [{v1.19.03 v1.19.3 1 19}] | "{v1.19.03 v1.19.3 1 19}" | {v1.19.03 v1.19.3 1 19} v1.19.3 v1.19.03 v1.19.03 v1.19.3 {"Version":"v1.19.03","Major":"1","Minor":"19"}"#,
+        ),
+    ];
     for (kv, want) in cases {
         let (code, out, _) = helm_rs(&["template", "r", dir.arg(), "--kube-version", kv]);
         assert_eq!(code, 0);
@@ -109,9 +133,16 @@ fn kube_version_like_helm_4() {
     }
     let (code, _, err) = helm_rs(&["template", "r", dir.arg(), "--kube-version", "01.19"]);
     assert_eq!((code, err.as_str()), (1, "Error: invalid kube version '01.19': illegal zero-prefixed version component \"01\" in \"01.19\"\n"));
-    std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: k\nversion: 0.1.0\nkubeVersion: \">=1.19.0\"\n").expect("write");
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: k\nversion: 0.1.0\nkubeVersion: \">=1.19.0\"\n",
+    )
+    .expect("write");
     let (code, _, _) = helm_rs(&["template", "r", dir.arg(), "--kube-version", "1.19.0-rc.1"]);
-    assert_eq!(code, 0, "a pre-release cluster satisfies >=1.19.0 (checked on String())");
+    assert_eq!(
+        code, 0,
+        "a pre-release cluster satisfies >=1.19.0 (checked on String())"
+    );
     let (code, _, err) = helm_rs(&["template", "r", dir.arg(), "--kube-version", "1.18.9-gke.1"]);
     assert_eq!(code, 1);
     assert!(err.starts_with("Error: chart requires kubeVersion: >=1.19.0 which is incompatible with Kubernetes v1.18.9-gke.1\n"), "{err}");
@@ -121,7 +152,11 @@ fn kube_version_like_helm_4() {
 #[test]
 fn errors_show_the_source_line() {
     let dir = chart("excerpt");
-    std::fs::write(dir.join("templates/cm.yaml"), "x: 1\ny: {{ .Values.a.b.c }}\n").expect("write");
+    std::fs::write(
+        dir.join("templates/cm.yaml"),
+        "x: 1\ny: {{ .Values.a.b.c }}\n",
+    )
+    .expect("write");
     let (code, _, err) = helm_rs(&["template", "r", dir.arg()]);
     assert_eq!(code, 1);
     assert_eq!(
@@ -144,7 +179,11 @@ fn binary_file_contents_keep_go_bytes() {
     let dir = chart("binary");
     std::fs::create_dir_all(dir.join("files")).expect("mkdir");
     std::fs::remove_file(dir.join("templates/cm.yaml")).expect("rm");
-    std::fs::write(dir.join("files/blob.bin"), b"BZh\x91\x41\xff\xfe\xe2\x82x\xf0\x00end\xc3\xa9").expect("write");
+    std::fs::write(
+        dir.join("files/blob.bin"),
+        b"BZh\x91\x41\xff\xfe\xe2\x82x\xf0\x00end\xc3\xa9",
+    )
+    .expect("write");
     std::fs::write(
         dir.join("templates/bin.yaml"),
         concat!(

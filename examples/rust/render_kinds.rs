@@ -10,11 +10,16 @@ use helm_core::render::TemplateOptions;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let default_chart = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/charts/hello").to_string();
+    let default_chart =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/charts/hello").to_string();
     let path = std::env::args().nth(1).unwrap_or(default_chart);
     let run = || -> Result<Vec<String>, Box<dyn std::error::Error>> {
         let chart = chart::load(std::path::Path::new(&path))?;
-        let values = ValuesInput { set: vec!["replicaCount=2".into()], ..Default::default() }.merge()?;
+        let values = ValuesInput {
+            set: vec!["replicaCount=2".into()],
+            ..Default::default()
+        }
+        .merge()?;
         let result = render_release(chart, &values, &TemplateOptions::default())?;
         let docs = result.manifests.iter().map(|m| (&m.kind, &m.name));
         let hooks = result.hooks.iter().map(|h| (&h.kind, &h.name));

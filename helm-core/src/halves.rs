@@ -43,11 +43,24 @@ mod tests {
     #[test]
     fn splits_at_half_the_work() {
         // The split comes before the first item met once half the total is reached.
-        assert_eq!(split_by_size(&[1, 1, 1, 1], |x| *x), (&[1, 1][..], &[1, 1][..]));
-        assert_eq!(split_by_size(&[10, 1, 1, 1], |x| *x), (&[10][..], &[1, 1, 1][..]));
-        assert_eq!(split_by_size(&[1, 1, 10], |x| *x), (&[1, 1, 10][..], &[][..]));
+        assert_eq!(
+            split_by_size(&[1, 1, 1, 1], |x| *x),
+            (&[1, 1][..], &[1, 1][..])
+        );
+        assert_eq!(
+            split_by_size(&[10, 1, 1, 1], |x| *x),
+            (&[10][..], &[1, 1, 1][..])
+        );
+        assert_eq!(
+            split_by_size(&[1, 1, 10], |x| *x),
+            (&[1, 1, 10][..], &[][..])
+        );
         assert_eq!(split_by_size::<usize>(&[], |x| *x), (&[][..], &[][..]));
-        let (a, b) = on_two_threads(&[1, 2, 3, 4, 5, 6], |_| 1, |p: &[i32]| p.iter().sum::<i32>());
+        let (a, b) = on_two_threads(
+            &[1, 2, 3, 4, 5, 6],
+            |_| 1,
+            |p: &[i32]| p.iter().sum::<i32>(),
+        );
         assert_eq!((a, b), (6, 15));
     }
 }

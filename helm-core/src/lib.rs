@@ -24,15 +24,15 @@ mod halves;
 #[cfg(test)]
 mod testgen;
 
-pub mod values;
-pub mod gocompat;
-pub mod strvals;
-pub mod template;
 pub mod chart;
 pub mod chart_values;
-pub mod render;
+pub mod gocompat;
 pub mod lint;
 pub mod release;
+pub mod render;
 pub mod repo;
+pub mod strvals;
+pub mod template;
+pub mod values;
 
 pub use values::{Map, Value};

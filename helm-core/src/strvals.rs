@@ -36,7 +36,9 @@ impl fmt::Display for StrvalsError {
 }
 
 fn err<T>(message: impl Into<String>) -> Result<T, Flow> {
-    Err(Flow::Err(StrvalsError { message: message.into() }))
+    Err(Flow::Err(StrvalsError {
+        message: message.into(),
+    }))
 }
 
 /// Internal control flow: Go's parser signals the end of input with `io.EOF` as an error.
@@ -89,12 +91,15 @@ pub fn parse_set_json(s: &str, dest: &mut Value) -> Result<(), StrvalsError> {
                 *dest = Value::Map(merged);
                 Ok(())
             }
-            _ => Err(StrvalsError { message: format!("failed parsing --set-json data JSON: {s}") }),
+            _ => Err(StrvalsError {
+                message: format!("failed parsing --set-json data JSON: {s}"),
+            }),
         };
     }
     // Helm reports any failure of this form without the reason.
-    run(s, dest, ValueMode::Json)
-        .map_err(|_| StrvalsError { message: format!("failed parsing --set-json data {s}") })
+    run(s, dest, ValueMode::Json).map_err(|_| StrvalsError {
+        message: format!("failed parsing --set-json data {s}"),
+    })
 }
 
 /// `--set-literal`: `name=value` where everything after the first `=` is the string value.
@@ -117,12 +122,13 @@ pub fn parse_set_file_from_disk(s: &str, dest: &mut Value) -> Result<(), Strvals
     let mut reader = |path: &str| -> Result<Value, StrvalsError> {
         match std::fs::read(path) {
             Ok(bytes) => Ok(Value::from(String::from_utf8_lossy(&bytes).into_owned())),
-            Err(e) => Err(StrvalsError { message: format!("open {path}: {}", go_io_error(&e)) }),
+            Err(e) => Err(StrvalsError {
+                message: format!("open {path}: {}", go_io_error(&e)),
+            }),
         }
     };
     parse_set_file(s, dest, &mut reader)
 }
-
 
 fn ensure_map(dest: &mut Value) -> Map {
     match dest {
@@ -138,13 +144,21 @@ fn ensure_map(dest: &mut Value) -> Map {
 fn run(s: &str, dest: &mut Value, mode: ValueMode<'_>) -> Result<(), StrvalsError> {
     let data = ensure_map(dest);
     let chars: Vec<char> = s.chars().collect();
-    let mut p = Parser { sc: &chars, pos: 0, mode };
+    let mut p = Parser {
+        sc: &chars,
+        pos: 0,
+        mode,
+    };
     loop {
         match p.key(&data, 0) {
             Ok(()) => continue,
             Err(Flow::Eof) => return Ok(()),
             Err(Flow::Err(e)) => return Err(e),
-            Err(Flow::NotList) => return Err(StrvalsError { message: "not a list".into() }),
+            Err(Flow::NotList) => {
+                return Err(StrvalsError {
+                    message: "not a list".into(),
+                })
+            }
         }
     }
 }
@@ -215,7 +229,11 @@ impl Parser<'_, '_> {
     }
 
     fn key(&mut self, data: &Map, level: usize) -> Result<(), Flow> {
-        let stop: &[char] = if self.literal() { &['=', '[', '.'] } else { &['=', '[', ',', '.'] };
+        let stop: &[char] = if self.literal() {
+            &['=', '[', '.']
+        } else {
+            &['=', '[', ',', '.']
+        };
         let (k, last) = self.runes_until(stop);
         let k: String = k.into_iter().collect();
         match last {
@@ -228,7 +246,9 @@ impl Parser<'_, '_> {
             }
             Some('[') => {
                 let i = self.key_index().map_err(|e| match e {
-                    Flow::Err(e) => Flow::Err(StrvalsError { message: format!("error parsing index: {}", e.message) }),
+                    Flow::Err(e) => Flow::Err(StrvalsError {
+                        message: format!("error parsing index: {}", e.message),
+                    }),
                     other => other,
                 })?;
                 let list: Vec<Value> = match data.get(&k) {
@@ -243,7 +263,10 @@ impl Parser<'_, '_> {
             Some('=') => self.key_value(data, &k),
             Some(',') => {
                 set(data, &k, Value::str(""));
-                err(format!("key {} has no value (cannot end with ,)", go_quote(&k)))
+                err(format!(
+                    "key {} has no value (cannot end with ,)",
+                    go_quote(&k)
+                ))
             }
             Some(_) => {
                 // '.'
@@ -328,7 +351,12 @@ impl Parser<'_, '_> {
 
     /// The part after `name[i]`: `=value`, `[j]…` or `.key…`. Returns the list and the result,
     /// because Go stores the list even when an error follows.
-    fn list_item(&mut self, list: Vec<Value>, i: i64, level: usize) -> (Vec<Value>, Result<(), Flow>) {
+    fn list_item(
+        &mut self,
+        list: Vec<Value>,
+        i: i64,
+        level: usize,
+    ) -> (Vec<Value>, Result<(), Flow>) {
         if i < 0 {
             return (list, err(format!("negative {i} index not allowed")));
         }
@@ -336,7 +364,13 @@ impl Parser<'_, '_> {
         if !k.is_empty() {
             // Go formats the []rune with %q: each rune single-quoted, space-separated.
             let runes: Vec<String> = k.iter().map(|c| go_char(*c)).collect();
-            return (list, err(format!("unexpected data at end of array index: [{}]", runes.join(" "))));
+            return (
+                list,
+                err(format!(
+                    "unexpected data at end of array index: [{}]",
+                    runes.join(" ")
+                )),
+            );
         }
         match last {
             None => (list, Err(Flow::Eof)),
@@ -387,10 +421,7 @@ impl Parser<'_, '_> {
                 let next = match self.key_index() {
                     Ok(n) => n,
                     Err(Flow::Err(e)) => {
-                        return (
-                            list,
-                            err(format!("error parsing index: {}", e.message)),
-                        )
+                        return (list, err(format!("error parsing index: {}", e.message)))
                     }
                     Err(e) => return (list, Err(e)),
                 };
@@ -434,7 +465,13 @@ impl Parser<'_, '_> {
                     Err((l, e)) => (l, Err(e)),
                 }
             }
-            Some(other) => (Vec::new(), err(format!("parse error: unexpected token {}", rune_num(Some(other))))),
+            Some(other) => (
+                Vec::new(),
+                err(format!(
+                    "parse error: unexpected token {}",
+                    rune_num(Some(other))
+                )),
+            ),
         }
     }
 
@@ -499,8 +536,13 @@ impl Parser<'_, '_> {
 
     /// Decodes one JSON value from the rest of the input (Go's `json.Decoder.Decode`).
     fn json_value(&mut self) -> Result<Value, Flow> {
-        let mut p = JsonParser { s: self.sc, pos: self.pos };
-        let v = p.parse_value(0).map_err(|m| Flow::Err(StrvalsError { message: m }))?;
+        let mut p = JsonParser {
+            s: self.sc,
+            pos: self.pos,
+        };
+        let v = p
+            .parse_value(0)
+            .map_err(|m| Flow::Err(StrvalsError { message: m }))?;
         self.pos = p.pos;
         Ok(v)
     }
@@ -514,13 +556,20 @@ fn set(data: &Map, key: &str, v: Value) {
 
 fn set_index(mut list: Vec<Value>, index: i64, v: Value) -> Result<Vec<Value>, (Vec<Value>, Flow)> {
     if index < 0 {
-        return Err((list, Flow::Err(StrvalsError { message: format!("negative {index} index not allowed") })));
+        return Err((
+            list,
+            Flow::Err(StrvalsError {
+                message: format!("negative {index} index not allowed"),
+            }),
+        ));
     }
     if index > MAX_INDEX {
         return Err((
             list,
             Flow::Err(StrvalsError {
-                message: format!("index of {index} is greater than maximum supported index of {MAX_INDEX}"),
+                message: format!(
+                    "index of {index} is greater than maximum supported index of {MAX_INDEX}"
+                ),
             }),
         ));
     }
@@ -567,18 +616,26 @@ fn go_parse_int(s: &str) -> Option<i64> {
 fn go_atoi(s: &str) -> Result<i64, String> {
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("strconv.Atoi: parsing {}: invalid syntax", go_quote(s)));
+        return Err(format!(
+            "strconv.Atoi: parsing {}: invalid syntax",
+            go_quote(s)
+        ));
     }
     s.parse::<i64>()
         .map_err(|_| format!("strconv.Atoi: parsing {}: value out of range", go_quote(s)))
 }
 
-
 /// Parses one whole JSON document with Go's `encoding/json` error texts (numbers → float64).
 pub(crate) fn parse_json_document(s: &str) -> Result<Value, String> {
     let chars: Vec<char> = s.chars().collect();
     let mut p = JsonParser { s: &chars, pos: 0 };
-    p.parse_document().map_err(|e| if e == "EOF" { "unexpected end of JSON input".into() } else { e })
+    p.parse_document().map_err(|e| {
+        if e == "EOF" {
+            "unexpected end of JSON input".into()
+        } else {
+            e
+        }
+    })
 }
 
 /// A small JSON reader that stops after one value, as Go's streaming decoder does; numbers
@@ -605,7 +662,10 @@ impl JsonParser<'_> {
         self.skip_ws();
         match self.peek() {
             None => Ok(v),
-            Some(c) => Err(format!("invalid character {} after top-level value", go_char(c))),
+            Some(c) => Err(format!(
+                "invalid character {} after top-level value",
+                go_char(c)
+            )),
         }
     }
     fn parse_value(&mut self, depth: usize) -> Result<Value, String> {
@@ -633,7 +693,10 @@ impl JsonParser<'_> {
                         Some('"') => {}
                         None => return Err("unexpected EOF".into()),
                         Some(c) => {
-                            return Err(format!("invalid character {} looking for beginning of object key string", go_char(c)))
+                            return Err(format!(
+                                "invalid character {} looking for beginning of object key string",
+                                go_char(c)
+                            ))
                         }
                     }
                     let k = self.parse_string()?;
@@ -641,7 +704,12 @@ impl JsonParser<'_> {
                     match self.peek() {
                         Some(':') => self.pos += 1,
                         None => return Err("unexpected EOF".into()),
-                        Some(c) => return Err(format!("invalid character {} after object key", go_char(c))),
+                        Some(c) => {
+                            return Err(format!(
+                                "invalid character {} after object key",
+                                go_char(c)
+                            ))
+                        }
                     }
                     let v = self.parse_value(depth + 1).map_err(eof_unexpected)?;
                     m.insert(k, v);
@@ -670,7 +738,10 @@ impl JsonParser<'_> {
             Some('f') => self.keyword("false", Value::Bool(false)),
             Some('n') => self.keyword("null", Value::Nil),
             Some(c) if c == '-' || c.is_ascii_digit() => self.parse_number(),
-            Some(c) => Err(format!("invalid character {} looking for beginning of value", go_char(c))),
+            Some(c) => Err(format!(
+                "invalid character {} looking for beginning of value",
+                go_char(c)
+            )),
         }
     }
     /// After a member of an object or array: past its `,` (false) or its closing `close`
@@ -695,7 +766,13 @@ impl JsonParser<'_> {
             match self.peek() {
                 Some(c) if c == expected => self.pos += 1,
                 None => return Err("unexpected EOF".into()),
-                Some(c) => return Err(format!("invalid character {} in literal {word} (expecting {})", go_char(c), go_char(expected))),
+                Some(c) => {
+                    return Err(format!(
+                        "invalid character {} in literal {word} (expecting {})",
+                        go_char(c),
+                        go_char(expected)
+                    ))
+                }
             }
         }
         Ok(v)
@@ -706,7 +783,12 @@ impl JsonParser<'_> {
         match self.peek() {
             Some(c) if c.is_ascii_digit() => {}
             None => return Err("unexpected EOF".into()),
-            Some(c) => return Err(format!("invalid character {} {place} numeric literal", go_char(c))),
+            Some(c) => {
+                return Err(format!(
+                    "invalid character {} {place} numeric literal",
+                    go_char(c)
+                ))
+            }
         }
         while matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
             self.pos += 1;
@@ -726,7 +808,12 @@ impl JsonParser<'_> {
                 }
             }
             None => return Err("unexpected EOF".into()),
-            Some(c) => return Err(format!("invalid character {} in numeric literal", go_char(c))),
+            Some(c) => {
+                return Err(format!(
+                    "invalid character {} in numeric literal",
+                    go_char(c)
+                ))
+            }
         }
         if self.peek() == Some('.') {
             self.pos += 1;
@@ -740,9 +827,9 @@ impl JsonParser<'_> {
             self.digits("in exponent of")?;
         }
         let text: String = self.s.get(start..self.pos).unwrap_or(&[]).iter().collect();
-        text.parse::<f64>()
-            .map(Value::Float)
-            .map_err(|_| format!("json: cannot unmarshal number {text} into Go value of type float64"))
+        text.parse::<f64>().map(Value::Float).map_err(|_| {
+            format!("json: cannot unmarshal number {text} into Go value of type float64")
+        })
     }
     fn parse_string(&mut self) -> Result<String, String> {
         // at '"'
@@ -788,11 +875,19 @@ impl JsonParser<'_> {
                                 out.push(char::from_u32(hi).unwrap_or('\u{FFFD}'));
                             }
                         }
-                        other => return Err(format!("invalid character {} in string escape code", go_char(other))),
+                        other => {
+                            return Err(format!(
+                                "invalid character {} in string escape code",
+                                go_char(other)
+                            ))
+                        }
                     }
                 }
                 Some(c) if (c as u32) < 0x20 => {
-                    return Err(format!("invalid character {} in string literal", go_char(c)))
+                    return Err(format!(
+                        "invalid character {} in string literal",
+                        go_char(c)
+                    ))
                 }
                 Some(c) => {
                     out.push(c);
@@ -805,7 +900,12 @@ impl JsonParser<'_> {
         let mut v = 0u32;
         for _ in 0..4 {
             let c = self.peek().ok_or_else(|| "unexpected EOF".to_string())?;
-            let d = c.to_digit(16).ok_or_else(|| format!("invalid character {} in \\u hexadecimal character escape", go_char(c)))?;
+            let d = c.to_digit(16).ok_or_else(|| {
+                format!(
+                    "invalid character {} in \\u hexadecimal character escape",
+                    go_char(c)
+                )
+            })?;
             v = v * 16 + d;
             self.pos += 1;
         }
@@ -851,7 +951,10 @@ mod tests {
         assert_eq!(typed_val("TRUE"), Value::Bool(true));
         assert_eq!(typed_val("Null"), Value::Nil);
         assert_eq!(typed_val("1_000"), Value::str("1_000"));
-        assert_eq!(typed_val("99999999999999999999"), Value::str("99999999999999999999"));
+        assert_eq!(
+            typed_val("99999999999999999999"),
+            Value::str("99999999999999999999")
+        );
     }
 
     #[test]
@@ -868,7 +971,10 @@ mod tests {
     #[test]
     fn errors_match_helm() {
         assert_eq!(set("a").unwrap_err().message, "key \"a\" has no value");
-        assert_eq!(set("a,b=1").unwrap_err().message, "key \"a\" has no value (cannot end with ,)");
+        assert_eq!(
+            set("a,b=1").unwrap_err().message,
+            "key \"a\" has no value (cannot end with ,)"
+        );
         assert_eq!(
             set("a=1,a.b=2").unwrap_err().message,
             "unable to parse key: interface conversion: interface {} is int64, not map[string]interface {}"
@@ -881,8 +987,14 @@ mod tests {
             set("a[65537]=1").unwrap_err().message,
             "index of 65537 is greater than maximum supported index of 65536"
         );
-        assert_eq!(set("a[-1]=1").unwrap_err().message, "negative -1 index not allowed");
-        assert_eq!(set("a={x").unwrap_err().message, "list must terminate with '}'");
+        assert_eq!(
+            set("a[-1]=1").unwrap_err().message,
+            "negative -1 index not allowed"
+        );
+        assert_eq!(
+            set("a={x").unwrap_err().message,
+            "list must terminate with '}'"
+        );
     }
 
     #[test]

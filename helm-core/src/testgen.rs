@@ -14,7 +14,9 @@ pub(crate) fn texts(seed: u64, count: usize, alphabet: &[&str], max_len: u64) ->
     (0..count)
         .map(|_| {
             let len = next() % max_len;
-            (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect()
+            (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect()
         })
         .collect()
 }

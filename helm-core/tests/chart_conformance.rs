@@ -5,14 +5,18 @@
 
 use helm_core::chart;
 use helm_core::chart_values::coalesce::coalesce_values;
-use helm_core::values::file::read_values;
 use helm_core::chart_values::schema::validate_chart;
+use helm_core::values::file::read_values;
 use helm_core::values::Value;
 use std::path::PathBuf;
 
 #[test]
 fn corpus_charts_load_and_coalesce() {
-    let base = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("../../shared/conformance");
+    let base = PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .join("../../shared/conformance");
     let Ok(cases) = std::fs::read_to_string(base.join("cases.tsv")) else {
         println!("skipping: conformance data not found at {}", base.display());
         return;
@@ -21,7 +25,9 @@ fn corpus_charts_load_and_coalesce() {
     let mut ok_cases = 0;
     for line in cases.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
-        let [case, chart_dir, values, expect] = cols[..] else { continue };
+        let [case, chart_dir, values, expect] = cols[..] else {
+            continue;
+        };
         if expect != "ok" {
             continue;
         }
@@ -36,7 +42,8 @@ fn corpus_charts_load_and_coalesce() {
                 read_values(&text).map_err(|e| format!("values: {e}"))?
             };
             c.check_dependencies().map_err(|e| e.to_string())?;
-            helm_core::chart_values::process_dependencies(&mut c, &user).map_err(|e| format!("deps: {e}"))?;
+            helm_core::chart_values::process_dependencies(&mut c, &user)
+                .map_err(|e| format!("deps: {e}"))?;
             let vals = coalesce_values(&c, &user).map_err(|e| format!("coalesce: {e}"))?;
             validate_chart(&c, &vals).map_err(|e| format!("schema: {e}"))?;
             Ok(())
@@ -45,6 +52,9 @@ fn corpus_charts_load_and_coalesce() {
             failures.push(format!("{case}: {e}"));
         }
     }
-    println!("{} of {ok_cases} renderable corpus cases pass the pre-render steps", ok_cases - failures.len());
+    println!(
+        "{} of {ok_cases} renderable corpus cases pass the pre-render steps",
+        ok_cases - failures.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

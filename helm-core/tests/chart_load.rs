@@ -26,7 +26,8 @@ fn hello_tgz() -> Vec<u8> {
         h.set_size(f.data.len() as u64);
         h.set_mode(0o644);
         h.set_cksum();
-        tar.append_data(&mut h, format!("hello/{}", f.name), &f.data[..]).unwrap();
+        tar.append_data(&mut h, format!("hello/{}", f.name), &f.data[..])
+            .unwrap();
     }
     tar.into_inner().unwrap().finish().unwrap();
     buf
@@ -69,11 +70,17 @@ fn loads_the_example_chart() {
         ]
     );
     let files: Vec<&str> = c.files.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(files, vec![".helmignore", "README.md", "crds/greeting-crd.yaml"]);
+    assert_eq!(
+        files,
+        vec![".helmignore", "README.md", "crds/greeting-crd.yaml"]
+    );
     assert!(c.schema.is_some());
     assert_eq!(c.dependencies.len(), 1);
     assert_eq!(c.dependencies[0].name(), "cache");
-    assert_eq!(c.dependencies[0].templates[0].name, "templates/statefulset.yaml");
+    assert_eq!(
+        c.dependencies[0].templates[0].name,
+        "templates/statefulset.yaml"
+    );
     let replicas = c.values.as_map().unwrap().get("replicaCount").unwrap();
     assert_eq!(replicas, Value::Float(2.0));
     assert!(c.check_dependencies().is_ok());
@@ -136,19 +143,35 @@ fn metadata_errors_match_helm() {
         ("v9", b"apiVersion: v9\nname: c1\nversion: 1.0.0\n", "unsupported chart version"),
     ];
     for (name, chart_yaml, want) in cases {
-        assert_eq!(chart_yaml_err(name, chart_yaml).to_string(), *want, "{name}");
+        assert_eq!(
+            chart_yaml_err(name, chart_yaml).to_string(),
+            *want,
+            "{name}"
+        );
     }
 }
 
 #[test]
 fn chart_yaml_syntax_errors_match_helm() {
     let cases: &[(&str, &[u8], &str)] = &[
-        ("y1", b"apiVersion: v2\nname: c1\nversion: 1.0.0\n  bad: x\n", "yaml: line 4: mapping values are not allowed in this context"),
-        ("y4", b"apiVersion: v2\nname: c1\n- x\n", "yaml: line 2: did not find expected key"),
+        (
+            "y1",
+            b"apiVersion: v2\nname: c1\nversion: 1.0.0\n  bad: x\n",
+            "yaml: line 4: mapping values are not allowed in this context",
+        ),
+        (
+            "y4",
+            b"apiVersion: v2\nname: c1\n- x\n",
+            "yaml: line 2: did not find expected key",
+        ),
     ];
     for (name, chart_yaml, want) in cases {
         let err = chart_yaml_err(name, chart_yaml);
-        assert_eq!(err.to_string(), format!("cannot load Chart.yaml: error converting YAML to JSON: {want}"), "{name}");
+        assert_eq!(
+            err.to_string(),
+            format!("cannot load Chart.yaml: error converting YAML to JSON: {want}"),
+            "{name}"
+        );
         assert!(err.position().is_some(), "{name}");
     }
 }
@@ -156,9 +179,19 @@ fn chart_yaml_syntax_errors_match_helm() {
 #[test]
 fn lenient_fields_like_helm() {
     // `version: 1.0` is read as "1", `apiVersion: ""` as v1, key names case-insensitively.
-    let dir = scratch("lenient", &[("Chart.yaml", b"apiVersion: \"\"\nName: c1\nversion: 1.0\n")]);
+    let dir = scratch(
+        "lenient",
+        &[("Chart.yaml", b"apiVersion: \"\"\nName: c1\nversion: 1.0\n")],
+    );
     let c = chart::load(&dir).unwrap();
-    assert_eq!((c.metadata.api_version.as_str(), c.name(), c.metadata.version.as_str()), ("v1", "c1", "1"));
+    assert_eq!(
+        (
+            c.metadata.api_version.as_str(),
+            c.name(),
+            c.metadata.version.as_str()
+        ),
+        ("v1", "c1", "1")
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -168,12 +201,22 @@ fn directory_errors_match_helm() {
     let f = dir.join("Chart.yaml");
     assert_eq!(
         load_err(&dir),
-        format!("unable to detect chart at {}: open {}: no such file or directory", f.display(), f.display())
+        format!(
+            "unable to detect chart at {}: open {}: no such file or directory",
+            f.display(),
+            f.display()
+        )
     );
     let _ = std::fs::remove_dir_all(dir);
 
-    let dir = scratch("stray", &[("Chart.yaml", CHART), ("charts/README.md", b"hi\n")]);
-    assert_eq!(load_err(&dir), "error unpacking subchart README.md in c1: Chart.yaml file is missing");
+    let dir = scratch(
+        "stray",
+        &[("Chart.yaml", CHART), ("charts/README.md", b"hi\n")],
+    );
+    assert_eq!(
+        load_err(&dir),
+        "error unpacking subchart README.md in c1: Chart.yaml file is missing"
+    );
     let _ = std::fs::remove_dir_all(dir);
 
     let dir = scratch(
@@ -191,7 +234,10 @@ fn directory_errors_match_helm() {
     );
     let _ = std::fs::remove_dir_all(dir);
 
-    let dir = scratch("valuesarray", &[("Chart.yaml", CHART), ("values.yaml", b"a: 1\n---\n- x\n")]);
+    let dir = scratch(
+        "valuesarray",
+        &[("Chart.yaml", CHART), ("values.yaml", b"a: 1\n---\n- x\n")],
+    );
     assert_eq!(
         load_err(&dir),
         "cannot load values.yaml: cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}"
@@ -205,11 +251,20 @@ fn directory_errors_match_helm() {
 fn values_documents_bom_and_crlf() {
     let dir = scratch(
         "docs",
-        &[("Chart.yaml", CHART), ("values.yaml", b"\xef\xbb\xbfl: [a]\r\nm: {x: 1, k: [1]}\r\n---\nl: [b]\nm: {k: [2]}\n")],
+        &[
+            ("Chart.yaml", CHART),
+            (
+                "values.yaml",
+                b"\xef\xbb\xbfl: [a]\r\nm: {x: 1, k: [1]}\r\n---\nl: [b]\nm: {k: [2]}\n",
+            ),
+        ],
     );
     let c = chart::load(&dir).unwrap();
     // Helm 4.1.4 printed `l: [b]`, `m: {k: [2], x: 1}` for this values.yaml.
-    assert_eq!(yaml::to_string(&c.values).unwrap(), "l:\n- b\nm:\n  k:\n  - 2\n  x: 1\n");
+    assert_eq!(
+        yaml::to_string(&c.values).unwrap(),
+        "l:\n- b\nm:\n  k:\n  - 2\n  x: 1\n"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -234,7 +289,10 @@ fn helmignore_rules_like_helm() {
         let r = chart::load(&dir).map(|c| {
             (
                 c.files.iter().map(|f| f.name.clone()).collect::<Vec<_>>(),
-                c.templates.iter().map(|f| f.name.clone()).collect::<Vec<_>>(),
+                c.templates
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .collect::<Vec<_>>(),
             )
         });
         let _ = std::fs::remove_dir_all(dir);
@@ -245,24 +303,46 @@ fn helmignore_rules_like_helm() {
     assert_eq!(f, vec![".helmignore", "a.txt", "keep.txt"]);
     assert_eq!(t, vec!["templates/a.yaml"]);
     let (f, _) = names(b"sub/*/e.md\n.helmignore\n").unwrap();
-    assert_eq!(f, vec!["a.txt", "docs/d.md", "keep.txt", "other.md", "x.tgz"]);
-    assert!(matches!(names(b"*.txt\n!keep.txt\n"), Err(ChartError::MissingChartYaml)));
-    assert_eq!(names(b"a/**/b\n").unwrap_err().to_string(), "double-star (**) syntax is not supported");
+    assert_eq!(
+        f,
+        vec!["a.txt", "docs/d.md", "keep.txt", "other.md", "x.tgz"]
+    );
+    assert!(matches!(
+        names(b"*.txt\n!keep.txt\n"),
+        Err(ChartError::MissingChartYaml)
+    ));
+    assert_eq!(
+        names(b"a/**/b\n").unwrap_err().to_string(),
+        "double-star (**) syntax is not supported"
+    );
 }
 
 #[test]
 fn archives_like_helm() {
-    let data = |n: &str| std::fs::read(manifest_dir().join("tests/testdata/archives").join(n)).unwrap();
+    let data =
+        |n: &str| std::fs::read(manifest_dir().join("tests/testdata/archives").join(n)).unwrap();
     // Detailed reasons (Helm shows these for subchart archives).
     let cases = [
         ("trav.tgz", "chart illegally references parent directory"),
         ("abs.tgz", "chart illegally contains absolute paths"),
-        ("top.tgz", "chart illegally contains content outside the base directory: \"Chart.yaml\""),
-        ("big.tgz", "decompressed chart file \"t/big.bin\" is larger than the maximum file size 5242880"),
+        (
+            "top.tgz",
+            "chart illegally contains content outside the base directory: \"Chart.yaml\"",
+        ),
+        (
+            "big.tgz",
+            "decompressed chart file \"t/big.bin\" is larger than the maximum file size 5242880",
+        ),
         ("empty.tgz", "no files in chart archive"),
     ];
     for (name, want) in cases {
-        assert_eq!(archive::load_archive_files(&data(name)).unwrap_err().to_string(), want, "{name}");
+        assert_eq!(
+            archive::load_archive_files(&data(name))
+                .unwrap_err()
+                .to_string(),
+            want,
+            "{name}"
+        );
         // For the chart itself Helm 4.1.4 prints one generic message.
         let path = manifest_dir().join("tests/testdata/archives").join(name);
         assert_eq!(load_err(&path), "unable to load chart archive", "{name}");
@@ -280,11 +360,20 @@ fn archives_like_helm() {
     let p = bad.join("bad.tgz");
     assert_eq!(
         load_err(&p),
-        format!("file '{}' does not appear to be a gzipped archive; got 'application/octet-stream'", p.display())
+        format!(
+            "file '{}' does not appear to be a gzipped archive; got 'application/octet-stream'",
+            p.display()
+        )
     );
     let _ = std::fs::remove_dir_all(bad);
     let v = hello().join("values.yaml");
-    assert_eq!(load_err(&v), format!("file '{}' seems to be a YAML file, but expected a gzipped archive", v.display()));
+    assert_eq!(
+        load_err(&v),
+        format!(
+            "file '{}' seems to be a YAML file, but expected a gzipped archive",
+            v.display()
+        )
+    );
 }
 
 #[test]
@@ -296,7 +385,10 @@ fn directory_and_archive_load_alike() {
     assert_eq!(from_tgz.templates, from_dir.templates);
     assert_eq!(from_tgz.files, from_dir.files);
     assert_eq!(from_tgz.values, from_dir.values);
-    assert_eq!(from_tgz.dependencies[0].templates, from_dir.dependencies[0].templates);
+    assert_eq!(
+        from_tgz.dependencies[0].templates,
+        from_dir.dependencies[0].templates
+    );
 }
 
 #[test]
@@ -367,7 +459,10 @@ fn archived_subcharts_load() {
     let hello = &c.dependencies[0];
     assert_eq!(hello.name(), "hello");
     assert_eq!(hello.dependencies[0].name(), "cache");
-    assert!(c.files.iter().any(|f| f.name == "charts/hello-0.1.0.tgz.prov"));
+    assert!(c
+        .files
+        .iter()
+        .any(|f| f.name == "charts/hello-0.1.0.tgz.prov"));
     assert!(c.check_dependencies().is_ok());
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -376,7 +471,10 @@ fn archived_subcharts_load() {
 fn oversized_files_are_refused() {
     let big = vec![b'a'; (archive::MAX_DECOMPRESSED_FILE_SIZE + 1) as usize];
     let dir = scratch("bigfile", &[("Chart.yaml", CHART), ("data.bin", &big)]);
-    assert_eq!(load_err(&dir), "chart file \"data.bin\" is larger than the maximum file size 5242880");
+    assert_eq!(
+        load_err(&dir),
+        "chart file \"data.bin\" is larger than the maximum file size 5242880"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -392,17 +490,31 @@ fn values_errors_come_before_subchart_errors() {
         let bad = format!("{values}x: [1\n");
         let dir = scratch(
             &format!("valsub-{name}"),
-            &[("Chart.yaml", CHART), ("values.yaml", bad.as_bytes()), ("charts/sub/values.yaml", b"a: 1\n")],
+            &[
+                ("Chart.yaml", CHART),
+                ("values.yaml", bad.as_bytes()),
+                ("charts/sub/values.yaml", b"a: 1\n"),
+            ],
         );
         assert_eq!(
             load_err(&dir),
             format!("cannot load values.yaml: cannot unmarshal yaml document: error converting YAML to JSON: yaml: line {line}: did not find expected ',' or ']'")
         );
         std::fs::write(dir.join("values.yaml"), format!("{values}x: 1\n")).unwrap();
-        assert_eq!(load_err(&dir), "error unpacking subchart sub in c1: Chart.yaml file is missing");
-        std::fs::write(dir.join("charts/sub/Chart.yaml"), "apiVersion: v2\nname: sub\nversion: 0.1.0\n").unwrap();
+        assert_eq!(
+            load_err(&dir),
+            "error unpacking subchart sub in c1: Chart.yaml file is missing"
+        );
+        std::fs::write(
+            dir.join("charts/sub/Chart.yaml"),
+            "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+        )
+        .unwrap();
         let c = chart::load(&dir).unwrap();
-        assert_eq!(yaml::to_string(&c.values).unwrap().lines().last(), Some("x: 1"));
+        assert_eq!(
+            yaml::to_string(&c.values).unwrap().lines().last(),
+            Some("x: 1")
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -29,7 +29,11 @@ enum Outcome {
 }
 
 fn conformance_dir() -> PathBuf {
-    Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("../../shared/conformance")
+    Path::new(
+        &std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .join("../../shared/conformance")
 }
 
 fn read_cases(dir: &Path) -> Vec<Case> {
@@ -56,14 +60,21 @@ fn render_case(dir: &Path, case: &Case) -> Result<String, String> {
     let c = chart::load(&chart_dir).map_err(|e| e.to_string())?;
     let mut vo = ValueOptions::default();
     if let Some(v) = &case.values {
-        vo.value_files.push(chart_dir.join(v).to_string_lossy().into_owned());
+        vo.value_files
+            .push(chart_dir.join(v).to_string_lossy().into_owned());
     }
     let user = vo.merge_values()?;
     let opts = TemplateOptions {
-        release: ReleaseOptions { name: "rel".into(), namespace: "corpus-ns".into(), ..Default::default() },
+        release: ReleaseOptions {
+            name: "rel".into(),
+            namespace: "corpus-ns".into(),
+            ..Default::default()
+        },
         ..Default::default()
     };
-    render::template(c, &user, &opts).map(|o| o.stdout).map_err(|e| e.to_string())
+    render::template(c, &user, &opts)
+        .map(|o| o.stdout)
+        .map_err(|e| e.to_string())
 }
 
 /// Compares line by line; masked lines (1-based) match anything.
@@ -72,7 +83,12 @@ fn compare(got: &str, want: &str, mask: &BTreeSet<usize>) -> Option<String> {
     let w: Vec<&str> = want.split('\n').collect();
     for (i, (a, b)) in g.iter().zip(w.iter()).enumerate() {
         if a != b && !mask.contains(&(i + 1)) {
-            return Some(format!("line {}:\n      want: {}\n      got:  {}", i + 1, clip(&format!("{b:?}")), clip(&format!("{a:?}"))));
+            return Some(format!(
+                "line {}:\n      want: {}\n      got:  {}",
+                i + 1,
+                clip(&format!("{b:?}")),
+                clip(&format!("{a:?}"))
+            ));
         }
     }
     if g.len() != w.len() {
@@ -114,15 +130,20 @@ fn run_case(dir: &Path, case: &Case) -> Outcome {
     match (result, case.expect_error) {
         (Err(_), true) => Outcome::Pass,
         (Ok(_), true) => Outcome::Fail("expected an error, rendered fine".into()),
-        (Err(e), false) => Outcome::Fail(format!("error: {}", clip(&e.lines().take(4).collect::<Vec<_>>().join("\n      ")))),
+        (Err(e), false) => Outcome::Fail(format!(
+            "error: {}",
+            clip(&e.lines().take(4).collect::<Vec<_>>().join("\n      "))
+        )),
         (Ok(out), false) => {
             let golden = dir.join("golden");
-            let want = std::fs::read_to_string(golden.join(format!("{}.yaml", case.name))).unwrap_or_default();
-            let mask: BTreeSet<usize> = std::fs::read_to_string(golden.join(format!("{}.mask", case.name)))
-                .unwrap_or_default()
-                .lines()
-                .filter_map(|l| l.trim().parse().ok())
-                .collect();
+            let want = std::fs::read_to_string(golden.join(format!("{}.yaml", case.name)))
+                .unwrap_or_default();
+            let mask: BTreeSet<usize> =
+                std::fs::read_to_string(golden.join(format!("{}.mask", case.name)))
+                    .unwrap_or_default()
+                    .lines()
+                    .filter_map(|l| l.trim().parse().ok())
+                    .collect();
             match compare(&out, &want, &mask) {
                 None => Outcome::Pass,
                 Some(d) => Outcome::Fail(d),
@@ -139,10 +160,16 @@ fn corpus() {
         return;
     }
     let filter = std::env::var("CORPUS_FILTER").unwrap_or_default();
-    let cases: Vec<Case> = read_cases(&dir).into_iter().filter(|c| c.name.contains(&filter)).collect();
+    let cases: Vec<Case> = read_cases(&dir)
+        .into_iter()
+        .filter(|c| c.name.contains(&filter))
+        .collect();
     let results: Mutex<Vec<(usize, Outcome)>> = Mutex::new(Vec::new());
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(4);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(4);
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| loop {
@@ -179,6 +206,9 @@ fn corpus() {
     }
     println!("corpus: {passed}/{} identical", results.len());
     if filter.is_empty() {
-        assert!(passed >= THRESHOLD, "corpus score {passed} fell below {THRESHOLD}");
+        assert!(
+            passed >= THRESHOLD,
+            "corpus score {passed} fell below {THRESHOLD}"
+        );
     }
 }

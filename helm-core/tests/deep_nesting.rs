@@ -9,7 +9,12 @@ use helm_core::values::{json, yaml, Value};
 
 /// Runs `f` on a thread with a deliberately small stack.
 fn on_small_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new().stack_size(256 << 10).spawn(f).expect("spawn").join().expect("no stack overflow");
+    std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(f)
+        .expect("spawn")
+        .join()
+        .expect("no stack overflow");
 }
 
 fn nested(open: &str, close: &str, n: usize, leaf: &str) -> String {
@@ -44,8 +49,15 @@ fn set_with_20000_indexes() {
 fn set_dotted_name_limit() {
     let mut v = Value::empty_map();
     parse_set(&format!("{}=1", vec!["a"; 31].join(".")), &mut v).unwrap();
-    let err = parse_set(&format!("{}=1", vec!["a"; 32].join(".")), &mut Value::empty_map()).unwrap_err();
-    assert_eq!(err.to_string(), "value name nested level is greater than maximum supported nested level of 30");
+    let err = parse_set(
+        &format!("{}=1", vec!["a"; 32].join(".")),
+        &mut Value::empty_map(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "value name nested level is greater than maximum supported nested level of 30"
+    );
 }
 
 /// `--set-json`: encoding/json's 10,000 levels.
@@ -57,7 +69,10 @@ fn set_json_limit() {
         assert_eq!(list_depth(&v.as_map().unwrap().get("a").unwrap()), 10_000);
         let deep = format!("a={}", nested("[", "]", 10_001, "1"));
         let err = parse_set_json(&deep, &mut Value::empty_map()).unwrap_err();
-        assert_eq!(err.to_string(), format!("failed parsing --set-json data {deep}"));
+        assert_eq!(
+            err.to_string(),
+            format!("failed parsing --set-json data {deep}")
+        );
     });
 }
 
@@ -73,9 +88,15 @@ fn yaml_depth_limits() {
         let json_depth = "error unmarshaling JSON: while decoding JSON: invalid character '[' exceeded max depth";
         for (text, want) in [
             (flow(10_000), json_depth),
-            (flow(10_001), "error converting YAML to JSON: yaml: exceeded max depth of 10000"),
+            (
+                flow(10_001),
+                "error converting YAML to JSON: yaml: exceeded max depth of 10000",
+            ),
             (block(10_000), json_depth),
-            (block(10_001), "error converting YAML to JSON: yaml: line 2: exceeded max depth of 10000"),
+            (
+                block(10_001),
+                "error converting YAML to JSON: yaml: line 2: exceeded max depth of 10000",
+            ),
         ] {
             assert_eq!(yaml::from_str_map(&text).unwrap_err().message, want);
         }
@@ -85,7 +106,10 @@ fn yaml_depth_limits() {
         assert_eq!(yaml::to_string(&v).unwrap().len(), 20_003);
         let mut v = Value::empty_map();
         parse_set(&format!("a{}=1", "[0]".repeat(10_000)), &mut v).unwrap();
-        assert_eq!(yaml::to_string(&v).unwrap_err().message, "yaml: exceeded max depth of 10000");
+        assert_eq!(
+            yaml::to_string(&v).unwrap_err().message,
+            "yaml: exceeded max depth of 10000"
+        );
     });
 }
 
@@ -96,14 +120,29 @@ fn coalescing_deep_maps() {
     let dir = std::env::temp_dir().join(format!("helm-core-deep-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("templates")).unwrap();
-    std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: c\nversion: 0.1.0\n").unwrap();
-    std::fs::write(dir.join("values.yaml"), format!("a: {}\n", nested("{a: ", "}", 9_998, "{x: 1, y: 2}"))).unwrap();
-    let user = yaml::from_str_map(&format!("a: {}\n", nested("{a: ", "}", 9_998, "{y: 3, z: null}"))).unwrap();
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("values.yaml"),
+        format!("a: {}\n", nested("{a: ", "}", 9_998, "{x: 1, y: 2}")),
+    )
+    .unwrap();
+    let user = yaml::from_str_map(&format!(
+        "a: {}\n",
+        nested("{a: ", "}", 9_998, "{y: 3, z: null}")
+    ))
+    .unwrap();
     let c = chart::load(&dir).unwrap();
     on_small_stack(move || {
         let v = coalesce_values(&c, &user).unwrap();
         let got = json::marshal(&v, true).unwrap();
-        let want = format!("{{\"a\":{}}}", nested("{\"a\":", "}", 9_998, "{\"true\":3,\"x\":1,\"z\":null}"));
+        let want = format!(
+            "{{\"a\":{}}}",
+            nested("{\"a\":", "}", 9_998, "{\"true\":3,\"x\":1,\"z\":null}")
+        );
         assert_eq!(got.len(), 60_019);
         assert_eq!(got, want);
     });

@@ -12,13 +12,23 @@ use helm_core::values::Value;
 fn funcs() -> FuncTable {
     let mut t = FuncTable::helm();
     // Stand-ins for the two Sprig functions these cases use (`int64` as Sprig's cast, `list`).
-    t.add("int64", &[helm_core::template::funcs::Param::Any], None, |a| {
-        Ok(Value::Int64(match &a[0] {
-            Value::Float(f) => *f as i64,
-            v => v.as_i64().unwrap_or(0),
-        }))
-    });
-    t.add("list", &[], Some(helm_core::template::funcs::Param::Any), |a| Ok(Value::list(a.to_vec())));
+    t.add(
+        "int64",
+        &[helm_core::template::funcs::Param::Any],
+        None,
+        |a| {
+            Ok(Value::Int64(match &a[0] {
+                Value::Float(f) => *f as i64,
+                v => v.as_i64().unwrap_or(0),
+            }))
+        },
+    );
+    t.add(
+        "list",
+        &[],
+        Some(helm_core::template::funcs::Param::Any),
+        |a| Ok(Value::list(a.to_vec())),
+    );
     t
 }
 

@@ -20,10 +20,16 @@ fn funcs() -> FuncTable {
         }))
     });
     t.add("sub", &[Param::Any, Param::Any], None, |a| {
-        Ok(Value::Int64(a[0].as_i64().unwrap_or(0) - a[1].as_i64().unwrap_or(0)))
+        Ok(Value::Int64(
+            a[0].as_i64().unwrap_or(0) - a[1].as_i64().unwrap_or(0),
+        ))
     });
-    t.add("upper", &[Param::String], None, |a| Ok(Value::from(a[0].as_str().unwrap_or("").to_uppercase())));
-    t.add("gt", &[Param::Any, Param::Any], None, |a| Ok(Value::Bool(a[0].as_i64() > a[1].as_i64())));
+    t.add("upper", &[Param::String], None, |a| {
+        Ok(Value::from(a[0].as_str().unwrap_or("").to_uppercase()))
+    });
+    t.add("gt", &[Param::Any, Param::Any], None, |a| {
+        Ok(Value::Bool(a[0].as_i64() > a[1].as_i64()))
+    });
     t
 }
 
@@ -44,7 +50,8 @@ const HELPERS: &str = r#"
 
 fn engine_with(name: &str, src: &str) -> Engine {
     let mut e = Engine::new(funcs());
-    e.parse("c1/templates/_h.tpl", HELPERS).expect("helpers parse");
+    e.parse("c1/templates/_h.tpl", HELPERS)
+        .expect("helpers parse");
     e.parse(name, src).expect("template parses");
     e
 }
@@ -74,19 +81,41 @@ i: {{ tpl "{{ .Template.Name }}" . }}"#;
 
 #[test]
 fn tpl_defines_do_not_leak() {
-    let e = engine_with("a", r#"{{ tpl "{{ define \"only.tpl\" }}x{{ end }}" . }}{{ include "only.tpl" . }}"#);
+    let e = engine_with(
+        "a",
+        r#"{{ tpl "{{ define \"only.tpl\" }}x{{ end }}" . }}{{ include "only.tpl" . }}"#,
+    );
     let err = e.execute("a", &data()).unwrap_err();
-    assert!(err.to_string().contains(r#"template: no template "only.tpl" associated with template "gotpl""#), "{err}");
+    assert!(
+        err.to_string()
+            .contains(r#"template: no template "only.tpl" associated with template "gotpl""#),
+        "{err}"
+    );
 }
 
 #[test]
 fn fail_and_required_messages() {
     let cases = [
-        (r#"{{ fail "boom" }}"#, "execution error at (c1/templates/a.yaml:1:3): boom"),
-        (r#"a: {{ required "need x" .Values.nope }}"#, "execution error at (c1/templates/a.yaml:1:6): need x"),
-        (r#"{{ required "need" "" }}"#, "execution error at (c1/templates/a.yaml:1:3): need"),
-        (r#"{{ tpl "{{ fail \"inner\" }}" . }}"#, "execution error at (c1/templates/a.yaml:1:3): inner"),
-        (r#"{{ include "h.fail" . }}"#, "execution error at (c1/templates/a.yaml:1:3): deep"),
+        (
+            r#"{{ fail "boom" }}"#,
+            "execution error at (c1/templates/a.yaml:1:3): boom",
+        ),
+        (
+            r#"a: {{ required "need x" .Values.nope }}"#,
+            "execution error at (c1/templates/a.yaml:1:6): need x",
+        ),
+        (
+            r#"{{ required "need" "" }}"#,
+            "execution error at (c1/templates/a.yaml:1:3): need",
+        ),
+        (
+            r#"{{ tpl "{{ fail \"inner\" }}" . }}"#,
+            "execution error at (c1/templates/a.yaml:1:3): inner",
+        ),
+        (
+            r#"{{ include "h.fail" . }}"#,
+            "execution error at (c1/templates/a.yaml:1:3): deep",
+        ),
     ];
     for (src, want) in cases {
         let err = render(src).unwrap_err();
@@ -124,7 +153,10 @@ fn go_error_texts_as_helm_shows_them() {
     }
     let mut e = Engine::new(funcs());
     let pe = e.parse("c1/templates/x.yaml", "{{ if }}").unwrap_err();
-    assert_eq!(pe.helm_message(), "parse error at (c1/templates/x.yaml:1): missing value for if");
+    assert_eq!(
+        pe.helm_message(),
+        "parse error at (c1/templates/x.yaml:1): missing value for if"
+    );
 }
 
 #[test]
@@ -145,7 +177,10 @@ fn missing_key_modes() {
     assert_eq!(e.execute("t", &data()).unwrap(), "<no value>");
     e.set_missing_key_error(true);
     let err = e.execute("t", &data()).unwrap_err();
-    assert_eq!(err.to_string(), r#"template: t:1:10: executing "t" at <.Values.nope>: map has no entry for key "nope""#);
+    assert_eq!(
+        err.to_string(),
+        r#"template: t:1:10: executing "t" at <.Values.nope>: map has no entry for key "nope""#
+    );
 }
 
 #[test]
@@ -153,37 +188,69 @@ fn later_definitions_replace_earlier_but_empty_ones_do_not() {
     let mut e = Engine::new(funcs());
     e.parse("a", r#"{{ define "x" }}one{{ end }}"#).unwrap();
     e.parse("b", r#"{{ define "x" }}two{{ end }}"#).unwrap();
-    e.parse("c", r#"{{ define "x" }}  {{ end }}{{ template "x" }}"#).unwrap();
+    e.parse("c", r#"{{ define "x" }}  {{ end }}{{ template "x" }}"#)
+        .unwrap();
     assert_eq!(e.execute("c", &Value::Nil).unwrap(), "two");
-    let err = e.parse("d", r#"{{ define "y" }}1{{ end }}{{ define "y" }}2{{ end }}"#).unwrap_err();
-    assert_eq!(err.to_string(), r#"template: d:1: template: multiple definition of template "y""#);
+    let err = e
+        .parse(
+            "d",
+            r#"{{ define "y" }}1{{ end }}{{ define "y" }}2{{ end }}"#,
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"template: d:1: template: multiple definition of template "y""#
+    );
 }
 
 #[test]
 fn limits_stop_runaway_templates() {
     let mut e = Engine::new(funcs());
-    e.set_limits(Limits { max_steps: 10_000, max_output: 1000, max_depth: 1000, ..Limits::default() });
+    e.set_limits(Limits {
+        max_steps: 10_000,
+        max_output: 1000,
+        max_depth: 1000,
+        ..Limits::default()
+    });
     e.parse("loop", "{{ range 1000000000 }}{{ end }}").unwrap();
     let err = e.execute("loop", &Value::Nil).unwrap_err();
     assert!(err.message.contains("execution steps"), "{err}");
-    e.parse("big", "{{ range 500 }}xxxxxxxxxx{{ end }}").unwrap();
+    e.parse("big", "{{ range 500 }}xxxxxxxxxx{{ end }}")
+        .unwrap();
     let err = e.execute("big", &Value::Nil).unwrap_err();
     assert!(err.message.contains("output exceeds"), "{err}");
-    e.parse("self", r#"{{ define "s" }}{{ template "s" . }}{{ end }}{{ template "s" . }}"#).unwrap();
+    e.parse(
+        "self",
+        r#"{{ define "s" }}{{ template "s" . }}{{ end }}{{ template "s" . }}"#,
+    )
+    .unwrap();
     let err = e.execute("self", &Value::Nil).unwrap_err();
-    assert!(err.to_string().contains("exceeded maximum template depth (1000)"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("exceeded maximum template depth (1000)"),
+        "{err}"
+    );
 }
 
 #[test]
 fn maps_are_shared_references() {
     let mut t = funcs();
-    t.add("setk", &[Param::Map, Param::String, Param::Any], None, |a| {
-        let m = a[0].as_map().ok_or_else(|| FuncError::new("not a map"))?;
-        m.insert(a[1].as_str().unwrap_or(""), a[2].clone());
-        Ok(a[0].clone())
-    });
+    t.add(
+        "setk",
+        &[Param::Map, Param::String, Param::Any],
+        None,
+        |a| {
+            let m = a[0].as_map().ok_or_else(|| FuncError::new("not a map"))?;
+            m.insert(a[1].as_str().unwrap_or(""), a[2].clone());
+            Ok(a[0].clone())
+        },
+    );
     let mut e = Engine::new(t);
-    e.parse("t", r#"{{ $d := .m }}{{ $_ := setk $d "k" "v" }}{{ .m.k }}"#).unwrap();
+    e.parse(
+        "t",
+        r#"{{ $d := .m }}{{ $_ := setk $d "k" "v" }}{{ .m.k }}"#,
+    )
+    .unwrap();
     assert_eq!(e.execute("t", &vmap! { "m" => Map::new() }).unwrap(), "v");
 }
 
@@ -197,7 +264,10 @@ impl Object for Caps {
     }
     fn field(&self, name: &str) -> Option<Value> {
         match name {
-            "APIVersions" => Some(Value::Object(Arc::new(VersionSet(vec!["v1".into(), "apps/v1".into()])))),
+            "APIVersions" => Some(Value::Object(Arc::new(VersionSet(vec![
+                "v1".into(),
+                "apps/v1".into(),
+            ])))),
             "KubeVersion" => Some(vmap! { "Major" => "1" }),
             _ => None,
         }
@@ -218,7 +288,10 @@ fn object_fields_and_methods() {
     .unwrap();
     assert_eq!(out, "true false yes 1 [v1 apps/v1] true");
     let err = render("{{ .Capabilities.Nope }}").unwrap_err();
-    assert_eq!(err.message, "can't evaluate field Nope in type *chartutil.Capabilities");
+    assert_eq!(
+        err.message,
+        "can't evaluate field Nope in type *chartutil.Capabilities"
+    );
 }
 
 #[test]
@@ -227,7 +300,10 @@ fn engine_is_shareable_and_reports_unknown_names() {
     assert_send_sync::<Engine>();
     let e = Engine::new(funcs());
     let err = e.execute("nope.yaml", &Value::Nil).unwrap_err();
-    assert_eq!(err.to_string(), r#"template: no template "nope.yaml" associated with template "gotpl""#);
+    assert_eq!(
+        err.to_string(),
+        r#"template: no template "nope.yaml" associated with template "gotpl""#
+    );
 }
 
 /// Helm 4's multi-line form of execution errors (`reformatExecErrorMsg`), and the cases it

@@ -9,31 +9,52 @@ use std::path::Path;
 /// A template file of a chart (or of a subchart vendored in it).
 fn is_template(p: &Path) -> bool {
     p.components().any(|c| c.as_os_str() == "templates")
-        && matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml" | "tpl" | "txt"))
+        && matches!(
+            p.extension().and_then(|x| x.to_str()),
+            Some("yaml" | "yml" | "tpl" | "txt")
+        )
 }
 
 #[test]
 fn every_corpus_template_parses() {
     let root = common::conformance_dir().join("charts");
     if !root.is_dir() {
-        eprintln!("skipping: conformance corpus not found at {}", root.display());
+        eprintln!(
+            "skipping: conformance corpus not found at {}",
+            root.display()
+        );
         return;
     }
     let files = common::files_below(&root, &is_template);
-    assert!(files.len() > 1000, "expected the corpus to hold many templates, found {}", files.len());
+    assert!(
+        files.len() > 1000,
+        "expected the corpus to hold many templates, found {}",
+        files.len()
+    );
     // Helm's function set; families not yet in this build are added as permissive stubs so
     // that only syntax is checked here.
     let mut funcs = FuncTable::helm();
     for name in SPRIG_AND_HELM_NAMES.split_whitespace() {
         if !funcs.contains(name) {
-            funcs.add(name, &[], Some(helm_core::template::funcs::Param::Any), |_| Ok(helm_core::Value::Nil));
+            funcs.add(
+                name,
+                &[],
+                Some(helm_core::template::funcs::Param::Any),
+                |_| Ok(helm_core::Value::Nil),
+            );
         }
     }
     let mut failures = Vec::new();
     let mut engine = Engine::new(funcs);
     for f in &files {
-        let Ok(src) = std::fs::read_to_string(f) else { continue };
-        let name = f.strip_prefix(&root).unwrap_or(f).to_string_lossy().to_string();
+        let Ok(src) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        let name = f
+            .strip_prefix(&root)
+            .unwrap_or(f)
+            .to_string_lossy()
+            .to_string();
         if let Err(e) = engine.parse(&name, &src) {
             failures.push(e.to_string());
         }
@@ -41,7 +62,12 @@ fn every_corpus_template_parses() {
     for f in &failures {
         eprintln!("{f}");
     }
-    assert!(failures.is_empty(), "{} of {} templates failed to parse", failures.len(), files.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} templates failed to parse",
+        failures.len(),
+        files.len()
+    );
 }
 
 /// Every function name Sprig v3 and Helm define (for the syntax check only).

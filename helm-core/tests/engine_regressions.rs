@@ -14,8 +14,14 @@ fn render(src: &str) -> String {
 /// (go1.25: prints `[a b]`).
 #[test]
 fn redeclaration_reads_the_outer_variable() {
-    assert_eq!(render(r#"{{ $m := list "a" }}{{ $m := append $m "b" }}{{ $m }}"#), "[a b]");
-    assert_eq!(render(r#"{{ $x := 1 }}{{ if true }}{{ $x := add $x 1 }}{{ $x }}{{ end }}{{ $x }}"#), "21");
+    assert_eq!(
+        render(r#"{{ $m := list "a" }}{{ $m := append $m "b" }}{{ $m }}"#),
+        "[a b]"
+    );
+    assert_eq!(
+        render(r#"{{ $x := 1 }}{{ if true }}{{ $x := add $x 1 }}{{ $x }}{{ end }}{{ $x }}"#),
+        "21"
+    );
 }
 
 fn render_err(src: &str, data: &Value) -> String {

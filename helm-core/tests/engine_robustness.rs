@@ -7,11 +7,75 @@ use helm_core::vmap;
 use proptest::prelude::*;
 
 const PIECES: &[&str] = &[
-    "{{", "}}", "{{-", "-}}", " ", "\n", "/*", "*/", ".", ".a", ".b.c", "$", "$x", "$y", ":=", "=", "|", "(", ")",
-    ",", "\"s\"", "`r`", "'c'", "1", "-2", "3.5", "0x1F", "1e3", "nil", "true", "if", "else", "end", "range",
-    "with", "define", "template", "block", "break", "continue", "\"t\"", "print", "printf", "\"%d %s %v\"",
-    "len", "index", "slice", "eq", "lt", "and", "or", "not", "html", "js", "urlquery", "call", "include", "tpl",
-    "required", "fail", "text", "é", "\\", "\"", "{", "}", "-", "#", "@",
+    "{{",
+    "}}",
+    "{{-",
+    "-}}",
+    " ",
+    "\n",
+    "/*",
+    "*/",
+    ".",
+    ".a",
+    ".b.c",
+    "$",
+    "$x",
+    "$y",
+    ":=",
+    "=",
+    "|",
+    "(",
+    ")",
+    ",",
+    "\"s\"",
+    "`r`",
+    "'c'",
+    "1",
+    "-2",
+    "3.5",
+    "0x1F",
+    "1e3",
+    "nil",
+    "true",
+    "if",
+    "else",
+    "end",
+    "range",
+    "with",
+    "define",
+    "template",
+    "block",
+    "break",
+    "continue",
+    "\"t\"",
+    "print",
+    "printf",
+    "\"%d %s %v\"",
+    "len",
+    "index",
+    "slice",
+    "eq",
+    "lt",
+    "and",
+    "or",
+    "not",
+    "html",
+    "js",
+    "urlquery",
+    "call",
+    "include",
+    "tpl",
+    "required",
+    "fail",
+    "text",
+    "é",
+    "\\",
+    "\"",
+    "{",
+    "}",
+    "-",
+    "#",
+    "@",
 ];
 
 fn data() -> Value {
@@ -53,17 +117,35 @@ fn deep_nesting_is_gos() {
     assert_eq!(e.execute("ok", &Value::Nil).unwrap(), "1");
     let deep = format!("{{{{ {}1{} }}}}", "(".repeat(10_001), ")".repeat(10_001));
     let err = e.parse("deep", &deep).unwrap_err();
-    assert_eq!(err.to_string(), "template: deep:1: max expression depth exceeded");
-    let ifs = format!("{}x{}", "{{ if true }}".repeat(20_000), "{{ end }}".repeat(20_000));
+    assert_eq!(
+        err.to_string(),
+        "template: deep:1: max expression depth exceeded"
+    );
+    let ifs = format!(
+        "{}x{}",
+        "{{ if true }}".repeat(20_000),
+        "{{ end }}".repeat(20_000)
+    );
     e.parse("ifs", &ifs).unwrap();
     assert_eq!(e.execute("ifs", &Value::Nil).unwrap(), "x");
     // Go's maxExecDepth: the top-level template plus 100,000 nested calls is one too many.
-    e.set_limits(Limits { max_depth: 300, ..Limits::default() });
-    let rec = |n: usize| format!(r#"{{{{ define "t" }}}}{{{{ if lt . {n} }}}}{{{{ template "t" (add . 1) }}}}{{{{ else }}}}{{{{ . }}}}{{{{ end }}}}{{{{ end }}}}{{{{ template "t" 0 }}}}"#);
+    e.set_limits(Limits {
+        max_depth: 300,
+        ..Limits::default()
+    });
+    let rec = |n: usize| {
+        format!(
+            r#"{{{{ define "t" }}}}{{{{ if lt . {n} }}}}{{{{ template "t" (add . 1) }}}}{{{{ else }}}}{{{{ . }}}}{{{{ end }}}}{{{{ end }}}}{{{{ template "t" 0 }}}}"#
+        )
+    };
     e.parse("r300", &rec(299)).unwrap();
     assert_eq!(e.execute("r300", &Value::Nil).unwrap(), "299");
     e.parse("r301", &rec(300)).unwrap();
-    assert!(e.execute("r301", &Value::Nil).unwrap_err().to_string().contains("exceeded maximum template depth (300)"));
+    assert!(e
+        .execute("r301", &Value::Nil)
+        .unwrap_err()
+        .to_string()
+        .contains("exceeded maximum template depth (300)"));
 }
 
 /// A `tpl` that renders itself: Helm recurses until Go's stack overflows (a crash after 15 s and
@@ -73,12 +155,30 @@ fn self_rendering_tpl_stops_at_its_limit() {
     let mut e = Engine::new(FuncTable::helm());
     e.parse("rec", r#"{{ tpl . . }}"#).unwrap();
     let start = std::time::Instant::now();
-    let err = e.execute("rec", &Value::str("{{ tpl . . }}")).unwrap_err().to_string();
+    let err = e
+        .execute("rec", &Value::str("{{ tpl . . }}"))
+        .unwrap_err()
+        .to_string();
     assert!(err.ends_with(r#"error during tpl function execution for "{{ tpl . . }}": tpl calls nested more than 1000 deep"#), "{}", &err[err.len().saturating_sub(300)..]);
-    assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", start.elapsed());
-    e.set_limits(Limits { max_tpl_nesting: 3, ..Limits::default() });
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    e.set_limits(Limits {
+        max_tpl_nesting: 3,
+        ..Limits::default()
+    });
     // three nested tpl calls are fine, a fourth is refused
-    e.parse("three", r#"{{ tpl "{{ tpl \"{{ tpl \\\"x\\\" . }}\" . }}" . }}"#).unwrap();
+    e.parse(
+        "three",
+        r#"{{ tpl "{{ tpl \"{{ tpl \\\"x\\\" . }}\" . }}" . }}"#,
+    )
+    .unwrap();
     assert_eq!(e.execute("three", &Value::Nil).unwrap(), "x");
-    assert!(e.execute("rec", &Value::str("{{ tpl . . }}")).unwrap_err().to_string().ends_with("tpl calls nested more than 3 deep"));
+    assert!(e
+        .execute("rec", &Value::str("{{ tpl . . }}"))
+        .unwrap_err()
+        .to_string()
+        .ends_with("tpl calls nested more than 3 deep"));
 }

@@ -18,8 +18,14 @@ use std::time::Duration;
 const DEADLINE: Duration = Duration::from_secs(60);
 
 fn inputs(dir: &Path) -> Vec<PathBuf> {
-    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut files: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect();
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
     files.sort();
     files
 }
@@ -31,8 +37,14 @@ fn every_seed_and_reproducer_runs_cleanly() {
     let mut ran = 0;
     for &(name, target) in fuzz_targets::TARGETS {
         let seeds = inputs(&root.join("corpus").join(name));
-        assert!(!seeds.is_empty(), "fuzz target {name} has no seed corpus in fuzz/corpus/{name}");
-        let files: Vec<PathBuf> = seeds.into_iter().chain(inputs(&root.join("regressions").join(name))).collect();
+        assert!(
+            !seeds.is_empty(),
+            "fuzz target {name} has no seed corpus in fuzz/corpus/{name}"
+        );
+        let files: Vec<PathBuf> = seeds
+            .into_iter()
+            .chain(inputs(&root.join("regressions").join(name)))
+            .collect();
         for file in files {
             let data = std::fs::read(&file).unwrap();
             let (tx, rx) = std::sync::mpsc::channel();
@@ -52,17 +64,29 @@ fn every_seed_and_reproducer_runs_cleanly() {
             }
         }
     }
-    assert!(failures.is_empty(), "fuzz inputs failing:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fuzz inputs failing:\n{}",
+        failures.join("\n")
+    );
     println!("replayed {ran} fuzz inputs");
 }
 
 #[test]
 fn every_fuzz_binary_is_a_listed_target() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/fuzz_targets");
-    let mut bins: Vec<String> =
-        inputs(&dir).iter().map(|p| p.file_stem().unwrap().to_string_lossy().into_owned()).collect();
+    let mut bins: Vec<String> = inputs(&dir)
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
     bins.sort();
-    let mut listed: Vec<String> = fuzz_targets::TARGETS.iter().map(|(n, _)| n.to_string()).collect();
+    let mut listed: Vec<String> = fuzz_targets::TARGETS
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
     listed.sort();
-    assert_eq!(bins, listed, "fuzz_targets/*.rs and fuzz_targets::TARGETS must name the same targets");
+    assert_eq!(
+        bins, listed,
+        "fuzz_targets/*.rs and fuzz_targets::TARGETS must name the same targets"
+    );
 }

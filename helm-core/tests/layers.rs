@@ -106,7 +106,11 @@ fn code_only(src: &str) -> String {
             let mut chars = rest.char_indices();
             match chars.next() {
                 Some((_, '\\')) => {
-                    let end = rest.get(2..).and_then(|r| r.find('\'')).map(|p| p + 3).unwrap_or(rest.len());
+                    let end = rest
+                        .get(2..)
+                        .and_then(|r| r.find('\''))
+                        .map(|p| p + 3)
+                        .unwrap_or(rest.len());
                     i += 1 + end;
                     out.push_str("' '");
                 }
@@ -142,7 +146,9 @@ fn module_of(rel: &str) -> Option<String> {
 }
 
 fn ident_at(s: &str) -> &str {
-    let end = s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len());
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(s.len());
     &s[..end]
 }
 
@@ -182,7 +188,9 @@ fn crate_paths(src: &str) -> BTreeSet<String> {
             continue;
         }
         let rest = code[from..].trim_start();
-        let Some(rest) = rest.strip_prefix("::") else { continue };
+        let Some(rest) = rest.strip_prefix("::") else {
+            continue;
+        };
         let rest = rest.trim_start();
         if let Some(group) = rest.strip_prefix('{') {
             found.extend(group_heads(group));
@@ -196,7 +204,10 @@ fn crate_paths(src: &str) -> BTreeSet<String> {
 /// Module → the other top-level modules it uses, for sources given as (path under src, text).
 fn module_graph(files: &[(String, String)]) -> BTreeMap<String, BTreeSet<String>> {
     let modules: BTreeSet<String> = files.iter().filter_map(|(p, _)| module_of(p)).collect();
-    let mut graph: BTreeMap<String, BTreeSet<String>> = modules.iter().map(|m| (m.clone(), BTreeSet::new())).collect();
+    let mut graph: BTreeMap<String, BTreeSet<String>> = modules
+        .iter()
+        .map(|m| (m.clone(), BTreeSet::new()))
+        .collect();
     for (path, text) in files {
         let Some(m) = module_of(path) else { continue };
         for dep in crate_paths(text) {
@@ -250,7 +261,11 @@ fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<String> {
 }
 
 /// Edges that break the layering (`from -> to`), and modules missing from the layer list.
-fn layering_problems(graph: &BTreeMap<String, BTreeSet<String>>, layers: &[&[&str]], helpers: &[&str]) -> Vec<String> {
+fn layering_problems(
+    graph: &BTreeMap<String, BTreeSet<String>>,
+    layers: &[&[&str]],
+    helpers: &[&str],
+) -> Vec<String> {
     let layer_of = |m: &str| layers.iter().position(|l| l.contains(&m));
     let mut problems = Vec::new();
     for (m, deps) in graph {
@@ -267,7 +282,9 @@ fn layering_problems(graph: &BTreeMap<String, BTreeSet<String>>, layers: &[&[&st
             }
             match layer_of(d) {
                 Some(ld) if ld < lm => {}
-                Some(ld) => problems.push(format!("{m} (layer {lm}) -> {d} (layer {ld}): not a lower layer")),
+                Some(ld) => problems.push(format!(
+                    "{m} (layer {lm}) -> {d} (layer {ld}): not a lower layer"
+                )),
                 None => problems.push(format!("{m} -> {d}: `{d}` is in no layer")),
             }
         }
@@ -276,13 +293,21 @@ fn layering_problems(graph: &BTreeMap<String, BTreeSet<String>>, layers: &[&[&st
 }
 
 fn read_sources(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("read src").flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("read src")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
             read_sources(&p, root, out);
         } else if p.extension().is_some_and(|e| e == "rs") {
-            let rel = p.strip_prefix(root).expect("under src").to_string_lossy().into_owned();
+            let rel = p
+                .strip_prefix(root)
+                .expect("under src")
+                .to_string_lossy()
+                .into_owned();
             out.push((rel, std::fs::read_to_string(&p).expect("read source")));
         }
     }
@@ -294,16 +319,28 @@ fn helm_core_modules_are_layered() {
     let mut files = Vec::new();
     read_sources(&root, &root, &mut files);
     let graph = module_graph(&files);
-    assert!(graph.len() >= 8 && graph.values().any(|d| !d.is_empty()), "no modules or edges found: {graph:?}");
+    assert!(
+        graph.len() >= 8 && graph.values().any(|d| !d.is_empty()),
+        "no modules or edges found: {graph:?}"
+    );
     if let Some(cycle) = find_cycle(&graph) {
         panic!("module cycle in helm-core: {cycle}\ngraph: {graph:#?}");
     }
     let problems = layering_problems(&graph, LAYERS, HELPERS);
-    assert!(problems.is_empty(), "helm-core's layering is broken:\n{}\ngraph: {graph:#?}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "helm-core's layering is broken:\n{}\ngraph: {graph:#?}",
+        problems.join("\n")
+    );
 }
 
 fn synthetic(files: &[(&str, &str)]) -> BTreeMap<String, BTreeSet<String>> {
-    module_graph(&files.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect::<Vec<_>>())
+    module_graph(
+        &files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn set(names: &[&str]) -> BTreeSet<String> {
@@ -313,10 +350,22 @@ fn set(names: &[&str]) -> BTreeSet<String> {
 #[test]
 fn checker_reads_use_lines_groups_and_code() {
     let g = synthetic(&[
-        ("lib.rs", "pub mod a; pub mod b; pub mod c; pub mod d; mod h;"),
-        ("a/mod.rs", "use crate::{b::X, c::{self, Y},\n    h};\nuse std::fmt;"),
-        ("a/deep/x.rs", "fn f() { let v = crate :: d::g(); let _ = $crate::a::z; }"),
-        ("b.rs", "use crate::c::Z; fn k<'a>(s: &'a str) -> char { '\\'' }"),
+        (
+            "lib.rs",
+            "pub mod a; pub mod b; pub mod c; pub mod d; mod h;",
+        ),
+        (
+            "a/mod.rs",
+            "use crate::{b::X, c::{self, Y},\n    h};\nuse std::fmt;",
+        ),
+        (
+            "a/deep/x.rs",
+            "fn f() { let v = crate :: d::g(); let _ = $crate::a::z; }",
+        ),
+        (
+            "b.rs",
+            "use crate::c::Z; fn k<'a>(s: &'a str) -> char { '\\'' }",
+        ),
         ("c.rs", ""),
         ("d.rs", "use crate::nosuchmodule::Q;"),
         ("h.rs", ""),
@@ -362,11 +411,24 @@ fn checker_finds_a_cycle() {
 
 #[test]
 fn checker_flags_an_upward_edge_without_a_cycle() {
-    let g = synthetic(&[("low.rs", "use crate::high::X; use crate::h::y;"), ("high.rs", "use crate::h::y;"), ("h.rs", "")]);
+    let g = synthetic(&[
+        ("low.rs", "use crate::high::X; use crate::h::y;"),
+        ("high.rs", "use crate::h::y;"),
+        ("h.rs", ""),
+    ]);
     assert_eq!(find_cycle(&g), None);
     let problems = layering_problems(&g, &[&["low"], &["high"]], &["h"]);
-    assert_eq!(problems, vec!["low (layer 0) -> high (layer 1): not a lower layer".to_string()]);
-    assert!(layering_problems(&g, &[&["low", "high"]], &["h"]).len() == 1, "same layer is not lower");
+    assert_eq!(
+        problems,
+        vec!["low (layer 0) -> high (layer 1): not a lower layer".to_string()]
+    );
+    assert!(
+        layering_problems(&g, &[&["low", "high"]], &["h"]).len() == 1,
+        "same layer is not lower"
+    );
     assert!(layering_problems(&g, &[&["high"], &["low"]], &["h"]).is_empty());
-    assert_eq!(layering_problems(&g, &[&["high"]], &["h"]), vec!["module `low` is in no layer: add it to LAYERS".to_string()]);
+    assert_eq!(
+        layering_problems(&g, &[&["high"]], &["h"]),
+        vec!["module `low` is in no layer: add it to LAYERS".to_string()]
+    );
 }

@@ -16,7 +16,11 @@ fn chart(name: &str, files: &[(&str, &str)]) -> PathBuf {
 }
 
 fn messages(dir: &Path, vals: &Value) -> Vec<String> {
-    lint::lint(dir, vals, &LintOptions::default()).messages.iter().map(|m| m.to_string()).collect()
+    lint::lint(dir, vals, &LintOptions::default())
+        .messages
+        .iter()
+        .map(|m| m.to_string())
+        .collect()
 }
 
 fn empty() -> Value {
@@ -28,14 +32,24 @@ fn scaffold_only_recommends_an_icon() {
     let d = scratch_dir("scaffold");
     let c = create::create("mychart", &d).expect("create");
     let r = lint::lint(&c.dir, &empty(), &LintOptions::default());
-    assert_eq!(r.messages.iter().map(|m| m.to_string()).collect::<Vec<_>>(), vec!["[INFO] Chart.yaml: icon is recommended"]);
+    assert_eq!(
+        r.messages.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+        vec!["[INFO] Chart.yaml: icon is recommended"]
+    );
     assert!(!r.failed(true));
     let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
 fn broken_values_yaml() {
-    let d = chart("b1", &[("Chart.yaml", "apiVersion: v2\nname: b1\nversion: 1.0.0\n"), ("values.yaml", "a: [\n"), ("templates/.keep", "")]);
+    let d = chart(
+        "b1",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: b1\nversion: 1.0.0\n"),
+            ("values.yaml", "a: [\n"),
+            ("templates/.keep", ""),
+        ],
+    );
     let got = messages(&d, &empty());
     assert_eq!(got[0], "[INFO] Chart.yaml: icon is recommended");
     assert_eq!(
@@ -55,8 +69,14 @@ fn object_name_warning_and_strict() {
     let d = chart(
         "b2",
         &[
-            ("Chart.yaml", "apiVersion: v2\nname: b2\nversion: 1.0.0\nicon: https://x/y.png\n"),
-            ("templates/cm.yaml", "kind: ConfigMap\nmetadata:\n  name: {{ .Values.nm }}\n"),
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: b2\nversion: 1.0.0\nicon: https://x/y.png\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "kind: ConfigMap\nmetadata:\n  name: {{ .Values.nm }}\n",
+            ),
             ("values.yaml", "nm: Bad_Name\n"),
         ],
     );
@@ -117,7 +137,10 @@ fn unparsable_rendered_yaml_stops_template_checks() {
     let d = chart(
         "bad",
         &[
-            ("Chart.yaml", "apiVersion: v2\nname: bad\nversion: 1.0.0\nicon: https://x/y.png\n"),
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: bad\nversion: 1.0.0\nicon: https://x/y.png\n",
+            ),
             ("values.yaml", ""),
             ("templates/bad.yaml", "a: [\n"),
             ("templates/x.json", "a: b\n"),
@@ -132,7 +155,10 @@ fn unparsable_rendered_yaml_stops_template_checks() {
 
 #[test]
 fn no_templates_directory_is_a_warning() {
-    let d = chart("b5", &[("Chart.yaml", "apiVersion: v2\nname: b5\nversion: 1.0.0\n")]);
+    let d = chart(
+        "b5",
+        &[("Chart.yaml", "apiVersion: v2\nname: b5\nversion: 1.0.0\n")],
+    );
     assert_eq!(
         messages(&d, &empty()),
         vec![

@@ -17,14 +17,20 @@ fn set_mtimes(dir: &Path, secs: u64) {
         if p.is_dir() {
             set_mtimes(&p, secs);
         } else {
-            std::fs::File::options().write(true).open(&p).and_then(|f| f.set_modified(t)).expect("set mtime");
+            std::fs::File::options()
+                .write(true)
+                .open(&p)
+                .and_then(|f| f.set_modified(t))
+                .expect("set mtime");
         }
     }
 }
 
 fn gunzip(path: &Path) -> Vec<u8> {
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).expect("open")).read_to_end(&mut out).expect("gunzip");
+    flate2::read::GzDecoder::new(std::fs::File::open(path).expect("open"))
+        .read_to_end(&mut out)
+        .expect("gunzip");
     out
 }
 
@@ -46,7 +52,10 @@ fn tar_matches_helm_and_is_deterministic() {
     let written = package::package_dir(&chart_dir, &opts).expect("package");
     assert_eq!(written, d.join("out/mychart-1.2.3-rc.1.tgz"));
     let tar = gunzip(&written);
-    assert_eq!(hex::encode(Sha256::digest(&tar)), "636f0159596696d7f83a13118ec809f2064645b64e601cb7a0c457aaf8c552b9");
+    assert_eq!(
+        hex::encode(Sha256::digest(&tar)),
+        "636f0159596696d7f83a13118ec809f2064645b64e601cb7a0c457aaf8c552b9"
+    );
     let first = std::fs::read(&written).expect("read");
     // Helm's gzip header: no mtime, OS 255, its extra field and the comment "Helm".
     assert!(first.starts_with(b"\x1f\x8b\x08\x14\x00\x00\x00\x00\x00\xff\x29\x00+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=Helm\x00"));
@@ -77,8 +86,17 @@ fn chart_yaml_is_reserialized_like_helm() {
 #[test]
 fn bad_version_refused_like_helm() {
     let (d, chart_dir) = scaffold("badver");
-    let opts = package::PackageOptions { version: Some("notsemver".into()), app_version: None, destination: d.clone() };
-    assert_eq!(package::package_dir(&chart_dir, &opts).unwrap_err().to_string(), "invalid semantic version");
+    let opts = package::PackageOptions {
+        version: Some("notsemver".into()),
+        app_version: None,
+        destination: d.clone(),
+    };
+    assert_eq!(
+        package::package_dir(&chart_dir, &opts)
+            .unwrap_err()
+            .to_string(),
+        "invalid semantic version"
+    );
     let _ = std::fs::remove_dir_all(&d);
 }
 
@@ -86,9 +104,21 @@ fn bad_version_refused_like_helm() {
 fn helm_made_archive_layout_loads() {
     // Entries named as Helm writes them (top directory = chart name) load with our loader.
     let entries = vec![
-        package::Entry { name: "c/Chart.yaml".into(), data: b"apiVersion: v2\nname: c\nversion: 0.1.0\n".to_vec(), mtime: 1 },
-        package::Entry { name: "c/values.yaml".into(), data: b"a: 1\n".to_vec(), mtime: 1 },
-        package::Entry { name: "c/templates/x.yaml".into(), data: b"k: {{ .Values.a }}\n".to_vec(), mtime: 1 },
+        package::Entry {
+            name: "c/Chart.yaml".into(),
+            data: b"apiVersion: v2\nname: c\nversion: 0.1.0\n".to_vec(),
+            mtime: 1,
+        },
+        package::Entry {
+            name: "c/values.yaml".into(),
+            data: b"a: 1\n".to_vec(),
+            mtime: 1,
+        },
+        package::Entry {
+            name: "c/templates/x.yaml".into(),
+            data: b"k: {{ .Values.a }}\n".to_vec(),
+            mtime: 1,
+        },
     ];
     let bytes = package::tgz(&entries).expect("tgz");
     let c = chart::load_archive_bytes(&bytes).expect("load");
@@ -105,13 +135,19 @@ fn archived_subchart_is_repacked_as_a_directory_like_helm() {
     write_files(
         &d.join("inner"),
         &[
-            ("Chart.yaml", "apiVersion: v2\nname: inner\nversion: 0.2.0\n"),
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: inner\nversion: 0.2.0\n",
+            ),
             ("templates/b.yaml", "b: {{ .Values.v }}\n"),
             ("values.yaml", "v: 2\n"),
         ],
     );
     set_mtimes(&d.join("inner"), 1_500_000_000);
-    let opts = package::PackageOptions { destination: d.join("par/charts"), ..Default::default() };
+    let opts = package::PackageOptions {
+        destination: d.join("par/charts"),
+        ..Default::default()
+    };
     package::package_dir(&d.join("inner"), &opts).expect("package inner");
     write_files(
         &d.join("par"),
@@ -121,7 +157,10 @@ fn archived_subchart_is_repacked_as_a_directory_like_helm() {
         ],
     );
     set_mtimes(&d.join("par"), 1_600_000_000);
-    let opts = package::PackageOptions { destination: d.join("out"), ..Default::default() };
+    let opts = package::PackageOptions {
+        destination: d.join("out"),
+        ..Default::default()
+    };
     let written = package::package_dir(&d.join("par"), &opts).expect("package par");
     assert_eq!(
         hex::encode(Sha256::digest(gunzip(&written))),

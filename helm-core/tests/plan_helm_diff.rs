@@ -10,7 +10,9 @@
 //!
 //! Skips, saying why, when the reference program or the corpus is absent.
 
-use helm_core::release::plan::{self, OutputFormat, ParseOptions, PlanOptions, ReportOptions, SecretDisplay, TEST_HOOKS};
+use helm_core::release::plan::{
+    self, OutputFormat, ParseOptions, PlanOptions, ReportOptions, SecretDisplay, TEST_HOOKS,
+};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -41,12 +43,20 @@ const FLAG_SETS: &[Flags] = &[
     Flags(&["--strip-trailing-cr", "--suppress", "ConfigMap"]),
     Flags(&["--find-renames", "0.5", "--context", "1"]),
     Flags(&["--color", "--context", "4"]),
-    Flags(&["--show-secrets-decoded", "--suppress-output-line-regex", "helm.sh/chart"]),
+    Flags(&[
+        "--show-secrets-decoded",
+        "--suppress-output-line-regex",
+        "helm.sh/chart",
+    ]),
     Flags(&["--include-tests", "--output", "simple"]),
 ];
 
 fn ours(old: &str, new: &str, flags: &[&str], namespace: &str) -> Result<(String, bool), String> {
-    let mut parse = ParseOptions { default_namespace: namespace.to_string(), normalize: false, excluded_hooks: TEST_HOOKS.iter().map(|s| s.to_string()).collect() };
+    let mut parse = ParseOptions {
+        default_namespace: namespace.to_string(),
+        normalize: false,
+        excluded_hooks: TEST_HOOKS.iter().map(|s| s.to_string()).collect(),
+    };
     let mut opts = PlanOptions::default();
     let mut report = ReportOptions::default();
     let mut it = flags.iter();
@@ -62,7 +72,9 @@ fn ours(old: &str, new: &str, flags: &[&str], namespace: &str) -> Result<(String
             "--strip-trailing-cr" => opts.strip_trailing_cr = true,
             "--find-renames" => opts.find_renames = it.next().unwrap().parse().unwrap(),
             "--color" => report.color = true,
-            "--suppress-output-line-regex" => opts.suppress_output_line_regex.push(it.next().unwrap().to_string()),
+            "--suppress-output-line-regex" => opts
+                .suppress_output_line_regex
+                .push(it.next().unwrap().to_string()),
             "--include-tests" => parse.excluded_hooks.clear(),
             other => panic!("unknown flag {other}"),
         }
@@ -85,7 +97,13 @@ impl Runner {
         let (po, pn) = (self.dir.join("old.yaml"), self.dir.join("new.yaml"));
         std::fs::write(&po, old).unwrap();
         std::fs::write(&pn, new).unwrap();
-        let out = Command::new(&self.reference).args(["--namespace", namespace]).args(flags).arg(&po).arg(&pn).output().expect("run helm-diff-ref");
+        let out = Command::new(&self.reference)
+            .args(["--namespace", namespace])
+            .args(flags)
+            .arg(&po)
+            .arg(&pn)
+            .output()
+            .expect("run helm-diff-ref");
         let code = out.status.code().unwrap_or(-1);
         let want = String::from_utf8_lossy(&out.stdout).into_owned();
         let got = ours(old, new, flags, namespace);
@@ -98,10 +116,19 @@ impl Runner {
                     let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plan-diff");
                     let n = self.failures.len();
                     let _ = std::fs::create_dir_all(&keep);
-                    for (ext, body) in [("ours", text.as_str()), ("ref", want.as_str()), ("old.yaml", old), ("new.yaml", new)] {
+                    for (ext, body) in [
+                        ("ours", text.as_str()),
+                        ("ref", want.as_str()),
+                        ("old.yaml", old),
+                        ("new.yaml", new),
+                    ] {
                         let _ = std::fs::write(keep.join(format!("{n}.{ext}")), body);
                     }
-                    let at = text.bytes().zip(want.bytes()).position(|(a, b)| a != b).unwrap_or(text.len().min(want.len()));
+                    let at = text
+                        .bytes()
+                        .zip(want.bytes())
+                        .position(|(a, b)| a != b)
+                        .unwrap_or(text.len().min(want.len()));
                     let line = want[..at].matches('\n').count() + 1;
                     self.failures.push(format!(
                         "{label}: differs at line {line} (changed: ours {changed}, helm-diff {})\n  helm-diff: {:?}\n  ours:      {:?}",
@@ -112,7 +139,11 @@ impl Runner {
                 }
             }
             (1, Err(_)) => {}
-            (c, got) => self.failures.push(format!("{label}: helm-diff exit {c} ({}), ours {:?}", String::from_utf8_lossy(&out.stderr).trim(), got.map(|g| g.1))),
+            (c, got) => self.failures.push(format!(
+                "{label}: helm-diff exit {c} ({}), ours {:?}",
+                String::from_utf8_lossy(&out.stderr).trim(),
+                got.map(|g| g.1)
+            )),
         }
     }
 }
@@ -122,15 +153,34 @@ fn runner() -> Option<Runner> {
         eprintln!("skipping: helm-diff-ref not built (scripts/test.d/setup-helm-diff.sh)");
         return None;
     };
-    let dir = std::env::temp_dir().join(format!("helm-rs-plan-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let dir = std::env::temp_dir().join(format!(
+        "helm-rs-plan-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
-    Some(Runner { reference, dir, compared: 0, failures: Vec::new() })
+    Some(Runner {
+        reference,
+        dir,
+        compared: 0,
+        failures: Vec::new(),
+    })
 }
 
 fn finish(r: Runner, what: &str) {
     let _ = std::fs::remove_dir_all(&r.dir);
-    eprintln!("{what}: {} comparisons, {} differ", r.compared, r.failures.len());
-    assert!(r.failures.is_empty(), "{} of {} differ:\n{}", r.failures.len(), r.compared, r.failures.join("\n"));
+    eprintln!(
+        "{what}: {} comparisons, {} differ",
+        r.compared,
+        r.failures.len()
+    );
+    assert!(
+        r.failures.is_empty(),
+        "{} of {} differ:\n{}",
+        r.failures.len(),
+        r.compared,
+        r.failures.join("\n")
+    );
 }
 
 /// A Secret before and after a change that moves its keys from `data` to `stringData`.
@@ -138,9 +188,20 @@ const SECRET_OLD: &str = include_str!("data/plan/secret_old.yaml");
 const SECRET_NEW: &str = include_str!("data/plan/secret_new.yaml");
 
 fn edge_cases() -> Vec<(&'static str, String, String)> {
-    let cm = |ns: &str, name: &str, body: &str| format!("---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n{ns}data:\n{body}");
-    let big_old: String = (0..3000).map(|i| format!("  k{i}: \"v{}\"\n", i % 97)).collect();
-    let big_new: String = (0..3000).map(|i| format!("  k{i}: \"v{}\"\n", if i % 211 == 0 { 1000 + i } else { i % 97 })).collect();
+    let cm = |ns: &str, name: &str, body: &str| {
+        format!("---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n{ns}data:\n{body}")
+    };
+    let big_old: String = (0..3000)
+        .map(|i| format!("  k{i}: \"v{}\"\n", i % 97))
+        .collect();
+    let big_new: String = (0..3000)
+        .map(|i| {
+            format!(
+                "  k{i}: \"v{}\"\n",
+                if i % 211 == 0 { 1000 + i } else { i % 97 }
+            )
+        })
+        .collect();
     vec![
         ("secret data→stringData", SECRET_OLD.into(), SECRET_NEW.into()),
         ("secret added", String::new(), SECRET_NEW.into()),
@@ -208,7 +269,13 @@ fn edge_cases_match_helm_diff() {
     for (name, old, new) in edge_cases() {
         for flags in FLAG_SETS {
             r.compare(name, &old, &new, "default", flags.0);
-            r.compare(&format!("{name} (reversed)"), &new, &old, "default", flags.0);
+            r.compare(
+                &format!("{name} (reversed)"),
+                &new,
+                &old,
+                "default",
+                flags.0,
+            );
         }
     }
     finish(r, "edge cases");
@@ -234,21 +301,41 @@ fn corpus_pairs_match_helm_diff() {
             None => by_chart.push((f[1].to_string(), vec![f[0].to_string()])),
         }
     }
-    let golden = |case: &str| std::fs::read_to_string(dir.join("golden").join(format!("{case}.yaml"))).unwrap_or_default();
+    let golden = |case: &str| {
+        std::fs::read_to_string(dir.join("golden").join(format!("{case}.yaml"))).unwrap_or_default()
+    };
     let mut n = 0;
     // The same chart under two values files, both ways, each pair under one option set in turn.
     for (chart, list) in &by_chart {
         for w in list.windows(2) {
             let (a, b) = (golden(&w[0]), golden(&w[1]));
-            r.compare(&format!("{chart}: {} → {}", w[0], w[1]), &a, &b, "corpus-ns", &[]);
-            r.compare(&format!("{chart}: {} → {}", w[1], w[0]), &b, &a, "corpus-ns", FLAG_SETS[1 + n % (FLAG_SETS.len() - 1)].0);
+            r.compare(
+                &format!("{chart}: {} → {}", w[0], w[1]),
+                &a,
+                &b,
+                "corpus-ns",
+                &[],
+            );
+            r.compare(
+                &format!("{chart}: {} → {}", w[1], w[0]),
+                &b,
+                &a,
+                "corpus-ns",
+                FLAG_SETS[1 + n % (FLAG_SETS.len() - 1)].0,
+            );
             n += 1;
         }
     }
     // Two different charts: everything removed and added, shared names across charts.
     for w in by_chart.windows(2).step_by(9) {
         let (a, b) = (golden(&w[0].1[0]), golden(&w[1].1[0]));
-        r.compare(&format!("{} → {}", w[0].1[0], w[1].1[0]), &a, &b, "corpus-ns", &["--context", "2"]);
+        r.compare(
+            &format!("{} → {}", w[0].1[0], w[1].1[0]),
+            &a,
+            &b,
+            "corpus-ns",
+            &["--context", "2"],
+        );
     }
     finish(r, "corpus pairs");
 }
@@ -258,25 +345,70 @@ fn corpus_pairs_match_helm_diff() {
 /// second where the plain table would take 400 million steps for the first one.
 #[test]
 fn large_inputs_stay_fast() {
-    let body = |tag: &str| -> String { (0..20_000).map(|i| if i % 2 == 0 { format!("  k{i}: \"{tag}{i}\"\n") } else { format!("  k{i}: same\n") }).collect() };
-    let doc = |tag: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n{}", body(tag));
+    let body = |tag: &str| -> String {
+        (0..20_000)
+            .map(|i| {
+                if i % 2 == 0 {
+                    format!("  k{i}: \"{tag}{i}\"\n")
+                } else {
+                    format!("  k{i}: same\n")
+                }
+            })
+            .collect()
+    };
+    let doc = |tag: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n{}",
+            body(tag)
+        )
+    };
     let (old, new) = (doc("a"), doc("b"));
     let t = std::time::Instant::now();
-    let p = plan::plan_manifests(&old, &new, &ParseOptions::default(), &PlanOptions::default()).expect("plan");
-    let out = p.render(&ReportOptions { context: Some(3), ..Default::default() });
+    let p = plan::plan_manifests(
+        &old,
+        &new,
+        &ParseOptions::default(),
+        &PlanOptions::default(),
+    )
+    .expect("plan");
+    let out = p.render(&ReportOptions {
+        context: Some(3),
+        ..Default::default()
+    });
     let took = t.elapsed();
-    eprintln!("20 000-line object, half its lines changed: {took:?}, {} bytes of report", out.len());
-    assert_eq!(p.changes[0].lines.iter().filter(|l| l.delta == plan::Delta::Removed).count(), 10_000);
+    eprintln!(
+        "20 000-line object, half its lines changed: {took:?}, {} bytes of report",
+        out.len()
+    );
+    assert_eq!(
+        p.changes[0]
+            .lines
+            .iter()
+            .filter(|l| l.delta == plan::Delta::Removed)
+            .count(),
+        10_000
+    );
     assert!(took.as_secs() < 60, "took {took:?}");
 
     let dir = conformance_dir().join("golden");
-    let a = std::fs::read_to_string(dir.join("prometheus-community__kube-prometheus-stack@default.yaml"));
-    let b = std::fs::read_to_string(dir.join("prometheus-community__kube-prometheus-stack@05-ingress-and-gateway-routes-values.yaml"));
+    let a = std::fs::read_to_string(
+        dir.join("prometheus-community__kube-prometheus-stack@default.yaml"),
+    );
+    let b = std::fs::read_to_string(dir.join(
+        "prometheus-community__kube-prometheus-stack@05-ingress-and-gateway-routes-values.yaml",
+    ));
     if let (Ok(a), Ok(b)) = (a, b) {
         let t = std::time::Instant::now();
-        let p = plan::plan_manifests(&a, &b, &ParseOptions::default(), &PlanOptions::default()).expect("plan");
+        let p = plan::plan_manifests(&a, &b, &ParseOptions::default(), &PlanOptions::default())
+            .expect("plan");
         let out = p.render(&ReportOptions::default());
-        eprintln!("kube-prometheus-stack, two values files ({} + {} bytes): {:?}, {} changes", a.len(), b.len(), t.elapsed(), p.changes.len());
+        eprintln!(
+            "kube-prometheus-stack, two values files ({} + {} bytes): {:?}, {} changes",
+            a.len(),
+            b.len(),
+            t.elapsed(),
+            p.changes.len()
+        );
         assert!(!out.is_empty());
     }
 }

@@ -7,15 +7,18 @@
 mod common;
 use common::{manifest_dir, scratch_chart, test_file};
 use helm_core::chart;
-use helm_core::render::{self, objects::KubeVersion, ReleaseOptions, RenderError, TemplateOptions};
 use helm_core::render::user_values::ValueOptions;
-
+use helm_core::render::{self, objects::KubeVersion, ReleaseOptions, RenderError, TemplateOptions};
 
 /// Renders the chart `tests/testdata/dependencies` (or the chart at `sub` inside it) with
 /// `--set` expressions `set`.
 fn render_deps(sub: &str, set: &[&str], o: &TemplateOptions) -> Result<String, RenderError> {
-    let c = chart::load(&manifest_dir().join("tests/testdata/dependencies").join(sub)).expect("load");
-    let vo = ValueOptions { values: set.iter().map(|s| s.to_string()).collect(), ..Default::default() };
+    let c =
+        chart::load(&manifest_dir().join("tests/testdata/dependencies").join(sub)).expect("load");
+    let vo = ValueOptions {
+        values: set.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
     render::template(c, &vo.merge_values().expect("values"), o).map(|out| out.stdout)
 }
 
@@ -26,22 +29,38 @@ fn expected(name: &str) -> String {
 
 fn opts() -> TemplateOptions {
     TemplateOptions {
-        release: ReleaseOptions { name: "rel".into(), namespace: "ns".into(), ..Default::default() },
+        release: ReleaseOptions {
+            name: "rel".into(),
+            namespace: "ns".into(),
+            ..Default::default()
+        },
         ..Default::default()
     }
 }
 
 #[test]
 fn dependencies_hooks_and_crds_like_helm() {
-    let o = TemplateOptions { include_crds: true, ..opts() };
-    assert_eq!(render_deps("", &[], &o).expect("render"), expected("full.txt"));
+    let o = TemplateOptions {
+        include_crds: true,
+        ..opts()
+    };
+    assert_eq!(
+        render_deps("", &[], &o).expect("render"),
+        expected("full.txt")
+    );
 }
 
 #[test]
 fn tags_conditions_from_set_and_show_only() {
     let o = TemplateOptions {
-        release: ReleaseOptions { name: "rel".into(), ..Default::default() },
-        show_only: vec!["templates/*.yaml".into(), "charts/tagged/templates/t.yaml".into()],
+        release: ReleaseOptions {
+            name: "rel".into(),
+            ..Default::default()
+        },
+        show_only: vec![
+            "templates/*.yaml".into(),
+            "charts/tagged/templates/t.yaml".into(),
+        ],
         ..Default::default()
     };
     let out = render_deps("", &["tags.t2=true", "first.enabled=false"], &o).expect("render");
@@ -50,9 +69,15 @@ fn tags_conditions_from_set_and_show_only() {
 
 #[test]
 fn show_only_missing_template_fails() {
-    let o = TemplateOptions { show_only: vec!["templates/zz.yaml".into()], ..opts() };
+    let o = TemplateOptions {
+        show_only: vec!["templates/zz.yaml".into()],
+        ..opts()
+    };
     let err = render_deps("", &[], &o).unwrap_err();
-    assert_eq!(err.to_string(), "could not find template templates/zz.yaml in chart");
+    assert_eq!(
+        err.to_string(),
+        "could not find template templates/zz.yaml in chart"
+    );
 }
 
 #[test]
@@ -66,7 +91,13 @@ fn library_chart_is_not_installable() {
 fn kube_version_constraint() {
     let dir = scratch_chart(
         "render-kv",
-        &[("Chart.yaml", "apiVersion: v2\nname: kv\nversion: 1.0.0\nkubeVersion: \"<1.20.0\"\n"), ("templates/a.yaml", "a: 1\n")],
+        &[
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: kv\nversion: 1.0.0\nkubeVersion: \"<1.20.0\"\n",
+            ),
+            ("templates/a.yaml", "a: 1\n"),
+        ],
     );
     let vals = ValueOptions::default().merge_values().expect("values");
     let err = render::template(chart::load(&dir).expect("load"), &vals, &opts()).unwrap_err();
@@ -74,7 +105,10 @@ fn kube_version_constraint() {
         err.to_string(),
         "chart requires kubeVersion: <1.20.0 which is incompatible with Kubernetes v1.35.0\n\nUse --debug flag to render out invalid YAML"
     );
-    let old = TemplateOptions { kube_version: KubeVersion::parse("1.19.2").ok(), ..opts() };
+    let old = TemplateOptions {
+        kube_version: KubeVersion::parse("1.19.2").ok(),
+        ..opts()
+    };
     let out = render::template(chart::load(&dir).expect("load"), &vals, &old).expect("render");
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(out.stdout, "---\n# Source: kv/templates/a.yaml\na: 1\n");

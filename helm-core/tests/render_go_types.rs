@@ -53,11 +53,17 @@ fn template_objects_have_helms_go_types() {
     let out = template_scratch_chart(
         "go-types",
         &[
-            ("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: \"2\"\ndescription: d\n"),
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: \"2\"\ndescription: d\n",
+            ),
             ("values.yaml", "a:\n  b: 1\n"),
             ("templates/t.yaml", T_YAML),
             ("templates/u.yaml", U_YAML),
-            ("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\nannotations:\n  x: \"y\"\n"),
+            (
+                "charts/sub/Chart.yaml",
+                "apiVersion: v2\nname: sub\nversion: 0.1.0\nannotations:\n  x: \"y\"\n",
+            ),
             ("charts/sub/values.yaml", "k: v\n"),
             ("charts/sub/templates/s.yaml", S_YAML),
         ],

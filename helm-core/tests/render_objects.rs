@@ -34,7 +34,10 @@ x: "\nkvy: v1.35.0 v1.35.0\napi: true false false\napil: 57\napis: [v1 admission
 #[test]
 fn files_and_capabilities_like_helm() {
     let files: &[(&str, &[u8])] = &[
-        ("Chart.yaml", "apiVersion: v2\nname: c5\nversion: 1.0.0\nkubeVersion: \">=1.20.0-0\"\n".as_bytes()),
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: c5\nversion: 1.0.0\nkubeVersion: \">=1.20.0-0\"\n".as_bytes(),
+        ),
         ("files/a.txt", b"a\nb: 1\n"),
         ("files/sub/b.conf", b"x=1\n"),
         ("files/c.bin", b"bin\x00\xff"),

@@ -1,23 +1,35 @@
 //! Sprig math and conversion functions against outputs recorded from Go (Sprig v3.3.0,
 //! spf13/cast v1.7.0, shopspring/decimal v1.4.0).
 mod common;
-use helm_core::Value;
 use common::*;
+use helm_core::Value;
 
 #[test]
 #[allow(clippy::approx_constant)] // 3.14159 is test data, not π
 fn integer_math_matches_go() {
     let nil = Value::Nil;
     check(&[
-        ("add", vec![i(1), s("2"), f(1.9), nil.clone(), Value::Bool(true)], "5"),
+        (
+            "add",
+            vec![i(1), s("2"), f(1.9), nil.clone(), Value::Bool(true)],
+            "5",
+        ),
         ("add1", vec![s("0x10")], "17"),
         ("sub", vec![i(5), s("x")], "5"),
         ("div", vec![i(7), i(2)], "3"),
         ("div", vec![i(-7), i(2)], "-3"),
         ("mod", vec![i(-7), i(3)], "-1"),
         ("mul", vec![i(2), i(3), s("4")], "24"),
-        ("mod", vec![i(1), i(0)], "ERR: runtime error: integer divide by zero"),
-        ("div", vec![i(6), nil.clone()], "ERR: runtime error: integer divide by zero"),
+        (
+            "mod",
+            vec![i(1), i(0)],
+            "ERR: runtime error: integer divide by zero",
+        ),
+        (
+            "div",
+            vec![i(6), nil.clone()],
+            "ERR: runtime error: integer divide by zero",
+        ),
         ("max", vec![i(1), i(5), s("7"), f(2.9)], "7"),
         ("min", vec![i(3), i(-1)], "-1"),
         ("biggest", vec![i(1), i(9)], "9"),
@@ -51,7 +63,11 @@ fn decimal_float_math_matches_go() {
         ("mulf", vec![f(1e200), f(1e200)], "+Inf"),
         ("divf", vec![i(1), i(7)], "0.1428571428571429"),
         ("divf", vec![i(1), i(0)], "ERR: decimal division by 0"),
-        ("addf", vec![s("inf"), i(1)], "ERR: Cannot create a Decimal from +Inf"),
+        (
+            "addf",
+            vec![s("inf"), i(1)],
+            "ERR: Cannot create a Decimal from +Inf",
+        ),
     ]);
 }
 
@@ -88,10 +104,19 @@ fn conversions_match_go() {
     // Result types: int / int64 / float64 as Go returns them.
     assert!(matches!(call("int", &[i(1)]).unwrap(), Value::Int(1)));
     assert!(matches!(call("int64", &[i(1)]).unwrap(), Value::Int64(1)));
-    assert!(matches!(call("add", &[i(1), i(1)]).unwrap(), Value::Int64(2)));
-    assert!(matches!(call("addf", &[i(1), i(1)]).unwrap(), Value::Float(_)));
+    assert!(matches!(
+        call("add", &[i(1), i(1)]).unwrap(),
+        Value::Int64(2)
+    ));
+    assert!(matches!(
+        call("addf", &[i(1), i(1)]).unwrap(),
+        Value::Float(_)
+    ));
     assert!(matches!(call("atoi", &[s("1")]).unwrap(), Value::Int(1)));
-    assert!(matches!(call("toDecimal", &[s("1")]).unwrap(), Value::Int64(1)));
+    assert!(matches!(
+        call("toDecimal", &[s("1")]).unwrap(),
+        Value::Int64(1)
+    ));
     assert!(matches!(call("floor", &[i(1)]).unwrap(), Value::Float(_)));
     assert!(matches!(call("seq", &[i(1)]).unwrap(), Value::String(_)));
 }

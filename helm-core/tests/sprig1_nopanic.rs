@@ -34,7 +34,12 @@ fn samples() -> Vec<Value> {
         Value::str("0x1F"),
         Value::Bytes(b"\xff\xfeab".to_vec().into()),
         Value::list(vec![]),
-        Value::list(vec![Value::Int(1), Value::Nil, Value::str("x"), Value::Float(2.0)]),
+        Value::list(vec![
+            Value::Int(1),
+            Value::Nil,
+            Value::str("x"),
+            Value::Float(2.0),
+        ]),
         Value::empty_map(),
         m,
     ]
@@ -57,8 +62,12 @@ fn no_function_panics() {
         let f = t.get(name).unwrap();
         for _ in 0..300 {
             let n = (next() % 5) as usize;
-            let args: Vec<Value> = (0..n).map(|_| vals[(next() % vals.len() as u64) as usize].clone()).collect();
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (f.imp)(&mut NoHost, &args)));
+            let args: Vec<Value> = (0..n)
+                .map(|_| vals[(next() % vals.len() as u64) as usize].clone())
+                .collect();
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                (f.imp)(&mut NoHost, &args)
+            }));
             assert!(r.is_ok(), "{name} panicked on {args:?}");
         }
     }

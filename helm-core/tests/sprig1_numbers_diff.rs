@@ -7,9 +7,9 @@
 //! The functions are called directly, so the test plays text/template's part of rejecting an
 //! argument whose Go type does not match a typed parameter (`until "3"` is an error in Go).
 mod common;
+use common::*;
 use helm_core::template::funcs::Param;
 use helm_core::Value;
-use common::*;
 
 #[derive(serde::Deserialize)]
 struct Typed {
@@ -59,19 +59,31 @@ fn number_functions_match_go_table() {
             args.extend(vals.iter().cloned());
         } else {
             for p in rest {
-                args.push(if p == "." { vals[0].clone() } else { Value::Int(p.parse().unwrap()) });
+                args.push(if p == "." {
+                    vals[0].clone()
+                } else {
+                    Value::Int(p.parse().unwrap())
+                });
             }
         }
         let f = table.get(name).unwrap();
         let typed_ok = args.iter().enumerate().all(|(i, a)| {
-            let p = f.params.get(i).copied().or(f.variadic).unwrap_or(Param::Any);
+            let p = f
+                .params
+                .get(i)
+                .copied()
+                .or(f.variadic)
+                .unwrap_or(Param::Any);
             accepts(p, a)
         });
         let (got, got_type) = if !typed_ok {
             ("ERR".to_string(), "ERR".to_string())
         } else {
             match call(name, &args) {
-                Ok(v) => (helm_core::template::funcs::conversion::format_v(&v), v.go_type_name()),
+                Ok(v) => (
+                    helm_core::template::funcs::conversion::format_v(&v),
+                    v.go_type_name(),
+                ),
                 Err(_) => ("ERR".to_string(), "ERR".to_string()),
             }
         };
@@ -79,7 +91,10 @@ fn number_functions_match_go_table() {
         let type_ok = &got_type == want_type
             || got_type == "[]interface {}" && (want_type == "[]string" || want_type == "[]int");
         if &got != want || !type_ok {
-            bad.push(format!("{spec} {:?}: got {got:?} ({got_type}) want {want:?} ({want_type})", vals));
+            bad.push(format!(
+                "{spec} {:?}: got {got:?} ({got_type}) want {want:?} ({want_type})",
+                vals
+            ));
         }
     });
 }

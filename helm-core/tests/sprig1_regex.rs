@@ -8,13 +8,33 @@ fn regex_functions_match_go() {
         ("regexMatch", vec![s(r"^[a-z]+\d$"), s("abc1")], "true"),
         ("regexMatch", vec![s("("), s("x")], "false"),
         ("regexFindAll", vec![s("a*"), s("baaab"), i(-1)], "[ aaa ]"),
-        ("regexFindAll", vec![s("[0-9]+"), s("a1b22c333"), i(2)], "[1 22]"),
+        (
+            "regexFindAll",
+            vec![s("[0-9]+"), s("a1b22c333"), i(2)],
+            "[1 22]",
+        ),
         ("regexFindAll", vec![s("x"), s("y"), i(0)], "[]"),
         ("regexFind", vec![s("b+"), s("abbbc")], "bbb"),
-        ("regexReplaceAll", vec![s("a(x*)b"), s("-ab-axxb-"), s("${1}W")], "-W-xxW-"),
-        ("regexReplaceAll", vec![s("a(x*)b"), s("-ab-axxb-"), s("$1W")], "---"),
-        ("regexReplaceAllLiteral", vec![s("a(x*)b"), s("-ab-axxb-"), s("${1}")], "-${1}-${1}-"),
-        ("regexReplaceAll", vec![s("(?P<n>x+)"), s("axxb"), s("<$n>")], "a<xx>b"),
+        (
+            "regexReplaceAll",
+            vec![s("a(x*)b"), s("-ab-axxb-"), s("${1}W")],
+            "-W-xxW-",
+        ),
+        (
+            "regexReplaceAll",
+            vec![s("a(x*)b"), s("-ab-axxb-"), s("$1W")],
+            "---",
+        ),
+        (
+            "regexReplaceAllLiteral",
+            vec![s("a(x*)b"), s("-ab-axxb-"), s("${1}")],
+            "-${1}-${1}-",
+        ),
+        (
+            "regexReplaceAll",
+            vec![s("(?P<n>x+)"), s("axxb"), s("<$n>")],
+            "a<xx>b",
+        ),
         ("regexReplaceAll", vec![s("x"), s("axb"), s("$")], "a$b"),
         ("regexReplaceAll", vec![s("x"), s("axb"), s("$$")], "a$b"),
         ("regexSplit", vec![s("a"), s("banana"), i(-1)], "[b n n ]"),
@@ -24,14 +44,34 @@ fn regex_functions_match_go() {
         ("regexSplit", vec![s("a"), s(""), i(-1)], "[]"),
         ("regexSplit", vec![s("a"), s("a"), i(-1)], "[ ]"),
         ("regexSplit", vec![s("z+"), s("azzbz"), i(0)], "[]"),
-        ("regexQuoteMeta", vec![s("1.2.3 a-b #x&y")], r"1\.2\.3 a-b #x&y"),
-        ("regexFind", vec![s("("), s("x")], "ERR: regexp: Compile(`(`): error parsing regexp: missing closing ): `(`"),
-        ("mustRegexFind", vec![s("("), s("x")], "ERR: error parsing regexp: missing closing ): `(`"),
-        ("mustRegexMatch", vec![s("[a"), s("x")], "ERR: error parsing regexp: missing closing ]: `[a`"),
+        (
+            "regexQuoteMeta",
+            vec![s("1.2.3 a-b #x&y")],
+            r"1\.2\.3 a-b #x&y",
+        ),
+        (
+            "regexFind",
+            vec![s("("), s("x")],
+            "ERR: regexp: Compile(`(`): error parsing regexp: missing closing ): `(`",
+        ),
+        (
+            "mustRegexFind",
+            vec![s("("), s("x")],
+            "ERR: error parsing regexp: missing closing ): `(`",
+        ),
+        (
+            "mustRegexMatch",
+            vec![s("[a"), s("x")],
+            "ERR: error parsing regexp: missing closing ]: `[a`",
+        ),
         ("regexMatch", vec![s(r"\bfoo\b"), s("a foo b")], "true"),
     ]);
     check(&[
-        ("mustRegexMatch", vec![s("a**"), s("x")], "ERR: error parsing regexp: invalid nested repetition operator: `**`"),
+        (
+            "mustRegexMatch",
+            vec![s("a**"), s("x")],
+            "ERR: error parsing regexp: invalid nested repetition operator: `**`",
+        ),
         ("regexFind", vec![s("a{"), s("xa{")], "a{"),
         ("regexFind", vec![s("a{2}"), s("aaa")], "aa"),
         ("regexFind", vec![s("a*?b"), s("aab")], "aab"),
@@ -82,16 +122,25 @@ fn regex_table_matches_go() {
     assert_rows(&rows, |r, bad| {
         let (p, inp) = (s(&r.P), s(&r.I));
         let fa = call("mustRegexFindAll", &[p.clone(), inp.clone(), i(-1)]).map(|v| q_list(&v));
-        let rp = call("mustRegexReplaceAll", &[p.clone(), inp.clone(), s("<$1|${user}>")])
-            .map(|v| v.as_str().unwrap_or("").to_string());
+        let rp = call(
+            "mustRegexReplaceAll",
+            &[p.clone(), inp.clone(), s("<$1|${user}>")],
+        )
+        .map(|v| v.as_str().unwrap_or("").to_string());
         let sp = call("mustRegexSplit", &[p.clone(), inp.clone(), i(-1)]).map(|v| q_list(&v));
-        let m = call("mustRegexMatch", &[p.clone(), inp.clone()]).map(|v| format!("{}", v.as_bool().unwrap_or(false)));
-        let norm = |x: Result<String, _>| x.unwrap_or_else(|_: helm_core::template::funcs::FuncError| "ERR".to_string());
+        let m = call("mustRegexMatch", &[p.clone(), inp.clone()])
+            .map(|v| format!("{}", v.as_bool().unwrap_or(false)));
+        let norm = |x: Result<String, _>| {
+            x.unwrap_or_else(|_: helm_core::template::funcs::FuncError| "ERR".to_string())
+        };
         let got = [norm(fa), norm(rp), norm(sp), norm(m)];
         let want = [&r.FindAll, &r.Replace, &r.Split, &r.Match];
         for k in 0..4 {
             if &got[k] != want[k] {
-                bad.push(format!("#{k} {:?} on {:?}: got {:?} want {:?}", r.P, r.I, got[k], want[k]));
+                bad.push(format!(
+                    "#{k} {:?} on {:?}: got {:?} want {:?}",
+                    r.P, r.I, got[k], want[k]
+                ));
             }
         }
     });

@@ -1,7 +1,7 @@
 //! Sprig semver functions against outputs recorded from Go (Masterminds/semver v3.4.0).
 mod common;
-use helm_core::Value;
 use common::*;
+use helm_core::Value;
 
 fn method(v: &Value, name: &str, args: &[Value]) -> Value {
     match v {
@@ -13,7 +13,10 @@ fn method(v: &Value, name: &str, args: &[Value]) -> Value {
 #[test]
 fn semver_objects_match_go() {
     let v = call("semver", &[s("v1.2.3-beta.1+build.5")]).unwrap();
-    assert_eq!(helm_core::template::funcs::conversion::format_v(&v), "1.2.3-beta.1+build.5");
+    assert_eq!(
+        helm_core::template::funcs::conversion::format_v(&v),
+        "1.2.3-beta.1+build.5"
+    );
     assert!(matches!(method(&v, "Major", &[]), Value::Uint(1)));
     assert!(matches!(method(&v, "Minor", &[]), Value::Uint(2)));
     assert!(matches!(method(&v, "Patch", &[]), Value::Uint(3)));
@@ -26,10 +29,19 @@ fn semver_objects_match_go() {
 
     let v = call("semver", &[s("1.2")]).unwrap();
     assert_eq!(show("toString", std::slice::from_ref(&v)), "1.2.0");
-    assert!(matches!(method(&v, "Compare", &[call("semver", &[s("1.2.0")]).unwrap()]), Value::Int(0)));
-    assert_eq!(method(&v, "LessThan", &[call("semver", &[s("1.3")]).unwrap()]), Value::Bool(true));
+    assert!(matches!(
+        method(&v, "Compare", &[call("semver", &[s("1.2.0")]).unwrap()]),
+        Value::Int(0)
+    ));
+    assert_eq!(
+        method(&v, "LessThan", &[call("semver", &[s("1.3")]).unwrap()]),
+        Value::Bool(true)
+    );
     let inc = method(&v, "IncMinor", &[]);
-    assert_eq!(helm_core::template::funcs::conversion::format_v(&inc), "1.3.0");
+    assert_eq!(
+        helm_core::template::funcs::conversion::format_v(&inc),
+        "1.3.0"
+    );
     assert_eq!(inc.go_type_name(), "semver.Version");
     match &inc {
         Value::Object(o) => assert!(!o.has_method("Original")),
@@ -37,8 +49,17 @@ fn semver_objects_match_go() {
     }
     assert_eq!(method(&v, "Original", &[]), s("1.2"));
     let p = call("semver", &[s("v1.2.3")]).unwrap();
-    assert_eq!(helm_core::template::funcs::conversion::format_v(&method(&p, "IncPatch", &[])), "1.2.4");
-    let cmp = |a: &str, b: &str| method(&call("semver", &[s(a)]).unwrap(), "Compare", &[call("semver", &[s(b)]).unwrap()]);
+    assert_eq!(
+        helm_core::template::funcs::conversion::format_v(&method(&p, "IncPatch", &[])),
+        "1.2.4"
+    );
+    let cmp = |a: &str, b: &str| {
+        method(
+            &call("semver", &[s(a)]).unwrap(),
+            "Compare",
+            &[call("semver", &[s(b)]).unwrap()],
+        )
+    };
     assert!(matches!(cmp("1.0.0", "1.0.0-alpha"), Value::Int(1)));
     assert!(matches!(cmp("1.0.0-alpha.1", "1.0.0-alpha"), Value::Int(1)));
     assert!(matches!(cmp("1.0.0-1", "1.0.0-a"), Value::Int(-1)));
@@ -124,7 +145,10 @@ fn semver_constraint_table_matches_go() {
     assert_rows(&rows, |r, bad| {
         let got = show("semverCompare", &[s(&r[0]), s(&r[1])]);
         if got != r[2] {
-            bad.push(format!("semverCompare {:?} {:?}: got {got}, want {}", r[0], r[1], r[2]));
+            bad.push(format!(
+                "semverCompare {:?} {:?}: got {got}, want {}",
+                r[0], r[1], r[2]
+            ));
         }
     });
 }

@@ -1,7 +1,7 @@
 //! Sprig URL and path functions against outputs recorded from Go (net/url, path).
 mod common;
-use helm_core::Value;
 use common::*;
+use helm_core::Value;
 
 fn d(pairs: &[(&str, Value)]) -> Value {
     let m = helm_core::Map::new();

@@ -16,8 +16,25 @@ fn sprig_vectors_match_helm() {
         return;
     };
     let vectors: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
-    let others = ["crypto", "date", "network", "windows", "linux", "flow_control", "example", "issue_188"];
-    let needs_chart = [".Values", ".Chart", ".Capabilities", ".Files", ".Template", ".Release", ".Subcharts"];
+    let others = [
+        "crypto",
+        "date",
+        "network",
+        "windows",
+        "linux",
+        "flow_control",
+        "example",
+        "issue_188",
+    ];
+    let needs_chart = [
+        ".Values",
+        ".Chart",
+        ".Capabilities",
+        ".Files",
+        ".Template",
+        ".Release",
+        ".Subcharts",
+    ];
     let (mut pass, mut skipped) = (0, 0);
     let mut bad = Vec::new();
     for v in &vectors {
@@ -43,7 +60,9 @@ fn sprig_vectors_match_helm() {
                 continue;
             }
             Err(err) => Err(err.to_string()),
-            Ok(()) => e.execute("case", &Value::empty_map()).map_err(|e| e.to_string()),
+            Ok(()) => e
+                .execute("case", &Value::empty_map())
+                .map_err(|e| e.to_string()),
         };
         let ok = match (&got, v.get("output").and_then(|o| o.as_str())) {
             (Ok(g), Some(w)) => g == w,
@@ -53,10 +72,19 @@ fn sprig_vectors_match_helm() {
         if ok {
             pass += 1;
         } else {
-            bad.push(format!("{} {:?}: got {:?}, want {:?}", v["id"], tpl, got, v.get("output").or(v.get("error"))));
+            bad.push(format!(
+                "{} {:?}: got {:?}, want {:?}",
+                v["id"],
+                tpl,
+                got,
+                v.get("output").or(v.get("error"))
+            ));
         }
     }
-    println!("sprig vectors: {pass} pass, {} fail, {skipped} skipped", bad.len());
+    println!(
+        "sprig vectors: {pass} pass, {} fail, {skipped} skipped",
+        bad.len()
+    );
     assert!(pass > 150, "too few vectors ran: {pass}");
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }

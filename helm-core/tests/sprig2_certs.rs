@@ -9,14 +9,19 @@ use helm_core::Value;
 use std::process::Command;
 
 fn call(t: &FuncTable, name: &str, args: &[Value]) -> Result<Value, FuncError> {
-    let f = t.get(name).unwrap_or_else(|| panic!("{name} not registered"));
+    let f = t
+        .get(name)
+        .unwrap_or_else(|| panic!("{name} not registered"));
     assert_eq!(f.params.len(), args.len(), "{name} arity");
     (f.imp)(&mut NoHost, args)
 }
 
 fn field(v: &Value, name: &str) -> String {
     match v {
-        Value::Object(o) => o.field(name).and_then(|f| f.as_str().map(str::to_string)).unwrap(),
+        Value::Object(o) => o
+            .field(name)
+            .and_then(|f| f.as_str().map(str::to_string))
+            .unwrap(),
         other => panic!("not an object: {other:?}"),
     }
 }
@@ -44,18 +49,23 @@ fn ca_and_signed_cert_verify_and_show_sprig_fields() {
         &t,
         "genSignedCert",
         &[
-                Value::str("svc.ns"),
-                Value::list(vec![Value::str("10.0.0.1"), Value::str("::1")]),
-                Value::list(vec![Value::str("svc"), Value::str("svc.ns.svc")]),
-                Value::Int(30),
-                ca.clone(),
+            Value::str("svc.ns"),
+            Value::list(vec![Value::str("10.0.0.1"), Value::str("::1")]),
+            Value::list(vec![Value::str("svc"), Value::str("svc.ns.svc")]),
+            Value::Int(30),
+            ca.clone(),
         ],
     )
     .unwrap();
     let self_signed = call(
         &t,
         "genSelfSignedCert",
-        &[Value::str(""), Value::Nil, Value::list(vec![Value::str("only.dns")]), Value::Int(10)],
+        &[
+            Value::str(""),
+            Value::Nil,
+            Value::list(vec![Value::str("only.dns")]),
+            Value::Int(10),
+        ],
     )
     .unwrap();
     for c in [&ca, &leaf, &self_signed] {
@@ -115,7 +125,10 @@ fn ca_and_signed_cert_verify_and_show_sprig_fields() {
     assert!(dates.contains("notBefore=") && dates.contains("notAfter="));
     // Empty CN: SAN is critical, subject empty (Go's rule).
     let ss_text = openssl(&["x509", "-in", &ss_p, "-noout", "-text"]).unwrap();
-    assert!(ss_text.contains("X509v3 Subject Alternative Name: critical\n                DNS:only.dns"), "{ss_text}");
+    assert!(
+        ss_text.contains("X509v3 Subject Alternative Name: critical\n                DNS:only.dns"),
+        "{ss_text}"
+    );
     // The key matches the certificate.
     let m1 = openssl(&["x509", "-in", &leaf_p, "-noout", "-pubkey"]).unwrap();
     let m2 = openssl(&["pkey", "-in", &key_p, "-pubout"]).unwrap();
@@ -127,17 +140,51 @@ fn ca_and_signed_cert_verify_and_show_sprig_fields() {
 fn every_sprig2_function_is_registered_with_go_arity() {
     let t = FuncTable::sprig();
     for (name, arity) in [
-        ("sha1sum", 1), ("sha256sum", 1), ("sha512sum", 1), ("adler32sum", 1),
-        ("b64enc", 1), ("b64dec", 1), ("b32enc", 1), ("b32dec", 1),
-        ("bcrypt", 1), ("htpasswd", 2), ("derivePassword", 5), ("genPrivateKey", 1),
-        ("buildCustomCert", 2), ("genCA", 2), ("genCAWithKey", 3), ("genSelfSignedCert", 4),
-        ("genSelfSignedCertWithKey", 5), ("genSignedCert", 5), ("genSignedCertWithKey", 6),
-        ("encryptAES", 2), ("decryptAES", 2), ("randBytes", 1), ("uuidv4", 0),
-        ("randAlphaNum", 1), ("randAlpha", 1), ("randAscii", 1), ("randNumeric", 1), ("randInt", 2),
-        ("now", 0), ("date", 2), ("dateInZone", 3), ("date_in_zone", 3), ("dateModify", 2),
-        ("date_modify", 2), ("mustDateModify", 2), ("must_date_modify", 2), ("ago", 1),
-        ("duration", 1), ("durationRound", 1), ("htmlDate", 1), ("htmlDateInZone", 2),
-        ("toDate", 2), ("mustToDate", 2), ("unixEpoch", 1), ("getHostByName", 1),
+        ("sha1sum", 1),
+        ("sha256sum", 1),
+        ("sha512sum", 1),
+        ("adler32sum", 1),
+        ("b64enc", 1),
+        ("b64dec", 1),
+        ("b32enc", 1),
+        ("b32dec", 1),
+        ("bcrypt", 1),
+        ("htpasswd", 2),
+        ("derivePassword", 5),
+        ("genPrivateKey", 1),
+        ("buildCustomCert", 2),
+        ("genCA", 2),
+        ("genCAWithKey", 3),
+        ("genSelfSignedCert", 4),
+        ("genSelfSignedCertWithKey", 5),
+        ("genSignedCert", 5),
+        ("genSignedCertWithKey", 6),
+        ("encryptAES", 2),
+        ("decryptAES", 2),
+        ("randBytes", 1),
+        ("uuidv4", 0),
+        ("randAlphaNum", 1),
+        ("randAlpha", 1),
+        ("randAscii", 1),
+        ("randNumeric", 1),
+        ("randInt", 2),
+        ("now", 0),
+        ("date", 2),
+        ("dateInZone", 3),
+        ("date_in_zone", 3),
+        ("dateModify", 2),
+        ("date_modify", 2),
+        ("mustDateModify", 2),
+        ("must_date_modify", 2),
+        ("ago", 1),
+        ("duration", 1),
+        ("durationRound", 1),
+        ("htmlDate", 1),
+        ("htmlDateInZone", 2),
+        ("toDate", 2),
+        ("mustToDate", 2),
+        ("unixEpoch", 1),
+        ("getHostByName", 1),
     ] {
         let f = t.get(name).unwrap_or_else(|| panic!("{name} missing"));
         assert_eq!(f.params.len(), arity, "{name}");

@@ -8,8 +8,8 @@
 mod common;
 use helm_core::chart::{self, Chart};
 use helm_core::chart_values::coalesce::{coalesce_values, coalesce_values_with_warnings};
-use helm_core::values::file::read_values;
 use helm_core::strvals::parse_set;
+use helm_core::values::file::read_values;
 use helm_core::values::{yaml, Value};
 use std::path::PathBuf;
 
@@ -20,7 +20,9 @@ fn testdata(p: &str) -> PathBuf {
 fn expected(name: &str) -> String {
     let text = std::fs::read_to_string(testdata("coalesce").join(name)).unwrap();
     // Drop the `# .Chart.Dependencies` line.
-    text.split_once('\n').map(|(_, rest)| rest.to_string()).unwrap()
+    text.split_once('\n')
+        .map(|(_, rest)| rest.to_string())
+        .unwrap()
 }
 
 /// The test chart, `testdata/coalesce`.
@@ -37,7 +39,9 @@ fn set_values(set: &str) -> Value {
 
 /// The warnings Helm logs when coalescing the test chart's values with `--set set`.
 fn coalesce_warnings(set: &str) -> Vec<String> {
-    coalesce_values_with_warnings(&coalesce_chart(), &set_values(set)).unwrap().warnings
+    coalesce_values_with_warnings(&coalesce_chart(), &set_values(set))
+        .unwrap()
+        .warnings
 }
 
 fn render_values(user: &Value) -> (Chart, String) {
@@ -59,8 +63,14 @@ fn chart_defaults_subcharts_globals_imports() {
     assert_eq!(
         deps[0].import_values,
         vec![
-            chart::ImportValue::Map { child: "exports.data".into(), parent: ".".into() },
-            chart::ImportValue::Map { child: "deep".into(), parent: "imported".into() },
+            chart::ImportValue::Map {
+                child: "exports.data".into(),
+                parent: ".".into()
+            },
+            chart::ImportValue::Map {
+                child: "deep".into(),
+                parent: "imported".into()
+            },
         ]
     );
     let names: Vec<&str> = c.dependencies.iter().map(|d| d.name()).collect();
@@ -95,7 +105,12 @@ fn scalar_over_table_default_warns_like_helm() {
     // helm template with --set scal.x=1 logs:
     // level=INFO msg="warning: skipped value for parent.scal: Not a table."
     let warnings = coalesce_warnings("scal.x=1");
-    assert!(warnings.contains(&"level=INFO msg=\"warning: skipped value for parent.scal: Not a table.\"".to_string()), "{warnings:?}");
+    assert!(
+        warnings.contains(
+            &"level=INFO msg=\"warning: skipped value for parent.scal: Not a table.\"".to_string()
+        ),
+        "{warnings:?}"
+    );
 }
 
 #[test]
@@ -103,18 +118,25 @@ fn subchart_key_must_be_a_table() {
     let c = coalesce_chart();
     let user = set_values("sub=3");
     // Helm 4.1.4: `Error: chart dependencies processing failed: type mismatch on sub: %!t(int64=3)`.
-    assert_eq!(coalesce_values(&c, &user).unwrap_err().to_string(), "type mismatch on sub: %!t(int64=3)");
+    assert_eq!(
+        coalesce_values(&c, &user).unwrap_err().to_string(),
+        "type mismatch on sub: %!t(int64=3)"
+    );
     let mut c2 = c.clone();
     assert_eq!(
-        helm_core::chart_values::process_dependencies(&mut c2, &user).unwrap_err().to_string(),
+        helm_core::chart_values::process_dependencies(&mut c2, &user)
+            .unwrap_err()
+            .to_string(),
         "type mismatch on sub: %!t(int64=3)"
     );
 }
 
 #[test]
 fn non_table_global_is_skipped_with_helms_warning() {
-    assert!(coalesce_warnings("global=3")
-        .contains(&"level=INFO msg=\"warning: skipping globals because source global is not a table.\"".to_string()));
+    assert!(coalesce_warnings("global=3").contains(
+        &"level=INFO msg=\"warning: skipping globals because source global is not a table.\""
+            .to_string()
+    ));
 }
 
 #[test]

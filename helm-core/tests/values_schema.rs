@@ -9,7 +9,11 @@ use helm_core::values::Value;
 use std::path::PathBuf;
 
 fn check(set: &str) -> Result<(), String> {
-    let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("tests/testdata/schema");
+    let dir = PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .join("tests/testdata/schema");
     let mut c = chart::load(&dir).unwrap();
     let mut user = Value::empty_map();
     if !set.is_empty() {
@@ -20,7 +24,8 @@ fn check(set: &str) -> Result<(), String> {
     validate_chart(&c, &vals).map_err(|e| e.to_string())
 }
 
-const HEAD: &str = "values don't meet the specifications of the schema(s) in the following chart(s):\n";
+const HEAD: &str =
+    "values don't meet the specifications of the schema(s) in the following chart(s):\n";
 
 #[test]
 fn valid_defaults_pass() {

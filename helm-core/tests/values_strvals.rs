@@ -53,7 +53,10 @@ fn thirty_levels_of_nesting_are_allowed() {
     parse_set(&format!("{}=1", keys.join(".")), &mut v).unwrap();
     let mut deeper = Value::empty_map();
     let err = parse_set(&format!("{}.ff=1", keys.join(".")), &mut deeper).unwrap_err();
-    assert_eq!(err.to_string(), "value name nested level is greater than maximum supported nested level of 30");
+    assert_eq!(
+        err.to_string(),
+        "value name nested level is greater than maximum supported nested level of 30"
+    );
 }
 
 #[test]
@@ -79,21 +82,36 @@ fn set_errors_like_helm() {
 
 #[test]
 fn set_string_json_literal_like_helm() {
-    assert_eq!(render(parse_set_string, "a=1,b=true,c=null"), "a: \"1\"\nb: \"true\"\nc: \"null\"\n");
     assert_eq!(
-        render(parse_set_json, r#"a={"x":[1,2.5,"s",null,true]},b=3,c="q",d=,e=[]"#),
+        render(parse_set_string, "a=1,b=true,c=null"),
+        "a: \"1\"\nb: \"true\"\nc: \"null\"\n"
+    );
+    assert_eq!(
+        render(
+            parse_set_json,
+            r#"a={"x":[1,2.5,"s",null,true]},b=3,c="q",d=,e=[]"#
+        ),
         "a:\n  x:\n  - 1\n  - 2.5\n  - s\n  - null\n  - true\nb: 3\nc: q\nd: null\ne: []\n"
     );
     assert_eq!(render(parse_set_json, r#"a[0]={"k":1}"#), "a:\n- k: 1\n");
     assert_eq!(render(parse_set_json, r#"{"a":1} "#), "a: 1\n");
-    assert_eq!(render(parse_set_literal, "a.b=x,y=z\\w"), "a:\n  b: x,y=z\\w\n");
+    assert_eq!(
+        render(parse_set_literal, "a.b=x,y=z\\w"),
+        "a:\n  b: x,y=z\\w\n"
+    );
 
     let mut v = Value::empty_map();
-    assert_eq!(parse_set_literal("a", &mut v).unwrap_err().to_string(), "key \"a\" has no value");
+    assert_eq!(
+        parse_set_literal("a", &mut v).unwrap_err().to_string(),
+        "key \"a\" has no value"
+    );
     // Helm reports --set-json failures without the decoder's reason.
     for bad in ["a={bad", "a=1 x", "a=[1,"] {
         let mut v = Value::empty_map();
-        assert_eq!(parse_set_json(bad, &mut v).unwrap_err().to_string(), format!("failed parsing --set-json data {bad}"));
+        assert_eq!(
+            parse_set_json(bad, &mut v).unwrap_err().to_string(),
+            format!("failed parsing --set-json data {bad}")
+        );
     }
     let mut v = Value::empty_map();
     assert_eq!(
@@ -105,9 +123,13 @@ fn set_string_json_literal_like_helm() {
 #[test]
 fn set_file_reads_through_the_reader() {
     let mut v = Value::empty_map();
-    let mut reader = |p: &str| -> Result<Value, StrvalsError> { Ok(Value::str(format!("contents of {p}"))) };
+    let mut reader =
+        |p: &str| -> Result<Value, StrvalsError> { Ok(Value::str(format!("contents of {p}"))) };
     parse_set_file("a.b=/x/y,c=z", &mut v, &mut reader).unwrap();
-    assert_eq!(yaml::to_string(&v).unwrap(), "a:\n  b: contents of /x/y\nc: contents of z\n");
+    assert_eq!(
+        yaml::to_string(&v).unwrap(),
+        "a:\n  b: contents of /x/y\nc: contents of z\n"
+    );
     let mut v = Value::empty_map();
     let e = helm_core::strvals::parse_set_file_from_disk("a=/nope", &mut v).unwrap_err();
     assert_eq!(e.to_string(), "open /nope: no such file or directory");

@@ -18,17 +18,32 @@ const REQUIRED_PASS_RATE: f64 = 0.98;
 fn run_vector(base: &chart::Chart, template: &str) -> Result<String, String> {
     let mut c = base.clone();
     c.templates.retain(|f| f.name != "templates/_case.tpl");
-    c.templates.push(File { name: "templates/_case.tpl".into(), data: template.as_bytes().into(), modtime: None });
+    c.templates.push(File {
+        name: "templates/_case.tpl".into(),
+        data: template.as_bytes().into(),
+        modtime: None,
+    });
     let opts = TemplateOptions {
-        release: ReleaseOptions { name: "rel".into(), namespace: "vec-ns".into(), ..Default::default() },
+        release: ReleaseOptions {
+            name: "rel".into(),
+            namespace: "vec-ns".into(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let out = render::template(c, &Value::empty_map(), &opts).map_err(|e| e.to_string())?;
     // stdout is "---\n# Source: case/templates/out.yaml\n<ConfigMap>\n"
-    let doc = out.stdout.splitn(2, "# Source: case/templates/out.yaml\n").nth(1).ok_or("no out.yaml in output")?;
+    let doc = out
+        .stdout
+        .splitn(2, "# Source: case/templates/out.yaml\n")
+        .nth(1)
+        .ok_or("no out.yaml in output")?;
     let v = yaml::from_str(doc).map_err(|e| format!("output is not YAML: {e}"))?;
     let data = v.as_map().and_then(|m| m.get("data")).ok_or("no data")?;
-    let out = data.as_map().and_then(|m| m.get("out")).ok_or("no data.out")?;
+    let out = data
+        .as_map()
+        .and_then(|m| m.get("out"))
+        .ok_or("no data.out")?;
     // `out` was written as `toJson` of the included string: a JSON string is also a YAML
     // double-quoted scalar, so reading the document already decoded it.
     match out {
@@ -39,19 +54,29 @@ fn run_vector(base: &chart::Chart, template: &str) -> Result<String, String> {
 
 #[test]
 fn conformance_vectors() {
-    let Some((root, vectors)) = common::conformance_vectors() else { return };
+    let Some((root, vectors)) = common::conformance_vectors() else {
+        return;
+    };
     let base = chart::load(&root.join("vector-chart")).expect("vector chart loads");
     let field = |v: &Value, k: &str| v.as_map().and_then(|m| m.get(k));
     let (mut pass, mut fail) = (0usize, Vec::new());
     let list = vectors.as_list().expect("vectors.json is a list");
     for v in list {
-        let id = field(v, "id").and_then(|x| x.as_str().map(String::from)).unwrap_or_default();
-        let template = field(v, "template").and_then(|x| x.as_str().map(String::from)).unwrap_or_default();
-        let deterministic = field(v, "deterministic").and_then(|x| x.as_bool()).unwrap_or(true);
+        let id = field(v, "id")
+            .and_then(|x| x.as_str().map(String::from))
+            .unwrap_or_default();
+        let template = field(v, "template")
+            .and_then(|x| x.as_str().map(String::from))
+            .unwrap_or_default();
+        let deterministic = field(v, "deterministic")
+            .and_then(|x| x.as_bool())
+            .unwrap_or(true);
         let want_err = field(v, "error").is_some();
         let want = field(v, "output").and_then(|x| x.as_str().map(String::from));
-        let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_vector(&base, &template)))
-            .unwrap_or_else(|_| Err("PANIC".to_string()));
+        let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_vector(&base, &template)
+        }))
+        .unwrap_or_else(|_| Err("PANIC".to_string()));
         let ok = match (&got, want_err) {
             (Err(_), true) => true,
             (Ok(_), true) => false,
@@ -75,9 +100,18 @@ fn conformance_vectors() {
     }
     let rate = pass as f64 / total as f64;
     println!("vectors: {pass}/{total} passing ({:.1} %)", rate * 100.0);
-    assert!(rate >= REQUIRED_PASS_RATE, "vector pass rate {:.1} % is under {:.0} %", rate * 100.0, REQUIRED_PASS_RATE * 100.0);
+    assert!(
+        rate >= REQUIRED_PASS_RATE,
+        "vector pass rate {:.1} % is under {:.0} %",
+        rate * 100.0,
+        REQUIRED_PASS_RATE * 100.0
+    );
     // Regression floor: every vector of the current shared set passes.
     if total == 471 {
-        assert!(fail.is_empty(), "{} of the 471 shared vectors fail; all passed before", fail.len());
+        assert!(
+            fail.is_empty(),
+            "{} of the 471 shared vectors fail; all passed before",
+            fail.len()
+        );
     }
 }

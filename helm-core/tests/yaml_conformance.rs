@@ -16,7 +16,9 @@ fn conformance() -> Option<PathBuf> {
 
 /// A Chart.yaml, or a YAML file with "values" in its path.
 fn is_values_or_chart_yaml(p: &Path) -> bool {
-    let Some(name) = p.file_name().and_then(|n| n.to_str()) else { return false };
+    let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
     name == "Chart.yaml" || (name.ends_with(".yaml") && p.to_string_lossy().contains("values"))
 }
 
@@ -27,9 +29,18 @@ fn dump_one(path: &str, out: &mut String) {
         Err(_) => return,
     };
     // Go unmarshals into interface{} here: an empty document is null.
-    let docs_empty = src.trim().is_empty() || src.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+    let docs_empty = src.trim().is_empty()
+        || src
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
     let v = match yaml::from_str(&src) {
-        Ok(v) => if docs_empty { helm_core::Value::Nil } else { v },
+        Ok(v) => {
+            if docs_empty {
+                helm_core::Value::Nil
+            } else {
+                v
+            }
+        }
         Err(e) => {
             out.push_str(&format!("ERR: {}\n", e.message));
             return;
@@ -58,7 +69,11 @@ fn conformance_values_read_and_rewrite() {
         let mut out = String::new();
         for line in std::fs::read_to_string(list).unwrap_or_default().lines() {
             match json::from_str(line) {
-                Ok(v) => match if std::env::var("YAML_PRETTY").is_ok() { yaml::to_string_pretty(&v) } else { yaml::to_string(&v) } {
+                Ok(v) => match if std::env::var("YAML_PRETTY").is_ok() {
+                    yaml::to_string_pretty(&v)
+                } else {
+                    yaml::to_string(&v)
+                } {
                     Ok(y) => out.push_str(&y),
                     Err(e) => out.push_str(&format!("ERR: {}\n", e.message)),
                 },
@@ -79,8 +94,14 @@ fn conformance_values_read_and_rewrite() {
         let v = yaml::from_str(&src).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         let y = yaml::to_string(&v).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         // Our own output must read back to the same data.
-        let back = yaml::from_str(&y).unwrap_or_else(|e| panic!("{} (re-read): {e}\n{y}", f.display()));
-        assert_eq!(json::to_string(&back), json::to_string(&v), "{}", f.display());
+        let back =
+            yaml::from_str(&y).unwrap_or_else(|e| panic!("{} (re-read): {e}\n{y}", f.display()));
+        assert_eq!(
+            json::to_string(&back),
+            json::to_string(&v),
+            "{}",
+            f.display()
+        );
     }
 }
 
@@ -91,7 +112,10 @@ fn conformance_values_read_and_rewrite() {
 fn bench_read_write() {
     let Some(root) = conformance() else { return };
     let files = common::files_below(&root, &is_values_or_chart_yaml);
-    let srcs: Vec<String> = files.iter().map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned()).collect();
+    let srcs: Vec<String> = files
+        .iter()
+        .map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned())
+        .collect();
     let bytes: usize = srcs.iter().map(|s| s.len()).sum();
     let t = std::time::Instant::now();
     let vals: Vec<_> = srcs.iter().map(|s| yaml::from_str(s).unwrap()).collect();

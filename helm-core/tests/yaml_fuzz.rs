@@ -5,24 +5,87 @@ use helm_core::values::{json, yaml};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
 const PIECES: &[&str] = &[
-    "a", "b", "key", " ", "  ", "\n", "\n  ", "\n    ", "\t", ":", ": ", "- ", "-", "?", "? ", ",", "[", "]", "{", "}",
-    "#", " #c", "&x ", "*x", "&y", "*y", "!!str ", "!!binary ", "!t ", "|", "|-", "|+", ">", ">-", "|2", "'", "\"",
-    "\\", "\\n", "\\x4", "\\u12", "---", "...", "%YAML 1.1", "<<: ", "1", "0x1F", "1e3", ".inf", "~", "yes", "é",
-    "\r\n", "\u{85}", "\u{2028}", "\u{feff}", "@", "`", "%",
+    "a",
+    "b",
+    "key",
+    " ",
+    "  ",
+    "\n",
+    "\n  ",
+    "\n    ",
+    "\t",
+    ":",
+    ": ",
+    "- ",
+    "-",
+    "?",
+    "? ",
+    ",",
+    "[",
+    "]",
+    "{",
+    "}",
+    "#",
+    " #c",
+    "&x ",
+    "*x",
+    "&y",
+    "*y",
+    "!!str ",
+    "!!binary ",
+    "!t ",
+    "|",
+    "|-",
+    "|+",
+    ">",
+    ">-",
+    "|2",
+    "'",
+    "\"",
+    "\\",
+    "\\n",
+    "\\x4",
+    "\\u12",
+    "---",
+    "...",
+    "%YAML 1.1",
+    "<<: ",
+    "1",
+    "0x1F",
+    "1e3",
+    ".inf",
+    "~",
+    "yes",
+    "é",
+    "\r\n",
+    "\u{85}",
+    "\u{2028}",
+    "\u{feff}",
+    "@",
+    "`",
+    "%",
 ];
 
 fn random_doc(rng: &mut StdRng) -> String {
     let n = rng.gen_range(0..40);
-    (0..n).map(|_| PIECES[rng.gen_range(0..PIECES.len())]).collect()
+    (0..n)
+        .map(|_| PIECES[rng.gen_range(0..PIECES.len())])
+        .collect()
 }
 
 #[test]
 fn reader_never_panics_and_writer_round_trips() {
-    let seed: u64 = std::env::var("YAML_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed);
+    let seed: u64 = std::env::var("YAML_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed);
     let mut rng = StdRng::seed_from_u64(seed);
     let start = std::time::Instant::now();
     let mut ok = 0;
-    let n: usize = std::env::var("YAML_FUZZ_N").ok().and_then(|s| s.parse().ok()).unwrap_or(20_000);
+    let n: usize = std::env::var("YAML_FUZZ_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
     for _ in 0..n {
         let doc = random_doc(&mut rng);
         let _ = yaml::from_str_all(&doc);
@@ -35,23 +98,33 @@ fn reader_never_panics_and_writer_round_trips() {
                 continue;
             }
             if let Ok(text) = yaml::to_string(&v) {
-                let back = yaml::from_str(&text).unwrap_or_else(|e| panic!("re-read of {text:?} (from {doc:?}): {e}"));
+                let back = yaml::from_str(&text)
+                    .unwrap_or_else(|e| panic!("re-read of {text:?} (from {doc:?}): {e}"));
                 // An empty map and a null document both read back as an empty map.
                 if !(json::to_string(&v) == "null" || text == "null\n") {
-                    assert_eq!(json::to_string(&back), json::to_string(&v), "doc {doc:?} wrote {text:?}");
+                    assert_eq!(
+                        json::to_string(&back),
+                        json::to_string(&v),
+                        "doc {doc:?} wrote {text:?}"
+                    );
                 }
             }
         }
     }
     assert!(ok > 100);
-    assert!(n > 20_000 || start.elapsed().as_secs() < 60, "reader too slow");
+    assert!(
+        n > 20_000 || start.elapsed().as_secs() < 60,
+        "reader too slow"
+    );
 }
 
 #[test]
 fn nesting_and_alias_bombs_fail_cleanly() {
     let deep = "[".repeat(100_000);
     assert!(yaml::from_str(&deep).is_err());
-    let deep_block: String = (0..5000).map(|i| format!("{}- \n", " ".repeat(i))).collect();
+    let deep_block: String = (0..5000)
+        .map(|i| format!("{}- \n", " ".repeat(i)))
+        .collect();
     let _ = yaml::from_str(&deep_block);
     let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
     let names = ["b", "c", "d", "e", "f", "g", "h", "i", "j"];
@@ -69,7 +142,9 @@ fn map_keys_that_go_orders_inconsistently_still_print() {
     // Go's key order compares digit runs as numbers and puts non-letters before letters, which
     // is not a total order on keys like these (found by the strvals fuzzer): the writer must
     // print them in some order, not panic in the sort.
-    let alphabet = ["0", "1", "5", "7", "!", "=", "(", "a", "w", "\u{f7}", "\u{667}"];
+    let alphabet = [
+        "0", "1", "5", "7", "!", "=", "(", "a", "w", "\u{f7}", "\u{667}",
+    ];
     let m = helm_core::Map::new();
     let mut n = 0;
     for a in alphabet {

@@ -17,10 +17,19 @@ fn vector(vectors: &Value, id: &str) -> Option<String> {
 
 #[test]
 fn vector_chart_values_through_to_yaml_and_to_json() {
-    let Some((root, vectors)) = common::conformance_vectors() else { return };
-    let values = yaml::from_str(&std::fs::read_to_string(root.join("vector-chart/values.yaml")).unwrap()).unwrap();
+    let Some((root, vectors)) = common::conformance_vectors() else {
+        return;
+    };
+    let values =
+        yaml::from_str(&std::fs::read_to_string(root.join("vector-chart/values.yaml")).unwrap())
+            .unwrap();
     let m = values.as_map().unwrap().clone();
-    let to_yaml = |v: &Value| yaml::to_string(v).unwrap().trim_end_matches('\n').to_string();
+    let to_yaml = |v: &Value| {
+        yaml::to_string(v)
+            .unwrap()
+            .trim_end_matches('\n')
+            .to_string()
+    };
     let cases: Vec<(&str, String)> = vec![
         ("v0478", to_yaml(&values)),
         ("v0557", to_yaml(&values)),
@@ -30,7 +39,10 @@ fn vector_chart_values_through_to_yaml_and_to_json() {
         ("v0661", to_yaml(&m.get("specialkeys").unwrap())),
         ("v0668", to_yaml(&m.get("emptyish").unwrap())),
         ("v0669", to_yaml(&m.get("strings").unwrap())),
-        ("v0562", json::to_string_indent(&m.get("nested").unwrap(), "", "  ")),
+        (
+            "v0562",
+            json::to_string_indent(&m.get("nested").unwrap(), "", "  "),
+        ),
     ];
     let mut checked = 0;
     for (id, got) in cases {

@@ -34,7 +34,13 @@ pub enum Error {
     /// on a pending conflict the release's pending state (`status`, `revision` or `operation`,
     /// `started`), and for a render error where in the chart it happened.
     #[error("{message}")]
-    Server { status: u16, kind: ErrorKind, message: String, pending: Option<serde_json::Value>, location: Option<TemplateLocation> },
+    Server {
+        status: u16,
+        kind: ErrorKind,
+        message: String,
+        pending: Option<serde_json::Value>,
+        location: Option<TemplateLocation>,
+    },
     /// A release server could not be reached.
     #[error("release server unreachable: {0}")]
     Transport(String),
@@ -45,19 +51,28 @@ pub enum Error {
 
 impl From<kube::Error> for Error {
     fn from(e: kube::Error) -> Self {
-        Error::Api { code: api_code(&e), message: api_message(&e) }
+        Error::Api {
+            code: api_code(&e),
+            message: api_message(&e),
+        }
     }
 }
 
 impl Error {
     /// An API error with the API server's code and `context` put before its message.
     pub fn api(e: &kube::Error, context: impl std::fmt::Display) -> Error {
-        Error::Api { code: api_code(e), message: format!("{context}{}", api_message(e)) }
+        Error::Api {
+            code: api_code(e),
+            message: format!("{context}{}", api_message(e)),
+        }
     }
 
     /// An action's refusal or failure of the given kind, with Helm's message.
     pub fn action(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error::Action { kind, message: message.into() }
+        Error::Action {
+            kind,
+            message: message.into(),
+        }
     }
 
     /// The request is wrong (bad option, name or manifest; unsupported mode).
@@ -178,13 +193,60 @@ mod tests {
 
     #[test]
     fn kinds_come_from_variants_and_codes() {
-        assert_eq!(Error::Api { code: 403, message: "x is forbidden: User y".into() }.kind(), ErrorKind::Forbidden);
-        assert_eq!(Error::Storage(StorageError::Api { code: 401, message: "Unauthorized".into() }).kind(), ErrorKind::Unauthorized);
-        assert_eq!(Error::Storage(StorageError::NotFound).kind(), ErrorKind::NotFound);
-        assert_eq!(Error::Api { code: 404, message: "namespaces \"x\" not found".into() }.kind(), ErrorKind::Cluster);
-        assert_eq!(Error::Timeout("timed out".into()).kind(), ErrorKind::Timeout);
-        assert_eq!(Error::action(ErrorKind::Pending, "another operation (install/upgrade/rollback) is in progress").http_status(), 409);
-        let server = Error::Server { status: 404, kind: ErrorKind::NotFound, message: "release: not found".into(), pending: None, location: None };
-        assert_eq!((server.kind(), server.http_status(), server.to_string().as_str()), (ErrorKind::NotFound, 404, "release: not found"));
+        assert_eq!(
+            Error::Api {
+                code: 403,
+                message: "x is forbidden: User y".into()
+            }
+            .kind(),
+            ErrorKind::Forbidden
+        );
+        assert_eq!(
+            Error::Storage(StorageError::Api {
+                code: 401,
+                message: "Unauthorized".into()
+            })
+            .kind(),
+            ErrorKind::Unauthorized
+        );
+        assert_eq!(
+            Error::Storage(StorageError::NotFound).kind(),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            Error::Api {
+                code: 404,
+                message: "namespaces \"x\" not found".into()
+            }
+            .kind(),
+            ErrorKind::Cluster
+        );
+        assert_eq!(
+            Error::Timeout("timed out".into()).kind(),
+            ErrorKind::Timeout
+        );
+        assert_eq!(
+            Error::action(
+                ErrorKind::Pending,
+                "another operation (install/upgrade/rollback) is in progress"
+            )
+            .http_status(),
+            409
+        );
+        let server = Error::Server {
+            status: 404,
+            kind: ErrorKind::NotFound,
+            message: "release: not found".into(),
+            pending: None,
+            location: None,
+        };
+        assert_eq!(
+            (
+                server.kind(),
+                server.http_status(),
+                server.to_string().as_str()
+            ),
+            (ErrorKind::NotFound, 404, "release: not found")
+        );
     }
 }

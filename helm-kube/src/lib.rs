@@ -88,20 +88,23 @@
 pub mod api;
 pub mod cluster;
 pub mod error;
-pub mod remote;
 pub mod plan;
+pub mod remote;
 pub mod repo;
-pub mod summary;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod summary;
 
 pub use api::{chart_archive, loaded_chart_archive, resolve_chart, ReleaseApi};
 pub use cluster::actions::merge_values;
 pub use cluster::client::{Client, ClientOptions, ClusterCapabilities};
 pub use cluster::fake::FakeCluster;
-pub use cluster::Cluster;
 pub use cluster::progress::{NotReady, Progress, ProgressEvent};
 pub use cluster::storage::{object_name, DriverKind, KubeStorage, Storage};
+pub use cluster::Cluster;
 pub use error::{Error, Result};
-pub use helm_core::release::api::{ChartRef, ErrorKind, InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};
+pub use helm_core::release::api::{
+    ChartRef, ErrorKind, InstallOptions, ListOptions, RecoverOptions, RollbackOptions,
+    UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT,
+};
 pub use remote::RemoteClient;

@@ -16,51 +16,117 @@ use helm_core::values::Value;
 
 /// `upgrade --plan`: the upgrade as a dry run (nothing is applied or stored), compared with the
 /// release's current revision. Returns the plan and the release the upgrade would store.
-pub async fn plan_upgrade<C: ReleaseApi>(c: &C, name: &str, chart: impl Into<ChartRef> + Send, values: &Value, mut opts: UpgradeOptions, parse: &ParseOptions, options: &PlanOptions) -> Result<(Plan, Release)> {
+pub async fn plan_upgrade<C: ReleaseApi>(
+    c: &C,
+    name: &str,
+    chart: impl Into<ChartRef> + Send,
+    values: &Value,
+    mut opts: UpgradeOptions,
+    parse: &ParseOptions,
+    options: &PlanOptions,
+) -> Result<(Plan, Release)> {
     opts.dry_run = true;
     let namespace = opts.namespace.clone();
     let force = opts.force_conflicts;
     let new = c.upgrade(name, chart, values, opts).await?;
-    let plan = plan_against_current(c, name, namespace.as_deref(), &new, parse, options, force).await?;
+    let plan =
+        plan_against_current(c, name, namespace.as_deref(), &new, parse, options, force).await?;
     Ok((plan, new))
 }
 
 /// `install --plan`: as [`plan_upgrade`] for an install (nothing on the old side unless a
 /// release of that name exists).
-pub async fn plan_install<C: ReleaseApi>(c: &C, chart: impl Into<ChartRef> + Send, values: &Value, mut opts: InstallOptions, parse: &ParseOptions, options: &PlanOptions) -> Result<(Plan, Release)> {
+pub async fn plan_install<C: ReleaseApi>(
+    c: &C,
+    chart: impl Into<ChartRef> + Send,
+    values: &Value,
+    mut opts: InstallOptions,
+    parse: &ParseOptions,
+    options: &PlanOptions,
+) -> Result<(Plan, Release)> {
     opts.dry_run = true;
     let namespace = opts.namespace.clone();
     let force = opts.force_conflicts;
     let new = c.install(chart, values, opts).await?;
-    let plan = plan_against_current(c, &new.name, namespace.as_deref(), &new, parse, options, force).await?;
+    let plan = plan_against_current(
+        c,
+        &new.name,
+        namespace.as_deref(),
+        &new,
+        parse,
+        options,
+        force,
+    )
+    .await?;
     Ok((plan, new))
 }
 
 /// `new` (a dry run's release) compared with the live objects where the client sees them, else
 /// with the stored latest revision of `name` (none when the release does not exist).
-async fn plan_against_current<C: ReleaseApi>(c: &C, name: &str, namespace: Option<&str>, new: &Release, parse: &ParseOptions, options: &PlanOptions, force: bool) -> Result<Plan> {
+async fn plan_against_current<C: ReleaseApi>(
+    c: &C,
+    name: &str,
+    namespace: Option<&str>,
+    new: &Release,
+    parse: &ParseOptions,
+    options: &PlanOptions,
+    force: bool,
+) -> Result<Plan> {
     let current = match c.get_release(name, namespace, 0).await {
         Ok(rel) => Some(rel),
         Err(e) if e.kind() == ErrorKind::NotFound => None,
         Err(e) => return Err(e),
     };
-    let failed = |e: helm_core::release::plan::PlanError| Error::action(ErrorKind::Render, e.to_string());
+    let failed =
+        |e: helm_core::release::plan::PlanError| Error::action(ErrorKind::Render, e.to_string());
     let old_manifest = current.as_ref().map(|r| r.manifest.as_str()).unwrap_or("");
-    if let Some(sides) = c.live_sides(name, namespace, old_manifest, &new.manifest, force).await? {
+    if let Some(sides) = c
+        .live_sides(name, namespace, old_manifest, &new.manifest, force)
+        .await?
+    {
         return plan_live(&sides, current.as_ref(), new, true, parse, options);
     }
-    let old = current.as_ref().map(|r| release_text(r, true)).unwrap_or_default();
+    let old = current
+        .as_ref()
+        .map(|r| release_text(r, true))
+        .unwrap_or_default();
     plan::plan_manifests(&old, &release_text(new, true), parse, options).map_err(failed)
 }
 
 /// The plan of [`LiveSides`] (`current`: the release's latest revision, `new`: the dry run's):
 /// with `hooks`, the hooks are compared as stored (they are created when they run), as
 /// helm-diff does; conflicts with other field managers become the plan's notes.
-pub fn plan_live(sides: &LiveSides, current: Option<&Release>, new: &Release, hooks: bool, parse: &ParseOptions, options: &PlanOptions) -> Result<Plan> {
-    let hook_text = |r: &Release| if hooks { plan::hooks_text(r) } else { String::new() };
-    let old = format!("{}{}", sides.old, current.map(hook_text).unwrap_or_default());
-    let parse = ParseOptions { normalize: true, ..parse.clone() };
-    let mut p = plan::plan_manifests(&old, &format!("{}{}", sides.new, hook_text(new)), &parse, options).map_err(|e| Error::action(ErrorKind::Render, e.to_string()))?;
+pub fn plan_live(
+    sides: &LiveSides,
+    current: Option<&Release>,
+    new: &Release,
+    hooks: bool,
+    parse: &ParseOptions,
+    options: &PlanOptions,
+) -> Result<Plan> {
+    let hook_text = |r: &Release| {
+        if hooks {
+            plan::hooks_text(r)
+        } else {
+            String::new()
+        }
+    };
+    let old = format!(
+        "{}{}",
+        sides.old,
+        current.map(hook_text).unwrap_or_default()
+    );
+    let parse = ParseOptions {
+        normalize: true,
+        ..parse.clone()
+    };
+    let mut p = plan::plan_manifests(
+        &old,
+        &format!("{}{}", sides.new, hook_text(new)),
+        &parse,
+        options,
+    )
+    .map_err(|e| Error::action(ErrorKind::Render, e.to_string()))?;
     p.notes = sides.conflicts.iter().map(|c| format!("the upgrade would conflict with another field manager (it needs --force-conflicts): {c}")).collect();
     Ok(p)
 }
@@ -83,7 +149,14 @@ pub struct LiveSides {
 
 /// Reads what [`LiveSides`] needs: `old_manifest` is the release's current manifest (the
 /// objects the upgrade would delete are those it drops), `new_manifest` the dry run's.
-pub async fn live_sides<C: crate::Cluster>(c: &C, release: &str, namespace: &str, old_manifest: &str, new_manifest: &str, force: bool) -> Result<LiveSides> {
+pub async fn live_sides<C: crate::Cluster>(
+    c: &C,
+    release: &str,
+    namespace: &str,
+    old_manifest: &str,
+    new_manifest: &str,
+    force: bool,
+) -> Result<LiveSides> {
     use helm_core::release::logic;
     let parse = |m: &str| logic::parse_manifest(m).map_err(|e| Error::invalid(e.to_string()));
     let (old_docs, new_docs) = (parse(old_manifest)?, parse(new_manifest)?);
@@ -120,13 +193,24 @@ fn push_object(manifest: &mut String, live: &serde_json::Value) {
     if let Some(m) = o.as_object_mut() {
         m.remove("status");
         if let Some(md) = m.get_mut("metadata").and_then(|x| x.as_object_mut()) {
-            for k in ["managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink"] {
+            for k in [
+                "managedFields",
+                "resourceVersion",
+                "uid",
+                "creationTimestamp",
+                "generation",
+                "selfLink",
+            ] {
                 md.remove(k);
             }
             if let Some(ann) = md.get_mut("annotations").and_then(|a| a.as_object_mut()) {
                 ann.remove("kubectl.kubernetes.io/last-applied-configuration");
             }
-            if md.get("annotations").and_then(|a| a.as_object()).is_some_and(|a| a.is_empty()) {
+            if md
+                .get("annotations")
+                .and_then(|a| a.as_object())
+                .is_some_and(|a| a.is_empty())
+            {
                 md.remove("annotations");
             }
         }

@@ -5,7 +5,10 @@
 
 use crate::api::{ChartSource, ReleaseApi};
 use crate::error::{Error, Result};
-use helm_core::release::api::{ChartRef, ErrorKind, InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions};
+use helm_core::release::api::{
+    ChartRef, ErrorKind, InstallOptions, ListOptions, RecoverOptions, RollbackOptions,
+    UninstallOptions, UninstallResult, UpgradeOptions,
+};
 use helm_core::release::record::{core_to_json, json_to_core};
 use helm_core::release::Release;
 use helm_core::values::Value;
@@ -30,7 +33,8 @@ fn values_json(v: &Value) -> J {
 }
 
 fn release_of(body: &J) -> Result<Release> {
-    serde_json::from_value(body.get("release").cloned().unwrap_or(J::Null)).map_err(|e| Error::Decode(e.to_string()))
+    serde_json::from_value(body.get("release").cloned().unwrap_or(J::Null))
+        .map_err(|e| Error::Decode(e.to_string()))
 }
 
 /// An options struct as a request body, with the chart and values beside its fields.
@@ -52,20 +56,44 @@ fn query_escape(s: &str) -> String {
 /// The error a server's error answer stands for: the kind it names (older servers send none:
 /// then the HTTP status decides).
 fn server_error(status: u16, body: &J, text: &str) -> Error {
-    let kind = body.get("kind").and_then(|k| k.as_str()).and_then(ErrorKind::parse).unwrap_or_else(|| ErrorKind::from_http_status(status));
-    let location = body.get("location").and_then(|l| serde_json::from_value(l.clone()).ok());
-    Error::Server { status, kind, message: body["error"].as_str().unwrap_or(text).to_string(), pending: body.get("pending").cloned(), location }
+    let kind = body
+        .get("kind")
+        .and_then(|k| k.as_str())
+        .and_then(ErrorKind::parse)
+        .unwrap_or_else(|| ErrorKind::from_http_status(status));
+    let location = body
+        .get("location")
+        .and_then(|l| serde_json::from_value(l.clone()).ok());
+    Error::Server {
+        status,
+        kind,
+        message: body["error"].as_str().unwrap_or(text).to_string(),
+        pending: body.get("pending").cloned(),
+        location,
+    }
 }
 
 impl RemoteClient {
     /// `url`: `http(s)://host:port`; `namespace`: the default for actions (None: `default`).
     pub fn new(url: &str, token: &str, namespace: Option<&str>) -> Result<RemoteClient> {
-        let http = reqwest::Client::builder().build().map_err(|e| Error::Transport(e.to_string()))?;
-        Ok(RemoteClient { http, base: url.trim_end_matches('/').to_string(), token: token.to_string(), namespace: namespace.filter(|n| !n.is_empty()).unwrap_or("default").to_string() })
+        let http = reqwest::Client::builder()
+            .build()
+            .map_err(|e| Error::Transport(e.to_string()))?;
+        Ok(RemoteClient {
+            http,
+            base: url.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+            namespace: namespace
+                .filter(|n| !n.is_empty())
+                .unwrap_or("default")
+                .to_string(),
+        })
     }
 
     fn ns(&self, ns: Option<&str>) -> String {
-        ns.filter(|n| !n.is_empty()).map(String::from).unwrap_or_else(|| self.namespace.clone())
+        ns.filter(|n| !n.is_empty())
+            .map(String::from)
+            .unwrap_or_else(|| self.namespace.clone())
     }
 
     fn rel_url(&self, ns: &str, name: &str) -> String {
@@ -77,10 +105,17 @@ impl RemoteClient {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let resp = req.send().await.map_err(|e| Error::Transport(e.to_string()))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| Error::Transport(e.to_string()))?;
         let status = resp.status().as_u16();
-        let text = resp.text().await.map_err(|e| Error::Transport(e.to_string()))?;
-        let body: J = serde_json::from_str(&text).map_err(|e| Error::Decode(format!("{e}: {text}")))?;
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| Error::Transport(e.to_string()))?;
+        let body: J =
+            serde_json::from_str(&text).map_err(|e| Error::Decode(format!("{e}: {text}")))?;
         if status == 202 {
             // Still running past the server's request timeout: follow the operation.
             let id = body["operation_id"].as_str().unwrap_or("").to_string();
@@ -96,8 +131,17 @@ impl RemoteClient {
     async fn follow(&self, id: &str) -> Result<J> {
         loop {
             let url = format!("{}/v1/operations/{id}", self.base);
-            let resp = self.http.get(&url).bearer_auth(&self.token).send().await.map_err(|e| Error::Transport(e.to_string()))?;
-            let op: J = resp.json().await.map_err(|e| Error::Decode(e.to_string()))?;
+            let resp = self
+                .http
+                .get(&url)
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .map_err(|e| Error::Transport(e.to_string()))?;
+            let op: J = resp
+                .json()
+                .await
+                .map_err(|e| Error::Decode(e.to_string()))?;
             if op["done"] == true {
                 let status = op["http_status"].as_u64().unwrap_or(500) as u16;
                 let result = op["result"].clone();
@@ -114,47 +158,134 @@ impl RemoteClient {
     }
 
     /// `helm get manifest`.
-    pub async fn get_manifest(&self, name: &str, namespace: Option<&str>, revision: i64) -> Result<String> {
+    pub async fn get_manifest(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        revision: i64,
+    ) -> Result<String> {
         let ns = self.ns(namespace);
-        let body = self.send(reqwest::Method::GET, &format!("{}/manifest?revision={revision}", self.rel_url(&ns, name)), None).await?;
+        let body = self
+            .send(
+                reqwest::Method::GET,
+                &format!("{}/manifest?revision={revision}", self.rel_url(&ns, name)),
+                None,
+            )
+            .await?;
         Ok(body["manifest"].as_str().unwrap_or("").to_string())
     }
 
     /// `helm get notes`.
-    pub async fn get_notes(&self, name: &str, namespace: Option<&str>, revision: i64) -> Result<String> {
+    pub async fn get_notes(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        revision: i64,
+    ) -> Result<String> {
         let ns = self.ns(namespace);
-        let body = self.send(reqwest::Method::GET, &format!("{}/notes?revision={revision}", self.rel_url(&ns, name)), None).await?;
+        let body = self
+            .send(
+                reqwest::Method::GET,
+                &format!("{}/notes?revision={revision}", self.rel_url(&ns, name)),
+                None,
+            )
+            .await?;
         Ok(body["notes"].as_str().unwrap_or("").to_string())
     }
 
     /// `helm template` on the server: (manifest text as `helm template` prints it, notes).
-    pub async fn template(&self, chart: &ChartRef, values: &Value, name: &str, namespace: Option<&str>) -> Result<(String, String)> {
+    pub async fn template(
+        &self,
+        chart: &ChartRef,
+        values: &Value,
+        name: &str,
+        namespace: Option<&str>,
+    ) -> Result<(String, String)> {
         let body = json!({ "chart": ChartSource::json_of(chart)?, "values": values_json(values), "name": name, "namespace": self.ns(namespace) });
-        let out = self.send(reqwest::Method::POST, &format!("{}/v1/template", self.base), Some(body)).await?;
-        Ok((out["manifest"].as_str().unwrap_or("").to_string(), out["notes"].as_str().unwrap_or("").to_string()))
+        let out = self
+            .send(
+                reqwest::Method::POST,
+                &format!("{}/v1/template", self.base),
+                Some(body),
+            )
+            .await?;
+        Ok((
+            out["manifest"].as_str().unwrap_or("").to_string(),
+            out["notes"].as_str().unwrap_or("").to_string(),
+        ))
     }
 
-    async fn do_install(&self, chart: ChartRef, values: &Value, opts: InstallOptions) -> Result<Release> {
+    async fn do_install(
+        &self,
+        chart: ChartRef,
+        values: &Value,
+        opts: InstallOptions,
+    ) -> Result<Release> {
         let ns = self.ns(opts.namespace.as_deref());
-        let body = body_of(&opts, &[("chart", ChartSource::json_of(&chart)?), ("values", values_json(values))])?;
-        release_of(&self.send(reqwest::Method::POST, &format!("{}/v1/namespaces/{ns}/releases", self.base), Some(body)).await?)
+        let body = body_of(
+            &opts,
+            &[
+                ("chart", ChartSource::json_of(&chart)?),
+                ("values", values_json(values)),
+            ],
+        )?;
+        release_of(
+            &self
+                .send(
+                    reqwest::Method::POST,
+                    &format!("{}/v1/namespaces/{ns}/releases", self.base),
+                    Some(body),
+                )
+                .await?,
+        )
     }
 
-    async fn do_upgrade(&self, name: &str, chart: ChartRef, values: &Value, opts: UpgradeOptions) -> Result<Release> {
+    async fn do_upgrade(
+        &self,
+        name: &str,
+        chart: ChartRef,
+        values: &Value,
+        opts: UpgradeOptions,
+    ) -> Result<Release> {
         let ns = self.ns(opts.namespace.as_deref());
-        let body = body_of(&opts, &[("chart", ChartSource::json_of(&chart)?), ("values", values_json(values))])?;
-        release_of(&self.send(reqwest::Method::PUT, &self.rel_url(&ns, name), Some(body)).await?)
+        let body = body_of(
+            &opts,
+            &[
+                ("chart", ChartSource::json_of(&chart)?),
+                ("values", values_json(values)),
+            ],
+        )?;
+        release_of(
+            &self
+                .send(reqwest::Method::PUT, &self.rel_url(&ns, name), Some(body))
+                .await?,
+        )
     }
 
     async fn do_rollback(&self, name: &str, opts: RollbackOptions) -> Result<Release> {
         let ns = self.ns(opts.namespace.as_deref());
         let body = body_of(&opts, &[])?;
-        release_of(&self.send(reqwest::Method::POST, &format!("{}/rollback", self.rel_url(&ns, name)), Some(body)).await?)
+        release_of(
+            &self
+                .send(
+                    reqwest::Method::POST,
+                    &format!("{}/rollback", self.rel_url(&ns, name)),
+                    Some(body),
+                )
+                .await?,
+        )
     }
 
     async fn do_uninstall(&self, name: &str, opts: UninstallOptions) -> Result<UninstallResult> {
         let ns = self.ns(opts.namespace.as_deref());
-        let mut url = format!("{}?keep_history={}&dry_run={}&no_hooks={}&wait={}", self.rel_url(&ns, name), opts.keep_history, opts.dry_run, opts.no_hooks, opts.wait);
+        let mut url = format!(
+            "{}?keep_history={}&dry_run={}&no_hooks={}&wait={}",
+            self.rel_url(&ns, name),
+            opts.keep_history,
+            opts.dry_run,
+            opts.no_hooks,
+            opts.wait
+        );
         if let Some(t) = opts.timeout {
             url.push_str(&format!("&timeout_seconds={}", t.as_secs()));
         }
@@ -165,30 +296,71 @@ impl RemoteClient {
             url.push_str(&format!("&cascade={}", query_escape(c)));
         }
         let body = self.send(reqwest::Method::DELETE, &url, None).await?;
-        let kept = body["kept"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default();
-        Ok(UninstallResult { release: release_of(&body)?, kept })
+        let kept = body["kept"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(UninstallResult {
+            release: release_of(&body)?,
+            kept,
+        })
     }
 
-    async fn do_status(&self, name: &str, namespace: Option<&str>, revision: i64, resources: Option<bool>) -> Result<Release> {
+    async fn do_status(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        revision: i64,
+        resources: Option<bool>,
+    ) -> Result<Release> {
         let ns = self.ns(namespace);
         let mut url = format!("{}?revision={revision}", self.rel_url(&ns, name));
         if let Some(table) = resources {
-            url.push_str(if table { "&resources=table" } else { "&resources=objects" });
+            url.push_str(if table {
+                "&resources=table"
+            } else {
+                "&resources=objects"
+            });
         }
         release_of(&self.send(reqwest::Method::GET, &url, None).await?)
     }
 
     async fn do_history(&self, name: &str, namespace: Option<&str>) -> Result<Vec<Release>> {
         let ns = self.ns(namespace);
-        let body = self.send(reqwest::Method::GET, &format!("{}/history", self.rel_url(&ns, name)), None).await?;
+        let body = self
+            .send(
+                reqwest::Method::GET,
+                &format!("{}/history", self.rel_url(&ns, name)),
+                None,
+            )
+            .await?;
         serde_json::from_value(body["history"].clone()).map_err(|e| Error::Decode(e.to_string()))
     }
 
     async fn do_list(&self, opts: ListOptions) -> Result<Vec<Release>> {
-        let mut url = if opts.all_namespaces { format!("{}/v1/releases", self.base) } else { format!("{}/v1/namespaces/{}/releases", self.base, self.ns(opts.namespace.as_deref())) };
+        let mut url = if opts.all_namespaces {
+            format!("{}/v1/releases", self.base)
+        } else {
+            format!(
+                "{}/v1/namespaces/{}/releases",
+                self.base,
+                self.ns(opts.namespace.as_deref())
+            )
+        };
         url.push_str(&format!("?all={}", opts.all));
         if !opts.states.is_empty() {
-            url.push_str(&format!("&states={}", opts.states.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")));
+            url.push_str(&format!(
+                "&states={}",
+                opts.states
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ));
         }
         if let Some(f) = &opts.filter {
             url.push_str(&format!("&filter={}", query_escape(f)));
@@ -197,28 +369,72 @@ impl RemoteClient {
         serde_json::from_value(body["releases"].clone()).map_err(|e| Error::Decode(e.to_string()))
     }
 
-    async fn do_get_values(&self, name: &str, namespace: Option<&str>, revision: i64, all: bool) -> Result<Value> {
+    async fn do_get_values(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        revision: i64,
+        all: bool,
+    ) -> Result<Value> {
         let ns = self.ns(namespace);
-        let body = self.send(reqwest::Method::GET, &format!("{}/values?revision={revision}&all={all}", self.rel_url(&ns, name)), None).await?;
+        let body = self
+            .send(
+                reqwest::Method::GET,
+                &format!(
+                    "{}/values?revision={revision}&all={all}",
+                    self.rel_url(&ns, name)
+                ),
+                None,
+            )
+            .await?;
         Ok(json_to_core(&body["values"]))
     }
 
-    async fn do_test(&self, name: &str, namespace: Option<&str>, timeout: Option<Duration>) -> Result<Release> {
+    async fn do_test(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        timeout: Option<Duration>,
+    ) -> Result<Release> {
         let ns = self.ns(namespace);
         let body = json!({ "timeout_seconds": timeout.map(|t| t.as_secs()) });
-        release_of(&self.send(reqwest::Method::POST, &format!("{}/test", self.rel_url(&ns, name)), Some(body)).await?)
+        release_of(
+            &self
+                .send(
+                    reqwest::Method::POST,
+                    &format!("{}/test", self.rel_url(&ns, name)),
+                    Some(body),
+                )
+                .await?,
+        )
     }
 
     async fn do_recover(&self, name: &str, opts: RecoverOptions) -> Result<Release> {
         let ns = self.ns(opts.namespace.as_deref());
         let body = serde_json::to_value(&opts).map_err(|e| Error::invalid(e.to_string()))?;
-        release_of(&self.send(reqwest::Method::POST, &format!("{}/recover", self.rel_url(&ns, name)), Some(body)).await?)
+        release_of(
+            &self
+                .send(
+                    reqwest::Method::POST,
+                    &format!("{}/recover", self.rel_url(&ns, name)),
+                    Some(body),
+                )
+                .await?,
+        )
     }
 
     async fn do_reachable(&self) -> Result<()> {
-        let body = self.send(reqwest::Method::GET, &format!("{}/readyz", self.base), None).await?;
+        let body = self
+            .send(reqwest::Method::GET, &format!("{}/readyz", self.base), None)
+            .await?;
         if body["cluster"] == false {
-            return Err(Error::Server { status: 503, kind: ErrorKind::Cluster, message: "the release server has no cluster configured".into(), pending: None, location: None });
+            return Err(Error::Server {
+                status: 503,
+                kind: ErrorKind::Cluster,
+                message: "the release server has no cluster configured".into(),
+                pending: None,
+                location: None,
+            });
         }
         Ok(())
     }
@@ -235,36 +451,73 @@ impl ReleaseApi for RemoteClient {
 
     fn local_chart(&self, path: &std::path::Path) -> Result<ChartRef> {
         if !path.exists() {
-            return Err(Error::Chart(format!("path {:?} not found", path.display().to_string())));
+            return Err(Error::Chart(format!(
+                "path {:?} not found",
+                path.display().to_string()
+            )));
         }
         crate::api::chart_archive(path).map(ChartRef::Archive)
     }
 
-    fn install(&self, chart: impl Into<ChartRef> + Send, values: &Value, opts: InstallOptions) -> impl Future<Output = Result<Release>> + Send {
+    fn install(
+        &self,
+        chart: impl Into<ChartRef> + Send,
+        values: &Value,
+        opts: InstallOptions,
+    ) -> impl Future<Output = Result<Release>> + Send {
         self.do_install(chart.into(), values, opts)
     }
 
-    fn upgrade(&self, name: &str, chart: impl Into<ChartRef> + Send, values: &Value, opts: UpgradeOptions) -> impl Future<Output = Result<Release>> + Send {
+    fn upgrade(
+        &self,
+        name: &str,
+        chart: impl Into<ChartRef> + Send,
+        values: &Value,
+        opts: UpgradeOptions,
+    ) -> impl Future<Output = Result<Release>> + Send {
         self.do_upgrade(name, chart.into(), values, opts)
     }
 
-    fn rollback(&self, name: &str, opts: RollbackOptions) -> impl Future<Output = Result<Release>> + Send {
+    fn rollback(
+        &self,
+        name: &str,
+        opts: RollbackOptions,
+    ) -> impl Future<Output = Result<Release>> + Send {
         self.do_rollback(name, opts)
     }
 
-    fn uninstall(&self, name: &str, opts: UninstallOptions) -> impl Future<Output = Result<UninstallResult>> + Send {
+    fn uninstall(
+        &self,
+        name: &str,
+        opts: UninstallOptions,
+    ) -> impl Future<Output = Result<UninstallResult>> + Send {
         self.do_uninstall(name, opts)
     }
 
-    fn get_release(&self, name: &str, namespace: Option<&str>, revision: i64) -> impl Future<Output = Result<Release>> + Send {
+    fn get_release(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        revision: i64,
+    ) -> impl Future<Output = Result<Release>> + Send {
         self.do_status(name, namespace, revision, None)
     }
 
-    fn status(&self, name: &str, namespace: Option<&str>, revision: i64, table: bool) -> impl Future<Output = Result<Release>> + Send {
+    fn status(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        revision: i64,
+        table: bool,
+    ) -> impl Future<Output = Result<Release>> + Send {
         self.do_status(name, namespace, revision, Some(table))
     }
 
-    fn history(&self, name: &str, namespace: Option<&str>) -> impl Future<Output = Result<Vec<Release>>> + Send {
+    fn history(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<Release>>> + Send {
         self.do_history(name, namespace)
     }
 
@@ -272,15 +525,30 @@ impl ReleaseApi for RemoteClient {
         self.do_list(opts)
     }
 
-    fn get_values(&self, name: &str, namespace: Option<&str>, revision: i64, all: bool) -> impl Future<Output = Result<Value>> + Send {
+    fn get_values(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        revision: i64,
+        all: bool,
+    ) -> impl Future<Output = Result<Value>> + Send {
         self.do_get_values(name, namespace, revision, all)
     }
 
-    fn test(&self, name: &str, namespace: Option<&str>, timeout: Option<Duration>) -> impl Future<Output = Result<Release>> + Send {
+    fn test(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        timeout: Option<Duration>,
+    ) -> impl Future<Output = Result<Release>> + Send {
         self.do_test(name, namespace, timeout)
     }
 
-    fn recover(&self, name: &str, opts: RecoverOptions) -> impl Future<Output = Result<Release>> + Send {
+    fn recover(
+        &self,
+        name: &str,
+        opts: RecoverOptions,
+    ) -> impl Future<Output = Result<Release>> + Send {
         self.do_recover(name, opts)
     }
 }
@@ -291,22 +559,55 @@ mod tests {
 
     #[test]
     fn server_errors_keep_the_kind_they_name() {
-        let e = server_error(409, &json!({ "error": "another operation (upgrade) is in progress for release a/b", "kind": "pending", "pending": { "status": "pending-upgrade" } }), "");
+        let e = server_error(
+            409,
+            &json!({ "error": "another operation (upgrade) is in progress for release a/b", "kind": "pending", "pending": { "status": "pending-upgrade" } }),
+            "",
+        );
         assert_eq!((e.kind(), e.http_status()), (ErrorKind::Pending, 409));
-        assert!(matches!(&e, Error::Server { pending: Some(p), .. } if p["status"] == "pending-upgrade"));
+        assert!(
+            matches!(&e, Error::Server { pending: Some(p), .. } if p["status"] == "pending-upgrade")
+        );
         // No kind (a proxy's answer, an older server): the status decides.
-        assert_eq!(server_error(403, &json!({ "error": "nope" }), "").kind(), ErrorKind::Forbidden);
-        assert_eq!(server_error(502, &json!({}), "bad gateway").to_string(), "bad gateway");
-        let located = server_error(422, &json!({ "error": "x", "kind": "render", "location": { "template": "c/templates/a.yaml", "line": 3, "column": 7, "executing": "c/templates/a.yaml" } }), "");
+        assert_eq!(
+            server_error(403, &json!({ "error": "nope" }), "").kind(),
+            ErrorKind::Forbidden
+        );
+        assert_eq!(
+            server_error(502, &json!({}), "bad gateway").to_string(),
+            "bad gateway"
+        );
+        let located = server_error(
+            422,
+            &json!({ "error": "x", "kind": "render", "location": { "template": "c/templates/a.yaml", "line": 3, "column": 7, "executing": "c/templates/a.yaml" } }),
+            "",
+        );
         let loc = located.template_location().expect("location");
-        assert_eq!((loc.template.as_str(), loc.line, loc.column), ("c/templates/a.yaml", 3, Some(7)));
+        assert_eq!(
+            (loc.template.as_str(), loc.line, loc.column),
+            ("c/templates/a.yaml", 3, Some(7))
+        );
     }
 
     #[test]
     fn options_become_request_bodies() {
-        let o = InstallOptions { name: Some("web".into()), wait: true, timeout: Some(Duration::from_secs(60)), namespace: Some("ns".into()), ..Default::default() };
+        let o = InstallOptions {
+            name: Some("web".into()),
+            wait: true,
+            timeout: Some(Duration::from_secs(60)),
+            namespace: Some("ns".into()),
+            ..Default::default()
+        };
         let b = body_of(&o, &[("values", json!({ "a": 1 }))]).unwrap();
-        assert_eq!((b["name"].as_str(), b["wait"].as_bool(), b["timeout_seconds"].as_u64(), b["values"]["a"].as_i64()), (Some("web"), Some(true), Some(60), Some(1)));
+        assert_eq!(
+            (
+                b["name"].as_str(),
+                b["wait"].as_bool(),
+                b["timeout_seconds"].as_u64(),
+                b["values"]["a"].as_i64()
+            ),
+            (Some("web"), Some(true), Some(60), Some(1))
+        );
         assert!(b.get("namespace").is_none(), "the namespace is in the URL");
     }
 }

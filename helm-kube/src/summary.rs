@@ -10,7 +10,10 @@
 
 use crate::api::ReleaseApi;
 use crate::error::Error;
-use helm_core::release::api::{ChartRef, InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
+use helm_core::release::api::{
+    ChartRef, InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions,
+    UpgradeOptions,
+};
 use helm_core::release::release_summary;
 use helm_core::render::api::{ApiError, ValuesInput};
 use helm_core::values::Value;
@@ -59,17 +62,30 @@ impl ChartArg {
 }
 
 /// `install`: the new release's summary.
-pub async fn install<C: ReleaseApi>(c: &C, chart: ChartArg, input: ValuesInput, opts: InstallOptions) -> Answer {
+pub async fn install<C: ReleaseApi>(
+    c: &C,
+    chart: ChartArg,
+    input: ValuesInput,
+    opts: InstallOptions,
+) -> Answer {
     let chart = chart.resolve(c)?;
     let vals = input.merge()?;
     Ok(release_summary(&c.install(chart, &vals, opts).await?))
 }
 
 /// `upgrade` (with `opts.install`: `upgrade --install`).
-pub async fn upgrade<C: ReleaseApi>(c: &C, name: String, chart: ChartArg, input: ValuesInput, opts: UpgradeOptions) -> Answer {
+pub async fn upgrade<C: ReleaseApi>(
+    c: &C,
+    name: String,
+    chart: ChartArg,
+    input: ValuesInput,
+    opts: UpgradeOptions,
+) -> Answer {
     let chart = chart.resolve(c)?;
     let vals = input.merge()?;
-    Ok(release_summary(&c.upgrade(&name, chart, &vals, opts).await?))
+    Ok(release_summary(
+        &c.upgrade(&name, chart, &vals, opts).await?,
+    ))
 }
 
 /// `rollback`.
@@ -83,34 +99,66 @@ pub async fn uninstall<C: ReleaseApi>(c: &C, name: String, opts: UninstallOption
     let res = c.uninstall(&name, opts).await?;
     let summary = release_summary(&res.release);
     if let Some(m) = summary.as_map() {
-        m.insert("kept", Value::list(res.kept.iter().map(Value::str).collect()));
+        m.insert(
+            "kept",
+            Value::list(res.kept.iter().map(Value::str).collect()),
+        );
     }
     Ok(summary)
 }
 
 /// `status`: one revision (0: the latest).
-pub async fn status<C: ReleaseApi>(c: &C, name: String, revision: i64, namespace: Option<String>) -> Answer {
-    Ok(release_summary(&c.get_release(&name, namespace.as_deref(), revision).await?))
+pub async fn status<C: ReleaseApi>(
+    c: &C,
+    name: String,
+    revision: i64,
+    namespace: Option<String>,
+) -> Answer {
+    Ok(release_summary(
+        &c.get_release(&name, namespace.as_deref(), revision).await?,
+    ))
 }
 
 /// `history`: every revision, oldest first.
 pub async fn history<C: ReleaseApi>(c: &C, name: String, namespace: Option<String>) -> Answer {
-    Ok(Value::list(c.history(&name, namespace.as_deref()).await?.iter().map(release_summary).collect()))
+    Ok(Value::list(
+        c.history(&name, namespace.as_deref())
+            .await?
+            .iter()
+            .map(release_summary)
+            .collect(),
+    ))
 }
 
 /// `list`.
 pub async fn list<C: ReleaseApi>(c: &C, opts: ListOptions) -> Answer {
-    Ok(Value::list(c.list(opts).await?.iter().map(release_summary).collect()))
+    Ok(Value::list(
+        c.list(opts).await?.iter().map(release_summary).collect(),
+    ))
 }
 
 /// `get values` (`all`: with the chart's defaults).
-pub async fn get_values<C: ReleaseApi>(c: &C, name: String, revision: i64, namespace: Option<String>, all: bool) -> Answer {
-    Ok(c.get_values(&name, namespace.as_deref(), revision, all).await?)
+pub async fn get_values<C: ReleaseApi>(
+    c: &C,
+    name: String,
+    revision: i64,
+    namespace: Option<String>,
+    all: bool,
+) -> Answer {
+    Ok(c.get_values(&name, namespace.as_deref(), revision, all)
+        .await?)
 }
 
 /// `test`: the release's summary with its test hooks' results.
-pub async fn test<C: ReleaseApi>(c: &C, name: String, namespace: Option<String>, timeout: Option<Duration>) -> Answer {
-    Ok(release_summary(&c.test(&name, namespace.as_deref(), timeout).await?))
+pub async fn test<C: ReleaseApi>(
+    c: &C,
+    name: String,
+    namespace: Option<String>,
+    timeout: Option<Duration>,
+) -> Answer {
+    Ok(release_summary(
+        &c.test(&name, namespace.as_deref(), timeout).await?,
+    ))
 }
 
 /// `recover`: the release with its interrupted pending revision marked failed.
@@ -121,5 +169,7 @@ pub async fn recover<C: ReleaseApi>(c: &C, name: String, opts: RecoverOptions) -
 /// A progress event as the bindings hand it to a callback: its JSON form (`type`, and the
 /// event's fields) as helm-core data.
 pub fn progress_event(ev: &crate::ProgressEvent) -> Value {
-    serde_json::to_value(ev).map(|j| helm_core::release::record::json_to_core(&j)).unwrap_or(Value::Nil)
+    serde_json::to_value(ev)
+        .map(|j| helm_core::release::record::json_to_core(&j))
+        .unwrap_or(Value::Nil)
 }

@@ -6,32 +6,51 @@ mod common;
 use std::process::Command;
 
 fn ours(args: &[&str]) -> String {
-    let chart = helm_core::chart::load(&common::root().join("examples/charts/helm-rs-server")).expect("load");
+    let chart = helm_core::chart::load(&common::root().join("examples/charts/helm-rs-server"))
+        .expect("load");
     let mut values = helm_core::Value::empty_map();
     for a in args {
         helm_core::strvals::parse_set(a, &mut values).expect("set");
     }
     let opts = helm_core::render::TemplateOptions {
-        release: helm_core::render::ReleaseOptions { name: "srv".into(), namespace: "default".into(), revision: 1, is_upgrade: false, is_install: true },
+        release: helm_core::render::ReleaseOptions {
+            name: "srv".into(),
+            namespace: "default".into(),
+            revision: 1,
+            is_upgrade: false,
+            is_install: true,
+        },
         ..Default::default()
     };
-    helm_core::render::template(chart, &values, &opts).expect("render").stdout
+    helm_core::render::template(chart, &values, &opts)
+        .expect("render")
+        .stdout
 }
 
 #[test]
 fn server_chart_renders_as_helm() {
-    let Some(oracle) = common::oracle() else { return };
+    let Some(oracle) = common::oracle() else {
+        return;
+    };
     for sets in [vec![], vec!["server.tlsSecret=tls"]] {
         let mut cmd = Command::new(&oracle);
-        cmd.args(["template", "srv"]).arg(common::root().join("examples/charts/helm-rs-server"));
+        cmd.args(["template", "srv"])
+            .arg(common::root().join("examples/charts/helm-rs-server"));
         for s in &sets {
             cmd.args(["--set", s]);
         }
         let out = cmd.output().expect("helm-oracle");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let helm = String::from_utf8_lossy(&out.stdout).to_string();
         let rendered = ours(&sets);
         assert_eq!(rendered, helm, "with {sets:?}");
-        assert!(!rendered.contains("kind: Role") && !rendered.contains("kind: ClusterRole"), "no rights for the server's account");
+        assert!(
+            !rendered.contains("kind: Role") && !rendered.contains("kind: ClusterRole"),
+            "no rights for the server's account"
+        );
     }
 }

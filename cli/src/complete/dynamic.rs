@@ -6,10 +6,13 @@
 //! The settings (namespace, kubeconfig, repository paths) come from the flags typed on the line
 //! being completed, over the environment, as in Helm, which parses its global flags first.
 
-use helm_kube::ReleaseApi;
-use super::engine::{Answer, ParsedFlags, Provider, Request, ACTIVE_HELP_MARKER, DIRECTIVE_ERROR, DIRECTIVE_NO_FILE_COMP, DIRECTIVE_NO_SPACE};
+use super::engine::{
+    Answer, ParsedFlags, Provider, Request, ACTIVE_HELP_MARKER, DIRECTIVE_ERROR,
+    DIRECTIVE_NO_FILE_COMP, DIRECTIVE_NO_SPACE,
+};
 use crate::settings::{EnvSettings, GlobalArgs, KubeArgs};
 use helm_core::repo::{paths, IndexFile, RepoFile};
+use helm_kube::ReleaseApi;
 use std::path::{Path, PathBuf};
 
 pub struct HelmProvider<'a> {
@@ -69,7 +72,10 @@ fn flag_values(req: &Request, flag: &str, s: &EnvSettings) -> Option<Answer> {
     let cmd = req.command.as_str();
     let args = req.args;
     match flag {
-        "color" | "colour" => Some((vec!["never".into(), "auto".into(), "always".into()], NO_FILES)),
+        "color" | "colour" => Some((
+            vec!["never".into(), "auto".into(), "always".into()],
+            NO_FILES,
+        )),
         "namespace" => Some(namespaces(s)),
         "kube-context" => Some(contexts(s)),
         "output" => Some((
@@ -83,11 +89,21 @@ fn flag_values(req: &Request, flag: &str, s: &EnvSettings) -> Option<Answer> {
         "version" => {
             let chart_arg = match cmd {
                 "install" | "template" => {
-                    let required = if req.flags.last("generate-name").and_then(crate::settings::parse_go_bool).unwrap_or(false) { 1 } else { 2 };
+                    let required = if req
+                        .flags
+                        .last("generate-name")
+                        .and_then(crate::settings::parse_go_bool)
+                        .unwrap_or(false)
+                    {
+                        1
+                    } else {
+                        2
+                    };
                     (args.len() == required).then(|| args[required - 1].clone())
                 }
                 "upgrade" => (args.len() == 2).then(|| args[1].clone()),
-                "pull" | "show all" | "show chart" | "show crds" | "show readme" | "show values" => (args.len() == 1).then(|| args[0].clone()),
+                "pull" | "show all" | "show chart" | "show crds" | "show readme"
+                | "show values" => (args.len() == 1).then(|| args[0].clone()),
                 _ => return None,
             };
             Some(match chart_arg {
@@ -96,9 +112,12 @@ fn flag_values(req: &Request, flag: &str, s: &EnvSettings) -> Option<Answer> {
             })
         }
         "revision" => match cmd {
-            "status" | "get all" | "get hooks" | "get manifest" | "get metadata" | "get notes" | "get values" => {
-                Some(if args.len() == 1 { revisions(&args[0], s) } else { (Vec::new(), NO_FILES) })
-            }
+            "status" | "get all" | "get hooks" | "get manifest" | "get metadata" | "get notes"
+            | "get values" => Some(if args.len() == 1 {
+                revisions(&args[0], s)
+            } else {
+                (Vec::new(), NO_FILES)
+            }),
             _ => None,
         },
         _ => None,
@@ -110,7 +129,15 @@ fn arguments(req: &Request, s: &EnvSettings) -> Option<Answer> {
     let n = args.len();
     let to_complete = req.to_complete;
     let answer = match req.command.as_str() {
-        "completion bash" | "completion zsh" | "completion fish" | "completion powershell" | "list" | "plugin list" | "repo list" | "version" | "docs" => no_more_args(),
+        "completion bash"
+        | "completion zsh"
+        | "completion fish"
+        | "completion powershell"
+        | "list"
+        | "plugin list"
+        | "repo list"
+        | "version"
+        | "docs" => no_more_args(),
         "create" | "plugin install" | "repo index" | "verify" => {
             if n == 0 {
                 (Vec::new(), 0)
@@ -120,12 +147,16 @@ fn arguments(req: &Request, s: &EnvSettings) -> Option<Answer> {
         }
         "env" => {
             if n == 0 {
-                (s.env_vars().keys().map(|k| k.to_string()).collect(), NO_FILES)
+                (
+                    s.env_vars().keys().map(|k| k.to_string()).collect(),
+                    NO_FILES,
+                )
             } else {
                 no_more_args()
             }
         }
-        "get all" | "get hooks" | "get manifest" | "get metadata" | "get notes" | "get values" | "history" | "status" | "test" => {
+        "get all" | "get hooks" | "get manifest" | "get metadata" | "get notes" | "get values"
+        | "history" | "status" | "test" => {
             if n != 0 {
                 no_more_args()
             } else {
@@ -144,7 +175,16 @@ fn arguments(req: &Request, s: &EnvSettings) -> Option<Answer> {
             _ => no_more_args(),
         },
         "install" | "template" => {
-            let required = if req.flags.last("generate-name").and_then(crate::settings::parse_go_bool).unwrap_or(false) { 0 } else { 1 };
+            let required = if req
+                .flags
+                .last("generate-name")
+                .and_then(crate::settings::parse_go_bool)
+                .unwrap_or(false)
+            {
+                0
+            } else {
+                1
+            };
             if n == required {
                 charts(to_complete, true, s)
             } else {
@@ -187,14 +227,19 @@ fn arguments(req: &Request, s: &EnvSettings) -> Option<Answer> {
 
 /// A runtime for the cluster calls completion makes.
 fn block_on<F: std::future::Future>(f: F) -> Option<F::Output> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
     Some(rt.block_on(f))
 }
 
 async fn client(s: &EnvSettings) -> Option<helm_kube::Client> {
     let k = s.kube_args();
     let ns = k.namespace.clone();
-    helm_kube::Client::new(k.client_options(ns).ok()?).await.ok()
+    helm_kube::Client::new(k.client_options(ns).ok()?)
+        .await
+        .ok()
 }
 
 /// Helm's `compListReleases`: every release of the namespace, whatever its state, but those
@@ -205,16 +250,32 @@ fn releases(s: &EnvSettings, typed: &[String], to_complete: &str) -> Answer {
     }
     let listed = block_on(async {
         let c = client(s).await?;
-        c.list(helm_core::release::api::ListOptions { all: true, ..Default::default() }).await.ok()
+        c.list(helm_core::release::api::ListOptions {
+            all: true,
+            ..Default::default()
+        })
+        .await
+        .ok()
     })
     .flatten();
-    let Some(rels) = listed else { return (Vec::new(), 0) };
+    let Some(rels) = listed else {
+        return (Vec::new(), 0);
+    };
     let out = rels
         .iter()
         .filter(|r| !typed.contains(&r.name))
         .map(|r| {
-            let status = r.info.as_ref().map(|i| i.status.to_string()).unwrap_or_default();
-            format!("{}\t{}-{} -> {status}", r.name, r.chart_name(), r.chart_version())
+            let status = r
+                .info
+                .as_ref()
+                .map(|i| i.status.to_string())
+                .unwrap_or_default();
+            format!(
+                "{}\t{}-{} -> {status}",
+                r.name,
+                r.chart_name(),
+                r.chart_version()
+            )
         })
         .collect();
     (out, NO_FILES)
@@ -228,9 +289,22 @@ fn revisions(name: &str, s: &EnvSettings) -> Answer {
         c.history(name, None).await.ok()
     })
     .flatten();
-    let Some(mut hist) = hist else { return (Vec::new(), DIRECTIVE_ERROR) };
+    let Some(mut hist) = hist else {
+        return (Vec::new(), DIRECTIVE_ERROR);
+    };
     hist.sort_by_key(|r| r.version.to_string());
-    let out = hist.iter().map(|r| format!("{}\tApp: {}, Chart: {}-{}", r.version, r.app_version(), r.chart_name(), r.chart_version())).collect();
+    let out = hist
+        .iter()
+        .map(|r| {
+            format!(
+                "{}\tApp: {}, Chart: {}-{}",
+                r.version,
+                r.app_version(),
+                r.chart_name(),
+                r.chart_version()
+            )
+        })
+        .collect();
     (out, NO_FILES)
 }
 
@@ -241,8 +315,19 @@ fn namespaces(s: &EnvSettings) -> Answer {
         let c = client(s).await?;
         let api: kube::Api<Namespace> = kube::Api::all(c.kube().clone());
         // Helm gives the request three seconds.
-        let list = tokio::time::timeout(std::time::Duration::from_secs(3), api.list(&kube::api::ListParams::default())).await.ok()?.ok()?;
-        Some(list.items.into_iter().filter_map(|n| n.metadata.name).collect::<Vec<_>>())
+        let list = tokio::time::timeout(
+            std::time::Duration::from_secs(3),
+            api.list(&kube::api::ListParams::default()),
+        )
+        .await
+        .ok()?
+        .ok()?;
+        Some(
+            list.items
+                .into_iter()
+                .filter_map(|n| n.metadata.name)
+                .collect::<Vec<_>>(),
+        )
     })
     .flatten();
     match names {
@@ -258,23 +343,40 @@ fn contexts(s: &EnvSettings) -> Answer {
     } else {
         kube::config::Kubeconfig::read_from(Path::new(&s.kubeconfig)).ok()
     };
-    let Some(kc) = kc else { return (Vec::new(), NO_FILES) };
+    let Some(kc) = kc else {
+        return (Vec::new(), NO_FILES);
+    };
     let out = kc
         .contexts
         .iter()
-        .map(|c| format!("{}\t{}", c.name, c.context.as_ref().map(|x| x.cluster.clone()).unwrap_or_default()))
+        .map(|c| {
+            format!(
+                "{}\t{}",
+                c.name,
+                c.context
+                    .as_ref()
+                    .map(|x| x.cluster.clone())
+                    .unwrap_or_default()
+            )
+        })
         .collect();
     (out, NO_FILES)
 }
 
 /// The repositories of the repositories file (none when it cannot be read, as Helm).
 fn repos(s: &EnvSettings) -> Vec<helm_core::repo::RepoEntry> {
-    RepoFile::load_file_or_empty(Path::new(&s.repository_config)).map(|f| f.repositories).unwrap_or_default()
+    RepoFile::load_file_or_empty(Path::new(&s.repository_config))
+        .map(|f| f.repositories)
+        .unwrap_or_default()
 }
 
 /// Helm's `compListRepos`: `name\turl` for each repository not already typed.
 fn repositories(s: &EnvSettings, typed: &[String]) -> Vec<String> {
-    repos(s).iter().filter(|r| !typed.contains(&r.name)).map(|r| format!("{}\t{}", r.name, r.url)).collect()
+    repos(s)
+        .iter()
+        .filter(|r| !typed.contains(&r.name))
+        .map(|r| format!("{}\t{}", r.name, r.url))
+        .collect()
 }
 
 /// Helm's `compListChartsOfRepo`: `repo/chart` from the cached chart list, else the index.
@@ -282,10 +384,16 @@ fn charts_of_repo(repo: &str, s: &EnvSettings) -> Vec<String> {
     let cache = Path::new(&s.repository_cache);
     match std::fs::read_to_string(cache.join(paths::cache_charts_file(repo))) {
         Ok(text) => text.lines().map(|name| format!("{repo}/{name}")).collect(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match IndexFile::load_file(&cache.join(paths::cache_index_file(repo))) {
-            Ok(idx) => idx.entries.keys().map(|name| format!("{repo}/{name}")).collect(),
-            Err(_) => Vec::new(),
-        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            match IndexFile::load_file(&cache.join(paths::cache_index_file(repo))) {
+                Ok(idx) => idx
+                    .entries
+                    .keys()
+                    .map(|name| format!("{repo}/{name}"))
+                    .collect(),
+                Err(_) => Vec::new(),
+            }
+        }
         Err(_) => Vec::new(),
     }
 }
@@ -308,7 +416,12 @@ fn charts(to_complete: &str, include_files: bool, s: &EnvSettings) -> Answer {
     }
     // Helm compares what is typed with the whole candidate, description included, so a full
     // prefix (`oci://x`) is never recognized and leaves the shell's default completion.
-    for candidate in ["oci://\tChart OCI prefix", "https://\tChart URL prefix", "http://\tChart URL prefix", "file://\tChart local URL prefix"] {
+    for candidate in [
+        "oci://\tChart OCI prefix",
+        "https://\tChart URL prefix",
+        "http://\tChart URL prefix",
+        "file://\tChart local URL prefix",
+    ] {
         if to_complete.starts_with(candidate) {
             no_file = true;
             no_space = true;
@@ -319,7 +432,10 @@ fn charts(to_complete: &str, include_files: bool, s: &EnvSettings) -> Answer {
     }
     if include_files && !out.is_empty() && !to_complete.is_empty() {
         if let Ok(dir) = std::fs::read_dir(".") {
-            let mut names: Vec<String> = dir.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+            let mut names: Vec<String> = dir
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
             names.sort();
             out.extend(names.into_iter().filter(|n| n.starts_with(to_complete)));
         }
@@ -340,12 +456,31 @@ fn charts(to_complete: &str, include_files: bool, s: &EnvSettings) -> Answer {
 
 /// Go's `Format("January 2, 2006")` of an RFC 3339 time (its own offset, as Go keeps it).
 fn long_date(created: &str) -> String {
-    const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
     let date = created.get(..10).unwrap_or("");
     let mut parts = date.split('-');
-    let (y, m, d) = (parts.next(), parts.next().and_then(|m| m.parse::<usize>().ok()), parts.next().and_then(|d| d.parse::<u32>().ok()));
+    let (y, m, d) = (
+        parts.next(),
+        parts.next().and_then(|m| m.parse::<usize>().ok()),
+        parts.next().and_then(|d| d.parse::<u32>().ok()),
+    );
     match (y, m, d) {
-        (Some(y), Some(m), Some(d)) if (1..=12).contains(&m) => format!("{} {d}, {y}", MONTHS[m - 1]),
+        (Some(y), Some(m), Some(d)) if (1..=12).contains(&m) => {
+            format!("{} {d}, {y}", MONTHS[m - 1])
+        }
         _ => "January 1, 0001".into(),
     }
 }
@@ -354,15 +489,25 @@ fn long_date(created: &str) -> String {
 /// with app version, creation date and deprecation.
 fn chart_versions(chart_ref: &str, s: &EnvSettings) -> Answer {
     let parts: Vec<&str> = chart_ref.split('/').collect();
-    let [repo, chart] = parts.as_slice() else { return (Vec::new(), NO_FILES) };
+    let [repo, chart] = parts.as_slice() else {
+        return (Vec::new(), NO_FILES);
+    };
     let path = Path::new(&s.repository_cache).join(paths::cache_index_file(repo));
     let mut out = Vec::new();
     if let Ok(idx) = IndexFile::load_file(&path) {
         for v in idx.entries.get(*chart).map(|v| v.as_slice()).unwrap_or(&[]) {
             let m = &v.metadata;
-            let app = if m.app_version.is_empty() { String::new() } else { format!("App: {}, ", m.app_version) };
+            let app = if m.app_version.is_empty() {
+                String::new()
+            } else {
+                format!("App: {}, ", m.app_version)
+            };
             let deprecated = if m.deprecated { "(deprecated)" } else { "" };
-            out.push(format!("{}\t{app}Created: {} {deprecated}", m.version, long_date(&v.created)));
+            out.push(format!(
+                "{}\t{app}Created: {} {deprecated}",
+                m.version,
+                long_date(&v.created)
+            ));
         }
     }
     (out, NO_FILES)
@@ -372,12 +517,18 @@ fn chart_versions(chart_ref: &str, s: &EnvSettings) -> Answer {
 fn plugins(s: &EnvSettings, typed: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for dir in std::env::split_paths(&s.plugins_directory) {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
         entries.sort();
         for p in entries {
-            let Ok(text) = std::fs::read_to_string(p.join("plugin.yaml")) else { continue };
-            let Ok(doc) = helm_core::values::yaml::from_str(&text) else { continue };
+            let Ok(text) = std::fs::read_to_string(p.join("plugin.yaml")) else {
+                continue;
+            };
+            let Ok(doc) = helm_core::values::yaml::from_str(&text) else {
+                continue;
+            };
             let get = |v: &helm_core::Value, k: &str| match v.as_map().and_then(|m| m.get(k)) {
                 Some(helm_core::Value::String(s)) => s.to_string(),
                 _ => String::new(),
@@ -386,7 +537,11 @@ fn plugins(s: &EnvSettings, typed: &[String]) -> Vec<String> {
             let kind = get(&doc, "type");
             let help = match kind.as_str() {
                 "" => get(&doc, "usage"),
-                "cli/v1" => doc.as_map().and_then(|m| m.get("config")).map(|c| get(&c, "shortHelp")).unwrap_or_default(),
+                "cli/v1" => doc
+                    .as_map()
+                    .and_then(|m| m.get("config"))
+                    .map(|c| get(&c, "shortHelp"))
+                    .unwrap_or_default(),
                 _ => continue,
             };
             if !name.is_empty() && !typed.contains(&name) {
@@ -399,7 +554,9 @@ fn plugins(s: &EnvSettings, typed: &[String]) -> Vec<String> {
 
 /// cobra's `help` command: the subcommands of the command the words name.
 fn help_completions(tree: &super::tree::Tree, args: &[String], to_complete: &str) -> Answer {
-    let Some(cmd) = super::engine::find_command(tree, args) else { return (Vec::new(), NO_FILES) };
+    let Some(cmd) = super::engine::find_command(tree, args) else {
+        return (Vec::new(), NO_FILES);
+    };
     let out = tree.cmds[cmd]
         .children
         .iter()

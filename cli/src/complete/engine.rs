@@ -35,7 +35,11 @@ pub fn directive_names(d: u32) -> String {
         (DIRECTIVE_FILTER_DIRS, "ShellCompDirectiveFilterDirs"),
         (DIRECTIVE_KEEP_ORDER, "ShellCompDirectiveKeepOrder"),
     ];
-    let set: Vec<&str> = names.iter().filter(|(bit, _)| d & bit != 0).map(|(_, n)| *n).collect();
+    let set: Vec<&str> = names
+        .iter()
+        .filter(|(bit, _)| d & bit != 0)
+        .map(|(_, n)| *n)
+        .collect();
     if set.is_empty() {
         "ShellCompDirectiveDefault".into()
     } else {
@@ -57,7 +61,10 @@ impl ParsedFlags {
         self.values.contains_key(name)
     }
     pub fn last(&self, name: &str) -> Option<&str> {
-        self.values.get(name).and_then(|v| v.last()).map(String::as_str)
+        self.values
+            .get(name)
+            .and_then(|v| v.last())
+            .map(String::as_str)
     }
 }
 
@@ -101,11 +108,19 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
         Some((last, rest)) => (last.clone(), rest.to_vec()),
         None => (String::new(), Vec::new()),
     };
-    let fail = |msg: String| Outcome { completions: Vec::new(), directive: 0, error: Some(msg), deprecated: Vec::new() };
+    let fail = |msg: String| Outcome {
+        completions: Vec::new(),
+        directive: 0,
+        error: Some(msg),
+        deprecated: Vec::new(),
+    };
     let (cmd, args) = find(tree, &typed);
     // The root takes no arguments: an unknown first word names no command.
     if cmd == 0 && !strip_flags(tree, 0, &args).is_empty() {
-        return fail(format!("unable to find a command for arguments: {}", go_list(&typed)));
+        return fail(format!(
+            "unable to find a command for arguments: {}",
+            go_list(&typed)
+        ));
     }
 
     let (flag, args, to_complete, flag_err) = flag_being_completed(tree, cmd, args, to_complete);
@@ -118,17 +133,36 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
     };
     let parsed = match parse(tree, cmd, &args) {
         Ok(p) => p,
-        Err(e) => return fail(format!("Error while parsing flags from args {}: {e}", go_list(&args))),
+        Err(e) => {
+            return fail(format!(
+                "Error while parsing flags from args {}: {e}",
+                go_list(&args)
+            ))
+        }
     };
     let flag_completion = with_end <= parsed.args.len();
-    let deprecated: Vec<&'static str> = parsed.order.iter().copied().filter(|n| tree.lookup_long(cmd, n).is_some_and(|f| f.hidden && super::tree::deprecation_notice(n).is_some() && cmd != 0)).collect();
+    let deprecated: Vec<&'static str> = parsed
+        .order
+        .iter()
+        .copied()
+        .filter(|n| {
+            tree.lookup_long(cmd, n).is_some_and(|f| {
+                f.hidden && super::tree::deprecation_notice(n).is_some() && cmd != 0
+            })
+        })
+        .collect();
     if let Some(e) = flag_err {
         if flag_completion || !e.1 {
             return fail(e.0);
         }
     }
     if parsed.changed("help") {
-        return Outcome { completions: Vec::new(), directive: DIRECTIVE_NO_FILE_COMP, error: None, deprecated: deprecated.clone() };
+        return Outcome {
+            completions: Vec::new(),
+            directive: DIRECTIVE_NO_FILE_COMP,
+            error: None,
+            deprecated: deprecated.clone(),
+        };
     }
     let positional = parsed.args.clone();
 
@@ -141,7 +175,11 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
     }
 
     let value_flag = flag.filter(|_| flag_completion);
-    if flag.is_none() && to_complete.starts_with('-') && !to_complete.contains('=') && flag_completion {
+    if flag.is_none()
+        && to_complete.starts_with('-')
+        && !to_complete.contains('=')
+        && flag_completion
+    {
         let mut out = Vec::new();
         let mut offer = |f: &Flag| {
             if f.hidden || hidden_by_group.contains(&f.def.name) {
@@ -159,14 +197,26 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
         for f in inherited.into_iter().chain(local) {
             offer(f);
         }
-        let directive = if out.len() == 1 && out[0].ends_with('=') { DIRECTIVE_NO_SPACE } else { DIRECTIVE_NO_FILE_COMP };
-        return Outcome { completions: out, directive, error: None, deprecated: deprecated.clone() };
+        let directive = if out.len() == 1 && out[0].ends_with('=') {
+            DIRECTIVE_NO_SPACE
+        } else {
+            DIRECTIVE_NO_FILE_COMP
+        };
+        return Outcome {
+            completions: out,
+            directive,
+            error: None,
+            deprecated: deprecated.clone(),
+        };
     }
 
     let mut completions = Vec::new();
     let mut directive = 0;
     if flag.is_none() {
-        let local_given = tree.cmds[cmd].flags.iter().any(|f| !f.persistent && parsed.changed(f.def.name));
+        let local_given = tree.cmds[cmd]
+            .flags
+            .iter()
+            .any(|f| !f.persistent && parsed.changed(f.def.name));
         if positional.is_empty() && !local_given {
             for &child in &tree.cmds[cmd].children {
                 let c = &tree.cmds[child];
@@ -180,12 +230,23 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
             }
         }
     }
-    let req = Request { command: tree.path_of(cmd), flag: value_flag.map(|f| f.name), args: &positional, to_complete: &to_complete, flags: &parsed };
+    let req = Request {
+        command: tree.path_of(cmd),
+        flag: value_flag.map(|f| f.name),
+        args: &positional,
+        to_complete: &to_complete,
+        flags: &parsed,
+    };
     if let Some((more, d)) = provider.complete(&req) {
         completions.extend(more);
         directive = d;
     }
-    Outcome { completions, directive, error: None, deprecated: deprecated.clone() }
+    Outcome {
+        completions,
+        directive,
+        error: None,
+        deprecated: deprecated.clone(),
+    }
 }
 
 /// `--name` and `-x` for a flag, when they start with what is typed.
@@ -214,7 +275,12 @@ fn is_flag_arg(a: &str) -> bool {
 /// `-o=<TAB>`): the flag, the arguments without that flag, the value typed so far, and an
 /// error for a flag the command lacks (with whether it may be ignored once flags ended).
 #[allow(clippy::type_complexity)]
-fn flag_being_completed(tree: &Tree, cmd: usize, args: Vec<String>, last: String) -> (Option<FlagDef>, Vec<String>, String, Option<(String, bool)>) {
+fn flag_being_completed(
+    tree: &Tree,
+    cmd: usize,
+    args: Vec<String>,
+    last: String,
+) -> (Option<FlagDef>, Vec<String>, String, Option<(String, bool)>) {
     let mut name = String::new();
     let mut trimmed = args.clone();
     let mut with_equal = false;
@@ -223,7 +289,15 @@ fn flag_being_completed(tree: &Tree, cmd: usize, args: Vec<String>, last: String
         match last.find('=') {
             Some(i) => {
                 // `-abc=v`: the value is for the last shorthand before the `=`.
-                name = if last[..i].starts_with("--") { last[2..i].to_string() } else { last[..i].chars().last().map(String::from).unwrap_or_default() };
+                name = if last[..i].starts_with("--") {
+                    last[2..i].to_string()
+                } else {
+                    last[..i]
+                        .chars()
+                        .last()
+                        .map(String::from)
+                        .unwrap_or_default()
+                };
                 value = last[i + 1..].to_string();
                 with_equal = true;
             }
@@ -233,7 +307,11 @@ fn flag_being_completed(tree: &Tree, cmd: usize, args: Vec<String>, last: String
     if name.is_empty() {
         if let Some(prev) = args.last() {
             if is_flag_arg(prev) && !prev.contains('=') {
-                name = if let Some(long) = prev.strip_prefix("--") { long.to_string() } else { prev.chars().last().map(String::from).unwrap_or_default() };
+                name = if let Some(long) = prev.strip_prefix("--") {
+                    long.to_string()
+                } else {
+                    prev.chars().last().map(String::from).unwrap_or_default()
+                };
                 trimmed.pop();
             }
         }
@@ -242,9 +320,16 @@ fn flag_being_completed(tree: &Tree, cmd: usize, args: Vec<String>, last: String
         return (None, trimmed, value, None);
     }
     // A one-letter name is a shorthand (so `--v`, klog's long flag, is not found, as in cobra).
-    let found = if name.len() == 1 { tree.lookup_short(cmd, &name) } else { tree.lookup_long(cmd, &name) };
+    let found = if name.len() == 1 {
+        tree.lookup_short(cmd, &name)
+    } else {
+        tree.lookup_long(cmd, &name)
+    };
     let Some(flag) = found else {
-        let msg = format!("Subcommand '{}' does not support flag '{name}'", tree.cmds[cmd].name);
+        let msg = format!(
+            "Subcommand '{}' does not support flag '{name}'",
+            tree.cmds[cmd].name
+        );
         return (None, args, last, Some((msg, true)));
     };
     if !with_equal && !flag.def.no_opt.is_empty() {
@@ -286,10 +371,16 @@ fn takes_next_value(tree: &Tree, cmd: usize, s: &str) -> bool {
         return false;
     }
     if let Some(long) = s.strip_prefix("--") {
-        return tree.lookup_long(cmd, long).map(|f| f.def.no_opt.is_empty()).unwrap_or(true);
+        return tree
+            .lookup_long(cmd, long)
+            .map(|f| f.def.no_opt.is_empty())
+            .unwrap_or(true);
     }
     if s.starts_with('-') && s.len() == 2 {
-        return tree.lookup_short(cmd, &s[1..2]).map(|f| f.def.no_opt.is_empty()).unwrap_or(true);
+        return tree
+            .lookup_short(cmd, &s[1..2])
+            .map(|f| f.def.no_opt.is_empty())
+            .unwrap_or(true);
     }
     false
 }
@@ -300,8 +391,12 @@ fn find(tree: &Tree, args: &[String]) -> (usize, Vec<String>) {
     let mut rest = args.to_vec();
     loop {
         let words = strip_flags(tree, cmd, &rest);
-        let Some(next) = words.first() else { return (cmd, rest) };
-        let Some(child) = tree.child(cmd, next) else { return (cmd, rest) };
+        let Some(next) = words.first() else {
+            return (cmd, rest);
+        };
+        let Some(child) = tree.child(cmd, next) else {
+            return (cmd, rest);
+        };
         rest = minus_first(tree, cmd, &rest, next);
         cmd = child;
     }
@@ -406,8 +501,16 @@ pub fn parse(tree: &Tree, cmd: usize, args: &[String]) -> Result<ParsedFlags, St
 
 fn set(out: &mut ParsedFlags, f: &FlagDef, value: String) -> Result<(), String> {
     if let Err(e) = check_value(f, &value) {
-        let name = if f.shorthand.is_empty() { format!("--{}", f.name) } else { format!("-{}, --{}", f.shorthand, f.name) };
-        return Err(format!("invalid argument {} for {:?} flag: {e}", go_quote(&value), name));
+        let name = if f.shorthand.is_empty() {
+            format!("--{}", f.name)
+        } else {
+            format!("-{}, --{}", f.shorthand, f.name)
+        };
+        return Err(format!(
+            "invalid argument {} for {:?} flag: {e}",
+            go_quote(&value),
+            name
+        ));
     }
     out.values.entry(f.name).or_default().push(value);
     out.order.push(f.name);
@@ -422,18 +525,29 @@ fn go_quote(s: &str) -> String {
 fn check_value(f: &FlagDef, v: &str) -> Result<(), String> {
     let syntax = |func: &str| format!("strconv.{func}: parsing {}: invalid syntax", go_quote(v));
     match f.kind {
-        "bool" => crate::settings::parse_go_bool(v).map(|_| ()).ok_or_else(|| syntax("ParseBool")),
+        "bool" => crate::settings::parse_go_bool(v)
+            .map(|_| ())
+            .ok_or_else(|| syntax("ParseBool")),
         "int" => parse_int(v).map(|_| ()).ok_or_else(|| syntax("ParseInt")),
         "uint" => parse_uint(v).map(|_| ()).ok_or_else(|| syntax("ParseUint")),
-        "float32" => v.trim().parse::<f32>().map(|_| ()).map_err(|_| syntax("ParseFloat")),
-        "duration" => crate::settings::parse_go_duration(v).map(|_| ()).ok_or_else(|| format!("time: invalid duration {}", go_quote(v))),
+        "float32" => v
+            .trim()
+            .parse::<f32>()
+            .map(|_| ())
+            .map_err(|_| syntax("ParseFloat")),
+        "duration" => crate::settings::parse_go_duration(v)
+            .map(|_| ())
+            .ok_or_else(|| format!("time: invalid duration {}", go_quote(v))),
         "format" => match v {
             "table" | "json" | "yaml" => Ok(()),
             _ => Err("invalid format type".into()),
         },
         "WaitStrategy" => match v {
             "watcher" | "legacy" | "hookOnly" | "true" | "false" => Ok(()),
-            _ => Err(format!("invalid wait input {}. Valid inputs are watcher, hookOnly, and legacy", go_quote(v))),
+            _ => Err(format!(
+                "invalid wait input {}. Valid inputs are watcher, hookOnly, and legacy",
+                go_quote(v)
+            )),
         },
         "stringToString" => {
             for pair in v.split(',').filter(|p| !p.is_empty()) {
@@ -447,7 +561,9 @@ fn check_value(f: &FlagDef, v: &str) -> Result<(), String> {
             if crate::find_postrenderer_plugin(v) {
                 Ok(())
             } else {
-                Err(format!("plugin: {{Name:{v} Type:postrenderer/v1}} not found"))
+                Err(format!(
+                    "plugin: {{Name:{v} Type:postrenderer/v1}} not found"
+                ))
             }
         }
         _ => Ok(()),

@@ -40,7 +40,11 @@ pub fn protocol_request(arg: Option<&str>) -> Option<bool> {
 /// cobra's `<PROGRAM>_<SUFFIX>` then `COBRA_<SUFFIX>` configuration variables (Helm's root is
 /// `helm`, and the scripts set `HELM_ACTIVE_HELP`).
 fn config_env(suffix: &str) -> String {
-    std::env::var(format!("HELM_{suffix}")).ok().filter(|v| !v.is_empty()).or_else(|| std::env::var(format!("COBRA_{suffix}")).ok()).unwrap_or_default()
+    std::env::var(format!("HELM_{suffix}"))
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| std::env::var(format!("COBRA_{suffix}")).ok())
+        .unwrap_or_default()
 }
 
 /// Answers `__complete WORDS…` (the words after it, the last one being completed).
@@ -55,7 +59,10 @@ pub fn run_protocol(words: &[String], no_descriptions: bool) -> ExitCode {
     if let Some(mode) = color_on_line(words) {
         if !matches!(mode.as_str(), "never" | "auto" | "always") {
             let msg = format!("invalid color mode {mode:?}: must be one of: never, auto, always");
-            eprintln!("level=WARN msg=\"command failed\" error={}", helm_core::gocompat::strconv::go_quote(&msg));
+            eprintln!(
+                "level=WARN msg=\"command failed\" error={}",
+                helm_core::gocompat::strconv::go_quote(&msg)
+            );
             return ExitCode::from(1);
         }
     }
@@ -67,7 +74,8 @@ pub fn run_protocol(words: &[String], no_descriptions: bool) -> ExitCode {
             no_desc = !b;
         }
     }
-    let active_help_off = std::env::var("COBRA_ACTIVE_HELP").as_deref() == Ok("0") || std::env::var("HELM_ACTIVE_HELP").as_deref() == Ok("0");
+    let active_help_off = std::env::var("COBRA_ACTIVE_HELP").as_deref() == Ok("0")
+        || std::env::var("HELM_ACTIVE_HELP").as_deref() == Ok("0");
     // pflag's notices for deprecated flags, once for each of the three parses Helm makes.
     for _ in 0..3 {
         for name in &outcome.deprecated {
@@ -97,7 +105,10 @@ pub fn run_protocol(words: &[String], no_descriptions: bool) -> ExitCode {
         out.push('\n');
     }
     out.push_str(&format!(":{}\n", outcome.directive));
-    err.push_str(&format!("Completion ended with directive: {}\n", engine::directive_names(outcome.directive)));
+    err.push_str(&format!(
+        "Completion ended with directive: {}\n",
+        engine::directive_names(outcome.directive)
+    ));
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
     let _ = std::io::stderr().lock().write_all(err.as_bytes());
     ExitCode::SUCCESS
@@ -115,7 +126,10 @@ fn color_on_line(words: &[String]) -> Option<String> {
         if w == "--color" || w == "--colour" {
             mode = words.get(i + 1).cloned();
             i += 1;
-        } else if let Some(v) = w.strip_prefix("--color=").or_else(|| w.strip_prefix("--colour=")) {
+        } else if let Some(v) = w
+            .strip_prefix("--color=")
+            .or_else(|| w.strip_prefix("--colour="))
+        {
             mode = Some(v.to_string());
         }
         i += 1;
@@ -126,7 +140,11 @@ fn color_on_line(words: &[String]) -> Option<String> {
 /// cobra also appends its debug lines to `$BASH_COMP_DEBUG_FILE` when set.
 fn debug_file(line: &str) {
     if let Some(path) = std::env::var_os("BASH_COMP_DEBUG_FILE").filter(|p| !p.is_empty()) {
-        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
             let _ = f.write_all(line.as_bytes());
         }
     }
@@ -156,7 +174,10 @@ pub struct ScriptArgs {
 
 /// The name the program was run as (`filepath.Base(os.Args[0])`).
 fn program_name() -> String {
-    let arg0 = std::env::args_os().next().map(|a| a.to_string_lossy().into_owned()).unwrap_or_default();
+    let arg0 = std::env::args_os()
+        .next()
+        .map(|a| a.to_string_lossy().into_owned())
+        .unwrap_or_default();
     arg0.rsplit('/').next().unwrap_or("").to_string()
 }
 
@@ -169,7 +190,9 @@ pub fn run_script(shell: &Shell) -> Result<(), crate::CmdError> {
         Shell::Powershell(a) => ("powershell", a),
     };
     if let Some(extra) = args.extra.first() {
-        return Err(crate::CmdError(format!("unknown command {extra:?} for \"helm completion {name}\"")));
+        return Err(crate::CmdError(format!(
+            "unknown command {extra:?} for \"helm completion {name}\""
+        )));
     }
     let text = script(name, args.no_descriptions, &program_name());
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
@@ -184,7 +207,11 @@ pub fn script(shell: &str, no_descriptions: bool, program: &str) -> String {
         "fish" => FISH,
         _ => POWERSHELL,
     };
-    let mut text = if no_descriptions { base.replacen(" __complete ", " __completeNoDesc ", 1) } else { base.to_string() };
+    let mut text = if no_descriptions {
+        base.replacen(" __complete ", " __completeNoDesc ", 1)
+    } else {
+        base.to_string()
+    };
     let renamed = program != "helm";
     match shell {
         "bash" if renamed => text.push_str(&format!(

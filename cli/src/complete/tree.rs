@@ -27,7 +27,10 @@ pub struct CmdDef {
 /// binary, so a malformed line is a bug of the generator and panics in every test.
 static COMMANDS: LazyLock<Vec<CmdDef>> = LazyLock::new(|| {
     let mut cmds: Vec<CmdDef> = Vec::new();
-    for line in HELM_TREE.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for line in HELM_TREE
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         let fields: Vec<&'static str> = line.split('\t').collect();
         match fields[..] {
             ["command", path, short, aliases] => cmds.push(CmdDef {
@@ -37,8 +40,16 @@ static COMMANDS: LazyLock<Vec<CmdDef>> = LazyLock::new(|| {
                 flags: Vec::new(),
             }),
             ["flag", name, shorthand, kind, no_opt, usage] => {
-                let cmd = cmds.last_mut().expect("helm_tree.tsv: a flag before any command");
-                cmd.flags.push(FlagDef { name, shorthand, kind, no_opt, usage });
+                let cmd = cmds
+                    .last_mut()
+                    .expect("helm_tree.tsv: a flag before any command");
+                cmd.flags.push(FlagDef {
+                    name,
+                    shorthand,
+                    kind,
+                    no_opt,
+                    usage,
+                });
             }
             _ => panic!("helm_tree.tsv: malformed line {line:?}"),
         }
@@ -61,7 +72,10 @@ impl FlagDef {
     /// Whether the flag may be given more than once with every value kept (cobra then keeps
     /// offering it after it was given).
     pub fn accepts_multiple(&self) -> bool {
-        self.kind.contains("Slice") || self.kind.contains("Array") || self.kind.starts_with("stringTo") || self.kind == "strings"
+        self.kind.contains("Slice")
+            || self.kind.contains("Array")
+            || self.kind.starts_with("stringTo")
+            || self.kind == "strings"
     }
 }
 
@@ -128,11 +142,24 @@ pub fn deprecation_notice(name: &str) -> Option<String> {
     Some(format!("Flag --{name} has been deprecated, {how}"))
 }
 
-const FORCE_GROUPS: &[&[&str]] = &[&["force-replace", "force-conflicts"], &["force", "force-conflicts"]];
-const TEMPLATE_GROUPS: &[&[&str]] = &[&["force-replace", "force-conflicts"], &["force", "force-conflicts"], &["validate", "dry-run"]];
+const FORCE_GROUPS: &[&[&str]] = &[
+    &["force-replace", "force-conflicts"],
+    &["force", "force-conflicts"],
+];
+const TEMPLATE_GROUPS: &[&[&str]] = &[
+    &["force-replace", "force-conflicts"],
+    &["force", "force-conflicts"],
+    &["validate", "dry-run"],
+];
 
 fn bool_flag(name: &'static str, usage: &'static str) -> FlagDef {
-    FlagDef { name, shorthand: "", kind: "bool", no_opt: "true", usage }
+    FlagDef {
+        name,
+        shorthand: "",
+        kind: "bool",
+        no_opt: "true",
+        usage,
+    }
 }
 
 pub struct Tree {
@@ -154,7 +181,15 @@ impl Tree {
                 by_path.get(parent_path).copied()
             };
             let root = def.path.is_empty();
-            let flags = def.flags.iter().map(|f| Flag { def: *f, hidden: false, persistent: root && f.name != "help" }).collect();
+            let flags = def
+                .flags
+                .iter()
+                .map(|f| Flag {
+                    def: *f,
+                    hidden: false,
+                    persistent: root && f.name != "help",
+                })
+                .collect();
             cmds.push(Command {
                 name: words.last().cloned().unwrap_or_else(|| "helm".into()),
                 short: def.short.into(),
@@ -186,13 +221,27 @@ impl Tree {
         for &(name, kind, no_opt) in KLOG_FLAGS {
             // pflag gives a one-letter Go flag that letter as its shorthand (`-v 3`).
             let shorthand = if name.len() == 1 { name } else { "" };
-            let def = FlagDef { name, shorthand, kind, no_opt, usage: "" };
-            self.cmds[root].flags.push(Flag { def, hidden: true, persistent: true });
+            let def = FlagDef {
+                name,
+                shorthand,
+                kind,
+                no_opt,
+                usage: "",
+            };
+            self.cmds[root].flags.push(Flag {
+                def,
+                hidden: true,
+                persistent: true,
+            });
         }
         for &(path, name) in DEPRECATED_FLAGS {
             if let Some(&id) = by_path.get(path) {
                 if self.cmds[id].flags.iter().all(|f| f.def.name != name) {
-                    self.cmds[id].flags.push(Flag { def: bool_flag(name, ""), hidden: true, persistent: false });
+                    self.cmds[id].flags.push(Flag {
+                        def: bool_flag(name, ""),
+                        hidden: true,
+                        persistent: false,
+                    });
                 }
             }
         }
@@ -205,16 +254,56 @@ impl Tree {
             self.cmds[id].exclusive = TEMPLATE_GROUPS.to_vec();
         }
         // cobra's own `help` command and Helm's hidden `docs` generator.
-        let help = FlagDef { name: "help", shorthand: "h", kind: "bool", no_opt: "true", usage: "help for help" };
+        let help = FlagDef {
+            name: "help",
+            shorthand: "h",
+            kind: "bool",
+            no_opt: "true",
+            usage: "help for help",
+        };
         self.push_child(root, "help", "Help about any command", false, vec![help]);
-        let docs_help = FlagDef { name: "help", shorthand: "h", kind: "bool", no_opt: "true", usage: "help for docs" };
-        let dir = FlagDef { name: "dir", shorthand: "", kind: "string", no_opt: "", usage: "directory to which documentation is written" };
-        let typ = FlagDef { name: "type", shorthand: "", kind: "string", no_opt: "", usage: "the type of documentation to generate (markdown, man, bash)" };
-        let headers = bool_flag("generate-headers", "generate standard headers for markdown files");
-        self.push_child(root, "docs", "generate documentation as markdown or man pages", true, vec![dir, headers, docs_help, typ]);
+        let docs_help = FlagDef {
+            name: "help",
+            shorthand: "h",
+            kind: "bool",
+            no_opt: "true",
+            usage: "help for docs",
+        };
+        let dir = FlagDef {
+            name: "dir",
+            shorthand: "",
+            kind: "string",
+            no_opt: "",
+            usage: "directory to which documentation is written",
+        };
+        let typ = FlagDef {
+            name: "type",
+            shorthand: "",
+            kind: "string",
+            no_opt: "",
+            usage: "the type of documentation to generate (markdown, man, bash)",
+        };
+        let headers = bool_flag(
+            "generate-headers",
+            "generate standard headers for markdown files",
+        );
+        self.push_child(
+            root,
+            "docs",
+            "generate documentation as markdown or man pages",
+            true,
+            vec![dir, headers, docs_help, typ],
+        );
     }
 
-    fn push_child(&mut self, parent: usize, name: &str, short: &str, hidden: bool, flags: Vec<FlagDef>) {
+    fn push_child(
+        &mut self,
+        parent: usize,
+        name: &str,
+        short: &str,
+        hidden: bool,
+        flags: Vec<FlagDef>,
+    ) {
         let id = self.cmds.len();
         let mut path = self.cmds[parent].path.clone();
         path.push(name.into());
@@ -223,7 +312,14 @@ impl Tree {
             short: short.into(),
             aliases: Vec::new(),
             hidden,
-            flags: flags.into_iter().map(|def| Flag { def, hidden: false, persistent: false }).collect(),
+            flags: flags
+                .into_iter()
+                .map(|def| Flag {
+                    def,
+                    hidden: false,
+                    persistent: false,
+                })
+                .collect(),
             children: Vec::new(),
             parent: Some(parent),
             exclusive: Vec::new(),
@@ -262,12 +358,18 @@ impl Tree {
         if short.is_empty() {
             return None;
         }
-        self.all_flags(id).into_iter().find(|f| f.def.shorthand == short)
+        self.all_flags(id)
+            .into_iter()
+            .find(|f| f.def.shorthand == short)
     }
 
     /// The child named (or aliased) `word`, hidden ones included, as cobra's `findNext`.
     pub fn child(&self, id: usize, word: &str) -> Option<usize> {
-        self.cmds[id].children.iter().copied().find(|&c| self.cmds[c].name == word || self.cmds[c].aliases.contains(&word))
+        self.cmds[id]
+            .children
+            .iter()
+            .copied()
+            .find(|&c| self.cmds[c].name == word || self.cmds[c].aliases.contains(&word))
     }
 
     pub fn path_of(&self, id: usize) -> String {

@@ -8,7 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn workspace_root() -> PathBuf {
-    Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).parent().unwrap().to_path_buf()
+    Path::new(
+        &std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .parent()
+    .unwrap()
+    .to_path_buf()
 }
 
 pub fn oracle() -> Option<PathBuf> {
@@ -28,7 +34,9 @@ pub struct Home {
 
 impl Home {
     pub fn new() -> Home {
-        Home { dir: tempfile::tempdir().unwrap() }
+        Home {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -37,9 +45,15 @@ impl Home {
         Command::new(program)
             .args(args)
             .current_dir(self.path())
-            .env("HELM_REPOSITORY_CONFIG", self.path().join("home/repositories.yaml"))
+            .env(
+                "HELM_REPOSITORY_CONFIG",
+                self.path().join("home/repositories.yaml"),
+            )
             .env("HELM_REPOSITORY_CACHE", self.path().join("home/cache"))
-            .env("HELM_REGISTRY_CONFIG", self.path().join("home/registry.json"))
+            .env(
+                "HELM_REGISTRY_CONFIG",
+                self.path().join("home/registry.json"),
+            )
             .env("HELM_CONFIG_HOME", self.path().join("home/config"))
             .env("HELM_CACHE_HOME", self.path().join("home/cachehome"))
             .env("HELM_DATA_HOME", self.path().join("home/data"))
@@ -51,7 +65,11 @@ impl Home {
     }
     pub fn ok(&self, args: &[&str]) -> String {
         let o = self.ours(args);
-        assert!(o.status.success(), "helm-rs {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "helm-rs {args:?} failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         String::from_utf8(o.stdout).unwrap()
     }
     pub fn err(&self, args: &[&str]) -> String {
@@ -61,7 +79,11 @@ impl Home {
     }
     pub fn helm_ok(&self, helm: &Path, args: &[&str]) -> String {
         let o = self.cmd(helm, args);
-        assert!(o.status.success(), "helm {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "helm {args:?} failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         String::from_utf8(o.stdout).unwrap()
     }
 }
@@ -70,7 +92,11 @@ pub fn b64(data: &[u8]) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         for i in 0..4 {
             if i <= chunk.len() {
@@ -118,7 +144,14 @@ fn handle(mut stream: TcpStream, root: &Path, auth: Option<&str>) {
             }
         }
     }
-    let path = request.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/").to_string();
+    let path = request
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .split('?')
+        .next()
+        .unwrap_or("/")
+        .to_string();
     let (status, body) = if auth.is_some() && authorization.as_deref() != auth {
         ("401 Unauthorized", b"unauthorized\n".to_vec())
     } else if path.contains("..") {
@@ -129,7 +162,11 @@ fn handle(mut stream: TcpStream, root: &Path, auth: Option<&str>) {
             Err(_) => ("404 Not Found", b"not found\n".to_vec()),
         }
     };
-    let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
     let _ = stream.write_all(&body);
     let _ = stream.flush();
     let mut sink = Vec::new();
@@ -142,11 +179,23 @@ pub fn make_chart(home: &Home, name: &str, version: &str, repo_dir: &Path) -> St
     std::fs::create_dir_all(&work).unwrap();
     let chart_dir = work.join(name);
     if !chart_dir.exists() {
-        let o = Command::new(env!("CARGO_BIN_EXE_helm-rs")).arg("create").arg(name).current_dir(&work).output().unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_helm-rs"))
+            .arg("create")
+            .arg(name)
+            .current_dir(&work)
+            .output()
+            .unwrap();
         assert!(o.status.success());
     }
     std::fs::create_dir_all(repo_dir).unwrap();
-    home.ok(&["package", chart_dir.to_str().unwrap(), "--version", version, "-d", repo_dir.to_str().unwrap()]);
+    home.ok(&[
+        "package",
+        chart_dir.to_str().unwrap(),
+        "--version",
+        version,
+        "-d",
+        repo_dir.to_str().unwrap(),
+    ]);
     format!("{name}-{version}.tgz")
 }
 

@@ -36,7 +36,10 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
 /// Splits `data` at NUL bytes into at most `n` texts (missing ones are empty); invalid UTF-8
 /// is replaced, as the loaders do with file contents.
 fn parts(data: &[u8], n: usize) -> Vec<String> {
-    let mut out: Vec<String> = data.splitn(n, |&b| b == 0).map(|p| String::from_utf8_lossy(p).into_owned()).collect();
+    let mut out: Vec<String> = data
+        .splitn(n, |&b| b == 0)
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
     out.resize(n, String::new());
     out
 }
@@ -71,16 +74,27 @@ pub fn template(data: &[u8]) {
         funcs.remove(f);
     }
     let mut engine = Engine::new(funcs);
-    engine.set_limits(Limits { max_steps: 20_000, max_output: 1 << 20, max_depth: 200, max_include_nesting: 50, max_tpl_nesting: 20 });
-    engine.parse("_helpers.tpl", r#"{{ define "t" }}[{{ . }}]{{ end }}"#).expect("fixed helper parses");
+    engine.set_limits(Limits {
+        max_steps: 20_000,
+        max_output: 1 << 20,
+        max_depth: 200,
+        max_include_nesting: 50,
+        max_tpl_nesting: 20,
+    });
+    engine
+        .parse("_helpers.tpl", r#"{{ define "t" }}[{{ . }}]{{ end }}"#)
+        .expect("fixed helper parses");
     if engine.parse("chart/templates/main.yaml", &p[0]).is_err() {
         return;
     }
     let values = match yaml::from_str(&p[1]) {
         Ok(v @ Value::Map(_)) => v,
-        _ => yaml::from_str("a: [1, x, {b: c}]\ns: '{{ .Values.a }}'\nn: 3\nt: true\n").expect("fixed values"),
+        _ => yaml::from_str("a: [1, x, {b: c}]\ns: '{{ .Values.a }}'\nn: 3\nt: true\n")
+            .expect("fixed values"),
     };
-    let root = yaml::from_str("Release: {Name: r, Namespace: ns}\nChart: {Name: c, Version: 1.0.0}\n").expect("fixed root");
+    let root =
+        yaml::from_str("Release: {Name: r, Namespace: ns}\nChart: {Name: c, Version: 1.0.0}\n")
+            .expect("fixed root");
     if let Some(m) = root.as_map() {
         m.insert("Values", values);
     }
@@ -100,26 +114,38 @@ pub fn yaml_reader(data: &[u8]) {
     let _ = yaml::reencode_v2(&src, true);
     let Ok(v) = yaml::from_str(&src) else { return };
     let _ = json::to_string(&v);
-    let Ok(written) = yaml::to_string(&v) else { return };
+    let Ok(written) = yaml::to_string(&v) else {
+        return;
+    };
     // Also when an escape (`"\L"`) put one of them into the data. NEL (U+0085, `"\N"`) is
     // written raw inside a folded single-quoted scalar, where the reader folds it to a space:
     // Helm 4.1.4 writes and reads it so too (`fromYaml (toYaml .)` differs there as well).
-    if src.contains(['\u{2028}', '\u{2029}', '\u{feff}']) || written.contains(['\u{2028}', '\u{2029}', '\u{feff}']) || json::to_string(&v).contains('\u{85}') {
+    if src.contains(['\u{2028}', '\u{2029}', '\u{feff}'])
+        || written.contains(['\u{2028}', '\u{2029}', '\u{feff}'])
+        || json::to_string(&v).contains('\u{85}')
+    {
         return;
     }
-    let back = yaml::from_str(&written).unwrap_or_else(|e| panic!("re-read of {written:?} (from {src:?}): {e}"));
+    let back = yaml::from_str(&written)
+        .unwrap_or_else(|e| panic!("re-read of {written:?} (from {src:?}): {e}"));
     // An empty map and a null document both read back as an empty map; a negative zero float
     // is written as `0`, as Helm writes it, and reads back as the integer 0.
     let as_json = json::to_string(&v);
     if !(as_json == "null" || written == "null\n" || as_json.contains("-0")) {
-        assert_eq!(json::to_string(&back), json::to_string(&v), "{src:?} wrote {written:?}");
+        assert_eq!(
+            json::to_string(&back),
+            json::to_string(&v),
+            "{src:?} wrote {written:?}"
+        );
     }
 }
 
 /// `--set` and its family; the first byte picks the flavour.
 pub fn strvals(data: &[u8]) {
     use helm_core::strvals as sv;
-    let Some((&mode, rest)) = data.split_first() else { return };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
     let s = text(rest);
     let mut dest = yaml::from_str("a: {b: [1, 2]}\nc: x\n").expect("fixed base");
     let _ = match mode % 6 {
@@ -141,17 +167,28 @@ pub fn strvals(data: &[u8]) {
 /// renderer does before any template runs.
 pub fn chart_files(data: &[u8]) {
     let p = parts(data, 3);
-    let file = |name: &str, text: &str| File { name: name.into(), data: text.as_bytes().into(), modtime: None };
+    let file = |name: &str, text: &str| File {
+        name: name.into(),
+        data: text.as_bytes().into(),
+        modtime: None,
+    };
     let mut files = vec![file("Chart.yaml", &p[0]), file("values.yaml", &p[1])];
     if !p[2].is_empty() {
         files.push(file("values.schema.json", &p[2]));
     }
-    let Ok(mut chart) = helm_core::chart::loader::load_files(files) else { return };
+    let Ok(mut chart) = helm_core::chart::loader::load_files(files) else {
+        return;
+    };
     let _ = chart.metadata.clone().validate();
     let _ = chart.chart_value(true);
     let user = yaml::from_str("a: 1\nb: {c: [x]}\n").expect("fixed user values");
-    let Ok(_) = helm_core::chart_values::dependencies::process_dependencies(&mut chart, &user) else { return };
-    let Ok(values) = helm_core::chart_values::coalesce::coalesce_values(&chart, &user) else { return };
+    let Ok(_) = helm_core::chart_values::dependencies::process_dependencies(&mut chart, &user)
+    else {
+        return;
+    };
+    let Ok(values) = helm_core::chart_values::coalesce::coalesce_values(&chart, &user) else {
+        return;
+    };
     let _ = helm_core::chart_values::schema::validate_chart(&chart, &values);
     if let Some(schema) = &chart.schema {
         let _ = helm_core::chart_values::schema::validate_single(&user, schema);
@@ -172,7 +209,9 @@ pub fn chart_archive(data: &[u8]) {
         gz = enc.finish().expect("in-memory gzip");
         &gz[..]
     };
-    let Ok(chart) = helm_core::chart::loader::load_archive_bytes(bytes) else { return };
+    let Ok(chart) = helm_core::chart::loader::load_archive_bytes(bytes) else {
+        return;
+    };
     let _ = chart.chart_value(true);
     let _ = chart.check_dependencies();
 }
@@ -232,9 +271,15 @@ pub fn release_decode(data: &[u8]) {
 /// `ChartSource` is helm-kube's own serde type, not covered here; an uploaded archive goes
 /// through the `chart_archive` target's loader.)
 pub fn server_request(data: &[u8]) {
-    use helm_core::release::api::{InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
+    use helm_core::release::api::{
+        InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions,
+        UpgradeOptions,
+    };
     use helm_core::release::record::{core_to_json, json_to_core};
-    let Ok(serde_json::Value::Object(mut body)) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+    let Ok(serde_json::Value::Object(mut body)) = serde_json::from_slice::<serde_json::Value>(data)
+    else {
+        return;
+    };
     body.remove("async");
     body.remove("chart");
     let mut values = Value::empty_map();

@@ -36,7 +36,11 @@ pub fn is_gzip(data: &[u8]) -> bool {
 pub fn load_archive_files(data: &[u8]) -> Result<Vec<File>, ChartError> {
     let gz = flate2::read::GzDecoder::new(data);
     if gz.header().is_none() {
-        return Err(archive_err(if data.len() < 10 { "unexpected EOF" } else { "gzip: invalid header" }));
+        return Err(archive_err(if data.len() < 10 {
+            "unexpected EOF"
+        } else {
+            "gzip: invalid header"
+        }));
     }
     let mut tar = tar::Archive::new(gz);
     let entries = tar.entries().map_err(|e| archive_err(tar_error_text(&e)))?;
@@ -106,7 +110,11 @@ pub fn load_archive_files(data: &[u8]) -> Result<Vec<File>, ChartError> {
             )));
         }
         let modtime = mtime.map(|s| std::time::UNIX_EPOCH + std::time::Duration::from_secs(s));
-        files.push(File { name: n, data: trim_bom(buf).into(), modtime });
+        files.push(File {
+            name: n,
+            data: trim_bom(buf).into(),
+            modtime,
+        });
     }
     if files.is_empty() {
         return Err(archive_err("no files in chart archive"));

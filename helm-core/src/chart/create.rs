@@ -23,7 +23,10 @@ pub const CHARTNAME_PLACEHOLDER: &str = "<CHARTNAME>";
 /// A file of the scaffold's `templates/`, kept as `scaffold/FILE`: its path in the chart and text.
 macro_rules! template {
     ($file:literal) => {
-        (concat!("templates/", $file), include_str!(concat!("scaffold/", $file)))
+        (
+            concat!("templates/", $file),
+            include_str!(concat!("scaffold/", $file)),
+        )
     };
 }
 
@@ -41,7 +44,10 @@ pub const SCAFFOLD: &[(&str, &str)] = &[
     template!("hpa.yaml"),
     template!("NOTES.txt"),
     template!("_helpers.tpl"),
-    ("templates/tests/test-connection.yaml", include_str!("scaffold/tests_test-connection.yaml")),
+    (
+        "templates/tests/test-connection.yaml",
+        include_str!("scaffold/tests_test-connection.yaml"),
+    ),
 ];
 
 /// The longest chart name Helm accepts.
@@ -61,7 +67,10 @@ pub enum CreateError {
     #[error("file {path} already exists and is not a directory")]
     NotADirectory { path: String },
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// Helm's `validateChartName`.
@@ -69,7 +78,10 @@ pub fn validate_chart_name(name: &str) -> Result<(), CreateError> {
     if name.is_empty() || name.len() > MAX_CHART_NAME_LEN {
         return Err(CreateError::NameLength);
     }
-    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    {
         return Err(CreateError::NameChars);
     }
     Ok(())
@@ -77,7 +89,10 @@ pub fn validate_chart_name(name: &str) -> Result<(), CreateError> {
 
 /// The scaffold's files for a chart called `name` (placeholder replaced), in Helm's order.
 pub fn scaffold_files(name: &str) -> Vec<(&'static str, String)> {
-    SCAFFOLD.iter().map(|(path, text)| (*path, text.replace(CHARTNAME_PLACEHOLDER, name))).collect()
+    SCAFFOLD
+        .iter()
+        .map(|(path, text)| (*path, text.replace(CHARTNAME_PLACEHOLDER, name)))
+        .collect()
 }
 
 /// What [`create`] did: the chart directory and the warnings Helm would print.
@@ -103,23 +118,40 @@ pub fn create(name: &str, dir: &Path) -> Result<Created, CreateError> {
     let cdir = parent.join(name);
     if let Ok(m) = fs::metadata(&cdir) {
         if !m.is_dir() {
-            return Err(CreateError::NotADirectory { path: cdir.display().to_string() });
+            return Err(CreateError::NotADirectory {
+                path: cdir.display().to_string(),
+            });
         }
     }
-    let mut out = Created { dir: cdir.clone(), warnings: Vec::new() };
+    let mut out = Created {
+        dir: cdir.clone(),
+        warnings: Vec::new(),
+    };
     for (rel, text) in scaffold_files(name) {
         let path = cdir.join(rel);
         let shown = path.display().to_string();
         if path.exists() {
-            out.warnings.push(format!("WARNING: File {} already exists. Overwriting.", go_quote(&shown)));
+            out.warnings.push(format!(
+                "WARNING: File {} already exists. Overwriting.",
+                go_quote(&shown)
+            ));
         }
         if let Some(p) = path.parent() {
-            fs::create_dir_all(p).map_err(|source| CreateError::Io { path: p.display().to_string(), source })?;
+            fs::create_dir_all(p).map_err(|source| CreateError::Io {
+                path: p.display().to_string(),
+                source,
+            })?;
         }
-        fs::write(&path, text.as_bytes()).map_err(|source| CreateError::Io { path: shown, source })?;
+        fs::write(&path, text.as_bytes()).map_err(|source| CreateError::Io {
+            path: shown,
+            source,
+        })?;
     }
     let charts = cdir.join("charts");
-    fs::create_dir_all(&charts).map_err(|source| CreateError::Io { path: charts.display().to_string(), source })?;
+    fs::create_dir_all(&charts).map_err(|source| CreateError::Io {
+        path: charts.display().to_string(),
+        source,
+    })?;
     Ok(out)
 }
 
@@ -129,7 +161,9 @@ fn absolute(p: &Path) -> PathBuf {
     let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
-        std::env::current_dir().map(|c| c.join(p)).unwrap_or_else(|_| p.to_path_buf())
+        std::env::current_dir()
+            .map(|c| c.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
     };
     let mut out = PathBuf::new();
     for c in joined.components() {
@@ -156,7 +190,9 @@ mod tests {
             "chart name must match the regular expression \"^[a-zA-Z0-9._-]+$\""
         );
         assert_eq!(
-            validate_chart_name(&"a".repeat(251)).unwrap_err().to_string(),
+            validate_chart_name(&"a".repeat(251))
+                .unwrap_err()
+                .to_string(),
             "chart name must be between 1 and 250 characters"
         );
         assert!(validate_chart_name(&"a".repeat(250)).is_ok());

@@ -27,20 +27,82 @@ pub enum Shape {
 impl Shape {
     fn order(self) -> &'static [&'static str] {
         match self {
-            Shape::Chart => &["metadata", "lock", "templates", "values", "schema", "schemamodtime", "files", "modtime"],
+            Shape::Chart => &[
+                "metadata",
+                "lock",
+                "templates",
+                "values",
+                "schema",
+                "schemamodtime",
+                "files",
+                "modtime",
+            ],
             Shape::Metadata => &[
-                "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon", "apiVersion", "condition", "tags",
-                "appVersion", "deprecated", "annotations", "kubeVersion", "dependencies", "type",
+                "name",
+                "home",
+                "sources",
+                "version",
+                "description",
+                "keywords",
+                "maintainers",
+                "icon",
+                "apiVersion",
+                "condition",
+                "tags",
+                "appVersion",
+                "deprecated",
+                "annotations",
+                "kubeVersion",
+                "dependencies",
+                "type",
             ],
             Shape::Maintainer => &["name", "email", "url"],
-            Shape::Dependency => &["name", "version", "repository", "condition", "tags", "enabled", "import-values", "alias"],
+            Shape::Dependency => &[
+                "name",
+                "version",
+                "repository",
+                "condition",
+                "tags",
+                "enabled",
+                "import-values",
+                "alias",
+            ],
             Shape::Lock => &["generated", "digest", "dependencies"],
             Shape::File => &["name", "data", "modtime"],
-            Shape::IndexFile => &["serverInfo", "apiVersion", "generated", "entries", "publicKeys", "annotations"],
+            Shape::IndexFile => &[
+                "serverInfo",
+                "apiVersion",
+                "generated",
+                "entries",
+                "publicKeys",
+                "annotations",
+            ],
             Shape::ChartVersion => &[
-                "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon", "apiVersion", "condition", "tags",
-                "appVersion", "deprecated", "annotations", "kubeVersion", "dependencies", "type", "urls", "created", "removed", "digest",
-                "checksum", "engine", "tillerVersion", "url",
+                "name",
+                "home",
+                "sources",
+                "version",
+                "description",
+                "keywords",
+                "maintainers",
+                "icon",
+                "apiVersion",
+                "condition",
+                "tags",
+                "appVersion",
+                "deprecated",
+                "annotations",
+                "kubeVersion",
+                "dependencies",
+                "type",
+                "urls",
+                "created",
+                "removed",
+                "digest",
+                "checksum",
+                "engine",
+                "tillerVersion",
+                "url",
             ],
             Shape::IndexEntries | Shape::Map => &[],
         }
@@ -53,7 +115,9 @@ impl Shape {
             (Shape::Chart, "lock") => Shape::Lock,
             (Shape::Chart, "templates" | "files") => Shape::File,
             (Shape::Metadata | Shape::ChartVersion, "maintainers") => Shape::Maintainer,
-            (Shape::Metadata | Shape::Lock | Shape::ChartVersion, "dependencies") => Shape::Dependency,
+            (Shape::Metadata | Shape::Lock | Shape::ChartVersion, "dependencies") => {
+                Shape::Dependency
+            }
             (Shape::IndexFile, "entries") => Shape::IndexEntries,
             (Shape::IndexEntries, _) => Shape::ChartVersion,
             _ => Shape::Map,
@@ -74,7 +138,8 @@ impl Serialize for Ordered<'_> {
                 for k in order.iter().filter(|k| m.contains_key(**k)) {
                     map.serialize_entry(k, &Ordered(&m[*k], self.1.child(k)))?;
                 }
-                let mut rest: Vec<&String> = m.keys().filter(|k| !order.contains(&k.as_str())).collect();
+                let mut rest: Vec<&String> =
+                    m.keys().filter(|k| !order.contains(&k.as_str())).collect();
                 rest.sort();
                 for k in rest {
                     map.serialize_entry(k, &Ordered(&m[k], self.1.child(k)))?;

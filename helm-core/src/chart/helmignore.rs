@@ -66,7 +66,9 @@ impl Rules {
             return Ok(());
         }
         if rule.contains("**") {
-            return Err(ChartError::Ignore("double-star (**) syntax is not supported".into()));
+            return Err(ChartError::Ignore(
+                "double-star (**) syntax is not supported".into(),
+            ));
         }
         if glob_match(rule, "abc").is_err() {
             return Err(ChartError::Ignore("syntax error in pattern".into()));
@@ -86,7 +88,12 @@ impl Rules {
         } else {
             (rest.to_string(), MatchKind::BaseName)
         };
-        self.patterns.push(Pattern { glob: glob.chars().collect(), negate, must_dir, kind });
+        self.patterns.push(Pattern {
+            glob: glob.chars().collect(),
+            negate,
+            must_dir,
+            kind,
+        });
         Ok(())
     }
 

@@ -19,14 +19,22 @@ const MAX_WALK_DEPTH: usize = 10_000;
 
 /// Loads a chart from a directory or a `.tgz` file (Helm's `loader.Load`).
 pub fn load(path: &Path) -> Result<Chart, ChartError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|_| ChartError::Io(format!("path {} not found", crate::gocompat::strconv::go_quote(&path.display().to_string()))))?;
+    let meta = std::fs::metadata(path).map_err(|_| {
+        ChartError::Io(format!(
+            "path {} not found",
+            crate::gocompat::strconv::go_quote(&path.display().to_string())
+        ))
+    })?;
     if meta.is_dir() {
         check_dir_api_version(path)?;
         load_dir(path)
     } else {
         let data = std::fs::read(path).map_err(|e| {
-            ChartError::Io(format!("open {}: {}", path.display(), crate::gocompat::os::go_io_error(&e)))
+            ChartError::Io(format!(
+                "open {}: {}",
+                path.display(),
+                crate::gocompat::os::go_io_error(&e)
+            ))
         })?;
         ensure_archive(&path.display().to_string(), &data)?;
         // Helm 4 first reads the archive to pick the chart API version; any failure there
@@ -51,13 +59,17 @@ fn check_dir_api_version(dir: &Path) -> Result<(), ChartError> {
     })?;
     let text = crate::gocompat::gostring::utf8_lossy(&archive::trim_bom(data)).into_owned();
     // Parse errors are reported later with the full loader's wording.
-    let Ok(doc) = parse_yaml("Chart.yaml", &text) else { return Ok(()) };
+    let Ok(doc) = parse_yaml("Chart.yaml", &text) else {
+        return Ok(());
+    };
     let api = doc.as_map().and_then(|m| m.get("apiVersion"));
     match api {
         None => Err(ChartError::ApiVersion("invalid chart apiVersion".into())),
         Some(Value::String(s)) if matches!(&*s, "" | "v1" | "v2") => Ok(()),
         Some(Value::Nil) => Ok(()),
-        Some(Value::String(s)) if &*s == "v3" => Err(ChartError::ApiVersion("invalid chart apiVersion".into())),
+        Some(Value::String(s)) if &*s == "v3" => {
+            Err(ChartError::ApiVersion("invalid chart apiVersion".into()))
+        }
         Some(_) => Err(ChartError::ApiVersion("unsupported chart version".into())),
     }
 }
@@ -92,7 +104,9 @@ fn sniff_content_type(data: &[u8]) -> &'static str {
         return "image/png";
     }
     let binary = data.len() < 512
-        || head.iter().any(|&b| b <= 0x08 || b == 0x0B || (0x0E..=0x1A).contains(&b) || (0x1C..=0x1F).contains(&b));
+        || head.iter().any(|&b| {
+            b <= 0x08 || b == 0x0B || (0x0E..=0x1A).contains(&b) || (0x1C..=0x1F).contains(&b)
+        });
     if binary {
         "application/octet-stream"
     } else {
@@ -106,8 +120,13 @@ pub fn load_dir(dir: &Path) -> Result<Chart, ChartError> {
     let mut rules = Rules::empty();
     let ignore_file = dir.join(".helmignore");
     if ignore_file.is_file() {
-        let text = std::fs::read(&ignore_file)
-            .map_err(|e| ChartError::Io(format!("open {}: {}", ignore_file.display(), crate::gocompat::os::go_io_error(&e))))?;
+        let text = std::fs::read(&ignore_file).map_err(|e| {
+            ChartError::Io(format!(
+                "open {}: {}",
+                ignore_file.display(),
+                crate::gocompat::os::go_io_error(&e)
+            ))
+        })?;
         rules = Rules::parse(&crate::gocompat::gostring::utf8_lossy(&text))?;
     }
     rules.add_defaults();
@@ -130,25 +149,47 @@ struct Entry {
 }
 
 fn io_error(p: &Path, e: &std::io::Error) -> ChartError {
-    ChartError::Io(format!("open {}: {}", p.display(), crate::gocompat::os::go_io_error(e)))
+    ChartError::Io(format!(
+        "open {}: {}",
+        p.display(),
+        crate::gocompat::os::go_io_error(e)
+    ))
 }
 
 /// Lists the chart's files in Helm's walk order. Stops at the first error (returned after
 /// the entries listed before it, which the caller still reads: an error reading one of those
 /// came first in Helm's walk).
-fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<Entry>, depth: usize) -> Result<(), ChartError> {
+fn walk(
+    dir: &Path,
+    rel: &str,
+    rules: &Rules,
+    out: &mut Vec<Entry>,
+    depth: usize,
+) -> Result<(), ChartError> {
     if depth > MAX_WALK_DEPTH {
-        return Err(ChartError::Io(format!("{}: too many levels of symbolic links", dir.display())));
+        return Err(ChartError::Io(format!(
+            "{}: too many levels of symbolic links",
+            dir.display()
+        )));
     }
     let mut names: Vec<(String, Option<std::fs::FileType>)> = std::fs::read_dir(dir)
         .map_err(|e| io_error(dir, &e))?
         .filter_map(|e| e.ok())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.file_type().ok()))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.file_type().ok(),
+            )
+        })
         .collect();
     names.sort_by(|a, b| a.0.cmp(&b.0));
     for (name, file_type) in names {
         let full = dir.join(&name);
-        let n = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+        let n = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
         // The directory entry's type saves a stat per file; symlinks are followed.
         let (is_dir, is_file) = match file_type {
             Some(t) if t.is_dir() => (true, false),
@@ -184,7 +225,10 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<Entry>, depth: usize
                 full.display()
             )));
         }
-        out.push(Entry { name: n, path: full });
+        out.push(Entry {
+            name: n,
+            path: full,
+        });
     }
     Ok(())
 }
@@ -192,8 +236,13 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<Entry>, depth: usize
 /// Reads one listed file: size limit, BOM stripped, modification time kept.
 fn read_entry(e: &Entry) -> Result<File, ChartError> {
     use std::io::Read;
-    let read_err =
-        |err: &std::io::Error| ChartError::Io(format!("error reading {}: {}", e.name, crate::gocompat::os::go_io_error(err)));
+    let read_err = |err: &std::io::Error| {
+        ChartError::Io(format!(
+            "error reading {}: {}",
+            e.name,
+            crate::gocompat::os::go_io_error(err)
+        ))
+    };
     let mut f = std::fs::File::open(&e.path).map_err(|err| read_err(&err))?;
     let meta = f.metadata().map_err(|err| read_err(&err))?;
     if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
@@ -205,13 +254,18 @@ fn read_entry(e: &Entry) -> Result<File, ChartError> {
     }
     let mut data = Vec::with_capacity(meta.len() as usize + 1);
     f.read_to_end(&mut data).map_err(|err| read_err(&err))?;
-    Ok(File { name: e.name.clone(), data: archive::trim_bom(data).into(), modtime: meta.modified().ok() })
+    Ok(File {
+        name: e.name.clone(),
+        data: archive::trim_bom(data).into(),
+        modtime: meta.modified().ok(),
+    })
 }
 
 /// Reads the listed files in order, on two threads when there is enough to read; the first
 /// failure in list order wins.
 fn read_entries(entries: &[Entry]) -> Result<Vec<File>, ChartError> {
-    let read_all = |part: &[Entry]| -> Result<Vec<File>, ChartError> { part.iter().map(read_entry).collect() };
+    let read_all =
+        |part: &[Entry]| -> Result<Vec<File>, ChartError> { part.iter().map(read_entry).collect() };
     if entries.len() < 32 {
         return read_all(entries);
     }
@@ -242,10 +296,20 @@ fn parse_yaml(file: &str, src: &str) -> Result<Value, ChartError> {
 /// empty); documents are merged in order (maps merge, everything else replaces).
 pub fn load_values(src: &str) -> Result<Value, ChartError> {
     crate::values::file::read_values(src).map_err(|e| match e {
-        crate::values::file::ValuesError::Parse { line, column, message } if line > 0 => {
-            ChartError::Yaml { file: "values.yaml".into(), line, column, message }
-        }
-        other => ChartError::Decode { file: "values.yaml".into(), message: other.to_string() },
+        crate::values::file::ValuesError::Parse {
+            line,
+            column,
+            message,
+        } if line > 0 => ChartError::Yaml {
+            file: "values.yaml".into(),
+            line,
+            column,
+            message,
+        },
+        other => ChartError::Decode {
+            file: "values.yaml".into(),
+            message: other.to_string(),
+        },
     })
 }
 
@@ -268,7 +332,10 @@ fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError>
     for f in &files {
         if f.name == "Chart.yaml" {
             let md = metadata.get_or_insert_with(Metadata::default);
-            let doc = parse_yaml("Chart.yaml", &crate::gocompat::gostring::utf8_lossy(&f.data))?;
+            let doc = parse_yaml(
+                "Chart.yaml",
+                &crate::gocompat::gostring::utf8_lossy(&f.data),
+            )?;
             md.merge_from(&doc, "Chart.yaml")?;
             if md.api_version.is_empty() {
                 md.api_version = "v1".into();
@@ -279,15 +346,23 @@ fn load_files_depth(files: Vec<File>, depth: usize) -> Result<Chart, ChartError>
     // chart and its subcharts load: on charts with large values files that parse is most of
     // the load. Errors keep the sequential order: a values error wins over any error met at a
     // later file or after the loop.
-    let values_files: Vec<(usize, std::sync::Arc<[u8]>)> =
-        files.iter().enumerate().filter(|(_, f)| f.name == "values.yaml").map(|(i, f)| (i, f.data.clone())).collect();
-    let parse_values = |list: &[(usize, std::sync::Arc<[u8]>)]| -> Result<Option<Value>, (usize, ChartError)> {
-        let mut last = None;
-        for (i, data) in list {
-            last = Some(load_values(&crate::gocompat::gostring::utf8_lossy(data)).map_err(|e| (*i, e))?);
-        }
-        Ok(last)
-    };
+    let values_files: Vec<(usize, std::sync::Arc<[u8]>)> = files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.name == "values.yaml")
+        .map(|(i, f)| (i, f.data.clone()))
+        .collect();
+    let parse_values =
+        |list: &[(usize, std::sync::Arc<[u8]>)]| -> Result<Option<Value>, (usize, ChartError)> {
+            let mut last = None;
+            for (i, data) in list {
+                last = Some(
+                    load_values(&crate::gocompat::gostring::utf8_lossy(data))
+                        .map_err(|e| (*i, e))?,
+                );
+            }
+            Ok(last)
+        };
     std::thread::scope(|s| {
         let big = values_files.iter().map(|(_, d)| d.len()).sum::<usize>() >= PARALLEL_VALUES_BYTES;
         let job = big.then(|| s.spawn(|| parse_values(&values_files)));
@@ -316,7 +391,11 @@ const PARALLEL_VALUES_BYTES: usize = 16 * 1024;
 /// Everything of [`load_files_depth`] but the values: sorts the files into the chart and
 /// loads the subcharts. An error comes with the index of the file it was met at
 /// (`usize::MAX` after the loop over the files).
-fn load_files_rest(files: Vec<File>, mut metadata: Option<Metadata>, depth: usize) -> Result<Chart, (usize, ChartError)> {
+fn load_files_rest(
+    files: Vec<File>,
+    mut metadata: Option<Metadata>,
+    depth: usize,
+) -> Result<Chart, (usize, ChartError)> {
     let mut chart = Chart {
         metadata: Metadata::default(),
         lock: None,
@@ -335,21 +414,33 @@ fn load_files_rest(files: Vec<File>, mut metadata: Option<Metadata>, depth: usiz
         match f.name.as_str() {
             "Chart.yaml" => {}
             "Chart.lock" => {
-                let doc = parse_yaml("Chart.lock", &crate::gocompat::gostring::utf8_lossy(&f.data)).map_err(at)?;
+                let doc = parse_yaml(
+                    "Chart.lock",
+                    &crate::gocompat::gostring::utf8_lossy(&f.data),
+                )
+                .map_err(at)?;
                 chart.lock = Some(Lock::from_value(&doc, "Chart.lock").map_err(at)?);
             }
             "values.yaml" => chart.raw_values = Some(f.data.to_vec()),
             "values.schema.json" => chart.schema = Some(f.data.to_vec()),
             "requirements.yaml" => {
                 let md = metadata.get_or_insert_with(Metadata::default);
-                let doc = parse_yaml("requirements.yaml", &crate::gocompat::gostring::utf8_lossy(&f.data)).map_err(at)?;
+                let doc = parse_yaml(
+                    "requirements.yaml",
+                    &crate::gocompat::gostring::utf8_lossy(&f.data),
+                )
+                .map_err(at)?;
                 md.merge_from(&doc, "requirements.yaml").map_err(at)?;
                 if md.api_version == "v1" {
                     chart.files.push(f);
                 }
             }
             "requirements.lock" => {
-                let doc = parse_yaml("requirements.lock", &crate::gocompat::gostring::utf8_lossy(&f.data)).map_err(at)?;
+                let doc = parse_yaml(
+                    "requirements.lock",
+                    &crate::gocompat::gostring::utf8_lossy(&f.data),
+                )
+                .map_err(at)?;
                 chart.lock = Some(Lock::from_value(&doc, "requirements.lock").map_err(at)?);
                 let md = metadata.get_or_insert_with(Metadata::default);
                 if md.api_version == "v1" {
@@ -364,7 +455,11 @@ fn load_files_rest(files: Vec<File>, mut metadata: Option<Metadata>, depth: usiz
                 }
                 let fname = &name["charts/".len()..];
                 let cname = fname.split('/').next().unwrap_or("").to_string();
-                let sub = File { name: fname.to_string(), data: f.data, modtime: f.modtime };
+                let sub = File {
+                    name: fname.to_string(),
+                    data: f.data,
+                    modtime: f.modtime,
+                };
                 match subcharts.iter_mut().find(|(n, _)| *n == cname) {
                     Some((_, v)) => v.push(sub),
                     None => subcharts.push((cname, vec![sub])),
@@ -373,7 +468,9 @@ fn load_files_rest(files: Vec<File>, mut metadata: Option<Metadata>, depth: usiz
             _ => chart.files.push(f),
         }
     }
-    let Some(mut md) = metadata else { return Err((usize::MAX, ChartError::MissingChartYaml)) };
+    let Some(mut md) = metadata else {
+        return Err((usize::MAX, ChartError::MissingChartYaml));
+    };
     md.validate().map_err(|e| (usize::MAX, e))?;
     chart.metadata = md;
 
@@ -390,10 +487,13 @@ fn load_files_rest(files: Vec<File>, mut metadata: Option<Metadata>, depth: usiz
         let sub = if crate::gocompat::path::ext(&n) == ".tgz" {
             let Some(file) = files.first() else { continue };
             if file.name != n {
-                return Err((usize::MAX, ChartError::Archive(format!(
-                    "error unpacking subchart tar in {}: expected {}, got {}",
-                    chart.metadata.name, n, file.name
-                ))));
+                return Err((
+                    usize::MAX,
+                    ChartError::Archive(format!(
+                        "error unpacking subchart tar in {}: expected {}, got {}",
+                        chart.metadata.name, n, file.name
+                    )),
+                ));
             }
             archive::load_archive_files(&file.data)
                 .and_then(|fs| crate::values::deep::guard(|| load_files_depth(fs, depth + 1)))
@@ -402,10 +502,15 @@ fn load_files_rest(files: Vec<File>, mut metadata: Option<Metadata>, depth: usiz
             let buff: Vec<File> = files
                 .into_iter()
                 .filter_map(|f| {
-                    f.name.split_once('/').map(|(_, rest)| File { name: rest.to_string(), data: f.data, modtime: f.modtime })
+                    f.name.split_once('/').map(|(_, rest)| File {
+                        name: rest.to_string(),
+                        data: f.data,
+                        modtime: f.modtime,
+                    })
                 })
                 .collect();
-            crate::values::deep::guard(|| load_files_depth(buff, depth + 1)).map_err(|e| (usize::MAX, wrap(e)))?
+            crate::values::deep::guard(|| load_files_depth(buff, depth + 1))
+                .map_err(|e| (usize::MAX, wrap(e)))?
         };
         chart.dependencies.push(sub);
     }

@@ -23,7 +23,10 @@ pub struct Maintainer {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ImportValue {
     Path(String),
-    Map { child: String, parent: String },
+    Map {
+        child: String,
+        parent: String,
+    },
     /// Anything else Helm would carry along untouched (and ignore when importing).
     Other(Value),
 }
@@ -66,11 +69,19 @@ impl Dependency {
         m.insert("Enabled", Value::Bool(self.enabled));
         m.insert(
             "ImportValues",
-            Value::list(self.import_values.iter().map(ImportValue::to_value).collect()),
+            Value::list(
+                self.import_values
+                    .iter()
+                    .map(ImportValue::to_value)
+                    .collect(),
+            ),
         );
         m.insert("Name", Value::str(&self.name));
         m.insert("Repository", Value::str(&self.repository));
-        m.insert("Tags", Value::list(self.tags.iter().map(Value::str).collect()));
+        m.insert(
+            "Tags",
+            Value::list(self.tags.iter().map(Value::str).collect()),
+        );
         m.insert("Version", Value::str(&self.version));
         Value::Map(m)
     }
@@ -175,12 +186,18 @@ impl Metadata {
         put_s("name", &self.name);
         put_s("home", &self.home);
         if !self.sources.is_empty() {
-            m.insert("sources", Value::list(self.sources.iter().map(Value::str).collect()));
+            m.insert(
+                "sources",
+                Value::list(self.sources.iter().map(Value::str).collect()),
+            );
         }
         put_s("version", &self.version);
         put_s("description", &self.description);
         if !self.keywords.is_empty() {
-            m.insert("keywords", Value::list(self.keywords.iter().map(Value::str).collect()));
+            m.insert(
+                "keywords",
+                Value::list(self.keywords.iter().map(Value::str).collect()),
+            );
         }
         if !self.maintainers.is_empty() {
             m.insert(
@@ -224,7 +241,10 @@ impl Metadata {
         }
         put_s("kubeVersion", &self.kube_version);
         if !self.dependencies.is_empty() {
-            m.insert("dependencies", Value::list(self.dependencies.iter().map(dependency_json).collect()));
+            m.insert(
+                "dependencies",
+                Value::list(self.dependencies.iter().map(dependency_json).collect()),
+            );
         }
         put_s("type", &self.chart_type);
         Value::Map(m)
@@ -296,14 +316,21 @@ impl Metadata {
                 *t = sanitize(t);
             }
             if !d.alias.is_empty()
-                && !d.alias.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                && !d
+                    .alias
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
             {
                 return Err(ChartError::Validation(format!(
                     "dependency {} has disallowed characters in the alias",
                     crate::gocompat::strconv::go_quote(&d.name)
                 )));
             }
-            let key = if d.alias.is_empty() { d.name.clone() } else { d.alias.clone() };
+            let key = if d.alias.is_empty() {
+                d.name.clone()
+            } else {
+                d.alias.clone()
+            };
             if seen.contains(&key) {
                 return Err(ChartError::Validation(format!(
                     "more than one dependency with name or alias {}",
@@ -340,15 +367,20 @@ impl Metadata {
             Value::Map(m) => m.clone(),
             Value::Nil => return Ok(()),
             other => {
-                return Err(decode_err(file, format!(
-                    "json: cannot unmarshal {} into Go value of type chart.Metadata",
-                    json_kind(other)
-                )))
+                return Err(decode_err(
+                    file,
+                    format!(
+                        "json: cannot unmarshal {} into Go value of type chart.Metadata",
+                        json_kind(other)
+                    ),
+                ))
             }
         };
         let de = |e: String| decode_err(file, e);
         for (key, val) in map.entries() {
-            let Some(field) = match_field(&key, METADATA_FIELDS) else { continue };
+            let Some(field) = match_field(&key, METADATA_FIELDS) else {
+                continue;
+            };
             let path = format!("Metadata.{field}");
             if let Some(dst) = self.string_field(field) {
                 set_string(dst, &val, &path).map_err(de)?;
@@ -358,7 +390,10 @@ impl Metadata {
                 "sources" => set_strings(&mut self.sources, &val, &path).map_err(de)?,
                 "keywords" => set_strings(&mut self.keywords, &val, &path).map_err(de)?,
                 "maintainers" => {
-                    if let Some(items) = decode_list(&val, &path, "[]*chart.Maintainer", decode_maintainer).map_err(de)? {
+                    if let Some(items) =
+                        decode_list(&val, &path, "[]*chart.Maintainer", decode_maintainer)
+                            .map_err(de)?
+                    {
                         self.maintainers = items;
                     }
                 }
@@ -380,7 +415,9 @@ impl Metadata {
                 },
                 "dependencies" => {
                     let decode = |item: &Value| decode_dependency(item, "Metadata.dependencies");
-                    if let Some(items) = decode_list(&val, &path, "[]*chart.Dependency", decode).map_err(de)? {
+                    if let Some(items) =
+                        decode_list(&val, &path, "[]*chart.Dependency", decode).map_err(de)?
+                    {
                         self.dependencies = items;
                     }
                 }
@@ -393,12 +430,16 @@ impl Metadata {
                 let field = match_field(&key, METADATA_FIELDS);
                 if let (Some("maintainers"), Value::List(l)) = (field, &val) {
                     if l.iter().any(Value::is_nil) {
-                        return Err(ChartError::Validation("maintainers must not contain empty or null nodes".into()));
+                        return Err(ChartError::Validation(
+                            "maintainers must not contain empty or null nodes".into(),
+                        ));
                     }
                 }
                 if let (Some("dependencies"), Value::List(l)) = (field, &val) {
                     if l.iter().any(Value::is_nil) {
-                        return Err(ChartError::Validation("dependencies must not contain empty or null nodes".into()));
+                        return Err(ChartError::Validation(
+                            "dependencies must not contain empty or null nodes".into(),
+                        ));
                     }
                 }
             }
@@ -424,7 +465,10 @@ fn dependency_json(d: &Dependency) -> Value {
         m.insert("enabled", Value::Bool(true));
     }
     if !d.import_values.is_empty() {
-        m.insert("import-values", Value::list(d.import_values.iter().map(ImportValue::to_value).collect()));
+        m.insert(
+            "import-values",
+            Value::list(d.import_values.iter().map(ImportValue::to_value).collect()),
+        );
     }
     if !d.alias.is_empty() {
         m.insert("alias", Value::str(&d.alias));
@@ -449,7 +493,10 @@ impl Lock {
             Value::Map(m) => m.clone(),
             Value::Nil => return Ok(lock),
             other => {
-                return Err(de(format!("json: cannot unmarshal {} into Go value of type chart.Lock", json_kind(other))))
+                return Err(de(format!(
+                    "json: cannot unmarshal {} into Go value of type chart.Lock",
+                    json_kind(other)
+                )))
             }
         };
         for (key, val) in map.entries() {
@@ -480,13 +527,35 @@ impl Lock {
 }
 
 const METADATA_FIELDS: &[&str] = &[
-    "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon",
-    "apiVersion", "condition", "tags", "appVersion", "deprecated", "annotations", "kubeVersion",
-    "dependencies", "type",
+    "name",
+    "home",
+    "sources",
+    "version",
+    "description",
+    "keywords",
+    "maintainers",
+    "icon",
+    "apiVersion",
+    "condition",
+    "tags",
+    "appVersion",
+    "deprecated",
+    "annotations",
+    "kubeVersion",
+    "dependencies",
+    "type",
 ];
 const MAINTAINER_FIELDS: &[&str] = &["name", "email", "url"];
-const DEPENDENCY_FIELDS: &[&str] =
-    &["name", "version", "repository", "condition", "tags", "enabled", "import-values", "alias"];
+const DEPENDENCY_FIELDS: &[&str] = &[
+    "name",
+    "version",
+    "repository",
+    "condition",
+    "tags",
+    "enabled",
+    "import-values",
+    "alias",
+];
 
 fn decode_err(file: &str, message: String) -> ChartError {
     ChartError::Decode {
@@ -517,7 +586,10 @@ fn json_kind(v: &Value) -> &'static str {
 }
 
 fn type_err(v: &Value, path: &str, go_type: &str) -> String {
-    format!("json: cannot unmarshal {} into Go struct field {path} of type {go_type}", json_kind(v))
+    format!(
+        "json: cannot unmarshal {} into Go struct field {path} of type {go_type}",
+        json_kind(v)
+    )
 }
 
 /// A float as sigs.k8s.io/yaml turns it into a string for a string field
@@ -527,7 +599,11 @@ pub(crate) fn float_to_string(f: f64) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if f.fract() == 0.0 && f.abs() < 1e21 {
         return format!("{}", f as i128);
@@ -577,12 +653,27 @@ fn set_bool(dst: &mut bool, v: &Value, path: &str) -> Result<(), String> {
 }
 
 /// A list of `go_type` (or null: None) with each item decoded by `decode`.
-fn decode_list<T>(v: &Value, path: &str, go_type: &str, decode: impl Fn(&Value) -> Result<T, String>) -> Result<Option<Vec<T>>, String> {
-    let Some(items) = list_or_null(v, path, go_type)? else { return Ok(None) };
-    items.iter().map(decode).collect::<Result<Vec<T>, String>>().map(Some)
+fn decode_list<T>(
+    v: &Value,
+    path: &str,
+    go_type: &str,
+    decode: impl Fn(&Value) -> Result<T, String>,
+) -> Result<Option<Vec<T>>, String> {
+    let Some(items) = list_or_null(v, path, go_type)? else {
+        return Ok(None);
+    };
+    items
+        .iter()
+        .map(decode)
+        .collect::<Result<Vec<T>, String>>()
+        .map(Some)
 }
 
-fn list_or_null(v: &Value, path: &str, go_type: &str) -> Result<Option<std::sync::Arc<crate::values::ValueList>>, String> {
+fn list_or_null(
+    v: &Value,
+    path: &str,
+    go_type: &str,
+) -> Result<Option<std::sync::Arc<crate::values::ValueList>>, String> {
     match v {
         Value::Nil => Ok(None),
         Value::List(l) => Ok(Some(l.clone())),
@@ -591,7 +682,9 @@ fn list_or_null(v: &Value, path: &str, go_type: &str) -> Result<Option<std::sync
 }
 
 fn set_strings(dst: &mut Vec<String>, v: &Value, path: &str) -> Result<(), String> {
-    if let Some(items) = decode_list(v, path, "[]string", |item| Ok(scalar_string(item, path)?.unwrap_or_default()))? {
+    if let Some(items) = decode_list(v, path, "[]string", |item| {
+        Ok(scalar_string(item, path)?.unwrap_or_default())
+    })? {
         *dst = items;
     }
     Ok(())
@@ -622,7 +715,9 @@ fn decode_dependency(v: &Value, prefix: &str) -> Result<Dependency, String> {
         Value::Nil => {}
         Value::Map(map) => {
             for (k, val) in map.entries() {
-                let Some(field) = match_field(&k, DEPENDENCY_FIELDS) else { continue };
+                let Some(field) = match_field(&k, DEPENDENCY_FIELDS) else {
+                    continue;
+                };
                 let path = format!("{prefix}.{field}");
                 match field {
                     "name" => set_string(&mut d.name, &val, &path)?,
@@ -652,8 +747,14 @@ fn decode_import_value(v: &Value) -> ImportValue {
         Value::Map(m) => {
             let child = m.get("child");
             let parent = m.get("parent");
-            match (child.as_ref().and_then(Value::as_str), parent.as_ref().and_then(Value::as_str)) {
-                (Some(c), Some(p)) if m.len() == 2 => ImportValue::Map { child: c.to_string(), parent: p.to_string() },
+            match (
+                child.as_ref().and_then(Value::as_str),
+                parent.as_ref().and_then(Value::as_str),
+            ) {
+                (Some(c), Some(p)) if m.len() == 2 => ImportValue::Map {
+                    child: c.to_string(),
+                    parent: p.to_string(),
+                },
                 _ => ImportValue::Other(v.clone()),
             }
         }
@@ -721,7 +822,8 @@ pub fn is_valid_semver(v: &str) -> bool {
             return false;
         }
     }
-    let ident_ok = |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let ident_ok =
+        |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if let Some(pre) = pre {
         for id in pre.split('.') {
             if !ident_ok(id) {
@@ -776,7 +878,9 @@ mod tests {
         md.validate().unwrap();
 
         let bad = crate::vmap! {"keywords" => 3.0};
-        let e = Metadata::default().merge_from(&bad, "Chart.yaml").unwrap_err();
+        let e = Metadata::default()
+            .merge_from(&bad, "Chart.yaml")
+            .unwrap_err();
         assert_eq!(
             e.to_string(),
             "cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal number into Go struct field Metadata.keywords of type []string"

@@ -129,7 +129,12 @@ pub enum ChartError {
     /// A YAML file of the chart does not parse (`cannot load Chart.yaml: error converting YAML to
     /// JSON: yaml: line 4: ...`).
     #[error("cannot load {file}: {message}")]
-    Yaml { file: String, line: usize, column: usize, message: String },
+    Yaml {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     /// A YAML file parses but does not fit Helm's Go types (`json: cannot unmarshal ...`).
     #[error("cannot load {file}: {message}")]
     Decode { file: String, message: String },
@@ -150,7 +155,11 @@ pub enum ChartError {
     Ignore(String),
     /// An error inside a subchart.
     #[error("error unpacking subchart {subchart} in {parent}: {source}")]
-    Subchart { subchart: String, parent: String, source: Box<ChartError> },
+    Subchart {
+        subchart: String,
+        parent: String,
+        source: Box<ChartError>,
+    },
     /// Declared dependencies that are not in `charts/`.
     #[error("found in Chart.yaml, but missing in charts/ directory: {}", .0.join(", "))]
     MissingDependencies(Vec<String>),

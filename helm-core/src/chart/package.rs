@@ -45,7 +45,10 @@ pub enum PackageError {
     #[error("file name too long for a tar header: {0}")]
     NameTooLong(String),
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// `helm package` options.
@@ -94,13 +97,20 @@ pub fn save_dir(chart: &Chart, dir: &Path, dest: &Path) -> Result<PathBuf, Packa
 }
 
 /// Writes `entries` as `DEST/NAME-VERSION.tgz` (Helm's `chartutil.Save` file handling).
-pub fn save_entries(chart: &Chart, entries: &[Entry], dest: &Path) -> Result<PathBuf, PackageError> {
+pub fn save_entries(
+    chart: &Chart,
+    entries: &[Entry],
+    dest: &Path,
+) -> Result<PathBuf, PackageError> {
     let mut md = chart.metadata.clone();
-    md.validate().map_err(|e| PackageError::Validation(e.to_string()))?;
+    md.validate()
+        .map_err(|e| PackageError::Validation(e.to_string()))?;
     let file = dest.join(format!("{}-{}.tgz", md.name, md.version));
     match fs::metadata(dest) {
         Err(_) => fs::create_dir_all(dest).map_err(|source| io_err(dest, source))?,
-        Ok(m) if !m.is_dir() => return Err(PackageError::NotADirectory(dest.display().to_string())),
+        Ok(m) if !m.is_dir() => {
+            return Err(PackageError::NotADirectory(dest.display().to_string()))
+        }
         Ok(_) => {}
     }
     let bytes = tgz(entries)?;
@@ -109,7 +119,10 @@ pub fn save_entries(chart: &Chart, entries: &[Entry], dest: &Path) -> Result<Pat
 }
 
 fn io_err(p: &Path, source: std::io::Error) -> PackageError {
-    PackageError::Io { path: p.display().to_string(), source }
+    PackageError::Io {
+        path: p.display().to_string(),
+        source,
+    }
 }
 
 /// Where modification times come from: the chart directory on disk, or the tar headers of a
@@ -137,7 +150,8 @@ impl Times {
                 if sub_dir.is_dir() {
                     return Times::Dir(sub_dir);
                 }
-                archive_times(&dir.join("charts"), sub).unwrap_or_else(|| Times::Dir(dir.join("charts")))
+                archive_times(&dir.join("charts"), sub)
+                    .unwrap_or_else(|| Times::Dir(dir.join("charts")))
             }
             Times::Archive(map, fallback) => {
                 let prefix = format!("charts/{sub}/");
@@ -161,9 +175,13 @@ fn archive_times(charts_dir: &Path, sub: &str) -> Option<Times> {
         .collect();
     names.sort();
     for path in names {
-        let Ok(file) = fs::File::open(&path) else { continue };
+        let Ok(file) = fs::File::open(&path) else {
+            continue;
+        };
         let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
-        let Ok(entries) = archive.entries() else { continue };
+        let Ok(entries) = archive.entries() else {
+            continue;
+        };
         let mut map = std::collections::HashMap::new();
         let mut top_ok = true;
         for entry in entries.flatten() {
@@ -188,20 +206,42 @@ fn archive_times(charts_dir: &Path, sub: &str) -> Option<Times> {
 /// that archive's headers.
 pub fn entries(chart: &Chart, dir: &Path) -> Result<Vec<Entry>, PackageError> {
     let mut out = Vec::new();
-    collect(chart, &Times::Dir(dir.to_path_buf()), &chart.metadata.name, &mut out)?;
+    collect(
+        chart,
+        &Times::Dir(dir.to_path_buf()),
+        &chart.metadata.name,
+        &mut out,
+    )?;
     Ok(out)
 }
 
-fn collect(chart: &Chart, times: &Times, base: &str, out: &mut Vec<Entry>) -> Result<(), PackageError> {
+fn collect(
+    chart: &Chart,
+    times: &Times,
+    base: &str,
+    out: &mut Vec<Entry>,
+) -> Result<(), PackageError> {
     let mtime = |name: &str| times.of(name);
-    out.push(Entry { name: format!("{base}/Chart.yaml"), data: chart_yaml(&chart.metadata)?, mtime: mtime("Chart.yaml") });
+    out.push(Entry {
+        name: format!("{base}/Chart.yaml"),
+        data: chart_yaml(&chart.metadata)?,
+        mtime: mtime("Chart.yaml"),
+    });
     if chart.metadata.api_version == "v2" {
         if let Some(lock) = &chart.lock {
-            out.push(Entry { name: format!("{base}/Chart.lock"), data: lock_yaml(lock)?, mtime: mtime("Chart.lock") });
+            out.push(Entry {
+                name: format!("{base}/Chart.lock"),
+                data: lock_yaml(lock)?,
+                mtime: mtime("Chart.lock"),
+            });
         }
     }
     if let Some(f) = chart.raw.iter().find(|f| f.name == "values.yaml") {
-        out.push(Entry { name: format!("{base}/values.yaml"), data: f.data.to_vec(), mtime: mtime("values.yaml") });
+        out.push(Entry {
+            name: format!("{base}/values.yaml"),
+            data: f.data.to_vec(),
+            mtime: mtime("values.yaml"),
+        });
     }
     if let Some(schema) = &chart.schema {
         if serde_json::from_slice::<serde_json::Value>(schema).is_err() {
@@ -214,7 +254,11 @@ fn collect(chart: &Chart, times: &Times, base: &str, out: &mut Vec<Entry>) -> Re
         });
     }
     for f in chart.templates.iter().chain(chart.files.iter()) {
-        out.push(Entry { name: format!("{base}/{}", f.name), data: f.data.to_vec(), mtime: mtime(&f.name) });
+        out.push(Entry {
+            name: format!("{base}/{}", f.name),
+            data: f.data.to_vec(),
+            mtime: mtime(&f.name),
+        });
     }
     for dep in &chart.dependencies {
         let sub_base = format!("{base}/charts/{}", dep.metadata.name);
@@ -227,7 +271,11 @@ fn collect(chart: &Chart, times: &Times, base: &str, out: &mut Vec<Entry>) -> Re
 /// the format is left to it); walks up to the nearest existing path when the file is not on
 /// disk; 0 when nothing can be stat'ed.
 fn mtime_of(dir: &Path, name: &str) -> u64 {
-    let mut p = if name.is_empty() { dir.to_path_buf() } else { dir.join(name) };
+    let mut p = if name.is_empty() {
+        dir.to_path_buf()
+    } else {
+        dir.join(name)
+    };
     loop {
         if let Ok(t) = fs::symlink_metadata(&p).and_then(|m| m.modified()) {
             if let Ok(d) = t.duration_since(std::time::UNIX_EPOCH) {
@@ -254,7 +302,10 @@ pub fn chart_yaml(md: &Metadata) -> Result<Vec<u8>, PackageError> {
 pub fn lock_yaml(lock: &Lock) -> Result<Vec<u8>, PackageError> {
     let m = Map::new();
     // Reuse the metadata's JSON form of dependencies (same Go struct and tags).
-    let md = Metadata { dependencies: lock.dependencies.clone(), ..Metadata::default() };
+    let md = Metadata {
+        dependencies: lock.dependencies.clone(),
+        ..Metadata::default()
+    };
     let deps = match md.to_json_value() {
         Value::Map(mm) => mm.get("dependencies").unwrap_or(Value::Nil),
         _ => Value::Nil,
@@ -266,9 +317,16 @@ pub fn lock_yaml(lock: &Lock) -> Result<Vec<u8>, PackageError> {
 }
 
 fn to_yaml(v: &Value, file: &str) -> Result<Vec<u8>, PackageError> {
-    crate::values::yaml::to_string(v).map(String::into_bytes).map_err(|e| {
-        PackageError::Chart(ChartError::Yaml { file: file.into(), line: e.line, column: e.column, message: e.to_string() })
-    })
+    crate::values::yaml::to_string(v)
+        .map(String::into_bytes)
+        .map_err(|e| {
+            PackageError::Chart(ChartError::Yaml {
+                file: file.into(),
+                line: e.line,
+                column: e.column,
+                message: e.to_string(),
+            })
+        })
 }
 
 /// The gzip-compressed tar of `entries`, as described in the module docs.
@@ -280,8 +338,14 @@ pub fn tgz(entries: &[Entry]) -> Result<Vec<u8>, PackageError> {
         .mtime(0)
         .operating_system(255)
         .write(Vec::new(), flate2::Compression::default());
-    gz.write_all(&tar).map_err(|source| PackageError::Io { path: "gzip".into(), source })?;
-    gz.finish().map_err(|source| PackageError::Io { path: "gzip".into(), source })
+    gz.write_all(&tar).map_err(|source| PackageError::Io {
+        path: "gzip".into(),
+        source,
+    })?;
+    gz.finish().map_err(|source| PackageError::Io {
+        path: "gzip".into(),
+        source,
+    })
 }
 
 /// The uncompressed tar stream (Go's `archive/tar` USTAR headers).
@@ -306,7 +370,11 @@ fn split_name(name: &str) -> Option<(&str, &str)> {
         return None;
     }
     let limit = name.len().min(156);
-    let i = name.as_bytes().get(..limit)?.iter().rposition(|b| *b == b'/')?;
+    let i = name
+        .as_bytes()
+        .get(..limit)?
+        .iter()
+        .rposition(|b| *b == b'/')?;
     let (prefix, suffix) = (name.get(..i)?, name.get(i + 1..)?);
     if i == 0 || suffix.is_empty() || suffix.len() > 100 {
         return None;
@@ -328,7 +396,8 @@ fn ustar_header(e: &Entry) -> Result<[u8; 512], PackageError> {
     if !e.name.is_ascii() {
         return Err(PackageError::NameTooLong(e.name.clone()));
     }
-    let (prefix, name) = split_name(&e.name).ok_or_else(|| PackageError::NameTooLong(e.name.clone()))?;
+    let (prefix, name) =
+        split_name(&e.name).ok_or_else(|| PackageError::NameTooLong(e.name.clone()))?;
     let mut h = [0u8; 512];
     h[..name.len()].copy_from_slice(name.as_bytes());
     octal(&mut h[100..108], 0o644);
@@ -361,9 +430,16 @@ mod tests {
     fn header_matches_go_archive_tar() {
         // Header bytes of `mychart/Chart.yaml` (121 bytes, mtime 1609556645) in an archive made
         // by Helm 4.1.4's `helm package`.
-        let e = Entry { name: "mychart/Chart.yaml".into(), data: vec![b'x'; 121], mtime: 1609556645 };
+        let e = Entry {
+            name: "mychart/Chart.yaml".into(),
+            data: vec![b'x'; 121],
+            mtime: 1609556645,
+        };
         let h = ustar_header(&e).unwrap();
-        assert_eq!(&h[100..157], b"0000644\x000000000\x000000000\x0000000000171\x0013773761245\x00012656\x00 0");
+        assert_eq!(
+            &h[100..157],
+            b"0000644\x000000000\x000000000\x0000000000171\x0013773761245\x00012656\x00 0"
+        );
         assert_eq!(&h[257..265], b"ustar\x0000");
         assert_eq!(&h[329..345], b"0000000\x000000000\x00");
     }

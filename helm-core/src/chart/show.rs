@@ -108,5 +108,8 @@ pub fn crd_file_entries(chart: &Chart) -> Vec<&super::File> {
 
 fn has_manifest_extension(name: &str) -> bool {
     let base = name.rsplit('/').next().unwrap_or(name);
-    matches!(base.rfind('.').map(|i| &base[i..]), Some(".yaml" | ".yml" | ".json"))
+    matches!(
+        base.rfind('.').map(|i| &base[i..]),
+        Some(".yaml" | ".yml" | ".json")
+    )
 }

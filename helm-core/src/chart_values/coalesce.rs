@@ -32,7 +32,10 @@ pub fn coalesce_values(chart: &Chart, overrides: &Value) -> Result<Value, Values
 }
 
 /// [`coalesce_values`] that also returns Helm's warnings.
-pub fn coalesce_values_with_warnings(chart: &Chart, overrides: &Value) -> Result<Coalesced, ValuesError> {
+pub fn coalesce_values_with_warnings(
+    chart: &Chart,
+    overrides: &Value,
+) -> Result<Coalesced, ValuesError> {
     run(chart, overrides, false)
 }
 
@@ -42,27 +45,68 @@ pub fn merge_chart_values(chart: &Chart, overrides: &Value) -> Result<Coalesced,
     run(chart, overrides, true)
 }
 
+/// [`coalesce_values_with_warnings`] for a result that is only read, never changed or handed
+/// to templates: dependency processing coalesces each subchart into its parent's whole
+/// coalesced values just to read `tags` and `condition`s. Copying those values for every
+/// subchart made umbrella charts quadratic in their number of subcharts; here a top-level entry
+/// that coalescing cannot reach (neither one of the chart's default keys, nor a subchart's
+/// name, nor `global`) is shared with `overrides` instead of copied. The result is the same
+/// tree; it only must not be mutated, and `overrides` not after it.
+pub(crate) fn coalesce_values_to_read(
+    chart: &Chart,
+    overrides: &Value,
+) -> Result<Coalesced, ValuesError> {
+    let mut dest = Map::new();
+    if let Value::Map(o) = overrides {
+        dest = dest.with_go_type(o.go_type());
+        let defaults = chart.values.as_map();
+        let reached = |k: &str| {
+            k == GLOBAL_KEY
+                || defaults.is_some_and(|d| d.contains_key(k))
+                || chart.dependencies.iter().any(|d| d.name() == k)
+        };
+        for (k, v) in o.entries() {
+            let v = if reached(&k) { v.deep_copy() } else { v };
+            dest.insert(k, v);
+        }
+    }
+    coalesce_into(chart, dest, false)
+}
+
 fn run(chart: &Chart, overrides: &Value, merge: bool) -> Result<Coalesced, ValuesError> {
     let dest = match overrides.deep_copy() {
         Value::Map(m) => m,
         _ => Map::new(),
     };
-    let mut c = Ctx { warnings: Vec::new() };
+    coalesce_into(chart, dest, merge)
+}
+
+fn coalesce_into(chart: &Chart, dest: Map, merge: bool) -> Result<Coalesced, ValuesError> {
+    let mut c = Ctx {
+        warnings: Vec::new(),
+    };
     c.coalesce(chart, &dest, "", merge)?;
-    Ok(Coalesced { values: Value::Map(dest), warnings: c.warnings })
+    Ok(Coalesced {
+        values: Value::Map(dest),
+        warnings: c.warnings,
+    })
 }
 
 /// Helm's `CoalesceTables(dst, src)`: merges `src` into `dst` in place (dst wins; a null in dst
 /// removes the key when src had a value). Returns the warnings.
 pub fn coalesce_tables(dst: &Map, src: &Map) -> Vec<String> {
-    let mut c = Ctx { warnings: Vec::new() };
+    let mut c = Ctx {
+        warnings: Vec::new(),
+    };
     c.coalesce_tables_full_key(dst, src, "", false);
     c.warnings
 }
 
 /// Helm's `MergeTables(dst, src)`: like [`coalesce_tables`] but nulls are kept.
 pub fn merge_tables(dst: &Map, src: &Map) -> Vec<String> {
-    let mut c = Ctx { warnings: Vec::new() };
+    let mut c = Ctx {
+        warnings: Vec::new(),
+    };
     c.coalesce_tables_full_key(dst, src, "", true);
     c.warnings
 }
@@ -92,15 +136,30 @@ impl Ctx {
     /// Records a warning as the line Helm 4 writes to stderr (`log.Printf` through slog's text
     /// handler: `level=INFO msg="warning: ..."`).
     fn warn(&mut self, s: String) {
-        self.warnings.push(format!("level=INFO msg={}", crate::gocompat::strconv::go_quote(&s)));
+        self.warnings.push(format!(
+            "level=INFO msg={}",
+            crate::gocompat::strconv::go_quote(&s)
+        ));
     }
 
-    fn coalesce(&mut self, ch: &Chart, dest: &Map, prefix: &str, merge: bool) -> Result<(), ValuesError> {
+    fn coalesce(
+        &mut self,
+        ch: &Chart,
+        dest: &Map,
+        prefix: &str,
+        merge: bool,
+    ) -> Result<(), ValuesError> {
         self.coalesce_chart_values(ch, dest, prefix, merge);
         self.coalesce_deps(ch, dest, prefix, merge)
     }
 
-    fn coalesce_deps(&mut self, ch: &Chart, dest: &Map, prefix: &str, merge: bool) -> Result<(), ValuesError> {
+    fn coalesce_deps(
+        &mut self,
+        ch: &Chart,
+        dest: &Map,
+        prefix: &str,
+        merge: bool,
+    ) -> Result<(), ValuesError> {
         for sub in &ch.dependencies {
             let name = sub.name();
             let dv = match dest.get(name) {
@@ -111,7 +170,10 @@ impl Ctx {
                 }
                 Some(Value::Map(m)) => m,
                 Some(other) => {
-                    return Err(ValuesError::TypeMismatch { name: name.to_string(), value: go_dyn(&other) })
+                    return Err(ValuesError::TypeMismatch {
+                        name: name.to_string(),
+                        value: go_dyn(&other),
+                    })
                 }
             };
             let sub_prefix = concat_prefix(prefix, ch.name());
@@ -129,7 +191,9 @@ impl Ctx {
             None => Some(Map::new()),
             Some(Value::Map(m)) => Some(m),
             Some(_) => {
-                self.warn(format!("warning: skipping globals because {side} {GLOBAL_KEY} is not a table."));
+                self.warn(format!(
+                    "warning: skipping globals because {side} {GLOBAL_KEY} is not a table."
+                ));
                 None
             }
         }
@@ -137,8 +201,12 @@ impl Ctx {
 
     /// Copies `src.global` into `dest.global` (src wins; maps merge top-down).
     fn coalesce_globals(&mut self, dest: &Map, src: &Map, prefix: &str) {
-        let Some(dg) = self.globals_of(dest, "destination") else { return };
-        let Some(sg) = self.globals_of(src, "source") else { return };
+        let Some(dg) = self.globals_of(dest, "destination") else {
+            return;
+        };
+        let Some(sg) = self.globals_of(src, "source") else {
+            return;
+        };
         for (key, val) in sg.entries() {
             if let Value::Map(vm) = &val {
                 let vv = vm.shallow_copy();
@@ -152,7 +220,10 @@ impl Ctx {
                         dg.insert(key, Value::Map(vv));
                     }
                     Some(_) => {
-                        self.warn(format!("Conflict: cannot merge map onto non-map for {}. Skipping.", crate::gocompat::strconv::go_quote(&key)));
+                        self.warn(format!(
+                            "Conflict: cannot merge map onto non-map for {}. Skipping.",
+                            crate::gocompat::strconv::go_quote(&key)
+                        ));
                     }
                 }
             } else if matches!(dg.get(&key), Some(Value::Map(_))) {
@@ -179,11 +250,19 @@ impl Ctx {
                     } else if let Value::Map(dest) = &value {
                         match &val {
                             Value::Map(src) => {
-                                let child_merge = merge || ch.dependencies.iter().any(|d| d.name() == &*key);
-                                self.coalesce_tables_full_key(dest, src, &concat_prefix(&sub_prefix, &key), child_merge);
+                                let child_merge =
+                                    merge || ch.dependencies.iter().any(|d| d.name() == &*key);
+                                self.coalesce_tables_full_key(
+                                    dest,
+                                    src,
+                                    &concat_prefix(&sub_prefix, &key),
+                                    child_merge,
+                                );
                             }
                             Value::Nil => {}
-                            _ => self.warn(format!("warning: skipped value for {sub_prefix}.{key}: Not a table.")),
+                            _ => self.warn(format!(
+                                "warning: skipped value for {sub_prefix}.{key}: Not a table."
+                            )),
                         }
                     }
                 }
@@ -196,7 +275,12 @@ impl Ctx {
 
     /// Helm's `coalesceTablesFullKey`: merges `src` into `dst` (dst wins).
     fn coalesce_tables_full_key(&mut self, dst: &Map, src: &Map, prefix: &str, merge: bool) {
-        let src_non_nil: Vec<_> = src.with(|e| e.iter().filter(|(_, v)| !v.is_nil()).map(|(k, _)| k.clone()).collect());
+        let src_non_nil: Vec<_> = src.with(|e| {
+            e.iter()
+                .filter(|(_, v)| !v.is_nil())
+                .map(|(k, _)| k.clone())
+                .collect()
+        });
         for (key, val) in dst.entries() {
             if val.is_nil() {
                 src.insert(key, Value::Nil);
@@ -215,7 +299,9 @@ impl Ctx {
                 Some(dv) => {
                     if let Value::Map(sv) = &val {
                         if let Value::Map(dm) = &dv {
-                            crate::values::deep::guard(|| self.coalesce_tables_full_key(dm, sv, &full_key, merge));
+                            crate::values::deep::guard(|| {
+                                self.coalesce_tables_full_key(dm, sv, &full_key, merge)
+                            });
                         } else {
                             self.warn(format!(
                                 "warning: cannot overwrite table with non table for {full_key} ({})",

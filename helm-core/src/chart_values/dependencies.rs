@@ -7,7 +7,7 @@
 //! own values are replaced by the merged values of its whole tree plus imported child values
 //! (so a subchart default `null` then acts like a user `null`). We follow it step by step.
 
-use super::coalesce::{coalesce_values_with_warnings, merge_chart_values, merge_tables};
+use super::coalesce::{coalesce_values_to_read, merge_chart_values, merge_tables};
 use crate::chart::{Chart, Dependency, ImportValue};
 use crate::values::file::ValuesError;
 use crate::values::{Map, Value};
@@ -24,17 +24,22 @@ pub fn process_dependencies(chart: &mut Chart, vals: &Value) -> Result<Vec<Strin
 /// Subchart levels processed: all that the loader accepts.
 const MAX_DEPTH: usize = crate::chart::loader::MAX_CHART_DEPTH;
 
-fn process_enabled(c: &mut Chart, v: &Value, path: &str, warnings: &mut Vec<String>, depth: usize) -> Result<(), ValuesError> {
+fn process_enabled(
+    c: &mut Chart,
+    v: &Value,
+    path: &str,
+    warnings: &mut Vec<String>,
+    depth: usize,
+) -> Result<(), ValuesError> {
     if c.metadata.dependencies.is_empty() || depth > MAX_DEPTH {
         return Ok(());
     }
     let mut chart_deps: Vec<Chart> = Vec::new();
     for existing in &c.dependencies {
-        let declared = c
-            .metadata
-            .dependencies
-            .iter()
-            .any(|req| existing.name() == req.name && is_compatible_range(&req.version, &existing.metadata.version));
+        let declared = c.metadata.dependencies.iter().any(|req| {
+            existing.name() == req.name
+                && is_compatible_range(&req.version, &existing.metadata.version)
+        });
         if !declared {
             chart_deps.push(existing.clone());
         }
@@ -51,15 +56,23 @@ fn process_enabled(c: &mut Chart, v: &Value, path: &str, warnings: &mut Vec<Stri
     for req in &mut c.metadata.dependencies {
         req.enabled = true;
     }
-    let co = coalesce_values_with_warnings(c, v)?;
+    let co = coalesce_values_to_read(c, v)?;
     warnings.extend(co.warnings);
     let cvals = co.values;
     process_tags(&mut c.metadata.dependencies, &cvals, warnings);
     process_conditions(&mut c.metadata.dependencies, &cvals, path, warnings);
-    let removed: Vec<String> =
-        c.metadata.dependencies.iter().filter(|r| !r.enabled).map(|r| r.name.clone()).collect();
-    c.dependencies.retain(|d| !removed.iter().any(|n| n == d.name()));
-    c.metadata.dependencies.retain(|d| !removed.contains(&d.name));
+    let removed: Vec<String> = c
+        .metadata
+        .dependencies
+        .iter()
+        .filter(|r| !r.enabled)
+        .map(|r| r.name.clone())
+        .collect();
+    c.dependencies
+        .retain(|d| !removed.iter().any(|n| n == d.name()));
+    c.metadata
+        .dependencies
+        .retain(|d| !removed.contains(&d.name));
     for t in &mut c.dependencies {
         let sub_path = format!("{path}{}.", t.name());
         crate::values::deep::guard(|| process_enabled(t, &cvals, &sub_path, warnings, depth + 1))?;
@@ -80,7 +93,9 @@ fn alias_dependency(charts: &[Chart], dep: &Dependency) -> Option<Chart> {
 }
 
 fn process_tags(reqs: &mut [Dependency], cvals: &Value, warnings: &mut Vec<String>) {
-    let Some(Value::Map(vt)) = cvals.as_map().and_then(|m| m.get("tags")) else { return };
+    let Some(Value::Map(vt)) = cvals.as_map().and_then(|m| m.get("tags")) else {
+        return;
+    };
     for r in reqs.iter_mut() {
         let (mut has_true, mut has_false) = (false, false);
         for k in &r.tags {
@@ -88,7 +103,10 @@ fn process_tags(reqs: &mut [Dependency], cvals: &Value, warnings: &mut Vec<Strin
                 match b {
                     Value::Bool(true) => has_true = true,
                     Value::Bool(false) => has_false = true,
-                    _ => warnings.push(format!("level=WARN msg=\"returned non-bool value\" tag={k} chart={}", r.name)),
+                    _ => warnings.push(format!(
+                        "level=WARN msg=\"returned non-bool value\" tag={k} chart={}",
+                        r.name
+                    )),
                 }
             }
         }
@@ -100,7 +118,12 @@ fn process_tags(reqs: &mut [Dependency], cvals: &Value, warnings: &mut Vec<Strin
     }
 }
 
-fn process_conditions(reqs: &mut [Dependency], cvals: &Value, cpath: &str, warnings: &mut Vec<String>) {
+fn process_conditions(
+    reqs: &mut [Dependency],
+    cvals: &Value,
+    cpath: &str,
+    warnings: &mut Vec<String>,
+) {
     for r in reqs.iter_mut() {
         for cond in r.condition.trim().split(',') {
             if cond.is_empty() {
@@ -111,7 +134,10 @@ fn process_conditions(reqs: &mut [Dependency], cvals: &Value, cpath: &str, warni
                     r.enabled = b;
                     break;
                 }
-                Some(_) => warnings.push(format!("level=WARN msg=\"returned non-bool value\" path={cond} chart={}", r.name)),
+                Some(_) => warnings.push(format!(
+                    "level=WARN msg=\"returned non-bool value\" path={cond} chart={}",
+                    r.name
+                )),
                 None => {}
             }
         }
@@ -127,7 +153,12 @@ pub fn table(v: &Value, name: &str) -> Result<Map, String> {
     for part in name.split('.') {
         match cur.get(part) {
             Some(Value::Map(m)) => cur = m,
-            _ => return Err(format!("{} is not a table", crate::gocompat::strconv::go_quote(part))),
+            _ => {
+                return Err(format!(
+                    "{} is not a table",
+                    crate::gocompat::strconv::go_quote(part)
+                ))
+            }
         }
     }
     Ok(cur)
@@ -152,7 +183,11 @@ pub fn path_value(v: &Value, path: &str) -> Option<Value> {
     }
 }
 
-fn process_import_values_rec(c: &mut Chart, warnings: &mut Vec<String>, depth: usize) -> Result<(), ValuesError> {
+fn process_import_values_rec(
+    c: &mut Chart,
+    warnings: &mut Vec<String>,
+    depth: usize,
+) -> Result<(), ValuesError> {
     if depth > MAX_DEPTH {
         return Ok(());
     }
@@ -189,7 +224,10 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<()
         for iv in &r.import_values {
             match iv {
                 ImportValue::Map { child, parent } => {
-                    out.push(ImportValue::Map { child: child.clone(), parent: parent.clone() });
+                    out.push(ImportValue::Map {
+                        child: child.clone(),
+                        parent: parent.clone(),
+                    });
                     match table(&cvals, &format!("{}.{child}", r.name)) {
                         Ok(vv) => warnings.extend(merge_tables(&b, &path_to_map(parent, vv))),
                         Err(e) => warnings.push(format!(
@@ -207,7 +245,10 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<()
                         Some(other) => format!("{other:?}"),
                     };
                     let (child, parent) = (fmt("child"), fmt("parent"));
-                    out.push(ImportValue::Map { child: child.clone(), parent: parent.clone() });
+                    out.push(ImportValue::Map {
+                        child: child.clone(),
+                        parent: parent.clone(),
+                    });
                     match table(&cvals, &format!("{}.{child}", r.name)) {
                         Ok(vv) => warnings.extend(merge_tables(&b, &path_to_map(&parent, vv))),
                         Err(e) => warnings.push(format!(
@@ -219,7 +260,10 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<()
                 }
                 ImportValue::Path(s) => {
                     let child = format!("exports.{s}");
-                    out.push(ImportValue::Map { child: child.clone(), parent: ".".into() });
+                    out.push(ImportValue::Map {
+                        child: child.clone(),
+                        parent: ".".into(),
+                    });
                     match table(&cvals, &format!("{}.{child}", r.name)) {
                         Ok(vm) => warnings.extend(merge_tables(&b, &vm)),
                         Err(e) => warnings.push(format!(
@@ -277,7 +321,11 @@ mod tests {
             ("^0.2.3", "0.2.9", true),
             ("^0.2.3", "0.3.0", false),
         ] {
-            assert_eq!(is_compatible_range(constraint, version), compatible, "{constraint:?} {version:?}");
+            assert_eq!(
+                is_compatible_range(constraint, version),
+                compatible,
+                "{constraint:?} {version:?}"
+            );
         }
     }
 

@@ -55,7 +55,9 @@ fn collect(chart: &Chart, values: &Value, out: &mut String, depth: usize) {
     for sub in &chart.dependencies {
         match map.get(sub.name()) {
             None | Some(Value::Nil) => continue,
-            Some(v @ Value::Map(_)) => crate::values::deep::guard(|| collect(sub, &v, out, depth + 1)),
+            Some(v @ Value::Map(_)) => {
+                crate::values::deep::guard(|| collect(sub, &v, out, depth + 1))
+            }
             Some(other) => {
                 let _ = write!(
                     out,
@@ -75,13 +77,18 @@ pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<(), String>
     let schema_value = crate::strvals::parse_json_document(&text)?;
     let mut schema = to_json(&schema_value, 0);
     normalize_meta_schema(&mut schema);
-    let validator = jsonschema::options().build(&schema).map_err(|e| e.to_string())?;
+    let validator = jsonschema::options()
+        .build(&schema)
+        .map_err(|e| e.to_string())?;
     let instance = to_json(values, 0);
     // The boolean check is much cheaper than collecting errors; most values are valid.
     if validator.is_valid(&instance) {
         return Ok(());
     }
-    let errors: Vec<Issue> = validator.iter_errors(&instance).map(|e| describe(&e)).collect();
+    let errors: Vec<Issue> = validator
+        .iter_errors(&instance)
+        .map(|e| describe(&e))
+        .collect();
     if errors.is_empty() {
         return Ok(());
     }
@@ -92,8 +99,12 @@ pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<(), String>
 /// Helm's validator accepts those, the `jsonschema` crate only knows canonical URIs. Map any
 /// URI naming a draft to that draft's canonical URI and drop the rest (default: 2020-12).
 fn normalize_meta_schema(schema: &mut serde_json::Value) {
-    let serde_json::Value::Object(obj) = schema else { return };
-    let Some(serde_json::Value::String(uri)) = obj.get("$schema") else { return };
+    let serde_json::Value::Object(obj) = schema else {
+        return;
+    };
+    let Some(serde_json::Value::String(uri)) = obj.get("$schema") else {
+        return;
+    };
     let canonical = [
         ("draft-04", "http://json-schema.org/draft-04/schema#"),
         ("draft-06", "http://json-schema.org/draft-06/schema#"),
@@ -127,7 +138,10 @@ fn merge_required(issues: Vec<Issue>) -> Vec<Issue> {
     let mut out: Vec<Issue> = Vec::new();
     for i in issues {
         if !i.missing.is_empty() {
-            if let Some(prev) = out.iter_mut().find(|p| p.path == i.path && !p.missing.is_empty()) {
+            if let Some(prev) = out
+                .iter_mut()
+                .find(|p| p.path == i.path && !p.missing.is_empty())
+            {
                 prev.missing.extend(i.missing);
                 continue;
             }
@@ -213,7 +227,9 @@ fn number_text(n: &serde_json::Number) -> String {
     if let Some(u) = n.as_u64() {
         return u.to_string();
     }
-    n.as_f64().map(crate::gocompat::fmt::format_float_v).unwrap_or_else(|| n.to_string())
+    n.as_f64()
+        .map(crate::gocompat::fmt::format_float_v)
+        .unwrap_or_else(|| n.to_string())
 }
 
 fn count_of(v: &serde_json::Value) -> usize {
@@ -231,7 +247,9 @@ fn describe(e: &jsonschema::ValidationError<'_>) -> Issue {
     let mut missing = Vec::new();
     let message = match e.kind() {
         K::Type { kind } => {
-            const ORDER: [&str; 7] = ["null", "boolean", "number", "integer", "string", "array", "object"];
+            const ORDER: [&str; 7] = [
+                "null", "boolean", "number", "integer", "string", "array", "object",
+            ];
             let mut want: Vec<String> = match kind {
                 TypeKind::Single(t) => vec![t.to_string()],
                 TypeKind::Multiple(m) => m.into_iter().map(|t| t.to_string()).collect(),
@@ -240,7 +258,10 @@ fn describe(e: &jsonschema::ValidationError<'_>) -> Issue {
             format!("got {}, want {}", type_of(inst), want.join(" or "))
         }
         K::Required { property } => {
-            let name = property.as_str().map(str::to_string).unwrap_or_else(|| property.to_string());
+            let name = property
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| property.to_string());
             missing.push(name.clone());
             format!("missing property '{name}'")
         }
@@ -259,8 +280,16 @@ fn describe(e: &jsonschema::ValidationError<'_>) -> Issue {
         K::Pattern { pattern } => format!("{} does not match pattern '{pattern}'", quote(inst)),
         K::Minimum { limit } => format!("minimum: got {}, want {}", quote(inst), quote(limit)),
         K::Maximum { limit } => format!("maximum: got {}, want {}", quote(inst), quote(limit)),
-        K::ExclusiveMinimum { limit } => format!("exclusiveMinimum: got {}, want {}", quote(inst), quote(limit)),
-        K::ExclusiveMaximum { limit } => format!("exclusiveMaximum: got {}, want {}", quote(inst), quote(limit)),
+        K::ExclusiveMinimum { limit } => format!(
+            "exclusiveMinimum: got {}, want {}",
+            quote(inst),
+            quote(limit)
+        ),
+        K::ExclusiveMaximum { limit } => format!(
+            "exclusiveMaximum: got {}, want {}",
+            quote(inst),
+            quote(limit)
+        ),
         K::MultipleOf { multiple_of } => format!(
             "multipleOf: got {}, want {}",
             quote(inst),
@@ -270,8 +299,12 @@ fn describe(e: &jsonschema::ValidationError<'_>) -> Issue {
         K::MaxLength { limit } => format!("maxLength: got {}, want {limit}", count_of(inst)),
         K::MinItems { limit } => format!("minItems: got {}, want {limit}", count_of(inst)),
         K::MaxItems { limit } => format!("maxItems: got {}, want {limit}", count_of(inst)),
-        K::MinProperties { limit } => format!("minProperties: got {}, want {limit}", count_of(inst)),
-        K::MaxProperties { limit } => format!("maxProperties: got {}, want {limit}", count_of(inst)),
+        K::MinProperties { limit } => {
+            format!("minProperties: got {}, want {limit}", count_of(inst))
+        }
+        K::MaxProperties { limit } => {
+            format!("maxProperties: got {}, want {limit}", count_of(inst))
+        }
         K::Not { .. } => "'not' failed".into(),
         K::FalseSchema => "false schema".into(),
         K::AnyOf { .. } => "'anyOf' failed".into(),
@@ -282,7 +315,11 @@ fn describe(e: &jsonschema::ValidationError<'_>) -> Issue {
         K::Contains => "no items match contains schema".into(),
         _ => e.to_string(),
     };
-    Issue { path: e.instance_path().as_str().to_string(), message, missing }
+    Issue {
+        path: e.instance_path().as_str().to_string(),
+        message,
+        missing,
+    }
 }
 
 /// Values → serde_json for the validator. Integral floats become integers so `type: integer`
@@ -300,14 +337,23 @@ fn to_json(v: &Value, depth: usize) -> serde_json::Value {
             if f.fract() == 0.0 && f.abs() < 9.0e15 {
                 serde_json::Value::from(*f as i64)
             } else {
-                serde_json::Number::from_f64(*f).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null)
+                serde_json::Number::from_f64(*f)
+                    .map(serde_json::Value::Number)
+                    .unwrap_or(serde_json::Value::Null)
             }
         }
         Value::String(s) => serde_json::Value::String(s.to_string()),
-        Value::Bytes(b) => serde_json::Value::String(crate::gocompat::gostring::utf8_lossy(b).into_owned()),
-        Value::List(l) => serde_json::Value::Array(l.iter().map(|x| to_json(x, depth + 1)).collect()),
+        Value::Bytes(b) => {
+            serde_json::Value::String(crate::gocompat::gostring::utf8_lossy(b).into_owned())
+        }
+        Value::List(l) => {
+            serde_json::Value::Array(l.iter().map(|x| to_json(x, depth + 1)).collect())
+        }
         Value::Map(m) => serde_json::Value::Object(
-            m.entries().into_iter().map(|(k, x)| (k.to_string(), to_json(&x, depth + 1))).collect(),
+            m.entries()
+                .into_iter()
+                .map(|(k, x)| (k.to_string(), to_json(&x, depth + 1)))
+                .collect(),
         ),
         Value::Object(o) => to_json(&o.to_data(), depth + 1),
     }
@@ -326,8 +372,15 @@ mod tests {
         // Texts checked against Helm 4.1.4 (`helm template` with a violating --set).
         let s = r#"{"type":"object","required":["name","port"],"properties":{"port":{"type":"integer","minimum":10},"mode":{"enum":["a","b"]},"tag":{"pattern":"^v"},"n":{"type":["string","null"]},"c":{"const":3},"s":{"minLength":3}}}"#;
         let e = check(s, crate::vmap! {"port" => "abc"}).unwrap_err();
-        assert!(e.contains("- at '': missing properties 'name', 'port'") || e.contains("- at '': missing property 'name'\n"), "{e}");
-        assert!(e.contains("- at '/port': got string, want integer\n"), "{e}");
+        assert!(
+            e.contains("- at '': missing properties 'name', 'port'")
+                || e.contains("- at '': missing property 'name'\n"),
+            "{e}"
+        );
+        assert!(
+            e.contains("- at '/port': got string, want integer\n"),
+            "{e}"
+        );
         let e = check(s, crate::vmap! {"name" => "x", "port" => Value::Int64(5)}).unwrap_err();
         assert_eq!(e, "- at '/port': minimum: got 5, want 10\n");
         let e = check(s, crate::vmap! {"name" => "x", "port" => 11.0, "mode" => "c", "tag" => "x", "n" => Value::Int64(1), "c" => Value::Int64(4), "s" => "ab"}).unwrap_err();
@@ -346,6 +399,9 @@ mod tests {
     #[test]
     fn bad_schema_json_is_go_text() {
         let e = check("{bad", Value::empty_map()).unwrap_err();
-        assert_eq!(e, "invalid character 'b' looking for beginning of object key string");
+        assert_eq!(
+            e,
+            "invalid character 'b' looking for beginning of object key string"
+        );
     }
 }

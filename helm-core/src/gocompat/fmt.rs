@@ -157,7 +157,9 @@ impl Printer {
                 't' | 'v' => self.pad(if *b { "true" } else { "false" }),
                 _ => self.bad_verb(v, verb),
             },
-            Value::Int(i) | Value::Int64(i) => self.fmt_integer(i.unsigned_abs(), *i < 0, true, verb, v, *i as u64),
+            Value::Int(i) | Value::Int64(i) => {
+                self.fmt_integer(i.unsigned_abs(), *i < 0, true, verb, v, *i as u64)
+            }
             Value::Uint(u) => self.fmt_integer(*u, false, false, verb, v, *u),
             Value::Float(x) => self.fmt_float_verb(*x, verb, v),
             Value::String(s) => self.fmt_string(s, verb, v),
@@ -204,7 +206,9 @@ impl Printer {
             Value::Object(o) => {
                 let s = o.go_string();
                 match verb {
-                    'v' | 's' | 'q' | 'x' | 'X' => self.fmt_string(&s, verb, &Value::String(s.clone().into())),
+                    'v' | 's' | 'q' | 'x' | 'X' => {
+                        self.fmt_string(&s, verb, &Value::String(s.clone().into()))
+                    }
                     _ => self.bad_verb(v, verb),
                 }
             }
@@ -257,11 +261,19 @@ impl Printer {
 
     fn fmt_q(&mut self, s: &str) {
         let s = self.truncate(s);
-        if self.f.sharp && s.chars().all(|c| c == '\t' || ((c as u32) >= 0x20 && c != '`' && c != '\u{7f}' && c != '\u{fffd}')) {
+        if self.f.sharp
+            && s.chars().all(|c| {
+                c == '\t' || ((c as u32) >= 0x20 && c != '`' && c != '\u{7f}' && c != '\u{fffd}')
+            })
+        {
             self.pad(&format!("`{s}`"));
             return;
         }
-        let q = if self.f.plus { quote_ascii(&s) } else { crate::gocompat::strconv::go_quote(&s) };
+        let q = if self.f.plus {
+            quote_ascii(&s)
+        } else {
+            crate::gocompat::strconv::go_quote(&s)
+        };
         self.pad(&q);
     }
 
@@ -278,7 +290,11 @@ impl Printer {
             }
             if self.f.sharp && (self.f.space || i == 0) {
                 out.push('0');
-                out.push(if digits.as_bytes()[10] == b'a' { 'x' } else { 'X' });
+                out.push(if digits.as_bytes()[10] == b'a' {
+                    'x'
+                } else {
+                    'X'
+                });
             }
             out.push(d[(byte >> 4) as usize] as char);
             out.push(d[(byte & 0xf) as usize] as char);
@@ -305,7 +321,14 @@ impl Printer {
                     if i > 0 {
                         self.buf.push(' ');
                     }
-                    self.fmt_integer(*x as u64, false, false, verb, &Value::Uint(*x as u64), *x as u64);
+                    self.fmt_integer(
+                        *x as u64,
+                        false,
+                        false,
+                        verb,
+                        &Value::Uint(*x as u64),
+                        *x as u64,
+                    );
                 }
                 self.buf.push(']');
             }
@@ -321,7 +344,15 @@ impl Printer {
     }
 
     /// `u`/`negative`: magnitude and sign; `raw`: the two's-complement bits (for %c and %U).
-    fn fmt_integer(&mut self, u: u64, negative: bool, signed: bool, verb: char, v: &Value, raw: u64) {
+    fn fmt_integer(
+        &mut self,
+        u: u64,
+        negative: bool,
+        signed: bool,
+        verb: char,
+        v: &Value,
+        raw: u64,
+    ) {
         let _ = signed;
         match verb {
             'v' | 'd' => self.fmt_int_base(u, negative, 10, false, verb),
@@ -330,11 +361,15 @@ impl Printer {
             'x' => self.fmt_int_base(u, negative, 16, false, verb),
             'X' => self.fmt_int_base(u, negative, 16, true, verb),
             'c' => {
-                let c = char::from_u32(raw as u32).filter(|_| raw <= 0x10ffff).unwrap_or('\u{fffd}');
+                let c = char::from_u32(raw as u32)
+                    .filter(|_| raw <= 0x10ffff)
+                    .unwrap_or('\u{fffd}');
                 self.pad(&c.to_string());
             }
             'q' => {
-                let c = char::from_u32(raw as u32).filter(|_| raw <= 0x10ffff).unwrap_or('\u{fffd}');
+                let c = char::from_u32(raw as u32)
+                    .filter(|_| raw <= 0x10ffff)
+                    .unwrap_or('\u{fffd}');
                 self.pad(&quote_rune(c));
             }
             'U' => {
@@ -680,7 +715,13 @@ fn float_parts(x: f64) -> (bool, u64, i32) {
 fn fmt_b(x: f64) -> String {
     let (neg, mant, exp) = float_parts(x);
     let e = exp - 52;
-    format!("{}{}p{}{}", if neg { "-" } else { "" }, mant, if e >= 0 { "+" } else { "" }, e)
+    format!(
+        "{}{}p{}{}",
+        if neg { "-" } else { "" },
+        mant,
+        if e >= 0 { "+" } else { "" },
+        e
+    )
 }
 
 /// strconv's `'x'` format: `-0x1.yyyyp±dd`.
@@ -710,7 +751,11 @@ fn fmt_x(x: f64, prec: Option<usize>, upper: bool) -> String {
             }
         }
     }
-    let hex: &[u8] = if upper { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
+    let hex: &[u8] = if upper {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
     let mut s = String::new();
     if neg {
         s.push('-');
@@ -765,7 +810,12 @@ fn parse_num(b: &[u8], mut i: usize) -> (Option<usize>, usize) {
 }
 
 /// Go's `argNumber`: an optional `[n]` index. Returns (argNum, i, found, ok).
-fn arg_number(format: &str, i: usize, arg_num: usize, num_args: usize) -> (usize, usize, bool, bool) {
+fn arg_number(
+    format: &str,
+    i: usize,
+    arg_num: usize,
+    num_args: usize,
+) -> (usize, usize, bool, bool) {
     let b = format.as_bytes();
     if i >= b.len() || b[i] != b'[' {
         return (arg_num, i, false, true);
@@ -774,7 +824,9 @@ fn arg_number(format: &str, i: usize, arg_num: usize, num_args: usize) -> (usize
         if b[j] == b']' {
             let inner = &format[i + 1..j];
             return match inner.parse::<usize>() {
-                Ok(n) if n >= 1 && n <= num_args && !inner.starts_with('+') => (n - 1, j + 1, true, true),
+                Ok(n) if n >= 1 && n <= num_args && !inner.starts_with('+') => {
+                    (n - 1, j + 1, true, true)
+                }
                 _ => (arg_num, j + 1, true, false),
             };
         }
@@ -836,7 +888,11 @@ fn decimal_digits(x: f64, sig: Option<usize>) -> (Vec<u8>, i32) {
     };
     let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    let mut digits: Vec<u8> = mant.bytes().filter(|c| c.is_ascii_digit()).map(|c| c - b'0').collect();
+    let mut digits: Vec<u8> = mant
+        .bytes()
+        .filter(|c| c.is_ascii_digit())
+        .map(|c| c - b'0')
+        .collect();
     while digits.last() == Some(&0) {
         digits.pop();
     }
@@ -885,7 +941,11 @@ fn fmt_f(neg: bool, digits: &[u8], dp: i32, prec: usize) -> String {
         s.push('.');
         for k in 1..=prec as i32 {
             let j = dp + k - 1;
-            let d = if j >= 0 { digits.get(j as usize).copied().unwrap_or(0) } else { 0 };
+            let d = if j >= 0 {
+                digits.get(j as usize).copied().unwrap_or(0)
+            } else {
+                0
+            };
             s.push((b'0' + d) as char);
         }
     }
@@ -898,7 +958,11 @@ fn format_float(x: f64, verb: char, prec: Option<usize>) -> String {
         return "NaN".into();
     }
     if x.is_infinite() {
-        return if x > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if x > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let neg = x.is_sign_negative();
     match verb {
@@ -981,11 +1045,41 @@ mod tests {
         assert_eq!(sprintf("%d", &[Value::Float(1.0)]), "%!d(float64=1)");
         assert_eq!(sprintf("%s", &[Value::Int(1)]), "%!s(int=1)");
         assert_eq!(sprintf("%d %d", &[Value::Int(1)]), "1 %!d(MISSING)");
-        assert_eq!(sprintf("%d", &[Value::Int(1), Value::Int(3)]), "1%!(EXTRA int=3)");
-        assert_eq!(sprintf("%05.2f|%-5s|%5s", &[Value::Float(1.23456), Value::str("ab"), Value::str("cd")]), "01.23|ab   |   cd");
+        assert_eq!(
+            sprintf("%d", &[Value::Int(1), Value::Int(3)]),
+            "1%!(EXTRA int=3)"
+        );
+        assert_eq!(
+            sprintf(
+                "%05.2f|%-5s|%5s",
+                &[Value::Float(1.23456), Value::str("ab"), Value::str("cd")]
+            ),
+            "01.23|ab   |   cd"
+        );
         assert_eq!(sprintf("%*d", &[Value::Int(4), Value::Int(7)]), "   7");
-        assert_eq!(sprintf("%x %X %o %b", &[Value::Int(255), Value::Int(255), Value::Int(8), Value::Int(5)]), "ff FF 10 101");
+        assert_eq!(
+            sprintf(
+                "%x %X %o %b",
+                &[
+                    Value::Int(255),
+                    Value::Int(255),
+                    Value::Int(8),
+                    Value::Int(5)
+                ]
+            ),
+            "ff FF 10 101"
+        );
         assert_eq!(sprintf("%q", &[Value::str("a\"b")]), "\"a\\\"b\"");
-        assert_eq!(sprintf("%.3g|%e|%g", &[Value::Float(1.23456), Value::Float(1234.5), Value::Float(1e21)]), "1.23|1.234500e+03|1e+21");
+        assert_eq!(
+            sprintf(
+                "%.3g|%e|%g",
+                &[
+                    Value::Float(1.23456),
+                    Value::Float(1234.5),
+                    Value::Float(1e21)
+                ]
+            ),
+            "1.23|1.234500e+03|1e+21"
+        );
     }
 }

@@ -62,13 +62,17 @@ pub fn go_bytes(s: &str) -> Cow<'_, [u8]> {
 /// Whether the text carries any escaped byte: a byte scan (escape characters encode as
 /// F4 8F BC..BF xx), cheap enough for every rendered document.
 fn has_raw_bytes(s: &str) -> bool {
-    s.as_bytes().windows(3).any(|w| w[0] == 0xF4 && w[1] == 0x8F && w[2] >= 0xBC)
+    s.as_bytes()
+        .windows(3)
+        .any(|w| w[0] == 0xF4 && w[1] == 0x8F && w[2] >= 0xBC)
 }
 
 /// The byte an escape character stands for, if it is one.
 pub fn raw_byte(c: char) -> Option<u8> {
     let u = c as u32;
-    (RAW_BASE..=RAW_BASE + 0xFF).contains(&u).then(|| (u - RAW_BASE) as u8)
+    (RAW_BASE..=RAW_BASE + 0xFF)
+        .contains(&u)
+        .then(|| (u - RAW_BASE) as u8)
 }
 
 /// What go-yaml's reader says about text that is not valid UTF-8 (None when it is): Helm
@@ -127,7 +131,9 @@ mod tests {
 
     #[test]
     fn binary_round_trips_and_text_is_untouched() {
-        let bin: Vec<u8> = vec![b'B', b'Z', b'h', 0x91, 0x41, 0xff, 0xfe, 0xe2, 0x82, b'x', 0xf0];
+        let bin: Vec<u8> = vec![
+            b'B', b'Z', b'h', 0x91, 0x41, 0xff, 0xfe, 0xe2, 0x82, b'x', 0xf0,
+        ];
         let s = from_go_bytes(&bin);
         assert_eq!(&*go_bytes(&s), &bin[..]);
         assert!(s.starts_with("BZh"));
@@ -137,8 +143,14 @@ mod tests {
         assert!(matches!(go_bytes("naïve 😀"), Cow::Borrowed(_)));
         assert_eq!(yaml_reader_error(text), None);
         assert_eq!(yaml_reader_error(&s), Some("invalid leading UTF-8 octet"));
-        assert_eq!(yaml_reader_error(&from_go_bytes(b"a\xe2\x82")), Some("incomplete UTF-8 octet sequence"));
-        assert_eq!(yaml_reader_error(&from_go_bytes(b"a\xe2(b")), Some("invalid trailing UTF-8 octet"));
+        assert_eq!(
+            yaml_reader_error(&from_go_bytes(b"a\xe2\x82")),
+            Some("incomplete UTF-8 octet sequence")
+        );
+        assert_eq!(
+            yaml_reader_error(&from_go_bytes(b"a\xe2(b")),
+            Some("invalid trailing UTF-8 octet")
+        );
     }
 }
 
@@ -152,8 +164,14 @@ pub fn go_html_escape(json: &[u8]) -> Vec<u8> {
             b'<' => out.extend_from_slice(b"\\u003c"),
             b'>' => out.extend_from_slice(b"\\u003e"),
             b'&' => out.extend_from_slice(b"\\u0026"),
-            0xE2 if json.get(i + 1) == Some(&0x80) && matches!(json.get(i + 2), Some(0xA8) | Some(0xA9)) => {
-                out.extend_from_slice(if json[i + 2] == 0xA8 { b"\\u2028" } else { b"\\u2029" });
+            0xE2 if json.get(i + 1) == Some(&0x80)
+                && matches!(json.get(i + 2), Some(0xA8) | Some(0xA9)) =>
+            {
+                out.extend_from_slice(if json[i + 2] == 0xA8 {
+                    b"\\u2028"
+                } else {
+                    b"\\u2029"
+                });
                 i += 3;
                 continue;
             }

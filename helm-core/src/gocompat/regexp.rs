@@ -36,7 +36,10 @@ fn empty_map<V>() -> parking_lot::Mutex<HashMap<String, V>> {
 
 impl<V: Clone> PatternCache<V> {
     pub const fn new(max: usize) -> Self {
-        PatternCache { max, map: std::sync::LazyLock::new(empty_map::<V>) }
+        PatternCache {
+            max,
+            map: std::sync::LazyLock::new(empty_map::<V>),
+        }
     }
 
     /// The cached value for `pattern`, or `compile(pattern)` (then cached).
@@ -67,13 +70,24 @@ fn compile_uncached(expr: &str) -> Result<Regex, String> {
         .octal(true)
         .size_limit(64 << 20)
         .build()
-        .map_err(|e| format!("error parsing regexp: {}", go_error_guess(expr, &e.to_string())))
+        .map_err(|e| {
+            format!(
+                "error parsing regexp: {}",
+                go_error_guess(expr, &e.to_string())
+            )
+        })
 }
 
 /// A Go-style error description for a pattern Rust rejected.
 fn go_error_guess(expr: &str, rust: &str) -> String {
-    let open = expr.matches('(').count().saturating_sub(expr.matches("\\(").count());
-    let close = expr.matches(')').count().saturating_sub(expr.matches("\\)").count());
+    let open = expr
+        .matches('(')
+        .count()
+        .saturating_sub(expr.matches("\\(").count());
+    let close = expr
+        .matches(')')
+        .count()
+        .saturating_sub(expr.matches("\\)").count());
     if open > close {
         return format!("missing closing ): `{expr}`");
     }
@@ -87,7 +101,12 @@ fn go_error_guess(expr: &str, rust: &str) -> String {
         let from = expr.rfind('[').unwrap_or(0);
         return format!("missing closing ]: `{}`", &expr[from..]);
     }
-    let first = rust.lines().last().unwrap_or(rust).trim().trim_start_matches("error: ");
+    let first = rust
+        .lines()
+        .last()
+        .unwrap_or(rust)
+        .trim()
+        .trim_start_matches("error: ");
     format!("{first}: `{expr}`")
 }
 
@@ -210,7 +229,9 @@ fn translate(expr: &str) -> Result<String, String> {
                     i += 2;
                     continue;
                 }
-                '-' if chars.get(i + 1) == Some(&'-') || out.ends_with('-') && !out.ends_with("\\-") => {
+                '-' if chars.get(i + 1) == Some(&'-')
+                    || out.ends_with('-') && !out.ends_with("\\-") =>
+                {
                     out.push_str("\\-");
                 }
                 ']' => out.push_str("\\]"),

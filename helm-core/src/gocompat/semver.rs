@@ -57,12 +57,16 @@ impl<'a> LooseVersion<'a> {
     fn scan(v: &'a str) -> Option<LooseVersion<'a>> {
         let b = v.as_bytes();
         let mut i = usize::from(b.first() == Some(&b'v'));
-        let digits = |from: usize| from + b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let digits =
+            |from: usize| from + b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
         // Dot-separated non-empty runs of [0-9A-Za-z-], from `from`: the end, if any.
         let idents = |from: usize| -> Option<usize> {
             let mut e = from;
             loop {
-                let run = b[e..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'-').count();
+                let run = b[e..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+                    .count();
                 if run == 0 {
                     return None;
                 }
@@ -102,7 +106,13 @@ impl<'a> LooseVersion<'a> {
             metadata = &v[i + 1..e];
             i = e;
         }
-        (i == b.len()).then_some(LooseVersion { major, minor: dotted[0], patch: dotted[1], pre, metadata })
+        (i == b.len()).then_some(LooseVersion {
+            major,
+            minor: dotted[0],
+            patch: dotted[1],
+            pre,
+            metadata,
+        })
     }
 }
 
@@ -110,7 +120,10 @@ const ALLOWED: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-0123
 
 fn parse_segment(s: &str) -> Result<u64, String> {
     s.parse::<u64>().map_err(|_| {
-        format!("error parsing version segment: strconv.ParseUint: parsing {}: value out of range", go_quote(s))
+        format!(
+            "error parsing version segment: strconv.ParseUint: parsing {}: value out of range",
+            go_quote(s)
+        )
     })
 }
 
@@ -194,7 +207,11 @@ impl Version {
 
     /// A pre-release's next patch is its own release (`1.2.3-rc.1` → `1.2.3`).
     pub fn inc_patch(&self) -> Version {
-        let patch = if self.pre.is_empty() { self.patch.wrapping_add(1) } else { self.patch };
+        let patch = if self.pre.is_empty() {
+            self.patch.wrapping_add(1)
+        } else {
+            self.patch
+        };
         self.release(self.major, self.minor, patch)
     }
 
@@ -234,7 +251,10 @@ fn compare_prerelease(v: &str, o: &str) -> i64 {
     let sp: Vec<&str> = v.split('.').collect();
     let op: Vec<&str> = o.split('.').collect();
     for i in 0..sp.len().max(op.len()) {
-        let d = compare_pre_part(sp.get(i).copied().unwrap_or(""), op.get(i).copied().unwrap_or(""));
+        let d = compare_pre_part(
+            sp.get(i).copied().unwrap_or(""),
+            op.get(i).copied().unwrap_or(""),
+        );
         if d != 0 {
             return d;
         }
@@ -278,11 +298,16 @@ fn compare_pre_part(s: &str, o: &str) -> i64 {
 const OPS: &str = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^";
 const CV: &str = r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?";
 
-static CONSTRAINT: LazyLock<Regex> = LazyLock::new(|| go_regex(&format!(r"^\s*({OPS})\s*({CV})\s*$")));
-static CONSTRAINT_RANGE: LazyLock<Regex> = LazyLock::new(|| go_regex(&format!(r"\s*({CV})\s+-\s+({CV})\s*")));
+static CONSTRAINT: LazyLock<Regex> =
+    LazyLock::new(|| go_regex(&format!(r"^\s*({OPS})\s*({CV})\s*$")));
+static CONSTRAINT_RANGE: LazyLock<Regex> =
+    LazyLock::new(|| go_regex(&format!(r"\s*({CV})\s+-\s+({CV})\s*")));
 static FIND_CONSTRAINT: LazyLock<Regex> = LazyLock::new(|| go_regex(&format!(r"({OPS})\s*({CV})")));
-static VALID_CONSTRAINT: LazyLock<Regex> =
-    LazyLock::new(|| go_regex(&format!(r"^(\s*({OPS})\s*({CV})\s*)((?:\s+|,\s*)({OPS})\s*({CV})\s*)*$")));
+static VALID_CONSTRAINT: LazyLock<Regex> = LazyLock::new(|| {
+    go_regex(&format!(
+        r"^(\s*({OPS})\s*({CV})\s*)((?:\s+|,\s*)({OPS})\s*({CV})\s*)*$"
+    ))
+});
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Op {
@@ -343,7 +368,9 @@ fn rewrite_range(i: &str) -> String {
 }
 
 fn parse_constraint(c: &str) -> Result<Constraint, String> {
-    let m = CONSTRAINT.captures(c).ok_or_else(|| format!("improper constraint: {c}"))?;
+    let m = CONSTRAINT
+        .captures(c)
+        .ok_or_else(|| format!("improper constraint: {c}"))?;
     let g = |k: usize| m.get(k).map(|x| x.as_str()).unwrap_or("");
     let op = Op::from_text(g(1));
     let (mut minor_dirty, mut patch_dirty, mut dirty) = (false, false, false);
@@ -361,9 +388,14 @@ fn parse_constraint(c: &str) -> Result<Constraint, String> {
         ver = format!("{}{}.0{}", g(3), g(4), g(6));
     }
     let con = Version::parse(&ver).map_err(|_| "constraint parser error".to_string())?;
-    Ok(Constraint { con, op, minor_dirty, patch_dirty, dirty })
+    Ok(Constraint {
+        con,
+        op,
+        minor_dirty,
+        patch_dirty,
+        dirty,
+    })
 }
-
 
 /// A single `OP VERSION` constraint with a plain version (digits, optional prerelease, no
 /// wildcards, build metadata, ranges or alternatives): what charts pass to `semverCompare`
@@ -376,19 +408,30 @@ fn simple_constraint(text: &str) -> Option<Constraint> {
         return None;
     }
     // `A - B` ranges need a dash next to whitespace; refuse any such dash.
-    if b.windows(2).any(|w| (w[0] == b'-' && is_go_space(w[1])) || (is_go_space(w[0]) && w[1] == b'-')) {
+    if b.windows(2)
+        .any(|w| (w[0] == b'-' && is_go_space(w[1])) || (is_go_space(w[0]) && w[1] == b'-'))
+    {
         return None;
     }
     let trimmed = text.trim_matches(|c: char| c.is_ascii() && is_go_space(c as u8));
     let ops = ["!=", ">=", "=>", "<=", "=<", "~>", ">", "<", "=", "~", "^"];
-    let op_text = ops.iter().find(|o| trimmed.starts_with(*o)).copied().unwrap_or("");
-    let rest = trimmed[op_text.len()..].trim_start_matches(|c: char| c.is_ascii() && is_go_space(c as u8));
+    let op_text = ops
+        .iter()
+        .find(|o| trimmed.starts_with(*o))
+        .copied()
+        .unwrap_or("");
+    let rest =
+        trimmed[op_text.len()..].trim_start_matches(|c: char| c.is_ascii() && is_go_space(c as u8));
     let g = LooseVersion::scan(rest)?;
     if !g.metadata.is_empty() {
         return None;
     }
     let op = Op::from_text(op_text);
-    let dash_pre = if g.pre.is_empty() { String::new() } else { format!("-{}", g.pre) };
+    let dash_pre = if g.pre.is_empty() {
+        String::new()
+    } else {
+        format!("-{}", g.pre)
+    };
     let (minor_dirty, patch_dirty, ver) = if g.minor.is_empty() {
         (true, false, format!("{}.0.0{dash_pre}", g.major))
     } else if g.patch.is_empty() {
@@ -397,7 +440,13 @@ fn simple_constraint(text: &str) -> Option<Constraint> {
         (false, false, rest.to_string())
     };
     let con = Version::parse(&ver).ok()?;
-    Some(Constraint { con, op, minor_dirty, patch_dirty, dirty: minor_dirty || patch_dirty })
+    Some(Constraint {
+        con,
+        op,
+        minor_dirty,
+        patch_dirty,
+        dirty: minor_dirty || patch_dirty,
+    })
 }
 
 impl Constraints {
@@ -405,7 +454,9 @@ impl Constraints {
     pub fn parse(c: &str) -> Result<Constraints, String> {
         if let Some(one) = simple_constraint(c) {
             let has_pre = !one.con.pre.is_empty();
-            return Ok(Constraints { groups: vec![(vec![one], has_pre)] });
+            return Ok(Constraints {
+                groups: vec![(vec![one], has_pre)],
+            });
         }
         Self::parse_with_patterns(c)
     }
@@ -438,7 +489,9 @@ impl Constraints {
 
     /// `Constraints.Check`: some alternative whose every constraint holds.
     pub fn check(&self, v: &Version) -> bool {
-        self.groups.iter().any(|(group, has_pre)| group.iter().all(|c| c.check(v, *has_pre)))
+        self.groups
+            .iter()
+            .any(|(group, has_pre)| group.iter().all(|c| c.check(v, *has_pre)))
     }
 }
 
@@ -547,36 +600,73 @@ mod tests {
     #[test]
     fn loose_version_scan_matches_masterminds_pattern() {
         let re = go_regex(&format!("^{LOOSE_SEMVER}$"));
-        let alphabet = ["v", "1", "0", "12", ".", ".", "-", "+", "a", "x", " ", "é", "-rc", "+b"];
+        let alphabet = [
+            "v", "1", "0", "12", ".", ".", "-", "+", "a", "x", " ", "é", "-rc", "+b",
+        ];
         let mut texts = generated(30_000, &alphabet, 10);
-        texts.extend(["1.2.3", "v1.2.3-rc.1+build.5", "1", "1.2", "01.2.3", "1.2.3.4", "1.2.3-", "1.2.3-a..b", ""].map(String::from));
+        texts.extend(
+            [
+                "1.2.3",
+                "v1.2.3-rc.1+build.5",
+                "1",
+                "1.2",
+                "01.2.3",
+                "1.2.3.4",
+                "1.2.3-",
+                "1.2.3-a..b",
+                "",
+            ]
+            .map(String::from),
+        );
         for t in texts {
             let expect = re.captures(&t).map(|m| {
                 let g = |i: usize| m.get(i).map(|x| x.as_str()).unwrap_or("");
                 (g(1), g(2), g(3), g(5), g(8))
             });
-            let got = LooseVersion::scan(&t).map(|g| (g.major, g.minor, g.patch, g.pre, g.metadata));
+            let got =
+                LooseVersion::scan(&t).map(|g| (g.major, g.minor, g.patch, g.pre, g.metadata));
             assert_eq!(got, expect, "{t:?}");
         }
     }
 
     #[test]
     fn simple_constraints_parse_as_the_patterns_do() {
-        let alphabet = [">", "<", "=", "!", "~", "^", "v", "1", "0", "19", ".", "-", "-0", "+", "x", "*", " ", "\t", "|", ",", "a"];
+        let alphabet = [
+            ">", "<", "=", "!", "~", "^", "v", "1", "0", "19", ".", "-", "-0", "+", "x", "*", " ",
+            "\t", "|", ",", "a",
+        ];
         let mut texts = generated(40_000, &alphabet, 9);
         texts.extend(
-            [">=1.21-0", "<1.19-0", ">= 1.19.x", "~1.2", "^2", "=> 1.2.3", "=<1", "~>1.2-beta.1", " >1.2.3 ", "1.2 - 1.4", "v1.2", ">=1.2,<2"]
-                .map(String::from),
+            [
+                ">=1.21-0",
+                "<1.19-0",
+                ">= 1.19.x",
+                "~1.2",
+                "^2",
+                "=> 1.2.3",
+                "=<1",
+                "~>1.2-beta.1",
+                " >1.2.3 ",
+                "1.2 - 1.4",
+                "v1.2",
+                ">=1.2,<2",
+            ]
+            .map(String::from),
         );
         let mut simple = 0;
         for t in texts {
             if let Some(one) = simple_constraint(&t) {
                 simple += 1;
                 let has_pre = !one.con.pre.is_empty();
-                let fast = Constraints { groups: vec![(vec![one], has_pre)] };
+                let fast = Constraints {
+                    groups: vec![(vec![one], has_pre)],
+                };
                 assert_eq!(Ok(fast), Constraints::parse_with_patterns(&t), "{t:?}");
             }
         }
-        assert!(simple > 1000, "the generator exercises the fast path ({simple})");
+        assert!(
+            simple > 1000,
+            "the generator exercises the fast path ({simple})"
+        );
     }
 }

@@ -16,11 +16,14 @@ pub fn go_quote(s: &str) -> String {
         match c {
             '\u{7}' => out.push_str("\\a"),
             '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            // a byte of a Go string that is not UTF-8 ([`super::gostring`])
-            c if super::gostring::raw_byte(c).is_some() => {
-                out.push_str(&format!("\\x{:02x}", super::gostring::raw_byte(c).unwrap_or(0)))
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
             }
+            // a byte of a Go string that is not UTF-8 ([`super::gostring`])
+            c if super::gostring::raw_byte(c).is_some() => out.push_str(&format!(
+                "\\x{:02x}",
+                super::gostring::raw_byte(c).unwrap_or(0)
+            )),
             c if is_go_printable(c) => out.push(c),
             c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push_str(&format!("\\U{:08x}", c as u32)),
@@ -85,7 +88,11 @@ fn split_int(text: &str) -> Option<(bool, u32, String)> {
     };
     // Underscores: only between digits (or after a base prefix).
     if digits.contains('_') {
-        let check = if prefixed { format!("0{digits}") } else { digits.clone() };
+        let check = if prefixed {
+            format!("0{digits}")
+        } else {
+            digits.clone()
+        };
         if check.starts_with('_') || check.ends_with('_') || check.contains("__") {
             return None;
         }
@@ -131,7 +138,15 @@ mod tests {
     /// takes `--burst-limit 1_000`, `0x_1f` and `0_7`, and refuses `1__0`, `_1` and `0x`).
     #[test]
     fn go_integer_literals() {
-        let cases = [("1_000", Some(1000)), ("0x_1f", Some(31)), ("0_7", Some(7)), ("-0b1", Some(-1)), ("1__0", None), ("_1", None), ("0x", None)];
+        let cases = [
+            ("1_000", Some(1000)),
+            ("0x_1f", Some(31)),
+            ("0_7", Some(7)),
+            ("-0b1", Some(-1)),
+            ("1__0", None),
+            ("_1", None),
+            ("0x", None),
+        ];
         for (text, want) in cases {
             assert_eq!(parse_int(text), want, "{text}");
         }

@@ -14,9 +14,9 @@
 //! and Helm's lint mode of the engine (where `required` does not fail).
 
 use crate::chart::{self, metadata::is_valid_semver, Chart};
-use crate::render::{self, objects::Capabilities, ReleaseOptions, RenderError};
 use crate::gocompat::fmt as gofmt;
 use crate::gocompat::strconv::go_quote;
+use crate::render::{self, objects::Capabilities, ReleaseOptions, RenderError};
 use crate::values::{yaml, Value};
 use std::fmt;
 use std::path::Path;
@@ -49,7 +49,13 @@ pub struct Message {
 
 impl fmt::Display for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{}] {}: {}", self.severity.label(), self.path, self.message)
+        write!(
+            f,
+            "[{}] {}: {}",
+            self.severity.label(),
+            self.path,
+            self.message
+        )
     }
 }
 
@@ -64,7 +70,11 @@ pub struct LintResult {
 impl LintResult {
     /// Whether the chart failed: an error, or with `strict` also a warning.
     pub fn failed(&self, strict: bool) -> bool {
-        let limit = if strict { Severity::Warning } else { Severity::Error };
+        let limit = if strict {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
         !self.errors.is_empty() || self.messages.iter().any(|m| m.severity >= limit)
     }
 }
@@ -77,7 +87,9 @@ pub struct LintOptions {
 
 impl Default for LintOptions {
     fn default() -> Self {
-        LintOptions { namespace: "default".into() }
+        LintOptions {
+            namespace: "default".into(),
+        }
     }
 }
 
@@ -91,7 +103,11 @@ impl Linter {
         match result {
             Ok(()) => true,
             Err(message) => {
-                self.messages.push(Message { severity, path: path.to_string(), message });
+                self.messages.push(Message {
+                    severity,
+                    path: path.to_string(),
+                    message,
+                });
                 false
             }
         }
@@ -105,7 +121,10 @@ pub fn lint_path(path: &Path, user_values: &Value, opts: &LintOptions) -> LintRe
     if !(p.ends_with(".tgz") || p.ends_with(".tar.gz")) {
         return lint(path, user_values, opts);
     }
-    let fail = |e: String| LintResult { messages: Vec::new(), errors: vec![e] };
+    let fail = |e: String| LintResult {
+        messages: Vec::new(),
+        errors: vec![e],
+    };
     let data = match std::fs::read(path) {
         Ok(d) => d,
         Err(e) => return fail(format!("unable to open tarball: {e}")),
@@ -117,12 +136,25 @@ pub fn lint_path(path: &Path, user_values: &Value, opts: &LintOptions) -> LintRe
     let tmp = std::env::temp_dir().join(format!(
         "helm-rs-lint-{}-{}",
         std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
     ));
     // The chart directory is named after the archive, up to its last '-' (Helm's rule).
-    let base = path.file_name().map(|b| b.to_string_lossy().into_owned()).unwrap_or_default();
-    let base = base.rsplit_once('-').map(|(a, _)| a.to_string()).unwrap_or(base);
-    let dir = tmp.join(if base.is_empty() { "chart".to_string() } else { base });
+    let base = path
+        .file_name()
+        .map(|b| b.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let base = base
+        .rsplit_once('-')
+        .map(|(a, _)| a.to_string())
+        .unwrap_or(base);
+    let dir = tmp.join(if base.is_empty() {
+        "chart".to_string()
+    } else {
+        base
+    });
     for f in &files {
         let target = dir.join(&f.name);
         let written = target
@@ -150,15 +182,23 @@ pub fn lint(dir: &Path, user_values: &Value, opts: &LintOptions) -> LintResult {
         };
         return LintResult {
             messages: Vec::new(),
-            errors: vec![format!("unable to check Chart.yaml file in chart: stat {}: {reason}", chart_yaml.display())],
+            errors: vec![format!(
+                "unable to check Chart.yaml file in chart: stat {}: {reason}",
+                chart_yaml.display()
+            )],
         };
     }
-    let mut l = Linter { messages: Vec::new() };
+    let mut l = Linter {
+        messages: Vec::new(),
+    };
     chartfile_rules(&mut l, dir);
     values_rules(&mut l, dir);
     templates_rules(&mut l, dir, user_values, opts);
     dependencies_rules(&mut l, dir);
-    LintResult { messages: l.messages, errors: Vec::new() }
+    LintResult {
+        messages: l.messages,
+        errors: Vec::new(),
+    }
 }
 
 /// Go's `%T` for a value decoded from YAML into `interface{}`.
@@ -186,7 +226,11 @@ fn chartfile_rules(l: &mut Linter, dir: &Path) {
     const F: &str = "Chart.yaml";
     let path = dir.join(F);
     if path.is_dir() {
-        l.rule(Severity::Error, F, Err("should be a file, not a directory".into()));
+        l.rule(
+            Severity::Error,
+            F,
+            Err("should be a file, not a directory".into()),
+        );
     }
     let doc = std::fs::read(&path)
         .map_err(|e| e.to_string())
@@ -194,7 +238,11 @@ fn chartfile_rules(l: &mut Linter, dir: &Path) {
     let doc = match doc {
         Ok(d) => d,
         Err(e) => {
-            l.rule(Severity::Error, F, Err(format!("unable to parse YAML\n\t{e}")));
+            l.rule(
+                Severity::Error,
+                F,
+                Err(format!("unable to parse YAML\n\t{e}")),
+            );
             return;
         }
     };
@@ -212,12 +260,21 @@ fn chartfile_rules(l: &mut Linter, dir: &Path) {
     let api_ok = match api.as_str() {
         "" => Err("apiVersion is required. The value must be either \"v1\" or \"v2\"".to_string()),
         "v1" | "v2" => Ok(()),
-        _ => Err(format!("api version is not valid. The value must be either \"v1\" or \"v2\"")),
+        _ => Err(format!(
+            "api version is not valid. The value must be either \"v1\" or \"v2\""
+        )),
     };
     l.rule(Severity::Error, F, api_ok);
     if let Some(v) = map.get("version") {
         if !matches!(v, Value::String(_) | Value::Nil) {
-            l.rule(Severity::Error, F, Err(format!("version should be of type string but it's of type {}", go_type(&v))));
+            l.rule(
+                Severity::Error,
+                F,
+                Err(format!(
+                    "version should be of type string but it's of type {}",
+                    go_type(&v)
+                )),
+            );
         }
     }
     let version = field_str(&doc, "version");
@@ -231,13 +288,24 @@ fn chartfile_rules(l: &mut Linter, dir: &Path) {
     l.rule(Severity::Error, F, version_ok);
     if let Some(v) = map.get("appVersion") {
         if !matches!(v, Value::String(_) | Value::Nil) {
-            l.rule(Severity::Error, F, Err(format!("appVersion should be of type string but it's of type {}", go_type(&v))));
+            l.rule(
+                Severity::Error,
+                F,
+                Err(format!(
+                    "appVersion should be of type string but it's of type {}",
+                    go_type(&v)
+                )),
+            );
         }
     }
     if let Some(Value::List(ms)) = map.get("maintainers") {
         for m in ms.iter() {
             if field_str(m, "name").is_empty() {
-                l.rule(Severity::Error, F, Err("each maintainer requires a name".into()));
+                l.rule(
+                    Severity::Error,
+                    F,
+                    Err("each maintainer requires a name".into()),
+                );
             }
         }
     }
@@ -246,9 +314,19 @@ fn chartfile_rules(l: &mut Linter, dir: &Path) {
     }
     let ty = field_str(&doc, "type");
     if api == "v1" && !ty.is_empty() {
-        l.rule(Severity::Error, F, Err("chart type is not valid in apiVersion 'v1'. It is valid in apiVersion 'v2'".into()));
+        l.rule(
+            Severity::Error,
+            F,
+            Err(
+                "chart type is not valid in apiVersion 'v1'. It is valid in apiVersion 'v2'".into(),
+            ),
+        );
     }
-    if api == "v1" && map.get("dependencies").is_some_and(|d| !matches!(d, Value::Nil)) {
+    if api == "v1"
+        && map
+            .get("dependencies")
+            .is_some_and(|d| !matches!(d, Value::Nil))
+    {
         l.rule(
             Severity::Error,
             F,
@@ -256,7 +334,11 @@ fn chartfile_rules(l: &mut Linter, dir: &Path) {
         );
     }
     if !version.is_empty() && semver::Version::parse(&version).is_err() {
-        l.rule(Severity::Warning, F, Err(format!("version '{version}' is not a valid SemVerV2")));
+        l.rule(
+            Severity::Warning,
+            F,
+            Err(format!("version '{version}' is not a valid SemVerV2")),
+        );
     }
 }
 
@@ -271,7 +353,11 @@ fn values_rules(l: &mut Linter, dir: &Path) {
         .map_err(|e| e.to_string())
         .and_then(|b| yaml::from_str(&String::from_utf8_lossy(&b)).map_err(|e| e.to_string()));
     if let Err(e) = parsed {
-        l.rule(Severity::Error, F, Err(format!("unable to parse YAML: {e}")));
+        l.rule(
+            Severity::Error,
+            F,
+            Err(format!("unable to parse YAML: {e}")),
+        );
     }
 }
 
@@ -282,10 +368,26 @@ fn render_err(e: RenderError) -> String {
 fn templates_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintOptions) {
     const F: &str = "templates/";
     let tdir = dir.join("templates");
-    if !l.rule(Severity::Warning, F, if tdir.exists() { Ok(()) } else { Err("directory does not exist".into()) }) {
+    if !l.rule(
+        Severity::Warning,
+        F,
+        if tdir.exists() {
+            Ok(())
+        } else {
+            Err("directory does not exist".into())
+        },
+    ) {
         return;
     }
-    l.rule(Severity::Error, F, if tdir.is_dir() { Ok(()) } else { Err("not a directory".into()) });
+    l.rule(
+        Severity::Error,
+        F,
+        if tdir.is_dir() {
+            Ok(())
+        } else {
+            Err("not a directory".into())
+        },
+    );
     let mut chart = match chart::load(dir) {
         Ok(c) => c,
         Err(e) => {
@@ -296,7 +398,11 @@ fn templates_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintO
     if crate::chart_values::process_dependencies(&mut chart, user_values).is_err() {
         return;
     }
-    let release = ReleaseOptions { name: "test-release".into(), namespace: opts.namespace.clone(), ..ReleaseOptions::default() };
+    let release = ReleaseOptions {
+        name: "test-release".into(),
+        namespace: opts.namespace.clone(),
+        ..ReleaseOptions::default()
+    };
     let caps = Capabilities::new(Default::default(), &[]);
     let top = match render::render_values(&chart, user_values, &release, &caps, false) {
         Ok(t) => t,
@@ -313,30 +419,47 @@ fn templates_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintO
         }
     };
     for t in &chart.templates {
-        let ext = Path::new(&t.name).extension().and_then(|e| e.to_str()).map(|e| format!(".{e}")).unwrap_or_default();
+        let ext = Path::new(&t.name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| format!(".{e}"))
+            .unwrap_or_default();
         let ext_ok = if matches!(ext.as_str(), ".yaml" | ".yml" | ".tpl" | ".txt") {
             Ok(())
         } else {
-            Err(format!("file extension '{ext}' not valid. Valid extensions are .yaml, .yml, .tpl, or .txt"))
+            Err(format!(
+                "file extension '{ext}' not valid. Valid extensions are .yaml, .yml, .tpl, or .txt"
+            ))
         };
         l.rule(Severity::Error, &t.name, ext_ok);
         if ext != ".yaml" {
             continue;
         }
-        let content = rendered.get(&format!("{}/{}", chart.name(), t.name)).cloned().unwrap_or_default();
+        let content = rendered
+            .get(&format!("{}/{}", chart.name(), t.name))
+            .cloned()
+            .unwrap_or_default();
         if content.trim().is_empty() {
             continue;
         }
         let docs = match yaml::from_str_all(&content) {
             Ok(d) => d,
             Err(e) => {
-                l.rule(Severity::Error, &t.name, Err(format!("unable to parse YAML: {e}")));
+                l.rule(
+                    Severity::Error,
+                    &t.name,
+                    Err(format!("unable to parse YAML: {e}")),
+                );
                 return;
             }
         };
         for doc in docs.iter().filter(|d| matches!(d, Value::Map(_))) {
             l.rule(Severity::Warning, &t.name, validate_metadata_name(doc));
-            l.rule(Severity::Error, &t.name, validate_match_selector(doc, &content));
+            l.rule(
+                Severity::Error,
+                &t.name,
+                validate_match_selector(doc, &content),
+            );
         }
     }
 }
@@ -345,13 +468,24 @@ fn dependencies_rules(l: &mut Linter, dir: &Path) {
     let chart: Chart = match chart::load(dir) {
         Ok(c) => c,
         Err(e) => {
-            l.rule(Severity::Error, "", Err(format!("unable to load chart\n\t{e}")));
+            l.rule(
+                Severity::Error,
+                "",
+                Err(format!("unable to load chart\n\t{e}")),
+            );
             return;
         }
     };
     let missing = chart.missing_dependencies();
     if !missing.is_empty() {
-        l.rule(Severity::Error, "", Err(format!("chart directory is missing these dependencies: {}", missing.join(","))));
+        l.rule(
+            Severity::Error,
+            "",
+            Err(format!(
+                "chart directory is missing these dependencies: {}",
+                missing.join(",")
+            )),
+        );
     }
 }
 
@@ -364,7 +498,12 @@ fn is_label(s: &str, first_alpha: bool) -> bool {
     let ok = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
     match (b.first(), b.last()) {
         (Some(f), Some(last)) => {
-            (if first_alpha { f.is_ascii_lowercase() } else { ok(f) }) && ok(last) && b.iter().all(|c| ok(c) || *c == b'-')
+            (if first_alpha {
+                f.is_ascii_lowercase()
+            } else {
+                ok(f)
+            }) && ok(last)
+                && b.iter().all(|c| ok(c) || *c == b'-')
         }
         _ => false,
     }
@@ -373,7 +512,11 @@ fn is_label(s: &str, first_alpha: bool) -> bool {
 /// Kubernetes' name validation for the object's kind (the `apimachinery` messages).
 fn validate_metadata_name(doc: &Value) -> Result<(), String> {
     let kind = field_str(doc, "kind");
-    let name = doc.as_map().and_then(|m| m.get("metadata")).map(|m| field_str(&m, "name")).unwrap_or_default();
+    let name = doc
+        .as_map()
+        .and_then(|m| m.get("metadata"))
+        .map(|m| field_str(&m, "name"))
+        .unwrap_or_default();
     if name.is_empty() {
         return Ok(());
     }
@@ -418,11 +561,17 @@ fn validate_metadata_name(doc: &Value) -> Result<(), String> {
             }
         }
     }
-    let errs: Vec<String> =
-        errs.into_iter().map(|m| format!("metadata.name: Invalid value: {}: {m}", go_quote(&name))).collect();
+    let errs: Vec<String> = errs
+        .into_iter()
+        .map(|m| format!("metadata.name: Invalid value: {}: {m}", go_quote(&name)))
+        .collect();
     match errs.len() {
         0 => Ok(()),
-        1 => Err(format!("object name does not conform to Kubernetes naming requirements: {}: {}", go_quote(&name), errs[0])),
+        1 => Err(format!(
+            "object name does not conform to Kubernetes naming requirements: {}: {}",
+            go_quote(&name),
+            errs[0]
+        )),
         _ => Err(format!(
             "object name does not conform to Kubernetes naming requirements: {}: [{}]",
             go_quote(&name),
@@ -434,12 +583,21 @@ fn validate_metadata_name(doc: &Value) -> Result<(), String> {
 /// Helm's `validateMatchSelector`: workloads need `matchLabels` or `matchExpressions`.
 fn validate_match_selector(doc: &Value, manifest: &str) -> Result<(), String> {
     let kind = field_str(doc, "kind");
-    if matches!(kind.as_str(), "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet")
-        && !manifest.contains("matchLabels")
+    if matches!(
+        kind.as_str(),
+        "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet"
+    ) && !manifest.contains("matchLabels")
         && !manifest.contains("matchExpressions")
     {
-        let name = doc.as_map().and_then(|m| m.get("metadata")).map(|m| field_str(&m, "name")).unwrap_or_default();
-        return Err(format!("a {kind} must contain matchLabels or matchExpressions, and {} does not", go_quote(&name)));
+        let name = doc
+            .as_map()
+            .and_then(|m| m.get("metadata"))
+            .map(|m| field_str(&m, "name"))
+            .unwrap_or_default();
+        return Err(format!(
+            "a {kind} must contain matchLabels or matchExpressions, and {} does not",
+            go_quote(&name)
+        ));
     }
     Ok(())
 }

@@ -152,9 +152,17 @@ pub enum ChartRef {
     Archive(Vec<u8>),
     /// `oci://host/repo/name[:tag]` or an `http(s)://…/chart.tgz` URL; `version` is a constraint
     /// for OCI references without a tag (empty: the newest).
-    Reference { reference: String, version: String, plain_http: bool },
+    Reference {
+        reference: String,
+        version: String,
+        plain_http: bool,
+    },
     /// `helm install --repo URL NAME --version V`: looked up in that repository's index.
-    Repo { repo_url: String, name: String, version: String },
+    Repo {
+        repo_url: String,
+        name: String,
+        version: String,
+    },
 }
 
 impl From<Chart> for ChartRef {
@@ -319,7 +327,12 @@ impl UpgradeOptions {
     /// The install that `upgrade --install` runs instead when the release does not exist;
     /// `replace` when only uninstalled revisions are left.
     pub fn as_install(&self, name: &str, replace: bool) -> InstallOptions {
-        InstallOptions { name: Some(name.to_string()), replace, server_side: self.server_side, ..InstallOptions::from(self) }
+        InstallOptions {
+            name: Some(name.to_string()),
+            replace,
+            server_side: self.server_side,
+            ..InstallOptions::from(self)
+        }
     }
 }
 
@@ -412,30 +425,80 @@ mod tests {
     fn kinds_round_trip_by_name_and_status() {
         for k in ErrorKind::ALL {
             assert_eq!(ErrorKind::parse(k.as_str()), Some(k));
-            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::Value::String(k.as_str().into()));
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::Value::String(k.as_str().into())
+            );
         }
-        assert_eq!(ErrorKind::from_http_status(ErrorKind::NotFound.http_status()), ErrorKind::NotFound);
-        assert_eq!(ErrorKind::from_http_status(ErrorKind::Forbidden.http_status()), ErrorKind::Forbidden);
+        assert_eq!(
+            ErrorKind::from_http_status(ErrorKind::NotFound.http_status()),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            ErrorKind::from_http_status(ErrorKind::Forbidden.http_status()),
+            ErrorKind::Forbidden
+        );
     }
 
     #[test]
     fn options_on_the_wire() {
-        let o: UpgradeOptions = serde_json::from_str(r#"{"install": true, "timeout_seconds": 30}"#).unwrap();
+        let o: UpgradeOptions =
+            serde_json::from_str(r#"{"install": true, "timeout_seconds": 30}"#).unwrap();
         assert!(o.install);
         assert_eq!(o.timeout, Some(Duration::from_secs(30)));
-        assert_eq!(o.max_history, DEFAULT_MAX_HISTORY, "a request without it gets the CLI's default");
-        assert_eq!(UpgradeOptions::default().max_history, 0, "the SDK default: unlimited");
-        let e = serde_json::from_str::<InstallOptions>(r#"{"wiat": true}"#).unwrap_err().to_string();
+        assert_eq!(
+            o.max_history, DEFAULT_MAX_HISTORY,
+            "a request without it gets the CLI's default"
+        );
+        assert_eq!(
+            UpgradeOptions::default().max_history,
+            0,
+            "the SDK default: unlimited"
+        );
+        let e = serde_json::from_str::<InstallOptions>(r#"{"wiat": true}"#)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("unknown field `wiat`"), "{e}");
-        assert!(serde_json::from_str::<InstallOptions>(r#"{"namespace": "x"}"#).is_err(), "the namespace is the URL's");
-        let back: InstallOptions = serde_json::from_value(serde_json::to_value(InstallOptions { wait: true, timeout: Some(Duration::from_secs(7)), ..Default::default() }).unwrap()).unwrap();
-        assert_eq!((back.wait, back.timeout), (true, Some(Duration::from_secs(7))));
+        assert!(
+            serde_json::from_str::<InstallOptions>(r#"{"namespace": "x"}"#).is_err(),
+            "the namespace is the URL's"
+        );
+        let back: InstallOptions = serde_json::from_value(
+            serde_json::to_value(InstallOptions {
+                wait: true,
+                timeout: Some(Duration::from_secs(7)),
+                ..Default::default()
+            })
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            (back.wait, back.timeout),
+            (true, Some(Duration::from_secs(7)))
+        );
     }
 
     #[test]
     fn upgrade_install_carries_the_shared_options() {
-        let u = UpgradeOptions { install: true, create_namespace: true, wait: true, atomic: true, namespace: Some("n".into()), ..Default::default() };
+        let u = UpgradeOptions {
+            install: true,
+            create_namespace: true,
+            wait: true,
+            atomic: true,
+            namespace: Some("n".into()),
+            ..Default::default()
+        };
         let i = u.as_install("web", true);
-        assert_eq!((i.name.as_deref(), i.replace, i.create_namespace, i.wait, i.atomic, i.namespace.as_deref()), (Some("web"), true, true, true, true, Some("n")));
+        assert_eq!(
+            (
+                i.name.as_deref(),
+                i.replace,
+                i.create_namespace,
+                i.wait,
+                i.atomic,
+                i.namespace.as_deref()
+            ),
+            (Some("web"), true, true, true, true, Some("n"))
+        );
     }
 }

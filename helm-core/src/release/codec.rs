@@ -20,9 +20,11 @@ const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 
 /// `base64(gzip(json(release)))`.
 pub fn encode(rel: &Release) -> Result<String, CodecError> {
-    let json = go_html_escape(&serde_json::to_vec(rel).map_err(|e| CodecError::Json(e.to_string()))?);
+    let json =
+        go_html_escape(&serde_json::to_vec(rel).map_err(|e| CodecError::Json(e.to_string()))?);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&json).map_err(|e| CodecError::Gzip(e.to_string()))?;
+    gz.write_all(&json)
+        .map_err(|e| CodecError::Gzip(e.to_string()))?;
     let bytes = gz.finish().map_err(|e| CodecError::Gzip(e.to_string()))?;
     Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
@@ -36,7 +38,9 @@ pub fn decode(data: &str) -> Result<Release, CodecError> {
         .map_err(|e| CodecError::Base64(e.to_string()))?;
     let json = if bytes.len() > 3 && bytes[..3] == GZIP_MAGIC {
         let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut out).map_err(|e| CodecError::Gzip(e.to_string()))?;
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_end(&mut out)
+            .map_err(|e| CodecError::Gzip(e.to_string()))?;
         out
     } else {
         bytes
@@ -51,7 +55,10 @@ mod tests {
     #[test]
     fn strings_are_escaped_as_go_does() {
         let j = serde_json::to_vec(&serde_json::json!({"a": "x<y>&z\u{2028}é"})).expect("json");
-        assert_eq!(String::from_utf8(go_html_escape(&j)).expect("utf8"), r#"{"a":"x\u003cy\u003e\u0026z\u2028é"}"#);
+        assert_eq!(
+            String::from_utf8(go_html_escape(&j)).expect("utf8"),
+            r#"{"a":"x\u003cy\u003e\u0026z\u2028é"}"#
+        );
     }
     use crate::release::record::{Info, Status};
 
@@ -76,18 +83,34 @@ mod tests {
         let a: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
         let b: serde_json::Value = serde_json::from_str(HELM_JSON).unwrap_or_default();
         assert_eq!(a, b);
-        let (head, tail) = (&out[..out.find(",\"chart\"").unwrap_or(0)], &out[out.find(",\"config\"").unwrap_or(0)..]);
-        assert!(HELM_JSON.starts_with(head) && HELM_JSON.ends_with(tail), "{out}");
+        let (head, tail) = (
+            &out[..out.find(",\"chart\"").unwrap_or(0)],
+            &out[out.find(",\"config\"").unwrap_or(0)..],
+        );
+        assert!(
+            HELM_JSON.starts_with(head) && HELM_JSON.ends_with(tail),
+            "{out}"
+        );
     }
 
     #[test]
     fn encode_decode() {
-        let mut rel = Release { name: "a".into(), version: 3, namespace: "ns".into(), ..Default::default() };
-        rel.info = Some(Info { status: Status::Superseded, description: "d".into(), ..Default::default() });
+        let mut rel = Release {
+            name: "a".into(),
+            version: 3,
+            namespace: "ns".into(),
+            ..Default::default()
+        };
+        rel.info = Some(Info {
+            status: Status::Superseded,
+            description: "d".into(),
+            ..Default::default()
+        });
         let enc = encode(&rel).unwrap_or_default();
         assert_eq!(decode(&enc), Ok(rel.clone()));
         // plain JSON under base64 is read too
-        let plain = base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(&rel).unwrap_or_default());
+        let plain = base64::engine::general_purpose::STANDARD
+            .encode(serde_json::to_vec(&rel).unwrap_or_default());
         assert_eq!(decode(&plain), Ok(rel));
         assert!(matches!(decode("!!"), Err(CodecError::Base64(_))));
         assert!(matches!(decode("e30x"), Err(CodecError::Json(_))));
@@ -95,7 +118,8 @@ mod tests {
 
     #[test]
     fn empty_times_are_unset() {
-        let rel: Result<Release, _> = serde_json::from_str(r#"{"name":"x","info":{"first_deployed":"","status":"failed"}}"#);
+        let rel: Result<Release, _> =
+            serde_json::from_str(r#"{"name":"x","info":{"first_deployed":"","status":"failed"}}"#);
         let rel = rel.unwrap_or_default();
         assert_eq!(rel.status(), Status::Failed);
         assert_eq!(rel.info.and_then(|i| i.first_deployed), None);

@@ -80,7 +80,11 @@ impl ResourceDoc {
 
     /// An annotation of the object.
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.object.get("metadata")?.get("annotations")?.get(key)?.as_str()
+        self.object
+            .get("metadata")?
+            .get("annotations")?
+            .get(key)?
+            .as_str()
     }
 
     /// The identity used to compare two manifests (group, kind, namespace, name).
@@ -88,7 +92,9 @@ impl ResourceDoc {
         (
             self.group().to_string(),
             self.kind.clone(),
-            self.namespace.clone().unwrap_or_else(|| default_ns.to_string()),
+            self.namespace
+                .clone()
+                .unwrap_or_else(|| default_ns.to_string()),
             self.name.clone(),
         )
     }
@@ -113,7 +119,11 @@ pub fn parse_manifest(manifest: &str) -> Result<Vec<ResourceDoc>, ManifestDecode
             .find_map(|l| l.strip_prefix("# Source: "))
             .unwrap_or("")
             .to_string();
-        let err = |message: String| ManifestDecodeError { index, source_path: source_path.clone(), message };
+        let err = |message: String| ManifestDecodeError {
+            index,
+            source_path: source_path.clone(),
+            message,
+        };
         let v = crate::values::yaml::from_str(&doc).map_err(|e| err(e.to_string()))?;
         if v.is_nil() || v.as_map().map(|m| m.is_empty()).unwrap_or(false) {
             continue;
@@ -122,7 +132,12 @@ pub fn parse_manifest(manifest: &str) -> Result<Vec<ResourceDoc>, ManifestDecode
         let Some(obj) = object.as_object() else {
             return Err(err("the document is not a mapping".into()));
         };
-        let s = |k: &str| obj.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let s = |k: &str| {
+            obj.get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
         let (api_version, kind) = (s("apiVersion"), s("kind"));
         if kind.is_empty() {
             return Err(err("Object 'Kind' is missing".into()));
@@ -131,9 +146,23 @@ pub fn parse_manifest(manifest: &str) -> Result<Vec<ResourceDoc>, ManifestDecode
             return Err(err("Object 'apiVersion' is missing".into()));
         }
         let md = obj.get("metadata");
-        let name = md.and_then(|m| m.get("name")).and_then(|v| v.as_str()).unwrap_or("").to_string();
-        let namespace = md.and_then(|m| m.get("namespace")).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(String::from);
-        out.push(ResourceDoc { api_version, kind, name, namespace, object });
+        let name = md
+            .and_then(|m| m.get("name"))
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string();
+        let namespace = md
+            .and_then(|m| m.get("namespace"))
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty())
+            .map(String::from);
+        out.push(ResourceDoc {
+            api_version,
+            kind,
+            name,
+            namespace,
+            object,
+        });
     }
     Ok(out)
 }
@@ -141,12 +170,14 @@ pub fn parse_manifest(manifest: &str) -> Result<Vec<ResourceDoc>, ManifestDecode
 /// Stable sort by kind in `order` (unknown kinds last, by kind name): Helm's `lessByKind`.
 pub fn sort_by_kind(docs: &mut [ResourceDoc], order: &[&str]) {
     let pos: BTreeMap<&str, usize> = order.iter().enumerate().map(|(i, k)| (*k, i)).collect();
-    docs.sort_by(|a, b| match (pos.get(a.kind.as_str()), pos.get(b.kind.as_str())) {
-        (Some(x), Some(y)) => x.cmp(y),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => a.kind.cmp(&b.kind),
-    });
+    docs.sort_by(
+        |a, b| match (pos.get(a.kind.as_str()), pos.get(b.kind.as_str())) {
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.kind.cmp(&b.kind),
+        },
+    );
 }
 
 /// Objects in Helm's install order.
@@ -162,14 +193,23 @@ pub fn uninstall_order(mut docs: Vec<ResourceDoc>) -> Vec<ResourceDoc> {
 }
 
 /// The objects of `old` that `new` no longer has (deleted by an upgrade or rollback).
-pub fn dropped_resources(old: &[ResourceDoc], new: &[ResourceDoc], release_ns: &str) -> Vec<ResourceDoc> {
+pub fn dropped_resources(
+    old: &[ResourceDoc],
+    new: &[ResourceDoc],
+    release_ns: &str,
+) -> Vec<ResourceDoc> {
     let keep: std::collections::HashSet<_> = new.iter().map(|d| d.identity(release_ns)).collect();
-    old.iter().filter(|d| !keep.contains(&d.identity(release_ns))).cloned().collect()
+    old.iter()
+        .filter(|d| !keep.contains(&d.identity(release_ns)))
+        .cloned()
+        .collect()
 }
 
 /// `helm.sh/resource-policy: keep`: the object outlives uninstall and upgrades that drop it.
 pub fn is_kept(doc: &ResourceDoc) -> bool {
-    doc.annotation("helm.sh/resource-policy").map(|p| p.trim().eq_ignore_ascii_case("keep")).unwrap_or(false)
+    doc.annotation("helm.sh/resource-policy")
+        .map(|p| p.trim().eq_ignore_ascii_case("keep"))
+        .unwrap_or(false)
 }
 
 /// The next revision number: one more than the highest stored (1 for a new release).
@@ -215,7 +255,11 @@ pub fn revisions_to_prune(history: &[Release], max_history: i64) -> Vec<i64> {
     if h.len() <= keep {
         return Vec::new();
     }
-    let last_deployed = h.iter().filter(|r| r.status() == Status::Deployed).map(|r| r.version).max();
+    let last_deployed = h
+        .iter()
+        .filter(|r| r.status() == Status::Deployed)
+        .map(|r| r.version)
+        .max();
     let mut out = Vec::new();
     for r in &h {
         if h.len() - out.len() == keep {
@@ -261,7 +305,12 @@ pub enum RecoverRefusal {
     /// The latest revision is not pending: nothing was interrupted (its status).
     NotPending(Status),
     /// The pending revision is younger than the staleness limit: its operation may still run.
-    TooRecent { status: Status, since: String, age_seconds: i64, stale_after_seconds: i64 },
+    TooRecent {
+        status: Status,
+        since: String,
+        age_seconds: i64,
+        stale_after_seconds: i64,
+    },
 }
 
 impl std::fmt::Display for RecoverRefusal {
@@ -281,17 +330,35 @@ impl std::fmt::Display for RecoverRefusal {
 /// marked failed with a description that says what happened and since when, so that the
 /// next upgrade, rollback or `install --replace` can go on. Nothing else changes: objects
 /// the interrupted operation applied stay as they are, and the next action reconciles them.
-pub fn recover_pending(history: &[Release], now: &super::record::Time, stale_after_seconds: i64, force: bool) -> Result<Release, RecoverRefusal> {
-    let Some(latest) = latest(history) else { return Err(RecoverRefusal::NotFound) };
+pub fn recover_pending(
+    history: &[Release],
+    now: &super::record::Time,
+    stale_after_seconds: i64,
+    force: bool,
+) -> Result<Release, RecoverRefusal> {
+    let Some(latest) = latest(history) else {
+        return Err(RecoverRefusal::NotFound);
+    };
     let status = latest.status();
     if !status.is_pending() {
         return Err(RecoverRefusal::NotPending(status));
     }
     let started = latest.info.as_ref().and_then(|i| i.last_deployed);
-    let since = started.as_ref().map(|t| t.ansic()).unwrap_or_else(|| "an unknown time".into());
-    let age_seconds = started.as_ref().map(|t| (now.0 - t.0).num_seconds()).unwrap_or(i64::MAX);
+    let since = started
+        .as_ref()
+        .map(|t| t.ansic())
+        .unwrap_or_else(|| "an unknown time".into());
+    let age_seconds = started
+        .as_ref()
+        .map(|t| (now.0 - t.0).num_seconds())
+        .unwrap_or(i64::MAX);
     if !force && age_seconds < stale_after_seconds {
-        return Err(RecoverRefusal::TooRecent { status, since, age_seconds, stale_after_seconds });
+        return Err(RecoverRefusal::TooRecent {
+            status,
+            since,
+            age_seconds,
+            stale_after_seconds,
+        });
     }
     let mut rel = latest.clone();
     let action = match status {
@@ -300,7 +367,10 @@ pub fn recover_pending(history: &[Release], now: &super::record::Time, stale_aft
         Status::PendingRollback => "rollback",
         _ => "operation",
     };
-    rel.set_status(Status::Failed, format!("Interrupted {action}: {status} since {since}, marked failed by helm-rs recover"));
+    rel.set_status(
+        Status::Failed,
+        format!("Interrupted {action}: {status} since {since}, marked failed by helm-rs recover"),
+    );
     Ok(rel)
 }
 
@@ -309,16 +379,32 @@ pub fn recover_pending(history: &[Release], now: &super::record::Time, stale_aft
 /// longer lists. Objects are only ever stored in the versions named there, so an update that
 /// keeps them all loses nothing; one that drops any must wait until those objects are migrated
 /// (and `storedVersions` trimmed), whatever the API server itself would let through.
-pub fn crd_stored_versions_dropped(new: &serde_json::Value, live: &serde_json::Value) -> Vec<String> {
+pub fn crd_stored_versions_dropped(
+    new: &serde_json::Value,
+    live: &serde_json::Value,
+) -> Vec<String> {
     let names = |v: Option<&serde_json::Value>| -> Vec<String> {
-        v.and_then(|a| a.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default()
+        v.and_then(|a| a.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     let kept: Vec<String> = new
         .pointer("/spec/versions")
         .and_then(|v| v.as_array())
-        .map(|vs| vs.iter().filter_map(|v| v.get("name").and_then(|n| n.as_str()).map(String::from)).collect())
+        .map(|vs| {
+            vs.iter()
+                .filter_map(|v| v.get("name").and_then(|n| n.as_str()).map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
-    names(live.pointer("/status/storedVersions")).into_iter().filter(|v| !kept.contains(v)).collect()
+    names(live.pointer("/status/storedVersions"))
+        .into_iter()
+        .filter(|v| !kept.contains(v))
+        .collect()
 }
 
 #[cfg(test)]
@@ -333,13 +419,23 @@ mod tests {
         let rel = |v: i64, status: Status, t: &str| Release {
             name: "web".into(),
             version: v,
-            info: Some(Info { status, last_deployed: Some(at(t)), description: "Preparing upgrade".into(), ..Default::default() }),
+            info: Some(Info {
+                status,
+                last_deployed: Some(at(t)),
+                description: "Preparing upgrade".into(),
+                ..Default::default()
+            }),
             ..Default::default()
         };
-        let history = vec![rel(1, Status::Deployed, "2026-01-01T10:00:00Z"), rel(2, Status::PendingUpgrade, "2026-01-01T10:00:00Z")];
+        let history = vec![
+            rel(1, Status::Deployed, "2026-01-01T10:00:00Z"),
+            rel(2, Status::PendingUpgrade, "2026-01-01T10:00:00Z"),
+        ];
         let now = at("2026-01-01T10:02:00Z");
         match recover_pending(&history, &now, 300, false) {
-            Err(RecoverRefusal::TooRecent { age_seconds: 120, .. }) => {}
+            Err(RecoverRefusal::TooRecent {
+                age_seconds: 120, ..
+            }) => {}
             other => panic!("{other:?}"),
         }
         let fixed = recover_pending(&history, &now, 300, true).expect("forced");
@@ -347,8 +443,14 @@ mod tests {
         let since = at("2026-01-01T10:00:00Z").ansic();
         assert_eq!(fixed.info.as_ref().map(|i| i.description.clone()), Some(format!("Interrupted upgrade: pending-upgrade since {since}, marked failed by helm-rs recover")));
         assert!(recover_pending(&history, &at("2026-01-01T10:06:00Z"), 300, false).is_ok());
-        assert_eq!(recover_pending(&history[..1], &now, 300, true), Err(RecoverRefusal::NotPending(Status::Deployed)));
-        assert_eq!(recover_pending(&[], &now, 300, true), Err(RecoverRefusal::NotFound));
+        assert_eq!(
+            recover_pending(&history[..1], &now, 300, true),
+            Err(RecoverRefusal::NotPending(Status::Deployed))
+        );
+        assert_eq!(
+            recover_pending(&[], &now, 300, true),
+            Err(RecoverRefusal::NotFound)
+        );
     }
 
     #[test]
@@ -357,31 +459,60 @@ mod tests {
         let both = serde_json::json!({"spec": {"versions": [{"name": "v1alpha1"}, {"name": "v1"}, {"name": "v2"}]}});
         assert!(crd_stored_versions_dropped(&both, &live).is_empty());
         let only_v1 = serde_json::json!({"spec": {"versions": [{"name": "v1"}]}});
-        assert_eq!(crd_stored_versions_dropped(&only_v1, &live), vec!["v1alpha1".to_string()]);
+        assert_eq!(
+            crd_stored_versions_dropped(&only_v1, &live),
+            vec!["v1alpha1".to_string()]
+        );
         // a CRD the API server has not reported on yet holds nothing
         assert!(crd_stored_versions_dropped(&only_v1, &serde_json::json!({})).is_empty());
     }
 
     fn rel(v: i64, st: Status) -> Release {
-        Release { name: "a".into(), version: v, info: Some(Info { status: st, ..Default::default() }), ..Default::default() }
+        Release {
+            name: "a".into(),
+            version: v,
+            info: Some(Info {
+                status: st,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn revisions_and_pending() {
         assert_eq!(next_revision(&[]), 1);
-        let h = vec![rel(1, Status::Superseded), rel(3, Status::PendingUpgrade), rel(2, Status::Deployed)];
+        let h = vec![
+            rel(1, Status::Superseded),
+            rel(3, Status::PendingUpgrade),
+            rel(2, Status::Deployed),
+        ];
         assert_eq!(next_revision(&h), 4);
         assert_eq!(ensure_not_pending(&h), Err(ERR_PENDING));
         assert_eq!(ensure_not_pending(&h[..1]), Ok(()));
         assert_eq!(ensure_name_available(&h[..1], false), Err(ERR_NAME_IN_USE));
-        assert_eq!(ensure_name_available(&[rel(1, Status::Uninstalled)], true), Ok(()));
+        assert_eq!(
+            ensure_name_available(&[rel(1, Status::Uninstalled)], true),
+            Ok(())
+        );
         assert_eq!(ensure_name_available(&[], false), Ok(()));
     }
 
     #[test]
     fn prune_keeps_last_deployed() {
         // 5 revisions, rev 2 deployed (later ones failed); max-history 3 → keep 2 before adding.
-        let h: Vec<Release> = (1..=5).map(|v| rel(v, if v == 2 { Status::Deployed } else { Status::Failed })).collect();
+        let h: Vec<Release> = (1..=5)
+            .map(|v| {
+                rel(
+                    v,
+                    if v == 2 {
+                        Status::Deployed
+                    } else {
+                        Status::Failed
+                    },
+                )
+            })
+            .collect();
         assert_eq!(revisions_to_prune(&h, 3), vec![1, 3, 4]);
         assert_eq!(revisions_to_prune(&h, 0), Vec::<i64>::new());
         assert_eq!(revisions_to_prune(&h, 10), Vec::<i64>::new());
@@ -397,9 +528,15 @@ mod tests {
         assert_eq!(docs[1].namespace.as_deref(), Some("other"));
         assert!(is_kept(&docs[1]));
         assert_eq!(docs[0].group(), "apps");
-        let inst: Vec<String> = install_order(docs.clone()).iter().map(|d| d.key()).collect();
+        let inst: Vec<String> = install_order(docs.clone())
+            .iter()
+            .map(|d| d.key())
+            .collect();
         assert_eq!(inst, vec!["Service/s", "Deployment/d"]);
-        let un: Vec<String> = uninstall_order(docs.clone()).iter().map(|d| d.key()).collect();
+        let un: Vec<String> = uninstall_order(docs.clone())
+            .iter()
+            .map(|d| d.key())
+            .collect();
         assert_eq!(un, vec!["Service/s", "Deployment/d"]);
         let dropped = dropped_resources(&docs, &docs[..1], "default");
         assert_eq!(dropped.len(), 1);
@@ -409,9 +546,17 @@ mod tests {
 
     #[test]
     fn hook_order() {
-        let h = |n: &str, w: i64| HookRecord { name: n.into(), events: vec!["pre-install".into()], weight: w, ..Default::default() };
+        let h = |n: &str, w: i64| HookRecord {
+            name: n.into(),
+            events: vec!["pre-install".into()],
+            weight: w,
+            ..Default::default()
+        };
         let hooks = vec![h("b", 0), h("a", 0), h("z", -5)];
-        let names: Vec<&str> = hooks_for_event(&hooks, "pre-install").iter().map(|h| h.name.as_str()).collect();
+        let names: Vec<&str> = hooks_for_event(&hooks, "pre-install")
+            .iter()
+            .map(|h| h.name.as_str())
+            .collect();
         assert_eq!(names, vec!["z", "a", "b"]);
         assert!(hooks_for_event(&hooks, "post-install").is_empty());
     }

@@ -115,11 +115,17 @@ pub fn parse_manifest(manifest: &str, opts: &ParseOptions) -> Result<ManifestInd
 
 /// Go's `unicode.IsSpace`, what `bytes.TrimSpace` strips.
 fn is_go_space(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}') || (c > '\u{ff}' && c.is_whitespace())
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}'
+    ) || (c > '\u{ff}' && c.is_whitespace())
 }
 
 fn manifest_error(message: impl Into<String>, doc: &str) -> PlanError {
-    PlanError::Manifest { message: message.into(), document: doc.to_string() }
+    PlanError::Manifest {
+        message: message.into(),
+        document: doc.to_string(),
+    }
 }
 
 /// A scalar as a Go string field decoded by yaml.v2 would hold it.
@@ -134,11 +140,18 @@ fn scalar_text(v: Option<Value>) -> String {
     }
 }
 
-fn parse_document(doc: &str, opts: &ParseOptions, depth: usize) -> Result<Vec<ManifestObject>, PlanError> {
+fn parse_document(
+    doc: &str,
+    opts: &ParseOptions,
+    depth: usize,
+) -> Result<Vec<ManifestObject>, PlanError> {
     let value = yaml::from_str(doc).map_err(|e| manifest_error(e.message, doc))?;
     let Some(top) = value.as_map() else {
         return Err(manifest_error(
-            format!("yaml: unmarshal errors:\n  line 1: cannot unmarshal {} into manifest.metadata", value.go_kind_name()),
+            format!(
+                "yaml: unmarshal errors:\n  line 1: cannot unmarshal {} into manifest.metadata",
+                value.go_kind_name()
+            ),
             doc,
         ));
     };
@@ -147,8 +160,14 @@ fn parse_document(doc: &str, opts: &ParseOptions, depth: usize) -> Result<Vec<Ma
     if api_version.is_empty() && kind.is_empty() {
         return Ok(Vec::new());
     }
-    let meta = top.get("metadata").and_then(|m| m.as_map().cloned()).unwrap_or_default();
-    let annotations = meta.get("annotations").and_then(|a| a.as_map().cloned()).unwrap_or_default();
+    let meta = top
+        .get("metadata")
+        .and_then(|m| m.as_map().cloned())
+        .unwrap_or_default();
+    let annotations = meta
+        .get("annotations")
+        .and_then(|a| a.as_map().cloned())
+        .unwrap_or_default();
 
     if kind.ends_with("List") {
         // Lists nest; a list of lists deeper than any real manifest is refused, not recursed.
@@ -156,7 +175,9 @@ fn parse_document(doc: &str, opts: &ParseOptions, depth: usize) -> Result<Vec<Ma
             return Err(manifest_error("lists nested too deeply", doc));
         }
         let mut out = Vec::new();
-        for sub in yaml::reencode_v2_items(doc, "items").map_err(|e| manifest_error(e.message, doc))? {
+        for sub in
+            yaml::reencode_v2_items(doc, "items").map_err(|e| manifest_error(e.message, doc))?
+        {
             out.extend(parse_document(&sub, opts, depth + 1)?);
         }
         return Ok(out);
@@ -168,7 +189,11 @@ fn parse_document(doc: &str, opts: &ParseOptions, depth: usize) -> Result<Vec<Ma
         doc.to_string()
     };
     let hook = scalar_text(annotations.get("helm.sh/hook"));
-    if opts.excluded_hooks.iter().any(|h| annotations.contains_key("helm.sh/hook") && *h == hook) {
+    if opts
+        .excluded_hooks
+        .iter()
+        .any(|h| annotations.contains_key("helm.sh/hook") && *h == hook)
+    {
         return Ok(Vec::new());
     }
     let mut namespace = scalar_text(meta.get("namespace"));
@@ -210,7 +235,8 @@ pub fn reindex_by_source(index: &ManifestIndex) -> ManifestIndex {
         } else {
             *n += 1;
         }
-        out.objects.insert(key.clone(), ManifestObject { key, ..obj.clone() });
+        out.objects
+            .insert(key.clone(), ManifestObject { key, ..obj.clone() });
     }
     out
 }
@@ -240,7 +266,15 @@ pub struct DiffLine {
 /// Go's `strings.Split(s, "\n")` (one empty line for an empty text), optionally dropping one
 /// trailing `\r` per line.
 fn split_lines(s: &str, strip_trailing_cr: bool) -> Vec<&str> {
-    s.split('\n').map(|l| if strip_trailing_cr { l.strip_suffix('\r').unwrap_or(l) } else { l }).collect()
+    s.split('\n')
+        .map(|l| {
+            if strip_trailing_cr {
+                l.strip_suffix('\r').unwrap_or(l)
+            } else {
+                l
+            }
+        })
+        .collect()
 }
 
 /// The plugin's line diff of two texts (split at `\n`).
@@ -286,7 +320,10 @@ pub fn diff_lines(a: &[&str], b: &[&str]) -> Vec<DiffLine> {
                     b[j - 1]
                 }
             };
-            DiffLine { delta: d, text: text.to_string() }
+            DiffLine {
+                delta: d,
+                text: text.to_string(),
+            }
         })
         .collect()
 }
@@ -472,8 +509,11 @@ fn decode_secret(content: &str) -> Option<TypedSecret> {
                     Value::Nil => Vec::new(),
                     Value::String(s) => {
                         // Go's base64.StdEncoding skips line breaks inside the text.
-                        let clean: String = s.chars().filter(|c| *c != '\n' && *c != '\r').collect();
-                        base64::engine::general_purpose::STANDARD.decode(clean).ok()?
+                        let clean: String =
+                            s.chars().filter(|c| *c != '\n' && *c != '\r').collect();
+                        base64::engine::general_purpose::STANDARD
+                            .decode(clean)
+                            .ok()?
                     }
                     _ => return None,
                 };
@@ -500,7 +540,14 @@ fn decode_secret(content: &str) -> Option<TypedSecret> {
             }
         }
     }
-    Some(TypedSecret { api_version, kind, metadata, data, immutable, type_ })
+    Some(TypedSecret {
+        api_version,
+        kind,
+        metadata,
+        data,
+        immutable,
+        type_,
+    })
 }
 
 /// `metadata` through `v1.ObjectMeta`: its known fields kept (with their Go types checked),
@@ -515,13 +562,15 @@ fn typed_object_meta(v: Option<Value>) -> Option<Map> {
     };
     for (k, val) in src.entries() {
         match &*k {
-            "name" | "generateName" | "namespace" | "selfLink" | "uid" | "resourceVersion" => match val {
-                Value::String(ref s) if !s.is_empty() => {
-                    out.insert(k, val.clone());
+            "name" | "generateName" | "namespace" | "selfLink" | "uid" | "resourceVersion" => {
+                match val {
+                    Value::String(ref s) if !s.is_empty() => {
+                        out.insert(k, val.clone());
+                    }
+                    Value::String(_) | Value::Nil => {}
+                    _ => return None,
                 }
-                Value::String(_) | Value::Nil => {}
-                _ => return None,
-            },
+            }
             "labels" | "annotations" => match val {
                 Value::Map(ref m) => {
                     for (_, x) in m.entries() {
@@ -540,7 +589,11 @@ fn typed_object_meta(v: Option<Value>) -> Option<Map> {
                 Value::Nil => {}
                 _ => return None,
             },
-            "generation" | "deletionGracePeriodSeconds" | "finalizers" | "ownerReferences" | "managedFields" => {
+            "generation"
+            | "deletionGracePeriodSeconds"
+            | "finalizers"
+            | "ownerReferences"
+            | "managedFields" => {
                 if !val.is_nil() {
                     out.insert(k, val);
                 }
@@ -561,7 +614,12 @@ fn leading_comment(s: &str) -> &str {
 }
 
 /// Re-encodes a decoded Secret with the given `stringData` values, as the plugin prints it.
-fn encode_secret(original: &str, s: &TypedSecret, values: BTreeMap<String, String>, rename_to_data: bool) -> String {
+fn encode_secret(
+    original: &str,
+    s: &TypedSecret,
+    values: BTreeMap<String, String>,
+    rename_to_data: bool,
+) -> String {
     let top = Map::new();
     if let Some(a) = &s.api_version {
         top.insert("apiVersion", Value::str(a));
@@ -606,7 +664,13 @@ impl DeepCopyMap for Map {
 
 /// Masks (or decodes) the values of a Secret pair in place, as the plugin does before
 /// comparing. Only Secrets are touched; a side that does not decode is left as is.
-fn prepare_secrets(old: Option<&mut String>, new: Option<&mut String>, kind_old: Option<&str>, kind_new: Option<&str>, display: SecretDisplay) {
+fn prepare_secrets(
+    old: Option<&mut String>,
+    new: Option<&mut String>,
+    kind_old: Option<&str>,
+    kind_new: Option<&str>,
+    display: SecretDisplay,
+) {
     if display == SecretDisplay::Shown {
         return;
     }
@@ -616,11 +680,20 @@ fn prepare_secrets(old: Option<&mut String>, new: Option<&mut String>, kind_old:
     let old_secret = old.as_deref().and_then(|c| decode_secret(c));
     let new_secret = new.as_deref().and_then(|c| decode_secret(c));
     let empty = BTreeMap::new();
-    let old_data = old_secret.as_ref().and_then(|s| s.data.as_ref()).unwrap_or(&empty);
-    let new_data = new_secret.as_ref().and_then(|s| s.data.as_ref()).unwrap_or(&empty);
+    let old_data = old_secret
+        .as_ref()
+        .and_then(|s| s.data.as_ref())
+        .unwrap_or(&empty);
+    let new_data = new_secret
+        .as_ref()
+        .and_then(|s| s.data.as_ref())
+        .unwrap_or(&empty);
     let has_old = old.is_some();
     let has_new = new.is_some();
-    let values = |mine: &BTreeMap<String, Vec<u8>>, theirs: &BTreeMap<String, Vec<u8>>, other_side: bool, marker: &str| {
+    let values = |mine: &BTreeMap<String, Vec<u8>>,
+                  theirs: &BTreeMap<String, Vec<u8>>,
+                  other_side: bool,
+                  marker: &str| {
         mine.iter()
             .map(|(k, v)| {
                 let text = match display {
@@ -715,7 +788,13 @@ pub struct Hunk {
 impl ObjectChange {
     /// The diff cut into hunks with `context` unchanged lines around each change.
     pub fn hunks(&self, context: usize) -> Vec<Hunk> {
-        let changed: Vec<usize> = self.lines.iter().enumerate().filter(|(_, l)| l.delta != Delta::Common).map(|(i, _)| i).collect();
+        let changed: Vec<usize> = self
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.delta != Delta::Common)
+            .map(|(i, _)| i)
+            .collect();
         let mut hunks = Vec::new();
         let mut k = 0;
         // Line numbers before each record.
@@ -747,9 +826,17 @@ impl ObjectChange {
             let old_lines = lines.iter().filter(|l| l.delta != Delta::Added).count();
             let new_lines = lines.iter().filter(|l| l.delta != Delta::Removed).count();
             hunks.push(Hunk {
-                old_start: if old_lines == 0 { old_no[first] - 1 } else { old_no[first] },
+                old_start: if old_lines == 0 {
+                    old_no[first] - 1
+                } else {
+                    old_no[first]
+                },
                 old_lines,
-                new_start: if new_lines == 0 { new_no[first] - 1 } else { new_no[first] },
+                new_start: if new_lines == 0 {
+                    new_no[first] - 1
+                } else {
+                    new_no[first]
+                },
                 new_lines,
                 lines,
             });
@@ -809,7 +896,11 @@ impl Plan {
     /// `(add, change, destroy)` counts, as in `--output simple`'s `Plan:` line.
     pub fn counts(&self) -> (usize, usize, usize) {
         let count = |c: ChangeType| self.changes.iter().filter(|e| e.change == c).count();
-        (count(ChangeType::Add), count(ChangeType::Modify), count(ChangeType::Remove))
+        (
+            count(ChangeType::Add),
+            count(ChangeType::Modify),
+            count(ChangeType::Remove),
+        )
     }
 }
 
@@ -818,11 +909,18 @@ fn actual_changes(lines: &[DiffLine]) -> usize {
 }
 
 /// Pairs the objects of the old and new manifests and compares them.
-pub fn plan(old: &ManifestIndex, new: &ManifestIndex, opts: &PlanOptions) -> Result<Plan, PlanError> {
+pub fn plan(
+    old: &ManifestIndex,
+    new: &ManifestIndex,
+    opts: &PlanOptions,
+) -> Result<Plan, PlanError> {
     let regexes = opts
         .suppress_output_line_regex
         .iter()
-        .map(|r| regex::Regex::new(r).map_err(|e| PlanError::Option(format!("error parsing regexp: {e}"))))
+        .map(|r| {
+            regex::Regex::new(r)
+                .map_err(|e| PlanError::Option(format!("error parsing regexp: {e}")))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let mut changes = Vec::new();
     let mut unchanged = Vec::new();
@@ -836,7 +934,12 @@ pub fn plan(old: &ManifestIndex, new: &ManifestIndex, opts: &PlanOptions) -> Res
             None => possibly_removed.push(key.as_str()),
         }
     }
-    let mut possibly_added: Vec<&str> = new.objects.keys().filter(|k| !old.objects.contains_key(*k)).map(|k| k.as_str()).collect();
+    let mut possibly_added: Vec<&str> = new
+        .objects
+        .keys()
+        .filter(|k| !old.objects.contains_key(*k))
+        .map(|k| k.as_str())
+        .collect();
 
     let mut removed = Vec::new();
     if opts.find_renames > 0.0 {
@@ -855,7 +958,13 @@ pub fn plan(old: &ManifestIndex, new: &ManifestIndex, opts: &PlanOptions) -> Res
                     }
                 }
                 let (mut oc, mut nc) = (o.content.clone(), n.content.clone());
-                prepare_secrets(Some(&mut oc), Some(&mut nc), Some(&o.kind), Some(&n.kind), opts.secrets);
+                prepare_secrets(
+                    Some(&mut oc),
+                    Some(&mut nc),
+                    Some(&o.kind),
+                    Some(&n.kind),
+                    opts.secrets,
+                );
                 let lines = diff_texts(&oc, &nc, opts.strip_trailing_cr);
                 let delta = actual_changes(&lines);
                 if delta == 0 || lines.is_empty() {
@@ -891,7 +1000,8 @@ pub fn plan(old: &ManifestIndex, new: &ManifestIndex, opts: &PlanOptions) -> Res
 
     if !regexes.is_empty() {
         for c in &mut changes {
-            c.lines.retain(|l| !regexes.iter().any(|r| r.is_match(&l.text)));
+            c.lines
+                .retain(|l| !regexes.iter().any(|r| r.is_match(&l.text)));
             if actual_changes(&c.lines) == 0 {
                 c.lines.clear();
                 if c.change == ChangeType::Modify {
@@ -900,11 +1010,21 @@ pub fn plan(old: &ManifestIndex, new: &ManifestIndex, opts: &PlanOptions) -> Res
             }
         }
     }
-    Ok(Plan { changes, unchanged, suppressed_kinds: opts.suppressed_kinds.clone(), notes: Vec::new() })
+    Ok(Plan {
+        changes,
+        unchanged,
+        suppressed_kinds: opts.suppressed_kinds.clone(),
+        notes: Vec::new(),
+    })
 }
 
 /// One object's comparison; `None` when nothing differs.
-fn compare(key: &str, old: Option<&ManifestObject>, new: Option<&ManifestObject>, opts: &PlanOptions) -> Option<ObjectChange> {
+fn compare(
+    key: &str,
+    old: Option<&ManifestObject>,
+    new: Option<&ManifestObject>,
+    opts: &PlanOptions,
+) -> Option<ObjectChange> {
     if let (Some(o), Some(n)) = (old, new) {
         if o.content == n.content {
             return None;
@@ -912,8 +1032,18 @@ fn compare(key: &str, old: Option<&ManifestObject>, new: Option<&ManifestObject>
     }
     let mut oc = old.map(|o| o.content.clone());
     let mut nc = new.map(|n| n.content.clone());
-    prepare_secrets(oc.as_mut(), nc.as_mut(), old.map(|o| o.kind.as_str()), new.map(|n| n.kind.as_str()), opts.secrets);
-    let lines = diff_texts(oc.as_deref().unwrap_or(""), nc.as_deref().unwrap_or(""), opts.strip_trailing_cr);
+    prepare_secrets(
+        oc.as_mut(),
+        nc.as_mut(),
+        old.map(|o| o.kind.as_str()),
+        new.map(|n| n.kind.as_str()),
+        opts.secrets,
+    );
+    let lines = diff_texts(
+        oc.as_deref().unwrap_or(""),
+        nc.as_deref().unwrap_or(""),
+        opts.strip_trailing_cr,
+    );
     let (action, change, kind) = match (old, new) {
         (None, Some(n)) => (Action::Add, ChangeType::Add, n.kind.clone()),
         (Some(o), None) => (Action::Remove, ChangeType::Remove, o.kind.clone()),
@@ -925,7 +1055,15 @@ fn compare(key: &str, old: Option<&ManifestObject>, new: Option<&ManifestObject>
         }
         (None, None) => return None,
     };
-    Some(ObjectChange { key: key.to_string(), kind, action, change, old: oc, new: nc, lines })
+    Some(ObjectChange {
+        key: key.to_string(),
+        kind,
+        action,
+        change,
+        old: oc,
+        new: nc,
+        lines,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -950,7 +1088,11 @@ impl std::str::FromStr for OutputFormat {
             "template" => OutputFormat::Template,
             "json" => OutputFormat::Json,
             "diff" => OutputFormat::Diff,
-            other => return Err(format!("unsupported output format {other:?} (diff, simple, template, json)")),
+            other => {
+                return Err(format!(
+                    "unsupported output format {other:?} (diff, simple, template, json)"
+                ))
+            }
         })
     }
 }
@@ -1009,7 +1151,12 @@ impl Plan {
             OutputFormat::Diff => {
                 for c in &self.changes {
                     let msg = change_message(c.change, false);
-                    paint(&mut out, opts.color, change_color(c.change), &format!("{} {}", c.key, msg));
+                    paint(
+                        &mut out,
+                        opts.color,
+                        change_color(c.change),
+                        &format!("{} {}", c.key, msg),
+                    );
                     out.push('\n');
                     self.render_lines(c, opts, &mut out);
                 }
@@ -1017,7 +1164,12 @@ impl Plan {
             OutputFormat::Simple => {
                 for c in &self.changes {
                     let msg = change_message(c.change, true);
-                    paint(&mut out, opts.color, change_color(c.change), &format!("{} {}", c.key, msg));
+                    paint(
+                        &mut out,
+                        opts.color,
+                        change_color(c.change),
+                        &format!("{} {}", c.key, msg),
+                    );
                     out.push('\n');
                 }
                 let (add, change, destroy) = self.counts();
@@ -1026,7 +1178,9 @@ impl Plan {
             OutputFormat::Template | OutputFormat::Json => {
                 // The plugin's default template; entries whose key its pattern cannot read back
                 // (upper-case names, say) are left out, as it leaves them out.
-                let pattern = regex::Regex::new(r"([a-z0-9-]+), ([a-z0-9.-]+), ([0-9A-Za-z_]+) \(([^)]+)\)").expect("constant pattern");
+                let pattern =
+                    regex::Regex::new(r"([a-z0-9-]+), ([a-z0-9.-]+), ([0-9A-Za-z_]+) \(([^)]+)\)")
+                        .expect("constant pattern");
                 let items: Vec<String> = self
                     .changes
                     .iter()
@@ -1052,7 +1206,15 @@ impl Plan {
 
     fn render_lines(&self, c: &ObjectChange, opts: &ReportOptions, out: &mut String) {
         if self.suppressed_kinds.iter().any(|k| *k == c.kind) {
-            paint(out, opts.color, YELLOW, &format!("+ Changes suppressed on sensitive content of type {}\n", c.kind));
+            paint(
+                out,
+                opts.color,
+                YELLOW,
+                &format!(
+                    "+ Changes suppressed on sensitive content of type {}\n",
+                    c.kind
+                ),
+            );
             return;
         }
         let print = |out: &mut String, l: &DiffLine| match l.delta {
@@ -1115,8 +1277,17 @@ impl Plan {
 }
 
 /// Parses both manifests and plans the change between them.
-pub fn plan_manifests(old: &str, new: &str, parse: &ParseOptions, opts: &PlanOptions) -> Result<Plan, PlanError> {
-    plan(&parse_manifest(old, parse)?, &parse_manifest(new, parse)?, opts)
+pub fn plan_manifests(
+    old: &str,
+    new: &str,
+    parse: &ParseOptions,
+    opts: &PlanOptions,
+) -> Result<Plan, PlanError> {
+    plan(
+        &parse_manifest(old, parse)?,
+        &parse_manifest(new, parse)?,
+        opts,
+    )
 }
 
 /// A stored release's objects as the plugin reads them (`helm get manifest`, and with
@@ -1131,7 +1302,10 @@ pub fn release_text(rel: &crate::release::Release, hooks: bool) -> String {
 
 /// A release's hooks as manifest documents, each under its `# Source:` line.
 pub fn hooks_text(rel: &crate::release::Release) -> String {
-    rel.hooks.iter().map(|h| format!("---\n# Source: {}\n{}\n", h.path, h.manifest)).collect()
+    rel.hooks
+        .iter()
+        .map(|h| format!("---\n# Source: {}\n{}\n", h.path, h.manifest))
+        .collect()
 }
 
 #[cfg(test)]
@@ -1144,7 +1318,11 @@ mod tests {
         for &x in a {
             let mut cur = vec![0u32; b.len() + 1];
             for j in 0..b.len() {
-                cur[j + 1] = if x == b[j] { prev[j] + 1 } else { prev[j + 1].max(cur[j]) };
+                cur[j + 1] = if x == b[j] {
+                    prev[j] + 1
+                } else {
+                    prev[j + 1].max(cur[j])
+                };
             }
             prev = cur;
         }
@@ -1178,18 +1356,37 @@ mod tests {
     #[test]
     fn keys_and_documents() {
         let m = "---\n# Source: c/templates/a.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n---\n# only a comment\n---\napiVersion: v1\nkind: ConfigMapList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n    namespace: other\n";
-        let idx = parse_manifest(m, &ParseOptions { default_namespace: "ns".into(), ..Default::default() }).unwrap();
+        let idx = parse_manifest(
+            m,
+            &ParseOptions {
+                default_namespace: "ns".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let keys: Vec<_> = idx.objects.keys().cloned().collect();
-        assert_eq!(keys, ["ns, web, Deployment (apps)", "other, a, ConfigMap (v1)"]);
-        assert!(idx.objects["ns, web, Deployment (apps)"].content.starts_with("# Source: c/templates/a.yaml\n"));
+        assert_eq!(
+            keys,
+            ["ns, web, Deployment (apps)", "other, a, ConfigMap (v1)"]
+        );
+        assert!(idx.objects["ns, web, Deployment (apps)"]
+            .content
+            .starts_with("# Source: c/templates/a.yaml\n"));
     }
 
     #[test]
     fn masked_secret_markers() {
-        let old = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: YWJj\n  b: eHl6\n";
+        let old =
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: YWJj\n  b: eHl6\n";
         let new = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  a: abc\n  b: changed\n";
         let (mut o, mut n) = (old.to_string(), new.to_string());
-        prepare_secrets(Some(&mut o), Some(&mut n), Some("Secret"), Some("Secret"), SecretDisplay::Masked);
+        prepare_secrets(
+            Some(&mut o),
+            Some(&mut n),
+            Some("Secret"),
+            Some("Secret"),
+            SecretDisplay::Masked,
+        );
         assert_eq!(o, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: 'REDACTED # (3 bytes)'\n  b: '-------- # (3 bytes)'\n");
         assert_eq!(n, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: 'REDACTED # (3 bytes)'\n  b: '++++++++ # (7 bytes)'\n");
     }
@@ -1207,6 +1404,14 @@ mod tests {
         };
         let h = c.hunks(1);
         assert_eq!(h.len(), 1);
-        assert_eq!((h[0].old_start, h[0].old_lines, h[0].new_start, h[0].new_lines), (2, 3, 2, 3));
+        assert_eq!(
+            (
+                h[0].old_start,
+                h[0].old_lines,
+                h[0].new_start,
+                h[0].new_lines
+            ),
+            (2, 3, 2, 3)
+        );
     }
 }

@@ -60,12 +60,19 @@ impl Status {
     /// Parses Helm's spelling; anything else is `Unknown` (as Go keeps the raw string, which
     /// then matches none of Helm's checks either).
     pub fn parse(s: &str) -> Status {
-        Status::ALL.iter().copied().find(|st| st.as_str() == s).unwrap_or(Status::Unknown)
+        Status::ALL
+            .iter()
+            .copied()
+            .find(|st| st.as_str() == s)
+            .unwrap_or(Status::Unknown)
     }
 
     /// Helm's `IsPending`: an operation is in flight (or died mid-way).
     pub fn is_pending(&self) -> bool {
-        matches!(self, Status::PendingInstall | Status::PendingUpgrade | Status::PendingRollback)
+        matches!(
+            self,
+            Status::PendingInstall | Status::PendingUpgrade | Status::PendingRollback
+        )
     }
 }
 
@@ -123,7 +130,10 @@ impl Time {
     /// Go's `time.ANSIC` in the local zone (`Tue Nov 24 14:10:48 2026`), as `helm status`
     /// prints LAST DEPLOYED.
     pub fn ansic(&self) -> String {
-        self.0.with_timezone(&chrono::Local).format("%a %b %e %H:%M:%S %Y").to_string()
+        self.0
+            .with_timezone(&chrono::Local)
+            .format("%a %b %e %H:%M:%S %Y")
+            .to_string()
     }
 
     /// Helm's `helm list`/`helm history` layout: Go's `time.Time.String()` form
@@ -177,11 +187,23 @@ fn is_zero(v: &i64) -> bool {
 /// Release information (`pkg/release/v1.Info`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Info {
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_time")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de_opt_time"
+    )]
     pub first_deployed: Option<Time>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_time")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de_opt_time"
+    )]
     pub last_deployed: Option<Time>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_time")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de_opt_time"
+    )]
     pub deleted: Option<Time>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
@@ -197,9 +219,17 @@ pub struct Info {
 /// When a hook last ran (`HookExecution`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct HookExecution {
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_time")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de_opt_time"
+    )]
     pub started_at: Option<Time>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de_opt_time")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de_opt_time"
+    )]
     pub completed_at: Option<Time>,
     /// `Unknown`, `Running`, `Succeeded`, `Failed` or empty (never run). Always written.
     #[serde(default)]
@@ -238,7 +268,11 @@ impl HookRecord {
             kind: h.kind.clone(),
             path: h.path.clone(),
             manifest: h.manifest.clone(),
-            events: h.events.iter().map(|e| hook_event_name(*e).to_string()).collect(),
+            events: h
+                .events
+                .iter()
+                .map(|e| hook_event_name(*e).to_string())
+                .collect(),
             last_run: HookExecution::default(),
             weight: h.weight,
             delete_policies: h.delete_policies.clone(),
@@ -284,14 +318,26 @@ pub struct Release {
     /// The chart as Helm stores it (metadata, lock, templates, values, schema, files).
     /// Written with the field order of Helm's Go structs (the JSON is then byte for byte
     /// Helm's); maps (values) keep Go's sorted keys.
-    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "ser_chart")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_chart"
+    )]
     pub chart: Option<serde_json::Value>,
     /// The user-supplied values (`config`).
-    #[serde(default, skip_serializing_if = "is_empty_map", deserialize_with = "de_null_map")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_empty_map",
+        deserialize_with = "de_null_map"
+    )]
     pub config: serde_json::Map<String, serde_json::Value>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub manifest: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "de_null_vec")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "de_null_vec"
+    )]
     pub hooks: Vec<HookRecord>,
     /// The revision.
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -306,7 +352,9 @@ pub struct Release {
     pub apply_method: String,
 }
 
-fn de_null_map<'de, D: Deserializer<'de>>(d: D) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
+fn de_null_map<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
     Ok(Option::deserialize(d)?.unwrap_or_default())
 }
 
@@ -336,22 +384,34 @@ impl Release {
 
     /// `chart.metadata.name`.
     pub fn chart_name(&self) -> &str {
-        self.chart_field("metadata").and_then(|m| m.get("name")).and_then(|v| v.as_str()).unwrap_or("")
+        self.chart_field("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
     }
 
     /// `chart.metadata.version`.
     pub fn chart_version(&self) -> &str {
-        self.chart_field("metadata").and_then(|m| m.get("version")).and_then(|v| v.as_str()).unwrap_or("")
+        self.chart_field("metadata")
+            .and_then(|m| m.get("version"))
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
     }
 
     /// `chart.metadata.appVersion`.
     pub fn app_version(&self) -> &str {
-        self.chart_field("metadata").and_then(|m| m.get("appVersion")).and_then(|v| v.as_str()).unwrap_or("")
+        self.chart_field("metadata")
+            .and_then(|m| m.get("appVersion"))
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
     }
 
     /// The chart's default values as stored.
     pub fn chart_values(&self) -> serde_json::Map<String, serde_json::Value> {
-        self.chart_field("values").and_then(|v| v.as_object()).cloned().unwrap_or_default()
+        self.chart_field("values")
+            .and_then(|v| v.as_object())
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The JSON Helm stores for a chart (`pkg/chart/v2.Chart`'s JSON): metadata, lock,
@@ -369,7 +429,15 @@ impl Release {
         };
         // The chart's own time is Chart.yaml's, the schema's its file's (Helm's loader); Go's
         // zero time when unknown or absent.
-        let raw_time = |name: &str| go_time(chart.raw.iter().find(|f| f.name == name).and_then(|f| f.modtime));
+        let raw_time = |name: &str| {
+            go_time(
+                chart
+                    .raw
+                    .iter()
+                    .find(|f| f.name == name)
+                    .and_then(|f| f.modtime),
+            )
+        };
         let metadata = core_to_json(&chart.metadata.to_json_value());
         let lock = match &chart.lock {
             None => J::Null,
@@ -401,7 +469,9 @@ impl Release {
 /// give it); Go's zero time for None.
 fn go_time(t: Option<std::time::SystemTime>) -> serde_json::Value {
     match t {
-        Some(t) => serde_json::Value::String(Time(chrono::DateTime::<chrono::Local>::from(t).fixed_offset()).to_rfc3339_nano()),
+        Some(t) => serde_json::Value::String(
+            Time(chrono::DateTime::<chrono::Local>::from(t).fixed_offset()).to_rfc3339_nano(),
+        ),
         None => serde_json::Value::String("0001-01-01T00:00:00Z".into()),
     }
 }
@@ -425,7 +495,9 @@ mod tests {
 
     #[test]
     fn time_like_go() {
-        let t = Time(DateTime::parse_from_rfc3339("2026-11-24T14:10:48.436792137Z").unwrap_or_default());
+        let t = Time(
+            DateTime::parse_from_rfc3339("2026-11-24T14:10:48.436792137Z").unwrap_or_default(),
+        );
         assert_eq!(t.to_rfc3339_nano(), "2026-11-24T14:10:48.436792137Z");
         let t = Time(DateTime::parse_from_rfc3339("2026-11-24T14:10:48.4367Z").unwrap_or_default());
         assert_eq!(t.to_rfc3339_nano(), "2026-11-24T14:10:48.4367Z");

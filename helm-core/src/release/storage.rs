@@ -41,13 +41,24 @@ pub trait ReleaseStorage: Send + Sync {
     /// Replaces an existing revision; `NotFound` if it is not there.
     fn update(&self, rel: &Release) -> impl Future<Output = Result<(), StorageError>> + Send;
     /// Removes a revision, returning it.
-    fn delete(&self, name: &str, version: i64) -> impl Future<Output = Result<Release, StorageError>> + Send;
+    fn delete(
+        &self,
+        name: &str,
+        version: i64,
+    ) -> impl Future<Output = Result<Release, StorageError>> + Send;
     /// One revision.
-    fn get(&self, name: &str, version: i64) -> impl Future<Output = Result<Release, StorageError>> + Send;
+    fn get(
+        &self,
+        name: &str,
+        version: i64,
+    ) -> impl Future<Output = Result<Release, StorageError>> + Send;
     /// Every revision of every release (the caller filters).
     fn list(&self) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send;
     /// Every revision of one release, any order; empty when none.
-    fn history(&self, name: &str) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send;
+    fn history(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send;
 }
 
 /// Helm's `Storage.Deployed`/`DeployedAll` helpers and friends over any [`ReleaseStorage`].
@@ -56,7 +67,9 @@ pub trait ReleaseStorageExt: ReleaseStorage {
     fn last(&self, name: &str) -> impl Future<Output = Result<Release, StorageError>> + Send {
         async move {
             let h = self.history(name).await?;
-            h.into_iter().max_by_key(|r| r.version).ok_or(StorageError::NotFound)
+            h.into_iter()
+                .max_by_key(|r| r.version)
+                .ok_or(StorageError::NotFound)
         }
     }
 
@@ -64,7 +77,10 @@ pub trait ReleaseStorageExt: ReleaseStorage {
     fn deployed(&self, name: &str) -> impl Future<Output = Result<Release, StorageError>> + Send {
         async move {
             let h = self.history(name).await?;
-            h.into_iter().filter(|r| r.status() == Status::Deployed).max_by_key(|r| r.version).ok_or(StorageError::NotFound)
+            h.into_iter()
+                .filter(|r| r.status() == Status::Deployed)
+                .max_by_key(|r| r.version)
+                .ok_or(StorageError::NotFound)
         }
     }
 }
@@ -83,12 +99,18 @@ pub struct MemoryStorage {
 impl MemoryStorage {
     /// A store scoped to `namespace` (empty: all namespaces).
     pub fn new(namespace: &str) -> Self {
-        MemoryStorage { records: Default::default(), namespace: namespace.to_string() }
+        MemoryStorage {
+            records: Default::default(),
+            namespace: namespace.to_string(),
+        }
     }
 
     /// The same records seen from `namespace` (empty: all namespaces).
     pub fn scoped(&self, namespace: &str) -> Self {
-        MemoryStorage { records: self.records.clone(), namespace: namespace.to_string() }
+        MemoryStorage {
+            records: self.records.clone(),
+            namespace: namespace.to_string(),
+        }
     }
 
     fn key(&self, name: &str, version: i64) -> (String, String, i64) {
@@ -107,7 +129,11 @@ impl ReleaseStorage for MemoryStorage {
 
     fn create(&self, rel: &Release) -> impl Future<Output = Result<(), StorageError>> + Send {
         let mut recs = self.records.lock();
-        let ns = if self.namespace.is_empty() { rel.namespace.clone() } else { self.namespace.clone() };
+        let ns = if self.namespace.is_empty() {
+            rel.namespace.clone()
+        } else {
+            self.namespace.clone()
+        };
         let key = (ns, rel.name.clone(), rel.version);
         let r = if recs.contains_key(&key) {
             Err(StorageError::AlreadyExists)
@@ -120,7 +146,11 @@ impl ReleaseStorage for MemoryStorage {
 
     fn update(&self, rel: &Release) -> impl Future<Output = Result<(), StorageError>> + Send {
         let mut recs = self.records.lock();
-        let ns = if self.namespace.is_empty() { rel.namespace.clone() } else { self.namespace.clone() };
+        let ns = if self.namespace.is_empty() {
+            rel.namespace.clone()
+        } else {
+            self.namespace.clone()
+        };
         let r = match recs.get_mut(&(ns, rel.name.clone(), rel.version)) {
             Some(slot) => {
                 *slot = rel.clone();
@@ -131,24 +161,54 @@ impl ReleaseStorage for MemoryStorage {
         std::future::ready(r)
     }
 
-    fn delete(&self, name: &str, version: i64) -> impl Future<Output = Result<Release, StorageError>> + Send {
+    fn delete(
+        &self,
+        name: &str,
+        version: i64,
+    ) -> impl Future<Output = Result<Release, StorageError>> + Send {
         let key = self.key(name, version);
-        std::future::ready(self.records.lock().remove(&key).ok_or(StorageError::NotFound))
+        std::future::ready(
+            self.records
+                .lock()
+                .remove(&key)
+                .ok_or(StorageError::NotFound),
+        )
     }
 
-    fn get(&self, name: &str, version: i64) -> impl Future<Output = Result<Release, StorageError>> + Send {
+    fn get(
+        &self,
+        name: &str,
+        version: i64,
+    ) -> impl Future<Output = Result<Release, StorageError>> + Send {
         let key = self.key(name, version);
-        std::future::ready(self.records.lock().get(&key).cloned().ok_or(StorageError::NotFound))
+        std::future::ready(
+            self.records
+                .lock()
+                .get(&key)
+                .cloned()
+                .ok_or(StorageError::NotFound),
+        )
     }
 
     fn list(&self) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
         let recs = self.records.lock();
-        std::future::ready(Ok(recs.iter().filter(|(k, _)| self.in_scope(&k.0)).map(|(_, r)| r.clone()).collect()))
+        std::future::ready(Ok(recs
+            .iter()
+            .filter(|(k, _)| self.in_scope(&k.0))
+            .map(|(_, r)| r.clone())
+            .collect()))
     }
 
-    fn history(&self, name: &str) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
+    fn history(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
         let recs = self.records.lock();
-        std::future::ready(Ok(recs.iter().filter(|(k, _)| self.in_scope(&k.0) && k.1 == name).map(|(_, r)| r.clone()).collect()))
+        std::future::ready(Ok(recs
+            .iter()
+            .filter(|(k, _)| self.in_scope(&k.0) && k.1 == name)
+            .map(|(_, r)| r.clone())
+            .collect()))
     }
 }
 
@@ -175,7 +235,10 @@ mod tests {
             name: name.into(),
             version: v,
             namespace: "ns".into(),
-            info: Some(Info { status: st, ..Default::default() }),
+            info: Some(Info {
+                status: st,
+                ..Default::default()
+            }),
             ..Default::default()
         }
     }
@@ -183,18 +246,45 @@ mod tests {
     #[test]
     fn memory_driver() {
         let s = MemoryStorage::new("ns");
-        assert_eq!(block_on_ready(s.create(&rel("a", 1, Status::Superseded))), Ok(()));
-        assert_eq!(block_on_ready(s.create(&rel("a", 1, Status::Superseded))), Err(StorageError::AlreadyExists));
-        assert_eq!(block_on_ready(s.create(&rel("a", 2, Status::Deployed))), Ok(()));
-        assert_eq!(block_on_ready(s.create(&rel("a", 3, Status::Failed))), Ok(()));
-        assert_eq!(block_on_ready(s.create(&rel("b", 1, Status::Deployed))), Ok(()));
+        assert_eq!(
+            block_on_ready(s.create(&rel("a", 1, Status::Superseded))),
+            Ok(())
+        );
+        assert_eq!(
+            block_on_ready(s.create(&rel("a", 1, Status::Superseded))),
+            Err(StorageError::AlreadyExists)
+        );
+        assert_eq!(
+            block_on_ready(s.create(&rel("a", 2, Status::Deployed))),
+            Ok(())
+        );
+        assert_eq!(
+            block_on_ready(s.create(&rel("a", 3, Status::Failed))),
+            Ok(())
+        );
+        assert_eq!(
+            block_on_ready(s.create(&rel("b", 1, Status::Deployed))),
+            Ok(())
+        );
         assert_eq!(block_on_ready(s.history("a")).map(|h| h.len()), Ok(3));
         assert_eq!(block_on_ready(s.last("a")).map(|r| r.version), Ok(3));
         assert_eq!(block_on_ready(s.deployed("a")).map(|r| r.version), Ok(2));
-        assert_eq!(block_on_ready(s.deployed("zz")), Err(StorageError::NotFound));
-        assert_eq!(block_on_ready(s.update(&rel("a", 9, Status::Deployed))), Err(StorageError::NotFound));
-        assert_eq!(block_on_ready(s.update(&rel("a", 3, Status::Deployed))), Ok(()));
-        assert_eq!(block_on_ready(s.get("a", 3)).map(|r| r.status()), Ok(Status::Deployed));
+        assert_eq!(
+            block_on_ready(s.deployed("zz")),
+            Err(StorageError::NotFound)
+        );
+        assert_eq!(
+            block_on_ready(s.update(&rel("a", 9, Status::Deployed))),
+            Err(StorageError::NotFound)
+        );
+        assert_eq!(
+            block_on_ready(s.update(&rel("a", 3, Status::Deployed))),
+            Ok(())
+        );
+        assert_eq!(
+            block_on_ready(s.get("a", 3)).map(|r| r.status()),
+            Ok(Status::Deployed)
+        );
         assert_eq!(block_on_ready(s.delete("a", 3)).map(|r| r.version), Ok(3));
         assert_eq!(block_on_ready(s.get("a", 3)), Err(StorageError::NotFound));
         assert_eq!(block_on_ready(s.list()).map(|l| l.len()), Ok(3));

@@ -18,13 +18,25 @@ pub fn release_summary(rel: &Release) -> Value {
     m.insert("chart_version", Value::str(rel.chart_version()));
     m.insert("app_version", Value::str(rel.app_version()));
     m.insert("manifest", Value::str(&rel.manifest));
-    m.insert("values", from_json(&serde_json::Value::Object(rel.config.clone())));
+    m.insert(
+        "values",
+        from_json(&serde_json::Value::Object(rel.config.clone())),
+    );
     let info = rel.info.clone().unwrap_or_default();
     m.insert("notes", Value::str(&info.notes));
     m.insert("description", Value::str(&info.description));
-    let time = |t: &Option<Time>| t.as_ref().map(|t| Value::str(t.to_rfc3339_nano())).unwrap_or(Value::Nil);
+    let time = |t: &Option<Time>| {
+        t.as_ref()
+            .map(|t| Value::str(t.to_rfc3339_nano()))
+            .unwrap_or(Value::Nil)
+    };
     m.insert("first_deployed", time(&info.first_deployed));
     m.insert("last_deployed", time(&info.last_deployed));
-    m.insert("record", serde_json::to_value(rel).map(|v| from_json(&v)).unwrap_or_default());
+    m.insert(
+        "record",
+        serde_json::to_value(rel)
+            .map(|v| from_json(&v))
+            .unwrap_or_default(),
+    );
     Value::Map(m)
 }

@@ -78,7 +78,11 @@ pub enum ApiError {
     /// `include`d or `tpl` template where the error was raised (see
     /// [`RenderError::chain`]).
     #[error("{message}")]
-    Render { message: String, location: Option<TemplateLocation>, chain: Vec<TemplateLocation> },
+    Render {
+        message: String,
+        location: Option<TemplateLocation>,
+        chain: Vec<TemplateLocation>,
+    },
     /// Anything else (an invalid release name or Kubernetes version, file output).
     #[error("{0}")]
     Invalid(String),
@@ -94,17 +98,23 @@ impl From<RenderError> for ApiError {
     fn from(e: RenderError) -> Self {
         let message = e.to_string();
         match e {
-            RenderError::NotInstallable(_) | RenderError::MissingDependencies(_) | RenderError::Dependencies(_) => {
-                ApiError::Chart(message)
-            }
+            RenderError::NotInstallable(_)
+            | RenderError::MissingDependencies(_)
+            | RenderError::Dependencies(_) => ApiError::Chart(message),
             RenderError::Values(_) | RenderError::Schema(_) => ApiError::Values(message),
-            RenderError::Template(_) | RenderError::Manifest(_) | RenderError::KubeVersion { .. } => {
+            RenderError::Template(_)
+            | RenderError::Manifest(_)
+            | RenderError::KubeVersion { .. } => {
                 let chain = e.chain();
-                ApiError::Render { location: chain.first().cloned(), chain, message }
+                ApiError::Render {
+                    location: chain.first().cloned(),
+                    chain,
+                    message,
+                }
             }
-            RenderError::InvalidReleaseName { .. } | RenderError::ShowOnlyNotFound(_) | RenderError::Io(_) => {
-                ApiError::Invalid(message)
-            }
+            RenderError::InvalidReleaseName { .. }
+            | RenderError::ShowOnlyNotFound(_)
+            | RenderError::Io(_) => ApiError::Invalid(message),
         }
     }
 }
@@ -123,7 +133,10 @@ impl ValuesInput {
     /// The user-supplied values as one map (Helm's `MergeValues` with the map added after the
     /// files).
     pub fn merge(&self) -> Result<Value, ApiError> {
-        let files = ValueOptions { value_files: self.value_files.clone(), ..Default::default() };
+        let files = ValueOptions {
+            value_files: self.value_files.clone(),
+            ..Default::default()
+        };
         let mut base = files.merge_values().map_err(ApiError::Values)?;
         match &self.values {
             None | Some(Value::Nil) => {}
@@ -132,11 +145,15 @@ impl ValuesInput {
                 base = Value::Map(merge_maps(&cur, m));
             }
             Some(other) => {
-                return Err(ApiError::Values(format!("values must be a map, not {}", other.go_type_name())));
+                return Err(ApiError::Values(format!(
+                    "values must be a map, not {}",
+                    other.go_type_name()
+                )));
             }
         }
         for v in &self.set {
-            strvals::parse_set(v, &mut base).map_err(|e| ApiError::Values(format!("failed parsing --set data: {e}")))?;
+            strvals::parse_set(v, &mut base)
+                .map_err(|e| ApiError::Values(format!("failed parsing --set data: {e}")))?;
         }
         for v in &self.set_string {
             strvals::parse_set_string(v, &mut base)
@@ -151,14 +168,23 @@ impl ValuesInput {
 
 /// Renders `chart` with `user_values` as `helm template` does with `opts`, returning the
 /// printed text and its pieces.
-pub fn render_release(chart: Chart, user_values: &Value, opts: &TemplateOptions) -> Result<RenderResult, ApiError> {
+pub fn render_release(
+    chart: Chart,
+    user_values: &Value,
+    opts: &TemplateOptions,
+) -> Result<RenderResult, ApiError> {
     let (chart, rendered) = render_chart(chart, user_values, opts)?;
     let printed = print_template(&chart, &rendered, opts)?;
     let manifests = rendered
         .manifests
         .iter()
         .map(|m| RenderedManifest {
-            name: m.head.metadata.as_ref().map(|md| md.name.clone()).unwrap_or_default(),
+            name: m
+                .head
+                .metadata
+                .as_ref()
+                .map(|md| md.name.clone())
+                .unwrap_or_default(),
             kind: m.head.kind.clone(),
             path: m.name.clone(),
             content: m.content.clone(),
@@ -172,12 +198,22 @@ pub fn render_release(chart: Chart, user_values: &Value, opts: &TemplateOptions)
             kind: h.kind.clone(),
             path: h.path.clone(),
             content: h.manifest.clone(),
-            events: h.events.iter().map(|e| hook_event_name(*e).to_string()).collect(),
+            events: h
+                .events
+                .iter()
+                .map(|e| hook_event_name(*e).to_string())
+                .collect(),
             weight: h.weight,
             delete_policies: h.delete_policies.clone(),
         })
         .collect();
-    Ok(RenderResult { manifest: printed.stdout, manifests, hooks, notes: rendered.notes, log: printed.log })
+    Ok(RenderResult {
+        manifest: printed.stdout,
+        manifests,
+        hooks,
+        notes: rendered.notes,
+        log: printed.log,
+    })
 }
 
 /// Helm's name of a hook event (the annotation value).
@@ -200,7 +236,12 @@ mod tests {
     use super::*;
 
     fn loc(t: &str, line: usize, column: Option<usize>, executing: &str) -> TemplateLocation {
-        TemplateLocation { template: t.into(), line, column, executing: executing.into() }
+        TemplateLocation {
+            template: t.into(),
+            line,
+            column,
+            executing: executing.into(),
+        }
     }
 
     /// Renders chart `c` (Chart.yaml `extra` lines added) with the given templates and returns
@@ -208,11 +249,17 @@ mod tests {
     fn render_error(extra: &str, templates: &[(&str, &str)]) -> ApiError {
         let mut files = vec![crate::chart::File {
             name: "Chart.yaml".into(),
-            data: format!("apiVersion: v2\nname: c\nversion: 0.1.0\n{extra}").into_bytes().into(),
+            data: format!("apiVersion: v2\nname: c\nversion: 0.1.0\n{extra}")
+                .into_bytes()
+                .into(),
             modtime: None,
         }];
         for (name, src) in templates {
-            files.push(crate::chart::File { name: (*name).into(), data: src.as_bytes().into(), modtime: None });
+            files.push(crate::chart::File {
+                name: (*name).into(),
+                data: src.as_bytes().into(),
+                modtime: None,
+            });
         }
         let chart = crate::chart::load_files(files).expect("chart loads");
         match render_release(chart, &Value::empty_map(), &TemplateOptions::default()) {
@@ -223,7 +270,9 @@ mod tests {
 
     fn location_and_chain(e: &ApiError) -> (Option<TemplateLocation>, Vec<TemplateLocation>) {
         match e {
-            ApiError::Render { location, chain, .. } => (location.clone(), chain.clone()),
+            ApiError::Render {
+                location, chain, ..
+            } => (location.clone(), chain.clone()),
             other => panic!("not a render error: {other:?}"),
         }
     }
@@ -239,31 +288,66 @@ mod tests {
 
     #[test]
     fn exec_error_location() {
-        let e = render_error("", &[("templates/a.yaml", "x: 1\ny: {{ .Values.a.b.c }}\n")]);
-        assert!(e.to_string().starts_with("c/templates/a.yaml:2:13\n  executing \"c/templates/a.yaml\" at <.Values.a.b.c>:\n"));
+        let e = render_error(
+            "",
+            &[("templates/a.yaml", "x: 1\ny: {{ .Values.a.b.c }}\n")],
+        );
+        assert!(e.to_string().starts_with(
+            "c/templates/a.yaml:2:13\n  executing \"c/templates/a.yaml\" at <.Values.a.b.c>:\n"
+        ));
         let (location, chain) = location_and_chain(&e);
-        assert_eq!(location, Some(loc("c/templates/a.yaml", 2, Some(13), "c/templates/a.yaml")));
+        assert_eq!(
+            location,
+            Some(loc("c/templates/a.yaml", 2, Some(13), "c/templates/a.yaml"))
+        );
         assert_eq!(chain.len(), 1);
     }
 
     #[test]
     fn fail_and_required_inside_include() {
         let helpers = "{{- define \"c.need\" }}{{ required \"need x\" .Values.x }}{{ end -}}\n";
-        let e = render_error("", &[("templates/_h.tpl", helpers), ("templates/a.yaml", "a: 1\nb: {{ include \"c.need\" . }}\n")]);
+        let e = render_error(
+            "",
+            &[
+                ("templates/_h.tpl", helpers),
+                ("templates/a.yaml", "a: 1\nb: {{ include \"c.need\" . }}\n"),
+            ],
+        );
         assert_eq!(e.to_string(), "execution error at (c/templates/a.yaml:2:6): need x\n\nUse --debug flag to render out invalid YAML");
         let (location, chain) = location_and_chain(&e);
-        assert_eq!(location, Some(loc("c/templates/a.yaml", 2, Some(6), "c/templates/a.yaml")));
-        assert_eq!(chain, vec![loc("c/templates/a.yaml", 2, Some(6), "c/templates/a.yaml"), loc("c/templates/_h.tpl", 1, Some(25), "c.need")]);
+        assert_eq!(
+            location,
+            Some(loc("c/templates/a.yaml", 2, Some(6), "c/templates/a.yaml"))
+        );
+        assert_eq!(
+            chain,
+            vec![
+                loc("c/templates/a.yaml", 2, Some(6), "c/templates/a.yaml"),
+                loc("c/templates/_h.tpl", 1, Some(25), "c.need")
+            ]
+        );
         let e = render_error("", &[("templates/a.yaml", "{{ fail \"boom\" }}")]);
-        assert_eq!(location_and_chain(&e).0, Some(loc("c/templates/a.yaml", 1, Some(3), "c/templates/a.yaml")));
+        assert_eq!(
+            location_and_chain(&e).0,
+            Some(loc("c/templates/a.yaml", 1, Some(3), "c/templates/a.yaml"))
+        );
     }
 
     #[test]
     fn nested_include_chain() {
         let helpers = "{{- define \"t1\" }}{{ include \"t2\" . }}{{ end -}}\n{{- define \"t2\" }}{{ .Values.q.w }}{{ end -}}\n";
-        let e = render_error("", &[("templates/_h.tpl", helpers), ("templates/a.yaml", "a: {{ include \"t1\" . }}\n")]);
+        let e = render_error(
+            "",
+            &[
+                ("templates/_h.tpl", helpers),
+                ("templates/a.yaml", "a: {{ include \"t1\" . }}\n"),
+            ],
+        );
         let (location, chain) = location_and_chain(&e);
-        assert_eq!(location, Some(loc("c/templates/a.yaml", 1, Some(6), "c/templates/a.yaml")));
+        assert_eq!(
+            location,
+            Some(loc("c/templates/a.yaml", 1, Some(6), "c/templates/a.yaml"))
+        );
         assert_eq!(
             chain,
             vec![
@@ -280,9 +364,15 @@ mod tests {
 
     #[test]
     fn tpl_chain_reaches_the_tpl_text() {
-        let e = render_error("", &[("templates/a.yaml", "a: {{ tpl \"{{ .Values.q.w }}\" . }}\n")]);
+        let e = render_error(
+            "",
+            &[("templates/a.yaml", "a: {{ tpl \"{{ .Values.q.w }}\" . }}\n")],
+        );
         let (location, chain) = location_and_chain(&e);
-        assert_eq!(location, Some(loc("c/templates/a.yaml", 1, Some(6), "c/templates/a.yaml")));
+        assert_eq!(
+            location,
+            Some(loc("c/templates/a.yaml", 1, Some(6), "c/templates/a.yaml"))
+        );
         assert_eq!(chain.last(), Some(&loc("gotpl", 1, Some(10), "gotpl")));
         assert!(e.to_string().starts_with("template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <tpl \"{{ .Values.q.w }}\" .>: error calling tpl: error during tpl function execution for \"{{ .Values.q.w }}\": template: gotpl:1:10: "));
     }
@@ -290,7 +380,11 @@ mod tests {
     #[test]
     fn yaml_error_of_a_rendered_file() {
         let e = render_error("", &[("templates/a.yaml", "a: b: c\n")]);
-        assert!(e.to_string().starts_with("YAML parse error on c/templates/a.yaml: "), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("YAML parse error on c/templates/a.yaml: "),
+            "{e}"
+        );
         let (location, chain) = location_and_chain(&e);
         assert_eq!(location, Some(loc("c/templates/a.yaml", 0, None, "")));
         assert_eq!(chain.len(), 1);
@@ -298,7 +392,10 @@ mod tests {
 
     #[test]
     fn kube_version_error_has_no_location() {
-        let e = render_error("kubeVersion: \">=1.40.0-0\"\n", &[("templates/a.yaml", "a: 1\n")]);
+        let e = render_error(
+            "kubeVersion: \">=1.40.0-0\"\n",
+            &[("templates/a.yaml", "a: 1\n")],
+        );
         assert_eq!(
             e.to_string(),
             "chart requires kubeVersion: >=1.40.0-0 which is incompatible with Kubernetes v1.35.0\n\nUse --debug flag to render out invalid YAML"
@@ -307,7 +404,11 @@ mod tests {
     }
 
     fn hello() -> Option<Chart> {
-        let dir = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("../examples/charts/hello");
+        let dir = std::path::Path::new(
+            &std::env::var("CARGO_MANIFEST_DIR")
+                .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+        )
+        .join("../examples/charts/hello");
         crate::chart::load(&dir).ok()
     }
 
@@ -318,11 +419,15 @@ mod tests {
         let vals = ValuesInput::default().merge().unwrap_or_default();
         let expected = super::super::template(chart.clone(), &vals, &opts).map(|o| o.stdout);
         let got = render_release(chart, &vals, &opts);
-        let (Ok(expected), Ok(got)) = (expected, got) else { panic!("render failed") };
+        let (Ok(expected), Ok(got)) = (expected, got) else {
+            panic!("render failed")
+        };
         assert_eq!(got.manifest, expected);
         assert!(!got.manifests.is_empty());
         for m in &got.manifests {
-            assert!(got.manifest.contains(&format!("# Source: {}\n{}", m.path, m.content)));
+            assert!(got
+                .manifest
+                .contains(&format!("# Source: {}\n{}", m.path, m.content)));
             assert!(!m.kind.is_empty());
         }
     }
@@ -330,12 +435,19 @@ mod tests {
     #[test]
     fn values_map_goes_between_files_and_set() {
         let values = crate::values::yaml::from_str("a: 1\nb: {c: x}\n").ok();
-        let input = ValuesInput { values, set: vec!["a=2".into()], ..Default::default() };
+        let input = ValuesInput {
+            values,
+            set: vec!["a=2".into()],
+            ..Default::default()
+        };
         let merged = input.merge().unwrap_or_default();
         let m = merged.as_map().cloned().unwrap_or_default();
         assert_eq!(m.get("a").and_then(|v| v.as_i64()), Some(2));
         assert!(m.get("b").is_some());
-        let bad = ValuesInput { set: vec!["a".into()], ..Default::default() };
+        let bad = ValuesInput {
+            set: vec!["a".into()],
+            ..Default::default()
+        };
         assert!(matches!(bad.merge(), Err(ApiError::Values(_))));
     }
 }

@@ -84,7 +84,11 @@ fn split_on_separators(s: &str) -> Vec<&str> {
     let mut from = last;
     // Each newline directly followed by `---` ends a match; the match starts where the
     // whitespace run before that newline does (not before the search position).
-    while let Some(q) = b[from..].windows(4).position(|w| w == b"\n---").map(|i| i + from) {
+    while let Some(q) = b[from..]
+        .windows(4)
+        .position(|w| w == b"\n---")
+        .map(|i| i + from)
+    {
         let mut start = q;
         while start > from && is_go_space(b[start - 1]) {
             start -= 1;
@@ -307,7 +311,8 @@ fn atoi(s: &str) -> Option<i64> {
 /// head is independent, and decoding them is a tenth of a large chart's render).
 fn parse_heads(docs: &[(&String, String)]) -> Vec<Result<SimpleHead, String>> {
     let total: usize = docs.iter().map(|(_, d)| d.len()).sum();
-    let heads = |part: &[(&String, String)]| part.iter().map(|(_, d)| parse_head(d)).collect::<Vec<_>>();
+    let heads =
+        |part: &[(&String, String)]| part.iter().map(|(_, d)| parse_head(d)).collect::<Vec<_>>();
     if total < 256 * 1024 {
         return heads(docs);
     }
@@ -318,7 +323,10 @@ fn parse_heads(docs: &[(&String, String)]) -> Vec<Result<SimpleHead, String>> {
 
 /// Helm's `SortManifests`: files in path order (partials and blank files skipped), documents in
 /// file order, split into hooks and manifests, each stably sorted by `ordering`.
-pub fn sort_manifests(files: &BTreeMap<String, String>, ordering: &[&str]) -> Result<Sorted, ManifestError> {
+pub fn sort_manifests(
+    files: &BTreeMap<String, String>,
+    ordering: &[&str],
+) -> Result<Sorted, ManifestError> {
     let mut out = Sorted::default();
     let mut docs: Vec<(&String, String)> = Vec::new();
     for (path, content) in files {
@@ -331,11 +339,18 @@ pub fn sort_manifests(files: &BTreeMap<String, String>, ordering: &[&str]) -> Re
     let heads = parse_heads(&docs);
     for ((path, doc), head) in docs.into_iter().zip(heads) {
         {
-            let head = head.map_err(|message| ManifestError { path: path.clone(), message })?;
+            let head = head.map_err(|message| ManifestError {
+                path: path.clone(),
+                message,
+            })?;
             let annotations = head.metadata.as_ref().and_then(|m| m.annotations.as_ref());
             let hook_types = annotations.and_then(|a| a.get(HOOK_ANNOTATION)).cloned();
             let Some(hook_types) = hook_types else {
-                out.manifests.push(Manifest { name: path.clone(), content: doc, head });
+                out.manifests.push(Manifest {
+                    name: path.clone(),
+                    content: doc,
+                    head,
+                });
                 continue;
             };
             let annotations = annotations.cloned().unwrap_or_default();
@@ -351,16 +366,25 @@ pub fn sort_manifests(files: &BTreeMap<String, String>, ordering: &[&str]) -> Re
                 }
             }
             if unknown {
-                out.log.push(format!("level=INFO msg=\"skipping unknown hooks\" hookTypes={hook_types}"));
+                out.log.push(format!(
+                    "level=INFO msg=\"skipping unknown hooks\" hookTypes={hook_types}"
+                ));
                 continue;
             }
-            let weight = annotations.get(HOOK_WEIGHT_ANNOTATION).and_then(|w| atoi(w)).unwrap_or(0);
+            let weight = annotations
+                .get(HOOK_WEIGHT_ANNOTATION)
+                .and_then(|w| atoi(w))
+                .unwrap_or(0);
             let delete_policies = annotations
                 .get(HOOK_DELETE_ANNOTATION)
                 .map(|d| d.split(',').map(|p| p.trim().to_lowercase()).collect())
                 .unwrap_or_default();
             out.hooks.push(Hook {
-                name: head.metadata.as_ref().map(|m| m.name.clone()).unwrap_or_default(),
+                name: head
+                    .metadata
+                    .as_ref()
+                    .map(|m| m.name.clone())
+                    .unwrap_or_default(),
                 kind: head.kind.clone(),
                 path: path.clone(),
                 manifest: doc,
@@ -371,7 +395,8 @@ pub fn sort_manifests(files: &BTreeMap<String, String>, ordering: &[&str]) -> Re
         }
     }
     let order: BTreeMap<&str, usize> = ordering.iter().enumerate().map(|(i, k)| (*k, i)).collect();
-    out.manifests.sort_by(|a, b| kind_cmp(&a.head.kind, &b.head.kind, &order));
+    out.manifests
+        .sort_by(|a, b| kind_cmp(&a.head.kind, &b.head.kind, &order));
     out.hooks.sort_by(|a, b| kind_cmp(&a.kind, &b.kind, &order));
     Ok(out)
 }
@@ -396,12 +421,21 @@ mod tests {
     #[test]
     fn separator_split_matches_helms_regex() {
         let re = regex::Regex::new(r"(?:^|[\t\n\x0C\r ]*\n)---[\t\n\x0C\r ]*").unwrap();
-        let alphabet = ["-", "-", "---", "\n", " ", "\t", "\r", "a", "é", "\x0C", "\u{a0}"];
+        let alphabet = [
+            "-", "-", "---", "\n", " ", "\t", "\r", "a", "é", "\x0C", "\u{a0}",
+        ];
         for text in crate::testgen::texts(0x9E3779B97F4A7C15, 20_000, &alphabet, 14) {
             let expect: Vec<&str> = re.split(&text).collect();
             assert_eq!(split_on_separators(&text), expect, "{text:?}");
         }
-        for text in ["---", "---\n---", "a\n---b", "a \n \n---\n\nb", "\n---", "x---\n---y"] {
+        for text in [
+            "---",
+            "---\n---",
+            "a\n---b",
+            "a \n \n---\n\nb",
+            "\n---",
+            "x---\n---y",
+        ] {
             let expect: Vec<&str> = re.split(text).collect();
             assert_eq!(split_on_separators(text), expect, "{text:?}");
         }
@@ -412,10 +446,19 @@ mod tests {
         assert_eq!(split_manifests("a: 1\n---\nb: 2\n"), vec!["a: 1", "b: 2"]);
         // Checked with Go's regexp: the whitespace after one separator swallows the newline
         // the next one needs, so that `---` stays in the document.
-        assert_eq!(split_manifests("---\na: 1\n  \n---   \n\n---\nb: 2\n\n\n"), vec!["a: 1", "---\nb: 2"]);
-        assert_eq!(split_manifests("---\na: 1\n---\n---\nb: 2\n"), vec!["a: 1", "---\nb: 2"]);
+        assert_eq!(
+            split_manifests("---\na: 1\n  \n---   \n\n---\nb: 2\n\n\n"),
+            vec!["a: 1", "---\nb: 2"]
+        );
+        assert_eq!(
+            split_manifests("---\na: 1\n---\n---\nb: 2\n"),
+            vec!["a: 1", "---\nb: 2"]
+        );
         // Helm's wart: `---foo` splits too.
-        assert_eq!(split_manifests("a: 1\n---apiVersion: v1"), vec!["a: 1", "apiVersion: v1"]);
+        assert_eq!(
+            split_manifests("a: 1\n---apiVersion: v1"),
+            vec!["a: 1", "apiVersion: v1"]
+        );
         // `---` not at line start is content.
         assert_eq!(split_manifests("a: x---y"), vec!["a: x---y"]);
         assert!(split_manifests("  \n").is_empty());
@@ -423,22 +466,37 @@ mod tests {
 
     #[test]
     fn unknown_kinds_last_and_alphabetical() {
-        let order: BTreeMap<&str, usize> = INSTALL_ORDER.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        let order: BTreeMap<&str, usize> = INSTALL_ORDER
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, i))
+            .collect();
         let mut kinds = vec!["Zed", "Deployment", "Alpha", "Namespace", "Service"];
         kinds.sort_by(|a, b| kind_cmp(a, b, &order));
-        assert_eq!(kinds, vec!["Namespace", "Service", "Deployment", "Alpha", "Zed"]);
+        assert_eq!(
+            kinds,
+            vec!["Namespace", "Service", "Deployment", "Alpha", "Zed"]
+        );
     }
 
     #[test]
     fn head_scalars_become_strings() {
         // Helm 4.1.4 renders `metadata: {name: n}` (a YAML 1.1 bool) without complaint, and a
         // numeric hook weight is read as its text.
-        let h = parse_head("kind: Job\nmetadata:\n  name: n\n  annotations:\n    helm.sh/hook-weight: 5\n");
+        let h = parse_head(
+            "kind: Job\nmetadata:\n  name: n\n  annotations:\n    helm.sh/hook-weight: 5\n",
+        );
         let h = h.unwrap_or_default();
         assert_eq!(h.kind, "Job");
         let md = h.metadata.unwrap_or_default();
         assert_eq!(md.name, "false");
-        assert_eq!(md.annotations.unwrap_or_default().get(HOOK_WEIGHT_ANNOTATION).map(String::as_str), Some("5"));
+        assert_eq!(
+            md.annotations
+                .unwrap_or_default()
+                .get(HOOK_WEIGHT_ANNOTATION)
+                .map(String::as_str),
+            Some("5")
+        );
         assert!(parse_head("kind: [a]\n").is_err());
         assert!(parse_head("- a\n").is_err());
     }

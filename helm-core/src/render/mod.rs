@@ -17,8 +17,8 @@ pub mod user_values;
 
 use crate::chart::Chart;
 use crate::chart_values::{coalesce, dependencies};
-use crate::template::funcs::{FuncTable, Param};
 use crate::template::error::TemplateLocation;
+use crate::template::funcs::{FuncTable, Param};
 use crate::template::{Engine, TemplateError};
 use crate::values::{GoMapType, Map, Value};
 use objects::{Capabilities, Files, KubeVersion};
@@ -92,7 +92,11 @@ pub type LookupFn = Arc<dyn Fn(&str, &str, &str, &str) -> Result<Value, String> 
 
 impl std::fmt::Debug for ClusterLookup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() { "ClusterLookup(cluster)" } else { "ClusterLookup(none)" })
+        f.write_str(if self.0.is_some() {
+            "ClusterLookup(cluster)"
+        } else {
+            "ClusterLookup(none)"
+        })
     }
 }
 
@@ -163,7 +167,10 @@ impl RenderError {
 
     /// Whether Display ends with [`DEBUG_HINT`] (after [`Self::message`]).
     pub fn has_debug_hint(&self) -> bool {
-        matches!(self, RenderError::Template(_) | RenderError::Manifest(_) | RenderError::KubeVersion { .. })
+        matches!(
+            self,
+            RenderError::Template(_) | RenderError::Manifest(_) | RenderError::KubeVersion { .. }
+        )
     }
 
     /// Where the chart's own template failed (the outermost level of a template error's call
@@ -186,7 +193,12 @@ impl RenderError {
         match self {
             RenderError::Template(e) => e.chain(),
             RenderError::Manifest(e) => {
-                vec![TemplateLocation { template: e.path.clone(), line: 0, column: None, executing: String::new() }]
+                vec![TemplateLocation {
+                    template: e.path.clone(),
+                    line: 0,
+                    column: None,
+                    executing: String::new(),
+                }]
             }
             _ => Vec::new(),
         }
@@ -249,7 +261,8 @@ pub fn render_values(
     top.insert("Chart", chart.chart_value(true));
     top.insert("Capabilities", Value::Object(Arc::new(caps.clone())));
     top.insert("Release", release_value(release));
-    let vals = coalesce::coalesce_values(chart, user_values).map_err(|e| RenderError::Values(e.to_string()))?;
+    let vals = coalesce::coalesce_values(chart, user_values)
+        .map_err(|e| RenderError::Values(e.to_string()))?;
     if !skip_schema_validation {
         validate_schemas(chart, &vals)?;
     }
@@ -270,7 +283,8 @@ fn release_value(r: &ReleaseOptions) -> Value {
 
 /// Helm's `ValidateAgainstSchema`: every chart with a schema, scoped to its values.
 fn validate_schemas(chart: &Chart, vals: &Value) -> Result<(), RenderError> {
-    crate::chart_values::schema::validate_chart(chart, vals).map_err(|e| RenderError::Schema(e.to_string()))
+    crate::chart_values::schema::validate_chart(chart, vals)
+        .map_err(|e| RenderError::Schema(e.to_string()))
 }
 
 /// One template to execute: the shared top-level object of its chart, and the
@@ -296,14 +310,22 @@ fn collect_templates(
     let next = Map::new();
     let subcharts = Map::new();
     next.insert("Chart", chart.chart_value(is_root));
-    next.insert("Files", Value::Object(Arc::new(Files::from_chart_files(&chart.files))));
+    next.insert(
+        "Files",
+        Value::Object(Arc::new(Files::from_chart_files(&chart.files))),
+    );
     next.insert("Release", parent.get("Release").unwrap_or_default());
-    next.insert("Capabilities", parent.get("Capabilities").unwrap_or_default());
+    next.insert(
+        "Capabilities",
+        parent.get("Capabilities").unwrap_or_default(),
+    );
     let values = if is_root {
         parent.get("Values").unwrap_or_else(Value::empty_map)
     } else {
         match parent.get("Values") {
-            Some(v) => dependencies::table(&v, chart.name()).map(Value::Map).unwrap_or_else(|_| Value::empty_map()),
+            Some(v) => dependencies::table(&v, chart.name())
+                .map(Value::Map)
+                .unwrap_or_else(|_| Value::empty_map()),
             None => Value::empty_map(),
         }
     };
@@ -316,7 +338,8 @@ fn collect_templates(
     next.insert("Subcharts", Value::Map(subcharts.clone()));
     for sub in &chart.dependencies {
         let sub_path = format!("{full_path}/charts/{}", sub.name());
-        let sub_next = crate::values::deep::guard(|| collect_templates(sub, &sub_path, false, &next, out));
+        let sub_next =
+            crate::values::deep::guard(|| collect_templates(sub, &sub_path, false, &next, out));
         subcharts.insert(sub.name(), Value::Map(sub_next));
     }
     let library = chart.metadata.chart_type == "library";
@@ -346,12 +369,19 @@ fn sort_templates(names: &mut [&String]) {
 
 /// Helm's `engine.Render`: every template of the chart tree, rendered; keys are template paths.
 /// Partials are parsed but not in the result.
-pub fn render_templates(chart: &Chart, top: &Value) -> Result<BTreeMap<String, String>, RenderError> {
+pub fn render_templates(
+    chart: &Chart,
+    top: &Value,
+) -> Result<BTreeMap<String, String>, RenderError> {
     render_templates_with(chart, top, &ClusterLookup::default())
 }
 
 /// [`render_templates`] with `lookup` reading `cluster`.
-pub fn render_templates_with(chart: &Chart, top: &Value, cluster: &ClusterLookup) -> Result<BTreeMap<String, String>, RenderError> {
+pub fn render_templates_with(
+    chart: &Chart,
+    top: &Value,
+    cluster: &ClusterLookup,
+) -> Result<BTreeMap<String, String>, RenderError> {
     let engine = parse_templates(chart, cluster)?;
     execute_templates(&engine, chart, top)
 }
@@ -359,23 +389,36 @@ pub fn render_templates_with(chart: &Chart, top: &Value, cluster: &ClusterLookup
 /// Every template of the chart tree (library charts: only their partials) with its full
 /// name, in Helm's parse order.
 fn template_sources(chart: &Chart) -> Vec<(String, std::borrow::Cow<'_, str>)> {
-    fn walk<'c>(chart: &'c Chart, full_path: &str, out: &mut Vec<(String, std::borrow::Cow<'c, str>)>) {
+    fn walk<'c>(
+        chart: &'c Chart,
+        full_path: &str,
+        out: &mut Vec<(String, std::borrow::Cow<'c, str>)>,
+    ) {
         for sub in &chart.dependencies {
-            crate::values::deep::guard(|| walk(sub, &format!("{full_path}/charts/{}", sub.name()), out));
+            crate::values::deep::guard(|| {
+                walk(sub, &format!("{full_path}/charts/{}", sub.name()), out)
+            });
         }
         let library = chart.metadata.chart_type == "library";
         for t in &chart.templates {
             if library && !is_partial(&t.name) {
                 continue;
             }
-            out.push((format!("{full_path}/{}", t.name), crate::gocompat::gostring::utf8_lossy(&t.data)));
+            out.push((
+                format!("{full_path}/{}", t.name),
+                crate::gocompat::gostring::utf8_lossy(&t.data),
+            ));
         }
     }
     let mut out = Vec::new();
     walk(chart, chart.name(), &mut out);
     // A later template of the same full name replaces an earlier one (as Helm's map).
     let mut seen = std::collections::HashSet::new();
-    let mut unique: Vec<_> = out.into_iter().rev().filter(|(n, _)| seen.insert(n.clone())).collect();
+    let mut unique: Vec<_> = out
+        .into_iter()
+        .rev()
+        .filter(|(n, _)| seen.insert(n.clone()))
+        .collect();
     unique.sort_by(|(a, _), (b, _)| {
         let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
         cb.cmp(&ca).then_with(|| b.cmp(a))
@@ -387,14 +430,21 @@ fn template_sources(chart: &Chart) -> Vec<(String, std::borrow::Cow<'_, str>)> {
 /// Needs no values, so [`render_chart`] runs it while the values are coalesced and checked.
 pub fn parse_templates(chart: &Chart, cluster: &ClusterLookup) -> Result<Engine, RenderError> {
     let sources = template_sources(chart);
-    let refs: Vec<(&str, &str)> = sources.iter().map(|(n, s)| (n.as_str(), s.as_ref())).collect();
+    let refs: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|(n, s)| (n.as_str(), s.as_ref()))
+        .collect();
     let mut engine = Engine::new(template_funcs_with(cluster));
     engine.parse_many(&refs)?;
     Ok(engine)
 }
 
 /// Executes the parsed chart tree's templates (partials aside) against `top`.
-fn execute_templates(engine: &Engine, chart: &Chart, top: &Value) -> Result<BTreeMap<String, String>, RenderError> {
+fn execute_templates(
+    engine: &Engine,
+    chart: &Chart,
+    top: &Value,
+) -> Result<BTreeMap<String, String>, RenderError> {
     let top_map = top.as_map().cloned().unwrap_or_default();
     let mut tpls = BTreeMap::new();
     collect_templates(chart, chart.name(), true, &top_map, &mut tpls);
@@ -411,7 +461,10 @@ fn execute_templates(engine: &Engine, chart: &Chart, top: &Value) -> Result<BTre
         tmeta.insert("BasePath", Value::str(&r.base_path));
         r.vals.insert("Template", Value::Map(tmeta));
         // Helm's renderable.vals is a common.Values: `typeOf .` says so.
-        let out = engine.execute(name, &Value::Map(r.vals.with_go_type(GoMapType::HelmValues)))?;
+        let out = engine.execute(
+            name,
+            &Value::Map(r.vals.with_go_type(GoMapType::HelmValues)),
+        )?;
         rendered.insert((*name).clone(), out.replace("<no value>", ""));
     }
     Ok(rendered)
@@ -433,7 +486,9 @@ pub fn crd_objects(chart: &Chart) -> Vec<Crd> {
 
 fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<Crd>) {
     for f in &chart.files {
-        let ext_ok = [".yaml", ".yml", ".json"].iter().any(|e| f.name.ends_with(e));
+        let ext_ok = [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|e| f.name.ends_with(e));
         if f.name.starts_with("crds/") && ext_ok {
             out.push(Crd {
                 filename: format!("{full_path}/{}", f.name),
@@ -442,7 +497,9 @@ fn collect_crds(chart: &Chart, full_path: &str, out: &mut Vec<Crd>) {
         }
     }
     for sub in &chart.dependencies {
-        crate::values::deep::guard(|| collect_crds(sub, &format!("{full_path}/charts/{}", sub.name()), out));
+        crate::values::deep::guard(|| {
+            collect_crds(sub, &format!("{full_path}/charts/{}", sub.name()), out)
+        });
     }
 }
 
@@ -457,7 +514,11 @@ pub struct Rendered {
 }
 
 /// Steps 1–4 of the pipeline for a loaded chart and the user's merged values.
-pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOptions) -> Result<(Chart, Rendered), RenderError> {
+pub fn render_chart(
+    mut chart: Chart,
+    user_values: &Value,
+    opts: &TemplateOptions,
+) -> Result<(Chart, Rendered), RenderError> {
     let ty = chart.metadata.chart_type.as_str();
     if !ty.is_empty() && ty != "application" {
         return Err(RenderError::NotInstallable(ty.to_string()));
@@ -471,23 +532,42 @@ pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOption
         return Err(RenderError::MissingDependencies(missing));
     }
     if !validate_release_name(&opts.release.name) {
-        return Err(RenderError::InvalidReleaseName { name: opts.release.name.clone() });
+        return Err(RenderError::InvalidReleaseName {
+            name: opts.release.name.clone(),
+        });
     }
-    log.extend(dependencies::process_dependencies(&mut chart, user_values).map_err(|e| RenderError::Dependencies(e.to_string()))?);
-    let caps = Capabilities::new(opts.kube_version.clone().unwrap_or_default(), &opts.api_versions);
+    log.extend(
+        dependencies::process_dependencies(&mut chart, user_values)
+            .map_err(|e| RenderError::Dependencies(e.to_string()))?,
+    );
+    let caps = Capabilities::new(
+        opts.kube_version.clone().unwrap_or_default(),
+        &opts.api_versions,
+    );
     // Templates are parsed on another thread while the values are coalesced and checked
     // against the schemas; errors keep Helm's order (values, kubeVersion, then templates).
     let (top, engine) = std::thread::scope(|s| {
         let parsing = s.spawn(|| parse_templates(&chart, &opts.lookup));
-        let top = render_values(&chart, user_values, &opts.release, &caps, opts.skip_schema_validation);
-        let engine = parsing.join().unwrap_or_else(|_| parse_templates(&chart, &opts.lookup));
+        let top = render_values(
+            &chart,
+            user_values,
+            &opts.release,
+            &caps,
+            opts.skip_schema_validation,
+        );
+        let engine = parsing
+            .join()
+            .unwrap_or_else(|_| parse_templates(&chart, &opts.lookup));
         (top, engine)
     });
     let top = top?;
 
     let kv = chart.metadata.kube_version.clone();
     if !kv.is_empty() && !dependencies::is_compatible_range(&kv, &caps.kube_version.display()) {
-        return Err(RenderError::KubeVersion { required: kv, actual: caps.kube_version.version.to_string() });
+        return Err(RenderError::KubeVersion {
+            required: kv,
+            actual: caps.kube_version.version.to_string(),
+        });
     }
 
     let engine = engine?;
@@ -499,7 +579,10 @@ pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOption
     let notes_key = format!("{}/templates/NOTES.txt", chart.name());
     let mut notes = files.get(&notes_key).cloned().unwrap_or_default();
     if opts.render_subchart_notes {
-        for (k, v) in files.iter().filter(|(k, _)| k.ends_with("/templates/NOTES.txt") && **k != notes_key) {
+        for (k, v) in files
+            .iter()
+            .filter(|(k, _)| k.ends_with("/templates/NOTES.txt") && **k != notes_key)
+        {
             let _ = k;
             if !notes.is_empty() {
                 notes.push('\n');
@@ -510,7 +593,15 @@ pub fn render_chart(mut chart: Chart, user_values: &Value, opts: &TemplateOption
     files.retain(|k, _| !k.ends_with("NOTES.txt"));
     let sorted = manifest::sort_manifests(&files, INSTALL_ORDER).map_err(RenderError::Manifest)?;
     log.extend(sorted.log);
-    Ok((chart, Rendered { hooks: sorted.hooks, manifests: sorted.manifests, notes, log }))
+    Ok((
+        chart,
+        Rendered {
+            hooks: sorted.hooks,
+            manifests: sorted.manifests,
+            notes,
+            log,
+        },
+    ))
 }
 
 /// Appends one document as Helm's `writeToFile` does, returning the `wrote PATH` line.
@@ -518,7 +609,8 @@ fn write_to_file(dir: &Path, name: &str, data: &str, append: bool) -> Result<Str
     use std::io::Write;
     let path = format!("{}/{}", dir.display(), name);
     if let Some(parent) = Path::new(&path).parent() {
-        std::fs::create_dir_all(parent).map_err(|e| RenderError::Io(format!("{}: {e}", parent.display())))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| RenderError::Io(format!("{}: {e}", parent.display())))?;
     }
     let mut f = if append {
         std::fs::OpenOptions::new().append(true).open(&path)
@@ -528,12 +620,17 @@ fn write_to_file(dir: &Path, name: &str, data: &str, append: bool) -> Result<Str
     .map_err(|e| RenderError::Io(format!("open {path}: {e}")))?;
     // Go's bytes: binary file contents a template wrote are restored (gocompat::gostring).
     let text = format!("---\n# Source: {name}\n{data}\n");
-    f.write_all(&crate::gocompat::gostring::go_bytes(&text)).map_err(|e| RenderError::Io(format!("write {path}: {e}")))?;
+    f.write_all(&crate::gocompat::gostring::go_bytes(&text))
+        .map_err(|e| RenderError::Io(format!("write {path}: {e}")))?;
     Ok(format!("wrote {path}\n"))
 }
 
 /// Runs `helm template`: the whole pipeline and Helm's printing of the result.
-pub fn template(mut chart: Chart, user_values: &Value, opts: &TemplateOptions) -> Result<TemplateOutput, RenderError> {
+pub fn template(
+    mut chart: Chart,
+    user_values: &Value,
+    opts: &TemplateOptions,
+) -> Result<TemplateOutput, RenderError> {
     // The chart is consumed here: its `raw` copy of every file (subcharts' included, for
     // packaging) plays no part in rendering, so free it before rendering needs memory.
     drop_raw_files(&mut chart);
@@ -546,7 +643,8 @@ pub fn template(mut chart: Chart, user_values: &Value, opts: &TemplateOptions) -
     out
 }
 
-static PROCESS_EXITS_AFTER_RENDER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static PROCESS_EXITS_AFTER_RENDER: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 /// Declares that this process ends soon after rendering (a one-shot command line such as
 /// `helm-rs template`): rendering then skips freeing what it built (parse trees of every
@@ -563,7 +661,11 @@ fn process_exits_after_render() -> bool {
 
 /// Helm's printing of a rendered release for `helm template` (or its `--output-dir` files):
 /// `chart` is the processed chart [`render_chart`] returned.
-pub fn print_template(chart: &Chart, rendered: &Rendered, opts: &TemplateOptions) -> Result<TemplateOutput, RenderError> {
+pub fn print_template(
+    chart: &Chart,
+    rendered: &Rendered,
+    opts: &TemplateOptions,
+) -> Result<TemplateOutput, RenderError> {
     let mut stdout = String::new();
     let mut manifest_doc = String::new();
     let mut written: std::collections::HashSet<String> = Default::default();
@@ -578,7 +680,8 @@ pub fn print_template(chart: &Chart, rendered: &Rendered, opts: &TemplateOptions
         // CRDs go to the output directory itself, never under the release name.
         for crd in crd_objects(chart) {
             match &opts.output_dir {
-                None => manifest_doc.push_str(&format!("---\n# Source: {}\n{}\n", crd.filename, crd.data)),
+                None => manifest_doc
+                    .push_str(&format!("---\n# Source: {}\n{}\n", crd.filename, crd.data)),
                 Some(d) => {
                     let append = !written.insert(crd.filename.clone());
                     stdout.push_str(&write_to_file(d, &crd.filename, &crd.data, append)?);
@@ -616,7 +719,10 @@ pub fn print_template(chart: &Chart, rendered: &Rendered, opts: &TemplateOptions
     } else {
         stdout.push_str(&show_only(&manifests, &opts.show_only)?);
     }
-    Ok(TemplateOutput { stdout, log: rendered.log.clone() })
+    Ok(TemplateOutput {
+        stdout,
+        log: rendered.log.clone(),
+    })
 }
 
 fn drop_raw_files(chart: &mut Chart) {
@@ -635,7 +741,9 @@ fn show_only(manifests: &str, patterns: &[String]) -> Result<String, RenderError
         let pat = pat.replace('\\', "/");
         let mut missing = true;
         for doc in &docs {
-            let Some(name) = source_path(doc) else { continue };
+            let Some(name) = source_path(doc) else {
+                continue;
+            };
             if go_path_match(&pat, name) {
                 out.push_str(&format!("---\n{doc}\n"));
                 missing = false;
@@ -697,7 +805,12 @@ mod tests {
         let got: Vec<&str> = refs.iter().map(|s| s.as_str()).collect();
         assert_eq!(
             got,
-            vec!["c/charts/s/templates/a.yaml", "c/templates/b.yaml", "c/templates/a.yaml", "c/templates/_h.tpl"]
+            vec![
+                "c/charts/s/templates/a.yaml",
+                "c/templates/b.yaml",
+                "c/templates/a.yaml",
+                "c/templates/_h.tpl"
+            ]
         );
     }
 
@@ -707,13 +820,19 @@ mod tests {
         assert!(!go_path_match("templates/*", "templates/x/a.yaml"));
         assert!(go_path_match("templates/[ab].yaml", "templates/b.yaml"));
         assert!(!go_path_match("templates/[^ab].yaml", "templates/b.yaml"));
-        assert!(go_path_match("charts/sub/templates/b.yaml", "charts/sub/templates/b.yaml"));
+        assert!(go_path_match(
+            "charts/sub/templates/b.yaml",
+            "charts/sub/templates/b.yaml"
+        ));
         assert!(!go_path_match("templates/a.yaml", "templates/a.yamlx"));
     }
 
     #[test]
     fn source_paths() {
-        assert_eq!(source_path("# Source: c1/templates/a.yaml\nkind: X"), Some("templates/a.yaml"));
+        assert_eq!(
+            source_path("# Source: c1/templates/a.yaml\nkind: X"),
+            Some("templates/a.yaml")
+        );
         assert_eq!(source_path("kind: X"), None);
     }
 }

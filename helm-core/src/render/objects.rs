@@ -94,7 +94,11 @@ pub struct KubeVersion {
 
 impl Default for KubeVersion {
     fn default() -> Self {
-        KubeVersion { version: DEFAULT_KUBE_VERSION.into(), major: "1".into(), minor: "35".into() }
+        KubeVersion {
+            version: DEFAULT_KUBE_VERSION.into(),
+            major: "1".into(),
+            minor: "35".into(),
+        }
     }
 }
 
@@ -104,8 +108,16 @@ impl KubeVersion {
     /// ignored), `Version` keeps the text as given with a leading `v`. The `Err` is the reason.
     pub fn parse(s: &str) -> Result<KubeVersion, String> {
         let comps = parse_generic_version(s)?;
-        let version = if s.starts_with('v') { s.to_string() } else { format!("v{s}") };
-        Ok(KubeVersion { version, major: comps[0].to_string(), minor: comps[1].to_string() })
+        let version = if s.starts_with('v') {
+            s.to_string()
+        } else {
+            format!("v{s}")
+        };
+        Ok(KubeVersion {
+            version,
+            major: comps[0].to_string(),
+            minor: comps[1].to_string(),
+        })
     }
 
     /// Go's `String()`: the numeric components only (`v1.19.3` for `v1.19.03-gke.1`), what
@@ -114,7 +126,10 @@ impl KubeVersion {
         // `version` is the input with a `v` put in front: read the input back.
         let input = self.version.strip_prefix('v').unwrap_or(&self.version);
         match parse_generic_version(input) {
-            Ok(c) => format!("v{}", c.iter().map(u64::to_string).collect::<Vec<_>>().join(".")),
+            Ok(c) => format!(
+                "v{}",
+                c.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+            ),
             Err(_) => self.version.clone(),
         }
     }
@@ -147,7 +162,9 @@ fn parse_generic_version(s: &str) -> Result<Vec<u64>, String> {
     let mut out = Vec::with_capacity(comps.len());
     for (i, c) in comps.iter().enumerate() {
         if i == 0 && c.starts_with('0') && *c != "0" {
-            return Err(format!("illegal zero-prefixed version component {c:?} in {s:?}"));
+            return Err(format!(
+                "illegal zero-prefixed version component {c:?} in {s:?}"
+            ));
         }
         let n: u64 = c
             .parse()
@@ -171,7 +188,13 @@ impl Object for KubeVersion {
     }
     /// fmt prints the struct, its unexported normalized version included.
     fn go_string(&self) -> String {
-        format!("{{{} {} {} {}}}", self.version, self.display(), self.major, self.minor)
+        format!(
+            "{{{} {} {} {}}}",
+            self.version,
+            self.display(),
+            self.major,
+            self.minor
+        )
     }
     /// An action prints a field through its `String` method (pointer receiver, addressable).
     fn print_string(&self) -> String {
@@ -179,9 +202,21 @@ impl Object for KubeVersion {
     }
     fn struct_fields(&self) -> Option<Vec<StructField>> {
         Some(vec![
-            StructField { go_name: "Version", json_name: "Version", value: Value::str(&self.version) },
-            StructField { go_name: "Major", json_name: "Major", value: Value::str(&self.major) },
-            StructField { go_name: "Minor", json_name: "Minor", value: Value::str(&self.minor) },
+            StructField {
+                go_name: "Version",
+                json_name: "Version",
+                value: Value::str(&self.version),
+            },
+            StructField {
+                go_name: "Major",
+                json_name: "Major",
+                value: Value::str(&self.major),
+            },
+            StructField {
+                go_name: "Minor",
+                json_name: "Minor",
+                value: Value::str(&self.minor),
+            },
         ])
     }
     fn as_any(&self) -> &dyn Any {
@@ -205,7 +240,10 @@ impl Object for VersionSet {
                 "wrong type for value; expected string; got {}",
                 other.go_type_name()
             )),
-            ("Has", _) => Err(format!("wrong number of args for Has: want 1 got {}", args.len())),
+            ("Has", _) => Err(format!(
+                "wrong number of args for Has: want 1 got {}",
+                args.len()
+            )),
             _ => Err(format!("can't call method {name}")),
         }
     }
@@ -253,7 +291,11 @@ impl BuildInfo {
             ("GitCommit", "git_commit", self.git_commit),
             ("GitTreeState", "git_tree_state", self.git_tree_state),
             ("GoVersion", "go_version", self.go_version),
-            ("KubeClientVersion", "kube_client_version", self.kube_client_version),
+            (
+                "KubeClientVersion",
+                "kube_client_version",
+                self.kube_client_version,
+            ),
         ]
     }
 }
@@ -266,7 +308,15 @@ impl Object for BuildInfo {
     }
     fn struct_fields(&self) -> Option<Vec<StructField>> {
         let fields = self.fields().into_iter();
-        Some(fields.map(|(go_name, json_name, v)| StructField { go_name, json_name, value: Value::str(v) }).collect())
+        Some(
+            fields
+                .map(|(go_name, json_name, v)| StructField {
+                    go_name,
+                    json_name,
+                    value: Value::str(v),
+                })
+                .collect(),
+        )
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -291,7 +341,10 @@ impl Capabilities {
     pub fn new(kube_version: KubeVersion, extra_api_versions: &[String]) -> Self {
         let mut apis: Vec<String> = DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
         apis.extend(extra_api_versions.iter().cloned());
-        Capabilities { kube_version: Arc::new(kube_version), api_versions: Arc::new(VersionSet(apis)) }
+        Capabilities {
+            kube_version: Arc::new(kube_version),
+            api_versions: Arc::new(VersionSet(apis)),
+        }
     }
 }
 
@@ -319,7 +372,11 @@ impl Object for Capabilities {
                 json_name: "APIVersions",
                 value: Value::Object(self.api_versions.clone()),
             },
-            StructField { go_name: "HelmVersion", json_name: "HelmVersion", value: Value::Object(Arc::new(BuildInfo::helm())) },
+            StructField {
+                go_name: "HelmVersion",
+                json_name: "HelmVersion",
+                value: Value::Object(Arc::new(BuildInfo::helm())),
+            },
         ])
     }
     fn to_data(&self) -> Value {
@@ -340,12 +397,20 @@ pub struct Files(pub BTreeMap<String, Arc<[u8]>>);
 
 impl Files {
     pub fn from_chart_files(files: &[crate::chart::File]) -> Files {
-        Files(files.iter().map(|f| (f.name.clone(), f.data.clone())).collect())
+        Files(
+            files
+                .iter()
+                .map(|f| (f.name.clone(), f.data.clone()))
+                .collect(),
+        )
     }
 
     fn get_str(&self, name: &str) -> String {
         // Go's string(bytes): binary contents kept (see gocompat::gostring).
-        self.0.get(name).map(|d| crate::gocompat::gostring::from_go_bytes(d)).unwrap_or_default()
+        self.0
+            .get(name)
+            .map(|d| crate::gocompat::gostring::from_go_bytes(d))
+            .unwrap_or_default()
     }
 
     /// Helm's `Glob`: the files whose path matches a gobwas/glob pattern with `/` separators
@@ -468,8 +533,14 @@ fn glob_regex_uncached(pattern: &str) -> Option<regex::Regex> {
 fn string_arg(method: &str, args: &[Value]) -> Result<String, String> {
     match args {
         [Value::String(s)] => Ok(s.to_string()),
-        [other] => Err(format!("wrong type for value; expected string; got {}", other.go_type_name())),
-        _ => Err(format!("wrong number of args for {method}: want 1 got {}", args.len())),
+        [other] => Err(format!(
+            "wrong type for value; expected string; got {}",
+            other.go_type_name()
+        )),
+        _ => Err(format!(
+            "wrong number of args for {method}: want 1 got {}",
+            args.len()
+        )),
     }
 }
 
@@ -478,25 +549,50 @@ impl Object for Files {
     /// Map indexing (`index .Files "name"`, `.Files.name`) yields the bytes; as for any Go map,
     /// a missing key gives the zero value, an empty `[]byte` (Helm's engine_test: `.Files.author`).
     fn field(&self, name: &str) -> Option<Value> {
-        Some(Value::Bytes(self.0.get(name).cloned().unwrap_or_else(|| Arc::from(&[][..]))))
+        Some(Value::Bytes(
+            self.0
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| Arc::from(&[][..])),
+        ))
     }
     fn has_method(&self, name: &str) -> bool {
-        matches!(name, "Get" | "GetBytes" | "Glob" | "AsConfig" | "AsSecrets" | "Lines")
+        matches!(
+            name,
+            "Get" | "GetBytes" | "Glob" | "AsConfig" | "AsSecrets" | "Lines"
+        )
     }
     fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, String> {
         match name {
             "Get" => Ok(Value::str(self.get_str(&string_arg(name, args)?))),
             "GetBytes" => {
                 let n = string_arg(name, args)?;
-                Ok(Value::Bytes(self.0.get(&n).cloned().unwrap_or_else(|| Arc::from(&[][..]))))
+                Ok(Value::Bytes(
+                    self.0
+                        .get(&n)
+                        .cloned()
+                        .unwrap_or_else(|| Arc::from(&[][..])),
+                ))
             }
             "Glob" => Ok(Value::Object(Arc::new(self.glob(&string_arg(name, args)?)))),
-            "Lines" => Ok(Value::list(self.lines(&string_arg(name, args)?).into_iter().map(Value::from).collect())),
+            "Lines" => Ok(Value::list(
+                self.lines(&string_arg(name, args)?)
+                    .into_iter()
+                    .map(Value::from)
+                    .collect(),
+            )),
             "AsConfig" | "AsSecrets" => {
                 if !args.is_empty() {
-                    return Err(format!("wrong number of args for {name}: want 0 got {}", args.len()));
+                    return Err(format!(
+                        "wrong number of args for {name}: want 0 got {}",
+                        args.len()
+                    ));
                 }
-                let s = if name == "AsConfig" { self.as_config()? } else { self.as_secrets()? };
+                let s = if name == "AsConfig" {
+                    self.as_config()?
+                } else {
+                    self.as_secrets()?
+                };
                 Ok(Value::str(s))
             }
             _ => Err(format!("can't call method {name}")),
@@ -519,7 +615,12 @@ impl Object for Files {
         s
     }
     fn to_data(&self) -> Value {
-        Value::Map(self.0.iter().map(|(k, v)| (Arc::from(k.as_str()), Value::Bytes(v.clone()))).collect())
+        Value::Map(
+            self.0
+                .iter()
+                .map(|(k, v)| (Arc::from(k.as_str()), Value::Bytes(v.clone())))
+                .collect(),
+        )
     }
     fn is_truthy(&self) -> bool {
         !self.0.is_empty()
@@ -545,7 +646,10 @@ mod tests {
     fn glob_like_gobwas() {
         let f = files();
         // Checked with Helm 4.1.4: `files/*` does not cross `/`, `files/**` does.
-        assert_eq!(f.glob("files/*").0.keys().collect::<Vec<_>>(), vec!["files/a.txt", "files/c.bin"]);
+        assert_eq!(
+            f.glob("files/*").0.keys().collect::<Vec<_>>(),
+            vec!["files/a.txt", "files/c.bin"]
+        );
         assert_eq!(f.glob("files/**").0.len(), 3);
         assert_eq!(f.glob("files/{a,c}.*").0.len(), 2);
         assert_eq!(f.glob("zz/*").0.len(), 0);
@@ -557,7 +661,10 @@ mod tests {
         // Helm 4.1.4: `{{ .Files.Lines "files/a.txt" }}` → `[a b: 1]`, missing → `[]`.
         assert_eq!(f.lines("files/a.txt"), vec!["a", "b: 1"]);
         assert!(f.lines("nope").is_empty());
-        assert_eq!(f.glob("files/a*").go_string(), "map[files/a.txt:[97 10 98 58 32 49 10]]");
+        assert_eq!(
+            f.glob("files/a*").go_string(),
+            "map[files/a.txt:[97 10 98 58 32 49 10]]"
+        );
     }
 
     #[test]
@@ -567,7 +674,9 @@ mod tests {
         assert_eq!(c.kube_version.print_string(), "v1.35.0");
         assert_eq!(c.api_versions.0.len(), 57);
         assert_eq!(
-            c.api_versions.call_method("Has", &[Value::str("apps/v1")]).ok(),
+            c.api_versions
+                .call_method("Has", &[Value::str("apps/v1")])
+                .ok(),
             Some(Value::Bool(true))
         );
         assert_eq!(
@@ -579,10 +688,22 @@ mod tests {
     #[test]
     fn kube_version_parse() {
         let k = KubeVersion::parse("1.28").unwrap_or_default();
-        assert_eq!((k.version.as_str(), k.major.as_str(), k.minor.as_str()), ("v1.28", "1", "28"));
-        assert_eq!(KubeVersion::parse("v1.19.03-gke.1+b").map(|k| k.display()), Ok("v1.19.3".to_string()));
-        assert_eq!(KubeVersion::parse("01.19"), Err("illegal zero-prefixed version component \"01\" in \"01.19\"".to_string()));
-        assert_eq!(KubeVersion::parse("1"), Err("illegal version string \"1\"".to_string()));
+        assert_eq!(
+            (k.version.as_str(), k.major.as_str(), k.minor.as_str()),
+            ("v1.28", "1", "28")
+        );
+        assert_eq!(
+            KubeVersion::parse("v1.19.03-gke.1+b").map(|k| k.display()),
+            Ok("v1.19.3".to_string())
+        );
+        assert_eq!(
+            KubeVersion::parse("01.19"),
+            Err("illegal zero-prefixed version component \"01\" in \"01.19\"".to_string())
+        );
+        assert_eq!(
+            KubeVersion::parse("1"),
+            Err("illegal version string \"1\"".to_string())
+        );
         assert!(KubeVersion::parse("abc").is_err());
     }
 }

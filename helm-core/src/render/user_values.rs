@@ -59,20 +59,25 @@ impl ValueOptions {
                     _ => return Err(format!("failed parsing --set-json data JSON: {v}")),
                 }
             } else {
-                strvals::parse_set_json(v, &mut base).map_err(|_| format!("failed parsing --set-json data {v}"))?;
+                strvals::parse_set_json(v, &mut base)
+                    .map_err(|_| format!("failed parsing --set-json data {v}"))?;
             }
         }
         for v in &self.values {
-            strvals::parse_set(v, &mut base).map_err(|e| format!("failed parsing --set data: {e}"))?;
+            strvals::parse_set(v, &mut base)
+                .map_err(|e| format!("failed parsing --set data: {e}"))?;
         }
         for v in &self.string_values {
-            strvals::parse_set_string(v, &mut base).map_err(|e| format!("failed parsing --set-string data: {e}"))?;
+            strvals::parse_set_string(v, &mut base)
+                .map_err(|e| format!("failed parsing --set-string data: {e}"))?;
         }
         for v in &self.file_values {
-            strvals::parse_set_file_from_disk(v, &mut base).map_err(|e| format!("failed parsing --set-file data: {e}"))?;
+            strvals::parse_set_file_from_disk(v, &mut base)
+                .map_err(|e| format!("failed parsing --set-file data: {e}"))?;
         }
         for v in &self.literal_values {
-            strvals::parse_set_literal(v, &mut base).map_err(|e| format!("failed parsing --set-literal data: {e}"))?;
+            strvals::parse_set_literal(v, &mut base)
+                .map_err(|e| format!("failed parsing --set-literal data: {e}"))?;
         }
         Ok(base)
     }
@@ -87,8 +92,13 @@ mod tests {
     fn later_maps_win_and_nested_merge() {
         let a = vmap! { "x" => 1.0, "m" => vmap! { "a" => 1.0, "b" => 1.0 } };
         let b = vmap! { "y" => 2.0, "m" => vmap! { "b" => 2.0 } };
-        let (Value::Map(am), Value::Map(bm)) = (&a, &b) else { return };
+        let (Value::Map(am), Value::Map(bm)) = (&a, &b) else {
+            return;
+        };
         let got = Value::Map(merge_maps(am, bm));
-        assert_eq!(got, vmap! { "x" => 1.0, "y" => 2.0, "m" => vmap! { "a" => 1.0, "b" => 2.0 } });
+        assert_eq!(
+            got,
+            vmap! { "x" => 1.0, "y" => 2.0, "m" => vmap! { "a" => 1.0, "b" => 2.0 } }
+        );
     }
 }

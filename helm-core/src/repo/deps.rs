@@ -13,15 +13,37 @@ use sha2::Digest;
 use std::path::{Path, PathBuf};
 
 /// The JSON field order of Helm's `chart.Dependency`.
-pub const DEPENDENCY_FIELDS: &[&str] =
-    &["name", "version", "repository", "condition", "tags", "enabled", "import-values", "alias"];
+pub const DEPENDENCY_FIELDS: &[&str] = &[
+    "name",
+    "version",
+    "repository",
+    "condition",
+    "tags",
+    "enabled",
+    "import-values",
+    "alias",
+];
 
 fn deps_json(deps: &[Dependency]) -> String {
-    let md = Metadata { dependencies: deps.to_vec(), ..Metadata::default() };
-    match md.to_json_value().as_map().and_then(|m| m.get("dependencies")) {
+    let md = Metadata {
+        dependencies: deps.to_vec(),
+        ..Metadata::default()
+    };
+    match md
+        .to_json_value()
+        .as_map()
+        .and_then(|m| m.get("dependencies"))
+    {
         Some(list) => {
             let items = list.as_list().unwrap_or(&[]);
-            format!("[{}]", items.iter().map(|d| go_struct_json(d, DEPENDENCY_FIELDS, &|_| None)).collect::<Vec<_>>().join(","))
+            format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(|d| go_struct_json(d, DEPENDENCY_FIELDS, &|_| None))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
         }
         None => "null".into(),
     }
@@ -30,7 +52,10 @@ fn deps_json(deps: &[Dependency]) -> String {
 /// `resolver.HashReq`: `sha256:<hex>` over the declared and the locked dependencies.
 pub fn hash_req(req: &[Dependency], lock: &[Dependency]) -> String {
     let data = format!("[{},{}]", deps_json(req), deps_json(lock));
-    format!("sha256:{}", hex::encode(sha2::Sha256::digest(data.as_bytes())))
+    format!(
+        "sha256:{}",
+        hex::encode(sha2::Sha256::digest(data.as_bytes()))
+    )
 }
 
 /// Where a dependency comes from.
@@ -50,13 +75,20 @@ pub enum Source {
 /// The cache name Helm gives a repository a dependency names by URL without `helm repo add`
 /// (`helm-manager-<sha256 of the URL>`).
 pub fn unmanaged_repo_name(url: &str) -> String {
-    format!("helm-manager-{}", hex::encode(sha2::Sha256::digest(url.as_bytes())))
+    format!(
+        "helm-manager-{}",
+        hex::encode(sha2::Sha256::digest(url.as_bytes()))
+    )
 }
 
 /// `resolveRepoNames` + `ensureMissingRepos`: each dependency's source. `@name` and
 /// `alias:name` must name a configured repository; an HTTP URL that is not configured is used
 /// anyway as an "unmanaged" repository (Helm 4), with `unmanaged` set on its entry's name.
-pub fn sources(chart_dir: &Path, deps: &[Dependency], repos: &RepoFile) -> Result<Vec<Source>, RepoError> {
+pub fn sources(
+    chart_dir: &Path,
+    deps: &[Dependency],
+    repos: &RepoFile,
+) -> Result<Vec<Source>, RepoError> {
     let mut out = Vec::new();
     for d in deps {
         let r = d.repository.as_str();
@@ -67,13 +99,21 @@ pub fn sources(chart_dir: &Path, deps: &[Dependency], repos: &RepoFile) -> Resul
         } else if let Some(name) = r.strip_prefix('@').or_else(|| r.strip_prefix("alias:")) {
             match repos.get(name) {
                 Some(e) => out.push(Source::Http(e.clone())),
-                None => return Err(RepoError::Other(format!("no repository definition for {r}"))),
+                None => {
+                    return Err(RepoError::Other(format!(
+                        "no repository definition for {r}"
+                    )))
+                }
             }
         } else if r.is_empty() {
             out.push(Source::InCharts(chart_dir.join("charts").join(&d.name)));
         } else {
             let want = r.trim_end_matches('/');
-            match repos.repositories.iter().find(|e| e.url.trim_end_matches('/') == want) {
+            match repos
+                .repositories
+                .iter()
+                .find(|e| e.url.trim_end_matches('/') == want)
+            {
                 Some(e) => out.push(Source::Http(e.clone())),
                 None => out.push(Source::Http(RepoEntry {
                     name: unmanaged_repo_name(r),
@@ -88,7 +128,12 @@ pub fn sources(chart_dir: &Path, deps: &[Dependency], repos: &RepoFile) -> Resul
 
 /// The newest version of `name` in `index` that satisfies `constraint` (the resolver's rule).
 pub fn resolve_in_index(index: &IndexFile, name: &str, constraint: &str) -> Option<String> {
-    let c = Constraints::parse(if constraint.is_empty() { "*" } else { constraint }).ok()?;
+    let c = Constraints::parse(if constraint.is_empty() {
+        "*"
+    } else {
+        constraint
+    })
+    .ok()?;
     index.entries.get(name)?.iter().find_map(|cv| {
         let v = Version::parse(cv.version()).ok()?;
         c.check(&v).then(|| cv.version().to_string())
@@ -97,7 +142,14 @@ pub fn resolve_in_index(index: &IndexFile, name: &str, constraint: &str) -> Opti
 
 /// Whether `version` satisfies `constraint` (Masterminds semantics).
 pub fn satisfies(constraint: &str, version: &str) -> bool {
-    match (Constraints::parse(if constraint.is_empty() { "*" } else { constraint }), Version::parse(version)) {
+    match (
+        Constraints::parse(if constraint.is_empty() {
+            "*"
+        } else {
+            constraint
+        }),
+        Version::parse(version),
+    ) {
         (Ok(c), Ok(v)) => c.check(&v),
         _ => false,
     }
@@ -107,8 +159,12 @@ fn status_for_version(dep: &Dependency, version: &str) -> Option<&'static str> {
     if version == dep.version {
         return None;
     }
-    let Ok(c) = Constraints::parse(&dep.version) else { return Some("invalid version") };
-    let Ok(v) = Version::parse(version) else { return Some("invalid version") };
+    let Ok(c) = Constraints::parse(&dep.version) else {
+        return Some("invalid version");
+    };
+    let Ok(v) = Version::parse(version) else {
+        return Some("invalid version");
+    };
     (!c.check(&v)).then_some("wrong version")
 }
 
@@ -129,7 +185,10 @@ pub fn dependency_status(chart_dir: &Path, dep: &Dependency, parent: &Chart) -> 
                 .flatten()
                 .map(|e| e.path())
                 .filter(|p| {
-                    let n = p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                    let n = p
+                        .file_name()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
                     n.starts_with(&prefix) && n.ends_with(".tgz")
                 })
                 .collect();
@@ -144,8 +203,14 @@ pub fn dependency_status(chart_dir: &Path, dep: &Dependency, parent: &Chart) -> 
         let found: Vec<&PathBuf> = archives
             .iter()
             .filter(|p| {
-                let n = p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-                let v = n.trim_end_matches(".tgz").trim_start_matches(&prefix).to_string();
+                let n = p
+                    .file_name()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let v = n
+                    .trim_end_matches(".tgz")
+                    .trim_start_matches(&prefix)
+                    .to_string();
                 crate::chart::metadata::is_valid_semver(&v) && !v.starts_with('v')
             })
             .collect();
@@ -155,7 +220,14 @@ pub fn dependency_status(chart_dir: &Path, dep: &Dependency, parent: &Chart) -> 
             return "too many matches";
         }
     }
-    let Some(sub) = parent.dependencies.iter().rev().find(|c| c.name() == dep.name) else { return "missing" };
+    let Some(sub) = parent
+        .dependencies
+        .iter()
+        .rev()
+        .find(|c| c.name() == dep.name)
+    else {
+        return "missing";
+    };
     status_for_version(dep, &sub.metadata.version).unwrap_or("unpacked")
 }
 
@@ -163,11 +235,24 @@ pub fn dependency_status(chart_dir: &Path, dep: &Dependency, parent: &Chart) -> 
 pub fn list_output(chart_dir: &Path, chart: &Chart) -> String {
     let deps = &chart.metadata.dependencies;
     if deps.is_empty() {
-        return format!("WARNING: no dependencies at {}\n", chart_dir.join("charts").display());
+        return format!(
+            "WARNING: no dependencies at {}\n",
+            chart_dir.join("charts").display()
+        );
     }
-    let mut rows = vec![vec!["NAME".to_string(), "VERSION".into(), "REPOSITORY".into(), "STATUS".into()]];
+    let mut rows = vec![vec![
+        "NAME".to_string(),
+        "VERSION".into(),
+        "REPOSITORY".into(),
+        "STATUS".into(),
+    ]];
     for d in deps {
-        rows.push(vec![d.name.clone(), d.version.clone(), d.repository.clone(), dependency_status(chart_dir, d, chart).into()]);
+        rows.push(vec![
+            d.name.clone(),
+            d.version.clone(),
+            d.repository.clone(),
+            dependency_status(chart_dir, d, chart).into(),
+        ]);
     }
     let mut out = format!("{}\n\n", super::search::uitable(&rows, 80));
     // printMissing: archives in charts/ that Chart.yaml does not declare.
@@ -175,9 +260,14 @@ pub fn list_output(chart_dir: &Path, chart: &Chart) -> String {
         let mut paths: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
         paths.sort();
         for p in paths {
-            let Ok(c) = crate::chart::load(&p) else { continue };
+            let Ok(c) = crate::chart::load(&p) else {
+                continue;
+            };
             if !deps.iter().any(|d| d.name == c.name()) {
-                out.push_str(&format!("WARNING: {:?} is not in Chart.yaml.\n", p.display().to_string()));
+                out.push_str(&format!(
+                    "WARNING: {:?} is not in Chart.yaml.\n",
+                    p.display().to_string()
+                ));
             }
         }
     }
@@ -200,9 +290,20 @@ mod tests {
         };
         let req = vec![
             dep("mychart", "~0.1.0", "http://127.0.0.1:18765", ""),
-            dep("localsub", ">=0.0.1", "file://../localsub", "localsub.enabled"),
+            dep(
+                "localsub",
+                ">=0.0.1",
+                "file://../localsub",
+                "localsub.enabled",
+            ),
         ];
-        let lock = vec![dep("mychart", "0.1.0", "http://127.0.0.1:18765", ""), dep("localsub", "0.1.0", "file://../localsub", "")];
-        assert_eq!(hash_req(&req, &lock), "sha256:eb8b2d69958c4225a440ebdde6bc643e0b3a1d477fd3a24646c4ef40bbd1468f");
+        let lock = vec![
+            dep("mychart", "0.1.0", "http://127.0.0.1:18765", ""),
+            dep("localsub", "0.1.0", "file://../localsub", ""),
+        ];
+        assert_eq!(
+            hash_req(&req, &lock),
+            "sha256:eb8b2d69958c4225a440ebdde6bc643e0b3a1d477fd3a24646c4ef40bbd1468f"
+        );
     }
 }

@@ -40,7 +40,10 @@ impl ChartVersion {
             _ => Map::new(),
         };
         if !self.urls.is_empty() {
-            m.insert("urls", Value::list(self.urls.iter().map(Value::str).collect()));
+            m.insert(
+                "urls",
+                Value::list(self.urls.iter().map(Value::str).collect()),
+            );
         }
         m.insert("created", Value::str(&self.created));
         if self.removed {
@@ -53,7 +56,9 @@ impl ChartVersion {
     }
 
     fn from_value(v: &Value, file: &str) -> Result<ChartVersion, String> {
-        let Some(map) = v.as_map() else { return Err("chart version is not a mapping".into()) };
+        let Some(map) = v.as_map() else {
+            return Err("chart version is not a mapping".into());
+        };
         let md_map = Map::new();
         let mut cv = ChartVersion::default();
         for (k, val) in map.entries() {
@@ -61,7 +66,11 @@ impl ChartVersion {
                 "urls" => {
                     cv.urls = val
                         .as_list()
-                        .map(|l| l.iter().filter_map(|u| u.as_str().map(str::to_string)).collect())
+                        .map(|l| {
+                            l.iter()
+                                .filter_map(|u| u.as_str().map(str::to_string))
+                                .collect()
+                        })
                         .unwrap_or_default()
                 }
                 "created" => cv.created = scalar_string(&val),
@@ -72,7 +81,9 @@ impl ChartVersion {
                 }
             }
         }
-        cv.metadata.merge_from(&Value::Map(md_map), file).map_err(|e| e.to_string())?;
+        cv.metadata
+            .merge_from(&Value::Map(md_map), file)
+            .map_err(|e| e.to_string())?;
         Ok(cv)
     }
 }
@@ -105,7 +116,11 @@ fn parsed(v: &str) -> Option<Version> {
 impl IndexFile {
     /// `repo.NewIndexFile`: apiVersion v1, generated now.
     pub fn new() -> IndexFile {
-        IndexFile { api_version: "v1".into(), generated: now_rfc3339_nano(), ..Default::default() }
+        IndexFile {
+            api_version: "v1".into(),
+            generated: now_rfc3339_nano(),
+            ..Default::default()
+        }
     }
 
     /// Reads an index from bytes (`repo.loadIndex`). `source` names the file in errors.
@@ -115,7 +130,11 @@ impl IndexFile {
         let map = match &doc {
             Value::Map(m) => m.clone(),
             Value::Nil => Map::new(),
-            _ => return Err(RepoError::Yaml(format!("{source}: cannot unmarshal into repo.IndexFile"))),
+            _ => {
+                return Err(RepoError::Yaml(format!(
+                    "{source}: cannot unmarshal into repo.IndexFile"
+                )))
+            }
         };
         let mut idx = IndexFile::default();
         if let Some(v) = map.get("apiVersion") {
@@ -128,14 +147,20 @@ impl IndexFile {
             idx.generated = scalar_string(&v);
         }
         if let Some(Value::Map(a)) = map.get("annotations") {
-            idx.annotations = a.entries().into_iter().map(|(k, v)| (k.to_string(), scalar_string(&v))).collect();
+            idx.annotations = a
+                .entries()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), scalar_string(&v)))
+                .collect();
         }
         idx.server_info = map.get("serverInfo").filter(|v| !v.is_nil());
         if let Some(Value::Map(entries)) = map.get("entries") {
             for (name, list) in entries.entries() {
                 let mut versions = Vec::new();
                 for item in list.as_list().unwrap_or(&[]) {
-                    let Ok(mut cv) = ChartVersion::from_value(item, source) else { continue };
+                    let Ok(mut cv) = ChartVersion::from_value(item, source) else {
+                        continue;
+                    };
                     if cv.metadata.api_version.is_empty() {
                         cv.metadata.api_version = "v1".into();
                     }
@@ -172,12 +197,19 @@ impl IndexFile {
     }
 
     /// `MustAdd`: a chart archive `filename` with `digest`, its URL joined to `base_url`.
-    pub fn add(&mut self, md: &Metadata, filename: &str, base_url: &str, digest: &str) -> Result<(), RepoError> {
+    pub fn add(
+        &mut self,
+        md: &Metadata,
+        filename: &str,
+        base_url: &str,
+        digest: &str,
+    ) -> Result<(), RepoError> {
         let mut md = md.clone();
         if md.api_version.is_empty() {
             md.api_version = "v1".into();
         }
-        md.validate().map_err(|e| RepoError::Other(format!("validate failed for {filename}: {e}")))?;
+        md.validate()
+            .map_err(|e| RepoError::Other(format!("validate failed for {filename}: {e}")))?;
         let url = if base_url.is_empty() {
             filename.to_string()
         } else {
@@ -191,7 +223,10 @@ impl IndexFile {
             removed: false,
             digest: digest.to_string(),
         };
-        self.entries.entry(cv.metadata.name.clone()).or_default().push(cv);
+        self.entries
+            .entry(cv.metadata.name.clone())
+            .or_default()
+            .push(cv);
         Ok(())
     }
 
@@ -212,7 +247,10 @@ impl IndexFile {
         versions
             .iter()
             .find(|cv| parsed(cv.version()).is_some_and(|v| constraint.check(&v)))
-            .ok_or_else(|| RepoError::NoMatchingVersion { name: name.into(), version: version.into() })
+            .ok_or_else(|| RepoError::NoMatchingVersion {
+                name: name.into(),
+                version: version.into(),
+            })
     }
 
     pub fn has(&self, name: &str, version: &str) -> bool {
@@ -224,7 +262,10 @@ impl IndexFile {
         for versions in other.entries.values() {
             for cv in versions {
                 if !self.has(cv.name(), cv.version()) {
-                    self.entries.entry(cv.name().to_string()).or_default().push(cv.clone());
+                    self.entries
+                        .entry(cv.name().to_string())
+                        .or_default()
+                        .push(cv.clone());
                 }
             }
         }
@@ -233,7 +274,9 @@ impl IndexFile {
     /// The JSON Helm writes for `repo index --json` (`json.MarshalIndent(IndexFile, "", "  ")`,
     /// in the Go structs' field order).
     pub fn to_json(&self) -> String {
-        let json: serde_json::Value = serde_json::from_str(&crate::values::json::to_string(&self.to_value())).unwrap_or_default();
+        let json: serde_json::Value =
+            serde_json::from_str(&crate::values::json::to_string(&self.to_value()))
+                .unwrap_or_default();
         crate::chart::gojson::marshal_indent(&json, crate::chart::gojson::Shape::IndexFile)
     }
 
@@ -247,7 +290,10 @@ impl IndexFile {
         m.insert("apiVersion", Value::str(&self.api_version));
         let entries = Map::new();
         for (name, versions) in &self.entries {
-            entries.insert(name.as_str(), Value::list(versions.iter().map(ChartVersion::to_value).collect()));
+            entries.insert(
+                name.as_str(),
+                Value::list(versions.iter().map(ChartVersion::to_value).collect()),
+            );
         }
         m.insert("entries", Value::Map(entries));
         m.insert("generated", Value::str(&self.generated));
@@ -298,7 +344,11 @@ pub fn index_directory(dir: &Path, base_url: &str) -> Result<IndexFile, RepoErro
     let mut archives: Vec<(String, String)> = Vec::new(); // (parent dir relative, file name)
     let list = |d: &Path| -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(d)
-            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
             .unwrap_or_default();
         names.sort();
         names
@@ -321,10 +371,16 @@ pub fn index_directory(dir: &Path, base_url: &str) -> Result<IndexFile, RepoErro
     }
     let mut index = IndexFile::new();
     for (parent, name) in archives {
-        let rel = if parent.is_empty() { name.clone() } else { format!("{parent}/{name}") };
+        let rel = if parent.is_empty() {
+            name.clone()
+        } else {
+            format!("{parent}/{name}")
+        };
         let path = dir.join(&rel);
         let parent_url = url_join(base_url, &[&parent]);
-        let Ok(chart) = crate::chart::load(&path) else { continue };
+        let Ok(chart) = crate::chart::load(&path) else {
+            continue;
+        };
         let digest = digest_file(&path)?;
         index
             .add(&chart.metadata, &name, &parent_url, &digest)
@@ -335,7 +391,12 @@ pub fn index_directory(dir: &Path, base_url: &str) -> Result<IndexFile, RepoErro
 
 /// `helm repo index DIR [--url] [--merge]`: index the directory, merge an existing index, sort,
 /// write `DIR/index.yaml`. A `--merge` file that does not exist is created empty first.
-pub fn repo_index(dir: &Path, url: &str, merge: Option<&Path>, json: bool) -> Result<(), RepoError> {
+pub fn repo_index(
+    dir: &Path,
+    url: &str,
+    merge: Option<&Path>,
+    json: bool,
+) -> Result<(), RepoError> {
     let mut index = index_directory(dir, url)?;
     if let Some(m) = merge {
         let other = if m.exists() {
@@ -398,16 +459,30 @@ generated: "2026-11-24T14:12:47.294648795Z"
     fn get_follows_helm() {
         let idx = IndexFile::load(HELM_INDEX.as_bytes(), "index.yaml").unwrap();
         assert_eq!(idx.get("mychart", "").unwrap().version(), "0.1.0");
-        assert_eq!(idx.get("mychart", "0.2.0-beta.1").unwrap().version(), "0.2.0-beta.1");
-        assert_eq!(idx.get("mychart", ">0.0.0-0").unwrap().version(), "0.2.0-beta.1");
+        assert_eq!(
+            idx.get("mychart", "0.2.0-beta.1").unwrap().version(),
+            "0.2.0-beta.1"
+        );
+        assert_eq!(
+            idx.get("mychart", ">0.0.0-0").unwrap().version(),
+            "0.2.0-beta.1"
+        );
         assert_eq!(idx.get("mychart", "~0.1").unwrap().version(), "0.1.0");
-        assert_eq!(idx.get("mychart", "2.x").unwrap_err().to_string(), "no chart version found for mychart-2.x");
+        assert_eq!(
+            idx.get("mychart", "2.x").unwrap_err().to_string(),
+            "no chart version found for mychart-2.x"
+        );
         assert!(matches!(idx.get("nope", ""), Err(RepoError::NoChartName)));
     }
 
     #[test]
     fn missing_api_version_is_an_error() {
-        assert_eq!(IndexFile::load(b"entries: {}\n", "x").unwrap_err().to_string(), "no API version specified");
+        assert_eq!(
+            IndexFile::load(b"entries: {}\n", "x")
+                .unwrap_err()
+                .to_string(),
+            "no API version specified"
+        );
     }
 
     #[test]
@@ -421,11 +496,26 @@ generated: "2026-11-24T14:12:47.294648795Z"
     fn merge_keeps_existing_versions() {
         let mut a = IndexFile::load(HELM_INDEX.as_bytes(), "a").unwrap();
         let mut b = IndexFile::new();
-        let md = Metadata { name: "other".into(), version: "1.0.0".into(), api_version: "v2".into(), ..Default::default() };
-        b.add(&md, "other-1.0.0.tgz", "http://x/charts", "00").unwrap();
-        b.add(&a.entries["mychart"][1].metadata, "mychart-0.1.0.tgz", "", "11").unwrap();
+        let md = Metadata {
+            name: "other".into(),
+            version: "1.0.0".into(),
+            api_version: "v2".into(),
+            ..Default::default()
+        };
+        b.add(&md, "other-1.0.0.tgz", "http://x/charts", "00")
+            .unwrap();
+        b.add(
+            &a.entries["mychart"][1].metadata,
+            "mychart-0.1.0.tgz",
+            "",
+            "11",
+        )
+        .unwrap();
         a.merge(&b);
-        assert_eq!(a.entries["other"][0].urls, vec!["http://x/charts/other-1.0.0.tgz".to_string()]);
+        assert_eq!(
+            a.entries["other"][0].urls,
+            vec!["http://x/charts/other-1.0.0.tgz".to_string()]
+        );
         assert_eq!(a.entries["mychart"].len(), 2);
     }
 }

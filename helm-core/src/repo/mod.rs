@@ -28,7 +28,10 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("error unmarshaling JSON: while decoding JSON: {0}")]
     Yaml(String),
     #[error("no API version specified")]
@@ -47,7 +50,10 @@ pub enum RepoError {
 
 impl RepoError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> RepoError {
-        RepoError::Io { path: path.to_path_buf(), source }
+        RepoError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }
 
@@ -60,8 +66,15 @@ pub fn atomic_write(path: &Path, data: &[u8], mode: u32) -> Result<(), RepoError
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir).map_err(|e| RepoError::io(&dir, e))?;
-    let base = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{base}.tmp-{}-{}", std::process::id(), rand::random::<u32>()));
+    let base = path
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(
+        ".{base}.tmp-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(data)?;
@@ -118,7 +131,11 @@ pub fn url_join(base: &str, paths: &[&str]) -> String {
 
 /// Go's `path.Join`: non-empty elements joined by `/`, then cleaned.
 pub fn go_path_join(parts: &[String]) -> String {
-    let joined: Vec<&str> = parts.iter().map(String::as_str).filter(|s| !s.is_empty()).collect();
+    let joined: Vec<&str> = parts
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
     if joined.is_empty() {
         return String::new();
     }
@@ -163,25 +180,48 @@ mod tests {
     fn joins_like_go() {
         assert_eq!(url_join("", &["sub"]), "sub");
         assert_eq!(url_join("sub", &["a.tgz"]), "sub/a.tgz");
-        assert_eq!(url_join("http://example.com/charts", &["", "a.tgz"]), "http://example.com/charts/a.tgz");
-        assert_eq!(url_join("http://example.com/charts/", &["sub"]), "http://example.com/charts/sub");
+        assert_eq!(
+            url_join("http://example.com/charts", &["", "a.tgz"]),
+            "http://example.com/charts/a.tgz"
+        );
+        assert_eq!(
+            url_join("http://example.com/charts/", &["sub"]),
+            "http://example.com/charts/sub"
+        );
         assert_eq!(go_path_clean("a/../../b/./c/"), "../b/c");
     }
 
     #[test]
     fn resolves_chart_urls() {
-        assert_eq!(resolve_reference_url("http://h:1/x", "a-1.tgz").unwrap(), "http://h:1/x/a-1.tgz");
-        assert_eq!(resolve_reference_url("http://h:1/x/", "a-1.tgz").unwrap(), "http://h:1/x/a-1.tgz");
-        assert_eq!(resolve_reference_url("http://h:1/x?t=1", "a-1.tgz").unwrap(), "http://h:1/x/a-1.tgz?t=1");
-        assert_eq!(resolve_reference_url("http://h/x", "https://o/a.tgz").unwrap(), "https://o/a.tgz");
+        assert_eq!(
+            resolve_reference_url("http://h:1/x", "a-1.tgz").unwrap(),
+            "http://h:1/x/a-1.tgz"
+        );
+        assert_eq!(
+            resolve_reference_url("http://h:1/x/", "a-1.tgz").unwrap(),
+            "http://h:1/x/a-1.tgz"
+        );
+        assert_eq!(
+            resolve_reference_url("http://h:1/x?t=1", "a-1.tgz").unwrap(),
+            "http://h:1/x/a-1.tgz?t=1"
+        );
+        assert_eq!(
+            resolve_reference_url("http://h/x", "https://o/a.tgz").unwrap(),
+            "https://o/a.tgz"
+        );
         assert_eq!(index_url("http://h:1").unwrap(), "http://h:1/index.yaml");
-        assert_eq!(index_url("http://h:1/a/?q=1").unwrap(), "http://h:1/a/index.yaml?q=1");
+        assert_eq!(
+            index_url("http://h:1/a/?q=1").unwrap(),
+            "http://h:1/a/index.yaml?q=1"
+        );
     }
 
     #[test]
     fn formats_times_as_go() {
         use chrono::TimeZone;
-        let t = chrono::Utc.timestamp_opt(1_700_000_000, 120_000_000).unwrap();
+        let t = chrono::Utc
+            .timestamp_opt(1_700_000_000, 120_000_000)
+            .unwrap();
         assert_eq!(format_rfc3339_nano(t), "2023-11-14T22:13:20.12Z");
         let t = chrono::Utc.timestamp_opt(1_700_000_000, 0).unwrap();
         assert_eq!(format_rfc3339_nano(t), "2023-11-14T22:13:20Z");

@@ -28,9 +28,11 @@ pub struct Reference {
 impl Reference {
     pub fn parse(reference: &str) -> Result<Reference, RepoError> {
         let rest = reference.strip_prefix("oci://").unwrap_or(reference);
-        let (registry, path) = rest
-            .split_once('/')
-            .ok_or_else(|| RepoError::Other(format!("invalid reference: missing repository in {reference:?}")))?;
+        let (registry, path) = rest.split_once('/').ok_or_else(|| {
+            RepoError::Other(format!(
+                "invalid reference: missing repository in {reference:?}"
+            ))
+        })?;
         let (path, digest) = match path.split_once('@') {
             Some((p, d)) => (p, d.to_string()),
             None => (path, String::new()),
@@ -46,12 +48,21 @@ impl Reference {
             },
         };
         if registry.is_empty() || repository.is_empty() || repository.ends_with('/') {
-            return Err(RepoError::Other(format!("invalid reference: {reference:?}")));
+            return Err(RepoError::Other(format!(
+                "invalid reference: {reference:?}"
+            )));
         }
         if !digest.is_empty() && !digest.starts_with("sha256:") {
-            return Err(RepoError::Other(format!("invalid reference: unsupported digest in {reference:?}")));
+            return Err(RepoError::Other(format!(
+                "invalid reference: unsupported digest in {reference:?}"
+            )));
         }
-        Ok(Reference { registry: registry.into(), repository, tag, digest })
+        Ok(Reference {
+            registry: registry.into(),
+            repository,
+            tag,
+            digest,
+        })
     }
 
     /// `host/repo:tag` as Helm prints it after `Pulled:` / `Pushed:`.
@@ -61,7 +72,10 @@ impl Reference {
 
     /// The chart name: the last path element of the repository.
     pub fn chart_name(&self) -> &str {
-        self.repository.rsplit('/').next().unwrap_or(&self.repository)
+        self.repository
+            .rsplit('/')
+            .next()
+            .unwrap_or(&self.repository)
     }
 }
 
@@ -86,19 +100,39 @@ pub fn select_tag(tags: &[String], version: &str) -> Result<String, RepoError> {
             return Ok(v.clone());
         }
     }
-    let c = Constraints::parse(if version.is_empty() { "*" } else { version }).map_err(RepoError::BadConstraint)?;
+    let c = Constraints::parse(if version.is_empty() { "*" } else { version })
+        .map_err(RepoError::BadConstraint)?;
     versions
         .into_iter()
         .find(|(p, _)| c.check(p))
         .map(|(_, v)| v)
-        .ok_or_else(|| RepoError::Other(format!("could not locate a version matching provided version string {version}")))
+        .ok_or_else(|| {
+            RepoError::Other(format!(
+                "could not locate a version matching provided version string {version}"
+            ))
+        })
 }
 
 /// The config blob Helm pushes: `json.Marshal(chart.Metadata)`, keys in the Go struct's order.
 pub fn config_blob(md: &Metadata) -> Vec<u8> {
     const METADATA: &[&str] = &[
-        "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon", "apiVersion",
-        "condition", "tags", "appVersion", "deprecated", "annotations", "kubeVersion", "dependencies", "type",
+        "name",
+        "home",
+        "sources",
+        "version",
+        "description",
+        "keywords",
+        "maintainers",
+        "icon",
+        "apiVersion",
+        "condition",
+        "tags",
+        "appVersion",
+        "deprecated",
+        "annotations",
+        "kubeVersion",
+        "dependencies",
+        "type",
     ];
     const MAINTAINER: &[&str] = &["name", "email", "url"];
     const DEPENDENCY: &[&str] = super::deps::DEPENDENCY_FIELDS;
@@ -114,18 +148,36 @@ pub fn config_blob(md: &Metadata) -> Vec<u8> {
 
 /// `json.Marshal` of a Go struct given as a map: keys in the struct's field `order` (unknown
 /// keys after, sorted), lists under keys that `child` names serialized with that order.
-pub fn go_struct_json(v: &Value, order: &[&str], child: &dyn Fn(&str) -> Option<&'static [&'static str]>) -> String {
-    let Some(m) = v.as_map() else { return json::to_string(v) };
+pub fn go_struct_json(
+    v: &Value,
+    order: &[&str],
+    child: &dyn Fn(&str) -> Option<&'static [&'static str]>,
+) -> String {
+    let Some(m) = v.as_map() else {
+        return json::to_string(v);
+    };
     let mut parts = Vec::new();
     let mut keys: Vec<String> = order.iter().map(|k| k.to_string()).collect();
-    keys.extend(m.keys().into_iter().map(|k| k.to_string()).filter(|k| !order.contains(&k.as_str())));
+    keys.extend(
+        m.keys()
+            .into_iter()
+            .map(|k| k.to_string())
+            .filter(|k| !order.contains(&k.as_str())),
+    );
     for k in keys {
         let Some(val) = m.get(&k) else { continue };
         let mut key = String::new();
         json::write_string(&mut key, &k, true);
         let text = match (child(&k), &val) {
             (Some(o), Value::List(items)) => {
-                format!("[{}]", items.iter().map(|i| go_struct_json(i, o, &|_| None)).collect::<Vec<_>>().join(","))
+                format!(
+                    "[{}]",
+                    items
+                        .iter()
+                        .map(|i| go_struct_json(i, o, &|_| None))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )
             }
             _ => json::to_string(&val),
         };
@@ -164,7 +216,13 @@ pub fn annotations(md: &Metadata, created: &str) -> Vec<(String, String)> {
     let authors: Vec<String> = md
         .maintainers
         .iter()
-        .map(|m| if m.email.is_empty() { m.name.clone() } else { format!("{} ({})", m.name, m.email) })
+        .map(|m| {
+            if m.email.is_empty() {
+                m.name.clone()
+            } else {
+                format!("{} ({})", m.name, m.email)
+            }
+        })
         .collect();
     put("org.opencontainers.image.authors", &authors.join(", "));
     for (k, v) in md.annotations.iter().flatten() {
@@ -204,11 +262,21 @@ impl Descriptor {
 
 /// The image manifest JSON for a chart (config, layers, annotations), byte for byte as Helm
 /// writes it (no top-level `mediaType`, descriptor keys mediaType/digest/size).
-pub fn manifest_json(config: &Descriptor, layers: &[Descriptor], annotations: &[(String, String)]) -> Vec<u8> {
+pub fn manifest_json(
+    config: &Descriptor,
+    layers: &[Descriptor],
+    annotations: &[(String, String)],
+) -> Vec<u8> {
     let mut s = String::from("{\"schemaVersion\":2,\"config\":");
     s.push_str(&config.to_json());
     s.push_str(",\"layers\":[");
-    s.push_str(&layers.iter().map(Descriptor::to_json).collect::<Vec<_>>().join(","));
+    s.push_str(
+        &layers
+            .iter()
+            .map(Descriptor::to_json)
+            .collect::<Vec<_>>()
+            .join(","),
+    );
     s.push(']');
     if !annotations.is_empty() {
         let m = Map::new();
@@ -239,10 +307,19 @@ pub fn chart_layers(manifest: &[u8]) -> Result<(Descriptor, Option<Descriptor>),
         .and_then(|m| m.get("layers"))
         .and_then(|l| l.as_list().map(|l| l.iter().filter_map(desc).collect()))
         .unwrap_or_default();
-    let chart = layers.iter().find(|l| l.media_type == CHART_LAYER_MEDIA_TYPE).cloned().ok_or_else(|| {
-        RepoError::Other(format!("manifest does not contain a layer with mediatype {CHART_LAYER_MEDIA_TYPE}"))
-    })?;
-    let prov = layers.iter().find(|l| l.media_type == PROV_LAYER_MEDIA_TYPE).cloned();
+    let chart = layers
+        .iter()
+        .find(|l| l.media_type == CHART_LAYER_MEDIA_TYPE)
+        .cloned()
+        .ok_or_else(|| {
+            RepoError::Other(format!(
+                "manifest does not contain a layer with mediatype {CHART_LAYER_MEDIA_TYPE}"
+            ))
+        })?;
+    let prov = layers
+        .iter()
+        .find(|l| l.media_type == PROV_LAYER_MEDIA_TYPE)
+        .cloned();
     Ok((chart, prov))
 }
 
@@ -264,7 +341,9 @@ pub mod credentials {
         let auths = m.get("auths")?;
         let entry = auths.as_map()?.get(host)?;
         let auth = entry.as_map()?.get("auth")?;
-        let raw = base64::engine::general_purpose::STANDARD.decode(auth.as_str()?).ok()?;
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(auth.as_str()?)
+            .ok()?;
         let text = String::from_utf8(raw).ok()?;
         let (u, p) = text.split_once(':')?;
         Some((u.to_string(), p.to_string()))
@@ -278,7 +357,12 @@ pub mod credentials {
             _ => Map::new(),
         };
         let e = Map::new();
-        e.insert("auth", Value::str(base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))));
+        e.insert(
+            "auth",
+            Value::str(
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")),
+            ),
+        );
         auths.insert(host, Value::Map(e));
         m.insert("auths", Value::Map(auths));
         json::to_string_indent(&Value::Map(m), "", "\t")
@@ -287,7 +371,9 @@ pub mod credentials {
     /// The file without `host`; None when it had no credentials for it.
     pub fn remove(config: &str, host: &str) -> Option<String> {
         let m = load(config);
-        let Some(Value::Map(auths)) = m.get("auths") else { return None };
+        let Some(Value::Map(auths)) = m.get("auths") else {
+            return None;
+        };
         auths.remove(host)?;
         m.insert("auths", Value::Map(auths));
         Some(json::to_string_indent(&Value::Map(m), "", "\t"))
@@ -301,16 +387,25 @@ mod tests {
     #[test]
     fn parses_references() {
         let r = Reference::parse("oci://127.0.0.1:5000/charts/mychart:0.1.0").unwrap();
-        assert_eq!((r.registry.as_str(), r.repository.as_str(), r.tag.as_str()), ("127.0.0.1:5000", "charts/mychart", "0.1.0"));
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str(), r.tag.as_str()),
+            ("127.0.0.1:5000", "charts/mychart", "0.1.0")
+        );
         let r = Reference::parse("oci://localhost:5000/mychart@sha256:abcd").unwrap();
-        assert_eq!((r.repository.as_str(), r.tag.as_str(), r.digest.as_str()), ("mychart", "", "sha256:abcd"));
+        assert_eq!(
+            (r.repository.as_str(), r.tag.as_str(), r.digest.as_str()),
+            ("mychart", "", "sha256:abcd")
+        );
         assert_eq!(r.chart_name(), "mychart");
         assert!(Reference::parse("oci://host").is_err());
     }
 
     #[test]
     fn selects_tags_like_helm() {
-        let tags: Vec<String> = ["0.1.0", "0.2.0", "0.3.0-rc.1", "1.0.0_build.1"].iter().map(|s| s.to_string()).collect();
+        let tags: Vec<String> = ["0.1.0", "0.2.0", "0.3.0-rc.1", "1.0.0_build.1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(select_tag(&tags, "").unwrap(), "1.0.0+build.1");
         assert_eq!(select_tag(&tags, "~0.1").unwrap(), "0.1.0");
         assert_eq!(select_tag(&tags, "0.3.0-rc.1").unwrap(), "0.3.0-rc.1");
@@ -338,7 +433,10 @@ mod tests {
     #[test]
     fn credentials_round_trip() {
         let c = credentials::set("", "r:5000", "u", "p:w");
-        assert_eq!(credentials::get(&c, "r:5000"), Some(("u".into(), "p:w".into())));
+        assert_eq!(
+            credentials::get(&c, "r:5000"),
+            Some(("u".into(), "p:w".into()))
+        );
         let c2 = credentials::remove(&c, "r:5000").unwrap();
         assert_eq!(credentials::get(&c2, "r:5000"), None);
         assert!(credentials::remove(&c2, "r:5000").is_none());

@@ -17,7 +17,9 @@ fn err(msg: impl std::fmt::Display) -> RepoError {
 }
 
 fn base_name(path: &Path) -> String {
-    path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Helm's `messageBlock` for the archive at `archive`.
@@ -27,50 +29,85 @@ pub fn message_block(archive: &Path) -> Result<String, RepoError> {
     let md = crate::values::yaml::to_string(&chart.metadata.to_json_value()).map_err(err)?;
     let sums = crate::values::Map::new();
     let files = crate::values::Map::new();
-    files.insert(base_name(archive), crate::values::Value::str(format!("sha256:{digest}")));
+    files.insert(
+        base_name(archive),
+        crate::values::Value::str(format!("sha256:{digest}")),
+    );
     sums.insert("files", crate::values::Value::Map(files));
     let sums = crate::values::yaml::to_string(&crate::values::Value::Map(sums)).map_err(err)?;
     Ok(format!("{md}\n...\n{sums}"))
 }
 
 fn user_ids(details: &pgp::composed::SignedKeyDetails) -> Vec<String> {
-    details.users.iter().map(|u| String::from_utf8_lossy(u.id.id()).into_owned()).collect()
+    details
+        .users
+        .iter()
+        .map(|u| String::from_utf8_lossy(u.id.id()).into_owned())
+        .collect()
 }
 
 fn read_secret_keys(data: &[u8]) -> Result<Vec<SignedSecretKey>, RepoError> {
     let keys: Vec<SignedSecretKey> = if data.starts_with(b"-----BEGIN") {
-        SignedSecretKey::from_armor_many(std::io::Cursor::new(data)).map_err(err)?.0.filter_map(Result::ok).collect()
+        SignedSecretKey::from_armor_many(std::io::Cursor::new(data))
+            .map_err(err)?
+            .0
+            .filter_map(Result::ok)
+            .collect()
     } else {
-        SignedSecretKey::from_bytes_many(std::io::Cursor::new(data)).map_err(err)?.filter_map(Result::ok).collect()
+        SignedSecretKey::from_bytes_many(std::io::Cursor::new(data))
+            .map_err(err)?
+            .filter_map(Result::ok)
+            .collect()
     };
     Ok(keys)
 }
 
 fn read_public_keys(data: &[u8]) -> Result<Vec<SignedPublicKey>, RepoError> {
     let mut keys: Vec<SignedPublicKey> = if data.starts_with(b"-----BEGIN") {
-        SignedPublicKey::from_armor_many(std::io::Cursor::new(data)).map_err(err)?.0.filter_map(Result::ok).collect()
+        SignedPublicKey::from_armor_many(std::io::Cursor::new(data))
+            .map_err(err)?
+            .0
+            .filter_map(Result::ok)
+            .collect()
     } else {
-        SignedPublicKey::from_bytes_many(std::io::Cursor::new(data)).map_err(err)?.filter_map(Result::ok).collect()
+        SignedPublicKey::from_bytes_many(std::io::Cursor::new(data))
+            .map_err(err)?
+            .filter_map(Result::ok)
+            .collect()
     };
     if keys.is_empty() {
         // A secret keyring verifies too (Helm's ReadKeyRing reads both).
-        keys = read_secret_keys(data)?.into_iter().map(|k| k.to_public_key()).collect();
+        keys = read_secret_keys(data)?
+            .into_iter()
+            .map(|k| k.to_public_key())
+            .collect();
     }
     Ok(keys)
 }
 
 /// Signs `archive` with the key whose user ID contains `key_name` from the secret `keyring`,
 /// returning the `.prov` text. `passphrase` unlocks a protected key.
-pub fn sign(archive: &Path, keyring: &Path, key_name: &str, passphrase: &str) -> Result<String, RepoError> {
+pub fn sign(
+    archive: &Path,
+    keyring: &Path,
+    key_name: &str,
+    passphrase: &str,
+) -> Result<String, RepoError> {
     let data = std::fs::read(keyring).map_err(|e| RepoError::io(keyring, e))?;
     let keys = read_secret_keys(&data)?;
     let key = keys
         .iter()
         .find(|k| user_ids(&k.details).iter().any(|u| u.contains(key_name)))
-        .ok_or_else(|| err(format!("private key not found: no key named {key_name:?} in {}", keyring.display())))?;
+        .ok_or_else(|| {
+            err(format!(
+                "private key not found: no key named {key_name:?} in {}",
+                keyring.display()
+            ))
+        })?;
     let text = message_block(archive)?;
     let pw = Password::from(passphrase);
-    let msg = CleartextSignedMessage::sign(rand::thread_rng(), &text, &key.primary_key, &pw).map_err(err)?;
+    let msg = CleartextSignedMessage::sign(rand::thread_rng(), &text, &key.primary_key, &pw)
+        .map_err(err)?;
     msg.to_armored_string(Default::default()).map_err(err)
 }
 
@@ -86,10 +123,13 @@ pub struct Verification {
 pub fn verify(archive: &Path, prov: &str, keyring: &Path) -> Result<Verification, RepoError> {
     let data = std::fs::read(keyring).map_err(|e| RepoError::io(keyring, e))?;
     let keys = read_public_keys(&data)?;
-    let (msg, _) = CleartextSignedMessage::from_string(prov).map_err(|e| err(format!("failed to decode signature: {e}")))?;
+    let (msg, _) = CleartextSignedMessage::from_string(prov)
+        .map_err(|e| err(format!("failed to decode signature: {e}")))?;
     let mut signer = None;
     for k in &keys {
-        if msg.verify(&k.primary_key).is_ok() || k.public_subkeys.iter().any(|s| msg.verify(&s.key).is_ok()) {
+        if msg.verify(&k.primary_key).is_ok()
+            || k.public_subkeys.iter().any(|s| msg.verify(&s.key).is_ok())
+        {
             signer = Some(k);
             break;
         }
@@ -104,10 +144,16 @@ pub fn verify(archive: &Path, prov: &str, keyring: &Path) -> Result<Verification
         .and_then(|m| m.get("files"))
         .and_then(|f| f.as_map().and_then(|m| m.get(&name)))
         .and_then(|v| v.as_str().map(str::to_string))
-        .ok_or_else(|| err(format!("provenance does not contain a SHA for a file named {name:?}")))?;
+        .ok_or_else(|| {
+            err(format!(
+                "provenance does not contain a SHA for a file named {name:?}"
+            ))
+        })?;
     let have = format!("sha256:{}", super::index::digest_file(archive)?);
     if want != have {
-        return Err(err(format!("sha256 sum does not match for {name}: {want:?} != {have:?}")));
+        return Err(err(format!(
+            "sha256 sum does not match for {name}: {want:?} != {have:?}"
+        )));
     }
     Ok(Verification {
         signed_by: user_ids(&k.details).first().cloned().unwrap_or_default(),

@@ -31,7 +31,11 @@ pub struct RepoFile {
 
 impl Default for RepoFile {
     fn default() -> Self {
-        RepoFile { api_version: String::new(), generated: "0001-01-01T00:00:00Z".into(), repositories: Vec::new() }
+        RepoFile {
+            api_version: String::new(),
+            generated: "0001-01-01T00:00:00Z".into(),
+            repositories: Vec::new(),
+        }
     }
 }
 
@@ -56,14 +60,21 @@ impl RepoFile {
             if doc.is_nil() {
                 return Ok(f);
             }
-            return Err(RepoError::Yaml(format!("{source}: cannot unmarshal into repo.File")));
+            return Err(RepoError::Yaml(format!(
+                "{source}: cannot unmarshal into repo.File"
+            )));
         };
         f.api_version = s(m, "apiVersion");
         let g = s(m, "generated");
         if !g.is_empty() {
             f.generated = g;
         }
-        for item in m.get("repositories").as_ref().and_then(|v| v.as_list()).unwrap_or(&[]) {
+        for item in m
+            .get("repositories")
+            .as_ref()
+            .and_then(|v| v.as_list())
+            .unwrap_or(&[])
+        {
             let Some(e) = item.as_map() else { continue };
             f.repositories.push(RepoEntry {
                 name: s(e, "name"),
@@ -128,7 +139,10 @@ impl RepoFile {
                 e.insert("certFile", Value::str(&r.cert_file));
                 e.insert("keyFile", Value::str(&r.key_file));
                 e.insert("caFile", Value::str(&r.ca_file));
-                e.insert("insecure_skip_tls_verify", Value::Bool(r.insecure_skip_tls_verify));
+                e.insert(
+                    "insecure_skip_tls_verify",
+                    Value::Bool(r.insecure_skip_tls_verify),
+                );
                 e.insert("pass_credentials_all", Value::Bool(r.pass_credentials_all));
                 Value::Map(e)
             })
@@ -152,7 +166,11 @@ mod tests {
         // As written by Helm 4.1.4's `helm repo add myrepo http://127.0.0.1:18765`.
         let helm = "apiVersion: \"\"\ngenerated: \"0001-01-01T00:00:00Z\"\nrepositories:\n- caFile: \"\"\n  certFile: \"\"\n  insecure_skip_tls_verify: false\n  keyFile: \"\"\n  name: myrepo\n  pass_credentials_all: false\n  password: \"\"\n  url: http://127.0.0.1:18765\n  username: \"\"\n";
         let mut f = RepoFile::default();
-        f.update(RepoEntry { name: "myrepo".into(), url: "http://127.0.0.1:18765".into(), ..Default::default() });
+        f.update(RepoEntry {
+            name: "myrepo".into(),
+            url: "http://127.0.0.1:18765".into(),
+            ..Default::default()
+        });
         assert_eq!(f.to_yaml().unwrap(), helm);
         assert_eq!(RepoFile::load(helm.as_bytes(), "x").unwrap(), f);
     }

@@ -75,8 +75,16 @@ impl SearchIndex {
             let re = regex::Regex::new(term).map_err(|e| {
                 // Go's form on one line: `error parsing regexp: <what>: `<term>``.
                 let text = e.to_string();
-                let what = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
-                RepoError::Other(format!("error parsing regexp: {}: `{term}`", what.trim_start_matches("error: ")))
+                let what = text
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .trim();
+                RepoError::Other(format!(
+                    "error parsing regexp: {}: `{term}`",
+                    what.trim_start_matches("error: ")
+                ))
             })?;
             for (k, line) in &self.lines {
                 if let Some(m) = re.find(line) {
@@ -103,7 +111,11 @@ impl SearchIndex {
 }
 
 fn calc_score(index: usize, line: &str) -> usize {
-    let splits: Vec<usize> = line.char_indices().filter(|(_, c)| *c == SEP).map(|(i, _)| i).collect();
+    let splits: Vec<usize> = line
+        .char_indices()
+        .filter(|(_, c)| *c == SEP)
+        .map(|(i, _)| i)
+        .collect();
     for (i, pos) in splits.iter().enumerate() {
         if index > *pos {
             continue;
@@ -118,7 +130,10 @@ pub fn sort_results(results: &mut [SearchResult]) {
     results.sort_by(|a, b| {
         a.score.cmp(&b.score).then_with(|| {
             if a.name == b.name {
-                match (Version::parse(a.chart.version()), Version::parse(b.chart.version())) {
+                match (
+                    Version::parse(a.chart.version()),
+                    Version::parse(b.chart.version()),
+                ) {
                     (Ok(x), Ok(y)) => y.compare(&x).cmp(&0),
                     _ => std::cmp::Ordering::Equal,
                 }
@@ -130,7 +145,11 @@ pub fn sort_results(results: &mut [SearchResult]) {
 }
 
 /// `applyConstraint`: keeps versions matching `version`; only the first per chart unless `all`.
-pub fn apply_constraint(results: Vec<SearchResult>, version: &str, all: bool) -> Result<Vec<SearchResult>, RepoError> {
+pub fn apply_constraint(
+    results: Vec<SearchResult>,
+    version: &str,
+    all: bool,
+) -> Result<Vec<SearchResult>, RepoError> {
     let c = Constraints::parse(version)
         .map_err(|e| RepoError::Other(format!("an invalid version/constraint format: {e}")))?;
     let mut seen = std::collections::HashSet::new();
@@ -139,7 +158,9 @@ pub fn apply_constraint(results: Vec<SearchResult>, version: &str, all: bool) ->
         if !all && seen.contains(&r.name) {
             continue;
         }
-        let Ok(v) = Version::parse(r.chart.version()) else { continue };
+        let Ok(v) = Version::parse(r.chart.version()) else {
+            continue;
+        };
         if c.check(&v) {
             seen.insert(r.name.clone());
             out.push(r);
@@ -167,7 +188,11 @@ pub fn search_repos(
     for (name, index) in repos {
         idx.add_repo(name, index);
     }
-    let mut res = if terms.is_empty() { idx.all() } else { idx.search(&terms.join(" "), regexp)? };
+    let mut res = if terms.is_empty() {
+        idx.all()
+    } else {
+        idx.search(&terms.join(" "), regexp)?
+    };
     sort_results(&mut res);
     apply_constraint(res, version, versions)
 }
@@ -183,17 +208,32 @@ pub fn uitable(rows: &[Vec<String>], max_width: usize) -> String {
             s.to_string()
         }
     };
-    let cells: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| cut(c)).collect()).collect();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| cut(c)).collect())
+        .collect();
     let cols = cells.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
-        .map(|i| cells.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0))
+        .map(|i| {
+            cells
+                .iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let lines: Vec<String> = cells
         .iter()
         .map(|r| {
             r.iter()
                 .enumerate()
-                .map(|(i, c)| format!("{c}{}", " ".repeat(widths[i].saturating_sub(c.chars().count()))))
+                .map(|(i, c)| {
+                    format!(
+                        "{c}{}",
+                        " ".repeat(widths[i].saturating_sub(c.chars().count()))
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\t")
         })
@@ -202,13 +242,22 @@ pub fn uitable(rows: &[Vec<String>], max_width: usize) -> String {
 }
 
 /// The output of `helm search repo` in `format` (`table`, `json` or `yaml`), newline included.
-pub fn format_results(results: &[SearchResult], format: &str, max_width: usize) -> Result<String, RepoError> {
+pub fn format_results(
+    results: &[SearchResult],
+    format: &str,
+    max_width: usize,
+) -> Result<String, RepoError> {
     match format {
         "table" => {
             if results.is_empty() {
                 return Ok("No results found\n".into());
             }
-            let mut rows = vec![vec!["NAME".into(), "CHART VERSION".into(), "APP VERSION".into(), "DESCRIPTION".into()]];
+            let mut rows = vec![vec![
+                "NAME".into(),
+                "CHART VERSION".into(),
+                "APP VERSION".into(),
+                "DESCRIPTION".into(),
+            ]];
             for r in results {
                 rows.push(vec![
                     r.name.clone(),
@@ -235,8 +284,18 @@ pub fn format_results(results: &[SearchResult], format: &str, max_width: usize) 
                 out.push('{');
                 field(&mut out, "name", &r.name, true);
                 field(&mut out, "version", r.chart.version(), false);
-                field(&mut out, "app_version", &r.chart.metadata.app_version, false);
-                field(&mut out, "description", &r.chart.metadata.description, false);
+                field(
+                    &mut out,
+                    "app_version",
+                    &r.chart.metadata.app_version,
+                    false,
+                );
+                field(
+                    &mut out,
+                    "description",
+                    &r.chart.metadata.description,
+                    false,
+                );
                 out.push('}');
             }
             out.push_str("]\n");
@@ -254,7 +313,8 @@ pub fn format_results(results: &[SearchResult], format: &str, max_width: usize) 
                     Value::Map(m)
                 })
                 .collect();
-            crate::values::yaml::to_string(&Value::list(list)).map_err(|e| RepoError::Yaml(e.to_string()))
+            crate::values::yaml::to_string(&Value::list(list))
+                .map_err(|e| RepoError::Yaml(e.to_string()))
         }
         other => Err(RepoError::Other(format!("invalid format type {other:?}"))),
     }
@@ -289,7 +349,10 @@ mod tests {
             "- app_version: 1.16.0\n  description: A Helm chart for Kubernetes\n  name: myrepo/mychart\n  version: 0.1.0\n"
         );
         let r = search_repos(&repos, &["nothing".into()], false, false, false, "").unwrap();
-        assert_eq!(format_results(&r, "table", 50).unwrap(), "No results found\n");
+        assert_eq!(
+            format_results(&r, "table", 50).unwrap(),
+            "No results found\n"
+        );
     }
 
     #[test]

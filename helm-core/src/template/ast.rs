@@ -10,8 +10,8 @@ use crate::template::funcs::Function;
 use std::fmt;
 use std::sync::Arc;
 
-/// One parsed template (a file or a `define`).
-#[derive(Debug)]
+/// One parsed template (a file or a `define`). Cloning shares the parsed nodes.
+#[derive(Debug, Clone)]
 pub struct Tree {
     /// The template's own name (`define` name, or the file name).
     pub name: Arc<str>,
@@ -19,7 +19,28 @@ pub struct Tree {
     pub parse_name: Arc<str>,
     /// The whole source it was parsed from, to turn byte offsets into line:column.
     pub source: Arc<str>,
-    pub root: List,
+    /// Shared by the trees of every file with the same text (see [`Tree::parsed_as`]).
+    pub root: Arc<List>,
+}
+
+impl Tree {
+    /// This tree as the same text parsed under the file name `parse_name`: parsing depends on
+    /// the name only through the names it gives the file's own tree and error locations, so a
+    /// file whose text is another's (a subchart under several aliases, copies of one library
+    /// chart) reuses the other's nodes.
+    pub fn parsed_as(&self, parse_name: &Arc<str>) -> Tree {
+        let name = if self.name == self.parse_name {
+            parse_name.clone()
+        } else {
+            self.name.clone()
+        };
+        Tree {
+            name,
+            parse_name: parse_name.clone(),
+            source: self.source.clone(),
+            root: self.root.clone(),
+        }
+    }
 }
 
 pub type List = Vec<Node>;
@@ -35,7 +56,11 @@ pub enum Node {
     With(Box<Control>),
     Range(Box<Control>),
     /// `{{template "name" pipeline}}` (and the call site of a `block`).
-    Template { pos: usize, name: Arc<str>, pipe: Option<Box<Pipe>> },
+    Template {
+        pos: usize,
+        name: Arc<str>,
+        pipe: Option<Box<Pipe>>,
+    },
     Break(usize),
     Continue(usize),
 }
@@ -107,19 +132,38 @@ pub struct Number {
 #[derive(Debug)]
 pub enum Arg {
     /// `.a.b`
-    Field { pos: usize, idents: Vec<Arc<str>> },
+    Field {
+        pos: usize,
+        idents: Vec<Arc<str>>,
+    },
     /// `$x` or `$x.a.b`
-    Var { pos: usize, var: VarRef, idents: Vec<Arc<str>> },
+    Var {
+        pos: usize,
+        var: VarRef,
+        idents: Vec<Arc<str>>,
+    },
     /// `(pipeline).a.b`
-    Chain { pos: usize, node: Box<Arg>, fields: Vec<Arc<str>> },
-    Func { pos: usize, name: Arc<str>, func: FuncRef },
+    Chain {
+        pos: usize,
+        node: Box<Arg>,
+        fields: Vec<Arc<str>>,
+    },
+    Func {
+        pos: usize,
+        name: Arc<str>,
+        func: FuncRef,
+    },
     Dot(usize),
     Nil(usize),
     Bool(usize, bool),
     /// Boxed: the largest operand, and rare; keeps every `Arg` small.
     Number(usize, Box<Number>),
     /// A string literal: its quoted source text and its value.
-    String { pos: usize, quoted: Arc<str>, value: Arc<str> },
+    String {
+        pos: usize,
+        quoted: Arc<str>,
+        value: Arc<str>,
+    },
     Pipe(Box<Pipe>),
 }
 
@@ -218,7 +262,9 @@ impl fmt::Display for Pipe {
 /// Go's `parse.IsEmptyTree`: only whitespace text (an empty `define` does not replace a
 /// non-empty template of the same name). `source` is the text the list was parsed from.
 pub fn is_empty_list(list: &List, source: &str) -> bool {
-    list.iter().all(|n| matches!(n, Node::Text(t) if source.get(t.clone()).is_none_or(|s| s.trim().is_empty())))
+    list.iter().all(
+        |n| matches!(n, Node::Text(t) if source.get(t.clone()).is_none_or(|s| s.trim().is_empty())),
+    )
 }
 
 // Dropping a tree is iterative: Helm parses 100,000 nested `{{if}}`s and 10,000 nested
@@ -250,7 +296,9 @@ impl Pending {
                         self.take_pipe(&mut c.pipe);
                     }
                     Node::Action(mut p) => self.take_pipe(&mut p),
-                    Node::Template { pipe: Some(mut p), .. } => self.take_pipe(&mut p),
+                    Node::Template {
+                        pipe: Some(mut p), ..
+                    } => self.take_pipe(&mut p),
                     _ => {}
                 }
             } else if let Some(a) = self.args.pop() {
@@ -273,7 +321,10 @@ fn nests(a: &Arg) -> bool {
 
 impl Drop for Control {
     fn drop(&mut self) {
-        let nested = |l: &List| l.iter().any(|n| matches!(n, Node::If(_) | Node::With(_) | Node::Range(_)));
+        let nested = |l: &List| {
+            l.iter()
+                .any(|n| matches!(n, Node::If(_) | Node::With(_) | Node::Range(_)))
+        };
         if !nested(&self.list) && !self.else_list.as_ref().is_some_and(nested) {
             return;
         }

@@ -98,7 +98,12 @@ impl TemplateError {
             ErrorKind::Exec => Some(self.column),
             ErrorKind::Other => return None,
         };
-        Some(TemplateLocation { template: self.template.clone(), line: self.line, column, executing: self.executing.clone() })
+        Some(TemplateLocation {
+            template: self.template.clone(),
+            line: self.line,
+            column,
+            executing: self.executing.clone(),
+        })
     }
 
     /// The errors from this one through its causes, outermost first.
@@ -208,7 +213,11 @@ impl TemplateError {
     /// (`template: no template "x" associated with template "gotpl"`) ends the layout, printed
     /// whole.
     fn helm4_layout(&self) -> Option<String> {
-        if self.errors().any(|e| [&e.template, &e.executing, &e.context, &e.message].iter().any(|s| s.contains('\n'))) {
+        if self.errors().any(|e| {
+            [&e.template, &e.executing, &e.context, &e.message]
+                .iter()
+                .any(|s| s.contains('\n'))
+        }) {
             return None;
         }
         let mut out = String::new();
@@ -252,7 +261,14 @@ impl std::error::Error for TemplateError {}
 mod tests {
     use super::*;
 
-    fn exec(template: &str, line: usize, column: usize, executing: &str, context: &str, message: &str) -> TemplateError {
+    fn exec(
+        template: &str,
+        line: usize,
+        column: usize,
+        executing: &str,
+        context: &str,
+        message: &str,
+    ) -> TemplateError {
         TemplateError {
             kind: ErrorKind::Exec,
             template: template.into(),
@@ -266,25 +282,57 @@ mod tests {
         }
     }
 
-    fn calling(mut e: TemplateError, func: &str, words: &str, cause: TemplateError) -> TemplateError {
+    fn calling(
+        mut e: TemplateError,
+        func: &str,
+        words: &str,
+        cause: TemplateError,
+    ) -> TemplateError {
         e.function = Some(func.into());
         e.message = words.into();
         e.cause = Some(Box::new(cause));
         e
     }
 
-    fn loc(template: &str, line: usize, column: Option<usize>, executing: &str) -> TemplateLocation {
-        TemplateLocation { template: template.into(), line, column, executing: executing.into() }
+    fn loc(
+        template: &str,
+        line: usize,
+        column: Option<usize>,
+        executing: &str,
+    ) -> TemplateLocation {
+        TemplateLocation {
+            template: template.into(),
+            line,
+            column,
+            executing: executing.into(),
+        }
     }
 
     #[test]
     fn include_chain_as_data_and_both_texts() {
-        let inner = exec("c/templates/_h.tpl", 3, 12, "t2", ".Values.q.w", "nil pointer evaluating interface {}.w");
-        let outer = exec("c/templates/a.yaml", 1, 6, "c/templates/a.yaml", "include \"t2\" .", "");
+        let inner = exec(
+            "c/templates/_h.tpl",
+            3,
+            12,
+            "t2",
+            ".Values.q.w",
+            "nil pointer evaluating interface {}.w",
+        );
+        let outer = exec(
+            "c/templates/a.yaml",
+            1,
+            6,
+            "c/templates/a.yaml",
+            "include \"t2\" .",
+            "",
+        );
         let e = calling(outer, "include", "", inner);
         assert_eq!(
             e.chain(),
-            vec![loc("c/templates/a.yaml", 1, Some(6), "c/templates/a.yaml"), loc("c/templates/_h.tpl", 3, Some(12), "t2")]
+            vec![
+                loc("c/templates/a.yaml", 1, Some(6), "c/templates/a.yaml"),
+                loc("c/templates/_h.tpl", 3, Some(12), "t2")
+            ]
         );
         assert_eq!(
             e.to_string(),
@@ -298,9 +346,28 @@ mod tests {
 
     #[test]
     fn tpl_words_keep_gos_text() {
-        let inner = exec("gotpl", 1, 3, "gotpl", ".Values.a.b", "nil pointer evaluating interface {}.b");
-        let outer = exec("c/templates/a.yaml", 2, 4, "c/templates/a.yaml", "tpl \"{{ .Values.a.b }}\" .", "");
-        let e = calling(outer, "tpl", "error during tpl function execution for \"{{ .Values.a.b }}\"", inner);
+        let inner = exec(
+            "gotpl",
+            1,
+            3,
+            "gotpl",
+            ".Values.a.b",
+            "nil pointer evaluating interface {}.b",
+        );
+        let outer = exec(
+            "c/templates/a.yaml",
+            2,
+            4,
+            "c/templates/a.yaml",
+            "tpl \"{{ .Values.a.b }}\" .",
+            "",
+        );
+        let e = calling(
+            outer,
+            "tpl",
+            "error during tpl function execution for \"{{ .Values.a.b }}\"",
+            inner,
+        );
         assert_eq!(e.chain().len(), 2);
         assert_eq!(e.chain()[1], loc("gotpl", 1, Some(3), "gotpl"));
         assert_eq!(e.helm_message(), e.to_string());
@@ -309,26 +376,64 @@ mod tests {
 
     #[test]
     fn fail_names_the_outermost_location() {
-        let mut inner = exec("c/templates/_h.tpl", 1, 30, "h.fail", "fail \"deep\"", "HELM_ERR_STARTdeepHELM_ERR_END");
+        let mut inner = exec(
+            "c/templates/_h.tpl",
+            1,
+            30,
+            "h.fail",
+            "fail \"deep\"",
+            "HELM_ERR_STARTdeepHELM_ERR_END",
+        );
         inner.function = Some("fail".into());
-        let outer = exec("c/templates/a.yaml", 4, 7, "c/templates/a.yaml", "include \"h.fail\" .", "");
+        let outer = exec(
+            "c/templates/a.yaml",
+            4,
+            7,
+            "c/templates/a.yaml",
+            "include \"h.fail\" .",
+            "",
+        );
         let e = calling(outer, "include", "", inner);
-        assert_eq!(e.helm_message(), "execution error at (c/templates/a.yaml:4:7): deep");
-        assert_eq!(e.chain().last(), Some(&loc("c/templates/_h.tpl", 1, Some(30), "h.fail")));
+        assert_eq!(
+            e.helm_message(),
+            "execution error at (c/templates/a.yaml:4:7): deep"
+        );
+        assert_eq!(
+            e.chain().last(),
+            Some(&loc("c/templates/_h.tpl", 1, Some(30), "h.fail"))
+        );
     }
 
     #[test]
     fn a_functions_own_error_keeps_gos_text() {
-        let mut e = exec("c/templates/a.yaml", 1, 3, "c/templates/a.yaml", "index .A 3", "index of untyped nil");
+        let mut e = exec(
+            "c/templates/a.yaml",
+            1,
+            3,
+            "c/templates/a.yaml",
+            "index .A 3",
+            "index of untyped nil",
+        );
         e.function = Some("index".into());
         assert_eq!(e.helm_message(), "template: c/templates/a.yaml:1:3: executing \"c/templates/a.yaml\" at <index .A 3>: error calling index: index of untyped nil");
-        assert_eq!(e.chain(), vec![loc("c/templates/a.yaml", 1, Some(3), "c/templates/a.yaml")]);
+        assert_eq!(
+            e.chain(),
+            vec![loc("c/templates/a.yaml", 1, Some(3), "c/templates/a.yaml")]
+        );
     }
 
     #[test]
     fn a_level_without_place_ends_the_layout() {
-        let missing = TemplateError::other("", "no template \"x\" associated with template \"gotpl\"");
-        let outer = exec("c/templates/a.yaml", 1, 3, "c/templates/a.yaml", "include \"x\" .", "");
+        let missing =
+            TemplateError::other("", "no template \"x\" associated with template \"gotpl\"");
+        let outer = exec(
+            "c/templates/a.yaml",
+            1,
+            3,
+            "c/templates/a.yaml",
+            "include \"x\" .",
+            "",
+        );
         let e = calling(outer, "include", "", missing);
         assert_eq!(e.chain().len(), 1);
         assert_eq!(
@@ -341,6 +446,9 @@ mod tests {
     fn parse_error_location() {
         let e = TemplateError::parse("c/templates/a.yaml", 3, "unexpected \"}\" in operand");
         assert_eq!(e.location(), Some(loc("c/templates/a.yaml", 3, None, "")));
-        assert_eq!(e.helm_message(), "parse error at (c/templates/a.yaml:3): unexpected \"}\" in operand");
+        assert_eq!(
+            e.helm_message(),
+            "parse error at (c/templates/a.yaml:3): unexpected \"}\" in operand"
+        );
     }
 }

@@ -43,7 +43,13 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_output: 512 << 20, max_steps: 200_000_000, max_depth: 100_000, max_include_nesting: 1000, max_tpl_nesting: 1000 }
+        Limits {
+            max_output: 512 << 20,
+            max_steps: 200_000_000,
+            max_depth: 100_000,
+            max_include_nesting: 1000,
+            max_tpl_nesting: 1000,
+        }
     }
 }
 
@@ -149,7 +155,10 @@ impl<'e> State<'e> {
         if self.depth > self.engine.limits.max_depth {
             return Err(TemplateError::other(
                 &tree.name,
-                format!("exceeded maximum template depth ({})", self.engine.limits.max_depth),
+                format!(
+                    "exceeded maximum template depth ({})",
+                    self.engine.limits.max_depth
+                ),
             ));
         }
         crate::values::deep::guard(|| self.run_here(tree, dot))
@@ -157,7 +166,10 @@ impl<'e> State<'e> {
 
     fn run_here(&mut self, tree: &Tree, dot: V) -> Result<String, TemplateError> {
         self.depth += 1;
-        let mut frame = Frame { vars: vec![dot.clone()], source: tree.source.clone() };
+        let mut frame = Frame {
+            vars: vec![dot.clone()],
+            source: tree.source.clone(),
+        };
         let mut out = String::new();
         let r = self.walk_list(&mut frame, &dot, &tree.root, &mut out);
         self.depth -= 1;
@@ -165,7 +177,9 @@ impl<'e> State<'e> {
             Ok(()) => Ok(out),
             Err(Fail::Done(e)) => Err(e),
             Err(Fail::At(pos, ctx, msg)) => Err(locate(tree, pos, ctx, None, msg, None)),
-            Err(Fail::Call(pos, ctx, c)) => Err(locate(tree, pos, ctx, Some(c.function), c.message, c.cause)),
+            Err(Fail::Call(pos, ctx, c)) => {
+                Err(locate(tree, pos, ctx, Some(c.function), c.message, c.cause))
+            }
             Err(Fail::Break | Fail::Continue) => Ok(out),
         }
     }
@@ -173,15 +187,35 @@ impl<'e> State<'e> {
     fn step(&mut self, pos: usize, node: &dyn std::fmt::Display) -> R<()> {
         self.steps += 1;
         if self.steps > self.engine.limits.max_steps {
-            return Err(at(pos, node, format!("exceeded the limit of {} execution steps", self.engine.limits.max_steps)));
+            return Err(at(
+                pos,
+                node,
+                format!(
+                    "exceeded the limit of {} execution steps",
+                    self.engine.limits.max_steps
+                ),
+            ));
         }
         Ok(())
     }
 
-    fn write(&mut self, out: &mut String, s: &str, pos: usize, node: &dyn std::fmt::Display) -> R<()> {
+    fn write(
+        &mut self,
+        out: &mut String,
+        s: &str,
+        pos: usize,
+        node: &dyn std::fmt::Display,
+    ) -> R<()> {
         self.output += s.len();
         if self.output > self.engine.limits.max_output {
-            return Err(at(pos, node, format!("output exceeds the limit of {} bytes", self.engine.limits.max_output)));
+            return Err(at(
+                pos,
+                node,
+                format!(
+                    "output exceeds the limit of {} bytes",
+                    self.engine.limits.max_output
+                ),
+            ));
         }
         out.push_str(s);
         Ok(())
@@ -212,10 +246,16 @@ impl<'e> State<'e> {
                 }
                 Ok(())
             }
-            Node::If(_) | Node::With(_) | Node::Range(_) => crate::values::deep::guard(|| self.walk_control(fr, dot, node, out)),
+            Node::If(_) | Node::With(_) | Node::Range(_) => {
+                crate::values::deep::guard(|| self.walk_control(fr, dot, node, out))
+            }
             Node::Template { pos, name, pipe } => {
                 let Some(tree) = self.lookup(name) else {
-                    return Err(at(*pos, &TemplateNodeText(name, pipe.as_deref()), format!("template {} not defined", go_quote(name))));
+                    return Err(at(
+                        *pos,
+                        &TemplateNodeText(name, pipe.as_deref()),
+                        format!("template {} not defined", go_quote(name)),
+                    ));
                 };
                 let d = match pipe {
                     Some(p) => V::plain(self.eval_pipeline(fr, dot, p)?),
@@ -225,7 +265,10 @@ impl<'e> State<'e> {
                     return Err(at(
                         *pos,
                         &TemplateNodeText(name, pipe.as_deref()),
-                        format!("exceeded maximum template depth ({})", self.engine.limits.max_depth),
+                        format!(
+                            "exceeded maximum template depth ({})",
+                            self.engine.limits.max_depth
+                        ),
                     ));
                 }
                 let s = self.run(&tree, d).map_err(Fail::Done)?;
@@ -286,7 +329,8 @@ impl<'e> State<'e> {
                     }
                 }
                 let r = self.walk_list(fr, &elem, &c.list, out);
-                fr.vars.truncate(mark.max(decl.iter().map(|d| d.slot + 1).max().unwrap_or(0)));
+                fr.vars
+                    .truncate(mark.max(decl.iter().map(|d| d.slot + 1).max().unwrap_or(0)));
                 match r {
                     Ok(()) | Err(Fail::Continue) => false,
                     Err(Fail::Break) => true,
@@ -299,7 +343,13 @@ impl<'e> State<'e> {
             Value::List(items) if !items.is_empty() => {
                 ran = true;
                 for (i, item) in items.iter().enumerate() {
-                    if iterate!(V::plain(Value::Int(i as i64)), V { v: item.clone(), iface: true }) {
+                    if iterate!(
+                        V::plain(Value::Int(i as i64)),
+                        V {
+                            v: item.clone(),
+                            iface: true
+                        }
+                    ) {
                         break;
                     }
                 }
@@ -315,7 +365,10 @@ impl<'e> State<'e> {
             Value::Bytes(b) if !b.is_empty() => {
                 ran = true;
                 for (i, item) in b.iter().enumerate() {
-                    if iterate!(V::plain(Value::Int(i as i64)), V::plain(Value::Uint(*item as u64))) {
+                    if iterate!(
+                        V::plain(Value::Int(i as i64)),
+                        V::plain(Value::Uint(*item as u64))
+                    ) {
                         break;
                     }
                 }
@@ -323,7 +376,14 @@ impl<'e> State<'e> {
             Value::Int(_) | Value::Int64(_) | Value::Uint(_) => {
                 if decl.len() > 1 {
                     let (p, ctx) = last_node(&c.pipe);
-                    return Err(Fail::At(p, ctx, format!("can't use {} to iterate over more than one variable", gofmt::format_v(&val))));
+                    return Err(Fail::At(
+                        p,
+                        ctx,
+                        format!(
+                            "can't use {} to iterate over more than one variable",
+                            gofmt::format_v(&val)
+                        ),
+                    ));
                 }
                 let n: i128 = match &val {
                     Value::Uint(u) => *u as i128,
@@ -350,7 +410,13 @@ impl<'e> State<'e> {
                     Value::List(items) if o.kind_name() == "slice" => {
                         for (i, item) in items.iter().enumerate() {
                             ran = true;
-                            if iterate!(V::plain(Value::Int(i as i64)), V { v: item.clone(), iface: true }) {
+                            if iterate!(
+                                V::plain(Value::Int(i as i64)),
+                                V {
+                                    v: item.clone(),
+                                    iface: true
+                                }
+                            ) {
                                 break;
                             }
                         }
@@ -366,13 +432,21 @@ impl<'e> State<'e> {
                     }
                     _ => {
                         let (p, ctx) = last_node(&c.pipe);
-                        return Err(Fail::At(p, ctx, format!("range can't iterate over {}", gofmt::format_v(&val))));
+                        return Err(Fail::At(
+                            p,
+                            ctx,
+                            format!("range can't iterate over {}", gofmt::format_v(&val)),
+                        ));
                     }
                 }
             }
             other => {
                 let (p, ctx) = last_node(&c.pipe);
-                return Err(Fail::At(p, ctx, format!("range can't iterate over {}", gofmt::format_v(other))));
+                return Err(Fail::At(
+                    p,
+                    ctx,
+                    format!("range can't iterate over {}", gofmt::format_v(other)),
+                ));
             }
         }
         if !ran {
@@ -417,18 +491,24 @@ impl<'e> State<'e> {
             return Err(at(cmd.pos, cmd, "empty command"));
         };
         match first {
-            Arg::Field { pos, idents } => self.eval_field_chain(fr, dot, dot.clone(), *pos, first, idents, &cmd.args, fin),
+            Arg::Field { pos, idents } => {
+                self.eval_field_chain(fr, dot, dot.clone(), *pos, first, idents, &cmd.args, fin)
+            }
             Arg::Chain { pos, node, fields } => {
                 if let Arg::Nil(_) = **node {
-                    return Err(at(*pos, first, format!("indirection through explicit nil in {first}")));
+                    return Err(at(
+                        *pos,
+                        first,
+                        format!("indirection through explicit nil in {first}"),
+                    ));
                 }
                 let recv = self.eval_arg_any(fr, dot, node)?;
                 self.eval_field_chain(fr, dot, recv, *pos, first, fields, &cmd.args, fin)
                     .map_err(|e| relocate_to_last(e, node))
             }
-            Arg::Func { pos, name, func } => {
-                self.eval_function(fr, dot, *pos, name, func, cmd, &cmd.args, fin).map(V::plain)
-            }
+            Arg::Func { pos, name, func } => self
+                .eval_function(fr, dot, *pos, name, func, cmd, &cmd.args, fin)
+                .map(V::plain),
             Arg::Pipe(p) => {
                 not_a_function(&cmd.args, &fin)?;
                 self.eval_pipeline(fr, dot, p).map(V::plain)
@@ -449,7 +529,11 @@ impl<'e> State<'e> {
                     Arg::Nil(pos) => Err(at(*pos, first, "nil is not a command")),
                     Arg::Number(pos, n) => ideal_constant(*pos, n).map(V::plain),
                     Arg::String { value, .. } => Ok(V::plain(Value::String(value.clone()))),
-                    _ => Err(at(first.pos(), first, format!("can't evaluate command {}", go_quote(&first.to_string())))),
+                    _ => Err(at(
+                        first.pos(),
+                        first,
+                        format!("can't evaluate command {}", go_quote(&first.to_string())),
+                    )),
                 }
             }
         }
@@ -495,24 +579,43 @@ impl<'e> State<'e> {
         match &receiver.v {
             Value::Nil => {
                 if receiver.iface {
-                    return Err(at(pos, node, format!("nil pointer evaluating interface {{}}.{name}")));
+                    return Err(at(
+                        pos,
+                        node,
+                        format!("nil pointer evaluating interface {{}}.{name}"),
+                    ));
                 }
                 if self.engine.missing_key_error {
-                    return Err(at(pos, node, format!("nil data; no entry for key {}", go_quote(name))));
+                    return Err(at(
+                        pos,
+                        node,
+                        format!("nil data; no entry for key {}", go_quote(name)),
+                    ));
                 }
                 Ok(V::default())
             }
             Value::Map(m) => {
                 if has_args {
-                    return Err(at(pos, node, format!("{name} is not a method but has arguments")));
+                    return Err(at(
+                        pos,
+                        node,
+                        format!("{name} is not a method but has arguments"),
+                    ));
                 }
                 match m.get(name) {
                     Some(v) => Ok(V { v, iface: true }),
                     None => {
                         if self.engine.missing_key_error {
-                            return Err(at(pos, node, format!("map has no entry for key {}", go_quote(name))));
+                            return Err(at(
+                                pos,
+                                node,
+                                format!("map has no entry for key {}", go_quote(name)),
+                            ));
                         }
-                        Ok(V { v: Value::Nil, iface: true })
+                        Ok(V {
+                            v: Value::Nil,
+                            iface: true,
+                        })
                     }
                 }
             }
@@ -533,16 +636,32 @@ impl<'e> State<'e> {
                 match o.field(name) {
                     Some(v) => {
                         if has_args {
-                            return Err(at(pos, node, format!("{name} has arguments but cannot be invoked as function")));
+                            return Err(at(
+                                pos,
+                                node,
+                                format!("{name} has arguments but cannot be invoked as function"),
+                            ));
                         }
                         Ok(V::plain(v))
                     }
-                    None => Err(at(pos, node, format!("can't evaluate field {name} in type {}", o.type_name()))),
+                    None => Err(at(
+                        pos,
+                        node,
+                        format!("can't evaluate field {name} in type {}", o.type_name()),
+                    )),
                 }
             }
             other => {
-                let ty = if receiver.iface { "interface {}".to_string() } else { other.go_type_name() };
-                Err(at(pos, node, format!("can't evaluate field {name} in type {ty}")))
+                let ty = if receiver.iface {
+                    "interface {}".to_string()
+                } else {
+                    other.go_type_name()
+                };
+                Err(at(
+                    pos,
+                    node,
+                    format!("can't evaluate field {name} in type {ty}"),
+                ))
             }
         }
     }
@@ -564,7 +683,11 @@ impl<'e> State<'e> {
         match func {
             FuncRef::And | FuncRef::Or => {
                 if num_in < 1 {
-                    return Err(at(pos, name, format!("wrong number of args for {name}: want at least 1 got 0")));
+                    return Err(at(
+                        pos,
+                        name,
+                        format!("wrong number of args for {name}: want at least 1 got 0"),
+                    ));
                 }
                 let want = matches!(func, FuncRef::Or);
                 let mut v = Value::Nil;
@@ -581,7 +704,11 @@ impl<'e> State<'e> {
             }
             FuncRef::Call => {
                 if num_in < 1 {
-                    return Err(at(pos, name, "wrong number of args for call: want at least 1 got 0"));
+                    return Err(at(
+                        pos,
+                        name,
+                        "wrong number of args for call: want at least 1 got 0",
+                    ));
                 }
                 let (fname, fv) = match args.first() {
                     Some(a) => (a.to_string(), self.eval_arg(fr, dot, Param::Any, a)?),
@@ -602,25 +729,47 @@ impl<'e> State<'e> {
                         return Err(at(
                             pos,
                             name,
-                            format!("wrong number of args for {name}: want at least {num_fixed} got {}", args.len()),
+                            format!(
+                                "wrong number of args for {name}: want at least {num_fixed} got {}",
+                                args.len()
+                            ),
                         ));
                     }
                 } else if num_in != num_fixed {
-                    return Err(at(pos, name, format!("wrong number of args for {name}: want {num_fixed} got {num_in}")));
+                    return Err(at(
+                        pos,
+                        name,
+                        format!("wrong number of args for {name}: want {num_fixed} got {num_in}"),
+                    ));
                 }
                 let mut argv = Vec::with_capacity(num_in);
                 for (i, a) in args.iter().enumerate() {
-                    let p = f.params.get(i).copied().or(f.variadic).unwrap_or(Param::Any);
+                    let p = f
+                        .params
+                        .get(i)
+                        .copied()
+                        .or(f.variadic)
+                        .unwrap_or(Param::Any);
                     argv.push(self.eval_arg(fr, dot, p, a)?);
                 }
                 if let Some(fv) = fin {
                     // The piped value arrives as a bare reflect.Value: a missing one makes the
                     // builtin len panic inside reflect, which Go reports as the call's error.
                     if fv.is_nil() && &**name == "len" {
-                        return Err(call_failed(pos, cmd, "len", "reflect: call of reflect.Value.Type on zero Value".into()));
+                        return Err(call_failed(
+                            pos,
+                            cmd,
+                            "len",
+                            "reflect: call of reflect.Value.Type on zero Value".into(),
+                        ));
                     }
                     let i = args.len();
-                    let p = f.params.get(i).copied().or(f.variadic).unwrap_or(Param::Any);
+                    let p = f
+                        .params
+                        .get(i)
+                        .copied()
+                        .or(f.variadic)
+                        .unwrap_or(Param::Any);
                     // Go blames the node it visited last: the last explicit argument, if any.
                     let v = validate(fv, p).map_err(|m| match args.last() {
                         Some(Arg::Pipe(lp)) => {
@@ -646,7 +795,11 @@ impl<'e> State<'e> {
                                 message: n.words.unwrap_or_default(),
                                 cause: Some(Box::new(n.error)),
                             },
-                            None => CallError { function: name.to_string(), message: e.0, cause: None },
+                            None => CallError {
+                                function: name.to_string(),
+                                message: e.0,
+                                cause: None,
+                            },
                         },
                     )),
                 }
@@ -658,26 +811,66 @@ impl<'e> State<'e> {
     fn eval_arg_any(&mut self, fr: &mut Frame, dot: &V, arg: &Arg) -> R<V> {
         match arg {
             Arg::Dot(_) => Ok(dot.clone()),
-            Arg::Field { pos, idents } => self.eval_field_chain(fr, dot, dot.clone(), *pos, arg, idents, std::slice::from_ref(arg), None),
+            Arg::Field { pos, idents } => self.eval_field_chain(
+                fr,
+                dot,
+                dot.clone(),
+                *pos,
+                arg,
+                idents,
+                std::slice::from_ref(arg),
+                None,
+            ),
             Arg::Var { pos, var, idents } => {
                 let value = fr.vars.get(var.slot).cloned().unwrap_or_default();
                 if idents.is_empty() {
                     return Ok(value);
                 }
-                self.eval_field_chain(fr, dot, value, *pos, arg, idents, std::slice::from_ref(arg), None)
+                self.eval_field_chain(
+                    fr,
+                    dot,
+                    value,
+                    *pos,
+                    arg,
+                    idents,
+                    std::slice::from_ref(arg),
+                    None,
+                )
             }
             Arg::Chain { pos, node, fields } => {
                 if let Arg::Nil(_) = **node {
-                    return Err(at(*pos, arg, format!("indirection through explicit nil in {arg}")));
+                    return Err(at(
+                        *pos,
+                        arg,
+                        format!("indirection through explicit nil in {arg}"),
+                    ));
                 }
                 let recv = self.eval_arg_any(fr, dot, node)?;
-                self.eval_field_chain(fr, dot, recv, *pos, arg, fields, std::slice::from_ref(arg), None)
-                    .map_err(|e| relocate_to_last(e, node))
+                self.eval_field_chain(
+                    fr,
+                    dot,
+                    recv,
+                    *pos,
+                    arg,
+                    fields,
+                    std::slice::from_ref(arg),
+                    None,
+                )
+                .map_err(|e| relocate_to_last(e, node))
             }
             Arg::Pipe(p) => self.eval_pipeline(fr, dot, p).map(V::plain),
-            Arg::Func { pos, name, func } => {
-                self.eval_function(fr, dot, *pos, name, func, arg, std::slice::from_ref(arg), None).map(V::plain)
-            }
+            Arg::Func { pos, name, func } => self
+                .eval_function(
+                    fr,
+                    dot,
+                    *pos,
+                    name,
+                    func,
+                    arg,
+                    std::slice::from_ref(arg),
+                    None,
+                )
+                .map(V::plain),
             Arg::Nil(_) => Ok(V::default()),
             Arg::Bool(_, b) => Ok(V::plain(Value::Bool(*b))),
             Arg::Number(pos, n) => ideal_constant(*pos, n).map(V::plain),
@@ -689,7 +882,12 @@ impl<'e> State<'e> {
     fn eval_arg(&mut self, fr: &mut Frame, dot: &V, param: Param, arg: &Arg) -> R<Value> {
         let pos = arg.pos();
         match arg {
-            Arg::Dot(_) | Arg::Field { .. } | Arg::Var { .. } | Arg::Pipe(_) | Arg::Func { .. } | Arg::Chain { .. } => {
+            Arg::Dot(_)
+            | Arg::Field { .. }
+            | Arg::Var { .. }
+            | Arg::Pipe(_)
+            | Arg::Func { .. }
+            | Arg::Chain { .. } => {
                 let v = self.eval_arg_any(fr, dot, arg)?;
                 // A nil read straight out of a map (a missing key under `missingkey=zero`, or a
                 // null value) is a typed nil interface in Go: not assignable to any concrete type.
@@ -697,7 +895,10 @@ impl<'e> State<'e> {
                     return Err(at(
                         pos,
                         arg,
-                        format!("wrong type for value; expected {}; got interface {{}}", param_type_name(param)),
+                        format!(
+                            "wrong type for value; expected {}; got interface {{}}",
+                            param_type_name(param)
+                        ),
                     ));
                 }
                 validate(v.v, param).map_err(|m| match arg {
@@ -713,7 +914,11 @@ impl<'e> State<'e> {
                 Param::Any | Param::Map | Param::List | Param::StringList | Param::Bytes => {
                     Ok(validate(Value::Nil, param).unwrap_or_default())
                 }
-                _ => Err(at(pos, arg, format!("cannot assign nil to {}", param_type_name(param)))),
+                _ => Err(at(
+                    pos,
+                    arg,
+                    format!("cannot assign nil to {}", param_type_name(param)),
+                )),
             },
             Arg::Bool(_, b) => match param {
                 Param::Bool | Param::Any => Ok(Value::Bool(*b)),
@@ -725,10 +930,22 @@ impl<'e> State<'e> {
             },
             Arg::Number(_, n) => match param {
                 Param::Any => ideal_constant(pos, n),
-                Param::Int => n.int.map(Value::Int).ok_or_else(|| literal_mismatch(param, arg)),
-                Param::Int64 => n.int.map(Value::Int64).ok_or_else(|| literal_mismatch(param, arg)),
-                Param::Uint => n.uint.map(Value::Uint).ok_or_else(|| literal_mismatch(param, arg)),
-                Param::Float64 => n.float.map(Value::Float).ok_or_else(|| literal_mismatch(param, arg)),
+                Param::Int => n
+                    .int
+                    .map(Value::Int)
+                    .ok_or_else(|| literal_mismatch(param, arg)),
+                Param::Int64 => n
+                    .int
+                    .map(Value::Int64)
+                    .ok_or_else(|| literal_mismatch(param, arg)),
+                Param::Uint => n
+                    .uint
+                    .map(Value::Uint)
+                    .ok_or_else(|| literal_mismatch(param, arg)),
+                Param::Float64 => n
+                    .float
+                    .map(Value::Float)
+                    .ok_or_else(|| literal_mismatch(param, arg)),
                 _ => Err(literal_mismatch(param, arg)),
             },
         }
@@ -740,9 +957,17 @@ impl<'e> State<'e> {
 fn last_node(pipe: &Pipe) -> (usize, String) {
     let mut pipe = pipe;
     loop {
-        let Some(cmd) = pipe.cmds.last() else { return (pipe.pos, pipe.to_string()) };
-        let Some(last) = cmd.args.last() else { return (cmd.pos, cmd.to_string()) };
-        let node = if cmd.args.len() > 1 || matches!(last, Arg::Pipe(_)) { last } else { &cmd.args[0] };
+        let Some(cmd) = pipe.cmds.last() else {
+            return (pipe.pos, pipe.to_string());
+        };
+        let Some(last) = cmd.args.last() else {
+            return (cmd.pos, cmd.to_string());
+        };
+        let node = if cmd.args.len() > 1 || matches!(last, Arg::Pipe(_)) {
+            last
+        } else {
+            &cmd.args[0]
+        };
         match node {
             Arg::Pipe(p) => pipe = p,
             n => return (n.pos(), n.to_string()),
@@ -771,7 +996,15 @@ fn relocate_to_last(e: Fail, node: &Arg) -> Fail {
 
 /// A function's own error at a node.
 fn call_failed(pos: usize, node: &dyn std::fmt::Display, function: &str, message: String) -> Fail {
-    Fail::Call(pos, node.to_string(), CallError { function: function.to_string(), message, cause: None })
+    Fail::Call(
+        pos,
+        node.to_string(),
+        CallError {
+            function: function.to_string(),
+            message,
+            cause: None,
+        },
+    )
 }
 
 fn set_slot(fr: &mut Frame, slot: usize, v: V) {
@@ -788,7 +1021,11 @@ fn set_slot(fr: &mut Frame, slot: usize, v: V) {
 fn not_a_function(args: &[Arg], fin: &Option<Value>) -> R<()> {
     if args.len() > 1 || fin.is_some() {
         if let Some(a) = args.first() {
-            return Err(at(a.pos(), a, format!("can't give argument to non-function {a}")));
+            return Err(at(
+                a.pos(),
+                a,
+                format!("can't give argument to non-function {a}"),
+            ));
         }
     }
     Ok(())
@@ -803,7 +1040,14 @@ fn literal_mismatch(param: Param, arg: &Arg) -> Fail {
         Param::Float64 => "expected float",
         Param::String => "expected string",
         _ => {
-            return at(arg.pos(), arg, format!("can't handle {arg} for arg of type {}", param_type_name(param)));
+            return at(
+                arg.pos(),
+                arg,
+                format!(
+                    "can't handle {arg} for arg of type {}",
+                    param_type_name(param)
+                ),
+            );
         }
     };
     at(arg.pos(), arg, format!("{what}; found {arg}"))
@@ -815,7 +1059,10 @@ fn ideal_constant(pos: usize, n: &Number) -> R<Value> {
     if n.is_complex {
         return Err(at(pos, &t, format!("complex number {t} is not supported")));
     }
-    let is_hex_int = t.len() > 2 && t.starts_with('0') && matches!(t.as_bytes()[1], b'x' | b'X') && !t.contains(['p', 'P']);
+    let is_hex_int = t.len() > 2
+        && t.starts_with('0')
+        && matches!(t.as_bytes()[1], b'x' | b'X')
+        && !t.contains(['p', 'P']);
     let is_rune = t.starts_with('\'');
     if let Some(f) = n.float {
         if !is_hex_int && !is_rune && t.contains(['.', 'e', 'E', 'p', 'P']) {
@@ -877,7 +1124,11 @@ pub fn validate(v: Value, p: Param) -> Result<Value, String> {
     if ok {
         Ok(v)
     } else {
-        Err(format!("wrong type for value; expected {}; got {}", param_type_name(p), v.go_type_name()))
+        Err(format!(
+            "wrong type for value; expected {}; got {}",
+            param_type_name(p),
+            v.go_type_name()
+        ))
     }
 }
 
@@ -949,7 +1200,9 @@ impl Host for State<'_> {
         }
         *count += 1;
         let r = match self.lookup(name) {
-            Some(tree) => self.run(&tree, V::plain(data.clone())).map_err(|e| self.failed_inside(None, e)),
+            Some(tree) => self
+                .run(&tree, V::plain(data.clone()))
+                .map_err(|e| self.failed_inside(None, e)),
             None => {
                 let missing = format!(
                     "no template {} associated with template {}",
@@ -972,7 +1225,10 @@ impl Host for State<'_> {
         }
         let trees = match self.engine.parse_tpl(text) {
             Ok(t) => t,
-            Err(e) => return Err(self.failed_inside(Some(format!("cannot parse template {}", go_quote(text))), e)),
+            Err(e) => {
+                return Err(self
+                    .failed_inside(Some(format!("cannot parse template {}", go_quote(text))), e))
+            }
         };
         let mut set: HashMap<Arc<str>, Arc<Tree>> = HashMap::new();
         let mut main = None;
@@ -990,13 +1246,21 @@ impl Host for State<'_> {
             }
             set.insert(t.name.clone(), t);
         }
-        let Some(main) = main else { return Ok(String::new()) };
+        let Some(main) = main else {
+            return Ok(String::new());
+        };
         self.overlays.push(Arc::new(set));
         let r = self.run(&main, V::plain(data.clone()));
         self.overlays.pop();
         match r {
             Ok(s) => Ok(s.replace("<no value>", "")),
-            Err(e) => Err(self.failed_inside(Some(format!("error during tpl function execution for {}", go_quote(text))), e)),
+            Err(e) => Err(self.failed_inside(
+                Some(format!(
+                    "error during tpl function execution for {}",
+                    go_quote(text)
+                )),
+                e,
+            )),
         }
     }
 }

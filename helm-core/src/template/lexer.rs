@@ -107,7 +107,15 @@ const RIGHT_COMMENT: &str = "*/";
 
 /// Scans the whole input into items (the parser needs arbitrary look-back, so we collect).
 pub fn lex(input: &str) -> Vec<Item<'_>> {
-    let mut l = Lexer { input, pos: 0, start: 0, line: 1, start_line: 1, items: Vec::new(), paren_depth: 0 };
+    let mut l = Lexer {
+        input,
+        pos: 0,
+        start: 0,
+        line: 1,
+        start_line: 1,
+        items: Vec::new(),
+        paren_depth: 0,
+    };
     l.run();
     l.items
 }
@@ -132,7 +140,9 @@ fn is_space(c: char) -> bool {
 }
 
 fn is_alnum(c: char) -> bool {
-    c == '_' || c.is_ascii_alphanumeric() || (!c.is_ascii() && (c.is_alphabetic() || c.is_numeric()))
+    c == '_'
+        || c.is_ascii_alphanumeric()
+        || (!c.is_ascii() && (c.is_alphabetic() || c.is_numeric()))
 }
 
 impl<'a> Lexer<'a> {
@@ -153,7 +163,9 @@ impl<'a> Lexer<'a> {
     fn skip_word(&mut self) {
         let bytes = self.input.as_bytes();
         loop {
-            while self.pos < bytes.len() && (bytes[self.pos].is_ascii_alphanumeric() || bytes[self.pos] == b'_') {
+            while self.pos < bytes.len()
+                && (bytes[self.pos].is_ascii_alphanumeric() || bytes[self.pos] == b'_')
+            {
                 self.pos += 1;
             }
             match self.peek() {
@@ -181,7 +193,12 @@ impl<'a> Lexer<'a> {
 
     fn emit(&mut self, kind: ItemKind) {
         let val = Cow::Borrowed(self.input.get(self.start..self.pos).unwrap_or(""));
-        self.items.push(Item { kind, pos: self.start, val, line: self.start_line });
+        self.items.push(Item {
+            kind,
+            pos: self.start,
+            val,
+            line: self.start_line,
+        });
         self.start = self.pos;
         self.start_line = self.line;
     }
@@ -192,7 +209,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn error(&mut self, msg: String) {
-        self.items.push(Item { kind: ItemKind::Error, pos: self.start, val: Cow::Owned(msg), line: self.start_line });
+        self.items.push(Item {
+            kind: ItemKind::Error,
+            pos: self.start,
+            val: Cow::Owned(msg),
+            line: self.start_line,
+        });
     }
 
     /// Advances over `n` bytes of known ASCII/UTF-8 text, counting newlines.
@@ -285,7 +307,11 @@ impl<'a> Lexer<'a> {
         if after.starts_with(LEFT_COMMENT) {
             self.pos += after_marker;
             self.ignore();
-            return if self.lex_comment() { Some(false) } else { None };
+            return if self.lex_comment() {
+                Some(false)
+            } else {
+                None
+            };
         }
         self.emit(ItemKind::LeftDelim);
         self.pos += after_marker;
@@ -423,9 +449,14 @@ impl<'a> Lexer<'a> {
                     self.paren_depth -= 1;
                     self.emit(ItemKind::RightParen);
                 }
-                c if c.is_ascii() && c as u32 >= 0x20 && c as u32 != 0x7f => self.emit(ItemKind::Char),
+                c if c.is_ascii() && c as u32 >= 0x20 && c as u32 != 0x7f => {
+                    self.emit(ItemKind::Char)
+                }
                 c => {
-                    self.error(format!("unrecognized character in action: {}", go_char_u(c)));
+                    self.error(format!(
+                        "unrecognized character in action: {}",
+                        go_char_u(c)
+                    ));
                     return false;
                 }
             }
@@ -441,7 +472,13 @@ impl<'a> Lexer<'a> {
             self.next();
             n += 1;
             // Stop before " -}}": that space belongs to the trim marker.
-            if self.input.as_bytes().get(self.pos..).is_some_and(|r| r.starts_with(b"-}}")) && n > 0 {
+            if self
+                .input
+                .as_bytes()
+                .get(self.pos..)
+                .is_some_and(|r| r.starts_with(b"-}}"))
+                && n > 0
+            {
                 self.backup(c);
                 n -= 1;
                 break;
@@ -482,7 +519,11 @@ impl<'a> Lexer<'a> {
     /// `$name`, `$`, `.name` or a lone `.`.
     fn lex_variable_or_field(&mut self, kind: ItemKind) {
         if self.at_terminator() {
-            self.emit(if kind == ItemKind::Variable { ItemKind::Variable } else { ItemKind::Dot });
+            self.emit(if kind == ItemKind::Variable {
+                ItemKind::Variable
+            } else {
+                ItemKind::Dot
+            });
             return;
         }
         self.skip_word();
@@ -502,7 +543,10 @@ impl<'a> Lexer<'a> {
         if matches!(c, '.' | ',' | '|' | ':' | ')' | '(') {
             return true;
         }
-        self.input.as_bytes().get(self.pos..).is_some_and(|r| r.starts_with(RIGHT.as_bytes()))
+        self.input
+            .as_bytes()
+            .get(self.pos..)
+            .is_some_and(|r| r.starts_with(RIGHT.as_bytes()))
     }
 
     fn lex_char(&mut self) -> bool {
@@ -568,14 +612,22 @@ impl<'a> Lexer<'a> {
 
     fn lex_number(&mut self) -> bool {
         if !self.scan_number() {
-            let text = self.input.get(self.start..self.pos).unwrap_or("").to_string();
+            let text = self
+                .input
+                .get(self.start..self.pos)
+                .unwrap_or("")
+                .to_string();
             self.error(format!("bad number syntax: {}", go_quote(&text)));
             return false;
         }
         if let Some('+' | '-') = self.peek() {
             // complex: 1+2i
             if !self.scan_number() || self.input.get(self.pos - 1..self.pos) != Some("i") {
-                let text = self.input.get(self.start..self.pos).unwrap_or("").to_string();
+                let text = self
+                    .input
+                    .get(self.start..self.pos)
+                    .unwrap_or("")
+                    .to_string();
                 self.error(format!("bad number syntax: {}", go_quote(&text)));
                 return false;
             }
@@ -635,7 +687,10 @@ mod tests {
     use super::*;
 
     fn kinds(src: &str) -> Vec<(ItemKind, String)> {
-        lex(src).into_iter().map(|i| (i.kind, i.val.to_string())).collect()
+        lex(src)
+            .into_iter()
+            .map(|i| (i.kind, i.val.to_string()))
+            .collect()
     }
 
     #[test]
@@ -650,7 +705,14 @@ mod tests {
     #[test]
     fn comments_are_dropped() {
         let k = kinds("a {{- /* c */ -}} b");
-        assert_eq!(k, vec![(ItemKind::Text, "a".into()), (ItemKind::Text, "b".into()), (ItemKind::Eof, "".into())]);
+        assert_eq!(
+            k,
+            vec![
+                (ItemKind::Text, "a".into()),
+                (ItemKind::Text, "b".into()),
+                (ItemKind::Eof, "".into())
+            ]
+        );
     }
 
     #[test]

@@ -41,6 +41,7 @@ use crate::gocompat::strconv::go_quote;
 use crate::values::Value;
 use ast::{is_empty_list, Tree};
 use funcs::FuncTable;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -100,14 +101,27 @@ impl Engine {
 
     /// Parses several `(name, source)` templates as if by [`Engine::parse`] on each in turn:
     /// the same templates and `define`s win, and the first failing one (in the given order)
-    /// is the error. Parsing is pure, so the sources are parsed on two threads and only the
-    /// cheap insertion runs in order (a chart's templates are a fifth of a render).
+    /// is the error. A text met again under another name (an aliased subchart, one more copy
+    /// of a library chart) is parsed once and its trees shared (a text that contains its own
+    /// name, which could `define` it, is parsed anew). Parsing is pure, so the distinct texts
+    /// are parsed on two threads and only the cheap insertion runs in order (a chart's
+    /// templates are a fifth of a render).
     pub fn parse_many(&mut self, sources: &[(&str, &str)]) -> Result<(), TemplateError> {
-        if sources.len() < 8 {
-            for (name, src) in sources {
-                self.parse(name, src)?;
+        let mut first_of_text: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut distinct: Vec<(&str, &str)> = Vec::new();
+        let mut parsed_at: Vec<usize> = Vec::with_capacity(sources.len());
+        for &(name, src) in sources {
+            let shareable = !src.contains(name);
+            match first_of_text.get(src) {
+                Some(&i) if shareable => parsed_at.push(i),
+                _ => {
+                    if shareable {
+                        first_of_text.insert(src, distinct.len());
+                    }
+                    parsed_at.push(distinct.len());
+                    distinct.push((name, src));
+                }
             }
-            return Ok(());
         }
         let funcs = &self.funcs;
         let parse_all = |part: &[(&str, &str)]| -> Vec<Result<Vec<Tree>, TemplateError>> {
@@ -123,9 +137,25 @@ impl Engine {
             }
             out
         };
-        let (a, b) = crate::halves::on_two_threads(sources, |(_, s)| s.len(), parse_all);
-        for r in a.into_iter().chain(b) {
-            self.insert_trees(r?);
+        let parsed: Vec<Result<Vec<Tree>, TemplateError>> = if distinct.len() < 8 {
+            parse_all(&distinct)
+        } else {
+            let (a, b) = crate::halves::on_two_threads(&distinct, |(_, s)| s.len(), parse_all);
+            a.into_iter().chain(b).collect()
+        };
+        // Sources in order: a text's first source comes before its repeats, and distinct
+        // texts are numbered in order of first appearance, so the first error met here is
+        // the first in the given order, and every result looked up was parsed.
+        for (&(name, _), &i) in sources.iter().zip(&parsed_at) {
+            let trees = match &parsed[i] {
+                Err(e) => return Err(e.clone()),
+                Ok(trees) if distinct[i].0 == name => trees.clone(),
+                Ok(trees) => {
+                    let name: Arc<str> = Arc::from(name);
+                    trees.iter().map(|t| t.parsed_as(&name)).collect()
+                }
+            };
+            self.insert_trees(trees);
         }
         Ok(())
     }
@@ -148,11 +178,21 @@ impl Engine {
         let Some(tree) = self.templates.get(name).cloned() else {
             return Err(TemplateError::other(
                 "",
-                format!("no template {} associated with template {}", go_quote(name), go_quote(&self.root_name)),
+                format!(
+                    "no template {} associated with template {}",
+                    go_quote(name),
+                    go_quote(&self.root_name)
+                ),
             ));
         };
         let mut state = exec::State::new(self);
-        state.run(&tree, exec::V { v: data.clone(), iface: false })
+        state.run(
+            &tree,
+            exec::V {
+                v: data.clone(),
+                iface: false,
+            },
+        )
     }
 
     /// Helm's `--strict`-like `missingkey=error`: a missing map key is an error.

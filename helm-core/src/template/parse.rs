@@ -11,8 +11,8 @@ use super::error::TemplateError;
 use super::funcs::FuncTable;
 use super::lexer::{lex, Item, ItemKind};
 use crate::gocompat::strconv::{go_quote, parse_int, parse_uint};
-use smallvec::SmallVec;
 use rustc_hash::{FxHashMap, FxHashSet};
+use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -40,7 +40,12 @@ pub const UNDEFINED_SLOT: usize = usize::MAX;
 
 /// Parses `src` (named `name`) into its trees: the main one first, then each definition, in
 /// source order. Mirrors Go's `parse.Parse` including "multiple definition" checks.
-pub fn parse(name: &str, src: &str, funcs: &FuncTable, cache: &mut ParseShared) -> PResult<Vec<Tree>> {
+pub fn parse(
+    name: &str,
+    src: &str,
+    funcs: &FuncTable,
+    cache: &mut ParseShared,
+) -> PResult<Vec<Tree>> {
     let items = lex(src);
     let source: Arc<str> = Arc::from(src);
     let parse_name: Arc<str> = Arc::from(name);
@@ -59,7 +64,12 @@ pub fn parse(name: &str, src: &str, funcs: &FuncTable, cache: &mut ParseShared) 
         source: source.clone(),
     };
     let root = p.parse_top()?;
-    let mut out = vec![Tree { name: parse_name.clone(), parse_name: parse_name.clone(), source: source.clone(), root }];
+    let mut out = vec![Tree {
+        name: parse_name.clone(),
+        parse_name: parse_name.clone(),
+        source: source.clone(),
+        root: Arc::new(root),
+    }];
     // Go's treeSet: within one parse, a later non-empty definition of the same name is an error,
     // an empty one is ignored.
     let mut seen: HashMap<Arc<str>, usize> = HashMap::new();
@@ -71,14 +81,22 @@ pub fn parse(name: &str, src: &str, funcs: &FuncTable, cache: &mut ParseShared) 
                     return Err(TemplateError::parse(
                         name,
                         line,
-                        format!("template: multiple definition of template {}", go_quote(&def_name)),
+                        format!(
+                            "template: multiple definition of template {}",
+                            go_quote(&def_name)
+                        ),
                     ));
                 }
             }
-            Some(&i) => out[i].root = root,
+            Some(&i) => out[i].root = Arc::new(root),
             None => {
                 seen.insert(def_name.clone(), out.len());
-                out.push(Tree { name: def_name, parse_name: parse_name.clone(), source: source.clone(), root });
+                out.push(Tree {
+                    name: def_name,
+                    parse_name: parse_name.clone(),
+                    source: source.clone(),
+                    root: Arc::new(root),
+                });
             }
         }
     }
@@ -142,7 +160,10 @@ impl<'a> Parser<'a> {
 
     fn cur_line(&self) -> usize {
         let i = self.idx.saturating_sub(1);
-        self.items.get(i).or_else(|| self.items.last()).map_or(1, |t| t.line)
+        self.items
+            .get(i)
+            .or_else(|| self.items.last())
+            .map_or(1, |t| t.line)
     }
 
     fn next(&mut self) -> Item<'a> {
@@ -193,14 +214,25 @@ impl<'a> Parser<'a> {
         if tok.kind == ItemKind::Error {
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != tok.line {
-                extra = format!(" in action started at {}:{}", self.parse_name, self.action_line);
+                extra = format!(
+                    " in action started at {}:{}",
+                    self.parse_name, self.action_line
+                );
                 if tok.val.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
             }
-            return TemplateError::parse(&self.parse_name, tok.line, format!("{}{}", tok.val, extra));
+            return TemplateError::parse(
+                &self.parse_name,
+                tok.line,
+                format!("{}{}", tok.val, extra),
+            );
         }
-        TemplateError::parse(&self.parse_name, tok.line, format!("unexpected {} in {}", tok.describe(), context))
+        TemplateError::parse(
+            &self.parse_name,
+            tok.line,
+            format!("unexpected {} in {}", tok.describe(), context),
+        )
     }
 
     fn expect(&mut self, kind: ItemKind, context: &str) -> PResult<Item<'a>> {
@@ -241,7 +273,11 @@ impl<'a> Parser<'a> {
         }
         if let Some(e) = self.items.iter().find(|i| i.kind == ItemKind::Error) {
             // Unreachable in practice (errors stop the loop above), kept for safety.
-            return Err(TemplateError::parse(&self.parse_name, e.line, e.val.to_string()));
+            return Err(TemplateError::parse(
+                &self.parse_name,
+                e.line,
+                e.val.to_string(),
+            ));
         }
         Ok(exact(root))
     }
@@ -384,11 +420,17 @@ impl<'a> Parser<'a> {
                 self.next();
                 let c = self.control("with")?;
                 else_list = Some(vec![Node::With(c)]);
-            } else if context == "if" && self.peek() == ItemKind::Space && self.peek_non_space() == ItemKind::If {
+            } else if context == "if"
+                && self.peek() == ItemKind::Space
+                && self.peek_non_space() == ItemKind::If
+            {
                 self.next_non_space();
                 let c = self.control("if")?;
                 else_list = Some(vec![Node::If(c)]);
-            } else if context == "with" && self.peek() == ItemKind::Space && self.peek_non_space() == ItemKind::With {
+            } else if context == "with"
+                && self.peek() == ItemKind::Space
+                && self.peek_non_space() == ItemKind::With
+            {
                 self.next_non_space();
                 let c = self.control("with")?;
                 else_list = Some(vec![Node::With(c)]);
@@ -400,7 +442,13 @@ impl<'a> Parser<'a> {
                 else_list = Some(l);
             }
         }
-        Ok(Box::new(Control { pos: pipe.pos, pipe, list, else_list, mark }))
+        Ok(Box::new(Control {
+            pos: pipe.pos,
+            pipe,
+            list,
+            else_list,
+            mark,
+        }))
     }
 
     fn template_name(&mut self, tok: &Item, context: &str) -> PResult<String> {
@@ -420,7 +468,11 @@ impl<'a> Parser<'a> {
         } else {
             None
         };
-        Ok(Node::Template { pos: tok.pos, name: self.cache.intern(&name), pipe: pipe.map(Box::new) })
+        Ok(Node::Template {
+            pos: tok.pos,
+            name: self.cache.intern(&name),
+            pipe: pipe.map(Box::new),
+        })
     }
 
     fn block_control(&mut self) -> PResult<Node> {
@@ -440,7 +492,11 @@ impl<'a> Parser<'a> {
         }
         let name: Arc<str> = Arc::from(name.as_str());
         self.defs.push((name.clone(), list, line));
-        Ok(Node::Template { pos: tok.pos, name, pipe: Some(Box::new(pipe)) })
+        Ok(Node::Template {
+            pos: tok.pos,
+            name,
+            pipe: Some(Box::new(pipe)),
+        })
     }
 
     // ----- pipelines -----
@@ -452,7 +508,12 @@ impl<'a> Parser<'a> {
     fn pipeline_here(&mut self, context: &str, end: ItemKind) -> PResult<Pipe> {
         self.enter()?;
         let pos = self.peek_item_non_space_pos();
-        let mut pipe = Pipe { pos, is_assign: false, decl: Vec::new(), cmds: Vec::new() };
+        let mut pipe = Pipe {
+            pos,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
         let mut cmds: SmallVec<[Command; 4]> = SmallVec::new();
         // Variables declared here come into scope only after the pipeline is evaluated (Go pushes
         // them then), so `$x := f $x` reads the outer `$x`: their slots are given at the end.
@@ -472,12 +533,17 @@ impl<'a> Parser<'a> {
                     pipe.is_assign = next.kind == ItemKind::Assign;
                     let var = if pipe.is_assign {
                         // Go reports an undefined variable here only at run time.
-                        self.lookup_var(&v.val)
-                            .unwrap_or(VarRef { name: self.cache.intern(&v.val), slot: UNDEFINED_SLOT })
+                        self.lookup_var(&v.val).unwrap_or(VarRef {
+                            name: self.cache.intern(&v.val),
+                            slot: UNDEFINED_SLOT,
+                        })
                     } else {
                         let name = self.cache.intern(&v.val);
                         declared.push(name.clone());
-                        VarRef { name, slot: UNDEFINED_SLOT }
+                        VarRef {
+                            name,
+                            slot: UNDEFINED_SLOT,
+                        }
                     };
                     pipe.decl.push(var);
                     break;
@@ -485,10 +551,15 @@ impl<'a> Parser<'a> {
                 ItemKind::Char if next.val == "," => {
                     let name = self.cache.intern(&v.val);
                     declared.push(name.clone());
-                    pipe.decl.push(VarRef { name, slot: UNDEFINED_SLOT });
+                    pipe.decl.push(VarRef {
+                        name,
+                        slot: UNDEFINED_SLOT,
+                    });
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space() {
-                            ItemKind::Variable | ItemKind::RightDelim | ItemKind::RightParen => continue 'decls,
+                            ItemKind::Variable | ItemKind::RightDelim | ItemKind::RightParen => {
+                                continue 'decls
+                            }
                             _ => return Err(self.err("range can only initialize variables")),
                         }
                     }
@@ -547,8 +618,14 @@ impl<'a> Parser<'a> {
             return Err(self.err(format!("missing value for {context}")));
         }
         for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
-            if let Some(Arg::Bool(..) | Arg::Dot(_) | Arg::Nil(_) | Arg::Number(..) | Arg::String { .. }) = c.args.first() {
-                return Err(self.err(format!("non executable command in pipeline stage {}", i + 1)));
+            if let Some(
+                Arg::Bool(..) | Arg::Dot(_) | Arg::Nil(_) | Arg::Number(..) | Arg::String { .. },
+            ) = c.args.first()
+            {
+                return Err(self.err(format!(
+                    "non executable command in pipeline stage {}",
+                    i + 1
+                )));
             }
         }
         Ok(())
@@ -563,7 +640,10 @@ impl<'a> Parser<'a> {
 
     fn lookup_var(&self, name: &str) -> PResult<VarRef> {
         match self.vars.iter().rposition(|v| &**v == name) {
-            Some(slot) => Ok(VarRef { name: self.vars[slot].clone(), slot }),
+            Some(slot) => Ok(VarRef {
+                name: self.vars[slot].clone(),
+                slot,
+            }),
             None => Err(self.err(format!("undefined variable {}", go_quote(name)))),
         }
     }
@@ -588,16 +668,23 @@ impl<'a> Parser<'a> {
         if args.is_empty() {
             return Err(self.err("empty command"));
         }
-        Ok(Command { pos, args: exact(args) })
+        Ok(Command {
+            pos,
+            args: exact(args),
+        })
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
-        let Some(node) = self.term()? else { return Ok(None) };
+        let Some(node) = self.term()? else {
+            return Ok(None);
+        };
         if self.peek() == ItemKind::Field {
             let pos = self.peek_item().map_or(0, |t| t.pos);
             // A field or variable chain is collected whole: `.a.b.c` is one node in Go too.
             let mut more: SmallVec<[Arc<str>; 4]> = match &node {
-                Arg::Field { idents, .. } | Arg::Var { idents, .. } => idents.iter().cloned().collect(),
+                Arg::Field { idents, .. } | Arg::Var { idents, .. } => {
+                    idents.iter().cloned().collect()
+                }
                 _ => SmallVec::new(),
             };
             while self.peek() == ItemKind::Field {
@@ -608,12 +695,28 @@ impl<'a> Parser<'a> {
             let fields = exact(more);
             // Go gives the merged node the position of the first added field.
             return match node {
-                Arg::Field { .. } => Ok(Some(Arg::Field { pos, idents: fields })),
-                Arg::Var { var, .. } => Ok(Some(Arg::Var { pos, var, idents: fields })),
-                Arg::Bool(..) | Arg::String { .. } | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_) => {
-                    Err(self.err(format!("unexpected . after term {}", go_quote(&node.to_string()))))
-                }
-                other => Ok(Some(Arg::Chain { pos, node: Box::new(other), fields })),
+                Arg::Field { .. } => Ok(Some(Arg::Field {
+                    pos,
+                    idents: fields,
+                })),
+                Arg::Var { var, .. } => Ok(Some(Arg::Var {
+                    pos,
+                    var,
+                    idents: fields,
+                })),
+                Arg::Bool(..)
+                | Arg::String { .. }
+                | Arg::Number(..)
+                | Arg::Nil(_)
+                | Arg::Dot(_) => Err(self.err(format!(
+                    "unexpected . after term {}",
+                    go_quote(&node.to_string())
+                ))),
+                other => Ok(Some(Arg::Chain {
+                    pos,
+                    node: Box::new(other),
+                    fields,
+                })),
             };
         }
         Ok(Some(node))
@@ -625,15 +728,26 @@ impl<'a> Parser<'a> {
         Ok(Some(match tok.kind {
             ItemKind::Identifier => {
                 let func = self.resolve_func(&tok.val)?;
-                Arg::Func { pos, name: self.cache.intern(&tok.val), func }
+                Arg::Func {
+                    pos,
+                    name: self.cache.intern(&tok.val),
+                    func,
+                }
             }
             ItemKind::Dot => Arg::Dot(pos),
             ItemKind::Nil => Arg::Nil(pos),
             ItemKind::Variable => {
                 let var = self.lookup_var(&tok.val)?;
-                Arg::Var { pos, var, idents: Vec::new() }
+                Arg::Var {
+                    pos,
+                    var,
+                    idents: Vec::new(),
+                }
             }
-            ItemKind::Field => Arg::Field { pos, idents: vec![self.cache.intern(tok.val.trim_start_matches('.'))] },
+            ItemKind::Field => Arg::Field {
+                pos,
+                idents: vec![self.cache.intern(tok.val.trim_start_matches('.'))],
+            },
             ItemKind::Bool => Arg::Bool(pos, tok.val == "true"),
             ItemKind::CharConst | ItemKind::Complex | ItemKind::Number => {
                 Arg::Number(pos, Box::new(self.number(&tok)?))
@@ -650,10 +764,11 @@ impl<'a> Parser<'a> {
             ItemKind::String | ItemKind::RawString => {
                 // Most literals need no unescaping: their value is the text between the quotes.
                 let q = &*tok.val;
-                let plain = q.len() >= 2 && match tok.kind {
-                    ItemKind::String => !q[1..q.len() - 1].contains(['\\', '"', '\n']),
-                    _ => !q.contains('\r'),
-                };
+                let plain = q.len() >= 2
+                    && match tok.kind {
+                        ItemKind::String => !q[1..q.len() - 1].contains(['\\', '"', '\n']),
+                        _ => !q.contains('\r'),
+                    };
                 // Template names in `include "x"` repeat across a chart: interned like names.
                 let value = if plain {
                     self.cache.intern(&q[1..q.len() - 1])
@@ -661,7 +776,11 @@ impl<'a> Parser<'a> {
                     let v = self.unquote(q)?;
                     self.cache.intern(&v)
                 };
-                Arg::String { pos, quoted: self.cache.intern(q), value }
+                Arg::String {
+                    pos,
+                    quoted: self.cache.intern(q),
+                    value,
+                }
             }
             _ => {
                 self.backup();
@@ -694,9 +813,16 @@ impl<'a> Parser<'a> {
 
     fn number(&self, tok: &Item) -> PResult<Number> {
         let text = &*tok.val;
-        let mut n = Number { text: Arc::from(text), int: None, uint: None, float: None, is_complex: false };
+        let mut n = Number {
+            text: Arc::from(text),
+            int: None,
+            uint: None,
+            float: None,
+            is_complex: false,
+        };
         if tok.kind == ItemKind::CharConst {
-            let inner = unquote_char(text).ok_or_else(|| self.err(format!("malformed character constant: {text}")))?;
+            let inner = unquote_char(text)
+                .ok_or_else(|| self.err(format!("malformed character constant: {text}")))?;
             let v = inner as i64;
             n.int = Some(v);
             n.uint = Some(v as u64);
@@ -730,7 +856,9 @@ impl<'a> Parser<'a> {
                         return Err(self.err(format!("integer overflow: {}", go_quote(text))));
                     }
                     n.float = Some(f);
-                    if f.fract() == 0.0 && (-9.223372036854776e18..9.223372036854776e18).contains(&f) {
+                    if f.fract() == 0.0
+                        && (-9.223372036854776e18..9.223372036854776e18).contains(&f)
+                    {
                         n.int = Some(f as i64);
                     }
                     if f.fract() == 0.0 && (0.0..1.8446744073709552e19).contains(&f) {
@@ -860,7 +988,11 @@ fn parse_go_float(text: &str) -> Option<f64> {
         if c == b'_' {
             let prev = if i > 0 { b[i - 1] } else { b' ' };
             let next = b.get(i + 1).copied().unwrap_or(b' ');
-            if !prev.is_ascii_alphanumeric() || !next.is_ascii_alphanumeric() || matches!(prev, b'e' | b'E' | b'p' | b'P') || matches!(next, b'e' | b'E' | b'p' | b'P') {
+            if !prev.is_ascii_alphanumeric()
+                || !next.is_ascii_alphanumeric()
+                || matches!(prev, b'e' | b'E' | b'p' | b'P')
+                || matches!(next, b'e' | b'E' | b'p' | b'P')
+            {
                 return None;
             }
         }
@@ -875,7 +1007,12 @@ fn parse_go_float(text: &str) -> Option<f64> {
     let v = if let Some(hex) = body.strip_prefix("0x") {
         crate::gocompat::strconv::hex_float_magnitude(hex)?
     } else {
-        if body.is_empty() || !body.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '.') {
+        if body.is_empty()
+            || !body
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit() || c == '.')
+        {
             return None;
         }
         if body.contains("inf") || body.contains("nan") {

@@ -136,7 +136,11 @@ mod tests {
         let t = std::thread::Builder::new().stack_size(256 << 10).spawn(|| {
             let mut v = Value::Nil;
             for i in 0..1_000_000 {
-                v = if i % 2 == 0 { Value::list(vec![v]) } else { crate::vmap! { "k" => v } };
+                v = if i % 2 == 0 {
+                    Value::list(vec![v])
+                } else {
+                    crate::vmap! { "k" => v }
+                };
             }
             drop(v);
         });
@@ -163,9 +167,13 @@ mod tests {
             let json = crate::values::json::marshal(&v, true).expect("marshal");
             // `[` + 10,000 `[`…`]` around 1 + `,` + 10,000 `{"a":`…`}` around 1 + `]`.
             assert_eq!(json.len(), 1 + 20_001 + 1 + 60_001 + 1);
-            let back = crate::values::json::from_str(&format!("[{}]", "[".repeat(9_998) + "1" + &"]".repeat(9_998)));
+            let back = crate::values::json::from_str(&format!(
+                "[{}]",
+                "[".repeat(9_998) + "1" + &"]".repeat(9_998)
+            ));
             assert!(back.is_ok());
-            let too_deep = crate::values::json::from_str(&("[".repeat(10_001) + &"]".repeat(10_001)));
+            let too_deep =
+                crate::values::json::from_str(&("[".repeat(10_001) + &"]".repeat(10_001)));
             assert!(too_deep.is_err());
         });
         t.expect("spawn").join().expect("no overflow");
@@ -178,7 +186,10 @@ mod tests {
         m.insert("self", Value::Map(m.clone()));
         let v = Value::Map(m.clone());
         let e = crate::values::json::marshal(&v, true).expect_err("cycle");
-        assert_eq!(e.message, "json: unsupported value: encountered a cycle via map[string]interface {}");
+        assert_eq!(
+            e.message,
+            "json: unsupported value: encountered a cycle via map[string]interface {}"
+        );
         assert!(crate::values::yaml::to_string(&v).is_err());
         // Break the cycle so the map can be freed.
         m.remove("self");

@@ -16,7 +16,11 @@ pub enum ValuesError {
     /// A values file that does not parse (Display without the file name; the CLI adds
     /// `failed to parse FILE: `).
     #[error("{message}")]
-    Parse { line: usize, column: usize, message: String },
+    Parse {
+        line: usize,
+        column: usize,
+        message: String,
+    },
 }
 
 /// Reads a values file as Helm does (`LoadValues`): one or more YAML documents, each a map (or
@@ -104,8 +108,14 @@ mod tests {
 
     #[test]
     fn yaml_document_splitting() {
-        assert_eq!(split_yaml_documents("a: 1\n---\nb: 2\n").unwrap(), vec!["a: 1\n", "b: 2\n"]);
-        assert_eq!(split_yaml_documents("---\na: 1\n--- # c\n").unwrap(), vec!["a: 1\n"]);
+        assert_eq!(
+            split_yaml_documents("a: 1\n---\nb: 2\n").unwrap(),
+            vec!["a: 1\n", "b: 2\n"]
+        );
+        assert_eq!(
+            split_yaml_documents("---\na: 1\n--- # c\n").unwrap(),
+            vec!["a: 1\n"]
+        );
         assert!(split_yaml_documents("--- x\n").is_err());
     }
 }

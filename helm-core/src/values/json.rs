@@ -6,8 +6,8 @@
 //! `json.Unmarshal` into `interface{}`: every number is a float64, later duplicate keys win,
 //! and errors use Go's wording (`invalid character 'x' looking for beginning of value`).
 
-use super::yaml::{format_go_float_g, go_json_float};
 use super::deep::{guard, MAX_VALUE_DEPTH};
+use super::yaml::{format_go_float_g, go_json_float};
 use super::{Map, Str, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -24,7 +24,10 @@ pub struct JsonError {
 
 impl JsonError {
     fn new(offset: usize, message: impl Into<String>) -> Self {
-        JsonError { offset, message: message.into() }
+        JsonError {
+            offset,
+            message: message.into(),
+        }
     }
 }
 
@@ -46,7 +49,12 @@ pub fn to_string_indent(v: &Value, prefix: &str, indent: &str) -> String {
 }
 
 /// `json.MarshalIndent` (or an Encoder with `SetIndent`/`SetEscapeHTML`) with its error.
-pub fn marshal_indent(v: &Value, prefix: &str, indent: &str, escape_html: bool) -> Result<String, JsonError> {
+pub fn marshal_indent(
+    v: &Value,
+    prefix: &str,
+    indent: &str,
+    escape_html: bool,
+) -> Result<String, JsonError> {
     Writer::new(escape_html, Some((prefix, indent))).write(v)
 }
 
@@ -70,7 +78,12 @@ struct Writer<'a> {
 
 impl<'a> Writer<'a> {
     fn new(html: bool, ind: Option<(&'a str, &'a str)>) -> Self {
-        Writer { out: String::new(), html, ind, cycles: Cycles::default() }
+        Writer {
+            out: String::new(),
+            html,
+            ind,
+            cycles: Cycles::default(),
+        }
     }
 
     fn write(mut self, v: &Value) -> Result<String, JsonError> {
@@ -93,14 +106,20 @@ impl<'a> Writer<'a> {
         match v {
             Value::List(_) | Value::Map(_) | Value::Object(_) => {
                 if depth >= MAX_VALUE_DEPTH {
-                    return Err(JsonError::new(0, format!("json: value nested deeper than {MAX_VALUE_DEPTH} levels")));
+                    return Err(JsonError::new(
+                        0,
+                        format!("json: value nested deeper than {MAX_VALUE_DEPTH} levels"),
+                    ));
                 }
                 let tracked = match v {
                     Value::Map(m) if depth > START_DETECTING_CYCLES_AFTER => {
                         if !self.cycles.0.insert(m.addr()) {
                             return Err(JsonError::new(
                                 0,
-                                format!("json: unsupported value: encountered a cycle via {}", v.go_type_name()),
+                                format!(
+                                    "json: unsupported value: encountered a cycle via {}",
+                                    v.go_type_name()
+                                ),
                             ));
                         }
                         Some(m.addr())
@@ -130,7 +149,10 @@ impl<'a> Writer<'a> {
             }
             Value::Float(f) => {
                 if f.is_nan() || f.is_infinite() {
-                    return Err(JsonError::new(0, format!("json: unsupported value: {}", format_go_float_g(*f, false))));
+                    return Err(JsonError::new(
+                        0,
+                        format!("json: unsupported value: {}", format_go_float_g(*f, false)),
+                    ));
                 }
                 out.push_str(&go_json_float(*f));
             }
@@ -182,7 +204,11 @@ impl<'a> Writer<'a> {
     }
 
     /// A JSON object of these members in this order (`{}` when there are none).
-    fn object<'v>(&mut self, members: impl Iterator<Item = (&'v str, &'v Value)>, depth: usize) -> Result<(), JsonError> {
+    fn object<'v>(
+        &mut self,
+        members: impl Iterator<Item = (&'v str, &'v Value)>,
+        depth: usize,
+    ) -> Result<(), JsonError> {
         let mut empty = true;
         for (key, val) in members {
             self.out.push(if empty { '{' } else { ',' });
@@ -249,7 +275,12 @@ pub fn write_string(out: &mut String, s: &str, html: bool) {
 
 /// `json.Unmarshal` into `interface{}`: numbers → `Float`, objects → maps, arrays → lists.
 pub fn from_str(s: &str) -> Result<Value, JsonError> {
-    let mut p = Reader { b: s.as_bytes(), src: s, pos: 0, depth: 0 };
+    let mut p = Reader {
+        b: s.as_bytes(),
+        src: s,
+        pos: 0,
+        depth: 0,
+    };
     p.skip_ws();
     if p.pos >= p.b.len() {
         return Err(JsonError::new(p.pos, "unexpected end of JSON input"));
@@ -258,7 +289,10 @@ pub fn from_str(s: &str) -> Result<Value, JsonError> {
     p.skip_ws();
     if p.pos < p.b.len() {
         let c = p.cur_byte();
-        return Err(JsonError::new(p.pos, format!("invalid character {} after top-level value", quote_byte(c))));
+        return Err(JsonError::new(
+            p.pos,
+            format!("invalid character {} after top-level value", quote_byte(c)),
+        ));
     }
     Ok(v)
 }
@@ -294,7 +328,10 @@ fn quote_byte(b: u8) -> String {
 
 impl<'a> Reader<'a> {
     fn cur_char(&self) -> char {
-        self.src.get(self.pos..).and_then(|r| r.chars().next()).unwrap_or('\u{fffd}')
+        self.src
+            .get(self.pos..)
+            .and_then(|r| r.chars().next())
+            .unwrap_or('\u{fffd}')
     }
     fn cur_byte(&self) -> u8 {
         self.b.get(self.pos).copied().unwrap_or(0)
@@ -322,7 +359,10 @@ impl<'a> Reader<'a> {
         self.bad_here(ctx)
     }
     fn bad_here(&self, ctx: &str) -> JsonError {
-        JsonError::new(self.pos, format!("invalid character {} {ctx}", quote_byte(self.cur_byte())))
+        JsonError::new(
+            self.pos,
+            format!("invalid character {} {ctx}", quote_byte(self.cur_byte())),
+        )
     }
 
     fn value(&mut self) -> Result<Value, JsonError> {
@@ -411,12 +451,18 @@ impl<'a> Reader<'a> {
             match self.b.get(self.pos + i) {
                 None => {
                     self.pos += i;
-                    return Err(self.bad_in_token(&format!("in literal {word} (expecting '{}')", *expected as char)));
+                    return Err(self.bad_in_token(&format!(
+                        "in literal {word} (expecting '{}')",
+                        *expected as char
+                    )));
                 }
                 Some(c) if c == expected => {}
                 Some(_) => {
                     self.pos += i;
-                    return Err(self.bad(&format!("in literal {word} (expecting '{}')", *expected as char)));
+                    return Err(self.bad(&format!(
+                        "in literal {word} (expecting '{}')",
+                        *expected as char
+                    )));
                 }
             }
         }
@@ -462,7 +508,10 @@ impl<'a> Reader<'a> {
         let text = &self.src[start..self.pos];
         match text.parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Value::Float(f)),
-            _ => Err(JsonError::new(start, format!("json: cannot unmarshal number {text} into Go value of type float64"))),
+            _ => Err(JsonError::new(
+                start,
+                format!("json: cannot unmarshal number {text} into Go value of type float64"),
+            )),
         }
     }
 
@@ -500,10 +549,13 @@ impl<'a> Reader<'a> {
                             self.pos += 4;
                             if (0xD800..0xDC00).contains(&cp) {
                                 // A surrogate pair, or U+FFFD when the low half is missing.
-                                if self.b.get(self.pos + 1) == Some(&b'\\') && self.b.get(self.pos + 2) == Some(&b'u') {
+                                if self.b.get(self.pos + 1) == Some(&b'\\')
+                                    && self.b.get(self.pos + 2) == Some(&b'u')
+                                {
                                     if let Ok(lo) = self.hex4(self.pos + 3) {
                                         if (0xDC00..0xE000).contains(&lo) {
-                                            let full = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                                            let full =
+                                                0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                                             out.push(char::from_u32(full).unwrap_or('\u{fffd}'));
                                             self.pos += 7;
                                             continue;
@@ -559,40 +611,118 @@ mod tests {
     #[test]
     fn marshal_like_go() {
         let v = vmap! {"b" => 1e21, "a" => "<x>&\u{2028}\n\t\u{1}", "c" => Value::list(vec![]), "d" => vmap!{}};
-        assert_eq!(to_string(&v), r#"{"a":"\u003cx\u003e\u0026\u2028\n\t\u0001","b":1e+21,"c":[],"d":{}}"#);
+        assert_eq!(
+            to_string(&v),
+            r#"{"a":"\u003cx\u003e\u0026\u2028\n\t\u0001","b":1e+21,"c":[],"d":{}}"#
+        );
         assert_eq!(marshal(&Value::str("<"), false).unwrap(), r#""<""#);
         assert_eq!(to_string(&Value::Float(f64::NAN)), "");
-        assert_eq!(marshal(&Value::Float(f64::INFINITY), true).unwrap_err().message, "json: unsupported value: +Inf");
+        assert_eq!(
+            marshal(&Value::Float(f64::INFINITY), true)
+                .unwrap_err()
+                .message,
+            "json: unsupported value: +Inf"
+        );
         let v = vmap! {"a" => Value::list(vec![Value::Float(1.0), vmap!{"x" => Value::Nil}]), "e" => Value::list(vec![])};
-        assert_eq!(to_string_indent(&v, "", "  "), "{\n  \"a\": [\n    1,\n    {\n      \"x\": null\n    }\n  ],\n  \"e\": []\n}");
+        assert_eq!(
+            to_string_indent(&v, "", "  "),
+            "{\n  \"a\": [\n    1,\n    {\n      \"x\": null\n    }\n  ],\n  \"e\": []\n}"
+        );
     }
 
     #[test]
     fn unmarshal_like_go() {
-        let v = from_str(r#" {"a": [1, 2.5e3, "x\u00e9\ud83d\ude00"], "a": true, "n": null} "#).unwrap();
+        let v = from_str(r#" {"a": [1, 2.5e3, "x\u00e9\ud83d\ude00"], "a": true, "n": null} "#)
+            .unwrap();
         assert_eq!(to_string(&v), "{\"a\":true,\"n\":null}");
-        assert_eq!(from_str("[1, 2").unwrap_err().message, "unexpected end of JSON input");
-        assert_eq!(from_str("{a}").unwrap_err().message, "invalid character 'a' looking for beginning of object key string");
-        assert_eq!(from_str("[1 2]").unwrap_err().message, "invalid character '2' after array element");
-        assert_eq!(from_str("x").unwrap_err().message, "invalid character 'x' looking for beginning of value");
-        assert_eq!(from_str("1 x").unwrap_err().message, "invalid character 'x' after top-level value");
+        assert_eq!(
+            from_str("[1, 2").unwrap_err().message,
+            "unexpected end of JSON input"
+        );
+        assert_eq!(
+            from_str("{a}").unwrap_err().message,
+            "invalid character 'a' looking for beginning of object key string"
+        );
+        assert_eq!(
+            from_str("[1 2]").unwrap_err().message,
+            "invalid character '2' after array element"
+        );
+        assert_eq!(
+            from_str("x").unwrap_err().message,
+            "invalid character 'x' looking for beginning of value"
+        );
+        assert_eq!(
+            from_str("1 x").unwrap_err().message,
+            "invalid character 'x' after top-level value"
+        );
         // Go: json.Unmarshal error texts (go 1.26).
-        assert_eq!(from_str("tru").unwrap_err().message, "invalid character ' ' in literal true (expecting 'e')");
-        assert_eq!(from_str("é").unwrap_err().message, "invalid character 'Ã' looking for beginning of value");
-        assert_eq!(from_str("\x01").unwrap_err().message, "invalid character '\\x01' looking for beginning of value");
-        assert_eq!(from_str("'").unwrap_err().message, "invalid character '\\'' looking for beginning of value");
-        assert_eq!(from_str("1.").unwrap_err().message, "invalid character ' ' after decimal point in numeric literal");
-        assert_eq!(from_str("-").unwrap_err().message, "invalid character ' ' in numeric literal");
-        assert_eq!(from_str("01").unwrap_err().message, "invalid character '1' after top-level value");
-        assert_eq!(from_str("\"\\q\"").unwrap_err().message, "invalid character 'q' in string escape code");
-        assert_eq!(from_str("\"\\u12g4\"").unwrap_err().message, "invalid character 'g' in \\u hexadecimal character escape");
-        assert_eq!(from_str("\"a\tb\"").unwrap_err().message, "invalid character '\\t' in string literal");
-        assert_eq!(from_str("1e+").unwrap_err().message, "invalid character ' ' in exponent of numeric literal");
-        assert_eq!(from_str("{\"a\"").unwrap_err().message, "unexpected end of JSON input");
-        assert_eq!(from_str("\u{85}").unwrap_err().message, "invalid character 'Â' looking for beginning of value");
-        assert_eq!(from_str("{\"a\":1 \"b\"}").unwrap_err().message, "invalid character '\"' after object key:value pair");
-        assert_eq!(from_str("trux").unwrap_err().message, "invalid character 'x' in literal true (expecting 'e')");
-        assert_eq!(from_str("").unwrap_err().message, "unexpected end of JSON input");
-        assert_eq!(from_str("12345678901234567890").unwrap(), Value::Float(12345678901234567890.0));
+        assert_eq!(
+            from_str("tru").unwrap_err().message,
+            "invalid character ' ' in literal true (expecting 'e')"
+        );
+        assert_eq!(
+            from_str("é").unwrap_err().message,
+            "invalid character 'Ã' looking for beginning of value"
+        );
+        assert_eq!(
+            from_str("\x01").unwrap_err().message,
+            "invalid character '\\x01' looking for beginning of value"
+        );
+        assert_eq!(
+            from_str("'").unwrap_err().message,
+            "invalid character '\\'' looking for beginning of value"
+        );
+        assert_eq!(
+            from_str("1.").unwrap_err().message,
+            "invalid character ' ' after decimal point in numeric literal"
+        );
+        assert_eq!(
+            from_str("-").unwrap_err().message,
+            "invalid character ' ' in numeric literal"
+        );
+        assert_eq!(
+            from_str("01").unwrap_err().message,
+            "invalid character '1' after top-level value"
+        );
+        assert_eq!(
+            from_str("\"\\q\"").unwrap_err().message,
+            "invalid character 'q' in string escape code"
+        );
+        assert_eq!(
+            from_str("\"\\u12g4\"").unwrap_err().message,
+            "invalid character 'g' in \\u hexadecimal character escape"
+        );
+        assert_eq!(
+            from_str("\"a\tb\"").unwrap_err().message,
+            "invalid character '\\t' in string literal"
+        );
+        assert_eq!(
+            from_str("1e+").unwrap_err().message,
+            "invalid character ' ' in exponent of numeric literal"
+        );
+        assert_eq!(
+            from_str("{\"a\"").unwrap_err().message,
+            "unexpected end of JSON input"
+        );
+        assert_eq!(
+            from_str("\u{85}").unwrap_err().message,
+            "invalid character 'Â' looking for beginning of value"
+        );
+        assert_eq!(
+            from_str("{\"a\":1 \"b\"}").unwrap_err().message,
+            "invalid character '\"' after object key:value pair"
+        );
+        assert_eq!(
+            from_str("trux").unwrap_err().message,
+            "invalid character 'x' in literal true (expecting 'e')"
+        );
+        assert_eq!(
+            from_str("").unwrap_err().message,
+            "unexpected end of JSON input"
+        );
+        assert_eq!(
+            from_str("12345678901234567890").unwrap(),
+            Value::Float(12345678901234567890.0)
+        );
     }
 }

@@ -69,7 +69,10 @@ pub trait Object: Send + Sync {
     /// An exported struct field or map key; `None` when the type has no such field. By
     /// default the [`struct_fields`](Object::struct_fields) entry of that Go name.
     fn field(&self, name: &str) -> Option<Value> {
-        self.struct_fields()?.into_iter().find(|f| f.go_name == name).map(|f| f.value)
+        self.struct_fields()?
+            .into_iter()
+            .find(|f| f.go_name == name)
+            .map(|f| f.value)
     }
     /// Whether the type has a method called `name` (methods win over fields in Go's lookup).
     fn has_method(&self, _name: &str) -> bool {
@@ -89,7 +92,9 @@ pub trait Object: Send + Sync {
     /// The plain data form used by `toYaml`/`toJson` (Go's JSON encoding of the struct). By
     /// default the [`struct_fields`](Object::struct_fields) by their JSON names (nil without).
     fn to_data(&self) -> Value {
-        let Some(fields) = self.struct_fields() else { return Value::Nil };
+        let Some(fields) = self.struct_fields() else {
+            return Value::Nil;
+        };
         let m = Map::new();
         for f in fields {
             m.insert(f.json_name, f.value);
@@ -194,7 +199,11 @@ impl Map {
     }
     /// A snapshot of the entries in key order (Go's iteration and printing order).
     pub fn entries(&self) -> Vec<(Str, Value)> {
-        self.0.read().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        self.0
+            .read()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
     pub fn keys(&self) -> Vec<Str> {
         self.0.read().keys().cloned().collect()
@@ -349,7 +358,10 @@ impl Value {
         }
     }
     pub fn is_number(&self) -> bool {
-        matches!(self, Value::Int(_) | Value::Int64(_) | Value::Uint(_) | Value::Float(_))
+        matches!(
+            self,
+            Value::Int(_) | Value::Int64(_) | Value::Uint(_) | Value::Float(_)
+        )
     }
 
     /// Go's `text/template` truth: false, 0, nil, empty string/list/map are false.
@@ -416,11 +428,19 @@ impl Value {
             // copystructure keeps the copied map's Go type.
             Value::Map(m) => deep::guard(|| {
                 Value::Map(
-                    m.with(|e| Map::from_btree(e.iter().map(|(k, v)| (k.clone(), v.deep_copy_at(depth + 1))).collect()))
-                        .with_go_type(m.go_type()),
+                    m.with(|e| {
+                        Map::from_btree(
+                            e.iter()
+                                .map(|(k, v)| (k.clone(), v.deep_copy_at(depth + 1)))
+                                .collect(),
+                        )
+                    })
+                    .with_go_type(m.go_type()),
                 )
             }),
-            Value::List(l) => deep::guard(|| Value::list(l.iter().map(|v| v.deep_copy_at(depth + 1)).collect())),
+            Value::List(l) => {
+                deep::guard(|| Value::list(l.iter().map(|v| v.deep_copy_at(depth + 1)).collect()))
+            }
             other => other.clone(),
         }
     }
@@ -462,7 +482,9 @@ impl PartialEq for Value {
             (Value::String(a), Value::String(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::List(a), Value::List(b)) => Arc::ptr_eq(a, b) || deep::guard(|| a == b),
-            (Value::Map(a), Value::Map(b)) => a.ptr_eq(b) || deep::guard(|| a.with(|x| b.with(|y| x == y))),
+            (Value::Map(a), Value::Map(b)) => {
+                a.ptr_eq(b) || deep::guard(|| a.with(|x| b.with(|y| x == y)))
+            }
             (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
             _ => false,
         }

@@ -15,7 +15,10 @@ use std::path::{Path, PathBuf};
 
 /// helm-core's own directory.
 pub fn manifest_dir() -> PathBuf {
-    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()))
+    PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
 }
 
 /// The shared conformance corpus (`../shared/conformance` beside the repository); tests that
@@ -29,10 +32,16 @@ pub fn conformance_dir() -> PathBuf {
 pub fn conformance_vectors() -> Option<(PathBuf, Value)> {
     let root = conformance_dir();
     let Ok(text) = std::fs::read_to_string(root.join("vectors.json")) else {
-        println!("skipping: {} is absent", root.join("vectors.json").display());
+        println!(
+            "skipping: {} is absent",
+            root.join("vectors.json").display()
+        );
         return None;
     };
-    Some((root, helm_core::values::json::from_str(&text).expect("vectors.json is JSON")))
+    Some((
+        root,
+        helm_core::values::json::from_str(&text).expect("vectors.json is JSON"),
+    ))
 }
 
 /// The text of a file under `tests/` (e.g. `sprig1_data/semver_go.json`).
@@ -43,7 +52,8 @@ pub fn test_file(rel: &str) -> String {
 
 /// The rows of a table recorded from Go, `tests/sprig1_data/<file>` (JSON).
 pub fn sprig_rows<T: serde::de::DeserializeOwned>(file: &str) -> Vec<T> {
-    serde_json::from_str(&test_file(&format!("sprig1_data/{file}"))).unwrap_or_else(|e| panic!("{file}: {e}"))
+    serde_json::from_str(&test_file(&format!("sprig1_data/{file}")))
+        .unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
 /// Runs `check` on every row of a table recorded from Go (it pushes a line per mismatch), then
@@ -53,7 +63,13 @@ pub fn assert_rows<T>(rows: &[T], mut check: impl FnMut(&T, &mut Vec<String>)) {
     for r in rows {
         check(r, &mut bad);
     }
-    assert!(bad.is_empty(), "{} of {} differ:\n{}", bad.len(), rows.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} of {} differ:\n{}",
+        bad.len(),
+        rows.len(),
+        bad.join("\n")
+    );
 }
 
 /// A fresh, empty directory under the system temp dir, unique to this test process and `tag`.
@@ -81,12 +97,19 @@ pub fn scratch_chart<T: AsRef<[u8]>>(tag: &str, files: &[(&str, T)]) -> PathBuf 
 }
 
 /// What `helm template <release> <chart>` prints for a scratch chart holding `files`.
-pub fn template_scratch_chart<T: AsRef<[u8]>>(tag: &str, files: &[(&str, T)], release: &str) -> String {
+pub fn template_scratch_chart<T: AsRef<[u8]>>(
+    tag: &str,
+    files: &[(&str, T)],
+    release: &str,
+) -> String {
     use helm_core::render::{self, ReleaseOptions, TemplateOptions};
     let dir = scratch_chart(tag, files);
     let c = helm_core::chart::load(&dir).expect("load");
     let opts = TemplateOptions {
-        release: ReleaseOptions { name: release.into(), ..Default::default() },
+        release: ReleaseOptions {
+            name: release.into(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let out = render::template(c, &Value::empty_map(), &opts).expect("render");
@@ -97,7 +120,9 @@ pub fn template_scratch_chart<T: AsRef<[u8]>>(tag: &str, files: &[(&str, T)], re
 /// Every file below `dir` (depth first) that `keep` accepts; nothing when `dir` is unreadable.
 pub fn files_below(dir: &Path, keep: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir(dir) else { return out };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return out;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -134,9 +159,11 @@ pub fn value_from_json(j: &serde_json::Value) -> Value {
         serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
         serde_json::Value::String(s) => Value::str(s),
         serde_json::Value::Array(a) => Value::list(a.iter().map(value_from_json).collect()),
-        serde_json::Value::Object(o) => {
-            Value::Map(o.iter().map(|(k, v)| (k.as_str().into(), value_from_json(v))).collect::<Map>())
-        }
+        serde_json::Value::Object(o) => Value::Map(
+            o.iter()
+                .map(|(k, v)| (k.as_str().into(), value_from_json(v)))
+                .collect::<Map>(),
+        ),
     }
 }
 
@@ -150,11 +177,21 @@ fn run_template(funcs: &FuncTable, src: &str, data: &Value) -> Result<String, St
 /// Runs every case of the Go table `tests/data/<file>` (at least `min_cases` of them) with
 /// `funcs`, and fails listing each case whose output or error text differs from Go's.
 pub fn check_go_table(file: &str, min_cases: usize, funcs: &FuncTable) {
-    let table: GoTable = serde_json::from_str(&test_file(&format!("data/{file}"))).expect("test data is JSON");
-    assert!(table.cases.len() >= min_cases, "{file}: {} cases, expected {min_cases}", table.cases.len());
+    let table: GoTable =
+        serde_json::from_str(&test_file(&format!("data/{file}"))).expect("test data is JSON");
+    assert!(
+        table.cases.len() >= min_cases,
+        "{file}: {} cases, expected {min_cases}",
+        table.cases.len()
+    );
     let data = value_from_json(&table.data);
     let mut failures = Vec::new();
-    for GoCase { template: src, output: out, error: err } in &table.cases {
+    for GoCase {
+        template: src,
+        output: out,
+        error: err,
+    } in &table.cases
+    {
         let got = run_template(funcs, src, &data);
         let ok = match (&got, out, err) {
             (Ok(g), Some(o), None) => g == o,
@@ -162,14 +199,23 @@ pub fn check_go_table(file: &str, min_cases: usize, funcs: &FuncTable) {
             _ => false,
         };
         if !ok {
-            let go = err.as_ref().map_or(out.clone(), |e| Some(format!("ERR {e}")));
-            failures.push(format!("template: {src:?}\n  go:   {go:?}\n  ours: {got:?}"));
+            let go = err
+                .as_ref()
+                .map_or(out.clone(), |e| Some(format!("ERR {e}")));
+            failures.push(format!(
+                "template: {src:?}\n  go:   {go:?}\n  ours: {got:?}"
+            ));
         }
     }
     for f in &failures {
         eprintln!("{f}");
     }
-    assert!(failures.is_empty(), "{} of {} cases differ from Go", failures.len(), table.cases.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ from Go",
+        failures.len(),
+        table.cases.len()
+    );
 }
 
 // ----- Sprig functions called directly ----------------------------------------------------------
@@ -192,7 +238,9 @@ pub fn table() -> FuncTable {
 /// Calls `name` with `args`; panics (test failure) when the function is missing.
 pub fn call(name: &str, args: &[Value]) -> Result<Value, FuncError> {
     let t = table();
-    let f = t.get(name).unwrap_or_else(|| panic!("function {name} not registered"));
+    let f = t
+        .get(name)
+        .unwrap_or_else(|| panic!("function {name} not registered"));
     (f.imp)(&mut NoHost, args)
 }
 
@@ -223,13 +271,23 @@ pub fn strs(items: &[&str]) -> Value {
 /// Asserts `name` applied to each `(argument, expected)` string; expected strings were
 /// produced by Go + Sprig v3.3.0.
 pub fn check_one(name: &str, cases: &[(&str, &str)]) {
-    check(&cases.iter().map(|(arg, want)| (name, vec![s(arg)], *want)).collect::<Vec<_>>());
+    check(
+        &cases
+            .iter()
+            .map(|(arg, want)| (name, vec![s(arg)], *want))
+            .collect::<Vec<_>>(),
+    );
 }
 
 /// Asserts each `(name, argument, expected)` of functions of one string argument; expected
 /// strings were produced by Go + Sprig v3.3.0.
 pub fn check_unary(cases: &[(&str, &str, &str)]) {
-    check(&cases.iter().map(|(name, arg, want)| (*name, vec![s(arg)], *want)).collect::<Vec<_>>());
+    check(
+        &cases
+            .iter()
+            .map(|(name, arg, want)| (*name, vec![s(arg)], *want))
+            .collect::<Vec<_>>(),
+    );
 }
 
 /// Asserts each `(name, args, expected)`; expected strings were produced by Go + Sprig v3.3.0.
@@ -241,5 +299,10 @@ pub fn check(cases: &[(&str, Vec<Value>, &str)]) {
             bad.push(format!("{name} {args:?}: got {got:?}, want {want:?}"));
         }
     }
-    assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} mismatches:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }

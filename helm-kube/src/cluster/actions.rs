@@ -5,19 +5,24 @@
 //! record is written, hooks by weight around the objects, ownership checks, what a failure
 //! leaves behind.
 
+use crate::api::resolve_chart;
 use crate::api::ReleaseApi;
 use crate::cluster::backend::Cluster;
 use crate::cluster::progress::ProgressEvent;
 use crate::cluster::resources::ownership_problems;
 use crate::error::{Error, Result};
 use helm_core::chart::Chart;
-use crate::api::resolve_chart;
 use helm_core::release::api::{ChartRef, ErrorKind, RecoverOptions};
-pub use helm_core::release::api::{InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT};
+pub use helm_core::release::api::{
+    InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult,
+    UpgradeOptions, DEFAULT_TIMEOUT,
+};
 use helm_core::release::logic::{self, ResourceDoc};
 use helm_core::release::record::{core_to_json, json_to_core, HookRecord};
 use helm_core::release::storage::ReleaseStorageExt;
-use helm_core::release::{HookExecution, Info, Release, ReleaseStorage, Status, StorageError, Time};
+use helm_core::release::{
+    HookExecution, Info, Release, ReleaseStorage, Status, StorageError, Time,
+};
 use helm_core::render::{self, ReleaseOptions, TemplateOptions};
 use helm_core::values::Value;
 use std::time::Duration;
@@ -35,7 +40,9 @@ fn map_to_json(v: &Value) -> serde_json::Map<String, serde_json::Value> {
 }
 
 fn ns_or<C: Cluster>(c: &C, ns: &Option<String>) -> String {
-    ns.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| c.default_namespace().to_string())
+    ns.clone()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| c.default_namespace().to_string())
 }
 
 /// Renders for an action. `cluster_caps`: `.Capabilities` from discovery (else Helm's
@@ -52,7 +59,12 @@ async fn render_for<C: Cluster>(
     cluster_lookup: bool,
     subchart_notes: bool,
 ) -> Result<(Chart, render::Rendered)> {
-    let mut opts = TemplateOptions { release, skip_schema_validation: skip_schema, render_subchart_notes: subchart_notes, ..Default::default() };
+    let mut opts = TemplateOptions {
+        release,
+        skip_schema_validation: skip_schema,
+        render_subchart_notes: subchart_notes,
+        ..Default::default()
+    };
     if cluster_caps {
         let caps = c.capabilities().await?;
         opts.kube_version = Some(caps.kube_version);
@@ -65,21 +77,35 @@ async fn render_for<C: Cluster>(
     // runtime for each call.
     let handle = tokio::runtime::Handle::current();
     let me = c.clone();
-    opts.lookup = render::ClusterLookup(Some(std::sync::Arc::new(move |api_version: &str, kind: &str, ns: &str, name: &str| {
-        let me = me.clone();
-        let (av, k, ns, name) = (api_version.to_string(), kind.to_string(), ns.to_string(), name.to_string());
-        handle.block_on(async move { me.lookup(&av, &k, &ns, &name).await })
-    })));
+    opts.lookup = render::ClusterLookup(Some(std::sync::Arc::new(
+        move |api_version: &str, kind: &str, ns: &str, name: &str| {
+            let me = me.clone();
+            let (av, k, ns, name) = (
+                api_version.to_string(),
+                kind.to_string(),
+                ns.to_string(),
+                name.to_string(),
+            );
+            handle.block_on(async move { me.lookup(&av, &k, &ns, &name).await })
+        },
+    )));
     let values = values.clone();
     match tokio::task::spawn_blocking(move || render::render_chart(chart, &values, &opts)).await {
         Ok(r) => Ok(r?),
-        Err(e) => Err(Error::action(ErrorKind::Internal, format!("rendering stopped: {e}"))),
+        Err(e) => Err(Error::action(
+            ErrorKind::Internal,
+            format!("rendering stopped: {e}"),
+        )),
     }
 }
 
 /// Where an action on an existing release works: its namespace (the client's when none is
 /// given), that namespace's release storage and the release's history there.
-async fn release_history<C: Cluster>(c: &C, namespace: &Option<String>, name: &str) -> Result<(String, C::Storage, Vec<Release>)> {
+async fn release_history<C: Cluster>(
+    c: &C,
+    namespace: &Option<String>,
+    name: &str,
+) -> Result<(String, C::Storage, Vec<Release>)> {
     let ns = ns_or(c, namespace);
     let store = c.storage(Some(&ns));
     let history = store.history(name).await?;
@@ -90,7 +116,11 @@ async fn release_history<C: Cluster>(c: &C, namespace: &Option<String>, name: &s
 fn crd_docs(chart: &Chart) -> Result<Vec<ResourceDoc>> {
     let mut docs = Vec::new();
     for crd in render::crd_objects(chart) {
-        docs.extend(logic::parse_manifest(&crd.data).map_err(|e| Error::invalid(format!("failed to install CRD {}: {e}", crd.filename)))?);
+        docs.extend(
+            logic::parse_manifest(&crd.data).map_err(|e| {
+                Error::invalid(format!("failed to install CRD {}: {e}", crd.filename))
+            })?,
+        );
     }
     Ok(docs)
 }
@@ -120,7 +150,11 @@ async fn crds_to_update<C: Cluster>(c: &C, chart: &Chart, ns: &str) -> Result<Ve
         if let Some(live) = c.get(d, ns).await? {
             let dropped = logic::crd_stored_versions_dropped(&d.object, &live);
             if !dropped.is_empty() {
-                let list = dropped.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ");
+                let list = dropped
+                    .iter()
+                    .map(|v| format!("{v:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 return Err(Error::invalid(format!(
                     "cannot update CRD {}: its new spec.versions drops {list}, still listed in status.storedVersions (objects may be stored in {}); migrate those objects and remove {} from status.storedVersions first",
                     d.name,
@@ -135,7 +169,12 @@ async fn crds_to_update<C: Cluster>(c: &C, chart: &Chart, ns: &str) -> Result<Ve
 
 /// Applies the checked CRDs server-side (taking over fields another manager set, as the
 /// caller asked for these definitions) and waits until they are established.
-async fn update_crds<C: Cluster>(c: &C, docs: &[ResourceDoc], ns: &str, timeout: Duration) -> Result<()> {
+async fn update_crds<C: Cluster>(
+    c: &C,
+    docs: &[ResourceDoc],
+    ns: &str,
+    timeout: Duration,
+) -> Result<()> {
     if docs.is_empty() {
         return Ok(());
     }
@@ -153,13 +192,20 @@ async fn update_crds<C: Cluster>(c: &C, docs: &[ResourceDoc], ns: &str, timeout:
 /// for one release exactly one wins, without a lock; the other gets Helm's refusal for a
 /// release another operation holds (`lost`: [`ErrorKind::Pending`] for an upgrade or
 /// rollback, [`ErrorKind::NameInUse`] for an install). Nothing is changed before the claim.
-async fn claim_revision<C: Cluster>(c: &C, store: &C::Storage, rel: &Release, lost: ErrorKind) -> Result<()> {
+async fn claim_revision<C: Cluster>(
+    c: &C,
+    store: &C::Storage,
+    rel: &Release,
+    lost: ErrorKind,
+) -> Result<()> {
     match store.create(rel).await {
         Ok(()) => {
             report_record(c, rel, true);
             Ok(())
         }
-        Err(StorageError::AlreadyExists) if lost == ErrorKind::NameInUse => Err(Error::action(lost, logic::ERR_NAME_IN_USE)),
+        Err(StorageError::AlreadyExists) if lost == ErrorKind::NameInUse => {
+            Err(Error::action(lost, logic::ERR_NAME_IN_USE))
+        }
         Err(StorageError::AlreadyExists) => Err(Error::action(lost, logic::ERR_PENDING)),
         Err(e) => Err(e.into()),
     }
@@ -173,9 +219,18 @@ async fn record_update<C: Cluster>(c: &C, store: &C::Storage, rel: &Release) -> 
 }
 
 /// Removes a stored revision and reports it.
-async fn record_delete<C: Cluster>(c: &C, store: &C::Storage, name: &str, version: i64) -> Result<Release> {
+async fn record_delete<C: Cluster>(
+    c: &C,
+    store: &C::Storage,
+    name: &str,
+    version: i64,
+) -> Result<Release> {
     let gone = store.delete(name, version).await?;
-    c.emit(ProgressEvent::ReleaseRecordDeleted { name: name.to_string(), namespace: gone.namespace.clone(), revision: version });
+    c.emit(ProgressEvent::ReleaseRecordDeleted {
+        name: name.to_string(),
+        namespace: gone.namespace.clone(),
+        revision: version,
+    });
     Ok(gone)
 }
 
@@ -190,15 +245,31 @@ fn report_record<C: Cluster>(c: &C, rel: &Release, created: bool) {
 }
 
 /// `--wait` without `--wait-for-jobs` does not wait for Jobs (Helm).
-async fn wait_release<C: Cluster>(c: &C, docs: &[ResourceDoc], ns: &str, timeout: Duration, wait_for_jobs: bool) -> Result<()> {
-    let docs: Vec<ResourceDoc> = docs.iter().filter(|d| wait_for_jobs || d.kind != "Job").cloned().collect();
+async fn wait_release<C: Cluster>(
+    c: &C,
+    docs: &[ResourceDoc],
+    ns: &str,
+    timeout: Duration,
+    wait_for_jobs: bool,
+) -> Result<()> {
+    let docs: Vec<ResourceDoc> = docs
+        .iter()
+        .filter(|d| wait_for_jobs || d.kind != "Job")
+        .cloned()
+        .collect();
     c.wait_ready(&docs, ns, timeout).await
 }
 
 /// Applies every object, as Helm 4's `perform` does: a failure does not stop the others,
 /// and the API server's messages are joined by newlines (Helm's `errors.Join`; Helm runs
 /// objects of one kind concurrently, so its order within a kind may differ from ours).
-async fn apply_all<C: Cluster>(c: &C, docs: &[ResourceDoc], name: &str, ns: &str, force: bool) -> Result<()> {
+async fn apply_all<C: Cluster>(
+    c: &C,
+    docs: &[ResourceDoc],
+    name: &str,
+    ns: &str,
+    force: bool,
+) -> Result<()> {
     let mut errs: Vec<Error> = Vec::new();
     for d in docs {
         match c.apply(d, ns, Some(name), force).await {
@@ -211,7 +282,14 @@ async fn apply_all<C: Cluster>(c: &C, docs: &[ResourceDoc], name: &str, ns: &str
         1 => Err(errs.remove(0)),
         _ => {
             let code = errs.iter().find_map(|e| e.http_code()).unwrap_or(0);
-            Err(Error::Api { code, message: errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n") })
+            Err(Error::Api {
+                code,
+                message: errs
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            })
         }
     }
 }
@@ -221,7 +299,12 @@ async fn delete_all<C: Cluster>(c: &C, docs: &[ResourceDoc], ns: &str) -> Result
 }
 
 /// [`Self::delete_all`] with `--cascade` (None: background).
-async fn delete_all_cascading<C: Cluster>(c: &C, docs: &[ResourceDoc], ns: &str, cascade: Option<&str>) -> Result<Vec<String>> {
+async fn delete_all_cascading<C: Cluster>(
+    c: &C,
+    docs: &[ResourceDoc],
+    ns: &str,
+    cascade: Option<&str>,
+) -> Result<Vec<String>> {
     let mut kept = Vec::new();
     for d in logic::uninstall_order(docs.to_vec()) {
         if logic::is_kept(&d) {
@@ -235,7 +318,14 @@ async fn delete_all_cascading<C: Cluster>(c: &C, docs: &[ResourceDoc], ns: &str,
     Ok(kept)
 }
 
-async fn hooks<C: Cluster>(c: &C, run: bool, hooks: &mut [HookRecord], event: &str, ns: &str, timeout: Duration) -> Result<()> {
+async fn hooks<C: Cluster>(
+    c: &C,
+    run: bool,
+    hooks: &mut [HookRecord],
+    event: &str,
+    ns: &str,
+    timeout: Duration,
+) -> Result<()> {
     if run {
         run_hooks(c, hooks, event, ns, timeout).await
     } else {
@@ -243,15 +333,25 @@ async fn hooks<C: Cluster>(c: &C, run: bool, hooks: &mut [HookRecord], event: &s
     }
 }
 
-
 /// Helm's `existingResourceConflict`: each object that already exists must carry this
 /// release's ownership metadata (then it is adopted); otherwise Helm's error (`verb`:
 /// `install` or `update`).
-async fn check_ownership<C: Cluster>(c: &C, docs: &[ResourceDoc], release: &str, release_ns: &str, verb: &str) -> Result<()> {
+async fn check_ownership<C: Cluster>(
+    c: &C,
+    docs: &[ResourceDoc],
+    release: &str,
+    release_ns: &str,
+    verb: &str,
+) -> Result<()> {
     for doc in docs {
-        let Some(live) = c.get(doc, release_ns).await? else { continue };
+        let Some(live) = c.get(doc, release_ns).await? else {
+            continue;
+        };
         if let Err(why) = ownership_problems(&live, release, release_ns) {
-            let ns = doc.namespace.clone().unwrap_or_else(|| release_ns.to_string());
+            let ns = doc
+                .namespace
+                .clone()
+                .unwrap_or_else(|| release_ns.to_string());
             return Err(Error::action(ErrorKind::Conflict, format!(
                 "unable to continue with {verb}: {} \"{}\" in namespace \"{}\" exists and cannot be imported into the current release: invalid ownership metadata; {}",
                 doc.kind, doc.name, ns, why
@@ -265,25 +365,50 @@ async fn check_ownership<C: Cluster>(c: &C, docs: &[ResourceDoc], release: &str,
 /// by server-side apply after `before-hook-creation` (the default policy) deletes its previous
 /// instance, Jobs and Pods waited to completion, then deleted per `hook-succeeded` /
 /// `hook-failed`. Updates each hook's `last_run`.
-async fn run_hooks<C: Cluster>(c: &C, hooks: &mut [HookRecord], event: &str, release_ns: &str, timeout: Duration) -> Result<()> {
-    let mut order: Vec<usize> = (0..hooks.len()).filter(|i| hooks[*i].has_event(event)).collect();
-    order.sort_by(|a, b| hooks[*a].weight.cmp(&hooks[*b].weight).then_with(|| hooks[*a].name.cmp(&hooks[*b].name)));
+async fn run_hooks<C: Cluster>(
+    c: &C,
+    hooks: &mut [HookRecord],
+    event: &str,
+    release_ns: &str,
+    timeout: Duration,
+) -> Result<()> {
+    let mut order: Vec<usize> = (0..hooks.len())
+        .filter(|i| hooks[*i].has_event(event))
+        .collect();
+    order.sort_by(|a, b| {
+        hooks[*a]
+            .weight
+            .cmp(&hooks[*b].weight)
+            .then_with(|| hooks[*a].name.cmp(&hooks[*b].name))
+    });
     for i in order {
         let h = &mut hooks[i];
         if h.delete_policies.is_empty() {
             h.delete_policies.push("before-hook-creation".into());
         }
         let docs = logic::parse_manifest(&h.manifest).map_err(|e| Error::invalid(e.to_string()))?;
-        if h.delete_policies.iter().any(|p| p == "before-hook-creation") {
+        if h.delete_policies
+            .iter()
+            .any(|p| p == "before-hook-creation")
+        {
             for d in &docs {
                 if c.delete(d, release_ns, None).await? {
                     c.wait_deleted(d, release_ns, timeout).await?;
                 }
             }
         }
-        h.last_run = HookExecution { started_at: Some(Time::now()), completed_at: None, phase: "Running".into() };
+        h.last_run = HookExecution {
+            started_at: Some(Time::now()),
+            completed_at: None,
+            phase: "Running".into(),
+        };
         let (hk, hn, hw) = (h.kind.clone(), h.name.clone(), h.weight);
-        c.emit(ProgressEvent::HookStarted { event: event.to_string(), kind: hk.clone(), name: hn.clone(), weight: hw });
+        c.emit(ProgressEvent::HookStarted {
+            event: event.to_string(),
+            kind: hk.clone(),
+            name: hn.clone(),
+            weight: hw,
+        });
         let mut outcome = Ok(());
         for d in &docs {
             if let Err(e) = c.apply(d, release_ns, None, false).await {
@@ -303,7 +428,12 @@ async fn run_hooks<C: Cluster>(c: &C, hooks: &mut [HookRecord], event: &str, rel
         match outcome {
             Ok(()) => {
                 h.last_run.phase = "Succeeded".into();
-                c.emit(ProgressEvent::HookSucceeded { event: event.to_string(), kind: hk, name: hn, weight: hw });
+                c.emit(ProgressEvent::HookSucceeded {
+                    event: event.to_string(),
+                    kind: hk,
+                    name: hn,
+                    weight: hw,
+                });
                 if h.delete_policies.iter().any(|p| p == "hook-succeeded") {
                     for d in &docs {
                         c.delete(d, release_ns, None).await?;
@@ -312,13 +442,26 @@ async fn run_hooks<C: Cluster>(c: &C, hooks: &mut [HookRecord], event: &str, rel
             }
             Err(e) => {
                 h.last_run.phase = "Failed".into();
-                c.emit(ProgressEvent::HookFailed { event: event.to_string(), kind: hk, name: hn, weight: hw, error: e.to_string() });
+                c.emit(ProgressEvent::HookFailed {
+                    event: event.to_string(),
+                    kind: hk,
+                    name: hn,
+                    weight: hw,
+                    error: e.to_string(),
+                });
                 if h.delete_policies.iter().any(|p| p == "hook-failed") {
                     for d in &docs {
                         let _ = c.delete(d, release_ns, None).await;
                     }
                 }
-                return Err(Error::action(if e.kind() == ErrorKind::Timeout { ErrorKind::Timeout } else { ErrorKind::Failed }, format!("failed {event}: {e}")));
+                return Err(Error::action(
+                    if e.kind() == ErrorKind::Timeout {
+                        ErrorKind::Timeout
+                    } else {
+                        ErrorKind::Failed
+                    },
+                    format!("failed {event}: {e}"),
+                ));
             }
         }
     }
@@ -326,7 +469,12 @@ async fn run_hooks<C: Cluster>(c: &C, hooks: &mut [HookRecord], event: &str, rel
 }
 
 /// The values an upgrade renders with (Helm's `reuseValues`).
-fn upgrade_values(current: &Release, new_values: &Value, opts: &UpgradeOptions, chart: &mut Chart) -> Value {
+fn upgrade_values(
+    current: &Release,
+    new_values: &Value,
+    opts: &UpgradeOptions,
+    chart: &mut Chart,
+) -> Value {
     let old_config = json_to_core(&serde_json::Value::Object(current.config.clone()));
     let new_empty = new_values.as_map().map(|m| m.is_empty()).unwrap_or(true);
     if opts.reset_values {
@@ -358,19 +506,30 @@ impl<C: Cluster> ReleaseApi for C {
     }
 
     fn local_chart(&self, path: &std::path::Path) -> Result<ChartRef> {
-        helm_core::chart::load(path).map(ChartRef::Loaded).map_err(|e| Error::Chart(e.to_string()))
+        helm_core::chart::load(path)
+            .map(ChartRef::Loaded)
+            .map_err(|e| Error::Chart(e.to_string()))
     }
 
     /// `helm install`: renders against the cluster's capabilities, refuses a name in use and
     /// objects owned by others, stores `pending-install`, runs pre-install hooks, applies, waits,
     /// runs post-install hooks, stores `deployed` (or `failed`, uninstalling with `atomic`).
-    async fn install(&self, chart: impl Into<ChartRef> + Send, values: &Value, opts: InstallOptions) -> Result<Release> {
+    async fn install(
+        &self,
+        chart: impl Into<ChartRef> + Send,
+        values: &Value,
+        opts: InstallOptions,
+    ) -> Result<Release> {
         let chart = resolve_chart(chart.into()).await?;
         let ns = ns_or(self, &opts.namespace);
         let name = match (&opts.name, opts.generate_name) {
             (Some(n), false) => n.clone(),
             (_, true) => format!("{}-{}", chart.name(), chrono::Utc::now().timestamp()),
-            (None, false) => return Err(Error::invalid("must either provide a name or specify --generate-name")),
+            (None, false) => {
+                return Err(Error::invalid(
+                    "must either provide a name or specify --generate-name",
+                ))
+            }
         };
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let store = self.storage(Some(&ns));
@@ -380,22 +539,49 @@ impl<C: Cluster> ReleaseApi for C {
         }
         if !dry_run {
             let history = store.history(&name).await?;
-            logic::ensure_name_available(&history, opts.replace).map_err(|m| Error::action(ErrorKind::NameInUse, m))?;
+            logic::ensure_name_available(&history, opts.replace)
+                .map_err(|m| Error::action(ErrorKind::NameInUse, m))?;
         }
-        let ro = ReleaseOptions { name: name.clone(), namespace: ns.clone(), revision: 1, is_upgrade: false, is_install: true };
+        let ro = ReleaseOptions {
+            name: name.clone(),
+            namespace: ns.clone(),
+            revision: 1,
+            is_upgrade: false,
+            is_install: true,
+        };
         let on_cluster = !dry_run || opts.dry_run_server;
-        let (chart, rendered) = render_for(self, chart, values, ro, opts.skip_schema_validation, on_cluster, on_cluster, opts.render_subchart_notes).await?;
+        let (chart, rendered) = render_for(
+            self,
+            chart,
+            values,
+            ro,
+            opts.skip_schema_validation,
+            on_cluster,
+            on_cluster,
+            opts.render_subchart_notes,
+        )
+        .await?;
         // Helm stores the chart as dependency processing left it (aliases applied, `enabled`
         // set, imported values merged).
         let chart_json = Release::chart_from(&chart);
         let now = Time::now();
         let mut rel = Release {
             name: name.clone(),
-            info: Some(Info { first_deployed: Some(now), last_deployed: Some(now), status: Status::PendingInstall, notes: rendered.notes.clone(), ..Default::default() }),
+            info: Some(Info {
+                first_deployed: Some(now),
+                last_deployed: Some(now),
+                status: Status::PendingInstall,
+                notes: rendered.notes.clone(),
+                ..Default::default()
+            }),
             chart: Some(chart_json),
             config: map_to_json(values),
             manifest: manifest_text(&rendered),
-            hooks: rendered.hooks.iter().map(HookRecord::from_rendered).collect(),
+            hooks: rendered
+                .hooks
+                .iter()
+                .map(HookRecord::from_rendered)
+                .collect(),
             version: 1,
             namespace: ns.clone(),
             labels: opts.labels.clone(),
@@ -405,7 +591,9 @@ impl<C: Cluster> ReleaseApi for C {
             rel.set_status(Status::PendingInstall, "Dry run complete");
             return Ok(rel);
         }
-        let docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?);
+        let docs = logic::install_order(
+            logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?,
+        );
         // Helm checks every rendered object (also under `--dry-run=server`, before it bails
         // out; a dry run installs no CRDs); existing ones carrying this release's metadata are
         // adopted.
@@ -427,7 +615,11 @@ impl<C: Cluster> ReleaseApi for C {
         }
         // `--replace` (Helm's replaceRelease): the history stays, the new record takes the next
         // revision and the previous last one becomes superseded.
-        let replaced = if opts.replace { logic::latest(&store.history(&name).await?).cloned() } else { None };
+        let replaced = if opts.replace {
+            logic::latest(&store.history(&name).await?).cloned()
+        } else {
+            None
+        };
         if let Some(last) = &replaced {
             rel.version = last.version + 1;
         }
@@ -437,18 +629,37 @@ impl<C: Cluster> ReleaseApi for C {
             record_update(self, &store, &last).await?;
         }
         let outcome: Result<()> = async {
-            hooks(self, !opts.no_hooks, &mut rel.hooks, "pre-install", &ns, timeout).await?;
+            hooks(
+                self,
+                !opts.no_hooks,
+                &mut rel.hooks,
+                "pre-install",
+                &ns,
+                timeout,
+            )
+            .await?;
             apply_all(self, &docs, &name, &ns, opts.force_conflicts).await?;
             if opts.wait {
                 wait_release(self, &docs, &ns, timeout, opts.wait_for_jobs).await?;
             }
-            hooks(self, !opts.no_hooks, &mut rel.hooks, "post-install", &ns, timeout).await?;
+            hooks(
+                self,
+                !opts.no_hooks,
+                &mut rel.hooks,
+                "post-install",
+                &ns,
+                timeout,
+            )
+            .await?;
             Ok(())
         }
         .await;
         match outcome {
             Ok(()) => {
-                let desc = opts.description.clone().unwrap_or_else(|| "Install complete".into());
+                let desc = opts
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| "Install complete".into());
                 rel.set_status(Status::Deployed, desc);
                 record_update(self, &store, &rel).await?;
                 Ok(rel)
@@ -457,7 +668,11 @@ impl<C: Cluster> ReleaseApi for C {
                 rel.set_status(Status::Failed, format!("Release \"{name}\" failed: {e}"));
                 let _ = record_update(self, &store, &rel).await;
                 if opts.atomic {
-                    let un = UninstallOptions { namespace: Some(ns.clone()), timeout: Some(timeout), ..Default::default() };
+                    let un = UninstallOptions {
+                        namespace: Some(ns.clone()),
+                        timeout: Some(timeout),
+                        ..Default::default()
+                    };
                     match self.uninstall(&name, un).await {
                         Ok(_) => return Err(Error::action(e.kind(), format!("release {name} failed, and has been uninstalled due to rollback-on-failure being set: {e}"))),
                         Err(e2) => return Err(Error::action(e.kind(), format!("an error occurred while uninstalling the release. original install error: {e}: {e2}"))),
@@ -474,18 +689,29 @@ impl<C: Cluster> ReleaseApi for C {
     /// objects it created; `atomic` rolls back. With `install` (`upgrade --install`) a release
     /// without history, or with only uninstalled revisions, is installed instead (reported as
     /// [`ProgressEvent::InstallingInstead`] first).
-    async fn upgrade(&self, name: &str, chart: impl Into<ChartRef> + Send, values: &Value, opts: UpgradeOptions) -> Result<Release> {
+    async fn upgrade(
+        &self,
+        name: &str,
+        chart: impl Into<ChartRef> + Send,
+        values: &Value,
+        opts: UpgradeOptions,
+    ) -> Result<Release> {
         let mut chart = resolve_chart(chart.into()).await?;
         let (ns, store, history) = release_history(self, &opts.namespace, name).await?;
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
         if opts.install && history.iter().all(|r| r.status() == Status::Uninstalled) {
-            self.emit(ProgressEvent::InstallingInstead { name: name.to_string(), namespace: ns.clone() });
+            self.emit(ProgressEvent::InstallingInstead {
+                name: name.to_string(),
+                namespace: ns.clone(),
+            });
             let mut install = opts.as_install(name, !history.is_empty());
             install.namespace = Some(ns);
             return Box::pin(self.install(chart, values, install)).await;
         }
         if history.is_empty() {
-            return Err(Error::not_found(format!("\"{name}\" has no deployed releases")));
+            return Err(Error::not_found(format!(
+                "\"{name}\" has no deployed releases"
+            )));
         }
         logic::ensure_not_pending(&history).map_err(|m| Error::action(ErrorKind::Pending, m))?;
         // As install does with `crds/`, the CRDs are in place before rendering, so that the
@@ -497,16 +723,36 @@ impl<C: Cluster> ReleaseApi for C {
             }
         }
         let last = logic::latest(&history).cloned().unwrap_or_default();
-        let deployed = history.iter().filter(|r| r.status() == Status::Deployed).max_by_key(|r| r.version).cloned();
+        let deployed = history
+            .iter()
+            .filter(|r| r.status() == Status::Deployed)
+            .max_by_key(|r| r.version)
+            .cloned();
         let current = deployed.clone().unwrap_or_else(|| last.clone());
         let migrate_csa = apply_method_for(name, &current, opts.server_side)?;
         let vals = upgrade_values(&current, values, &opts, &mut chart);
         let revision = last.version + 1;
-        let ro = ReleaseOptions { name: name.to_string(), namespace: ns.clone(), revision, is_upgrade: true, is_install: false };
+        let ro = ReleaseOptions {
+            name: name.to_string(),
+            namespace: ns.clone(),
+            revision,
+            is_upgrade: true,
+            is_install: false,
+        };
         // Upgrade's client dry-run still reads the cluster's capabilities; only
         // `--dry-run=server` (or a real upgrade) lets `lookup` read the cluster.
         let dry_run = opts.dry_run || opts.dry_run_server;
-        let (chart, rendered) = render_for(self, chart, &vals, ro, opts.skip_schema_validation, true, !dry_run || opts.dry_run_server, opts.render_subchart_notes).await?;
+        let (chart, rendered) = render_for(
+            self,
+            chart,
+            &vals,
+            ro,
+            opts.skip_schema_validation,
+            true,
+            !dry_run || opts.dry_run_server,
+            opts.render_subchart_notes,
+        )
+        .await?;
         let chart_json = Release::chart_from(&chart);
         let mut rel = Release {
             name: name.to_string(),
@@ -521,18 +767,33 @@ impl<C: Cluster> ReleaseApi for C {
             chart: Some(chart_json),
             config: map_to_json(&vals),
             manifest: manifest_text(&rendered),
-            hooks: rendered.hooks.iter().map(HookRecord::from_rendered).collect(),
+            hooks: rendered
+                .hooks
+                .iter()
+                .map(HookRecord::from_rendered)
+                .collect(),
             version: revision,
             namespace: ns.clone(),
-            labels: if opts.labels.is_empty() { current.labels.clone() } else { opts.labels.clone() },
+            labels: if opts.labels.is_empty() {
+                current.labels.clone()
+            } else {
+                opts.labels.clone()
+            },
             apply_method: "ssa".into(),
         };
-        let new_docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?);
+        let new_docs = logic::install_order(
+            logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?,
+        );
         let old_docs = logic::parse_manifest(&current.manifest).unwrap_or_default();
         // Objects new to this release must be free or already ours.
         let added: Vec<ResourceDoc> = {
-            let old_ids: std::collections::HashSet<_> = old_docs.iter().map(|d| d.identity(&ns)).collect();
-            new_docs.iter().filter(|d| !old_ids.contains(&d.identity(&ns))).cloned().collect()
+            let old_ids: std::collections::HashSet<_> =
+                old_docs.iter().map(|d| d.identity(&ns)).collect();
+            new_docs
+                .iter()
+                .filter(|d| !old_ids.contains(&d.identity(&ns)))
+                .cloned()
+                .collect()
         };
         // Checked under both dry-run modes too (Helm 4.1.4).
         if !opts.take_ownership {
@@ -549,7 +810,15 @@ impl<C: Cluster> ReleaseApi for C {
             all.retain(|r| r.version != v);
         }
         let outcome: Result<()> = async {
-            hooks(self, !opts.no_hooks, &mut rel.hooks, "pre-upgrade", &ns, timeout).await?;
+            hooks(
+                self,
+                !opts.no_hooks,
+                &mut rel.hooks,
+                "pre-upgrade",
+                &ns,
+                timeout,
+            )
+            .await?;
             if opts.force_replace {
                 return Err(force_replace_refused());
             }
@@ -557,11 +826,24 @@ impl<C: Cluster> ReleaseApi for C {
                 self.migrate_csa_ownership(&new_docs, &ns).await?;
             }
             apply_all(self, &new_docs, name, &ns, opts.force_conflicts).await?;
-            delete_all(self, &logic::dropped_resources(&old_docs, &new_docs, &ns), &ns).await?;
+            delete_all(
+                self,
+                &logic::dropped_resources(&old_docs, &new_docs, &ns),
+                &ns,
+            )
+            .await?;
             if opts.wait {
                 wait_release(self, &new_docs, &ns, timeout, opts.wait_for_jobs).await?;
             }
-            hooks(self, !opts.no_hooks, &mut rel.hooks, "post-upgrade", &ns, timeout).await?;
+            hooks(
+                self,
+                !opts.no_hooks,
+                &mut rel.hooks,
+                "post-upgrade",
+                &ns,
+                timeout,
+            )
+            .await?;
             Ok(())
         }
         .await;
@@ -572,13 +854,20 @@ impl<C: Cluster> ReleaseApi for C {
                     d.info_mut().status = Status::Superseded;
                     record_update(self, &store, &d).await?;
                 }
-                let desc = opts.description.clone().unwrap_or_else(|| "Upgrade complete".into());
+                let desc = opts
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| "Upgrade complete".into());
                 rel.set_status(Status::Deployed, desc);
                 record_update(self, &store, &rel).await?;
                 Ok(rel)
             }
             Err(e) => {
-                self.emit(ProgressEvent::ActionFailed { action: "upgrade".into(), name: name.to_string(), error: e.to_string() });
+                self.emit(ProgressEvent::ActionFailed {
+                    action: "upgrade".into(),
+                    name: name.to_string(),
+                    error: e.to_string(),
+                });
                 rel.set_status(Status::Failed, format!("Upgrade \"{name}\" failed: {e}"));
                 let _ = record_update(self, &store, &rel).await;
                 if opts.cleanup_on_fail {
@@ -588,7 +877,12 @@ impl<C: Cluster> ReleaseApi for C {
                     // Helm rolls back to the last successful revision (the newest superseded or
                     // deployed one), with the upgrade's hooks, wait and force options.
                     let history = store.history(name).await?;
-                    let Some(target) = history.iter().filter(|r| matches!(r.status(), Status::Superseded | Status::Deployed)).map(|r| r.version).max() else {
+                    let Some(target) = history
+                        .iter()
+                        .filter(|r| matches!(r.status(), Status::Superseded | Status::Deployed))
+                        .map(|r| r.version)
+                        .max()
+                    else {
                         return Err(Error::action(e.kind(), format!("unable to find a previously successful release when attempting to rollback. original upgrade error: {e}")));
                     };
                     let ro = RollbackOptions {
@@ -624,7 +918,11 @@ impl<C: Cluster> ReleaseApi for C {
         // died `pending-*` (checked with helm-oracle); the pending revision stays as it is.
         let current = logic::latest(&history).cloned().unwrap_or_default();
         // A first revision has no previous one: Helm 4.1.4 then says "release has no 0 version".
-        let target_v = if opts.revision > 0 { opts.revision } else { current.version - 1 };
+        let target_v = if opts.revision > 0 {
+            opts.revision
+        } else {
+            current.version - 1
+        };
         let target = history
             .iter()
             .find(|r| r.version == target_v)
@@ -638,7 +936,11 @@ impl<C: Cluster> ReleaseApi for C {
             first_deployed: current.info.as_ref().and_then(|i| i.first_deployed),
             last_deployed: Some(Time::now()),
             status: Status::PendingRollback,
-            notes: target.info.as_ref().map(|i| i.notes.clone()).unwrap_or_default(),
+            notes: target
+                .info
+                .as_ref()
+                .map(|i| i.notes.clone())
+                .unwrap_or_default(),
             description: format!("Rollback to {target_v}"),
             ..Default::default()
         });
@@ -646,7 +948,9 @@ impl<C: Cluster> ReleaseApi for C {
         if opts.dry_run {
             return Ok(rel);
         }
-        let new_docs = logic::install_order(logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?);
+        let new_docs = logic::install_order(
+            logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?,
+        );
         let old_docs = logic::parse_manifest(&current.manifest).unwrap_or_default();
         claim_revision(self, &store, &rel, ErrorKind::Pending).await?;
         let mut all = history.clone();
@@ -657,7 +961,15 @@ impl<C: Cluster> ReleaseApi for C {
         // Objects this rollback brings back (deleted again by `cleanup_on_fail`), once applying began.
         let applying = std::sync::atomic::AtomicBool::new(false);
         let outcome: Result<()> = async {
-            hooks(self, !opts.no_hooks, &mut rel.hooks, "pre-rollback", &ns, timeout).await?;
+            hooks(
+                self,
+                !opts.no_hooks,
+                &mut rel.hooks,
+                "pre-rollback",
+                &ns,
+                timeout,
+            )
+            .await?;
             if opts.force_replace {
                 return Err(force_replace_refused());
             }
@@ -666,11 +978,24 @@ impl<C: Cluster> ReleaseApi for C {
                 self.migrate_csa_ownership(&new_docs, &ns).await?;
             }
             apply_all(self, &new_docs, name, &ns, opts.force_conflicts).await?;
-            delete_all(self, &logic::dropped_resources(&old_docs, &new_docs, &ns), &ns).await?;
+            delete_all(
+                self,
+                &logic::dropped_resources(&old_docs, &new_docs, &ns),
+                &ns,
+            )
+            .await?;
             if opts.wait {
                 wait_release(self, &new_docs, &ns, timeout, false).await?;
             }
-            hooks(self, !opts.no_hooks, &mut rel.hooks, "post-rollback", &ns, timeout).await?;
+            hooks(
+                self,
+                !opts.no_hooks,
+                &mut rel.hooks,
+                "post-rollback",
+                &ns,
+                timeout,
+            )
+            .await?;
             Ok(())
         }
         .await;
@@ -685,7 +1010,11 @@ impl<C: Cluster> ReleaseApi for C {
                 Ok(rel)
             }
             Err(e) => {
-                self.emit(ProgressEvent::ActionFailed { action: "rollback".into(), name: name.to_string(), error: e.to_string() });
+                self.emit(ProgressEvent::ActionFailed {
+                    action: "rollback".into(),
+                    name: name.to_string(),
+                    error: e.to_string(),
+                });
                 // Helm marks the release rolled back from superseded, the new revision failed.
                 if current.version > 0 && current.version != target_v {
                     let mut cur = current.clone();
@@ -695,18 +1024,27 @@ impl<C: Cluster> ReleaseApi for C {
                 rel.set_status(Status::Failed, format!("Rollback \"{name}\" failed: {e}"));
                 let _ = record_update(self, &store, &rel).await;
                 if opts.cleanup_on_fail {
-                    let created: Vec<ResourceDoc> = if applying.load(std::sync::atomic::Ordering::Relaxed) {
-                        let old_ids: std::collections::HashSet<_> = old_docs.iter().map(|d| d.identity(&ns)).collect();
-                        new_docs.iter().filter(|d| !old_ids.contains(&d.identity(&ns))).cloned().collect()
-                    } else {
-                        Vec::new()
-                    };
+                    let created: Vec<ResourceDoc> =
+                        if applying.load(std::sync::atomic::Ordering::Relaxed) {
+                            let old_ids: std::collections::HashSet<_> =
+                                old_docs.iter().map(|d| d.identity(&ns)).collect();
+                            new_docs
+                                .iter()
+                                .filter(|d| !old_ids.contains(&d.identity(&ns)))
+                                .cloned()
+                                .collect()
+                        } else {
+                            Vec::new()
+                        };
                     // Helm 4.1.4 deletes the created list even when it is empty, and then fails
                     // with the resource builder's "no objects visited" (checked with helm-oracle).
                     let cleanup = if created.is_empty() {
                         Err("unable to cleanup resources: object not found, skipping delete: no objects visited".to_string())
                     } else {
-                        delete_all(self, &created, &ns).await.map(|_| ()).map_err(|e| format!("unable to cleanup resources: {e}"))
+                        delete_all(self, &created, &ns)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| format!("unable to cleanup resources: {e}"))
                     };
                     if let Err(ce) = cleanup {
                         return Err(Error::action(e.kind(), format!("an error occurred while cleaning up resources. original rollback error: {ce}")));
@@ -724,33 +1062,69 @@ impl<C: Cluster> ReleaseApi for C {
         let (ns, store, history) = release_history(self, &opts.namespace, name).await?;
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let Some(mut rel) = logic::latest(&history).cloned() else {
-            return Err(Error::not_found(format!("uninstall: Release not loaded: {name}: release: not found")));
+            return Err(Error::not_found(format!(
+                "uninstall: Release not loaded: {name}: release: not found"
+            )));
         };
         if opts.dry_run {
-            return Ok(UninstallResult { release: rel, kept: Vec::new() });
+            return Ok(UninstallResult {
+                release: rel,
+                kept: Vec::new(),
+            });
         }
         if rel.status() == Status::Uninstalled {
             if !opts.keep_history {
                 for r in &history {
                     record_delete(self, &store, name, r.version).await?;
                 }
-                return Ok(UninstallResult { release: rel, kept: Vec::new() });
+                return Ok(UninstallResult {
+                    release: rel,
+                    kept: Vec::new(),
+                });
             }
-            return Err(Error::action(ErrorKind::Conflict, format!("the release named \"{name}\" is already deleted")));
+            return Err(Error::action(
+                ErrorKind::Conflict,
+                format!("the release named \"{name}\" is already deleted"),
+            ));
         }
-        rel.set_status(Status::Uninstalling, "Deletion in progress (or silently failed)");
+        rel.set_status(
+            Status::Uninstalling,
+            "Deletion in progress (or silently failed)",
+        );
         rel.info_mut().deleted = Some(Time::now());
         record_update(self, &store, &rel).await?;
-        hooks(self, !opts.no_hooks, &mut rel.hooks, "pre-delete", &ns, timeout).await?;
-        let docs = logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?;
+        hooks(
+            self,
+            !opts.no_hooks,
+            &mut rel.hooks,
+            "pre-delete",
+            &ns,
+            timeout,
+        )
+        .await?;
+        let docs =
+            logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?;
         let kept = delete_all_cascading(self, &docs, &ns, opts.cascade.as_deref()).await?;
         if opts.wait {
             for d in docs.iter().filter(|d| !logic::is_kept(d)) {
                 self.wait_deleted(d, &ns, timeout).await?;
             }
         }
-        hooks(self, !opts.no_hooks, &mut rel.hooks, "post-delete", &ns, timeout).await?;
-        rel.set_status(Status::Uninstalled, opts.description.clone().unwrap_or_else(|| "Uninstallation complete".into()));
+        hooks(
+            self,
+            !opts.no_hooks,
+            &mut rel.hooks,
+            "post-delete",
+            &ns,
+            timeout,
+        )
+        .await?;
+        rel.set_status(
+            Status::Uninstalled,
+            opts.description
+                .clone()
+                .unwrap_or_else(|| "Uninstallation complete".into()),
+        );
         if opts.keep_history {
             record_update(self, &store, &rel).await?;
         } else {
@@ -762,7 +1136,12 @@ impl<C: Cluster> ReleaseApi for C {
     }
 
     /// `helm status` / `helm get`: one revision (0: the latest).
-    async fn get_release(&self, name: &str, namespace: Option<&str>, revision: i64) -> Result<Release> {
+    async fn get_release(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        revision: i64,
+    ) -> Result<Release> {
         let ns = ns_or(self, &namespace.map(String::from));
         let store = self.storage(Some(&ns));
         if revision > 0 {
@@ -774,11 +1153,20 @@ impl<C: Cluster> ReleaseApi for C {
     /// `helm status` (Helm 4): one revision (0: the latest) with `info.resources` filled from
     /// the cluster ([`Cluster::release_resources`]); `table` asks for the API server's Table
     /// renderings (what the table output prints) instead of the objects (`-o json|yaml`).
-    async fn status(&self, name: &str, namespace: Option<&str>, revision: i64, table: bool) -> Result<Release> {
+    async fn status(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        revision: i64,
+        table: bool,
+    ) -> Result<Release> {
         let mut rel = self.get_release(name, namespace, revision).await?;
         let ns = ns_or(self, &namespace.map(String::from));
         let resources = self.release_resources(&rel.manifest, &ns, table).await?;
-        let map: serde_json::Map<String, serde_json::Value> = resources.into_iter().map(|(k, v)| (k, serde_json::Value::Array(v))).collect();
+        let map: serde_json::Map<String, serde_json::Value> = resources
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::Value::Array(v)))
+            .collect();
         if !map.is_empty() {
             rel.info_mut().resources = Some(serde_json::Value::Object(map));
         }
@@ -798,7 +1186,11 @@ impl<C: Cluster> ReleaseApi for C {
 
     /// `helm list`: the latest revision of each release, by name.
     async fn list(&self, opts: ListOptions) -> Result<Vec<Release>> {
-        let store = if opts.all_namespaces { self.storage(None) } else { self.storage(Some(&ns_or(self, &opts.namespace))) };
+        let store = if opts.all_namespaces {
+            self.storage(None)
+        } else {
+            self.storage(Some(&ns_or(self, &opts.namespace)))
+        };
         let all = store.list().await?;
         let re = match &opts.filter {
             Some(f) => Some(regex_lite(f)?),
@@ -816,13 +1208,29 @@ impl<C: Cluster> ReleaseApi for C {
         // so a release whose latest revision is deployed is not listed by `--failed`. Helm
         // keeps the latest in a Go map, so releases of one name in several namespaces (`-A`)
         // come out in random order there; here by namespace.
-        let named: Vec<Release> = all.into_iter().filter(|r| re.as_ref().map(|re| re.is_match(&r.name)).unwrap_or(true)).collect();
-        let candidates = if states == [Status::Superseded] { named } else { logic::list_latest(named) };
-        Ok(candidates.into_iter().filter(|r| states.contains(&r.status())).collect())
+        let named: Vec<Release> = all
+            .into_iter()
+            .filter(|r| re.as_ref().map(|re| re.is_match(&r.name)).unwrap_or(true))
+            .collect();
+        let candidates = if states == [Status::Superseded] {
+            named
+        } else {
+            logic::list_latest(named)
+        };
+        Ok(candidates
+            .into_iter()
+            .filter(|r| states.contains(&r.status()))
+            .collect())
     }
 
     /// `helm get values` (with `all`: the chart's defaults coalesced under the user's).
-    async fn get_values(&self, name: &str, namespace: Option<&str>, revision: i64, all: bool) -> Result<Value> {
+    async fn get_values(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        revision: i64,
+        all: bool,
+    ) -> Result<Value> {
         let rel = self.get_release(name, namespace, revision).await?;
         let user = json_to_core(&serde_json::Value::Object(rel.config.clone()));
         if !all {
@@ -833,33 +1241,60 @@ impl<C: Cluster> ReleaseApi for C {
     }
 
     /// `helm test`: runs the release's `test` hooks and stores their results.
-    async fn test(&self, name: &str, namespace: Option<&str>, timeout: Option<Duration>) -> Result<Release> {
+    async fn test(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        timeout: Option<Duration>,
+    ) -> Result<Release> {
         let ns = ns_or(self, &namespace.map(String::from));
         let store = self.storage(Some(&ns));
         let mut rel = store.last(name).await?;
-        let r = run_hooks(self, &mut rel.hooks, "test", &ns, timeout.unwrap_or(DEFAULT_TIMEOUT)).await;
+        let r = run_hooks(
+            self,
+            &mut rel.hooks,
+            "test",
+            &ns,
+            timeout.unwrap_or(DEFAULT_TIMEOUT),
+        )
+        .await;
         record_update(self, &store, &rel).await?;
         r.map(|_| rel)
     }
 
-    async fn live_sides(&self, release: &str, namespace: Option<&str>, old_manifest: &str, new_manifest: &str, force: bool) -> Result<Option<crate::plan::LiveSides>> {
+    async fn live_sides(
+        &self,
+        release: &str,
+        namespace: Option<&str>,
+        old_manifest: &str,
+        new_manifest: &str,
+        force: bool,
+    ) -> Result<Option<crate::plan::LiveSides>> {
         let ns = ns_or(self, &namespace.map(String::from));
-        crate::plan::live_sides(self, release, &ns, old_manifest, new_manifest, force).await.map(Some)
+        crate::plan::live_sides(self, release, &ns, old_manifest, new_manifest, force)
+            .await
+            .map(Some)
     }
 
     async fn recover(&self, name: &str, opts: RecoverOptions) -> Result<Release> {
         let (_, store, history) = release_history(self, &opts.namespace, name).await?;
         let stale_after = opts.stale_after.unwrap_or(DEFAULT_TIMEOUT).as_secs() as i64;
-        let rel = logic::recover_pending(&history, &Time::now(), stale_after, opts.force).map_err(|refusal| match refusal {
-            logic::RecoverRefusal::NotFound => Error::not_found(refusal.to_string()),
-            logic::RecoverRefusal::NotPending(_) => Error::invalid(refusal.to_string()),
-            logic::RecoverRefusal::TooRecent { .. } => Error::action(ErrorKind::Pending, refusal.to_string()),
-        })?;
+        let rel = logic::recover_pending(&history, &Time::now(), stale_after, opts.force).map_err(
+            |refusal| match refusal {
+                logic::RecoverRefusal::NotFound => Error::not_found(refusal.to_string()),
+                logic::RecoverRefusal::NotPending(_) => Error::invalid(refusal.to_string()),
+                logic::RecoverRefusal::TooRecent { .. } => {
+                    Error::action(ErrorKind::Pending, refusal.to_string())
+                }
+            },
+        )?;
         // The operation may be alive after all and record its end meanwhile: only a record
         // still pending is changed (and the storage's update is guarded by the version it
         // reads, so a write between the two fails it).
         if !store.get(name, rel.version).await?.status().is_pending() {
-            return Err(Error::invalid("nothing to recover: the operation recorded its end meanwhile"));
+            return Err(Error::invalid(
+                "nothing to recover: the operation recorded its end meanwhile",
+            ));
         }
         record_update(self, &store, &rel).await?;
         Ok(rel)
@@ -917,4 +1352,3 @@ pub fn merge_values(base: &Value, over: &Value) -> Value {
 fn regex_lite(pattern: &str) -> Result<regex::Regex> {
     regex::Regex::new(pattern).map_err(|e| Error::invalid(format!("error parsing regexp: {e}")))
 }
-

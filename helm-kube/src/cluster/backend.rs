@@ -47,49 +47,105 @@ pub trait Cluster: Clone + Send + Sync + 'static {
 
     /// Helm's `lookup`: the object (an empty `name`: the list) as template data; an empty map
     /// when it does not exist. The error is the text the template error shows.
-    fn lookup(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> impl Future<Output = std::result::Result<Value, String>> + Send;
+    fn lookup(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> impl Future<Output = std::result::Result<Value, String>> + Send;
 
     /// Creates a namespace; one that exists already is fine.
     fn create_namespace(&self, namespace: &str) -> impl Future<Output = Result<()>> + Send;
 
     /// The live object, if it exists.
-    fn get(&self, doc: &ResourceDoc, release_ns: &str) -> impl Future<Output = Result<Option<J>>> + Send;
+    fn get(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+    ) -> impl Future<Output = Result<Option<J>>> + Send;
 
     /// Server-side apply of one object (field manager `helm`); `owner` (a release name) adds
     /// Helm's ownership metadata; `force` takes over conflicting fields.
-    fn apply(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, force: bool) -> impl Future<Output = Result<()>> + Send;
+    fn apply(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+        force: bool,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     /// What [`apply`](Cluster::apply) would store, without storing it (a server-side apply dry
     /// run: defaults, admission webhooks and the fields other managers own included).
-    fn apply_dry_run(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, force: bool) -> impl Future<Output = Result<J>> + Send;
+    fn apply_dry_run(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+        force: bool,
+    ) -> impl Future<Output = Result<J>> + Send;
 
     /// Deletes one object with a propagation policy (`background` when None, `foreground`,
     /// `orphan`); a missing object is fine. Returns whether it existed.
-    fn delete(&self, doc: &ResourceDoc, release_ns: &str, cascade: Option<&str>) -> impl Future<Output = Result<bool>> + Send;
+    fn delete(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        cascade: Option<&str>,
+    ) -> impl Future<Output = Result<bool>> + Send;
 
     /// Reports an object applied (`applied`) or deleted as a progress event.
-    fn report_object(&self, doc: &ResourceDoc, release_ns: &str, applied: bool) -> impl Future<Output = ()> + Send;
+    fn report_object(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        applied: bool,
+    ) -> impl Future<Output = ()> + Send;
 
     /// `--wait`: until every object is ready in Helm's sense, or `timeout` (then an
     /// [`Error::Timeout`](crate::Error::Timeout) naming what was not ready and why).
-    fn wait_ready(&self, docs: &[ResourceDoc], release_ns: &str, timeout: Duration) -> impl Future<Output = Result<()>> + Send;
+    fn wait_ready(
+        &self,
+        docs: &[ResourceDoc],
+        release_ns: &str,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     /// Until the object is gone (after a delete), up to `timeout`.
-    fn wait_deleted(&self, doc: &ResourceDoc, release_ns: &str, timeout: Duration) -> impl Future<Output = Result<()>> + Send;
+    fn wait_deleted(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     /// A hook's object is done: a Job completed, a Pod succeeded (their failure is the error);
     /// other kinds once they exist.
-    fn wait_hook(&self, doc: &ResourceDoc, release_ns: &str, timeout: Duration) -> impl Future<Output = Result<()>> + Send;
+    fn wait_hook(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     /// Hands the objects' client-side (`Update`) field ownership of manager `helm` to its
     /// server-side apply entry, as Helm 4 does for `--server-side=true` on a release applied
     /// client-side.
-    fn migrate_csa_ownership(&self, docs: &[ResourceDoc], release_ns: &str) -> impl Future<Output = Result<()>> + Send;
+    fn migrate_csa_ownership(
+        &self,
+        docs: &[ResourceDoc],
+        release_ns: &str,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     /// `helm status`' resources: the live objects of `manifest` grouped by `VERSION/Kind`,
     /// plus the pods they select (`v1/Pod(related)`); `table`: the API server's Table
     /// renderings instead of the objects.
-    fn release_resources(&self, manifest: &str, release_ns: &str, table: bool) -> impl Future<Output = Result<BTreeMap<String, Vec<J>>>> + Send;
+    fn release_resources(
+        &self,
+        manifest: &str,
+        release_ns: &str,
+        table: bool,
+    ) -> impl Future<Output = Result<BTreeMap<String, Vec<J>>>> + Send;
 
     /// New kinds may exist (CRDs were just installed): forget what discovery cached.
     fn kinds_changed(&self);

@@ -2,9 +2,9 @@
 //! `--kube-context`, `-n`), discovery for `.Capabilities`, and resolving a manifest's
 //! `apiVersion`/`kind` to an API endpoint.
 
-use crate::error::{Error, Result};
 use crate::cluster::progress::{Progress, ProgressEvent};
 use crate::cluster::storage::{DriverKind, KubeStorage, Storage};
+use crate::error::{Error, Result};
 use helm_core::render::objects::KubeVersion;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{ApiResource, GroupVersionKind};
@@ -69,7 +69,10 @@ impl Records {
             #[cfg(not(feature = "sql"))]
             DriverKind::Sql => {
                 let _ = sql_connection;
-                return Err(Error::Config("the sql storage driver is not built in (cargo feature `sql` of helm-kube)".into()));
+                return Err(Error::Config(
+                    "the sql storage driver is not built in (cargo feature `sql` of helm-kube)"
+                        .into(),
+                ));
             }
         })
     }
@@ -99,30 +102,43 @@ pub struct Client {
 impl Client {
     /// Loads the kubeconfig (or in-cluster config) and connects lazily (no request is made).
     pub async fn new(opts: ClientOptions) -> Result<Client> {
-        let kopts = KubeConfigOptions { context: opts.context.clone(), ..Default::default() };
+        let kopts = KubeConfigOptions {
+            context: opts.context.clone(),
+            ..Default::default()
+        };
         // client-go's words for a context the kubeconfig does not have (what Helm prints).
         let known_context = |kc: &Kubeconfig| match &opts.context {
-            Some(c) if !kc.contexts.iter().any(|n| &n.name == c) => Err(Error::Config(format!("context {c:?} does not exist"))),
+            Some(c) if !kc.contexts.iter().any(|n| &n.name == c) => {
+                Err(Error::Config(format!("context {c:?} does not exist")))
+            }
             _ => Ok(()),
         };
         let config = match &opts.kubeconfig {
             Some(path) => {
                 let kc = Kubeconfig::read_from(path).map_err(|e| Error::Config(e.to_string()))?;
                 known_context(&kc)?;
-                kube::Config::from_custom_kubeconfig(kc, &kopts).await.map_err(|e| Error::Config(e.to_string()))?
+                kube::Config::from_custom_kubeconfig(kc, &kopts)
+                    .await
+                    .map_err(|e| Error::Config(e.to_string()))?
             }
             None if opts.context.is_some() => {
                 if let Ok(kc) = Kubeconfig::read() {
                     known_context(&kc)?;
                 }
-                kube::Config::from_kubeconfig(&kopts).await.map_err(|e| Error::Config(e.to_string()))?
+                kube::Config::from_kubeconfig(&kopts)
+                    .await
+                    .map_err(|e| Error::Config(e.to_string()))?
             }
             // No kubeconfig and not in a pod: client-go (so Helm) falls back to the insecure
             // local address; commands then fail when they first call it, and the ones that make
             // no call (install --dry-run=client) work, as with Helm.
             None => match kube::Config::infer().await {
                 Ok(c) => c,
-                Err(_) => kube::Config::new("http://localhost:8080".parse().map_err(|e: http::uri::InvalidUri| Error::Config(e.to_string()))?),
+                Err(_) => kube::Config::new(
+                    "http://localhost:8080"
+                        .parse()
+                        .map_err(|e: http::uri::InvalidUri| Error::Config(e.to_string()))?,
+                ),
             },
         };
         // The cluster flags over the kubeconfig (client-go's ConfigOverrides): --kube-apiserver
@@ -130,12 +146,20 @@ impl Client {
         // --kube-ca-file, --kube-insecure-skip-tls-verify, --kube-tls-server-name.
         let mut config = config;
         if let Some(server) = opts.api_server.as_deref().filter(|s| !s.is_empty()) {
-            let url = if server.contains("://") { server.to_string() } else { format!("https://{server}") };
-            config.cluster_url = url.parse().map_err(|e: http::uri::InvalidUri| Error::Config(format!("--kube-apiserver {server:?}: {e}")))?;
+            let url = if server.contains("://") {
+                server.to_string()
+            } else {
+                format!("https://{server}")
+            };
+            config.cluster_url = url.parse().map_err(|e: http::uri::InvalidUri| {
+                Error::Config(format!("--kube-apiserver {server:?}: {e}"))
+            })?;
         }
         if let Some(token) = opts.token.as_deref().filter(|t| !t.is_empty()) {
             // AuthInfo keeps a token as a secret; its serialized form builds one.
-            let auth: kube::config::AuthInfo = serde_json::from_value(serde_json::json!({ "token": token })).map_err(|e| Error::Config(e.to_string()))?;
+            let auth: kube::config::AuthInfo =
+                serde_json::from_value(serde_json::json!({ "token": token }))
+                    .map_err(|e| Error::Config(e.to_string()))?;
             config.auth_info.token = auth.token;
             config.auth_info.token_file = None;
         }
@@ -157,16 +181,38 @@ impl Client {
         if let Some(name) = opts.tls_server_name.as_deref().filter(|n| !n.is_empty()) {
             config.tls_server_name = Some(name.to_string());
         }
-        let namespace = opts.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| config.default_namespace.clone());
-        let cluster_url = config.cluster_url.to_string().trim_end_matches('/').to_string();
+        let namespace = opts
+            .namespace
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| config.default_namespace.clone());
+        let cluster_url = config
+            .cluster_url
+            .to_string()
+            .trim_end_matches('/')
+            .to_string();
         let kube = kube::Client::try_from(config).map_err(|e| Error::Config(e.to_string()))?;
         let records = Records::open(opts.driver, opts.sql_connection.as_deref()).await?;
-        Ok(Client { kube, namespace, records, resources: Arc::default(), progress: None, cluster_url })
+        Ok(Client {
+            kube,
+            namespace,
+            records,
+            resources: Arc::default(),
+            progress: None,
+            cluster_url,
+        })
     }
 
     /// Wraps an existing kube-rs client.
     pub fn from_kube(kube: kube::Client, namespace: &str) -> Client {
-        Client { kube, namespace: namespace.to_string(), records: Records::Kube(DriverKind::Secret), resources: Arc::default(), progress: None, cluster_url: String::new() }
+        Client {
+            kube,
+            namespace: namespace.to_string(),
+            records: Records::Kube(DriverKind::Secret),
+            resources: Arc::default(),
+            progress: None,
+            cluster_url: String::new(),
+        }
     }
 
     /// Helm's reachability check (`GET /version`), which its commands run before acting; the
@@ -175,7 +221,11 @@ impl Client {
     pub async fn reachable(&self) -> Result<()> {
         match self.kube.apiserver_version().await {
             Ok(_) => Ok(()),
-            Err(e) => Err(Error::Config(format!("Get \"{}/version\": {}", self.cluster_url, dial_error(&e, &self.cluster_url)))),
+            Err(e) => Err(Error::Config(format!(
+                "Get \"{}/version\": {}",
+                self.cluster_url,
+                dial_error(&e, &self.cluster_url)
+            ))),
         }
     }
 
@@ -211,7 +261,11 @@ impl Client {
     /// Release storage for `namespace` (None: all namespaces, for listing).
     pub fn storage(&self, namespace: Option<&str>) -> Storage {
         match &self.records {
-            Records::Kube(kind) => Storage::Kube(KubeStorage::new(self.kube.clone(), namespace.map(String::from), *kind)),
+            Records::Kube(kind) => Storage::Kube(KubeStorage::new(
+                self.kube.clone(),
+                namespace.map(String::from),
+                *kind,
+            )),
             Records::Memory(m) => Storage::Memory(m.scoped(namespace.unwrap_or(""))),
             #[cfg(feature = "sql")]
             Records::Sql(db) => Storage::Sql(db.storage(namespace.unwrap_or(""))),
@@ -221,8 +275,16 @@ impl Client {
     /// Discovery → `.Capabilities.KubeVersion` and `.Capabilities.APIVersions`.
     pub async fn capabilities(&self) -> Result<ClusterCapabilities> {
         let v = self.kube.apiserver_version().await?;
-        let version = if v.git_version.starts_with('v') { v.git_version.clone() } else { format!("v{}", v.git_version) };
-        let kube_version = KubeVersion { version, major: v.major.clone(), minor: v.minor.trim_end_matches('+').to_string() };
+        let version = if v.git_version.starts_with('v') {
+            v.git_version.clone()
+        } else {
+            format!("v{}", v.git_version)
+        };
+        let kube_version = KubeVersion {
+            version,
+            major: v.major.clone(),
+            minor: v.minor.trim_end_matches('+').to_string(),
+        };
         let mut api_versions = Vec::new();
         let core = self.kube.list_core_api_versions().await?;
         for ver in &core.versions {
@@ -243,7 +305,10 @@ impl Client {
                 }
             }
         }
-        Ok(ClusterCapabilities { kube_version, api_versions })
+        Ok(ClusterCapabilities {
+            kube_version,
+            api_versions,
+        })
     }
 
     /// The API endpoint of `apiVersion`+`kind`, and whether it is namespaced (cached).
@@ -253,7 +318,12 @@ impl Client {
             None => (String::new(), api_version.to_string()),
         };
         let key = (group.clone(), version.clone(), kind.to_string());
-        if let Some(hit) = self.resources.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        if let Some(hit) = self
+            .resources
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
             return Ok(hit);
         }
         let gvk = GroupVersionKind::gvk(&group, &version, kind);
@@ -273,7 +343,11 @@ impl Client {
             Some((g, v)) => (g.to_string(), v.to_string()),
             None => (String::new(), api_version.to_string()),
         };
-        self.resources.lock().ok()?.get(&(group, version, kind.to_string())).map(|(_, n)| *n)
+        self.resources
+            .lock()
+            .ok()?
+            .get(&(group, version, kind.to_string()))
+            .map(|(_, n)| *n)
     }
 
     /// Forgets cached API endpoints (after CRDs are installed).
@@ -290,7 +364,10 @@ fn dial_error(e: &kube::Error, url: &str) -> String {
     while let Some(err) = source {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
             if io.kind() == std::io::ErrorKind::ConnectionRefused {
-                return format!("dial tcp {}: connect: connection refused", dial_address(url));
+                return format!(
+                    "dial tcp {}: connect: connection refused",
+                    dial_address(url)
+                );
             }
         }
         source = err.source();
@@ -300,17 +377,32 @@ fn dial_error(e: &kube::Error, url: &str) -> String {
 
 /// `host:port` as Go's dialer reports it: the address it dialed (a name resolved, IPv4 first).
 fn dial_address(url: &str) -> String {
-    let Ok(uri) = url.parse::<http::Uri>() else { return url.to_string() };
-    let host = uri.host().unwrap_or("").trim_start_matches('[').trim_end_matches(']').to_string();
-    let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("https") { 443 } else { 80 });
+    let Ok(uri) = url.parse::<http::Uri>() else {
+        return url.to_string();
+    };
+    let host = uri
+        .host()
+        .unwrap_or("")
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("https") {
+            443
+        } else {
+            80
+        });
     use std::net::ToSocketAddrs;
-    let resolved = (host.as_str(), port).to_socket_addrs().ok().and_then(|addrs| {
-        let all: Vec<std::net::SocketAddr> = addrs.collect();
-        all.iter().find(|a| a.is_ipv4()).or(all.first()).copied()
-    });
+    let resolved = (host.as_str(), port)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|addrs| {
+            let all: Vec<std::net::SocketAddr> = addrs.collect();
+            all.iter().find(|a| a.is_ipv4()).or(all.first()).copied()
+        });
     match resolved {
         Some(a) => a.to_string(),
         None => format!("{host}:{port}"),
     }
 }
-

@@ -23,10 +23,10 @@ use helm_core::release::logic::ResourceDoc;
 use helm_core::release::MemoryStorage;
 use helm_core::render::objects::{KubeVersion, DEFAULT_API_VERSIONS};
 use helm_core::values::Value;
-use std::sync::Mutex;
 use serde_json::Value as J;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// Kinds the fake treats as cluster-scoped (the common built-in ones).
@@ -71,7 +71,11 @@ pub struct FakeCluster {
 impl FakeCluster {
     /// An empty cluster whose actions default to `namespace`.
     pub fn new(namespace: &str) -> FakeCluster {
-        FakeCluster { state: Arc::default(), records: MemoryStorage::new(""), namespace: namespace.to_string() }
+        FakeCluster {
+            state: Arc::default(),
+            records: MemoryStorage::new(""),
+            namespace: namespace.to_string(),
+        }
     }
 
     /// Every release record, any namespace (to inspect or to seed, e.g. a `pending-*` one).
@@ -81,7 +85,9 @@ impl FakeCluster {
 
     /// Makes applying `Kind/name` fail with `message` (as an API server's 422 would).
     pub fn fail_apply(&self, key: &str, message: &str) {
-        self.state().fail_apply.insert(key.to_string(), message.to_string());
+        self.state()
+            .fail_apply
+            .insert(key.to_string(), message.to_string());
     }
 
     /// Makes `Kind/name` never ready: `--wait` on it times out.
@@ -138,16 +144,25 @@ impl FakeCluster {
         if CLUSTER_SCOPED.contains(&doc.kind.as_str()) {
             String::new()
         } else {
-            doc.namespace.clone().unwrap_or_else(|| release_ns.to_string())
+            doc.namespace
+                .clone()
+                .unwrap_or_else(|| release_ns.to_string())
         }
     }
 
     fn key(&self, doc: &ResourceDoc, release_ns: &str) -> String {
-        format!("{}/{}/{}", doc.kind, Self::namespace_of(doc, release_ns), doc.name)
+        format!(
+            "{}/{}/{}",
+            doc.kind,
+            Self::namespace_of(doc, release_ns),
+            doc.name
+        )
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn log(&self, call: String) {
@@ -175,14 +190,31 @@ impl Cluster for FakeCluster {
     }
 
     async fn capabilities(&self) -> Result<ClusterCapabilities> {
-        Ok(ClusterCapabilities { kube_version: KubeVersion::default(), api_versions: DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect() })
+        Ok(ClusterCapabilities {
+            kube_version: KubeVersion::default(),
+            api_versions: DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect(),
+        })
     }
 
-    async fn lookup(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> std::result::Result<Value, String> {
-        let doc = ResourceDoc { api_version: api_version.into(), kind: kind.into(), name: name.into(), namespace: Some(namespace.into()), object: J::Null };
+    async fn lookup(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> std::result::Result<Value, String> {
+        let doc = ResourceDoc {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            name: name.into(),
+            namespace: Some(namespace.into()),
+            object: J::Null,
+        };
         let key = self.key(&doc, namespace);
         match self.state().objects.get(&key) {
-            Some(obj) => helm_core::values::json::from_str(&obj.to_string()).map_err(|e| e.to_string()),
+            Some(obj) => {
+                helm_core::values::json::from_str(&obj.to_string()).map_err(|e| e.to_string())
+            }
             None => Ok(Value::empty_map()),
         }
     }
@@ -198,7 +230,13 @@ impl Cluster for FakeCluster {
         Ok(self.state().objects.get(&key).cloned())
     }
 
-    async fn apply(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, _force: bool) -> Result<()> {
+    async fn apply(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+        _force: bool,
+    ) -> Result<()> {
         let key = self.key(doc, release_ns);
         self.log(format!("apply {key}"));
         if let Some(message) = self.state().fail_apply.get(&doc.key()).cloned() {
@@ -212,7 +250,13 @@ impl Cluster for FakeCluster {
         Ok(())
     }
 
-    async fn apply_dry_run(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, _force: bool) -> Result<J> {
+    async fn apply_dry_run(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+        _force: bool,
+    ) -> Result<J> {
         self.log(format!("apply --dry-run {}", self.key(doc, release_ns)));
         let mut obj = doc.object.clone();
         if let Some(release) = owner {
@@ -221,7 +265,12 @@ impl Cluster for FakeCluster {
         Ok(obj)
     }
 
-    async fn delete(&self, doc: &ResourceDoc, release_ns: &str, _cascade: Option<&str>) -> Result<bool> {
+    async fn delete(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        _cascade: Option<&str>,
+    ) -> Result<bool> {
         let key = self.key(doc, release_ns);
         let existed = self.state().objects.remove(&key).is_some();
         if existed {
@@ -231,17 +280,42 @@ impl Cluster for FakeCluster {
     }
 
     async fn report_object(&self, doc: &ResourceDoc, release_ns: &str, applied: bool) {
-        let (kind, name, namespace) = (doc.kind.clone(), doc.name.clone(), Self::namespace_of(doc, release_ns));
+        let (kind, name, namespace) = (
+            doc.kind.clone(),
+            doc.name.clone(),
+            Self::namespace_of(doc, release_ns),
+        );
         let resource = format!("{}s", doc.kind.to_ascii_lowercase());
         self.emit(if applied {
-            ProgressEvent::ResourceApplied { kind, namespace, name, resource }
+            ProgressEvent::ResourceApplied {
+                kind,
+                namespace,
+                name,
+                resource,
+            }
         } else {
-            ProgressEvent::ResourceDeleted { kind, namespace, name, resource }
+            ProgressEvent::ResourceDeleted {
+                kind,
+                namespace,
+                name,
+                resource,
+            }
         });
     }
 
-    async fn wait_ready(&self, docs: &[ResourceDoc], release_ns: &str, _timeout: Duration) -> Result<()> {
-        self.log(format!("wait {}", docs.iter().map(|d| self.key(d, release_ns)).collect::<Vec<_>>().join(",")));
+    async fn wait_ready(
+        &self,
+        docs: &[ResourceDoc],
+        release_ns: &str,
+        _timeout: Duration,
+    ) -> Result<()> {
+        self.log(format!(
+            "wait {}",
+            docs.iter()
+                .map(|d| self.key(d, release_ns))
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
         let st = self.state();
         let stuck: Vec<String> = docs
             .iter()
@@ -251,37 +325,73 @@ impl Cluster for FakeCluster {
         if stuck.is_empty() {
             return Ok(());
         }
-        Err(Error::Timeout(format!("{}\ncontext deadline exceeded", stuck.join("\n"))))
+        Err(Error::Timeout(format!(
+            "{}\ncontext deadline exceeded",
+            stuck.join("\n")
+        )))
     }
 
-    async fn wait_deleted(&self, _doc: &ResourceDoc, _release_ns: &str, _timeout: Duration) -> Result<()> {
+    async fn wait_deleted(
+        &self,
+        _doc: &ResourceDoc,
+        _release_ns: &str,
+        _timeout: Duration,
+    ) -> Result<()> {
         Ok(())
     }
 
-    async fn wait_hook(&self, doc: &ResourceDoc, release_ns: &str, _timeout: Duration) -> Result<()> {
+    async fn wait_hook(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        _timeout: Duration,
+    ) -> Result<()> {
         let key = self.key(doc, release_ns);
         self.log(format!("hook {key}"));
         if self.state().fail_hook.contains(&doc.key()) {
             return Err(Error::action(
                 ErrorKind::Failed,
-                format!("resource {}/{}/{} not ready. status: Failed, message: Job Failed. failed: 1/1", doc.kind, Self::namespace_of(doc, release_ns), doc.name),
+                format!(
+                    "resource {}/{}/{} not ready. status: Failed, message: Job Failed. failed: 1/1",
+                    doc.kind,
+                    Self::namespace_of(doc, release_ns),
+                    doc.name
+                ),
             ));
         }
         Ok(())
     }
 
     async fn migrate_csa_ownership(&self, docs: &[ResourceDoc], release_ns: &str) -> Result<()> {
-        self.log(format!("migrate {}", docs.iter().map(|d| self.key(d, release_ns)).collect::<Vec<_>>().join(",")));
+        self.log(format!(
+            "migrate {}",
+            docs.iter()
+                .map(|d| self.key(d, release_ns))
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
         Ok(())
     }
 
-    async fn release_resources(&self, manifest: &str, release_ns: &str, _table: bool) -> Result<BTreeMap<String, Vec<J>>> {
-        let docs = helm_core::release::logic::parse_manifest(manifest).map_err(|e| Error::invalid(e.to_string()))?;
+    async fn release_resources(
+        &self,
+        manifest: &str,
+        release_ns: &str,
+        _table: bool,
+    ) -> Result<BTreeMap<String, Vec<J>>> {
+        let docs = helm_core::release::logic::parse_manifest(manifest)
+            .map_err(|e| Error::invalid(e.to_string()))?;
         let mut out: BTreeMap<String, Vec<J>> = BTreeMap::new();
         for doc in &docs {
             if let Some(obj) = self.get(doc, release_ns).await? {
-                let version = doc.api_version.rsplit('/').next().unwrap_or(&doc.api_version);
-                out.entry(format!("{version}/{}", doc.kind)).or_default().push(obj);
+                let version = doc
+                    .api_version
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(&doc.api_version);
+                out.entry(format!("{version}/{}", doc.kind))
+                    .or_default()
+                    .push(obj);
             }
         }
         Ok(out)

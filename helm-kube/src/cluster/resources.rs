@@ -23,10 +23,17 @@ pub const ANN_RELEASE_NAMESPACE: &str = "meta.helm.sh/release-namespace";
 pub const LABEL_MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 
 impl Client {
-    async fn api_for(&self, doc: &ResourceDoc, release_ns: &str) -> Result<(Api<DynamicObject>, bool)> {
+    async fn api_for(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+    ) -> Result<(Api<DynamicObject>, bool)> {
         let (ar, namespaced) = self.resolve(&doc.api_version, &doc.kind).await?;
         let api = if namespaced {
-            let ns = doc.namespace.clone().unwrap_or_else(|| release_ns.to_string());
+            let ns = doc
+                .namespace
+                .clone()
+                .unwrap_or_else(|| release_ns.to_string());
             Api::namespaced_with(self.kube.clone(), &ns, &ar)
         } else {
             Api::all_with(self.kube.clone(), &ar)
@@ -36,14 +43,24 @@ impl Client {
 
     /// Server-side apply of one object as field manager `helm` (with Helm's ownership metadata
     /// when `owner` names a release); the object as the API server stored it, or would have.
-    async fn server_side_apply(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, force: bool, dry_run: bool) -> Result<J> {
+    async fn server_side_apply(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+        force: bool,
+        dry_run: bool,
+    ) -> Result<J> {
         let (api, namespaced) = self.api_for(doc, release_ns).await?;
         let mut obj = doc.object.clone();
         if let Some(release) = owner {
             set_ownership(&mut obj, release, release_ns);
         }
         if namespaced {
-            let ns = doc.namespace.clone().unwrap_or_else(|| release_ns.to_string());
+            let ns = doc
+                .namespace
+                .clone()
+                .unwrap_or_else(|| release_ns.to_string());
             if let Some(md) = obj.get_mut("metadata").and_then(|m| m.as_object_mut()) {
                 md.insert("namespace".into(), J::String(ns));
             }
@@ -51,7 +68,10 @@ impl Client {
         let mut pp = PatchParams::apply(FIELD_MANAGER);
         pp.force = force;
         pp.dry_run = dry_run;
-        let stored = api.patch(&doc.name, &pp, &Patch::Apply(&obj)).await.map_err(Error::from)?;
+        let stored = api
+            .patch(&doc.name, &pp, &Patch::Apply(&obj))
+            .await
+            .map_err(Error::from)?;
         Ok(serde_json::to_value(&stored).unwrap_or(J::Null))
     }
 
@@ -61,7 +81,9 @@ impl Client {
             .resources_cached(&d.api_version, &d.kind)
             .unwrap_or(true);
         if namespaced {
-            d.namespace.clone().unwrap_or_else(|| release_ns.to_string())
+            d.namespace
+                .clone()
+                .unwrap_or_else(|| release_ns.to_string())
         } else {
             String::new()
         }
@@ -91,8 +113,17 @@ impl Cluster for Client {
         Client::capabilities(self).await
     }
 
-    async fn lookup(&self, api_version: &str, kind: &str, ns: &str, name: &str) -> std::result::Result<helm_core::values::Value, String> {
-        let (ar, namespaced) = self.resolve(api_version, kind).await.map_err(|e| e.to_string())?;
+    async fn lookup(
+        &self,
+        api_version: &str,
+        kind: &str,
+        ns: &str,
+        name: &str,
+    ) -> std::result::Result<helm_core::values::Value, String> {
+        let (ar, namespaced) = self
+            .resolve(api_version, kind)
+            .await
+            .map_err(|e| e.to_string())?;
         let api: kube::Api<kube::api::DynamicObject> = if namespaced && !ns.is_empty() {
             kube::Api::namespaced_with(self.kube.clone(), ns, &ar)
         } else {
@@ -101,7 +132,9 @@ impl Cluster for Client {
         let json = if name.is_empty() {
             match api.list(&Default::default()).await {
                 Ok(list) => serde_json::to_string(&list).map_err(|e| e.to_string())?,
-                Err(e) if crate::error::is_not_found(&e) => return Ok(helm_core::values::Value::empty_map()),
+                Err(e) if crate::error::is_not_found(&e) => {
+                    return Ok(helm_core::values::Value::empty_map())
+                }
                 Err(e) => return Err(e.to_string()),
             }
         } else {
@@ -114,11 +147,16 @@ impl Cluster for Client {
         helm_core::values::json::from_str(&json).map_err(|e| e.to_string())
     }
 
-
     async fn create_namespace(&self, ns: &str) -> Result<()> {
         use k8s_openapi::api::core::v1::Namespace;
         let api: kube::Api<Namespace> = kube::Api::all(self.kube.clone());
-        let obj = Namespace { metadata: kube::api::ObjectMeta { name: Some(ns.into()), ..Default::default() }, ..Default::default() };
+        let obj = Namespace {
+            metadata: kube::api::ObjectMeta {
+                name: Some(ns.into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
         match api.create(&Default::default(), &obj).await {
             Ok(_) => Ok(()),
             Err(e) if crate::error::is_conflict(&e) => Ok(()),
@@ -135,22 +173,45 @@ impl Cluster for Client {
         }
     }
 
-    async fn apply(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, force: bool) -> Result<()> {
-        self.server_side_apply(doc, release_ns, owner, force, false).await.map(|_| ())
+    async fn apply(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+        force: bool,
+    ) -> Result<()> {
+        self.server_side_apply(doc, release_ns, owner, force, false)
+            .await
+            .map(|_| ())
     }
 
-    async fn apply_dry_run(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, force: bool) -> Result<J> {
-        self.server_side_apply(doc, release_ns, owner, force, true).await
+    async fn apply_dry_run(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+        force: bool,
+    ) -> Result<J> {
+        self.server_side_apply(doc, release_ns, owner, force, true)
+            .await
     }
 
-    async fn delete(&self, doc: &ResourceDoc, release_ns: &str, cascade: Option<&str>) -> Result<bool> {
+    async fn delete(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        cascade: Option<&str>,
+    ) -> Result<bool> {
         let (api, _) = self.api_for(doc, release_ns).await?;
         let policy = match cascade {
             Some("foreground") => PropagationPolicy::Foreground,
             Some("orphan") => PropagationPolicy::Orphan,
             _ => PropagationPolicy::Background,
         };
-        let dp = DeleteParams { propagation_policy: Some(policy), ..Default::default() };
+        let dp = DeleteParams {
+            propagation_policy: Some(policy),
+            ..Default::default()
+        };
         match api.delete(&doc.name, &dp).await {
             Ok(_) => Ok(true),
             Err(e) if is_not_found(&e) => Ok(false),
@@ -166,67 +227,119 @@ impl Cluster for Client {
             Ok((ar, namespaced)) => (ar.plural, namespaced),
             Err(_) => (doc.kind.to_ascii_lowercase(), true),
         };
-        let namespace = if namespaced { doc.namespace.clone().unwrap_or_else(|| release_ns.to_string()) } else { String::new() };
+        let namespace = if namespaced {
+            doc.namespace
+                .clone()
+                .unwrap_or_else(|| release_ns.to_string())
+        } else {
+            String::new()
+        };
         let (kind, name) = (doc.kind.clone(), doc.name.clone());
         self.emit(if applied {
-            ProgressEvent::ResourceApplied { kind, namespace, name, resource }
+            ProgressEvent::ResourceApplied {
+                kind,
+                namespace,
+                name,
+                resource,
+            }
         } else {
-            ProgressEvent::ResourceDeleted { kind, namespace, name, resource }
+            ProgressEvent::ResourceDeleted {
+                kind,
+                namespace,
+                name,
+                resource,
+            }
         });
     }
 
     async fn migrate_csa_ownership(&self, docs: &[ResourceDoc], release_ns: &str) -> Result<()> {
         for doc in docs {
             let (api, _) = self.api_for(doc, release_ns).await?;
-            let Some(live) = api.get_opt(&doc.name).await? else { continue };
+            let Some(live) = api.get_opt(&doc.name).await? else {
+                continue;
+            };
             let v = serde_json::to_value(&live).unwrap_or(J::Null);
-            let entries = v.pointer("/metadata/managedFields").and_then(|m| m.as_array()).cloned().unwrap_or_default();
+            let entries = v
+                .pointer("/metadata/managedFields")
+                .and_then(|m| m.as_array())
+                .cloned()
+                .unwrap_or_default();
             let is = |e: &J, op: &str| {
                 e.get("manager").and_then(|m| m.as_str()) == Some(FIELD_MANAGER)
                     && e.get("operation").and_then(|o| o.as_str()) == Some(op)
-                    && e.get("subresource").and_then(|s| s.as_str()).unwrap_or("").is_empty()
+                    && e.get("subresource")
+                        .and_then(|s| s.as_str())
+                        .unwrap_or("")
+                        .is_empty()
             };
             let updates: Vec<&J> = entries.iter().filter(|e| is(e, "Update")).collect();
             if updates.is_empty() {
                 continue;
             }
-            let mut apply = entries.iter().find(|e| is(e, "Apply")).cloned().unwrap_or_else(|| {
-                let mut e = updates[0].clone();
-                if let Some(o) = e.as_object_mut() {
-                    o.insert("operation".into(), J::String("Apply".into()));
-                    o.insert("fieldsV1".into(), json!({}));
-                }
-                e
-            });
+            let mut apply = entries
+                .iter()
+                .find(|e| is(e, "Apply"))
+                .cloned()
+                .unwrap_or_else(|| {
+                    let mut e = updates[0].clone();
+                    if let Some(o) = e.as_object_mut() {
+                        o.insert("operation".into(), J::String("Apply".into()));
+                        o.insert("fieldsV1".into(), json!({}));
+                    }
+                    e
+                });
             for u in &updates {
                 if let (Some(into), Some(from)) = (apply.get_mut("fieldsV1"), u.get("fieldsV1")) {
                     merge_field_sets(into, from);
                 }
             }
-            let mut kept: Vec<J> = entries.iter().filter(|e| !is(e, "Update") && !is(e, "Apply")).cloned().collect();
+            let mut kept: Vec<J> = entries
+                .iter()
+                .filter(|e| !is(e, "Update") && !is(e, "Apply"))
+                .cloned()
+                .collect();
             kept.push(apply);
             let patch = json!({ "metadata": { "resourceVersion": live.metadata.resource_version, "managedFields": kept } });
-            api.patch(&doc.name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
+            api.patch(&doc.name, &PatchParams::default(), &Patch::Merge(&patch))
+                .await?;
         }
         Ok(())
     }
 
-    async fn wait_deleted(&self, doc: &ResourceDoc, release_ns: &str, timeout: Duration) -> Result<()> {
+    async fn wait_deleted(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        timeout: Duration,
+    ) -> Result<()> {
         let start = Instant::now();
         while self.get(doc, release_ns).await?.is_some() {
             if start.elapsed() > timeout {
-                return Err(Error::Timeout(format!("timed out waiting for {} to be deleted", doc.key())));
+                return Err(Error::Timeout(format!(
+                    "timed out waiting for {} to be deleted",
+                    doc.key()
+                )));
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         Ok(())
     }
 
-    async fn wait_ready(&self, docs: &[ResourceDoc], release_ns: &str, timeout: Duration) -> Result<()> {
+    async fn wait_ready(
+        &self,
+        docs: &[ResourceDoc],
+        release_ns: &str,
+        timeout: Duration,
+    ) -> Result<()> {
         crate::cluster::track::wait_ready(self, docs, release_ns, timeout).await
     }
 
-    async fn wait_hook(&self, doc: &ResourceDoc, release_ns: &str, timeout: Duration) -> Result<()> {
+    async fn wait_hook(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        timeout: Duration,
+    ) -> Result<()> {
         if doc.kind != "Job" && doc.kind != "Pod" {
             return Ok(());
         }
@@ -234,15 +347,26 @@ impl Cluster for Client {
         loop {
             if let Some(v) = self.get(doc, release_ns).await? {
                 if doc.kind == "Job" {
-                    for c in v.pointer("/status/conditions").and_then(|c| c.as_array()).cloned().unwrap_or_default() {
+                    for c in v
+                        .pointer("/status/conditions")
+                        .and_then(|c| c.as_array())
+                        .cloned()
+                        .unwrap_or_default()
+                    {
                         let ty = c.get("type").and_then(|t| t.as_str()).unwrap_or("");
                         let st = c.get("status").and_then(|t| t.as_str()).unwrap_or("");
                         if st == "True" && ty == "Complete" {
                             return Ok(());
                         }
                         if st == "True" && ty == "Failed" {
-                            let failed = v.pointer("/status/failed").and_then(|x| x.as_i64()).unwrap_or(0);
-                            let want = v.pointer("/spec/completions").and_then(|x| x.as_i64()).unwrap_or(1);
+                            let failed = v
+                                .pointer("/status/failed")
+                                .and_then(|x| x.as_i64())
+                                .unwrap_or(0);
+                            let want = v
+                                .pointer("/spec/completions")
+                                .and_then(|x| x.as_i64())
+                                .unwrap_or(1);
                             return Err(Error::action(ErrorKind::Failed, format!(
                                 "resource Job/{}/{} not ready. status: Failed, message: Job Failed. failed: {failed}/{want}",
                                 self.object_ns(doc, release_ns),
@@ -266,7 +390,10 @@ impl Cluster for Client {
                 }
             }
             if start.elapsed() >= timeout {
-                return Err(Error::Timeout(format!("timed out waiting for the condition on {}", doc.key())));
+                return Err(Error::Timeout(format!(
+                    "timed out waiting for the condition on {}",
+                    doc.key()
+                )));
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
@@ -279,29 +406,59 @@ impl Cluster for Client {
     /// pods it selects (each selector once). With `table`, each entry is the API server's Table
     /// rendering (what `helm status` prints); without, the objects (`-o json|yaml`), pods as a
     /// `PodList`. Objects that no longer exist are left out, as Helm does.
-    async fn release_resources(&self, manifest: &str, release_ns: &str, table: bool) -> Result<BTreeMap<String, Vec<J>>> {
-        let docs = helm_core::release::logic::parse_manifest(manifest).map_err(|e| Error::invalid(e.to_string()))?;
+    async fn release_resources(
+        &self,
+        manifest: &str,
+        release_ns: &str,
+        table: bool,
+    ) -> Result<BTreeMap<String, Vec<J>>> {
+        let docs = helm_core::release::logic::parse_manifest(manifest)
+            .map_err(|e| Error::invalid(e.to_string()))?;
         let mut out: BTreeMap<String, Vec<J>> = BTreeMap::new();
         let mut selectors: Vec<BTreeMap<String, String>> = Vec::new();
         for doc in &docs {
             let (api, namespaced) = self.api_for(doc, release_ns).await?;
-            let Some(obj) = self.get_raw(&format!("{}/{}", api.resource_url(), doc.name), table).await? else { continue };
-            let version = doc.api_version.rsplit('/').next().unwrap_or(&doc.api_version);
-            out.entry(format!("{version}/{}", doc.kind)).or_default().push(obj);
-            let Some(selector) = pod_selector(&doc.kind, &doc.object) else { continue };
+            let Some(obj) = self
+                .get_raw(&format!("{}/{}", api.resource_url(), doc.name), table)
+                .await?
+            else {
+                continue;
+            };
+            let version = doc
+                .api_version
+                .rsplit('/')
+                .next()
+                .unwrap_or(&doc.api_version);
+            out.entry(format!("{version}/{}", doc.kind))
+                .or_default()
+                .push(obj);
+            let Some(selector) = pod_selector(&doc.kind, &doc.object) else {
+                continue;
+            };
             if selectors.contains(&selector) {
                 continue;
             }
             selectors.push(selector.clone());
-            let ns = if namespaced { doc.namespace.clone().unwrap_or_else(|| release_ns.to_string()) } else { release_ns.to_string() };
-            let label_selector: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            let path = format!("/api/v1/namespaces/{ns}/pods?labelSelector={}", url_escape(&label_selector.join(",")));
+            let ns = if namespaced {
+                doc.namespace
+                    .clone()
+                    .unwrap_or_else(|| release_ns.to_string())
+            } else {
+                release_ns.to_string()
+            };
+            let label_selector: Vec<String> =
+                selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let path = format!(
+                "/api/v1/namespaces/{ns}/pods?labelSelector={}",
+                url_escape(&label_selector.join(","))
+            );
             if let Some(mut pods) = self.get_raw(&path, table).await? {
                 if !table {
                     // Go's unstructured list encoding names each item's kind.
                     if let Some(items) = pods.get_mut("items").and_then(|i| i.as_array_mut()) {
                         for it in items.iter_mut().filter_map(|i| i.as_object_mut()) {
-                            it.entry("apiVersion").or_insert_with(|| J::String("v1".into()));
+                            it.entry("apiVersion")
+                                .or_insert_with(|| J::String("v1".into()));
                             it.entry("kind").or_insert_with(|| J::String("Pod".into()));
                         }
                     }
@@ -345,7 +502,9 @@ impl Client {
 
 /// The union of two managed-field sets (`fieldsV1`: nested `f:`/`k:`/`v:` keys, `{}` leaves).
 fn merge_field_sets(into: &mut J, from: &J) {
-    let (Some(a), Some(b)) = (into.as_object_mut(), from.as_object()) else { return };
+    let (Some(a), Some(b)) = (into.as_object_mut(), from.as_object()) else {
+        return;
+    };
     for (k, v) in b {
         match a.get_mut(k) {
             Some(existing) => merge_field_sets(existing, v),
@@ -359,12 +518,25 @@ fn merge_field_sets(into: &mut J, from: &J) {
 /// Helm's `getSelectorFromObject`: the labels selecting an object's pods.
 fn pod_selector(kind: &str, obj: &J) -> Option<BTreeMap<String, String>> {
     let sel = match kind {
-        "ReplicaSet" | "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => obj.pointer("/spec/selector/matchLabels")?,
+        "ReplicaSet" | "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => {
+            obj.pointer("/spec/selector/matchLabels")?
+        }
         "ReplicationController" => obj.pointer("/spec/selector")?,
         _ => return None,
     };
     let map = sel.as_object()?;
-    Some(map.iter().map(|(k, v)| (k.clone(), v.as_str().map(String::from).unwrap_or_else(|| v.to_string()))).collect())
+    Some(
+        map.iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| v.to_string()),
+                )
+            })
+            .collect(),
+    )
 }
 
 /// Percent-encoding of a query value.
@@ -383,7 +555,9 @@ fn url_escape(s: &str) -> String {
 /// Adds `meta.helm.sh/release-name`, `meta.helm.sh/release-namespace` and
 /// `app.kubernetes.io/managed-by: Helm` (Helm's `setMetadataVisitor`).
 pub fn set_ownership(obj: &mut J, release: &str, release_ns: &str) {
-    let Some(root) = obj.as_object_mut() else { return };
+    let Some(root) = obj.as_object_mut() else {
+        return;
+    };
     let md = root.entry("metadata").or_insert_with(|| json!({}));
     let Some(md) = md.as_object_mut() else { return };
     let ann = md.entry("annotations").or_insert_with(|| json!({}));
@@ -404,15 +578,30 @@ pub fn set_ownership(obj: &mut J, release: &str, release_ns: &str) {
 }
 
 /// Helm's `checkOwnership` messages, joined as Helm joins them (`; `).
-pub fn ownership_problems(live: &J, release: &str, release_ns: &str) -> std::result::Result<(), String> {
+pub fn ownership_problems(
+    live: &J,
+    release: &str,
+    release_ns: &str,
+) -> std::result::Result<(), String> {
     let mut errs = Vec::new();
-    let field = |map: &str, key: &str| live.pointer(&format!("/metadata/{map}")).and_then(|m| m.get(key)).map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string()));
+    let field = |map: &str, key: &str| {
+        live.pointer(&format!("/metadata/{map}"))
+            .and_then(|m| m.get(key))
+            .map(|v| {
+                v.as_str()
+                    .map(String::from)
+                    .unwrap_or_else(|| v.to_string())
+            })
+    };
     match field("labels", LABEL_MANAGED_BY) {
         None => errs.push(format!("label validation error: missing key \"{LABEL_MANAGED_BY}\": must be set to \"Helm\"")),
         Some(v) if v != "Helm" => errs.push(format!("label validation error: key \"{LABEL_MANAGED_BY}\" must equal \"Helm\": current value is \"{v}\"")),
         _ => {}
     }
-    for (key, want) in [(ANN_RELEASE_NAME, release), (ANN_RELEASE_NAMESPACE, release_ns)] {
+    for (key, want) in [
+        (ANN_RELEASE_NAME, release),
+        (ANN_RELEASE_NAMESPACE, release_ns),
+    ] {
         match field("annotations", key) {
             None => errs.push(format!("annotation validation error: missing key \"{key}\": must be set to \"{want}\"")),
             Some(v) if v != want => errs.push(format!("annotation validation error: key \"{key}\" must equal \"{want}\": current value is \"{v}\"")),
@@ -432,8 +621,15 @@ pub fn in_progress_message(kind: &str, v: &J) -> String {
     let int = |p: &str| v.pointer(p).and_then(|x| x.as_i64()).unwrap_or(0);
     match kind {
         "Deployment" | "ReplicaSet" => {
-            let spec = v.pointer("/spec/replicas").and_then(|x| x.as_i64()).unwrap_or(1);
-            let (replicas, updated, available) = (int("/status/replicas"), int("/status/updatedReplicas"), int("/status/availableReplicas"));
+            let spec = v
+                .pointer("/spec/replicas")
+                .and_then(|x| x.as_i64())
+                .unwrap_or(1);
+            let (replicas, updated, available) = (
+                int("/status/replicas"),
+                int("/status/updatedReplicas"),
+                int("/status/availableReplicas"),
+            );
             if spec > replicas {
                 format!("Replicas: {replicas}/{spec}")
             } else if updated < spec {
@@ -445,12 +641,24 @@ pub fn in_progress_message(kind: &str, v: &J) -> String {
             }
         }
         "StatefulSet" => {
-            let spec = v.pointer("/spec/replicas").and_then(|x| x.as_i64()).unwrap_or(1);
+            let spec = v
+                .pointer("/spec/replicas")
+                .and_then(|x| x.as_i64())
+                .unwrap_or(1);
             format!("Ready: {}/{spec}", int("/status/readyReplicas"))
         }
-        "DaemonSet" => format!("Ready: {}/{}", int("/status/numberReady"), int("/status/desiredNumberScheduled")),
+        "DaemonSet" => format!(
+            "Ready: {}/{}",
+            int("/status/numberReady"),
+            int("/status/desiredNumberScheduled")
+        ),
         "PersistentVolumeClaim" => "PVC is not Bound".into(),
-        "Job" => format!("Job in progress. success:{}, active: {}, failed: {}", int("/status/succeeded"), int("/status/active"), int("/status/failed")),
+        "Job" => format!(
+            "Job in progress. success:{}, active: {}, failed: {}",
+            int("/status/succeeded"),
+            int("/status/active"),
+            int("/status/failed")
+        ),
         "Pod" => "Pod phase not available".into(),
         "Service" => "Service is not ready".into(),
         _ => "Resource is not ready".into(),
@@ -460,7 +668,10 @@ pub fn in_progress_message(kind: &str, v: &J) -> String {
 /// Readiness of a live object by kind (Helm's `ReadyChecker`, without the pod lookups).
 pub fn object_ready(kind: &str, v: &J) -> bool {
     let int = |p: &str| v.pointer(p).and_then(|x| x.as_i64());
-    let gen_ok = match (int("/metadata/generation"), int("/status/observedGeneration")) {
+    let gen_ok = match (
+        int("/metadata/generation"),
+        int("/status/observedGeneration"),
+    ) {
         (Some(g), Some(o)) => o >= g,
         (Some(_), None) => false,
         _ => true,
@@ -469,22 +680,38 @@ pub fn object_ready(kind: &str, v: &J) -> bool {
         "Deployment" | "StatefulSet" | "ReplicaSet" => {
             let want = int("/spec/replicas").unwrap_or(1);
             let ready = int("/status/readyReplicas").unwrap_or(0);
-            let updated = if kind == "StatefulSet" { int("/status/updatedReplicas").unwrap_or(0) } else { int("/status/updatedReplicas").unwrap_or(0) };
+            let updated = if kind == "StatefulSet" {
+                int("/status/updatedReplicas").unwrap_or(0)
+            } else {
+                int("/status/updatedReplicas").unwrap_or(0)
+            };
             gen_ok && ready >= want && updated >= want
         }
         "DaemonSet" => {
             let want = int("/status/desiredNumberScheduled").unwrap_or(0);
-            gen_ok && int("/status/numberReady").unwrap_or(0) >= want && int("/status/updatedNumberScheduled").unwrap_or(0) >= want
+            gen_ok
+                && int("/status/numberReady").unwrap_or(0) >= want
+                && int("/status/updatedNumberScheduled").unwrap_or(0) >= want
         }
         "Job" => v
             .pointer("/status/conditions")
             .and_then(|c| c.as_array())
-            .map(|cs| cs.iter().any(|c| c.get("type").and_then(|t| t.as_str()) == Some("Complete") && c.get("status").and_then(|t| t.as_str()) == Some("True")))
+            .map(|cs| {
+                cs.iter().any(|c| {
+                    c.get("type").and_then(|t| t.as_str()) == Some("Complete")
+                        && c.get("status").and_then(|t| t.as_str()) == Some("True")
+                })
+            })
             .unwrap_or(false),
-        "PersistentVolumeClaim" => v.pointer("/status/phase").and_then(|p| p.as_str()) == Some("Bound"),
+        "PersistentVolumeClaim" => {
+            v.pointer("/status/phase").and_then(|p| p.as_str()) == Some("Bound")
+        }
         "Service" => {
             if v.pointer("/spec/type").and_then(|t| t.as_str()) == Some("LoadBalancer") {
-                v.pointer("/status/loadBalancer/ingress").and_then(|i| i.as_array()).map(|a| !a.is_empty()).unwrap_or(false)
+                v.pointer("/status/loadBalancer/ingress")
+                    .and_then(|i| i.as_array())
+                    .map(|a| !a.is_empty())
+                    .unwrap_or(false)
             } else {
                 true
             }
@@ -492,12 +719,22 @@ pub fn object_ready(kind: &str, v: &J) -> bool {
         "Pod" => v
             .pointer("/status/conditions")
             .and_then(|c| c.as_array())
-            .map(|cs| cs.iter().any(|c| c.get("type").and_then(|t| t.as_str()) == Some("Ready") && c.get("status").and_then(|t| t.as_str()) == Some("True")))
+            .map(|cs| {
+                cs.iter().any(|c| {
+                    c.get("type").and_then(|t| t.as_str()) == Some("Ready")
+                        && c.get("status").and_then(|t| t.as_str()) == Some("True")
+                })
+            })
             .unwrap_or(false),
         "CustomResourceDefinition" => v
             .pointer("/status/conditions")
             .and_then(|c| c.as_array())
-            .map(|cs| cs.iter().any(|c| c.get("type").and_then(|t| t.as_str()) == Some("Established") && c.get("status").and_then(|t| t.as_str()) == Some("True")))
+            .map(|cs| {
+                cs.iter().any(|c| {
+                    c.get("type").and_then(|t| t.as_str()) == Some("Established")
+                        && c.get("status").and_then(|t| t.as_str()) == Some("True")
+                })
+            })
             .unwrap_or(false),
         _ => true,
     }
@@ -513,7 +750,10 @@ mod tests {
         assert!(object_ready("Deployment", &d));
         let d = json!({"metadata":{"generation":3},"spec":{"replicas":2},"status":{"observedGeneration":2,"readyReplicas":2,"updatedReplicas":2}});
         assert!(!object_ready("Deployment", &d));
-        assert!(!object_ready("PersistentVolumeClaim", &json!({"status":{"phase":"Pending"}})));
+        assert!(!object_ready(
+            "PersistentVolumeClaim",
+            &json!({"status":{"phase":"Pending"}})
+        ));
         assert!(object_ready("ConfigMap", &json!({})));
         assert!(!object_ready("Job", &json!({"status":{}})));
     }
@@ -522,8 +762,14 @@ mod tests {
     fn ownership_metadata() {
         let mut o = json!({"metadata":{"name":"x","labels":{"a":"b"}}});
         set_ownership(&mut o, "r", "ns");
-        assert_eq!(o.pointer("/metadata/labels/app.kubernetes.io~1managed-by"), Some(&json!("Helm")));
-        assert_eq!(o.pointer("/metadata/annotations/meta.helm.sh~1release-name"), Some(&json!("r")));
+        assert_eq!(
+            o.pointer("/metadata/labels/app.kubernetes.io~1managed-by"),
+            Some(&json!("Helm"))
+        );
+        assert_eq!(
+            o.pointer("/metadata/annotations/meta.helm.sh~1release-name"),
+            Some(&json!("r"))
+        );
         assert_eq!(o.pointer("/metadata/labels/a"), Some(&json!("b")));
     }
 }

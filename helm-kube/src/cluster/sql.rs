@@ -24,7 +24,14 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 
 /// Labels Helm keeps in `releases_v1`'s own columns; the others go to `custom_labels_v1`.
-const SYSTEM_LABELS: [&str; 6] = ["name", "owner", "status", "version", "createdAt", "modifiedAt"];
+const SYSTEM_LABELS: [&str; 6] = [
+    "name",
+    "owner",
+    "status",
+    "version",
+    "createdAt",
+    "modifiedAt",
+];
 
 /// Helm's migrations, as sql-migrate applies them.
 const MIGRATIONS: [(&str, &str); 2] = [
@@ -84,13 +91,17 @@ impl SqlDatabase {
     /// Connects (`connection`: Helm's `HELM_DRIVER_SQL_CONNECTION_STRING`, a `postgres://` URL
     /// or `key=value` pairs) and applies Helm's migrations that are not recorded yet.
     pub async fn connect(connection: &str) -> Result<SqlDatabase, StorageError> {
-        let (client, conn) = tokio_postgres::connect(connection, tokio_postgres::NoTls).await.map_err(db_error)?;
+        let (client, conn) = tokio_postgres::connect(connection, tokio_postgres::NoTls)
+            .await
+            .map_err(db_error)?;
         tokio::spawn(async move {
             let _ = conn.await;
         });
         let mut client = client;
         Self::migrate(&mut client).await?;
-        Ok(SqlDatabase { client: Arc::new(Mutex::new(client)) })
+        Ok(SqlDatabase {
+            client: Arc::new(Mutex::new(client)),
+        })
     }
 
     async fn migrate(client: &mut tokio_postgres::Client) -> Result<(), StorageError> {
@@ -101,12 +112,24 @@ impl SqlDatabase {
         for (id, up) in MIGRATIONS {
             let tx = client.transaction().await.map_err(db_error)?;
             // Serialises two first connections: the second waits, then sees the record.
-            tx.batch_execute("LOCK TABLE gorp_migrations IN EXCLUSIVE MODE").await.map_err(db_error)?;
-            if tx.query_opt("SELECT id FROM gorp_migrations WHERE id = $1", &[&id]).await.map_err(db_error)?.is_some() {
+            tx.batch_execute("LOCK TABLE gorp_migrations IN EXCLUSIVE MODE")
+                .await
+                .map_err(db_error)?;
+            if tx
+                .query_opt("SELECT id FROM gorp_migrations WHERE id = $1", &[&id])
+                .await
+                .map_err(db_error)?
+                .is_some()
+            {
                 continue;
             }
             tx.batch_execute(up).await.map_err(db_error)?;
-            tx.execute("INSERT INTO gorp_migrations (id, applied_at) VALUES ($1, now())", &[&id]).await.map_err(db_error)?;
+            tx.execute(
+                "INSERT INTO gorp_migrations (id, applied_at) VALUES ($1, now())",
+                &[&id],
+            )
+            .await
+            .map_err(db_error)?;
             tx.commit().await.map_err(db_error)?;
         }
         Ok(())
@@ -114,7 +137,10 @@ impl SqlDatabase {
 
     /// The driver for `namespace` (empty: every namespace, for listing).
     pub fn storage(&self, namespace: &str) -> SqlStorage {
-        SqlStorage { db: self.clone(), namespace: namespace.to_string() }
+        SqlStorage {
+            db: self.clone(),
+            namespace: namespace.to_string(),
+        }
     }
 }
 
@@ -138,21 +164,40 @@ impl SqlStorage {
 
     /// The release whose `body` the one row of `query` (parameters key and namespace) holds,
     /// with its custom labels; NotFound when there is no row.
-    async fn one(client: &impl tokio_postgres::GenericClient, query: &str, key: &str, namespace: &str) -> Result<Release, StorageError> {
-        let row = client.query_opt(query, &[&key, &namespace]).await.map_err(db_error)?.ok_or(StorageError::NotFound)?;
+    async fn one(
+        client: &impl tokio_postgres::GenericClient,
+        query: &str,
+        key: &str,
+        namespace: &str,
+    ) -> Result<Release, StorageError> {
+        let row = client
+            .query_opt(query, &[&key, &namespace])
+            .await
+            .map_err(db_error)?
+            .ok_or(StorageError::NotFound)?;
         let body: String = row.get(0);
         Self::decode(client, key, namespace, &body, false).await
     }
 
     /// The record in `body` with its custom labels (and, as Helm's List gives them, the system
     /// ones when `system`).
-    async fn decode(client: &impl tokio_postgres::GenericClient, key: &str, namespace: &str, body: &str, system: bool) -> Result<Release, StorageError> {
+    async fn decode(
+        client: &impl tokio_postgres::GenericClient,
+        key: &str,
+        namespace: &str,
+        body: &str,
+        system: bool,
+    ) -> Result<Release, StorageError> {
         let mut rel = codec::decode(body)?;
         let rows = client
             .query("SELECT key, value FROM custom_labels_v1 WHERE releaseKey = $1 AND releaseNamespace = $2", &[&key, &namespace])
             .await
             .map_err(db_error)?;
-        let mut labels: BTreeMap<String, String> = rows.iter().map(|r| (r.get::<_, String>(0), r.get::<_, String>(1))).filter(|(k, _)| !SYSTEM_LABELS.contains(&k.as_str())).collect();
+        let mut labels: BTreeMap<String, String> = rows
+            .iter()
+            .map(|r| (r.get::<_, String>(0), r.get::<_, String>(1)))
+            .filter(|(k, _)| !SYSTEM_LABELS.contains(&k.as_str()))
+            .collect();
         if system {
             labels.insert("name".into(), rel.name.clone());
             labels.insert("owner".into(), "helm".into());
@@ -168,7 +213,8 @@ impl SqlStorage {
 
     async fn select(&self, name: Option<&str>, system: bool) -> Result<Vec<Release>, StorageError> {
         let client = self.db.client.lock().await;
-        let mut sql = "SELECT key, namespace, body FROM releases_v1 WHERE owner = 'helm'".to_string();
+        let mut sql =
+            "SELECT key, namespace, body FROM releases_v1 WHERE owner = 'helm'".to_string();
         let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = Vec::new();
         if let Some(n) = &name {
             params.push(n);
@@ -178,7 +224,10 @@ impl SqlStorage {
             params.push(&self.namespace);
             sql.push_str(&format!(" AND namespace = ${}", params.len()));
         }
-        let rows = client.query(sql.as_str(), &params).await.map_err(db_error)?;
+        let rows = client
+            .query(sql.as_str(), &params)
+            .await
+            .map_err(db_error)?;
         let mut out = Vec::new();
         for row in rows {
             let (key, ns, body): (String, String, String) = (row.get(0), row.get(1), row.get(2));
@@ -215,7 +264,11 @@ impl ReleaseStorage for SqlStorage {
                 }
                 return Err(db_error(e));
             }
-            for (k, v) in rel.labels.iter().filter(|(k, _)| !SYSTEM_LABELS.contains(&k.as_str())) {
+            for (k, v) in rel
+                .labels
+                .iter()
+                .filter(|(k, _)| !SYSTEM_LABELS.contains(&k.as_str()))
+            {
                 tx.execute("INSERT INTO custom_labels_v1 (releaseKey, releaseNamespace, key, value) VALUES ($1, $2, $3, $4)", &[&key, &ns, k, v])
                     .await
                     .map_err(db_error)?;
@@ -244,20 +297,33 @@ impl ReleaseStorage for SqlStorage {
         }
     }
 
-    fn delete(&self, name: &str, version: i64) -> impl Future<Output = Result<Release, StorageError>> + Send {
+    fn delete(
+        &self,
+        name: &str,
+        version: i64,
+    ) -> impl Future<Output = Result<Release, StorageError>> + Send {
         let key = object_name(name, version);
         async move {
             let mut client = self.db.client.lock().await;
             let tx = client.transaction().await.map_err(db_error)?;
             let delete = "DELETE FROM releases_v1 WHERE key = $1 AND namespace = $2 RETURNING body";
             let rel = Self::one(&tx, delete, &key, &self.namespace).await?;
-            tx.execute("DELETE FROM custom_labels_v1 WHERE releaseKey = $1 AND releaseNamespace = $2", &[&key, &self.namespace]).await.map_err(db_error)?;
+            tx.execute(
+                "DELETE FROM custom_labels_v1 WHERE releaseKey = $1 AND releaseNamespace = $2",
+                &[&key, &self.namespace],
+            )
+            .await
+            .map_err(db_error)?;
             tx.commit().await.map_err(db_error)?;
             Ok(rel)
         }
     }
 
-    fn get(&self, name: &str, version: i64) -> impl Future<Output = Result<Release, StorageError>> + Send {
+    fn get(
+        &self,
+        name: &str,
+        version: i64,
+    ) -> impl Future<Output = Result<Release, StorageError>> + Send {
         let key = object_name(name, version);
         async move {
             let client = self.db.client.lock().await;
@@ -270,7 +336,10 @@ impl ReleaseStorage for SqlStorage {
         async move { self.select(None, true).await }
     }
 
-    fn history(&self, name: &str) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
+    fn history(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
         let name = name.to_string();
         async move { self.select(Some(&name), false).await }
     }

@@ -66,7 +66,14 @@ impl DriverKind {
 }
 
 /// Labels Helm manages itself; the rest of an object's labels are the release's custom labels.
-const SYSTEM_LABELS: [&str; 6] = ["name", "owner", "status", "version", "createdAt", "modifiedAt"];
+const SYSTEM_LABELS: [&str; 6] = [
+    "name",
+    "owner",
+    "status",
+    "version",
+    "createdAt",
+    "modifiedAt",
+];
 
 /// The largest encoded record stored as one object, as Helm stores it (the API server's limit
 /// is 1 MiB of data; the rest is left for the labels).
@@ -127,7 +134,12 @@ impl Stored {
             name: s.metadata.name.unwrap_or_default(),
             namespace: s.metadata.namespace,
             labels: s.metadata.labels.unwrap_or_default(),
-            data: s.data.unwrap_or_default().into_iter().map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned())).collect(),
+            data: s
+                .data
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned()))
+                .collect(),
             resource_version: s.metadata.resource_version,
         }
     }
@@ -156,13 +168,22 @@ impl Stored {
         Secret {
             metadata: self.meta(),
             type_: Some(type_.into()),
-            data: Some(self.data.iter().map(|(k, v)| (k.clone(), ByteString(v.clone().into_bytes()))).collect()),
+            data: Some(
+                self.data
+                    .iter()
+                    .map(|(k, v)| (k.clone(), ByteString(v.clone().into_bytes())))
+                    .collect(),
+            ),
             ..Default::default()
         }
     }
 
     fn to_cfgmap(&self) -> ConfigMap {
-        ConfigMap { metadata: self.meta(), data: Some(self.data.clone()), ..Default::default() }
+        ConfigMap {
+            metadata: self.meta(),
+            data: Some(self.data.clone()),
+            ..Default::default()
+        }
     }
 }
 
@@ -186,7 +207,11 @@ enum ObjectKind {
 impl KubeStorage {
     /// Helm's Secret driver, or with `kind` [`DriverKind::ConfigMap`] its ConfigMap driver.
     pub fn new(client: kube::Client, namespace: Option<String>, kind: DriverKind) -> Self {
-        KubeStorage { client, namespace, configmaps: kind == DriverKind::ConfigMap }
+        KubeStorage {
+            client,
+            namespace,
+            configmaps: kind == DriverKind::ConfigMap,
+        }
     }
 
     fn kind(&self) -> ObjectKind {
@@ -198,21 +223,33 @@ impl KubeStorage {
     }
 
     fn labels(rel: &Release) -> BTreeMap<String, String> {
-        let mut l: BTreeMap<String, String> = rel.labels.iter().filter(|(k, _)| !SYSTEM_LABELS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut l: BTreeMap<String, String> = rel
+            .labels
+            .iter()
+            .filter(|(k, _)| !SYSTEM_LABELS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         l.insert("name".into(), rel.name.clone());
         l.insert("owner".into(), "helm".into());
         l.insert("status".into(), rel.status().as_str().into());
         l.insert("version".into(), rel.version.to_string());
-        l.insert("modifiedAt".into(), chrono::Utc::now().timestamp().to_string());
+        l.insert(
+            "modifiedAt".into(),
+            chrono::Utc::now().timestamp().to_string(),
+        );
         l
     }
 
     fn ns_for(&self, rel: &Release) -> String {
-        self.namespace.clone().unwrap_or_else(|| rel.namespace.clone())
+        self.namespace
+            .clone()
+            .unwrap_or_else(|| rel.namespace.clone())
     }
 
     fn ns_required(&self) -> Result<&str, StorageError> {
-        self.namespace.as_deref().ok_or_else(|| StorageError::Backend("storage driver has no namespace".into()))
+        self.namespace
+            .as_deref()
+            .ok_or_else(|| StorageError::Backend("storage driver has no namespace".into()))
     }
 
     // The five API calls, for either kind of object.
@@ -221,33 +258,61 @@ impl KubeStorage {
         let pp = PostParams::default();
         match self.kind() {
             ObjectKind::Secret => {
-                let type_ = if obj.data.contains_key(PART_KEY) { "helm-rs.io/release.v1.part" } else { "helm.sh/release.v1" };
-                Api::<Secret>::namespaced(self.client.clone(), ns).create(&pp, &obj.to_secret(type_)).await.map(|_| ())
+                let type_ = if obj.data.contains_key(PART_KEY) {
+                    "helm-rs.io/release.v1.part"
+                } else {
+                    "helm.sh/release.v1"
+                };
+                Api::<Secret>::namespaced(self.client.clone(), ns)
+                    .create(&pp, &obj.to_secret(type_))
+                    .await
+                    .map(|_| ())
             }
-            ObjectKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).create(&pp, &obj.to_cfgmap()).await.map(|_| ()),
+            ObjectKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns)
+                .create(&pp, &obj.to_cfgmap())
+                .await
+                .map(|_| ()),
         }
     }
 
     async fn replace_object(&self, ns: &str, obj: &Stored) -> Result<(), kube::Error> {
         let pp = PostParams::default();
         match self.kind() {
-            ObjectKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns).replace(&obj.name, &pp, &obj.to_secret("helm.sh/release.v1")).await.map(|_| ()),
-            ObjectKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).replace(&obj.name, &pp, &obj.to_cfgmap()).await.map(|_| ()),
+            ObjectKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns)
+                .replace(&obj.name, &pp, &obj.to_secret("helm.sh/release.v1"))
+                .await
+                .map(|_| ()),
+            ObjectKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns)
+                .replace(&obj.name, &pp, &obj.to_cfgmap())
+                .await
+                .map(|_| ()),
         }
     }
 
     async fn get_object(&self, ns: &str, name: &str) -> Result<Option<Stored>, kube::Error> {
         Ok(match self.kind() {
-            ObjectKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns).get_opt(name).await?.map(Stored::from_secret),
-            ObjectKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).get_opt(name).await?.map(Stored::from_cfgmap),
+            ObjectKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns)
+                .get_opt(name)
+                .await?
+                .map(Stored::from_secret),
+            ObjectKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns)
+                .get_opt(name)
+                .await?
+                .map(Stored::from_cfgmap),
         })
     }
 
     async fn delete_object(&self, ns: &str, name: &str) -> Result<(), kube::Error> {
         let dp = DeleteParams::default();
         let r = match self.kind() {
-            ObjectKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns).delete(name, &dp).await.map(|_| ()),
-            ObjectKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns).delete(name, &dp).await.map(|_| ()),
+            ObjectKind::Secret => Api::<Secret>::namespaced(self.client.clone(), ns)
+                .delete(name, &dp)
+                .await
+                .map(|_| ()),
+            ObjectKind::ConfigMap => Api::<ConfigMap>::namespaced(self.client.clone(), ns)
+                .delete(name, &dp)
+                .await
+                .map(|_| ()),
         };
         match r {
             Err(e) if is_not_found(&e) => Ok(()),
@@ -258,10 +323,36 @@ impl KubeStorage {
     async fn list_objects(&self, selector: &str) -> Result<Vec<Stored>, kube::Error> {
         let lp = ListParams::default().labels(selector);
         Ok(match (self.kind(), self.namespace.as_deref()) {
-            (ObjectKind::Secret, Some(ns)) => Api::<Secret>::namespaced(self.client.clone(), ns).list(&lp).await?.items.into_iter().map(Stored::from_secret).collect(),
-            (ObjectKind::Secret, None) => Api::<Secret>::all(self.client.clone()).list(&lp).await?.items.into_iter().map(Stored::from_secret).collect(),
-            (ObjectKind::ConfigMap, Some(ns)) => Api::<ConfigMap>::namespaced(self.client.clone(), ns).list(&lp).await?.items.into_iter().map(Stored::from_cfgmap).collect(),
-            (ObjectKind::ConfigMap, None) => Api::<ConfigMap>::all(self.client.clone()).list(&lp).await?.items.into_iter().map(Stored::from_cfgmap).collect(),
+            (ObjectKind::Secret, Some(ns)) => Api::<Secret>::namespaced(self.client.clone(), ns)
+                .list(&lp)
+                .await?
+                .items
+                .into_iter()
+                .map(Stored::from_secret)
+                .collect(),
+            (ObjectKind::Secret, None) => Api::<Secret>::all(self.client.clone())
+                .list(&lp)
+                .await?
+                .items
+                .into_iter()
+                .map(Stored::from_secret)
+                .collect(),
+            (ObjectKind::ConfigMap, Some(ns)) => {
+                Api::<ConfigMap>::namespaced(self.client.clone(), ns)
+                    .list(&lp)
+                    .await?
+                    .items
+                    .into_iter()
+                    .map(Stored::from_cfgmap)
+                    .collect()
+            }
+            (ObjectKind::ConfigMap, None) => Api::<ConfigMap>::all(self.client.clone())
+                .list(&lp)
+                .await?
+                .items
+                .into_iter()
+                .map(Stored::from_cfgmap)
+                .collect(),
         })
     }
 
@@ -270,27 +361,50 @@ impl KubeStorage {
     /// The record's object and, when the record is over [`RECORD_LIMIT`], its parts.
     fn objects_of(&self, rel: &Release) -> Result<(Stored, Vec<Stored>), StorageError> {
         let text = codec::encode(rel)?;
-        let mut record = Stored { name: object_name(&rel.name, rel.version), namespace: Some(self.ns_for(rel)), labels: Self::labels(rel), ..Default::default() };
+        let mut record = Stored {
+            name: object_name(&rel.name, rel.version),
+            namespace: Some(self.ns_for(rel)),
+            labels: Self::labels(rel),
+            ..Default::default()
+        };
         if text.len() <= RECORD_LIMIT {
             record.data.insert("release".into(), text);
             return Ok((record, Vec::new()));
         }
         let digest = sha256_hex(text.as_bytes());
         let mut parts = Vec::new();
-        let mut index = ChunkIndex { format: CHUNKS_FORMAT.into(), sha256: digest.clone(), size: text.len(), parts: Vec::new() };
+        let mut index = ChunkIndex {
+            format: CHUNKS_FORMAT.into(),
+            sha256: digest.clone(),
+            size: text.len(),
+            parts: Vec::new(),
+        };
         // The text is base64: ASCII, so any byte offset is a character boundary.
         for (i, piece) in text.as_bytes().chunks(PART_SIZE).enumerate() {
             let piece = String::from_utf8_lossy(piece).into_owned();
             let name = format!("{}.{}.{i}", record.name, &digest[..10]);
-            index.parts.push(ChunkPart { name: name.clone(), sha256: sha256_hex(piece.as_bytes()), size: piece.len() });
+            index.parts.push(ChunkPart {
+                name: name.clone(),
+                sha256: sha256_hex(piece.as_bytes()),
+                size: piece.len(),
+            });
             let labels = BTreeMap::from([
                 ("name".to_string(), rel.name.clone()),
                 ("owner".to_string(), PART_OWNER.to_string()),
                 ("version".to_string(), rel.version.to_string()),
             ]);
-            parts.push(Stored { name, namespace: record.namespace.clone(), labels, data: BTreeMap::from([(PART_KEY.to_string(), piece)]), resource_version: None });
+            parts.push(Stored {
+                name,
+                namespace: record.namespace.clone(),
+                labels,
+                data: BTreeMap::from([(PART_KEY.to_string(), piece)]),
+                resource_version: None,
+            });
         }
-        record.data.insert(CHUNKS_KEY.into(), serde_json::to_string(&index).map_err(|e| StorageError::Backend(e.to_string()))?);
+        record.data.insert(
+            CHUNKS_KEY.into(),
+            serde_json::to_string(&index).map_err(|e| StorageError::Backend(e.to_string()))?,
+        );
         Ok((record, parts))
     }
 
@@ -299,9 +413,17 @@ impl KubeStorage {
         match obj.data.get(CHUNKS_KEY) {
             None => Ok(None),
             Some(json) => {
-                let index: ChunkIndex = serde_json::from_str(json).map_err(|e| StorageError::Backend(format!("release {}: unreadable chunk index: {e}", obj.name)))?;
+                let index: ChunkIndex = serde_json::from_str(json).map_err(|e| {
+                    StorageError::Backend(format!(
+                        "release {}: unreadable chunk index: {e}",
+                        obj.name
+                    ))
+                })?;
                 if index.format != CHUNKS_FORMAT {
-                    return Err(StorageError::Backend(format!("release {}: unknown chunk format {:?}", obj.name, index.format)));
+                    return Err(StorageError::Backend(format!(
+                        "release {}: unknown chunk format {:?}",
+                        obj.name, index.format
+                    )));
                 }
                 Ok(Some(index))
             }
@@ -315,9 +437,17 @@ impl KubeStorage {
             match self.create_object(ns, p).await {
                 Ok(()) => {}
                 Err(e) if is_conflict(&e) => {
-                    let same = self.get_object(ns, &p.name).await.map_err(backend)?.map(|o| o.data.get(PART_KEY) == p.data.get(PART_KEY)).unwrap_or(false);
+                    let same = self
+                        .get_object(ns, &p.name)
+                        .await
+                        .map_err(backend)?
+                        .map(|o| o.data.get(PART_KEY) == p.data.get(PART_KEY))
+                        .unwrap_or(false);
                     if !same {
-                        return Err(StorageError::Backend(format!("part {} exists with other content", p.name)));
+                        return Err(StorageError::Backend(format!(
+                            "part {} exists with other content",
+                            p.name
+                        )));
                     }
                 }
                 Err(e) => return Err(backend(e)),
@@ -327,10 +457,18 @@ impl KubeStorage {
     }
 
     /// Removes parts, except those `keep` (another index) still refers to.
-    async fn delete_parts(&self, ns: &str, index: Option<&ChunkIndex>, keep: Option<&ChunkIndex>) -> Result<(), StorageError> {
+    async fn delete_parts(
+        &self,
+        ns: &str,
+        index: Option<&ChunkIndex>,
+        keep: Option<&ChunkIndex>,
+    ) -> Result<(), StorageError> {
         let Some(index) = index else { return Ok(()) };
         for p in &index.parts {
-            if keep.map(|k| k.parts.iter().any(|q| q.name == p.name)).unwrap_or(false) {
+            if keep
+                .map(|k| k.parts.iter().any(|q| q.name == p.name))
+                .unwrap_or(false)
+            {
                 continue;
             }
             self.delete_object(ns, &p.name).await.map_err(backend)?;
@@ -340,21 +478,40 @@ impl KubeStorage {
 
     /// The record stored in `obj`, its parts read and checked when it is split.
     async fn decode(&self, obj: &Stored, ns_hint: Option<&str>) -> Result<Release, StorageError> {
-        let ns = obj.namespace.clone().or_else(|| ns_hint.map(String::from)).unwrap_or_default();
+        let ns = obj
+            .namespace
+            .clone()
+            .or_else(|| ns_hint.map(String::from))
+            .unwrap_or_default();
         let text = match (obj.data.get("release"), Self::index_of(obj)?) {
             (Some(text), _) => text.clone(),
             (None, Some(index)) => {
                 let mut text = String::with_capacity(index.size);
                 for p in &index.parts {
-                    let part = self.get_object(&ns, &p.name).await.map_err(backend)?.ok_or_else(|| StorageError::Backend(format!("release {}: part {} is missing", obj.name, p.name)))?;
+                    let part = self
+                        .get_object(&ns, &p.name)
+                        .await
+                        .map_err(backend)?
+                        .ok_or_else(|| {
+                            StorageError::Backend(format!(
+                                "release {}: part {} is missing",
+                                obj.name, p.name
+                            ))
+                        })?;
                     let piece = part.data.get(PART_KEY).map(String::as_str).unwrap_or("");
                     if sha256_hex(piece.as_bytes()) != p.sha256 {
-                        return Err(StorageError::Backend(format!("release {}: part {} does not match its digest", obj.name, p.name)));
+                        return Err(StorageError::Backend(format!(
+                            "release {}: part {} does not match its digest",
+                            obj.name, p.name
+                        )));
                     }
                     text.push_str(piece);
                 }
                 if sha256_hex(text.as_bytes()) != index.sha256 {
-                    return Err(StorageError::Backend(format!("release {}: its parts do not match the record's digest", obj.name)));
+                    return Err(StorageError::Backend(format!(
+                        "release {}: its parts do not match the record's digest",
+                        obj.name
+                    )));
                 }
                 text
             }
@@ -370,9 +527,17 @@ impl KubeStorage {
         Ok(rel)
     }
 
-    async fn list_selector(&self, selector: &str, context: &str) -> Result<Vec<Release>, StorageError> {
+    async fn list_selector(
+        &self,
+        selector: &str,
+        context: &str,
+    ) -> Result<Vec<Release>, StorageError> {
         let mut out = Vec::new();
-        for obj in self.list_objects(selector).await.map_err(|e| in_context(self.configmaps, context, backend(e)))? {
+        for obj in self
+            .list_objects(selector)
+            .await
+            .map_err(|e| in_context(self.configmaps, context, backend(e)))?
+        {
             // Helm skips records it cannot decode (logging them); so do we.
             if let Ok(r) = self.decode(&obj, self.namespace.as_deref()).await {
                 out.push(r);
@@ -386,8 +551,13 @@ impl KubeStorage {
 /// `query: failed to query with labels: …`); the ConfigMap driver passes it on as it is.
 fn in_context(configmaps: bool, context: &str, e: StorageError) -> StorageError {
     match e {
-        StorageError::Api { code, message } if !configmaps => StorageError::Api { code, message: format!("{context}: {message}") },
-        StorageError::Backend(message) if !configmaps => StorageError::Backend(format!("{context}: {message}")),
+        StorageError::Api { code, message } if !configmaps => StorageError::Api {
+            code,
+            message: format!("{context}: {message}"),
+        },
+        StorageError::Backend(message) if !configmaps => {
+            StorageError::Backend(format!("{context}: {message}"))
+        }
         other => other,
     }
 }
@@ -398,7 +568,10 @@ fn backend(e: kube::Error) -> StorageError {
     } else {
         match crate::error::api_code(&e) {
             0 => StorageError::Backend(api_message(&e)),
-            code => StorageError::Api { code, message: api_message(&e) },
+            code => StorageError::Api {
+                code,
+                message: api_message(&e),
+            },
         }
     }
 }
@@ -446,40 +619,68 @@ impl ReleaseStorage for KubeStorage {
             let (mut record, parts) = self.objects_of(&rel)?;
             // Written with the resourceVersion read here: a concurrent writer makes this fail
             // with a conflict instead of being silently overwritten.
-            let current = self.get_object(&ns, &record.name).await.map_err(backend)?.ok_or(StorageError::NotFound)?;
+            let current = self
+                .get_object(&ns, &record.name)
+                .await
+                .map_err(backend)?
+                .ok_or(StorageError::NotFound)?;
             record.resource_version = current.resource_version.clone();
             let (new_index, old_index) = (Self::index_of(&record)?, Self::index_of(&current)?);
             self.create_parts(&ns, &parts).await?;
             if let Err(e) = self.replace_object(&ns, &record).await {
-                let _ = self.delete_parts(&ns, new_index.as_ref(), old_index.as_ref()).await;
-                return Err(if is_conflict(&e) { StorageError::Conflict(api_message(&e)) } else { backend(e) });
+                let _ = self
+                    .delete_parts(&ns, new_index.as_ref(), old_index.as_ref())
+                    .await;
+                return Err(if is_conflict(&e) {
+                    StorageError::Conflict(api_message(&e))
+                } else {
+                    backend(e)
+                });
             }
             // The old parts the new record no longer uses.
-            self.delete_parts(&ns, old_index.as_ref(), new_index.as_ref()).await
+            self.delete_parts(&ns, old_index.as_ref(), new_index.as_ref())
+                .await
         }
     }
 
-    fn delete(&self, name: &str, version: i64) -> impl Future<Output = Result<Release, StorageError>> + Send {
+    fn delete(
+        &self,
+        name: &str,
+        version: i64,
+    ) -> impl Future<Output = Result<Release, StorageError>> + Send {
         let (name, version) = (name.to_string(), version);
         async move {
             let ns = self.ns_required()?.to_string();
-            let obj = self.get_object(&ns, &object_name(&name, version)).await.map_err(backend)?.ok_or(StorageError::NotFound)?;
+            let obj = self
+                .get_object(&ns, &object_name(&name, version))
+                .await
+                .map_err(backend)?
+                .ok_or(StorageError::NotFound)?;
             let rel = self.decode(&obj, Some(&ns)).await?;
             // The record first, its parts after: a reader never finds a record without parts.
             match self.delete_object(&ns, &obj.name).await {
                 Ok(()) => {}
                 Err(e) => return Err(backend(e)),
             }
-            self.delete_parts(&ns, Self::index_of(&obj)?.as_ref(), None).await?;
+            self.delete_parts(&ns, Self::index_of(&obj)?.as_ref(), None)
+                .await?;
             Ok(rel)
         }
     }
 
-    fn get(&self, name: &str, version: i64) -> impl Future<Output = Result<Release, StorageError>> + Send {
+    fn get(
+        &self,
+        name: &str,
+        version: i64,
+    ) -> impl Future<Output = Result<Release, StorageError>> + Send {
         let obj_name = object_name(name, version);
         async move {
             let ns = self.ns_required()?.to_string();
-            let obj = self.get_object(&ns, &obj_name).await.map_err(backend)?.ok_or(StorageError::NotFound)?;
+            let obj = self
+                .get_object(&ns, &obj_name)
+                .await
+                .map_err(backend)?
+                .ok_or(StorageError::NotFound)?;
             self.decode(&obj, Some(&ns)).await
         }
     }
@@ -488,9 +689,15 @@ impl ReleaseStorage for KubeStorage {
         self.list_selector("owner=helm", "list: failed to list")
     }
 
-    fn history(&self, name: &str) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
+    fn history(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
         let sel = format!("name={name},owner=helm");
-        async move { self.list_selector(&sel, "query: failed to query with labels").await }
+        async move {
+            self.list_selector(&sel, "query: failed to query with labels")
+                .await
+        }
     }
 }
 
@@ -536,11 +743,19 @@ impl ReleaseStorage for Storage {
         async move { on_driver!(self, s => s.update(rel)) }
     }
 
-    fn delete(&self, name: &str, version: i64) -> impl Future<Output = Result<Release, StorageError>> + Send {
+    fn delete(
+        &self,
+        name: &str,
+        version: i64,
+    ) -> impl Future<Output = Result<Release, StorageError>> + Send {
         async move { on_driver!(self, s => s.delete(name, version)) }
     }
 
-    fn get(&self, name: &str, version: i64) -> impl Future<Output = Result<Release, StorageError>> + Send {
+    fn get(
+        &self,
+        name: &str,
+        version: i64,
+    ) -> impl Future<Output = Result<Release, StorageError>> + Send {
         async move { on_driver!(self, s => s.get(name, version)) }
     }
 
@@ -548,7 +763,10 @@ impl ReleaseStorage for Storage {
         async move { on_driver!(self, s => s.list()) }
     }
 
-    fn history(&self, name: &str) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
+    fn history(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
         async move { on_driver!(self, s => s.history(name)) }
     }
 }

@@ -8,13 +8,20 @@ use std::path::{Path, PathBuf};
 
 /// Downloads `entry`'s index.yaml, checks it parses as an index, and stores it in `cache_dir`
 /// as `<name>-index.yaml` (raw bytes, as Helm) plus `<name>-charts.txt`.
-pub fn download_index(entry: &RepoEntry, cache_dir: &Path) -> Result<(IndexFile, PathBuf), RepoIoError> {
+pub fn download_index(
+    entry: &RepoEntry,
+    cache_dir: &Path,
+) -> Result<(IndexFile, PathBuf), RepoIoError> {
     let url = repo::index_url(&entry.url)?;
     let getter = Getter::new(&HttpOptions::from_entry(entry))?;
     let data = getter.get_bytes(&url)?;
     let index = IndexFile::load(&data, &url)?;
     let index_path = cache_dir.join(paths::cache_index_file(&entry.name));
-    repo::atomic_write(&cache_dir.join(paths::cache_charts_file(&entry.name)), index.chart_names_text().as_bytes(), 0o644)?;
+    repo::atomic_write(
+        &cache_dir.join(paths::cache_charts_file(&entry.name)),
+        index.chart_names_text().as_bytes(),
+        0o644,
+    )?;
     repo::atomic_write(&index_path, &data, 0o644)?;
     Ok((index, index_path))
 }
@@ -33,8 +40,14 @@ pub struct ResolvedChart {
 impl ResolvedChart {
     /// The archive's file name (the last path element of the URL).
     pub fn file_name(&self) -> String {
-        let path = url::Url::parse(&self.url).map(|u| u.path().to_string()).unwrap_or_else(|_| self.url.clone());
-        path.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("chart.tgz").to_string()
+        let path = url::Url::parse(&self.url)
+            .map(|u| u.path().to_string())
+            .unwrap_or_else(|_| self.url.clone());
+        path.rsplit('/')
+            .next()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("chart.tgz")
+            .to_string()
     }
 
     /// Streams the archive into `dir` (digest checked), returning its path.
@@ -47,21 +60,35 @@ impl ResolvedChart {
 
 fn same_host(a: &str, b: &str) -> bool {
     match (url::Url::parse(a), url::Url::parse(b)) {
-        (Ok(x), Ok(y)) => x.host_str() == y.host_str() && x.port_or_known_default() == y.port_or_known_default(),
+        (Ok(x), Ok(y)) => {
+            x.host_str() == y.host_str() && x.port_or_known_default() == y.port_or_known_default()
+        }
         _ => false,
     }
 }
 
 /// The chart URL for `cv` in the repository `entry`, with the options to fetch it: credentials
 /// go along only to the repository's own host, unless `pass_credentials_all`.
-fn resolved(entry: &RepoEntry, base: HttpOptions, cv: &ChartVersion) -> Result<ResolvedChart, RepoIoError> {
-    let first = cv
-        .urls
-        .first()
-        .ok_or_else(|| RepoIoError::Other(format!("chart {:?} has no downloadable URLs", cv.name())))?;
+fn resolved(
+    entry: &RepoEntry,
+    base: HttpOptions,
+    cv: &ChartVersion,
+) -> Result<ResolvedChart, RepoIoError> {
+    let first = cv.urls.first().ok_or_else(|| {
+        RepoIoError::Other(format!("chart {:?} has no downloadable URLs", cv.name()))
+    })?;
     let url = repo::resolve_reference_url(&entry.url, first)?;
-    let options = if entry.pass_credentials_all || same_host(&url, &entry.url) { base } else { base.without_credentials() };
-    Ok(ResolvedChart { url, digest: cv.digest.clone(), options, chart: Some(cv.clone()) })
+    let options = if entry.pass_credentials_all || same_host(&url, &entry.url) {
+        base
+    } else {
+        base.without_credentials()
+    };
+    Ok(ResolvedChart {
+        url,
+        digest: cv.digest.clone(),
+        options,
+        chart: Some(cv.clone()),
+    })
 }
 
 /// Resolves `reference` as Helm's `ChartDownloader.ResolveChartVersion` does for HTTP: an
@@ -74,17 +101,31 @@ pub fn resolve_chart(
     cache_dir: &Path,
 ) -> Result<ResolvedChart, RepoIoError> {
     if reference.starts_with("http://") || reference.starts_with("https://") {
-        let entry = repos.repositories.iter().find(|r| !r.url.is_empty() && reference.starts_with(&r.url));
+        let entry = repos
+            .repositories
+            .iter()
+            .find(|r| !r.url.is_empty() && reference.starts_with(&r.url));
         let options = entry.map(HttpOptions::from_entry).unwrap_or_default();
-        return Ok(ResolvedChart { url: reference.to_string(), digest: String::new(), options, chart: None });
+        return Ok(ResolvedChart {
+            url: reference.to_string(),
+            digest: String::new(),
+            options,
+            chart: None,
+        });
     }
     let Some((repo_name, chart_name)) = reference.split_once('/') else {
-        return Err(RepoIoError::Other(format!("non-absolute URLs should be in form of repo_name/path_to_chart, got: {reference}")));
+        return Err(RepoIoError::Other(format!(
+            "non-absolute URLs should be in form of repo_name/path_to_chart, got: {reference}"
+        )));
     };
-    let entry = repos.get(repo_name).ok_or_else(|| RepoIoError::Other(format!("repo {repo_name} not found")))?;
+    let entry = repos
+        .get(repo_name)
+        .ok_or_else(|| RepoIoError::Other(format!("repo {repo_name} not found")))?;
     let index_path = cache_dir.join(paths::cache_index_file(repo_name));
     let index = IndexFile::load_file(&index_path).map_err(|e| match e {
-        RepoError::Io { .. } => RepoIoError::Other("no cached repo found. (try 'helm repo update')".into()),
+        RepoError::Io { .. } => {
+            RepoIoError::Other("no cached repo found. (try 'helm repo update')".into())
+        }
         other => RepoIoError::Repo(other),
     })?;
     let cv = index.get(chart_name, version).map_err(|e| {
@@ -103,18 +144,27 @@ pub fn find_chart_in_repo_url(
     version: &str,
     entry_opts: &RepoEntry,
 ) -> Result<ResolvedChart, RepoIoError> {
-    let entry = RepoEntry { url: repo_url.to_string(), ..entry_opts.clone() };
+    let entry = RepoEntry {
+        url: repo_url.to_string(),
+        ..entry_opts.clone()
+    };
     let url = repo::index_url(repo_url)?;
     let getter = Getter::new(&HttpOptions::from_entry(&entry))?;
     let data = getter.get_bytes(&url).map_err(|e| {
-        RepoIoError::Other(format!("looks like {repo_url:?} is not a valid chart repository or cannot be reached: {e}"))
+        RepoIoError::Other(format!(
+            "looks like {repo_url:?} is not a valid chart repository or cannot be reached: {e}"
+        ))
     })?;
     let index = IndexFile::load(&data, &url)?;
     let cv = index.get(chart, version).map_err(|_| {
         if version.is_empty() {
-            RepoIoError::Other(format!("chart {chart:?} not found in {repo_url} repository"))
+            RepoIoError::Other(format!(
+                "chart {chart:?} not found in {repo_url} repository"
+            ))
         } else {
-            RepoIoError::Other(format!("chart {chart:?} version {version:?} not found in {repo_url} repository"))
+            RepoIoError::Other(format!(
+                "chart {chart:?} version {version:?} not found in {repo_url} repository"
+            ))
         }
     })?;
     resolved(&entry, HttpOptions::from_entry(&entry), cv)

@@ -8,9 +8,9 @@
 use super::oci::{pull_chart, OciOptions};
 use super::{download_index, resolve_chart, RepoIoError};
 use helm_core::chart::{self, Dependency, Lock};
+use helm_core::gocompat::semver::Version;
 use helm_core::repo::deps::{self, Source};
 use helm_core::repo::{paths, IndexFile, RepoFile};
-use helm_core::gocompat::semver::Version;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -29,7 +29,11 @@ fn other(e: impl std::fmt::Display) -> RepoIoError {
 
 /// Helm's `ensureMissingRepos`: indexes of repositories named by URL only, fetched into the
 /// cache under their `helm-manager-…` names; returns the repositories file extended with them.
-fn fetch_unmanaged(sources: &[Source], opts: &DepOptions, out: &mut dyn Write) -> Result<RepoFile, RepoIoError> {
+fn fetch_unmanaged(
+    sources: &[Source],
+    opts: &DepOptions,
+    out: &mut dyn Write,
+) -> Result<RepoFile, RepoIoError> {
     let mut repos = opts.repos.clone();
     let unmanaged: Vec<&helm_core::repo::RepoEntry> = sources
         .iter()
@@ -46,9 +50,17 @@ fn fetch_unmanaged(sources: &[Source], opts: &DepOptions, out: &mut dyn Write) -
         if repos.has(&e.name) {
             continue;
         }
-        download_index(e, &opts.cache)
-            .map_err(|err| other(format!("no cached repository for {} found. (try 'helm repo update'): {err}", e.url)))?;
-        let _ = writeln!(out, "...Successfully got an update from the {:?} chart repository", e.url);
+        download_index(e, &opts.cache).map_err(|err| {
+            other(format!(
+                "no cached repository for {} found. (try 'helm repo update'): {err}",
+                e.url
+            ))
+        })?;
+        let _ = writeln!(
+            out,
+            "...Successfully got an update from the {:?} chart repository",
+            e.url
+        );
         repos.update(e.clone());
     }
     Ok(repos)
@@ -59,14 +71,25 @@ fn refresh(opts: &DepOptions, out: &mut dyn Write) -> Result<(), RepoIoError> {
     if opts.skip_refresh || opts.repos.repositories.is_empty() {
         return Ok(());
     }
-    let _ = writeln!(out, "Hang tight while we grab the latest from your chart repositories...");
+    let _ = writeln!(
+        out,
+        "Hang tight while we grab the latest from your chart repositories..."
+    );
     for e in &opts.repos.repositories {
         match download_index(e, &opts.cache) {
             Ok(_) => {
-                let _ = writeln!(out, "...Successfully got an update from the {:?} chart repository", e.name);
+                let _ = writeln!(
+                    out,
+                    "...Successfully got an update from the {:?} chart repository",
+                    e.name
+                );
             }
             Err(err) => {
-                let _ = writeln!(out, "...Unable to get an update from the {:?} chart repository ({}):\n\t{err}", e.name, e.url);
+                let _ = writeln!(
+                    out,
+                    "...Unable to get an update from the {:?} chart repository ({}):\n\t{err}",
+                    e.name, e.url
+                );
             }
         }
     }
@@ -75,7 +98,12 @@ fn refresh(opts: &DepOptions, out: &mut dyn Write) -> Result<(), RepoIoError> {
 }
 
 /// The locked version of each dependency (the resolver).
-fn resolve(chart_dir: &Path, req: &[Dependency], sources: &[Source], opts: &DepOptions) -> Result<Vec<Dependency>, RepoIoError> {
+fn resolve(
+    chart_dir: &Path,
+    req: &[Dependency],
+    sources: &[Source],
+    opts: &DepOptions,
+) -> Result<Vec<Dependency>, RepoIoError> {
     let mut locked = Vec::new();
     let mut missing = Vec::new();
     for (d, src) in req.iter().zip(sources) {
@@ -88,22 +116,33 @@ fn resolve(chart_dir: &Path, req: &[Dependency], sources: &[Source], opts: &DepO
                 Some(d.version.clone())
             }
             Source::Local(dir) => {
-                let c = chart::load_dir(dir).map_err(|e| {
-                    other(format!("directory {} not found: {e}", dir.display()))
-                })?;
+                let c = chart::load_dir(dir)
+                    .map_err(|e| other(format!("directory {} not found: {e}", dir.display())))?;
                 deps::satisfies(&d.version, &c.metadata.version).then(|| c.metadata.version.clone())
             }
             Source::Http(entry) => {
                 let path = opts.cache.join(paths::cache_index_file(&entry.name));
                 let index = IndexFile::load_file(&path).map_err(|e| {
-                    other(format!("no cached repository for {} found. (try 'helm repo update'): {e}", entry.url))
+                    other(format!(
+                        "no cached repository for {} found. (try 'helm repo update'): {e}",
+                        entry.url
+                    ))
                 })?;
                 deps::resolve_in_index(&index, &d.name, &d.version)
             }
             Source::Oci(repo) => {
-                let r = helm_core::repo::oci::Reference::parse(&format!("{}/{}", repo.trim_end_matches('/'), d.name))?;
+                let r = helm_core::repo::oci::Reference::parse(&format!(
+                    "{}/{}",
+                    repo.trim_end_matches('/'),
+                    d.name
+                ))?;
                 let creds = super::oci::stored_credentials(&opts.oci.registry_config, &r.registry);
-                let reg = super::oci::Registry::new(&r.registry, opts.oci.plain_http, &opts.oci.tls, creds)?;
+                let reg = super::oci::Registry::new(
+                    &r.registry,
+                    opts.oci.plain_http,
+                    &opts.oci.tls,
+                    creds,
+                )?;
                 let tags = reg.tags(&r.repository)?;
                 helm_core::repo::oci::select_tag(&tags, &d.version).ok()
             }
@@ -140,7 +179,10 @@ fn download_all(
     out: &mut dyn Write,
 ) -> Result<(), RepoIoError> {
     let _ = writeln!(out, "Saving {} charts", locked.len());
-    let staging = tempfile::tempdir().map_err(|e| RepoIoError::Io { path: std::env::temp_dir(), source: e })?;
+    let staging = tempfile::tempdir().map_err(|e| RepoIoError::Io {
+        path: std::env::temp_dir(),
+        source: e,
+    })?;
     for (d, src) in locked.iter().zip(sources) {
         match src {
             Source::InCharts(_) => {
@@ -149,24 +191,40 @@ fn download_all(
             Source::Local(dir) => {
                 let c = chart::load_dir(dir).map_err(other)?;
                 if c.metadata.version != d.version {
-                    return Err(other(format!("can't get a valid version for dependency {}", d.name)));
+                    return Err(other(format!(
+                        "can't get a valid version for dependency {}",
+                        d.name
+                    )));
                 }
                 chart::package::save_dir(&c, dir, staging.path()).map_err(other)?;
             }
             Source::Http(entry) => {
                 let _ = writeln!(out, "Downloading {} from repo {}", d.name, entry.url);
-                let r = resolve_chart(&format!("{}/{}", entry.name, d.name), &d.version, repos, &opts.cache)?;
+                let r = resolve_chart(
+                    &format!("{}/{}", entry.name, d.name),
+                    &d.version,
+                    repos,
+                    &opts.cache,
+                )?;
                 r.download(staging.path())?;
             }
             Source::Oci(repo) => {
                 let _ = writeln!(out, "Downloading {} from repo {}", d.name, repo);
-                pull_chart(&format!("{}/{}", repo.trim_end_matches('/'), d.name), &d.version, staging.path(), &opts.oci)?;
+                pull_chart(
+                    &format!("{}/{}", repo.trim_end_matches('/'), d.name),
+                    &d.version,
+                    staging.path(),
+                    &opts.oci,
+                )?;
             }
         }
     }
     let _ = writeln!(out, "Deleting outdated charts");
     let charts = chart_dir.join("charts");
-    std::fs::create_dir_all(&charts).map_err(|e| RepoIoError::Io { path: charts.clone(), source: e })?;
+    std::fs::create_dir_all(&charts).map_err(|e| RepoIoError::Io {
+        path: charts.clone(),
+        source: e,
+    })?;
     if let Ok(rd) = std::fs::read_dir(&charts) {
         for e in rd.flatten() {
             let p = e.path();
@@ -175,12 +233,21 @@ fn download_all(
             }
         }
     }
-    let rd = std::fs::read_dir(staging.path()).map_err(|e| RepoIoError::Io { path: staging.path().into(), source: e })?;
+    let rd = std::fs::read_dir(staging.path()).map_err(|e| RepoIoError::Io {
+        path: staging.path().into(),
+        source: e,
+    })?;
     for e in rd.flatten() {
         let name = e.file_name();
         let tmp = charts.join(format!(".{}.tmp", name.to_string_lossy()));
-        std::fs::copy(e.path(), &tmp).map_err(|err| RepoIoError::Io { path: tmp.clone(), source: err })?;
-        std::fs::rename(&tmp, charts.join(&name)).map_err(|err| RepoIoError::Io { path: tmp.clone(), source: err })?;
+        std::fs::copy(e.path(), &tmp).map_err(|err| RepoIoError::Io {
+            path: tmp.clone(),
+            source: err,
+        })?;
+        std::fs::rename(&tmp, charts.join(&name)).map_err(|err| RepoIoError::Io {
+            path: tmp.clone(),
+            source: err,
+        })?;
     }
     Ok(())
 }
@@ -190,7 +257,11 @@ fn load(chart_dir: &Path) -> Result<chart::Chart, RepoIoError> {
 }
 
 fn write_lock(chart_dir: &Path, c: &chart::Chart, lock: &Lock) -> Result<(), RepoIoError> {
-    let name = if c.metadata.api_version == "v1" { "requirements.lock" } else { "Chart.lock" };
+    let name = if c.metadata.api_version == "v1" {
+        "requirements.lock"
+    } else {
+        "Chart.lock"
+    };
     let data = chart::package::lock_yaml(lock).map_err(other)?;
     helm_core::repo::atomic_write(&chart_dir.join(name), &data, 0o644)?;
     Ok(())
@@ -212,14 +283,20 @@ pub fn update(chart_dir: &Path, opts: &DepOptions, out: &mut dyn Write) -> Resul
     if c.lock.as_ref().is_some_and(|l| l.digest == digest) {
         return Ok(());
     }
-    let lock = Lock { generated: helm_core::repo::now_rfc3339_nano(), digest, dependencies: locked };
+    let lock = Lock {
+        generated: helm_core::repo::now_rfc3339_nano(),
+        digest,
+        dependencies: locked,
+    };
     write_lock(chart_dir, &c, &lock)
 }
 
 /// `helm dependency build`: download exactly what Chart.lock says (or `update` without one).
 pub fn build(chart_dir: &Path, opts: &DepOptions, out: &mut dyn Write) -> Result<(), RepoIoError> {
     let c = load(chart_dir)?;
-    let Some(lock) = c.lock.clone() else { return update(chart_dir, opts, out) };
+    let Some(lock) = c.lock.clone() else {
+        return update(chart_dir, opts, out);
+    };
     let req = c.metadata.dependencies.clone();
     if deps::hash_req(&req, &lock.dependencies) != lock.digest {
         return Err(other("the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml). Please update the dependencies"));
@@ -229,7 +306,10 @@ pub fn build(chart_dir: &Path, opts: &DepOptions, out: &mut dyn Write) -> Result
     refresh(opts, out)?;
     for (d, src) in lock.dependencies.iter().zip(&sources) {
         if !matches!(src, Source::InCharts(_)) && Version::parse(&d.version).is_err() {
-            return Err(other(format!("dependency {:?} has an invalid locked version {:?}", d.name, d.version)));
+            return Err(other(format!(
+                "dependency {:?} has an invalid locked version {:?}",
+                d.name, d.version
+            )));
         }
     }
     download_all(chart_dir, &lock.dependencies, &sources, &repos, opts, out)

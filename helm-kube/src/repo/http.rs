@@ -37,7 +37,11 @@ impl HttpOptions {
 
     /// The same TLS settings, without credentials (for hosts other than the repository's).
     pub fn without_credentials(&self) -> HttpOptions {
-        HttpOptions { username: String::new(), password: String::new(), ..self.clone() }
+        HttpOptions {
+            username: String::new(),
+            password: String::new(),
+            ..self.clone()
+        }
     }
 }
 
@@ -48,58 +52,76 @@ pub struct Getter {
 }
 
 fn read_file(path: &str) -> Result<Vec<u8>, RepoIoError> {
-    std::fs::read(path).map_err(|e| RepoIoError::Io { path: PathBuf::from(path), source: e })
+    std::fs::read(path).map_err(|e| RepoIoError::Io {
+        path: PathBuf::from(path),
+        source: e,
+    })
 }
 
 /// A blocking client with `opts`' TLS settings and the redirect policy of the module docs.
 pub fn build_client(opts: &HttpOptions) -> Result<reqwest::blocking::Client, RepoIoError> {
-        let tls = |e: reqwest::Error| RepoIoError::Tls(format!("can't create TLS config for client: {e}"));
-        let mut b = reqwest::blocking::Client::builder()
-            .user_agent(concat!("Helm/4.1.4 (helm-rs ", env!("CARGO_PKG_VERSION"), ")"))
-            .timeout(std::time::Duration::from_secs(120))
-            .redirect(reqwest::redirect::Policy::custom(|attempt| {
-                if attempt.previous().len() >= 10 {
-                    return attempt.error("stopped after 10 redirects");
-                }
-                let downgrade = attempt.previous().last().is_some_and(|p| p.scheme() == "https")
-                    && attempt.url().scheme() != "https";
-                if downgrade {
-                    let to = attempt.url().to_string();
-                    return attempt.error(format!("refusing a redirect from HTTPS to {to}"));
-                }
-                attempt.follow()
-            }));
-        if !opts.ca_file.is_empty() {
-            let pem = read_file(&opts.ca_file)?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                RepoIoError::Tls(format!("can't read CA file {}: {e}", opts.ca_file))
-            })?;
-            if certs.is_empty() {
-                return Err(RepoIoError::Tls(format!("no certificates found in CA file {}", opts.ca_file)));
+    let tls =
+        |e: reqwest::Error| RepoIoError::Tls(format!("can't create TLS config for client: {e}"));
+    let mut b = reqwest::blocking::Client::builder()
+        .user_agent(concat!(
+            "Helm/4.1.4 (helm-rs ",
+            env!("CARGO_PKG_VERSION"),
+            ")"
+        ))
+        .timeout(std::time::Duration::from_secs(120))
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() >= 10 {
+                return attempt.error("stopped after 10 redirects");
             }
-            for c in certs {
-                b = b.add_root_certificate(c);
+            let downgrade = attempt
+                .previous()
+                .last()
+                .is_some_and(|p| p.scheme() == "https")
+                && attempt.url().scheme() != "https";
+            if downgrade {
+                let to = attempt.url().to_string();
+                return attempt.error(format!("refusing a redirect from HTTPS to {to}"));
             }
+            attempt.follow()
+        }));
+    if !opts.ca_file.is_empty() {
+        let pem = read_file(&opts.ca_file)?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| RepoIoError::Tls(format!("can't read CA file {}: {e}", opts.ca_file)))?;
+        if certs.is_empty() {
+            return Err(RepoIoError::Tls(format!(
+                "no certificates found in CA file {}",
+                opts.ca_file
+            )));
         }
-        if !opts.cert_file.is_empty() || !opts.key_file.is_empty() {
-            if opts.cert_file.is_empty() || opts.key_file.is_empty() {
-                return Err(RepoIoError::Tls("a client certificate needs both --cert-file and --key-file".into()));
-            }
-            let mut pem = read_file(&opts.cert_file)?;
-            pem.push(b'\n');
-            pem.extend(read_file(&opts.key_file)?);
-            let id = reqwest::Identity::from_pem(&pem).map_err(tls)?;
-            b = b.identity(id);
+        for c in certs {
+            b = b.add_root_certificate(c);
         }
-        if opts.insecure_skip_tls_verify {
-            b = b.danger_accept_invalid_certs(true);
+    }
+    if !opts.cert_file.is_empty() || !opts.key_file.is_empty() {
+        if opts.cert_file.is_empty() || opts.key_file.is_empty() {
+            return Err(RepoIoError::Tls(
+                "a client certificate needs both --cert-file and --key-file".into(),
+            ));
         }
-        b.build().map_err(tls)
+        let mut pem = read_file(&opts.cert_file)?;
+        pem.push(b'\n');
+        pem.extend(read_file(&opts.key_file)?);
+        let id = reqwest::Identity::from_pem(&pem).map_err(tls)?;
+        b = b.identity(id);
+    }
+    if opts.insecure_skip_tls_verify {
+        b = b.danger_accept_invalid_certs(true);
+    }
+    b.build().map_err(tls)
 }
 
 impl Getter {
     pub fn new(opts: &HttpOptions) -> Result<Getter, RepoIoError> {
-        Ok(Getter { client: build_client(opts)?, opts: opts.clone() })
+        Ok(Getter {
+            client: build_client(opts)?,
+            opts: opts.clone(),
+        })
     }
 
     fn limit(&self) -> u64 {
@@ -115,14 +137,23 @@ impl Getter {
         if !self.opts.username.is_empty() || !self.opts.password.is_empty() {
             req = req.basic_auth(&self.opts.username, Some(&self.opts.password));
         }
-        let resp = req.send().map_err(|e| RepoIoError::Http { url: url.into(), message: error_chain(&e) })?;
+        let resp = req.send().map_err(|e| RepoIoError::Http {
+            url: url.into(),
+            message: error_chain(&e),
+        })?;
         if resp.status() != reqwest::StatusCode::OK {
             let s = resp.status();
             let status = format!("{} {}", s.as_u16(), s.canonical_reason().unwrap_or(""));
-            return Err(RepoIoError::Status { url: url.into(), status: status.trim_end().to_string() });
+            return Err(RepoIoError::Status {
+                url: url.into(),
+                status: status.trim_end().to_string(),
+            });
         }
         if resp.content_length().is_some_and(|n| n > self.limit()) {
-            return Err(RepoIoError::TooLarge { url: url.into(), limit: self.limit() });
+            return Err(RepoIoError::TooLarge {
+                url: url.into(),
+                limit: self.limit(),
+            });
         }
         Ok(resp)
     }
@@ -134,16 +165,27 @@ impl Getter {
         let mut out = Vec::new();
         resp.take(limit + 1)
             .read_to_end(&mut out)
-            .map_err(|e| RepoIoError::Http { url: url.into(), message: e.to_string() })?;
+            .map_err(|e| RepoIoError::Http {
+                url: url.into(),
+                message: e.to_string(),
+            })?;
         if out.len() as u64 > limit {
-            return Err(RepoIoError::TooLarge { url: url.into(), limit });
+            return Err(RepoIoError::TooLarge {
+                url: url.into(),
+                limit,
+            });
         }
         Ok(out)
     }
 
     /// Streams `url` into a temporary file beside `dest`, checks the sha256 against
     /// `expected_digest` (when not empty), then renames it to `dest`. Returns the digest.
-    pub fn download_to(&self, url: &str, dest: &Path, expected_digest: &str) -> Result<String, RepoIoError> {
+    pub fn download_to(
+        &self,
+        url: &str,
+        dest: &Path,
+        expected_digest: &str,
+    ) -> Result<String, RepoIoError> {
         let resp = self.send(url)?;
         stream_to_file(resp, url, dest, expected_digest, self.limit())
     }
@@ -159,40 +201,68 @@ pub fn stream_to_file(
     expected_digest: &str,
     limit: u64,
 ) -> Result<String, RepoIoError> {
-        let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| RepoIoError::Io { path: dir.into(), source: e })?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".helm-rs-download-")
-            .tempfile_in(dir)
-            .map_err(|e| RepoIoError::Io { path: dir.into(), source: e })?;
-        let mut hasher = sha2::Sha256::new();
-        let mut total: u64 = 0;
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = resp.read(&mut buf).map_err(|e| RepoIoError::Http { url: url.into(), message: e.to_string() })?;
-            if n == 0 {
-                break;
-            }
-            total += n as u64;
-            if total > limit {
-                return Err(RepoIoError::TooLarge { url: url.into(), limit });
-            }
-            hasher.update(&buf[..n]);
-            tmp.write_all(&buf[..n]).map_err(|e| RepoIoError::Io { path: tmp.path().into(), source: e })?;
+    let dir = dest
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| RepoIoError::Io {
+        path: dir.into(),
+        source: e,
+    })?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".helm-rs-download-")
+        .tempfile_in(dir)
+        .map_err(|e| RepoIoError::Io {
+            path: dir.into(),
+            source: e,
+        })?;
+    let mut hasher = sha2::Sha256::new();
+    let mut total: u64 = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = resp.read(&mut buf).map_err(|e| RepoIoError::Http {
+            url: url.into(),
+            message: e.to_string(),
+        })?;
+        if n == 0 {
+            break;
         }
-        let actual = hex::encode(hasher.finalize());
-        let expected = expected_digest.trim_start_matches("sha256:");
-        if !expected.is_empty() && !expected.eq_ignore_ascii_case(&actual) {
-            return Err(RepoIoError::Digest { url: url.into(), expected: expected.into(), actual });
+        total += n as u64;
+        if total > limit {
+            return Err(RepoIoError::TooLarge {
+                url: url.into(),
+                limit,
+            });
         }
-        tmp.as_file().sync_all().map_err(|e| RepoIoError::Io { path: tmp.path().into(), source: e })?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
-        }
-        tmp.persist(dest).map_err(|e| RepoIoError::Io { path: dest.into(), source: e.error })?;
-        Ok(actual)
+        hasher.update(&buf[..n]);
+        tmp.write_all(&buf[..n]).map_err(|e| RepoIoError::Io {
+            path: tmp.path().into(),
+            source: e,
+        })?;
+    }
+    let actual = hex::encode(hasher.finalize());
+    let expected = expected_digest.trim_start_matches("sha256:");
+    if !expected.is_empty() && !expected.eq_ignore_ascii_case(&actual) {
+        return Err(RepoIoError::Digest {
+            url: url.into(),
+            expected: expected.into(),
+            actual,
+        });
+    }
+    tmp.as_file().sync_all().map_err(|e| RepoIoError::Io {
+        path: tmp.path().into(),
+        source: e,
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
+    }
+    tmp.persist(dest).map_err(|e| RepoIoError::Io {
+        path: dest.into(),
+        source: e.error,
+    })?;
+    Ok(actual)
 }
 
 /// A reqwest error with its causes (`error sending request: ... : connection refused`).

@@ -29,11 +29,18 @@ pub enum RepoIoError {
     #[error("{url}: the response exceeds the maximum size of {limit} bytes")]
     TooLarge { url: String, limit: u64 },
     #[error("{path}: {source}")]
-    Io { path: std::path::PathBuf, source: std::io::Error },
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Tls(String),
     #[error("digest mismatch for {url}: the index says sha256:{expected}, the download is sha256:{actual}")]
-    Digest { url: String, expected: String, actual: String },
+    Digest {
+        url: String,
+        expected: String,
+        actual: String,
+    },
     #[error(transparent)]
     Repo(#[from] helm_core::repo::RepoError),
     #[error("{0}")]

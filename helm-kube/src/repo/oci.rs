@@ -22,7 +22,10 @@ pub struct Registry {
 }
 
 fn http_err(url: &str, e: reqwest::Error) -> RepoIoError {
-    RepoIoError::Http { url: url.into(), message: error_chain(&e) }
+    RepoIoError::Http {
+        url: url.into(),
+        message: error_chain(&e),
+    }
 }
 
 /// Reads the credentials stored by `registry login` for `host`.
@@ -33,7 +36,12 @@ pub fn stored_credentials(config_file: &Path, host: &str) -> Option<(String, Str
 
 impl Registry {
     /// `plain_http` selects `http://` (Helm's `--plain-http`); otherwise HTTPS with `tls`.
-    pub fn new(host: &str, plain_http: bool, tls: &HttpOptions, credentials: Option<(String, String)>) -> Result<Registry, RepoIoError> {
+    pub fn new(
+        host: &str,
+        plain_http: bool,
+        tls: &HttpOptions,
+        credentials: Option<(String, String)>,
+    ) -> Result<Registry, RepoIoError> {
         Ok(Registry {
             http: build_client(tls)?,
             base: format!("{}://{host}", if plain_http { "http" } else { "https" }),
@@ -58,16 +66,19 @@ impl Registry {
         url: &str,
         make: &dyn Fn(&reqwest::blocking::Client) -> reqwest::blocking::RequestBuilder,
     ) -> Result<reqwest::blocking::Response, RepoIoError> {
-        let with_auth = |rb: reqwest::blocking::RequestBuilder| -> reqwest::blocking::RequestBuilder {
-            if let Some(t) = self.token.borrow().as_ref() {
-                rb.bearer_auth(t)
-            } else if let Some((u, p)) = &self.credentials {
-                rb.basic_auth(u, Some(p))
-            } else {
-                rb
-            }
-        };
-        let resp = with_auth(make(&self.http)).send().map_err(|e| http_err(url, e))?;
+        let with_auth =
+            |rb: reqwest::blocking::RequestBuilder| -> reqwest::blocking::RequestBuilder {
+                if let Some(t) = self.token.borrow().as_ref() {
+                    rb.bearer_auth(t)
+                } else if let Some((u, p)) = &self.credentials {
+                    rb.basic_auth(u, Some(p))
+                } else {
+                    rb
+                }
+            };
+        let resp = with_auth(make(&self.http))
+            .send()
+            .map_err(|e| http_err(url, e))?;
         if resp.status() != reqwest::StatusCode::UNAUTHORIZED {
             return Ok(resp);
         }
@@ -81,15 +92,25 @@ impl Registry {
             let token = self.fetch_token(&challenge)?;
             *self.token.borrow_mut() = Some(token);
         } else if self.credentials.is_none() {
-            return Err(RepoIoError::Status { url: url.into(), status: "401 Unauthorized".into() });
+            return Err(RepoIoError::Status {
+                url: url.into(),
+                status: "401 Unauthorized".into(),
+            });
         }
-        with_auth(make(&self.http)).send().map_err(|e| http_err(url, e))
+        with_auth(make(&self.http))
+            .send()
+            .map_err(|e| http_err(url, e))
     }
 
     fn fetch_token(&self, challenge: &str) -> Result<String, RepoIoError> {
         let params = parse_challenge(challenge);
-        let realm = params.iter().find(|(k, _)| k == "realm").map(|(_, v)| v.clone()).unwrap_or_default();
-        let mut url = url::Url::parse(&realm).map_err(|e| RepoIoError::Other(format!("invalid token realm {realm:?}: {e}")))?;
+        let realm = params
+            .iter()
+            .find(|(k, _)| k == "realm")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let mut url = url::Url::parse(&realm)
+            .map_err(|e| RepoIoError::Other(format!("invalid token realm {realm:?}: {e}")))?;
         for (k, v) in &params {
             if k == "service" || k == "scope" {
                 url.query_pairs_mut().append_pair(k, v);
@@ -102,7 +123,8 @@ impl Registry {
         let resp = rb.send().map_err(|e| http_err(url.as_str(), e))?;
         let resp = check(resp, url.as_str())?;
         let body = resp.text().map_err(|e| http_err(url.as_str(), e))?;
-        let v = json::from_str(&body).map_err(|e| RepoIoError::Other(format!("token response: {e}")))?;
+        let v = json::from_str(&body)
+            .map_err(|e| RepoIoError::Other(format!("token response: {e}")))?;
         let m = v.as_map().cloned().unwrap_or_default();
         m.get("token")
             .or_else(|| m.get("access_token"))
@@ -125,33 +147,62 @@ impl Registry {
         let v = json::from_str(&body).map_err(|e| RepoIoError::Other(format!("{url}: {e}")))?;
         Ok(v.as_map()
             .and_then(|m| m.get("tags"))
-            .and_then(|t| t.as_list().map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()))
+            .and_then(|t| {
+                t.as_list().map(|l| {
+                    l.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+            })
             .unwrap_or_default())
     }
 
     /// The manifest at `reference` (a tag or digest): its bytes and `sha256:` digest.
-    pub fn manifest(&self, repository: &str, reference: &str) -> Result<(Vec<u8>, String), RepoIoError> {
+    pub fn manifest(
+        &self,
+        repository: &str,
+        reference: &str,
+    ) -> Result<(Vec<u8>, String), RepoIoError> {
         let url = self.url(&format!("/v2/{repository}/manifests/{reference}"));
         let resp = check(
-            self.send(&url, &|c| c.get(&url).header(reqwest::header::ACCEPT, core_oci::MANIFEST_MEDIA_TYPE))?,
+            self.send(&url, &|c| {
+                c.get(&url)
+                    .header(reqwest::header::ACCEPT, core_oci::MANIFEST_MEDIA_TYPE)
+            })?,
             &url,
         )?;
         let body = resp.bytes().map_err(|e| http_err(&url, e))?.to_vec();
         if body.len() as u64 > 4 * 1024 * 1024 {
-            return Err(RepoIoError::TooLarge { url, limit: 4 * 1024 * 1024 });
+            return Err(RepoIoError::TooLarge {
+                url,
+                limit: 4 * 1024 * 1024,
+            });
         }
         let digest = Descriptor::of("", &body).digest;
         if reference.starts_with("sha256:") && reference != digest {
-            return Err(RepoIoError::Digest { url, expected: reference.into(), actual: digest });
+            return Err(RepoIoError::Digest {
+                url,
+                expected: reference.into(),
+                actual: digest,
+            });
         }
         Ok((body, digest))
     }
 
     /// Streams the blob `d` to `dest` (digest and size checked).
-    pub fn blob_to_file(&self, repository: &str, d: &Descriptor, dest: &Path) -> Result<(), RepoIoError> {
+    pub fn blob_to_file(
+        &self,
+        repository: &str,
+        d: &Descriptor,
+        dest: &Path,
+    ) -> Result<(), RepoIoError> {
         let url = self.url(&format!("/v2/{repository}/blobs/{}", d.digest));
         let resp = check(self.send(&url, &|c| c.get(&url))?, &url)?;
-        let limit = if d.size > 0 { d.size.min(DEFAULT_MAX_BYTES) } else { DEFAULT_MAX_BYTES };
+        let limit = if d.size > 0 {
+            d.size.min(DEFAULT_MAX_BYTES)
+        } else {
+            DEFAULT_MAX_BYTES
+        };
         stream_to_file(resp, &url, dest, &d.digest, limit)?;
         Ok(())
     }
@@ -161,7 +212,11 @@ impl Registry {
         let resp = check(self.send(&url, &|c| c.get(&url))?, &url)?;
         let body = resp.bytes().map_err(|e| http_err(&url, e))?.to_vec();
         if Descriptor::of("", &body).digest != d.digest {
-            return Err(RepoIoError::Digest { url, expected: d.digest.clone(), actual: Descriptor::of("", &body).digest });
+            return Err(RepoIoError::Digest {
+                url,
+                expected: d.digest.clone(),
+                actual: Descriptor::of("", &body).digest,
+            });
         }
         Ok(body)
     }
@@ -174,7 +229,12 @@ impl Registry {
             return Ok(d);
         }
         let start = self.url(&format!("/v2/{repository}/blobs/uploads/"));
-        let resp = check(self.send(&start, &|c| c.post(&start).header(reqwest::header::CONTENT_LENGTH, "0"))?, &start)?;
+        let resp = check(
+            self.send(&start, &|c| {
+                c.post(&start).header(reqwest::header::CONTENT_LENGTH, "0")
+            })?,
+            &start,
+        )?;
         let location = resp
             .headers()
             .get(reqwest::header::LOCATION)
@@ -187,7 +247,9 @@ impl Registry {
         let body = data.to_vec();
         check(
             self.send(&put, &|c| {
-                c.put(&put).header(reqwest::header::CONTENT_TYPE, "application/octet-stream").body(body.clone())
+                c.put(&put)
+                    .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                    .body(body.clone())
             })?,
             &put,
         )?;
@@ -195,12 +257,19 @@ impl Registry {
     }
 
     /// Puts a manifest under `tag`; returns its digest.
-    pub fn push_manifest(&self, repository: &str, tag: &str, manifest: &[u8]) -> Result<String, RepoIoError> {
+    pub fn push_manifest(
+        &self,
+        repository: &str,
+        tag: &str,
+        manifest: &[u8],
+    ) -> Result<String, RepoIoError> {
         let url = self.url(&format!("/v2/{repository}/manifests/{tag}"));
         let body = manifest.to_vec();
         check(
             self.send(&url, &|c| {
-                c.put(&url).header(reqwest::header::CONTENT_TYPE, core_oci::MANIFEST_MEDIA_TYPE).body(body.clone())
+                c.put(&url)
+                    .header(reqwest::header::CONTENT_TYPE, core_oci::MANIFEST_MEDIA_TYPE)
+                    .body(body.clone())
             })?,
             &url,
         )?;
@@ -212,15 +281,25 @@ impl Registry {
     }
 }
 
-fn check(resp: reqwest::blocking::Response, url: &str) -> Result<reqwest::blocking::Response, RepoIoError> {
+fn check(
+    resp: reqwest::blocking::Response,
+    url: &str,
+) -> Result<reqwest::blocking::Response, RepoIoError> {
     if resp.status().is_success() {
         return Ok(resp);
     }
     let s = resp.status();
     let body = resp.text().unwrap_or_default();
     let status = format!("{} {}", s.as_u16(), s.canonical_reason().unwrap_or(""));
-    let status = if body.trim().is_empty() { status.trim_end().to_string() } else { format!("{}: {}", status.trim_end(), body.trim()) };
-    Err(RepoIoError::Status { url: url.into(), status })
+    let status = if body.trim().is_empty() {
+        status.trim_end().to_string()
+    } else {
+        format!("{}: {}", status.trim_end(), body.trim())
+    };
+    Err(RepoIoError::Status {
+        url: url.into(),
+        status,
+    })
 }
 
 /// `key="value"` pairs of a `WWW-Authenticate` challenge.
@@ -229,7 +308,14 @@ fn parse_challenge(h: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut chars = rest.chars().peekable();
     loop {
-        let key: String = chars.by_ref().take_while(|c| *c != '=').collect::<String>().trim().trim_start_matches(',').trim().to_string();
+        let key: String = chars
+            .by_ref()
+            .take_while(|c| *c != '=')
+            .collect::<String>()
+            .trim()
+            .trim_start_matches(',')
+            .trim()
+            .to_string();
         if key.is_empty() {
             break;
         }
@@ -281,14 +367,22 @@ fn connect(r: &Reference, o: &OciOptions) -> Result<Registry, RepoIoError> {
 
 /// `helm pull oci://…`: resolves the tag (exact, `@digest`, or the newest matching `version`),
 /// and streams the chart layer into `dir/<name>-<version>.tgz`.
-pub fn pull_chart(reference: &str, version: &str, dir: &Path, o: &OciOptions) -> Result<OciResult, RepoIoError> {
+pub fn pull_chart(
+    reference: &str,
+    version: &str,
+    dir: &Path,
+    o: &OciOptions,
+) -> Result<OciResult, RepoIoError> {
     let r = Reference::parse(reference)?;
     let reg = connect(&r, o)?;
     let (tag, manifest_ref) = if !r.digest.is_empty() {
         (r.tag.clone(), r.digest.clone())
     } else if !r.tag.is_empty() {
         if !version.is_empty() && version != r.tag {
-            return Err(RepoIoError::Other(format!("chart reference and version mismatch: {} is not {version}", r.tag)));
+            return Err(RepoIoError::Other(format!(
+                "chart reference and version mismatch: {} is not {version}",
+                r.tag
+            )));
         }
         (r.tag.clone(), r.tag.clone())
     } else {
@@ -302,42 +396,89 @@ pub fn pull_chart(reference: &str, version: &str, dir: &Path, o: &OciOptions) ->
     if tag.is_empty() {
         // Pulled by digest alone: Helm names the file and the reference by the digest.
         let version = core_oci_config_version(&reg, &r, &manifest)?;
-        let dest = dir.join(format!("{}@{}.tgz", r.chart_name(), r.digest.replace(':', "-")));
+        let dest = dir.join(format!(
+            "{}@{}.tgz",
+            r.chart_name(),
+            r.digest.replace(':', "-")
+        ));
         reg.blob_to_file(&r.repository, &layer, &dest)?;
         let reference = format!("{}/{}@{}", r.registry, r.repository, r.digest);
-        return Ok(OciResult { reference, digest, path: dest, version });
+        return Ok(OciResult {
+            reference,
+            digest,
+            path: dest,
+            version,
+        });
     }
     let version = tag.replace('_', "+");
     let dest = dir.join(format!("{}-{version}.tgz", r.chart_name()));
     reg.blob_to_file(&r.repository, &layer, &dest)?;
-    Ok(OciResult { reference: r.display_with_tag(&core_oci::version_to_tag(&version)), digest, path: dest, version })
+    Ok(OciResult {
+        reference: r.display_with_tag(&core_oci::version_to_tag(&version)),
+        digest,
+        path: dest,
+        version,
+    })
 }
 
-fn core_oci_config_version(reg: &Registry, r: &Reference, manifest: &[u8]) -> Result<String, RepoIoError> {
-    let v = json::from_str(&String::from_utf8_lossy(manifest)).map_err(|e| RepoIoError::Other(e.to_string()))?;
-    let cfg = v.as_map().and_then(|m| m.get("config")).and_then(|c| c.as_map().cloned()).unwrap_or_default();
+fn core_oci_config_version(
+    reg: &Registry,
+    r: &Reference,
+    manifest: &[u8],
+) -> Result<String, RepoIoError> {
+    let v = json::from_str(&String::from_utf8_lossy(manifest))
+        .map_err(|e| RepoIoError::Other(e.to_string()))?;
+    let cfg = v
+        .as_map()
+        .and_then(|m| m.get("config"))
+        .and_then(|c| c.as_map().cloned())
+        .unwrap_or_default();
     let d = Descriptor {
-        media_type: cfg.get("mediaType").and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default(),
-        digest: cfg.get("digest").and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default(),
+        media_type: cfg
+            .get("mediaType")
+            .and_then(|x| x.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        digest: cfg
+            .get("digest")
+            .and_then(|x| x.as_str().map(str::to_string))
+            .unwrap_or_default(),
         size: 0,
     };
     let blob = reg.blob(&r.repository, &d)?;
-    let c = json::from_str(&String::from_utf8_lossy(&blob)).map_err(|e| RepoIoError::Other(e.to_string()))?;
-    Ok(c.as_map().and_then(|m| m.get("version")).and_then(|x| match x {
-        Value::String(s) => Some(s.to_string()),
-        _ => None,
-    }).unwrap_or_default())
+    let c = json::from_str(&String::from_utf8_lossy(&blob))
+        .map_err(|e| RepoIoError::Other(e.to_string()))?;
+    Ok(c.as_map()
+        .and_then(|m| m.get("version"))
+        .and_then(|x| match x {
+            Value::String(s) => Some(s.to_string()),
+            _ => None,
+        })
+        .unwrap_or_default())
 }
 
 /// `helm push CHART.tgz oci://host/path`: uploads config, chart (and `.prov` when given) and a
 /// manifest tagged with the chart version under `path/<chart name>`.
-pub fn push_chart(archive: &Path, prov: Option<&Path>, remote: &str, o: &OciOptions) -> Result<OciResult, RepoIoError> {
-    let data = std::fs::read(archive).map_err(|e| RepoIoError::Io { path: archive.into(), source: e })?;
-    let chart = helm_core::chart::load_archive_bytes(&data).map_err(|e| RepoIoError::Other(e.to_string()))?;
+pub fn push_chart(
+    archive: &Path,
+    prov: Option<&Path>,
+    remote: &str,
+    o: &OciOptions,
+) -> Result<OciResult, RepoIoError> {
+    let data = std::fs::read(archive).map_err(|e| RepoIoError::Io {
+        path: archive.into(),
+        source: e,
+    })?;
+    let chart = helm_core::chart::load_archive_bytes(&data)
+        .map_err(|e| RepoIoError::Other(e.to_string()))?;
     let md = &chart.metadata;
     let base = Reference::parse(&format!("{}/{}", remote.trim_end_matches('/'), md.name))?;
-    if !Reference::parse(remote).map(|r| r.tag.is_empty() && r.digest.is_empty()).unwrap_or(true) {
-        return Err(RepoIoError::Other("--version flag or tag in the remote reference is not supported by push".into()));
+    if !Reference::parse(remote)
+        .map(|r| r.tag.is_empty() && r.digest.is_empty())
+        .unwrap_or(true)
+    {
+        return Err(RepoIoError::Other(
+            "--version flag or tag in the remote reference is not supported by push".into(),
+        ));
     }
     let reg = connect(&base, o)?;
     let config = core_oci::config_blob(md);
@@ -347,22 +488,37 @@ pub fn push_chart(archive: &Path, prov: Option<&Path>, remote: &str, o: &OciOpti
     layer.media_type = core_oci::CHART_LAYER_MEDIA_TYPE.into();
     let mut layers = vec![layer];
     if let Some(p) = prov {
-        let pd = std::fs::read(p).map_err(|e| RepoIoError::Io { path: p.into(), source: e })?;
+        let pd = std::fs::read(p).map_err(|e| RepoIoError::Io {
+            path: p.into(),
+            source: e,
+        })?;
         let mut d = reg.push_blob(&base.repository, &pd)?;
         d.media_type = core_oci::PROV_LAYER_MEDIA_TYPE.into();
         layers.push(d);
     }
-    let modified = std::fs::metadata(archive).and_then(|m| m.modified()).unwrap_or_else(|_| std::time::SystemTime::now());
+    let modified = std::fs::metadata(archive)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| std::time::SystemTime::now());
     let created = core_oci::created_annotation(modified);
     let manifest = core_oci::manifest_json(&cfg_d, &layers, &core_oci::annotations(md, &created));
     let tag = core_oci::version_to_tag(&md.version);
     let digest = reg.push_manifest(&base.repository, &tag, &manifest)?;
-    Ok(OciResult { reference: base.display_with_tag(&tag), digest, path: archive.to_path_buf(), version: md.version.clone() })
+    Ok(OciResult {
+        reference: base.display_with_tag(&tag),
+        digest,
+        path: archive.to_path_buf(),
+        version: md.version.clone(),
+    })
 }
 
 /// `helm registry login HOST`: checks the credentials against the registry, then stores them.
 pub fn login(host: &str, user: &str, password: &str, o: &OciOptions) -> Result<(), RepoIoError> {
-    let reg = Registry::new(host, o.plain_http, &o.tls, Some((user.into(), password.into())))?;
+    let reg = Registry::new(
+        host,
+        o.plain_http,
+        &o.tls,
+        Some((user.into(), password.into())),
+    )?;
     reg.ping()?;
     let text = std::fs::read_to_string(&o.registry_config).unwrap_or_default();
     let updated = core_oci::credentials::set(&text, host, user, password);
@@ -383,8 +539,13 @@ pub fn logout(host: &str, o: &OciOptions) -> Result<(), RepoIoError> {
 mod tests {
     #[test]
     fn parses_bearer_challenges() {
-        let p = super::parse_challenge(r#"Bearer realm="https://auth.example.com/token",service="registry",scope="repository:a/b:pull,push""#);
-        assert_eq!(p[0], ("realm".into(), "https://auth.example.com/token".into()));
+        let p = super::parse_challenge(
+            r#"Bearer realm="https://auth.example.com/token",service="registry",scope="repository:a/b:pull,push""#,
+        );
+        assert_eq!(
+            p[0],
+            ("realm".into(), "https://auth.example.com/token".into())
+        );
         assert_eq!(p[1], ("service".into(), "registry".into()));
         assert_eq!(p[2], ("scope".into(), "repository:a/b:pull,push".into()));
     }

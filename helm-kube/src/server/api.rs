@@ -5,8 +5,10 @@ use super::progress::Observer;
 use super::{error, json, Body, State};
 use crate::api::{resolve_chart, ReleaseApi};
 use crate::error::Error;
-use helm_core::release::api::{InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions, UpgradeOptions};
 use helm_core::chart::Chart;
+use helm_core::release::api::{
+    InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions, UpgradeOptions,
+};
 use helm_core::release::record::{core_to_json, json_to_core};
 use helm_core::values::Value;
 use http_body_util::BodyExt;
@@ -70,32 +72,62 @@ pub struct ActionRequest<O> {
 impl<O: serde::de::DeserializeOwned> ActionRequest<O> {
     /// Splits a body; `with_chart`: whether `chart`/`values`/`values_yaml` belong to this action
     /// (elsewhere they are unknown fields, as any other).
-    fn parse(body: serde_json::Value, with_chart: bool) -> Result<ActionRequest<O>, Response<Body>> {
+    fn parse(
+        body: serde_json::Value,
+        with_chart: bool,
+    ) -> Result<ActionRequest<O>, Response<Body>> {
         let serde_json::Value::Object(mut m) = body else {
             return Err(error(400, "request body: expected a JSON object"));
         };
         let run_async = match m.remove("async") {
             None | Some(serde_json::Value::Null) => false,
             Some(serde_json::Value::Bool(b)) => b,
-            Some(v) => return Err(error(400, format!("request body: async: expected a boolean, got {v}"))),
+            Some(v) => {
+                return Err(error(
+                    400,
+                    format!("request body: async: expected a boolean, got {v}"),
+                ))
+            }
         };
         let (mut chart, mut values, mut values_yaml) = (None, None, None);
         if with_chart {
-            let chart_json = m.remove("chart").ok_or_else(|| error(400, "request body: missing field `chart`"))?;
-            chart = Some(serde_json::from_value(chart_json).map_err(|e| error(400, format!("request body: chart: {e}")))?);
+            let chart_json = m
+                .remove("chart")
+                .ok_or_else(|| error(400, "request body: missing field `chart`"))?;
+            chart = Some(
+                serde_json::from_value(chart_json)
+                    .map_err(|e| error(400, format!("request body: chart: {e}")))?,
+            );
             values = match m.remove("values") {
                 None | Some(serde_json::Value::Null) => None,
                 Some(serde_json::Value::Object(v)) => Some(v),
-                Some(v) => return Err(error(400, format!("request body: values: expected an object, got {v}"))),
+                Some(v) => {
+                    return Err(error(
+                        400,
+                        format!("request body: values: expected an object, got {v}"),
+                    ))
+                }
             };
             values_yaml = match m.remove("values_yaml") {
                 None | Some(serde_json::Value::Null) => None,
                 Some(serde_json::Value::String(y)) => Some(y),
-                Some(v) => return Err(error(400, format!("request body: values_yaml: expected a string, got {v}"))),
+                Some(v) => {
+                    return Err(error(
+                        400,
+                        format!("request body: values_yaml: expected a string, got {v}"),
+                    ))
+                }
             };
         }
-        let opts = serde_json::from_value(serde_json::Value::Object(m)).map_err(|e| error(400, format!("request body: {e}")))?;
-        Ok(ActionRequest { chart, values, values_yaml, run_async, opts })
+        let opts = serde_json::from_value(serde_json::Value::Object(m))
+            .map_err(|e| error(400, format!("request body: {e}")))?;
+        Ok(ActionRequest {
+            chart,
+            values,
+            values_yaml,
+            run_async,
+            opts,
+        })
     }
 }
 
@@ -113,35 +145,74 @@ type Answer = Result<Response<Body>, Response<Body>>;
 /// Routes a request; returns the response and the caller's id for the log.
 pub async fn route(state: Arc<State>, req: Request<Incoming>) -> (Response<Body>, Option<String>) {
     let path = req.uri().path().to_string();
-    let segs: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect();
+    let segs: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
     let segs: Vec<&str> = segs.iter().map(|s| s.as_str()).collect();
     let method = req.method().clone();
     match (segs.as_slice(), &method) {
-        (["healthz"], &Method::GET) => return (json(200, &serde_json::json!({ "status": "ok" })), None),
+        (["healthz"], &Method::GET) => {
+            return (json(200, &serde_json::json!({ "status": "ok" })), None)
+        }
         (["readyz"], &Method::GET) => {
-            let down = state.shutting_down.load(std::sync::atomic::Ordering::SeqCst);
+            let down = state
+                .shutting_down
+                .load(std::sync::atomic::Ordering::SeqCst);
             let status = if down { 503 } else { 200 };
-            return (json(status, &serde_json::json!({ "ready": !down, "cluster": state.base.is_some() })), None);
+            return (
+                json(
+                    status,
+                    &serde_json::json!({ "ready": !down, "cluster": state.base.is_some() }),
+                ),
+                None,
+            );
         }
         (["openapi.json"], &Method::GET) => return (json(200, &super::openapi::document()), None),
         _ => {}
     }
     if segs.first() != Some(&"v1") {
-        return (error(404, format!("no such endpoint: {method} {path}")), None);
+        return (
+            error(404, format!("no such endpoint: {method} {path}")),
+            None,
+        );
     }
     let Some(token) = bearer(&req) else {
-        let mut r = error(401, "Unauthorized: send your Kubernetes token as `Authorization: Bearer <token>`");
-        r.headers_mut().insert(hyper::header::WWW_AUTHENTICATE, hyper::header::HeaderValue::from_static("Bearer"));
+        let mut r = error(
+            401,
+            "Unauthorized: send your Kubernetes token as `Authorization: Bearer <token>`",
+        );
+        r.headers_mut().insert(
+            hyper::header::WWW_AUTHENTICATE,
+            hyper::header::HeaderValue::from_static("Bearer"),
+        );
         return (r, None);
     };
     let caller = caller_id(&token);
-    let ctx = Ctx { state: state.clone(), token, caller: caller.clone() };
+    let ctx = Ctx {
+        state: state.clone(),
+        token,
+        caller: caller.clone(),
+    };
     // The events feed is long-lived and does not count against the caller's limit.
     if let (["v1", "operations", id, "events"], &Method::GET) = (segs.as_slice(), &method) {
         return (ctx.events(id).unwrap_or_else(|r| r), Some(caller));
     }
-    let Some(slot) = state.reg.caller_slot(&caller, state.cfg.max_concurrent_per_caller) else {
-        return (error(429, format!("too many concurrent requests from this caller (limit {})", state.cfg.max_concurrent_per_caller)), Some(caller));
+    let Some(slot) = state
+        .reg
+        .caller_slot(&caller, state.cfg.max_concurrent_per_caller)
+    else {
+        return (
+            error(
+                429,
+                format!(
+                    "too many concurrent requests from this caller (limit {})",
+                    state.cfg.max_concurrent_per_caller
+                ),
+            ),
+            Some(caller),
+        );
     };
     let query = parse_query(req.uri().query().unwrap_or(""));
     // Each handler answers `Err(response)` for a request it refuses.
@@ -176,7 +247,9 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+            if let Ok(v) =
+                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+            {
                 out.push(v);
                 i += 3;
                 continue;
@@ -189,33 +262,54 @@ fn percent_decode(s: &str) -> String {
 }
 
 fn parse_query(q: &str) -> HashMap<String, String> {
-    q.split('&').filter(|p| !p.is_empty()).map(|p| {
-        let (k, v) = p.split_once('=').unwrap_or((p, ""));
-        (percent_decode(&k.replace('+', " ")), percent_decode(&v.replace('+', " ")))
-    }).collect()
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (
+                percent_decode(&k.replace('+', " ")),
+                percent_decode(&v.replace('+', " ")),
+            )
+        })
+        .collect()
 }
 
 fn qbool(q: &HashMap<String, String>, k: &str) -> Result<bool, Response<Body>> {
     match q.get(k).map(|s| s.as_str()) {
         None | Some("false") | Some("0") => Ok(false),
         Some("true") | Some("1") | Some("") => Ok(true),
-        Some(v) => Err(error(400, format!("query parameter {k}: expected true or false, got {v:?}"))),
+        Some(v) => Err(error(
+            400,
+            format!("query parameter {k}: expected true or false, got {v:?}"),
+        )),
     }
 }
 
 fn qint(q: &HashMap<String, String>, k: &str) -> Result<i64, Response<Body>> {
     match q.get(k) {
         None => Ok(0),
-        Some(v) => v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| error(400, format!("query parameter {k}: expected a non-negative integer, got {v:?}"))),
+        Some(v) => v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            error(
+                400,
+                format!("query parameter {k}: expected a non-negative integer, got {v:?}"),
+            )
+        }),
     }
 }
 
 /// The token of `Authorization: Bearer <token>` (visible ASCII, no spaces).
 fn bearer(req: &Request<Incoming>) -> Option<String> {
-    let h = req.headers().get(hyper::header::AUTHORIZATION)?.to_str().ok()?;
+    let h = req
+        .headers()
+        .get(hyper::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = h.trim().split_once(' ')?;
     let token = token.trim();
-    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+    if !scheme.eq_ignore_ascii_case("bearer")
+        || token.is_empty()
+        || !token.bytes().all(|b| b.is_ascii_graphic())
+    {
         return None;
     }
     Some(token.to_string())
@@ -230,12 +324,21 @@ pub fn caller_id(token: &str) -> String {
 
 /// Kubernetes object names: DNS-1123 labels for namespaces, Helm's rule for release names.
 fn valid_namespace(ns: &str) -> bool {
-    !ns.is_empty() && ns.len() <= 63 && ns.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') && !ns.starts_with('-') && !ns.ends_with('-')
+    !ns.is_empty()
+        && ns.len() <= 63
+        && ns
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !ns.starts_with('-')
+        && !ns.ends_with('-')
 }
 
 fn check_names(ns: &str, name: Option<&str>) -> Result<(), Response<Body>> {
     if !valid_namespace(ns) {
-        return Err(error(400, format!("invalid namespace {ns:?}: must be a DNS-1123 label")));
+        return Err(error(
+            400,
+            format!("invalid namespace {ns:?}: must be a DNS-1123 label"),
+        ));
     }
     if let Some(n) = name {
         if !helm_core::render::validate_release_name(n) {
@@ -277,26 +380,48 @@ fn action_error(e: &Error) -> Response<Body> {
 /// The chart a request names: decoded from the upload, or downloaded ([`resolve_chart`]).
 async fn load_chart(src: ChartSource) -> Result<Chart, Response<Body>> {
     // A chart that cannot be had is a bad request, whatever the reason.
-    let chart_ref = src.into_chart_ref().map_err(|e| error(400, e.to_string()))?;
-    resolve_chart(chart_ref).await.map_err(|e| error(400, e.to_string()))
+    let chart_ref = src
+        .into_chart_ref()
+        .map_err(|e| error(400, e.to_string()))?;
+    resolve_chart(chart_ref)
+        .await
+        .map_err(|e| error(400, e.to_string()))
 }
 
-fn user_values(values: &Option<serde_json::Map<String, serde_json::Value>>, yaml: &Option<String>) -> Result<Value, Response<Body>> {
+fn user_values(
+    values: &Option<serde_json::Map<String, serde_json::Value>>,
+    yaml: &Option<String>,
+) -> Result<Value, Response<Body>> {
     let mut out = Value::empty_map();
     if let Some(y) = yaml {
-        out = helm_core::chart::loader::load_values(y).map_err(|e| error(400, format!("values_yaml: {e}")))?;
+        out = helm_core::chart::loader::load_values(y)
+            .map_err(|e| error(400, format!("values_yaml: {e}")))?;
     }
     if let Some(v) = values {
-        out = crate::cluster::actions::merge_values(&out, &json_to_core(&serde_json::Value::Object(v.clone())));
+        out = crate::cluster::actions::merge_values(
+            &out,
+            &json_to_core(&serde_json::Value::Object(v.clone())),
+        );
     }
     Ok(out)
 }
 
-fn release_name_for(req_name: &Option<String>, generate: bool, chart: &Chart) -> Result<String, Response<Body>> {
+fn release_name_for(
+    req_name: &Option<String>,
+    generate: bool,
+    chart: &Chart,
+) -> Result<String, Response<Body>> {
     match (req_name, generate) {
-        (_, true) => Ok(format!("{}-{}", chart.name(), chrono::Utc::now().timestamp())),
+        (_, true) => Ok(format!(
+            "{}-{}",
+            chart.name(),
+            chrono::Utc::now().timestamp()
+        )),
         (Some(n), false) => Ok(n.clone()),
-        (None, false) => Err(error(400, "must either provide a name or specify generate_name")),
+        (None, false) => Err(error(
+            400,
+            "must either provide a name or specify generate_name",
+        )),
     }
 }
 
@@ -315,7 +440,13 @@ async fn template(mut b: TemplateRequest) -> Answer {
     let namespace = b.namespace.clone().unwrap_or_else(|| "default".into());
     check_names(&namespace, Some(&name))?;
     let opts = helm_core::render::TemplateOptions {
-        release: helm_core::render::ReleaseOptions { name, namespace, revision: 1, is_upgrade: b.is_upgrade, is_install: !b.is_upgrade },
+        release: helm_core::render::ReleaseOptions {
+            name,
+            namespace,
+            revision: 1,
+            is_upgrade: b.is_upgrade,
+            is_install: !b.is_upgrade,
+        },
         kube_version,
         api_versions: b.api_versions.clone(),
         include_crds: b.include_crds,
@@ -334,7 +465,10 @@ async fn template(mut b: TemplateRequest) -> Answer {
         Err(e) => return Err(error(422, e.to_string())),
     };
     match helm_core::render::template(chart, &values, &opts) {
-        Ok(out) => Ok(json(200, &serde_json::json!({ "manifest": out.stdout, "notes": notes, "warnings": out.log }))),
+        Ok(out) => Ok(json(
+            200,
+            &serde_json::json!({ "manifest": out.stdout, "notes": notes, "warnings": out.log }),
+        )),
         Err(e) => Err(error(422, e.to_string())),
     }
 }
@@ -355,18 +489,35 @@ struct Ctx {
 }
 
 impl Ctx {
-    async fn body<T: for<'de> Deserialize<'de>>(&self, req: Request<Incoming>) -> Result<T, Response<Body>> {
+    async fn body<T: for<'de> Deserialize<'de>>(
+        &self,
+        req: Request<Incoming>,
+    ) -> Result<T, Response<Body>> {
         let limit = self.state.cfg.max_body_bytes;
-        if let Some(len) = req.headers().get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()) {
+        if let Some(len) = req
+            .headers()
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+        {
             if len > limit as u64 {
-                return Err(error(413, format!("request body of {len} bytes is over the limit of {limit} bytes")));
+                return Err(error(
+                    413,
+                    format!("request body of {len} bytes is over the limit of {limit} bytes"),
+                ));
             }
         }
         let limited = http_body_util::Limited::new(req.into_body(), limit);
         let bytes: Bytes = match limited.collect().await {
             Ok(c) => c.to_bytes(),
-            Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
-                return Err(error(413, format!("request body is over the limit of {limit} bytes")))
+            Err(e)
+                if e.downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some() =>
+            {
+                return Err(error(
+                    413,
+                    format!("request body is over the limit of {limit} bytes"),
+                ))
             }
             Err(e) => return Err(error(400, format!("reading the request body: {e}"))),
         };
@@ -378,11 +529,18 @@ impl Ctx {
     /// with the caller's token, which any authenticated identity may create. An unknown token
     /// gets the API server's 401, a refusal 403 — not an accepted operation that fails later.
     async fn authorize_async(&self, ns: &str, verb: &str) -> Result<(), Response<Body>> {
-        use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
+        use k8s_openapi::api::authorization::v1::{
+            ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+        };
         let client = self.kube(ns, None)?;
         let review = SelfSubjectAccessReview {
             spec: SelfSubjectAccessReviewSpec {
-                resource_attributes: Some(ResourceAttributes { namespace: Some(ns.into()), verb: Some(verb.into()), resource: Some("secrets".into()), ..Default::default() }),
+                resource_attributes: Some(ResourceAttributes {
+                    namespace: Some(ns.into()),
+                    verb: Some(verb.into()),
+                    resource: Some("secrets".into()),
+                    ..Default::default()
+                }),
                 ..Default::default()
             },
             ..Default::default()
@@ -391,23 +549,44 @@ impl Ctx {
         match api.create(&kube::api::PostParams::default(), &review).await {
             Ok(r) if r.status.as_ref().is_some_and(|s| s.allowed) => Ok(()),
             Ok(r) => {
-                let reason = r.status.and_then(|s| s.reason).filter(|s| !s.is_empty()).map(|s| format!(": {s}")).unwrap_or_default();
+                let reason = r
+                    .status
+                    .and_then(|s| s.reason)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| format!(": {s}"))
+                    .unwrap_or_default();
                 Err(error(403, format!("secrets is forbidden: the caller cannot {verb} resource \"secrets\" in API group \"\" in the namespace \"{ns}\" (release records){reason}")))
             }
-            Err(kube::Error::Api(e)) if e.code == 401 || e.code == 403 => Err(error(e.code, e.message)),
+            Err(kube::Error::Api(e)) if e.code == 401 || e.code == 403 => {
+                Err(error(e.code, e.message))
+            }
             Err(e) => Err(error(502, format!("checking the caller's access: {e}"))),
         }
     }
 
     /// A kube client acting as the caller (its token, the server's view of where the cluster is).
-    fn kube(&self, ns: &str, observer: Option<Arc<Observer>>) -> Result<crate::Client, Response<Body>> {
+    fn kube(
+        &self,
+        ns: &str,
+        observer: Option<Arc<Observer>>,
+    ) -> Result<crate::Client, Response<Body>> {
         let Some(base) = &self.state.base else {
-            return Err(error(503, format!("the server has no cluster configured: {}", self.state.base_error.clone().unwrap_or_default())));
+            return Err(error(
+                503,
+                format!(
+                    "the server has no cluster configured: {}",
+                    self.state.base_error.clone().unwrap_or_default()
+                ),
+            ));
         };
         let mut cfg = base.clone();
-        cfg.auth_info = kube::config::AuthInfo { token: Some(self.token.clone().into()), ..Default::default() };
+        cfg.auth_info = kube::config::AuthInfo {
+            token: Some(self.token.clone().into()),
+            ..Default::default()
+        };
         cfg.default_namespace = ns.to_string();
-        let builder = kube::client::ClientBuilder::try_from(cfg).map_err(|e| error(502, format!("kubernetes client: {e}")))?;
+        let builder = kube::client::ClientBuilder::try_from(cfg)
+            .map_err(|e| error(502, format!("kubernetes client: {e}")))?;
         let client = crate::Client::from_kube(builder.build(), ns);
         Ok(match observer {
             Some(obs) => client.with_progress(obs),
@@ -436,30 +615,60 @@ impl Ctx {
 
     /// Runs `action` as a task holding the release lock and the caller's slot; answers with its
     /// result, or 202 if `run_async` or it outlives the request timeout.
-    async fn run_operation<F, Fut>(&self, lock: ReleaseLock, slot: super::ops::CallerSlot, run_async: bool, action: F) -> Response<Body>
+    async fn run_operation<F, Fut>(
+        &self,
+        lock: ReleaseLock,
+        slot: super::ops::CallerSlot,
+        run_async: bool,
+        action: F,
+    ) -> Response<Body>
     where
         F: FnOnce(Arc<Operation>) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = (u16, serde_json::Value)> + Send + 'static,
     {
         let op = lock.op.clone();
-        super::log("info", "operation started", serde_json::json!({ "operation": op.id, "kind": op.kind.as_str(), "namespace": op.namespace, "release": op.release, "caller": self.caller }));
+        super::log(
+            "info",
+            "operation started",
+            serde_json::json!({ "operation": op.id, "kind": op.kind.as_str(), "namespace": op.namespace, "release": op.release, "caller": self.caller }),
+        );
         let task_op = op.clone();
         tokio::spawn(async move {
             let _slot = slot;
             let (status, body) = action(task_op.clone()).await;
             let phase = if status < 400 { "done" } else { "failed" };
-            let msg = body.get("error").and_then(|e| e.as_str()).map(String::from).unwrap_or_else(|| {
-                format!("release {} revision {} {}", task_op.release, body.pointer("/release/version").and_then(|v| v.as_i64()).unwrap_or(0), body.pointer("/release/info/status").and_then(|v| v.as_str()).unwrap_or(""))
-            });
+            let msg = body
+                .get("error")
+                .and_then(|e| e.as_str())
+                .map(String::from)
+                .unwrap_or_else(|| {
+                    format!(
+                        "release {} revision {} {}",
+                        task_op.release,
+                        body.pointer("/release/version")
+                            .and_then(|v| v.as_i64())
+                            .unwrap_or(0),
+                        body.pointer("/release/info/status")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or("")
+                    )
+                });
             task_op.push(phase, msg);
-            super::log(if status < 400 { "info" } else { "warn" }, "operation finished", serde_json::json!({ "operation": task_op.id, "status": status }));
+            super::log(
+                if status < 400 { "info" } else { "warn" },
+                "operation finished",
+                serde_json::json!({ "operation": task_op.id, "status": status }),
+            );
             // The release is free before anyone sees the result, so a caller reacting to it
             // never gets a stale 409.
             drop(lock);
             task_op.finish(status, body);
         });
         let accepted = || {
-            let mut r = json(202, &serde_json::json!({ "operation_id": op.id, "status_url": format!("/v1/operations/{}", op.id), "events_url": format!("/v1/operations/{}/events", op.id) }));
+            let mut r = json(
+                202,
+                &serde_json::json!({ "operation_id": op.id, "status_url": format!("/v1/operations/{}", op.id), "events_url": format!("/v1/operations/{}/events", op.id) }),
+            );
             if let Ok(v) = hyper::header::HeaderValue::from_str(&op.id) {
                 r.headers_mut().insert("x-operation-id", v);
             }
@@ -487,59 +696,93 @@ impl Ctx {
         }
     }
 
-    async fn action_body<O: serde::de::DeserializeOwned>(&self, req: Request<Incoming>, with_chart: bool) -> Result<ActionRequest<O>, Response<Body>> {
+    async fn action_body<O: serde::de::DeserializeOwned>(
+        &self,
+        req: Request<Incoming>,
+        with_chart: bool,
+    ) -> Result<ActionRequest<O>, Response<Body>> {
         ActionRequest::parse(self.body::<serde_json::Value>(req).await?, with_chart)
     }
 
     /// Checks names and, for `async` requests, the caller's access; takes the release's lock
     /// and makes the caller's client with the operation's progress sink.
-    async fn begin(&self, kind: OpKind, ns: &str, name: &str, run_async: bool, verb: &str) -> Result<(ReleaseLock, crate::Client), Response<Body>> {
+    async fn begin(
+        &self,
+        kind: OpKind,
+        ns: &str,
+        name: &str,
+        run_async: bool,
+        verb: &str,
+    ) -> Result<(ReleaseLock, crate::Client), Response<Body>> {
         check_names(ns, Some(name))?;
         if run_async {
             self.authorize_async(ns, verb).await?;
         }
-        let lock = self.state.reg.begin(kind, ns, name, &self.caller).map_err(|other| self.conflict(&other))?;
+        let lock = self
+            .state
+            .reg
+            .begin(kind, ns, name, &self.caller)
+            .map_err(|other| self.conflict(&other))?;
         let client = self.kube(ns, Some(Observer::new(lock.op.clone())))?;
         Ok((lock, client))
     }
 
-    async fn install(&self, ns: &str, b: ActionRequest<InstallOptions>, slot: super::ops::CallerSlot) -> Answer {
+    async fn install(
+        &self,
+        ns: &str,
+        b: ActionRequest<InstallOptions>,
+        slot: super::ops::CallerSlot,
+    ) -> Answer {
         // Present: `ActionRequest::parse` requires it for install and upgrade.
         let chart = load_chart(b.chart.unwrap_or_default()).await?;
         let values = user_values(&b.values, &b.values_yaml)?;
         let mut opts = b.opts;
         let name = release_name_for(&opts.name, opts.generate_name, &chart)?;
-        let (lock, client) = self.begin(OpKind::Install, ns, &name, b.run_async, "create").await?;
+        let (lock, client) = self
+            .begin(OpKind::Install, ns, &name, b.run_async, "create")
+            .await?;
         lock.op.push("rendering", "rendering the chart");
         (opts.name, opts.generate_name, opts.namespace) = (Some(name), false, Some(ns.to_string()));
-        Ok(self.run_operation(lock, slot, b.run_async, move |_op| async move {
-            match client.install(chart, &values, opts).await {
-                Ok(rel) => released(201, &rel),
-                Err(e) => failure(&e),
-            }
-        })
-        .await)
+        Ok(self
+            .run_operation(lock, slot, b.run_async, move |_op| async move {
+                match client.install(chart, &values, opts).await {
+                    Ok(rel) => released(201, &rel),
+                    Err(e) => failure(&e),
+                }
+            })
+            .await)
     }
 
-    async fn upgrade(&self, ns: &str, name: &str, b: ActionRequest<UpgradeOptions>, slot: super::ops::CallerSlot) -> Answer {
+    async fn upgrade(
+        &self,
+        ns: &str,
+        name: &str,
+        b: ActionRequest<UpgradeOptions>,
+        slot: super::ops::CallerSlot,
+    ) -> Answer {
         check_names(ns, Some(name))?;
         // Present: `ActionRequest::parse` requires it for install and upgrade.
         let chart = load_chart(b.chart.unwrap_or_default()).await?;
         let values = user_values(&b.values, &b.values_yaml)?;
-        let (lock, client) = self.begin(OpKind::Upgrade, ns, name, b.run_async, "update").await?;
+        let (lock, client) = self
+            .begin(OpKind::Upgrade, ns, name, b.run_async, "update")
+            .await?;
         lock.op.push("rendering", "rendering the chart");
         let mut opts = b.opts;
         opts.namespace = Some(ns.to_string());
         let (name, ns) = (name.to_string(), ns.to_string());
-        Ok(self.run_operation(lock, slot, b.run_async, move |op| async move {
-            match client.upgrade(&name, chart, &values, opts).await {
-                // `upgrade --install` that installed: created, as an install is.
-                Ok(rel) if op.events_from(0).iter().any(|e| e.phase == "installing") => released(201, &rel),
-                Ok(rel) => released(200, &rel),
-                Err(e) => pending_aware(&client, &name, &ns, e).await,
-            }
-        })
-        .await)
+        Ok(self
+            .run_operation(lock, slot, b.run_async, move |op| async move {
+                match client.upgrade(&name, chart, &values, opts).await {
+                    // `upgrade --install` that installed: created, as an install is.
+                    Ok(rel) if op.events_from(0).iter().any(|e| e.phase == "installing") => {
+                        released(201, &rel)
+                    }
+                    Ok(rel) => released(200, &rel),
+                    Err(e) => pending_aware(&client, &name, &ns, e).await,
+                }
+            })
+            .await)
     }
 
     /// `POST …/plan`: what the upgrade in the body would change (`upgrade --plan`): a dry run
@@ -554,8 +797,22 @@ impl Ctx {
         let client = self.kube(ns, None)?;
         let mut opts = b.opts;
         opts.namespace = Some(ns.to_string());
-        let parse = ParseOptions { default_namespace: ns.to_string(), normalize: false, excluded_hooks: TEST_HOOKS.iter().map(|s| s.to_string()).collect() };
-        match crate::plan::plan_upgrade(&client, name, chart, &values, opts, &parse, &PlanOptions::default()).await {
+        let parse = ParseOptions {
+            default_namespace: ns.to_string(),
+            normalize: false,
+            excluded_hooks: TEST_HOOKS.iter().map(|s| s.to_string()).collect(),
+        };
+        match crate::plan::plan_upgrade(
+            &client,
+            name,
+            chart,
+            &values,
+            opts,
+            &parse,
+            &PlanOptions::default(),
+        )
+        .await
+        {
             Ok((plan, _)) => Ok(json(200, &serde_json::json!({ "plan": plan }))),
             Err(e) => Err(action_error(&e)),
         }
@@ -581,34 +838,58 @@ impl Ctx {
         }
     }
 
-    async fn rollback(&self, ns: &str, name: &str, b: ActionRequest<RollbackOptions>, slot: super::ops::CallerSlot) -> Answer {
-        let (lock, client) = self.begin(OpKind::Rollback, ns, name, b.run_async, "update").await?;
+    async fn rollback(
+        &self,
+        ns: &str,
+        name: &str,
+        b: ActionRequest<RollbackOptions>,
+        slot: super::ops::CallerSlot,
+    ) -> Answer {
+        let (lock, client) = self
+            .begin(OpKind::Rollback, ns, name, b.run_async, "update")
+            .await?;
         let mut opts = b.opts;
         opts.namespace = Some(ns.to_string());
         let (name, ns) = (name.to_string(), ns.to_string());
-        Ok(self.run_operation(lock, slot, b.run_async, move |_op| async move {
-            match client.rollback(&name, opts).await {
-                Ok(rel) => released(200, &rel),
-                Err(e) => pending_aware(&client, &name, &ns, e).await,
-            }
-        })
-        .await)
+        Ok(self
+            .run_operation(lock, slot, b.run_async, move |_op| async move {
+                match client.rollback(&name, opts).await {
+                    Ok(rel) => released(200, &rel),
+                    Err(e) => pending_aware(&client, &name, &ns, e).await,
+                }
+            })
+            .await)
     }
 
-    async fn test(&self, ns: &str, name: &str, b: ActionRequest<TestOptions>, slot: super::ops::CallerSlot) -> Answer {
-        let (lock, client) = self.begin(OpKind::Test, ns, name, b.run_async, "update").await?;
+    async fn test(
+        &self,
+        ns: &str,
+        name: &str,
+        b: ActionRequest<TestOptions>,
+        slot: super::ops::CallerSlot,
+    ) -> Answer {
+        let (lock, client) = self
+            .begin(OpKind::Test, ns, name, b.run_async, "update")
+            .await?;
         let timeout = b.opts.timeout_seconds.map(Duration::from_secs);
         let (name, ns) = (name.to_string(), ns.to_string());
-        Ok(self.run_operation(lock, slot, b.run_async, move |_op| async move {
-            match client.test(&name, Some(&ns), timeout).await {
-                Ok(rel) => released(200, &rel),
-                Err(e) => failure(&e),
-            }
-        })
-        .await)
+        Ok(self
+            .run_operation(lock, slot, b.run_async, move |_op| async move {
+                match client.test(&name, Some(&ns), timeout).await {
+                    Ok(rel) => released(200, &rel),
+                    Err(e) => failure(&e),
+                }
+            })
+            .await)
     }
 
-    async fn uninstall(&self, ns: &str, name: &str, q: &HashMap<String, String>, slot: super::ops::CallerSlot) -> Answer {
+    async fn uninstall(
+        &self,
+        ns: &str,
+        name: &str,
+        q: &HashMap<String, String>,
+        slot: super::ops::CallerSlot,
+    ) -> Answer {
         let parsed = (|| -> Result<(UninstallOptions, bool), Response<Body>> {
             let timeout = qint(q, "timeout_seconds")?;
             let cascade = q.get("cascade").cloned();
@@ -624,7 +905,11 @@ impl Ctx {
                     dry_run: qbool(q, "dry_run")?,
                     no_hooks: qbool(q, "no_hooks")?,
                     wait: qbool(q, "wait")?,
-                    timeout: if timeout > 0 { Some(Duration::from_secs(timeout as u64)) } else { None },
+                    timeout: if timeout > 0 {
+                        Some(Duration::from_secs(timeout as u64))
+                    } else {
+                        None
+                    },
                     description: q.get("description").cloned(),
                     cascade,
                 },
@@ -632,7 +917,9 @@ impl Ctx {
             ))
         })();
         let (opts, run_async) = parsed?;
-        let (lock, client) = self.begin(OpKind::Uninstall, ns, name, run_async, "delete").await?;
+        let (lock, client) = self
+            .begin(OpKind::Uninstall, ns, name, run_async, "delete")
+            .await?;
         let name = name.to_string();
         Ok(self.run_operation(lock, slot, run_async, move |_op| async move {
             match client.uninstall(&name, opts).await {
@@ -652,15 +939,32 @@ impl Ctx {
         let mut states = Vec::new();
         if let Some(s) = q.get("states") {
             for st in s.split(',').filter(|s| !s.is_empty()) {
-                match helm_core::release::Status::ALL.iter().find(|x| x.as_str() == st) {
+                match helm_core::release::Status::ALL
+                    .iter()
+                    .find(|x| x.as_str() == st)
+                {
                     Some(x) => states.push(*x),
-                    None => return Err(error(400, format!("query parameter states: unknown status {st:?}"))),
+                    None => {
+                        return Err(error(
+                            400,
+                            format!("query parameter states: unknown status {st:?}"),
+                        ))
+                    }
                 }
             }
         }
-        let opts = ListOptions { namespace: ns.map(String::from), all_namespaces: ns.is_none(), all, states, filter: q.get("filter").cloned() };
+        let opts = ListOptions {
+            namespace: ns.map(String::from),
+            all_namespaces: ns.is_none(),
+            all,
+            states,
+            filter: q.get("filter").cloned(),
+        };
         match client.list(opts).await {
-            Ok(rels) => Ok(json(200, &serde_json::json!({ "releases": rels.iter().map(release_json).collect::<Vec<_>>() }))),
+            Ok(rels) => Ok(json(
+                200,
+                &serde_json::json!({ "releases": rels.iter().map(release_json).collect::<Vec<_>>() }),
+            )),
             Err(e) => Err(action_error(&e)),
         }
     }
@@ -711,50 +1015,81 @@ impl Ctx {
     /// following until the operation ends.
     fn events(&self, id: &str) -> Answer {
         let op = self.owned_operation(id)?;
-        let stream = futures_util::stream::unfold((op, 0usize, false), |(op, next, ended)| async move {
-            if ended {
-                return None;
-            }
-            loop {
-                let waiter = op.clone();
-                let n = waiter.notify.notified();
-                tokio::pin!(n);
-                n.as_mut().enable();
-                let evs = op.events_from(next);
-                let finished = op.result().is_some();
-                if !evs.is_empty() {
-                    let mut text = String::new();
-                    for e in &evs {
-                        text.push_str(&format!("id: {}\nevent: {}\ndata: {}\n\n", e.seq, e.phase, serde_json::to_string(e).unwrap_or_default()));
-                    }
-                    let next2 = next + evs.len();
-                    let ended = finished && op.events_from(next2).is_empty();
-                    return Some((Ok::<_, std::convert::Infallible>(hyper::body::Frame::data(Bytes::from(text))), (op, next2, ended)));
-                }
-                if finished {
+        let stream =
+            futures_util::stream::unfold((op, 0usize, false), |(op, next, ended)| async move {
+                if ended {
                     return None;
                 }
-                // Keep-alive comment every 15 s so proxies keep the stream open.
-                if tokio::time::timeout(Duration::from_secs(15), n).await.is_err() {
-                    return Some((Ok(hyper::body::Frame::data(Bytes::from_static(b": keep-alive\n\n"))), (op, next, false)));
+                loop {
+                    let waiter = op.clone();
+                    let n = waiter.notify.notified();
+                    tokio::pin!(n);
+                    n.as_mut().enable();
+                    let evs = op.events_from(next);
+                    let finished = op.result().is_some();
+                    if !evs.is_empty() {
+                        let mut text = String::new();
+                        for e in &evs {
+                            text.push_str(&format!(
+                                "id: {}\nevent: {}\ndata: {}\n\n",
+                                e.seq,
+                                e.phase,
+                                serde_json::to_string(e).unwrap_or_default()
+                            ));
+                        }
+                        let next2 = next + evs.len();
+                        let ended = finished && op.events_from(next2).is_empty();
+                        return Some((
+                            Ok::<_, std::convert::Infallible>(hyper::body::Frame::data(
+                                Bytes::from(text),
+                            )),
+                            (op, next2, ended),
+                        ));
+                    }
+                    if finished {
+                        return None;
+                    }
+                    // Keep-alive comment every 15 s so proxies keep the stream open.
+                    if tokio::time::timeout(Duration::from_secs(15), n)
+                        .await
+                        .is_err()
+                    {
+                        return Some((
+                            Ok(hyper::body::Frame::data(Bytes::from_static(
+                                b": keep-alive\n\n",
+                            ))),
+                            (op, next, false),
+                        ));
+                    }
                 }
-            }
-        });
+            });
         let body = http_body_util::StreamBody::new(stream);
         let mut r = Response::new(BodyExt::boxed(body));
-        r.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/event-stream"));
-        r.headers_mut().insert(hyper::header::CACHE_CONTROL, hyper::header::HeaderValue::from_static("no-cache"));
+        r.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("text/event-stream"),
+        );
+        r.headers_mut().insert(
+            hyper::header::CACHE_CONTROL,
+            hyper::header::HeaderValue::from_static("no-cache"),
+        );
         Ok(r)
     }
 }
 
 /// An action's error; for "another operation is in progress" the body says which pending state
 /// the release is in (as stored, e.g. left by an interrupted server).
-async fn pending_aware(client: &crate::Client, name: &str, ns: &str, e: Error) -> (u16, serde_json::Value) {
+async fn pending_aware(
+    client: &crate::Client,
+    name: &str,
+    ns: &str,
+    e: Error,
+) -> (u16, serde_json::Value) {
     let (status, mut body) = failure(&e);
     if e.kind() == helm_core::release::api::ErrorKind::Pending {
         if let Ok(rel) = client.get_release(name, Some(ns), 0).await {
-            body["pending"] = serde_json::json!({ "status": rel.status().as_str(), "revision": rel.version });
+            body["pending"] =
+                serde_json::json!({ "status": rel.status().as_str(), "revision": rel.version });
         }
     }
     (status, body)
@@ -771,7 +1106,12 @@ mod tests {
         assert!(!valid_namespace("-a"));
         assert_eq!(caller_id("abc").len(), 16);
         assert_eq!(percent_decode("a%2Fb"), "a/b");
-        assert_eq!(parse_query("all=true&filter=a+b").get("filter").map(String::as_str), Some("a b"));
+        assert_eq!(
+            parse_query("all=true&filter=a+b")
+                .get("filter")
+                .map(String::as_str),
+            Some("a b")
+        );
     }
 
     #[test]
@@ -781,21 +1121,54 @@ mod tests {
             message: "secrets is forbidden: User \"system:serviceaccount:a:x\" cannot list resource \"secrets\" in API group \"\" in the namespace \"b\"".into(),
         });
         assert_eq!(status_of(&forbidden), 403);
-        assert_eq!(status_of(&Error::Api { code: 401, message: "Unauthorized".into() }), 401);
-        assert_eq!(status_of(&Error::action(helm_core::release::api::ErrorKind::Pending, "another operation (install/upgrade/rollback) is in progress")), 409);
-        assert_eq!(status_of(&Error::Storage(helm_core::release::StorageError::NotFound)), 404);
+        assert_eq!(
+            status_of(&Error::Api {
+                code: 401,
+                message: "Unauthorized".into()
+            }),
+            401
+        );
+        assert_eq!(
+            status_of(&Error::action(
+                helm_core::release::api::ErrorKind::Pending,
+                "another operation (install/upgrade/rollback) is in progress"
+            )),
+            409
+        );
+        assert_eq!(
+            status_of(&Error::Storage(helm_core::release::StorageError::NotFound)),
+            404
+        );
         assert_eq!(status_of(&Error::Timeout("timed out".into())), 504);
         let body = error_body(&Error::not_found("release: not found"));
-        assert_eq!((body["error"].as_str(), body["kind"].as_str()), (Some("release: not found"), Some("not_found")));
+        assert_eq!(
+            (body["error"].as_str(), body["kind"].as_str()),
+            (Some("release: not found"), Some("not_found"))
+        );
     }
 
     #[test]
     fn action_bodies_are_option_structs() {
         let body = serde_json::json!({ "chart": { "ref": "oci://r/c" }, "values": { "a": 1 }, "install": true, "wait": true, "async": true });
-        let r = ActionRequest::<UpgradeOptions>::parse(body, true).ok().expect("parsed");
-        assert!(r.run_async && r.opts.install && r.opts.wait && r.chart.is_some() && r.values.is_some());
+        let r = ActionRequest::<UpgradeOptions>::parse(body, true)
+            .ok()
+            .expect("parsed");
+        assert!(
+            r.run_async && r.opts.install && r.opts.wait && r.chart.is_some() && r.values.is_some()
+        );
         assert_eq!(r.opts.max_history, 10);
-        assert!(ActionRequest::<UpgradeOptions>::parse(serde_json::json!({ "chart": {}, "wiat": true }), true).is_err(), "unknown fields are refused");
-        assert!(ActionRequest::<RollbackOptions>::parse(serde_json::json!({ "chart": {} }), false).is_err(), "rollback takes no chart");
+        assert!(
+            ActionRequest::<UpgradeOptions>::parse(
+                serde_json::json!({ "chart": {}, "wiat": true }),
+                true
+            )
+            .is_err(),
+            "unknown fields are refused"
+        );
+        assert!(
+            ActionRequest::<RollbackOptions>::parse(serde_json::json!({ "chart": {} }), false)
+                .is_err(),
+            "rollback takes no chart"
+        );
     }
 }

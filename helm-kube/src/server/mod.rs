@@ -20,7 +20,6 @@ pub mod openapi;
 pub mod ops;
 pub mod progress;
 
-
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
@@ -102,15 +101,25 @@ pub fn log(level: &str, msg: &str, fields: serde_json::Value) {
 }
 
 /// Loads where the API server is; credentials are dropped (each request brings its own).
-pub async fn load_base_config(kubeconfig: Option<&PathBuf>, context: Option<&String>) -> Result<kube::Config, String> {
+pub async fn load_base_config(
+    kubeconfig: Option<&PathBuf>,
+    context: Option<&String>,
+) -> Result<kube::Config, String> {
     use kube::config::{KubeConfigOptions, Kubeconfig};
-    let kopts = KubeConfigOptions { context: context.cloned(), ..Default::default() };
+    let kopts = KubeConfigOptions {
+        context: context.cloned(),
+        ..Default::default()
+    };
     let mut config = match kubeconfig {
         Some(path) => {
             let kc = Kubeconfig::read_from(path).map_err(|e| e.to_string())?;
-            kube::Config::from_custom_kubeconfig(kc, &kopts).await.map_err(|e| e.to_string())?
+            kube::Config::from_custom_kubeconfig(kc, &kopts)
+                .await
+                .map_err(|e| e.to_string())?
         }
-        None if context.is_some() => kube::Config::from_kubeconfig(&kopts).await.map_err(|e| e.to_string())?,
+        None if context.is_some() => kube::Config::from_kubeconfig(&kopts)
+            .await
+            .map_err(|e| e.to_string())?,
         None => kube::Config::infer().await.map_err(|e| e.to_string())?,
     };
     config.auth_info = Default::default();
@@ -126,21 +135,42 @@ pub struct Server {
 
 impl Server {
     pub async fn bind(cfg: ServerConfig) -> Result<Server, ServerError> {
-        let (base, base_error) = match load_base_config(cfg.kubeconfig.as_ref(), cfg.context.as_ref()).await {
-            Ok(c) => (Some(c), None),
-            Err(e) => {
-                log("warn", "no cluster configured; only template works", serde_json::json!({ "error": e }));
-                (None, Some(e))
-            }
-        };
+        let (base, base_error) =
+            match load_base_config(cfg.kubeconfig.as_ref(), cfg.context.as_ref()).await {
+                Ok(c) => (Some(c), None),
+                Err(e) => {
+                    log(
+                        "warn",
+                        "no cluster configured; only template works",
+                        serde_json::json!({ "error": e }),
+                    );
+                    (None, Some(e))
+                }
+            };
         let tls = match (&cfg.tls_cert, &cfg.tls_key) {
             (Some(c), Some(k)) => Some(tls_acceptor(c, k)?),
             (None, None) => None,
-            _ => return Err(ServerError::Tls("--tls-cert and --tls-key go together".into())),
+            _ => {
+                return Err(ServerError::Tls(
+                    "--tls-cert and --tls-key go together".into(),
+                ))
+            }
         };
-        let listener = tokio::net::TcpListener::bind(cfg.listen).await.map_err(|e| ServerError::Listen(cfg.listen, e))?;
-        let state = Arc::new(State { cfg, base, base_error, reg: Arc::default(), shutting_down: AtomicBool::new(false) });
-        Ok(Server { listener, tls, state })
+        let listener = tokio::net::TcpListener::bind(cfg.listen)
+            .await
+            .map_err(|e| ServerError::Listen(cfg.listen, e))?;
+        let state = Arc::new(State {
+            cfg,
+            base,
+            base_error,
+            reg: Arc::default(),
+            shutting_down: AtomicBool::new(false),
+        });
+        Ok(Server {
+            listener,
+            tls,
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -149,9 +179,20 @@ impl Server {
 
     /// Serves until `shutdown` resolves, then stops accepting and waits for running operations
     /// (up to `shutdown_grace`). Returns the operations it had to abandon.
-    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) -> Result<Vec<serde_json::Value>, ServerError> {
-        let Server { listener, tls, state } = self;
-        log("info", "listening", serde_json::json!({ "addr": listener.local_addr()?.to_string(), "tls": tls.is_some() }));
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> Result<Vec<serde_json::Value>, ServerError> {
+        let Server {
+            listener,
+            tls,
+            state,
+        } = self;
+        log(
+            "info",
+            "listening",
+            serde_json::json!({ "addr": listener.local_addr()?.to_string(), "tls": tls.is_some() }),
+        );
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -183,7 +224,11 @@ impl Server {
         drop(listener);
         state.shutting_down.store(true, Ordering::SeqCst);
         let running = state.reg.running.load(Ordering::SeqCst);
-        log("info", "shutting down: no new connections; waiting for running operations", serde_json::json!({ "running": running }));
+        log(
+            "info",
+            "shutting down: no new connections; waiting for running operations",
+            serde_json::json!({ "running": running }),
+        );
         let deadline = tokio::time::Instant::now() + state.cfg.shutdown_grace;
         loop {
             let idle = state.reg.idle.notified();
@@ -205,7 +250,11 @@ impl Server {
         for a in &abandoned {
             log("warn", "operation interrupted by shutdown; the release stays pending in storage (rollback recovers it)", a.clone());
         }
-        log("info", "stopped", serde_json::json!({ "abandoned": abandoned.len() }));
+        log(
+            "info",
+            "stopped",
+            serde_json::json!({ "abandoned": abandoned.len() }),
+        );
         Ok(abandoned)
     }
 }
@@ -219,9 +268,13 @@ fn tls_acceptor(cert: &PathBuf, key: &PathBuf) -> Result<tokio_rustls::TlsAccept
         .collect::<Result<_, _>>()
         .map_err(|e| ServerError::Tls(format!("{}: {e}", cert.display())))?;
     if certs.is_empty() {
-        return Err(ServerError::Tls(format!("{}: no certificate", cert.display())));
+        return Err(ServerError::Tls(format!(
+            "{}: no certificate",
+            cert.display()
+        )));
     }
-    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| ServerError::Tls(format!("{}: {e}", key.display())))?;
+    let key = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| ServerError::Tls(format!("{}: {e}", key.display())))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -235,8 +288,12 @@ fn tls_acceptor(cert: &PathBuf, key: &PathBuf) -> Result<tokio_rustls::TlsAccept
 /// A JSON response.
 pub fn json(status: u16, body: &serde_json::Value) -> Response<Body> {
     let mut r = Response::new(Full::new(Bytes::from(body.to_string())).boxed());
-    *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
-    r.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
+    *r.status_mut() =
+        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
     r
 }
 

@@ -12,7 +12,22 @@ fn ok(desc: &str, schema: Value) -> Value {
 }
 
 fn common(mut responses: serde_json::Map<String, Value>) -> Value {
-    for (code, d) in [("400", "bad request"), ("401", "no or bad bearer token; or the API server refused it"), ("403", "Kubernetes RBAC refused the caller (the API server's message)"), ("404", "not found"), ("413", "request body too large"), ("429", "too many concurrent requests from this caller"), ("502", "the API server failed"), ("503", "no cluster configured")] {
+    for (code, d) in [
+        ("400", "bad request"),
+        (
+            "401",
+            "no or bad bearer token; or the API server refused it",
+        ),
+        (
+            "403",
+            "Kubernetes RBAC refused the caller (the API server's message)",
+        ),
+        ("404", "not found"),
+        ("413", "request body too large"),
+        ("429", "too many concurrent requests from this caller"),
+        ("502", "the API server failed"),
+        ("503", "no cluster configured"),
+    ] {
         responses.entry(code.to_string()).or_insert_with(|| err(d));
     }
     Value::Object(responses)
@@ -32,12 +47,36 @@ fn query_int(name: &str, desc: &str) -> Value {
 
 fn op_responses(ok_code: &str) -> Value {
     let mut m = serde_json::Map::new();
-    m.insert(ok_code.into(), ok("the operation finished", json!({ "$ref": "#/components/schemas/ReleaseResult" })));
-    m.insert("202".into(), ok("still running (async, or past the request timeout)", json!({ "$ref": "#/components/schemas/Accepted" })));
-    m.insert("409".into(), ok("another operation on this release is in progress", json!({ "$ref": "#/components/schemas/Conflict" })));
-    m.insert("401".into(), err("no or bad bearer token (async requests are checked before 202)"));
+    m.insert(
+        ok_code.into(),
+        ok(
+            "the operation finished",
+            json!({ "$ref": "#/components/schemas/ReleaseResult" }),
+        ),
+    );
+    m.insert(
+        "202".into(),
+        ok(
+            "still running (async, or past the request timeout)",
+            json!({ "$ref": "#/components/schemas/Accepted" }),
+        ),
+    );
+    m.insert(
+        "409".into(),
+        ok(
+            "another operation on this release is in progress",
+            json!({ "$ref": "#/components/schemas/Conflict" }),
+        ),
+    );
+    m.insert(
+        "401".into(),
+        err("no or bad bearer token (async requests are checked before 202)"),
+    );
     m.insert("403".into(), err("Kubernetes RBAC refused the caller (async requests: checked with a SelfSubjectAccessReview before 202)"));
-    m.insert("422".into(), err("the chart failed to render or the action refused"));
+    m.insert(
+        "422".into(),
+        err("the chart failed to render or the action refused"),
+    );
     m.insert("504".into(), err("hooks or --wait timed out"));
     common(m)
 }
@@ -205,21 +244,54 @@ mod tests {
 
     /// The documented body of an action, less what the server reads beside the options.
     fn documented(doc: &Value, path: &str, method: &str) -> BTreeSet<String> {
-        let props = &doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["properties"];
-        props.as_object().expect("properties").keys().filter(|k| !matches!(k.as_str(), "chart" | "values" | "values_yaml" | "async")).cloned().collect()
+        let props = &doc["paths"][path][method]["requestBody"]["content"]["application/json"]
+            ["schema"]["properties"];
+        props
+            .as_object()
+            .expect("properties")
+            .keys()
+            .filter(|k| !matches!(k.as_str(), "chart" | "values" | "values_yaml" | "async"))
+            .cloned()
+            .collect()
     }
 
     fn fields<T: serde::Serialize>(opts: &T) -> BTreeSet<String> {
-        serde_json::to_value(opts).expect("json").as_object().expect("object").keys().cloned().collect()
+        serde_json::to_value(opts)
+            .expect("json")
+            .as_object()
+            .expect("object")
+            .keys()
+            .cloned()
+            .collect()
     }
 
     /// The request bodies are the option structs: every field is documented, nothing more.
     #[test]
     fn bodies_document_the_option_structs() {
         let doc = document();
-        assert_eq!(documented(&doc, "/v1/namespaces/{namespace}/releases", "post"), fields(&InstallOptions::default()));
-        assert_eq!(documented(&doc, "/v1/namespaces/{namespace}/releases/{name}", "put"), fields(&UpgradeOptions::default()));
-        assert_eq!(documented(&doc, "/v1/namespaces/{namespace}/releases/{name}/plan", "post"), fields(&UpgradeOptions::default()));
-        assert_eq!(documented(&doc, "/v1/namespaces/{namespace}/releases/{name}/rollback", "post"), fields(&RollbackOptions::default()));
+        assert_eq!(
+            documented(&doc, "/v1/namespaces/{namespace}/releases", "post"),
+            fields(&InstallOptions::default())
+        );
+        assert_eq!(
+            documented(&doc, "/v1/namespaces/{namespace}/releases/{name}", "put"),
+            fields(&UpgradeOptions::default())
+        );
+        assert_eq!(
+            documented(
+                &doc,
+                "/v1/namespaces/{namespace}/releases/{name}/plan",
+                "post"
+            ),
+            fields(&UpgradeOptions::default())
+        );
+        assert_eq!(
+            documented(
+                &doc,
+                "/v1/namespaces/{namespace}/releases/{name}/rollback",
+                "post"
+            ),
+            fields(&RollbackOptions::default())
+        );
     }
 }

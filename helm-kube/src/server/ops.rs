@@ -77,16 +77,30 @@ impl Operation {
     }
 
     /// An event with the structured progress event it came from.
-    pub fn push_detail(&self, phase: &str, message: impl Into<String>, detail: Option<serde_json::Value>) {
+    pub fn push_detail(
+        &self,
+        phase: &str,
+        message: impl Into<String>,
+        detail: Option<serde_json::Value>,
+    ) {
         if let Ok(mut ev) = self.events.lock() {
             let seq = ev.len() as u64 + 1;
-            ev.push(Event { seq, time: now_rfc3339(), phase: phase.into(), message: message.into(), detail });
+            ev.push(Event {
+                seq,
+                time: now_rfc3339(),
+                phase: phase.into(),
+                message: message.into(),
+                detail,
+            });
         }
         self.notify.notify_waiters();
     }
 
     pub fn events_from(&self, from: usize) -> Vec<Event> {
-        self.events.lock().map(|e| e.get(from..).map(|s| s.to_vec()).unwrap_or_default()).unwrap_or_default()
+        self.events
+            .lock()
+            .map(|e| e.get(from..).map(|s| s.to_vec()).unwrap_or_default())
+            .unwrap_or_default()
     }
 
     pub fn finish(&self, status: u16, body: serde_json::Value) {
@@ -160,7 +174,10 @@ pub struct ReleaseLock {
 impl Drop for ReleaseLock {
     fn drop(&mut self) {
         if let Ok(mut l) = self.reg.locks.lock() {
-            if l.get(&self.key).map(|o| Arc::ptr_eq(o, &self.op)).unwrap_or(false) {
+            if l.get(&self.key)
+                .map(|o| Arc::ptr_eq(o, &self.op))
+                .unwrap_or(false)
+            {
                 l.remove(&self.key);
             }
         }
@@ -179,17 +196,28 @@ impl Registry {
             return None;
         }
         *n += 1;
-        Some(CallerSlot { reg: self.clone(), caller: caller.to_string() })
+        Some(CallerSlot {
+            reg: self.clone(),
+            caller: caller.to_string(),
+        })
     }
 
     /// Starts an operation on `namespace/release`, or returns the one already running (409).
     /// The operation of this server holding a release, if one does.
     pub fn active(&self, namespace: &str, release: &str) -> Option<Arc<Operation>> {
         let locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
-        locks.get(&(namespace.to_string(), release.to_string())).cloned()
+        locks
+            .get(&(namespace.to_string(), release.to_string()))
+            .cloned()
     }
 
-    pub fn begin(self: &Arc<Self>, kind: OpKind, namespace: &str, release: &str, caller: &str) -> Result<ReleaseLock, Arc<Operation>> {
+    pub fn begin(
+        self: &Arc<Self>,
+        kind: OpKind,
+        namespace: &str,
+        release: &str,
+        caller: &str,
+    ) -> Result<ReleaseLock, Arc<Operation>> {
         let key = (namespace.to_string(), release.to_string());
         let mut locks = match self.locks.lock() {
             Ok(l) => l,
@@ -211,13 +239,20 @@ impl Registry {
             result: Mutex::default(),
             notify: Notify::new(),
         });
-        op.push("accepted", format!("{} {namespace}/{release}", kind.as_str()));
+        op.push(
+            "accepted",
+            format!("{} {namespace}/{release}", kind.as_str()),
+        );
         locks.insert(key.clone(), op.clone());
         self.running.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut ops) = self.ops.lock() {
             // Keep the last operations only; finished ones older than 1000 are forgotten.
             if ops.len() > 1000 {
-                let mut done: Vec<(String, String)> = ops.values().filter(|o| o.result().is_some()).map(|o| (o.started.clone(), o.id.clone())).collect();
+                let mut done: Vec<(String, String)> = ops
+                    .values()
+                    .filter(|o| o.result().is_some())
+                    .map(|o| (o.started.clone(), o.id.clone()))
+                    .collect();
                 done.sort();
                 for (_, id) in done.into_iter().take(500) {
                     ops.remove(&id);
@@ -225,7 +260,11 @@ impl Registry {
             }
             ops.insert(id, op.clone());
         }
-        Ok(ReleaseLock { reg: self.clone(), key, op })
+        Ok(ReleaseLock {
+            reg: self.clone(),
+            key,
+            op,
+        })
     }
 
     pub fn operation(&self, id: &str) -> Option<Arc<Operation>> {
@@ -234,7 +273,10 @@ impl Registry {
 
     /// Operations still running (reported at shutdown).
     pub fn unfinished(&self) -> Vec<Arc<Operation>> {
-        self.locks.lock().map(|l| l.values().cloned().collect()).unwrap_or_default()
+        self.locks
+            .lock()
+            .map(|l| l.values().cloned().collect())
+            .unwrap_or_default()
     }
 }
 
@@ -246,7 +288,10 @@ mod tests {
     fn second_operation_on_a_release_is_refused_until_the_first_ends() {
         let reg = Arc::new(Registry::default());
         let a = reg.begin(OpKind::Upgrade, "ns", "web", "c1").ok().unwrap();
-        let other = reg.begin(OpKind::Rollback, "ns", "web", "c2").err().unwrap();
+        let other = reg
+            .begin(OpKind::Rollback, "ns", "web", "c2")
+            .err()
+            .unwrap();
         assert_eq!(other.kind.pending_status(), "pending-upgrade");
         assert!(reg.begin(OpKind::Upgrade, "ns2", "web", "c1").is_ok());
         assert_eq!(reg.running.load(Ordering::SeqCst), 1);

@@ -40,18 +40,58 @@ mod tests {
     #[test]
     fn events_become_phases_with_details() {
         // An upgrade's operation, as the server starts one.
-        let lock = Arc::new(Registry::default()).begin(OpKind::Upgrade, "a", "web", "c").ok().unwrap();
+        let lock = Arc::new(Registry::default())
+            .begin(OpKind::Upgrade, "a", "web", "c")
+            .ok()
+            .unwrap();
         let obs = Observer::new(lock.op.clone());
         let s = |x: &str| x.to_string();
-        obs.event(ProgressEvent::ReleaseRecorded { name: s("web"), namespace: s("a"), revision: 2, status: s("pending-upgrade"), created: true });
-        obs.event(ProgressEvent::HookStarted { event: s("pre-upgrade"), kind: s("Job"), name: s("web-migrate"), weight: -5 });
-        obs.event(ProgressEvent::HookSucceeded { event: s("pre-upgrade"), kind: s("Job"), name: s("web-migrate"), weight: -5 });
-        obs.event(ProgressEvent::ResourceApplied { kind: s("Deployment"), namespace: s("a"), name: s("web"), resource: s("deployments") });
-        obs.event(ProgressEvent::Waiting { not_ready: vec![NotReady { kind: s("Deployment"), namespace: s("a"), name: s("web"), reason: s("Available: 0/1"), details: vec![] }] });
+        obs.event(ProgressEvent::ReleaseRecorded {
+            name: s("web"),
+            namespace: s("a"),
+            revision: 2,
+            status: s("pending-upgrade"),
+            created: true,
+        });
+        obs.event(ProgressEvent::HookStarted {
+            event: s("pre-upgrade"),
+            kind: s("Job"),
+            name: s("web-migrate"),
+            weight: -5,
+        });
+        obs.event(ProgressEvent::HookSucceeded {
+            event: s("pre-upgrade"),
+            kind: s("Job"),
+            name: s("web-migrate"),
+            weight: -5,
+        });
+        obs.event(ProgressEvent::ResourceApplied {
+            kind: s("Deployment"),
+            namespace: s("a"),
+            name: s("web"),
+            resource: s("deployments"),
+        });
+        obs.event(ProgressEvent::Waiting {
+            not_ready: vec![NotReady {
+                kind: s("Deployment"),
+                namespace: s("a"),
+                name: s("web"),
+                reason: s("Available: 0/1"),
+                details: vec![],
+            }],
+        });
         obs.event(ProgressEvent::Ready { count: 1 });
-        obs.event(ProgressEvent::ResourceDeleted { kind: s("ConfigMap"), namespace: s("a"), name: s("old"), resource: s("configmaps") });
+        obs.event(ProgressEvent::ResourceDeleted {
+            kind: s("ConfigMap"),
+            namespace: s("a"),
+            name: s("old"),
+            resource: s("configmaps"),
+        });
         let evs = lock.op.events_from(1);
-        let phases: Vec<String> = evs.iter().map(|e| format!("{} {}", e.phase, e.message)).collect();
+        let phases: Vec<String> = evs
+            .iter()
+            .map(|e| format!("{} {}", e.phase, e.message))
+            .collect();
         assert_eq!(
             phases,
             vec![
@@ -67,6 +107,12 @@ mod tests {
         let j = serde_json::to_value(&evs[3]).expect("json");
         assert_eq!(j["detail"]["type"], "resource_applied");
         assert_eq!(j["detail"]["kind"], "Deployment");
-        assert!(serde_json::to_value(&lock.op.events_from(0)[0]).expect("json").get("detail").is_none(), "accepted has no detail");
+        assert!(
+            serde_json::to_value(&lock.op.events_from(0)[0])
+                .expect("json")
+                .get("detail")
+                .is_none(),
+            "accepted has no detail"
+        );
     }
 }

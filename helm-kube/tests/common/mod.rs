@@ -18,19 +18,32 @@ pub struct Env {
 /// the compile-time value would then name the checkout that built them (tests in all files
 /// look their data up this way, falling back to the compile-time value outside cargo).
 pub fn root() -> PathBuf {
-    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())).join("..")
+    PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .join("..")
 }
 
 fn binaries_present() -> bool {
     if std::env::var_os("HELM_RS_TESTENV_BIN").is_some() {
         return true;
     }
-    let cache = std::env::var_os("HELM_RS_TESTENV_CACHE").map(PathBuf::from).unwrap_or_else(|| {
-        let base = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
-        base.join("helm-rs/testenv")
-    });
+    let cache = std::env::var_os("HELM_RS_TESTENV_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let base = std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| {
+                    PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache")
+                });
+            base.join("helm-rs/testenv")
+        });
     std::fs::read_dir(&cache)
-        .map(|rd| rd.flatten().any(|e| e.path().join("bin/kube-apiserver").exists()))
+        .map(|rd| {
+            rd.flatten()
+                .any(|e| e.path().join("bin/kube-apiserver").exists())
+        })
         .unwrap_or(false)
 }
 
@@ -39,12 +52,17 @@ pub fn env() -> Option<&'static Env> {
     static ENV: OnceLock<Option<Env>> = OnceLock::new();
     ENV.get_or_init(|| {
         if !binaries_present() {
-            eprintln!("SKIP: kube test environment binaries not built (run scripts/kube-testenv build)");
+            eprintln!(
+                "SKIP: kube test environment binaries not built (run scripts/kube-testenv build)"
+            );
             return None;
         }
         let dir = std::env::temp_dir().join(format!("helm-kube-tests-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
-        start_testenv("kube-testenv", &dir).map(|_| Env { kubeconfig: dir.join("kubeconfig"), dir })
+        start_testenv("kube-testenv", &dir).map(|_| Env {
+            kubeconfig: dir.join("kubeconfig"),
+            dir,
+        })
     })
     .as_ref()
 }
@@ -60,7 +78,13 @@ pub fn start_testenv(script: &str, dir: &Path) -> Option<String> {
     match out {
         Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
         Ok(o) => {
-            eprintln!("SKIP: {script} start failed: {}", String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or(""));
+            eprintln!(
+                "SKIP: {script} start failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+            );
             None
         }
         Err(e) => {
@@ -79,7 +103,9 @@ pub fn oracle_cache() -> PathBuf {
     }
     std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"))
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache")
+        })
         .join("helm-oracle")
 }
 
@@ -90,7 +116,10 @@ pub fn oracle() -> Option<PathBuf> {
     if p.exists() {
         static UNPACKED: std::sync::Once = std::sync::Once::new();
         UNPACKED.call_once(|| {
-            let _ = Command::new(&p).arg("version").env("HELM_ORACLE_CACHE", oracle_cache()).output();
+            let _ = Command::new(&p)
+                .arg("version")
+                .env("HELM_ORACLE_CACHE", oracle_cache())
+                .output();
         });
         Some(p)
     } else {
@@ -103,7 +132,11 @@ pub fn oracle() -> Option<PathBuf> {
 /// HELM_NAMESPACE, HELM_DRIVER): only what the test sets counts.
 pub fn isolated(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
     let mut c = Command::new(program);
-    c.args(args).env_remove("KUBECONFIG").env_remove("HELM_NAMESPACE").env_remove("HELM_DRIVER").env_remove("HELM_RS_PROGRESS");
+    c.args(args)
+        .env_remove("KUBECONFIG")
+        .env_remove("HELM_NAMESPACE")
+        .env_remove("HELM_DRIVER")
+        .env_remove("HELM_RS_PROGRESS");
     c
 }
 
@@ -117,17 +150,29 @@ pub fn on_cluster(program: impl AsRef<std::ffi::OsStr>, env: &Env, args: &[&str]
 /// What Helm needs besides: the tests' shared scratch HOME and the unpacked oracle
 /// ([`oracle_cache`]).
 pub fn helm_home(c: &mut Command) -> &mut Command {
-    c.env("HOME", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("helm-home")).env("HELM_ORACLE_CACHE", oracle_cache())
+    c.env(
+        "HOME",
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("helm-home"),
+    )
+    .env("HELM_ORACLE_CACHE", oracle_cache())
 }
 
 /// (exit ok, stdout, stderr) of a finished command.
 pub fn outcome(o: std::process::Output) -> (bool, String, String) {
-    (o.status.success(), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
 }
 
 /// Runs Helm against the environment; (exit ok, stdout, stderr).
 pub fn helm(env: &Env, oracle: &Path, args: &[&str]) -> (bool, String, String) {
-    outcome(helm_home(&mut on_cluster(oracle, env, args)).output().expect("run helm-oracle"))
+    outcome(
+        helm_home(&mut on_cluster(oracle, env, args))
+            .output()
+            .expect("run helm-oracle"),
+    )
 }
 
 /// Writes `files` (paths relative to `dir`; their directories are created).
@@ -142,14 +187,25 @@ pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
 /// The oracle, when the environment variable `var` asks to record Helm's answers anew
 /// (recording without the oracle fails).
 pub fn recording<'a>(var: &str, oracle: &'a Option<PathBuf>) -> Option<&'a PathBuf> {
-    std::env::var_os(var).is_some().then(|| oracle.as_ref().expect("recording needs the oracle"))
+    std::env::var_os(var)
+        .is_some()
+        .then(|| oracle.as_ref().expect("recording needs the oracle"))
 }
 
 /// Ends a comparison of a table of cases with Helm: prints how many agree and fails with every
 /// difference (`differ`, one description each) at once.
 pub fn assert_all_agree(what: &str, cases: usize, differ: &[String]) {
-    eprintln!("{what} cases: {} agree, {} differ", cases - differ.len(), differ.len());
-    assert!(differ.is_empty(), "{} of {cases} cases differ from Helm:\n\n{}", differ.len(), differ.join("\n"));
+    eprintln!(
+        "{what} cases: {} agree, {} differ",
+        cases - differ.len(),
+        differ.len()
+    );
+    assert!(
+        differ.is_empty(),
+        "{} of {cases} cases differ from Helm:\n\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
 }
 
 /// A unique name for a test's namespace/release.
@@ -228,7 +284,8 @@ impl Drop for Scratch {
 }
 
 pub fn scratch(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("charts-{}-{name}", std::process::id()));
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("charts-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("mkdir");
     d
@@ -238,14 +295,23 @@ pub fn scratch(name: &str) -> PathBuf {
 /// server's `tgz_base64` takes it.
 pub fn chart_tgz_base64(chart: &Path, dir: &Path) -> String {
     use base64::Engine;
-    let opts = helm_core::chart::package::PackageOptions { version: None, app_version: None, destination: dir.to_path_buf() };
+    let opts = helm_core::chart::package::PackageOptions {
+        version: None,
+        app_version: None,
+        destination: dir.to_path_buf(),
+    };
     let tgz = helm_core::chart::package::package_dir(chart, &opts).expect("package");
     base64::engine::general_purpose::STANDARD.encode(std::fs::read(tgz).expect("read tgz"))
 }
 
 /// One request to the release server, with `token` as the bearer token: the status and the
 /// JSON body (the text as a JSON string when it is not JSON).
-pub async fn server_call(method: reqwest::Method, url: &str, token: Option<&str>, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+pub async fn server_call(
+    method: reqwest::Method,
+    url: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
     let mut req = reqwest::Client::new().request(method, url);
     if let Some(t) = token {
         req = req.bearer_auth(t);
@@ -256,5 +322,8 @@ pub async fn server_call(method: reqwest::Method, url: &str, token: Option<&str>
     let resp = req.send().await.expect("send");
     let status = resp.status().as_u16();
     let text = resp.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
 }

@@ -31,13 +31,23 @@ pub const ZERO_UNIX: i64 = -62_135_596_800;
 
 impl Time {
     pub fn zero() -> Time {
-        Time { unix: ZERO_UNIX, nsec: 0, loc: Location::utc(), mono: None }
+        Time {
+            unix: ZERO_UNIX,
+            nsec: 0,
+            loc: Location::utc(),
+            mono: None,
+        }
     }
 
     pub fn from_unix(sec: i64, nsec: i64, loc: Arc<Location>) -> Time {
         let extra = nsec.div_euclid(NANOS_PER_SEC);
         let n = nsec.rem_euclid(NANOS_PER_SEC) as u32;
-        Time { unix: sec.saturating_add(extra), nsec: n, loc, mono: None }
+        Time {
+            unix: sec.saturating_add(extra),
+            nsec: n,
+            loc,
+            mono: None,
+        }
     }
 
     /// `time.Now()` in Local, with a monotonic reading relative to process start.
@@ -53,8 +63,15 @@ impl Time {
                 Time::split_neg(d.as_secs() as i64, d.subsec_nanos())
             }
         };
-        let mono = i64::try_from(start.elapsed().as_nanos()).unwrap_or(i64::MAX).max(1);
-        Time { unix, nsec, loc: Location::local(), mono: Some(mono) }
+        let mono = i64::try_from(start.elapsed().as_nanos())
+            .unwrap_or(i64::MAX)
+            .max(1);
+        Time {
+            unix,
+            nsec,
+            loc: Location::local(),
+            mono: Some(mono),
+        }
     }
 
     fn split_neg(secs: i64, nanos: u32) -> (i64, u32) {
@@ -67,7 +84,12 @@ impl Time {
 
     /// Go's `t.In(loc)` / `t.UTC()`: same instant, new location, monotonic reading dropped.
     pub fn in_loc(&self, loc: Arc<Location>) -> Time {
-        Time { unix: self.unix, nsec: self.nsec, loc, mono: None }
+        Time {
+            unix: self.unix,
+            nsec: self.nsec,
+            loc,
+            mono: None,
+        }
     }
 
     /// (zone abbreviation, offset seconds) in effect.
@@ -110,7 +132,12 @@ impl Time {
             sec = sec.saturating_sub(1);
             nsec += NANOS_PER_SEC;
         }
-        Time { unix: sec, nsec: nsec as u32, loc: self.loc.clone(), mono: self.mono.map(|m| m.wrapping_add(d)) }
+        Time {
+            unix: sec,
+            nsec: nsec as u32,
+            loc: self.loc.clone(),
+            mono: self.mono.map(|m| m.wrapping_add(d)),
+        }
     }
 
     /// Go's `t.Sub(u)`, saturating at the Duration range.
@@ -194,7 +221,9 @@ impl Time {
                         append_int(&mut b, i64::from(zone % 60), 2);
                     }
                 }
-                Std::Frac { nine, digits, sep } => append_nano(&mut b, self.nsec, nine, digits, sep),
+                Std::Frac { nine, digits, sep } => {
+                    append_nano(&mut b, self.nsec, nine, digits, sep)
+                }
             }
         }
         String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -238,10 +267,28 @@ pub struct Civil {
 }
 
 pub const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
-pub const DAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+pub const DAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
 
 // ---- calendar arithmetic (proleptic Gregorian, any i64 range without overflow for sane input)
 
@@ -285,7 +332,16 @@ pub fn days_in_month(y: i64, m: i64) -> i64 {
 
 /// Go's `time.Date`: normalises out-of-range fields, then resolves the local time in `loc`.
 #[allow(clippy::too_many_arguments)]
-pub fn date(year: i64, month: i64, day: i64, hour: i64, min: i64, sec: i64, nsec: i64, loc: Arc<Location>) -> Time {
+pub fn date(
+    year: i64,
+    month: i64,
+    day: i64,
+    hour: i64,
+    min: i64,
+    sec: i64,
+    nsec: i64,
+    loc: Arc<Location>,
+) -> Time {
     // Normalise month into the year, the rest through plain second arithmetic.
     // Go wraps silently on absurd inputs; clamping keeps the arithmetic panic-free.
     const LIMIT: i64 = 1 << 40;
@@ -308,30 +364,39 @@ pub fn date(year: i64, month: i64, day: i64, hour: i64, min: i64, sec: i64, nsec
             unix = local - i64::from(off2);
         }
     }
-    Time { unix, nsec: nsec as u32, loc, mono: None }
+    Time {
+        unix,
+        nsec: nsec as u32,
+        loc,
+        mono: None,
+    }
 }
 
 // ---- layout tokens
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum TzKind {
-    Iso8601,            // Z0700
-    Iso8601Colon,       // Z07:00
-    Iso8601Seconds,     // Z070000
-    Iso8601Short,       // Z07
+    Iso8601,             // Z0700
+    Iso8601Colon,        // Z07:00
+    Iso8601Seconds,      // Z070000
+    Iso8601Short,        // Z07
     Iso8601ColonSeconds, // Z07:00:00
-    Num,                // -0700
-    NumColon,           // -07:00
-    NumSeconds,         // -070000
-    NumShort,           // -07
-    NumColonSeconds,    // -07:00:00
+    Num,                 // -0700
+    NumColon,            // -07:00
+    NumSeconds,          // -070000
+    NumShort,            // -07
+    NumColonSeconds,     // -07:00:00
 }
 
 impl TzKind {
     fn is_iso(self) -> bool {
         matches!(
             self,
-            TzKind::Iso8601 | TzKind::Iso8601Colon | TzKind::Iso8601Seconds | TzKind::Iso8601Short | TzKind::Iso8601ColonSeconds
+            TzKind::Iso8601
+                | TzKind::Iso8601Colon
+                | TzKind::Iso8601Seconds
+                | TzKind::Iso8601Short
+                | TzKind::Iso8601ColonSeconds
         )
     }
 }
@@ -421,8 +486,14 @@ fn next_std_chunk(layout: &[u8]) -> (&[u8], Option<Std>, &[u8]) {
             }
             b'0' => {
                 if l.len() >= i + 2 && (b'1'..=b'6').contains(&l[i + 1]) {
-                    let s = [Std::ZeroMonth, Std::ZeroDay, Std::ZeroHour12, Std::ZeroMinute, Std::ZeroSecond, Std::Year]
-                        [(l[i + 1] - b'1') as usize];
+                    let s = [
+                        Std::ZeroMonth,
+                        Std::ZeroDay,
+                        Std::ZeroHour12,
+                        Std::ZeroMinute,
+                        Std::ZeroSecond,
+                        Std::Year,
+                    ][(l[i + 1] - b'1') as usize];
                     return r(2, s);
                 }
                 if has(i, b"002") {
@@ -478,7 +549,11 @@ fn next_std_chunk(layout: &[u8]) -> (&[u8], Option<Std>, &[u8]) {
                         j += 1;
                     }
                     if !is_digit_at(l, j) {
-                        let s = Std::Frac { nine: ch == b'9', digits: j - (i + 1), sep: c };
+                        let s = Std::Frac {
+                            nine: ch == b'9',
+                            digits: j - (i + 1),
+                            sep: c,
+                        };
                         return (&l[..i], Some(s), &l[j..]);
                     }
                 }
@@ -537,13 +612,19 @@ fn format_offset(b: &mut Vec<u8>, kind: TzKind, offset: i32) {
     }
     append_int(b, i64::from(zone / 60), 2);
     use TzKind::*;
-    if matches!(kind, Iso8601Colon | NumColon | Iso8601ColonSeconds | NumColonSeconds) {
+    if matches!(
+        kind,
+        Iso8601Colon | NumColon | Iso8601ColonSeconds | NumColonSeconds
+    ) {
         b.push(b':');
     }
     if !matches!(kind, NumShort | Iso8601Short) {
         append_int(b, i64::from(zone % 60), 2);
     }
-    if matches!(kind, Iso8601Seconds | NumSeconds | NumColonSeconds | Iso8601ColonSeconds) {
+    if matches!(
+        kind,
+        Iso8601Seconds | NumSeconds | NumColonSeconds | Iso8601ColonSeconds
+    ) {
         if matches!(kind, NumColonSeconds | Iso8601ColonSeconds) {
             b.push(b':');
         }
@@ -645,7 +726,10 @@ fn getnum(s: &[u8], fixed: bool) -> Option<(i64, &[u8])> {
         }
         return Some((i64::from(s[0] - b'0'), &s[1..]));
     }
-    Some((i64::from(s[0] - b'0') * 10 + i64::from(s[1] - b'0'), &s[2..]))
+    Some((
+        i64::from(s[0] - b'0') * 10 + i64::from(s[1] - b'0'),
+        &s[2..],
+    ))
 }
 
 fn getnum3(s: &[u8], fixed: bool) -> Option<(i64, &[u8])> {
@@ -746,7 +830,11 @@ fn parse_time_zone(value: &[u8]) -> Option<usize> {
     }
     if &value[..3] == b"GMT" {
         let rest = &value[3..];
-        return Some(if rest.is_empty() { 3 } else { 3 + parse_signed_offset(rest) });
+        return Some(if rest.is_empty() {
+            3
+        } else {
+            3 + parse_signed_offset(rest)
+        });
     }
     if value[0] == b'+' || value[0] == b'-' {
         let n = parse_signed_offset(value);
@@ -768,7 +856,11 @@ fn parse_time_zone(value: &[u8]) -> Option<usize> {
 type OffsetParts<'a> = (u8, &'a [u8], &'a [u8], &'a [u8], &'a [u8]);
 
 /// Go's `time.ParseInLocation(layout, value, loc)` (with `Local` as the local zone).
-pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Location>) -> Result<Time, String> {
+pub fn parse_in_location(
+    layout_s: &str,
+    value_s: &str,
+    default_loc: Arc<Location>,
+) -> Result<Time, String> {
     let alayout = layout_s.as_bytes();
     let avalue = value_s.as_bytes();
     let local = Location::local();
@@ -790,7 +882,13 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
         };
         let Some(std) = std else {
             if !value.is_empty() {
-                return Err(parse_error(alayout, avalue, b"", value, &format!(": extra text: {}", quote(value))));
+                return Err(parse_error(
+                    alayout,
+                    avalue,
+                    b"",
+                    value,
+                    &format!(": extra text: {}", quote(value)),
+                ));
             }
             break;
         };
@@ -826,9 +924,16 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
             Std::Month | Std::LongMonth | Std::WeekDay | Std::LongWeekDay => {
                 // A month's or weekday's English name, in full or its first three letters; the
                 // weekday is checked, not used.
-                let names: &[&str] = if matches!(std, Std::Month | Std::LongMonth) { &MONTHS } else { &DAYS };
+                let names: &[&str] = if matches!(std, Std::Month | Std::LongMonth) {
+                    &MONTHS
+                } else {
+                    &DAYS
+                };
                 let short = matches!(std, Std::Month | Std::WeekDay);
-                let tab: Vec<&str> = names.iter().map(|n| if short { &n[..3] } else { *n }).collect();
+                let tab: Vec<&str> = names
+                    .iter()
+                    .map(|n| if short { &n[..3] } else { *n })
+                    .collect();
                 match lookup_name(&tab, value) {
                     Some((i, rest)) => {
                         if matches!(std, Std::Month | Std::LongMonth) {
@@ -839,7 +944,13 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
                     None => ok = false,
                 }
             }
-            Std::NumMonth | Std::ZeroMonth | Std::Hour | Std::Hour12 | Std::ZeroHour12 | Std::Minute | Std::ZeroMinute => {
+            Std::NumMonth
+            | Std::ZeroMonth
+            | Std::Hour
+            | Std::Hour12
+            | Std::ZeroHour12
+            | Std::Minute
+            | Std::ZeroMinute => {
                 // The field, its range and its name in a range error.
                 let (field, range, what) = match std {
                     Std::NumMonth | Std::ZeroMonth => (&mut month, 1..=12, "month"),
@@ -847,7 +958,10 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
                     Std::Hour12 | Std::ZeroHour12 => (&mut hour, 0..=12, "hour"),
                     _ => (&mut min, 0..=59, "minute"),
                 };
-                match getnum(value, matches!(std, Std::ZeroMonth | Std::ZeroHour12 | Std::ZeroMinute)) {
+                match getnum(
+                    value,
+                    matches!(std, Std::ZeroMonth | Std::ZeroHour12 | Std::ZeroMinute),
+                ) {
                     Some((n, rest)) => {
                         *field = n;
                         value = rest;
@@ -887,7 +1001,10 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
                     value = rest;
                     if !(0..60).contains(&sec) {
                         range_err = "second";
-                    } else if value.len() >= 2 && matches!(value[0], b'.' | b',') && is_digit_at(value, 1) {
+                    } else if value.len() >= 2
+                        && matches!(value[0], b'.' | b',')
+                        && is_digit_at(value, 1)
+                    {
                         let (_, next, _) = next_std_chunk(layout);
                         if !matches!(next, Some(Std::Frac { .. })) {
                             let mut n = 2;
@@ -913,7 +1030,11 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
                 } else {
                     let (p, rest) = value.split_at(2);
                     value = rest;
-                    let (pm, am): (&[u8], &[u8]) = if std == Std::PM { (b"PM", b"AM") } else { (b"pm", b"am") };
+                    let (pm, am): (&[u8], &[u8]) = if std == Std::PM {
+                        (b"PM", b"AM")
+                    } else {
+                        (b"pm", b"am")
+                    };
                     if p == pm {
                         pm_set = true;
                     } else if p == am {
@@ -930,21 +1051,48 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
                 } else {
                     use TzKind::*;
                     let parts: Option<OffsetParts<'_>> = match kind {
-                        Iso8601Colon | NumColon => (value.len() >= 6 && value[3] == b':')
-                            .then(|| (value[0], &value[1..3], &value[4..6], &b"00"[..], &value[6..])),
-                        NumShort | Iso8601Short => {
-                            (value.len() >= 3).then(|| (value[0], &value[1..3], &b"00"[..], &b"00"[..], &value[3..]))
+                        Iso8601Colon | NumColon => {
+                            (value.len() >= 6 && value[3] == b':').then(|| {
+                                (
+                                    value[0],
+                                    &value[1..3],
+                                    &value[4..6],
+                                    &b"00"[..],
+                                    &value[6..],
+                                )
+                            })
                         }
+                        NumShort | Iso8601Short => (value.len() >= 3)
+                            .then(|| (value[0], &value[1..3], &b"00"[..], &b"00"[..], &value[3..])),
                         Iso8601ColonSeconds | NumColonSeconds => {
-                            (value.len() >= 9 && value[3] == b':' && value[6] == b':')
-                                .then(|| (value[0], &value[1..3], &value[4..6], &value[7..9], &value[9..]))
+                            (value.len() >= 9 && value[3] == b':' && value[6] == b':').then(|| {
+                                (
+                                    value[0],
+                                    &value[1..3],
+                                    &value[4..6],
+                                    &value[7..9],
+                                    &value[9..],
+                                )
+                            })
                         }
-                        Iso8601Seconds | NumSeconds => {
-                            (value.len() >= 7).then(|| (value[0], &value[1..3], &value[3..5], &value[5..7], &value[7..]))
-                        }
-                        Iso8601 | Num => {
-                            (value.len() >= 5).then(|| (value[0], &value[1..3], &value[3..5], &b"00"[..], &value[5..]))
-                        }
+                        Iso8601Seconds | NumSeconds => (value.len() >= 7).then(|| {
+                            (
+                                value[0],
+                                &value[1..3],
+                                &value[3..5],
+                                &value[5..7],
+                                &value[7..],
+                            )
+                        }),
+                        Iso8601 | Num => (value.len() >= 5).then(|| {
+                            (
+                                value[0],
+                                &value[1..3],
+                                &value[3..5],
+                                &b"00"[..],
+                                &value[5..],
+                            )
+                        }),
                     };
                     match parts {
                         None => ok = false,
@@ -988,7 +1136,11 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
                     }
                 }
             }
-            Std::Frac { nine: false, digits, .. } => {
+            Std::Frac {
+                nine: false,
+                digits,
+                ..
+            } => {
                 let ndigit = 1 + digits;
                 if value.len() < ndigit {
                     ok = false;
@@ -1004,7 +1156,8 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
                 }
             }
             Std::Frac { nine: true, .. } => {
-                if value.len() >= 2 && matches!(value[0], b'.' | b',') && value[1].is_ascii_digit() {
+                if value.len() >= 2 && matches!(value[0], b'.' | b',') && value[1].is_ascii_digit()
+                {
                     let mut i = 0;
                     while i + 1 < value.len() && value[i + 1].is_ascii_digit() {
                         i += 1;
@@ -1021,7 +1174,13 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
             }
         }
         if !range_err.is_empty() {
-            return Err(parse_error(alayout, avalue, stdstr, value, &format!(": {range_err} out of range")));
+            return Err(parse_error(
+                alayout,
+                avalue,
+                stdstr,
+                value,
+                &format!(": {range_err} out of range"),
+            ));
         }
         if !ok {
             return Err(parse_error(alayout, avalue, stdstr, hold, ""));
@@ -1045,7 +1204,13 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
             }
         }
         if !(1..=365).contains(&yday) {
-            return Err(parse_error(alayout, avalue, b"", value, ": day-of-year out of range"));
+            return Err(parse_error(
+                alayout,
+                avalue,
+                b"",
+                value,
+                ": day-of-year out of range",
+            ));
         }
         if m == 0 {
             m = (yday - 1) / 31 + 1;
@@ -1055,11 +1220,23 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
             d = yday - days_before(m);
         }
         if month >= 0 && month != m {
-            return Err(parse_error(alayout, avalue, b"", value, ": day-of-year does not match month"));
+            return Err(parse_error(
+                alayout,
+                avalue,
+                b"",
+                value,
+                ": day-of-year does not match month",
+            ));
         }
         month = m;
         if day >= 0 && day != d {
-            return Err(parse_error(alayout, avalue, b"", value, ": day-of-year does not match day"));
+            return Err(parse_error(
+                alayout,
+                avalue,
+                b"",
+                value,
+                ": day-of-year does not match day",
+            ));
         }
         day = d;
     } else {
@@ -1071,7 +1248,13 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
         }
     }
     if day < 1 || day > days_in_month(year, month) {
-        return Err(parse_error(alayout, avalue, b"", value, ": day out of range"));
+        return Err(parse_error(
+            alayout,
+            avalue,
+            b"",
+            value,
+            ": day out of range",
+        ));
     }
 
     if let Some(z) = z {
@@ -1081,7 +1264,9 @@ pub fn parse_in_location(layout_s: &str, value_s: &str, default_loc: Arc<Locatio
         let mut t = date(year, month, day, hour, min, sec, nsec, Location::utc());
         t.unix -= zone_offset;
         let (name, offset) = local.lookup(t.unix);
-        if i64::from(offset) == zone_offset && (zone_name.is_empty() || name.as_bytes() == zone_name.as_slice()) {
+        if i64::from(offset) == zone_offset
+            && (zone_name.is_empty() || name.as_bytes() == zone_name.as_slice())
+        {
             t.loc = local;
             return Ok(t);
         }
@@ -1273,7 +1458,10 @@ pub fn parse_duration(orig: &str) -> Result<i64, String> {
         if !pre && !post {
             return Err(err("invalid duration"));
         }
-        let i = s.iter().position(|&c| c == b'.' || c.is_ascii_digit()).unwrap_or(s.len());
+        let i = s
+            .iter()
+            .position(|&c| c == b'.' || c.is_ascii_digit())
+            .unwrap_or(s.len());
         if i == 0 {
             return Err(err("missing unit in duration"));
         }
@@ -1322,6 +1510,10 @@ pub fn parse_duration(orig: &str) -> Result<i64, String> {
 /// does for a time at this UTC offset: UTC when the offset is zero, else a fixed zone. For
 /// callers outside the template engine (`helm list --time-format`).
 pub fn format_go_layout(unix_secs: i64, nanos: i64, offset_secs: i32, layout: &str) -> String {
-    let loc = if offset_secs == 0 { Location::utc() } else { Location::fixed("", offset_secs) };
+    let loc = if offset_secs == 0 {
+        Location::utc()
+    } else {
+        Location::fixed("", offset_secs)
+    };
     Time::from_unix(unix_secs, nanos, loc).format(layout)
 }

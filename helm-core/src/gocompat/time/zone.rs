@@ -32,7 +32,12 @@ impl Location {
     pub fn utc() -> Arc<Location> {
         static UTC: OnceLock<Arc<Location>> = OnceLock::new();
         UTC.get_or_init(|| {
-            Arc::new(Location { name: "UTC".into(), zones: vec![], tx: vec![], extend: None })
+            Arc::new(Location {
+                name: "UTC".into(),
+                zones: vec![],
+                tx: vec![],
+                extend: None,
+            })
         })
         .clone()
     }
@@ -41,7 +46,11 @@ impl Location {
     pub fn fixed(name: &str, offset: i32) -> Arc<Location> {
         Arc::new(Location {
             name: name.into(),
-            zones: vec![Zone { name: name.into(), offset, is_dst: false }],
+            zones: vec![Zone {
+                name: name.into(),
+                offset,
+                is_dst: false,
+            }],
             tx: vec![(i64::MIN, 0)],
             extend: None,
         })
@@ -73,7 +82,12 @@ impl Location {
             _ => vec![],
         };
         let mut all: Vec<String> = dirs;
-        for d in ["/usr/share/zoneinfo/", "/usr/share/lib/zoneinfo/", "/usr/lib/locale/TZ/", "/etc/zoneinfo/"] {
+        for d in [
+            "/usr/share/zoneinfo/",
+            "/usr/share/lib/zoneinfo/",
+            "/usr/lib/locale/TZ/",
+            "/etc/zoneinfo/",
+        ] {
             all.push(d.to_string());
         }
         for dir in all {
@@ -154,7 +168,10 @@ fn init_local() -> Arc<Location> {
     };
     match std::env::var("TZ") {
         Err(_) => {
-            if let Some(loc) = std::fs::read("/etc/localtime").ok().and_then(|d| parse_tzif(&d)) {
+            if let Some(loc) = std::fs::read("/etc/localtime")
+                .ok()
+                .and_then(|d| parse_tzif(&d))
+            {
                 return named(loc, "Local");
             }
         }
@@ -162,7 +179,11 @@ fn init_local() -> Arc<Location> {
             let tz = tz.strip_prefix(':').unwrap_or(&tz).to_string();
             if tz.starts_with('/') {
                 if let Some(loc) = std::fs::read(&tz).ok().and_then(|d| parse_tzif(&d)) {
-                    let n = if tz == "/etc/localtime" { "Local" } else { tz.as_str() };
+                    let n = if tz == "/etc/localtime" {
+                        "Local"
+                    } else {
+                        tz.as_str()
+                    };
                     return named(loc, n);
                 }
             } else if !tz.is_empty() && tz != "UTC" {
@@ -173,7 +194,12 @@ fn init_local() -> Arc<Location> {
         }
         Ok(_) => {}
     }
-    Arc::new(Location { name: "UTC".into(), zones: vec![], tx: vec![], extend: None })
+    Arc::new(Location {
+        name: "UTC".into(),
+        zones: vec![],
+        tx: vec![],
+        extend: None,
+    })
 }
 
 /// Reads a TZif file (v1, or the 64-bit v2+ section and its footer).
@@ -208,7 +234,11 @@ fn parse_tzif(data: &[u8]) -> Option<Location> {
     let [isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt] = c;
     let mut whens = Vec::with_capacity(timecnt);
     for _ in 0..timecnt {
-        whens.push(if wide { r.be64()? as i64 } else { i64::from(r.be32()? as i32) });
+        whens.push(if wide {
+            r.be64()? as i64
+        } else {
+            i64::from(r.be32()? as i32)
+        });
     }
     let idxs = r.take(timecnt)?.to_vec();
     let mut raw_zones = Vec::with_capacity(typecnt);
@@ -234,12 +264,19 @@ fn parse_tzif(data: &[u8]) -> Option<Location> {
     let zones: Vec<Zone> = raw_zones
         .iter()
         .map(|&(offset, is_dst, a)| {
-            let end = chars.get(a..).and_then(|s| s.iter().position(|&b| b == 0)).map(|e| a + e);
+            let end = chars
+                .get(a..)
+                .and_then(|s| s.iter().position(|&b| b == 0))
+                .map(|e| a + e);
             let name = match end {
                 Some(e) => String::from_utf8_lossy(&chars[a..e]).into_owned(),
                 None => String::new(),
             };
-            Zone { name, offset, is_dst }
+            Zone {
+                name,
+                offset,
+                is_dst,
+            }
         })
         .collect();
     if zones.is_empty() {
@@ -250,7 +287,12 @@ fn parse_tzif(data: &[u8]) -> Option<Location> {
         .zip(idxs)
         .map(|(w, i)| (w, (i as usize).min(zones.len() - 1)))
         .collect::<Vec<_>>();
-    let mut loc = Location { name: String::new(), zones, tx, extend };
+    let mut loc = Location {
+        name: String::new(),
+        zones,
+        tx,
+        extend,
+    };
     if loc.tx.is_empty() {
         // Go adds a single transition at the start of time.
         loc.tx.push((i64::MIN, 0));
@@ -312,13 +354,25 @@ impl PosixTz {
         // POSIX offsets are west of UTC.
         let std_off = -tz_offset(b, &mut p)?;
         if p >= b.len() {
-            return Some(PosixTz { std_name, std_off, dst: None });
+            return Some(PosixTz {
+                std_name,
+                std_off,
+                dst: None,
+            });
         }
         let dst_name = tz_name(b, &mut p)?;
-        let dst_off = if p < b.len() && b[p] != b',' { -tz_offset(b, &mut p)? } else { std_off + 3600 };
+        let dst_off = if p < b.len() && b[p] != b',' {
+            -tz_offset(b, &mut p)?
+        } else {
+            std_off + 3600
+        };
         if p >= b.len() {
             // No rules: US default; rare, treat as standard time only.
-            return Some(PosixTz { std_name, std_off, dst: None });
+            return Some(PosixTz {
+                std_name,
+                std_off,
+                dst: None,
+            });
         }
         if b[p] != b',' {
             return None;
@@ -333,7 +387,11 @@ impl PosixTz {
         if p != b.len() {
             return None;
         }
-        Some(PosixTz { std_name, std_off, dst: Some((dst_name, dst_off, start, end)) })
+        Some(PosixTz {
+            std_name,
+            std_off,
+            dst: Some((dst_name, dst_off, start, end)),
+        })
     }
 
     /// (abbreviation, offset) at unix second `sec`, as Go's `tzset`.
@@ -349,10 +407,18 @@ impl PosixTz {
         let ysec = sec + i64::from(self.std_off) - year_start;
         let leap = super::is_leap(year);
         // Start is in standard time; end is in daylight time.
-        let s = rule_time(year, *start, leap) ;
+        let s = rule_time(year, *start, leap);
         let e = rule_time(year, *end, leap) - i64::from(dst_off - self.std_off);
-        let in_dst = if s < e { ysec >= s && ysec < e } else { !(ysec >= e && ysec < s) };
-        Some(if in_dst { (dst_name.clone(), *dst_off) } else { (self.std_name.clone(), self.std_off) })
+        let in_dst = if s < e {
+            ysec >= s && ysec < e
+        } else {
+            !(ysec >= e && ysec < s)
+        };
+        Some(if in_dst {
+            (dst_name.clone(), *dst_off)
+        } else {
+            (self.std_name.clone(), self.std_off)
+        })
     }
 }
 

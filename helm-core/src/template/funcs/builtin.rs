@@ -18,20 +18,40 @@ pub fn register(t: &mut FuncTable) {
     t.add("index", &[Any], Some(Any), index);
     t.add("slice", &[Any], Some(Any), slice);
     t.add("eq", &[Any], Some(Any), eq);
-    t.add("ne", &[Any, Any], None, |a| Ok(Value::Bool(!eq_one(&a[0], &a[1])?)));
-    t.add("lt", &[Any, Any], None, |a| Ok(Value::Bool(lt(&a[0], &a[1])?)));
-    t.add("le", &[Any, Any], None, |a| Ok(Value::Bool(le(&a[0], &a[1])?)));
-    t.add("gt", &[Any, Any], None, |a| Ok(Value::Bool(!le(&a[0], &a[1])?)));
-    t.add("ge", &[Any, Any], None, |a| Ok(Value::Bool(!lt(&a[0], &a[1])?)));
-    t.add("print", &[], Some(Any), |a| Ok(Value::from(gofmt::sprint(a))));
+    t.add("ne", &[Any, Any], None, |a| {
+        Ok(Value::Bool(!eq_one(&a[0], &a[1])?))
+    });
+    t.add("lt", &[Any, Any], None, |a| {
+        Ok(Value::Bool(lt(&a[0], &a[1])?))
+    });
+    t.add("le", &[Any, Any], None, |a| {
+        Ok(Value::Bool(le(&a[0], &a[1])?))
+    });
+    t.add("gt", &[Any, Any], None, |a| {
+        Ok(Value::Bool(!le(&a[0], &a[1])?))
+    });
+    t.add("ge", &[Any, Any], None, |a| {
+        Ok(Value::Bool(!lt(&a[0], &a[1])?))
+    });
+    t.add("print", &[], Some(Any), |a| {
+        Ok(Value::from(gofmt::sprint(a)))
+    });
     t.add("printf", &[String], Some(Any), |a| {
         let f = a[0].as_str().unwrap_or("");
         Ok(Value::from(gofmt::sprintf(f, &a[1..])))
     });
-    t.add("println", &[], Some(Any), |a| Ok(Value::from(gofmt::sprintln(a))));
-    t.add("html", &[], Some(Any), |a| Ok(Value::from(html_escape(&eval_args(a)))));
-    t.add("js", &[], Some(Any), |a| Ok(Value::from(js_escape(&eval_args(a)))));
-    t.add("urlquery", &[], Some(Any), |a| Ok(Value::from(query_escape(&eval_args(a)))));
+    t.add("println", &[], Some(Any), |a| {
+        Ok(Value::from(gofmt::sprintln(a)))
+    });
+    t.add("html", &[], Some(Any), |a| {
+        Ok(Value::from(html_escape(&eval_args(a))))
+    });
+    t.add("js", &[], Some(Any), |a| {
+        Ok(Value::from(js_escape(&eval_args(a))))
+    });
+    t.add("urlquery", &[], Some(Any), |a| {
+        Ok(Value::from(query_escape(&eval_args(a))))
+    });
 }
 
 fn length(a: &[Value]) -> FuncResult {
@@ -47,7 +67,12 @@ fn length(a: &[Value]) -> FuncResult {
             Value::Map(m) if o.kind_name() == "map" => m.len(),
             _ => return Err(FuncError::new(format!("len of type {}", o.type_name()))),
         },
-        other => return Err(FuncError::new(format!("len of type {}", other.go_type_name()))),
+        other => {
+            return Err(FuncError::new(format!(
+                "len of type {}",
+                other.go_type_name()
+            )))
+        }
     };
     Ok(Value::Int(n as i64))
 }
@@ -58,7 +83,12 @@ fn index_arg(v: &Value, cap: usize) -> Result<usize, FuncError> {
         Value::Int(i) | Value::Int64(i) => *i as i128,
         Value::Uint(u) => *u as i64 as i128,
         Value::Nil => return Err(FuncError::new("cannot index slice/array with nil")),
-        other => return Err(FuncError::new(format!("cannot index slice/array with type {}", other.go_type_name()))),
+        other => {
+            return Err(FuncError::new(format!(
+                "cannot index slice/array with type {}",
+                other.go_type_name()
+            )))
+        }
     };
     if x < 0 || x > cap as i128 {
         return Err(FuncError::new(format!("index out of range: {x}")));
@@ -99,12 +129,18 @@ fn index(a: &[Value]) -> FuncResult {
                 Value::String(k) => m.get(k).unwrap_or(Value::Nil),
                 Value::Nil => return Err(FuncError::new("value is nil; should be of type string")),
                 other => {
-                    return Err(FuncError::new(format!("value has type {}; should be string", other.go_type_name())));
+                    return Err(FuncError::new(format!(
+                        "value has type {}; should be string",
+                        other.go_type_name()
+                    )));
                 }
             },
             other => {
                 let _ = n;
-                return Err(FuncError::new(format!("can't index item of type {}", other.go_type_name())));
+                return Err(FuncError::new(format!(
+                    "can't index item of type {}",
+                    other.go_type_name()
+                )));
             }
         };
     }
@@ -118,7 +154,10 @@ fn slice(a: &[Value]) -> FuncResult {
         return Err(FuncError::new("slice of untyped nil"));
     }
     if idx.len() > 3 {
-        return Err(FuncError::new(format!("too many slice indexes: {}", idx.len())));
+        return Err(FuncError::new(format!(
+            "too many slice indexes: {}",
+            idx.len()
+        )));
     }
     let len = match item {
         Value::String(s) => {
@@ -129,20 +168,33 @@ fn slice(a: &[Value]) -> FuncResult {
         }
         Value::List(l) => l.len(),
         Value::Bytes(b) => b.len(),
-        other => return Err(FuncError::new(format!("can't slice item of type {}", other.go_type_name()))),
+        other => {
+            return Err(FuncError::new(format!(
+                "can't slice item of type {}",
+                other.go_type_name()
+            )))
+        }
     };
     let mut ix = [0usize, len, len];
     for (i, v) in idx.iter().enumerate() {
         ix[i] = index_arg(v, len)?;
     }
     if ix[0] > ix[1] {
-        return Err(FuncError::new(format!("invalid slice index: {} > {}", ix[0], ix[1])));
+        return Err(FuncError::new(format!(
+            "invalid slice index: {} > {}",
+            ix[0], ix[1]
+        )));
     }
     if idx.len() == 3 && ix[1] > ix[2] {
-        return Err(FuncError::new(format!("invalid slice index: {} > {}", ix[1], ix[2])));
+        return Err(FuncError::new(format!(
+            "invalid slice index: {} > {}",
+            ix[1], ix[2]
+        )));
     }
     Ok(match item {
-        Value::String(s) => Value::from(String::from_utf8_lossy(&s.as_bytes()[ix[0]..ix[1]]).into_owned()),
+        Value::String(s) => {
+            Value::from(String::from_utf8_lossy(&s.as_bytes()[ix[0]..ix[1]]).into_owned())
+        }
         Value::List(l) => Value::list(l[ix[0]..ix[1]].to_vec()),
         Value::Bytes(b) => Value::Bytes(Arc::from(&b[ix[0]..ix[1]])),
         _ => Value::Nil,
@@ -175,7 +227,11 @@ fn basic_kind(v: &Value) -> Kind {
 }
 
 fn incompatible(a: &Value, b: &Value) -> FuncError {
-    FuncError::new(format!("incompatible types for comparison: {} and {}", a.go_type_name(), b.go_type_name()))
+    FuncError::new(format!(
+        "incompatible types for comparison: {} and {}",
+        a.go_type_name(),
+        b.go_type_name()
+    ))
 }
 
 fn eq(a: &[Value]) -> FuncResult {
@@ -194,9 +250,8 @@ fn eq_one(x: &Value, y: &Value) -> Result<bool, FuncError> {
     let (k1, k2) = (basic_kind(x), basic_kind(y));
     if k1 != k2 {
         return match (x, y) {
-            (Value::Int(i) | Value::Int64(i), Value::Uint(u)) | (Value::Uint(u), Value::Int(i) | Value::Int64(i)) => {
-                Ok(*i >= 0 && *i as u64 == *u)
-            }
+            (Value::Int(i) | Value::Int64(i), Value::Uint(u))
+            | (Value::Uint(u), Value::Int(i) | Value::Int64(i)) => Ok(*i >= 0 && *i as u64 == *u),
             _ if k1 == Kind::Invalid || k2 == Kind::Invalid => Ok(false),
             _ => Err(incompatible(x, y)),
         };
@@ -244,7 +299,9 @@ fn lt(x: &Value, y: &Value) -> Result<bool, FuncError> {
         };
     }
     Ok(match (x, y) {
-        (Value::Bool(_), Value::Bool(_)) => return Err(FuncError::new("invalid type for comparison")),
+        (Value::Bool(_), Value::Bool(_)) => {
+            return Err(FuncError::new("invalid type for comparison"))
+        }
         (Value::Float(a), Value::Float(b)) => a < b,
         (Value::String(a), Value::String(b)) => a < b,
         (Value::Uint(a), Value::Uint(b)) => a < b,
@@ -266,17 +323,40 @@ fn eval_args(a: &[Value]) -> String {
     if let [Value::String(s)] = a {
         return s.to_string();
     }
-    let printable: Vec<Value> =
-        a.iter().map(|v| if v.is_nil() { Value::str("<no value>") } else { v.clone() }).collect();
+    let printable: Vec<Value> = a
+        .iter()
+        .map(|v| {
+            if v.is_nil() {
+                Value::str("<no value>")
+            } else {
+                v.clone()
+            }
+        })
+        .collect();
     gofmt::sprint(&printable)
 }
 
 /// Go's `html/template` escapes of `html` (a NUL becomes U+FFFD).
-const HTML_ESCAPES: [(char, &str); 6] = [('"', "&#34;"), ('\'', "&#39;"), ('&', "&amp;"), ('<', "&lt;"), ('>', "&gt;"), ('\0', "\u{fffd}")];
+const HTML_ESCAPES: [(char, &str); 6] = [
+    ('"', "&#34;"),
+    ('\'', "&#39;"),
+    ('&', "&amp;"),
+    ('<', "&lt;"),
+    ('>', "&gt;"),
+    ('\0', "\u{fffd}"),
+];
 
 /// Go's escapes of `js` for the characters it names; other control characters and
 /// unprintable ones become `\uXXXX`.
-const JS_ESCAPES: [(char, &str); 7] = [('\\', "\\\\"), ('\'', "\\'"), ('"', "\\\""), ('<', "\\u003C"), ('>', "\\u003E"), ('&', "\\u0026"), ('=', "\\u003D")];
+const JS_ESCAPES: [(char, &str); 7] = [
+    ('\\', "\\\\"),
+    ('\'', "\\'"),
+    ('"', "\\\""),
+    ('<', "\\u003C"),
+    ('>', "\\u003E"),
+    ('&', "\\u0026"),
+    ('=', "\\u003D"),
+];
 
 fn escaped(table: &[(char, &'static str)], c: char) -> Option<&'static str> {
     table.iter().find(|(k, _)| *k == c).map(|(_, e)| *e)
@@ -298,7 +378,9 @@ fn js_escape(s: &str) -> String {
     for c in s.chars() {
         if let Some(e) = escaped(&JS_ESCAPES, c) {
             out.push_str(e);
-        } else if (c as u32) >= 0x20 && ((c as u32) < 0x80 || crate::gocompat::strconv::is_go_printable(c)) {
+        } else if (c as u32) >= 0x20
+            && ((c as u32) < 0x80 || crate::gocompat::strconv::is_go_printable(c))
+        {
             out.push(c);
         } else {
             out.push_str(&format!("\\u{:04X}", c as u32));
@@ -312,7 +394,9 @@ pub fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }

@@ -11,12 +11,24 @@ use super::{FuncTable, Param};
 use crate::values::Value;
 
 pub fn register(t: &mut FuncTable) {
-    t.add("atoi", &[Param::String], None, |a| Ok(Value::Int(go_atoi(str_arg(a, 0)))));
-    t.add("int", &[Param::Any], None, |a| Ok(Value::Int(to_int64(arg(a, 0)))));
-    t.add("int64", &[Param::Any], None, |a| Ok(Value::Int64(to_int64(arg(a, 0)))));
-    t.add("float64", &[Param::Any], None, |a| Ok(Value::Float(to_float64(arg(a, 0)))));
-    t.add("toString", &[Param::Any], None, |a| Ok(Value::from(strval(arg(a, 0)))));
-    t.add("toStrings", &[Param::Any], None, |a| Ok(string_list(strslice(arg(a, 0)))));
+    t.add("atoi", &[Param::String], None, |a| {
+        Ok(Value::Int(go_atoi(str_arg(a, 0))))
+    });
+    t.add("int", &[Param::Any], None, |a| {
+        Ok(Value::Int(to_int64(arg(a, 0))))
+    });
+    t.add("int64", &[Param::Any], None, |a| {
+        Ok(Value::Int64(to_int64(arg(a, 0))))
+    });
+    t.add("float64", &[Param::Any], None, |a| {
+        Ok(Value::Float(to_float64(arg(a, 0))))
+    });
+    t.add("toString", &[Param::Any], None, |a| {
+        Ok(Value::from(strval(arg(a, 0))))
+    });
+    t.add("toStrings", &[Param::Any], None, |a| {
+        Ok(string_list(strslice(arg(a, 0))))
+    });
     t.add("toDecimal", &[Param::Any], None, |a| {
         let s = format_v(arg(a, 0));
         Ok(Value::Int64(parse_int_base(&s, 8).ok().unwrap_or(0)))
@@ -98,7 +110,11 @@ pub(crate) fn shortest_digits(f: f64) -> (bool, String, i32) {
     let (mant, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
-    let digits = if digits.is_empty() { "0".to_string() } else { digits };
+    let digits = if digits.is_empty() {
+        "0".to_string()
+    } else {
+        digits
+    };
     (neg, digits, exp)
 }
 
@@ -242,7 +258,10 @@ fn parse_uint_base(s: &str, base: u32) -> Result<u64, ParseIntError> {
             return Err(ParseIntError::Syntax);
         }
         if !overflow {
-            match n.checked_mul(base as u64).and_then(|x| x.checked_add(d as u64)) {
+            match n
+                .checked_mul(base as u64)
+                .and_then(|x| x.checked_add(d as u64))
+            {
                 Some(x) => n = x,
                 None => overflow = true,
             }
@@ -312,7 +331,11 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
     }
     match body {
         "inf" | "infinity" => {
-            return Some(if lower.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY })
+            return Some(if lower.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            })
         }
         "nan" => return Some(f64::NAN),
         _ => {}
@@ -331,7 +354,10 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
         lower.as_str()
     };
     let body = lower.trim_start_matches(['+', '-']);
-    if !body.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-')) {
+    if !body
+        .bytes()
+        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+    {
         return None;
     }
     let f: f64 = lower.parse().ok()?;

@@ -30,30 +30,85 @@ pub fn register(t: &mut FuncTable) {
     t.add("htpasswd", &[Param::String, Param::String], None, htpasswd);
     t.add(
         "derivePassword",
-        &[Param::Uint, Param::String, Param::String, Param::String, Param::String],
+        &[
+            Param::Uint,
+            Param::String,
+            Param::String,
+            Param::String,
+            Param::String,
+        ],
         None,
         derive_password,
     );
     t.add("genPrivateKey", &[Param::String], None, gen_private_key);
-    t.add("buildCustomCert", &[Param::String, Param::String], None, build_custom_cert);
+    t.add(
+        "buildCustomCert",
+        &[Param::String, Param::String],
+        None,
+        build_custom_cert,
+    );
     t.add("genCA", &[Param::String, Param::Int], None, gen_ca);
-    t.add("genCAWithKey", &[Param::String, Param::Int, Param::String], None, gen_ca_with_key);
-    t.add("genSelfSignedCert", &[Param::String, Param::List, Param::List, Param::Int], None, gen_self_signed);
+    t.add(
+        "genCAWithKey",
+        &[Param::String, Param::Int, Param::String],
+        None,
+        gen_ca_with_key,
+    );
+    t.add(
+        "genSelfSignedCert",
+        &[Param::String, Param::List, Param::List, Param::Int],
+        None,
+        gen_self_signed,
+    );
     t.add(
         "genSelfSignedCertWithKey",
-        &[Param::String, Param::List, Param::List, Param::Int, Param::String],
+        &[
+            Param::String,
+            Param::List,
+            Param::List,
+            Param::Int,
+            Param::String,
+        ],
         None,
         gen_self_signed_with_key,
     );
-    t.add("genSignedCert", &[Param::String, Param::List, Param::List, Param::Int, Param::Any], None, gen_signed);
+    t.add(
+        "genSignedCert",
+        &[
+            Param::String,
+            Param::List,
+            Param::List,
+            Param::Int,
+            Param::Any,
+        ],
+        None,
+        gen_signed,
+    );
     t.add(
         "genSignedCertWithKey",
-        &[Param::String, Param::List, Param::List, Param::Int, Param::Any, Param::String],
+        &[
+            Param::String,
+            Param::List,
+            Param::List,
+            Param::Int,
+            Param::Any,
+            Param::String,
+        ],
         None,
         gen_signed_with_key,
     );
-    t.add("encryptAES", &[Param::String, Param::String], None, encrypt_aes);
-    t.add("decryptAES", &[Param::String, Param::String], None, decrypt_aes);
+    t.add(
+        "encryptAES",
+        &[Param::String, Param::String],
+        None,
+        encrypt_aes,
+    );
+    t.add(
+        "decryptAES",
+        &[Param::String, Param::String],
+        None,
+        decrypt_aes,
+    );
 }
 
 fn str_arg(args: &[Value], i: usize) -> &str {
@@ -69,7 +124,8 @@ fn int_arg(args: &[Value], i: usize) -> i64 {
 /// golang.org/x/crypto/bcrypt at the default cost (10), `$2a$` form.
 fn bcrypt_hash(input: &str) -> String {
     if input.len() > 72 {
-        return "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes".into();
+        return "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes"
+            .into();
     }
     match bcrypt::hash_with_result(input, 10) {
         Ok(h) => h.format_for_version(bcrypt::Version::TwoA),
@@ -95,10 +151,26 @@ fn password_templates(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         "maximum" => &["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
         "long" => &[
-            "CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno", "CvccnoCvcvCvcv", "CvccCvcvnoCvcv",
-            "CvccCvcvCvcvno", "CvcvnoCvccCvcv", "CvcvCvccnoCvcv", "CvcvCvccCvcvno", "CvcvnoCvcvCvcc",
-            "CvcvCvcvnoCvcc", "CvcvCvcvCvccno", "CvccnoCvccCvcv", "CvccCvccnoCvcv", "CvccCvccCvcvno",
-            "CvcvnoCvccCvcc", "CvcvCvccnoCvcc", "CvcvCvccCvccno", "CvccnoCvcvCvcc", "CvccCvcvnoCvcc",
+            "CvcvnoCvcvCvcv",
+            "CvcvCvcvnoCvcv",
+            "CvcvCvcvCvcvno",
+            "CvccnoCvcvCvcv",
+            "CvccCvcvnoCvcv",
+            "CvccCvcvCvcvno",
+            "CvcvnoCvccCvcv",
+            "CvcvCvccnoCvcv",
+            "CvcvCvccCvcvno",
+            "CvcvnoCvcvCvcc",
+            "CvcvCvcvnoCvcc",
+            "CvcvCvcvCvccno",
+            "CvccnoCvccCvcv",
+            "CvccCvccnoCvcv",
+            "CvccCvccCvcvno",
+            "CvcvnoCvccCvcc",
+            "CvcvCvccnoCvcc",
+            "CvcvCvccCvccno",
+            "CvccnoCvcvCvcc",
+            "CvccCvcvnoCvcc",
             "CvccCvcvCvccno",
         ],
         "medium" => &["CvcnoCvc", "CvcCvcno"],
@@ -131,7 +203,12 @@ fn derive_password(args: &[Value]) -> FuncResult {
         Some(v) => v.as_i64().unwrap_or(0) as u32,
         None => 0,
     };
-    let (kind, password, user, site) = (str_arg(args, 1), str_arg(args, 2), str_arg(args, 3), str_arg(args, 4));
+    let (kind, password, user, site) = (
+        str_arg(args, 1),
+        str_arg(args, 2),
+        str_arg(args, 3),
+        str_arg(args, 4),
+    );
     let Some(templates) = password_templates(kind) else {
         return Ok(Value::from(format!("cannot find password template {kind}")));
     };
@@ -187,7 +264,9 @@ fn encrypt_aes(args: &[Value]) -> FuncResult {
     let ct = enc.encrypt_padded_vec_mut::<aes::cipher::block_padding::Pkcs7>(plaintext.as_bytes());
     let mut out = iv.to_vec();
     out.extend_from_slice(&ct);
-    Ok(Value::from(base64::engine::general_purpose::STANDARD.encode(out)))
+    Ok(Value::from(
+        base64::engine::general_purpose::STANDARD.encode(out),
+    ))
 }
 
 /// Sprig's decryptAES, including the Go runtime panics it hits on short or malformed input.
@@ -202,7 +281,9 @@ fn decrypt_aes(args: &[Value]) -> FuncResult {
     if crypt.len() < 16 {
         // Go's DecodeString buffer capacity: DecodedLen(len(s)).
         let cap = crypt64.len() / 4 * 3;
-        return Err(FuncError::new(format!("runtime error: slice bounds out of range [:16] with capacity {cap}")));
+        return Err(FuncError::new(format!(
+            "runtime error: slice bounds out of range [:16] with capacity {cap}"
+        )));
     }
     let (iv, body) = crypt.split_at(16);
     if body.len() % 16 != 0 {
@@ -218,7 +299,9 @@ fn decrypt_aes(args: &[Value]) -> FuncResult {
     };
     let keep = buf.len() as i64 - i64::from(last);
     if keep < 0 {
-        return Err(FuncError::new(format!("runtime error: slice bounds out of range [:{keep}]")));
+        return Err(FuncError::new(format!(
+            "runtime error: slice bounds out of range [:{keep}]"
+        )));
     }
     buf.truncate(keep as usize);
     Ok(Value::from(bytes_to_string(buf)))
@@ -305,7 +388,10 @@ impl PrivKey {
                 let body = der::seq(&[
                     der::small_int(0),
                     der::seq(&[der::oid(OID_ED25519)]),
-                    der::tlv(der::OCTET_STRING, &der::tlv(der::OCTET_STRING, &k.to_bytes())),
+                    der::tlv(
+                        der::OCTET_STRING,
+                        &der::tlv(der::OCTET_STRING, &k.to_bytes()),
+                    ),
                 ]);
                 pem_encode("PRIVATE KEY", &body)
             }
@@ -330,13 +416,24 @@ impl PrivKey {
         match self {
             PrivKey::Rsa(k) => {
                 use rsa::pkcs1::EncodeRsaPublicKey;
-                let pk = k.to_public_key().to_pkcs1_der().map_err(|e| e.to_string())?.as_bytes().to_vec();
-                let spki = der::seq(&[der::seq(&[der::oid(OID_RSA), der::tlv(der::NULL, &[])]), der::bit_string(&pk, 0)]);
+                let pk = k
+                    .to_public_key()
+                    .to_pkcs1_der()
+                    .map_err(|e| e.to_string())?
+                    .as_bytes()
+                    .to_vec();
+                let spki = der::seq(&[
+                    der::seq(&[der::oid(OID_RSA), der::tlv(der::NULL, &[])]),
+                    der::bit_string(&pk, 0),
+                ]);
                 Ok((spki, pk))
             }
             PrivKey::Ec(k) => {
                 let pk = uncompressed(&k.public_key().to_sec1_bytes(), k);
-                let spki = der::seq(&[der::seq(&[der::oid(OID_EC), der::oid(OID_P256)]), der::bit_string(&pk, 0)]);
+                let spki = der::seq(&[
+                    der::seq(&[der::oid(OID_EC), der::oid(OID_P256)]),
+                    der::bit_string(&pk, 0),
+                ]);
                 Ok((spki, pk))
             }
             PrivKey::Ed25519(k) => {
@@ -351,7 +448,10 @@ impl PrivKey {
     /// Signature algorithm identifier and signature over `tbs`, as Go's signingParamsForKey.
     fn algorithm(&self) -> Result<Vec<u8>, String> {
         match self {
-            PrivKey::Rsa(_) => Ok(der::seq(&[der::oid(&[1, 2, 840, 113549, 1, 1, 11]), der::tlv(der::NULL, &[])])),
+            PrivKey::Rsa(_) => Ok(der::seq(&[
+                der::oid(&[1, 2, 840, 113549, 1, 1, 11]),
+                der::tlv(der::NULL, &[]),
+            ])),
             PrivKey::Ec(_) => Ok(der::seq(&[der::oid(&[1, 2, 840, 10045, 4, 3, 2])])),
             PrivKey::Ed25519(_) => Ok(der::seq(&[der::oid(OID_ED25519)])),
             PrivKey::Dsa(_) => Err("x509: only RSA, ECDSA and Ed25519 keys supported".into()),
@@ -397,11 +497,17 @@ fn parse_private_key_pem(pem: &str) -> Result<PrivKey, String> {
             use rsa::pkcs1::DecodeRsaPrivateKey;
             rsa::RsaPrivateKey::from_pkcs1_der(&der_bytes)
                 .map(|k| PrivKey::Rsa(Box::new(k)))
-                .map_err(|e| format!("parsing RSA private key from PEM: x509: failed to parse private key: {e}"))
+                .map_err(|e| {
+                    format!(
+                        "parsing RSA private key from PEM: x509: failed to parse private key: {e}"
+                    )
+                })
         }
         "EC" => p256::SecretKey::from_sec1_der(&der_bytes)
             .map(PrivKey::Ec)
-            .map_err(|_| "parsing EC private key from PEM: x509: failed to parse EC private key".to_string()),
+            .map_err(|_| {
+                "parsing EC private key from PEM: x509: failed to parse EC private key".to_string()
+            }),
         "DSA" => parse_dsa(&der_bytes).ok_or_else(|| {
             "parsing DSA private key from PEM: asn1: structure error: tags don't match".to_string()
         }),
@@ -418,7 +524,9 @@ fn parse_pkcs8(der_bytes: &[u8]) -> Result<PrivKey, String> {
     let alg_oid = alg_parts.first().ok_or_else(bad)?.raw;
     if alg_oid == der::oid(OID_RSA).as_slice() {
         use rsa::pkcs8::DecodePrivateKey;
-        return rsa::RsaPrivateKey::from_pkcs8_der(der_bytes).map(|k| PrivKey::Rsa(Box::new(k))).map_err(|e| e.to_string());
+        return rsa::RsaPrivateKey::from_pkcs8_der(der_bytes)
+            .map(|k| PrivKey::Rsa(Box::new(k)))
+            .map_err(|e| e.to_string());
     }
     if alg_oid == der::oid(OID_EC).as_slice() {
         use p256::pkcs8::DecodePrivateKey;
@@ -429,11 +537,15 @@ fn parse_pkcs8(der_bytes: &[u8]) -> Result<PrivKey, String> {
     if alg_oid == der::oid(OID_ED25519).as_slice() {
         let octet = parts.get(2).ok_or_else(bad)?;
         let (inner, _) = der::read(octet.content).ok_or_else(bad)?;
-        let seed: [u8; 32] = inner
-            .content
-            .try_into()
-            .map_err(|_| format!("x509: invalid Ed25519 private key length: {}", inner.content.len()))?;
-        return Ok(PrivKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed)));
+        let seed: [u8; 32] = inner.content.try_into().map_err(|_| {
+            format!(
+                "x509: invalid Ed25519 private key length: {}",
+                inner.content.len()
+            )
+        })?;
+        return Ok(PrivKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(
+            &seed,
+        )));
     }
     Err("x509: PKCS#8 wrapping contained private key with unknown algorithm".into())
 }
@@ -447,7 +559,9 @@ fn parse_dsa(der_bytes: &[u8]) -> Option<PrivKey> {
     let big = |i: usize| dsa::BigUint::from_bytes_be(der::int_bytes(ints[i].content));
     let comps = dsa::Components::from_components(big(1), big(2), big(3)).ok()?;
     let vk = dsa::VerifyingKey::from_components(comps, big(4)).ok()?;
-    dsa::SigningKey::from_components(vk, big(5)).ok().map(|k| PrivKey::Dsa(Box::new(k)))
+    dsa::SigningKey::from_components(vk, big(5))
+        .ok()
+        .map(|k| PrivKey::Dsa(Box::new(k)))
 }
 
 fn gen_private_key(args: &[Value]) -> FuncResult {
@@ -455,11 +569,19 @@ fn gen_private_key(args: &[Value]) -> FuncResult {
     let key = match typ {
         "" | "rsa" => PrivKey::generate_rsa(4096),
         "dsa" => {
-            let comps = dsa::Components::generate(&mut rand::thread_rng(), dsa::KeySize::DSA_2048_256);
-            Ok(PrivKey::Dsa(Box::new(dsa::SigningKey::generate(&mut rand::thread_rng(), comps))))
+            let comps =
+                dsa::Components::generate(&mut rand::thread_rng(), dsa::KeySize::DSA_2048_256);
+            Ok(PrivKey::Dsa(Box::new(dsa::SigningKey::generate(
+                &mut rand::thread_rng(),
+                comps,
+            ))))
         }
-        "ecdsa" => Ok(PrivKey::Ec(p256::SecretKey::random(&mut rand::thread_rng()))),
-        "ed25519" => Ok(PrivKey::Ed25519(ed25519_dalek::SigningKey::generate(&mut rand::thread_rng()))),
+        "ecdsa" => Ok(PrivKey::Ec(
+            p256::SecretKey::random(&mut rand::thread_rng()),
+        )),
+        "ed25519" => Ok(PrivKey::Ed25519(ed25519_dalek::SigningKey::generate(
+            &mut rand::thread_rng(),
+        ))),
         _ => return Ok(Value::from(format!("Unknown type {typ}"))),
     };
     let key = match key {
@@ -485,8 +607,16 @@ impl Object for Certificate {
     }
     fn struct_fields(&self) -> Option<Vec<StructField>> {
         Some(vec![
-            StructField { go_name: "Cert", json_name: "Cert", value: Value::str(&self.cert) },
-            StructField { go_name: "Key", json_name: "Key", value: Value::str(&self.key) },
+            StructField {
+                go_name: "Cert",
+                json_name: "Cert",
+                value: Value::str(&self.cert),
+            },
+            StructField {
+                go_name: "Key",
+                json_name: "Key",
+                value: Value::str(&self.key),
+            },
         ])
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -507,11 +637,17 @@ fn build_custom_cert(args: &[Value]) -> FuncResult {
     let _ = b64;
     let cert_s = bytes_to_string(cert);
     let key_s = bytes_to_string(key);
-    let (_, der_bytes) = pem_decode(&cert_s).ok_or_else(|| FuncError::new("unable to decode certificate"))?;
-    der::parse_certificate(&der_bytes)
-        .map_err(|e| FuncError::new(format!("error parsing certificate: decodedCert.Bytes: {e}")))?;
-    parse_private_key_pem(&key_s).map_err(|e| FuncError::new(format!("error parsing private key: {e}")))?;
-    Ok(cert_value(Certificate { cert: cert_s, key: key_s }))
+    let (_, der_bytes) =
+        pem_decode(&cert_s).ok_or_else(|| FuncError::new("unable to decode certificate"))?;
+    der::parse_certificate(&der_bytes).map_err(|e| {
+        FuncError::new(format!("error parsing certificate: decodedCert.Bytes: {e}"))
+    })?;
+    parse_private_key_pem(&key_s)
+        .map_err(|e| FuncError::new(format!("error parsing private key: {e}")))?;
+    Ok(cert_value(Certificate {
+        cert: cert_s,
+        key: key_s,
+    }))
 }
 
 /// The fields of Sprig's `getBaseCertTemplate` that vary.
@@ -524,7 +660,12 @@ struct Template {
 }
 
 /// Sprig's getNetIPs / getAlternateDNSStrs over `[]interface{}` arguments.
-fn base_template(cn: &str, ips: Option<&Value>, dns: Option<&Value>, days: i64) -> Result<Template, FuncError> {
+fn base_template(
+    cn: &str,
+    ips: Option<&Value>,
+    dns: Option<&Value>,
+    days: i64,
+) -> Result<Template, FuncError> {
     let list = |v: Option<&Value>| -> Vec<Value> {
         match v {
             Some(Value::List(l)) => l.to_vec(),
@@ -534,7 +675,10 @@ fn base_template(cn: &str, ips: Option<&Value>, dns: Option<&Value>, days: i64) 
     let mut ip_out = Vec::new();
     for ip in list(ips) {
         let Some(s) = ip.as_str() else {
-            return Err(FuncError::new(format!("error parsing ip: {} is not a string", value_v(&ip))));
+            return Err(FuncError::new(format!(
+                "error parsing ip: {} is not a string",
+                value_v(&ip)
+            )));
         };
         match s.parse::<IpAddr>() {
             Ok(a) => ip_out.push(a),
@@ -551,7 +695,13 @@ fn base_template(cn: &str, ips: Option<&Value>, dns: Option<&Value>, days: i64) 
         };
         dns_out.push(s.to_string());
     }
-    Ok(Template { cn: cn.to_string(), ips: ip_out, dns: dns_out, days, is_ca: false })
+    Ok(Template {
+        cn: cn.to_string(),
+        ips: ip_out,
+        dns: dns_out,
+        days,
+        is_ca: false,
+    })
 }
 
 /// `%v` of a non-string list item in Sprig's messages.
@@ -566,7 +716,11 @@ fn value_v(v: &Value) -> String {
         Value::List(l) => format!("[{}]", l.iter().map(value_v).collect::<Vec<_>>().join(" ")),
         Value::Map(m) => format!(
             "map[{}]",
-            m.entries().iter().map(|(k, v)| format!("{k}:{}", value_v(v))).collect::<Vec<_>>().join(" ")
+            m.entries()
+                .iter()
+                .map(|(k, v)| format!("{k}:{}", value_v(v)))
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
         Value::Bytes(b) => format!("{:?}", b.as_ref()),
         Value::Object(o) => o.go_string(),
@@ -579,7 +733,11 @@ fn go_float_v(f: f64) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let a = f.abs();
     if a != 0.0 && !(1e-4..1e21).contains(&a) {
@@ -597,10 +755,24 @@ fn subject_name(cn: &str) -> Vec<u8> {
         return der::seq(&[]);
     }
     let printable = cn.bytes().all(|b| {
-        b.is_ascii_alphanumeric() || matches!(b, b' ' | b'\'' | b'(' | b')' | b'+' | b',' | b'-' | b'.' | b'/' | b':' | b'=' | b'?')
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b' ' | b'\'' | b'(' | b')' | b'+' | b',' | b'-' | b'.' | b'/' | b':' | b'=' | b'?'
+            )
     });
-    let value = der::tlv(if printable { der::PRINTABLE_STRING } else { der::UTF8_STRING }, cn.as_bytes());
-    der::seq(&[der::tlv(der::SET, &der::seq(&[der::oid(&[2, 5, 4, 3]), value]))])
+    let value = der::tlv(
+        if printable {
+            der::PRINTABLE_STRING
+        } else {
+            der::UTF8_STRING
+        },
+        cn.as_bytes(),
+    );
+    der::seq(&[der::tlv(
+        der::SET,
+        &der::seq(&[der::oid(&[2, 5, 4, 3]), value]),
+    )])
 }
 
 /// UTCTime for 1950..2050, GeneralizedTime otherwise, as Go's asn1 does for certificates.
@@ -609,9 +781,15 @@ fn asn1_time(unix: i64) -> Result<Vec<u8>, String> {
     let t = Time::from_unix(unix, 0, Location::utc());
     let year = t.civil().year;
     if (1950..2050).contains(&year) {
-        Ok(der::tlv(der::UTC_TIME, t.format("060102150405Z").as_bytes()))
+        Ok(der::tlv(
+            der::UTC_TIME,
+            t.format("060102150405Z").as_bytes(),
+        ))
     } else if (0..=9999).contains(&year) {
-        Ok(der::tlv(der::GENERALIZED_TIME, t.format("20060102150405Z").as_bytes()))
+        Ok(der::tlv(
+            der::GENERALIZED_TIME,
+            t.format("20060102150405Z").as_bytes(),
+        ))
     } else {
         Err("asn1: cannot represent time as GeneralizedTime".into())
     }
@@ -642,7 +820,9 @@ fn create_certificate(
         Some(p) => {
             let (signer_spki, _) = signer.spki().map_err(wrap)?;
             if signer_spki != p.spki {
-                return Err(wrap("x509: provided PrivateKey doesn't match parent's PublicKey".into()));
+                return Err(wrap(
+                    "x509: provided PrivateKey doesn't match parent's PublicKey".into(),
+                ));
             }
             (p.raw_subject.clone(), p.subject_key_id.clone())
         }
@@ -650,7 +830,9 @@ fn create_certificate(
     };
     for name in &tpl.dns {
         if !name.is_ascii() {
-            return Err(wrap(format!("x509: {name:?} cannot be encoded as an IA5String")));
+            return Err(wrap(format!(
+                "x509: {name:?} cannot be encoded as an IA5String"
+            )));
         }
     }
 
@@ -659,33 +841,57 @@ fn create_certificate(
     rand::thread_rng().fill_bytes(&mut serial);
 
     let now = crate::gocompat::time::Time::now();
-    let not_after = now.unix.wrapping_add((tpl.days.wrapping_mul(86_400_000_000_000) / 1_000_000_000).wrapping_add(0));
-    let validity = der::seq(&[asn1_time(now.unix).map_err(wrap)?, asn1_time(not_after).map_err(wrap)?]);
+    let not_after = now
+        .unix
+        .wrapping_add((tpl.days.wrapping_mul(86_400_000_000_000) / 1_000_000_000).wrapping_add(0));
+    let validity = der::seq(&[
+        asn1_time(now.unix).map_err(wrap)?,
+        asn1_time(not_after).map_err(wrap)?,
+    ]);
 
     let mut exts = Vec::new();
     // KeyUsage: digitalSignature | keyEncipherment (| keyCertSign for CAs), as a BIT STRING.
     exts.push(extension(
         &[2, 5, 29, 15],
         true,
-        if tpl.is_ca { der::bit_string(&[0xa4], 2) } else { der::bit_string(&[0xa0], 5) },
+        if tpl.is_ca {
+            der::bit_string(&[0xa4], 2)
+        } else {
+            der::bit_string(&[0xa0], 5)
+        },
     ));
     exts.push(extension(
         &[2, 5, 29, 37],
         false,
-        der::seq(&[der::oid(&[1, 3, 6, 1, 5, 5, 7, 3, 1]), der::oid(&[1, 3, 6, 1, 5, 5, 7, 3, 2])]),
+        der::seq(&[
+            der::oid(&[1, 3, 6, 1, 5, 5, 7, 3, 1]),
+            der::oid(&[1, 3, 6, 1, 5, 5, 7, 3, 2]),
+        ]),
     ));
     exts.push(extension(
         &[2, 5, 29, 19],
         true,
-        if tpl.is_ca { der::seq(&[der::tlv(der::BOOLEAN, &[0xff])]) } else { der::seq(&[]) },
+        if tpl.is_ca {
+            der::seq(&[der::tlv(der::BOOLEAN, &[0xff])])
+        } else {
+            der::seq(&[])
+        },
     ));
     if tpl.is_ca {
         let skid = &sha2::Sha256::digest(&pub_bits)[..20];
-        exts.push(extension(&[2, 5, 29, 14], false, der::tlv(der::OCTET_STRING, skid)));
+        exts.push(extension(
+            &[2, 5, 29, 14],
+            false,
+            der::tlv(der::OCTET_STRING, skid),
+        ));
     }
     if let Some(akid) = parent_skid.filter(|k| !k.is_empty()) {
         if issuer != subject {
-            exts.push(extension(&[2, 5, 29, 35], false, der::seq(&[der::tlv(0x80, &akid)])));
+            exts.push(extension(
+                &[2, 5, 29, 35],
+                false,
+                der::seq(&[der::tlv(0x80, &akid)]),
+            ));
         }
     }
     if !tpl.dns.is_empty() || !tpl.ips.is_empty() {
@@ -703,7 +909,11 @@ fn create_certificate(
             };
             names.push(der::tlv(0x87, &bytes));
         }
-        exts.push(extension(&[2, 5, 29, 17], tpl.cn.is_empty(), der::seq(&names)));
+        exts.push(extension(
+            &[2, 5, 29, 17],
+            tpl.cn.is_empty(),
+            der::seq(&names),
+        ));
     }
 
     let tbs = der::seq(&[
@@ -718,12 +928,15 @@ fn create_certificate(
     ]);
     let sig = signer.sign(&tbs).map_err(wrap)?;
     let cert = der::seq(&[tbs, alg, der::bit_string(&sig, 0)]);
-    let key_pem = signee.to_pem().map_err(|e| FuncError::new(format!("error pem-encoding key: {e}")))?;
+    let key_pem = signee
+        .to_pem()
+        .map_err(|e| FuncError::new(format!("error pem-encoding key: {e}")))?;
     Ok((pem_encode("CERTIFICATE", &cert), key_pem))
 }
 
 fn new_rsa_2048() -> Result<PrivKey, FuncError> {
-    PrivKey::generate_rsa(2048).map_err(|e| FuncError::new(format!("error generating rsa key: {e}")))
+    PrivKey::generate_rsa(2048)
+        .map_err(|e| FuncError::new(format!("error generating rsa key: {e}")))
 }
 
 fn key_from_pem(pem: &str) -> Result<PrivKey, FuncError> {
@@ -771,7 +984,9 @@ fn ca_param(args: &[Value]) -> Result<Certificate, FuncError> {
                 o.type_name()
             ))),
         },
-        Some(Value::Nil) => Err(FuncError::new("wrong type for value; expected sprig.certificate; got interface {}")),
+        Some(Value::Nil) => Err(FuncError::new(
+            "wrong type for value; expected sprig.certificate; got interface {}",
+        )),
         None => Err(FuncError::new("invalid value; expected sprig.certificate")),
         Some(v) => Err(FuncError::new(format!(
             "wrong type for value; expected sprig.certificate; got {}",
@@ -782,10 +997,15 @@ fn ca_param(args: &[Value]) -> Result<Certificate, FuncError> {
 
 fn signed_with(args: &[Value], key: PrivKey) -> FuncResult {
     let ca = ca_param(args)?;
-    let (_, der_bytes) = pem_decode(&ca.cert).ok_or_else(|| FuncError::new("unable to decode certificate"))?;
-    let parent = der::parse_certificate(&der_bytes)
-        .map_err(|e| FuncError::new(format!("error parsing certificate: decodedSignerCert.Bytes: {e}")))?;
-    let signer = parse_private_key_pem(&ca.key).map_err(|e| FuncError::new(format!("error parsing private key: {e}")))?;
+    let (_, der_bytes) =
+        pem_decode(&ca.cert).ok_or_else(|| FuncError::new("unable to decode certificate"))?;
+    let parent = der::parse_certificate(&der_bytes).map_err(|e| {
+        FuncError::new(format!(
+            "error parsing certificate: decodedSignerCert.Bytes: {e}"
+        ))
+    })?;
+    let signer = parse_private_key_pem(&ca.key)
+        .map_err(|e| FuncError::new(format!("error parsing private key: {e}")))?;
     let tpl = base_template(str_arg(args, 0), args.get(1), args.get(2), int_arg(args, 3))?;
     let (cert, key) = create_certificate(&tpl, &key, Some(&parent), &signer)?;
     Ok(cert_value(Certificate { cert, key }))

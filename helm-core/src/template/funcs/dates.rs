@@ -11,27 +11,67 @@
 //!
 //! Helm 4.1.4 adds no date functions of its own beyond Sprig v3.3.0's.
 
-use crate::gocompat::time::{self, duration_string, parse_duration, Location, Time};
 use super::{FuncError, FuncResult, FuncTable, Param};
+use crate::gocompat::time::{self, duration_string, parse_duration, Location, Time};
 use crate::values::{go_type_names, Object, Value};
 use std::sync::Arc;
 
 pub fn register(t: &mut FuncTable) {
     t.add("now", &[], None, |_| Ok(time_value(Time::now())));
     t.add("date", &[Param::String, Param::Any], None, date);
-    t.add("dateInZone", &[Param::String, Param::Any, Param::String], None, date_in_zone);
-    t.add("date_in_zone", &[Param::String, Param::Any, Param::String], None, date_in_zone);
+    t.add(
+        "dateInZone",
+        &[Param::String, Param::Any, Param::String],
+        None,
+        date_in_zone,
+    );
+    t.add(
+        "date_in_zone",
+        &[Param::String, Param::Any, Param::String],
+        None,
+        date_in_zone,
+    );
     t.add("htmlDate", &[Param::Any], None, html_date);
-    t.add("htmlDateInZone", &[Param::Any, Param::String], None, html_date_in_zone);
-    t.add("dateModify", &[Param::String, Param::Any], None, date_modify);
-    t.add("date_modify", &[Param::String, Param::Any], None, date_modify);
-    t.add("mustDateModify", &[Param::String, Param::Any], None, must_date_modify);
-    t.add("must_date_modify", &[Param::String, Param::Any], None, must_date_modify);
+    t.add(
+        "htmlDateInZone",
+        &[Param::Any, Param::String],
+        None,
+        html_date_in_zone,
+    );
+    t.add(
+        "dateModify",
+        &[Param::String, Param::Any],
+        None,
+        date_modify,
+    );
+    t.add(
+        "date_modify",
+        &[Param::String, Param::Any],
+        None,
+        date_modify,
+    );
+    t.add(
+        "mustDateModify",
+        &[Param::String, Param::Any],
+        None,
+        must_date_modify,
+    );
+    t.add(
+        "must_date_modify",
+        &[Param::String, Param::Any],
+        None,
+        must_date_modify,
+    );
     t.add("ago", &[Param::Any], None, ago);
     t.add("duration", &[Param::Any], None, duration);
     t.add("durationRound", &[Param::Any], None, duration_round);
     t.add("toDate", &[Param::String, Param::String], None, to_date);
-    t.add("mustToDate", &[Param::String, Param::String], None, must_to_date);
+    t.add(
+        "mustToDate",
+        &[Param::String, Param::String],
+        None,
+        must_to_date,
+    );
     t.add("unixEpoch", &[Param::Any], None, unix_epoch);
 }
 
@@ -59,15 +99,30 @@ pub struct DurationValue(pub i64);
 impl Object for DurationValue {
     go_type_names!("time.Duration", "int64");
     fn has_method(&self, name: &str) -> bool {
-        matches!(name, "String" | "Hours" | "Minutes" | "Seconds" | "Milliseconds" | "Microseconds" | "Nanoseconds")
+        matches!(
+            name,
+            "String"
+                | "Hours"
+                | "Minutes"
+                | "Seconds"
+                | "Milliseconds"
+                | "Microseconds"
+                | "Nanoseconds"
+        )
     }
     fn call_method(&self, name: &str, _args: &[Value]) -> Result<Value, String> {
         let d = self.0;
         Ok(match name {
             "String" => Value::from(duration_string(d)),
-            "Hours" => Value::Float((d / 3_600_000_000_000) as f64 + (d % 3_600_000_000_000) as f64 / 3.6e12),
-            "Minutes" => Value::Float((d / 60_000_000_000) as f64 + (d % 60_000_000_000) as f64 / 6e10),
-            "Seconds" => Value::Float((d / 1_000_000_000) as f64 + (d % 1_000_000_000) as f64 / 1e9),
+            "Hours" => Value::Float(
+                (d / 3_600_000_000_000) as f64 + (d % 3_600_000_000_000) as f64 / 3.6e12,
+            ),
+            "Minutes" => {
+                Value::Float((d / 60_000_000_000) as f64 + (d % 60_000_000_000) as f64 / 6e10)
+            }
+            "Seconds" => {
+                Value::Float((d / 1_000_000_000) as f64 + (d % 1_000_000_000) as f64 / 1e9)
+            }
             "Milliseconds" => Value::Int64(d / 1_000_000),
             "Microseconds" => Value::Int64(d / 1_000),
             "Nanoseconds" => Value::Int64(d),
@@ -89,9 +144,30 @@ impl Object for DurationValue {
 }
 
 const TIME_METHODS: &[&str] = &[
-    "Add", "AddDate", "After", "Before", "Day", "Equal", "Format", "Hour", "IsZero", "Local", "Minute",
-    "Month", "Nanosecond", "Second", "String", "Sub", "UTC", "Unix", "UnixMicro", "UnixMilli", "UnixNano",
-    "Weekday", "Year", "YearDay",
+    "Add",
+    "AddDate",
+    "After",
+    "Before",
+    "Day",
+    "Equal",
+    "Format",
+    "Hour",
+    "IsZero",
+    "Local",
+    "Minute",
+    "Month",
+    "Nanosecond",
+    "Second",
+    "String",
+    "Sub",
+    "UTC",
+    "Unix",
+    "UnixMicro",
+    "UnixMilli",
+    "UnixNano",
+    "Weekday",
+    "Year",
+    "YearDay",
 ];
 
 impl Object for TimeValue {
@@ -105,7 +181,10 @@ impl Object for TimeValue {
             if args.len() == n {
                 Ok(())
             } else {
-                Err(format!("wrong number of args for {name}: want {n} got {}", args.len()))
+                Err(format!(
+                    "wrong number of args for {name}: want {n} got {}",
+                    args.len()
+                ))
             }
         };
         let other = |i: usize| -> Result<&Time, String> {
@@ -121,9 +200,15 @@ impl Object for TimeValue {
                 Some(Value::Int(n) | Value::Int64(n)) => Ok(*n),
                 Some(Value::Object(o)) => match o.as_any().downcast_ref::<DurationValue>() {
                     Some(d) => Ok(d.0),
-                    None => Err(format!("wrong type for value; expected int64; got {}", o.type_name())),
+                    None => Err(format!(
+                        "wrong type for value; expected int64; got {}",
+                        o.type_name()
+                    )),
                 },
-                Some(v) => Err(format!("wrong type for value; expected int64; got {}", v.go_type_name())),
+                Some(v) => Err(format!(
+                    "wrong type for value; expected int64; got {}",
+                    v.go_type_name()
+                )),
                 None => Err(format!("wrong number of args for {name}")),
             }
         };
@@ -137,7 +222,13 @@ impl Object for TimeValue {
                 want(3)?;
                 let c = c();
                 let (y, m, d) = (int_arg(0)?, int_arg(1)?, int_arg(2)?);
-                time_value(gotime_date(c.year.saturating_add(y), c.month.saturating_add(m), c.day.saturating_add(d), c, t))
+                time_value(gotime_date(
+                    c.year.saturating_add(y),
+                    c.month.saturating_add(m),
+                    c.day.saturating_add(d),
+                    c,
+                    t,
+                ))
             }
             "After" => {
                 want(1)?;
@@ -160,7 +251,12 @@ impl Object for TimeValue {
                 want(1)?;
                 match args.first() {
                     Some(Value::String(s)) => Value::from(t.format(s)),
-                    Some(v) => return Err(format!("wrong type for value; expected string; got {}", v.go_type_name())),
+                    Some(v) => {
+                        return Err(format!(
+                            "wrong type for value; expected string; got {}",
+                            v.go_type_name()
+                        ))
+                    }
                     None => Value::Nil,
                 }
             }
@@ -179,9 +275,21 @@ impl Object for TimeValue {
             "UTC" => time_value(t.in_loc(Location::utc())),
             "String" => Value::from(t.go_string()),
             "Unix" => Value::Int64(t.unix),
-            "UnixMilli" => Value::Int64(t.unix.wrapping_mul(1000).wrapping_add(i64::from(t.nsec / 1_000_000))),
-            "UnixMicro" => Value::Int64(t.unix.wrapping_mul(1_000_000).wrapping_add(i64::from(t.nsec / 1000))),
-            "UnixNano" => Value::Int64(t.unix.wrapping_mul(1_000_000_000).wrapping_add(i64::from(t.nsec))),
+            "UnixMilli" => Value::Int64(
+                t.unix
+                    .wrapping_mul(1000)
+                    .wrapping_add(i64::from(t.nsec / 1_000_000)),
+            ),
+            "UnixMicro" => Value::Int64(
+                t.unix
+                    .wrapping_mul(1_000_000)
+                    .wrapping_add(i64::from(t.nsec / 1000)),
+            ),
+            "UnixNano" => Value::Int64(
+                t.unix
+                    .wrapping_mul(1_000_000_000)
+                    .wrapping_add(i64::from(t.nsec)),
+            ),
             _ => return Err(format!("can't call method {name}")),
         })
     }
@@ -199,7 +307,16 @@ impl Object for TimeValue {
 
 /// `AddDate`: Go's `Date(year+y, month+m, day+d, hour, min, sec, nsec, loc)`.
 fn gotime_date(y: i64, m: i64, d: i64, c: time::Civil, t: &Time) -> Time {
-    time::date(y, m, d, c.hour, c.minute, c.second, i64::from(t.nsec), t.loc.clone())
+    time::date(
+        y,
+        m,
+        d,
+        c.hour,
+        c.minute,
+        c.second,
+        i64::from(t.nsec),
+        t.loc.clone(),
+    )
 }
 
 fn str_arg(args: &[Value], i: usize) -> &str {
@@ -230,7 +347,11 @@ fn date(args: &[Value]) -> FuncResult {
 }
 
 fn date_in_zone(args: &[Value]) -> FuncResult {
-    Ok(format_in_zone(str_arg(args, 0), args.get(1), str_arg(args, 2)))
+    Ok(format_in_zone(
+        str_arg(args, 0),
+        args.get(1),
+        str_arg(args, 2),
+    ))
 }
 
 fn html_date(args: &[Value]) -> FuncResult {
@@ -247,8 +368,13 @@ fn time_param(args: &[Value], i: usize) -> Result<&Time, FuncError> {
         Some(v) => as_time(v).ok_or_else(|| {
             // A nil here is a missing map value: Go reports its static type, interface {}.
             FuncError::new(match v {
-                Value::Nil => "wrong type for value; expected time.Time; got interface {}".to_string(),
-                other => format!("wrong type for value; expected time.Time; got {}", other.go_type_name()),
+                Value::Nil => {
+                    "wrong type for value; expected time.Time; got interface {}".to_string()
+                }
+                other => format!(
+                    "wrong type for value; expected time.Time; got {}",
+                    other.go_type_name()
+                ),
             })
         }),
         None => Err(FuncError::new("invalid value; expected time.Time")),
@@ -278,7 +404,10 @@ fn ago(args: &[Value]) -> FuncResult {
         None => Time::now(),
     };
     let since = Time::now().sub(&t);
-    Ok(Value::from(duration_string(time::duration_round(since, 1_000_000_000))))
+    Ok(Value::from(duration_string(time::duration_round(
+        since,
+        1_000_000_000,
+    ))))
 }
 
 /// Go's `strconv.ParseInt(s, 10, 64)` value (out-of-range saturates, syntax errors give 0).
@@ -319,7 +448,13 @@ fn duration_round(args: &[Value]) -> FuncResult {
     };
     let u = d.unsigned_abs();
     const HOUR: u64 = 3_600_000_000_000;
-    let (year, month, day, minute, second) = (HOUR * 24 * 365, HOUR * 24 * 30, HOUR * 24, 60_000_000_000u64, 1_000_000_000u64);
+    let (year, month, day, minute, second) = (
+        HOUR * 24 * 365,
+        HOUR * 24 * 30,
+        HOUR * 24,
+        60_000_000_000u64,
+        1_000_000_000u64,
+    );
     let s = if u > year {
         format!("{}y", u / year)
     } else if u > month {
@@ -340,7 +475,8 @@ fn duration_round(args: &[Value]) -> FuncResult {
 
 fn to_date(args: &[Value]) -> FuncResult {
     Ok(time_value(
-        time::parse_in_location(str_arg(args, 0), str_arg(args, 1), Location::local()).unwrap_or_else(|_| Time::zero()),
+        time::parse_in_location(str_arg(args, 0), str_arg(args, 1), Location::local())
+            .unwrap_or_else(|_| Time::zero()),
     ))
 }
 
@@ -376,14 +512,30 @@ mod tests {
     fn conformance_targeted_vectors() {
         // v0634 / v0635 (Helm 4.1.4, TZ=UTC).
         assert_eq!(s(date(&[st("2006-01-02"), Value::Int(0)])), "1970-01-01");
-        assert_eq!(s(date_in_zone(&[st("2006-01-02 15:04"), Value::Int(0), st("UTC")])), "1970-01-01 00:00");
+        assert_eq!(
+            s(date_in_zone(&[
+                st("2006-01-02 15:04"),
+                Value::Int(0),
+                st("UTC")
+            ])),
+            "1970-01-01 00:00"
+        );
         let d = to_date(&[st("2006-01-02"), st("2021-03-04")]).unwrap();
         if Location::local().lookup(0) == ("UTC".to_string(), 0) {
             assert_eq!(s(Ok(d.clone())), "2021-03-04 00:00:00 +0000 UTC");
-            assert_eq!(s(date_modify(&[st("+1h"), d.clone()])), "2021-03-04 01:00:00 +0000 UTC");
+            assert_eq!(
+                s(date_modify(&[st("+1h"), d.clone()])),
+                "2021-03-04 01:00:00 +0000 UTC"
+            );
             assert_eq!(s(unix_epoch(std::slice::from_ref(&d))), "1614816000");
             assert_eq!(s(date(&[st("Jan 2, 2006"), d.clone()])), "Mar 4, 2021");
-            assert_eq!(s(date(&[st("02/01/2006"), to_date(&[st("2006-01-02"), st("2017-12-31")]).unwrap()])), "31/12/2017");
+            assert_eq!(
+                s(date(&[
+                    st("02/01/2006"),
+                    to_date(&[st("2006-01-02"), st("2017-12-31")]).unwrap()
+                ])),
+                "31/12/2017"
+            );
         }
         assert_eq!(s(duration(&[Value::Int(3661)])), "0s");
         assert_eq!(s(duration(&[Value::Int64(3661)])), "1h1m1s");
@@ -401,11 +553,32 @@ mod tests {
     #[test]
     fn go_layout_formatting() {
         // Checked against Go 1.26 time.Format.
-        let t = time::date(2009, 11, 10, 23, 4, 5, 123_456_789, Location::fixed("", -7 * 3600 - 1800));
-        assert_eq!(t.format("Mon Jan _2 15:04:05 MST 2006"), "Tue Nov 10 23:04:05 -0730 2009");
-        assert_eq!(t.format("2006-01-02T15:04:05.999999999Z07:00"), "2009-11-10T23:04:05.123456789-07:30");
-        assert_eq!(t.format("3:4:5 PM pm .000 ,00 .9 002 __2 _2 06 -07 -070000 Z07:00:00"), "11:4:5 PM pm .123 ,12 .1 314 314 10 09 -07 -073000 -07:30:00");
-        assert_eq!(t.format("January Monday 01 02 03 04 05"), "November Tuesday 11 10 11 04 05");
+        let t = time::date(
+            2009,
+            11,
+            10,
+            23,
+            4,
+            5,
+            123_456_789,
+            Location::fixed("", -7 * 3600 - 1800),
+        );
+        assert_eq!(
+            t.format("Mon Jan _2 15:04:05 MST 2006"),
+            "Tue Nov 10 23:04:05 -0730 2009"
+        );
+        assert_eq!(
+            t.format("2006-01-02T15:04:05.999999999Z07:00"),
+            "2009-11-10T23:04:05.123456789-07:30"
+        );
+        assert_eq!(
+            t.format("3:4:5 PM pm .000 ,00 .9 002 __2 _2 06 -07 -070000 Z07:00:00"),
+            "11:4:5 PM pm .123 ,12 .1 314 314 10 09 -07 -073000 -07:30:00"
+        );
+        assert_eq!(
+            t.format("January Monday 01 02 03 04 05"),
+            "November Tuesday 11 10 11 04 05"
+        );
         let u = time::date(2021, 3, 4, 0, 0, 0, 0, Location::utc());
         assert_eq!(u.format(time_rfc3339()), "2021-03-04T00:00:00Z");
         assert_eq!(u.format("Z0700 .999"), "Z ");
@@ -432,17 +605,26 @@ mod tests {
             parse("2006-01-02", "2021/03/04").unwrap_err(),
             r#"parsing time "2021/03/04" as "2006-01-02": cannot parse "/03/04" as "-""#
         );
-        assert_eq!(parse("2006-01-02", "2021-02-30").unwrap_err(), r#"parsing time "2021-02-30": day out of range"#);
+        assert_eq!(
+            parse("2006-01-02", "2021-02-30").unwrap_err(),
+            r#"parsing time "2021-02-30": day out of range"#
+        );
         assert_eq!(
             parse("2006-01-02", "2021-02-03x").unwrap_err(),
             r#"parsing time "2021-02-03x": extra text: "x""#
         );
-        assert_eq!(parse("Jan _2 3PM", "feb  3 4PM").unwrap().go_string(), "0000-02-03 16:00:00 +0000 UTC");
+        assert_eq!(
+            parse("Jan _2 3PM", "feb  3 4PM").unwrap().go_string(),
+            "0000-02-03 16:00:00 +0000 UTC"
+        );
         assert_eq!(
             must_to_date(&[st("2006-01-02"), st("nope")]).unwrap_err().0,
             r#"parsing time "nope" as "2006-01-02": cannot parse "nope" as "2006""#
         );
-        assert_eq!(s(to_date(&[st("2006-01-02"), st("nope")])), "0001-01-01 00:00:00 +0000 UTC");
+        assert_eq!(
+            s(to_date(&[st("2006-01-02"), st("nope")])),
+            "0001-01-01 00:00:00 +0000 UTC"
+        );
     }
 
     #[test]
@@ -462,23 +644,49 @@ mod tests {
         assert_eq!(parse_duration("1h2m3.5s").unwrap(), 3_723_500_000_000);
         assert_eq!(parse_duration("-1.5h").unwrap(), -5_400_000_000_000);
         assert_eq!(parse_duration("1µs").unwrap(), 1000);
-        assert_eq!(parse_duration("1f").unwrap_err(), r#"time: unknown unit "f" in duration "1f""#);
-        assert_eq!(parse_duration("1").unwrap_err(), r#"time: missing unit in duration "1""#);
-        assert_eq!(parse_duration("").unwrap_err(), r#"time: invalid duration """#);
-        assert_eq!(parse_duration("9999999999h").unwrap_err(), r#"time: invalid duration "9999999999h""#);
-        assert_eq!(time::duration_round(1_499_999_999, 1_000_000_000), 1_000_000_000);
-        assert_eq!(time::duration_round(1_500_000_000, 1_000_000_000), 2_000_000_000);
-        assert_eq!(time::duration_round(-1_500_000_000, 1_000_000_000), -2_000_000_000);
+        assert_eq!(
+            parse_duration("1f").unwrap_err(),
+            r#"time: unknown unit "f" in duration "1f""#
+        );
+        assert_eq!(
+            parse_duration("1").unwrap_err(),
+            r#"time: missing unit in duration "1""#
+        );
+        assert_eq!(
+            parse_duration("").unwrap_err(),
+            r#"time: invalid duration """#
+        );
+        assert_eq!(
+            parse_duration("9999999999h").unwrap_err(),
+            r#"time: invalid duration "9999999999h""#
+        );
+        assert_eq!(
+            time::duration_round(1_499_999_999, 1_000_000_000),
+            1_000_000_000
+        );
+        assert_eq!(
+            time::duration_round(1_500_000_000, 1_000_000_000),
+            2_000_000_000
+        );
+        assert_eq!(
+            time::duration_round(-1_500_000_000, 1_000_000_000),
+            -2_000_000_000
+        );
         // Go saturates on overflow.
         assert_eq!(time::duration_round(i64::MAX, 1_000_000_000), i64::MAX);
         assert_eq!(time::duration_round(i64::MIN + 1, 3), i64::MIN + 2);
-        assert_eq!(duration_string(time::duration_round(i64::MIN, 1_000_000_000)), "-2562047h47m16.854775808s");
+        assert_eq!(
+            duration_string(time::duration_round(i64::MIN, 1_000_000_000)),
+            "-2562047h47m16.854775808s"
+        );
     }
 
     #[test]
     fn time_param_errors_and_must_date_modify() {
         assert_eq!(
-            must_date_modify(&[st("1f"), time_value(Time::zero())]).unwrap_err().0,
+            must_date_modify(&[st("1f"), time_value(Time::zero())])
+                .unwrap_err()
+                .0,
             r#"time: unknown unit "f" in duration "1f""#
         );
         // Conformance v0329: `unixEpoch .Time` with .Time missing.
@@ -486,19 +694,34 @@ mod tests {
             unix_epoch(&[Value::Nil]).unwrap_err().0,
             "wrong type for value; expected time.Time; got interface {}"
         );
-        assert_eq!(s(date_modify(&[st("bad"), time_value(Time::zero())])), "0001-01-01 00:00:00 +0000 UTC");
+        assert_eq!(
+            s(date_modify(&[st("bad"), time_value(Time::zero())])),
+            "0001-01-01 00:00:00 +0000 UTC"
+        );
     }
 
     #[test]
     fn absurd_inputs_do_not_panic() {
         let v = time_value(Time::zero());
         let Value::Object(o) = &v else { unreachable!() };
-        let _ = o.call_method("AddDate", &[Value::Int(i64::MAX), Value::Int(i64::MIN), Value::Int(i64::MAX)]).unwrap();
+        let _ = o
+            .call_method(
+                "AddDate",
+                &[
+                    Value::Int(i64::MAX),
+                    Value::Int(i64::MIN),
+                    Value::Int(i64::MAX),
+                ],
+            )
+            .unwrap();
         let _ = o.call_method("Add", &[Value::Int64(i64::MIN)]).unwrap();
         let far = Time::from_unix(i64::MAX, 999_999_999, Location::utc());
         let _ = far.format("2006-01-02 15:04:05.000000000 Z07:00 __2 Monday");
         let _ = Time::from_unix(i64::MIN, 0, Location::utc()).go_string();
-        let _ = parse("2006-01-02 15:04:05.999 -07:00:00 MST", "9999-12-31 23:59:59.999999999999 +99:99:99 GMT+99");
+        let _ = parse(
+            "2006-01-02 15:04:05.999 -07:00:00 MST",
+            "9999-12-31 23:59:59.999999999999 +99:99:99 GMT+99",
+        );
         let _ = parse("__2 002 .000 pm PM", "  1 001 .123 am AM");
         assert_eq!(s(duration(&[Value::Int64(i64::MIN)])), "0s");
     }
@@ -510,7 +733,9 @@ mod tests {
         let v = time_value(Time::now());
         let Value::Object(o) = &v else { unreachable!() };
         assert_eq!(o.type_name(), "time.Time");
-        assert!(matches!(o.call_method("Unix", &[]).unwrap(), Value::Int64(x) if x > 1_600_000_000));
+        assert!(
+            matches!(o.call_method("Unix", &[]).unwrap(), Value::Int64(x) if x > 1_600_000_000)
+        );
     }
 }
 
@@ -526,28 +751,70 @@ mod zone_tests {
             return;
         }
         let ny = Location::load("America/New_York").unwrap();
-        assert_eq!(Time::from_unix(2224512000, 0, ny.clone()).go_string(), "2040-06-28 12:00:00 -0400 EDT");
-        assert_eq!(Time::from_unix(1625140800, 0, ny.clone()).go_string(), "2021-07-01 08:00:00 -0400 EDT");
-        assert_eq!(gotime_date_for_test(2021, 3, 14, 2, 30, &ny), "2021-03-14 01:30:00 -0500 EST");
-        assert_eq!(gotime_date_for_test(2021, 11, 7, 1, 30, &ny), "2021-11-07 01:30:00 -0400 EDT");
-        let p = |l: &str, v: &str| time::parse_in_location(l, v, Location::utc()).unwrap().go_string();
+        assert_eq!(
+            Time::from_unix(2224512000, 0, ny.clone()).go_string(),
+            "2040-06-28 12:00:00 -0400 EDT"
+        );
+        assert_eq!(
+            Time::from_unix(1625140800, 0, ny.clone()).go_string(),
+            "2021-07-01 08:00:00 -0400 EDT"
+        );
+        assert_eq!(
+            gotime_date_for_test(2021, 3, 14, 2, 30, &ny),
+            "2021-03-14 01:30:00 -0500 EST"
+        );
+        assert_eq!(
+            gotime_date_for_test(2021, 11, 7, 1, 30, &ny),
+            "2021-11-07 01:30:00 -0400 EDT"
+        );
+        let p = |l: &str, v: &str| {
+            time::parse_in_location(l, v, Location::utc())
+                .unwrap()
+                .go_string()
+        };
         if Location::local().lookup(0) == ("UTC".to_string(), 0) {
-            assert_eq!(p("2006-01-02 MST", "2021-01-02 EST"), "2021-01-02 00:00:00 +0000 EST");
-            assert_eq!(p("2006-01-02 MST", "2021-01-02 GMT+3"), "2021-01-02 03:00:00 +0300 GMT+3");
-            assert_eq!(p("2006-01-02 -0700 MST", "2021-01-02 -0500 EST"), "2021-01-02 00:00:00 -0500 EST");
+            assert_eq!(
+                p("2006-01-02 MST", "2021-01-02 EST"),
+                "2021-01-02 00:00:00 +0000 EST"
+            );
+            assert_eq!(
+                p("2006-01-02 MST", "2021-01-02 GMT+3"),
+                "2021-01-02 03:00:00 +0300 GMT+3"
+            );
+            assert_eq!(
+                p("2006-01-02 -0700 MST", "2021-01-02 -0500 EST"),
+                "2021-01-02 00:00:00 -0500 EST"
+            );
         }
         // Unknown zones fall back to UTC in Sprig's dateInZone.
         assert_eq!(
-            date_in_zone(&[Value::str("15:04 MST"), Value::Int64(0), Value::str("Nowhere/Land")]).unwrap(),
+            date_in_zone(&[
+                Value::str("15:04 MST"),
+                Value::Int64(0),
+                Value::str("Nowhere/Land")
+            ])
+            .unwrap(),
             Value::str("00:00 UTC")
         );
         assert_eq!(
-            date_in_zone(&[Value::str("15:04 MST"), Value::Int64(0), Value::str("America/New_York")]).unwrap(),
+            date_in_zone(&[
+                Value::str("15:04 MST"),
+                Value::Int64(0),
+                Value::str("America/New_York")
+            ])
+            .unwrap(),
             Value::str("19:00 EST")
         );
     }
 
-    fn gotime_date_for_test(y: i64, m: i64, d: i64, h: i64, mi: i64, loc: &Arc<Location>) -> String {
+    fn gotime_date_for_test(
+        y: i64,
+        m: i64,
+        d: i64,
+        h: i64,
+        mi: i64,
+        loc: &Arc<Location>,
+    ) -> String {
         time::date(y, m, d, h, mi, 0, 0, loc.clone()).go_string()
     }
 }

@@ -20,11 +20,21 @@ pub fn register(t: &mut FuncTable) {
         }
     });
     t.add("empty", &[Any], None, |a| Ok(Value::Bool(empty(arg(a, 0)))));
-    t.add("coalesce", &[], Some(Any), |a| Ok(a.iter().find(|v| !empty(v)).cloned().unwrap_or(Value::Nil)));
-    t.add("all", &[], Some(Any), |a| Ok(Value::Bool(a.iter().all(|v| !empty(v)))));
-    t.add("any", &[], Some(Any), |a| Ok(Value::Bool(a.iter().any(|v| !empty(v)))));
+    t.add("coalesce", &[], Some(Any), |a| {
+        Ok(a.iter().find(|v| !empty(v)).cloned().unwrap_or(Value::Nil))
+    });
+    t.add("all", &[], Some(Any), |a| {
+        Ok(Value::Bool(a.iter().all(|v| !empty(v))))
+    });
+    t.add("any", &[], Some(Any), |a| {
+        Ok(Value::Bool(a.iter().any(|v| !empty(v))))
+    });
     t.add("ternary", &[Any, Any, Bool], None, |a| {
-        Ok(if arg(a, 2).as_bool().unwrap_or(false) { arg(a, 0).clone() } else { arg(a, 1).clone() })
+        Ok(if arg(a, 2).as_bool().unwrap_or(false) {
+            arg(a, 0).clone()
+        } else {
+            arg(a, 1).clone()
+        })
     });
     t.add("deepCopy", &[Any], None, deep_copy);
     t.add("mustDeepCopy", &[Any], None, deep_copy);
@@ -33,7 +43,9 @@ pub fn register(t: &mut FuncTable) {
 /// `copystructure.Copy`: maps and lists are copied all the way down; nil makes it panic.
 fn deep_copy(a: &[Value]) -> FuncResult {
     match arg(a, 0) {
-        Value::Nil => Err(FuncError::new("reflect: call of reflect.Value.Type on zero Value")),
+        Value::Nil => Err(FuncError::new(
+            "reflect: call of reflect.Value.Type on zero Value",
+        )),
         v => Ok(v.deep_copy()),
     }
 }

@@ -29,7 +29,9 @@ pub fn register(t: &mut FuncTable) {
         Ok(Value::Map(m))
     });
     t.add("get", &[M, S], None, |a| {
-        Ok(map_arg(a, 0).and_then(|m| m.get(str_arg(a, 1))).unwrap_or_else(|| Value::str("")))
+        Ok(map_arg(a, 0)
+            .and_then(|m| m.get(str_arg(a, 1)))
+            .unwrap_or_else(|| Value::str("")))
     });
     t.add("set", &[M, S, Any], None, |a| {
         let m = map_arg(a, 0).cloned().unwrap_or_default();
@@ -42,11 +44,17 @@ pub fn register(t: &mut FuncTable) {
         Ok(Value::Map(m))
     });
     t.add("hasKey", &[M, S], None, |a| {
-        Ok(Value::Bool(map_arg(a, 0).is_some_and(|m| m.contains_key(str_arg(a, 1)))))
+        Ok(Value::Bool(
+            map_arg(a, 0).is_some_and(|m| m.contains_key(str_arg(a, 1))),
+        ))
     });
     t.add("pluck", &[S], Some(M), |a| {
         let key = str_arg(a, 0);
-        let out = a.iter().skip(1).filter_map(|d| d.as_map().and_then(|m| m.get(key))).collect();
+        let out = a
+            .iter()
+            .skip(1)
+            .filter_map(|d| d.as_map().and_then(|m| m.get(key)))
+            .collect();
         Ok(Value::list(out))
     });
     t.add("keys", &[], Some(M), |a| {
@@ -59,7 +67,11 @@ pub fn register(t: &mut FuncTable) {
         Ok(string_list(out))
     });
     t.add("values", &[M], None, |a| {
-        Ok(Value::list(map_arg(a, 0).map(|m| m.entries().into_iter().map(|(_, v)| v).collect()).unwrap_or_default()))
+        Ok(Value::list(
+            map_arg(a, 0)
+                .map(|m| m.entries().into_iter().map(|(_, v)| v).collect())
+                .unwrap_or_default(),
+        ))
     });
     t.add("pick", &[M], Some(S), |a| {
         let res = Map::new();
@@ -84,7 +96,12 @@ pub fn register(t: &mut FuncTable) {
         }
         Ok(Value::Map(res))
     });
-    for (name, overwrite) in [("merge", false), ("mustMerge", false), ("mergeOverwrite", true), ("mustMergeOverwrite", true)] {
+    for (name, overwrite) in [
+        ("merge", false),
+        ("mustMerge", false),
+        ("mergeOverwrite", true),
+        ("mustMergeOverwrite", true),
+    ] {
         let imp = move |_h: &mut dyn super::Host, a: &[Value]| -> FuncResult {
             let dst = map_arg(a, 0).cloned().unwrap_or_default();
             for src in a.iter().skip(1).filter_map(Value::as_map) {
@@ -126,7 +143,11 @@ pub fn merge_maps(dst: &Map, src: &Map, overwrite: bool, depth: usize) {
                     None | Some(Value::Nil) => Value::list(Vec::new()),
                     Some(x) => x.clone(),
                 };
-                let v = if !src_empty && (overwrite || dst.is_empty()) { sv.clone() } else { dst_slice };
+                let v = if !src_empty && (overwrite || dst.is_empty()) {
+                    sv.clone()
+                } else {
+                    dst_slice
+                };
                 dst.insert(k.clone(), v);
             }
             _ => {}

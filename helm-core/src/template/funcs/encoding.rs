@@ -31,25 +31,34 @@ pub(crate) fn bytes_to_string(b: Vec<u8>) -> String {
 }
 
 fn b64enc(args: &[Value]) -> FuncResult {
-    Ok(Value::from(base64::engine::general_purpose::STANDARD.encode(crate::gocompat::gostring::go_bytes(arg_str(args, 0)))))
+    Ok(Value::from(
+        base64::engine::general_purpose::STANDARD
+            .encode(crate::gocompat::gostring::go_bytes(arg_str(args, 0))),
+    ))
 }
 
 fn b64dec(args: &[Value]) -> FuncResult {
-    Ok(Value::from(match go_base64_decode(arg_str(args, 0).as_bytes()) {
-        Ok(b) => bytes_to_string(b),
-        Err(pos) => format!("illegal base64 data at input byte {pos}"),
-    }))
+    Ok(Value::from(
+        match go_base64_decode(arg_str(args, 0).as_bytes()) {
+            Ok(b) => bytes_to_string(b),
+            Err(pos) => format!("illegal base64 data at input byte {pos}"),
+        },
+    ))
 }
 
 fn b32enc(args: &[Value]) -> FuncResult {
-    Ok(Value::from(data_encoding::BASE32.encode(&crate::gocompat::gostring::go_bytes(arg_str(args, 0)))))
+    Ok(Value::from(data_encoding::BASE32.encode(
+        &crate::gocompat::gostring::go_bytes(arg_str(args, 0)),
+    )))
 }
 
 fn b32dec(args: &[Value]) -> FuncResult {
-    Ok(Value::from(match go_base32_decode(arg_str(args, 0).as_bytes()) {
-        Ok(b) => bytes_to_string(b),
-        Err(pos) => format!("illegal base32 data at input byte {pos}"),
-    }))
+    Ok(Value::from(
+        match go_base32_decode(arg_str(args, 0).as_bytes()) {
+            Ok(b) => bytes_to_string(b),
+            Err(pos) => format!("illegal base32 data at input byte {pos}"),
+        },
+    ))
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -139,7 +148,11 @@ pub(crate) fn go_base64_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
 /// Go's `base32.StdEncoding.DecodeString` (newlines stripped first, then strict quanta).
 pub(crate) fn go_base32_decode(input: &[u8]) -> Result<Vec<u8>, usize> {
     let map = decode_map(B32);
-    let src: Vec<u8> = input.iter().copied().filter(|&c| c != b'\n' && c != b'\r').collect();
+    let src: Vec<u8> = input
+        .iter()
+        .copied()
+        .filter(|&c| c != b'\n' && c != b'\r')
+        .collect();
     let olen = src.len();
     let mut rest: &[u8] = &src;
     let mut out = Vec::with_capacity(olen / 8 * 5 + 5);
@@ -222,7 +235,11 @@ mod tests {
             (b32dec, "mnxw", "illegal base32 data at input byte 0"),
         ];
         for (f, input, want) in cases {
-            assert_eq!(f(&[Value::str(input)]).unwrap().as_str(), Some(*want), "{input:?}");
+            assert_eq!(
+                f(&[Value::str(input)]).unwrap().as_str(),
+                Some(*want),
+                "{input:?}"
+            );
         }
     }
 }

@@ -26,11 +26,15 @@ fn sha1sum(args: &[Value]) -> FuncResult {
 }
 
 fn sha256sum(args: &[Value]) -> FuncResult {
-    Ok(Value::from(hex::encode(sha2::Sha256::digest(&*input(args)))))
+    Ok(Value::from(hex::encode(sha2::Sha256::digest(&*input(
+        args,
+    )))))
 }
 
 fn sha512sum(args: &[Value]) -> FuncResult {
-    Ok(Value::from(hex::encode(sha2::Sha512::digest(&*input(args)))))
+    Ok(Value::from(hex::encode(sha2::Sha512::digest(&*input(
+        args,
+    )))))
 }
 
 fn adler32sum(args: &[Value]) -> FuncResult {
@@ -50,7 +54,10 @@ mod tests {
     #[test]
     fn digests_match_sprig_vectors() {
         // From sprig's crypto_test.go (and Helm 4.1.4 output in the conformance vectors).
-        assert_eq!(run(sha1sum, "abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            run(sha1sum, "abc"),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
         assert_eq!(
             run(sha256sum, "abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

@@ -39,7 +39,9 @@ fn add_engine_call(
         name,
         &[Param::String, Param::Any],
         None,
-        Arc::new(move |h: &mut dyn Host, a: &[Value]| call(h, a[0].as_str().unwrap_or(""), &a[1]).map(Value::from)),
+        Arc::new(move |h: &mut dyn Host, a: &[Value]| {
+            call(h, a[0].as_str().unwrap_or(""), &a[1]).map(Value::from)
+        }),
     );
 }
 
@@ -55,5 +57,7 @@ pub fn register(t: &mut FuncTable) {
             v => Ok(v.clone()),
         }
     });
-    t.add("fail", &[String], None, |a| Err(FuncError(warn_wrap(a[0].as_str().unwrap_or("")))));
+    t.add("fail", &[String], None, |a| {
+        Err(FuncError(warn_wrap(a[0].as_str().unwrap_or(""))))
+    });
 }

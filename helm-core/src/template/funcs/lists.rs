@@ -7,7 +7,7 @@
 //! `must*` variant returns as an error (`Cannot find first on type string`); given nil, Go's
 //! `reflect.TypeOf(nil).Kind()` dereferences a nil pointer, which is what the template shows.
 
-use super::conversion::{arg, int_arg, str_arg, strslice, string_list, to_int64};
+use super::conversion::{arg, int_arg, str_arg, string_list, strslice, to_int64};
 use super::defaults::empty;
 use super::reflect::deep_equal;
 use super::{FuncError, FuncResult, FuncTable, Param};
@@ -34,10 +34,19 @@ pub fn register(t: &mut FuncTable) {
         });
     }
     for name in ["first", "mustFirst"] {
-        t.add(name, &[Any], None, |a| Ok(items(arg(a, 0), "Cannot find first on type")?.into_iter().next().unwrap_or(Value::Nil)));
+        t.add(name, &[Any], None, |a| {
+            Ok(items(arg(a, 0), "Cannot find first on type")?
+                .into_iter()
+                .next()
+                .unwrap_or(Value::Nil))
+        });
     }
     for name in ["last", "mustLast"] {
-        t.add(name, &[Any], None, |a| Ok(items(arg(a, 0), "Cannot find last on type")?.pop().unwrap_or(Value::Nil)));
+        t.add(name, &[Any], None, |a| {
+            Ok(items(arg(a, 0), "Cannot find last on type")?
+                .pop()
+                .unwrap_or(Value::Nil))
+        });
     }
     for name in ["rest", "mustRest"] {
         t.add(name, &[Any], None, |a| {
@@ -80,7 +89,11 @@ pub fn register(t: &mut FuncTable) {
         t.add(name, &[Any], Some(Any), |a| {
             let omit = a.get(1..).unwrap_or(&[]);
             let l = items(arg(a, 0), "Cannot find without on type")?;
-            Ok(Value::list(l.into_iter().filter(|v| !omit.iter().any(|o| deep_equal(v, o))).collect()))
+            Ok(Value::list(
+                l.into_iter()
+                    .filter(|v| !omit.iter().any(|o| deep_equal(v, o)))
+                    .collect(),
+            ))
         });
     }
     for name in ["has", "mustHas"] {
@@ -90,7 +103,11 @@ pub fn register(t: &mut FuncTable) {
                 return Ok(Value::Bool(false));
             }
             let needle = arg(a, 0);
-            Ok(Value::Bool(items(hay, "Cannot find has on type")?.iter().any(|v| deep_equal(needle, v))))
+            Ok(Value::Bool(
+                items(hay, "Cannot find has on type")?
+                    .iter()
+                    .any(|v| deep_equal(needle, v)),
+            ))
         });
     }
     for name in ["slice", "mustSlice"] {
@@ -103,7 +120,12 @@ pub fn register(t: &mut FuncTable) {
                 Value::Nil => return Err(FuncError::new(NIL_DEREF)),
                 _ => match list_items(l) {
                     Some(x) => out.extend(x),
-                    None => return Err(FuncError::new(format!("Cannot concat type {} as list", l.go_kind_name()))),
+                    None => {
+                        return Err(FuncError::new(format!(
+                            "Cannot concat type {} as list",
+                            l.go_kind_name()
+                        )))
+                    }
                 },
             }
         }
@@ -122,7 +144,9 @@ pub fn register(t: &mut FuncTable) {
             Ok(string_list(vec![super::conversion::strval(v)]))
         }
     });
-    t.add("join", &[S, Any], None, |a| Ok(Value::from(strslice(arg(a, 1)).join(str_arg(a, 0)))));
+    t.add("join", &[S, Any], None, |a| {
+        Ok(Value::from(strslice(arg(a, 1)).join(str_arg(a, 0))))
+    });
 }
 
 /// The elements of any Go slice value; `None` for non-slices.
@@ -154,7 +178,10 @@ fn slice(a: &[Value]) -> FuncResult {
         return Err(FuncError::new(NIL_DEREF));
     }
     let l = list_items(v).ok_or_else(|| {
-        FuncError::new(format!("list should be type of slice or array but {}", v.go_kind_name()))
+        FuncError::new(format!(
+            "list should be type of slice or array but {}",
+            v.go_kind_name()
+        ))
     })?;
     if l.is_empty() {
         return Ok(Value::Nil);
@@ -162,7 +189,9 @@ fn slice(a: &[Value]) -> FuncResult {
     let start = a.get(1).map(to_int64).unwrap_or(0);
     let end = a.get(2).map(to_int64).unwrap_or(l.len() as i64);
     if start < 0 || end < start || end > l.len() as i64 {
-        return Err(FuncError::new("reflect.Value.Slice: slice index out of bounds"));
+        return Err(FuncError::new(
+            "reflect.Value.Slice: slice index out of bounds",
+        ));
     }
     Ok(Value::list(l[start as usize..end as usize].to_vec()))
 }

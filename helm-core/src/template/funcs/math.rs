@@ -9,7 +9,7 @@
 //! from zero at 16 decimal places) and the result is the nearest float64, which is why
 //! `addf 0.1 0.2` is exactly 0.3 in Helm.
 
-use super::conversion::{arg, int_arg, to_float64, to_int64, shortest_digits};
+use super::conversion::{arg, int_arg, shortest_digits, to_float64, to_int64};
 use super::{FuncError, FuncResult, FuncTable, Param};
 use crate::values::Value;
 use num_bigint::{BigInt, Sign};
@@ -19,9 +19,19 @@ const MAX_SEQUENCE: usize = 1 << 24;
 
 pub fn register(t: &mut FuncTable) {
     use Param::{Any, Float64, Int};
-    t.add("add1", &[Any], None, |a| Ok(Value::Int64(to_int64(arg(a, 0)).wrapping_add(1))));
-    t.add("add", &[], Some(Any), |a| Ok(Value::Int64(a.iter().fold(0i64, |s, v| s.wrapping_add(to_int64(v))))));
-    t.add("sub", &[Any, Any], None, |a| Ok(Value::Int64(to_int64(arg(a, 0)).wrapping_sub(to_int64(arg(a, 1))))));
+    t.add("add1", &[Any], None, |a| {
+        Ok(Value::Int64(to_int64(arg(a, 0)).wrapping_add(1)))
+    });
+    t.add("add", &[], Some(Any), |a| {
+        Ok(Value::Int64(
+            a.iter().fold(0i64, |s, v| s.wrapping_add(to_int64(v))),
+        ))
+    });
+    t.add("sub", &[Any, Any], None, |a| {
+        Ok(Value::Int64(
+            to_int64(arg(a, 0)).wrapping_sub(to_int64(arg(a, 1))),
+        ))
+    });
     t.add("div", &[Any, Any], None, |a| {
         let (x, y) = (to_int64(arg(a, 0)), to_int64(arg(a, 1)));
         if y == 0 {
@@ -38,33 +48,75 @@ pub fn register(t: &mut FuncTable) {
     });
     t.add("mul", &[Any], Some(Any), |a| {
         let first = to_int64(arg(a, 0));
-        Ok(Value::Int64(a.iter().skip(1).fold(first, |p, v| p.wrapping_mul(to_int64(v)))))
+        Ok(Value::Int64(
+            a.iter()
+                .skip(1)
+                .fold(first, |p, v| p.wrapping_mul(to_int64(v))),
+        ))
     });
     for name in ["max", "biggest"] {
         t.add(name, &[Any], Some(Any), |a| {
-            Ok(Value::Int64(a.iter().skip(1).map(to_int64).fold(to_int64(arg(a, 0)), i64::max)))
+            Ok(Value::Int64(
+                a.iter()
+                    .skip(1)
+                    .map(to_int64)
+                    .fold(to_int64(arg(a, 0)), i64::max),
+            ))
         });
     }
     t.add("min", &[Any], Some(Any), |a| {
-        Ok(Value::Int64(a.iter().skip(1).map(to_int64).fold(to_int64(arg(a, 0)), i64::min)))
+        Ok(Value::Int64(
+            a.iter()
+                .skip(1)
+                .map(to_int64)
+                .fold(to_int64(arg(a, 0)), i64::min),
+        ))
     });
     t.add("maxf", &[Any], Some(Any), |a| {
-        Ok(Value::Float(a.iter().skip(1).map(to_float64).fold(to_float64(arg(a, 0)), go_max)))
+        Ok(Value::Float(
+            a.iter()
+                .skip(1)
+                .map(to_float64)
+                .fold(to_float64(arg(a, 0)), go_max),
+        ))
     });
     t.add("minf", &[Any], Some(Any), |a| {
-        Ok(Value::Float(a.iter().skip(1).map(to_float64).fold(to_float64(arg(a, 0)), go_min)))
+        Ok(Value::Float(
+            a.iter()
+                .skip(1)
+                .map(to_float64)
+                .fold(to_float64(arg(a, 0)), go_min),
+        ))
     });
-    t.add("floor", &[Any], None, |a| Ok(Value::Float(to_float64(arg(a, 0)).floor())));
-    t.add("ceil", &[Any], None, |a| Ok(Value::Float(to_float64(arg(a, 0)).ceil())));
+    t.add("floor", &[Any], None, |a| {
+        Ok(Value::Float(to_float64(arg(a, 0)).floor()))
+    });
+    t.add("ceil", &[Any], None, |a| {
+        Ok(Value::Float(to_float64(arg(a, 0)).ceil()))
+    });
     t.add("round", &[Any, Int], Some(Float64), |a| {
         let round_on = a.get(2).and_then(Value::as_f64).unwrap_or(0.5);
-        Ok(Value::Float(round(to_float64(arg(a, 0)), int_arg(a, 1), round_on)))
+        Ok(Value::Float(round(
+            to_float64(arg(a, 0)),
+            int_arg(a, 1),
+            round_on,
+        )))
     });
-    t.add("add1f", &[Any], None, |a| decimal_op(arg(a, 0), &[Value::Int(1)], DecOp::Add));
-    t.add("addf", &[], Some(Any), |a| decimal_op(&Value::Float(0.0), a, DecOp::Add));
-    t.add("subf", &[Any], Some(Any), |a| decimal_op(arg(a, 0), a.get(1..).unwrap_or(&[]), DecOp::Sub));
-    t.add("mulf", &[Any], Some(Any), |a| decimal_op(arg(a, 0), a.get(1..).unwrap_or(&[]), DecOp::Mul));
-    t.add("divf", &[Any], Some(Any), |a| decimal_op(arg(a, 0), a.get(1..).unwrap_or(&[]), DecOp::Div));
+    t.add("add1f", &[Any], None, |a| {
+        decimal_op(arg(a, 0), &[Value::Int(1)], DecOp::Add)
+    });
+    t.add("addf", &[], Some(Any), |a| {
+        decimal_op(&Value::Float(0.0), a, DecOp::Add)
+    });
+    t.add("subf", &[Any], Some(Any), |a| {
+        decimal_op(arg(a, 0), a.get(1..).unwrap_or(&[]), DecOp::Sub)
+    });
+    t.add("mulf", &[Any], Some(Any), |a| {
+        decimal_op(arg(a, 0), a.get(1..).unwrap_or(&[]), DecOp::Mul)
+    });
+    t.add("divf", &[Any], Some(Any), |a| {
+        decimal_op(arg(a, 0), a.get(1..).unwrap_or(&[]), DecOp::Div)
+    });
     t.add("until", &[Int], None, |a| {
         let n = int_arg(a, 0);
         int_list(until_step(0, n, if n < 0 { -1 } else { 1 })?)
@@ -93,7 +145,11 @@ fn go_max(x: f64, y: f64) -> f64 {
     if x == 0.0 && y == 0.0 {
         return if x.is_sign_negative() { y } else { x };
     }
-    if x > y { x } else { y }
+    if x > y {
+        x
+    } else {
+        y
+    }
 }
 
 /// Go's `math.Min` (NaN wins, -0 beats +0).
@@ -107,15 +163,27 @@ fn go_min(x: f64, y: f64) -> f64 {
     if x == 0.0 && y == 0.0 {
         return if x.is_sign_negative() { x } else { y };
     }
-    if x < y { x } else { y }
+    if x < y {
+        x
+    } else {
+        y
+    }
 }
 
 /// Sprig's `round`: scale by 10^places, round up when the fraction reaches `round_on`.
 fn round(val: f64, places: i64, round_on: f64) -> f64 {
     let pow = go_pow10(places as f64);
     let digit = pow * val;
-    let frac = if digit.is_infinite() { 0.0 } else { digit.fract() };
-    let r = if frac >= round_on { digit.ceil() } else { digit.floor() };
+    let frac = if digit.is_infinite() {
+        0.0
+    } else {
+        digit.fract()
+    };
+    let r = if frac >= round_on {
+        digit.ceil()
+    } else {
+        digit.floor()
+    };
     r / pow
 }
 
@@ -222,14 +290,20 @@ impl Decimal {
             )));
         }
         if f == 0.0 {
-            return Ok(Decimal { coef: BigInt::from(0), exp: 0 });
+            return Ok(Decimal {
+                coef: BigInt::from(0),
+                exp: 0,
+            });
         }
         let (neg, digits, e) = shortest_digits(f);
         let mut coef: BigInt = digits.parse().unwrap_or_default();
         if neg {
             coef = -coef;
         }
-        Ok(Decimal { coef, exp: e as i64 - (digits.len() as i64 - 1) })
+        Ok(Decimal {
+            coef,
+            exp: e as i64 - (digits.len() as i64 - 1),
+        })
     }
 
     fn pow10(n: i64) -> BigInt {
@@ -239,20 +313,33 @@ impl Decimal {
     /// Both values at the smaller exponent.
     fn align(a: &Decimal, b: &Decimal) -> (BigInt, BigInt, i64) {
         let e = a.exp.min(b.exp);
-        (&a.coef * Self::pow10(a.exp - e), &b.coef * Self::pow10(b.exp - e), e)
+        (
+            &a.coef * Self::pow10(a.exp - e),
+            &b.coef * Self::pow10(b.exp - e),
+            e,
+        )
     }
 
     fn apply(&self, op: DecOp, other: &Decimal) -> Result<Decimal, FuncError> {
         Ok(match op {
             DecOp::Add => {
                 let (x, y, e) = Self::align(self, other);
-                Decimal { coef: x + y, exp: e }
+                Decimal {
+                    coef: x + y,
+                    exp: e,
+                }
             }
             DecOp::Sub => {
                 let (x, y, e) = Self::align(self, other);
-                Decimal { coef: x - y, exp: e }
+                Decimal {
+                    coef: x - y,
+                    exp: e,
+                }
             }
-            DecOp::Mul => Decimal { coef: &self.coef * &other.coef, exp: self.exp + other.exp },
+            DecOp::Mul => Decimal {
+                coef: &self.coef * &other.coef,
+                exp: self.exp + other.exp,
+            },
             DecOp::Div => {
                 if other.coef.sign() == Sign::NoSign {
                     return Err(FuncError::new("decimal division by 0"));
@@ -279,7 +366,10 @@ impl Decimal {
                         q += 1;
                     }
                 }
-                Decimal { coef: q, exp: -DIVISION_PRECISION }
+                Decimal {
+                    coef: q,
+                    exp: -DIVISION_PRECISION,
+                }
             }
         })
     }
@@ -288,7 +378,11 @@ impl Decimal {
     fn to_f64(&self) -> f64 {
         if self.exp.abs() > 100_000 {
             return if self.exp > 0 && self.coef.sign() != Sign::NoSign {
-                if self.coef.sign() == Sign::Minus { f64::NEG_INFINITY } else { f64::INFINITY }
+                if self.coef.sign() == Sign::Minus {
+                    f64::NEG_INFINITY
+                } else {
+                    f64::INFINITY
+                }
             } else {
                 0.0
             };

@@ -10,25 +10,25 @@
 //! [`FuncError`] whose text the executor wraps as `error calling NAME: TEXT`.
 
 pub mod builtin;
-pub mod strings;
-pub mod lists;
-pub mod dicts;
-pub mod defaults;
-pub mod math;
 pub mod conversion;
-pub mod regex;
-pub mod reflect;
-pub mod paths;
-pub mod urls;
-pub mod semver;
 pub mod crypto;
+pub mod dates;
+pub mod defaults;
+pub mod dicts;
 pub mod encoding;
 pub mod hashes;
-pub mod dates;
-pub mod random;
-pub mod network;
-pub mod serialize;
 pub mod helm;
+pub mod lists;
+pub mod math;
+pub mod network;
+pub mod paths;
+pub mod random;
+pub mod reflect;
+pub mod regex;
+pub mod semver;
+pub mod serialize;
+pub mod strings;
+pub mod urls;
 
 use crate::values::Value;
 use std::collections::HashMap;
@@ -113,8 +113,14 @@ const SPRIG_TEXT_AND_DATA: &[fn(&mut FuncTable)] = &[
 ];
 
 /// The rest of Sprig: certificates and keys, encodings, hashes, dates, random values, network.
-const SPRIG_OTHERS: &[fn(&mut FuncTable)] =
-    &[crypto::register, encoding::register, hashes::register, dates::register, random::register, network::register];
+const SPRIG_OTHERS: &[fn(&mut FuncTable)] = &[
+    crypto::register,
+    encoding::register,
+    hashes::register,
+    dates::register,
+    random::register,
+    network::register,
+];
 
 /// The name → function table an engine uses.
 #[derive(Clone, Default)]
@@ -135,15 +141,31 @@ impl FuncTable {
         variadic: Option<Param>,
         f: fn(&[Value]) -> FuncResult,
     ) {
-        self.add_with_host(name, params, variadic, Arc::new(move |_h: &mut dyn Host, a: &[Value]| f(a)));
+        self.add_with_host(
+            name,
+            params,
+            variadic,
+            Arc::new(move |_h: &mut dyn Host, a: &[Value]| f(a)),
+        );
     }
 
     /// Registers (or replaces) a function that may call back into the engine, or a closure.
-    pub fn add_with_host(&mut self, name: &str, params: &[Param], variadic: Option<Param>, imp: FuncImpl) {
+    pub fn add_with_host(
+        &mut self,
+        name: &str,
+        params: &[Param],
+        variadic: Option<Param>,
+        imp: FuncImpl,
+    ) {
         let name: Arc<str> = Arc::from(name);
         self.funcs.insert(
             name.clone(),
-            Function { name, params: params.to_vec(), variadic, imp },
+            Function {
+                name,
+                params: params.to_vec(),
+                variadic,
+                imp,
+            },
         );
     }
 

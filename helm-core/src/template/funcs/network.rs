@@ -12,7 +12,9 @@ use std::net::ToSocketAddrs;
 
 /// Helm's default: `getHostByName` always returns `""`.
 pub fn register(t: &mut FuncTable) {
-    t.add("getHostByName", &[Param::String], None, |_args| Ok(Value::str("")));
+    t.add("getHostByName", &[Param::String], None, |_args| {
+        Ok(Value::str(""))
+    });
 }
 
 /// Sprig's real lookup (Helm's `--enable-dns`): one random address of the name. With no
@@ -33,7 +35,9 @@ fn lookup_host(args: &[Value]) -> FuncResult {
         }
     }
     if addrs.is_empty() {
-        return Err(FuncError::new("runtime error: index out of range [0] with length 0"));
+        return Err(FuncError::new(
+            "runtime error: index out of range [0] with length 0",
+        ));
     }
     let i = rand::thread_rng().gen_range(0..addrs.len());
     Ok(Value::from(addrs.swap_remove(i)))

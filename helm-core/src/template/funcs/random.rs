@@ -38,7 +38,9 @@ fn random_string(count: i64, alphabet: &[u8]) -> String {
         return String::new();
     }
     let mut rng = rand::thread_rng();
-    (0..count).map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char).collect()
+    (0..count)
+        .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
+        .collect()
 }
 
 fn rand_alpha_num(args: &[Value]) -> FuncResult {
@@ -65,7 +67,9 @@ fn rand_int(args: &[Value]) -> FuncResult {
     if span <= 0 {
         return Err(FuncError::new("invalid argument to Intn"));
     }
-    Ok(Value::Int(rand::thread_rng().gen_range(0..span).wrapping_add(min)))
+    Ok(Value::Int(
+        rand::thread_rng().gen_range(0..span).wrapping_add(min),
+    ))
 }
 
 fn rand_bytes(args: &[Value]) -> FuncResult {
@@ -73,10 +77,13 @@ fn rand_bytes(args: &[Value]) -> FuncResult {
     if count < 0 {
         return Err(FuncError::new("runtime error: makeslice: len out of range"));
     }
-    let len = usize::try_from(count).map_err(|_| FuncError::new("runtime error: makeslice: len out of range"))?;
+    let len = usize::try_from(count)
+        .map_err(|_| FuncError::new("runtime error: makeslice: len out of range"))?;
     let mut buf = vec![0u8; len];
     rand::thread_rng().fill(&mut buf[..]);
-    Ok(Value::from(base64::engine::general_purpose::STANDARD.encode(buf)))
+    Ok(Value::from(
+        base64::engine::general_purpose::STANDARD.encode(buf),
+    ))
 }
 
 fn uuidv4(_args: &[Value]) -> FuncResult {
@@ -113,13 +120,19 @@ mod tests {
 
     #[test]
     fn go_failures() {
-        assert_eq!(rand_int(&[Value::Int(5), Value::Int(5)]).unwrap_err().0, "invalid argument to Intn");
+        assert_eq!(
+            rand_int(&[Value::Int(5), Value::Int(5)]).unwrap_err().0,
+            "invalid argument to Intn"
+        );
         assert_eq!(
             rand_bytes(&[Value::Int(-1)]).unwrap_err().0,
             "runtime error: makeslice: len out of range"
         );
         for _ in 0..50 {
-            let v = rand_int(&[Value::Int(-5), Value::Int(-3)]).unwrap().as_i64().unwrap();
+            let v = rand_int(&[Value::Int(-5), Value::Int(-3)])
+                .unwrap()
+                .as_i64()
+                .unwrap();
             assert!((-5..-3).contains(&v));
         }
     }

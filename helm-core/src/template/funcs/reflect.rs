@@ -11,15 +11,25 @@ use crate::values::Value;
 
 pub fn register(t: &mut FuncTable) {
     use Param::{Any, String as S};
-    t.add("typeOf", &[Any], None, |a| Ok(Value::from(arg(a, 0).go_type_name())));
-    t.add("typeIs", &[S, Any], None, |a| Ok(Value::Bool(str_arg(a, 0) == arg(a, 1).go_type_name())));
+    t.add("typeOf", &[Any], None, |a| {
+        Ok(Value::from(arg(a, 0).go_type_name()))
+    });
+    t.add("typeIs", &[S, Any], None, |a| {
+        Ok(Value::Bool(str_arg(a, 0) == arg(a, 1).go_type_name()))
+    });
     t.add("typeIsLike", &[S, Any], None, |a| {
         let (target, ty) = (str_arg(a, 0), arg(a, 1).go_type_name());
         Ok(Value::Bool(target == ty || format!("*{target}") == ty))
     });
-    t.add("kindOf", &[Any], None, |a| Ok(Value::from(arg(a, 0).go_kind_name())));
-    t.add("kindIs", &[S, Any], None, |a| Ok(Value::Bool(str_arg(a, 0) == arg(a, 1).go_kind_name())));
-    t.add("deepEqual", &[Any, Any], None, |a| Ok(Value::Bool(deep_equal(arg(a, 0), arg(a, 1)))));
+    t.add("kindOf", &[Any], None, |a| {
+        Ok(Value::from(arg(a, 0).go_kind_name()))
+    });
+    t.add("kindIs", &[S, Any], None, |a| {
+        Ok(Value::Bool(str_arg(a, 0) == arg(a, 1).go_kind_name()))
+    });
+    t.add("deepEqual", &[Any, Any], None, |a| {
+        Ok(Value::Bool(deep_equal(arg(a, 0), arg(a, 1))))
+    });
 }
 
 /// Go's `reflect.DeepEqual` on template values: same dynamic type and equal contents (NaN is
@@ -40,19 +50,26 @@ fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
 fn deep_equal_here(a: &Value, b: &Value, depth: usize) -> bool {
     match (a, b) {
         (Value::List(x), Value::List(y)) => {
-            std::sync::Arc::ptr_eq(x, y) || x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal_at(p, q, depth + 1))
+            std::sync::Arc::ptr_eq(x, y)
+                || x.len() == y.len()
+                    && x.iter()
+                        .zip(y.iter())
+                        .all(|(p, q)| deep_equal_at(p, q, depth + 1))
         }
         (Value::Map(x), Value::Map(y)) => {
             x.ptr_eq(y)
                 || x.with(|mx| {
                     y.with(|my| {
                         mx.len() == my.len()
-                            && mx.iter().all(|(k, v)| my.get(k).is_some_and(|w| deep_equal_at(v, w, depth + 1)))
+                            && mx.iter().all(|(k, v)| {
+                                my.get(k).is_some_and(|w| deep_equal_at(v, w, depth + 1))
+                            })
                     })
                 })
         }
         (Value::Object(x), Value::Object(y)) => {
-            std::sync::Arc::ptr_eq(x, y) || x.type_name() == y.type_name() && x.go_string() == y.go_string()
+            std::sync::Arc::ptr_eq(x, y)
+                || x.type_name() == y.type_name() && x.go_string() == y.go_string()
         }
         // Scalars (and values of different types, which `==` never walks into): equal values
         // of one Go type.

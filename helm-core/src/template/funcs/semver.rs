@@ -40,19 +40,43 @@ impl SemverObject {
         match args.first() {
             Some(Value::Object(o)) => match o.as_any().downcast_ref::<SemverObject>() {
                 Some(s) if s.pointer => Ok(s.v.clone()),
-                Some(_) => Err("wrong type for value; expected *semver.Version; got semver.Version".into()),
-                None => Err(format!("wrong type for value; expected *semver.Version; got {}", o.type_name())),
+                Some(_) => {
+                    Err("wrong type for value; expected *semver.Version; got semver.Version".into())
+                }
+                None => Err(format!(
+                    "wrong type for value; expected *semver.Version; got {}",
+                    o.type_name()
+                )),
             },
-            Some(other) => Err(format!("wrong type for value; expected *semver.Version; got {}", other.go_type_name())),
+            Some(other) => Err(format!(
+                "wrong type for value; expected *semver.Version; got {}",
+                other.go_type_name()
+            )),
             None => Err(format!("wrong number of args for {method}: want 1 got 0")),
         }
     }
 }
 
 const METHODS: &[&str] = &[
-    "Major", "Minor", "Patch", "Prerelease", "Metadata", "String", "Compare", "LessThan", "LessThanEqual",
-    "GreaterThan", "GreaterThanEqual", "Equal", "IncPatch", "IncMinor", "IncMajor", "SetPrerelease",
-    "SetMetadata", "MarshalText", "MarshalJSON",
+    "Major",
+    "Minor",
+    "Patch",
+    "Prerelease",
+    "Metadata",
+    "String",
+    "Compare",
+    "LessThan",
+    "LessThanEqual",
+    "GreaterThan",
+    "GreaterThanEqual",
+    "Equal",
+    "IncPatch",
+    "IncMinor",
+    "IncMajor",
+    "SetPrerelease",
+    "SetMetadata",
+    "MarshalText",
+    "MarshalJSON",
 ];
 
 impl Object for SemverObject {

@@ -49,17 +49,25 @@ fn trim_nl(s: String) -> String {
 
 /// `toYaml`: sigs.k8s.io/yaml.Marshal without the final newline; "" on error.
 fn to_yaml(args: &[Value]) -> FuncResult {
-    Ok(Value::from(yaml::to_string(&arg(args)).map(trim_nl).unwrap_or_default()))
+    Ok(Value::from(
+        yaml::to_string(&arg(args)).map(trim_nl).unwrap_or_default(),
+    ))
 }
 
 fn must_to_yaml(args: &[Value]) -> FuncResult {
-    yaml::to_string(&arg(args)).map(|s| Value::from(trim_nl(s))).map_err(|e| FuncError::new(e.message))
+    yaml::to_string(&arg(args))
+        .map(|s| Value::from(trim_nl(s)))
+        .map_err(|e| FuncError::new(e.message))
 }
 
 /// `toYamlPretty` (Helm 4): a yaml.v3 encoder with 2-space indent, which indents sequences
 /// under their key. "" on error.
 fn to_yaml_pretty(args: &[Value]) -> FuncResult {
-    Ok(Value::from(yaml::to_string_pretty(&arg(args)).map(trim_nl).unwrap_or_default()))
+    Ok(Value::from(
+        yaml::to_string_pretty(&arg(args))
+            .map(trim_nl)
+            .unwrap_or_default(),
+    ))
 }
 
 /// `fromYaml`: a map, or `{"Error": message}`.
@@ -90,7 +98,9 @@ fn to_json(args: &[Value]) -> FuncResult {
 }
 
 fn must_to_json(args: &[Value]) -> FuncResult {
-    json::marshal(&arg(args), true).map(Value::from).map_err(|e| FuncError::new(e.message))
+    json::marshal(&arg(args), true)
+        .map(Value::from)
+        .map_err(|e| FuncError::new(e.message))
 }
 
 fn json_type_error(v: &Value, target: &str) -> String {
@@ -135,12 +145,16 @@ fn to_pretty_json(args: &[Value]) -> FuncResult {
 }
 
 fn must_to_pretty_json(args: &[Value]) -> FuncResult {
-    json::marshal_indent(&arg(args), "", "  ", true).map(Value::from).map_err(|e| FuncError::new(e.message))
+    json::marshal_indent(&arg(args), "", "  ", true)
+        .map(Value::from)
+        .map_err(|e| FuncError::new(e.message))
 }
 
 /// Sprig's `toRawJson`/`mustToRawJson`: an Encoder without HTML escaping (errors fail).
 fn to_raw_json(args: &[Value]) -> FuncResult {
-    json::marshal(&arg(args), false).map(Value::from).map_err(|e| FuncError::new(e.message))
+    json::marshal(&arg(args), false)
+        .map(Value::from)
+        .map_err(|e| FuncError::new(e.message))
 }
 
 // ----- TOML (BurntSushi/toml's encoder and decoder as Helm uses them) -------------------------
@@ -168,7 +182,10 @@ fn to_toml(args: &[Value]) -> FuncResult {
 }
 
 fn toml_key(k: &str) -> String {
-    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         k.to_string()
     } else {
         toml_string(k)
@@ -183,7 +200,9 @@ fn toml_string(s: &str) -> String {
             continue;
         }
         match c {
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -200,7 +219,11 @@ fn toml_float(f: f64) -> Result<String, String> {
     }
     // BurntSushi: strconv.FormatFloat(f, 'g', -1, 64), plus ".0" when it reads as an integer.
     let s = yaml::format_go_float_g(f, false);
-    Ok(if s.contains(['.', 'e']) { s } else { format!("{s}.0") })
+    Ok(if s.contains(['.', 'e']) {
+        s
+    } else {
+        format!("{s}.0")
+    })
 }
 
 fn is_table(v: &Value) -> bool {
@@ -256,7 +279,12 @@ fn toml_inline_here(v: &Value, depth: usize) -> Result<Option<String>, String> {
     }))
 }
 
-fn toml_table(out: &mut String, m: &Map, path: &mut Vec<String>, depth: usize) -> Result<(), String> {
+fn toml_table(
+    out: &mut String,
+    m: &Map,
+    path: &mut Vec<String>,
+    depth: usize,
+) -> Result<(), String> {
     if depth > 100 {
         return Err("toml: nesting too deep".into());
     }
@@ -329,7 +357,10 @@ fn toml_to_value(v: &toml::Value) -> Value {
         toml::Value::Datetime(d) => Value::from(d.to_string()),
         toml::Value::Array(a) => Value::list(a.iter().map(toml_to_value).collect()),
         toml::Value::Table(t) => {
-            let m: BTreeMap<Arc<str>, Value> = t.iter().map(|(k, v)| (Arc::from(k.as_str()), toml_to_value(v))).collect();
+            let m: BTreeMap<Arc<str>, Value> = t
+                .iter()
+                .map(|(k, v)| (Arc::from(k.as_str()), toml_to_value(v)))
+                .collect();
             Value::Map(Map::from_btree(m))
         }
     }
@@ -352,7 +383,10 @@ mod tests {
     #[test]
     fn helm_vectors() {
         assert_eq!(
-            call(from_yaml, Value::from("a: 1\nb: [x, y]\nc: {d: yes, e: on, f: 0777, g: 1e3, h: ~}")),
+            call(
+                from_yaml,
+                Value::from("a: 1\nb: [x, y]\nc: {d: yes, e: on, f: 0777, g: 1e3, h: ~}")
+            ),
             r#"{"a":1,"b":["x",true],"c":{"d":true,"e":true,"f":511,"g":1000,"h":null}}"#
         );
         assert_eq!(
@@ -363,9 +397,21 @@ mod tests {
             call(from_yaml, Value::from("a: [")),
             r#"{"Error":"error converting YAML to JSON: yaml: line 1: did not find expected node content"}"#
         );
-        assert_eq!(call(from_json, Value::from(r#"{"a": 1, "b": 1.5, "c": 12345678901}"#)), r#"{"a":1,"b":1.5,"c":12345678901}"#);
-        assert_eq!(call(from_json_array, Value::from(r#"[1, "x", null]"#)), r#"[1,"x",null]"#);
-        let l = Value::list(vec![vmap! {"a" => Value::Int(1)}, vmap! {"b" => Value::list(vec![Value::Int(1), Value::Int(2)])}]);
+        assert_eq!(
+            call(
+                from_json,
+                Value::from(r#"{"a": 1, "b": 1.5, "c": 12345678901}"#)
+            ),
+            r#"{"a":1,"b":1.5,"c":12345678901}"#
+        );
+        assert_eq!(
+            call(from_json_array, Value::from(r#"[1, "x", null]"#)),
+            r#"[1,"x",null]"#
+        );
+        let l = Value::list(vec![
+            vmap! {"a" => Value::Int(1)},
+            vmap! {"b" => Value::list(vec![Value::Int(1), Value::Int(2)])},
+        ]);
         assert_eq!(call(to_yaml, l), "- a: 1\n- b:\n  - 1\n  - 2");
         assert_eq!(call(to_yaml, Value::from("plain")), "plain");
         assert_eq!(call(to_yaml, Value::Int(1)), "1");
@@ -381,7 +427,10 @@ mod tests {
         assert_eq!(call(to_json, Value::Float(0.000001)), "0.000001");
         let html = Value::from("<b>&amp;</b>");
         assert_eq!(call(to_raw_json, html.clone()), "\"<b>&amp;</b>\"");
-        assert_eq!(call(to_json, html), "\"\\u003cb\\u003e\\u0026amp;\\u003c/b\\u003e\"");
+        assert_eq!(
+            call(to_json, html),
+            "\"\\u003cb\\u003e\\u0026amp;\\u003c/b\\u003e\""
+        );
         assert_eq!(call(to_pretty_json, Value::Nil), "null");
         let nested = vmap! {
             "enabled" => true,
@@ -399,7 +448,10 @@ mod tests {
             "enabled = true\nname = \"app\"\nports = [80.0, 443.0]\n\n[labels]\n  \"app.kubernetes.io/name\" = \"demo\"\n  tier = \"web\"\n\n[resources]\n  [resources.limits]\n    cpu = \"100m\"\n    memory = \"128Mi\"\n"
         );
         let specialkeys = vmap! {"key with space" => 1.0, "123" => 2.0, "true" => 3.0, "" => 4.0, "a:b" => 5.0, "-dash" => 6.0};
-        assert_eq!(call(to_yaml, specialkeys), "\"\": 4\n-dash: 6\n\"123\": 2\na:b: 5\nkey with space: 1\n\"true\": 3");
+        assert_eq!(
+            call(to_yaml, specialkeys),
+            "\"\": 4\n-dash: 6\n\"123\": 2\na:b: 5\nkey with space: 1\n\"true\": 3"
+        );
     }
 
     /// Helm 4.1.4 (helm-oracle) output for a values tree through `toToml` and friends.
@@ -415,33 +467,87 @@ mod tests {
         let d = vmap! {"a" => Value::Int(1), "b" => Value::list(vec![Value::Int(1), Value::Int(2)]), "c" => Value::Nil};
         assert_eq!(call(to_toml, d), "a = 1\nb = [1, 2]\n");
         assert_eq!(call(to_toml, Value::from("str")), "\"str\"");
-        assert_eq!(call(to_toml, vmap! {"l" => Value::list(vec![Value::Int(1), Value::Nil])}), "toml: cannot encode array with nil element");
-        assert_eq!(call(to_toml, vmap! {"l" => Value::list(vec![vmap!{"a" => Value::Int(1)}, Value::Int(2)])}), "l = [{a = 1}, 2]\n");
+        assert_eq!(
+            call(
+                to_toml,
+                vmap! {"l" => Value::list(vec![Value::Int(1), Value::Nil])}
+            ),
+            "toml: cannot encode array with nil element"
+        );
+        assert_eq!(
+            call(
+                to_toml,
+                vmap! {"l" => Value::list(vec![vmap!{"a" => Value::Int(1)}, Value::Int(2)])}
+            ),
+            "l = [{a = 1}, 2]\n"
+        );
         let keys = vmap! {"k.dot" => Value::Int(1), "k-dash" => Value::Int(2), "k_u" => Value::Int(3), "" => Value::Int(4), "1" => Value::Int(5)};
-        assert_eq!(call(to_toml, keys), "\"\" = 4\n1 = 5\nk-dash = 2\n\"k.dot\" = 1\nk_u = 3\n");
+        assert_eq!(
+            call(to_toml, keys),
+            "\"\" = 4\n1 = 5\nk-dash = 2\n\"k.dot\" = 1\nk_u = 3\n"
+        );
         let floats = vmap! {"f" => 1e21, "g" => 0.000001, "h" => -0.5, "i" => 1e-7};
-        assert_eq!(call(to_toml, floats), "f = 1e+21\ng = 1e-06\nh = -0.5\ni = 1e-07\n");
+        assert_eq!(
+            call(to_toml, floats),
+            "f = 1e+21\ng = 1e-06\nh = -0.5\ni = 1e-07\n"
+        );
         let nested = vmap! {"l" => Value::list(vec![vmap!{"a" => vmap!{"b" => Value::Int(1)}}])};
         assert_eq!(call(to_toml, nested), "[[l]]\n  [l.a]\n    b = 1\n");
         let deep = vmap! {"a" => vmap!{"b" => vmap!{"c" => vmap!{"d" => Value::Int(1)}}}};
-        assert_eq!(call(to_toml, deep), "[a]\n  [a.b]\n    [a.b.c]\n      d = 1\n");
+        assert_eq!(
+            call(to_toml, deep),
+            "[a]\n  [a.b]\n    [a.b.c]\n      d = 1\n"
+        );
         let m = vmap! {"m" => vmap!{"x" => Value::Nil, "y" => Value::Int(1)}};
         assert_eq!(call(to_toml, m), "[m]\n  y = 1\n");
-        assert_eq!(call(from_toml, Value::from("a = 1\nb = 'x'\n[c]\nd = 1.5")), r#"{"a":1,"b":"x","c":{"d":1.5}}"#);
         assert_eq!(
-            call(from_toml, Value::from("a = 1\nb = 1979-05-27T07:32:00Z\nc = [1, 2.5]\nd = {x = 'y'}\n[[t]]\nn = 1\n")),
+            call(from_toml, Value::from("a = 1\nb = 'x'\n[c]\nd = 1.5")),
+            r#"{"a":1,"b":"x","c":{"d":1.5}}"#
+        );
+        assert_eq!(
+            call(
+                from_toml,
+                Value::from(
+                    "a = 1\nb = 1979-05-27T07:32:00Z\nc = [1, 2.5]\nd = {x = 'y'}\n[[t]]\nn = 1\n"
+                )
+            ),
             r#"{"a":1,"b":"1979-05-27T07:32:00Z","c":[1,2.5],"d":{"x":"y"},"t":[{"n":1}]}"#
         );
         assert_eq!(call(from_toml, Value::from("")), "{}");
-        assert!(call(from_toml, Value::from("x = \"unterminated")).starts_with(r#"{"Error":"toml: "#));
-        assert_eq!(call(from_yaml_array, Value::from("a: 1")), r#"["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}"]"#);
-        assert_eq!(call(from_yaml_array, Value::from("[1, ")), r#"["error converting YAML to JSON: yaml: line 1: did not find expected node content"]"#);
-        assert_eq!(call(from_json_array, Value::from("{}")), r#"["json: cannot unmarshal object into Go value of type []interface {}"]"#);
-        assert_eq!(call(from_json, Value::from("{bad")), r#"{"Error":"invalid character 'b' looking for beginning of object key string"}"#);
-        assert_eq!(call(from_json, Value::from("12")), r#"{"Error":"json: cannot unmarshal number into Go value of type map[string]interface {}"}"#);
-        assert_eq!(call(from_yaml, Value::from("12")), r#"{"Error":"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal number into Go value of type map[string]interface {}"}"#);
+        assert!(
+            call(from_toml, Value::from("x = \"unterminated")).starts_with(r#"{"Error":"toml: "#)
+        );
+        assert_eq!(
+            call(from_yaml_array, Value::from("a: 1")),
+            r#"["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}"]"#
+        );
+        assert_eq!(
+            call(from_yaml_array, Value::from("[1, ")),
+            r#"["error converting YAML to JSON: yaml: line 1: did not find expected node content"]"#
+        );
+        assert_eq!(
+            call(from_json_array, Value::from("{}")),
+            r#"["json: cannot unmarshal object into Go value of type []interface {}"]"#
+        );
+        assert_eq!(
+            call(from_json, Value::from("{bad")),
+            r#"{"Error":"invalid character 'b' looking for beginning of object key string"}"#
+        );
+        assert_eq!(
+            call(from_json, Value::from("12")),
+            r#"{"Error":"json: cannot unmarshal number into Go value of type map[string]interface {}"}"#
+        );
+        assert_eq!(
+            call(from_yaml, Value::from("12")),
+            r#"{"Error":"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal number into Go value of type map[string]interface {}"}"#
+        );
         assert_eq!(call(from_yaml, Value::from("")), "{}");
-        let l = Value::list(vec![Value::Int(1), Value::Int64(2), Value::Float(3.0), Value::Float(1e6)]);
+        let l = Value::list(vec![
+            Value::Int(1),
+            Value::Int64(2),
+            Value::Float(3.0),
+            Value::Float(1e6),
+        ]);
         assert_eq!(call(to_yaml, l), "- 1\n- 2\n- 3\n- 1000000");
         let p = vmap! {"a" => Value::list(vec![Value::Int(1), Value::Int(2)]), "b" => vmap!{"c" => 1.5}};
         assert_eq!(call(to_yaml_pretty, p), "a:\n  - 1\n  - 2\nb:\n  c: 1.5");
@@ -454,9 +560,18 @@ mod tests {
     #[test]
     fn errors() {
         assert_eq!(call(to_yaml, Value::Float(f64::NAN)), "");
-        assert_eq!(call(must_to_yaml, Value::Float(f64::NAN)), "ERR error marshaling into JSON: json: unsupported value: NaN");
-        assert_eq!(call(must_to_json, Value::Float(f64::INFINITY)), "ERR json: unsupported value: +Inf");
-        assert_eq!(call(from_json, Value::from("[1]")), r#"{"Error":"json: cannot unmarshal array into Go value of type map[string]interface {}"}"#);
+        assert_eq!(
+            call(must_to_yaml, Value::Float(f64::NAN)),
+            "ERR error marshaling into JSON: json: unsupported value: NaN"
+        );
+        assert_eq!(
+            call(must_to_json, Value::Float(f64::INFINITY)),
+            "ERR json: unsupported value: +Inf"
+        );
+        assert_eq!(
+            call(from_json, Value::from("[1]")),
+            r#"{"Error":"json: cannot unmarshal array into Go value of type map[string]interface {}"}"#
+        );
         assert_eq!(call(from_yaml, Value::from("")), "{}");
     }
 }

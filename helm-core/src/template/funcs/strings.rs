@@ -13,22 +13,45 @@ use crate::values::{Map, Value};
 pub fn register(t: &mut FuncTable) {
     use Param::{Any, Int, String as S};
     t.add("hello", &[], None, |_| Ok(Value::str("Hello!")));
-    t.add("abbrev", &[Int, S], None, |a| Ok(bytes_value(abbrev(int_arg(a, 0), str_arg(a, 1).as_bytes()))));
+    t.add("abbrev", &[Int, S], None, |a| {
+        Ok(bytes_value(abbrev(int_arg(a, 0), str_arg(a, 1).as_bytes())))
+    });
     t.add("abbrevboth", &[Int, Int, S], None, |a| {
-        Ok(bytes_value(abbrevboth(int_arg(a, 0), int_arg(a, 1), str_arg(a, 2).as_bytes())))
+        Ok(bytes_value(abbrevboth(
+            int_arg(a, 0),
+            int_arg(a, 1),
+            str_arg(a, 2).as_bytes(),
+        )))
     });
-    t.add("trunc", &[Int, S], None, |a| Ok(bytes_value(trunc(int_arg(a, 0), str_arg(a, 1).as_bytes()))));
+    t.add("trunc", &[Int, S], None, |a| {
+        Ok(bytes_value(trunc(int_arg(a, 0), str_arg(a, 1).as_bytes())))
+    });
     t.add("trim", &[S], None, |a| Ok(Value::str(str_arg(a, 0).trim())));
-    t.add("upper", &[S], None, |a| Ok(Value::from(go_upper(str_arg(a, 0)))));
-    t.add("lower", &[S], None, |a| Ok(Value::from(go_lower(str_arg(a, 0)))));
-    t.add("title", &[S], None, |a| Ok(Value::from(go_title(str_arg(a, 0)))));
-    t.add("untitle", &[S], None, |a| Ok(Value::from(uncapitalize(str_arg(a, 0)))));
-    t.add("substr", &[Int, Int, S], None, |a| {
-        substr(int_arg(a, 0), int_arg(a, 1), str_arg(a, 2).as_bytes()).map(|b| bytes_value(b.to_vec()))
+    t.add("upper", &[S], None, |a| {
+        Ok(Value::from(go_upper(str_arg(a, 0))))
     });
-    t.add("repeat", &[Int, S], None, |a| go_repeat(str_arg(a, 1), int_arg(a, 0)).map(Value::from));
-    t.add("trimall", &[S, S], None, |a| Ok(Value::str(trim_cutset(str_arg(a, 1), str_arg(a, 0)))));
-    t.add("trimAll", &[S, S], None, |a| Ok(Value::str(trim_cutset(str_arg(a, 1), str_arg(a, 0)))));
+    t.add("lower", &[S], None, |a| {
+        Ok(Value::from(go_lower(str_arg(a, 0))))
+    });
+    t.add("title", &[S], None, |a| {
+        Ok(Value::from(go_title(str_arg(a, 0))))
+    });
+    t.add("untitle", &[S], None, |a| {
+        Ok(Value::from(uncapitalize(str_arg(a, 0))))
+    });
+    t.add("substr", &[Int, Int, S], None, |a| {
+        substr(int_arg(a, 0), int_arg(a, 1), str_arg(a, 2).as_bytes())
+            .map(|b| bytes_value(b.to_vec()))
+    });
+    t.add("repeat", &[Int, S], None, |a| {
+        go_repeat(str_arg(a, 1), int_arg(a, 0)).map(Value::from)
+    });
+    t.add("trimall", &[S, S], None, |a| {
+        Ok(Value::str(trim_cutset(str_arg(a, 1), str_arg(a, 0))))
+    });
+    t.add("trimAll", &[S, S], None, |a| {
+        Ok(Value::str(trim_cutset(str_arg(a, 1), str_arg(a, 0))))
+    });
     t.add("trimSuffix", &[S, S], None, |a| {
         let (suf, s) = (str_arg(a, 0), str_arg(a, 1));
         Ok(Value::str(s.strip_suffix(suf).unwrap_or(s)))
@@ -37,46 +60,107 @@ pub fn register(t: &mut FuncTable) {
         let (pre, s) = (str_arg(a, 0), str_arg(a, 1));
         Ok(Value::str(s.strip_prefix(pre).unwrap_or(s)))
     });
-    t.add("nospace", &[S], None, |a| Ok(Value::from(delete_white_space(str_arg(a, 0)))));
-    t.add("initials", &[S], None, |a| Ok(Value::from(initials(str_arg(a, 0)))));
-    t.add("swapcase", &[S], None, |a| Ok(Value::from(swap_case(str_arg(a, 0)))));
-    t.add("shuffle", &[S], None, |a| Ok(Value::from(shuffle(str_arg(a, 0)))));
-    t.add("snakecase", &[S], None, |a| Ok(Value::from(camel_to_lower(str_arg(a, 0), '_'))));
-    t.add("kebabcase", &[S], None, |a| Ok(Value::from(camel_to_lower(str_arg(a, 0), '-'))));
-    t.add("camelcase", &[S], None, |a| Ok(Value::from(to_camel_case(str_arg(a, 0), true))));
+    t.add("nospace", &[S], None, |a| {
+        Ok(Value::from(delete_white_space(str_arg(a, 0))))
+    });
+    t.add("initials", &[S], None, |a| {
+        Ok(Value::from(initials(str_arg(a, 0))))
+    });
+    t.add("swapcase", &[S], None, |a| {
+        Ok(Value::from(swap_case(str_arg(a, 0))))
+    });
+    t.add("shuffle", &[S], None, |a| {
+        Ok(Value::from(shuffle(str_arg(a, 0))))
+    });
+    t.add("snakecase", &[S], None, |a| {
+        Ok(Value::from(camel_to_lower(str_arg(a, 0), '_')))
+    });
+    t.add("kebabcase", &[S], None, |a| {
+        Ok(Value::from(camel_to_lower(str_arg(a, 0), '-')))
+    });
+    t.add("camelcase", &[S], None, |a| {
+        Ok(Value::from(to_camel_case(str_arg(a, 0), true)))
+    });
     t.add("wrap", &[Int, S], None, |a| {
-        Ok(bytes_value(wrap_custom(str_arg(a, 1).as_bytes(), int_arg(a, 0), b"", false)))
+        Ok(bytes_value(wrap_custom(
+            str_arg(a, 1).as_bytes(),
+            int_arg(a, 0),
+            b"",
+            false,
+        )))
     });
     t.add("wrapWith", &[Int, S, S], None, |a| {
-        Ok(bytes_value(wrap_custom(str_arg(a, 2).as_bytes(), int_arg(a, 0), str_arg(a, 1).as_bytes(), true)))
+        Ok(bytes_value(wrap_custom(
+            str_arg(a, 2).as_bytes(),
+            int_arg(a, 0),
+            str_arg(a, 1).as_bytes(),
+            true,
+        )))
     });
-    t.add("contains", &[S, S], None, |a| Ok(Value::Bool(str_arg(a, 1).contains(str_arg(a, 0)))));
-    t.add("hasPrefix", &[S, S], None, |a| Ok(Value::Bool(str_arg(a, 1).starts_with(str_arg(a, 0)))));
-    t.add("hasSuffix", &[S, S], None, |a| Ok(Value::Bool(str_arg(a, 1).ends_with(str_arg(a, 0)))));
+    t.add("contains", &[S, S], None, |a| {
+        Ok(Value::Bool(str_arg(a, 1).contains(str_arg(a, 0))))
+    });
+    t.add("hasPrefix", &[S, S], None, |a| {
+        Ok(Value::Bool(str_arg(a, 1).starts_with(str_arg(a, 0))))
+    });
+    t.add("hasSuffix", &[S, S], None, |a| {
+        Ok(Value::Bool(str_arg(a, 1).ends_with(str_arg(a, 0))))
+    });
     t.add("quote", &[], Some(Any), |a| {
-        let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(|v| go_quote(&strval(v))).collect();
+        let parts: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| go_quote(&strval(v)))
+            .collect();
         Ok(Value::from(parts.join(" ")))
     });
     t.add("squote", &[], Some(Any), |a| {
-        let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(|v| format!("'{}'", format_v(v))).collect();
+        let parts: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| format!("'{}'", format_v(v)))
+            .collect();
         Ok(Value::from(parts.join(" ")))
     });
     t.add("cat", &[], Some(Any), |a| {
         let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(format_v).collect();
         Ok(Value::from(parts.join(" ")))
     });
-    t.add("indent", &[Int, S], None, |a| indent(int_arg(a, 0), str_arg(a, 1)).map(Value::from));
-    t.add("nindent", &[Int, S], None, |a| indent(int_arg(a, 0), str_arg(a, 1)).map(|s| Value::from(format!("\n{s}"))));
-    t.add("replace", &[S, S, S], None, |a| Ok(Value::from(str_arg(a, 2).replace(str_arg(a, 0), str_arg(a, 1)))));
-    t.add("plural", &[S, S, Int], None, |a| {
-        Ok(Value::str(if int_arg(a, 2) == 1 { str_arg(a, 0) } else { str_arg(a, 1) }))
+    t.add("indent", &[Int, S], None, |a| {
+        indent(int_arg(a, 0), str_arg(a, 1)).map(Value::from)
     });
-    t.add("split", &[S, S], None, |a| Ok(indexed_map(go_split(str_arg(a, 1), str_arg(a, 0), -1))));
+    t.add("nindent", &[Int, S], None, |a| {
+        indent(int_arg(a, 0), str_arg(a, 1)).map(|s| Value::from(format!("\n{s}")))
+    });
+    t.add("replace", &[S, S, S], None, |a| {
+        Ok(Value::from(
+            str_arg(a, 2).replace(str_arg(a, 0), str_arg(a, 1)),
+        ))
+    });
+    t.add("plural", &[S, S, Int], None, |a| {
+        Ok(Value::str(if int_arg(a, 2) == 1 {
+            str_arg(a, 0)
+        } else {
+            str_arg(a, 1)
+        }))
+    });
+    t.add("split", &[S, S], None, |a| {
+        Ok(indexed_map(go_split(str_arg(a, 1), str_arg(a, 0), -1)))
+    });
     t.add("splitn", &[S, Int, S], None, |a| {
-        Ok(indexed_map(go_split(str_arg(a, 2), str_arg(a, 0), int_arg(a, 1))))
+        Ok(indexed_map(go_split(
+            str_arg(a, 2),
+            str_arg(a, 0),
+            int_arg(a, 1),
+        )))
     });
     t.add("splitList", &[S, S], None, |a| {
-        Ok(Value::list(go_split(str_arg(a, 1), str_arg(a, 0), -1).into_iter().map(Value::from).collect()))
+        Ok(Value::list(
+            go_split(str_arg(a, 1), str_arg(a, 0), -1)
+                .into_iter()
+                .map(Value::from)
+                .collect(),
+        ))
     });
 }
 
@@ -140,12 +224,15 @@ fn is_title(c: char) -> bool {
 
 /// `unicode.IsUpper` (category Lu).
 fn is_upper(c: char) -> bool {
-    c.is_uppercase() && !is_title(c) && !matches!(c, '\u{2160}'..='\u{216F}' | '\u{24B6}'..='\u{24CF}')
+    c.is_uppercase()
+        && !is_title(c)
+        && !matches!(c, '\u{2160}'..='\u{216F}' | '\u{24B6}'..='\u{24CF}')
 }
 
 /// `unicode.IsLower` (category Ll).
 fn is_lower(c: char) -> bool {
-    c.is_lowercase() && !matches!(c, '\u{2170}'..='\u{217F}' | '\u{24D0}'..='\u{24E9}' | '\u{AA}' | '\u{BA}' | '\u{2B0}'..='\u{2B8}' | '\u{2C0}'..='\u{2C1}' | '\u{2E0}'..='\u{2E4}')
+    c.is_lowercase()
+        && !matches!(c, '\u{2170}'..='\u{217F}' | '\u{24D0}'..='\u{24E9}' | '\u{AA}' | '\u{BA}' | '\u{2B0}'..='\u{2B8}' | '\u{2C0}'..='\u{2C1}' | '\u{2E0}'..='\u{2E4}')
 }
 
 /// `unicode.IsSpace`.
@@ -161,8 +248,31 @@ fn is_letter(c: char) -> bool {
 /// `unicode.IsPunct` (category P): exact for ASCII and Latin-1, the common blocks beyond.
 fn is_punct(c: char) -> bool {
     if c.is_ascii() {
-        return matches!(c, '!' | '"' | '#' | '%' | '&' | '\'' | '(' | ')' | '*' | ',' | '-' | '.' | '/'
-            | ':' | ';' | '?' | '@' | '[' | '\\' | ']' | '_' | '{' | '}');
+        return matches!(
+            c,
+            '!' | '"'
+                | '#'
+                | '%'
+                | '&'
+                | '\''
+                | '('
+                | ')'
+                | '*'
+                | ','
+                | '-'
+                | '.'
+                | '/'
+                | ':'
+                | ';'
+                | '?'
+                | '@'
+                | '['
+                | '\\'
+                | ']'
+                | '_'
+                | '{'
+                | '}'
+        );
     }
     matches!(c, '\u{A1}' | '\u{A7}' | '\u{AB}' | '\u{B6}' | '\u{B7}' | '\u{BB}' | '\u{BF}'
         | '\u{37E}' | '\u{387}' | '\u{55A}'..='\u{55F}' | '\u{589}' | '\u{58A}'
@@ -204,12 +314,21 @@ fn go_title(s: &str) -> String {
     }
     fn c_is_digit(r: char) -> bool {
         // unicode.IsDigit: category Nd.
-        r.is_numeric() && (r.is_ascii_digit() || ('\u{660}'..='\u{669}').contains(&r) || ('\u{6F0}'..='\u{6F9}').contains(&r) || ('\u{966}'..='\u{96F}').contains(&r) || ('\u{FF10}'..='\u{FF19}').contains(&r))
+        r.is_numeric()
+            && (r.is_ascii_digit()
+                || ('\u{660}'..='\u{669}').contains(&r)
+                || ('\u{6F0}'..='\u{6F9}').contains(&r)
+                || ('\u{966}'..='\u{96F}').contains(&r)
+                || ('\u{FF10}'..='\u{FF19}').contains(&r))
     }
     let mut prev = ' ';
     s.chars()
         .map(|r| {
-            let out = if is_separator(prev) { to_title_rune(r) } else { r };
+            let out = if is_separator(prev) {
+                to_title_rune(r)
+            } else {
+                r
+            };
             prev = r;
             out
         })
@@ -263,7 +382,9 @@ pub(crate) fn go_split(s: &str, sep: &str, n: i64) -> Vec<String> {
     if n < 0 {
         s.split(sep).map(str::to_string).collect()
     } else {
-        s.splitn(n.min(usize::MAX as i64) as usize, sep).map(str::to_string).collect()
+        s.splitn(n.min(usize::MAX as i64) as usize, sep)
+            .map(str::to_string)
+            .collect()
     }
 }
 
@@ -444,7 +565,10 @@ fn delete_white_space(s: &str) -> String {
     if !b.iter().any(|&x| latin1_space(x)) {
         return s.to_string();
     }
-    b.iter().filter(|&&x| !latin1_space(x)).map(|&x| x as char).collect()
+    b.iter()
+        .filter(|&&x| !latin1_space(x))
+        .map(|&x| x as char)
+        .collect()
 }
 
 /// goutils `Initials`: the first byte (as a Latin-1 rune) of each whitespace-separated word.
@@ -742,7 +866,11 @@ fn to_camel_case(s: &str, big: bool) -> String {
         r0 = c;
         if !is_connector(c) {
             first_upper = is_upper(c);
-            r0 = if big { to_upper_rune(c) } else { to_lower_rune(c) };
+            r0 = if big {
+                to_upper_rune(c)
+            } else {
+                to_lower_rune(c)
+            };
             break;
         }
         buf.push(c);

@@ -6,8 +6,8 @@
 //! tables for each URL part.
 
 use super::conversion::{bytes_to_string, str_arg};
-use crate::gocompat::strconv::go_quote;
 use super::{FuncError, FuncResult, FuncTable, Param};
+use crate::gocompat::strconv::go_quote;
 use crate::values::{Map, Value};
 
 pub fn register(t: &mut FuncTable) {
@@ -45,7 +45,25 @@ fn should_escape(c: u8, mode: Enc) -> bool {
         return false;
     }
     if matches!(mode, Enc::Host | Enc::Zone)
-        && matches!(c, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'[' | b']' | b'<' | b'>' | b'"')
+        && matches!(
+            c,
+            b'!' | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b':'
+                | b'['
+                | b']'
+                | b'<'
+                | b'>'
+                | b'"'
+        )
     {
         return false;
     }
@@ -98,7 +116,10 @@ fn unescape(s: &str, mode: Enc) -> Result<String, String> {
     while i < b.len() {
         match b[i] {
             b'%' => {
-                if i + 2 >= b.len() || !b[i + 1].is_ascii_hexdigit() || !b[i + 2].is_ascii_hexdigit() {
+                if i + 2 >= b.len()
+                    || !b[i + 1].is_ascii_hexdigit()
+                    || !b[i + 2].is_ascii_hexdigit()
+                {
                     let rest = &b[i..];
                     let e = bytes_to_string(&rest[..rest.len().min(3)]);
                     return Err(format!("invalid URL escape {}", go_quote(&e)));
@@ -117,7 +138,10 @@ fn unescape(s: &str, mode: Enc) -> Result<String, String> {
             }
             c => {
                 if matches!(mode, Enc::Host | Enc::Zone) && c < 0x80 && should_escape(c, mode) {
-                    return Err(format!("invalid character {} in host name", go_quote(&(c as char).to_string())));
+                    return Err(format!(
+                        "invalid character {} in host name",
+                        go_quote(&(c as char).to_string())
+                    ));
                 }
                 i += 1;
             }
@@ -170,13 +194,20 @@ fn parse_host(scheme: &str, host: &str) -> Result<String, String> {
         };
         let addr_part = unescaped.split('%').next().unwrap_or("");
         if addr_part.parse::<std::net::Ipv6Addr>().is_err() {
-            return Err(format!("invalid host: ParseAddr({}): unable to parse IP", go_quote(&unescaped)));
+            return Err(format!(
+                "invalid host: ParseAddr({}): unable to parse IP",
+                go_quote(&unescaped)
+            ));
         }
         return Ok(format!("[{unescaped}]{port}"));
     }
     if let Some(first) = host.find(':') {
         let last = host.rfind(':').unwrap_or(first);
-        let i = if last != first && !(scheme == "http" || scheme == "https") { last } else { first };
+        let i = if last != first && !(scheme == "http" || scheme == "https") {
+            last
+        } else {
+            first
+        };
         let colon_port = &host[i..];
         if !valid_optional_port(colon_port) {
             return Err(format!("invalid port {} after host", go_quote(colon_port)));
@@ -188,7 +219,26 @@ fn parse_host(scheme: &str, host: &str) -> Result<String, String> {
 fn valid_userinfo(s: &str) -> bool {
     s.chars().all(|r| {
         r.is_ascii_alphanumeric()
-            || matches!(r, '-' | '.' | '_' | ':' | '~' | '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | ';' | '=' | '%' | '@')
+            || matches!(
+                r,
+                '-' | '.'
+                    | '_'
+                    | ':'
+                    | '~'
+                    | '!'
+                    | '$'
+                    | '&'
+                    | '\''
+                    | '('
+                    | ')'
+                    | '*'
+                    | '+'
+                    | ','
+                    | ';'
+                    | '='
+                    | '%'
+                    | '@'
+            )
     })
 }
 
@@ -206,7 +256,10 @@ fn parse_authority(scheme: &str, authority: &str) -> Result<(UserInfo, String), 
     }
     let user = match userinfo.split_once(':') {
         None => (unescape(userinfo, Enc::UserPassword)?, None),
-        Some((u, p)) => (unescape(u, Enc::UserPassword)?, Some(unescape(p, Enc::UserPassword)?)),
+        Some((u, p)) => (
+            unescape(u, Enc::UserPassword)?,
+            Some(unescape(p, Enc::UserPassword)?),
+        ),
     };
     Ok((Some(user), host))
 }
@@ -333,7 +386,11 @@ fn to_string(u: &Url) -> String {
                 buf.push_str(&escape(&u.host, Enc::Host));
             }
         }
-        let path = if u.path == "*" { "*".to_string() } else { escape(&u.path, Enc::Path) };
+        let path = if u.path == "*" {
+            "*".to_string()
+        } else {
+            escape(&u.path, Enc::Path)
+        };
         if !path.is_empty() && !path.starts_with('/') && !u.host.is_empty() {
             buf.push('/');
         }
@@ -354,7 +411,8 @@ fn to_string(u: &Url) -> String {
 }
 
 fn url_parse(a: &[Value]) -> FuncResult {
-    let u = parse(str_arg(a, 0)).map_err(|e| FuncError::new(format!("unable to parse url: {e}")))?;
+    let u =
+        parse(str_arg(a, 0)).map_err(|e| FuncError::new(format!("unable to parse url: {e}")))?;
     let m = Map::new();
     m.insert("scheme", Value::from(u.scheme.clone()));
     m.insert("host", Value::from(u.host.clone()));
@@ -363,7 +421,10 @@ fn url_parse(a: &[Value]) -> FuncResult {
     m.insert("query", Value::from(u.raw_query.clone()));
     m.insert("opaque", Value::from(u.opaque.clone()));
     m.insert("fragment", Value::from(u.fragment.clone()));
-    m.insert("userinfo", Value::from(u.user.as_ref().map(user_string).unwrap_or_default()));
+    m.insert(
+        "userinfo",
+        Value::from(u.user.as_ref().map(user_string).unwrap_or_default()),
+    );
     Ok(Value::Map(m))
 }
 
@@ -372,7 +433,9 @@ fn dict_get(d: &Map, key: &str) -> Result<String, FuncError> {
     match d.get(key) {
         None => Ok(String::new()),
         Some(Value::String(s)) => Ok(s.to_string()),
-        Some(Value::Nil) => Err(FuncError::new("runtime error: invalid memory address or nil pointer dereference")),
+        Some(Value::Nil) => Err(FuncError::new(
+            "runtime error: invalid memory address or nil pointer dereference",
+        )),
         Some(other) => Err(FuncError::new(format!(
             "unable to parse {key} key, must be of type string, but {} found",
             other.go_kind_name()
@@ -381,7 +444,11 @@ fn dict_get(d: &Map, key: &str) -> Result<String, FuncError> {
 }
 
 fn url_join(a: &[Value]) -> FuncResult {
-    let d = a.first().and_then(Value::as_map).cloned().unwrap_or_default();
+    let d = a
+        .first()
+        .and_then(Value::as_map)
+        .cloned()
+        .unwrap_or_default();
     let mut u = Url {
         scheme: dict_get(&d, "scheme")?,
         host: dict_get(&d, "host")?,

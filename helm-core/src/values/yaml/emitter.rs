@@ -39,7 +39,9 @@ impl Drop for J {
         let is_nested = |j: &J| matches!(j, J::List(_) | J::Map(_));
         let mut pending: Vec<J> = Vec::new();
         let take = |j: &mut J, pending: &mut Vec<J>| match j {
-            J::List(items) if items.iter().any(is_nested) => pending.extend(items.drain(..).filter(is_nested)),
+            J::List(items) if items.iter().any(is_nested) => {
+                pending.extend(items.drain(..).filter(is_nested))
+            }
             J::Map(entries) if entries.iter().any(|(_, v)| is_nested(v)) => {
                 pending.extend(entries.drain(..).map(|(_, v)| v).filter(is_nested))
             }
@@ -54,11 +56,23 @@ impl Drop for J {
 
 /// Exactly `sigs.k8s.io/yaml.Marshal(v)` (Helm's `toYaml` before trimming the final newline).
 pub fn to_string(v: &Value) -> Result<String, YamlError> {
-    let mut cx = ToJ { pretty: false, cycles: Default::default(), deepest: 0 };
-    let j = cx.to_j(v, 0).map_err(|m| YamlError { line: 0, column: 0, message: format!("error marshaling into JSON: {m}") })?;
+    let mut cx = ToJ {
+        pretty: false,
+        cycles: Default::default(),
+        deepest: 0,
+    };
+    let j = cx.to_j(v, 0).map_err(|m| YamlError {
+        line: 0,
+        column: 0,
+        message: format!("error marshaling into JSON: {m}"),
+    })?;
     // yaml.v2 re-reading the JSON text stops at its flow depth limit.
     if cx.deepest > YAML_MAX_DEPTH {
-        return Err(YamlError { line: 0, column: 0, message: format!("yaml: exceeded max depth of {YAML_MAX_DEPTH}") });
+        return Err(YamlError {
+            line: 0,
+            column: 0,
+            message: format!("yaml: exceeded max depth of {YAML_MAX_DEPTH}"),
+        });
     }
     check_json_reread(v)?;
     let mut e = Emitter::new();
@@ -72,8 +86,16 @@ pub fn to_string(v: &Value) -> Result<String, YamlError> {
 /// step): sequences indented under their key, no line folding, floats printed with `%g`
 /// (`1e+06`). Known gap: Go structs keep declaration order and lower-cased field names there.
 pub fn to_string_pretty(v: &Value) -> Result<String, YamlError> {
-    let mut cx = ToJ { pretty: true, cycles: Default::default(), deepest: 0 };
-    let j = cx.to_j(v, 0).map_err(|m| YamlError { line: 0, column: 0, message: m })?;
+    let mut cx = ToJ {
+        pretty: true,
+        cycles: Default::default(),
+        deepest: 0,
+    };
+    let j = cx.to_j(v, 0).map_err(|m| YamlError {
+        line: 0,
+        column: 0,
+        message: m,
+    })?;
     let mut e = Emitter::new();
     e.pretty = true;
     e.emit_node(&j, true, false, false, false);
@@ -101,13 +123,18 @@ impl ToJ {
             return self.to_j_inner(v, depth);
         }
         if depth >= MAX_VALUE_DEPTH {
-            return Err(format!("json: value nested deeper than {MAX_VALUE_DEPTH} levels"));
+            return Err(format!(
+                "json: value nested deeper than {MAX_VALUE_DEPTH} levels"
+            ));
         }
         self.deepest = self.deepest.max(depth + 1);
         let tracked = match v {
             Value::Map(m) if depth > START_DETECTING_CYCLES_AFTER => {
                 if !self.cycles.insert(m.addr()) {
-                    return Err(format!("json: unsupported value: encountered a cycle via {}", v.go_type_name()));
+                    return Err(format!(
+                        "json: unsupported value: encountered a cycle via {}",
+                        v.go_type_name()
+                    ));
                 }
                 Some(m.addr())
             }
@@ -121,52 +148,68 @@ impl ToJ {
     }
 
     fn to_j_inner(&mut self, v: &Value, depth: usize) -> Result<J, String> {
-    let pretty = self.pretty;
-    Ok(match v {
-        Value::Nil => J::Null,
-        Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) | Value::Int64(i) => J::Num(i.to_string()),
-        Value::Uint(u) => J::Num(u.to_string()),
-        Value::Float(f) => {
-            if f.is_nan() || f.is_infinite() {
-                return Err(format!("json: unsupported value: {}", format_go_float_g(*f, false)));
+        let pretty = self.pretty;
+        Ok(match v {
+            Value::Nil => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) | Value::Int64(i) => J::Num(i.to_string()),
+            Value::Uint(u) => J::Num(u.to_string()),
+            Value::Float(f) => {
+                if f.is_nan() || f.is_infinite() {
+                    return Err(format!(
+                        "json: unsupported value: {}",
+                        format_go_float_g(*f, false)
+                    ));
+                }
+                if pretty {
+                    J::Raw(format_go_float_g(*f, false))
+                } else {
+                    J::Num(go_json_float(*f))
+                }
             }
-            if pretty {
-                J::Raw(format_go_float_g(*f, false))
+            Value::String(s) => J::Str(if pretty {
+                s.to_string()
             } else {
-                J::Num(go_json_float(*f))
+                json_roundtrip_string(s)
+            }),
+            // yaml.v3 encodes a []byte as the sequence of its numbers.
+            Value::Bytes(b) if pretty => J::List(b.iter().map(|x| J::Num(x.to_string())).collect()),
+            Value::Bytes(b) => {
+                use base64::Engine;
+                J::Str(base64::engine::general_purpose::STANDARD.encode(b))
             }
-        }
-        Value::String(s) => J::Str(if pretty { s.to_string() } else { json_roundtrip_string(s) }),
-        // yaml.v3 encodes a []byte as the sequence of its numbers.
-        Value::Bytes(b) if pretty => J::List(b.iter().map(|x| J::Num(x.to_string())).collect()),
-        Value::Bytes(b) => {
-            use base64::Engine;
-            J::Str(base64::engine::general_purpose::STANDARD.encode(b))
-        }
-        // encoding/json writes a nil map as null; yaml.v3 as an empty mapping.
-        Value::Map(m) if m.is_go_nil() && !pretty => J::Null,
-        Value::List(items) => J::List(items.iter().map(|i| self.to_j(i, depth + 1)).collect::<Result<_, _>>()?),
-        Value::Map(m) => {
-            let mut entries: Vec<(String, J)> = Vec::new();
-            for (k, v) in m.entries() {
-                let key = if pretty { k.to_string() } else { json_roundtrip_string(&k) };
-                entries.push((key, self.to_j(&v, depth + 1)?));
-            }
-            sort_by_key_less(&mut entries, pretty);
-            J::Map(entries)
-        }
-        Value::Object(o) => match o.struct_fields() {
-            // yaml.v3 walks the struct itself: declaration order, lower-cased field names.
-            Some(fields) if pretty && !fields.is_empty() => J::Map(
-                fields
+            // encoding/json writes a nil map as null; yaml.v3 as an empty mapping.
+            Value::Map(m) if m.is_go_nil() && !pretty => J::Null,
+            Value::List(items) => J::List(
+                items
                     .iter()
-                    .map(|f| Ok((f.go_name.to_lowercase(), self.to_j(&f.value, depth + 1)?)))
-                    .collect::<Result<_, String>>()?,
+                    .map(|i| self.to_j(i, depth + 1))
+                    .collect::<Result<_, _>>()?,
             ),
-            _ => self.to_j(&o.to_data(), depth + 1)?,
-        },
-    })
+            Value::Map(m) => {
+                let mut entries: Vec<(String, J)> = Vec::new();
+                for (k, v) in m.entries() {
+                    let key = if pretty {
+                        k.to_string()
+                    } else {
+                        json_roundtrip_string(&k)
+                    };
+                    entries.push((key, self.to_j(&v, depth + 1)?));
+                }
+                sort_by_key_less(&mut entries, pretty);
+                J::Map(entries)
+            }
+            Value::Object(o) => match o.struct_fields() {
+                // yaml.v3 walks the struct itself: declaration order, lower-cased field names.
+                Some(fields) if pretty && !fields.is_empty() => J::Map(
+                    fields
+                        .iter()
+                        .map(|f| Ok((f.go_name.to_lowercase(), self.to_j(&f.value, depth + 1)?)))
+                        .collect::<Result<_, String>>()?,
+                ),
+                _ => self.to_j(&o.to_data(), depth + 1)?,
+            },
+        })
     }
 }
 
@@ -211,7 +254,9 @@ fn has_nel(v: &Value) -> bool {
     match v {
         Value::String(s) => s.contains('\u{85}'),
         Value::List(items) => guard(|| items.iter().any(has_nel)),
-        Value::Map(m) => guard(|| m.with(|e| e.iter().any(|(k, v)| k.contains('\u{85}') || has_nel(v)))),
+        Value::Map(m) => {
+            guard(|| m.with(|e| e.iter().any(|(k, v)| k.contains('\u{85}') || has_nel(v))))
+        }
         Value::Object(o) => has_nel(&o.to_data()),
         _ => false,
     }
@@ -231,7 +276,13 @@ fn check_json_reread(v: &Value) -> Result<(), YamlError> {
         return Ok(());
     }
     let chars: Vec<char> = text.chars().collect();
-    let err = |m: String| Err(YamlError { line: 0, column: 0, message: m });
+    let err = |m: String| {
+        Err(YamlError {
+            line: 0,
+            column: 0,
+            message: m,
+        })
+    };
     let mut lines = 0usize;
     let mut i = 0;
     while i < chars.len() {
@@ -254,14 +305,19 @@ fn check_json_reread(v: &Value) -> Result<(), YamlError> {
                 let after = chars.get(i + 4).copied();
                 let blank = matches!(after, None | Some(' ') | Some('\t') | Some('\u{85}'));
                 if (rest == "---" || rest == "...") && blank {
-                    return err(format!("yaml: line {}: found unexpected document indicator", lines + 1));
+                    return err(format!(
+                        "yaml: line {}: found unexpected document indicator",
+                        lines + 1
+                    ));
                 }
             }
             i += 1;
         }
         i += 1;
         if had_break && chars.get(i) == Some(&':') {
-            return err(format!("yaml: line {lines}: did not find expected ',' or '}}'"));
+            return err(format!(
+                "yaml: line {lines}: did not find expected ',' or '}}'"
+            ));
         }
     }
     Ok(())
@@ -297,7 +353,9 @@ pub(crate) fn sort_by_key_less<T>(entries: &mut Vec<(String, T)>, v3: bool) {
     }
     let mut idx: Vec<usize> = (0..entries.len()).collect();
     let mut tmp = Vec::with_capacity(entries.len());
-    merge_sort(&mut idx, &mut tmp, &|a, b| key_less(&entries[a].0, &entries[b].0, v3));
+    merge_sort(&mut idx, &mut tmp, &|a, b| {
+        key_less(&entries[a].0, &entries[b].0, v3)
+    });
     let mut slots: Vec<Option<(String, T)>> = entries.drain(..).map(Some).collect();
     entries.extend(idx.into_iter().filter_map(|i| slots[i].take()));
 }
@@ -350,12 +408,16 @@ fn key_less_slice<T: Copy>(ar: &[T], br: &[T], ch: impl Fn(T) -> char, v3: bool)
         }
         let mut ai = i;
         while ai < ar.len() && ch(ar[ai]).is_numeric() {
-            an = an.wrapping_mul(10).wrapping_add((ch(ar[ai]) as i64).wrapping_sub('0' as i64));
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add((ch(ar[ai]) as i64).wrapping_sub('0' as i64));
             ai += 1;
         }
         let mut bi = i;
         while bi < br.len() && ch(br[bi]).is_numeric() {
-            bn = bn.wrapping_mul(10).wrapping_add((ch(br[bi]) as i64).wrapping_sub('0' as i64));
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add((ch(br[bi]) as i64).wrapping_sub('0' as i64));
             bi += 1;
         }
         if an != bn {
@@ -373,7 +435,11 @@ fn key_less_slice<T: Copy>(ar: &[T], br: &[T], ch: impl Fn(T) -> char, v3: bool)
 
 /// Shortest decimal digits and exponent of `f` (`f = 0.d1d2… × 10^dp`), as Go's `strconv` uses.
 fn shortest_digits(f: f64, as_f32: bool) -> (bool, String, i32) {
-    let s = if as_f32 { format!("{:e}", f as f32) } else { format!("{:e}", f) };
+    let s = if as_f32 {
+        format!("{:e}", f as f32)
+    } else {
+        format!("{:e}", f)
+    };
     let (neg, s) = match s.strip_prefix('-') {
         Some(r) => (true, r.to_string()),
         None => (false, s),
@@ -381,7 +447,11 @@ fn shortest_digits(f: f64, as_f32: bool) -> (bool, String, i32) {
     let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mant.chars().filter(|c| *c != '.').collect();
-    let digits = if digits.chars().all(|c| c == '0') { "0".to_string() } else { digits };
+    let digits = if digits.chars().all(|c| c == '0') {
+        "0".to_string()
+    } else {
+        digits
+    };
     (neg, digits, exp + 1)
 }
 
@@ -437,7 +507,11 @@ pub fn format_go_float_g(f: f64, as_f32: bool) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let (neg, digits, dp) = shortest_digits(f, as_f32);
     let neg = neg || (f == 0.0 && f.is_sign_negative());
@@ -524,7 +598,10 @@ fn is_blankz_c(c: Option<char>) -> bool {
 /// libyaml's `is_printable` as yaml.v2 ports it (note: no characters beyond U+FFFF, no NEL).
 fn is_printable(c: char) -> bool {
     let u = c as u32;
-    u == 0x0A || (0x20..=0x7E).contains(&u) || (0xA0..=0xD7FF).contains(&u) || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
+    u == 0x0A
+        || (0x20..=0x7E).contains(&u)
+        || (0xA0..=0xD7FF).contains(&u)
+        || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
 }
 
 impl Emitter {
@@ -582,7 +659,13 @@ impl Emitter {
         self.whitespace = true;
         self.indention = true;
     }
-    fn write_indicator(&mut self, ind: &str, need_whitespace: bool, is_whitespace: bool, is_indention: bool) {
+    fn write_indicator(
+        &mut self,
+        ind: &str,
+        need_whitespace: bool,
+        is_whitespace: bool,
+        is_indention: bool,
+    ) {
         if need_whitespace && !self.whitespace {
             self.put(' ');
         }
@@ -595,12 +678,21 @@ impl Emitter {
 
     fn emit_node(&mut self, n: &J, root: bool, sequence: bool, mapping: bool, simple_key: bool) {
         match n {
-            J::List(_) | J::Map(_) => guard(|| self.emit_node_here(n, root, sequence, mapping, simple_key)),
+            J::List(_) | J::Map(_) => {
+                guard(|| self.emit_node_here(n, root, sequence, mapping, simple_key))
+            }
             _ => self.emit_node_here(n, root, sequence, mapping, simple_key),
         }
     }
 
-    fn emit_node_here(&mut self, n: &J, _root: bool, _sequence: bool, mapping: bool, simple_key: bool) {
+    fn emit_node_here(
+        &mut self,
+        n: &J,
+        _root: bool,
+        _sequence: bool,
+        mapping: bool,
+        simple_key: bool,
+    ) {
         self.mapping_context = mapping;
         self.simple_key_context = simple_key;
         match n {
@@ -614,7 +706,10 @@ impl Emitter {
             J::Str(s) => {
                 let style = if s.contains('\n') {
                     ScalarStyle::Literal
-                } else if resolve_plain(s) == Resolved::Str && !is_base60_float(s) && !is_timestamp(s) {
+                } else if resolve_plain(s) == Resolved::Str
+                    && !is_base60_float(s)
+                    && !is_timestamp(s)
+                {
                     ScalarStyle::Plain
                 } else {
                     ScalarStyle::Double
@@ -704,7 +799,11 @@ impl Emitter {
         while i < chars.len() {
             let c = chars[i];
             if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && !is_space(chars.get(i + 1).copied()) {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && !is_space(chars.get(i + 1).copied())
+                {
                     self.write_indent();
                 } else {
                     self.put(c);
@@ -730,7 +829,13 @@ impl Emitter {
         while i < chars.len() {
             let c = chars[i];
             if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < chars.len() - 1 && !is_space(chars.get(i + 1).copied()) {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i < chars.len() - 1
+                    && !is_space(chars.get(i + 1).copied())
+                {
                     self.write_indent();
                 } else {
                     self.put(c);
@@ -799,13 +904,22 @@ impl Emitter {
                         self.put(ind);
                         for k in (0..w).rev() {
                             let d = (v >> (k * 4)) & 0xF;
-                            self.put(std::char::from_digit(d, 16).unwrap_or('0').to_ascii_uppercase());
+                            self.put(
+                                std::char::from_digit(d, 16)
+                                    .unwrap_or('0')
+                                    .to_ascii_uppercase(),
+                            );
                         }
                     }
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < chars.len() - 1 {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i < chars.len() - 1
+                {
                     self.write_indent();
                     if is_space(chars.get(i + 1).copied()) {
                         self.put('\\');
@@ -827,7 +941,11 @@ impl Emitter {
         self.write_indicator("|", true, false, false);
         // Block scalar hints.
         let chars: Vec<char> = value.chars().collect();
-        if chars.first().map(|c| *c == ' ' || is_break_c(*c)).unwrap_or(false) {
+        if chars
+            .first()
+            .map(|c| *c == ' ' || is_break_c(*c))
+            .unwrap_or(false)
+        {
             let h = BEST_INDENT.to_string();
             self.write_indicator(&h, false, false, false);
         }
@@ -920,10 +1038,12 @@ fn analyze_scalar(value: &str, v3: bool) -> Analysis {
     let n = chars.len();
     for i in 0..n {
         let c = chars[i];
-        let followed_by_whitespace = i + 1 >= n || matches!(chars[i + 1], ' ' | '\t') || is_break_c(chars[i + 1]);
+        let followed_by_whitespace =
+            i + 1 >= n || matches!(chars[i + 1], ' ' | '\t') || is_break_c(chars[i + 1]);
         if i == 0 {
             match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => {
                     flow_indicators = true;
                     block_indicators = true;
                 }
@@ -1075,7 +1195,13 @@ fn is_timestamp(s: &str) -> bool {
     };
     let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let mdays = match month {
-        2 => if leap { 29 } else { 28 },
+        2 => {
+            if leap {
+                29
+            } else {
+                28
+            }
+        }
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     };

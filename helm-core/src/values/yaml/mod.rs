@@ -42,8 +42,8 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-pub use emitter::{to_string, to_string_pretty};
 pub use emitter::{format_go_float_g, go_json_float};
+pub use emitter::{to_string, to_string_pretty};
 
 /// A YAML reading or writing failure. `message` is Go's full error text (what Helm prints,
 /// e.g. `error converting YAML to JSON: yaml: line 3: mapping values are not allowed in this
@@ -58,7 +58,11 @@ pub struct YamlError {
 
 impl YamlError {
     fn plain(message: impl Into<String>) -> Self {
-        YamlError { line: 0, column: 0, message: message.into() }
+        YamlError {
+            line: 0,
+            column: 0,
+            message: message.into(),
+        }
     }
 }
 
@@ -170,12 +174,21 @@ pub fn reencode_v2(src: &str, ordered: bool) -> Result<String, YamlError> {
 /// [`reencode_v2`] writes a document in source order (yaml.v2 decoding a list object's
 /// `items` into `[]yaml.MapSlice` and marshalling each).
 pub fn reencode_v2_items(src: &str, key: &str) -> Result<Vec<String>, YamlError> {
-    let GoVal::Map(entries) = &mut decode_first_v2(src)? else { return Ok(Vec::new()) };
+    let GoVal::Map(entries) = &mut decode_first_v2(src)? else {
+        return Ok(Vec::new());
+    };
     // yaml.v2 decoding into a struct keeps the last of repeated keys.
-    let items = std::mem::take(entries).into_iter().rev().find(|(k, _)| matches!(k, GoVal::Str(s) if s == key)).map(|(_, v)| v);
+    let items = std::mem::take(entries)
+        .into_iter()
+        .rev()
+        .find(|(k, _)| matches!(k, GoVal::Str(s) if s == key))
+        .map(|(_, v)| v);
     Ok(match items {
         Some(mut list) => match &mut list {
-            GoVal::List(items) => std::mem::take(items).into_iter().map(|i| emitter::emit_v2(&v2_to_j(i, true))).collect(),
+            GoVal::List(items) => std::mem::take(items)
+                .into_iter()
+                .map(|i| emitter::emit_v2(&v2_to_j(i, true)))
+                .collect(),
             _ => Vec::new(),
         },
         None => Vec::new(),
@@ -213,12 +226,24 @@ fn v2_to_j(g: GoVal, ordered: bool) -> emitter::J {
             GoVal::Int(i) => J::Raw(i.to_string()),
             GoVal::Uint(u) => J::Raw(u.to_string()),
             GoVal::Float(f) if f.is_nan() => J::Raw(".nan".into()),
-            GoVal::Float(f) if f.is_infinite() => J::Raw(if *f > 0.0 { ".inf".into() } else { "-.inf".into() }),
+            GoVal::Float(f) if f.is_infinite() => J::Raw(if *f > 0.0 {
+                ".inf".into()
+            } else {
+                "-.inf".into()
+            }),
             GoVal::Float(f) => J::Raw(format_go_float_g(*f, false)),
             GoVal::Str(s) => J::Str(std::mem::take(s)),
-            GoVal::List(items) => J::List(std::mem::take(items).into_iter().map(|i| to_j(i, ordered)).collect()),
+            GoVal::List(items) => J::List(
+                std::mem::take(items)
+                    .into_iter()
+                    .map(|i| to_j(i, ordered))
+                    .collect(),
+            ),
             GoVal::Map(entries) => {
-                let mut out: Vec<(String, J)> = std::mem::take(entries).into_iter().map(|(k, v)| (key_text(&k), to_j(v, ordered))).collect();
+                let mut out: Vec<(String, J)> = std::mem::take(entries)
+                    .into_iter()
+                    .map(|(k, v)| (key_text(&k), to_j(v, ordered)))
+                    .collect();
                 if !ordered {
                     emitter::sort_by_key_less(&mut out, false);
                 }
@@ -230,7 +255,11 @@ fn v2_to_j(g: GoVal, ordered: bool) -> emitter::J {
 }
 
 fn convert_err(e: parser::ParseError) -> YamlError {
-    YamlError { line: e.line, column: e.column, message: format!("{CONVERT_PREFIX}{}", e.message) }
+    YamlError {
+        line: e.line,
+        column: e.column,
+        message: format!("{CONVERT_PREFIX}{}", e.message),
+    }
 }
 
 /// A decoded Go value before the JSON round trip (what yaml.v2 gives for `interface{}`).
@@ -253,7 +282,9 @@ impl Drop for GoVal {
         }
         fn take(g: &mut GoVal, pending: &mut Vec<GoVal>) {
             match g {
-                GoVal::List(items) if items.iter().any(nested) => pending.extend(items.drain(..).filter(nested)),
+                GoVal::List(items) if items.iter().any(nested) => {
+                    pending.extend(items.drain(..).filter(nested))
+                }
                 GoVal::Map(entries) if entries.iter().any(|(k, v)| nested(k) || nested(v)) => {
                     for (k, v) in entries.drain(..) {
                         pending.extend([k, v].into_iter().filter(nested));
@@ -299,7 +330,11 @@ fn decode(n: &Rc<Node>, depth: usize, nest: &mut Nesting) -> Result<GoVal, YamlE
     match &**n {
         Node::Seq(_) | Node::Map(_) => {
             if depth >= JSON_MAX_DEPTH && nest.too_deep.is_none() {
-                nest.too_deep = Some(if matches!(&**n, Node::Seq(_)) { '[' } else { '{' });
+                nest.too_deep = Some(if matches!(&**n, Node::Seq(_)) {
+                    '['
+                } else {
+                    '{'
+                });
             }
             crate::values::deep::guard(|| decode_here(n, depth, nest))
         }
@@ -312,9 +347,12 @@ fn decode_here(n: &Rc<Node>, depth: usize, nest: &mut Nesting) -> Result<GoVal, 
     Ok(match &**n {
         Node::Alias(target, _) => decode(target, depth, nest)?,
         Node::Scalar { text, style, tag } => decode_scalar(text, *style, tag.as_deref())?,
-        Node::Seq(items) => {
-            GoVal::List(items.iter().map(|i| decode(i, depth + 1, nest)).collect::<Result<_, _>>()?)
-        }
+        Node::Seq(items) => GoVal::List(
+            items
+                .iter()
+                .map(|i| decode(i, depth + 1, nest))
+                .collect::<Result<_, _>>()?,
+        ),
         Node::Map(entries) => {
             let mut out = MapBuilder::with_capacity(entries.len());
             for (k, v) in entries {
@@ -363,7 +401,10 @@ impl MapBuilder {
     const LINEAR: usize = 16;
 
     fn with_capacity(n: usize) -> MapBuilder {
-        MapBuilder { entries: Vec::with_capacity(n), index: None }
+        MapBuilder {
+            entries: Vec::with_capacity(n),
+            index: None,
+        }
     }
 
     fn set(&mut self, k: GoVal, v: GoVal) {
@@ -378,7 +419,10 @@ impl MapBuilder {
                 let mut built = rustc_hash::FxHashMap::default();
                 for (i, (ek, _)) in entries.iter().enumerate() {
                     if let Some(h) = key_hash(ek) {
-                        built.entry(h).or_insert_with(smallvec::SmallVec::new).push(i);
+                        built
+                            .entry(h)
+                            .or_insert_with(smallvec::SmallVec::new)
+                            .push(i);
                     }
                 }
                 *index = Some(built);
@@ -420,8 +464,17 @@ fn key_hash(k: &GoVal) -> Option<u64> {
 
 /// yaml.v2's `merge`: a map (or alias of one) is decoded into the current map, overwriting;
 /// a sequence of maps is applied last to first so earlier maps win.
-fn merge_into(out: &mut MapBuilder, v: &Rc<Node>, depth: usize, nest: &mut Nesting) -> Result<(), YamlError> {
-    let want_map = || YamlError::plain(format!("{CONVERT_PREFIX}yaml: map merge requires map or sequence of maps as the value"));
+fn merge_into(
+    out: &mut MapBuilder,
+    v: &Rc<Node>,
+    depth: usize,
+    nest: &mut Nesting,
+) -> Result<(), YamlError> {
+    let want_map = || {
+        YamlError::plain(format!(
+            "{CONVERT_PREFIX}yaml: map merge requires map or sequence of maps as the value"
+        ))
+    };
     let is_map = |n: &Node| match n {
         Node::Map(_) => true,
         Node::Alias(t, _) => matches!(&**t, Node::Map(_)),
@@ -460,7 +513,11 @@ fn merge_into(out: &mut MapBuilder, v: &Rc<Node>, depth: usize, nest: &mut Nesti
 const TAG_PREFIX: &str = "tag:yaml.org,2002:";
 
 fn decode_scalar(text: &str, style: Style, tag: Option<&str>) -> Result<GoVal, YamlError> {
-    let short = tag.map(|t| t.strip_prefix(TAG_PREFIX).map(|s| format!("!!{s}")).unwrap_or_else(|| t.to_string()));
+    let short = tag.map(|t| {
+        t.strip_prefix(TAG_PREFIX)
+            .map(|s| format!("!!{s}"))
+            .unwrap_or_else(|| t.to_string())
+    });
     match short.as_deref() {
         None if style == Style::Plain => Ok(resolved_to_go(resolve::resolve_plain(text), text)),
         None | Some("!") => Ok(GoVal::Str(text.to_string())),
@@ -470,7 +527,9 @@ fn decode_scalar(text: &str, style: Style, tag: Option<&str>) -> Result<GoVal, Y
             let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
             match base64::engine::general_purpose::STANDARD.decode(cleaned.as_bytes()) {
                 Ok(bytes) => Ok(GoVal::Str(String::from_utf8_lossy(&bytes).into_owned())),
-                Err(e) => Err(YamlError::plain(format!("{CONVERT_PREFIX}yaml: !!binary value contains invalid base64 data: {e}"))),
+                Err(e) => Err(YamlError::plain(format!(
+                    "{CONVERT_PREFIX}yaml: !!binary value contains invalid base64 data: {e}"
+                ))),
             }
         }
         Some(t @ ("!!int" | "!!float" | "!!bool" | "!!null" | "!!timestamp")) => {
@@ -525,7 +584,10 @@ fn to_json_value(mut g: GoVal) -> Result<Value, YamlError> {
         GoVal::Str(s) => Value::String(Arc::from(s.as_str())),
         GoVal::List(items) => crate::values::deep::guard(|| {
             Ok::<_, YamlError>(Value::list(
-                std::mem::take(items).into_iter().map(to_json_value).collect::<Result<_, _>>()?,
+                std::mem::take(items)
+                    .into_iter()
+                    .map(to_json_value)
+                    .collect::<Result<_, _>>()?,
             ))
         })?,
         GoVal::Map(entries) => {
@@ -589,7 +651,11 @@ fn go_sharp_v_here(g: &GoVal) -> String {
         ),
         GoVal::Map(entries) => format!(
             "map[interface {{}}]interface {{}}{{{}}}",
-            entries.iter().map(|(k, v)| format!("{}:{}", go_sharp_v(k), go_sharp_v(v))).collect::<Vec<_>>().join(", ")
+            entries
+                .iter()
+                .map(|(k, v)| format!("{}:{}", go_sharp_v(k), go_sharp_v(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -606,13 +672,21 @@ fn node_to_value(n: &Rc<Node>) -> Result<Value, YamlError> {
 /// json.Marshal's refusal of NaN and ±Inf (it walks maps in key order).
 fn check_finite(v: &Value) -> Result<(), YamlError> {
     match v {
-        Value::Float(f) if f.is_nan() => Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: NaN"))),
+        Value::Float(f) if f.is_nan() => Err(YamlError::plain(format!(
+            "{CONVERT_PREFIX}json: unsupported value: NaN"
+        ))),
         Value::Float(f) if f.is_infinite() => {
             let s = if *f > 0.0 { "+Inf" } else { "-Inf" };
-            Err(YamlError::plain(format!("{CONVERT_PREFIX}json: unsupported value: {s}")))
+            Err(YamlError::plain(format!(
+                "{CONVERT_PREFIX}json: unsupported value: {s}"
+            )))
         }
-        Value::List(items) => crate::values::deep::guard(|| items.iter().try_for_each(check_finite)),
-        Value::Map(m) => crate::values::deep::guard(|| m.with(|e| e.values().try_for_each(check_finite))),
+        Value::List(items) => {
+            crate::values::deep::guard(|| items.iter().try_for_each(check_finite))
+        }
+        Value::Map(m) => {
+            crate::values::deep::guard(|| m.with(|e| e.values().try_for_each(check_finite)))
+        }
         _ => Ok(()),
     }
 }

@@ -23,7 +23,11 @@ pub(crate) enum Style {
 
 #[derive(Debug)]
 pub(crate) enum Node {
-    Scalar { text: String, style: Style, tag: Option<String> },
+    Scalar {
+        text: String,
+        style: Style,
+        tag: Option<String>,
+    },
     Seq(Vec<Rc<Node>>),
     Map(Vec<(Rc<Node>, Rc<Node>)>),
     /// A use of an anchored node (`*a`) with the node's expanded size; yaml.v2 treats aliases
@@ -116,7 +120,10 @@ impl Text<'_> {
     /// The characters in `range` as a string (empty when out of bounds).
     fn string(&self, range: std::ops::Range<usize>) -> String {
         match self {
-            Text::Ascii(b) => b.get(range).map(|r| r.iter().map(|&b| b as char).collect()).unwrap_or_default(),
+            Text::Ascii(b) => b
+                .get(range)
+                .map(|r| r.iter().map(|&b| b as char).collect())
+                .unwrap_or_default(),
             Text::Wide(c) => c.get(range).map(|r| r.iter().collect()).unwrap_or_default(),
         }
     }
@@ -155,7 +162,12 @@ fn node_size(n: &Node) -> usize {
         Node::Scalar { .. } => 1,
         Node::Alias(_, size) => *size,
         Node::Seq(items) => 1 + items.iter().map(|i| node_size(i)).sum::<usize>(),
-        Node::Map(items) => 1 + items.iter().map(|(k, v)| node_size(k) + node_size(v)).sum::<usize>(),
+        Node::Map(items) => {
+            1 + items
+                .iter()
+                .map(|(k, v)| node_size(k) + node_size(v))
+                .sum::<usize>()
+        }
     }
 }
 
@@ -176,7 +188,11 @@ impl<'a> Parser<'a> {
                 while i < bytes.len() {
                     if bytes[i] == b'\r' {
                         out.push(b'\n');
-                        i += if bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+                        i += if bytes.get(i + 1) == Some(&b'\n') {
+                            2
+                        } else {
+                            1
+                        };
                     } else {
                         out.push(bytes[i]);
                         i += 1;
@@ -278,8 +294,16 @@ impl<'a> Parser<'a> {
     fn scan_err<T>(&self, pos: usize, msg: &str) -> PResult<T> {
         let l0 = self.line0_of(pos);
         let line = l0 + 1;
-        let message = if l0 == 0 { format!("yaml: {msg}") } else { format!("yaml: line {line}: {msg}") };
-        Err(ParseError { line, column: self.col_of(pos) + 1, message })
+        let message = if l0 == 0 {
+            format!("yaml: {msg}")
+        } else {
+            format!("yaml: line {line}: {msg}")
+        };
+        Err(ParseError {
+            line,
+            column: self.col_of(pos) + 1,
+            message,
+        })
     }
     /// A required simple key that expired without its ':'. At the end of the stream libyaml
     /// first moves to a fresh line (when the last one has no line break), then notices.
@@ -291,8 +315,16 @@ impl<'a> Parser<'a> {
         }
         let line = l0 + 1;
         let msg = "could not find expected ':'";
-        let message = if l0 == 0 { format!("yaml: {msg}") } else { format!("yaml: line {line}: {msg}") };
-        Err(ParseError { line, column: 1, message })
+        let message = if l0 == 0 {
+            format!("yaml: {msg}")
+        } else {
+            format!("yaml: line {line}: {msg}")
+        };
+        Err(ParseError {
+            line,
+            column: 1,
+            message,
+        })
     }
     /// A parser error: yaml.v2 prints the 0-based line of the token (or of the context).
     fn parse_err<T>(&self, pos: usize, ctx: usize, msg: &str) -> PResult<T> {
@@ -304,8 +336,16 @@ impl<'a> Parser<'a> {
         if l == 0 {
             l = self.line0_of(ctx);
         }
-        let message = if l == 0 { format!("yaml: {msg}") } else { format!("yaml: line {l}: {msg}") };
-        Err(ParseError { line: self.line0_of(pos) + 1, column: self.col_of(pos) + 1, message })
+        let message = if l == 0 {
+            format!("yaml: {msg}")
+        } else {
+            format!("yaml: line {l}: {msg}")
+        };
+        Err(ParseError {
+            line: self.line0_of(pos) + 1,
+            column: self.col_of(pos) + 1,
+            message,
+        })
     }
     fn plain_err<T>(&self, pos: usize, msg: &str) -> PResult<T> {
         Err(ParseError {
@@ -320,7 +360,9 @@ impl<'a> Parser<'a> {
         let mut crossed = false;
         loop {
             match self.peek() {
-                Some('\t') if self.flow == 0 && self.at_line_indent() && self.tab_error.is_none() => {
+                Some('\t')
+                    if self.flow == 0 && self.at_line_indent() && self.tab_error.is_none() =>
+                {
                     // libyaml refuses tabs where indentation is read.
                     let mut q = self.pos;
                     while matches!(self.s.get(q), Some(' ') | Some('\t')) {
@@ -372,8 +414,15 @@ impl<'a> Parser<'a> {
         // Right after a node on the same line, no simple key or block indicator may start.
         if !self.at_line_indent() && self.flow == 0 && is_blankz(self.peek_at(1)) {
             match self.peek() {
-                Some('?') => return self.plain_err(self.pos, "mapping keys are not allowed in this context"),
-                Some('-') => return self.plain_err(self.pos, "block sequence entries are not allowed in this context"),
+                Some('?') => {
+                    return self.plain_err(self.pos, "mapping keys are not allowed in this context")
+                }
+                Some('-') => {
+                    return self.plain_err(
+                        self.pos,
+                        "block sequence entries are not allowed in this context",
+                    )
+                }
                 _ => {}
             }
         }
@@ -417,7 +466,10 @@ impl<'a> Parser<'a> {
         let mut in_plain = !matches!(self.peek(), Some('"') | Some('\''));
         loop {
             while !matches!(self.peek(), None | Some('\n')) {
-                if self.peek() == Some('#') && self.pos > 0 && matches!(self.s.get(self.pos - 1), Some(' ') | Some('\t')) {
+                if self.peek() == Some('#')
+                    && self.pos > 0
+                    && matches!(self.s.get(self.pos - 1), Some(' ') | Some('\t'))
+                {
                     in_plain = false;
                 }
                 self.pos += 1;
@@ -477,7 +529,11 @@ impl<'a> Parser<'a> {
             }
             if self.peek().is_none() {
                 if had_directive {
-                    return self.parse_err(self.pos, self.pos, "did not find expected <document start>");
+                    return self.parse_err(
+                        self.pos,
+                        self.pos,
+                        "did not find expected <document start>",
+                    );
                 }
                 return Ok(docs);
             }
@@ -488,7 +544,11 @@ impl<'a> Parser<'a> {
                 self.skip_inline_space();
                 continue;
             } else if had_directive {
-                return self.parse_err(self.pos, self.pos, "did not find expected <document start>");
+                return self.parse_err(
+                    self.pos,
+                    self.pos,
+                    "did not find expected <document start>",
+                );
             }
             self.anchors.clear();
             self.alias_nodes = 0;
@@ -558,7 +618,10 @@ impl<'a> Parser<'a> {
             // libyaml lets a block scalar sit at the key's column (it cannot be a simple key).
             let block_scalar_here = matches!(self.peek(), Some('|') | Some('>'));
             let ok_col = c > parent
-                || (ctx == Ctx::MapValue && (seq_here || block_scalar_here) && c == parent && !same_line);
+                || (ctx == Ctx::MapValue
+                    && (seq_here || block_scalar_here)
+                    && c == parent
+                    && !same_line);
             if !ok_col && (!same_line || ctx == Ctx::Top) {
                 return Ok(self.finish_empty(anchor, tag));
             }
@@ -602,7 +665,10 @@ impl<'a> Parser<'a> {
         let c = self.col() as i64;
         let same_line = self.line0_of(self.pos) == start_line && !crossed;
         let ch = self.peek();
-        if self.flow == 0 && matches!(ch, Some(',') | Some(']') | Some('}')) && (anchor.is_some() || tag.is_some()) {
+        if self.flow == 0
+            && matches!(ch, Some(',') | Some(']') | Some('}'))
+            && (anchor.is_some() || tag.is_some())
+        {
             return Ok(self.finish_empty(anchor, tag));
         }
         if same_line && ctx == Ctx::MapValue && ch == Some('?') && is_blankz(self.peek_at(1)) {
@@ -613,7 +679,8 @@ impl<'a> Parser<'a> {
             Some('-') if is_blankz(self.peek_at(1)) => {
                 if same_line && ctx == Ctx::MapValue {
                     let p = self.pos;
-                    return self.scan_err(p, "block sequence entries are not allowed in this context");
+                    return self
+                        .scan_err(p, "block sequence entries are not allowed in this context");
                 }
                 Rc::new(self.parse_block_seq(c)?)
             }
@@ -621,7 +688,11 @@ impl<'a> Parser<'a> {
                 // An alias cannot carry properties: libyaml ends the node before it.
                 let p = self.pos;
                 let in_map = self.seq_parent_map_cols.last() == Some(&self.block_indent);
-                let msg = if in_map { "did not find expected key" } else { "did not find expected '-' indicator" };
+                let msg = if in_map {
+                    "did not find expected key"
+                } else {
+                    "did not find expected '-' indicator"
+                };
                 return self.parse_err(p, p, msg);
             }
             Some('*') => {
@@ -632,7 +703,10 @@ impl<'a> Parser<'a> {
                 // An alias used as a mapping key: `*a : value`.
                 let save = self.pos;
                 self.skip_blanks();
-                if self.peek() == Some(':') && is_blankz(self.peek_at(1)) && !(same_line && ctx == Ctx::MapValue) {
+                if self.peek() == Some(':')
+                    && is_blankz(self.peek_at(1))
+                    && !(same_line && ctx == Ctx::MapValue)
+                {
                     self.pos = save;
                     Rc::new(self.parse_block_map(c, Some((node, p)))?)
                 } else {
@@ -643,7 +717,11 @@ impl<'a> Parser<'a> {
             Some('|') | Some('>') => {
                 let lit = ch == Some('|');
                 let text = self.parse_block_scalar(lit, parent)?;
-                Rc::new(Node::Scalar { text, style: if lit { Style::Literal } else { Style::Folded }, tag: tag.clone() })
+                Rc::new(Node::Scalar {
+                    text,
+                    style: if lit { Style::Literal } else { Style::Folded },
+                    tag: tag.clone(),
+                })
             }
             _ => {
                 // A mapping if the first thing on this line is a key followed by `:`.
@@ -668,7 +746,11 @@ impl<'a> Parser<'a> {
         if anchor.is_none() && tag.is_none() {
             return None;
         }
-        let n = Rc::new(Node::Scalar { text: String::new(), style: Style::Plain, tag });
+        let n = Rc::new(Node::Scalar {
+            text: String::new(),
+            style: Style::Plain,
+            tag,
+        });
         if let Some(a) = anchor {
             self.anchors.insert(a, (n.clone(), 1));
         }
@@ -677,7 +759,12 @@ impl<'a> Parser<'a> {
 
     /// A parsed node with its properties: `tag` applied to a scalar, and the node recorded as
     /// `anchor`'s.
-    fn with_properties(&mut self, node: Rc<Node>, tag: &Option<String>, anchor: Option<String>) -> Rc<Node> {
+    fn with_properties(
+        &mut self,
+        node: Rc<Node>,
+        tag: &Option<String>,
+        anchor: Option<String>,
+    ) -> Rc<Node> {
         let node = match (&*node, tag) {
             (Node::Scalar { .. }, Some(_)) => Rc::new(self.apply_tag_rc(&node, tag)),
             _ => node,
@@ -697,14 +784,21 @@ impl<'a> Parser<'a> {
     }
     fn apply_tag_rc(&self, n: &Rc<Node>, tag: &Option<String>) -> Node {
         match &**n {
-            Node::Scalar { text, style, .. } => Node::Scalar { text: text.clone(), style: *style, tag: tag.clone() },
+            Node::Scalar { text, style, .. } => Node::Scalar {
+                text: text.clone(),
+                style: *style,
+                tag: tag.clone(),
+            },
             _ => Node::Seq(Vec::new()),
         }
     }
 
     /// A node's properties, `&anchor` and `!tag` in either order, each followed by the space
     /// `skip` passes over (blanks in block context, white space and comments in flow context).
-    fn read_properties(&mut self, skip: fn(&mut Self)) -> PResult<(Option<String>, Option<String>)> {
+    fn read_properties(
+        &mut self,
+        skip: fn(&mut Self),
+    ) -> PResult<(Option<String>, Option<String>)> {
         let (mut anchor, mut tag) = (None, None);
         loop {
             match self.peek() {
@@ -746,7 +840,19 @@ impl<'a> Parser<'a> {
             self.pos += 1;
         }
         let next = self.peek();
-        if !(is_blankz(next) || matches!(next, Some('?') | Some(':') | Some(',') | Some(']') | Some('}') | Some('%') | Some('@') | Some('`'))) {
+        if !(is_blankz(next)
+            || matches!(
+                next,
+                Some('?')
+                    | Some(':')
+                    | Some(',')
+                    | Some(']')
+                    | Some('}')
+                    | Some('%')
+                    | Some('@')
+                    | Some('`')
+            ))
+        {
             // Signal the error through an empty name (callers report it).
             return String::new();
         }
@@ -892,7 +998,21 @@ impl<'a> Parser<'a> {
                 if !self.line_is_key()?
                     && !matches!(
                         self.peek(),
-                        Some('?' | '#' | '[' | '{' | ']' | '}' | ',' | '|' | '>' | '*' | '&' | '!' | '\'' | '"')
+                        Some(
+                            '?' | '#'
+                                | '['
+                                | '{'
+                                | ']'
+                                | '}'
+                                | ','
+                                | '|'
+                                | '>'
+                                | '*'
+                                | '&'
+                                | '!'
+                                | '\''
+                                | '"'
+                        )
                     )
                 {
                     self.block_indent = saved;
@@ -915,7 +1035,11 @@ impl<'a> Parser<'a> {
         indent >= 0 && self.seq_parent_map_cols.last() == Some(&indent)
     }
 
-    fn parse_block_map(&mut self, indent: i64, first_key: Option<(Rc<Node>, usize)>) -> PResult<Node> {
+    fn parse_block_map(
+        &mut self,
+        indent: i64,
+        first_key: Option<(Rc<Node>, usize)>,
+    ) -> PResult<Node> {
         let saved = self.block_indent;
         self.block_indent = indent;
         self.seq_parent_map_cols.push(indent);
@@ -925,24 +1049,37 @@ impl<'a> Parser<'a> {
         r
     }
 
-    fn parse_block_map_inner(&mut self, indent: i64, mut first_key: Option<(Rc<Node>, usize)>) -> PResult<Node> {
+    fn parse_block_map_inner(
+        &mut self,
+        indent: i64,
+        mut first_key: Option<(Rc<Node>, usize)>,
+    ) -> PResult<Node> {
         let mut entries = Vec::new();
         let start = self.pos;
         loop {
             let key_pos = self.pos;
-            let explicit = first_key.is_none() && self.peek() == Some('?') && is_blankz(self.peek_at(1));
+            let explicit =
+                first_key.is_none() && self.peek() == Some('?') && is_blankz(self.peek_at(1));
             let key: Rc<Node> = if let Some((k, _)) = first_key.take() {
                 k
             } else if explicit {
                 // Explicit key.
                 self.pos += 1;
-                let k = self.parse_node(indent, Ctx::SeqItem)?.unwrap_or_else(null_node);
+                let k = self
+                    .parse_node(indent, Ctx::SeqItem)?
+                    .unwrap_or_else(null_node);
                 self.skip_space();
-                if self.col() as i64 == indent && self.peek() == Some(':') && is_blankz(self.peek_at(1)) {
+                if self.col() as i64 == indent
+                    && self.peek() == Some(':')
+                    && is_blankz(self.peek_at(1))
+                {
                     // value follows below
                 } else {
                     entries.push((k, null_node()));
-                    if self.peek().is_none() || self.at_doc_marker(self.pos) || (self.col() as i64) < indent {
+                    if self.peek().is_none()
+                        || self.at_doc_marker(self.pos)
+                        || (self.col() as i64) < indent
+                    {
                         break;
                     }
                     continue;
@@ -954,14 +1091,20 @@ impl<'a> Parser<'a> {
                 let name = self.read_anchor_checked()?;
                 match self.anchors.get(&name) {
                     Some((n, size)) => Rc::new(Node::Alias(n.clone(), *size)),
-                    None => return self.plain_err(p, &format!("unknown anchor '{name}' referenced")),
+                    None => {
+                        return self.plain_err(p, &format!("unknown anchor '{name}' referenced"))
+                    }
                 }
             } else {
                 // Properties on a key: `&a key: v`.
                 let (anchor, tag) = self.read_properties(Self::skip_blanks)?;
                 let k = match self.peek() {
                     Some('[') | Some('{') => self.parse_flow_collection()?,
-                    Some(':') if is_blankz(self.peek_at(1)) => Node::Scalar { text: String::new(), style: Style::Plain, tag: None },
+                    Some(':') if is_blankz(self.peek_at(1)) => Node::Scalar {
+                        text: String::new(),
+                        style: Style::Plain,
+                        tag: None,
+                    },
                     _ => self.parse_key_scalar()?,
                 };
                 let k = Rc::new(self.apply_tag(k, &tag));
@@ -982,7 +1125,14 @@ impl<'a> Parser<'a> {
             let _ = key_pos;
             // After an explicit key, `: ` starts a line like `- ` does: compact collections may
             // follow on the same line.
-            let value = self.parse_node(indent, if explicit { Ctx::SeqItem } else { Ctx::MapValue })?;
+            let value = self.parse_node(
+                indent,
+                if explicit {
+                    Ctx::SeqItem
+                } else {
+                    Ctx::MapValue
+                },
+            )?;
             // A value on the colon's line followed by more content at deeper indentation.
             entries.push((key, value.unwrap_or_else(null_node)));
             let _ = colon;
@@ -1023,11 +1173,19 @@ impl<'a> Parser<'a> {
         match self.peek() {
             Some('"') => {
                 let t = self.parse_quoted(true)?;
-                Ok(Node::Scalar { text: t, style: Style::Double, tag: None })
+                Ok(Node::Scalar {
+                    text: t,
+                    style: Style::Double,
+                    tag: None,
+                })
             }
             Some('\'') => {
                 let t = self.parse_quoted(false)?;
-                Ok(Node::Scalar { text: t, style: Style::Single, tag: None })
+                Ok(Node::Scalar {
+                    text: t,
+                    style: Style::Single,
+                    tag: None,
+                })
             }
             _ => {
                 self.check_first_plain_char()?;
@@ -1040,8 +1198,16 @@ impl<'a> Parser<'a> {
                     }
                 }
                 let end = self.pos.min(self.s.len());
-                let text: String = self.s.string(start.min(end)..end).trim_end_matches([' ', '\t']).to_string();
-                Ok(Node::Scalar { text, style: Style::Plain, tag: None })
+                let text: String = self
+                    .s
+                    .string(start.min(end)..end)
+                    .trim_end_matches([' ', '\t'])
+                    .to_string();
+                Ok(Node::Scalar {
+                    text,
+                    style: Style::Plain,
+                    tag: None,
+                })
             }
         }
     }
@@ -1058,16 +1224,28 @@ impl<'a> Parser<'a> {
             Some('"') => {
                 let t = self.parse_quoted(true)?;
                 self.check_trailing(parent)?;
-                Ok(Node::Scalar { text: t, style: Style::Double, tag: None })
+                Ok(Node::Scalar {
+                    text: t,
+                    style: Style::Double,
+                    tag: None,
+                })
             }
             Some('\'') => {
                 let t = self.parse_quoted(false)?;
                 self.check_trailing(parent)?;
-                Ok(Node::Scalar { text: t, style: Style::Single, tag: None })
+                Ok(Node::Scalar {
+                    text: t,
+                    style: Style::Single,
+                    tag: None,
+                })
             }
             _ => {
                 let t = self.parse_plain(parent)?;
-                Ok(Node::Scalar { text: t, style: Style::Plain, tag: None })
+                Ok(Node::Scalar {
+                    text: t,
+                    style: Style::Plain,
+                    tag: None,
+                })
             }
         }
     }
@@ -1079,7 +1257,9 @@ impl<'a> Parser<'a> {
             // except that a `key:` later on the same line turns the node into a bad simple key.
             let mut q = self.pos;
             while let Some(c) = self.s.get(q) {
-                if c == '\n' || (c == '#' && matches!(self.s.get(q.wrapping_sub(1)), Some(' ') | Some('\t'))) {
+                if c == '\n'
+                    || (c == '#' && matches!(self.s.get(q.wrapping_sub(1)), Some(' ') | Some('\t')))
+                {
                     break;
                 }
                 if c == ':' && is_blankz(self.s.get(q + 1)) {
@@ -1104,7 +1284,11 @@ impl<'a> Parser<'a> {
             _ => {
                 let p = self.pos;
                 let in_map = self.seq_parent_map_cols.last() == Some(&self.block_indent);
-                let msg = if in_map { "did not find expected key" } else { "did not find expected '-' indicator" };
+                let msg = if in_map {
+                    "did not find expected key"
+                } else {
+                    "did not find expected '-' indicator"
+                };
                 self.parse_err(p, p, msg)
             }
         }
@@ -1113,7 +1297,11 @@ impl<'a> Parser<'a> {
     fn check_first_plain_char(&self) -> PResult<()> {
         let c = self.peek();
         if self.flow == 0 && matches!(c, Some(',') | Some(']') | Some('}')) {
-            let ctx = if self.seq_parent_map_cols.is_empty() { "did not find expected node content" } else { "did not find expected key" };
+            let ctx = if self.seq_parent_map_cols.is_empty() {
+                "did not find expected node content"
+            } else {
+                "did not find expected key"
+            };
             return self.parse_err(self.pos, self.pos, ctx);
         }
         if self.flow == 0 && matches!(c, Some('|') | Some('>')) {
@@ -1130,7 +1318,11 @@ impl<'a> Parser<'a> {
             }
             // A valid block scalar where a key is expected.
             let in_map = self.seq_parent_map_cols.last() == Some(&self.block_indent);
-            let msg = if in_map { "did not find expected key" } else { "did not find expected '-' indicator" };
+            let msg = if in_map {
+                "did not find expected key"
+            } else {
+                "did not find expected '-' indicator"
+            };
             return self.parse_err(self.pos, self.pos, msg);
         }
         let bad = matches!(c, Some('@') | Some('`') | Some('%') | Some('\t'));
@@ -1167,7 +1359,13 @@ impl<'a> Parser<'a> {
                 if self.flow > 0 && is_flow_ind(c) {
                     break;
                 }
-                if c == '#' && self.s.get(self.pos.wrapping_sub(1)).map(|p| matches!(p, ' ' | '\t' | '\n')).unwrap_or(true) {
+                if c == '#'
+                    && self
+                        .s
+                        .get(self.pos.wrapping_sub(1))
+                        .map(|p| matches!(p, ' ' | '\t' | '\n'))
+                        .unwrap_or(true)
+                {
                     break;
                 }
                 line.push(c);
@@ -1433,7 +1631,11 @@ impl<'a> Parser<'a> {
         }
         let block = self.block_indent;
         let mut indent: i64 = if increment > 0 {
-            if block >= 0 { block + increment as i64 } else { increment as i64 }
+            if block >= 0 {
+                block + increment as i64
+            } else {
+                increment as i64
+            }
         } else {
             0
         };
@@ -1443,7 +1645,8 @@ impl<'a> Parser<'a> {
         // Determine indentation and read leading breaks.
         self.block_scalar_breaks(&mut indent, &mut trailing_breaks, block, start)?;
         let mut leading_blank = false;
-        while self.col() as i64 == indent && self.peek().is_some() && !self.at_doc_marker(self.pos) {
+        while self.col() as i64 == indent && self.peek().is_some() && !self.at_doc_marker(self.pos)
+        {
             let trailing_blank = is_blank(self.peek());
             if !literal && leading_break.starts_with('\n') && !leading_blank && !trailing_blank {
                 if trailing_breaks.is_empty() {
@@ -1487,7 +1690,13 @@ impl<'a> Parser<'a> {
         Ok(out)
     }
 
-    fn block_scalar_breaks(&mut self, indent: &mut i64, breaks: &mut String, block: i64, _start: usize) -> PResult<()> {
+    fn block_scalar_breaks(
+        &mut self,
+        indent: &mut i64,
+        breaks: &mut String,
+        block: i64,
+        _start: usize,
+    ) -> PResult<()> {
         let mut max_indent: i64 = 0;
         loop {
             while (*indent == 0 || (self.col() as i64) < *indent) && self.peek() == Some(' ') {
@@ -1498,7 +1707,10 @@ impl<'a> Parser<'a> {
             }
             if (*indent == 0 || (self.col() as i64) < *indent) && self.peek() == Some('\t') {
                 let p = self.pos;
-                return self.scan_err(p, "found a tab character where an indentation space is expected");
+                return self.scan_err(
+                    p,
+                    "found a tab character where an indentation space is expected",
+                );
             }
             if self.peek() != Some('\n') {
                 break;
@@ -1554,7 +1766,12 @@ impl<'a> Parser<'a> {
 
     fn parse_flow_map(&mut self) -> PResult<Node> {
         let entries = self.parse_flow_entries('}')?;
-        Ok(Node::Map(entries.into_iter().map(|(k, v)| (k, v.unwrap_or_else(null_node))).collect()))
+        Ok(Node::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k, v.unwrap_or_else(null_node)))
+                .collect(),
+        ))
     }
 
     /// The entries of a flow sequence (`close` is `]`) or mapping (`}`), from its opening
@@ -1566,7 +1783,9 @@ impl<'a> Parser<'a> {
         loop {
             self.skip_flow_space();
             match self.peek() {
-                None => return self.parse_err(self.pos, start, "did not find expected node content"),
+                None => {
+                    return self.parse_err(self.pos, start, "did not find expected node content")
+                }
                 Some(c) if c == close => {
                     self.pos += 1;
                     return Ok(entries);
@@ -1579,7 +1798,11 @@ impl<'a> Parser<'a> {
                 Some(c) if c == close => {}
                 _ => {
                     let p = self.pos;
-                    return self.parse_err(p, start, &format!("did not find expected ',' or '{close}'"));
+                    return self.parse_err(
+                        p,
+                        start,
+                        &format!("did not find expected ',' or '{close}'"),
+                    );
                 }
             }
         }
@@ -1588,18 +1811,28 @@ impl<'a> Parser<'a> {
     /// One entry of a flow collection opened at `start`: its node (the key), and after a `:`
     /// the value (null when none follows). In a mapping an entry may start with `? ` and the
     /// key may be left out. Leaves the position after the entry's trailing space.
-    fn parse_flow_entry(&mut self, start: usize, close: char) -> PResult<(Rc<Node>, Option<Rc<Node>>)> {
+    fn parse_flow_entry(
+        &mut self,
+        start: usize,
+        close: char,
+    ) -> PResult<(Rc<Node>, Option<Rc<Node>>)> {
         let in_map = close == '}';
         if in_map && self.peek() == Some('?') && is_blankz(self.peek_at(1)) {
             self.pos += 1;
             self.skip_flow_space();
         }
         let key_start = self.pos;
-        let key = if in_map && self.peek() == Some(':') { null_node() } else { self.parse_flow_node()? };
+        let key = if in_map && self.peek() == Some(':') {
+            null_node()
+        } else {
+            self.parse_flow_node()?
+        };
         let key_end_line = self.line0_of(self.pos);
         self.skip_flow_space();
         // A simple key must sit on one line, with its `:`.
-        if self.peek() == Some(':') && (self.line0_of(key_start) != key_end_line || self.line0_of(self.pos) != key_end_line) {
+        if self.peek() == Some(':')
+            && (self.line0_of(key_start) != key_end_line || self.line0_of(self.pos) != key_end_line)
+        {
             let p = self.pos;
             return self.parse_err(p, start, &format!("did not find expected ',' or '{close}'"));
         }
@@ -1608,7 +1841,11 @@ impl<'a> Parser<'a> {
         }
         self.pos += 1;
         self.skip_flow_space();
-        let value = if self.peek() == Some(',') || self.peek() == Some(close) { null_node() } else { self.parse_flow_node()? };
+        let value = if self.peek() == Some(',') || self.peek() == Some(close) {
+            null_node()
+        } else {
+            self.parse_flow_node()?
+        };
         self.skip_flow_space();
         Ok((key, Some(value)))
     }
@@ -1632,22 +1869,38 @@ impl<'a> Parser<'a> {
         let (anchor, tag) = self.read_properties(Self::skip_flow_space)?;
         let node: Rc<Node> = match self.peek() {
             Some('[') | Some('{') => Rc::new(self.parse_flow_collection()?),
-            Some('"') => Rc::new(Node::Scalar { text: self.parse_quoted(true)?, style: Style::Double, tag: tag.clone() }),
-            Some('\'') => Rc::new(Node::Scalar { text: self.parse_quoted(false)?, style: Style::Single, tag: tag.clone() }),
+            Some('"') => Rc::new(Node::Scalar {
+                text: self.parse_quoted(true)?,
+                style: Style::Double,
+                tag: tag.clone(),
+            }),
+            Some('\'') => Rc::new(Node::Scalar {
+                text: self.parse_quoted(false)?,
+                style: Style::Single,
+                tag: tag.clone(),
+            }),
             Some('*') => {
                 let p = self.pos;
                 self.pos += 1;
                 let name = self.read_anchor_checked()?;
                 self.alias(p, &name)?
             }
-            Some(',') | Some(']') | Some('}') => Rc::new(Node::Scalar { text: String::new(), style: Style::Plain, tag: tag.clone() }),
+            Some(',') | Some(']') | Some('}') => Rc::new(Node::Scalar {
+                text: String::new(),
+                style: Style::Plain,
+                tag: tag.clone(),
+            }),
             None => {
                 let p = self.pos;
                 return self.plain_err(p, "found unexpected end of stream");
             }
             _ => {
                 let t = self.parse_plain(-1)?;
-                Rc::new(Node::Scalar { text: t, style: Style::Plain, tag: tag.clone() })
+                Rc::new(Node::Scalar {
+                    text: t,
+                    style: Style::Plain,
+                    tag: tag.clone(),
+                })
             }
         };
         Ok(self.with_properties(node, &tag, anchor))
@@ -1655,7 +1908,11 @@ impl<'a> Parser<'a> {
 }
 
 fn null_node() -> Rc<Node> {
-    Rc::new(Node::Scalar { text: String::new(), style: Style::Plain, tag: None })
+    Rc::new(Node::Scalar {
+        text: String::new(),
+        style: Style::Plain,
+        tag: None,
+    })
 }
 
 /// Where a node sits, which decides what may start on the same line.

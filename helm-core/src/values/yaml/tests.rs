@@ -16,39 +16,99 @@ fn read(src: &str) -> String {
 #[test]
 fn yaml11_scalars() {
     let src = "a: yes\nb: on\ny: 1\nYes: 2\nc: 0777\nd: 0x1F\ne: 1_000\nf: 1e3\ng: 9223372036854775807\nh: 2021-03-04\ni: ~\nj:\nk: 0o17\nl: +12\nm: .5\nn: 1.\no: 0b101\np: -0x1f\nq: 18446744073709551615\nr: 99999999999999999999\ns: 1:20\nt: 0.1e3\nu: NULL\nv: Off\nw: TRUE\nx: tRue\nz: 2001-12-14t21:59:43.10-05:00\naa: 1e+3\nab: 1.5e3\nad: 0.\nae: -0\naf: 0_777\nag: 08\nah: 1__0\n";
-    assert_eq!(read(src), r#"{"a":true,"aa":1000,"ab":1500,"ad":0,"ae":0,"af":511,"ag":8,"ah":10,"b":true,"c":511,"d":31,"e":1000,"f":1000,"false":1,"g":9223372036854776000,"h":"2021-03-04","i":null,"j":null,"k":15,"l":12,"m":0.5,"o":5,"p":-31,"q":18446744073709552000,"r":100000000000000000000,"s":"1:20","t":100,"true":2,"u":null,"v":false,"w":true,"x":"tRue","z":"2001-12-14t21:59:43.10-05:00"}"#);
+    assert_eq!(
+        read(src),
+        r#"{"a":true,"aa":1000,"ab":1500,"ad":0,"ae":0,"af":511,"ag":8,"ah":10,"b":true,"c":511,"d":31,"e":1000,"f":1000,"false":1,"g":9223372036854776000,"h":"2021-03-04","i":null,"j":null,"k":15,"l":12,"m":0.5,"o":5,"p":-31,"q":18446744073709552000,"r":100000000000000000000,"s":"1:20","t":100,"true":2,"u":null,"v":false,"w":true,"x":"tRue","z":"2001-12-14t21:59:43.10-05:00"}"#
+    );
 }
 
 #[test]
 fn reader_errors_and_edge_cases() {
-    assert_eq!(read("a: .inf"), "ERR: error converting YAML to JSON: json: unsupported value: +Inf");
-    assert_eq!(read("a: -.inf"), "ERR: error converting YAML to JSON: json: unsupported value: -Inf");
+    assert_eq!(
+        read("a: .inf"),
+        "ERR: error converting YAML to JSON: json: unsupported value: +Inf"
+    );
+    assert_eq!(
+        read("a: -.inf"),
+        "ERR: error converting YAML to JSON: json: unsupported value: -Inf"
+    );
     assert_eq!(read("a: 1\na: 2"), r#"{"a":2}"#);
-    assert_eq!(read("a: &x {b: 1}\nc:\n  <<: *x\n  d: 2\n"), r#"{"a":{"b":1},"c":{"b":1,"d":2}}"#);
-    assert_eq!(read("a: b: c"), "ERR: error converting YAML to JSON: yaml: mapping values are not allowed in this context");
+    assert_eq!(
+        read("a: &x {b: 1}\nc:\n  <<: *x\n  d: 2\n"),
+        r#"{"a":{"b":1},"c":{"b":1,"d":2}}"#
+    );
+    assert_eq!(
+        read("a: b: c"),
+        "ERR: error converting YAML to JSON: yaml: mapping values are not allowed in this context"
+    );
     assert_eq!(read(""), "{}");
     assert_eq!(read("# only comment\n"), "{}");
-    assert_eq!(read("a: \"x"), "ERR: error converting YAML to JSON: yaml: found unexpected end of stream");
-    assert_eq!(read("a: !!binary aGVsbG8=\nb: !!str 12\n"), r#"{"a":"hello","b":"12"}"#);
+    assert_eq!(
+        read("a: \"x"),
+        "ERR: error converting YAML to JSON: yaml: found unexpected end of stream"
+    );
+    assert_eq!(
+        read("a: !!binary aGVsbG8=\nb: !!str 12\n"),
+        r#"{"a":"hello","b":"12"}"#
+    );
     assert_eq!(read("true: 1\n\"true\": 2\n"), r#"{"true":2}"#);
-    assert_eq!(read("1e3: a\n0x10: b\nyes: c\n"), r#"{"1000":"a","16":"b","true":"c"}"#);
-    assert_eq!(read("b: &x {c: 1, d: 2}\na:\n  c: 5\n  <<: *x\n"), r#"{"a":{"c":1,"d":2},"b":{"c":1,"d":2}}"#);
+    assert_eq!(
+        read("1e3: a\n0x10: b\nyes: c\n"),
+        r#"{"1000":"a","16":"b","true":"c"}"#
+    );
+    assert_eq!(
+        read("b: &x {c: 1, d: 2}\na:\n  c: 5\n  <<: *x\n"),
+        r#"{"a":{"c":1,"d":2},"b":{"c":1,"d":2}}"#
+    );
     assert_eq!(read("a: 1\n---\nb: [\n"), r#"{"a":1}"#);
     assert_eq!(read("a: 1\n  b: 2\n"), "ERR: error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context");
-    assert_eq!(read("a:\n  b: 1\n c: 2\n"), "ERR: error converting YAML to JSON: yaml: line 2: did not find expected key");
-    assert_eq!(read("a: [1, 2\n"), "ERR: error converting YAML to JSON: yaml: line 1: did not find expected ',' or ']'");
-    assert_eq!(read("a: *nope\n"), "ERR: error converting YAML to JSON: yaml: unknown anchor 'nope' referenced");
-    assert_eq!(read("a: 'x\n"), "ERR: error converting YAML to JSON: yaml: line 2: found unexpected end of stream");
-    assert_eq!(read("a: \"x"), "ERR: error converting YAML to JSON: yaml: found unexpected end of stream");
-    assert_eq!(read("a:\nb\n"), "ERR: error converting YAML to JSON: yaml: line 3: could not find expected ':'");
+    assert_eq!(
+        read("a:\n  b: 1\n c: 2\n"),
+        "ERR: error converting YAML to JSON: yaml: line 2: did not find expected key"
+    );
+    assert_eq!(
+        read("a: [1, 2\n"),
+        "ERR: error converting YAML to JSON: yaml: line 1: did not find expected ',' or ']'"
+    );
+    assert_eq!(
+        read("a: *nope\n"),
+        "ERR: error converting YAML to JSON: yaml: unknown anchor 'nope' referenced"
+    );
+    assert_eq!(
+        read("a: 'x\n"),
+        "ERR: error converting YAML to JSON: yaml: line 2: found unexpected end of stream"
+    );
+    assert_eq!(
+        read("a: \"x"),
+        "ERR: error converting YAML to JSON: yaml: found unexpected end of stream"
+    );
+    assert_eq!(
+        read("a:\nb\n"),
+        "ERR: error converting YAML to JSON: yaml: line 3: could not find expected ':'"
+    );
     // No final line break: libyaml moves the stream end to a fresh line first (Helm 4.1.4).
-    assert_eq!(read("a: 1\nb"), "ERR: error converting YAML to JSON: yaml: line 3: could not find expected ':'");
+    assert_eq!(
+        read("a: 1\nb"),
+        "ERR: error converting YAML to JSON: yaml: line 3: could not find expected ':'"
+    );
     assert_eq!(read("a: 1\n\t\nb: 2"), "ERR: error converting YAML to JSON: yaml: line 2: found a tab character that violates indentation");
-    assert_eq!(read("-\ta"), "ERR: error converting YAML to JSON: yaml: found character that cannot start any token");
-    assert_eq!(read("a: |\n  x\n y\n"), "ERR: error converting YAML to JSON: yaml: line 2: did not find expected key");
+    assert_eq!(
+        read("-\ta"),
+        "ERR: error converting YAML to JSON: yaml: found character that cannot start any token"
+    );
+    assert_eq!(
+        read("a: |\n  x\n y\n"),
+        "ERR: error converting YAML to JSON: yaml: line 2: did not find expected key"
+    );
     assert_eq!(read("a:\n- b\n- c\nd: e\n"), r#"{"a":["b","c"],"d":"e"}"#);
-    assert_eq!(read("- a\nb: c\n"), "ERR: error converting YAML to JSON: yaml: line 1: did not find expected '-' indicator");
-    assert_eq!(read("a: {b: c\nd: e\n"), "ERR: error converting YAML to JSON: yaml: line 1: did not find expected ',' or '}'");
+    assert_eq!(
+        read("- a\nb: c\n"),
+        "ERR: error converting YAML to JSON: yaml: line 1: did not find expected '-' indicator"
+    );
+    assert_eq!(
+        read("a: {b: c\nd: e\n"),
+        "ERR: error converting YAML to JSON: yaml: line 1: did not find expected ',' or '}'"
+    );
 }
 
 fn write(json: &str) -> String {
@@ -89,29 +149,52 @@ fn writer_folding_and_blocks() {
         "k: \"aaaaaaaaa\\tbbbbbbbbb ccccccccc ddddddddd eeeeeeeee fffffffff ggggggggg hhhhhhhhh\n  iiiiiiiii jjjjjjjjj kkkkkkkkk\"\n");
     assert_eq!(write(r#"{"k":["  x\ny"," x\n","x \ny","x\n ","x\n\n","\n","\nx","x\ty\nz","x\r\ny"]}"#),
         "k:\n- |2-\n    x\n  y\n- |2\n   x\n- \"x \\ny\"\n- \"x\\n \"\n- |+\n  x\n\n- |2+\n\n- |2-\n\n  x\n- \"x\\ty\\nz\"\n- \"x\\r\\ny\"\n");
-    assert_eq!(write(r#"{"a\nb":1," k":2,"k ":3,"yes":4,"":5}"#),
-        "\"\": 5\n' k': 2\n? |-\n  a\n  b\n: 1\n'k ': 3\n\"yes\": 4\n");
+    assert_eq!(
+        write(r#"{"a\nb":1," k":2,"k ":3,"yes":4,"":5}"#),
+        "\"\": 5\n' k': 2\n? |-\n  a\n  b\n: 1\n'k ': 3\n\"yes\": 4\n"
+    );
 }
 
 #[test]
 fn writer_line_separators_and_nel() {
     // Go: yaml.Marshal("\u2028") and friends (sigs.k8s.io/yaml v1.6.0).
     assert_eq!(to_string(&Value::str("\u{2028}")).unwrap(), "'\u{2028}'\n");
-    assert_eq!(to_string(&Value::str(":\u{2028}")).unwrap(), "':\u{2028}'\n");
+    assert_eq!(
+        to_string(&Value::str(":\u{2028}")).unwrap(),
+        "':\u{2028}'\n"
+    );
     assert_eq!(to_string(&Value::str("x\u{85}y")).unwrap(), "x y\n");
-    assert_eq!(to_string(&Value::str("word \u{85}'`no")).unwrap(), "word '`no\n");
+    assert_eq!(
+        to_string(&Value::str("word \u{85}'`no")).unwrap(),
+        "word '`no\n"
+    );
     let m = crate::values::Map::new();
     m.insert("a\u{85}b", Value::Float(1.0));
-    assert_eq!(to_string(&Value::Map(m)).unwrap_err().message, "yaml: line 1: did not find expected ',' or '}'");
-    assert_eq!(to_string(&Value::str("x\u{85}--- y")).unwrap_err().message, "yaml: line 2: found unexpected document indicator");
+    assert_eq!(
+        to_string(&Value::Map(m)).unwrap_err().message,
+        "yaml: line 1: did not find expected ',' or '}'"
+    );
+    assert_eq!(
+        to_string(&Value::str("x\u{85}--- y")).unwrap_err().message,
+        "yaml: line 2: found unexpected document indicator"
+    );
 }
 
 #[test]
 fn writer_bom_leading_strings_escape_everything() {
     // yaml.v2/v3 check for a BOM at the value's start at every position (Go output).
-    assert_eq!(to_string(&Value::str("\u{feff}ab")).unwrap(), "\"\\uFEFF\\x61\\x62\"\n");
-    assert_eq!(to_string(&Value::str("x\u{feff}ab")).unwrap(), "\"x\\uFEFFab\"\n");
-    assert_eq!(to_string_pretty(&crate::vmap! {"\u{feff}k" => "v"}).unwrap(), "\"\\uFEFF\\x6B\": v\n");
+    assert_eq!(
+        to_string(&Value::str("\u{feff}ab")).unwrap(),
+        "\"\\uFEFF\\x61\\x62\"\n"
+    );
+    assert_eq!(
+        to_string(&Value::str("x\u{feff}ab")).unwrap(),
+        "\"x\\uFEFFab\"\n"
+    );
+    assert_eq!(
+        to_string_pretty(&crate::vmap! {"\u{feff}k" => "v"}).unwrap(),
+        "\"\\uFEFF\\x6B\": v\n"
+    );
 }
 
 #[test]
@@ -131,15 +214,27 @@ fn multi_document_streams() {
     assert_eq!(all("# c\n"), "");
     assert_eq!(all("a: 1\n---\n"), r#"{"a":1}|null"#);
     assert_eq!(all("---\na: 1\n--- |\n  x\n"), r#"{"a":1}|"x\n""#);
-    assert_eq!(all("a: 1\n---\nb: [\n"), "ERR error converting YAML to JSON: yaml: line 3: did not find expected node content");
+    assert_eq!(
+        all("a: 1\n---\nb: [\n"),
+        "ERR error converting YAML to JSON: yaml: line 3: did not find expected node content"
+    );
 }
 
 #[test]
 fn invalid_utf8_bytes() {
     // Go: yaml.Unmarshal of these bytes.
-    assert_eq!(from_slice(b"a: \xff\n").unwrap_err().message, "error converting YAML to JSON: yaml: invalid leading UTF-8 octet");
-    assert_eq!(from_slice(b"a: b\xc3\n").unwrap_err().message, "error converting YAML to JSON: yaml: invalid trailing UTF-8 octet");
-    assert_eq!(from_slice(b"a: \xe2\x82\n").unwrap_err().message, "error converting YAML to JSON: yaml: invalid trailing UTF-8 octet");
+    assert_eq!(
+        from_slice(b"a: \xff\n").unwrap_err().message,
+        "error converting YAML to JSON: yaml: invalid leading UTF-8 octet"
+    );
+    assert_eq!(
+        from_slice(b"a: b\xc3\n").unwrap_err().message,
+        "error converting YAML to JSON: yaml: invalid trailing UTF-8 octet"
+    );
+    assert_eq!(
+        from_slice(b"a: \xe2\x82\n").unwrap_err().message,
+        "error converting YAML to JSON: yaml: invalid trailing UTF-8 octet"
+    );
     assert_eq!(j(&from_slice_map(b"a: 1\n").unwrap()), r#"{"a":1}"#);
 }
 
@@ -163,13 +258,24 @@ fn repeated_keys_in_large_mappings() {
     let v = from_str(&src).expect("yaml");
     let m = v.as_map().expect("map");
     assert_eq!(m.len(), 200);
-    assert_eq!((j(&m.get("k5").unwrap()), j(&m.get("k150").unwrap()), j(&m.get("k199").unwrap())), ("\"five\"".into(), "\"150b\"".into(), "199".into()));
+    assert_eq!(
+        (
+            j(&m.get("k5").unwrap()),
+            j(&m.get("k150").unwrap()),
+            j(&m.get("k199").unwrap())
+        ),
+        ("\"five\"".into(), "\"150b\"".into(), "199".into())
+    );
     // Typed keys past the linear limit, as sigs.k8s.io/yaml v1.6.0 reads them: 0.0 and -0.0
     // are one key, which takes the later representation; "x" and x are one key.
     let mut typed: String = (0..40).map(|i| format!("s{i}: {i}\n")).collect();
     typed.push_str("0.0: a\n-0.0: b\n1: c\n\"x\": d\nx: e\n");
     let mut want: Vec<String> = (0..40).map(|i| format!("\"s{i}\":{i}")).collect();
-    want.extend(["\"-0\":\"b\"".to_string(), "\"1\":\"c\"".to_string(), "\"x\":\"e\"".to_string()]);
+    want.extend([
+        "\"-0\":\"b\"".to_string(),
+        "\"1\":\"c\"".to_string(),
+        "\"x\":\"e\"".to_string(),
+    ]);
     want.sort();
     assert_eq!(read(&typed), format!("{{{}}}", want.join(",")));
 }

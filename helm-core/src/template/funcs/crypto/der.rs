@@ -107,7 +107,14 @@ pub fn read(data: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
     };
     let end = hdr.checked_add(len)?;
     let content = data.get(hdr..end)?;
-    Some((Tlv { tag, content, raw: &data[..end] }, &data[end..]))
+    Some((
+        Tlv {
+            tag,
+            content,
+            raw: &data[..end],
+        },
+        &data[end..],
+    ))
 }
 
 /// All TLVs inside a constructed value.
@@ -142,11 +149,16 @@ pub fn parse_certificate(der: &[u8]) -> Result<ParsedCert, String> {
         return Err(malformed());
     }
     let parts = children(cert.content).ok_or_else(malformed)?;
-    let tbs = parts.first().filter(|t| t.tag == SEQUENCE).ok_or_else(|| "x509: malformed tbs certificate".to_string())?;
+    let tbs = parts
+        .first()
+        .filter(|t| t.tag == SEQUENCE)
+        .ok_or_else(|| "x509: malformed tbs certificate".to_string())?;
     if parts.len() != 3 || parts[1].tag != SEQUENCE || parts[2].tag != BIT_STRING {
         return Err(malformed());
     }
-    let mut fields = children(tbs.content).ok_or_else(|| "x509: malformed tbs certificate".to_string())?.into_iter();
+    let mut fields = children(tbs.content)
+        .ok_or_else(|| "x509: malformed tbs certificate".to_string())?
+        .into_iter();
     let mut f = fields.next().ok_or_else(malformed)?;
     if f.tag == 0xa0 {
         f = fields.next().ok_or_else(malformed)?;
@@ -154,11 +166,26 @@ pub fn parse_certificate(der: &[u8]) -> Result<ParsedCert, String> {
     if f.tag != INTEGER {
         return Err("x509: malformed serial number".into());
     }
-    let _sig = fields.next().filter(|t| t.tag == SEQUENCE).ok_or_else(|| "x509: malformed signature algorithm identifier".to_string())?;
-    let _issuer = fields.next().filter(|t| t.tag == SEQUENCE).ok_or_else(|| "x509: malformed issuer".to_string())?;
-    let _validity = fields.next().filter(|t| t.tag == SEQUENCE).ok_or_else(|| "x509: malformed validity".to_string())?;
-    let subject = fields.next().filter(|t| t.tag == SEQUENCE).ok_or_else(|| "x509: malformed subject".to_string())?;
-    let spki = fields.next().filter(|t| t.tag == SEQUENCE).ok_or_else(|| "x509: malformed spki".to_string())?;
+    let _sig = fields
+        .next()
+        .filter(|t| t.tag == SEQUENCE)
+        .ok_or_else(|| "x509: malformed signature algorithm identifier".to_string())?;
+    let _issuer = fields
+        .next()
+        .filter(|t| t.tag == SEQUENCE)
+        .ok_or_else(|| "x509: malformed issuer".to_string())?;
+    let _validity = fields
+        .next()
+        .filter(|t| t.tag == SEQUENCE)
+        .ok_or_else(|| "x509: malformed validity".to_string())?;
+    let subject = fields
+        .next()
+        .filter(|t| t.tag == SEQUENCE)
+        .ok_or_else(|| "x509: malformed subject".to_string())?;
+    let spki = fields
+        .next()
+        .filter(|t| t.tag == SEQUENCE)
+        .ok_or_else(|| "x509: malformed spki".to_string())?;
     let mut skid = None;
     for f in fields {
         if f.tag != 0xa3 {
@@ -166,8 +193,11 @@ pub fn parse_certificate(der: &[u8]) -> Result<ParsedCert, String> {
         }
         let (exts, _) = read(f.content).ok_or_else(|| "x509: malformed extensions".to_string())?;
         for ext in children(exts.content).ok_or_else(|| "x509: malformed extension".to_string())? {
-            let items = children(ext.content).ok_or_else(|| "x509: malformed extension".to_string())?;
-            let (Some(id), Some(val)) = (items.first(), items.last()) else { continue };
+            let items =
+                children(ext.content).ok_or_else(|| "x509: malformed extension".to_string())?;
+            let (Some(id), Some(val)) = (items.first(), items.last()) else {
+                continue;
+            };
             if id.raw == oid(&[2, 5, 29, 14]).as_slice() && val.tag == OCTET_STRING {
                 if let Some((inner, _)) = read(val.content) {
                     if inner.tag == OCTET_STRING {
@@ -177,5 +207,9 @@ pub fn parse_certificate(der: &[u8]) -> Result<ParsedCert, String> {
             }
         }
     }
-    Ok(ParsedCert { raw_subject: subject.raw.to_vec(), spki: spki.raw.to_vec(), subject_key_id: skid })
+    Ok(ParsedCert {
+        raw_subject: subject.raw.to_vec(),
+        spki: spki.raw.to_vec(),
+        subject_key_id: skid,
+    })
 }

@@ -126,7 +126,10 @@ fn has_adx() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         static ADX: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-        *ADX.get_or_init(|| std::arch::is_x86_feature_detected!("bmi2") && std::arch::is_x86_feature_detected!("adx"))
+        *ADX.get_or_init(|| {
+            std::arch::is_x86_feature_detected!("bmi2")
+                && std::arch::is_x86_feature_detected!("adx")
+        })
     }
     #[cfg(not(target_arch = "x86_64"))]
     false
@@ -163,7 +166,13 @@ impl<const N: usize> Monty<N> {
         sub_assign(&mut one, &n);
         let mut minus_one = n;
         sub_assign(&mut minus_one, &one);
-        Some(Monty { n, n0: inv.wrapping_neg(), one, minus_one, adx: has_adx() })
+        Some(Monty {
+            n,
+            n0: inv.wrapping_neg(),
+            one,
+            minus_one,
+            adx: has_adx(),
+        })
     }
 
     /// `rp[..up.len()] += up·v`, returning the carry.
@@ -275,7 +284,9 @@ impl<const N: usize> Monty<N> {
             odd[k] = self.mul(&odd[k - 1], &b2);
         }
         let bit = |i: usize| (exp[i / 64] >> (i % 64)) & 1 == 1;
-        let Some(top) = (0..64 * N).rev().find(|&i| bit(i)) else { return self.one };
+        let Some(top) = (0..64 * N).rev().find(|&i| bit(i)) else {
+            return self.one;
+        };
         let mut x = self.one;
         let mut started = false;
         let mut i = top as isize;
@@ -300,7 +311,11 @@ impl<const N: usize> Monty<N> {
                     x = self.sqr(&x);
                 }
             }
-            x = if started { self.mul(&x, &odd[v >> 1]) } else { odd[v >> 1] };
+            x = if started {
+                self.mul(&x, &odd[v >> 1])
+            } else {
+                odd[v >> 1]
+            };
             started = true;
             i = j - 1;
         }
@@ -310,7 +325,9 @@ impl<const N: usize> Monty<N> {
     /// `2^exp` in Montgomery form: a squaring per bit and a doubling per 1 bit.
     fn pow2(&self, exp: &[u64; N]) -> [u64; N] {
         let bit = |i: usize| (exp[i / 64] >> (i % 64)) & 1 == 1;
-        let Some(top) = (0..64 * N).rev().find(|&i| bit(i)) else { return self.one };
+        let Some(top) = (0..64 * N).rev().find(|&i| bit(i)) else {
+            return self.one;
+        };
         let mut x = self.double(&self.one);
         for i in (0..top).rev() {
             x = self.sqr(&x);
@@ -360,7 +377,11 @@ impl<const N: usize> Monty<N> {
         for i in 0..N {
             let lo = d.get(i + limbs).copied().unwrap_or(0);
             let hi = d.get(i + limbs + 1).copied().unwrap_or(0);
-            d[i] = if bits == 0 { lo } else { (lo >> bits) | (hi << (64 - bits)) };
+            d[i] = if bits == 0 {
+                lo
+            } else {
+                (lo >> bits) | (hi << (64 - bits))
+            };
         }
         if !self.strong_round(self.pow2(&d), s) {
             return false;
@@ -406,7 +427,11 @@ mod tests {
     use rand::RngCore;
 
     fn to_big<const N: usize>(a: &[u64; N]) -> BigUint {
-        BigUint::from_slice(&a.iter().flat_map(|&l| [l as u32, (l >> 32) as u32]).collect::<Vec<_>>())
+        BigUint::from_slice(
+            &a.iter()
+                .flat_map(|&l| [l as u32, (l >> 32) as u32])
+                .collect::<Vec<_>>(),
+        )
     }
 
     fn from_big<const N: usize>(b: &BigUint) -> [u64; N] {
@@ -439,7 +464,11 @@ mod tests {
             let mut a = [0u64; N];
             a.iter_mut().for_each(|l| *l = rng.next_u64());
             let a = from_big::<N>(&(to_big(&a) % &nb));
-            let b = if round == 1 { from_big::<N>(&(&nb - 1u32)) } else { from_big::<N>(&(to_big(&random_modulus::<N>(&mut rng)) % &nb)) };
+            let b = if round == 1 {
+                from_big::<N>(&(&nb - 1u32))
+            } else {
+                from_big::<N>(&(to_big(&random_modulus::<N>(&mut rng)) % &nb))
+            };
             let (ab, bb) = (to_big(&a), to_big(&b));
             assert_eq!(to_big(&m.mul(&a, &b)), &ab * &bb * &rinv % &nb);
             assert_eq!(to_big(&m.sqr(&a)), &ab * &ab * &rinv % &nb);
@@ -451,7 +480,10 @@ mod tests {
             let e = from_big::<N>(&(to_big(&random_modulus::<N>(&mut rng)) >> (round % 70)));
             let eb = to_big(&e);
             assert_eq!(to_big(&m.from_monty(&m.pow(&am, &e))), ab.modpow(&eb, &nb));
-            assert_eq!(to_big(&m.from_monty(&m.pow2(&e))), BigUint::from(2u32).modpow(&eb, &nb));
+            assert_eq!(
+                to_big(&m.from_monty(&m.pow2(&e))),
+                BigUint::from(2u32).modpow(&eb, &nb)
+            );
         }
     }
 
@@ -468,7 +500,9 @@ mod tests {
     fn miller_rabin_knows_primes_and_pseudoprimes() {
         let mut rng = rand::thread_rng();
         let mut random = |a: &mut [u64; 1]| a[0] = rng.next_u64();
-        let mr = |n: u64, random: &mut dyn FnMut(&mut [u64; 1])| Monty::new([n]).unwrap().miller_rabin(20, random);
+        let mr = |n: u64, random: &mut dyn FnMut(&mut [u64; 1])| {
+            Monty::new([n]).unwrap().miller_rabin(20, random)
+        };
         // 2^64 - 59 is the largest 64-bit prime; 2^63 + 29 the smallest with the top bit set.
         assert!(mr(u64::MAX - 58, &mut random));
         assert!(mr((1 << 63) + 29, &mut random));
@@ -479,8 +513,12 @@ mod tests {
         // A 128-bit prime (2^128 - 159) and a composite neighbour.
         let mut rng = rand::thread_rng();
         let mut random2 = |a: &mut [u64; 2]| a.iter_mut().for_each(|l| *l = rng.next_u64());
-        assert!(Monty::new([u64::MAX - 158, u64::MAX]).unwrap().miller_rabin(20, &mut random2));
-        assert!(!Monty::new([u64::MAX - 160, u64::MAX]).unwrap().miller_rabin(20, &mut random2));
+        assert!(Monty::new([u64::MAX - 158, u64::MAX])
+            .unwrap()
+            .miller_rabin(20, &mut random2));
+        assert!(!Monty::new([u64::MAX - 160, u64::MAX])
+            .unwrap()
+            .miller_rabin(20, &mut random2));
     }
 
     #[test]
@@ -495,7 +533,11 @@ mod tests {
                 };
                 let up: Vec<u64> = (0..len).map(|_| limb(&mut rng)).collect();
                 let rp: Vec<u64> = (0..len + 1).map(|_| limb(&mut rng)).collect();
-                let v = if pattern == 0 { u64::MAX } else { rng.next_u64() };
+                let v = if pattern == 0 {
+                    u64::MAX
+                } else {
+                    rng.next_u64()
+                };
                 let mut expect = rp.clone();
                 let ce = addmul_1_portable(&mut expect, &up, v);
                 #[cfg(target_arch = "x86_64")]
@@ -503,7 +545,11 @@ mod tests {
                     let mut got = rp.clone();
                     // SAFETY: checked the features; got is longer than up.
                     let cg = unsafe { addmul_1_adx(&mut got, &up, v) };
-                    assert_eq!((got, cg), (expect.clone(), ce), "len {len} pattern {pattern}");
+                    assert_eq!(
+                        (got, cg),
+                        (expect.clone(), ce),
+                        "len {len} pattern {pattern}"
+                    );
                 }
                 // And against num-bigint: rp + up·v.
                 let big = |x: &[u64]| to_big_slice(x);
@@ -516,7 +562,11 @@ mod tests {
     }
 
     fn to_big_slice(a: &[u64]) -> BigUint {
-        BigUint::from_slice(&a.iter().flat_map(|&l| [l as u32, (l >> 32) as u32]).collect::<Vec<_>>())
+        BigUint::from_slice(
+            &a.iter()
+                .flat_map(|&l| [l as u32, (l >> 32) as u32])
+                .collect::<Vec<_>>(),
+        )
     }
 
     #[test]
@@ -525,7 +575,10 @@ mod tests {
         for _ in 0..20 {
             let n = random_modulus::<16>(&mut rng);
             let fast = Monty::new(n).unwrap();
-            let slow = Monty { adx: false, ..Monty::new(n).unwrap() };
+            let slow = Monty {
+                adx: false,
+                ..Monty::new(n).unwrap()
+            };
             let mut a = [0u64; 16];
             a.iter_mut().for_each(|l| *l = rng.next_u64());
             a[15] &= u64::MAX >> 1; // below n

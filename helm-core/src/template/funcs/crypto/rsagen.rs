@@ -57,7 +57,11 @@ fn sieve_pairs() -> &'static [(u32, u32)] {
         let mut pairs = Vec::with_capacity(primes.len() / 2 + 1);
         while lo < hi {
             hi -= 1;
-            pairs.push(if lo == hi { (primes[lo], 1) } else { (primes[lo], primes[hi]) });
+            pairs.push(if lo == hi {
+                (primes[lo], 1)
+            } else {
+                (primes[lo], primes[hi])
+            });
             lo += 1;
         }
         pairs
@@ -78,7 +82,9 @@ fn rounds_for(bits: usize) -> usize {
 /// `n mod m` for `m < 2^32`, from `n`'s 32-bit digits (most significant first).
 fn rem_small(digits_be: &[u32], m: u32) -> u32 {
     let m = u64::from(m);
-    digits_be.iter().fold(0u64, |r, &d| ((r << 32) | u64::from(d)) % m) as u32
+    digits_be
+        .iter()
+        .fold(0u64, |r, &d| ((r << 32) | u64::from(d)) % m) as u32
 }
 
 /// Strikes `base + 2i ≡ target (mod p)` from the window: `i ≡ (target - r)·2⁻¹ (mod p)` with
@@ -103,7 +109,11 @@ fn random_prime<const N: usize>(rng: &mut impl RngCore, stop: &AtomicBool) -> Op
         fill(&mut base);
         base[N - 1] |= 0b11 << 62;
         base[0] |= 1;
-        let digits: Vec<u32> = base.iter().rev().flat_map(|&l| [(l >> 32) as u32, l as u32]).collect();
+        let digits: Vec<u32> = base
+            .iter()
+            .rev()
+            .flat_map(|&l| [(l >> 32) as u32, l as u32])
+            .collect();
         struck.iter_mut().for_each(|s| *s = false);
         for &(p1, p2) in sieve_pairs() {
             let r = rem_small(&digits, p1 * p2);
@@ -222,7 +232,10 @@ mod tests {
             assert_eq!(&p >> 510usize, BigUint::from(3u32), "top two bits set");
             // Fermat to several bases (num-bigint-dig's modpow: independent arithmetic).
             for a in [2u32, 3, 5, 7, 11] {
-                assert_eq!(BigUint::from(a).modpow(&(&p - 1u32), &p), BigUint::from(1u32));
+                assert_eq!(
+                    BigUint::from(a).modpow(&(&p - 1u32), &p),
+                    BigUint::from(1u32)
+                );
             }
             assert_ne!(&p % E, BigUint::from(1u32));
             for &(a, b) in sieve_pairs().iter().take(100) {
@@ -237,11 +250,17 @@ mod tests {
 
     #[test]
     fn sieve_pairs_cover_the_odd_primes_below_the_bound() {
-        let mut all: Vec<u32> = sieve_pairs().iter().flat_map(|&(a, b)| [a, b]).filter(|&x| x > 1).collect();
+        let mut all: Vec<u32> = sieve_pairs()
+            .iter()
+            .flat_map(|&(a, b)| [a, b])
+            .filter(|&x| x > 1)
+            .collect();
         all.sort();
         assert_eq!(all.len(), 6541, "odd primes below 2^16");
         assert_eq!((all[0], all[all.len() - 1]), (3, 65521));
-        assert!(sieve_pairs().iter().all(|&(a, b)| u64::from(a) * u64::from(b) < 1 << 32));
+        assert!(sieve_pairs()
+            .iter()
+            .all(|&(a, b)| u64::from(a) * u64::from(b) < 1 << 32));
     }
 
     #[test]
@@ -253,7 +272,10 @@ mod tests {
             for _ in 0..n {
                 generate(bits).unwrap();
             }
-            eprintln!("{bits}-bit: {:.1} ms per key", t.elapsed().as_secs_f64() * 1000.0 / n as f64);
+            eprintln!(
+                "{bits}-bit: {:.1} ms per key",
+                t.elapsed().as_secs_f64() * 1000.0 / n as f64
+            );
         }
     }
 }

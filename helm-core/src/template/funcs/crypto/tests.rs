@@ -25,7 +25,15 @@ fn cert_of(v: &Value) -> Certificate {
 #[test]
 fn derive_password_vectors() {
     // sprig/crypto_test.go, confirmed by Helm 4.1.4 (conformance v0186..v0192).
-    let d = |c: u64, kind: &str| s(derive_password(&[Value::Uint(c), st(kind), st("password"), st("user"), st("example.com")]));
+    let d = |c: u64, kind: &str| {
+        s(derive_password(&[
+            Value::Uint(c),
+            st(kind),
+            st("password"),
+            st("user"),
+            st("example.com"),
+        ]))
+    };
     assert_eq!(d(1, "long"), "ZedaFaxcZaso9*");
     assert_eq!(d(2, "long"), "Fovi2@JifpTupx");
     assert_eq!(d(1, "maximum"), "pf4zS1LjCg&LjhsZ7T2~");
@@ -33,9 +41,24 @@ fn derive_password_vectors() {
     assert_eq!(d(1, "basic"), "pIS54PLs");
     assert_eq!(d(1, "pin"), "6685");
     // Go: derivePassword 3 "short" "pw" "u" "s".
-    assert_eq!(s(derive_password(&[Value::Uint(3), st("short"), st("pw"), st("u"), st("s")])), "Yun9");
     assert_eq!(
-        s(derive_password(&[Value::Uint(1), st("nope"), st("p"), st("u"), st("s")])),
+        s(derive_password(&[
+            Value::Uint(3),
+            st("short"),
+            st("pw"),
+            st("u"),
+            st("s")
+        ])),
+        "Yun9"
+    );
+    assert_eq!(
+        s(derive_password(&[
+            Value::Uint(1),
+            st("nope"),
+            st("p"),
+            st("u"),
+            st("s")
+        ])),
         "cannot find password template nope"
     );
 }
@@ -58,7 +81,13 @@ fn bcrypt_and_htpasswd() {
 #[test]
 fn aes_decrypts_go_ciphertext_and_round_trips() {
     // Go: encryptAES "secretkey" "plaintext".
-    assert_eq!(s(decrypt_aes(&[st("secretkey"), st("r9FsNkwMxT5fbHpX5YeTfAA3e5rlosb9rV4sziO/px4=")])), "plaintext");
+    assert_eq!(
+        s(decrypt_aes(&[
+            st("secretkey"),
+            st("r9FsNkwMxT5fbHpX5YeTfAA3e5rlosb9rV4sziO/px4=")
+        ])),
+        "plaintext"
+    );
     // Go: a password longer than 32 bytes is cut; non-ASCII plaintext.
     assert_eq!(
         s(decrypt_aes(&[
@@ -73,9 +102,15 @@ fn aes_decrypts_go_ciphertext_and_round_trips() {
     assert_eq!(s(decrypt_aes(&[st("k"), st("")])), "");
     // Go's runtime panics, reported as errors.
     let e = |c: &str| decrypt_aes(&[st("k"), st(c)]).unwrap_err().0;
-    assert_eq!(e("AAAA"), "runtime error: slice bounds out of range [:16] with capacity 3");
+    assert_eq!(
+        e("AAAA"),
+        "runtime error: slice bounds out of range [:16] with capacity 3"
+    );
     assert_eq!(e(&"A".repeat(40)), "crypto/cipher: input not full blocks");
-    assert_eq!(e("AAAAAAAAAAAAAAAAAAAAAA=="), "runtime error: index out of range [-1]");
+    assert_eq!(
+        e("AAAAAAAAAAAAAAAAAAAAAA=="),
+        "runtime error: index out of range [-1]"
+    );
     assert_eq!(e("!!!!"), "illegal base64 data at input byte 0");
 }
 
@@ -95,9 +130,14 @@ fn private_keys_have_go_pem_shapes() {
     for k in [GO_EC_KEY, GO_ED_KEY, GO_CA_KEY] {
         assert_eq!(parse_private_key_pem(k).unwrap().to_pem().unwrap(), k);
     }
-    assert_eq!(parse_private_key_pem("nothing").err().unwrap(), "no PEM data in input");
     assert_eq!(
-        parse_private_key_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").err().unwrap(),
+        parse_private_key_pem("nothing").err().unwrap(),
+        "no PEM data in input"
+    );
+    assert_eq!(
+        parse_private_key_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+            .err()
+            .unwrap(),
         "no private key data in PEM block of type CERTIFICATE"
     );
 }
@@ -125,7 +165,15 @@ fn certificates_have_sprigs_fields() {
     assert_eq!(ca_c.key, GO_EC_KEY);
     let (oids, parsed) = ext_oids(&ca_c.cert);
     let o = |a: &[u64]| der::oid(a);
-    assert_eq!(oids, vec![o(&[2, 5, 29, 15]), o(&[2, 5, 29, 37]), o(&[2, 5, 29, 19]), o(&[2, 5, 29, 14])]);
+    assert_eq!(
+        oids,
+        vec![
+            o(&[2, 5, 29, 15]),
+            o(&[2, 5, 29, 37]),
+            o(&[2, 5, 29, 19]),
+            o(&[2, 5, 29, 14])
+        ]
+    );
     assert_eq!(parsed.subject_key_id.as_ref().unwrap().len(), 20);
 
     let leaf = gen_signed_with_key(&[
@@ -140,7 +188,13 @@ fn certificates_have_sprigs_fields() {
     let (oids, _) = ext_oids(&cert_of(&leaf).cert);
     assert_eq!(
         oids,
-        vec![o(&[2, 5, 29, 15]), o(&[2, 5, 29, 37]), o(&[2, 5, 29, 19]), o(&[2, 5, 29, 35]), o(&[2, 5, 29, 17])]
+        vec![
+            o(&[2, 5, 29, 15]),
+            o(&[2, 5, 29, 37]),
+            o(&[2, 5, 29, 19]),
+            o(&[2, 5, 29, 35]),
+            o(&[2, 5, 29, 17])
+        ]
     );
     // A Go CA signs our leaf; the AKID is the Go CA's SKID.
     let go_ca = build_custom_cert(&[
@@ -148,35 +202,87 @@ fn certificates_have_sprigs_fields() {
         st(&base64::engine::general_purpose::STANDARD.encode(GO_CA_KEY)),
     ])
     .unwrap();
-    let leaf2 = gen_signed_with_key(&[st("x"), Value::Nil, Value::Nil, Value::Int(1), go_ca, st(GO_EC_KEY)]).unwrap();
-    assert!(cert_of(&leaf2).cert.starts_with("-----BEGIN CERTIFICATE-----\n"));
+    let leaf2 = gen_signed_with_key(&[
+        st("x"),
+        Value::Nil,
+        Value::Nil,
+        Value::Int(1),
+        go_ca,
+        st(GO_EC_KEY),
+    ])
+    .unwrap();
+    assert!(cert_of(&leaf2)
+        .cert
+        .starts_with("-----BEGIN CERTIFICATE-----\n"));
     // %v of the struct.
-    let Value::Object(obj) = &leaf2 else { unreachable!() };
-    assert_eq!(obj.go_string(), format!("{{{} {}}}", cert_of(&leaf2).cert, GO_EC_KEY));
+    let Value::Object(obj) = &leaf2 else {
+        unreachable!()
+    };
+    assert_eq!(
+        obj.go_string(),
+        format!("{{{} {}}}", cert_of(&leaf2).cert, GO_EC_KEY)
+    );
     assert_eq!(obj.type_name(), "sprig.certificate");
 }
 
 #[test]
 fn certificate_errors_use_sprigs_texts() {
     let e = |r: FuncResult| r.unwrap_err().0;
-    assert_eq!(e(build_custom_cert(&[st("%s"), st("%s")])), "unable to decode base64 certificate");
-    assert_eq!(e(build_custom_cert(&[st("aGk="), st("%s")])), "unable to decode base64 private key");
-    assert_eq!(e(build_custom_cert(&[st("aGk="), st("aGk=")])), "unable to decode certificate");
     assert_eq!(
-        e(gen_self_signed_with_key(&[st("x"), Value::list(vec![st("nope")]), Value::Nil, Value::Int(1), st(GO_EC_KEY)])),
+        e(build_custom_cert(&[st("%s"), st("%s")])),
+        "unable to decode base64 certificate"
+    );
+    assert_eq!(
+        e(build_custom_cert(&[st("aGk="), st("%s")])),
+        "unable to decode base64 private key"
+    );
+    assert_eq!(
+        e(build_custom_cert(&[st("aGk="), st("aGk=")])),
+        "unable to decode certificate"
+    );
+    assert_eq!(
+        e(gen_self_signed_with_key(&[
+            st("x"),
+            Value::list(vec![st("nope")]),
+            Value::Nil,
+            Value::Int(1),
+            st(GO_EC_KEY)
+        ])),
         "error parsing ip: nope"
     );
     assert_eq!(
-        e(gen_self_signed_with_key(&[st("x"), Value::list(vec![Value::Int(1)]), Value::Nil, Value::Int(1), st(GO_EC_KEY)])),
+        e(gen_self_signed_with_key(&[
+            st("x"),
+            Value::list(vec![Value::Int(1)]),
+            Value::Nil,
+            Value::Int(1),
+            st(GO_EC_KEY)
+        ])),
         "error parsing ip: 1 is not a string"
     );
     assert_eq!(
-        e(gen_self_signed_with_key(&[st("x"), Value::Nil, Value::list(vec![Value::Bool(true)]), Value::Int(1), st(GO_EC_KEY)])),
+        e(gen_self_signed_with_key(&[
+            st("x"),
+            Value::Nil,
+            Value::list(vec![Value::Bool(true)]),
+            Value::Int(1),
+            st(GO_EC_KEY)
+        ])),
         "error processing alternate dns name: true is not a string"
     );
-    assert_eq!(e(gen_ca_with_key(&[st("x"), Value::Int(1), st("junk")])), "parsing private key: no PEM data in input");
     assert_eq!(
-        e(gen_signed_with_key(&[st("x"), Value::Nil, Value::Nil, Value::Int(1), Value::empty_map(), st(GO_EC_KEY)])),
+        e(gen_ca_with_key(&[st("x"), Value::Int(1), st("junk")])),
+        "parsing private key: no PEM data in input"
+    );
+    assert_eq!(
+        e(gen_signed_with_key(&[
+            st("x"),
+            Value::Nil,
+            Value::Nil,
+            Value::Int(1),
+            Value::empty_map(),
+            st(GO_EC_KEY)
+        ])),
         "wrong type for value; expected sprig.certificate; got map[string]interface {}"
     );
 }
