@@ -421,8 +421,8 @@ fn load_files_rest(
                 .map_err(at)?;
                 chart.lock = Some(Lock::from_value(&doc, "Chart.lock").map_err(at)?);
             }
-            "values.yaml" => chart.raw_values = Some(f.data.to_vec()),
-            "values.schema.json" => chart.schema = Some(f.data.to_vec()),
+            "values.yaml" => chart.raw_values = Some(f.data.clone()),
+            "values.schema.json" => chart.schema = Some(f.data.clone()),
             "requirements.yaml" => {
                 let md = metadata.get_or_insert_with(Metadata::default);
                 let doc = parse_yaml(

@@ -68,9 +68,9 @@ pub struct Chart {
     /// values.yaml parsed (an empty map when absent); multiple documents are merged as Helm does.
     pub values: Value,
     /// values.yaml bytes as read (what `helm show values` prints).
-    pub raw_values: Option<Vec<u8>>,
+    pub raw_values: Option<std::sync::Arc<[u8]>>,
     /// values.schema.json bytes.
-    pub schema: Option<Vec<u8>>,
+    pub schema: Option<std::sync::Arc<[u8]>>,
     /// Loaded subcharts from `charts/` (directories and `.tgz` files).
     pub dependencies: Vec<Chart>,
     /// Every file as loaded (Helm's `Chart.Raw`), used by `helm show`.

@@ -249,7 +249,7 @@ fn collect(
         }
         out.push(Entry {
             name: format!("{base}/values.schema.json"),
-            data: schema.clone(),
+            data: schema.to_vec(),
             mtime: mtime("values.schema.json"),
         });
     }

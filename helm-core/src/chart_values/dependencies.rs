@@ -277,9 +277,14 @@ fn process_import_values(c: &mut Chart, warnings: &mut Vec<String>) -> Result<()
         }
         r.import_values = out;
     }
-    let cvals = match cvals.deep_copy() {
-        Value::Map(m) => m,
-        _ => Map::new(),
+    // Helm copies cvals first because merging `b` can put cvals' own tables at a second place
+    // in it (`b` holds tables taken from cvals); with nothing imported there is nothing to merge.
+    let cvals = match cvals {
+        Value::Map(m) if b.is_empty() => m,
+        cvals => match cvals.deep_copy() {
+            Value::Map(m) => m,
+            _ => Map::new(),
+        },
     };
     warnings.extend(merge_tables(&cvals, &b));
     c.values = Value::Map(cvals);

@@ -31,7 +31,7 @@ pub struct SchemaError {
 /// recursively, each subchart's values against its schema (Helm's `ValidateAgainstSchema`).
 pub fn validate_chart(chart: &Chart, values: &Value) -> Result<(), SchemaError> {
     let mut body = String::new();
-    collect(chart, values, &mut body, 0);
+    collect(chart, values, &mut body, &mut Validators::default(), 0);
     if body.is_empty() {
         Ok(())
     } else {
@@ -42,12 +42,28 @@ pub fn validate_chart(chart: &Chart, values: &Value) -> Result<(), SchemaError> 
 /// Subchart levels validated: all that the loader accepts.
 const MAX_DEPTH: usize = crate::chart::loader::MAX_CHART_DEPTH;
 
-fn collect(chart: &Chart, values: &Value, out: &mut String, depth: usize) {
+/// Compiled schemas by their text: an umbrella chart's aliased or copied subcharts share one.
+type Validators<'c> = rustc_hash::FxHashMap<&'c [u8], Result<jsonschema::Validator, String>>;
+
+fn collect<'c>(
+    chart: &'c Chart,
+    values: &Value,
+    out: &mut String,
+    validators: &mut Validators<'c>,
+    depth: usize,
+) {
     if depth > MAX_DEPTH {
         return;
     }
     if let Some(schema) = &chart.schema {
-        if let Err(e) = validate_single(values, schema) {
+        let validator = validators
+            .entry(&schema[..])
+            .or_insert_with(|| compile(schema));
+        if let Err(e) = validator
+            .as_ref()
+            .map_err(|e| e.clone())
+            .and_then(|v| check(v, values))
+        {
             let _ = write!(out, "{}:\n{}", chart.name(), e);
         }
     }
@@ -56,7 +72,7 @@ fn collect(chart: &Chart, values: &Value, out: &mut String, depth: usize) {
         match map.get(sub.name()) {
             None | Some(Value::Nil) => continue,
             Some(v @ Value::Map(_)) => {
-                crate::values::deep::guard(|| collect(sub, &v, out, depth + 1))
+                crate::values::deep::guard(|| collect(sub, &v, out, validators, depth + 1))
             }
             Some(other) => {
                 let _ = write!(
@@ -73,13 +89,21 @@ fn collect(chart: &Chart, values: &Value, out: &mut String, depth: usize) {
 /// Validates values against one schema document. `Err` is the text Helm prints under the
 /// chart's name: the error lines ending in `\n`, or the schema's JSON/compile error.
 pub fn validate_single(values: &Value, schema_json: &[u8]) -> Result<(), String> {
+    check(&compile(schema_json)?, values)
+}
+
+/// A schema document compiled; `Err` is its JSON or compile error as Helm prints it.
+fn compile(schema_json: &[u8]) -> Result<jsonschema::Validator, String> {
     let text = crate::gocompat::gostring::utf8_lossy(schema_json);
     let schema_value = crate::strvals::parse_json_document(&text)?;
     let mut schema = to_json(&schema_value, 0);
     normalize_meta_schema(&mut schema);
-    let validator = jsonschema::options()
+    jsonschema::options()
         .build(&schema)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())
+}
+
+fn check(validator: &jsonschema::Validator, values: &Value) -> Result<(), String> {
     let instance = to_json(values, 0);
     // The boolean check is much cheaper than collecting errors; most values are valid.
     if validator.is_valid(&instance) {
