@@ -164,6 +164,34 @@ export interface UpgradeOptions extends InstallOptions {
   updateCrds?: boolean;
 }
 
+/** Options of `plan`: those of `upgrade` that change what would be applied. */
+export interface PlanOptions extends Omit<UpgradeOptions, 'wait' | 'timeout' | 'atomic' | 'description' | 'dryRun' | 'maxHistory' | 'updateCrds'> {
+  /** Plan as an upgrade that takes over fields other field managers own (`--force-conflicts`). */
+  forceConflicts?: boolean;
+}
+
+/** One changed object of a plan (helm-diff's rules; Secrets masked). */
+export interface ObjectChange {
+  /** helm-diff's key: `namespace, name, Kind (group)`. */
+  key: string;
+  kind: string;
+  action: 'add' | 'remove' | 'modify' | 'unchanged';
+  change: 'ADD' | 'REMOVE' | 'MODIFY' | 'MODIFY_SUPPRESSED';
+  old: string | null;
+  new: string | null;
+  lines: { delta: 'common' | 'removed' | 'added'; text: string }[];
+}
+
+/** What an upgrade would change, against the live objects. */
+export interface Plan {
+  changes: ObjectChange[];
+  /** Keys of the objects the upgrade would leave as they are. */
+  unchanged: string[];
+  suppressedKinds: string[];
+  /** Besides the changes: applies that would conflict with another field manager. */
+  notes: string[];
+}
+
 export interface Release {
   name: string;
   namespace: string;
@@ -195,6 +223,8 @@ export declare class Client {
   readonly namespace: string;
   install(name: string, chart: Chart | string, options?: InstallOptions): Promise<Release>;
   upgrade(name: string, chart: Chart | string, options?: UpgradeOptions): Promise<Release>;
+  /** `upgrade --plan`: what `upgrade` with these options would change; nothing is applied or stored. */
+  plan(name: string, chart: Chart | string, options?: PlanOptions): Promise<Plan>;
   rollback(name: string, options?: { revision?: number; namespace?: string; wait?: boolean; timeout?: number; noHooks?: boolean; maxHistory?: number; dryRun?: boolean }): Promise<Release>;
   uninstall(name: string, options?: { namespace?: string; keepHistory?: boolean; wait?: boolean; timeout?: number; noHooks?: boolean; description?: string; dryRun?: boolean }): Promise<Release>;
   status(name: string, options?: { revision?: number; namespace?: string }): Promise<Release>;

@@ -85,6 +85,11 @@ function toRelease(r) {
   return out;
 }
 
+function toPlan(p) {
+  const { suppressed_kinds: suppressedKinds, notes, ...rest } = p;
+  return { ...rest, suppressedKinds, notes: notes ?? [] };
+}
+
 async function settle(promise, convert) {
   try {
     return convert(await promise);
@@ -127,6 +132,14 @@ class Client {
     return settle(
       call(() => (source ? this._native.upgradeSource(name, source, opts, values) : this._native.upgrade(name, chart, opts, values))),
       toRelease,
+    );
+  }
+
+  async plan(name, chart, options) {
+    const [opts, values, source] = chartSplit(chart, options);
+    return settle(
+      call(() => (source ? this._native.planSource(name, source, opts, values) : this._native.plan(name, chart, opts, values))),
+      toPlan,
     );
   }
 

@@ -459,6 +459,8 @@ pub struct InstallOptions {
     pub update_crds: Option<bool>,
     /// upgrade: `upgrade --install`.
     pub install: Option<bool>,
+    /// `plan` only: plan as an upgrade that takes over fields other managers own.
+    pub force_conflicts: Option<bool>,
 }
 
 /// The options of the other actions (index.d.ts documents which applies where).
@@ -540,6 +542,7 @@ fn upgrade_opts(o: InstallOptions) -> helm_kube::UpgradeOptions {
         reset_values: o.reset_values.unwrap_or(false),
         max_history: o.max_history.unwrap_or(0),
         update_crds: o.update_crds.unwrap_or(false),
+        force_conflicts: o.force_conflicts.unwrap_or(false),
         description: o.description,
         dry_run: o.dry_run.unwrap_or(false),
         ..Default::default()
@@ -713,6 +716,17 @@ impl NativeClient {
         self.upgrade_chart(name, chart_arg(source), opts, values)
     }
 
+    /// `upgrade --plan`: what `upgrade` with the same arguments would change; nothing applied.
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn plan(&self, name: String, chart: &Chart, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
+        self.plan_chart(name, ChartArg::Ref(ChartRef::Loaded(chart.chart.clone())), opts, values)
+    }
+
+    #[napi(ts_return_type = "Promise<unknown>")]
+    pub fn plan_source(&self, name: String, source: ChartSourceSpec, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
+        self.plan_chart(name, chart_arg(source), opts, values)
+    }
+
     #[napi(ts_return_type = "Promise<unknown>")]
     pub fn rollback(&self, name: String, opts: Option<ActionOptions>) -> Result<AsyncTask<KubeTask>> {
         on_backend!(self, rollback, (name, opts.unwrap_or_default()))
@@ -770,5 +784,12 @@ impl NativeClient {
         let input = values_of(&o, values)?;
         let opts = upgrade_opts(o);
         on_backend!(self, summary::upgrade, (name, chart, input, opts))
+    }
+
+    fn plan_chart(&self, name: String, chart: ChartArg, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
+        let o = opts.unwrap_or_default();
+        let input = values_of(&o, values)?;
+        let opts = upgrade_opts(o);
+        on_backend!(self, summary::plan, (name, chart, input, opts))
     }
 }

@@ -84,6 +84,19 @@ async function releaseLifecycle(c, namespace, installOptions = {}) {
   assert.match(rel.manifest, /kind: Deployment/);
   assert.equal((await c.status('web')).revision, 1);
 
+  // The plan of that upgrade, against the live objects; nothing applied.
+  const plan = await c.plan('web', HELLO, { set: ['replicaCount=3'] });
+  assert.deepEqual(plan.changes.map((ch) => [ch.kind, ch.change]), [['Deployment', 'MODIFY']]);
+  assert.equal(plan.changes[0].key, `${namespace}, web-hello, Deployment (apps)`);
+  const changed = plan.changes[0].lines.filter((l) => l.delta !== 'common').map((l) => [l.delta, l.text.trim()]);
+  assert.deepEqual(changed, [['removed', 'replicas: 2'], ['added', 'replicas: 3']]);
+  assert.ok(plan.unchanged.includes(`${namespace}, web-hello, Service (v1)`));
+  assert.deepEqual([plan.suppressedKinds, plan.notes], [[], []]);
+  assert.equal((await c.status('web')).revision, 1);
+  const fresh = await c.plan('fresh', helm.loadChart(HELLO), { install: true });
+  assert.deepEqual([...new Set(fresh.changes.map((ch) => ch.change))], ['ADD']);
+  await assert.rejects(c.status('fresh'), (e) => e.kind === 'not_found');
+
   // A loaded Chart (the remote client packages it again and uploads it).
   rel = await c.upgrade('web', helm.loadChart(HELLO), { set: ['replicaCount=3'] });
   assert.deepEqual([rel.revision, rel.status], [2, 'deployed']);

@@ -571,6 +571,30 @@ impl PyClient {
         on_backend!(self, py, upgrade(name, chart, input, opts))
     }
 
+    /// `upgrade --plan`: what `upgrade` with the same arguments would change, nothing applied
+    /// (`install=True`: also for a release not installed yet). A dict: `changes` (each with
+    /// `key`, `kind`, `action`, `change`, `old`, `new`, `lines`), `unchanged`,
+    /// `suppressed_kinds`, and `notes` when there are any. Secrets are masked.
+    #[pyo3(signature = (
+        name, chart, values = None, value_files = Vec::new(), set = Vec::new(), set_string = Vec::new(),
+        namespace = None, no_hooks = false, reuse_values = false, reset_values = false, install = false,
+        version = None, repo = None, plain_http = false, skip_crds = false, force_conflicts = false
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn plan(
+        &self, py: Python<'_>, name: String, chart: &Bound<'_, PyAny>, values: Option<&Bound<'_, PyAny>>,
+        value_files: Vec<PathBuf>, set: Vec<String>, set_string: Vec<String>, namespace: Option<String>,
+        no_hooks: bool, reuse_values: bool, reset_values: bool, install: bool, version: Option<String>,
+        repo: Option<String>, plain_http: bool, skip_crds: bool, force_conflicts: bool,
+    ) -> PyResult<PyObject> {
+        let chart = chart_arg(chart, version, repo, plain_http)?;
+        let input = values_input(values, value_files, set, set_string)?;
+        let opts = UpgradeOptions {
+            namespace, install, skip_crds, no_hooks, reuse_values, reset_values, force_conflicts, ..Default::default()
+        };
+        on_backend!(self, py, plan(name, chart, input, opts))
+    }
+
     #[pyo3(signature = (name, revision = 0, namespace = None, wait = false, timeout = None, no_hooks = false, max_history = 0, dry_run = false))]
     #[allow(clippy::too_many_arguments)]
     fn rollback(

@@ -19,6 +19,20 @@ def release_lifecycle(c, ns, **install_kwargs):
     assert "kind: Deployment" in rel.manifest
     assert c.status("web").revision == 1
 
+    # The plan of that upgrade, against the live objects; nothing applied.
+    plan = c.plan("web", HELLO, set=["replicaCount=3"])
+    assert [(ch["kind"], ch["change"]) for ch in plan["changes"]] == [("Deployment", "MODIFY")]
+    deployment = plan["changes"][0]
+    assert deployment["key"] == f"{ns}, web-hello, Deployment (apps)"
+    changed = [(line["delta"], line["text"].strip()) for line in deployment["lines"] if line["delta"] != "common"]
+    assert changed == [("removed", "replicas: 2"), ("added", "replicas: 3")]
+    assert f"{ns}, web-hello, Service (v1)" in plan["unchanged"]
+    assert c.status("web").revision == 1
+    fresh = c.plan("fresh", HELLO, install=True)
+    assert {ch["change"] for ch in fresh["changes"]} == {"ADD"} and fresh["unchanged"] == []
+    with pytest.raises(helm_rs.ReleaseNotFound):
+        c.status("fresh")
+
     # A loaded Chart (the remote client packages it again and uploads it).
     rel = c.upgrade("web", helm_rs.load_chart(HELLO), set=["replicaCount=3"])
     assert (rel.revision, rel.status) == (2, "deployed")

@@ -16,6 +16,7 @@ use helm_core::release::api::{
     ChartRef, InstallOptions, ListOptions, RecoverOptions, RollbackOptions, UninstallOptions,
     UninstallResult, UpgradeOptions,
 };
+use helm_core::release::plan::{ParseOptions, Plan, PlanOptions, TEST_HOOKS};
 use helm_core::release::Release;
 use helm_core::values::Value;
 use serde::Deserialize;
@@ -53,6 +54,44 @@ pub trait ReleaseApi: Send + Sync {
         values: &Value,
         opts: UpgradeOptions,
     ) -> impl Future<Output = Result<Release>> + Send;
+
+    /// `upgrade --plan` (with `opts.install`, also for a release not installed yet): what the
+    /// upgrade would change, compared as helm-diff does with Secrets masked; nothing is applied
+    /// or stored. By default the upgrade runs here as a dry run and is compared with the live
+    /// objects where this client sees them ([`crate::plan::plan_upgrade`]); a release server's
+    /// client asks the server, which plans against the live objects on its side.
+    fn plan(
+        &self,
+        name: &str,
+        chart: impl Into<ChartRef> + Send,
+        values: &Value,
+        opts: UpgradeOptions,
+    ) -> impl Future<Output = Result<Plan>> + Send
+    where
+        Self: Sized,
+    {
+        async move {
+            let parse = ParseOptions {
+                default_namespace: opts
+                    .namespace
+                    .clone()
+                    .unwrap_or_else(|| self.namespace().to_string()),
+                normalize: false,
+                excluded_hooks: TEST_HOOKS.iter().map(|s| s.to_string()).collect(),
+            };
+            crate::plan::plan_upgrade(
+                self,
+                name,
+                chart,
+                values,
+                opts,
+                &parse,
+                &PlanOptions::default(),
+            )
+            .await
+            .map(|(plan, _)| plan)
+        }
+    }
 
     /// `helm rollback NAME [REVISION]`.
     fn rollback(

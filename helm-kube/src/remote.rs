@@ -9,6 +9,7 @@ use helm_core::release::api::{
     ChartRef, ErrorKind, InstallOptions, ListOptions, RecoverOptions, RollbackOptions,
     UninstallOptions, UninstallResult, UpgradeOptions,
 };
+use helm_core::release::plan::Plan;
 use helm_core::release::record::{core_to_json, json_to_core};
 use helm_core::release::Release;
 use helm_core::values::Value;
@@ -262,6 +263,34 @@ impl RemoteClient {
         )
     }
 
+    /// `POST …/plan`: the server runs the upgrade as a dry run and compares it with the live
+    /// objects it sees.
+    async fn do_plan(
+        &self,
+        name: &str,
+        chart: ChartRef,
+        values: &Value,
+        opts: UpgradeOptions,
+    ) -> Result<Plan> {
+        let ns = self.ns(opts.namespace.as_deref());
+        let body = body_of(
+            &opts,
+            &[
+                ("chart", ChartSource::json_of(&chart)?),
+                ("values", values_json(values)),
+            ],
+        )?;
+        let answer = self
+            .send(
+                reqwest::Method::POST,
+                &format!("{}/plan", self.rel_url(&ns, name)),
+                Some(body),
+            )
+            .await?;
+        serde_json::from_value(answer.get("plan").cloned().unwrap_or(J::Null))
+            .map_err(|e| Error::Decode(e.to_string()))
+    }
+
     async fn do_rollback(&self, name: &str, opts: RollbackOptions) -> Result<Release> {
         let ns = self.ns(opts.namespace.as_deref());
         let body = body_of(&opts, &[])?;
@@ -476,6 +505,16 @@ impl ReleaseApi for RemoteClient {
         opts: UpgradeOptions,
     ) -> impl Future<Output = Result<Release>> + Send {
         self.do_upgrade(name, chart.into(), values, opts)
+    }
+
+    fn plan(
+        &self,
+        name: &str,
+        chart: impl Into<ChartRef> + Send,
+        values: &Value,
+        opts: UpgradeOptions,
+    ) -> impl Future<Output = Result<Plan>> + Send {
+        self.do_plan(name, chart.into(), values, opts)
     }
 
     fn rollback(

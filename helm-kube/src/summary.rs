@@ -88,6 +88,23 @@ pub async fn upgrade<C: ReleaseApi>(
     ))
 }
 
+/// `upgrade --plan`: what the upgrade would change ([`ReleaseApi::plan`]), as data: `changes`
+/// (each with `key`, `kind`, `action`, `change`, `old`, `new`, `lines`), `unchanged`,
+/// `suppressed_kinds` and, when there are any, `notes`.
+pub async fn plan<C: ReleaseApi>(
+    c: &C,
+    name: String,
+    chart: ChartArg,
+    input: ValuesInput,
+    opts: UpgradeOptions,
+) -> Answer {
+    let chart = chart.resolve(c)?;
+    let vals = input.merge()?;
+    let plan = c.plan(&name, chart, &vals, opts).await?;
+    let json = serde_json::to_value(&plan).map_err(|e| Error::invalid(e.to_string()))?;
+    Ok(helm_core::release::record::json_to_core(&json))
+}
+
 /// `rollback`.
 pub async fn rollback<C: ReleaseApi>(c: &C, name: String, opts: RollbackOptions) -> Answer {
     Ok(release_summary(&c.rollback(&name, opts).await?))

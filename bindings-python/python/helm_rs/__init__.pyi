@@ -1,7 +1,7 @@
 """Type stubs for helm_rs (the native module is helm_rs._native)."""
 
 import os
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, TypedDict, Union
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, TypedDict, Union
 
 __version__: str
 
@@ -141,6 +141,27 @@ def template(
 
 # ---- releases on a cluster
 
+class DiffLine(TypedDict):
+    delta: Literal["common", "removed", "added"]
+    text: str
+
+class ObjectChange(TypedDict):
+    """One object the plan would change; `key` as helm-diff names it (`ns, name, Kind (group)`)."""
+    key: str
+    kind: str
+    action: Literal["add", "remove", "modify", "unchanged"]
+    change: Literal["ADD", "REMOVE", "MODIFY", "MODIFY_SUPPRESSED"]
+    old: Optional[str]
+    new: Optional[str]
+    lines: List[DiffLine]
+
+class Plan(TypedDict, total=False):
+    changes: List[ObjectChange]
+    unchanged: List[str]
+    suppressed_kinds: List[str]
+    #: Besides the changes: applies that would conflict with another field manager.
+    notes: List[str]
+
 # Release is plain Python (a dataclass in _client.py); its annotations there are its types.
 from ._client import Release as Release
 
@@ -207,6 +228,28 @@ class Client:
         skip_crds: bool = False,
         update_crds: bool = False,
     ) -> Release: ...
+    def plan(
+        self,
+        name: str,
+        chart: Union[Chart, StrPath],
+        *,
+        values: Optional[Mapping[str, Any]] = None,
+        value_files: Sequence[StrPath] = (),
+        set: Sequence[str] = (),
+        set_string: Sequence[str] = (),
+        namespace: Optional[str] = None,
+        no_hooks: bool = False,
+        reuse_values: bool = False,
+        reset_values: bool = False,
+        install: bool = False,
+        version: Optional[str] = None,
+        repo: Optional[str] = None,
+        plain_http: bool = False,
+        skip_crds: bool = False,
+        force_conflicts: bool = False,
+    ) -> Plan:
+        """`upgrade --plan`: what `upgrade` with these arguments would change (against the live
+        objects; Secrets masked); nothing is applied or stored."""
     def rollback(
         self,
         name: str,
@@ -271,6 +314,7 @@ class AsyncClient:
     def namespace(self) -> str: ...
     async def install(self, name: str, chart: Union[Chart, StrPath], **kwargs: Any) -> Release: ...
     async def upgrade(self, name: str, chart: Union[Chart, StrPath], **kwargs: Any) -> Release: ...
+    async def plan(self, name: str, chart: Union[Chart, StrPath], **kwargs: Any) -> Plan: ...
     async def rollback(self, name: str, revision: int = 0, **kwargs: Any) -> Release: ...
     async def uninstall(self, name: str, **kwargs: Any) -> Release: ...
     async def status(self, name: str, revision: int = 0, namespace: Optional[str] = None) -> Release: ...

@@ -68,6 +68,10 @@ class Client:
     def upgrade(self, name, chart, **kwargs) -> Release:
         return Release._from_native(self._native.upgrade(name, chart, **kwargs))
 
+    def plan(self, name, chart, **kwargs) -> Dict[str, Any]:
+        """`upgrade --plan`: what upgrade(name, chart, **kwargs) would change; nothing applied."""
+        return self._native.plan(name, chart, **kwargs)
+
     def rollback(self, name, revision=0, **kwargs) -> Release:
         return Release._from_native(self._native.rollback(name, revision, **kwargs))
 
@@ -137,6 +141,9 @@ class AsyncClient:
 
     @_in_thread
     async def upgrade(self, name, chart, **kwargs) -> Release: ...
+
+    @_in_thread
+    async def plan(self, name, chart, **kwargs) -> Dict[str, Any]: ...
 
     @_in_thread
     async def rollback(self, name, revision=0, **kwargs) -> Release: ...

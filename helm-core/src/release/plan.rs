@@ -40,7 +40,7 @@
 use crate::values::{yaml, Map, Value};
 use base64::Engine as _;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -245,7 +245,7 @@ pub fn reindex_by_source(index: &ManifestIndex) -> ManifestIndex {
 // Line diff
 
 /// Which side a line of a diff belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Delta {
     /// On both sides.
@@ -257,7 +257,7 @@ pub enum Delta {
 }
 
 /// One line of a diff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiffLine {
     pub delta: Delta,
     pub text: String,
@@ -728,7 +728,7 @@ fn prepare_secrets(
 // The plan
 
 /// What happens to an object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Add,
@@ -739,7 +739,7 @@ pub enum Action {
 
 /// How the plugin labels an entry of its report (`ADD`, `REMOVE`, `MODIFY`, and
 /// `MODIFY_SUPPRESSED` when every changed line was hidden by a suppression regex).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ChangeType {
     Add,
@@ -760,7 +760,7 @@ impl ChangeType {
 }
 
 /// One changed object of a plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObjectChange {
     /// The object's key (for a rename: the old object's key).
     pub key: String,
@@ -874,7 +874,7 @@ impl Default for PlanOptions {
 
 /// The objects an upgrade would add, remove or change, in the plugin's report order
 /// (changed objects by key, renamed ones, removed ones, added ones).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     pub changes: Vec<ObjectChange>,
     /// Keys of the objects on both sides whose compared text is the same.
@@ -883,7 +883,7 @@ pub struct Plan {
     pub suppressed_kinds: Vec<String>,
     /// What the plan found besides the changes (a plan against the live objects: applies that
     /// would conflict with another field manager).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 

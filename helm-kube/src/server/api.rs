@@ -789,7 +789,6 @@ impl Ctx {
     /// compared with the release's objects, answered at once as `{"plan": …}`. Nothing is
     /// applied or stored, so no operation or lock is taken.
     async fn plan(&self, ns: &str, name: &str, b: ActionRequest<UpgradeOptions>) -> Answer {
-        use helm_core::release::plan::{ParseOptions, PlanOptions, TEST_HOOKS};
         check_names(ns, Some(name))?;
         // Present: `ActionRequest::parse` requires it for an upgrade's body.
         let chart = load_chart(b.chart.unwrap_or_default()).await?;
@@ -797,23 +796,8 @@ impl Ctx {
         let client = self.kube(ns, None)?;
         let mut opts = b.opts;
         opts.namespace = Some(ns.to_string());
-        let parse = ParseOptions {
-            default_namespace: ns.to_string(),
-            normalize: false,
-            excluded_hooks: TEST_HOOKS.iter().map(|s| s.to_string()).collect(),
-        };
-        match crate::plan::plan_upgrade(
-            &client,
-            name,
-            chart,
-            &values,
-            opts,
-            &parse,
-            &PlanOptions::default(),
-        )
-        .await
-        {
-            Ok((plan, _)) => Ok(json(200, &serde_json::json!({ "plan": plan }))),
+        match client.plan(name, chart, &values, opts).await {
+            Ok(plan) => Ok(json(200, &serde_json::json!({ "plan": plan }))),
             Err(e) => Err(action_error(&e)),
         }
     }
