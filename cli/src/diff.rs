@@ -144,6 +144,22 @@ pub struct UpgradeDiffArgs {
     /// accepted
     #[arg(long = "server-side", default_value = "auto")]
     pub server_side: String,
+    /// accepted: the new side is rendered with the cluster's own `.Capabilities` (helmfile
+    /// passes the version it read from the same cluster)
+    #[arg(long = "kube-version")]
+    pub kube_version: Option<String>,
+    /// accepted, as --kube-version
+    #[arg(short = 'a', long = "api-versions")]
+    pub api_versions: Vec<String>,
+    /// accepted (charts come from local paths, repositories.yaml names and oci:// references)
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    /// the path to an executable to be used for post rendering
+    #[arg(long = "post-renderer")]
+    pub post_renderer: Option<String>,
+    /// an argument to the post-renderer (can specify multiple)
+    #[arg(long = "post-renderer-args")]
+    pub post_renderer_args: Vec<String>,
 }
 
 #[derive(Args)]
@@ -283,6 +299,9 @@ async fn upgrade<C: ReleaseApi>(
         if install_only { "install" } else { "upgrade" },
         "release name, chart path",
     )?;
+    if let Some(pr) = &a.post_renderer {
+        return Err(crate::post_renderer_error(pr));
+    }
     let live =
         a.three_way_merge || std::env::var("HELM_DIFF_THREE_WAY_MERGE").as_deref() == Ok("true");
     let (parse, opts, report) = settings(&a.report, c.namespace())?;

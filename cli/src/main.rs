@@ -814,7 +814,7 @@ fn run_lint(a: LintArgs, namespace: String) -> Result<(), CmdError> {
 /// back into files. helm-rs cannot reproduce kyaml's re-serialization byte for byte, so it does
 /// not run post-renderers: a name with no such plugin gets Helm's own error, and an installed
 /// plugin gets a clear "not supported" error instead of output that would differ from Helm's.
-fn post_renderer_error(name: &str) -> CmdError {
+pub(crate) fn post_renderer_error(name: &str) -> CmdError {
     if find_postrenderer_plugin(name) {
         return CmdError(format!(
             "post-renderer plugin {name:?} found, but post-renderer plugins are not supported by helm-rs"
