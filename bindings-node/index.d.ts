@@ -152,6 +152,8 @@ export interface InstallOptions extends ChartOptions {
   skipCrds?: boolean;
   description?: string;
   dryRun?: boolean;
+  /** How `wait` judges readiness: kstatus (`watcher`, Helm 4's default) or Helm 3's checks (`legacy`). */
+  waitStrategy?: 'watcher' | 'legacy';
 }
 
 export interface UpgradeOptions extends InstallOptions {
@@ -165,7 +167,7 @@ export interface UpgradeOptions extends InstallOptions {
 }
 
 /** Options of `plan`: those of `upgrade` that change what would be applied. */
-export interface PlanOptions extends Omit<UpgradeOptions, 'wait' | 'timeout' | 'atomic' | 'description' | 'dryRun' | 'maxHistory' | 'updateCrds'> {
+export interface PlanOptions extends Omit<UpgradeOptions, 'wait' | 'waitStrategy' | 'timeout' | 'atomic' | 'description' | 'dryRun' | 'maxHistory' | 'updateCrds'> {
   /** Plan as an upgrade that takes over fields other field managers own (`--force-conflicts`). */
   forceConflicts?: boolean;
 }
@@ -225,7 +227,7 @@ export declare class Client {
   upgrade(name: string, chart: Chart | string, options?: UpgradeOptions): Promise<Release>;
   /** `upgrade --plan`: what `upgrade` with these options would change; nothing is applied or stored. */
   plan(name: string, chart: Chart | string, options?: PlanOptions): Promise<Plan>;
-  rollback(name: string, options?: { revision?: number; namespace?: string; wait?: boolean; timeout?: number; noHooks?: boolean; maxHistory?: number; dryRun?: boolean }): Promise<Release>;
+  rollback(name: string, options?: { revision?: number; namespace?: string; wait?: boolean; waitStrategy?: 'watcher' | 'legacy'; timeout?: number; noHooks?: boolean; maxHistory?: number; dryRun?: boolean }): Promise<Release>;
   uninstall(name: string, options?: { namespace?: string; keepHistory?: boolean; wait?: boolean; timeout?: number; noHooks?: boolean; description?: string; dryRun?: boolean }): Promise<Release>;
   status(name: string, options?: { revision?: number; namespace?: string }): Promise<Release>;
   history(name: string, options?: { namespace?: string }): Promise<Release[]>;

@@ -459,6 +459,8 @@ pub struct InstallOptions {
     pub update_crds: Option<bool>,
     /// upgrade: `upgrade --install`.
     pub install: Option<bool>,
+    /// `wait`: "watcher" (kstatus, Helm 4's default) or "legacy" (Helm 3's checks).
+    pub wait_strategy: Option<String>,
     /// `plan` only: plan as an upgrade that takes over fields other managers own.
     pub force_conflicts: Option<bool>,
 }
@@ -470,6 +472,8 @@ pub struct ActionOptions {
     pub namespace: Option<String>,
     pub revision: Option<i64>,
     pub wait: Option<bool>,
+    /// rollback: "watcher" (the default) or "legacy", as for install.
+    pub wait_strategy: Option<String>,
     pub timeout: Option<f64>,
     pub no_hooks: Option<bool>,
     pub max_history: Option<i64>,
@@ -512,12 +516,18 @@ fn values_of(o: &InstallOptions, values: Option<JsUnknown>) -> Result<ValuesInpu
     })
 }
 
-fn install_opts(name: String, o: InstallOptions) -> helm_kube::InstallOptions {
-    helm_kube::InstallOptions {
+/// `waitStrategy`: "watcher" (the default) or "legacy".
+fn wait_strategy(s: &Option<String>) -> Result<helm_kube::WaitStrategy> {
+    s.as_deref().unwrap_or("watcher").parse().map_err(|e| api_error(ApiError::Invalid(e)))
+}
+
+fn install_opts(name: String, o: InstallOptions) -> Result<helm_kube::InstallOptions> {
+    Ok(helm_kube::InstallOptions {
         name: Some(name),
         namespace: o.namespace,
         create_namespace: o.create_namespace.unwrap_or(false),
         wait: o.wait.unwrap_or(false),
+        wait_strategy: wait_strategy(&o.wait_strategy)?,
         timeout: seconds(o.timeout),
         atomic: o.atomic.unwrap_or(false),
         no_hooks: o.no_hooks.unwrap_or(false),
@@ -525,16 +535,17 @@ fn install_opts(name: String, o: InstallOptions) -> helm_kube::InstallOptions {
         description: o.description,
         dry_run: o.dry_run.unwrap_or(false),
         ..Default::default()
-    }
+    })
 }
 
-fn upgrade_opts(o: InstallOptions) -> helm_kube::UpgradeOptions {
-    helm_kube::UpgradeOptions {
+fn upgrade_opts(o: InstallOptions) -> Result<helm_kube::UpgradeOptions> {
+    Ok(helm_kube::UpgradeOptions {
         namespace: o.namespace,
         install: o.install.unwrap_or(false),
         create_namespace: o.create_namespace.unwrap_or(false),
         skip_crds: o.skip_crds.unwrap_or(false),
         wait: o.wait.unwrap_or(false),
+        wait_strategy: wait_strategy(&o.wait_strategy)?,
         timeout: seconds(o.timeout),
         atomic: o.atomic.unwrap_or(false),
         no_hooks: o.no_hooks.unwrap_or(false),
@@ -546,7 +557,7 @@ fn upgrade_opts(o: InstallOptions) -> helm_kube::UpgradeOptions {
         description: o.description,
         dry_run: o.dry_run.unwrap_or(false),
         ..Default::default()
-    }
+    })
 }
 
 /// The chart of install/upgrade: a path (loaded or packaged on the pool thread, as the client
@@ -566,10 +577,12 @@ fn chart_arg(spec: ChartSourceSpec) -> ChartArg {
 type Out = summary::Answer;
 
 async fn rollback<C: ReleaseApi>(c: &C, name: String, o: ActionOptions) -> Out {
+    let wait_strategy = o.wait_strategy.as_deref().unwrap_or("watcher").parse().map_err(ApiError::Invalid)?;
     let opts = helm_kube::RollbackOptions {
         namespace: o.namespace,
         revision: o.revision.unwrap_or(0),
         wait: o.wait.unwrap_or(false),
+        wait_strategy,
         timeout: seconds(o.timeout),
         no_hooks: o.no_hooks.unwrap_or(false),
         max_history: o.max_history.unwrap_or(0),
@@ -775,21 +788,21 @@ impl NativeClient {
     fn install_chart(&self, name: String, chart: ChartArg, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
         let o = opts.unwrap_or_default();
         let input = values_of(&o, values)?;
-        let opts = install_opts(name, o);
+        let opts = install_opts(name, o)?;
         on_backend!(self, summary::install, (chart, input, opts))
     }
 
     fn upgrade_chart(&self, name: String, chart: ChartArg, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
         let o = opts.unwrap_or_default();
         let input = values_of(&o, values)?;
-        let opts = upgrade_opts(o);
+        let opts = upgrade_opts(o)?;
         on_backend!(self, summary::upgrade, (name, chart, input, opts))
     }
 
     fn plan_chart(&self, name: String, chart: ChartArg, opts: Option<InstallOptions>, values: Option<JsUnknown>) -> Result<AsyncTask<KubeTask>> {
         let o = opts.unwrap_or_default();
         let input = values_of(&o, values)?;
-        let opts = upgrade_opts(o);
+        let opts = upgrade_opts(o)?;
         on_backend!(self, summary::plan, (name, chart, input, opts))
     }
 }

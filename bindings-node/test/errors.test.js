@@ -66,6 +66,9 @@ test('local errors by kind (no cluster needed)', async () => {
   await assert.rejects(c.install('web', path.join(dir, 'missing-chart')), (e) => e.code === 'ChartError' && e.kind === 'invalid_input' && e.status === undefined);
   await assert.rejects(c.install('web', 'hello', { repo: 'http://127.0.0.1:1/charts' }), (e) => e.code === 'ChartError' && e.kind === 'invalid_input');
   await assert.rejects(c.install('web', HELLO, { set: ['a'] }), (e) => e.code === 'ValuesError' && e.kind === 'invalid_input');
+  for (const call of [() => c.install('web', HELLO, { wait: true, waitStrategy: 'eventually' }), () => c.rollback('web', { waitStrategy: 'soon' })]) {
+    await assert.rejects(call(), (e) => e.kind === 'invalid_input' && /use watcher or legacy/.test(e.message));
+  }
   // cluster: the API server does not answer.
   await assert.rejects(c.status('web'), (e) => e.code === 'KubeError' && e.kind === 'cluster');
   assert.throws(() => new helm.Client({ kubeconfig: path.join(dir, 'none') }), (e) => e.code === 'KubeError' && e.kind === 'cluster');

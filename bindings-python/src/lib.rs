@@ -449,6 +449,11 @@ fn chart_arg(chart: &Bound<'_, PyAny>, version: Option<String>, repo: Option<Str
         .map_err(|_| PyTypeError::new_err("chart must be a Chart, a path, or an oci:// or http(s):// reference"))
 }
 
+/// `wait_strategy=`: "watcher" (kstatus, Helm 4's default) or "legacy" (Helm 3's checks).
+fn wait_strategy(py: Python<'_>, s: &str) -> PyResult<helm_kube::WaitStrategy> {
+    s.parse().map_err(|e| to_py_err(py, ApiError::Invalid(e)))
+}
+
 /// Where a NativeClient's actions run.
 enum Backend {
     /// On the cluster (helm-kube).
@@ -530,7 +535,7 @@ impl PyClient {
         name, chart, values = None, value_files = Vec::new(), set = Vec::new(), set_string = Vec::new(),
         namespace = None, create_namespace = false, wait = false, timeout = None, atomic = false,
         no_hooks = false, skip_crds = false, description = None, dry_run = false,
-        version = None, repo = None, plain_http = false
+        version = None, repo = None, plain_http = false, wait_strategy = "watcher"
     ))]
     #[allow(clippy::too_many_arguments)]
     fn install(
@@ -538,11 +543,13 @@ impl PyClient {
         value_files: Vec<PathBuf>, set: Vec<String>, set_string: Vec<String>, namespace: Option<String>,
         create_namespace: bool, wait: bool, timeout: Option<f64>, atomic: bool, no_hooks: bool, skip_crds: bool,
         description: Option<String>, dry_run: bool, version: Option<String>, repo: Option<String>, plain_http: bool,
+        wait_strategy: &str,
     ) -> PyResult<PyObject> {
+        let wait_strategy = self::wait_strategy(py, wait_strategy)?;
         let chart = chart_arg(chart, version, repo, plain_http)?;
         let input = values_input(values, value_files, set, set_string)?;
         let timeout = self::timeout(timeout);
-        let opts = InstallOptions { name: Some(name), namespace, create_namespace, wait, timeout, atomic, no_hooks, skip_crds, description, dry_run, ..Default::default() };
+        let opts = InstallOptions { name: Some(name), namespace, create_namespace, wait, wait_strategy, timeout, atomic, no_hooks, skip_crds, description, dry_run, ..Default::default() };
         on_backend!(self, py, install(chart, input, opts))
     }
 
@@ -551,7 +558,7 @@ impl PyClient {
         namespace = None, wait = false, timeout = None, atomic = false, no_hooks = false,
         reuse_values = false, reset_values = false, max_history = 0, description = None, dry_run = false,
         install = false, version = None, repo = None, plain_http = false, create_namespace = false, skip_crds = false,
-        update_crds = false
+        update_crds = false, wait_strategy = "watcher"
     ))]
     #[allow(clippy::too_many_arguments)]
     fn upgrade(
@@ -560,12 +567,14 @@ impl PyClient {
         wait: bool, timeout: Option<f64>, atomic: bool, no_hooks: bool, reuse_values: bool, reset_values: bool,
         max_history: i64, description: Option<String>, dry_run: bool, install: bool, version: Option<String>,
         repo: Option<String>, plain_http: bool, create_namespace: bool, skip_crds: bool, update_crds: bool,
+        wait_strategy: &str,
     ) -> PyResult<PyObject> {
+        let wait_strategy = self::wait_strategy(py, wait_strategy)?;
         let chart = chart_arg(chart, version, repo, plain_http)?;
         let input = values_input(values, value_files, set, set_string)?;
         let timeout = self::timeout(timeout);
         let opts = UpgradeOptions {
-            namespace, install, create_namespace, skip_crds, update_crds, wait, timeout, atomic, no_hooks, reuse_values, reset_values,
+            namespace, install, create_namespace, skip_crds, update_crds, wait, wait_strategy, timeout, atomic, no_hooks, reuse_values, reset_values,
             max_history, description, dry_run, ..Default::default()
         };
         on_backend!(self, py, upgrade(name, chart, input, opts))
@@ -595,14 +604,15 @@ impl PyClient {
         on_backend!(self, py, plan(name, chart, input, opts))
     }
 
-    #[pyo3(signature = (name, revision = 0, namespace = None, wait = false, timeout = None, no_hooks = false, max_history = 0, dry_run = false))]
+    #[pyo3(signature = (name, revision = 0, namespace = None, wait = false, timeout = None, no_hooks = false, max_history = 0, dry_run = false, wait_strategy = "watcher"))]
     #[allow(clippy::too_many_arguments)]
     fn rollback(
         &self, py: Python<'_>, name: String, revision: i64, namespace: Option<String>, wait: bool, timeout: Option<f64>,
-        no_hooks: bool, max_history: i64, dry_run: bool,
+        no_hooks: bool, max_history: i64, dry_run: bool, wait_strategy: &str,
     ) -> PyResult<PyObject> {
+        let wait_strategy = self::wait_strategy(py, wait_strategy)?;
         let timeout = self::timeout(timeout);
-        let opts = RollbackOptions { namespace, revision, wait, timeout, no_hooks, max_history, dry_run, ..Default::default() };
+        let opts = RollbackOptions { namespace, revision, wait, wait_strategy, timeout, no_hooks, max_history, dry_run, ..Default::default() };
         on_backend!(self, py, rollback(name, opts))
     }
 

@@ -111,6 +111,10 @@ def test_local_errors_by_kind(unreachable_kubeconfig, tmp_path):
     with pytest.raises(helm_rs.ValuesError) as e:
         c.install("web", HELLO, set=["a"])
     assert e.value.kind == "invalid_input"
+    for call in (lambda: c.install("web", HELLO, wait=True, wait_strategy="eventually"), lambda: c.rollback("web", wait_strategy="soon")):
+        with pytest.raises(helm_rs.HelmError) as e:
+            call()
+        assert e.value.kind == "invalid_input" and "use watcher or legacy" in str(e.value)
     # cluster: the API server does not answer.
     with pytest.raises(helm_rs.ServerError) as e:
         c.status("web")

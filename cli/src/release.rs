@@ -836,6 +836,7 @@ async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Res
         skip_crds: a.skip_crds,
         no_hooks: d.no_hooks,
         wait: wait_flag(d),
+        wait_strategy: wait_strategy(d.wait.as_deref()),
         wait_for_jobs: d.wait_for_jobs,
         timeout: Some(parse_go_duration(&d.timeout)?),
         atomic: d.atomic,
@@ -866,6 +867,14 @@ async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Res
 /// `--wait` (any strategy but `hookOnly`), implied by `--atomic`.
 fn wait_flag(d: &DeployArgs) -> bool {
     d.wait.as_deref().map(|w| w != "hookOnly").unwrap_or(false) || d.atomic
+}
+
+/// `--wait=legacy` (Helm 3's ready checks); any other value waits as `watcher` (kstatus).
+fn wait_strategy(wait: Option<&str>) -> helm_kube::WaitStrategy {
+    match wait {
+        Some("legacy") => helm_kube::WaitStrategy::Legacy,
+        _ => helm_kube::WaitStrategy::Watcher,
+    }
 }
 
 /// An install's error as Helm prints it; a name in use is logged first, as Helm's name check.
@@ -907,6 +916,7 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
         labels: labels(&d.labels)?,
         no_hooks: d.no_hooks,
         wait: wait_flag(d),
+        wait_strategy: wait_strategy(d.wait.as_deref()),
         wait_for_jobs: d.wait_for_jobs,
         timeout: Some(parse_go_duration(&d.timeout)?),
         atomic: d.atomic,
@@ -957,6 +967,7 @@ async fn rollback<C: ReleaseApi>(c: &C, a: RollbackArgs) -> Result<(), CmdError>
         dry_run: dry_run_flag(&a.dry_run)?,
         no_hooks,
         wait,
+        wait_strategy: wait_strategy(a.hooks_wait.wait.as_deref()),
         timeout,
         max_history: a.max_history,
         force_conflicts: a.force_conflicts,

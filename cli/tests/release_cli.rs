@@ -958,3 +958,60 @@ fn a_release_left_pending_by_a_killed_upgrade_is_recovered_explicitly() {
         .collect();
     assert_eq!(statuses, ["superseded", "failed", "deployed"], "{hist}");
 }
+
+/// A custom resource whose controller is still reconciling (`Reconciling` true): `--wait`
+/// (watcher, kstatus) waits for it and names it at the timeout; `--wait=legacy` (Helm 3's
+/// checks) does not look at custom resources. Helm 4.1.4 does the same with both.
+#[test]
+fn wait_strategies_judge_custom_resources_as_helm() {
+    let Some((env, h, ns, dir)) = one_namespace("waitcr") else {
+        return;
+    };
+    let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: databases.waitcr.example.com\nspec:\n  group: waitcr.example.com\n  names: {kind: Database, plural: databases, singular: database}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        x-kubernetes-preserve-unknown-fields: true\n";
+    let cr = "apiVersion: waitcr.example.com/v1\nkind: Database\nmetadata:\n  name: {{ .Release.Name }}-db\nspec:\n  size: 1\nstatus:\n  conditions:\n  - type: Reconciling\n    status: \"True\"\n    reason: Provisioning\n    message: creating the volume\n";
+    let chart_dir = write_chart(&dir, "waitcr", "0.1.0");
+    // Only the custom resource: the test chart's other objects are ready at once anyway.
+    let _ = std::fs::remove_dir_all(chart_dir.join("templates"));
+    write_files(
+        &chart_dir,
+        &[("crds/db.yaml", crd), ("templates/db.yaml", cr)],
+    );
+    let chart = chart_dir.to_string_lossy().to_string();
+    let run_helm = |args: &[&str]| helm(env, &h, args);
+    for (tool, release) in [("helm", "h"), ("helm-rs", "r")] {
+        let install = |name: &str, wait: &str| {
+            let args = [
+                "install",
+                name,
+                &chart,
+                "-n",
+                &ns,
+                "--create-namespace",
+                wait,
+                "--timeout",
+                "4s",
+            ];
+            if tool == "helm" {
+                run_helm(&args)
+            } else {
+                rs(env, &args)
+            }
+        };
+        let (ok, _, err) = install(&format!("{release}w"), "--wait");
+        assert!(
+            !ok,
+            "{tool}: watcher waits for a reconciling custom resource"
+        );
+        assert!(
+            err.contains(&format!(
+                "resource Database/{ns}/{release}w-db not ready. status: InProgress"
+            )),
+            "{tool}: {err}"
+        );
+        let (ok, out, err) = install(&format!("{release}l"), "--wait=legacy");
+        assert!(
+            ok && out.contains("STATUS: deployed"),
+            "{tool}: legacy does not wait for it: {err}"
+        );
+    }
+}

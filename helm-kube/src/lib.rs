@@ -105,6 +105,6 @@ pub use cluster::Cluster;
 pub use error::{Error, Result};
 pub use helm_core::release::api::{
     ChartRef, ErrorKind, InstallOptions, ListOptions, RecoverOptions, RollbackOptions,
-    UninstallOptions, UninstallResult, UpgradeOptions, DEFAULT_TIMEOUT,
+    UninstallOptions, UninstallResult, UpgradeOptions, WaitStrategy, DEFAULT_TIMEOUT,
 };
 pub use remote::RemoteClient;

@@ -200,6 +200,7 @@ class Client:
         version: Optional[str] = None,
         repo: Optional[str] = None,
         plain_http: bool = False,
+        wait_strategy: Literal["watcher", "legacy"] = "watcher",
     ) -> Release: ...
     def upgrade(
         self,
@@ -227,6 +228,8 @@ class Client:
         create_namespace: bool = False,
         skip_crds: bool = False,
         update_crds: bool = False,
+        #: How `wait` judges readiness: kstatus (Helm 4's default) or Helm 3's checks.
+        wait_strategy: Literal["watcher", "legacy"] = "watcher",
     ) -> Release: ...
     def plan(
         self,
@@ -261,6 +264,7 @@ class Client:
         no_hooks: bool = False,
         max_history: int = 0,
         dry_run: bool = False,
+        wait_strategy: Literal["watcher", "legacy"] = "watcher",
     ) -> Release: ...
     def uninstall(
         self,

@@ -191,6 +191,34 @@ mod opt_secs {
 /// Declares the options of a release action: serde-able as the release server takes them
 /// (unknown fields refused, absent ones at their default), with the namespace the action works
 /// in (`-n`; None: the client's), which travels in the request's path instead.
+/// How `--wait` decides that an object is ready (Helm 4's `--wait=watcher|legacy`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WaitStrategy {
+    /// kstatus, Helm 4's default: workloads fully rolled out, and every object, custom
+    /// resources included, neither reconciling (`Reconciling`/`Stalled` conditions true) nor
+    /// behind its `metadata.generation`.
+    #[default]
+    Watcher,
+    /// Helm 3's ready checks: Deployments and DaemonSets count as ready with up to
+    /// `maxUnavailable` pods not ready; kinds without a rule (custom resources) are ready at once.
+    Legacy,
+}
+
+impl std::str::FromStr for WaitStrategy {
+    type Err = String;
+    /// `--wait`'s value (`hookOnly` waits for hooks only and is not a readiness strategy).
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "watcher" | "true" => Ok(WaitStrategy::Watcher),
+            "legacy" => Ok(WaitStrategy::Legacy),
+            other => Err(format!(
+                "invalid wait strategy {other:?}: use watcher or legacy"
+            )),
+        }
+    }
+}
+
 macro_rules! action_options {
     ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* pub $field:ident: $ty:ty,)* }) => {
         $(#[$meta])*
@@ -255,6 +283,8 @@ deploy_options! {
         pub no_hooks: bool,
         /// `--wait`.
         pub wait: bool,
+        /// `--wait=watcher|legacy`: which readiness rules `wait` applies.
+        pub wait_strategy: WaitStrategy,
         /// `--wait-for-jobs`: with `wait`, Jobs must complete too.
         pub wait_for_jobs: bool,
         /// `--timeout` (None: 5m).
@@ -358,6 +388,8 @@ action_options! {
         pub dry_run: bool,
         pub no_hooks: bool,
         pub wait: bool,
+        /// As [`UpgradeOptions::wait_strategy`].
+        pub wait_strategy: WaitStrategy,
         #[serde(rename = "timeout_seconds", with = "opt_secs")]
         pub timeout: Option<Duration>,
         /// As [`UpgradeOptions::max_history`].

@@ -12,7 +12,7 @@ use crate::cluster::progress::ProgressEvent;
 use crate::cluster::resources::ownership_problems;
 use crate::error::{Error, Result};
 use helm_core::chart::Chart;
-use helm_core::release::api::{ChartRef, ErrorKind, RecoverOptions};
+use helm_core::release::api::{ChartRef, ErrorKind, RecoverOptions, WaitStrategy};
 pub use helm_core::release::api::{
     InstallOptions, ListOptions, RollbackOptions, UninstallOptions, UninstallResult,
     UpgradeOptions, DEFAULT_TIMEOUT,
@@ -137,7 +137,9 @@ async fn install_crds<C: Cluster>(c: &C, chart: &Chart, ns: &str, timeout: Durat
             c.report_object(d, ns, true).await;
         }
     }
-    c.wait_ready(&docs, ns, timeout).await?;
+    // CRDs are waited for until established, whatever the release's strategy.
+    c.wait_ready(&docs, ns, timeout, WaitStrategy::Watcher)
+        .await?;
     c.kinds_changed();
     Ok(())
 }
@@ -182,7 +184,8 @@ async fn update_crds<C: Cluster>(
         c.apply(d, ns, None, true).await?;
         c.report_object(d, ns, true).await;
     }
-    c.wait_ready(docs, ns, timeout).await?;
+    c.wait_ready(docs, ns, timeout, WaitStrategy::Watcher)
+        .await?;
     c.kinds_changed();
     Ok(())
 }
@@ -251,13 +254,14 @@ async fn wait_release<C: Cluster>(
     ns: &str,
     timeout: Duration,
     wait_for_jobs: bool,
+    strategy: WaitStrategy,
 ) -> Result<()> {
     let docs: Vec<ResourceDoc> = docs
         .iter()
         .filter(|d| wait_for_jobs || d.kind != "Job")
         .cloned()
         .collect();
-    c.wait_ready(&docs, ns, timeout).await
+    c.wait_ready(&docs, ns, timeout, strategy).await
 }
 
 /// Applies every object, as Helm 4's `perform` does: a failure does not stop the others,
@@ -640,7 +644,15 @@ impl<C: Cluster> ReleaseApi for C {
             .await?;
             apply_all(self, &docs, &name, &ns, opts.force_conflicts).await?;
             if opts.wait {
-                wait_release(self, &docs, &ns, timeout, opts.wait_for_jobs).await?;
+                wait_release(
+                    self,
+                    &docs,
+                    &ns,
+                    timeout,
+                    opts.wait_for_jobs,
+                    opts.wait_strategy,
+                )
+                .await?;
             }
             hooks(
                 self,
@@ -833,7 +845,15 @@ impl<C: Cluster> ReleaseApi for C {
             )
             .await?;
             if opts.wait {
-                wait_release(self, &new_docs, &ns, timeout, opts.wait_for_jobs).await?;
+                wait_release(
+                    self,
+                    &new_docs,
+                    &ns,
+                    timeout,
+                    opts.wait_for_jobs,
+                    opts.wait_strategy,
+                )
+                .await?;
             }
             hooks(
                 self,
@@ -985,7 +1005,7 @@ impl<C: Cluster> ReleaseApi for C {
             )
             .await?;
             if opts.wait {
-                wait_release(self, &new_docs, &ns, timeout, false).await?;
+                wait_release(self, &new_docs, &ns, timeout, false, opts.wait_strategy).await?;
             }
             hooks(
                 self,

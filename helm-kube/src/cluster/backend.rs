@@ -17,6 +17,7 @@
 use crate::cluster::client::ClusterCapabilities;
 use crate::cluster::progress::ProgressEvent;
 use crate::error::Result;
+use helm_core::release::api::WaitStrategy;
 use helm_core::release::logic::ResourceDoc;
 use helm_core::release::ReleaseStorage;
 use helm_core::values::Value;
@@ -102,13 +103,14 @@ pub trait Cluster: Clone + Send + Sync + 'static {
         applied: bool,
     ) -> impl Future<Output = ()> + Send;
 
-    /// `--wait`: until every object is ready in Helm's sense, or `timeout` (then an
+    /// `--wait`: until every object is ready by `strategy`'s rules, or `timeout` (then an
     /// [`Error::Timeout`](crate::Error::Timeout) naming what was not ready and why).
     fn wait_ready(
         &self,
         docs: &[ResourceDoc],
         release_ns: &str,
         timeout: Duration,
+        strategy: WaitStrategy,
     ) -> impl Future<Output = Result<()>> + Send;
 
     /// Until the object is gone (after a delete), up to `timeout`.

@@ -18,7 +18,7 @@ use crate::cluster::client::ClusterCapabilities;
 use crate::cluster::progress::ProgressEvent;
 use crate::cluster::resources::set_ownership;
 use crate::error::{Error, Result};
-use helm_core::release::api::ErrorKind;
+use helm_core::release::api::{ErrorKind, WaitStrategy};
 use helm_core::release::logic::ResourceDoc;
 use helm_core::release::MemoryStorage;
 use helm_core::render::objects::{KubeVersion, DEFAULT_API_VERSIONS};
@@ -308,6 +308,7 @@ impl Cluster for FakeCluster {
         docs: &[ResourceDoc],
         release_ns: &str,
         _timeout: Duration,
+        _strategy: WaitStrategy,
     ) -> Result<()> {
         self.log(format!(
             "wait {}",

@@ -9,7 +9,7 @@ use crate::cluster::client::{Client, ClusterCapabilities};
 use crate::cluster::progress::ProgressEvent;
 use crate::cluster::storage::Storage;
 use crate::error::{is_not_found, Error, Result};
-use helm_core::release::api::ErrorKind;
+use helm_core::release::api::{ErrorKind, WaitStrategy};
 use helm_core::release::logic::ResourceDoc;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
 use serde_json::{json, Value as J};
@@ -330,8 +330,9 @@ impl Cluster for Client {
         docs: &[ResourceDoc],
         release_ns: &str,
         timeout: Duration,
+        strategy: WaitStrategy,
     ) -> Result<()> {
-        crate::cluster::track::wait_ready(self, docs, release_ns, timeout).await
+        crate::cluster::track::wait_ready(self, docs, release_ns, timeout, strategy).await
     }
 
     async fn wait_hook(
@@ -665,8 +666,120 @@ pub fn in_progress_message(kind: &str, v: &J) -> String {
     }
 }
 
+/// Whether `--wait` counts a live object as ready under `strategy`.
+pub fn object_ready(kind: &str, v: &J, strategy: WaitStrategy) -> bool {
+    match strategy {
+        WaitStrategy::Watcher => generic_in_progress(kind, v).is_none() && kind_ready(kind, v),
+        WaitStrategy::Legacy => legacy_ready(kind, v),
+    }
+}
+
+/// kstatus' rules for every kind, custom resources included: an object being deleted, one
+/// whose controller has not yet seen its latest `metadata.generation`, and one with a true
+/// `Reconciling` or `Stalled` condition is not current. The message says which.
+pub fn generic_in_progress(kind: &str, v: &J) -> Option<String> {
+    if v.pointer("/metadata/deletionTimestamp")
+        .is_some_and(|t| !t.is_null())
+    {
+        return Some("Resource scheduled for deletion".into());
+    }
+    let int = |p: &str| v.pointer(p).and_then(|x| x.as_i64());
+    if let (Some(g), Some(o)) = (
+        int("/metadata/generation"),
+        int("/status/observedGeneration"),
+    ) {
+        if o != g {
+            return Some(format!(
+                "{kind} generation is {g}, but latest observed generation is {o}"
+            ));
+        }
+    }
+    let conditions = v.pointer("/status/conditions").and_then(|c| c.as_array())?;
+    for wanted in ["Stalled", "Reconciling"] {
+        let c = conditions.iter().find(|c| {
+            c.get("type").and_then(|t| t.as_str()) == Some(wanted)
+                && c.get("status").and_then(|t| t.as_str()) == Some("True")
+        });
+        if let Some(c) = c {
+            let text = |k: &str| c.get(k).and_then(|m| m.as_str()).filter(|m| !m.is_empty());
+            let why = text("message").or_else(|| text("reason")).unwrap_or(wanted);
+            return Some(format!("{wanted}: {why}"));
+        }
+    }
+    None
+}
+
+/// Helm 3's ready checks (`--wait=legacy`): a Deployment is ready with `maxUnavailable` of
+/// its pods not ready (Helm counts the ready pods of the newest ReplicaSet; here the
+/// Deployment's updated and ready counts bound them), a DaemonSet likewise; kinds without a
+/// rule, custom resources among them, are ready at once.
+fn legacy_ready(kind: &str, v: &J) -> bool {
+    let int = |p: &str| v.pointer(p).and_then(|x| x.as_i64());
+    match kind {
+        "Deployment" => {
+            let want = int("/spec/replicas").unwrap_or(1);
+            let recreate =
+                v.pointer("/spec/strategy/type").and_then(|t| t.as_str()) == Some("Recreate");
+            let unavailable = if recreate {
+                0
+            } else {
+                scaled(
+                    v.pointer("/spec/strategy/rollingUpdate/maxUnavailable"),
+                    want,
+                    false,
+                    "25%",
+                )
+            };
+            let ready = int("/status/updatedReplicas")
+                .unwrap_or(0)
+                .min(int("/status/readyReplicas").unwrap_or(0));
+            ready >= want - unavailable.min(want)
+        }
+        "DaemonSet" => {
+            if v.pointer("/spec/updateStrategy/type")
+                .and_then(|t| t.as_str())
+                == Some("OnDelete")
+            {
+                return true;
+            }
+            let want = int("/status/desiredNumberScheduled").unwrap_or(0);
+            let unavailable = scaled(
+                v.pointer("/spec/updateStrategy/rollingUpdate/maxUnavailable"),
+                want,
+                true,
+                "1",
+            );
+            int("/status/updatedNumberScheduled").unwrap_or(0) >= want
+                && int("/status/numberReady").unwrap_or(0) >= want - unavailable.min(want)
+        }
+        "StatefulSet"
+        | "ReplicaSet"
+        | "Job"
+        | "PersistentVolumeClaim"
+        | "Service"
+        | "Pod"
+        | "CustomResourceDefinition" => kind_ready(kind, v),
+        _ => true,
+    }
+}
+
+/// An int-or-percent field (`maxUnavailable`) scaled to `total`, as Kubernetes'
+/// `GetScaledValueFromIntOrPercent` (percentages rounded up or down).
+fn scaled(field: Option<&J>, total: i64, round_up: bool, default: &str) -> i64 {
+    let text = match field {
+        Some(J::Number(n)) => return n.as_i64().unwrap_or(0),
+        Some(J::String(s)) => s.as_str(),
+        _ => default,
+    };
+    match text.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()) {
+        Some(pct) if round_up => (pct * total + 99) / 100,
+        Some(pct) => pct * total / 100,
+        None => text.parse().unwrap_or(0),
+    }
+}
+
 /// Readiness of a live object by kind (Helm's `ReadyChecker`, without the pod lookups).
-pub fn object_ready(kind: &str, v: &J) -> bool {
+fn kind_ready(kind: &str, v: &J) -> bool {
     let int = |p: &str| v.pointer(p).and_then(|x| x.as_i64());
     let gen_ok = match (
         int("/metadata/generation"),
@@ -747,15 +860,68 @@ mod tests {
     #[test]
     fn readiness_rules() {
         let d = json!({"metadata":{"generation":2},"spec":{"replicas":2},"status":{"observedGeneration":2,"readyReplicas":2,"updatedReplicas":2}});
-        assert!(object_ready("Deployment", &d));
+        let w = WaitStrategy::Watcher;
+        assert!(object_ready("Deployment", &d, w));
         let d = json!({"metadata":{"generation":3},"spec":{"replicas":2},"status":{"observedGeneration":2,"readyReplicas":2,"updatedReplicas":2}});
-        assert!(!object_ready("Deployment", &d));
+        assert!(!object_ready("Deployment", &d, w));
         assert!(!object_ready(
             "PersistentVolumeClaim",
-            &json!({"status":{"phase":"Pending"}})
+            &json!({"status":{"phase":"Pending"}}),
+            w
         ));
-        assert!(object_ready("ConfigMap", &json!({})));
-        assert!(!object_ready("Job", &json!({"status":{}})));
+        assert!(object_ready("ConfigMap", &json!({}), w));
+        assert!(!object_ready("Job", &json!({"status":{}}), w));
+    }
+
+    /// kstatus' generic rules hold for custom resources under `watcher` only; `legacy` lets a
+    /// Deployment be ready with `maxUnavailable` pods short, as Helm 3 does.
+    #[test]
+    fn watcher_and_legacy_rules() {
+        let (w, l) = (WaitStrategy::Watcher, WaitStrategy::Legacy);
+        let reconciling = json!({"metadata":{"generation":1},"status":{"conditions":[
+            {"type":"Ready","status":"False"},{"type":"Reconciling","status":"True","reason":"Progressing","message":"waiting for the database"}]}});
+        assert!(!object_ready("Database", &reconciling, w));
+        assert!(object_ready("Database", &reconciling, l));
+        assert_eq!(
+            generic_in_progress("Database", &reconciling).as_deref(),
+            Some("Reconciling: waiting for the database")
+        );
+        let stalled = json!({"status":{"conditions":[{"type":"Stalled","status":"True","reason":"BadSpec"}]}});
+        assert_eq!(
+            generic_in_progress("Database", &stalled).as_deref(),
+            Some("Stalled: BadSpec")
+        );
+        let behind = json!({"metadata":{"generation":4},"status":{"observedGeneration":3}});
+        assert_eq!(
+            generic_in_progress("Database", &behind).as_deref(),
+            Some("Database generation is 4, but latest observed generation is 3")
+        );
+        assert!(object_ready(
+            "Database",
+            &json!({"metadata":{"generation":2},"status":{"observedGeneration":2,"conditions":[{"type":"Reconciling","status":"False"}]}}),
+            w
+        ));
+        assert!(!object_ready(
+            "ConfigMap",
+            &json!({"metadata":{"deletionTimestamp":"2026-12-07T00:00:00Z"}}),
+            w
+        ));
+
+        // 4 replicas, 3 ready: maxUnavailable 25% of 4 is 1.
+        let d = json!({"metadata":{"generation":1},"spec":{"replicas":4},"status":{"observedGeneration":1,"readyReplicas":3,"updatedReplicas":4}});
+        assert!(object_ready("Deployment", &d, l));
+        assert!(!object_ready("Deployment", &d, w));
+        // 3 replicas, 2 ready: 25% of 3 rounds down to 0.
+        let d = json!({"spec":{"replicas":3},"status":{"readyReplicas":2,"updatedReplicas":3}});
+        assert!(!object_ready("Deployment", &d, l));
+        let d = json!({"spec":{"replicas":3,"strategy":{"rollingUpdate":{"maxUnavailable":1}}},"status":{"readyReplicas":2,"updatedReplicas":3}});
+        assert!(object_ready("Deployment", &d, l));
+        let d = json!({"spec":{"replicas":3,"strategy":{"type":"Recreate"}},"status":{"readyReplicas":2,"updatedReplicas":3}});
+        assert!(!object_ready("Deployment", &d, l));
+        // DaemonSet: maxUnavailable 1 by default.
+        let ds = json!({"status":{"desiredNumberScheduled":3,"updatedNumberScheduled":3,"numberReady":2}});
+        assert!(object_ready("DaemonSet", &ds, l));
+        assert!(!object_ready("DaemonSet", &ds, w));
     }
 
     #[test]

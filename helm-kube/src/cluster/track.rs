@@ -18,9 +18,10 @@
 
 use crate::cluster::client::Client;
 use crate::cluster::progress::{NotReady, ProgressEvent};
-use crate::cluster::resources::{in_progress_message, object_ready};
+use crate::cluster::resources::{generic_in_progress, in_progress_message, object_ready};
 use crate::error::{Error, Result};
 use futures_util::StreamExt;
+use helm_core::release::api::WaitStrategy;
 use helm_core::release::logic::ResourceDoc;
 use kube::api::{Api, DynamicObject, WatchEvent, WatchParams};
 use kube::core::ApiResource;
@@ -30,7 +31,9 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-/// Kinds whose readiness depends on their status; every other kind is ready once applied.
+/// Built-in kinds whose readiness depends on their status; other built-in kinds are ready
+/// once applied. Custom resources are watched too under `--wait=watcher` (kstatus' generic
+/// rules, see [`awaits_status`]).
 const STATUS_KINDS: &[&str] = &[
     "Deployment",
     "StatefulSet",
@@ -42,6 +45,20 @@ const STATUS_KINDS: &[&str] = &[
     "Service",
     "CustomResourceDefinition",
 ];
+
+/// Whether `--wait` watches an object of this kind: the built-in kinds with a status rule,
+/// and, under `watcher`, custom resources (API groups outside Kubernetes' own), whose
+/// conditions and observed generation kstatus reads.
+fn awaits_status(api_version: &str, kind: &str, strategy: WaitStrategy) -> bool {
+    if STATUS_KINDS.contains(&kind) {
+        return true;
+    }
+    let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+    let builtin = group.is_empty()
+        || group.ends_with(".k8s.io")
+        || ["apps", "batch", "policy", "autoscaling", "extensions"].contains(&group);
+    strategy == WaitStrategy::Watcher && !builtin
+}
 
 /// Kinds that own pods through `spec.selector`.
 const WORKLOAD_KINDS: &[&str] = &[
@@ -499,6 +516,7 @@ pub(crate) async fn wait_ready(
     docs: &[ResourceDoc],
     release_ns: &str,
     timeout: Duration,
+    strategy: WaitStrategy,
 ) -> Result<()> {
     let deadline = tokio::time::Instant::now() + timeout;
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -508,7 +526,7 @@ pub(crate) async fn wait_ready(
         BTreeMap::new();
     for d in docs
         .iter()
-        .filter(|d| STATUS_KINDS.contains(&d.kind.as_str()))
+        .filter(|d| awaits_status(&d.api_version, &d.kind, strategy))
     {
         let (ar, namespaced): (ApiResource, bool) = client.resolve(&d.api_version, &d.kind).await?;
         let namespace = if namespaced {
@@ -567,7 +585,7 @@ pub(crate) async fn wait_ready(
     loop {
         settled = settled || awaited.iter().all(|a| a.live.is_some());
         if settled {
-            let not_ready = judge(&awaited, &pods, &events);
+            let not_ready = judge(&awaited, &pods, &events, strategy);
             if not_ready.is_empty() {
                 if !docs.is_empty() {
                     client.emit(ProgressEvent::Ready { count: docs.len() });
@@ -590,7 +608,7 @@ pub(crate) async fn wait_ready(
             u = rx.recv(), if open => u,
             _ = tokio::time::sleep_until(wake) => {
                 if tokio::time::Instant::now() >= deadline {
-                    let mut lines: Vec<String> = judge(&awaited, &pods, &events)
+                    let mut lines: Vec<String> = judge(&awaited, &pods, &events, strategy)
                         .iter()
                         .map(|n| format!("resource {}/{}/{} not ready. status: InProgress, message: {}", n.kind, n.namespace, n.name, n.reason))
                         .collect();
@@ -620,6 +638,7 @@ fn judge(
     awaited: &[Awaited],
     pods: &HashMap<String, BTreeMap<String, J>>,
     events: &HashMap<String, HashMap<String, Vec<String>>>,
+    strategy: WaitStrategy,
 ) -> Vec<NotReady> {
     let no_events = HashMap::new();
     awaited
@@ -627,14 +646,18 @@ fn judge(
         .filter_map(|a| {
             let (reason, details) = match &a.live {
                 None => ("Resource not found".to_string(), Vec::new()),
-                Some(live) if object_ready(&a.kind, live) => return None,
+                Some(live) if object_ready(&a.kind, live, strategy) => return None,
                 Some(live) => {
                     let ns_pods: Vec<&J> = pods
                         .get(&a.namespace)
                         .map(|m| m.values().collect())
                         .unwrap_or_default();
+                    let generic = match strategy {
+                        WaitStrategy::Watcher => generic_in_progress(&a.kind, live),
+                        WaitStrategy::Legacy => None,
+                    };
                     (
-                        in_progress_message(&a.kind, live),
+                        generic.unwrap_or_else(|| in_progress_message(&a.kind, live)),
                         explain(
                             &a.kind,
                             live,

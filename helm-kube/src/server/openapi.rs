@@ -101,7 +101,7 @@ pub fn document() -> Value {
         "generate_name": { "type": "boolean" }, "create_namespace": { "type": "boolean" }, "dry_run": { "type": "boolean" },
         "replace": { "type": "boolean" }, "description": { "type": "string" },
         "labels": { "type": "object", "additionalProperties": { "type": "string" } },
-        "skip_crds": { "type": "boolean" }, "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "wait_for_jobs": { "type": "boolean" },
+        "skip_crds": { "type": "boolean" }, "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "wait_strategy": { "type": "string", "enum": ["watcher", "legacy"] }, "wait_for_jobs": { "type": "boolean" },
         "timeout_seconds": { "type": "integer", "minimum": 0 }, "atomic": { "type": "boolean" },
         "force_conflicts": { "type": "boolean" }, "skip_schema_validation": { "type": "boolean" }, "async": { "type": "boolean" },
         "dry_run_server": { "type": "boolean" }, "server_side": { "type": "boolean" }, "take_ownership": { "type": "boolean" }, "render_subchart_notes": { "type": "boolean" },
@@ -109,7 +109,7 @@ pub fn document() -> Value {
     let mut upgrade_props = json!({
         "chart": { "$ref": "#/components/schemas/Chart" }, "install": { "type": "boolean" }, "dry_run": { "type": "boolean" },
         "description": { "type": "string" }, "labels": { "type": "object", "additionalProperties": { "type": "string" } },
-        "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "wait_for_jobs": { "type": "boolean" }, "timeout_seconds": { "type": "integer", "minimum": 0 },
+        "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "wait_strategy": { "type": "string", "enum": ["watcher", "legacy"] }, "wait_for_jobs": { "type": "boolean" }, "timeout_seconds": { "type": "integer", "minimum": 0 },
         "atomic": { "type": "boolean" }, "reuse_values": { "type": "boolean" }, "reset_values": { "type": "boolean" },
         "reset_then_reuse_values": { "type": "boolean" }, "cleanup_on_fail": { "type": "boolean" },
         "max_history": { "type": "integer", "minimum": 0 }, "force_conflicts": { "type": "boolean" }, "force_replace": { "type": "boolean" },
@@ -118,7 +118,7 @@ pub fn document() -> Value {
         "take_ownership": { "type": "boolean" }, "render_subchart_notes": { "type": "boolean" },
     });
     let rollback_props = json!({
-        "revision": { "type": "integer", "minimum": 0 }, "dry_run": { "type": "boolean" }, "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" },
+        "revision": { "type": "integer", "minimum": 0 }, "dry_run": { "type": "boolean" }, "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "wait_strategy": { "type": "string", "enum": ["watcher", "legacy"] },
         "timeout_seconds": { "type": "integer", "minimum": 0 }, "max_history": { "type": "integer", "minimum": 0 }, "force_conflicts": { "type": "boolean" },
         "force_replace": { "type": "boolean" }, "cleanup_on_fail": { "type": "boolean" }, "server_side": { "type": "boolean" }, "async": { "type": "boolean" },
     });
