@@ -151,9 +151,8 @@ pub struct UpgradeDiffArgs {
     /// accepted, as --kube-version
     #[arg(short = 'a', long = "api-versions")]
     pub api_versions: Vec<String>,
-    /// accepted (charts come from local paths, repositories.yaml names and oci:// references)
-    #[arg(long = "insecure-skip-tls-verify")]
-    pub insecure_skip_tls_verify: bool,
+    #[command(flatten)]
+    pub source: crate::repo::ChartSourceArgs,
     /// the path to an executable to be used for post rendering
     #[arg(long = "post-renderer")]
     pub post_renderer: Option<String>,
@@ -325,7 +324,12 @@ async fn upgrade<C: ReleaseApi>(
             }
         }
     };
-    let chart = ChartRef::Loaded(load_chart(chart_path, a.version.as_deref(), a.devel)?);
+    let chart = ChartRef::Loaded(load_chart(
+        chart_path,
+        a.version.as_deref(),
+        a.devel,
+        &a.source,
+    )?);
     let values = a.values.to_options().merge_values().map_err(CmdError)?;
     let no_value_flags = a.values.values.is_empty()
         && a.values.set.is_empty()

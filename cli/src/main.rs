@@ -197,6 +197,11 @@ struct ShowArgs {
     /// Helm has the flag on `show values` only).
     #[arg(long)]
     jsonpath: Option<String>,
+    #[command(flatten)]
+    source: repo::ChartSourceArgs,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    plain_http: bool,
 }
 
 /// The values flags shared by install/upgrade/template (Helm's `values.Options`).
@@ -273,6 +278,8 @@ struct TemplateArgs {
     /// Use insecure HTTP connections for the chart download (OCI registries).
     #[arg(long = "plain-http")]
     plain_http: bool,
+    #[command(flatten)]
+    source: repo::ChartSourceArgs,
 }
 
 impl ValueArgs {
@@ -571,8 +578,13 @@ fn run_template(a: TemplateArgs, namespace: String) -> Result<(), CmdError> {
     };
     // A repository/OCI/URL reference is downloaded into a temporary directory that lives
     // until the end of the command.
-    let (located, _download_dir) =
-        repo::locate_chart(&chart_path, a.version.as_deref(), a.devel, a.plain_http)?;
+    let (located, _download_dir) = repo::locate_chart(
+        &chart_path,
+        a.version.as_deref(),
+        a.devel,
+        a.plain_http,
+        &a.source,
+    )?;
     let chart_path = located.to_string_lossy().into_owned();
     let chart = chart::load(std::path::Path::new(&chart_path)).map_err(|e| {
         CmdError(excerpt::attach_chart_error(
@@ -642,8 +654,13 @@ fn run_show(what: ShowCommand) -> Result<(), CmdError> {
         }));
     }
     // A reference is downloaded first, as `helm show` does (the directory lives until the end).
-    let (located, _download_dir) =
-        repo::locate_chart(&args.chart, args.version.as_deref(), args.devel, false)?;
+    let (located, _download_dir) = repo::locate_chart(
+        &args.chart,
+        args.version.as_deref(),
+        args.devel,
+        args.plain_http,
+        &args.source,
+    )?;
     let c = chart::load(&located)?;
     let text = match kind {
         "all" => chart::show::show_all(&c)?,

@@ -115,6 +115,8 @@ pub struct DeployArgs {
     pub version: Option<String>,
     #[arg(long)]
     pub devel: bool,
+    #[command(flatten)]
+    pub source: crate::repo::ChartSourceArgs,
     /// show progress on standard error: auto (a live table on a terminal, else nothing), table, plain (one line per event) or none (helm-rs only; also HELM_RS_PROGRESS)
     #[arg(long)]
     pub progress: Option<String>,
@@ -638,8 +640,9 @@ pub(crate) fn load_chart(
     path: &str,
     version: Option<&str>,
     devel: bool,
+    source: &crate::repo::ChartSourceArgs,
 ) -> Result<helm_core::chart::Chart, CmdError> {
-    let (located, _download_dir) = crate::repo::locate_chart(path, version, devel, false)?;
+    let (located, _download_dir) = crate::repo::locate_chart(path, version, devel, false, source)?;
     let chart = helm_core::chart::load(&located)?;
     if chart.metadata.deprecated {
         eprintln!("level=WARN msg=\"this chart is deprecated\"");
@@ -657,13 +660,22 @@ fn chart_ref<C: ReleaseApi>(
     chart: &str,
     version: Option<&str>,
     devel: bool,
+    source: &crate::repo::ChartSourceArgs,
     session: &Session,
 ) -> Result<ChartRef, CmdError> {
     if !session.remote {
-        return load_chart(chart, version, devel).map(ChartRef::Loaded);
+        return load_chart(chart, version, devel, source).map(ChartRef::Loaded);
     }
     let path = std::path::Path::new(chart);
     let version = version.unwrap_or("").to_string();
+    // `--repo URL NAME`: the server downloads it (anonymously, as any reference it fetches).
+    if let Some(repo_url) = &source.repo {
+        return Ok(ChartRef::Repo {
+            repo_url: repo_url.clone(),
+            name: chart.to_string(),
+            version,
+        });
+    }
     if path.exists() {
         return c.local_chart(path).map_err(err);
     }
@@ -819,7 +831,14 @@ async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Res
         Some(v) => server_side_flag(v)?,
     };
     let d = &a.deploy;
-    let chart = chart_ref(c, &chart_path, d.version.as_deref(), d.devel, session)?;
+    let chart = chart_ref(
+        c,
+        &chart_path,
+        d.version.as_deref(),
+        d.devel,
+        &d.source,
+        session,
+    )?;
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
     warn_atomic();
     let (dry_run, dry_run_server) = dry_run_mode(&d.dry_run)?;
@@ -900,7 +919,14 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
     if a.install {
         connected(c).await?;
     }
-    let chart = chart_ref(c, &chart_path, d.version.as_deref(), d.devel, session)?;
+    let chart = chart_ref(
+        c,
+        &chart_path,
+        d.version.as_deref(),
+        d.devel,
+        &d.source,
+        session,
+    )?;
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
     warn_atomic();
     let (dry_run, dry_run_server) = dry_run_mode(&d.dry_run)?;

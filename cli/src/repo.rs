@@ -44,6 +44,18 @@ pub enum RepoCommand {
     Index(RepoIndexArgs),
 }
 
+/// Helm's chart path options beyond `--version`: a chart named by its bare name is looked up
+/// in the repository at `--repo`, and downloads use the connection flags (install, upgrade,
+/// template, show, `diff upgrade`).
+#[derive(Args, Default, Clone)]
+pub struct ChartSourceArgs {
+    /// chart repository url where to locate the requested chart
+    #[arg(long)]
+    pub repo: Option<String>,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
 /// Connection flags shared by `repo add`, `pull` and `--repo` lookups.
 #[derive(Args, Default, Clone)]
 pub struct ConnArgs {
@@ -730,19 +742,20 @@ pub fn locate_chart(
     version: Option<&str>,
     devel: bool,
     plain_http: bool,
+    source: &ChartSourceArgs,
 ) -> Result<(PathBuf, Option<tempfile::TempDir>), CmdError> {
     let p = Path::new(name);
-    if p.exists() {
+    if source.repo.is_none() && p.exists() {
         return Ok((p.to_path_buf(), None));
     }
-    if p.is_absolute() || name.starts_with('.') {
+    if source.repo.is_none() && (p.is_absolute() || name.starts_with('.')) {
         return Err(CmdError(format!("path {name:?} not found")));
     }
     let mut version = version.unwrap_or("").to_string();
     if version.is_empty() && devel {
         version = ">0.0.0-0".into();
     }
-    if !name.contains('/') {
+    if source.repo.is_none() && !name.contains('/') {
         return Err(CmdError(format!(
             "repo  not found (a chart reference is repo/chart, a URL, or a path: {name:?})"
         )));
@@ -751,8 +764,8 @@ pub fn locate_chart(
     let path = fetch_chart(
         name,
         &version,
-        None,
-        &ConnArgs::default(),
+        source.repo.as_deref(),
+        &source.conn,
         tmp.path(),
         plain_http,
     )?;

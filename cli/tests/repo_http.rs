@@ -581,3 +581,51 @@ fn helm_uses_our_repository_and_we_use_helms() {
     ]);
     assert!(home.path().join("dl/other-0.0.1.tgz").is_file());
 }
+
+/// `--repo URL NAME` on template and show (Helm's chart path options), with the repository's
+/// credentials: the same output as Helm 4.1.4, and Helm's refusal without them.
+#[test]
+fn repo_flag_on_template_and_show_like_helm() {
+    let home = Home::new();
+    let repo_dir = indexed_repo(&home, &["0.1.0", "0.2.0"]);
+    let url = serve(&repo_dir, Some(("alice", "s3cret")));
+    let auth = ["--username", "alice", "--password", "s3cret"];
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["template", "rel", "mychart", "--repo", &url],
+        vec![
+            "template",
+            "rel",
+            "mychart",
+            "--repo",
+            &url,
+            "--version",
+            "0.1.0",
+            "--set",
+            "x=1",
+        ],
+        vec!["show", "chart", "mychart", "--repo", &url],
+        vec![
+            "show",
+            "values",
+            "mychart",
+            "--repo",
+            &url,
+            "--version",
+            "0.1.0",
+        ],
+    ];
+    let helm = oracle();
+    for case in &cases {
+        let mut args = case.clone();
+        args.extend_from_slice(&auth);
+        let ours = home.ok(&args);
+        if case[0] == "template" {
+            assert!(ours.contains("rel-mychart"), "{ours}");
+        }
+        if let Some(helm) = &helm {
+            assert_eq!(ours, Home::new().helm_ok(helm, &args), "{args:?}");
+        }
+    }
+    let e = home.err(&["show", "chart", "mychart", "--repo", &url]);
+    assert!(e.contains("401 Unauthorized"), "{e}");
+}
