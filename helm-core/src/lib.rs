@@ -19,6 +19,32 @@
 //! 7. [`lint`], [`release`] (stored releases), [`repo`] (repositories).
 //!
 //! `halves` and `testgen` are small helpers any layer may use.
+//!
+//! Rendering a chart as `helm template` does (the bytes Helm 4.1.4 prints):
+//!
+//! ```
+//! use helm_core::{chart, render};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = std::env::temp_dir().join(format!("helm-core-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(dir.join("templates"))?;
+//! std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: demo\nversion: 0.1.0\n")?;
+//! std::fs::write(dir.join("values.yaml"), "greeting: hello\n")?;
+//! std::fs::write(
+//!     dir.join("templates/cm.yaml"),
+//!     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  greeting: {{ .Values.greeting | quote }}\n",
+//! )?;
+//!
+//! let chart = chart::load(&dir)?;
+//! // `--set greeting=hi`, over the chart's values.yaml.
+//! let values = render::user_values::ValueOptions { values: vec!["greeting=hi".into()], ..Default::default() }
+//!     .merge_values()?;
+//! let release = render::ReleaseOptions { name: "demo".into(), namespace: "default".into(), ..Default::default() };
+//! let out = render::template(chart, &values, &render::TemplateOptions { release, ..Default::default() })?;
+//! assert!(out.stdout.starts_with("---\n# Source: demo/templates/cm.yaml\n"));
+//! assert!(out.stdout.contains("  greeting: \"hi\"\n"));
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok(()) }
+//! ```
 
 mod halves;
 #[cfg(test)]

@@ -114,7 +114,7 @@ const GO_DIGIT: &str = "0-9";
 const GO_WORD: &str = "0-9A-Za-z_";
 const GO_SPACE: &str = "\\t\\n\\f\\r ";
 
-/// Go's `\s` as a byte test (the same set as [`GO_SPACE`]): for hand-written matchers that
+/// Go's `\s` as a byte test (the same set as `GO_SPACE`, tab, newline, form feed, carriage return and space): for hand-written matchers that
 /// replace a Go pattern.
 pub fn is_go_space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | 0x0C | b'\r' | b' ')

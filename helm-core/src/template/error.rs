@@ -173,7 +173,7 @@ impl TemplateError {
     /// Helm's rewrite of the error (`cleanupParseError` / `cleanupExecError`):
     /// `parse error at (FILE:LINE): MSG` for parse errors, `execution error at (FILE:L:C): MSG`
     /// when the message carries a `fail`/`required` marker, Helm 4's layout of errors raised
-    /// inside `include` ([`Self::helm4_layout`]), else Go's text unchanged.
+    /// inside `include` (`helm4_layout`), else Go's text unchanged.
     pub fn helm_message(&self) -> String {
         match self.kind {
             ErrorKind::Parse => {

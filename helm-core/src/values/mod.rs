@@ -15,7 +15,7 @@
 //! certificates, `time.Time`) are [`Object`]s: the engine asks them for fields and methods.
 //!
 //! The bottom layer of helm-core: the data model and its formats ([`yaml`] and [`json`] as Go's
-//! libraries read and write them, values [`file`]s), nothing else of the crate. Go's printing
+//! libraries read and write them, values [`file`](mod@file)s), nothing else of the crate. Go's printing
 //! of values (`fmt`) sits above in [`crate::gocompat`]; rules that need a chart (coalescing,
 //! dependencies, schema) in [`crate::chart_values`].
 

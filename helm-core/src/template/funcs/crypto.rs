@@ -10,7 +10,7 @@
 //! Sprig's template sets (CN-only subject, SANs, server+client auth, key usages, basic
 //! constraints, Go 1.25's truncated-SHA-256 subject key id on CAs), and Sprig's odd error
 //! conventions (several functions return their error *as the result string*).
-//! Certificates are DER-encoded by hand ([`der`]) so field order matches Go's encoder.
+//! Certificates are DER-encoded by hand (the private `der` module) so field order matches Go's encoder.
 
 mod der;
 mod monty;
