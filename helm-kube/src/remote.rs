@@ -248,19 +248,8 @@ impl RemoteClient {
         values: &Value,
         opts: UpgradeOptions,
     ) -> Result<Release> {
-        let ns = self.ns(opts.namespace.as_deref());
-        let body = body_of(
-            &opts,
-            &[
-                ("chart", ChartSource::json_of(&chart)?),
-                ("values", values_json(values)),
-            ],
-        )?;
-        release_of(
-            &self
-                .send(reqwest::Method::PUT, &self.rel_url(&ns, name), Some(body))
-                .await?,
-        )
+        let (url, body) = self.upgrade_request(name, &chart, values, &opts)?;
+        release_of(&self.send(reqwest::Method::PUT, &url, Some(body)).await?)
     }
 
     /// `POST …/plan`: the server runs the upgrade as a dry run and compares it with the live
@@ -272,23 +261,31 @@ impl RemoteClient {
         values: &Value,
         opts: UpgradeOptions,
     ) -> Result<Plan> {
-        let ns = self.ns(opts.namespace.as_deref());
-        let body = body_of(
-            &opts,
-            &[
-                ("chart", ChartSource::json_of(&chart)?),
-                ("values", values_json(values)),
-            ],
-        )?;
+        let (url, body) = self.upgrade_request(name, &chart, values, &opts)?;
         let answer = self
-            .send(
-                reqwest::Method::POST,
-                &format!("{}/plan", self.rel_url(&ns, name)),
-                Some(body),
-            )
+            .send(reqwest::Method::POST, &format!("{url}/plan"), Some(body))
             .await?;
         serde_json::from_value(answer.get("plan").cloned().unwrap_or(J::Null))
             .map_err(|e| Error::Decode(e.to_string()))
+    }
+
+    /// The release's URL and an upgrade's body (the options with the chart and values).
+    fn upgrade_request(
+        &self,
+        name: &str,
+        chart: &ChartRef,
+        values: &Value,
+        opts: &UpgradeOptions,
+    ) -> Result<(String, J)> {
+        let ns = self.ns(opts.namespace.as_deref());
+        let body = body_of(
+            opts,
+            &[
+                ("chart", ChartSource::json_of(chart)?),
+                ("values", values_json(values)),
+            ],
+        )?;
+        Ok((self.rel_url(&ns, name), body))
     }
 
     async fn do_rollback(&self, name: &str, opts: RollbackOptions) -> Result<Release> {

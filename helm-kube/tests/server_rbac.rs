@@ -428,6 +428,23 @@ async fn rbac_decides_and_concurrent_upgrades_are_serialized() {
     let remote = helm_kube::RemoteClient::new(&f.url, &f.token_b, Some(&f.ns_b)).expect("remote");
     let mut values = helm_core::Value::empty_map();
     helm_core::strvals::parse_set("data=remote", &mut values).expect("set");
+    // The plan first: the server compares a dry run with the objects it sees; nothing changes.
+    let plan = remote
+        .plan(
+            "web",
+            ChartRef::Archive(tgz.clone()),
+            &values,
+            Default::default(),
+        )
+        .await
+        .expect("remote plan");
+    assert!(
+        plan.changes
+            .iter()
+            .any(|c| c.kind == "ConfigMap" && c.lines.iter().any(|l| l.text.contains("remote"))),
+        "{plan:?}"
+    );
+    assert_eq!(remote.history("web", None).await.expect("history").len(), 1);
     let rel = remote
         .upgrade(
             "web",
