@@ -88,3 +88,15 @@ fn a_text_that_defines_its_own_file_name_is_parsed_again() {
         err
     );
 }
+
+/// A text whose first file defines that file's own name (Go merges the two into one tree):
+/// under another name the file's own tree stays empty and the `define` is separate.
+#[test]
+fn a_text_that_defines_its_first_file_name_is_not_shared() {
+    let text = "{{ define \"f1\" }}D{{ end }}";
+    let mut e = Engine::new(FuncTable::helm());
+    e.parse_many(&[("f1", text), ("f2", text)]).expect("parses");
+    let none = Value::empty_map();
+    assert_eq!(e.execute("f1", &none).expect("f1"), "D");
+    assert_eq!(e.execute("f2", &none).expect("f2"), "");
+}

@@ -102,32 +102,46 @@ impl Engine {
     /// Parses several `(name, source)` templates as if by [`Engine::parse`] on each in turn:
     /// the same templates and `define`s win, and the first failing one (in the given order)
     /// is the error. A text met again under another name (an aliased subchart, one more copy
-    /// of a library chart) is parsed once and its trees shared (a text that contains its own
-    /// name, which could `define` it, is parsed anew). Parsing is pure, so the distinct texts
-    /// are parsed on two threads and only the cheap insertion runs in order (a chart's
-    /// templates are a fifth of a render).
+    /// of a library chart) is parsed once and its trees shared, renamed for each file. Parsing
+    /// is pure, so the distinct texts are parsed on two threads and only the cheap insertion
+    /// runs in order (a chart's templates are a fifth of a render).
+    ///
+    /// Parsing depends on the file name only where the text `define`s a template of that very
+    /// name (Go then merges the two, or refuses a second non-empty one), so such a text is
+    /// parsed anew under each name that it defines.
     pub fn parse_many(&mut self, sources: &[(&str, &str)]) -> Result<(), TemplateError> {
-        let mut first_of_text: FxHashMap<&str, usize> = FxHashMap::default();
-        let mut distinct: Vec<(&str, &str)> = Vec::new();
+        // Aliased subcharts hand over the very same text (one buffer), copies of a chart equal
+        // texts: look the memory up first, the contents only for a buffer not seen yet.
+        let mut by_memory: FxHashMap<(usize, usize), usize> = FxHashMap::default();
+        let mut by_text: FxHashMap<&str, usize> = FxHashMap::default();
+        // (name, text, whether it may be shared: its first name does not occur in it)
+        let mut distinct: Vec<(&str, &str, bool)> = Vec::new();
         let mut parsed_at: Vec<usize> = Vec::with_capacity(sources.len());
         for &(name, src) in sources {
-            let shareable = !src.contains(name);
-            match first_of_text.get(src) {
-                Some(&i) if shareable => parsed_at.push(i),
+            let memory = (src.as_ptr() as usize, src.len());
+            let seen = by_memory.get(&memory).or_else(|| by_text.get(src)).copied();
+            match seen {
+                Some(i) if distinct[i].2 => {
+                    by_memory.entry(memory).or_insert(i);
+                    parsed_at.push(i);
+                }
                 _ => {
+                    let i = distinct.len();
+                    let shareable = !src.contains(name);
                     if shareable {
-                        first_of_text.insert(src, distinct.len());
+                        by_memory.entry(memory).or_insert(i);
+                        by_text.entry(src).or_insert(i);
                     }
-                    parsed_at.push(distinct.len());
-                    distinct.push((name, src));
+                    parsed_at.push(i);
+                    distinct.push((name, src, shareable));
                 }
             }
         }
         let funcs = &self.funcs;
-        let parse_all = |part: &[(&str, &str)]| -> Vec<Result<Vec<Tree>, TemplateError>> {
+        let parse_all = |part: &[(&str, &str, bool)]| -> Vec<Result<Vec<Tree>, TemplateError>> {
             let mut cache = parse::ParseShared::default();
             let mut out = Vec::with_capacity(part.len());
-            for (name, src) in part {
+            for (name, src, _) in part {
                 let r = parse::parse(name, src, funcs, &mut cache);
                 let failed = r.is_err();
                 out.push(r);
@@ -140,16 +154,21 @@ impl Engine {
         let parsed: Vec<Result<Vec<Tree>, TemplateError>> = if distinct.len() < 8 {
             parse_all(&distinct)
         } else {
-            let (a, b) = crate::halves::on_two_threads(&distinct, |(_, s)| s.len(), parse_all);
+            let (a, b) = crate::halves::on_two_threads(&distinct, |(_, s, _)| s.len(), parse_all);
             a.into_iter().chain(b).collect()
         };
         // Sources in order: a text's first source comes before its repeats, and distinct
         // texts are numbered in order of first appearance, so the first error met here is
         // the first in the given order, and every result looked up was parsed.
-        for (&(name, _), &i) in sources.iter().zip(&parsed_at) {
+        let mut cache = parse::ParseShared::default();
+        for (&(name, src), &i) in sources.iter().zip(&parsed_at) {
             let trees = match &parsed[i] {
                 Err(e) => return Err(e.clone()),
                 Ok(trees) if distinct[i].0 == name => trees.clone(),
+                // The text defines a template named like this file: parsed under this name.
+                Ok(trees) if trees[1..].iter().any(|t| &*t.name == name) => {
+                    parse::parse(name, src, &self.funcs, &mut cache)?
+                }
                 Ok(trees) => {
                     let name: Arc<str> = Arc::from(name);
                     trees.iter().map(|t| t.parsed_as(&name)).collect()
