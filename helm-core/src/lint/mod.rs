@@ -9,14 +9,22 @@
 //! values.yaml (presence, parse), templates (directory, render with release `test-release`, file
 //! extensions, YAML of each rendered document, `metadata.name` naming rules, workload selectors),
 //! dependencies (chart loads, declared subcharts present).
-//! Not implemented (Helm has them): values schema validation in the values rule, deprecated-API
-//! warnings, the top-indent check, list annotations, maintainer email/URL and icon URL checks,
+//! Deprecated-API warnings judge each rendered object against `--kube-version` (else Helm's
+//! default Kubernetes version), with k8s.io/api's lifecycle data (`deprecations.rs`).
+//! Not implemented (Helm has them): values schema validation in the values rule, the top-indent check, list annotations, maintainer email/URL and icon URL checks,
 //! and Helm's lint mode of the engine (where `required` does not fail).
+
+mod deprecations;
+pub use deprecations::deprecation_warning;
 
 use crate::chart::{self, metadata::is_valid_semver, Chart};
 use crate::gocompat::fmt as gofmt;
 use crate::gocompat::strconv::go_quote;
-use crate::render::{self, objects::Capabilities, ReleaseOptions, RenderError};
+use crate::render::{
+    self,
+    objects::{Capabilities, KubeVersion},
+    ReleaseOptions, RenderError,
+};
 use crate::values::{yaml, Value};
 use std::fmt;
 use std::path::Path;
@@ -83,12 +91,19 @@ impl LintResult {
 #[derive(Clone, Debug)]
 pub struct LintOptions {
     pub namespace: String,
+    /// `--kube-version`: the Kubernetes version of the templates' `.Capabilities` and of the
+    /// deprecated-API checks (`None`: Helm's default).
+    pub kube_version: Option<KubeVersion>,
+    /// `--skip-schema-validation`: render without checking values against `values.schema.json`.
+    pub skip_schema_validation: bool,
 }
 
 impl Default for LintOptions {
     fn default() -> Self {
         LintOptions {
             namespace: "default".into(),
+            kube_version: None,
+            skip_schema_validation: false,
         }
     }
 }
@@ -403,8 +418,14 @@ fn templates_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintO
         namespace: opts.namespace.clone(),
         ..ReleaseOptions::default()
     };
-    let caps = Capabilities::new(Default::default(), &[]);
-    let top = match render::render_values(&chart, user_values, &release, &caps, false) {
+    let caps = Capabilities::new(opts.kube_version.clone().unwrap_or_default(), &[]);
+    let top = match render::render_values(
+        &chart,
+        user_values,
+        &release,
+        &caps,
+        opts.skip_schema_validation,
+    ) {
         Ok(t) => t,
         Err(e) => {
             l.rule(Severity::Error, F, Err(render_err(e)));
@@ -455,6 +476,11 @@ fn templates_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintO
         };
         for doc in docs.iter().filter(|d| matches!(d, Value::Map(_))) {
             l.rule(Severity::Warning, &t.name, validate_metadata_name(doc));
+            l.rule(
+                Severity::Warning,
+                &t.name,
+                validate_no_deprecations(doc, opts.kube_version.as_ref()),
+            );
             l.rule(
                 Severity::Error,
                 &t.name,
@@ -577,6 +603,15 @@ fn validate_metadata_name(doc: &Value) -> Result<(), String> {
             go_quote(&name),
             errs.join(", ")
         )),
+    }
+}
+
+/// Helm's `validateNoDeprecations` for one rendered object.
+fn validate_no_deprecations(doc: &Value, kube_version: Option<&KubeVersion>) -> Result<(), String> {
+    let (api_version, kind) = (field_str(doc, "apiVersion"), field_str(doc, "kind"));
+    match deprecation_warning(&api_version, &kind, kube_version) {
+        Some(warning) => Err(warning),
+        None => Ok(()),
     }
 }
 
