@@ -179,10 +179,25 @@ pub fn create(name: &str, dir: &Path) -> Result<Created, CreateError> {
 /// (a directory or archive), saved as `dest/name` (`dest` as given, relative paths staying
 /// relative in messages, as Helm's `SaveDir` does).
 pub fn create_from_starter(name: &str, dest: &Path, starter: &Path) -> Result<Created, CreateError> {
-    let mut chart = super::load(starter).map_err(|source| CreateError::StarterLoad {
-        path: starter.display().to_string(),
+    let shown = starter.display().to_string();
+    let load_error = |source| CreateError::StarterLoad {
+        path: shown.clone(),
         source,
+    };
+    // Helm's chart v2 loader: Go's stat error for a missing path, and a directory loaded
+    // without detecting its chart API version first.
+    let meta = fs::metadata(starter).map_err(|e| {
+        load_error(super::ChartError::Io(format!(
+            "stat {shown}: {}",
+            crate::gocompat::os::go_io_error(&e)
+        )))
     })?;
+    let mut chart = if meta.is_dir() {
+        super::load_dir(starter)
+    } else {
+        super::load(starter)
+    }
+    .map_err(load_error)?;
     chart.metadata = super::Metadata {
         name: name.to_string(),
         description: "A Helm chart for Kubernetes".into(),

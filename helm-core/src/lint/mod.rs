@@ -348,7 +348,7 @@ fn chartfile_rules(l: &mut Linter, dir: &Path) {
             Err("dependencies are not valid in the Chart file with apiVersion 'v1'. They are valid in apiVersion 'v2'".into()),
         );
     }
-    if !version.is_empty() && semver::Version::parse(&version).is_err() {
+    if semver::Version::parse(&version).is_err() {
         l.rule(
             Severity::Warning,
             F,
@@ -403,7 +403,8 @@ fn templates_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintO
             Err("not a directory".into())
         },
     );
-    let mut chart = match chart::load(dir) {
+    // Helm's lint loads with the chart v2 loader directly (no apiVersion detection first).
+    let mut chart = match chart::load_dir(dir) {
         Ok(c) => c,
         Err(e) => {
             l.rule(Severity::Error, F, Err(e.to_string()));
@@ -490,8 +491,11 @@ fn templates_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintO
     }
 }
 
+/// Helm's dependency rules: the subcharts in `charts/` and Chart.yaml's `dependencies` must
+/// agree both ways, and names/aliases must be unique. Their findings are reported under the
+/// chart's absolute directory, as Helm does.
 fn dependencies_rules(l: &mut Linter, dir: &Path) {
-    let chart: Chart = match chart::load(dir) {
+    let chart: Chart = match chart::load_dir(dir) {
         Ok(c) => c,
         Err(e) => {
             l.rule(
@@ -502,17 +506,81 @@ fn dependencies_rules(l: &mut Linter, dir: &Path) {
             return;
         }
     };
+    let chart_dir = absolute_dir(dir);
+    let declared: Vec<&str> = chart
+        .metadata
+        .dependencies
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
+    let undeclared: Vec<&str> = chart
+        .dependencies
+        .iter()
+        .map(|c| c.name())
+        .filter(|n| !declared.contains(n))
+        .collect();
+    l.rule(
+        Severity::Error,
+        &chart_dir,
+        if undeclared.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "chart metadata is missing these dependencies: {}",
+                undeclared.join(",")
+            ))
+        },
+    );
+    let mut seen: Vec<&str> = Vec::new();
+    let mut shadowing: Vec<&str> = Vec::new();
+    for d in &chart.metadata.dependencies {
+        let key = if d.alias.is_empty() {
+            d.name.as_str()
+        } else {
+            d.alias.as_str()
+        };
+        if seen.contains(&key) {
+            shadowing.push(key);
+        }
+        seen.push(key);
+    }
+    l.rule(
+        Severity::Error,
+        &chart_dir,
+        if shadowing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "multiple dependencies with name or alias: {}",
+                shadowing.join(",")
+            ))
+        },
+    );
     let missing = chart.missing_dependencies();
-    if !missing.is_empty() {
-        l.rule(
-            Severity::Error,
-            "",
+    l.rule(
+        Severity::Warning,
+        &chart_dir,
+        if missing.is_empty() {
+            Ok(())
+        } else {
             Err(format!(
                 "chart directory is missing these dependencies: {}",
                 missing.join(",")
-            )),
-        );
+            ))
+        },
+    );
+}
+
+/// Go's `filepath.Abs`: joined with the current directory and cleaned.
+fn absolute_dir(dir: &Path) -> String {
+    let text = dir.to_string_lossy();
+    if text.starts_with('/') {
+        return crate::gocompat::path::clean(&text);
     }
+    let cwd = std::env::current_dir()
+        .map(|c| c.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    crate::gocompat::path::clean(&format!("{cwd}/{text}"))
 }
 
 const SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
