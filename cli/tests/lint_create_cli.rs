@@ -35,8 +35,14 @@ const CASES: &[(&[&str], &str)] = &[
     (&["lint", "./hello/", "--with-subcharts"], ""),
     (&["lint", "nested", "--with-subcharts"], ""),
     (&["lint", "nested", "--with-subcharts", "--quiet"], ""),
-    (&["lint", "nested", "hello", "--with-subcharts", "--strict"], ""),
-    (&["lint", "nested/charts/sub-0.1.0.tgz", "--with-subcharts"], ""),
+    (
+        &["lint", "nested", "hello", "--with-subcharts", "--strict"],
+        "",
+    ),
+    (
+        &["lint", "nested/charts/sub-0.1.0.tgz", "--with-subcharts"],
+        "",
+    ),
     (&["lint", "nosuch", "--with-subcharts"], ""),
     // No argument.
     (&["lint"], ""),
@@ -51,7 +57,15 @@ const CASES: &[(&[&str], &str)] = &[
     (&["lint", "dep", "--quiet", "--kube-version", "1.11"], ""),
     // Starters: by name under $HELM_DATA_HOME/starters, by absolute path, missing ones.
     (&["create", "newc", "--starter", "mystarter"], "newc"),
-    (&["create", "sub/newc2", "-p", "@/data/helm/starters/mystarter"], "sub"),
+    (
+        &[
+            "create",
+            "sub/newc2",
+            "-p",
+            "@/data/helm/starters/mystarter",
+        ],
+        "sub",
+    ),
     (&["create", "other/", "--starter", "mystarter"], "other"),
     (&["create", "x", "--starter", "nosuch"], "x"),
     (&["create", "x", "--starter", "@/nosuch"], "x"),
@@ -97,14 +111,26 @@ const DEPRECATED: &[(&str, &str)] = &[
     ("storage.k8s.io/v1beta1", "StorageClass"),
     ("storage.k8s.io/v1beta1", "VolumeAttachment"),
     ("storage.k8s.io/v1beta1", "CSIStorageCapacity"),
-    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1alpha1", "ValidatingAdmissionPolicy"),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1alpha1",
+        "ValidatingAdmissionPolicy",
+    ),
     ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
     ("scheduling.k8s.io/v1beta1", "PriorityClass"),
     ("coordination.k8s.io/v1beta1", "Lease"),
     ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1beta2", "PriorityLevelConfiguration"),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta2",
+        "PriorityLevelConfiguration",
+    ),
     ("flowcontrol.apiserver.k8s.io/v1beta3", "FlowSchema"),
     ("discovery.k8s.io/v1beta1", "EndpointSlice"),
     ("node.k8s.io/v1beta1", "RuntimeClass"),
@@ -283,7 +309,10 @@ fn run(program: &Path, label: &str, n: usize, args: &[&str], tree_of: &str) -> S
         mask(&String::from_utf8_lossy(&o.stderr))
     );
     if !tree_of.is_empty() {
-        answer.push_str(&format!("--- tree {tree_of}\n{}", tree(&work.join(tree_of))));
+        answer.push_str(&format!(
+            "--- tree {tree_of}\n{}",
+            tree(&work.join(tree_of))
+        ));
     }
     if !answer.ends_with('\n') {
         answer.push('\n');
@@ -313,8 +342,8 @@ fn lint_create_and_stat_errors_match_helm() {
         }
         std::fs::write(expected_path(), text).expect("write expected");
     }
-    let text = std::fs::read_to_string(expected_path())
-        .expect("read tests/data/lint_create_expected.txt");
+    let text =
+        std::fs::read_to_string(expected_path()).expect("read tests/data/lint_create_expected.txt");
     // Blocks start with `=== ARGS`; every answer ends with a newline.
     let mut expected = std::collections::HashMap::new();
     let blocks: Vec<&str> = text.split("\n=== ").collect();

@@ -178,7 +178,11 @@ pub fn create(name: &str, dir: &Path) -> Result<Created, CreateError> {
 /// Helm's `chartutil.CreateFrom`: the chart `name` made from the starter chart at `starter`
 /// (a directory or archive), saved as `dest/name` (`dest` as given, relative paths staying
 /// relative in messages, as Helm's `SaveDir` does).
-pub fn create_from_starter(name: &str, dest: &Path, starter: &Path) -> Result<Created, CreateError> {
+pub fn create_from_starter(
+    name: &str,
+    dest: &Path,
+    starter: &Path,
+) -> Result<Created, CreateError> {
     let shown = starter.display().to_string();
     let load_error = |source| CreateError::StarterLoad {
         path: shown.clone(),

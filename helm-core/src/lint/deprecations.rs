@@ -217,3 +217,67 @@ pub fn deprecation_warning(
     }
     Some(message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kube(v: &str) -> KubeVersion {
+        KubeVersion::parse(v).expect("kube version")
+    }
+
+    /// Texts and thresholds as the reference Helm 4.1.4's `helm lint` printed them.
+    #[test]
+    fn warnings_as_helm_prints_them() {
+        assert_eq!(
+            deprecation_warning("autoscaling/v2beta1", "HorizontalPodAutoscaler", None).as_deref(),
+            Some("autoscaling/v2beta1 HorizontalPodAutoscaler is deprecated in v1.22+, unavailable in v1.25+; use autoscaling/v2 HorizontalPodAutoscaler")
+        );
+        assert_eq!(
+            deprecation_warning("extensions/v1beta1", "Ingress", Some(&kube("1.20"))).as_deref(),
+            Some("extensions/v1beta1 Ingress is deprecated in v1.14+, unavailable in v1.22+; use networking.k8s.io/v1 Ingress")
+        );
+        // k8s.io/api names the list kind as the replacement here; Helm prints what it says.
+        assert_eq!(
+            deprecation_warning("networking.k8s.io/v1beta1", "IngressClass", None).as_deref(),
+            Some("networking.k8s.io/v1beta1 IngressClass is deprecated in v1.19+, unavailable in v1.22+; use networking.k8s.io/v1 IngressClassList")
+        );
+        // No replacement named.
+        assert_eq!(
+            deprecation_warning(
+                "admissionregistration.k8s.io/v1alpha1",
+                "ValidatingAdmissionPolicy",
+                None
+            )
+            .as_deref(),
+            Some("admissionregistration.k8s.io/v1alpha1 ValidatingAdmissionPolicy is deprecated in v1.29+, unavailable in v1.32+")
+        );
+        // Judged by the deprecation release only: before it, nothing.
+        assert_eq!(
+            deprecation_warning("batch/v1beta1", "CronJob", Some(&kube("1.20"))),
+            None
+        );
+        assert!(deprecation_warning("batch/v1beta1", "CronJob", Some(&kube("v1.21.0"))).is_some());
+        // 0.0 is "unknown": every deprecated type warns.
+        assert!(deprecation_warning(
+            "storagemigration.k8s.io/v1beta1",
+            "StorageVersionMigration",
+            Some(&kube("0.0"))
+        )
+        .is_some());
+        // Types client-go's scheme does not have, and current ones.
+        for (api, kind) in [
+            ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
+            ("policy/v1beta1", "PodSecurityPolicy"),
+            ("autoscaling/v2", "HorizontalPodAutoscaler"),
+            ("autoscaling/v2beta1", "horizontalpodautoscaler"),
+            ("", "Ingress"),
+        ] {
+            assert_eq!(
+                deprecation_warning(api, kind, Some(&kube("0.0"))),
+                None,
+                "{api} {kind}"
+            );
+        }
+    }
+}
