@@ -67,6 +67,8 @@ const CASES: &[(&[&str], &str)] = &[
         "sub",
     ),
     (&["create", "other/", "--starter", "mystarter"], "other"),
+    (&["create", "nc", "--starter", "withsub"], "nc"),
+    (&["create", "nc", "--starter", "@/withsub-0.1.0.tgz"], "nc"),
     (&["create", "x", "--starter", "nosuch"], "x"),
     (&["create", "x", "--starter", "@/nosuch"], "x"),
     (&["create", "x", "--starter", "nochart"], "x"),
@@ -229,6 +231,24 @@ fn fixture() -> &'static Path {
                 ("values.schema.json", "{\"title\":\"<CHARTNAME>\"}"),
             ],
         );
+        let withsub = d.join("data/helm/starters/withsub");
+        write_files(
+            &withsub,
+            &[
+                ("Chart.yaml", "apiVersion: v2\nname: withsub\nversion: 0.1.0\n"),
+                ("templates/a.yaml", "a: <CHARTNAME>\n"),
+                ("x.bak", "<CHARTNAME>\n"),
+                ("charts/subx/Chart.yaml", "apiVersion: v2\nname: subx\nversion: 0.2.0\n"),
+                ("charts/subx/values.yaml", "a: <CHARTNAME>\n"),
+                ("charts/subx/templates/t.yaml", "x: <CHARTNAME>\n"),
+            ],
+        );
+        let opts = helm_core::chart::package::PackageOptions {
+            version: None,
+            app_version: None,
+            destination: d.to_path_buf(),
+        };
+        helm_core::chart::package::package_dir(&withsub, &opts).expect("package withsub");
         write_files(
             &d.join("data/helm/starters/nochart"),
             &[("README.md", "not a chart\n")],
@@ -265,6 +285,19 @@ fn tree(dir: &Path) -> String {
             if p.is_dir() {
                 out.push(format!("{rel}/\n"));
                 walk(root, &p, out);
+            } else if rel.ends_with(".tgz") {
+                // An archive's files, not its compressed bytes (compressors differ).
+                let data = std::fs::read(&p).unwrap_or_default();
+                let files =
+                    helm_core::chart::archive::load_archive_files(&data).expect("archive loads");
+                out.push(format!("{rel}: archive\n"));
+                for f in files {
+                    out.push(format!(
+                        "{rel}//{}:\n{}\n",
+                        f.name,
+                        String::from_utf8_lossy(&f.data)
+                    ));
+                }
             } else {
                 let data = std::fs::read(&p).unwrap_or_default();
                 out.push(format!("{rel}:\n{}\n", String::from_utf8_lossy(&data)));
