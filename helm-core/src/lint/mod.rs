@@ -6,13 +6,15 @@
 //!
 //! Implemented: Chart.yaml (parse, name, apiVersion, version type/presence/SemVer, appVersion
 //! type, maintainer names, icon, type and dependencies for v1, strict SemVer 2 warning),
-//! values.yaml (presence, parse), templates (directory, render with release `test-release`, file
-//! extensions, YAML of each rendered document, `metadata.name` naming rules, workload selectors),
-//! dependencies (chart loads, declared subcharts present).
+//! values.yaml (presence, parse), templates (directory, render with release `test-release` and
+//! `--kube-version`'s capabilities, file extensions, YAML of each rendered document,
+//! `metadata.name` naming rules, deprecated APIs, workload selectors), dependencies (chart
+//! loads; subcharts and Chart.yaml's list agree both ways; unique names/aliases).
 //! Deprecated-API warnings judge each rendered object against `--kube-version` (else Helm's
 //! default Kubernetes version), with k8s.io/api's lifecycle data (`deprecations.rs`).
-//! Not implemented (Helm has them): values schema validation in the values rule, the top-indent check, list annotations, maintainer email/URL and icon URL checks,
-//! and Helm's lint mode of the engine (where `required` does not fail).
+//! Not implemented (Helm has them): values schema validation in the values rule, the top-indent
+//! check, list annotations, maintainer email/URL and icon URL checks, the CRD rules, and Helm's
+//! lint mode of the engine (where `required` does not fail).
 
 mod deprecations;
 pub use deprecations::deprecation_warning;
