@@ -5,6 +5,7 @@
 
 mod excerpt;
 mod heap;
+mod lint;
 mod version;
 use clap::{Args, Parser, Subcommand};
 use helm_core::chart;
@@ -56,7 +57,7 @@ enum Command {
     /// Package a chart directory into a chart archive.
     Package(PackageArgs),
     /// Examine a chart for possible issues.
-    Lint(LintArgs),
+    Lint(lint::LintArgs),
     /// Print the version information (the Helm release reproduced, with helm-rs's version).
     Version(VersionArgs),
     /// install, upgrade, rollback, uninstall, status, history, list, get, test (cli/src/release.rs)
@@ -117,24 +118,10 @@ struct VersionArgs {
 }
 
 #[derive(Args)]
-struct LintArgs {
-    /// `PATH...` (default: the current directory).
-    args: Vec<String>,
-    /// Fail on lint warnings.
-    #[arg(long)]
-    strict: bool,
-    /// Print only warnings and errors.
-    #[arg(long)]
-    quiet: bool,
-    #[command(flatten)]
-    values: ValueArgs,
-}
-
-#[derive(Args)]
 struct CreateArgs {
     /// `NAME`: the chart directory to create (its last element is the chart name).
     args: Vec<String>,
-    /// The name or absolute path to a Helm starter scaffold (not supported by helm-rs).
+    /// The name or absolute path to a Helm starter scaffold.
     #[arg(short = 'p', long)]
     starter: Option<String>,
 }
@@ -375,7 +362,7 @@ fn run_local(command: Command, kube: &release::KubeArgs) -> Result<(), CmdError>
         Command::Show { what } => run_show(what),
         Command::Create(a) => run_create(a),
         Command::Package(a) => run_package(a),
-        Command::Lint(a) => run_lint(a, namespace_flag(kube)),
+        Command::Lint(a) => lint::run_lint(a, namespace_flag(kube)),
         Command::Release(c) => release::run(c, release::Target::Cluster, kube),
         Command::Diff { what } => diff::run(what, kube),
         Command::Repo { what } => repo::run_repo(what),
@@ -684,10 +671,27 @@ fn run_create(a: CreateArgs) -> Result<(), CmdError> {
         ));
     };
     say!("Creating {arg}");
-    if a.starter.is_some() {
-        return Err(CmdError(
-            "starter charts are not supported by helm-rs".into(),
-        ));
+    if let Some(starter) = a.starter.as_deref().filter(|s| !s.is_empty()) {
+        // A name is looked up under `$HELM_DATA_HOME/starters`; an absolute path is used as is.
+        let starter = if starter.starts_with('/') {
+            starter.to_string()
+        } else {
+            helm_core::gocompat::path::clean(&format!(
+                "{}/{starter}",
+                settings::data_path("starters")
+            ))
+        };
+        let (name, dest) = (
+            helm_core::gocompat::path::base(arg),
+            helm_core::gocompat::path::dir(arg),
+        );
+        chart::create::create_from_starter(
+            &name,
+            std::path::Path::new(&dest),
+            std::path::Path::new(&starter),
+        )
+        .map_err(|e| CmdError(e.to_string()))?;
+        return Ok(());
     }
     // Go's filepath.Base and filepath.Dir: `foo/` has base `foo` and dir `foo`, as in Helm.
     let name = match arg.trim_end_matches('/') {
@@ -767,59 +771,6 @@ fn run_package(a: PackageArgs) -> Result<(), CmdError> {
             "Successfully packaged chart and saved it to: {}",
             written.display()
         );
-    }
-    Ok(())
-}
-
-/// `helm lint PATH...`: Helm's report, then the summary (an error when a chart failed).
-fn run_lint(a: LintArgs, namespace: String) -> Result<(), CmdError> {
-    use helm_core::lint::{self, Severity};
-    let paths = if a.args.is_empty() {
-        vec![".".to_string()]
-    } else {
-        a.args.clone()
-    };
-    let user_values = a.values.to_options().merge_values().map_err(CmdError)?;
-    let opts = lint::LintOptions { namespace };
-    let mut report = String::new();
-    let (mut failed, mut with_findings) = (0, 0);
-    for p in &paths {
-        let result = lint::lint_path(std::path::Path::new(p), &user_values, &opts);
-        let has = !result.errors.is_empty()
-            || result.messages.iter().any(|m| m.severity > Severity::Info);
-        if has {
-            with_findings += 1;
-        }
-        if a.quiet && !has {
-            continue;
-        }
-        report.push_str(&format!("==> Linting {p}\n"));
-        if result.messages.is_empty() {
-            for e in &result.errors {
-                report.push_str(&format!("Error {e}\n"));
-            }
-        }
-        for m in &result.messages {
-            if !a.quiet || m.severity > Severity::Info {
-                report.push_str(&format!("{m}\n"));
-            }
-        }
-        if result.failed(a.strict) {
-            failed += 1;
-        }
-        report.push('\n');
-    }
-    let _ = std::io::stdout().lock().write_all(report.as_bytes());
-    let summary = format!(
-        "{} chart(s) linted, {} chart(s) failed",
-        paths.len(),
-        failed
-    );
-    if failed > 0 {
-        return Err(CmdError(summary));
-    }
-    if !a.quiet || with_findings > 0 {
-        say!("{summary}");
     }
     Ok(())
 }

@@ -755,7 +755,7 @@ fn dry_run_flag(d: &Option<String>) -> Result<bool, CmdError> {
 
 /// Cobra's error for a wrong number of arguments, naming the binary as it was invoked (`helm`
 /// when helm-rs is installed as `helm`, as tools that exec `helm` parse these texts).
-fn usage_error(cmd: &str, need: &str, usage: &str) -> CmdError {
+pub(crate) fn usage_error(cmd: &str, need: &str, usage: &str) -> CmdError {
     let bin = std::env::args_os()
         .next()
         .and_then(|a| {

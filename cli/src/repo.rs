@@ -234,11 +234,18 @@ pub fn run_push(a: PushArgs) -> Result<(), CmdError> {
         ));
     }
     let archive = Path::new(&a.chart);
-    if !archive.is_file() {
-        return Err(CmdError(format!(
-            "stat {}: no such file or directory",
-            a.chart
-        )));
+    // Helm's OCI pusher: a missing file, then a directory, are refused before loading.
+    match std::fs::metadata(archive) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(CmdError(format!("{}: no such file", a.chart)));
+        }
+        Err(e) => return Err(stat_error(&a.chart, &e)),
+        Ok(m) if m.is_dir() => {
+            return Err(CmdError(
+                "cannot push directory, must provide chart archive (.tgz)".into(),
+            ));
+        }
+        Ok(_) => {}
     }
     let prov = PathBuf::from(format!("{}.prov", a.chart));
     let prov = prov.is_file().then_some(prov);
@@ -336,6 +343,11 @@ pub struct DepArgs {
 pub fn run_dependency(cmd: DependencyCommand) -> Result<(), CmdError> {
     match cmd {
         DependencyCommand::List(a) => {
+            // Helm cleans the path, and its loader reports a missing one as Go's stat error.
+            let chart = helm_core::gocompat::path::clean(&a.chart);
+            if let Err(e) = std::fs::metadata(&chart) {
+                return Err(stat_error(&chart, &e));
+            }
             let dir = Path::new(&a.chart);
             let c = helm_core::chart::load(dir)?;
             let _ = a.max_col_width;
@@ -347,6 +359,17 @@ pub fn run_dependency(cmd: DependencyCommand) -> Result<(), CmdError> {
             Err(CmdError(
                 "--verify is not supported by helm-rs dependency commands".into(),
             ))
+        }
+        DependencyCommand::Update(a) | DependencyCommand::Build(a)
+            if std::fs::metadata(&a.chart).is_err() =>
+        {
+            // Helm's dependency manager: the cleaned path, and Go's stat error.
+            let chart = helm_core::gocompat::path::clean(&a.chart);
+            let reason = std::fs::metadata(&chart)
+                .err()
+                .map(|e| stat_error(&chart, &e).0)
+                .unwrap_or_default();
+            Err(CmdError(format!("could not find {chart}: {reason}")))
         }
         DependencyCommand::Update(a) => {
             let opts = dep_options(&a)?;
@@ -392,10 +415,31 @@ fn print_verification(v: &core_repo::provenance::Verification) {
     ));
 }
 
+/// Go's `os.Stat` error text for `path` (`stat PATH: no such file or directory`).
+fn stat_error(path: &str, e: &std::io::Error) -> CmdError {
+    CmdError(format!(
+        "stat {path}: {}",
+        helm_core::gocompat::os::go_io_error(e)
+    ))
+}
+
+/// Helm's `VerifyChart`: the archive must exist, be a file and end in `.tgz` (any case), and
+/// its `.prov` file must exist, before the signature is checked.
 fn verify_archive(
     archive: &Path,
     keyring: &str,
 ) -> Result<core_repo::provenance::Verification, CmdError> {
+    let shown = archive.display().to_string();
+    match std::fs::metadata(archive) {
+        Err(e) => return Err(stat_error(&shown, &e)),
+        Ok(m) if m.is_dir() => {
+            return Err(CmdError("unpacked charts cannot be verified".into()));
+        }
+        Ok(_) => {}
+    }
+    if !helm_core::gocompat::path::ext(&shown).eq_ignore_ascii_case(".tgz") {
+        return Err(CmdError("chart must be a tgz file".into()));
+    }
     let prov_path = PathBuf::from(format!("{}.prov", archive.display()));
     let prov = std::fs::read_to_string(&prov_path).map_err(|_| {
         CmdError(format!(

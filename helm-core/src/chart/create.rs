@@ -12,6 +12,13 @@
 //! - existing files are overwritten, each announced by a `WARNING: File "PATH" already exists.
 //!   Overwriting.` line (Helm prints these on standard output);
 //! - files are written in Helm's order, then an empty `charts/` directory is made.
+//!
+//! With `--starter` (Helm's `CreateFrom`), the starter chart is loaded as any chart (its
+//! `.helmignore` applies) and saved under the new name: Chart.yaml is replaced by the
+//! scaffold's metadata (name, description, type, versions — nothing of the starter's), the
+//! placeholder is replaced in the templates and values.yaml only (other files are copied as
+//! they are), missing parent directories are made, and existing files are overwritten without
+//! warnings. Subcharts of the starter are written to `charts/` as archives.
 
 use crate::gocompat::strconv::go_quote;
 use std::fs;
@@ -70,6 +77,19 @@ pub enum CreateError {
     Io {
         path: String,
         source: std::io::Error,
+    },
+    /// The starter chart does not load (`could not load PATH: stat PATH: no such file or
+    /// directory`).
+    #[error("could not load {path}: {source}")]
+    StarterLoad {
+        path: String,
+        source: super::ChartError,
+    },
+    /// Chart.yaml or a subchart (`NAME/charts/SUB`) of the starter could not be saved.
+    #[error("saving {what}: {source}")]
+    Save {
+        what: String,
+        source: super::package::PackageError,
     },
 }
 
@@ -153,6 +173,117 @@ pub fn create(name: &str, dir: &Path) -> Result<Created, CreateError> {
         source,
     })?;
     Ok(out)
+}
+
+/// Helm's `chartutil.CreateFrom`: the chart `name` made from the starter chart at `starter`
+/// (a directory or archive), saved as `dest/name` (`dest` as given, relative paths staying
+/// relative in messages, as Helm's `SaveDir` does).
+pub fn create_from_starter(
+    name: &str,
+    dest: &Path,
+    starter: &Path,
+) -> Result<Created, CreateError> {
+    let shown = starter.display().to_string();
+    let load_error = |source| CreateError::StarterLoad {
+        path: shown.clone(),
+        source,
+    };
+    // Helm's chart v2 loader: Go's stat error for a missing path, and a directory loaded
+    // without detecting its chart API version first.
+    let meta = fs::metadata(starter).map_err(|e| {
+        load_error(super::ChartError::Io(format!(
+            "stat {shown}: {}",
+            crate::gocompat::os::go_io_error(&e)
+        )))
+    })?;
+    let mut chart = if meta.is_dir() {
+        super::load_dir(starter)
+    } else {
+        super::load(starter)
+    }
+    .map_err(load_error)?;
+    chart.metadata = super::Metadata {
+        name: name.to_string(),
+        description: "A Helm chart for Kubernetes".into(),
+        chart_type: "application".into(),
+        version: "0.1.0".into(),
+        app_version: "0.1.0".into(),
+        api_version: "v2".into(),
+        ..Default::default()
+    };
+    let cdir = PathBuf::from(crate::gocompat::path::clean(&format!(
+        "{}/{name}",
+        dest.display()
+    )));
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| CreateError::Io { path, source }
+    };
+    if let Ok(m) = fs::metadata(&cdir) {
+        if !m.is_dir() {
+            return Err(CreateError::NotADirectory {
+                path: cdir.display().to_string(),
+            });
+        }
+    }
+    fs::create_dir_all(&cdir).map_err(io(&cdir))?;
+    let write = |rel: &str, data: &[u8]| -> Result<(), CreateError> {
+        let path = cdir.join(rel);
+        if let Some(p) = path.parent() {
+            fs::create_dir_all(p).map_err(io(p))?;
+        }
+        fs::write(&path, data).map_err(io(&path))
+    };
+    let chart_yaml =
+        super::package::chart_yaml(&chart.metadata).map_err(|source| CreateError::Save {
+            what: format!("{name}/Chart.yaml"),
+            source,
+        })?;
+    write("Chart.yaml", &chart_yaml)?;
+    if let Some(values) = chart.raw_file("values.yaml") {
+        write("values.yaml", &replace_placeholder(&values.data, name))?;
+    }
+    if let Some(schema) = &chart.schema {
+        write("values.schema.json", schema)?;
+    }
+    for t in &chart.templates {
+        write(&t.name, &replace_placeholder(&t.data, name))?;
+    }
+    for f in &chart.files {
+        write(&f.name, &f.data)?;
+    }
+    let charts = cdir.join("charts");
+    for dep in &chart.dependencies {
+        let source_dir = starter.join("charts").join(dep.name());
+        super::package::save_dir(dep, &source_dir, &charts).map_err(|source| {
+            CreateError::Save {
+                what: format!("{name}/charts/{}", dep.name()),
+                source,
+            }
+        })?;
+    }
+    Ok(Created {
+        dir: cdir,
+        warnings: Vec::new(),
+    })
+}
+
+/// Every `<CHARTNAME>` in `data` replaced by `name`, byte-wise (a starter's files need not be
+/// UTF-8; Go's `strings.ReplaceAll` keeps other bytes as they are).
+fn replace_placeholder(data: &[u8], name: &str) -> Vec<u8> {
+    let pat = CHARTNAME_PLACEHOLDER.as_bytes();
+    let mut out = Vec::with_capacity(data.len());
+    let mut i = 0;
+    while i < data.len() {
+        if data[i..].starts_with(pat) {
+            out.extend_from_slice(name.as_bytes());
+            i += pat.len();
+        } else {
+            out.push(data[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Go's `filepath.Abs` followed by `Clean`: join with the current directory and drop `.` and

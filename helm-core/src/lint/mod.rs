@@ -6,17 +6,27 @@
 //!
 //! Implemented: Chart.yaml (parse, name, apiVersion, version type/presence/SemVer, appVersion
 //! type, maintainer names, icon, type and dependencies for v1, strict SemVer 2 warning),
-//! values.yaml (presence, parse), templates (directory, render with release `test-release`, file
-//! extensions, YAML of each rendered document, `metadata.name` naming rules, workload selectors),
-//! dependencies (chart loads, declared subcharts present).
-//! Not implemented (Helm has them): values schema validation in the values rule, deprecated-API
-//! warnings, the top-indent check, list annotations, maintainer email/URL and icon URL checks,
-//! and Helm's lint mode of the engine (where `required` does not fail).
+//! values.yaml (presence, parse), templates (directory, render with release `test-release` and
+//! `--kube-version`'s capabilities, file extensions, YAML of each rendered document,
+//! `metadata.name` naming rules, deprecated APIs, workload selectors), dependencies (chart
+//! loads; subcharts and Chart.yaml's list agree both ways; unique names/aliases).
+//! Deprecated-API warnings judge each rendered object against `--kube-version` (else Helm's
+//! default Kubernetes version), with k8s.io/api's lifecycle data (`deprecations.rs`).
+//! Not implemented (Helm has them): values schema validation in the values rule, the top-indent
+//! check, list annotations, maintainer email/URL and icon URL checks, the CRD rules, and Helm's
+//! lint mode of the engine (where `required` does not fail).
+
+mod deprecations;
+pub use deprecations::deprecation_warning;
 
 use crate::chart::{self, metadata::is_valid_semver, Chart};
 use crate::gocompat::fmt as gofmt;
 use crate::gocompat::strconv::go_quote;
-use crate::render::{self, objects::Capabilities, ReleaseOptions, RenderError};
+use crate::render::{
+    self,
+    objects::{Capabilities, KubeVersion},
+    ReleaseOptions, RenderError,
+};
 use crate::values::{yaml, Value};
 use std::fmt;
 use std::path::Path;
@@ -83,12 +93,19 @@ impl LintResult {
 #[derive(Clone, Debug)]
 pub struct LintOptions {
     pub namespace: String,
+    /// `--kube-version`: the Kubernetes version of the templates' `.Capabilities` and of the
+    /// deprecated-API checks (`None`: Helm's default).
+    pub kube_version: Option<KubeVersion>,
+    /// `--skip-schema-validation`: render without checking values against `values.schema.json`.
+    pub skip_schema_validation: bool,
 }
 
 impl Default for LintOptions {
     fn default() -> Self {
         LintOptions {
             namespace: "default".into(),
+            kube_version: None,
+            skip_schema_validation: false,
         }
     }
 }
@@ -333,7 +350,7 @@ fn chartfile_rules(l: &mut Linter, dir: &Path) {
             Err("dependencies are not valid in the Chart file with apiVersion 'v1'. They are valid in apiVersion 'v2'".into()),
         );
     }
-    if !version.is_empty() && semver::Version::parse(&version).is_err() {
+    if semver::Version::parse(&version).is_err() {
         l.rule(
             Severity::Warning,
             F,
@@ -388,7 +405,8 @@ fn templates_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintO
             Err("not a directory".into())
         },
     );
-    let mut chart = match chart::load(dir) {
+    // Helm's lint loads with the chart v2 loader directly (no apiVersion detection first).
+    let mut chart = match chart::load_dir(dir) {
         Ok(c) => c,
         Err(e) => {
             l.rule(Severity::Error, F, Err(e.to_string()));
@@ -403,8 +421,14 @@ fn templates_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintO
         namespace: opts.namespace.clone(),
         ..ReleaseOptions::default()
     };
-    let caps = Capabilities::new(Default::default(), &[]);
-    let top = match render::render_values(&chart, user_values, &release, &caps, false) {
+    let caps = Capabilities::new(opts.kube_version.clone().unwrap_or_default(), &[]);
+    let top = match render::render_values(
+        &chart,
+        user_values,
+        &release,
+        &caps,
+        opts.skip_schema_validation,
+    ) {
         Ok(t) => t,
         Err(e) => {
             l.rule(Severity::Error, F, Err(render_err(e)));
@@ -456,6 +480,11 @@ fn templates_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintO
         for doc in docs.iter().filter(|d| matches!(d, Value::Map(_))) {
             l.rule(Severity::Warning, &t.name, validate_metadata_name(doc));
             l.rule(
+                Severity::Warning,
+                &t.name,
+                validate_no_deprecations(doc, opts.kube_version.as_ref()),
+            );
+            l.rule(
                 Severity::Error,
                 &t.name,
                 validate_match_selector(doc, &content),
@@ -464,8 +493,11 @@ fn templates_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintO
     }
 }
 
+/// Helm's dependency rules: the subcharts in `charts/` and Chart.yaml's `dependencies` must
+/// agree both ways, and names/aliases must be unique. Their findings are reported under the
+/// chart's absolute directory, as Helm does.
 fn dependencies_rules(l: &mut Linter, dir: &Path) {
-    let chart: Chart = match chart::load(dir) {
+    let chart: Chart = match chart::load_dir(dir) {
         Ok(c) => c,
         Err(e) => {
             l.rule(
@@ -476,17 +508,81 @@ fn dependencies_rules(l: &mut Linter, dir: &Path) {
             return;
         }
     };
+    let chart_dir = absolute_dir(dir);
+    let declared: Vec<&str> = chart
+        .metadata
+        .dependencies
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
+    let undeclared: Vec<&str> = chart
+        .dependencies
+        .iter()
+        .map(|c| c.name())
+        .filter(|n| !declared.contains(n))
+        .collect();
+    l.rule(
+        Severity::Error,
+        &chart_dir,
+        if undeclared.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "chart metadata is missing these dependencies: {}",
+                undeclared.join(",")
+            ))
+        },
+    );
+    let mut seen: Vec<&str> = Vec::new();
+    let mut shadowing: Vec<&str> = Vec::new();
+    for d in &chart.metadata.dependencies {
+        let key = if d.alias.is_empty() {
+            d.name.as_str()
+        } else {
+            d.alias.as_str()
+        };
+        if seen.contains(&key) {
+            shadowing.push(key);
+        }
+        seen.push(key);
+    }
+    l.rule(
+        Severity::Error,
+        &chart_dir,
+        if shadowing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "multiple dependencies with name or alias: {}",
+                shadowing.join(",")
+            ))
+        },
+    );
     let missing = chart.missing_dependencies();
-    if !missing.is_empty() {
-        l.rule(
-            Severity::Error,
-            "",
+    l.rule(
+        Severity::Warning,
+        &chart_dir,
+        if missing.is_empty() {
+            Ok(())
+        } else {
             Err(format!(
                 "chart directory is missing these dependencies: {}",
                 missing.join(",")
-            )),
-        );
+            ))
+        },
+    );
+}
+
+/// Go's `filepath.Abs`: joined with the current directory and cleaned.
+fn absolute_dir(dir: &Path) -> String {
+    let text = dir.to_string_lossy();
+    if text.starts_with('/') {
+        return crate::gocompat::path::clean(&text);
     }
+    let cwd = std::env::current_dir()
+        .map(|c| c.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    crate::gocompat::path::clean(&format!("{cwd}/{text}"))
 }
 
 const SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
@@ -577,6 +673,15 @@ fn validate_metadata_name(doc: &Value) -> Result<(), String> {
             go_quote(&name),
             errs.join(", ")
         )),
+    }
+}
+
+/// Helm's `validateNoDeprecations` for one rendered object.
+fn validate_no_deprecations(doc: &Value, kube_version: Option<&KubeVersion>) -> Result<(), String> {
+    let (api_version, kind) = (field_str(doc, "apiVersion"), field_str(doc, "kind"));
+    match deprecation_warning(&api_version, &kind, kube_version) {
+        Some(warning) => Err(warning),
+        None => Ok(()),
     }
 }
 
