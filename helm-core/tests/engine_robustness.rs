@@ -159,7 +159,12 @@ fn self_rendering_tpl_stops_at_its_limit() {
         .execute("rec", &Value::str("{{ tpl . . }}"))
         .unwrap_err()
         .to_string();
-    assert!(err.ends_with(r#"error during tpl function execution for "{{ tpl . . }}": tpl calls nested more than 1000 deep"#), "{}", &err[err.len().saturating_sub(300)..]);
+    assert_eq!(
+        err,
+        r#"template: rec:1:3: executing "rec" at <tpl . .>: error calling tpl: error during tpl function execution for "{{ tpl . . }}": tpl calls nested more than 1000 deep"#,
+        "{}",
+        &err[err.len().saturating_sub(300)..]
+    );
     assert!(
         start.elapsed() < std::time::Duration::from_secs(20),
         "{:?}",

@@ -113,6 +113,10 @@ pub(crate) struct State<'e> {
     /// The template error an `include`/`tpl` just failed with: functions return text
     /// ([`FuncError`]), so the executor takes the structured error from here.
     nested: Option<Nested>,
+    /// Set when `tpl` calls went deeper than the limit: every enclosing `tpl` then fails with
+    /// this message alone instead of wrapping the one below (a thousand nested "error calling
+    /// tpl" layers would make a message of ~100 kB).
+    tpl_too_deep: Option<String>,
 }
 
 /// One running template: its tree and variable stack.
@@ -132,6 +136,7 @@ impl<'e> State<'e> {
             output: 0,
             include_counts: HashMap::new(),
             nested: None,
+            tpl_too_deep: None,
         }
     }
 
@@ -1221,7 +1226,12 @@ impl Host for State<'_> {
     fn tpl(&mut self, text: &str, data: &Value) -> Result<String, FuncError> {
         let limit = self.engine.limits.max_tpl_nesting;
         if self.overlays.len() >= limit {
-            return Err(FuncError(format!("error during tpl function execution for {}: tpl calls nested more than {limit} deep", go_quote(text))));
+            let message = format!(
+                "error during tpl function execution for {}: tpl calls nested more than {limit} deep",
+                go_quote(text)
+            );
+            self.tpl_too_deep = Some(message.clone());
+            return Err(FuncError(message));
         }
         let trees = match self.engine.parse_tpl(text) {
             Ok(t) => t,
@@ -1254,6 +1264,9 @@ impl Host for State<'_> {
         self.overlays.pop();
         match r {
             Ok(s) => Ok(s.replace("<no value>", "")),
+            Err(_) if self.tpl_too_deep.is_some() => {
+                Err(FuncError(self.tpl_too_deep.clone().unwrap_or_default()))
+            }
             Err(e) => Err(self.failed_inside(
                 Some(format!(
                     "error during tpl function execution for {}",
