@@ -1060,16 +1060,8 @@ async fn status<C: ReleaseApi>(c: &C, a: StatusArgs) -> Result<(), CmdError> {
     // and how to recover it if that operation is gone (standard error: Helm's output stays).
     let status = rel.status();
     if a.revision == 0 && status.is_pending() {
-        let since = rel.info.as_ref().and_then(|i| i.last_deployed);
-        let age = since
-            .map(|t| {
-                (helm_core::release::Time::now().0 - t.0)
-                    .num_seconds()
-                    .max(0)
-            })
-            .unwrap_or(0);
-        let when = since
-            .map(|t| format!("since {} ({})", t.ansic(), go_duration_secs(age)))
+        let when = helm_core::release::logic::pending_since(&rel, &helm_core::release::Time::now())
+            .map(|(since, age)| format!("since {since} ({})", go_duration_secs(age)))
             .unwrap_or_default();
         eprintln!("note: release {} is {status} {when}; if no operation is running on it any more, `helm-rs recover {}` marks it failed so that it can be upgraded or rolled back", rel.name, rel.name);
     }

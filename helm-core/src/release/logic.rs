@@ -326,6 +326,13 @@ impl std::fmt::Display for RecoverRefusal {
     }
 }
 
+/// Since when a pending revision has been pending: its start (`info.last_deployed`) as Go's
+/// ANSIC text, and its age in seconds at `now` (never negative). None without a start time.
+pub fn pending_since(rel: &Release, now: &super::record::Time) -> Option<(String, i64)> {
+    let started = rel.info.as_ref().and_then(|i| i.last_deployed)?;
+    Some((started.ansic(), (now.0 - started.0).num_seconds().max(0)))
+}
+
 /// `helm-rs recover`: the latest revision, when it is pending and old enough (or `force`),
 /// marked failed with a description that says what happened and since when, so that the
 /// next upgrade, rollback or `install --replace` can go on. Nothing else changes: objects
@@ -343,15 +350,10 @@ pub fn recover_pending(
     if !status.is_pending() {
         return Err(RecoverRefusal::NotPending(status));
     }
-    let started = latest.info.as_ref().and_then(|i| i.last_deployed);
-    let since = started
-        .as_ref()
-        .map(|t| t.ansic())
-        .unwrap_or_else(|| "an unknown time".into());
-    let age_seconds = started
-        .as_ref()
-        .map(|t| (now.0 - t.0).num_seconds())
-        .unwrap_or(i64::MAX);
+    let (since, age_seconds) = match pending_since(latest, now) {
+        Some((since, age)) => (since, age),
+        None => ("an unknown time".into(), i64::MAX),
+    };
     if !force && age_seconds < stale_after_seconds {
         return Err(RecoverRefusal::TooRecent {
             status,
