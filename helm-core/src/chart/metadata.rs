@@ -526,7 +526,9 @@ impl Lock {
     }
 }
 
-const METADATA_FIELDS: &[&str] = &[
+/// The JSON field order of Helm's `chart.Metadata` (its Go declaration order): the fields
+/// Chart.yaml is matched against, and the order every Go encoder of the struct writes.
+pub const METADATA_FIELDS: &[&str] = &[
     "name",
     "home",
     "sources",
@@ -545,8 +547,10 @@ const METADATA_FIELDS: &[&str] = &[
     "dependencies",
     "type",
 ];
-const MAINTAINER_FIELDS: &[&str] = &["name", "email", "url"];
-const DEPENDENCY_FIELDS: &[&str] = &[
+/// The JSON field order of Helm's `chart.Maintainer`.
+pub const MAINTAINER_FIELDS: &[&str] = &["name", "email", "url"];
+/// The JSON field order of Helm's `chart.Dependency`.
+pub const DEPENDENCY_FIELDS: &[&str] = &[
     "name",
     "version",
     "repository",

@@ -12,17 +12,7 @@ use crate::gocompat::semver::{Constraints, Version};
 use sha2::Digest;
 use std::path::{Path, PathBuf};
 
-/// The JSON field order of Helm's `chart.Dependency`.
-pub const DEPENDENCY_FIELDS: &[&str] = &[
-    "name",
-    "version",
-    "repository",
-    "condition",
-    "tags",
-    "enabled",
-    "import-values",
-    "alias",
-];
+use crate::chart::metadata::DEPENDENCY_FIELDS;
 
 fn deps_json(deps: &[Dependency]) -> String {
     let md = Metadata {

@@ -115,35 +115,15 @@ pub fn select_tag(tags: &[String], version: &str) -> Result<String, RepoError> {
 
 /// The config blob Helm pushes: `json.Marshal(chart.Metadata)`, keys in the Go struct's order.
 pub fn config_blob(md: &Metadata) -> Vec<u8> {
-    const METADATA: &[&str] = &[
-        "name",
-        "home",
-        "sources",
-        "version",
-        "description",
-        "keywords",
-        "maintainers",
-        "icon",
-        "apiVersion",
-        "condition",
-        "tags",
-        "appVersion",
-        "deprecated",
-        "annotations",
-        "kubeVersion",
-        "dependencies",
-        "type",
-    ];
-    const MAINTAINER: &[&str] = &["name", "email", "url"];
-    const DEPENDENCY: &[&str] = super::deps::DEPENDENCY_FIELDS;
+    use crate::chart::metadata::{DEPENDENCY_FIELDS, MAINTAINER_FIELDS, METADATA_FIELDS};
     let child = |k: &str| -> Option<&'static [&'static str]> {
         match k {
-            "maintainers" => Some(MAINTAINER),
-            "dependencies" => Some(DEPENDENCY),
+            "maintainers" => Some(MAINTAINER_FIELDS),
+            "dependencies" => Some(DEPENDENCY_FIELDS),
             _ => None,
         }
     };
-    go_struct_json(&md.to_json_value(), METADATA, &child).into_bytes()
+    go_struct_json(&md.to_json_value(), METADATA_FIELDS, &child).into_bytes()
 }
 
 /// `json.Marshal` of a Go struct given as a map: keys in the struct's field `order` (unknown
