@@ -35,6 +35,10 @@ pub struct ServeArgs {
     /// Seconds SIGTERM waits for running operations.
     #[arg(long = "shutdown-grace", default_value_t = 300)]
     shutdown_grace: u64,
+    /// This replica's name when several serve one cluster (default: $POD_NAME, else
+    /// $HOSTNAME): operation ids and the `x-helm-rs-replica` header carry it.
+    #[arg(long = "replica-name")]
+    replica_name: Option<String>,
 }
 
 pub fn run(a: ServeArgs) -> ExitCode {
@@ -48,6 +52,12 @@ pub fn run(a: ServeArgs) -> ExitCode {
         max_concurrent_per_caller: a.max_concurrent_per_caller.max(1),
         request_timeout: Duration::from_secs(a.request_timeout),
         shutdown_grace: Duration::from_secs(a.shutdown_grace),
+        replica: a
+            .replica_name
+            .as_deref()
+            .map(helm_kube::server::replica_name)
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(helm_kube::server::default_replica_name),
     };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -74,6 +74,11 @@ fn server_error(status: u16, body: &J, text: &str) -> Error {
     }
 }
 
+/// How long a client follows the record of a release whose operation runs on another
+/// replica before giving up (longer than an operation's default timeout, 5 minutes, with its
+/// hooks).
+const FOLLOW_RECORD_LIMIT: Duration = Duration::from_secs(15 * 60);
+
 impl RemoteClient {
     /// `url`: `http(s)://host:port`; `namespace`: the default for actions (None: `default`).
     pub fn new(url: &str, token: &str, namespace: Option<&str>) -> Result<RemoteClient> {
@@ -119,8 +124,7 @@ impl RemoteClient {
             serde_json::from_str(&text).map_err(|e| Error::Decode(format!("{e}: {text}")))?;
         if status == 202 {
             // Still running past the server's request timeout: follow the operation.
-            let id = body["operation_id"].as_str().unwrap_or("").to_string();
-            return self.follow(&id).await;
+            return self.follow(&body).await;
         }
         if status >= 400 {
             return Err(server_error(status, &body, &text));
@@ -128,8 +132,12 @@ impl RemoteClient {
         Ok(body)
     }
 
-    /// Polls an operation until it ends; its result as if the request had waited.
-    async fn follow(&self, id: &str) -> Result<J> {
+    /// Polls an operation (from a 202 answer) until it ends; its result as if the request had
+    /// waited. Behind a Service, the poll may reach another replica than the one running the
+    /// operation, which answers 404 naming that replica: the release's record is then followed
+    /// instead, which every replica reads from the cluster.
+    async fn follow(&self, accepted: &J) -> Result<J> {
+        let id = accepted["operation_id"].as_str().unwrap_or("");
         loop {
             let url = format!("{}/v1/operations/{id}", self.base);
             let resp = self
@@ -151,9 +159,137 @@ impl RemoteClient {
                 }
                 return Ok(result);
             }
+            if op.get("replica").is_some() && op.get("error").is_some() {
+                if let (Some(ns), Some(name), Some(kind)) = (
+                    accepted["namespace"].as_str(),
+                    accepted["release"].as_str(),
+                    accepted["kind"].as_str(),
+                ) {
+                    let replica = op["replica"].as_str().unwrap_or("");
+                    let started = accepted["started"]
+                        .as_str()
+                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+                    return self.follow_record(ns, name, kind, replica, started).await;
+                }
+            }
             if op.get("error").is_some() {
                 return Err(server_error(404, &op, ""));
             }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// Polls a release's latest record until it is no longer pending: the outcome of an
+    /// operation of `kind` that another replica runs. A failed revision is the operation's
+    /// error (its description, as recorded); an uninstall ends when the record is gone or
+    /// `uninstalled`. A record still pending after [`FOLLOW_RECORD_LIMIT`] is given up on: the
+    /// replica that ran the operation may be gone, and only `recover` ends that.
+    ///
+    /// Only a revision written since the operation `started` is its outcome (both times come
+    /// from the clock of the replica running it); an uninstall ends on the record's status.
+    async fn follow_record(
+        &self,
+        ns: &str,
+        name: &str,
+        kind: &str,
+        replica: &str,
+        started: Option<chrono::DateTime<chrono::FixedOffset>>,
+    ) -> Result<J> {
+        let mut last: Option<J> = None;
+        let give_up = tokio::time::Instant::now() + FOLLOW_RECORD_LIMIT;
+        let no_record_until = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let url = self.rel_url(ns, name);
+            let resp = self
+                .http
+                .get(&url)
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .map_err(|e| Error::Transport(e.to_string()))?;
+            let status = resp.status().as_u16();
+            let text = resp
+                .text()
+                .await
+                .map_err(|e| Error::Transport(e.to_string()))?;
+            let body: J =
+                serde_json::from_str(&text).map_err(|e| Error::Decode(format!("{e}: {text}")))?;
+            if status == 404 && kind == "uninstall" {
+                let mut rel = last.map(|b| b["release"].clone()).unwrap_or(J::Null);
+                if let Some(info) = rel.get_mut("info") {
+                    info["status"] = "uninstalled".into();
+                }
+                return Ok(json!({ "release": rel, "kept": false }));
+            }
+            // An operation writes its revision after rendering: until then there is none (or
+            // only older ones). One that failed before storing anything leaves none, and its
+            // error is known only to the replica that ran it.
+            let older = |b: &J| {
+                let written = b
+                    .pointer("/release/info/last_deployed")
+                    .and_then(|t| t.as_str())
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+                kind != "uninstall" && matches!((written, started), (Some(w), Some(s)) if w < s)
+            };
+            let status = if status == 200 && last.is_none() && older(&body) {
+                404
+            } else {
+                status
+            };
+            if status == 404 && last.is_none() && tokio::time::Instant::now() < no_record_until {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                continue;
+            }
+            if status == 404 && last.is_none() {
+                return Err(Error::Server {
+                    status: 404,
+                    kind: ErrorKind::NotFound,
+                    message: format!("release {ns}/{name} has no record: its {kind} ran on replica {replica} and stored nothing (its error is known to that replica only)"),
+                    pending: None,
+                    location: None,
+                });
+            }
+            if status >= 400 {
+                return Err(server_error(status, &body, &text));
+            }
+            let st = body
+                .pointer("/release/info/status")
+                .and_then(|s| s.as_str());
+            match st {
+                Some(s) if s.starts_with("pending-") || s == "uninstalling" => {}
+                // Not yet begun (or left `uninstalling` by a failure: given up on below).
+                Some(s) if kind == "uninstall" && s != "uninstalled" => {}
+                Some("failed") => {
+                    let why = body
+                        .pointer("/release/info/description")
+                        .and_then(|d| d.as_str())
+                        .unwrap_or("failed");
+                    return Err(Error::Server {
+                        status: 500,
+                        kind: ErrorKind::Failed,
+                        message: format!("release {name} failed: {why}"),
+                        pending: None,
+                        location: None,
+                    });
+                }
+                Some("uninstalled") => {
+                    return Ok(json!({ "release": body["release"], "kept": true }))
+                }
+                _ => return Ok(body),
+            }
+            if tokio::time::Instant::now() >= give_up {
+                return Err(Error::Server {
+                    status: 409,
+                    kind: ErrorKind::Pending,
+                    message: format!(
+                        "release {ns}/{name} is still {}: its {kind} ran on replica {replica}, which no longer reports it; `helm-rs recover` marks a stale pending revision failed",
+                        st.unwrap_or("pending")
+                    ),
+                    pending: body.pointer("/release/info/status").map(|s| json!({ "status": s })),
+                    location: None,
+                });
+            }
+            last = Some(body);
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }

@@ -1,5 +1,6 @@
 //! examples/charts/helm-rs-server (the server's own chart) renders exactly as Helm 4.1.4
-//! renders it, with and without TLS, and its ServiceAccount is bound to nothing.
+//! renders it, with and without TLS, with one replica and with three (a disruption budget,
+//! spread replicas), and its ServiceAccount is bound to nothing.
 
 mod common;
 
@@ -32,7 +33,7 @@ fn server_chart_renders_as_helm() {
     let Some(oracle) = common::oracle() else {
         return;
     };
-    for sets in [vec![], vec!["server.tlsSecret=tls"]] {
+    for sets in [vec![], vec!["server.tlsSecret=tls"], vec!["replicaCount=3"]] {
         let mut cmd = Command::new(&oracle);
         cmd.args(["template", "srv"])
             .arg(common::root().join("examples/charts/helm-rs-server"));
@@ -52,5 +53,10 @@ fn server_chart_renders_as_helm() {
             !rendered.contains("kind: Role") && !rendered.contains("kind: ClusterRole"),
             "no rights for the server's account"
         );
+        // Scaled out: a disruption budget, replicas spread, each naming itself.
+        let scaled = sets.contains(&"replicaCount=3");
+        assert_eq!(rendered.contains("kind: PodDisruptionBudget"), scaled);
+        assert_eq!(rendered.contains("podAntiAffinity"), scaled);
+        assert!(rendered.contains("--replica-name=$(POD_NAME)"));
     }
 }

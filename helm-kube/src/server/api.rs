@@ -599,6 +599,7 @@ impl Ctx {
             "status": other.kind.pending_status(),
             "operation": other.kind.as_str(),
             "started": other.started,
+            "replica": self.state.cfg.replica,
         });
         if other.caller == self.caller {
             pending["operation_id"] = other.id.clone().into();
@@ -667,7 +668,16 @@ impl Ctx {
         let accepted = || {
             let mut r = json(
                 202,
-                &serde_json::json!({ "operation_id": op.id, "status_url": format!("/v1/operations/{}", op.id), "events_url": format!("/v1/operations/{}/events", op.id) }),
+                &serde_json::json!({
+                    "operation_id": op.id,
+                    "status_url": format!("/v1/operations/{}", op.id),
+                    "events_url": format!("/v1/operations/{}/events", op.id),
+                    "kind": op.kind.as_str(),
+                    "namespace": op.namespace,
+                    "release": op.release,
+                    "replica": self.state.cfg.replica,
+                    "started": op.started,
+                }),
             );
             if let Ok(v) = hyper::header::HeaderValue::from_str(&op.id) {
                 r.headers_mut().insert("x-operation-id", v);
@@ -984,6 +994,19 @@ impl Ctx {
     fn owned_operation(&self, id: &str) -> Result<Arc<Operation>, Response<Body>> {
         match self.state.reg.operation(id) {
             Some(op) if op.caller == self.caller => Ok(op),
+            _ if self.state.reg.is_elsewhere(id) => {
+                // Operations live in the memory of the replica that runs them; the release's
+                // record in the cluster is what every replica can read.
+                let other = super::ops::Registry::replica_of(id).unwrap_or_default();
+                Err(json(
+                    404,
+                    &serde_json::json!({
+                        "error": format!("operation {id} runs on replica {other}, not on this one ({}): its status and events are kept by that replica only; the release's state is in its record (GET /v1/namespaces/{{namespace}}/releases/{{name}})", self.state.cfg.replica),
+                        "kind": helm_core::release::api::ErrorKind::NotFound.as_str(),
+                        "replica": other,
+                    }),
+                ))
+            }
             _ => Err(error(404, format!("no operation {id} of this caller"))),
         }
     }

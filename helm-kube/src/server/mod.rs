@@ -13,6 +13,16 @@
 //! accepting, waits for running operations up to `shutdown_grace`, and logs any release it had
 //! to leave `pending-*` (the record in the cluster says so; rollback recovers it).
 //!
+//! Replicas: several servers may serve one cluster behind one Service; they share nothing but
+//! the API server. The per-release lock above is per replica; between replicas the release
+//! storage decides (the next revision is claimed with a create that fails when it exists, and
+//! records are updated guarded by the version read), so the loser of a race gets the same 409.
+//! Operations (ids, status, event feeds) live in the memory of the replica that runs them:
+//! their ids end in `@replica`, every response names its replica (`x-helm-rs-replica`), and a
+//! request for another replica's operation gets 404 naming it, after which [`crate::RemoteClient`]
+//! follows the release's record, which any replica reads. A replica killed mid-operation leaves
+//! its release `pending-*`, reported by the others and recovered by `recover`.
+//!
 //! Endpoints are listed in [`openapi::document`] (served at `/openapi.json`).
 
 pub mod api;
@@ -50,6 +60,10 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// How long SIGTERM waits for running operations.
     pub shutdown_grace: Duration,
+    /// This server's name among replicas serving one cluster (a pod's name): operation ids
+    /// carry it and every response names it (`x-helm-rs-replica`), so an operation asked of
+    /// the wrong replica is answered with where it runs. See [`default_replica_name`].
+    pub replica: String,
 }
 
 impl Default for ServerConfig {
@@ -64,8 +78,40 @@ impl Default for ServerConfig {
             max_concurrent_per_caller: 4,
             request_timeout: Duration::from_secs(600),
             shutdown_grace: Duration::from_secs(300),
+            replica: default_replica_name(),
         }
     }
+}
+
+/// The replica's name when none is given: `$POD_NAME` (the chart sets it from the downward
+/// API), else `$HOSTNAME` (a pod's hostname is its name), else one made of the process id and
+/// start time. Reduced to lowercase letters, digits and `-` so it fits in ids and headers.
+pub fn default_replica_name() -> String {
+    let given = ["POD_NAME", "HOSTNAME"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .map(|v| replica_name(&v))
+        .find(|v| !v.is_empty());
+    given.unwrap_or_else(|| {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0);
+        format!("r{:x}-{}", t & 0xffff_ffff, std::process::id())
+    })
+}
+
+/// `name` reduced to what a replica name may hold (lowercase letters, digits, `-`; at most
+/// 63 characters).
+pub fn replica_name(name: &str) -> String {
+    name.trim()
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(63)
+        .collect::<String>()
+        .trim_matches('-')
+        .to_string()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -159,11 +205,12 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(cfg.listen)
             .await
             .map_err(|e| ServerError::Listen(cfg.listen, e))?;
+        let reg = Arc::new(Registry::for_replica(&cfg.replica));
         let state = Arc::new(State {
             cfg,
             base,
             base_error,
-            reg: Arc::default(),
+            reg,
             shutting_down: AtomicBool::new(false),
         });
         Ok(Server {
@@ -306,14 +353,19 @@ async fn handle(state: Arc<State>, req: Request<Incoming>, peer: SocketAddr) -> 
     let started = Instant::now();
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
-    let (resp, caller) = api::route(state, req).await;
+    let replica = state.cfg.replica.clone();
+    let (mut resp, caller) = api::route(state, req).await;
     log(
         "info",
         "request",
         serde_json::json!({
             "method": method, "path": path, "status": resp.status().as_u16(),
             "ms": started.elapsed().as_millis() as u64, "peer": peer.to_string(), "caller": caller,
+            "replica": replica,
         }),
     );
+    if let Ok(v) = hyper::header::HeaderValue::from_str(&replica) {
+        resp.headers_mut().insert("x-helm-rs-replica", v);
+    }
     resp
 }

@@ -203,7 +203,7 @@ pub fn document() -> Value {
             "/v1/namespaces/{namespace}/releases/{name}/notes": { "parameters": [ns, name], "get": { "operationId": "getNotes", "summary": "helm get notes", "parameters": [rev], "responses": read_responses(json!({ "type": "object", "properties": { "notes": { "type": "string" } } })) } },
             "/v1/namespaces/{namespace}/releases/{name}/hooks": { "parameters": [ns, name], "get": { "operationId": "getHooks", "summary": "helm get hooks", "parameters": [rev], "responses": read_responses(json!({ "type": "object", "properties": { "hooks": { "type": "array", "items": { "type": "object" } } } })) } },
             "/v1/operations/{id}": { "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
-                "get": { "operationId": "operation", "summary": "an operation of this caller and its result", "responses": read_responses(json!({ "type": "object" })) } },
+                "get": { "operationId": "operation", "summary": "an operation of this caller and its result (404 with `replica` when the id names another replica: follow the release's record there)", "responses": read_responses(json!({ "type": "object" })) } },
             "/v1/operations/{id}/events": { "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
                 "get": { "operationId": "operationEvents", "summary": "progress as Server-Sent Events (accepted, rendering, record, hook, apply, delete, waiting, done, failed)",
                     "responses": { "200": { "description": "event stream", "content": { "text/event-stream": { "schema": { "type": "string" } } } }, "401": err("no token"), "404": err("no such operation of this caller") } } }
@@ -229,7 +229,13 @@ pub fn document() -> Value {
                 "Release": { "type": "object", "description": "Helm's release record (the JSON Helm stores)" },
                 "ReleaseResult": { "type": "object", "properties": { "release": { "$ref": "#/components/schemas/Release" }, "operation_id": { "type": "string" } } },
                 "ReleaseList": { "type": "object", "properties": { "releases": { "type": "array", "items": { "$ref": "#/components/schemas/Release" } } } },
-                "Accepted": { "type": "object", "properties": { "operation_id": { "type": "string" }, "status_url": { "type": "string" }, "events_url": { "type": "string" } } },
+                "Accepted": { "type": "object", "properties": {
+                    "operation_id": { "type": "string", "description": "op-…@REPLICA: only that replica keeps its status and events" },
+                    "status_url": { "type": "string" }, "events_url": { "type": "string" },
+                    "kind": { "type": "string", "enum": ["install", "upgrade", "rollback", "uninstall", "test"] },
+                    "namespace": { "type": "string" }, "release": { "type": "string" },
+                    "replica": { "type": "string", "description": "the replica running the operation" },
+                    "started": { "type": "string", "format": "date-time", "description": "on that replica's clock, which also times the revision it writes" } } },
                 "Conflict": { "type": "object", "properties": { "error": { "type": "string" }, "kind": { "type": "string", "description": "pending (another operation runs), name_in_use or conflict" }, "pending": { "type": "object", "properties": { "status": { "type": "string" }, "operation": { "type": "string" }, "revision": { "type": "integer" } } } } }
             }
         }

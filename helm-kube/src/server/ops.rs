@@ -136,6 +136,8 @@ pub fn now_rfc3339() -> String {
 /// Shared state of all requests.
 #[derive(Default)]
 pub struct Registry {
+    /// The replica's name, the suffix of its operation ids (`op-…@replica`).
+    replica: String,
     seq: AtomicU64,
     ops: Mutex<HashMap<String, Arc<Operation>>>,
     locks: Mutex<HashMap<(String, String), Arc<Operation>>>,
@@ -188,6 +190,27 @@ impl Drop for ReleaseLock {
 }
 
 impl Registry {
+    /// The registry of the replica called `replica`.
+    pub fn for_replica(replica: &str) -> Registry {
+        Registry {
+            replica: replica.to_string(),
+            ..Default::default()
+        }
+    }
+
+    /// The replica an operation id names (what follows its last `@`), if any.
+    pub fn replica_of(id: &str) -> Option<&str> {
+        id.rsplit_once('@')
+            .map(|(_, r)| r)
+            .filter(|r| !r.is_empty())
+    }
+
+    /// Whether `id` names another replica than this one: its operation, if it exists, lives
+    /// in that replica's memory.
+    pub fn is_elsewhere(&self, id: &str) -> bool {
+        Self::replica_of(id).is_some_and(|r| r != self.replica)
+    }
+
     /// Takes one of `max` slots of `caller`, or None when all are in use (429).
     pub fn caller_slot(self: &Arc<Self>, caller: &str, max: usize) -> Option<CallerSlot> {
         let mut c = self.callers.lock().ok()?;
@@ -227,7 +250,10 @@ impl Registry {
             return Err(other.clone());
         }
         let n = self.seq.fetch_add(1, Ordering::SeqCst) + 1;
-        let id = format!("op-{}-{n}", chrono::Utc::now().timestamp_millis());
+        let mut id = format!("op-{}-{n}", chrono::Utc::now().timestamp_millis());
+        if !self.replica.is_empty() {
+            id = format!("{id}@{}", self.replica);
+        }
         let op = Arc::new(Operation {
             id: id.clone(),
             kind,
@@ -298,6 +324,18 @@ mod tests {
         drop(a);
         assert_eq!(reg.running.load(Ordering::SeqCst), 0);
         assert!(reg.begin(OpKind::Upgrade, "ns", "web", "c1").is_ok());
+    }
+
+    #[test]
+    fn operation_ids_name_their_replica() {
+        let reg = Arc::new(Registry::for_replica("server-0"));
+        let lock = reg.begin(OpKind::Install, "ns", "web", "c").ok().unwrap();
+        assert!(lock.op.id.starts_with("op-") && lock.op.id.ends_with("@server-0"));
+        assert_eq!(Registry::replica_of(&lock.op.id), Some("server-0"));
+        assert!(!reg.is_elsewhere(&lock.op.id));
+        assert!(reg.is_elsewhere("op-1-1@server-1"));
+        assert!(!reg.is_elsewhere("op-1-1"));
+        assert!(reg.operation(&lock.op.id).is_some());
     }
 
     #[test]
