@@ -167,11 +167,25 @@ pub fn api_code(e: &kube::Error) -> u16 {
     }
 }
 
-/// The API server's own message for an API error (what Helm prints), else kube's text.
+/// The API server's own message for an API error (what Helm prints), else kube's text with
+/// the causes under it (`client error (Connect): tcp connect error: Connection refused`), which
+/// say why the API server was not reached.
 pub fn api_message(e: &kube::Error) -> String {
     match e {
         kube::Error::Api(s) => s.message.clone(),
-        other => other.to_string(),
+        other => {
+            let mut text = other.to_string();
+            let mut cause = std::error::Error::source(other);
+            while let Some(c) = cause {
+                let more = c.to_string();
+                if !text.contains(&more) {
+                    text.push_str(": ");
+                    text.push_str(&more);
+                }
+                cause = c.source();
+            }
+            text
+        }
     }
 }
 

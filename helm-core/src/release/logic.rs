@@ -317,6 +317,8 @@ impl std::fmt::Display for RecoverRefusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RecoverRefusal::NotFound => write!(f, "release: not found"),
+            // An interrupted uninstall is finished by uninstalling again (as in Helm).
+            RecoverRefusal::NotPending(Status::Uninstalling) => write!(f, "nothing to recover: the latest revision is uninstalling, not pending; an interrupted uninstall is finished by running uninstall again"),
             RecoverRefusal::NotPending(s) => write!(f, "nothing to recover: the latest revision is {s}, not pending"),
             RecoverRefusal::TooRecent { status, since, age_seconds, stale_after_seconds } => write!(
                 f,

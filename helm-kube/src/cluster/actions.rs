@@ -286,13 +286,18 @@ async fn apply_all<C: Cluster>(
         1 => Err(errs.remove(0)),
         _ => {
             let code = errs.iter().find_map(|e| e.http_code()).unwrap_or(0);
+            // One line per failed object, as Helm joins them; a cause shared by many (the API
+            // server unreachable) is said once.
+            let mut lines: Vec<String> = Vec::new();
+            for e in &errs {
+                let line = e.to_string();
+                if !lines.contains(&line) {
+                    lines.push(line);
+                }
+            }
             Err(Error::Api {
                 code,
-                message: errs
-                    .iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n"),
+                message: lines.join("\n"),
             })
         }
     }
