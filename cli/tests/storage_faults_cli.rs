@@ -159,10 +159,13 @@ struct Private {
 
 impl Private {
     fn start(tag: &str) -> Option<Private> {
-        // Without controllers: the environment starts faster and nothing here needs them.
-        std::env::set_var("HELM_RS_TESTENV_CONTROLLERS", "0");
         let dir = std::env::temp_dir().join(format!("{}-{}", unique(tag), std::process::id()));
-        common::start_testenv("kube-testenv", &dir)?;
+        // Without controllers: the environment starts faster and nothing here needs them.
+        common::start_testenv_with(
+            "kube-testenv",
+            &dir,
+            &[("HELM_RS_TESTENV_CONTROLLERS", "0")],
+        )?;
         Some(Private { dir })
     }
 

@@ -70,10 +70,16 @@ pub fn env() -> Option<&'static Env> {
 /// Starts `scripts/SCRIPT start DIR`, stopped when this test process exits: its stdout, or
 /// None (after printing why) when it does not start here.
 pub fn start_testenv(script: &str, dir: &Path) -> Option<String> {
+    start_testenv_with(script, dir, &[])
+}
+
+/// [`start_testenv`] with settings for the script (e.g. `HELM_RS_TESTENV_CONTROLLERS=0`).
+pub fn start_testenv_with(script: &str, dir: &Path, vars: &[(&str, &str)]) -> Option<String> {
     let out = Command::new(root().join("scripts").join(script))
         .arg("start")
         .arg(dir)
         .env("HELM_RS_TESTENV_WATCH_PID", std::process::id().to_string())
+        .envs(vars.iter().copied())
         .output();
     match out {
         Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
