@@ -2,7 +2,8 @@
 //! charts, which Helm (Go, growable stacks) handles and helm-rs must handle as well, without a
 //! stack overflow and without a large stack reserved up front (checked under `ulimit -v`).
 //! Every expected output and error text was printed by the reference Helm 4.1.4 for the same
-//! input (`helm template`).
+//! input (`helm template`). Also hostile archives (links, a tar bomb) and schemas that point
+//! outside themselves.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -321,5 +322,166 @@ fn file_dependency_cycle_builds_and_renders_like_helm() {
             "---\n# Source: a/charts/b/templates/cm.yaml\nname: b\n---\n# Source: a/templates/cm.yaml\nname: a\n".into(),
             String::new()
         )
+    );
+}
+
+/// A gzipped tar of `entries`: (path, Some(contents)) for files, (path, None) with a link
+/// target after `->` for links (`sym:` or `hard:` prefix on the path).
+fn archive(path: &Path, entries: &[(&str, &[u8])]) {
+    let file = std::fs::File::create(path).expect("create");
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        file,
+        flate2::Compression::best(),
+    ));
+    for (name, data) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_mode(0o644);
+        if let Some((kind, rest)) = name.split_once(':') {
+            let (name, target) = rest.split_once("->").expect("link target");
+            h.set_entry_type(if kind == "sym" {
+                tar::EntryType::Symlink
+            } else {
+                tar::EntryType::Link
+            });
+            h.set_size(0);
+            tar.append_link(&mut h, name, target).expect("link");
+        } else {
+            h.set_size(data.len() as u64);
+            h.set_cksum();
+            tar.append_data(&mut h, name, *data).expect("append");
+        }
+    }
+    tar.into_inner()
+        .expect("tar")
+        .finish()
+        .expect("gzip")
+        .sync_all()
+        .expect("sync");
+}
+
+const LINKED_CHART: &[u8] = b"apiVersion: v2\nname: c\nversion: 0.1.0\n";
+const READS_X: &[u8] = b"a: {{ .Files.Get \"x\" | quote }}\n";
+
+/// Links inside a chart archive (to files outside it, or to templates) are skipped, as Helm
+/// skips every entry that is not a regular file: nothing outside the archive is read.
+#[test]
+fn archive_links_are_skipped_like_helm() {
+    let d = tmp("links");
+    std::fs::write(d.join("secret"), "outside\n").expect("write");
+    let secret = d.join("secret").to_string_lossy().into_owned();
+    let sym = format!("sym:c/x->{secret}");
+    let hard = format!("hard:c/x->{secret}");
+    archive(
+        &d.join("sym.tgz"),
+        &[
+            ("c/Chart.yaml", LINKED_CHART),
+            ("c/templates/a.yaml", READS_X),
+            (&sym, b""),
+        ],
+    );
+    archive(
+        &d.join("hard.tgz"),
+        &[
+            ("c/Chart.yaml", LINKED_CHART),
+            ("c/templates/a.yaml", READS_X),
+            (&hard, b""),
+        ],
+    );
+    archive(
+        &d.join("symtpl.tgz"),
+        &[
+            ("c/Chart.yaml", LINKED_CHART),
+            ("sym:c/templates/b.yaml->../../../../etc/passwd", b""),
+        ],
+    );
+    // helm template of each printed these (stderr empty, exit 0).
+    for (name, want) in [
+        ("sym.tgz", "---\n# Source: c/templates/a.yaml\na: \"\"\n"),
+        ("hard.tgz", "---\n# Source: c/templates/a.yaml\na: \"\"\n"),
+        ("symtpl.tgz", "\n"),
+    ] {
+        assert_eq!(
+            run(&d, &["template", "r", name]),
+            (0, want.to_string(), String::new()),
+            "{name}"
+        );
+    }
+}
+
+/// A tar bomb (24 files of 4.9 MiB of zeros: 117 MiB from a few hundred KiB) stops at Helm's
+/// 100 MiB limit on a chart's decompressed size, with Helm's message, in bounded memory.
+#[test]
+fn tar_bomb_stops_at_the_chart_size_limit() {
+    let d = tmp("tarbomb");
+    let zeros = vec![0u8; 4900 * 1024];
+    let names: Vec<String> = (0..24).map(|i| format!("c/files/z{i}")).collect();
+    let mut entries: Vec<(&str, &[u8])> = vec![("c/Chart.yaml", LINKED_CHART)];
+    entries.extend(names.iter().map(|n| (n.as_str(), zeros.as_slice())));
+    archive(&d.join("bomb.tgz"), &entries);
+    assert!(std::fs::metadata(d.join("bomb.tgz")).expect("stat").len() < 1 << 20);
+    // Helm 4.1.4 for the chart itself: its one generic message.
+    assert_eq!(
+        run_capped(&d, 1 << 20, &["template", "r", "bomb.tgz"]),
+        (
+            1,
+            String::new(),
+            "Error: unable to load chart archive\n".to_string()
+        )
+    );
+    // As a subchart the reason shows (Helm's text).
+    write(
+        &d.join("p"),
+        &[("Chart.yaml", "apiVersion: v2\nname: p\nversion: 0.1.0\n")],
+    );
+    std::fs::create_dir_all(d.join("p/charts")).expect("mkdir");
+    std::fs::copy(d.join("bomb.tgz"), d.join("p/charts/bomb.tgz")).expect("copy");
+    assert_eq!(
+        run_capped(&d, 1 << 20, &["template", "r", "p"]),
+        (
+            1,
+            String::new(),
+            "Error: error unpacking subchart bomb.tgz in p: decompressed chart is larger than the maximum size 104857600\n".to_string()
+        )
+    );
+}
+
+/// `$ref`s to other documents in values.schema.json are never fetched (Helm 4.1.4 downloads
+/// `http(s)` ones and reads `file` ones): the chart is refused with a clear error and no
+/// connection reaches the server it names.
+#[test]
+fn schema_refs_outside_the_schema_are_never_fetched() {
+    let d = tmp("schemaref");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let url = format!(
+        "http://{}/schema.json",
+        listener.local_addr().expect("addr")
+    );
+    for (name, target) in [("http", url.as_str()), ("file", "file:///etc/hostname")] {
+        write(
+            &d.join(name),
+            &[
+                ("Chart.yaml", "apiVersion: v2\nname: s\nversion: 0.1.0\n"),
+                ("values.yaml", "a: 1\n"),
+                (
+                    "values.schema.json",
+                    &format!("{{\"$ref\": \"{target}\"}}\n"),
+                ),
+                ("templates/a.yaml", "a: {{ .Values.a }}\n"),
+            ],
+        );
+        assert_eq!(
+            run(&d, &["template", "r", name]),
+            (
+                1,
+                String::new(),
+                format!("Error: values don't meet the specifications of the schema(s) in the following chart(s):\ns:\nvalues.schema.json refers to {target}: helm-rs does not fetch schemas (a chart's schema must be self-contained; Helm 4.1.4 would load it)\n")
+            ),
+            "{name}"
+        );
+    }
+    assert!(
+        matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "a connection reached the schema's server"
     );
 }

@@ -99,8 +99,30 @@ fn compile(schema_json: &[u8]) -> Result<jsonschema::Validator, String> {
     let mut schema = to_json(&schema_value, 0);
     normalize_meta_schema(&mut schema);
     jsonschema::options()
+        .with_retriever(NoFetch)
         .build(&schema)
-        .map_err(|e| e.to_string())
+        .map_err(|e| match e.kind() {
+            jsonschema::error::ValidationErrorKind::Referencing(
+                jsonschema::ReferencingError::Unretrievable { uri, .. },
+            ) => format!(
+                "values.schema.json refers to {uri}: helm-rs does not fetch schemas (a chart's schema must be self-contained; Helm 4.1.4 would load it)"
+            ),
+            _ => e.to_string(),
+        })
+}
+
+/// Resolves no `$ref` outside the schema document: rendering a chart never reaches the
+/// network or the file system on the chart's say-so (Helm 4.1.4 downloads `http(s)` and reads
+/// `file` references).
+struct NoFetch;
+
+impl jsonschema::Retrieve for NoFetch {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+        Err(format!("not fetched: {}", uri.as_str()).into())
+    }
 }
 
 fn check(validator: &jsonschema::Validator, values: &Value) -> Result<(), String> {
