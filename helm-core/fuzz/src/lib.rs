@@ -31,6 +31,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("oci_manifest", oci_manifest),
     ("release_decode", release_decode),
     ("server_request", server_request),
+    ("provenance", provenance),
 ];
 
 /// Splits `data` at NUL bytes into at most `n` texts (missing ones are empty); invalid UTF-8
@@ -303,4 +304,22 @@ pub fn server_request(data: &[u8]) {
     let _ = serde_json::from_value::<RecoverOptions>(rest.clone());
     let _ = serde_json::from_value::<UninstallOptions>(rest.clone());
     let _ = serde_json::from_value::<ListOptions>(rest);
+}
+
+/// A provenance file (`.prov`, before the first NUL) checked against a public keyring (the
+/// bytes after it, binary or armored) for an archive `c-0.1.0.tgz` with the digest of the
+/// one the seeds were signed for (so that a seed verifies completely), as
+/// `helm verify` and `pull --verify` do: the cleartext-signature framing, the OpenPGP packets
+/// of keys and signature, and the signed YAML with the archive's sum are all the sender's.
+pub fn provenance(data: &[u8]) {
+    let (prov, keyring) = match data.iter().position(|&b| b == 0) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &[][..]),
+    };
+    let _ = helm_core::repo::provenance::verify_signed(
+        "c-0.1.0.tgz",
+        "ee914ee33b7a993af8f377ab17be252bfaa4ddd036ec19b0b98b6605da53191a",
+        &text(prov),
+        keyring,
+    );
 }

@@ -122,7 +122,20 @@ pub struct Verification {
 /// Checks `prov` (a `.prov` text) against the public `keyring` and the archive at `archive`.
 pub fn verify(archive: &Path, prov: &str, keyring: &Path) -> Result<Verification, RepoError> {
     let data = std::fs::read(keyring).map_err(|e| RepoError::io(keyring, e))?;
-    let keys = read_public_keys(&data)?;
+    let digest = super::index::digest_file(archive)?;
+    verify_signed(&base_name(archive), &digest, prov, &data)
+}
+
+/// [`verify`] on what it reads: the archive's file name and SHA-256 (hex), the `.prov` text and
+/// the public keyring's bytes (binary or armored). Everything here comes from outside: the
+/// provenance file and keyring are parsed without trusting either.
+pub fn verify_signed(
+    name: &str,
+    archive_digest: &str,
+    prov: &str,
+    keyring: &[u8],
+) -> Result<Verification, RepoError> {
+    let keys = read_public_keys(keyring)?;
     let (msg, _) = CleartextSignedMessage::from_string(prov)
         .map_err(|e| err(format!("failed to decode signature: {e}")))?;
     let mut signer = None;
@@ -138,7 +151,6 @@ pub fn verify(archive: &Path, prov: &str, keyring: &Path) -> Result<Verification
     let text = msg.signed_text().replace("\r\n", "\n");
     let sums_text = text.split_once("\n...\n").map(|(_, s)| s).unwrap_or("");
     let sums = crate::values::yaml::from_str(sums_text).map_err(err)?;
-    let name = base_name(archive);
     let want = sums
         .as_map()
         .and_then(|m| m.get("files"))
@@ -149,7 +161,7 @@ pub fn verify(archive: &Path, prov: &str, keyring: &Path) -> Result<Verification
                 "provenance does not contain a SHA for a file named {name:?}"
             ))
         })?;
-    let have = format!("sha256:{}", super::index::digest_file(archive)?);
+    let have = format!("sha256:{archive_digest}");
     if want != have {
         return Err(err(format!(
             "sha256 sum does not match for {name}: {want:?} != {have:?}"
