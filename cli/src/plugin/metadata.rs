@@ -128,7 +128,8 @@ fn scalar_text(v: &Value) -> Option<String> {
 /// Reads typed fields out of a decoded YAML map, recording yaml.v3's type errors.
 struct Fields<'a> {
     doc: Option<&'a helm_core::values::Map>,
-    errors: Vec<String>,
+    /// (key, yaml.v3's message) of each value that does not fit its Go type.
+    errors: Vec<(String, String)>,
 }
 
 fn kind_tag(v: &Value) -> &'static str {
@@ -157,8 +158,10 @@ impl<'a> Fields<'a> {
             return String::new();
         };
         scalar_text(&v).unwrap_or_else(|| {
-            self.errors
-                .push(format!("cannot unmarshal {} into string", kind_tag(&v)));
+            self.errors.push((
+                key.into(),
+                format!("cannot unmarshal {} into string", kind_tag(&v)),
+            ));
             String::new()
         })
     }
@@ -168,10 +171,13 @@ impl<'a> Fields<'a> {
             Some(Value::Bool(b)) => b,
             Some(Value::String(s)) if matches!(&*s, "true" | "false") => &*s == "true",
             Some(v) => {
-                self.errors.push(format!(
-                    "cannot unmarshal {} `{}` into bool",
-                    kind_tag(&v),
-                    scalar_text(&v).unwrap_or_default()
+                self.errors.push((
+                    key.into(),
+                    format!(
+                        "cannot unmarshal {} `{}` into bool",
+                        kind_tag(&v),
+                        scalar_text(&v).unwrap_or_default()
+                    ),
                 ));
                 false
             }
@@ -182,8 +188,10 @@ impl<'a> Fields<'a> {
             None => Vec::new(),
             Some(Value::List(l)) => l.iter().filter_map(scalar_text).collect(),
             Some(v) => {
-                self.errors
-                    .push(format!("cannot unmarshal {} into []string", kind_tag(&v)));
+                self.errors.push((
+                    key.into(),
+                    format!("cannot unmarshal {} into []string", kind_tag(&v)),
+                ));
                 Vec::new()
             }
         }
@@ -193,9 +201,12 @@ impl<'a> Fields<'a> {
             None => Vec::new(),
             Some(Value::List(l)) => l.iter().map(|c| self.platform_command(c)).collect(),
             Some(v) => {
-                self.errors.push(format!(
-                    "cannot unmarshal {} into []plugin.PlatformCommand",
-                    kind_tag(&v)
+                self.errors.push((
+                    key.into(),
+                    format!(
+                        "cannot unmarshal {} into []plugin.PlatformCommand",
+                        kind_tag(&v)
+                    ),
                 ));
                 Vec::new()
             }
@@ -217,9 +228,12 @@ impl<'a> Fields<'a> {
             return Vec::new();
         };
         let Some(m) = v.as_map() else {
-            self.errors.push(format!(
-                "cannot unmarshal {} into plugin.PlatformHooks",
-                kind_tag(&v)
+            self.errors.push((
+                key.into(),
+                format!(
+                    "cannot unmarshal {} into plugin.PlatformHooks",
+                    kind_tag(&v)
+                ),
             ));
             return Vec::new();
         };
@@ -281,13 +295,30 @@ pub fn load(text: &str) -> Result<Metadata, String> {
     }
     let api_version = Fields::new(&doc).string("apiVersion");
     match api_version.as_str() {
-        "" => load_legacy(&doc),
+        "" => load_legacy(&doc, text),
         "v1" => load_v1(&doc, text),
         other => Err(format!("invalid plugin apiVersion: {other:?}")),
     }
 }
 
-fn load_legacy(doc: &Value) -> Result<Metadata, String> {
+/// yaml.v3's lines for type errors: the line of the key (helm-core's reader keeps no
+/// positions, so the key is looked up in the text: at the top level first, else anywhere).
+fn located(errors: &[(String, String)], text: &str) -> Vec<(usize, String)> {
+    let mut lines: Vec<(usize, String)> = errors
+        .iter()
+        .map(|(key, msg)| {
+            let line = match key_line(text, key, Some(0)) {
+                0 => key_line(text, key, None).max(1),
+                n => n,
+            };
+            (line, msg.clone())
+        })
+        .collect();
+    lines.sort_by_key(|(l, _)| *l);
+    lines
+}
+
+fn load_legacy(doc: &Value, text: &str) -> Result<Metadata, String> {
     let mut f = Fields::new(doc);
     let name = f.string("name");
     let version = f.string("version");
@@ -319,9 +350,7 @@ fn load_legacy(doc: &Value) -> Result<Metadata, String> {
         _ => Vec::new(),
     };
     if !f.errors.is_empty() {
-        // yaml.v3 names the line; helm-core's reader keeps none, so line 1 is reported.
-        let lines: Vec<(usize, String)> = f.errors.iter().map(|e| (1, e.clone())).collect();
-        return Err(unmarshal_errors(&lines));
+        return Err(unmarshal_errors(&located(&f.errors, text)));
     }
     // MetadataLegacy.Validate: the first problem only.
     if !valid_name(&name) {
@@ -455,9 +484,7 @@ fn load_v1(doc: &Value, text: &str) -> Result<Metadata, String> {
     let version = f.string("version");
     let source_url = f.string("sourceURL");
     let api_version = f.string("apiVersion");
-    for e in &f.errors {
-        unknown.push((1, e.clone()));
-    }
+    unknown.extend(located(&f.errors, text));
     if !unknown.is_empty() {
         unknown.sort();
         return Err(unmarshal_errors(&unknown));
@@ -555,7 +582,7 @@ fn v1_config(kind: &str, raw: Option<Value>) -> Result<TypeConfig, String> {
         _ => TypeConfig::Test,
     };
     if !f.errors.is_empty() {
-        let lines: Vec<(usize, String)> = f.errors.iter().map(|e| (1, e.clone())).collect();
+        let lines: Vec<(usize, String)> = f.errors.iter().map(|e| (1, e.1.clone())).collect();
         return Err(unmarshal_errors(&lines));
     }
     Ok(config)
@@ -582,7 +609,7 @@ fn v1_subprocess(raw: Option<Value>) -> Result<SubprocessConfig, String> {
         _ => Vec::new(),
     };
     if !f.errors.is_empty() {
-        let lines: Vec<(usize, String)> = f.errors.iter().map(|e| (1, e.clone())).collect();
+        let lines: Vec<(usize, String)> = f.errors.iter().map(|e| (1, e.1.clone())).collect();
         return Err(unmarshal_errors(&lines));
     }
     Ok(SubprocessConfig {
