@@ -28,9 +28,6 @@ struct Case {
     steps: &'static [&'static str],
 }
 
-/// The plugin directory Helm installs into (its data home), as `$HELM_PLUGINS`.
-const DATA_PLUGINS: &str = "HELM_PLUGINS=@/home/.local/share/helm/plugins";
-
 const CASES: &[Case] = &[
     Case {
         name: "list",
@@ -402,6 +399,8 @@ fn run_case(program: Option<&Path>, case: &Case, server: &str) -> String {
     let _ = std::fs::remove_file(&served);
     std::os::unix::fs::symlink(dir.join("src"), &served).expect("link served");
     let d = dir.display().to_string();
+    // Extraction directories have random names.
+    let extract = regex::Regex::new("helm-plugin-extract-[A-Za-z0-9]+").expect("regex");
     let mut transcript = String::new();
     for step in case.steps {
         transcript.push_str(&format!("$ {step}\n"));
@@ -434,8 +433,6 @@ fn run_case(program: Option<&Path>, case: &Case, server: &str) -> String {
             c.env(k, v.replace('@', &d));
         }
         let o = c.output().expect("run");
-        // Extraction directories have random names.
-        let extract = regex::Regex::new("helm-plugin-extract-[A-Za-z0-9]+").expect("regex");
         let mask = |b: &[u8]| {
             let text = String::from_utf8_lossy(b).replace(&d, "@");
             extract
