@@ -368,7 +368,8 @@ mod tests {
         };
         assert_eq!(go_expand("$A/${A}b", env), "x/xb");
         assert_eq!(go_expand("$0 $@ $", env), "zero  $");
-        assert_eq!(go_expand("a${}b${A", env), "ab");
+        // `${}` is eaten whole; an unclosed `${` loses only `${`.
+        assert_eq!(go_expand("a${}b${A", env), "abA");
         assert_eq!(go_expand("$$A", env), "A");
         assert_eq!(go_expand("100%$", env), "100%$");
     }
