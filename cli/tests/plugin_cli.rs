@@ -214,6 +214,26 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "package-verify",
+        setup: &["cp hello src/hello", "write src/junk\nnot a keyring\n"],
+        steps: &[
+            "plugin package @/src/hello --sign=false -d out",
+            "ls work/out",
+            "plugin verify out/hello-0.1.0.tgz",
+            "plugin package @/src/hello",
+            "plugin package @/src/hello --key nobody --keyring @/src/nosuch",
+            "plugin package @/src/hello/plugin.yaml",
+            "plugin package @/nope",
+            "plugin package",
+            "plugin verify @/src/hello",
+            "plugin verify @/src/hello/plugin.yaml",
+            "plugin verify @/nope.tgz",
+            "plugin verify",
+            "plugin install out/hello-0.1.0.tgz",
+            "plugin install @/src/hello --verify=false",
+        ],
+    },
+    Case {
         name: "getter",
         setup: &[
             "cp testget plugins/testget",
@@ -594,4 +614,254 @@ fn helm_diff_plugin_installs_like_helm() {
     if let Some(h) = common::oracle() {
         assert_eq!(ours, run(&h, "helm"), "helm-rs and Helm differ");
     }
+}
+
+/// A GnuPG home with a signing key "Helm Test <helm@example.com>" (no passphrase); (secret
+/// keyring, public keyring) in GnuPG's binary format, or None without gpg.
+fn gpg_keyrings(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    if Command::new("gpg").arg("--version").output().is_err() {
+        eprintln!("SKIP: gpg is absent");
+        return None;
+    }
+    let gnupg = dir.join("gnupg");
+    std::fs::create_dir_all(&gnupg).expect("mkdir");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&gnupg, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    let gpg = |args: &[&str]| {
+        let o = Command::new("gpg")
+            .env("GNUPGHOME", &gnupg)
+            .args(["--batch", "--yes"])
+            .args(args)
+            .output()
+            .expect("run gpg");
+        assert!(
+            o.status.success(),
+            "gpg {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o.stdout
+    };
+    gpg(&[
+        "--passphrase",
+        "",
+        "--quick-gen-key",
+        "Helm Test <helm@example.com>",
+        "rsa2048",
+        "sign",
+        "never",
+    ]);
+    let (sec, public) = (dir.join("secring.gpg"), dir.join("pubring.gpg"));
+    std::fs::write(&sec, gpg(&["--export-secret-keys"])).expect("write");
+    std::fs::write(&public, gpg(&["--export"])).expect("write");
+    Some((sec, public))
+}
+
+/// `plugin package` signs and `plugin verify`/`plugin install` check signatures: helm-rs's
+/// signed tarball verifies and installs with helm-rs and with Helm, and Helm's with helm-rs;
+/// a tarball that does not match its provenance is refused by both.
+#[test]
+fn plugin_signatures_interoperate_with_helm() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("plugin-sign-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let Some((sec, public)) = gpg_keyrings(&dir) else {
+        return;
+    };
+    copy_dir(&data_plugins().join("hello"), &dir.join("hello"));
+    let run = |program: &Path, args: &[&str]| -> (i32, String, String) {
+        let home = dir.join(format!(
+            "home-{}",
+            program.file_name().expect("name").to_string_lossy()
+        ));
+        let o = Command::new(program)
+            .args(args)
+            .current_dir(&dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &home)
+            .env("HELM_PLUGINS", home.join(".local/share/helm/plugins"))
+            .env("HELM_ORACLE_CACHE", common::oracle_cache())
+            .output()
+            .expect("run");
+        let d = dir.display().to_string();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).replace(&d, "@"),
+            String::from_utf8_lossy(&o.stderr).replace(&d, "@"),
+        )
+    };
+    let (sec, public) = (
+        sec.to_str().expect("utf-8"),
+        public.to_str().expect("utf-8"),
+    );
+    let ours = PathBuf::from(env!("CARGO_BIN_EXE_helm-rs"));
+    let r = run(
+        &ours,
+        &[
+            "plugin",
+            "package",
+            "hello",
+            "-d",
+            "rs",
+            "--key",
+            "helm@example.com",
+            "--keyring",
+            sec,
+        ],
+    );
+    assert_eq!(
+        r,
+        (0, "Successfully signed. Signature written to: rs/hello-0.1.0.tgz.prov\nSuccessfully packaged plugin and saved it to: rs/hello-0.1.0.tgz\n".into(), String::new())
+    );
+    let fingerprint = |out: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix("Using Key With Fingerprint: "))
+            .map(String::from)
+    };
+    let v = run(
+        &ours,
+        &[
+            "plugin",
+            "verify",
+            "rs/hello-0.1.0.tgz",
+            "--keyring",
+            public,
+        ],
+    );
+    assert_eq!(v.0, 0, "{v:?}");
+    assert!(
+        v.1.starts_with("Signed by: Helm Test <helm@example.com>\n"),
+        "{v:?}"
+    );
+    let key = fingerprint(&v.1).expect("a fingerprint");
+    let i = run(
+        &ours,
+        &[
+            "plugin",
+            "install",
+            "rs/hello-0.1.0.tgz",
+            "--keyring",
+            public,
+        ],
+    );
+    assert_eq!(i.0, 0, "{i:?}");
+    assert!(
+        i.1.starts_with("Verifying plugin signature...\nSigned by: Helm Test <helm@example.com>\n"),
+        "{i:?}"
+    );
+    assert!(
+        i.1.ends_with("install hook of hello in hello\nInstalled plugin: hello\n"),
+        "{i:?}"
+    );
+    let l = run(&ours, &["plugin", "list"]);
+    assert!(l.1.contains("\tsigned    \t"), "{l:?}");
+    // A tarball that is not the one signed.
+    std::fs::create_dir_all(dir.join("bad")).expect("mkdir");
+    std::fs::copy(
+        dir.join("rs/hello-0.1.0.tgz.prov"),
+        dir.join("bad/hello-0.1.0.tgz.prov"),
+    )
+    .expect("copy");
+    let other = run(
+        &ours,
+        &["plugin", "package", "hello", "--sign=false", "-d", "bad"],
+    );
+    assert_eq!(other.0, 0, "{other:?}");
+    std::fs::write(
+        dir.join("bad/hello-0.1.0.tgz"),
+        b"\x1f\x8b not the signed tarball",
+    )
+    .expect("write");
+    let bad = run(
+        &ours,
+        &[
+            "plugin",
+            "verify",
+            "bad/hello-0.1.0.tgz",
+            "--keyring",
+            public,
+        ],
+    );
+    assert_eq!(bad.0, 1, "{bad:?}");
+    let Some(helm) = common::oracle() else {
+        return;
+    };
+    // Helm checks helm-rs's signature, and signs a tarball helm-rs checks.
+    let hv = run(
+        &helm,
+        &[
+            "plugin",
+            "verify",
+            "rs/hello-0.1.0.tgz",
+            "--keyring",
+            public,
+        ],
+    );
+    assert_eq!(hv, v, "Helm's verification of helm-rs's tarball");
+    let hi = run(
+        &helm,
+        &[
+            "plugin",
+            "install",
+            "rs/hello-0.1.0.tgz",
+            "--keyring",
+            public,
+        ],
+    );
+    assert_eq!(hi, i, "Helm's install of helm-rs's signed tarball");
+    let hp = run(
+        &helm,
+        &[
+            "plugin",
+            "package",
+            "hello",
+            "-d",
+            "go",
+            "--key",
+            "helm@example.com",
+            "--keyring",
+            sec,
+        ],
+    );
+    assert_eq!(hp.0, 0, "{hp:?}");
+    let ov = run(
+        &ours,
+        &[
+            "plugin",
+            "verify",
+            "go/hello-0.1.0.tgz",
+            "--keyring",
+            public,
+        ],
+    );
+    assert_eq!(
+        ov,
+        run(
+            &helm,
+            &[
+                "plugin",
+                "verify",
+                "go/hello-0.1.0.tgz",
+                "--keyring",
+                public
+            ]
+        )
+    );
+    assert_eq!(fingerprint(&ov.1), Some(key));
+    assert_eq!(
+        bad.0,
+        run(
+            &helm,
+            &[
+                "plugin",
+                "verify",
+                "bad/hello-0.1.0.tgz",
+                "--keyring",
+                public
+            ]
+        )
+        .0
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -22,6 +22,40 @@ pub enum PluginCommand {
     /// update one or more Helm plugins
     #[command(alias = "up")]
     Update(NamesArgs),
+    /// package a plugin directory into a plugin archive
+    Package(PackageArgs),
+    /// verify that a plugin at the given path has been signed and is valid
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+pub struct PackageArgs {
+    /// `[PATH]`
+    args: Vec<String>,
+    /// use a PGP private key to sign this plugin
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true", value_parser = go_bool)]
+    sign: bool,
+    /// name of the key to use when signing. Used if --sign is true
+    #[arg(long, default_value = "")]
+    key: String,
+    /// location of a public keyring
+    #[arg(long)]
+    keyring: Option<String>,
+    /// location of a file which contains the passphrase for the signing key. Use "-" to read from stdin.
+    #[arg(long = "passphrase-file")]
+    passphrase_file: Option<String>,
+    /// location to write the plugin tarball.
+    #[arg(short = 'd', long, default_value = ".")]
+    destination: String,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// `[PATH]`
+    args: Vec<String>,
+    /// keyring containing public keys
+    #[arg(long)]
+    keyring: Option<String>,
 }
 
 #[derive(Args)]
@@ -91,6 +125,8 @@ pub fn run(cmd: PluginCommand, settings: &EnvSettings) -> Result<(), crate::CmdE
         PluginCommand::Install(a) => install(&a, settings),
         PluginCommand::Uninstall(a) => uninstall(&a.names, settings),
         PluginCommand::Update(a) => update(&a.names, settings),
+        PluginCommand::Package(a) => package(&a),
+        PluginCommand::Verify(a) => verify(&a),
     };
     r.map_err(Into::into)
 }
@@ -207,20 +243,38 @@ fn install(a: &InstallArgs, settings: &EnvSettings) -> Result<(), PluginError> {
         password: a.password.clone().unwrap_or_default(),
         ..Default::default()
     };
-    if verify {
-        let (_, prov) = src
+    let verified = if verify {
+        let (data, prov) = src
             .archive_data(&conn)
             .map_err(|e| PluginError::Message(format!("failed to get verification data: {e}")))?;
-        if prov.is_none() {
+        let Some(prov) = prov.filter(|p| !p.is_empty()) else {
             return Err(PluginError::Message(
                 "plugin verification failed: no provenance file (.prov) found".into(),
             ));
-        }
-        return Err(PluginError::Message(
-            "plugin verification failed: checking plugin signatures is not supported by helm-rs (use --verify=false)".into(),
+        };
+        // The digest is looked up under the archive's file name.
+        let tmp = tempfile::tempdir().map_err(|e| PluginError::Message(e.to_string()))?;
+        let file = tmp
+            .path()
+            .join(helm_core::gocompat::path::base(source.as_str()));
+        std::fs::write(&file, &data).map_err(|e| PluginError::Message(e.to_string()))?;
+        let keyring = a
+            .keyring
+            .clone()
+            .unwrap_or_else(crate::repo::default_keyring);
+        let v = super::sign::verify(&file, &String::from_utf8_lossy(&prov), &keyring)
+            .map_err(|e| PluginError::Message(format!("plugin verification failed: {e}")))?;
+        Some(v)
+    } else {
+        None
+    };
+    src.install(&conn)?;
+    if let Some(v) = verified {
+        out(&format!(
+            "Signed by: {}\nUsing Key With Fingerprint: {}\nPlugin Hash Verified: {}\n",
+            v.signed_by, v.fingerprint, v.file_hash
         ));
     }
-    src.install(&conn)?;
     let p = loader::load_dir(&path)
         .map_err(|e| PluginError::Message(format!("plugin is installed but unusable: {e}")))?;
     runtime::run_hook(&p, "install", settings.debug)?;
@@ -333,4 +387,132 @@ fn update_one(p: &Plugin, settings: &EnvSettings) -> Result<(), PluginError> {
     }
     let updated = loader::load_dir(&p.dir).map_err(PluginError::Message)?;
     runtime::run_hook(&updated, "update", settings.debug)
+}
+
+fn stat_error(path: &str, e: &std::io::Error) -> PluginError {
+    PluginError::Message(format!(
+        "stat {path}: {}",
+        helm_core::gocompat::os::go_io_error(e)
+    ))
+}
+
+/// `helm plugin package DIR`: `NAME-VERSION.tgz` (and its `.prov` unless `--sign=false`).
+fn package(a: &PackageArgs) -> Result<(), PluginError> {
+    let [path] = a.args.as_slice() else {
+        return Err(PluginError::Message(format!(
+            "\"helm plugin package\" requires 1 argument\n\nUsage:  helm plugin package [PATH] [flags]"
+        )));
+    };
+    let md = std::fs::metadata(path).map_err(|e| stat_error(path, &e))?;
+    if !md.is_dir() {
+        return Err(PluginError::Message(
+            "plugin package only supports directories, not tarballs".into(),
+        ));
+    }
+    let p = loader::load_dir(Path::new(path))
+        .map_err(|e| PluginError::Message(format!("invalid plugin directory: {e}")))?;
+    std::fs::create_dir_all(&a.destination).map_err(|e| PluginError::Message(e.to_string()))?;
+    let keyring = a
+        .keyring
+        .clone()
+        .unwrap_or_else(crate::repo::default_keyring);
+    let passphrase = match a.passphrase_file.as_deref() {
+        Some("-") => {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                .map_err(|e| PluginError::Message(e.to_string()))?;
+            Some(s.trim_end_matches(['\r', '\n']).to_string())
+        }
+        Some(f) => Some(
+            std::fs::read_to_string(f)
+                .map_err(|e| {
+                    PluginError::Message(format!(
+                        "open {f}: {}",
+                        helm_core::gocompat::os::go_io_error(&e)
+                    ))
+                })?
+                .trim_end_matches(['\r', '\n'])
+                .to_string(),
+        ),
+        None => None,
+    };
+    if !a.sign {
+        out("WARNING: Skipping plugin signing. This is not recommended for plugins intended for distribution.\n");
+    } else if let Err(e) = std::fs::metadata(&keyring) {
+        return Err(PluginError::Message(format!(
+            "error reading from keyring: open {keyring}: {}",
+            helm_core::gocompat::os::go_io_error(&e)
+        )));
+    }
+    let file = format!("{}-{}.tgz", p.metadata.name, p.metadata.version);
+    let tarball_path = Path::new(&a.destination).join(&file);
+    let data = super::sign::tarball(Path::new(path), &p.metadata.name)?;
+    let prov = if a.sign {
+        Some(super::sign::sign(
+            &p,
+            &data,
+            &file,
+            &keyring,
+            &a.key,
+            passphrase.as_deref(),
+        )?)
+    } else {
+        None
+    };
+    std::fs::write(&tarball_path, &data)
+        .map_err(|e| PluginError::Message(format!("failed to create tarball: {e}")))?;
+    let shown = helm_core::gocompat::path::clean(&tarball_path.to_string_lossy());
+    if let Some(prov) = prov {
+        std::fs::write(format!("{shown}.prov"), prov)
+            .map_err(|e| PluginError::Message(e.to_string()))?;
+        out(&format!(
+            "Successfully signed. Signature written to: {shown}.prov\n"
+        ));
+    }
+    out(&format!(
+        "Successfully packaged plugin and saved it to: {shown}\n"
+    ));
+    Ok(())
+}
+
+/// `helm plugin verify TARBALL`.
+fn verify(a: &VerifyArgs) -> Result<(), PluginError> {
+    let [path] = a.args.as_slice() else {
+        return Err(PluginError::Message(format!(
+            "\"helm plugin verify\" requires 1 argument\n\nUsage:  helm plugin verify [PATH] [flags]"
+        )));
+    };
+    let md = std::fs::metadata(path).map_err(|e| stat_error(path, &e))?;
+    if md.is_dir() {
+        return Err(PluginError::Message(
+            "directory verification not supported - only plugin tarballs can be verified".into(),
+        ));
+    }
+    let ext = helm_core::gocompat::path::ext(path);
+    if ext != ".gz" && ext != ".tgz" {
+        return Err(PluginError::Message(
+            "plugin file must be a gzipped tarball (.tar.gz or .tgz)".into(),
+        ));
+    }
+    let prov_file = format!("{path}.prov");
+    let prov = match std::fs::metadata(&prov_file) {
+        Err(e) => {
+            return Err(PluginError::Message(format!(
+                "could not find provenance file {prov_file}: stat {prov_file}: {}",
+                helm_core::gocompat::os::go_io_error(&e)
+            )))
+        }
+        Ok(_) => std::fs::read_to_string(&prov_file)
+            .map_err(|e| PluginError::Message(format!("failed to read provenance file: {e}")))?,
+    };
+    let keyring = a
+        .keyring
+        .clone()
+        .unwrap_or_else(crate::repo::default_keyring);
+    let v = super::sign::verify(Path::new(path), &prov, &keyring)?;
+    out(&format!(
+        "Signed by: {}\nUsing Key With Fingerprint: {}\nPlugin Hash Verified: {}\n",
+        v.signed_by, v.fingerprint, v.file_hash
+    ));
+    Ok(())
 }

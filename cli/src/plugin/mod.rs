@@ -12,14 +12,14 @@
 //! * [`loader`]: discovery, Helm's warnings for broken plugins, duplicate names;
 //! * [`runtime`]: the subprocess runtime (commands, hooks, getters) and its environment;
 //! * [`dispatch`]: `helm-rs NAME ARGS…` for a CLI plugin (global flags as Helm treats them);
-//! * [`commands`]: `helm-rs plugin list|install|uninstall|update`;
+//! * [`commands`]: `helm-rs plugin list|install|uninstall|update|package|verify`;
 //! * [`install`]: install sources (a local directory, a local or HTTP tarball);
-//! * [`getter`]: chart downloads through a getter plugin.
+//! * [`getter`]: chart downloads through a getter plugin;
+//! * [`sign`]: plugin tarballs and their provenance (signing, verification).
 //!
 //! Not supported: the `extism/v1` (WebAssembly) runtime (such plugins load and are listed, but
-//! running one is an error); installing from a VCS repository or an OCI registry; plugin
-//! signatures (`--verify` needs `--verify=false` for tarballs); post-renderers (see
-//! `post_renderer_error` in main.rs).
+//! running one is an error); installing from a VCS repository or an OCI registry;
+//! post-renderers (see `post_renderer_error` in main.rs).
 
 pub mod commands;
 pub mod dispatch;
@@ -28,6 +28,7 @@ pub mod install;
 pub mod loader;
 pub mod metadata;
 pub mod runtime;
+pub mod sign;
 
 pub use commands::{run, PluginCommand};
 
