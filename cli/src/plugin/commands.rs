@@ -399,9 +399,10 @@ fn stat_error(path: &str, e: &std::io::Error) -> PluginError {
 /// `helm plugin package DIR`: `NAME-VERSION.tgz` (and its `.prov` unless `--sign=false`).
 fn package(a: &PackageArgs) -> Result<(), PluginError> {
     let [path] = a.args.as_slice() else {
-        return Err(PluginError::Message(format!(
+        return Err(PluginError::Message(
             "\"helm plugin package\" requires 1 argument\n\nUsage:  helm plugin package [PATH] [flags]"
-        )));
+                .into(),
+        ));
     };
     let md = std::fs::metadata(path).map_err(|e| stat_error(path, &e))?;
     if !md.is_dir() {
@@ -478,9 +479,10 @@ fn package(a: &PackageArgs) -> Result<(), PluginError> {
 /// `helm plugin verify TARBALL`.
 fn verify(a: &VerifyArgs) -> Result<(), PluginError> {
     let [path] = a.args.as_slice() else {
-        return Err(PluginError::Message(format!(
+        return Err(PluginError::Message(
             "\"helm plugin verify\" requires 1 argument\n\nUsage:  helm plugin verify [PATH] [flags]"
-        )));
+                .into(),
+        ));
     };
     let md = std::fs::metadata(path).map_err(|e| stat_error(path, &e))?;
     if md.is_dir() {
