@@ -1,7 +1,8 @@
 //! Helm plugins compared with the reference Helm 4.1.4: `plugin list|install|uninstall|update`,
-//! running a CLI plugin (`helm NAME ARGS…`: the environment, global flags before and after the
-//! name, `ignoreFlags`, exit codes), Helm's warnings for broken `plugin.yaml` files, name
-//! conflicts, install hooks, and getter plugins fetching charts (`pull`, `template`, `show`).
+//! `plugin package|verify`, running a CLI plugin (`helm NAME ARGS…`: the environment, global
+//! flags before and after the name, `ignoreFlags`, exit codes), Helm's warnings for broken
+//! `plugin.yaml` files, name conflicts, install hooks, shell completion of plugin commands
+//! (`plugin.complete`), and getter plugins fetching charts (`pull`, `template`, `show`).
 //!
 //! Each case lays out a fresh directory (`@`: HOME, `plugins/` as `$HELM_PLUGINS`, plugins
 //! from `tests/data/plugins/`, a `charts/` directory the test getter serves) and runs its steps
@@ -20,8 +21,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// A case: its name, the layout's setup (see [`setup`]) and its steps: `NAME=VALUE … :: ARGS`
-/// or `ARGS` (words split on spaces, `@` the layout directory, `%` the HTTP server's
-/// address), or `ls DIR` (the layout's files under DIR, listed by the test).
+/// or `ARGS` (words split on spaces, `''` an empty word, `@` the layout directory, `%` the HTTP
+/// server's address), or `ls DIR` (the layout's files under DIR, listed by the test).
 struct Case {
     name: &'static str,
     setup: &'static [&'static str],
@@ -234,6 +235,29 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "completion",
+        setup: &[
+            "cp hello plugins/hello",
+            "cp v1cli plugins/v1cli",
+            "write plugins/hello/plugin.complete\n#!/bin/sh\necho \"c1\tfirst\"\necho \"args:$*.\"\necho \"ns=$HELM_NAMESPACE plugin=$HELM_PLUGIN_NAME\"\necho \":4\"\n",
+            "chmod plugins/hello/plugin.complete",
+            "write plugins/bad/plugin.yaml\nname: bad\nversion: v1\n",
+        ],
+        steps: &[
+            "__complete ''",
+            "__complete hel",
+            "__completeNoDesc hello a --b -n ns1 ''",
+            "__complete -n x hello a c",
+            "__complete hello --na",
+            "__complete hello a --kube-context",
+            "__complete hello --kube-context ''",
+            "__complete hello -n=x y",
+            "__complete v1cli a -n x ''",
+            "__complete plugin uninstall ''",
+            "__complete plugin update hello ''",
+        ],
+    },
+    Case {
         name: "getter",
         setup: &[
             "cp testget plugins/testget",
@@ -286,7 +310,8 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A fresh layout for one run of a case: `cp NAME DEST` (a plugin of tests/data/plugins),
-/// `write PATH\nTEXT`, `tgz DIR ARCHIVE` (DIR packed under its own name).
+/// `write PATH\nTEXT`, `chmod PATH` (executable), `tgz DIR ARCHIVE` (DIR packed under its own
+/// name).
 fn setup(dir: &Path, steps: &[&str]) {
     let _ = std::fs::remove_dir_all(dir);
     for sub in ["home", "plugins", "work", "charts", "src", "bin"] {
@@ -300,6 +325,11 @@ fn setup(dir: &Path, steps: &[&str]) {
         match words.as_slice() {
             ["cp", name, dest] => copy_dir(&data_plugins().join(name), &dir.join(dest)),
             ["write", path] => common::write_files(dir, &[(path, text)]),
+            ["chmod", path] => {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(dir.join(path), std::fs::Permissions::from_mode(0o755))
+                    .expect("chmod");
+            }
             ["tgz", src, archive] => {
                 let src = dir.join(src);
                 let archive = dir.join(archive);
@@ -435,7 +465,13 @@ fn run_case(program: Option<&Path>, case: &Case, server: &str) -> String {
         };
         let words: Vec<String> = args
             .split(' ')
-            .map(|w| w.replace('@', &d).replace('%', server))
+            .map(|w| {
+                if w == "''" {
+                    String::new()
+                } else {
+                    w.replace('@', &d).replace('%', server)
+                }
+            })
             .collect();
         let bin = dir.join("bin/helm");
         let mut c = Command::new(program.unwrap_or(&bin));

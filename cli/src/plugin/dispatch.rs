@@ -15,6 +15,7 @@
 use super::loader::{self, Plugin};
 use super::{runtime, slog_value, PluginError};
 use crate::settings::{EnvSettings, GlobalArgs};
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 /// Helm's own top-level commands (a plugin of one of these names is a conflict).
@@ -350,6 +351,83 @@ fn command_name_of(p: &Plugin) -> String {
         usage
     };
     use_.split(' ').next().unwrap_or(use_).to_string()
+}
+
+/// A CLI plugin command's short help: its own, else Helm's default.
+pub fn short_help(p: &Plugin) -> String {
+    match p.metadata.cli() {
+        Some((_, short, _, _)) if !short.is_empty() => short.to_string(),
+        _ => format!("the {:?} plugin", p.metadata.name),
+    }
+}
+
+/// Helm's `pluginDynamicComp`: the plugin's `plugin.complete` run with the words typed after
+/// the plugin's command (less Helm's cluster flags; none with `ignoreFlags`) and the word being
+/// completed; its output lines are the answers, a last `:N` line the directive. Without the
+/// program (or when it fails) there is no answer and the shell completes files.
+pub fn plugin_completions(
+    p: &Plugin,
+    words: &[String],
+    args: &[String],
+    to_complete: &str,
+) -> (Vec<String>, u32) {
+    let (known, unknown) = split_known(args);
+    if known_flags_error(&known).is_some() {
+        // cobra's ShellCompDirectiveError.
+        return (Vec::new(), 1);
+    }
+    let ignore_flags = p.metadata.cli().is_some_and(|c| c.3);
+    let mut argv = Vec::new();
+    if !ignore_flags {
+        argv.extend(unknown);
+        argv.push(to_complete.to_string());
+    }
+    let mut g = early_global_args(words);
+    overlay(&mut g, early_global_args(&known));
+    let settings = settings_from(g);
+    let mut env = runtime::plugin_env(p, &BTreeMap::new());
+    env.extend(
+        settings
+            .env_vars()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v)),
+    );
+    let program = format!("{}/plugin.complete", p.dir.display());
+    let Ok(out) = std::process::Command::new(&program)
+        .args(&argv)
+        .env_clear()
+        .envs(&env)
+        .stdin(std::process::Stdio::null())
+        .output()
+    else {
+        return (Vec::new(), 0);
+    };
+    if !out.status.success() {
+        return (Vec::new(), 0);
+    }
+    // Helm reads the program's standard output and error together.
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut lines: Vec<String> = text
+        .split('\n')
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+    let mut directive = 0;
+    if let Some(last) = lines.last() {
+        if let Some(n) = last
+            .strip_prefix(':')
+            .filter(|n| !n.is_empty())
+            .and_then(|n| n.parse::<u32>().ok())
+        {
+            directive = n;
+            lines.pop();
+        }
+    }
+    (lines, directive)
 }
 
 /// Helm's `loadCLIPlugins`: the CLI plugins that become commands (with their command names),
