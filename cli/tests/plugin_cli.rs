@@ -901,3 +901,91 @@ fn plugin_signatures_interoperate_with_helm() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The real helm-diff plugin run through helm-rs (`helm-rs hdiff upgrade …`, the plugin
+/// installed under another name since helm-rs's own `diff` wins) with helm-rs as its `HELM_BIN`:
+/// on a release of the kube test environment it prints what helm-rs's built-in `diff` prints
+/// (which diff_cli.rs compares with helm-diff run by Helm), in helm-diff's
+/// `helm upgrade --dry-run=server` mode. (Its default mode runs `helm template
+/// --dry-run=server`, which `helm-rs template` refuses: it renders offline only.)
+#[test]
+fn helm_diff_runs_with_helm_rs_as_its_helm() {
+    let Some(env) = common::env() else { return };
+    let home = std::env::var_os("HOME").unwrap_or_default();
+    let src = PathBuf::from(home).join(".cache/helm-rs/helm-diff/current/plugins/diff");
+    if !src.join("bin/diff").exists() {
+        eprintln!("SKIP: the helm-diff plugin is not built (scripts/test.d/setup-helm-diff.sh)");
+        return;
+    }
+    let ns = common::unique("plugin-hdiff");
+    let dir = common::scratch(&ns);
+    let plugins = dir.join("plugins");
+    std::fs::create_dir_all(plugins.join("hdiff")).expect("mkdir");
+    let yaml = std::fs::read_to_string(src.join("plugin.yaml")).expect("plugin.yaml");
+    std::fs::write(
+        plugins.join("hdiff/plugin.yaml"),
+        yaml.replacen("name: diff", "name: hdiff", 1),
+    )
+    .expect("write");
+    std::os::unix::fs::symlink(src.join("bin"), plugins.join("hdiff/bin")).expect("link");
+    let chart = common::write_chart(&dir, "pchart", "0.1.0");
+    let chart = chart.to_str().expect("utf-8 path");
+    let rs = env!("CARGO_BIN_EXE_helm-rs");
+    let run = |args: &[&str], dry_run: &str| {
+        let mut c = common::on_cluster(rs, env, args);
+        common::helm_home(&mut c)
+            .env_remove("HELM_DIFF_COLOR")
+            .env_remove("HELM_DIFF_OUTPUT")
+            .env_remove("HELM_DIFF_OUTPUT_CONTEXT")
+            .env("HELM_PLUGINS", &plugins)
+            .env("HELM_DIFF_USE_UPGRADE_DRY_RUN", dry_run);
+        let o = c.output().expect("run helm-rs");
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let installed = run(
+        &[
+            "install",
+            "web",
+            chart,
+            "-n",
+            &ns,
+            "--create-namespace",
+            "--set",
+            "data=x",
+        ],
+        "false",
+    );
+    assert_eq!(installed.0, 0, "{installed:?}");
+    for dry_run in ["true"] {
+        for extra in [
+            &["--set", "data=y"][..],
+            &["--set", "data=x"],
+            &["--set", "data=y", "--detailed-exitcode"],
+        ] {
+            let mut plugin_args = vec!["hdiff", "upgrade", "web", chart, "-n", &ns];
+            plugin_args.extend_from_slice(extra);
+            let through_plugin = run(&plugin_args, dry_run);
+            plugin_args[0] = "diff";
+            let builtin = run(&plugin_args, dry_run);
+            assert!(
+                matches!(through_plugin.0, 0 | 2),
+                "helm-diff through helm-rs failed: {through_plugin:?}"
+            );
+            assert_eq!(
+                through_plugin.1.is_empty(),
+                extra[1] == "data=x",
+                "a change shows, no change shows nothing: {through_plugin:?}"
+            );
+            assert_eq!(
+                (through_plugin.0, &through_plugin.1),
+                (builtin.0, &builtin.1),
+                "helm-diff (HELM_BIN=helm-rs, dry-run mode {dry_run}) and helm-rs diff differ for {extra:?}\n{}",
+                through_plugin.2
+            );
+        }
+    }
+}
