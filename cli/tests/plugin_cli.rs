@@ -976,9 +976,9 @@ fn helm_diff_runs_with_helm_rs_as_its_helm() {
                 "helm-diff through helm-rs failed: {through_plugin:?}"
             );
             assert_eq!(
-                through_plugin.1.is_empty(),
-                extra[1] == "data=x",
-                "a change shows, no change shows nothing: {through_plugin:?}"
+                through_plugin.1.contains("+   value: \"y\""),
+                extra[1] == "data=y",
+                "the data change shows, and only it: {through_plugin:?}"
             );
             assert_eq!(
                 (through_plugin.0, &through_plugin.1),
