@@ -320,17 +320,23 @@ fn main() -> ExitCode {
     // and `helm-rs NAME ARGS…` for a CLI plugin runs it (cli/src/plugin/dispatch.rs).
     plugin::remember_environment();
     let early = plugin::dispatch::early_settings(args.get(1..).unwrap_or(&[]));
-    let commands: Vec<String> = {
+    // The command names are only needed when plugins are installed.
+    let commands: std::cell::OnceCell<Vec<String>> = std::cell::OnceCell::new();
+    let builtin = |name: &str| {
         use clap::CommandFactory;
-        Cli::command()
-            .get_subcommands()
-            .flat_map(|c| {
-                std::iter::once(c.get_name().to_string())
-                    .chain(c.get_all_aliases().map(String::from))
+        commands
+            .get_or_init(|| {
+                Cli::command()
+                    .get_subcommands()
+                    .flat_map(|c| {
+                        std::iter::once(c.get_name().to_string())
+                            .chain(c.get_all_aliases().map(String::from))
+                    })
+                    .collect()
             })
-            .collect()
+            .iter()
+            .any(|c| c == name)
     };
-    let builtin = |name: &str| commands.iter().any(|c| c == name);
     let plugins = plugin::dispatch::load_cli_plugins(&early, &builtin);
     if let Some(code) =
         plugin::dispatch::dispatch(args.get(1..).unwrap_or(&[]), &early, &plugins, &builtin)

@@ -492,6 +492,9 @@ pub fn dispatch(
     plugins: &[(String, Plugin)],
     builtin: &dyn Fn(&str) -> bool,
 ) -> Option<ExitCode> {
+    if plugins.is_empty() {
+        return None;
+    }
     let name = command_name(args);
     if name.is_some_and(|n| builtin(n) || n == "help") {
         return None;
