@@ -6,6 +6,7 @@
 mod excerpt;
 mod heap;
 mod lint;
+mod plugin;
 mod version;
 use clap::{Args, Parser, Subcommand};
 use helm_core::chart;
@@ -105,6 +106,11 @@ enum Command {
     },
     /// helm client environment information
     Env(settings::EnvArgs),
+    /// install, list, or uninstall Helm plugins (cli/src/plugin/)
+    Plugin {
+        #[command(subcommand)]
+        what: plugin::PluginCommand,
+    },
 }
 
 #[derive(Args)]
@@ -310,6 +316,33 @@ fn main() -> ExitCode {
     if let Some(no_descriptions) = complete::protocol_request(args.get(1).map(String::as_str)) {
         return complete::run_protocol(args.get(2..).unwrap_or(&[]), no_descriptions);
     }
+    // Plugins load before the command line is parsed, as in Helm: their warnings come first,
+    // and `helm-rs NAME ARGS…` for a CLI plugin runs it (cli/src/plugin/dispatch.rs).
+    plugin::remember_environment();
+    let early = plugin::dispatch::early_settings(args.get(1..).unwrap_or(&[]));
+    // The command names are only needed when plugins are installed.
+    let commands: std::cell::OnceCell<Vec<String>> = std::cell::OnceCell::new();
+    let builtin = |name: &str| {
+        use clap::CommandFactory;
+        commands
+            .get_or_init(|| {
+                Cli::command()
+                    .get_subcommands()
+                    .flat_map(|c| {
+                        std::iter::once(c.get_name().to_string())
+                            .chain(c.get_all_aliases().map(String::from))
+                    })
+                    .collect()
+            })
+            .iter()
+            .any(|c| c == name)
+    };
+    let plugins = plugin::dispatch::load_cli_plugins(&early, &builtin);
+    if let Some(code) =
+        plugin::dispatch::dispatch(args.get(1..).unwrap_or(&[]), &early, &plugins, &builtin)
+    {
+        return code;
+    }
     let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return flag_error(e),
@@ -331,6 +364,7 @@ fn main() -> ExitCode {
     }
     color::init(&settings.color_mode);
     settings.export();
+    plugin::getter::set_settings(&settings);
     cli.global.kube = settings.kube_args();
     if let Command::Release(c) = &cli.command {
         c.deprecation_notices();
@@ -345,6 +379,7 @@ fn main() -> ExitCode {
             &cli.global.kube,
         ),
         (_, Command::Env(a)) => settings::run_env(&a, &settings),
+        (_, Command::Plugin { what }) => plugin::run(what, &settings),
         (_, command) => run_local(command, &cli.global.kube),
     };
     match result {
@@ -373,7 +408,7 @@ fn run_local(command: Command, kube: &release::KubeArgs) -> Result<(), CmdError>
         Command::Dependency { what } => repo::run_dependency(what),
         Command::Verify(a) => repo::run_verify(a),
         Command::Completion { shell } => complete::run_script(&shell),
-        Command::Env(_) => Ok(()),
+        Command::Env(_) | Command::Plugin { .. } => Ok(()),
         Command::Serve(a) => {
             return match serve::run(a) {
                 c if c == ExitCode::SUCCESS => Ok(()),
@@ -793,33 +828,9 @@ pub(crate) fn post_renderer_error(name: &str) -> CmdError {
     ))
 }
 
-/// Whether a `postrenderer/v1` plugin called `name` is installed (Helm's plugin directories:
-/// `$HELM_PLUGINS`, a `:`-separated list, else `$XDG_DATA_HOME/helm/plugins`, else
-/// `~/.local/share/helm/plugins`).
+/// Whether a `postrenderer/v1` plugin called `name` is installed (Helm's plugin directories,
+/// cli/src/plugin/loader.rs).
 fn find_postrenderer_plugin(name: &str) -> bool {
-    let dirs: Vec<PathBuf> = match std::env::var_os("HELM_PLUGINS") {
-        Some(v) => std::env::split_paths(&v).collect(),
-        None => match (std::env::var_os("XDG_DATA_HOME"), std::env::var_os("HOME")) {
-            (Some(x), _) => vec![PathBuf::from(x).join("helm/plugins")],
-            (None, Some(h)) => vec![PathBuf::from(h).join(".local/share/helm/plugins")],
-            (None, None) => Vec::new(),
-        },
-    };
-    dirs.iter()
-        .filter_map(|d| std::fs::read_dir(d).ok())
-        .flatten()
-        .flatten()
-        .any(|entry| {
-            let Ok(text) = std::fs::read_to_string(entry.path().join("plugin.yaml")) else {
-                return false;
-            };
-            let Ok(doc) = helm_core::values::yaml::from_str(&text) else {
-                return false;
-            };
-            let field = |k: &str| match doc.as_map().and_then(|m| m.get(k)) {
-                Some(helm_core::Value::String(s)) => s.to_string(),
-                _ => String::new(),
-            };
-            field("name") == name && field("type") == "postrenderer/v1"
-        })
+    let dirs = plugin::loader::split_dirs(&std::env::var("HELM_PLUGINS").unwrap_or_default());
+    plugin::loader::find_plugins(&dirs, "postrenderer/v1", name).is_ok_and(|f| !f.is_empty())
 }

@@ -730,6 +730,14 @@ pub fn fetch_chart(
     dir: &Path,
     plain_http: bool,
 ) -> Result<PathBuf, CmdError> {
+    // A URL of a scheme a getter plugin provides (cli/src/plugin/getter.rs).
+    if repo_url.is_none() {
+        if let Some(path) = crate::plugin::getter::download(reference, &getter_options(conn), dir)
+            .map_err(CmdError)?
+        {
+            return Ok(path);
+        }
+    }
     if reference.starts_with("oci://") {
         let r =
             kube_repo::oci::pull_chart(reference, version, dir, &oci_options(conn, plain_http))?;
@@ -744,6 +752,18 @@ pub fn fetch_chart(
         }
     };
     Ok(resolved.download(dir)?)
+}
+
+/// What a getter plugin is given for a download (cli/src/plugin/getter.rs).
+fn getter_options(conn: &ConnArgs) -> crate::plugin::runtime::GetterOptions {
+    crate::plugin::runtime::GetterOptions {
+        cert_file: conn.cert_file.clone().unwrap_or_default(),
+        key_file: conn.key_file.clone().unwrap_or_default(),
+        ca_file: conn.ca_file.clone().unwrap_or_default(),
+        username: conn.username.clone().unwrap_or_default(),
+        password: conn.password.clone().unwrap_or_default(),
+        pass_credentials_all: conn.pass_credentials,
+    }
 }
 
 /// The `.prov` of a chart from an HTTP repository (its URL plus `.prov`), saved beside
@@ -836,7 +856,20 @@ pub fn run_pull(a: PullArgs) -> Result<(), CmdError> {
             tmp.path(),
             a.plain_http,
         )?;
-        let prov = if a.verify || a.prov {
+        let plugin_prov = if (a.verify || a.prov) && a.repo.is_none() {
+            crate::plugin::getter::download_prov(
+                chart,
+                &getter_options(&a.conn),
+                &archive,
+                a.verify,
+            )
+            .map_err(CmdError)?
+        } else {
+            None
+        };
+        let prov = if let Some(p) = plugin_prov {
+            p
+        } else if a.verify || a.prov {
             fetch_prov(chart, &version, a.repo.as_deref(), &a.conn, &archive)?
         } else {
             None

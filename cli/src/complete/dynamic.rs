@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 
 pub struct HelmProvider<'a> {
     pub tree: &'a super::tree::Tree,
+    /// The CLI plugins' commands (cli/src/plugin/dispatch.rs).
+    pub plugins: &'a [(String, crate::plugin::loader::Plugin)],
 }
 
 const NO_FILES: u32 = DIRECTIVE_NO_FILE_COMP;
@@ -59,6 +61,16 @@ impl Provider for HelmProvider<'_> {
     fn complete(&self, req: &Request) -> Option<Answer> {
         if req.command == "help" && req.flag.is_none() {
             return Some(help_completions(self.tree, req.args, req.to_complete));
+        }
+        let first = req.command.split(' ').next().unwrap_or("");
+        if let Some((_, p)) = self.plugins.iter().find(|(n, _)| n == first) {
+            let words: Vec<String> = req.args.to_vec();
+            return Some(crate::plugin::dispatch::plugin_completions(
+                p,
+                &std::env::args().skip(2).collect::<Vec<_>>(),
+                &words,
+                req.to_complete,
+            ));
         }
         let settings = EnvSettings::new(&global_args(req.flags)).ok()?;
         match req.flag {
@@ -513,43 +525,21 @@ fn chart_versions(chart_ref: &str, s: &EnvSettings) -> Answer {
     (out, NO_FILES)
 }
 
-/// Helm's `compListPlugins`: installed command plugins not already typed, `name\tshort help`.
+/// Helm's `compListPlugins`: installed command plugins not already typed, `name\tshort help`
+/// (cli/src/plugin/loader.rs, which warns about broken plugins as Helm does).
 fn plugins(s: &EnvSettings, typed: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    for dir in std::env::split_paths(&s.plugins_directory) {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-        entries.sort();
-        for p in entries {
-            let Ok(text) = std::fs::read_to_string(p.join("plugin.yaml")) else {
-                continue;
-            };
-            let Ok(doc) = helm_core::values::yaml::from_str(&text) else {
-                continue;
-            };
-            let get = |v: &helm_core::Value, k: &str| match v.as_map().and_then(|m| m.get(k)) {
-                Some(helm_core::Value::String(s)) => s.to_string(),
-                _ => String::new(),
-            };
-            let name = get(&doc, "name");
-            let kind = get(&doc, "type");
-            let help = match kind.as_str() {
-                "" => get(&doc, "usage"),
-                "cli/v1" => doc
-                    .as_map()
-                    .and_then(|m| m.get("config"))
-                    .map(|c| get(&c, "shortHelp"))
-                    .unwrap_or_default(),
-                _ => continue,
-            };
-            if !name.is_empty() && !typed.contains(&name) {
-                out.push(format!("{name}\t{help}"));
-            }
-        }
-    }
-    out
+    let dirs = crate::plugin::loader::split_dirs(&s.plugins_directory);
+    let Ok(found) = crate::plugin::loader::find_plugins(&dirs, "cli/v1", "") else {
+        return Vec::new();
+    };
+    found
+        .iter()
+        .filter(|p| !typed.contains(&p.metadata.name))
+        .map(|p| {
+            let short = p.metadata.cli().map(|c| c.1).unwrap_or("");
+            format!("{}\t{short}", p.metadata.name)
+        })
+        .collect()
 }
 
 /// cobra's `help` command: the subcommands of the command the words name.

@@ -123,7 +123,14 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
         ));
     }
 
-    let (flag, args, to_complete, flag_err) = flag_being_completed(tree, cmd, args, to_complete);
+    // A plugin's words are all its own: no flag is parsed, and the known cluster flags are
+    // taken out by the plugin's completion (cli/src/complete/dynamic.rs).
+    let plugin = tree.cmds[cmd].plugin;
+    let (flag, args, to_complete, flag_err) = if plugin {
+        (None, args, to_complete, None)
+    } else {
+        flag_being_completed(tree, cmd, args, to_complete)
+    };
 
     // A `--` already typed ends flags: counting the arguments with one more `--` tells.
     let with_end = {
@@ -131,7 +138,7 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
         a.push("--".into());
         parse(tree, cmd, &a).map(|p| p.args.len()).unwrap_or(0)
     };
-    let parsed = match parse(tree, cmd, &args) {
+    let parsed = match parse(tree, cmd, if plugin { &[] } else { &args }) {
         Ok(p) => p,
         Err(e) => {
             return fail(format!(
@@ -140,7 +147,7 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
             ))
         }
     };
-    let flag_completion = with_end <= parsed.args.len();
+    let flag_completion = plugin || with_end <= parsed.args.len();
     let deprecated: Vec<&'static str> = parsed
         .order
         .iter()
@@ -164,7 +171,11 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
             deprecated: deprecated.clone(),
         };
     }
-    let positional = parsed.args.clone();
+    let positional = if plugin {
+        args.clone()
+    } else {
+        parsed.args.clone()
+    };
 
     // A flag of a mutually exclusive group that is given hides the others.
     let mut hidden_by_group: Vec<&str> = Vec::new();
@@ -202,6 +213,24 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
         } else {
             DIRECTIVE_NO_FILE_COMP
         };
+        if plugin {
+            // cobra cannot know a plugin's flags: the plugin's own answers follow.
+            let req = Request {
+                command: tree.path_of(cmd),
+                flag: None,
+                args: &positional,
+                to_complete: &to_complete,
+                flags: &parsed,
+            };
+            let (more, d) = provider.complete(&req).unwrap_or((Vec::new(), directive));
+            out.extend(more);
+            return Outcome {
+                completions: out,
+                directive: d,
+                error: None,
+                deprecated: deprecated.clone(),
+            };
+        }
         return Outcome {
             completions: out,
             directive,

@@ -66,8 +66,21 @@ pub fn run_protocol(words: &[String], no_descriptions: bool) -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    let tree = tree::Tree::helm();
-    let outcome = engine::complete(&tree, words, &dynamic::HelmProvider { tree: &tree });
+    let mut tree = tree::Tree::helm();
+    // Helm adds the CLI plugins' commands at start, warning about broken plugins
+    // (cli/src/plugin/dispatch.rs).
+    let plugins = crate::plugin::dispatch::load_cli_plugins(
+        &crate::plugin::dispatch::early_settings(words),
+        &|_| false,
+    );
+    for (name, p) in &plugins {
+        tree.add_plugin(name, &crate::plugin::dispatch::short_help(p));
+    }
+    let provider = dynamic::HelmProvider {
+        tree: &tree,
+        plugins: &plugins,
+    };
+    let outcome = engine::complete(&tree, words, &provider);
     let mut no_desc = no_descriptions;
     if !no_desc {
         if let Some(b) = crate::settings::parse_go_bool(&config_env("COMPLETION_DESCRIPTIONS")) {

@@ -100,6 +100,9 @@ pub struct Command {
     pub exclusive: Vec<&'static [&'static str]>,
     /// The words from the root (`["get", "all"]`).
     pub path: Vec<String>,
+    /// A CLI plugin's command: its words are not parsed as flags (cobra's
+    /// `DisableFlagParsing`), they go to the plugin's `plugin.complete`.
+    pub plugin: bool,
 }
 
 /// klog's flags, which Helm adds hidden to its global flags.
@@ -200,6 +203,7 @@ impl Tree {
                 parent,
                 exclusive: Vec::new(),
                 path: words,
+                plugin: false,
             });
             by_path.insert(def.path, id);
             if let Some(p) = parent {
@@ -324,8 +328,21 @@ impl Tree {
             parent: Some(parent),
             exclusive: Vec::new(),
             path,
+            plugin: false,
         });
         self.cmds[parent].children.push(id);
+    }
+
+    /// Adds an installed CLI plugin's command under the root, as Helm does at start
+    /// (cli/src/plugin/dispatch.rs chooses which).
+    pub fn add_plugin(&mut self, name: &str, short: &str) {
+        self.push_child(0, name, short, false, Vec::new());
+        let id = self.cmds.len() - 1;
+        self.cmds[id].plugin = true;
+        let names: Vec<String> = self.cmds.iter().map(|c| c.name.clone()).collect();
+        self.cmds[0]
+            .children
+            .sort_by(|a, b| names[*a].cmp(&names[*b]));
     }
 
     /// The persistent flags of the command's ancestors (cobra's `InheritedFlags`).
