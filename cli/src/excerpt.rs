@@ -28,9 +28,14 @@ struct Place {
 
 /// Helm's message for a rendering error of the chart at `chart_path`, with the excerpt after
 /// the message and before the `--debug` hint.
-pub fn attach_render_error(e: &RenderError, chart_path: &Path) -> String {
+/// `debug`: the command runs with `--debug`, where Helm gives no hint to use it.
+pub fn attach_render_error(e: &RenderError, chart_path: &Path, debug: bool) -> String {
     let message = e.message();
-    let hint = if e.has_debug_hint() { DEBUG_HINT } else { "" };
+    let hint = if e.has_debug_hint() && !debug {
+        DEBUG_HINT
+    } else {
+        ""
+    };
     match template_excerpt(e, chart_path) {
         Some(ex) => format!("{message}\n{ex}{hint}"),
         None => format!("{message}{hint}"),
@@ -178,7 +183,7 @@ mod tests {
         let opts = helm_core::render::TemplateOptions::default();
         match helm_core::render::template(chart, &helm_core::values::Value::empty_map(), &opts) {
             Ok(_) => panic!("rendered without error"),
-            Err(e) => attach_render_error(&e, dir.path()),
+            Err(e) => attach_render_error(&e, dir.path(), false),
         }
     }
 

@@ -23,6 +23,8 @@ mod release;
 mod repo;
 mod serve;
 mod settings;
+mod slog;
+mod usage;
 
 #[derive(Parser)]
 #[command(
@@ -313,8 +315,12 @@ macro_rules! say {
 fn main() -> ExitCode {
     // The shell scripts' requests bypass the command line parser, as in cobra.
     let args: Vec<String> = std::env::args().collect();
-    if let Some(no_descriptions) = complete::protocol_request(args.get(1).map(String::as_str)) {
-        return complete::run_protocol(args.get(2..).unwrap_or(&[]), no_descriptions);
+    if let Some((at, no_descriptions)) = complete::protocol_request_at(&args[1.min(args.len())..]) {
+        // Global flags before `__complete` count as on the completed line (cobra parses them
+        // into the root's flags first).
+        let mut words: Vec<String> = args[1..1 + at].to_vec();
+        words.extend_from_slice(&args[2 + at..]);
+        return complete::run_protocol(&words, no_descriptions);
     }
     // Plugins load before the command line is parsed, as in Helm: their warnings come first,
     // and `helm-rs NAME ARGS…` for a CLI plugin runs it (cli/src/plugin/dispatch.rs).
@@ -467,16 +473,31 @@ fn flag_error(e: clap::Error) -> ExitCode {
                 format!("unknown shorthand flag: {}", flag_words(&typed))
             }
             Some(a) => {
-                format!("unknown command {a:?} for \"helm-rs\"\nRun 'helm-rs --help' for usage.")
+                let p = usage::program_name();
+                format!("unknown command {a:?} for \"{p}\"\nRun '{p} --help' for usage.")
             }
             None => e.to_string(),
         },
         ErrorKind::InvalidSubcommand => match ctx(ContextKind::InvalidSubcommand) {
             Some(a) => {
-                format!("unknown command {a:?} for \"helm-rs\"\nRun 'helm-rs --help' for usage.")
+                let p = usage::program_name();
+                format!("unknown command {a:?} for \"{p}\"\nRun '{p} --help' for usage.")
             }
             None => e.to_string(),
         },
+        ErrorKind::MissingRequiredArgument => {
+            let args: Vec<String> = std::env::args().skip(1).collect();
+            match usage::missing_args_error(&usage::program_name(), &args) {
+                Some(text) => text,
+                None => e
+                    .to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches("error: ")
+                    .to_string(),
+            }
+        }
         ErrorKind::InvalidValue | ErrorKind::NoEquals
             if ctx(ContextKind::InvalidValue)
                 .unwrap_or_default()
@@ -608,12 +629,25 @@ fn run_template(a: TemplateArgs, namespace: String) -> Result<(), CmdError> {
         &a.source,
     )?;
     let chart_path = located.to_string_lossy().into_owned();
+    let debug = settings::debug();
+    if debug {
+        // Helm's `--debug` records of locating the chart (paths absolute, as Helm resolves them).
+        slog::debug(
+            "Original chart version",
+            &[("version", a.version.as_deref().unwrap_or(""))],
+        );
+        let abs = std::path::absolute(&located).unwrap_or_else(|_| located.clone());
+        slog::debug("Chart path", &[("path", &abs.to_string_lossy())]);
+    }
     let chart = chart::load(std::path::Path::new(&chart_path)).map_err(|e| {
         CmdError(excerpt::attach_chart_error(
             &e,
             std::path::Path::new(&chart_path),
         ))
     })?;
+    if debug && !a.skip_schema_validation {
+        schema_debug_records(&chart);
+    }
     if chart.metadata.deprecated {
         eprintln!("level=WARN msg=\"this chart is deprecated\"");
     }
@@ -641,9 +675,16 @@ fn run_template(a: TemplateArgs, namespace: String) -> Result<(), CmdError> {
     // One render, then exit: the render need not free its parse trees and values.
     render::set_process_exits_after_render(true);
     let out = render::template(chart, &user_values, &opts).map_err(|e| {
+        // With --debug Helm prints what rendered (every file, the invalid one included) before
+        // the error, and no hint to use --debug.
+        if let (true, render::RenderError::Manifest(m)) = (debug, &e) {
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{}", m.rendered.trim());
+        }
         CmdError(excerpt::attach_render_error(
             &e,
             std::path::Path::new(&chart_path),
+            debug,
         ))
     })?;
     for line in out
@@ -659,6 +700,26 @@ fn run_template(a: TemplateArgs, namespace: String) -> Result<(), CmdError> {
         .write_all(&helm_core::gocompat::gostring::go_bytes(&out.stdout))
         .map_err(|e| CmdError(e.to_string()))?;
     Ok(())
+}
+
+/// The `--debug` records Helm's schema validation writes as it walks a chart and its
+/// subcharts (every loaded subchart here; Helm skips those its conditions disabled).
+fn schema_debug_records(chart: &chart::Chart) {
+    if let Some(schema) = &chart.schema {
+        slog::debug("chart name", &[("chart-name", chart.name())]);
+        let text = String::from_utf8_lossy(schema);
+        slog::debug("unmarshalled JSON schema", &[("schema", &text)]);
+    }
+    slog::debug(
+        "number of dependencies in the chart",
+        &[
+            ("chart", chart.name()),
+            ("dependencies", &chart.dependencies.len().to_string()),
+        ],
+    );
+    for sub in &chart.dependencies {
+        schema_debug_records(sub);
+    }
 }
 
 fn run_show(what: ShowCommand) -> Result<(), CmdError> {

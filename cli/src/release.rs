@@ -68,6 +68,9 @@ pub struct DeployArgs {
     /// simulate: `client` renders offline; `server` renders against the cluster (lookup, capabilities, ownership checks); nothing is changed
     #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "client", require_equals = true)]
     pub dry_run: Option<String>,
+    /// hide Kubernetes Secrets when also using the --dry-run flag
+    #[arg(long = "hide-secret")]
+    pub hide_secret: bool,
     /// add a custom description
     #[arg(long)]
     pub description: Option<String>,
@@ -475,8 +478,8 @@ fn show_progress(
                     ),
                     _ => format!(
                         "level=WARN msg=\"{action} failed\" name={} error={}\n",
-                        slog_value(name),
-                        slog_value(error)
+                        crate::slog::value(name),
+                        crate::slog::value(error)
                     ),
                 };
                 let _ = std::io::stderr().lock().write_all(text.as_bytes());
@@ -495,19 +498,6 @@ fn show_progress(
         }
         crate::progress::show(mode, &table, &ev);
     }))
-}
-
-/// A value as slog's text handler writes it: bare unless it is empty or has a space, `=`, `"`
-/// or a character that is not printable.
-fn slog_value(s: &str) -> String {
-    if s.is_empty()
-        || s.chars()
-            .any(|c| c == ' ' || c == '=' || c == '"' || c.is_control())
-    {
-        go_quote(s)
-    } else {
-        s.to_string()
-    }
 }
 
 fn labels(list: &[String]) -> Result<BTreeMap<String, String>, CmdError> {
@@ -756,14 +746,7 @@ fn dry_run_flag(d: &Option<String>) -> Result<bool, CmdError> {
 /// Cobra's error for a wrong number of arguments, naming the binary as it was invoked (`helm`
 /// when helm-rs is installed as `helm`, as tools that exec `helm` parse these texts).
 pub(crate) fn usage_error(cmd: &str, need: &str, usage: &str) -> CmdError {
-    let bin = std::env::args_os()
-        .next()
-        .and_then(|a| {
-            std::path::Path::new(&a)
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-        })
-        .unwrap_or_else(|| "helm-rs".into());
+    let bin = crate::usage::program_name();
     CmdError(format!(
         "\"{bin} {cmd}\" requires {need}\n\nUsage:  {bin} {cmd} {usage} [flags]"
     ))
@@ -831,6 +814,9 @@ async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Res
         Some(v) => server_side_flag(v)?,
     };
     let d = &a.deploy;
+    // Helm's install fails with the INSTALLATION FAILED prefix from here on: locating and
+    // loading the chart and reading the values are part of its action.
+    let failed = |e: CmdError| CmdError(format!("INSTALLATION FAILED: {}", e.0));
     let chart = chart_ref(
         c,
         &chart_path,
@@ -838,10 +824,28 @@ async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Res
         d.devel,
         &d.source,
         session,
-    )?;
-    let values = d.values.to_options().merge_values().map_err(CmdError)?;
+    )
+    .map_err(failed)?;
+    // Helm checks the chart's dependencies before the action looks at the release name.
+    if let helm_kube::ChartRef::Loaded(ch) = &chart {
+        if let Err(e) = ch.check_dependencies() {
+            return Err(failed(CmdError(format!(
+                "{}{e}",
+                helm_core::chart::CHECK_DEPENDENCIES_PREFIX
+            ))));
+        }
+    }
+    let values = d
+        .values
+        .to_options()
+        .merge_values()
+        .map_err(|e| failed(CmdError(e)))?;
     warn_atomic();
     let (dry_run, dry_run_server) = dry_run_mode(&d.dry_run)?;
+    if d.hide_secret && !(dry_run || dry_run_server) {
+        // Helm logs the refusal before failing with it.
+        eprintln!("level=ERROR msg=\"hiding Kubernetes secrets requires a dry-run mode\"");
+    }
     let opts = helm_kube::InstallOptions {
         name,
         generate_name: a.generate_name,
@@ -849,6 +853,7 @@ async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Res
         create_namespace: a.create_namespace,
         dry_run,
         dry_run_server,
+        hide_secret: d.hide_secret,
         replace: a.replace,
         description: d.description.clone(),
         labels: labels(&d.labels)?,
@@ -927,9 +932,23 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
         &d.source,
         session,
     )?;
+    // Helm checks the chart's dependencies as soon as it has loaded it, before the action
+    // looks at the release (so without the UPGRADE FAILED prefix).
+    if let helm_kube::ChartRef::Loaded(ch) = &chart {
+        if let Err(e) = ch.check_dependencies() {
+            return Err(CmdError(format!(
+                "{}{e}",
+                helm_core::chart::CHECK_DEPENDENCIES_PREFIX
+            )));
+        }
+    }
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
     warn_atomic();
     let (dry_run, dry_run_server) = dry_run_mode(&d.dry_run)?;
+    if d.hide_secret && !(dry_run || dry_run_server) {
+        // Helm logs the refusal before failing with it.
+        eprintln!("level=ERROR msg=\"hiding Kubernetes secrets requires a dry-run mode\"");
+    }
     let opts = helm_kube::UpgradeOptions {
         namespace: None,
         install: a.install,
@@ -938,6 +957,7 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
         update_crds: a.update_crds,
         dry_run,
         dry_run_server,
+        hide_secret: d.hide_secret,
         description: d.description.clone(),
         labels: labels(&d.labels)?,
         no_hooks: d.no_hooks,

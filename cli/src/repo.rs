@@ -52,6 +52,12 @@ pub struct ChartSourceArgs {
     /// chart repository url where to locate the requested chart
     #[arg(long)]
     pub repo: Option<String>,
+    /// verify the package before using it
+    #[arg(long)]
+    pub verify: bool,
+    /// location of public keys used for verification
+    #[arg(long)]
+    pub keyring: Option<String>,
     #[command(flatten)]
     pub conn: ConnArgs,
 }
@@ -106,6 +112,9 @@ pub struct RepoAddArgs {
 pub struct RepoListArgs {
     #[arg(short = 'o', long, default_value = "table")]
     output: String,
+    /// suppress headers in the output
+    #[arg(long = "no-headers")]
+    no_headers: bool,
 }
 
 #[derive(Args)]
@@ -563,7 +572,10 @@ fn repo_list(a: RepoListArgs) -> Result<(), CmdError> {
         // Helm notes an empty list on stderr and succeeds; -o json|yaml print an empty list.
         "table" if repos.repositories.is_empty() => eprintln!("no repositories to show"),
         "table" => {
-            let mut rows = vec![vec!["NAME".to_string(), "URL".to_string()]];
+            let mut rows = Vec::new();
+            if !a.no_headers {
+                rows.push(vec!["NAME".to_string(), "URL".to_string()]);
+            }
             rows.extend(
                 repos
                     .repositories
@@ -809,7 +821,12 @@ pub fn locate_chart(
     source: &ChartSourceArgs,
 ) -> Result<(PathBuf, Option<tempfile::TempDir>), CmdError> {
     let p = Path::new(name);
+    let keyring = || source.keyring.clone().unwrap_or_else(default_keyring);
     if source.repo.is_none() && p.exists() {
+        // `--verify` of a local chart: an archive with its `.prov` beside it.
+        if source.verify {
+            verify_archive(p, &keyring())?;
+        }
         return Ok((p.to_path_buf(), None));
     }
     if source.repo.is_none() && (p.is_absolute() || name.starts_with('.')) {
@@ -833,6 +850,16 @@ pub fn locate_chart(
         tmp.path(),
         plain_http,
     )?;
+    if source.verify {
+        // Downloaded charts are verified against the `.prov` their repository serves.
+        if fetch_prov(name, &version, source.repo.as_deref(), &source.conn, &path)?.is_none() {
+            return Err(CmdError(format!(
+                "failed to fetch provenance \"{}.prov\"",
+                path.display()
+            )));
+        }
+        verify_archive(&path, &keyring())?;
+    }
     Ok((path, Some(tmp)))
 }
 

@@ -88,6 +88,11 @@ fn flag_values(req: &Request, flag: &str, s: &EnvSettings) -> Option<Answer> {
             vec!["never".into(), "auto".into(), "always".into()],
             NO_FILES,
         )),
+        // `helm docs --type`: Helm answers every format whatever was typed (the shell filters).
+        "type" if cmd == "docs" => Some((
+            vec!["bash".into(), "man".into(), "markdown".into()],
+            NO_FILES,
+        )),
         "namespace" => Some(namespaces(s)),
         "kube-context" => Some(contexts(s)),
         "output" => Some((

@@ -37,6 +37,38 @@ pub fn protocol_request(arg: Option<&str>) -> Option<bool> {
     }
 }
 
+/// Where the completion request is among the program's arguments, after any global flags (as
+/// `helm --repository-config F __complete …`, which cobra finds past the root's flags), and
+/// whether it asks for no descriptions.
+pub fn protocol_request_at(args: &[String]) -> Option<(usize, bool)> {
+    let tree = tree::Tree::helm();
+    let mut i = 0;
+    while let Some(word) = args.get(i) {
+        if let Some(no_desc) = protocol_request(Some(word)) {
+            return Some((i, no_desc));
+        }
+        if word == "--" || !word.starts_with('-') || word == "-" {
+            return None;
+        }
+        // A flag of the root; its value is the next word unless given with `=` or boolean.
+        let takes_value = if let Some(long) = word.strip_prefix("--") {
+            !long.contains('=')
+                && tree
+                    .lookup_long(0, long)
+                    .is_some_and(|f| f.def.no_opt.is_empty())
+        } else {
+            let shorts = &word[1..];
+            !shorts.contains('=')
+                && shorts.len() == 1
+                && tree
+                    .lookup_short(0, shorts)
+                    .is_some_and(|f| f.def.no_opt.is_empty())
+        };
+        i += if takes_value { 2 } else { 1 };
+    }
+    None
+}
+
 /// cobra's `<PROGRAM>_<SUFFIX>` then `COBRA_<SUFFIX>` configuration variables (Helm's root is
 /// `helm`, and the scripts set `HELM_ACTIVE_HELP`).
 fn config_env(suffix: &str) -> String {

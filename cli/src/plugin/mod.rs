@@ -88,19 +88,4 @@ fn original_env() -> &'static BTreeMap<String, String> {
     ORIGINAL_ENV.get_or_init(|| std::env::vars().collect())
 }
 
-/// A value as Go's slog text handler writes it: bare when it needs no quoting.
-pub fn slog_value(s: &str) -> String {
-    let needs_quote = s.is_empty()
-        || s.chars().any(|c| {
-            c == ' '
-                || c == '='
-                || c == '"'
-                || c.is_control()
-                || !helm_core::gocompat::strconv::is_go_printable(c)
-        });
-    if needs_quote {
-        helm_core::gocompat::strconv::go_quote(s)
-    } else {
-        s.to_string()
-    }
-}
+pub use crate::slog::value as slog_value;

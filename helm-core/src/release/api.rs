@@ -275,6 +275,9 @@ deploy_options! {
         /// Helm 4.1.4 does not send the objects to the API server as a server-side dry run, so
         /// neither do we.
         pub dry_run_server: bool,
+        /// `--hide-secret`: with a dry run, each `v1` Secret of the manifest is replaced by
+        /// `# HIDDEN: The Secret output has been suppressed`; without one, refused.
+        pub hide_secret: bool,
         /// `--description`.
         pub description: Option<String>,
         /// `--labels` (upgrade: none keeps the release's).

@@ -296,6 +296,10 @@ pub struct Sorted {
 pub struct ManifestError {
     pub path: String,
     pub message: String,
+    /// Every rendered file as `---\n# Source: NAME\nCONTENT\n` (blank ones left out): what
+    /// Helm keeps as the release's manifest when a document does not parse, and prints with
+    /// `--debug` so that the invalid YAML can be seen. Filled by the renderer.
+    pub rendered: String,
 }
 
 /// Go's `strconv.Atoi` (optional sign, decimal digits, fits in 64 bits).
@@ -342,6 +346,7 @@ pub fn sort_manifests(
             let head = head.map_err(|message| ManifestError {
                 path: path.clone(),
                 message,
+                rendered: String::new(),
             })?;
             let annotations = head.metadata.as_ref().and_then(|m| m.annotations.as_ref());
             let hook_types = annotations.and_then(|a| a.get(HOOK_ANNOTATION)).cloned();

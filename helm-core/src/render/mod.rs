@@ -591,7 +591,16 @@ pub fn render_chart(
         }
     }
     files.retain(|k, _| !k.ends_with("NOTES.txt"));
-    let sorted = manifest::sort_manifests(&files, INSTALL_ORDER).map_err(RenderError::Manifest)?;
+    let sorted = manifest::sort_manifests(&files, INSTALL_ORDER).map_err(|mut e| {
+        // Helm's blob of every rendered file (in its map's order; here in path order).
+        for (name, content) in &files {
+            if !content.trim().is_empty() {
+                e.rendered
+                    .push_str(&format!("---\n# Source: {name}\n{content}\n"));
+            }
+        }
+        RenderError::Manifest(e)
+    })?;
     log.extend(sorted.log);
     Ok((
         chart,

@@ -63,6 +63,13 @@ fn read_secret_keys(data: &[u8]) -> Result<Vec<SignedSecretKey>, RepoError> {
 }
 
 fn read_public_keys(data: &[u8]) -> Result<Vec<SignedPublicKey>, RepoError> {
+    // Every OpenPGP packet starts with a tag byte whose high bit is set: a file that does not
+    // is not a keyring at all (Go's openpgp says so in these words).
+    if data.first().is_some_and(|b| b & 0x80 == 0) && !data.starts_with(b"-----BEGIN") {
+        return Err(err(
+            "failed to load keyring: openpgp: invalid data: tag byte does not have MSB set",
+        ));
+    }
     let mut keys: Vec<SignedPublicKey> = if data.starts_with(b"-----BEGIN") {
         SignedPublicKey::from_armor_many(std::io::Cursor::new(data))
             .map_err(err)?

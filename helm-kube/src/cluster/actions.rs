@@ -27,12 +27,31 @@ use helm_core::render::{self, ReleaseOptions, TemplateOptions};
 use helm_core::values::Value;
 use std::time::Duration;
 
-fn manifest_text(rendered: &render::Rendered) -> String {
+/// The release's manifest: every rendered document under its `# Source:` line; with
+/// `hide_secret` (dry runs only) each `v1` Secret's text is left out, as Helm does.
+fn manifest_text(rendered: &render::Rendered, hide_secret: bool) -> String {
     let mut out = String::new();
     for m in &rendered.manifests {
-        out.push_str(&format!("---\n# Source: {}\n{}\n", m.name, m.content));
+        if hide_secret && m.head.kind == "Secret" && m.head.api_version == "v1" {
+            out.push_str(&format!(
+                "---\n# Source: {}\n# HIDDEN: The Secret output has been suppressed\n",
+                m.name
+            ));
+        } else {
+            out.push_str(&format!("---\n# Source: {}\n{}\n", m.name, m.content));
+        }
     }
     out
+}
+
+/// Helm's refusal of `--hide-secret` outside a dry run.
+fn check_hide_secret(hide_secret: bool, dry_run: bool) -> Result<()> {
+    if hide_secret && !dry_run {
+        return Err(Error::invalid(
+            "hiding Kubernetes secrets requires a dry-run mode",
+        ));
+    }
+    Ok(())
 }
 
 fn map_to_json(v: &Value) -> serde_json::Map<String, serde_json::Value> {
@@ -546,6 +565,7 @@ impl<C: Cluster> ReleaseApi for C {
         if opts.server_side == Some(false) {
             return Err(Error::invalid(CSA_UNSUPPORTED));
         }
+        check_hide_secret(opts.hide_secret, dry_run)?;
         if !dry_run {
             let history = store.history(&name).await?;
             logic::ensure_name_available(&history, opts.replace)
@@ -585,7 +605,7 @@ impl<C: Cluster> ReleaseApi for C {
             }),
             chart: Some(chart_json),
             config: map_to_json(values),
-            manifest: manifest_text(&rendered),
+            manifest: manifest_text(&rendered, opts.hide_secret),
             hooks: rendered
                 .hooks
                 .iter()
@@ -725,6 +745,7 @@ impl<C: Cluster> ReleaseApi for C {
             install.namespace = Some(ns);
             return Box::pin(self.install(chart, values, install)).await;
         }
+        check_hide_secret(opts.hide_secret, opts.dry_run || opts.dry_run_server)?;
         if history.is_empty() {
             return Err(Error::not_found(format!(
                 "\"{name}\" has no deployed releases"
@@ -783,7 +804,7 @@ impl<C: Cluster> ReleaseApi for C {
             }),
             chart: Some(chart_json),
             config: map_to_json(&vals),
-            manifest: manifest_text(&rendered),
+            manifest: manifest_text(&rendered, opts.hide_secret),
             hooks: rendered
                 .hooks
                 .iter()

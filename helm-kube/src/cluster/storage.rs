@@ -566,13 +566,18 @@ fn backend(e: kube::Error) -> StorageError {
     if is_not_found(&e) {
         StorageError::NotFound
     } else {
-        match crate::error::api_code(&e) {
-            0 => StorageError::Backend(api_message(&e)),
-            code => StorageError::Api {
-                code,
-                message: api_message(&e),
-            },
-        }
+        api_failure(e)
+    }
+}
+
+/// The API server's failure as it is (a 404 included: not every 404 is a missing release).
+fn api_failure(e: kube::Error) -> StorageError {
+    match crate::error::api_code(&e) {
+        0 => StorageError::Backend(api_message(&e)),
+        code => StorageError::Api {
+            code,
+            message: api_message(&e),
+        },
     }
 }
 
@@ -606,7 +611,13 @@ impl ReleaseStorage for KubeStorage {
                 }
                 Err(e) => {
                     let _ = self.delete_parts(&ns, mine.as_ref(), None).await;
-                    Err(backend(e))
+                    // A 404 here is the namespace's, not the release's (Helm's
+                    // `create: failed to create: namespaces "x" not found`).
+                    Err(in_context(
+                        self.configmaps,
+                        "create: failed to create",
+                        api_failure(e),
+                    ))
                 }
             }
         }

@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Replays Helm 4.1.4's own command-line test cases against helm-rs and the reference Helm.
+
+    run.py --helm-rs PATH --helm PATH --pkg DIR [--kubeconfig F] [--baseline F] [--record]
+           [--report F] [--only SUBSTRING]
+
+DIR is `pkg/cmd` of Helm's module source (`helm.sh/helm/v4@v4.1.4` from the Go module proxy),
+read by `cases.py`. Each replayable case runs as a process under both tools, each in its own
+copy of DIR (the test data are addressed relative to it), with a fresh HOME per case, the same
+kubeconfig, and a namespace of its own per tool (masked in the outputs). A case agrees when the
+exit status, stdout and stderr are the same after masking (paths, namespaces, times). helm-rs is
+run through a symlink named `helm`, since Helm's texts name the program as it was invoked.
+
+The baseline (one case id per line) lists the cases that agreed when it was recorded: a case
+in it that no longer agrees is a regression (failed); other disagreeing cases are known gaps
+(skipped, listed in the report with their first differing lines). Ends with the score and a
+`N passed, N failed, N skipped` line.
+"""
+
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cases as cases_mod  # noqa: E402
+
+
+def case_id(c):
+    return f"{c['file']}::{c['test']}::{c['name']}::{c['cmd']}"
+
+
+TIME_PATTERNS = [
+    (re.compile(r"\b\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?( ?[+-]\d\d:?\d\d)?( [A-Z]{2,5})?"), "<time>"),
+    (re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4}"), "<time>"),
+]
+
+
+def mask(text, subs):
+    for old, new in subs:
+        if old:
+            text = text.replace(old, new)
+    for pat, rep in TIME_PATTERNS:
+        text = pat.sub(rep, text)
+    # Table cells are padded to their widest value, which masking may change.
+    text = re.sub(r" +(\t|\n|$)", r"\1", text)
+    return text
+
+
+def run_one(binary, argv, cwd, home, kubeconfig, namespace, tmpdir):
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": home,
+        "KUBECONFIG": kubeconfig or os.path.join(home, "no-kubeconfig"),
+        "HELM_NAMESPACE": namespace,
+        # The reference Helm unpacks itself into this cache once; with each case's fresh
+        # HOME it would unpack again every time (hundreds of MB per case).
+        "HELM_ORACLE_CACHE": os.environ.get("HELM_ORACLE_CACHE")
+        or os.path.join(os.path.expanduser("~"), ".cache", "helm-oracle"),
+        "TMPDIR": tmpdir,
+    }
+    env = {k: v for k, v in env.items() if v}
+    try:
+        p = subprocess.run(
+            [binary] + argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=60,
+        )
+        return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        return -999, "", "timed out after 60 s"
+
+
+def first_difference(a, b):
+    al, bl = a.splitlines(), b.splitlines()
+    for i in range(max(len(al), len(bl))):
+        x = al[i] if i < len(al) else "<missing>"
+        y = bl[i] if i < len(bl) else "<missing>"
+        if x != y:
+            return f"line {i + 1}: helm {x!r} / helm-rs {y!r}"
+    return "trailing newline"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--helm-rs", required=True)
+    ap.add_argument("--helm", required=True)
+    ap.add_argument("--pkg", required=True)
+    ap.add_argument("--kubeconfig")
+    ap.add_argument("--baseline")
+    ap.add_argument("--record", action="store_true")
+    ap.add_argument("--report")
+    ap.add_argument("--only")
+    a = ap.parse_args()
+
+    all_cases = cases_mod.read_cases(a.pkg)
+    work = tempfile.mkdtemp(prefix="helm-suite-")
+    bindir = os.path.join(work, "bin")
+    os.makedirs(bindir)
+    ours = os.path.join(bindir, "helm")
+    os.symlink(os.path.abspath(a.helm_rs), ours)
+    tools = {"helm": a.helm, "helm-rs": ours}
+    trees = {}
+    for t in tools:
+        trees[t] = os.path.join(work, t, "cmd")
+        shutil.copytree(a.pkg, trees[t], symlinks=True)
+        for root, dirs, files in os.walk(trees[t]):
+            for d in dirs:
+                os.chmod(os.path.join(root, d), 0o755)
+            for f in files:
+                p = os.path.join(root, f)
+                if not os.path.islink(p):
+                    os.chmod(p, 0o644)
+
+    baseline = set()
+    if a.baseline and os.path.exists(a.baseline):
+        baseline = {l.rstrip("\n") for l in open(a.baseline, encoding="utf-8") if l.strip()}
+
+    agree, differ, unreplayable = [], [], []
+    for n, c in enumerate(all_cases):
+        if a.only and a.only not in case_id(c):
+            continue
+        if c["reason"]:
+            unreplayable.append(c)
+            continue
+        results = {}
+        for t, binary in tools.items():
+            home = os.path.join(work, t, f"home{n}")
+            tmp = os.path.join(work, t, f"tmp{n}")
+            os.makedirs(home)
+            os.makedirs(tmp)
+            cmd = c["cmd"].replace(cases_mod.TEMP_DIR, tmp)
+            try:
+                argv = shlex.split(cmd)
+            except ValueError as e:
+                argv = None
+                results[t] = (-1, "", f"unparsable command: {e}")
+                continue
+            ns = f"suite-{n}-{'h' if t == 'helm' else 'r'}"
+            code, out, err = run_one(binary, argv, trees[t], home, a.kubeconfig, ns, tmp)
+            subs = [
+                (trees[t], "<cmd>"),
+                (home, "<home>"),
+                (tmp, "<tmp>"),
+                (os.path.abspath(a.helm_rs), "<bin>"),
+                (ours, "<bin>"),
+                (a.helm, "<bin>"),
+                (ns, "<ns>"),
+            ]
+            results[t] = (code, mask(out, subs), mask(err, subs))
+        h, r = results["helm"], results["helm-rs"]
+        if h == r:
+            agree.append(c)
+        else:
+            if h[0] != r[0]:
+                why = f"exit {h[0]} vs {r[0]}"
+            elif h[1] != r[1]:
+                why = "stdout " + first_difference(h[1], r[1])
+            else:
+                why = "stderr " + first_difference(h[2], r[2])
+            differ.append((c, why))
+
+    ids_agree = {case_id(c) for c in agree}
+    regressions = [(c, why) for c, why in differ if case_id(c) in baseline]
+    if a.record and a.baseline:
+        with open(a.baseline, "w", encoding="utf-8") as f:
+            for i in sorted(ids_agree):
+                f.write(i + "\n")
+    replayable = len(agree) + len(differ)
+    lines = []
+    lines.append(
+        f"Helm 4.1.4 CLI test cases: {len(all_cases)} found, {replayable} replayable as processes, "
+        f"{len(agree)} agree ({100.0 * len(agree) / max(replayable, 1):.1f}%), {len(differ)} differ, "
+        f"{len(unreplayable)} not replayable"
+    )
+    reasons = {}
+    for c in unreplayable:
+        reasons.setdefault(c["reason"].split(" (")[0], []).append(c)
+    for r, cs in sorted(reasons.items()):
+        lines.append(f"  not replayable ({len(cs)}): {r}")
+    for c, why in differ:
+        mark = "REGRESSION" if case_id(c) in baseline else "differs"
+        lines.append(f"  {mark}: {c['file']} {c['name']!r}: helm {c['cmd']}: {why}")
+    report = "\n".join(lines) + "\n"
+    if a.report:
+        with open(a.report, "w", encoding="utf-8") as f:
+            f.write(report)
+            f.write(json.dumps([{"case": case_id(c), "why": w} for c, w in differ], indent=1))
+    sys.stdout.write(report)
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"{len(agree)} passed, {len(regressions)} failed, {len(differ) - len(regressions) + len(unreplayable)} skipped")
+    return 1 if regressions else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
