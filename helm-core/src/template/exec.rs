@@ -600,6 +600,39 @@ impl<'e> State<'e> {
                 Ok(V::default())
             }
             Value::Map(m) => {
+                // Helm's `common.Values` (the root context, `.Values`): its methods come before
+                // its keys, as Go looks methods up first.
+                if m.go_type() == GoMapType::HelmValues {
+                    if let Some(want) = super::helm_values::arity(name) {
+                        let got = args.len().saturating_sub(1) + usize::from(fin.is_some());
+                        if got != want {
+                            return Err(at(
+                                pos,
+                                node,
+                                format!("wrong number of args for {name}: want {want} got {got}"),
+                            ));
+                        }
+                        let mut argv = Vec::new();
+                        for a in args.iter().skip(1) {
+                            if name == "Encode" {
+                                // Its parameter is an io.Writer, which no template value is.
+                                return Err(at(
+                                    a.pos(),
+                                    a,
+                                    format!("can't handle {a} for arg of type io.Writer"),
+                                ));
+                            }
+                            argv.push(self.eval_arg(fr, dot, Param::String, a)?);
+                        }
+                        if let Some(f) = fin {
+                            argv.push(f);
+                        }
+                        return match super::helm_values::call(m, name, &argv) {
+                            Ok(v) => Ok(V::plain(v)),
+                            Err(e) => Err(call_failed(pos, node, name, e)),
+                        };
+                    }
+                }
                 if has_args {
                     return Err(at(
                         pos,

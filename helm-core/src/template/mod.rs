@@ -31,6 +31,7 @@ pub mod ast;
 pub mod error;
 pub mod exec;
 pub mod funcs;
+pub mod helm_values;
 pub mod lexer;
 pub mod parse;
 

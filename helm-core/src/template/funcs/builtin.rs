@@ -135,6 +135,28 @@ fn index(a: &[Value]) -> FuncResult {
                     )));
                 }
             },
+            // Helm's objects that are Go maps or slices (`.Files`, `.Capabilities.APIVersions`)
+            // index as those.
+            Value::Object(o) if o.kind_name() == "map" => match ix {
+                Value::String(k) => o.field(k).unwrap_or(Value::Nil),
+                Value::Nil => return Err(FuncError::new("value is nil; should be of type string")),
+                other => {
+                    return Err(FuncError::new(format!(
+                        "value has type {}; should be string",
+                        other.go_type_name()
+                    )));
+                }
+            },
+            Value::Object(o) if o.kind_name() == "slice" => match o.to_data() {
+                Value::List(l) => {
+                    let x = index_arg(ix, l.len())?;
+                    match l.get(x) {
+                        Some(v) => v.clone(),
+                        None => return Err(FuncError::new("reflect: slice index out of range")),
+                    }
+                }
+                other => other,
+            },
             other => {
                 let _ = n;
                 return Err(FuncError::new(format!(

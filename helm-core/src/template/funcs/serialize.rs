@@ -255,7 +255,14 @@ fn toml_inline_here(v: &Value, depth: usize) -> Result<Option<String>, String> {
         Value::Uint(u) => u.to_string(),
         Value::Float(f) => toml_float(*f)?,
         Value::String(s) => toml_string(s),
-        Value::Bytes(b) => toml_string(&String::from_utf8_lossy(b)),
+        // A Go []byte is a slice like any other for BurntSushi's encoder: an array of integers.
+        Value::Bytes(b) => format!(
+            "[{}]",
+            b.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Value::List(items) => {
             let mut parts = Vec::new();
             for i in items.iter() {
