@@ -73,16 +73,13 @@ pub fn text_change(key: &str, old: &str, new: &str) -> Option<ObjectChange> {
 
 fn line_html(out: &mut String, l: &DiffLine) {
     let (class, sign) = match l.delta {
-        Delta::Added => ("add", "+ "),
-        Delta::Removed => ("del", "- "),
-        Delta::Common => ("", "  "),
+        Delta::Added => ("ln add", "+ "),
+        Delta::Removed => ("ln del", "- "),
+        Delta::Common => ("ln", "  "),
     };
-    if class.is_empty() {
-        let _ = writeln!(out, "{sign}{}", esc(&l.text));
-    } else {
-        // Block spans carry their own line break (they display as blocks).
-        let _ = write!(out, "<span class=\"{class}\">{sign}{}</span>", esc(&l.text));
-    }
+    // One block per line (the style sheet gives empty ones their height), so coloured lines
+    // span the width and no extra line breaks appear between them.
+    let _ = write!(out, "<span class=\"{class}\">{sign}{}</span>", esc(&l.text));
 }
 
 /// One change as a heading and its hunks.
@@ -101,7 +98,7 @@ pub fn change_html(c: &ObjectChange) -> String {
     for hunk in c.hunks(CONTEXT) {
         let _ = write!(
             h,
-            "<span class=\"hunk\">@@ -{},{} +{},{} @@</span>",
+            "<span class=\"ln hunk\">@@ -{},{} +{},{} @@</span>",
             hunk.old_start, hunk.old_lines, hunk.new_start, hunk.new_lines
         );
         for l in &hunk.lines {
@@ -267,8 +264,8 @@ mod tests {
     fn diffs_render_escaped_and_coloured() {
         let c = text_change("values", "a: 1\nb: <x>\n", "a: 2\nb: <x>\n").expect("change");
         let h = change_html(&c);
-        assert!(h.contains("<span class=\"del\">- a: 1</span>"), "{h}");
-        assert!(h.contains("<span class=\"add\">+ a: 2</span>"));
+        assert!(h.contains("<span class=\"ln del\">- a: 1</span>"), "{h}");
+        assert!(h.contains("<span class=\"ln add\">+ a: 2</span>"));
         assert!(h.contains("b: &lt;x&gt;") && h.contains("@@ -1,3 +1,3 @@"));
         assert!(text_change("v", "a", "a").is_none());
     }

@@ -70,9 +70,10 @@ dl.kv dt { color:var(--muted); }
 dl.kv dd { margin:0; }
 pre { background:#0f1724; color:#e6edf3; padding:10px 12px; border-radius:6px; overflow:auto; font:12.5px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; margin:0; }
 pre.diff { background:#fbfcfd; color:var(--fg); border:1px solid var(--line); }
-pre.diff .add { background:#dafbe1; color:#116329; display:block; }
-pre.diff .del { background:#ffebe9; color:#a40e26; display:block; }
-pre.diff .hunk { color:#8250df; display:block; }
+pre.diff .ln { display:block; min-height:1.45em; }
+pre.diff .add { background:#dafbe1; color:#116329; }
+pre.diff .del { background:#ffebe9; color:#a40e26; }
+pre.diff .hunk { color:#8250df; }
 .change { margin-bottom:12px; }
 .change h3 { font-size:13px; margin:0 0 4px; font-family:ui-monospace,monospace; }
 .change.ADD h3 { color:#116329; } .change.REMOVE h3 { color:#a40e26; } .change.MODIFY h3 { color:#9a6700; }

@@ -33,7 +33,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A signed-in caller: its API context (token, caller id) and what the pages show of it.
-pub(crate) struct Session {
+pub(super) struct Session {
     pub ctx: Ctx,
     pub token: String,
     pub csrf: String,
@@ -60,7 +60,9 @@ impl Session {
 }
 
 /// An HTML response with the headers every page carries: no caching (pages hold the caller's
-/// data), no framing, scripts and styles only from the page itself.
+/// data), no framing, scripts and styles only from the page itself. The referrer policy is
+/// `same-origin`, not `no-referrer`: under the latter a browser sends `Origin: null` with form
+/// posts, and [`session::same_origin`] could not tell them from cross-site ones.
 pub fn html_response(status: u16, text: String) -> Response<Body> {
     let mut r = Response::new(Full::new(Bytes::from(text)).boxed());
     *r.status_mut() =
@@ -73,7 +75,7 @@ pub fn html_response(status: u16, text: String) -> Response<Body> {
     set(h, hyper::header::CACHE_CONTROL, "no-store");
     set(h, hyper::header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, hyper::header::X_FRAME_OPTIONS, "DENY");
-    set(h, hyper::header::REFERRER_POLICY, "no-referrer");
+    set(h, hyper::header::REFERRER_POLICY, "same-origin");
     set(
         h,
         hyper::header::CONTENT_SECURITY_POLICY,
@@ -192,10 +194,8 @@ pub async fn route(
         who,
     };
     let caller = Some(s.ctx.caller.clone());
-    if method == Method::POST {
-        if !session::same_origin(req.headers()) {
-            return (s.error(403, "cross-origin form posts are refused"), caller);
-        }
+    if method == Method::POST && !session::same_origin(req.headers()) {
+        return (s.error(403, "cross-origin form posts are refused"), caller);
     }
     // The feed is long-lived and, as the API's, does not count against the caller's limit.
     if let (["ui", "operations", id, "events"], &Method::GET) = (segs, &method) {
