@@ -334,12 +334,18 @@ async fn web_view_in_a_browser() {
     let operator = account(&kadmin, &ns, "operator", Some("cluster-admin")).await;
     let nobody = account(&kadmin, &ns, "nobody", None).await;
 
-    // A chart with a Secret, packaged; two revisions of `web`, one of `other`.
+    // A chart with a Secret and a Deployment, packaged; two revisions of `web`, one of `other`.
     let dir = common::scratch(&common::unique("web"));
     let chart = common::write_chart(&dir, "webchart", "0.1.0");
     std::fs::write(
         chart.join("templates/secret.yaml"),
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-secret\ntype: Opaque\ndata:\n  password: {{ .Values.password | default \"s3cret-one\" | b64enc }}\n",
+    )
+    .expect("write");
+    // A Deployment that never becomes ready (no nodes): its readiness shows as 0/1.
+    std::fs::write(
+        chart.join("templates/deploy.yaml"),
+        common::UNREADY_DEPLOYMENT,
     )
     .expect("write");
     let tgz_path = helm_core::chart::package::package_dir(

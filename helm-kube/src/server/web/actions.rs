@@ -107,14 +107,20 @@ async fn checked_form(
         .await
         .map_err(|(st, m)| s.error(st, &m))?;
     let f = form(&body);
-    check_csrf(s, f.get("csrf"))?;
+    if let Some(r) = csrf_refusal(s, f.get("csrf")) {
+        return Err(r);
+    }
     Ok(f)
 }
 
-fn check_csrf(s: &Session, given: Option<&String>) -> Result<(), Response<Body>> {
+/// The refusal of a form whose CSRF token is not this session's (None: it is).
+fn csrf_refusal(s: &Session, given: Option<&String>) -> Option<Response<Body>> {
     match given {
-        Some(c) if session::csrf_ok(&s.token, c) => Ok(()),
-        _ => Err(s.error(403, "the form's CSRF token is missing or does not match this session (reload the page and try again)")),
+        Some(c) if session::csrf_ok(&s.token, c) => None,
+        _ => Some(s.error(
+            403,
+            "the form's CSRF token is missing or does not match this session (reload the page and try again)",
+        )),
     }
 }
 
@@ -362,7 +368,7 @@ pub async fn upgrade_plan(
             .find(|p| p.name == n)
             .map(|p| String::from_utf8_lossy(&p.data).into_owned())
     };
-    if let Err(r) = check_csrf(s, field("csrf").as_ref()) {
+    if let Some(r) = csrf_refusal(s, field("csrf").as_ref()) {
         return r;
     }
     let Some(chart) = parts

@@ -122,7 +122,7 @@ pub fn page(title: &str, frame: &Frame, body: &str) -> String {
             esc(csrf)
         );
     }
-    let _ = write!(h, "</header><main>{body}</main></body></html>\n");
+    let _ = writeln!(h, "</header><main>{body}</main></body></html>");
     h
 }
 
