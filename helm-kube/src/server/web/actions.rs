@@ -1,8 +1,8 @@
 //! The pages that change something: signing in and out, and rollback, uninstall and upgrade
 //! (each behind a confirmation), then the running operation's page with its live feed.
 //!
-//! Actions call the JSON API's handlers ([`super::super::api::Ctx`]'s `rollback`, `uninstall`,
-//! `upgrade`, `plan`) with `async` set: the handler checks the caller's access first (401/403
+//! Actions call the JSON API's handlers (`Ctx::rollback`, `Ctx::uninstall`, `Ctx::upgrade`,
+//! `Ctx::plan` in `api.rs`) with `async` set: the handler checks the caller's access first (401/403
 //! at once), takes the release's lock (409 while another operation runs) and starts the
 //! operation, and the browser is sent to that operation's page, which follows its events
 //! over `/ui/operations/{id}/events` — the API's event stream, authenticated by the cookie

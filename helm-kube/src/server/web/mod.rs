@@ -10,7 +10,7 @@
 //!
 //! Why it is safe to put in the release server: the UI is only another client of the same
 //! handlers. Each page is fetched with a client made from the signed-in caller's token
-//! ([`super::api::Ctx`]), so RBAC decides as it does for the JSON API, and a refusal is shown
+//! (the JSON API's `Ctx`), so RBAC decides as it does for the JSON API, and a refusal is shown
 //! as a 403 page with Kubernetes' message, never as data. Actions call the JSON API's handlers
 //! themselves (rollback, uninstall, upgrade, plan), so they run as the same operations (ids,
 //! per-release lock, per-caller limit, event feed). Sessions and CSRF: [`session`].

@@ -1,7 +1,7 @@
 //! The pages that only read: sign-in, the release list, a release (status, notes, resources,
 //! hooks), its history, manifests, values and the comparison of two revisions.
 //!
-//! Each page is fetched with the caller's own client ([`super::super::api::Ctx::kube`], the
+//! Each page is fetched with the caller's own client (`Ctx::kube`, the
 //! JSON API's), through the same [`ReleaseApi`] calls the API's handlers make; an error is the
 //! page's answer, with the status and message the API would give.
 
