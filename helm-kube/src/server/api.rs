@@ -140,7 +140,7 @@ pub struct TestOptions {
 
 /// A handler's response; `Err` for a request it refuses (the response says why), so that each
 /// check can end the handler with `?`.
-type Answer = Result<Response<Body>, Response<Body>>;
+pub(super) type Answer = Result<Response<Body>, Response<Body>>;
 
 /// Routes a request; returns the response and the caller's id for the log.
 pub async fn route(state: Arc<State>, req: Request<Incoming>) -> (Response<Body>, Option<String>) {
@@ -170,6 +170,8 @@ pub async fn route(state: Arc<State>, req: Request<Incoming>) -> (Response<Body>
             );
         }
         (["openapi.json"], &Method::GET) => return (json(200, &super::openapi::document()), None),
+        // The web view (`super::web`): pages signed in by cookie, outside the JSON API.
+        ([], _) | (["ui", ..], _) => return super::web::route(state, req, &segs).await,
         _ => {}
     }
     if segs.first() != Some(&"v1") {
@@ -241,7 +243,7 @@ pub async fn route(state: Arc<State>, req: Request<Incoming>) -> (Response<Body>
     (resp, Some(caller))
 }
 
-fn percent_decode(s: &str) -> String {
+pub(super) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -261,7 +263,7 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn parse_query(q: &str) -> HashMap<String, String> {
+pub(super) fn parse_query(q: &str) -> HashMap<String, String> {
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {
@@ -333,7 +335,7 @@ fn valid_namespace(ns: &str) -> bool {
         && !ns.ends_with('-')
 }
 
-fn check_names(ns: &str, name: Option<&str>) -> Result<(), Response<Body>> {
+pub(super) fn check_names(ns: &str, name: Option<&str>) -> Result<(), Response<Body>> {
     if !valid_namespace(ns) {
         return Err(error(
             400,
@@ -482,13 +484,25 @@ fn release_json(rel: &helm_core::release::Release) -> serde_json::Value {
     serde_json::to_value(rel).unwrap_or(serde_json::Value::Null)
 }
 
-struct Ctx {
-    state: Arc<State>,
+/// One request's caller: its token (from the bearer header, or the web view's cookie) and the
+/// server's state. The web view reuses these handlers so that its pages and actions take the
+/// same path as the JSON API.
+pub(super) struct Ctx {
+    pub(super) state: Arc<State>,
     token: String,
-    caller: String,
+    pub(super) caller: String,
 }
 
 impl Ctx {
+    pub(super) fn new(state: Arc<State>, token: String) -> Ctx {
+        let caller = caller_id(&token);
+        Ctx {
+            state,
+            token,
+            caller,
+        }
+    }
+
     async fn body<T: for<'de> Deserialize<'de>>(
         &self,
         req: Request<Incoming>,
@@ -565,7 +579,7 @@ impl Ctx {
     }
 
     /// A kube client acting as the caller (its token, the server's view of where the cluster is).
-    fn kube(
+    pub(super) fn kube(
         &self,
         ns: &str,
         observer: Option<Arc<Observer>>,
@@ -763,7 +777,7 @@ impl Ctx {
             .await)
     }
 
-    async fn upgrade(
+    pub(super) async fn upgrade(
         &self,
         ns: &str,
         name: &str,
@@ -798,7 +812,12 @@ impl Ctx {
     /// `POST …/plan`: what the upgrade in the body would change (`upgrade --plan`): a dry run
     /// compared with the release's objects, answered at once as `{"plan": …}`. Nothing is
     /// applied or stored, so no operation or lock is taken.
-    async fn plan(&self, ns: &str, name: &str, b: ActionRequest<UpgradeOptions>) -> Answer {
+    pub(super) async fn plan(
+        &self,
+        ns: &str,
+        name: &str,
+        b: ActionRequest<UpgradeOptions>,
+    ) -> Answer {
         check_names(ns, Some(name))?;
         // Present: `ActionRequest::parse` requires it for an upgrade's body.
         let chart = load_chart(b.chart.unwrap_or_default()).await?;
@@ -832,7 +851,7 @@ impl Ctx {
         }
     }
 
-    async fn rollback(
+    pub(super) async fn rollback(
         &self,
         ns: &str,
         name: &str,
@@ -877,7 +896,7 @@ impl Ctx {
             .await)
     }
 
-    async fn uninstall(
+    pub(super) async fn uninstall(
         &self,
         ns: &str,
         name: &str,
@@ -991,7 +1010,7 @@ impl Ctx {
         }
     }
 
-    fn owned_operation(&self, id: &str) -> Result<Arc<Operation>, Response<Body>> {
+    pub(super) fn owned_operation(&self, id: &str) -> Result<Arc<Operation>, Response<Body>> {
         match self.state.reg.operation(id) {
             Some(op) if op.caller == self.caller => Ok(op),
             _ if self.state.reg.is_elsewhere(id) => {
@@ -1020,7 +1039,7 @@ impl Ctx {
 
     /// `GET /v1/operations/{id}/events`: Server-Sent Events, replaying what happened so far and
     /// following until the operation ends.
-    fn events(&self, id: &str) -> Answer {
+    pub(super) fn events(&self, id: &str) -> Answer {
         let op = self.owned_operation(id)?;
         let stream =
             futures_util::stream::unfold((op, 0usize, false), |(op, next, ended)| async move {

@@ -23,12 +23,14 @@
 //! follows the release's record, which any replica reads. A replica killed mid-operation leaves
 //! its release `pending-*`, reported by the others and recovered by `recover`.
 //!
-//! Endpoints are listed in [`openapi::document`] (served at `/openapi.json`).
+//! Endpoints are listed in [`openapi::document`] (served at `/openapi.json`). A web view of the
+//! releases ([`web`]) is served at `/` and under `/ui/`, signed in with the same tokens.
 
 pub mod api;
 pub mod openapi;
 pub mod ops;
 pub mod progress;
+pub mod web;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
