@@ -6,7 +6,12 @@ every such case and evaluates its `cmd` expression (string literals, `+`, `fmt.S
 `filepath.Join`, and variables assigned from those in the same function or file), so that the
 command line can be run as a process by both Helm and helm-rs. A case whose command is made at
 run time (a test server's URL, a temporary file) or that needs releases in Helm's fake store
-(`rels`) is returned with the reason it cannot be replayed as is.
+(`rels`) is returned with the reason it cannot be replayed as is; for the latter, the text of
+its `rels` expression and the key of its literal (`file::function::index`) let `stage.py`
+build those releases with Helm's own code, after which `run.py` can replay it. An empty
+`rels` list needs nothing. When the test function sets Helm's global settings to a literal
+(`settings.PluginsDirectory = "…"`), the case carries the environment variable that gives a
+process the same setting.
 
 Calls of Helm's helper checks that build cases from a command name (`checkFileCompletion`,
 `checkReleaseCompletion`, `outputFlagCompletionTest`, `revisionFlagCompletionTest`) are
@@ -251,8 +256,9 @@ def read_cases(pkg_dir):
             if "cmdTestCase{" not in body:
                 continue
             scope = _scope_of(body, file_scope)
-            for lit in case_literals(body):
-                cases.append(_case(fname, func, lit, scope))
+            env = _env_of(body)
+            for i, lit in enumerate(case_literals(body)):
+                cases.append(_case(fname, func, lit, scope, f"{fname}::{func}::{i}", env))
     for fname, func, helper, cmd_name in calls:
         if helper == "checkFileCompletion":
             cases.append(
@@ -264,18 +270,44 @@ def read_cases(pkg_dir):
                     "want_error": False,
                     "golden": None,
                     "reason": None,
+                    "rels_key": None,
+                    "rels": None,
+                    "env": {},
                 }
             )
             continue
         hfile, body = helper_bodies[helper]
         scope = _scope_of(body, {"cmdName": cmd_name})
-        for lit in case_literals(body):
-            c = _case(hfile, f"{func} via {helper}", lit, scope)
-            cases.append(c)
+        for i, lit in enumerate(case_literals(body)):
+            key = f"{hfile}::{helper}::{i}"
+            cases.append(_case(hfile, f"{func} via {helper}", lit, scope, key, _env_of(body)))
     return cases
 
 
-def _case(fname, func, lit, scope):
+#: Settings a test function assigns before running its cases, and the environment variable
+#: that makes a process see the same setting.
+SETTINGS_ENV = {
+    "PluginsDirectory": "HELM_PLUGINS",
+    "RepositoryConfig": "HELM_REPOSITORY_CONFIG",
+    "RepositoryCache": "HELM_REPOSITORY_CACHE",
+}
+
+
+def _env_of(body):
+    """Environment for the cases of a function that sets `settings.X = "literal"` (Helm's
+    tests change the global settings in process; a process gets them from the environment)."""
+    env = {}
+    for m in re.finditer(r"\bsettings\.(\w+) = (\"[^\"\n]*\")", body):
+        if m.group(1) in SETTINGS_ENV:
+            env[SETTINGS_ENV[m.group(1)]] = _go_string(m.group(2))
+    return env
+
+
+#: The reason given to a case that needs releases in Helm's fake store.
+NEEDS_RELEASES = "needs releases in Helm's in-process fake store (rels)"
+
+
+def _case(fname, func, lit, scope, key, env):
     name_expr = _field(lit, "name")
     cmd_expr = _field(lit, "cmd")
     try:
@@ -290,6 +322,11 @@ def _case(fname, func, lit, scope):
         "want_error": (_field(lit, "wantError") or "false") == "true",
         "golden": None,
         "reason": None,
+        # Where the case literal is (`file::function::index`), naming its releases for the
+        # stage program (scripts/helm-suite/stage), and the text of its `rels` expression.
+        "rels_key": key,
+        "rels": _field(lit, "rels"),
+        "env": env,
     }
     golden = _field(lit, "golden")
     if golden:
@@ -305,6 +342,6 @@ def _case(fname, func, lit, scope):
     except (Unevaluable, IndexError) as e:
         case["reason"] = f"command built at run time ({e})"
         return case
-    if re.search(r"(?:^|\n)\s*rels:", lit):
-        case["reason"] = "needs releases in Helm's in-process fake store (rels)"
+    if case["rels"] is not None and not re.fullmatch(r"\[\]\*release\.Release\{\s*\}", case["rels"]):
+        case["reason"] = NEEDS_RELEASES
     return case
