@@ -182,12 +182,15 @@ def main():
 
     stager = None
     if a.stage and a.kubeconfig and os.access(a.stage, os.X_OK):
-        stager = Stager(a.stage, a.kubeconfig)
+        try:
+            stager = Stager(a.stage, a.kubeconfig)
+        except (OSError, RuntimeError) as e:
+            print(f"the stage program {a.stage} does not answer ({e}); releases not staged")
     for c in all_cases:
         if c["reason"] != cases_mod.NEEDS_RELEASES:
             continue
         if stager is None:
-            c["reason"] += " (no stage program or no cluster to stage them in)"
+            c["reason"] = "releases not staged: no stage program or no cluster to stage them in"
         elif c["rels_key"] in stager.keys:
             c["reason"] = None
         else:
@@ -270,7 +273,7 @@ def main():
         r = c["reason"]
         # The command's and the staging's reasons name the detail per case; the others the
         # cause shared by a group of cases.
-        if not r.startswith(("releases not stageable", "staging its releases failed")):
+        if not r.startswith(("releases not sta", "staging its releases failed")):
             r = r.split(" (")[0]
         reasons.setdefault(r, []).append(c)
     for r, cs in sorted(reasons.items()):

@@ -12,10 +12,13 @@ hooks, manifest, dates), this module copies EXPR into a Go function of the stage
 (found by the names they assign) and the package-level functions they call, so that the
 program compiled against `helm.sh/helm/v4` builds exactly the releases Helm's tests build.
 
+When the releases depend on the test's `*testing.T` (a chart the test writes into
+`t.TempDir()` and loads back), all the statements before the case table are copied, side
+effects included, and run with a stand-in for `t`.
+
 Each case literal has one key, `file::function::index` (cases.py's `rels_key`); a helper
 expanded for several commands shares its key. Code that cannot be compiled outside the test
-(it uses the test's `*testing.T`, a temporary chart, an internal package) is left out: `gen`
-drops it up front when it plainly uses `t`, and `build` drops each generated block the Go
+(an internal package, a helper's parameter) is left out: `build` drops each generated block the Go
 compiler rejects and builds again. The keys left out are written, with the reason, to
 `unstageable.json` beside the program.
 
@@ -77,8 +80,9 @@ def names_used(text):
 
 
 def statements(body):
-    """Top-level statements of a function body (text), split at newlines outside brackets;
-    a line ending in an operator or comma continues."""
+    """Top-level statements of a function body (text), split at newlines outside brackets
+    (Helm's source is gofmt'ed: one statement a line); a line ending in an operator or comma
+    continues."""
     out, depth, start, j = [], 0, 0, 0
     while j < len(body):
         c = body[j]
@@ -93,9 +97,9 @@ def statements(body):
             depth += 1
         elif c in "})]":
             depth -= 1
-        elif c in "\n;" and depth == 0:
+        elif c == "\n" and depth == 0:
             piece = body[start:j].rstrip()
-            if c == "\n" and re.search(r"(\+|-|\*|/|&&|\|\||,|\.|=)$", strip_literals(piece)):
+            if re.search(r"(\+|-|\*|/|&&|\|\||,|\.|=)$", strip_literals(piece)):
                 j += 1
                 continue
             if piece.strip():
@@ -218,12 +222,21 @@ def plan(pkg):
                 if i not in chosen:
                     chosen.add(i)
                     todo.extend(names_used(stmts[i]))
-        chosen_stmts = [stmts[i] for i in sorted(chosen)]
         locals_ = {n for i in chosen for n in assigned(stmts[i])}
         free = want - locals_
+        prologue = []
         if "t" in free and "t" in param_names:
-            unstageable[key] = "its releases are built with the test's *testing.T (a chart written at run time)"
-            continue
+            # The releases depend on what the test does with its *testing.T (a chart written
+            # into t.TempDir() and loaded back): run all the statements before the case table,
+            # side effects included, with a stand-in for t (stageT in main.go).
+            chosen = set(range(len(stmts)))
+            locals_ = {n for s in stmts for n in assigned(s)}
+            free = set()
+            for s in stmts:
+                free |= names_used(s)
+            free = (free | names_used(expr)) - locals_ - {"t"}
+            prologue = ["\tt := &stageT{}", "\tdefer t.cleanup()"]
+        chosen_stmts = [stmts[i] for i in sorted(chosen)]
         if free & (param_names - {"t"}):
             unstageable[key] = "its releases depend on the helper's parameters: " + ", ".join(
                 sorted(free & param_names)
@@ -232,7 +245,7 @@ def plan(pkg):
         for name in free:
             if name in decls and decls[name][0].endswith("_test.go"):
                 needed_decls[name] = decls[name]
-        lines = [f"// {key}", f"func rels{n}() []*stagerelease.Release {{"]
+        lines = [f"// {key}", f"func rels{n}() []*stagerelease.Release {{"] + prologue
         lines += ["\t" + s.strip() for s in chosen_stmts]
         lines += [f"\t_ = {name}" for name in sorted(locals_)]
         lines += [f"\treturn {expr}", "}", "", "func init() {", f"\ttable[{json.dumps(key)}] = rels{n}", "}"]
@@ -313,6 +326,8 @@ def build(pkg, srcdir, outbin):
             text=True,
         )
         if p.returncode == 0:
+            # Readable generated source for whoever debugs a case (formatting is cosmetic).
+            subprocess.run(["gofmt", "-w", "."], cwd=work, capture_output=True)
             break
         bad = {}
         for m in re.finditer(r"^\./(zz_\w+\.go):(\d+):\d+: (.*)$", p.stderr, re.M):

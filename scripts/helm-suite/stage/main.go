@@ -54,6 +54,55 @@ import (
 // function that builds its releases; filled by the generated zz_*.go files.
 var table = map[string]func() []*release.Release{}
 
+// stageT stands in for the *testing.T of a Helm test whose releases are built with it (a
+// chart written into t.TempDir() and loaded back): a failure panics with stageFailure, which
+// stage turns into an error, and the temporary directories go when the builder returns.
+type stageT struct {
+	dirs []string
+}
+
+type stageFailure string
+
+func (t *stageT) Helper() {}
+
+func (t *stageT) TempDir() string {
+	dir, err := os.MkdirTemp("", "helm-suite-stage-")
+	if err != nil {
+		panic(stageFailure(err.Error()))
+	}
+	t.dirs = append(t.dirs, dir)
+	return dir
+}
+
+func (t *stageT) Fatal(args ...any) { panic(stageFailure(fmt.Sprint(args...))) }
+func (t *stageT) Fatalf(format string, args ...any) {
+	panic(stageFailure(fmt.Sprintf(format, args...)))
+}
+func (t *stageT) Error(args ...any)                 { t.Fatal(args...) }
+func (t *stageT) Errorf(format string, args ...any) { t.Fatalf(format, args...) }
+func (t *stageT) Log(args ...any)                   {}
+func (t *stageT) Logf(format string, args ...any)   {}
+
+func (t *stageT) cleanup() {
+	for _, dir := range t.dirs {
+		os.RemoveAll(dir)
+	}
+}
+
+// build runs the builder of a case's releases, turning a stand-in test failure into an error.
+func build(key string, builder func() []*release.Release) (rels []*release.Release, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if msg, ok := r.(stageFailure); ok {
+				err = fmt.Errorf("building the releases of %s: %s", key, string(msg))
+				return
+			}
+			panic(r)
+		}
+	}()
+	return builder(), nil
+}
+
 // stager writes releases through one kube client.
 type stager struct {
 	client kubernetes.Interface
@@ -87,11 +136,14 @@ func (s *stager) clean(ns string) error {
 // stage writes the releases of one case; it returns the namespaces other than target that
 // it wrote into.
 func (s *stager) stage(key, target string) ([]string, error) {
-	build, ok := table[key]
+	builder, ok := table[key]
 	if !ok {
 		return nil, fmt.Errorf("no releases known for case %q", key)
 	}
-	rels := build()
+	rels, err := build(key, builder)
+	if err != nil {
+		return nil, err
+	}
 	others := map[string]bool{}
 	for _, rel := range rels {
 		if rel.Namespace == "" || rel.Namespace == "default" {
