@@ -258,7 +258,7 @@ def read_cases(pkg_dir):
             scope = _scope_of(body, file_scope)
             env = _env_of(body)
             for i, lit in enumerate(case_literals(body)):
-                cases.append(_case(fname, func, lit, scope, f"{fname}::{func}::{i}", env))
+                cases.append(_case(fname, func, lit, scope, f"{fname}::{func}::{i}", env, "t.TempDir()" in body))
     for fname, func, helper, cmd_name in calls:
         if helper == "checkFileCompletion":
             cases.append(
@@ -273,6 +273,8 @@ def read_cases(pkg_dir):
                     "rels_key": None,
                     "rels": None,
                     "env": {},
+                    "needs_stage": False,
+                    "runtime_vars": [],
                 }
             )
             continue
@@ -280,7 +282,7 @@ def read_cases(pkg_dir):
         scope = _scope_of(body, {"cmdName": cmd_name})
         for i, lit in enumerate(case_literals(body)):
             key = f"{hfile}::{helper}::{i}"
-            cases.append(_case(hfile, f"{func} via {helper}", lit, scope, key, _env_of(body)))
+            cases.append(_case(hfile, f"{func} via {helper}", lit, scope, key, _env_of(body), "t.TempDir()" in body))
     return cases
 
 
@@ -305,9 +307,14 @@ def _env_of(body):
 
 #: The reason given to a case that needs releases in Helm's fake store.
 NEEDS_RELEASES = "needs releases in Helm's in-process fake store (rels)"
+#: The reason given to a case whose command names files the test makes at run time.
+NEEDS_RUNTIME = "needs files the test makes at run time"
+#: Stands for the value of a test's local variable made at run time; the stage program
+#: reports it.
+RUNTIME = "@RUNTIME:{}@"
 
 
-def _case(fname, func, lit, scope, key, env):
+def _case(fname, func, lit, scope, key, env, makes_files):
     name_expr = _field(lit, "name")
     cmd_expr = _field(lit, "cmd")
     try:
@@ -327,6 +334,10 @@ def _case(fname, func, lit, scope, key, env):
         "rels_key": key,
         "rels": _field(lit, "rels"),
         "env": env,
+        # Whether the stage program must run before the case (releases to write, or values
+        # the test makes at run time), and the names of those values in `cmd` (RUNTIME).
+        "needs_stage": False,
+        "runtime_vars": [],
     }
     golden = _field(lit, "golden")
     if golden:
@@ -340,8 +351,22 @@ def _case(fname, func, lit, scope, key, env):
     try:
         case["cmd"] = evaluate(cmd_expr, scope)
     except (Unevaluable, IndexError) as e:
-        case["reason"] = f"command built at run time ({e})"
+        if not makes_files:
+            case["reason"] = f"command built at run time ({e})"
+            return case
+        # A test that writes files into t.TempDir() names them in its commands through local
+        # variables; the stage program runs the test's statements and reports their values.
+        runtime_scope = {k: RUNTIME.format(k) if isinstance(v, Unevaluable) else v for k, v in scope.items()}
+        try:
+            case["cmd"] = evaluate(cmd_expr, runtime_scope)
+        except (Unevaluable, IndexError):
+            case["reason"] = f"command built at run time ({e})"
+            return case
+        case["runtime_vars"] = sorted(set(re.findall(RUNTIME.format(r"(\w+)"), case["cmd"])))
+        case["needs_stage"] = True
+        case["reason"] = NEEDS_RUNTIME + " (" + ", ".join(case["runtime_vars"]) + ")"
         return case
     if case["rels"] is not None and not re.fullmatch(r"\[\]\*release\.Release\{\s*\}", case["rels"]):
+        case["needs_stage"] = True
         case["reason"] = NEEDS_RELEASES
     return case

@@ -16,7 +16,9 @@ stage program (`stage/`, built by `stage.py` from Helm's own test code) and a ku
 given: before each tool runs, the program writes the case's releases with Helm's storage code
 into that tool's namespace (the releases Helm's tests keep in "default", the namespace the
 tests run in), and into any other namespace a release names (shared by both tools, emptied
-before and after each tool's run). A case whose releases the program could not build is
+before and after each tool's run). A command that names a file the test makes at run time
+(a chart written into `t.TempDir()`) gets the path the program made by running the test's
+statements (masked as `<name>`). A case whose releases the program could not build is
 reported as not replayable, with the reason.
 
 The baseline (one case id per line) lists the cases that agreed when it was recorded: a case
@@ -89,17 +91,19 @@ class Stager:
         return reply.rstrip("\n")
 
     def stage(self, key, namespace):
-        """Writes the case's releases; returns the other namespaces written into."""
+        """Writes the case's releases; returns the values of the test's variables made at
+        run time that its command names."""
         reply = self.ask(f"stage {key} {namespace}")
-        if not reply.startswith("ok"):
+        if not reply.startswith("ok "):
             raise RuntimeError(reply)
-        return reply.split()[1:]
+        return json.loads(reply[3:]).get("vars") or {}
 
-    def clean(self, namespaces):
-        if namespaces:
-            reply = self.ask("clean " + " ".join(namespaces))
-            if reply != "ok":
-                raise RuntimeError(reply)
+    def done(self):
+        """The tool has run: the namespaces shared by the tools are emptied again and the
+        test's temporary files removed."""
+        reply = self.ask("done")
+        if reply != "ok":
+            raise RuntimeError(reply)
 
     def close(self):
         self.proc.stdin.close()
@@ -187,7 +191,7 @@ def main():
         except (OSError, RuntimeError) as e:
             print(f"the stage program {a.stage} does not answer ({e}); releases not staged")
     for c in all_cases:
-        if c["reason"] != cases_mod.NEEDS_RELEASES:
+        if not c["needs_stage"]:
             continue
         if stager is None:
             c["reason"] = "releases not staged: no stage program or no cluster to stage them in"
@@ -204,30 +208,32 @@ def main():
         if c["reason"]:
             unreplayable.append(c)
             continue
-        staged = c["rels"] is not None and c["rels_key"] in (stager.keys if stager else ())
+        staged = c["needs_stage"]
         results = {}
         for t, binary in tools.items():
             home = os.path.join(work, t, f"home{n}")
             tmp = os.path.join(work, t, f"tmp{n}")
             os.makedirs(home)
             os.makedirs(tmp)
+            ns = f"suite-{n}-{'h' if t == 'helm' else 'r'}"
+            try:
+                values = stager.stage(c["rels_key"], ns) if staged else {}
+            except RuntimeError as e:
+                results = None
+                c["reason"] = f"staging its releases failed ({e})"
+                break
             cmd = c["cmd"].replace(cases_mod.TEMP_DIR, tmp)
+            for name in c["runtime_vars"]:
+                cmd = cmd.replace(cases_mod.RUNTIME.format(name), values.get(name, ""))
             try:
                 argv = shlex.split(cmd)
             except ValueError as e:
                 argv = None
                 results[t] = (-1, "", f"unparsable command: {e}")
                 continue
-            ns = f"suite-{n}-{'h' if t == 'helm' else 'r'}"
-            try:
-                others = stager.stage(c["rels_key"], ns) if staged else []
-            except RuntimeError as e:
-                results = None
-                c["reason"] = f"staging its releases failed ({e})"
-                break
             code, out, err = run_one(binary, argv, trees[t], home, a.kubeconfig, ns, tmp, c["env"])
-            if others:
-                stager.clean(others)
+            if staged:
+                stager.done()
             subs = [
                 (trees[t], "<cmd>"),
                 (home, "<home>"),
@@ -236,7 +242,7 @@ def main():
                 (ours, "<bin>"),
                 (a.helm, "<bin>"),
                 (ns, "<ns>"),
-            ]
+            ] + [(v, f"<{k}>") for k, v in sorted(values.items(), key=lambda kv: -len(kv[1])) if v]
             results[t] = (code, mask(out, subs), mask(err, subs))
         if results is None:
             unreplayable.append(c)
@@ -247,6 +253,11 @@ def main():
         else:
             if h[0] != r[0]:
                 why = f"exit {h[0]} vs {r[0]}"
+                # What the failing side said, so the report names the cause.
+                for tool, res in (("helm", h), ("helm-rs", r)):
+                    said = next((l for l in res[2].splitlines() if l.strip()), "")
+                    if res[0] != 0 and said:
+                        why += f"; {tool} stderr {said[:300]!r}"
             elif h[1] != r[1]:
                 why = "stdout " + first_difference(h[1], r[1])
             else:

@@ -11,6 +11,8 @@ hooks, manifest, dates), this module copies EXPR into a Go function of the stage
 (`stage/main.go`), together with the statements of the test function that EXPR depends on
 (found by the names they assign) and the package-level functions they call, so that the
 program compiled against `helm.sh/helm/v4` builds exactly the releases Helm's tests build.
+The same function returns the values of the test's variables that a command names but that
+are made at run time (`chartPath`, a chart the test writes into `t.TempDir()`).
 
 When the releases depend on the test's `*testing.T` (a chart the test writes into
 `t.TempDir()` and loads back), all the statements before the case table are copied, side
@@ -196,12 +198,13 @@ def plan(pkg):
     all_cases = cases_mod.read_cases(pkg)
     keys = {}
     for c in all_cases:
-        if c["reason"] == cases_mod.NEEDS_RELEASES:
-            keys.setdefault(c["rels_key"], c["rels"])
+        if c["needs_stage"]:
+            keys.setdefault(c["rels_key"], (c["rels"], c["runtime_vars"]))
     bodies = function_bodies(pkg)
     decls = package_decls(pkg)
     blocks, unstageable, needed_decls = [], {}, {}
-    for n, (key, expr) in enumerate(sorted(keys.items())):
+    for n, (key, (rels, runtime_vars)) in enumerate(sorted(keys.items())):
+        expr = rels or "nil"
         fname, func, _ = key.split("::")
         params, body = bodies[(fname, func)]
         stmts = statements(body)
@@ -212,7 +215,7 @@ def plan(pkg):
         for i, s in enumerate(stmts):
             for name in assigned(s):
                 defs.setdefault(name, []).append(i)
-        want, todo, chosen = set(), list(names_used(expr)), set()
+        want, todo, chosen = set(), list(names_used(expr) | set(runtime_vars)), set()
         while todo:
             name = todo.pop()
             if name in want:
@@ -224,18 +227,17 @@ def plan(pkg):
                     todo.extend(names_used(stmts[i]))
         locals_ = {n for i in chosen for n in assigned(stmts[i])}
         free = want - locals_
-        prologue = []
         if "t" in free and "t" in param_names:
-            # The releases depend on what the test does with its *testing.T (a chart written
-            # into t.TempDir() and loaded back): run all the statements before the case table,
-            # side effects included, with a stand-in for t (stageT in main.go).
+            # The releases or the command depend on what the test does with its *testing.T
+            # (a chart written into t.TempDir() and loaded back): run all the statements
+            # before the case table, side effects included, with a stand-in for t (stageT in
+            # main.go, given by the caller, which removes its directories when told).
             chosen = set(range(len(stmts)))
             locals_ = {n for s in stmts for n in assigned(s)}
             free = set()
             for s in stmts:
                 free |= names_used(s)
             free = (free | names_used(expr)) - locals_ - {"t"}
-            prologue = ["\tt := &stageT{}", "\tdefer t.cleanup()"]
         chosen_stmts = [stmts[i] for i in sorted(chosen)]
         if free & (param_names - {"t"}):
             unstageable[key] = "its releases depend on the helper's parameters: " + ", ".join(
@@ -245,10 +247,12 @@ def plan(pkg):
         for name in free:
             if name in decls and decls[name][0].endswith("_test.go"):
                 needed_decls[name] = decls[name]
-        lines = [f"// {key}", f"func rels{n}() []*stagerelease.Release {{"] + prologue
+        values = ", ".join(f"{json.dumps(v)}: {v}" for v in runtime_vars)
+        lines = [f"// {key}", f"func rels{n}(t *stageT) ([]*stagerelease.Release, map[string]string) {{"]
         lines += ["\t" + s.strip() for s in chosen_stmts]
         lines += [f"\t_ = {name}" for name in sorted(locals_)]
-        lines += [f"\treturn {expr}", "}", "", "func init() {", f"\ttable[{json.dumps(key)}] = rels{n}", "}"]
+        lines += [f"\treturn {expr}, map[string]string{{{values}}}", "}"]
+        lines += ["", "func init() {", f"\ttable[{json.dumps(key)}] = rels{n}", "}"]
         blocks.append(Block(fname, "rels", key, "\n".join(lines), [key]))
     # Package functions the copied code calls, and those they call in turn.
     todo, seen = list(needed_decls), set()

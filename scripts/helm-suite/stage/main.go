@@ -17,10 +17,17 @@
 // of Helm's records before the releases are written, and run.py cleans it again after the
 // tool has run.
 //
+// A case whose command names a file the test makes at run time (a chart written into
+// t.TempDir()) runs the test's statements with a stand-in for t; the values of the named
+// variables are reported, and the files stay until the case is done.
+//
 // The program serves requests on stdin, one per line, answering one line on stdout (so
 // one process and one kube client serve a whole run):
 //
-//	stage KEY NAMESPACE   write the releases of case KEY; answers "ok [OTHER-NAMESPACE…]"
+//	stage KEY NAMESPACE   write the releases of case KEY; answers
+//	                      `ok {"namespaces": [OTHER-NAMESPACE…], "vars": {NAME: VALUE…}}`
+//	done                  the tool has run: empty the other namespaces of the last stage and
+//	                      remove its temporary files; "ok"
 //	clean NAMESPACE…      delete Helm's release records (Secrets owned by helm) there; "ok"
 //	keys                  the known keys, space-separated
 //
@@ -31,6 +38,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -52,7 +60,13 @@ import (
 
 // table maps a case key (`file::function::index` of the case literal in Helm's tests) to the
 // function that builds its releases; filled by the generated zz_*.go files.
-var table = map[string]func() []*release.Release{}
+var table = map[string]func(t *stageT) ([]*release.Release, map[string]string){}
+
+// staged is what the last stage request left behind, undone by `done`.
+type staged struct {
+	t      *stageT
+	others []string
+}
 
 // stageT stands in for the *testing.T of a Helm test whose releases are built with it (a
 // chart written into t.TempDir() and loaded back): a failure panics with stageFailure, which
@@ -90,7 +104,7 @@ func (t *stageT) cleanup() {
 }
 
 // build runs the builder of a case's releases, turning a stand-in test failure into an error.
-func build(key string, builder func() []*release.Release) (rels []*release.Release, err error) {
+func build(key string, builder func(*stageT) ([]*release.Release, map[string]string), t *stageT) (rels []*release.Release, vars map[string]string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if msg, ok := r.(stageFailure); ok {
@@ -100,7 +114,8 @@ func build(key string, builder func() []*release.Release) (rels []*release.Relea
 			panic(r)
 		}
 	}()
-	return builder(), nil
+	rels, vars = builder(t)
+	return rels, vars, nil
 }
 
 // stager writes releases through one kube client.
@@ -108,6 +123,7 @@ type stager struct {
 	client kubernetes.Interface
 	ctx    context.Context
 	known  map[string]bool // namespaces known to exist
+	last   staged
 }
 
 func (s *stager) ensureNamespace(ns string) error {
@@ -134,15 +150,19 @@ func (s *stager) clean(ns string) error {
 }
 
 // stage writes the releases of one case; it returns the namespaces other than target that
-// it wrote into.
-func (s *stager) stage(key, target string) ([]string, error) {
+// it wrote into, and the values of the test's variables made at run time.
+func (s *stager) stage(key, target string) ([]string, map[string]string, error) {
 	builder, ok := table[key]
 	if !ok {
-		return nil, fmt.Errorf("no releases known for case %q", key)
+		return nil, nil, fmt.Errorf("no releases known for case %q", key)
 	}
-	rels, err := build(key, builder)
+	if err := s.done(); err != nil {
+		return nil, nil, err
+	}
+	s.last.t = &stageT{}
+	rels, vars, err := build(key, builder, s.last.t)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	others := map[string]bool{}
 	for _, rel := range rels {
@@ -157,12 +177,13 @@ func (s *stager) stage(key, target string) ([]string, error) {
 		otherList = append(otherList, ns)
 	}
 	sort.Strings(otherList)
+	s.last.others = otherList
 	for _, ns := range otherList {
 		if err := s.ensureNamespace(ns); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := s.clean(ns); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	stores := map[string]*storage.Storage{}
@@ -170,16 +191,32 @@ func (s *stager) stage(key, target string) ([]string, error) {
 		store, ok := stores[rel.Namespace]
 		if !ok {
 			if err := s.ensureNamespace(rel.Namespace); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			store = storage.Init(driver.NewSecrets(s.client.CoreV1().Secrets(rel.Namespace)))
 			stores[rel.Namespace] = store
 		}
 		if err := store.Create(rel); err != nil {
-			return nil, fmt.Errorf("writing release %s version %d into %s: %w", rel.Name, rel.Version, rel.Namespace, err)
+			return nil, nil, fmt.Errorf("writing release %s version %d into %s: %w", rel.Name, rel.Version, rel.Namespace, err)
 		}
 	}
-	return otherList, nil
+	return otherList, vars, nil
+}
+
+// done undoes what the last stage left behind: Helm's records in the namespaces shared by
+// both tools, and the test's temporary files.
+func (s *stager) done() error {
+	last := s.last
+	s.last = staged{}
+	if last.t != nil {
+		last.t.cleanup()
+	}
+	for _, ns := range last.others {
+		if err := s.clean(ns); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *stager) serve(in io.Reader, out io.Writer) error {
@@ -194,11 +231,19 @@ func (s *stager) serve(in io.Reader, out io.Writer) error {
 		var reply string
 		switch {
 		case fields[0] == "stage" && len(fields) == 3:
-			others, err := s.stage(fields[1], fields[2])
+			others, vars, err := s.stage(fields[1], fields[2])
+			if err == nil {
+				var b []byte
+				b, err = json.Marshal(map[string]any{"namespaces": others, "vars": vars})
+				reply = "ok " + string(b)
+			}
 			if err != nil {
 				reply = "error " + oneLine(err)
-			} else {
-				reply = strings.TrimSpace("ok " + strings.Join(others, " "))
+			}
+		case fields[0] == "done" && len(fields) == 1:
+			reply = "ok"
+			if err := s.done(); err != nil {
+				reply = "error " + oneLine(err)
 			}
 		case fields[0] == "clean":
 			reply = "ok"
@@ -262,7 +307,11 @@ func main() {
 		os.Exit(1)
 	}
 	s := &stager{client: client, ctx: context.Background(), known: map[string]bool{}}
-	if err := s.serve(os.Stdin, os.Stdout); err != nil {
+	err = s.serve(os.Stdin, os.Stdout)
+	if derr := s.done(); err == nil {
+		err = derr
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "stage:", err)
 		os.Exit(1)
 	}
