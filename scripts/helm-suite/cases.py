@@ -6,7 +6,12 @@ every such case and evaluates its `cmd` expression (string literals, `+`, `fmt.S
 `filepath.Join`, and variables assigned from those in the same function or file), so that the
 command line can be run as a process by both Helm and helm-rs. A case whose command is made at
 run time (a test server's URL, a temporary file) or that needs releases in Helm's fake store
-(`rels`) is returned with the reason it cannot be replayed as is.
+(`rels`) is returned with the reason it cannot be replayed as is; for the latter, the text of
+its `rels` expression and the key of its literal (`file::function::index`) let `stage.py`
+build those releases with Helm's own code, after which `run.py` can replay it. An empty
+`rels` list needs nothing. When the test function sets Helm's global settings to a literal
+(`settings.PluginsDirectory = "…"`), the case carries the environment variable that gives a
+process the same setting.
 
 Calls of Helm's helper checks that build cases from a command name (`checkFileCompletion`,
 `checkReleaseCompletion`, `outputFlagCompletionTest`, `revisionFlagCompletionTest`) are
@@ -251,8 +256,9 @@ def read_cases(pkg_dir):
             if "cmdTestCase{" not in body:
                 continue
             scope = _scope_of(body, file_scope)
-            for lit in case_literals(body):
-                cases.append(_case(fname, func, lit, scope))
+            env = _env_of(body)
+            for i, lit in enumerate(case_literals(body)):
+                cases.append(_case(fname, func, lit, scope, f"{fname}::{func}::{i}", env, "t.TempDir()" in body))
     for fname, func, helper, cmd_name in calls:
         if helper == "checkFileCompletion":
             cases.append(
@@ -264,18 +270,51 @@ def read_cases(pkg_dir):
                     "want_error": False,
                     "golden": None,
                     "reason": None,
+                    "rels_key": None,
+                    "rels": None,
+                    "env": {},
+                    "needs_stage": False,
+                    "runtime_vars": [],
                 }
             )
             continue
         hfile, body = helper_bodies[helper]
         scope = _scope_of(body, {"cmdName": cmd_name})
-        for lit in case_literals(body):
-            c = _case(hfile, f"{func} via {helper}", lit, scope)
-            cases.append(c)
+        for i, lit in enumerate(case_literals(body)):
+            key = f"{hfile}::{helper}::{i}"
+            cases.append(_case(hfile, f"{func} via {helper}", lit, scope, key, _env_of(body), "t.TempDir()" in body))
     return cases
 
 
-def _case(fname, func, lit, scope):
+#: Settings a test function assigns before running its cases, and the environment variable
+#: that makes a process see the same setting.
+SETTINGS_ENV = {
+    "PluginsDirectory": "HELM_PLUGINS",
+    "RepositoryConfig": "HELM_REPOSITORY_CONFIG",
+    "RepositoryCache": "HELM_REPOSITORY_CACHE",
+}
+
+
+def _env_of(body):
+    """Environment for the cases of a function that sets `settings.X = "literal"` (Helm's
+    tests change the global settings in process; a process gets them from the environment)."""
+    env = {}
+    for m in re.finditer(r"\bsettings\.(\w+) = (\"[^\"\n]*\")", body):
+        if m.group(1) in SETTINGS_ENV:
+            env[SETTINGS_ENV[m.group(1)]] = _go_string(m.group(2))
+    return env
+
+
+#: The reason given to a case that needs releases in Helm's fake store.
+NEEDS_RELEASES = "needs releases in Helm's in-process fake store (rels)"
+#: The reason given to a case whose command names files the test makes at run time.
+NEEDS_RUNTIME = "needs files the test makes at run time"
+#: Stands for the value of a test's local variable made at run time; the stage program
+#: reports it.
+RUNTIME = "@RUNTIME:{}@"
+
+
+def _case(fname, func, lit, scope, key, env, makes_files):
     name_expr = _field(lit, "name")
     cmd_expr = _field(lit, "cmd")
     try:
@@ -290,6 +329,15 @@ def _case(fname, func, lit, scope):
         "want_error": (_field(lit, "wantError") or "false") == "true",
         "golden": None,
         "reason": None,
+        # Where the case literal is (`file::function::index`), naming its releases for the
+        # stage program (scripts/helm-suite/stage), and the text of its `rels` expression.
+        "rels_key": key,
+        "rels": _field(lit, "rels"),
+        "env": env,
+        # Whether the stage program must run before the case (releases to write, or values
+        # the test makes at run time), and the names of those values in `cmd` (RUNTIME).
+        "needs_stage": False,
+        "runtime_vars": [],
     }
     golden = _field(lit, "golden")
     if golden:
@@ -303,8 +351,22 @@ def _case(fname, func, lit, scope):
     try:
         case["cmd"] = evaluate(cmd_expr, scope)
     except (Unevaluable, IndexError) as e:
-        case["reason"] = f"command built at run time ({e})"
+        if not makes_files:
+            case["reason"] = f"command built at run time ({e})"
+            return case
+        # A test that writes files into t.TempDir() names them in its commands through local
+        # variables; the stage program runs the test's statements and reports their values.
+        runtime_scope = {k: RUNTIME.format(k) if isinstance(v, Unevaluable) else v for k, v in scope.items()}
+        try:
+            case["cmd"] = evaluate(cmd_expr, runtime_scope)
+        except (Unevaluable, IndexError):
+            case["reason"] = f"command built at run time ({e})"
+            return case
+        case["runtime_vars"] = sorted(set(re.findall(RUNTIME.format(r"(\w+)"), case["cmd"])))
+        case["needs_stage"] = True
+        case["reason"] = NEEDS_RUNTIME + " (" + ", ".join(case["runtime_vars"]) + ")"
         return case
-    if re.search(r"(?:^|\n)\s*rels:", lit):
-        case["reason"] = "needs releases in Helm's in-process fake store (rels)"
+    if case["rels"] is not None and not re.fullmatch(r"\[\]\*release\.Release\{\s*\}", case["rels"]):
+        case["needs_stage"] = True
+        case["reason"] = NEEDS_RELEASES
     return case

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Helm 4.1.4's own command-line test cases (pkg/cmd/*_test.go, fetched by
 # setup-helm-suite.sh) replayed as processes against helm-rs and the reference Helm on a
-# private test API server (scripts/helm-suite/run.py). Every case in
+# private test API server (scripts/helm-suite/run.py), with the releases a case expects
+# written there first by scripts/helm-suite/stage (Helm's own storage code). Every case in
 # cli/tests/data/helm_suite_agree.txt must still agree (a regression fails); the others are
 # reported. Re-record that list with HELM_SUITE_RECORD=1. Ends with `N passed, N failed, N
 # skipped` (skipped: cases not replayable as processes, and known differences).
@@ -28,7 +29,12 @@ KC=()
 if HELM_RS_TESTENV_CONTROLLERS=0 HELM_RS_TESTENV_WATCH_PID=$$ "$ROOT/scripts/kube-testenv" start "$KENV" >/dev/null 2>&1; then
   KC=(--kubeconfig "$KENV/kubeconfig")
 fi
+# The program that writes the releases the cases expect (built by setup-helm-suite.sh).
+STAGE="$(python3 "$ROOT/scripts/helm-suite/stage.py" path "$PKG")"
+if [ ! -x "$STAGE" ]; then bash "$ROOT/scripts/test.d/setup-helm-suite.sh" >/dev/null 2>&1 || true; fi
+ST=()
+[ -x "$STAGE" ] && ST=(--stage "$STAGE")
 RECORD=()
 [ "${HELM_SUITE_RECORD:-0}" = 1 ] && RECORD=(--record)
 python3 "$ROOT/scripts/helm-suite/run.py" --helm-rs "$BIN" --helm "$ORACLE" --pkg "$PKG" \
-  "${KC[@]}" --baseline "$ROOT/cli/tests/data/helm_suite_agree.txt" "${RECORD[@]}"
+  "${KC[@]}" "${ST[@]}" --baseline "$ROOT/cli/tests/data/helm_suite_agree.txt" "${RECORD[@]}"
