@@ -147,7 +147,7 @@ struct PackageArgs {
     /// Location to write the chart.
     #[arg(short = 'd', long, default_value = ".")]
     destination: String,
-    /// Update dependencies first (not supported offline; refused).
+    /// update dependencies from "Chart.yaml" to dir "charts/" before packaging
     #[arg(short = 'u', long = "dependency-update")]
     dependency_update: bool,
     /// Use a PGP private key to sign this package.
@@ -645,6 +645,14 @@ fn run_template(a: TemplateArgs, namespace: String) -> Result<(), CmdError> {
             std::path::Path::new(&chart_path),
         ))
     })?;
+    // `--dependency-update`: a chart whose `charts/` lacks what Chart.yaml lists gets it first.
+    let chart = if a.dependency_update && chart.check_dependencies().is_err() && located.is_dir() {
+        repo::update_chart_dependencies(&located)?;
+        chart::load(&located)
+            .map_err(|e| CmdError(format!("failed reloading chart after repo update: {e}")))?
+    } else {
+        chart
+    };
     if debug && !a.skip_schema_validation {
         schema_debug_records(&chart);
     }
@@ -814,11 +822,6 @@ fn run_package(a: PackageArgs) -> Result<(), CmdError> {
             "need at least one argument, the path to the chart".into(),
         ));
     }
-    if a.dependency_update {
-        return Err(CmdError(
-            "--dependency-update is not supported by helm-rs (no network access)".into(),
-        ));
-    }
     let destination = if a.destination == "." {
         std::env::current_dir().map_err(|e| CmdError(e.to_string()))?
     } else {
@@ -848,6 +851,9 @@ fn run_package(a: PackageArgs) -> Result<(), CmdError> {
                 cy.display(),
                 cy.display()
             )));
+        }
+        if a.dependency_update {
+            repo::update_chart_dependencies(&abs)?;
         }
         let written =
             chart::package::package_dir(&abs, &opts).map_err(|e| CmdError(e.to_string()))?;

@@ -71,6 +71,9 @@ pub struct DeployArgs {
     /// hide Kubernetes Secrets when also using the --dry-run flag
     #[arg(long = "hide-secret")]
     pub hide_secret: bool,
+    /// update dependencies if they are missing before installing the chart
+    #[arg(long = "dependency-update")]
+    pub dependency_update: bool,
     /// add a custom description
     #[arg(long)]
     pub description: Option<String>,
@@ -223,6 +226,9 @@ pub struct RollbackArgs {
     pub dry_run: Option<String>,
     #[command(flatten)]
     pub hooks_wait: HooksWaitArgs,
+    /// if set and --wait enabled, will wait until all Jobs have been completed before marking the release as successful
+    #[arg(long = "wait-for-jobs")]
+    pub wait_for_jobs: bool,
     /// limit the maximum number of revisions saved per release. Use 0 for no limit
     #[arg(long = "history-max", alias = "max-history", default_value_t = 10)]
     pub max_history: i64,
@@ -696,6 +702,32 @@ fn chart_ref<C: ReleaseApi>(
     }
 }
 
+/// Helm's check of a loaded chart's dependencies before an install or upgrade: a dependency
+/// listed in Chart.yaml but missing from `charts/` is an error, unless `--dependency-update`
+/// asked to fetch it (the chart directory is updated and loaded again by `reload`).
+fn missing_dependencies(
+    chart: ChartRef,
+    chart_path: &str,
+    update: bool,
+    reload: impl FnOnce() -> Result<ChartRef, CmdError>,
+) -> Result<ChartRef, CmdError> {
+    let ChartRef::Loaded(ch) = &chart else {
+        return Ok(chart);
+    };
+    let Err(e) = ch.check_dependencies() else {
+        return Ok(chart);
+    };
+    let dir = std::path::Path::new(chart_path);
+    if !update || !dir.is_dir() {
+        return Err(CmdError(format!(
+            "{}{e}",
+            helm_core::chart::CHECK_DEPENDENCIES_PREFIX
+        )));
+    }
+    crate::repo::update_chart_dependencies(dir)?;
+    reload().map_err(|e| CmdError(format!("failed reloading chart after repo update: {}", e.0)))
+}
+
 /// cobra's deprecation notice for `--atomic` (Helm 4 renamed it `--rollback-on-failure`).
 fn warn_atomic() {
     if std::env::args().any(|a| a == "--atomic" || a.starts_with("--atomic=")) {
@@ -827,14 +859,17 @@ async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Res
     )
     .map_err(failed)?;
     // Helm checks the chart's dependencies before the action looks at the release name.
-    if let helm_kube::ChartRef::Loaded(ch) = &chart {
-        if let Err(e) = ch.check_dependencies() {
-            return Err(failed(CmdError(format!(
-                "{}{e}",
-                helm_core::chart::CHECK_DEPENDENCIES_PREFIX
-            ))));
-        }
-    }
+    let chart = missing_dependencies(chart, &chart_path, d.dependency_update, || {
+        chart_ref(
+            c,
+            &chart_path,
+            d.version.as_deref(),
+            d.devel,
+            &d.source,
+            session,
+        )
+    })
+    .map_err(failed)?;
     let values = d
         .values
         .to_options()
@@ -934,14 +969,16 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
     )?;
     // Helm checks the chart's dependencies as soon as it has loaded it, before the action
     // looks at the release (so without the UPGRADE FAILED prefix).
-    if let helm_kube::ChartRef::Loaded(ch) = &chart {
-        if let Err(e) = ch.check_dependencies() {
-            return Err(CmdError(format!(
-                "{}{e}",
-                helm_core::chart::CHECK_DEPENDENCIES_PREFIX
-            )));
-        }
-    }
+    let chart = missing_dependencies(chart, &chart_path, d.dependency_update, || {
+        chart_ref(
+            c,
+            &chart_path,
+            d.version.as_deref(),
+            d.devel,
+            &d.source,
+            session,
+        )
+    })?;
     let values = d.values.to_options().merge_values().map_err(CmdError)?;
     warn_atomic();
     let (dry_run, dry_run_server) = dry_run_mode(&d.dry_run)?;
@@ -1014,6 +1051,7 @@ async fn rollback<C: ReleaseApi>(c: &C, a: RollbackArgs) -> Result<(), CmdError>
         no_hooks,
         wait,
         wait_strategy: wait_strategy(a.hooks_wait.wait.as_deref()),
+        wait_for_jobs: a.wait_for_jobs,
         timeout,
         max_history: a.max_history,
         force_conflicts: a.force_conflicts,
@@ -1582,6 +1620,28 @@ async fn history<C: ReleaseApi>(c: &C, a: HistoryArgs) -> Result<(), CmdError> {
 }
 
 /// A JSON object with its keys in the given order (Go structs marshal in field order).
+/// A chart dependency as Go's JSON encoder writes `chart.Dependency`: its fields in the
+/// struct's order (unknown ones after, sorted).
+fn go_ordered_dependency(d: &serde_json::Value) -> String {
+    let Some(m) = d.as_object() else {
+        return d.to_string();
+    };
+    let known = helm_core::chart::metadata::DEPENDENCY_FIELDS;
+    let mut parts: Vec<String> = known
+        .iter()
+        .filter_map(|k| {
+            m.get(*k)
+                .map(|v| format!("{}:{v}", serde_json::Value::from(*k)))
+        })
+        .collect();
+    parts.extend(
+        m.iter()
+            .filter(|(k, _)| !known.contains(&k.as_str()))
+            .map(|(k, v)| format!("{}:{v}", serde_json::Value::from(k.as_str()))),
+    );
+    format!("{{{}}}", parts.join(","))
+}
+
 fn ordered(fields: &[(&str, serde_json::Value)]) -> String {
     let parts: Vec<String> = fields
         .iter()
@@ -1661,8 +1721,18 @@ async fn list<C: ReleaseApi>(c: &C, a: ListArgs) -> Result<(), CmdError> {
         .take(if a.max == 0 { usize::MAX } else { a.max })
         .collect();
     if a.short {
-        for r in &rels {
-            out(&format!("{}\n", r.name));
+        // `--short` with `-o json|yaml`: the names as a list, as Helm prints them.
+        match a.output.as_str() {
+            "json" | "yaml" => {
+                let names: Vec<serde_json::Value> =
+                    rels.iter().map(|r| r.name.clone().into()).collect();
+                emit_structured(&serde_json::Value::Array(names), &a.output)?;
+            }
+            _ => {
+                for r in &rels {
+                    out(&format!("{}\n", r.name));
+                }
+            }
         }
         return Ok(());
     }
@@ -1818,10 +1888,12 @@ async fn get<C: ReleaseApi>(c: &C, what: GetCommand) -> Result<(), CmdError> {
                         .replace("+00:00", "Z")
                 })
                 .unwrap_or_default();
-            let method = if rel.apply_method == "ssa" {
-                "server-side apply"
-            } else {
-                "client-side apply"
+            // A record without a method (Helm 3's, or Helm 4 before it recorded one) is taken
+            // as client-side, and Helm says it defaulted.
+            let method = match rel.apply_method.as_str() {
+                "ssa" => "server-side apply",
+                "" => "client-side apply (defaulted)",
+                _ => "client-side apply",
             };
             let kv = |m: &BTreeMap<String, String>| {
                 m.iter()
@@ -1851,10 +1923,32 @@ async fn get<C: ReleaseApi>(c: &C, what: GetCommand) -> Result<(), CmdError> {
                         ("revision", rel.version.into()),
                         ("status", info.status.as_str().into()),
                         ("deployedAt", deployed.clone().into()),
-                        ("applyMethod", rel.apply_method.clone().into()),
                     ]);
+                    // omitempty: a record without a method has none here.
+                    if !rel.apply_method.is_empty() {
+                        f.push(("applyMethod", rel.apply_method.clone().into()));
+                    }
                     if output == "json" {
-                        out(&format!("{}\n", go_json(ordered(&f).into_bytes())?));
+                        // Dependencies in the field order of Go's chart.Dependency.
+                        let parts: Vec<String> = f
+                            .iter()
+                            .map(|(k, v)| {
+                                let text = match (*k, v) {
+                                    ("dependencies", serde_json::Value::Array(items)) => format!(
+                                        "[{}]",
+                                        items
+                                            .iter()
+                                            .map(go_ordered_dependency)
+                                            .collect::<Vec<_>>()
+                                            .join(",")
+                                    ),
+                                    _ => v.to_string(),
+                                };
+                                format!("{}:{text}", serde_json::Value::from(*k))
+                            })
+                            .collect();
+                        let json = format!("{{{}}}", parts.join(","));
+                        out(&format!("{}\n", go_json(json.into_bytes())?));
                     } else {
                         emit_structured(
                             &serde_json::Value::Object(

@@ -395,6 +395,21 @@ pub fn run_dependency(cmd: DependencyCommand) -> Result<(), CmdError> {
     }
 }
 
+/// `--dependency-update` of install, upgrade, template and package: Helm's `dependency update`
+/// of the chart directory (repositories from repositories.yaml, their indexes refreshed), its
+/// report on standard output.
+pub fn update_chart_dependencies(chart_dir: &Path) -> Result<(), CmdError> {
+    let opts = kube_repo::deps::DepOptions {
+        repos: RepoFile::load_file_or_empty(&paths::repository_config())?,
+        cache: paths::repository_cache(),
+        oci: oci_options(&ConnArgs::default(), false),
+        skip_refresh: false,
+    };
+    let mut stdout = std::io::stdout();
+    kube_repo::deps::update(chart_dir, &opts, &mut stdout)?;
+    Ok(())
+}
+
 fn dep_options(a: &DepArgs) -> Result<kube_repo::deps::DepOptions, CmdError> {
     Ok(kube_repo::deps::DepOptions {
         repos: RepoFile::load_file_or_empty(&paths::repository_config())?,

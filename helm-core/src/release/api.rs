@@ -393,6 +393,8 @@ action_options! {
         pub wait: bool,
         /// As [`UpgradeOptions::wait_strategy`].
         pub wait_strategy: WaitStrategy,
+        /// `--wait-for-jobs`: with `wait`, Jobs must complete too.
+        pub wait_for_jobs: bool,
         #[serde(rename = "timeout_seconds", with = "opt_secs")]
         pub timeout: Option<Duration>,
         /// As [`UpgradeOptions::max_history`].

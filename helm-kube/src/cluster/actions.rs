@@ -1031,7 +1031,15 @@ impl<C: Cluster> ReleaseApi for C {
             )
             .await?;
             if opts.wait {
-                wait_release(self, &new_docs, &ns, timeout, false, opts.wait_strategy).await?;
+                wait_release(
+                    self,
+                    &new_docs,
+                    &ns,
+                    timeout,
+                    opts.wait_for_jobs,
+                    opts.wait_strategy,
+                )
+                .await?;
             }
             hooks(
                 self,
