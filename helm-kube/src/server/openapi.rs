@@ -105,6 +105,7 @@ pub fn document() -> Value {
         "timeout_seconds": { "type": "integer", "minimum": 0 }, "atomic": { "type": "boolean" },
         "force_conflicts": { "type": "boolean" }, "skip_schema_validation": { "type": "boolean" }, "async": { "type": "boolean" },
         "dry_run_server": { "type": "boolean" }, "server_side": { "type": "boolean" }, "take_ownership": { "type": "boolean" }, "render_subchart_notes": { "type": "boolean" },
+        "hide_secret": { "type": "boolean", "description": "with a dry run: v1 Secrets left out of the returned manifest" },
     });
     let mut upgrade_props = json!({
         "chart": { "$ref": "#/components/schemas/Chart" }, "install": { "type": "boolean" }, "dry_run": { "type": "boolean" },
@@ -116,9 +117,10 @@ pub fn document() -> Value {
         "skip_schema_validation": { "type": "boolean" }, "async": { "type": "boolean" },
         "create_namespace": { "type": "boolean" }, "skip_crds": { "type": "boolean" }, "update_crds": { "type": "boolean" }, "dry_run_server": { "type": "boolean" }, "server_side": { "type": "boolean" },
         "take_ownership": { "type": "boolean" }, "render_subchart_notes": { "type": "boolean" },
+        "hide_secret": { "type": "boolean", "description": "with a dry run: v1 Secrets left out of the returned manifest" },
     });
     let rollback_props = json!({
-        "revision": { "type": "integer", "minimum": 0 }, "dry_run": { "type": "boolean" }, "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "wait_strategy": { "type": "string", "enum": ["watcher", "legacy"] },
+        "revision": { "type": "integer", "minimum": 0 }, "dry_run": { "type": "boolean" }, "no_hooks": { "type": "boolean" }, "wait": { "type": "boolean" }, "wait_strategy": { "type": "string", "enum": ["watcher", "legacy"] }, "wait_for_jobs": { "type": "boolean" },
         "timeout_seconds": { "type": "integer", "minimum": 0 }, "max_history": { "type": "integer", "minimum": 0 }, "force_conflicts": { "type": "boolean" },
         "force_replace": { "type": "boolean" }, "cleanup_on_fail": { "type": "boolean" }, "server_side": { "type": "boolean" }, "async": { "type": "boolean" },
     });
