@@ -106,7 +106,13 @@ impl RemoteClient {
         format!("{}/v1/namespaces/{ns}/releases/{name}", self.base)
     }
 
-    async fn send(&self, method: reqwest::Method, url: &str, body: Option<J>) -> Result<J> {
+    /// One request: the status, the body's text and the body as JSON.
+    async fn exchange(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<J>,
+    ) -> Result<(u16, String, J)> {
         let mut req = self.http.request(method, url).bearer_auth(&self.token);
         if let Some(b) = body {
             req = req.json(&b);
@@ -122,6 +128,11 @@ impl RemoteClient {
             .map_err(|e| Error::Transport(e.to_string()))?;
         let body: J =
             serde_json::from_str(&text).map_err(|e| Error::Decode(format!("{e}: {text}")))?;
+        Ok((status, text, body))
+    }
+
+    async fn send(&self, method: reqwest::Method, url: &str, body: Option<J>) -> Result<J> {
+        let (status, text, body) = self.exchange(method, url, body).await?;
         if status == 202 {
             // Still running past the server's request timeout: follow the operation.
             return self.follow(&body).await;
@@ -199,21 +210,9 @@ impl RemoteClient {
         let give_up = tokio::time::Instant::now() + FOLLOW_RECORD_LIMIT;
         let no_record_until = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
-            let url = self.rel_url(ns, name);
-            let resp = self
-                .http
-                .get(&url)
-                .bearer_auth(&self.token)
-                .send()
-                .await
-                .map_err(|e| Error::Transport(e.to_string()))?;
-            let status = resp.status().as_u16();
-            let text = resp
-                .text()
-                .await
-                .map_err(|e| Error::Transport(e.to_string()))?;
-            let body: J =
-                serde_json::from_str(&text).map_err(|e| Error::Decode(format!("{e}: {text}")))?;
+            let (status, text, body) = self
+                .exchange(reqwest::Method::GET, &self.rel_url(ns, name), None)
+                .await?;
             if status == 404 && kind == "uninstall" {
                 let mut rel = last.map(|b| b["release"].clone()).unwrap_or(J::Null);
                 if let Some(info) = rel.get_mut("info") {

@@ -82,6 +82,24 @@ impl Drop for Served {
     }
 }
 
+/// A chart whose `templates/all.yaml` is `objects` and, with `deploy: true`, a Deployment: the
+/// test environment has no nodes, so it never becomes ready and `wait` holds an operation
+/// pending for as long as a test needs.
+fn write_chart_with_deployment(chart: &std::path::Path, name: &str, values: &str, objects: &str) {
+    let deployment = "{{- if .Values.deploy }}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-app\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      containers:\n      - name: c\n        image: registry.invalid/none:1\n{{- end }}\n";
+    common::write_files(
+        chart,
+        &[
+            (
+                "Chart.yaml",
+                &format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
+            ),
+            ("values.yaml", values),
+            ("templates/all.yaml", &format!("{objects}{deployment}")),
+        ],
+    );
+}
+
 async fn wait_status(url: &str, token: &str, want: &str, version: i64) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -110,16 +128,11 @@ async fn killed_mid_upgrade_the_release_stays_pending_and_rollback_recovers_it()
     let chart = dir.join("slow");
     // The test environment has no nodes: a Deployment never becomes ready, so `wait` holds
     // the upgrade in `pending-upgrade` until the server is killed.
-    common::write_files(
+    write_chart_with_deployment(
         &chart,
-        &[
-            ("Chart.yaml", "apiVersion: v2\nname: slow\nversion: 0.1.0\n"),
-            ("values.yaml", "deploy: false\n"),
-            (
-                "templates/all.yaml",
-                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  deploy: {{ .Values.deploy | quote }}\n{{- if .Values.deploy }}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-app\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      containers:\n      - name: c\n        image: registry.invalid/none:1\n{{- end }}\n",
-            ),
-        ],
+        "slow",
+        "deploy: false\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  deploy: {{ .Values.deploy | quote }}\n",
     );
     let b64 = common::chart_tgz_base64(&chart, &dir);
 
@@ -490,16 +503,11 @@ async fn three_replicas_share_only_the_api_server_and_survive_one_killed() {
     let ns = common::unique("srv-scale");
     let dir = common::scratch("server-scale");
     let chart = dir.join("many");
-    common::write_files(
+    write_chart_with_deployment(
         &chart,
-        &[
-            ("Chart.yaml", "apiVersion: v2\nname: many\nversion: 0.1.0\n"),
-            ("values.yaml", "data: x\ndeploy: false\n"),
-            (
-                "templates/all.yaml",
-                "{{- range $i := until 12 }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ $.Release.Name }}-cm{{ $i }}\ndata:\n  v: {{ $.Values.data | quote }}\n{{- end }}\n{{- if .Values.deploy }}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-app\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      containers:\n      - name: c\n        image: registry.invalid/none:1\n{{- end }}\n",
-            ),
-        ],
+        "many",
+        "data: x\ndeploy: false\n",
+        "{{- range $i := until 12 }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ $.Release.Name }}-cm{{ $i }}\ndata:\n  v: {{ $.Values.data | quote }}\n{{- end }}\n",
     );
     let b64 = common::chart_tgz_base64(&chart, &dir);
     let mut replicas: Vec<Served> = (0..3)
