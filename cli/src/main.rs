@@ -399,7 +399,7 @@ fn main() -> ExitCode {
 
 fn run_local(command: Command, kube: &release::KubeArgs) -> Result<(), CmdError> {
     let result = match command {
-        Command::Template(a) => run_template(a, namespace_flag(kube)),
+        Command::Template(a) => run_template(a, namespace_flag(kube), kube),
         Command::Show { what } => run_show(what),
         Command::Create(a) => run_create(a),
         Command::Package(a) => run_package(a),
@@ -546,10 +546,8 @@ fn check_template_dry_run(mode: Option<&str>) -> Result<(), CmdError> {
         "none" | "0" | "f" | "F" | "FALSE" | "false" | "False" => Err(CmdError(format!(
             "invalid dry-run value ({mode:?}). Must be \"server\" or \"client\""
         ))),
-        "server" => Err(CmdError(
-            "--dry-run=server needs a Kubernetes cluster; helm-rs template renders offline only"
-                .into(),
-        )),
+        // Rendered against the cluster (run_template).
+        "server" => Ok(()),
         other => Err(CmdError(format!(
             "invalid dry-run value ({other:?}). Must be \"none\", \"server\", or \"client\""
         ))),
@@ -603,7 +601,11 @@ fn namespace_flag(kube: &release::KubeArgs) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
-fn run_template(a: TemplateArgs, namespace: String) -> Result<(), CmdError> {
+fn run_template(
+    a: TemplateArgs,
+    namespace: String,
+    kube: &settings::KubeArgs,
+) -> Result<(), CmdError> {
     heap::use_huge_pages_for_one_shot_run();
     if let Some(pr) = &a.post_renderer {
         return Err(post_renderer_error(pr));
@@ -682,7 +684,13 @@ fn run_template(a: TemplateArgs, namespace: String) -> Result<(), CmdError> {
     };
     // One render, then exit: the render need not free its parse trees and values.
     render::set_process_exits_after_render(true);
-    let out = render::template(chart, &user_values, &opts).map_err(|e| {
+    let rendered = if a.dry_run.as_deref() == Some("server") {
+        // `--dry-run=server`: the cluster's capabilities and `lookup` (helm-diff renders so).
+        release::template_on_cluster(kube, chart, &user_values, opts)?
+    } else {
+        render::template(chart, &user_values, &opts)
+    };
+    let out = rendered.map_err(|e| {
         // With --debug Helm prints what rendered (every file, the invalid one included) before
         // the error, and no hint to use --debug.
         if let (true, render::RenderError::Manifest(m)) = (debug, &e) {

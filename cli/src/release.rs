@@ -427,6 +427,30 @@ fn runtime() -> Result<tokio::runtime::Runtime, CmdError> {
         .map_err(err)
 }
 
+/// `helm template --dry-run=server`: rendered with the cluster's capabilities and `lookup`.
+/// The outer error is the cluster's (unreachable, forbidden); the inner one rendering's.
+pub(crate) fn template_on_cluster(
+    kube: &KubeArgs,
+    chart: helm_core::chart::Chart,
+    values: &helm_core::Value,
+    opts: helm_core::render::TemplateOptions,
+) -> Result<Result<helm_core::render::TemplateOutput, helm_core::render::RenderError>, CmdError> {
+    runtime()?.block_on(async {
+        let c = client(kube).await?;
+        if let Err(e) = connected(&c).await {
+            // Helm's install action (which template runs) logs the failed check, then fails.
+            let msg = format!("cluster reachability check failed: {}", e.0);
+            eprintln!("level=ERROR msg={}", crate::slog::value(&msg));
+            return Err(CmdError(msg));
+        }
+        match helm_kube::template_on_cluster(&c, chart, values, opts).await {
+            Ok(out) => Ok(Ok(out)),
+            Err(helm_kube::Error::Render(e)) => Ok(Err(e)),
+            Err(e) => Err(err(e)),
+        }
+    })
+}
+
 pub(crate) async fn client(k: &KubeArgs) -> Result<Client, CmdError> {
     let namespace = namespace_of(k);
     Client::new(k.client_options(namespace).map_err(err)?)

@@ -1015,3 +1015,46 @@ fn wait_strategies_judge_custom_resources_as_helm() {
         );
     }
 }
+
+/// `template --dry-run=server` renders against the cluster as Helm does: `lookup` reads it and
+/// `.Capabilities` are the cluster's (`--api-versions` and `--kube-version` ignored);
+/// helm-diff renders this way. Without a cluster, Helm's reachability error.
+#[test]
+fn template_dry_run_server_reads_the_cluster_like_helm() {
+    let Some((env, h, ns, dir)) = one_namespace("tplsrv") else {
+        return;
+    };
+    let chart = chart_with(
+        &dir,
+        "tplsrv",
+        &[(
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\ndata:\n  ns: {{ (lookup \"v1\" \"Namespace\" \"\" \"default\").metadata.name | quote }}\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n  extra: {{ .Capabilities.APIVersions.Has \"example.com/v1\" | quote }}\n  apps: {{ .Capabilities.APIVersions.Has \"apps/v1/Deployment\" | quote }}\n",
+        )],
+    );
+    for extra in [
+        &[][..],
+        &["--api-versions", "example.com/v1", "--kube-version", "1.20"][..],
+    ] {
+        let args: Vec<&str> = ["template", "r", &chart, "--dry-run=server", "-n", &ns]
+            .into_iter()
+            .chain(extra.iter().copied())
+            .collect();
+        let out = same(env, &h, &args);
+        assert!(out.contains("ns: \"default\""), "{out}");
+    }
+    // No cluster: both fail the same way.
+    let unreachable = |program: &std::path::Path| {
+        outcome(
+            common::isolated(program, &["template", "r", &chart, "--dry-run=server"])
+                .env("KUBECONFIG", dir.join("none"))
+                .env("HELM_ORACLE_CACHE", common::oracle_cache())
+                .output()
+                .expect("run"),
+        )
+    };
+    assert_eq!(
+        unreachable(std::path::Path::new(env!("CARGO_BIN_EXE_helm-rs"))),
+        unreachable(&h)
+    );
+}

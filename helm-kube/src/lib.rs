@@ -96,7 +96,7 @@ pub mod server;
 pub mod summary;
 
 pub use api::{chart_archive, loaded_chart_archive, resolve_chart, ReleaseApi};
-pub use cluster::actions::merge_values;
+pub use cluster::actions::{merge_values, template_on_cluster};
 pub use cluster::client::{Client, ClientOptions, ClusterCapabilities};
 pub use cluster::fake::FakeCluster;
 pub use cluster::progress::{NotReady, Progress, ProgressEvent};

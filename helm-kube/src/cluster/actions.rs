@@ -92,11 +92,23 @@ async fn render_for<C: Cluster>(
     if !cluster_lookup {
         return Ok(render::render_chart(chart, values, &opts)?);
     }
-    // `lookup` reads the cluster: templates run on a blocking thread that waits on this
-    // runtime for each call.
+    opts.lookup = cluster_lookup_of(c);
+    let values = values.clone();
+    match tokio::task::spawn_blocking(move || render::render_chart(chart, &values, &opts)).await {
+        Ok(r) => Ok(r?),
+        Err(e) => Err(Error::action(
+            ErrorKind::Internal,
+            format!("rendering stopped: {e}"),
+        )),
+    }
+}
+
+/// `lookup` reading the cluster. Templates then run on a blocking thread that waits on the
+/// current runtime for each call.
+fn cluster_lookup_of<C: Cluster>(c: &C) -> render::ClusterLookup {
     let handle = tokio::runtime::Handle::current();
     let me = c.clone();
-    opts.lookup = render::ClusterLookup(Some(std::sync::Arc::new(
+    render::ClusterLookup(Some(std::sync::Arc::new(
         move |api_version: &str, kind: &str, ns: &str, name: &str| {
             let me = me.clone();
             let (av, k, ns, name) = (
@@ -107,9 +119,24 @@ async fn render_for<C: Cluster>(
             );
             handle.block_on(async move { me.lookup(&av, &k, &ns, &name).await })
         },
-    )));
+    )))
+}
+
+/// `helm template --dry-run=server`: the chart rendered as `helm template` prints it, against
+/// the cluster — its capabilities (which replace `opts.kube_version` and `opts.api_versions`:
+/// Helm 4.1.4 ignores `--kube-version` and `--api-versions` then) and `lookup` reading it.
+pub async fn template_on_cluster<C: Cluster>(
+    c: &C,
+    chart: Chart,
+    values: &Value,
+    mut opts: TemplateOptions,
+) -> Result<render::TemplateOutput> {
+    let caps = c.capabilities().await?;
+    opts.kube_version = Some(caps.kube_version);
+    opts.api_versions = caps.api_versions;
+    opts.lookup = cluster_lookup_of(c);
     let values = values.clone();
-    match tokio::task::spawn_blocking(move || render::render_chart(chart, &values, &opts)).await {
+    match tokio::task::spawn_blocking(move || render::template(chart, &values, &opts)).await {
         Ok(r) => Ok(r?),
         Err(e) => Err(Error::action(
             ErrorKind::Internal,
