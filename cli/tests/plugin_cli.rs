@@ -903,11 +903,11 @@ fn plugin_signatures_interoperate_with_helm() {
 }
 
 /// The real helm-diff plugin run through helm-rs (`helm-rs hdiff upgrade …`, the plugin
-/// installed under another name since helm-rs's own `diff` wins) with helm-rs as its `HELM_BIN`:
-/// on a release of the kube test environment it prints what helm-rs's built-in `diff` prints
-/// (which diff_cli.rs compares with helm-diff run by Helm), in helm-diff's
-/// `helm upgrade --dry-run=server` mode. (Its default mode runs `helm template
-/// --dry-run=server`, which `helm-rs template` refuses: it renders offline only.)
+/// installed under another name since helm-rs's own `diff` wins) with helm-rs as its `HELM_BIN`,
+/// on a release of the kube test environment, in both of helm-diff's modes: the default one
+/// (`helm template --dry-run=server`) prints what helm-diff prints when Helm is its `HELM_BIN`;
+/// the `helm upgrade --dry-run=server` one what helm-rs's built-in `diff` prints (which
+/// diff_cli.rs compares with helm-diff run by Helm).
 #[test]
 fn helm_diff_runs_with_helm_rs_as_its_helm() {
     let Some(env) = common::env() else { return };
@@ -960,7 +960,7 @@ fn helm_diff_runs_with_helm_rs_as_its_helm() {
         "false",
     );
     assert_eq!(installed.0, 0, "{installed:?}");
-    for dry_run in ["true"] {
+    for dry_run in ["false", "true"] {
         for extra in [
             &["--set", "data=y"][..],
             &["--set", "data=x"],
@@ -969,8 +969,39 @@ fn helm_diff_runs_with_helm_rs_as_its_helm() {
             let mut plugin_args = vec!["hdiff", "upgrade", "web", chart, "-n", &ns];
             plugin_args.extend_from_slice(extra);
             let through_plugin = run(&plugin_args, dry_run);
-            plugin_args[0] = "diff";
-            let builtin = run(&plugin_args, dry_run);
+            // helm-rs's built-in `diff` is helm-diff's upgrade mode; its default mode (a
+            // `helm template`, so revision 1 in the rendering) is compared with the plugin run
+            // by Helm itself.
+            let builtin = if dry_run == "true" {
+                plugin_args[0] = "diff";
+                run(&plugin_args, dry_run)
+            } else {
+                let Some(helm) = common::oracle() else {
+                    continue;
+                };
+                // `-n` is Helm's global flag: Helm passes it on as HELM_NAMESPACE.
+                let direct: Vec<&str> = plugin_args[1..]
+                    .iter()
+                    .copied()
+                    .filter(|a| *a != "-n" && *a != ns.as_str())
+                    .collect();
+                let o = common::isolated(src.join("bin/diff"), &direct)
+                    .env("KUBECONFIG", &env.kubeconfig)
+                    .env("HELM_BIN", &helm)
+                    .env("HELM_ORACLE_CACHE", common::oracle_cache())
+                    .env("HELM_NAMESPACE", &ns)
+                    .env_remove("HELM_DIFF_COLOR")
+                    .env_remove("HELM_DIFF_OUTPUT")
+                    .env_remove("HELM_DIFF_OUTPUT_CONTEXT")
+                    .env("HELM_DIFF_USE_UPGRADE_DRY_RUN", "false")
+                    .output()
+                    .expect("run helm-diff with Helm");
+                (
+                    o.status.code().unwrap_or(-1),
+                    String::from_utf8_lossy(&o.stdout).into_owned(),
+                    String::from_utf8_lossy(&o.stderr).into_owned(),
+                )
+            };
             assert!(
                 matches!(through_plugin.0, 0 | 2),
                 "helm-diff through helm-rs failed: {through_plugin:?}"
@@ -983,8 +1014,9 @@ fn helm_diff_runs_with_helm_rs_as_its_helm() {
             assert_eq!(
                 (through_plugin.0, &through_plugin.1),
                 (builtin.0, &builtin.1),
-                "helm-diff (HELM_BIN=helm-rs, dry-run mode {dry_run}) and helm-rs diff differ for {extra:?}\n{}",
-                through_plugin.2
+                "helm-diff (HELM_BIN=helm-rs, dry-run mode {dry_run}) and the reference differ for {extra:?}\n{}\n{}",
+                through_plugin.2,
+                builtin.2
             );
         }
     }
