@@ -133,8 +133,101 @@ pub struct RepoIndexArgs {
 
 #[derive(Subcommand)]
 pub enum SearchCommand {
+    /// Search for charts in the Artifact Hub or your own hub instance.
+    Hub(SearchHubArgs),
     /// Search repositories for a keyword in charts.
     Repo(SearchRepoArgs),
+}
+
+#[derive(Args)]
+pub struct SearchHubArgs {
+    keywords: Vec<String>,
+    /// Hub instance to query for charts
+    #[arg(long, default_value = "https://hub.helm.sh")]
+    endpoint: String,
+    /// maximum column width for output table
+    #[arg(long = "max-col-width", default_value_t = 50)]
+    max_col_width: usize,
+    /// print charts repository URL
+    #[arg(long = "list-repo-url")]
+    list_repo_url: bool,
+    /// search fails if no results are found
+    #[arg(long = "fail-on-no-result")]
+    fail_on_no_result: bool,
+    #[arg(short = 'o', long, default_value = "table")]
+    output: String,
+}
+
+/// `helm search hub`: the hub's answer as Helm's table, JSON or YAML.
+fn run_search_hub(a: SearchHubArgs) -> Result<(), CmdError> {
+    if !matches!(a.output.as_str(), "table" | "json" | "yaml") {
+        return Err(CmdError(format!(
+            "invalid argument {:?} for \"-o, --output\" flag: invalid format type",
+            a.output
+        )));
+    }
+    let charts = kube_repo::hub::search(&a.endpoint, &a.keywords.join(" "))
+        .map_err(|e| CmdError(e.to_string()))?;
+    if charts.is_empty() && a.fail_on_no_result {
+        return Err(CmdError("no results found".into()));
+    }
+    match a.output.as_str() {
+        "table" if charts.is_empty() => out("No results found\n"),
+        "table" => {
+            let mut head = vec!["URL", "CHART VERSION", "APP VERSION", "DESCRIPTION"];
+            if a.list_repo_url {
+                head.push("REPO URL");
+            }
+            let mut rows = vec![head.into_iter().map(String::from).collect::<Vec<_>>()];
+            for c in &charts {
+                let mut row = vec![
+                    c.url.clone(),
+                    c.version.clone(),
+                    c.app_version.clone(),
+                    c.description.clone(),
+                ];
+                if a.list_repo_url {
+                    row.push(c.repo_url.clone());
+                }
+                rows.push(row);
+            }
+            out(&format!("{}\n", search::uitable(&rows, a.max_col_width)));
+        }
+        fmt => {
+            // Helm's hubChartElement, fields in its order.
+            let list: Vec<serde_json::Value> = charts
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "url": c.url, "version": c.version, "app_version": c.app_version,
+                        "description": c.description,
+                        "repository": { "url": c.repo_url, "name": c.repo_name },
+                    })
+                })
+                .collect();
+            if fmt == "json" {
+                let items: Vec<String> = charts
+                    .iter()
+                    .map(|c| {
+                        let q = |v: &str| serde_json::Value::from(v).to_string();
+                        format!(
+                            "{{\"url\":{},\"version\":{},\"app_version\":{},\"description\":{},\"repository\":{{\"url\":{},\"name\":{}}}}}",
+                            q(&c.url), q(&c.version), q(&c.app_version), q(&c.description), q(&c.repo_url), q(&c.repo_name)
+                        )
+                    })
+                    .collect();
+                let json = format!("[{}]", items.join(","));
+                let escaped =
+                    String::from_utf8(helm_core::release::codec::go_html_escape(json.as_bytes()))
+                        .map_err(|e| CmdError(e.to_string()))?;
+                out(&format!("{escaped}\n"));
+            } else {
+                let v = helm_core::release::record::json_to_core(&serde_json::Value::Array(list));
+                out(&helm_core::values::yaml::to_string(&v).map_err(|e| CmdError(e.message))?);
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Args)]
@@ -711,7 +804,10 @@ fn repo_index(a: RepoIndexArgs) -> Result<(), CmdError> {
 }
 
 pub fn run_search(cmd: SearchCommand) -> Result<(), CmdError> {
-    let SearchCommand::Repo(a) = cmd;
+    let a = match cmd {
+        SearchCommand::Hub(a) => return run_search_hub(a),
+        SearchCommand::Repo(a) => a,
+    };
     let repos = load_repos_nonempty("no repositories configured")?;
     let cache = paths::repository_cache();
     let mut indexes = Vec::new();

@@ -14,6 +14,7 @@
 pub mod chart_repo;
 pub mod deps;
 pub mod http;
+pub mod hub;
 pub mod oci;
 
 pub use chart_repo::{download_index, find_chart_in_repo_url, resolve_chart, ResolvedChart};
