@@ -349,7 +349,14 @@ fn main() -> ExitCode {
     {
         return code;
     }
-    let mut cli = match Cli::try_parse() {
+    let args = match complete::normalize_bool_flags(&args) {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("Error: {msg}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => return flag_error(e),
     };

@@ -69,6 +69,57 @@ pub fn protocol_request_at(args: &[String]) -> Option<(usize, bool)> {
     None
 }
 
+/// The program's arguments with Go's boolean flag values made plain: pflag accepts
+/// `--flag=true|false|1|0|t|f|…` for a boolean flag, which clap's switches do not; so
+/// `--sign=1` becomes `--sign` and `--verify=false` is dropped. Which flags are boolean comes
+/// from Helm's command tree, for the command the words name. `Err` is pflag's message for a
+/// value that is no boolean.
+pub fn normalize_bool_flags(args: &[String]) -> Result<Vec<String>, String> {
+    let tree = tree::Tree::helm();
+    let mut id = 0;
+    let mut out = Vec::with_capacity(args.len());
+    let mut after_dashes = false;
+    for (i, a) in args.iter().enumerate() {
+        if i == 0 || after_dashes {
+            out.push(a.clone());
+            continue;
+        }
+        if a == "--" {
+            after_dashes = true;
+            out.push(a.clone());
+            continue;
+        }
+        if !a.starts_with('-') {
+            if let Some(child) = tree.child(id, a) {
+                id = child;
+            }
+            out.push(a.clone());
+            continue;
+        }
+        if let Some((name, value)) = a.strip_prefix("--").and_then(|f| f.split_once('=')) {
+            if tree
+                .lookup_long(id, name)
+                .is_some_and(|f| f.def.kind == "bool")
+            {
+                match crate::settings::parse_go_bool(value) {
+                    Some(true) => out.push(format!("--{name}")),
+                    Some(false) => {}
+                    None => {
+                        return Err(format!(
+                            "invalid argument {} for \"--{name}\" flag: strconv.ParseBool: parsing {}: invalid syntax",
+                            helm_core::gocompat::strconv::go_quote(value),
+                            helm_core::gocompat::strconv::go_quote(value)
+                        ))
+                    }
+                }
+                continue;
+            }
+        }
+        out.push(a.clone());
+    }
+    Ok(out)
+}
+
 /// cobra's `<PROGRAM>_<SUFFIX>` then `COBRA_<SUFFIX>` configuration variables (Helm's root is
 /// `helm`, and the scripts set `HELM_ACTIVE_HELP`).
 fn config_env(suffix: &str) -> String {
@@ -273,4 +324,35 @@ pub fn script(shell: &str, no_descriptions: bool, program: &str) -> String {
         _ => {}
     }
     text
+}
+
+#[cfg(test)]
+mod bool_flag_tests {
+    use super::normalize_bool_flags;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split(' ').map(String::from).collect()
+    }
+
+    #[test]
+    fn go_boolean_values_become_switches() {
+        assert_eq!(
+            normalize_bool_flags(&words("helm package c --sign=1 --key=k")).unwrap(),
+            words("helm package c --sign --key=k")
+        );
+        assert_eq!(
+            normalize_bool_flags(&words("helm template r c --include-crds=false --debug=T"))
+                .unwrap(),
+            words("helm template r c --debug")
+        );
+        // Not boolean for this command (a string with an optional value), or after `--`.
+        assert_eq!(
+            normalize_bool_flags(&words("helm install r c --wait=legacy -- --sign=1")).unwrap(),
+            words("helm install r c --wait=legacy -- --sign=1")
+        );
+        assert_eq!(
+            normalize_bool_flags(&words("helm package c --sign=maybe")).unwrap_err(),
+            "invalid argument \"maybe\" for \"--sign\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax"
+        );
+    }
 }

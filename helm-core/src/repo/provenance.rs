@@ -100,7 +100,14 @@ pub fn sign(
     key_name: &str,
     passphrase: &str,
 ) -> Result<String, RepoError> {
-    let data = std::fs::read(keyring).map_err(|e| RepoError::io(keyring, e))?;
+    // Helm opens the keyring first: Go's `open PATH: …` when it cannot.
+    let data = std::fs::read(keyring).map_err(|e| {
+        err(format!(
+            "open {}: {}",
+            keyring.display(),
+            crate::gocompat::os::go_io_error(&e)
+        ))
+    })?;
     let keys = read_secret_keys(&data)?;
     let key = keys
         .iter()
@@ -128,7 +135,14 @@ pub struct Verification {
 
 /// Checks `prov` (a `.prov` text) against the public `keyring` and the archive at `archive`.
 pub fn verify(archive: &Path, prov: &str, keyring: &Path) -> Result<Verification, RepoError> {
-    let data = std::fs::read(keyring).map_err(|e| RepoError::io(keyring, e))?;
+    // Helm opens the keyring first: Go's `open PATH: …` when it cannot.
+    let data = std::fs::read(keyring).map_err(|e| {
+        err(format!(
+            "failed to load keyring: open {}: {}",
+            keyring.display(),
+            crate::gocompat::os::go_io_error(&e)
+        ))
+    })?;
     let digest = super::index::digest_file(archive)?;
     verify_signed(&base_name(archive), &digest, prov, &data)
 }
