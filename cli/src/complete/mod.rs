@@ -75,6 +75,10 @@ pub fn protocol_request_at(args: &[String]) -> Option<(usize, bool)> {
 /// from Helm's command tree, for the command the words name. `Err` is pflag's message for a
 /// value that is no boolean.
 pub fn normalize_bool_flags(args: &[String]) -> Result<Vec<String>, String> {
+    // Most command lines have no `--flag=value`: they need no tree.
+    if !args.iter().any(|a| a.starts_with("--") && a.contains('=')) {
+        return Ok(args.to_vec());
+    }
     let tree = tree::Tree::helm();
     let mut id = 0;
     let mut out = Vec::with_capacity(args.len());
