@@ -313,6 +313,9 @@ async fn wait_release<C: Cluster>(
 /// Applies every object, as Helm 4's `perform` does: a failure does not stop the others,
 /// and the API server's messages are joined by newlines (Helm's `errors.Join`; Helm runs
 /// objects of one kind concurrently, so its order within a kind may differ from ours).
+/// How many objects of one kind are applied at once.
+const APPLY_CONCURRENCY: usize = 8;
+
 async fn apply_all<C: Cluster>(
     c: &C,
     docs: &[ResourceDoc],
@@ -320,12 +323,30 @@ async fn apply_all<C: Cluster>(
     ns: &str,
     force: bool,
 ) -> Result<()> {
+    use futures_util::StreamExt;
     let mut errs: Vec<Error> = Vec::new();
-    for d in docs {
-        match c.apply(d, ns, Some(name), force).await {
-            Ok(()) => c.report_object(d, ns, true).await,
-            Err(e) => errs.push(e),
+    // The documents come in install order, so objects of one kind are adjacent: each such group
+    // is applied concurrently (a few at a time), as Helm's kube client does, and the groups one
+    // after another, so that kinds others depend on (namespaces, CRDs, accounts) come first.
+    let mut start = 0;
+    while start < docs.len() {
+        let kind = &docs[start].kind;
+        let end = docs[start..]
+            .iter()
+            .position(|d| &d.kind != kind)
+            .map_or(docs.len(), |n| start + n);
+        let results: Vec<(usize, Result<()>)> = futures_util::stream::iter(start..end)
+            .map(|i| async move { (i, c.apply(&docs[i], ns, Some(name), force).await) })
+            .buffered(APPLY_CONCURRENCY)
+            .collect()
+            .await;
+        for (i, r) in results {
+            match r {
+                Ok(()) => c.report_object(&docs[i], ns, true).await,
+                Err(e) => errs.push(e),
+            }
         }
+        start = end;
     }
     match errs.len() {
         0 => Ok(()),
