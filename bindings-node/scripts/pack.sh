@@ -105,7 +105,7 @@ EOF
 # The main package: the JS face, the bin shim, the install fallback and the Rust sources.
 main="$work/main"
 mkdir -p "$main/bin" "$main/scripts" "$main/crates"
-cp "$here"/{index.js,index.mjs,index.d.ts,platform.js,README.md} "$main/"
+cp "$here"/{index.js,index.mjs,index.d.ts,index.d.mts,platform.js,README.md} "$main/"
 cp "$here/bin/helm-rs.js" "$main/bin/"
 cp "$here/scripts/install.js" "$main/scripts/"
 cp -r "$here/src" "$here/build.rs" "$here/Cargo.lock" "$main/"
@@ -158,7 +158,7 @@ pkg.optionalDependencies = JSON.parse(optional);
 // What an installed copy runs: the source fallback, not the checkout's napi build scripts.
 pkg.scripts = { install: pkg.scripts.install };
 delete pkg.devDependencies;
-pkg.files = ['index.js', 'index.mjs', 'index.d.ts', 'platform.js', 'bin/', 'scripts/install.js',
+pkg.files = ['index.js', 'index.mjs', 'index.d.ts', 'index.d.mts', 'platform.js', 'bin/', 'scripts/install.js',
   'src/', 'build.rs', 'Cargo.toml', 'Cargo.lock', 'crates/'];
 fs.writeFileSync(dst, JSON.stringify(pkg, null, 2) + '\n');
 EOF
