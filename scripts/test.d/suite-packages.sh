@@ -75,11 +75,11 @@ if [ -z "$main_tgz" ] || [ -z "$plat_tgz" ]; then
   fail "npm: pack the main and platform packages (bindings-node/scripts/pack.sh)"
 else
   pass "npm: pack the main and platform packages ($(basename "$main_tgz") $(du -h "$main_tgz" | cut -f1), $(basename "$plat_tgz") $(du -h "$plat_tgz" | cut -f1))"
+  plat_name=$(basename "$plat_tgz" | sed 's/-[0-9][0-9.]*\.tgz$//')
   app="$work/npm-app"
   mkdir -p "$app" && echo '{ "name": "app", "private": true }' > "$app/package.json"
   if out=$(cd "$app" && npm install --offline --no-audit --no-fund --loglevel=error "$main_tgz" "$plat_tgz" 2>&1); then
     pass "npm: install both tarballs into an empty project"
-    plat_name=$(basename "$plat_tgz" | sed 's/-[0-9][0-9.]*\.tgz$//')
     if [ ! -e "$app/node_modules/helm-rs/helm-rs.node" ] && ls "$app/node_modules/$plat_name/"*.node >/dev/null 2>&1 \
        && [ -x "$app/node_modules/$plat_name/bin/helm-rs" ]; then
       pass "npm: the addon and the CLI come from $plat_name"
@@ -99,10 +99,12 @@ else
       > "$work/esm.out" 2> "$work/esm.err"
     same "npm: import { template } from 'helm-rs' (ESM) renders the same, one module with require()" "$work/hello-web.expected" "$work/esm.out"
     [ -s "$work/esm.err" ] && cat "$work/esm.err"
-    (cd "$app" && npx --no helm-rs version) > "$work/npx-version.out" 2>&1
+    (cd "$app" && npx --no helm-rs version) > "$work/npx-version.out" 2> "$work/npx-version.err"
     same "npm: npx helm-rs version" "$work/version.expected" "$work/npx-version.out"
+    [ -s "$work/npx-version.err" ] && cat "$work/npx-version.err"
     "$cli" template "$work/no-such-chart" > /dev/null 2> "$work/cli-err.expected"; want=$?
-    (cd "$app" && npx --no helm-rs template "$work/no-such-chart") > /dev/null 2> "$work/npx-err.out"; got=$?
+    (cd "$app" && npx --no helm-rs template "$work/no-such-chart") > /dev/null 2> "$work/npx-err.all"; got=$?
+    grep -v '^npm ' "$work/npx-err.all" > "$work/npx-err.out"   # npm's own notices, if any, aside
     if [ "$got" = "$want" ] && [ "$want" != 0 ] && cmp -s "$work/cli-err.expected" "$work/npx-err.out"; then
       pass "npm: npx helm-rs passes on the CLI's exit status ($want) and stderr"
     else
