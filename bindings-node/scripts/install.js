@@ -27,8 +27,16 @@ function prebuilt() {
   }
 }
 
+function sameDir(a, b) {
+  try {
+    return fs.realpathSync(a) === fs.realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
 function main() {
-  if (process.env.INIT_CWD && path.resolve(process.env.INIT_CWD) === path.resolve(root)) {
+  if (process.env.INIT_CWD && sameDir(process.env.INIT_CWD, root)) {
     return; // npm install/ci in the checkout itself: `npm run build` builds the addon
   }
   const found = prebuilt();
