@@ -1,11 +1,55 @@
 'use strict';
 // The public face of helm-rs for Node: loadChart, template, templateAsync, Client, RemoteClient.
-// The native module (helm-rs.node, built by `npm run build`) does the work; this file only
-// dispatches on the chart argument and turns native errors into Errors with `code`
-// (ChartError, ValuesError, RenderError, HelmError, KubeError, ReleaseNotFound), `kind` and, for
-// render errors, template/line/column.
+// The native module does the work; this file only finds it, dispatches on the chart argument and
+// turns native errors into Errors with `code` (ChartError, ValuesError, RenderError, HelmError,
+// KubeError, ReleaseNotFound), `kind` and, for render errors, template/line/column.
+// index.mjs re-exports this module for `import`.
 
-const native = require('./helm-rs.node');
+const platform = require('./platform.js');
+
+/**
+ * The native module, from the first place that has one:
+ *   1. HELM_RS_NATIVE_LIBRARY_PATH, an explicit .node file;
+ *   2. ./helm-rs.node, built here (`npm run build` in a checkout, or scripts/install.js building
+ *      from source when no prebuilt fits);
+ *   3. the platform package (helm-rs-linux-x64-gnu, …), an optionalDependency npm installed
+ *      because its os/cpu/libc match.
+ * A file that exists but fails to load (wrong architecture, missing glibc symbols) is an error
+ * of its own, reported with the others tried.
+ */
+function loadNative() {
+  const tried = [];
+  const attempt = (what, load) => {
+    try {
+      return load();
+    } catch (e) {
+      tried.push(`  ${what}: ${e && e.code === 'MODULE_NOT_FOUND' ? 'not installed' : e.message}`);
+      return null;
+    }
+  };
+  const explicit = process.env.HELM_RS_NATIVE_LIBRARY_PATH;
+  if (explicit) {
+    const m = attempt(explicit, () => require(explicit));
+    if (m) return m;
+  }
+  const fs = require('node:fs');
+  if (fs.existsSync(platform.localNode)) {
+    const m = attempt(platform.localNode, () => require(platform.localNode));
+    if (m) return m;
+  } else {
+    tried.push(`  ${platform.localNode}: not built`);
+  }
+  const m = attempt(platform.packageName, () => require(platform.packageName));
+  if (m) return m;
+  throw new Error(
+    `helm-rs: no native module for this platform (${platform.triple}). Tried:\n${tried.join('\n')}\n` +
+      `Install the prebuilt package (npm install ${platform.packageName}), or build from source with a ` +
+      `Rust toolchain: \`npm run build\` in a helm-rs checkout's bindings-node/, or reinstall helm-rs ` +
+      `(its install script builds from the bundled sources when no prebuilt fits).`,
+  );
+}
+
+const native = loadNative();
 
 const PREFIX = 'helm-rs:';
 

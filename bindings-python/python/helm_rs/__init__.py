@@ -4,7 +4,8 @@
 `template(...).manifest` is byte for byte what `helm template` prints for the same chart,
 values and flags. Rendering releases the GIL. `Client`/`AsyncClient` install, upgrade,
 roll back and inspect releases on a cluster as Helm 4 does (helm-kube); `RemoteClient`/
-`AsyncRemoteClient` do the same through a release server (`helm-rs serve`).
+`AsyncRemoteClient` do the same through a release server (`helm-rs serve`). A wheel also installs
+the `helm-rs` CLI on PATH; `find_helm_rs_bin()` says where it is, `python -m helm_rs` runs it.
 """
 
 from ._native import (
@@ -25,6 +26,7 @@ from ._native import (
     load_chart,
     template,
 )
+from ._cli import find_helm_rs_bin
 from ._client import AsyncClient, AsyncRemoteClient, Client, Release, RemoteClient
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "RenderResult",
     "ValuesError",
     "__version__",
+    "find_helm_rs_bin",
     "load_chart",
     "template",
 ]

@@ -122,6 +122,9 @@ class ReleaseTimeout(ServerError):
     """timeout: hooks or --wait ran out of time."""
 
 def load_chart(path: StrPath) -> Chart: ...
+def find_helm_rs_bin() -> str:
+    """The path of the `helm-rs` CLI installed with this package (wheels carry it); raises
+    FileNotFoundError when there is none."""
 def template(
     chart: Union[Chart, StrPath],
     release_name: str = "release-name",
