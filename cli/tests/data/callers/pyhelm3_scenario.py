@@ -18,7 +18,7 @@ import datetime
 import json
 import sys
 
-from pyhelm3 import Client
+from pyhelm3 import Client, Command
 
 
 def main():
@@ -176,6 +176,25 @@ async def scenario(helm, kubeconfig, namespace, chart_dir, repo_url):
             "get_current_revision web",
             lambda: client.get_current_revision("web", namespace=namespace),
         )
+
+    # Repositories and charts, through pyhelm3's command layer (no cluster involved).
+    command = Command(executable=helm, kubeconfig=kubeconfig)
+    await step("repo_add", lambda: command.repo_add("callers", repo_url))
+    await step("repo_add again", lambda: command.repo_add("callers", repo_url))
+    await step("repo_list", command.repo_list)
+    await step("repo_update", lambda: command.repo_update("callers"))
+    await step("search", lambda: command.search("webapp"))
+    await step("search --versions", lambda: command.search("callers/", all_versions=True))
+
+    async def pulled():
+        async with client.pull_chart("webapp", repo=repo_url, version="1.2.0") as c:
+            files = sorted(str(p.relative_to(c.ref)) for p in c.ref.rglob("*") if p.is_file())
+            return {"metadata": c.metadata, "files": files}
+
+    await step("pull_chart --untar", pulled)
+    await step("pull_chart by name", lambda: command.show_values("callers/webapp"))
+    await step("repo_remove", lambda: command.repo_remove("callers"))
+    await step("repo_remove missing", lambda: command.repo_remove("callers"))
 
     await step("uninstall rel", lambda: client.uninstall_release("rel", namespace=namespace))
     await step("uninstall web", lambda: client.uninstall_release("web", namespace=namespace))
