@@ -436,16 +436,45 @@ fn argo_template_args(extra_values: &str, more: &[&'static str]) -> Vec<String> 
 }
 
 /// Argo CD's steps for the two applications, with `helm`, in a copy of its own under `work`.
-fn argo_scenario(helm: &Path, work: &Path, plain: &str, private: &str) -> Vec<(String, String)> {
+fn argo_scenario(
+    helm: &Path,
+    work: &Path,
+    plain: &str,
+    private: &str,
+    lock: &str,
+) -> Vec<(String, String)> {
     let home = work.join("helm-home");
     let app = write_argo_app(work, "guestbook", plain);
     let app_auth = write_argo_app(work, "guestbook-private", "@private");
+    // Charts as usually committed: Chart.lock (made by Helm) without charts/; and one whose
+    // Chart.yaml changed after its lock was made.
+    let locked = write_argo_app(work, "guestbook-locked", plain);
+    std::fs::write(locked.join("Chart.lock"), lock).unwrap();
+    let stale = write_argo_app(work, "guestbook-stale", plain);
+    std::fs::write(stale.join("Chart.lock"), lock).unwrap();
+    let yaml = std::fs::read_to_string(stale.join("Chart.yaml")).unwrap();
+    std::fs::write(stale.join("Chart.yaml"), yaml.replace(">=0.1.0", "~0.1.0")).unwrap();
     let extra = work.join("inline-values.yaml");
     std::fs::write(&extra, "sub:\n  greeting: inline\n").unwrap();
     let extra = extra.to_str().unwrap().to_string();
     let dest = work.join("pulled");
     std::fs::create_dir_all(&dest).unwrap();
-    let mask = |s: &str| s.replace(work.to_str().unwrap(), "<work>");
+    // Helm updates the repositories side by side: the lines saying so come in any order, and
+    // are compared sorted.
+    let mask = |s: &str| {
+        let s = s.replace(work.to_str().unwrap(), "<work>");
+        let mut lines: Vec<&str> = s.split_inclusive('\n').collect();
+        let mut i = 0;
+        while i < lines.len() {
+            let n = lines[i..]
+                .iter()
+                .take_while(|l| l.starts_with("...Successfully got an update from"))
+                .count();
+            lines[i..i + n].sort();
+            i += n.max(1);
+        }
+        lines.concat()
+    };
     let mut steps = Vec::new();
     let mut run = |label: &str, dir: &Path, args: &[String]| {
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -519,6 +548,35 @@ fn argo_scenario(helm: &Path, work: &Path, plain: &str, private: &str) -> Vec<(S
         &s(&["dependency", "build"]),
     );
     run("template private", &app_auth, &template);
+    run("template locked before build", &locked, &template);
+    // With a lock, `dependency build` wants the dependency's repository added; Argo adds one
+    // for an https (or oci) dependency, named after its URL with `/` as `-`.
+    run(
+        "dependency build locked, repository not added",
+        &locked,
+        &s(&["dependency", "build"]),
+    );
+    // What that step may have downloaded goes (Helm fails there), so that the steps after it
+    // start alike.
+    let _ = std::fs::remove_dir_all(locked.join("charts"));
+    std::fs::write(locked.join("Chart.lock"), lock).unwrap();
+    run(
+        "repo add for a URL dependency",
+        &locked,
+        &s(&["repo", "add", &plain.replace('/', "-"), plain]),
+    );
+    run(
+        "dependency build locked",
+        &locked,
+        &s(&["dependency", "build"]),
+    );
+    run("template locked", &locked, &template);
+    run("template stale before build", &stale, &template);
+    run(
+        "dependency build stale",
+        &stale,
+        &s(&["dependency", "build"]),
+    );
     // A Helm-repository application: the chart is pulled (with the credentials) into an empty
     // directory whose only file Argo then unpacks, and read with `show chart .`.
     run(
@@ -580,26 +638,76 @@ fn argo_cd_repo_server_command_lines_agree() {
     let plain = repo_common::serve(&repo, None);
     let private = repo_common::serve(&repo, Some(("argo", "s3cret")));
 
-    let ours = argo_scenario(&helm_rs(), &dir.join("helm-rs"), &plain, &private);
-    let theirs = argo_scenario(&h, &dir.join("helm"), &plain, &private);
+    // The lock Helm writes for guestbook's dependency.
+    let locking = write_argo_app(&dir.join("lock"), "guestbook", &plain);
+    let (code, _, err) = argo_helm(&h, &dir.join("home"), &locking, &["dependency", "update"]);
+    assert_eq!(code, 0, "helm dependency update: {err}");
+    let lock = std::fs::read_to_string(locking.join("Chart.lock")).expect("Chart.lock");
+
+    let ours = argo_scenario(&helm_rs(), &dir.join("helm-rs"), &plain, &private, &lock);
+    let theirs = argo_scenario(&h, &dir.join("helm"), &plain, &private, &lock);
 
     // The scenario does what it means to with Helm.
     let step = |label: &str| &theirs.iter().find(|s| s.0 == label).expect(label).1;
-    assert!(step("template before dependency build")
-        .contains("found in Chart.yaml, but missing in charts/ directory"));
     assert!(
-        step("template").contains("exit 0\n") && step("template").contains("greeting: \"inline\"")
+        step("template before dependency build")
+            .contains("found in Chart.yaml, but missing in charts/ directory"),
+        "{}",
+        step("template before dependency build")
     );
-    assert!(!step("template").contains("helm.sh/hook: test"));
-    assert!(step("template with tests").contains("helm.sh/hook: test"));
-    assert!(step("template against the schema").contains("exit 1\n"));
-    assert!(step("template private").contains("exit 0\n"));
-    assert!(step("pull without credentials").contains("exit 1\n"));
+    assert!(
+        step("template").contains("exit 0\n") && step("template").contains("greeting: \"inline\""),
+        "{}",
+        step("template")
+    );
+    assert!(
+        !step("template").contains("helm.sh/hook: test"),
+        "{}",
+        step("template")
+    );
+    assert!(
+        step("template with tests").contains("helm.sh/hook: test"),
+        "{}",
+        step("template with tests")
+    );
+    assert!(
+        step("template against the schema").contains("exit 1\n"),
+        "{}",
+        step("template against the schema")
+    );
+    assert!(
+        step("template private").contains("exit 0\n"),
+        "{}",
+        step("template private")
+    );
+    assert!(
+        step("pull without credentials").contains("exit 1\n"),
+        "{}",
+        step("pull without credentials")
+    );
+    assert!(
+        step("template locked").contains("exit 0\n"),
+        "{}",
+        step("template locked")
+    );
+    assert!(
+        step("dependency build stale").contains("out of sync"),
+        "{}",
+        step("dependency build stale")
+    );
 
     const KNOWN: &[(&str, &str)] = &[
         (
             "version --short",
             "helm-rs prints v4.1.4+helm-rs.0.1.0, Helm v4.1.4+g05fa379 (Argo shows it as is)",
+        ),
+        (
+            "dependency build locked, repository not added",
+            "with a Chart.lock whose dependency comes from an http URL never added with `repo \
+             add`, Helm fails: `Error: no repository definition for http://127.0.0.1:PORT. \
+             Please add the missing repos via 'helm repo add'` (exit 1); helm-rs fetches the \
+             URL's index as an unmanaged repository and builds (exit 0, stdout starts `Getting \
+             updates for unmanaged Helm repositories...`)",
         ),
         (
             "dependency build private",
