@@ -264,9 +264,11 @@ fn pyhelm3_client_runs_on_helm_rs() {
             "revision 1 details",
             "pyhelm3's chart metadata template (`get all rel --template …`) ranges over \
              .Release.Chart.Metadata.Maintainers and prints each `.Name`/`.Email`: helm-rs \
-             renders `  - name: %!q(<nil>)` where Helm renders `  - name: \"Ops\"` (a \
-             maintainer's fields are not reachable by their Go names), which is not YAML \
-             (pyhelm3: \"while scanning for the next token\")",
+             renders `  - name: %!q(<nil>)` where Helm renders `  - name: \"Ops\"`, which is \
+             not YAML (pyhelm3: \"while scanning for the next token\"). In `get all \
+             --template` the fields of .Release.Chart.Metadata.Maintainers and .Dependencies \
+             items (.Name, .Email, .URL, .Version, .Repository, .Condition, .Tags, .Alias) \
+             are all <no value>; `template`'s .Chart.Maintainers has them",
         ),
         (
             "ensure_release twice",
