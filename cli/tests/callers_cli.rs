@@ -12,12 +12,16 @@
 //!   .`, `helm pull --repo`, `helm version --short`), replayed with the environment it sets
 //!   (a private `XDG_*_HOME` and `HELM_CONFIG_HOME`, the chart as working directory) against
 //!   charts whose dependencies come from local HTTP repositories, one behind basic auth.
+//! - chart-testing's `ct lint` (built by scripts/test.d/setup-chart-testing.sh, with yamllint
+//!   and yamale from the venv): `helm repo add`, `helm dependency build` and `helm lint` with
+//!   `--helm-lint-extra-args`, on a git checkout with a good and a failing chart, its whole
+//!   output compared.
 //!
 //! Where helm-rs is known to differ, the step is listed in the scenario's `KNOWN` table with
 //! what differs; such a step is reported, not failed, and a listed step that agrees again is
 //! printed so that its entry can go. Every other step must agree.
 //!
-//! Skips, saying why, without the oracle, pyhelm3's venv or (for pyhelm3) the kube test env.
+//! Skips, saying why, without the oracle, the venv, ct or (for pyhelm3) the kube test env.
 
 #[path = "../../helm-kube/tests/common/mod.rs"]
 mod common;
