@@ -662,7 +662,13 @@ pub(crate) fn load_chart(
     devel: bool,
     source: &crate::repo::ChartSourceArgs,
 ) -> Result<helm_core::chart::Chart, CmdError> {
-    let (located, _download_dir) = crate::repo::locate_chart(path, version, devel, false, source)?;
+    // Downloads use a blocking HTTP client, which must not live on the async runtime the
+    // release commands run on: the chart is located on a thread of its own.
+    let (located, _download_dir) = std::thread::scope(|s| {
+        s.spawn(|| crate::repo::locate_chart(path, version, devel, false, source))
+            .join()
+            .unwrap_or_else(|_| Err(CmdError("locating the chart failed".into())))
+    })?;
     let chart = helm_core::chart::load(&located)?;
     if chart.metadata.deprecated {
         eprintln!("level=WARN msg=\"this chart is deprecated\"");
@@ -748,7 +754,12 @@ fn missing_dependencies(
             helm_core::chart::CHECK_DEPENDENCIES_PREFIX
         )));
     }
-    crate::repo::update_chart_dependencies(dir)?;
+    // Blocking downloads, off the async runtime (as in load_chart).
+    std::thread::scope(|s| {
+        s.spawn(|| crate::repo::update_chart_dependencies(dir))
+            .join()
+            .unwrap_or_else(|_| Err(CmdError("updating the dependencies failed".into())))
+    })?;
     reload().map_err(|e| CmdError(format!("failed reloading chart after repo update: {}", e.0)))
 }
 
@@ -1525,7 +1536,22 @@ fn release_as_go_struct(rel: &Release) -> helm_core::Value {
                     "apiVersion" => "APIVersion".to_string(),
                     _ => k[..1].to_ascii_uppercase() + &k[1..],
                 };
-                (field, json_to_core(v))
+                // Maintainers and dependencies are Go structs too: their fields by Go's names.
+                let value = match (k.as_str(), v.as_array()) {
+                    ("maintainers" | "dependencies", Some(items)) => Value::list(
+                        items
+                            .iter()
+                            .map(|item| match item.as_object() {
+                                Some(o) => go_struct(
+                                    o.iter().map(|(k, v)| (go_field_name(k), json_to_core(v))),
+                                ),
+                                None => json_to_core(item),
+                            })
+                            .collect(),
+                    ),
+                    _ => json_to_core(v),
+                };
+                (field, value)
             }))
         });
     let chart_values = rel
@@ -1566,6 +1592,17 @@ fn release_as_go_struct(rel: &Release) -> helm_core::Value {
             go_struct(rel.labels.iter().map(|(k, v)| (k.clone(), Value::str(v)))),
         ),
     ])
+}
+
+/// The Go field name of a chart metadata JSON key (`url` → `URL`, `import-values` →
+/// `ImportValues`, `name` → `Name`).
+fn go_field_name(key: &str) -> String {
+    match key {
+        "url" => "URL".into(),
+        "import-values" => "ImportValues".into(),
+        "apiVersion" => "APIVersion".into(),
+        _ => key[..1].to_ascii_uppercase() + &key[1..],
+    }
 }
 
 fn chart_label(rel: &Release) -> String {
