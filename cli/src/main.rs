@@ -349,15 +349,23 @@ fn main() -> ExitCode {
     {
         return code;
     }
-    let args = match complete::normalize_bool_flags(&args) {
-        Ok(a) => a,
-        Err(msg) => {
-            eprintln!("Error: {msg}");
-            return ExitCode::from(1);
-        }
-    };
     let mut cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
+        // A switch given a Go boolean value (`--sign=1`), which pflag takes and clap does
+        // not: the line again with those values made plain.
+        Err(e) if e.kind() == clap::error::ErrorKind::TooManyValues => {
+            let args = match complete::normalize_bool_flags(&args) {
+                Ok(a) => a,
+                Err(msg) => {
+                    eprintln!("Error: {msg}");
+                    return ExitCode::from(1);
+                }
+            };
+            match Cli::try_parse_from(&args) {
+                Ok(cli) => cli,
+                Err(e) => return flag_error(e),
+            }
+        }
         Err(e) => return flag_error(e),
     };
     let settings = match settings::EnvSettings::new(&cli.global) {

@@ -209,7 +209,7 @@ pub fn lint(dir: &Path, user_values: &Value, opts: &LintOptions) -> LintResult {
         messages: Vec::new(),
     };
     chartfile_rules(&mut l, dir);
-    values_rules(&mut l, dir);
+    values_rules(&mut l, dir, user_values, opts);
     templates_rules(&mut l, dir, user_values, opts);
     dependencies_rules(&mut l, dir);
     LintResult {
@@ -359,7 +359,9 @@ fn chartfile_rules(l: &mut Linter, dir: &Path) {
     }
 }
 
-fn values_rules(l: &mut Linter, dir: &Path) {
+/// Helm's values rule: values.yaml exists and parses, and — the user's values coalesced over it
+/// (top level only, as Helm's lint does) — meets `values.schema.json`.
+fn values_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintOptions) {
     const F: &str = "values.yaml";
     let path = dir.join(F);
     if !path.exists() {
@@ -369,13 +371,33 @@ fn values_rules(l: &mut Linter, dir: &Path) {
     let parsed = std::fs::read(&path)
         .map_err(|e| e.to_string())
         .and_then(|b| yaml::from_str(&String::from_utf8_lossy(&b)).map_err(|e| e.to_string()));
-    if let Err(e) = parsed {
-        l.rule(
-            Severity::Error,
-            F,
-            Err(format!("unable to parse YAML: {e}")),
-        );
+    let values = match parsed {
+        Ok(v) => v,
+        Err(e) => {
+            l.rule(
+                Severity::Error,
+                F,
+                Err(format!("unable to parse YAML: {e}")),
+            );
+            return;
+        }
+    };
+    let schema = std::fs::read(dir.join("values.schema.json")).unwrap_or_default();
+    if schema.is_empty() || opts.skip_schema_validation {
+        return;
     }
+    let coalesced = crate::values::Map::new();
+    if let Some(user) = user_values.as_map() {
+        crate::chart_values::coalesce::coalesce_tables(&coalesced, user);
+    }
+    if let Some(file) = values.as_map() {
+        crate::chart_values::coalesce::coalesce_tables(&coalesced, &file);
+    }
+    l.rule(
+        Severity::Error,
+        F,
+        crate::chart_values::schema::validate_single(&Value::Map(coalesced), &schema),
+    );
 }
 
 fn render_err(e: RenderError) -> String {

@@ -252,6 +252,26 @@ fn download_all(
     Ok(())
 }
 
+/// Helm's `resolveRepoNames`: a dependency's `@name` or `alias:name` repository becomes the URL
+/// of the configured repository of that name (as the lock and its digest record it).
+fn with_repo_urls(req: &[Dependency], repos: &RepoFile) -> Vec<Dependency> {
+    req.iter()
+        .map(|d| {
+            let name = d
+                .repository
+                .strip_prefix('@')
+                .or_else(|| d.repository.strip_prefix("alias:"));
+            match name.and_then(|n| repos.repositories.iter().find(|e| e.name == n)) {
+                Some(entry) => Dependency {
+                    repository: entry.url.clone(),
+                    ..d.clone()
+                },
+                None => d.clone(),
+            }
+        })
+        .collect()
+}
+
 fn load(chart_dir: &Path) -> Result<chart::Chart, RepoIoError> {
     chart::load_dir(chart_dir).map_err(other)
 }
@@ -277,8 +297,13 @@ pub fn update(chart_dir: &Path, opts: &DepOptions, out: &mut dyn Write) -> Resul
     let sources = deps::sources(chart_dir, &req, &opts.repos)?;
     let repos = fetch_unmanaged(&sources, opts, out)?;
     refresh(opts, out)?;
-    let locked = resolve(chart_dir, &req, &sources, opts)?;
+    let mut locked = resolve(chart_dir, &req, &sources, opts)?;
     download_all(chart_dir, &locked, &sources, &repos, opts, out)?;
+    // The lock names repositories by URL, and its digest is of the dependencies so named.
+    let req = with_repo_urls(&req, &opts.repos);
+    for (l, r) in locked.iter_mut().zip(&req) {
+        l.repository = r.repository.clone();
+    }
     let digest = deps::hash_req(&req, &locked);
     if c.lock.as_ref().is_some_and(|l| l.digest == digest) {
         return Ok(());
@@ -297,9 +322,29 @@ pub fn build(chart_dir: &Path, opts: &DepOptions, out: &mut dyn Write) -> Result
     let Some(lock) = c.lock.clone() else {
         return update(chart_dir, opts, out);
     };
-    let req = c.metadata.dependencies.clone();
+    let req = with_repo_urls(&c.metadata.dependencies, &opts.repos);
     if deps::hash_req(&req, &lock.dependencies) != lock.digest {
         return Err(other("the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml). Please update the dependencies"));
+    }
+    // Every repository the lock names by URL must be one of the configured repositories.
+    let missing: Vec<&str> = lock
+        .dependencies
+        .iter()
+        .map(|d| d.repository.as_str())
+        .filter(|r| !r.is_empty() && !r.starts_with("file://") && !r.starts_with("oci://"))
+        .filter(|r| {
+            !opts
+                .repos
+                .repositories
+                .iter()
+                .any(|e| e.url.trim_end_matches('/') == r.trim_end_matches('/'))
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(other(format!(
+            "no repository definition for {}. Please add the missing repos via 'helm repo add'",
+            missing.join(", ")
+        )));
     }
     let sources = deps::sources(chart_dir, &lock.dependencies, &opts.repos)?;
     let repos = fetch_unmanaged(&sources, opts, out)?;
