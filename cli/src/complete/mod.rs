@@ -41,6 +41,10 @@ pub fn protocol_request(arg: Option<&str>) -> Option<bool> {
 /// `helm --repository-config F __complete …`, which cobra finds past the root's flags), and
 /// whether it asks for no descriptions.
 pub fn protocol_request_at(args: &[String]) -> Option<(usize, bool)> {
+    // Every run asks: a command line without the request needs no command tree.
+    if !args.iter().any(|a| protocol_request(Some(a)).is_some()) {
+        return None;
+    }
     let tree = tree::Tree::helm();
     let mut i = 0;
     while let Some(word) = args.get(i) {
