@@ -696,6 +696,7 @@ fn run_template(
         skip_schema_validation: a.skip_schema_validation,
         lookup: Default::default(),
         render_subchart_notes: false,
+        post_renderer: Default::default(),
     };
     // One render, then exit: the render need not free its parse trees and values.
     render::set_process_exits_after_render(true);

@@ -7,7 +7,7 @@
 #[path = "../../helm-kube/tests/common/mod.rs"]
 mod common;
 
-use common::{env, on_cluster, outcome, scratch, unique, write_files, Env};
+use common::{env, on_cluster, outcome, scratch, unique, write_files};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -83,6 +83,9 @@ pub enum ApiError {
         location: Option<TemplateLocation>,
         chain: Vec<TemplateLocation>,
     },
+    /// The post-renderer failed, or its input or output was not YAML documents.
+    #[error("{0}")]
+    PostRender(String),
     /// Anything else (an invalid release name or Kubernetes version, file output).
     #[error("{0}")]
     Invalid(String),
@@ -115,6 +118,7 @@ impl From<RenderError> for ApiError {
             RenderError::InvalidReleaseName { .. }
             | RenderError::ShowOnlyNotFound(_)
             | RenderError::Io(_) => ApiError::Invalid(message),
+            RenderError::PostRender(_) => ApiError::PostRender(message),
         }
     }
 }

@@ -7,12 +7,14 @@
 //! 3. [`render_templates`]: every template of the tree parsed into one set (deepest charts
 //!    first, so parents' `define`s win), each non-partial executed with its chart's top-level
 //!    object, `<no value>` removed (Helm's `engine.Render`);
+//!    [`post_render`], when a post-renderer is given: the documents rewritten as one stream;
 //! 4. [`manifest::sort_manifests`]: documents split, hooks set apart, install-order sort;
 //! 5. [`template`]: the text `helm template` prints (or writes with `--output-dir`).
 
 pub mod api;
 pub mod manifest;
 pub mod objects;
+pub mod post_render;
 pub mod user_values;
 
 use crate::chart::Chart;
@@ -27,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use manifest::{Hook, Manifest, ManifestError, INSTALL_ORDER};
+pub use post_render::{PostRenderError, PostRenderer};
 
 /// `.Release` and the rest of what identifies a release.
 #[derive(Clone, Debug, PartialEq)]
@@ -78,6 +81,22 @@ pub struct TemplateOptions {
     /// chart's own, a newline between (Helm joins them in Go map order, which is random; here
     /// the chart's first, then by path).
     pub render_subchart_notes: bool,
+    /// `--post-renderer`: rewrites the rendered documents before they are sorted.
+    pub post_renderer: PostRenderStep,
+}
+
+/// The post-renderer of a render, if any (see [`post_render`]).
+#[derive(Clone, Default)]
+pub struct PostRenderStep(pub Option<Arc<dyn PostRenderer>>);
+
+impl std::fmt::Debug for PostRenderStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "PostRenderStep(some)"
+        } else {
+            "PostRenderStep(none)"
+        })
+    }
 }
 
 /// The cluster behind the `lookup` function: helm-kube supplies one when it installs or
@@ -141,6 +160,8 @@ pub enum RenderError {
     ShowOnlyNotFound(String),
     #[error("{0}")]
     Io(String),
+    #[error(transparent)]
+    PostRender(#[from] PostRenderError),
 }
 
 fn kube_version_message(required: &str, actual: &str) -> String {
@@ -591,6 +612,9 @@ pub fn render_chart(
         }
     }
     files.retain(|k, _| !k.ends_with("NOTES.txt"));
+    if let Some(pr) = &opts.post_renderer.0 {
+        files = post_render::post_render(&files, pr.as_ref())?;
+    }
     let sorted = manifest::sort_manifests(&files, INSTALL_ORDER).map_err(|mut e| {
         // Helm's blob of every rendered file (in its map's order; here in path order).
         for (name, content) in &files {
