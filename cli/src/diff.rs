@@ -153,12 +153,8 @@ pub struct UpgradeDiffArgs {
     pub api_versions: Vec<String>,
     #[command(flatten)]
     pub source: crate::repo::ChartSourceArgs,
-    /// the path to an executable to be used for post rendering
-    #[arg(long = "post-renderer")]
-    pub post_renderer: Option<String>,
-    /// an argument to the post-renderer (can specify multiple)
-    #[arg(long = "post-renderer-args")]
-    pub post_renderer_args: Vec<String>,
+    #[command(flatten)]
+    pub post_render: crate::plugin::postrender::PostRendererArgs,
 }
 
 #[derive(Args)]
@@ -298,9 +294,7 @@ async fn upgrade<C: ReleaseApi>(
         if install_only { "install" } else { "upgrade" },
         "release name, chart path",
     )?;
-    if let Some(pr) = &a.post_renderer {
-        return Err(crate::post_renderer_error(pr));
-    }
+    let post_renderer = a.post_render.step(crate::settings::debug())?;
     let live =
         a.three_way_merge || std::env::var("HELM_DIFF_THREE_WAY_MERGE").as_deref() == Ok("true");
     let (parse, opts, report) = settings(&a.report, c.namespace())?;
@@ -352,6 +346,7 @@ async fn upgrade<C: ReleaseApi>(
                 reset_then_reuse_values: a.reuse.reset_then_reuse_values,
                 skip_schema_validation: a.skip_schema_validation,
                 max_history: 10,
+                post_renderer: post_renderer.clone(),
                 ..Default::default()
             };
             c.upgrade(name, chart, &values, opts)
@@ -365,6 +360,7 @@ async fn upgrade<C: ReleaseApi>(
                 dry_run_server: server,
                 no_hooks: a.no_hooks,
                 skip_schema_validation: a.skip_schema_validation,
+                post_renderer,
                 ..Default::default()
             };
             c.install(chart, &values, opts)

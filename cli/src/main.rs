@@ -250,10 +250,8 @@ struct TemplateArgs {
     name_template: Option<String>,
     #[arg(short = 'g', long = "generate-name")]
     generate_name: bool,
-    #[arg(long = "post-renderer")]
-    post_renderer: Option<String>,
-    #[arg(long = "post-renderer-args")]
-    post_renderer_args: Vec<String>,
+    #[command(flatten)]
+    post_render: plugin::postrender::PostRendererArgs,
     #[arg(long = "skip-schema-validation")]
     skip_schema_validation: bool,
     /// Accepted for compatibility (no effect offline).
@@ -622,9 +620,8 @@ fn run_template(
     kube: &settings::KubeArgs,
 ) -> Result<(), CmdError> {
     heap::use_huge_pages_for_one_shot_run();
-    if let Some(pr) = &a.post_renderer {
-        return Err(post_renderer_error(pr));
-    }
+    // Helm reads the plugin's name as the flag is parsed: an unknown one fails first.
+    let post_renderer = a.post_render.step(settings::debug())?;
     if !a.args.is_empty() {
         check_template_dry_run(a.dry_run.as_deref())?;
     }
@@ -696,7 +693,7 @@ fn run_template(
         skip_schema_validation: a.skip_schema_validation,
         lookup: Default::default(),
         render_subchart_notes: false,
-        post_renderer: Default::default(),
+        post_renderer,
     };
     // One render, then exit: the render need not free its parse trees and values.
     render::set_process_exits_after_render(true);
@@ -901,27 +898,3 @@ fn run_package(a: PackageArgs) -> Result<(), CmdError> {
     Ok(())
 }
 
-/// `--post-renderer NAME`. In Helm 4 a post-renderer is a plugin of type `postrenderer/v1` found
-/// by name under `$HELM_PLUGINS` (a path to an executable is not accepted). Helm sends every
-/// rendered document (hooks included) to it, each annotated with
-/// `postrenderer.helm.sh/postrender-filename` and re-serialized by kyaml, and splits the result
-/// back into files. helm-rs cannot reproduce kyaml's re-serialization byte for byte, so it does
-/// not run post-renderers: a name with no such plugin gets Helm's own error, and an installed
-/// plugin gets a clear "not supported" error instead of output that would differ from Helm's.
-pub(crate) fn post_renderer_error(name: &str) -> CmdError {
-    if find_postrenderer_plugin(name) {
-        return CmdError(format!(
-            "post-renderer plugin {name:?} found, but post-renderer plugins are not supported by helm-rs"
-        ));
-    }
-    CmdError(format!(
-        "invalid argument {name:?} for \"--post-renderer\" flag: plugin: {{Name:{name} Type:postrenderer/v1}} not found"
-    ))
-}
-
-/// Whether a `postrenderer/v1` plugin called `name` is installed (Helm's plugin directories,
-/// cli/src/plugin/loader.rs).
-fn find_postrenderer_plugin(name: &str) -> bool {
-    let dirs = plugin::loader::split_dirs(&std::env::var("HELM_PLUGINS").unwrap_or_default());
-    plugin::loader::find_plugins(&dirs, "postrenderer/v1", name).is_ok_and(|f| !f.is_empty())
-}

@@ -110,6 +110,8 @@ pub struct DeployArgs {
     /// render subcharts' NOTES.txt along with the chart's
     #[arg(long = "render-subchart-notes")]
     pub render_subchart_notes: bool,
+    #[command(flatten)]
+    pub post_render: crate::plugin::postrender::PostRendererArgs,
     /// do not print NOTES
     #[arg(long = "hide-notes")]
     pub hide_notes: bool,
@@ -874,6 +876,8 @@ fn uninstall_args(a: &UninstallArgs) -> Result<(), CmdError> {
 }
 
 async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Result<(), CmdError> {
+    // Helm reads the post-renderer's name as the flag is parsed: an unknown one fails first.
+    let post_renderer = a.deploy.post_render.step(crate::settings::debug())?;
     let (name, chart_path) = install_args(&a)?;
     warn_dry_run_spelling(&a.deploy.dry_run);
     let server_side = match a.server_side.as_deref() {
@@ -939,6 +943,7 @@ async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Res
         server_side,
         take_ownership: d.take_ownership,
         render_subchart_notes: d.render_subchart_notes,
+        post_renderer: post_renderer.clone(),
     };
     // Helm checks the cluster unless the dry run is client-only (which needs no cluster).
     if !(opts.dry_run && !opts.dry_run_server) {
@@ -986,6 +991,7 @@ fn install_failed(e: helm_kube::Error) -> CmdError {
 }
 
 async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Result<(), CmdError> {
+    let post_renderer = a.deploy.post_render.step(crate::settings::debug())?;
     let (name, chart_path) = upgrade_args(&a)?;
     warn_dry_run_spelling(&a.deploy.dry_run);
     let d = &a.deploy;
@@ -1049,6 +1055,7 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
         server_side: server_side_flag(&a.server_side)?,
         take_ownership: d.take_ownership,
         render_subchart_notes: d.render_subchart_notes,
+        post_renderer: post_renderer.clone(),
     };
     if !a.install {
         c.reachable()

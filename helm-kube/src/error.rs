@@ -19,7 +19,9 @@ pub enum Error {
     Api { code: u16, message: String },
     #[error("{0}")]
     Storage(#[from] StorageError),
-    #[error("{0}")]
+    /// Rendering failed. Shown as Helm's install and upgrade show it: without the hint to use
+    /// `--debug` that only `helm template` adds.
+    #[error("{}", .0.message())]
     Render(#[from] RenderError),
     /// The chart could not be loaded, packaged or downloaded.
     #[error("{0}")]

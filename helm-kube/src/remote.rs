@@ -39,6 +39,16 @@ fn release_of(body: &J) -> Result<Release> {
 }
 
 /// An options struct as a request body, with the chart and values beside its fields.
+/// A post-renderer is a function or process of the caller: it cannot travel in a request.
+fn local_post_renderer(step: &helm_core::render::PostRenderStep) -> Result<()> {
+    match step.0 {
+        Some(_) => Err(Error::invalid(
+            "a post-renderer runs where the release is rendered: it cannot be used with a release server (--server)",
+        )),
+        None => Ok(()),
+    }
+}
+
 fn body_of<T: serde::Serialize>(opts: &T, extra: &[(&str, J)]) -> Result<J> {
     let mut body = serde_json::to_value(opts).map_err(|e| Error::Decode(e.to_string()))?;
     if let J::Object(m) = &mut body {
@@ -357,6 +367,7 @@ impl RemoteClient {
         values: &Value,
         opts: InstallOptions,
     ) -> Result<Release> {
+        local_post_renderer(&opts.post_renderer)?;
         let ns = self.ns(opts.namespace.as_deref());
         let body = body_of(
             &opts,
@@ -412,6 +423,7 @@ impl RemoteClient {
         values: &Value,
         opts: &UpgradeOptions,
     ) -> Result<(String, J)> {
+        local_post_renderer(&opts.post_renderer)?;
         let ns = self.ns(opts.namespace.as_deref());
         let body = body_of(
             opts,

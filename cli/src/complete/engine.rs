@@ -587,7 +587,7 @@ fn check_value(f: &FlagDef, v: &str) -> Result<(), String> {
             Ok(())
         }
         "postRendererString" if !v.is_empty() => {
-            if crate::find_postrenderer_plugin(v) {
+            if crate::plugin::postrender::find(v).is_some() {
                 Ok(())
             } else {
                 Err(format!(

@@ -15,11 +15,11 @@
 //! * [`commands`]: `helm-rs plugin list|install|uninstall|update|package|verify`;
 //! * [`install`]: install sources (a local directory, a local or HTTP tarball);
 //! * [`getter`]: chart downloads through a getter plugin;
+//! * [`postrender`]: `--post-renderer`, a post-renderer plugin as the render's post-render step;
 //! * [`sign`]: plugin tarballs and their provenance (signing, verification).
 //!
 //! Not supported: the `extism/v1` (WebAssembly) runtime (such plugins load and are listed, but
-//! running one is an error); installing from a VCS repository or an OCI registry;
-//! post-renderers (see `post_renderer_error` in main.rs).
+//! running one is an error); installing from a VCS repository or an OCI registry.
 
 pub mod commands;
 pub mod dispatch;
@@ -27,6 +27,7 @@ pub mod getter;
 pub mod install;
 pub mod loader;
 pub mod metadata;
+pub mod postrender;
 pub mod runtime;
 pub mod sign;
 

@@ -173,7 +173,7 @@ pub fn plugin_env(p: &Plugin, extra: &BTreeMap<String, String>) -> BTreeMap<Stri
 }
 
 /// A command ready to run, and how Go's `cmd.String()` shows it (for the debug log).
-fn command(
+pub(super) fn command(
     main: &str,
     args: &[String],
     env: &BTreeMap<String, String>,
@@ -190,7 +190,7 @@ fn command(
 }
 
 /// Go's text for a child that could not be started.
-fn start_error(path: &str, e: &std::io::Error) -> String {
+pub(super) fn start_error(path: &str, e: &std::io::Error) -> String {
     format!(
         "fork/exec {path}: {}",
         helm_core::gocompat::os::go_io_error(e)
@@ -198,7 +198,7 @@ fn start_error(path: &str, e: &std::io::Error) -> String {
 }
 
 /// The exit code Go reports for a finished child (-1 when a signal ended it).
-fn exit_code(status: std::process::ExitStatus) -> i32 {
+pub(super) fn exit_code(status: std::process::ExitStatus) -> i32 {
     status.code().unwrap_or(-1)
 }
 

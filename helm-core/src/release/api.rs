@@ -304,6 +304,11 @@ deploy_options! {
         pub take_ownership: bool,
         /// `--render-subchart-notes`: subcharts' NOTES too.
         pub render_subchart_notes: bool,
+        /// `--post-renderer`: rewrites the rendered documents (hooks included) before they
+        /// are sorted, stored and applied. It runs where the action runs, so a release server
+        /// refuses a request that carries one.
+        #[serde(skip)]
+        pub post_renderer: crate::render::PostRenderStep,
     }
 
     /// `helm install` options (flag names in the docs).

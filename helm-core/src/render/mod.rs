@@ -89,6 +89,17 @@ pub struct TemplateOptions {
 #[derive(Clone, Default)]
 pub struct PostRenderStep(pub Option<Arc<dyn PostRenderer>>);
 
+impl PartialEq for PostRenderStep {
+    /// The same step: both none, or the same renderer.
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
 impl std::fmt::Debug for PostRenderStep {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(if self.0.is_some() {
@@ -160,7 +171,8 @@ pub enum RenderError {
     ShowOnlyNotFound(String),
     #[error("{0}")]
     Io(String),
-    #[error(transparent)]
+    /// The post-renderer failed, or its input or output was not YAML documents.
+    #[error("{}{}", .0, DEBUG_HINT)]
     PostRender(#[from] PostRenderError),
 }
 
@@ -182,6 +194,7 @@ impl RenderError {
             RenderError::Template(e) => e.helm_message(),
             RenderError::Manifest(e) => e.to_string(),
             RenderError::KubeVersion { required, actual } => kube_version_message(required, actual),
+            RenderError::PostRender(e) => e.to_string(),
             other => other.to_string(),
         }
     }
@@ -190,7 +203,10 @@ impl RenderError {
     pub fn has_debug_hint(&self) -> bool {
         matches!(
             self,
-            RenderError::Template(_) | RenderError::Manifest(_) | RenderError::KubeVersion { .. }
+            RenderError::Template(_)
+                | RenderError::Manifest(_)
+                | RenderError::KubeVersion { .. }
+                | RenderError::PostRender(_)
         )
     }
 

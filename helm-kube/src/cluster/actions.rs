@@ -77,11 +77,13 @@ async fn render_for<C: Cluster>(
     cluster_caps: bool,
     cluster_lookup: bool,
     subchart_notes: bool,
+    post_renderer: &render::PostRenderStep,
 ) -> Result<(Chart, render::Rendered)> {
     let mut opts = TemplateOptions {
         release,
         skip_schema_validation: skip_schema,
         render_subchart_notes: subchart_notes,
+        post_renderer: post_renderer.clone(),
         ..Default::default()
     };
     if cluster_caps {
@@ -636,6 +638,7 @@ impl<C: Cluster> ReleaseApi for C {
             on_cluster,
             on_cluster,
             opts.render_subchart_notes,
+            &opts.post_renderer,
         )
         .await?;
         // Helm stores the chart as dependency processing left it (aliases applied, `enabled`
@@ -837,6 +840,7 @@ impl<C: Cluster> ReleaseApi for C {
             true,
             !dry_run || opts.dry_run_server,
             opts.render_subchart_notes,
+            &opts.post_renderer,
         )
         .await?;
         let chart_json = Release::chart_from(&chart);
