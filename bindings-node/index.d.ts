@@ -40,6 +40,13 @@ export interface TemplateOptions {
   noHooks?: boolean;
   skipTests?: boolean;
   skipSchemaValidation?: boolean;
+  /**
+   * Helm's post-render step: a program and its arguments (`['kustomize', 'build', 'overlay']`)
+   * that reads the rendered documents (hooks included, each annotated with
+   * `postrenderer.helm.sh/postrender-filename`) on standard input and prints the documents to
+   * use. A failure rejects with a RenderError.
+   */
+  postRenderer?: string[];
 }
 
 export interface RenderedManifest {
@@ -154,6 +161,8 @@ export interface InstallOptions extends ChartOptions {
   dryRun?: boolean;
   /** How `wait` judges readiness: kstatus (`watcher`, Helm 4's default) or Helm 3's checks (`legacy`). */
   waitStrategy?: 'watcher' | 'legacy';
+  /** As `TemplateOptions.postRenderer`; not with a release server. */
+  postRenderer?: string[];
 }
 
 export interface UpgradeOptions extends InstallOptions {
@@ -167,7 +176,7 @@ export interface UpgradeOptions extends InstallOptions {
 }
 
 /** Options of `plan`: those of `upgrade` that change what would be applied. */
-export interface PlanOptions extends Omit<UpgradeOptions, 'wait' | 'waitStrategy' | 'timeout' | 'atomic' | 'description' | 'dryRun' | 'maxHistory' | 'updateCrds'> {
+export interface PlanOptions extends Omit<UpgradeOptions, 'wait' | 'waitStrategy' | 'timeout' | 'atomic' | 'description' | 'dryRun' | 'maxHistory' | 'updateCrds' | 'postRenderer'> {
   /** Plan as an upgrade that takes over fields other field managers own (`--force-conflicts`). */
   forceConflicts?: boolean;
 }

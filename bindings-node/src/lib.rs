@@ -53,6 +53,7 @@ fn api_error(e: ApiError) -> Error {
         ApiError::Values(m) => helm_error("ValuesError", ErrorKind::InvalidInput, m, None, None, None),
         ApiError::Invalid(m) => helm_error("HelmError", ErrorKind::InvalidInput, m, None, None, None),
         ApiError::Render { message, location, .. } => helm_error("RenderError", ErrorKind::Render, message, location, None, None),
+        ApiError::PostRender(m) => helm_error("RenderError", ErrorKind::Render, m, None, None, None),
     }
 }
 
@@ -192,6 +193,23 @@ pub struct NativeTemplateOptions {
     pub no_hooks: Option<bool>,
     pub skip_tests: Option<bool>,
     pub skip_schema_validation: Option<bool>,
+    /// A program and its arguments that rewrites the rendered stream (stdin to stdout).
+    pub post_renderer: Option<Vec<String>>,
+}
+
+/// `postRenderer`: a program and its arguments, reading the rendered stream on standard input
+/// and printing the stream to use.
+fn post_renderer_of(argv: Option<Vec<String>>) -> std::result::Result<helm_core::render::PostRenderStep, ApiError> {
+    use helm_core::render::PostRenderStep;
+    match argv {
+        None => Ok(PostRenderStep::default()),
+        Some(argv) => match argv.split_first() {
+            None => Err(ApiError::Invalid("postRenderer: the program is missing".into())),
+            Some((program, args)) => Ok(PostRenderStep(Some(std::sync::Arc::new(
+                helm_kube::post_render::CommandPostRenderer::new(program.clone(), args.to_vec()),
+            )))),
+        },
+    }
 }
 
 #[napi(object)]
@@ -271,6 +289,7 @@ impl RenderJob {
             no_hooks: None,
             skip_tests: None,
             skip_schema_validation: None,
+            post_renderer: None,
         });
         let input = ValuesInput {
             value_files: o.value_files.unwrap_or_default(),
@@ -283,7 +302,8 @@ impl RenderJob {
             None => Ok(None),
         };
         let is_upgrade = o.is_upgrade.unwrap_or(false);
-        let opts = kube_version.map(|kube_version| TemplateOptions {
+        let post_renderer = post_renderer_of(o.post_renderer);
+        let opts = kube_version.and_then(|kube_version| Ok(TemplateOptions {
             release: ReleaseOptions {
                 name: o.release_name.unwrap_or_else(|| "release-name".into()),
                 namespace: o.namespace.unwrap_or_else(|| "default".into()),
@@ -297,8 +317,9 @@ impl RenderJob {
             no_hooks: o.no_hooks.unwrap_or(false),
             skip_tests: o.skip_tests.unwrap_or(false),
             skip_schema_validation: o.skip_schema_validation.unwrap_or(false),
+            post_renderer: post_renderer?,
             ..Default::default()
-        });
+        }));
         Ok(RenderJob { chart, input, opts })
     }
 
@@ -463,6 +484,8 @@ pub struct InstallOptions {
     pub wait_strategy: Option<String>,
     /// `plan` only: plan as an upgrade that takes over fields other managers own.
     pub force_conflicts: Option<bool>,
+    /// install/upgrade: a program and its arguments that rewrites the rendered stream.
+    pub post_renderer: Option<Vec<String>>,
 }
 
 /// The options of the other actions (index.d.ts documents which applies where).
@@ -534,6 +557,7 @@ fn install_opts(name: String, o: InstallOptions) -> Result<helm_kube::InstallOpt
         skip_crds: o.skip_crds.unwrap_or(false),
         description: o.description,
         dry_run: o.dry_run.unwrap_or(false),
+        post_renderer: post_renderer_of(o.post_renderer).map_err(api_error)?,
         ..Default::default()
     })
 }
@@ -556,6 +580,7 @@ fn upgrade_opts(o: InstallOptions) -> Result<helm_kube::UpgradeOptions> {
         force_conflicts: o.force_conflicts.unwrap_or(false),
         description: o.description,
         dry_run: o.dry_run.unwrap_or(false),
+        post_renderer: post_renderer_of(o.post_renderer).map_err(api_error)?,
         ..Default::default()
     })
 }

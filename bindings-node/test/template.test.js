@@ -6,6 +6,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const helm = require('..');
 const { HELLO, CONFORMANCE, CLI, cli, badChart, hasCorpus } = require('./helpers');
 
@@ -169,3 +170,26 @@ for (const c of CORPUS_CASES) {
     }
   });
 }
+
+test('postRenderer: a program rewrites the stream as the CLI plugin does', { skip: noCli }, async () => {
+  // The CLI's post-rendering is compared with Helm's in cli/tests; here the binding must agree
+  // with the CLI running the same program as a postrenderer/v1 plugin.
+  const plugins = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-rs-node-pr-'));
+  const dir = path.join(plugins, 'relabel');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'plugin.yaml'), 'apiVersion: v1\nname: relabel\ntype: postrenderer/v1\nruntime: subprocess\nversion: 0.1.0\nruntimeConfig:\n  platformCommand:\n    - command: ${HELM_PLUGIN_DIR}/run.sh\n');
+  fs.writeFileSync(path.join(dir, 'run.sh'), '#!/bin/sh\nsed s/hello/HI/g\n', { mode: 0o755 });
+  const p = spawnSync(CLI, ['template', HELLO, '--post-renderer', 'relabel'], { encoding: 'utf8', env: { ...process.env, HELM_PLUGINS: plugins } });
+  assert.equal(p.status, 0, p.stderr);
+  assert.match(p.stdout, /HI/);
+  const opts = { postRenderer: ['sed', 's/hello/HI/g'] };
+  assert.equal(helm.template(HELLO, opts).manifest, p.stdout);
+  assert.equal((await helm.templateAsync(HELLO, opts)).manifest, p.stdout);
+});
+
+test('postRenderer failures are RenderErrors', () => {
+  assert.throws(
+    () => helm.template(HELLO, { postRenderer: ['sh', '-c', 'echo denied >&2; exit 2'] }),
+    (e) => e.code === 'RenderError' && e.message === 'error while running post render on files: post-renderer "sh" failed (exit status: 2): denied',
+  );
+});

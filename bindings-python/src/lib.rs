@@ -73,6 +73,7 @@ fn to_py_err(py: Python<'_>, e: ApiError) -> PyErr {
         ApiError::Values(m) => (ValuesError::new_err(m), ErrorKind::InvalidInput),
         ApiError::Invalid(m) => (HelmError::new_err(m), ErrorKind::InvalidInput),
         ApiError::Render { message, location, .. } => (render_exception(py, message, location), ErrorKind::Render),
+        ApiError::PostRender(m) => (render_exception(py, m, None), ErrorKind::Render),
     };
     with_attrs(py, err, kind, None, None)
 }
@@ -257,6 +258,39 @@ fn path_string(p: PathBuf) -> String {
     p.to_string_lossy().into_owned()
 }
 
+/// A Python callable as a post-renderer: called with the rendered stream (a str), returns the
+/// stream to use. An exception it raises becomes the render's error (`RenderError`).
+struct CallablePostRenderer(PyObject);
+
+impl helm_core::render::PostRenderer for CallablePostRenderer {
+    fn run(&self, manifests: &str) -> Result<String, String> {
+        Python::with_gil(|py| {
+            let out = self.0.call1(py, (manifests,)).map_err(|e| e.to_string())?;
+            out.extract::<String>(py)
+                .map_err(|_| "the post-renderer did not return a str".to_string())
+        })
+    }
+}
+
+/// `post_renderer=`: None, a callable (str -> str), or a program and its arguments as a list
+/// (`["kustomize", "build", "dir"]`), which reads the stream on stdin and prints the result.
+fn post_renderer_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<helm_core::render::PostRenderStep> {
+    use helm_core::render::PostRenderStep;
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(PostRenderStep::default());
+    };
+    if obj.is_callable() {
+        return Ok(PostRenderStep(Some(std::sync::Arc::new(CallablePostRenderer(obj.clone().unbind())))));
+    }
+    let argv: Vec<String> = obj
+        .extract()
+        .map_err(|_| PyTypeError::new_err("post_renderer must be a callable or a list of strings (a program and its arguments)"))?;
+    let Some((program, args)) = argv.split_first() else {
+        return Err(PyTypeError::new_err("post_renderer: the program is missing"));
+    };
+    Ok(PostRenderStep(Some(std::sync::Arc::new(helm_kube::post_render::CommandPostRenderer::new(program.clone(), args.to_vec())))))
+}
+
 /// Loads a chart from a directory or a `.tgz` archive.
 #[pyfunction]
 fn load_chart(py: Python<'_>, path: PathBuf) -> PyResult<PyChart> {
@@ -270,7 +304,7 @@ fn load_chart(py: Python<'_>, path: PathBuf) -> PyResult<PyChart> {
     chart, release_name = "release-name", namespace = "default", values = None,
     value_files = Vec::new(), set = Vec::new(), set_string = Vec::new(), kube_version = None,
     api_versions = Vec::new(), include_crds = false, is_upgrade = false, no_hooks = false,
-    skip_tests = false, skip_schema_validation = false
+    skip_tests = false, skip_schema_validation = false, post_renderer = None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn template(
@@ -289,7 +323,9 @@ fn template(
     no_hooks: bool,
     skip_tests: bool,
     skip_schema_validation: bool,
+    post_renderer: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyRenderResult> {
+    let post_renderer = post_renderer_arg(post_renderer)?;
     let chart_src = match chart.downcast::<PyChart>() {
         Ok(c) => Ok(c.get().chart.clone()),
         Err(_) => Err(chart.extract::<PathBuf>().map_err(|_| PyTypeError::new_err("chart must be a Chart or a path"))?),
@@ -320,6 +356,7 @@ fn template(
         no_hooks,
         skip_tests,
         skip_schema_validation,
+        post_renderer,
         ..Default::default()
     };
     let rendered = py.allow_threads(move || -> Result<RenderResult, ApiError> {
@@ -535,7 +572,7 @@ impl PyClient {
         name, chart, values = None, value_files = Vec::new(), set = Vec::new(), set_string = Vec::new(),
         namespace = None, create_namespace = false, wait = false, timeout = None, atomic = false,
         no_hooks = false, skip_crds = false, description = None, dry_run = false,
-        version = None, repo = None, plain_http = false, wait_strategy = "watcher"
+        version = None, repo = None, plain_http = false, wait_strategy = "watcher", post_renderer = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn install(
@@ -543,13 +580,14 @@ impl PyClient {
         value_files: Vec<PathBuf>, set: Vec<String>, set_string: Vec<String>, namespace: Option<String>,
         create_namespace: bool, wait: bool, timeout: Option<f64>, atomic: bool, no_hooks: bool, skip_crds: bool,
         description: Option<String>, dry_run: bool, version: Option<String>, repo: Option<String>, plain_http: bool,
-        wait_strategy: &str,
+        wait_strategy: &str, post_renderer: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyObject> {
         let wait_strategy = self::wait_strategy(py, wait_strategy)?;
+        let post_renderer = post_renderer_arg(post_renderer)?;
         let chart = chart_arg(chart, version, repo, plain_http)?;
         let input = values_input(values, value_files, set, set_string)?;
         let timeout = self::timeout(timeout);
-        let opts = InstallOptions { name: Some(name), namespace, create_namespace, wait, wait_strategy, timeout, atomic, no_hooks, skip_crds, description, dry_run, ..Default::default() };
+        let opts = InstallOptions { name: Some(name), namespace, create_namespace, wait, wait_strategy, timeout, atomic, no_hooks, skip_crds, description, dry_run, post_renderer, ..Default::default() };
         on_backend!(self, py, install(chart, input, opts))
     }
 
@@ -558,7 +596,7 @@ impl PyClient {
         namespace = None, wait = false, timeout = None, atomic = false, no_hooks = false,
         reuse_values = false, reset_values = false, max_history = 0, description = None, dry_run = false,
         install = false, version = None, repo = None, plain_http = false, create_namespace = false, skip_crds = false,
-        update_crds = false, wait_strategy = "watcher"
+        update_crds = false, wait_strategy = "watcher", post_renderer = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn upgrade(
@@ -567,15 +605,16 @@ impl PyClient {
         wait: bool, timeout: Option<f64>, atomic: bool, no_hooks: bool, reuse_values: bool, reset_values: bool,
         max_history: i64, description: Option<String>, dry_run: bool, install: bool, version: Option<String>,
         repo: Option<String>, plain_http: bool, create_namespace: bool, skip_crds: bool, update_crds: bool,
-        wait_strategy: &str,
+        wait_strategy: &str, post_renderer: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyObject> {
         let wait_strategy = self::wait_strategy(py, wait_strategy)?;
+        let post_renderer = post_renderer_arg(post_renderer)?;
         let chart = chart_arg(chart, version, repo, plain_http)?;
         let input = values_input(values, value_files, set, set_string)?;
         let timeout = self::timeout(timeout);
         let opts = UpgradeOptions {
             namespace, install, create_namespace, skip_crds, update_crds, wait, wait_strategy, timeout, atomic, no_hooks, reuse_values, reset_values,
-            max_history, description, dry_run, ..Default::default()
+            max_history, description, dry_run, post_renderer, ..Default::default()
         };
         on_backend!(self, py, upgrade(name, chart, input, opts))
     }

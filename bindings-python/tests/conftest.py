@@ -40,8 +40,9 @@ def helm_rs_cli():
     if path is None or not path.exists():
         pytest.skip("helm-rs CLI not built (set HELM_RS_BIN or build the workspace)")
 
-    def run(*args):
-        p = subprocess.run([str(path), *map(str, args)], capture_output=True, text=True)
+    def run(*args, env=None):
+        full_env = None if env is None else {**os.environ, **env}
+        p = subprocess.run([str(path), *map(str, args)], capture_output=True, text=True, env=full_env)
         return p.returncode, p.stdout, p.stderr
 
     return run

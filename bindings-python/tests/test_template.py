@@ -222,3 +222,56 @@ def test_gil_released_while_rendering(corpus):
     elapsed = time.monotonic() - start
     # With the GIL held for the whole render, this loop could not tick while it ran.
     assert elapsed < 0.05 or ticks >= 10, (elapsed, ticks)
+
+
+def _postrenderer_plugin(plugins, name, script):
+    """A `postrenderer/v1` plugin for the CLI, running `script` (sh) on the stream."""
+    d = plugins / name
+    d.mkdir(parents=True)
+    (d / "plugin.yaml").write_text(
+        f"apiVersion: v1\nname: {name}\ntype: postrenderer/v1\nruntime: subprocess\nversion: 0.1.0\n"
+        "runtimeConfig:\n  platformCommand:\n    - command: ${HELM_PLUGIN_DIR}/run.sh\n"
+    )
+    (d / "run.sh").write_text("#!/bin/sh\n" + script + "\n")
+    (d / "run.sh").chmod(0o755)
+
+
+def test_post_renderer_equals_cli_plugin(helm_rs_cli, tmp_path):
+    """A callable and a program as post-renderers render what the CLI renders with a plugin
+    doing the same (the CLI's post-rendering is compared with Helm's in cli/tests)."""
+    plugins = tmp_path / "plugins"
+    _postrenderer_plugin(plugins, "same", "cat")
+    _postrenderer_plugin(plugins, "relabel", "sed s/hello/HI/g")
+    env = {"HELM_PLUGINS": str(plugins)}
+    seen = []
+
+    def identity(stream):
+        seen.append(stream)
+        return stream
+
+    rc, out, err = helm_rs_cli("template", HELLO, "--post-renderer", "same", env=env)
+    assert rc == 0, err
+    assert helm_rs.template(str(HELLO), post_renderer=identity).manifest == out
+    # The stream carries each document's template path, as Helm's post-renderers see it.
+    assert "postrenderer.helm.sh/postrender-filename: 'hello/templates/" in seen[0]
+    rc, out, err = helm_rs_cli("template", HELLO, "--post-renderer", "relabel", env=env)
+    assert rc == 0, err
+    assert "HI" in out
+    assert helm_rs.template(str(HELLO), post_renderer=["sed", "s/hello/HI/g"]).manifest == out
+
+
+def test_post_renderer_failures_are_render_errors():
+    def refuse(stream):
+        raise ValueError("policy says no")
+
+    with pytest.raises(helm_rs.RenderError) as e:
+        helm_rs.template(str(HELLO), post_renderer=refuse)
+    assert str(e.value) == "error while running post render on files: ValueError: policy says no"
+    # An empty answer from a function is taken as it is (Helm's SDK does the same with a
+    # custom post-renderer; only plugins and programs are held to produce something).
+    assert helm_rs.template(str(HELLO), post_renderer=lambda s: "").manifest.strip() == ""
+    with pytest.raises(helm_rs.RenderError) as e:
+        helm_rs.template(str(HELLO), post_renderer=["sh", "-c", "exit 3"])
+    assert str(e.value) == 'error while running post render on files: post-renderer "sh" failed (exit status: 3)'
+    with pytest.raises(TypeError):
+        helm_rs.template(str(HELLO), post_renderer=42)

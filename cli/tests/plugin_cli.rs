@@ -2,7 +2,8 @@
 //! `plugin package|verify`, running a CLI plugin (`helm NAME ARGS…`: the environment, global
 //! flags before and after the name, `ignoreFlags`, exit codes), Helm's warnings for broken
 //! `plugin.yaml` files, name conflicts, install hooks, shell completion of plugin commands
-//! (`plugin.complete`), and getter plugins fetching charts (`pull`, `template`, `show`).
+//! (`plugin.complete`), getter plugins fetching charts (`pull`, `template`, `show`), and
+//! post-renderer plugins (`template --post-renderer`: the stream they get and what comes back).
 //!
 //! Each case lays out a fresh directory (`@`: HOME, `plugins/` as `$HELM_PLUGINS`, plugins
 //! from `tests/data/plugins/`, a `charts/` directory the test getter serves) and runs its steps
@@ -289,6 +290,46 @@ const CASES: &[Case] = &[
             "pull helmrstest://host/mychart-0.1.0.tgz --prov -d prov",
             "pull helmrstest://host/mychart-0.1.0.tgz --verify -d verify",
             "HELM_PLUGINS=@/plugins:@/none :: pull helmrstest://host/mychart-0.1.0.tgz -d split",
+        ],
+    },
+    Case {
+        name: "postrender",
+        setup: &[
+            "write plugins/catpr/plugin.yaml\napiVersion: v1\nname: catpr\ntype: postrenderer/v1\nruntime: subprocess\nversion: 0.1.0\nruntimeConfig:\n  platformCommand:\n    - command: ${HELM_PLUGIN_DIR}/run.sh\n",
+            "write plugins/catpr/run.sh\n#!/bin/sh\ncat\n",
+            "chmod plugins/catpr/run.sh",
+            "write plugins/argspr/plugin.yaml\napiVersion: v1\nname: argspr\ntype: postrenderer/v1\nruntime: subprocess\nversion: 0.1.0\nruntimeConfig:\n  platformCommand:\n    - command: ${HELM_PLUGIN_DIR}/run.sh\n      args: [\"--fixed\"]\n",
+            "write plugins/argspr/run.sh\n#!/bin/sh\nsed 's/greeting: /greeting: post-/'\nprintf -- '---\\napiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: args\\ndata:\\n  args: \"%s\"\\n  plugin: \"%s\"\\n' \"$*\" \"$HELM_PLUGIN_NAME\"\n",
+            "chmod plugins/argspr/run.sh",
+            "write plugins/failpr/plugin.yaml\napiVersion: v1\nname: failpr\ntype: postrenderer/v1\nruntime: subprocess\nversion: 0.1.0\nruntimeConfig:\n  platformCommand:\n    - command: ${HELM_PLUGIN_DIR}/run.sh\n",
+            "write plugins/failpr/run.sh\n#!/bin/sh\necho refused >&2\nexit 3\n",
+            "chmod plugins/failpr/run.sh",
+            "write plugins/emptypr/plugin.yaml\napiVersion: v1\nname: emptypr\ntype: postrenderer/v1\nruntime: subprocess\nversion: 0.1.0\nruntimeConfig:\n  platformCommand:\n    - command: ${HELM_PLUGIN_DIR}/run.sh\n",
+            "write plugins/emptypr/run.sh\n#!/bin/sh\ncat > /dev/null\necho\n",
+            "chmod plugins/emptypr/run.sh",
+            "write plugins/badpr/plugin.yaml\napiVersion: v1\nname: badpr\ntype: postrenderer/v1\nruntime: subprocess\nversion: 0.1.0\nruntimeConfig:\n  platformCommand:\n    - command: ${HELM_PLUGIN_DIR}/run.sh\n",
+            "write plugins/badpr/run.sh\n#!/bin/sh\ncat > /dev/null\necho 'a: [b'\n",
+            "chmod plugins/badpr/run.sh",
+            "write src/prchart/Chart.yaml\napiVersion: v2\nname: prchart\nversion: 0.1.0\n",
+            "write src/prchart/values.yaml\ngreeting: hello\nitems: [a, b]\n",
+            "write src/prchart/templates/_helpers.tpl\n{{- define \"prchart.name\" -}}{{ .Release.Name }}-pr{{- end -}}\n",
+            "write src/prchart/templates/cm.yaml\n# A comment above the document\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include \"prchart.name\" . }}\n  labels:\n    app: 'quoted'   # a line comment\n\ndata:\n  greeting: {{ .Values.greeting | quote }}\n  list: |\n    {{- range .Values.items }}\n    - {{ . }}\n    {{- end }}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n  annotations:\n    existing: \"yes\"\nspec:\n  ports:\n    - port: 80\n      targetPort: 8080\n",
+            "write src/prchart/templates/hook.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: pre\n  annotations:\n    helm.sh/hook: pre-install\nspec:\n  template:\n    spec:\n      containers:\n        - name: c\n          image: busybox\n          args: [\"echo\", \"hi\"]\n",
+            "write src/prchart/templates/NOTES.txt\nNotes are not post-rendered.\n",
+        ],
+        steps: &[
+            "template rel @/src/prchart --post-renderer catpr",
+            "template rel @/src/prchart --post-renderer argspr --post-renderer-args a1 --post-renderer-args b2",
+            "template rel @/src/prchart --post-renderer catpr --show-only templates/hook.yaml",
+            "template rel @/src/prchart --post-renderer catpr --no-hooks --output-dir out",
+            "ls work/out",
+            "template rel @/src/prchart --post-renderer failpr",
+            "template rel @/src/prchart --post-renderer emptypr",
+            "template rel @/src/prchart --post-renderer badpr",
+            "template rel @/src/prchart --post-renderer nope",
+            "template rel @/nochart --post-renderer nope",
+            "install rel @/src/prchart --post-renderer failpr --dry-run=client",
+            "HELM_PLUGINS=@/none :: template rel @/src/prchart --post-renderer catpr",
         ],
     },
 ];

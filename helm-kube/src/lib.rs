@@ -89,6 +89,7 @@ pub mod api;
 pub mod cluster;
 pub mod error;
 pub mod plan;
+pub mod post_render;
 pub mod remote;
 pub mod repo;
 #[cfg(feature = "server")]

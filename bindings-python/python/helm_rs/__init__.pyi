@@ -125,6 +125,10 @@ def load_chart(path: StrPath) -> Chart: ...
 def find_helm_rs_bin() -> str:
     """The path of the `helm-rs` CLI installed with this package (wheels carry it); raises
     FileNotFoundError when there is none."""
+#: A post-renderer: a function from the rendered YAML stream to the one to use, or a program
+#: and its arguments (`["kustomize", "build", "overlay"]`) reading the stream on stdin.
+PostRenderer = Union[Callable[[str], str], Sequence[str]]
+
 def template(
     chart: Union[Chart, StrPath],
     release_name: str = "release-name",
@@ -140,6 +144,10 @@ def template(
     no_hooks: bool = False,
     skip_tests: bool = False,
     skip_schema_validation: bool = False,
+    #: Rewrites the rendered documents before they are sorted (Helm's post-render step, hooks
+    #: included): a callable taking and returning the YAML stream, or a program and its
+    #: arguments that reads it on stdin and prints the result. A failure raises RenderError.
+    post_renderer: Optional[PostRenderer] = None,
 ) -> RenderResult: ...
 
 # ---- releases on a cluster
@@ -204,6 +212,8 @@ class Client:
         repo: Optional[str] = None,
         plain_http: bool = False,
         wait_strategy: Literal["watcher", "legacy"] = "watcher",
+        #: As `template(post_renderer=)`; not with a release server.
+        post_renderer: Optional[PostRenderer] = None,
     ) -> Release: ...
     def upgrade(
         self,
@@ -233,6 +243,8 @@ class Client:
         update_crds: bool = False,
         #: How `wait` judges readiness: kstatus (Helm 4's default) or Helm 3's checks.
         wait_strategy: Literal["watcher", "legacy"] = "watcher",
+        #: As `template(post_renderer=)`; not with a release server.
+        post_renderer: Optional[PostRenderer] = None,
     ) -> Release: ...
     def plan(
         self,

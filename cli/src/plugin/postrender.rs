@@ -14,8 +14,6 @@ use crate::CmdError;
 use clap::Args;
 use helm_core::render::{PostRenderStep, PostRenderer};
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::process::Stdio;
 use std::sync::Arc;
 
 /// The post-renderer flags, as Helm's install, upgrade and template have them.
@@ -98,40 +96,9 @@ impl PluginPostRenderer {
                 &[("pluginName", &p.metadata.name), ("command", &shown)],
             );
         }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+        let out = helm_kube::post_render::pipe_through(&mut cmd, manifests.as_bytes())
             .map_err(|e| runtime::start_error(&main, &e))?;
-        // The input is written on its own thread while the output is read here, so a plugin
-        // that answers before it has read everything cannot block either side.
-        let mut stdin = child.stdin.take();
-        let input = manifests.as_bytes();
-        let (stdout, stderr, status) = std::thread::scope(|s| {
-            s.spawn(move || {
-                if let Some(mut w) = stdin.take() {
-                    // A plugin that exits without reading all of it closes the pipe: not ours
-                    // to report, its exit status says how it went.
-                    let _ = w.write_all(input);
-                }
-            });
-            let mut err_pipe = child.stderr.take();
-            let errors = s.spawn(move || {
-                let mut buf = Vec::new();
-                if let Some(e) = err_pipe.as_mut() {
-                    let _ = e.read_to_end(&mut buf);
-                }
-                buf
-            });
-            let mut out = Vec::new();
-            if let Some(o) = child.stdout.as_mut() {
-                let _ = o.read_to_end(&mut out);
-            }
-            let status = child.wait();
-            (out, errors.join().unwrap_or_default(), status)
-        });
-        let status = status.map_err(|e| e.to_string())?;
+        let (stdout, stderr, status) = (out.stdout, out.stderr, out.status);
         if !status.success() {
             if self.debug {
                 let code = runtime::exit_code(status).to_string();
