@@ -1058,3 +1058,81 @@ fn template_dry_run_server_reads_the_cluster_like_helm() {
         unreachable(&h)
     );
 }
+
+/// A post-renderer plugin on a real release: the documents it adds and changes (hooks too) are
+/// what is stored and applied, the same as Helm stores for the same chart and plugin, and each
+/// tool upgrades the other's post-rendered release.
+#[test]
+fn post_rendered_releases_match_helm() {
+    let Some((pair, dir)) = SideBySide::start("postr") else {
+        return;
+    };
+    // One plugins directory for the whole test process: no other test here loads plugins.
+    let plugins = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("postrender-plugins");
+    write_files(
+        &plugins,
+        &[
+            (
+                "extra/plugin.yaml",
+                "apiVersion: v1\nname: extra\ntype: postrenderer/v1\nruntime: subprocess\nversion: 0.1.0\nruntimeConfig:\n  platformCommand:\n    - command: ${HELM_PLUGIN_DIR}/run.sh\n",
+            ),
+            (
+                "extra/run.sh",
+                "#!/bin/sh\nsed 's/phase: before/phase: after/'\nprintf -- '---\\napiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: extra\\ndata:\\n  args: \"%s\"\\n' \"$*\"\n",
+            ),
+        ],
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            plugins.join("extra/run.sh"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .expect("chmod");
+    }
+    std::env::set_var("HELM_PLUGINS", &plugins);
+    let chart = chart_with(
+        &dir,
+        "postr",
+        &[
+            (
+                "templates/cm.yaml",
+                "# rendered by {{ .Chart.Name }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  phase: before   # changed by the plugin\n  list:\n    - a\n",
+            ),
+            (
+                "templates/hook.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hook\n  annotations:\n    \"helm.sh/hook\": pre-install,pre-upgrade\n    \"helm.sh/hook-delete-policy\": before-hook-creation\ndata:\n  phase: before\n",
+            ),
+        ],
+    );
+    let pr = ["--post-renderer", "extra"];
+    let with = |args: &[&str], more: &[&str]| -> Vec<String> {
+        args.iter().chain(more).map(|s| s.to_string()).collect()
+    };
+    let run = |args: Vec<String>| pair.same(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    run(with(&["install", "app", &chart, "-n", "NS", "--create-namespace"], &pr));
+    let manifest = run(with(&["get", "manifest", "app", "-n", "NS"], &[]));
+    assert!(manifest.contains("phase: after") && manifest.contains("name: extra"), "{manifest}");
+    let hooks = run(with(&["get", "hooks", "app", "-n", "NS"], &[]));
+    assert!(hooks.contains("phase: after"), "{hooks}");
+    run(with(
+        &["upgrade", "app", &chart, "-n", "NS", "--post-renderer-args", "two"],
+        &pr,
+    ));
+    run(with(&["get", "manifest", "app", "-n", "NS"], &[]));
+    // Each tool upgrades the release the other made, with the same plugin.
+    let swap = |program: &std::path::Path, ns: &str| {
+        let mut c = on_cluster(
+            program,
+            pair.env,
+            &["upgrade", "app", &chart, "-n", ns, "--post-renderer", "extra"],
+        );
+        let out = outcome(common::helm_home(&mut c).output().expect("run"));
+        assert!(out.0, "{program:?} upgrade in {ns}: {}", out.2);
+    };
+    swap(&pair.helm, &pair.ns_r);
+    swap(std::path::Path::new(env!("CARGO_BIN_EXE_helm-rs")), &pair.ns_h);
+    run(with(&["history", "app", "-n", "NS"], &[]));
+    run(with(&["get", "manifest", "app", "-n", "NS"], &[]));
+    run(with(&["uninstall", "app", "-n", "NS"], &[]));
+}

@@ -312,11 +312,42 @@ async fn wait_release<C: Cluster>(
     c.wait_ready(&docs, ns, timeout, strategy).await
 }
 
+/// How many requests about objects of one kind run at once (apply, delete, ownership reads).
+const KIND_CONCURRENCY: usize = 8;
+
+/// Runs `f` on every document, as Helm's kube client batches its requests: documents of one
+/// kind (adjacent, since they come in install or uninstall order) concurrently, a few at a
+/// time, and the kinds one after another, so that kinds others depend on (namespaces, CRDs,
+/// accounts) are done first. Results in document order.
+async fn by_kind_concurrently<'a, T, F, Fut>(docs: &'a [ResourceDoc], f: F) -> Vec<(usize, T)>
+where
+    F: Fn(&'a ResourceDoc) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    use futures_util::StreamExt;
+    let mut out = Vec::with_capacity(docs.len());
+    let mut start = 0;
+    while start < docs.len() {
+        let kind = &docs[start].kind;
+        let end = docs[start..]
+            .iter()
+            .position(|d| &d.kind != kind)
+            .map_or(docs.len(), |n| start + n);
+        let f = &f;
+        let results: Vec<(usize, T)> = futures_util::stream::iter(start..end)
+            .map(|i| async move { (i, f(&docs[i]).await) })
+            .buffered(KIND_CONCURRENCY)
+            .collect()
+            .await;
+        out.extend(results);
+        start = end;
+    }
+    out
+}
+
 /// Applies every object, as Helm 4's `perform` does: a failure does not stop the others,
 /// and the API server's messages are joined by newlines (Helm's `errors.Join`; Helm runs
 /// objects of one kind concurrently, so its order within a kind may differ from ours).
-/// How many objects of one kind are applied at once.
-const APPLY_CONCURRENCY: usize = 8;
 
 async fn apply_all<C: Cluster>(
     c: &C,
@@ -325,30 +356,13 @@ async fn apply_all<C: Cluster>(
     ns: &str,
     force: bool,
 ) -> Result<()> {
-    use futures_util::StreamExt;
     let mut errs: Vec<Error> = Vec::new();
-    // The documents come in install order, so objects of one kind are adjacent: each such group
-    // is applied concurrently (a few at a time), as Helm's kube client does, and the groups one
-    // after another, so that kinds others depend on (namespaces, CRDs, accounts) come first.
-    let mut start = 0;
-    while start < docs.len() {
-        let kind = &docs[start].kind;
-        let end = docs[start..]
-            .iter()
-            .position(|d| &d.kind != kind)
-            .map_or(docs.len(), |n| start + n);
-        let results: Vec<(usize, Result<()>)> = futures_util::stream::iter(start..end)
-            .map(|i| async move { (i, c.apply(&docs[i], ns, Some(name), force).await) })
-            .buffered(APPLY_CONCURRENCY)
-            .collect()
-            .await;
-        for (i, r) in results {
-            match r {
-                Ok(()) => c.report_object(&docs[i], ns, true).await,
-                Err(e) => errs.push(e),
-            }
+    let results = by_kind_concurrently(docs, |d| c.apply(d, ns, Some(name), force)).await;
+    for (i, r) in results {
+        match r {
+            Ok(()) => c.report_object(&docs[i], ns, true).await,
+            Err(e) => errs.push(e),
         }
-        start = end;
     }
     match errs.len() {
         0 => Ok(()),
@@ -383,17 +397,15 @@ async fn delete_all_cascading<C: Cluster>(
     ns: &str,
     cascade: Option<&str>,
 ) -> Result<Vec<String>> {
-    let mut kept = Vec::new();
-    for d in logic::uninstall_order(docs.to_vec()) {
-        if logic::is_kept(&d) {
-            kept.push(d.key());
-            continue;
-        }
-        if c.delete(&d, ns, cascade).await? {
-            c.report_object(&d, ns, false).await;
+    let (kept, gone): (Vec<ResourceDoc>, Vec<ResourceDoc>) = logic::uninstall_order(docs.to_vec())
+        .into_iter()
+        .partition(logic::is_kept);
+    for (i, r) in by_kind_concurrently(&gone, |d| c.delete(d, ns, cascade)).await {
+        if r? {
+            c.report_object(&gone[i], ns, false).await;
         }
     }
-    Ok(kept)
+    Ok(kept.iter().map(|d| d.key()).collect())
 }
 
 async fn hooks<C: Cluster>(
@@ -421,8 +433,11 @@ async fn check_ownership<C: Cluster>(
     release_ns: &str,
     verb: &str,
 ) -> Result<()> {
-    for doc in docs {
-        let Some(live) = c.get(doc, release_ns).await? else {
+    // The reads run concurrently; the first problem in document order is the one reported.
+    let live = by_kind_concurrently(docs, |d| c.get(d, release_ns)).await;
+    for (i, found) in live {
+        let doc = &docs[i];
+        let Some(live) = found? else {
             continue;
         };
         if let Err(why) = ownership_problems(&live, release, release_ns) {

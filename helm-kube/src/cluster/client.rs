@@ -93,6 +93,8 @@ pub struct Client {
     namespace: String,
     records: Records,
     resources: Arc<Mutex<HashMap<(String, String, String), (ApiResource, bool)>>>,
+    /// Whether `resources` holds a whole aggregated discovery (then a miss asks per kind).
+    discovered: Arc<std::sync::atomic::AtomicBool>,
     /// Where actions report progress (None: nowhere).
     progress: Option<Arc<dyn Progress>>,
     /// The API server's URL, for Helm's "cluster unreachable" message (empty when unknown).
@@ -198,6 +200,7 @@ impl Client {
             namespace,
             records,
             resources: Arc::default(),
+            discovered: Arc::default(),
             progress: None,
             cluster_url,
         })
@@ -210,6 +213,7 @@ impl Client {
             namespace: namespace.to_string(),
             records: Records::Kube(DriverKind::Secret),
             resources: Arc::default(),
+            discovered: Arc::default(),
             progress: None,
             cluster_url: String::new(),
         }
@@ -285,6 +289,12 @@ impl Client {
             major: v.major.clone(),
             minor: v.minor.trim_end_matches('+').to_string(),
         };
+        if let Some(d) = self.aggregated_discovery().await {
+            return Ok(ClusterCapabilities {
+                kube_version,
+                api_versions: d.api_versions,
+            });
+        }
         let mut api_versions = Vec::new();
         let core = self.kube.list_core_api_versions().await?;
         for ver in &core.versions {
@@ -311,6 +321,27 @@ impl Client {
         })
     }
 
+    /// Every group, version and resource in two requests (aggregated discovery), remembered
+    /// for [`Self::resolve`]; None when the API server does not offer it.
+    async fn aggregated_discovery(&self) -> Option<super::discovery::Discovered> {
+        let mut d = super::discovery::Discovered::default();
+        for path in ["/api", "/apis"] {
+            let req = http::Request::get(path)
+                .header(http::header::ACCEPT, super::discovery::ACCEPT)
+                .body(Vec::new())
+                .ok()?;
+            let body = self.kube.request_text(req).await.ok()?;
+            super::discovery::parse(body.as_bytes(), &mut d)?;
+        }
+        if let Ok(mut m) = self.resources.lock() {
+            for (k, v) in &d.resources {
+                m.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        self.discovered.store(true, std::sync::atomic::Ordering::Relaxed);
+        Some(d)
+    }
+
     /// The API endpoint of `apiVersion`+`kind`, and whether it is namespaced (cached).
     pub async fn resolve(&self, api_version: &str, kind: &str) -> Result<(ApiResource, bool)> {
         let (group, version) = match api_version.split_once('/') {
@@ -325,6 +356,14 @@ impl Client {
             .and_then(|m| m.get(&key).cloned())
         {
             return Ok(hit);
+        }
+        // The first miss learns every resource at once, when the server offers that.
+        if !self.discovered.load(std::sync::atomic::Ordering::Relaxed)
+            && self.aggregated_discovery().await.is_some()
+        {
+            if let Some(hit) = self.resources.lock().ok().and_then(|m| m.get(&key).cloned()) {
+                return Ok(hit);
+            }
         }
         let gvk = GroupVersionKind::gvk(&group, &version, kind);
         let (ar, caps) = kube::discovery::pinned_kind(&self.kube, &gvk).await.map_err(|_| {
@@ -355,6 +394,7 @@ impl Client {
         if let Ok(mut m) = self.resources.lock() {
             m.clear();
         }
+        self.discovered.store(false, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
