@@ -693,6 +693,7 @@ fn run_template(
         skip_schema_validation: a.skip_schema_validation,
         lookup: Default::default(),
         render_subchart_notes: false,
+        api_versions_from_cluster: false,
         post_renderer,
     };
     // One render, then exit: the render need not free its parse trees and values.

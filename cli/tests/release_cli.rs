@@ -1029,7 +1029,7 @@ fn template_dry_run_server_reads_the_cluster_like_helm() {
         "tplsrv",
         &[(
             "templates/cm.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\ndata:\n  ns: {{ (lookup \"v1\" \"Namespace\" \"\" \"default\").metadata.name | quote }}\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n  extra: {{ .Capabilities.APIVersions.Has \"example.com/v1\" | quote }}\n  apps: {{ .Capabilities.APIVersions.Has \"apps/v1/Deployment\" | quote }}\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\ndata:\n  ns: {{ (lookup \"v1\" \"Namespace\" \"\" \"default\").metadata.name | quote }}\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n  extra: {{ .Capabilities.APIVersions.Has \"example.com/v1\" | quote }}\n  apps: {{ .Capabilities.APIVersions.Has \"apps/v1/Deployment\" | quote }}\n  gone: {{ .Capabilities.APIVersions.Has \"policy/v1beta1/PodSecurityPolicy\" | quote }}\n  all: {{ .Capabilities.APIVersions | sortAlpha | join \",\" | quote }}\n",
         )],
     );
     for extra in [

@@ -59,8 +59,13 @@ pub struct TemplateOptions {
     pub release: ReleaseOptions,
     /// `--kube-version` (None: Helm's default, v1.35.0).
     pub kube_version: Option<KubeVersion>,
-    /// `--api-versions`, added to the defaults.
+    /// `--api-versions`, added to the defaults (or, with `api_versions_from_cluster`, the
+    /// whole set).
     pub api_versions: Vec<String>,
+    /// `api_versions` is what the cluster's discovery returned: it replaces Helm's default set
+    /// instead of adding to it (a chart asking `.Capabilities.APIVersions.Has` about an API the
+    /// cluster does not serve gets false, as with Helm on that cluster).
+    pub api_versions_from_cluster: bool,
     /// `--include-crds`: print `crds/` files first.
     pub include_crds: bool,
     /// `--no-hooks`.
@@ -577,10 +582,17 @@ pub fn render_chart(
         dependencies::process_dependencies(&mut chart, user_values)
             .map_err(|e| RenderError::Dependencies(e.to_string()))?,
     );
-    let caps = Capabilities::new(
-        opts.kube_version.clone().unwrap_or_default(),
-        &opts.api_versions,
-    );
+    let caps = if opts.api_versions_from_cluster {
+        Capabilities::of_cluster(
+            opts.kube_version.clone().unwrap_or_default(),
+            opts.api_versions.clone(),
+        )
+    } else {
+        Capabilities::new(
+            opts.kube_version.clone().unwrap_or_default(),
+            &opts.api_versions,
+        )
+    };
     // Templates are parsed on another thread while the values are coalesced and checked
     // against the schemas; errors keep Helm's order (values, kubeVersion, then templates).
     let (top, engine) = std::thread::scope(|s| {

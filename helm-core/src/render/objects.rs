@@ -338,6 +338,14 @@ impl Default for Capabilities {
 
 impl Capabilities {
     /// The defaults plus `extra` API versions (`--api-versions`), with the given Kubernetes version.
+    /// A cluster's capabilities as its discovery tells them (Helm's defaults play no part).
+    pub fn of_cluster(kube_version: KubeVersion, api_versions: Vec<String>) -> Self {
+        Capabilities {
+            kube_version: Arc::new(kube_version),
+            api_versions: Arc::new(VersionSet(api_versions)),
+        }
+    }
+
     pub fn new(kube_version: KubeVersion, extra_api_versions: &[String]) -> Self {
         let mut apis: Vec<String> = DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
         apis.extend(extra_api_versions.iter().cloned());

@@ -90,6 +90,7 @@ async fn render_for<C: Cluster>(
         let caps = c.capabilities().await?;
         opts.kube_version = Some(caps.kube_version);
         opts.api_versions = caps.api_versions;
+        opts.api_versions_from_cluster = true;
     }
     if !cluster_lookup {
         return Ok(render::render_chart(chart, values, &opts)?);
@@ -136,6 +137,7 @@ pub async fn template_on_cluster<C: Cluster>(
     let caps = c.capabilities().await?;
     opts.kube_version = Some(caps.kube_version);
     opts.api_versions = caps.api_versions;
+    opts.api_versions_from_cluster = true;
     opts.lookup = cluster_lookup_of(c);
     let values = values.clone();
     match tokio::task::spawn_blocking(move || render::template(chart, &values, &opts)).await {

@@ -300,8 +300,12 @@ impl Client {
         for ver in &core.versions {
             api_versions.push(ver.clone());
             let res = self.kube.list_core_api_resources(ver).await?;
-            for r in res.resources.iter().filter(|r| !r.name.contains('/')) {
-                api_versions.push(format!("{ver}/{}", r.kind));
+            // Subresources count with their kind, as in Helm's `GetVersionSet` (`v1/Eviction`).
+            for r in &res.resources {
+                let id = format!("{ver}/{}", r.kind);
+                if !api_versions.contains(&id) {
+                    api_versions.push(id);
+                }
             }
         }
         let groups = self.kube.list_api_groups().await?;
@@ -309,8 +313,11 @@ impl Client {
             for gv in &g.versions {
                 api_versions.push(gv.group_version.clone());
                 if let Ok(res) = self.kube.list_api_group_resources(&gv.group_version).await {
-                    for r in res.resources.iter().filter(|r| !r.name.contains('/')) {
-                        api_versions.push(format!("{}/{}", gv.group_version, r.kind));
+                    for r in &res.resources {
+                        let id = format!("{}/{}", gv.group_version, r.kind);
+                        if !api_versions.contains(&id) {
+                            api_versions.push(id);
+                        }
                     }
                 }
             }

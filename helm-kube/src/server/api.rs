@@ -461,6 +461,7 @@ async fn template(mut b: TemplateRequest) -> Answer {
         // The server renders `template` requests without a cluster, as `helm template`.
         lookup: Default::default(),
         render_subchart_notes: false,
+        api_versions_from_cluster: false,
         post_renderer: Default::default(),
     };
     let notes = match helm_core::render::render_chart(chart.clone(), &values, &opts) {
