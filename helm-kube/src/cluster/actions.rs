@@ -180,12 +180,17 @@ async fn install_crds<C: Cluster>(c: &C, chart: &Chart, ns: &str, timeout: Durat
     if docs.is_empty() {
         return Ok(());
     }
-    for d in &docs {
-        // Helm creates CRDs and leaves existing ones alone.
-        if c.get(d, ns).await?.is_none() {
-            c.apply(d, ns, None, false).await?;
-            c.report_object(d, ns, true).await;
+    // Helm creates CRDs (all at once, as one batch) and leaves existing ones alone.
+    let live = by_kind_concurrently(&docs, |d| c.get(d, ns)).await;
+    let mut missing = Vec::new();
+    for (i, found) in live {
+        if found?.is_none() {
+            missing.push(docs[i].clone());
         }
+    }
+    for (i, r) in by_kind_concurrently(&missing, |d| c.apply(d, ns, None, false)).await {
+        r?;
+        c.report_object(&missing[i], ns, true).await;
     }
     // CRDs are waited for until established, whatever the release's strategy.
     c.wait_ready(&docs, ns, timeout, WaitStrategy::Watcher)
@@ -230,9 +235,9 @@ async fn update_crds<C: Cluster>(
     if docs.is_empty() {
         return Ok(());
     }
-    for d in docs {
-        c.apply(d, ns, None, true).await?;
-        c.report_object(d, ns, true).await;
+    for (i, r) in by_kind_concurrently(docs, |d| c.apply(d, ns, None, true)).await {
+        r?;
+        c.report_object(&docs[i], ns, true).await;
     }
     c.wait_ready(docs, ns, timeout, WaitStrategy::Watcher)
         .await?;
