@@ -242,6 +242,18 @@ EOF
   else
     skip "pip: twine check" "twine is not installed in $venv (setup-packages.sh could not install it from PyPI)"
   fi
+  # The wheel's platform tag must be one its binaries (the extension and the CLI) satisfy:
+  # auditwheel reads the glibc and libgcc symbol versions they use.
+  tag=$(basename "$wheel" .whl); tag=${tag##*-}
+  if [ -x "$venv/bin/auditwheel" ]; then
+    if out=$("$venv/bin/auditwheel" show "$wheel" 2>&1) && tr -s ' \n' ' ' <<<"$out" | grep -q "is consistent with the following platform tag: \"$tag\""; then
+      pass "pip: auditwheel show: the wheel is consistent with its tag $tag"
+    else
+      fail "pip: auditwheel show: the wheel is consistent with its tag $tag" "$out"
+    fi
+  else
+    skip "pip: auditwheel" "auditwheel is not installed in $venv (setup-packages.sh could not install it from PyPI)"
+  fi
 fi
 
 echo "suite-packages took $((SECONDS - started))s"
