@@ -6,12 +6,12 @@
 //! `helm` in front of it is the plugin machinery: `helm plugin install DIR` (a legacy
 //! `plugin.yaml` with `platformCommand` and `platformHooks`; the install hook, which would
 //! download a release binary, honours `SKIP_BIN_INSTALL=1` and stops there), `helm plugin
-//! list`, and `helm unittest ARGS…` (the command found by its name, Helm's global flags taken
-//! out and the rest passed on, `$HELM_PLUGIN_DIR` expanded in the command, the plugin's exit
-//! code passed back). Each run gets a fresh layout: a HOME (Helm's data directory under it is
-//! where `plugin install` puts its link, and `$HELM_PLUGINS` is left at that default) and a
-//! copy of the test chart, so that the snapshot the suite writes on its first run starts from
-//! nothing in both.
+//! list|update|uninstall`, and `helm unittest ARGS…` (the command found by its name, Helm's
+//! global flags taken out and the rest passed on, `$HELM_PLUGIN_DIR` expanded in the command,
+//! the plugin's exit code passed back). Each run gets a fresh layout: a HOME (Helm's data
+//! directory under it is where `plugin install` puts its link, and `$HELM_PLUGINS` is left at
+//! that default) and a copy of the test chart, so that the snapshot the suite writes on its
+//! first run starts from nothing in both.
 //!
 //! The chart's suites hold passing asserts, one failing test (so the run exits 1) and a
 //! snapshot; the steps add helm-unittest's own flags (`-f`, `-t JUnit -o FILE`, `-q`, `-h`)
@@ -74,6 +74,10 @@ const STEPS: &[&str] = &[
     "unittest -h",
     "unittest @/missing",
     "unittest --no-such-flag @/chart",
+    "plugin update unittest",
+    "plugin uninstall unittest",
+    "plugin list",
+    "unittest @/chart",
 ];
 
 /// One program's run of every step: (step, exit code, stdout, stderr) with the layout's path
