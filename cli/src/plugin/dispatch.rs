@@ -491,9 +491,8 @@ fn completion_debug(plugins: &[(String, Plugin)], upto: usize) {
 /// Runs the plugin the command line names, if it names one: Some(exit code), else None (the
 /// command line parser takes over). `args` excludes the program name.
 ///
-/// A color mode other than never|auto|always (`--color`/`--colour` anywhere on the line, or
-/// `$HELM_COLOR`) ends every command line before anything else, as Helm checks it right
-/// after its early parse: a plugin's own `--color=false` (helm-unittest's boolean flag) never
+/// A `--color`/`--colour` other than never|auto|always anywhere on the line ends every
+/// command line before anything else, as Helm checks it right after its early parse: a plugin's own `--color=false` (helm-unittest's boolean flag) never
 /// reaches the plugin, and the answer is the same with or without plugins installed.
 pub fn dispatch(
     args: &[String],
