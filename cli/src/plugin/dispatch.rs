@@ -439,6 +439,10 @@ pub fn load_cli_plugins(
     if std::env::var("HELM_NO_PLUGINS").as_deref() == Ok("1") {
         return Vec::new();
     }
+    // Helm stops at a bad color mode before it loads plugins (see [`dispatch`]).
+    if settings.check_color().is_err() {
+        return Vec::new();
+    }
     let dirs = loader::split_dirs(&settings.plugins_directory);
     let found = match loader::find_plugins(&dirs, "cli/v1", "") {
         Ok(f) => f,
@@ -486,12 +490,23 @@ fn completion_debug(plugins: &[(String, Plugin)], upto: usize) {
 
 /// Runs the plugin the command line names, if it names one: Some(exit code), else None (the
 /// command line parser takes over). `args` excludes the program name.
+///
+/// A `--color`/`--colour` other than never|auto|always anywhere on the line ends every
+/// command line before anything else, as Helm checks it right after its early parse: a plugin's own `--color=false` (helm-unittest's boolean flag) never
+/// reaches the plugin, and the answer is the same with or without plugins installed.
 pub fn dispatch(
     args: &[String],
     early: &EnvSettings,
     plugins: &[(String, Plugin)],
     builtin: &dyn Fn(&str) -> bool,
 ) -> Option<ExitCode> {
+    if let Err(msg) = early.check_color() {
+        eprintln!(
+            "level=WARN msg=\"command failed\" error={}",
+            slog_value(&msg)
+        );
+        return Some(ExitCode::from(1));
+    }
     if plugins.is_empty() {
         return None;
     }
