@@ -40,7 +40,7 @@ sys.exit(rc)
 
 fn python() -> Option<&'static str> {
     let ok = Command::new("python3")
-        .args(["-c", "import pty, termios, fcntl"])
+        .args(["-I", "-c", "import pty, termios, fcntl"])
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
@@ -97,7 +97,9 @@ impl Env<'_> {
     /// With standard error on a terminal.
     fn on_terminal(&self, python: &str, args: &[&str]) -> Run {
         let capture = tempfile::NamedTempFile::new().unwrap();
+        // `-I`: the runner's own modules only (not a `pty.py` in the working directory).
         let mut full = vec![
+            "-I",
             "-c",
             PTY_RUNNER,
             capture.path().to_str().unwrap(),
