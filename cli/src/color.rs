@@ -5,26 +5,37 @@
 //! The mode is Helm's: `--color`/`--colour`, else `NO_COLOR` (any non-empty value: never),
 //! else `HELM_COLOR`, else `auto`. `auto` colours only when standard output is a terminal and
 //! `TERM` is not `dumb` (fatih/color's test); piped output is plain, byte for byte Helm's.
+//! What helm-rs draws on standard error (transfer bars) asks the same of standard error.
 
 use std::io::IsTerminal;
 use std::sync::OnceLock;
 
 static ENABLED: OnceLock<bool> = OnceLock::new();
+static STDERR_ENABLED: OnceLock<bool> = OnceLock::new();
 
-/// Settles whether output is coloured, from the validated mode (`never`, `auto`, `always`).
-pub fn init(mode: &str) {
-    let on = match mode {
+fn decide(mode: &str, terminal: bool) -> bool {
+    match mode {
         "always" => true,
         "auto" => {
-            std::io::stdout().is_terminal()
+            terminal
                 && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true)
                 && std::env::var("NO_COLOR")
                     .map(|v| v.is_empty())
                     .unwrap_or(true)
         }
         _ => false,
-    };
-    let _ = ENABLED.set(on);
+    }
+}
+
+/// Settles whether output is coloured, from the validated mode (`never`, `auto`, `always`).
+pub fn init(mode: &str) {
+    let _ = ENABLED.set(decide(mode, std::io::stdout().is_terminal()));
+    let _ = STDERR_ENABLED.set(decide(mode, std::io::stderr().is_terminal()));
+}
+
+/// Whether what helm-rs draws on standard error may be coloured.
+pub fn stderr_enabled() -> bool {
+    STDERR_ENABLED.get().copied().unwrap_or(false)
 }
 
 fn enabled() -> bool {

@@ -24,6 +24,7 @@ mod repo;
 mod serve;
 mod settings;
 mod slog;
+mod transfer;
 mod usage;
 
 #[derive(Parser)]

@@ -590,6 +590,7 @@ impl ReleaseCommand {
         };
         let mode = crate::progress::Mode::choose(flag, debug, std::io::stderr().is_terminal())
             .map_err(CmdError)?;
+        crate::transfer::configure(flag)?;
         Ok((mode, table))
     }
 }

@@ -39,7 +39,12 @@ pub enum RepoCommand {
     Remove { names: Vec<String> },
     /// Update information of available charts locally from chart repositories.
     #[command(alias = "up")]
-    Update { names: Vec<String> },
+    Update {
+        names: Vec<String>,
+        /// show progress on standard error: auto (bars on a terminal, else nothing), table, plain (one line per event) or none (helm-rs only; also HELM_RS_PROGRESS)
+        #[arg(long)]
+        progress: Option<String>,
+    },
     /// Generate an index file given a directory containing packaged charts.
     Index(RepoIndexArgs),
 }
@@ -277,6 +282,9 @@ pub struct PullArgs {
     conn: ConnArgs,
     #[arg(long = "plain-http")]
     pub plain_http: bool,
+    /// show progress on standard error: auto (bars on a terminal, else nothing), table, plain (one line per event) or none (helm-rs only; also HELM_RS_PROGRESS)
+    #[arg(long)]
+    progress: Option<String>,
 }
 
 #[derive(Args)]
@@ -289,6 +297,9 @@ pub struct PushArgs {
     conn: ConnArgs,
     #[arg(long = "plain-http")]
     plain_http: bool,
+    /// show progress on standard error: auto (bars on a terminal, else nothing), table, plain (one line per event) or none (helm-rs only; also HELM_RS_PROGRESS)
+    #[arg(long)]
+    progress: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -351,11 +362,13 @@ pub fn run_push(a: PushArgs) -> Result<(), CmdError> {
     }
     let prov = PathBuf::from(format!("{}.prov", a.chart));
     let prov = prov.is_file().then_some(prov);
-    let r = kube_repo::oci::push_chart(
+    crate::transfer::configure(a.progress.as_deref())?;
+    let r = kube_repo::oci::push_chart_observed(
         archive,
         prov.as_deref(),
         &a.remote,
         &oci_options(&a.conn, a.plain_http),
+        crate::transfer::observer(),
     )?;
     eprintln!("Pushed: {}\nDigest: {}", r.reference, r.digest);
     Ok(())
@@ -440,6 +453,9 @@ pub struct DepArgs {
     keyring: Option<String>,
     #[command(flatten)]
     conn: ConnArgs,
+    /// show progress on standard error: auto (bars on a terminal, else nothing), table, plain (one line per event) or none (helm-rs only; also HELM_RS_PROGRESS)
+    #[arg(long)]
+    progress: Option<String>,
 }
 
 pub fn run_dependency(cmd: DependencyCommand) -> Result<(), CmdError> {
@@ -476,13 +492,23 @@ pub fn run_dependency(cmd: DependencyCommand) -> Result<(), CmdError> {
         DependencyCommand::Update(a) => {
             let opts = dep_options(&a)?;
             let mut stdout = std::io::stdout();
-            kube_repo::deps::update(Path::new(&a.chart), &opts, &mut stdout)?;
+            kube_repo::deps::update_observed(
+                Path::new(&a.chart),
+                &opts,
+                &mut stdout,
+                crate::transfer::observer(),
+            )?;
             Ok(())
         }
         DependencyCommand::Build(a) => {
             let opts = dep_options(&a)?;
             let mut stdout = std::io::stdout();
-            kube_repo::deps::build(Path::new(&a.chart), &opts, &mut stdout)?;
+            kube_repo::deps::build_observed(
+                Path::new(&a.chart),
+                &opts,
+                &mut stdout,
+                crate::transfer::observer(),
+            )?;
             Ok(())
         }
     }
@@ -499,11 +525,12 @@ pub fn update_chart_dependencies(chart_dir: &Path) -> Result<(), CmdError> {
         skip_refresh: false,
     };
     let mut stdout = std::io::stdout();
-    kube_repo::deps::update(chart_dir, &opts, &mut stdout)?;
+    kube_repo::deps::update_observed(chart_dir, &opts, &mut stdout, crate::transfer::observer())?;
     Ok(())
 }
 
 fn dep_options(a: &DepArgs) -> Result<kube_repo::deps::DepOptions, CmdError> {
+    crate::transfer::configure(a.progress.as_deref())?;
     Ok(kube_repo::deps::DepOptions {
         repos: RepoFile::load_file_or_empty(&paths::repository_config())?,
         cache: paths::repository_cache(),
@@ -616,7 +643,10 @@ pub fn run_repo(cmd: RepoCommand) -> Result<(), CmdError> {
         RepoCommand::Add(a) => repo_add(a),
         RepoCommand::List(a) => repo_list(a),
         RepoCommand::Remove { names } => repo_remove(names),
-        RepoCommand::Update { names } => repo_update(names),
+        RepoCommand::Update { names, progress } => {
+            crate::transfer::configure(progress.as_deref())?;
+            repo_update(names)
+        }
         RepoCommand::Index(a) => repo_index(a),
     }
 }
@@ -651,7 +681,12 @@ fn repo_add(a: RepoAddArgs) -> Result<(), CmdError> {
             return Ok(());
         }
     }
-    kube_repo::download_index(&entry, &paths::repository_cache()).map_err(|e| {
+    kube_repo::download_index_observed(
+        &entry,
+        &paths::repository_cache(),
+        crate::transfer::observer(),
+    )
+    .map_err(|e| {
         CmdError(format!(
             "looks like {:?} is not a valid chart repository or cannot be reached: {e}",
             a.url
@@ -762,7 +797,7 @@ fn repo_update(names: Vec<String>) -> Result<(), CmdError> {
     let cache = paths::repository_cache();
     let mut failed = Vec::new();
     for e in &selected {
-        match kube_repo::download_index(e, &cache) {
+        match kube_repo::download_index_observed(e, &cache, crate::transfer::observer()) {
             Ok(_) => out(&format!(
                 "...Successfully got an update from the {:?} chart repository\n",
                 e.name
@@ -862,8 +897,13 @@ pub fn fetch_chart(
         }
     }
     if reference.starts_with("oci://") {
-        let r =
-            kube_repo::oci::pull_chart(reference, version, dir, &oci_options(conn, plain_http))?;
+        let r = kube_repo::oci::pull_chart_observed(
+            reference,
+            version,
+            dir,
+            &oci_options(conn, plain_http),
+            crate::transfer::observer(),
+        )?;
         eprintln!("Pulled: {}\nDigest: {}", r.reference, r.digest);
         return Ok(r.path);
     }
@@ -874,7 +914,7 @@ pub fn fetch_chart(
             kube_repo::resolve_chart(reference, version, &repos, &paths::repository_cache())?
         }
     };
-    Ok(resolved.download(dir)?)
+    Ok(resolved.download_observed(dir, crate::transfer::observer())?)
 }
 
 /// What a getter plugin is given for a download (cli/src/plugin/getter.rs).
@@ -912,6 +952,7 @@ fn fetch_prov(
     resolved.digest = String::new();
     let dest = PathBuf::from(format!("{}.prov", archive.display()));
     kube_repo::Getter::new(&resolved.options)?
+        .with_observer(crate::transfer::observer())
         .download_to(&resolved.url, &dest, "")
         .map_err(|e| {
             CmdError(format!(
@@ -983,6 +1024,7 @@ pub fn run_pull(a: PullArgs) -> Result<(), CmdError> {
         version = ">0.0.0-0".into();
     }
     let keyring = a.keyring.clone().unwrap_or_else(default_keyring);
+    crate::transfer::configure(a.progress.as_deref())?;
     for chart in &a.charts {
         // Download into a staging directory so an unverified chart never reaches the destination.
         let tmp = tempfile::tempdir().map_err(|e| CmdError(e.to_string()))?;

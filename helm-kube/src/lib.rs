@@ -78,7 +78,8 @@
 //! - [`remote`]: [`RemoteClient`], the same API sent to a release server.
 //! - [`server`] (cargo feature `server`, on by default): the release server itself (hyper,
 //!   rustls). Programs that only call the API (the bindings) build without it.
-//! - [`repo`]: chart-repository and OCI-registry transport (no cluster needed).
+//! - [`repo`]: chart-repository and OCI-registry transport (no cluster needed); its `_observed`
+//!   functions report each transfer's bytes to a [`repo::TransferObserver`].
 //! - [`plan`]: what an install or upgrade would change (a dry run compared with the release's
 //!   current objects), as structured data.
 //! - [`summary`]: the release API as the Python and Node bindings hand it on (values as

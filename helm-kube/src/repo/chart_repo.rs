@@ -2,6 +2,7 @@
 //! reference (`repo/chart`, a URL, or `--repo URL` + name) into a download.
 
 use super::http::{Getter, HttpOptions};
+use super::progress::{TransferKind, TransferObserver};
 use super::RepoIoError;
 use helm_core::repo::{self, paths, ChartVersion, IndexFile, RepoEntry, RepoError, RepoFile};
 use std::path::{Path, PathBuf};
@@ -12,9 +13,19 @@ pub fn download_index(
     entry: &RepoEntry,
     cache_dir: &Path,
 ) -> Result<(IndexFile, PathBuf), RepoIoError> {
+    download_index_observed(entry, cache_dir, None)
+}
+
+/// [`download_index`], reporting the download to `observer` as an index named by the
+/// repository's name.
+pub fn download_index_observed(
+    entry: &RepoEntry,
+    cache_dir: &Path,
+    observer: Option<TransferObserver>,
+) -> Result<(IndexFile, PathBuf), RepoIoError> {
     let url = repo::index_url(&entry.url)?;
-    let getter = Getter::new(&HttpOptions::from_entry(entry))?;
-    let data = getter.get_bytes(&url)?;
+    let getter = Getter::new(&HttpOptions::from_entry(entry))?.with_observer(observer);
+    let data = getter.get_bytes_named(&url, TransferKind::Index, &entry.name)?;
     let index = IndexFile::load(&data, &url)?;
     let index_path = cache_dir.join(paths::cache_index_file(&entry.name));
     repo::atomic_write(
@@ -52,8 +63,19 @@ impl ResolvedChart {
 
     /// Streams the archive into `dir` (digest checked), returning its path.
     pub fn download(&self, dir: &Path) -> Result<PathBuf, RepoIoError> {
+        self.download_observed(dir, None)
+    }
+
+    /// [`ResolvedChart::download`], reporting the bytes to `observer`.
+    pub fn download_observed(
+        &self,
+        dir: &Path,
+        observer: Option<TransferObserver>,
+    ) -> Result<PathBuf, RepoIoError> {
         let dest = dir.join(self.file_name());
-        Getter::new(&self.options)?.download_to(&self.url, &dest, &self.digest)?;
+        Getter::new(&self.options)?
+            .with_observer(observer)
+            .download_to(&self.url, &dest, &self.digest)?;
         Ok(dest)
     }
 }

@@ -5,8 +5,9 @@
 //! dependency has arrived (and each file lands by rename), so a failed update leaves the chart
 //! as it was — Helm gets the same effect by backing `charts/` up and restoring it.
 
-use super::oci::{pull_chart, OciOptions};
-use super::{download_index, resolve_chart, RepoIoError};
+use super::oci::{pull_chart_observed, OciOptions};
+use super::progress::TransferObserver;
+use super::{download_index_observed, resolve_chart, RepoIoError};
 use helm_core::chart::{self, Dependency, Lock};
 use helm_core::gocompat::semver::Version;
 use helm_core::repo::deps::{self, Source};
@@ -33,6 +34,7 @@ fn fetch_unmanaged(
     sources: &[Source],
     opts: &DepOptions,
     out: &mut dyn Write,
+    observer: &Option<TransferObserver>,
 ) -> Result<RepoFile, RepoIoError> {
     let mut repos = opts.repos.clone();
     let unmanaged: Vec<&helm_core::repo::RepoEntry> = sources
@@ -50,7 +52,7 @@ fn fetch_unmanaged(
         if repos.has(&e.name) {
             continue;
         }
-        download_index(e, &opts.cache).map_err(|err| {
+        download_index_observed(e, &opts.cache, observer.clone()).map_err(|err| {
             other(format!(
                 "no cached repository for {} found. (try 'helm repo update'): {err}",
                 e.url
@@ -67,7 +69,11 @@ fn fetch_unmanaged(
 }
 
 /// Helm's `UpdateRepositories`: refreshes every configured repository's index.
-fn refresh(opts: &DepOptions, out: &mut dyn Write) -> Result<(), RepoIoError> {
+fn refresh(
+    opts: &DepOptions,
+    out: &mut dyn Write,
+    observer: &Option<TransferObserver>,
+) -> Result<(), RepoIoError> {
     if opts.skip_refresh || opts.repos.repositories.is_empty() {
         return Ok(());
     }
@@ -76,7 +82,7 @@ fn refresh(opts: &DepOptions, out: &mut dyn Write) -> Result<(), RepoIoError> {
         "Hang tight while we grab the latest from your chart repositories..."
     );
     for e in &opts.repos.repositories {
-        match download_index(e, &opts.cache) {
+        match download_index_observed(e, &opts.cache, observer.clone()) {
             Ok(_) => {
                 let _ = writeln!(
                     out,
@@ -177,6 +183,7 @@ fn download_all(
     repos: &RepoFile,
     opts: &DepOptions,
     out: &mut dyn Write,
+    observer: &Option<TransferObserver>,
 ) -> Result<(), RepoIoError> {
     let _ = writeln!(out, "Saving {} charts", locked.len());
     let staging = tempfile::tempdir().map_err(|e| RepoIoError::Io {
@@ -206,15 +213,16 @@ fn download_all(
                     repos,
                     &opts.cache,
                 )?;
-                r.download(staging.path())?;
+                r.download_observed(staging.path(), observer.clone())?;
             }
             Source::Oci(repo) => {
                 let _ = writeln!(out, "Downloading {} from repo {}", d.name, repo);
-                pull_chart(
+                pull_chart_observed(
                     &format!("{}/{}", repo.trim_end_matches('/'), d.name),
                     &d.version,
                     staging.path(),
                     &opts.oci,
+                    observer.clone(),
                 )?;
             }
         }
@@ -289,16 +297,26 @@ fn write_lock(chart_dir: &Path, c: &chart::Chart, lock: &Lock) -> Result<(), Rep
 
 /// `helm dependency update`: resolve, download, and write the lock when it changed.
 pub fn update(chart_dir: &Path, opts: &DepOptions, out: &mut dyn Write) -> Result<(), RepoIoError> {
+    update_observed(chart_dir, opts, out, None)
+}
+
+/// [`update`], reporting every index and chart download to `observer`.
+pub fn update_observed(
+    chart_dir: &Path,
+    opts: &DepOptions,
+    out: &mut dyn Write,
+    observer: Option<TransferObserver>,
+) -> Result<(), RepoIoError> {
     let c = load(chart_dir)?;
     let req = c.metadata.dependencies.clone();
     if req.is_empty() {
         return Ok(());
     }
     let sources = deps::sources(chart_dir, &req, &opts.repos)?;
-    let repos = fetch_unmanaged(&sources, opts, out)?;
-    refresh(opts, out)?;
+    let repos = fetch_unmanaged(&sources, opts, out, &observer)?;
+    refresh(opts, out, &observer)?;
     let mut locked = resolve(chart_dir, &req, &sources, opts)?;
-    download_all(chart_dir, &locked, &sources, &repos, opts, out)?;
+    download_all(chart_dir, &locked, &sources, &repos, opts, out, &observer)?;
     // The lock names repositories by URL, and its digest is of the dependencies so named.
     let req = with_repo_urls(&req, &opts.repos);
     for (l, r) in locked.iter_mut().zip(&req) {
@@ -318,9 +336,19 @@ pub fn update(chart_dir: &Path, opts: &DepOptions, out: &mut dyn Write) -> Resul
 
 /// `helm dependency build`: download exactly what Chart.lock says (or `update` without one).
 pub fn build(chart_dir: &Path, opts: &DepOptions, out: &mut dyn Write) -> Result<(), RepoIoError> {
+    build_observed(chart_dir, opts, out, None)
+}
+
+/// [`build`], reporting every index and chart download to `observer`.
+pub fn build_observed(
+    chart_dir: &Path,
+    opts: &DepOptions,
+    out: &mut dyn Write,
+    observer: Option<TransferObserver>,
+) -> Result<(), RepoIoError> {
     let c = load(chart_dir)?;
     let Some(lock) = c.lock.clone() else {
-        return update(chart_dir, opts, out);
+        return update_observed(chart_dir, opts, out, observer);
     };
     let req = with_repo_urls(&c.metadata.dependencies, &opts.repos);
     if deps::hash_req(&req, &lock.dependencies) != lock.digest {
@@ -347,8 +375,8 @@ pub fn build(chart_dir: &Path, opts: &DepOptions, out: &mut dyn Write) -> Result
         )));
     }
     let sources = deps::sources(chart_dir, &lock.dependencies, &opts.repos)?;
-    let repos = fetch_unmanaged(&sources, opts, out)?;
-    refresh(opts, out)?;
+    let repos = fetch_unmanaged(&sources, opts, out, &observer)?;
+    refresh(opts, out, &observer)?;
     for (d, src) in lock.dependencies.iter().zip(&sources) {
         if !matches!(src, Source::InCharts(_)) && Version::parse(&d.version).is_err() {
             return Err(other(format!(
@@ -357,5 +385,13 @@ pub fn build(chart_dir: &Path, opts: &DepOptions, out: &mut dyn Write) -> Result
             )));
         }
     }
-    download_all(chart_dir, &lock.dependencies, &sources, &repos, opts, out)
+    download_all(
+        chart_dir,
+        &lock.dependencies,
+        &sources,
+        &repos,
+        opts,
+        out,
+        &observer,
+    )
 }

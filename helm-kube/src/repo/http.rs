@@ -1,5 +1,6 @@
 //! Helm's HTTP getter over blocking reqwest + rustls.
 
+use super::progress::{Direction, Reporter, TransferKind, TransferObserver};
 use super::RepoIoError;
 use sha2::Digest;
 use std::io::{Read, Write};
@@ -45,10 +46,11 @@ impl HttpOptions {
     }
 }
 
-/// A configured HTTP client.
+/// A configured HTTP client, and who hears about its transfers.
 pub struct Getter {
     client: reqwest::blocking::Client,
     opts: HttpOptions,
+    observer: Option<TransferObserver>,
 }
 
 fn read_file(path: &str) -> Result<Vec<u8>, RepoIoError> {
@@ -121,7 +123,14 @@ impl Getter {
         Ok(Getter {
             client: build_client(opts)?,
             opts: opts.clone(),
+            observer: None,
         })
+    }
+
+    /// The same getter, reporting its downloads to `observer`.
+    pub fn with_observer(mut self, observer: Option<TransferObserver>) -> Getter {
+        self.observer = observer;
+        self
     }
 
     fn limit(&self) -> u64 {
@@ -158,36 +167,80 @@ impl Getter {
         Ok(resp)
     }
 
-    /// The body of `url`, in memory (indexes).
+    /// The body of `url`, in memory (indexes; reported as an index named by its URL).
     pub fn get_bytes(&self, url: &str) -> Result<Vec<u8>, RepoIoError> {
-        let resp = self.send(url)?;
-        let limit = self.limit();
-        let mut out = Vec::new();
-        resp.take(limit + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| RepoIoError::Http {
-                url: url.into(),
-                message: e.to_string(),
-            })?;
-        if out.len() as u64 > limit {
-            return Err(RepoIoError::TooLarge {
-                url: url.into(),
-                limit,
-            });
-        }
-        Ok(out)
+        self.get_bytes_named(url, TransferKind::Index, url)
+    }
+
+    /// The body of `url`, in memory, reported as a transfer of `kind` called `name`.
+    pub fn get_bytes_named(
+        &self,
+        url: &str,
+        kind: TransferKind,
+        name: &str,
+    ) -> Result<Vec<u8>, RepoIoError> {
+        let mut rep = Reporter::new(self.observer.as_ref(), kind, Direction::Download, name);
+        rep.start(None);
+        let result = self.send(url).and_then(|resp| {
+            rep.sized(resp.content_length());
+            read_body(resp, url, self.limit(), &rep)
+        });
+        rep.end(result, |b| b.len() as u64)
     }
 
     /// Streams `url` into a temporary file beside `dest`, checks the sha256 against
     /// `expected_digest` (when not empty), then renames it to `dest`. Returns the digest.
+    /// Reported as a chart (a provenance file when `dest` ends in `.prov`) named by the file.
     pub fn download_to(
         &self,
         url: &str,
         dest: &Path,
         expected_digest: &str,
     ) -> Result<String, RepoIoError> {
-        let resp = self.send(url)?;
-        stream_to_file(resp, url, dest, expected_digest, self.limit())
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| url.to_string());
+        let kind = if name.ends_with(".prov") {
+            TransferKind::Provenance
+        } else {
+            TransferKind::Chart
+        };
+        let mut rep = Reporter::new(self.observer.as_ref(), kind, Direction::Download, &name);
+        rep.start(None);
+        let result = self.send(url).and_then(|resp| {
+            rep.sized(resp.content_length());
+            stream_to_file_reporting(resp, url, dest, expected_digest, self.limit(), &rep)
+        });
+        rep.end(result, |(_, n)| *n).map(|(digest, _)| digest)
+    }
+}
+
+/// Reads a whole body into memory, refusing more than `limit` bytes, reporting as it goes.
+fn read_body(
+    mut resp: reqwest::blocking::Response,
+    url: &str,
+    limit: u64,
+    rep: &Reporter,
+) -> Result<Vec<u8>, RepoIoError> {
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = resp.read(&mut buf).map_err(|e| RepoIoError::Http {
+            url: url.into(),
+            message: e.to_string(),
+        })?;
+        if n == 0 {
+            return Ok(out);
+        }
+        if (out.len() + n) as u64 > limit {
+            return Err(RepoIoError::TooLarge {
+                url: url.into(),
+                limit,
+            });
+        }
+        out.extend_from_slice(&buf[..n]);
+        rep.advance(out.len() as u64);
     }
 }
 
@@ -195,12 +248,25 @@ impl Getter {
 /// bytes, checks the sha256 against `expected_digest` (`sha256:` prefix optional; empty means
 /// unchecked), then renames it to `dest`. Returns the hex digest.
 pub fn stream_to_file(
-    mut resp: reqwest::blocking::Response,
+    resp: reqwest::blocking::Response,
     url: &str,
     dest: &Path,
     expected_digest: &str,
     limit: u64,
 ) -> Result<String, RepoIoError> {
+    let silent = Reporter::new(None, TransferKind::Chart, Direction::Download, "");
+    stream_to_file_reporting(resp, url, dest, expected_digest, limit, &silent).map(|(d, _)| d)
+}
+
+/// [`stream_to_file`], reporting the bytes as they arrive; returns the digest and the size.
+pub(crate) fn stream_to_file_reporting(
+    mut resp: reqwest::blocking::Response,
+    url: &str,
+    dest: &Path,
+    expected_digest: &str,
+    limit: u64,
+    rep: &Reporter,
+) -> Result<(String, u64), RepoIoError> {
     let dir = dest
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -239,6 +305,7 @@ pub fn stream_to_file(
             path: tmp.path().into(),
             source: e,
         })?;
+        rep.advance(total);
     }
     let actual = hex::encode(hasher.finalize());
     let expected = expected_digest.trim_start_matches("sha256:");
@@ -262,7 +329,7 @@ pub fn stream_to_file(
         path: dest.into(),
         source: e.error,
     })?;
-    Ok(actual)
+    Ok((actual, total))
 }
 
 /// A reqwest error with its causes (`error sending request: ... : connection refused`).

@@ -10,15 +10,22 @@
 //! for charts, when the index's digest matches); bodies larger than a limit are refused; a
 //! redirect may not downgrade HTTPS to HTTP, and credentials never follow a redirect to another
 //! host (reqwest drops the `Authorization` header across hosts).
+//!
+//! Progress: the `_observed` variants take a [`TransferObserver`], told of every index, chart
+//! and provenance file as its bytes move ([`progress`]); the plain functions report nothing.
 
 pub mod chart_repo;
 pub mod deps;
 pub mod http;
 pub mod hub;
 pub mod oci;
+pub mod progress;
 
-pub use chart_repo::{download_index, find_chart_in_repo_url, resolve_chart, ResolvedChart};
+pub use chart_repo::{
+    download_index, download_index_observed, find_chart_in_repo_url, resolve_chart, ResolvedChart,
+};
 pub use http::{Getter, HttpOptions};
+pub use progress::{Direction, Transfer, TransferEvent, TransferKind, TransferObserver};
 
 /// Errors of repository IO, with Helm's wording where Helm has one.
 #[derive(Debug, thiserror::Error)]

@@ -5,7 +5,10 @@
 //! `push` and `dependency update` share one transport. Media types, manifests and tag
 //! selection are `helm_core::repo::oci`.
 
-use super::http::{build_client, error_chain, stream_to_file, HttpOptions, DEFAULT_MAX_BYTES};
+use super::http::{
+    build_client, error_chain, stream_to_file_reporting, HttpOptions, DEFAULT_MAX_BYTES,
+};
+use super::progress::{CountingBody, Direction, Reporter, TransferKind, TransferObserver};
 use super::RepoIoError;
 use helm_core::repo::oci::{self as core_oci, Descriptor, Reference};
 use helm_core::values::{json, Value};
@@ -19,6 +22,7 @@ pub struct Registry {
     host: String,
     credentials: Option<(String, String)>,
     token: RefCell<Option<String>>,
+    observer: Option<TransferObserver>,
 }
 
 fn http_err(url: &str, e: reqwest::Error) -> RepoIoError {
@@ -48,7 +52,14 @@ impl Registry {
             host: host.to_string(),
             credentials,
             token: RefCell::new(None),
+            observer: None,
         })
+    }
+
+    /// The same connection, reporting chart and provenance blobs moving to `observer`.
+    pub fn with_observer(mut self, observer: Option<TransferObserver>) -> Registry {
+        self.observer = observer;
+        self
     }
 
     fn url(&self, path: &str) -> String {
@@ -189,22 +200,39 @@ impl Registry {
         Ok((body, digest))
     }
 
-    /// Streams the blob `d` to `dest` (digest and size checked).
+    /// Streams the blob `d` to `dest` (digest and size checked), reported as a chart (or a
+    /// provenance file, by its media type) named by the file.
     pub fn blob_to_file(
         &self,
         repository: &str,
         d: &Descriptor,
         dest: &Path,
     ) -> Result<(), RepoIoError> {
-        let url = self.url(&format!("/v2/{repository}/blobs/{}", d.digest));
-        let resp = check(self.send(&url, &|c| c.get(&url))?, &url)?;
-        let limit = if d.size > 0 {
-            d.size.min(DEFAULT_MAX_BYTES)
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let kind = if d.media_type == core_oci::PROV_LAYER_MEDIA_TYPE {
+            TransferKind::Provenance
         } else {
-            DEFAULT_MAX_BYTES
+            TransferKind::Chart
         };
-        stream_to_file(resp, &url, dest, &d.digest, limit)?;
-        Ok(())
+        let mut rep = Reporter::new(self.observer.as_ref(), kind, Direction::Download, &name);
+        rep.start((d.size > 0).then_some(d.size));
+        let url = self.url(&format!("/v2/{repository}/blobs/{}", d.digest));
+        let result = self
+            .send(&url, &|c| c.get(&url))
+            .and_then(|resp| check(resp, &url))
+            .and_then(|resp| {
+                let limit = if d.size > 0 {
+                    d.size.min(DEFAULT_MAX_BYTES)
+                } else {
+                    rep.sized(resp.content_length());
+                    DEFAULT_MAX_BYTES
+                };
+                stream_to_file_reporting(resp, &url, dest, &d.digest, limit, &rep)
+            });
+        rep.end(result, |(_, n)| *n).map(|_| ())
     }
 
     pub fn blob(&self, repository: &str, d: &Descriptor) -> Result<Vec<u8>, RepoIoError> {
@@ -223,10 +251,52 @@ impl Registry {
 
     /// Uploads `data` unless the registry has it already (monolithic upload).
     pub fn push_blob(&self, repository: &str, data: &[u8]) -> Result<Descriptor, RepoIoError> {
+        let silent = Reporter::new(None, TransferKind::Chart, Direction::Upload, "");
+        self.upload_blob(repository, data, silent)
+    }
+
+    /// [`Registry::push_blob`], reported to the registry's observer as a transfer of `kind`
+    /// called `name`.
+    pub fn push_blob_named(
+        &self,
+        repository: &str,
+        data: &[u8],
+        kind: TransferKind,
+        name: &str,
+    ) -> Result<Descriptor, RepoIoError> {
+        let rep = Reporter::new(self.observer.as_ref(), kind, Direction::Upload, name);
+        self.upload_blob(repository, data, rep)
+    }
+
+    fn upload_blob(
+        &self,
+        repository: &str,
+        data: &[u8],
+        mut rep: Reporter,
+    ) -> Result<Descriptor, RepoIoError> {
+        let size = data.len() as u64;
+        rep.start(Some(size));
+        let result = self.upload_blob_reporting(repository, data, &rep);
+        match result {
+            Ok((d, false)) => {
+                rep.skip(size, "already in the registry");
+                Ok(d)
+            }
+            other => rep.end(other, |_| size).map(|(d, _)| d),
+        }
+    }
+
+    /// The upload itself; the flag tells whether bytes were sent (false: the blob was there).
+    fn upload_blob_reporting(
+        &self,
+        repository: &str,
+        data: &[u8],
+        rep: &Reporter,
+    ) -> Result<(Descriptor, bool), RepoIoError> {
         let d = Descriptor::of("", data);
         let head = self.url(&format!("/v2/{repository}/blobs/{}", d.digest));
         if self.send(&head, &|c| c.head(&head))?.status().is_success() {
-            return Ok(d);
+            return Ok((d, false));
         }
         let start = self.url(&format!("/v2/{repository}/blobs/uploads/"));
         let resp = check(
@@ -244,16 +314,16 @@ impl Registry {
         let loc = self.url(&location);
         let sep = if loc.contains('?') { '&' } else { '?' };
         let put = format!("{loc}{sep}digest={}", d.digest);
-        let body = data.to_vec();
+        let body = std::sync::Arc::new(data.to_vec());
         check(
             self.send(&put, &|c| {
                 c.put(&put)
                     .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-                    .body(body.clone())
+                    .body(CountingBody::body(body.clone(), rep))
             })?,
             &put,
         )?;
-        Ok(d)
+        Ok((d, true))
     }
 
     /// Puts a manifest under `tag`; returns its digest.
@@ -356,13 +426,17 @@ pub struct OciOptions {
     pub registry_config: PathBuf,
 }
 
-fn connect(r: &Reference, o: &OciOptions) -> Result<Registry, RepoIoError> {
+fn connect(
+    r: &Reference,
+    o: &OciOptions,
+    observer: Option<TransferObserver>,
+) -> Result<Registry, RepoIoError> {
     let creds = if !o.tls.username.is_empty() {
         Some((o.tls.username.clone(), o.tls.password.clone()))
     } else {
         stored_credentials(&o.registry_config, &r.registry)
     };
-    Registry::new(&r.registry, o.plain_http, &o.tls, creds)
+    Ok(Registry::new(&r.registry, o.plain_http, &o.tls, creds)?.with_observer(observer))
 }
 
 /// `helm pull oci://…`: resolves the tag (exact, `@digest`, or the newest matching `version`),
@@ -373,8 +447,19 @@ pub fn pull_chart(
     dir: &Path,
     o: &OciOptions,
 ) -> Result<OciResult, RepoIoError> {
+    pull_chart_observed(reference, version, dir, o, None)
+}
+
+/// [`pull_chart`], reporting the chart layer's download to `observer`.
+pub fn pull_chart_observed(
+    reference: &str,
+    version: &str,
+    dir: &Path,
+    o: &OciOptions,
+    observer: Option<TransferObserver>,
+) -> Result<OciResult, RepoIoError> {
     let r = Reference::parse(reference)?;
-    let reg = connect(&r, o)?;
+    let reg = connect(&r, o, observer)?;
     let (tag, manifest_ref) = if !r.digest.is_empty() {
         (r.tag.clone(), r.digest.clone())
     } else if !r.tag.is_empty() {
@@ -464,6 +549,18 @@ pub fn push_chart(
     remote: &str,
     o: &OciOptions,
 ) -> Result<OciResult, RepoIoError> {
+    push_chart_observed(archive, prov, remote, o, None)
+}
+
+/// [`push_chart`], reporting the uploads of the chart and provenance layers (named by their
+/// files) to `observer`; the small config blob and manifest are not reported.
+pub fn push_chart_observed(
+    archive: &Path,
+    prov: Option<&Path>,
+    remote: &str,
+    o: &OciOptions,
+    observer: Option<TransferObserver>,
+) -> Result<OciResult, RepoIoError> {
     let data = std::fs::read(archive).map_err(|e| RepoIoError::Io {
         path: archive.into(),
         source: e,
@@ -480,11 +577,21 @@ pub fn push_chart(
             "--version flag or tag in the remote reference is not supported by push".into(),
         ));
     }
-    let reg = connect(&base, o)?;
+    let reg = connect(&base, o, observer)?;
     let config = core_oci::config_blob(md);
     let mut cfg_d = reg.push_blob(&base.repository, &config)?;
     cfg_d.media_type = core_oci::CONFIG_MEDIA_TYPE.into();
-    let mut layer = reg.push_blob(&base.repository, &data)?;
+    let file_name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let mut layer = reg.push_blob_named(
+        &base.repository,
+        &data,
+        TransferKind::Chart,
+        &file_name(archive),
+    )?;
     layer.media_type = core_oci::CHART_LAYER_MEDIA_TYPE.into();
     let mut layers = vec![layer];
     if let Some(p) = prov {
@@ -492,7 +599,12 @@ pub fn push_chart(
             path: p.into(),
             source: e,
         })?;
-        let mut d = reg.push_blob(&base.repository, &pd)?;
+        let mut d = reg.push_blob_named(
+            &base.repository,
+            &pd,
+            TransferKind::Provenance,
+            &file_name(p),
+        )?;
         d.media_type = core_oci::PROV_LAYER_MEDIA_TYPE.into();
         layers.push(d);
     }
