@@ -899,4 +899,3 @@ fn run_package(a: PackageArgs) -> Result<(), CmdError> {
     }
     Ok(())
 }
-

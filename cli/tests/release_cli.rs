@@ -1110,13 +1110,27 @@ fn post_rendered_releases_match_helm() {
         args.iter().chain(more).map(|s| s.to_string()).collect()
     };
     let run = |args: Vec<String>| pair.same(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    run(with(&["install", "app", &chart, "-n", "NS", "--create-namespace"], &pr));
+    run(with(
+        &["install", "app", &chart, "-n", "NS", "--create-namespace"],
+        &pr,
+    ));
     let manifest = run(with(&["get", "manifest", "app", "-n", "NS"], &[]));
-    assert!(manifest.contains("phase: after") && manifest.contains("name: extra"), "{manifest}");
+    assert!(
+        manifest.contains("phase: after") && manifest.contains("name: extra"),
+        "{manifest}"
+    );
     let hooks = run(with(&["get", "hooks", "app", "-n", "NS"], &[]));
     assert!(hooks.contains("phase: after"), "{hooks}");
     run(with(
-        &["upgrade", "app", &chart, "-n", "NS", "--post-renderer-args", "two"],
+        &[
+            "upgrade",
+            "app",
+            &chart,
+            "-n",
+            "NS",
+            "--post-renderer-args",
+            "two",
+        ],
         &pr,
     ));
     run(with(&["get", "manifest", "app", "-n", "NS"], &[]));
@@ -1125,13 +1139,24 @@ fn post_rendered_releases_match_helm() {
         let mut c = on_cluster(
             program,
             pair.env,
-            &["upgrade", "app", &chart, "-n", ns, "--post-renderer", "extra"],
+            &[
+                "upgrade",
+                "app",
+                &chart,
+                "-n",
+                ns,
+                "--post-renderer",
+                "extra",
+            ],
         );
         let out = outcome(common::helm_home(&mut c).output().expect("run"));
         assert!(out.0, "{program:?} upgrade in {ns}: {}", out.2);
     };
     swap(&pair.helm, &pair.ns_r);
-    swap(std::path::Path::new(env!("CARGO_BIN_EXE_helm-rs")), &pair.ns_h);
+    swap(
+        std::path::Path::new(env!("CARGO_BIN_EXE_helm-rs")),
+        &pair.ns_h,
+    );
     run(with(&["history", "app", "-n", "NS"], &[]));
     run(with(&["get", "manifest", "app", "-n", "NS"], &[]));
     run(with(&["uninstall", "app", "-n", "NS"], &[]));

@@ -124,7 +124,10 @@ mod tests {
             "post-renderer \"sh\" failed (exit status: 4): nope"
         );
         let pr = CommandPostRenderer::new("true", vec![]);
-        assert_eq!(pr.run("a: 1\n").unwrap_err(), "post-renderer \"true\" produced empty output");
+        assert_eq!(
+            pr.run("a: 1\n").unwrap_err(),
+            "post-renderer \"true\" produced empty output"
+        );
         let pr = CommandPostRenderer::new("/nonexistent/x", vec![]);
         assert!(pr
             .run("a: 1\n")

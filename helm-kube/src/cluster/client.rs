@@ -345,7 +345,8 @@ impl Client {
                 m.entry(k.clone()).or_insert_with(|| v.clone());
             }
         }
-        self.discovered.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.discovered
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         Some(d)
     }
 
@@ -368,7 +369,12 @@ impl Client {
         if !self.discovered.load(std::sync::atomic::Ordering::Relaxed)
             && self.aggregated_discovery().await.is_some()
         {
-            if let Some(hit) = self.resources.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            if let Some(hit) = self
+                .resources
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&key).cloned())
+            {
                 return Ok(hit);
             }
         }
@@ -401,7 +407,8 @@ impl Client {
         if let Ok(mut m) = self.resources.lock() {
             m.clear();
         }
-        self.discovered.store(false, std::sync::atomic::Ordering::Relaxed);
+        self.discovered
+            .store(false, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

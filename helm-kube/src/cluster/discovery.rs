@@ -13,7 +13,8 @@ use kube::discovery::ApiResource;
 use serde::Deserialize;
 
 /// The media type asking for aggregated discovery, with the classic list as a fallback.
-pub const ACCEPT: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+pub const ACCEPT: &str =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
 
 #[derive(Deserialize)]
 struct GroupList {
@@ -140,11 +141,26 @@ mod tests {
         parse(apis, &mut d).unwrap();
         assert_eq!(
             d.api_versions,
-            ["v1", "v1/Pod", "v1/Eviction", "v1/Namespace", "apps/v1", "apps/v1/Deployment"]
+            [
+                "v1",
+                "v1/Pod",
+                "v1/Eviction",
+                "v1/Namespace",
+                "apps/v1",
+                "apps/v1/Deployment"
+            ]
         );
-        let ns = d.resources.iter().find(|(k, _)| k.2 == "Namespace").unwrap();
+        let ns = d
+            .resources
+            .iter()
+            .find(|(k, _)| k.2 == "Namespace")
+            .unwrap();
         assert!(!ns.1 .1);
-        let dep = d.resources.iter().find(|(k, _)| k.2 == "Deployment").unwrap();
+        let dep = d
+            .resources
+            .iter()
+            .find(|(k, _)| k.2 == "Deployment")
+            .unwrap();
         assert_eq!(dep.1 .0.plural, "deployments");
         assert_eq!(dep.1 .0.api_version, "apps/v1");
         assert!(dep.1 .1);
