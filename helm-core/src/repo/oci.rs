@@ -279,7 +279,12 @@ pub fn chart_layers(manifest: &[u8]) -> Result<(Descriptor, Option<Descriptor>),
         Some(Descriptor {
             media_type: m.get("mediaType")?.as_str()?.to_string(),
             digest: m.get("digest")?.as_str()?.to_string(),
-            size: m.get("size").and_then(|s| s.as_i64()).unwrap_or(0).max(0) as u64,
+            // JSON numbers read as Go reads them into interface{}: float64.
+            size: m
+                .get("size")
+                .and_then(|s| s.as_i64().or_else(|| s.as_f64().map(|f| f as i64)))
+                .unwrap_or(0)
+                .max(0) as u64,
         })
     };
     let layers: Vec<Descriptor> = v
@@ -390,6 +395,14 @@ mod tests {
         assert_eq!(select_tag(&tags, "~0.1").unwrap(), "0.1.0");
         assert_eq!(select_tag(&tags, "0.3.0-rc.1").unwrap(), "0.3.0-rc.1");
         assert!(select_tag(&tags, "5").is_err());
+    }
+
+    #[test]
+    fn layer_sizes_are_read() {
+        let manifest = br#"{"schemaVersion":2,"layers":[{"mediaType":"application/vnd.cncf.helm.chart.content.v1.tar+gzip","digest":"sha256:ab","size":4933}]}"#;
+        let (chart, prov) = chart_layers(manifest).unwrap();
+        assert_eq!(chart.size, 4933);
+        assert!(prov.is_none());
     }
 
     #[test]
