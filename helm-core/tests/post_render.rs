@@ -1,0 +1,215 @@
+//! Post-rendering against Helm 4.1.4 on the chart corpus: for each chart (its default values,
+//! `helm template rel CHART -n corpus-ns --post-renderer teepr`, the plugin a `tee`), the
+//! stream the plugin read must equal the stream our [`post_render::annotate_and_merge`] hands
+//! a post-renderer, and Helm's final output must equal ours with an identity post-renderer
+//! (which exercises [`post_render::split_and_deannotate`] and the kyaml writer again).
+//!
+//! Needs `../shared/tools/helm-oracle` (Helm 4.1.4) and `../shared/conformance/charts`; skips
+//! with a message when either is absent. `POST_RENDER_FILTER=substring` runs only the charts
+//! whose name contains it. Prints `post-render: N/M charts identical` and each difference (the
+//! first differing line of each side) and fails on any difference.
+
+use helm_core::chart;
+use helm_core::render::{self, PostRenderStep, ReleaseOptions, TemplateOptions};
+use helm_core::values::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+fn shared_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+}
+
+fn charts(conformance: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(conformance.join("cases.tsv")).unwrap_or_default();
+    let filter = std::env::var("POST_RENDER_FILTER").unwrap_or_default();
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            (c.len() >= 4 && c[2] == "-" && c[3].trim() == "ok").then(|| c[1].to_string())
+        })
+        .filter(|c| c.contains(&filter))
+        .collect()
+}
+
+/// A `postrenderer/v1` plugin that copies its input to `$CAPTURE` and passes it on.
+fn write_plugin(dir: &Path) {
+    let p = dir.join("teepr");
+    std::fs::create_dir_all(&p).unwrap();
+    std::fs::write(
+        p.join("plugin.yaml"),
+        "apiVersion: v1\nname: teepr\ntype: postrenderer/v1\nruntime: subprocess\nversion: 0.1.0\nruntimeConfig:\n  platformCommand:\n    - command: \"${HELM_PLUGIN_DIR}/run.sh\"\n",
+    )
+    .unwrap();
+    let run = p.join("run.sh");
+    std::fs::write(&run, "#!/bin/sh\ntee \"$CAPTURE\"\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+struct Reference {
+    merged: String,
+    stdout: String,
+}
+
+fn reference(oracle: &Path, plugins: &Path, chart_dir: &Path, capture: &Path) -> Option<Reference> {
+    let _ = std::fs::remove_file(capture);
+    let out = Command::new(oracle)
+        .args(["template", "rel"])
+        .arg(chart_dir)
+        .args(["-n", "corpus-ns", "--post-renderer", "teepr"])
+        .env("HELM_ORACLE_CACHE", "/root/.cache/helm-oracle")
+        .env("HELM_PLUGINS", plugins)
+        .env("CAPTURE", capture)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    Some(Reference {
+        merged: std::fs::read_to_string(capture).ok()?,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+    })
+}
+
+struct Ours {
+    merged: String,
+    stdout: String,
+}
+
+fn ours(chart_dir: &Path) -> Result<Ours, String> {
+    let c = chart::load(chart_dir).map_err(|e| e.to_string())?;
+    let seen = Arc::new(Mutex::new(String::new()));
+    let tee = seen.clone();
+    let opts = TemplateOptions {
+        release: ReleaseOptions {
+            name: "rel".into(),
+            namespace: "corpus-ns".into(),
+            ..Default::default()
+        },
+        post_renderer: PostRenderStep(Some(Arc::new(move |s: &str| {
+            *tee.lock().unwrap() = s.to_string();
+            Ok(s.to_string())
+        }))),
+        ..Default::default()
+    };
+    let user = Value::Map(Default::default());
+    let out = render::template(c, &user, &opts).map_err(|e| e.to_string())?;
+    let merged = seen.lock().unwrap().clone();
+    Ok(Ours {
+        merged,
+        stdout: out.stdout,
+    })
+}
+
+fn first_difference(want: &str, got: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    for i in 0..w.len().max(g.len()) {
+        let (a, b) = (w.get(i), g.get(i));
+        if a != b {
+            return format!(
+                "line {}: helm {:?} / ours {:?}",
+                i + 1,
+                a.unwrap_or(&"<end>"),
+                b.unwrap_or(&"<end>")
+            );
+        }
+    }
+    "trailing newline differs".into()
+}
+
+#[test]
+fn corpus_post_render_matches_helm() {
+    let shared = shared_dir();
+    let oracle = shared.join("tools/helm-oracle");
+    let conformance = shared.join("conformance");
+    if !oracle.exists() || !conformance.join("charts").is_dir() {
+        eprintln!("skipping: helm-oracle or the chart corpus is absent under {shared:?}");
+        return;
+    }
+    let work = std::env::temp_dir().join(format!("helm-rs-post-render-{}", std::process::id()));
+    let plugins = work.join("plugins");
+    write_plugin(&plugins);
+    let names = charts(&conformance);
+    let results = Mutex::new(Vec::new());
+    let next = Mutex::new(0usize);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(4);
+    std::thread::scope(|s| {
+        for w in 0..workers {
+            let (names, results, next, plugins, oracle, conformance, work) = (
+                &names,
+                &results,
+                &next,
+                &plugins,
+                &oracle,
+                &conformance,
+                &work,
+            );
+            s.spawn(move || loop {
+                let i = {
+                    let mut n = next.lock().unwrap();
+                    let i = *n;
+                    *n += 1;
+                    i
+                };
+                let Some(name) = names.get(i) else { break };
+                let dir = conformance.join("charts").join(name);
+                let capture = work.join(format!("capture-{w}.yaml"));
+                let outcome = match reference(oracle, plugins, &dir, &capture) {
+                    None => Err("helm failed on this chart (not compared)".to_string()),
+                    Some(want) => match ours(&dir) {
+                        Err(e) => Ok(vec![format!("ours failed: {e}")]),
+                        Ok(got) => {
+                            let mut diffs = Vec::new();
+                            if want.merged != got.merged {
+                                diffs.push(format!(
+                                    "merged stream: {}",
+                                    first_difference(&want.merged, &got.merged)
+                                ));
+                            }
+                            if want.stdout != got.stdout {
+                                diffs.push(format!(
+                                    "final output: {}",
+                                    first_difference(&want.stdout, &got.stdout)
+                                ));
+                            }
+                            Ok(diffs)
+                        }
+                    },
+                };
+                results.lock().unwrap().push((name.clone(), outcome));
+            });
+        }
+    });
+    let _ = std::fs::remove_dir_all(&work);
+    let mut results = results.into_inner().unwrap();
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+    let compared: Vec<_> = results.iter().filter(|(_, r)| r.is_ok()).collect();
+    let identical = compared
+        .iter()
+        .filter(|(_, r)| r.as_ref().map(|d| d.is_empty()).unwrap_or(false))
+        .count();
+    for (name, r) in &results {
+        match r {
+            Err(e) => println!("{name}: {e}"),
+            Ok(d) if !d.is_empty() => {
+                for line in d {
+                    println!("{name}: {line}");
+                }
+            }
+            _ => {}
+        }
+    }
+    println!(
+        "post-render: {identical}/{} charts identical",
+        compared.len()
+    );
+    assert_eq!(identical, compared.len(), "post-rendered output differs from Helm's");
+}
