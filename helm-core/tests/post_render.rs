@@ -104,7 +104,10 @@ fn run_helm(
     if !out.status.success() {
         return Ok((merged, None));
     }
-    Ok((merged, Some(String::from_utf8_lossy(&out.stdout).into_owned())))
+    Ok((
+        merged,
+        Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+    ))
 }
 
 fn reference(
@@ -126,10 +129,7 @@ fn reference(
         ));
         let (m2, s2) = run_helm(oracle, plugins, chart_dir, capture)?;
         merged_mask = unstable_lines(&merged, &m2);
-        stdout_mask = unstable_lines(
-            stdout.as_deref().unwrap_or(""),
-            s2.as_deref().unwrap_or(""),
-        );
+        stdout_mask = unstable_lines(stdout.as_deref().unwrap_or(""), s2.as_deref().unwrap_or(""));
     }
     Ok(Reference {
         merged,
@@ -236,31 +236,32 @@ fn corpus_post_render_matches_helm() {
                     .join("golden")
                     .join(format!("{name}@default.mask"))
                     .exists();
-                let outcome = match reference(oracle, plugins, &dir, &capture, unstable) {
-                    // Helm refused the chart: we must fail with the same message.
-                    Err(helm_err) => match ours(&dir) {
-                        Ok(_) => vec![format!("helm failed ({helm_err}), ours did not")],
-                        Err(e) if e.trim_end() == helm_err => vec![],
-                        Err(e) => vec![format!("error: helm {helm_err:?} / ours {e:?}")],
-                    },
-                    Ok(want) => match ours(&dir) {
-                        Err(e) => vec![format!("ours failed: {e}")],
-                        Ok(got) => {
-                            let mut diffs = Vec::new();
-                            if let Some(d) =
-                                first_difference(&want.merged, &got.merged, &want.merged_mask)
-                            {
-                                diffs.push(format!("merged stream: {d}"));
+                let outcome =
+                    match reference(oracle, plugins, &dir, &capture, unstable) {
+                        // Helm refused the chart: we must fail with the same message.
+                        Err(helm_err) => match ours(&dir) {
+                            Ok(_) => vec![format!("helm failed ({helm_err}), ours did not")],
+                            Err(e) if e.trim_end() == helm_err => vec![],
+                            Err(e) => vec![format!("error: helm {helm_err:?} / ours {e:?}")],
+                        },
+                        Ok(want) => match ours(&dir) {
+                            Err(e) => vec![format!("ours failed: {e}")],
+                            Ok(got) => {
+                                let mut diffs = Vec::new();
+                                if let Some(d) =
+                                    first_difference(&want.merged, &got.merged, &want.merged_mask)
+                                {
+                                    diffs.push(format!("merged stream: {d}"));
+                                }
+                                if let Some(d) = want.stdout.as_ref().and_then(|w| {
+                                    first_difference(w, &got.stdout, &want.stdout_mask)
+                                }) {
+                                    diffs.push(format!("final output: {d}"));
+                                }
+                                diffs
                             }
-                            if let Some(d) = want.stdout.as_ref().and_then(|w| {
-                                first_difference(w, &got.stdout, &want.stdout_mask)
-                            }) {
-                                diffs.push(format!("final output: {d}"));
-                            }
-                            diffs
-                        }
-                    },
-                };
+                        },
+                    };
                 results.lock().unwrap().push((name.clone(), outcome));
             });
         }
@@ -278,5 +279,9 @@ fn corpus_post_render_matches_helm() {
         "post-render: {identical}/{} charts identical",
         results.len()
     );
-    assert_eq!(identical, results.len(), "post-rendered output differs from Helm's");
+    assert_eq!(
+        identical,
+        results.len(),
+        "post-rendered output differs from Helm's"
+    );
 }

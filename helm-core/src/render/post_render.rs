@@ -95,7 +95,7 @@ pub fn annotate_and_merge(files: &BTreeMap<String, String>) -> Result<String, St
             merged.push(doc);
         }
     }
-    kyaml::string_all(&merged).map_err(|e| format!("writing merged docs: {e}"))
+    kyaml::string_all(merged).map_err(|e| format!("writing merged docs: {e}"))
 }
 
 /// Helm's `splitAndDeannotate`: the post-renderer's output back into files, by the filename
@@ -117,7 +117,7 @@ pub fn split_and_deannotate(stream: &str) -> Result<BTreeMap<String, String>, St
     }
     let mut files = BTreeMap::new();
     for (name, docs) in by_file {
-        let text = kyaml::string_all(&docs).map_err(|e| format!("re-writing {name}: {e}"))?;
+        let text = kyaml::string_all(docs).map_err(|e| format!("re-writing {name}: {e}"))?;
         files.insert(name, text);
     }
     Ok(files)

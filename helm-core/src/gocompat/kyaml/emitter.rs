@@ -107,7 +107,8 @@ fn resolves_to_str(v: &str) -> bool {
         let is_int = !body.is_empty()
             && (body.bytes().all(|c| c.is_ascii_digit())
                 || (body.len() > 2
-                    && (body.starts_with("0x") && body[2..].bytes().all(|c| c.is_ascii_hexdigit())
+                    && (body.starts_with("0x")
+                        && body[2..].bytes().all(|c| c.is_ascii_hexdigit())
                         || body.starts_with("0o")
                             && body[2..].bytes().all(|c| (b'0'..=b'7').contains(&c))
                         || body.starts_with("0b")
@@ -115,11 +116,7 @@ fn resolves_to_str(v: &str) -> bool {
         if is_int || is_float(body) {
             return false;
         }
-        if b.len() >= 10
-            && b[..4].iter().all(u8::is_ascii_digit)
-            && b[4] == b'-'
-            && b[7] == b'-'
-        {
+        if b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-' {
             return false;
         }
     }
@@ -452,7 +449,9 @@ fn is_printable(b: &[u8], i: usize) -> bool {
         || (c0 > 0xC2 && c0 < 0xED)
         || (c0 == 0xED && c1 < 0xA0)
         || c0 == 0xEE
-        || (c0 == 0xEF && !(c1 == 0xBB && c2 == 0xBF) && !(c1 == 0xBF && (c2 == 0xBE || c2 == 0xBF)))
+        || (c0 == 0xEF
+            && !(c1 == 0xBB && c2 == 0xBF)
+            && !(c1 == 0xBF && (c2 == 0xBE || c2 == 0xBF)))
 }
 fn is_bom(b: &[u8], i: usize) -> bool {
     at(b, i) == 0xEF && at(b, i + 1) == 0xBB && at(b, i + 2) == 0xBF
@@ -619,7 +618,9 @@ impl Emitter {
     }
 
     fn comments_pending(&self) -> bool {
-        !self.line_comment.is_empty() || !self.foot_comment.is_empty() || !self.tail_comment.is_empty()
+        !self.line_comment.is_empty()
+            || !self.foot_comment.is_empty()
+            || !self.tail_comment.is_empty()
     }
 
     // ----- event analysis -----
@@ -673,7 +674,9 @@ impl Emitter {
         let mut i = 0;
         while i < b.len() {
             if !is_alpha(b[i]) {
-                return Err(format!("{what} value must contain alphanumerical characters only"));
+                return Err(format!(
+                    "{what} value must contain alphanumerical characters only"
+                ));
             }
             i += width(b[i]);
         }
@@ -721,8 +724,8 @@ impl Emitter {
             let c = value[i];
             if i == 0 {
                 match c {
-                    b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|'
-                    | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`' => {
+                    b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>'
+                    | b'\'' | b'"' | b'%' | b'@' | b'`' => {
                         flow_ind = true;
                         block_ind = true;
                     }
@@ -918,7 +921,13 @@ impl Emitter {
         }
     }
 
-    fn flow_sequence_item(&mut self, evs: &[Event], head: usize, first: bool, trail: bool) -> EResult {
+    fn flow_sequence_item(
+        &mut self,
+        evs: &[Event],
+        head: usize,
+        first: bool,
+        trail: bool,
+    ) -> EResult {
         let ev = &evs[head];
         if first {
             self.write_indicator(b"[", true, true, false);
@@ -961,7 +970,13 @@ impl Emitter {
         Ok(())
     }
 
-    fn flow_mapping_key(&mut self, evs: &[Event], head: usize, first: bool, trail: bool) -> EResult {
+    fn flow_mapping_key(
+        &mut self,
+        evs: &[Event],
+        head: usize,
+        first: bool,
+        trail: bool,
+    ) -> EResult {
         let ev = &evs[head];
         if first {
             self.write_indicator(b"{", true, true, false);
@@ -1329,7 +1344,10 @@ impl Emitter {
         let mut i = 0;
         while i < value.len() {
             if is_space(value, i) {
-                if allow_breaks && !spaces && self.column > self.best_width && !is_space(value, i + 1)
+                if allow_breaks
+                    && !spaces
+                    && self.column > self.best_width
+                    && !is_space(value, i + 1)
                 {
                     self.write_indent();
                     i += 1;
@@ -1636,5 +1654,6 @@ pub fn encode_documents(nodes: &[Node], _unused: bool) -> Result<String, String>
         e.analyze_event(&evs[head])?;
         e.emit(&evs, head)?;
     }
-    Ok(String::from_utf8(e.out).unwrap_or_else(|x| String::from_utf8_lossy(x.as_bytes()).into_owned()))
+    Ok(String::from_utf8(e.out)
+        .unwrap_or_else(|x| String::from_utf8_lossy(x.as_bytes()).into_owned()))
 }

@@ -97,7 +97,11 @@ pub fn parse_all(input: &str) -> Result<Vec<Node>, String> {
         if single && (kind == "ResourceList" || kind == "List") && wraps {
             let mut doc = doc;
             if let Some(r) = doc.ynode_mut() {
-                if let Some(i) = r.content.chunks_exact(2).position(|kv| kv[0].value == "items") {
+                if let Some(i) = r
+                    .content
+                    .chunks_exact(2)
+                    .position(|kv| kv[0].value == "items")
+                {
                     let items = std::mem::take(&mut r.content[2 * i + 1]);
                     out.extend(items.into_content());
                 }
@@ -111,9 +115,10 @@ pub fn parse_all(input: &str) -> Result<Vec<Node>, String> {
 }
 
 /// kio's `StringAll` (a `ByteWriter` with its defaults): the reader's annotations cleared,
-/// empty `annotations`/`metadata` dropped, every node written by one yaml.v3 encoder.
-pub fn string_all(nodes: &[Node]) -> Result<String, String> {
-    let mut copies: Vec<Node> = nodes.to_vec();
+/// empty `annotations`/`metadata` dropped, every node written by one yaml.v3 encoder. kyaml
+/// writes copies; the nodes are taken here instead (no caller uses them afterwards).
+pub fn string_all(nodes: Vec<Node>) -> Result<String, String> {
+    let mut copies = nodes;
     for n in &mut copies {
         node::writer_cleanup(n)?;
     }

@@ -54,7 +54,8 @@ impl std::ops::BitOrAssign for Style {
 
 /// A yaml.v3 node: what `Decoder.Decode(&node)` returns and `Encoder.Encode(&node)` writes.
 /// An alias keeps only the anchor's name (in `value`), which is all writing it needs.
-#[derive(Clone, Debug, PartialEq)]
+/// (No derived `Clone`/`PartialEq`: they would recurse as deep as the document.)
+#[derive(Debug)]
 pub struct Node {
     pub kind: Kind,
     pub style: Style,
@@ -356,9 +357,18 @@ pub fn reader_annotations(doc: &mut Node, index: usize) -> Result<(), String> {
 
 fn copy_legacy_annotations(doc: &mut Node) -> Result<(), String> {
     let pairs = [
-        ("config.kubernetes.io/path", "internal.config.kubernetes.io/path"),
-        ("config.kubernetes.io/index", "internal.config.kubernetes.io/index"),
-        ("config.kubernetes.io/id", "internal.config.kubernetes.io/id"),
+        (
+            "config.kubernetes.io/path",
+            "internal.config.kubernetes.io/path",
+        ),
+        (
+            "config.kubernetes.io/index",
+            "internal.config.kubernetes.io/index",
+        ),
+        (
+            "config.kubernetes.io/id",
+            "internal.config.kubernetes.io/id",
+        ),
     ];
     for (legacy, new) in pairs {
         let new_value = annotation(doc, new).unwrap_or_default();

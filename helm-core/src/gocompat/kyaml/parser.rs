@@ -337,7 +337,8 @@ impl Parser {
                 if self.tag_directives.iter().any(|(h, _)| *h == t.value) {
                     return perr(None, "found duplicate %TAG directive", t.start);
                 }
-                self.tag_directives.push((t.value.clone(), t.prefix.clone()));
+                self.tag_directives
+                    .push((t.value.clone(), t.prefix.clone()));
             }
             self.skip_token();
             t = self.peek_token()?;
@@ -436,7 +437,11 @@ impl Parser {
                 State::FlowMappingFirstKey
             };
             let mut ev = Event::new(
-                if seq { Ev::SequenceStart } else { Ev::MappingStart },
+                if seq {
+                    Ev::SequenceStart
+                } else {
+                    Ev::MappingStart
+                },
                 start,
             );
             ev.anchor = anchor;
@@ -453,7 +458,11 @@ impl Parser {
                 State::BlockMappingFirstKey
             };
             let mut ev = Event::new(
-                if seq { Ev::SequenceStart } else { Ev::MappingStart },
+                if seq {
+                    Ev::SequenceStart
+                } else {
+                    Ev::MappingStart
+                },
                 start,
             );
             ev.anchor = anchor;
@@ -535,7 +544,10 @@ impl Parser {
             self.skip_token();
             self.split_stem_comment(prior)?;
             let t = self.peek_token()?;
-            if !matches!(t.typ, Tok::BlockEntry | Tok::Key | Tok::Value | Tok::BlockEnd) {
+            if !matches!(
+                t.typ,
+                Tok::BlockEntry | Tok::Key | Tok::Value | Tok::BlockEnd
+            ) {
                 self.states.push(State::IndentlessSequenceEntry);
                 return self.parse_node(true, false);
             }

@@ -402,7 +402,10 @@ impl Scanner {
 
     fn stream_end_produced_token(&self) -> bool {
         // Past STREAM-END nothing more can be fetched (yaml.v3 would read NULs again).
-        self.tokens.last().map(|t| t.typ == Tok::StreamEnd).unwrap_or(false)
+        self.tokens
+            .last()
+            .map(|t| t.typ == Tok::StreamEnd)
+            .unwrap_or(false)
     }
 
     fn fetch_next_token(&mut self) -> SResult<()> {
@@ -739,7 +742,11 @@ impl Scanner {
     fn fetch_key(&mut self) -> SResult<()> {
         if self.flow_level == 0 {
             if !self.simple_key_allowed {
-                return self.err("", self.mark, "mapping keys are not allowed in this context");
+                return self.err(
+                    "",
+                    self.mark,
+                    "mapping keys are not allowed in this context",
+                );
             }
             self.roll_indent(self.mark.column, -1, Tok::BlockMappingStart, self.mark)?;
         }
@@ -759,7 +766,12 @@ impl Scanner {
         if valid {
             let t = Token::new(Tok::Key, sk.mark, sk.mark);
             self.insert_token(sk.token_number - self.tokens_parsed, t);
-            self.roll_indent(sk.mark.column, sk.token_number, Tok::BlockMappingStart, sk.mark)?;
+            self.roll_indent(
+                sk.mark.column,
+                sk.token_number,
+                Tok::BlockMappingStart,
+                sk.mark,
+            )?;
             self.simple_keys[i].possible = false;
             self.simple_keys_by_tok.remove(&sk.token_number);
             self.simple_key_allowed = false;
@@ -1219,7 +1231,11 @@ impl Scanner {
             self.skip();
             suffix = self.scan_tag_uri(false, &[], start)?;
             if self.at(0) != b'>' {
-                return self.err("while scanning a tag", start, "did not find the expected '>'");
+                return self.err(
+                    "while scanning a tag",
+                    start,
+                    "did not find the expected '>'",
+                );
             }
             self.skip();
             handle = Vec::new();
@@ -1682,8 +1698,7 @@ impl Scanner {
             while !self.is_blankz(0) {
                 let c = self.at(0);
                 if (c == b':' && self.is_blankz(1))
-                    || (self.flow_level > 0
-                        && matches!(c, b',' | b'?' | b'[' | b']' | b'{' | b'}'))
+                    || (self.flow_level > 0 && matches!(c, b',' | b'?' | b'[' | b']' | b'{' | b'}'))
                 {
                     break;
                 }
