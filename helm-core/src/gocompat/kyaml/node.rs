@@ -188,11 +188,12 @@ fn field_clear(rn: &mut Node, name: &str, if_empty: bool) -> Result<(), String> 
     if rn.kind != Kind::Mapping {
         return Ok(());
     }
-    if let Some(i) = rn.field_index(name) {
-        if if_empty && !rn.content[i + 1].content.is_empty() {
-            return Ok(());
-        }
-        rn.content.drain(i..i + 2);
+    // The first pair with that key, skipping (with `if_empty`) those whose value has content.
+    let found = rn.content.chunks_exact(2).position(|kv| {
+        kv[0].value == name && !(if_empty && !kv[1].content.is_empty())
+    });
+    if let Some(i) = found {
+        rn.content.drain(2 * i..2 * i + 2);
     }
     Ok(())
 }

@@ -466,3 +466,12 @@ fn garbage_does_not_panic() {
         let _ = split_and_deannotate(&s);
     }
 }
+
+/// kyaml drops the first *empty* `metadata` (here the second one), and a flow mapping gets
+/// its new keys in flow style.
+#[test]
+fn merge_repeated_metadata_keys() {
+    let src = "# head\nmetadata: {k: v}\n# c0\n\nmetadata: x\n\nitems: true\n# foot\n";
+    let want = "# head\nmetadata: {k: v, annotations: {postrenderer.helm.sh/postrender-filename: 'c/templates/a.yaml'}}\n# c0\n\nitems: true\n# foot\n";
+    assert_eq!(merge(src).unwrap(), want);
+}
