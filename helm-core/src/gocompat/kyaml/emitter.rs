@@ -735,11 +735,9 @@ impl Emitter {
                             block_ind = true;
                         }
                     }
-                    b'-' => {
-                        if followed_by_ws {
-                            flow_ind = true;
-                            block_ind = true;
-                        }
+                    b'-' if followed_by_ws => {
+                        flow_ind = true;
+                        block_ind = true;
                     }
                     _ => {}
                 }
@@ -752,11 +750,9 @@ impl Emitter {
                             block_ind = true;
                         }
                     }
-                    b'#' => {
-                        if preceded_by_ws {
-                            flow_ind = true;
-                            block_ind = true;
-                        }
+                    b'#' if preceded_by_ws => {
+                        flow_ind = true;
+                        block_ind = true;
                     }
                     _ => {}
                 }

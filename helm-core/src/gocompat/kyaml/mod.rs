@@ -13,6 +13,10 @@
 //!
 //! Everything works with explicit stacks; yaml.v3's own limits (10000 nested flow levels or
 //! indentation levels) bound the input, as in Helm.
+//!
+//! Not carried over: kyaml's writer prints a lone document as JSON when it carries a
+//! `config.kubernetes.io/path` annotation naming a `*.json` file (a kustomize convention no
+//! chart is expected to use); here it is written as YAML like any other.
 
 mod emitter;
 mod node;

@@ -189,9 +189,10 @@ fn field_clear(rn: &mut Node, name: &str, if_empty: bool) -> Result<(), String> 
         return Ok(());
     }
     // The first pair with that key, skipping (with `if_empty`) those whose value has content.
-    let found = rn.content.chunks_exact(2).position(|kv| {
-        kv[0].value == name && !(if_empty && !kv[1].content.is_empty())
-    });
+    let found = rn
+        .content
+        .chunks_exact(2)
+        .position(|kv| kv[0].value == name && (!if_empty || kv[1].content.is_empty()));
     if let Some(i) = found {
         rn.content.drain(2 * i..2 * i + 2);
     }

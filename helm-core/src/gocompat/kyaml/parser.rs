@@ -113,10 +113,6 @@ impl Parser {
         Ok(token)
     }
 
-    fn peek_typ(&mut self) -> SResult<Tok> {
-        Ok(self.peek_token()?.typ)
-    }
-
     fn skip_token(&mut self) {
         self.sc.token_available = false;
         self.sc.tokens_parsed += 1;

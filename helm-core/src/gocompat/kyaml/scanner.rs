@@ -154,7 +154,6 @@ pub(super) struct Scanner {
     newlines: i64,
 
     stream_start_produced: bool,
-    stream_end_produced: bool,
     flow_level: i64,
 
     /// The token queue; `head` is the next token for the parser. Consumed tokens are kept a
@@ -204,29 +203,27 @@ fn width(c: u8) -> usize {
 
 impl Scanner {
     pub fn new(input: &str) -> SResult<Scanner> {
-        // yaml.v3's reader refuses control characters (it checks as it reads; the whole input
-        // is checked here, which matters only for where the error is found).
-        let mut index = 0i64;
-        for c in input.chars() {
-            let v = c as u32;
-            let ok = v == 0x09
+        // yaml.v3's reader drops a leading byte order mark and refuses control characters (it
+        // checks as it reads; the whole input is checked here, which matters only for which of
+        // two errors in one document is reported).
+        let input = input.strip_prefix('\u{feff}').unwrap_or(input);
+        let allowed = |v: u32| {
+            v == 0x09
                 || v == 0x0A
                 || v == 0x0D
                 || (0x20..=0x7E).contains(&v)
                 || v == 0x85
                 || (0xA0..=0xD7FF).contains(&v)
                 || (0xE000..=0xFFFD).contains(&v)
-                || (0x10000..=0x10FFFF).contains(&v);
-            if !ok {
-                let _ = index;
-                return Err(RawError {
-                    scanner: false,
-                    context_mark: None,
-                    problem_mark: Mark::default(),
-                    problem: "control characters are not allowed".into(),
-                });
-            }
-            index += 1;
+                || (0x10000..=0x10FFFF).contains(&v)
+        };
+        if !input.chars().all(|c| allowed(c as u32)) {
+            return Err(RawError {
+                scanner: false,
+                context_mark: None,
+                problem_mark: Mark::default(),
+                problem: "control characters are not allowed".into(),
+            });
         }
         let mut b = input.as_bytes().to_vec();
         b.extend_from_slice(&[0u8; 8]);
@@ -236,7 +233,6 @@ impl Scanner {
             mark: Mark::default(),
             newlines: 0,
             stream_start_produced: false,
-            stream_end_produced: false,
             flow_level: 0,
             tokens: Vec::new(),
             head: 0,
@@ -256,9 +252,6 @@ impl Scanner {
 
     fn at(&self, k: usize) -> u8 {
         self.b.get(self.pos + k).copied().unwrap_or(0)
-    }
-    fn at_abs(&self, i: usize) -> u8 {
-        self.b.get(i).copied().unwrap_or(0)
     }
     fn is_z(&self, k: usize) -> bool {
         self.at(k) == 0
@@ -345,14 +338,12 @@ impl Scanner {
         self.newlines += 1;
     }
 
-    fn err<T>(&self, context: &str, context_mark: Mark, problem: &str) -> SResult<T> {
+    /// yaml.v3's scanner error; the context text is not part of the message it prints.
+    fn err<T>(&self, _context: &str, context_mark: Mark, problem: &str) -> SResult<T> {
         Err(RawError {
             scanner: true,
-            context_mark: if context.is_empty() {
-                Some(context_mark)
-            } else {
-                Some(context_mark)
-            },
+            // yaml.v3 keeps the context mark even where it has no context text.
+            context_mark: Some(context_mark),
             problem_mark: self.mark,
             problem: problem.to_string(),
         })
@@ -839,13 +830,6 @@ impl Scanner {
     fn scan_to_next_token(&mut self) -> SResult<()> {
         let scan_mark = self.mark;
         loop {
-            if self.mark.column == 0
-                && self.at_abs(0) == 0xEF
-                && self.at_abs(1) == 0xBB
-                && self.at_abs(2) == 0xBF
-            {
-                self.skip();
-            }
             while self.at(0) == b' '
                 || ((self.flow_level > 0 || !self.simple_key_allowed) && self.at(0) == b'\t')
             {
@@ -1556,9 +1540,7 @@ impl Scanner {
                     s.push(b'\'');
                     self.skip();
                     self.skip();
-                } else if single && c == b'\'' {
-                    break;
-                } else if !single && c == b'"' {
+                } else if (single && c == b'\'') || (!single && c == b'"') {
                     break;
                 } else if !single && c == b'\\' && self.is_break(1) {
                     self.skip();

@@ -475,3 +475,12 @@ fn merge_repeated_metadata_keys() {
     let want = "# head\nmetadata: {k: v, annotations: {postrenderer.helm.sh/postrender-filename: 'c/templates/a.yaml'}}\n# c0\n\nitems: true\n# foot\n";
     assert_eq!(merge(src).unwrap(), want);
 }
+
+/// A byte order mark at the start of a document is dropped (yaml.v3's reader does it before
+/// scanning), so it does not count as indentation.
+#[test]
+fn merge_byte_order_marks() {
+    let src = "\u{feff}a: 1\nb:\n  c: 2\n---\n\u{feff}d: 1\n";
+    let want = format!("a: 1\nb:\n  c: 2\n{ANN}---\nd: 1\n{ANN}");
+    assert_eq!(merge(src).unwrap(), want);
+}
