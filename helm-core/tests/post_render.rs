@@ -4,10 +4,12 @@
 //! a post-renderer, and Helm's final output must equal ours with an identity post-renderer
 //! (which exercises [`post_render::split_and_deannotate`] and the kyaml writer again).
 //!
-//! Needs `../shared/tools/helm-oracle` (Helm 4.1.4) and `../shared/conformance/charts`; skips
-//! with a message when either is absent. `POST_RENDER_FILTER=substring` runs only the charts
-//! whose name contains it. Prints `post-render: N/M charts identical` and each difference (the
-//! first differing line of each side) and fails on any difference.
+//! Needs `../shared/tools/helm-oracle` (Helm 4.1.4; run with `HELM_ORACLE_CACHE` as set, else
+//! `/root/.cache/helm-oracle`) and `../shared/conformance/charts`; skips with a message when
+//! either is absent. `POST_RENDER_FILTER=substring` runs only the charts whose name contains
+//! it. Prints `post-render: N/M charts identical` and each difference (the first differing
+//! line of each side) and fails on any difference. A full pass takes about a minute (most of
+//! it Helm's runs).
 //!
 //! Charts whose output is not deterministic (random passwords, generated certificates: the
 //! corpus has a `golden/<chart>@default.mask` for them) are run through Helm twice; lines that
@@ -88,7 +90,11 @@ fn run_helm(
         .args(["template", "rel"])
         .arg(chart_dir)
         .args(["-n", "corpus-ns", "--post-renderer", "teepr"])
-        .env("HELM_ORACLE_CACHE", "/root/.cache/helm-oracle")
+        .env(
+            "HELM_ORACLE_CACHE",
+            std::env::var("HELM_ORACLE_CACHE")
+                .unwrap_or_else(|_| "/root/.cache/helm-oracle".to_string()),
+        )
         .env("HELM_PLUGINS", plugins)
         .env("CAPTURE", capture)
         .output()
