@@ -185,9 +185,7 @@ fn check_mapping(n: &Node) -> Result<(), String> {
 /// kyaml's `FieldClearer{Name, IfEmpty}` on `rn`.
 fn field_clear(rn: &mut Node, name: &str, if_empty: bool) -> Result<(), String> {
     check_mapping(rn)?;
-    if rn.kind != Kind::Mapping {
-        return Ok(());
-    }
+    // (A null node passes too, and its content is searched: see `set_annotation`.)
     // The first pair with that key, skipping (with `if_empty`) those whose value has content.
     let found = rn
         .content
@@ -206,10 +204,7 @@ fn clear_empty_annotations(rn: &mut Node) -> Result<(), String> {
     if !rn.is_null() {
         check_mapping(rn)?;
         if let Some(i) = rn.field_index("metadata") {
-            let meta = &mut rn.content[i + 1];
-            if !meta.is_null() {
-                field_clear(meta, "annotations", true)?;
-            }
+            field_clear(&mut rn.content[i + 1], "annotations", true)?;
         }
     }
     field_clear(rn, "metadata", true)
@@ -245,13 +240,18 @@ pub fn set_annotation(doc: &mut Node, key: &str, value: &str) -> Result<(), Stri
     let Some(ann) = lookup_create(meta, "annotations")? else {
         return Ok(());
     };
-    if ann.is_null() {
-        return Ok(());
-    }
     check_mapping(ann)?;
     let mut v = Node::scalar(value);
     v.tag = "!!str".into();
     v.style = Style::SINGLE_QUOTED;
+    if ann.is_null() {
+        // kyaml's FieldSetter finds nothing in a null node and appends the pair to its
+        // content anyway: the node stays a null scalar (written as such) whose hidden pairs
+        // make it non-empty for `ClearEmptyAnnotations` and clearable by `ClearAnnotation`.
+        ann.content.push(Node::scalar(key));
+        ann.content.push(v);
+        return Ok(());
+    }
     match ann.field_index(key) {
         Some(i) => {
             // FieldSetter keeps the style of the value it replaces.
@@ -288,11 +288,7 @@ pub fn clear_annotation(doc: &mut Node, key: &str) -> Result<(), String> {
     let Some(j) = meta.field_index("annotations") else {
         return Ok(());
     };
-    let ann = &mut meta.content[j + 1];
-    if ann.is_null() {
-        return Ok(());
-    }
-    field_clear(ann, key, false)
+    field_clear(&mut meta.content[j + 1], key, false)
 }
 
 /// `GetMeta().Annotations[key]` where present: the first key of that name (kyaml visits fields

@@ -484,3 +484,17 @@ fn merge_byte_order_marks() {
     let want = format!("a: 1\nb:\n  c: 2\n{ANN}---\nd: 1\n{ANN}");
     assert_eq!(merge(src).unwrap(), want);
 }
+
+/// A repeated null `annotations` key: kyaml's setter appends to the null node's content, which
+/// nothing prints or reads back (expected results from helm-oracle with a post-renderer
+/// printing these documents).
+#[test]
+fn split_repeated_null_annotations() {
+    assert_eq!(
+        split_and_deannotate("# c\nmetadata:\n  annotations:\n  annotations:\n").unwrap_err(),
+        "getting metadata: missing Resource metadata"
+    );
+    let files =
+        split_and_deannotate("kind: K\nmetadata:\n  annotations:\n  annotations:\n").unwrap();
+    assert_eq!(files["generated-by-postrender-0.yaml"], "kind: K\n");
+}
