@@ -7,7 +7,7 @@
 //! parser attaches them, scalar styles kept, blank lines gone (but one after a foot comment),
 //! sequences written compact at their key's indentation, keys kyaml adds appended at the end
 //! of their mapping. To give the same bytes this module carries its own yaml.v3 reader
-//! ([`scanner`], [`parser`]) and writer ([`emitter`]) over a [`Node`] tree; the value-level
+//! (`scanner`, `parser`) and writer (`emitter`) over a [`Node`] tree; the value-level
 //! YAML code in [`crate::values::yaml`] has no comments and no node styles, so nothing is
 //! shared with it but the idea.
 //!
