@@ -15,10 +15,12 @@
 //! - [`os`]: Go's wording of OS errors.
 //! - [`path`]: `path.Clean`, `Base`, `Dir`, `Ext`.
 //! - [`semver`]: Masterminds `semver/v3`, the version library Helm builds with.
+//! - [`kyaml`]: kustomize kyaml's read/annotate/write round trip over yaml.v3 nodes (post-rendering).
 
 pub mod fmt;
 pub mod gostring;
 pub mod os;
+pub mod kyaml;
 pub mod path;
 pub mod regexp;
 pub mod semver;

@@ -10,6 +10,7 @@
 //! blank lines do not, sequences are written compact. Hooks pass through the post-renderer
 //! too, since the split into hooks and manifests happens afterwards.
 
+use crate::gocompat::kyaml;
 use std::collections::BTreeMap;
 
 /// The annotation that carries a document's template path through the post-renderer.
@@ -55,42 +56,69 @@ pub fn post_render(
     split_and_deannotate(&out).map_err(PostRenderError::Parse)
 }
 
-/// Helm's `annotateAndMerge`: the stream a post-renderer reads.
+/// Helm's `fixDocSeparators`: a `---` at the start of a line glued to what follows (template
+/// whitespace trimming turns `---\n{{- ...` into `---apiVersion`) gets its newline back.
+fn fix_doc_separators(content: &str) -> String {
+    let mut out = String::with_capacity(content.len() + 8);
+    let mut rest = content;
+    while let Some(idx) = rest.find("---") {
+        let at_line_start = idx == 0 || rest.as_bytes()[idx - 1] == b'\n';
+        out.push_str(&rest[..idx + 3]);
+        rest = &rest[idx + 3..];
+        if at_line_start {
+            if let Some(&c) = rest.as_bytes().first() {
+                if !matches!(c, b'\n' | b'\r' | b' ' | b'\t') {
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Helm's `annotateAndMerge`: the stream a post-renderer reads. Every rendered file but
+/// partials and blank ones, in path order, read by kyaml, each document annotated with its
+/// path, all written back by kyaml. `Err` is the text after `error merging manifests: `.
 pub fn annotate_and_merge(files: &BTreeMap<String, String>) -> Result<String, String> {
-    let mut out = String::new();
+    let mut merged = Vec::new();
     for (name, content) in files {
         let base = name.rsplit('/').next().unwrap_or(name);
         if base.starts_with('_') || content.trim().is_empty() {
             continue;
         }
-        for doc in crate::render::manifest::split_manifests(content) {
-            if doc.trim().is_empty() {
-                continue;
-            }
-            if !out.is_empty() {
-                out.push_str("---\n");
-            }
-            out.push_str(&doc);
-            out.push('\n');
+        let content = fix_doc_separators(content);
+        let docs = kyaml::parse_all(&content).map_err(|e| format!("parsing {name}: {e}"))?;
+        for mut doc in docs {
+            kyaml::set_annotation(&mut doc, FILENAME_ANNOTATION, name)
+                .map_err(|e| format!("annotating {name}: {e}"))?;
+            merged.push(doc);
         }
     }
-    Ok(out)
+    kyaml::string_all(merged).map_err(|e| format!("writing merged docs: {e}"))
 }
 
-/// Helm's `splitAndDeannotate`: the post-renderer's output back into files.
+/// Helm's `splitAndDeannotate`: the post-renderer's output back into files, by the filename
+/// annotation (documents without one become `generated-by-postrender-N.yaml`, N counting the
+/// documents read), the annotation removed, each file written by kyaml. `Err` is the text
+/// after `error while parsing post rendered output: `.
 pub fn split_and_deannotate(stream: &str) -> Result<BTreeMap<String, String>, String> {
-    let mut files: BTreeMap<String, String> = BTreeMap::new();
-    for (i, doc) in crate::render::manifest::split_manifests(stream)
-        .into_iter()
-        .enumerate()
-    {
-        let name = format!("generated-by-postrender-{i}.yaml");
-        let entry = files.entry(name).or_default();
-        if !entry.is_empty() {
-            entry.push_str("---\n");
+    let docs = kyaml::parse_all(stream).map_err(|e| format!("error parsing YAML: {e}"))?;
+    let mut by_file: BTreeMap<String, Vec<kyaml::Node>> = BTreeMap::new();
+    for (i, mut doc) in docs.into_iter().enumerate() {
+        let mut name = kyaml::meta_annotation(&doc, FILENAME_ANNOTATION)
+            .map_err(|e| format!("getting metadata: {e}"))?;
+        if name.is_empty() {
+            name = format!("generated-by-postrender-{i}.yaml");
         }
-        entry.push_str(&doc);
-        entry.push('\n');
+        kyaml::clear_annotation(&mut doc, FILENAME_ANNOTATION)
+            .map_err(|e| format!("clearing filename annotation: {e}"))?;
+        by_file.entry(name).or_default().push(doc);
+    }
+    let mut files = BTreeMap::new();
+    for (name, docs) in by_file {
+        let text = kyaml::string_all(docs).map_err(|e| format!("re-writing {name}: {e}"))?;
+        files.insert(name, text);
     }
     Ok(files)
 }
