@@ -1097,7 +1097,7 @@ fn post_rendered_releases_match_helm() {
         &[
             (
                 "templates/cm.yaml",
-                "# rendered by {{ .Chart.Name }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  phase: before   # changed by the plugin\n  list:\n    - a\n",
+                "# rendered by {{ .Chart.Name }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  phase: before   # changed by the plugin\n",
             ),
             (
                 "templates/hook.yaml",
