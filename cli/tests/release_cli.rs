@@ -356,6 +356,20 @@ fn failure_outputs_match_helm() {
         "4s",
     ]);
     both(&["list", "-n", "NS"]);
+    // An upgrade whose new object the API server refuses: Helm's update creates objects the
+    // cluster lacks and says so in the error; one that exists is patched (plain error).
+    let bad = chart_with(
+        &dir,
+        "badobj",
+        &[(
+            "templates/bad.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndata:\n  list:\n    - a\n",
+        )],
+    );
+    let good = chart_with(&dir, "goodobj", &[]);
+    both(&["install", "u", &good, "-n", "NS"]);
+    both(&["upgrade", "u", &bad, "-n", "NS"]);
+    both(&["history", "u", "-n", "NS"]);
 }
 
 /// `--dry-run=server` and `--dry-run=client` for install and upgrade, against Helm 4.1.4:

@@ -77,6 +77,27 @@ impl Error {
         }
     }
 
+    /// The same error with `context` put before its message (its kind and code kept).
+    pub fn with_context(self, context: &str) -> Error {
+        match self {
+            Error::Api { code, message } => Error::Api {
+                code,
+                message: format!("{context}{message}"),
+            },
+            Error::Action { kind, message } => Error::Action {
+                kind,
+                message: format!("{context}{message}"),
+            },
+            other => {
+                let kind = other.kind();
+                Error::Action {
+                    kind,
+                    message: format!("{context}{other}"),
+                }
+            }
+        }
+    }
+
     /// The request is wrong (bad option, name or manifest; unsupported mode).
     pub fn invalid(message: impl Into<String>) -> Error {
         Error::action(ErrorKind::InvalidInput, message)

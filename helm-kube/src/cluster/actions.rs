@@ -363,11 +363,27 @@ async fn apply_all<C: Cluster>(
     ns: &str,
     force: bool,
 ) -> Result<()> {
+    apply_all_as(c, docs, name, ns, force, false).await
+}
+
+/// [`apply_all`] for an upgrade or rollback (`update`): Helm's update creates the objects the
+/// cluster does not have, and says so when that fails (`failed to create resource: …`).
+async fn apply_all_as<C: Cluster>(
+    c: &C,
+    docs: &[ResourceDoc],
+    name: &str,
+    ns: &str,
+    force: bool,
+    update: bool,
+) -> Result<()> {
     let mut errs: Vec<Error> = Vec::new();
     let results = by_kind_concurrently(docs, |d| c.apply(d, ns, Some(name), force)).await;
     for (i, r) in results {
         match r {
             Ok(()) => c.report_object(&docs[i], ns, true).await,
+            Err(e) if update && matches!(c.get(&docs[i], ns).await, Ok(None)) => {
+                errs.push(e.with_context("failed to create resource: "))
+            }
             Err(e) => errs.push(e),
         }
     }
@@ -937,7 +953,7 @@ impl<C: Cluster> ReleaseApi for C {
             if migrate_csa {
                 self.migrate_csa_ownership(&new_docs, &ns).await?;
             }
-            apply_all(self, &new_docs, name, &ns, opts.force_conflicts).await?;
+            apply_all_as(self, &new_docs, name, &ns, opts.force_conflicts, true).await?;
             delete_all(
                 self,
                 &logic::dropped_resources(&old_docs, &new_docs, &ns),
@@ -1097,7 +1113,7 @@ impl<C: Cluster> ReleaseApi for C {
             if migrate_csa {
                 self.migrate_csa_ownership(&new_docs, &ns).await?;
             }
-            apply_all(self, &new_docs, name, &ns, opts.force_conflicts).await?;
+            apply_all_as(self, &new_docs, name, &ns, opts.force_conflicts, true).await?;
             delete_all(
                 self,
                 &logic::dropped_resources(&old_docs, &new_docs, &ns),
