@@ -372,10 +372,7 @@ fn show_jsonpath_only_on_values() {
         ],
     );
     let (code, out, err) = run(&d, &["show", "values", "./ch", "--jsonpath", "{.a}"]);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (0, "{\"b\":1}", "")
-    );
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "{\"b\":1}", ""));
     let (code, _, err) = run(&d, &["show", "chart", "./ch", "--jsonpath", "{.a}"]);
     assert_eq!(
         (code, err.as_str()),

@@ -248,10 +248,7 @@ fn both(dir: &Path, oracle: &Path, args: &[&str]) -> [(i32, String, String); 2] 
             String::from_utf8_lossy(&o.stderr).into_owned(),
         )
     };
-    [
-        run(Path::new(env!("CARGO_BIN_EXE_helm-rs"))),
-        run(oracle),
-    ]
+    [run(Path::new(env!("CARGO_BIN_EXE_helm-rs"))), run(oracle)]
 }
 
 fn agree(mode: Compare, ours: &(i32, String, String), helm: &(i32, String, String)) -> bool {
@@ -275,9 +272,8 @@ fn agree(mode: Compare, ours: &(i32, String, String), helm: &(i32, String, Strin
 /// Runs `args` on both programs; a description of the difference, if any.
 fn compare(dir: &Path, oracle: &Path, mode: Compare, args: &[&str]) -> Option<String> {
     let [ours, helm] = both(dir, oracle, args);
-    (!agree(mode, &ours, &helm)).then(|| {
-        format!("helm {args:?}\n  helm-rs: {ours:?}\n  Helm:    {helm:?}\n")
-    })
+    (!agree(mode, &ours, &helm))
+        .then(|| format!("helm {args:?}\n  helm-rs: {ours:?}\n  Helm:    {helm:?}\n"))
 }
 
 #[test]
@@ -287,12 +283,24 @@ fn show_values_jsonpath_agrees_with_helm() {
     write_files(
         &d,
         &[
-            ("ch/Chart.yaml", "apiVersion: v2\nname: ch\nversion: 0.1.0\n"),
+            (
+                "ch/Chart.yaml",
+                "apiVersion: v2\nname: ch\nversion: 0.1.0\n",
+            ),
             ("ch/values.yaml", VALUES),
-            ("novalues/Chart.yaml", "apiVersion: v2\nname: novalues\nversion: 0.1.0\n"),
-            ("emptyvalues/Chart.yaml", "apiVersion: v2\nname: emptyvalues\nversion: 0.1.0\n"),
+            (
+                "novalues/Chart.yaml",
+                "apiVersion: v2\nname: novalues\nversion: 0.1.0\n",
+            ),
+            (
+                "emptyvalues/Chart.yaml",
+                "apiVersion: v2\nname: emptyvalues\nversion: 0.1.0\n",
+            ),
             ("emptyvalues/values.yaml", ""),
-            ("multidoc/Chart.yaml", "apiVersion: v2\nname: multidoc\nversion: 0.1.0\n"),
+            (
+                "multidoc/Chart.yaml",
+                "apiVersion: v2\nname: multidoc\nversion: 0.1.0\n",
+            ),
             ("multidoc/values.yaml", "a: 1\nb: {c: 2}\n---\nb: {d: 3}\n"),
         ],
     );
@@ -352,7 +360,10 @@ fn corpus_chart_agrees_with_helm() {
         ("{.image}", Exact),
         ("{.containerSecurityContext.capabilities.drop[0]}", Exact),
         ("{.hostAliases[0].hostnames[*]}", Exact),
-        ("{range .hostAliases[*]}{.ip}: {.hostnames}{\"\\n\"}{end}", Exact),
+        (
+            "{range .hostAliases[*]}{.ip}: {.hostnames}{\"\\n\"}{end}",
+            Exact,
+        ),
         ("{.podSecurityContext.fsGroup}", Exact),
         ("{.service}", Exact),
         ("{.service.ports}", Exact),

@@ -33,7 +33,7 @@ use std::sync::LazyLock;
 
 /// The most intermediate results one evaluation may produce before it stops with
 /// [`JsonPathError::TooLarge`].
-pub const MAX_WORK: u64 = 50_000_000;
+pub const MAX_WORK: u64 = 10_000_000;
 
 /// Why a template could not be parsed or run; the texts are client-go's.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -88,6 +88,8 @@ pub struct JsonPath {
     /// Top-level nodes: literal text and `{…}` actions.
     nodes: Vec<Node>,
     allow_missing_keys: bool,
+    /// [`MAX_WORK`] (lower in tests).
+    work_limit: u64,
 }
 
 impl JsonPath {
@@ -96,6 +98,7 @@ impl JsonPath {
         Ok(JsonPath {
             nodes: parse(template).map_err(JsonPathError::Parse)?,
             allow_missing_keys: false,
+            work_limit: MAX_WORK,
         })
     }
 
@@ -117,6 +120,7 @@ impl JsonPath {
             end_range: 0,
             last_end: None,
             work: 0,
+            work_limit: self.work_limit,
         };
         let results = exec.find_results(Item::Val(data.clone()), 0)?;
         for group in &results {
@@ -714,12 +718,13 @@ struct Exec<'t> {
     /// Index (in `nodes`) of the last `end` reached.
     last_end: Option<usize>,
     work: u64,
+    work_limit: u64,
 }
 
 impl Exec<'_> {
     fn charge(&mut self, n: usize) -> Result<(), Fail> {
         self.work += n as u64 + 1;
-        if self.work > MAX_WORK {
+        if self.work > self.work_limit {
             return Err(Fail {
                 partial: Vec::new(),
                 error: JsonPathError::TooLarge,
@@ -1155,9 +1160,8 @@ fn print_results(results: &[Item], out: &mut String) -> Result<(), JsonPathError
     for (i, item) in results.iter().enumerate() {
         match item {
             Item::Invalid => out.push_str("<no value>"),
-            Item::Val(v @ (Value::Map(_) | Value::List(_) | Value::Bytes(_))) => out.push_str(
-                &json::marshal(v, true).map_err(|e| JsonPathError::Execute(e.message))?,
-            ),
+            Item::Val(v @ (Value::Map(_) | Value::List(_) | Value::Bytes(_))) => out
+                .push_str(&json::marshal(v, true).map_err(|e| JsonPathError::Execute(e.message))?),
             Item::Val(Value::Nil) => out.push_str("null"),
             Item::Val(v) => out.push_str(&sprint(std::slice::from_ref(v))),
         }
@@ -1261,7 +1265,10 @@ emptymap: {}
             assert_eq!(show(t), want, "{t}");
         }
         let all = show("{}");
-        assert!(all.starts_with(r#"{"a.b":"dotted","big":12345678901234567000,"#), "{all}");
+        assert!(
+            all.starts_with(r#"{"a.b":"dotted","big":12345678901234567000,"#),
+            "{all}"
+        );
         assert!(all.contains(r#""html":"\u003ca\u0026b\u003e""#), "{all}");
         assert_eq!(show("{$}"), all);
     }
@@ -1334,7 +1341,10 @@ emptymap: {}
         }
         // Without `end`, the rest runs per item and then once more over the whole values.
         let no_end = show("{range .list[*]}{@}");
-        assert!(no_end.starts_with("1two3.5true<no value>{\"a.b\""), "{no_end}");
+        assert!(
+            no_end.starts_with("1two3.5true<no value>{\"a.b\""),
+            "{no_end}"
+        );
         assert_eq!(
             exec_error("{range .empty[*]}{[0]}{end}done"),
             JsonPathError::GoPanic("reflect: call of reflect.Value.Type on zero Value")
@@ -1347,7 +1357,10 @@ emptymap: {}
             ("{.image[}", "unterminated array"),
             ("{.a | b}", "unrecognized character in action: U+007C '|'"),
             ("{.a\tb}", "unrecognized character in action: U+0009"),
-            (r#"{"a\qb"}"#, r#"unquote string "a\qb" error invalid syntax"#),
+            (
+                r#"{"a\qb"}"#,
+                r#"unquote string "a\qb" error invalid syntax"#,
+            ),
             (r#"{"a\"}"#, "unterminated quoted string"),
             ("{1.2.3}", "cannot parse number 1.2.3"),
             ("{[x]}", "invalid array index x"),
@@ -1358,7 +1371,10 @@ emptymap: {}
             ("{....a}", "invalid multiple recursive descent"),
             ("{[0,x]}", "invalid array index x"),
             // `==` with nothing after it: `=` is the operator, `=` the right operand.
-            ("{[?(@.a==)]}", "unrecognized character in action: U+003D '='"),
+            (
+                "{[?(@.a==)]}",
+                "unrecognized character in action: U+003D '='",
+            ),
         ] {
             assert_eq!(parse_error(t), want, "{t}");
         }
@@ -1382,18 +1398,30 @@ emptymap: {}
                 Node::Field("b".into())
             ])]
         );
-        let idx = |v: i64| Param { value: v, known: true, derived: false };
+        let idx = |v: i64| Param {
+            value: v,
+            known: true,
+            derived: false,
+        };
         assert_eq!(
             p("{[-1]}"),
             vec![Node::List(vec![Node::Array([
                 idx(-1),
-                Param { value: 0, known: true, derived: true },
+                Param {
+                    value: 0,
+                    known: true,
+                    derived: true
+                },
                 Param::default()
             ])])]
         );
         assert_eq!(
             p("{[1:]}"),
-            vec![Node::List(vec![Node::Array([idx(1), Param::default(), Param::default()])])]
+            vec![Node::List(vec![Node::Array([
+                idx(1),
+                Param::default(),
+                Param::default()
+            ])])]
         );
         assert_eq!(
             p("{[?(@.a=1)]}"),
@@ -1403,14 +1431,20 @@ emptymap: {}
                 op: "=".into()
             }])]
         );
-        assert_eq!(p(r#"{'a\x41\u00e9'}"#), vec![Node::List(vec![Node::Text("aAé".into())])]);
-        assert_eq!(p("{1 +2 3.5 true x}"), vec![Node::List(vec![
-            Node::Int(1),
-            Node::Int(2),
-            Node::Float(3.5),
-            Node::Bool(true),
-            Node::Identifier("x".into())
-        ])]);
+        assert_eq!(
+            p(r#"{'a\x41\u00e9'}"#),
+            vec![Node::List(vec![Node::Text("aAé".into())])]
+        );
+        assert_eq!(
+            p("{1 +2 3.5 true x}"),
+            vec![Node::List(vec![
+                Node::Int(1),
+                Node::Int(2),
+                Node::Float(3.5),
+                Node::Bool(true),
+                Node::Identifier("x".into())
+            ])]
+        );
     }
 
     #[test]
@@ -1427,9 +1461,15 @@ emptymap: {}
     /// deep native stack.
     #[test]
     fn hostile_input_is_bounded() {
+        fn limited(t: &str) -> JsonPath {
+            JsonPath {
+                work_limit: 1_000_000,
+                ..JsonPath::parse(t).expect("parses")
+            }
+        }
         let t = "{range}".repeat(40) + "{@}";
         let mut out = String::new();
-        let r = JsonPath::parse(&t).expect("parses").execute(&values(), &mut out);
+        let r = limited(&t).execute(&values(), &mut out);
         assert_eq!(r, Err(JsonPathError::TooLarge));
 
         let worker = std::thread::Builder::new().stack_size(256 << 10).spawn(|| {
@@ -1438,8 +1478,7 @@ emptymap: {}
                 v = crate::vmap! { "a" => Value::list(vec![v]) };
             }
             let mut out = String::new();
-            JsonPath::parse("{..a[0].a[0]..a}")
-                .expect("parses")
+            limited("{..a[0].a[0]..a}")
                 .execute(&v, &mut out)
                 .expect_err("too large");
             let t = "{range @}".repeat(5_000) + &"{end}".repeat(5_000) + "{.a[0].a[0].a}";
