@@ -189,8 +189,7 @@ struct ShowArgs {
     /// use development versions, too (version '>0.0.0-0' when --version is not set)
     #[arg(long)]
     devel: bool,
-    /// For `show values`: a JSONPath template over the values (refused: not implemented yet;
-    /// Helm has the flag on `show values` only).
+    /// supply a JSONPath expression to filter the output (`show values` only, as in Helm)
     #[arg(long)]
     jsonpath: Option<String>,
     #[command(flatten)]
@@ -761,11 +760,8 @@ fn run_show(what: ShowCommand) -> Result<(), CmdError> {
         ShowCommand::Readme(a) => (a, "readme"),
         ShowCommand::Crds(a) => (a, "crds"),
     };
-    if args.jsonpath.is_some() {
-        return Err(CmdError(match kind {
-            "values" => "show values --jsonpath is not supported by helm-rs yet".into(),
-            _ => "unknown flag: --jsonpath".into(),
-        }));
+    if args.jsonpath.is_some() && kind != "values" {
+        return Err(CmdError("unknown flag: --jsonpath".into()));
     }
     // A reference is downloaded first, as `helm show` does (the directory lives until the end).
     let (located, _download_dir) = repo::locate_chart(
@@ -776,18 +772,50 @@ fn run_show(what: ShowCommand) -> Result<(), CmdError> {
         &args.source,
     )?;
     let c = chart::load(&located)?;
-    let text = match kind {
-        "all" => chart::show::show_all(&c)?,
-        "chart" => chart::show::show_chart(&c)?,
-        "values" => chart::show::show_values(&c),
-        "readme" => chart::show::show_readme(&c),
+    let jsonpath = args.jsonpath.as_deref().filter(|t| !t.is_empty());
+    let text = match (kind, jsonpath) {
+        ("all", _) => chart::show::show_all(&c)?,
+        ("chart", _) => chart::show::show_chart(&c)?,
+        ("values", Some(template)) => match show_values_jsonpath(&c, template)? {
+            Ok(text) => text,
+            Err(panic) => {
+                // Helm crashes here; exit as it does, removing the download first.
+                drop(_download_dir);
+                eprintln!("panic: {panic}");
+                std::process::exit(2);
+            }
+        },
+        ("values", None) => chart::show::show_values(&c),
+        ("readme", _) => chart::show::show_readme(&c),
         _ => chart::show::show_crds(&c),
     };
     let mut stdout = std::io::stdout().lock();
     stdout
-        .write_all(text.as_bytes())
+        .write_all(&helm_core::gocompat::gostring::go_bytes(&text))
         .map_err(|e| CmdError(e.to_string()))?;
     Ok(())
+}
+
+/// `helm show values --jsonpath TEMPLATE`: the template (client-go's JSONPath, missing keys
+/// not allowed) over the chart's values. Helm ignores evaluation errors: the output is then
+/// empty. A chart without values.yaml prints nothing and its template is not even parsed.
+/// Where client-go panics (Helm then crashes with exit code 2), the inner error is the panic's
+/// message.
+fn show_values_jsonpath(
+    c: &chart::Chart,
+    template: &str,
+) -> Result<Result<String, &'static str>, CmdError> {
+    use helm_core::gocompat::jsonpath::{JsonPath, JsonPathError};
+    if c.raw_values.is_none() {
+        return Ok(Ok(String::new()));
+    }
+    let jp = JsonPath::parse(template)
+        .map_err(|e| CmdError(format!("error parsing jsonpath {template}: {e}")))?;
+    let mut out = String::new();
+    match jp.execute(&c.values, &mut out) {
+        Err(JsonPathError::GoPanic(msg)) => Ok(Err(msg)),
+        _ => Ok(Ok(out)),
+    }
 }
 
 /// `helm create NAME`: prints `Creating NAME`, then any overwrite warnings (on stdout, as Helm).

@@ -358,10 +358,10 @@ fn global_cluster_flags_anywhere() {
     );
 }
 
-/// `show values --jsonpath` is refused rather than ignored (not implemented yet); the other
+/// `show values --jsonpath` filters the values (more in `show_jsonpath_cli.rs`); the other
 /// `show` commands have no such flag, in Helm's words.
 #[test]
-fn show_jsonpath_is_refused_not_ignored() {
+fn show_jsonpath_only_on_values() {
     let d = tmp("jsonpath");
     write_files(
         &d,
@@ -374,14 +374,7 @@ fn show_jsonpath_is_refused_not_ignored() {
         ],
     );
     let (code, out, err) = run(&d, &["show", "values", "./ch", "--jsonpath", "{.a}"]);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (
-            1,
-            "",
-            "Error: show values --jsonpath is not supported by helm-rs yet\n"
-        )
-    );
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "{\"b\":1}", ""));
     let (code, _, err) = run(&d, &["show", "chart", "./ch", "--jsonpath", "{.a}"]);
     assert_eq!(
         (code, err.as_str()),

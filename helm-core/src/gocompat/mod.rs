@@ -11,6 +11,7 @@
 //! - [`fmt`]: `Sprint`, `Sprintf` and `%v` over [`crate::values::Value`].
 //! - [`gostring`]: Go strings as bytes (non-UTF-8 bytes carried through our `str`s).
 //! - [`time`]: `time.Time`, layouts, zones, `Duration` printing and parsing.
+//! - [`jsonpath`]: Kubernetes JSONPath templates (client-go), for `show values --jsonpath`.
 //! - [`regexp`]: Go regular expressions compiled with Rust's `regex` crate.
 //! - [`os`]: Go's wording of OS errors.
 //! - [`path`]: `path.Clean`, `Base`, `Dir`, `Ext`.
@@ -19,6 +20,7 @@
 
 pub mod fmt;
 pub mod gostring;
+pub mod jsonpath;
 pub mod os;
 pub mod kyaml;
 pub mod path;
