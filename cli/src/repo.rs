@@ -988,9 +988,10 @@ pub fn locate_chart(
     if version.is_empty() && devel {
         version = ">0.0.0-0".into();
     }
+    // Not a path here, not repo/chart: Helm's locator says it cannot read it as a reference.
     if source.repo.is_none() && !name.contains('/') {
         return Err(CmdError(format!(
-            "repo  not found (a chart reference is repo/chart, a URL, or a path: {name:?})"
+            "non-absolute URLs should be in form of repo_name/path_to_chart, got: {name}"
         )));
     }
     let tmp = tempfile::tempdir().map_err(|e| CmdError(e.to_string()))?;

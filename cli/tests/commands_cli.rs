@@ -381,3 +381,25 @@ fn show_jsonpath_only_on_values() {
         (1, "Error: unknown flag: --jsonpath\n")
     );
 }
+
+/// A chart argument that is neither a path here nor `repo/chart` (a mistyped directory):
+/// Helm 4.1.4's locator text, for every command that locates charts (texts printed by
+/// helm-oracle for the same arguments).
+#[test]
+fn a_missing_chart_path_reads_as_helms_locator_error() {
+    let d = tmp("missing-chart");
+    let text = "non-absolute URLs should be in form of repo_name/path_to_chart, got: nosuch\n";
+    for (args, prefix) in [
+        (&["template", "nosuch"][..], ""),
+        (&["show", "values", "nosuch"][..], ""),
+        (&["show", "readme", "nosuch"][..], ""),
+        (&["pull", "nosuch"][..], ""),
+        (&["install", "x", "nosuch", "--dry-run=client"][..], "INSTALLATION FAILED: "),
+    ] {
+        assert_eq!(
+            run(&d, args),
+            (1, String::new(), format!("Error: {prefix}{text}")),
+            "{args:?}"
+        );
+    }
+}

@@ -122,3 +122,7 @@ pub fn split_and_deannotate(stream: &str) -> Result<BTreeMap<String, String>, St
     }
     Ok(files)
 }
+
+#[cfg(test)]
+#[path = "post_render_tests.rs"]
+mod tests;

@@ -176,5 +176,5 @@ impl Node {
     }
 }
 
-#[cfg(test)]
-mod tests;
+// The round trips of small inputs through merge and split are tested beside them, in
+// `render/post_render_tests.rs` (this module sits below `render` and does not use it).

@@ -5,7 +5,7 @@
 //! from Helm's own functions (kyaml v0.21.1, go.yaml.in/yaml/v3 v3.0.4, as Helm 4.1.4 builds)
 //! and were spot-checked with `helm-oracle` and a post-renderer printing the input.
 
-use crate::render::post_render::{annotate_and_merge, split_and_deannotate};
+use super::{annotate_and_merge, split_and_deannotate};
 use std::collections::BTreeMap;
 
 fn merge(src: &str) -> Result<String, String> {
