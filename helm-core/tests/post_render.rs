@@ -167,7 +167,8 @@ fn ours(chart_dir: &Path) -> Result<Ours, String> {
         ..Default::default()
     };
     let user = Value::Map(Default::default());
-    let out = render::template(c, &user, &opts).map_err(|e| e.to_string())?;
+    // Helm's message without `helm template`'s hint (the oracle's text is cut before it).
+    let out = render::template(c, &user, &opts).map_err(|e| e.message())?;
     let merged = seen.lock().unwrap().clone();
     Ok(Ours {
         merged,
