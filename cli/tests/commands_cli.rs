@@ -394,7 +394,10 @@ fn a_missing_chart_path_reads_as_helms_locator_error() {
         (&["show", "values", "nosuch"][..], ""),
         (&["show", "readme", "nosuch"][..], ""),
         (&["pull", "nosuch"][..], ""),
-        (&["install", "x", "nosuch", "--dry-run=client"][..], "INSTALLATION FAILED: "),
+        (
+            &["install", "x", "nosuch", "--dry-run=client"][..],
+            "INSTALLATION FAILED: ",
+        ),
     ] {
         assert_eq!(
             run(&d, args),

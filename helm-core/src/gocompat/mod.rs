@@ -21,8 +21,8 @@
 pub mod fmt;
 pub mod gostring;
 pub mod jsonpath;
-pub mod os;
 pub mod kyaml;
+pub mod os;
 pub mod path;
 pub mod regexp;
 pub mod semver;

@@ -355,20 +355,9 @@ where
 /// Applies every object, as Helm 4's `perform` does: a failure does not stop the others,
 /// and the API server's messages are joined by newlines (Helm's `errors.Join`; Helm runs
 /// objects of one kind concurrently, so its order within a kind may differ from ours).
-
+/// `update` (upgrade, rollback): Helm's update creates the objects the cluster does not have,
+/// and says so when that fails (`failed to create resource: …`).
 async fn apply_all<C: Cluster>(
-    c: &C,
-    docs: &[ResourceDoc],
-    name: &str,
-    ns: &str,
-    force: bool,
-) -> Result<()> {
-    apply_all_as(c, docs, name, ns, force, false).await
-}
-
-/// [`apply_all`] for an upgrade or rollback (`update`): Helm's update creates the objects the
-/// cluster does not have, and says so when that fails (`failed to create resource: …`).
-async fn apply_all_as<C: Cluster>(
     c: &C,
     docs: &[ResourceDoc],
     name: &str,
@@ -756,7 +745,7 @@ impl<C: Cluster> ReleaseApi for C {
                 timeout,
             )
             .await?;
-            apply_all(self, &docs, &name, &ns, opts.force_conflicts).await?;
+            apply_all(self, &docs, &name, &ns, opts.force_conflicts, false).await?;
             if opts.wait {
                 wait_release(
                     self,
@@ -953,7 +942,7 @@ impl<C: Cluster> ReleaseApi for C {
             if migrate_csa {
                 self.migrate_csa_ownership(&new_docs, &ns).await?;
             }
-            apply_all_as(self, &new_docs, name, &ns, opts.force_conflicts, true).await?;
+            apply_all(self, &new_docs, name, &ns, opts.force_conflicts, true).await?;
             delete_all(
                 self,
                 &logic::dropped_resources(&old_docs, &new_docs, &ns),
@@ -1113,7 +1102,7 @@ impl<C: Cluster> ReleaseApi for C {
             if migrate_csa {
                 self.migrate_csa_ownership(&new_docs, &ns).await?;
             }
-            apply_all_as(self, &new_docs, name, &ns, opts.force_conflicts, true).await?;
+            apply_all(self, &new_docs, name, &ns, opts.force_conflicts, true).await?;
             delete_all(
                 self,
                 &logic::dropped_resources(&old_docs, &new_docs, &ns),

@@ -300,25 +300,14 @@ impl Client {
         for ver in &core.versions {
             api_versions.push(ver.clone());
             let res = self.kube.list_core_api_resources(ver).await?;
-            // Subresources count with their kind, as in Helm's `GetVersionSet` (`v1/Eviction`).
-            for r in &res.resources {
-                let id = format!("{ver}/{}", r.kind);
-                if !api_versions.contains(&id) {
-                    api_versions.push(id);
-                }
-            }
+            push_kinds(&mut api_versions, ver, &res);
         }
         let groups = self.kube.list_api_groups().await?;
         for g in &groups.groups {
             for gv in &g.versions {
                 api_versions.push(gv.group_version.clone());
                 if let Ok(res) = self.kube.list_api_group_resources(&gv.group_version).await {
-                    for r in &res.resources {
-                        let id = format!("{}/{}", gv.group_version, r.kind);
-                        if !api_versions.contains(&id) {
-                            api_versions.push(id);
-                        }
-                    }
+                    push_kinds(&mut api_versions, &gv.group_version, &res);
                 }
             }
         }
@@ -409,6 +398,21 @@ impl Client {
         }
         self.discovered
             .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Adds `GV/Kind` for each resource of a group-version's list, once each. Subresources count
+/// with their kind, as in Helm's `GetVersionSet` (`v1/Eviction`).
+fn push_kinds(
+    api_versions: &mut Vec<String>,
+    group_version: &str,
+    list: &k8s_openapi::apimachinery::pkg::apis::meta::v1::APIResourceList,
+) {
+    for r in &list.resources {
+        let id = format!("{group_version}/{}", r.kind);
+        if !api_versions.contains(&id) {
+            api_versions.push(id);
+        }
     }
 }
 
