@@ -259,6 +259,41 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        // `completion.yaml`: sub-commands, first-argument choices and flags declared by the
+        // plugin (with `plugin.complete` only where no sub-commands are declared), and Helm's
+        // `--debug` records for missing, invalid and unnamed entries.
+        name: "completion-file",
+        setup: &[
+            "cp hello plugins/hello",
+            "cp v1cli plugins/v1cli",
+            "write plugins/hello/completion.yaml\nname: ignored\nflags: [z, q, zone]\ncommands:\n- name: sync\n  validArgs: [all, one, 3]\n  flags: [a, all, log]\n- name: repo\n  commands:\n  - name: list\n    flags: [f]\n  - name: add\n  - validArgs: [x]\n",
+            "write plugins/hello/plugin.complete\n#!/bin/sh\necho \"dyn\tfrom plugin.complete\"\necho \"args:$*.\"\necho \":4\"\n",
+            "chmod plugins/hello/plugin.complete",
+            "write plugins/v1cli/completion.yaml\nflags: 3\n",
+        ],
+        steps: &[
+            "__complete hello ''",
+            "__complete hello s",
+            "__complete hello -",
+            "__complete hello --z",
+            "__complete hello sync ''",
+            "__complete hello sync o",
+            "__complete hello sync one ''",
+            "__complete hello sync -",
+            "__complete hello sync --all ''",
+            "__complete hello -n x sync ''",
+            "__complete hello repo ''",
+            "__complete hello repo list ''",
+            "__complete hello repo list -",
+            "__complete hello repo add x ''",
+            "__complete hello repo '' ''",
+            "__completeNoDesc hello repo list a ''",
+            "__complete v1cli ''",
+            "__complete --debug hello repo add ''",
+            "__complete --debug v1cli ''",
+        ],
+    },
+    Case {
         name: "getter",
         setup: &[
             "cp testget plugins/testget",

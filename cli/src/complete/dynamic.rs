@@ -65,9 +65,11 @@ impl Provider for HelmProvider<'_> {
         let first = req.command.split(' ').next().unwrap_or("");
         if let Some((_, p)) = self.plugins.iter().find(|(n, _)| n == first) {
             let words: Vec<String> = req.args.to_vec();
+            let sub: Vec<String> = req.command.split(' ').skip(1).map(String::from).collect();
             return Some(crate::plugin::dispatch::plugin_completions(
                 p,
                 &std::env::args().skip(2).collect::<Vec<_>>(),
+                &sub,
                 &words,
                 req.to_complete,
             ));

@@ -213,8 +213,8 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
         } else {
             DIRECTIVE_NO_FILE_COMP
         };
-        if plugin {
-            // cobra cannot know a plugin's flags: the plugin's own answers follow.
+        if plugin && tree.cmds[cmd].dynamic {
+            // cobra cannot know all of a plugin's flags: the plugin's own answers follow.
             let req = Request {
                 command: tree.path_of(cmd),
                 flag: None,
@@ -258,6 +258,35 @@ pub fn complete(tree: &Tree, words: &[String], provider: &dyn Provider) -> Outco
                 directive = DIRECTIVE_NO_FILE_COMP;
             }
         }
+        // cobra's ValidArgs (a plugin's `validArgs`): choices for the first argument only,
+        // and nothing else is asked once a command has them.
+        let valid_args = &tree.cmds[cmd].valid_args;
+        if !valid_args.is_empty() {
+            if positional.is_empty() {
+                completions.extend(
+                    valid_args
+                        .iter()
+                        .filter(|a| a.starts_with(to_complete.as_str()))
+                        .cloned(),
+                );
+                directive = DIRECTIVE_NO_FILE_COMP;
+            }
+            return Outcome {
+                completions,
+                directive,
+                error: None,
+                deprecated: deprecated.clone(),
+            };
+        }
+    }
+    if plugin && !tree.cmds[cmd].dynamic {
+        // A plugin command with sub-commands never runs `plugin.complete`.
+        return Outcome {
+            completions,
+            directive,
+            error: None,
+            deprecated: deprecated.clone(),
+        };
     }
     let req = Request {
         command: tree.path_of(cmd),

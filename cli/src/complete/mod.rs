@@ -164,8 +164,24 @@ pub fn run_protocol(words: &[String], no_descriptions: bool) -> ExitCode {
         &crate::plugin::dispatch::early_settings(words),
         &|_| false,
     );
+    let debug = crate::plugin::dispatch::early_settings(words).debug;
+    let log = |msg: &str, key: &str, value: &str| {
+        if debug {
+            eprintln!(
+                "level=DEBUG msg={} {key}={}",
+                crate::plugin::slog_value(msg),
+                crate::plugin::slog_value(value)
+            );
+        }
+    };
     for (name, p) in &plugins {
-        tree.add_plugin(name, &crate::plugin::dispatch::short_help(p));
+        let spec = crate::plugin::completion::load(&p.dir)
+            .map_err(|e| log("plugin completion file loading", "error", &e))
+            .ok();
+        let short = crate::plugin::dispatch::short_help(p);
+        for path in tree.add_plugin(name, &short, spec.as_ref()) {
+            log("sub-command name field missing", "commandPath", &path);
+        }
     }
     let provider = dynamic::HelmProvider {
         tree: &tree,
@@ -242,6 +258,16 @@ fn color_on_line(words: &[String]) -> Option<String> {
 }
 
 /// cobra also appends its debug lines to `$BASH_COMP_DEBUG_FILE` when set.
+/// cobra's `CompDebugln`: a `[Debug]` line for `$BASH_COMP_DEBUG_FILE`, and for standard
+/// error when `to_stderr` (Helm passes its `--debug`).
+pub fn comp_debugln(msg: &str, to_stderr: bool) {
+    let line = format!("[Debug] {msg}\n");
+    debug_file(&line);
+    if to_stderr {
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    }
+}
+
 fn debug_file(line: &str) {
     if let Some(path) = std::env::var_os("BASH_COMP_DEBUG_FILE").filter(|p| !p.is_empty()) {
         if let Ok(mut f) = std::fs::OpenOptions::new()

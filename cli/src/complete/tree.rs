@@ -100,9 +100,14 @@ pub struct Command {
     pub exclusive: Vec<&'static [&'static str]>,
     /// The words from the root (`["get", "all"]`).
     pub path: Vec<String>,
-    /// A CLI plugin's command: its words are not parsed as flags (cobra's
-    /// `DisableFlagParsing`), they go to the plugin's `plugin.complete`.
+    /// A CLI plugin's command (or a sub-command from its `completion.yaml`): its words are
+    /// not parsed as flags (cobra's `DisableFlagParsing`).
     pub plugin: bool,
+    /// cobra's `ValidArgs`: the first argument's choices (a plugin's `validArgs`).
+    pub valid_args: Vec<String>,
+    /// Whether the plugin's `plugin.complete` answers for this command (cobra's
+    /// `ValidArgsFunction` on a plugin command that declares no sub-commands).
+    pub dynamic: bool,
 }
 
 /// klog's flags, which Helm adds hidden to its global flags.
@@ -204,6 +209,8 @@ impl Tree {
                 exclusive: Vec::new(),
                 path: words,
                 plugin: false,
+                valid_args: Vec::new(),
+                dynamic: false,
             });
             by_path.insert(def.path, id);
             if let Some(p) = parent {
@@ -329,28 +336,86 @@ impl Tree {
             exclusive: Vec::new(),
             path,
             plugin: false,
+            valid_args: Vec::new(),
+            dynamic: false,
         });
         self.cmds[parent].children.push(id);
     }
 
     /// Adds an installed CLI plugin's command under the root, as Helm does at start
-    /// (cli/src/plugin/dispatch.rs chooses which).
-    pub fn add_plugin(&mut self, name: &str, short: &str) {
+    /// (cli/src/plugin/dispatch.rs chooses which), with what its `completion.yaml` declares
+    /// (`None`: no file, or an invalid one). Returns the command paths of the sub-commands
+    /// declared without a name (Helm logs them).
+    pub fn add_plugin(
+        &mut self,
+        name: &str,
+        short: &str,
+        spec: Option<&crate::plugin::completion::CompletionSpec>,
+    ) -> Vec<String> {
         self.push_child(0, name, short, false, Vec::new());
         let id = self.cmds.len() - 1;
-        self.cmds[id].plugin = true;
+        let mut root = spec.cloned().unwrap_or_default();
+        root.name = name.to_string();
+        let mut unnamed = Vec::new();
+        self.add_plugin_commands(id, &root, &mut unnamed);
         let names: Vec<String> = self.cmds.iter().map(|c| c.name.clone()).collect();
         self.cmds[0]
             .children
             .sort_by(|a, b| names[*a].cmp(&names[*b]));
+        unnamed
+    }
+
+    /// Helm's `addPluginCommands`: `id` takes `spec`'s arguments and flags, and a sub-command
+    /// for each of its commands. An entry without a name stops there (Helm logs it and leaves
+    /// that sub-command bare: no arguments, flags or `plugin.complete`).
+    fn add_plugin_commands(
+        &mut self,
+        id: usize,
+        spec: &crate::plugin::completion::CompletionSpec,
+        unnamed: &mut Vec<String>,
+    ) {
+        self.cmds[id].plugin = true;
+        if spec.name.is_empty() {
+            unnamed.push(format!("helm {}", self.path_of(id)));
+            return;
+        }
+        self.cmds[id].valid_args = spec.valid_args.clone();
+        self.cmds[id].dynamic = spec.commands.is_none();
+        // Flag names live as long as the process: completion answers once and exits.
+        let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
+        for (long, short) in crate::plugin::completion::fake_flags(&spec.flags) {
+            self.cmds[id].flags.push(Flag {
+                def: FlagDef {
+                    name: leak(&long),
+                    shorthand: leak(&short),
+                    kind: "bool",
+                    no_opt: "true",
+                    usage: "",
+                },
+                hidden: false,
+                persistent: false,
+            });
+        }
+        for sub in spec.commands.iter().flatten() {
+            self.push_child(id, &sub.name, "", false, Vec::new());
+            let child = self.cmds.len() - 1;
+            self.add_plugin_commands(child, sub, unnamed);
+        }
+        // cobra lists sub-commands sorted by name.
+        let mut children = std::mem::take(&mut self.cmds[id].children);
+        children.sort_by(|a, b| self.cmds[*a].name.cmp(&self.cmds[*b].name));
+        self.cmds[id].children = children;
     }
 
     /// The persistent flags of the command's ancestors (cobra's `InheritedFlags`).
     pub fn inherited(&self, id: usize) -> Vec<&Flag> {
         let mut out = Vec::new();
+        let own = &self.cmds[id].flags;
         let mut cur = self.cmds[id].parent;
         while let Some(p) = cur {
-            out.extend(self.cmds[p].flags.iter().filter(|f| f.persistent));
+            out.extend(self.cmds[p].flags.iter().filter(|f| {
+                f.persistent && own.iter().all(|o| o.def.name != f.def.name)
+            }));
             cur = self.cmds[p].parent;
         }
         out

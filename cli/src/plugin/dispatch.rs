@@ -361,23 +361,30 @@ pub fn short_help(p: &Plugin) -> String {
     }
 }
 
-/// Helm's `pluginDynamicComp`: the plugin's `plugin.complete` run with the words typed after
-/// the plugin's command (less Helm's cluster flags; none with `ignoreFlags`) and the word being
-/// completed; its output lines are the answers, a last `:N` line the directive. Without the
-/// program (or when it fails) there is no answer and the shell completes files.
+/// Helm's `pluginDynamicComp`: the plugin's `plugin.complete` run with the sub-commands typed
+/// (those its `completion.yaml` declares), then the other words typed after the plugin's
+/// command (less Helm's cluster flags) and the word being completed (neither with
+/// `ignoreFlags`); its output lines are the answers, a last `:N` line the directive. Without
+/// the program (or when it fails), and for a plugin of another runtime than `subprocess`,
+/// there is no answer and the shell completes files.
 pub fn plugin_completions(
     p: &Plugin,
     words: &[String],
+    sub_commands: &[String],
     args: &[String],
     to_complete: &str,
 ) -> (Vec<String>, u32) {
+    if p.metadata.runtime != "subprocess" {
+        return (Vec::new(), 0);
+    }
     let (known, unknown) = split_known(args);
     if known_flags_error(&known).is_some() {
         // cobra's ShellCompDirectiveError.
         return (Vec::new(), 1);
     }
     let ignore_flags = p.metadata.cli().is_some_and(|c| c.3);
-    let mut argv = Vec::new();
+    // The sub-commands typed (from `completion.yaml`) come first, always.
+    let mut argv = sub_commands.to_vec();
     if !ignore_flags {
         argv.extend(unknown);
         argv.push(to_complete.to_string());
@@ -393,16 +400,38 @@ pub fn plugin_completions(
             .map(|(k, v)| (k.to_string(), v)),
     );
     let program = format!("{}/plugin.complete", p.dir.display());
-    let Ok(out) = std::process::Command::new(&program)
+    let debug = |m: &str| crate::complete::comp_debugln(m, settings.debug);
+    debug(&format!("calling {program} with args [{}]", argv.join(" ")));
+    let out = match std::process::Command::new(&program)
         .args(&argv)
         .env_clear()
         .envs(&env)
         .stdin(std::process::Stdio::null())
         .output()
-    else {
-        return (Vec::new(), 0);
+    {
+        Ok(out) => out,
+        Err(e) => {
+            // The program is optional: without it, the shell completes files.
+            debug(&format!(
+                "Unable to call {program}: fork/exec {program}: {}",
+                helm_core::gocompat::os::go_io_error(&e)
+            ));
+            return (Vec::new(), 0);
+        }
     };
     if !out.status.success() {
+        let code = out.status.code().unwrap_or(-1);
+        if settings.debug {
+            eprintln!(
+                "level=DEBUG msg=\"plugin execution failed\" pluginName={} error={} exitCode={code} stderr=\"\"",
+                slog_value(&p.metadata.name),
+                slog_value(&format!("exit status {code}")),
+            );
+        }
+        debug(&format!(
+            "Unable to call {program}: plugin {:?} exited with error",
+            p.metadata.name
+        ));
         return (Vec::new(), 0);
     }
     // Helm reads the program's standard output and error together.

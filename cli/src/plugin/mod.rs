@@ -13,6 +13,7 @@
 //! * [`runtime`]: the subprocess runtime (commands, hooks, getters) and its environment;
 //! * [`dispatch`]: `helm-rs NAME ARGS…` for a CLI plugin (global flags as Helm treats them);
 //! * [`commands`]: `helm-rs plugin list|install|uninstall|update|package|verify`;
+//! * [`completion`]: a plugin's `completion.yaml` (its sub-commands and flags for completion);
 //! * [`install`]: install sources (a local directory, a local or HTTP tarball);
 //! * [`getter`]: chart downloads through a getter plugin;
 //! * [`postrender`]: `--post-renderer`, a post-renderer plugin as the render's post-render step;
@@ -22,6 +23,7 @@
 //! running one is an error); installing from a VCS repository or an OCI registry.
 
 pub mod commands;
+pub mod completion;
 pub mod dispatch;
 pub mod getter;
 pub mod install;
