@@ -1097,3 +1097,214 @@ fn helm_diff_runs_with_helm_rs_as_its_helm() {
         }
     }
 }
+
+mod repo_common;
+
+/// One plugin artifact pushed to the test registry: the repository (its last element is the
+/// plugin name Helm looks for), the tag, the manifest's `artifactType` and config media type,
+/// and the layers as (media type, title, data).
+struct Artifact<'a> {
+    repository: &'a str,
+    tag: &'a str,
+    artifact_type: &'a str,
+    config_media_type: &'a str,
+    layers: Vec<(&'a str, &'a str, Vec<u8>)>,
+}
+
+/// A gzipped tarball of a legacy plugin named `name`, its files at the archive's root
+/// (`nested`: under `name/`, as `plugin package` writes them).
+fn plugin_tgz(work: &Path, name: &str, version: &str, nested: bool) -> Vec<u8> {
+    let src = work.join(format!("src-{name}-{version}-{nested}"));
+    let files = if nested { src.join(name) } else { src.clone() };
+    std::fs::create_dir_all(&files).expect("mkdir");
+    std::fs::write(
+        files.join("plugin.yaml"),
+        format!("name: {name}\nversion: {version}\nusage: from a registry\ndescription: d\ncommand: echo {name}\n"),
+    )
+    .expect("write plugin.yaml");
+    let archive = work.join(format!("{name}-{version}-{nested}.tgz"));
+    let ok = Command::new("tar")
+        .arg("czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&src)
+        .arg(if nested { name } else { "plugin.yaml" })
+        .status()
+        .expect("run tar");
+    assert!(ok.success());
+    std::fs::read(&archive).expect("read archive")
+}
+
+fn push_artifact(host: &str, a: &Artifact) {
+    let reg = helm_kube::repo::oci::Registry::new(
+        host,
+        true,
+        &helm_kube::repo::HttpOptions::default(),
+        None,
+    )
+    .expect("registry client");
+    let config = reg.push_blob(a.repository, b"{}").expect("push config");
+    let mut layers = Vec::new();
+    for (media_type, title, data) in &a.layers {
+        let d = reg.push_blob(a.repository, data).expect("push layer");
+        layers.push(format!(
+            "{{\"mediaType\":\"{media_type}\",\"digest\":\"{}\",\"size\":{},\"annotations\":{{\"org.opencontainers.image.title\":\"{title}\"}}}}",
+            d.digest, d.size
+        ));
+    }
+    let artifact_type = if a.artifact_type.is_empty() {
+        String::new()
+    } else {
+        format!(",\"artifactType\":\"{}\"", a.artifact_type)
+    };
+    let manifest = format!(
+        "{{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"{artifact_type},\"config\":{{\"mediaType\":\"{}\",\"digest\":\"{}\",\"size\":2}},\"layers\":[{}]}}",
+        a.config_media_type,
+        config.digest,
+        layers.join(",")
+    );
+    reg.push_manifest(a.repository, a.tag, manifest.as_bytes())
+        .expect("push manifest");
+}
+
+/// `plugin install oci://…` against a real registry, helm-rs and Helm side by side: plugin
+/// artifacts as Helm 4 reads them (`artifactType`, or the config media type of older
+/// manifests), the archive at the root or one directory down, and Helm's errors for a missing
+/// tag or repository, another artifact type, a missing archive layer, a layer of a media type
+/// a plugin pull skips, a plugin already there, and `--verify` without provenance. Each run
+/// ends with `plugin list` and the files written (the plugin in `$HELM_PLUGINS`, its archive
+/// kept in the data directory, the unpacked copy in the cache).
+#[test]
+fn plugin_installs_from_a_registry_like_helm() {
+    let Some(helm) = common::oracle() else {
+        eprintln!("SKIP: no helm-oracle to compare registry plugin installs with");
+        return;
+    };
+    let work = tempfile::tempdir().expect("tempdir");
+    let Some(reg) = repo_common::start_registry(work.path(), None) else {
+        return;
+    };
+    const PLUGIN: &str = "application/vnd.helm.plugin.v1+json";
+    const EMPTY: &str = "application/vnd.oci.empty.v1+json";
+    const TGZ: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+    const TAR: &str = "application/vnd.oci.image.layer.v1.tar";
+    let w = work.path();
+    let artifacts = [
+        Artifact {
+            repository: "plugins/hello",
+            tag: "0.2.0",
+            artifact_type: PLUGIN,
+            config_media_type: EMPTY,
+            layers: vec![(TGZ, "hello-0.2.0.tgz", plugin_tgz(w, "hello", "0.2.0", true))],
+        },
+        Artifact {
+            repository: "plugins/flat",
+            tag: "1.0.0",
+            artifact_type: PLUGIN,
+            config_media_type: EMPTY,
+            layers: vec![(TAR, "flat-1.0.0.tgz", plugin_tgz(w, "flat", "1.0.0", false))],
+        },
+        Artifact {
+            repository: "legacy/old",
+            tag: "v1",
+            artifact_type: "",
+            config_media_type: PLUGIN,
+            layers: vec![(TGZ, "old-0.0.1.tgz", plugin_tgz(w, "old", "0.0.1", true))],
+        },
+        Artifact {
+            repository: "plugins/image",
+            tag: "1",
+            artifact_type: "application/vnd.example.image",
+            config_media_type: EMPTY,
+            layers: vec![(TGZ, "image-1.0.0.tgz", plugin_tgz(w, "image", "1.0.0", true))],
+        },
+        Artifact {
+            repository: "plugins/untitled",
+            tag: "1",
+            artifact_type: PLUGIN,
+            config_media_type: EMPTY,
+            layers: vec![(TGZ, "other-1.0.0.tgz", plugin_tgz(w, "untitled", "1.0.0", true))],
+        },
+        Artifact {
+            repository: "plugins/octet",
+            tag: "1",
+            artifact_type: PLUGIN,
+            config_media_type: EMPTY,
+            layers: vec![(
+                "application/octet-stream",
+                "octet-1.0.0.tgz",
+                plugin_tgz(w, "octet", "1.0.0", true),
+            )],
+        },
+    ];
+    for a in &artifacts {
+        push_artifact(&reg.host, a);
+    }
+    let host = reg.host.clone();
+    let steps: Vec<String> = [
+        "plugin install oci://H/plugins/hello:0.2.0 --plain-http",
+        "plugin install oci://H/plugins/hello:0.2.0 --plain-http --verify=false",
+        "plugin install oci://H/plugins/hello:0.2.0 --plain-http --verify=false",
+        "plugin install oci://H/plugins/flat:1.0.0 --plain-http --verify=false",
+        "plugin install oci://H/legacy/old:v1 --plain-http --verify=false",
+        "plugin install oci://H/plugins/image:1 --plain-http --verify=false",
+        "plugin install oci://H/plugins/untitled:1 --plain-http --verify=false",
+        "plugin install oci://H/plugins/octet:1 --plain-http --verify=false",
+        "plugin install oci://H/plugins/absent:1 --plain-http --verify=false",
+        "plugin install oci://H/plugins/notag --plain-http --verify=false",
+        "plugin install oci://H/plugins/flat:1.0.0 --plain-http",
+        "plugin list",
+    ]
+    .iter()
+    .map(|s| s.replace("oci://H/", &format!("oci://{host}/")))
+    .collect();
+    let run = |program: &Path| -> String {
+        let home = tempfile::tempdir().expect("home");
+        let h = home.path();
+        let mut out = String::new();
+        for step in &steps {
+            let o = Command::new(program)
+                .args(step.split(' '))
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("HOME", h)
+                .env("HELM_PLUGINS", h.join("plugins"))
+                .env("HELM_ORACLE_CACHE", common::oracle_cache())
+                .output()
+                .expect("run");
+            out.push_str(&format!(
+                "$ {step}\nexit {}\n{}{}",
+                o.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ));
+        }
+        let mut files: Vec<String> = walkdir(h)
+            .into_iter()
+            .filter(|p| !p.contains("wazero"))
+            .collect();
+        files.sort();
+        out.push_str(&files.join("\n"));
+        out.replace(&h.display().to_string(), "@")
+    };
+    let ours = run(&PathBuf::from(env!("CARGO_BIN_EXE_helm-rs")));
+    let theirs = run(&helm);
+    assert_eq!(ours, theirs, "helm-rs (left) and Helm (right) differ");
+}
+
+/// Every file under `dir`, relative to it.
+fn walkdir(dir: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push(p.strip_prefix(root).unwrap_or(&p).display().to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out
+}

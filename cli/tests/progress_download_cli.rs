@@ -10,9 +10,8 @@
 
 mod repo_common;
 use repo_common::*;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
 /// Runs `program args` with standard error on a pseudo-terminal of 120 columns and writes
 /// what the terminal received to the file named by the first argument; standard output is
@@ -422,64 +421,11 @@ fn plain_lines_no_colour_dumb_terminals_and_none() {
     assert_eq!(err.stderr, "Error: invalid argument \"fancy\" for \"--progress\" flag: must be one of auto, table, plain, none\n");
 }
 
-struct RegistryProcess {
-    child: Child,
-    host: String,
-}
-
-impl Drop for RegistryProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Debian's `docker-registry` on a free port with its own storage (as cli/tests/repo_oci.rs).
-fn start_registry(dir: &Path) -> Option<RegistryProcess> {
-    let found = Command::new("sh")
-        .args(["-c", "command -v docker-registry"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        println!("skipping OCI progress: docker-registry is not installed (scripts/test.d/setup-repo.sh installs it)");
-        return None;
-    }
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    std::fs::write(
-        dir.join("config.yml"),
-        format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-            dir.join("data").display()
-        ),
-    )
-    .unwrap();
-    let mut child = Command::new("docker-registry")
-        .args(["serve", dir.join("config.yml").to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let host = format!("127.0.0.1:{port}");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(&host).is_ok() {
-            return Some(RegistryProcess { child, host });
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("docker-registry did not start on {host}");
-}
-
 #[test]
 fn push_and_pull_of_an_oci_registry() {
     let Some(py) = python() else { return };
     let home = Home::new();
-    let Some(reg) = start_registry(home.path()) else {
+    let Some(reg) = start_registry(home.path(), None) else {
         return;
     };
     let charts = home.path().join("charts");

@@ -211,7 +211,7 @@ fn install(a: &InstallArgs, settings: &EnvSettings) -> Result<(), PluginError> {
                 .into(),
         ));
     };
-    let src = Source::resolve(source)?;
+    let src = Source::resolve(source, &settings.plugins_directory, a.plain_http)?;
     let mut verify = a.verify;
     if !src.supports_verification() {
         verify = false;
@@ -252,11 +252,21 @@ fn install(a: &InstallArgs, settings: &EnvSettings) -> Result<(), PluginError> {
                 "plugin verification failed: no provenance file (.prov) found".into(),
             ));
         };
-        // The digest is looked up under the archive's file name.
+        // The digest is looked up under the archive's file name (a registry plugin's is
+        // `NAME-VERSION.tgz`, from its plugin.yaml).
         let tmp = tempfile::tempdir().map_err(|e| PluginError::Message(e.to_string()))?;
-        let file = tmp
-            .path()
-            .join(helm_core::gocompat::path::base(source.as_str()));
+        let name = match &src {
+            Source::Oci { .. } => {
+                let m = super::install::archive_metadata(&data).map_err(|e| {
+                    PluginError::Message(format!(
+                        "failed to get verification data: failed to extract plugin metadata: {e}"
+                    ))
+                })?;
+                format!("{}-{}.tgz", m.name, m.version)
+            }
+            _ => helm_core::gocompat::path::base(source.as_str()),
+        };
+        let file = tmp.path().join(name);
         std::fs::write(&file, &data).map_err(|e| PluginError::Message(e.to_string()))?;
         let keyring = a
             .keyring

@@ -5,10 +5,14 @@
 //!   `NAME-VERSION.tgz` (and its `.prov`) beside the plugins, then its `NAME/` directory
 //!   (the file name without the version) copied in;
 //! * an `http(s)://` URL of such an archive: downloaded, then as a local archive (the plugin
-//!   found at the archive's root or one directory down).
+//!   found at the archive's root or one directory down);
+//! * an `oci://` reference (with a tag or digest) of a plugin artifact in a registry: its
+//!   `NAME-VERSION.tgz` layer (and `.prov`), kept beside the plugins like a tarball, unpacked
+//!   into the cache (`$HELM_CACHE_HOME/plugins/KEY`) and copied to `$HELM_PLUGINS/NAME`.
 //!
-//! Helm installs into `$HELM_DATA_HOME/plugins` (its `helmpath.DataPath`), not into
-//! `$HELM_PLUGINS`, and so does helm-rs. VCS and OCI sources are not supported.
+//! Helm installs directories, tarballs and URLs into `$HELM_DATA_HOME/plugins` (its
+//! `helmpath.DataPath`), and registry plugins into `$HELM_PLUGINS`; helm-rs does the same.
+//! VCS sources are not supported.
 
 use super::PluginError;
 use std::path::{Path, PathBuf};
@@ -18,6 +22,13 @@ pub enum Source {
     Directory(PathBuf),
     Archive(PathBuf),
     Http(String),
+    /// A registry reference, with the plugins directory it installs into and how to reach
+    /// the registry.
+    Oci {
+        reference: String,
+        plugins_dir: PathBuf,
+        plain_http: bool,
+    },
 }
 
 fn archive_suffix(s: &str) -> bool {
@@ -48,12 +59,25 @@ fn data_plugins() -> PathBuf {
 }
 
 impl Source {
-    /// Helm's `NewForSource` (without OCI and VCS).
-    pub fn resolve(source: &str) -> Result<Source, PluginError> {
+    /// Helm's `NewOCIInstaller` for `oci://` sources, else its `NewForSource` (without VCS).
+    pub fn resolve(
+        source: &str,
+        plugins_directory: &str,
+        plain_http: bool,
+    ) -> Result<Source, PluginError> {
         if source.starts_with("oci://") {
-            return Err(PluginError::Message(
-                "installing plugins from OCI registries is not supported by helm-rs".into(),
-            ));
+            let r = helm_core::repo::oci::Reference::parse(source)
+                .map_err(|e| PluginError::Message(format!("invalid OCI reference: {e}")))?;
+            if r.chart_name().is_empty() {
+                return Err(PluginError::Message(
+                    "invalid OCI reference: missing repository".into(),
+                ));
+            }
+            return Ok(Source::Oci {
+                reference: source.to_string(),
+                plugins_dir: PathBuf::from(plugins_directory),
+                plain_http,
+            });
         }
         if std::fs::metadata(source).is_ok() {
             let abs =
@@ -89,6 +113,16 @@ impl Source {
                 data_plugins().join(strip_plugin_name(&base(&p.to_string_lossy())))
             }
             Source::Http(u) => data_plugins().join(strip_plugin_name(&base(u))),
+            Source::Oci {
+                reference,
+                plugins_dir,
+                ..
+            } => {
+                let name = helm_core::repo::oci::Reference::parse(reference)
+                    .map(|r| r.chart_name().to_string())
+                    .unwrap_or_default();
+                plugins_dir.join(name)
+            }
         }
     }
 
@@ -119,6 +153,21 @@ impl Source {
                 let prov = g.get_bytes(&format!("{u}.prov")).ok();
                 Ok((data, prov))
             }
+            Source::Oci {
+                reference,
+                plain_http,
+                ..
+            } => {
+                let o = helm_kube::repo::oci::OciOptions {
+                    plain_http: *plain_http,
+                    tls: helm_kube::repo::HttpOptions::from_entry(conn),
+                    registry_config: helm_core::repo::paths::registry_config(),
+                };
+                let pulled = helm_kube::repo::oci::pull_plugin(reference, &o).map_err(|e| {
+                    msg(format!("failed to pull plugin from {reference}: {e}"))
+                })?;
+                Ok((pulled.archive, pulled.provenance))
+            }
         }
     }
 
@@ -147,6 +196,39 @@ impl Source {
                     ))
                 })
             }
+            Source::Oci { reference, .. } => {
+                let (data, prov) = self.archive_data(conn)?;
+                let m = archive_metadata(&data).map_err(|e| {
+                    msg(format!(
+                        "failed to extract plugin metadata from tarball: {e}"
+                    ))
+                })?;
+                keep_archive(&m, &data, prov.as_deref())?;
+                if !data.starts_with(&[0x1f, 0x8b]) {
+                    return Err(msg("plugin data is not a gzip compressed archive".into()));
+                }
+                let cache = PathBuf::from(crate::settings::cache_path("plugins"))
+                    .join(cache_key(reference));
+                std::fs::create_dir_all(&cache)
+                    .map_err(|e| msg(format!("failed to create cache directory: {e}")))?;
+                extract(&data, &cache).map_err(|e| msg(format!("failed to extract plugin: {e}")))?;
+                let root = if cache.join("plugin.yaml").exists() {
+                    cache
+                } else {
+                    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(&cache)
+                        .map_err(|e| msg(e.to_string()))?
+                        .flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.is_dir())
+                        .collect();
+                    subdirs.sort();
+                    subdirs
+                        .into_iter()
+                        .find(|p| p.join("plugin.yaml").exists())
+                        .ok_or_else(|| msg("plugin metadata (plugin.yaml) missing".into()))?
+                };
+                copy_dir(&root, &dest).map_err(msg)
+            }
             Source::Archive(_) | Source::Http(_) => {
                 let (data, prov) = self.archive_data(conn)?;
                 let m = archive_metadata(&data).map_err(|e| {
@@ -154,14 +236,7 @@ impl Source {
                         "failed to extract plugin metadata from tarball: {e}"
                     ))
                 })?;
-                let kept = data_plugins().join(format!("{}-{}.tgz", m.name, m.version));
-                std::fs::create_dir_all(data_plugins())
-                    .map_err(|e| msg(format!("failed to create plugins directory: {e}")))?;
-                std::fs::write(&kept, &data)
-                    .map_err(|e| msg(format!("failed to save tarball: {e}")))?;
-                if let Some(prov) = prov {
-                    let _ = std::fs::write(format!("{}.prov", kept.display()), prov);
-                }
+                keep_archive(&m, &data, prov.as_deref())?;
                 let tmp = tempfile::Builder::new()
                     .prefix("helm-plugin-extract-")
                     .tempdir()
@@ -189,6 +264,42 @@ impl Source {
             }
         }
     }
+}
+
+/// Keeps a downloaded plugin archive (and its provenance) as `NAME-VERSION.tgz` in the data
+/// directory's plugins, as Helm does for tarball and registry installs.
+fn keep_archive(
+    m: &super::metadata::Metadata,
+    data: &[u8],
+    prov: Option<&[u8]>,
+) -> Result<(), PluginError> {
+    let msg = PluginError::Message;
+    let kept = data_plugins().join(format!("{}-{}.tgz", m.name, m.version));
+    std::fs::create_dir_all(data_plugins())
+        .map_err(|e| msg(format!("failed to create plugins directory: {e}")))?;
+    std::fs::write(&kept, data).map_err(|e| msg(format!("failed to save tarball: {e}")))?;
+    if let Some(prov) = prov {
+        let _ = std::fs::write(format!("{}.prov", kept.display()), prov);
+    }
+    Ok(())
+}
+
+/// Helm's plugin cache key for a source URL: scheme, user, host and path joined by `-`, with
+/// every `/` and `:` a `-` (`oci://h:5000/p/x:1` → `oci-h-5000-p-x-1`).
+pub fn cache_key(source: &str) -> String {
+    let (scheme, rest) = match source.split_once("://") {
+        Some((s, r)) => (format!("{s}-"), r),
+        None => (String::new(), source),
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let (user, host) = match authority.rsplit_once('@') {
+        Some((u, h)) => (format!("{}-", u.split(':').next().unwrap_or(u)), h),
+        None => (String::new(), authority),
+    };
+    format!("{scheme}{user}{host}{}", path.replace('/', "-")).replace(':', "-")
 }
 
 /// The plugin.yaml of a plugin tarball (the first entry named `plugin.yaml`), read.
@@ -317,5 +428,14 @@ mod tests {
         assert_eq!(strip_plugin_name("my-plugin-1.2.3.tar.gz"), "my-plugin");
         assert_eq!(strip_plugin_name("plain.tgz"), "plain");
         assert_eq!(strip_plugin_name("a-1.0-b-2.0.tgz"), "a-1.0-b");
+    }
+
+    #[test]
+    fn cache_keys_are_helms() {
+        assert_eq!(
+            cache_key("oci://127.0.0.1:35111/plugins/hello:0.2.0"),
+            "oci-127.0.0.1-35111-plugins-hello-0.2.0"
+        );
+        assert_eq!(cache_key("https://u@h.io/a/b"), "https-u-h.io-a-b");
     }
 }

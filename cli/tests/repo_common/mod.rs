@@ -209,3 +209,71 @@ pub fn indexed_repo(home: &Home, versions: &[&str]) -> PathBuf {
     home.ok(&["repo", "index", repo_dir.to_str().unwrap()]);
     repo_dir
 }
+
+/// A registry process, killed when dropped.
+pub struct RegistryProcess {
+    child: std::process::Child,
+    pub host: String,
+}
+
+impl Drop for RegistryProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find_registry() -> Option<String> {
+    for name in ["docker-registry", "registry"] {
+        if Command::new("sh")
+            .args(["-c", &format!("command -v {name}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return Some(name.to_string());
+        }
+    }
+    println!("skipping OCI tests: docker-registry is not installed (scripts/test.d/setup-repo.sh installs it)");
+    None
+}
+
+/// Debian's `docker-registry` (the CNCF distribution registry) on a free 127.0.0.1 port with
+/// its storage in `dir`, over plain HTTP; with `htpasswd` = (user, password) it requires basic
+/// auth. `None` (with a note) when the registry is not installed.
+pub fn start_registry(dir: &Path, htpasswd: Option<(&str, &str)>) -> Option<RegistryProcess> {
+    let bin = find_registry()?;
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut config = format!(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+        dir.join("data").display()
+    );
+    if let Some((u, p)) = htpasswd {
+        let hash = bcrypt::hash(p, 5).unwrap();
+        std::fs::write(dir.join("htpasswd"), format!("{u}:{hash}\n")).unwrap();
+        config.push_str(&format!(
+            "auth:\n  htpasswd:\n    realm: test\n    path: {}\n",
+            dir.join("htpasswd").display()
+        ));
+    }
+    std::fs::write(dir.join("config.yml"), config).unwrap();
+    let mut child = Command::new(bin)
+        .args(["serve", dir.join("config.yml").to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let host = format!("127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(&host).is_ok() {
+            return Some(RegistryProcess { child, host });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("docker-registry did not start on {host}");
+}

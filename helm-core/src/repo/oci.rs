@@ -308,6 +308,88 @@ pub fn chart_layers(manifest: &[u8]) -> Result<(Descriptor, Option<Descriptor>),
     Ok((chart, prov))
 }
 
+/// The artifact type of a Helm plugin in a registry (the manifest's `artifactType`, or its
+/// config's media type in manifests from before OCI 1.1).
+pub const PLUGIN_ARTIFACT_TYPE: &str = "application/vnd.helm.plugin.v1+json";
+
+/// The layer media types a plugin pull copies (others, such as the empty config, are skipped,
+/// so a plugin archive under another media type is never found).
+const PLUGIN_LAYER_MEDIA_TYPES: [&str; 2] = [
+    "application/vnd.oci.image.layer.v1.tar",
+    "application/vnd.oci.image.layer.v1.tar+gzip",
+];
+
+/// The layers of a plugin artifact: the archive (titled `NAME-VERSION.tgz`) and its
+/// provenance (`NAME-VERSION.tgz.prov`) with that title.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PluginLayers {
+    pub archive: Descriptor,
+    pub provenance: Option<(Descriptor, String)>,
+}
+
+/// Finds the plugin `name`'s layers in a manifest, with Helm's errors for a manifest that is
+/// not a plugin's or lacks the archive.
+pub fn plugin_layers(manifest: &[u8], name: &str) -> Result<PluginLayers, RepoError> {
+    let v = json::from_str(&String::from_utf8_lossy(manifest))
+        .map_err(|e| RepoError::Other(format!("unable to parse manifest: {e}")))?;
+    let m = v.as_map().cloned().unwrap_or_default();
+    let text = |v: Option<Value>| v.and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default();
+    let artifact_type = text(m.get("artifactType"));
+    let config_type = text(m.get("config").and_then(|c| c.as_map().and_then(|c| c.get("mediaType"))));
+    if !artifact_type.is_empty() && artifact_type != PLUGIN_ARTIFACT_TYPE {
+        return Err(RepoError::Other(format!(
+            "expected artifact type {PLUGIN_ARTIFACT_TYPE}, got {artifact_type}"
+        )));
+    }
+    if artifact_type.is_empty() && config_type != PLUGIN_ARTIFACT_TYPE {
+        return Err(RepoError::Other(format!(
+            "expected config media type {PLUGIN_ARTIFACT_TYPE} for legacy compatibility, got {config_type}"
+        )));
+    }
+    let mut archive = None;
+    let mut provenance = None;
+    let prefix = format!("{name}-");
+    for layer in m.get("layers").and_then(|l| l.as_list().map(<[Value]>::to_vec)).unwrap_or_default() {
+        let Some(l) = layer.as_map() else { continue };
+        let title = text(
+            l.get("annotations")
+                .and_then(|a| a.as_map().and_then(|a| a.get("org.opencontainers.image.title"))),
+        );
+        if title.is_empty() || !title.starts_with(&prefix) {
+            continue;
+        }
+        let d = Descriptor {
+            media_type: text(l.get("mediaType")),
+            digest: text(l.get("digest")),
+            size: l
+                .get("size")
+                .and_then(|s| s.as_i64().or_else(|| s.as_f64().map(|f| f as i64)))
+                .unwrap_or(0)
+                .max(0) as u64,
+        };
+        if archive.is_none() && title.ends_with(".tgz") {
+            archive = Some(d.clone());
+        }
+        if provenance.is_none() && title.ends_with(".tgz.prov") {
+            provenance = Some((d, title));
+        }
+    }
+    let archive = archive.ok_or_else(|| {
+        RepoError::Other(format!(
+            "required layer matching pattern {name}-VERSION.tgz not found in manifest"
+        ))
+    })?;
+    Ok(PluginLayers {
+        archive,
+        provenance,
+    })
+}
+
+/// Whether a plugin pull copies a layer of this media type at all.
+pub fn plugin_layer_copied(media_type: &str) -> bool {
+    PLUGIN_LAYER_MEDIA_TYPES.contains(&media_type)
+}
+
 /// The registry credentials file (Docker's `config.json`): `{"auths":{host:{"auth":b64}}}`.
 pub mod credentials {
     use super::*;

@@ -541,6 +541,62 @@ fn core_oci_config_version(
         .unwrap_or_default())
 }
 
+/// A plugin pulled from a registry (`helm plugin install oci://…`): its archive, the
+/// provenance beside it when the artifact has one, and the manifest's digest.
+#[derive(Debug)]
+pub struct PluginPull {
+    pub archive: Vec<u8>,
+    pub provenance: Option<Vec<u8>>,
+    pub digest: String,
+}
+
+/// Pulls the plugin at `reference` (`oci://host/path/NAME:TAG` or `@sha256:…`; a tag or
+/// digest is required, as for Helm): the manifest must be a plugin artifact with a layer
+/// titled `NAME-VERSION.tgz`. Errors read as Helm's registry client words them.
+pub fn pull_plugin(reference: &str, o: &OciOptions) -> Result<PluginPull, RepoIoError> {
+    let r = Reference::parse(reference)?;
+    let fetch = |what: String| {
+        RepoIoError::Other(format!("failed to perform \"FetchReference\" on source: {what}"))
+    };
+    let manifest_ref = if !r.digest.is_empty() {
+        r.digest.clone()
+    } else if !r.tag.is_empty() {
+        r.tag.clone()
+    } else {
+        return Err(fetch("invalid reference".into()));
+    };
+    let reg = connect(&r, o, None)?;
+    let (manifest, digest) = reg
+        .manifest(&r.repository, &manifest_ref)
+        .map_err(|e| match &e {
+            RepoIoError::Status { status, .. } if status.starts_with("404") => {
+                let sep = if r.digest.is_empty() { ':' } else { '@' };
+                fetch(format!("{}/{}{sep}{manifest_ref}: not found", r.registry, r.repository))
+            }
+            _ => e,
+        })?;
+    let layers = core_oci::plugin_layers(&manifest, r.chart_name())?;
+    let blob = |d: &Descriptor| -> Result<Vec<u8>, RepoIoError> {
+        if !core_oci::plugin_layer_copied(&d.media_type) {
+            return Err(RepoIoError::Other(format!(
+                "unable to retrieve plugin data with digest {}: {}: {}: not found",
+                d.digest, d.digest, d.media_type
+            )));
+        }
+        reg.blob(&r.repository, d)
+    };
+    let archive = blob(&layers.archive)?;
+    let provenance = match &layers.provenance {
+        Some((d, _)) => Some(blob(d)?),
+        None => None,
+    };
+    Ok(PluginPull {
+        archive,
+        provenance,
+        digest,
+    })
+}
+
 /// `helm push CHART.tgz oci://host/path`: uploads config, chart (and `.prov` when given) and a
 /// manifest tagged with the chart version under `path/<chart name>`.
 pub fn push_chart(
