@@ -413,9 +413,12 @@ impl Tree {
         let own = &self.cmds[id].flags;
         let mut cur = self.cmds[id].parent;
         while let Some(p) = cur {
-            out.extend(self.cmds[p].flags.iter().filter(|f| {
-                f.persistent && own.iter().all(|o| o.def.name != f.def.name)
-            }));
+            out.extend(
+                self.cmds[p]
+                    .flags
+                    .iter()
+                    .filter(|f| f.persistent && own.iter().all(|o| o.def.name != f.def.name)),
+            );
             cur = self.cmds[p].parent;
         }
         out

@@ -77,7 +77,7 @@ pub struct NamesArgs {
 pub struct InstallArgs {
     /// `<path|url>`
     args: Vec<String>,
-    /// specify a version constraint (VCS sources only, which helm-rs does not install from)
+    /// specify a version constraint. If this is not specified, the latest version is installed
     #[arg(long)]
     version: Option<String>,
     /// verify the plugin signature before installing
@@ -211,11 +211,21 @@ fn install(a: &InstallArgs, settings: &EnvSettings) -> Result<(), PluginError> {
                 .into(),
         ));
     };
-    let src = Source::resolve(source, &settings.plugins_directory, a.plain_http)?;
+    let src = Source::resolve(
+        source,
+        a.version.as_deref().unwrap_or(""),
+        &settings.plugins_directory,
+        a.plain_http,
+    )?;
     let mut verify = a.verify;
-    if !src.supports_verification() {
+    if matches!(src, Source::Directory(_)) {
         verify = false;
         out("Installing plugin from local directory (development mode)\n");
+    } else if verify && !src.supports_verification() {
+        return Err(PluginError::Message(
+            "plugin source does not support verification. Use --verify=false to skip verification"
+                .into(),
+        ));
     } else if !verify {
         out("WARNING: Skipping plugin signature verification\n");
     }
@@ -369,8 +379,8 @@ fn update(names: &[String], settings: &EnvSettings) -> Result<(), PluginError> {
     }
 }
 
-/// Helm updates only plugins that are VCS checkouts (`git pull` for a git one), then runs the
-/// update hook.
+/// Helm updates only plugins that are VCS checkouts (for git: fetch, then pull unless a tag
+/// or commit is checked out), then runs the update hook.
 fn update_one(p: &Plugin, settings: &EnvSettings) -> Result<(), PluginError> {
     let location =
         std::fs::canonicalize(&p.dir).map_err(|e| PluginError::Message(e.to_string()))?;
@@ -383,18 +393,14 @@ fn update_one(p: &Plugin, settings: &EnvSettings) -> Result<(), PluginError> {
             "cannot get information about plugin source".into(),
         ));
     }
-    let status = std::process::Command::new("git")
-        .arg("-C")
-        .arg(&location)
-        .arg("pull")
-        .arg("--quiet")
-        .status()
-        .map_err(|e| PluginError::Message(format!("git: {e}")))?;
-    if !status.success() {
-        return Err(PluginError::Message(format!(
-            "unable to update repository: git pull exited with {status}"
-        )));
+    let repo = super::vcs::GitRepo {
+        remote: String::new(),
+        local: location,
+    };
+    if repo.is_dirty() {
+        return Err(PluginError::Message("plugin repo was modified".into()));
     }
+    repo.update()?;
     let updated = loader::load_dir(&p.dir).map_err(PluginError::Message)?;
     runtime::run_hook(&updated, "update", settings.debug)
 }

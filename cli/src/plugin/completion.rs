@@ -85,9 +85,7 @@ fn spec(v: &Value, path: &str, depth: usize) -> Result<CompletionSpec, String> {
                             .map(|c| spec(c, &path, depth + 1))
                             .collect::<Result<_, _>>()?,
                     ),
-                    (other, None) => {
-                        return Err(type_error(other, &path, "[]cmd.pluginCommand"))
-                    }
+                    (other, None) => return Err(type_error(other, &path, "[]cmd.pluginCommand")),
                 }
             }
             _ => {}
@@ -194,11 +192,20 @@ mod tests {
             format!("{DECODE}cannot unmarshal object into Go struct field pluginCommand.commands.commands.name of type string")
         );
         // Sorted keys: `flags` is decoded before `name`.
-        assert!(parse("name: [x]\nflags: x\n").unwrap_err().contains("pluginCommand.flags of type []string"));
-        assert!(parse("commands: [3]\n").unwrap_err().ends_with("pluginCommand.commands of type cmd.pluginCommand"));
-        assert!(parse("- a\n").unwrap_err().ends_with("Go value of type cmd.pluginCommand"));
+        assert!(parse("name: [x]\nflags: x\n")
+            .unwrap_err()
+            .contains("pluginCommand.flags of type []string"));
+        assert!(parse("commands: [3]\n")
+            .unwrap_err()
+            .ends_with("pluginCommand.commands of type cmd.pluginCommand"));
+        assert!(parse("- a\n")
+            .unwrap_err()
+            .ends_with("Go value of type cmd.pluginCommand"));
         // Scalars become the text of a string field.
-        assert_eq!(parse("validArgs: [1, true, 2.5]\n").unwrap().valid_args, ["1", "true", "2.5"]);
+        assert_eq!(
+            parse("validArgs: [1, true, 2.5]\n").unwrap().valid_args,
+            ["1", "true", "2.5"]
+        );
         assert_eq!(parse("").unwrap(), CompletionSpec::default());
     }
 
@@ -209,10 +216,7 @@ mod tests {
             f(&["a", "all", "log"]),
             [("all".into(), "a".into()), ("log".into(), String::new())]
         );
-        assert_eq!(
-            f(&["b", "ball"]),
-            [("ball".to_string(), "b".to_string())]
-        );
+        assert_eq!(f(&["b", "ball"]), [("ball".to_string(), "b".to_string())]);
         assert_eq!(
             f(&["a", "b"]),
             [("a".into(), "a".into()), ("b".into(), "b".into())]

@@ -10,9 +10,12 @@
 //!   `NAME-VERSION.tgz` layer (and `.prov`), kept beside the plugins like a tarball, unpacked
 //!   into the cache (`$HELM_CACHE_HOME/plugins/KEY`) and copied to `$HELM_PLUGINS/NAME`.
 //!
-//! Helm installs directories, tarballs and URLs into `$HELM_DATA_HOME/plugins` (its
-//! `helmpath.DataPath`), and registry plugins into `$HELM_PLUGINS`; helm-rs does the same.
-//! VCS sources are not supported.
+//! * a git repository ([`super::vcs`]): cloned into the cache, checked out at `--version`,
+//!   copied with its `.git`.
+//!
+//! Helm installs directories, tarballs, URLs and git checkouts into `$HELM_DATA_HOME/plugins`
+//! (its `helmpath.DataPath`), and registry plugins into `$HELM_PLUGINS`; helm-rs does the
+//! same.
 
 use super::PluginError;
 use std::path::{Path, PathBuf};
@@ -28,6 +31,11 @@ pub enum Source {
         reference: String,
         plugins_dir: PathBuf,
         plain_http: bool,
+    },
+    /// A git repository and the `--version` to check out (empty: its default branch).
+    Git {
+        url: String,
+        version: String,
     },
 }
 
@@ -59,9 +67,10 @@ fn data_plugins() -> PathBuf {
 }
 
 impl Source {
-    /// Helm's `NewOCIInstaller` for `oci://` sources, else its `NewForSource` (without VCS).
+    /// Helm's `NewOCIInstaller` for `oci://` sources, else its `NewForSource`.
     pub fn resolve(
         source: &str,
+        version: &str,
         plugins_directory: &str,
         plain_http: bool,
     ) -> Result<Source, PluginError> {
@@ -94,10 +103,17 @@ impl Source {
         {
             return Ok(Source::Http(source.to_string()));
         }
-        let why = if source.contains("://") || source.starts_with("git@") {
-            "helm-rs cannot install plugins from VCS repositories"
-        } else {
-            "Cannot detect VCS"
+        let why = match super::vcs::detect(source) {
+            Ok(super::vcs::Vcs::Git) => {
+                return Ok(Source::Git {
+                    url: source.to_string(),
+                    version: version.to_string(),
+                })
+            }
+            Ok(super::vcs::Vcs::Other(kind)) => {
+                format!("helm-rs installs plugins from git repositories only, not {kind}")
+            }
+            Err(e) => e,
         };
         Err(PluginError::Message(format!(
             "cannot get information about plugin source {source:?} (if it's a local directory, does it exist?), last error was: {why}"
@@ -113,6 +129,7 @@ impl Source {
                 data_plugins().join(strip_plugin_name(&base(&p.to_string_lossy())))
             }
             Source::Http(u) => data_plugins().join(strip_plugin_name(&base(u))),
+            Source::Git { url, .. } => data_plugins().join(base(url)),
             Source::Oci {
                 reference,
                 plugins_dir,
@@ -128,7 +145,7 @@ impl Source {
 
     /// Whether a signature can be checked for this source (tarballs).
     pub fn supports_verification(&self) -> bool {
-        !matches!(self, Source::Directory(_))
+        !matches!(self, Source::Directory(_) | Source::Git { .. })
     }
 
     /// The archive and its provenance, for tarball sources.
@@ -138,7 +155,9 @@ impl Source {
     ) -> Result<(Vec<u8>, Option<Vec<u8>>), PluginError> {
         let msg = |e: String| PluginError::Message(e);
         match self {
-            Source::Directory(_) => Err(msg("verification not supported for directories".into())),
+            Source::Directory(_) | Source::Git { .. } => {
+                Err(msg("verification not supported for directories".into()))
+            }
             Source::Archive(p) => {
                 let data =
                     std::fs::read(p).map_err(|e| msg(format!("failed to read archive: {e}")))?;
@@ -163,9 +182,8 @@ impl Source {
                     tls: helm_kube::repo::HttpOptions::from_entry(conn),
                     registry_config: helm_core::repo::paths::registry_config(),
                 };
-                let pulled = helm_kube::repo::oci::pull_plugin(reference, &o).map_err(|e| {
-                    msg(format!("failed to pull plugin from {reference}: {e}"))
-                })?;
+                let pulled = helm_kube::repo::oci::pull_plugin(reference, &o)
+                    .map_err(|e| msg(format!("failed to pull plugin from {reference}: {e}")))?;
                 Ok((pulled.archive, pulled.provenance))
             }
         }
@@ -196,6 +214,7 @@ impl Source {
                     ))
                 })
             }
+            Source::Git { url, version } => super::vcs::install(url, version, &dest),
             Source::Oci { reference, .. } => {
                 let (data, prov) = self.archive_data(conn)?;
                 let m = archive_metadata(&data).map_err(|e| {
@@ -211,7 +230,8 @@ impl Source {
                     .join(cache_key(reference));
                 std::fs::create_dir_all(&cache)
                     .map_err(|e| msg(format!("failed to create cache directory: {e}")))?;
-                extract(&data, &cache).map_err(|e| msg(format!("failed to extract plugin: {e}")))?;
+                extract(&data, &cache)
+                    .map_err(|e| msg(format!("failed to extract plugin: {e}")))?;
                 let root = if cache.join("plugin.yaml").exists() {
                     cache
                 } else {
@@ -396,7 +416,7 @@ fn plugin_root(dir: &Path) -> Result<PathBuf, PluginError> {
 
 /// Copies a directory tree (modes kept, symlinks copied as links); the destination must not
 /// exist.
-fn copy_dir(src: &Path, dst: &Path) -> Result<(), String> {
+pub fn copy_dir(src: &Path, dst: &Path) -> Result<(), String> {
     if dst.exists() {
         return Err("destination already exists".into());
     }

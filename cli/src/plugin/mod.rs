@@ -14,7 +14,8 @@
 //! * [`dispatch`]: `helm-rs NAME ARGS…` for a CLI plugin (global flags as Helm treats them);
 //! * [`commands`]: `helm-rs plugin list|install|uninstall|update|package|verify`;
 //! * [`completion`]: a plugin's `completion.yaml` (its sub-commands and flags for completion);
-//! * [`install`]: install sources (a local directory, a local or HTTP tarball);
+//! * [`install`]: install sources (a local directory, a local or HTTP tarball, a registry);
+//! * [`vcs`]: plugins from git repositories (install and update);
 //! * [`getter`]: chart downloads through a getter plugin;
 //! * [`postrender`]: `--post-renderer`, a post-renderer plugin as the render's post-render step;
 //! * [`sign`]: plugin tarballs and their provenance (signing, verification).
@@ -32,6 +33,7 @@ pub mod metadata;
 pub mod postrender;
 pub mod runtime;
 pub mod sign;
+pub mod vcs;
 
 pub use commands::{run, PluginCommand};
 
