@@ -178,3 +178,60 @@ fn archived_subchart_is_repacked_as_a_directory_like_helm() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn chart_lock_carries_its_generated_time_like_helm() {
+    // Helm 4.1.4 on this chart (every file @1600000000): the Chart.lock entry is dated by the
+    // lock's `generated` (05:06:07.6+01:00 rounds to 04:06:08Z), not by the file; the whole
+    // withlock-0.1.0.tgz has this SHA-256.
+    let d = scratch_dir("lock");
+    let chart_dir = d.join("withlock");
+    write_files(
+        &chart_dir,
+        &[
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: withlock\nversion: 0.1.0\ndependencies:\n  - name: sub\n    version: 0.1.0\n    repository: file://../sub\n",
+            ),
+            (
+                "Chart.lock",
+                "dependencies:\n- name: sub\n  repository: file://../sub\n  version: 0.1.0\ndigest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\ngenerated: \"2021-03-04T05:06:07.6+01:00\"\n",
+            ),
+            ("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\n"),
+            ("templates/a.yaml", "a: {{ .Values.a }}\n"),
+        ],
+    );
+    set_mtimes(&chart_dir, 1_600_000_000);
+    let opts = package::PackageOptions {
+        destination: d.join("out"),
+        ..Default::default()
+    };
+    let written = package::package_dir(&chart_dir, &opts).expect("package");
+    let tar = gunzip(&written);
+    let mut archive = tar::Archive::new(&tar[..]);
+    let times: Vec<(String, u64)> = archive
+        .entries()
+        .expect("entries")
+        .map(|e| {
+            let e = e.expect("entry");
+            (
+                e.path().expect("path").display().to_string(),
+                e.header().mtime().expect("mtime"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        times,
+        [
+            ("withlock/Chart.yaml".to_string(), 1_600_000_000),
+            ("withlock/Chart.lock".to_string(), 1_614_830_768),
+            ("withlock/templates/a.yaml".to_string(), 1_600_000_000),
+            ("withlock/charts/sub/Chart.yaml".to_string(), 1_600_000_000),
+        ]
+    );
+    assert_eq!(
+        hex::encode(Sha256::digest(std::fs::read(&written).expect("read"))),
+        "f2f8ca9bf913ef92073660a0a2ef1a71f5a47108479374cd8eea478e20174e00"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -8,7 +8,8 @@
 //!   that was a `.tgz` is written expanded, as Helm does);
 //! - USTAR headers: mode 0644, uid/gid 0, no user/group names, only regular files (no directory
 //!   entries), each file's modification time rounded to the nearest second (Helm 4 keeps the
-//!   files' mtimes, so packaging the same unchanged directory twice gives identical bytes); two
+//!   files' mtimes, so packaging the same unchanged directory twice gives identical bytes;
+//!   `Chart.lock` carries the lock's `generated` time instead); two
 //!   zero blocks at the end and no padding to a 10 KiB record;
 //! - gzip with header mtime 0, OS byte 255, Helm's extra field
 //!   (`+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=`) and comment `Helm`, compressed by our port
@@ -234,7 +235,7 @@ fn collect(
             out.push(Entry {
                 name: format!("{base}/Chart.lock"),
                 data: lock_yaml(lock)?,
-                mtime: mtime("Chart.lock"),
+                mtime: lock_mtime(lock),
             });
         }
     }
@@ -267,6 +268,19 @@ fn collect(
         collect(dep, &times.sub(&dep.metadata.name), &sub_base, out)?;
     }
     Ok(())
+}
+
+/// Chart.lock's header time: Helm stamps it with the lock's `generated` time, not the file's,
+/// rounded to the nearest second as Go's tar writer does; without a time, the current one (Helm's
+/// zero time falls back to `time.Now()`).
+fn lock_mtime(lock: &Lock) -> u64 {
+    use crate::gocompat::time::{parse_in_location, Location, Time};
+    let t = parse_in_location("2006-01-02T15:04:05Z07:00", &lock.generated, Location::utc())
+        .ok()
+        .filter(|t| !t.is_zero())
+        .unwrap_or_else(Time::now);
+    let secs = t.unix + i64::from(t.nsec >= 500_000_000);
+    u64::try_from(secs).unwrap_or(0)
 }
 
 /// The file's mtime in Unix seconds rounded to the nearest second (Go's tar writer rounds when
