@@ -66,7 +66,9 @@ fn compare(helm: &Path, scratch: &Path, name: &str, chart: &Path, args: &[&str])
         eprintln!("{name}: {:?}", ours.1);
         None
     } else {
-        Some(format!("{name} {args:?}: Helm {theirs:?}, helm-rs {ours:?}"))
+        Some(format!(
+            "{name} {args:?}: Helm {theirs:?}, helm-rs {ours:?}"
+        ))
     }
 }
 
@@ -82,12 +84,21 @@ fn package_writes_helms_bytes() {
     let mut differ = Vec::new();
     let mut cases = 0;
     let mychart = scratch.join("mychart");
-    for (i, args) in [&[][..], &["--version", "1.2.3-rc.1", "--app-version", "2.0"][..]]
-        .iter()
-        .enumerate()
+    for (i, args) in [
+        &[][..],
+        &["--version", "1.2.3-rc.1", "--app-version", "2.0"][..],
+    ]
+    .iter()
+    .enumerate()
     {
         cases += 1;
-        differ.extend(compare(&helm, &scratch, &format!("mychart{i}"), &mychart, args));
+        differ.extend(compare(
+            &helm,
+            &scratch,
+            &format!("mychart{i}"),
+            &mychart,
+            args,
+        ));
     }
     let corpus = root().join("../shared/conformance/charts");
     if corpus.is_dir() {

@@ -32,8 +32,13 @@ fn gogzip() -> Option<PathBuf> {
     let key = &hex::encode(Sha256::digest(&text))[..12];
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
-    let bin = cache.join("helm-rs/gocompat-flate").join(key).join("gogzip");
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache")
+        });
+    let bin = cache
+        .join("helm-rs/gocompat-flate")
+        .join(key)
+        .join("gogzip");
     if bin.is_file() {
         Some(bin)
     } else {
@@ -50,7 +55,8 @@ const HELM_EXTRA: &[u8] = b"+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=";
 /// Go's bytes for `data` at `level`, written in pieces of `chunk` (0: one write).
 fn go(bin: &PathBuf, data: &[u8], level: i32, chunk: usize, helm: bool) -> Vec<u8> {
     let mut cmd = Command::new(bin);
-    cmd.arg(format!("-level={level}")).arg(format!("-chunk={chunk}"));
+    cmd.arg(format!("-level={level}"))
+        .arg(format!("-chunk={chunk}"));
     if helm {
         cmd.arg("-helm");
     }
@@ -65,7 +71,11 @@ fn go(bin: &PathBuf, data: &[u8], level: i32, chunk: usize, helm: bool) -> Vec<u
     let feeder = std::thread::spawn(move || stdin.write_all(&data));
     let out = child.wait_with_output().expect("gogzip output");
     feeder.join().expect("feeder").expect("write stdin");
-    assert!(out.status.success(), "gogzip: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "gogzip: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 
@@ -91,7 +101,14 @@ fn ours(data: &[u8], level: i32, chunk: usize, helm: bool) -> Vec<u8> {
 }
 
 /// Compares one case; a description of the first difference when they differ.
-fn compare(bin: &PathBuf, name: &str, data: &[u8], level: i32, chunk: usize, helm: bool) -> Option<String> {
+fn compare(
+    bin: &PathBuf,
+    name: &str,
+    data: &[u8],
+    level: i32,
+    chunk: usize,
+    helm: bool,
+) -> Option<String> {
     let want = go(bin, data, level, chunk, helm);
     let got = ours(data, level, chunk, helm);
     if want == got {
@@ -121,10 +138,33 @@ fn noise(n: usize, alphabet: u32, mut seed: u64) -> Vec<u8> {
 /// YAML-like text with a long-tailed vocabulary, `n` bytes.
 fn text(n: usize, seed: u64) -> Vec<u8> {
     const WORDS: &[&str] = &[
-        "apiVersion", "kind", "metadata", "name", "labels", "app.kubernetes.io/name", "spec",
-        "replicas", "template", "containers", "image", "ports", "containerPort", "env", "value",
-        "{{ .Values.image.repository }}", "{{- include \"chart.fullname\" . }}", "true", "false",
-        "resources", "limits", "cpu", "memory", "100m", "128Mi", "selector", "matchLabels",
+        "apiVersion",
+        "kind",
+        "metadata",
+        "name",
+        "labels",
+        "app.kubernetes.io/name",
+        "spec",
+        "replicas",
+        "template",
+        "containers",
+        "image",
+        "ports",
+        "containerPort",
+        "env",
+        "value",
+        "{{ .Values.image.repository }}",
+        "{{- include \"chart.fullname\" . }}",
+        "true",
+        "false",
+        "resources",
+        "limits",
+        "cpu",
+        "memory",
+        "100m",
+        "128Mi",
+        "selector",
+        "matchLabels",
     ];
     let r = noise(n, 1 << 16, seed);
     let mut out = Vec::with_capacity(n + 64);
@@ -132,7 +172,7 @@ fn text(n: usize, seed: u64) -> Vec<u8> {
     while out.len() < n {
         let v = u32::from(r[i % r.len()]) * 251 + u32::from(r[(i + 1) % r.len()]);
         let depth = (v % 5) as usize;
-        out.extend(std::iter::repeat(b' ').take(depth * 2));
+        out.resize(out.len() + depth * 2, b' ');
         out.extend_from_slice(WORDS[(v as usize / 7) % WORDS.len()].as_bytes());
         out.extend_from_slice(b": ");
         out.extend_from_slice(WORDS[(v as usize / 3) % WORDS.len()].as_bytes());
@@ -219,8 +259,22 @@ fn small_inputs() -> Vec<(String, Vec<u8>)> {
     }
     // Around block cuts: 16384 literal tokens, the window slide, stored-block and window sizes.
     for n in [
-        16_383usize, 16_384, 16_385, 32_767, 32_768, 32_769, 65_273, 65_274, 65_275, 65_535,
-        65_536, 65_537, 98_304, 131_071, 131_072, 131_073,
+        16_383usize,
+        16_384,
+        16_385,
+        32_767,
+        32_768,
+        32_769,
+        65_273,
+        65_274,
+        65_275,
+        65_535,
+        65_536,
+        65_537,
+        98_304,
+        131_071,
+        131_072,
+        131_073,
     ] {
         v.push((format!("random {n}"), noise(n, 256, n as u64)));
         v.push((format!("text {n}"), text(n, n as u64)));
@@ -277,7 +331,14 @@ fn split_writes_match_go() {
     let short = text(3000, 24);
     for level in [-1, 1, 9] {
         cases += 1;
-        differ.extend(compare(&bin, "text 3000 byte by byte", &short, level, 1, false));
+        differ.extend(compare(
+            &bin,
+            "text 3000 byte by byte",
+            &short,
+            level,
+            1,
+            false,
+        ));
     }
     eprintln!("{cases} cases, {} differ", differ.len());
     assert!(differ.is_empty(), "differ from Go:\n{}", differ.join("\n"));
@@ -292,7 +353,7 @@ fn helm_header_and_large_inputs_match_go() {
         match i % 4 {
             0 => mixed.extend(text(60_000, i)),
             1 => mixed.extend(noise(30_000, 256, i)),
-            2 => mixed.extend(std::iter::repeat((i % 251) as u8).take(20_000 + i as usize * 97)),
+            2 => mixed.resize(mixed.len() + 20_000 + i as usize * 97, (i % 251) as u8),
             _ => {
                 let back = mixed.len().saturating_sub(50_000);
                 let piece = mixed[back..back + 25_000].to_vec();
@@ -312,7 +373,11 @@ fn helm_header_and_large_inputs_match_go() {
             differ.extend(compare(&bin, &name, &data, level, chunk, true));
         }
     }
-    eprintln!("{cases} cases ({} MB mixed), {} differ", mixed.len() >> 20, differ.len());
+    eprintln!(
+        "{cases} cases ({} MB mixed), {} differ",
+        mixed.len() >> 20,
+        differ.len()
+    );
     assert!(differ.is_empty(), "differ from Go:\n{}", differ.join("\n"));
 }
 
@@ -332,8 +397,11 @@ fn helm_release_record_is_recompressed_to_helms_bytes() {
     flate2::read::GzDecoder::new(&gz[..])
         .read_to_end(&mut json)
         .expect("gunzip");
-    let ours = helm_core::gocompat::flate::gzip_compress(&json, 9, &GzipHeader::default())
-        .expect("gzip");
+    let ours =
+        helm_core::gocompat::flate::gzip_compress(&json, 9, &GzipHeader::default()).expect("gzip");
     assert_eq!(ours.len(), gz.len());
-    assert!(ours == gz, "level-9 gzip differs from Helm's release record");
+    assert!(
+        ours == gz,
+        "level-9 gzip differs from Helm's release record"
+    );
 }

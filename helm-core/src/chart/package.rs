@@ -275,10 +275,14 @@ fn collect(
 /// zero time falls back to `time.Now()`).
 fn lock_mtime(lock: &Lock) -> u64 {
     use crate::gocompat::time::{parse_in_location, Location, Time};
-    let t = parse_in_location("2006-01-02T15:04:05Z07:00", &lock.generated, Location::utc())
-        .ok()
-        .filter(|t| !t.is_zero())
-        .unwrap_or_else(Time::now);
+    let t = parse_in_location(
+        "2006-01-02T15:04:05Z07:00",
+        &lock.generated,
+        Location::utc(),
+    )
+    .ok()
+    .filter(|t| !t.is_zero())
+    .unwrap_or_else(Time::now);
     let secs = t.unix + i64::from(t.nsec >= 500_000_000);
     u64::try_from(secs).unwrap_or(0)
 }

@@ -5,8 +5,8 @@
 //! Go's default header, so the same JSON gives the very bytes Helm stores.
 
 use super::record::Release;
-use base64::Engine as _;
 use crate::gocompat::flate;
+use base64::Engine as _;
 use std::io::Read;
 
 /// A record that cannot be encoded or decoded.
@@ -26,8 +26,12 @@ const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 pub fn encode(rel: &Release) -> Result<String, CodecError> {
     let json =
         go_html_escape(&serde_json::to_vec(rel).map_err(|e| CodecError::Json(e.to_string()))?);
-    let bytes = flate::gzip_compress(&json, flate::BEST_COMPRESSION, &flate::GzipHeader::default())
-        .map_err(|e| CodecError::Gzip(e.to_string()))?;
+    let bytes = flate::gzip_compress(
+        &json,
+        flate::BEST_COMPRESSION,
+        &flate::GzipHeader::default(),
+    )
+    .map_err(|e| CodecError::Gzip(e.to_string()))?;
     Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 

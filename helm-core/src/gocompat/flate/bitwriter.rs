@@ -34,7 +34,9 @@ const OFFSET_BASE: [u32; 30] = [
     0x003000, 0x004000, 0x006000,
 ];
 /// The order in which code-length code lengths are written (RFC 1951 3.2.7).
-const CODEGEN_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+const CODEGEN_ORDER: [usize; 19] = [
+    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
+];
 
 /// Which table set [`BitWriter::write_block`] chose.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -214,7 +216,11 @@ impl BitWriter {
         while num_codegens > 4 && self.codegen_freq[CODEGEN_ORDER[num_codegens - 1]] == 0 {
             num_codegens -= 1;
         }
-        let header = 3 + 5 + 5 + 4 + 3 * num_codegens as i64
+        let header = 3
+            + 5
+            + 5
+            + 4
+            + 3 * num_codegens as i64
             + self.codegen_encoding.bit_length(&self.codegen_freq)
             + i64::from(self.codegen_freq[16]) * 2
             + i64::from(self.codegen_freq[17]) * 3

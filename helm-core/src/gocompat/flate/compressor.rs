@@ -141,7 +141,11 @@ impl Deflater {
                 MAX_STORE_BLOCK_SIZE,
             ),
             -1 | 2..=9 => {
-                let l = if level == DEFAULT_COMPRESSION { 6 } else { level };
+                let l = if level == DEFAULT_COMPRESSION {
+                    6
+                } else {
+                    level
+                };
                 (
                     Mode::Deflate(Box::new(Chains {
                         head: vec![0; HASH_SIZE],
@@ -252,7 +256,8 @@ impl Deflater {
         if self.window_end < self.window.len() && !self.sync || self.window_end == 0 {
             return;
         }
-        self.w.write_block_huff(false, &self.window[..self.window_end]);
+        self.w
+            .write_block_huff(false, &self.window[..self.window_end]);
         self.window_end = 0;
     }
 
@@ -271,7 +276,9 @@ impl Deflater {
                     1..=16 => self
                         .w
                         .write_stored_block(&self.window[..self.window_end], false),
-                    _ => self.w.write_block_huff(false, &self.window[..self.window_end]),
+                    _ => self
+                        .w
+                        .write_block_huff(false, &self.window[..self.window_end]),
                 }
                 self.window_end = 0;
                 fast.reset();
@@ -282,7 +289,8 @@ impl Deflater {
         fast.encode(&mut self.tokens, &self.window[..self.window_end]);
         // Less than 1/16 removed: literals only.
         if self.tokens.len() > self.window_end - (self.window_end >> 4) {
-            self.w.write_block_huff(false, &self.window[..self.window_end]);
+            self.w
+                .write_block_huff(false, &self.window[..self.window_end]);
         } else {
             self.w
                 .write_block_dynamic(&self.tokens, false, Some(&self.window[..self.window_end]));
@@ -464,7 +472,11 @@ impl Deflater {
                 }
             } else {
                 if !skip_never || self.byte_available {
-                    let i = if skip_never { self.index - 1 } else { self.index };
+                    let i = if skip_never {
+                        self.index - 1
+                    } else {
+                        self.index
+                    };
                     self.tokens.push(literal_token(self.window[i]));
                     if self.tokens.len() == MAX_FLATE_BLOCK_TOKENS {
                         self.write_block(i + 1);

@@ -46,7 +46,9 @@ pub(super) struct HuffmanEncoder {
 }
 
 pub(super) fn reverse_bits(number: u16, bit_length: u16) -> u16 {
-    number.wrapping_shl(16 - u32::from(bit_length)).reverse_bits()
+    number
+        .wrapping_shl(16 - u32::from(bit_length))
+        .reverse_bits()
 }
 
 impl HuffmanEncoder {
@@ -284,7 +286,13 @@ mod tests {
     fn fixed_codes_match_rfc1951() {
         let f = HuffmanEncoder::fixed_literal();
         // 'A' (65) is 8 bits 0x30+65 = 0x71, written reversed.
-        assert_eq!(f.codes[65], HCode { code: reverse_bits(0x71, 8), len: 8 });
+        assert_eq!(
+            f.codes[65],
+            HCode {
+                code: reverse_bits(0x71, 8),
+                len: 8
+            }
+        );
         assert_eq!(f.codes[256].len, 7);
         assert_eq!(f.codes[200].len, 9);
         assert_eq!(f.codes[285].len, 8);

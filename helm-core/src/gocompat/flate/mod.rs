@@ -200,10 +200,7 @@ mod tests {
         // gzip of nothing with Go's defaults.
         assert_eq!(
             gzip_compress(b"", -1, &GzipHeader::default()).expect("gzip"),
-            [
-                0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 1, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0,
-                0
-            ]
+            [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 1, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0]
         );
     }
 
@@ -258,7 +255,10 @@ mod tests {
             extra: Some(vec![0; 65536]),
             ..Default::default()
         };
-        assert_eq!(GzipWriter::new(6, &h).err(), Some(FlateError::ExtraTooLarge));
+        assert_eq!(
+            GzipWriter::new(6, &h).err(),
+            Some(FlateError::ExtraTooLarge)
+        );
         let h = GzipHeader {
             comment: "snow ☃".into(),
             ..Default::default()
