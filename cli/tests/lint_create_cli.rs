@@ -286,7 +286,7 @@ fn tree(dir: &Path) -> String {
                 out.push(format!("{rel}/\n"));
                 walk(root, &p, out);
             } else if rel.ends_with(".tgz") {
-                // An archive's files, not its compressed bytes (compressors differ).
+                // An archive's files, not its compressed bytes (they carry the fixture's file times).
                 let data = std::fs::read(&p).unwrap_or_default();
                 let files =
                     helm_core::chart::archive::load_archive_files(&data).expect("archive loads");

@@ -8,22 +8,25 @@
 //!   that was a `.tgz` is written expanded, as Helm does);
 //! - USTAR headers: mode 0644, uid/gid 0, no user/group names, only regular files (no directory
 //!   entries), each file's modification time rounded to the nearest second (Helm 4 keeps the
-//!   files' mtimes, so packaging the same unchanged directory twice gives identical bytes); two
+//!   files' mtimes, so packaging the same unchanged directory twice gives identical bytes;
+//!   `Chart.lock` carries the lock's `generated` time instead); two
 //!   zero blocks at the end and no padding to a 10 KiB record;
 //! - gzip with header mtime 0, OS byte 255, Helm's extra field
-//!   (`+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=`) and comment `Helm`.
+//!   (`+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=`) and comment `Helm`, compressed by our port
+//!   of Go's `compress/flate` at its default level ([`crate::gocompat::flate`]) with the tar
+//!   stream written in the pieces Go's `archive/tar` writes, so the `.tgz` bytes (and their
+//!   SHA-256, the OCI layer digest) are the ones Helm writes for the same files and mtimes.
 //!
 //! Differences from Helm: a `.tgz` subchart's entries take their mtimes from the archive whose
 //! top directory is the subchart's name (Helm keeps the loaded files' times, whatever the
-//! archive is called); the deflate stream comes from a different compressor than Go's
-//! `compress/flate`, so the `.tgz` bytes differ while the tar inside is identical; names that do
+//! archive is called); names that do
 //! not fit a USTAR header (over 256 bytes, or non-ASCII) are refused instead of written as PAX.
 //! Our output is deterministic for the same inputs (same files, same mtimes).
 
 use super::{Chart, ChartError, Lock, Metadata};
+use crate::gocompat::flate::{GzipHeader, GzipWriter, DEFAULT_COMPRESSION};
 use crate::values::{Map, Value};
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Helm's gzip extra field (its `headerBytes`).
@@ -232,7 +235,7 @@ fn collect(
             out.push(Entry {
                 name: format!("{base}/Chart.lock"),
                 data: lock_yaml(lock)?,
-                mtime: mtime("Chart.lock"),
+                mtime: lock_mtime(lock),
             });
         }
     }
@@ -265,6 +268,23 @@ fn collect(
         collect(dep, &times.sub(&dep.metadata.name), &sub_base, out)?;
     }
     Ok(())
+}
+
+/// Chart.lock's header time: Helm stamps it with the lock's `generated` time, not the file's,
+/// rounded to the nearest second as Go's tar writer does; without a time, the current one (Helm's
+/// zero time falls back to `time.Now()`).
+fn lock_mtime(lock: &Lock) -> u64 {
+    use crate::gocompat::time::{parse_in_location, Location, Time};
+    let t = parse_in_location(
+        "2006-01-02T15:04:05Z07:00",
+        &lock.generated,
+        Location::utc(),
+    )
+    .ok()
+    .filter(|t| !t.is_zero())
+    .unwrap_or_else(Time::now);
+    let secs = t.unix + i64::from(t.nsec >= 500_000_000);
+    u64::try_from(secs).unwrap_or(0)
 }
 
 /// The file's mtime in Unix seconds rounded to the nearest second (Go's tar writer rounds when
@@ -329,36 +349,45 @@ fn to_yaml(v: &Value, file: &str) -> Result<Vec<u8>, PackageError> {
         })
 }
 
-/// The gzip-compressed tar of `entries`, as described in the module docs.
+/// The gzip-compressed tar of `entries`, as described in the module docs: Go's compressor at
+/// its default level, fed the same writes Go's `archive/tar` makes, so the bytes are Helm's.
 pub fn tgz(entries: &[Entry]) -> Result<Vec<u8>, PackageError> {
-    let tar = tar_bytes(entries)?;
-    let mut gz = flate2::GzBuilder::new()
-        .extra(GZIP_EXTRA.to_vec())
-        .comment(b"Helm".to_vec())
-        .mtime(0)
-        .operating_system(255)
-        .write(Vec::new(), flate2::Compression::default());
-    gz.write_all(&tar).map_err(|source| PackageError::Io {
+    let header = GzipHeader {
+        extra: Some(GZIP_EXTRA.to_vec()),
+        comment: "Helm".into(),
+        ..GzipHeader::default()
+    };
+    let mut gz = GzipWriter::new(DEFAULT_COMPRESSION, &header).map_err(|e| PackageError::Io {
         path: "gzip".into(),
-        source,
+        source: std::io::Error::other(e),
     })?;
-    gz.finish().map_err(|source| PackageError::Io {
-        path: "gzip".into(),
-        source,
-    })
+    write_tar(entries, |b| gz.write(b))?;
+    Ok(gz.finish())
 }
 
 /// The uncompressed tar stream (Go's `archive/tar` USTAR headers).
 pub fn tar_bytes(entries: &[Entry]) -> Result<Vec<u8>, PackageError> {
     let mut out = Vec::new();
-    for e in entries {
-        out.extend_from_slice(&ustar_header(e)?);
-        out.extend_from_slice(&e.data);
-        let pad = (512 - e.data.len() % 512) % 512;
-        out.extend(std::iter::repeat(0u8).take(pad));
-    }
-    out.extend(std::iter::repeat(0u8).take(1024));
+    write_tar(entries, |b| out.extend_from_slice(b))?;
     Ok(out)
+}
+
+/// Writes the tar stream in the pieces Go's `tar.Writer` writes: per entry the previous
+/// entry's padding, the 512-byte header, the data; then the last padding and two zero blocks.
+fn write_tar(entries: &[Entry], mut write: impl FnMut(&[u8])) -> Result<(), PackageError> {
+    const ZERO_BLOCK: [u8; 512] = [0; 512];
+    let mut pad = 0;
+    for e in entries {
+        let header = ustar_header(e)?;
+        write(&ZERO_BLOCK[..pad]);
+        write(&header);
+        write(&e.data);
+        pad = (512 - e.data.len() % 512) % 512;
+    }
+    write(&ZERO_BLOCK[..pad]);
+    write(&ZERO_BLOCK);
+    write(&ZERO_BLOCK);
+    Ok(())
 }
 
 /// Go's `splitUSTARPath`: a name over 100 bytes is split at a `/` into prefix (≤155) and name.

@@ -17,7 +17,9 @@
 //! - [`path`]: `path.Clean`, `Base`, `Dir`, `Ext`.
 //! - [`semver`]: Masterminds `semver/v3`, the version library Helm builds with.
 //! - [`kyaml`]: kustomize kyaml's read/annotate/write round trip over yaml.v3 nodes (post-rendering).
+//! - [`flate`]: Go's DEFLATE/gzip compressor, so archives and release records match Helm's bytes.
 
+pub mod flate;
 pub mod fmt;
 pub mod gostring;
 pub mod jsonpath;

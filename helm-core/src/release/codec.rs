@@ -1,9 +1,13 @@
 //! Helm's release encoding (`pkg/storage/driver/util.go`): JSON, gzip (best compression), then
 //! standard base64. Decoding accepts un-gzipped JSON too, as Helm does for old records.
+//!
+//! The gzip step is our port of Go's compressor ([`crate::gocompat::flate`]) at level 9 with
+//! Go's default header, so the same JSON gives the very bytes Helm stores.
 
 use super::record::Release;
+use crate::gocompat::flate;
 use base64::Engine as _;
-use std::io::{Read, Write};
+use std::io::Read;
 
 /// A record that cannot be encoded or decoded.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -22,10 +26,12 @@ const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 pub fn encode(rel: &Release) -> Result<String, CodecError> {
     let json =
         go_html_escape(&serde_json::to_vec(rel).map_err(|e| CodecError::Json(e.to_string()))?);
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&json)
-        .map_err(|e| CodecError::Gzip(e.to_string()))?;
-    let bytes = gz.finish().map_err(|e| CodecError::Gzip(e.to_string()))?;
+    let bytes = flate::gzip_compress(
+        &json,
+        flate::BEST_COMPRESSION,
+        &flate::GzipHeader::default(),
+    )
+    .map_err(|e| CodecError::Gzip(e.to_string()))?;
     Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
