@@ -25,6 +25,7 @@ import (
 	apiextv1beta1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1beta1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	kjson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 	"k8s.io/client-go/kubernetes/scheme"
 )
@@ -115,9 +116,25 @@ func main() {
 	}
 }
 
+// asHelmSends is a document as Helm hands it to the patch functions: decoded into an
+// unstructured object (integers int64, other numbers float64) and marshaled again, so that
+// `1.0` reads `1` as in Helm's `json.Marshal(obj)`.
+func asHelmSends(doc json.RawMessage) json.RawMessage {
+	var v interface{}
+	if err := kjson.Unmarshal(doc, &v); err != nil {
+		return doc
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return doc
+	}
+	return out
+}
+
 func runCase(s *runtime.Scheme, c patchCase) map[string]interface{} {
 	var patch []byte
 	var err error
+	c.Original, c.Modified, c.Current = asHelmSends(c.Original), asHelmSends(c.Modified), asHelmSends(c.Current)
 	switch c.Op {
 	case "smp3":
 		var obj runtime.Object

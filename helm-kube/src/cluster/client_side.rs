@@ -55,15 +55,23 @@ impl Client {
         Ok((path, namespaced))
     }
 
-    async fn send(&self, method: http::Method, path: String, content_type: &str, body: &J) -> std::result::Result<J, kube::Error> {
+    /// One request with a JSON body: the request could not be built (the outer error), or the
+    /// API server's answer.
+    async fn send(
+        &self,
+        method: http::Method,
+        path: String,
+        content_type: &str,
+        body: &J,
+    ) -> Result<std::result::Result<J, kube::Error>> {
         let req = http::Request::builder()
             .method(method)
             .uri(path)
             .header(http::header::CONTENT_TYPE, content_type)
             .header(http::header::ACCEPT, "application/json")
             .body(serde_json::to_vec(body).unwrap_or_default())
-            .map_err(|e| kube::Error::BuildRequest(kube::core::request::Error::BuildRequest(e)))?;
-        self.kube.request::<J>(req).await
+            .map_err(|e| Error::action(ErrorKind::Internal, format!("building a request: {e}")))?;
+        Ok(self.kube.request::<J>(req).await)
     }
 
     /// Helm's `createResource`: POST of the object.
@@ -72,7 +80,7 @@ impl Client {
         let obj = prepared(doc, &doc.object, release_ns, namespaced, owner);
         let url = format!("{path}?fieldManager={FIELD_MANAGER}");
         self.send(http::Method::POST, url, "application/json", &obj)
-            .await
+            .await?
             .map(|_| ())
             .map_err(Error::from)
     }
@@ -84,7 +92,7 @@ impl Client {
         let obj = prepared(doc, &doc.object, release_ns, namespaced, owner);
         let url = format!("{path}/{}?fieldManager={FIELD_MANAGER}&fieldValidation=Strict", doc.name);
         self.send(http::Method::PUT, url, "application/json", &obj)
-            .await
+            .await?
             .map(|_| ())
             .map_err(|e| Error::api(&e, "failed to replace object: "))
     }
@@ -138,7 +146,7 @@ impl Client {
         }
         let url = format!("{url}?fieldManager={FIELD_MANAGER}");
         self.send(http::Method::PATCH, url, kind.content_type(), &body)
-            .await
+            .await?
             .map(|_| ())
             .map_err(|e| Error::api(&e, format!("cannot patch {:?} with kind {}: ", doc.name, doc.kind)))
     }

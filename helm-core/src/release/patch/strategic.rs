@@ -714,12 +714,15 @@ fn diff_lists<S: LookupPatchMeta>(
         }
         GoType::Slice => err("lists of lists are not supported"),
         _ => {
-            let (add, deletions) = diff_lists_of_scalars(original, modified, opts)?;
+            let (add, deletions, sorted_original) =
+                diff_lists_of_scalars(original, modified, opts)?;
             let add = normalize_slice_order(add, modified, merge_key, false)?;
             let mut set_order = Vec::new();
+            // The Go code sorts `original` in place before this comparison, so an unchanged
+            // list out of `%v` order counts as reordered (and gets a `$setElementOrder`).
             if opts.set_element_order
                 && ((!opts.ignore_deletions && !deletions.is_empty())
-                    || (!opts.ignore_changes_and_additions && original != modified))
+                    || (!opts.ignore_changes_and_additions && sorted_original != modified))
             {
                 set_order = modified.to_vec();
             }
@@ -766,11 +769,12 @@ fn is_order_same(original: &[J], modified: &[J], merge_key: &str) -> Result<bool
     Ok(true)
 }
 
+/// Additions, deletions, and `original` sorted as the Go code leaves it.
 fn diff_lists_of_scalars(
     original: &[J],
     modified: &[J],
     opts: DiffOptions,
-) -> Result<(Vec<J>, Vec<J>)> {
+) -> Result<(Vec<J>, Vec<J>, Vec<J>)> {
     let o = sort_scalars(original.to_vec());
     let m = sort_scalars(modified.to_vec());
     let os: Vec<String> = o.iter().map(go_v).collect();
@@ -799,7 +803,7 @@ fn diff_lists_of_scalars(
             i += 1;
         }
     }
-    Ok((add, deduplicate_scalars(deletions)?))
+    Ok((add, deduplicate_scalars(deletions)?, o))
 }
 
 /// Go's `sortMergeListsByNameArray` without recursion: maps sorted by the `%v` text of their
