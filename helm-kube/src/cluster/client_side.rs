@@ -86,11 +86,33 @@ impl Client {
     }
 
     /// Helm's `replaceResource` (`--force-replace` under client-side apply): PUT of the object
-    /// over the live one (its `resourceVersion` unset: the write is unconditional).
+    /// over the live one, with the live `resourceVersion` when the object has none (client-go's
+    /// `Replace` with `overwrite`).
     pub(crate) async fn csa_replace(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>) -> Result<()> {
         let (path, namespaced) = self.collection_path(doc, release_ns).await?;
-        let obj = prepared(doc, &doc.object, release_ns, namespaced, owner);
-        let url = format!("{path}/{}?fieldManager={FIELD_MANAGER}&fieldValidation=Strict", doc.name);
+        let mut obj = prepared(doc, &doc.object, release_ns, namespaced, owner);
+        let url = format!("{path}/{}", doc.name);
+        let has_version = obj
+            .pointer("/metadata/resourceVersion")
+            .and_then(J::as_str)
+            .is_some_and(|v| !v.is_empty());
+        if !has_version {
+            let req = http::Request::get(&url)
+                .body(Vec::new())
+                .map_err(|e| Error::action(ErrorKind::Internal, format!("building a request: {e}")))?;
+            let live = self
+                .kube
+                .request::<J>(req)
+                .await
+                .map_err(|e| Error::api(&e, "failed to replace object: "))?;
+            if let (Some(v), Some(md)) = (
+                live.pointer("/metadata/resourceVersion").cloned(),
+                obj.get_mut("metadata").and_then(J::as_object_mut),
+            ) {
+                md.insert("resourceVersion".into(), v);
+            }
+        }
+        let url = format!("{url}?fieldManager={FIELD_MANAGER}&fieldValidation=Strict");
         self.send(http::Method::PUT, url, "application/json", &obj)
             .await?
             .map(|_| ())
