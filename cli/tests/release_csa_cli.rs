@@ -111,8 +111,22 @@ fn chart(dir: &std::path::Path) -> String {
 }
 
 const CHANGED: &[&str] = &[
-    "--set", "replicas=3", "--set", "image=nginx:2", "--set", "tier=false", "--set", "envB=false",
-    "--set", "keyB=false", "--set", "size=2", "--set", "secretVolume=true", "--set", "metricsPort=true",
+    "--set",
+    "replicas=3",
+    "--set",
+    "image=nginx:2",
+    "--set",
+    "tier=false",
+    "--set",
+    "envB=false",
+    "--set",
+    "keyB=false",
+    "--set",
+    "size=2",
+    "--set",
+    "secretVolume=true",
+    "--set",
+    "metricsPort=true",
 ];
 
 /// kube-rs on the environment, for what another manager does and for reading objects back.
@@ -150,7 +164,9 @@ impl Kube {
     }
 
     fn get(&self, ns: &str, what: &str) -> J {
-        let req = http::Request::get(Self::path(ns, what)).body(Vec::new()).unwrap();
+        let req = http::Request::get(Self::path(ns, what))
+            .body(Vec::new())
+            .unwrap();
         self.rt
             .block_on(self.client.request::<J>(req))
             .unwrap_or_else(|e| panic!("get {what}: {e}"))
@@ -158,10 +174,13 @@ impl Kube {
 
     /// A patch by another field manager (as `kubectl patch`/`kubectl annotate` send them).
     fn patch(&self, ns: &str, what: &str, content_type: &str, body: J) {
-        let req = http::Request::patch(format!("{}?fieldManager=kubectl-patch", Self::path(ns, what)))
-            .header("content-type", content_type)
-            .body(serde_json::to_vec(&body).unwrap())
-            .unwrap();
+        let req = http::Request::patch(format!(
+            "{}?fieldManager=kubectl-patch",
+            Self::path(ns, what)
+        ))
+        .header("content-type", content_type)
+        .body(serde_json::to_vec(&body).unwrap())
+        .unwrap();
         self.rt
             .block_on(self.client.request::<J>(req))
             .unwrap_or_else(|e| panic!("patch {what}: {e}"));
@@ -173,7 +192,13 @@ impl Kube {
         let mut o = self.get(ns, what);
         o.as_object_mut().unwrap().remove("status");
         let md = o["metadata"].as_object_mut().unwrap();
-        for k in ["uid", "resourceVersion", "creationTimestamp", "namespace", "generation"] {
+        for k in [
+            "uid",
+            "resourceVersion",
+            "creationTimestamp",
+            "namespace",
+            "generation",
+        ] {
             md.remove(k);
         }
         if let Some(a) = md.get_mut("annotations").and_then(J::as_object_mut) {
@@ -188,7 +213,12 @@ impl Kube {
             for e in mf.iter_mut() {
                 let e = e.as_object_mut().unwrap();
                 e.remove("time");
-                if let Some(f) = e.get_mut("fieldsV1").and_then(|f| f.get_mut("f:metadata")).and_then(|m| m.get_mut("f:annotations")).and_then(J::as_object_mut) {
+                if let Some(f) = e
+                    .get_mut("fieldsV1")
+                    .and_then(|f| f.get_mut("f:metadata"))
+                    .and_then(|m| m.get_mut("f:annotations"))
+                    .and_then(J::as_object_mut)
+                {
                     f.remove("f:deployment.kubernetes.io/revision");
                 }
             }
@@ -214,7 +244,8 @@ fn assert_twins(k: &Kube, ns_h: &str, ns_r: &str, step: &str) {
         };
         let (h, r) = (masked(ns_h), masked(ns_r));
         assert_eq!(
-            r, h,
+            r,
+            h,
             "{step}: {what} differs (left: helm-rs's, right: Helm's)\nhelm-rs: {}\nHelm:    {}",
             serde_json::to_string_pretty(&r).unwrap(),
             serde_json::to_string_pretty(&h).unwrap()
@@ -234,8 +265,18 @@ fn drift(k: &Kube, ns: &str) {
             {"name": "sidecar", "image": "envoy"}
         ]}}}}),
     );
-    k.patch(ns, "cm/app-cm", "application/merge-patch+json", json!({"metadata": {"annotations": {"team": "ops"}}, "data": {"fromController": "y"}}));
-    k.patch(ns, "widget/app-w", "application/merge-patch+json", json!({"spec": {"extra": "kept"}}));
+    k.patch(
+        ns,
+        "cm/app-cm",
+        "application/merge-patch+json",
+        json!({"metadata": {"annotations": {"team": "ops"}}, "data": {"fromController": "y"}}),
+    );
+    k.patch(
+        ns,
+        "widget/app-w",
+        "application/merge-patch+json",
+        json!({"spec": {"extra": "kept"}}),
+    );
 }
 
 fn ok(what: &str, r: (bool, String, String)) -> String {
@@ -244,7 +285,10 @@ fn ok(what: &str, r: (bool, String, String)) -> String {
 }
 
 fn apply_method(env: &Env, h: &std::path::Path, name: &str, ns: &str) -> String {
-    let out = ok("get metadata", helm(env, h, &["get", "metadata", name, "-n", ns, "-o", "json"]));
+    let out = ok(
+        "get metadata",
+        helm(env, h, &["get", "metadata", name, "-n", ns, "-o", "json"]),
+    );
     let v: J = serde_json::from_str(&out).expect("metadata json");
     v["applyMethod"].as_str().unwrap_or("").to_string()
 }
@@ -263,7 +307,19 @@ fn client_side_releases_upgrade_and_roll_back_as_helms() {
     for ns in [&ns_h, &ns_r] {
         ok(
             "helm install --server-side=false",
-            helm(env, &h, &["install", "app", &chart, "-n", ns, "--create-namespace", "--server-side=false"]),
+            helm(
+                env,
+                &h,
+                &[
+                    "install",
+                    "app",
+                    &chart,
+                    "-n",
+                    ns,
+                    "--create-namespace",
+                    "--server-side=false",
+                ],
+            ),
         );
         drift(&k, ns);
     }
@@ -288,15 +344,24 @@ fn client_side_releases_upgrade_and_roll_back_as_helms() {
     assert_twins(&k, &ns_h, &ns_r, "after upgrade");
     let d = k.get(&ns_r, "deploy/app-web");
     let containers = d["spec"]["template"]["spec"]["containers"].to_string();
-    assert!(containers.contains("INJECTED") && containers.contains("sidecar"), "{containers}");
+    assert!(
+        containers.contains("INJECTED") && containers.contains("sidecar"),
+        "{containers}"
+    );
     assert!(!containers.contains("\"B\""), "{containers}");
     assert_eq!(d["spec"]["replicas"], json!(3));
     assert_eq!(apply_method(env, &h, "app", &ns_r), "csa");
 
     // Rollback to the first revision, then once more to the second.
     for rev in ["1", "2"] {
-        ok("helm rollback", helm(env, &h, &["rollback", "app", rev, "-n", &ns_h]));
-        ok("helm-rs rollback", rs(env, &["rollback", "app", rev, "-n", &ns_r]));
+        ok(
+            "helm rollback",
+            helm(env, &h, &["rollback", "app", rev, "-n", &ns_h]),
+        );
+        ok(
+            "helm-rs rollback",
+            rs(env, &["rollback", "app", rev, "-n", &ns_r]),
+        );
         assert_twins(&k, &ns_h, &ns_r, &format!("after rollback to {rev}"));
         assert_eq!(apply_method(env, &h, "app", &ns_r), "csa");
     }
@@ -311,8 +376,21 @@ fn client_side_releases_upgrade_and_roll_back_as_helms() {
     assert_twins(&k, &ns_h, &ns_r, "after --force-replace");
 
     // --server-side=true moves the release to server-side apply, as before.
-    ok("helm upgrade --server-side=true", helm(env, &h, &["upgrade", "app", &chart, "-n", &ns_h, "--server-side=true"]));
-    ok("helm-rs upgrade --server-side=true", rs(env, &["upgrade", "app", &chart, "-n", &ns_r, "--server-side=true"]));
+    ok(
+        "helm upgrade --server-side=true",
+        helm(
+            env,
+            &h,
+            &["upgrade", "app", &chart, "-n", &ns_h, "--server-side=true"],
+        ),
+    );
+    ok(
+        "helm-rs upgrade --server-side=true",
+        rs(
+            env,
+            &["upgrade", "app", &chart, "-n", &ns_r, "--server-side=true"],
+        ),
+    );
     assert_eq!(apply_method(env, &h, "app", &ns_r), "ssa");
     assert_twins(&k, &ns_h, &ns_r, "after --server-side=true");
 }
@@ -328,8 +406,37 @@ fn helm_rs_client_side_install_is_upgraded_by_helm() {
     let chart = chart(&dir);
     let (ns_h, ns_r) = (unique("csai-h"), unique("csai-r"));
     let k = Kube::new(env);
-    ok("helm install", helm(env, &h, &["install", "app", &chart, "-n", &ns_h, "--create-namespace", "--server-side=false"]));
-    ok("helm-rs install", rs(env, &["install", "app", &chart, "-n", &ns_r, "--create-namespace", "--server-side=false"]));
+    ok(
+        "helm install",
+        helm(
+            env,
+            &h,
+            &[
+                "install",
+                "app",
+                &chart,
+                "-n",
+                &ns_h,
+                "--create-namespace",
+                "--server-side=false",
+            ],
+        ),
+    );
+    ok(
+        "helm-rs install",
+        rs(
+            env,
+            &[
+                "install",
+                "app",
+                &chart,
+                "-n",
+                &ns_r,
+                "--create-namespace",
+                "--server-side=false",
+            ],
+        ),
+    );
     assert_eq!(apply_method(env, &h, "app", &ns_r), "csa");
     assert_twins(&k, &ns_h, &ns_r, "after install");
     for ns in [&ns_h, &ns_r] {

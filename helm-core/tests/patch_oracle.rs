@@ -145,15 +145,28 @@ fn deployment(replicas: i64, containers: J, labels: J) -> J {
 }
 
 /// (name, apiVersion, kind, op, original, modified, current)
-fn cases() -> Vec<(&'static str, &'static str, &'static str, &'static str, J, J, J)> {
+fn cases() -> Vec<(
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    J,
+    J,
+    J,
+)> {
     let c1 = json!({"name": "app", "image": "nginx:1", "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}], "ports": [{"containerPort": 80, "protocol": "TCP"}]});
     let c1b = json!({"name": "app", "image": "nginx:2", "env": [{"name": "A", "value": "1"}], "ports": [{"containerPort": 80, "protocol": "TCP"}, {"containerPort": 443, "protocol": "TCP"}]});
     let side = json!({"name": "sidecar", "image": "envoy"});
-    let orig = deployment(1, json!([c1.clone()]), json!({"app": "web", "tier": "front"}));
+    let orig = deployment(
+        1,
+        json!([c1.clone()]),
+        json!({"app": "web", "tier": "front"}),
+    );
     let mut live = orig.clone();
     live["metadata"]["annotations"] = json!({"deployment.kubernetes.io/revision": "1"});
     live["metadata"]["resourceVersion"] = json!("123");
-    live["spec"]["template"]["spec"]["containers"][0]["terminationMessagePath"] = json!("/dev/termination-log");
+    live["spec"]["template"]["spec"]["containers"][0]["terminationMessagePath"] =
+        json!("/dev/termination-log");
     live["spec"]["template"]["spec"]["dnsPolicy"] = json!("ClusterFirst");
     live["status"] = json!({"replicas": 1});
     let mut live_side = live.clone();
@@ -177,64 +190,269 @@ fn cases() -> Vec<(&'static str, &'static str, &'static str, &'static str, J, J,
         json!({"app": "web", "tier": "front"}),
     );
     let mut vol_orig = orig.clone();
-    vol_orig["spec"]["template"]["spec"]["volumes"] = json!([{"name": "cfg", "configMap": {"name": "c"}}]);
+    vol_orig["spec"]["template"]["spec"]["volumes"] =
+        json!([{"name": "cfg", "configMap": {"name": "c"}}]);
     let mut vol_new = orig.clone();
-    vol_new["spec"]["template"]["spec"]["volumes"] = json!([{"name": "cfg", "secret": {"secretName": "s"}}, {"name": "tmp", "emptyDir": {}}]);
+    vol_new["spec"]["template"]["spec"]["volumes"] =
+        json!([{"name": "cfg", "secret": {"secretName": "s"}}, {"name": "tmp", "emptyDir": {}}]);
     let mut strategy_orig = orig.clone();
-    strategy_orig["spec"]["strategy"] = json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}});
+    strategy_orig["spec"]["strategy"] =
+        json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}});
     let mut strategy_new = orig.clone();
     strategy_new["spec"]["strategy"] = json!({"type": "Recreate"});
     let mut strategy_live = strategy_orig.clone();
     strategy_live["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] = json!("25%");
 
     let svc = |ports: J, sel: J| json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"type": "ClusterIP", "selector": sel, "ports": ports}});
-    let svc_orig = svc(json!([{"name": "http", "port": 80, "targetPort": 8080}, {"name": "https", "port": 443}]), json!({"app": "web", "old": "x"}));
-    let svc_new = svc(json!([{"name": "http", "port": 80, "targetPort": "http"}, {"name": "metrics", "port": 9090}]), json!({"app": "web"}));
+    let svc_orig = svc(
+        json!([{"name": "http", "port": 80, "targetPort": 8080}, {"name": "https", "port": 443}]),
+        json!({"app": "web", "old": "x"}),
+    );
+    let svc_new = svc(
+        json!([{"name": "http", "port": 80, "targetPort": "http"}, {"name": "metrics", "port": 9090}]),
+        json!({"app": "web"}),
+    );
     let mut svc_live = svc_orig.clone();
     svc_live["spec"]["clusterIP"] = json!("10.0.0.5");
     svc_live["spec"]["ports"][0]["protocol"] = json!("TCP");
     svc_live["spec"]["ports"][1]["protocol"] = json!("TCP");
     // Two ports sharing a port number (merge key `port`): Go's sort and walk order decide.
-    let svc_dup = svc(json!([{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53, "protocol": "TCP"}]), json!({"app": "dns"}));
-    let svc_dup_new = svc(json!([{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53, "protocol": "TCP"}, {"name": "m", "port": 9153}]), json!({"app": "dns"}));
+    let svc_dup = svc(
+        json!([{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53, "protocol": "TCP"}]),
+        json!({"app": "dns"}),
+    );
+    let svc_dup_new = svc(
+        json!([{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53, "protocol": "TCP"}, {"name": "m", "port": 9153}]),
+        json!({"app": "dns"}),
+    );
 
     let cm = |data: J| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "labels": {"a": "1"}}, "data": data});
     let cm_orig = cm(json!({"a": "1", "b": "2"}));
     let cm_new = cm(json!({"a": "1", "c": "3"}));
     let mut cm_live = cm_orig.clone();
-    cm_live["metadata"]["annotations"] = json!({"kubectl.kubernetes.io/last-applied": "x", "team": "ops"});
+    cm_live["metadata"]["annotations"] =
+        json!({"kubectl.kubernetes.io/last-applied": "x", "team": "ops"});
     cm_live["data"]["fromController"] = json!("y");
 
     let pod = |fin: J, containers: J| json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "finalizers": fin}, "spec": {"containers": containers}});
-    let pod_orig = pod(json!(["a.io/x", "b.io/y"]), json!([{"name": "c", "image": "i", "args": ["1", "2"]}]));
-    let pod_new = pod(json!(["b.io/y", "c.io/z"]), json!([{"name": "c", "image": "i", "args": ["2"]}]));
-    let pod_live = pod(json!(["a.io/x", "b.io/y", "ctrl.io/keep"]), json!([{"name": "c", "image": "i", "args": ["1", "2"], "imagePullPolicy": "IfNotPresent"}]));
+    let pod_orig = pod(
+        json!(["a.io/x", "b.io/y"]),
+        json!([{"name": "c", "image": "i", "args": ["1", "2"]}]),
+    );
+    let pod_new = pod(
+        json!(["b.io/y", "c.io/z"]),
+        json!([{"name": "c", "image": "i", "args": ["2"]}]),
+    );
+    let pod_live = pod(
+        json!(["a.io/x", "b.io/y", "ctrl.io/keep"]),
+        json!([{"name": "c", "image": "i", "args": ["1", "2"], "imagePullPolicy": "IfNotPresent"}]),
+    );
 
     let cr = |spec: J| json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": spec});
 
     vec![
-        ("deployment upgrade: replicas, env removed, port added, label removed", "apps/v1", "Deployment", "smp3", orig.clone(), new.clone(), live.clone()),
-        ("live-only sidecar and injected env survive", "apps/v1", "Deployment", "smp3", orig.clone(), new.clone(), live_side.clone()),
-        ("no change", "apps/v1", "Deployment", "smp3", orig.clone(), orig.clone(), live.clone()),
-        ("no change, live extras", "apps/v1", "Deployment", "smp3", orig.clone(), orig.clone(), live_side.clone()),
-        ("containers reordered", "apps/v1", "Deployment", "smp3", before_reorder.clone(), reordered.clone(), before_reorder.clone()),
-        ("container added and removed", "apps/v1", "Deployment", "smp3", orig.clone(), deployment(1, json!([side.clone()]), json!({"app": "web", "tier": "front"})), live_side.clone()),
-        ("volume source changed (retainKeys) and volume added", "apps/v1", "Deployment", "smp3", vol_orig.clone(), vol_new.clone(), vol_orig.clone()),
-        ("strategy type changed (retainKeys on a struct)", "apps/v1", "Deployment", "smp3", strategy_orig.clone(), strategy_new.clone(), strategy_live.clone()),
-        ("rollback: new back to old", "apps/v1", "Deployment", "smp3", new.clone(), orig.clone(), live_side.clone()),
-        ("missing live object", "apps/v1", "Deployment", "smp3", orig.clone(), new.clone(), J::Null),
-        ("service ports by port, selector key removed", "v1", "Service", "smp3", svc_orig.clone(), svc_new.clone(), svc_live.clone()),
-        ("service ports sharing a port number", "v1", "Service", "smp3", svc_dup.clone(), svc_dup_new.clone(), svc_dup.clone()),
-        ("configmap key removed, live annotation kept", "v1", "ConfigMap", "smp3", cm_orig.clone(), cm_new.clone(), cm_live.clone()),
-        ("configmap labels removed entirely", "v1", "ConfigMap", "smp3", cm_orig.clone(), json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1", "b": "2"}}), cm_live.clone()),
-        ("null in the new manifest", "v1", "ConfigMap", "smp3", cm_orig.clone(), cm(json!({"a": null, "b": "2"})), cm_live.clone()),
-        ("finalizers (primitive merge list) and args (replaced)", "v1", "Pod", "smp3", pod_orig.clone(), pod_new.clone(), pod_live.clone()),
-        ("finalizers unchanged but out of order", "v1", "Pod", "smp3", pod(json!(["b", "a"]), json!([{"name": "c"}])), pod(json!(["b", "a"]), json!([{"name": "c"}])), pod(json!(["b", "a"]), json!([{"name": "c"}]))),
-        ("duplicate finalizers", "v1", "Pod", "smp3", pod(json!(["x", "x", "y"]), json!([{"name": "c"}])), pod(json!(["y"]), json!([{"name": "c"}])), pod(json!(["x", "y", "x"]), json!([{"name": "c"}]))),
-        ("unknown field differing: error", "v1", "ConfigMap", "smp3", json!({"metadata": {"name": "c"}, "bogus": {"a": 1}}), json!({"metadata": {"name": "c"}, "bogus": {"a": 2}}), json!({"metadata": {"name": "c"}, "bogus": {"a": 1}})),
-        ("label map value type change", "v1", "ConfigMap", "smp3", cm_orig.clone(), json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "labels": {"a": 1}}, "data": {"a": "1"}}), cm_orig.clone()),
-        ("custom resource changed", "example.com/v1", "Widget", "merge2", cr(json!({"size": 1, "list": [1, 2], "nested": {"a": 1, "b": 2}})), cr(json!({"size": 2, "list": [1], "nested": {"a": 1}})), J::Null),
-        ("custom resource unchanged, int vs float", "example.com/v1", "Widget", "merge2", cr(json!({"size": 1})), cr(json!({"size": 1.0})), J::Null),
+        (
+            "deployment upgrade: replicas, env removed, port added, label removed",
+            "apps/v1",
+            "Deployment",
+            "smp3",
+            orig.clone(),
+            new.clone(),
+            live.clone(),
+        ),
+        (
+            "live-only sidecar and injected env survive",
+            "apps/v1",
+            "Deployment",
+            "smp3",
+            orig.clone(),
+            new.clone(),
+            live_side.clone(),
+        ),
+        (
+            "no change",
+            "apps/v1",
+            "Deployment",
+            "smp3",
+            orig.clone(),
+            orig.clone(),
+            live.clone(),
+        ),
+        (
+            "no change, live extras",
+            "apps/v1",
+            "Deployment",
+            "smp3",
+            orig.clone(),
+            orig.clone(),
+            live_side.clone(),
+        ),
+        (
+            "containers reordered",
+            "apps/v1",
+            "Deployment",
+            "smp3",
+            before_reorder.clone(),
+            reordered.clone(),
+            before_reorder.clone(),
+        ),
+        (
+            "container added and removed",
+            "apps/v1",
+            "Deployment",
+            "smp3",
+            orig.clone(),
+            deployment(
+                1,
+                json!([side.clone()]),
+                json!({"app": "web", "tier": "front"}),
+            ),
+            live_side.clone(),
+        ),
+        (
+            "volume source changed (retainKeys) and volume added",
+            "apps/v1",
+            "Deployment",
+            "smp3",
+            vol_orig.clone(),
+            vol_new.clone(),
+            vol_orig.clone(),
+        ),
+        (
+            "strategy type changed (retainKeys on a struct)",
+            "apps/v1",
+            "Deployment",
+            "smp3",
+            strategy_orig.clone(),
+            strategy_new.clone(),
+            strategy_live.clone(),
+        ),
+        (
+            "rollback: new back to old",
+            "apps/v1",
+            "Deployment",
+            "smp3",
+            new.clone(),
+            orig.clone(),
+            live_side.clone(),
+        ),
+        (
+            "missing live object",
+            "apps/v1",
+            "Deployment",
+            "smp3",
+            orig.clone(),
+            new.clone(),
+            J::Null,
+        ),
+        (
+            "service ports by port, selector key removed",
+            "v1",
+            "Service",
+            "smp3",
+            svc_orig.clone(),
+            svc_new.clone(),
+            svc_live.clone(),
+        ),
+        (
+            "service ports sharing a port number",
+            "v1",
+            "Service",
+            "smp3",
+            svc_dup.clone(),
+            svc_dup_new.clone(),
+            svc_dup.clone(),
+        ),
+        (
+            "configmap key removed, live annotation kept",
+            "v1",
+            "ConfigMap",
+            "smp3",
+            cm_orig.clone(),
+            cm_new.clone(),
+            cm_live.clone(),
+        ),
+        (
+            "configmap labels removed entirely",
+            "v1",
+            "ConfigMap",
+            "smp3",
+            cm_orig.clone(),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1", "b": "2"}}),
+            cm_live.clone(),
+        ),
+        (
+            "null in the new manifest",
+            "v1",
+            "ConfigMap",
+            "smp3",
+            cm_orig.clone(),
+            cm(json!({"a": null, "b": "2"})),
+            cm_live.clone(),
+        ),
+        (
+            "finalizers (primitive merge list) and args (replaced)",
+            "v1",
+            "Pod",
+            "smp3",
+            pod_orig.clone(),
+            pod_new.clone(),
+            pod_live.clone(),
+        ),
+        (
+            "finalizers unchanged but out of order",
+            "v1",
+            "Pod",
+            "smp3",
+            pod(json!(["b", "a"]), json!([{"name": "c"}])),
+            pod(json!(["b", "a"]), json!([{"name": "c"}])),
+            pod(json!(["b", "a"]), json!([{"name": "c"}])),
+        ),
+        (
+            "duplicate finalizers",
+            "v1",
+            "Pod",
+            "smp3",
+            pod(json!(["x", "x", "y"]), json!([{"name": "c"}])),
+            pod(json!(["y"]), json!([{"name": "c"}])),
+            pod(json!(["x", "y", "x"]), json!([{"name": "c"}])),
+        ),
+        (
+            "unknown field differing: error",
+            "v1",
+            "ConfigMap",
+            "smp3",
+            json!({"metadata": {"name": "c"}, "bogus": {"a": 1}}),
+            json!({"metadata": {"name": "c"}, "bogus": {"a": 2}}),
+            json!({"metadata": {"name": "c"}, "bogus": {"a": 1}}),
+        ),
+        (
+            "label map value type change",
+            "v1",
+            "ConfigMap",
+            "smp3",
+            cm_orig.clone(),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "labels": {"a": 1}}, "data": {"a": "1"}}),
+            cm_orig.clone(),
+        ),
+        (
+            "custom resource changed",
+            "example.com/v1",
+            "Widget",
+            "merge2",
+            cr(json!({"size": 1, "list": [1, 2], "nested": {"a": 1, "b": 2}})),
+            cr(json!({"size": 2, "list": [1], "nested": {"a": 1}})),
+            J::Null,
+        ),
+        (
+            "custom resource unchanged, int vs float",
+            "example.com/v1",
+            "Widget",
+            "merge2",
+            cr(json!({"size": 1})),
+            cr(json!({"size": 1.0})),
+            J::Null,
+        ),
     ]
 }
 
@@ -288,7 +506,13 @@ fn patches_match_apimachinery() {
             failures.push(format!("{}:\n  ours: {:?}\n  Go:   {}", c.0, ours, go));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
     eprintln!("{} cases agree with apimachinery/json-patch", cases.len());
 }
 
@@ -296,9 +520,13 @@ fn patches_match_apimachinery() {
 fn json_eq(a: &J, b: &J) -> bool {
     match (a, b) {
         (J::Number(x), J::Number(y)) => x.as_f64() == y.as_f64(),
-        (J::Array(x), J::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q)),
+        (J::Array(x), J::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
+        }
         (J::Object(x), J::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }
@@ -311,6 +539,11 @@ fn typed_group_versions_match_helms_scheme() {
         return;
     };
     let go = run(&bin, &json!({"mode": "typed"}));
-    let go: Vec<&str> = go.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let go: Vec<&str> = go
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert_eq!(go, TYPED_GROUP_VERSIONS);
 }

@@ -571,7 +571,10 @@ async fn client_side_releases_create_patch_and_replace() {
     assert_eq!(rel.apply_method, "csa");
     assert_eq!(
         c.calls(),
-        ["create ConfigMap/apps/app-cm", "create Service/apps/app-svc"]
+        [
+            "create ConfigMap/apps/app-cm",
+            "create Service/apps/app-svc"
+        ]
     );
     c.clear_calls();
     let up = |v: &str, force_replace: bool, server_side: Option<bool>| {
@@ -591,16 +594,31 @@ async fn client_side_releases_create_patch_and_replace() {
             .await
         }
     };
-    let rel = up("hook: false\nextra: true\n", false, None).await.expect("upgrade");
+    let rel = up("hook: false\nextra: true\n", false, None)
+        .await
+        .expect("upgrade");
     assert_eq!(rel.apply_method, "csa");
     let calls = c.calls();
-    assert!(calls.contains(&"patch ConfigMap/apps/app-cm".to_string()), "{calls:?}");
-    assert!(calls.contains(&"create ConfigMap/apps/app-extra".to_string()), "{calls:?}");
+    assert!(
+        calls.contains(&"patch ConfigMap/apps/app-cm".to_string()),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&"create ConfigMap/apps/app-extra".to_string()),
+        "{calls:?}"
+    );
     assert!(!calls.iter().any(|x| x.starts_with("apply ")), "{calls:?}");
     c.clear_calls();
-    let rel = up("hook: false\n", true, None).await.expect("upgrade --force-replace");
+    let rel = up("hook: false\n", true, None)
+        .await
+        .expect("upgrade --force-replace");
     assert_eq!(rel.apply_method, "csa");
-    assert!(c.calls().contains(&"replace Service/apps/app-svc".to_string()), "{:?}", c.calls());
+    assert!(
+        c.calls()
+            .contains(&"replace Service/apps/app-svc".to_string()),
+        "{:?}",
+        c.calls()
+    );
     let rel = c
         .rollback(
             "app",
@@ -614,9 +632,14 @@ async fn client_side_releases_create_patch_and_replace() {
         .expect("rollback");
     assert_eq!(rel.apply_method, "csa");
     c.clear_calls();
-    let rel = up("hook: false\n", false, Some(true)).await.expect("to server-side");
+    let rel = up("hook: false\n", false, Some(true))
+        .await
+        .expect("to server-side");
     assert_eq!(rel.apply_method, "ssa");
     let calls = c.calls();
     assert!(calls[0].starts_with("migrate "), "{calls:?}");
-    assert!(calls.contains(&"apply Service/apps/app-svc".to_string()), "{calls:?}");
+    assert!(
+        calls.contains(&"apply Service/apps/app-svc".to_string()),
+        "{calls:?}"
+    );
 }

@@ -26,7 +26,13 @@ pub type OpenApiCache = Arc<Mutex<HashMap<String, Option<Arc<OpenApiSchemas>>>>>
 
 /// The object as Helm sends it: with Helm's ownership metadata (`owner`) and, for namespaced
 /// kinds, the namespace set (as Helm's resource builder sets it).
-pub(crate) fn prepared(doc: &ResourceDoc, obj: &J, release_ns: &str, namespaced: bool, owner: Option<&str>) -> J {
+pub(crate) fn prepared(
+    doc: &ResourceDoc,
+    obj: &J,
+    release_ns: &str,
+    namespaced: bool,
+    owner: Option<&str>,
+) -> J {
     let mut obj = obj.clone();
     if let Some(release) = owner {
         set_ownership(&mut obj, release, release_ns);
@@ -75,7 +81,12 @@ impl Client {
     }
 
     /// Helm's `createResource`: POST of the object.
-    pub(crate) async fn csa_create(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>) -> Result<()> {
+    pub(crate) async fn csa_create(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+    ) -> Result<()> {
         let (path, namespaced) = self.collection_path(doc, release_ns).await?;
         let obj = prepared(doc, &doc.object, release_ns, namespaced, owner);
         let url = format!("{path}?fieldManager={FIELD_MANAGER}");
@@ -88,7 +99,12 @@ impl Client {
     /// Helm's `replaceResource` (`--force-replace` under client-side apply): PUT of the object
     /// over the live one, with the live `resourceVersion` when the object has none (client-go's
     /// `Replace` with `overwrite`).
-    pub(crate) async fn csa_replace(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>) -> Result<()> {
+    pub(crate) async fn csa_replace(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+    ) -> Result<()> {
         let (path, namespaced) = self.collection_path(doc, release_ns).await?;
         let mut obj = prepared(doc, &doc.object, release_ns, namespaced, owner);
         let url = format!("{path}/{}", doc.name);
@@ -97,9 +113,9 @@ impl Client {
             .and_then(J::as_str)
             .is_some_and(|v| !v.is_empty());
         if !has_version {
-            let req = http::Request::get(&url)
-                .body(Vec::new())
-                .map_err(|e| Error::action(ErrorKind::Internal, format!("building a request: {e}")))?;
+            let req = http::Request::get(&url).body(Vec::new()).map_err(|e| {
+                Error::action(ErrorKind::Internal, format!("building a request: {e}"))
+            })?;
             let live = self
                 .kube
                 .request::<J>(req)
@@ -132,16 +148,29 @@ impl Client {
         let url = format!("{path}/{}", doc.name);
         let original = prepared(doc, original, release_ns, namespaced, None);
         let target = prepared(doc, &doc.object, release_ns, namespaced, owner);
-        let created = |e: String| {
-            Error::action(ErrorKind::Internal, format!("failed to create patch: {e}"))
-        };
-        let current = match self.kube.request::<J>(http::Request::get(&url).body(Vec::new()).map_err(|e| created(e.to_string()))?).await {
+        let created =
+            |e: String| Error::action(ErrorKind::Internal, format!("failed to create patch: {e}"));
+        let current = match self
+            .kube
+            .request::<J>(
+                http::Request::get(&url)
+                    .body(Vec::new())
+                    .map_err(|e| created(e.to_string()))?,
+            )
+            .await
+        {
             Ok(v) => v,
             Err(e) if is_not_found(&e) => J::Null,
             Err(e) => {
                 return Err(created(format!(
                     "unable to get data for current object {}/{}: {}",
-                    if namespaced { doc.namespace.clone().unwrap_or_else(|| release_ns.to_string()) } else { String::new() },
+                    if namespaced {
+                        doc.namespace
+                            .clone()
+                            .unwrap_or_else(|| release_ns.to_string())
+                    } else {
+                        String::new()
+                    },
                     doc.name,
                     Error::from(e)
                 )))
@@ -149,7 +178,9 @@ impl Client {
         };
         let (body, kind) = if patch::uses_strategic_merge(&doc.api_version, &doc.kind) {
             let schemas = self.openapi_for(&doc.api_version).await?;
-            let root = schemas.as_ref().and_then(|s| s.root(&doc.api_version, &doc.kind));
+            let root = schemas
+                .as_ref()
+                .and_then(|s| s.root(&doc.api_version, &doc.kind));
             let Some(root) = root else {
                 return Err(created(format!(
                     "unable to create patch metadata from object: no OpenAPI schema for {} {}",
@@ -170,7 +201,12 @@ impl Client {
         self.send(http::Method::PATCH, url, kind.content_type(), &body)
             .await?
             .map(|_| ())
-            .map_err(|e| Error::api(&e, format!("cannot patch {:?} with kind {}: ", doc.name, doc.kind)))
+            .map_err(|e| {
+                Error::api(
+                    &e,
+                    format!("cannot patch {:?} with kind {}: ", doc.name, doc.kind),
+                )
+            })
     }
 
     /// The OpenAPI v3 document of `api_version`, read once per client.
@@ -190,7 +226,12 @@ impl Client {
         let doc = match self.kube.request::<J>(req).await {
             Ok(v) => Some(Arc::new(OpenApiSchemas::from_document(v))),
             Err(e) if is_not_found(&e) => None,
-            Err(e) => return Err(Error::api(&e, "failed to create patch: unable to read the API server's OpenAPI: ")),
+            Err(e) => {
+                return Err(Error::api(
+                    &e,
+                    "failed to create patch: unable to read the API server's OpenAPI: ",
+                ))
+            }
         };
         self.openapi
             .lock()

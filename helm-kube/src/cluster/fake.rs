@@ -84,7 +84,13 @@ impl FakeCluster {
     }
 
     /// Stores `doc` under `key` as a write of it leaves it (or fails as told).
-    fn store(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>, key: String) -> Result<()> {
+    fn store(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+        key: String,
+    ) -> Result<()> {
         if let Some(message) = self.state().fail_apply.get(&doc.key()).cloned() {
             return Err(Error::Api { code: 422, message });
         }
@@ -282,7 +288,12 @@ impl Cluster for FakeCluster {
         self.store(doc, release_ns, owner, key)
     }
 
-    async fn replace(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>) -> Result<()> {
+    async fn replace(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+    ) -> Result<()> {
         let key = self.key(doc, release_ns);
         self.log(format!("replace {key}"));
         self.store(doc, release_ns, owner, key)

@@ -210,7 +210,12 @@ impl Cluster for Client {
         self.csa_patch(original, doc, release_ns, owner).await
     }
 
-    async fn replace(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>) -> Result<()> {
+    async fn replace(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+    ) -> Result<()> {
         self.csa_replace(doc, release_ns, owner).await
     }
 

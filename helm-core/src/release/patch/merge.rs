@@ -13,9 +13,7 @@ use serde_json::{Map, Value as J};
 pub fn create_merge_patch(original: &J, modified: &J) -> Result<J, PatchError> {
     match (original, modified) {
         (J::Object(a), J::Object(b)) => Ok(J::Object(get_diff(a, b, 0)?)),
-        (J::Array(_), _) | (_, J::Array(_)) => Err(PatchError(
-            "Invalid JSON Document".into(),
-        )),
+        (J::Array(_), _) | (_, J::Array(_)) => Err(PatchError("Invalid JSON Document".into())),
         _ => Err(PatchError("Invalid JSON Document".into())),
     }
 }
@@ -62,7 +60,11 @@ fn matches_array(a: &[J], b: &[J], depth: usize) -> Result<bool, PatchError> {
     Ok(true)
 }
 
-fn get_diff(a: &Map<String, J>, b: &Map<String, J>, depth: usize) -> Result<Map<String, J>, PatchError> {
+fn get_diff(
+    a: &Map<String, J>,
+    b: &Map<String, J>,
+    depth: usize,
+) -> Result<Map<String, J>, PatchError> {
     if depth > MAX_DEPTH {
         return Err(PatchError(format!(
             "object nested deeper than {MAX_DEPTH} levels: not patched"

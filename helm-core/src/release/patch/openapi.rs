@@ -208,9 +208,15 @@ mod tests {
         assert_eq!(meta.strategies, vec!["merge"]);
         assert!(c.lookup_struct("name").is_ok());
         let e = c.lookup_struct("nope").unwrap_err();
-        assert_eq!(e, "unable to find api field in struct Container for the json field \"nope\"");
+        assert_eq!(
+            e,
+            "unable to find api field in struct Container for the json field \"nope\""
+        );
         let (ns, _) = spec.lookup_struct("nodeSelector").unwrap();
-        assert!(ns.lookup_struct("x").unwrap_err().ends_with("instead is: map"));
+        assert!(ns
+            .lookup_struct("x")
+            .unwrap_err()
+            .ends_with("instead is: map"));
         assert!(s.root("apps/v1", "Pod").is_none());
     }
 }

@@ -495,7 +495,10 @@ fn extract_retain_keys_patch_strategy(strategies: &[String]) -> Result<(bool, St
         [one] => Ok((false, one.clone())),
         [a, b] if a == RETAIN_KEYS_STRATEGY => Ok((true, b.clone())),
         [a, b] if b == RETAIN_KEYS_STRATEGY => Ok((true, a.clone())),
-        _ => err(format!("unexpected patch strategy: [{}]", strategies.join(" "))),
+        _ => err(format!(
+            "unexpected patch strategy: [{}]",
+            strategies.join(" ")
+        )),
     }
 }
 
@@ -557,7 +560,8 @@ fn diff_maps<S: LookupPatchMeta>(
             }
         }
     }
-    if !retain_keys.is_empty() && (!patch.is_empty() || has_additional_new_field(original, modified))
+    if !retain_keys.is_empty()
+        && (!patch.is_empty() || has_additional_new_field(original, modified))
     {
         patch.insert(
             RETAIN_KEYS_DIRECTIVE.into(),
@@ -1076,8 +1080,13 @@ fn merge_slice<S: LookupPatchMeta>(
             ));
         }
         let (original, patch) = merge_slice_with_special_elements(original, patch, merge_key)?;
-        let merged =
-            merge_slice_without_special_elements(original.clone(), &patch, merge_key, schema, depth)?;
+        let merged = merge_slice_without_special_elements(
+            original.clone(),
+            &patch,
+            merge_key,
+            schema,
+            depth,
+        )?;
         (original, patch, merged)
     };
     let (patch_items, server_only) = if merge_key.is_empty() {
@@ -1085,7 +1094,14 @@ fn merge_slice<S: LookupPatchMeta>(
     } else {
         partition_maps(merged, &patch, merge_key)?
     };
-    normalize_element_order(patch_items, server_only, &patch, &original, merge_key, kind_is_map)
+    normalize_element_order(
+        patch_items,
+        server_only,
+        &patch,
+        &original,
+        merge_key,
+        kind_is_map,
+    )
 }
 
 fn merge_slice_with_special_elements(
@@ -1303,9 +1319,7 @@ fn merge_patch_into_original<S: LookupPatchMeta>(
             continue;
         };
         match original.get(&key) {
-            Some(o) if o != &order_v => {
-                return err("invalid patch format of setElementOrder list")
-            }
+            Some(o) if o != &order_v => return err("invalid patch format of setElementOrder list"),
             Some(_) => {}
             None => {
                 original.insert(key.clone(), order_v.clone());
@@ -1426,7 +1440,9 @@ mod tests {
             match (self, key) {
                 (T::Root, "spec") => Ok((T::Spec, PatchMeta::default())),
                 (T::Root, "metadata") => Ok((T::Leaf, PatchMeta::default())),
-                (_, k) => Err(format!("unable to find api field in struct X for the json field {k:?}")),
+                (_, k) => Err(format!(
+                    "unable to find api field in struct X for the json field {k:?}"
+                )),
             }
         }
         fn lookup_slice(&self, key: &str) -> std::result::Result<(Self, PatchMeta), String> {
@@ -1489,13 +1505,20 @@ mod tests {
         for _ in 0..(MAX_DEPTH + 10) {
             deep = json!({ "spec": deep });
         }
-        let e = create_three_way_merge_patch(&json!({}), &deep, &json!({"spec": {"spec": 2}}), &T::Root);
+        let e = create_three_way_merge_patch(
+            &json!({}),
+            &deep,
+            &json!({"spec": {"spec": 2}}),
+            &T::Root,
+        );
         assert!(e.is_err());
     }
 
     #[test]
     fn long_lists_are_linear_enough() {
-        let items: Vec<J> = (0..20000).map(|i| json!({"name": format!("n{i}"), "v": i})).collect();
+        let items: Vec<J> = (0..20000)
+            .map(|i| json!({"name": format!("n{i}"), "v": i}))
+            .collect();
         let mut changed = items.clone();
         changed.reverse();
         let original = json!({"spec": {"list": items}});
