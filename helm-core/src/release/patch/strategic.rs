@@ -300,7 +300,7 @@ fn lookup_index(
 /// Go's `sort.Sort` for the callers here, whose less is `a <= b` on `%v` texts: pdqsort runs
 /// insertion sort on up to 12 elements (which moves an element before equal ones); longer
 /// lists are sorted stably (they differ from Go's order only among elements of equal text).
-fn go_sort_by_text<T>(items: &mut Vec<(String, T)>) {
+fn go_sort_by_text<T>(items: &mut [(String, T)]) {
     if items.len() <= 12 {
         for i in 1..items.len() {
             let mut j = i;
