@@ -59,16 +59,22 @@
 //! `--dry-run=server` ([`InstallOptions::dry_run_server`]) renders against the cluster and
 //! checks ownership, as Helm 4.1.4 (which does not send a server-side dry run either).
 //!
-//! `--server-side`: helm-rs applies server-side only. A release deployed with client-side
-//! apply (Helm 3, or Helm 4 `--server-side=false`; `apply_method` `csa` or empty) is refused
-//! under `auto` with an explanation; `server_side: Some(true)` first hands the objects'
-//! client-side field ownership to the `helm` apply manager (client-go's `csaupgrade`), as
-//! Helm 4 does, then applies.
+//! `--server-side`, as Helm 4: installs apply server-side unless `server_side: Some(false)`;
+//! upgrades and rollbacks under `auto` keep the apply method the release was recorded with. A
+//! client-side release (Helm 3's, or Helm 4 `--server-side=false`; `apply_method` `csa` or
+//! empty) is applied client-side ([`cluster::client_side`]): new objects created with POST,
+//! existing ones patched with Helm's patch from the previous revision's object, the new one
+//! and the live one (a three-way strategic merge patch, its patch metadata read from the API
+//! server's OpenAPI v3; a JSON merge patch for custom resources), replaced with PUT under
+//! `--force-replace`. `server_side: Some(true)` moves a client-side release to server-side
+//! apply, first handing the objects' client-side field ownership to the `helm` apply manager
+//! (client-go's `csaupgrade`), as Helm 4 does.
 //!
 //! `helm status` ([`ReleaseApi::status`]) fills `info.resources` from the cluster: the API
 //! server's Table renderings (for the table printer) or the objects, plus related pods.
 //!
-//! Not yet: client-side apply itself, kstatus-exact `--wait` messages, hook output logs.
+//! Not yet: kstatus-exact `--wait` messages, hook output logs; hooks are applied server-side
+//! even in a client-side release (Helm creates them with POST there).
 
 //! # Modules, by concern
 //!

@@ -548,3 +548,98 @@ async fn plan_of_an_upgrade_changes_nothing_and_names_each_object() {
     );
     assert!(c.history("q", None).await.is_err());
 }
+
+/// A client-side release (`--server-side=false`) stays client-side under `auto`: its objects
+/// are created on install, patched on upgrade and rollback (a new one created), replaced under
+/// `--force-replace`, and each revision records `csa`; `--server-side=true` moves it to
+/// server-side apply, handing the ownership over first.
+#[tokio::test]
+async fn client_side_releases_create_patch_and_replace() {
+    let c = FakeCluster::new(NS);
+    let ch = chart("csa");
+    let rel = c
+        .install(
+            ch.clone(),
+            &vals("hook: false\n"),
+            InstallOptions {
+                server_side: Some(false),
+                ..install_opts("app")
+            },
+        )
+        .await
+        .expect("install");
+    assert_eq!(rel.apply_method, "csa");
+    assert_eq!(
+        c.calls(),
+        [
+            "create ConfigMap/apps/app-cm",
+            "create Service/apps/app-svc"
+        ]
+    );
+    c.clear_calls();
+    let up = |v: &str, force_replace: bool, server_side: Option<bool>| {
+        let (c, ch, v) = (c.clone(), ch.clone(), vals(v));
+        async move {
+            c.upgrade(
+                "app",
+                ch,
+                &v,
+                UpgradeOptions {
+                    namespace: Some(NS.into()),
+                    force_replace,
+                    server_side,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+    };
+    let rel = up("hook: false\nextra: true\n", false, None)
+        .await
+        .expect("upgrade");
+    assert_eq!(rel.apply_method, "csa");
+    let calls = c.calls();
+    assert!(
+        calls.contains(&"patch ConfigMap/apps/app-cm".to_string()),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&"create ConfigMap/apps/app-extra".to_string()),
+        "{calls:?}"
+    );
+    assert!(!calls.iter().any(|x| x.starts_with("apply ")), "{calls:?}");
+    c.clear_calls();
+    let rel = up("hook: false\n", true, None)
+        .await
+        .expect("upgrade --force-replace");
+    assert_eq!(rel.apply_method, "csa");
+    assert!(
+        c.calls()
+            .contains(&"replace Service/apps/app-svc".to_string()),
+        "{:?}",
+        c.calls()
+    );
+    let rel = c
+        .rollback(
+            "app",
+            RollbackOptions {
+                namespace: Some(NS.into()),
+                revision: 2,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("rollback");
+    assert_eq!(rel.apply_method, "csa");
+    c.clear_calls();
+    let rel = up("hook: false\n", false, Some(true))
+        .await
+        .expect("to server-side");
+    assert_eq!(rel.apply_method, "ssa");
+    let calls = c.calls();
+    assert!(calls[0].starts_with("migrate "), "{calls:?}");
+    assert!(
+        calls.contains(&"apply Service/apps/app-svc".to_string()),
+        "{calls:?}"
+    );
+}

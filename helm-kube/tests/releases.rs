@@ -1471,12 +1471,14 @@ async fn progress_events_of_an_install_with_a_hook_job_and_wait() {
 }
 
 /// A release Helm deployed with client-side apply (`--server-side=false`, as Helm 3 did):
-/// under `auto` helm-rs refuses to upgrade it (Helm 4 would go on with client-side apply,
-/// which helm-rs does not do) and stores nothing; with `--server-side=true` it hands the
+/// under `auto` helm-rs upgrades it client-side as Helm 4 does (a three-way strategic merge
+/// patch: the Service's old port deleted, the new one added, field manager `helm` with
+/// operation `Update`, the release still `csa`); with `--server-side=true` it hands the
 /// client-side field ownership to the `helm` apply manager first (as Helm 4), so the Service
-/// ends up with the new port only, and Helm keeps driving the release afterwards.
+/// ends up with the new port only, and Helm keeps driving the release afterwards. A release
+/// helm-rs installs with `--server-side=false` is `csa` and Helm upgrades it.
 #[tokio::test]
-async fn client_side_applied_releases_are_refused_or_moved_to_server_side() {
+async fn client_side_applied_releases_stay_client_side_or_move_to_server_side() {
     use k8s_openapi::api::core::v1::Service;
     let Some(Case {
         env, ns, c, chart, ..
@@ -1500,8 +1502,36 @@ async fn client_side_applied_releases_are_refused_or_moved_to_server_side() {
             .apply_method,
         "csa"
     );
+    let svc_state = || async {
+        let svc = Api::<Service>::namespaced(c.kube().clone(), &ns)
+            .get("old-svc")
+            .await
+            .expect("svc");
+        let ports: Vec<i32> = svc
+            .spec
+            .and_then(|s| s.ports)
+            .unwrap_or_default()
+            .iter()
+            .map(|p| p.port)
+            .collect();
+        let managers: Vec<(String, String)> = svc
+            .metadata
+            .managed_fields
+            .unwrap_or_default()
+            .iter()
+            .map(|m| {
+                (
+                    m.manager.clone().unwrap_or_default(),
+                    m.operation.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        (ports, managers)
+    };
+    let helm_update = ("helm".to_string(), "Update".to_string());
+    let helm_apply = ("helm".to_string(), "Apply".to_string());
 
-    let err = c
+    let rel = c
         .upgrade(
             "old",
             load(&chart),
@@ -1509,24 +1539,20 @@ async fn client_side_applied_releases_are_refused_or_moved_to_server_side() {
             UpgradeOptions::default(),
         )
         .await
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+        .expect("upgrade under auto: client-side");
+    assert_eq!(rel.apply_method, "csa");
+    let (ports, managers) = svc_state().await;
+    assert_eq!(ports, vec![81], "the old port deleted by the patch");
     assert!(
-        err.contains("was deployed with client-side apply") && err.contains("--server-side=true"),
-        "{err}"
-    );
-    assert_eq!(
-        c.history("old", None).await.expect("history").len(),
-        1,
-        "nothing stored"
+        managers.contains(&helm_update) && !managers.contains(&helm_apply),
+        "{managers:?}"
     );
 
     let rel = c
         .upgrade(
             "old",
             load(&chart),
-            &vals("port: 81\n"),
+            &vals("port: 82\n"),
             UpgradeOptions {
                 server_side: Some(true),
                 ..Default::default()
@@ -1535,43 +1561,20 @@ async fn client_side_applied_releases_are_refused_or_moved_to_server_side() {
         .await
         .expect("upgrade --server-side=true");
     assert_eq!(rel.apply_method, "ssa");
-    let svc = Api::<Service>::namespaced(c.kube().clone(), &ns)
-        .get("old-svc")
-        .await
-        .expect("svc");
-    let ports: Vec<i32> = svc
-        .spec
-        .and_then(|s| s.ports)
-        .unwrap_or_default()
-        .iter()
-        .map(|p| p.port)
-        .collect();
-    assert_eq!(ports, vec![81], "the client-side port is gone, not merged");
-    let managers: Vec<(String, String)> = svc
-        .metadata
-        .managed_fields
-        .unwrap_or_default()
-        .iter()
-        .map(|m| {
-            (
-                m.manager.clone().unwrap_or_default(),
-                m.operation.clone().unwrap_or_default(),
-            )
-        })
-        .collect();
+    let (ports, managers) = svc_state().await;
+    assert_eq!(ports, vec![82], "the client-side port is gone, not merged");
     assert!(
-        managers.contains(&("helm".to_string(), "Apply".to_string()))
-            && !managers.contains(&("helm".to_string(), "Update".to_string())),
+        managers.contains(&helm_apply) && !managers.contains(&helm_update),
         "{managers:?}"
     );
 
     let (ok, _, err) = helm(
         env,
         &h,
-        &["upgrade", "old", &chart_s, "-n", &ns, "--set", "port=82"],
+        &["upgrade", "old", &chart_s, "-n", &ns, "--set", "port=83"],
     );
     assert!(ok, "Helm upgrades it after: {err}");
-    let err = c
+    let rel = c
         .install(
             load(&chart),
             &Value::empty_map(),
@@ -1582,13 +1585,14 @@ async fn client_side_applied_releases_are_refused_or_moved_to_server_side() {
             },
         )
         .await
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    assert!(
-        err.starts_with("client-side apply (--server-side=false) is not supported"),
-        "{err}"
+        .expect("install --server-side=false");
+    assert_eq!(rel.apply_method, "csa");
+    let (ok, _, err) = helm(
+        env,
+        &h,
+        &["upgrade", "new", &chart_s, "-n", &ns, "--set", "port=84"],
     );
+    assert!(ok, "Helm upgrades helm-rs's client-side install: {err}");
 }
 
 /// The record helm-rs stores is Helm's byte for byte (times and namespace aside): field order

@@ -319,8 +319,8 @@ deploy_options! {
         pub generate_name: bool,
         /// `--replace`: reuse the name of an uninstalled/failed release.
         pub replace: bool,
-        /// `--server-side` (None: true, Helm 4's default). Client-side apply (`Some(false)`) is
-        /// refused: helm-rs applies server-side only.
+        /// `--server-side` (None: true, Helm 4's default). `Some(false)`: client-side apply as
+        /// Helm's (objects created with POST, the release recorded with apply method `csa`).
         pub server_side: Option<bool>,
     }
 
@@ -347,16 +347,19 @@ deploy_options! {
         /// request without it gets the CLI's 10).
         #[serde(default = "default_max_history")]
         pub max_history: i64,
-        /// `--force-replace` (and the deprecated `--force`): Helm 4 replaces objects only with
+        /// `--force-replace` (and the deprecated `--force`): under client-side apply, existing
+        /// objects are replaced (PUT) instead of patched. Helm 4 replaces objects only with
         /// client-side apply, so with server-side apply the upgrade fails (after pre-upgrade
         /// hooks, recorded as failed) with Helm's "cannot use server-side apply and force
         /// replace together".
         pub force_replace: bool,
-        /// `--server-side` (None: `auto`, the method the release was last deployed with). A
-        /// release deployed with client-side apply (Helm 3, or Helm 4 `--server-side=false`) is
-        /// refused under `auto`; `Some(true)` moves its objects to server-side apply (their
-        /// client-side field ownership handed to the `helm` apply manager first, as Helm 4
-        /// does).
+        /// `--server-side` (None: `auto`, the method the release's latest revision was recorded
+        /// with). A release recorded with client-side apply (Helm 3, or Helm 4
+        /// `--server-side=false`) is upgraded client-side under `auto` and `Some(false)`: each
+        /// object patched from the previous revision's object, as Helm's three-way strategic
+        /// merge patch (JSON merge patch for custom resources); `Some(true)` moves its objects to
+        /// server-side apply (their client-side field ownership handed to the `helm` apply
+        /// manager first, as Helm 4 does).
         pub server_side: Option<bool>,
     }
 }

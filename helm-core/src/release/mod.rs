@@ -21,6 +21,7 @@
 pub mod api;
 pub mod codec;
 pub mod logic;
+pub mod patch;
 pub mod plan;
 pub mod record;
 pub mod storage;

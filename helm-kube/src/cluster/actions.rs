@@ -639,9 +639,7 @@ impl<C: Cluster> ReleaseApi for C {
         let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let store = self.storage(Some(&ns));
         let dry_run = opts.dry_run || opts.dry_run_server;
-        if opts.server_side == Some(false) {
-            return Err(Error::invalid(CSA_UNSUPPORTED));
-        }
+        let server_side = opts.server_side != Some(false);
         check_hide_secret(opts.hide_secret, dry_run)?;
         if !dry_run {
             let history = store.history(&name).await?;
@@ -692,7 +690,7 @@ impl<C: Cluster> ReleaseApi for C {
             version: 1,
             namespace: ns.clone(),
             labels: opts.labels.clone(),
-            apply_method: "ssa".into(),
+            apply_method: if server_side { "ssa" } else { "csa" }.into(),
         };
         if opts.dry_run && !opts.dry_run_server {
             rel.set_status(Status::PendingInstall, "Dry run complete");
@@ -745,7 +743,11 @@ impl<C: Cluster> ReleaseApi for C {
                 timeout,
             )
             .await?;
-            apply_all(self, &docs, &name, &ns, opts.force_conflicts, false).await?;
+            if server_side {
+                apply_all(self, &docs, &name, &ns, opts.force_conflicts, false).await?;
+            } else {
+                install_client_side(self, &docs, &name, &ns, false).await?;
+            }
             if opts.wait {
                 wait_release(
                     self,
@@ -845,7 +847,7 @@ impl<C: Cluster> ReleaseApi for C {
             .max_by_key(|r| r.version)
             .cloned();
         let current = deployed.clone().unwrap_or_else(|| last.clone());
-        let migrate_csa = apply_method_for(name, &current, opts.server_side)?;
+        let mode = apply_mode(&last, &current, opts.server_side);
         let vals = upgrade_values(&current, values, &opts, &mut chart);
         let revision = last.version + 1;
         let ro = ReleaseOptions {
@@ -896,7 +898,7 @@ impl<C: Cluster> ReleaseApi for C {
             } else {
                 opts.labels.clone()
             },
-            apply_method: "ssa".into(),
+            apply_method: mode.recorded(),
         };
         let new_docs = logic::install_order(
             logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?,
@@ -936,13 +938,17 @@ impl<C: Cluster> ReleaseApi for C {
                 timeout,
             )
             .await?;
-            if opts.force_replace {
-                return Err(force_replace_refused());
-            }
-            if migrate_csa {
-                self.migrate_csa_ownership(&new_docs, &ns).await?;
-            }
-            apply_all(self, &new_docs, name, &ns, opts.force_conflicts, true).await?;
+            apply_update(
+                self,
+                mode,
+                &new_docs,
+                &old_docs,
+                name,
+                &ns,
+                opts.force_conflicts,
+                opts.force_replace,
+            )
+            .await?;
             delete_all(
                 self,
                 &logic::dropped_resources(&old_docs, &new_docs, &ns),
@@ -1053,8 +1059,13 @@ impl<C: Cluster> ReleaseApi for C {
             .find(|r| r.version == target_v)
             .cloned()
             .ok_or_else(|| Error::not_found(format!("release has no {target_v} version")))?;
-        // Helm 4's `auto` follows the revision rolled back to.
-        let migrate_csa = apply_method_for(name, &target, opts.server_side)? || !is_ssa(&current);
+        // Helm 4's `auto` follows the revision rolled back to; a rollback applying server-side
+        // hands over client-side ownership whenever either side was client-side.
+        let mode = apply_mode(&target, &current, opts.server_side);
+        let mode = ApplyMode {
+            migrate_csa: mode.server_side && !(is_ssa(&target) && is_ssa(&current)),
+            ..mode
+        };
         let mut rel = target.clone();
         rel.version = current.version + 1;
         rel.info = Some(Info {
@@ -1069,7 +1080,7 @@ impl<C: Cluster> ReleaseApi for C {
             description: format!("Rollback to {target_v}"),
             ..Default::default()
         });
-        rel.apply_method = "ssa".into();
+        rel.apply_method = mode.recorded();
         if opts.dry_run {
             return Ok(rel);
         }
@@ -1095,14 +1106,20 @@ impl<C: Cluster> ReleaseApi for C {
                 timeout,
             )
             .await?;
-            if opts.force_replace {
-                return Err(force_replace_refused());
+            if !(mode.server_side && opts.force_replace) {
+                applying.store(true, std::sync::atomic::Ordering::Relaxed);
             }
-            applying.store(true, std::sync::atomic::Ordering::Relaxed);
-            if migrate_csa {
-                self.migrate_csa_ownership(&new_docs, &ns).await?;
-            }
-            apply_all(self, &new_docs, name, &ns, opts.force_conflicts, true).await?;
+            apply_update(
+                self,
+                mode,
+                &new_docs,
+                &old_docs,
+                name,
+                &ns,
+                opts.force_conflicts,
+                opts.force_replace,
+            )
+            .await?;
             delete_all(
                 self,
                 &logic::dropped_resources(&old_docs, &new_docs, &ns),
@@ -1434,8 +1451,23 @@ impl<C: Cluster> ReleaseApi for C {
     }
 }
 
-/// Why `--server-side=false` is refused.
-const CSA_UNSUPPORTED: &str = "client-side apply (--server-side=false) is not supported by helm-rs: it applies with server-side apply only (Helm 4's default)";
+/// How an upgrade or rollback applies its objects (Helm 4's `--server-side` against the
+/// release's recorded apply method).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ApplyMode {
+    /// Server-side apply (`ssa`); otherwise client-side apply (`csa`): create, patch, replace.
+    server_side: bool,
+    /// Before applying server-side, hand the objects' client-side field ownership of manager
+    /// `helm` to its apply entry (a release moving from client-side to server-side apply).
+    migrate_csa: bool,
+}
+
+impl ApplyMode {
+    /// The method recorded in the new revision (Helm's `determineReleaseSSApplyMethod`).
+    fn recorded(self) -> String {
+        if self.server_side { "ssa" } else { "csa" }.into()
+    }
+}
 
 /// Whether a release was deployed with server-side apply (Helm 3 records have no method: they
 /// were client-side).
@@ -1443,25 +1475,162 @@ fn is_ssa(rel: &Release) -> bool {
     rel.apply_method == "ssa"
 }
 
-/// Helm 4's `--server-side` for upgrade/rollback against the release `prev` (the deployed one,
-/// or the rollback target): `auto` keeps its method. helm-rs applies server-side only, so a
-/// client-side release is refused under `auto` (and `false` always), with what to do instead.
-/// Returns whether the objects' client-side ownership must be handed over first.
-/// Helm 4's kube client refuses to replace objects it applies server-side (helm-rs always
-/// applies server-side), checked when the update starts.
+/// Helm 4's kube client refuses to replace objects it applies server-side, checked when the
+/// update starts.
 fn force_replace_refused() -> Error {
     Error::invalid("invalid operation: cannot use server-side apply and force replace together")
 }
 
-fn apply_method_for(name: &str, prev: &Release, server_side: Option<bool>) -> Result<bool> {
-    match server_side {
-        Some(false) => Err(Error::invalid(CSA_UNSUPPORTED)),
-        Some(true) => Ok(!is_ssa(prev)),
-        None if is_ssa(prev) => Ok(false),
-        None => Err(Error::invalid(format!(
-            "release \"{name}\" was deployed with client-side apply (by Helm 3, or Helm 4 with --server-side=false), which helm-rs does not do; pass --server-side=true to move its objects to server-side apply, as Helm 4 does with that flag"
-        ))),
+/// Helm 4's `getUpgradeServerSideValue`: `auto` (None) keeps the apply method `prev` (the
+/// latest revision for an upgrade, the target for a rollback) was recorded with, `true`/`false`
+/// choose. A release moving to server-side apply from client-side (`from`) has its field
+/// ownership migrated first.
+fn apply_mode(prev: &Release, from: &Release, server_side: Option<bool>) -> ApplyMode {
+    let server_side = server_side.unwrap_or_else(|| is_ssa(prev));
+    ApplyMode {
+        server_side,
+        migrate_csa: server_side && !is_ssa(from),
     }
+}
+
+/// Helm's update of a release's objects (upgrade, rollback) by its apply mode: server-side
+/// apply (after migrating client-side field ownership when the release moves to it; no
+/// `--force-replace`), or client-side apply.
+#[allow(clippy::too_many_arguments)]
+async fn apply_update<C: Cluster>(
+    c: &C,
+    mode: ApplyMode,
+    new_docs: &[ResourceDoc],
+    old_docs: &[ResourceDoc],
+    name: &str,
+    ns: &str,
+    force_conflicts: bool,
+    force_replace: bool,
+) -> Result<()> {
+    if !mode.server_side {
+        if force_conflicts {
+            return Err(Error::invalid(
+                "invalid client update option(s): forceConflicts enabled when serverSideApply disabled",
+            ));
+        }
+        return apply_all_client_side(c, new_docs, old_docs, name, ns, force_replace).await;
+    }
+    if force_replace {
+        return Err(force_replace_refused());
+    }
+    if mode.migrate_csa {
+        c.migrate_csa_ownership(new_docs, ns).await?;
+    }
+    apply_all(c, new_docs, name, ns, force_conflicts, true).await
+}
+
+/// Client-side apply of every object (Helm's `Update` without server-side apply): objects the
+/// cluster lacks are created (`failed to create resource: …`, which stops Helm's update);
+/// existing ones are patched from their object in `originals` (the previous release's, by
+/// identity; an adopted object is its own original) or, with `force_replace`, replaced. Patch
+/// failures are joined by ` && ` as Helm joins them.
+async fn apply_all_client_side<C: Cluster>(
+    c: &C,
+    docs: &[ResourceDoc],
+    originals: &[ResourceDoc],
+    name: &str,
+    ns: &str,
+    force_replace: bool,
+) -> Result<()> {
+    let by_id: std::collections::HashMap<_, &ResourceDoc> =
+        originals.iter().map(|d| (d.identity(ns), d)).collect();
+    let results = by_kind_concurrently(docs, |d| {
+        let original = by_id.get(&d.identity(ns)).map(|o| &o.object);
+        async move {
+            match c.get(d, ns).await {
+                Err(e) => Err((
+                    true,
+                    e.with_context("could not get information about the resource: "),
+                )),
+                Ok(None) => c
+                    .create(d, ns, Some(name))
+                    .await
+                    .map_err(|e| (true, e.with_context("failed to create resource: "))),
+                Ok(Some(_)) if force_replace => {
+                    c.replace(d, ns, Some(name)).await.map_err(|e| (false, e))
+                }
+                Ok(Some(_)) => c
+                    .patch_client_side(original.unwrap_or(&d.object), d, ns, Some(name))
+                    .await
+                    .map_err(|e| (false, e)),
+            }
+        }
+    })
+    .await;
+    let mut update_errors: Vec<Error> = Vec::new();
+    for (i, r) in results {
+        match r {
+            Ok(()) => c.report_object(&docs[i], ns, true).await,
+            Err((true, e)) => return Err(e),
+            Err((false, e)) => update_errors.push(e),
+        }
+    }
+    match update_errors.len() {
+        0 => Ok(()),
+        1 => Err(update_errors.remove(0)),
+        _ => {
+            let code = update_errors
+                .iter()
+                .find_map(|e| e.http_code())
+                .unwrap_or(0);
+            let message = update_errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join(" && ");
+            Err(Error::Api { code, message })
+        }
+    }
+}
+
+/// Helm's client-side install: every object created when none exists yet; when some exist
+/// (adopted: ours already, or `--take-ownership`), Helm's update path instead, the existing
+/// ones patched with themselves as the original.
+async fn install_client_side<C: Cluster>(
+    c: &C,
+    docs: &[ResourceDoc],
+    name: &str,
+    ns: &str,
+    force_replace: bool,
+) -> Result<()> {
+    let live = by_kind_concurrently(docs, |d| c.get(d, ns)).await;
+    let mut any = false;
+    for (_, r) in live {
+        any |= r?.is_some();
+    }
+    if any {
+        apply_all_client_side(c, docs, &[], name, ns, force_replace).await
+    } else {
+        create_all(c, docs, name, ns).await
+    }
+}
+
+/// Client-side install of objects none of which exist (Helm's `Create` without server-side
+/// apply): POST of each, failures joined by newlines as `errors.Join` does.
+async fn create_all<C: Cluster>(c: &C, docs: &[ResourceDoc], name: &str, ns: &str) -> Result<()> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut code = 0;
+    for (i, r) in by_kind_concurrently(docs, |d| c.create(d, ns, Some(name))).await {
+        match r {
+            Ok(()) => c.report_object(&docs[i], ns, true).await,
+            Err(e) => {
+                code = code.max(e.http_code().unwrap_or(0));
+                lines.push(e.to_string());
+            }
+        }
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Api {
+        code,
+        message: lines.join("\n"),
+    })
 }
 
 /// `over` on top of `base` (maps merged deeply, other values replaced).

@@ -86,6 +86,36 @@ pub trait Cluster: Clone + Send + Sync + 'static {
         force: bool,
     ) -> impl Future<Output = Result<J>> + Send;
 
+    /// Client-side apply of a new object (Helm's `createResource`): POST as field manager
+    /// `helm`, with Helm's ownership metadata when `owner` names a release.
+    fn create(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Client-side apply of an existing object (Helm's `patchResourceClientSide`): the patch
+    /// from `original` (the previous release's object) to `doc`, computed against the live
+    /// object (a three-way strategic merge patch for kinds with Go types, a JSON merge patch for
+    /// others); nothing is sent when nothing changes.
+    fn patch_client_side(
+        &self,
+        original: &J,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// `--force-replace` under client-side apply (Helm's `replaceResource`): PUT of `doc` over
+    /// the live object.
+    fn replace(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
     /// Deletes one object with a propagation policy (`background` when None, `foreground`,
     /// `orphan`); a missing object is fine. Returns whether it existed.
     fn delete(

@@ -99,6 +99,9 @@ pub struct Client {
     progress: Option<Arc<dyn Progress>>,
     /// The API server's URL, for Helm's "cluster unreachable" message (empty when unknown).
     cluster_url: String,
+    /// OpenAPI v3 documents by group-version, read once for client-side apply's patch metadata
+    /// (None: the server has none for it).
+    pub(crate) openapi: crate::cluster::client_side::OpenApiCache,
 }
 
 impl Client {
@@ -203,6 +206,7 @@ impl Client {
             discovered: Arc::default(),
             progress: None,
             cluster_url,
+            openapi: Arc::default(),
         })
     }
 
@@ -216,6 +220,7 @@ impl Client {
             discovered: Arc::default(),
             progress: None,
             cluster_url: String::new(),
+            openapi: Arc::default(),
         }
     }
 

@@ -83,6 +83,25 @@ impl FakeCluster {
         &self.records
     }
 
+    /// Stores `doc` under `key` as a write of it leaves it (or fails as told).
+    fn store(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+        key: String,
+    ) -> Result<()> {
+        if let Some(message) = self.state().fail_apply.get(&doc.key()).cloned() {
+            return Err(Error::Api { code: 422, message });
+        }
+        let mut obj = doc.object.clone();
+        if let Some(release) = owner {
+            set_ownership(&mut obj, release, release_ns);
+        }
+        self.state().objects.insert(key, obj);
+        Ok(())
+    }
+
     /// Makes applying `Kind/name` fail with `message` (as an API server's 422 would).
     pub fn fail_apply(&self, key: &str, message: &str) {
         self.state()
@@ -248,6 +267,36 @@ impl Cluster for FakeCluster {
         }
         self.state().objects.insert(key, obj);
         Ok(())
+    }
+
+    async fn create(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>) -> Result<()> {
+        let key = self.key(doc, release_ns);
+        self.log(format!("create {key}"));
+        self.store(doc, release_ns, owner, key)
+    }
+
+    /// The fake keeps no other manager's fields: the patched object is the new one.
+    async fn patch_client_side(
+        &self,
+        _original: &J,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+    ) -> Result<()> {
+        let key = self.key(doc, release_ns);
+        self.log(format!("patch {key}"));
+        self.store(doc, release_ns, owner, key)
+    }
+
+    async fn replace(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+    ) -> Result<()> {
+        let key = self.key(doc, release_ns);
+        self.log(format!("replace {key}"));
+        self.store(doc, release_ns, owner, key)
     }
 
     async fn apply_dry_run(

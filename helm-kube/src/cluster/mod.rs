@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod backend;
 pub mod client;
+pub mod client_side;
 pub mod discovery;
 pub mod fake;
 pub mod progress;

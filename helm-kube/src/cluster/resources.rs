@@ -196,6 +196,29 @@ impl Cluster for Client {
             .await
     }
 
+    async fn create(&self, doc: &ResourceDoc, release_ns: &str, owner: Option<&str>) -> Result<()> {
+        self.csa_create(doc, release_ns, owner).await
+    }
+
+    async fn patch_client_side(
+        &self,
+        original: &J,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+    ) -> Result<()> {
+        self.csa_patch(original, doc, release_ns, owner).await
+    }
+
+    async fn replace(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+    ) -> Result<()> {
+        self.csa_replace(doc, release_ns, owner).await
+    }
+
     async fn delete(
         &self,
         doc: &ResourceDoc,
