@@ -13,7 +13,9 @@
 //! plugins under `plugins/` as `$HELM_PLUGINS`, a chart `mych/`, HOME `home/`) and runs each
 //! step with helm-rs and with Helm, the same plugins directory for both, and compares exit
 //! code, standard output and standard error. Both keep compiled modules in one cache shared by
-//! the cases. Helm prints the address of a Go pointer in a getter's failure (masked).
+//! the cases. Helm prints the address of a Go pointer in a getter's failure, and a Go plugin's
+//! goroutine dump on a fatal error has addresses that depend on its environment's size (both
+//! masked; the error before the dump and the Wasm trap after it are compared).
 //!
 //! Where Helm 4.1.4 crashes (a nil error dereferenced: a CLI plugin returning a non-zero code
 //! without an error, a post-renderer answering without `manifests`), the step is marked `!`:
@@ -73,7 +75,6 @@ const CASES: &[Case] = &[
             "STDIN=piped\ninput :: wcli stdin",
             "wcli tmp",
             "!wcli exit 7",
-            "help wcli",
         ],
     },
     Case {
@@ -132,7 +133,7 @@ const CASES: &[Case] = &[
             "template r wasmtest://host/foo-1.2.3.tgz",
             "template r wasmalt://host/x/bar-0.1.0.tgz --set greeting=hi",
             "show chart wasmtest://host/foo-1.2.3.tgz",
-            "pull wasmtest://host/foo-1.2.3.tgz -d @/home --untar",
+            "pull wasmtest://host/foo-1.2.3.tgz -d @/home",
             "template r wasmtest://host/missing-1.0.0.tgz",
             "pull wasmtest://host/echo-1.0.0.tgz --username u --password p<&> -d @/home",
             "template r wasmtest://host/nodash.tgz",
@@ -245,10 +246,13 @@ fn run(program: &Path, dir: &Path, cache: &Path, step: &str) -> (i32, String, St
     )
 }
 
-/// Go pointers (`0xc000123456`) as `0xc…`.
+/// Go pointers (`0xc000123456`) as `0xc…`, and the goroutine dump of a Go plugin's own fatal
+/// error (its addresses move with the size of the environment the plugin gets).
 fn mask_pointers(s: &str) -> String {
     let re = regex::Regex::new(r"0xc[0-9a-f]{6,}").expect("regex");
-    re.replace_all(s, "0xc…").into_owned()
+    let s = re.replace_all(s, "0xc…");
+    let dump = regex::Regex::new(r"(?s)\ngoroutine 1 gp=.*?\nError: ").expect("regex");
+    dump.replace_all(&s, "\ngoroutine …\nError: ").into_owned()
 }
 
 fn show((code, out, err): &(i32, String, String)) -> String {
