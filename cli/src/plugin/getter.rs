@@ -165,10 +165,62 @@ fn runtime_config(p: &Plugin, quote: bool) -> String {
     )
 }
 
-/// Go's `fmt.Sprintf("%q", plugin)` of Helm's subprocess plugin object.
+/// Go's `%v` of a `RuntimeConfigExtismV1` value.
+fn extism_config(rc: &super::metadata::ExtismConfig) -> String {
+    format!(
+        "{{{{{} {} {}}} map[{}] {} {{{}}} {} {} {}}}",
+        rc.max_pages,
+        rc.max_http_response_bytes,
+        rc.max_var_bytes,
+        rc.config
+            .iter()
+            .map(|(k, v)| format!("{k}:{v}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        list(rc.allowed_hosts.iter().cloned()),
+        rc.create_temp_dir,
+        rc.timeout_ms,
+        list(rc.host_functions.iter().cloned()),
+        rc.entry_func_name
+    )
+}
+
+/// Go's `fmt.Sprintf("%q", plugin)` of Helm's plugin object: a subprocess one, or an
+/// `extism/v1` one, whose runtime holds a pointer (Helm prints its address; a fixed one here).
 pub fn go_plugin_repr(p: &Plugin) -> String {
     let m = &p.metadata;
-    let config = match &m.config {
+    if let Some(rc) = &m.extism {
+        let rc = format!("%!q(*plugin.RuntimeConfigExtismV1=&{})", extism_config(rc));
+        return format!(
+            "&{{{{{} {} {} {} {} {} {} {rc}}} {} {rc} %!q(*plugin.RuntimeExtismV1=&{{map[] 0xc000010000}})}}",
+            go_quote(&m.api_version),
+            go_quote(&m.name),
+            go_quote(&m.kind),
+            go_quote(&m.runtime),
+            go_quote(&m.version),
+            go_quote(&m.source_url),
+            type_config(m),
+            go_quote(&p.dir.to_string_lossy()),
+        );
+    }
+    let config = type_config(m);
+    format!(
+        "&{{{{{} {} {} {} {} {} {config} %!q(*plugin.RuntimeConfigSubprocess=&{})}} {} {} map[]}}",
+        go_quote(&m.api_version),
+        go_quote(&m.name),
+        go_quote(&m.kind),
+        go_quote(&m.runtime),
+        go_quote(&m.version),
+        go_quote(&m.source_url),
+        runtime_config(p, false),
+        go_quote(&p.dir.to_string_lossy()),
+        runtime_config(p, true),
+    )
+}
+
+/// Go's `%q` of a plugin's type-specific config pointer.
+fn type_config(m: &super::metadata::Metadata) -> String {
+    match &m.config {
         TypeConfig::Getter { protocols } => format!(
             "%!q(*schema.ConfigGetterV1=&{{{}}})",
             list(protocols.iter().cloned())
@@ -183,19 +235,7 @@ pub fn go_plugin_repr(p: &Plugin) -> String {
         }
         TypeConfig::PostRenderer => "%!q(*schema.ConfigPostRendererV1=&{})".into(),
         TypeConfig::Test => "%!q(*schema.ConfigTestV1=&{})".into(),
-    };
-    format!(
-        "&{{{{{} {} {} {} {} {} {config} %!q(*plugin.RuntimeConfigSubprocess=&{})}} {} {} map[]}}",
-        go_quote(&m.api_version),
-        go_quote(&m.name),
-        go_quote(&m.kind),
-        go_quote(&m.runtime),
-        go_quote(&m.version),
-        go_quote(&m.source_url),
-        runtime_config(p, false),
-        go_quote(&p.dir.to_string_lossy()),
-        runtime_config(p, true),
-    )
+    }
 }
 
 #[cfg(test)]

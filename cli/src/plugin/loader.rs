@@ -39,13 +39,7 @@ pub fn load_dir(dir: &Path) -> Result<Plugin, String> {
         .map_err(|e| format!("failed to load plugin {:?}: {e}", dir.display().to_string()))?;
     if m.runtime == "extism/v1" {
         // Helm's WebAssembly runtime needs the module beside plugin.yaml to load the plugin.
-        let wasm = dir.join("plugin.wasm");
-        if std::fs::metadata(&wasm).is_err() {
-            return Err(format!(
-                "wasm binary missing for extism/v1 plugin: {:?}",
-                wasm.display().to_string()
-            ));
-        }
+        super::extism::check_wasm(dir)?;
     }
     Ok(Plugin {
         dir: dir.to_path_buf(),

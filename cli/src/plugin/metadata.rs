@@ -5,8 +5,9 @@
 //!   leniently (unknown fields are ignored); a plugin with `downloaders` is a `getter/v1`
 //!   plugin, any other a `cli/v1` one;
 //! * `apiVersion: v1`: `type` (`cli/v1`, `getter/v1`, `postrenderer/v1`), `runtime`
-//!   (`subprocess`, or `extism/v1`, which helm-rs loads and lists but cannot run), `config` and
-//!   `runtimeConfig`, read strictly (an unknown field is an error, as Go's `KnownFields`).
+//!   (`subprocess`, or `extism/v1`: a WebAssembly module run by [`super::extism`]), `config` and
+//!   `runtimeConfig`, read strictly (an unknown field is an error, as Go's `KnownFields`), except
+//!   that Helm re-reads `runtimeConfig` leniently into its runtime's settings.
 //!
 //! The checks and their messages are Helm's, in Helm's order, because `helm plugin list` and
 //! every command print them as warnings for a broken plugin. YAML goes through helm-core's
@@ -46,6 +47,32 @@ pub struct SubprocessConfig {
     pub expand_hook_args: bool,
 }
 
+/// The `extism/v1` runtime's configuration (`runtimeConfig`), as Helm's
+/// `RuntimeConfigExtismV1`: zero values where the file says nothing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExtismConfig {
+    /// `memory.maxPages`: the most 64 KiB pages each of the plugin's memories may have (0: no
+    /// limit of the plugin's own).
+    pub max_pages: u32,
+    /// `memory.maxHttpResponseBytes`.
+    pub max_http_response_bytes: i64,
+    /// `memory.maxVarBytes`: the room for Extism variables (0, the default, disables them, as
+    /// in Helm, which passes its zero on).
+    pub max_var_bytes: i64,
+    /// `config`: the values the plugin reads with the Extism `config_get`.
+    pub config: std::collections::BTreeMap<String, String>,
+    /// `allowedHosts`.
+    pub allowed_hosts: Vec<String>,
+    /// `fileSystem.createTempDir`: a fresh host directory mapped to the plugin's `/tmp`.
+    pub create_temp_dir: bool,
+    /// `timeout`, in milliseconds (0: none).
+    pub timeout_ms: u64,
+    /// `hostFunctions`: names of host functions (Helm offers none).
+    pub host_functions: Vec<String>,
+    /// `entryFuncName` (empty: `helm_plugin_main`).
+    pub entry_func_name: String,
+}
+
 /// The type-specific `config`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeConfig {
@@ -78,6 +105,8 @@ pub struct Metadata {
     pub config: TypeConfig,
     /// Present for the `subprocess` runtime.
     pub subprocess: Option<SubprocessConfig>,
+    /// Present for the `extism/v1` runtime.
+    pub extism: Option<ExtismConfig>,
 }
 
 /// `^[A-Za-z0-9_-]+$`.
@@ -433,6 +462,7 @@ fn load_legacy(doc: &Value, text: &str) -> Result<Metadata, String> {
         version,
         source_url: String::new(),
         config,
+        extism: None,
         subprocess: Some(SubprocessConfig {
             platform_command,
             platform_hooks,
@@ -511,13 +541,21 @@ fn load_v1(doc: &Value, text: &str) -> Result<Metadata, String> {
     }
     let wrap = |e: String| format!("failed to convert MetadataV1 to Metadata: {e}");
     let config = v1_config(&kind, f.get("config")).map_err(wrap)?;
+    let mut extism = None;
     let subprocess = match runtime.as_str() {
         "subprocess" => Some(v1_subprocess(f.get("runtimeConfig")).map_err(|e| {
             wrap(format!(
                 "failed to unmarshal runtimeConfig for subprocess runtime: {e}"
             ))
         })?),
-        "extism/v1" => None,
+        "extism/v1" => {
+            extism = Some(v1_extism(f.get("runtimeConfig")).map_err(|e| {
+                wrap(format!(
+                    "failed to unmarshal runtimeConfig for extism/v1 runtime: {e}"
+                ))
+            })?);
+            None
+        }
         other => {
             return Err(wrap(format!("unsupported plugin runtime type: {other:?}")));
         }
@@ -531,6 +569,7 @@ fn load_v1(doc: &Value, text: &str) -> Result<Metadata, String> {
         source_url,
         config,
         subprocess,
+        extism,
     };
     m.validate()?;
     Ok(m)
@@ -619,6 +658,90 @@ fn v1_subprocess(raw: Option<Value>) -> Result<SubprocessConfig, String> {
         // Helm decodes this struct from YAML, which cannot set its unexported flag: a v1
         // plugin's hook arguments are not expanded (its command is).
         expand_hook_args: false,
+    })
+}
+
+/// A YAML integer for a Go integer field (yaml.v3: a number that fits, or a quoted-free
+/// decimal string of one).
+fn integer(f: &mut Fields, key: &str, go_type: &str, fits: impl Fn(i128) -> bool) -> i128 {
+    let Some(v) = f.get(key) else {
+        return 0;
+    };
+    let n = match &v {
+        Value::Int(i) | Value::Int64(i) => Some(*i as i128),
+        Value::Uint(u) => Some(*u as i128),
+        Value::Float(x) if x.fract() == 0.0 => Some(*x as i128),
+        _ => None,
+    };
+    match n.filter(|n| fits(*n)) {
+        Some(n) => n,
+        None => {
+            f.errors.push((
+                key.into(),
+                format!(
+                    "cannot unmarshal {} `{}` into {go_type}",
+                    kind_tag(&v),
+                    scalar_text(&v).unwrap_or_default()
+                ),
+            ));
+            0
+        }
+    }
+}
+
+/// The `extism/v1` `runtimeConfig`, read as Helm reads it (unknown fields ignored).
+fn v1_extism(raw: Option<Value>) -> Result<ExtismConfig, String> {
+    let raw = raw.unwrap_or_else(Value::empty_map);
+    let mut f = Fields::new(&raw);
+    let memory = f.get("memory").unwrap_or_else(Value::empty_map);
+    let mut m = Fields::new(&memory);
+    let max_pages = integer(&mut m, "maxPages", "uint32", |n| {
+        (0..=u32::MAX as i128).contains(&n)
+    }) as u32;
+    let in_i64 = |n: i128| (i64::MIN as i128..=i64::MAX as i128).contains(&n);
+    let max_http_response_bytes = integer(&mut m, "maxHttpResponseBytes", "int64", in_i64) as i64;
+    let max_var_bytes = integer(&mut m, "maxVarBytes", "int64", in_i64) as i64;
+    f.errors.append(&mut m.errors);
+    let config = match f.get("config") {
+        None => Default::default(),
+        Some(Value::Map(c)) => c
+            .entries()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), scalar_text(&v).unwrap_or_default()))
+            .collect(),
+        Some(v) => {
+            f.errors.push((
+                "config".into(),
+                format!("cannot unmarshal {} into map[string]string", kind_tag(&v)),
+            ));
+            Default::default()
+        }
+    };
+    let allowed_hosts = f.strings("allowedHosts");
+    let fs = f.get("fileSystem").unwrap_or_else(Value::empty_map);
+    let mut g = Fields::new(&fs);
+    let create_temp_dir = g.boolean("createTempDir");
+    f.errors.append(&mut g.errors);
+    let timeout_ms = integer(&mut f, "timeout", "uint64", |n| {
+        (0..=u64::MAX as i128).contains(&n)
+    }) as u64;
+    let host_functions = f.strings("hostFunctions");
+    let entry_func_name = f.string("entryFuncName");
+    if !f.errors.is_empty() {
+        // Helm decodes the map after writing it out again (keys sorted): the lines are there.
+        let text = yaml::to_string(&raw).unwrap_or_default();
+        return Err(unmarshal_errors(&located(&f.errors, &text)));
+    }
+    Ok(ExtismConfig {
+        max_pages,
+        max_http_response_bytes,
+        max_var_bytes,
+        config,
+        allowed_hosts,
+        create_temp_dir,
+        timeout_ms,
+        host_functions,
+        entry_func_name,
     })
 }
 

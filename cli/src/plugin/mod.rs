@@ -1,7 +1,8 @@
 //! Helm plugins, as Helm 4.1.4 has them: plugins are directories with a `plugin.yaml` under
 //! the plugins directories (`$HELM_PLUGINS`, a path list, else `$HELM_DATA_HOME/plugins`), of
 //! type `cli/v1` (a command: `helm-rs NAME ARGS…`), `getter/v1` (a downloader for chart URLs
-//! of its schemes) or `postrenderer/v1`, run as child processes (the `subprocess` runtime).
+//! of its schemes) or `postrenderer/v1`, run as child processes (the `subprocess` runtime) or
+//! as WebAssembly modules (the `extism/v1` runtime).
 //!
 //! Why here and like this: tools that drive `helm` (helmfile, CI scripts) install plugins with
 //! `helm plugin install` and call `helm NAME …`, and charts are fetched through plugin schemes
@@ -11,6 +12,7 @@
 //! * [`metadata`]: `plugin.yaml` (legacy and `apiVersion: v1`), Helm's validation errors;
 //! * [`loader`]: discovery, Helm's warnings for broken plugins, duplicate names;
 //! * [`runtime`]: the subprocess runtime (commands, hooks, getters) and its environment;
+//! * [`extism`]: the `extism/v1` runtime (a `plugin.wasm` run by Wasmtime), for the three types;
 //! * [`dispatch`]: `helm-rs NAME ARGS…` for a CLI plugin (global flags as Helm treats them);
 //! * [`commands`]: `helm-rs plugin list|install|uninstall|update|package|verify`;
 //! * [`completion`]: a plugin's `completion.yaml` (its sub-commands and flags for completion);
@@ -20,12 +22,12 @@
 //! * [`postrender`]: `--post-renderer`, a post-renderer plugin as the render's post-render step;
 //! * [`sign`]: plugin tarballs and their provenance (signing, verification).
 //!
-//! Not supported: the `extism/v1` (WebAssembly) runtime (such plugins load and are listed, but
-//! running one is an error); installing from a VCS repository or an OCI registry.
+//! Not supported: installing from a VCS repository or an OCI registry.
 
 pub mod commands;
 pub mod completion;
 pub mod dispatch;
+pub mod extism;
 pub mod getter;
 pub mod install;
 pub mod loader;
@@ -46,8 +48,8 @@ pub enum PluginError {
     /// A plugin's process ended with a non-zero exit code: helm-rs exits with the same code.
     #[error("plugin {name:?} exited with error")]
     Exit { name: String, code: i32 },
-    /// A plugin whose runtime helm-rs cannot run (`extism/v1`).
-    #[error("plugin runtime {0:?} is not supported by helm-rs (only \"subprocess\" is)")]
+    /// A plugin without the settings of the runtime it names.
+    #[error("plugin runtime {0:?} has no runtime settings")]
     Runtime(String),
     /// Any other failure, in Helm's words.
     #[error("{0}")]

@@ -2,10 +2,13 @@
 //! `postrenderer/v1` plugin as the render's post-render step.
 //!
 //! The plugin is found by name in the plugins directories when the flag is read (Helm refuses
-//! an unknown name as an invalid flag value). It runs once per render with the `subprocess`
+//! an unknown name as an invalid flag value). It runs once per render. With the `subprocess`
 //! runtime: the merged stream of documents on its standard input, the stream to use on its
 //! standard output, its standard error kept out of sight (Helm captures it and shows it only
-//! in the `--debug` record of a failure). The merge and split around it are helm-core's
+//! in the `--debug` record of a failure). With the `extism/v1` runtime, Helm's input and output
+//! messages carry the manifests in Go buffers that its JSON encoding leaves empty, so such a
+//! plugin never sees them and its answer reads as empty output (or Helm's decoding error):
+//! helm-rs sends and reads the same messages. The merge and split around it are helm-core's
 //! (`helm_core::render::post_render`), so the library and the command line render alike.
 
 use super::loader::{self, Plugin};
@@ -83,6 +86,9 @@ impl PluginPostRenderer {
     /// the child gets helm-rs's environment with the plugin's name and directory.
     fn invoke(&self, manifests: &str) -> Result<String, String> {
         let p = &self.plugin;
+        if let Some(rc) = &p.metadata.extism {
+            return self.invoke_extism(rc);
+        }
         let Some(sub) = &p.metadata.subprocess else {
             return Err(super::PluginError::Runtime(p.metadata.runtime.clone()).to_string());
         };
@@ -116,6 +122,30 @@ impl PluginPostRenderer {
             return Err(format!("plugin {:?} exited with error", p.metadata.name));
         }
         String::from_utf8(stdout).map_err(|_| "the post-renderer's output is not UTF-8".to_string())
+    }
+}
+
+impl PluginPostRenderer {
+    /// A Wasm post-renderer: no environment, no standard streams (Helm gives it none). A bare
+    /// non-zero return code reads as Helm's exec error, which has no message of its own.
+    fn invoke_extism(&self, rc: &super::metadata::ExtismConfig) -> Result<String, String> {
+        use super::extism;
+        let inv = extism::Invocation {
+            input: extism::postrenderer_input(&self.args),
+            env: Vec::new(),
+            stdio: extism::Stdio::None,
+            debug: self.debug,
+        };
+        let out = extism::invoke(&self.plugin, rc, inv).map_err(|e| match e {
+            extism::InvokeError::Exit(code) => format!(
+                "plugin {:?} exited with code {code}",
+                self.plugin.metadata.name
+            ),
+            extism::InvokeError::Message(m) => m,
+        })?;
+        // The decoded buffer is always empty (see the module docs).
+        extism::decode_output(extism::OutputKind::PostRenderer, &out)?;
+        Ok(String::new())
     }
 }
 

@@ -209,6 +209,9 @@ pub fn run_cli(
     settings_env: &BTreeMap<String, String>,
     debug: bool,
 ) -> Result<(), PluginError> {
+    if let Some(rc) = &p.metadata.extism {
+        return run_cli_extism(p, rc, extra, settings_env, debug);
+    }
     let Some(sub) = &p.metadata.subprocess else {
         return Err(PluginError::Runtime(p.metadata.runtime.clone()));
     };
@@ -233,6 +236,41 @@ pub fn run_cli(
             name: p.metadata.name.clone(),
             code: exit_code(status),
         })
+    }
+}
+
+/// A CLI plugin of the `extism/v1` runtime: its input message is the arguments; it gets
+/// helm-rs's environment (as it started) with Helm's settings, and helm-rs's standard streams.
+/// A non-zero return code ends helm-rs with that code, as Helm means to (Helm 4.1.4 crashes
+/// on a nil error there instead).
+fn run_cli_extism(
+    p: &Plugin,
+    rc: &super::metadata::ExtismConfig,
+    extra: &[String],
+    settings_env: &BTreeMap<String, String>,
+    debug: bool,
+) -> Result<(), PluginError> {
+    use super::extism;
+    let mut env: Vec<(String, String)> = original_env()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    env.extend(settings_env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let inv = extism::Invocation {
+        input: extism::cli_input(extra),
+        env,
+        stdio: extism::Stdio::Inherit,
+        debug,
+    };
+    match extism::invoke(p, rc, inv) {
+        Ok(out) => extism::decode_output(extism::OutputKind::Cli, &out)
+            .map(|_| ())
+            .map_err(PluginError::Message),
+        Err(extism::InvokeError::Exit(code)) => Err(PluginError::Exit {
+            name: p.metadata.name.clone(),
+            code: code as i32,
+        }),
+        Err(extism::InvokeError::Message(m)) => Err(PluginError::Message(m)),
     }
 }
 
@@ -293,6 +331,9 @@ pub fn run_getter(
     settings_env: &BTreeMap<String, String>,
     debug: bool,
 ) -> Result<Vec<u8>, PluginError> {
+    if let Some(rc) = &p.metadata.extism {
+        return run_getter_extism(p, rc, protocol, href, opts, settings_env, debug);
+    }
     let Some(sub) = &p.metadata.subprocess else {
         return Err(PluginError::Runtime(p.metadata.runtime.clone()));
     };
@@ -353,6 +394,50 @@ pub fn run_getter(
             code: exit_code(out.status),
         })
     }
+}
+
+/// A getter of the `extism/v1` runtime: the URL, its scheme and Helm's getter options in, the
+/// content (`data`) out; its environment is Helm's settings only, its standard streams none.
+fn run_getter_extism(
+    p: &Plugin,
+    rc: &super::metadata::ExtismConfig,
+    protocol: &str,
+    href: &str,
+    opts: &GetterOptions,
+    settings_env: &BTreeMap<String, String>,
+    debug: bool,
+) -> Result<Vec<u8>, PluginError> {
+    use super::extism;
+    // Helm's chart downloader sets the URL and the archive media types it accepts.
+    let options = extism::GetterOptionsV1 {
+        url: href.to_string(),
+        accept_header: "application/gzip,application/octet-stream".into(),
+        cert_file: opts.cert_file.clone(),
+        key_file: opts.key_file.clone(),
+        ca_file: opts.ca_file.clone(),
+        username: opts.username.clone(),
+        password: opts.password.clone(),
+        pass_credentials_all: opts.pass_credentials_all,
+        ..Default::default()
+    };
+    let inv = extism::Invocation {
+        input: extism::getter_input(href, protocol, &options),
+        env: settings_env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        stdio: extism::Stdio::None,
+        debug,
+    };
+    let out = extism::invoke(p, rc, inv).map_err(|e| match e {
+        // Helm's exec error carries no message for a bare return code.
+        extism::InvokeError::Exit(code) => PluginError::Exit {
+            name: p.metadata.name.clone(),
+            code: code as i32,
+        },
+        extism::InvokeError::Message(m) => PluginError::Message(m),
+    })?;
+    extism::decode_output(extism::OutputKind::Getter, &out).map_err(PluginError::Message)
 }
 
 #[cfg(test)]
