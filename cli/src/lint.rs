@@ -101,6 +101,14 @@ pub fn run_lint(a: LintArgs, namespace: String) -> Result<(), CmdError> {
     let (mut failed, mut with_findings) = (0, 0);
     for p in &paths {
         let result = lint::lint_path(Path::new(p), &user_values, &opts);
+        // What Helm's engine logs in lint mode goes to standard error, before the report.
+        for (level, msg, message) in &result.engine_log {
+            eprintln!(
+                "level={level} msg={} message={}",
+                crate::slog::value(msg),
+                crate::slog::value(message)
+            );
+        }
         let has = !result.errors.is_empty()
             || result.messages.iter().any(|m| m.severity > Severity::Info);
         if has {

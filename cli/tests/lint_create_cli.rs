@@ -44,6 +44,10 @@ const CASES: &[(&[&str], &str)] = &[
         "",
     ),
     (&["lint", "nosuch", "--with-subcharts"], ""),
+    // Helm's engine lint mode: `required` with a missing value and `fail` render "" and are
+    // logged (WARN, INFO) instead of failing the chart; a value given passes through.
+    (&["lint", "lintmode"], ""),
+    (&["lint", "lintmode", "--set", "addr=x", "--strict"], ""),
     // No argument.
     (&["lint"], ""),
     (&["lint", "--strict"], ""),
@@ -157,6 +161,25 @@ fn fixture() -> &'static Path {
                 (
                     "templates/cm.yaml",
                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ if semverCompare \">=1.25\" .Capabilities.KubeVersion.Version }}new{{ else }}Old{{ end }}\n",
+                ),
+            ],
+        );
+        write_files(
+            &d.join("lintmode"),
+            &[
+                ("Chart.yaml", "apiVersion: v2\nname: lintmode\nversion: 1.0.0\nicon: https://x/y.png\n"),
+                ("values.yaml", "mode: \"\"\n"),
+                (
+                    "templates/cm.yaml",
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lm\ndata:\n  addr: {{ required \"'addr' must be set\" .Values.addr | quote }}\n  mode: {{ required \"'mode' must be set\" .Values.mode | quote }}\n  {{- if not .Values.ok }}{{ fail \"[ERROR] 'ok' must be true\" }}{{ end }}\n",
+                ),
+                (
+                    "templates/NOTES.txt",
+                    "{{ include \"lm.check\" . }}\n",
+                ),
+                (
+                    "templates/_helpers.tpl",
+                    "{{- define \"lm.check\" -}}{{ required \"'notes' must be set\" .Values.notes }}{{- end -}}\n",
                 ),
             ],
         );
@@ -316,7 +339,7 @@ fn run(program: &Path, label: &str, n: usize, args: &[&str], tree_of: &str) -> S
     let d = fixture();
     let work = d.join(format!("runs/{label}-{n}"));
     let _ = std::fs::remove_dir_all(&work);
-    for chart in ["hello", "nested", "dep", "caps"] {
+    for chart in ["hello", "nested", "dep", "caps", "lintmode"] {
         copy_dir(&d.join(chart), &work.join(chart));
     }
     std::fs::write(work.join("X.TGZ"), b"").expect("X.TGZ");

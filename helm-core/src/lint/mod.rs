@@ -75,6 +75,10 @@ pub struct LintResult {
     pub messages: Vec<Message>,
     /// Errors that stopped linting before any rule ran (e.g. no Chart.yaml).
     pub errors: Vec<String>,
+    /// What Helm's engine logs while rendering for lint (level, message, `message`
+    /// attribute): a `required` value missing, a `fail` called. Helm prints the warnings on
+    /// standard error.
+    pub engine_log: Vec<(&'static str, &'static str, String)>,
 }
 
 impl LintResult {
@@ -112,6 +116,7 @@ impl Default for LintOptions {
 
 struct Linter {
     messages: Vec<Message>,
+    engine_log: Vec<(&'static str, &'static str, String)>,
 }
 
 impl Linter {
@@ -139,8 +144,8 @@ pub fn lint_path(path: &Path, user_values: &Value, opts: &LintOptions) -> LintRe
         return lint(path, user_values, opts);
     }
     let fail = |e: String| LintResult {
-        messages: Vec::new(),
         errors: vec![e],
+        ..LintResult::default()
     };
     let data = match std::fs::read(path) {
         Ok(d) => d,
@@ -198,15 +203,16 @@ pub fn lint(dir: &Path, user_values: &Value, opts: &LintOptions) -> LintResult {
             _ => e.to_string(),
         };
         return LintResult {
-            messages: Vec::new(),
             errors: vec![format!(
                 "unable to check Chart.yaml file in chart: stat {}: {reason}",
                 chart_yaml.display()
             )],
+            ..LintResult::default()
         };
     }
     let mut l = Linter {
         messages: Vec::new(),
+        engine_log: Vec::new(),
     };
     chartfile_rules(&mut l, dir);
     values_rules(&mut l, dir, user_values, opts);
@@ -215,6 +221,7 @@ pub fn lint(dir: &Path, user_values: &Value, opts: &LintOptions) -> LintResult {
     LintResult {
         messages: l.messages,
         errors: Vec::new(),
+        engine_log: l.engine_log,
     }
 }
 
@@ -457,7 +464,12 @@ fn templates_rules(l: &mut Linter, dir: &Path, user_values: &Value, opts: &LintO
             return;
         }
     };
-    let rendered = match render::render_templates(&chart, &top) {
+    let log = render::LintLog::default();
+    let rendered = render::render_templates_for_lint(&chart, &top, &log);
+    if let Ok(mut records) = log.lock() {
+        l.engine_log.append(&mut records);
+    }
+    let rendered = match rendered {
         Ok(r) => r,
         Err(e) => {
             l.rule(Severity::Error, F, Err(render_err(e)));

@@ -471,14 +471,70 @@ fn template_sources(chart: &Chart) -> Vec<(String, std::borrow::Cow<'_, str>)> {
 /// Parses every template of the chart tree into one engine whose `lookup` reads `cluster`.
 /// Needs no values, so [`render_chart`] runs it while the values are coalesced and checked.
 pub fn parse_templates(chart: &Chart, cluster: &ClusterLookup) -> Result<Engine, RenderError> {
+    parse_templates_with_funcs(chart, template_funcs_with(cluster))
+}
+
+fn parse_templates_with_funcs(chart: &Chart, funcs: FuncTable) -> Result<Engine, RenderError> {
     let sources = template_sources(chart);
     let refs: Vec<(&str, &str)> = sources
         .iter()
         .map(|(n, s)| (n.as_str(), s.as_ref()))
         .collect();
-    let mut engine = Engine::new(template_funcs_with(cluster));
+    let mut engine = Engine::new(funcs);
     engine.parse_many(&refs)?;
     Ok(engine)
+}
+
+/// What Helm's engine logs while rendering in lint mode: (level, message, the message
+/// attribute), e.g. `("WARN", "missing required value", "'x' must be set")`.
+pub type LintLog = Arc<std::sync::Mutex<Vec<(&'static str, &'static str, String)>>>;
+
+/// [`render_templates`] as `helm lint` renders (Helm's engine `LintMode`): `required` with a
+/// missing value and `fail` give "" instead of an error, and are logged to `log` as Helm's
+/// engine logs them (a warning for `required`, an info record for `fail`).
+pub fn render_templates_for_lint(
+    chart: &Chart,
+    top: &Value,
+    log: &LintLog,
+) -> Result<BTreeMap<String, String>, RenderError> {
+    let mut t = template_funcs_with(&ClusterLookup::default());
+    let required_log = log.clone();
+    t.add_with_host(
+        "required",
+        &[Param::String, Param::Any],
+        None,
+        Arc::new(move |_h, a: &[Value]| {
+            let msg = a[0].as_str().unwrap_or("").to_string();
+            let missing = match &a[1] {
+                Value::Nil => Some("missing required value"),
+                Value::String(s) if s.is_empty() => Some("missing required values"),
+                _ => None,
+            };
+            match missing {
+                Some(what) => {
+                    if let Ok(mut l) = required_log.lock() {
+                        l.push(("WARN", what, msg));
+                    }
+                    Ok(Value::str(""))
+                }
+                None => Ok(a[1].clone()),
+            }
+        }),
+    );
+    let fail_log = log.clone();
+    t.add_with_host(
+        "fail",
+        &[Param::String],
+        None,
+        Arc::new(move |_h, a: &[Value]| {
+            if let Ok(mut l) = fail_log.lock() {
+                l.push(("INFO", "funcMap fail", a[0].as_str().unwrap_or("").to_string()));
+            }
+            Ok(Value::str(""))
+        }),
+    );
+    let engine = parse_templates_with_funcs(chart, t)?;
+    execute_templates(&engine, chart, top)
 }
 
 /// Executes the parsed chart tree's templates (partials aside) against `top`.
