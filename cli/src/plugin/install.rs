@@ -232,21 +232,9 @@ impl Source {
                     .map_err(|e| msg(format!("failed to create cache directory: {e}")))?;
                 extract(&data, &cache)
                     .map_err(|e| msg(format!("failed to extract plugin: {e}")))?;
-                let root = if cache.join("plugin.yaml").exists() {
-                    cache
-                } else {
-                    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(&cache)
-                        .map_err(|e| msg(e.to_string()))?
-                        .flatten()
-                        .map(|e| e.path())
-                        .filter(|p| p.is_dir())
-                        .collect();
-                    subdirs.sort();
-                    subdirs
-                        .into_iter()
-                        .find(|p| p.join("plugin.yaml").exists())
-                        .ok_or_else(|| msg("plugin metadata (plugin.yaml) missing".into()))?
-                };
+                let root = find_plugin_root(&cache)
+                    .map_err(|e| msg(e.to_string()))?
+                    .ok_or_else(|| msg("plugin metadata (plugin.yaml) missing".into()))?;
                 copy_dir(&root, &dest).map_err(msg)
             }
             Source::Archive(_) | Source::Http(_) => {
@@ -393,25 +381,29 @@ fn extract(data: &[u8], dir: &Path) -> Result<(), String> {
 /// Helm's `detectPluginRoot`: the archive's root, or its first subdirectory with a
 /// plugin.yaml.
 fn plugin_root(dir: &Path) -> Result<PathBuf, PluginError> {
-    if dir.join("plugin.yaml").exists() {
-        return Ok(dir.to_path_buf());
-    }
-    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(dir)
+    find_plugin_root(dir)
         .map_err(|e| PluginError::Message(e.to_string()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    subdirs.sort();
-    subdirs
-        .into_iter()
-        .find(|p| p.join("plugin.yaml").exists())
         .ok_or_else(|| {
             PluginError::Message(format!(
                 "plugin.yaml not found in {} or its immediate subdirectories",
                 dir.display()
             ))
         })
+}
+
+/// The directory with the plugin.yaml: `dir` itself, or its first subdirectory (by name)
+/// holding one; `None` when there is none (each installer words that its own way).
+fn find_plugin_root(dir: &Path) -> std::io::Result<Option<PathBuf>> {
+    if dir.join("plugin.yaml").exists() {
+        return Ok(Some(dir.to_path_buf()));
+    }
+    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    subdirs.sort();
+    Ok(subdirs.into_iter().find(|p| p.join("plugin.yaml").exists()))
 }
 
 /// Copies a directory tree (modes kept, symlinks copied as links); the destination must not
