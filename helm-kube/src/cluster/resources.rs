@@ -52,19 +52,7 @@ impl Client {
         dry_run: bool,
     ) -> Result<J> {
         let (api, namespaced) = self.api_for(doc, release_ns).await?;
-        let mut obj = doc.object.clone();
-        if let Some(release) = owner {
-            set_ownership(&mut obj, release, release_ns);
-        }
-        if namespaced {
-            let ns = doc
-                .namespace
-                .clone()
-                .unwrap_or_else(|| release_ns.to_string());
-            if let Some(md) = obj.get_mut("metadata").and_then(|m| m.as_object_mut()) {
-                md.insert("namespace".into(), J::String(ns));
-            }
-        }
+        let obj = super::client_side::prepared(doc, &doc.object, release_ns, namespaced, owner);
         let mut pp = PatchParams::apply(FIELD_MANAGER);
         pp.force = force;
         pp.dry_run = dry_run;
