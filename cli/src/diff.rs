@@ -324,7 +324,7 @@ async fn upgrade<C: ReleaseApi>(
         a.devel,
         &a.source,
     )?);
-    let values = a.values.to_options().merge_values().map_err(CmdError)?;
+    let values = a.values.merge()?;
     let no_value_flags = a.values.values.is_empty()
         && a.values.set.is_empty()
         && a.values.set_string.is_empty()

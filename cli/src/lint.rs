@@ -91,7 +91,7 @@ pub fn run_lint(a: LintArgs, namespace: String) -> Result<(), CmdError> {
             subchart_paths(p, &mut paths);
         }
     }
-    let user_values = a.values.to_options().merge_values().map_err(CmdError)?;
+    let user_values = a.values.merge()?;
     let opts = lint::LintOptions {
         namespace,
         kube_version,

@@ -5,6 +5,7 @@
 
 mod excerpt;
 mod heap;
+mod help;
 mod lint;
 mod plugin;
 mod version;
@@ -25,6 +26,7 @@ mod serve;
 mod settings;
 mod slog;
 mod transfer;
+mod url_getters;
 mod usage;
 
 #[derive(Parser)]
@@ -276,6 +278,13 @@ struct TemplateArgs {
 }
 
 impl ValueArgs {
+    /// The user's values, as Helm's `MergeValues` with its getters merges them.
+    fn merge(&self) -> Result<helm_core::Value, CmdError> {
+        self.to_options()
+            .merge_values_with(&url_getters::CliGetters)
+            .map_err(CmdError)
+    }
+
     fn to_options(&self) -> render::user_values::ValueOptions {
         render::user_values::ValueOptions {
             value_files: self.values.clone(),
@@ -345,6 +354,9 @@ fn main() -> ExitCode {
     if let Some(code) =
         plugin::dispatch::dispatch(args.get(1..).unwrap_or(&[]), &early, &plugins, &builtin)
     {
+        return code;
+    }
+    if let Some(code) = help::answer(args.get(1..).unwrap_or(&[]), &plugins) {
         return code;
     }
     let mut cli = match Cli::try_parse_from(&args) {
@@ -673,7 +685,7 @@ fn run_template(
     if chart.metadata.deprecated {
         eprintln!("level=WARN msg=\"this chart is deprecated\"");
     }
-    let user_values = a.values.to_options().merge_values().map_err(CmdError)?;
+    let user_values = a.values.merge()?;
     let opts = TemplateOptions {
         release: ReleaseOptions {
             name,

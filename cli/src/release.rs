@@ -910,11 +910,7 @@ async fn install<C: ReleaseApi>(c: &C, a: InstallArgs, session: &Session) -> Res
         )
     })
     .map_err(failed)?;
-    let values = d
-        .values
-        .to_options()
-        .merge_values()
-        .map_err(|e| failed(CmdError(e)))?;
+    let values = d.values.merge().map_err(failed)?;
     warn_atomic();
     let (dry_run, dry_run_server) = dry_run_mode(&d.dry_run)?;
     if d.hide_secret && !(dry_run || dry_run_server) {
@@ -1021,7 +1017,7 @@ async fn upgrade<C: ReleaseApi>(c: &C, a: UpgradeArgs, session: &Session) -> Res
             session,
         )
     })?;
-    let values = d.values.to_options().merge_values().map_err(CmdError)?;
+    let values = d.values.merge()?;
     warn_atomic();
     let (dry_run, dry_run_server) = dry_run_mode(&d.dry_run)?;
     if d.hide_secret && !(dry_run || dry_run_server) {

@@ -629,3 +629,100 @@ fn repo_flag_on_template_and_show_like_helm() {
     let e = home.err(&["show", "chart", "mychart", "--repo", &url]);
     assert!(e.contains("401 Unauthorized"), "{e}");
 }
+
+/// `-f` and `--set-file` read a URL through Helm's getters (`http://…` here), a path Go's
+/// `url.Parse` refuses with Go's error, and `-` as standard input, as Helm does.
+#[test]
+fn values_files_from_urls_like_helm() {
+    let home = Home::new();
+    let chart = home.path().join("c");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), "a: default\nb: default\n").unwrap();
+    std::fs::write(
+        chart.join("templates/cm.yaml"),
+        "a: {{ .Values.a | quote }}\nb: {{ .Values.b | quote }}\nf: {{ .Values.f | quote }}\n",
+    )
+    .unwrap();
+    let served = home.path().join("served");
+    std::fs::create_dir_all(&served).unwrap();
+    std::fs::write(served.join("v.yaml"), "a: from-http\n").unwrap();
+    std::fs::write(served.join("bad.yaml"), "a: [\n").unwrap();
+    std::fs::write(served.join("f.txt"), "file over http\n").unwrap();
+    let url = serve(&served, None);
+    let v = format!("{url}/v.yaml");
+    let missing = format!("{url}/missing.yaml");
+    let bad = format!("{url}/bad.yaml");
+    let f = format!("f={url}/f.txt");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["template", "c", "-f", &v],
+        vec!["template", "c", "-f", &v, "--set", "b=set"],
+        vec!["template", "c", "--set-file", &f],
+        vec!["template", "c", "-f", &missing],
+        vec!["template", "c", "-f", &bad],
+        vec!["template", "c", "-f", ":x"],
+        vec!["template", "c", "-f", "1a:x"],
+        vec!["template", "c", "-f", "a%zz"],
+        vec!["template", "c", "-f", "nosuch://host/v.yaml"],
+        vec!["template", "c", "--set-file", "f=nosuch://host/f.txt"],
+    ];
+    let helm = oracle();
+    for case in &cases {
+        let ours = home.ours(case);
+        let ours_out = String::from_utf8_lossy(&ours.stdout);
+        if case.contains(&v.as_str()) {
+            assert!(
+                ours_out.contains("a: \"from-http\""),
+                "{case:?}: {ours_out}"
+            );
+        }
+        if let Some(helm) = &helm {
+            let theirs = home.cmd(helm, case);
+            assert_eq!(
+                (
+                    ours.status.code(),
+                    ours_out.to_string(),
+                    String::from_utf8_lossy(&ours.stderr)
+                ),
+                (
+                    theirs.status.code(),
+                    String::from_utf8_lossy(&theirs.stdout).to_string(),
+                    String::from_utf8_lossy(&theirs.stderr)
+                ),
+                "{case:?}"
+            );
+        }
+    }
+    // `-` is standard input for `-f` and for `--set-file` alike.
+    let with_stdin = |program: &std::path::Path, args: &[&str]| {
+        use std::io::Write;
+        let mut c = Command::new(program)
+            .args(args)
+            .current_dir(home.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin.take().unwrap().write_all(b"a: stdin\n").unwrap();
+        let o = c.wait_with_output().unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    for case in [
+        &["template", "c", "-f", "-"][..],
+        &["template", "c", "--set-file", "f= - "],
+    ] {
+        let ours = with_stdin(std::path::Path::new(env!("CARGO_BIN_EXE_helm-rs")), case);
+        assert!(ours.1.contains("stdin"), "{case:?}: {ours:?}");
+        if let Some(helm) = &helm {
+            assert_eq!(ours, with_stdin(helm, case), "{case:?}");
+        }
+    }
+}

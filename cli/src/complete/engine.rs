@@ -444,7 +444,7 @@ fn takes_next_value(tree: &Tree, cmd: usize, s: &str) -> bool {
 }
 
 /// cobra's `Find`: the command the words name, and the words left for it.
-fn find(tree: &Tree, args: &[String]) -> (usize, Vec<String>) {
+pub fn find(tree: &Tree, args: &[String]) -> (usize, Vec<String>) {
     let mut cmd = 0;
     let mut rest = args.to_vec();
     loop {

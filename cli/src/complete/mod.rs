@@ -17,8 +17,8 @@
 //! not called `helm` gets a line that hooks its own name to them.
 
 mod dynamic;
-mod engine;
-mod tree;
+pub(crate) mod engine;
+pub(crate) mod tree;
 
 use std::io::Write;
 use std::process::ExitCode;

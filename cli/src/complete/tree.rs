@@ -57,6 +57,11 @@ static COMMANDS: LazyLock<Vec<CmdDef>> = LazyLock::new(|| {
     cmds
 });
 
+/// The generated table of Helm's visible commands.
+pub fn defs() -> &'static [CmdDef] {
+    &COMMANDS
+}
+
 /// One flag as pflag knows it. `kind` is pflag's type name (`bool`, `int`, `stringArray`, …),
 /// `no_opt` the value a bare `--flag` takes (`true` for booleans; empty: a value must follow).
 #[derive(Clone, Copy, Debug)]

@@ -53,6 +53,26 @@ fn getters() -> Vec<Plugin> {
     loader::find_plugins(&[dir], "getter/v1", "").unwrap_or_default()
 }
 
+/// The bytes at `url` from the getter plugin that serves `scheme` (Helm's
+/// `getter.Providers.ByScheme` over the plugins), or None when no plugin does. This is how
+/// `-f` and `--set-file` read a URL such as `secrets://values.yaml`.
+pub fn get_by_scheme(
+    scheme: &str,
+    url: &str,
+    opts: &GetterOptions,
+) -> Option<Result<Vec<u8>, String>> {
+    let plugins = getters();
+    let p = plugins.iter().find(|p| match &p.metadata.config {
+        TypeConfig::Getter { protocols } => protocols.iter().any(|x| x == scheme),
+        _ => false,
+    })?;
+    let (env, debug) = SETTINGS_ENV.get().cloned().unwrap_or_default();
+    Some(
+        runtime::run_getter(p, scheme, url, opts, &env, debug)
+            .map_err(|e| format!("plugin {} failed to invoke: {e}", go_plugin_repr(p))),
+    )
+}
+
 /// Downloads `reference` into `dir` through a getter plugin when its scheme is not one
 /// helm-rs fetches itself (http, https, oci). Ok(None): not a plugin URL.
 pub fn download(
@@ -66,16 +86,8 @@ pub fn download(
     if matches!(scheme, "http" | "https" | "oci") {
         return Ok(None);
     }
-    let plugins = getters();
-    let Some(p) = plugins.iter().find(|p| match &p.metadata.config {
-        TypeConfig::Getter { protocols } => protocols.iter().any(|x| x == scheme),
-        _ => false,
-    }) else {
-        return Err(format!("scheme {scheme:?} not supported"));
-    };
-    let (env, debug) = SETTINGS_ENV.get().cloned().unwrap_or_default();
-    let data = runtime::run_getter(p, scheme, reference, opts, &env, debug)
-        .map_err(|e| format!("plugin {} failed to invoke: {e}", go_plugin_repr(p)))?;
+    let data = get_by_scheme(scheme, reference, opts)
+        .unwrap_or_else(|| Err(format!("scheme {scheme:?} not supported")))?;
     let name = helm_core::gocompat::path::base(path);
     let dest = dir.join(name);
     std::fs::write(&dest, data).map_err(|e| format!("{}: {e}", dest.display()))?;

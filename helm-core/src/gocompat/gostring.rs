@@ -181,3 +181,16 @@ pub fn go_html_escape(json: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// Text from bytes that Go would keep as a (possibly invalid UTF-8) string, as Go sees it when
+/// ranging over its runes or encoding it as JSON: each invalid byte becomes one U+FFFD.
+pub fn runes_of(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len());
+    for chunk in b.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for _ in chunk.invalid() {
+            out.push('\u{FFFD}');
+        }
+    }
+    out
+}

@@ -30,3 +30,4 @@ pub mod regexp;
 pub mod semver;
 pub mod strconv;
 pub mod time;
+pub mod url;

@@ -528,7 +528,11 @@ pub fn render_templates_for_lint(
         None,
         Arc::new(move |_h, a: &[Value]| {
             if let Ok(mut l) = fail_log.lock() {
-                l.push(("INFO", "funcMap fail", a[0].as_str().unwrap_or("").to_string()));
+                l.push((
+                    "INFO",
+                    "funcMap fail",
+                    a[0].as_str().unwrap_or("").to_string(),
+                ));
             }
             Ok(Value::str(""))
         }),

@@ -19,20 +19,45 @@ pub struct ValueOptions {
     pub literal_values: Vec<String>,
 }
 
-/// Reads one values file as Helm does (`-` is standard input).
-fn read_values_file(path: &str) -> Result<Map, String> {
-    let raw = if path == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| e.to_string())?;
-        s
-    } else {
-        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => format!("open {path}: no such file or directory"),
-            _ => format!("open {path}: {e}"),
-        })?;
-        String::from_utf8_lossy(&bytes).into_owned()
-    };
-    match read_values(&raw) {
+/// Where `-f` and `--set-file` paths that are URLs are read from: Helm's getter providers
+/// (in the CLI, HTTP(S) and getter plugins). The core does no I/O beyond local files, so a
+/// front end that fetches URLs passes its own; [`NoGetters`] reads every path as a file.
+pub trait UrlGetter {
+    /// The bytes at `url`, or None when no getter serves `scheme` (Go's `url.Parse` scheme,
+    /// lowercased), in which case the path is read as a local file, as Helm does.
+    fn get(&self, scheme: &str, url: &str) -> Option<Result<Vec<u8>, String>>;
+}
+
+/// No getters: every path is a local file (or `-`, standard input).
+pub struct NoGetters;
+
+impl UrlGetter for NoGetters {
+    fn get(&self, _scheme: &str, _url: &str) -> Option<Result<Vec<u8>, String>> {
+        None
+    }
+}
+
+/// Helm's `readFile`: `-` (spaces around it allowed) is standard input; otherwise the path is
+/// parsed as a Go URL (so `:x`, `1a:x` and `a%zz` are refused with Go's error), fetched by the
+/// getter for its scheme if there is one, and read from disk if not.
+fn read_file(path: &str, getters: &dyn UrlGetter) -> Result<Vec<u8>, String> {
+    if path.trim() == "-" {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map_err(|e| e.to_string())?;
+        return Ok(b);
+    }
+    let url = crate::gocompat::url::parse(path)?;
+    if let Some(fetched) = getters.get(&url.scheme, path) {
+        return fetched;
+    }
+    std::fs::read(path)
+        .map_err(|e| format!("open {path}: {}", crate::gocompat::os::go_io_error(&e)))
+}
+
+/// Reads one values file as Helm does.
+fn read_values_file(path: &str, getters: &dyn UrlGetter) -> Result<Map, String> {
+    let raw = read_file(path, getters)?;
+    match read_values(&String::from_utf8_lossy(&raw)) {
         Ok(Value::Map(m)) => Ok(m),
         Ok(_) => Ok(Map::new()),
         Err(e) => Err(format!("failed to parse {path}: {e}")),
@@ -40,11 +65,17 @@ fn read_values_file(path: &str) -> Result<Map, String> {
 }
 
 impl ValueOptions {
-    /// Helm's `MergeValues`: the user-supplied values as one map. The `Err` is Helm's message.
+    /// Helm's `MergeValues` with every path read as a local file: the user-supplied values as
+    /// one map. The `Err` is Helm's message.
     pub fn merge_values(&self) -> Result<Value, String> {
+        self.merge_values_with(&NoGetters)
+    }
+
+    /// Helm's `MergeValues`, reading `-f` and `--set-file` URLs through `getters`.
+    pub fn merge_values_with(&self, getters: &dyn UrlGetter) -> Result<Value, String> {
         let mut base = Map::new();
         for f in &self.value_files {
-            let m = read_values_file(f)?;
+            let m = read_values_file(f, getters)?;
             base = merge_maps(&base, &m);
         }
         let mut base = Value::Map(base);
@@ -72,7 +103,12 @@ impl ValueOptions {
                 .map_err(|e| format!("failed parsing --set-string data: {e}"))?;
         }
         for v in &self.file_values {
-            strvals::parse_set_file_from_disk(v, &mut base)
+            let mut reader = |path: &str| -> Result<Value, strvals::StrvalsError> {
+                read_file(path, getters)
+                    .map(|b| Value::from(String::from_utf8_lossy(&b).into_owned()))
+                    .map_err(|message| strvals::StrvalsError { message })
+            };
+            strvals::parse_set_file(v, &mut base, &mut reader)
                 .map_err(|e| format!("failed parsing --set-file data: {e}"))?;
         }
         for v in &self.literal_values {

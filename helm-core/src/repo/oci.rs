@@ -333,9 +333,15 @@ pub fn plugin_layers(manifest: &[u8], name: &str) -> Result<PluginLayers, RepoEr
     let v = json::from_str(&String::from_utf8_lossy(manifest))
         .map_err(|e| RepoError::Other(format!("unable to parse manifest: {e}")))?;
     let m = v.as_map().cloned().unwrap_or_default();
-    let text = |v: Option<Value>| v.and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default();
+    let text = |v: Option<Value>| {
+        v.and_then(|x| x.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
     let artifact_type = text(m.get("artifactType"));
-    let config_type = text(m.get("config").and_then(|c| c.as_map().and_then(|c| c.get("mediaType"))));
+    let config_type = text(
+        m.get("config")
+            .and_then(|c| c.as_map().and_then(|c| c.get("mediaType"))),
+    );
     if !artifact_type.is_empty() && artifact_type != PLUGIN_ARTIFACT_TYPE {
         return Err(RepoError::Other(format!(
             "expected artifact type {PLUGIN_ARTIFACT_TYPE}, got {artifact_type}"
@@ -349,12 +355,16 @@ pub fn plugin_layers(manifest: &[u8], name: &str) -> Result<PluginLayers, RepoEr
     let mut archive = None;
     let mut provenance = None;
     let prefix = format!("{name}-");
-    for layer in m.get("layers").and_then(|l| l.as_list().map(<[Value]>::to_vec)).unwrap_or_default() {
+    for layer in m
+        .get("layers")
+        .and_then(|l| l.as_list().map(<[Value]>::to_vec))
+        .unwrap_or_default()
+    {
         let Some(l) = layer.as_map() else { continue };
-        let title = text(
-            l.get("annotations")
-                .and_then(|a| a.as_map().and_then(|a| a.get("org.opencontainers.image.title"))),
-        );
+        let title = text(l.get("annotations").and_then(|a| {
+            a.as_map()
+                .and_then(|a| a.get("org.opencontainers.image.title"))
+        }));
         if title.is_empty() || !title.starts_with(&prefix) {
             continue;
         }

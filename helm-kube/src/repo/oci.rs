@@ -556,7 +556,9 @@ pub struct PluginPull {
 pub fn pull_plugin(reference: &str, o: &OciOptions) -> Result<PluginPull, RepoIoError> {
     let r = Reference::parse(reference)?;
     let fetch = |what: String| {
-        RepoIoError::Other(format!("failed to perform \"FetchReference\" on source: {what}"))
+        RepoIoError::Other(format!(
+            "failed to perform \"FetchReference\" on source: {what}"
+        ))
     };
     let manifest_ref = if !r.digest.is_empty() {
         r.digest.clone()
@@ -571,7 +573,10 @@ pub fn pull_plugin(reference: &str, o: &OciOptions) -> Result<PluginPull, RepoIo
         .map_err(|e| match &e {
             RepoIoError::Status { status, .. } if status.starts_with("404") => {
                 let sep = if r.digest.is_empty() { ':' } else { '@' };
-                fetch(format!("{}/{}{sep}{manifest_ref}: not found", r.registry, r.repository))
+                fetch(format!(
+                    "{}/{}{sep}{manifest_ref}: not found",
+                    r.registry, r.repository
+                ))
             }
             _ => e,
         })?;

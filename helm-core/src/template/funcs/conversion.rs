@@ -65,18 +65,7 @@ pub(crate) fn string_list(items: Vec<String>) -> Value {
     Value::list(items.into_iter().map(Value::from).collect())
 }
 
-/// Text from bytes that Go would keep as a (possibly invalid UTF-8) string. Each invalid byte
-/// becomes one U+FFFD, as Go sees it when ranging over the string or encoding it as JSON.
-pub(crate) fn bytes_to_string(b: &[u8]) -> String {
-    let mut out = String::with_capacity(b.len());
-    for chunk in b.utf8_chunks() {
-        out.push_str(chunk.valid());
-        for _ in chunk.invalid() {
-            out.push('\u{FFFD}');
-        }
-    }
-    out
-}
+pub(crate) use crate::gocompat::gostring::runes_of as bytes_to_string;
 
 // ---------------------------------------------------------------------------------------------
 // strval / %v
