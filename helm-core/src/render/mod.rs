@@ -269,24 +269,30 @@ pub fn template_funcs() -> FuncTable {
 }
 
 /// [`template_funcs`] with `lookup` reading `cluster`.
+///
+/// Without a cluster every render gets a clone of one table, so that parse trees made with it
+/// can be reused by later renders in the process (`template::parse_cache`).
 pub fn template_funcs_with(cluster: &ClusterLookup) -> FuncTable {
+    static OFFLINE: std::sync::LazyLock<FuncTable> = std::sync::LazyLock::new(|| {
+        let mut t = FuncTable::helm();
+        let params = [Param::String, Param::String, Param::String, Param::String];
+        t.add("lookup", &params, None, |_| Ok(Value::empty_map()));
+        t
+    });
+    let Some(f) = &cluster.0 else {
+        return OFFLINE.clone();
+    };
     let mut t = FuncTable::helm();
-    let params = [Param::String, Param::String, Param::String, Param::String];
-    match &cluster.0 {
-        None => t.add("lookup", &params, None, |_| Ok(Value::empty_map())),
-        Some(f) => {
-            let f = f.clone();
-            t.add_with_host(
-                "lookup",
-                &params,
-                None,
-                Arc::new(move |_h, a: &[Value]| {
-                    let s = |i: usize| a.get(i).and_then(|v| v.as_str()).unwrap_or("").to_string();
-                    f(&s(0), &s(1), &s(2), &s(3)).map_err(crate::template::funcs::FuncError::new)
-                }),
-            )
-        }
-    }
+    let f = f.clone();
+    t.add_with_host(
+        "lookup",
+        &[Param::String, Param::String, Param::String, Param::String],
+        None,
+        Arc::new(move |_h, a: &[Value]| {
+            let s = |i: usize| a.get(i).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            f(&s(0), &s(1), &s(2), &s(3)).map_err(crate::template::funcs::FuncError::new)
+        }),
+    );
     t
 }
 

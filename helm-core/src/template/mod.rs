@@ -34,6 +34,7 @@ pub mod funcs;
 pub mod helm_values;
 pub mod lexer;
 pub mod parse;
+pub mod parse_cache;
 
 pub use error::{ErrorKind, TemplateError};
 pub use exec::Limits;
@@ -138,39 +139,62 @@ impl Engine {
                 }
             }
         }
+        // Texts this process parsed before with the same table come from the cache; the
+        // others are parsed, on two threads when there are enough of them.
+        let table = self.funcs.id();
+        let mut parsed: Vec<Option<Result<Vec<Tree>, TemplateError>>> = distinct
+            .iter()
+            .map(|(name, src, _)| parse_cache::get(table, name, src).map(|t| Ok(t.to_vec())))
+            .collect();
+        let misses: Vec<(usize, &str, &str)> = distinct
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| parsed[*i].is_none())
+            .map(|(i, (name, src, _))| (i, *name, *src))
+            .collect();
         let funcs = &self.funcs;
-        let parse_all = |part: &[(&str, &str, bool)]| -> Vec<Result<Vec<Tree>, TemplateError>> {
+        type Parsed = Vec<(usize, Result<Vec<Tree>, TemplateError>)>;
+        let parse_all = |part: &[(usize, &str, &str)]| -> Parsed {
             let mut cache = parse::ParseShared::default();
             let mut out = Vec::with_capacity(part.len());
-            for (name, src, _) in part {
+            for (i, name, src) in part {
                 let r = parse::parse(name, src, funcs, &mut cache);
                 let failed = r.is_err();
-                out.push(r);
+                out.push((*i, r));
                 if failed {
                     break; // later ones cannot matter: the first error in order wins
                 }
             }
             out
         };
-        let parsed: Vec<Result<Vec<Tree>, TemplateError>> = if distinct.len() < 8 {
-            parse_all(&distinct)
+        let fresh: Parsed = if misses.len() < 8 {
+            parse_all(&misses)
         } else {
-            let (a, b) = crate::halves::on_two_threads(&distinct, |(_, s, _)| s.len(), parse_all);
+            let (a, b) = crate::halves::on_two_threads(&misses, |(_, _, s)| s.len(), parse_all);
             a.into_iter().chain(b).collect()
         };
+        for (i, r) in fresh {
+            if let Ok(trees) = &r {
+                let (name, src, _) = distinct[i];
+                parse_cache::put(table, name, src, trees);
+            }
+            parsed[i] = Some(r);
+        }
         // Sources in order: a text's first source comes before its repeats, and distinct
         // texts are numbered in order of first appearance, so the first error met here is
         // the first in the given order, and every result looked up was parsed.
         let mut cache = parse::ParseShared::default();
         for (&(name, src), &i) in sources.iter().zip(&parsed_at) {
             let trees = match &parsed[i] {
-                Err(e) => return Err(e.clone()),
-                Ok(trees) if distinct[i].0 == name => trees.clone(),
+                // Only texts after the first failing one go unparsed, and the loop stops there.
+                None => parse::parse(name, src, &self.funcs, &mut cache)?,
+                Some(Err(e)) => return Err(e.clone()),
+                Some(Ok(trees)) if distinct[i].0 == name => trees.clone(),
                 // The text defines a template named like this file: parsed under this name.
-                Ok(trees) if trees[1..].iter().any(|t| &*t.name == name) => {
+                Some(Ok(trees)) if trees[1..].iter().any(|t| &*t.name == name) => {
                     parse::parse(name, src, &self.funcs, &mut cache)?
                 }
-                Ok(trees) => {
+                Some(Ok(trees)) => {
                     let name: Arc<str> = Arc::from(name);
                     trees.iter().map(|t| t.parsed_as(&name)).collect()
                 }

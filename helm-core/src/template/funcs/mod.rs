@@ -123,14 +123,39 @@ const SPRIG_OTHERS: &[fn(&mut FuncTable)] = &[
 ];
 
 /// The name → function table an engine uses.
-#[derive(Clone, Default)]
+///
+/// Parsing resolves each function name to the table's function, so a parse tree belongs to
+/// the table it was parsed with. [`FuncTable::id`] names a table's contents: a clone keeps it
+/// (the same functions), any change gives a new one, which is what lets parse trees be reused
+/// across engines built from clones of one table (`crate::template::parse_cache`).
+#[derive(Clone)]
 pub struct FuncTable {
     funcs: HashMap<Arc<str>, Function>,
+    id: u64,
+}
+
+impl Default for FuncTable {
+    fn default() -> Self {
+        FuncTable {
+            funcs: HashMap::new(),
+            id: next_table_id(),
+        }
+    }
+}
+
+fn next_table_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl FuncTable {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Names these exact functions: equal for clones, new after every change.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// Registers (or replaces) a function that needs no engine access.
@@ -158,6 +183,7 @@ impl FuncTable {
         imp: FuncImpl,
     ) {
         let name: Arc<str> = Arc::from(name);
+        self.id = next_table_id();
         self.funcs.insert(
             name.clone(),
             Function {
@@ -170,6 +196,7 @@ impl FuncTable {
     }
 
     pub fn remove(&mut self, name: &str) {
+        self.id = next_table_id();
         self.funcs.remove(name);
     }
 
@@ -212,6 +239,7 @@ impl FuncTable {
         builtin::register(&mut t);
         let sprig = FuncTable::sprig();
         t.funcs.extend(sprig.funcs);
+        t.id = next_table_id();
         serialize::register(&mut t);
         helm::register(&mut t);
         t
