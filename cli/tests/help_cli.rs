@@ -180,4 +180,15 @@ fn help_is_helms() {
     .collect();
     differ.extend(compare(&helm_rs, &oracle, &home, &plugin_cases));
     common::assert_all_agree("help", cases.len() + plugin_cases.len(), &differ);
+
+    // helm-rs's own flags (Helm has none of them) do not change the page asked for.
+    for (own, helms) in [
+        ("--server http://127.0.0.1:1 list --help", "list --help"),
+        ("upgrade --plan --help", "upgrade --help"),
+        ("--token t help get all", "help get all"),
+    ] {
+        let ours = run(&helm_rs, &words(own), &home, &[]);
+        assert!(ours.starts_with("exit 0\n"), "{own}: {ours}");
+        assert_eq!(ours, run(&oracle, &words(helms), &home, &[]), "{own}");
+    }
 }

@@ -43,6 +43,7 @@ pub fn answer(args: &[String], plugins: &[(String, Plugin)]) -> Option<ExitCode>
         return None;
     }
     let mut tree = Tree::helm();
+    add_own_flags(&mut tree);
     for (name, p) in plugins {
         tree.add_plugin(name, &crate::plugin::dispatch::short_help(p), None);
     }
@@ -97,6 +98,42 @@ pub fn answer(args: &[String], plugins: &[(String, Plugin)]) -> Option<ExitCode>
         return Some(ExitCode::SUCCESS);
     }
     None
+}
+
+/// helm-rs's own flags (`--server`, `--token`, `upgrade --plan`…: clap knows them, Helm does
+/// not) join the tree as hidden flags, so that a line with them still asks for help as cobra
+/// would see it without them.
+fn add_own_flags(tree: &mut Tree) {
+    use clap::CommandFactory;
+    let cli = crate::Cli::command();
+    for id in 0..tree.cmds.len() {
+        let mut c = &cli;
+        let path = tree.cmds[id].path.clone();
+        let Some(found) = path.iter().try_fold(c, |c, w| c.find_subcommand(w)) else {
+            continue;
+        };
+        c = found;
+        for a in c.get_arguments() {
+            let Some(long) = a.get_long() else { continue };
+            if tree.lookup_long(id, long).is_some() {
+                continue;
+            }
+            let takes_value = a.get_action().takes_values();
+            // The help process ends soon after: the names may live as long as it does.
+            let name: &'static str = Box::leak(long.to_string().into_boxed_str());
+            tree.cmds[id].flags.push(crate::complete::tree::Flag {
+                def: FlagDef {
+                    name,
+                    shorthand: "",
+                    kind: if takes_value { "string" } else { "bool" },
+                    no_opt: if takes_value { "" } else { "true" },
+                    usage: "",
+                },
+                hidden: true,
+                persistent: a.is_global_set(),
+            });
+        }
+    }
 }
 
 /// Whether the line might be answered with help, cheaply, so that a command that runs does not
@@ -454,5 +491,29 @@ mod tests {
             text,
             "      --burst-limit int    limit (default 100)\n      --debug              enable verbose output\n  -n, --namespace string   namespace scope (default \"x\")\n"
         );
+    }
+}
+
+#[cfg(test)]
+mod own_flag_tests {
+    use super::*;
+
+    #[test]
+    fn helm_rs_flags_are_known_to_the_help_parser() {
+        let mut tree = Tree::helm();
+        add_own_flags(&mut tree);
+        let server = tree.lookup_long(0, "server").expect("--server");
+        assert!(server.persistent && server.hidden, "{server:?}");
+        let list = tree.child(0, "list").expect("list");
+        assert!(tree.lookup_long(list, "server").is_some());
+        let words: Vec<String> = ["--server", "http://x", "list", "--help"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let (cmd, rest) = engine::find(&tree, &words);
+        assert_eq!(cmd, list);
+        assert!(engine::parse(&tree, cmd, &rest)
+            .expect("parses")
+            .changed("help"));
     }
 }
