@@ -29,7 +29,7 @@ mod common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// A case: its name, the plugins it installs (`NAME KIND WASM` then the rest of plugin.yaml
 /// after `runtime:`; `-` as WASM: no module) and its steps: `NAME=VALUE … :: ARGS` or `ARGS`

@@ -171,7 +171,8 @@ pub fn parse_head(doc: &str) -> Result<SimpleHead, String> {
         return Err(format!("error converting YAML to JSON: yaml: {problem}"));
     }
     // The reader's messages already carry sigs.k8s.io/yaml's "error converting YAML to JSON: ".
-    let v = yaml::from_str(doc).map_err(|e| {
+    // Only the head's keys are built as values; the rest is checked as a whole decode would.
+    let v = yaml::from_str_keys(doc, &["apiVersion", "kind", "metadata"]).map_err(|e| {
         if e.message.starts_with("error converting YAML to JSON: ") {
             e.message
         } else {

@@ -83,6 +83,95 @@ pub fn from_str(src: &str) -> Result<Value, YamlError> {
     }
 }
 
+/// [`from_str`] for a caller that reads only some top-level keys of a mapping (the rendered
+/// manifests' `apiVersion`, `kind` and `metadata`, which Helm decodes into its `SimpleHead`):
+/// the whole document is decoded and checked as [`from_str`] does, with the same errors in
+/// the same order, but `Value`s are built only for those keys. A document that is not a
+/// mapping comes back whole.
+pub fn from_str_keys(src: &str, keys: &[&str]) -> Result<Value, YamlError> {
+    let mut p = Parser::new(src);
+    let docs = p.parse_stream(true).map_err(convert_err)?;
+    let Some(n) = docs.into_iter().next().flatten() else {
+        return Ok(Value::empty_map());
+    };
+    let mut nest = Nesting::default();
+    let mut g = decode(&n, 0, &mut nest)?;
+    if !matches!(g, GoVal::Map(_)) || has_non_finite(&g) {
+        // The whole conversion: a scalar or list, or json.Marshal's refusal of NaN/Inf,
+        // which it reports in key order after every key was converted.
+        let v = to_json_value(g)?;
+        check_finite(&v)?;
+        nest.check()?;
+        return Ok(if v.is_nil() { Value::empty_map() } else { v });
+    }
+    check_json_keys(&g)?;
+    nest.check()?;
+    let m = Map::new();
+    if let GoVal::Map(entries) = &mut g {
+        // In order, so that the last of duplicate keys wins, as in the JSON object.
+        for (k, v) in entries.iter_mut() {
+            if let GoVal::Str(name) = k {
+                if keys.contains(&name.as_str()) {
+                    m.insert(
+                        name.as_str(),
+                        to_json_value(std::mem::replace(v, GoVal::Null))?,
+                    );
+                }
+            }
+        }
+    }
+    Ok(Value::Map(m))
+}
+
+/// The errors [`to_json_value`] would give, in the same order, without building values.
+fn check_json_keys(g: &GoVal) -> Result<(), YamlError> {
+    match g {
+        GoVal::List(items) => {
+            crate::values::deep::guard(|| items.iter().try_for_each(check_json_keys))
+        }
+        GoVal::Map(entries) => {
+            for (k, v) in entries {
+                match k {
+                    GoVal::Str(_) | GoVal::Int(_) | GoVal::Float(_) | GoVal::Bool(_) => {}
+                    GoVal::Null => {
+                        return Err(YamlError::plain(format!(
+                            "{CONVERT_PREFIX}unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
+                            if matches!(v, GoVal::Null) { "<nil>".to_string() } else { go_sharp_v(v) }
+                        )))
+                    }
+                    GoVal::Uint(u) => {
+                        return Err(YamlError::plain(format!(
+                            "{CONVERT_PREFIX}unsupported map key of type: uint64, key: {u:#x}, value: {}",
+                            go_sharp_v(v)
+                        )))
+                    }
+                    GoVal::List(_) | GoVal::Map(_) => {
+                        return Err(YamlError::plain(format!(
+                            "{CONVERT_PREFIX}yaml: invalid map key: {}",
+                            go_sharp_v(k)
+                        )))
+                    }
+                }
+                crate::values::deep::guard(|| check_json_keys(v))?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether a NaN or an infinity is among the values (map keys become strings).
+fn has_non_finite(g: &GoVal) -> bool {
+    match g {
+        GoVal::Float(f) => !f.is_finite(),
+        GoVal::List(items) => crate::values::deep::guard(|| items.iter().any(has_non_finite)),
+        GoVal::Map(entries) => {
+            crate::values::deep::guard(|| entries.iter().any(|(_, v)| has_non_finite(v)))
+        }
+        _ => false,
+    }
+}
+
 /// [`from_str`] for raw file bytes: invalid UTF-8 fails as libyaml's reader does.
 pub fn from_slice(src: &[u8]) -> Result<Value, YamlError> {
     from_str(utf8(src)?)

@@ -279,3 +279,55 @@ fn repeated_keys_in_large_mappings() {
     want.sort();
     assert_eq!(read(&typed), format!("{{{}}}", want.join(",")));
 }
+
+/// `from_str_keys` gives `from_str`'s error, or its values for the keys asked for.
+#[test]
+fn from_str_keys_agrees_with_from_str() {
+    let deep = format!("a: {}1{}\n", "[".repeat(10_010), "]".repeat(10_010));
+    let docs: Vec<String> = [
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    a: b\ndata:\n  k: v\n",
+        "kind: A\nkind: B\nmetadata: {name: n}\n",
+        "base: &b {name: m}\nmetadata:\n  <<: *b\nkind: K\n",
+        "kind: K\n? [a, b]\n: v\n",
+        "kind: K\n~: v\n",
+        "kind: K\n18446744073709551615: v\n",
+        "kind: K\nspec:\n  x: .nan\n",
+        "kind: K\nspec:\n  - .inf\n",
+        "kind: K\n? [a]\n: .nan\n",
+        ".nan: 1\nkind: K\n",
+        "true: 1\nkind: K\n",
+        "- a\n- b\n",
+        "just a scalar\n",
+        "",
+        "# only a comment\n",
+        "kind: K\nmetadata:\n  name: [unclosed\n",
+        "kind: K\nmetadata: 5\n",
+        deep.as_str(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let keys = ["apiVersion", "kind", "metadata"];
+    for doc in &docs {
+        let full = from_str(doc);
+        let head = from_str_keys(doc, &keys);
+        match (&full, &head) {
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{doc:?}"),
+            (Ok(Value::Map(a)), Ok(Value::Map(b))) => {
+                for k in keys {
+                    assert_eq!(
+                        a.get(k).map(|v| crate::values::json::to_string(&v)),
+                        b.get(k).map(|v| crate::values::json::to_string(&v)),
+                        "{doc:?} {k}"
+                    );
+                }
+            }
+            (Ok(a), Ok(b)) => assert_eq!(
+                crate::values::json::to_string(a),
+                crate::values::json::to_string(b),
+                "{doc:?}"
+            ),
+            _ => panic!("{doc:?}: {full:?} vs {head:?}"),
+        }
+    }
+}
