@@ -102,19 +102,9 @@ fn run_all(program: &Path, src: &Path, backend: &Path, layout: &Path, key: &Path
             })
             .collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let o = common::isolated(program, &args)
+        let o = common::isolated_home(program, &args, &home)
             .current_dir(layout)
-            .env("HOME", &home)
             .env("HELM_SECRETS_AGE_KEY", key)
-            .env("HELM_ORACLE_CACHE", common::oracle_cache())
-            .env_remove("HELM_PLUGINS")
-            .env_remove("HELM_CONFIG_HOME")
-            .env_remove("HELM_CACHE_HOME")
-            .env_remove("HELM_DATA_HOME")
-            .env_remove("XDG_CONFIG_HOME")
-            .env_remove("XDG_CACHE_HOME")
-            .env_remove("XDG_DATA_HOME")
-            .env_remove("HELM_DEBUG")
             .env_remove("HELM_SECRETS_BACKEND")
             .output()
             .expect("run");

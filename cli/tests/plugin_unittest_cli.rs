@@ -95,19 +95,9 @@ fn run_all(program: &Path, src: &Path, layout: &Path) -> Vec<String> {
             .map(|w| w.replace("SRC", src_s).replace('@', layout_s))
             .collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let o = common::isolated(program, &args)
+        let o = common::isolated_home(program, &args, &home)
             .current_dir(layout)
-            .env("HOME", &home)
-            .env_remove("HELM_PLUGINS")
-            .env("HELM_ORACLE_CACHE", common::oracle_cache())
             .env("SKIP_BIN_INSTALL", "1")
-            .env_remove("HELM_CONFIG_HOME")
-            .env_remove("HELM_CACHE_HOME")
-            .env_remove("HELM_DATA_HOME")
-            .env_remove("XDG_CONFIG_HOME")
-            .env_remove("XDG_CACHE_HOME")
-            .env_remove("XDG_DATA_HOME")
-            .env_remove("HELM_DEBUG")
             .output()
             .expect("run");
         let text = |b: &[u8]| mask(&String::from_utf8_lossy(b), layout_s, src_s);

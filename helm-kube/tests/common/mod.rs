@@ -146,6 +146,27 @@ pub fn isolated(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command 
     c
 }
 
+/// [`isolated`] in a home of its own: `HOME` is `home`, and the Helm and XDG directory
+/// variables, `HELM_PLUGINS` and `HELM_DEBUG` are unset, so that Helm's defaults under that
+/// home apply (where `plugin install` puts its links). The oracle finds its unpacked copy.
+pub fn isolated_home(program: impl AsRef<std::ffi::OsStr>, args: &[&str], home: &Path) -> Command {
+    let mut c = isolated(program, args);
+    c.env("HOME", home).env("HELM_ORACLE_CACHE", oracle_cache());
+    for var in [
+        "HELM_PLUGINS",
+        "HELM_CONFIG_HOME",
+        "HELM_CACHE_HOME",
+        "HELM_DATA_HOME",
+        "XDG_CONFIG_HOME",
+        "XDG_CACHE_HOME",
+        "XDG_DATA_HOME",
+        "HELM_DEBUG",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
+
 /// [`isolated`], on the environment's cluster (`--kubeconfig`).
 pub fn on_cluster(program: impl AsRef<std::ffi::OsStr>, env: &Env, args: &[&str]) -> Command {
     let mut c = isolated(program, args);
