@@ -173,11 +173,9 @@ fn helm_secrets_runs_with_helm_rs_as_its_helm() {
             theirs[i]
         );
     }
-    let differ: Vec<String> = ours
-        .iter()
-        .zip(&theirs)
-        .filter(|(o, t)| o != t)
-        .map(|(o, t)| format!("helm-rs:\n{o}\nHelm:\n{t}"))
-        .collect();
-    common::assert_all_agree("helm-secrets", ours.len(), &differ);
+    common::assert_all_agree(
+        "helm-secrets",
+        ours.len(),
+        &common::differing(&ours, &theirs),
+    );
 }

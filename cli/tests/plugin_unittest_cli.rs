@@ -165,11 +165,9 @@ fn helm_unittest_runs_with_helm_rs_as_its_helm() {
         theirs[4],
         theirs[5]
     );
-    let differ: Vec<String> = ours
-        .iter()
-        .zip(&theirs)
-        .filter(|(o, t)| o != t)
-        .map(|(o, t)| format!("helm-rs:\n{o}\nHelm:\n{t}"))
-        .collect();
-    common::assert_all_agree("helm-unittest", ours.len(), &differ);
+    common::assert_all_agree(
+        "helm-unittest",
+        ours.len(),
+        &common::differing(&ours, &theirs),
+    );
 }

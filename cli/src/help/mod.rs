@@ -183,11 +183,11 @@ fn render(
         match line.trim_end_matches('\n') {
             "@GLOBAL_FLAGS@" => {
                 out.push_str("Global Flags:\n");
-                out.push_str(&flag_usages(&global_flags(env, false)));
+                out.push_str(&flag_usages(&global_flags(tree, env, false)));
             }
             "@ROOT_FLAGS@" => {
                 out.push_str("Flags:\n");
-                out.push_str(&flag_usages(&global_flags(env, help_flag)));
+                out.push_str(&flag_usages(&global_flags(tree, env, help_flag)));
             }
             _ => {
                 let mut l = line.replace("@PROG@", &program);
@@ -320,10 +320,9 @@ fn default_keyring() -> String {
 
 /// Helm's persistent flags with the defaults they take from the environment (pflag's
 /// `DefValue`), and `-h, --help` for the root's own block.
-fn global_flags(env: &EnvSettings, with_help: bool) -> Vec<(FlagDef, String)> {
-    let root = Tree::helm();
+fn global_flags(tree: &Tree, env: &EnvSettings, with_help: bool) -> Vec<(FlagDef, String)> {
     let quote = |s: &str| helm_core::gocompat::strconv::go_quote(s);
-    root.cmds[0]
+    tree.cmds[0]
         .flags
         .iter()
         .filter(|f| !f.hidden && (with_help || f.def.name != "help"))

@@ -201,31 +201,28 @@ fn extism_config(rc: &super::metadata::ExtismConfig) -> String {
 /// `extism/v1` one, whose runtime holds a pointer (Helm prints its address; a fixed one here).
 pub fn go_plugin_repr(p: &Plugin) -> String {
     let m = &p.metadata;
+    // The metadata fields both kinds print first.
+    let meta = [
+        &m.api_version,
+        &m.name,
+        &m.kind,
+        &m.runtime,
+        &m.version,
+        &m.source_url,
+    ]
+    .map(|f| go_quote(f))
+    .join(" ");
+    let config = type_config(m);
+    let dir = go_quote(&p.dir.to_string_lossy());
     if let Some(rc) = &m.extism {
         let rc = format!("%!q(*plugin.RuntimeConfigExtismV1=&{})", extism_config(rc));
         return format!(
-            "&{{{{{} {} {} {} {} {} {} {rc}}} {} {rc} %!q(*plugin.RuntimeExtismV1=&{{map[] 0xc000010000}})}}",
-            go_quote(&m.api_version),
-            go_quote(&m.name),
-            go_quote(&m.kind),
-            go_quote(&m.runtime),
-            go_quote(&m.version),
-            go_quote(&m.source_url),
-            type_config(m),
-            go_quote(&p.dir.to_string_lossy()),
+            "&{{{{{meta} {config} {rc}}} {dir} {rc} %!q(*plugin.RuntimeExtismV1=&{{map[] 0xc000010000}})}}"
         );
     }
-    let config = type_config(m);
     format!(
-        "&{{{{{} {} {} {} {} {} {config} %!q(*plugin.RuntimeConfigSubprocess=&{})}} {} {} map[]}}",
-        go_quote(&m.api_version),
-        go_quote(&m.name),
-        go_quote(&m.kind),
-        go_quote(&m.runtime),
-        go_quote(&m.version),
-        go_quote(&m.source_url),
+        "&{{{{{meta} {config} %!q(*plugin.RuntimeConfigSubprocess=&{})}} {dir} {} map[]}}",
         runtime_config(p, false),
-        go_quote(&p.dir.to_string_lossy()),
         runtime_config(p, true),
     )
 }

@@ -74,19 +74,19 @@ pub(crate) fn put(table: u64, name: &str, text: &str, trees: &[Tree]) {
         _ => Arc::from(text),
     };
     let mut c = CACHE.lock();
-    if !c.by_text.contains_key(text) && c.bytes + text.len() > limit {
+    let as_parsed = (table, Arc::from(name), Arc::from(trees));
+    if let Some(entries) = c.by_text.get_mut(text) {
+        if !entries.iter().any(|(t, n, _)| *t == table && **n == *name) {
+            entries.push(as_parsed);
+        }
+        return;
+    }
+    if c.bytes + text.len() > limit {
         c.by_text.clear();
         c.bytes = 0;
     }
-    let fresh = !c.by_text.contains_key(text);
-    let entries = c.by_text.entry(key).or_default();
-    if entries.iter().any(|(t, n, _)| *t == table && &**n == name) {
-        return;
-    }
-    entries.push((table, Arc::from(name), trees.into()));
-    if fresh {
-        c.bytes += text.len();
-    }
+    c.bytes += text.len();
+    c.by_text.insert(key, vec![as_parsed]);
 }
 
 #[cfg(test)]

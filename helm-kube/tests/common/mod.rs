@@ -167,6 +167,16 @@ pub fn isolated_home(program: impl AsRef<std::ffi::OsStr>, args: &[&str], home: 
     c
 }
 
+/// The steps of two transcripts that differ, each shown as helm-rs's then Helm's, for
+/// [`assert_all_agree`].
+pub fn differing(ours: &[String], theirs: &[String]) -> Vec<String> {
+    ours.iter()
+        .zip(theirs)
+        .filter(|(o, t)| o != t)
+        .map(|(o, t)| format!("helm-rs:\n{o}\nHelm:\n{t}"))
+        .collect()
+}
+
 /// [`isolated`], on the environment's cluster (`--kubeconfig`).
 pub fn on_cluster(program: impl AsRef<std::ffi::OsStr>, env: &Env, args: &[&str]) -> Command {
     let mut c = isolated(program, args);

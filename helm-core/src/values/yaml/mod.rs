@@ -99,9 +99,7 @@ pub fn from_str_keys(src: &str, keys: &[&str]) -> Result<Value, YamlError> {
     if !matches!(g, GoVal::Map(_)) || has_non_finite(&g) {
         // The whole conversion: a scalar or list, or json.Marshal's refusal of NaN/Inf,
         // which it reports in key order after every key was converted.
-        let v = to_json_value(g)?;
-        check_finite(&v)?;
-        nest.check()?;
+        let v = json_value(g, &nest)?;
         return Ok(if v.is_nil() { Value::empty_map() } else { v });
     }
     check_json_keys(&g)?;
@@ -131,26 +129,11 @@ fn check_json_keys(g: &GoVal) -> Result<(), YamlError> {
         }
         GoVal::Map(entries) => {
             for (k, v) in entries {
-                match k {
-                    GoVal::Str(_) | GoVal::Int(_) | GoVal::Float(_) | GoVal::Bool(_) => {}
-                    GoVal::Null => {
-                        return Err(YamlError::plain(format!(
-                            "{CONVERT_PREFIX}unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
-                            if matches!(v, GoVal::Null) { "<nil>".to_string() } else { go_sharp_v(v) }
-                        )))
-                    }
-                    GoVal::Uint(u) => {
-                        return Err(YamlError::plain(format!(
-                            "{CONVERT_PREFIX}unsupported map key of type: uint64, key: {u:#x}, value: {}",
-                            go_sharp_v(v)
-                        )))
-                    }
-                    GoVal::List(_) | GoVal::Map(_) => {
-                        return Err(YamlError::plain(format!(
-                            "{CONVERT_PREFIX}yaml: invalid map key: {}",
-                            go_sharp_v(k)
-                        )))
-                    }
+                if !matches!(
+                    k,
+                    GoVal::Str(_) | GoVal::Int(_) | GoVal::Float(_) | GoVal::Bool(_)
+                ) {
+                    return Err(json_key_error(k, v));
                 }
                 crate::values::deep::guard(|| check_json_keys(v))?;
             }
@@ -690,27 +673,17 @@ fn to_json_value(mut g: GoVal) -> Result<Value, YamlError> {
                         if f.is_nan() {
                             ".nan".into()
                         } else if f.is_infinite() {
-                            if *f > 0.0 { ".inf".into() } else { "-.inf".into() }
+                            if *f > 0.0 {
+                                ".inf".into()
+                            } else {
+                                "-.inf".into()
+                            }
                         } else {
                             format_go_float_g(*f, true)
                         }
                     }
                     GoVal::Bool(b) => b.to_string(),
-                    GoVal::Null => {
-                        return Err(YamlError::plain(format!(
-                            "{CONVERT_PREFIX}unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
-                            if matches!(v, GoVal::Null) { "<nil>".to_string() } else { go_sharp_v(&v) }
-                        )))
-                    }
-                    GoVal::Uint(u) => {
-                        return Err(YamlError::plain(format!(
-                            "{CONVERT_PREFIX}unsupported map key of type: uint64, key: {u:#x}, value: {}",
-                            go_sharp_v(&v)
-                        )))
-                    }
-                    GoVal::List(_) | GoVal::Map(_) => {
-                        return Err(YamlError::plain(format!("{CONVERT_PREFIX}yaml: invalid map key: {}", go_sharp_v(&k))))
-                    }
+                    _ => return Err(json_key_error(&k, &v)),
                 };
                 let val = crate::values::deep::guard(|| to_json_value(v))?;
                 // The JSON object keeps the last of duplicate keys.
@@ -718,6 +691,26 @@ fn to_json_value(mut g: GoVal) -> Result<Value, YamlError> {
             }
             Value::Map(Map::from_btree(m))
         }
+    })
+}
+
+/// sigs.k8s.io/yaml's refusal of a map key JSON cannot have (null, uint64, list, map), for the
+/// entry `k: v`. Keys of other types become strings.
+fn json_key_error(k: &GoVal, v: &GoVal) -> YamlError {
+    YamlError::plain(match k {
+        GoVal::Null => format!(
+            "{CONVERT_PREFIX}unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
+            if matches!(v, GoVal::Null) {
+                "<nil>".to_string()
+            } else {
+                go_sharp_v(v)
+            }
+        ),
+        GoVal::Uint(u) => format!(
+            "{CONVERT_PREFIX}unsupported map key of type: uint64, key: {u:#x}, value: {}",
+            go_sharp_v(v)
+        ),
+        _ => format!("{CONVERT_PREFIX}yaml: invalid map key: {}", go_sharp_v(k)),
     })
 }
 
@@ -752,6 +745,12 @@ fn go_sharp_v_here(g: &GoVal) -> String {
 fn node_to_value(n: &Rc<Node>) -> Result<Value, YamlError> {
     let mut nest = Nesting::default();
     let g = decode(n, 0, &mut nest)?;
+    json_value(g, &nest)
+}
+
+/// The decoded value as JSON sees it, with sigs.k8s.io/yaml's errors in its order: map keys
+/// (while converting), NaN/Inf (json.Marshal), then nesting depth (json.Unmarshal).
+fn json_value(g: GoVal, nest: &Nesting) -> Result<Value, YamlError> {
     let v = to_json_value(g)?;
     check_finite(&v)?;
     nest.check()?;
