@@ -2014,3 +2014,152 @@ async fn releases_over_the_object_limit_are_stored_in_parts() {
         "{err}"
     );
 }
+
+/// An upgrade reads each object first and leaves alone those its apply would not change
+/// (`helm`'s apply entry owns exactly the object's fields, with its values): on the real API
+/// server's field sets — defaulted list keys (a port's `protocol`), atomic values, objects
+/// another manager also writes — that proof holds, and what it cannot prove is applied.
+#[tokio::test]
+async fn upgrades_apply_only_what_would_change() {
+    let deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels: {app: web}\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1\n        args: [\"-x\"]\n        resources: {}\n        ports:\n        - containerPort: 80\n          name: http\n";
+    let secrets = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: plain\ndata:\n  a: YQ==\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: written\nstringData:\n  a: a\n";
+    let Some(Case { ns, c, chart, .. }) = case(
+        "unchanged",
+        "unchanged",
+        &[
+            ("templates/deploy.yaml", deploy),
+            ("templates/secrets.yaml", secrets),
+        ],
+    )
+    .await
+    else {
+        return;
+    };
+    let install = InstallOptions {
+        name: Some("u".into()),
+        ..Default::default()
+    };
+    let rel = c
+        .install(load(&chart), &Value::empty_map(), install)
+        .await
+        .expect("install");
+    let docs = helm_core::release::logic::parse_manifest(&rel.manifest).expect("parse");
+    let unchanged = |docs: Vec<helm_core::release::logic::ResourceDoc>| {
+        let c = &c;
+        let ns = ns.clone();
+        async move {
+            let mut out = Vec::new();
+            for d in docs {
+                // As the install applied them: the same documents.
+                let same = c
+                    .apply_unchanged(&d, &ns, Some("u"), true)
+                    .await
+                    .expect("read");
+                out.push((d.name, same));
+            }
+            out.sort();
+            out
+        }
+    };
+    // A Secret's stringData is write-only: the live object never shows it, so that one apply
+    // is always sent.
+    assert_eq!(
+        unchanged(docs.clone()).await,
+        [
+            ("plain", true),
+            ("u-cm", true),
+            ("u-svc", true),
+            ("web", true),
+            ("written", false)
+        ]
+        .map(|(n, s)| (n.to_string(), s))
+    );
+    // The same chart for another release would take the objects' ownership annotations.
+    assert!(!c
+        .apply_unchanged(&docs[0], &ns, Some("other"), false)
+        .await
+        .expect("read"));
+
+    // Another manager edits a value `helm` owns (which moves that field's ownership to it, so
+    // even the same documents as last time are applied again), and adds a label of its own.
+    let cms = Api::<ConfigMap>::namespaced(c.kube().clone(), &ns);
+    let edit = kube::api::PatchParams {
+        field_manager: Some("kubectl-edit".into()),
+        ..Default::default()
+    };
+    cms.patch(
+        "u-cm",
+        &edit,
+        &kube::api::Patch::Merge(serde_json::json!({"data": {"value": "edited"}})),
+    )
+    .await
+    .expect("edit");
+    let deployments =
+        Api::<k8s_openapi::api::apps::v1::Deployment>::namespaced(c.kube().clone(), &ns);
+    deployments
+        .patch(
+            "web",
+            &edit,
+            &kube::api::Patch::Merge(serde_json::json!({"metadata": {"labels": {"team": "x"}}})),
+        )
+        .await
+        .expect("label");
+    let cm_doc: Vec<_> = docs
+        .iter()
+        .filter(|d| d.name == "u-cm" || d.name == "web")
+        .cloned()
+        .collect();
+    assert_eq!(
+        unchanged(cm_doc).await,
+        [("u-cm", false), ("web", true)].map(|(n, s)| (n.to_string(), s))
+    );
+    // So the upgrade applies it, and meets the conflict (as Helm does); with
+    // `--force-conflicts` it puts the value back, and the other manager's label stays.
+    let err = c
+        .upgrade(
+            "u",
+            load(&chart),
+            &Value::empty_map(),
+            UpgradeOptions::default(),
+        )
+        .await
+        .expect_err("conflict");
+    assert!(
+        err.to_string().contains("conflict with \"kubectl-edit\""),
+        "{err}"
+    );
+    let upgrade = UpgradeOptions {
+        force_conflicts: true,
+        ..Default::default()
+    };
+    c.upgrade("u", load(&chart), &Value::empty_map(), upgrade)
+        .await
+        .expect("upgrade");
+    let data = cm(&c, &ns, "u-cm")
+        .await
+        .expect("cm")
+        .data
+        .unwrap_or_default();
+    assert_eq!(data.get("value").map(String::as_str), Some("one"));
+    assert_eq!(data.get("revision").map(String::as_str), Some("3"));
+    let web = deployments.get("web").await.expect("web");
+    assert_eq!(
+        web.metadata
+            .labels
+            .unwrap_or_default()
+            .get("team")
+            .map(String::as_str),
+        Some("x")
+    );
+    // A changed value in the chart is applied.
+    let upgrade = UpgradeOptions::default();
+    c.upgrade("u", load(&chart), &vals("data: two"), upgrade)
+        .await
+        .expect("upgrade");
+    let data = cm(&c, &ns, "u-cm")
+        .await
+        .expect("cm")
+        .data
+        .unwrap_or_default();
+    assert_eq!(data.get("value").map(String::as_str), Some("two"));
+}

@@ -352,25 +352,74 @@ where
     out
 }
 
+/// How many objects are read at once to find those an apply would not change.
+const READ_CONCURRENCY: usize = 16;
+
+/// For each document, whether applying it would change nothing ([`Cluster::apply_unchanged`]);
+/// `applied`: the documents the last apply of the release applied, all successfully (empty
+/// when that is not known). A failed read counts as a change (the apply then reports what is
+/// wrong).
+async fn unchanged_objects<C: Cluster>(
+    c: &C,
+    docs: &[ResourceDoc],
+    applied: &[ResourceDoc],
+    ns: &str,
+    name: &str,
+) -> Vec<bool> {
+    use futures_util::StreamExt;
+    let applied: std::collections::HashMap<_, &ResourceDoc> =
+        applied.iter().map(|d| (d.identity(ns), d)).collect();
+    let applied = &applied;
+    futures_util::stream::iter(0..docs.len())
+        .map(|i| async move {
+            let d = &docs[i];
+            let before = applied
+                .get(&d.identity(ns))
+                .is_some_and(|a| a.object == d.object);
+            c.apply_unchanged(d, ns, Some(name), before)
+                .await
+                .unwrap_or(false)
+        })
+        .buffered(READ_CONCURRENCY)
+        .collect()
+        .await
+}
+
 /// Applies every object, as Helm 4's `perform` does: a failure does not stop the others,
 /// and the API server's messages are joined by newlines (Helm's `errors.Join`; Helm runs
 /// objects of one kind concurrently, so its order within a kind may differ from ours).
-/// `update` (upgrade, rollback): Helm's update creates the objects the cluster does not have,
-/// and says so when that fails (`failed to create resource: …`).
+/// `update` (upgrade, rollback; Some: what the last apply of the release applied, all
+/// successfully, or nothing when that is not known): Helm's update creates the objects the
+/// cluster does not have, and says so when that fails (`failed to create resource: …`);
+/// objects whose apply would change nothing are not sent (the result is the same, without the
+/// API server's work).
 async fn apply_all<C: Cluster>(
     c: &C,
     docs: &[ResourceDoc],
     name: &str,
     ns: &str,
     force: bool,
-    update: bool,
+    update: Option<&[ResourceDoc]>,
 ) -> Result<()> {
     let mut errs: Vec<Error> = Vec::new();
+    // An update's objects are mostly as the last apply left them: those are read (all at
+    // once, which is cheap) and left alone, and only the others are applied, kind by kind.
+    let unchanged = if let Some(applied) = update {
+        unchanged_objects(c, docs, applied, ns, name).await
+    } else {
+        vec![false; docs.len()]
+    };
+    let (kept, to_apply): (Vec<usize>, Vec<usize>) = (0..docs.len()).partition(|&i| unchanged[i]);
+    for i in kept {
+        c.report_object(&docs[i], ns, true).await;
+    }
+    let to_apply: Vec<ResourceDoc> = to_apply.iter().map(|&i| docs[i].clone()).collect();
+    let docs = &to_apply[..];
     let results = by_kind_concurrently(docs, |d| c.apply(d, ns, Some(name), force)).await;
     for (i, r) in results {
         match r {
             Ok(()) => c.report_object(&docs[i], ns, true).await,
-            Err(e) if update && matches!(c.get(&docs[i], ns).await, Ok(None)) => {
+            Err(e) if update.is_some() && matches!(c.get(&docs[i], ns).await, Ok(None)) => {
                 errs.push(e.with_context("failed to create resource: "))
             }
             Err(e) => errs.push(e),
@@ -744,7 +793,7 @@ impl<C: Cluster> ReleaseApi for C {
             )
             .await?;
             if server_side {
-                apply_all(self, &docs, &name, &ns, opts.force_conflicts, false).await?;
+                apply_all(self, &docs, &name, &ns, opts.force_conflicts, None).await?;
             } else {
                 install_client_side(self, &docs, &name, &ns, false).await?;
             }
@@ -943,6 +992,9 @@ impl<C: Cluster> ReleaseApi for C {
                 mode,
                 &new_docs,
                 &old_docs,
+                last.version == current.version
+                    && last.status() == Status::Deployed
+                    && is_ssa(&last),
                 name,
                 &ns,
                 opts.force_conflicts,
@@ -1114,6 +1166,7 @@ impl<C: Cluster> ReleaseApi for C {
                 mode,
                 &new_docs,
                 &old_docs,
+                current.status() == Status::Deployed && is_ssa(&current),
                 name,
                 &ns,
                 opts.force_conflicts,
@@ -1495,13 +1548,15 @@ fn apply_mode(prev: &Release, from: &Release, server_side: Option<bool>) -> Appl
 
 /// Helm's update of a release's objects (upgrade, rollback) by its apply mode: server-side
 /// apply (after migrating client-side field ownership when the release moves to it; no
-/// `--force-replace`), or client-side apply.
+/// `--force-replace`), or client-side apply. `old_deployed`: `old_docs` are the latest
+/// revision's, which was applied server-side and succeeded.
 #[allow(clippy::too_many_arguments)]
 async fn apply_update<C: Cluster>(
     c: &C,
     mode: ApplyMode,
     new_docs: &[ResourceDoc],
     old_docs: &[ResourceDoc],
+    old_deployed: bool,
     name: &str,
     ns: &str,
     force_conflicts: bool,
@@ -1521,7 +1576,13 @@ async fn apply_update<C: Cluster>(
     if mode.migrate_csa {
         c.migrate_csa_ownership(new_docs, ns).await?;
     }
-    apply_all(c, new_docs, name, ns, force_conflicts, true).await
+    // After a migration the ownership no longer shows what the last apply was.
+    let applied = if old_deployed && !mode.migrate_csa {
+        old_docs
+    } else {
+        &[]
+    };
+    apply_all(c, new_docs, name, ns, force_conflicts, Some(applied)).await
 }
 
 /// Client-side apply of every object (Helm's `Update` without server-side apply): objects the

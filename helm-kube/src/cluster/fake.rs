@@ -299,6 +299,17 @@ impl Cluster for FakeCluster {
         self.store(doc, release_ns, owner, key)
     }
 
+    /// Never shown unchanged: the fake keeps no field ownership, so every apply is sent.
+    async fn apply_unchanged(
+        &self,
+        _doc: &ResourceDoc,
+        _release_ns: &str,
+        _owner: Option<&str>,
+        _applied_before: bool,
+    ) -> Result<bool> {
+        Ok(false)
+    }
+
     async fn apply_dry_run(
         &self,
         doc: &ResourceDoc,

@@ -1,8 +1,9 @@
 //! Helm's release actions on a cluster: what the actions need from one ([`backend::Cluster`]),
 //! the actions' sequencing over it ([`actions`]), the Kubernetes implementation — the
 //! [`client::Client`] (kube-rs), what it does to objects ([`resources`]: apply, ownership
-//! metadata, waiting) and where it stores records ([`storage`]) — an in-memory one for tests
-//! ([`fake`]), and what actions report while they run ([`progress`]).
+//! metadata, waiting; [`unchanged`]: when an apply would change nothing) and where it stores
+//! records ([`storage`]) — an in-memory one for tests ([`fake`]), and what actions report while
+//! they run ([`progress`]).
 
 pub mod actions;
 pub mod backend;
@@ -16,5 +17,6 @@ pub mod resources;
 pub mod sql;
 pub mod storage;
 pub mod track;
+pub mod unchanged;
 
 pub use backend::Cluster;

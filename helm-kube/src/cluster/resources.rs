@@ -173,6 +173,27 @@ impl Cluster for Client {
             .map(|_| ())
     }
 
+    async fn apply_unchanged(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        owner: Option<&str>,
+        applied_before: bool,
+    ) -> Result<bool> {
+        let (api, namespaced) = self.api_for(doc, release_ns).await?;
+        let Some(live) = api.get_opt(&doc.name).await? else {
+            return Ok(false);
+        };
+        let live = serde_json::to_value(&live).unwrap_or(J::Null);
+        let config = super::client_side::prepared(doc, &doc.object, release_ns, namespaced, owner);
+        Ok(super::unchanged::apply_unchanged(
+            &config,
+            &live,
+            FIELD_MANAGER,
+            applied_before,
+        ))
+    }
+
     async fn apply_dry_run(
         &self,
         doc: &ResourceDoc,
