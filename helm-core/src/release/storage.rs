@@ -59,6 +59,11 @@ pub trait ReleaseStorage: Send + Sync {
         &self,
         name: &str,
     ) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send;
+    /// A hint that `rel` is about to be stored exactly as it is: a driver whose records take
+    /// work to make (the Kubernetes drivers encode them: JSON, gzip, base64) may start now, on
+    /// another thread, while the caller waits on something else, and use the result when
+    /// `create` or `update` gets an equal record. Nothing happens by default.
+    fn prepare(&self, _rel: &Release) {}
 }
 
 /// Helm's `Storage.Deployed`/`DeployedAll` helpers and friends over any [`ReleaseStorage`].

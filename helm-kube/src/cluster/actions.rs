@@ -175,25 +175,93 @@ fn crd_docs(chart: &Chart) -> Result<Vec<ResourceDoc>> {
     Ok(docs)
 }
 
+/// The chart's CRDs by identity alone, from each document's head (the schemas, megabytes for
+/// some charts, are scanned but not built), the files read side by side. None when a head is
+/// not what [`crd_docs`] would accept, which then says why.
+fn crd_heads(chart: &Chart) -> Option<Vec<ResourceDoc>> {
+    let files = render::crd_objects(chart);
+    let heads_of = |data: &str| -> Option<Vec<ResourceDoc>> {
+        let mut out = Vec::new();
+        for doc in helm_core::render::manifest::split_manifests(data) {
+            let comments_only = doc.lines().all(|l| {
+                let l = l.trim_start();
+                l.is_empty() || l.starts_with('#')
+            });
+            if comments_only {
+                // Skipped, as the full decode skips an empty document.
+                continue;
+            }
+            let head = helm_core::render::manifest::parse_head(&doc).ok()?;
+            let name = head.metadata.map(|m| m.name).unwrap_or_default();
+            if head.kind.is_empty() || head.api_version.is_empty() {
+                return None;
+            }
+            out.push(ResourceDoc {
+                api_version: head.api_version,
+                kind: head.kind,
+                name,
+                namespace: None,
+                object: serde_json::Value::Null,
+            });
+        }
+        Some(out)
+    };
+    // Two halves on two threads: most of the time is the YAML scan.
+    let (first, second) = files.split_at(files.len() / 2);
+    let (a, b) = std::thread::scope(|s| {
+        let t = s.spawn(|| {
+            first
+                .iter()
+                .map(|f| heads_of(&f.data))
+                .collect::<Option<Vec<_>>>()
+        });
+        let b = second
+            .iter()
+            .map(|f| heads_of(&f.data))
+            .collect::<Option<Vec<_>>>();
+        (t.join().ok().flatten(), b)
+    });
+    Some(a?.into_iter().chain(b?).flatten().collect())
+}
+
 async fn install_crds<C: Cluster>(c: &C, chart: &Chart, ns: &str, timeout: Duration) -> Result<()> {
-    let docs = crd_docs(chart)?;
-    if docs.is_empty() {
+    // Helm creates CRDs (all at once, as one batch) and leaves existing ones alone. Which
+    // exist is read from the API server's cache, and only the CRDs missing there are decoded
+    // in full and read again (fresh) before they are created.
+    let heads = match crd_heads(chart) {
+        Some(heads) => heads,
+        None => crd_docs(chart)?,
+    };
+    let live = read_all(&heads, |d| c.get_metadata(d, ns, true)).await;
+    let mut absent = std::collections::HashSet::new();
+    for (doc, found) in heads.iter().zip(live) {
+        if found?.is_none() {
+            absent.insert(doc.identity(ns));
+        }
+    }
+    if absent.is_empty() {
         return Ok(());
     }
-    // Helm creates CRDs (all at once, as one batch) and leaves existing ones alone.
-    let live = by_kind_concurrently(&docs, |d| c.get(d, ns)).await;
+    let docs: Vec<ResourceDoc> = crd_docs(chart)?
+        .into_iter()
+        .filter(|d| absent.contains(&d.identity(ns)))
+        .collect();
+    let live = read_all(&docs, |d| c.get_metadata(d, ns, false)).await;
     let mut missing = Vec::new();
-    for (i, found) in live {
+    for (doc, found) in docs.iter().zip(live) {
         if found?.is_none() {
-            missing.push(docs[i].clone());
+            missing.push(doc.clone());
         }
+    }
+    if missing.is_empty() {
+        return Ok(());
     }
     for (i, r) in by_kind_concurrently(&missing, |d| c.apply(d, ns, None, false)).await {
         r?;
         c.report_object(&missing[i], ns, true).await;
     }
-    // CRDs are waited for until established, whatever the release's strategy.
-    c.wait_ready(&docs, ns, timeout, WaitStrategy::Watcher)
+    // The CRDs created are waited for until established, whatever the release's strategy.
+    c.wait_ready(&missing, ns, timeout, WaitStrategy::Watcher)
         .await?;
     c.kinds_changed();
     Ok(())
@@ -267,6 +335,20 @@ async fn claim_revision<C: Cluster>(
         Err(StorageError::AlreadyExists) => Err(Error::action(lost, logic::ERR_PENDING)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `rel` with another status, and another description when given one.
+fn with_status<'a>(
+    rel: &Release,
+    status: Status,
+    description: impl Into<Option<&'a str>>,
+) -> Release {
+    let mut rel = rel.clone();
+    match description.into() {
+        Some(d) => rel.set_status(status, d),
+        None => rel.info_mut().status = status,
+    }
+    rel
 }
 
 /// Replaces a stored revision and reports it.
@@ -355,6 +437,22 @@ where
 /// How many objects are read at once to find those an apply would not change.
 const READ_CONCURRENCY: usize = 16;
 
+/// Runs `f` on every document, [`READ_CONCURRENCY`] at a time whatever their kinds (for
+/// reads, which depend on no order); results in document order.
+async fn read_all<'a, T, F, Fut>(docs: &'a [ResourceDoc], f: F) -> Vec<T>
+where
+    F: Fn(&'a ResourceDoc) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    use futures_util::StreamExt;
+    let f = &f;
+    futures_util::stream::iter(0..docs.len())
+        .map(|i| f(&docs[i]))
+        .buffered(READ_CONCURRENCY)
+        .collect()
+        .await
+}
+
 /// For each document, whether applying it would change nothing ([`Cluster::apply_unchanged`]);
 /// `applied`: the documents the last apply of the release applied, all successfully (empty
 /// when that is not known). A failed read counts as a change (the apply then reports what is
@@ -366,23 +464,18 @@ async fn unchanged_objects<C: Cluster>(
     ns: &str,
     name: &str,
 ) -> Vec<bool> {
-    use futures_util::StreamExt;
     let applied: std::collections::HashMap<_, &ResourceDoc> =
         applied.iter().map(|d| (d.identity(ns), d)).collect();
     let applied = &applied;
-    futures_util::stream::iter(0..docs.len())
-        .map(|i| async move {
-            let d = &docs[i];
-            let before = applied
-                .get(&d.identity(ns))
-                .is_some_and(|a| a.object == d.object);
-            c.apply_unchanged(d, ns, Some(name), before)
-                .await
-                .unwrap_or(false)
-        })
-        .buffered(READ_CONCURRENCY)
-        .collect()
-        .await
+    read_all(docs, |d| async move {
+        let before = applied
+            .get(&d.identity(ns))
+            .is_some_and(|a| a.object == d.object);
+        c.apply_unchanged(d, ns, Some(name), before)
+            .await
+            .unwrap_or(false)
+    })
+    .await
 }
 
 /// Applies every object, as Helm 4's `perform` does: a failure does not stop the others,
@@ -495,9 +588,8 @@ async fn check_ownership<C: Cluster>(
     verb: &str,
 ) -> Result<()> {
     // The reads run concurrently; the first problem in document order is the one reported.
-    let live = by_kind_concurrently(docs, |d| c.get(d, release_ns)).await;
-    for (i, found) in live {
-        let doc = &docs[i];
+    let live = read_all(docs, |d| c.get_metadata(d, release_ns, false)).await;
+    for (doc, found) in docs.iter().zip(live) {
         let Some(live) = found? else {
             continue;
         };
@@ -758,6 +850,8 @@ impl<C: Cluster> ReleaseApi for C {
             rel.set_status(Status::PendingInstall, "Dry run complete");
             return Ok(rel);
         }
+        // The record is encoded while the cluster is read (it is written once nothing refuses).
+        store.prepare(&rel);
         if opts.create_namespace {
             self.create_namespace(&ns).await?;
         }
@@ -778,6 +872,12 @@ impl<C: Cluster> ReleaseApi for C {
             rel.version = last.version + 1;
         }
         claim_revision(self, &store, &rel, ErrorKind::NameInUse).await?;
+        let install_desc = opts
+            .description
+            .clone()
+            .unwrap_or_else(|| "Install complete".into());
+        // The record as it ends when all goes well, encoded while the objects are applied.
+        store.prepare(&with_status(&rel, Status::Deployed, install_desc.as_str()));
         if let Some(mut last) = replaced {
             last.set_status(Status::Superseded, "superseded by new release");
             record_update(self, &store, &last).await?;
@@ -822,11 +922,7 @@ impl<C: Cluster> ReleaseApi for C {
         .await;
         match outcome {
             Ok(()) => {
-                let desc = opts
-                    .description
-                    .clone()
-                    .unwrap_or_else(|| "Install complete".into());
-                rel.set_status(Status::Deployed, desc);
+                rel.set_status(Status::Deployed, install_desc);
                 record_update(self, &store, &rel).await?;
                 Ok(rel)
             }
@@ -972,6 +1068,15 @@ impl<C: Cluster> ReleaseApi for C {
             return Ok(rel);
         }
         claim_revision(self, &store, &rel, ErrorKind::Pending).await?;
+        let upgrade_desc = opts
+            .description
+            .clone()
+            .unwrap_or_else(|| "Upgrade complete".into());
+        // The records as they end when all goes well, encoded while the objects are applied.
+        if let Some(d) = &deployed {
+            store.prepare(&with_status(d, Status::Superseded, None));
+        }
+        store.prepare(&with_status(&rel, Status::Deployed, upgrade_desc.as_str()));
         let mut all = history.clone();
         for v in logic::revisions_to_prune(&all, opts.max_history) {
             let _ = record_delete(self, &store, name, v).await;
@@ -1033,15 +1138,10 @@ impl<C: Cluster> ReleaseApi for C {
         match outcome {
             Ok(()) => {
                 // Helm changes only the status of superseded revisions (their description stays).
-                if let Some(mut d) = deployed {
-                    d.info_mut().status = Status::Superseded;
-                    record_update(self, &store, &d).await?;
+                if let Some(d) = &deployed {
+                    record_update(self, &store, &with_status(d, Status::Superseded, None)).await?;
                 }
-                let desc = opts
-                    .description
-                    .clone()
-                    .unwrap_or_else(|| "Upgrade complete".into());
-                rel.set_status(Status::Deployed, desc);
+                rel.set_status(Status::Deployed, upgrade_desc);
                 record_update(self, &store, &rel).await?;
                 Ok(rel)
             }

@@ -66,6 +66,17 @@ pub trait Cluster: Clone + Send + Sync + 'static {
         release_ns: &str,
     ) -> impl Future<Output = Result<Option<J>>> + Send;
 
+    /// The live object's metadata alone (`{"metadata": …}`), if it exists: what existence and
+    /// ownership checks need, without the rest of the object (a CRD is megabytes). `cached`:
+    /// the API server may answer from its watch cache (a little behind, but it does not read
+    /// and decode the stored object again).
+    fn get_metadata(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        cached: bool,
+    ) -> impl Future<Output = Result<Option<J>>> + Send;
+
     /// Server-side apply of one object (field manager `helm`); `owner` (a release name) adds
     /// Helm's ownership metadata; `force` takes over conflicting fields.
     fn apply(

@@ -249,6 +249,19 @@ impl Cluster for FakeCluster {
         Ok(self.state().objects.get(&key).cloned())
     }
 
+    async fn get_metadata(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        _cached: bool,
+    ) -> Result<Option<J>> {
+        let key = self.key(doc, release_ns);
+        let state = self.state();
+        Ok(state.objects.get(&key).map(
+            |o| serde_json::json!({"metadata": o.get("metadata").cloned().unwrap_or_default()}),
+        ))
+    }
+
     async fn apply(
         &self,
         doc: &ResourceDoc,

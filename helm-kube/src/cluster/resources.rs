@@ -161,6 +161,23 @@ impl Cluster for Client {
         }
     }
 
+    async fn get_metadata(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+        cached: bool,
+    ) -> Result<Option<J>> {
+        let (api, _) = self.api_for(doc, release_ns).await?;
+        let params = if cached {
+            kube::api::GetParams::any()
+        } else {
+            kube::api::GetParams::default()
+        };
+        Ok(api.get_metadata_opt_with(&doc.name, &params).await?.map(|o| {
+            serde_json::json!({"metadata": serde_json::to_value(&o.metadata).unwrap_or_default()})
+        }))
+    }
+
     async fn apply(
         &self,
         doc: &ResourceDoc,

@@ -195,7 +195,18 @@ pub struct KubeStorage {
     namespace: Option<String>,
     /// ConfigMaps rather than Secrets.
     configmaps: bool,
+    /// Records being encoded ahead of their write ([`ReleaseStorage::prepare`]), oldest first.
+    prepared: std::sync::Arc<std::sync::Mutex<Vec<Prepared>>>,
 }
+
+/// A record [`ReleaseStorage::prepare`]d: the record, and its encoding under way.
+struct Prepared {
+    rel: Release,
+    text: tokio::task::JoinHandle<Result<String, codec::CodecError>>,
+}
+
+/// How many prepared records are kept (an action prepares two or three).
+const PREPARED_LIMIT: usize = 4;
 
 /// The kind of object a [`KubeStorage`] writes.
 #[derive(Clone, Copy)]
@@ -211,7 +222,33 @@ impl KubeStorage {
             client,
             namespace,
             configmaps: kind == DriverKind::ConfigMap,
+            prepared: Default::default(),
         }
+    }
+
+    fn prepared(&self) -> std::sync::MutexGuard<'_, Vec<Prepared>> {
+        self.prepared
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// `rel` encoded: by its [`prepare`](ReleaseStorage::prepare) when one was made of an equal
+    /// record, here otherwise.
+    async fn encoded(&self, rel: &Release) -> Result<String, StorageError> {
+        let ready = {
+            let mut prepared = self.prepared();
+            prepared
+                .iter()
+                .position(|p| p.rel == *rel)
+                .map(|i| prepared.remove(i).text)
+        };
+        if let Some(Ok(text)) = match ready {
+            Some(handle) => Some(handle.await),
+            None => None,
+        } {
+            return Ok(text?);
+        }
+        Ok(codec::encode(rel)?)
     }
 
     fn kind(&self) -> ObjectKind {
@@ -359,8 +396,8 @@ impl KubeStorage {
     // Records as objects.
 
     /// The record's object and, when the record is over [`RECORD_LIMIT`], its parts.
-    fn objects_of(&self, rel: &Release) -> Result<(Stored, Vec<Stored>), StorageError> {
-        let text = codec::encode(rel)?;
+    async fn objects_of(&self, rel: &Release) -> Result<(Stored, Vec<Stored>), StorageError> {
+        let text = self.encoded(rel).await?;
         let mut record = Stored {
             name: object_name(&rel.name, rel.version),
             namespace: Some(self.ns_for(rel)),
@@ -590,11 +627,29 @@ impl ReleaseStorage for KubeStorage {
         }
     }
 
+    fn prepare(&self, rel: &Release) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let mut prepared = self.prepared();
+        if prepared.iter().any(|p| p.rel == *rel) {
+            return;
+        }
+        if prepared.len() == PREPARED_LIMIT {
+            prepared.remove(0);
+        }
+        let copy = rel.clone();
+        prepared.push(Prepared {
+            rel: rel.clone(),
+            text: runtime.spawn_blocking(move || codec::encode(&copy)),
+        });
+    }
+
     fn create(&self, rel: &Release) -> impl Future<Output = Result<(), StorageError>> + Send {
         let rel = rel.clone();
         async move {
             let ns = self.ns_for(&rel);
-            let (record, parts) = self.objects_of(&rel)?;
+            let (record, parts) = self.objects_of(&rel).await?;
             let mine = Self::index_of(&record)?;
             // Parts first, the record last: a reader never finds a record without its parts.
             self.create_parts(&ns, &parts).await?;
@@ -627,7 +682,7 @@ impl ReleaseStorage for KubeStorage {
         let rel = rel.clone();
         async move {
             let ns = self.ns_for(&rel);
-            let (mut record, parts) = self.objects_of(&rel)?;
+            let (mut record, parts) = self.objects_of(&rel).await?;
             // Written with the resourceVersion read here: a concurrent writer makes this fail
             // with a conflict instead of being silently overwritten.
             let current = self
@@ -779,5 +834,14 @@ impl ReleaseStorage for Storage {
         name: &str,
     ) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
         async move { on_driver!(self, s => s.history(name)) }
+    }
+
+    fn prepare(&self, rel: &Release) {
+        match self {
+            Storage::Kube(s) => s.prepare(rel),
+            Storage::Memory(s) => s.prepare(rel),
+            #[cfg(feature = "sql")]
+            Storage::Sql(s) => s.prepare(rel),
+        }
     }
 }
