@@ -127,6 +127,46 @@ pub fn yaml_reader_error(s: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn html_escape_agrees_with_byte_by_byte() {
+        fn reference(json: &[u8]) -> Vec<u8> {
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < json.len() {
+                match json[i] {
+                    b'<' => out.extend_from_slice(b"\\u003c"),
+                    b'>' => out.extend_from_slice(b"\\u003e"),
+                    b'&' => out.extend_from_slice(b"\\u0026"),
+                    0xE2 if json.get(i + 1..i + 3) == Some(&[0x80, 0xA8]) => {
+                        out.extend_from_slice(b"\\u2028");
+                        i += 2;
+                    }
+                    0xE2 if json.get(i + 1..i + 3) == Some(&[0x80, 0xA9]) => {
+                        out.extend_from_slice(b"\\u2029");
+                        i += 2;
+                    }
+                    b => out.push(b),
+                }
+                i += 1;
+            }
+            out
+        }
+        let cases: [&[u8]; 9] = [
+            b"",
+            b"plain",
+            b"<<>>&&",
+            "a\u{2028}b\u{2029}c".as_bytes(),
+            "\u{2028}\u{2028}<\u{2029}".as_bytes(),
+            "\u{2010}\u{20AC}<x>".as_bytes(),
+            b"\xE2",
+            b"\xE2\x80",
+            b"&\xE2\x80\xA8&\xE2\xE2\x80\xA9>",
+        ];
+        for case in cases {
+            assert_eq!(go_html_escape(case), reference(case), "{case:?}");
+        }
+    }
+
     use super::*;
 
     #[test]
@@ -157,28 +197,44 @@ mod tests {
 /// Go's `encoding/json` escapes `<`, `>`, `&`, U+2028 and U+2029 in strings (`\u003c`, ...).
 /// They only occur inside strings in JSON text, so replacing them everywhere is exact.
 pub fn go_html_escape(json: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(json.len());
-    let mut i = 0;
-    while i < json.len() {
-        match json[i] {
-            b'<' => out.extend_from_slice(b"\\u003c"),
-            b'>' => out.extend_from_slice(b"\\u003e"),
-            b'&' => out.extend_from_slice(b"\\u0026"),
-            0xE2 if json.get(i + 1) == Some(&0x80)
-                && matches!(json.get(i + 2), Some(0xA8) | Some(0xA9)) =>
-            {
-                out.extend_from_slice(if json[i + 2] == 0xA8 {
-                    b"\\u2028"
-                } else {
-                    b"\\u2029"
-                });
-                i += 3;
-                continue;
+    // Runs without `<`, `>`, `&` or U+2028/U+2029's first byte are copied whole (a release
+    // record is megabytes with few of them); each search starts where the last one's byte was
+    // consumed, so the text is scanned once.
+    let html = |from: usize| memchr::memchr3(b'<', b'>', b'&', &json[from..]).map(|p| from + p);
+    let lead = |from: usize| memchr::memchr(0xE2, &json[from..]).map(|p| from + p);
+    let mut out = Vec::with_capacity(json.len() + json.len() / 64);
+    let (mut start, mut next_html, mut next_lead) = (0, html(0), lead(0));
+    loop {
+        let i = match (next_html, next_lead) {
+            (Some(h), Some(l)) => h.min(l),
+            (Some(i), None) | (None, Some(i)) => i,
+            (None, None) => break,
+        };
+        out.extend_from_slice(&json[start..i]);
+        if next_html == Some(i) {
+            out.extend_from_slice(match json[i] {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                _ => b"\\u0026",
+            });
+            start = i + 1;
+            next_html = html(start);
+        } else {
+            match json.get(i + 1..i + 3) {
+                Some([0x80, 0xA8]) => out.extend_from_slice(b"\\u2028"),
+                Some([0x80, 0xA9]) => out.extend_from_slice(b"\\u2029"),
+                _ => {
+                    out.push(0xE2);
+                    start = i + 1;
+                    next_lead = lead(start);
+                    continue;
+                }
             }
-            b => out.push(b),
+            start = i + 3;
+            next_lead = lead(start);
         }
-        i += 1;
     }
+    out.extend_from_slice(&json[start..]);
     out
 }
 

@@ -478,29 +478,37 @@ async fn unchanged_objects<C: Cluster>(
     .await
 }
 
+/// How an update learns which objects an apply would not change.
+enum UpdateReads<'a> {
+    /// Read them before applying; `applied`: the documents the release's last apply applied,
+    /// all successfully (empty when that is not known).
+    Read { applied: &'a [ResourceDoc] },
+    /// Already read, one verdict per document.
+    Done(Vec<bool>),
+}
+
 /// Applies every object, as Helm 4's `perform` does: a failure does not stop the others,
 /// and the API server's messages are joined by newlines (Helm's `errors.Join`; Helm runs
 /// objects of one kind concurrently, so its order within a kind may differ from ours).
-/// `update` (upgrade, rollback; Some: what the last apply of the release applied, all
-/// successfully, or nothing when that is not known): Helm's update creates the objects the
-/// cluster does not have, and says so when that fails (`failed to create resource: …`);
-/// objects whose apply would change nothing are not sent (the result is the same, without the
-/// API server's work).
+/// `update` (upgrade, rollback): Helm's update creates the objects the cluster does not have,
+/// and says so when that fails (`failed to create resource: …`); objects whose apply would
+/// change nothing are not sent (the result is the same, without the API server's work).
 async fn apply_all<C: Cluster>(
     c: &C,
     docs: &[ResourceDoc],
     name: &str,
     ns: &str,
     force: bool,
-    update: Option<&[ResourceDoc]>,
+    update: Option<UpdateReads<'_>>,
 ) -> Result<()> {
     let mut errs: Vec<Error> = Vec::new();
     // An update's objects are mostly as the last apply left them: those are read (all at
     // once, which is cheap) and left alone, and only the others are applied, kind by kind.
-    let unchanged = if let Some(applied) = update {
-        unchanged_objects(c, docs, applied, ns, name).await
-    } else {
-        vec![false; docs.len()]
+    let is_update = update.is_some();
+    let unchanged = match update {
+        Some(UpdateReads::Read { applied }) => unchanged_objects(c, docs, applied, ns, name).await,
+        Some(UpdateReads::Done(unchanged)) if unchanged.len() == docs.len() => unchanged,
+        _ => vec![false; docs.len()],
     };
     let (kept, to_apply): (Vec<usize>, Vec<usize>) = (0..docs.len()).partition(|&i| unchanged[i]);
     for i in kept {
@@ -512,7 +520,7 @@ async fn apply_all<C: Cluster>(
     for (i, r) in results {
         match r {
             Ok(()) => c.report_object(&docs[i], ns, true).await,
-            Err(e) if update.is_some() && matches!(c.get(&docs[i], ns).await, Ok(None)) => {
+            Err(e) if is_update && matches!(c.get(&docs[i], ns).await, Ok(None)) => {
                 errs.push(e.with_context("failed to create resource: "))
             }
             Err(e) => errs.push(e),
@@ -1067,7 +1075,28 @@ impl<C: Cluster> ReleaseApi for C {
             rel.set_status(Status::PendingUpgrade, "Dry run complete");
             return Ok(rel);
         }
-        claim_revision(self, &store, &rel, ErrorKind::Pending).await?;
+        // Which objects an apply would not change is read while the record is encoded and
+        // claimed, unless pre-upgrade hooks (which may change objects) run first.
+        let old_deployed =
+            last.version == current.version && last.status() == Status::Deployed && is_ssa(&last);
+        let read_early = mode.server_side
+            && !mode.migrate_csa
+            && !opts.force_replace
+            && (opts.no_hooks || !rel.hooks.iter().any(|h| h.has_event("pre-upgrade")));
+        let early_reads = async {
+            if read_early {
+                let applied = applied_before(mode, &old_docs, old_deployed);
+                Some(unchanged_objects(self, &new_docs, applied, &ns, name).await)
+            } else {
+                None
+            }
+        };
+        store.prepare(&rel);
+        let (claimed, read) = futures_util::join!(
+            claim_revision(self, &store, &rel, ErrorKind::Pending),
+            early_reads
+        );
+        claimed?;
         let upgrade_desc = opts
             .description
             .clone()
@@ -1097,9 +1126,8 @@ impl<C: Cluster> ReleaseApi for C {
                 mode,
                 &new_docs,
                 &old_docs,
-                last.version == current.version
-                    && last.status() == Status::Deployed
-                    && is_ssa(&last),
+                old_deployed,
+                read,
                 name,
                 &ns,
                 opts.force_conflicts,
@@ -1267,6 +1295,7 @@ impl<C: Cluster> ReleaseApi for C {
                 &new_docs,
                 &old_docs,
                 current.status() == Status::Deployed && is_ssa(&current),
+                None,
                 name,
                 &ns,
                 opts.force_conflicts,
@@ -1649,7 +1678,8 @@ fn apply_mode(prev: &Release, from: &Release, server_side: Option<bool>) -> Appl
 /// Helm's update of a release's objects (upgrade, rollback) by its apply mode: server-side
 /// apply (after migrating client-side field ownership when the release moves to it; no
 /// `--force-replace`), or client-side apply. `old_deployed`: `old_docs` are the latest
-/// revision's, which was applied server-side and succeeded.
+/// revision's, which was applied server-side and succeeded. `read`: which objects an apply
+/// would not change, when that was read already.
 #[allow(clippy::too_many_arguments)]
 async fn apply_update<C: Cluster>(
     c: &C,
@@ -1657,6 +1687,7 @@ async fn apply_update<C: Cluster>(
     new_docs: &[ResourceDoc],
     old_docs: &[ResourceDoc],
     old_deployed: bool,
+    read: Option<Vec<bool>>,
     name: &str,
     ns: &str,
     force_conflicts: bool,
@@ -1676,13 +1707,28 @@ async fn apply_update<C: Cluster>(
     if mode.migrate_csa {
         c.migrate_csa_ownership(new_docs, ns).await?;
     }
-    // After a migration the ownership no longer shows what the last apply was.
-    let applied = if old_deployed && !mode.migrate_csa {
+    let reads = match read {
+        Some(unchanged) => UpdateReads::Done(unchanged),
+        None => UpdateReads::Read {
+            applied: applied_before(mode, old_docs, old_deployed),
+        },
+    };
+    apply_all(c, new_docs, name, ns, force_conflicts, Some(reads)).await
+}
+
+/// The documents an update may take as applied last time, all successfully: the previous
+/// revision's, when it was applied server-side and succeeded (after a migration from
+/// client-side apply the ownership no longer shows what the last apply was).
+fn applied_before<'a>(
+    mode: ApplyMode,
+    old_docs: &'a [ResourceDoc],
+    old_deployed: bool,
+) -> &'a [ResourceDoc] {
+    if old_deployed && !mode.migrate_csa {
         old_docs
     } else {
         &[]
-    };
-    apply_all(c, new_docs, name, ns, force_conflicts, Some(applied)).await
+    }
 }
 
 /// Client-side apply of every object (Helm's `Update` without server-side apply): objects the

@@ -51,7 +51,11 @@ pub(crate) fn prepared(
 
 impl Client {
     /// The collection URL of a document's kind, and whether it is namespaced.
-    async fn collection_path(&self, doc: &ResourceDoc, release_ns: &str) -> Result<(String, bool)> {
+    pub(super) async fn collection_path(
+        &self,
+        doc: &ResourceDoc,
+        release_ns: &str,
+    ) -> Result<(String, bool)> {
         let (ar, namespaced) = self.resolve(&doc.api_version, &doc.kind).await?;
         let ns = doc
             .namespace

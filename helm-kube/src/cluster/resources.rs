@@ -197,11 +197,11 @@ impl Cluster for Client {
         owner: Option<&str>,
         applied_before: bool,
     ) -> Result<bool> {
-        let (api, namespaced) = self.api_for(doc, release_ns).await?;
-        let Some(live) = api.get_opt(&doc.name).await? else {
+        // Read as plain JSON: the object is only compared, and some are large.
+        let (path, namespaced) = self.collection_path(doc, release_ns).await?;
+        let Some(live) = self.get_raw(&format!("{path}/{}", doc.name), false).await? else {
             return Ok(false);
         };
-        let live = serde_json::to_value(&live).unwrap_or(J::Null);
         let config = super::client_side::prepared(doc, &doc.object, release_ns, namespaced, owner);
         Ok(super::unchanged::apply_unchanged(
             &config,

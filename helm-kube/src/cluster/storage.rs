@@ -515,12 +515,18 @@ impl KubeStorage {
 
     /// The record stored in `obj`, its parts read and checked when it is split.
     async fn decode(&self, obj: &Stored, ns_hint: Option<&str>) -> Result<Release, StorageError> {
+        let text = self.text_of(obj, ns_hint).await?;
+        Self::decode_text(obj, &text, ns_hint)
+    }
+
+    /// The encoded record `obj` holds, read from its parts when it is split.
+    async fn text_of(&self, obj: &Stored, ns_hint: Option<&str>) -> Result<String, StorageError> {
         let ns = obj
             .namespace
             .clone()
             .or_else(|| ns_hint.map(String::from))
             .unwrap_or_default();
-        let text = match (obj.data.get("release"), Self::index_of(obj)?) {
+        Ok(match (obj.data.get("release"), Self::index_of(obj)?) {
             (Some(text), _) => text.clone(),
             (None, Some(index)) => {
                 let mut text = String::with_capacity(index.size);
@@ -553,8 +559,21 @@ impl KubeStorage {
                 text
             }
             (None, None) => return Err(StorageError::NotFound),
-        };
-        let mut rel = codec::decode(&text)?;
+        })
+    }
+
+    /// The record `obj` holds, from its encoded `text`.
+    fn decode_text(
+        obj: &Stored,
+        text: &str,
+        ns_hint: Option<&str>,
+    ) -> Result<Release, StorageError> {
+        let ns = obj
+            .namespace
+            .clone()
+            .or_else(|| ns_hint.map(String::from))
+            .unwrap_or_default();
+        let mut rel = codec::decode(text)?;
         // All of the object's labels, as Helm fills `Release.Labels` (`helm get metadata`
         // prints them); the system ones are dropped again when a record is written.
         rel.labels = obj.labels.clone();
@@ -569,18 +588,45 @@ impl KubeStorage {
         selector: &str,
         context: &str,
     ) -> Result<Vec<Release>, StorageError> {
-        let mut out = Vec::new();
+        let ns = self.namespace.as_deref();
+        let mut texts = Vec::new();
         for obj in self
             .list_objects(selector)
             .await
             .map_err(|e| in_context(self.configmaps, context, backend(e)))?
         {
             // Helm skips records it cannot decode (logging them); so do we.
-            if let Ok(r) = self.decode(&obj, self.namespace.as_deref()).await {
-                out.push(r);
+            if let Ok(text) = self.text_of(&obj, ns).await {
+                texts.push((obj, text));
             }
         }
-        Ok(out)
+        // A release's history is up to ten records of megabytes of JSON each: decoded on two
+        // threads, every other record each.
+        let decode = |i: usize| -> Vec<(usize, Release)> {
+            texts
+                .iter()
+                .enumerate()
+                .skip(i)
+                .step_by(2)
+                .filter_map(|(n, (obj, text))| Some((n, Self::decode_text(obj, text, ns).ok()?)))
+                .collect()
+        };
+        let mut out: Vec<(usize, Release)> = if texts.len() > 1 {
+            std::thread::scope(|s| {
+                let other = s.spawn(|| decode(1));
+                let mut mine = decode(0);
+                mine.extend(
+                    other
+                        .join()
+                        .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                );
+                mine
+            })
+        } else {
+            decode(0)
+        };
+        out.sort_by_key(|(n, _)| *n);
+        Ok(out.into_iter().map(|(_, r)| r).collect())
     }
 }
 
