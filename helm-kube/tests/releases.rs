@@ -2051,10 +2051,11 @@ async fn upgrades_apply_only_what_would_change() {
             let mut out = Vec::new();
             for d in docs {
                 // As the install applied them: the same documents.
+                let live = c.get(&d, &ns).await.expect("read").expect("exists");
                 let same = c
-                    .apply_unchanged(&d, &ns, Some("u"), true)
+                    .apply_unchanged(&d, &ns, Some("u"), true, &live)
                     .await
-                    .expect("read");
+                    .expect("compare");
                 out.push((d.name, same));
             }
             out.sort();
@@ -2075,10 +2076,11 @@ async fn upgrades_apply_only_what_would_change() {
         .map(|(n, s)| (n.to_string(), s))
     );
     // The same chart for another release would take the objects' ownership annotations.
+    let live = c.get(&docs[0], &ns).await.expect("read").expect("exists");
     assert!(!c
-        .apply_unchanged(&docs[0], &ns, Some("other"), false)
+        .apply_unchanged(&docs[0], &ns, Some("other"), false, &live)
         .await
-        .expect("read"));
+        .expect("compare"));
 
     // Another manager edits a value `helm` owns (which moves that field's ownership to it, so
     // even the same documents as last time are applied again), and adds a label of its own.

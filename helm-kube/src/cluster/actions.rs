@@ -453,14 +453,28 @@ where
         .await
 }
 
-/// For each document, whether applying it would change nothing ([`Cluster::apply_unchanged`]);
-/// `applied`: the documents the last apply of the release applied, all successfully (empty
-/// when that is not known). A failed read counts as a change (the apply then reports what is
-/// wrong).
+/// Live objects by identity (None: the object does not exist), read ahead of need.
+type LiveObjects =
+    std::collections::HashMap<(String, String, String, String), Option<serde_json::Value>>;
+
+/// The live objects of `docs`; those that fail to read are left out.
+async fn read_live<C: Cluster>(c: &C, docs: &[ResourceDoc], ns: &str) -> LiveObjects {
+    let found = read_all(docs, |d| c.get(d, ns)).await;
+    docs.iter()
+        .zip(found)
+        .filter_map(|(d, r)| Some((d.identity(ns), r.ok()?)))
+        .collect()
+}
+
+/// For each document, whether applying it would change nothing ([`Cluster::apply_unchanged`]),
+/// from the objects in `known` or read now; `applied`: the documents the last apply of the
+/// release applied, all successfully (empty when that is not known). A failed read counts as
+/// a change (the apply then reports what is wrong).
 async fn unchanged_objects<C: Cluster>(
     c: &C,
     docs: &[ResourceDoc],
     applied: &[ResourceDoc],
+    known: &LiveObjects,
     ns: &str,
     name: &str,
 ) -> Vec<bool> {
@@ -468,10 +482,16 @@ async fn unchanged_objects<C: Cluster>(
         applied.iter().map(|d| (d.identity(ns), d)).collect();
     let applied = &applied;
     read_all(docs, |d| async move {
-        let before = applied
-            .get(&d.identity(ns))
-            .is_some_and(|a| a.object == d.object);
-        c.apply_unchanged(d, ns, Some(name), before)
+        let id = d.identity(ns);
+        let live = match known.get(&id) {
+            Some(live) => live.clone(),
+            None => c.get(d, ns).await.ok().flatten(),
+        };
+        let Some(live) = live else {
+            return false;
+        };
+        let before = applied.get(&id).is_some_and(|a| a.object == d.object);
+        c.apply_unchanged(d, ns, Some(name), before, &live)
             .await
             .unwrap_or(false)
     })
@@ -506,7 +526,9 @@ async fn apply_all<C: Cluster>(
     // once, which is cheap) and left alone, and only the others are applied, kind by kind.
     let is_update = update.is_some();
     let unchanged = match update {
-        Some(UpdateReads::Read { applied }) => unchanged_objects(c, docs, applied, ns, name).await,
+        Some(UpdateReads::Read { applied }) => {
+            unchanged_objects(c, docs, applied, &LiveObjects::new(), ns, name).await
+        }
         Some(UpdateReads::Done(unchanged)) if unchanged.len() == docs.len() => unchanged,
         _ => vec![false; docs.len()],
     };
@@ -1013,18 +1035,31 @@ impl<C: Cluster> ReleaseApi for C {
         // Upgrade's client dry-run still reads the cluster's capabilities; only
         // `--dry-run=server` (or a real upgrade) lets `lookup` read the cluster.
         let dry_run = opts.dry_run || opts.dry_run_server;
-        let (chart, rendered) = render_for(
-            self,
-            chart,
-            &vals,
-            ro,
-            opts.skip_schema_validation,
-            true,
-            !dry_run || opts.dry_run_server,
-            opts.render_subchart_notes,
-            &opts.post_renderer,
-        )
-        .await?;
+        let old_docs = logic::parse_manifest(&current.manifest).unwrap_or_default();
+        // The release's live objects are read while the chart renders: an upgrade applies most
+        // of them again, and those it would not change are left alone.
+        let read_ahead = !dry_run && mode.server_side && !mode.migrate_csa && !opts.force_replace;
+        let (rendered, live) = futures_util::join!(
+            render_for(
+                self,
+                chart,
+                &vals,
+                ro,
+                opts.skip_schema_validation,
+                true,
+                !dry_run || opts.dry_run_server,
+                opts.render_subchart_notes,
+                &opts.post_renderer,
+            ),
+            async {
+                if read_ahead {
+                    read_live(self, &old_docs, &ns).await
+                } else {
+                    LiveObjects::new()
+                }
+            }
+        );
+        let (chart, rendered) = rendered?;
         let chart_json = Release::chart_from(&chart);
         let mut rel = Release {
             name: name.to_string(),
@@ -1056,7 +1091,6 @@ impl<C: Cluster> ReleaseApi for C {
         let new_docs = logic::install_order(
             logic::parse_manifest(&rel.manifest).map_err(|e| Error::invalid(e.to_string()))?,
         );
-        let old_docs = logic::parse_manifest(&current.manifest).unwrap_or_default();
         // Objects new to this release must be free or already ours.
         let added: Vec<ResourceDoc> = {
             let old_ids: std::collections::HashSet<_> =
@@ -1075,18 +1109,17 @@ impl<C: Cluster> ReleaseApi for C {
             rel.set_status(Status::PendingUpgrade, "Dry run complete");
             return Ok(rel);
         }
-        // Which objects an apply would not change is read while the record is encoded and
-        // claimed, unless pre-upgrade hooks (which may change objects) run first.
+        // Which objects an apply would not change is found (reading what was not read yet)
+        // while the record is encoded and claimed, unless pre-upgrade hooks (which may change
+        // objects) run first.
         let old_deployed =
             last.version == current.version && last.status() == Status::Deployed && is_ssa(&last);
-        let read_early = mode.server_side
-            && !mode.migrate_csa
-            && !opts.force_replace
-            && (opts.no_hooks || !rel.hooks.iter().any(|h| h.has_event("pre-upgrade")));
+        let read_early =
+            read_ahead && (opts.no_hooks || !rel.hooks.iter().any(|h| h.has_event("pre-upgrade")));
         let early_reads = async {
             if read_early {
                 let applied = applied_before(mode, &old_docs, old_deployed);
-                Some(unchanged_objects(self, &new_docs, applied, &ns, name).await)
+                Some(unchanged_objects(self, &new_docs, applied, &live, &ns, name).await)
             } else {
                 None
             }

@@ -87,16 +87,17 @@ pub trait Cluster: Clone + Send + Sync + 'static {
         force: bool,
     ) -> impl Future<Output = Result<()>> + Send;
 
-    /// Whether [`apply`](Cluster::apply) of `doc` would change nothing, as the live object's
-    /// field ownership shows ([`super::unchanged`]); false when the object is missing or that
-    /// cannot be shown. `applied_before`: the last successful apply of this object was of the
-    /// same document. Upgrades skip such applies.
+    /// Whether [`apply`](Cluster::apply) of `doc` would change nothing to `live` (the object as
+    /// [`get`](Cluster::get) read it), as its field ownership shows ([`super::unchanged`]);
+    /// false when that cannot be shown. `applied_before`: the last successful apply of this
+    /// object was of the same document. Upgrades skip such applies.
     fn apply_unchanged(
         &self,
         doc: &ResourceDoc,
         release_ns: &str,
         owner: Option<&str>,
         applied_before: bool,
+        live: &J,
     ) -> impl Future<Output = Result<bool>> + Send;
 
     /// What [`apply`](Cluster::apply) would store, without storing it (a server-side apply dry

@@ -319,6 +319,7 @@ impl Cluster for FakeCluster {
         _release_ns: &str,
         _owner: Option<&str>,
         _applied_before: bool,
+        _live: &J,
     ) -> Result<bool> {
         Ok(false)
     }

@@ -153,12 +153,9 @@ impl Cluster for Client {
     }
 
     async fn get(&self, doc: &ResourceDoc, release_ns: &str) -> Result<Option<J>> {
-        let (api, _) = self.api_for(doc, release_ns).await?;
-        match api.get(&doc.name).await {
-            Ok(o) => Ok(Some(serde_json::to_value(&o).unwrap_or(J::Null))),
-            Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        // Plain JSON, as the API server sent it (no round trip through typed metadata).
+        let (path, _) = self.collection_path(doc, release_ns).await?;
+        self.get_raw(&format!("{path}/{}", doc.name), false).await
     }
 
     async fn get_metadata(
@@ -196,16 +193,13 @@ impl Cluster for Client {
         release_ns: &str,
         owner: Option<&str>,
         applied_before: bool,
+        live: &J,
     ) -> Result<bool> {
-        // Read as plain JSON: the object is only compared, and some are large.
-        let (path, namespaced) = self.collection_path(doc, release_ns).await?;
-        let Some(live) = self.get_raw(&format!("{path}/{}", doc.name), false).await? else {
-            return Ok(false);
-        };
+        let (_, namespaced) = self.resolve(&doc.api_version, &doc.kind).await?;
         let config = super::client_side::prepared(doc, &doc.object, release_ns, namespaced, owner);
         Ok(super::unchanged::apply_unchanged(
             &config,
-            &live,
+            live,
             FIELD_MANAGER,
             applied_before,
         ))
