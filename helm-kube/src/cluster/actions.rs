@@ -164,8 +164,12 @@ async fn release_history<C: Cluster>(
 
 /// The objects of the chart's `crds/` folders (subcharts' too), in file order.
 fn crd_docs(chart: &Chart) -> Result<Vec<ResourceDoc>> {
+    decode_crds(&render::crd_objects(chart))
+}
+
+fn decode_crds(files: &[render::Crd]) -> Result<Vec<ResourceDoc>> {
     let mut docs = Vec::new();
-    for crd in render::crd_objects(chart) {
+    for crd in files {
         docs.extend(
             logic::parse_manifest(&crd.data).map_err(|e| {
                 Error::invalid(format!("failed to install CRD {}: {e}", crd.filename))
@@ -175,11 +179,10 @@ fn crd_docs(chart: &Chart) -> Result<Vec<ResourceDoc>> {
     Ok(docs)
 }
 
-/// The chart's CRDs by identity alone, from each document's head (the schemas, megabytes for
-/// some charts, are scanned but not built), the files read side by side. None when a head is
-/// not what [`crd_docs`] would accept, which then says why.
-fn crd_heads(chart: &Chart) -> Option<Vec<ResourceDoc>> {
-    let files = render::crd_objects(chart);
+/// Each CRD file's objects by identity alone, from each document's head (the schemas,
+/// megabytes for some charts, are scanned but not built), the files read on two threads.
+/// None for a file with a head [`decode_crds`] would not accept (it then says why).
+fn crd_heads(files: &[render::Crd]) -> Vec<Option<Vec<ResourceDoc>>> {
     let heads_of = |data: &str| -> Option<Vec<ResourceDoc>> {
         let mut out = Vec::new();
         for doc in helm_core::render::manifest::split_manifests(data) {
@@ -206,43 +209,105 @@ fn crd_heads(chart: &Chart) -> Option<Vec<ResourceDoc>> {
         }
         Some(out)
     };
-    // Two halves on two threads: most of the time is the YAML scan.
-    let (first, second) = files.split_at(files.len() / 2);
-    let (a, b) = std::thread::scope(|s| {
-        let t = s.spawn(|| {
-            first
-                .iter()
-                .map(|f| heads_of(&f.data))
-                .collect::<Option<Vec<_>>>()
-        });
-        let b = second
+    // Every other file on each thread: most of the time is the YAML scan.
+    let half = |start: usize| -> Vec<(usize, Option<Vec<ResourceDoc>>)> {
+        files
             .iter()
-            .map(|f| heads_of(&f.data))
-            .collect::<Option<Vec<_>>>();
-        (t.join().ok().flatten(), b)
+            .enumerate()
+            .skip(start)
+            .step_by(2)
+            .map(|(i, f)| (i, heads_of(&f.data)))
+            .collect()
+    };
+    let mut all = std::thread::scope(|s| {
+        let other = s.spawn(|| half(1));
+        let mut mine = half(0);
+        mine.extend(
+            other
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        );
+        mine
     });
-    Some(a?.into_iter().chain(b?).flatten().collect())
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, h)| h).collect()
 }
 
-async fn install_crds<C: Cluster>(c: &C, chart: &Chart, ns: &str, timeout: Duration) -> Result<()> {
-    // Helm creates CRDs (all at once, as one batch) and leaves existing ones alone. Which
-    // exist is read from the API server's cache, and only the CRDs missing there are decoded
-    // in full and read again (fresh) before they are created.
-    let heads = match crd_heads(chart) {
-        Some(heads) => heads,
-        None => crd_docs(chart)?,
-    };
-    let live = read_all(&heads, |d| c.get_metadata(d, ns, true)).await;
-    let mut absent = std::collections::HashSet::new();
-    for (doc, found) in heads.iter().zip(live) {
-        if found?.is_none() {
-            absent.insert(doc.identity(ns));
+/// CRD files as installing them needs them: by file name, each file's objects (by identity)
+/// and whether each exists.
+type CrdsSeen = std::collections::HashMap<String, Vec<(ResourceDoc, bool)>>;
+
+/// Which of `files`' CRDs exist, read from the API server's watch cache, metadata only (a CRD
+/// is megabytes). A file whose heads do not decode is decoded in full, and its error returned.
+async fn see_crds<C: Cluster>(c: &C, files: Vec<render::Crd>, ns: &str) -> Result<CrdsSeen> {
+    let decoded = tokio::task::spawn_blocking(move || {
+        let heads = crd_heads(&files);
+        files
+            .into_iter()
+            .zip(heads)
+            .map(|(f, heads)| {
+                let docs = match heads {
+                    Some(docs) => docs,
+                    None => decode_crds(std::slice::from_ref(&f))?,
+                };
+                Ok((f.filename, docs))
+            })
+            .collect::<Result<Vec<_>>>()
+    })
+    .await
+    .map_err(|e| Error::action(ErrorKind::Internal, format!("reading CRDs stopped: {e}")))??;
+    let docs: Vec<ResourceDoc> = decoded
+        .iter()
+        .flat_map(|(_, d)| d.iter().cloned())
+        .collect();
+    let mut live = read_all(&docs, |d| c.get_metadata(d, ns, true))
+        .await
+        .into_iter();
+    let mut seen = CrdsSeen::new();
+    for (file, docs) in decoded {
+        let mut entries = Vec::with_capacity(docs.len());
+        for doc in docs {
+            let exists = match live.next() {
+                Some(found) => found?.is_some(),
+                None => false,
+            };
+            entries.push((doc, exists));
         }
+        seen.insert(file, entries);
     }
+    Ok(seen)
+}
+
+/// Helm's CRD install: the CRDs of `files` that do not exist are created (all at once, as one
+/// batch), existing ones are left alone. `seen`: what is known already (read while the chart
+/// rendered); the rest is read now. Only the CRDs missing there are decoded in full and read
+/// again (fresh) before they are created.
+async fn install_crds<C: Cluster>(
+    c: &C,
+    files: &[render::Crd],
+    ns: &str,
+    timeout: Duration,
+    mut seen: CrdsSeen,
+) -> Result<()> {
+    let unseen: Vec<render::Crd> = files
+        .iter()
+        .filter(|f| !seen.contains_key(&f.filename))
+        .cloned()
+        .collect();
+    if !unseen.is_empty() {
+        seen.extend(see_crds(c, unseen, ns).await?);
+    }
+    let absent: std::collections::HashSet<_> = files
+        .iter()
+        .filter_map(|f| seen.get(&f.filename))
+        .flatten()
+        .filter(|(_, exists)| !exists)
+        .map(|(d, _)| d.identity(ns))
+        .collect();
     if absent.is_empty() {
         return Ok(());
     }
-    let docs: Vec<ResourceDoc> = crd_docs(chart)?
+    let docs: Vec<ResourceDoc> = decode_crds(files)?
         .into_iter()
         .filter(|d| absent.contains(&d.identity(ns)))
         .collect();
@@ -825,18 +890,36 @@ impl<C: Cluster> ReleaseApi for C {
             is_install: true,
         };
         let on_cluster = !dry_run || opts.dry_run_server;
-        let (chart, rendered) = render_for(
-            self,
-            chart,
-            values,
-            ro,
-            opts.skip_schema_validation,
-            on_cluster,
-            on_cluster,
-            opts.render_subchart_notes,
-            &opts.post_renderer,
-        )
-        .await?;
+        // Which CRDs exist is read while the chart renders (of every subchart: which are
+        // enabled is known after; nothing is created before then).
+        let crds_ahead = !dry_run && !opts.skip_crds;
+        let all_crds = if crds_ahead {
+            render::crd_objects(&chart)
+        } else {
+            Vec::new()
+        };
+        let (rendered, crds_seen) = futures_util::join!(
+            render_for(
+                self,
+                chart,
+                values,
+                ro,
+                opts.skip_schema_validation,
+                on_cluster,
+                on_cluster,
+                opts.render_subchart_notes,
+                &opts.post_renderer,
+            ),
+            async {
+                if all_crds.is_empty() {
+                    CrdsSeen::new()
+                } else {
+                    // Errors are said when the CRDs are installed.
+                    see_crds(self, all_crds, &ns).await.unwrap_or_default()
+                }
+            }
+        );
+        let (chart, rendered) = rendered?;
         // Helm stores the chart as dependency processing left it (aliases applied, `enabled`
         // set, imported values merged).
         let chart_json = Release::chart_from(&chart);
@@ -886,7 +969,7 @@ impl<C: Cluster> ReleaseApi for C {
             self.create_namespace(&ns).await?;
         }
         if !opts.skip_crds {
-            install_crds(self, &chart, &ns, timeout).await?;
+            install_crds(self, &render::crd_objects(&chart), &ns, timeout, crds_seen).await?;
         }
         if !opts.take_ownership {
             check_ownership(self, &docs, &name, &ns, "install").await?;
