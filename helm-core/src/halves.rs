@@ -1,13 +1,14 @@
 //! Work split in two halves on two threads, results kept in order.
 //!
 //! Why one helper: parsing templates, reading a chart's files and decoding manifest heads
-//! each split a list in two and run the halves side by side (2-core machines are the norm in
-//! CI), and each needs the same care: the split follows the work's size, not the item count,
+//! (and, in `helm-kube`, scanning CRD files and decoding release histories) each split a list
+//! in two and run the halves side by side (2-core machines are the norm in CI), and each
+//! needs the same care: the split follows the work's size, not the item count,
 //! and a panic on the helper thread (a bug) is not fatal: that half is redone on the caller.
 
 /// Splits `items` where the running `size` first reaches half the total: the two halves carry
 /// about equal work (one big template can outweigh twenty helpers).
-pub(crate) fn split_by_size<T>(items: &[T], size: impl Fn(&T) -> usize) -> (&[T], &[T]) {
+pub fn split_by_size<T>(items: &[T], size: impl Fn(&T) -> usize) -> (&[T], &[T]) {
     let total: usize = items.iter().map(&size).sum();
     let mut acc = 0;
     let at = items
@@ -23,7 +24,7 @@ pub(crate) fn split_by_size<T>(items: &[T], size: impl Fn(&T) -> usize) -> (&[T]
 
 /// `work` on each half of `items` (split by [`split_by_size`]), the second half on a helper
 /// thread; returns (first half's result, second half's result).
-pub(crate) fn on_two_threads<T: Sync, R: Send>(
+pub fn on_two_threads<T: Sync, R: Send>(
     items: &[T],
     size: impl Fn(&T) -> usize,
     work: impl Fn(&[T]) -> R + Sync,

@@ -46,7 +46,7 @@
 //! # Ok(()) }
 //! ```
 
-mod halves;
+pub mod halves;
 #[cfg(test)]
 mod testgen;
 

@@ -209,28 +209,14 @@ fn crd_heads(files: &[render::Crd]) -> Vec<Option<Vec<ResourceDoc>>> {
         }
         Some(out)
     };
-    // Every other file on each thread: most of the time is the YAML scan.
-    let half = |start: usize| -> Vec<(usize, Option<Vec<ResourceDoc>>)> {
-        files
-            .iter()
-            .enumerate()
-            .skip(start)
-            .step_by(2)
-            .map(|(i, f)| (i, heads_of(&f.data)))
-            .collect()
-    };
-    let mut all = std::thread::scope(|s| {
-        let other = s.spawn(|| half(1));
-        let mut mine = half(0);
-        mine.extend(
-            other
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-        );
-        mine
-    });
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, h)| h).collect()
+    // Most of the time is the YAML scan: the files are split by size over two threads.
+    let (mut a, b) = helm_core::halves::on_two_threads(
+        files,
+        |f| f.data.len(),
+        |half| half.iter().map(|f| heads_of(&f.data)).collect::<Vec<_>>(),
+    );
+    a.extend(b);
+    a
 }
 
 /// CRD files as installing them needs them: by file name, each file's objects (by identity)
@@ -1824,6 +1810,8 @@ async fn apply_update<C: Cluster>(
         c.migrate_csa_ownership(new_docs, ns).await?;
     }
     let reads = match read {
+        // Ownership just migrated is rewritten by the apply: every object is applied.
+        _ if mode.migrate_csa => UpdateReads::Done(vec![false; new_docs.len()]),
         Some(unchanged) => UpdateReads::Done(unchanged),
         None => UpdateReads::Read {
             applied: applied_before(mode, old_docs, old_deployed),

@@ -601,32 +601,18 @@ impl KubeStorage {
             }
         }
         // A release's history is up to ten records of megabytes of JSON each: decoded on two
-        // threads, every other record each.
-        let decode = |i: usize| -> Vec<(usize, Release)> {
-            texts
-                .iter()
-                .enumerate()
-                .skip(i)
-                .step_by(2)
-                .filter_map(|(n, (obj, text))| Some((n, Self::decode_text(obj, text, ns).ok()?)))
-                .collect()
-        };
-        let mut out: Vec<(usize, Release)> = if texts.len() > 1 {
-            std::thread::scope(|s| {
-                let other = s.spawn(|| decode(1));
-                let mut mine = decode(0);
-                mine.extend(
-                    other
-                        .join()
-                        .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                );
-                mine
-            })
-        } else {
-            decode(0)
-        };
-        out.sort_by_key(|(n, _)| *n);
-        Ok(out.into_iter().map(|(_, r)| r).collect())
+        // threads.
+        let (mut out, more) = helm_core::halves::on_two_threads(
+            &texts,
+            |(_, text)| text.len(),
+            |half| {
+                half.iter()
+                    .filter_map(|(obj, text)| Self::decode_text(obj, text, ns).ok())
+                    .collect::<Vec<_>>()
+            },
+        );
+        out.extend(more);
+        Ok(out)
     }
 }
 

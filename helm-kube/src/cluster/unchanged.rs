@@ -57,7 +57,7 @@ pub fn apply_unchanged(config: &J, live: &J, manager: &str, applied_before: bool
             config.remove("metadata");
         }
     }
-    Walk { applied_before }.same_map(owned, &config, live)
+    !owned.contains_key(".") && Walk { applied_before }.same_map(owned, &config, live)
 }
 
 /// The field set of `manager`'s apply entry for the object itself (not a subresource).
@@ -103,12 +103,25 @@ impl Walk {
             let Some(node) = owned.get(&format!("f:{key}")).and_then(J::as_object) else {
                 return false;
             };
-            self.same_value(node, value, live.get(key))
+            self.same_value(node, value, live.get(key), false)
         })
     }
 
-    /// `config` against its owned node and its live value (None: the live object lacks it).
-    fn same_value(&self, owned: &Map<String, J>, config: &J, live: Option<&J>) -> bool {
+    /// `config` against its owned node and its live value (None: the live object lacks it);
+    /// `element`: an element of a keyed list.
+    fn same_value(
+        &self,
+        owned: &Map<String, J>,
+        config: &J,
+        live: Option<&J>,
+        element: bool,
+    ) -> bool {
+        // An apply marks the elements of keyed lists it sets field by field as owned
+        // themselves (`.`), and no map field; another mark comes from another kind of entry
+        // (an update's, or one migrated from it), which the apply would rewrite.
+        if owned.contains_key(".") != (element && children(owned).next().is_some()) {
+            return false;
+        }
         if children(owned).next().is_none() {
             // Owned whole (a scalar, an atomic map or list).
             return match (config, live) {
@@ -179,7 +192,7 @@ impl Walk {
             let Some(l) = live_match.next() else {
                 return false;
             };
-            if live_match.next().is_some() || !self.same_value(node, element, Some(l)) {
+            if live_match.next().is_some() || !self.same_value(node, element, Some(l), true) {
                 return false;
             }
         }
@@ -426,5 +439,29 @@ mod tests {
         assert!(apply_unchanged(&c, &l, "helm", false));
         let c = json!({"metadata": {"name": "x"}, "secrets": [{"name": "t"}]});
         assert!(!apply_unchanged(&c, &l, "helm", true));
+    }
+
+    #[test]
+    fn another_kind_of_entry_is_rewritten_by_an_apply() {
+        // An entry migrated from a client-side update marks maps as owned (`.`); an apply
+        // would write it without them, so it is not unchanged even with equal values.
+        let l = json!({"metadata": {"managedFields": [{"manager": "helm", "operation": "Apply",
+            "fieldsType": "FieldsV1", "fieldsV1": {"f:data": {".": {}, "f:a": {}}}}]},
+            "data": {"a": "1"}});
+        let c = json!({"metadata": {"name": "x"}, "data": {"a": "1"}});
+        assert!(!apply_unchanged(&c, &l, "helm", true));
+        let mut applied = l.clone();
+        applied["metadata"]["managedFields"][0]["fieldsV1"] = json!({"f:data": {"f:a": {}}});
+        assert!(apply_unchanged(&c, &applied, "helm", true));
+        // A keyed list's element set field by field carries the mark.
+        let mut unmarked = live();
+        let containers = "/metadata/managedFields/0/fieldsV1/f:spec/f:template/f:spec/f:containers";
+        let entry = unmarked
+            .pointer_mut(containers)
+            .and_then(|c| c.as_object_mut())
+            .and_then(|c| c.values_mut().next())
+            .and_then(|e| e.as_object_mut());
+        entry.map(|e| e.remove("."));
+        assert!(!apply_unchanged(&config(), &unmarked, "helm", false));
     }
 }
