@@ -1187,7 +1187,7 @@ impl<C: Cluster> ReleaseApi for C {
             read_ahead && (opts.no_hooks || !rel.hooks.iter().any(|h| h.has_event("pre-upgrade")));
         let early_reads = async {
             if read_early {
-                let applied = applied_before(mode, &old_docs, old_deployed);
+                let applied = applied_before(&old_docs, old_deployed);
                 Some(unchanged_objects(self, &new_docs, applied, &live, &ns, name).await)
             } else {
                 None
@@ -1814,21 +1814,16 @@ async fn apply_update<C: Cluster>(
         _ if mode.migrate_csa => UpdateReads::Done(vec![false; new_docs.len()]),
         Some(unchanged) => UpdateReads::Done(unchanged),
         None => UpdateReads::Read {
-            applied: applied_before(mode, old_docs, old_deployed),
+            applied: applied_before(old_docs, old_deployed),
         },
     };
     apply_all(c, new_docs, name, ns, force_conflicts, Some(reads)).await
 }
 
 /// The documents an update may take as applied last time, all successfully: the previous
-/// revision's, when it was applied server-side and succeeded (after a migration from
-/// client-side apply the ownership no longer shows what the last apply was).
-fn applied_before<'a>(
-    mode: ApplyMode,
-    old_docs: &'a [ResourceDoc],
-    old_deployed: bool,
-) -> &'a [ResourceDoc] {
-    if old_deployed && !mode.migrate_csa {
+/// revision's, when it was applied server-side and succeeded.
+fn applied_before(old_docs: &[ResourceDoc], old_deployed: bool) -> &[ResourceDoc] {
+    if old_deployed {
         old_docs
     } else {
         &[]

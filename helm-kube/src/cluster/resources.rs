@@ -198,7 +198,7 @@ impl Cluster for Client {
         let (_, namespaced) = self.resolve(&doc.api_version, &doc.kind).await?;
         let config = super::client_side::prepared(doc, &doc.object, release_ns, namespaced, owner);
         Ok(super::unchanged::apply_unchanged(
-            &config,
+            config,
             live,
             FIELD_MANAGER,
             applied_before,

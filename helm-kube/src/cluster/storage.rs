@@ -201,7 +201,7 @@ pub struct KubeStorage {
 
 /// A record [`ReleaseStorage::prepare`]d: the record, and its encoding under way.
 struct Prepared {
-    rel: Release,
+    rel: std::sync::Arc<Release>,
     text: tokio::task::JoinHandle<Result<String, codec::CodecError>>,
 }
 
@@ -239,14 +239,14 @@ impl KubeStorage {
             let mut prepared = self.prepared();
             prepared
                 .iter()
-                .position(|p| p.rel == *rel)
+                .position(|p| *p.rel == *rel)
                 .map(|i| prepared.remove(i).text)
         };
-        if let Some(Ok(text)) = match ready {
-            Some(handle) => Some(handle.await),
-            None => None,
-        } {
-            return Ok(text?);
+        // A prepared encoding that did not finish (its thread panicked) is redone here.
+        if let Some(handle) = ready {
+            if let Ok(text) = handle.await {
+                return Ok(text?);
+            }
         }
         Ok(codec::encode(rel)?)
     }
@@ -519,13 +519,17 @@ impl KubeStorage {
         Self::decode_text(obj, &text, ns_hint)
     }
 
-    /// The encoded record `obj` holds, read from its parts when it is split.
-    async fn text_of(&self, obj: &Stored, ns_hint: Option<&str>) -> Result<String, StorageError> {
-        let ns = obj
-            .namespace
+    /// The namespace `obj` lives in: its own, or the one it was read from.
+    fn namespace_of(obj: &Stored, ns_hint: Option<&str>) -> String {
+        obj.namespace
             .clone()
             .or_else(|| ns_hint.map(String::from))
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    /// The encoded record `obj` holds, read from its parts when it is split.
+    async fn text_of(&self, obj: &Stored, ns_hint: Option<&str>) -> Result<String, StorageError> {
+        let ns = Self::namespace_of(obj, ns_hint);
         Ok(match (obj.data.get("release"), Self::index_of(obj)?) {
             (Some(text), _) => text.clone(),
             (None, Some(index)) => {
@@ -568,11 +572,7 @@ impl KubeStorage {
         text: &str,
         ns_hint: Option<&str>,
     ) -> Result<Release, StorageError> {
-        let ns = obj
-            .namespace
-            .clone()
-            .or_else(|| ns_hint.map(String::from))
-            .unwrap_or_default();
+        let ns = Self::namespace_of(obj, ns_hint);
         let mut rel = codec::decode(text)?;
         // All of the object's labels, as Helm fills `Release.Labels` (`helm get metadata`
         // prints them); the system ones are dropped again when a record is written.
@@ -664,15 +664,16 @@ impl ReleaseStorage for KubeStorage {
             return;
         };
         let mut prepared = self.prepared();
-        if prepared.iter().any(|p| p.rel == *rel) {
+        if prepared.iter().any(|p| *p.rel == *rel) {
             return;
         }
         if prepared.len() == PREPARED_LIMIT {
             prepared.remove(0);
         }
+        let rel = std::sync::Arc::new(rel.clone());
         let copy = rel.clone();
         prepared.push(Prepared {
-            rel: rel.clone(),
+            rel,
             text: runtime.spawn_blocking(move || codec::encode(&copy)),
         });
     }

@@ -35,11 +35,11 @@ use serde_json::{Map, Value as J};
 /// Whether applying `config` as field manager `manager` would leave `live` as it is;
 /// `applied_before`: the last apply of this object (by this manager, successful) was of this
 /// same configuration.
-pub fn apply_unchanged(config: &J, live: &J, manager: &str, applied_before: bool) -> bool {
+pub fn apply_unchanged(config: J, live: &J, manager: &str, applied_before: bool) -> bool {
     let Some(owned) = owned_fields(live, manager) else {
         return false;
     };
-    let (Some(config), Some(live)) = (config.as_object(), live.as_object()) else {
+    let (J::Object(mut config), Some(live)) = (config, live.as_object()) else {
         return false;
     };
     let Some(owned) = owned.as_object() else {
@@ -47,7 +47,6 @@ pub fn apply_unchanged(config: &J, live: &J, manager: &str, applied_before: bool
     };
     // apiVersion, kind and the object's name and namespace identify it; they are never
     // listed as owned fields.
-    let mut config = config.clone();
     config.remove("apiVersion");
     config.remove("kind");
     if let Some(md) = config.get_mut("metadata").and_then(J::as_object_mut) {
@@ -286,12 +285,12 @@ mod tests {
     fn changed(edit: impl Fn(&mut J)) -> bool {
         let mut c = config();
         edit(&mut c);
-        !apply_unchanged(&c, &live(), "helm", false)
+        !apply_unchanged(c.clone(), &live(), "helm", false)
     }
 
     #[test]
     fn the_same_configuration_changes_nothing() {
-        assert!(apply_unchanged(&config(), &live(), "helm", false));
+        assert!(apply_unchanged(config(), &live(), "helm", false));
     }
 
     #[test]
@@ -358,32 +357,32 @@ mod tests {
     fn without_helms_apply_entry_nothing_is_proven() {
         let mut l = live();
         l["metadata"]["managedFields"][0]["manager"] = json!("kubectl");
-        assert!(!apply_unchanged(&config(), &l, "helm", false));
+        assert!(!apply_unchanged(config(), &l, "helm", false));
         let mut l = live();
         l["metadata"]["managedFields"][0]["operation"] = json!("Update");
-        assert!(!apply_unchanged(&config(), &l, "helm", false));
+        assert!(!apply_unchanged(config(), &l, "helm", false));
         let mut l = live();
         l["metadata"]
             .as_object_mut()
             .map(|m| m.remove("managedFields"));
-        assert!(!apply_unchanged(&config(), &l, "helm", false));
+        assert!(!apply_unchanged(config(), &l, "helm", false));
     }
 
     #[test]
     fn a_live_value_edited_by_someone_else_is_a_change() {
         let mut l = live();
         l["spec"]["replicas"] = json!(5);
-        assert!(!apply_unchanged(&config(), &l, "helm", false));
+        assert!(!apply_unchanged(config(), &l, "helm", false));
         let mut l = live();
         l["metadata"]["labels"]["app"] = json!("edited");
-        assert!(!apply_unchanged(&config(), &l, "helm", false));
+        assert!(!apply_unchanged(config(), &l, "helm", false));
         // Another manager's element in a keyed list.
         let mut l = live();
         let extra = json!({"name": "injected", "image": "proxy"});
         l["spec"]["template"]["spec"]["containers"]
             .as_array_mut()
             .map(|a| a.push(extra));
-        assert!(!apply_unchanged(&config(), &l, "helm", false));
+        assert!(!apply_unchanged(config(), &l, "helm", false));
     }
 
     #[test]
@@ -393,9 +392,9 @@ mod tests {
             "fieldsType": "FieldsV1", "fieldsV1": {"f:metadata": owned}}],
             "finalizers": ["a", "b"]}});
         let c = json!({"metadata": {"name": "x", "finalizers": ["a", "b"]}});
-        assert!(apply_unchanged(&c, &l, "helm", false));
+        assert!(apply_unchanged(c.clone(), &l, "helm", false));
         let c = json!({"metadata": {"name": "x", "finalizers": ["a", "c"]}});
-        assert!(!apply_unchanged(&c, &l, "helm", false));
+        assert!(!apply_unchanged(c.clone(), &l, "helm", false));
     }
 
     #[test]
@@ -405,12 +404,12 @@ mod tests {
             "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:ingress": {}, "f:nodePort": {}}}}]},
             "spec": {"ingress": [{"ports": [{"port": 80, "protocol": "TCP"}]}]}});
         let c = json!({"metadata": {"name": "x"}, "spec": {"ingress": [{"ports": [{"port": 80}]}], "nodePort": null}});
-        assert!(!apply_unchanged(&c, &l, "helm", false));
-        assert!(apply_unchanged(&c, &l, "helm", true));
+        assert!(!apply_unchanged(c.clone(), &l, "helm", false));
+        assert!(apply_unchanged(c.clone(), &l, "helm", true));
         // A null leaves the field unset; a set value would be a change.
         let mut set = l.clone();
         set["spec"]["nodePort"] = json!(30001);
-        assert!(!apply_unchanged(&c, &set, "helm", false));
+        assert!(!apply_unchanged(c.clone(), &set, "helm", false));
     }
 
     #[test]
@@ -419,14 +418,14 @@ mod tests {
             "fieldsType": "FieldsV1", "fieldsV1": {"f:stringData": {"f:a": {}}}}]},
             "data": {"a": "YQ=="}});
         let c = json!({"metadata": {"name": "x"}, "stringData": {"a": "a"}});
-        assert!(!apply_unchanged(&c, &l, "helm", true));
+        assert!(!apply_unchanged(c.clone(), &l, "helm", true));
         // An empty value the stored object leaves out is what the same apply stored.
         let l = json!({"metadata": {"managedFields": [{"manager": "helm", "operation": "Apply",
             "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:publishNotReadyAddresses": {}, "f:sysctls": {}}}}]},
             "spec": {}});
         let c = json!({"metadata": {"name": "x"}, "spec": {"publishNotReadyAddresses": false, "sysctls": []}});
-        assert!(apply_unchanged(&c, &l, "helm", true));
-        assert!(!apply_unchanged(&c, &l, "helm", false));
+        assert!(apply_unchanged(c.clone(), &l, "helm", true));
+        assert!(!apply_unchanged(c.clone(), &l, "helm", false));
     }
 
     #[test]
@@ -436,9 +435,9 @@ mod tests {
             "fieldsType": "FieldsV1", "fieldsV1": {"f:secrets": {"k:{\"name\":\"s\"}": {}}}}]},
             "secrets": [{"name": "s"}]});
         let c = json!({"metadata": {"name": "x"}, "secrets": [{"name": "s"}]});
-        assert!(apply_unchanged(&c, &l, "helm", false));
+        assert!(apply_unchanged(c.clone(), &l, "helm", false));
         let c = json!({"metadata": {"name": "x"}, "secrets": [{"name": "t"}]});
-        assert!(!apply_unchanged(&c, &l, "helm", true));
+        assert!(!apply_unchanged(c.clone(), &l, "helm", true));
     }
 
     #[test]
@@ -449,10 +448,10 @@ mod tests {
             "fieldsType": "FieldsV1", "fieldsV1": {"f:data": {".": {}, "f:a": {}}}}]},
             "data": {"a": "1"}});
         let c = json!({"metadata": {"name": "x"}, "data": {"a": "1"}});
-        assert!(!apply_unchanged(&c, &l, "helm", true));
+        assert!(!apply_unchanged(c.clone(), &l, "helm", true));
         let mut applied = l.clone();
         applied["metadata"]["managedFields"][0]["fieldsV1"] = json!({"f:data": {"f:a": {}}});
-        assert!(apply_unchanged(&c, &applied, "helm", true));
+        assert!(apply_unchanged(c.clone(), &applied, "helm", true));
         // A keyed list's element set field by field carries the mark.
         let mut unmarked = live();
         let containers = "/metadata/managedFields/0/fieldsV1/f:spec/f:template/f:spec/f:containers";
@@ -462,6 +461,6 @@ mod tests {
             .and_then(|c| c.values_mut().next())
             .and_then(|e| e.as_object_mut());
         entry.map(|e| e.remove("."));
-        assert!(!apply_unchanged(&config(), &unmarked, "helm", false));
+        assert!(!apply_unchanged(config(), &unmarked, "helm", false));
     }
 }
